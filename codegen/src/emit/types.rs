@@ -1,0 +1,386 @@
+//! Emits the `types` module: structures, enums, unions, errors and their builders.
+
+use super::{deprecated_attr, doc_attrs, ident, inner_doc_attrs, rust_file, EmitError, GeneratedFile, Options, TypeCtx};
+use crate::ir::{EnumDef, Field, Ir, RustType, StructDef, TypeDef, UnionDef};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use std::collections::HashSet;
+
+/// Which file of `types/` an item goes to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Group {
+    Operations,
+    Structures,
+    Errors,
+    Enums,
+}
+
+fn group(def: &TypeDef) -> Group {
+    match def {
+        TypeDef::Struct(s) if s.error.is_some() => Group::Errors,
+        TypeDef::Struct(s) if (s.roles.input || s.roles.output) && !s.roles.nested => Group::Operations,
+        TypeDef::Struct(_) => Group::Structures,
+        TypeDef::Enum(_) | TypeDef::Union(_) => Group::Enums,
+    }
+}
+
+pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, EmitError> {
+    let generated: HashSet<String> = ir.types.iter().map(|t| t.name().to_string()).collect();
+    let groups = [
+        (Group::Operations, "operations", "Inputs and outputs of the operations."),
+        (Group::Structures, "structures", "Structures shared by operations."),
+        (Group::Errors, "errors", "Errors the service returns."),
+        (Group::Enums, "enums", "String enums and unions."),
+    ];
+    let mut files = Vec::new();
+    let mut mods = Vec::new();
+    for (g, module, doc) in groups {
+        let ctx = TypeCtx::new(&generated);
+        let items: Vec<TokenStream> = ir
+            .types
+            .iter()
+            .filter(|t| group(t) == g)
+            .map(|t| match t {
+                TypeDef::Struct(s) => structure(&ctx, s),
+                TypeDef::Enum(e) => enumeration(e),
+                TypeDef::Union(u) => union(&ctx, u),
+            })
+            .collect();
+        if items.is_empty() {
+            continue;
+        }
+        let uses = ctx.use_lines();
+        let doc = inner_doc_attrs(doc);
+        let tokens = quote! {
+            #doc
+            use super::*;
+            #uses
+            #(#items)*
+        };
+        files.push(rust_file(&format!("src/types/{module}.rs"), tokens, options)?);
+        mods.push(format_ident!("{}", module));
+    }
+
+    let ctx = TypeCtx::new(&generated);
+    let builders: Vec<String> = ir
+        .types
+        .iter()
+        .filter_map(|t| match t {
+            TypeDef::Struct(s) => Some(builder(&ctx, s)),
+            _ => None,
+        })
+        .collect();
+    let uses = ctx.use_lines();
+    let head = rust_file("src/types/builders.rs", quote! {
+        //! Builders for the structures of [`types`](super): `Type::builder().field(value).build()`.
+        use super::*;
+        #uses
+    }, options)?;
+    files.push(GeneratedFile { path: head.path, contents: format!("{}\n{}", head.contents, builders.join("\n")) });
+
+
+    let module_doc = inner_doc_attrs(&format!(
+        "Data types of the {} API: every shape of the model.\n\n\
+         Structures have public fields (an `Option` unless the model requires the member) and a\n\
+         `builder()`. String enums keep values this version does not know in an `Unknown` variant\n\
+         that round-trips unchanged. `Debug` never prints members the model marks sensitive.",
+        ir.service.full_name
+    ));
+    let tokens = quote! {
+        #module_doc
+        pub mod builders;
+        #( mod #mods; )*
+        #( pub use #mods::*; )*
+    };
+    files.push(rust_file("src/types.rs", tokens, options)?);
+    Ok(files)
+}
+
+/// The field's type as declared: `Option<T>` unless required, `Box<T>` when boxed.
+fn field_type(ctx: &TypeCtx, f: &Field) -> TokenStream {
+    let mut t = ctx.ty(&f.ty);
+    if f.boxed {
+        t = ctx.boxed(t);
+    }
+    if f.required {
+        t
+    } else {
+        ctx.option(t)
+    }
+}
+
+/// serde's `rename_all` conversions of a snake_case field name.
+fn serde_case(field: &str, case: &str) -> String {
+    let field = field.trim_start_matches("r#");
+    let mut out = String::new();
+    let mut upper = case == "PascalCase";
+    for ch in field.chars() {
+        if ch == '_' {
+            upper = true;
+        } else if upper {
+            out.push(ch.to_ascii_uppercase());
+            upper = false;
+        } else {
+            out.push(ch);
+        }
+    }
+    if case == "camelCase" {
+        let mut chars = out.chars();
+        return match chars.next() {
+            Some(c) => c.to_ascii_lowercase().to_string() + chars.as_str(),
+            None => out,
+        };
+    }
+    out
+}
+
+/// Whether a field is sent/read outside the JSON body (URI, query, header, status, payload).
+fn outside_body(s: &StructDef, f: &Field) -> bool {
+    f.location.is_some() || s.payload.as_deref() == Some(f.member.as_str())
+}
+
+fn structure(ctx: &TypeCtx, s: &StructDef) -> TokenStream {
+    let name = ident(&s.name);
+    let docs = doc_attrs(&s.docs);
+    let deprecated = deprecated_attr(&s.deprecated);
+
+    // Use the `rename_all` that fits the most body fields, then rename the rest one by one.
+    let body: Vec<&Field> = s.fields.iter().filter(|f| !outside_body(s, f)).collect();
+    let fits = |case: &str| body.iter().filter(|f| serde_case(&f.name, case) == f.wire_name).count();
+    let case = ["PascalCase", "camelCase"].into_iter().filter(|c| fits(c) > 0).max_by_key(|c| fits(c));
+    let container = match case {
+        Some(c) => quote!(#[serde(default, rename_all = #c)]),
+        None => quote!(#[serde(default)]),
+    };
+
+    let fields = s.fields.iter().map(|f| {
+        let fname = ident(&f.name);
+        let ty = field_type(ctx, f);
+        let fdocs = doc_attrs(&f.docs);
+        let fdep = deprecated_attr(&f.deprecated);
+        let serde = if outside_body(s, f) {
+            quote!(#[serde(skip)])
+        } else {
+            let matches_case = case.is_some_and(|c| serde_case(&f.name, c) == f.wire_name)
+                || (case.is_none() && f.name.trim_start_matches("r#") == f.wire_name);
+            let mut args = Vec::new();
+            if !matches_case {
+                let wire = &f.wire_name;
+                args.push(quote!(rename = #wire));
+            }
+            if !f.required {
+                args.push(quote!(skip_serializing_if = "Option::is_none"));
+            }
+            if args.is_empty() {
+                quote!()
+            } else {
+                quote!(#[serde(#(#args),*)])
+            }
+        };
+        quote! {
+            #fdocs
+            #fdep
+            #serde
+            pub #fname: #ty,
+        }
+    });
+
+    let sensitive = s.fields.iter().any(|f| f.sensitive);
+    let derive_debug = if sensitive { quote!() } else { quote!(Debug,) };
+    let debug_impl = if sensitive { debug_impl(s) } else { quote!() };
+    let error_impl = error_impl(s);
+    quote! {
+        #docs
+        #deprecated
+        #[derive(Clone, #derive_debug Default, PartialEq, serde::Serialize, serde::Deserialize)]
+        #container
+        pub struct #name {
+            #(#fields)*
+        }
+
+        #debug_impl
+        #error_impl
+    }
+}
+
+/// `Debug` that prints a placeholder for sensitive fields.
+fn debug_impl(s: &StructDef) -> TokenStream {
+    let name = ident(&s.name);
+    let label = s.name.trim_start_matches("r#");
+    let fields = s.fields.iter().map(|f| {
+        let fname = ident(&f.name);
+        let label = f.name.trim_start_matches("r#");
+        if f.sensitive {
+            quote!(.field(#label, &stratus_runtime::types::Redacted))
+        } else {
+            quote!(.field(#label, &self.#fname))
+        }
+    });
+    quote! {
+        impl std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(#label) #(#fields)* .finish()
+            }
+        }
+    }
+}
+
+/// `Display` and `Error` for exception structures: the code, then the message when there is one.
+fn error_impl(s: &StructDef) -> TokenStream {
+    let Some(err) = &s.error else { return quote!() };
+    let name = ident(&s.name);
+    let code = &err.code;
+    let message = s
+        .fields
+        .iter()
+        .find(|f| f.member.eq_ignore_ascii_case("message") && f.ty == RustType::String && !f.sensitive);
+    match message {
+        Some(f) if f.required => {
+            let m = ident(&f.name);
+            quote!(stratus_runtime::impl_error!(#name, #code, required #m);)
+        }
+        Some(f) => {
+            let m = ident(&f.name);
+            quote!(stratus_runtime::impl_error!(#name, #code, #m);)
+        }
+        None => quote!(stratus_runtime::impl_error!(#name, #code);),
+    }
+}
+
+fn enumeration(e: &EnumDef) -> TokenStream {
+    let name = ident(&e.name);
+    let docs = doc_attrs(&e.docs);
+    let deprecated = deprecated_attr(&e.deprecated);
+    let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.name)).collect();
+    let values: Vec<_> = e.variants.iter().map(|v| &v.value).collect();
+    let variant_docs = e.variants.iter().map(|v| format!(" `{}`", v.value.replace('`', "'")));
+    quote! {
+        #docs
+        #deprecated
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #name {
+            #( #[doc = #variant_docs] #variants, )*
+            /// A value this version of the client does not know; it round-trips unchanged.
+            Unknown(stratus_runtime::types::UnknownValue),
+        }
+
+        impl #name {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #( Self::#variants => #values, )*
+                    Self::Unknown(value) => value.as_str(),
+                }
+            }
+        }
+
+        impl From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #( #values => Self::#variants, )*
+                    other => Self::Unknown(stratus_runtime::types::UnknownValue::new(other.to_owned())),
+                }
+            }
+        }
+
+        stratus_runtime::impl_string_enum!(#name);
+    }
+}
+
+fn union(ctx: &TypeCtx, u: &UnionDef) -> TokenStream {
+    let name = ident(&u.name);
+    let docs = doc_attrs(&u.docs);
+    let sensitive = u.sensitive || u.variants.iter().any(|v| v.sensitive);
+    let variants = u.variants.iter().map(|v| {
+        let vname = ident(&v.name);
+        let vdocs = doc_attrs(&v.docs);
+        let mut ty = ctx.ty(&v.ty);
+        if v.boxed {
+            ty = ctx.boxed(ty);
+        }
+        let rename = if v.name == v.wire_name {
+            quote!()
+        } else {
+            let wire = &v.wire_name;
+            quote!(#[serde(rename = #wire)])
+        };
+        quote! {
+            #vdocs
+            #rename
+            #vname(#ty),
+        }
+    });
+    let derive_debug = if sensitive { quote!() } else { quote!(Debug,) };
+    let debug_impl = if sensitive {
+        let arms = u.variants.iter().map(|v| {
+            let vname = ident(&v.name);
+            let label = v.name.trim_start_matches("r#");
+            quote!(Self::#vname(_) => f.debug_tuple(#label).field(&stratus_runtime::types::Redacted).finish(),)
+        });
+        quote! {
+            impl std::fmt::Debug for #name {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    match self {
+                        #(#arms)*
+                        Self::Unknown => f.write_str("Unknown"),
+                    }
+                }
+            }
+        }
+    } else {
+        quote!()
+    };
+    quote! {
+        #docs
+        #[derive(Clone, #derive_debug Default, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// A member this version of the client does not know.
+            #[default]
+            #[serde(skip)]
+            Unknown,
+        }
+
+        #debug_impl
+    }
+}
+
+/// A `builder!` invocation, as text: macro bodies are not formatted by prettyplease, so we lay
+/// them out ourselves, one line per field.
+fn builder(ctx: &TypeCtx, s: &StructDef) -> String {
+    let plain = s.name.trim_start_matches("r#");
+    let line = |f: &Field| {
+        let mut ty = ctx.ty(&f.ty);
+        if f.boxed {
+            ty = ctx.boxed(ty);
+        }
+        let dep = if f.deprecated.is_some() { "#[deprecated] " } else { "" };
+        format!("        {dep}{}: {},\n", f.name, type_text(&ty))
+    };
+    let required: String = s.fields.iter().filter(|f| f.required).map(line).collect();
+    let optional: String = s.fields.iter().filter(|f| !f.required).map(line).collect();
+    let section = |fields: String| if fields.is_empty() { "{}".to_string() } else { format!("{{\n{fields}    }}") };
+    format!(
+        "stratus_runtime::builder! {{\n    /// A builder for [`{plain}`].\n    {plain}Builder => {} {} optional {}\n}}\n",
+        s.name,
+        section(required),
+        section(optional),
+    )
+}
+
+/// Spells a type's tokens as Rust source (`Vec<String>`, not `Vec < String >`).
+fn type_text(tokens: &TokenStream) -> String {
+    let mut out = String::new();
+    for part in tokens.to_string().split(' ') {
+        let glue = out.is_empty()
+            || out.ends_with(['<', ':'])
+            || part.starts_with(['<', '>', ',', ':']);
+        if !glue {
+            out.push(' ');
+        }
+        out.push_str(part);
+    }
+    out
+}

@@ -1,0 +1,224 @@
+//! Project tasks: `cargo xtask codegen [--check] [--model DIR] [--out DIR]` and `cargo xtask test`.
+//!
+//! A thin command line over `stratus-codegen`: the logic lives in the library, where tests reach it.
+
+use anyhow::{bail, Context, Result};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+use stratus_codegen::emit::Options;
+
+const USAGE: &str = "usage:
+  cargo xtask codegen [--check]                 regenerate every service listed in model/services.json
+  cargo xtask codegen --model DIR [--out DIR]   generate one model (DIR holds service-2.json, or one
+                                                API-version folder that does); default out: target/codegen/<name>
+  cargo xtask test                              run the whole test suite";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<ExitCode> {
+    match args.first().map(String::as_str) {
+        Some("codegen") => codegen(&args[1..]),
+        Some("test") => test(&args[1..]),
+        Some("-h" | "--help") | None => {
+            println!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(other) => bail!("unknown task `{other}`\n{USAGE}"),
+    }
+}
+
+/// The workspace root (xtask lives one level below it).
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// `model/services.json`: the services `cargo xtask codegen` generates.
+#[derive(serde::Deserialize)]
+struct ServiceList {
+    services: Vec<ServiceEntry>,
+}
+
+#[derive(serde::Deserialize)]
+struct ServiceEntry {
+    /// Model directory under `model/`.
+    model: String,
+    /// Crate name.
+    #[serde(rename = "crate")]
+    crate_name: String,
+    /// Crate version.
+    version: String,
+    /// Output directory, relative to the root.
+    out: String,
+}
+
+struct Job {
+    model_dir: PathBuf,
+    out: PathBuf,
+    options: Options,
+}
+
+fn codegen(args: &[String]) -> Result<ExitCode> {
+    let mut check = false;
+    let mut model: Option<PathBuf> = None;
+    let mut out: Option<PathBuf> = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--check" => check = true,
+            "--model" => model = Some(it.next().context("--model needs a directory")?.into()),
+            "--out" => out = Some(it.next().context("--out needs a directory")?.into()),
+            other => bail!("unknown argument `{other}`\n{USAGE}"),
+        }
+    }
+    let root = root();
+    let jobs = match model {
+        Some(dir) => vec![single_job(&root, &dir, out)?],
+        None => {
+            if out.is_some() {
+                bail!("--out needs --model");
+            }
+            listed_jobs(&root)?
+        }
+    };
+
+    let mut stale_total = 0;
+    for job in jobs {
+        let start = Instant::now();
+        let files = stratus_codegen::generate(&job.model_dir, &job.options)
+            .with_context(|| format!("generating {}", job.model_dir.display()))?;
+        let elapsed = start.elapsed();
+        let lines: usize = files.iter().filter(|f| f.path.extension().is_some_and(|e| e == "rs")).map(|f| f.contents.lines().count()).sum();
+        if check {
+            let stale = stratus_codegen::output::check(&job.out, &files)?;
+            for s in &stale {
+                eprintln!("stale: {s}");
+            }
+            stale_total += stale.len();
+            if stale.is_empty() {
+                println!("{}: up to date ({} files)", job.out.display(), files.len());
+            }
+        } else {
+            let report = stratus_codegen::output::write(&job.out, &files)
+                .with_context(|| format!("writing {}", job.out.display()))?;
+            println!(
+                "{}: {} files ({} written, {} unchanged, {} removed), {lines} lines of Rust, generated in {:.0} ms",
+                job.out.display(),
+                files.len(),
+                report.written.len(),
+                report.unchanged,
+                report.removed.len(),
+                elapsed.as_secs_f64() * 1000.0
+            );
+        }
+    }
+    if stale_total > 0 {
+        eprintln!("{stale_total} generated file(s) are stale; run `cargo xtask codegen`");
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn options(crate_name: &str, version: &str, model_source: String, out: &Path, root: &Path) -> Options {
+    Options {
+        crate_name: crate_name.to_string(),
+        version: version.to_string(),
+        model_source,
+        runtime_path: relative(out, &root.join("runtime")),
+        runtime_version: "0.1.0".to_string(),
+    }
+}
+
+/// A relative path from `from` to `to` (both under the workspace), with `/` separators.
+fn relative(from: &Path, to: &Path) -> String {
+    let from: Vec<_> = from.components().collect();
+    let to: Vec<_> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); from.len() - common];
+    parts.extend(to[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
+    parts.join("/")
+}
+
+fn listed_jobs(root: &Path) -> Result<Vec<Job>> {
+    let list_file = root.join("model/services.json");
+    let text = std::fs::read_to_string(&list_file).with_context(|| format!("reading {}", list_file.display()))?;
+    let list: ServiceList = serde_json::from_str(&text).with_context(|| format!("parsing {}", list_file.display()))?;
+    Ok(list
+        .services
+        .into_iter()
+        .map(|s| {
+            let out = root.join(&s.out);
+            Job {
+                model_dir: root.join("model").join(&s.model),
+                options: options(&s.crate_name, &s.version, format!("model/{}", s.model), &out, root),
+                out,
+            }
+        })
+        .collect())
+}
+
+/// A model directory given on the command line: the folder with `service-2.json`, or a service
+/// folder holding exactly one API-version folder.
+fn single_job(root: &Path, dir: &Path, out: Option<PathBuf>) -> Result<Job> {
+    let mut model_dir = dir.to_path_buf();
+    if !model_dir.join("service-2.json").exists() {
+        let versions: Vec<PathBuf> = std::fs::read_dir(dir)
+            .with_context(|| format!("reading model directory {}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.join("service-2.json").exists())
+            .collect();
+        match versions.as_slice() {
+            [one] => model_dir = one.clone(),
+            [] => bail!("{}: no service-2.json here or in an API-version folder below", dir.display()),
+            _ => bail!("{}: several API versions; name one of them", dir.display()),
+        }
+    }
+    let name = model_dir
+        .parent()
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "service".to_string());
+    let out = out.unwrap_or_else(|| root.join("target/codegen").join(&name));
+    let out = if out.is_absolute() { out } else { std::env::current_dir()?.join(out) };
+    let crate_name = format!("stratus-{}", name.to_lowercase().replace(['_', '.'], "-"));
+    let options = options(&crate_name, "0.1.0", model_dir.display().to_string(), &out, root);
+    Ok(Job { model_dir, out, options })
+}
+
+/// Runs a command, failing with its name when it fails.
+fn run_step(name: &str, cmd: &mut Command) -> Result<()> {
+    println!("==> {name}");
+    let status = cmd.status().with_context(|| format!("starting {name}"))?;
+    if !status.success() {
+        bail!("{name} failed ({status})");
+    }
+    Ok(())
+}
+
+fn cargo() -> Command {
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string()));
+    c.current_dir(root());
+    c
+}
+
+/// The whole suite: generated code is fresh, then every test of the workspace.
+fn test(args: &[String]) -> Result<ExitCode> {
+    if let Some(a) = args.first() {
+        bail!("unknown argument `{a}`\n{USAGE}");
+    }
+    if codegen(&["--check".to_string()])? != ExitCode::SUCCESS {
+        bail!("generated code is stale");
+    }
+    run_step("cargo test --workspace", cargo().args(["test", "--workspace", "--all-targets"]))?;
+    run_step("cargo test --doc", cargo().args(["test", "--workspace", "--doc"]))?;
+    Ok(ExitCode::SUCCESS)
+}
