@@ -508,7 +508,7 @@ mod tests {
         assert_eq!(html_to_markdown("<p>   lots\n    of    space  </p>"), "lots of space");
         assert_eq!(html_to_markdown("<p>- not a list</p><p>1. nor this</p><p># nor</p>"), "\\- not a list\n\n1\\. nor this\n\n\\# nor");
         assert_eq!(html_to_markdown("<p><b> spaced </b>out</p>"), "**spaced** out");
-        assert_eq!(html_to_markdown("<p>a<br/>b</p>"), "a b");
+        assert_eq!(html_to_markdown("<p>a<br/>b</p>"), "a\n\nb");
     }
 
     #[test]

@@ -584,7 +584,7 @@ fn or_default_doc(docs: String, default: impl FnOnce() -> String) -> String {
 }
 
 fn deprecation(deprecated: bool, message: Option<&str>) -> Option<String> {
-    deprecated.then(|| message.map(|m| html_to_markdown(m)).unwrap_or_default())
+    deprecated.then(|| message.map(html_to_markdown).unwrap_or_default())
 }
 
 /// Whether a shape becomes a generated item (rather than a std or runtime type).
