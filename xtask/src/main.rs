@@ -59,6 +59,13 @@ struct ServiceEntry {
     version: String,
     /// Output directory, relative to the root.
     out: String,
+    /// Whether the crate is published (default: yes).
+    #[serde(default = "yes")]
+    publish: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 struct Job {
@@ -128,13 +135,14 @@ fn codegen(args: &[String]) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn options(crate_name: &str, version: &str, model_source: String, out: &Path, root: &Path) -> Options {
+fn options(crate_name: &str, version: &str, model_source: String, out: &Path, root: &Path, publish: bool) -> Options {
     Options {
         crate_name: crate_name.to_string(),
         version: version.to_string(),
         model_source,
         runtime_path: relative(out, &root.join("runtime")),
         runtime_version: "0.1.0".to_string(),
+        publish,
     }
 }
 
@@ -158,8 +166,8 @@ fn listed_jobs(root: &Path) -> Result<Vec<Job>> {
         .map(|s| {
             let out = root.join(&s.out);
             Job {
-                model_dir: root.join("model").join(&s.model),
-                options: options(&s.crate_name, &s.version, format!("model/{}", s.model), &out, root),
+                model_dir: root.join(&s.model),
+                options: options(&s.crate_name, &s.version, s.model.clone(), &out, root, s.publish),
                 out,
             }
         })
@@ -190,7 +198,7 @@ fn single_job(root: &Path, dir: &Path, out: Option<PathBuf>) -> Result<Job> {
     let out = out.unwrap_or_else(|| root.join("target/codegen").join(&name));
     let out = if out.is_absolute() { out } else { std::env::current_dir()?.join(out) };
     let crate_name = format!("stratus-{}", name.to_lowercase().replace(['_', '.'], "-"));
-    let options = options(&crate_name, "0.1.0", model_dir.display().to_string(), &out, root);
+    let options = options(&crate_name, "0.1.0", model_dir.display().to_string(), &out, root, false);
     Ok(Job { model_dir, out, options })
 }
 

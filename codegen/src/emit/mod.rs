@@ -33,6 +33,8 @@ pub struct Options {
     pub runtime_path: String,
     /// Version requirement on the runtime crate.
     pub runtime_version: String,
+    /// Whether the crate is meant for crates.io (fixture crates are not).
+    pub publish: bool,
 }
 
 /// An error emitting code: the tokens did not form valid Rust (a generator bug, reported rather
@@ -129,11 +131,13 @@ struct TypeCtx<'a> {
     generated: &'a HashSet<String>,
     /// Short names used that need a `use` line.
     imports: RefCell<BTreeSet<&'static str>>,
+    /// Generated types referred to.
+    referenced: RefCell<BTreeSet<String>>,
 }
 
 impl<'a> TypeCtx<'a> {
     fn new(generated: &'a HashSet<String>) -> Self {
-        TypeCtx { generated, imports: RefCell::new(BTreeSet::new()) }
+        TypeCtx { generated, imports: RefCell::new(BTreeSet::new()), referenced: RefCell::new(BTreeSet::new()) }
     }
 
     /// A type from std's prelude: short unless shadowed.
@@ -159,6 +163,20 @@ impl<'a> TypeCtx<'a> {
 
     fn string(&self) -> TokenStream {
         self.prelude("String", quote!(::std::string::String))
+    }
+
+    /// The path of `Option::is_none`, for serde's `skip_serializing_if`.
+    fn is_none_path(&self) -> &'static str {
+        if self.generated.contains("Option") {
+            "::std::option::Option::is_none"
+        } else {
+            "Option::is_none"
+        }
+    }
+
+    /// Whether any generated type outside `local` was referred to.
+    fn refers_outside(&self, local: &HashSet<&str>) -> bool {
+        self.referenced.borrow().iter().any(|n| !local.contains(n.as_str()))
     }
 
     fn option(&self, inner: TokenStream) -> TokenStream {
@@ -189,6 +207,7 @@ impl<'a> TypeCtx<'a> {
             RustType::DateTime => self.imported("DateTime", quote!(stratus_runtime::types::DateTime)),
             RustType::Document => self.imported("Document", quote!(stratus_runtime::types::Document)),
             RustType::Named(n) => {
+                self.referenced.borrow_mut().insert(n.clone());
                 let i = ident(n);
                 quote!(#i)
             }

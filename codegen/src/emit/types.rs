@@ -36,10 +36,10 @@ pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Em
     let mut mods = Vec::new();
     for (g, module, doc) in groups {
         let ctx = TypeCtx::new(&generated);
-        let items: Vec<TokenStream> = ir
-            .types
+        let members: Vec<&TypeDef> = ir.types.iter().filter(|t| group(t) == g).collect();
+        let local: HashSet<&str> = members.iter().map(|t| t.name()).collect();
+        let items: Vec<TokenStream> = members
             .iter()
-            .filter(|t| group(t) == g)
             .map(|t| match t {
                 TypeDef::Struct(s) => structure(&ctx, s),
                 TypeDef::Enum(e) => enumeration(e),
@@ -51,9 +51,10 @@ pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Em
         }
         let uses = ctx.use_lines();
         let doc = inner_doc_attrs(doc);
+        let glob = if ctx.refers_outside(&local) { quote!(use super::*;) } else { quote!() };
         let tokens = quote! {
             #doc
-            use super::*;
+            #glob
             #uses
             #(#items)*
         };
@@ -169,7 +170,8 @@ fn structure(ctx: &TypeCtx, s: &StructDef) -> TokenStream {
                 args.push(quote!(rename = #wire));
             }
             if !f.required {
-                args.push(quote!(skip_serializing_if = "Option::is_none"));
+                let is_none = ctx.is_none_path();
+                args.push(quote!(skip_serializing_if = #is_none));
             }
             if args.is_empty() {
                 quote!()

@@ -4,8 +4,6 @@
 //! Every enum value of the model round-trips through serde byte for byte.
 
 #![allow(deprecated)]
-use stratus_lambda::types::*;
-
 fn check<T>(values: &[&str])
 where
     T: serde::Serialize + serde::de::DeserializeOwned + std::fmt::Debug + PartialEq
@@ -16,7 +14,7 @@ where
         let json = serde_json::to_string(value).unwrap();
         let parsed: T = serde_json::from_str(&json).unwrap();
         assert!(
-            ! format!("{parsed:?}") .starts_with("Unknown"),
+            ! format!("{parsed:?}") .starts_with("Unknown("),
             "{value} is not a known variant"
         );
         assert_eq!(serde_json::to_string(& parsed).unwrap(), json);
@@ -29,32 +27,42 @@ where
 
     let unknown = "\"stratus-unknown-value\"";
     let parsed: T = serde_json::from_str(unknown).unwrap();
-    assert!(format!("{parsed:?}") .starts_with("Unknown"));
+    assert!(format!("{parsed:?}") .starts_with("Unknown("));
     assert_eq!(serde_json::to_string(& parsed).unwrap(), unknown);
 }
 
 #[test]
 fn every_enum_value_round_trips() {
-    check::<ApplicationLogLevel>(&["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"]);
-    check::<Architecture>(&["x86_64", "arm64"]);
     check::<
-        CapacityProviderPredefinedMetricType,
+        stratus_lambda::types::ApplicationLogLevel,
+    >(&["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"]);
+    check::<stratus_lambda::types::Architecture>(&["x86_64", "arm64"]);
+    check::<
+        stratus_lambda::types::CapacityProviderPredefinedMetricType,
     >(
         &[
             "LambdaCapacityProviderAverageCPUUtilization",
             "LambdaCapacityProviderAverageGPUUtilization",
         ],
     );
-    check::<CapacityProviderScalingMode>(&["Auto", "Manual"]);
-    check::<CapacityProviderState>(&["Pending", "Active", "Failed", "Deleting"]);
-    check::<CodeSigningPolicy>(&["Warn", "Enforce"]);
-    check::<DirectS3Read>(&["ENABLED", "DISABLED", "AUTO"]);
-    check::<EndPointType>(&["KAFKA_BOOTSTRAP_SERVERS"]);
-    check::<EventSourceMappingMetric>(&["EventCount", "ErrorCount", "KafkaMetrics"]);
-    check::<EventSourceMappingSystemLogLevel>(&["DEBUG", "INFO", "WARN"]);
-    check::<EventSourcePosition>(&["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"]);
+    check::<stratus_lambda::types::CapacityProviderScalingMode>(&["Auto", "Manual"]);
     check::<
-        EventType,
+        stratus_lambda::types::CapacityProviderState,
+    >(&["Pending", "Active", "Failed", "Deleting"]);
+    check::<stratus_lambda::types::CodeSigningPolicy>(&["Warn", "Enforce"]);
+    check::<stratus_lambda::types::DirectS3Read>(&["ENABLED", "DISABLED", "AUTO"]);
+    check::<stratus_lambda::types::EndPointType>(&["KAFKA_BOOTSTRAP_SERVERS"]);
+    check::<
+        stratus_lambda::types::EventSourceMappingMetric,
+    >(&["EventCount", "ErrorCount", "KafkaMetrics"]);
+    check::<
+        stratus_lambda::types::EventSourceMappingSystemLogLevel,
+    >(&["DEBUG", "INFO", "WARN"]);
+    check::<
+        stratus_lambda::types::EventSourcePosition,
+    >(&["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"]);
+    check::<
+        stratus_lambda::types::EventType,
     >(
         &[
             "ExecutionStarted",
@@ -86,7 +94,7 @@ fn every_enum_value_round_trips() {
         ],
     );
     check::<
-        ExecutionStatus,
+        stratus_lambda::types::ExecutionStatus,
     >(
         &[
             "RUNNING",
@@ -99,16 +107,22 @@ fn every_enum_value_round_trips() {
             "PAUSED",
         ],
     );
-    check::<FullDocument>(&["UpdateLookup", "Default"]);
-    check::<FunctionResponseType>(&["ReportBatchItemFailures"]);
-    check::<FunctionUrlAuthType>(&["NONE", "AWS_IAM"]);
-    check::<FunctionVersion>(&["ALL"]);
-    check::<FunctionVersionLatestPublished>(&["LATEST_PUBLISHED"]);
-    check::<InvocationType>(&["Event", "RequestResponse", "DryRun"]);
-    check::<InvokeMode>(&["BUFFERED", "RESPONSE_STREAM"]);
-    check::<KafkaEventSourceMappingConsumptionMode>(&["Stream", "Queue"]);
+    check::<stratus_lambda::types::FullDocument>(&["UpdateLookup", "Default"]);
+    check::<stratus_lambda::types::FunctionResponseType>(&["ReportBatchItemFailures"]);
+    check::<stratus_lambda::types::FunctionUrlAuthType>(&["NONE", "AWS_IAM"]);
+    check::<stratus_lambda::types::FunctionVersion>(&["ALL"]);
     check::<
-        KafkaSchemaRegistryAuthType,
+        stratus_lambda::types::FunctionVersionLatestPublished,
+    >(&["LATEST_PUBLISHED"]);
+    check::<
+        stratus_lambda::types::InvocationType,
+    >(&["Event", "RequestResponse", "DryRun"]);
+    check::<stratus_lambda::types::InvokeMode>(&["BUFFERED", "RESPONSE_STREAM"]);
+    check::<
+        stratus_lambda::types::KafkaEventSourceMappingConsumptionMode,
+    >(&["Stream", "Queue"]);
+    check::<
+        stratus_lambda::types::KafkaSchemaRegistryAuthType,
     >(
         &[
             "BASIC_AUTH",
@@ -117,10 +131,12 @@ fn every_enum_value_round_trips() {
             "OAUTHBEARER_AUTH",
         ],
     );
-    check::<KafkaSchemaValidationAttribute>(&["KEY", "VALUE"]);
-    check::<LastUpdateStatus>(&["Successful", "Failed", "InProgress"]);
+    check::<stratus_lambda::types::KafkaSchemaValidationAttribute>(&["KEY", "VALUE"]);
     check::<
-        LastUpdateStatusReasonCode,
+        stratus_lambda::types::LastUpdateStatus,
+    >(&["Successful", "Failed", "InProgress"]);
+    check::<
+        stratus_lambda::types::LastUpdateStatusReasonCode,
     >(
         &[
             "EniLimitExceeded",
@@ -162,11 +178,13 @@ fn every_enum_value_round_trips() {
             "DependencyError",
         ],
     );
-    check::<LogFormat>(&["JSON", "Text"]);
-    check::<LogType>(&["None", "Tail"]);
-    check::<OperationAction>(&["START", "SUCCEED", "FAIL", "RETRY", "CANCEL"]);
+    check::<stratus_lambda::types::LogFormat>(&["JSON", "Text"]);
+    check::<stratus_lambda::types::LogType>(&["None", "Tail"]);
     check::<
-        OperationStatus,
+        stratus_lambda::types::OperationAction,
+    >(&["START", "SUCCEED", "FAIL", "RETRY", "CANCEL"]);
+    check::<
+        stratus_lambda::types::OperationStatus,
     >(
         &[
             "STARTED",
@@ -180,15 +198,19 @@ fn every_enum_value_round_trips() {
         ],
     );
     check::<
-        OperationType,
+        stratus_lambda::types::OperationType,
     >(&["EXECUTION", "CONTEXT", "STEP", "WAIT", "CALLBACK", "CHAINED_INVOKE"]);
-    check::<PackageType>(&["Zip", "Image"]);
-    check::<PropagateTagsMode>(&["None", "Explicit"]);
-    check::<ProvisionedConcurrencyStatusEnum>(&["IN_PROGRESS", "READY", "FAILED"]);
-    check::<RecursiveLoop>(&["Allow", "Terminate"]);
-    check::<ResponseStreamingInvocationType>(&["RequestResponse", "DryRun"]);
+    check::<stratus_lambda::types::PackageType>(&["Zip", "Image"]);
+    check::<stratus_lambda::types::PropagateTagsMode>(&["None", "Explicit"]);
     check::<
-        Runtime,
+        stratus_lambda::types::ProvisionedConcurrencyStatusEnum,
+    >(&["IN_PROGRESS", "READY", "FAILED"]);
+    check::<stratus_lambda::types::RecursiveLoop>(&["Allow", "Terminate"]);
+    check::<
+        stratus_lambda::types::ResponseStreamingInvocationType,
+    >(&["RequestResponse", "DryRun"]);
+    check::<
+        stratus_lambda::types::Runtime,
     >(
         &[
             "nodejs",
@@ -245,12 +267,12 @@ fn every_enum_value_round_trips() {
             "custom",
         ],
     );
-    check::<S3ObjectStorageMode>(&["COPY", "REFERENCE"]);
-    check::<SchemaRegistryEventRecordFormat>(&["JSON", "SOURCE"]);
-    check::<SnapStartApplyOn>(&["PublishedVersions", "None"]);
-    check::<SnapStartOptimizationStatus>(&["On", "Off"]);
+    check::<stratus_lambda::types::S3ObjectStorageMode>(&["COPY", "REFERENCE"]);
+    check::<stratus_lambda::types::SchemaRegistryEventRecordFormat>(&["JSON", "SOURCE"]);
+    check::<stratus_lambda::types::SnapStartApplyOn>(&["PublishedVersions", "None"]);
+    check::<stratus_lambda::types::SnapStartOptimizationStatus>(&["On", "Off"]);
     check::<
-        SourceAccessType,
+        stratus_lambda::types::SourceAccessType,
     >(
         &[
             "BASIC_AUTH",
@@ -271,7 +293,7 @@ fn every_enum_value_round_trips() {
         ],
     );
     check::<
-        State,
+        stratus_lambda::types::State,
     >(
         &[
             "Pending",
@@ -285,7 +307,7 @@ fn every_enum_value_round_trips() {
         ],
     );
     check::<
-        StateReasonCode,
+        stratus_lambda::types::StateReasonCode,
     >(
         &[
             "Idle",
@@ -331,10 +353,10 @@ fn every_enum_value_round_trips() {
             "DependencyError",
         ],
     );
-    check::<SystemLogLevel>(&["DEBUG", "INFO", "WARN"]);
-    check::<TenantIsolationMode>(&["PER_TENANT"]);
+    check::<stratus_lambda::types::SystemLogLevel>(&["DEBUG", "INFO", "WARN"]);
+    check::<stratus_lambda::types::TenantIsolationMode>(&["PER_TENANT"]);
     check::<
-        ThrottleReason,
+        stratus_lambda::types::ThrottleReason,
     >(
         &[
             "ConcurrentInvocationLimitExceeded",
@@ -345,6 +367,8 @@ fn every_enum_value_round_trips() {
             "ConcurrentSnapshotCreateLimitExceeded",
         ],
     );
-    check::<TracingMode>(&["Active", "PassThrough"]);
-    check::<UpdateRuntimeOn>(&["Auto", "Manual", "FunctionUpdate"]);
+    check::<stratus_lambda::types::TracingMode>(&["Active", "PassThrough"]);
+    check::<
+        stratus_lambda::types::UpdateRuntimeOn,
+    >(&["Auto", "Manual", "FunctionUpdate"]);
 }
