@@ -23,8 +23,26 @@ fn is_void(name: &str) -> bool {
 fn is_block(name: &str) -> bool {
     matches!(
         name,
-        "p" | "ul" | "ol" | "li" | "note" | "important" | "pre" | "div" | "dl" | "dt" | "dd" | "br" | "h1" | "h2" | "h3"
-            | "h4" | "h5" | "h6" | "programlisting" | "examples" | "table"
+        "p" | "ul"
+            | "ol"
+            | "li"
+            | "note"
+            | "important"
+            | "pre"
+            | "div"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "br"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "programlisting"
+            | "examples"
+            | "table"
     )
 }
 
@@ -428,7 +446,8 @@ fn escape_text(text: &str) -> String {
         let (plain, url) = match url_at {
             Some(i) => {
                 let tail = &rest[i..];
-                let mut end = tail.find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"')).unwrap_or(tail.len());
+                let mut end =
+                    tail.find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"')).unwrap_or(tail.len());
                 while end > 0 && matches!(tail.as_bytes()[end - 1], b'.' | b',' | b')' | b';' | b':' | b'\'') {
                     end -= 1;
                 }
@@ -463,7 +482,8 @@ mod tests {
 
     #[test]
     fn paragraphs_and_inline() {
-        let md = html_to_markdown("<p>The <b>name</b> of the <code>my-fn</code> function.</p> <p>Second <i>one</i>.</p>");
+        let md =
+            html_to_markdown("<p>The <b>name</b> of the <code>my-fn</code> function.</p> <p>Second <i>one</i>.</p>");
         assert_eq!(md, "The **name** of the `my-fn` function.\n\nSecond *one*.");
     }
 
@@ -475,7 +495,9 @@ mod tests {
 
     #[test]
     fn links_and_bare_urls() {
-        let md = html_to_markdown(r#"<p>See <a href="https://docs.aws.amazon.com/x.html">the guide</a> or https://example.com/y.</p>"#);
+        let md = html_to_markdown(
+            r#"<p>See <a href="https://docs.aws.amazon.com/x.html">the guide</a> or https://example.com/y.</p>"#,
+        );
         assert_eq!(md, "See [the guide](<https://docs.aws.amazon.com/x.html>) or <https://example.com/y>.");
         // A relative link keeps only its text.
         assert_eq!(html_to_markdown(r#"<a href="foo.html">Foo</a>"#), "Foo");
@@ -506,7 +528,10 @@ mod tests {
     #[test]
     fn whitespace_and_line_starts() {
         assert_eq!(html_to_markdown("<p>   lots\n    of    space  </p>"), "lots of space");
-        assert_eq!(html_to_markdown("<p>- not a list</p><p>1. nor this</p><p># nor</p>"), "\\- not a list\n\n1\\. nor this\n\n\\# nor");
+        assert_eq!(
+            html_to_markdown("<p>- not a list</p><p>1. nor this</p><p># nor</p>"),
+            "\\- not a list\n\n1\\. nor this\n\n\\# nor"
+        );
         assert_eq!(html_to_markdown("<p><b> spaced </b>out</p>"), "**spaced** out");
         assert_eq!(html_to_markdown("<p>a<br/>b</p>"), "a\n\nb");
     }

@@ -358,10 +358,7 @@ fn unique(base: String, taken: &mut HashSet<String>) -> String {
         return base;
     }
     let stem = base.trim_start_matches("r#").trim_end_matches('_').to_string();
-    (2..)
-        .map(|n| format!("{stem}{n}"))
-        .find(|candidate| taken.insert(key(candidate)))
-        .unwrap_or(base)
+    (2..).map(|n| format!("{stem}{n}")).find(|candidate| taken.insert(key(candidate))).unwrap_or(base)
 }
 
 /// A type name for a shape: UpperCamelCase, valid, not starting with a digit.
@@ -409,7 +406,10 @@ pub fn build_service(service: &Service, file: &str) -> Result<Ir, IrError> {
         return Err(IrError {
             file: file.to_string(),
             path: "metadata.protocol".into(),
-            message: format!("protocol `{}` is not supported by the generator yet (rest-json is)", meta.protocol.as_str()),
+            message: format!(
+                "protocol `{}` is not supported by the generator yet (rest-json is)",
+                meta.protocol.as_str()
+            ),
         });
     }
 
@@ -494,7 +494,13 @@ pub fn build_service(service: &Service, file: &str) -> Result<Ir, IrError> {
                 .map(|v| Variant { name: unique(variant_name(v), &mut used), value: v.clone() })
                 .collect();
             let docs = or_default_doc(docs, || format!("Known values of `{shape_name}`."));
-            types.push(TypeDef::Enum(EnumDef { shape: shape_name.clone(), name: rust_name.clone(), docs, variants, deprecated }));
+            types.push(TypeDef::Enum(EnumDef {
+                shape: shape_name.clone(),
+                name: rust_name.clone(),
+                docs,
+                variants,
+                deprecated,
+            }));
             continue;
         }
         let fields = fields(service, &shape_types, shape_name, shape, &boxed_edges, shape.union || shape.eventstream);
@@ -646,10 +652,9 @@ fn is_sensitive(shapes: &IndexMap<String, Shape>, name: &str, depth: usize) -> b
     }
     match shape.kind {
         ShapeType::List => shape.member.as_ref().is_some_and(|m| is_sensitive(shapes, &m.shape, depth + 1)),
-        ShapeType::Map => [&shape.key, &shape.value]
-            .into_iter()
-            .flatten()
-            .any(|m| is_sensitive(shapes, &m.shape, depth + 1)),
+        ShapeType::Map => {
+            [&shape.key, &shape.value].into_iter().flatten().any(|m| is_sensitive(shapes, &m.shape, depth + 1))
+        }
         _ => false,
     }
 }

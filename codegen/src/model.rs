@@ -963,7 +963,11 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(file: &Path, text: &str) -> Re
                 let value = protocol_at(text).unwrap_or_default();
                 return ModelError::new(file, path, ModelErrorKind::UnknownProtocol(value));
             }
-            ModelError::new(file, if path == "." { String::new() } else { path }, ModelErrorKind::Schema { line, column, message })
+            ModelError::new(
+                file,
+                if path == "." { String::new() } else { path },
+                ModelErrorKind::Schema { line, column, message },
+            )
         } else {
             ModelError::new(file, "", ModelErrorKind::Syntax { line, column, message })
         }
@@ -1030,11 +1034,8 @@ impl ServiceModel {
         }
 
         let rules_file = dir.join("endpoint-rule-set-1.json");
-        let endpoint_rules = if rules_file.exists() {
-            Some(parse_json::<RuleSet>(&rules_file, &read(&rules_file)?)?)
-        } else {
-            None
-        };
+        let endpoint_rules =
+            if rules_file.exists() { Some(parse_json::<RuleSet>(&rules_file, &read(&rules_file)?)?) } else { None };
 
         Ok(ServiceModel { dir: dir.to_path_buf(), service, paginators, waiters, examples, endpoint_rules })
     }
@@ -1074,7 +1075,11 @@ fn merge_paginator_extras(file: &Path, paginators: &mut Paginators, extras: Pagi
             let key_path = format!("{path}.{key}");
             let as_strings = |v: Value| -> Result<Vec<String>, ModelError> {
                 serde_json::from_value(v).map_err(|e| {
-                    ModelError::new(file, &key_path, ModelErrorKind::Invalid(format!("expected a list of strings: {e}")))
+                    ModelError::new(
+                        file,
+                        &key_path,
+                        ModelErrorKind::Invalid(format!("expected a list of strings: {e}")),
+                    )
                 })
             };
             match key.as_str() {
@@ -1221,12 +1226,8 @@ pub fn validate_service(file: &Path, service: &Service) -> Result<(), ModelError
     for (op_name, op) in &service.operations {
         let input = op.input.as_ref().map(|r| &service.shapes[&r.shape]);
         let path_part = op.http.request_uri.split('?').next().unwrap_or_default();
-        let labels: Vec<&str> = path_part
-            .split('{')
-            .skip(1)
-            .filter_map(|s| s.split('}').next())
-            .map(|s| s.trim_end_matches('+'))
-            .collect();
+        let labels: Vec<&str> =
+            path_part.split('{').skip(1).filter_map(|s| s.split('}').next()).map(|s| s.trim_end_matches('+')).collect();
         for label in &labels {
             let bound = input.is_some_and(|s| {
                 s.members.iter().any(|(name, m)| {

@@ -6,8 +6,8 @@
 
 #![deny(missing_docs)]
 
-pub mod types;
 mod macros;
+pub mod types;
 
 #[doc(hidden)]
 pub mod __private {

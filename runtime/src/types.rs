@@ -306,7 +306,13 @@ impl DateTime {
                 Err(err())
             }
         };
-        if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+        if b.len() < 20
+            || b[4] != b'-'
+            || b[7] != b'-'
+            || !matches!(b[10], b'T' | b't' | b' ')
+            || b[13] != b':'
+            || b[16] != b':'
+        {
             return Err(err());
         }
         let (y, mo, d, h, mi, sec) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
@@ -335,7 +341,9 @@ impl DateTime {
             }
             _ => return Err(err()),
         };
-        Self::from_fields(i64::from(y), mo, d, h, mi, sec, nanos).map(|t| DateTime { secs: t.secs - offset, ..t }).ok_or_else(err)
+        Self::from_fields(i64::from(y), mo, d, h, mi, sec, nanos)
+            .map(|t| DateTime { secs: t.secs - offset, ..t })
+            .ok_or_else(err)
     }
 
     /// Parses HTTP-date (`Tue, 14 Nov 2023 22:13:20 GMT`, also with a fraction of seconds).

@@ -104,7 +104,11 @@ fn codegen(args: &[String]) -> Result<ExitCode> {
         let files = stratus_codegen::generate(&job.model_dir, &job.options)
             .with_context(|| format!("generating {}", job.model_dir.display()))?;
         let elapsed = start.elapsed();
-        let lines: usize = files.iter().filter(|f| f.path.extension().is_some_and(|e| e == "rs")).map(|f| f.contents.lines().count()).sum();
+        let lines: usize = files
+            .iter()
+            .filter(|f| f.path.extension().is_some_and(|e| e == "rs"))
+            .map(|f| f.contents.lines().count())
+            .sum();
         if check {
             let stale = stratus_codegen::output::check(&job.out, &files)?;
             for s in &stale {

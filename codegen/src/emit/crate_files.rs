@@ -69,6 +69,7 @@ fn lib_rs(ir: &Ir, o: &Options) -> Result<GeneratedFile, EmitError> {
         #![deny(missing_docs)]
         #![allow(deprecated)]
 
+        #[rustfmt::skip]
         pub mod types;
     };
     rust_file("src/lib.rs", tokens, o)
@@ -113,6 +114,7 @@ fn enum_tests(ir: &Ir, o: &Options) -> Result<GeneratedFile, EmitError> {
         //! Every enum value of the model round-trips through serde byte for byte.
         #![allow(deprecated)]
 
+        #[rustfmt::skip]
         fn check<T>(values: &[&str])
         where
             T: serde::Serialize + serde::de::DeserializeOwned + std::fmt::Debug + PartialEq + From<&'static str>,
@@ -133,6 +135,7 @@ fn enum_tests(ir: &Ir, o: &Options) -> Result<GeneratedFile, EmitError> {
         }
 
         #[test]
+        #[rustfmt::skip]
         fn every_enum_value_round_trips() {
             #(#checks)*
         }

@@ -66,8 +66,8 @@ fn header(options: &Options) -> String {
 
 /// Formats tokens as a Rust file with the generated-code header.
 fn rust_file(path: &str, tokens: TokenStream, options: &Options) -> Result<GeneratedFile, EmitError> {
-    let file = syn::parse2::<syn::File>(tokens)
-        .map_err(|e| EmitError { file: path.to_string(), message: e.to_string() })?;
+    let file =
+        syn::parse2::<syn::File>(tokens).map_err(|e| EmitError { file: path.to_string(), message: e.to_string() })?;
     let code = space_items(&prettyplease::unparse(&file));
     Ok(GeneratedFile { path: PathBuf::from(path), contents: format!("{}{}", header(options), code) })
 }
@@ -82,7 +82,9 @@ fn space_items(code: &str) -> String {
         let prev_indent = prev.len() - prev.trim_start().len();
         let closes_item = prev.trim() == "}" || (prev_indent == 0 && prev.ends_with(';') && !line.starts_with("use "));
         let after_header = prev.starts_with("//!") && !line.starts_with("//!");
-        if !line.trim().is_empty() && ((closes_item && indent == prev_indent && !line.trim_start().starts_with('}')) || after_header) {
+        if !line.trim().is_empty()
+            && ((closes_item && indent == prev_indent && !line.trim_start().starts_with('}')) || after_header)
+        {
             out.push('\n');
         }
         out.push_str(line);
@@ -234,7 +236,9 @@ impl<'a> TypeCtx<'a> {
             .map(|n| format_ident!("{}", n))
             .collect();
         if imports.contains("HashMap") {
-            out.extend(quote!(use std::collections::HashMap;));
+            out.extend(quote!(
+                use std::collections::HashMap;
+            ));
         }
         match runtime.len() {
             0 => {}

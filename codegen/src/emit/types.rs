@@ -1,6 +1,8 @@
 //! Emits the `types` module: structures, enums, unions, errors and their builders.
 
-use super::{deprecated_attr, doc_attrs, ident, inner_doc_attrs, rust_file, EmitError, GeneratedFile, Options, TypeCtx};
+use super::{
+    deprecated_attr, doc_attrs, ident, inner_doc_attrs, rust_file, EmitError, GeneratedFile, Options, TypeCtx,
+};
 use crate::ir::{EnumDef, Field, Ir, RustType, StructDef, TypeDef, UnionDef};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -51,7 +53,13 @@ pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Em
         }
         let uses = ctx.use_lines();
         let doc = inner_doc_attrs(doc);
-        let glob = if ctx.refers_outside(&local) { quote!(use super::*;) } else { quote!() };
+        let glob = if ctx.refers_outside(&local) {
+            quote!(
+                use super::*;
+            )
+        } else {
+            quote!()
+        };
         let tokens = quote! {
             #doc
             #glob
@@ -72,13 +80,16 @@ pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Em
         })
         .collect();
     let uses = ctx.use_lines();
-    let head = rust_file("src/types/builders.rs", quote! {
-        //! Builders for the structures of [`types`](super): `Type::builder().field(value).build()`.
-        use super::*;
-        #uses
-    }, options)?;
+    let head = rust_file(
+        "src/types/builders.rs",
+        quote! {
+            //! Builders for the structures of [`types`](super): `Type::builder().field(value).build()`.
+            use super::*;
+            #uses
+        },
+        options,
+    )?;
     files.push(GeneratedFile { path: head.path, contents: format!("{}\n{}", head.contents, builders.join("\n")) });
-
 
     let module_doc = inner_doc_attrs(&format!(
         "Data types of the {} API: every shape of the model.\n\n\
@@ -232,10 +243,8 @@ fn error_impl(s: &StructDef) -> TokenStream {
     let Some(err) = &s.error else { return quote!() };
     let name = ident(&s.name);
     let code = &err.code;
-    let message = s
-        .fields
-        .iter()
-        .find(|f| f.member.eq_ignore_ascii_case("message") && f.ty == RustType::String && !f.sensitive);
+    let message =
+        s.fields.iter().find(|f| f.member.eq_ignore_ascii_case("message") && f.ty == RustType::String && !f.sensitive);
     match message {
         Some(f) if f.required => {
             let m = ident(&f.name);
@@ -376,9 +385,7 @@ fn builder(ctx: &TypeCtx, s: &StructDef) -> String {
 fn type_text(tokens: &TokenStream) -> String {
     let mut out = String::new();
     for part in tokens.to_string().split(' ') {
-        let glue = out.is_empty()
-            || out.ends_with(['<', ':'])
-            || part.starts_with(['<', '>', ',', ':']);
+        let glue = out.is_empty() || out.ends_with(['<', ':']) || part.starts_with(['<', '>', ',', ':']);
         if !glue {
             out.push(' ');
         }

@@ -46,4 +46,5 @@
 
 #![deny(missing_docs)]
 #![allow(deprecated)]
+#[rustfmt::skip]
 pub mod types;

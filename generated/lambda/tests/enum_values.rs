@@ -4,6 +4,7 @@
 //! Every enum value of the model round-trips through serde byte for byte.
 
 #![allow(deprecated)]
+#[rustfmt::skip]
 fn check<T>(values: &[&str])
 where
     T: serde::Serialize + serde::de::DeserializeOwned + std::fmt::Debug + PartialEq
@@ -32,6 +33,7 @@ where
 }
 
 #[test]
+#[rustfmt::skip]
 fn every_enum_value_round_trips() {
     check::<
         stratus_lambda::types::ApplicationLogLevel,

@@ -15,4 +15,5 @@
 
 #![deny(missing_docs)]
 #![allow(deprecated)]
+#[rustfmt::skip]
 pub mod types;
