@@ -23,7 +23,10 @@ pub fn api_listing(ir: &Ir) -> String {
             op.output.as_deref().unwrap_or("()"),
         );
         if !op.errors.is_empty() {
-            let _ = writeln!(out, "    errors: {}", op.errors.join(", "));
+            // Sorted: the model's order carries no meaning, and sorting keeps diffs to real changes.
+            let mut errors = op.errors.clone();
+            errors.sort();
+            let _ = writeln!(out, "    errors: {}", errors.join(", "));
         }
     }
     for t in &ir.types {

@@ -1,0 +1,143 @@
+//! Broken model inputs give a typed error naming the file and the JSON path, never a panic.
+
+use std::path::{Path, PathBuf};
+use stratus_codegen::model::{ModelErrorKind, ServiceModel};
+
+/// A fresh directory under the target dir's temp space.
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("stratus-load-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn model_with(name: &str, service: &str) -> PathBuf {
+    let dir = temp_dir(name);
+    std::fs::write(dir.join("service-2.json"), service).unwrap();
+    dir
+}
+
+const GOOD: &str = r#"{
+  "metadata": {"apiVersion": "2024-01-01", "protocol": "rest-json", "serviceId": "T"},
+  "operations": {
+    "GetThing": {"name": "GetThing", "http": {"method": "GET", "requestUri": "/things/{Name}"},
+                 "input": {"shape": "GetThingRequest"}}
+  },
+  "shapes": {
+    "GetThingRequest": {"type": "structure", "required": ["Name"],
+                        "members": {"Name": {"shape": "Str", "location": "uri", "locationName": "Name"}}},
+    "Nested": {"type": "structure", "members": {"Value": {"shape": "Str"}}},
+    "Str": {"type": "string"}
+  }
+}"#;
+
+fn load_err(dir: &Path) -> stratus_codegen::model::ModelError {
+    match ServiceModel::load(dir) {
+        Ok(_) => panic!("{} loaded but should not have", dir.display()),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn the_good_model_loads() {
+    let dir = model_with("good", GOOD);
+    let model = ServiceModel::load(&dir).unwrap();
+    assert_eq!(model.service.operations.len(), 1);
+}
+
+#[test]
+fn truncated_json_reports_line_and_column() {
+    let truncated = &GOOD[..GOOD.len() / 2];
+    let dir = model_with("truncated", truncated);
+    let err = load_err(&dir);
+    assert!(matches!(err.kind, ModelErrorKind::Syntax { line, .. } if line > 1), "{err:?}");
+    assert!(err.file.ends_with("service-2.json"));
+    let msg = err.to_string();
+    assert!(msg.contains("service-2.json:") && msg.contains("invalid JSON"), "{msg}");
+}
+
+#[test]
+fn dangling_shape_reference_names_the_path() {
+    let dir = model_with("dangling", &GOOD.replace(r#""Value": {"shape": "Str"}"#, r#""Value": {"shape": "Missing"}"#));
+    let err = load_err(&dir);
+    assert_eq!(err.path, "shapes.Nested.members.Value.shape");
+    assert!(matches!(&err.kind, ModelErrorKind::DanglingReference { target, .. } if target == "Missing"));
+    assert!(err.to_string().contains("`Missing`, which does not exist"), "{err}");
+}
+
+#[test]
+fn uri_location_on_a_nested_shape_is_refused() {
+    let dir = model_with(
+        "nested-uri",
+        &GOOD.replace(r#""Value": {"shape": "Str"}"#, r#""Value": {"shape": "Str", "location": "uri"}"#),
+    );
+    let err = load_err(&dir);
+    assert_eq!(err.path, "shapes.Nested.members.Value.location");
+    assert!(matches!(err.kind, ModelErrorKind::BadLocation(_)));
+    assert!(err.to_string().contains("nested shape"), "{err}");
+}
+
+#[test]
+fn uri_label_without_member_is_refused() {
+    let dir = model_with("unbound-label", &GOOD.replace("/things/{Name}", "/things/{Name}/{Other}"));
+    let err = load_err(&dir);
+    assert_eq!(err.path, "operations.GetThing.http.requestUri");
+    assert!(err.to_string().contains("{Other}"), "{err}");
+}
+
+#[test]
+fn unknown_protocol_is_named() {
+    let dir = model_with("protocol", &GOOD.replace("rest-json", "carrier-pigeon"));
+    let err = load_err(&dir);
+    assert_eq!(err.kind, ModelErrorKind::UnknownProtocol("carrier-pigeon".into()));
+    assert_eq!(err.path, "metadata.protocol");
+    assert!(err.to_string().contains("unknown protocol `carrier-pigeon`"), "{err}");
+}
+
+#[test]
+fn wrong_types_report_the_json_path() {
+    let dir = model_with("wrong-type", &GOOD.replace(r#""type": "string""#, r#""type": "strnig""#));
+    let err = load_err(&dir);
+    assert_eq!(err.path, "shapes.Str.type");
+    assert!(matches!(err.kind, ModelErrorKind::Schema { .. }), "{err:?}");
+}
+
+#[test]
+fn missing_required_member_name_is_refused() {
+    let dir = model_with("required", &GOOD.replace(r#""required": ["Name"]"#, r#""required": ["Nope"]"#));
+    let err = load_err(&dir);
+    assert_eq!(err.path, "shapes.GetThingRequest.required");
+}
+
+#[test]
+fn a_missing_directory_is_an_io_error() {
+    let err = load_err(Path::new("/nonexistent/stratus/model"));
+    assert!(matches!(err.kind, ModelErrorKind::Io(_)));
+    assert!(err.to_string().contains("cannot read"));
+}
+
+#[test]
+fn waiter_on_unknown_operation_is_refused() {
+    let dir = model_with("waiter", GOOD);
+    std::fs::write(
+        dir.join("waiters-2.json"),
+        r#"{"version": 2, "waiters": {"Ready": {"delay": 1, "maxAttempts": 2, "operation": "Nope", "acceptors": []}}}"#,
+    )
+    .unwrap();
+    let err = load_err(&dir);
+    assert!(err.file.ends_with("waiters-2.json"));
+    assert_eq!(err.path, "waiters.Ready.operation");
+}
+
+#[test]
+fn garbage_never_panics() {
+    // Every prefix of a valid model, and a few mutations, must give Ok or Err, never a panic.
+    for cut in (0..GOOD.len()).step_by(7) {
+        let dir = model_with("prefix", &GOOD[..cut]);
+        let _ = ServiceModel::load(&dir);
+    }
+    for bad in ["null", "[]", "{}", r#"{"metadata": 5}"#, "\u{0}", r#"{"metadata": {"protocol": "rest-json"}, "shapes": {"A": {"type": "list"}}}"#] {
+        let dir = model_with("garbage", bad);
+        assert!(ServiceModel::load(&dir).is_err(), "{bad} should not load");
+    }
+}
