@@ -14,6 +14,14 @@ const USAGE: &str = "usage:
                                                 API-version folder that does); default out: target/codegen/<name>
   cargo xtask test                              run the whole test suite";
 
+/// `println!` that does not panic when stdout is closed (`cargo xtask codegen | head`).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match run(&args) {
@@ -30,7 +38,7 @@ fn run(args: &[String]) -> Result<ExitCode> {
         Some("codegen") => codegen(&args[1..]),
         Some("test") => test(&args[1..]),
         Some("-h" | "--help") | None => {
-            println!("{USAGE}");
+            say!("{USAGE}");
             Ok(ExitCode::SUCCESS)
         }
         Some(other) => bail!("unknown task `{other}`\n{USAGE}"),
@@ -100,6 +108,7 @@ fn codegen(args: &[String]) -> Result<ExitCode> {
 
     let mut stale_total = 0;
     for job in jobs {
+        let shown = job.out.strip_prefix(&root).unwrap_or(&job.out).display().to_string();
         let start = Instant::now();
         let files = stratus_codegen::generate(&job.model_dir, &job.options)
             .with_context(|| format!("generating {}", job.model_dir.display()))?;
@@ -116,14 +125,13 @@ fn codegen(args: &[String]) -> Result<ExitCode> {
             }
             stale_total += stale.len();
             if stale.is_empty() {
-                println!("{}: up to date ({} files)", job.out.display(), files.len());
+                say!("{shown}: up to date ({} files)", files.len());
             }
         } else {
             let report = stratus_codegen::output::write(&job.out, &files)
                 .with_context(|| format!("writing {}", job.out.display()))?;
-            println!(
-                "{}: {} files ({} written, {} unchanged, {} removed), {lines} lines of Rust, generated in {:.0} ms",
-                job.out.display(),
+            say!(
+                "{shown}: {} files ({} written, {} unchanged, {} removed), {lines} lines of Rust, generated in {:.0} ms",
                 files.len(),
                 report.written.len(),
                 report.unchanged,
@@ -208,7 +216,7 @@ fn single_job(root: &Path, dir: &Path, out: Option<PathBuf>) -> Result<Job> {
 
 /// Runs a command, failing with its name when it fails.
 fn run_step(name: &str, cmd: &mut Command) -> Result<()> {
-    println!("==> {name}");
+    say!("==> {name}");
     let status = cmd.status().with_context(|| format!("starting {name}"))?;
     if !status.success() {
         bail!("{name} failed ({status})");
