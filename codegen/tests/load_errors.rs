@@ -136,7 +136,14 @@ fn garbage_never_panics() {
         let dir = model_with("prefix", &GOOD[..cut]);
         let _ = ServiceModel::load(&dir);
     }
-    for bad in ["null", "[]", "{}", r#"{"metadata": 5}"#, "\u{0}", r#"{"metadata": {"protocol": "rest-json"}, "shapes": {"A": {"type": "list"}}}"#] {
+    for bad in [
+        "null",
+        "[]",
+        "{}",
+        r#"{"metadata": 5}"#,
+        "\u{0}",
+        r#"{"metadata": {"protocol": "rest-json"}, "shapes": {"A": {"type": "list"}}}"#,
+    ] {
         let dir = model_with("garbage", bad);
         assert!(ServiceModel::load(&dir).is_err(), "{bad} should not load");
     }

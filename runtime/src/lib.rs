@@ -1,12 +1,26 @@
 //! The hand-written runtime of Stratus-generated AWS clients.
 //!
-//! Generated crates stay small by describing each shape and operation compactly and leaving the generic
-//! work to this crate: value types ([`types`]) and the macros that expand the repetitive parts of
-//! generated items ([`impl_string_enum!`]).
+//! Generated crates stay small by describing each shape and operation compactly and leaving the
+//! generic work to this crate. One module per concern:
+//!
+//! - [`types`]: value types of generated code (`DateTime`, `Blob`, `Document`, enum support);
+//! - [`sigv4`]: the request signer;
+//! - [`credentials`]: credentials, their providers and the default chain;
+//! - [`profile`]: the shared config and credentials files;
+//! - [`env`]: environment access that tests can replace;
+//! - [`http`]: the transport trait, the hyper + rustls client, and a capturing fake;
+//!
+//! and the macros that expand the repetitive parts of generated items ([`builder!`],
+//! [`impl_string_enum!`], [`impl_error!`]).
 
 #![deny(missing_docs)]
 
+pub mod credentials;
+pub mod env;
+pub mod http;
 mod macros;
+pub mod profile;
+pub mod sigv4;
 pub mod types;
 
 #[doc(hidden)]

@@ -60,7 +60,9 @@ fn check(model_dir: &str, shapes: usize, operations: usize, sources: impl FnOnce
         .service
         .shapes
         .values()
-        .filter(|s| !s.document && (s.kind == stratus_codegen::model::ShapeType::Structure || !s.enum_values.is_empty()))
+        .filter(|s| {
+            !s.document && (s.kind == stratus_codegen::model::ShapeType::Structure || !s.enum_values.is_empty())
+        })
         .count();
     assert_eq!(ir.types.len(), items);
 }

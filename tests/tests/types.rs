@@ -17,9 +17,8 @@ fn unknown_enum_values_round_trip() {
 
 #[test]
 fn sensitive_values_are_redacted_in_debug() {
-    let env = Environment::builder()
-        .variables(HashMap::from([("DB_PASSWORD".to_string(), "hunter2".to_string())]))
-        .build();
+    let env =
+        Environment::builder().variables(HashMap::from([("DB_PASSWORD".to_string(), "hunter2".to_string())])).build();
     let debug = format!("{env:?}");
     assert!(!debug.contains("hunter2"), "{debug}");
     assert!(!debug.contains("DB_PASSWORD"), "{debug}");

@@ -51,7 +51,11 @@ fn broken_models_fail_with_the_file_and_place() {
             ),
             "bad member location",
         ),
-        ("protocol", service.replacen("\"protocol\":\"rest-json\"", "\"protocol\":\"rest-yaml\"", 1), "unknown protocol"),
+        (
+            "protocol",
+            service.replacen("\"protocol\":\"rest-json\"", "\"protocol\":\"rest-yaml\"", 1),
+            "unknown protocol",
+        ),
     ];
     for (name, text, expected) in cases {
         assert_ne!(text, service, "{name}: the mutation must change the model");

@@ -1,0 +1,42 @@
+//! Access to environment variables through a value that tests can replace, so no test has to touch
+//! the process environment (which is shared by every thread of a test binary).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Where environment variables come from.
+#[derive(Clone, Debug, Default)]
+pub struct Env {
+    fixed: Option<Arc<HashMap<String, String>>>,
+}
+
+impl Env {
+    /// The process environment.
+    pub fn process() -> Self {
+        Env { fixed: None }
+    }
+
+    /// A fixed set of variables (nothing else is visible).
+    pub fn from_vars<K: Into<String>, V: Into<String>>(vars: impl IntoIterator<Item = (K, V)>) -> Self {
+        Env { fixed: Some(Arc::new(vars.into_iter().map(|(k, v)| (k.into(), v.into())).collect())) }
+    }
+
+    /// A variable's value; `None` when unset or not Unicode.
+    pub fn get(&self, key: &str) -> Option<String> {
+        match &self.fixed {
+            Some(map) => map.get(key).cloned(),
+            None => std::env::var(key).ok(),
+        }
+    }
+
+    /// A variable's value, treating an empty value as unset.
+    pub fn get_nonempty(&self, key: &str) -> Option<String> {
+        self.get(key).filter(|v| !v.trim().is_empty())
+    }
+
+    /// The user's home directory (`HOME`, or `USERPROFILE` on Windows).
+    pub fn home_dir(&self) -> Option<PathBuf> {
+        self.get_nonempty("HOME").or_else(|| self.get_nonempty("USERPROFILE")).map(PathBuf::from)
+    }
+}

@@ -1,0 +1,415 @@
+//! AWS Signature Version 4, written for this crate.
+//!
+//! Hashing and HMAC come from `ring` (already in the TLS stack); the canonicalisation is ours and
+//! follows the specification:
+//!
+//! - the canonical URI is the request path with dot segments removed and empty segments collapsed,
+//!   each segment then URI-encoded — *again*, for every service but S3, so the `%3A` of a Lambda ARN
+//!   in the path is signed as `%253A` ([`UriEncoding::Double`]);
+//! - the canonical query string decodes every parameter and re-encodes it with the SigV4 set (only
+//!   `A-Z a-z 0-9 - . _ ~` stay as they are), then sorts by key and value, keeping repeated keys;
+//! - header names are lower-cased and sorted; values are trimmed, inner runs of spaces collapse to
+//!   one, and repeated headers join with `,` in request order;
+//! - the session token is signed (`x-amz-security-token` is part of the canonical request) unless
+//!   [`SessionTokenMode::Unsigned`] asks for it to be added after signing;
+//! - `x-amz-content-sha256` is added only when asked for ([`SigningSettings::content_sha256_header`]).
+//!
+//! The derived signing key depends only on the secret, the date, the region and the service, so the
+//! [`Signer`] keeps the last one and reuses it: a signature then costs two SHA-256 hashes and one HMAC
+//! chain of length one.
+
+use crate::credentials::Credentials;
+use crate::types::DateTime;
+use http::header::{HeaderName, HeaderValue, AUTHORIZATION, HOST};
+use std::fmt::Write as _;
+use std::sync::Mutex;
+
+/// The SHA-256 of an empty payload, hex-encoded.
+pub const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+const ALGORITHM: &str = "AWS4-HMAC-SHA256";
+
+/// How the path is encoded in the canonical request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UriEncoding {
+    /// Encode the (already encoded) request path once more: every service except S3.
+    Double,
+    /// Encode the path as it is sent: S3.
+    Single,
+}
+
+/// Where the session token goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionTokenMode {
+    /// `x-amz-security-token` is added before signing and signed (what AWS SDKs do).
+    Signed,
+    /// The header is added after the signature is computed (a few services require this).
+    Unsigned,
+}
+
+/// Knobs of the signing algorithm.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SigningSettings {
+    /// Path encoding.
+    pub uri_encoding: UriEncoding,
+    /// Remove `.`/`..` segments and collapse `//` in the path before encoding (not for S3).
+    pub normalize_path: bool,
+    /// Session token placement.
+    pub session_token: SessionTokenMode,
+    /// Add an `x-amz-content-sha256` header with the payload hash.
+    pub content_sha256_header: bool,
+}
+
+impl Default for SigningSettings {
+    fn default() -> Self {
+        SigningSettings {
+            uri_encoding: UriEncoding::Double,
+            normalize_path: true,
+            session_token: SessionTokenMode::Signed,
+            content_sha256_header: false,
+        }
+    }
+}
+
+/// What a request is signed for.
+#[derive(Clone, Copy, Debug)]
+pub struct SigningParams<'a> {
+    /// The credentials.
+    pub credentials: &'a Credentials,
+    /// The region of the credential scope.
+    pub region: &'a str,
+    /// The signing name of the service (`lambda`).
+    pub service: &'a str,
+    /// The signing time.
+    pub time: DateTime,
+    /// Algorithm settings.
+    pub settings: SigningSettings,
+}
+
+/// A request that cannot be signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigningError(String);
+
+impl std::fmt::Display for SigningError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot sign the request: {}", self.0)
+    }
+}
+
+impl std::error::Error for SigningError {}
+
+/// The intermediate results of signing, for tests and debugging.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigningOutput {
+    /// The canonical request.
+    pub canonical_request: String,
+    /// The string to sign.
+    pub string_to_sign: String,
+    /// The hex signature.
+    pub signature: String,
+    /// The `Authorization` header value.
+    pub authorization: String,
+}
+
+struct CachedKey {
+    secret: String,
+    date: String,
+    region: String,
+    service: String,
+    key: ring::hmac::Key,
+}
+
+/// Signs requests, caching the derived signing key of the last (secret, date, region, service).
+#[derive(Default)]
+pub struct Signer {
+    cache: Mutex<Option<CachedKey>>,
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Signer")
+    }
+}
+
+/// Headers never signed: they are added or changed by proxies and transports.
+fn is_unsigned_header(name: &str) -> bool {
+    matches!(
+        name,
+        "authorization" | "user-agent" | "x-amzn-trace-id" | "expect" | "transfer-encoding" | "connection" | "te"
+    )
+}
+
+impl Signer {
+    /// A signer with an empty key cache.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Signs `parts` in place: adds `host` (when missing), `x-amz-date`, the session token and
+    /// `authorization` headers. `payload_sha256` is the hex SHA-256 of the body (see [`sha256_hex`]).
+    pub fn sign(
+        &self,
+        parts: &mut http::request::Parts,
+        payload_sha256: &str,
+        params: &SigningParams<'_>,
+    ) -> Result<SigningOutput, SigningError> {
+        let header =
+            |v: &str| HeaderValue::from_str(v).map_err(|_| SigningError(format!("invalid header value `{v}`")));
+        if !parts.headers.contains_key(HOST) {
+            let authority = parts.uri.authority().ok_or_else(|| SigningError("the URI has no host".into()))?;
+            let host = match (authority.port_u16(), parts.uri.scheme_str()) {
+                (Some(443), Some("https")) | (Some(80), Some("http")) => authority.host().to_string(),
+                _ => authority.as_str().rsplit('@').next().unwrap_or_default().to_string(),
+            };
+            parts.headers.insert(HOST, header(&host)?);
+        }
+        let amz_date = amz_date(params.time);
+        parts.headers.insert(HeaderName::from_static("x-amz-date"), header(&amz_date)?);
+        let token = params.credentials.session_token();
+        let token_header = HeaderName::from_static("x-amz-security-token");
+        parts.headers.remove(&token_header);
+        if let (Some(t), SessionTokenMode::Signed) = (token, params.settings.session_token) {
+            parts.headers.insert(token_header.clone(), header(t)?);
+        }
+        if params.settings.content_sha256_header {
+            parts.headers.insert(HeaderName::from_static("x-amz-content-sha256"), header(payload_sha256)?);
+        }
+
+        let mut headers: Vec<(String, String)> = Vec::new();
+        for (name, value) in &parts.headers {
+            let v = value.to_str().map_err(|_| SigningError(format!("header `{name}` is not visible ASCII")))?;
+            headers.push((name.as_str().to_string(), v.to_string()));
+        }
+        let path = parts.uri.path();
+        let query = parts.uri.query().unwrap_or_default();
+        let out = self.sign_parts(parts.method.as_str(), path, query, &headers, payload_sha256, &amz_date, params);
+        parts.headers.insert(AUTHORIZATION, header(&out.authorization)?);
+        if let (Some(t), SessionTokenMode::Unsigned) = (token, params.settings.session_token) {
+            parts.headers.insert(token_header, header(t)?);
+        }
+        Ok(out)
+    }
+
+    /// Computes the signature of a request given as its parts. `headers` must already hold every
+    /// header to sign (including `host` and `x-amz-date`), names in any case, repeated names allowed.
+    #[allow(clippy::too_many_arguments)]
+    pub fn sign_parts(
+        &self,
+        method: &str,
+        path: &str,
+        query: &str,
+        headers: &[(String, String)],
+        payload_sha256: &str,
+        amz_date: &str,
+        params: &SigningParams<'_>,
+    ) -> SigningOutput {
+        let (canonical_headers, signed_headers) = canonical_headers(headers);
+        let canonical_request = format!(
+            "{method}\n{}\n{}\n{canonical_headers}\n{signed_headers}\n{payload_sha256}",
+            canonical_uri(path, params.settings),
+            canonical_query(query),
+        );
+        let date = &amz_date[..amz_date.len().min(8)];
+        let scope = format!("{date}/{}/{}/aws4_request", params.region, params.service);
+        let string_to_sign = format!("{ALGORITHM}\n{amz_date}\n{scope}\n{}", sha256_hex(canonical_request.as_bytes()));
+        let signature = {
+            let mut cache = self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let secret = params.credentials.secret_access_key();
+            let fresh = cache.as_ref().is_some_and(|c| {
+                c.secret == secret && c.date == date && c.region == params.region && c.service == params.service
+            });
+            if !fresh {
+                *cache = Some(CachedKey {
+                    secret: secret.to_string(),
+                    date: date.to_string(),
+                    region: params.region.to_string(),
+                    service: params.service.to_string(),
+                    key: signing_key(secret, date, params.region, params.service),
+                });
+            }
+            match cache.as_ref() {
+                Some(c) => hex(ring::hmac::sign(&c.key, string_to_sign.as_bytes()).as_ref()),
+                None => String::new(),
+            }
+        };
+        let authorization = format!(
+            "{ALGORITHM} Credential={}/{scope}, SignedHeaders={signed_headers}, Signature={signature}",
+            params.credentials.access_key_id()
+        );
+        SigningOutput { canonical_request, string_to_sign, signature, authorization }
+    }
+}
+
+/// `20150830T123600Z`.
+pub fn amz_date(t: DateTime) -> String {
+    let iso = DateTime::from_secs(t.secs()).to_iso8601(); // 2015-08-30T12:36:00Z
+    iso.chars().filter(|c| *c != '-' && *c != ':').collect()
+}
+
+/// Hex SHA-256 of `data`.
+pub fn sha256_hex(data: &[u8]) -> String {
+    hex(ring::digest::digest(&ring::digest::SHA256, data).as_ref())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+fn signing_key(secret: &str, date: &str, region: &str, service: &str) -> ring::hmac::Key {
+    let step =
+        |key: &[u8], data: &str| ring::hmac::sign(&ring::hmac::Key::new(ring::hmac::HMAC_SHA256, key), data.as_bytes());
+    let k_date = step(format!("AWS4{secret}").as_bytes(), date);
+    let k_region = step(k_date.as_ref(), region);
+    let k_service = step(k_region.as_ref(), service);
+    let k_signing = step(k_service.as_ref(), "aws4_request");
+    ring::hmac::Key::new(ring::hmac::HMAC_SHA256, k_signing.as_ref())
+}
+
+/// Percent-encodes everything but the SigV4 unreserved set, upper-case hex.
+pub fn uri_encode(s: &str, out: &mut String) {
+    for &b in s.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+}
+
+/// Decodes `%XX` escapes; a `%` not followed by two hex digits is kept as is.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hexval = |c: u8| (c as char).to_digit(16);
+            if let (Some(h), Some(l)) = (hexval(bytes[i + 1]), hexval(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn canonical_uri(path: &str, settings: SigningSettings) -> String {
+    let path = if path.is_empty() { "/" } else { path };
+    let normalized = if settings.normalize_path { normalize_path(path) } else { path.to_string() };
+    let mut out = String::with_capacity(normalized.len() + 16);
+    for (i, segment) in normalized.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        match settings.uri_encoding {
+            UriEncoding::Double => uri_encode(segment, &mut out),
+            UriEncoding::Single => uri_encode(&percent_decode(segment), &mut out),
+        }
+    }
+    out
+}
+
+/// Removes `.` and `..` segments and empty segments (RFC 3986 5.2.4, plus `//` -> `/`), keeping a
+/// trailing slash.
+fn normalize_path(path: &str) -> String {
+    let mut segments: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                segments.pop();
+            }
+            s => segments.push(s),
+        }
+    }
+    let trailing = path.ends_with('/') || path.ends_with("/.") || path.ends_with("/..");
+    let mut out = format!("/{}", segments.join("/"));
+    if trailing && !segments.is_empty() {
+        out.push('/');
+    }
+    out
+}
+
+fn canonical_query(query: &str) -> String {
+    let mut pairs: Vec<(String, String)> = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            let (mut ek, mut ev) = (String::new(), String::new());
+            uri_encode(&percent_decode(k), &mut ek);
+            uri_encode(&percent_decode(v), &mut ev);
+            (ek, ev)
+        })
+        .collect();
+    pairs.sort();
+    let mut out = String::new();
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.push_str(k);
+        out.push('=');
+        out.push_str(v);
+    }
+    out
+}
+
+/// Canonical header block (with trailing newline per header) and the signed header list.
+fn canonical_headers(headers: &[(String, String)]) -> (String, String) {
+    let mut grouped: Vec<(String, Vec<String>)> = Vec::new();
+    for (name, value) in headers {
+        let name = name.to_ascii_lowercase();
+        if is_unsigned_header(&name) {
+            continue;
+        }
+        let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
+        match grouped.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, values)) => values.push(value),
+            None => grouped.push((name, vec![value])),
+        }
+    }
+    grouped.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut block = String::new();
+    for (name, values) in &grouped {
+        let _ = writeln!(block, "{name}:{}", values.join(","));
+    }
+    let signed = grouped.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(";");
+    (block, signed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_normalize_and_double_encode() {
+        let s = SigningSettings::default();
+        assert_eq!(
+            canonical_uri("/2015-03-31/functions/arn%3Aaws%3Alambda/invocations", s),
+            "/2015-03-31/functions/arn%253Aaws%253Alambda/invocations"
+        );
+        assert_eq!(canonical_uri("//a/./b/../c//", s), "/a/c/");
+        assert_eq!(canonical_uri("", s), "/");
+        let single = SigningSettings { uri_encoding: UriEncoding::Single, normalize_path: false, ..s };
+        assert_eq!(canonical_uri("/a%20b/c d", single), "/a%20b/c%20d");
+    }
+
+    #[test]
+    fn query_sorts_and_reencodes() {
+        assert_eq!(canonical_query("b=2&a=2&a=1&c"), "a=1&a=2&b=2&c=");
+        assert_eq!(canonical_query("k=a%20b+c&%E1%88%B4=x"), "%E1%88%B4=x&k=a%20b%2Bc");
+    }
+
+    #[test]
+    fn decode_keeps_bad_escapes() {
+        assert_eq!(percent_decode("%41%zz%4"), "A%zz%4");
+    }
+}
