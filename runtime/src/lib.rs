@@ -8,6 +8,7 @@
 //! - [`credentials`]: credentials, their providers and the default chain;
 //! - [`profile`]: the shared config and credentials files;
 //! - [`env`]: environment access that tests can replace;
+//! - [`endpoint`]: the endpoint rule-set engine and partitions;
 //! - [`http`]: the transport trait, the hyper + rustls client, and a capturing fake;
 //!
 //! and the macros that expand the repetitive parts of generated items ([`builder!`],
@@ -16,6 +17,7 @@
 #![deny(missing_docs)]
 
 pub mod credentials;
+pub mod endpoint;
 pub mod env;
 pub mod http;
 mod macros;

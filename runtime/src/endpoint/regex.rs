@@ -1,0 +1,201 @@
+//! A small backtracking regular-expression matcher for partition `regionRegex` patterns.
+//!
+//! It supports what those patterns use — anchors `^` `$`, literals and escapes (`\-`, `\.`), the
+//! classes `\w` `\d` `\s` `.` and `[...]` sets with ranges, groups `( | )`, and the quantifiers `*`
+//! `+` `?` — rather than pulling a full regex engine into every client's build. A pattern it cannot
+//! parse matches nothing.
+
+#[derive(Debug, Clone)]
+enum Node {
+    Char(char),
+    Any,
+    Class(Vec<(char, char)>, bool),
+    Group(Vec<Vec<Piece>>),
+    Start,
+    End,
+}
+
+#[derive(Debug, Clone)]
+struct Piece {
+    node: Node,
+    min: usize,
+    max: usize,
+}
+
+/// Whether `pattern` matches somewhere in `text` (anchors make it a whole match).
+pub fn is_match(pattern: &str, text: &str) -> bool {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut pos = 0;
+    let Some(alts) = parse_alts(&chars, &mut pos) else { return false };
+    if pos != chars.len() {
+        return false;
+    }
+    let text: Vec<char> = text.chars().collect();
+    (0..=text.len()).any(|start| match_alts(&alts, &text, start, &mut |_| true))
+}
+
+fn parse_alts(p: &[char], pos: &mut usize) -> Option<Vec<Vec<Piece>>> {
+    let mut alts = vec![Vec::new()];
+    while *pos < p.len() {
+        let c = p[*pos];
+        match c {
+            ')' => break,
+            '|' => {
+                *pos += 1;
+                alts.push(Vec::new());
+                continue;
+            }
+            _ => {}
+        }
+        let node = match c {
+            '^' => {
+                *pos += 1;
+                Node::Start
+            }
+            '$' => {
+                *pos += 1;
+                Node::End
+            }
+            '.' => {
+                *pos += 1;
+                Node::Any
+            }
+            '(' => {
+                *pos += 1;
+                if p.get(*pos) == Some(&'?') && p.get(*pos + 1) == Some(&':') {
+                    *pos += 2;
+                }
+                let inner = parse_alts(p, pos)?;
+                if p.get(*pos) != Some(&')') {
+                    return None;
+                }
+                *pos += 1;
+                Node::Group(inner)
+            }
+            '[' => parse_set(p, pos)?,
+            '\\' => {
+                let e = *p.get(*pos + 1)?;
+                *pos += 2;
+                escape(e)
+            }
+            '*' | '+' | '?' | '{' => return None,
+            c => {
+                *pos += 1;
+                Node::Char(c)
+            }
+        };
+        let (min, max) = match p.get(*pos) {
+            Some('*') => (0, usize::MAX),
+            Some('+') => (1, usize::MAX),
+            Some('?') => (0, 1),
+            _ => (1, 1),
+        };
+        if (min, max) != (1, 1) {
+            *pos += 1;
+        }
+        alts.last_mut()?.push(Piece { node, min, max });
+    }
+    Some(alts)
+}
+
+fn escape(e: char) -> Node {
+    let word = vec![('a', 'z'), ('A', 'Z'), ('0', '9'), ('_', '_')];
+    match e {
+        'w' => Node::Class(word, false),
+        'W' => Node::Class(word, true),
+        'd' => Node::Class(vec![('0', '9')], false),
+        'D' => Node::Class(vec![('0', '9')], true),
+        's' => Node::Class(vec![(' ', ' '), ('\t', '\t'), ('\n', '\n'), ('\r', '\r')], false),
+        c => Node::Char(c),
+    }
+}
+
+fn parse_set(p: &[char], pos: &mut usize) -> Option<Node> {
+    *pos += 1;
+    let negated = p.get(*pos) == Some(&'^');
+    if negated {
+        *pos += 1;
+    }
+    let mut ranges = Vec::new();
+    while *pos < p.len() && p[*pos] != ']' {
+        let mut c = p[*pos];
+        if c == '\\' {
+            c = *p.get(*pos + 1)?;
+            *pos += 1;
+            if let Node::Class(r, false) = escape(c) {
+                ranges.extend(r);
+                *pos += 1;
+                continue;
+            }
+        }
+        *pos += 1;
+        if p.get(*pos) == Some(&'-') && p.get(*pos + 1).is_some_and(|e| *e != ']') {
+            ranges.push((c, p[*pos + 1]));
+            *pos += 2;
+        } else {
+            ranges.push((c, c));
+        }
+    }
+    if p.get(*pos) != Some(&']') {
+        return None;
+    }
+    *pos += 1;
+    Some(Node::Class(ranges, negated))
+}
+
+/// Matches one of `alts` at `at`, calling `k` with the end position of each way it matches; true
+/// as soon as a continuation succeeds.
+fn match_alts(alts: &[Vec<Piece>], text: &[char], at: usize, k: &mut dyn FnMut(usize) -> bool) -> bool {
+    alts.iter().any(|seq| match_seq(seq, text, at, k))
+}
+
+fn match_seq(seq: &[Piece], text: &[char], at: usize, k: &mut dyn FnMut(usize) -> bool) -> bool {
+    let Some((first, rest)) = seq.split_first() else { return k(at) };
+    match_repeat(first, 0, text, at, &mut |next| match_seq(rest, text, next, k))
+}
+
+fn match_repeat(piece: &Piece, count: usize, text: &[char], at: usize, k: &mut dyn FnMut(usize) -> bool) -> bool {
+    // Greedy: try one more repetition first, then stop here if allowed.
+    if count < piece.max
+        && match_node(&piece.node, text, at, &mut |next| {
+            (next != at || count < piece.min) && match_repeat(piece, count + 1, text, next, k)
+        })
+    {
+        return true;
+    }
+    count >= piece.min && k(at)
+}
+
+fn match_node(node: &Node, text: &[char], at: usize, k: &mut dyn FnMut(usize) -> bool) -> bool {
+    match node {
+        Node::Start => at == 0 && k(at),
+        Node::End => at == text.len() && k(at),
+        Node::Any => at < text.len() && k(at + 1),
+        Node::Char(c) => text.get(at) == Some(c) && k(at + 1),
+        Node::Class(ranges, negated) => match text.get(at) {
+            Some(&c) => (ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi) != *negated) && k(at + 1),
+            None => false,
+        },
+        Node::Group(alts) => match_alts(alts, text, at, k),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_match;
+
+    #[test]
+    fn partition_patterns() {
+        let aws = r"^(us|eu|ap|sa|ca|me|af|il|mx)\-\w+\-\d+$";
+        assert!(is_match(aws, "us-east-1"));
+        assert!(is_match(aws, "ap-southeast-10"));
+        assert!(!is_match(aws, "cn-north-1"));
+        assert!(!is_match(aws, "us-east-"));
+        assert!(!is_match(aws, "xus-east-1"));
+        assert!(is_match(r"^eusc\-(de)\-\w+\-\d+$", "eusc-de-east-1"));
+        assert!(is_match(r"^us\-gov\-\w+\-\d+$", "us-gov-west-1"));
+        assert!(is_match("a[b-d]?e*", "zzace"));
+        assert!(!is_match("(unclosed", "unclosed"));
+        assert!(!is_match("^a$", "ab"));
+    }
+}
