@@ -475,8 +475,11 @@ impl ProvideCredentials for ImdsProvider {
                 return Err(CredentialsError::failed(P, format!("{base}{role_path} answered {status}")));
             }
             let role = String::from_utf8_lossy(&role).lines().next().unwrap_or_default().trim().to_string();
-            if role.is_empty() {
-                return Err(CredentialsError::failed(P, "the instance role name is empty"));
+            if role.is_empty() || !role.bytes().all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b)) {
+                return Err(CredentialsError::failed(
+                    P,
+                    format!("{base}{role_path} returned an invalid role name `{role}`"),
+                ));
             }
             let creds_path = format!("{role_path}{role}");
             let (status, body) = http_call(&*self.http, get(creds_path.clone())?, P, timeout).await?;

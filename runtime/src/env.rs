@@ -35,6 +35,15 @@ impl Env {
         self.get(key).filter(|v| !v.trim().is_empty())
     }
 
+    /// Variables whose names start with `prefix`, as (rest of the name, value).
+    pub fn vars_with_prefix(&self, prefix: &str) -> Vec<(String, String)> {
+        let strip = |(k, v): (String, String)| k.strip_prefix(prefix).map(|rest| (rest.to_string(), v));
+        match &self.fixed {
+            Some(map) => map.iter().map(|(k, v)| (k.clone(), v.clone())).filter_map(strip).collect(),
+            None => std::env::vars().filter_map(strip).collect(),
+        }
+    }
+
     /// The user's home directory (`HOME`, or `USERPROFILE` on Windows).
     pub fn home_dir(&self) -> Option<PathBuf> {
         self.get_nonempty("HOME").or_else(|| self.get_nonempty("USERPROFILE")).map(PathBuf::from)

@@ -3,6 +3,9 @@
 //! Generated crates stay small by describing each shape and operation compactly and leaving the
 //! generic work to this crate. One module per concern:
 //!
+//! - [`config`]: `Config::from_env()` and its builder;
+//! - [`error`]: `Error<E>`, the error of every operation;
+//! - [`retry`]: standard and adaptive retries, timeouts;
 //! - [`types`]: value types of generated code (`DateTime`, `Blob`, `Document`, enum support);
 //! - [`sigv4`]: the request signer;
 //! - [`credentials`]: credentials, their providers and the default chain;
@@ -16,12 +19,15 @@
 
 #![deny(missing_docs)]
 
+pub mod config;
 pub mod credentials;
 pub mod endpoint;
 pub mod env;
+pub mod error;
 pub mod http;
 mod macros;
 pub mod profile;
+pub mod retry;
 pub mod sigv4;
 pub mod types;
 

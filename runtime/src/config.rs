@@ -1,0 +1,390 @@
+//! Client configuration: [`Config::from_env`] reads what the AWS CLI and SDKs read; [`Config::builder`]
+//! sets things explicitly. Explicit settings win over the environment, which wins over the profile.
+//!
+//! | setting | environment | profile key |
+//! |---|---|---|
+//! | region | `AWS_REGION`, `AWS_DEFAULT_REGION` | `region` |
+//! | endpoint URL | `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL` | `endpoint_url` |
+//! | retry mode | `AWS_RETRY_MODE` | `retry_mode` |
+//! | max attempts | `AWS_MAX_ATTEMPTS` | `max_attempts` |
+//! | FIPS / dual-stack | `AWS_USE_FIPS_ENDPOINT`, `AWS_USE_DUALSTACK_ENDPOINT` | `use_fips_endpoint`, `use_dualstack_endpoint` |
+//! | app name (user agent) | `AWS_SDK_UA_APP_ID` | `sdk_ua_app_id` |
+//!
+//! `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` (or `ignore_configured_endpoint_urls`) disables the
+//! endpoint URL settings. The profile is `AWS_PROFILE` (default `default`). A malformed value is an
+//! error naming the variable, or the file, line and profile it came from.
+
+use crate::credentials::{CachingProvider, Credentials, DefaultChain, ProvideCredentials};
+use crate::env::Env;
+use crate::http::{HttpClient, HttpSettings, HyperClient};
+use crate::profile::{Profile, ProfileSet};
+use crate::retry::{RetryConfig, RetryMode};
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Timeouts applied to every operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimeoutConfig {
+    /// Connecting (TCP + TLS).
+    pub connect: Duration,
+    /// One attempt: send the request and receive the response head and body.
+    pub attempt: Option<Duration>,
+    /// The whole operation, retries included.
+    pub operation: Option<Duration>,
+}
+
+impl Default for TimeoutConfig {
+    fn default() -> Self {
+        TimeoutConfig { connect: Duration::from_secs(3), attempt: None, operation: None }
+    }
+}
+
+/// A configuration error: which setting, where it came from, and why it is wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid configuration: {}", self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Everything a client needs that is not specific to one service.
+#[derive(Clone)]
+pub struct Config {
+    region: Option<String>,
+    endpoint_url: Option<String>,
+    service_endpoint_urls: HashMap<String, String>,
+    credentials: Arc<dyn ProvideCredentials>,
+    http: Arc<dyn HttpClient>,
+    retry: RetryConfig,
+    timeouts: TimeoutConfig,
+    use_fips: bool,
+    use_dual_stack: bool,
+    app_name: Option<String>,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("region", &self.region)
+            .field("endpoint_url", &self.endpoint_url)
+            .field("service_endpoint_urls", &self.service_endpoint_urls)
+            .field("credentials", &self.credentials)
+            .field("retry", &self.retry)
+            .field("timeouts", &self.timeouts)
+            .field("use_fips", &self.use_fips)
+            .field("use_dual_stack", &self.use_dual_stack)
+            .field("app_name", &self.app_name)
+            .finish()
+    }
+}
+
+impl Config {
+    /// Reads the process environment and the shared config files.
+    pub async fn from_env() -> Result<Config, ConfigError> {
+        Self::from_env_with(Env::process()).await
+    }
+
+    /// Reads the given environment (and the files it names).
+    pub async fn from_env_with(env: Env) -> Result<Config, ConfigError> {
+        ConfigBuilder::from_env(env).await?.build()
+    }
+
+    /// A builder with nothing set (defaults: no region, standard retries, the default credential
+    /// chain over the process environment).
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder::default()
+    }
+
+    /// The region.
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+
+    /// The endpoint URL for a service (by its service id, `Lambda`): a service-specific setting,
+    /// else the global one.
+    pub fn endpoint_url_for(&self, service_id: &str) -> Option<&str> {
+        self.service_endpoint_urls.get(&env_suffix(service_id)).or(self.endpoint_url.as_ref()).map(String::as_str)
+    }
+
+    /// The credentials provider.
+    pub fn credentials_provider(&self) -> &Arc<dyn ProvideCredentials> {
+        &self.credentials
+    }
+
+    /// The HTTP client.
+    pub fn http_client(&self) -> &Arc<dyn HttpClient> {
+        &self.http
+    }
+
+    /// Retry settings.
+    pub fn retry(&self) -> RetryConfig {
+        self.retry
+    }
+
+    /// Timeouts.
+    pub fn timeouts(&self) -> TimeoutConfig {
+        self.timeouts
+    }
+
+    /// Use FIPS endpoints.
+    pub fn use_fips(&self) -> bool {
+        self.use_fips
+    }
+
+    /// Use dual-stack endpoints.
+    pub fn use_dual_stack(&self) -> bool {
+        self.use_dual_stack
+    }
+
+    /// The application name sent in the user agent.
+    pub fn app_name(&self) -> Option<&str> {
+        self.app_name.as_deref()
+    }
+}
+
+/// `Lambda` -> `LAMBDA`, `Cognito Identity` -> `COGNITO_IDENTITY` (the `AWS_ENDPOINT_URL_` suffix).
+fn env_suffix(service_id: &str) -> String {
+    service_id.trim().replace([' ', '-'], "_").to_ascii_uppercase()
+}
+
+/// Builds a [`Config`].
+#[derive(Default)]
+pub struct ConfigBuilder {
+    region: Option<String>,
+    endpoint_url: Option<String>,
+    service_endpoint_urls: HashMap<String, String>,
+    credentials: Option<Arc<dyn ProvideCredentials>>,
+    http: Option<Arc<dyn HttpClient>>,
+    retry: RetryConfig,
+    timeouts: TimeoutConfig,
+    use_fips: bool,
+    use_dual_stack: bool,
+    app_name: Option<String>,
+    env: Env,
+}
+
+impl ConfigBuilder {
+    /// A builder pre-filled from the environment and profile files of `env`.
+    pub async fn from_env(env: Env) -> Result<ConfigBuilder, ConfigError> {
+        let profiles = ProfileSet::load(&env).await.map_err(|e| ConfigError(e.to_string()))?;
+        if profiles.selected != "default" && profiles.selected_profile().is_none() {
+            return Err(ConfigError(format!(
+                "AWS_PROFILE is `{}`, but no such profile is in the config or credentials file",
+                profiles.selected
+            )));
+        }
+        let empty = Profile::default();
+        let profile = profiles.selected_profile().unwrap_or(&empty);
+        let setting = |var: &str, key: &str| -> Option<(String, String)> {
+            env.get_nonempty(var)
+                .map(|v| (v, var.to_string()))
+                .or_else(|| profile.get(key).filter(|v| !v.is_empty()).map(|v| (v.to_string(), profile.describe(key))))
+        };
+        let flag = |var: &str, key: &str| -> Result<bool, ConfigError> {
+            match setting(var, key) {
+                None => Ok(false),
+                Some((v, place)) => match v.trim().to_ascii_lowercase().as_str() {
+                    "true" => Ok(true),
+                    "false" => Ok(false),
+                    _ => Err(ConfigError(format!("{place}: `{v}` is not true or false"))),
+                },
+            }
+        };
+        let mut b = ConfigBuilder { env: env.clone(), ..Default::default() };
+        b.region = setting("AWS_REGION", "region").or_else(|| setting("AWS_DEFAULT_REGION", "region")).map(|(v, _)| v);
+        if !flag("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "ignore_configured_endpoint_urls")? {
+            b.endpoint_url = setting("AWS_ENDPOINT_URL", "endpoint_url").map(|(v, _)| v);
+            for (k, v) in env.vars_with_prefix("AWS_ENDPOINT_URL_") {
+                if !v.trim().is_empty() {
+                    b.service_endpoint_urls.insert(k, v.trim().to_string());
+                }
+            }
+        }
+        if let Some((v, place)) = setting("AWS_RETRY_MODE", "retry_mode") {
+            b.retry.mode = v.parse::<RetryMode>().map_err(|e| ConfigError(format!("{place}: {e}")))?;
+        }
+        if let Some((v, place)) = setting("AWS_MAX_ATTEMPTS", "max_attempts") {
+            b.retry.max_attempts = match v.trim().parse::<u32>() {
+                Ok(n) if n >= 1 => n,
+                _ => {
+                    return Err(ConfigError(format!("{place}: max attempts `{v}` is not a whole number of at least 1")))
+                }
+            };
+        }
+        b.use_fips = flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")?;
+        b.use_dual_stack = flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?;
+        b.app_name = setting("AWS_SDK_UA_APP_ID", "sdk_ua_app_id").map(|(v, _)| v);
+        for url in b.endpoint_url.iter().chain(b.service_endpoint_urls.values()) {
+            check_url(url)?;
+        }
+        Ok(b)
+    }
+
+    /// Sets the region.
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// Sends every request to this URL (`http://127.0.0.1:5000` for a local test server).
+    pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
+        self.endpoint_url = Some(url.into());
+        self
+    }
+
+    /// Uses these static credentials.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(Arc::new(credentials));
+        self
+    }
+
+    /// Uses this credentials provider (it is cached by the client).
+    pub fn credentials_provider(mut self, provider: Arc<dyn ProvideCredentials>) -> Self {
+        self.credentials = Some(Arc::new(CachingProvider::new(provider)));
+        self
+    }
+
+    /// Uses this HTTP client.
+    pub fn http_client(mut self, http: Arc<dyn HttpClient>) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// Retry settings.
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Maximum attempts (1 disables retries).
+    pub fn max_attempts(mut self, n: u32) -> Self {
+        self.retry.max_attempts = n.max(1);
+        self
+    }
+
+    /// Timeouts.
+    pub fn timeouts(mut self, timeouts: TimeoutConfig) -> Self {
+        self.timeouts = timeouts;
+        self
+    }
+
+    /// Use FIPS endpoints.
+    pub fn use_fips(mut self, on: bool) -> Self {
+        self.use_fips = on;
+        self
+    }
+
+    /// Use dual-stack endpoints.
+    pub fn use_dual_stack(mut self, on: bool) -> Self {
+        self.use_dual_stack = on;
+        self
+    }
+
+    /// The application name for the user agent.
+    pub fn app_name(mut self, name: impl Into<String>) -> Self {
+        self.app_name = Some(name.into());
+        self
+    }
+
+    /// Builds the config; fails on an endpoint URL that is not `http(s)://host...`.
+    pub fn build(self) -> Result<Config, ConfigError> {
+        if let Some(url) = &self.endpoint_url {
+            check_url(url)?;
+        }
+        if let Some(app) = &self.app_name {
+            if app.len() > 50 || !app.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(ConfigError(format!("app name `{app}` must be at most 50 visible ASCII characters")));
+            }
+        }
+        let http = match self.http {
+            Some(h) => h,
+            None => Arc::new(
+                HyperClient::new(HttpSettings { connect_timeout: self.timeouts.connect, ..HttpSettings::default() })
+                    .map_err(|e| ConfigError(e.to_string()))?,
+            ),
+        };
+        let credentials = match self.credentials {
+            Some(c) => c,
+            None => Arc::new(CachingProvider::new(Arc::new(DefaultChain::new(self.env.clone(), http.clone())))),
+        };
+        Ok(Config {
+            region: self.region,
+            endpoint_url: self.endpoint_url,
+            service_endpoint_urls: self.service_endpoint_urls,
+            credentials,
+            http,
+            retry: self.retry,
+            timeouts: self.timeouts,
+            use_fips: self.use_fips,
+            use_dual_stack: self.use_dual_stack,
+            app_name: self.app_name,
+        })
+    }
+}
+
+fn check_url(url: &str) -> Result<(), ConfigError> {
+    let ok = url
+        .parse::<http::Uri>()
+        .ok()
+        .is_some_and(|u| matches!(u.scheme_str(), Some("http" | "https")) && u.host().is_some());
+    if ok {
+        Ok(())
+    } else {
+        Err(ConfigError(format!("endpoint URL `{url}` is not an http:// or https:// URL with a host")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn environment_wins_over_profile() {
+        let dir = std::env::temp_dir().join(format!("stratus-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let cfg = dir.join("config");
+        std::fs::write(&cfg, "[profile dev]\nregion = eu-west-1\nmax_attempts = 7\nretry_mode = adaptive\n").unwrap();
+        let env = Env::from_vars([
+            ("AWS_CONFIG_FILE", cfg.to_str().unwrap()),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent"),
+            ("AWS_PROFILE", "dev"),
+            ("AWS_REGION", "us-west-2"),
+            ("AWS_ENDPOINT_URL_LAMBDA", "http://127.0.0.1:9000"),
+            ("AWS_ENDPOINT_URL", "https://example.com"),
+        ]);
+        let c = Config::from_env_with(env).await.unwrap();
+        assert_eq!(c.region(), Some("us-west-2"));
+        assert_eq!(c.retry().max_attempts, 7);
+        assert_eq!(c.retry().mode, RetryMode::Adaptive);
+        assert_eq!(c.endpoint_url_for("Lambda"), Some("http://127.0.0.1:9000"));
+        assert_eq!(c.endpoint_url_for("S3"), Some("https://example.com"));
+    }
+
+    #[tokio::test]
+    async fn bad_values_name_their_source() {
+        let dir = std::env::temp_dir().join(format!("stratus-config-bad-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let cfg = dir.join("config");
+        std::fs::write(&cfg, "[default]\nmax_attempts = lots\n").unwrap();
+        let env = Env::from_vars([
+            ("AWS_CONFIG_FILE", cfg.to_str().unwrap()),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent"),
+        ]);
+        let e = Config::from_env_with(env).await.unwrap_err();
+        assert!(e.0.contains("config:2") && e.0.contains("`lots`"), "{e}");
+        let e = Config::from_env_with(Env::from_vars([("AWS_USE_FIPS_ENDPOINT", "yes")])).await.unwrap_err();
+        assert!(e.0.contains("AWS_USE_FIPS_ENDPOINT"), "{e}");
+        let e = Config::from_env_with(Env::from_vars([("AWS_ENDPOINT_URL", "localhost:5000")])).await.unwrap_err();
+        assert!(e.0.contains("localhost:5000"), "{e}");
+        let e = Config::from_env_with(Env::from_vars([("AWS_PROFILE", "ghost"), ("HOME", "/nonexistent")]))
+            .await
+            .unwrap_err();
+        assert!(e.0.contains("ghost"), "{e}");
+    }
+}
