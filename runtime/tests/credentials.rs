@@ -24,7 +24,7 @@ fn temp(name: &str) -> PathBuf {
 }
 
 /// An environment with the profile files in `dir` and IMDS pointed at a closed port.
-fn env_with(dir: &PathBuf, extra: &[(&str, &str)]) -> Env {
+fn env_with(dir: &std::path::Path, extra: &[(&str, &str)]) -> Env {
     let mut vars: Vec<(String, String)> = vec![
         ("AWS_CONFIG_FILE".into(), dir.join("config").display().to_string()),
         ("AWS_SHARED_CREDENTIALS_FILE".into(), dir.join("credentials").display().to_string()),
