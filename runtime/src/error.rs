@@ -172,7 +172,11 @@ impl<E> Error<E> {
     /// Whether retrying the same request may succeed.
     pub fn is_retryable(&self) -> bool {
         match &self.kind {
-            ErrorKind::Service(s) => s.retryable,
+            ErrorKind::Service(s) => {
+                s.retryable
+                    || crate::retry::is_throttling(&s.code, s.raw.status)
+                    || crate::retry::is_transient(&s.code, s.raw.status)
+            }
             ErrorKind::Dispatch(e) => e.is_retryable(),
             ErrorKind::Timeout { kind, .. } => *kind == TimeoutKind::Attempt,
             ErrorKind::Response(r) => r.raw.status >= 500,

@@ -18,6 +18,32 @@ impl fmt::Debug for Redacted {
     }
 }
 
+/// A value that must not be printed: `Debug` shows a placeholder; the value is reached with
+/// [`Sensitive::expose`] (or `Deref`), so reading it is always deliberate.
+#[derive(Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Sensitive<T>(pub T);
+
+impl<T> Sensitive<T> {
+    /// The value.
+    pub fn expose(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> std::ops::Deref for Sensitive<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> fmt::Debug for Sensitive<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&Redacted, f)
+    }
+}
+
 /// A value of a string enum that this version of the client does not know.
 ///
 /// Only the client creates these (from a string it received or was given), so an enum's known
@@ -475,6 +501,14 @@ mod tests {
         }
         assert_eq!(serde_json::to_string(&want).unwrap(), "1400000000");
         assert!(serde_json::from_str::<DateTime>("\"nope\"").is_err());
+    }
+
+    #[test]
+    fn sensitive_hides_its_value() {
+        let s = Sensitive("hunter2".to_string());
+        assert_eq!(format!("{s:?}"), "*** Sensitive Data Redacted ***");
+        assert_eq!(s.expose(), "hunter2");
+        assert_eq!(serde_json::to_string(&s).unwrap(), "\"hunter2\"");
     }
 
     #[test]
