@@ -14,7 +14,7 @@
 //! `stringEquals`, `getAttr`, `substring`, `uriEncode`, `parseURL`, `isValidHostLabel`,
 //! `aws.partition`, `aws.parseArn`, `aws.isVirtualHostableS3Bucket`. Partition matching uses the
 //! regions listed in `partitions.json`, then each partition's `regionRegex` (a small regex engine for
-//! the patterns AWS uses lives in [`mod@regex`]), then falls back to `aws`, as other SDKs do.
+//! the patterns AWS uses lives in the private `regex` module), then falls back to `aws`, as other SDKs do.
 
 mod regex;
 

@@ -10,7 +10,7 @@
 //! - [`sigv4`]: the request signer;
 //! - [`credentials`]: credentials, their providers and the default chain;
 //! - [`profile`]: the shared config and credentials files;
-//! - [`env`]: environment access that tests can replace;
+//! - [`env`](mod@env): environment access that tests can replace;
 //! - [`endpoint`]: the endpoint rule-set engine and partitions;
 //! - [`http`]: the transport trait, the hyper + rustls client, and a capturing fake;
 //!
