@@ -3,6 +3,9 @@
 //! Generated crates stay small by describing each shape and operation compactly and leaving the
 //! generic work to this crate. One module per concern:
 //!
+//! - [`client`]: the service-independent part of a client (endpoint, signing, retries, parsing);
+//! - [`operation`]: the restJson1 wiring generated operations describe themselves with;
+//! - [`event_stream`]: event-stream framing and typed event streams;
 //! - [`config`]: `Config::from_env()` and its builder;
 //! - [`error`]: `Error<E>`, the error of every operation;
 //! - [`retry`]: standard and adaptive retries, timeouts;
@@ -19,17 +22,23 @@
 
 #![deny(missing_docs)]
 
+pub mod client;
 pub mod config;
 pub mod credentials;
 pub mod endpoint;
 pub mod env;
 pub mod error;
+pub mod event_stream;
 pub mod http;
 mod macros;
+pub mod operation;
 pub mod profile;
 pub mod retry;
 pub mod sigv4;
 pub mod types;
+
+pub use config::Config;
+pub use error::Error;
 
 #[doc(hidden)]
 pub mod __private {

@@ -74,6 +74,18 @@ macro_rules! impl_string_enum {
             }
         }
 
+        impl $crate::operation::Param for $name {
+            fn to_param(&self, _: $crate::operation::ParamLocation) -> ::std::borrow::Cow<'_, str> {
+                ::std::borrow::Cow::Borrowed(self.as_str())
+            }
+        }
+
+        impl $crate::operation::FromParam for $name {
+            fn from_param(s: &str) -> ::core::option::Option<Self> {
+                ::core::option::Option::Some($name::from(s))
+            }
+        }
+
         impl $crate::__private::serde::Serialize for $name {
             fn serialize<S: $crate::__private::serde::Serializer>(
                 &self,

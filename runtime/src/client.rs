@@ -1,0 +1,266 @@
+//! The part of a client that does not depend on the service: endpoint resolution, signing, retries,
+//! timeouts, and turning HTTP responses into outputs or typed errors.
+//!
+//! A generated `Client` holds an `Arc<Handle>` and calls [`Handle::call`] with an input; everything
+//! that happens to a request happens here, in this order: validate, fill idempotency tokens, serialize,
+//! then per attempt — credentials, sign, send, read — and finally parse the output or the error.
+
+use crate::config::Config;
+use crate::endpoint::{Endpoint, Params, Partitions, RuleSet, Value};
+use crate::error::{Error, ErrorKind, RawResponse, ServiceError};
+use crate::operation::{self, Operation, OperationError, Response, Validator};
+use crate::retry::{Retrier, Timeouts};
+use crate::sigv4::{sha256_hex, Signer, SigningParams, SigningSettings};
+use crate::types::DateTime;
+use bytes::Bytes;
+use std::fmt;
+
+/// What a generated crate tells the runtime about its service.
+#[derive(Debug)]
+pub struct ServiceInfo {
+    /// Service id (`Lambda`), for `AWS_ENDPOINT_URL_<ID>`.
+    pub service_id: &'static str,
+    /// SigV4 signing name.
+    pub signing_name: &'static str,
+    /// API version.
+    pub api_version: &'static str,
+    /// The generated crate's name and version, for the user agent (`stratus-lambda/0.1.0`).
+    pub crate_version: &'static str,
+    /// The endpoint rule set (JSON).
+    pub endpoint_rules: &'static str,
+}
+
+/// The service-independent state of a client.
+pub struct Handle {
+    config: Config,
+    info: &'static ServiceInfo,
+    endpoint: Result<Endpoint, String>,
+    signing_region: Option<String>,
+    signer: Signer,
+    retrier: Retrier,
+    user_agent: String,
+}
+
+impl fmt::Debug for Handle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Handle")
+            .field("service", &self.info.service_id)
+            .field("endpoint", &self.endpoint.as_ref().map(|e| &e.url))
+            .field("region", &self.signing_region)
+            .finish()
+    }
+}
+
+impl Handle {
+    /// Builds the handle: resolves the endpoint once. A resolution failure is kept and reported by
+    /// every call, so building a client never fails.
+    pub fn new(config: &Config, info: &'static ServiceInfo) -> Handle {
+        let explicit = config.endpoint_url_for(info.service_id).map(str::to_string);
+        let endpoint = resolve(config, info, explicit.as_deref());
+        // Without a region, a custom endpoint (a local test server) is still usable: sign for
+        // us-east-1, as the AWS CLI does.
+        let signing_region = config
+            .region()
+            .map(str::to_string)
+            .or_else(|| explicit.as_ref().map(|_| "us-east-1".to_string()))
+            .or_else(|| endpoint.as_ref().ok().and_then(signing_region_of));
+        let mut user_agent = format!(
+            "stratus/{} {} api/{}#{} os/{} lang/rust",
+            env!("CARGO_PKG_VERSION"),
+            info.crate_version,
+            info.service_id.to_ascii_lowercase().replace(' ', "-"),
+            info.api_version,
+            std::env::consts::OS
+        );
+        if let Some(app) = config.app_name() {
+            user_agent.push_str(" app/");
+            user_agent.push_str(app);
+        }
+        Handle {
+            config: config.clone(),
+            info,
+            endpoint,
+            signing_region,
+            signer: Signer::new(),
+            retrier: Retrier::new(config.retry()),
+            user_agent,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The resolved endpoint URL.
+    pub fn endpoint_url(&self) -> Result<&str, &str> {
+        self.endpoint.as_ref().map(|e| e.url.as_str()).map_err(String::as_str)
+    }
+
+    /// Runs an operation.
+    pub async fn call<I: Operation>(&self, mut input: I) -> Result<I::Output, Error<I::Error>> {
+        let name = I::SPEC.name;
+        let err = |kind| Error::new(name, kind);
+        let mut v = Validator::default();
+        input.validate(&mut v);
+        v.finish().map_err(|e| err(ErrorKind::Validation(e)))?;
+        input.prepare();
+        let request = operation::serialize(&input).map_err(|e| err(ErrorKind::Validation(e)))?;
+        let endpoint = self.endpoint.as_ref().map_err(|e| err(ErrorKind::Config(e.clone())))?;
+        let region = self.signing_region.as_deref().ok_or_else(|| {
+            err(ErrorKind::Config(
+                "no region: set AWS_REGION, a profile `region`, or Config::builder().region(..)".into(),
+            ))
+        })?;
+        let uri = join_url(&endpoint.url, &request.path_and_query, request.host_prefix.as_deref())
+            .map_err(|e| err(ErrorKind::Config(e)))?;
+        let payload_hash = sha256_hex(&request.body);
+        let timeouts =
+            Timeouts { attempt: self.config.timeouts().attempt, operation: self.config.timeouts().operation };
+
+        let result = self
+            .retrier
+            .run(timeouts, |_attempt| self.attempt::<I>(&request, &uri, endpoint, region, &payload_hash))
+            .await;
+        // Timeouts are created without the operation's name; give it back.
+        result.map_err(|e| match e.operation() {
+            "" => Error::new(name, e.into_kind()),
+            _ => e,
+        })
+    }
+
+    async fn attempt<I: Operation>(
+        &self,
+        request: &operation::SerializedRequest,
+        uri: &http::Uri,
+        endpoint: &Endpoint,
+        region: &str,
+        payload_hash: &str,
+    ) -> Result<I::Output, Error<I::Error>> {
+        let name = I::SPEC.name;
+        let err = |kind| Error::new(name, kind);
+        let credentials =
+            self.config.credentials_provider().provide().await.map_err(|e| err(ErrorKind::Credentials(e)))?;
+        let mut builder = http::Request::builder().method(request.method).uri(uri.clone());
+        for (k, v) in &request.headers {
+            builder = builder.header(k.as_str(), v.as_str());
+        }
+        for (k, values) in &endpoint.headers {
+            for v in values {
+                builder = builder.header(k.as_str(), v.as_str());
+            }
+        }
+        builder = builder
+            .header("user-agent", self.user_agent.as_str())
+            .header("x-amz-user-agent", self.user_agent.as_str())
+            .header("content-length", request.body.len());
+        let http_request = builder.body(request.body.clone()).map_err(|e| {
+            err(ErrorKind::Validation(crate::error::ValidationError {
+                path: String::new(),
+                message: format!("cannot build the request: {e}"),
+            }))
+        })?;
+        let (mut parts, body) = http_request.into_parts();
+        let params = SigningParams {
+            credentials: &credentials,
+            region,
+            service: self.info.signing_name,
+            time: DateTime::now(),
+            settings: SigningSettings::default(),
+        };
+        self.signer.sign(&mut parts, payload_hash, &params).map_err(|e| {
+            err(ErrorKind::Validation(crate::error::ValidationError { path: String::new(), message: e.to_string() }))
+        })?;
+        let response = self
+            .config
+            .http_client()
+            .call(http::Request::from_parts(parts, body))
+            .await
+            .map_err(|e| err(ErrorKind::Dispatch(e)))?;
+        let (head, body) = response.into_parts();
+        let status = head.status.as_u16();
+        let success = (200..300).contains(&status);
+        let (body, stream) = if success && I::SPEC.streaming_output {
+            (Bytes::new(), Some(body))
+        } else {
+            (body.collect().await.map_err(|e| err(ErrorKind::Dispatch(e)))?, None)
+        };
+        let mut resp = Response { status, headers: head.headers, body, stream };
+        if success {
+            return I::parse(&mut resp).map_err(|e| err(ErrorKind::Response(e)));
+        }
+        let raw = RawResponse { status, headers: resp.headers, body: resp.body };
+        let (code, message) = operation::error_code_and_message(&raw);
+        let error = I::Error::from_response(&code, message.as_deref(), &raw);
+        let retryable = crate::retry::is_throttling(&code, status) || crate::retry::is_transient(&code, status);
+        Err(err(ErrorKind::Service(ServiceError { error, code, message, retryable, raw })))
+    }
+}
+
+fn signing_region_of(endpoint: &Endpoint) -> Option<String> {
+    let schemes = endpoint.properties.get("authSchemes")?.as_array()?;
+    schemes.iter().find_map(|s| s.get("signingRegion")?.as_str().map(str::to_string))
+}
+
+fn resolve(config: &Config, info: &ServiceInfo, explicit: Option<&str>) -> Result<Endpoint, String> {
+    let rules = RuleSet::parse(info.endpoint_rules).map_err(|e| e.to_string())?;
+    let mut params = Params::new();
+    let mut set = |builtin: &str, value: Value| {
+        if let Some(name) = rules.parameter_for_builtin(builtin) {
+            params.insert(name.to_string(), value);
+        }
+    };
+    if let Some(region) = config.region() {
+        set("AWS::Region", Value::from(region));
+    }
+    set("AWS::UseFIPS", Value::Bool(config.use_fips()));
+    set("AWS::UseDualStack", Value::Bool(config.use_dual_stack()));
+    if let Some(url) = explicit {
+        set("SDK::Endpoint", Value::from(url));
+    }
+    rules.resolve(Partitions::builtin(), &params).map_err(|e| {
+        if config.region().is_none() && explicit.is_none() {
+            format!("{e} (no region is configured: set AWS_REGION or Config::builder().region(..))")
+        } else {
+            e.to_string()
+        }
+    })
+}
+
+/// Joins the endpoint URL (which may carry a base path) with the request's path and query, and
+/// prepends the host prefix.
+fn join_url(base: &str, path_and_query: &str, host_prefix: Option<&str>) -> Result<http::Uri, String> {
+    let base_uri: http::Uri = base.parse().map_err(|e| format!("endpoint `{base}` is not a valid URL: {e}"))?;
+    let scheme = base_uri.scheme_str().unwrap_or("https");
+    let authority = base_uri.authority().ok_or_else(|| format!("endpoint `{base}` has no host"))?.as_str();
+    let base_path = base_uri.path().trim_end_matches('/');
+    let authority = match host_prefix {
+        Some(p) => format!("{p}{authority}"),
+        None => authority.to_string(),
+    };
+    format!("{scheme}://{authority}{base_path}{path_and_query}")
+        .parse()
+        .map_err(|e| format!("cannot form a request URL from `{base}` and `{path_and_query}`: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_join_with_base_paths_and_prefixes() {
+        assert_eq!(
+            join_url("http://127.0.0.1:5000", "/a/b?c=d", None).unwrap().to_string(),
+            "http://127.0.0.1:5000/a/b?c=d"
+        );
+        assert_eq!(
+            join_url("https://x.example.com/base/", "/a", None).unwrap().to_string(),
+            "https://x.example.com/base/a"
+        );
+        assert_eq!(
+            join_url("https://example.com", "/a", Some("data.")).unwrap().to_string(),
+            "https://data.example.com/a"
+        );
+        assert!(join_url("not a url", "/a", None).is_err());
+    }
+}
