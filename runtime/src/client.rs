@@ -193,7 +193,7 @@ impl Handle {
         let (code, message) = operation::error_code_and_message(&raw);
         let error = I::Error::from_response(&code, message.as_deref(), &raw);
         let retryable = crate::retry::is_throttling(&code, status) || crate::retry::is_transient(&code, status);
-        Err(err(ErrorKind::Service(ServiceError { error, code, message, retryable, raw })))
+        Err(err(ErrorKind::Service(ServiceError { error, code, message, retryable, raw: Box::new(raw) })))
     }
 }
 

@@ -43,7 +43,7 @@ pub struct ServiceError<E> {
     /// Whether retrying may succeed (throttling, server faults, or a modeled retryable error).
     pub retryable: bool,
     /// The response.
-    pub raw: RawResponse,
+    pub raw: Box<RawResponse>,
 }
 
 /// A parameter that fails the model's constraints; no request was sent.
@@ -76,7 +76,7 @@ pub struct ResponseError {
     /// What could not be parsed.
     pub message: String,
     /// The response.
-    pub raw: RawResponse,
+    pub raw: Box<RawResponse>,
 }
 
 /// What went wrong in an operation.
@@ -246,7 +246,7 @@ mod tests {
                 code: "ResourceNotFoundException".into(),
                 message: Some("Function not found".into()),
                 retryable: false,
-                raw: RawResponse { status: 404, headers, body: Bytes::new() },
+                raw: Box::new(RawResponse { status: 404, headers, body: Bytes::new() }),
             }),
         );
         assert_eq!(

@@ -545,7 +545,7 @@ impl Response {
     }
 
     fn error(&self, message: String) -> ResponseError {
-        ResponseError { message, raw: self.raw() }
+        ResponseError { message, raw: Box::new(self.raw()) }
     }
 
     /// The JSON body; an empty body gives the default value. A wrong Content-Type is tolerated.

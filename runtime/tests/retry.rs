@@ -33,7 +33,7 @@ async fn call(http: &dyn HttpClient, url: &str) -> Result<String, Error<()>> {
             code: code.into(),
             message: None,
             retryable: false,
-            raw: RawResponse { status, headers, body },
+            raw: Box::new(RawResponse { status, headers, body }),
         }),
     ))
 }
