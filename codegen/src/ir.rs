@@ -23,6 +23,8 @@ pub struct Ir {
     pub shape_types: IndexMap<String, RustType>,
     /// Operations, in model order.
     pub operations: Vec<OperationIr>,
+    /// The endpoint rule set (JSON text); a generic one when the model has none.
+    pub endpoint_rules: String,
 }
 
 /// Service-wide facts.
@@ -241,6 +243,27 @@ pub struct OperationIr {
     pub http_method: String,
     /// URI template.
     pub request_uri: String,
+    /// Status of a successful response.
+    pub status: u16,
+    /// Host prefix template.
+    pub host_prefix: Option<String>,
+    /// Modeled errors as (Rust name, wire code).
+    pub error_codes: Vec<(String, String)>,
+}
+
+impl Ir {
+    /// A generated structure by its Rust name.
+    pub fn find_struct(&self, name: &str) -> Option<&StructDef> {
+        self.types.iter().find_map(|t| match t {
+            TypeDef::Struct(s) if s.name == name => Some(s),
+            _ => None,
+        })
+    }
+
+    /// A generated item by its Rust name.
+    pub fn find_type(&self, name: &str) -> Option<&TypeDef> {
+        self.types.iter().find(|t| t.name() == name)
+    }
 }
 
 /// The Rust type that carries a shape's values.
@@ -274,6 +297,8 @@ pub enum RustType {
     List(Box<RustType>),
     /// `HashMap<K, V>`.
     Map(Box<RustType>, Box<RustType>),
+    /// The runtime's typed event stream over a generated union.
+    EventStream(Box<RustType>),
 }
 
 impl RustType {
@@ -306,6 +331,7 @@ impl fmt::Display for RustType {
             RustType::Named(n) => f.write_str(n),
             RustType::List(t) => write!(f, "Vec<{t}>"),
             RustType::Map(k, v) => write!(f, "HashMap<{k}, {v}>"),
+            RustType::EventStream(t) => write!(f, "EventStream<{t}>"),
         }
     }
 }
@@ -395,7 +421,19 @@ pub const UNKNOWN_VARIANT: &str = "Unknown";
 
 /// Builds the IR of a loaded model.
 pub fn build(model: &ServiceModel) -> Result<Ir, IrError> {
-    build_service(&model.service, &model.dir.join("service-2.json").display().to_string())
+    let mut ir = build_service(&model.service, &model.dir.join("service-2.json").display().to_string())?;
+    if let Some(rules) = &model.endpoint_rules_json {
+        ir.endpoint_rules = rules.clone();
+    }
+    Ok(ir)
+}
+
+/// The rule set of a model that has none: the configured endpoint if any, else
+/// `https://{prefix}.{Region}.{dnsSuffix}` of the region's partition.
+fn default_rules(endpoint_prefix: &str) -> String {
+    format!(
+        r#"{{"version":"1.0","parameters":{{"Region":{{"builtIn":"AWS::Region","required":false,"type":"String"}},"UseFIPS":{{"builtIn":"AWS::UseFIPS","required":true,"default":false,"type":"Boolean"}},"UseDualStack":{{"builtIn":"AWS::UseDualStack","required":true,"default":false,"type":"Boolean"}},"Endpoint":{{"builtIn":"SDK::Endpoint","required":false,"type":"String"}}}},"rules":[{{"conditions":[{{"fn":"isSet","argv":[{{"ref":"Endpoint"}}]}}],"endpoint":{{"url":{{"ref":"Endpoint"}}}},"type":"endpoint"}},{{"conditions":[{{"fn":"isSet","argv":[{{"ref":"Region"}}]}},{{"fn":"aws.partition","argv":[{{"ref":"Region"}}],"assign":"P"}}],"endpoint":{{"url":"https://{endpoint_prefix}.{{Region}}.{{P#dnsSuffix}}"}},"type":"endpoint"}},{{"conditions":[],"error":"Invalid Configuration: Missing Region","type":"error"}}]}}"#
+    )
 }
 
 /// Builds the IR of a service description (`file` is used in error messages).
@@ -561,8 +599,38 @@ pub fn build_service(service: &Service, file: &str) -> Result<Ir, IrError> {
             deprecated: deprecation(op.deprecated, op.deprecated_message.as_deref()),
             http_method: op.http.method.clone(),
             request_uri: op.http.request_uri.clone(),
+            status: op.http.response_code.unwrap_or(200),
+            host_prefix: op.endpoint.as_ref().map(|e| e.host_prefix.clone()),
+            error_codes: op
+                .errors
+                .iter()
+                .map(|e| {
+                    let code = shapes
+                        .get(&e.shape)
+                        .and_then(|s| s.error.as_ref())
+                        .and_then(|err| err.code.clone())
+                        .unwrap_or_else(|| e.shape.clone());
+                    (names[e.shape.as_str()].clone(), code)
+                })
+                .collect(),
         })
         .collect();
+    // An input type implements its operation, so two operations cannot share one.
+    let mut seen_inputs: IndexMap<&str, &str> = IndexMap::new();
+    for (name, op) in &service.operations {
+        if let Some(input) = &op.input {
+            if let Some(first) = seen_inputs.insert(&input.shape, name) {
+                return Err(IrError {
+                    file: file.to_string(),
+                    path: format!("operations.{name}.input"),
+                    message: format!(
+                        "input shape `{}` is also the input of `{first}`; shared inputs are not supported",
+                        input.shape
+                    ),
+                });
+            }
+        }
+    }
 
     let service_id = meta.service_id.clone().unwrap_or_else(|| meta.endpoint_prefix.clone().unwrap_or_default());
     Ok(Ir {
@@ -578,6 +646,7 @@ pub fn build_service(service: &Service, file: &str) -> Result<Ir, IrError> {
         types,
         shape_types,
         operations,
+        endpoint_rules: default_rules(meta.endpoint_prefix.as_deref().unwrap_or("service")),
     })
 }
 
@@ -731,10 +800,14 @@ fn fields(
             // The name on the wire: `locationName` when given (a header name, a query key, or the
             // JSON key of a body member), else the member name.
             let wire_name = m.location_name.clone().unwrap_or_else(|| member_name.clone());
+            let mut ty = shape_types.get(&m.shape).cloned().unwrap_or(RustType::Document);
+            if target.is_some_and(|t| t.eventstream) && !variants {
+                ty = RustType::EventStream(Box::new(ty));
+            }
             Field {
                 member: member_name.clone(),
                 name: unique(name, &mut used),
-                ty: shape_types.get(&m.shape).cloned().unwrap_or(RustType::Document),
+                ty,
                 target: m.shape.clone(),
                 required: shape.required.contains(member_name),
                 docs,

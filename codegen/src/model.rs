@@ -853,6 +853,8 @@ pub struct ServiceModel {
     pub examples: Examples,
     /// `endpoint-rule-set-1.json`, when present.
     pub endpoint_rules: Option<RuleSet>,
+    /// The text of `endpoint-rule-set-1.json`, embedded as is in generated crates.
+    pub endpoint_rules_json: Option<String>,
 }
 
 /// What went wrong while loading a model.
@@ -1034,10 +1036,22 @@ impl ServiceModel {
         }
 
         let rules_file = dir.join("endpoint-rule-set-1.json");
-        let endpoint_rules =
-            if rules_file.exists() { Some(parse_json::<RuleSet>(&rules_file, &read(&rules_file)?)?) } else { None };
+        let (endpoint_rules, endpoint_rules_json) = if rules_file.exists() {
+            let text = read(&rules_file)?;
+            (Some(parse_json::<RuleSet>(&rules_file, &text)?), Some(text))
+        } else {
+            (None, None)
+        };
 
-        Ok(ServiceModel { dir: dir.to_path_buf(), service, paginators, waiters, examples, endpoint_rules })
+        Ok(ServiceModel {
+            dir: dir.to_path_buf(),
+            service,
+            paginators,
+            waiters,
+            examples,
+            endpoint_rules,
+            endpoint_rules_json,
+        })
     }
 }
 

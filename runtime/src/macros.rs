@@ -109,7 +109,9 @@ macro_rules! impl_string_enum {
 /// Defines the builder of a generated structure: a `Builder` type with one setter per field (taking
 /// anything convertible into the field's type), `build()`, and `Target::builder()`.
 ///
-/// Required fields are listed first, optional ones (stored as `Option`) after `optional`.
+/// Required fields are listed first, optional ones (stored as `Option`) after `optional`. An
+/// operation's input is marked `[operation]`: its builder then also works as the client's fluent
+/// request builder, with a `send()` that runs the operation.
 ///
 /// ```
 /// /// A point.
@@ -135,7 +137,7 @@ macro_rules! impl_string_enum {
 macro_rules! builder {
     (
         $(#[$meta:meta])*
-        $builder:ident => $target:ident {
+        $builder:ident => $target:ident $([$op:ident])? {
             $( $(#[$rmeta:meta])* $req:ident : $rt:ty ),* $(,)?
         } optional {
             $( $(#[$ometa:meta])* $opt:ident : $ot:ty ),* $(,)?
@@ -143,11 +145,12 @@ macro_rules! builder {
     ) => {
         $(#[$meta])*
         #[derive(Clone, Debug, Default)]
-        pub struct $builder {
+        pub struct $builder<C = ()> {
             inner: $target,
+            ctx: C,
         }
 
-        impl $builder {
+        impl<C> $builder<C> {
             $(
                 #[doc = concat!("Sets [`", stringify!($req), "`](", stringify!($target), "::", stringify!($req), ").")]
                 $(#[$rmeta])*
@@ -169,7 +172,21 @@ macro_rules! builder {
             pub fn build(self) -> $target {
                 self.inner
             }
+
+            #[doc(hidden)]
+            pub fn with_context(ctx: C) -> Self {
+                $builder { inner: <$target as ::core::default::Default>::default(), ctx }
+            }
         }
+
+        $(
+            impl<C: $crate::operation::Dispatch<$target>> $builder<C> {
+                #[doc = concat!("Sends the request (`", stringify!($op), "`).")]
+                pub fn send(self) -> impl ::core::future::Future<Output = C::Output> {
+                    self.ctx.dispatch(self.inner)
+                }
+            }
+        )?
 
         impl $target {
             #[doc = concat!("Creates a builder for [`", stringify!($target), "`].")]
@@ -180,23 +197,18 @@ macro_rules! builder {
     };
 }
 
-/// Implements `Display` and `Error` for a generated exception structure: its error code, then its
-/// message when it has one (`message` for an optional field, `required message` for a required one).
+/// Implements `Display`, `Error` and [`ErrorShape`](crate::operation::ErrorShape) for a generated
+/// exception structure: its error code, then its message when it has one (`message: field` for an
+/// optional field, `required_message: field` for a required one); `headers { field: "Name" }` reads
+/// header-bound members from the error response.
 #[macro_export]
 macro_rules! impl_error {
-    ($name:ident, $code:literal) => {
-        $crate::impl_error!(@impl $name, $code, |_s: &$name, _f: &mut ::core::fmt::Formatter<'_>| ::core::fmt::Result::Ok(()));
-    };
-    ($name:ident, $code:literal, $message:ident) => {
-        $crate::impl_error!(@impl $name, $code, |s: &$name, f: &mut ::core::fmt::Formatter<'_>| match &s.$message {
-            ::core::option::Option::Some(m) => ::core::write!(f, ": {}", m),
-            ::core::option::Option::None => ::core::fmt::Result::Ok(()),
-        });
-    };
-    ($name:ident, $code:literal, required $message:ident) => {
-        $crate::impl_error!(@impl $name, $code, |s: &$name, f: &mut ::core::fmt::Formatter<'_>| ::core::write!(f, ": {}", s.$message));
-    };
-    (@impl $name:ident, $code:literal, $message:expr) => {
+    (
+        $name:ident, $code:literal
+        $(, message: $msg:ident)?
+        $(, required_message: $rmsg:ident)?
+        $(, headers { $($hf:ident: $hn:literal),* $(,)? })?
+    ) => {
         impl $name {
             /// The error code on the wire.
             pub const CODE: &'static str = $code;
@@ -205,7 +217,93 @@ macro_rules! impl_error {
         impl ::core::fmt::Display for $name {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 f.write_str($code)?;
-                ($message)(self, f)
+                $(
+                    if let ::core::option::Option::Some(m) = &self.$msg {
+                        ::core::write!(f, ": {}", m)?;
+                    }
+                )?
+                $( ::core::write!(f, ": {}", self.$rmsg)?; )?
+                ::core::fmt::Result::Ok(())
+            }
+        }
+
+        impl ::std::error::Error for $name {}
+
+        impl $crate::operation::ErrorShape for $name {
+            fn read_headers(&mut self, _raw: &$crate::error::RawResponse) {
+                $($( self.$hf = $crate::operation::raw_header(_raw, $hn); )*)?
+            }
+
+            fn fill_message(&mut self, _message: ::core::option::Option<&str>) {
+                $(
+                    if self.$msg.is_none() {
+                        self.$msg = _message.map(::std::borrow::ToOwned::to_owned);
+                    }
+                )?
+                $(
+                    if self.$rmsg.is_empty() {
+                        if let ::core::option::Option::Some(m) = _message {
+                            self.$rmsg = ::std::borrow::ToOwned::to_owned(m);
+                        }
+                    }
+                )?
+            }
+        }
+    };
+}
+
+/// Defines an operation's error enum: one variant per modeled exception (named after its structure,
+/// matched by its wire code), plus `Unhandled` for anything else.
+#[macro_export]
+macro_rules! operation_error {
+    (
+        $(#[$meta:meta])*
+        $name:ident { $( $variant:ident = $code:literal ),* $(,)? }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug)]
+        #[non_exhaustive]
+        pub enum $name {
+            $(
+                #[doc = concat!("The service returned [`", stringify!($variant), "`].")]
+                $variant($variant),
+            )*
+            /// An error this version of the client does not model (see its code and message).
+            Unhandled($crate::operation::Unhandled),
+        }
+
+        impl $crate::operation::OperationError for $name {
+            fn from_response(
+                code: &str,
+                message: ::core::option::Option<&str>,
+                raw: &$crate::error::RawResponse,
+            ) -> Self {
+                match code {
+                    $( $code => $name::$variant(<$variant as $crate::operation::ErrorShape>::parse(raw, message)), )*
+                    _ => $name::Unhandled($crate::operation::Unhandled {
+                        code: ::std::borrow::ToOwned::to_owned(code),
+                        message: message.map(::std::borrow::ToOwned::to_owned),
+                    }),
+                }
+            }
+        }
+
+        impl $name {
+            /// The error code.
+            pub fn code(&self) -> &str {
+                match self {
+                    $( $name::$variant(_) => $code, )*
+                    $name::Unhandled(u) => &u.code,
+                }
+            }
+        }
+
+        impl ::core::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                match self {
+                    $( $name::$variant(e) => ::core::fmt::Display::fmt(e, f), )*
+                    $name::Unhandled(u) => ::core::fmt::Display::fmt(u, f),
+                }
             }
         }
 

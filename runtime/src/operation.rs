@@ -7,7 +7,8 @@
 //! strings merged with query members, list and map query parameters, header lists, JSON bodies, error
 //! code extraction, and client-side validation ([`Validator`]).
 
-use crate::error::{RawResponse, ResponseError, ValidationError};
+pub use crate::error::ResponseError;
+use crate::error::{RawResponse, ValidationError};
 use crate::types::{Blob, DateTime};
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
@@ -28,6 +29,12 @@ pub enum BodyKind {
     Payload,
 }
 
+/// Reads a header of an error response (for header-bound members of exceptions); `None` when
+/// absent or unparseable.
+pub fn raw_header<T: FromParam>(raw: &RawResponse, name: &str) -> Option<T> {
+    T::from_param(&String::from_utf8_lossy(raw.headers.get(name)?.as_bytes()))
+}
+
 /// The static description of an operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OpSpec {
@@ -45,6 +52,37 @@ pub struct OpSpec {
     pub host_prefix: Option<&'static str>,
     /// The response body is a stream (event stream or streaming blob) and is not read up front.
     pub streaming_output: bool,
+}
+
+impl OpSpec {
+    /// An operation with no body and a buffered response.
+    pub const fn new(name: &'static str, method: &'static str, uri: &'static str, status: u16) -> OpSpec {
+        OpSpec { name, method, uri, status, body: BodyKind::None, host_prefix: None, streaming_output: false }
+    }
+
+    /// Sends the unbound members as a JSON body.
+    pub const fn json(mut self) -> OpSpec {
+        self.body = BodyKind::Json;
+        self
+    }
+
+    /// Sends one member as the body.
+    pub const fn payload(mut self) -> OpSpec {
+        self.body = BodyKind::Payload;
+        self
+    }
+
+    /// Reads the response body as a stream.
+    pub const fn streaming(mut self) -> OpSpec {
+        self.streaming_output = true;
+        self
+    }
+
+    /// Prefixes the host.
+    pub const fn host_prefix(mut self, prefix: &'static str) -> OpSpec {
+        self.host_prefix = Some(prefix);
+        self
+    }
 }
 
 /// An operation, implemented by its input type.
@@ -183,6 +221,25 @@ impl Param for Blob {
     }
 }
 
+/// A member bound to a URI label: a scalar, or an optional one (unset gives an empty label, which
+/// is refused).
+pub trait LabelValue {
+    /// The label's text.
+    fn label_value(&self) -> String;
+}
+
+impl<T: Param + ?Sized> LabelValue for T {
+    fn label_value(&self) -> String {
+        self.to_param(ParamLocation::Label).into_owned()
+    }
+}
+
+impl<T: Param> LabelValue for Option<T> {
+    fn label_value(&self) -> String {
+        self.as_ref().map(|v| v.to_param(ParamLocation::Label).into_owned()).unwrap_or_default()
+    }
+}
+
 /// A member bound to the query string: a scalar, an optional, a list (repeated key) or a map (its
 /// entries become parameters).
 pub trait QueryValue {
@@ -283,13 +340,13 @@ pub struct Request {
 
 impl Request {
     /// Binds a URI label.
-    pub fn label(&mut self, name: &'static str, value: &(impl Param + ?Sized)) {
-        self.labels.push((name, value.to_param(ParamLocation::Label).into_owned()));
+    pub fn label(&mut self, name: &'static str, value: &(impl LabelValue + ?Sized)) {
+        self.labels.push((name, value.label_value()));
     }
 
     /// Binds a host-prefix label.
-    pub fn host_label(&mut self, name: &'static str, value: &(impl Param + ?Sized)) {
-        self.host_labels.push((name, value.to_param(ParamLocation::Label).into_owned()));
+    pub fn host_label(&mut self, name: &'static str, value: &(impl LabelValue + ?Sized)) {
+        self.host_labels.push((name, value.label_value()));
     }
 
     /// Binds a query member.
@@ -305,14 +362,14 @@ impl Request {
     }
 
     /// Binds a timestamp header in a non-default format.
-    pub fn header_timestamp(&mut self, name: &str, value: &Option<DateTime>, format: TimestampFormat) {
+    pub fn header_timestamp(&mut self, name: &str, value: Option<&DateTime>, format: TimestampFormat) {
         if let Some(t) = value {
             self.headers.push((name.to_string(), format.write(t)));
         }
     }
 
     /// Binds a `jsonvalue` header: the JSON text, base64-encoded.
-    pub fn header_json(&mut self, name: &str, value: &Option<String>) {
+    pub fn header_json(&mut self, name: &str, value: Option<&String>) {
         if let Some(v) = value {
             use base64::Engine as _;
             self.headers.push((name.to_string(), base64::engine::general_purpose::STANDARD.encode(v.as_bytes())));
@@ -320,7 +377,7 @@ impl Request {
     }
 
     /// Binds a map of headers sharing a prefix.
-    pub fn prefix_headers(&mut self, prefix: &str, map: &Option<HashMap<String, String>>) {
+    pub fn prefix_headers(&mut self, prefix: &str, map: Option<&HashMap<String, String>>) {
         if let Some(m) = map {
             let mut keys: Vec<&String> = m.keys().collect();
             keys.sort();
@@ -331,21 +388,21 @@ impl Request {
     }
 
     /// Sets a blob payload as the raw body.
-    pub fn blob_payload(&mut self, blob: &Option<Blob>) {
+    pub fn blob_payload(&mut self, blob: Option<&Blob>) {
         if let Some(b) = blob {
             self.body = Some((Bytes::copy_from_slice(b.as_bytes()), "application/octet-stream"));
         }
     }
 
     /// Sets a string payload as the raw body.
-    pub fn text_payload(&mut self, text: &Option<String>) {
+    pub fn text_payload(&mut self, text: Option<&String>) {
         if let Some(t) = text {
             self.body = Some((Bytes::copy_from_slice(t.as_bytes()), "text/plain"));
         }
     }
 
     /// Sets a structure (or document) payload as the JSON body.
-    pub fn json_payload<T: Serialize>(&mut self, value: &Option<T>) {
+    pub fn json_payload<T: Serialize>(&mut self, value: Option<&T>) {
         if let Some(v) = value {
             if let Ok(bytes) = serde_json::to_vec(v) {
                 self.body = Some((Bytes::from(bytes), "application/json"));
@@ -709,6 +766,13 @@ pub fn fill_token(token: &mut Option<String>) {
     }
 }
 
+/// Fills a required idempotency token with a random UUID v4 when it is empty.
+pub fn fill_required_token(token: &mut String) {
+    if token.is_empty() {
+        *token = uuid_v4();
+    }
+}
+
 /// A random UUID v4.
 pub fn uuid_v4() -> String {
     use ring::rand::SecureRandom as _;
@@ -818,7 +882,9 @@ impl Validator {
     pub fn length<T: HasLength>(&mut self, member: &str, value: Option<&T>, min: Option<usize>, max: Option<usize>) {
         let Some(v) = value else { return };
         let n = v.length();
-        if let Some(min) = min.filter(|m| n < *m) {
+        if n == 0 && min.is_some_and(|m| m > 0) {
+            self.fail(member, "is required but not set (it must not be empty)".into());
+        } else if let Some(min) = min.filter(|m| n < *m) {
             self.fail(member, format!("length {n} is below the minimum of {min}"));
         } else if let Some(max) = max.filter(|m| n > *m) {
             self.fail(member, format!("length {n} is above the maximum of {max}"));

@@ -1,7 +1,9 @@
 //! Emitters: each takes the [`Ir`] and returns Rust source (through `quote` and `prettyplease`) or
 //! other files of the generated crate. [`generate`] puts them together.
 
+mod client;
 mod crate_files;
+mod operations;
 mod types;
 
 use crate::ir::{Ir, RustType};
@@ -52,6 +54,8 @@ pub struct EmitError {
 pub fn generate(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, EmitError> {
     let mut files = crate_files::files(ir, options)?;
     files.extend(types::files(ir, options)?);
+    files.extend(operations::files(ir, options)?);
+    files.push(client::file(ir, options)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
@@ -66,9 +70,41 @@ fn header(options: &Options) -> String {
 
 /// Formats tokens as a Rust file with the generated-code header.
 fn rust_file(path: &str, tokens: TokenStream, options: &Options) -> Result<GeneratedFile, EmitError> {
+    rust_file_with(path, tokens, &Verbatim::default(), options)
+}
+
+/// Macro invocations laid out by hand: prettyplease prints a macro's tokens on one line, so the
+/// emitters put a placeholder item in the tokens and the text in here, swapped in after formatting.
+#[derive(Default)]
+struct Verbatim {
+    texts: RefCell<Vec<String>>,
+}
+
+impl Verbatim {
+    /// Registers `text` and returns its placeholder item.
+    fn item(&self, text: String) -> TokenStream {
+        let mut texts = self.texts.borrow_mut();
+        let n = texts.len();
+        texts.push(text);
+        quote!(__stratus_verbatim!(#n);)
+    }
+}
+
+/// Like [`rust_file`], then replaces the placeholders of `verbatim` with their texts.
+fn rust_file_with(
+    path: &str,
+    tokens: TokenStream,
+    verbatim: &Verbatim,
+    options: &Options,
+) -> Result<GeneratedFile, EmitError> {
     let file =
         syn::parse2::<syn::File>(tokens).map_err(|e| EmitError { file: path.to_string(), message: e.to_string() })?;
-    let code = space_items(&prettyplease::unparse(&file));
+    let mut code = prettyplease::unparse(&file);
+    for (n, text) in verbatim.texts.borrow().iter().enumerate() {
+        let placeholder = format!("__stratus_verbatim!({n}usize);\n");
+        code = code.replacen(&placeholder, &format!("{}\n", text.trim_end()), 1);
+    }
+    let code = space_items(&code);
     Ok(GeneratedFile { path: PathBuf::from(path), contents: format!("{}{}", header(options), code) })
 }
 
@@ -92,6 +128,14 @@ fn space_items(code: &str) -> String {
         prev = line;
     }
     out
+}
+
+/// How to spell std's `Result` and `Option` in a crate whose model may define types of those names.
+fn result_and_option(ir: &crate::ir::Ir) -> (TokenStream, TokenStream) {
+    let defines = |n: &str| ir.types.iter().any(|t| t.name() == n);
+    let result = if defines("Result") { quote!(::std::result::Result) } else { quote!(Result) };
+    let option = if defines("Option") { quote!(::std::option::Option) } else { quote!(Option) };
+    (result, option)
 }
 
 /// `#[doc]` attributes for Markdown text, one per line (rendered as `///` lines).
@@ -223,6 +267,11 @@ impl<'a> TypeCtx<'a> {
                 let (k, v) = (self.ty(k), self.ty(v));
                 quote!(#m<#k, #v>)
             }
+            RustType::EventStream(t) => {
+                let e = self.imported("EventStream", quote!(stratus_runtime::event_stream::EventStream));
+                let t = self.ty(t);
+                quote!(#e<#t>)
+            }
         }
     }
 
@@ -238,6 +287,11 @@ impl<'a> TypeCtx<'a> {
         if imports.contains("HashMap") {
             out.extend(quote!(
                 use std::collections::HashMap;
+            ));
+        }
+        if imports.contains("EventStream") {
+            out.extend(quote!(
+                use stratus_runtime::event_stream::EventStream;
             ));
         }
         match runtime.len() {

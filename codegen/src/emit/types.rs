@@ -1,7 +1,8 @@
 //! Emits the `types` module: structures, enums, unions, errors and their builders.
 
 use super::{
-    deprecated_attr, doc_attrs, ident, inner_doc_attrs, rust_file, EmitError, GeneratedFile, Options, TypeCtx,
+    deprecated_attr, doc_attrs, ident, inner_doc_attrs, rust_file, rust_file_with, EmitError, GeneratedFile, Options,
+    TypeCtx, Verbatim,
 };
 use crate::ir::{EnumDef, Field, Ir, RustType, StructDef, TypeDef, UnionDef};
 use proc_macro2::TokenStream;
@@ -38,12 +39,13 @@ pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Em
     let mut mods = Vec::new();
     for (g, module, doc) in groups {
         let ctx = TypeCtx::new(&generated);
+        let verbatim = Verbatim::default();
         let members: Vec<&TypeDef> = ir.types.iter().filter(|t| group(t) == g).collect();
         let local: HashSet<&str> = members.iter().map(|t| t.name()).collect();
         let items: Vec<TokenStream> = members
             .iter()
             .map(|t| match t {
-                TypeDef::Struct(s) => structure(&ctx, s),
+                TypeDef::Struct(s) => structure(&ctx, &verbatim, s),
                 TypeDef::Enum(e) => enumeration(e),
                 TypeDef::Union(u) => union(&ctx, u),
             })
@@ -66,7 +68,7 @@ pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Em
             #uses
             #(#items)*
         };
-        files.push(rust_file(&format!("src/types/{module}.rs"), tokens, options)?);
+        files.push(rust_file_with(&format!("src/types/{module}.rs"), tokens, &verbatim, options)?);
         mods.push(format_ident!("{}", module));
     }
 
@@ -151,7 +153,7 @@ fn outside_body(s: &StructDef, f: &Field) -> bool {
     f.location.is_some() || s.payload.as_deref() == Some(f.member.as_str())
 }
 
-fn structure(ctx: &TypeCtx, s: &StructDef) -> TokenStream {
+fn structure(ctx: &TypeCtx, verbatim: &Verbatim, s: &StructDef) -> TokenStream {
     let name = ident(&s.name);
     let docs = doc_attrs(&s.docs);
     let deprecated = deprecated_attr(&s.deprecated);
@@ -201,7 +203,7 @@ fn structure(ctx: &TypeCtx, s: &StructDef) -> TokenStream {
     let sensitive = s.fields.iter().any(|f| f.sensitive);
     let derive_debug = if sensitive { quote!() } else { quote!(Debug,) };
     let debug_impl = if sensitive { debug_impl(s) } else { quote!() };
-    let error_impl = error_impl(s);
+    let error_impl = error_impl(s).map(|t| verbatim.item(t)).unwrap_or_default();
     quote! {
         #docs
         #deprecated
@@ -238,24 +240,31 @@ fn debug_impl(s: &StructDef) -> TokenStream {
     }
 }
 
-/// `Display` and `Error` for exception structures: the code, then the message when there is one.
-fn error_impl(s: &StructDef) -> TokenStream {
-    let Some(err) = &s.error else { return quote!() };
-    let name = ident(&s.name);
-    let code = &err.code;
+/// The `impl_error!` invocation of an exception structure, as text.
+fn error_impl(s: &StructDef) -> Option<String> {
+    let err = s.error.as_ref()?;
+    let mut args = format!("{}, {:?}", s.name, err.code);
     let message =
         s.fields.iter().find(|f| f.member.eq_ignore_ascii_case("message") && f.ty == RustType::String && !f.sensitive);
-    match message {
-        Some(f) if f.required => {
-            let m = ident(&f.name);
-            quote!(stratus_runtime::impl_error!(#name, #code, required #m);)
-        }
-        Some(f) => {
-            let m = ident(&f.name);
-            quote!(stratus_runtime::impl_error!(#name, #code, #m);)
-        }
-        None => quote!(stratus_runtime::impl_error!(#name, #code);),
+    if let Some(f) = message {
+        let key = if f.required { "required_message" } else { "message" };
+        args.push_str(&format!(", {key}: {}", f.name));
     }
+    let headers: Vec<String> = s
+        .fields
+        .iter()
+        .filter(|f| f.location == Some(crate::model::Location::Header) && !f.required)
+        .map(|f| format!("{}: {:?}", f.name, f.wire_name))
+        .collect();
+    if !headers.is_empty() {
+        args.push_str(&format!(", headers {{ {} }}", headers.join(", ")));
+    }
+    let one_line = format!("stratus_runtime::impl_error!({args});\n");
+    Some(if one_line.len() <= 110 {
+        one_line
+    } else {
+        format!("stratus_runtime::impl_error!(\n    {}\n);\n", args.replace(", ", ",\n    "))
+    })
 }
 
 fn enumeration(e: &EnumDef) -> TokenStream {
@@ -374,8 +383,9 @@ fn builder(ctx: &TypeCtx, s: &StructDef) -> String {
     let optional: String = s.fields.iter().filter(|f| !f.required).map(line).collect();
     let section = |fields: String| if fields.is_empty() { "{}".to_string() } else { format!("{{\n{fields}    }}") };
     format!(
-        "stratus_runtime::builder! {{\n    /// A builder for [`{plain}`].\n    {plain}Builder => {} {} optional {}\n}}\n",
+        "stratus_runtime::builder! {{\n    /// A builder for [`{plain}`].\n    {plain}Builder => {}{} {} optional {}\n}}\n",
         s.name,
+        if s.roles.input { " [operation]" } else { "" },
         section(required),
         section(optional),
     )

@@ -5,6 +5,7 @@
 
 use super::*;
 use std::collections::HashMap;
+use stratus_runtime::event_stream::EventStream;
 use stratus_runtime::types::{Blob, DateTime};
 
 stratus_runtime::builder! {
@@ -35,7 +36,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`AddLayerVersionPermissionInput`].
-    AddLayerVersionPermissionInputBuilder => AddLayerVersionPermissionInput {
+    AddLayerVersionPermissionInputBuilder => AddLayerVersionPermissionInput [operation] {
         layer_name: String,
         version_number: i64,
         statement_id: String,
@@ -57,7 +58,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`AddPermissionInput`].
-    AddPermissionInputBuilder => AddPermissionInput {
+    AddPermissionInputBuilder => AddPermissionInput [operation] {
         function_name: String,
         statement_id: String,
         action: String,
@@ -310,7 +311,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`CheckpointDurableExecutionInput`].
-    CheckpointDurableExecutionInputBuilder => CheckpointDurableExecutionInput {
+    CheckpointDurableExecutionInputBuilder => CheckpointDurableExecutionInput [operation] {
         durable_execution_arn: String,
         checkpoint_token: String,
     } optional {
@@ -460,7 +461,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`CreateAliasInput`].
-    CreateAliasInputBuilder => CreateAliasInput {
+    CreateAliasInputBuilder => CreateAliasInput [operation] {
         function_name: String,
         name: String,
         function_version: String,
@@ -472,7 +473,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`CreateCapacityProviderInput`].
-    CreateCapacityProviderInputBuilder => CreateCapacityProviderInput {
+    CreateCapacityProviderInputBuilder => CreateCapacityProviderInput [operation] {
         capacity_provider_name: String,
         vpc_config: CapacityProviderVpcConfig,
         permissions_config: CapacityProviderPermissionsConfig,
@@ -495,7 +496,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`CreateCodeSigningConfigInput`].
-    CreateCodeSigningConfigInputBuilder => CreateCodeSigningConfigInput {
+    CreateCodeSigningConfigInputBuilder => CreateCodeSigningConfigInput [operation] {
         allowed_publishers: AllowedPublishers,
     } optional {
         description: String,
@@ -513,7 +514,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`CreateEventSourceMappingInput`].
-    CreateEventSourceMappingInputBuilder => CreateEventSourceMappingInput {
+    CreateEventSourceMappingInputBuilder => CreateEventSourceMappingInput [operation] {
         function_name: String,
     } optional {
         event_source_arn: String,
@@ -548,7 +549,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`CreateFunctionInput`].
-    CreateFunctionInputBuilder => CreateFunctionInput {
+    CreateFunctionInputBuilder => CreateFunctionInput [operation] {
         function_name: String,
         role: String,
         code: FunctionCode,
@@ -585,7 +586,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`CreateFunctionUrlConfigInput`].
-    CreateFunctionUrlConfigInputBuilder => CreateFunctionUrlConfigInput {
+    CreateFunctionUrlConfigInputBuilder => CreateFunctionUrlConfigInput [operation] {
         function_name: String,
         auth_type: FunctionUrlAuthType,
     } optional {
@@ -617,7 +618,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`DeleteAliasInput`].
-    DeleteAliasInputBuilder => DeleteAliasInput {
+    DeleteAliasInputBuilder => DeleteAliasInput [operation] {
         function_name: String,
         name: String,
     } optional {}
@@ -625,7 +626,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`DeleteCapacityProviderInput`].
-    DeleteCapacityProviderInputBuilder => DeleteCapacityProviderInput {
+    DeleteCapacityProviderInputBuilder => DeleteCapacityProviderInput [operation] {
         capacity_provider_name: String,
     } optional {}
 }
@@ -639,7 +640,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`DeleteCodeSigningConfigInput`].
-    DeleteCodeSigningConfigInputBuilder => DeleteCodeSigningConfigInput {
+    DeleteCodeSigningConfigInputBuilder => DeleteCodeSigningConfigInput [operation] {
         code_signing_config_arn: String,
     } optional {}
 }
@@ -651,7 +652,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`DeleteDurableExecutionInput`].
-    DeleteDurableExecutionInputBuilder => DeleteDurableExecutionInput {
+    DeleteDurableExecutionInputBuilder => DeleteDurableExecutionInput [operation] {
         durable_execution_arn: String,
     } optional {}
 }
@@ -665,28 +666,28 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`DeleteEventSourceMappingInput`].
-    DeleteEventSourceMappingInputBuilder => DeleteEventSourceMappingInput {
+    DeleteEventSourceMappingInputBuilder => DeleteEventSourceMappingInput [operation] {
         uuid: String,
     } optional {}
 }
 
 stratus_runtime::builder! {
     /// A builder for [`DeleteFunctionCodeSigningConfigInput`].
-    DeleteFunctionCodeSigningConfigInputBuilder => DeleteFunctionCodeSigningConfigInput {
+    DeleteFunctionCodeSigningConfigInputBuilder => DeleteFunctionCodeSigningConfigInput [operation] {
         function_name: String,
     } optional {}
 }
 
 stratus_runtime::builder! {
     /// A builder for [`DeleteFunctionConcurrencyInput`].
-    DeleteFunctionConcurrencyInputBuilder => DeleteFunctionConcurrencyInput {
+    DeleteFunctionConcurrencyInputBuilder => DeleteFunctionConcurrencyInput [operation] {
         function_name: String,
     } optional {}
 }
 
 stratus_runtime::builder! {
     /// A builder for [`DeleteFunctionEventInvokeConfigInput`].
-    DeleteFunctionEventInvokeConfigInputBuilder => DeleteFunctionEventInvokeConfigInput {
+    DeleteFunctionEventInvokeConfigInputBuilder => DeleteFunctionEventInvokeConfigInput [operation] {
         function_name: String,
     } optional {
         qualifier: String,
@@ -695,7 +696,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`DeleteFunctionInput`].
-    DeleteFunctionInputBuilder => DeleteFunctionInput {
+    DeleteFunctionInputBuilder => DeleteFunctionInput [operation] {
         function_name: String,
     } optional {
         qualifier: String,
@@ -711,7 +712,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`DeleteFunctionUrlConfigInput`].
-    DeleteFunctionUrlConfigInputBuilder => DeleteFunctionUrlConfigInput {
+    DeleteFunctionUrlConfigInputBuilder => DeleteFunctionUrlConfigInput [operation] {
         function_name: String,
     } optional {
         qualifier: String,
@@ -720,7 +721,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`DeleteLayerVersionInput`].
-    DeleteLayerVersionInputBuilder => DeleteLayerVersionInput {
+    DeleteLayerVersionInputBuilder => DeleteLayerVersionInput [operation] {
         layer_name: String,
         version_number: i64,
     } optional {}
@@ -728,7 +729,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`DeleteProvisionedConcurrencyConfigInput`].
-    DeleteProvisionedConcurrencyConfigInputBuilder => DeleteProvisionedConcurrencyConfigInput {
+    DeleteProvisionedConcurrencyConfigInputBuilder => DeleteProvisionedConcurrencyConfigInput [operation] {
         function_name: String,
         qualifier: String,
     } optional {}
@@ -736,7 +737,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`DeleteResourcePolicyInput`].
-    DeleteResourcePolicyInputBuilder => DeleteResourcePolicyInput {
+    DeleteResourcePolicyInputBuilder => DeleteResourcePolicyInput [operation] {
         resource_arn: String,
     } optional {
         revision_id: String,
@@ -1271,7 +1272,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`GetAccountSettingsInput`].
-    GetAccountSettingsInputBuilder => GetAccountSettingsInput {} optional {}
+    GetAccountSettingsInputBuilder => GetAccountSettingsInput [operation] {} optional {}
 }
 
 stratus_runtime::builder! {
@@ -1284,7 +1285,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`GetAliasInput`].
-    GetAliasInputBuilder => GetAliasInput {
+    GetAliasInputBuilder => GetAliasInput [operation] {
         function_name: String,
         name: String,
     } optional {}
@@ -1292,7 +1293,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`GetCapacityProviderInput`].
-    GetCapacityProviderInputBuilder => GetCapacityProviderInput {
+    GetCapacityProviderInputBuilder => GetCapacityProviderInput [operation] {
         capacity_provider_name: String,
     } optional {}
 }
@@ -1306,7 +1307,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`GetCodeSigningConfigInput`].
-    GetCodeSigningConfigInputBuilder => GetCodeSigningConfigInput {
+    GetCodeSigningConfigInputBuilder => GetCodeSigningConfigInput [operation] {
         code_signing_config_arn: String,
     } optional {}
 }
@@ -1320,7 +1321,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`GetDurableExecutionHistoryInput`].
-    GetDurableExecutionHistoryInputBuilder => GetDurableExecutionHistoryInput {
+    GetDurableExecutionHistoryInputBuilder => GetDurableExecutionHistoryInput [operation] {
         durable_execution_arn: String,
     } optional {
         include_execution_data: bool,
@@ -1341,7 +1342,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`GetDurableExecutionInput`].
-    GetDurableExecutionInputBuilder => GetDurableExecutionInput {
+    GetDurableExecutionInputBuilder => GetDurableExecutionInput [operation] {
         durable_execution_arn: String,
     } optional {
         include_execution_data: bool,
@@ -1372,7 +1373,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`GetDurableExecutionStateInput`].
-    GetDurableExecutionStateInputBuilder => GetDurableExecutionStateInput {
+    GetDurableExecutionStateInputBuilder => GetDurableExecutionStateInput [operation] {
         durable_execution_arn: String,
         checkpoint_token: String,
     } optional {
@@ -1392,14 +1393,14 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`GetEventSourceMappingInput`].
-    GetEventSourceMappingInputBuilder => GetEventSourceMappingInput {
+    GetEventSourceMappingInputBuilder => GetEventSourceMappingInput [operation] {
         uuid: String,
     } optional {}
 }
 
 stratus_runtime::builder! {
     /// A builder for [`GetFunctionCodeSigningConfigInput`].
-    GetFunctionCodeSigningConfigInputBuilder => GetFunctionCodeSigningConfigInput {
+    GetFunctionCodeSigningConfigInputBuilder => GetFunctionCodeSigningConfigInput [operation] {
         function_name: String,
     } optional {}
 }
@@ -1414,7 +1415,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`GetFunctionConcurrencyInput`].
-    GetFunctionConcurrencyInputBuilder => GetFunctionConcurrencyInput {
+    GetFunctionConcurrencyInputBuilder => GetFunctionConcurrencyInput [operation] {
         function_name: String,
     } optional {}
 }
@@ -1428,7 +1429,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`GetFunctionConfigurationInput`].
-    GetFunctionConfigurationInputBuilder => GetFunctionConfigurationInput {
+    GetFunctionConfigurationInputBuilder => GetFunctionConfigurationInput [operation] {
         function_name: String,
     } optional {
         qualifier: String,
@@ -1437,7 +1438,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`GetFunctionEventInvokeConfigInput`].
-    GetFunctionEventInvokeConfigInputBuilder => GetFunctionEventInvokeConfigInput {
+    GetFunctionEventInvokeConfigInputBuilder => GetFunctionEventInvokeConfigInput [operation] {
         function_name: String,
     } optional {
         qualifier: String,
@@ -1446,7 +1447,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`GetFunctionRecursionConfigInput`].
-    GetFunctionRecursionConfigInputBuilder => GetFunctionRecursionConfigInput {
+    GetFunctionRecursionConfigInputBuilder => GetFunctionRecursionConfigInput [operation] {
         function_name: String,
     } optional {}
 }
@@ -1460,7 +1461,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`GetFunctionInput`].
-    GetFunctionInputBuilder => GetFunctionInput {
+    GetFunctionInputBuilder => GetFunctionInput [operation] {
         function_name: String,
     } optional {
         qualifier: String,
@@ -1480,7 +1481,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`GetFunctionScalingConfigInput`].
-    GetFunctionScalingConfigInputBuilder => GetFunctionScalingConfigInput {
+    GetFunctionScalingConfigInputBuilder => GetFunctionScalingConfigInput [operation] {
         function_name: String,
         qualifier: String,
     } optional {}
@@ -1497,7 +1498,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`GetFunctionUrlConfigInput`].
-    GetFunctionUrlConfigInputBuilder => GetFunctionUrlConfigInput {
+    GetFunctionUrlConfigInputBuilder => GetFunctionUrlConfigInput [operation] {
         function_name: String,
     } optional {
         qualifier: String,
@@ -1520,14 +1521,14 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`GetLayerVersionByArnInput`].
-    GetLayerVersionByArnInputBuilder => GetLayerVersionByArnInput {
+    GetLayerVersionByArnInputBuilder => GetLayerVersionByArnInput [operation] {
         arn: String,
     } optional {}
 }
 
 stratus_runtime::builder! {
     /// A builder for [`GetLayerVersionPolicyInput`].
-    GetLayerVersionPolicyInputBuilder => GetLayerVersionPolicyInput {
+    GetLayerVersionPolicyInputBuilder => GetLayerVersionPolicyInput [operation] {
         layer_name: String,
         version_number: i64,
     } optional {}
@@ -1543,7 +1544,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`GetLayerVersionInput`].
-    GetLayerVersionInputBuilder => GetLayerVersionInput {
+    GetLayerVersionInputBuilder => GetLayerVersionInput [operation] {
         layer_name: String,
         version_number: i64,
     } optional {}
@@ -1566,7 +1567,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`GetPolicyInput`].
-    GetPolicyInputBuilder => GetPolicyInput {
+    GetPolicyInputBuilder => GetPolicyInput [operation] {
         function_name: String,
     } optional {
         qualifier: String,
@@ -1583,7 +1584,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`GetProvisionedConcurrencyConfigInput`].
-    GetProvisionedConcurrencyConfigInputBuilder => GetProvisionedConcurrencyConfigInput {
+    GetProvisionedConcurrencyConfigInputBuilder => GetProvisionedConcurrencyConfigInput [operation] {
         function_name: String,
         qualifier: String,
     } optional {}
@@ -1603,7 +1604,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`GetResourcePolicyInput`].
-    GetResourcePolicyInputBuilder => GetResourcePolicyInput {
+    GetResourcePolicyInputBuilder => GetResourcePolicyInput [operation] {
         resource_arn: String,
     } optional {}
 }
@@ -1618,7 +1619,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`GetRuntimeManagementConfigInput`].
-    GetRuntimeManagementConfigInputBuilder => GetRuntimeManagementConfigInput {
+    GetRuntimeManagementConfigInputBuilder => GetRuntimeManagementConfigInput [operation] {
         function_name: String,
     } optional {
         qualifier: String,
@@ -1737,7 +1738,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`InvokeInput`].
-    InvokeInputBuilder => InvokeInput {
+    InvokeInputBuilder => InvokeInput [operation] {
         function_name: String,
     } optional {
         invocation_type: InvocationType,
@@ -1764,7 +1765,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`InvokeAsyncInput`].
-    InvokeAsyncInputBuilder => InvokeAsyncInput {
+    InvokeAsyncInputBuilder => InvokeAsyncInput [operation] {
         function_name: String,
         invoke_args: Blob,
     } optional {}
@@ -1795,7 +1796,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`InvokeWithResponseStreamInput`].
-    InvokeWithResponseStreamInputBuilder => InvokeWithResponseStreamInput {
+    InvokeWithResponseStreamInputBuilder => InvokeWithResponseStreamInput [operation] {
         function_name: String,
     } optional {
         log_type: LogType,
@@ -1812,7 +1813,7 @@ stratus_runtime::builder! {
     InvokeWithResponseStreamOutputBuilder => InvokeWithResponseStreamOutput {} optional {
         status_code: i32,
         executed_version: String,
-        event_stream: InvokeWithResponseStreamResponseEvent,
+        event_stream: EventStream<InvokeWithResponseStreamResponseEvent>,
         response_stream_content_type: String,
     }
 }
@@ -1941,7 +1942,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`ListAliasesInput`].
-    ListAliasesInputBuilder => ListAliasesInput {
+    ListAliasesInputBuilder => ListAliasesInput [operation] {
         function_name: String,
     } optional {
         function_version: String,
@@ -1960,7 +1961,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`ListCapacityProvidersInput`].
-    ListCapacityProvidersInputBuilder => ListCapacityProvidersInput {} optional {
+    ListCapacityProvidersInputBuilder => ListCapacityProvidersInput [operation] {} optional {
         state: CapacityProviderState,
         marker: String,
         max_items: i32,
@@ -1978,7 +1979,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`ListCodeSigningConfigsInput`].
-    ListCodeSigningConfigsInputBuilder => ListCodeSigningConfigsInput {} optional {
+    ListCodeSigningConfigsInputBuilder => ListCodeSigningConfigsInput [operation] {} optional {
         marker: String,
         max_items: i32,
     }
@@ -1994,7 +1995,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`ListDurableExecutionsByFunctionInput`].
-    ListDurableExecutionsByFunctionInputBuilder => ListDurableExecutionsByFunctionInput {
+    ListDurableExecutionsByFunctionInputBuilder => ListDurableExecutionsByFunctionInput [operation] {
         function_name: String,
     } optional {
         qualifier: String,
@@ -2018,7 +2019,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`ListEventSourceMappingsInput`].
-    ListEventSourceMappingsInputBuilder => ListEventSourceMappingsInput {} optional {
+    ListEventSourceMappingsInputBuilder => ListEventSourceMappingsInput [operation] {} optional {
         event_source_arn: String,
         function_name: String,
         marker: String,
@@ -2036,7 +2037,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`ListFunctionEventInvokeConfigsInput`].
-    ListFunctionEventInvokeConfigsInputBuilder => ListFunctionEventInvokeConfigsInput {
+    ListFunctionEventInvokeConfigsInputBuilder => ListFunctionEventInvokeConfigsInput [operation] {
         function_name: String,
     } optional {
         marker: String,
@@ -2054,7 +2055,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`ListFunctionUrlConfigsInput`].
-    ListFunctionUrlConfigsInputBuilder => ListFunctionUrlConfigsInput {
+    ListFunctionUrlConfigsInputBuilder => ListFunctionUrlConfigsInput [operation] {
         function_name: String,
     } optional {
         marker: String,
@@ -2073,7 +2074,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`ListFunctionVersionsByCapacityProviderInput`].
-    ListFunctionVersionsByCapacityProviderInputBuilder => ListFunctionVersionsByCapacityProviderInput {
+    ListFunctionVersionsByCapacityProviderInputBuilder => ListFunctionVersionsByCapacityProviderInput [operation] {
         capacity_provider_name: String,
     } optional {
         marker: String,
@@ -2093,7 +2094,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`ListFunctionsByCodeSigningConfigInput`].
-    ListFunctionsByCodeSigningConfigInputBuilder => ListFunctionsByCodeSigningConfigInput {
+    ListFunctionsByCodeSigningConfigInputBuilder => ListFunctionsByCodeSigningConfigInput [operation] {
         code_signing_config_arn: String,
     } optional {
         marker: String,
@@ -2111,7 +2112,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`ListFunctionsInput`].
-    ListFunctionsInputBuilder => ListFunctionsInput {} optional {
+    ListFunctionsInputBuilder => ListFunctionsInput [operation] {} optional {
         master_region: String,
         function_version: FunctionVersion,
         marker: String,
@@ -2129,7 +2130,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`ListLayerVersionsInput`].
-    ListLayerVersionsInputBuilder => ListLayerVersionsInput {
+    ListLayerVersionsInputBuilder => ListLayerVersionsInput [operation] {
         layer_name: String,
     } optional {
         compatible_architecture: Architecture,
@@ -2149,7 +2150,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`ListLayersInput`].
-    ListLayersInputBuilder => ListLayersInput {} optional {
+    ListLayersInputBuilder => ListLayersInput [operation] {} optional {
         compatible_architecture: Architecture,
         compatible_runtime: Runtime,
         marker: String,
@@ -2167,7 +2168,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`ListProvisionedConcurrencyConfigsInput`].
-    ListProvisionedConcurrencyConfigsInputBuilder => ListProvisionedConcurrencyConfigsInput {
+    ListProvisionedConcurrencyConfigsInputBuilder => ListProvisionedConcurrencyConfigsInput [operation] {
         function_name: String,
     } optional {
         marker: String,
@@ -2185,7 +2186,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`ListTagsInput`].
-    ListTagsInputBuilder => ListTagsInput {
+    ListTagsInputBuilder => ListTagsInput [operation] {
         resource: String,
     } optional {}
 }
@@ -2199,7 +2200,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`ListVersionsByFunctionInput`].
-    ListVersionsByFunctionInputBuilder => ListVersionsByFunctionInput {
+    ListVersionsByFunctionInputBuilder => ListVersionsByFunctionInput [operation] {
         function_name: String,
     } optional {
         marker: String,
@@ -2308,7 +2309,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`PauseDurableExecutionInput`].
-    PauseDurableExecutionInputBuilder => PauseDurableExecutionInput {
+    PauseDurableExecutionInputBuilder => PauseDurableExecutionInput [operation] {
         durable_execution_arn: String,
     } optional {
         client_token: String,
@@ -2386,7 +2387,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`PublishLayerVersionInput`].
-    PublishLayerVersionInputBuilder => PublishLayerVersionInput {
+    PublishLayerVersionInputBuilder => PublishLayerVersionInput [operation] {
         layer_name: String,
         content: LayerVersionContentInput,
     } optional {
@@ -2414,7 +2415,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`PublishVersionInput`].
-    PublishVersionInputBuilder => PublishVersionInput {
+    PublishVersionInputBuilder => PublishVersionInput [operation] {
         function_name: String,
     } optional {
         code_sha256: String,
@@ -2426,7 +2427,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`PutFunctionCodeSigningConfigInput`].
-    PutFunctionCodeSigningConfigInputBuilder => PutFunctionCodeSigningConfigInput {
+    PutFunctionCodeSigningConfigInputBuilder => PutFunctionCodeSigningConfigInput [operation] {
         code_signing_config_arn: String,
         function_name: String,
     } optional {}
@@ -2442,7 +2443,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`PutFunctionConcurrencyInput`].
-    PutFunctionConcurrencyInputBuilder => PutFunctionConcurrencyInput {
+    PutFunctionConcurrencyInputBuilder => PutFunctionConcurrencyInput [operation] {
         function_name: String,
         reserved_concurrent_executions: i32,
     } optional {}
@@ -2450,7 +2451,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`PutFunctionEventInvokeConfigInput`].
-    PutFunctionEventInvokeConfigInputBuilder => PutFunctionEventInvokeConfigInput {
+    PutFunctionEventInvokeConfigInputBuilder => PutFunctionEventInvokeConfigInput [operation] {
         function_name: String,
     } optional {
         qualifier: String,
@@ -2462,7 +2463,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`PutFunctionRecursionConfigInput`].
-    PutFunctionRecursionConfigInputBuilder => PutFunctionRecursionConfigInput {
+    PutFunctionRecursionConfigInputBuilder => PutFunctionRecursionConfigInput [operation] {
         function_name: String,
         recursive_loop: RecursiveLoop,
     } optional {}
@@ -2477,7 +2478,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`PutFunctionScalingConfigInput`].
-    PutFunctionScalingConfigInputBuilder => PutFunctionScalingConfigInput {
+    PutFunctionScalingConfigInputBuilder => PutFunctionScalingConfigInput [operation] {
         function_name: String,
         qualifier: String,
     } optional {
@@ -2494,7 +2495,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`PutProvisionedConcurrencyConfigInput`].
-    PutProvisionedConcurrencyConfigInputBuilder => PutProvisionedConcurrencyConfigInput {
+    PutProvisionedConcurrencyConfigInputBuilder => PutProvisionedConcurrencyConfigInput [operation] {
         function_name: String,
         qualifier: String,
         provisioned_concurrent_executions: i32,
@@ -2515,7 +2516,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`PutResourcePolicyInput`].
-    PutResourcePolicyInputBuilder => PutResourcePolicyInput {
+    PutResourcePolicyInputBuilder => PutResourcePolicyInput [operation] {
         resource_arn: String,
         policy: String,
     } optional {
@@ -2533,7 +2534,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`PutRuntimeManagementConfigInput`].
-    PutRuntimeManagementConfigInputBuilder => PutRuntimeManagementConfigInput {
+    PutRuntimeManagementConfigInputBuilder => PutRuntimeManagementConfigInput [operation] {
         function_name: String,
         update_runtime_on: UpdateRuntimeOn,
     } optional {
@@ -2562,7 +2563,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`RemoveLayerVersionPermissionInput`].
-    RemoveLayerVersionPermissionInputBuilder => RemoveLayerVersionPermissionInput {
+    RemoveLayerVersionPermissionInputBuilder => RemoveLayerVersionPermissionInput [operation] {
         layer_name: String,
         version_number: i64,
         statement_id: String,
@@ -2573,7 +2574,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`RemovePermissionInput`].
-    RemovePermissionInputBuilder => RemovePermissionInput {
+    RemovePermissionInputBuilder => RemovePermissionInput [operation] {
         function_name: String,
         statement_id: String,
     } optional {
@@ -2633,7 +2634,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`ResumeDurableExecutionInput`].
-    ResumeDurableExecutionInputBuilder => ResumeDurableExecutionInput {
+    ResumeDurableExecutionInputBuilder => ResumeDurableExecutionInput [operation] {
         durable_execution_arn: String,
     } optional {
         client_token: String,
@@ -2742,7 +2743,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`SendDurableExecutionCallbackFailureInput`].
-    SendDurableExecutionCallbackFailureInputBuilder => SendDurableExecutionCallbackFailureInput {
+    SendDurableExecutionCallbackFailureInputBuilder => SendDurableExecutionCallbackFailureInput [operation] {
         callback_id: String,
     } optional {
         error: ErrorObject,
@@ -2756,7 +2757,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`SendDurableExecutionCallbackHeartbeatInput`].
-    SendDurableExecutionCallbackHeartbeatInputBuilder => SendDurableExecutionCallbackHeartbeatInput {
+    SendDurableExecutionCallbackHeartbeatInputBuilder => SendDurableExecutionCallbackHeartbeatInput [operation] {
         callback_id: String,
     } optional {}
 }
@@ -2768,7 +2769,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`SendDurableExecutionCallbackSuccessInput`].
-    SendDurableExecutionCallbackSuccessInputBuilder => SendDurableExecutionCallbackSuccessInput {
+    SendDurableExecutionCallbackSuccessInputBuilder => SendDurableExecutionCallbackSuccessInput [operation] {
         callback_id: String,
     } optional {
         result: Blob,
@@ -2899,7 +2900,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`StopDurableExecutionInput`].
-    StopDurableExecutionInputBuilder => StopDurableExecutionInput {
+    StopDurableExecutionInputBuilder => StopDurableExecutionInput [operation] {
         durable_execution_arn: String,
     } optional {
         error: ErrorObject,
@@ -2923,7 +2924,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`TagResourceInput`].
-    TagResourceInputBuilder => TagResourceInput {
+    TagResourceInputBuilder => TagResourceInput [operation] {
         resource: String,
         tags: HashMap<String, String>,
     } optional {}
@@ -2993,7 +2994,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`UntagResourceInput`].
-    UntagResourceInputBuilder => UntagResourceInput {
+    UntagResourceInputBuilder => UntagResourceInput [operation] {
         resource: String,
         tag_keys: Vec<String>,
     } optional {}
@@ -3001,7 +3002,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`UpdateAliasInput`].
-    UpdateAliasInputBuilder => UpdateAliasInput {
+    UpdateAliasInputBuilder => UpdateAliasInput [operation] {
         function_name: String,
         name: String,
     } optional {
@@ -3014,7 +3015,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`UpdateCapacityProviderInput`].
-    UpdateCapacityProviderInputBuilder => UpdateCapacityProviderInput {
+    UpdateCapacityProviderInputBuilder => UpdateCapacityProviderInput [operation] {
         capacity_provider_name: String,
     } optional {
         capacity_provider_scaling_config: CapacityProviderScalingConfig,
@@ -3032,7 +3033,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`UpdateCodeSigningConfigInput`].
-    UpdateCodeSigningConfigInputBuilder => UpdateCodeSigningConfigInput {
+    UpdateCodeSigningConfigInputBuilder => UpdateCodeSigningConfigInput [operation] {
         code_signing_config_arn: String,
     } optional {
         description: String,
@@ -3050,7 +3051,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`UpdateEventSourceMappingInput`].
-    UpdateEventSourceMappingInputBuilder => UpdateEventSourceMappingInput {
+    UpdateEventSourceMappingInputBuilder => UpdateEventSourceMappingInput [operation] {
         uuid: String,
     } optional {
         function_name: String,
@@ -3079,7 +3080,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`UpdateFunctionCodeInput`].
-    UpdateFunctionCodeInputBuilder => UpdateFunctionCodeInput {
+    UpdateFunctionCodeInputBuilder => UpdateFunctionCodeInput [operation] {
         function_name: String,
     } optional {
         zip_file: Blob,
@@ -3099,7 +3100,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`UpdateFunctionConfigurationInput`].
-    UpdateFunctionConfigurationInputBuilder => UpdateFunctionConfigurationInput {
+    UpdateFunctionConfigurationInputBuilder => UpdateFunctionConfigurationInput [operation] {
         function_name: String,
     } optional {
         role: String,
@@ -3129,7 +3130,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`UpdateFunctionEventInvokeConfigInput`].
-    UpdateFunctionEventInvokeConfigInputBuilder => UpdateFunctionEventInvokeConfigInput {
+    UpdateFunctionEventInvokeConfigInputBuilder => UpdateFunctionEventInvokeConfigInput [operation] {
         function_name: String,
     } optional {
         qualifier: String,
@@ -3141,7 +3142,7 @@ stratus_runtime::builder! {
 
 stratus_runtime::builder! {
     /// A builder for [`UpdateFunctionUrlConfigInput`].
-    UpdateFunctionUrlConfigInputBuilder => UpdateFunctionUrlConfigInput {
+    UpdateFunctionUrlConfigInputBuilder => UpdateFunctionUrlConfigInput [operation] {
         function_name: String,
     } optional {
         qualifier: String,

@@ -17,9 +17,7 @@ pub struct AliasLimitExceededException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(
-    AliasLimitExceededException, "AliasLimitExceededException", message
-);
+stratus_runtime::impl_error!(AliasLimitExceededException, "AliasLimitExceededException", message: message);
 
 /// The callback ID token has either expired or the callback associated with the token has already been closed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -33,9 +31,7 @@ pub struct CallbackTimeoutException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(
-    CallbackTimeoutException, "CallbackTimeoutException", message
-);
+stratus_runtime::impl_error!(CallbackTimeoutException, "CallbackTimeoutException", message: message);
 
 /// The maximum number of capacity providers for your account has been exceeded. For more information, see [Lambda quotas](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html>)
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -50,8 +46,9 @@ pub struct CapacityProviderLimitExceededException {
 }
 
 stratus_runtime::impl_error!(
-    CapacityProviderLimitExceededException, "CapacityProviderLimitExceededException",
-    message
+    CapacityProviderLimitExceededException,
+    "CapacityProviderLimitExceededException",
+    message: message
 );
 
 /// The Lambda function couldn't be invoked because its code artifact user has been deleted. Wait for Lambda to provision a new code artifact user, or update the function's code package to recreate it.
@@ -67,7 +64,9 @@ pub struct CodeArtifactUserDeletedException {
 }
 
 stratus_runtime::impl_error!(
-    CodeArtifactUserDeletedException, "CodeArtifactUserDeletedException", message
+    CodeArtifactUserDeletedException,
+    "CodeArtifactUserDeletedException",
+    message: message
 );
 
 /// The Lambda function couldn't be invoked because provisioning of its code artifact user failed. Update the function's code package or check the Lambda function's `State` and `StateReasonCode` for additional context.
@@ -83,7 +82,9 @@ pub struct CodeArtifactUserFailedException {
 }
 
 stratus_runtime::impl_error!(
-    CodeArtifactUserFailedException, "CodeArtifactUserFailedException", message
+    CodeArtifactUserFailedException,
+    "CodeArtifactUserFailedException",
+    message: message
 );
 
 /// The Lambda function couldn't be invoked because its code artifact user is still being provisioned. Wait for the function's `State` to become `Active` and try the request again.
@@ -99,7 +100,9 @@ pub struct CodeArtifactUserPendingException {
 }
 
 stratus_runtime::impl_error!(
-    CodeArtifactUserPendingException, "CodeArtifactUserPendingException", message
+    CodeArtifactUserPendingException,
+    "CodeArtifactUserPendingException",
+    message: message
 );
 
 /// The specified code signing configuration does not exist.
@@ -115,7 +118,9 @@ pub struct CodeSigningConfigNotFoundException {
 }
 
 stratus_runtime::impl_error!(
-    CodeSigningConfigNotFoundException, "CodeSigningConfigNotFoundException", message
+    CodeSigningConfigNotFoundException,
+    "CodeSigningConfigNotFoundException",
+    message: message
 );
 
 /// Your Amazon Web Services account has exceeded its maximum total code size. For more information, see [Lambda quotas](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html>).
@@ -130,9 +135,7 @@ pub struct CodeStorageExceededException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(
-    CodeStorageExceededException, "CodeStorageExceededException", message
-);
+stratus_runtime::impl_error!(CodeStorageExceededException, "CodeStorageExceededException", message: message);
 
 /// The code signature failed one or more of the validation checks for signature mismatch or expiry, and the code signing policy is set to ENFORCE. Lambda blocks the deployment.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -147,7 +150,9 @@ pub struct CodeVerificationFailedException {
 }
 
 stratus_runtime::impl_error!(
-    CodeVerificationFailedException, "CodeVerificationFailedException", message
+    CodeVerificationFailedException,
+    "CodeVerificationFailedException",
+    message: message
 );
 
 /// The durable execution with the specified name has already been started. Each durable execution name must be unique within the function. Use a different name or check the status of the existing execution.
@@ -163,8 +168,9 @@ pub struct DurableExecutionAlreadyStartedException {
 }
 
 stratus_runtime::impl_error!(
-    DurableExecutionAlreadyStartedException, "DurableExecutionAlreadyStartedException",
-    message
+    DurableExecutionAlreadyStartedException,
+    "DurableExecutionAlreadyStartedException",
+    message: message
 );
 
 /// Need additional permissions to configure VPC settings.
@@ -179,9 +185,7 @@ pub struct Ec2AccessDeniedException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(
-    Ec2AccessDeniedException, "EC2AccessDeniedException", message
-);
+stratus_runtime::impl_error!(Ec2AccessDeniedException, "EC2AccessDeniedException", message: message);
 
 /// Amazon EC2 throttled Lambda during Lambda function initialization using the execution role provided for the function.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -195,7 +199,7 @@ pub struct Ec2ThrottledException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(Ec2ThrottledException, "EC2ThrottledException", message);
+stratus_runtime::impl_error!(Ec2ThrottledException, "EC2ThrottledException", message: message);
 
 /// Lambda received an unexpected Amazon EC2 client exception while setting up for the Lambda function.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -212,7 +216,7 @@ pub struct Ec2UnexpectedException {
     pub ec2_error_code: Option<String>,
 }
 
-stratus_runtime::impl_error!(Ec2UnexpectedException, "EC2UnexpectedException", message);
+stratus_runtime::impl_error!(Ec2UnexpectedException, "EC2UnexpectedException", message: message);
 
 /// An error occurred when reading from or writing to a connected file system.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -226,7 +230,7 @@ pub struct EfsioException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(EfsioException, "EFSIOException", message);
+stratus_runtime::impl_error!(EfsioException, "EFSIOException", message: message);
 
 /// The Lambda function couldn't make a network connection to the configured file system.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -241,7 +245,9 @@ pub struct EfsMountConnectivityException {
 }
 
 stratus_runtime::impl_error!(
-    EfsMountConnectivityException, "EFSMountConnectivityException", message
+    EfsMountConnectivityException,
+    "EFSMountConnectivityException",
+    message: message
 );
 
 /// The Lambda function couldn't mount the configured file system due to a permission or configuration issue.
@@ -256,9 +262,7 @@ pub struct EfsMountFailureException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(
-    EfsMountFailureException, "EFSMountFailureException", message
-);
+stratus_runtime::impl_error!(EfsMountFailureException, "EFSMountFailureException", message: message);
 
 /// The Lambda function made a network connection to the configured file system, but the mount operation timed out.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -272,9 +276,7 @@ pub struct EfsMountTimeoutException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(
-    EfsMountTimeoutException, "EFSMountTimeoutException", message
-);
+stratus_runtime::impl_error!(EfsMountTimeoutException, "EFSMountTimeoutException", message: message);
 
 /// Lambda couldn't create an elastic network interface in the VPC, specified as part of Lambda function configuration, because the limit for network interfaces has been reached. For more information, see [Lambda quotas](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html>).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -288,9 +290,7 @@ pub struct EniLimitReachedException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(
-    EniLimitReachedException, "ENILimitReachedException", message
-);
+stratus_runtime::impl_error!(EniLimitReachedException, "ENILimitReachedException", message: message);
 
 /// Lambda couldn't invoke the Lambda function because the elastic network interface (ENI) configured for its VPC connection isn't ready yet. Wait a few moments and try the request again. For more information about VPC configuration, see [Configuring a Lambda function to access resources in a VPC](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html>).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -304,7 +304,7 @@ pub struct EniNotReadyException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(EniNotReadyException, "ENINotReadyException", message);
+stratus_runtime::impl_error!(EniNotReadyException, "ENINotReadyException", message: message);
 
 /// The maximum number of function versions that can be associated with a single capacity provider has been exceeded. For more information, see [Lambda quotas](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html>).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -320,7 +320,8 @@ pub struct FunctionVersionsPerCapacityProviderLimitExceededException {
 
 stratus_runtime::impl_error!(
     FunctionVersionsPerCapacityProviderLimitExceededException,
-    "FunctionVersionsPerCapacityProviderLimitExceededException", message
+    "FunctionVersionsPerCapacityProviderLimitExceededException",
+    message: message
 );
 
 /// The code signature failed the integrity check. If the integrity check fails, then Lambda blocks deployment, even if the code signing policy is set to WARN.
@@ -336,7 +337,9 @@ pub struct InvalidCodeSignatureException {
 }
 
 stratus_runtime::impl_error!(
-    InvalidCodeSignatureException, "InvalidCodeSignatureException", message
+    InvalidCodeSignatureException,
+    "InvalidCodeSignatureException",
+    message: message
 );
 
 /// One of the parameters in the request is not valid.
@@ -352,7 +355,9 @@ pub struct InvalidParameterValueException {
 }
 
 stratus_runtime::impl_error!(
-    InvalidParameterValueException, "InvalidParameterValueException", message
+    InvalidParameterValueException,
+    "InvalidParameterValueException",
+    message: message
 );
 
 /// The request body could not be parsed as JSON, or a request header is invalid. For example, the 'x-amzn-RequestId' header is not a valid UUID string.
@@ -368,7 +373,9 @@ pub struct InvalidRequestContentException {
 }
 
 stratus_runtime::impl_error!(
-    InvalidRequestContentException, "InvalidRequestContentException", message
+    InvalidRequestContentException,
+    "InvalidRequestContentException",
+    message: message
 );
 
 /// The runtime or runtime version specified is not supported.
@@ -383,9 +390,7 @@ pub struct InvalidRuntimeException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(
-    InvalidRuntimeException, "InvalidRuntimeException", message
-);
+stratus_runtime::impl_error!(InvalidRuntimeException, "InvalidRuntimeException", message: message);
 
 /// The security group ID provided in the Lambda function VPC configuration is not valid.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -400,7 +405,9 @@ pub struct InvalidSecurityGroupIdException {
 }
 
 stratus_runtime::impl_error!(
-    InvalidSecurityGroupIdException, "InvalidSecurityGroupIDException", message
+    InvalidSecurityGroupIdException,
+    "InvalidSecurityGroupIDException",
+    message: message
 );
 
 /// The subnet ID provided in the Lambda function VPC configuration is not valid.
@@ -415,9 +422,7 @@ pub struct InvalidSubnetIdException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(
-    InvalidSubnetIdException, "InvalidSubnetIDException", message
-);
+stratus_runtime::impl_error!(InvalidSubnetIdException, "InvalidSubnetIDException", message: message);
 
 /// Lambda could not unzip the deployment package.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -431,9 +436,7 @@ pub struct InvalidZipFileException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(
-    InvalidZipFileException, "InvalidZipFileException", message
-);
+stratus_runtime::impl_error!(InvalidZipFileException, "InvalidZipFileException", message: message);
 
 /// Lambda couldn't decrypt the environment variables because KMS access was denied. Check the Lambda function's KMS permissions.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -447,9 +450,7 @@ pub struct KmsAccessDeniedException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(
-    KmsAccessDeniedException, "KMSAccessDeniedException", message
-);
+stratus_runtime::impl_error!(KmsAccessDeniedException, "KMSAccessDeniedException", message: message);
 
 /// Lambda couldn't decrypt the environment variables because the KMS key used is disabled. Check the Lambda function's KMS key settings.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -463,7 +464,7 @@ pub struct KmsDisabledException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(KmsDisabledException, "KMSDisabledException", message);
+stratus_runtime::impl_error!(KmsDisabledException, "KMSDisabledException", message: message);
 
 /// Lambda couldn't decrypt the environment variables because the state of the KMS key used is not valid for Decrypt. Check the function's KMS key settings.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -477,9 +478,7 @@ pub struct KmsInvalidStateException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(
-    KmsInvalidStateException, "KMSInvalidStateException", message
-);
+stratus_runtime::impl_error!(KmsInvalidStateException, "KMSInvalidStateException", message: message);
 
 /// Lambda couldn't decrypt the environment variables because the KMS key was not found. Check the function's KMS key settings.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -493,7 +492,7 @@ pub struct KmsNotFoundException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(KmsNotFoundException, "KMSNotFoundException", message);
+stratus_runtime::impl_error!(KmsNotFoundException, "KMSNotFoundException", message: message);
 
 /// The Lambda function doesn't support the invocation mode requested. For example, calling `Invoke` with `InvocationType=RequestResponse` on a function configured for asynchronous-only invocation, or vice versa. For more information about invocation types, see [Invoking Lambda functions](<https://docs.aws.amazon.com/lambda/latest/dg/invocation-options.html>).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -507,9 +506,7 @@ pub struct ModeNotSupportedException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(
-    ModeNotSupportedException, "ModeNotSupportedException", message
-);
+stratus_runtime::impl_error!(ModeNotSupportedException, "ModeNotSupportedException", message: message);
 
 /// The function has no published versions available.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -523,9 +520,7 @@ pub struct NoPublishedVersionException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(
-    NoPublishedVersionException, "NoPublishedVersionException", message
-);
+stratus_runtime::impl_error!(NoPublishedVersionException, "NoPublishedVersionException", message: message);
 
 /// The permissions policy for the resource is too large. For more information, see [Lambda quotas](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html>).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -540,7 +535,9 @@ pub struct PolicyLengthExceededException {
 }
 
 stratus_runtime::impl_error!(
-    PolicyLengthExceededException, "PolicyLengthExceededException", message
+    PolicyLengthExceededException,
+    "PolicyLengthExceededException",
+    message: message
 );
 
 /// The RevisionId provided does not match the latest RevisionId for the Lambda function or alias.
@@ -558,9 +555,7 @@ pub struct PreconditionFailedException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(
-    PreconditionFailedException, "PreconditionFailedException", message
-);
+stratus_runtime::impl_error!(PreconditionFailedException, "PreconditionFailedException", message: message);
 
 /// The specified configuration does not exist.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -576,7 +571,8 @@ pub struct ProvisionedConcurrencyConfigNotFoundException {
 
 stratus_runtime::impl_error!(
     ProvisionedConcurrencyConfigNotFoundException,
-    "ProvisionedConcurrencyConfigNotFoundException", message
+    "ProvisionedConcurrencyConfigNotFoundException",
+    message: message
 );
 
 /// The resource-based policy you tried to add to the Lambda resource would grant public access to it, which isn't allowed.
@@ -591,7 +587,7 @@ pub struct PublicPolicyException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(PublicPolicyException, "PublicPolicyException", message);
+stratus_runtime::impl_error!(PublicPolicyException, "PublicPolicyException", message: message);
 
 /// Lambda has detected your function being invoked in a recursive loop with other Amazon Web Services resources and stopped your function's invocation.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -605,9 +601,7 @@ pub struct RecursiveInvocationException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(
-    RecursiveInvocationException, "RecursiveInvocationException", message
-);
+stratus_runtime::impl_error!(RecursiveInvocationException, "RecursiveInvocationException", message: message);
 
 /// The request payload exceeded the `Invoke` request body JSON input quota. For more information, see [Lambda quotas](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html>).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -621,9 +615,7 @@ pub struct RequestTooLargeException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(
-    RequestTooLargeException, "RequestTooLargeException", message
-);
+stratus_runtime::impl_error!(RequestTooLargeException, "RequestTooLargeException", message: message);
 
 /// The resource already exists, or another operation is in progress.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -637,9 +629,7 @@ pub struct ResourceConflictException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(
-    ResourceConflictException, "ResourceConflictException", message
-);
+stratus_runtime::impl_error!(ResourceConflictException, "ResourceConflictException", message: message);
 
 /// The operation conflicts with the resource's availability. For example, you tried to update an event source mapping in the CREATING state, or you tried to delete an event source mapping currently UPDATING.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -653,7 +643,7 @@ pub struct ResourceInUseException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(ResourceInUseException, "ResourceInUseException", message);
+stratus_runtime::impl_error!(ResourceInUseException, "ResourceInUseException", message: message);
 
 /// The resource specified in the request does not exist.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -667,9 +657,7 @@ pub struct ResourceNotFoundException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(
-    ResourceNotFoundException, "ResourceNotFoundException", message
-);
+stratus_runtime::impl_error!(ResourceNotFoundException, "ResourceNotFoundException", message: message);
 
 /// The function is inactive and its VPC connection is no longer available. Wait for the VPC connection to reestablish and try again.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -683,9 +671,7 @@ pub struct ResourceNotReadyException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(
-    ResourceNotReadyException, "ResourceNotReadyException", message
-);
+stratus_runtime::impl_error!(ResourceNotReadyException, "ResourceNotReadyException", message: message);
 
 /// The runtime alias for your function is no longer available. Update your function to use an available runtime alias.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -699,9 +685,7 @@ pub struct RuntimeAliasDeletedException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(
-    RuntimeAliasDeletedException, "RuntimeAliasDeletedException", message
-);
+stratus_runtime::impl_error!(RuntimeAliasDeletedException, "RuntimeAliasDeletedException", message: message);
 
 /// The runtime version used by your function is no longer available. Update your function to use an available runtime version or runtime alias.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -716,7 +700,9 @@ pub struct RuntimeVersionDeletedException {
 }
 
 stratus_runtime::impl_error!(
-    RuntimeVersionDeletedException, "RuntimeVersionDeletedException", message
+    RuntimeVersionDeletedException,
+    "RuntimeVersionDeletedException",
+    message: message
 );
 
 /// The Lambda function couldn't make a network connection to the configured S3 Files access point.
@@ -732,7 +718,9 @@ pub struct S3FilesMountConnectivityException {
 }
 
 stratus_runtime::impl_error!(
-    S3FilesMountConnectivityException, "S3FilesMountConnectivityException", message
+    S3FilesMountConnectivityException,
+    "S3FilesMountConnectivityException",
+    message: message
 );
 
 /// The Lambda function couldn't mount the configured S3 Files access point due to a permission or configuration issue.
@@ -747,9 +735,7 @@ pub struct S3FilesMountFailureException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(
-    S3FilesMountFailureException, "S3FilesMountFailureException", message
-);
+stratus_runtime::impl_error!(S3FilesMountFailureException, "S3FilesMountFailureException", message: message);
 
 /// The Lambda function made a network connection to the configured S3 Files access point, but the mount operation timed out.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -763,9 +749,7 @@ pub struct S3FilesMountTimeoutException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(
-    S3FilesMountTimeoutException, "S3FilesMountTimeoutException", message
-);
+stratus_runtime::impl_error!(S3FilesMountTimeoutException, "S3FilesMountTimeoutException", message: message);
 
 /// The request payload exceeded the maximum allowed size for serialized request entities.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -780,8 +764,9 @@ pub struct SerializedRequestEntityTooLargeException {
 }
 
 stratus_runtime::impl_error!(
-    SerializedRequestEntityTooLargeException, "SerializedRequestEntityTooLargeException",
-    message
+    SerializedRequestEntityTooLargeException,
+    "SerializedRequestEntityTooLargeException",
+    message: message
 );
 
 /// The Lambda service encountered an internal error.
@@ -796,7 +781,7 @@ pub struct ServiceException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(ServiceException, "ServiceException", message);
+stratus_runtime::impl_error!(ServiceException, "ServiceException", message: message);
 
 /// The request would exceed a service quota. For more information about Lambda service quotas, see [Lambda quotas](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html>). To request a quota increase, see [Requesting a quota increase](<https://docs.aws.amazon.com/servicequotas/latest/userguide/request-quota-increase.html>) in the *Service Quotas User Guide*.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -811,7 +796,9 @@ pub struct ServiceQuotaExceededException {
 }
 
 stratus_runtime::impl_error!(
-    ServiceQuotaExceededException, "ServiceQuotaExceededException", message
+    ServiceQuotaExceededException,
+    "ServiceQuotaExceededException",
+    message: message
 );
 
 /// The `afterRestore()` [runtime hook](<https://docs.aws.amazon.com/lambda/latest/dg/snapstart-runtime-hooks.html>) encountered an error. For more information, check the Amazon CloudWatch logs.
@@ -826,7 +813,7 @@ pub struct SnapStartException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(SnapStartException, "SnapStartException", message);
+stratus_runtime::impl_error!(SnapStartException, "SnapStartException", message: message);
 
 /// Lambda is initializing your function. You can invoke the function when the [function state](<https://docs.aws.amazon.com/lambda/latest/dg/functions-states.html>) becomes `Active`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -840,9 +827,7 @@ pub struct SnapStartNotReadyException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(
-    SnapStartNotReadyException, "SnapStartNotReadyException", message
-);
+stratus_runtime::impl_error!(SnapStartNotReadyException, "SnapStartNotReadyException", message: message);
 
 /// Lambda couldn't regenerate the SnapStart snapshot for the function. SnapStart-enabled functions periodically regenerate snapshots when their underlying runtime or dependencies change; this regeneration failed. Wait for Lambda to retry, or update the function's configuration to trigger a new snapshot. For more information, see [Lambda SnapStart](<https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html>).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -857,8 +842,9 @@ pub struct SnapStartRegenerationFailureException {
 }
 
 stratus_runtime::impl_error!(
-    SnapStartRegenerationFailureException, "SnapStartRegenerationFailureException",
-    message
+    SnapStartRegenerationFailureException,
+    "SnapStartRegenerationFailureException",
+    message: message
 );
 
 /// Lambda couldn't restore the snapshot within the timeout limit.
@@ -873,9 +859,7 @@ pub struct SnapStartTimeoutException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(
-    SnapStartTimeoutException, "SnapStartTimeoutException", message
-);
+stratus_runtime::impl_error!(SnapStartTimeoutException, "SnapStartTimeoutException", message: message);
 
 /// Lambda couldn't set up VPC access for the Lambda function because one or more configured subnets has no available IP addresses.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -890,7 +874,9 @@ pub struct SubnetIpAddressLimitReachedException {
 }
 
 stratus_runtime::impl_error!(
-    SubnetIpAddressLimitReachedException, "SubnetIPAddressLimitReachedException", message
+    SubnetIpAddressLimitReachedException,
+    "SubnetIPAddressLimitReachedException",
+    message: message
 );
 
 /// The request throughput limit was exceeded. For more information, see [Lambda quotas](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html#api-requests>).
@@ -912,7 +898,10 @@ pub struct TooManyRequestsException {
 }
 
 stratus_runtime::impl_error!(
-    TooManyRequestsException, "TooManyRequestsException", message
+    TooManyRequestsException,
+    "TooManyRequestsException",
+    message: message,
+    headers { retry_after_seconds: "Retry-After" }
 );
 
 /// The content type of the `Invoke` request body is not JSON.
@@ -928,5 +917,7 @@ pub struct UnsupportedMediaTypeException {
 }
 
 stratus_runtime::impl_error!(
-    UnsupportedMediaTypeException, "UnsupportedMediaTypeException", message
+    UnsupportedMediaTypeException,
+    "UnsupportedMediaTypeException",
+    message: message
 );

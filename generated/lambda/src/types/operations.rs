@@ -5,6 +5,7 @@
 
 use super::*;
 use std::collections::HashMap;
+use stratus_runtime::event_stream::EventStream;
 use stratus_runtime::types::{Blob, DateTime};
 
 /// Input of the `AddLayerVersionPermission` operation.
@@ -1623,7 +1624,7 @@ pub struct InvokeWithResponseStreamOutput {
     pub executed_version: Option<String>,
     /// The stream of response payloads.
     #[serde(skip)]
-    pub event_stream: Option<InvokeWithResponseStreamResponseEvent>,
+    pub event_stream: Option<EventStream<InvokeWithResponseStreamResponseEvent>>,
     /// The type of data the stream is returning.
     #[serde(skip)]
     pub response_stream_content_type: Option<String>,

@@ -9,7 +9,7 @@ use stratus_runtime::types::{Blob, DateTime};
 
 stratus_runtime::builder! {
     /// A builder for [`GetThingInput`].
-    GetThingInputBuilder => GetThingInput {
+    GetThingInputBuilder => GetThingInput [operation] {
         r#type: String,
     } optional {
         self_: String,
