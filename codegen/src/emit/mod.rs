@@ -5,6 +5,7 @@ mod client;
 mod crate_files;
 mod operations;
 mod types;
+mod wire_tests;
 
 use crate::ir::{Ir, RustType};
 use proc_macro2::TokenStream;
@@ -56,6 +57,7 @@ pub fn generate(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, EmitEr
     files.extend(types::files(ir, options)?);
     files.extend(operations::files(ir, options)?);
     files.push(client::file(ir, options)?);
+    files.extend(wire_tests::file(ir, options)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }

@@ -1,0 +1,241 @@
+//! Emits `tests/wire.rs`: one test per operation that fills every top-level input member with a
+//! valid sample value, sends it through the capturing transport, and checks the request against the
+//! model — method, path (URI template expanded), query keys, header names, and which members went
+//! into the body.
+
+use super::{ident, rust_file, EmitError, GeneratedFile, Options};
+use crate::ir::{Constraints, Field, Ir, OperationIr, RustType, TypeDef};
+use crate::model::Location;
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+pub(super) fn file(ir: &Ir, options: &Options) -> Result<Option<GeneratedFile>, EmitError> {
+    let tests: Vec<TokenStream> = ir.operations.iter().filter_map(|op| test(ir, op)).collect();
+    if tests.is_empty() {
+        return Ok(None);
+    }
+    let krate = format_ident!("{}", options.crate_name.replace('-', "_"));
+    let tokens = quote! {
+        //! Every operation's request, built from sample inputs and captured, matches the model.
+        #![allow(deprecated, clippy::all)]
+        use #krate::types::*;
+        use std::collections::HashMap;
+        use std::sync::Arc;
+        use stratus_runtime::http::CaptureClient;
+
+        /// What the model says the request looks like.
+        struct Expect {
+            method: &'static str,
+            path: &'static str,
+            query: &'static [&'static str],
+            headers: &'static [&'static str],
+            body: &'static [&'static str],
+            payload: bool,
+        }
+
+        async fn check<F, Fut, T>(call: F, expect: Expect)
+        where
+            F: FnOnce(#krate::Client) -> Fut,
+            Fut: std::future::Future<Output = T>,
+        {
+            let fake = Arc::new(CaptureClient::always(200, "{}"));
+            let config = stratus_runtime::Config::builder()
+                .region("us-east-1")
+                .credentials(stratus_runtime::credentials::Credentials::new("AKID", "SECRET", None, None, "test"))
+                .http_client(fake.clone())
+                .max_attempts(1)
+                .build()
+                .unwrap();
+            let _ = call(#krate::Client::new(&config)).await;
+            let requests = fake.requests();
+            assert_eq!(requests.len(), 1, "the request was not sent (validation failed?)");
+            let req = &requests[0];
+            assert_eq!(req.method().as_str(), expect.method);
+            assert_eq!(req.uri().path(), expect.path);
+            let mut query: Vec<String> = req
+                .uri()
+                .query()
+                .unwrap_or_default()
+                .split('&')
+                .filter(|p| !p.is_empty())
+                .map(|p| p.split('=').next().unwrap_or_default().to_string())
+                .collect();
+            query.sort();
+            let mut want: Vec<String> = expect.query.iter().map(|s| s.to_string()).collect();
+            want.sort();
+            assert_eq!(query, want, "query keys");
+            for h in expect.headers {
+                assert!(req.headers().contains_key(*h), "header {h} missing");
+            }
+            if expect.payload {
+                assert!(!req.body().is_empty(), "payload missing");
+            } else if expect.body.is_empty() {
+                assert!(req.body().is_empty(), "unexpected body");
+            } else {
+                let body: HashMap<String, serde_json::Value> = serde_json::from_slice(req.body()).unwrap();
+                let mut keys: Vec<&str> = body.keys().map(String::as_str).collect();
+                keys.sort();
+                let mut want = expect.body.to_vec();
+                want.sort();
+                assert_eq!(keys, want, "body members");
+            }
+        }
+
+        #(#tests)*
+    };
+    rust_file("tests/wire.rs", tokens, options).map(Some)
+}
+
+/// A string of `s` as long as the minimum length (at least 1), within the maximum.
+fn sample_string(c: &Constraints) -> String {
+    let min = c.min.map_or(1, |m| m.max(1.0) as usize);
+    let max = c.max.map_or(usize::MAX, |m| (m as usize).max(1));
+    "s".repeat(min.min(max))
+}
+
+/// A valid sample value for a field, and its text form when it is a scalar (for expected paths).
+fn sample(ir: &Ir, ty: &RustType, c: &Constraints, depth: usize) -> Option<(TokenStream, Option<String>)> {
+    Some(match ty {
+        RustType::String => {
+            let s = sample_string(c);
+            (quote!(#s.to_string()), Some(s))
+        }
+        RustType::Bool => (quote!(true), Some("true".into())),
+        RustType::I8 | RustType::I16 | RustType::I32 | RustType::I64 => {
+            let v = c.max.map_or(c.min.unwrap_or(1.0), |max| c.min.unwrap_or(1.0).min(max)) as i64;
+            let lit = Literal::i64_unsuffixed(v);
+            (quote!(#lit), Some(v.to_string()))
+        }
+        RustType::F32 | RustType::F64 => {
+            let v = c.min.unwrap_or(1.0);
+            let lit = Literal::f64_unsuffixed(v);
+            (quote!(#lit), None)
+        }
+        RustType::Blob => {
+            let s = sample_string(c);
+            (quote!(stratus_runtime::types::Blob::from(#s)), None)
+        }
+        RustType::DateTime => (quote!(stratus_runtime::types::DateTime::from_secs(1_700_000_000)), None),
+        RustType::Document => (quote!(Default::default()), None),
+        RustType::EventStream(_) => return None,
+        RustType::List(inner) => {
+            let (v, _) = sample(ir, inner, &Constraints::default(), depth + 1)?;
+            let n = c.min.unwrap_or(1.0).max(1.0) as usize;
+            let items = std::iter::repeat_n(v, n);
+            (quote!(vec![#(#items),*]), None)
+        }
+        RustType::Map(k, v) => {
+            let (k, _) = sample(ir, k, &Constraints::default(), depth + 1)?;
+            let (v, _) = sample(ir, v, &Constraints::default(), depth + 1)?;
+            (quote!(HashMap::from([(#k, #v)])), None)
+        }
+        RustType::Named(n) => match ir.find_type(n)? {
+            TypeDef::Enum(e) => {
+                let ty = ident(&e.name);
+                let first = e.variants.first()?;
+                let v = ident(&first.name);
+                (quote!(#ty::#v), Some(first.value.clone()))
+            }
+            TypeDef::Struct(s) => {
+                if depth > 4 {
+                    return None;
+                }
+                let ty = ident(&s.name);
+                let mut fields = Vec::new();
+                for f in s.fields.iter().filter(|f| f.required) {
+                    let (v, _) = sample(ir, &f.ty, &f.constraints, depth + 1)?;
+                    let name = ident(&f.name);
+                    let v = if f.boxed { quote!(Box::new(#v)) } else { v };
+                    fields.push(quote!(#name: #v,));
+                }
+                (quote!(#ty { #(#fields)* ..Default::default() }), None)
+            }
+            TypeDef::Union(u) => {
+                let ty = ident(&u.name);
+                let first = u.variants.first()?;
+                let (v, _) = sample(ir, &first.ty, &first.constraints, depth + 1)?;
+                let name = ident(&first.name);
+                (quote!(#ty::#name(#v)), None)
+            }
+        },
+    })
+}
+
+fn test(ir: &Ir, op: &OperationIr) -> Option<TokenStream> {
+    let input = ir.find_struct(op.input.as_ref()?)?;
+    let payload_member = input.payload.as_deref();
+    let mut fields = Vec::new();
+    let mut labels: Vec<(String, String)> = Vec::new();
+    let (template, literal) = op.request_uri.split_once('?').unwrap_or((&op.request_uri, ""));
+    let mut query: Vec<String> = literal
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split('=').next().unwrap_or_default().to_string())
+        .collect();
+    let mut headers = Vec::new();
+    let mut body = Vec::new();
+    for f in &input.fields {
+        let Some((value, text)) = sample(ir, &f.ty, &f.constraints, 0) else {
+            if f.required {
+                return None;
+            }
+            continue;
+        };
+        let name = ident(&f.name);
+        let value = if f.boxed { quote!(Box::new(#value)) } else { value };
+        let value = if f.required { value } else { quote!(Some(#value)) };
+        fields.push(quote!(#name: #value,));
+        record(f, text, payload_member, &mut labels, &mut query, &mut headers, &mut body);
+    }
+    let mut path = template.to_string();
+    for (label, value) in &labels {
+        path = path.replace(&format!("{{{label}}}"), value).replace(&format!("{{{label}+}}"), value);
+    }
+    let ty = ident(&input.name);
+    let with = format_ident!("{}_with", op.method.trim_start_matches("r#"));
+    let test_name = format_ident!("{}", op.method.trim_start_matches("r#"));
+    let method = &op.http_method;
+    let payload = payload_member.is_some();
+    Some(quote! {
+        #[tokio::test]
+        async fn #test_name() {
+            let input = #ty { #(#fields)* ..Default::default() };
+            check(|c| async move { c.#with(input).await }, Expect {
+                method: #method,
+                path: #path,
+                query: &[#(#query),*],
+                headers: &[#(#headers),*],
+                body: &[#(#body),*],
+                payload: #payload,
+            })
+            .await;
+        }
+    })
+}
+
+/// Records where a sampled member must appear in the request.
+fn record(
+    f: &Field,
+    text: Option<String>,
+    payload: Option<&str>,
+    labels: &mut Vec<(String, String)>,
+    query: &mut Vec<String>,
+    headers: &mut Vec<String>,
+    body: &mut Vec<String>,
+) {
+    if payload == Some(f.member.as_str()) {
+        return;
+    }
+    match f.location {
+        Some(Location::Uri) => labels.push((f.wire_name.clone(), text.unwrap_or_default())),
+        Some(Location::Querystring) => match &f.ty {
+            // A map's entries become parameters: the sample map has one entry, keyed "s".
+            RustType::Map(..) => query.push("s".into()),
+            _ => query.push(f.wire_name.clone()),
+        },
+        Some(Location::Header) => headers.push(f.wire_name.to_ascii_lowercase()),
+        Some(Location::Headers) => headers.push(format!("{}s", f.wire_name.to_ascii_lowercase())),
+        Some(Location::StatusCode) => {}
+        None => body.push(f.wire_name.clone()),
+    }
+}
