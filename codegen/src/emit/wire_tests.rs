@@ -18,7 +18,7 @@ pub(super) fn file(ir: &Ir, options: &Options) -> Result<Option<GeneratedFile>, 
     let tokens = quote! {
         //! Every operation's request, built from sample inputs and captured, matches the model.
         #![allow(deprecated, clippy::all)]
-        use #krate::types::*;
+        use #krate::types as t;
         use std::collections::HashMap;
         use std::sync::Arc;
         use stratus_runtime::http::CaptureClient;
@@ -121,7 +121,7 @@ fn sample(ir: &Ir, ty: &RustType, c: &Constraints, depth: usize) -> Option<(Toke
         RustType::List(inner) => {
             let (v, _) = sample(ir, inner, &Constraints::default(), depth + 1)?;
             let n = c.min.unwrap_or(1.0).max(1.0) as usize;
-            let items = std::iter::repeat_n(v, n);
+            let items = std::iter::repeat(v).take(n);
             (quote!(vec![#(#items),*]), None)
         }
         RustType::Map(k, v) => {
@@ -134,7 +134,7 @@ fn sample(ir: &Ir, ty: &RustType, c: &Constraints, depth: usize) -> Option<(Toke
                 let ty = ident(&e.name);
                 let first = e.variants.first()?;
                 let v = ident(&first.name);
-                (quote!(#ty::#v), Some(first.value.clone()))
+                (quote!(t::#ty::#v), Some(first.value.clone()))
             }
             TypeDef::Struct(s) => {
                 if depth > 4 {
@@ -148,14 +148,14 @@ fn sample(ir: &Ir, ty: &RustType, c: &Constraints, depth: usize) -> Option<(Toke
                     let v = if f.boxed { quote!(Box::new(#v)) } else { v };
                     fields.push(quote!(#name: #v,));
                 }
-                (quote!(#ty { #(#fields)* ..Default::default() }), None)
+                (quote!(t::#ty { #(#fields)* ..Default::default() }), None)
             }
             TypeDef::Union(u) => {
                 let ty = ident(&u.name);
                 let first = u.variants.first()?;
                 let (v, _) = sample(ir, &first.ty, &first.constraints, depth + 1)?;
                 let name = ident(&first.name);
-                (quote!(#ty::#name(#v)), None)
+                (quote!(t::#ty::#name(#v)), None)
             }
         },
     })
@@ -199,7 +199,7 @@ fn test(ir: &Ir, op: &OperationIr) -> Option<TokenStream> {
     Some(quote! {
         #[tokio::test]
         async fn #test_name() {
-            let input = #ty { #(#fields)* ..Default::default() };
+            let input = t::#ty { #(#fields)* ..Default::default() };
             check(|c| async move { c.#with(input).await }, Expect {
                 method: #method,
                 path: #path,

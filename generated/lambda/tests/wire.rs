@@ -6,7 +6,7 @@
 #![allow(deprecated, clippy::all)]
 use std::collections::HashMap;
 use std::sync::Arc;
-use stratus_lambda::types::*;
+use stratus_lambda::types as t;
 use stratus_runtime::http::CaptureClient;
 
 /// What the model says the request looks like.
@@ -70,7 +70,7 @@ where
 
 #[tokio::test]
 async fn add_layer_version_permission() {
-    let input = AddLayerVersionPermissionInput {
+    let input = t::AddLayerVersionPermissionInput {
         layer_name: "s".to_string(),
         version_number: 1,
         statement_id: "s".to_string(),
@@ -96,13 +96,13 @@ async fn add_layer_version_permission() {
 
 #[tokio::test]
 async fn add_permission() {
-    let input = AddPermissionInput {
+    let input = t::AddPermissionInput {
         function_name: "s".to_string(),
         statement_id: "s".to_string(),
         action: "s".to_string(),
         principal: "s".to_string(),
         source_arn: Some("s".to_string()),
-        function_url_auth_type: Some(FunctionUrlAuthType::None),
+        function_url_auth_type: Some(t::FunctionUrlAuthType::None),
         invoked_via_function_url: Some(true),
         source_account: Some("s".to_string()),
         event_source_token: Some("s".to_string()),
@@ -138,13 +138,13 @@ async fn add_permission() {
 
 #[tokio::test]
 async fn checkpoint_durable_execution() {
-    let input = CheckpointDurableExecutionInput {
+    let input = t::CheckpointDurableExecutionInput {
         durable_execution_arn: "s".to_string(),
         checkpoint_token: "s".to_string(),
-        updates: Some(vec![OperationUpdate {
+        updates: Some(vec![t::OperationUpdate {
             id: "s".to_string(),
-            r#type: OperationType::Execution,
-            action: OperationAction::Start,
+            r#type: t::OperationType::Execution,
+            action: t::OperationAction::Start,
             ..Default::default()
         }]),
         client_token: Some("s".to_string()),
@@ -166,12 +166,12 @@ async fn checkpoint_durable_execution() {
 
 #[tokio::test]
 async fn create_alias() {
-    let input = CreateAliasInput {
+    let input = t::CreateAliasInput {
         function_name: "s".to_string(),
         name: "s".to_string(),
         function_version: "s".to_string(),
         description: Some("s".to_string()),
-        routing_config: Some(AliasRoutingConfiguration { ..Default::default() }),
+        routing_config: Some(t::AliasRoutingConfiguration { ..Default::default() }),
         ..Default::default()
     };
     check(
@@ -190,23 +190,23 @@ async fn create_alias() {
 
 #[tokio::test]
 async fn create_capacity_provider() {
-    let input = CreateCapacityProviderInput {
+    let input = t::CreateCapacityProviderInput {
         capacity_provider_name: "s".to_string(),
-        vpc_config: CapacityProviderVpcConfig {
+        vpc_config: t::CapacityProviderVpcConfig {
             subnet_ids: vec!["s".to_string()],
             security_group_ids: vec!["s".to_string()],
             ..Default::default()
         },
-        permissions_config: CapacityProviderPermissionsConfig {
+        permissions_config: t::CapacityProviderPermissionsConfig {
             capacity_provider_operator_role_arn: "s".to_string(),
             ..Default::default()
         },
-        instance_requirements: Some(InstanceRequirements { ..Default::default() }),
-        capacity_provider_scaling_config: Some(CapacityProviderScalingConfig { ..Default::default() }),
+        instance_requirements: Some(t::InstanceRequirements { ..Default::default() }),
+        capacity_provider_scaling_config: Some(t::CapacityProviderScalingConfig { ..Default::default() }),
         kms_key_arn: Some("s".to_string()),
         tags: Some(HashMap::from([("s".to_string(), "s".to_string())])),
-        propagate_tags: Some(PropagateTags { ..Default::default() }),
-        telemetry_config: Some(CapacityProviderTelemetryConfig { ..Default::default() }),
+        propagate_tags: Some(t::PropagateTags { ..Default::default() }),
+        telemetry_config: Some(t::CapacityProviderTelemetryConfig { ..Default::default() }),
         ..Default::default()
     };
     check(
@@ -235,13 +235,13 @@ async fn create_capacity_provider() {
 
 #[tokio::test]
 async fn create_code_signing_config() {
-    let input = CreateCodeSigningConfigInput {
+    let input = t::CreateCodeSigningConfigInput {
         description: Some("s".to_string()),
-        allowed_publishers: AllowedPublishers {
+        allowed_publishers: t::AllowedPublishers {
             signing_profile_version_arns: vec!["s".to_string()],
             ..Default::default()
         },
-        code_signing_policies: Some(CodeSigningPolicies { ..Default::default() }),
+        code_signing_policies: Some(t::CodeSigningPolicies { ..Default::default() }),
         tags: Some(HashMap::from([("s".to_string(), "s".to_string())])),
         ..Default::default()
     };
@@ -261,21 +261,21 @@ async fn create_code_signing_config() {
 
 #[tokio::test]
 async fn create_event_source_mapping() {
-    let input = CreateEventSourceMappingInput {
+    let input = t::CreateEventSourceMappingInput {
         event_source_arn: Some("s".to_string()),
         function_name: "s".to_string(),
         enabled: Some(true),
         batch_size: Some(1),
-        filter_criteria: Some(FilterCriteria { ..Default::default() }),
+        filter_criteria: Some(t::FilterCriteria { ..Default::default() }),
         kms_key_arn: Some("s".to_string()),
-        metrics_config: Some(EventSourceMappingMetricsConfig { ..Default::default() }),
-        logging_config: Some(EventSourceMappingLoggingConfig { ..Default::default() }),
-        scaling_config: Some(ScalingConfig { ..Default::default() }),
+        metrics_config: Some(t::EventSourceMappingMetricsConfig { ..Default::default() }),
+        logging_config: Some(t::EventSourceMappingLoggingConfig { ..Default::default() }),
+        scaling_config: Some(t::ScalingConfig { ..Default::default() }),
         maximum_batching_window_in_seconds: Some(0),
         parallelization_factor: Some(1),
-        starting_position: Some(EventSourcePosition::TrimHorizon),
+        starting_position: Some(t::EventSourcePosition::TrimHorizon),
         starting_position_timestamp: Some(stratus_runtime::types::DateTime::from_secs(1_700_000_000)),
-        destination_config: Some(DestinationConfig { ..Default::default() }),
+        destination_config: Some(t::DestinationConfig { ..Default::default() }),
         maximum_record_age_in_seconds: Some(-1),
         bisect_batch_on_function_error: Some(true),
         maximum_retry_attempts: Some(-1),
@@ -283,13 +283,13 @@ async fn create_event_source_mapping() {
         tumbling_window_in_seconds: Some(0),
         topics: Some(vec!["s".to_string()]),
         queues: Some(vec!["s".to_string()]),
-        source_access_configurations: Some(vec![SourceAccessConfiguration { ..Default::default() }]),
-        self_managed_event_source: Some(SelfManagedEventSource { ..Default::default() }),
-        function_response_types: Some(vec![FunctionResponseType::ReportBatchItemFailures]),
-        amazon_managed_kafka_event_source_config: Some(AmazonManagedKafkaEventSourceConfig { ..Default::default() }),
-        self_managed_kafka_event_source_config: Some(SelfManagedKafkaEventSourceConfig { ..Default::default() }),
-        document_db_event_source_config: Some(DocumentDbEventSourceConfig { ..Default::default() }),
-        provisioned_poller_config: Some(ProvisionedPollerConfig { ..Default::default() }),
+        source_access_configurations: Some(vec![t::SourceAccessConfiguration { ..Default::default() }]),
+        self_managed_event_source: Some(t::SelfManagedEventSource { ..Default::default() }),
+        function_response_types: Some(vec![t::FunctionResponseType::ReportBatchItemFailures]),
+        amazon_managed_kafka_event_source_config: Some(t::AmazonManagedKafkaEventSourceConfig { ..Default::default() }),
+        self_managed_kafka_event_source_config: Some(t::SelfManagedKafkaEventSourceConfig { ..Default::default() }),
+        document_db_event_source_config: Some(t::DocumentDbEventSourceConfig { ..Default::default() }),
+        provisioned_poller_config: Some(t::ProvisionedPollerConfig { ..Default::default() }),
         ..Default::default()
     };
     check(
@@ -337,54 +337,54 @@ async fn create_event_source_mapping() {
 
 #[tokio::test]
 async fn create_function() {
-    let input = CreateFunctionInput {
+    let input = t::CreateFunctionInput {
         function_name: "s".to_string(),
-        runtime: Some(Runtime::Nodejs),
+        runtime: Some(t::Runtime::Nodejs),
         role: "s".to_string(),
         handler: Some("s".to_string()),
-        code: FunctionCode { ..Default::default() },
+        code: t::FunctionCode { ..Default::default() },
         description: Some("s".to_string()),
         timeout: Some(1),
         memory_size: Some(128),
         publish: Some(true),
-        publish_to: Some(FunctionVersionLatestPublished::LatestPublished),
-        vpc_config: Some(VpcConfig { ..Default::default() }),
-        package_type: Some(PackageType::Zip),
-        dead_letter_config: Some(DeadLetterConfig { ..Default::default() }),
-        environment: Some(Environment { ..Default::default() }),
+        publish_to: Some(t::FunctionVersionLatestPublished::LatestPublished),
+        vpc_config: Some(t::VpcConfig { ..Default::default() }),
+        package_type: Some(t::PackageType::Zip),
+        dead_letter_config: Some(t::DeadLetterConfig { ..Default::default() }),
+        environment: Some(t::Environment { ..Default::default() }),
         kms_key_arn: Some("s".to_string()),
-        tracing_config: Some(TracingConfig { ..Default::default() }),
+        tracing_config: Some(t::TracingConfig { ..Default::default() }),
         tags: Some(HashMap::from([("s".to_string(), "s".to_string())])),
         layers: Some(vec!["s".to_string()]),
-        file_system_configs: Some(vec![FileSystemConfig {
+        file_system_configs: Some(vec![t::FileSystemConfig {
             arn: "s".to_string(),
             local_mount_path: "s".to_string(),
             ..Default::default()
         }]),
         code_signing_config_arn: Some("s".to_string()),
-        image_config: Some(ImageConfig { ..Default::default() }),
-        architectures: Some(vec![Architecture::X8664]),
-        ephemeral_storage: Some(EphemeralStorage { size: 512, ..Default::default() }),
-        snap_start: Some(SnapStart { ..Default::default() }),
-        logging_config: Some(LoggingConfig { ..Default::default() }),
-        tenancy_config: Some(TenancyConfig {
-            tenant_isolation_mode: TenantIsolationMode::PerTenant,
+        image_config: Some(t::ImageConfig { ..Default::default() }),
+        architectures: Some(vec![t::Architecture::X8664]),
+        ephemeral_storage: Some(t::EphemeralStorage { size: 512, ..Default::default() }),
+        snap_start: Some(t::SnapStart { ..Default::default() }),
+        logging_config: Some(t::LoggingConfig { ..Default::default() }),
+        tenancy_config: Some(t::TenancyConfig {
+            tenant_isolation_mode: t::TenantIsolationMode::PerTenant,
             ..Default::default()
         }),
-        capacity_provider_config: Some(CapacityProviderConfig {
-            lambda_managed_instances_capacity_provider_config: LambdaManagedInstancesCapacityProviderConfig {
+        capacity_provider_config: Some(t::CapacityProviderConfig {
+            lambda_managed_instances_capacity_provider_config: t::LambdaManagedInstancesCapacityProviderConfig {
                 capacity_provider_arn: "s".to_string(),
                 ..Default::default()
             },
             ..Default::default()
         }),
-        durable_config: Some(DurableConfig { ..Default::default() }),
-        runtime_config: Some(FunctionRuntimeConfig {
+        durable_config: Some(t::DurableConfig { ..Default::default() }),
+        runtime_config: Some(t::FunctionRuntimeConfig {
             runtime_arn: "ssssssssssssssssssssssssssssssssssssssssssssssss".to_string(),
             runtime_alias: "s".to_string(),
             ..Default::default()
         }),
-        accelerator_config: Some(AcceleratorConfig { accelerator_memory_size: 1, ..Default::default() }),
+        accelerator_config: Some(t::AcceleratorConfig { accelerator_memory_size: 1, ..Default::default() }),
         ..Default::default()
     };
     check(
@@ -434,12 +434,12 @@ async fn create_function() {
 
 #[tokio::test]
 async fn create_function_url_config() {
-    let input = CreateFunctionUrlConfigInput {
+    let input = t::CreateFunctionUrlConfigInput {
         function_name: "s".to_string(),
         qualifier: Some("s".to_string()),
-        auth_type: FunctionUrlAuthType::None,
-        cors: Some(Cors { ..Default::default() }),
-        invoke_mode: Some(InvokeMode::Buffered),
+        auth_type: t::FunctionUrlAuthType::None,
+        cors: Some(t::Cors { ..Default::default() }),
+        invoke_mode: Some(t::InvokeMode::Buffered),
         ..Default::default()
     };
     check(
@@ -458,7 +458,7 @@ async fn create_function_url_config() {
 
 #[tokio::test]
 async fn delete_alias() {
-    let input = DeleteAliasInput { function_name: "s".to_string(), name: "s".to_string(), ..Default::default() };
+    let input = t::DeleteAliasInput { function_name: "s".to_string(), name: "s".to_string(), ..Default::default() };
     check(
         |c| async move { c.delete_alias_with(input).await },
         Expect {
@@ -475,7 +475,7 @@ async fn delete_alias() {
 
 #[tokio::test]
 async fn delete_capacity_provider() {
-    let input = DeleteCapacityProviderInput { capacity_provider_name: "s".to_string(), ..Default::default() };
+    let input = t::DeleteCapacityProviderInput { capacity_provider_name: "s".to_string(), ..Default::default() };
     check(
         |c| async move { c.delete_capacity_provider_with(input).await },
         Expect {
@@ -492,7 +492,7 @@ async fn delete_capacity_provider() {
 
 #[tokio::test]
 async fn delete_code_signing_config() {
-    let input = DeleteCodeSigningConfigInput { code_signing_config_arn: "s".to_string(), ..Default::default() };
+    let input = t::DeleteCodeSigningConfigInput { code_signing_config_arn: "s".to_string(), ..Default::default() };
     check(
         |c| async move { c.delete_code_signing_config_with(input).await },
         Expect {
@@ -509,7 +509,7 @@ async fn delete_code_signing_config() {
 
 #[tokio::test]
 async fn delete_durable_execution() {
-    let input = DeleteDurableExecutionInput { durable_execution_arn: "s".to_string(), ..Default::default() };
+    let input = t::DeleteDurableExecutionInput { durable_execution_arn: "s".to_string(), ..Default::default() };
     check(
         |c| async move { c.delete_durable_execution_with(input).await },
         Expect {
@@ -526,7 +526,7 @@ async fn delete_durable_execution() {
 
 #[tokio::test]
 async fn delete_event_source_mapping() {
-    let input = DeleteEventSourceMappingInput {
+    let input = t::DeleteEventSourceMappingInput {
         uuid: "ssssssssssssssssssssssssssssssssssss".to_string(),
         ..Default::default()
     };
@@ -546,8 +546,11 @@ async fn delete_event_source_mapping() {
 
 #[tokio::test]
 async fn delete_function() {
-    let input =
-        DeleteFunctionInput { function_name: "s".to_string(), qualifier: Some("s".to_string()), ..Default::default() };
+    let input = t::DeleteFunctionInput {
+        function_name: "s".to_string(),
+        qualifier: Some("s".to_string()),
+        ..Default::default()
+    };
     check(
         |c| async move { c.delete_function_with(input).await },
         Expect {
@@ -564,7 +567,7 @@ async fn delete_function() {
 
 #[tokio::test]
 async fn delete_function_code_signing_config() {
-    let input = DeleteFunctionCodeSigningConfigInput { function_name: "s".to_string(), ..Default::default() };
+    let input = t::DeleteFunctionCodeSigningConfigInput { function_name: "s".to_string(), ..Default::default() };
     check(
         |c| async move { c.delete_function_code_signing_config_with(input).await },
         Expect {
@@ -581,7 +584,7 @@ async fn delete_function_code_signing_config() {
 
 #[tokio::test]
 async fn delete_function_concurrency() {
-    let input = DeleteFunctionConcurrencyInput { function_name: "s".to_string(), ..Default::default() };
+    let input = t::DeleteFunctionConcurrencyInput { function_name: "s".to_string(), ..Default::default() };
     check(
         |c| async move { c.delete_function_concurrency_with(input).await },
         Expect {
@@ -598,7 +601,7 @@ async fn delete_function_concurrency() {
 
 #[tokio::test]
 async fn delete_function_event_invoke_config() {
-    let input = DeleteFunctionEventInvokeConfigInput {
+    let input = t::DeleteFunctionEventInvokeConfigInput {
         function_name: "s".to_string(),
         qualifier: Some("s".to_string()),
         ..Default::default()
@@ -619,7 +622,7 @@ async fn delete_function_event_invoke_config() {
 
 #[tokio::test]
 async fn delete_function_url_config() {
-    let input = DeleteFunctionUrlConfigInput {
+    let input = t::DeleteFunctionUrlConfigInput {
         function_name: "s".to_string(),
         qualifier: Some("s".to_string()),
         ..Default::default()
@@ -640,7 +643,7 @@ async fn delete_function_url_config() {
 
 #[tokio::test]
 async fn delete_layer_version() {
-    let input = DeleteLayerVersionInput { layer_name: "s".to_string(), version_number: 1, ..Default::default() };
+    let input = t::DeleteLayerVersionInput { layer_name: "s".to_string(), version_number: 1, ..Default::default() };
     check(
         |c| async move { c.delete_layer_version_with(input).await },
         Expect {
@@ -657,7 +660,7 @@ async fn delete_layer_version() {
 
 #[tokio::test]
 async fn delete_provisioned_concurrency_config() {
-    let input = DeleteProvisionedConcurrencyConfigInput {
+    let input = t::DeleteProvisionedConcurrencyConfigInput {
         function_name: "s".to_string(),
         qualifier: "s".to_string(),
         ..Default::default()
@@ -678,7 +681,7 @@ async fn delete_provisioned_concurrency_config() {
 
 #[tokio::test]
 async fn delete_resource_policy() {
-    let input = DeleteResourcePolicyInput {
+    let input = t::DeleteResourcePolicyInput {
         resource_arn: "s".to_string(),
         revision_id: Some("ssssssssssssssssssssssssssssssssssss".to_string()),
         ..Default::default()
@@ -699,7 +702,7 @@ async fn delete_resource_policy() {
 
 #[tokio::test]
 async fn get_account_settings() {
-    let input = GetAccountSettingsInput { ..Default::default() };
+    let input = t::GetAccountSettingsInput { ..Default::default() };
     check(
         |c| async move { c.get_account_settings_with(input).await },
         Expect {
@@ -716,7 +719,7 @@ async fn get_account_settings() {
 
 #[tokio::test]
 async fn get_alias() {
-    let input = GetAliasInput { function_name: "s".to_string(), name: "s".to_string(), ..Default::default() };
+    let input = t::GetAliasInput { function_name: "s".to_string(), name: "s".to_string(), ..Default::default() };
     check(
         |c| async move { c.get_alias_with(input).await },
         Expect {
@@ -733,7 +736,7 @@ async fn get_alias() {
 
 #[tokio::test]
 async fn get_capacity_provider() {
-    let input = GetCapacityProviderInput { capacity_provider_name: "s".to_string(), ..Default::default() };
+    let input = t::GetCapacityProviderInput { capacity_provider_name: "s".to_string(), ..Default::default() };
     check(
         |c| async move { c.get_capacity_provider_with(input).await },
         Expect {
@@ -750,7 +753,7 @@ async fn get_capacity_provider() {
 
 #[tokio::test]
 async fn get_code_signing_config() {
-    let input = GetCodeSigningConfigInput { code_signing_config_arn: "s".to_string(), ..Default::default() };
+    let input = t::GetCodeSigningConfigInput { code_signing_config_arn: "s".to_string(), ..Default::default() };
     check(
         |c| async move { c.get_code_signing_config_with(input).await },
         Expect {
@@ -767,7 +770,7 @@ async fn get_code_signing_config() {
 
 #[tokio::test]
 async fn get_durable_execution() {
-    let input = GetDurableExecutionInput {
+    let input = t::GetDurableExecutionInput {
         durable_execution_arn: "s".to_string(),
         include_execution_data: Some(true),
         ..Default::default()
@@ -788,7 +791,7 @@ async fn get_durable_execution() {
 
 #[tokio::test]
 async fn get_durable_execution_history() {
-    let input = GetDurableExecutionHistoryInput {
+    let input = t::GetDurableExecutionHistoryInput {
         durable_execution_arn: "s".to_string(),
         include_execution_data: Some(true),
         max_items: Some(0),
@@ -812,7 +815,7 @@ async fn get_durable_execution_history() {
 
 #[tokio::test]
 async fn get_durable_execution_state() {
-    let input = GetDurableExecutionStateInput {
+    let input = t::GetDurableExecutionStateInput {
         durable_execution_arn: "s".to_string(),
         checkpoint_token: "s".to_string(),
         marker: Some("s".to_string()),
@@ -835,8 +838,10 @@ async fn get_durable_execution_state() {
 
 #[tokio::test]
 async fn get_event_source_mapping() {
-    let input =
-        GetEventSourceMappingInput { uuid: "ssssssssssssssssssssssssssssssssssss".to_string(), ..Default::default() };
+    let input = t::GetEventSourceMappingInput {
+        uuid: "ssssssssssssssssssssssssssssssssssss".to_string(),
+        ..Default::default()
+    };
     check(
         |c| async move { c.get_event_source_mapping_with(input).await },
         Expect {
@@ -854,7 +859,7 @@ async fn get_event_source_mapping() {
 #[tokio::test]
 async fn get_function() {
     let input =
-        GetFunctionInput { function_name: "s".to_string(), qualifier: Some("s".to_string()), ..Default::default() };
+        t::GetFunctionInput { function_name: "s".to_string(), qualifier: Some("s".to_string()), ..Default::default() };
     check(
         |c| async move { c.get_function_with(input).await },
         Expect {
@@ -871,7 +876,7 @@ async fn get_function() {
 
 #[tokio::test]
 async fn get_function_code_signing_config() {
-    let input = GetFunctionCodeSigningConfigInput { function_name: "s".to_string(), ..Default::default() };
+    let input = t::GetFunctionCodeSigningConfigInput { function_name: "s".to_string(), ..Default::default() };
     check(
         |c| async move { c.get_function_code_signing_config_with(input).await },
         Expect {
@@ -888,7 +893,7 @@ async fn get_function_code_signing_config() {
 
 #[tokio::test]
 async fn get_function_concurrency() {
-    let input = GetFunctionConcurrencyInput { function_name: "s".to_string(), ..Default::default() };
+    let input = t::GetFunctionConcurrencyInput { function_name: "s".to_string(), ..Default::default() };
     check(
         |c| async move { c.get_function_concurrency_with(input).await },
         Expect {
@@ -905,7 +910,7 @@ async fn get_function_concurrency() {
 
 #[tokio::test]
 async fn get_function_configuration() {
-    let input = GetFunctionConfigurationInput {
+    let input = t::GetFunctionConfigurationInput {
         function_name: "s".to_string(),
         qualifier: Some("s".to_string()),
         ..Default::default()
@@ -926,7 +931,7 @@ async fn get_function_configuration() {
 
 #[tokio::test]
 async fn get_function_event_invoke_config() {
-    let input = GetFunctionEventInvokeConfigInput {
+    let input = t::GetFunctionEventInvokeConfigInput {
         function_name: "s".to_string(),
         qualifier: Some("s".to_string()),
         ..Default::default()
@@ -947,7 +952,7 @@ async fn get_function_event_invoke_config() {
 
 #[tokio::test]
 async fn get_function_recursion_config() {
-    let input = GetFunctionRecursionConfigInput { function_name: "s".to_string(), ..Default::default() };
+    let input = t::GetFunctionRecursionConfigInput { function_name: "s".to_string(), ..Default::default() };
     check(
         |c| async move { c.get_function_recursion_config_with(input).await },
         Expect {
@@ -964,7 +969,7 @@ async fn get_function_recursion_config() {
 
 #[tokio::test]
 async fn get_function_scaling_config() {
-    let input = GetFunctionScalingConfigInput {
+    let input = t::GetFunctionScalingConfigInput {
         function_name: "s".to_string(),
         qualifier: "s".to_string(),
         ..Default::default()
@@ -985,7 +990,7 @@ async fn get_function_scaling_config() {
 
 #[tokio::test]
 async fn get_function_url_config() {
-    let input = GetFunctionUrlConfigInput {
+    let input = t::GetFunctionUrlConfigInput {
         function_name: "s".to_string(),
         qualifier: Some("s".to_string()),
         ..Default::default()
@@ -1006,7 +1011,7 @@ async fn get_function_url_config() {
 
 #[tokio::test]
 async fn get_layer_version() {
-    let input = GetLayerVersionInput { layer_name: "s".to_string(), version_number: 1, ..Default::default() };
+    let input = t::GetLayerVersionInput { layer_name: "s".to_string(), version_number: 1, ..Default::default() };
     check(
         |c| async move { c.get_layer_version_with(input).await },
         Expect {
@@ -1023,7 +1028,7 @@ async fn get_layer_version() {
 
 #[tokio::test]
 async fn get_layer_version_by_arn() {
-    let input = GetLayerVersionByArnInput { arn: "s".to_string(), ..Default::default() };
+    let input = t::GetLayerVersionByArnInput { arn: "s".to_string(), ..Default::default() };
     check(
         |c| async move { c.get_layer_version_by_arn_with(input).await },
         Expect {
@@ -1040,7 +1045,7 @@ async fn get_layer_version_by_arn() {
 
 #[tokio::test]
 async fn get_layer_version_policy() {
-    let input = GetLayerVersionPolicyInput { layer_name: "s".to_string(), version_number: 1, ..Default::default() };
+    let input = t::GetLayerVersionPolicyInput { layer_name: "s".to_string(), version_number: 1, ..Default::default() };
     check(
         |c| async move { c.get_layer_version_policy_with(input).await },
         Expect {
@@ -1058,7 +1063,7 @@ async fn get_layer_version_policy() {
 #[tokio::test]
 async fn get_policy() {
     let input =
-        GetPolicyInput { function_name: "s".to_string(), qualifier: Some("s".to_string()), ..Default::default() };
+        t::GetPolicyInput { function_name: "s".to_string(), qualifier: Some("s".to_string()), ..Default::default() };
     check(
         |c| async move { c.get_policy_with(input).await },
         Expect {
@@ -1075,7 +1080,7 @@ async fn get_policy() {
 
 #[tokio::test]
 async fn get_provisioned_concurrency_config() {
-    let input = GetProvisionedConcurrencyConfigInput {
+    let input = t::GetProvisionedConcurrencyConfigInput {
         function_name: "s".to_string(),
         qualifier: "s".to_string(),
         ..Default::default()
@@ -1096,7 +1101,7 @@ async fn get_provisioned_concurrency_config() {
 
 #[tokio::test]
 async fn get_resource_policy() {
-    let input = GetResourcePolicyInput { resource_arn: "s".to_string(), ..Default::default() };
+    let input = t::GetResourcePolicyInput { resource_arn: "s".to_string(), ..Default::default() };
     check(
         |c| async move { c.get_resource_policy_with(input).await },
         Expect {
@@ -1113,7 +1118,7 @@ async fn get_resource_policy() {
 
 #[tokio::test]
 async fn get_runtime_management_config() {
-    let input = GetRuntimeManagementConfigInput {
+    let input = t::GetRuntimeManagementConfigInput {
         function_name: "s".to_string(),
         qualifier: Some("s".to_string()),
         ..Default::default()
@@ -1134,10 +1139,10 @@ async fn get_runtime_management_config() {
 
 #[tokio::test]
 async fn invoke() {
-    let input = InvokeInput {
+    let input = t::InvokeInput {
         function_name: "s".to_string(),
-        invocation_type: Some(InvocationType::Event),
-        log_type: Some(LogType::None),
+        invocation_type: Some(t::InvocationType::Event),
+        log_type: Some(t::LogType::None),
         client_context: Some("s".to_string()),
         durable_execution_name: Some("s".to_string()),
         payload: Some(stratus_runtime::types::Blob::from("s")),
@@ -1167,7 +1172,7 @@ async fn invoke() {
 
 #[tokio::test]
 async fn invoke_async() {
-    let input = InvokeAsyncInput {
+    let input = t::InvokeAsyncInput {
         function_name: "s".to_string(),
         invoke_args: stratus_runtime::types::Blob::from("s"),
         ..Default::default()
@@ -1188,14 +1193,14 @@ async fn invoke_async() {
 
 #[tokio::test]
 async fn invoke_with_response_stream() {
-    let input = InvokeWithResponseStreamInput {
+    let input = t::InvokeWithResponseStreamInput {
         function_name: "s".to_string(),
-        log_type: Some(LogType::None),
+        log_type: Some(t::LogType::None),
         client_context: Some("s".to_string()),
         qualifier: Some("s".to_string()),
         payload: Some(stratus_runtime::types::Blob::from("s")),
         tenant_id: Some("s".to_string()),
-        invocation_type: Some(ResponseStreamingInvocationType::RequestResponse),
+        invocation_type: Some(t::ResponseStreamingInvocationType::RequestResponse),
         ..Default::default()
     };
     check(
@@ -1214,7 +1219,7 @@ async fn invoke_with_response_stream() {
 
 #[tokio::test]
 async fn list_aliases() {
-    let input = ListAliasesInput {
+    let input = t::ListAliasesInput {
         function_name: "s".to_string(),
         function_version: Some("s".to_string()),
         marker: Some("s".to_string()),
@@ -1237,8 +1242,8 @@ async fn list_aliases() {
 
 #[tokio::test]
 async fn list_capacity_providers() {
-    let input = ListCapacityProvidersInput {
-        state: Some(CapacityProviderState::Pending),
+    let input = t::ListCapacityProvidersInput {
+        state: Some(t::CapacityProviderState::Pending),
         marker: Some("s".to_string()),
         max_items: Some(1),
         ..Default::default()
@@ -1259,7 +1264,8 @@ async fn list_capacity_providers() {
 
 #[tokio::test]
 async fn list_code_signing_configs() {
-    let input = ListCodeSigningConfigsInput { marker: Some("s".to_string()), max_items: Some(1), ..Default::default() };
+    let input =
+        t::ListCodeSigningConfigsInput { marker: Some("s".to_string()), max_items: Some(1), ..Default::default() };
     check(
         |c| async move { c.list_code_signing_configs_with(input).await },
         Expect {
@@ -1276,11 +1282,11 @@ async fn list_code_signing_configs() {
 
 #[tokio::test]
 async fn list_durable_executions_by_function() {
-    let input = ListDurableExecutionsByFunctionInput {
+    let input = t::ListDurableExecutionsByFunctionInput {
         function_name: "s".to_string(),
         qualifier: Some("s".to_string()),
         durable_execution_name: Some("s".to_string()),
-        statuses: Some(vec![ExecutionStatus::Running]),
+        statuses: Some(vec![t::ExecutionStatus::Running]),
         started_after: Some(stratus_runtime::types::DateTime::from_secs(1_700_000_000)),
         started_before: Some(stratus_runtime::types::DateTime::from_secs(1_700_000_000)),
         reverse_order: Some(true),
@@ -1313,7 +1319,7 @@ async fn list_durable_executions_by_function() {
 
 #[tokio::test]
 async fn list_event_source_mappings() {
-    let input = ListEventSourceMappingsInput {
+    let input = t::ListEventSourceMappingsInput {
         event_source_arn: Some("s".to_string()),
         function_name: Some("s".to_string()),
         marker: Some("s".to_string()),
@@ -1336,7 +1342,7 @@ async fn list_event_source_mappings() {
 
 #[tokio::test]
 async fn list_function_event_invoke_configs() {
-    let input = ListFunctionEventInvokeConfigsInput {
+    let input = t::ListFunctionEventInvokeConfigsInput {
         function_name: "s".to_string(),
         marker: Some("s".to_string()),
         max_items: Some(1),
@@ -1358,7 +1364,7 @@ async fn list_function_event_invoke_configs() {
 
 #[tokio::test]
 async fn list_function_url_configs() {
-    let input = ListFunctionUrlConfigsInput {
+    let input = t::ListFunctionUrlConfigsInput {
         function_name: "s".to_string(),
         marker: Some("s".to_string()),
         max_items: Some(1),
@@ -1380,7 +1386,7 @@ async fn list_function_url_configs() {
 
 #[tokio::test]
 async fn list_function_versions_by_capacity_provider() {
-    let input = ListFunctionVersionsByCapacityProviderInput {
+    let input = t::ListFunctionVersionsByCapacityProviderInput {
         capacity_provider_name: "s".to_string(),
         marker: Some("s".to_string()),
         max_items: Some(1),
@@ -1402,9 +1408,9 @@ async fn list_function_versions_by_capacity_provider() {
 
 #[tokio::test]
 async fn list_functions() {
-    let input = ListFunctionsInput {
+    let input = t::ListFunctionsInput {
         master_region: Some("s".to_string()),
-        function_version: Some(FunctionVersion::All),
+        function_version: Some(t::FunctionVersion::All),
         marker: Some("s".to_string()),
         max_items: Some(1),
         ..Default::default()
@@ -1425,7 +1431,7 @@ async fn list_functions() {
 
 #[tokio::test]
 async fn list_functions_by_code_signing_config() {
-    let input = ListFunctionsByCodeSigningConfigInput {
+    let input = t::ListFunctionsByCodeSigningConfigInput {
         code_signing_config_arn: "s".to_string(),
         marker: Some("s".to_string()),
         max_items: Some(1),
@@ -1447,9 +1453,9 @@ async fn list_functions_by_code_signing_config() {
 
 #[tokio::test]
 async fn list_layer_versions() {
-    let input = ListLayerVersionsInput {
-        compatible_architecture: Some(Architecture::X8664),
-        compatible_runtime: Some(Runtime::Nodejs),
+    let input = t::ListLayerVersionsInput {
+        compatible_architecture: Some(t::Architecture::X8664),
+        compatible_runtime: Some(t::Runtime::Nodejs),
         layer_name: "s".to_string(),
         marker: Some("s".to_string()),
         max_items: Some(1),
@@ -1471,9 +1477,9 @@ async fn list_layer_versions() {
 
 #[tokio::test]
 async fn list_layers() {
-    let input = ListLayersInput {
-        compatible_architecture: Some(Architecture::X8664),
-        compatible_runtime: Some(Runtime::Nodejs),
+    let input = t::ListLayersInput {
+        compatible_architecture: Some(t::Architecture::X8664),
+        compatible_runtime: Some(t::Runtime::Nodejs),
         marker: Some("s".to_string()),
         max_items: Some(1),
         ..Default::default()
@@ -1494,7 +1500,7 @@ async fn list_layers() {
 
 #[tokio::test]
 async fn list_provisioned_concurrency_configs() {
-    let input = ListProvisionedConcurrencyConfigsInput {
+    let input = t::ListProvisionedConcurrencyConfigsInput {
         function_name: "s".to_string(),
         marker: Some("s".to_string()),
         max_items: Some(1),
@@ -1516,7 +1522,7 @@ async fn list_provisioned_concurrency_configs() {
 
 #[tokio::test]
 async fn list_tags() {
-    let input = ListTagsInput { resource: "s".to_string(), ..Default::default() };
+    let input = t::ListTagsInput { resource: "s".to_string(), ..Default::default() };
     check(
         |c| async move { c.list_tags_with(input).await },
         Expect { method: "GET", path: "/2017-03-31/tags/s", query: &[], headers: &[], body: &[], payload: false },
@@ -1526,7 +1532,7 @@ async fn list_tags() {
 
 #[tokio::test]
 async fn list_versions_by_function() {
-    let input = ListVersionsByFunctionInput {
+    let input = t::ListVersionsByFunctionInput {
         function_name: "s".to_string(),
         marker: Some("s".to_string()),
         max_items: Some(1),
@@ -1548,7 +1554,7 @@ async fn list_versions_by_function() {
 
 #[tokio::test]
 async fn pause_durable_execution() {
-    let input = PauseDurableExecutionInput {
+    let input = t::PauseDurableExecutionInput {
         durable_execution_arn: "s".to_string(),
         client_token: Some("s".to_string()),
         reason: Some("s".to_string()),
@@ -1571,12 +1577,12 @@ async fn pause_durable_execution() {
 
 #[tokio::test]
 async fn publish_layer_version() {
-    let input = PublishLayerVersionInput {
+    let input = t::PublishLayerVersionInput {
         layer_name: "s".to_string(),
         description: Some("s".to_string()),
-        content: LayerVersionContentInput { ..Default::default() },
-        compatible_architectures: Some(vec![Architecture::X8664]),
-        compatible_runtimes: Some(vec![Runtime::Nodejs]),
+        content: t::LayerVersionContentInput { ..Default::default() },
+        compatible_architectures: Some(vec![t::Architecture::X8664]),
+        compatible_runtimes: Some(vec![t::Runtime::Nodejs]),
         license_info: Some("s".to_string()),
         ..Default::default()
     };
@@ -1596,12 +1602,12 @@ async fn publish_layer_version() {
 
 #[tokio::test]
 async fn publish_version() {
-    let input = PublishVersionInput {
+    let input = t::PublishVersionInput {
         function_name: "s".to_string(),
         code_sha256: Some("s".to_string()),
         description: Some("s".to_string()),
         revision_id: Some("s".to_string()),
-        publish_to: Some(FunctionVersionLatestPublished::LatestPublished),
+        publish_to: Some(t::FunctionVersionLatestPublished::LatestPublished),
         ..Default::default()
     };
     check(
@@ -1620,7 +1626,7 @@ async fn publish_version() {
 
 #[tokio::test]
 async fn put_function_code_signing_config() {
-    let input = PutFunctionCodeSigningConfigInput {
+    let input = t::PutFunctionCodeSigningConfigInput {
         code_signing_config_arn: "s".to_string(),
         function_name: "s".to_string(),
         ..Default::default()
@@ -1641,7 +1647,7 @@ async fn put_function_code_signing_config() {
 
 #[tokio::test]
 async fn put_function_concurrency() {
-    let input = PutFunctionConcurrencyInput {
+    let input = t::PutFunctionConcurrencyInput {
         function_name: "s".to_string(),
         reserved_concurrent_executions: 0,
         ..Default::default()
@@ -1662,12 +1668,12 @@ async fn put_function_concurrency() {
 
 #[tokio::test]
 async fn put_function_event_invoke_config() {
-    let input = PutFunctionEventInvokeConfigInput {
+    let input = t::PutFunctionEventInvokeConfigInput {
         function_name: "s".to_string(),
         qualifier: Some("s".to_string()),
         maximum_retry_attempts: Some(0),
         maximum_event_age_in_seconds: Some(60),
-        destination_config: Some(DestinationConfig { ..Default::default() }),
+        destination_config: Some(t::DestinationConfig { ..Default::default() }),
         ..Default::default()
     };
     check(
@@ -1686,9 +1692,9 @@ async fn put_function_event_invoke_config() {
 
 #[tokio::test]
 async fn put_function_recursion_config() {
-    let input = PutFunctionRecursionConfigInput {
+    let input = t::PutFunctionRecursionConfigInput {
         function_name: "s".to_string(),
-        recursive_loop: RecursiveLoop::Allow,
+        recursive_loop: t::RecursiveLoop::Allow,
         ..Default::default()
     };
     check(
@@ -1707,10 +1713,10 @@ async fn put_function_recursion_config() {
 
 #[tokio::test]
 async fn put_function_scaling_config() {
-    let input = PutFunctionScalingConfigInput {
+    let input = t::PutFunctionScalingConfigInput {
         function_name: "s".to_string(),
         qualifier: "s".to_string(),
-        function_scaling_config: Some(FunctionScalingConfig { ..Default::default() }),
+        function_scaling_config: Some(t::FunctionScalingConfig { ..Default::default() }),
         ..Default::default()
     };
     check(
@@ -1729,7 +1735,7 @@ async fn put_function_scaling_config() {
 
 #[tokio::test]
 async fn put_provisioned_concurrency_config() {
-    let input = PutProvisionedConcurrencyConfigInput {
+    let input = t::PutProvisionedConcurrencyConfigInput {
         function_name: "s".to_string(),
         qualifier: "s".to_string(),
         provisioned_concurrent_executions: 1,
@@ -1751,7 +1757,7 @@ async fn put_provisioned_concurrency_config() {
 
 #[tokio::test]
 async fn put_resource_policy() {
-    let input = PutResourcePolicyInput {
+    let input = t::PutResourcePolicyInput {
         resource_arn: "s".to_string(),
         policy: "s".to_string(),
         revision_id: Some("ssssssssssssssssssssssssssssssssssss".to_string()),
@@ -1773,10 +1779,10 @@ async fn put_resource_policy() {
 
 #[tokio::test]
 async fn put_runtime_management_config() {
-    let input = PutRuntimeManagementConfigInput {
+    let input = t::PutRuntimeManagementConfigInput {
         function_name: "s".to_string(),
         qualifier: Some("s".to_string()),
-        update_runtime_on: UpdateRuntimeOn::Auto,
+        update_runtime_on: t::UpdateRuntimeOn::Auto,
         runtime_version_arn: Some("ssssssssssssssssssssssssss".to_string()),
         ..Default::default()
     };
@@ -1796,7 +1802,7 @@ async fn put_runtime_management_config() {
 
 #[tokio::test]
 async fn remove_layer_version_permission() {
-    let input = RemoveLayerVersionPermissionInput {
+    let input = t::RemoveLayerVersionPermissionInput {
         layer_name: "s".to_string(),
         version_number: 1,
         statement_id: "s".to_string(),
@@ -1819,7 +1825,7 @@ async fn remove_layer_version_permission() {
 
 #[tokio::test]
 async fn remove_permission() {
-    let input = RemovePermissionInput {
+    let input = t::RemovePermissionInput {
         function_name: "s".to_string(),
         statement_id: "s".to_string(),
         qualifier: Some("s".to_string()),
@@ -1842,7 +1848,7 @@ async fn remove_permission() {
 
 #[tokio::test]
 async fn resume_durable_execution() {
-    let input = ResumeDurableExecutionInput {
+    let input = t::ResumeDurableExecutionInput {
         durable_execution_arn: "s".to_string(),
         client_token: Some("s".to_string()),
         reason: Some("s".to_string()),
@@ -1864,9 +1870,9 @@ async fn resume_durable_execution() {
 
 #[tokio::test]
 async fn send_durable_execution_callback_failure() {
-    let input = SendDurableExecutionCallbackFailureInput {
+    let input = t::SendDurableExecutionCallbackFailureInput {
         callback_id: "s".to_string(),
-        error: Some(ErrorObject { ..Default::default() }),
+        error: Some(t::ErrorObject { ..Default::default() }),
         ..Default::default()
     };
     check(
@@ -1885,7 +1891,7 @@ async fn send_durable_execution_callback_failure() {
 
 #[tokio::test]
 async fn send_durable_execution_callback_heartbeat() {
-    let input = SendDurableExecutionCallbackHeartbeatInput { callback_id: "s".to_string(), ..Default::default() };
+    let input = t::SendDurableExecutionCallbackHeartbeatInput { callback_id: "s".to_string(), ..Default::default() };
     check(
         |c| async move { c.send_durable_execution_callback_heartbeat_with(input).await },
         Expect {
@@ -1902,7 +1908,7 @@ async fn send_durable_execution_callback_heartbeat() {
 
 #[tokio::test]
 async fn send_durable_execution_callback_success() {
-    let input = SendDurableExecutionCallbackSuccessInput {
+    let input = t::SendDurableExecutionCallbackSuccessInput {
         callback_id: "s".to_string(),
         result: Some(stratus_runtime::types::Blob::from("s")),
         ..Default::default()
@@ -1923,9 +1929,9 @@ async fn send_durable_execution_callback_success() {
 
 #[tokio::test]
 async fn stop_durable_execution() {
-    let input = StopDurableExecutionInput {
+    let input = t::StopDurableExecutionInput {
         durable_execution_arn: "s".to_string(),
-        error: Some(ErrorObject { ..Default::default() }),
+        error: Some(t::ErrorObject { ..Default::default() }),
         ..Default::default()
     };
     check(
@@ -1944,7 +1950,7 @@ async fn stop_durable_execution() {
 
 #[tokio::test]
 async fn tag_resource() {
-    let input = TagResourceInput {
+    let input = t::TagResourceInput {
         resource: "s".to_string(),
         tags: HashMap::from([("s".to_string(), "s".to_string())]),
         ..Default::default()
@@ -1965,7 +1971,8 @@ async fn tag_resource() {
 
 #[tokio::test]
 async fn untag_resource() {
-    let input = UntagResourceInput { resource: "s".to_string(), tag_keys: vec!["s".to_string()], ..Default::default() };
+    let input =
+        t::UntagResourceInput { resource: "s".to_string(), tag_keys: vec!["s".to_string()], ..Default::default() };
     check(
         |c| async move { c.untag_resource_with(input).await },
         Expect {
@@ -1982,12 +1989,12 @@ async fn untag_resource() {
 
 #[tokio::test]
 async fn update_alias() {
-    let input = UpdateAliasInput {
+    let input = t::UpdateAliasInput {
         function_name: "s".to_string(),
         name: "s".to_string(),
         function_version: Some("s".to_string()),
         description: Some("s".to_string()),
-        routing_config: Some(AliasRoutingConfiguration { ..Default::default() }),
+        routing_config: Some(t::AliasRoutingConfiguration { ..Default::default() }),
         revision_id: Some("s".to_string()),
         ..Default::default()
     };
@@ -2007,11 +2014,11 @@ async fn update_alias() {
 
 #[tokio::test]
 async fn update_capacity_provider() {
-    let input = UpdateCapacityProviderInput {
+    let input = t::UpdateCapacityProviderInput {
         capacity_provider_name: "s".to_string(),
-        capacity_provider_scaling_config: Some(CapacityProviderScalingConfig { ..Default::default() }),
-        propagate_tags: Some(PropagateTags { ..Default::default() }),
-        telemetry_config: Some(CapacityProviderTelemetryConfig { ..Default::default() }),
+        capacity_provider_scaling_config: Some(t::CapacityProviderScalingConfig { ..Default::default() }),
+        propagate_tags: Some(t::PropagateTags { ..Default::default() }),
+        telemetry_config: Some(t::CapacityProviderTelemetryConfig { ..Default::default() }),
         ..Default::default()
     };
     check(
@@ -2030,14 +2037,14 @@ async fn update_capacity_provider() {
 
 #[tokio::test]
 async fn update_code_signing_config() {
-    let input = UpdateCodeSigningConfigInput {
+    let input = t::UpdateCodeSigningConfigInput {
         code_signing_config_arn: "s".to_string(),
         description: Some("s".to_string()),
-        allowed_publishers: Some(AllowedPublishers {
+        allowed_publishers: Some(t::AllowedPublishers {
             signing_profile_version_arns: vec!["s".to_string()],
             ..Default::default()
         }),
-        code_signing_policies: Some(CodeSigningPolicies { ..Default::default() }),
+        code_signing_policies: Some(t::CodeSigningPolicies { ..Default::default() }),
         ..Default::default()
     };
     check(
@@ -2056,29 +2063,29 @@ async fn update_code_signing_config() {
 
 #[tokio::test]
 async fn update_event_source_mapping() {
-    let input = UpdateEventSourceMappingInput {
+    let input = t::UpdateEventSourceMappingInput {
         uuid: "ssssssssssssssssssssssssssssssssssss".to_string(),
         function_name: Some("s".to_string()),
         enabled: Some(true),
         batch_size: Some(1),
-        filter_criteria: Some(FilterCriteria { ..Default::default() }),
+        filter_criteria: Some(t::FilterCriteria { ..Default::default() }),
         kms_key_arn: Some("s".to_string()),
-        metrics_config: Some(EventSourceMappingMetricsConfig { ..Default::default() }),
-        logging_config: Some(EventSourceMappingLoggingConfig { ..Default::default() }),
-        scaling_config: Some(ScalingConfig { ..Default::default() }),
+        metrics_config: Some(t::EventSourceMappingMetricsConfig { ..Default::default() }),
+        logging_config: Some(t::EventSourceMappingLoggingConfig { ..Default::default() }),
+        scaling_config: Some(t::ScalingConfig { ..Default::default() }),
         maximum_batching_window_in_seconds: Some(0),
         parallelization_factor: Some(1),
-        destination_config: Some(DestinationConfig { ..Default::default() }),
+        destination_config: Some(t::DestinationConfig { ..Default::default() }),
         maximum_record_age_in_seconds: Some(-1),
         bisect_batch_on_function_error: Some(true),
         maximum_retry_attempts: Some(-1),
         tumbling_window_in_seconds: Some(0),
-        source_access_configurations: Some(vec![SourceAccessConfiguration { ..Default::default() }]),
-        function_response_types: Some(vec![FunctionResponseType::ReportBatchItemFailures]),
-        amazon_managed_kafka_event_source_config: Some(AmazonManagedKafkaEventSourceConfig { ..Default::default() }),
-        self_managed_kafka_event_source_config: Some(SelfManagedKafkaEventSourceConfig { ..Default::default() }),
-        document_db_event_source_config: Some(DocumentDbEventSourceConfig { ..Default::default() }),
-        provisioned_poller_config: Some(ProvisionedPollerConfig { ..Default::default() }),
+        source_access_configurations: Some(vec![t::SourceAccessConfiguration { ..Default::default() }]),
+        function_response_types: Some(vec![t::FunctionResponseType::ReportBatchItemFailures]),
+        amazon_managed_kafka_event_source_config: Some(t::AmazonManagedKafkaEventSourceConfig { ..Default::default() }),
+        self_managed_kafka_event_source_config: Some(t::SelfManagedKafkaEventSourceConfig { ..Default::default() }),
+        document_db_event_source_config: Some(t::DocumentDbEventSourceConfig { ..Default::default() }),
+        provisioned_poller_config: Some(t::ProvisionedPollerConfig { ..Default::default() }),
         ..Default::default()
     };
     check(
@@ -2119,17 +2126,17 @@ async fn update_event_source_mapping() {
 
 #[tokio::test]
 async fn update_function_code() {
-    let input = UpdateFunctionCodeInput {
+    let input = t::UpdateFunctionCodeInput {
         function_name: "s".to_string(),
         zip_file: Some(stratus_runtime::types::Blob::from("s")),
         s3_bucket: Some("sss".to_string()),
         s3_key: Some("s".to_string()),
         s3_object_version: Some("s".to_string()),
-        s3_object_storage_mode: Some(S3ObjectStorageMode::Copy),
+        s3_object_storage_mode: Some(t::S3ObjectStorageMode::Copy),
         image_uri: Some("s".to_string()),
-        architectures: Some(vec![Architecture::X8664]),
+        architectures: Some(vec![t::Architecture::X8664]),
         publish: Some(true),
-        publish_to: Some(FunctionVersionLatestPublished::LatestPublished),
+        publish_to: Some(t::FunctionVersionLatestPublished::LatestPublished),
         dry_run: Some(true),
         revision_id: Some("s".to_string()),
         source_kms_key_arn: Some("s".to_string()),
@@ -2164,44 +2171,44 @@ async fn update_function_code() {
 
 #[tokio::test]
 async fn update_function_configuration() {
-    let input = UpdateFunctionConfigurationInput {
+    let input = t::UpdateFunctionConfigurationInput {
         function_name: "s".to_string(),
         role: Some("s".to_string()),
         handler: Some("s".to_string()),
         description: Some("s".to_string()),
         timeout: Some(1),
         memory_size: Some(128),
-        vpc_config: Some(VpcConfig { ..Default::default() }),
-        environment: Some(Environment { ..Default::default() }),
-        runtime: Some(Runtime::Nodejs),
-        dead_letter_config: Some(DeadLetterConfig { ..Default::default() }),
+        vpc_config: Some(t::VpcConfig { ..Default::default() }),
+        environment: Some(t::Environment { ..Default::default() }),
+        runtime: Some(t::Runtime::Nodejs),
+        dead_letter_config: Some(t::DeadLetterConfig { ..Default::default() }),
         kms_key_arn: Some("s".to_string()),
-        tracing_config: Some(TracingConfig { ..Default::default() }),
+        tracing_config: Some(t::TracingConfig { ..Default::default() }),
         revision_id: Some("s".to_string()),
         layers: Some(vec!["s".to_string()]),
-        file_system_configs: Some(vec![FileSystemConfig {
+        file_system_configs: Some(vec![t::FileSystemConfig {
             arn: "s".to_string(),
             local_mount_path: "s".to_string(),
             ..Default::default()
         }]),
-        image_config: Some(ImageConfig { ..Default::default() }),
-        ephemeral_storage: Some(EphemeralStorage { size: 512, ..Default::default() }),
-        snap_start: Some(SnapStart { ..Default::default() }),
-        logging_config: Some(LoggingConfig { ..Default::default() }),
-        capacity_provider_config: Some(CapacityProviderConfig {
-            lambda_managed_instances_capacity_provider_config: LambdaManagedInstancesCapacityProviderConfig {
+        image_config: Some(t::ImageConfig { ..Default::default() }),
+        ephemeral_storage: Some(t::EphemeralStorage { size: 512, ..Default::default() }),
+        snap_start: Some(t::SnapStart { ..Default::default() }),
+        logging_config: Some(t::LoggingConfig { ..Default::default() }),
+        capacity_provider_config: Some(t::CapacityProviderConfig {
+            lambda_managed_instances_capacity_provider_config: t::LambdaManagedInstancesCapacityProviderConfig {
                 capacity_provider_arn: "s".to_string(),
                 ..Default::default()
             },
             ..Default::default()
         }),
-        durable_config: Some(DurableConfig { ..Default::default() }),
-        runtime_config: Some(FunctionRuntimeConfig {
+        durable_config: Some(t::DurableConfig { ..Default::default() }),
+        runtime_config: Some(t::FunctionRuntimeConfig {
             runtime_arn: "ssssssssssssssssssssssssssssssssssssssssssssssss".to_string(),
             runtime_alias: "s".to_string(),
             ..Default::default()
         }),
-        accelerator_config: Some(AcceleratorConfig { accelerator_memory_size: 1, ..Default::default() }),
+        accelerator_config: Some(t::AcceleratorConfig { accelerator_memory_size: 1, ..Default::default() }),
         ..Default::default()
     };
     check(
@@ -2243,12 +2250,12 @@ async fn update_function_configuration() {
 
 #[tokio::test]
 async fn update_function_event_invoke_config() {
-    let input = UpdateFunctionEventInvokeConfigInput {
+    let input = t::UpdateFunctionEventInvokeConfigInput {
         function_name: "s".to_string(),
         qualifier: Some("s".to_string()),
         maximum_retry_attempts: Some(0),
         maximum_event_age_in_seconds: Some(60),
-        destination_config: Some(DestinationConfig { ..Default::default() }),
+        destination_config: Some(t::DestinationConfig { ..Default::default() }),
         ..Default::default()
     };
     check(
@@ -2267,12 +2274,12 @@ async fn update_function_event_invoke_config() {
 
 #[tokio::test]
 async fn update_function_url_config() {
-    let input = UpdateFunctionUrlConfigInput {
+    let input = t::UpdateFunctionUrlConfigInput {
         function_name: "s".to_string(),
         qualifier: Some("s".to_string()),
-        auth_type: Some(FunctionUrlAuthType::None),
-        cors: Some(Cors { ..Default::default() }),
-        invoke_mode: Some(InvokeMode::Buffered),
+        auth_type: Some(t::FunctionUrlAuthType::None),
+        cors: Some(t::Cors { ..Default::default() }),
+        invoke_mode: Some(t::InvokeMode::Buffered),
         ..Default::default()
     };
     check(

@@ -4,7 +4,7 @@
 //! Every operation's request, built from sample inputs and captured, matches the model.
 
 #![allow(deprecated, clippy::all)]
-use fixture_clashes::types::*;
+use fixture_clashes::types as t;
 use std::collections::HashMap;
 use std::sync::Arc;
 use stratus_runtime::http::CaptureClient;
@@ -70,7 +70,7 @@ where
 
 #[tokio::test]
 async fn get_thing() {
-    let input = GetThingInput { r#type: "s".to_string(), self_: Some("s".to_string()), ..Default::default() };
+    let input = t::GetThingInput { r#type: "s".to_string(), self_: Some("s".to_string()), ..Default::default() };
     check(
         |c| async move { c.get_thing_with(input).await },
         Expect { method: "GET", path: "/things/s", query: &["self"], headers: &[], body: &[], payload: false },
