@@ -596,7 +596,14 @@ pub fn build_service(service: &Service, file: &str) -> Result<Ir, IrError> {
             input: op.input.as_ref().map(|r| names[r.shape.as_str()].clone()),
             output: op.output.as_ref().map(|r| names[r.shape.as_str()].clone()),
             errors: op.errors.iter().map(|e| names[e.shape.as_str()].clone()).collect(),
-            deprecated: deprecation(op.deprecated, op.deprecated_message.as_deref()),
+            deprecated: deprecation(op.deprecated, op.deprecated_message.as_deref()).map(|note| {
+                if note.is_empty() {
+                    // No message: the model's docs open with the advice (InvokeAsync: "use Invoke").
+                    plain_first_sentence(&html_to_markdown(op.documentation.as_deref().unwrap_or_default()))
+                } else {
+                    note
+                }
+            }),
             http_method: op.http.method.clone(),
             request_uri: op.http.request_uri.clone(),
             status: op.http.response_code.unwrap_or(200),
@@ -656,6 +663,13 @@ fn or_default_doc(docs: String, default: impl FnOnce() -> String) -> String {
     } else {
         docs
     }
+}
+
+/// The first sentence of Markdown docs as plain text (for `#[deprecated(note)]`).
+fn plain_first_sentence(markdown: &str) -> String {
+    let s = crate::docs::first_sentence(markdown);
+    let s = s.trim_start_matches("> ").replace("**Note:** ", "").replace("**Important:** ", "");
+    s.replace(['`', '*', '\\'], "")
 }
 
 fn deprecation(deprecated: bool, message: Option<&str>) -> Option<String> {

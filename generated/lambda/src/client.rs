@@ -1386,13 +1386,13 @@ impl Client {
     /// # Response
     ///
     /// Returns [`InvokeAsyncOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`InvokeAsyncError`]. Modeled errors: [`ServiceQuotaExceededException`], [`InvalidSecurityGroupIdException`], [`SnapStartTimeoutException`], [`Ec2ThrottledException`], [`EfsMountConnectivityException`], [`SubnetIpAddressLimitReachedException`], [`KmsAccessDeniedException`], [`KmsDisabledException`], [`S3FilesMountConnectivityException`], [`InvalidRuntimeException`], [`Ec2UnexpectedException`], [`InvalidSubnetIdException`], [`KmsNotFoundException`], [`Ec2AccessDeniedException`], [`EfsioException`], [`KmsInvalidStateException`], [`ResourceConflictException`], [`EniLimitReachedException`], [`SnapStartNotReadyException`], [`ServiceException`], [`SnapStartException`], [`S3FilesMountFailureException`], [`EfsMountTimeoutException`], [`S3FilesMountTimeoutException`], [`ModeNotSupportedException`], [`ResourceNotFoundException`], [`InvalidRequestContentException`], [`SnapStartRegenerationFailureException`], [`EfsMountFailureException`].
-    #[deprecated]
+    #[deprecated(note = "For asynchronous function invocation, use Invoke.")]
     pub fn invoke_async(&self) -> InvokeAsyncInputBuilder<&Self> {
         InvokeAsyncInputBuilder::with_context(self)
     }
 
     /// Calls `InvokeAsync` with a complete input; see [`Client::invoke_async`].
-    #[deprecated]
+    #[deprecated(note = "For asynchronous function invocation, use Invoke.")]
     pub async fn invoke_async_with(
         &self,
         input: InvokeAsyncInput,
