@@ -583,6 +583,27 @@ pub fn build_service(service: &Service, file: &str) -> Result<Ir, IrError> {
         }));
     }
 
+    // An operation without input still needs an input type: it carries the operation.
+    let mut synthetic_inputs: IndexMap<&str, String> = IndexMap::new();
+    for (name, op) in &service.operations {
+        if op.input.is_none() {
+            let rust_name = unique(format!("{}Input", type_name(name)), &mut taken);
+            types.push(TypeDef::Struct(StructDef {
+                shape: String::new(),
+                name: rust_name.clone(),
+                docs: format!("Input of the `{name}` operation (it takes no parameters)."),
+                fields: Vec::new(),
+                roles: Roles { input: true, ..Roles::default() },
+                sensitive: false,
+                deprecated: None,
+                error: None,
+                payload: None,
+                event: false,
+            }));
+            synthetic_inputs.insert(name, rust_name);
+        }
+    }
+
     let mut methods = HashSet::new();
     let operations = service
         .operations
@@ -593,7 +614,10 @@ pub fn build_service(service: &Service, file: &str) -> Result<Ir, IrError> {
             docs: or_default_doc(html_to_markdown(op.documentation.as_deref().unwrap_or_default()), || {
                 format!("Calls the `{name}` operation.")
             }),
-            input: op.input.as_ref().map(|r| names[r.shape.as_str()].clone()),
+            input: match &op.input {
+                Some(r) => Some(names[r.shape.as_str()].clone()),
+                None => synthetic_inputs.get(name.as_str()).cloned(),
+            },
             output: op.output.as_ref().map(|r| names[r.shape.as_str()].clone()),
             errors: op.errors.iter().map(|e| names[e.shape.as_str()].clone()).collect(),
             deprecated: deprecation(op.deprecated, op.deprecated_message.as_deref()).map(|note| {

@@ -21,6 +21,7 @@ fn options(name: &str) -> Options {
         runtime_path: "../../../runtime".into(),
         runtime_version: "0.1.0".into(),
         publish: false,
+        root: "crate".into(),
     }
 }
 

@@ -86,6 +86,7 @@ fn model_2020_maps_all_225_shapes() {
             runtime_path: "../../runtime".into(),
             runtime_version: "0.1.0".into(),
             publish: false,
+            root: "crate".into(),
         };
         generate(ir, &options).unwrap().into_iter().map(|f| f.contents).collect()
     });

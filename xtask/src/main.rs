@@ -155,6 +155,7 @@ fn options(crate_name: &str, version: &str, model_source: String, out: &Path, ro
         runtime_path: relative(out, &root.join("runtime")),
         runtime_version: "0.1.0".to_string(),
         publish,
+        root: "crate".to_string(),
     }
 }
 

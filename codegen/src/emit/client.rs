@@ -17,13 +17,14 @@ pub(super) fn file(ir: &Ir, options: &Options) -> Result<GeneratedFile, EmitErro
          a `_with` method taking the input structure."
     ));
     let (result, _) = result_and_option(ir);
+    let root = options.root();
     let allow = if methods.is_empty() { quote!(#![allow(unused_imports)]) } else { quote!() };
     let tokens = quote! {
         //! The client.
         #allow
-        use crate::error::*;
-        use crate::types::builders::*;
-        use crate::types::*;
+        use #root::error::*;
+        use #root::types::builders::*;
+        use #root::types::*;
         use std::sync::Arc;
         use stratus_runtime::client::Handle;
         use stratus_runtime::operation::{Dispatch, Operation};
@@ -41,7 +42,7 @@ pub(super) fn file(ir: &Ir, options: &Options) -> Result<GeneratedFile, EmitErro
             /// Building never fails: a configuration that cannot resolve an endpoint (no region,
             /// say) makes every call return that error.
             pub fn new(config: &Config) -> Self {
-                Client { handle: Arc::new(Handle::new(config, &crate::SERVICE)) }
+                Client { handle: Arc::new(Handle::new(config, &#root::SERVICE)) }
             }
 
             /// The configuration the client was built from.

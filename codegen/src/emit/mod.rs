@@ -38,6 +38,15 @@ pub struct Options {
     pub runtime_version: String,
     /// Whether the crate is meant for crates.io (fixture crates are not).
     pub publish: bool,
+    /// The module path of the generated code: `crate` for a crate; a module path when the code is
+    /// generated as a module of another crate (the conformance runner).
+    pub root: String,
+}
+
+impl Options {
+    fn root(&self) -> TokenStream {
+        syn::parse_str::<syn::Path>(&self.root).map(|p| quote!(#p)).unwrap_or_else(|_| quote!(crate))
+    }
 }
 
 /// An error emitting code: the tokens did not form valid Rust (a generator bug, reported rather
@@ -57,7 +66,7 @@ pub fn generate(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, EmitEr
     files.extend(types::files(ir, options)?);
     files.extend(operations::files(ir, options)?);
     files.push(client::file(ir, options)?);
-    files.extend(wire_tests::file(ir, options)?);
+    files.extend(wire_tests::files(ir, options)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }

@@ -24,13 +24,14 @@ pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Em
             _ => {}
         }
     }
+    let root = options.root();
     let allow = if ir.operations.is_empty() { quote!(#![allow(unused_imports)]) } else { quote!() };
     let tokens = quote! {
         //! The wire description of each operation: how its input is validated and bound to the
         //! request, and how its output is read from the response.
         #allow
-        use crate::error::*;
-        use crate::types::*;
+        use #root::error::*;
+        use #root::types::*;
         use stratus_runtime::operation as rt;
 
         #(#items)*
@@ -38,7 +39,7 @@ pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Em
     let ops = rust_file_with("src/operations.rs", tokens, &Verbatim::default(), options)?;
 
     let verbatim = Verbatim::default();
-    let enums: Vec<TokenStream> = ir.operations.iter().map(|op| verbatim.item(error_enum(op))).collect();
+    let enums: Vec<TokenStream> = ir.operations.iter().map(|op| verbatim.item(error_enum(op, &options.root))).collect();
     let allow = if ir.operations.iter().all(|op| op.error_codes.is_empty()) {
         quote!(#![allow(unused_imports)])
     } else {
@@ -49,7 +50,7 @@ pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Em
         //! Operations return `stratus_runtime::Error<OperationError>`; see
         //! [`Error::service_error`](stratus_runtime::Error::service_error).
         #allow
-        use crate::types::*;
+        use #root::types::*;
 
         #(#enums)*
     };
@@ -57,9 +58,9 @@ pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Em
     Ok(vec![ops, errors])
 }
 
-fn error_enum(op: &OperationIr) -> String {
+fn error_enum(op: &OperationIr, root: &str) -> String {
     let mut s = format!(
-        "stratus_runtime::operation_error! {{\n    /// Errors of [`Client::{method}`](crate::Client::{method}).\n    {name}Error {{\n",
+        "stratus_runtime::operation_error! {{\n    /// Errors of [`Client::{method}`]({root}::Client::{method}).\n    {name}Error {{\n",
         method = op.method.trim_start_matches("r#"),
         name = op.name
     );

@@ -9,14 +9,13 @@ use crate::model::Location;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-pub(super) fn file(ir: &Ir, options: &Options) -> Result<Option<GeneratedFile>, EmitError> {
+pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, EmitError> {
     let tests: Vec<TokenStream> = ir.operations.iter().filter_map(|op| test(ir, op)).collect();
     if tests.is_empty() {
-        return Ok(None);
+        return Ok(Vec::new());
     }
     let krate = format_ident!("{}", options.crate_name.replace('-', "_"));
     let tokens = quote! {
-        //! Every operation's request, built from sample inputs and captured, matches the model.
         #![allow(deprecated, clippy::all)]
         use #krate::types as t;
         use std::collections::HashMap;
@@ -83,7 +82,17 @@ pub(super) fn file(ir: &Ir, options: &Options) -> Result<Option<GeneratedFile>, 
 
         #(#tests)*
     };
-    rust_file("tests/wire.rs", tokens, options).map(Some)
+    let cases = rust_file("tests/wire/cases.rs", tokens, options)?;
+    let main = rust_file(
+        "tests/wire/main.rs",
+        quote! {
+            //! Every operation's request, built from sample inputs and captured, matches the model.
+            #[rustfmt::skip]
+            mod cases;
+        },
+        options,
+    )?;
+    Ok(vec![main, cases])
 }
 
 /// A string of `s` as long as the minimum length (at least 1), within the maximum.
