@@ -1216,7 +1216,8 @@ pub fn validate_service(file: &Path, service: &Service) -> Result<(), ModelError
             }
             if let Some(loc) = member.location {
                 let allowed = match loc {
-                    Location::Uri | Location::Querystring => use_.input,
+                    // botocore ignores request-only locations on responses; so do we.
+                    Location::Uri | Location::Querystring => use_.input || use_.output || use_.error,
                     Location::Header | Location::Headers => use_.input || use_.output || use_.error,
                     Location::StatusCode => use_.output || use_.error,
                 };

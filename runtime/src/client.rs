@@ -150,10 +150,11 @@ impl Handle {
                 builder = builder.header(k.as_str(), v.as_str());
             }
         }
-        builder = builder
-            .header("user-agent", self.user_agent.as_str())
-            .header("x-amz-user-agent", self.user_agent.as_str())
-            .header("content-length", request.body.len());
+        builder =
+            builder.header("user-agent", self.user_agent.as_str()).header("x-amz-user-agent", self.user_agent.as_str());
+        if !request.body.is_empty() {
+            builder = builder.header("content-length", request.body.len());
+        }
         let http_request = builder.body(request.body.clone()).map_err(|e| {
             err(ErrorKind::Validation(crate::error::ValidationError {
                 path: String::new(),

@@ -156,6 +156,12 @@ pub enum ParamLocation {
 pub trait Param {
     /// The text form at `at`.
     fn to_param(&self, at: ParamLocation) -> Cow<'_, str>;
+
+    /// Whether an item with a comma or quote is quoted in a header list (not for HTTP-dates,
+    /// whose commas the format defines).
+    fn quote_in_list(&self) -> bool {
+        true
+    }
 }
 
 impl Param for String {
@@ -211,6 +217,10 @@ impl Param for DateTime {
             ParamLocation::Header => self.to_http_date(),
             _ => self.to_iso8601(),
         })
+    }
+
+    fn quote_in_list(&self) -> bool {
+        false
     }
 }
 
@@ -306,7 +316,7 @@ impl<T: Param> HeaderValue for Vec<T> {
             .iter()
             .map(|v| {
                 let s = v.to_param(ParamLocation::Header);
-                if s.contains([',', '"']) {
+                if v.quote_in_list() && s.contains([',', '"']) {
                     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
                 } else {
                     s.into_owned()
@@ -361,6 +371,18 @@ impl Request {
         }
     }
 
+    /// Binds a timestamp URI label in a non-default format.
+    pub fn label_timestamp(&mut self, name: &'static str, value: &DateTime, format: TimestampFormat) {
+        self.labels.push((name, format.write(value)));
+    }
+
+    /// Binds a timestamp query parameter in a non-default format.
+    pub fn query_timestamp(&mut self, key: &str, value: Option<&DateTime>, format: TimestampFormat) {
+        if let Some(t) = value {
+            self.query.push((key.to_string(), format.write(t)));
+        }
+    }
+
     /// Binds a timestamp header in a non-default format.
     pub fn header_timestamp(&mut self, name: &str, value: Option<&DateTime>, format: TimestampFormat) {
         if let Some(t) = value {
@@ -394,20 +416,20 @@ impl Request {
         }
     }
 
-    /// Sets a string payload as the raw body.
-    pub fn text_payload(&mut self, text: Option<&String>) {
+    /// Sets a string (or enum) payload as the raw body.
+    pub fn text_payload(&mut self, text: Option<&str>) {
         if let Some(t) = text {
             self.body = Some((Bytes::copy_from_slice(t.as_bytes()), "text/plain"));
         }
     }
 
-    /// Sets a structure (or document) payload as the JSON body.
+    /// Sets a structure (or document) payload as the JSON body; an unset structure is `{}`.
     pub fn json_payload<T: Serialize>(&mut self, value: Option<&T>) {
-        if let Some(v) = value {
-            if let Ok(bytes) = serde_json::to_vec(v) {
-                self.body = Some((Bytes::from(bytes), "application/json"));
-            }
-        }
+        let bytes = match value {
+            Some(v) => serde_json::to_vec(v).unwrap_or_else(|_| b"{}".to_vec()),
+            None => b"{}".to_vec(),
+        };
+        self.body = Some((Bytes::from(bytes), "application/json"));
     }
 
     fn set_json_body<T: Serialize>(&mut self, input: &T) -> Result<(), ValidationError> {
@@ -674,9 +696,9 @@ impl Response {
         Some(Blob::from(self.body.to_vec()))
     }
 
-    /// The body as text.
+    /// The body as text (`None` when empty).
     pub fn text(&self) -> Option<String> {
-        Some(String::from_utf8_lossy(&self.body).into_owned())
+        (!self.body.is_empty()).then(|| String::from_utf8_lossy(&self.body).into_owned())
     }
 
     /// The status code.

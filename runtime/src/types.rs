@@ -466,6 +466,149 @@ impl<'de> Deserialize<'de> for DateTime {
     }
 }
 
+/// serde helpers for body members with a non-default timestamp format (`timestampFormat`).
+pub mod timestamp_format {
+    use super::DateTime;
+    use serde::Serializer;
+
+    /// An optional timestamp as ISO 8601.
+    pub fn iso8601<S: Serializer>(v: &Option<DateTime>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(t) => s.serialize_str(&t.to_iso8601()),
+            None => s.serialize_none(),
+        }
+    }
+
+    /// An optional timestamp as HTTP-date.
+    pub fn http_date<S: Serializer>(v: &Option<DateTime>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(t) => s.serialize_str(&t.to_http_date()),
+            None => s.serialize_none(),
+        }
+    }
+
+    /// A required timestamp as ISO 8601.
+    pub fn iso8601_required<S: Serializer>(v: &DateTime, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&v.to_iso8601())
+    }
+
+    /// A required timestamp as HTTP-date.
+    pub fn http_date_required<S: Serializer>(v: &DateTime, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&v.to_http_date())
+    }
+}
+
+/// serde helpers for floating-point members: JSON has no NaN or infinities, so AWS protocols write
+/// them as the strings `"NaN"`, `"Infinity"` and `"-Infinity"`.
+pub mod float {
+    use serde::{de, Deserialize, Deserializer, Serializer};
+
+    fn write<S: Serializer>(v: f64, s: S) -> Result<S::Ok, S::Error> {
+        if v.is_nan() {
+            s.serialize_str("NaN")
+        } else if v.is_infinite() {
+            s.serialize_str(if v > 0.0 { "Infinity" } else { "-Infinity" })
+        } else {
+            s.serialize_f64(v)
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Repr {
+        Num(f64),
+        Text(String),
+    }
+
+    fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+        Ok(match Option::<Repr>::deserialize(d)? {
+            None => None,
+            Some(Repr::Num(v)) => Some(v),
+            Some(Repr::Text(t)) => Some(match t.as_str() {
+                "NaN" => f64::NAN,
+                "Infinity" => f64::INFINITY,
+                "-Infinity" => f64::NEG_INFINITY,
+                other => return Err(de::Error::custom(format!("`{other}` is not a number"))),
+            }),
+        })
+    }
+
+    /// `Option<f64>`.
+    pub mod f64_opt {
+        use serde::{Deserializer, Serializer};
+        /// Serializes.
+        pub fn serialize<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+            match v {
+                Some(v) => super::write(*v, s),
+                None => s.serialize_none(),
+            }
+        }
+        /// Deserializes.
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+            super::read(d)
+        }
+    }
+
+    /// `Option<f32>`.
+    pub mod f32_opt {
+        use serde::{Deserializer, Serializer};
+        /// Serializes.
+        pub fn serialize<S: Serializer>(v: &Option<f32>, s: S) -> Result<S::Ok, S::Error> {
+            match v {
+                Some(v) => super::write(f64::from(*v), s),
+                None => s.serialize_none(),
+            }
+        }
+        /// Deserializes.
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f32>, D::Error> {
+            Ok(super::read(d)?.map(|v| v as f32))
+        }
+    }
+
+    /// `f64`.
+    pub mod f64_required {
+        use serde::{Deserializer, Serializer};
+        /// Serializes.
+        pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+            super::write(*v, s)
+        }
+        /// Deserializes.
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+            Ok(super::read(d)?.unwrap_or_default())
+        }
+    }
+
+    /// `f32`.
+    pub mod f32_required {
+        use serde::{Deserializer, Serializer};
+        /// Serializes.
+        pub fn serialize<S: Serializer>(v: &f32, s: S) -> Result<S::Ok, S::Error> {
+            super::write(f64::from(*v), s)
+        }
+        /// Deserializes.
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f32, D::Error> {
+            Ok(super::read(d)?.unwrap_or_default() as f32)
+        }
+    }
+}
+
+/// Reads the one member of a JSON union: `(name, value)`, ignoring `__type` and null members;
+/// `None` when no member is set.
+pub fn union_member<'de, D: Deserializer<'de>>(d: D) -> Result<Option<(String, serde_json::Value)>, D::Error> {
+    let map = serde_json::Map::<String, serde_json::Value>::deserialize(d)?;
+    let mut set = map.into_iter().filter(|(k, v)| k != "__type" && !v.is_null());
+    let first = set.next();
+    if set.next().is_some() {
+        return Err(de::Error::custom("a union must have exactly one member set"));
+    }
+    Ok(first)
+}
+
+/// Deserializes a union member's value.
+pub fn union_value<T: serde::de::DeserializeOwned, E: de::Error>(v: serde_json::Value) -> Result<T, E> {
+    serde_json::from_value(v).map_err(E::custom)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

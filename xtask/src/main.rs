@@ -12,7 +12,9 @@ const USAGE: &str = "usage:
   cargo xtask codegen [--check]                 regenerate every service listed in model/services.json
   cargo xtask codegen --model DIR [--out DIR]   generate one model (DIR holds service-2.json, or one
                                                 API-version folder that does); default out: target/codegen/<name>
-  cargo xtask test                              run the whole test suite";
+  cargo xtask test                              run the whole test suite
+  cargo xtask conformance SUITE.json... [--ignore LIST.json] [--out DIR]
+                                                run botocore protocol suites through generated clients";
 
 /// `println!` that does not panic when stdout is closed (`cargo xtask codegen | head`).
 macro_rules! say {
@@ -37,6 +39,7 @@ fn run(args: &[String]) -> Result<ExitCode> {
     match args.first().map(String::as_str) {
         Some("codegen") => codegen(&args[1..]),
         Some("test") => test(&args[1..]),
+        Some("conformance") => conformance(&args[1..]),
         Some("-h" | "--help") | None => {
             say!("{USAGE}");
             Ok(ExitCode::SUCCESS)
@@ -241,5 +244,65 @@ fn test(args: &[String]) -> Result<ExitCode> {
     }
     run_step("cargo test --workspace", cargo().args(["test", "--workspace", "--all-targets"]))?;
     run_step("cargo test --doc", cargo().args(["test", "--workspace", "--doc"]))?;
+    say!("==> protocol conformance (rest-json)");
+    let suites = ["tests/data/protocols/input/rest-json.json", "tests/data/protocols/output/rest-json.json"];
+    let args: Vec<String> = suites.iter().map(|s| root().join(s).display().to_string()).collect();
+    if conformance(&args)? != ExitCode::SUCCESS {
+        bail!("protocol conformance failed");
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Generates the conformance runner for the given suites and runs it.
+fn conformance(args: &[String]) -> Result<ExitCode> {
+    let mut suites = Vec::new();
+    let mut ignore: Option<PathBuf> = None;
+    let mut out: Option<PathBuf> = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--ignore" => ignore = Some(it.next().context("--ignore needs a file")?.into()),
+            "--out" => out = Some(it.next().context("--out needs a directory")?.into()),
+            other if other.starts_with("--") => bail!("unknown argument `{other}`\n{USAGE}"),
+            file => suites.push(PathBuf::from(file)),
+        }
+    }
+    if suites.is_empty() {
+        bail!("name at least one suite file\n{USAGE}");
+    }
+    // botocore keeps its ignore list beside the input/ and output/ folders.
+    let ignore = ignore.or_else(|| {
+        let candidate = suites[0].parent()?.parent()?.join("protocol-tests-ignore-list.json");
+        candidate.exists().then_some(candidate)
+    });
+    let root = root();
+    let dir = out.unwrap_or_else(|| root.join("target/conformance"));
+    let dir = if dir.is_absolute() { dir } else { std::env::current_dir()?.join(dir) };
+    // A name of its own per runner directory, so runners sharing the target dir never mix up.
+    let hash = dir
+        .to_string_lossy()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    let package = format!("stratus-conformance-{:08x}", hash as u32);
+    let runner = stratus_codegen::conformance::build_runner(
+        &suites,
+        ignore.as_deref(),
+        &relative(&dir, &root.join("runtime")),
+        &package,
+    )?;
+    let _ = std::fs::remove_dir_all(dir.join("src"));
+    stratus_codegen::output::write(&dir, &runner.files)?;
+    say!(
+        "conformance: {} cases generated, {} on the ignore list, {} could not be generated",
+        runner.cases,
+        runner.ignored,
+        runner.unbuildable.len()
+    );
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string()))
+        .args(["run", "--quiet", "--manifest-path"])
+        .arg(dir.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", root.join("target"))
+        .status()
+        .context("running the conformance runner")?;
+    Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

@@ -88,3 +88,25 @@ fn check_names_the_file_made_stale_by_a_doc_edit() {
     assert!(!check.status.success(), "check must fail on a stale file");
     assert!(stderr.contains("stale:") && stderr.contains(".rs"), "{stderr}");
 }
+
+#[test]
+fn conformance_reports_a_failing_case() {
+    let dir = temp_dir("conformance");
+    // One input case whose expected URI is deliberately wrong, and one that is right.
+    let suite = r#"[{"description": "t", "metadata": {"protocol": "rest-json", "apiVersion": "2020-01-01"},
+      "shapes": {"In": {"type": "structure", "members": {"Name": {"shape": "S", "location": "uri", "locationName": "Name"}}, "required": ["Name"]},
+                 "S": {"type": "string"}},
+      "cases": [
+        {"id": "Wrong", "given": {"name": "Op", "http": {"method": "GET", "requestUri": "/things/{Name}"}, "input": {"shape": "In"}},
+         "params": {"Name": "a b"}, "serialized": {"method": "GET", "uri": "/things/a+b", "body": ""}},
+        {"id": "Right", "given": {"name": "Op", "http": {"method": "GET", "requestUri": "/things/{Name}"}, "input": {"shape": "In"}},
+         "params": {"Name": "a b"}, "serialized": {"method": "GET", "uri": "/things/a%20b", "body": ""}}
+      ]}]"#;
+    let file = dir.join("suite.json");
+    std::fs::write(&file, suite).unwrap();
+    let out = xtask(&["conformance", file.to_str().unwrap(), "--out", dir.join("runner").to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{stdout}");
+    assert!(stdout.contains("FAIL Wrong: uri `/things/a%20b` != `/things/a+b`"), "{stdout}");
+    assert!(stdout.trim_end().ends_with("1 passed, 1 failed"), "{stdout}");
+}

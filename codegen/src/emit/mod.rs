@@ -173,6 +173,11 @@ fn deprecated_attr(note: &Option<String>) -> TokenStream {
     }
 }
 
+/// An identifier from an IR name (public for the conformance runner's generator).
+pub fn ident_of(name: &str) -> proc_macro2::Ident {
+    ident(name)
+}
+
 /// An identifier from an IR name (which may be a raw identifier `r#type`).
 fn ident(name: &str) -> proc_macro2::Ident {
     match name.strip_prefix("r#") {

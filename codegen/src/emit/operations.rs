@@ -174,11 +174,12 @@ fn validate_impl(s: &StructDef, validated: &HashSet<String>) -> TokenStream {
     }
 }
 
+/// The member's `timestampFormat`, when it has one.
 fn timestamp_format(f: &Field) -> Option<TokenStream> {
-    match f.timestamp_format {
-        Some(TimestampFormat::UnixTimestamp) => Some(quote!(rt::TimestampFormat::EpochSeconds)),
-        Some(TimestampFormat::Iso8601) => Some(quote!(rt::TimestampFormat::Iso8601)),
-        Some(TimestampFormat::Rfc822) | None => None,
+    match f.timestamp_format? {
+        TimestampFormat::UnixTimestamp => Some(quote!(rt::TimestampFormat::EpochSeconds)),
+        TimestampFormat::Iso8601 => Some(quote!(rt::TimestampFormat::Iso8601)),
+        TimestampFormat::Rfc822 => Some(quote!(rt::TimestampFormat::HttpDate)),
     }
 }
 
@@ -261,23 +262,31 @@ fn operation(ir: &Ir, op: &OperationIr, validated: &HashSet<String>) -> TokenStr
             let wire = &f.wire_name;
             let opt = if f.required { quote!(Some(&self.#n)) } else { quote!(self.#n.as_ref()) };
             if payload.is_some_and(|p| p.member == f.member) {
+                let text = if f.required {
+                    quote!(Some(self.#n.as_str()))
+                } else {
+                    quote!(self.#n.as_ref().map(|v| v.as_str()))
+                };
                 return Some(match &f.ty {
                     RustType::Blob => quote!(req.blob_payload(#opt);),
-                    RustType::String => quote!(req.text_payload(#opt);),
+                    RustType::String => quote!(req.text_payload(#text);),
+                    RustType::Named(t) if matches!(ir.find_type(t), Some(TypeDef::Enum(_))) => {
+                        quote!(req.text_payload(#text);)
+                    }
                     _ => quote!(req.json_payload(#opt);),
                 });
             }
             if f.host_label {
                 return Some(quote!(req.host_label(#wire, &self.#n);));
             }
+            let ts = if f.ty == RustType::DateTime { timestamp_format(f) } else { None };
             Some(match f.location? {
+                Location::Uri if ts.is_some() && f.required => quote!(req.label_timestamp(#wire, &self.#n, #ts);),
+                Location::Querystring if ts.is_some() => quote!(req.query_timestamp(#wire, #opt, #ts);),
                 Location::Uri => quote!(req.label(#wire, &self.#n);),
                 Location::Querystring => quote!(req.query(#wire, &self.#n);),
                 Location::Header if f.jsonvalue => quote!(req.header_json(#wire, #opt);),
-                Location::Header if f.ty == RustType::DateTime && timestamp_format(f).is_some() => {
-                    let fmt = timestamp_format(f);
-                    quote!(req.header_timestamp(#wire, #opt, #fmt);)
-                }
+                Location::Header if ts.is_some() => quote!(req.header_timestamp(#wire, #opt, #ts);),
                 Location::Header => quote!(req.header(#wire, &self.#n);),
                 Location::Headers => quote!(req.prefix_headers(#wire, #opt);),
                 Location::StatusCode => return None,
@@ -301,7 +310,7 @@ fn operation(ir: &Ir, op: &OperationIr, validated: &HashSet<String>) -> TokenStr
                 Ok(())
             }
         },
-        Some(o) => parse_output(o, &result),
+        Some(o) => parse_output(ir, o, &result),
     };
 
     quote! {
@@ -318,7 +327,7 @@ fn operation(ir: &Ir, op: &OperationIr, validated: &HashSet<String>) -> TokenStr
 }
 
 /// `parse` for outputs with header, status or payload members; nothing (the JSON default) otherwise.
-fn parse_output(o: &StructDef, result: &TokenStream) -> TokenStream {
+fn parse_output(ir: &Ir, o: &StructDef, result: &TokenStream) -> TokenStream {
     let payload = o.payload.as_ref();
     let bound: Vec<&Field> = o.fields.iter().filter(|f| f.location.is_some() || payload == Some(&f.member)).collect();
     if bound.is_empty() {
@@ -335,6 +344,10 @@ fn parse_output(o: &StructDef, result: &TokenStream) -> TokenStream {
                 match &f.ty {
                     RustType::Blob => quote!(resp.blob()),
                     RustType::String => quote!(resp.text()),
+                    RustType::Named(t) if matches!(ir.find_type(t), Some(TypeDef::Enum(_))) => {
+                        let t = ident(t);
+                        quote!(resp.text().map(#t::from))
+                    }
                     RustType::EventStream(_) => {
                         quote!(Some(stratus_runtime::event_stream::EventStream::new(resp.take_stream())))
                     }

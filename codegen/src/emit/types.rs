@@ -186,6 +186,25 @@ fn structure(ctx: &TypeCtx, verbatim: &Verbatim, s: &StructDef) -> TokenStream {
                 let is_none = ctx.is_none_path();
                 args.push(quote!(skip_serializing_if = #is_none));
             }
+            // Formats JSON cannot express by default: non-finite floats, non-epoch timestamps.
+            let suffix = if f.required { "_required" } else { "" };
+            match (&f.ty, f.timestamp_format) {
+                (RustType::F64 | RustType::F32, _) => {
+                    let w = if f.ty == RustType::F64 { "f64" } else { "f32" };
+                    let path =
+                        format!("stratus_runtime::types::float::{w}{}", if f.required { "_required" } else { "_opt" });
+                    args.push(quote!(with = #path));
+                }
+                (RustType::DateTime, Some(crate::model::TimestampFormat::Iso8601)) => {
+                    let path = format!("stratus_runtime::types::timestamp_format::iso8601{suffix}");
+                    args.push(quote!(serialize_with = #path));
+                }
+                (RustType::DateTime, Some(crate::model::TimestampFormat::Rfc822)) => {
+                    let path = format!("stratus_runtime::types::timestamp_format::http_date{suffix}");
+                    args.push(quote!(serialize_with = #path));
+                }
+                _ => {}
+            }
             if args.is_empty() {
                 quote!()
             } else {
@@ -351,9 +370,14 @@ fn union(ctx: &TypeCtx, u: &UnionDef) -> TokenStream {
     } else {
         quote!()
     };
+    let arms = u.variants.iter().map(|v| {
+        let vname = ident(&v.name);
+        let wire = &v.wire_name;
+        quote!(#wire => Self::#vname(stratus_runtime::types::union_value(value)?),)
+    });
     quote! {
         #docs
-        #[derive(Clone, #derive_debug Default, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[derive(Clone, #derive_debug Default, PartialEq, serde::Serialize)]
         #[non_exhaustive]
         pub enum #name {
             #(#variants)*
@@ -364,6 +388,18 @@ fn union(ctx: &TypeCtx, u: &UnionDef) -> TokenStream {
         }
 
         #debug_impl
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+                let Some((member, value)) = stratus_runtime::types::union_member(d)? else {
+                    return Ok(Self::Unknown);
+                };
+                Ok(match member.as_str() {
+                    #(#arms)*
+                    _ => Self::Unknown,
+                })
+            }
+        }
     }
 }
 

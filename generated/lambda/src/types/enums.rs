@@ -946,7 +946,7 @@ impl From<&str> for InvokeMode {
 stratus_runtime::impl_string_enum!(InvokeMode);
 
 /// An object that includes a chunk of the response payload. When the stream has ended, Lambda includes a `InvokeComplete` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub enum InvokeWithResponseStreamResponseEvent {
     /// A chunk of the streamed response payload.
@@ -957,6 +957,29 @@ pub enum InvokeWithResponseStreamResponseEvent {
     #[default]
     #[serde(skip)]
     Unknown,
+}
+
+impl<'de> serde::Deserialize<'de> for InvokeWithResponseStreamResponseEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let Some((member, value)) = stratus_runtime::types::union_member(d)? else {
+            return Ok(Self::Unknown);
+        };
+        Ok(
+            match member.as_str() {
+                "PayloadChunk" => {
+                    Self::PayloadChunk(stratus_runtime::types::union_value(value)?)
+                }
+
+                "InvokeComplete" => {
+                    Self::InvokeComplete(stratus_runtime::types::union_value(value)?)
+                }
+
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 
 /// Known values of `KafkaEventSourceMappingConsumptionMode`.

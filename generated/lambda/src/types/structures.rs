@@ -1632,7 +1632,10 @@ pub struct LambdaManagedInstancesCapacityProviderConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub per_execution_environment_max_concurrency: Option<i32>,
     /// The amount of memory in GiB allocated per vCPU for execution environments.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "stratus_runtime::types::float::f64_opt"
+    )]
     pub execution_environment_memory_gi_b_per_v_cpu: Option<f64>,
 }
 
@@ -2237,6 +2240,7 @@ pub struct TargetTrackingScalingPolicy {
     /// The predefined metric type to track for scaling decisions.
     pub predefined_metric_type: CapacityProviderPredefinedMetricType,
     /// The target value for the metric that the scaling policy attempts to maintain through scaling actions.
+    #[serde(with = "stratus_runtime::types::float::f64_required")]
     pub target_value: f64,
 }
 

@@ -45,7 +45,7 @@ impl From<&str> for Kind {
 stratus_runtime::impl_string_enum!(Kind);
 
 /// One of the members of `Choice`.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub enum Choice {
     /// The `Text` member.
@@ -58,4 +58,22 @@ pub enum Choice {
     #[default]
     #[serde(skip)]
     Unknown,
+}
+
+impl<'de> serde::Deserialize<'de> for Choice {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let Some((member, value)) = stratus_runtime::types::union_member(d)? else {
+            return Ok(Self::Unknown);
+        };
+        Ok(
+            match member.as_str() {
+                "Text" => Self::Text(stratus_runtime::types::union_value(value)?),
+                "Number" => Self::Number(stratus_runtime::types::union_value(value)?),
+                "Nested" => Self::Nested(stratus_runtime::types::union_value(value)?),
+                _ => Self::Unknown,
+            },
+        )
+    }
 }

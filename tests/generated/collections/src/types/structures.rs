@@ -17,10 +17,16 @@ pub struct Item {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i32>,
     /// The `Ratio` member.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "stratus_runtime::types::float::f64_opt"
+    )]
     pub ratio: Option<f64>,
     /// The `Small` member.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "stratus_runtime::types::float::f32_opt"
+    )]
     pub small: Option<f32>,
     /// The `Big` member.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -1,0 +1,555 @@
+//! Protocol conformance: turns botocore-format protocol test suites into a runner crate.
+//!
+//! Each case of a suite (an operation plus the suite's shapes) is generated with the same generator
+//! as any service, as a module `case_N` of one runner crate, together with a check function: for an
+//! input case it builds the input from the case's `params`, sends it through the capturing transport
+//! and compares the request with `serialized`; for an output case it answers with the case's
+//! `response` and compares the parsed output (or typed error) with `result` (or `error`/`errorCode`).
+//! The runner prints one line per failing case and a last line `N passed, M failed`.
+
+use crate::emit::{self, GeneratedFile, Options};
+use crate::ir::{self, Ir, RustType, TypeDef};
+use crate::model::{self, Metadata, Operation, Shape};
+use indexmap::IndexMap;
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+use serde::Deserialize;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Suite {
+    description: String,
+    metadata: Metadata,
+    #[serde(default)]
+    shapes: IndexMap<String, Shape>,
+    cases: Vec<Case>,
+    #[serde(default)]
+    client_endpoint: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Case {
+    id: String,
+    given: Operation,
+    #[serde(default)]
+    params: Option<Value>,
+    #[serde(default)]
+    serialized: Option<Serialized>,
+    #[serde(default)]
+    response: Option<ResponseSpec>,
+    #[serde(default)]
+    result: Option<Value>,
+    #[serde(default)]
+    error: Option<Value>,
+    #[serde(default)]
+    error_code: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Serialized {
+    method: String,
+    uri: String,
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default)]
+    headers: IndexMap<String, String>,
+    #[serde(default)]
+    forbid_headers: Vec<String>,
+    #[serde(default)]
+    require_headers: Vec<String>,
+    #[serde(default)]
+    host: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ResponseSpec {
+    status_code: u16,
+    #[serde(default)]
+    headers: IndexMap<String, String>,
+    #[serde(default)]
+    body: Option<String>,
+}
+
+/// botocore's list of cases it does not run.
+#[derive(Deserialize, Default)]
+struct IgnoreList {
+    #[serde(default)]
+    general: IgnoreSection,
+    #[serde(default)]
+    protocols: IndexMap<String, IgnoreSection>,
+}
+
+#[derive(Deserialize, Default)]
+struct IgnoreSection {
+    #[serde(default)]
+    input: IgnoreEntries,
+    #[serde(default)]
+    output: IgnoreEntries,
+}
+
+#[derive(Deserialize, Default)]
+struct IgnoreEntries {
+    #[serde(default)]
+    suites: Vec<String>,
+    #[serde(default)]
+    cases: Vec<String>,
+}
+
+/// A case that cannot even be generated, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unbuildable {
+    /// The case id.
+    pub id: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// The runner crate's files and what went into it.
+#[derive(Debug, Default)]
+pub struct Runner {
+    /// Files of the runner crate, relative to its directory.
+    pub files: Vec<GeneratedFile>,
+    /// Cases in the runner.
+    pub cases: usize,
+    /// Cases skipped because botocore's ignore list names them.
+    pub ignored: usize,
+    /// Cases that could not be generated (they count as failures).
+    pub unbuildable: Vec<Unbuildable>,
+}
+
+/// An error reading the suites.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConformanceError(String);
+
+/// Builds the runner crate for the cases of `suite_files` not on the ignore list (next to the
+/// suites, or `ignore_list` when given). `runtime_path` is the runner's path to `stratus-runtime`.
+/// The runner crate is named `package` (distinct names keep runners apart in a shared target dir).
+pub fn build_runner(
+    suite_files: &[PathBuf],
+    ignore_list: Option<&Path>,
+    runtime_path: &str,
+    package: &str,
+) -> Result<Runner, ConformanceError> {
+    let ignore: IgnoreList = match ignore_list {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| ConformanceError(format!("{}: {e}", p.display())))?;
+            model::parse_json(p, &text).map_err(|e| ConformanceError(e.to_string()))?
+        }
+        None => IgnoreList::default(),
+    };
+    let mut runner = Runner::default();
+    let mut modules = Vec::new();
+    for file in suite_files {
+        let text = std::fs::read_to_string(file).map_err(|e| ConformanceError(format!("{}: {e}", file.display())))?;
+        let suites: Vec<Suite> = model::parse_json(file, &text).map_err(|e| ConformanceError(e.to_string()))?;
+        for suite in suites {
+            let protocol = suite.metadata.protocol.as_str();
+            for case in &suite.cases {
+                let is_input = case.serialized.is_some();
+                fn section(s: &IgnoreSection, input: bool) -> &IgnoreEntries {
+                    if input {
+                        &s.input
+                    } else {
+                        &s.output
+                    }
+                }
+                let ignored = section(&ignore.general, is_input).suites.contains(&suite.description)
+                    || ignore.protocols.get(protocol).is_some_and(|p| section(p, is_input).cases.contains(&case.id));
+                if ignored {
+                    runner.ignored += 1;
+                    continue;
+                }
+                let n = modules.len();
+                match case_module(&suite, case, n) {
+                    Ok(files) => {
+                        runner.files.extend(files);
+                        modules.push(case.id.clone());
+                    }
+                    Err(reason) => runner.unbuildable.push(Unbuildable { id: case.id.clone(), reason }),
+                }
+            }
+        }
+    }
+    runner.cases = modules.len();
+    runner.files.push(GeneratedFile { path: "Cargo.toml".into(), contents: cargo_toml(runtime_path, package) });
+    runner.files.push(GeneratedFile { path: "src/main.rs".into(), contents: main_rs(&modules, &runner.unbuildable) });
+    Ok(runner)
+}
+
+fn cargo_toml(runtime_path: &str, package: &str) -> String {
+    format!(
+        r#"# Generated by `cargo xtask conformance`.
+[package]
+name = "{package}"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[workspace]
+
+[dependencies]
+stratus-runtime = {{ path = "{runtime_path}" }}
+serde = {{ version = "1", features = ["derive"] }}
+serde_json = "1"
+tokio = {{ version = "1", features = ["rt", "macros"] }}
+http = "1"
+bytes = "1"
+"#
+    )
+}
+
+fn main_rs(modules: &[String], unbuildable: &[Unbuildable]) -> String {
+    let mut s = String::from("// Generated by `cargo xtask conformance`.\n#![allow(dead_code, unused_imports, deprecated, missing_docs, clippy::all)]\n\n");
+    s.push_str(HARNESS);
+    for (n, _) in modules.iter().enumerate() {
+        s.push_str(&format!("#[path = \"case_{n}/mod.rs\"]\nmod case_{n};\n"));
+    }
+    s.push_str("\n#[tokio::main(flavor = \"current_thread\")]\nasync fn main() {\n    let mut failed = 0;\n    let mut passed = 0;\n");
+    for u in unbuildable {
+        s.push_str(&format!(
+            "    println!(\"FAIL {}: cannot generate: {}\");\n    failed += 1;\n",
+            u.id,
+            u.reason.replace('"', "'").replace('{', "{{").replace('}', "}}")
+        ));
+    }
+    for (n, id) in modules.iter().enumerate() {
+        s.push_str(&format!(
+            "    match case_{n}::check().await {{\n        Ok(()) => passed += 1,\n        Err(e) => {{\n            println!(\"FAIL {id}: {{e}}\");\n            failed += 1;\n        }}\n    }}\n"
+        ));
+    }
+    s.push_str("    println!(\"{passed} passed, {failed} failed\");\n    if failed > 0 {\n        std::process::exit(1);\n    }\n}\n");
+    s
+}
+
+/// The runner's fixed part: building clients around the capturing transport and comparing.
+const HARNESS: &str = r#"mod harness {
+    use bytes::Bytes;
+    use std::sync::Arc;
+    use stratus_runtime::http::{Body, CaptureClient};
+
+    pub fn config(endpoint: &str, fake: Arc<CaptureClient>) -> stratus_runtime::Config {
+        stratus_runtime::Config::builder()
+            .endpoint_url(endpoint)
+            .region("us-east-1")
+            .credentials(stratus_runtime::credentials::Credentials::new("AKID", "SECRET", None, None, "test"))
+            .http_client(fake)
+            .max_attempts(1)
+            .build()
+            .expect("config")
+    }
+
+    pub fn capturing() -> Arc<CaptureClient> {
+        Arc::new(CaptureClient::always(200, "{}"))
+    }
+
+    pub fn responding(status: u16, headers: &'static [(&'static str, &'static str)], body: &'static str) -> Arc<CaptureClient> {
+        Arc::new(CaptureClient::new(move |_| {
+            let mut r = http::Response::new(Body::from_bytes(Bytes::from_static(body.as_bytes())));
+            *r.status_mut() = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::OK);
+            for (k, v) in headers {
+                if let (Ok(k), Ok(v)) = (http::HeaderName::from_bytes(k.as_bytes()), http::HeaderValue::from_str(v)) {
+                    r.headers_mut().append(k, v);
+                }
+            }
+            Ok(r)
+        }))
+    }
+
+    pub struct Expected {
+        pub method: &'static str,
+        pub uri: &'static str,
+        pub body: Option<&'static str>,
+        pub headers: &'static [(&'static str, &'static str)],
+        pub forbid: &'static [&'static str],
+        pub require: &'static [&'static str],
+        pub host: Option<&'static str>,
+    }
+
+    fn split(uri: &str) -> (String, Vec<String>) {
+        let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
+        let mut q: Vec<String> = query.split('&').filter(|p| !p.is_empty()).map(str::to_string).collect();
+        q.sort();
+        (path.to_string(), q)
+    }
+
+    pub fn compare(fake: &CaptureClient, e: &Expected) -> Result<(), String> {
+        let requests = fake.requests();
+        let req = requests.first().ok_or("no request was sent")?;
+        if req.method().as_str() != e.method {
+            return Err(format!("method {} != {}", req.method(), e.method));
+        }
+        let got = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
+        if split(&got) != split(e.uri) {
+            return Err(format!("uri `{got}` != `{}`", e.uri));
+        }
+        for (k, v) in e.headers {
+            match req.headers().get(*k).map(|h| String::from_utf8_lossy(h.as_bytes()).to_string()) {
+                Some(got) if got == *v => {}
+                got => return Err(format!("header {k}: {got:?} != {v:?}")),
+            }
+        }
+        for k in e.forbid {
+            if req.headers().contains_key(*k) {
+                return Err(format!("forbidden header {k} was sent"));
+            }
+        }
+        for k in e.require {
+            if !req.headers().contains_key(*k) {
+                return Err(format!("required header {k} missing"));
+            }
+        }
+        if let Some(host) = e.host {
+            let got = req.uri().authority().map(|a| a.as_str().to_string()).unwrap_or_default();
+            if !host.starts_with(&got) {
+                return Err(format!("host {got} != {host}"));
+            }
+        }
+        if let Some(want) = e.body {
+            let got = req.body();
+            let same = match (serde_json::from_slice::<serde_json::Value>(got), serde_json::from_str::<serde_json::Value>(want)) {
+                (Ok(a), Ok(b)) => a == b,
+                _ => got.as_ref() == want.as_bytes(),
+            };
+            if !same {
+                return Err(format!("body `{}` != `{want}`", String::from_utf8_lossy(got)));
+            }
+        }
+        Ok(())
+    }
+}
+
+"#;
+
+/// One case as a module: the generated client code, and `check()`.
+fn case_module(suite: &Suite, case: &Case, n: usize) -> Result<Vec<GeneratedFile>, String> {
+    let service = model::Service {
+        version: None,
+        metadata: suite.metadata.clone(),
+        operations: IndexMap::from([(case.given.name.clone(), case.given.clone())]),
+        shapes: suite.shapes.clone(),
+        documentation: None,
+    };
+    let file = format!("case {}", case.id);
+    model::validate_service(Path::new(&file), &service).map_err(|e| e.to_string())?;
+    let ir = ir::build_service(&service, &file).map_err(|e| e.to_string())?;
+    let root = format!("crate::case_{n}");
+    let options = Options {
+        crate_name: format!("case-{n}"),
+        version: "0.0.0".into(),
+        model_source: format!("the conformance case {}", case.id),
+        runtime_path: String::new(),
+        runtime_version: String::new(),
+        publish: false,
+        root,
+    };
+    let files = emit::generate(&ir, &options).map_err(|e| e.to_string())?;
+    let check = check_fn(&ir, suite, case)?;
+    let dir = PathBuf::from(format!("src/case_{n}"));
+    let mut out = Vec::new();
+    for f in files {
+        let rel = match f.path.strip_prefix("src") {
+            Ok(r) => r.to_path_buf(),
+            Err(_) => continue, // Cargo.toml, README, tests: not part of a module
+        };
+        let (path, contents) = if rel == Path::new("lib.rs") {
+            let contents = f.contents.replace("#![deny(missing_docs)]\n", "");
+            (dir.join("mod.rs"), format!("{contents}\n{check}"))
+        } else {
+            (dir.join(rel), f.contents)
+        };
+        out.push(GeneratedFile { path, contents });
+    }
+    Ok(out)
+}
+
+fn check_fn(ir: &Ir, suite: &Suite, case: &Case) -> Result<String, String> {
+    let op = ir.operations.first().ok_or("no operation")?;
+    let with = format_ident!("{}_with", op.method.trim_start_matches("r#"));
+    let input_name = op.input.as_ref().ok_or("no input type")?;
+    let endpoint = suite.client_endpoint.clone().unwrap_or_else(|| "https://example.com".into());
+    let body = if let Some(ser) = &case.serialized {
+        let params = case.params.clone().unwrap_or(Value::Object(Default::default()));
+        let input = value(ir, &RustType::Named(input_name.clone()), &params)?;
+        let method = &ser.method;
+        let uri = &ser.uri;
+        let body = match &ser.body {
+            Some(b) => quote!(Some(#b)),
+            None => quote!(None),
+        };
+        let headers = ser.headers.iter().map(|(k, v)| quote!((#k, #v)));
+        let forbid = &ser.forbid_headers;
+        let require = &ser.require_headers;
+        let host = match &ser.host {
+            Some(h) => quote!(Some(#h)),
+            None => quote!(None),
+        };
+        quote! {
+            let fake = crate::harness::capturing();
+            let client = Client::new(&crate::harness::config(#endpoint, fake.clone()));
+            let input = #input;
+            let _ = client.#with(input).await;
+            crate::harness::compare(&fake, &crate::harness::Expected {
+                method: #method,
+                uri: #uri,
+                body: #body,
+                headers: &[#(#headers),*],
+                forbid: &[#(#forbid),*],
+                require: &[#(#require),*],
+                host: #host,
+            })
+        }
+    } else {
+        let resp = case.response.as_ref().ok_or("case has neither serialized nor response")?;
+        let status = resp.status_code;
+        let headers = resp.headers.iter().map(|(k, v)| quote!((#k, #v)));
+        let body = resp.body.clone().unwrap_or_default();
+        let input_ty = crate::emit::ident_of(input_name);
+        let call = quote! {
+            let fake = crate::harness::responding(#status, &[#(#headers),*], #body);
+            let client = Client::new(&crate::harness::config(#endpoint, fake));
+            let result = client.#with(types::#input_ty::default()).await;
+        };
+        if let Some(code) = &case.error_code {
+            let error_enum = format_ident!("{}Error", op.name);
+            let (variant, _) =
+                op.error_codes.iter().find(|(_, c)| c == code).ok_or(format!("error {code} is not modeled"))?;
+            let expected = value(ir, &RustType::Named(variant.clone()), case.error.as_ref().unwrap_or(&Value::Null))?;
+            let v = crate::emit::ident_of(variant);
+            quote! {
+                #call
+                let err = match result {
+                    Ok(out) => return Err(format!("expected error {}, got {out:?}", #code)),
+                    Err(e) => e,
+                };
+                if err.code() != Some(#code) {
+                    return Err(format!("error code {:?} != {}", err.code(), #code));
+                }
+                let expected = #expected;
+                match err.service_error() {
+                    Some(error::#error_enum::#v(e)) if *e == expected => Ok(()),
+                    other => Err(format!("got {other:?}, expected {expected:?}")),
+                }
+            }
+        } else {
+            let expected = match &op.output {
+                Some(o) => value(ir, &RustType::Named(o.clone()), case.result.as_ref().unwrap_or(&Value::Null))?,
+                None => quote!(()),
+            };
+            quote! {
+                #call
+                let out = result.map_err(|e| e.to_string())?;
+                let expected = #expected;
+                // Debug equality too: NaN is not equal to itself.
+                if out == expected || format!("{out:?}") == format!("{expected:?}") {
+                    Ok(())
+                } else {
+                    Err(format!("got {out:?}, expected {expected:?}"))
+                }
+            }
+        }
+    };
+    let tokens = quote! {
+        /// Runs the case.
+        pub async fn check() -> Result<(), String> {
+            #body
+        }
+    };
+    let file = syn::parse2::<syn::File>(tokens).map_err(|e| format!("check code: {e}"))?;
+    Ok(prettyplease::unparse(&file))
+}
+
+/// Rust code building a value of `ty` from the JSON form botocore's suites use (member names as
+/// keys, blobs as text, timestamps as epoch seconds).
+fn value(ir: &Ir, ty: &RustType, v: &Value) -> Result<TokenStream, String> {
+    Ok(match (ty, v) {
+        (RustType::String, Value::String(s)) => quote!(#s.to_string()),
+        (RustType::Bool, Value::Bool(b)) => quote!(#b),
+        (RustType::I8 | RustType::I16 | RustType::I32 | RustType::I64, Value::Number(n)) => {
+            let lit = Literal::i64_unsuffixed(n.as_i64().ok_or(format!("{n} is not an integer"))?);
+            quote!(#lit)
+        }
+        (RustType::F32 | RustType::F64, Value::Number(n)) => {
+            let lit = Literal::f64_unsuffixed(n.as_f64().unwrap_or_default());
+            quote!(#lit)
+        }
+        (RustType::F32 | RustType::F64, Value::String(s)) => match s.as_str() {
+            "NaN" => quote!(f64::NAN as _),
+            "Infinity" => quote!(f64::INFINITY as _),
+            "-Infinity" => quote!(f64::NEG_INFINITY as _),
+            other => return Err(format!("float `{other}`")),
+        },
+        (RustType::Blob, Value::String(s)) => quote!(stratus_runtime::types::Blob::from(#s)),
+        (RustType::DateTime, Value::Number(n)) => {
+            let text = n.to_string();
+            quote!(stratus_runtime::types::DateTime::parse_epoch(#text).unwrap_or_default())
+        }
+        (RustType::Document, v) => {
+            let text = v.to_string();
+            quote!(serde_json::from_str::<stratus_runtime::types::Document>(#text).unwrap_or_default())
+        }
+        (RustType::List(inner), Value::Array(items)) => {
+            let items = items.iter().map(|i| value(ir, inner, i)).collect::<Result<Vec<_>, _>>()?;
+            quote!(vec![#(#items),*])
+        }
+        (RustType::Map(k, val), Value::Object(entries)) => {
+            let mut pairs = Vec::new();
+            for (key, v) in entries {
+                let key = value(ir, k, &Value::String(key.clone()))?;
+                let v = value(ir, val, v)?;
+                pairs.push(quote!((#key, #v)));
+            }
+            quote!(std::collections::HashMap::from([#(#pairs),*]))
+        }
+        (RustType::Named(name), v) => {
+            let t = crate::emit::ident_of(name);
+            match ir.find_type(name).ok_or(format!("no type {name}"))? {
+                TypeDef::Enum(_) => match v {
+                    Value::String(s) => quote!(types::#t::from(#s)),
+                    other => return Err(format!("enum {name} from {other}")),
+                },
+                TypeDef::Struct(s) => {
+                    let empty = serde_json::Map::new();
+                    let obj = match v {
+                        Value::Object(o) => o,
+                        Value::Null => &empty,
+                        other => return Err(format!("structure {name} from {other}")),
+                    };
+                    let mut fields = Vec::new();
+                    for (key, val) in obj {
+                        let f =
+                            s.fields.iter().find(|f| &f.member == key).ok_or(format!("{name} has no member {key}"))?;
+                        if val.is_null() {
+                            continue;
+                        }
+                        let fname = crate::emit::ident_of(&f.name);
+                        let mut x = value(ir, &f.ty, val)?;
+                        if f.boxed {
+                            x = quote!(Box::new(#x));
+                        }
+                        if !f.required {
+                            x = quote!(Some(#x));
+                        }
+                        fields.push(quote!(#fname: #x,));
+                    }
+                    let rest = if fields.len() < s.fields.len() { quote!(..Default::default()) } else { quote!() };
+                    quote!(types::#t { #(#fields)* #rest })
+                }
+                TypeDef::Union(u) => {
+                    let obj = v.as_object().ok_or(format!("union {name} from {v}"))?;
+                    let (key, val) = obj.iter().next().ok_or(format!("empty union {name}"))?;
+                    let variant =
+                        u.variants.iter().find(|f| &f.member == key).ok_or(format!("{name} has no member {key}"))?;
+                    let vname = crate::emit::ident_of(&variant.name);
+                    let x = value(ir, &variant.ty, val)?;
+                    quote!(types::#t::#vname(#x))
+                }
+            }
+        }
+        (ty, v) => return Err(format!("cannot build a {ty} from {v}")),
+    })
+}
