@@ -25,6 +25,25 @@ pub struct Ir {
     pub operations: Vec<OperationIr>,
     /// The endpoint rule set (JSON text); a generic one when the model has none.
     pub endpoint_rules: String,
+    /// Paginators, in model order.
+    pub paginators: Vec<PaginatorIr>,
+}
+
+/// A paginated operation.
+#[derive(Debug, Clone)]
+pub struct PaginatorIr {
+    /// Operation name.
+    pub operation: String,
+    /// Input field carrying the token.
+    pub input_token: Field,
+    /// Output field carrying the next token.
+    pub output_token: Field,
+    /// Output field holding the items.
+    pub result: Field,
+    /// Input field limiting the page size.
+    pub limit: Option<Field>,
+    /// Type of one item.
+    pub item: RustType,
 }
 
 /// Service-wide facts.
@@ -425,6 +444,41 @@ pub fn build(model: &ServiceModel) -> Result<Ir, IrError> {
     if let Some(rules) = &model.endpoint_rules_json {
         ir.endpoint_rules = rules.clone();
     }
+    let file = model.dir.join("paginators-1.json").display().to_string();
+    for (op_name, p) in &model.paginators.pagination {
+        let err = |message: String| IrError { file: file.clone(), path: format!("pagination.{op_name}"), message };
+        let op = ir.operations.iter().find(|o| &o.name == op_name).ok_or_else(|| err("no such operation".into()))?;
+        let single = |what: &str, keys: Option<&crate::model::OneOrMany>| -> Result<String, IrError> {
+            match keys.map(crate::model::OneOrMany::as_slice) {
+                Some([one]) if !one.contains(['.', '[', ' ']) => Ok(one.clone()),
+                Some(other) => {
+                    Err(err(format!("{what} `{}` is not a single top-level member; not supported", other.join(", "))))
+                }
+                None => Err(err(format!("no {what}"))),
+            }
+        };
+        let field = |s: Option<&str>, member: &str| -> Result<Field, IrError> {
+            s.and_then(|s| ir.find_struct(s))
+                .and_then(|s| s.fields.iter().find(|f| f.member == member))
+                .cloned()
+                .ok_or_else(|| err(format!("member `{member}` not found")))
+        };
+        let input_token = field(op.input.as_deref(), &single("input_token", p.input_token.as_ref())?)?;
+        let output_token = field(op.output.as_deref(), &single("output_token", p.output_token.as_ref())?)?;
+        let result = field(op.output.as_deref(), &single("result_key", p.result_key.as_ref())?)?;
+        let limit = match &p.limit_key {
+            Some(k) => Some(field(op.input.as_deref(), k)?),
+            None => None,
+        };
+        let item = match &result.ty {
+            RustType::List(inner) => (**inner).clone(),
+            other => return Err(err(format!("result_key has type {other}, not a list"))),
+        };
+        if input_token.ty != RustType::String || output_token.ty != RustType::String {
+            return Err(err("pagination tokens must be strings".into()));
+        }
+        ir.paginators.push(PaginatorIr { operation: op_name.clone(), input_token, output_token, result, limit, item });
+    }
     Ok(ir)
 }
 
@@ -678,6 +732,7 @@ pub fn build_service(service: &Service, file: &str) -> Result<Ir, IrError> {
         shape_types,
         operations,
         endpoint_rules: default_rules(meta.endpoint_prefix.as_deref().unwrap_or("service")),
+        paginators: Vec::new(),
     })
 }
 

@@ -6,6 +6,7 @@
 //! - [`client`]: the service-independent part of a client (endpoint, signing, retries, parsing);
 //! - [`operation`]: the restJson1 wiring generated operations describe themselves with;
 //! - [`event_stream`]: event-stream framing and typed event streams;
+//! - [`paginate`]: paginators as streams of pages or items;
 //! - [`config`]: `Config::from_env()` and its builder;
 //! - [`error`]: `Error<E>`, the error of every operation;
 //! - [`retry`]: standard and adaptive retries, timeouts;
@@ -32,6 +33,7 @@ pub mod event_stream;
 pub mod http;
 mod macros;
 pub mod operation;
+pub mod paginate;
 pub mod profile;
 pub mod retry;
 pub mod sigv4;

@@ -174,6 +174,11 @@ macro_rules! builder {
             }
 
             #[doc(hidden)]
+            pub fn into_parts(self) -> (C, $target) {
+                (self.ctx, self.inner)
+            }
+
+            #[doc(hidden)]
             pub fn with_context(ctx: C) -> Self {
                 $builder { inner: <$target as ::core::default::Default>::default(), ctx }
             }

@@ -9,6 +9,31 @@ use quote::{format_ident, quote};
 
 pub(super) fn file(ir: &Ir, options: &Options) -> Result<GeneratedFile, EmitError> {
     let methods: Vec<TokenStream> = ir.operations.iter().filter_map(|op| method(ir, op)).collect();
+    let paginators: Vec<TokenStream> = ir
+        .paginators
+        .iter()
+        .filter_map(|p| {
+            let op = ir.operations.iter().find(|o| o.name == p.operation)?;
+            let input = op.input.as_ref()?;
+            let input_ty = ident(input);
+            let builder = format_ident!("{}Builder", input.trim_start_matches("r#"));
+            let doc = format!(
+                " Pages through `{}`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each \
+                 response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `{}`. The \
+                 paginator sets `{}` from each response's `{}` and stops when the service returns none.",
+                op.name, p.result.member, p.input_token.member, p.output_token.member
+            );
+            Some(quote! {
+                impl<'a> #builder<&'a Client> {
+                    #[doc = #doc]
+                    pub fn into_paginator(self) -> stratus_runtime::paginate::Paginator<&'a Client, #input_ty> {
+                        let (client, input) = self.into_parts();
+                        stratus_runtime::paginate::Paginator::new(client, input)
+                    }
+                }
+            })
+        })
+        .collect();
     let service = &ir.service.full_name;
     let client_doc = doc_attrs(&format!(
         "A client for {service}.\n\n\
@@ -52,6 +77,8 @@ pub(super) fn file(ir: &Ir, options: &Options) -> Result<GeneratedFile, EmitErro
 
             #(#methods)*
         }
+
+        #(#paginators)*
 
         impl<I: Operation> Dispatch<I> for &Client {
             type Output = #result<I::Output, Error<I::Error>>;

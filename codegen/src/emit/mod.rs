@@ -141,6 +141,21 @@ fn space_items(code: &str) -> String {
     out
 }
 
+/// A type's tokens in a module that imports `types::*` (for emitters outside `types`).
+fn type_tokens(ir: &crate::ir::Ir, t: &RustType) -> TokenStream {
+    let generated: HashSet<String> = ir.types.iter().map(|t| t.name().to_string()).collect();
+    let ctx = TypeCtx::new(&generated);
+    let tokens = ctx.ty(t);
+    // Types needing imports are spelled in full here.
+    let text = tokens.to_string();
+    let full = text
+        .replace("HashMap <", ":: std :: collections :: HashMap <")
+        .replace("Blob", "stratus_runtime :: types :: Blob")
+        .replace("DateTime", "stratus_runtime :: types :: DateTime")
+        .replace("Document", "stratus_runtime :: types :: Document");
+    full.parse().unwrap_or(tokens)
+}
+
 /// How to spell std's `Result` and `Option` in a crate whose model may define types of those names.
 fn result_and_option(ir: &crate::ir::Ir) -> (TokenStream, TokenStream) {
     let defines = |n: &str| ir.types.iter().any(|t| t.name() == n);

@@ -3,7 +3,7 @@
 //! `impl EventUnion` for event streams, and the per-operation error enums.
 
 use super::{ident, result_and_option, rust_file_with, EmitError, GeneratedFile, Options, Verbatim};
-use crate::ir::{Field, Ir, OperationIr, RustType, StructDef, TypeDef, UnionDef};
+use crate::ir::{Field, Ir, OperationIr, PaginatorIr, RustType, StructDef, TypeDef, UnionDef};
 use crate::model::{Location, TimestampFormat};
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -14,6 +14,9 @@ pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Em
     let mut items = Vec::new();
     for op in &ir.operations {
         items.push(operation(ir, op, &validated));
+    }
+    for p in &ir.paginators {
+        items.push(paginated(ir, p));
     }
     for t in &ir.types {
         match t {
@@ -427,6 +430,45 @@ fn event_union(ir: &Ir, u: &UnionDef) -> TokenStream {
                     _ => return Ok(None),
                 };
                 Ok(Some(event))
+            }
+        }
+    }
+}
+
+/// `impl Paginated`: where the tokens and the items are.
+fn paginated(ir: &Ir, p: &PaginatorIr) -> TokenStream {
+    let Some(op) = ir.operations.iter().find(|o| o.name == p.operation) else { return quote!() };
+    let (Some(input), Some(output)) = (&op.input, &op.output) else { return quote!() };
+    let (input, output) = (ident(input), ident(output));
+    let item = super::type_tokens(ir, &p.item);
+    let token_in = ident(&p.input_token.name);
+    let token_out = ident(&p.output_token.name);
+    let result = ident(&p.result.name);
+    let set = if p.input_token.required {
+        quote!(self.#token_in = token.unwrap_or_default();)
+    } else {
+        quote!(self.#token_in = token;)
+    };
+    let get = if p.output_token.required {
+        quote!(Some(page.#token_out.as_str()))
+    } else {
+        quote!(page.#token_out.as_deref())
+    };
+    let items = if p.result.required { quote!(page.#result) } else { quote!(page.#result.unwrap_or_default()) };
+    quote! {
+        impl stratus_runtime::paginate::Paginated for #input {
+            type Item = #item;
+
+            fn set_token(&mut self, token: Option<String>) {
+                #set
+            }
+
+            fn next_token(page: &#output) -> Option<&str> {
+                #get
+            }
+
+            fn items(page: #output) -> Vec<#item> {
+                #items
             }
         }
     }

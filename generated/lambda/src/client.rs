@@ -2760,6 +2760,187 @@ impl Client {
     }
 }
 
+impl<'a> ListEventSourceMappingsInputBuilder<&'a Client> {
+    /// Pages through `ListEventSourceMappings`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `EventSourceMappings`. The paginator sets `Marker` from each response's `NextMarker` and stops when the service returns none.
+    pub fn into_paginator(
+        self,
+    ) -> stratus_runtime::paginate::Paginator<&'a Client, ListEventSourceMappingsInput> {
+        let (client, input) = self.into_parts();
+        stratus_runtime::paginate::Paginator::new(client, input)
+    }
+}
+
+impl<'a> ListFunctionsInputBuilder<&'a Client> {
+    /// Pages through `ListFunctions`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Functions`. The paginator sets `Marker` from each response's `NextMarker` and stops when the service returns none.
+    pub fn into_paginator(
+        self,
+    ) -> stratus_runtime::paginate::Paginator<&'a Client, ListFunctionsInput> {
+        let (client, input) = self.into_parts();
+        stratus_runtime::paginate::Paginator::new(client, input)
+    }
+}
+
+impl<'a> ListAliasesInputBuilder<&'a Client> {
+    /// Pages through `ListAliases`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Aliases`. The paginator sets `Marker` from each response's `NextMarker` and stops when the service returns none.
+    pub fn into_paginator(
+        self,
+    ) -> stratus_runtime::paginate::Paginator<&'a Client, ListAliasesInput> {
+        let (client, input) = self.into_parts();
+        stratus_runtime::paginate::Paginator::new(client, input)
+    }
+}
+
+impl<'a> ListLayerVersionsInputBuilder<&'a Client> {
+    /// Pages through `ListLayerVersions`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `LayerVersions`. The paginator sets `Marker` from each response's `NextMarker` and stops when the service returns none.
+    pub fn into_paginator(
+        self,
+    ) -> stratus_runtime::paginate::Paginator<&'a Client, ListLayerVersionsInput> {
+        let (client, input) = self.into_parts();
+        stratus_runtime::paginate::Paginator::new(client, input)
+    }
+}
+
+impl<'a> ListLayersInputBuilder<&'a Client> {
+    /// Pages through `ListLayers`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Layers`. The paginator sets `Marker` from each response's `NextMarker` and stops when the service returns none.
+    pub fn into_paginator(
+        self,
+    ) -> stratus_runtime::paginate::Paginator<&'a Client, ListLayersInput> {
+        let (client, input) = self.into_parts();
+        stratus_runtime::paginate::Paginator::new(client, input)
+    }
+}
+
+impl<'a> ListVersionsByFunctionInputBuilder<&'a Client> {
+    /// Pages through `ListVersionsByFunction`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Versions`. The paginator sets `Marker` from each response's `NextMarker` and stops when the service returns none.
+    pub fn into_paginator(
+        self,
+    ) -> stratus_runtime::paginate::Paginator<&'a Client, ListVersionsByFunctionInput> {
+        let (client, input) = self.into_parts();
+        stratus_runtime::paginate::Paginator::new(client, input)
+    }
+}
+
+impl<'a> ListFunctionEventInvokeConfigsInputBuilder<&'a Client> {
+    /// Pages through `ListFunctionEventInvokeConfigs`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `FunctionEventInvokeConfigs`. The paginator sets `Marker` from each response's `NextMarker` and stops when the service returns none.
+    pub fn into_paginator(
+        self,
+    ) -> stratus_runtime::paginate::Paginator<
+        &'a Client,
+        ListFunctionEventInvokeConfigsInput,
+    > {
+        let (client, input) = self.into_parts();
+        stratus_runtime::paginate::Paginator::new(client, input)
+    }
+}
+
+impl<'a> ListProvisionedConcurrencyConfigsInputBuilder<&'a Client> {
+    /// Pages through `ListProvisionedConcurrencyConfigs`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `ProvisionedConcurrencyConfigs`. The paginator sets `Marker` from each response's `NextMarker` and stops when the service returns none.
+    pub fn into_paginator(
+        self,
+    ) -> stratus_runtime::paginate::Paginator<
+        &'a Client,
+        ListProvisionedConcurrencyConfigsInput,
+    > {
+        let (client, input) = self.into_parts();
+        stratus_runtime::paginate::Paginator::new(client, input)
+    }
+}
+
+impl<'a> ListCodeSigningConfigsInputBuilder<&'a Client> {
+    /// Pages through `ListCodeSigningConfigs`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `CodeSigningConfigs`. The paginator sets `Marker` from each response's `NextMarker` and stops when the service returns none.
+    pub fn into_paginator(
+        self,
+    ) -> stratus_runtime::paginate::Paginator<&'a Client, ListCodeSigningConfigsInput> {
+        let (client, input) = self.into_parts();
+        stratus_runtime::paginate::Paginator::new(client, input)
+    }
+}
+
+impl<'a> ListFunctionsByCodeSigningConfigInputBuilder<&'a Client> {
+    /// Pages through `ListFunctionsByCodeSigningConfig`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `FunctionArns`. The paginator sets `Marker` from each response's `NextMarker` and stops when the service returns none.
+    pub fn into_paginator(
+        self,
+    ) -> stratus_runtime::paginate::Paginator<
+        &'a Client,
+        ListFunctionsByCodeSigningConfigInput,
+    > {
+        let (client, input) = self.into_parts();
+        stratus_runtime::paginate::Paginator::new(client, input)
+    }
+}
+
+impl<'a> ListFunctionUrlConfigsInputBuilder<&'a Client> {
+    /// Pages through `ListFunctionUrlConfigs`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `FunctionUrlConfigs`. The paginator sets `Marker` from each response's `NextMarker` and stops when the service returns none.
+    pub fn into_paginator(
+        self,
+    ) -> stratus_runtime::paginate::Paginator<&'a Client, ListFunctionUrlConfigsInput> {
+        let (client, input) = self.into_parts();
+        stratus_runtime::paginate::Paginator::new(client, input)
+    }
+}
+
+impl<'a> ListCapacityProvidersInputBuilder<&'a Client> {
+    /// Pages through `ListCapacityProviders`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `CapacityProviders`. The paginator sets `Marker` from each response's `NextMarker` and stops when the service returns none.
+    pub fn into_paginator(
+        self,
+    ) -> stratus_runtime::paginate::Paginator<&'a Client, ListCapacityProvidersInput> {
+        let (client, input) = self.into_parts();
+        stratus_runtime::paginate::Paginator::new(client, input)
+    }
+}
+
+impl<'a> ListFunctionVersionsByCapacityProviderInputBuilder<&'a Client> {
+    /// Pages through `ListFunctionVersionsByCapacityProvider`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `FunctionVersions`. The paginator sets `Marker` from each response's `NextMarker` and stops when the service returns none.
+    pub fn into_paginator(
+        self,
+    ) -> stratus_runtime::paginate::Paginator<
+        &'a Client,
+        ListFunctionVersionsByCapacityProviderInput,
+    > {
+        let (client, input) = self.into_parts();
+        stratus_runtime::paginate::Paginator::new(client, input)
+    }
+}
+
+impl<'a> GetDurableExecutionHistoryInputBuilder<&'a Client> {
+    /// Pages through `GetDurableExecutionHistory`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Events`. The paginator sets `Marker` from each response's `NextMarker` and stops when the service returns none.
+    pub fn into_paginator(
+        self,
+    ) -> stratus_runtime::paginate::Paginator<
+        &'a Client,
+        GetDurableExecutionHistoryInput,
+    > {
+        let (client, input) = self.into_parts();
+        stratus_runtime::paginate::Paginator::new(client, input)
+    }
+}
+
+impl<'a> GetDurableExecutionStateInputBuilder<&'a Client> {
+    /// Pages through `GetDurableExecutionState`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Operations`. The paginator sets `Marker` from each response's `NextMarker` and stops when the service returns none.
+    pub fn into_paginator(
+        self,
+    ) -> stratus_runtime::paginate::Paginator<
+        &'a Client,
+        GetDurableExecutionStateInput,
+    > {
+        let (client, input) = self.into_parts();
+        stratus_runtime::paginate::Paginator::new(client, input)
+    }
+}
+
+impl<'a> ListDurableExecutionsByFunctionInputBuilder<&'a Client> {
+    /// Pages through `ListDurableExecutionsByFunction`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `DurableExecutions`. The paginator sets `Marker` from each response's `NextMarker` and stops when the service returns none.
+    pub fn into_paginator(
+        self,
+    ) -> stratus_runtime::paginate::Paginator<
+        &'a Client,
+        ListDurableExecutionsByFunctionInput,
+    > {
+        let (client, input) = self.into_parts();
+        stratus_runtime::paginate::Paginator::new(client, input)
+    }
+}
+
 impl<I: Operation> Dispatch<I> for &Client {
     type Output = Result<I::Output, Error<I::Error>>;
     fn dispatch(

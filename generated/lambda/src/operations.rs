@@ -2299,6 +2299,255 @@ impl rt::Operation for UpdateFunctionUrlConfigInput {
     }
 }
 
+impl stratus_runtime::paginate::Paginated for ListEventSourceMappingsInput {
+    type Item = EventSourceMappingConfiguration;
+    fn set_token(&mut self, token: Option<String>) {
+        self.marker = token;
+    }
+
+    fn next_token(page: &ListEventSourceMappingsOutput) -> Option<&str> {
+        page.next_marker.as_deref()
+    }
+
+    fn items(
+        page: ListEventSourceMappingsOutput,
+    ) -> Vec<EventSourceMappingConfiguration> {
+        page.event_source_mappings.unwrap_or_default()
+    }
+}
+
+impl stratus_runtime::paginate::Paginated for ListFunctionsInput {
+    type Item = FunctionConfiguration;
+    fn set_token(&mut self, token: Option<String>) {
+        self.marker = token;
+    }
+
+    fn next_token(page: &ListFunctionsOutput) -> Option<&str> {
+        page.next_marker.as_deref()
+    }
+
+    fn items(page: ListFunctionsOutput) -> Vec<FunctionConfiguration> {
+        page.functions.unwrap_or_default()
+    }
+}
+
+impl stratus_runtime::paginate::Paginated for ListAliasesInput {
+    type Item = AliasConfiguration;
+    fn set_token(&mut self, token: Option<String>) {
+        self.marker = token;
+    }
+
+    fn next_token(page: &ListAliasesOutput) -> Option<&str> {
+        page.next_marker.as_deref()
+    }
+
+    fn items(page: ListAliasesOutput) -> Vec<AliasConfiguration> {
+        page.aliases.unwrap_or_default()
+    }
+}
+
+impl stratus_runtime::paginate::Paginated for ListLayerVersionsInput {
+    type Item = LayerVersionsListItem;
+    fn set_token(&mut self, token: Option<String>) {
+        self.marker = token;
+    }
+
+    fn next_token(page: &ListLayerVersionsOutput) -> Option<&str> {
+        page.next_marker.as_deref()
+    }
+
+    fn items(page: ListLayerVersionsOutput) -> Vec<LayerVersionsListItem> {
+        page.layer_versions.unwrap_or_default()
+    }
+}
+
+impl stratus_runtime::paginate::Paginated for ListLayersInput {
+    type Item = LayersListItem;
+    fn set_token(&mut self, token: Option<String>) {
+        self.marker = token;
+    }
+
+    fn next_token(page: &ListLayersOutput) -> Option<&str> {
+        page.next_marker.as_deref()
+    }
+
+    fn items(page: ListLayersOutput) -> Vec<LayersListItem> {
+        page.layers.unwrap_or_default()
+    }
+}
+
+impl stratus_runtime::paginate::Paginated for ListVersionsByFunctionInput {
+    type Item = FunctionConfiguration;
+    fn set_token(&mut self, token: Option<String>) {
+        self.marker = token;
+    }
+
+    fn next_token(page: &ListVersionsByFunctionOutput) -> Option<&str> {
+        page.next_marker.as_deref()
+    }
+
+    fn items(page: ListVersionsByFunctionOutput) -> Vec<FunctionConfiguration> {
+        page.versions.unwrap_or_default()
+    }
+}
+
+impl stratus_runtime::paginate::Paginated for ListFunctionEventInvokeConfigsInput {
+    type Item = FunctionEventInvokeConfig;
+    fn set_token(&mut self, token: Option<String>) {
+        self.marker = token;
+    }
+
+    fn next_token(page: &ListFunctionEventInvokeConfigsOutput) -> Option<&str> {
+        page.next_marker.as_deref()
+    }
+
+    fn items(
+        page: ListFunctionEventInvokeConfigsOutput,
+    ) -> Vec<FunctionEventInvokeConfig> {
+        page.function_event_invoke_configs.unwrap_or_default()
+    }
+}
+
+impl stratus_runtime::paginate::Paginated for ListProvisionedConcurrencyConfigsInput {
+    type Item = ProvisionedConcurrencyConfigListItem;
+    fn set_token(&mut self, token: Option<String>) {
+        self.marker = token;
+    }
+
+    fn next_token(page: &ListProvisionedConcurrencyConfigsOutput) -> Option<&str> {
+        page.next_marker.as_deref()
+    }
+
+    fn items(
+        page: ListProvisionedConcurrencyConfigsOutput,
+    ) -> Vec<ProvisionedConcurrencyConfigListItem> {
+        page.provisioned_concurrency_configs.unwrap_or_default()
+    }
+}
+
+impl stratus_runtime::paginate::Paginated for ListCodeSigningConfigsInput {
+    type Item = CodeSigningConfig;
+    fn set_token(&mut self, token: Option<String>) {
+        self.marker = token;
+    }
+
+    fn next_token(page: &ListCodeSigningConfigsOutput) -> Option<&str> {
+        page.next_marker.as_deref()
+    }
+
+    fn items(page: ListCodeSigningConfigsOutput) -> Vec<CodeSigningConfig> {
+        page.code_signing_configs.unwrap_or_default()
+    }
+}
+
+impl stratus_runtime::paginate::Paginated for ListFunctionsByCodeSigningConfigInput {
+    type Item = String;
+    fn set_token(&mut self, token: Option<String>) {
+        self.marker = token;
+    }
+
+    fn next_token(page: &ListFunctionsByCodeSigningConfigOutput) -> Option<&str> {
+        page.next_marker.as_deref()
+    }
+
+    fn items(page: ListFunctionsByCodeSigningConfigOutput) -> Vec<String> {
+        page.function_arns.unwrap_or_default()
+    }
+}
+
+impl stratus_runtime::paginate::Paginated for ListFunctionUrlConfigsInput {
+    type Item = FunctionUrlConfig;
+    fn set_token(&mut self, token: Option<String>) {
+        self.marker = token;
+    }
+
+    fn next_token(page: &ListFunctionUrlConfigsOutput) -> Option<&str> {
+        page.next_marker.as_deref()
+    }
+
+    fn items(page: ListFunctionUrlConfigsOutput) -> Vec<FunctionUrlConfig> {
+        page.function_url_configs
+    }
+}
+
+impl stratus_runtime::paginate::Paginated for ListCapacityProvidersInput {
+    type Item = CapacityProvider;
+    fn set_token(&mut self, token: Option<String>) {
+        self.marker = token;
+    }
+
+    fn next_token(page: &ListCapacityProvidersOutput) -> Option<&str> {
+        page.next_marker.as_deref()
+    }
+
+    fn items(page: ListCapacityProvidersOutput) -> Vec<CapacityProvider> {
+        page.capacity_providers
+    }
+}
+
+impl stratus_runtime::paginate::Paginated
+for ListFunctionVersionsByCapacityProviderInput {
+    type Item = FunctionVersionsByCapacityProviderListItem;
+    fn set_token(&mut self, token: Option<String>) {
+        self.marker = token;
+    }
+
+    fn next_token(page: &ListFunctionVersionsByCapacityProviderOutput) -> Option<&str> {
+        page.next_marker.as_deref()
+    }
+
+    fn items(
+        page: ListFunctionVersionsByCapacityProviderOutput,
+    ) -> Vec<FunctionVersionsByCapacityProviderListItem> {
+        page.function_versions
+    }
+}
+
+impl stratus_runtime::paginate::Paginated for GetDurableExecutionHistoryInput {
+    type Item = Event;
+    fn set_token(&mut self, token: Option<String>) {
+        self.marker = token;
+    }
+
+    fn next_token(page: &GetDurableExecutionHistoryOutput) -> Option<&str> {
+        page.next_marker.as_deref()
+    }
+
+    fn items(page: GetDurableExecutionHistoryOutput) -> Vec<Event> {
+        page.events
+    }
+}
+
+impl stratus_runtime::paginate::Paginated for GetDurableExecutionStateInput {
+    type Item = Operation;
+    fn set_token(&mut self, token: Option<String>) {
+        self.marker = token;
+    }
+
+    fn next_token(page: &GetDurableExecutionStateOutput) -> Option<&str> {
+        page.next_marker.as_deref()
+    }
+
+    fn items(page: GetDurableExecutionStateOutput) -> Vec<Operation> {
+        page.operations
+    }
+}
+
+impl stratus_runtime::paginate::Paginated for ListDurableExecutionsByFunctionInput {
+    type Item = Execution;
+    fn set_token(&mut self, token: Option<String>) {
+        self.marker = token;
+    }
+
+    fn next_token(page: &ListDurableExecutionsByFunctionOutput) -> Option<&str> {
+        page.next_marker.as_deref()
+    }
+
+    fn items(page: ListDurableExecutionsByFunctionOutput) -> Vec<Execution> {
+        page.durable_executions.unwrap_or_default()
+    }
+}
+
 impl rt::Validate for AccountLimit {
     fn validate(&self, v: &mut rt::Validator) {
         v.range(

@@ -1,0 +1,183 @@
+//! Paginators: a list operation as a stream of pages, or of the items in them.
+//!
+//! A generated list input implements [`Paginated`] (how to set the next token, read it from a page,
+//! and take a page's items). [`Paginator`] repeats the call while the service returns a token, and
+//! stops when it returns none or an empty one. A token the service already returned is an error, not
+//! an endless loop.
+
+use crate::error::{Error, ErrorKind, RawResponse, ResponseError};
+use crate::operation::{Dispatch, Operation};
+use std::collections::{HashSet, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// A paginated operation (implemented by its generated input).
+pub trait Paginated: Operation + Clone {
+    /// The type of the items of a page.
+    type Item: Send + 'static;
+    /// Sets the input token for the next request.
+    fn set_token(&mut self, token: Option<String>);
+    /// The token of the next page, if any.
+    fn next_token(page: &Self::Output) -> Option<&str>;
+    /// Takes the items out of a page.
+    fn items(page: Self::Output) -> Vec<Self::Item>;
+}
+
+type Call<'a, I> =
+    Pin<Box<dyn Future<Output = Result<<I as Operation>::Output, Error<<I as Operation>::Error>>> + Send + 'a>>;
+
+/// Pages of a paginated operation (see [`Paginator::pages`] and [`Paginator::items`]).
+pub struct Paginator<C, I> {
+    ctx: C,
+    input: I,
+}
+
+impl<C, I> Paginator<C, I> {
+    /// A paginator sending `input` (and its follow-ups) through `ctx`.
+    pub fn new(ctx: C, input: I) -> Self {
+        Paginator { ctx, input }
+    }
+}
+
+impl<'a, C, I> Paginator<C, I>
+where
+    I: Paginated,
+    C: Dispatch<I, Output = Result<I::Output, Error<I::Error>>> + Clone + Send + 'a,
+{
+    /// A stream of pages (`futures_core::Stream<Item = Result<Output, Error>>`).
+    pub fn pages(self) -> Pages<'a, C, I> {
+        Pages { ctx: self.ctx, next: Some(self.input), seen: HashSet::new(), pending: None, failed: None }
+    }
+
+    /// A stream of the items of every page, in order.
+    pub fn items(self) -> Items<'a, C, I> {
+        Items { pages: self.pages(), buffer: VecDeque::new() }
+    }
+}
+
+/// The stream of pages.
+pub struct Pages<'a, C, I: Operation> {
+    ctx: C,
+    next: Option<I>,
+    seen: HashSet<String>,
+    pending: Option<Call<'a, I>>,
+    failed: Option<Error<I::Error>>,
+}
+
+impl<C, I: Operation> Unpin for Pages<'_, C, I> {}
+
+impl<'a, C, I> Pages<'a, C, I>
+where
+    I: Paginated,
+    C: Dispatch<I, Output = Result<I::Output, Error<I::Error>>> + Clone + Send + 'a,
+{
+    /// The next page; `None` after the last.
+    pub async fn next_page(&mut self) -> Option<Result<I::Output, Error<I::Error>>> {
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_page(cx)).await
+    }
+
+    fn poll_page(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<I::Output, Error<I::Error>>>> {
+        if let Some(e) = self.failed.take() {
+            return Poll::Ready(Some(Err(e)));
+        }
+        if self.pending.is_none() {
+            let Some(input) = self.next.take() else { return Poll::Ready(None) };
+            let ctx = self.ctx.clone();
+            // Keep the input: the next request is this one with the next token.
+            self.next = Some(input.clone());
+            self.pending = Some(Box::pin(ctx.dispatch(input)));
+        }
+        let Some(fut) = self.pending.as_mut() else { return Poll::Ready(None) };
+        match fut.as_mut().poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(result) => {
+                self.pending = None;
+                match &result {
+                    Ok(page) => self.after_page(page),
+                    Err(_) => self.next = None,
+                }
+                Poll::Ready(Some(result))
+            }
+        }
+    }
+
+    fn after_page(&mut self, page: &I::Output) {
+        let Some(mut input) = self.next.take() else { return };
+        match I::next_token(page).filter(|t| !t.is_empty()) {
+            None => {}
+            Some(token) if !self.seen.insert(token.to_string()) => {
+                self.failed = Some(Error::new(
+                    I::SPEC.name,
+                    ErrorKind::Response(ResponseError {
+                        message: format!("the service returned the pagination token `{token}` twice; stopping"),
+                        raw: Box::new(RawResponse {
+                            status: 200,
+                            headers: http::HeaderMap::new(),
+                            body: bytes::Bytes::new(),
+                        }),
+                    }),
+                ));
+            }
+            Some(token) => {
+                input.set_token(Some(token.to_string()));
+                self.next = Some(input);
+            }
+        }
+    }
+}
+
+impl<'a, C, I> futures_core::Stream for Pages<'a, C, I>
+where
+    I: Paginated,
+    C: Dispatch<I, Output = Result<I::Output, Error<I::Error>>> + Clone + Send + 'a,
+{
+    type Item = Result<I::Output, Error<I::Error>>;
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().poll_page(cx)
+    }
+}
+
+/// The stream of items.
+pub struct Items<'a, C, I: Paginated> {
+    pages: Pages<'a, C, I>,
+    buffer: VecDeque<I::Item>,
+}
+
+impl<C, I: Paginated> Unpin for Items<'_, C, I> {}
+
+impl<'a, C, I> Items<'a, C, I>
+where
+    I: Paginated,
+    C: Dispatch<I, Output = Result<I::Output, Error<I::Error>>> + Clone + Send + 'a,
+{
+    /// The next item; `None` after the last.
+    pub async fn next_item(&mut self) -> Option<Result<I::Item, Error<I::Error>>> {
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_item(cx)).await
+    }
+
+    fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<I::Item, Error<I::Error>>>> {
+        loop {
+            if let Some(item) = self.buffer.pop_front() {
+                return Poll::Ready(Some(Ok(item)));
+            }
+            match self.pages.poll_page(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e))),
+                Poll::Ready(Some(Ok(page))) => self.buffer.extend(I::items(page)),
+            }
+        }
+    }
+}
+
+impl<'a, C, I> futures_core::Stream for Items<'a, C, I>
+where
+    I: Paginated,
+    C: Dispatch<I, Output = Result<I::Output, Error<I::Error>>> + Clone + Send + 'a,
+{
+    type Item = Result<I::Item, Error<I::Error>>;
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().poll_item(cx)
+    }
+}
