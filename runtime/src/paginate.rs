@@ -27,6 +27,12 @@ pub trait Paginated: Operation + Clone {
 type Call<'a, I> =
     Pin<Box<dyn Future<Output = Result<<I as Operation>::Output, Error<<I as Operation>::Error>>> + Send + 'a>>;
 
+/// The result of one call of `I`.
+pub type PageResult<I> = Result<<I as Operation>::Output, Error<<I as Operation>::Error>>;
+
+/// The result of one item of `I`'s pages.
+pub type ItemResult<I> = Result<<I as Paginated>::Item, Error<<I as Operation>::Error>>;
+
 /// Pages of a paginated operation (see [`Paginator::pages`] and [`Paginator::items`]).
 pub struct Paginator<C, I> {
     ctx: C,
@@ -73,11 +79,11 @@ where
     C: Dispatch<I, Output = Result<I::Output, Error<I::Error>>> + Clone + Send + 'a,
 {
     /// The next page; `None` after the last.
-    pub async fn next_page(&mut self) -> Option<Result<I::Output, Error<I::Error>>> {
+    pub async fn next_page(&mut self) -> Option<PageResult<I>> {
         std::future::poll_fn(|cx| Pin::new(&mut *self).poll_page(cx)).await
     }
 
-    fn poll_page(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<I::Output, Error<I::Error>>>> {
+    fn poll_page(&mut self, cx: &mut Context<'_>) -> Poll<Option<PageResult<I>>> {
         if let Some(e) = self.failed.take() {
             return Poll::Ready(Some(Err(e)));
         }
@@ -152,11 +158,11 @@ where
     C: Dispatch<I, Output = Result<I::Output, Error<I::Error>>> + Clone + Send + 'a,
 {
     /// The next item; `None` after the last.
-    pub async fn next_item(&mut self) -> Option<Result<I::Item, Error<I::Error>>> {
+    pub async fn next_item(&mut self) -> Option<ItemResult<I>> {
         std::future::poll_fn(|cx| Pin::new(&mut *self).poll_item(cx)).await
     }
 
-    fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<I::Item, Error<I::Error>>>> {
+    fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<ItemResult<I>>> {
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Poll::Ready(Some(Ok(item)));
