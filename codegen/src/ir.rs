@@ -27,6 +27,38 @@ pub struct Ir {
     pub endpoint_rules: String,
     /// Paginators, in model order.
     pub paginators: Vec<PaginatorIr>,
+    /// Waiters, in model order.
+    pub waiters: Vec<WaiterIr>,
+}
+
+/// A waiter.
+#[derive(Debug, Clone)]
+pub struct WaiterIr {
+    /// Waiter name (`FunctionActive`).
+    pub name: String,
+    /// Operation polled.
+    pub operation: String,
+    /// What it waits for.
+    pub description: Option<String>,
+    /// Seconds between attempts (the minimum).
+    pub delay: u64,
+    /// The model's attempt count (documentation: timing is bounded by the caller's `max_wait`).
+    pub max_attempts: u32,
+    /// Acceptors, in order.
+    pub acceptors: Vec<AcceptorIr>,
+}
+
+/// An acceptor, its JMESPath parsed.
+#[derive(Debug, Clone)]
+pub struct AcceptorIr {
+    /// Matcher.
+    pub matcher: crate::model::Matcher,
+    /// Expected value.
+    pub expected: serde_json::Value,
+    /// What a match means.
+    pub state: crate::model::AcceptorState,
+    /// The parsed argument of path matchers.
+    pub expr: Option<crate::jmespath::Expr>,
 }
 
 /// A paginated operation.
@@ -479,6 +511,29 @@ pub fn build(model: &ServiceModel) -> Result<Ir, IrError> {
         }
         ir.paginators.push(PaginatorIr { operation: op_name.clone(), input_token, output_token, result, limit, item });
     }
+    let file = model.dir.join("waiters-2.json").display().to_string();
+    for (name, w) in &model.waiters.waiters {
+        let mut acceptors = Vec::new();
+        for (i, a) in w.acceptors.iter().enumerate() {
+            let expr = match &a.argument {
+                Some(arg) => Some(crate::jmespath::parse(arg).map_err(|e| IrError {
+                    file: file.clone(),
+                    path: format!("waiters.{name}.acceptors[{i}].argument"),
+                    message: format!("waiter `{name}`: JMESPath `{arg}` is outside the supported subset: {e}"),
+                })?),
+                None => None,
+            };
+            acceptors.push(AcceptorIr { matcher: a.matcher, expected: a.expected.clone(), state: a.state, expr });
+        }
+        ir.waiters.push(WaiterIr {
+            name: name.clone(),
+            operation: w.operation.clone(),
+            description: w.description.clone(),
+            delay: w.delay,
+            max_attempts: w.max_attempts,
+            acceptors,
+        });
+    }
     Ok(ir)
 }
 
@@ -733,6 +788,7 @@ pub fn build_service(service: &Service, file: &str) -> Result<Ir, IrError> {
         operations,
         endpoint_rules: default_rules(meta.endpoint_prefix.as_deref().unwrap_or("service")),
         paginators: Vec::new(),
+        waiters: Vec::new(),
     })
 }
 

@@ -15,6 +15,7 @@ pub mod conformance;
 pub mod docs;
 pub mod emit;
 pub mod ir;
+pub mod jmespath;
 pub mod listing;
 pub mod model;
 pub mod output;

@@ -148,3 +148,24 @@ fn garbage_never_panics() {
         assert!(ServiceModel::load(&dir).is_err(), "{bad} should not load");
     }
 }
+
+#[test]
+fn unsupported_waiter_expressions_name_the_waiter() {
+    let dir = model_with(
+        "waiter-expr",
+        &GOOD.replace(
+            r#""input": {"shape": "GetThingRequest"}}"#,
+            r#""input": {"shape": "GetThingRequest"}, "output": {"shape": "Nested"}}"#,
+        ),
+    );
+    std::fs::write(
+        dir.join("waiters-2.json"),
+        r#"{"version": 2, "waiters": {"Sorted": {"delay": 1, "maxAttempts": 2, "operation": "GetThing",
+            "acceptors": [{"matcher": "path", "argument": "sort_by(Items, &Name)", "expected": true, "state": "success"}]}}}"#,
+    )
+    .unwrap();
+    let model = ServiceModel::load(&dir).unwrap();
+    let err = stratus_codegen::ir::build(&model).unwrap_err();
+    assert!(err.message.contains("waiter `Sorted`"), "{err}");
+    assert_eq!(err.path, "waiters.Sorted.acceptors[0].argument");
+}

@@ -68,6 +68,11 @@ fn fixture_docs() {
 }
 
 #[test]
+fn fixture_waiters() {
+    insta::assert_snapshot!(fixture_output("waiters"));
+}
+
+#[test]
 fn lambda_api() {
     let ir = ir_of(&root().join("model/lambda/2015-03-31"));
     insta::assert_snapshot!(api_listing(&ir));

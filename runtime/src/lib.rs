@@ -7,6 +7,7 @@
 //! - [`operation`]: the restJson1 wiring generated operations describe themselves with;
 //! - [`event_stream`]: event-stream framing and typed event streams;
 //! - [`paginate`]: paginators as streams of pages or items;
+//! - [`waiter`]: polling until an acceptor matches;
 //! - [`config`]: `Config::from_env()` and its builder;
 //! - [`error`]: `Error<E>`, the error of every operation;
 //! - [`retry`]: standard and adaptive retries, timeouts;
@@ -38,6 +39,7 @@ pub mod profile;
 pub mod retry;
 pub mod sigv4;
 pub mod types;
+pub mod waiter;
 
 pub use config::Config;
 pub use error::Error;

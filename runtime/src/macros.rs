@@ -80,6 +80,12 @@ macro_rules! impl_string_enum {
             }
         }
 
+        impl $crate::waiter::ToJm for $name {
+            fn to_jm(&self) -> $crate::waiter::Jm {
+                $crate::waiter::Jm::Str(::std::borrow::ToOwned::to_owned(self.as_str()))
+            }
+        }
+
         impl $crate::operation::FromParam for $name {
             fn from_param(s: &str) -> ::core::option::Option<Self> {
                 ::core::option::Option::Some($name::from(s))

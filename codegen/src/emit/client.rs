@@ -9,6 +9,28 @@ use quote::{format_ident, quote};
 
 pub(super) fn file(ir: &Ir, options: &Options) -> Result<GeneratedFile, EmitError> {
     let methods: Vec<TokenStream> = ir.operations.iter().filter_map(|op| method(ir, op)).collect();
+    let root = options.root();
+    let waiters: Vec<TokenStream> = ir
+        .waiters
+        .iter()
+        .filter_map(|w| {
+            let op = ir.operations.iter().find(|o| o.name == w.operation)?;
+            let input = op.input.as_ref()?;
+            let builder = format_ident!("{}Builder", input.trim_start_matches("r#"));
+            let method = format_ident!("wait_until_{}", heck::ToSnakeCase::to_snake_case(w.name.as_str()));
+            let ctx = format_ident!("{}", w.name);
+            let doc = format!(
+                " Waits with the `{}` waiter: set `{}`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::{}`].",
+                w.name, op.name, w.name
+            );
+            Some(quote! {
+                #[doc = #doc]
+                pub fn #method(&self) -> #builder<#root::waiters::#ctx<'_>> {
+                    #builder::with_context(#root::waiters::#ctx(self))
+                }
+            })
+        })
+        .collect();
     let paginators: Vec<TokenStream> = ir
         .paginators
         .iter()
@@ -76,6 +98,8 @@ pub(super) fn file(ir: &Ir, options: &Options) -> Result<GeneratedFile, EmitErro
             }
 
             #(#methods)*
+
+            #(#waiters)*
         }
 
         #(#paginators)*

@@ -74,6 +74,14 @@ fn lib_rs(ir: &Ir, o: &Options) -> Result<GeneratedFile, EmitError> {
     let docs = inner_doc_attrs(&docs);
     let (service_id, signing_name, api_version, crate_name) =
         (&s.service_id, &s.signing_name, &s.api_version, &o.crate_name);
+    let waiters = if ir.waiters.is_empty() {
+        quote!()
+    } else {
+        quote! {
+            #[rustfmt::skip]
+            pub mod waiters;
+        }
+    };
     let tokens = quote! {
         #docs
         #![deny(missing_docs)]
@@ -87,6 +95,7 @@ fn lib_rs(ir: &Ir, o: &Options) -> Result<GeneratedFile, EmitError> {
         mod operations;
         #[rustfmt::skip]
         pub mod types;
+        #waiters
 
         pub use client::Client;
         pub use stratus_runtime::{Config, Error};

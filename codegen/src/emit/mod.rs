@@ -5,6 +5,7 @@ mod client;
 mod crate_files;
 mod operations;
 mod types;
+mod waiters;
 mod wire_tests;
 
 use crate::ir::{Ir, RustType};
@@ -67,6 +68,7 @@ pub fn generate(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, EmitEr
     files.extend(operations::files(ir, options)?);
     files.push(client::file(ir, options)?);
     files.extend(wire_tests::files(ir, options)?);
+    files.extend(waiters::file(ir, options)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }

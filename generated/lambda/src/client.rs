@@ -2758,6 +2758,56 @@ impl Client {
     ) -> Result<UpdateFunctionUrlConfigOutput, Error<UpdateFunctionUrlConfigError>> {
         self.handle.call(input).await
     }
+
+    /// Waits with the `FunctionActive` waiter: set `GetFunctionConfiguration`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::FunctionActive`].
+    pub fn wait_until_function_active(
+        &self,
+    ) -> GetFunctionConfigurationInputBuilder<crate::waiters::FunctionActive<'_>> {
+        GetFunctionConfigurationInputBuilder::with_context(
+            crate::waiters::FunctionActive(self),
+        )
+    }
+
+    /// Waits with the `FunctionActiveV2` waiter: set `GetFunction`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::FunctionActiveV2`].
+    pub fn wait_until_function_active_v2(
+        &self,
+    ) -> GetFunctionInputBuilder<crate::waiters::FunctionActiveV2<'_>> {
+        GetFunctionInputBuilder::with_context(crate::waiters::FunctionActiveV2(self))
+    }
+
+    /// Waits with the `FunctionExists` waiter: set `GetFunction`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::FunctionExists`].
+    pub fn wait_until_function_exists(
+        &self,
+    ) -> GetFunctionInputBuilder<crate::waiters::FunctionExists<'_>> {
+        GetFunctionInputBuilder::with_context(crate::waiters::FunctionExists(self))
+    }
+
+    /// Waits with the `FunctionUpdated` waiter: set `GetFunctionConfiguration`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::FunctionUpdated`].
+    pub fn wait_until_function_updated(
+        &self,
+    ) -> GetFunctionConfigurationInputBuilder<crate::waiters::FunctionUpdated<'_>> {
+        GetFunctionConfigurationInputBuilder::with_context(
+            crate::waiters::FunctionUpdated(self),
+        )
+    }
+
+    /// Waits with the `FunctionUpdatedV2` waiter: set `GetFunction`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::FunctionUpdatedV2`].
+    pub fn wait_until_function_updated_v2(
+        &self,
+    ) -> GetFunctionInputBuilder<crate::waiters::FunctionUpdatedV2<'_>> {
+        GetFunctionInputBuilder::with_context(crate::waiters::FunctionUpdatedV2(self))
+    }
+
+    /// Waits with the `PublishedVersionActive` waiter: set `GetFunctionConfiguration`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::PublishedVersionActive`].
+    pub fn wait_until_published_version_active(
+        &self,
+    ) -> GetFunctionConfigurationInputBuilder<
+        crate::waiters::PublishedVersionActive<'_>,
+    > {
+        GetFunctionConfigurationInputBuilder::with_context(
+            crate::waiters::PublishedVersionActive(self),
+        )
+    }
 }
 
 impl<'a> ListEventSourceMappingsInputBuilder<&'a Client> {

@@ -60,6 +60,9 @@ mod operations;
 #[rustfmt::skip]
 pub mod types;
 
+#[rustfmt::skip]
+pub mod waiters;
+
 pub use client::Client;
 
 pub use stratus_runtime::{Config, Error};

@@ -1,0 +1,327 @@
+//! The JMESPath subset AWS waiter models use, parsed at codegen time: field paths, `[]`/`[*]`
+//! projections, `length()`, `contains()`, comparisons, `&&`, `||`, `!`, literals (`` `json` ``,
+//! `'raw'`), `@` and parentheses. Anything else is a parse error.
+
+use serde_json::Value;
+
+/// A parsed expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// `@`.
+    Current,
+    /// A field of the current value.
+    Field(String),
+    /// `a.b`: `b` evaluated on the result of `a`.
+    Sub(Box<Expr>, Box<Expr>),
+    /// `a[].b` / `a[*].b`: `b` on each element of the list `a` (nulls dropped). The flag is true for
+    /// `[]`, which also flattens: when `b` is itself a `[]` projection, its lists are spliced into
+    /// one (`a[].b[]`).
+    Project(Box<Expr>, Box<Expr>, bool),
+    /// A literal.
+    Literal(Value),
+    /// `length(x)`, `contains(a, b)`.
+    Call(String, Vec<Expr>),
+    /// A comparison.
+    Compare(&'static str, Box<Expr>, Box<Expr>),
+    /// `a && b`.
+    And(Box<Expr>, Box<Expr>),
+    /// `a || b`.
+    Or(Box<Expr>, Box<Expr>),
+    /// `!a`.
+    Not(Box<Expr>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Ident(String),
+    Lit(Value),
+    Dot,
+    Flatten,
+    Star,
+    LParen,
+    RParen,
+    Comma,
+    At,
+    Op(&'static str),
+    And,
+    Or,
+    Not,
+}
+
+fn tokenize(s: &str) -> Result<Vec<Tok>, String> {
+    let mut out = Vec::new();
+    let chars: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        match c {
+            ' ' | '\t' | '\n' => i += 1,
+            '.' => {
+                out.push(Tok::Dot);
+                i += 1;
+            }
+            '(' => {
+                out.push(Tok::LParen);
+                i += 1;
+            }
+            ')' => {
+                out.push(Tok::RParen);
+                i += 1;
+            }
+            ',' => {
+                out.push(Tok::Comma);
+                i += 1;
+            }
+            '@' => {
+                out.push(Tok::At);
+                i += 1;
+            }
+            '[' if next == Some(']') => {
+                out.push(Tok::Flatten);
+                i += 2;
+            }
+            '[' if next == Some('*') && chars.get(i + 2) == Some(&']') => {
+                out.push(Tok::Star);
+                i += 3;
+            }
+            '&' if next == Some('&') => {
+                out.push(Tok::And);
+                i += 2;
+            }
+            '|' if next == Some('|') => {
+                out.push(Tok::Or);
+                i += 2;
+            }
+            '=' if next == Some('=') => {
+                out.push(Tok::Op("=="));
+                i += 2;
+            }
+            '!' if next == Some('=') => {
+                out.push(Tok::Op("!="));
+                i += 2;
+            }
+            '!' => {
+                out.push(Tok::Not);
+                i += 1;
+            }
+            '<' | '>' => {
+                let op = match (c, next) {
+                    ('<', Some('=')) => "<=",
+                    ('>', Some('=')) => ">=",
+                    ('<', _) => "<",
+                    _ => ">",
+                };
+                i += op.len();
+                out.push(Tok::Op(op));
+            }
+            '`' => {
+                let end = chars[i + 1..].iter().position(|c| *c == '`').ok_or("unterminated `literal`")?;
+                let text: String = chars[i + 1..i + 1 + end].iter().collect();
+                let v: Value = serde_json::from_str(text.trim()).map_err(|e| format!("bad literal `{text}`: {e}"))?;
+                out.push(Tok::Lit(v));
+                i += end + 2;
+            }
+            '\'' => {
+                let end = chars[i + 1..].iter().position(|c| *c == '\'').ok_or("unterminated 'string'")?;
+                out.push(Tok::Lit(Value::String(chars[i + 1..i + 1 + end].iter().collect())));
+                i += end + 2;
+            }
+            c if c.is_ascii_alphabetic() || c == '_' => {
+                let start = i;
+                while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_') {
+                    i += 1;
+                }
+                out.push(Tok::Ident(chars[start..i].iter().collect()));
+            }
+            c if c.is_ascii_digit() || c == '-' => {
+                let start = i;
+                i += 1;
+                while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
+                    i += 1;
+                }
+                let text: String = chars[start..i].iter().collect();
+                let v: Value = serde_json::from_str(&text).map_err(|_| format!("bad number `{text}`"))?;
+                out.push(Tok::Lit(v));
+            }
+            other => return Err(format!("unsupported character `{other}`")),
+        }
+    }
+    Ok(out)
+}
+
+struct Parser {
+    toks: Vec<Tok>,
+    pos: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> Option<&Tok> {
+        self.toks.get(self.pos)
+    }
+
+    fn next(&mut self) -> Option<Tok> {
+        let t = self.toks.get(self.pos).cloned();
+        self.pos += 1;
+        t
+    }
+
+    fn or(&mut self) -> Result<Expr, String> {
+        let mut left = self.and()?;
+        while self.peek() == Some(&Tok::Or) {
+            self.pos += 1;
+            left = Expr::Or(Box::new(left), Box::new(self.and()?));
+        }
+        Ok(left)
+    }
+
+    fn and(&mut self) -> Result<Expr, String> {
+        let mut left = self.not()?;
+        while self.peek() == Some(&Tok::And) {
+            self.pos += 1;
+            left = Expr::And(Box::new(left), Box::new(self.not()?));
+        }
+        Ok(left)
+    }
+
+    fn not(&mut self) -> Result<Expr, String> {
+        if self.peek() == Some(&Tok::Not) {
+            self.pos += 1;
+            return Ok(Expr::Not(Box::new(self.not()?)));
+        }
+        self.compare()
+    }
+
+    fn compare(&mut self) -> Result<Expr, String> {
+        let left = self.path()?;
+        if let Some(Tok::Op(op)) = self.peek().cloned() {
+            self.pos += 1;
+            return Ok(Expr::Compare(op, Box::new(left), Box::new(self.path()?)));
+        }
+        Ok(left)
+    }
+
+    /// A primary followed by `.field`, `[]` and `[*]` steps.
+    fn path(&mut self) -> Result<Expr, String> {
+        let primary = self.primary()?;
+        self.steps(primary)
+    }
+
+    /// Applies `.field` steps to `expr`; a projection takes the rest of the path.
+    fn steps(&mut self, mut expr: Expr) -> Result<Expr, String> {
+        loop {
+            match self.peek() {
+                Some(Tok::Dot) => {
+                    self.pos += 1;
+                    match self.next() {
+                        Some(Tok::Ident(name)) => expr = Expr::Sub(Box::new(expr), Box::new(Expr::Field(name))),
+                        other => return Err(format!("expected a field after `.`, found {other:?}")),
+                    }
+                }
+                Some(t @ (Tok::Flatten | Tok::Star)) => {
+                    let flatten = *t == Tok::Flatten;
+                    self.pos += 1;
+                    let rest = self.projection_rest()?;
+                    return Ok(Expr::Project(Box::new(expr), Box::new(rest), flatten));
+                }
+                _ => return Ok(expr),
+            }
+        }
+    }
+
+    /// The steps after a projection, applied to each element.
+    fn projection_rest(&mut self) -> Result<Expr, String> {
+        match self.peek() {
+            Some(Tok::Dot) => {
+                self.pos += 1;
+                match self.next() {
+                    Some(Tok::Ident(name)) => self.steps(Expr::Field(name)),
+                    other => Err(format!("expected a field after `.`, found {other:?}")),
+                }
+            }
+            Some(t @ (Tok::Flatten | Tok::Star)) => {
+                let flatten = *t == Tok::Flatten;
+                self.pos += 1;
+                let rest = self.projection_rest()?;
+                Ok(Expr::Project(Box::new(Expr::Current), Box::new(rest), flatten))
+            }
+            _ => Ok(Expr::Current),
+        }
+    }
+
+    fn primary(&mut self) -> Result<Expr, String> {
+        match self.next() {
+            Some(Tok::At) => Ok(Expr::Current),
+            Some(Tok::Lit(v)) => Ok(Expr::Literal(v)),
+            Some(Tok::LParen) => {
+                let e = self.or()?;
+                match self.next() {
+                    Some(Tok::RParen) => Ok(e),
+                    other => Err(format!("expected `)`, found {other:?}")),
+                }
+            }
+            Some(Tok::Ident(name)) if self.peek() == Some(&Tok::LParen) => {
+                self.pos += 1;
+                let mut args = Vec::new();
+                if self.peek() != Some(&Tok::RParen) {
+                    loop {
+                        args.push(self.or()?);
+                        match self.next() {
+                            Some(Tok::Comma) => continue,
+                            Some(Tok::RParen) => break,
+                            other => return Err(format!("expected `,` or `)`, found {other:?}")),
+                        }
+                    }
+                } else {
+                    self.pos += 1;
+                }
+                match (name.as_str(), args.len()) {
+                    ("length", 1) | ("contains", 2) => Ok(Expr::Call(name, args)),
+                    _ => Err(format!("function `{name}` with {} arguments is not supported", args.len())),
+                }
+            }
+            Some(Tok::Ident(name)) => Ok(Expr::Field(name)),
+            other => Err(format!("unexpected {other:?}")),
+        }
+    }
+}
+
+/// Parses an expression of the supported subset.
+pub fn parse(s: &str) -> Result<Expr, String> {
+    let mut p = Parser { toks: tokenize(s)?, pos: 0 };
+    let e = p.or()?;
+    if p.pos < p.toks.len() {
+        return Err(format!("unexpected {:?} after the expression", p.toks[p.pos]));
+    }
+    Ok(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(s: &str) -> Box<Expr> {
+        Box::new(Expr::Field(s.into()))
+    }
+
+    #[test]
+    fn paths_and_projections() {
+        assert_eq!(parse("State").unwrap(), Expr::Field("State".into()));
+        assert_eq!(parse("Configuration.State").unwrap(), Expr::Sub(f("Configuration"), f("State")));
+        assert_eq!(parse("Items[].State").unwrap(), Expr::Project(f("Items"), f("State"), true));
+        assert_eq!(parse("Items[*]").unwrap(), Expr::Project(f("Items"), Box::new(Expr::Current), false));
+        assert_eq!(
+            parse("Items[].Tags[]").unwrap(),
+            Expr::Project(f("Items"), Box::new(Expr::Project(f("Tags"), Box::new(Expr::Current), true)), true)
+        );
+    }
+
+    #[test]
+    fn functions_and_operators() {
+        let e = parse("length(Items[].X) > `0` && !contains(Tags, 'a') || Done == `true`").unwrap();
+        assert!(matches!(e, Expr::Or(..)));
+        assert!(parse("sort_by(Items, &X)").is_err());
+        assert!(parse("Items[0]").is_err());
+        assert!(parse("a |").is_err());
+    }
+}
