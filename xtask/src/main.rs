@@ -244,6 +244,7 @@ fn test(args: &[String]) -> Result<ExitCode> {
     }
     run_step("cargo test --workspace", cargo().args(["test", "--workspace", "--all-targets"]))?;
     run_step("cargo test --doc", cargo().args(["test", "--workspace", "--doc"]))?;
+    run_e2e()?;
     say!("==> protocol conformance (rest-json)");
     let suites = ["tests/data/protocols/input/rest-json.json", "tests/data/protocols/output/rest-json.json"];
     let args: Vec<String> = suites.iter().map(|s| root().join(s).display().to_string()).collect();
@@ -305,4 +306,70 @@ fn conformance(args: &[String]) -> Result<ExitCode> {
         .status()
         .context("running the conformance runner")?;
     Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// The moto version the end-to-end suite is written against.
+const MOTO: &str = "moto[server]==5.2.5";
+
+/// Installs moto into `target/moto-venv` (once), starts it on a free loopback port, runs the
+/// end-to-end tests against it, and stops it. Any failure to install or start moto fails the run.
+fn run_e2e() -> Result<()> {
+    let root = root();
+    let venv = root.join("target/moto-venv");
+    let marker = venv.join(".stratus-installed");
+    let installed = std::fs::read_to_string(&marker).is_ok_and(|m| m.trim() == MOTO);
+    if !installed {
+        say!("==> installing {MOTO} into {}", venv.display());
+        let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_string());
+        run_step("python3 -m venv", Command::new(&python).args(["-m", "venv"]).arg(&venv))?;
+        run_step(
+            "pip install moto",
+            Command::new(venv.join("bin/pip")).args(["install", "--quiet", "--disable-pip-version-check", MOTO]),
+        )?;
+        std::fs::write(&marker, MOTO)?;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    say!("==> starting moto on 127.0.0.1:{port}");
+    let log = std::fs::File::create(root.join("target/moto.log"))?;
+    let mut server = Command::new(venv.join("bin/moto_server"))
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .spawn()
+        .context("starting moto_server (see target/moto.log)")?;
+    let url = format!("http://127.0.0.1:{port}");
+    let result = (|| -> Result<()> {
+        // Up to 30 s for moto to answer.
+        let deadline = Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            if let Some(status) = server.try_wait()? {
+                bail!("moto exited at start ({status}); see target/moto.log");
+            }
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            if Instant::now() > deadline {
+                bail!("moto did not start listening on port {port} within 30 s; see target/moto.log");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        run_step(
+            "end-to-end tests against moto",
+            cargo()
+                .args([
+                    "test",
+                    "-p",
+                    "stratus-tests",
+                    "--test",
+                    "e2e_moto",
+                    "--",
+                    "--include-ignored",
+                    "--test-threads=1",
+                ])
+                .env("STRATUS_MOTO_URL", &url),
+        )
+    })();
+    let _ = server.kill();
+    let _ = server.wait();
+    result
 }
