@@ -224,8 +224,10 @@ async fn functions_versions_aliases_and_invoke() {
         .unwrap();
     assert_eq!(out.status_code, Some(202));
     #[allow(deprecated)]
-    let out = client.invoke_async().function_name(name).invoke_args(b"{}".as_slice()).send().await.unwrap();
-    assert_eq!(out.status, Some(202));
+    {
+        let out = client.invoke_async().function_name(name).invoke_args(b"{}".as_slice()).send().await.unwrap();
+        assert_eq!(out.status, Some(202));
+    }
 
     client.delete_alias().function_name(name).name("live").send().await.unwrap();
     client.delete_function().function_name(name).send().await.unwrap();
