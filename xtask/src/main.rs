@@ -73,6 +73,9 @@ struct ServiceEntry {
     /// Whether the crate is published (default: yes).
     #[serde(default = "yes")]
     publish: bool,
+    /// Hand-written files copied into the crate: crate path -> repository path.
+    #[serde(default)]
+    extra_files: std::collections::BTreeMap<String, String>,
 }
 
 fn yes() -> bool {
@@ -83,6 +86,8 @@ struct Job {
     model_dir: PathBuf,
     out: PathBuf,
     options: Options,
+    /// Hand-written files copied in: crate path -> source path.
+    extra_files: Vec<(PathBuf, PathBuf)>,
 }
 
 fn codegen(args: &[String]) -> Result<ExitCode> {
@@ -113,8 +118,12 @@ fn codegen(args: &[String]) -> Result<ExitCode> {
     for job in jobs {
         let shown = job.out.strip_prefix(&root).unwrap_or(&job.out).display().to_string();
         let start = Instant::now();
-        let files = stratus_codegen::generate(&job.model_dir, &job.options)
+        let mut files = stratus_codegen::generate(&job.model_dir, &job.options)
             .with_context(|| format!("generating {}", job.model_dir.display()))?;
+        for (dest, src) in &job.extra_files {
+            let contents = std::fs::read_to_string(src).with_context(|| format!("reading {}", src.display()))?;
+            files.push(stratus_codegen::emit::GeneratedFile { path: dest.clone(), contents });
+        }
         let elapsed = start.elapsed();
         let lines: usize = files
             .iter()
@@ -185,6 +194,7 @@ fn listed_jobs(root: &Path) -> Result<Vec<Job>> {
                 model_dir: root.join(&s.model),
                 options: options(&s.crate_name, &s.version, s.model.clone(), &out, root, s.publish),
                 out,
+                extra_files: s.extra_files.iter().map(|(dest, src)| (PathBuf::from(dest), root.join(src))).collect(),
             }
         })
         .collect())
@@ -215,7 +225,7 @@ fn single_job(root: &Path, dir: &Path, out: Option<PathBuf>) -> Result<Job> {
     let out = if out.is_absolute() { out } else { std::env::current_dir()?.join(out) };
     let crate_name = format!("stratus-{}", name.to_lowercase().replace(['_', '.'], "-"));
     let options = options(&crate_name, "0.1.0", model_dir.display().to_string(), &out, root, false);
-    Ok(Job { model_dir, out, options })
+    Ok(Job { model_dir, out, options, extra_files: Vec::new() })
 }
 
 /// Runs a command, failing with its name when it fails.

@@ -40,6 +40,8 @@ serde = {{ version = "1", features = ["derive"] }}
 stratus-runtime = {{ version = "{runtime_version}", path = "{runtime_path}" }}
 
 [dev-dependencies]
+bytes = "1"
+http = "1"
 serde_json = "1"
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
 "#,
