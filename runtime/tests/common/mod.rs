@@ -15,6 +15,7 @@ pub struct Seen {
     pub method: String,
     pub path: String,
     pub headers: Vec<(String, String)>,
+    pub body: String,
 }
 
 impl Seen {
@@ -111,7 +112,9 @@ pub async fn serve(handler: impl Fn(usize, &Seen) -> Reply + Send + Sync + 'stat
                         Ok(n) => buf.extend_from_slice(&chunk[..n]),
                     }
                 }
-                let req = Seen { method, path, headers };
+                let body_end = (head_end + 4 + len).min(buf.len());
+                let body = String::from_utf8_lossy(&buf[head_end + 4..body_end]).into_owned();
+                let req = Seen { method, path, headers, body };
                 seen.lock().unwrap().push(req.clone());
                 let n = hits.fetch_add(1, Ordering::SeqCst);
                 let write = |status: u16, headers: &[(String, String)], body: &str, announced: usize| {
