@@ -78,7 +78,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// Creates a role Lambda can assume, with one SigV4-signed IAM `CreateRole` call.
-async fn create_execution_role(config: &stratus_runtime::Config, endpoint: &str) -> Result<String, Box<dyn std::error::Error>> {
+async fn create_execution_role(
+    config: &stratus_runtime::Config,
+    endpoint: &str,
+) -> Result<String, Box<dyn std::error::Error>> {
     use stratus_runtime::sigv4::{sha256_hex, Signer, SigningParams, SigningSettings};
     let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
     let mut encoded = String::new();
