@@ -377,6 +377,16 @@ fn run_e2e() -> Result<()> {
                     "--test-threads=1",
                 ])
                 .env("STRATUS_MOTO_URL", &url),
+        )?;
+        run_step(
+            "quickstart example against moto",
+            cargo()
+                .args(["run", "--quiet", "-p", "stratus-lambda", "--example", "quickstart", "--"])
+                .args(["--endpoint-url", &url, "--create-role"])
+                .env("AWS_ACCESS_KEY_ID", "testing")
+                .env("AWS_SECRET_ACCESS_KEY", "testing")
+                .env("AWS_REGION", "us-east-1")
+                .env_remove("AWS_PROFILE"),
         )
     })();
     let _ = server.kill();
