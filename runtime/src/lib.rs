@@ -18,6 +18,7 @@
 //! - [`env`](mod@env): environment access that tests can replace;
 //! - [`endpoint`]: the endpoint rule-set engine and partitions;
 //! - [`http`]: the transport trait, the hyper + rustls client, and a capturing fake;
+//! - [`testing`]: checking the requests a client sends, without a network;
 //!
 //! and the macros that expand the repetitive parts of generated items ([`builder!`],
 //! [`impl_string_enum!`], [`impl_error!`]).
@@ -38,6 +39,7 @@ pub mod paginate;
 pub mod profile;
 pub mod retry;
 pub mod sigv4;
+pub mod testing;
 pub mod types;
 pub mod waiter;
 

@@ -10,75 +10,16 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, EmitError> {
-    let tests: Vec<TokenStream> = ir.operations.iter().filter_map(|op| test(ir, op)).collect();
+    let krate = format_ident!("{}", options.crate_name.replace('-', "_"));
+    let tests: Vec<TokenStream> = ir.operations.iter().filter_map(|op| test(ir, op, &krate)).collect();
     if tests.is_empty() {
         return Ok(Vec::new());
     }
-    let krate = format_ident!("{}", options.crate_name.replace('-', "_"));
     let tokens = quote! {
         #![allow(deprecated, clippy::all)]
         use #krate::types as t;
         use std::collections::HashMap;
-        use std::sync::Arc;
-        use stratus_runtime::http::CaptureClient;
-
-        /// What the model says the request looks like.
-        struct Expect {
-            method: &'static str,
-            path: &'static str,
-            query: &'static [&'static str],
-            headers: &'static [&'static str],
-            body: &'static [&'static str],
-            payload: bool,
-        }
-
-        async fn check<F, Fut, T>(call: F, expect: Expect)
-        where
-            F: FnOnce(#krate::Client) -> Fut,
-            Fut: std::future::Future<Output = T>,
-        {
-            let fake = Arc::new(CaptureClient::always(200, "{}"));
-            let config = stratus_runtime::Config::builder()
-                .region("us-east-1")
-                .credentials(stratus_runtime::credentials::Credentials::new("AKID", "SECRET", None, None, "test"))
-                .http_client(fake.clone())
-                .max_attempts(1)
-                .build()
-                .unwrap();
-            let _ = call(#krate::Client::new(&config)).await;
-            let requests = fake.requests();
-            assert_eq!(requests.len(), 1, "the request was not sent (validation failed?)");
-            let req = &requests[0];
-            assert_eq!(req.method().as_str(), expect.method);
-            assert_eq!(req.uri().path(), expect.path);
-            let mut query: Vec<String> = req
-                .uri()
-                .query()
-                .unwrap_or_default()
-                .split('&')
-                .filter(|p| !p.is_empty())
-                .map(|p| p.split('=').next().unwrap_or_default().to_string())
-                .collect();
-            query.sort();
-            let mut want: Vec<String> = expect.query.iter().map(|s| s.to_string()).collect();
-            want.sort();
-            assert_eq!(query, want, "query keys");
-            for h in expect.headers {
-                assert!(req.headers().contains_key(*h), "header {h} missing");
-            }
-            if expect.payload {
-                assert!(!req.body().is_empty(), "payload missing");
-            } else if expect.body.is_empty() {
-                assert!(req.body().is_empty(), "unexpected body");
-            } else {
-                let body: HashMap<String, serde_json::Value> = serde_json::from_slice(req.body()).unwrap();
-                let mut keys: Vec<&str> = body.keys().map(String::as_str).collect();
-                keys.sort();
-                let mut want = expect.body.to_vec();
-                want.sort();
-                assert_eq!(keys, want, "body members");
-            }
-        }
+        use stratus_runtime::testing::{capture, check, Expect};
 
         #(#tests)*
     };
@@ -170,7 +111,7 @@ fn sample(ir: &Ir, ty: &RustType, c: &Constraints, depth: usize) -> Option<(Toke
     })
 }
 
-fn test(ir: &Ir, op: &OperationIr) -> Option<TokenStream> {
+fn test(ir: &Ir, op: &OperationIr, krate: &proc_macro2::Ident) -> Option<TokenStream> {
     let input = ir.find_struct(op.input.as_ref()?)?;
     let payload_member = input.payload.as_deref();
     let mut fields = Vec::new();
@@ -209,15 +150,16 @@ fn test(ir: &Ir, op: &OperationIr) -> Option<TokenStream> {
         #[tokio::test]
         async fn #test_name() {
             let input = t::#ty { #(#fields)* ..Default::default() };
-            check(|c| async move { c.#with(input).await }, Expect {
+            let req = capture(|config| async move { #krate::Client::new(&config).#with(input).await }).await.unwrap();
+            let expect = Expect {
                 method: #method,
                 path: #path,
                 query: &[#(#query),*],
                 headers: &[#(#headers),*],
                 body: &[#(#body),*],
                 payload: #payload,
-            })
-            .await;
+            };
+            check(&req, &expect).unwrap();
         }
     })
 }

@@ -4,76 +4,7 @@
 #![allow(deprecated, clippy::all)]
 use stratus_lambda::types as t;
 use std::collections::HashMap;
-use std::sync::Arc;
-use stratus_runtime::http::CaptureClient;
-
-/// What the model says the request looks like.
-struct Expect {
-    method: &'static str,
-    path: &'static str,
-    query: &'static [&'static str],
-    headers: &'static [&'static str],
-    body: &'static [&'static str],
-    payload: bool,
-}
-
-async fn check<F, Fut, T>(call: F, expect: Expect)
-where
-    F: FnOnce(stratus_lambda::Client) -> Fut,
-    Fut: std::future::Future<Output = T>,
-{
-    let fake = Arc::new(CaptureClient::always(200, "{}"));
-    let config = stratus_runtime::Config::builder()
-        .region("us-east-1")
-        .credentials(
-            stratus_runtime::credentials::Credentials::new(
-                "AKID",
-                "SECRET",
-                None,
-                None,
-                "test",
-            ),
-        )
-        .http_client(fake.clone())
-        .max_attempts(1)
-        .build()
-        .unwrap();
-    let _ = call(stratus_lambda::Client::new(&config)).await;
-    let requests = fake.requests();
-    assert_eq!(requests.len(), 1, "the request was not sent (validation failed?)");
-    let req = &requests[0];
-    assert_eq!(req.method().as_str(), expect.method);
-    assert_eq!(req.uri().path(), expect.path);
-    let mut query: Vec<String> = req
-        .uri()
-        .query()
-        .unwrap_or_default()
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| p.split('=').next().unwrap_or_default().to_string())
-        .collect();
-    query.sort();
-    let mut want: Vec<String> = expect.query.iter().map(|s| s.to_string()).collect();
-    want.sort();
-    assert_eq!(query, want, "query keys");
-    for h in expect.headers {
-        assert!(req.headers().contains_key(* h), "header {h} missing");
-    }
-
-    if expect.payload {
-        assert!(! req.body().is_empty(), "payload missing");
-    } else if expect.body.is_empty() {
-        assert!(req.body().is_empty(), "unexpected body");
-    } else {
-        let body: HashMap<String, serde_json::Value> = serde_json::from_slice(req.body())
-            .unwrap();
-        let mut keys: Vec<&str> = body.keys().map(String::as_str).collect();
-        keys.sort();
-        let mut want = expect.body.to_vec();
-        want.sort();
-        assert_eq!(keys, want, "body members");
-    }
-}
+use stratus_runtime::testing::{capture, check, Expect};
 
 #[tokio::test]
 async fn add_layer_version_permission() {
@@ -87,18 +18,22 @@ async fn add_layer_version_permission() {
         revision_id: Some("s".to_string()),
         ..Default::default()
     };
-    check(
-            |c| async move { c.add_layer_version_permission_with(input).await },
-            Expect {
-                method: "POST",
-                path: "/2018-10-31/layers/s/versions/1/policy",
-                query: &["RevisionId"],
-                headers: &[],
-                body: &["StatementId", "Action", "Principal", "OrganizationId"],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .add_layer_version_permission_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "POST",
+        path: "/2018-10-31/layers/s/versions/1/policy",
+        query: &["RevisionId"],
+        headers: &[],
+        body: &["StatementId", "Action", "Principal", "OrganizationId"],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -118,29 +53,31 @@ async fn add_permission() {
         principal_org_id: Some("ssssssssssss".to_string()),
         ..Default::default()
     };
-    check(
-            |c| async move { c.add_permission_with(input).await },
-            Expect {
-                method: "POST",
-                path: "/2015-03-31/functions/s/policy",
-                query: &["Qualifier"],
-                headers: &[],
-                body: &[
-                    "StatementId",
-                    "Action",
-                    "Principal",
-                    "SourceArn",
-                    "FunctionUrlAuthType",
-                    "InvokedViaFunctionUrl",
-                    "SourceAccount",
-                    "EventSourceToken",
-                    "RevisionId",
-                    "PrincipalOrgID",
-                ],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config).add_permission_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "POST",
+        path: "/2015-03-31/functions/s/policy",
+        query: &["Qualifier"],
+        headers: &[],
+        body: &[
+            "StatementId",
+            "Action",
+            "Principal",
+            "SourceArn",
+            "FunctionUrlAuthType",
+            "InvokedViaFunctionUrl",
+            "SourceAccount",
+            "EventSourceToken",
+            "RevisionId",
+            "PrincipalOrgID",
+        ],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -158,18 +95,22 @@ async fn checkpoint_durable_execution() {
         client_token: Some("s".to_string()),
         ..Default::default()
     };
-    check(
-            |c| async move { c.checkpoint_durable_execution_with(input).await },
-            Expect {
-                method: "POST",
-                path: "/2025-12-01/durable-executions/s/checkpoint",
-                query: &[],
-                headers: &[],
-                body: &["CheckpointToken", "Updates", "ClientToken"],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .checkpoint_durable_execution_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "POST",
+        path: "/2025-12-01/durable-executions/s/checkpoint",
+        query: &[],
+        headers: &[],
+        body: &["CheckpointToken", "Updates", "ClientToken"],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -184,18 +125,20 @@ async fn create_alias() {
         }),
         ..Default::default()
     };
-    check(
-            |c| async move { c.create_alias_with(input).await },
-            Expect {
-                method: "POST",
-                path: "/2015-03-31/functions/s/aliases",
-                query: &[],
-                headers: &[],
-                body: &["Name", "FunctionVersion", "Description", "RoutingConfig"],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config).create_alias_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "POST",
+        path: "/2015-03-31/functions/s/aliases",
+        query: &[],
+        headers: &[],
+        body: &["Name", "FunctionVersion", "Description", "RoutingConfig"],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -227,28 +170,32 @@ async fn create_capacity_provider() {
         }),
         ..Default::default()
     };
-    check(
-            |c| async move { c.create_capacity_provider_with(input).await },
-            Expect {
-                method: "POST",
-                path: "/2025-11-30/capacity-providers",
-                query: &[],
-                headers: &[],
-                body: &[
-                    "CapacityProviderName",
-                    "VpcConfig",
-                    "PermissionsConfig",
-                    "InstanceRequirements",
-                    "CapacityProviderScalingConfig",
-                    "KmsKeyArn",
-                    "Tags",
-                    "PropagateTags",
-                    "TelemetryConfig",
-                ],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .create_capacity_provider_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "POST",
+        path: "/2025-11-30/capacity-providers",
+        query: &[],
+        headers: &[],
+        body: &[
+            "CapacityProviderName",
+            "VpcConfig",
+            "PermissionsConfig",
+            "InstanceRequirements",
+            "CapacityProviderScalingConfig",
+            "KmsKeyArn",
+            "Tags",
+            "PropagateTags",
+            "TelemetryConfig",
+        ],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -265,23 +212,22 @@ async fn create_code_signing_config() {
         tags: Some(HashMap::from([("s".to_string(), "s".to_string())])),
         ..Default::default()
     };
-    check(
-            |c| async move { c.create_code_signing_config_with(input).await },
-            Expect {
-                method: "POST",
-                path: "/2020-04-22/code-signing-configs",
-                query: &[],
-                headers: &[],
-                body: &[
-                    "Description",
-                    "AllowedPublishers",
-                    "CodeSigningPolicies",
-                    "Tags",
-                ],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .create_code_signing_config_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "POST",
+        path: "/2020-04-22/code-signing-configs",
+        query: &[],
+        headers: &[],
+        body: &["Description", "AllowedPublishers", "CodeSigningPolicies", "Tags"],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -343,47 +289,51 @@ async fn create_event_source_mapping() {
         }),
         ..Default::default()
     };
-    check(
-            |c| async move { c.create_event_source_mapping_with(input).await },
-            Expect {
-                method: "POST",
-                path: "/2015-03-31/event-source-mappings",
-                query: &[],
-                headers: &[],
-                body: &[
-                    "EventSourceArn",
-                    "FunctionName",
-                    "Enabled",
-                    "BatchSize",
-                    "FilterCriteria",
-                    "KMSKeyArn",
-                    "MetricsConfig",
-                    "LoggingConfig",
-                    "ScalingConfig",
-                    "MaximumBatchingWindowInSeconds",
-                    "ParallelizationFactor",
-                    "StartingPosition",
-                    "StartingPositionTimestamp",
-                    "DestinationConfig",
-                    "MaximumRecordAgeInSeconds",
-                    "BisectBatchOnFunctionError",
-                    "MaximumRetryAttempts",
-                    "Tags",
-                    "TumblingWindowInSeconds",
-                    "Topics",
-                    "Queues",
-                    "SourceAccessConfigurations",
-                    "SelfManagedEventSource",
-                    "FunctionResponseTypes",
-                    "AmazonManagedKafkaEventSourceConfig",
-                    "SelfManagedKafkaEventSourceConfig",
-                    "DocumentDBEventSourceConfig",
-                    "ProvisionedPollerConfig",
-                ],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .create_event_source_mapping_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "POST",
+        path: "/2015-03-31/event-source-mappings",
+        query: &[],
+        headers: &[],
+        body: &[
+            "EventSourceArn",
+            "FunctionName",
+            "Enabled",
+            "BatchSize",
+            "FilterCriteria",
+            "KMSKeyArn",
+            "MetricsConfig",
+            "LoggingConfig",
+            "ScalingConfig",
+            "MaximumBatchingWindowInSeconds",
+            "ParallelizationFactor",
+            "StartingPosition",
+            "StartingPositionTimestamp",
+            "DestinationConfig",
+            "MaximumRecordAgeInSeconds",
+            "BisectBatchOnFunctionError",
+            "MaximumRetryAttempts",
+            "Tags",
+            "TumblingWindowInSeconds",
+            "Topics",
+            "Queues",
+            "SourceAccessConfigurations",
+            "SelfManagedEventSource",
+            "FunctionResponseTypes",
+            "AmazonManagedKafkaEventSourceConfig",
+            "SelfManagedKafkaEventSourceConfig",
+            "DocumentDBEventSourceConfig",
+            "ProvisionedPollerConfig",
+        ],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -463,49 +413,51 @@ async fn create_function() {
         }),
         ..Default::default()
     };
-    check(
-            |c| async move { c.create_function_with(input).await },
-            Expect {
-                method: "POST",
-                path: "/2015-03-31/functions",
-                query: &[],
-                headers: &[],
-                body: &[
-                    "FunctionName",
-                    "Runtime",
-                    "Role",
-                    "Handler",
-                    "Code",
-                    "Description",
-                    "Timeout",
-                    "MemorySize",
-                    "Publish",
-                    "PublishTo",
-                    "VpcConfig",
-                    "PackageType",
-                    "DeadLetterConfig",
-                    "Environment",
-                    "KMSKeyArn",
-                    "TracingConfig",
-                    "Tags",
-                    "Layers",
-                    "FileSystemConfigs",
-                    "CodeSigningConfigArn",
-                    "ImageConfig",
-                    "Architectures",
-                    "EphemeralStorage",
-                    "SnapStart",
-                    "LoggingConfig",
-                    "TenancyConfig",
-                    "CapacityProviderConfig",
-                    "DurableConfig",
-                    "RuntimeConfig",
-                    "AcceleratorConfig",
-                ],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config).create_function_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "POST",
+        path: "/2015-03-31/functions",
+        query: &[],
+        headers: &[],
+        body: &[
+            "FunctionName",
+            "Runtime",
+            "Role",
+            "Handler",
+            "Code",
+            "Description",
+            "Timeout",
+            "MemorySize",
+            "Publish",
+            "PublishTo",
+            "VpcConfig",
+            "PackageType",
+            "DeadLetterConfig",
+            "Environment",
+            "KMSKeyArn",
+            "TracingConfig",
+            "Tags",
+            "Layers",
+            "FileSystemConfigs",
+            "CodeSigningConfigArn",
+            "ImageConfig",
+            "Architectures",
+            "EphemeralStorage",
+            "SnapStart",
+            "LoggingConfig",
+            "TenancyConfig",
+            "CapacityProviderConfig",
+            "DurableConfig",
+            "RuntimeConfig",
+            "AcceleratorConfig",
+        ],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -518,18 +470,22 @@ async fn create_function_url_config() {
         invoke_mode: Some(t::InvokeMode::Buffered),
         ..Default::default()
     };
-    check(
-            |c| async move { c.create_function_url_config_with(input).await },
-            Expect {
-                method: "POST",
-                path: "/2021-10-31/functions/s/url",
-                query: &["Qualifier"],
-                headers: &[],
-                body: &["AuthType", "Cors", "InvokeMode"],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .create_function_url_config_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "POST",
+        path: "/2021-10-31/functions/s/url",
+        query: &["Qualifier"],
+        headers: &[],
+        body: &["AuthType", "Cors", "InvokeMode"],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -539,18 +495,20 @@ async fn delete_alias() {
         name: "s".to_string(),
         ..Default::default()
     };
-    check(
-            |c| async move { c.delete_alias_with(input).await },
-            Expect {
-                method: "DELETE",
-                path: "/2015-03-31/functions/s/aliases/s",
-                query: &[],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config).delete_alias_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "DELETE",
+        path: "/2015-03-31/functions/s/aliases/s",
+        query: &[],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -559,18 +517,22 @@ async fn delete_capacity_provider() {
         capacity_provider_name: "s".to_string(),
         ..Default::default()
     };
-    check(
-            |c| async move { c.delete_capacity_provider_with(input).await },
-            Expect {
-                method: "DELETE",
-                path: "/2025-11-30/capacity-providers/s",
-                query: &[],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .delete_capacity_provider_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "DELETE",
+        path: "/2025-11-30/capacity-providers/s",
+        query: &[],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -579,18 +541,22 @@ async fn delete_code_signing_config() {
         code_signing_config_arn: "s".to_string(),
         ..Default::default()
     };
-    check(
-            |c| async move { c.delete_code_signing_config_with(input).await },
-            Expect {
-                method: "DELETE",
-                path: "/2020-04-22/code-signing-configs/s",
-                query: &[],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .delete_code_signing_config_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "DELETE",
+        path: "/2020-04-22/code-signing-configs/s",
+        query: &[],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -599,18 +565,22 @@ async fn delete_durable_execution() {
         durable_execution_arn: "s".to_string(),
         ..Default::default()
     };
-    check(
-            |c| async move { c.delete_durable_execution_with(input).await },
-            Expect {
-                method: "DELETE",
-                path: "/2025-12-01/durable-executions/s",
-                query: &[],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .delete_durable_execution_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "DELETE",
+        path: "/2025-12-01/durable-executions/s",
+        query: &[],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -619,18 +589,22 @@ async fn delete_event_source_mapping() {
         uuid: "ssssssssssssssssssssssssssssssssssss".to_string(),
         ..Default::default()
     };
-    check(
-            |c| async move { c.delete_event_source_mapping_with(input).await },
-            Expect {
-                method: "DELETE",
-                path: "/2015-03-31/event-source-mappings/ssssssssssssssssssssssssssssssssssss",
-                query: &[],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .delete_event_source_mapping_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "DELETE",
+        path: "/2015-03-31/event-source-mappings/ssssssssssssssssssssssssssssssssssss",
+        query: &[],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -640,18 +614,20 @@ async fn delete_function() {
         qualifier: Some("s".to_string()),
         ..Default::default()
     };
-    check(
-            |c| async move { c.delete_function_with(input).await },
-            Expect {
-                method: "DELETE",
-                path: "/2015-03-31/functions/s",
-                query: &["Qualifier"],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config).delete_function_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "DELETE",
+        path: "/2015-03-31/functions/s",
+        query: &["Qualifier"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -660,18 +636,22 @@ async fn delete_function_code_signing_config() {
         function_name: "s".to_string(),
         ..Default::default()
     };
-    check(
-            |c| async move { c.delete_function_code_signing_config_with(input).await },
-            Expect {
-                method: "DELETE",
-                path: "/2020-06-30/functions/s/code-signing-config",
-                query: &[],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .delete_function_code_signing_config_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "DELETE",
+        path: "/2020-06-30/functions/s/code-signing-config",
+        query: &[],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -680,18 +660,22 @@ async fn delete_function_concurrency() {
         function_name: "s".to_string(),
         ..Default::default()
     };
-    check(
-            |c| async move { c.delete_function_concurrency_with(input).await },
-            Expect {
-                method: "DELETE",
-                path: "/2017-10-31/functions/s/concurrency",
-                query: &[],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .delete_function_concurrency_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "DELETE",
+        path: "/2017-10-31/functions/s/concurrency",
+        query: &[],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -701,18 +685,22 @@ async fn delete_function_event_invoke_config() {
         qualifier: Some("s".to_string()),
         ..Default::default()
     };
-    check(
-            |c| async move { c.delete_function_event_invoke_config_with(input).await },
-            Expect {
-                method: "DELETE",
-                path: "/2019-09-25/functions/s/event-invoke-config",
-                query: &["Qualifier"],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .delete_function_event_invoke_config_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "DELETE",
+        path: "/2019-09-25/functions/s/event-invoke-config",
+        query: &["Qualifier"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -722,18 +710,22 @@ async fn delete_function_url_config() {
         qualifier: Some("s".to_string()),
         ..Default::default()
     };
-    check(
-            |c| async move { c.delete_function_url_config_with(input).await },
-            Expect {
-                method: "DELETE",
-                path: "/2021-10-31/functions/s/url",
-                query: &["Qualifier"],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .delete_function_url_config_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "DELETE",
+        path: "/2021-10-31/functions/s/url",
+        query: &["Qualifier"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -743,18 +735,20 @@ async fn delete_layer_version() {
         version_number: 1,
         ..Default::default()
     };
-    check(
-            |c| async move { c.delete_layer_version_with(input).await },
-            Expect {
-                method: "DELETE",
-                path: "/2018-10-31/layers/s/versions/1",
-                query: &[],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config).delete_layer_version_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "DELETE",
+        path: "/2018-10-31/layers/s/versions/1",
+        query: &[],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -764,18 +758,22 @@ async fn delete_provisioned_concurrency_config() {
         qualifier: "s".to_string(),
         ..Default::default()
     };
-    check(
-            |c| async move { c.delete_provisioned_concurrency_config_with(input).await },
-            Expect {
-                method: "DELETE",
-                path: "/2019-09-30/functions/s/provisioned-concurrency",
-                query: &["Qualifier"],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .delete_provisioned_concurrency_config_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "DELETE",
+        path: "/2019-09-30/functions/s/provisioned-concurrency",
+        query: &["Qualifier"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -785,18 +783,20 @@ async fn delete_resource_policy() {
         revision_id: Some("ssssssssssssssssssssssssssssssssssss".to_string()),
         ..Default::default()
     };
-    check(
-            |c| async move { c.delete_resource_policy_with(input).await },
-            Expect {
-                method: "DELETE",
-                path: "/2026-07-09/resource-policy/s",
-                query: &["RevisionId"],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config).delete_resource_policy_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "DELETE",
+        path: "/2026-07-09/resource-policy/s",
+        query: &["RevisionId"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -804,18 +804,20 @@ async fn get_account_settings() {
     let input = t::GetAccountSettingsInput {
         ..Default::default()
     };
-    check(
-            |c| async move { c.get_account_settings_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2016-08-19/account-settings",
-                query: &[],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config).get_account_settings_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2016-08-19/account-settings",
+        query: &[],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -825,18 +827,20 @@ async fn get_alias() {
         name: "s".to_string(),
         ..Default::default()
     };
-    check(
-            |c| async move { c.get_alias_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2015-03-31/functions/s/aliases/s",
-                query: &[],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config).get_alias_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2015-03-31/functions/s/aliases/s",
+        query: &[],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -845,18 +849,20 @@ async fn get_capacity_provider() {
         capacity_provider_name: "s".to_string(),
         ..Default::default()
     };
-    check(
-            |c| async move { c.get_capacity_provider_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2025-11-30/capacity-providers/s",
-                query: &[],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config).get_capacity_provider_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2025-11-30/capacity-providers/s",
+        query: &[],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -865,18 +871,22 @@ async fn get_code_signing_config() {
         code_signing_config_arn: "s".to_string(),
         ..Default::default()
     };
-    check(
-            |c| async move { c.get_code_signing_config_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2020-04-22/code-signing-configs/s",
-                query: &[],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .get_code_signing_config_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2020-04-22/code-signing-configs/s",
+        query: &[],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -886,18 +896,20 @@ async fn get_durable_execution() {
         include_execution_data: Some(true),
         ..Default::default()
     };
-    check(
-            |c| async move { c.get_durable_execution_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2025-12-01/durable-executions/s",
-                query: &["IncludeExecutionData"],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config).get_durable_execution_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2025-12-01/durable-executions/s",
+        query: &["IncludeExecutionData"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -910,18 +922,22 @@ async fn get_durable_execution_history() {
         reverse_order: Some(true),
         ..Default::default()
     };
-    check(
-            |c| async move { c.get_durable_execution_history_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2025-12-01/durable-executions/s/history",
-                query: &["IncludeExecutionData", "MaxItems", "Marker", "ReverseOrder"],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .get_durable_execution_history_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2025-12-01/durable-executions/s/history",
+        query: &["IncludeExecutionData", "MaxItems", "Marker", "ReverseOrder"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -933,18 +949,22 @@ async fn get_durable_execution_state() {
         max_items: Some(0),
         ..Default::default()
     };
-    check(
-            |c| async move { c.get_durable_execution_state_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2025-12-01/durable-executions/s/state",
-                query: &["CheckpointToken", "Marker", "MaxItems"],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .get_durable_execution_state_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2025-12-01/durable-executions/s/state",
+        query: &["CheckpointToken", "Marker", "MaxItems"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -953,18 +973,22 @@ async fn get_event_source_mapping() {
         uuid: "ssssssssssssssssssssssssssssssssssss".to_string(),
         ..Default::default()
     };
-    check(
-            |c| async move { c.get_event_source_mapping_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2015-03-31/event-source-mappings/ssssssssssssssssssssssssssssssssssss",
-                query: &[],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .get_event_source_mapping_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2015-03-31/event-source-mappings/ssssssssssssssssssssssssssssssssssss",
+        query: &[],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -974,18 +998,20 @@ async fn get_function() {
         qualifier: Some("s".to_string()),
         ..Default::default()
     };
-    check(
-            |c| async move { c.get_function_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2015-03-31/functions/s",
-                query: &["Qualifier"],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config).get_function_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2015-03-31/functions/s",
+        query: &["Qualifier"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -994,18 +1020,22 @@ async fn get_function_code_signing_config() {
         function_name: "s".to_string(),
         ..Default::default()
     };
-    check(
-            |c| async move { c.get_function_code_signing_config_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2020-06-30/functions/s/code-signing-config",
-                query: &[],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .get_function_code_signing_config_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2020-06-30/functions/s/code-signing-config",
+        query: &[],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1014,18 +1044,22 @@ async fn get_function_concurrency() {
         function_name: "s".to_string(),
         ..Default::default()
     };
-    check(
-            |c| async move { c.get_function_concurrency_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2019-09-30/functions/s/concurrency",
-                query: &[],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .get_function_concurrency_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2019-09-30/functions/s/concurrency",
+        query: &[],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1035,18 +1069,22 @@ async fn get_function_configuration() {
         qualifier: Some("s".to_string()),
         ..Default::default()
     };
-    check(
-            |c| async move { c.get_function_configuration_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2015-03-31/functions/s/configuration",
-                query: &["Qualifier"],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .get_function_configuration_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2015-03-31/functions/s/configuration",
+        query: &["Qualifier"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1056,18 +1094,22 @@ async fn get_function_event_invoke_config() {
         qualifier: Some("s".to_string()),
         ..Default::default()
     };
-    check(
-            |c| async move { c.get_function_event_invoke_config_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2019-09-25/functions/s/event-invoke-config",
-                query: &["Qualifier"],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .get_function_event_invoke_config_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2019-09-25/functions/s/event-invoke-config",
+        query: &["Qualifier"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1076,18 +1118,22 @@ async fn get_function_recursion_config() {
         function_name: "s".to_string(),
         ..Default::default()
     };
-    check(
-            |c| async move { c.get_function_recursion_config_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2024-08-31/functions/s/recursion-config",
-                query: &[],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .get_function_recursion_config_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2024-08-31/functions/s/recursion-config",
+        query: &[],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1097,18 +1143,22 @@ async fn get_function_scaling_config() {
         qualifier: "s".to_string(),
         ..Default::default()
     };
-    check(
-            |c| async move { c.get_function_scaling_config_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2025-11-30/functions/s/function-scaling-config",
-                query: &["Qualifier"],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .get_function_scaling_config_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2025-11-30/functions/s/function-scaling-config",
+        query: &["Qualifier"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1118,18 +1168,22 @@ async fn get_function_url_config() {
         qualifier: Some("s".to_string()),
         ..Default::default()
     };
-    check(
-            |c| async move { c.get_function_url_config_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2021-10-31/functions/s/url",
-                query: &["Qualifier"],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .get_function_url_config_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2021-10-31/functions/s/url",
+        query: &["Qualifier"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1139,18 +1193,20 @@ async fn get_layer_version() {
         version_number: 1,
         ..Default::default()
     };
-    check(
-            |c| async move { c.get_layer_version_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2018-10-31/layers/s/versions/1",
-                query: &[],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config).get_layer_version_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2018-10-31/layers/s/versions/1",
+        query: &[],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1159,18 +1215,22 @@ async fn get_layer_version_by_arn() {
         arn: "s".to_string(),
         ..Default::default()
     };
-    check(
-            |c| async move { c.get_layer_version_by_arn_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2018-10-31/layers",
-                query: &["find", "Arn"],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .get_layer_version_by_arn_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2018-10-31/layers",
+        query: &["find", "Arn"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1180,18 +1240,22 @@ async fn get_layer_version_policy() {
         version_number: 1,
         ..Default::default()
     };
-    check(
-            |c| async move { c.get_layer_version_policy_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2018-10-31/layers/s/versions/1/policy",
-                query: &[],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .get_layer_version_policy_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2018-10-31/layers/s/versions/1/policy",
+        query: &[],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1201,18 +1265,20 @@ async fn get_policy() {
         qualifier: Some("s".to_string()),
         ..Default::default()
     };
-    check(
-            |c| async move { c.get_policy_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2015-03-31/functions/s/policy",
-                query: &["Qualifier"],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config).get_policy_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2015-03-31/functions/s/policy",
+        query: &["Qualifier"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1222,18 +1288,22 @@ async fn get_provisioned_concurrency_config() {
         qualifier: "s".to_string(),
         ..Default::default()
     };
-    check(
-            |c| async move { c.get_provisioned_concurrency_config_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2019-09-30/functions/s/provisioned-concurrency",
-                query: &["Qualifier"],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .get_provisioned_concurrency_config_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2019-09-30/functions/s/provisioned-concurrency",
+        query: &["Qualifier"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1242,18 +1312,20 @@ async fn get_resource_policy() {
         resource_arn: "s".to_string(),
         ..Default::default()
     };
-    check(
-            |c| async move { c.get_resource_policy_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2026-07-09/resource-policy/s",
-                query: &[],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config).get_resource_policy_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2026-07-09/resource-policy/s",
+        query: &[],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1263,18 +1335,22 @@ async fn get_runtime_management_config() {
         qualifier: Some("s".to_string()),
         ..Default::default()
     };
-    check(
-            |c| async move { c.get_runtime_management_config_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2021-07-20/functions/s/runtime-management-config",
-                query: &["Qualifier"],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .get_runtime_management_config_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2021-07-20/functions/s/runtime-management-config",
+        query: &["Qualifier"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1290,24 +1366,26 @@ async fn invoke() {
         tenant_id: Some("s".to_string()),
         ..Default::default()
     };
-    check(
-            |c| async move { c.invoke_with(input).await },
-            Expect {
-                method: "POST",
-                path: "/2015-03-31/functions/s/invocations",
-                query: &["Qualifier"],
-                headers: &[
-                    "x-amz-invocation-type",
-                    "x-amz-log-type",
-                    "x-amz-client-context",
-                    "x-amz-durable-execution-name",
-                    "x-amz-tenant-id",
-                ],
-                body: &[],
-                payload: true,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config).invoke_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "POST",
+        path: "/2015-03-31/functions/s/invocations",
+        query: &["Qualifier"],
+        headers: &[
+            "x-amz-invocation-type",
+            "x-amz-log-type",
+            "x-amz-client-context",
+            "x-amz-durable-execution-name",
+            "x-amz-tenant-id",
+        ],
+        body: &[],
+        payload: true,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1317,18 +1395,20 @@ async fn invoke_async() {
         invoke_args: stratus_runtime::types::Blob::from("s"),
         ..Default::default()
     };
-    check(
-            |c| async move { c.invoke_async_with(input).await },
-            Expect {
-                method: "POST",
-                path: "/2014-11-13/functions/s/invoke-async",
-                query: &[],
-                headers: &[],
-                body: &[],
-                payload: true,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config).invoke_async_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "POST",
+        path: "/2014-11-13/functions/s/invoke-async",
+        query: &[],
+        headers: &[],
+        body: &[],
+        payload: true,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1343,23 +1423,27 @@ async fn invoke_with_response_stream() {
         invocation_type: Some(t::ResponseStreamingInvocationType::RequestResponse),
         ..Default::default()
     };
-    check(
-            |c| async move { c.invoke_with_response_stream_with(input).await },
-            Expect {
-                method: "POST",
-                path: "/2021-11-15/functions/s/response-streaming-invocations",
-                query: &["Qualifier"],
-                headers: &[
-                    "x-amz-log-type",
-                    "x-amz-client-context",
-                    "x-amz-tenant-id",
-                    "x-amz-invocation-type",
-                ],
-                body: &[],
-                payload: true,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .invoke_with_response_stream_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "POST",
+        path: "/2021-11-15/functions/s/response-streaming-invocations",
+        query: &["Qualifier"],
+        headers: &[
+            "x-amz-log-type",
+            "x-amz-client-context",
+            "x-amz-tenant-id",
+            "x-amz-invocation-type",
+        ],
+        body: &[],
+        payload: true,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1371,18 +1455,20 @@ async fn list_aliases() {
         max_items: Some(1),
         ..Default::default()
     };
-    check(
-            |c| async move { c.list_aliases_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2015-03-31/functions/s/aliases",
-                query: &["FunctionVersion", "Marker", "MaxItems"],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config).list_aliases_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2015-03-31/functions/s/aliases",
+        query: &["FunctionVersion", "Marker", "MaxItems"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1393,18 +1479,22 @@ async fn list_capacity_providers() {
         max_items: Some(1),
         ..Default::default()
     };
-    check(
-            |c| async move { c.list_capacity_providers_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2025-11-30/capacity-providers",
-                query: &["State", "Marker", "MaxItems"],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .list_capacity_providers_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2025-11-30/capacity-providers",
+        query: &["State", "Marker", "MaxItems"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1414,18 +1504,22 @@ async fn list_code_signing_configs() {
         max_items: Some(1),
         ..Default::default()
     };
-    check(
-            |c| async move { c.list_code_signing_configs_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2020-04-22/code-signing-configs",
-                query: &["Marker", "MaxItems"],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .list_code_signing_configs_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2020-04-22/code-signing-configs",
+        query: &["Marker", "MaxItems"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1442,27 +1536,31 @@ async fn list_durable_executions_by_function() {
         max_items: Some(0),
         ..Default::default()
     };
-    check(
-            |c| async move { c.list_durable_executions_by_function_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2025-12-01/functions/s/durable-executions",
-                query: &[
-                    "Qualifier",
-                    "DurableExecutionName",
-                    "Statuses",
-                    "StartedAfter",
-                    "StartedBefore",
-                    "ReverseOrder",
-                    "Marker",
-                    "MaxItems",
-                ],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .list_durable_executions_by_function_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2025-12-01/functions/s/durable-executions",
+        query: &[
+            "Qualifier",
+            "DurableExecutionName",
+            "Statuses",
+            "StartedAfter",
+            "StartedBefore",
+            "ReverseOrder",
+            "Marker",
+            "MaxItems",
+        ],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1474,18 +1572,22 @@ async fn list_event_source_mappings() {
         max_items: Some(1),
         ..Default::default()
     };
-    check(
-            |c| async move { c.list_event_source_mappings_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2015-03-31/event-source-mappings",
-                query: &["EventSourceArn", "FunctionName", "Marker", "MaxItems"],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .list_event_source_mappings_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2015-03-31/event-source-mappings",
+        query: &["EventSourceArn", "FunctionName", "Marker", "MaxItems"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1496,18 +1598,22 @@ async fn list_function_event_invoke_configs() {
         max_items: Some(1),
         ..Default::default()
     };
-    check(
-            |c| async move { c.list_function_event_invoke_configs_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2019-09-25/functions/s/event-invoke-config/list",
-                query: &["Marker", "MaxItems"],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .list_function_event_invoke_configs_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2019-09-25/functions/s/event-invoke-config/list",
+        query: &["Marker", "MaxItems"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1518,18 +1624,22 @@ async fn list_function_url_configs() {
         max_items: Some(1),
         ..Default::default()
     };
-    check(
-            |c| async move { c.list_function_url_configs_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2021-10-31/functions/s/urls",
-                query: &["Marker", "MaxItems"],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .list_function_url_configs_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2021-10-31/functions/s/urls",
+        query: &["Marker", "MaxItems"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1540,20 +1650,22 @@ async fn list_function_versions_by_capacity_provider() {
         max_items: Some(1),
         ..Default::default()
     };
-    check(
-            |c| async move {
-                c.list_function_versions_by_capacity_provider_with(input).await
-            },
-            Expect {
-                method: "GET",
-                path: "/2025-11-30/capacity-providers/s/function-versions",
-                query: &["Marker", "MaxItems"],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .list_function_versions_by_capacity_provider_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2025-11-30/capacity-providers/s/function-versions",
+        query: &["Marker", "MaxItems"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1565,18 +1677,20 @@ async fn list_functions() {
         max_items: Some(1),
         ..Default::default()
     };
-    check(
-            |c| async move { c.list_functions_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2015-03-31/functions",
-                query: &["MasterRegion", "FunctionVersion", "Marker", "MaxItems"],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config).list_functions_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2015-03-31/functions",
+        query: &["MasterRegion", "FunctionVersion", "Marker", "MaxItems"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1587,18 +1701,22 @@ async fn list_functions_by_code_signing_config() {
         max_items: Some(1),
         ..Default::default()
     };
-    check(
-            |c| async move { c.list_functions_by_code_signing_config_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2020-04-22/code-signing-configs/s/functions",
-                query: &["Marker", "MaxItems"],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .list_functions_by_code_signing_config_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2020-04-22/code-signing-configs/s/functions",
+        query: &["Marker", "MaxItems"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1611,23 +1729,20 @@ async fn list_layer_versions() {
         max_items: Some(1),
         ..Default::default()
     };
-    check(
-            |c| async move { c.list_layer_versions_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2018-10-31/layers/s/versions",
-                query: &[
-                    "CompatibleArchitecture",
-                    "CompatibleRuntime",
-                    "Marker",
-                    "MaxItems",
-                ],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config).list_layer_versions_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2018-10-31/layers/s/versions",
+        query: &["CompatibleArchitecture", "CompatibleRuntime", "Marker", "MaxItems"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1639,23 +1754,20 @@ async fn list_layers() {
         max_items: Some(1),
         ..Default::default()
     };
-    check(
-            |c| async move { c.list_layers_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2018-10-31/layers",
-                query: &[
-                    "CompatibleArchitecture",
-                    "CompatibleRuntime",
-                    "Marker",
-                    "MaxItems",
-                ],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config).list_layers_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2018-10-31/layers",
+        query: &["CompatibleArchitecture", "CompatibleRuntime", "Marker", "MaxItems"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1666,18 +1778,22 @@ async fn list_provisioned_concurrency_configs() {
         max_items: Some(1),
         ..Default::default()
     };
-    check(
-            |c| async move { c.list_provisioned_concurrency_configs_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2019-09-30/functions/s/provisioned-concurrency",
-                query: &["List", "Marker", "MaxItems"],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .list_provisioned_concurrency_configs_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2019-09-30/functions/s/provisioned-concurrency",
+        query: &["List", "Marker", "MaxItems"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1686,18 +1802,20 @@ async fn list_tags() {
         resource: "s".to_string(),
         ..Default::default()
     };
-    check(
-            |c| async move { c.list_tags_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2017-03-31/tags/s",
-                query: &[],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config).list_tags_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2017-03-31/tags/s",
+        query: &[],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1708,18 +1826,22 @@ async fn list_versions_by_function() {
         max_items: Some(1),
         ..Default::default()
     };
-    check(
-            |c| async move { c.list_versions_by_function_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/2015-03-31/functions/s/versions",
-                query: &["Marker", "MaxItems"],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .list_versions_by_function_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/2015-03-31/functions/s/versions",
+        query: &["Marker", "MaxItems"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1731,18 +1853,22 @@ async fn pause_durable_execution() {
         execution_timeout_paused: Some(true),
         ..Default::default()
     };
-    check(
-            |c| async move { c.pause_durable_execution_with(input).await },
-            Expect {
-                method: "POST",
-                path: "/2025-12-01/durable-executions/s/pause",
-                query: &[],
-                headers: &[],
-                body: &["ClientToken", "Reason", "ExecutionTimeoutPaused"],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .pause_durable_execution_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "POST",
+        path: "/2025-12-01/durable-executions/s/pause",
+        query: &[],
+        headers: &[],
+        body: &["ClientToken", "Reason", "ExecutionTimeoutPaused"],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1758,24 +1884,26 @@ async fn publish_layer_version() {
         license_info: Some("s".to_string()),
         ..Default::default()
     };
-    check(
-            |c| async move { c.publish_layer_version_with(input).await },
-            Expect {
-                method: "POST",
-                path: "/2018-10-31/layers/s/versions",
-                query: &[],
-                headers: &[],
-                body: &[
-                    "Description",
-                    "Content",
-                    "CompatibleArchitectures",
-                    "CompatibleRuntimes",
-                    "LicenseInfo",
-                ],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config).publish_layer_version_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "POST",
+        path: "/2018-10-31/layers/s/versions",
+        query: &[],
+        headers: &[],
+        body: &[
+            "Description",
+            "Content",
+            "CompatibleArchitectures",
+            "CompatibleRuntimes",
+            "LicenseInfo",
+        ],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1788,18 +1916,20 @@ async fn publish_version() {
         publish_to: Some(t::FunctionVersionLatestPublished::LatestPublished),
         ..Default::default()
     };
-    check(
-            |c| async move { c.publish_version_with(input).await },
-            Expect {
-                method: "POST",
-                path: "/2015-03-31/functions/s/versions",
-                query: &[],
-                headers: &[],
-                body: &["CodeSha256", "Description", "RevisionId", "PublishTo"],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config).publish_version_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "POST",
+        path: "/2015-03-31/functions/s/versions",
+        query: &[],
+        headers: &[],
+        body: &["CodeSha256", "Description", "RevisionId", "PublishTo"],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1809,18 +1939,22 @@ async fn put_function_code_signing_config() {
         function_name: "s".to_string(),
         ..Default::default()
     };
-    check(
-            |c| async move { c.put_function_code_signing_config_with(input).await },
-            Expect {
-                method: "PUT",
-                path: "/2020-06-30/functions/s/code-signing-config",
-                query: &[],
-                headers: &[],
-                body: &["CodeSigningConfigArn"],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .put_function_code_signing_config_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "PUT",
+        path: "/2020-06-30/functions/s/code-signing-config",
+        query: &[],
+        headers: &[],
+        body: &["CodeSigningConfigArn"],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1830,18 +1964,22 @@ async fn put_function_concurrency() {
         reserved_concurrent_executions: 0,
         ..Default::default()
     };
-    check(
-            |c| async move { c.put_function_concurrency_with(input).await },
-            Expect {
-                method: "PUT",
-                path: "/2017-10-31/functions/s/concurrency",
-                query: &[],
-                headers: &[],
-                body: &["ReservedConcurrentExecutions"],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .put_function_concurrency_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "PUT",
+        path: "/2017-10-31/functions/s/concurrency",
+        query: &[],
+        headers: &[],
+        body: &["ReservedConcurrentExecutions"],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1856,22 +1994,22 @@ async fn put_function_event_invoke_config() {
         }),
         ..Default::default()
     };
-    check(
-            |c| async move { c.put_function_event_invoke_config_with(input).await },
-            Expect {
-                method: "PUT",
-                path: "/2019-09-25/functions/s/event-invoke-config",
-                query: &["Qualifier"],
-                headers: &[],
-                body: &[
-                    "MaximumRetryAttempts",
-                    "MaximumEventAgeInSeconds",
-                    "DestinationConfig",
-                ],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .put_function_event_invoke_config_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "PUT",
+        path: "/2019-09-25/functions/s/event-invoke-config",
+        query: &["Qualifier"],
+        headers: &[],
+        body: &["MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig"],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1881,18 +2019,22 @@ async fn put_function_recursion_config() {
         recursive_loop: t::RecursiveLoop::Allow,
         ..Default::default()
     };
-    check(
-            |c| async move { c.put_function_recursion_config_with(input).await },
-            Expect {
-                method: "PUT",
-                path: "/2024-08-31/functions/s/recursion-config",
-                query: &[],
-                headers: &[],
-                body: &["RecursiveLoop"],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .put_function_recursion_config_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "PUT",
+        path: "/2024-08-31/functions/s/recursion-config",
+        query: &[],
+        headers: &[],
+        body: &["RecursiveLoop"],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1905,18 +2047,22 @@ async fn put_function_scaling_config() {
         }),
         ..Default::default()
     };
-    check(
-            |c| async move { c.put_function_scaling_config_with(input).await },
-            Expect {
-                method: "PUT",
-                path: "/2025-11-30/functions/s/function-scaling-config",
-                query: &["Qualifier"],
-                headers: &[],
-                body: &["FunctionScalingConfig"],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .put_function_scaling_config_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "PUT",
+        path: "/2025-11-30/functions/s/function-scaling-config",
+        query: &["Qualifier"],
+        headers: &[],
+        body: &["FunctionScalingConfig"],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1927,18 +2073,22 @@ async fn put_provisioned_concurrency_config() {
         provisioned_concurrent_executions: 1,
         ..Default::default()
     };
-    check(
-            |c| async move { c.put_provisioned_concurrency_config_with(input).await },
-            Expect {
-                method: "PUT",
-                path: "/2019-09-30/functions/s/provisioned-concurrency",
-                query: &["Qualifier"],
-                headers: &[],
-                body: &["ProvisionedConcurrentExecutions"],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .put_provisioned_concurrency_config_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "PUT",
+        path: "/2019-09-30/functions/s/provisioned-concurrency",
+        query: &["Qualifier"],
+        headers: &[],
+        body: &["ProvisionedConcurrentExecutions"],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1949,18 +2099,20 @@ async fn put_resource_policy() {
         revision_id: Some("ssssssssssssssssssssssssssssssssssss".to_string()),
         ..Default::default()
     };
-    check(
-            |c| async move { c.put_resource_policy_with(input).await },
-            Expect {
-                method: "PUT",
-                path: "/2026-07-09/resource-policy/s",
-                query: &[],
-                headers: &[],
-                body: &["Policy", "RevisionId"],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config).put_resource_policy_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "PUT",
+        path: "/2026-07-09/resource-policy/s",
+        query: &[],
+        headers: &[],
+        body: &["Policy", "RevisionId"],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1972,18 +2124,22 @@ async fn put_runtime_management_config() {
         runtime_version_arn: Some("ssssssssssssssssssssssssss".to_string()),
         ..Default::default()
     };
-    check(
-            |c| async move { c.put_runtime_management_config_with(input).await },
-            Expect {
-                method: "PUT",
-                path: "/2021-07-20/functions/s/runtime-management-config",
-                query: &["Qualifier"],
-                headers: &[],
-                body: &["UpdateRuntimeOn", "RuntimeVersionArn"],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .put_runtime_management_config_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "PUT",
+        path: "/2021-07-20/functions/s/runtime-management-config",
+        query: &["Qualifier"],
+        headers: &[],
+        body: &["UpdateRuntimeOn", "RuntimeVersionArn"],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -1995,18 +2151,22 @@ async fn remove_layer_version_permission() {
         revision_id: Some("s".to_string()),
         ..Default::default()
     };
-    check(
-            |c| async move { c.remove_layer_version_permission_with(input).await },
-            Expect {
-                method: "DELETE",
-                path: "/2018-10-31/layers/s/versions/1/policy/s",
-                query: &["RevisionId"],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .remove_layer_version_permission_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "DELETE",
+        path: "/2018-10-31/layers/s/versions/1/policy/s",
+        query: &["RevisionId"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -2018,18 +2178,20 @@ async fn remove_permission() {
         revision_id: Some("s".to_string()),
         ..Default::default()
     };
-    check(
-            |c| async move { c.remove_permission_with(input).await },
-            Expect {
-                method: "DELETE",
-                path: "/2015-03-31/functions/s/policy/s",
-                query: &["Qualifier", "RevisionId"],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config).remove_permission_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "DELETE",
+        path: "/2015-03-31/functions/s/policy/s",
+        query: &["Qualifier", "RevisionId"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -2040,18 +2202,22 @@ async fn resume_durable_execution() {
         reason: Some("s".to_string()),
         ..Default::default()
     };
-    check(
-            |c| async move { c.resume_durable_execution_with(input).await },
-            Expect {
-                method: "POST",
-                path: "/2025-12-01/durable-executions/s/resume",
-                query: &[],
-                headers: &[],
-                body: &["ClientToken", "Reason"],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .resume_durable_execution_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "POST",
+        path: "/2025-12-01/durable-executions/s/resume",
+        query: &[],
+        headers: &[],
+        body: &["ClientToken", "Reason"],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -2063,20 +2229,22 @@ async fn send_durable_execution_callback_failure() {
         }),
         ..Default::default()
     };
-    check(
-            |c| async move {
-                c.send_durable_execution_callback_failure_with(input).await
-            },
-            Expect {
-                method: "POST",
-                path: "/2025-12-01/durable-execution-callbacks/s/fail",
-                query: &[],
-                headers: &[],
-                body: &[],
-                payload: true,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .send_durable_execution_callback_failure_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "POST",
+        path: "/2025-12-01/durable-execution-callbacks/s/fail",
+        query: &[],
+        headers: &[],
+        body: &[],
+        payload: true,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -2085,20 +2253,22 @@ async fn send_durable_execution_callback_heartbeat() {
         callback_id: "s".to_string(),
         ..Default::default()
     };
-    check(
-            |c| async move {
-                c.send_durable_execution_callback_heartbeat_with(input).await
-            },
-            Expect {
-                method: "POST",
-                path: "/2025-12-01/durable-execution-callbacks/s/heartbeat",
-                query: &[],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .send_durable_execution_callback_heartbeat_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "POST",
+        path: "/2025-12-01/durable-execution-callbacks/s/heartbeat",
+        query: &[],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -2108,20 +2278,22 @@ async fn send_durable_execution_callback_success() {
         result: Some(stratus_runtime::types::Blob::from("s")),
         ..Default::default()
     };
-    check(
-            |c| async move {
-                c.send_durable_execution_callback_success_with(input).await
-            },
-            Expect {
-                method: "POST",
-                path: "/2025-12-01/durable-execution-callbacks/s/succeed",
-                query: &[],
-                headers: &[],
-                body: &[],
-                payload: true,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .send_durable_execution_callback_success_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "POST",
+        path: "/2025-12-01/durable-execution-callbacks/s/succeed",
+        query: &[],
+        headers: &[],
+        body: &[],
+        payload: true,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -2133,18 +2305,20 @@ async fn stop_durable_execution() {
         }),
         ..Default::default()
     };
-    check(
-            |c| async move { c.stop_durable_execution_with(input).await },
-            Expect {
-                method: "POST",
-                path: "/2025-12-01/durable-executions/s/stop",
-                query: &[],
-                headers: &[],
-                body: &[],
-                payload: true,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config).stop_durable_execution_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "POST",
+        path: "/2025-12-01/durable-executions/s/stop",
+        query: &[],
+        headers: &[],
+        body: &[],
+        payload: true,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -2154,18 +2328,20 @@ async fn tag_resource() {
         tags: HashMap::from([("s".to_string(), "s".to_string())]),
         ..Default::default()
     };
-    check(
-            |c| async move { c.tag_resource_with(input).await },
-            Expect {
-                method: "POST",
-                path: "/2017-03-31/tags/s",
-                query: &[],
-                headers: &[],
-                body: &["Tags"],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config).tag_resource_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "POST",
+        path: "/2017-03-31/tags/s",
+        query: &[],
+        headers: &[],
+        body: &["Tags"],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -2175,18 +2351,20 @@ async fn untag_resource() {
         tag_keys: vec!["s".to_string()],
         ..Default::default()
     };
-    check(
-            |c| async move { c.untag_resource_with(input).await },
-            Expect {
-                method: "DELETE",
-                path: "/2017-03-31/tags/s",
-                query: &["tagKeys"],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config).untag_resource_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "DELETE",
+        path: "/2017-03-31/tags/s",
+        query: &["tagKeys"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -2202,18 +2380,20 @@ async fn update_alias() {
         revision_id: Some("s".to_string()),
         ..Default::default()
     };
-    check(
-            |c| async move { c.update_alias_with(input).await },
-            Expect {
-                method: "PUT",
-                path: "/2015-03-31/functions/s/aliases/s",
-                query: &[],
-                headers: &[],
-                body: &["FunctionVersion", "Description", "RoutingConfig", "RevisionId"],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config).update_alias_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "PUT",
+        path: "/2015-03-31/functions/s/aliases/s",
+        query: &[],
+        headers: &[],
+        body: &["FunctionVersion", "Description", "RoutingConfig", "RevisionId"],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -2231,22 +2411,22 @@ async fn update_capacity_provider() {
         }),
         ..Default::default()
     };
-    check(
-            |c| async move { c.update_capacity_provider_with(input).await },
-            Expect {
-                method: "PUT",
-                path: "/2025-11-30/capacity-providers/s",
-                query: &[],
-                headers: &[],
-                body: &[
-                    "CapacityProviderScalingConfig",
-                    "PropagateTags",
-                    "TelemetryConfig",
-                ],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .update_capacity_provider_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "PUT",
+        path: "/2025-11-30/capacity-providers/s",
+        query: &[],
+        headers: &[],
+        body: &["CapacityProviderScalingConfig", "PropagateTags", "TelemetryConfig"],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -2263,18 +2443,22 @@ async fn update_code_signing_config() {
         }),
         ..Default::default()
     };
-    check(
-            |c| async move { c.update_code_signing_config_with(input).await },
-            Expect {
-                method: "PUT",
-                path: "/2020-04-22/code-signing-configs/s",
-                query: &[],
-                headers: &[],
-                body: &["Description", "AllowedPublishers", "CodeSigningPolicies"],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .update_code_signing_config_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "PUT",
+        path: "/2020-04-22/code-signing-configs/s",
+        query: &[],
+        headers: &[],
+        body: &["Description", "AllowedPublishers", "CodeSigningPolicies"],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -2326,40 +2510,44 @@ async fn update_event_source_mapping() {
         }),
         ..Default::default()
     };
-    check(
-            |c| async move { c.update_event_source_mapping_with(input).await },
-            Expect {
-                method: "PUT",
-                path: "/2015-03-31/event-source-mappings/ssssssssssssssssssssssssssssssssssss",
-                query: &[],
-                headers: &[],
-                body: &[
-                    "FunctionName",
-                    "Enabled",
-                    "BatchSize",
-                    "FilterCriteria",
-                    "KMSKeyArn",
-                    "MetricsConfig",
-                    "LoggingConfig",
-                    "ScalingConfig",
-                    "MaximumBatchingWindowInSeconds",
-                    "ParallelizationFactor",
-                    "DestinationConfig",
-                    "MaximumRecordAgeInSeconds",
-                    "BisectBatchOnFunctionError",
-                    "MaximumRetryAttempts",
-                    "TumblingWindowInSeconds",
-                    "SourceAccessConfigurations",
-                    "FunctionResponseTypes",
-                    "AmazonManagedKafkaEventSourceConfig",
-                    "SelfManagedKafkaEventSourceConfig",
-                    "DocumentDBEventSourceConfig",
-                    "ProvisionedPollerConfig",
-                ],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .update_event_source_mapping_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "PUT",
+        path: "/2015-03-31/event-source-mappings/ssssssssssssssssssssssssssssssssssss",
+        query: &[],
+        headers: &[],
+        body: &[
+            "FunctionName",
+            "Enabled",
+            "BatchSize",
+            "FilterCriteria",
+            "KMSKeyArn",
+            "MetricsConfig",
+            "LoggingConfig",
+            "ScalingConfig",
+            "MaximumBatchingWindowInSeconds",
+            "ParallelizationFactor",
+            "DestinationConfig",
+            "MaximumRecordAgeInSeconds",
+            "BisectBatchOnFunctionError",
+            "MaximumRetryAttempts",
+            "TumblingWindowInSeconds",
+            "SourceAccessConfigurations",
+            "FunctionResponseTypes",
+            "AmazonManagedKafkaEventSourceConfig",
+            "SelfManagedKafkaEventSourceConfig",
+            "DocumentDBEventSourceConfig",
+            "ProvisionedPollerConfig",
+        ],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -2380,31 +2568,33 @@ async fn update_function_code() {
         source_kms_key_arn: Some("s".to_string()),
         ..Default::default()
     };
-    check(
-            |c| async move { c.update_function_code_with(input).await },
-            Expect {
-                method: "PUT",
-                path: "/2015-03-31/functions/s/code",
-                query: &[],
-                headers: &[],
-                body: &[
-                    "ZipFile",
-                    "S3Bucket",
-                    "S3Key",
-                    "S3ObjectVersion",
-                    "S3ObjectStorageMode",
-                    "ImageUri",
-                    "Architectures",
-                    "Publish",
-                    "PublishTo",
-                    "DryRun",
-                    "RevisionId",
-                    "SourceKMSKeyArn",
-                ],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config).update_function_code_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "PUT",
+        path: "/2015-03-31/functions/s/code",
+        query: &[],
+        headers: &[],
+        body: &[
+            "ZipFile",
+            "S3Bucket",
+            "S3Key",
+            "S3ObjectVersion",
+            "S3ObjectStorageMode",
+            "ImageUri",
+            "Architectures",
+            "Publish",
+            "PublishTo",
+            "DryRun",
+            "RevisionId",
+            "SourceKMSKeyArn",
+        ],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -2472,41 +2662,45 @@ async fn update_function_configuration() {
         }),
         ..Default::default()
     };
-    check(
-            |c| async move { c.update_function_configuration_with(input).await },
-            Expect {
-                method: "PUT",
-                path: "/2015-03-31/functions/s/configuration",
-                query: &[],
-                headers: &[],
-                body: &[
-                    "Role",
-                    "Handler",
-                    "Description",
-                    "Timeout",
-                    "MemorySize",
-                    "VpcConfig",
-                    "Environment",
-                    "Runtime",
-                    "DeadLetterConfig",
-                    "KMSKeyArn",
-                    "TracingConfig",
-                    "RevisionId",
-                    "Layers",
-                    "FileSystemConfigs",
-                    "ImageConfig",
-                    "EphemeralStorage",
-                    "SnapStart",
-                    "LoggingConfig",
-                    "CapacityProviderConfig",
-                    "DurableConfig",
-                    "RuntimeConfig",
-                    "AcceleratorConfig",
-                ],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .update_function_configuration_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "PUT",
+        path: "/2015-03-31/functions/s/configuration",
+        query: &[],
+        headers: &[],
+        body: &[
+            "Role",
+            "Handler",
+            "Description",
+            "Timeout",
+            "MemorySize",
+            "VpcConfig",
+            "Environment",
+            "Runtime",
+            "DeadLetterConfig",
+            "KMSKeyArn",
+            "TracingConfig",
+            "RevisionId",
+            "Layers",
+            "FileSystemConfigs",
+            "ImageConfig",
+            "EphemeralStorage",
+            "SnapStart",
+            "LoggingConfig",
+            "CapacityProviderConfig",
+            "DurableConfig",
+            "RuntimeConfig",
+            "AcceleratorConfig",
+        ],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -2521,22 +2715,22 @@ async fn update_function_event_invoke_config() {
         }),
         ..Default::default()
     };
-    check(
-            |c| async move { c.update_function_event_invoke_config_with(input).await },
-            Expect {
-                method: "POST",
-                path: "/2019-09-25/functions/s/event-invoke-config",
-                query: &["Qualifier"],
-                headers: &[],
-                body: &[
-                    "MaximumRetryAttempts",
-                    "MaximumEventAgeInSeconds",
-                    "DestinationConfig",
-                ],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .update_function_event_invoke_config_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "POST",
+        path: "/2019-09-25/functions/s/event-invoke-config",
+        query: &["Qualifier"],
+        headers: &[],
+        body: &["MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig"],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -2549,16 +2743,20 @@ async fn update_function_url_config() {
         invoke_mode: Some(t::InvokeMode::Buffered),
         ..Default::default()
     };
-    check(
-            |c| async move { c.update_function_url_config_with(input).await },
-            Expect {
-                method: "PUT",
-                path: "/2021-10-31/functions/s/url",
-                query: &["Qualifier"],
-                headers: &[],
-                body: &["AuthType", "Cors", "InvokeMode"],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            stratus_lambda::Client::new(&config)
+                .update_function_url_config_with(input)
+                .await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "PUT",
+        path: "/2021-10-31/functions/s/url",
+        query: &["Qualifier"],
+        headers: &[],
+        body: &["AuthType", "Cors", "InvokeMode"],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }

@@ -4,76 +4,7 @@
 #![allow(deprecated, clippy::all)]
 use fixture_waiters::types as t;
 use std::collections::HashMap;
-use std::sync::Arc;
-use stratus_runtime::http::CaptureClient;
-
-/// What the model says the request looks like.
-struct Expect {
-    method: &'static str,
-    path: &'static str,
-    query: &'static [&'static str],
-    headers: &'static [&'static str],
-    body: &'static [&'static str],
-    payload: bool,
-}
-
-async fn check<F, Fut, T>(call: F, expect: Expect)
-where
-    F: FnOnce(fixture_waiters::Client) -> Fut,
-    Fut: std::future::Future<Output = T>,
-{
-    let fake = Arc::new(CaptureClient::always(200, "{}"));
-    let config = stratus_runtime::Config::builder()
-        .region("us-east-1")
-        .credentials(
-            stratus_runtime::credentials::Credentials::new(
-                "AKID",
-                "SECRET",
-                None,
-                None,
-                "test",
-            ),
-        )
-        .http_client(fake.clone())
-        .max_attempts(1)
-        .build()
-        .unwrap();
-    let _ = call(fixture_waiters::Client::new(&config)).await;
-    let requests = fake.requests();
-    assert_eq!(requests.len(), 1, "the request was not sent (validation failed?)");
-    let req = &requests[0];
-    assert_eq!(req.method().as_str(), expect.method);
-    assert_eq!(req.uri().path(), expect.path);
-    let mut query: Vec<String> = req
-        .uri()
-        .query()
-        .unwrap_or_default()
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| p.split('=').next().unwrap_or_default().to_string())
-        .collect();
-    query.sort();
-    let mut want: Vec<String> = expect.query.iter().map(|s| s.to_string()).collect();
-    want.sort();
-    assert_eq!(query, want, "query keys");
-    for h in expect.headers {
-        assert!(req.headers().contains_key(* h), "header {h} missing");
-    }
-
-    if expect.payload {
-        assert!(! req.body().is_empty(), "payload missing");
-    } else if expect.body.is_empty() {
-        assert!(req.body().is_empty(), "unexpected body");
-    } else {
-        let body: HashMap<String, serde_json::Value> = serde_json::from_slice(req.body())
-            .unwrap();
-        let mut keys: Vec<&str> = body.keys().map(String::as_str).collect();
-        keys.sort();
-        let mut want = expect.body.to_vec();
-        want.sort();
-        assert_eq!(keys, want, "body members");
-    }
-}
+use stratus_runtime::testing::{capture, check, Expect};
 
 #[tokio::test]
 async fn describe_thing() {
@@ -81,18 +12,20 @@ async fn describe_thing() {
         name: "s".to_string(),
         ..Default::default()
     };
-    check(
-            |c| async move { c.describe_thing_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/things/s",
-                query: &[],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            fixture_waiters::Client::new(&config).describe_thing_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/things/s",
+        query: &[],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }
 
 #[tokio::test]
@@ -101,16 +34,18 @@ async fn list_things() {
         marker: Some("s".to_string()),
         ..Default::default()
     };
-    check(
-            |c| async move { c.list_things_with(input).await },
-            Expect {
-                method: "GET",
-                path: "/things",
-                query: &["Marker"],
-                headers: &[],
-                body: &[],
-                payload: false,
-            },
-        )
-        .await;
+    let req = capture(|config| async move {
+            fixture_waiters::Client::new(&config).list_things_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/things",
+        query: &["Marker"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
 }

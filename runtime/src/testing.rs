@@ -1,0 +1,103 @@
+//! Support for tests of generated clients: run one call against the capturing transport and check
+//! the request it sent against what the model says.
+//!
+//! Generated crates use it in their `tests/wire` suite; users can use it to test code that builds
+//! requests, without a network.
+
+use crate::credentials::Credentials;
+use crate::http::{CaptureClient, HttpRequest};
+use crate::Config;
+use std::future::Future;
+use std::sync::Arc;
+
+/// What a request should look like.
+#[derive(Clone, Copy, Debug)]
+pub struct Expect {
+    /// HTTP method.
+    pub method: &'static str,
+    /// Path (labels expanded, percent-encoded).
+    pub path: &'static str,
+    /// Query parameter names, in any order (repeated names repeated).
+    pub query: &'static [&'static str],
+    /// Header names that must be present (lower case).
+    pub headers: &'static [&'static str],
+    /// Names of the JSON body's members, in any order (empty: no JSON body expected).
+    pub body: &'static [&'static str],
+    /// A raw payload is expected instead of a JSON body.
+    pub payload: bool,
+}
+
+/// A config for tests: region `us-east-1`, static credentials, one attempt, the given transport.
+pub fn test_config(http: Arc<CaptureClient>) -> Result<Config, crate::config::ConfigError> {
+    Config::builder()
+        .region("us-east-1")
+        .credentials(Credentials::new("AKID", "SECRET", None, None, "test"))
+        .http_client(http)
+        .max_attempts(1)
+        .build()
+}
+
+/// Runs `call` with a test config whose transport answers `200 {}` and returns the one request it
+/// sent.
+pub async fn capture<F, Fut, T>(call: F) -> Result<HttpRequest, String>
+where
+    F: FnOnce(Config) -> Fut,
+    Fut: Future<Output = T>,
+{
+    let fake = Arc::new(CaptureClient::always(200, "{}"));
+    let config = test_config(fake.clone()).map_err(|e| e.to_string())?;
+    let _ = call(config).await;
+    let mut requests = fake.requests();
+    match requests.len() {
+        1 => Ok(requests.remove(0)),
+        0 => Err("no request was sent (did validation fail?)".into()),
+        n => Err(format!("{n} requests were sent, expected one")),
+    }
+}
+
+/// Checks a request against `expect`; the error says what differs.
+pub fn check(req: &HttpRequest, expect: &Expect) -> Result<(), String> {
+    if req.method().as_str() != expect.method {
+        return Err(format!("method {} != {}", req.method(), expect.method));
+    }
+    if req.uri().path() != expect.path {
+        return Err(format!("path {} != {}", req.uri().path(), expect.path));
+    }
+    let mut query: Vec<&str> = req
+        .uri()
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split('=').next().unwrap_or_default())
+        .collect();
+    query.sort_unstable();
+    let mut want = expect.query.to_vec();
+    want.sort_unstable();
+    if query != want {
+        return Err(format!("query keys {query:?} != {want:?}"));
+    }
+    if let Some(h) = expect.headers.iter().find(|h| !req.headers().contains_key(**h)) {
+        return Err(format!("header {h} missing"));
+    }
+    if expect.payload {
+        if req.body().is_empty() {
+            return Err("payload missing".into());
+        }
+    } else if expect.body.is_empty() {
+        if !req.body().is_empty() {
+            return Err(format!("unexpected body {}", String::from_utf8_lossy(req.body())));
+        }
+    } else {
+        let body: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_slice(req.body()).map_err(|e| format!("body is not a JSON object: {e}"))?;
+        let mut keys: Vec<&str> = body.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        let mut want = expect.body.to_vec();
+        want.sort_unstable();
+        if keys != want {
+            return Err(format!("body members {keys:?} != {want:?}"));
+        }
+    }
+    Ok(())
+}
