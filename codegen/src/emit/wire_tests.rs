@@ -18,7 +18,6 @@ pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Em
     let tokens = quote! {
         #![allow(deprecated, clippy::all)]
         use #krate::types as t;
-        use std::collections::HashMap;
         use stratus_runtime::testing::{capture, check, Expect};
 
         #(#tests)*
@@ -77,7 +76,7 @@ fn sample(ir: &Ir, ty: &RustType, c: &Constraints, depth: usize) -> Option<(Toke
         RustType::Map(k, v) => {
             let (k, _) = sample(ir, k, &Constraints::default(), depth + 1)?;
             let (v, _) = sample(ir, v, &Constraints::default(), depth + 1)?;
-            (quote!(HashMap::from([(#k, #v)])), None)
+            (quote!(std::collections::HashMap::from([(#k, #v)])), None)
         }
         RustType::Named(n) => match ir.find_type(n)? {
             TypeDef::Enum(e) => {

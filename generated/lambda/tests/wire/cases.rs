@@ -3,7 +3,6 @@
 
 #![allow(deprecated, clippy::all)]
 use stratus_lambda::types as t;
-use std::collections::HashMap;
 use stratus_runtime::testing::{capture, check, Expect};
 
 #[tokio::test]
@@ -161,7 +160,9 @@ async fn create_capacity_provider() {
             ..Default::default()
         }),
         kms_key_arn: Some("s".to_string()),
-        tags: Some(HashMap::from([("s".to_string(), "s".to_string())])),
+        tags: Some(
+            std::collections::HashMap::from([("s".to_string(), "s".to_string())]),
+        ),
         propagate_tags: Some(t::PropagateTags {
             ..Default::default()
         }),
@@ -209,7 +210,9 @@ async fn create_code_signing_config() {
         code_signing_policies: Some(t::CodeSigningPolicies {
             ..Default::default()
         }),
-        tags: Some(HashMap::from([("s".to_string(), "s".to_string())])),
+        tags: Some(
+            std::collections::HashMap::from([("s".to_string(), "s".to_string())]),
+        ),
         ..Default::default()
     };
     let req = capture(|config| async move {
@@ -262,7 +265,9 @@ async fn create_event_source_mapping() {
         maximum_record_age_in_seconds: Some(-1),
         bisect_batch_on_function_error: Some(true),
         maximum_retry_attempts: Some(-1),
-        tags: Some(HashMap::from([("s".to_string(), "s".to_string())])),
+        tags: Some(
+            std::collections::HashMap::from([("s".to_string(), "s".to_string())]),
+        ),
         tumbling_window_in_seconds: Some(0),
         topics: Some(vec!["s".to_string()]),
         queues: Some(vec!["s".to_string()]),
@@ -365,7 +370,9 @@ async fn create_function() {
         tracing_config: Some(t::TracingConfig {
             ..Default::default()
         }),
-        tags: Some(HashMap::from([("s".to_string(), "s".to_string())])),
+        tags: Some(
+            std::collections::HashMap::from([("s".to_string(), "s".to_string())]),
+        ),
         layers: Some(vec!["s".to_string()]),
         file_system_configs: Some(
             vec![
@@ -2325,7 +2332,7 @@ async fn stop_durable_execution() {
 async fn tag_resource() {
     let input = t::TagResourceInput {
         resource: "s".to_string(),
-        tags: HashMap::from([("s".to_string(), "s".to_string())]),
+        tags: std::collections::HashMap::from([("s".to_string(), "s".to_string())]),
         ..Default::default()
     };
     let req = capture(|config| async move {

@@ -3,7 +3,6 @@
 
 #![allow(deprecated, clippy::all)]
 use fixture_waiters::types as t;
-use std::collections::HashMap;
 use stratus_runtime::testing::{capture, check, Expect};
 
 #[tokio::test]
