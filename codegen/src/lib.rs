@@ -11,6 +11,7 @@
 
 #![deny(missing_docs)]
 
+pub mod apidiff;
 pub mod conformance;
 pub mod docs;
 pub mod emit;

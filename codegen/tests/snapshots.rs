@@ -87,3 +87,16 @@ fn lambda_2020_to_current_api_diff() {
     let text = diff.unified_diff().context_radius(1).header("lambda-2020", "lambda").to_string();
     insta::assert_snapshot!(text);
 }
+
+/// The upgrade a user of the mid-2020 API sees, classified for semver.
+#[test]
+fn lambda_2020_to_current_api_diff_report() {
+    let old = ir_of(&root().join("model/lambda-2020/2015-03-31"));
+    let new = ir_of(&root().join("model/lambda/2015-03-31"));
+    let diff = stratus_codegen::apidiff::diff(&old, &new);
+    assert_eq!(diff.bump(), stratus_codegen::apidiff::Bump::Major);
+    let added_ops =
+        diff.changes.iter().filter(|c| c.text.starts_with("operation") && c.text.contains("` added")).count();
+    assert_eq!(added_ops, 42, "91 operations now, 49 in mid-2020");
+    insta::assert_snapshot!(diff.report("lambda-2020", "lambda"));
+}

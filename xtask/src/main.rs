@@ -13,6 +13,8 @@ const USAGE: &str = "usage:
   cargo xtask codegen --model DIR [--out DIR]   generate one model (DIR holds service-2.json, or one
                                                 API-version folder that does); default out: target/codegen/<name>
   cargo xtask test                              run the whole test suite
+  cargo xtask api-diff OLD_MODEL_DIR NEW_MODEL_DIR  what changes in the generated API, classified for semver
+  cargo xtask publish [--execute]               check, test and package the crates (dry run unless --execute)
   cargo xtask conformance SUITE.json... [--ignore LIST.json] [--out DIR]
                                                 run botocore protocol suites through generated clients";
 
@@ -40,6 +42,8 @@ fn run(args: &[String]) -> Result<ExitCode> {
         Some("codegen") => codegen(&args[1..]),
         Some("test") => test(&args[1..]),
         Some("conformance") => conformance(&args[1..]),
+        Some("api-diff") => api_diff(&args[1..]),
+        Some("publish") => publish(&args[1..]),
         Some("-h" | "--help") | None => {
             say!("{USAGE}");
             Ok(ExitCode::SUCCESS)
@@ -392,4 +396,122 @@ fn run_e2e() -> Result<()> {
     let _ = server.kill();
     let _ = server.wait();
     result
+}
+
+fn ir_of(dir: &Path) -> Result<stratus_codegen::ir::Ir> {
+    let model = stratus_codegen::model::ServiceModel::load(dir)?;
+    Ok(stratus_codegen::ir::build(&model)?)
+}
+
+/// `cargo xtask api-diff OLD NEW`: prints the report and exits 0.
+fn api_diff(args: &[String]) -> Result<ExitCode> {
+    let [old, new] = args else { bail!("api-diff needs two model directories\n{USAGE}") };
+    let diff = stratus_codegen::apidiff::diff(&ir_of(Path::new(old))?, &ir_of(Path::new(new))?);
+    say!("{}", diff.report(old, new));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The publishable crates, in dependency order.
+const PUBLISHED: &[&str] = &["stratus-runtime", "stratus-lambda"];
+
+/// `cargo xtask publish [--execute]`: fresh generated code, the whole suite, a version proposal and
+/// CHANGELOG entry from the model diff since the last release tag, then `cargo package` of every
+/// publishable crate with verification; `--execute` also uploads and tags.
+fn publish(args: &[String]) -> Result<ExitCode> {
+    let execute = match args {
+        [] => false,
+        [flag] if flag == "--execute" => true,
+        _ => bail!("unknown arguments {args:?}\n{USAGE}"),
+    };
+    let root = root();
+    if codegen(&["--check".to_string()])? != ExitCode::SUCCESS {
+        bail!("generated code is stale: run `cargo xtask codegen`, review and commit it before publishing");
+    }
+    test(&[])?;
+
+    // Version proposal for the generated crate, from the model change since its last release.
+    let manifest = std::fs::read_to_string(root.join("generated/lambda/Cargo.toml"))?;
+    let version = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("version = \"")?.strip_suffix('"'))
+        .context("no version in generated/lambda/Cargo.toml")?
+        .to_string();
+    let tag = format!("stratus-lambda-v{version}");
+    let released = Command::new("git").args(["rev-parse", "--verify", "--quiet", &tag]).current_dir(&root).output()?;
+    let (proposal, entry) = if released.status.success() {
+        let old_dir = root.join("target/publish/released-model");
+        std::fs::create_dir_all(&old_dir)?;
+        for file in ["service-2.json", "paginators-1.json", "waiters-2.json"] {
+            let out = Command::new("git")
+                .args(["show", &format!("{tag}:model/lambda/2015-03-31/{file}")])
+                .current_dir(&root)
+                .output()?;
+            if out.status.success() {
+                std::fs::write(old_dir.join(file), out.stdout)?;
+            }
+        }
+        let diff = stratus_codegen::apidiff::diff(&ir_of(&old_dir)?, &ir_of(&root.join("model/lambda/2015-03-31"))?);
+        let next = diff.bump().next_version(&version);
+        say!("==> model changes since {tag}: {} -> proposed version {next}", diff.bump().as_str());
+        (next.clone(), diff.changelog_entry("stratus-lambda", &next, &today()))
+    } else {
+        say!("==> no release tag {tag} yet: first release of stratus-lambda {version}");
+        (version.clone(), format!("## stratus-lambda {version} ({})\n\nFirst release: the AWS Lambda API 2015-03-31, all 91 operations.\n\n", today()))
+    };
+    let entry_file = root.join("target/publish/CHANGELOG-entry.md");
+    std::fs::create_dir_all(root.join("target/publish"))?;
+    std::fs::write(&entry_file, &entry)?;
+    say!("==> CHANGELOG entry written to {}", entry_file.display());
+    if proposal != version {
+        say!("    set version = \"{proposal}\" for stratus-lambda in model/services.json, regenerate and commit before --execute");
+    }
+
+    let mut package = cargo();
+    package.arg("package");
+    for krate in PUBLISHED {
+        package.args(["-p", krate]);
+    }
+    run_step("cargo package (with verification)", &mut package)?;
+    for krate in PUBLISHED {
+        let version = crate_version(&root, krate)?;
+        let file = root.join(format!("target/package/{krate}-{version}.crate"));
+        if !file.exists() {
+            bail!("{} was not built", file.display());
+        }
+        say!("packaged {} ({} bytes)", file.display(), std::fs::metadata(&file)?.len());
+    }
+    if !execute {
+        say!("dry run: nothing uploaded (use --execute to publish)");
+        return Ok(ExitCode::SUCCESS);
+    }
+    if proposal != version {
+        bail!("the model changes call for version {proposal}; update the version first");
+    }
+    let changelog = root.join("generated/lambda/CHANGELOG.md");
+    let old = std::fs::read_to_string(&changelog).unwrap_or_else(|_| "# Changelog\n\n".to_string());
+    let (head, rest) = old.split_once("\n\n").unwrap_or((old.as_str(), ""));
+    std::fs::write(&changelog, format!("{head}\n\n{entry}{rest}"))?;
+    for krate in PUBLISHED {
+        run_step(&format!("cargo publish -p {krate}"), cargo().args(["publish", "-p", krate]))?;
+    }
+    run_step("git tag", Command::new("git").args(["tag", &tag]).current_dir(&root))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A workspace crate's version, from `cargo metadata`-free reading of its manifest.
+fn crate_version(root: &Path, krate: &str) -> Result<String> {
+    let manifest = match krate {
+        "stratus-runtime" => root.join("runtime/Cargo.toml"),
+        "stratus-lambda" => root.join("generated/lambda/Cargo.toml"),
+        other => bail!("unknown crate {other}"),
+    };
+    let text = std::fs::read_to_string(&manifest)?;
+    text.lines()
+        .find_map(|l| l.strip_prefix("version = \"")?.strip_suffix('"').map(str::to_string))
+        .with_context(|| format!("no version in {}", manifest.display()))
+}
+
+/// Today's date, `YYYY-MM-DD` (UTC).
+fn today() -> String {
+    stratus_runtime::types::DateTime::now().to_iso8601().chars().take(10).collect()
 }
