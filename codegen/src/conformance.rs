@@ -8,10 +8,10 @@
 //! The runner prints one line per failing case and a last line `N passed, M failed`.
 
 use crate::emit::{self, GeneratedFile, Options};
-use crate::ir::{self, Ir, RustType, TypeDef};
+use crate::ir::{self, Ir, RustType};
 use crate::model::{self, Metadata, Operation, Shape};
 use indexmap::IndexMap;
-use proc_macro2::{Literal, TokenStream};
+
 use quote::{format_ident, quote};
 use serde::Deserialize;
 use serde_json::Value;
@@ -374,7 +374,7 @@ fn check_fn(ir: &Ir, suite: &Suite, case: &Case) -> Result<String, String> {
     let endpoint = suite.client_endpoint.clone().unwrap_or_else(|| "https://example.com".into());
     let body = if let Some(ser) = &case.serialized {
         let params = case.params.clone().unwrap_or(Value::Object(Default::default()));
-        let input = value(ir, &RustType::Named(input_name.clone()), &params)?;
+        let input = crate::emit::value_expr(ir, &quote!(types), &RustType::Named(input_name.clone()), &params)?;
         let method = &ser.method;
         let uri = &ser.uri;
         let body = match &ser.body {
@@ -418,7 +418,12 @@ fn check_fn(ir: &Ir, suite: &Suite, case: &Case) -> Result<String, String> {
             let error_enum = format_ident!("{}Error", op.name);
             let (variant, _) =
                 op.error_codes.iter().find(|(_, c)| c == code).ok_or(format!("error {code} is not modeled"))?;
-            let expected = value(ir, &RustType::Named(variant.clone()), case.error.as_ref().unwrap_or(&Value::Null))?;
+            let expected = crate::emit::value_expr(
+                ir,
+                &quote!(types),
+                &RustType::Named(variant.clone()),
+                case.error.as_ref().unwrap_or(&Value::Null),
+            )?;
             let v = crate::emit::ident_of(variant);
             quote! {
                 #call
@@ -437,7 +442,12 @@ fn check_fn(ir: &Ir, suite: &Suite, case: &Case) -> Result<String, String> {
             }
         } else {
             let expected = match &op.output {
-                Some(o) => value(ir, &RustType::Named(o.clone()), case.result.as_ref().unwrap_or(&Value::Null))?,
+                Some(o) => crate::emit::value_expr(
+                    ir,
+                    &quote!(types),
+                    &RustType::Named(o.clone()),
+                    case.result.as_ref().unwrap_or(&Value::Null),
+                )?,
                 None => quote!(()),
             };
             quote! {
@@ -461,95 +471,4 @@ fn check_fn(ir: &Ir, suite: &Suite, case: &Case) -> Result<String, String> {
     };
     let file = syn::parse2::<syn::File>(tokens).map_err(|e| format!("check code: {e}"))?;
     Ok(prettyplease::unparse(&file))
-}
-
-/// Rust code building a value of `ty` from the JSON form botocore's suites use (member names as
-/// keys, blobs as text, timestamps as epoch seconds).
-fn value(ir: &Ir, ty: &RustType, v: &Value) -> Result<TokenStream, String> {
-    Ok(match (ty, v) {
-        (RustType::String, Value::String(s)) => quote!(#s.to_string()),
-        (RustType::Bool, Value::Bool(b)) => quote!(#b),
-        (RustType::I8 | RustType::I16 | RustType::I32 | RustType::I64, Value::Number(n)) => {
-            let lit = Literal::i64_unsuffixed(n.as_i64().ok_or(format!("{n} is not an integer"))?);
-            quote!(#lit)
-        }
-        (RustType::F32 | RustType::F64, Value::Number(n)) => {
-            let lit = Literal::f64_unsuffixed(n.as_f64().unwrap_or_default());
-            quote!(#lit)
-        }
-        (RustType::F32 | RustType::F64, Value::String(s)) => match s.as_str() {
-            "NaN" => quote!(f64::NAN as _),
-            "Infinity" => quote!(f64::INFINITY as _),
-            "-Infinity" => quote!(f64::NEG_INFINITY as _),
-            other => return Err(format!("float `{other}`")),
-        },
-        (RustType::Blob, Value::String(s)) => quote!(stratus_runtime::types::Blob::from(#s)),
-        (RustType::DateTime, Value::Number(n)) => {
-            let text = n.to_string();
-            quote!(stratus_runtime::types::DateTime::parse_epoch(#text).unwrap_or_default())
-        }
-        (RustType::Document, v) => {
-            let text = v.to_string();
-            quote!(serde_json::from_str::<stratus_runtime::types::Document>(#text).unwrap_or_default())
-        }
-        (RustType::List(inner), Value::Array(items)) => {
-            let items = items.iter().map(|i| value(ir, inner, i)).collect::<Result<Vec<_>, _>>()?;
-            quote!(vec![#(#items),*])
-        }
-        (RustType::Map(k, val), Value::Object(entries)) => {
-            let mut pairs = Vec::new();
-            for (key, v) in entries {
-                let key = value(ir, k, &Value::String(key.clone()))?;
-                let v = value(ir, val, v)?;
-                pairs.push(quote!((#key, #v)));
-            }
-            quote!(std::collections::HashMap::from([#(#pairs),*]))
-        }
-        (RustType::Named(name), v) => {
-            let t = crate::emit::ident_of(name);
-            match ir.find_type(name).ok_or(format!("no type {name}"))? {
-                TypeDef::Enum(_) => match v {
-                    Value::String(s) => quote!(types::#t::from(#s)),
-                    other => return Err(format!("enum {name} from {other}")),
-                },
-                TypeDef::Struct(s) => {
-                    let empty = serde_json::Map::new();
-                    let obj = match v {
-                        Value::Object(o) => o,
-                        Value::Null => &empty,
-                        other => return Err(format!("structure {name} from {other}")),
-                    };
-                    let mut fields = Vec::new();
-                    for (key, val) in obj {
-                        let f =
-                            s.fields.iter().find(|f| &f.member == key).ok_or(format!("{name} has no member {key}"))?;
-                        if val.is_null() {
-                            continue;
-                        }
-                        let fname = crate::emit::ident_of(&f.name);
-                        let mut x = value(ir, &f.ty, val)?;
-                        if f.boxed {
-                            x = quote!(Box::new(#x));
-                        }
-                        if !f.required {
-                            x = quote!(Some(#x));
-                        }
-                        fields.push(quote!(#fname: #x,));
-                    }
-                    let rest = if fields.len() < s.fields.len() { quote!(..Default::default()) } else { quote!() };
-                    quote!(types::#t { #(#fields)* #rest })
-                }
-                TypeDef::Union(u) => {
-                    let obj = v.as_object().ok_or(format!("union {name} from {v}"))?;
-                    let (key, val) = obj.iter().next().ok_or(format!("empty union {name}"))?;
-                    let variant =
-                        u.variants.iter().find(|f| &f.member == key).ok_or(format!("{name} has no member {key}"))?;
-                    let vname = crate::emit::ident_of(&variant.name);
-                    let x = value(ir, &variant.ty, val)?;
-                    quote!(types::#t::#vname(#x))
-                }
-            }
-        }
-        (ty, v) => return Err(format!("cannot build a {ty} from {v}")),
-    })
 }

@@ -300,6 +300,8 @@ pub struct OperationIr {
     pub host_prefix: Option<String>,
     /// Modeled errors as (Rust name, wire code).
     pub error_codes: Vec<(String, String)>,
+    /// Worked examples from `examples-1.json`.
+    pub examples: Vec<crate::model::Example>,
 }
 
 impl Ir {
@@ -475,6 +477,9 @@ pub fn build(model: &ServiceModel) -> Result<Ir, IrError> {
     let mut ir = build_service(&model.service, &model.dir.join("service-2.json").display().to_string())?;
     if let Some(rules) = &model.endpoint_rules_json {
         ir.endpoint_rules = rules.clone();
+    }
+    for op in &mut ir.operations {
+        op.examples = model.examples.examples.get(&op.name).cloned().unwrap_or_default();
     }
     let file = model.dir.join("paginators-1.json").display().to_string();
     for (op_name, p) in &model.paginators.pagination {
@@ -753,6 +758,7 @@ pub fn build_service(service: &Service, file: &str) -> Result<Ir, IrError> {
                     (names[e.shape.as_str()].clone(), code)
                 })
                 .collect(),
+            examples: Vec::new(),
         })
         .collect();
     // An input type implements its operation, so two operations cannot share one.

@@ -3,12 +3,13 @@
 
 use super::{deprecated_attr, doc_attrs, ident, result_and_option, rust_file, EmitError, GeneratedFile, Options};
 use crate::docs::first_sentence;
-use crate::ir::{Ir, OperationIr};
+use crate::ir::{Ir, OperationIr, RustType};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 pub(super) fn file(ir: &Ir, options: &Options) -> Result<GeneratedFile, EmitError> {
-    let methods: Vec<TokenStream> = ir.operations.iter().filter_map(|op| method(ir, op)).collect();
+    let krate = options.crate_name.replace('-', "_");
+    let methods: Vec<TokenStream> = ir.operations.iter().filter_map(|op| method(ir, op, &krate)).collect();
     let root = options.root();
     let waiters: Vec<TokenStream> = ir
         .waiters
@@ -115,7 +116,84 @@ pub(super) fn file(ir: &Ir, options: &Options) -> Result<GeneratedFile, EmitErro
     rust_file("src/client.rs", tokens, options)
 }
 
-fn method(ir: &Ir, op: &OperationIr) -> Option<TokenStream> {
+/// One example of `examples-1.json` as docs: title, prose, a doctest building the request with the
+/// fluent builder, and the example's output as JSON.
+fn example_doc(ir: &Ir, op: &OperationIr, ex: &crate::model::Example, krate: &str) -> String {
+    let mut out = String::new();
+    let title = ex.title.clone().unwrap_or_else(|| "Example".into());
+    out.push_str(&format!("\n\n## {}\n\n", crate::docs::html_to_markdown(&title)));
+    if let Some(d) = &ex.description {
+        out.push_str(&crate::docs::html_to_markdown(d));
+        out.push_str("\n\n");
+    }
+    let comments = ex.comments.clone().unwrap_or_default();
+    for (member, comment) in comments.input.iter().chain(comments.output.iter()) {
+        if let Some(text) = comment.as_str() {
+            out.push_str(&format!("- `{member}`: {}\n", crate::docs::html_to_markdown(text)));
+        }
+    }
+    let krate_ident = format_ident!("{}", krate);
+    let types = quote!(#krate_ident::types);
+    let input_struct = op.input.as_ref().and_then(|i| ir.find_struct(i));
+    let mut calls = Vec::new();
+    let mut ok = true;
+    if let (Some(serde_json::Value::Object(input)), Some(s)) = (&ex.input, input_struct) {
+        for (member, value) in input {
+            let Some(f) = s.fields.iter().find(|f| &f.member == member) else {
+                ok = false;
+                break;
+            };
+            // Setters take `impl Into<_>`: strings and enum values go in as plain literals.
+            let is_enum =
+                matches!(&f.ty, RustType::Named(n) if matches!(ir.find_type(n), Some(crate::ir::TypeDef::Enum(_))));
+            let direct = match value {
+                serde_json::Value::String(text) if f.ty == RustType::String || is_enum => Some(quote!(#text)),
+                _ => None,
+            };
+            match direct.map(Ok).unwrap_or_else(|| super::value_expr(ir, &types, &f.ty, value)) {
+                Ok(v) => {
+                    let setter = ident(&f.name);
+                    calls.push(quote!(.#setter(#v)));
+                }
+                Err(_) => {
+                    ok = false;
+                    break;
+                }
+            }
+        }
+    }
+    let method = ident(&op.method);
+    if ok {
+        let body = quote! {
+            fn body() {
+                let output = client.#method() #(#calls)* .send().await?;
+                println!("{output:?}");
+            }
+        };
+        let text = syn::parse2::<syn::File>(body).map(|f| prettyplease::unparse(&f)).unwrap_or_default();
+        // The wrapper that gives the example a client and `?` is hidden in the rendered docs.
+        out.push_str(&format!(
+            "```no_run\n# async fn example(client: {krate}::Client) -> Result<(), Box<dyn std::error::Error>> {{\n"
+        ));
+        let lines: Vec<&str> = text.lines().collect();
+        for line in lines.iter().skip(1).take(lines.len().saturating_sub(2)) {
+            out.push_str(line.strip_prefix("    ").unwrap_or(line));
+            out.push('\n');
+        }
+        out.push_str("# Ok(())\n# }\n```\n");
+    } else if let Some(input) = &ex.input {
+        out.push_str(&format!("Input:\n\n```json\n{}\n```\n", serde_json::to_string_pretty(input).unwrap_or_default()));
+    }
+    if let Some(output) = ex.output.as_ref().filter(|o| o.as_object().is_some_and(|m| !m.is_empty())) {
+        out.push_str(&format!(
+            "\nOutput:\n\n```json\n{}\n```",
+            serde_json::to_string_pretty(output).unwrap_or_default()
+        ));
+    }
+    out
+}
+
+fn method(ir: &Ir, op: &OperationIr, krate: &str) -> Option<TokenStream> {
     let input = op.input.as_ref()?;
     let (result, _) = result_and_option(ir);
     let input_ty = ident(input);
@@ -160,6 +238,34 @@ fn method(ir: &Ir, op: &OperationIr) -> Option<TokenStream> {
     if !op.error_codes.is_empty() {
         let list: Vec<String> = op.error_codes.iter().map(|(n, _)| format!("[`{n}`]")).collect();
         docs.push_str(&format!(" Modeled errors: {}.", list.join(", ")));
+    }
+    if let Some(p) = ir.paginators.iter().find(|p| p.operation == op.name) {
+        docs.push_str(&format!(
+            "\n\n# Pagination\n\nPages with `{}().into_paginator()` (the `{}` items of every page).",
+            op.method.trim_start_matches("r#"),
+            p.result.member
+        ));
+    }
+    let waiters: Vec<String> = ir
+        .waiters
+        .iter()
+        .filter(|w| w.operation == op.name)
+        .map(|w| {
+            format!(
+                "[`wait_until_{}`](Client::wait_until_{})",
+                heck::ToSnakeCase::to_snake_case(w.name.as_str()),
+                heck::ToSnakeCase::to_snake_case(w.name.as_str())
+            )
+        })
+        .collect();
+    if !waiters.is_empty() {
+        docs.push_str(&format!("\n\n# Waiters\n\nPolled by {}.", waiters.join(", ")));
+    }
+    for (i, ex) in op.examples.iter().enumerate() {
+        if i == 0 {
+            docs.push_str("\n\n# Examples");
+        }
+        docs.push_str(&example_doc(ir, op, ex, krate));
     }
     let doc = doc_attrs(&docs);
     let with_doc =

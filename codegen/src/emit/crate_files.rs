@@ -62,6 +62,77 @@ tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
     GeneratedFile { path: PathBuf::from("Cargo.toml"), contents }
 }
 
+/// The crate docs' quickstart, a doctest built from this service's own operations: configuration, a
+/// call, error handling, a paginator and a waiter (each when the service has one).
+fn quickstart(ir: &Ir, krate: &str) -> String {
+    let method = |op: &crate::ir::OperationIr| op.method.trim_start_matches("r#").to_string();
+    // Required string members get a placeholder value so the calls read like real ones.
+    let setters = |op: &crate::ir::OperationIr| -> String {
+        let Some(s) = op.input.as_ref().and_then(|i| ir.find_struct(i)) else { return String::new() };
+        s.fields
+            .iter()
+            .filter(|f| f.required && f.ty == crate::ir::RustType::String)
+            .map(|f| {
+                format!(
+                    ".{}(\"my-{}\")",
+                    f.name.trim_start_matches("r#"),
+                    heck::ToKebabCase::to_kebab_case(f.member.as_str())
+                )
+            })
+            .collect()
+    };
+    let mut code = format!(
+        "```no_run\n# async fn run() -> Result<(), Box<dyn std::error::Error>> {{\n\
+         use {krate}::{{Client, Config}};\n\n\
+         // Region, credentials and endpoint from the environment and ~/.aws files.\n\
+         let config = Config::from_env().await?;\n\
+         let client = Client::new(&config);\n"
+    );
+    // The operation a waiter polls is the service's "describe" call: the most telling example.
+    let polled = ir.waiters.first().and_then(|w| ir.operations.iter().find(|o| o.name == w.operation));
+    let simple = polled.filter(|o| !o.error_codes.is_empty()).or_else(|| {
+        ir.operations.iter().find(|o| !o.error_codes.is_empty() && o.input.is_some() && o.deprecated.is_none())
+    });
+    if let Some(op) = simple {
+        let (variant, _) = op.error_codes.iter().find(|(n, _)| n.contains("NotFound")).unwrap_or(&op.error_codes[0]);
+        code.push_str(&format!(
+            "\n// A call: the fluent builder, then `send()`. Errors are typed per operation.\n\
+             match client.{m}(){set}.send().await {{\n    \
+             Ok(output) => println!(\"{{output:?}}\"),\n    \
+             Err(e) => match e.service_error() {{\n        \
+             Some({krate}::error::{op}Error::{variant}(details)) => println!(\"{{details}}\"),\n        \
+             _ => println!(\"{{e}} (code {{:?}}, request id {{:?}})\", e.code(), e.request_id()),\n    \
+             }},\n}}\n",
+            m = method(op),
+            set = setters(op),
+            op = op.name,
+        ));
+    }
+    if let Some(p) = ir.paginators.first() {
+        if let Some(op) = ir.operations.iter().find(|o| o.name == p.operation) {
+            code.push_str(&format!(
+                "\n// Every item of every page, as a stream.\n\
+                 let mut items = client.{m}(){set}.into_paginator().items();\n\
+                 while let Some(item) = items.next_item().await {{\n    println!(\"{{:?}}\", item?);\n}}\n",
+                m = method(op),
+                set = setters(op),
+            ));
+        }
+    }
+    if let Some(w) = ir.waiters.first() {
+        if let Some(op) = ir.operations.iter().find(|o| o.name == w.operation) {
+            code.push_str(&format!(
+                "\n// Wait until the resource reaches a state.\n\
+                 client.wait_until_{w}(){set}.wait(std::time::Duration::from_secs(300)).await?;\n",
+                w = heck::ToSnakeCase::to_snake_case(w.name.as_str()),
+                set = setters(op),
+            ));
+        }
+    }
+    code.push_str("# Ok(())\n# }\n```");
+    format!("\n\n## Quickstart\n\n{code}")
+}
+
 fn lib_rs(ir: &Ir, o: &Options) -> Result<GeneratedFile, EmitError> {
     let s = &ir.service;
     let mut docs = format!("# {}\n\nA client for the {} API, version `{}`.", s.full_name, s.full_name, s.api_version);
@@ -69,6 +140,7 @@ fn lib_rs(ir: &Ir, o: &Options) -> Result<GeneratedFile, EmitError> {
         docs.push_str("\n\n");
         docs.push_str(&s.docs);
     }
+    docs.push_str(&quickstart(ir, &o.crate_name.replace('-', "_")));
     docs.push_str(
         "\n\n## Layout\n\n\
          - [`Client`]: one method per operation.\n\

@@ -5,6 +5,7 @@ mod client;
 mod crate_files;
 mod operations;
 mod types;
+mod values;
 mod waiters;
 mod wire_tests;
 
@@ -129,7 +130,8 @@ fn space_items(code: &str) -> String {
     for line in code.lines() {
         let indent = line.len() - line.trim_start().len();
         let prev_indent = prev.len() - prev.trim_start().len();
-        let closes_item = prev.trim() == "}" || (prev_indent == 0 && prev.ends_with(';') && !line.starts_with("use "));
+        let closes_item = prev.trim() == "}"
+            || (prev_indent == 0 && prev.ends_with(';') && !line.starts_with("use ") && !prev.starts_with("//"));
         let after_header = prev.starts_with("//!") && !line.starts_with("//!");
         if !line.trim().is_empty()
             && ((closes_item && indent == prev_indent && !line.trim_start().starts_with('}')) || after_header)
@@ -189,6 +191,8 @@ fn deprecated_attr(note: &Option<String>) -> TokenStream {
         None => quote! {},
     }
 }
+
+pub use values::value_expr;
 
 /// An identifier from an IR name (public for the conformance runner's generator).
 pub fn ident_of(name: &str) -> proc_macro2::Ident {

@@ -57,6 +57,37 @@ impl Client {
     /// # Response
     ///
     /// Returns [`AddLayerVersionPermissionOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`AddLayerVersionPermissionError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`PolicyLengthExceededException`], [`ResourceNotFoundException`], [`PreconditionFailedException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To add permissions to a layer version
+    ///
+    /// The following example grants permission for the account 223456789012 to use version 1 of a layer named my-layer.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .add_layer_version_permission()
+    ///     .action("lambda:GetLayerVersion")
+    ///     .layer_name("my-layer")
+    ///     .principal("223456789012")
+    ///     .statement_id("xaccount")
+    ///     .version_number(1)
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "RevisionId": "35d87451-f796-4a3f-a618-95a3671b0a0c",
+    ///   "Statement": "{\"Sid\":\"xaccount\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::223456789012:root\"},\"Action\":\"lambda:GetLayerVersion\",\"Resource\":\"arn:aws:lambda:us-east-2:123456789012:layer:my-layer:1\"}"
+    /// }
+    /// ```
     pub fn add_layer_version_permission(
         &self,
     ) -> AddLayerVersionPermissionInputBuilder<&Self> {
@@ -98,6 +129,64 @@ impl Client {
     /// # Response
     ///
     /// Returns [`AddPermissionOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`AddPermissionError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`PublicPolicyException`], [`ServiceException`], [`TooManyRequestsException`], [`PolicyLengthExceededException`], [`ResourceNotFoundException`], [`PreconditionFailedException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To grant Amazon S3 permission to invoke a function
+    ///
+    /// The following example adds permission for Amazon S3 to invoke a Lambda function named my-function for notifications from a bucket named my-bucket-1xpuxmplzrlbh in account 123456789012.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .add_permission()
+    ///     .action("lambda:InvokeFunction")
+    ///     .function_name("my-function")
+    ///     .principal("s3.amazonaws.com")
+    ///     .source_account("123456789012")
+    ///     .source_arn("arn:aws:s3:::my-bucket-1xpuxmplzrlbh/*")
+    ///     .statement_id("s3")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "Statement": "{\"Sid\":\"s3\",\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"s3.amazonaws.com\"},\"Action\":\"lambda:InvokeFunction\",\"Resource\":\"arn:aws:lambda:us-east-2:123456789012:function:my-function\",\"Condition\":{\"StringEquals\":{\"AWS:SourceAccount\":\"123456789012\"},\"ArnLike\":{\"AWS:SourceArn\":\"arn:aws:s3:::my-bucket-1xpuxmplzrlbh\"}}}"
+    /// }
+    /// ```
+    ///
+    /// ## To grant another account permission to invoke a function
+    ///
+    /// The following example adds permission for account 223456789012 invoke a Lambda function named my-function.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .add_permission()
+    ///     .action("lambda:InvokeFunction")
+    ///     .function_name("my-function")
+    ///     .principal("223456789012")
+    ///     .statement_id("xaccount")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "Statement": "{\"Sid\":\"xaccount\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::223456789012:root\"},\"Action\":\"lambda:InvokeFunction\",\"Resource\":\"arn:aws:lambda:us-east-2:123456789012:function:my-function\"}"
+    /// }
+    /// ```
     pub fn add_permission(&self) -> AddPermissionInputBuilder<&Self> {
         AddPermissionInputBuilder::with_context(self)
     }
@@ -162,6 +251,39 @@ impl Client {
     /// # Response
     ///
     /// Returns [`AliasConfiguration`]; on failure a [`stratus_runtime::Error`] whose service error is [`CreateAliasError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`AliasLimitExceededException`], [`ResourceNotFoundException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To create an alias for a Lambda function
+    ///
+    /// The following example creates an alias named LIVE that points to version 1 of the my-function Lambda function.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .create_alias()
+    ///     .description("alias for live version of function")
+    ///     .function_name("my-function")
+    ///     .function_version("1")
+    ///     .name("LIVE")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "AliasArn": "arn:aws:lambda:us-east-2:123456789012:function:my-function:LIVE",
+    ///   "Description": "alias for live version of function",
+    ///   "FunctionVersion": "1",
+    ///   "Name": "LIVE",
+    ///   "RevisionId": "873282ed-xmpl-4dc8-a069-d0c647e470c6"
+    /// }
+    /// ```
     pub fn create_alias(&self) -> CreateAliasInputBuilder<&Self> {
         CreateAliasInputBuilder::with_context(self)
     }
@@ -305,6 +427,40 @@ impl Client {
     /// # Response
     ///
     /// Returns [`EventSourceMappingConfiguration`]; on failure a [`stratus_runtime::Error`] whose service error is [`CreateEventSourceMappingError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To create a mapping between an event source and an AWS Lambda function
+    ///
+    /// The following example creates a mapping between an SQS queue and the my-function Lambda function.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .create_event_source_mapping()
+    ///     .batch_size(5)
+    ///     .event_source_arn("arn:aws:sqs:us-west-2:123456789012:my-queue")
+    ///     .function_name("my-function")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "BatchSize": 5,
+    ///   "EventSourceArn": "arn:aws:sqs:us-west-2:123456789012:my-queue",
+    ///   "FunctionArn": "arn:aws:lambda:us-west-2:123456789012:function:my-function",
+    ///   "LastModified": 1569284520.333,
+    ///   "State": "Creating",
+    ///   "StateTransitionReason": "USER_INITIATED",
+    ///   "UUID": "a1b2c3d4-5678-90ab-cdef-11111EXAMPLE"
+    /// }
+    /// ```
     pub fn create_event_source_mapping(
         &self,
     ) -> CreateEventSourceMappingInputBuilder<&Self> {
@@ -376,6 +532,87 @@ impl Client {
     /// # Response
     ///
     /// Returns [`FunctionConfiguration`]; on failure a [`stratus_runtime::Error`] whose service error is [`CreateFunctionError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`InvalidCodeSignatureException`], [`ResourceNotFoundException`], [`CodeVerificationFailedException`], [`CodeSigningConfigNotFoundException`], [`CodeStorageExceededException`], [`FunctionVersionsPerCapacityProviderLimitExceededException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To create a function
+    ///
+    /// The following example creates a function with a deployment package in Amazon S3 and enables X-Ray tracing and environment variable encryption.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .create_function()
+    ///     .code(stratus_lambda::types::FunctionCode {
+    ///         s3_bucket: Some("my-bucket-1xpuxmplzrlbh".to_string()),
+    ///         s3_key: Some("function.zip".to_string()),
+    ///         ..Default::default()
+    ///     })
+    ///     .description("Process image objects from Amazon S3.")
+    ///     .environment(stratus_lambda::types::Environment {
+    ///         variables: Some(
+    ///             std::collections::HashMap::from([
+    ///                 ("BUCKET".to_string(), "my-bucket-1xpuxmplzrlbh".to_string()),
+    ///                 ("PREFIX".to_string(), "inbound".to_string()),
+    ///             ]),
+    ///         ),
+    ///     })
+    ///     .function_name("my-function")
+    ///     .handler("index.handler")
+    ///     .kms_key_arn(
+    ///         "arn:aws:kms:us-west-2:123456789012:key/b0844d6c-xmpl-4463-97a4-d49f50839966",
+    ///     )
+    ///     .memory_size(256)
+    ///     .publish(true)
+    ///     .role("arn:aws:iam::123456789012:role/lambda-role")
+    ///     .runtime("nodejs12.x")
+    ///     .tags(
+    ///         std::collections::HashMap::from([
+    ///             ("DEPARTMENT".to_string(), "Assets".to_string()),
+    ///         ]),
+    ///     )
+    ///     .timeout(15)
+    ///     .tracing_config(stratus_lambda::types::TracingConfig {
+    ///         mode: Some(stratus_lambda::types::TracingMode::from("Active")),
+    ///     })
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "CodeSha256": "YFgDgEKG3ugvF1+pX64gV6tu9qNuIYNUdgJm8nCxsm4=",
+    ///   "CodeSize": 5797206,
+    ///   "Description": "Process image objects from Amazon S3.",
+    ///   "Environment": {
+    ///     "Variables": {
+    ///       "BUCKET": "my-bucket-1xpuxmplzrlbh",
+    ///       "PREFIX": "inbound"
+    ///     }
+    ///   },
+    ///   "FunctionArn": "arn:aws:lambda:us-west-2:123456789012:function:my-function",
+    ///   "FunctionName": "my-function",
+    ///   "Handler": "index.handler",
+    ///   "KMSKeyArn": "arn:aws:kms:us-west-2:123456789012:key/b0844d6c-xmpl-4463-97a4-d49f50839966",
+    ///   "LastModified": "2020-04-10T19:06:32.563+0000",
+    ///   "LastUpdateStatus": "Successful",
+    ///   "MemorySize": 256,
+    ///   "RevisionId": "b75dcd81-xmpl-48a8-a75a-93ba8b5b9727",
+    ///   "Role": "arn:aws:iam::123456789012:role/lambda-role",
+    ///   "Runtime": "nodejs12.x",
+    ///   "State": "Active",
+    ///   "Timeout": 15,
+    ///   "TracingConfig": {
+    ///     "Mode": "Active"
+    ///   },
+    ///   "Version": "1"
+    /// }
+    /// ```
     pub fn create_function(&self) -> CreateFunctionInputBuilder<&Self> {
         CreateFunctionInputBuilder::with_context(self)
     }
@@ -429,6 +666,25 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`DeleteAliasError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To delete a Lambda function alias
+    ///
+    /// The following example deletes an alias named BLUE from a function named my-function
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .delete_alias()
+    ///     .function_name("my-function")
+    ///     .name("BLUE")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete_alias(&self) -> DeleteAliasInputBuilder<&Self> {
         DeleteAliasInputBuilder::with_context(self)
     }
@@ -523,6 +779,38 @@ impl Client {
     /// # Response
     ///
     /// Returns [`EventSourceMappingConfiguration`]; on failure a [`stratus_runtime::Error`] whose service error is [`DeleteEventSourceMappingError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceInUseException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To delete a Lambda function event source mapping
+    ///
+    /// The following example deletes an event source mapping. To get a mapping's UUID, use ListEventSourceMappings.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .delete_event_source_mapping()
+    ///     .uuid("14e0db71-xmpl-4eb5-b481-8945cf9d10c2")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "BatchSize": 5,
+    ///   "EventSourceArn": "arn:aws:sqs:us-west-2:123456789012:my-queue",
+    ///   "FunctionArn": "arn:aws:lambda:us-east-2:123456789012:function:my-function",
+    ///   "LastModified": "2016-11-21T19:49:20.006+0000",
+    ///   "State": "Enabled",
+    ///   "StateTransitionReason": "USER_INITIATED",
+    ///   "UUID": "14e0db71-xmpl-4eb5-b481-8945cf9d10c2"
+    /// }
+    /// ```
     pub fn delete_event_source_mapping(
         &self,
     ) -> DeleteEventSourceMappingInputBuilder<&Self> {
@@ -554,6 +842,25 @@ impl Client {
     /// # Response
     ///
     /// Returns [`DeleteFunctionOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`DeleteFunctionError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To delete a version of a Lambda function
+    ///
+    /// The following example deletes version 1 of a Lambda function named my-function.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .delete_function()
+    ///     .function_name("my-function")
+    ///     .qualifier("1")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete_function(&self) -> DeleteFunctionInputBuilder<&Self> {
         DeleteFunctionInputBuilder::with_context(self)
     }
@@ -600,6 +907,24 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`DeleteFunctionConcurrencyError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To remove the reserved concurrent execution limit from a function
+    ///
+    /// The following example deletes the reserved concurrent execution limit from a function named my-function.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .delete_function_concurrency()
+    ///     .function_name("my-function")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete_function_concurrency(
         &self,
     ) -> DeleteFunctionConcurrencyInputBuilder<&Self> {
@@ -629,6 +954,25 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`DeleteFunctionEventInvokeConfigError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To delete an asynchronous invocation configuration
+    ///
+    /// The following example deletes the asynchronous invocation configuration for the GREEN alias of a function named my-function.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .delete_function_event_invoke_config()
+    ///     .function_name("my-function")
+    ///     .qualifier("GREEN")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete_function_event_invoke_config(
         &self,
     ) -> DeleteFunctionEventInvokeConfigInputBuilder<&Self> {
@@ -681,6 +1025,25 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`DeleteLayerVersionError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To delete a version of a Lambda layer
+    ///
+    /// The following example deletes version 2 of a layer named my-layer.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .delete_layer_version()
+    ///     .layer_name("my-layer")
+    ///     .version_number(2)
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete_layer_version(&self) -> DeleteLayerVersionInputBuilder<&Self> {
         DeleteLayerVersionInputBuilder::with_context(self)
     }
@@ -704,6 +1067,25 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`DeleteProvisionedConcurrencyConfigError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To delete a provisioned concurrency configuration
+    ///
+    /// The following example deletes the provisioned concurrency configuration for the GREEN alias of a function named my-function.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .delete_provisioned_concurrency_config()
+    ///     .function_name("my-function")
+    ///     .qualifier("GREEN")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete_provisioned_concurrency_config(
         &self,
     ) -> DeleteProvisionedConcurrencyConfigInputBuilder<&Self> {
@@ -750,6 +1132,38 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetAccountSettingsOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetAccountSettingsError`]. Modeled errors: [`ServiceException`], [`TooManyRequestsException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To get account settings
+    ///
+    /// This operation takes no parameters and returns details about storage and concurrency quotas in the current Region.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.get_account_settings().send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "AccountLimit": {
+    ///     "CodeSizeUnzipped": 262144000,
+    ///     "CodeSizeZipped": 52428800,
+    ///     "ConcurrentExecutions": 1000,
+    ///     "TotalCodeSize": 80530636800,
+    ///     "UnreservedConcurrentExecutions": 1000
+    ///   },
+    ///   "AccountUsage": {
+    ///     "FunctionCount": 4,
+    ///     "TotalCodeSize": 9426
+    ///   }
+    /// }
+    /// ```
     pub fn get_account_settings(&self) -> GetAccountSettingsInputBuilder<&Self> {
         GetAccountSettingsInputBuilder::with_context(self)
     }
@@ -773,6 +1187,37 @@ impl Client {
     /// # Response
     ///
     /// Returns [`AliasConfiguration`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetAliasError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To get a Lambda function alias
+    ///
+    /// The following example returns details about an alias named BLUE for a function named my-function
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .get_alias()
+    ///     .function_name("my-function")
+    ///     .name("BLUE")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "AliasArn": "arn:aws:lambda:us-west-2:123456789012:function:my-function:BLUE",
+    ///   "Description": "Production environment BLUE.",
+    ///   "FunctionVersion": "3",
+    ///   "Name": "BLUE",
+    ///   "RevisionId": "594f41fb-xmpl-4c20-95c7-6ca5f2a92c93"
+    /// }
+    /// ```
     pub fn get_alias(&self) -> GetAliasInputBuilder<&Self> {
         GetAliasInputBuilder::with_context(self)
     }
@@ -872,6 +1317,10 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetDurableExecutionHistoryOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetDurableExecutionHistoryError`]. Modeled errors: [`InvalidParameterValueException`], [`KmsInvalidStateException`], [`ServiceException`], [`TooManyRequestsException`], [`KmsNotFoundException`], [`ResourceNotFoundException`], [`KmsAccessDeniedException`], [`KmsDisabledException`].
+    ///
+    /// # Pagination
+    ///
+    /// Pages with `get_durable_execution_history().into_paginator()` (the `Events` items of every page).
     pub fn get_durable_execution_history(
         &self,
     ) -> GetDurableExecutionHistoryInputBuilder<&Self> {
@@ -906,6 +1355,10 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetDurableExecutionStateOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetDurableExecutionStateError`]. Modeled errors: [`InvalidParameterValueException`], [`KmsInvalidStateException`], [`ServiceException`], [`TooManyRequestsException`], [`KmsNotFoundException`], [`KmsAccessDeniedException`], [`KmsDisabledException`].
+    ///
+    /// # Pagination
+    ///
+    /// Pages with `get_durable_execution_state().into_paginator()` (the `Operations` items of every page).
     pub fn get_durable_execution_state(
         &self,
     ) -> GetDurableExecutionStateInputBuilder<&Self> {
@@ -930,6 +1383,43 @@ impl Client {
     /// # Response
     ///
     /// Returns [`EventSourceMappingConfiguration`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetEventSourceMappingError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To get a Lambda function's event source mapping
+    ///
+    /// The following example returns details about an event source mapping. To get a mapping's UUID, use ListEventSourceMappings.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .get_event_source_mapping()
+    ///     .uuid("14e0db71-xmpl-4eb5-b481-8945cf9d10c2")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "BatchSize": 500,
+    ///   "BisectBatchOnFunctionError": false,
+    ///   "DestinationConfig": {},
+    ///   "EventSourceArn": "arn:aws:sqs:us-east-2:123456789012:mySQSqueue",
+    ///   "FunctionArn": "arn:aws:lambda:us-east-2:123456789012:function:myFunction",
+    ///   "LastModified": "2016-11-21T19:49:20.006+0000",
+    ///   "LastProcessingResult": "No records processed",
+    ///   "MaximumRecordAgeInSeconds": 604800,
+    ///   "MaximumRetryAttempts": 10000,
+    ///   "State": "Creating",
+    ///   "StateTransitionReason": "User action",
+    ///   "UUID": "14e0db71-xmpl-4eb5-b481-8945cf9d10c2"
+    /// }
+    /// ```
     pub fn get_event_source_mapping(&self) -> GetEventSourceMappingInputBuilder<&Self> {
         GetEventSourceMappingInputBuilder::with_context(self)
     }
@@ -955,6 +1445,70 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetFunctionOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetFunctionError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Waiters
+    ///
+    /// Polled by [`wait_until_function_active_v2`](Client::wait_until_function_active_v2), [`wait_until_function_exists`](Client::wait_until_function_exists), [`wait_until_function_updated_v2`](Client::wait_until_function_updated_v2).
+    ///
+    /// # Examples
+    ///
+    /// ## To get a Lambda function
+    ///
+    /// The following example returns code and configuration details for version 1 of a function named my-function.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .get_function()
+    ///     .function_name("my-function")
+    ///     .qualifier("1")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "Code": {
+    ///     "Location": "https://awslambda-us-west-2-tasks.s3.us-west-2.amazonaws.com/snapshots/123456789012/my-function-e7d9d1ed-xmpl-4f79-904a-4b87f2681f30?versionId=sH3TQwBOaUy...",
+    ///     "RepositoryType": "S3"
+    ///   },
+    ///   "Configuration": {
+    ///     "CodeSha256": "YFgDgEKG3ugvF1+pX64gV6tu9qNuIYNUdgJm8nCxsm4=",
+    ///     "CodeSize": 5797206,
+    ///     "Description": "Process image objects from Amazon S3.",
+    ///     "Environment": {
+    ///       "Variables": {
+    ///         "BUCKET": "my-bucket-1xpuxmplzrlbh",
+    ///         "PREFIX": "inbound"
+    ///       }
+    ///     },
+    ///     "FunctionArn": "arn:aws:lambda:us-west-2:123456789012:function:my-function",
+    ///     "FunctionName": "my-function",
+    ///     "Handler": "index.handler",
+    ///     "KMSKeyArn": "arn:aws:kms:us-west-2:123456789012:key/b0844d6c-xmpl-4463-97a4-d49f50839966",
+    ///     "LastModified": "2020-04-10T19:06:32.563+0000",
+    ///     "LastUpdateStatus": "Successful",
+    ///     "MemorySize": 256,
+    ///     "RevisionId": "b75dcd81-xmpl-48a8-a75a-93ba8b5b9727",
+    ///     "Role": "arn:aws:iam::123456789012:role/lambda-role",
+    ///     "Runtime": "nodejs12.x",
+    ///     "State": "Active",
+    ///     "Timeout": 15,
+    ///     "TracingConfig": {
+    ///       "Mode": "Active"
+    ///     },
+    ///     "Version": "$LATEST"
+    ///   },
+    ///   "Tags": {
+    ///     "DEPARTMENT": "Assets"
+    ///   }
+    /// }
+    /// ```
     pub fn get_function(&self) -> GetFunctionInputBuilder<&Self> {
         GetFunctionInputBuilder::with_context(self)
     }
@@ -1004,6 +1558,32 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetFunctionConcurrencyOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetFunctionConcurrencyError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To get the reserved concurrency setting for a function
+    ///
+    /// The following example returns the reserved concurrency setting for a function named my-function.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .get_function_concurrency()
+    ///     .function_name("my-function")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "ReservedConcurrentExecutions": 250
+    /// }
+    /// ```
     pub fn get_function_concurrency(&self) -> GetFunctionConcurrencyInputBuilder<&Self> {
         GetFunctionConcurrencyInputBuilder::with_context(self)
     }
@@ -1031,6 +1611,61 @@ impl Client {
     /// # Response
     ///
     /// Returns [`FunctionConfiguration`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetFunctionConfigurationError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Waiters
+    ///
+    /// Polled by [`wait_until_function_active`](Client::wait_until_function_active), [`wait_until_function_updated`](Client::wait_until_function_updated), [`wait_until_published_version_active`](Client::wait_until_published_version_active).
+    ///
+    /// # Examples
+    ///
+    /// ## To get a Lambda function's event source mapping
+    ///
+    /// The following example returns and configuration details for version 1 of a function named my-function.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .get_function_configuration()
+    ///     .function_name("my-function")
+    ///     .qualifier("1")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "CodeSha256": "YFgDgEKG3ugvF1+pX64gV6tu9qNuIYNUdgJm8nCxsm4=",
+    ///   "CodeSize": 5797206,
+    ///   "Description": "Process image objects from Amazon S3.",
+    ///   "Environment": {
+    ///     "Variables": {
+    ///       "BUCKET": "my-bucket-1xpuxmplzrlbh",
+    ///       "PREFIX": "inbound"
+    ///     }
+    ///   },
+    ///   "FunctionArn": "arn:aws:lambda:us-west-2:123456789012:function:my-function",
+    ///   "FunctionName": "my-function",
+    ///   "Handler": "index.handler",
+    ///   "KMSKeyArn": "arn:aws:kms:us-west-2:123456789012:key/b0844d6c-xmpl-4463-97a4-d49f50839966",
+    ///   "LastModified": "2020-04-10T19:06:32.563+0000",
+    ///   "LastUpdateStatus": "Successful",
+    ///   "MemorySize": 256,
+    ///   "RevisionId": "b75dcd81-xmpl-48a8-a75a-93ba8b5b9727",
+    ///   "Role": "arn:aws:iam::123456789012:role/lambda-role",
+    ///   "Runtime": "nodejs12.x",
+    ///   "State": "Active",
+    ///   "Timeout": 15,
+    ///   "TracingConfig": {
+    ///     "Mode": "Active"
+    ///   },
+    ///   "Version": "$LATEST"
+    /// }
+    /// ```
     pub fn get_function_configuration(
         &self,
     ) -> GetFunctionConfigurationInputBuilder<&Self> {
@@ -1060,6 +1695,42 @@ impl Client {
     /// # Response
     ///
     /// Returns [`FunctionEventInvokeConfig`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetFunctionEventInvokeConfigError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To get an asynchronous invocation configuration
+    ///
+    /// The following example returns the asynchronous invocation configuration for the BLUE alias of a function named my-function.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .get_function_event_invoke_config()
+    ///     .function_name("my-function")
+    ///     .qualifier("BLUE")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "DestinationConfig": {
+    ///     "OnFailure": {
+    ///       "Destination": "arn:aws:sqs:us-east-2:123456789012:failed-invocations"
+    ///     },
+    ///     "OnSuccess": {}
+    ///   },
+    ///   "FunctionArn": "arn:aws:lambda:us-east-2:123456789012:function:my-function:BLUE",
+    ///   "LastModified": "2016-11-21T19:49:20.006+0000",
+    ///   "MaximumEventAgeInSeconds": 3600,
+    ///   "MaximumRetryAttempts": 0
+    /// }
+    /// ```
     pub fn get_function_event_invoke_config(
         &self,
     ) -> GetFunctionEventInvokeConfigInputBuilder<&Self> {
@@ -1162,6 +1833,47 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetLayerVersionResponse`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetLayerVersionError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To get information about a Lambda layer version
+    ///
+    /// The following example returns information for version 1 of a layer named my-layer.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .get_layer_version()
+    ///     .layer_name("my-layer")
+    ///     .version_number(1)
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "CompatibleRuntimes": [
+    ///     "python3.6",
+    ///     "python3.7"
+    ///   ],
+    ///   "Content": {
+    ///     "CodeSha256": "tv9jJO+rPbXUUXuRKi7CwHzKtLDkDRJLB3cC3Z/ouXo=",
+    ///     "CodeSize": 169,
+    ///     "Location": "https://awslambda-us-east-2-layers.s3.us-east-2.amazonaws.com/snapshots/123456789012/my-layer-4aaa2fbb-ff77-4b0a-ad92-5b78a716a96a?versionId=27iWyA73cCAYqyH..."
+    ///   },
+    ///   "CreatedDate": "2018-11-14T23:03:52.894+0000",
+    ///   "Description": "My Python layer",
+    ///   "LayerArn": "arn:aws:lambda:us-east-2:123456789012:layer:my-layer",
+    ///   "LayerVersionArn": "arn:aws:lambda:us-east-2:123456789012:layer:my-layer:1",
+    ///   "LicenseInfo": "MIT",
+    ///   "Version": 1
+    /// }
+    /// ```
     pub fn get_layer_version(&self) -> GetLayerVersionInputBuilder<&Self> {
         GetLayerVersionInputBuilder::with_context(self)
     }
@@ -1184,6 +1896,44 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetLayerVersionResponse`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetLayerVersionByArnError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To get information about a Lambda layer version
+    ///
+    /// The following example returns information about the layer version with the specified Amazon Resource Name (ARN).
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .get_layer_version_by_arn()
+    ///     .arn("arn:aws:lambda:ca-central-1:123456789012:layer:blank-python-lib:3")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "CompatibleRuntimes": [
+    ///     "python3.8"
+    ///   ],
+    ///   "Content": {
+    ///     "CodeSha256": "6x+xmpl/M3BnQUk7gS9sGmfeFsR/npojXoA3fZUv4eU=",
+    ///     "CodeSize": 9529009,
+    ///     "Location": "https://awslambda-us-east-2-layers.s3.us-east-2.amazonaws.com/snapshots/123456789012/blank-python-lib-e5212378-xmpl-44ee-8398-9d8ec5113949?versionId=WbZnvf..."
+    ///   },
+    ///   "CreatedDate": "2020-03-31T00:35:18.949+0000",
+    ///   "Description": "Dependencies for the blank-python sample app.",
+    ///   "LayerArn": "arn:aws:lambda:us-east-2:123456789012:layer:blank-python-lib",
+    ///   "LayerVersionArn": "arn:aws:lambda:us-east-2:123456789012:layer:blank-python-lib:3",
+    ///   "Version": 3
+    /// }
+    /// ```
     pub fn get_layer_version_by_arn(&self) -> GetLayerVersionByArnInputBuilder<&Self> {
         GetLayerVersionByArnInputBuilder::with_context(self)
     }
@@ -1232,6 +1982,34 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetPolicyOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetPolicyError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To retrieve a Lambda function policy
+    ///
+    /// The following example returns the resource-based policy for version 1 of a Lambda function named my-function.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .get_policy()
+    ///     .function_name("my-function")
+    ///     .qualifier("1")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "Policy": "{\"Version\":\"2012-10-17\",\"Id\":\"default\",\"Statement\":[{\"Sid\":\"xaccount\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::123456789012:root\"},\"Action\":\"lambda:InvokeFunction\",\"Resource\":\"arn:aws:lambda:us-east-2:123456789012:function:my-function:1\"}]}",
+    ///   "RevisionId": "4843f2f6-7c59-4fda-b484-afd0bc0e22b8"
+    /// }
+    /// ```
     pub fn get_policy(&self) -> GetPolicyInputBuilder<&Self> {
         GetPolicyInputBuilder::with_context(self)
     }
@@ -1255,6 +2033,66 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetProvisionedConcurrencyConfigOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetProvisionedConcurrencyConfigError`]. Modeled errors: [`InvalidParameterValueException`], [`ProvisionedConcurrencyConfigNotFoundException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To get a provisioned concurrency configuration
+    ///
+    /// The following example returns details for the provisioned concurrency configuration for the BLUE alias of the specified function.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .get_provisioned_concurrency_config()
+    ///     .function_name("my-function")
+    ///     .qualifier("BLUE")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "AllocatedProvisionedConcurrentExecutions": 100,
+    ///   "AvailableProvisionedConcurrentExecutions": 100,
+    ///   "LastModified": "2019-12-31T20:28:49+0000",
+    ///   "RequestedProvisionedConcurrentExecutions": 100,
+    ///   "Status": "READY"
+    /// }
+    /// ```
+    ///
+    /// ## To view a provisioned concurrency configuration
+    ///
+    /// The following example displays details for the provisioned concurrency configuration for the BLUE alias of the specified function.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .get_provisioned_concurrency_config()
+    ///     .function_name("my-function")
+    ///     .qualifier("BLUE")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "AllocatedProvisionedConcurrentExecutions": 100,
+    ///   "AvailableProvisionedConcurrentExecutions": 100,
+    ///   "LastModified": "2019-12-31T20:28:49+0000",
+    ///   "RequestedProvisionedConcurrentExecutions": 100,
+    ///   "Status": "READY"
+    /// }
+    /// ```
     pub fn get_provisioned_concurrency_config(
         &self,
     ) -> GetProvisionedConcurrencyConfigInputBuilder<&Self> {
@@ -1357,6 +2195,63 @@ impl Client {
     /// # Response
     ///
     /// Returns [`InvokeOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`InvokeError`]. Modeled errors: [`RuntimeAliasDeletedException`], [`CodeArtifactUserDeletedException`], [`ResourceNotReadyException`], [`ServiceQuotaExceededException`], [`InvalidSecurityGroupIdException`], [`SnapStartTimeoutException`], [`TooManyRequestsException`], [`Ec2ThrottledException`], [`EfsMountConnectivityException`], [`SubnetIpAddressLimitReachedException`], [`KmsAccessDeniedException`], [`RequestTooLargeException`], [`KmsDisabledException`], [`UnsupportedMediaTypeException`], [`S3FilesMountConnectivityException`], [`SerializedRequestEntityTooLargeException`], [`InvalidRuntimeException`], [`NoPublishedVersionException`], [`Ec2UnexpectedException`], [`InvalidSubnetIdException`], [`KmsNotFoundException`], [`InvalidParameterValueException`], [`Ec2AccessDeniedException`], [`EfsioException`], [`KmsInvalidStateException`], [`ResourceConflictException`], [`RuntimeVersionDeletedException`], [`EniLimitReachedException`], [`SnapStartNotReadyException`], [`ServiceException`], [`CodeArtifactUserPendingException`], [`SnapStartException`], [`RecursiveInvocationException`], [`S3FilesMountFailureException`], [`EfsMountTimeoutException`], [`EniNotReadyException`], [`S3FilesMountTimeoutException`], [`CodeArtifactUserFailedException`], [`ModeNotSupportedException`], [`ResourceNotFoundException`], [`InvalidRequestContentException`], [`SnapStartRegenerationFailureException`], [`DurableExecutionAlreadyStartedException`], [`InvalidZipFileException`], [`EfsMountFailureException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To invoke a Lambda function
+    ///
+    /// The following example invokes version 1 of a function named my-function with an empty event payload.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .invoke()
+    ///     .function_name("my-function")
+    ///     .payload(stratus_runtime::types::Blob::from("{}"))
+    ///     .qualifier("1")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "Payload": "200 SUCCESS",
+    ///   "StatusCode": 200
+    /// }
+    /// ```
+    ///
+    /// ## To invoke a Lambda function asynchronously
+    ///
+    /// The following example invokes version 1 of a function named my-function asynchronously.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .invoke()
+    ///     .function_name("my-function")
+    ///     .invocation_type("Event")
+    ///     .payload(stratus_runtime::types::Blob::from("{}"))
+    ///     .qualifier("1")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "Payload": "",
+    ///   "StatusCode": 202
+    /// }
+    /// ```
     pub fn invoke(&self) -> InvokeInputBuilder<&Self> {
         InvokeInputBuilder::with_context(self)
     }
@@ -1386,6 +2281,33 @@ impl Client {
     /// # Response
     ///
     /// Returns [`InvokeAsyncOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`InvokeAsyncError`]. Modeled errors: [`ServiceQuotaExceededException`], [`InvalidSecurityGroupIdException`], [`SnapStartTimeoutException`], [`Ec2ThrottledException`], [`EfsMountConnectivityException`], [`SubnetIpAddressLimitReachedException`], [`KmsAccessDeniedException`], [`KmsDisabledException`], [`S3FilesMountConnectivityException`], [`InvalidRuntimeException`], [`Ec2UnexpectedException`], [`InvalidSubnetIdException`], [`KmsNotFoundException`], [`Ec2AccessDeniedException`], [`EfsioException`], [`KmsInvalidStateException`], [`ResourceConflictException`], [`EniLimitReachedException`], [`SnapStartNotReadyException`], [`ServiceException`], [`SnapStartException`], [`S3FilesMountFailureException`], [`EfsMountTimeoutException`], [`S3FilesMountTimeoutException`], [`ModeNotSupportedException`], [`ResourceNotFoundException`], [`InvalidRequestContentException`], [`SnapStartRegenerationFailureException`], [`EfsMountFailureException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To invoke a Lambda function asynchronously
+    ///
+    /// The following example invokes a Lambda function asynchronously
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .invoke_async()
+    ///     .function_name("my-function")
+    ///     .invoke_args(stratus_runtime::types::Blob::from("{}"))
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "Status": 202
+    /// }
+    /// ```
     #[deprecated(note = "For asynchronous function invocation, use Invoke.")]
     pub fn invoke_async(&self) -> InvokeAsyncInputBuilder<&Self> {
         InvokeAsyncInputBuilder::with_context(self)
@@ -1449,6 +2371,52 @@ impl Client {
     /// # Response
     ///
     /// Returns [`ListAliasesOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ListAliasesError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Pagination
+    ///
+    /// Pages with `list_aliases().into_paginator()` (the `Aliases` items of every page).
+    ///
+    /// # Examples
+    ///
+    /// ## To list a function's aliases
+    ///
+    /// The following example returns a list of aliases for a function named my-function.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.list_aliases().function_name("my-function").send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "Aliases": [
+    ///     {
+    ///       "AliasArn": "arn:aws:lambda:us-west-2:123456789012:function:my-function:BETA",
+    ///       "Description": "Production environment BLUE.",
+    ///       "FunctionVersion": "2",
+    ///       "Name": "BLUE",
+    ///       "RevisionId": "a410117f-xmpl-494e-8035-7e204bb7933b",
+    ///       "RoutingConfig": {
+    ///         "AdditionalVersionWeights": {
+    ///           "1": 0.7
+    ///         }
+    ///       }
+    ///     },
+    ///     {
+    ///       "AliasArn": "arn:aws:lambda:us-west-2:123456789012:function:my-function:LIVE",
+    ///       "Description": "Production environment GREEN.",
+    ///       "FunctionVersion": "1",
+    ///       "Name": "GREEN",
+    ///       "RevisionId": "21d40116-xmpl-40ba-9360-3ea284da1bb5"
+    ///     }
+    ///   ]
+    /// }
+    /// ```
     pub fn list_aliases(&self) -> ListAliasesInputBuilder<&Self> {
         ListAliasesInputBuilder::with_context(self)
     }
@@ -1473,6 +2441,10 @@ impl Client {
     /// # Response
     ///
     /// Returns [`ListCapacityProvidersOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ListCapacityProvidersError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`TooManyRequestsException`].
+    ///
+    /// # Pagination
+    ///
+    /// Pages with `list_capacity_providers().into_paginator()` (the `CapacityProviders` items of every page).
     pub fn list_capacity_providers(&self) -> ListCapacityProvidersInputBuilder<&Self> {
         ListCapacityProvidersInputBuilder::with_context(self)
     }
@@ -1496,6 +2468,10 @@ impl Client {
     /// # Response
     ///
     /// Returns [`ListCodeSigningConfigsOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ListCodeSigningConfigsError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`].
+    ///
+    /// # Pagination
+    ///
+    /// Pages with `list_code_signing_configs().into_paginator()` (the `CodeSigningConfigs` items of every page).
     pub fn list_code_signing_configs(
         &self,
     ) -> ListCodeSigningConfigsInputBuilder<&Self> {
@@ -1530,6 +2506,10 @@ impl Client {
     /// # Response
     ///
     /// Returns [`ListDurableExecutionsByFunctionOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ListDurableExecutionsByFunctionError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Pagination
+    ///
+    /// Pages with `list_durable_executions_by_function().into_paginator()` (the `DurableExecutions` items of every page).
     pub fn list_durable_executions_by_function(
         &self,
     ) -> ListDurableExecutionsByFunctionInputBuilder<&Self> {
@@ -1560,6 +2540,46 @@ impl Client {
     /// # Response
     ///
     /// Returns [`ListEventSourceMappingsOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ListEventSourceMappingsError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Pagination
+    ///
+    /// Pages with `list_event_source_mappings().into_paginator()` (the `EventSourceMappings` items of every page).
+    ///
+    /// # Examples
+    ///
+    /// ## To list the event source mappings for a function
+    ///
+    /// The following example returns a list of the event source mappings for a function named my-function.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .list_event_source_mappings()
+    ///     .function_name("my-function")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "EventSourceMappings": [
+    ///     {
+    ///       "BatchSize": 5,
+    ///       "EventSourceArn": "arn:aws:sqs:us-west-2:123456789012:mySQSqueue",
+    ///       "FunctionArn": "arn:aws:lambda:us-west-2:123456789012:function:my-function",
+    ///       "LastModified": 1569284520.333,
+    ///       "State": "Enabled",
+    ///       "StateTransitionReason": "USER_INITIATED",
+    ///       "UUID": "a1b2c3d4-5678-90ab-cdef-11111EXAMPLE"
+    ///     }
+    ///   ]
+    /// }
+    /// ```
     pub fn list_event_source_mappings(
         &self,
     ) -> ListEventSourceMappingsInputBuilder<&Self> {
@@ -1590,6 +2610,49 @@ impl Client {
     /// # Response
     ///
     /// Returns [`ListFunctionEventInvokeConfigsOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ListFunctionEventInvokeConfigsError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Pagination
+    ///
+    /// Pages with `list_function_event_invoke_configs().into_paginator()` (the `FunctionEventInvokeConfigs` items of every page).
+    ///
+    /// # Examples
+    ///
+    /// ## To view a list of asynchronous invocation configurations
+    ///
+    /// The following example returns a list of asynchronous invocation configurations for a function named my-function.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .list_function_event_invoke_configs()
+    ///     .function_name("my-function")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "FunctionEventInvokeConfigs": [
+    ///     {
+    ///       "FunctionArn": "arn:aws:lambda:us-east-2:123456789012:function:my-function:GREEN",
+    ///       "LastModified": 1577824406.719,
+    ///       "MaximumEventAgeInSeconds": 1800,
+    ///       "MaximumRetryAttempts": 2
+    ///     },
+    ///     {
+    ///       "FunctionArn": "arn:aws:lambda:us-east-2:123456789012:function:my-function:BLUE",
+    ///       "LastModified": 1577824396.653,
+    ///       "MaximumEventAgeInSeconds": 3600,
+    ///       "MaximumRetryAttempts": 0
+    ///     }
+    ///   ]
+    /// }
+    /// ```
     pub fn list_function_event_invoke_configs(
         &self,
     ) -> ListFunctionEventInvokeConfigsInputBuilder<&Self> {
@@ -1621,6 +2684,10 @@ impl Client {
     /// # Response
     ///
     /// Returns [`ListFunctionUrlConfigsOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ListFunctionUrlConfigsError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Pagination
+    ///
+    /// Pages with `list_function_url_configs().into_paginator()` (the `FunctionUrlConfigs` items of every page).
     pub fn list_function_url_configs(
         &self,
     ) -> ListFunctionUrlConfigsInputBuilder<&Self> {
@@ -1649,6 +2716,10 @@ impl Client {
     /// # Response
     ///
     /// Returns [`ListFunctionVersionsByCapacityProviderOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ListFunctionVersionsByCapacityProviderError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Pagination
+    ///
+    /// Pages with `list_function_versions_by_capacity_provider().into_paginator()` (the `FunctionVersions` items of every page).
     pub fn list_function_versions_by_capacity_provider(
         &self,
     ) -> ListFunctionVersionsByCapacityProviderInputBuilder<&Self> {
@@ -1683,6 +2754,75 @@ impl Client {
     /// # Response
     ///
     /// Returns [`ListFunctionsOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ListFunctionsError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`TooManyRequestsException`].
+    ///
+    /// # Pagination
+    ///
+    /// Pages with `list_functions().into_paginator()` (the `Functions` items of every page).
+    ///
+    /// # Examples
+    ///
+    /// ## To get a list of Lambda functions
+    ///
+    /// This operation returns a list of Lambda functions.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.list_functions().send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "Functions": [
+    ///     {
+    ///       "CodeSha256": "dBG9m8SGdmlEjw/JYXlhhvCrAv5TxvXsbL/RMr0fT/I=",
+    ///       "CodeSize": 294,
+    ///       "Description": "",
+    ///       "FunctionArn": "arn:aws:lambda:us-west-2:123456789012:function:helloworld",
+    ///       "FunctionName": "helloworld",
+    ///       "Handler": "helloworld.handler",
+    ///       "LastModified": "2019-09-23T18:32:33.857+0000",
+    ///       "MemorySize": 128,
+    ///       "RevisionId": "1718e831-badf-4253-9518-d0644210af7b",
+    ///       "Role": "arn:aws:iam::123456789012:role/service-role/MyTestFunction-role-zgur6bf4",
+    ///       "Runtime": "nodejs10.x",
+    ///       "Timeout": 3,
+    ///       "TracingConfig": {
+    ///         "Mode": "PassThrough"
+    ///       },
+    ///       "Version": "$LATEST"
+    ///     },
+    ///     {
+    ///       "CodeSha256": "sU0cJ2/hOZevwV/lTxCuQqK3gDZP3i8gUoqUUVRmY6E=",
+    ///       "CodeSize": 266,
+    ///       "Description": "",
+    ///       "FunctionArn": "arn:aws:lambda:us-west-2:123456789012:function:my-function",
+    ///       "FunctionName": "my-function",
+    ///       "Handler": "index.handler",
+    ///       "LastModified": "2019-10-01T16:47:28.490+0000",
+    ///       "MemorySize": 256,
+    ///       "RevisionId": "93017fc9-59cb-41dc-901b-4845ce4bf668",
+    ///       "Role": "arn:aws:iam::123456789012:role/service-role/helloWorldPython-role-uy3l9qyq",
+    ///       "Runtime": "nodejs10.x",
+    ///       "Timeout": 3,
+    ///       "TracingConfig": {
+    ///         "Mode": "PassThrough"
+    ///       },
+    ///       "Version": "$LATEST",
+    ///       "VpcConfig": {
+    ///         "SecurityGroupIds": [],
+    ///         "SubnetIds": [],
+    ///         "VpcId": ""
+    ///       }
+    ///     }
+    ///   ],
+    ///   "NextMarker": ""
+    /// }
+    /// ```
     pub fn list_functions(&self) -> ListFunctionsInputBuilder<&Self> {
         ListFunctionsInputBuilder::with_context(self)
     }
@@ -1709,6 +2849,10 @@ impl Client {
     /// # Response
     ///
     /// Returns [`ListFunctionsByCodeSigningConfigOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ListFunctionsByCodeSigningConfigError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`ResourceNotFoundException`].
+    ///
+    /// # Pagination
+    ///
+    /// Pages with `list_functions_by_code_signing_config().into_paginator()` (the `FunctionArns` items of every page).
     pub fn list_functions_by_code_signing_config(
         &self,
     ) -> ListFunctionsByCodeSigningConfigInputBuilder<&Self> {
@@ -1742,6 +2886,51 @@ impl Client {
     /// # Response
     ///
     /// Returns [`ListLayerVersionsOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ListLayerVersionsError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Pagination
+    ///
+    /// Pages with `list_layer_versions().into_paginator()` (the `LayerVersions` items of every page).
+    ///
+    /// # Examples
+    ///
+    /// ## To list versions of a layer
+    ///
+    /// The following example displays information about the versions for the layer named blank-java-lib
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.list_layer_versions().layer_name("blank-java-lib").send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "LayerVersions": [
+    ///     {
+    ///       "CompatibleRuntimes": [
+    ///         "java8"
+    ///       ],
+    ///       "CreatedDate": "2020-03-18T23:38:42.284+0000",
+    ///       "Description": "Dependencies for the blank-java sample app.",
+    ///       "LayerVersionArn": "arn:aws:lambda:us-east-2:123456789012:layer:blank-java-lib:7",
+    ///       "Version": 7
+    ///     },
+    ///     {
+    ///       "CompatibleRuntimes": [
+    ///         "java8"
+    ///       ],
+    ///       "CreatedDate": "2020-03-17T07:24:21.960+0000",
+    ///       "Description": "Dependencies for the blank-java sample app.",
+    ///       "LayerVersionArn": "arn:aws:lambda:us-east-2:123456789012:layer:blank-java-lib:6",
+    ///       "Version": 6
+    ///     }
+    ///   ]
+    /// }
+    /// ```
     pub fn list_layer_versions(&self) -> ListLayerVersionsInputBuilder<&Self> {
         ListLayerVersionsInputBuilder::with_context(self)
     }
@@ -1767,6 +2956,47 @@ impl Client {
     /// # Response
     ///
     /// Returns [`ListLayersOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ListLayersError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`TooManyRequestsException`].
+    ///
+    /// # Pagination
+    ///
+    /// Pages with `list_layers().into_paginator()` (the `Layers` items of every page).
+    ///
+    /// # Examples
+    ///
+    /// ## To list the layers that are compatible with your function's runtime
+    ///
+    /// The following example returns information about layers that are compatible with the Python 3.7 runtime.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client.list_layers().compatible_runtime("python3.7").send().await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "Layers": [
+    ///     {
+    ///       "LatestMatchingVersion": {
+    ///         "CompatibleRuntimes": [
+    ///           "python3.6",
+    ///           "python3.7"
+    ///         ],
+    ///         "CreatedDate": "2018-11-15T00:37:46.592+0000",
+    ///         "Description": "My layer",
+    ///         "LayerVersionArn": "arn:aws:lambda:us-east-2:123456789012:layer:my-layer:2",
+    ///         "Version": 2
+    ///       },
+    ///       "LayerArn": "arn:aws:lambda:us-east-2:123456789012:layer:my-layer",
+    ///       "LayerName": "my-layer"
+    ///     }
+    ///   ]
+    /// }
+    /// ```
     pub fn list_layers(&self) -> ListLayersInputBuilder<&Self> {
         ListLayersInputBuilder::with_context(self)
     }
@@ -1793,6 +3023,53 @@ impl Client {
     /// # Response
     ///
     /// Returns [`ListProvisionedConcurrencyConfigsOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ListProvisionedConcurrencyConfigsError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Pagination
+    ///
+    /// Pages with `list_provisioned_concurrency_configs().into_paginator()` (the `ProvisionedConcurrencyConfigs` items of every page).
+    ///
+    /// # Examples
+    ///
+    /// ## To get a list of provisioned concurrency configurations
+    ///
+    /// The following example returns a list of provisioned concurrency configurations for a function named my-function.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .list_provisioned_concurrency_configs()
+    ///     .function_name("my-function")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "ProvisionedConcurrencyConfigs": [
+    ///     {
+    ///       "AllocatedProvisionedConcurrentExecutions": 100,
+    ///       "AvailableProvisionedConcurrentExecutions": 100,
+    ///       "FunctionArn": "arn:aws:lambda:us-east-2:123456789012:function:my-function:GREEN",
+    ///       "LastModified": "2019-12-31T20:29:00+0000",
+    ///       "RequestedProvisionedConcurrentExecutions": 100,
+    ///       "Status": "READY"
+    ///     },
+    ///     {
+    ///       "AllocatedProvisionedConcurrentExecutions": 100,
+    ///       "AvailableProvisionedConcurrentExecutions": 100,
+    ///       "FunctionArn": "arn:aws:lambda:us-east-2:123456789012:function:my-function:BLUE",
+    ///       "LastModified": "2019-12-31T20:28:49+0000",
+    ///       "RequestedProvisionedConcurrentExecutions": 100,
+    ///       "Status": "READY"
+    ///     }
+    ///   ]
+    /// }
+    /// ```
     pub fn list_provisioned_concurrency_configs(
         &self,
     ) -> ListProvisionedConcurrencyConfigsInputBuilder<&Self> {
@@ -1820,6 +3097,35 @@ impl Client {
     /// # Response
     ///
     /// Returns [`ListTagsOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ListTagsError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To retrieve the list of tags for a Lambda function
+    ///
+    /// The following example displays the tags attached to the my-function Lambda function.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .list_tags()
+    ///     .resource("arn:aws:lambda:us-west-2:123456789012:function:my-function")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "Tags": {
+    ///     "Category": "Web Tools",
+    ///     "Department": "Sales"
+    ///   }
+    /// }
+    /// ```
     pub fn list_tags(&self) -> ListTagsInputBuilder<&Self> {
         ListTagsInputBuilder::with_context(self)
     }
@@ -1846,6 +3152,87 @@ impl Client {
     /// # Response
     ///
     /// Returns [`ListVersionsByFunctionOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ListVersionsByFunctionError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Pagination
+    ///
+    /// Pages with `list_versions_by_function().into_paginator()` (the `Versions` items of every page).
+    ///
+    /// # Examples
+    ///
+    /// ## To list versions of a function
+    ///
+    /// The following example returns a list of versions of a function named my-function
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .list_versions_by_function()
+    ///     .function_name("my-function")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "Versions": [
+    ///     {
+    ///       "CodeSha256": "YFgDgEKG3ugvF1+pX64gV6tu9qNuIYNUdgJm8nCxsm4=",
+    ///       "CodeSize": 5797206,
+    ///       "Description": "Process image objects from Amazon S3.",
+    ///       "Environment": {
+    ///         "Variables": {
+    ///           "BUCKET": "my-bucket-1xpuxmplzrlbh",
+    ///           "PREFIX": "inbound"
+    ///         }
+    ///       },
+    ///       "FunctionArn": "arn:aws:lambda:us-west-2:123456789012:function:my-function",
+    ///       "FunctionName": "my-function",
+    ///       "Handler": "index.handler",
+    ///       "KMSKeyArn": "arn:aws:kms:us-west-2:123456789012:key/b0844d6c-xmpl-4463-97a4-d49f50839966",
+    ///       "LastModified": "2020-04-10T19:06:32.563+0000",
+    ///       "MemorySize": 256,
+    ///       "RevisionId": "850ca006-2d98-4ff4-86db-8766e9d32fe9",
+    ///       "Role": "arn:aws:iam::123456789012:role/lambda-role",
+    ///       "Runtime": "nodejs12.x",
+    ///       "Timeout": 15,
+    ///       "TracingConfig": {
+    ///         "Mode": "Active"
+    ///       },
+    ///       "Version": "$LATEST"
+    ///     },
+    ///     {
+    ///       "CodeSha256": "YFgDgEKG3ugvF1+pX64gV6tu9qNuIYNUdgJm8nCxsm4=",
+    ///       "CodeSize": 5797206,
+    ///       "Description": "Process image objects from Amazon S3.",
+    ///       "Environment": {
+    ///         "Variables": {
+    ///           "BUCKET": "my-bucket-1xpuxmplzrlbh",
+    ///           "PREFIX": "inbound"
+    ///         }
+    ///       },
+    ///       "FunctionArn": "arn:aws:lambda:us-west-2:123456789012:function:my-function",
+    ///       "FunctionName": "my-function",
+    ///       "Handler": "index.handler",
+    ///       "KMSKeyArn": "arn:aws:kms:us-west-2:123456789012:key/b0844d6c-xmpl-4463-97a4-d49f50839966",
+    ///       "LastModified": "2020-04-10T19:06:32.563+0000",
+    ///       "MemorySize": 256,
+    ///       "RevisionId": "b75dcd81-xmpl-48a8-a75a-93ba8b5b9727",
+    ///       "Role": "arn:aws:iam::123456789012:role/lambda-role",
+    ///       "Runtime": "nodejs12.x",
+    ///       "Timeout": 5,
+    ///       "TracingConfig": {
+    ///         "Mode": "Active"
+    ///       },
+    ///       "Version": "1"
+    ///     }
+    ///   ]
+    /// }
+    /// ```
     pub fn list_versions_by_function(
         &self,
     ) -> ListVersionsByFunctionInputBuilder<&Self> {
@@ -1908,6 +3295,59 @@ impl Client {
     /// # Response
     ///
     /// Returns [`PublishLayerVersionOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`PublishLayerVersionError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`], [`CodeStorageExceededException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To create a Lambda layer version
+    ///
+    /// The following example creates a new Python library layer version. The command retrieves the layer content a file named layer.zip in the specified S3 bucket.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .publish_layer_version()
+    ///     .compatible_runtimes(
+    ///         vec![
+    ///             stratus_lambda::types::Runtime::from("python3.6"),
+    ///             stratus_lambda::types::Runtime::from("python3.7")
+    ///         ],
+    ///     )
+    ///     .content(stratus_lambda::types::LayerVersionContentInput {
+    ///         s3_bucket: Some("lambda-layers-us-west-2-123456789012".to_string()),
+    ///         s3_key: Some("layer.zip".to_string()),
+    ///         ..Default::default()
+    ///     })
+    ///     .description("My Python layer")
+    ///     .layer_name("my-layer")
+    ///     .license_info("MIT")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "CompatibleRuntimes": [
+    ///     "python3.6",
+    ///     "python3.7"
+    ///   ],
+    ///   "Content": {
+    ///     "CodeSha256": "tv9jJO+rPbXUUXuRKi7CwHzKtLDkDRJLB3cC3Z/ouXo=",
+    ///     "CodeSize": 169,
+    ///     "Location": "https://awslambda-us-west-2-layers.s3.us-west-2.amazonaws.com/snapshots/123456789012/my-layer-4aaa2fbb-ff77-4b0a-ad92-5b78a716a96a?versionId=27iWyA73cCAYqyH..."
+    ///   },
+    ///   "CreatedDate": "2018-11-14T23:03:52.894+0000",
+    ///   "Description": "My Python layer",
+    ///   "LayerArn": "arn:aws:lambda:us-west-2:123456789012:layer:my-layer",
+    ///   "LayerVersionArn": "arn:aws:lambda:us-west-2:123456789012:layer:my-layer:1",
+    ///   "LicenseInfo": "MIT",
+    ///   "Version": 1
+    /// }
+    /// ```
     pub fn publish_layer_version(&self) -> PublishLayerVersionInputBuilder<&Self> {
         PublishLayerVersionInputBuilder::with_context(self)
     }
@@ -1940,6 +3380,58 @@ impl Client {
     /// # Response
     ///
     /// Returns [`FunctionConfiguration`]; on failure a [`stratus_runtime::Error`] whose service error is [`PublishVersionError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`], [`CodeStorageExceededException`], [`FunctionVersionsPerCapacityProviderLimitExceededException`], [`PreconditionFailedException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To publish a version of a Lambda function
+    ///
+    /// This operation publishes a version of a Lambda function
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .publish_version()
+    ///     .code_sha256("")
+    ///     .description("")
+    ///     .function_name("myFunction")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "CodeSha256": "YFgDgEKG3ugvF1+pX64gV6tu9qNuIYNUdgJm8nCxsm4=",
+    ///   "CodeSize": 5797206,
+    ///   "Description": "Process image objects from Amazon S3.",
+    ///   "Environment": {
+    ///     "Variables": {
+    ///       "BUCKET": "my-bucket-1xpuxmplzrlbh",
+    ///       "PREFIX": "inbound"
+    ///     }
+    ///   },
+    ///   "FunctionArn": "arn:aws:lambda:us-west-2:123456789012:function:my-function",
+    ///   "FunctionName": "my-function",
+    ///   "Handler": "index.handler",
+    ///   "KMSKeyArn": "arn:aws:kms:us-west-2:123456789012:key/b0844d6c-xmpl-4463-97a4-d49f50839966",
+    ///   "LastModified": "2020-04-10T19:06:32.563+0000",
+    ///   "LastUpdateStatus": "Successful",
+    ///   "MemorySize": 256,
+    ///   "RevisionId": "b75dcd81-xmpl-48a8-a75a-93ba8b5b9727",
+    ///   "Role": "arn:aws:iam::123456789012:role/lambda-role",
+    ///   "Runtime": "nodejs12.x",
+    ///   "State": "Active",
+    ///   "Timeout": 5,
+    ///   "TracingConfig": {
+    ///     "Mode": "Active"
+    ///   },
+    ///   "Version": "1"
+    /// }
+    /// ```
     pub fn publish_version(&self) -> PublishVersionInputBuilder<&Self> {
         PublishVersionInputBuilder::with_context(self)
     }
@@ -1995,6 +3487,33 @@ impl Client {
     /// # Response
     ///
     /// Returns [`Concurrency`]; on failure a [`stratus_runtime::Error`] whose service error is [`PutFunctionConcurrencyError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To configure a reserved concurrency limit for a function
+    ///
+    /// The following example configures 100 reserved concurrent executions for the my-function function.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .put_function_concurrency()
+    ///     .function_name("my-function")
+    ///     .reserved_concurrent_executions(100)
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "ReservedConcurrentExecutions": 100
+    /// }
+    /// ```
     pub fn put_function_concurrency(&self) -> PutFunctionConcurrencyInputBuilder<&Self> {
         PutFunctionConcurrencyInputBuilder::with_context(self)
     }
@@ -2029,6 +3548,41 @@ impl Client {
     /// # Response
     ///
     /// Returns [`FunctionEventInvokeConfig`]; on failure a [`stratus_runtime::Error`] whose service error is [`PutFunctionEventInvokeConfigError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To configure error handling for asynchronous invocation
+    ///
+    /// The following example sets a maximum event age of one hour and disables retries for the specified function.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .put_function_event_invoke_config()
+    ///     .function_name("my-function")
+    ///     .maximum_event_age_in_seconds(3600)
+    ///     .maximum_retry_attempts(0)
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "DestinationConfig": {
+    ///     "OnFailure": {},
+    ///     "OnSuccess": {}
+    ///   },
+    ///   "FunctionArn": "arn:aws:lambda:us-east-2:123456789012:function:my-function:$LATEST",
+    ///   "LastModified": "2016-11-21T19:49:20.006+0000",
+    ///   "MaximumEventAgeInSeconds": 3600,
+    ///   "MaximumRetryAttempts": 0
+    /// }
+    /// ```
     pub fn put_function_event_invoke_config(
         &self,
     ) -> PutFunctionEventInvokeConfigInputBuilder<&Self> {
@@ -2115,6 +3669,37 @@ impl Client {
     /// # Response
     ///
     /// Returns [`PutProvisionedConcurrencyConfigOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`PutProvisionedConcurrencyConfigError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To allocate provisioned concurrency
+    ///
+    /// The following example allocates 100 provisioned concurrency for the BLUE alias of the specified function.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .put_provisioned_concurrency_config()
+    ///     .function_name("my-function")
+    ///     .provisioned_concurrent_executions(100)
+    ///     .qualifier("BLUE")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "AllocatedProvisionedConcurrentExecutions": 0,
+    ///   "LastModified": "2019-11-21T19:32:12+0000",
+    ///   "RequestedProvisionedConcurrentExecutions": 100,
+    ///   "Status": "IN_PROGRESS"
+    /// }
+    /// ```
     pub fn put_provisioned_concurrency_config(
         &self,
     ) -> PutProvisionedConcurrencyConfigInputBuilder<&Self> {
@@ -2207,6 +3792,26 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`RemoveLayerVersionPermissionError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`], [`PreconditionFailedException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To delete layer-version permissions
+    ///
+    /// The following example deletes permission for an account to configure a layer version.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .remove_layer_version_permission()
+    ///     .layer_name("my-layer")
+    ///     .statement_id("xaccount")
+    ///     .version_number(1)
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn remove_layer_version_permission(
         &self,
     ) -> RemoveLayerVersionPermissionInputBuilder<&Self> {
@@ -2236,6 +3841,26 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`RemovePermissionError`]. Modeled errors: [`InvalidParameterValueException`], [`PublicPolicyException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`], [`PreconditionFailedException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To remove a Lambda function's permissions
+    ///
+    /// The following example removes a permissions statement named xaccount from the PROD alias of a function named my-function.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .remove_permission()
+    ///     .function_name("my-function")
+    ///     .qualifier("PROD")
+    ///     .statement_id("xaccount")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn remove_permission(&self) -> RemovePermissionInputBuilder<&Self> {
         RemovePermissionInputBuilder::with_context(self)
     }
@@ -2399,6 +4024,29 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`TagResourceError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To add tags to an existing Lambda function
+    ///
+    /// The following example adds a tag with the key name DEPARTMENT and a value of 'Department A' to the specified Lambda function.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .tag_resource()
+    ///     .resource("arn:aws:lambda:us-west-2:123456789012:function:my-function")
+    ///     .tags(
+    ///         std::collections::HashMap::from([
+    ///             ("DEPARTMENT".to_string(), "Department A".to_string()),
+    ///         ]),
+    ///     )
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn tag_resource(&self) -> TagResourceInputBuilder<&Self> {
         TagResourceInputBuilder::with_context(self)
     }
@@ -2422,6 +4070,25 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`UntagResourceError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To remove tags from an existing Lambda function
+    ///
+    /// The following example removes the tag with the key name DEPARTMENT tag from the my-function Lambda function.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .untag_resource()
+    ///     .resource("arn:aws:lambda:us-west-2:123456789012:function:my-function")
+    ///     .tag_keys(vec!["DEPARTMENT".to_string()])
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn untag_resource(&self) -> UntagResourceInputBuilder<&Self> {
         UntagResourceInputBuilder::with_context(self)
     }
@@ -2451,6 +4118,48 @@ impl Client {
     /// # Response
     ///
     /// Returns [`AliasConfiguration`]; on failure a [`stratus_runtime::Error`] whose service error is [`UpdateAliasError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`], [`PreconditionFailedException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To update a function alias
+    ///
+    /// The following example updates the alias named BLUE to send 30% of traffic to version 2 and 70% to version 1.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .update_alias()
+    ///     .function_name("my-function")
+    ///     .function_version("2")
+    ///     .name("BLUE")
+    ///     .routing_config(stratus_lambda::types::AliasRoutingConfiguration {
+    ///         additional_version_weights: Some(
+    ///             std::collections::HashMap::from([("1".to_string(), 0.7)]),
+    ///         ),
+    ///     })
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "AliasArn": "arn:aws:lambda:us-west-2:123456789012:function:my-function:BLUE",
+    ///   "Description": "Production environment BLUE.",
+    ///   "FunctionVersion": "2",
+    ///   "Name": "BLUE",
+    ///   "RevisionId": "594f41fb-xmpl-4c20-95c7-6ca5f2a92c93",
+    ///   "RoutingConfig": {
+    ///     "AdditionalVersionWeights": {
+    ///       "1": 0.7
+    ///     }
+    ///   }
+    /// }
+    /// ```
     pub fn update_alias(&self) -> UpdateAliasInputBuilder<&Self> {
         UpdateAliasInputBuilder::with_context(self)
     }
@@ -2583,6 +4292,42 @@ impl Client {
     /// # Response
     ///
     /// Returns [`EventSourceMappingConfiguration`]; on failure a [`stratus_runtime::Error`] whose service error is [`UpdateEventSourceMappingError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceInUseException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To update a Lambda function event source mapping
+    ///
+    /// This operation updates a Lambda function event source mapping
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .update_event_source_mapping()
+    ///     .batch_size(123)
+    ///     .enabled(true)
+    ///     .function_name("myFunction")
+    ///     .uuid("1234xCy789012")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "BatchSize": 123,
+    ///   "EventSourceArn": "arn:aws:s3:::examplebucket/*",
+    ///   "FunctionArn": "arn:aws:lambda:us-west-2:123456789012:function:myFunction",
+    ///   "LastModified": "2016-11-21T19:49:20.006+0000",
+    ///   "LastProcessingResult": "",
+    ///   "State": "",
+    ///   "StateTransitionReason": "",
+    ///   "UUID": "1234xCy789012"
+    /// }
+    /// ```
     pub fn update_event_source_mapping(
         &self,
     ) -> UpdateEventSourceMappingInputBuilder<&Self> {
@@ -2631,6 +4376,49 @@ impl Client {
     /// # Response
     ///
     /// Returns [`FunctionConfiguration`]; on failure a [`stratus_runtime::Error`] whose service error is [`UpdateFunctionCodeError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`InvalidCodeSignatureException`], [`ResourceNotFoundException`], [`CodeVerificationFailedException`], [`CodeSigningConfigNotFoundException`], [`CodeStorageExceededException`], [`PreconditionFailedException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To update a Lambda function's code
+    ///
+    /// The following example replaces the code of the unpublished ($LATEST) version of a function named my-function with the contents of the specified zip file in Amazon S3.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .update_function_code()
+    ///     .function_name("my-function")
+    ///     .s3_bucket("my-bucket-1xpuxmplzrlbh")
+    ///     .s3_key("function.zip")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "CodeSha256": "PFn4S+er27qk+UuZSTKEQfNKG/XNn7QJs90mJgq6oH8=",
+    ///   "CodeSize": 308,
+    ///   "Description": "",
+    ///   "FunctionArn": "arn:aws:lambda:us-east-2:123456789012:function:my-function",
+    ///   "FunctionName": "my-function",
+    ///   "Handler": "index.handler",
+    ///   "LastModified": "2019-08-14T22:26:11.234+0000",
+    ///   "MemorySize": 128,
+    ///   "RevisionId": "873282ed-xmpl-4dc8-a069-d0c647e470c6",
+    ///   "Role": "arn:aws:iam::123456789012:role/lambda-role",
+    ///   "Runtime": "nodejs12.x",
+    ///   "Timeout": 3,
+    ///   "TracingConfig": {
+    ///     "Mode": "PassThrough"
+    ///   },
+    ///   "Version": "$LATEST"
+    /// }
+    /// ```
     pub fn update_function_code(&self) -> UpdateFunctionCodeInputBuilder<&Self> {
         UpdateFunctionCodeInputBuilder::with_context(self)
     }
@@ -2683,6 +4471,48 @@ impl Client {
     /// # Response
     ///
     /// Returns [`FunctionConfiguration`]; on failure a [`stratus_runtime::Error`] whose service error is [`UpdateFunctionConfigurationError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`InvalidCodeSignatureException`], [`ResourceNotFoundException`], [`CodeVerificationFailedException`], [`CodeSigningConfigNotFoundException`], [`PreconditionFailedException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To update a Lambda function's configuration
+    ///
+    /// The following example modifies the memory size to be 256 MB for the unpublished ($LATEST) version of a function named my-function.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .update_function_configuration()
+    ///     .function_name("my-function")
+    ///     .memory_size(256)
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "CodeSha256": "PFn4S+er27qk+UuZSTKEQfNKG/XNn7QJs90mJgq6oH8=",
+    ///   "CodeSize": 308,
+    ///   "Description": "",
+    ///   "FunctionArn": "arn:aws:lambda:us-east-2:123456789012:function:my-function",
+    ///   "FunctionName": "my-function",
+    ///   "Handler": "index.handler",
+    ///   "LastModified": "2019-08-14T22:26:11.234+0000",
+    ///   "MemorySize": 256,
+    ///   "RevisionId": "873282ed-xmpl-4dc8-a069-d0c647e470c6",
+    ///   "Role": "arn:aws:iam::123456789012:role/lambda-role",
+    ///   "Runtime": "nodejs12.x",
+    ///   "Timeout": 3,
+    ///   "TracingConfig": {
+    ///     "Mode": "PassThrough"
+    ///   },
+    ///   "Version": "$LATEST"
+    /// }
+    /// ```
     pub fn update_function_configuration(
         &self,
     ) -> UpdateFunctionConfigurationInputBuilder<&Self> {
@@ -2715,6 +4545,49 @@ impl Client {
     /// # Response
     ///
     /// Returns [`FunctionEventInvokeConfig`]; on failure a [`stratus_runtime::Error`] whose service error is [`UpdateFunctionEventInvokeConfigError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
+    ///
+    /// # Examples
+    ///
+    /// ## To update an asynchronous invocation configuration
+    ///
+    /// The following example adds an on-failure destination to the existing asynchronous invocation configuration for a function named my-function.
+    ///
+    /// ```no_run
+    /// # async fn example(client: stratus_lambda::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .update_function_event_invoke_config()
+    ///     .destination_config(stratus_lambda::types::DestinationConfig {
+    ///         on_failure: Some(stratus_lambda::types::OnFailure {
+    ///             destination: Some(
+    ///                 "arn:aws:sqs:us-east-2:123456789012:destination".to_string(),
+    ///             ),
+    ///         }),
+    ///         ..Default::default()
+    ///     })
+    ///     .function_name("my-function")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Output:
+    ///
+    /// ```json
+    /// {
+    ///   "DestinationConfig": {
+    ///     "OnFailure": {
+    ///       "Destination": "arn:aws:sqs:us-east-2:123456789012:destination"
+    ///     },
+    ///     "OnSuccess": {}
+    ///   },
+    ///   "FunctionArn": "arn:aws:lambda:us-east-2:123456789012:function:my-function:$LATEST",
+    ///   "LastModified": 1573687896.493,
+    ///   "MaximumEventAgeInSeconds": 3600,
+    ///   "MaximumRetryAttempts": 0
+    /// }
+    /// ```
     pub fn update_function_event_invoke_config(
         &self,
     ) -> UpdateFunctionEventInvokeConfigInputBuilder<&Self> {

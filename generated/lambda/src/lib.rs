@@ -38,6 +38,37 @@
 //!
 //! Root certificates from the first two authorities are available from [Amazon trust services](<https://www.amazontrust.com/repository/>), but keeping your computer up-to-date is the more straightforward solution. To learn more about ACM-provided certificates, see [Amazon Web Services Certificate Manager FAQs.](<http://aws.amazon.com/certificate-manager/faqs/#certificates>)
 //!
+//! ## Quickstart
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use stratus_lambda::{Client, Config};
+//!
+//! // Region, credentials and endpoint from the environment and ~/.aws files.
+//! let config = Config::from_env().await?;
+//! let client = Client::new(&config);
+//!
+//! // A call: the fluent builder, then `send()`. Errors are typed per operation.
+//! match client.get_function_configuration().function_name("my-function-name").send().await {
+//!     Ok(output) => println!("{output:?}"),
+//!     Err(e) => match e.service_error() {
+//!         Some(stratus_lambda::error::GetFunctionConfigurationError::ResourceNotFoundException(details)) => println!("{details}"),
+//!         _ => println!("{e} (code {:?}, request id {:?})", e.code(), e.request_id()),
+//!     },
+//! }
+//!
+//! // Every item of every page, as a stream.
+//! let mut items = client.list_event_source_mappings().into_paginator().items();
+//! while let Some(item) = items.next_item().await {
+//!     println!("{:?}", item?);
+//! }
+//!
+//! // Wait until the resource reaches a state.
+//! client.wait_until_function_active().function_name("my-function-name").wait(std::time::Duration::from_secs(300)).await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! ## Layout
 //!
 //! - [`Client`]: one method per operation.

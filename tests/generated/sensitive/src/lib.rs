@@ -7,6 +7,19 @@
 //!
 //! Sensitive data.
 //!
+//! ## Quickstart
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use fixture_sensitive::{Client, Config};
+//!
+//! // Region, credentials and endpoint from the environment and ~/.aws files.
+//! let config = Config::from_env().await?;
+//! let client = Client::new(&config);
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! ## Layout
 //!
 //! - [`Client`]: one method per operation.

@@ -47,6 +47,10 @@ impl Client {
     /// # Response
     ///
     /// Returns [`DescribeThingOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`DescribeThingError`]. Modeled errors: [`NotFound`].
+    ///
+    /// # Waiters
+    ///
+    /// Polled by [`wait_until_thing_ready`](Client::wait_until_thing_ready).
     pub fn describe_thing(&self) -> DescribeThingInputBuilder<&Self> {
         DescribeThingInputBuilder::with_context(self)
     }
@@ -69,6 +73,10 @@ impl Client {
     /// # Response
     ///
     /// Returns [`ListThingsOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ListThingsError`].
+    ///
+    /// # Pagination
+    ///
+    /// Pages with `list_things().into_paginator()` (the `Things` items of every page).
     pub fn list_things(&self) -> ListThingsInputBuilder<&Self> {
         ListThingsInputBuilder::with_context(self)
     }

@@ -7,6 +7,37 @@
 //!
 //! Waiters over every supported JMESPath form.
 //!
+//! ## Quickstart
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use fixture_waiters::{Client, Config};
+//!
+//! // Region, credentials and endpoint from the environment and ~/.aws files.
+//! let config = Config::from_env().await?;
+//! let client = Client::new(&config);
+//!
+//! // A call: the fluent builder, then `send()`. Errors are typed per operation.
+//! match client.describe_thing().name("my-name").send().await {
+//!     Ok(output) => println!("{output:?}"),
+//!     Err(e) => match e.service_error() {
+//!         Some(fixture_waiters::error::DescribeThingError::NotFound(details)) => println!("{details}"),
+//!         _ => println!("{e} (code {:?}, request id {:?})", e.code(), e.request_id()),
+//!     },
+//! }
+//!
+//! // Every item of every page, as a stream.
+//! let mut items = client.list_things().into_paginator().items();
+//! while let Some(item) = items.next_item().await {
+//!     println!("{:?}", item?);
+//! }
+//!
+//! // Wait until the resource reaches a state.
+//! client.wait_until_thing_ready().name("my-name").wait(std::time::Duration::from_secs(300)).await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! ## Layout
 //!
 //! - [`Client`]: one method per operation.
