@@ -35,7 +35,7 @@ fn fixture_output(name: &str) -> String {
     let ir = ir_of(&root().join("codegen/tests/fixtures").join(name));
     let mut out = format!("==== API\n{}", api_listing(&ir));
     for file in generate(&ir, &options(name)).unwrap() {
-        if file.path.starts_with("src") {
+        if file.path.starts_with("src") || file.path.starts_with("docs") {
             out.push_str(&format!("==== {}\n{}", file.path.display(), file.contents));
         }
     }
@@ -70,6 +70,15 @@ fn fixture_docs() {
 #[test]
 fn fixture_waiters() {
     insta::assert_snapshot!(fixture_output("waiters"));
+}
+
+/// The Lambda reference index page: operations, paginators, waiters.
+#[test]
+fn lambda_reference_index() {
+    let ir = ir_of(&root().join("model/lambda/2015-03-31"));
+    let files = generate(&ir, &options("lambda")).unwrap();
+    let index = files.iter().find(|f| f.path == Path::new("docs/index.md")).unwrap();
+    insta::assert_snapshot!(index.contents);
 }
 
 #[test]

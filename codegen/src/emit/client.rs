@@ -118,7 +118,7 @@ pub(super) fn file(ir: &Ir, options: &Options) -> Result<GeneratedFile, EmitErro
 
 /// One example of `examples-1.json` as docs: title, prose, a doctest building the request with the
 /// fluent builder, and the example's output as JSON.
-fn example_doc(ir: &Ir, op: &OperationIr, ex: &crate::model::Example, krate: &str) -> String {
+pub(super) fn example_doc(ir: &Ir, op: &OperationIr, ex: &crate::model::Example, krate: &str) -> String {
     let mut out = String::new();
     let title = ex.title.clone().unwrap_or_else(|| "Example".into());
     out.push_str(&format!("\n\n## {}\n\n", crate::docs::html_to_markdown(&title)));

@@ -4,6 +4,7 @@
 mod client;
 mod crate_files;
 mod operations;
+pub mod reference;
 mod types;
 mod values;
 mod waiters;
@@ -70,6 +71,7 @@ pub fn generate(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, EmitEr
     files.push(client::file(ir, options)?);
     files.extend(wire_tests::files(ir, options)?);
     files.extend(waiters::file(ir, options)?);
+    files.extend(reference::files(ir, options)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
