@@ -52,6 +52,7 @@ struct OperationPage {
     params: Vec<ParamRow>,
     output: String,
     output_anchor: String,
+    response_syntax: String,
     results: Vec<ParamRow>,
     errors: Vec<ErrorRow>,
     examples: Vec<String>,
@@ -112,14 +113,23 @@ fn cell(text: &str) -> String {
     text.replace('\n', " ").replace('|', "\\|")
 }
 
-/// A type as Markdown, generated types linked to their section of `shapes` (a page path).
+/// A type as Markdown, generated types linked to their section of `shapes` (a page path): code
+/// when nothing in it is linked, else text with escaped angle brackets around the links.
 fn type_md(ir: &Ir, ty: &RustType, shapes: &str) -> String {
-    match ty {
-        RustType::Named(n) if ir.find_type(n).is_some() => format!("[{n}]({shapes}#{})", anchor(n)),
-        RustType::List(inner) => format!("Vec<{}>", type_md(ir, inner, shapes)),
-        RustType::Map(k, v) => format!("HashMap<{}, {}>", type_md(ir, k, shapes), type_md(ir, v, shapes)),
-        RustType::EventStream(inner) => format!("EventStream<{}>", type_md(ir, inner, shapes)),
-        other => format!("`{other}`"),
+    fn linked(ir: &Ir, ty: &RustType, shapes: &str) -> String {
+        match ty {
+            RustType::Named(n) if ir.find_type(n).is_some() => format!("[{n}]({shapes}#{})", anchor(n)),
+            RustType::List(inner) => format!("Vec&lt;{}&gt;", linked(ir, inner, shapes)),
+            RustType::Map(k, v) => format!("HashMap&lt;{}, {}&gt;", linked(ir, k, shapes), linked(ir, v, shapes)),
+            RustType::EventStream(inner) => format!("EventStream&lt;{}&gt;", linked(ir, inner, shapes)),
+            other => other.to_string(),
+        }
+    }
+    let text = linked(ir, ty, shapes);
+    if text.contains("](") {
+        text
+    } else {
+        format!("`{ty}`")
     }
 }
 
@@ -229,6 +239,12 @@ fn operation_page(ir: &Ir, op: &OperationIr, options: &Options) -> OperationPage
         syntax.push_str(&format!("    .{}(/* {}{req} */)\n", f.name.trim_start_matches("r#"), f.ty));
     }
     syntax.push_str("    .send()\n    .await?;");
+    let mut response_syntax = format!("{} {{\n", op.output.as_deref().unwrap_or("()"));
+    for f in output.map(|s| s.fields.as_slice()).unwrap_or_default() {
+        let ty = if f.required { f.ty.to_string() } else { format!("Option<{}>", f.ty) };
+        response_syntax.push_str(&format!("    {}: {ty},\n", f.name));
+    }
+    response_syntax.push('}');
     let krate = options.crate_name.replace('-', "_");
     let examples = op
         .examples
@@ -254,6 +270,7 @@ fn operation_page(ir: &Ir, op: &OperationIr, options: &Options) -> OperationPage
         params: input.map(|s| s.fields.iter().map(|f| param_row(ir, f, shapes)).collect()).unwrap_or_default(),
         output: op.output.clone().unwrap_or_default(),
         output_anchor: op.output.as_deref().map(anchor).unwrap_or_default(),
+        response_syntax,
         results: output.map(|s| s.fields.iter().map(|f| param_row(ir, f, shapes)).collect()).unwrap_or_default(),
         errors: op
             .errors
@@ -288,7 +305,11 @@ fn shape_section(ir: &Ir, t: &TypeDef) -> ShapeSection {
                 .map(|f| {
                     let mut ty = type_md(ir, &f.ty, shapes);
                     if !f.required {
-                        ty = format!("Option<{ty}>");
+                        ty = if ty.starts_with('`') {
+                            format!("`Option<{}>`", ty.trim_matches('`'))
+                        } else {
+                            format!("Option&lt;{ty}&gt;")
+                        };
                     }
                     ShapeRow {
                         name: format!("{} ({})", f.member, f.name.trim_start_matches("r#")),
