@@ -25,7 +25,7 @@ pub enum BodyKind {
     None,
     /// The JSON object of the members not bound elsewhere (the input's serde form).
     Json,
-    /// One member is the body; [`Operation::serialize`] sets it.
+    /// One member is the body; [`Operation::bind`] sets it.
     Payload,
 }
 
