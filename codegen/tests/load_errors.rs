@@ -3,15 +3,37 @@
 use std::path::{Path, PathBuf};
 use stratus_codegen::model::{ModelErrorKind, ServiceModel};
 
-/// A fresh directory under the target dir's temp space.
-fn temp_dir(name: &str) -> PathBuf {
+/// A temporary directory, removed when dropped.
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for TempDir {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+/// A fresh temporary directory.
+fn temp_dir(name: &str) -> TempDir {
     let dir = std::env::temp_dir().join(format!("stratus-load-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    TempDir(dir)
 }
 
-fn model_with(name: &str, service: &str) -> PathBuf {
+fn model_with(name: &str, service: &str) -> TempDir {
     let dir = temp_dir(name);
     std::fs::write(dir.join("service-2.json"), service).unwrap();
     dir

@@ -364,6 +364,7 @@ mod tests {
         assert_eq!(c.retry().mode, RetryMode::Adaptive);
         assert_eq!(c.endpoint_url_for("Lambda"), Some("http://127.0.0.1:9000"));
         assert_eq!(c.endpoint_url_for("S3"), Some("https://example.com"));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[tokio::test]

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{ok, serve, status, Reply};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -16,11 +16,33 @@ fn http() -> Arc<dyn HttpClient> {
     Arc::new(HyperClient::new(HttpSettings::default()).unwrap())
 }
 
-fn temp(name: &str) -> PathBuf {
+/// A temporary directory, removed when dropped.
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for TempDir {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+fn temp(name: &str) -> TempDir {
     let dir = std::env::temp_dir().join(format!("stratus-creds-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    TempDir(dir)
 }
 
 /// An environment with the profile files in `dir` and IMDS pointed at a closed port.

@@ -109,6 +109,7 @@ fn the_checker_finds_broken_links() {
     let (checked, broken) = check_dir(&dir);
     assert_eq!(checked, 3);
     assert_eq!(broken.len(), 2, "{broken:?}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// The mid-2020 model's waiters, as its reference index lists them.
