@@ -175,10 +175,10 @@ impl Signer {
             parts.headers.insert(HeaderName::from_static("x-amz-content-sha256"), header(payload_sha256)?);
         }
 
-        let mut headers: Vec<(String, String)> = Vec::new();
+        let mut headers: Vec<(&str, &str)> = Vec::with_capacity(parts.headers.len());
         for (name, value) in &parts.headers {
             let v = value.to_str().map_err(|_| SigningError(format!("header `{name}` is not visible ASCII")))?;
-            headers.push((name.as_str().to_string(), v.to_string()));
+            headers.push((name.as_str(), v));
         }
         let path = parts.uri.path();
         let query = parts.uri.query().unwrap_or_default();
@@ -198,20 +198,39 @@ impl Signer {
         method: &str,
         path: &str,
         query: &str,
-        headers: &[(String, String)],
+        headers: &[(impl AsRef<str>, impl AsRef<str>)],
         payload_sha256: &str,
         amz_date: &str,
         params: &SigningParams<'_>,
     ) -> SigningOutput {
         let (canonical_headers, signed_headers) = canonical_headers(headers);
-        let canonical_request = format!(
-            "{method}\n{}\n{}\n{canonical_headers}\n{signed_headers}\n{payload_sha256}",
-            canonical_uri(path, params.settings),
-            canonical_query(query),
+        // One buffer, written in place: this is the hot path of every request.
+        let mut canonical_request = String::with_capacity(
+            method.len() + path.len() * 2 + query.len() * 2 + canonical_headers.len() + signed_headers.len() + 80,
         );
+        canonical_request.push_str(method);
+        canonical_request.push('\n');
+        canonical_uri_into(path, params.settings, &mut canonical_request);
+        canonical_request.push('\n');
+        if !query.is_empty() {
+            canonical_request.push_str(&canonical_query(query));
+        }
+        canonical_request.push('\n');
+        canonical_request.push_str(&canonical_headers);
+        canonical_request.push('\n');
+        canonical_request.push_str(&signed_headers);
+        canonical_request.push('\n');
+        canonical_request.push_str(payload_sha256);
         let date = &amz_date[..amz_date.len().min(8)];
-        let scope = format!("{date}/{}/{}/aws4_request", params.region, params.service);
-        let string_to_sign = format!("{ALGORITHM}\n{amz_date}\n{scope}\n{}", sha256_hex(canonical_request.as_bytes()));
+        let mut scope = String::with_capacity(date.len() + params.region.len() + params.service.len() + 16);
+        for part in [date, "/", params.region, "/", params.service, "/aws4_request"] {
+            scope.push_str(part);
+        }
+        let mut string_to_sign = String::with_capacity(ALGORITHM.len() + amz_date.len() + scope.len() + 67);
+        for part in [ALGORITHM, "\n", amz_date, "\n", scope.as_str(), "\n"] {
+            string_to_sign.push_str(part);
+        }
+        string_to_sign.push_str(&sha256_hex(canonical_request.as_bytes()));
         let signature = {
             let mut cache = self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             let secret = params.credentials.secret_access_key();
@@ -232,18 +251,42 @@ impl Signer {
                 None => String::new(),
             }
         };
-        let authorization = format!(
-            "{ALGORITHM} Credential={}/{scope}, SignedHeaders={signed_headers}, Signature={signature}",
-            params.credentials.access_key_id()
-        );
+        let access_key = params.credentials.access_key_id();
+        let mut authorization =
+            String::with_capacity(ALGORITHM.len() + access_key.len() + scope.len() + signed_headers.len() + 110);
+        for part in [ALGORITHM, " Credential=", access_key, "/", scope.as_str(), ", SignedHeaders="] {
+            authorization.push_str(part);
+        }
+        authorization.push_str(&signed_headers);
+        authorization.push_str(", Signature=");
+        authorization.push_str(&signature);
         SigningOutput { canonical_request, string_to_sign, signature, authorization }
     }
 }
 
 /// `20150830T123600Z`.
 pub fn amz_date(t: DateTime) -> String {
-    let iso = DateTime::from_secs(t.secs()).to_iso8601(); // 2015-08-30T12:36:00Z
-    iso.chars().filter(|c| *c != '-' && *c != ':').collect()
+    let (y, mo, d, h, mi, s) = t.civil();
+    let y = y.clamp(0, 9999) as u32;
+    let mut out = String::with_capacity(16);
+    let mut two = |v: u32| {
+        out.push(char::from(b'0' + (v / 10 % 10) as u8));
+        out.push(char::from(b'0' + (v % 10) as u8));
+    };
+    two(y / 100);
+    two(y % 100);
+    two(mo);
+    two(d);
+    out.push('T');
+    let mut two = |v: u32| {
+        out.push(char::from(b'0' + (v / 10 % 10) as u8));
+        out.push(char::from(b'0' + (v % 10) as u8));
+    };
+    two(h);
+    two(mi);
+    two(s);
+    out.push('Z');
+    out
 }
 
 /// Hex SHA-256 of `data`.
@@ -251,10 +294,14 @@ pub fn sha256_hex(data: &[u8]) -> String {
     hex(ring::digest::digest(&ring::digest::SHA256, data).as_ref())
 }
 
+const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
+const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+
 fn hex(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
+    for &b in bytes {
+        s.push(HEX_LOWER[usize::from(b >> 4)] as char);
+        s.push(HEX_LOWER[usize::from(b & 15)] as char);
     }
     s
 }
@@ -275,7 +322,9 @@ pub fn uri_encode(s: &str, out: &mut String) {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
             out.push(b as char);
         } else {
-            let _ = write!(out, "%{b:02X}");
+            out.push('%');
+            out.push(HEX_UPPER[usize::from(b >> 4)] as char);
+            out.push(HEX_UPPER[usize::from(b & 15)] as char);
         }
     }
 }
@@ -300,20 +349,33 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+#[cfg(test)]
 fn canonical_uri(path: &str, settings: SigningSettings) -> String {
+    let mut out = String::new();
+    canonical_uri_into(path, settings, &mut out);
+    out
+}
+
+/// Appends the canonical URI of `path` to `out`.
+fn canonical_uri_into(path: &str, settings: SigningSettings, out: &mut String) {
     let path = if path.is_empty() { "/" } else { path };
-    let normalized = if settings.normalize_path { normalize_path(path) } else { path.to_string() };
-    let mut out = String::with_capacity(normalized.len() + 16);
+    // Normalising only changes paths with dot segments or empty segments.
+    let needs_normalizing =
+        settings.normalize_path && (path.contains("//") || path.contains("/.") || !path.starts_with('/'));
+    let normalized = if needs_normalizing {
+        std::borrow::Cow::Owned(normalize_path(path))
+    } else {
+        std::borrow::Cow::Borrowed(path)
+    };
     for (i, segment) in normalized.split('/').enumerate() {
         if i > 0 {
             out.push('/');
         }
         match settings.uri_encoding {
-            UriEncoding::Double => uri_encode(segment, &mut out),
-            UriEncoding::Single => uri_encode(&percent_decode(segment), &mut out),
+            UriEncoding::Double => uri_encode(segment, out),
+            UriEncoding::Single => uri_encode(&percent_decode(segment), out),
         }
     }
-    out
 }
 
 /// Removes `.` and `..` segments and empty segments (RFC 3986 5.2.4, plus `//` -> `/`), keeping a
@@ -363,25 +425,51 @@ fn canonical_query(query: &str) -> String {
 }
 
 /// Canonical header block (with trailing newline per header) and the signed header list.
-fn canonical_headers(headers: &[(String, String)]) -> (String, String) {
-    let mut grouped: Vec<(String, Vec<String>)> = Vec::new();
+fn canonical_headers(headers: &[(impl AsRef<str>, impl AsRef<str>)]) -> (String, String) {
+    use std::borrow::Cow;
+    let mut entries: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::with_capacity(headers.len());
     for (name, value) in headers {
-        let name = name.to_ascii_lowercase();
+        let (name, value) = (name.as_ref(), value.as_ref());
+        let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(name.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(name)
+        };
         if is_unsigned_header(&name) {
             continue;
         }
-        let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
-        match grouped.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, values)) => values.push(value),
-            None => grouped.push((name, vec![value])),
+        let trimmed = value.trim();
+        let value = if trimmed.contains("  ") || trimmed.contains(['\t', '\n', '\r']) {
+            Cow::Owned(trimmed.split_whitespace().collect::<Vec<_>>().join(" "))
+        } else {
+            Cow::Borrowed(trimmed)
+        };
+        entries.push((name, value));
+    }
+    // A stable sort keeps repeated headers in request order.
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut block = String::with_capacity(256);
+    let mut signed = String::with_capacity(64);
+    let mut i = 0;
+    while i < entries.len() {
+        let name = &entries[i].0;
+        if !signed.is_empty() {
+            signed.push(';');
         }
+        signed.push_str(name);
+        block.push_str(name);
+        block.push(':');
+        let mut first = true;
+        while i < entries.len() && entries[i].0 == *name {
+            if !first {
+                block.push(',');
+            }
+            block.push_str(&entries[i].1);
+            first = false;
+            i += 1;
+        }
+        block.push('\n');
     }
-    grouped.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut block = String::new();
-    for (name, values) in &grouped {
-        let _ = writeln!(block, "{name}:{}", values.join(","));
-    }
-    let signed = grouped.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(";");
     (block, signed)
 }
 

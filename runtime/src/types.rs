@@ -262,6 +262,11 @@ impl DateTime {
         self.secs as f64 + f64::from(self.nanos) / 1e9
     }
 
+    /// Year, month, day, hour, minute and second (UTC).
+    pub(crate) fn civil(&self) -> (i64, u32, u32, u32, u32, u32) {
+        self.parts()
+    }
+
     fn parts(&self) -> (i64, u32, u32, u32, u32, u32) {
         let days = self.secs.div_euclid(86_400);
         let rem = self.secs.rem_euclid(86_400) as u32;

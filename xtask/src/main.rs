@@ -2,6 +2,8 @@
 //!
 //! A thin command line over `stratus-codegen`: the logic lives in the library, where tests reach it.
 
+mod bench;
+
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -14,6 +16,7 @@ const USAGE: &str = "usage:
                                                 API-version folder that does); default out: target/codegen/<name>
   cargo xtask test                              run the whole test suite
   cargo xtask api-diff OLD_MODEL_DIR NEW_MODEL_DIR  what changes in the generated API, classified for semver
+  cargo xtask bench [--quick]                   Stratus vs aws-sdk-lambda / aws-sigv4, table in target/bench/report.md
   cargo xtask publish [--execute]               check, test and package the crates (dry run unless --execute)
   cargo xtask conformance SUITE.json... [--ignore LIST.json] [--out DIR]
                                                 run botocore protocol suites through generated clients";
@@ -43,6 +46,15 @@ fn run(args: &[String]) -> Result<ExitCode> {
         Some("test") => test(&args[1..]),
         Some("conformance") => conformance(&args[1..]),
         Some("api-diff") => api_diff(&args[1..]),
+        Some("bench") => {
+            let quick = match &args[1..] {
+                [] => false,
+                [q] if q == "--quick" => true,
+                other => bail!("unknown arguments {other:?}\n{USAGE}"),
+            };
+            say!("{}", bench::run(&root(), quick)?);
+            Ok(ExitCode::SUCCESS)
+        }
         Some("publish") => publish(&args[1..]),
         Some("-h" | "--help") | None => {
             say!("{USAGE}");

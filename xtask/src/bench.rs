@@ -1,0 +1,400 @@
+//! `cargo xtask bench [--quick]`: Stratus against aws-sdk-lambda, aws-sigv4 and our own codegen, in
+//! one run, as a Markdown table (also written to `target/bench/report.md`).
+//!
+//! The hello-world programs live in `bench/`, a workspace of its own with its own target directory,
+//! so the official SDK never enters the main build. Cold builds use a fresh target directory each,
+//! alternating the two programs; CPU per call is measured by each program on itself (user + system
+//! time of the process) against one canned-response HTTP server run here, on loopback.
+
+use anyhow::{bail, Context, Result};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+struct Stats {
+    min: f64,
+    median: f64,
+    max: f64,
+}
+
+fn stats(mut v: Vec<f64>) -> Stats {
+    v.sort_by(|a, b| a.total_cmp(b));
+    Stats { min: v[0], median: v[v.len() / 2], max: v[v.len() - 1] }
+}
+
+fn fmt_stats(s: &Stats, unit: &str, digits: usize) -> String {
+    if (s.max - s.min).abs() < f64::EPSILON {
+        format!("{:.digits$} {unit}", s.median)
+    } else {
+        format!("{:.digits$} {unit} ({:.digits$}–{:.digits$})", s.median, s.min, s.max)
+    }
+}
+
+/// Lines of `.rs` files under `dir`.
+fn rust_lines(dir: &Path) -> Result<usize> {
+    let mut total = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).with_context(|| format!("reading {}", d.display()))? {
+            let p = e?.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                total += std::fs::read_to_string(&p)?.lines().count();
+            }
+        }
+    }
+    Ok(total)
+}
+
+fn cargo_in(dir: &Path) -> Command {
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.current_dir(dir);
+    c
+}
+
+/// Where cargo unpacked a registry crate's sources.
+fn registry_source(name: &str, version: &str) -> Result<PathBuf> {
+    let home = std::env::var("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|_| std::env::var("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .context("no CARGO_HOME or HOME")?;
+    for e in std::fs::read_dir(home.join("registry/src"))? {
+        let candidate = e?.path().join(format!("{name}-{version}"));
+        if candidate.exists() {
+            return Ok(candidate);
+        }
+    }
+    bail!("sources of {name} {version} not found under {}", home.join("registry/src").display())
+}
+
+fn locked_version(bench: &Path, name: &str) -> Result<String> {
+    let lock = std::fs::read_to_string(bench.join("Cargo.lock"))?;
+    let mut lines = lock.lines();
+    while let Some(l) = lines.next() {
+        if l == format!("name = \"{name}\"") {
+            if let Some(v) = lines.next().and_then(|v| v.strip_prefix("version = \"")).and_then(|v| v.strip_suffix('"'))
+            {
+                return Ok(v.to_string());
+            }
+        }
+    }
+    bail!("{name} is not in bench/Cargo.lock")
+}
+
+fn crate_count(bench: &Path, package: &str) -> Result<usize> {
+    let out = cargo_in(bench).args(["tree", "-p", package, "-e", "normal", "--prefix", "none"]).output()?;
+    if !out.status.success() {
+        bail!("cargo tree -p {package} failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let mut names: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            let mut parts = l.split_whitespace();
+            Some(format!("{} {}", parts.next()?, parts.next()?))
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    Ok(names.len())
+}
+
+/// A cold build of `package` in a fresh target directory; seconds.
+fn cold_build(bench: &Path, package: &str, release: bool, target: &Path) -> Result<f64> {
+    let _ = std::fs::remove_dir_all(target);
+    let mut cmd = cargo_in(bench);
+    cmd.args(["build", "--quiet", "-p", package]).arg("--target-dir").arg(target);
+    if release {
+        cmd.arg("--release");
+    }
+    let start = Instant::now();
+    let status = cmd.status()?;
+    if !status.success() {
+        bail!("building {package} failed");
+    }
+    Ok(start.elapsed().as_secs_f64())
+}
+
+const GET_FUNCTION: &str = r#"{"Configuration":{"FunctionName":"bench-fn","FunctionArn":"arn:aws:lambda:us-east-1:123456789012:function:bench-fn","Runtime":"python3.12","Role":"arn:aws:iam::123456789012:role/bench","Handler":"lambda_function.lambda_handler","CodeSize":1024,"Description":"benchmark","Timeout":3,"MemorySize":128,"LastModified":"2026-11-24T12:00:00.000+0000","CodeSha256":"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=","Version":"$LATEST","TracingConfig":{"Mode":"PassThrough"},"RevisionId":"8f5b5f5e-0000-4000-8000-000000000000","State":"Active","LastUpdateStatus":"Successful","PackageType":"Zip","Architectures":["x86_64"],"EphemeralStorage":{"Size":512},"SnapStart":{"ApplyOn":"None","OptimizationStatus":"Off"},"LoggingConfig":{"LogFormat":"Text","LogGroup":"/aws/lambda/bench-fn"}},"Code":{"RepositoryType":"S3","Location":"https://example.com/code.zip"},"Tags":{"team":"bench"}}"#;
+
+fn list_functions_body() -> String {
+    let functions: Vec<String> = (0..50)
+        .map(|i| {
+            format!(
+                r#"{{"FunctionName":"bench-fn-{i:02}","FunctionArn":"arn:aws:lambda:us-east-1:123456789012:function:bench-fn-{i:02}","Runtime":"python3.12","Role":"arn:aws:iam::123456789012:role/bench","Handler":"lambda_function.lambda_handler","CodeSize":1024,"Description":"benchmark function number {i}","Timeout":3,"MemorySize":128,"LastModified":"2026-11-24T12:00:00.000+0000","CodeSha256":"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=","Version":"$LATEST","Environment":{{"Variables":{{"MODE":"bench","LEVEL":"info"}}}},"TracingConfig":{{"Mode":"PassThrough"}},"RevisionId":"8f5b5f5e-0000-4000-8000-0000000000{i:02}","PackageType":"Zip","Architectures":["x86_64"],"EphemeralStorage":{{"Size":512}},"SnapStart":{{"ApplyOn":"None","OptimizationStatus":"Off"}},"LoggingConfig":{{"LogFormat":"Text","LogGroup":"/aws/lambda/bench-fn-{i:02}"}}}}"#
+            )
+        })
+        .collect();
+    format!(r#"{{"Functions":[{}]}}"#, functions.join(","))
+}
+
+/// A keep-alive HTTP/1.1 server answering GetFunction and ListFunctions with canned bodies.
+fn serve(listener: TcpListener, list_body: String) {
+    let list_body: &'static str = Box::leak(list_body.into_boxed_str());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let _ = connection(stream, list_body);
+            });
+        }
+    });
+}
+
+fn connection(stream: TcpStream, list_body: &str) -> std::io::Result<()> {
+    stream.set_nodelay(true)?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut writer = stream;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        let path = line.split_whitespace().nth(1).unwrap_or_default().to_string();
+        let mut length = 0usize;
+        loop {
+            let mut h = String::new();
+            if reader.read_line(&mut h)? == 0 {
+                return Ok(());
+            }
+            if h == "\r\n" {
+                break;
+            }
+            if let Some((k, v)) = h.split_once(':') {
+                if k.eq_ignore_ascii_case("content-length") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body)?;
+        let response = if path.starts_with("/2015-03-31/functions/bench-fn") { GET_FUNCTION } else { list_body };
+        write!(
+            writer,
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-amzn-requestid: bench\r\ncontent-length: {}\r\n\r\n{response}",
+            response.len()
+        )?;
+        writer.flush()?;
+    }
+}
+
+/// Runs a hello-world for `calls` calls of `op`: (calls per second, CPU seconds per 10,000 calls).
+fn calls(binary: &Path, url: &str, op: &str, calls: u32) -> Result<(f64, f64)> {
+    let out = Command::new(binary)
+        .args(["--endpoint-url", url, "--calls", &calls.to_string(), "--op", op])
+        .env_remove("AWS_PROFILE")
+        .output()
+        .with_context(|| format!("running {}", binary.display()))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() {
+        bail!("{} failed: {}{}", binary.display(), text, String::from_utf8_lossy(&out.stderr));
+    }
+    let field = |name: &str| -> Result<f64> {
+        text.split_whitespace()
+            .find_map(|f| f.strip_prefix(&format!("{name}=")))
+            .and_then(|v| v.parse().ok())
+            .with_context(|| format!("no {name}= in `{text}`"))
+    };
+    let (wall, cpu) = (field("wall")?, field("cpu")?);
+    Ok((f64::from(calls) / wall, cpu * 10_000.0 / f64::from(calls)))
+}
+
+fn ratio(ours: f64, theirs: f64) -> String {
+    if theirs == 0.0 {
+        "—".into()
+    } else {
+        format!("{:.0}%", 100.0 * ours / theirs)
+    }
+}
+
+/// Runs the benchmark and prints the table.
+pub fn run(root: &Path, quick: bool) -> Result<String> {
+    let bench = root.join("bench");
+    let runs = if quick { 1 } else { 3 };
+    let mut rows: Vec<[String; 5]> = Vec::new();
+    let say = |s: &str| {
+        let _ = writeln!(std::io::stdout(), "{s}");
+    };
+
+    say("==> fetching dependencies of bench/");
+    if !cargo_in(&bench).args(["fetch", "--quiet"]).status()?.success() {
+        bail!("cargo fetch in bench/ failed");
+    }
+
+    // Generated source lines.
+    let ours_lines = rust_lines(&root.join("generated/lambda/src"))?;
+    let sdk_version = locked_version(&bench, "aws-sdk-lambda")?;
+    let sdk_lines = rust_lines(&registry_source("aws-sdk-lambda", &sdk_version)?.join("src"))?;
+    rows.push([
+        format!("generated source lines (aws-sdk-lambda {sdk_version})"),
+        ours_lines.to_string(),
+        sdk_lines.to_string(),
+        ratio(ours_lines as f64, sdk_lines as f64),
+        "≤ 12%".into(),
+    ]);
+
+    // Crates in each hello-world's tree.
+    let (a, b) = (crate_count(&bench, "stratus-hello")?, crate_count(&bench, "sdk-hello")?);
+    rows.push([
+        "crates in the dependency tree".into(),
+        a.to_string(),
+        b.to_string(),
+        ratio(a as f64, b as f64),
+        "".into(),
+    ]);
+
+    // Cold builds, alternating.
+    for release in [false, true] {
+        let profile = if release { "release" } else { "debug" };
+        let (mut ours, mut sdk) = (Vec::new(), Vec::new());
+        for i in 0..runs {
+            say(&format!("==> cold {profile} build {} of {runs}", i + 1));
+            ours.push(cold_build(
+                &bench,
+                "stratus-hello",
+                release,
+                &bench.join(format!("target/cold-stratus-{profile}")),
+            )?);
+            sdk.push(cold_build(&bench, "sdk-hello", release, &bench.join(format!("target/cold-sdk-{profile}")))?);
+        }
+        let (o, s) = (stats(ours), stats(sdk));
+        rows.push([
+            format!("cold {profile} build"),
+            fmt_stats(&o, "s", 1),
+            fmt_stats(&s, "s", 1),
+            ratio(o.median, s.median),
+            if release { "".into() } else { "≤ 25%".into() },
+        ]);
+    }
+
+    // Stripped release binaries (the bench profile strips symbols).
+    let ours_bin = bench.join("target/cold-stratus-release/release/stratus-hello");
+    let sdk_bin = bench.join("target/cold-sdk-release/release/sdk-hello");
+    let (a, b) = (std::fs::metadata(&ours_bin)?.len() as f64, std::fs::metadata(&sdk_bin)?.len() as f64);
+    rows.push([
+        "stripped release binary".into(),
+        format!("{:.2} MB", a / 1e6),
+        format!("{:.2} MB", b / 1e6),
+        ratio(a, b),
+        "≤ 40%".into(),
+    ]);
+
+    // CPU per call against one canned server.
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let list_body = list_functions_body();
+    let list_size = list_body.len();
+    serve(listener, list_body);
+    let n = if quick { 3_000 } else { 10_000 };
+    for (op, label) in
+        [("get", "GetFunction".to_string()), ("list", format!("ListFunctions, 50 functions ({} KB)", list_size / 1000))]
+    {
+        let (mut ours_rate, mut sdk_rate, mut ours_cpu, mut sdk_cpu) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..runs.max(2) {
+            let (r, c) = calls(&ours_bin, &url, op, n)?;
+            ours_rate.push(r);
+            ours_cpu.push(c);
+            let (r, c) = calls(&sdk_bin, &url, op, n)?;
+            sdk_rate.push(r);
+            sdk_cpu.push(c);
+        }
+        let (or, sr, oc, sc) = (stats(ours_rate), stats(sdk_rate), stats(ours_cpu), stats(sdk_cpu));
+        rows.push([
+            format!("{label}: calls per second"),
+            fmt_stats(&or, "/s", 0),
+            fmt_stats(&sr, "/s", 0),
+            ratio(or.median, sr.median),
+            "".into(),
+        ]);
+        rows.push([
+            format!("{label}: CPU s per 10,000 calls"),
+            fmt_stats(&oc, "s", 2),
+            fmt_stats(&sc, "s", 2),
+            ratio(oc.median, sc.median),
+            "≤ 50%".into(),
+        ]);
+    }
+
+    // Signing.
+    say("==> signing");
+    if !cargo_in(&bench).args(["build", "--quiet", "--release", "-p", "sign"]).status()?.success() {
+        bail!("building the signing benchmark failed");
+    }
+    let out = Command::new(bench.join("target/release/sign")).arg(if quick { "20000" } else { "100000" }).output()?;
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let parse = |name: &str| -> Result<Stats> {
+        let v = text
+            .split_whitespace()
+            .find_map(|f| f.strip_prefix(&format!("{name}=")))
+            .with_context(|| format!("no {name} in `{text}`"))?;
+        let n: Vec<f64> = v.split('/').filter_map(|x| x.parse().ok()).collect();
+        if n.len() != 3 {
+            bail!("bad {name} in `{text}`");
+        }
+        Ok(Stats { min: n[0], median: n[1], max: n[2] })
+    };
+    let (o, s) = (parse("ours_ns")?, parse("sdk_ns")?);
+    rows.push([
+        "SigV4 signature of a Lambda request".into(),
+        fmt_stats(&o, "ns", 0),
+        fmt_stats(&s, "ns", 0),
+        format!("{:.1}x faster", s.median / o.median),
+        "≥ 4x faster".into(),
+    ]);
+
+    // Our codegen time (release build of the generator).
+    say("==> codegen time");
+    let mut times = Vec::new();
+    for _ in 0..5 {
+        let out = cargo_in(root)
+            .args([
+                "run",
+                "--quiet",
+                "--release",
+                "-p",
+                "xtask",
+                "--",
+                "codegen",
+                "--model",
+                "model/lambda/2015-03-31",
+                "--out",
+            ])
+            .arg(root.join("target/bench/codegen-out"))
+            .output()?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        if let Some(ms) = text
+            .split("generated in ")
+            .nth(1)
+            .and_then(|t| t.split_whitespace().next())
+            .and_then(|v| v.parse::<f64>().ok())
+        {
+            times.push(ms);
+        }
+    }
+    if !times.is_empty() {
+        let t = stats(times);
+        rows.push([
+            "codegen of the Lambda model (release)".into(),
+            fmt_stats(&t, "ms", 0),
+            "—".into(),
+            "—".into(),
+            "".into(),
+        ]);
+    }
+
+    let mut table =
+        String::from("| Metric | Stratus | aws-sdk-lambda / aws-sigv4 | Ratio | Target |\n|---|---|---|---|---|\n");
+    for r in &rows {
+        table.push_str(&format!("| {} | {} | {} | {} | {} |\n", r[0], r[1], r[2], r[3], r[4]));
+    }
+    let nproc = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let report = format!(
+        "# Benchmark ({} mode)\n\n{table}\nMachine: {nproc} cores; `{}`. Timing rows show the median (min–max) of {runs} run(s).\n",
+        if quick { "quick" } else { "full" },
+        String::from_utf8_lossy(&Command::new("rustc").arg("--version").output()?.stdout).trim()
+    );
+    std::fs::create_dir_all(root.join("target/bench"))?;
+    std::fs::write(root.join("target/bench/report.md"), &report)?;
+    Ok(report)
+}
