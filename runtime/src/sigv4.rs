@@ -21,7 +21,6 @@
 use crate::credentials::Credentials;
 use crate::types::DateTime;
 use http::header::{HeaderName, HeaderValue, AUTHORIZATION, HOST};
-use std::fmt::Write as _;
 use std::sync::Mutex;
 
 /// The SHA-256 of an empty payload, hex-encoded.
