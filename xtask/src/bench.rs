@@ -208,6 +208,30 @@ fn ratio(ours: f64, theirs: f64) -> String {
     }
 }
 
+/// Whether a ratio meets its target: `≤ N%` targets compare the percentage, `≥ Nx faster` targets
+/// the speed-up.
+fn verdict(ratio: &str, target: &str) -> &'static str {
+    let number =
+        |s: &str| s.chars().filter(|c| c.is_ascii_digit() || *c == '.').collect::<String>().parse::<f64>().ok();
+    match (number(ratio), number(target)) {
+        (Some(r), Some(t)) if target.starts_with('≤') => {
+            if r <= t {
+                "yes"
+            } else {
+                "**no**"
+            }
+        }
+        (Some(r), Some(t)) if target.starts_with('≥') => {
+            if r >= t {
+                "yes"
+            } else {
+                "**no**"
+            }
+        }
+        _ => "",
+    }
+}
+
 /// Runs the benchmark and prints the table.
 pub fn run(root: &Path, quick: bool) -> Result<String> {
     let bench = root.join("bench");
@@ -383,10 +407,19 @@ pub fn run(root: &Path, quick: bool) -> Result<String> {
         ]);
     }
 
-    let mut table =
-        String::from("| Metric | Stratus | aws-sdk-lambda / aws-sigv4 | Ratio | Target |\n|---|---|---|---|---|\n");
+    let mut table = String::from(
+        "| Metric | Stratus | aws-sdk-lambda / aws-sigv4 | Ratio | Target | Met |\n|---|---|---|---|---|---|\n",
+    );
     for r in &rows {
-        table.push_str(&format!("| {} | {} | {} | {} | {} |\n", r[0], r[1], r[2], r[3], r[4]));
+        table.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            verdict(&r[3], &r[4])
+        ));
     }
     let nproc = std::thread::available_parallelism().map_or(1, |n| n.get());
     let report = format!(
