@@ -197,6 +197,29 @@ macro_rules! builder {
                     self.ctx.dispatch(self.inner)
                 }
             }
+
+            impl<C, W> $builder<$crate::waiter::WaiterCtx<C, W>>
+            where
+                W: $crate::waiter::Waiter<$target>,
+                C: $crate::operation::Dispatch<
+                        $target,
+                        Output = ::core::result::Result<
+                            <$target as $crate::operation::Operation>::Output,
+                            $crate::Error<<$target as $crate::operation::Operation>::Error>,
+                        >,
+                    > + ::core::clone::Clone,
+            {
+                /// Polls until an acceptor of the waiter matches, starting at the model's delay and
+                /// never waiting past `max_wait`.
+                pub async fn wait(self, max_wait: ::std::time::Duration) -> $crate::waiter::WaitResult<$target> {
+                    self.wait_with($crate::waiter::WaitOptions::new(W::MIN_DELAY, max_wait)).await
+                }
+
+                /// Polls with explicit timing.
+                pub async fn wait_with(self, options: $crate::waiter::WaitOptions) -> $crate::waiter::WaitResult<$target> {
+                    $crate::waiter::run(self.ctx, self.inner, options).await
+                }
+            }
         )?
 
         impl $target {

@@ -101,3 +101,24 @@ pub fn check(req: &HttpRequest, expect: &Expect) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Checks a generated string enum against the model's values: each value parses to a known variant
+/// (distinct from the others) and serializes back byte for byte, and an unknown value round-trips.
+pub fn check_enum<T>(values: &[&str])
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + std::fmt::Debug + PartialEq,
+{
+    let mut seen: Vec<T> = Vec::new();
+    for value in values {
+        let json = serde_json::to_string(value).unwrap_or_default();
+        let parsed: T = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{value}: {e}"));
+        assert!(!format!("{parsed:?}").starts_with("Unknown("), "{value} is not a known variant");
+        assert_eq!(serde_json::to_string(&parsed).ok().as_deref(), Some(json.as_str()));
+        assert!(!seen.contains(&parsed), "{value} maps to the same variant as another value");
+        seen.push(parsed);
+    }
+    let unknown = "\"stratus-unknown-value\"";
+    let parsed: T = serde_json::from_str(unknown).unwrap_or_else(|e| panic!("unknown value: {e}"));
+    assert!(format!("{parsed:?}").starts_with("Unknown("));
+    assert_eq!(serde_json::to_string(&parsed).ok().as_deref(), Some(unknown));
+}

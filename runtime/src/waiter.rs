@@ -144,6 +144,65 @@ where
     }
 }
 
+/// A waiter of an operation with input `I`: its name, its shortest delay and its acceptors
+/// (generated, one zero-sized type per waiter).
+pub trait Waiter<I: crate::operation::Operation> {
+    /// The model's name of the waiter.
+    const NAME: &'static str;
+    /// The model's delay: the shortest wait between polls.
+    const MIN_DELAY: Duration;
+    /// The acceptor matching `result`, in the model's order: its index and state.
+    fn classify(result: &Result<I::Output, Error<I::Error>>) -> Option<(usize, AcceptorState)>;
+}
+
+/// The context of a waiter's builder: the client to poll through, and which waiter.
+pub struct WaiterCtx<C, W> {
+    client: C,
+    waiter: std::marker::PhantomData<W>,
+}
+
+impl<C, W> WaiterCtx<C, W> {
+    /// A waiter polling through `client`.
+    pub fn new(client: C) -> Self {
+        WaiterCtx { client, waiter: std::marker::PhantomData }
+    }
+}
+
+impl<C: Clone, W> Clone for WaiterCtx<C, W> {
+    fn clone(&self) -> Self {
+        WaiterCtx::new(self.client.clone())
+    }
+}
+
+impl<C: fmt::Debug, W> fmt::Debug for WaiterCtx<C, W> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "WaiterCtx({:?}, {})", self.client, std::any::type_name::<W>())
+    }
+}
+
+impl WaitOptions {
+    /// Timing from the model's delay, backing off up to 120 s, bounded by `max_wait`.
+    pub fn new(min_delay: Duration, max_wait: Duration) -> Self {
+        WaitOptions { min_delay, max_delay: Duration::from_secs(120), max_wait }
+    }
+}
+
+/// The result of a waiter of an operation with input `I`.
+pub type WaitResult<I> = Result<
+    Waited<Result<<I as crate::operation::Operation>::Output, Error<<I as crate::operation::Operation>::Error>>>,
+    WaitError<<I as crate::operation::Operation>::Output, <I as crate::operation::Operation>::Error>,
+>;
+
+/// Runs waiter `W` on `input` (what the builders' `wait()` does).
+pub async fn run<I, C, W>(ctx: WaiterCtx<C, W>, input: I, options: WaitOptions) -> WaitResult<I>
+where
+    I: crate::operation::Operation + Clone,
+    C: crate::operation::Dispatch<I, Output = Result<I::Output, Error<I::Error>>> + Clone,
+    W: Waiter<I>,
+{
+    wait(W::NAME, options, || ctx.client.clone().dispatch(input.clone()), W::classify).await
+}
+
 /// The HTTP status of a result: the operation's success status, or the error response's.
 pub fn status_of<T, E>(result: &Result<T, Error<E>>, success: u16) -> Option<u16> {
     match result {

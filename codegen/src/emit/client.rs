@@ -26,8 +26,8 @@ pub(super) fn file(ir: &Ir, options: &Options) -> Result<GeneratedFile, EmitErro
             );
             Some(quote! {
                 #[doc = #doc]
-                pub fn #method(&self) -> #builder<#root::waiters::#ctx<'_>> {
-                    #builder::with_context(#root::waiters::#ctx(self))
+                pub fn #method(&self) -> #builder<stratus_runtime::waiter::WaiterCtx<&Self, #root::waiters::#ctx>> {
+                    #builder::with_context(stratus_runtime::waiter::WaiterCtx::new(self))
                 }
             })
         })

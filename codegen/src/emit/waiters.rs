@@ -24,8 +24,8 @@ pub(super) fn file(ir: &Ir, options: &Options) -> Result<Option<GeneratedFile>, 
         //! Waiters: poll an operation until the resource reaches the state the model describes. Start
         //! one with `client.wait_until_<name>()`, set the operation's parameters, then `.wait(max_wait)`.
         use #root::error::*;
-        use #root::types::builders::*;
         use #root::types::*;
+        #[allow(unused_imports)]
         use #root::Client;
         use std::time::Duration;
         use stratus_runtime::waiter::{self as w, Jm, ToJm};
@@ -38,7 +38,6 @@ pub(super) fn file(ir: &Ir, options: &Options) -> Result<Option<GeneratedFile>, 
 fn waiter(ir: &Ir, wt: &WaiterIr) -> Result<TokenStream, String> {
     let op = ir.operations.iter().find(|o| o.name == wt.operation).ok_or("operation not found")?;
     let input = op.input.as_ref().ok_or("operation has no input")?;
-    let builder = format_ident!("{}Builder", input.trim_start_matches("r#"));
     let output_ty = match &op.output {
         Some(o) => {
             let o = ident(o);
@@ -49,7 +48,6 @@ fn waiter(ir: &Ir, wt: &WaiterIr) -> Result<TokenStream, String> {
     let error_ty = format_ident!("{}Error", op.name);
     let name = format_ident!("{}", wt.name);
     let wire_name = &wt.name;
-    let with = format_ident!("{}_with", op.method.trim_start_matches("r#"));
     let delay = proc_macro2::Literal::u64_unsuffixed(wt.delay);
     let status = proc_macro2::Literal::u16_unsuffixed(op.status);
     let (result, _) = result_and_option(ir);
@@ -107,46 +105,28 @@ fn waiter(ir: &Ir, wt: &WaiterIr) -> Result<TokenStream, String> {
         checks.push(check);
     }
 
-    let doc = format!(
-        " The `{}` waiter: {}\n\n Polls `{}` every {delay} s at first, backing off up to 120 s (the model allows {} attempts; \
-         here `max_wait` bounds the wait).",
+    let doc = super::doc_attrs(&format!(
+        "The `{}` waiter: {}\n\nPolls `{}` every {delay} s at first, backing off up to 120 s (the model allows {} attempts; \
+         here `max_wait` bounds the wait). Start it with [`Client::wait_until_{}`].",
         wt.name,
         wt.description.clone().unwrap_or_else(|| "waits for a resource state.".into()),
         op.name,
-        wt.max_attempts
-    );
-    let wait_doc =
-        format!(" Polls until an acceptor of `{}` matches, giving up before `max_wait` would be exceeded.", wt.name);
+        wt.max_attempts,
+        heck::ToSnakeCase::to_snake_case(wt.name.as_str()),
+    ));
+    let input_ty = ident(input);
     Ok(quote! {
-        #[doc = #doc]
-        #[derive(Clone, Debug)]
-        pub struct #name<'a>(pub(crate) &'a Client);
+        #doc
+        #[derive(Clone, Copy, Debug)]
+        pub struct #name;
 
-        impl #builder<#name<'_>> {
-            #[doc = #wait_doc]
-            pub async fn wait(
-                self,
-                max_wait: Duration,
-            ) -> #result<w::Waited<#result<#output_ty, stratus_runtime::Error<#error_ty>>>, w::WaitError<#output_ty, #error_ty>> {
-                self.wait_with(w::WaitOptions {
-                    min_delay: Duration::from_secs(#delay),
-                    max_delay: Duration::from_secs(120),
-                    max_wait,
-                })
-                .await
-            }
+        impl w::Waiter<#input_ty> for #name {
+            const NAME: &'static str = #wire_name;
+            const MIN_DELAY: Duration = Duration::from_secs(#delay);
 
-            /// Polls with explicit timing.
-            pub async fn wait_with(
-                self,
-                options: w::WaitOptions,
-            ) -> #result<w::Waited<#result<#output_ty, stratus_runtime::Error<#error_ty>>>, w::WaitError<#output_ty, #error_ty>> {
-                let (waiter, input) = self.into_parts();
-                w::wait(#wire_name, options, || waiter.0.#with(input.clone()), |r| {
-                    #(#checks)*
-                    None
-                })
-                .await
+            fn classify(r: &#result<#output_ty, stratus_runtime::Error<#error_ty>>) -> Option<(usize, w::AcceptorState)> {
+                #(#checks)*
+                None
             }
         }
     })

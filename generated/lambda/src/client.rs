@@ -4635,50 +4635,66 @@ impl Client {
     /// Waits with the `FunctionActive` waiter: set `GetFunctionConfiguration`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::FunctionActive`].
     pub fn wait_until_function_active(
         &self,
-    ) -> GetFunctionConfigurationInputBuilder<crate::waiters::FunctionActive<'_>> {
+    ) -> GetFunctionConfigurationInputBuilder<
+        stratus_runtime::waiter::WaiterCtx<&Self, crate::waiters::FunctionActive>,
+    > {
         GetFunctionConfigurationInputBuilder::with_context(
-            crate::waiters::FunctionActive(self),
+            stratus_runtime::waiter::WaiterCtx::new(self),
         )
     }
 
     /// Waits with the `FunctionActiveV2` waiter: set `GetFunction`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::FunctionActiveV2`].
     pub fn wait_until_function_active_v2(
         &self,
-    ) -> GetFunctionInputBuilder<crate::waiters::FunctionActiveV2<'_>> {
-        GetFunctionInputBuilder::with_context(crate::waiters::FunctionActiveV2(self))
+    ) -> GetFunctionInputBuilder<
+        stratus_runtime::waiter::WaiterCtx<&Self, crate::waiters::FunctionActiveV2>,
+    > {
+        GetFunctionInputBuilder::with_context(
+            stratus_runtime::waiter::WaiterCtx::new(self),
+        )
     }
 
     /// Waits with the `FunctionExists` waiter: set `GetFunction`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::FunctionExists`].
     pub fn wait_until_function_exists(
         &self,
-    ) -> GetFunctionInputBuilder<crate::waiters::FunctionExists<'_>> {
-        GetFunctionInputBuilder::with_context(crate::waiters::FunctionExists(self))
+    ) -> GetFunctionInputBuilder<
+        stratus_runtime::waiter::WaiterCtx<&Self, crate::waiters::FunctionExists>,
+    > {
+        GetFunctionInputBuilder::with_context(
+            stratus_runtime::waiter::WaiterCtx::new(self),
+        )
     }
 
     /// Waits with the `FunctionUpdated` waiter: set `GetFunctionConfiguration`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::FunctionUpdated`].
     pub fn wait_until_function_updated(
         &self,
-    ) -> GetFunctionConfigurationInputBuilder<crate::waiters::FunctionUpdated<'_>> {
+    ) -> GetFunctionConfigurationInputBuilder<
+        stratus_runtime::waiter::WaiterCtx<&Self, crate::waiters::FunctionUpdated>,
+    > {
         GetFunctionConfigurationInputBuilder::with_context(
-            crate::waiters::FunctionUpdated(self),
+            stratus_runtime::waiter::WaiterCtx::new(self),
         )
     }
 
     /// Waits with the `FunctionUpdatedV2` waiter: set `GetFunction`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::FunctionUpdatedV2`].
     pub fn wait_until_function_updated_v2(
         &self,
-    ) -> GetFunctionInputBuilder<crate::waiters::FunctionUpdatedV2<'_>> {
-        GetFunctionInputBuilder::with_context(crate::waiters::FunctionUpdatedV2(self))
+    ) -> GetFunctionInputBuilder<
+        stratus_runtime::waiter::WaiterCtx<&Self, crate::waiters::FunctionUpdatedV2>,
+    > {
+        GetFunctionInputBuilder::with_context(
+            stratus_runtime::waiter::WaiterCtx::new(self),
+        )
     }
 
     /// Waits with the `PublishedVersionActive` waiter: set `GetFunctionConfiguration`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::PublishedVersionActive`].
     pub fn wait_until_published_version_active(
         &self,
     ) -> GetFunctionConfigurationInputBuilder<
-        crate::waiters::PublishedVersionActive<'_>,
+        stratus_runtime::waiter::WaiterCtx<&Self, crate::waiters::PublishedVersionActive>,
     > {
         GetFunctionConfigurationInputBuilder::with_context(
-            crate::waiters::PublishedVersionActive(self),
+            stratus_runtime::waiter::WaiterCtx::new(self),
         )
     }
 }

@@ -5,453 +5,265 @@
 //! one with `client.wait_until_<name>()`, set the operation's parameters, then `.wait(max_wait)`.
 
 use crate::error::*;
-use crate::types::builders::*;
 use crate::types::*;
+
+#[allow(unused_imports)]
 use crate::Client;
 use std::time::Duration;
 use stratus_runtime::waiter::{self as w, Jm, ToJm};
 
-/** The `FunctionActive` waiter: Waits for the function's State to be Active. This waiter uses GetFunctionConfiguration API. This should be used after new function creation.
+/// The `FunctionActive` waiter: Waits for the function's State to be Active. This waiter uses GetFunctionConfiguration API. This should be used after new function creation.
+///
+/// Polls `GetFunctionConfiguration` every 5 s at first, backing off up to 120 s (the model allows 60 attempts; here `max_wait` bounds the wait). Start it with [`Client::wait_until_function_active`].
+#[derive(Clone, Copy, Debug)]
+pub struct FunctionActive;
 
- Polls `GetFunctionConfiguration` every 5 s at first, backing off up to 120 s (the model allows 60 attempts; here `max_wait` bounds the wait).*/
-#[derive(Clone, Debug)]
-pub struct FunctionActive<'a>(pub(crate) &'a Client);
-
-impl GetFunctionConfigurationInputBuilder<FunctionActive<'_>> {
-    /// Polls until an acceptor of `FunctionActive` matches, giving up before `max_wait` would be exceeded.
-    pub async fn wait(
-        self,
-        max_wait: Duration,
-    ) -> Result<
-        w::Waited<
-            Result<
-                FunctionConfiguration,
-                stratus_runtime::Error<GetFunctionConfigurationError>,
-            >,
+impl w::Waiter<GetFunctionConfigurationInput> for FunctionActive {
+    const NAME: &'static str = "FunctionActive";
+    const MIN_DELAY: Duration = Duration::from_secs(5);
+    fn classify(
+        r: &Result<
+            FunctionConfiguration,
+            stratus_runtime::Error<GetFunctionConfigurationError>,
         >,
-        w::WaitError<FunctionConfiguration, GetFunctionConfigurationError>,
-    > {
-        self.wait_with(w::WaitOptions {
-                min_delay: Duration::from_secs(5),
-                max_delay: Duration::from_secs(120),
-                max_wait,
-            })
-            .await
-    }
+    ) -> Option<(usize, w::AcceptorState)> {
+        if let Ok(out) = r {
+            let value = Some(out)
+                .and_then(|v| v.state.as_ref())
+                .map_or(Jm::Null, |v| v.to_jm());
+            if value == Jm::Str("Active".to_string()) {
+                return Some((0, w::AcceptorState::Success));
+            }
+        }
 
-    /// Polls with explicit timing.
-    pub async fn wait_with(
-        self,
-        options: w::WaitOptions,
-    ) -> Result<
-        w::Waited<
-            Result<
-                FunctionConfiguration,
-                stratus_runtime::Error<GetFunctionConfigurationError>,
-            >,
-        >,
-        w::WaitError<FunctionConfiguration, GetFunctionConfigurationError>,
-    > {
-        let (waiter, input) = self.into_parts();
-        w::wait(
-                "FunctionActive",
-                options,
-                || waiter.0.get_function_configuration_with(input.clone()),
-                |r| {
-                    if let Ok(out) = r {
-                        let value = Some(out)
-                            .and_then(|v| v.state.as_ref())
-                            .map_or(Jm::Null, |v| v.to_jm());
-                        if value == Jm::Str("Active".to_string()) {
-                            return Some((0, w::AcceptorState::Success));
-                        }
-                    }
+        if let Ok(out) = r {
+            let value = Some(out)
+                .and_then(|v| v.state.as_ref())
+                .map_or(Jm::Null, |v| v.to_jm());
+            if value == Jm::Str("Failed".to_string()) {
+                return Some((1, w::AcceptorState::Failure));
+            }
+        }
 
-                    if let Ok(out) = r {
-                        let value = Some(out)
-                            .and_then(|v| v.state.as_ref())
-                            .map_or(Jm::Null, |v| v.to_jm());
-                        if value == Jm::Str("Failed".to_string()) {
-                            return Some((1, w::AcceptorState::Failure));
-                        }
-                    }
+        if let Ok(out) = r {
+            let value = Some(out)
+                .and_then(|v| v.state.as_ref())
+                .map_or(Jm::Null, |v| v.to_jm());
+            if value == Jm::Str("Pending".to_string()) {
+                return Some((2, w::AcceptorState::Retry));
+            }
+        }
 
-                    if let Ok(out) = r {
-                        let value = Some(out)
-                            .and_then(|v| v.state.as_ref())
-                            .map_or(Jm::Null, |v| v.to_jm());
-                        if value == Jm::Str("Pending".to_string()) {
-                            return Some((2, w::AcceptorState::Retry));
-                        }
-                    }
-
-                    None
-                },
-            )
-            .await
+        None
     }
 }
 
-/** The `FunctionActiveV2` waiter: Waits for the function's State to be Active. This waiter uses GetFunction API. This should be used after new function creation.
+/// The `FunctionActiveV2` waiter: Waits for the function's State to be Active. This waiter uses GetFunction API. This should be used after new function creation.
+///
+/// Polls `GetFunction` every 1 s at first, backing off up to 120 s (the model allows 300 attempts; here `max_wait` bounds the wait). Start it with [`Client::wait_until_function_active_v2`].
+#[derive(Clone, Copy, Debug)]
+pub struct FunctionActiveV2;
 
- Polls `GetFunction` every 1 s at first, backing off up to 120 s (the model allows 300 attempts; here `max_wait` bounds the wait).*/
-#[derive(Clone, Debug)]
-pub struct FunctionActiveV2<'a>(pub(crate) &'a Client);
+impl w::Waiter<GetFunctionInput> for FunctionActiveV2 {
+    const NAME: &'static str = "FunctionActiveV2";
+    const MIN_DELAY: Duration = Duration::from_secs(1);
+    fn classify(
+        r: &Result<GetFunctionOutput, stratus_runtime::Error<GetFunctionError>>,
+    ) -> Option<(usize, w::AcceptorState)> {
+        if let Ok(out) = r {
+            let value = Some(out)
+                .and_then(|v| v.configuration.as_ref())
+                .and_then(|v| v.state.as_ref())
+                .map_or(Jm::Null, |v| v.to_jm());
+            if value == Jm::Str("Active".to_string()) {
+                return Some((0, w::AcceptorState::Success));
+            }
+        }
 
-impl GetFunctionInputBuilder<FunctionActiveV2<'_>> {
-    /// Polls until an acceptor of `FunctionActiveV2` matches, giving up before `max_wait` would be exceeded.
-    pub async fn wait(
-        self,
-        max_wait: Duration,
-    ) -> Result<
-        w::Waited<Result<GetFunctionOutput, stratus_runtime::Error<GetFunctionError>>>,
-        w::WaitError<GetFunctionOutput, GetFunctionError>,
-    > {
-        self.wait_with(w::WaitOptions {
-                min_delay: Duration::from_secs(1),
-                max_delay: Duration::from_secs(120),
-                max_wait,
-            })
-            .await
-    }
+        if let Ok(out) = r {
+            let value = Some(out)
+                .and_then(|v| v.configuration.as_ref())
+                .and_then(|v| v.state.as_ref())
+                .map_or(Jm::Null, |v| v.to_jm());
+            if value == Jm::Str("Failed".to_string()) {
+                return Some((1, w::AcceptorState::Failure));
+            }
+        }
 
-    /// Polls with explicit timing.
-    pub async fn wait_with(
-        self,
-        options: w::WaitOptions,
-    ) -> Result<
-        w::Waited<Result<GetFunctionOutput, stratus_runtime::Error<GetFunctionError>>>,
-        w::WaitError<GetFunctionOutput, GetFunctionError>,
-    > {
-        let (waiter, input) = self.into_parts();
-        w::wait(
-                "FunctionActiveV2",
-                options,
-                || waiter.0.get_function_with(input.clone()),
-                |r| {
-                    if let Ok(out) = r {
-                        let value = Some(out)
-                            .and_then(|v| v.configuration.as_ref())
-                            .and_then(|v| v.state.as_ref())
-                            .map_or(Jm::Null, |v| v.to_jm());
-                        if value == Jm::Str("Active".to_string()) {
-                            return Some((0, w::AcceptorState::Success));
-                        }
-                    }
+        if let Ok(out) = r {
+            let value = Some(out)
+                .and_then(|v| v.configuration.as_ref())
+                .and_then(|v| v.state.as_ref())
+                .map_or(Jm::Null, |v| v.to_jm());
+            if value == Jm::Str("Pending".to_string()) {
+                return Some((2, w::AcceptorState::Retry));
+            }
+        }
 
-                    if let Ok(out) = r {
-                        let value = Some(out)
-                            .and_then(|v| v.configuration.as_ref())
-                            .and_then(|v| v.state.as_ref())
-                            .map_or(Jm::Null, |v| v.to_jm());
-                        if value == Jm::Str("Failed".to_string()) {
-                            return Some((1, w::AcceptorState::Failure));
-                        }
-                    }
-
-                    if let Ok(out) = r {
-                        let value = Some(out)
-                            .and_then(|v| v.configuration.as_ref())
-                            .and_then(|v| v.state.as_ref())
-                            .map_or(Jm::Null, |v| v.to_jm());
-                        if value == Jm::Str("Pending".to_string()) {
-                            return Some((2, w::AcceptorState::Retry));
-                        }
-                    }
-
-                    None
-                },
-            )
-            .await
+        None
     }
 }
 
-/** The `FunctionExists` waiter: waits for a resource state.
+/// The `FunctionExists` waiter: waits for a resource state.
+///
+/// Polls `GetFunction` every 1 s at first, backing off up to 120 s (the model allows 20 attempts; here `max_wait` bounds the wait). Start it with [`Client::wait_until_function_exists`].
+#[derive(Clone, Copy, Debug)]
+pub struct FunctionExists;
 
- Polls `GetFunction` every 1 s at first, backing off up to 120 s (the model allows 20 attempts; here `max_wait` bounds the wait).*/
-#[derive(Clone, Debug)]
-pub struct FunctionExists<'a>(pub(crate) &'a Client);
+impl w::Waiter<GetFunctionInput> for FunctionExists {
+    const NAME: &'static str = "FunctionExists";
+    const MIN_DELAY: Duration = Duration::from_secs(1);
+    fn classify(
+        r: &Result<GetFunctionOutput, stratus_runtime::Error<GetFunctionError>>,
+    ) -> Option<(usize, w::AcceptorState)> {
+        if r.is_ok() {
+            return Some((0, w::AcceptorState::Success));
+        }
 
-impl GetFunctionInputBuilder<FunctionExists<'_>> {
-    /// Polls until an acceptor of `FunctionExists` matches, giving up before `max_wait` would be exceeded.
-    pub async fn wait(
-        self,
-        max_wait: Duration,
-    ) -> Result<
-        w::Waited<Result<GetFunctionOutput, stratus_runtime::Error<GetFunctionError>>>,
-        w::WaitError<GetFunctionOutput, GetFunctionError>,
-    > {
-        self.wait_with(w::WaitOptions {
-                min_delay: Duration::from_secs(1),
-                max_delay: Duration::from_secs(120),
-                max_wait,
-            })
-            .await
-    }
+        if let Err(e) = r {
+            if e.code() == Some("ResourceNotFoundException") {
+                return Some((1, w::AcceptorState::Retry));
+            }
+        }
 
-    /// Polls with explicit timing.
-    pub async fn wait_with(
-        self,
-        options: w::WaitOptions,
-    ) -> Result<
-        w::Waited<Result<GetFunctionOutput, stratus_runtime::Error<GetFunctionError>>>,
-        w::WaitError<GetFunctionOutput, GetFunctionError>,
-    > {
-        let (waiter, input) = self.into_parts();
-        w::wait(
-                "FunctionExists",
-                options,
-                || waiter.0.get_function_with(input.clone()),
-                |r| {
-                    if r.is_ok() {
-                        return Some((0, w::AcceptorState::Success));
-                    }
-
-                    if let Err(e) = r {
-                        if e.code() == Some("ResourceNotFoundException") {
-                            return Some((1, w::AcceptorState::Retry));
-                        }
-                    }
-
-                    None
-                },
-            )
-            .await
+        None
     }
 }
 
-/** The `FunctionUpdated` waiter: Waits for the function's LastUpdateStatus to be Successful. This waiter uses GetFunctionConfiguration API. This should be used after function updates.
+/// The `FunctionUpdated` waiter: Waits for the function's LastUpdateStatus to be Successful. This waiter uses GetFunctionConfiguration API. This should be used after function updates.
+///
+/// Polls `GetFunctionConfiguration` every 5 s at first, backing off up to 120 s (the model allows 60 attempts; here `max_wait` bounds the wait). Start it with [`Client::wait_until_function_updated`].
+#[derive(Clone, Copy, Debug)]
+pub struct FunctionUpdated;
 
- Polls `GetFunctionConfiguration` every 5 s at first, backing off up to 120 s (the model allows 60 attempts; here `max_wait` bounds the wait).*/
-#[derive(Clone, Debug)]
-pub struct FunctionUpdated<'a>(pub(crate) &'a Client);
-
-impl GetFunctionConfigurationInputBuilder<FunctionUpdated<'_>> {
-    /// Polls until an acceptor of `FunctionUpdated` matches, giving up before `max_wait` would be exceeded.
-    pub async fn wait(
-        self,
-        max_wait: Duration,
-    ) -> Result<
-        w::Waited<
-            Result<
-                FunctionConfiguration,
-                stratus_runtime::Error<GetFunctionConfigurationError>,
-            >,
+impl w::Waiter<GetFunctionConfigurationInput> for FunctionUpdated {
+    const NAME: &'static str = "FunctionUpdated";
+    const MIN_DELAY: Duration = Duration::from_secs(5);
+    fn classify(
+        r: &Result<
+            FunctionConfiguration,
+            stratus_runtime::Error<GetFunctionConfigurationError>,
         >,
-        w::WaitError<FunctionConfiguration, GetFunctionConfigurationError>,
-    > {
-        self.wait_with(w::WaitOptions {
-                min_delay: Duration::from_secs(5),
-                max_delay: Duration::from_secs(120),
-                max_wait,
-            })
-            .await
-    }
+    ) -> Option<(usize, w::AcceptorState)> {
+        if let Ok(out) = r {
+            let value = Some(out)
+                .and_then(|v| v.last_update_status.as_ref())
+                .map_or(Jm::Null, |v| v.to_jm());
+            if value == Jm::Str("Successful".to_string()) {
+                return Some((0, w::AcceptorState::Success));
+            }
+        }
 
-    /// Polls with explicit timing.
-    pub async fn wait_with(
-        self,
-        options: w::WaitOptions,
-    ) -> Result<
-        w::Waited<
-            Result<
-                FunctionConfiguration,
-                stratus_runtime::Error<GetFunctionConfigurationError>,
-            >,
-        >,
-        w::WaitError<FunctionConfiguration, GetFunctionConfigurationError>,
-    > {
-        let (waiter, input) = self.into_parts();
-        w::wait(
-                "FunctionUpdated",
-                options,
-                || waiter.0.get_function_configuration_with(input.clone()),
-                |r| {
-                    if let Ok(out) = r {
-                        let value = Some(out)
-                            .and_then(|v| v.last_update_status.as_ref())
-                            .map_or(Jm::Null, |v| v.to_jm());
-                        if value == Jm::Str("Successful".to_string()) {
-                            return Some((0, w::AcceptorState::Success));
-                        }
-                    }
+        if let Ok(out) = r {
+            let value = Some(out)
+                .and_then(|v| v.last_update_status.as_ref())
+                .map_or(Jm::Null, |v| v.to_jm());
+            if value == Jm::Str("Failed".to_string()) {
+                return Some((1, w::AcceptorState::Failure));
+            }
+        }
 
-                    if let Ok(out) = r {
-                        let value = Some(out)
-                            .and_then(|v| v.last_update_status.as_ref())
-                            .map_or(Jm::Null, |v| v.to_jm());
-                        if value == Jm::Str("Failed".to_string()) {
-                            return Some((1, w::AcceptorState::Failure));
-                        }
-                    }
+        if let Ok(out) = r {
+            let value = Some(out)
+                .and_then(|v| v.last_update_status.as_ref())
+                .map_or(Jm::Null, |v| v.to_jm());
+            if value == Jm::Str("InProgress".to_string()) {
+                return Some((2, w::AcceptorState::Retry));
+            }
+        }
 
-                    if let Ok(out) = r {
-                        let value = Some(out)
-                            .and_then(|v| v.last_update_status.as_ref())
-                            .map_or(Jm::Null, |v| v.to_jm());
-                        if value == Jm::Str("InProgress".to_string()) {
-                            return Some((2, w::AcceptorState::Retry));
-                        }
-                    }
-
-                    None
-                },
-            )
-            .await
+        None
     }
 }
 
-/** The `FunctionUpdatedV2` waiter: Waits for the function's LastUpdateStatus to be Successful. This waiter uses GetFunction API. This should be used after function updates.
+/// The `FunctionUpdatedV2` waiter: Waits for the function's LastUpdateStatus to be Successful. This waiter uses GetFunction API. This should be used after function updates.
+///
+/// Polls `GetFunction` every 1 s at first, backing off up to 120 s (the model allows 300 attempts; here `max_wait` bounds the wait). Start it with [`Client::wait_until_function_updated_v2`].
+#[derive(Clone, Copy, Debug)]
+pub struct FunctionUpdatedV2;
 
- Polls `GetFunction` every 1 s at first, backing off up to 120 s (the model allows 300 attempts; here `max_wait` bounds the wait).*/
-#[derive(Clone, Debug)]
-pub struct FunctionUpdatedV2<'a>(pub(crate) &'a Client);
+impl w::Waiter<GetFunctionInput> for FunctionUpdatedV2 {
+    const NAME: &'static str = "FunctionUpdatedV2";
+    const MIN_DELAY: Duration = Duration::from_secs(1);
+    fn classify(
+        r: &Result<GetFunctionOutput, stratus_runtime::Error<GetFunctionError>>,
+    ) -> Option<(usize, w::AcceptorState)> {
+        if let Ok(out) = r {
+            let value = Some(out)
+                .and_then(|v| v.configuration.as_ref())
+                .and_then(|v| v.last_update_status.as_ref())
+                .map_or(Jm::Null, |v| v.to_jm());
+            if value == Jm::Str("Successful".to_string()) {
+                return Some((0, w::AcceptorState::Success));
+            }
+        }
 
-impl GetFunctionInputBuilder<FunctionUpdatedV2<'_>> {
-    /// Polls until an acceptor of `FunctionUpdatedV2` matches, giving up before `max_wait` would be exceeded.
-    pub async fn wait(
-        self,
-        max_wait: Duration,
-    ) -> Result<
-        w::Waited<Result<GetFunctionOutput, stratus_runtime::Error<GetFunctionError>>>,
-        w::WaitError<GetFunctionOutput, GetFunctionError>,
-    > {
-        self.wait_with(w::WaitOptions {
-                min_delay: Duration::from_secs(1),
-                max_delay: Duration::from_secs(120),
-                max_wait,
-            })
-            .await
-    }
+        if let Ok(out) = r {
+            let value = Some(out)
+                .and_then(|v| v.configuration.as_ref())
+                .and_then(|v| v.last_update_status.as_ref())
+                .map_or(Jm::Null, |v| v.to_jm());
+            if value == Jm::Str("Failed".to_string()) {
+                return Some((1, w::AcceptorState::Failure));
+            }
+        }
 
-    /// Polls with explicit timing.
-    pub async fn wait_with(
-        self,
-        options: w::WaitOptions,
-    ) -> Result<
-        w::Waited<Result<GetFunctionOutput, stratus_runtime::Error<GetFunctionError>>>,
-        w::WaitError<GetFunctionOutput, GetFunctionError>,
-    > {
-        let (waiter, input) = self.into_parts();
-        w::wait(
-                "FunctionUpdatedV2",
-                options,
-                || waiter.0.get_function_with(input.clone()),
-                |r| {
-                    if let Ok(out) = r {
-                        let value = Some(out)
-                            .and_then(|v| v.configuration.as_ref())
-                            .and_then(|v| v.last_update_status.as_ref())
-                            .map_or(Jm::Null, |v| v.to_jm());
-                        if value == Jm::Str("Successful".to_string()) {
-                            return Some((0, w::AcceptorState::Success));
-                        }
-                    }
+        if let Ok(out) = r {
+            let value = Some(out)
+                .and_then(|v| v.configuration.as_ref())
+                .and_then(|v| v.last_update_status.as_ref())
+                .map_or(Jm::Null, |v| v.to_jm());
+            if value == Jm::Str("InProgress".to_string()) {
+                return Some((2, w::AcceptorState::Retry));
+            }
+        }
 
-                    if let Ok(out) = r {
-                        let value = Some(out)
-                            .and_then(|v| v.configuration.as_ref())
-                            .and_then(|v| v.last_update_status.as_ref())
-                            .map_or(Jm::Null, |v| v.to_jm());
-                        if value == Jm::Str("Failed".to_string()) {
-                            return Some((1, w::AcceptorState::Failure));
-                        }
-                    }
-
-                    if let Ok(out) = r {
-                        let value = Some(out)
-                            .and_then(|v| v.configuration.as_ref())
-                            .and_then(|v| v.last_update_status.as_ref())
-                            .map_or(Jm::Null, |v| v.to_jm());
-                        if value == Jm::Str("InProgress".to_string()) {
-                            return Some((2, w::AcceptorState::Retry));
-                        }
-                    }
-
-                    None
-                },
-            )
-            .await
+        None
     }
 }
 
-/** The `PublishedVersionActive` waiter: Waits for the published version's State to be Active. This waiter uses GetFunctionConfiguration API. This should be used after new version is published.
+/// The `PublishedVersionActive` waiter: Waits for the published version's State to be Active. This waiter uses GetFunctionConfiguration API. This should be used after new version is published.
+///
+/// Polls `GetFunctionConfiguration` every 5 s at first, backing off up to 120 s (the model allows 312 attempts; here `max_wait` bounds the wait). Start it with [`Client::wait_until_published_version_active`].
+#[derive(Clone, Copy, Debug)]
+pub struct PublishedVersionActive;
 
- Polls `GetFunctionConfiguration` every 5 s at first, backing off up to 120 s (the model allows 312 attempts; here `max_wait` bounds the wait).*/
-#[derive(Clone, Debug)]
-pub struct PublishedVersionActive<'a>(pub(crate) &'a Client);
-
-impl GetFunctionConfigurationInputBuilder<PublishedVersionActive<'_>> {
-    /// Polls until an acceptor of `PublishedVersionActive` matches, giving up before `max_wait` would be exceeded.
-    pub async fn wait(
-        self,
-        max_wait: Duration,
-    ) -> Result<
-        w::Waited<
-            Result<
-                FunctionConfiguration,
-                stratus_runtime::Error<GetFunctionConfigurationError>,
-            >,
+impl w::Waiter<GetFunctionConfigurationInput> for PublishedVersionActive {
+    const NAME: &'static str = "PublishedVersionActive";
+    const MIN_DELAY: Duration = Duration::from_secs(5);
+    fn classify(
+        r: &Result<
+            FunctionConfiguration,
+            stratus_runtime::Error<GetFunctionConfigurationError>,
         >,
-        w::WaitError<FunctionConfiguration, GetFunctionConfigurationError>,
-    > {
-        self.wait_with(w::WaitOptions {
-                min_delay: Duration::from_secs(5),
-                max_delay: Duration::from_secs(120),
-                max_wait,
-            })
-            .await
-    }
+    ) -> Option<(usize, w::AcceptorState)> {
+        if let Ok(out) = r {
+            let value = Some(out)
+                .and_then(|v| v.state.as_ref())
+                .map_or(Jm::Null, |v| v.to_jm());
+            if value == Jm::Str("Active".to_string()) {
+                return Some((0, w::AcceptorState::Success));
+            }
+        }
 
-    /// Polls with explicit timing.
-    pub async fn wait_with(
-        self,
-        options: w::WaitOptions,
-    ) -> Result<
-        w::Waited<
-            Result<
-                FunctionConfiguration,
-                stratus_runtime::Error<GetFunctionConfigurationError>,
-            >,
-        >,
-        w::WaitError<FunctionConfiguration, GetFunctionConfigurationError>,
-    > {
-        let (waiter, input) = self.into_parts();
-        w::wait(
-                "PublishedVersionActive",
-                options,
-                || waiter.0.get_function_configuration_with(input.clone()),
-                |r| {
-                    if let Ok(out) = r {
-                        let value = Some(out)
-                            .and_then(|v| v.state.as_ref())
-                            .map_or(Jm::Null, |v| v.to_jm());
-                        if value == Jm::Str("Active".to_string()) {
-                            return Some((0, w::AcceptorState::Success));
-                        }
-                    }
+        if let Ok(out) = r {
+            let value = Some(out)
+                .and_then(|v| v.state.as_ref())
+                .map_or(Jm::Null, |v| v.to_jm());
+            if value == Jm::Str("Failed".to_string()) {
+                return Some((1, w::AcceptorState::Failure));
+            }
+        }
 
-                    if let Ok(out) = r {
-                        let value = Some(out)
-                            .and_then(|v| v.state.as_ref())
-                            .map_or(Jm::Null, |v| v.to_jm());
-                        if value == Jm::Str("Failed".to_string()) {
-                            return Some((1, w::AcceptorState::Failure));
-                        }
-                    }
+        if let Ok(out) = r {
+            let value = Some(out)
+                .and_then(|v| v.state.as_ref())
+                .map_or(Jm::Null, |v| v.to_jm());
+            if value == Jm::Str("Pending".to_string()) {
+                return Some((2, w::AcceptorState::Retry));
+            }
+        }
 
-                    if let Ok(out) = r {
-                        let value = Some(out)
-                            .and_then(|v| v.state.as_ref())
-                            .map_or(Jm::Null, |v| v.to_jm());
-                        if value == Jm::Str("Pending".to_string()) {
-                            return Some((2, w::AcceptorState::Retry));
-                        }
-                    }
-
-                    None
-                },
-            )
-            .await
+        None
     }
 }

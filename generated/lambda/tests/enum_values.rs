@@ -4,42 +4,16 @@
 //! Every enum value of the model round-trips through serde byte for byte.
 
 #![allow(deprecated)]
-#[rustfmt::skip]
-fn check<T>(values: &[&str])
-where
-    T: serde::Serialize + serde::de::DeserializeOwned + std::fmt::Debug + PartialEq
-        + From<&'static str>,
-{
-    let mut seen = Vec::new();
-    for value in values {
-        let json = serde_json::to_string(value).unwrap();
-        let parsed: T = serde_json::from_str(&json).unwrap();
-        assert!(
-            ! format!("{parsed:?}") .starts_with("Unknown("),
-            "{value} is not a known variant"
-        );
-        assert_eq!(serde_json::to_string(& parsed).unwrap(), json);
-        assert!(
-            ! seen.contains(& parsed),
-            "{value} maps to the same variant as another value"
-        );
-        seen.push(parsed);
-    }
-
-    let unknown = "\"stratus-unknown-value\"";
-    let parsed: T = serde_json::from_str(unknown).unwrap();
-    assert!(format!("{parsed:?}") .starts_with("Unknown("));
-    assert_eq!(serde_json::to_string(& parsed).unwrap(), unknown);
-}
-
 #[test]
 #[rustfmt::skip]
 fn every_enum_value_round_trips() {
-    check::<
+    stratus_runtime::testing::check_enum::<
         stratus_lambda::types::ApplicationLogLevel,
     >(&["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"]);
-    check::<stratus_lambda::types::Architecture>(&["x86_64", "arm64"]);
-    check::<
+    stratus_runtime::testing::check_enum::<
+        stratus_lambda::types::Architecture,
+    >(&["x86_64", "arm64"]);
+    stratus_runtime::testing::check_enum::<
         stratus_lambda::types::CapacityProviderPredefinedMetricType,
     >(
         &[
@@ -47,23 +21,31 @@ fn every_enum_value_round_trips() {
             "LambdaCapacityProviderAverageGPUUtilization",
         ],
     );
-    check::<stratus_lambda::types::CapacityProviderScalingMode>(&["Auto", "Manual"]);
-    check::<
+    stratus_runtime::testing::check_enum::<
+        stratus_lambda::types::CapacityProviderScalingMode,
+    >(&["Auto", "Manual"]);
+    stratus_runtime::testing::check_enum::<
         stratus_lambda::types::CapacityProviderState,
     >(&["Pending", "Active", "Failed", "Deleting"]);
-    check::<stratus_lambda::types::CodeSigningPolicy>(&["Warn", "Enforce"]);
-    check::<stratus_lambda::types::DirectS3Read>(&["ENABLED", "DISABLED", "AUTO"]);
-    check::<stratus_lambda::types::EndPointType>(&["KAFKA_BOOTSTRAP_SERVERS"]);
-    check::<
+    stratus_runtime::testing::check_enum::<
+        stratus_lambda::types::CodeSigningPolicy,
+    >(&["Warn", "Enforce"]);
+    stratus_runtime::testing::check_enum::<
+        stratus_lambda::types::DirectS3Read,
+    >(&["ENABLED", "DISABLED", "AUTO"]);
+    stratus_runtime::testing::check_enum::<
+        stratus_lambda::types::EndPointType,
+    >(&["KAFKA_BOOTSTRAP_SERVERS"]);
+    stratus_runtime::testing::check_enum::<
         stratus_lambda::types::EventSourceMappingMetric,
     >(&["EventCount", "ErrorCount", "KafkaMetrics"]);
-    check::<
+    stratus_runtime::testing::check_enum::<
         stratus_lambda::types::EventSourceMappingSystemLogLevel,
     >(&["DEBUG", "INFO", "WARN"]);
-    check::<
+    stratus_runtime::testing::check_enum::<
         stratus_lambda::types::EventSourcePosition,
     >(&["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"]);
-    check::<
+    stratus_runtime::testing::check_enum::<
         stratus_lambda::types::EventType,
     >(
         &[
@@ -95,7 +77,7 @@ fn every_enum_value_round_trips() {
             "ExecutionResumed",
         ],
     );
-    check::<
+    stratus_runtime::testing::check_enum::<
         stratus_lambda::types::ExecutionStatus,
     >(
         &[
@@ -109,21 +91,31 @@ fn every_enum_value_round_trips() {
             "PAUSED",
         ],
     );
-    check::<stratus_lambda::types::FullDocument>(&["UpdateLookup", "Default"]);
-    check::<stratus_lambda::types::FunctionResponseType>(&["ReportBatchItemFailures"]);
-    check::<stratus_lambda::types::FunctionUrlAuthType>(&["NONE", "AWS_IAM"]);
-    check::<stratus_lambda::types::FunctionVersion>(&["ALL"]);
-    check::<
+    stratus_runtime::testing::check_enum::<
+        stratus_lambda::types::FullDocument,
+    >(&["UpdateLookup", "Default"]);
+    stratus_runtime::testing::check_enum::<
+        stratus_lambda::types::FunctionResponseType,
+    >(&["ReportBatchItemFailures"]);
+    stratus_runtime::testing::check_enum::<
+        stratus_lambda::types::FunctionUrlAuthType,
+    >(&["NONE", "AWS_IAM"]);
+    stratus_runtime::testing::check_enum::<
+        stratus_lambda::types::FunctionVersion,
+    >(&["ALL"]);
+    stratus_runtime::testing::check_enum::<
         stratus_lambda::types::FunctionVersionLatestPublished,
     >(&["LATEST_PUBLISHED"]);
-    check::<
+    stratus_runtime::testing::check_enum::<
         stratus_lambda::types::InvocationType,
     >(&["Event", "RequestResponse", "DryRun"]);
-    check::<stratus_lambda::types::InvokeMode>(&["BUFFERED", "RESPONSE_STREAM"]);
-    check::<
+    stratus_runtime::testing::check_enum::<
+        stratus_lambda::types::InvokeMode,
+    >(&["BUFFERED", "RESPONSE_STREAM"]);
+    stratus_runtime::testing::check_enum::<
         stratus_lambda::types::KafkaEventSourceMappingConsumptionMode,
     >(&["Stream", "Queue"]);
-    check::<
+    stratus_runtime::testing::check_enum::<
         stratus_lambda::types::KafkaSchemaRegistryAuthType,
     >(
         &[
@@ -133,11 +125,13 @@ fn every_enum_value_round_trips() {
             "OAUTHBEARER_AUTH",
         ],
     );
-    check::<stratus_lambda::types::KafkaSchemaValidationAttribute>(&["KEY", "VALUE"]);
-    check::<
+    stratus_runtime::testing::check_enum::<
+        stratus_lambda::types::KafkaSchemaValidationAttribute,
+    >(&["KEY", "VALUE"]);
+    stratus_runtime::testing::check_enum::<
         stratus_lambda::types::LastUpdateStatus,
     >(&["Successful", "Failed", "InProgress"]);
-    check::<
+    stratus_runtime::testing::check_enum::<
         stratus_lambda::types::LastUpdateStatusReasonCode,
     >(
         &[
@@ -180,12 +174,16 @@ fn every_enum_value_round_trips() {
             "DependencyError",
         ],
     );
-    check::<stratus_lambda::types::LogFormat>(&["JSON", "Text"]);
-    check::<stratus_lambda::types::LogType>(&["None", "Tail"]);
-    check::<
+    stratus_runtime::testing::check_enum::<
+        stratus_lambda::types::LogFormat,
+    >(&["JSON", "Text"]);
+    stratus_runtime::testing::check_enum::<
+        stratus_lambda::types::LogType,
+    >(&["None", "Tail"]);
+    stratus_runtime::testing::check_enum::<
         stratus_lambda::types::OperationAction,
     >(&["START", "SUCCEED", "FAIL", "RETRY", "CANCEL"]);
-    check::<
+    stratus_runtime::testing::check_enum::<
         stratus_lambda::types::OperationStatus,
     >(
         &[
@@ -199,19 +197,25 @@ fn every_enum_value_round_trips() {
             "STOPPED",
         ],
     );
-    check::<
+    stratus_runtime::testing::check_enum::<
         stratus_lambda::types::OperationType,
     >(&["EXECUTION", "CONTEXT", "STEP", "WAIT", "CALLBACK", "CHAINED_INVOKE"]);
-    check::<stratus_lambda::types::PackageType>(&["Zip", "Image"]);
-    check::<stratus_lambda::types::PropagateTagsMode>(&["None", "Explicit"]);
-    check::<
+    stratus_runtime::testing::check_enum::<
+        stratus_lambda::types::PackageType,
+    >(&["Zip", "Image"]);
+    stratus_runtime::testing::check_enum::<
+        stratus_lambda::types::PropagateTagsMode,
+    >(&["None", "Explicit"]);
+    stratus_runtime::testing::check_enum::<
         stratus_lambda::types::ProvisionedConcurrencyStatusEnum,
     >(&["IN_PROGRESS", "READY", "FAILED"]);
-    check::<stratus_lambda::types::RecursiveLoop>(&["Allow", "Terminate"]);
-    check::<
+    stratus_runtime::testing::check_enum::<
+        stratus_lambda::types::RecursiveLoop,
+    >(&["Allow", "Terminate"]);
+    stratus_runtime::testing::check_enum::<
         stratus_lambda::types::ResponseStreamingInvocationType,
     >(&["RequestResponse", "DryRun"]);
-    check::<
+    stratus_runtime::testing::check_enum::<
         stratus_lambda::types::Runtime,
     >(
         &[
@@ -269,11 +273,19 @@ fn every_enum_value_round_trips() {
             "custom",
         ],
     );
-    check::<stratus_lambda::types::S3ObjectStorageMode>(&["COPY", "REFERENCE"]);
-    check::<stratus_lambda::types::SchemaRegistryEventRecordFormat>(&["JSON", "SOURCE"]);
-    check::<stratus_lambda::types::SnapStartApplyOn>(&["PublishedVersions", "None"]);
-    check::<stratus_lambda::types::SnapStartOptimizationStatus>(&["On", "Off"]);
-    check::<
+    stratus_runtime::testing::check_enum::<
+        stratus_lambda::types::S3ObjectStorageMode,
+    >(&["COPY", "REFERENCE"]);
+    stratus_runtime::testing::check_enum::<
+        stratus_lambda::types::SchemaRegistryEventRecordFormat,
+    >(&["JSON", "SOURCE"]);
+    stratus_runtime::testing::check_enum::<
+        stratus_lambda::types::SnapStartApplyOn,
+    >(&["PublishedVersions", "None"]);
+    stratus_runtime::testing::check_enum::<
+        stratus_lambda::types::SnapStartOptimizationStatus,
+    >(&["On", "Off"]);
+    stratus_runtime::testing::check_enum::<
         stratus_lambda::types::SourceAccessType,
     >(
         &[
@@ -294,7 +306,7 @@ fn every_enum_value_round_trips() {
             "IAM_OAUTHBEARER_AUTH",
         ],
     );
-    check::<
+    stratus_runtime::testing::check_enum::<
         stratus_lambda::types::State,
     >(
         &[
@@ -308,7 +320,7 @@ fn every_enum_value_round_trips() {
             "Deleting",
         ],
     );
-    check::<
+    stratus_runtime::testing::check_enum::<
         stratus_lambda::types::StateReasonCode,
     >(
         &[
@@ -355,9 +367,13 @@ fn every_enum_value_round_trips() {
             "DependencyError",
         ],
     );
-    check::<stratus_lambda::types::SystemLogLevel>(&["DEBUG", "INFO", "WARN"]);
-    check::<stratus_lambda::types::TenantIsolationMode>(&["PER_TENANT"]);
-    check::<
+    stratus_runtime::testing::check_enum::<
+        stratus_lambda::types::SystemLogLevel,
+    >(&["DEBUG", "INFO", "WARN"]);
+    stratus_runtime::testing::check_enum::<
+        stratus_lambda::types::TenantIsolationMode,
+    >(&["PER_TENANT"]);
+    stratus_runtime::testing::check_enum::<
         stratus_lambda::types::ThrottleReason,
     >(
         &[
@@ -369,8 +385,10 @@ fn every_enum_value_round_trips() {
             "ConcurrentSnapshotCreateLimitExceeded",
         ],
     );
-    check::<stratus_lambda::types::TracingMode>(&["Active", "PassThrough"]);
-    check::<
+    stratus_runtime::testing::check_enum::<
+        stratus_lambda::types::TracingMode,
+    >(&["Active", "PassThrough"]);
+    stratus_runtime::testing::check_enum::<
         stratus_lambda::types::UpdateRuntimeOn,
     >(&["Auto", "Manual", "FunctionUpdate"]);
 }

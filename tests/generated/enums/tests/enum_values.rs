@@ -4,38 +4,10 @@
 //! Every enum value of the model round-trips through serde byte for byte.
 
 #![allow(deprecated)]
-#[rustfmt::skip]
-fn check<T>(values: &[&str])
-where
-    T: serde::Serialize + serde::de::DeserializeOwned + std::fmt::Debug + PartialEq
-        + From<&'static str>,
-{
-    let mut seen = Vec::new();
-    for value in values {
-        let json = serde_json::to_string(value).unwrap();
-        let parsed: T = serde_json::from_str(&json).unwrap();
-        assert!(
-            ! format!("{parsed:?}") .starts_with("Unknown("),
-            "{value} is not a known variant"
-        );
-        assert_eq!(serde_json::to_string(& parsed).unwrap(), json);
-        assert!(
-            ! seen.contains(& parsed),
-            "{value} maps to the same variant as another value"
-        );
-        seen.push(parsed);
-    }
-
-    let unknown = "\"stratus-unknown-value\"";
-    let parsed: T = serde_json::from_str(unknown).unwrap();
-    assert!(format!("{parsed:?}") .starts_with("Unknown("));
-    assert_eq!(serde_json::to_string(& parsed).unwrap(), unknown);
-}
-
 #[test]
 #[rustfmt::skip]
 fn every_enum_value_round_trips() {
-    check::<
+    stratus_runtime::testing::check_enum::<
         fixture_enums::types::Runtime,
     >(
         &[
@@ -55,5 +27,7 @@ fn every_enum_value_round_trips() {
             "UPPER_CASE",
         ],
     );
-    check::<fixture_enums::types::State>(&["Pending", "Active", "Failed"]);
+    stratus_runtime::testing::check_enum::<
+        fixture_enums::types::State,
+    >(&["Pending", "Active", "Failed"]);
 }

@@ -92,8 +92,12 @@ impl Client {
     /// Waits with the `ThingReady` waiter: set `DescribeThing`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::ThingReady`].
     pub fn wait_until_thing_ready(
         &self,
-    ) -> DescribeThingInputBuilder<crate::waiters::ThingReady<'_>> {
-        DescribeThingInputBuilder::with_context(crate::waiters::ThingReady(self))
+    ) -> DescribeThingInputBuilder<
+        stratus_runtime::waiter::WaiterCtx<&Self, crate::waiters::ThingReady>,
+    > {
+        DescribeThingInputBuilder::with_context(
+            stratus_runtime::waiter::WaiterCtx::new(self),
+        )
     }
 }
 

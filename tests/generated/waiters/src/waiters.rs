@@ -5,204 +5,173 @@
 //! one with `client.wait_until_<name>()`, set the operation's parameters, then `.wait(max_wait)`.
 
 use crate::error::*;
-use crate::types::builders::*;
 use crate::types::*;
+
+#[allow(unused_imports)]
 use crate::Client;
 use std::time::Duration;
 use stratus_runtime::waiter::{self as w, Jm, ToJm};
 
-/** The `ThingReady` waiter: waits for a resource state.
+/// The `ThingReady` waiter: waits for a resource state.
+///
+/// Polls `DescribeThing` every 2 s at first, backing off up to 120 s (the model allows 10 attempts; here `max_wait` bounds the wait). Start it with [`Client::wait_until_thing_ready`].
+#[derive(Clone, Copy, Debug)]
+pub struct ThingReady;
 
- Polls `DescribeThing` every 2 s at first, backing off up to 120 s (the model allows 10 attempts; here `max_wait` bounds the wait).*/
-#[derive(Clone, Debug)]
-pub struct ThingReady<'a>(pub(crate) &'a Client);
+impl w::Waiter<DescribeThingInput> for ThingReady {
+    const NAME: &'static str = "ThingReady";
+    const MIN_DELAY: Duration = Duration::from_secs(2);
+    fn classify(
+        r: &Result<DescribeThingOutput, stratus_runtime::Error<DescribeThingError>>,
+    ) -> Option<(usize, w::AcceptorState)> {
+        if let Ok(out) = r {
+            let value = Some(out)
+                .and_then(|v| v.state.as_ref())
+                .map_or(Jm::Null, |v| v.to_jm());
+            if value == Jm::Str("ready".to_string()) {
+                return Some((0, w::AcceptorState::Success));
+            }
+        }
 
-impl DescribeThingInputBuilder<ThingReady<'_>> {
-    /// Polls until an acceptor of `ThingReady` matches, giving up before `max_wait` would be exceeded.
-    pub async fn wait(
-        self,
-        max_wait: Duration,
-    ) -> Result<
-        w::Waited<
-            Result<DescribeThingOutput, stratus_runtime::Error<DescribeThingError>>,
-        >,
-        w::WaitError<DescribeThingOutput, DescribeThingError>,
-    > {
-        self.wait_with(w::WaitOptions {
-                min_delay: Duration::from_secs(2),
-                max_delay: Duration::from_secs(120),
-                max_wait,
-            })
-            .await
-    }
+        if let Ok(out) = r {
+            let value = Some(out)
+                .and_then(|v| v.items.as_ref())
+                .map_or(
+                    Jm::Null,
+                    |l| Jm::project(
+                        l
+                            .iter()
+                            .map(|x| {
+                                Some(x)
+                                    .and_then(|v| v.state.as_ref())
+                                    .map_or(Jm::Null, |v| v.to_jm())
+                            }),
+                        false,
+                    ),
+                );
+            if value.all_equal(&Jm::Str("ready".to_string())) {
+                return Some((1, w::AcceptorState::Success));
+            }
+        }
 
-    /// Polls with explicit timing.
-    pub async fn wait_with(
-        self,
-        options: w::WaitOptions,
-    ) -> Result<
-        w::Waited<
-            Result<DescribeThingOutput, stratus_runtime::Error<DescribeThingError>>,
-        >,
-        w::WaitError<DescribeThingOutput, DescribeThingError>,
-    > {
-        let (waiter, input) = self.into_parts();
-        w::wait(
-                "ThingReady",
-                options,
-                || waiter.0.describe_thing_with(input.clone()),
-                |r| {
-                    if let Ok(out) = r {
-                        let value = Some(out)
-                            .and_then(|v| v.state.as_ref())
-                            .map_or(Jm::Null, |v| v.to_jm());
-                        if value == Jm::Str("ready".to_string()) {
-                            return Some((0, w::AcceptorState::Success));
-                        }
-                    }
+        if let Ok(out) = r {
+            let value = Some(out)
+                .and_then(|v| v.items.as_ref())
+                .map_or(
+                    Jm::Null,
+                    |l| Jm::project(
+                        l
+                            .iter()
+                            .map(|x| {
+                                Some(x)
+                                    .and_then(|v| v.state.as_ref())
+                                    .map_or(Jm::Null, |v| v.to_jm())
+                            }),
+                        false,
+                    ),
+                );
+            if value.any_equal(&Jm::Str("failed".to_string())) {
+                return Some((2, w::AcceptorState::Failure));
+            }
+        }
 
-                    if let Ok(out) = r {
-                        let value = Some(out)
-                            .and_then(|v| v.items.as_ref())
-                            .map_or(
-                                Jm::Null,
-                                |l| Jm::project(
-                                    l
-                                        .iter()
-                                        .map(|x| {
-                                            Some(x)
-                                                .and_then(|v| v.state.as_ref())
-                                                .map_or(Jm::Null, |v| v.to_jm())
-                                        }),
-                                    false,
-                                ),
-                            );
-                        if value.all_equal(&Jm::Str("ready".to_string())) {
-                            return Some((1, w::AcceptorState::Success));
-                        }
-                    }
+        if let Ok(out) = r {
+            let value = {
+                let l = ((Some(out)
+                    .and_then(|v| v.items.as_ref())
+                    .map_or(
+                        Jm::Null,
+                        |l| Jm::project(
+                            l.iter().map(|x| Some(x).map_or(Jm::Null, |_| Jm::Object)),
+                            false,
+                        ),
+                    ))
+                    .length())
+                    .compare(">", &(Jm::Num(2.0)));
+                if l.truthy() {
+                    Jm::Bool(
+                        !(Some(out)
+                            .and_then(|v| v.done.as_ref())
+                            .map_or(Jm::Null, |v| v.to_jm()))
+                            .truthy(),
+                    )
+                } else {
+                    l
+                }
+            };
+            if value == Jm::Bool(true) {
+                return Some((3, w::AcceptorState::Retry));
+            }
+        }
 
-                    if let Ok(out) = r {
-                        let value = Some(out)
-                            .and_then(|v| v.items.as_ref())
-                            .map_or(
-                                Jm::Null,
-                                |l| Jm::project(
-                                    l
-                                        .iter()
-                                        .map(|x| {
-                                            Some(x)
-                                                .and_then(|v| v.state.as_ref())
-                                                .map_or(Jm::Null, |v| v.to_jm())
-                                        }),
-                                    false,
-                                ),
-                            );
-                        if value.any_equal(&Jm::Str("failed".to_string())) {
-                            return Some((2, w::AcceptorState::Failure));
-                        }
-                    }
+        if let Ok(out) = r {
+            let value = {
+                let l = (Some(out)
+                    .and_then(|v| v.names.as_ref())
+                    .map_or(Jm::Null, |v| v.to_jm()))
+                    .contains(&(Jm::Str("stop".to_string())));
+                if l.truthy() {
+                    l
+                } else {
+                    (Some(out)
+                        .and_then(|v| v.count.as_ref())
+                        .map_or(Jm::Null, |v| v.to_jm()))
+                        .compare(">=", &(Jm::Num(10.0)))
+                }
+            };
+            if value == Jm::Bool(true) {
+                return Some((4, w::AcceptorState::Failure));
+            }
+        }
 
-                    if let Ok(out) = r {
-                        let value = {
-                            let l = ((Some(out)
-                                .and_then(|v| v.items.as_ref())
-                                .map_or(
-                                    Jm::Null,
-                                    |l| Jm::project(
-                                        l.iter().map(|x| Some(x).map_or(Jm::Null, |_| Jm::Object)),
-                                        false,
-                                    ),
-                                ))
-                                .length())
-                                .compare(">", &(Jm::Num(2.0)));
-                            if l.truthy() {
-                                Jm::Bool(
-                                    !(Some(out)
-                                        .and_then(|v| v.done.as_ref())
-                                        .map_or(Jm::Null, |v| v.to_jm()))
-                                        .truthy(),
-                                )
-                            } else {
-                                l
-                            }
-                        };
-                        if value == Jm::Bool(true) {
-                            return Some((3, w::AcceptorState::Retry));
-                        }
-                    }
+        if let Ok(out) = r {
+            let value = Some(out)
+                .and_then(|v| v.nested.as_ref())
+                .map(|v| &v.inner)
+                .and_then(|v| v.state.as_ref())
+                .map_or(Jm::Null, |v| v.to_jm());
+            if value == Jm::Str("pending".to_string()) {
+                return Some((5, w::AcceptorState::Retry));
+            }
+        }
 
-                    if let Ok(out) = r {
-                        let value = {
-                            let l = (Some(out)
-                                .and_then(|v| v.names.as_ref())
-                                .map_or(Jm::Null, |v| v.to_jm()))
-                                .contains(&(Jm::Str("stop".to_string())));
-                            if l.truthy() {
-                                l
-                            } else {
-                                (Some(out)
-                                    .and_then(|v| v.count.as_ref())
-                                    .map_or(Jm::Null, |v| v.to_jm()))
-                                    .compare(">=", &(Jm::Num(10.0)))
-                            }
-                        };
-                        if value == Jm::Bool(true) {
-                            return Some((4, w::AcceptorState::Failure));
-                        }
-                    }
+        if let Ok(out) = r {
+            let value = Some(out)
+                .and_then(|v| v.items.as_ref())
+                .map_or(
+                    Jm::Null,
+                    |l| Jm::project(
+                        l
+                            .iter()
+                            .map(|x| {
+                                Some(x)
+                                    .and_then(|v| v.tags.as_ref())
+                                    .map_or(
+                                        Jm::Null,
+                                        |l| Jm::project(
+                                            l.iter().map(|x| Some(x).map_or(Jm::Null, |v| v.to_jm())),
+                                            false,
+                                        ),
+                                    )
+                            }),
+                        true,
+                    ),
+                );
+            if value.any_equal(&Jm::Str("urgent".to_string())) {
+                return Some((6, w::AcceptorState::Success));
+            }
+        }
 
-                    if let Ok(out) = r {
-                        let value = Some(out)
-                            .and_then(|v| v.nested.as_ref())
-                            .map(|v| &v.inner)
-                            .and_then(|v| v.state.as_ref())
-                            .map_or(Jm::Null, |v| v.to_jm());
-                        if value == Jm::Str("pending".to_string()) {
-                            return Some((5, w::AcceptorState::Retry));
-                        }
-                    }
+        if w::status_of(r, 200) == Some(404u16) {
+            return Some((7, w::AcceptorState::Retry));
+        }
 
-                    if let Ok(out) = r {
-                        let value = Some(out)
-                            .and_then(|v| v.items.as_ref())
-                            .map_or(
-                                Jm::Null,
-                                |l| Jm::project(
-                                    l
-                                        .iter()
-                                        .map(|x| {
-                                            Some(x)
-                                                .and_then(|v| v.tags.as_ref())
-                                                .map_or(
-                                                    Jm::Null,
-                                                    |l| Jm::project(
-                                                        l.iter().map(|x| Some(x).map_or(Jm::Null, |v| v.to_jm())),
-                                                        false,
-                                                    ),
-                                                )
-                                        }),
-                                    true,
-                                ),
-                            );
-                        if value.any_equal(&Jm::Str("urgent".to_string())) {
-                            return Some((6, w::AcceptorState::Success));
-                        }
-                    }
+        if let Err(e) = r {
+            if e.code() == Some("NotFound") {
+                return Some((8, w::AcceptorState::Retry));
+            }
+        }
 
-                    if w::status_of(r, 200) == Some(404u16) {
-                        return Some((7, w::AcceptorState::Retry));
-                    }
-
-                    if let Err(e) = r {
-                        if e.code() == Some("NotFound") {
-                            return Some((8, w::AcceptorState::Retry));
-                        }
-                    }
-
-                    None
-                },
-            )
-            .await
+        None
     }
 }
