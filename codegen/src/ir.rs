@@ -719,7 +719,7 @@ pub fn build_service(service: &Service, file: &str) -> Result<Ir, IrError> {
     }
 
     let mut methods = HashSet::new();
-    let operations = service
+    let operations: Vec<OperationIr> = service
         .operations
         .iter()
         .map(|(name, op)| OperationIr {
@@ -775,6 +775,23 @@ pub fn build_service(service: &Service, file: &str) -> Result<Ir, IrError> {
                     ),
                 });
             }
+        }
+    }
+
+    // Link inputs and outputs to the client methods that take or return them.
+    for t in types.iter_mut() {
+        let TypeDef::Struct(s) = t else { continue };
+        let link =
+            |op: &OperationIr| format!("[`Client::{m}`](crate::Client::{m})", m = op.method.trim_start_matches("r#"));
+        let takes: Vec<String> =
+            operations.iter().filter(|o| o.input.as_deref() == Some(s.name.as_str())).map(link).collect();
+        let returns: Vec<String> =
+            operations.iter().filter(|o| o.output.as_deref() == Some(s.name.as_str())).map(link).collect();
+        if !takes.is_empty() {
+            s.docs.push_str(&format!("\n\nThe input of {}.", takes.join(", ")));
+        }
+        if !returns.is_empty() {
+            s.docs.push_str(&format!("\n\nReturned by {}.", returns.join(", ")));
         }
     }
 

@@ -9,6 +9,8 @@ use stratus_runtime::event_stream::EventStream;
 use stratus_runtime::types::{Blob, DateTime};
 
 /// Input of the `AddLayerVersionPermission` operation.
+///
+/// The input of [`Client::add_layer_version_permission`](crate::Client::add_layer_version_permission).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct AddLayerVersionPermissionInput {
@@ -33,6 +35,8 @@ pub struct AddLayerVersionPermissionInput {
 }
 
 /// Output of the `AddLayerVersionPermission` operation.
+///
+/// Returned by [`Client::add_layer_version_permission`](crate::Client::add_layer_version_permission).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct AddLayerVersionPermissionOutput {
@@ -45,6 +49,8 @@ pub struct AddLayerVersionPermissionOutput {
 }
 
 /// Input of the `AddPermission` operation.
+///
+/// The input of [`Client::add_permission`](crate::Client::add_permission).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct AddPermissionInput {
@@ -94,6 +100,8 @@ pub struct AddPermissionInput {
 }
 
 /// Output of the `AddPermission` operation.
+///
+/// Returned by [`Client::add_permission`](crate::Client::add_permission).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct AddPermissionOutput {
@@ -103,6 +111,8 @@ pub struct AddPermissionOutput {
 }
 
 /// Input of the `CheckpointDurableExecution` operation.
+///
+/// The input of [`Client::checkpoint_durable_execution`](crate::Client::checkpoint_durable_execution).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct CheckpointDurableExecutionInput {
@@ -120,6 +130,8 @@ pub struct CheckpointDurableExecutionInput {
 }
 
 /// The response from the CheckpointDurableExecution operation.
+///
+/// Returned by [`Client::checkpoint_durable_execution`](crate::Client::checkpoint_durable_execution).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct CheckpointDurableExecutionOutput {
@@ -131,6 +143,8 @@ pub struct CheckpointDurableExecutionOutput {
 }
 
 /// Input of the `CreateAlias` operation.
+///
+/// The input of [`Client::create_alias`](crate::Client::create_alias).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct CreateAliasInput {
@@ -158,6 +172,8 @@ pub struct CreateAliasInput {
 }
 
 /// Input of the `CreateCapacityProvider` operation.
+///
+/// The input of [`Client::create_capacity_provider`](crate::Client::create_capacity_provider).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct CreateCapacityProviderInput {
@@ -188,6 +204,8 @@ pub struct CreateCapacityProviderInput {
 }
 
 /// Output of the `CreateCapacityProvider` operation.
+///
+/// Returned by [`Client::create_capacity_provider`](crate::Client::create_capacity_provider).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct CreateCapacityProviderOutput {
@@ -196,6 +214,8 @@ pub struct CreateCapacityProviderOutput {
 }
 
 /// Input of the `CreateCodeSigningConfig` operation.
+///
+/// The input of [`Client::create_code_signing_config`](crate::Client::create_code_signing_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct CreateCodeSigningConfigInput {
@@ -213,6 +233,8 @@ pub struct CreateCodeSigningConfigInput {
 }
 
 /// Output of the `CreateCodeSigningConfig` operation.
+///
+/// Returned by [`Client::create_code_signing_config`](crate::Client::create_code_signing_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct CreateCodeSigningConfigOutput {
@@ -221,6 +243,8 @@ pub struct CreateCodeSigningConfigOutput {
 }
 
 /// Input of the `CreateEventSourceMapping` operation.
+///
+/// The input of [`Client::create_event_source_mapping`](crate::Client::create_event_source_mapping).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct CreateEventSourceMappingInput {
@@ -355,6 +379,8 @@ pub struct CreateEventSourceMappingInput {
 }
 
 /// Input of the `CreateFunction` operation.
+///
+/// The input of [`Client::create_function`](crate::Client::create_function).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct CreateFunctionInput {
@@ -467,6 +493,8 @@ pub struct CreateFunctionInput {
 }
 
 /// Input of the `CreateFunctionUrlConfig` operation.
+///
+/// The input of [`Client::create_function_url_config`](crate::Client::create_function_url_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct CreateFunctionUrlConfigInput {
@@ -498,6 +526,8 @@ pub struct CreateFunctionUrlConfigInput {
 }
 
 /// Output of the `CreateFunctionUrlConfig` operation.
+///
+/// Returned by [`Client::create_function_url_config`](crate::Client::create_function_url_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct CreateFunctionUrlConfigOutput {
@@ -521,6 +551,8 @@ pub struct CreateFunctionUrlConfigOutput {
 }
 
 /// Input of the `DeleteAlias` operation.
+///
+/// The input of [`Client::delete_alias`](crate::Client::delete_alias).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct DeleteAliasInput {
@@ -541,6 +573,8 @@ pub struct DeleteAliasInput {
 }
 
 /// Input of the `DeleteCapacityProvider` operation.
+///
+/// The input of [`Client::delete_capacity_provider`](crate::Client::delete_capacity_provider).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct DeleteCapacityProviderInput {
@@ -550,6 +584,8 @@ pub struct DeleteCapacityProviderInput {
 }
 
 /// Output of the `DeleteCapacityProvider` operation.
+///
+/// Returned by [`Client::delete_capacity_provider`](crate::Client::delete_capacity_provider).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct DeleteCapacityProviderOutput {
@@ -558,6 +594,8 @@ pub struct DeleteCapacityProviderOutput {
 }
 
 /// Input of the `DeleteCodeSigningConfig` operation.
+///
+/// The input of [`Client::delete_code_signing_config`](crate::Client::delete_code_signing_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct DeleteCodeSigningConfigInput {
@@ -567,10 +605,14 @@ pub struct DeleteCodeSigningConfigInput {
 }
 
 /// Output of the `DeleteCodeSigningConfig` operation.
+///
+/// Returned by [`Client::delete_code_signing_config`](crate::Client::delete_code_signing_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct DeleteCodeSigningConfigOutput {}
 /// Input of the `DeleteDurableExecution` operation.
+///
+/// The input of [`Client::delete_durable_execution`](crate::Client::delete_durable_execution).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct DeleteDurableExecutionInput {
@@ -580,6 +622,8 @@ pub struct DeleteDurableExecutionInput {
 }
 
 /// Output of the `DeleteDurableExecution` operation.
+///
+/// Returned by [`Client::delete_durable_execution`](crate::Client::delete_durable_execution).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct DeleteDurableExecutionOutput {
@@ -588,6 +632,8 @@ pub struct DeleteDurableExecutionOutput {
 }
 
 /// Input of the `DeleteEventSourceMapping` operation.
+///
+/// The input of [`Client::delete_event_source_mapping`](crate::Client::delete_event_source_mapping).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct DeleteEventSourceMappingInput {
@@ -597,6 +643,8 @@ pub struct DeleteEventSourceMappingInput {
 }
 
 /// Input of the `DeleteFunctionCodeSigningConfig` operation.
+///
+/// The input of [`Client::delete_function_code_signing_config`](crate::Client::delete_function_code_signing_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct DeleteFunctionCodeSigningConfigInput {
@@ -614,6 +662,8 @@ pub struct DeleteFunctionCodeSigningConfigInput {
 }
 
 /// Input of the `DeleteFunctionConcurrency` operation.
+///
+/// The input of [`Client::delete_function_concurrency`](crate::Client::delete_function_concurrency).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct DeleteFunctionConcurrencyInput {
@@ -631,6 +681,8 @@ pub struct DeleteFunctionConcurrencyInput {
 }
 
 /// Input of the `DeleteFunctionEventInvokeConfig` operation.
+///
+/// The input of [`Client::delete_function_event_invoke_config`](crate::Client::delete_function_event_invoke_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct DeleteFunctionEventInvokeConfigInput {
@@ -651,6 +703,8 @@ pub struct DeleteFunctionEventInvokeConfigInput {
 }
 
 /// Input of the `DeleteFunction` operation.
+///
+/// The input of [`Client::delete_function`](crate::Client::delete_function).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct DeleteFunctionInput {
@@ -671,6 +725,8 @@ pub struct DeleteFunctionInput {
 }
 
 /// Output of the `DeleteFunction` operation.
+///
+/// Returned by [`Client::delete_function`](crate::Client::delete_function).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct DeleteFunctionOutput {
@@ -680,6 +736,8 @@ pub struct DeleteFunctionOutput {
 }
 
 /// Input of the `DeleteFunctionUrlConfig` operation.
+///
+/// The input of [`Client::delete_function_url_config`](crate::Client::delete_function_url_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct DeleteFunctionUrlConfigInput {
@@ -700,6 +758,8 @@ pub struct DeleteFunctionUrlConfigInput {
 }
 
 /// Input of the `DeleteLayerVersion` operation.
+///
+/// The input of [`Client::delete_layer_version`](crate::Client::delete_layer_version).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct DeleteLayerVersionInput {
@@ -712,6 +772,8 @@ pub struct DeleteLayerVersionInput {
 }
 
 /// Input of the `DeleteProvisionedConcurrencyConfig` operation.
+///
+/// The input of [`Client::delete_provisioned_concurrency_config`](crate::Client::delete_provisioned_concurrency_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct DeleteProvisionedConcurrencyConfigInput {
@@ -732,6 +794,8 @@ pub struct DeleteProvisionedConcurrencyConfigInput {
 }
 
 /// Input of the `DeleteResourcePolicy` operation.
+///
+/// The input of [`Client::delete_resource_policy`](crate::Client::delete_resource_policy).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct DeleteResourcePolicyInput {
@@ -744,10 +808,14 @@ pub struct DeleteResourcePolicyInput {
 }
 
 /// Input of the `GetAccountSettings` operation.
+///
+/// The input of [`Client::get_account_settings`](crate::Client::get_account_settings).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct GetAccountSettingsInput {}
 /// Output of the `GetAccountSettings` operation.
+///
+/// Returned by [`Client::get_account_settings`](crate::Client::get_account_settings).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct GetAccountSettingsOutput {
@@ -760,6 +828,8 @@ pub struct GetAccountSettingsOutput {
 }
 
 /// Input of the `GetAlias` operation.
+///
+/// The input of [`Client::get_alias`](crate::Client::get_alias).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct GetAliasInput {
@@ -780,6 +850,8 @@ pub struct GetAliasInput {
 }
 
 /// Input of the `GetCapacityProvider` operation.
+///
+/// The input of [`Client::get_capacity_provider`](crate::Client::get_capacity_provider).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct GetCapacityProviderInput {
@@ -789,6 +861,8 @@ pub struct GetCapacityProviderInput {
 }
 
 /// Output of the `GetCapacityProvider` operation.
+///
+/// Returned by [`Client::get_capacity_provider`](crate::Client::get_capacity_provider).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct GetCapacityProviderOutput {
@@ -797,6 +871,8 @@ pub struct GetCapacityProviderOutput {
 }
 
 /// Input of the `GetCodeSigningConfig` operation.
+///
+/// The input of [`Client::get_code_signing_config`](crate::Client::get_code_signing_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct GetCodeSigningConfigInput {
@@ -806,6 +882,8 @@ pub struct GetCodeSigningConfigInput {
 }
 
 /// Output of the `GetCodeSigningConfig` operation.
+///
+/// Returned by [`Client::get_code_signing_config`](crate::Client::get_code_signing_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct GetCodeSigningConfigOutput {
@@ -814,6 +892,8 @@ pub struct GetCodeSigningConfigOutput {
 }
 
 /// Input of the `GetDurableExecutionHistory` operation.
+///
+/// The input of [`Client::get_durable_execution_history`](crate::Client::get_durable_execution_history).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct GetDurableExecutionHistoryInput {
@@ -835,6 +915,8 @@ pub struct GetDurableExecutionHistoryInput {
 }
 
 /// The response from the GetDurableExecutionHistory operation, containing the execution history and events.
+///
+/// Returned by [`Client::get_durable_execution_history`](crate::Client::get_durable_execution_history).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct GetDurableExecutionHistoryOutput {
@@ -846,6 +928,8 @@ pub struct GetDurableExecutionHistoryOutput {
 }
 
 /// Input of the `GetDurableExecution` operation.
+///
+/// The input of [`Client::get_durable_execution`](crate::Client::get_durable_execution).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct GetDurableExecutionInput {
@@ -858,6 +942,8 @@ pub struct GetDurableExecutionInput {
 }
 
 /// The response from the GetDurableExecution operation, containing detailed information about the durable execution.
+///
+/// Returned by [`Client::get_durable_execution`](crate::Client::get_durable_execution).
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct GetDurableExecutionOutput {
@@ -938,6 +1024,8 @@ impl std::fmt::Debug for GetDurableExecutionOutput {
 }
 
 /// Input of the `GetDurableExecutionState` operation.
+///
+/// The input of [`Client::get_durable_execution_state`](crate::Client::get_durable_execution_state).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct GetDurableExecutionStateInput {
@@ -956,6 +1044,8 @@ pub struct GetDurableExecutionStateInput {
 }
 
 /// The response from the GetDurableExecutionState operation, containing the current execution state for replay.
+///
+/// Returned by [`Client::get_durable_execution_state`](crate::Client::get_durable_execution_state).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct GetDurableExecutionStateOutput {
@@ -967,6 +1057,8 @@ pub struct GetDurableExecutionStateOutput {
 }
 
 /// Input of the `GetEventSourceMapping` operation.
+///
+/// The input of [`Client::get_event_source_mapping`](crate::Client::get_event_source_mapping).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct GetEventSourceMappingInput {
@@ -976,6 +1068,8 @@ pub struct GetEventSourceMappingInput {
 }
 
 /// Input of the `GetFunctionCodeSigningConfig` operation.
+///
+/// The input of [`Client::get_function_code_signing_config`](crate::Client::get_function_code_signing_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct GetFunctionCodeSigningConfigInput {
@@ -993,6 +1087,8 @@ pub struct GetFunctionCodeSigningConfigInput {
 }
 
 /// Output of the `GetFunctionCodeSigningConfig` operation.
+///
+/// Returned by [`Client::get_function_code_signing_config`](crate::Client::get_function_code_signing_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct GetFunctionCodeSigningConfigOutput {
@@ -1011,6 +1107,8 @@ pub struct GetFunctionCodeSigningConfigOutput {
 }
 
 /// Input of the `GetFunctionConcurrency` operation.
+///
+/// The input of [`Client::get_function_concurrency`](crate::Client::get_function_concurrency).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct GetFunctionConcurrencyInput {
@@ -1028,6 +1126,8 @@ pub struct GetFunctionConcurrencyInput {
 }
 
 /// Output of the `GetFunctionConcurrency` operation.
+///
+/// Returned by [`Client::get_function_concurrency`](crate::Client::get_function_concurrency).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct GetFunctionConcurrencyOutput {
@@ -1037,6 +1137,8 @@ pub struct GetFunctionConcurrencyOutput {
 }
 
 /// Input of the `GetFunctionConfiguration` operation.
+///
+/// The input of [`Client::get_function_configuration`](crate::Client::get_function_configuration).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct GetFunctionConfigurationInput {
@@ -1057,6 +1159,8 @@ pub struct GetFunctionConfigurationInput {
 }
 
 /// Input of the `GetFunctionEventInvokeConfig` operation.
+///
+/// The input of [`Client::get_function_event_invoke_config`](crate::Client::get_function_event_invoke_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct GetFunctionEventInvokeConfigInput {
@@ -1077,6 +1181,8 @@ pub struct GetFunctionEventInvokeConfigInput {
 }
 
 /// Input of the `GetFunctionRecursionConfig` operation.
+///
+/// The input of [`Client::get_function_recursion_config`](crate::Client::get_function_recursion_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct GetFunctionRecursionConfigInput {
@@ -1086,6 +1192,8 @@ pub struct GetFunctionRecursionConfigInput {
 }
 
 /// Output of the `GetFunctionRecursionConfig` operation.
+///
+/// Returned by [`Client::get_function_recursion_config`](crate::Client::get_function_recursion_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct GetFunctionRecursionConfigOutput {
@@ -1099,6 +1207,8 @@ pub struct GetFunctionRecursionConfigOutput {
 }
 
 /// Input of the `GetFunction` operation.
+///
+/// The input of [`Client::get_function`](crate::Client::get_function).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct GetFunctionInput {
@@ -1119,6 +1229,8 @@ pub struct GetFunctionInput {
 }
 
 /// Output of the `GetFunction` operation.
+///
+/// Returned by [`Client::get_function`](crate::Client::get_function).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct GetFunctionOutput {
@@ -1140,6 +1252,8 @@ pub struct GetFunctionOutput {
 }
 
 /// Input of the `GetFunctionScalingConfig` operation.
+///
+/// The input of [`Client::get_function_scaling_config`](crate::Client::get_function_scaling_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct GetFunctionScalingConfigInput {
@@ -1152,6 +1266,8 @@ pub struct GetFunctionScalingConfigInput {
 }
 
 /// Output of the `GetFunctionScalingConfig` operation.
+///
+/// Returned by [`Client::get_function_scaling_config`](crate::Client::get_function_scaling_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct GetFunctionScalingConfigOutput {
@@ -1167,6 +1283,8 @@ pub struct GetFunctionScalingConfigOutput {
 }
 
 /// Input of the `GetFunctionUrlConfig` operation.
+///
+/// The input of [`Client::get_function_url_config`](crate::Client::get_function_url_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct GetFunctionUrlConfigInput {
@@ -1187,6 +1305,8 @@ pub struct GetFunctionUrlConfigInput {
 }
 
 /// Output of the `GetFunctionUrlConfig` operation.
+///
+/// Returned by [`Client::get_function_url_config`](crate::Client::get_function_url_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct GetFunctionUrlConfigOutput {
@@ -1212,6 +1332,8 @@ pub struct GetFunctionUrlConfigOutput {
 }
 
 /// Input of the `GetLayerVersionByArn` operation.
+///
+/// The input of [`Client::get_layer_version_by_arn`](crate::Client::get_layer_version_by_arn).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct GetLayerVersionByArnInput {
@@ -1221,6 +1343,8 @@ pub struct GetLayerVersionByArnInput {
 }
 
 /// Input of the `GetLayerVersionPolicy` operation.
+///
+/// The input of [`Client::get_layer_version_policy`](crate::Client::get_layer_version_policy).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct GetLayerVersionPolicyInput {
@@ -1233,6 +1357,8 @@ pub struct GetLayerVersionPolicyInput {
 }
 
 /// Output of the `GetLayerVersionPolicy` operation.
+///
+/// Returned by [`Client::get_layer_version_policy`](crate::Client::get_layer_version_policy).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct GetLayerVersionPolicyOutput {
@@ -1245,6 +1371,8 @@ pub struct GetLayerVersionPolicyOutput {
 }
 
 /// Input of the `GetLayerVersion` operation.
+///
+/// The input of [`Client::get_layer_version`](crate::Client::get_layer_version).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct GetLayerVersionInput {
@@ -1257,6 +1385,8 @@ pub struct GetLayerVersionInput {
 }
 
 /// Output of the `GetLayerVersion`, `GetLayerVersionByArn` operation.
+///
+/// Returned by [`Client::get_layer_version`](crate::Client::get_layer_version), [`Client::get_layer_version_by_arn`](crate::Client::get_layer_version_by_arn).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct GetLayerVersionResponse {
@@ -1294,6 +1424,8 @@ pub struct GetLayerVersionResponse {
 }
 
 /// Input of the `GetPolicy` operation.
+///
+/// The input of [`Client::get_policy`](crate::Client::get_policy).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct GetPolicyInput {
@@ -1314,6 +1446,8 @@ pub struct GetPolicyInput {
 }
 
 /// Output of the `GetPolicy` operation.
+///
+/// Returned by [`Client::get_policy`](crate::Client::get_policy).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct GetPolicyOutput {
@@ -1326,6 +1460,8 @@ pub struct GetPolicyOutput {
 }
 
 /// Input of the `GetProvisionedConcurrencyConfig` operation.
+///
+/// The input of [`Client::get_provisioned_concurrency_config`](crate::Client::get_provisioned_concurrency_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct GetProvisionedConcurrencyConfigInput {
@@ -1346,6 +1482,8 @@ pub struct GetProvisionedConcurrencyConfigInput {
 }
 
 /// Output of the `GetProvisionedConcurrencyConfig` operation.
+///
+/// Returned by [`Client::get_provisioned_concurrency_config`](crate::Client::get_provisioned_concurrency_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct GetProvisionedConcurrencyConfigOutput {
@@ -1370,6 +1508,8 @@ pub struct GetProvisionedConcurrencyConfigOutput {
 }
 
 /// Input of the `GetResourcePolicy` operation.
+///
+/// The input of [`Client::get_resource_policy`](crate::Client::get_resource_policy).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct GetResourcePolicyInput {
@@ -1379,6 +1519,8 @@ pub struct GetResourcePolicyInput {
 }
 
 /// Output of the `GetResourcePolicy` operation.
+///
+/// Returned by [`Client::get_resource_policy`](crate::Client::get_resource_policy).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct GetResourcePolicyOutput {
@@ -1391,6 +1533,8 @@ pub struct GetResourcePolicyOutput {
 }
 
 /// Input of the `GetRuntimeManagementConfig` operation.
+///
+/// The input of [`Client::get_runtime_management_config`](crate::Client::get_runtime_management_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct GetRuntimeManagementConfigInput {
@@ -1411,6 +1555,8 @@ pub struct GetRuntimeManagementConfigInput {
 }
 
 /// Output of the `GetRuntimeManagementConfig` operation.
+///
+/// Returned by [`Client::get_runtime_management_config`](crate::Client::get_runtime_management_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct GetRuntimeManagementConfigOutput {
@@ -1426,6 +1572,8 @@ pub struct GetRuntimeManagementConfigOutput {
 }
 
 /// Input of the `Invoke` operation.
+///
+/// The input of [`Client::invoke`](crate::Client::invoke).
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct InvokeInput {
@@ -1489,6 +1637,8 @@ impl std::fmt::Debug for InvokeInput {
 }
 
 /// Output of the `Invoke` operation.
+///
+/// Returned by [`Client::invoke`](crate::Client::invoke).
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct InvokeOutput {
@@ -1526,6 +1676,8 @@ impl std::fmt::Debug for InvokeOutput {
 }
 
 /// Input of the `InvokeAsync` operation.
+///
+/// The input of [`Client::invoke_async`](crate::Client::invoke_async).
 #[deprecated]
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
@@ -1547,6 +1699,8 @@ pub struct InvokeAsyncInput {
 }
 
 /// A success response (`202 Accepted`) indicates that the request is queued for invocation.
+///
+/// Returned by [`Client::invoke_async`](crate::Client::invoke_async).
 #[deprecated]
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
@@ -1557,6 +1711,8 @@ pub struct InvokeAsyncOutput {
 }
 
 /// Input of the `InvokeWithResponseStream` operation.
+///
+/// The input of [`Client::invoke_with_response_stream`](crate::Client::invoke_with_response_stream).
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct InvokeWithResponseStreamInput {
@@ -1613,6 +1769,8 @@ impl std::fmt::Debug for InvokeWithResponseStreamInput {
 }
 
 /// Output of the `InvokeWithResponseStream` operation.
+///
+/// Returned by [`Client::invoke_with_response_stream`](crate::Client::invoke_with_response_stream).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct InvokeWithResponseStreamOutput {
@@ -1631,6 +1789,8 @@ pub struct InvokeWithResponseStreamOutput {
 }
 
 /// Input of the `ListAliases` operation.
+///
+/// The input of [`Client::list_aliases`](crate::Client::list_aliases).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct ListAliasesInput {
@@ -1657,6 +1817,8 @@ pub struct ListAliasesInput {
 }
 
 /// Output of the `ListAliases` operation.
+///
+/// Returned by [`Client::list_aliases`](crate::Client::list_aliases).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct ListAliasesOutput {
@@ -1669,6 +1831,8 @@ pub struct ListAliasesOutput {
 }
 
 /// Input of the `ListCapacityProviders` operation.
+///
+/// The input of [`Client::list_capacity_providers`](crate::Client::list_capacity_providers).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct ListCapacityProvidersInput {
@@ -1684,6 +1848,8 @@ pub struct ListCapacityProvidersInput {
 }
 
 /// Output of the `ListCapacityProviders` operation.
+///
+/// Returned by [`Client::list_capacity_providers`](crate::Client::list_capacity_providers).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct ListCapacityProvidersOutput {
@@ -1695,6 +1861,8 @@ pub struct ListCapacityProvidersOutput {
 }
 
 /// Input of the `ListCodeSigningConfigs` operation.
+///
+/// The input of [`Client::list_code_signing_configs`](crate::Client::list_code_signing_configs).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct ListCodeSigningConfigsInput {
@@ -1707,6 +1875,8 @@ pub struct ListCodeSigningConfigsInput {
 }
 
 /// Output of the `ListCodeSigningConfigs` operation.
+///
+/// Returned by [`Client::list_code_signing_configs`](crate::Client::list_code_signing_configs).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct ListCodeSigningConfigsOutput {
@@ -1719,6 +1889,8 @@ pub struct ListCodeSigningConfigsOutput {
 }
 
 /// Input of the `ListDurableExecutionsByFunction` operation.
+///
+/// The input of [`Client::list_durable_executions_by_function`](crate::Client::list_durable_executions_by_function).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct ListDurableExecutionsByFunctionInput {
@@ -1761,6 +1933,8 @@ pub struct ListDurableExecutionsByFunctionInput {
 }
 
 /// The response from the ListDurableExecutionsByFunction operation, containing a list of durable executions and pagination information.
+///
+/// Returned by [`Client::list_durable_executions_by_function`](crate::Client::list_durable_executions_by_function).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct ListDurableExecutionsByFunctionOutput {
@@ -1773,6 +1947,8 @@ pub struct ListDurableExecutionsByFunctionOutput {
 }
 
 /// Input of the `ListEventSourceMappings` operation.
+///
+/// The input of [`Client::list_event_source_mappings`](crate::Client::list_event_source_mappings).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct ListEventSourceMappingsInput {
@@ -1807,6 +1983,8 @@ pub struct ListEventSourceMappingsInput {
 }
 
 /// Output of the `ListEventSourceMappings` operation.
+///
+/// Returned by [`Client::list_event_source_mappings`](crate::Client::list_event_source_mappings).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct ListEventSourceMappingsOutput {
@@ -1819,6 +1997,8 @@ pub struct ListEventSourceMappingsOutput {
 }
 
 /// Input of the `ListFunctionEventInvokeConfigs` operation.
+///
+/// The input of [`Client::list_function_event_invoke_configs`](crate::Client::list_function_event_invoke_configs).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct ListFunctionEventInvokeConfigsInput {
@@ -1842,6 +2022,8 @@ pub struct ListFunctionEventInvokeConfigsInput {
 }
 
 /// Output of the `ListFunctionEventInvokeConfigs` operation.
+///
+/// Returned by [`Client::list_function_event_invoke_configs`](crate::Client::list_function_event_invoke_configs).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct ListFunctionEventInvokeConfigsOutput {
@@ -1854,6 +2036,8 @@ pub struct ListFunctionEventInvokeConfigsOutput {
 }
 
 /// Input of the `ListFunctionUrlConfigs` operation.
+///
+/// The input of [`Client::list_function_url_configs`](crate::Client::list_function_url_configs).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct ListFunctionUrlConfigsInput {
@@ -1877,6 +2061,8 @@ pub struct ListFunctionUrlConfigsInput {
 }
 
 /// Output of the `ListFunctionUrlConfigs` operation.
+///
+/// Returned by [`Client::list_function_url_configs`](crate::Client::list_function_url_configs).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct ListFunctionUrlConfigsOutput {
@@ -1888,6 +2074,8 @@ pub struct ListFunctionUrlConfigsOutput {
 }
 
 /// Input of the `ListFunctionVersionsByCapacityProvider` operation.
+///
+/// The input of [`Client::list_function_versions_by_capacity_provider`](crate::Client::list_function_versions_by_capacity_provider).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct ListFunctionVersionsByCapacityProviderInput {
@@ -1903,6 +2091,8 @@ pub struct ListFunctionVersionsByCapacityProviderInput {
 }
 
 /// Output of the `ListFunctionVersionsByCapacityProvider` operation.
+///
+/// Returned by [`Client::list_function_versions_by_capacity_provider`](crate::Client::list_function_versions_by_capacity_provider).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct ListFunctionVersionsByCapacityProviderOutput {
@@ -1916,6 +2106,8 @@ pub struct ListFunctionVersionsByCapacityProviderOutput {
 }
 
 /// Input of the `ListFunctionsByCodeSigningConfig` operation.
+///
+/// The input of [`Client::list_functions_by_code_signing_config`](crate::Client::list_functions_by_code_signing_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct ListFunctionsByCodeSigningConfigInput {
@@ -1931,6 +2123,8 @@ pub struct ListFunctionsByCodeSigningConfigInput {
 }
 
 /// Output of the `ListFunctionsByCodeSigningConfig` operation.
+///
+/// Returned by [`Client::list_functions_by_code_signing_config`](crate::Client::list_functions_by_code_signing_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct ListFunctionsByCodeSigningConfigOutput {
@@ -1943,6 +2137,8 @@ pub struct ListFunctionsByCodeSigningConfigOutput {
 }
 
 /// Input of the `ListFunctions` operation.
+///
+/// The input of [`Client::list_functions`](crate::Client::list_functions).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct ListFunctionsInput {
@@ -1961,6 +2157,8 @@ pub struct ListFunctionsInput {
 }
 
 /// A list of Lambda functions.
+///
+/// Returned by [`Client::list_functions`](crate::Client::list_functions).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct ListFunctionsOutput {
@@ -1973,6 +2171,8 @@ pub struct ListFunctionsOutput {
 }
 
 /// Input of the `ListLayerVersions` operation.
+///
+/// The input of [`Client::list_layer_versions`](crate::Client::list_layer_versions).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct ListLayerVersionsInput {
@@ -1998,6 +2198,8 @@ pub struct ListLayerVersionsInput {
 }
 
 /// Output of the `ListLayerVersions` operation.
+///
+/// Returned by [`Client::list_layer_versions`](crate::Client::list_layer_versions).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct ListLayerVersionsOutput {
@@ -2010,6 +2212,8 @@ pub struct ListLayerVersionsOutput {
 }
 
 /// Input of the `ListLayers` operation.
+///
+/// The input of [`Client::list_layers`](crate::Client::list_layers).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct ListLayersInput {
@@ -2032,6 +2236,8 @@ pub struct ListLayersInput {
 }
 
 /// Output of the `ListLayers` operation.
+///
+/// Returned by [`Client::list_layers`](crate::Client::list_layers).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct ListLayersOutput {
@@ -2044,6 +2250,8 @@ pub struct ListLayersOutput {
 }
 
 /// Input of the `ListProvisionedConcurrencyConfigs` operation.
+///
+/// The input of [`Client::list_provisioned_concurrency_configs`](crate::Client::list_provisioned_concurrency_configs).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct ListProvisionedConcurrencyConfigsInput {
@@ -2067,6 +2275,8 @@ pub struct ListProvisionedConcurrencyConfigsInput {
 }
 
 /// Output of the `ListProvisionedConcurrencyConfigs` operation.
+///
+/// Returned by [`Client::list_provisioned_concurrency_configs`](crate::Client::list_provisioned_concurrency_configs).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct ListProvisionedConcurrencyConfigsOutput {
@@ -2081,6 +2291,8 @@ pub struct ListProvisionedConcurrencyConfigsOutput {
 }
 
 /// Input of the `ListTags` operation.
+///
+/// The input of [`Client::list_tags`](crate::Client::list_tags).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct ListTagsInput {
@@ -2090,6 +2302,8 @@ pub struct ListTagsInput {
 }
 
 /// Output of the `ListTags` operation.
+///
+/// Returned by [`Client::list_tags`](crate::Client::list_tags).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct ListTagsOutput {
@@ -2099,6 +2313,8 @@ pub struct ListTagsOutput {
 }
 
 /// Input of the `ListVersionsByFunction` operation.
+///
+/// The input of [`Client::list_versions_by_function`](crate::Client::list_versions_by_function).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct ListVersionsByFunctionInput {
@@ -2122,6 +2338,8 @@ pub struct ListVersionsByFunctionInput {
 }
 
 /// Output of the `ListVersionsByFunction` operation.
+///
+/// Returned by [`Client::list_versions_by_function`](crate::Client::list_versions_by_function).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct ListVersionsByFunctionOutput {
@@ -2134,6 +2352,8 @@ pub struct ListVersionsByFunctionOutput {
 }
 
 /// Input of the `PauseDurableExecution` operation.
+///
+/// The input of [`Client::pause_durable_execution`](crate::Client::pause_durable_execution).
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct PauseDurableExecutionInput {
@@ -2163,10 +2383,14 @@ impl std::fmt::Debug for PauseDurableExecutionInput {
 }
 
 /// Output of the `PauseDurableExecution` operation.
+///
+/// Returned by [`Client::pause_durable_execution`](crate::Client::pause_durable_execution).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct PauseDurableExecutionOutput {}
 /// Input of the `PublishLayerVersion` operation.
+///
+/// The input of [`Client::publish_layer_version`](crate::Client::publish_layer_version).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct PublishLayerVersionInput {
@@ -2196,6 +2420,8 @@ pub struct PublishLayerVersionInput {
 }
 
 /// Output of the `PublishLayerVersion` operation.
+///
+/// Returned by [`Client::publish_layer_version`](crate::Client::publish_layer_version).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct PublishLayerVersionOutput {
@@ -2233,6 +2459,8 @@ pub struct PublishLayerVersionOutput {
 }
 
 /// Input of the `PublishVersion` operation.
+///
+/// The input of [`Client::publish_version`](crate::Client::publish_version).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct PublishVersionInput {
@@ -2262,6 +2490,8 @@ pub struct PublishVersionInput {
 }
 
 /// Input of the `PutFunctionCodeSigningConfig` operation.
+///
+/// The input of [`Client::put_function_code_signing_config`](crate::Client::put_function_code_signing_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct PutFunctionCodeSigningConfigInput {
@@ -2281,6 +2511,8 @@ pub struct PutFunctionCodeSigningConfigInput {
 }
 
 /// Output of the `PutFunctionCodeSigningConfig` operation.
+///
+/// Returned by [`Client::put_function_code_signing_config`](crate::Client::put_function_code_signing_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct PutFunctionCodeSigningConfigOutput {
@@ -2299,6 +2531,8 @@ pub struct PutFunctionCodeSigningConfigOutput {
 }
 
 /// Input of the `PutFunctionConcurrency` operation.
+///
+/// The input of [`Client::put_function_concurrency`](crate::Client::put_function_concurrency).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct PutFunctionConcurrencyInput {
@@ -2318,6 +2552,8 @@ pub struct PutFunctionConcurrencyInput {
 }
 
 /// Input of the `PutFunctionEventInvokeConfig` operation.
+///
+/// The input of [`Client::put_function_event_invoke_config`](crate::Client::put_function_event_invoke_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct PutFunctionEventInvokeConfigInput {
@@ -2357,6 +2593,8 @@ pub struct PutFunctionEventInvokeConfigInput {
 }
 
 /// Input of the `PutFunctionRecursionConfig` operation.
+///
+/// The input of [`Client::put_function_recursion_config`](crate::Client::put_function_recursion_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct PutFunctionRecursionConfigInput {
@@ -2382,6 +2620,8 @@ pub struct PutFunctionRecursionConfigInput {
 }
 
 /// Output of the `PutFunctionRecursionConfig` operation.
+///
+/// Returned by [`Client::put_function_recursion_config`](crate::Client::put_function_recursion_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct PutFunctionRecursionConfigOutput {
@@ -2395,6 +2635,8 @@ pub struct PutFunctionRecursionConfigOutput {
 }
 
 /// Input of the `PutFunctionScalingConfig` operation.
+///
+/// The input of [`Client::put_function_scaling_config`](crate::Client::put_function_scaling_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct PutFunctionScalingConfigInput {
@@ -2410,6 +2652,8 @@ pub struct PutFunctionScalingConfigInput {
 }
 
 /// Output of the `PutFunctionScalingConfig` operation.
+///
+/// Returned by [`Client::put_function_scaling_config`](crate::Client::put_function_scaling_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct PutFunctionScalingConfigOutput {
@@ -2419,6 +2663,8 @@ pub struct PutFunctionScalingConfigOutput {
 }
 
 /// Input of the `PutProvisionedConcurrencyConfig` operation.
+///
+/// The input of [`Client::put_provisioned_concurrency_config`](crate::Client::put_provisioned_concurrency_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct PutProvisionedConcurrencyConfigInput {
@@ -2441,6 +2687,8 @@ pub struct PutProvisionedConcurrencyConfigInput {
 }
 
 /// Output of the `PutProvisionedConcurrencyConfig` operation.
+///
+/// Returned by [`Client::put_provisioned_concurrency_config`](crate::Client::put_provisioned_concurrency_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct PutProvisionedConcurrencyConfigOutput {
@@ -2465,6 +2713,8 @@ pub struct PutProvisionedConcurrencyConfigOutput {
 }
 
 /// Input of the `PutResourcePolicy` operation.
+///
+/// The input of [`Client::put_resource_policy`](crate::Client::put_resource_policy).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct PutResourcePolicyInput {
@@ -2481,6 +2731,8 @@ pub struct PutResourcePolicyInput {
 }
 
 /// Output of the `PutResourcePolicy` operation.
+///
+/// Returned by [`Client::put_resource_policy`](crate::Client::put_resource_policy).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct PutResourcePolicyOutput {
@@ -2493,6 +2745,8 @@ pub struct PutResourcePolicyOutput {
 }
 
 /// Input of the `PutRuntimeManagementConfig` operation.
+///
+/// The input of [`Client::put_runtime_management_config`](crate::Client::put_runtime_management_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct PutRuntimeManagementConfigInput {
@@ -2524,6 +2778,8 @@ pub struct PutRuntimeManagementConfigInput {
 }
 
 /// Output of the `PutRuntimeManagementConfig` operation.
+///
+/// Returned by [`Client::put_runtime_management_config`](crate::Client::put_runtime_management_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct PutRuntimeManagementConfigOutput {
@@ -2537,6 +2793,8 @@ pub struct PutRuntimeManagementConfigOutput {
 }
 
 /// Input of the `RemoveLayerVersionPermission` operation.
+///
+/// The input of [`Client::remove_layer_version_permission`](crate::Client::remove_layer_version_permission).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct RemoveLayerVersionPermissionInput {
@@ -2555,6 +2813,8 @@ pub struct RemoveLayerVersionPermissionInput {
 }
 
 /// Input of the `RemovePermission` operation.
+///
+/// The input of [`Client::remove_permission`](crate::Client::remove_permission).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct RemovePermissionInput {
@@ -2581,6 +2841,8 @@ pub struct RemovePermissionInput {
 }
 
 /// Input of the `ResumeDurableExecution` operation.
+///
+/// The input of [`Client::resume_durable_execution`](crate::Client::resume_durable_execution).
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct ResumeDurableExecutionInput {
@@ -2606,10 +2868,14 @@ impl std::fmt::Debug for ResumeDurableExecutionInput {
 }
 
 /// Output of the `ResumeDurableExecution` operation.
+///
+/// Returned by [`Client::resume_durable_execution`](crate::Client::resume_durable_execution).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct ResumeDurableExecutionOutput {}
 /// Input of the `SendDurableExecutionCallbackFailure` operation.
+///
+/// The input of [`Client::send_durable_execution_callback_failure`](crate::Client::send_durable_execution_callback_failure).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct SendDurableExecutionCallbackFailureInput {
@@ -2622,10 +2888,14 @@ pub struct SendDurableExecutionCallbackFailureInput {
 }
 
 /// Output of the `SendDurableExecutionCallbackFailure` operation.
+///
+/// Returned by [`Client::send_durable_execution_callback_failure`](crate::Client::send_durable_execution_callback_failure).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct SendDurableExecutionCallbackFailureOutput {}
 /// Input of the `SendDurableExecutionCallbackHeartbeat` operation.
+///
+/// The input of [`Client::send_durable_execution_callback_heartbeat`](crate::Client::send_durable_execution_callback_heartbeat).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct SendDurableExecutionCallbackHeartbeatInput {
@@ -2635,10 +2905,14 @@ pub struct SendDurableExecutionCallbackHeartbeatInput {
 }
 
 /// Output of the `SendDurableExecutionCallbackHeartbeat` operation.
+///
+/// Returned by [`Client::send_durable_execution_callback_heartbeat`](crate::Client::send_durable_execution_callback_heartbeat).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct SendDurableExecutionCallbackHeartbeatOutput {}
 /// Input of the `SendDurableExecutionCallbackSuccess` operation.
+///
+/// The input of [`Client::send_durable_execution_callback_success`](crate::Client::send_durable_execution_callback_success).
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct SendDurableExecutionCallbackSuccessInput {
@@ -2660,10 +2934,14 @@ impl std::fmt::Debug for SendDurableExecutionCallbackSuccessInput {
 }
 
 /// Output of the `SendDurableExecutionCallbackSuccess` operation.
+///
+/// Returned by [`Client::send_durable_execution_callback_success`](crate::Client::send_durable_execution_callback_success).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct SendDurableExecutionCallbackSuccessOutput {}
 /// Input of the `StopDurableExecution` operation.
+///
+/// The input of [`Client::stop_durable_execution`](crate::Client::stop_durable_execution).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct StopDurableExecutionInput {
@@ -2676,6 +2954,8 @@ pub struct StopDurableExecutionInput {
 }
 
 /// Output of the `StopDurableExecution` operation.
+///
+/// Returned by [`Client::stop_durable_execution`](crate::Client::stop_durable_execution).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct StopDurableExecutionOutput {
@@ -2684,6 +2964,8 @@ pub struct StopDurableExecutionOutput {
 }
 
 /// Input of the `TagResource` operation.
+///
+/// The input of [`Client::tag_resource`](crate::Client::tag_resource).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct TagResourceInput {
@@ -2695,6 +2977,8 @@ pub struct TagResourceInput {
 }
 
 /// Input of the `UntagResource` operation.
+///
+/// The input of [`Client::untag_resource`](crate::Client::untag_resource).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct UntagResourceInput {
@@ -2707,6 +2991,8 @@ pub struct UntagResourceInput {
 }
 
 /// Input of the `UpdateAlias` operation.
+///
+/// The input of [`Client::update_alias`](crate::Client::update_alias).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct UpdateAliasInput {
@@ -2739,6 +3025,8 @@ pub struct UpdateAliasInput {
 }
 
 /// Input of the `UpdateCapacityProvider` operation.
+///
+/// The input of [`Client::update_capacity_provider`](crate::Client::update_capacity_provider).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct UpdateCapacityProviderInput {
@@ -2757,6 +3045,8 @@ pub struct UpdateCapacityProviderInput {
 }
 
 /// Output of the `UpdateCapacityProvider` operation.
+///
+/// Returned by [`Client::update_capacity_provider`](crate::Client::update_capacity_provider).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct UpdateCapacityProviderOutput {
@@ -2765,6 +3055,8 @@ pub struct UpdateCapacityProviderOutput {
 }
 
 /// Input of the `UpdateCodeSigningConfig` operation.
+///
+/// The input of [`Client::update_code_signing_config`](crate::Client::update_code_signing_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct UpdateCodeSigningConfigInput {
@@ -2783,6 +3075,8 @@ pub struct UpdateCodeSigningConfigInput {
 }
 
 /// Output of the `UpdateCodeSigningConfig` operation.
+///
+/// Returned by [`Client::update_code_signing_config`](crate::Client::update_code_signing_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct UpdateCodeSigningConfigOutput {
@@ -2791,6 +3085,8 @@ pub struct UpdateCodeSigningConfigOutput {
 }
 
 /// Input of the `UpdateEventSourceMapping` operation.
+///
+/// The input of [`Client::update_event_source_mapping`](crate::Client::update_event_source_mapping).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct UpdateEventSourceMappingInput {
@@ -2897,6 +3193,8 @@ pub struct UpdateEventSourceMappingInput {
 }
 
 /// Input of the `UpdateFunctionCode` operation.
+///
+/// The input of [`Client::update_function_code`](crate::Client::update_function_code).
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct UpdateFunctionCodeInput {
@@ -2973,6 +3271,8 @@ impl std::fmt::Debug for UpdateFunctionCodeInput {
 }
 
 /// Input of the `UpdateFunctionConfiguration` operation.
+///
+/// The input of [`Client::update_function_configuration`](crate::Client::update_function_configuration).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct UpdateFunctionConfigurationInput {
@@ -3067,6 +3367,8 @@ pub struct UpdateFunctionConfigurationInput {
 }
 
 /// Input of the `UpdateFunctionEventInvokeConfig` operation.
+///
+/// The input of [`Client::update_function_event_invoke_config`](crate::Client::update_function_event_invoke_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct UpdateFunctionEventInvokeConfigInput {
@@ -3106,6 +3408,8 @@ pub struct UpdateFunctionEventInvokeConfigInput {
 }
 
 /// Input of the `UpdateFunctionUrlConfig` operation.
+///
+/// The input of [`Client::update_function_url_config`](crate::Client::update_function_url_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct UpdateFunctionUrlConfigInput {
@@ -3138,6 +3442,8 @@ pub struct UpdateFunctionUrlConfigInput {
 }
 
 /// Output of the `UpdateFunctionUrlConfig` operation.
+///
+/// Returned by [`Client::update_function_url_config`](crate::Client::update_function_url_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct UpdateFunctionUrlConfigOutput {

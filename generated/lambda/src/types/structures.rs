@@ -49,6 +49,8 @@ pub struct AccountUsage {
 }
 
 /// Provides configuration information about a Lambda function [alias](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-aliases.html>).
+///
+/// Returned by [`Client::create_alias`](crate::Client::create_alias), [`Client::get_alias`](crate::Client::get_alias), [`Client::update_alias`](crate::Client::update_alias).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct AliasConfiguration {
@@ -402,6 +404,8 @@ pub struct CodeSigningPolicies {
 }
 
 /// The `Concurrency` structure.
+///
+/// Returned by [`Client::put_function_concurrency`](crate::Client::put_function_concurrency).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct Concurrency {
@@ -839,6 +843,8 @@ impl std::fmt::Debug for EventResumeReason {
 }
 
 /// A mapping between an Amazon Web Services resource and a Lambda function. For details, see CreateEventSourceMapping.
+///
+/// Returned by [`Client::create_event_source_mapping`](crate::Client::create_event_source_mapping), [`Client::delete_event_source_mapping`](crate::Client::delete_event_source_mapping), [`Client::get_event_source_mapping`](crate::Client::get_event_source_mapping), [`Client::update_event_source_mapping`](crate::Client::update_event_source_mapping).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct EventSourceMappingConfiguration {
@@ -1228,6 +1234,8 @@ impl std::fmt::Debug for FunctionCodeLocationError {
 }
 
 /// Details about a function's configuration.
+///
+/// Returned by [`Client::create_function`](crate::Client::create_function), [`Client::get_function_configuration`](crate::Client::get_function_configuration), [`Client::publish_version`](crate::Client::publish_version), [`Client::update_function_code`](crate::Client::update_function_code), [`Client::update_function_configuration`](crate::Client::update_function_configuration).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct FunctionConfiguration {
@@ -1371,6 +1379,8 @@ pub struct FunctionConfiguration {
 }
 
 /// The `FunctionEventInvokeConfig` structure.
+///
+/// Returned by [`Client::get_function_event_invoke_config`](crate::Client::get_function_event_invoke_config), [`Client::put_function_event_invoke_config`](crate::Client::put_function_event_invoke_config), [`Client::update_function_event_invoke_config`](crate::Client::update_function_event_invoke_config).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct FunctionEventInvokeConfig {

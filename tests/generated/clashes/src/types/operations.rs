@@ -6,6 +6,8 @@
 use super::*;
 
 /// Input of the `GetThing` operation.
+///
+/// The input of [`Client::get_thing`](crate::Client::get_thing).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct GetThingInput {
@@ -18,6 +20,8 @@ pub struct GetThingInput {
 }
 
 /// Output of the `GetThing` operation.
+///
+/// Returned by [`Client::get_thing`](crate::Client::get_thing).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct GetThingOutput {

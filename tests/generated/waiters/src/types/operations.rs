@@ -6,6 +6,8 @@
 use super::*;
 
 /// Input of the `DescribeThing` operation.
+///
+/// The input of [`Client::describe_thing`](crate::Client::describe_thing).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct DescribeThingInput {
@@ -15,6 +17,8 @@ pub struct DescribeThingInput {
 }
 
 /// Output of the `DescribeThing` operation.
+///
+/// Returned by [`Client::describe_thing`](crate::Client::describe_thing).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct DescribeThingOutput {
@@ -39,6 +43,8 @@ pub struct DescribeThingOutput {
 }
 
 /// Input of the `ListThings` operation.
+///
+/// The input of [`Client::list_things`](crate::Client::list_things).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct ListThingsInput {
@@ -48,6 +54,8 @@ pub struct ListThingsInput {
 }
 
 /// Output of the `ListThings` operation.
+///
+/// Returned by [`Client::list_things`](crate::Client::list_things).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct ListThingsOutput {
