@@ -52,6 +52,9 @@ fn waiter(ir: &Ir, wt: &WaiterIr) -> Result<TokenStream, String> {
     let status = proc_macro2::Literal::u16_unsuffixed(op.status);
     let (result, _) = result_and_option(ir);
 
+    // Each distinct JMESPath expression is evaluated once per poll (acceptors often test one path
+    // against several values), before the acceptors are tried in the model's order.
+    let mut values: Vec<(String, TokenStream)> = Vec::new();
     let mut checks = Vec::new();
     for (i, a) in wt.acceptors.iter().enumerate() {
         let state = match a.state {
@@ -66,18 +69,21 @@ fn waiter(ir: &Ir, wt: &WaiterIr) -> Result<TokenStream, String> {
                 let expr = a.expr.as_ref().ok_or(format!("acceptor {i} has no argument"))?;
                 let out_name = op.output.clone().ok_or("path acceptor on an operation without output")?;
                 let value = compile(ir, expr, &RustType::Named(out_name), quote!(Some(out)))?;
+                let key = value.to_string();
+                let n = values.iter().position(|(k, _)| *k == key).unwrap_or_else(|| {
+                    values.push((key, value));
+                    values.len() - 1
+                });
+                let var = quote::format_ident!("path{}", n);
                 let expected = literal(&a.expected);
                 let test = match a.matcher {
-                    Matcher::Path => quote!(value == #expected),
-                    Matcher::PathAll => quote!(value.all_equal(&#expected)),
-                    _ => quote!(value.any_equal(&#expected)),
+                    Matcher::Path => quote!(*v == #expected),
+                    Matcher::PathAll => quote!(v.all_equal(&#expected)),
+                    _ => quote!(v.any_equal(&#expected)),
                 };
                 quote! {
-                    if let Ok(out) = r {
-                        let value = #value;
-                        if #test {
-                            #hit
-                        }
+                    if #var.as_ref().is_some_and(|v| #test) {
+                        #hit
                     }
                 }
             }
@@ -114,6 +120,10 @@ fn waiter(ir: &Ir, wt: &WaiterIr) -> Result<TokenStream, String> {
         wt.max_attempts,
         heck::ToSnakeCase::to_snake_case(wt.name.as_str()),
     ));
+    let lets = values.iter().enumerate().map(|(n, (_, value))| {
+        let var = quote::format_ident!("path{}", n);
+        quote!(let #var = r.as_ref().ok().map(|out| #value);)
+    });
     let input_ty = ident(input);
     Ok(quote! {
         #doc
@@ -125,6 +135,7 @@ fn waiter(ir: &Ir, wt: &WaiterIr) -> Result<TokenStream, String> {
             const MIN_DELAY: Duration = Duration::from_secs(#delay);
 
             fn classify(r: &#result<#output_ty, stratus_runtime::Error<#error_ty>>) -> Option<(usize, w::AcceptorState)> {
+                #(#lets)*
                 #(#checks)*
                 None
             }

@@ -27,31 +27,22 @@ impl w::Waiter<GetFunctionConfigurationInput> for FunctionActive {
             stratus_runtime::Error<GetFunctionConfigurationError>,
         >,
     ) -> Option<(usize, w::AcceptorState)> {
-        if let Ok(out) = r {
-            let value = Some(out)
-                .and_then(|v| v.state.as_ref())
-                .map_or(Jm::Null, |v| v.to_jm());
-            if value == Jm::Str("Active".to_string()) {
-                return Some((0, w::AcceptorState::Success));
-            }
+        let path0 = r
+            .as_ref()
+            .ok()
+            .map(|out| {
+                Some(out).and_then(|v| v.state.as_ref()).map_or(Jm::Null, |v| v.to_jm())
+            });
+        if path0.as_ref().is_some_and(|v| *v == Jm::Str("Active".to_string())) {
+            return Some((0, w::AcceptorState::Success));
         }
 
-        if let Ok(out) = r {
-            let value = Some(out)
-                .and_then(|v| v.state.as_ref())
-                .map_or(Jm::Null, |v| v.to_jm());
-            if value == Jm::Str("Failed".to_string()) {
-                return Some((1, w::AcceptorState::Failure));
-            }
+        if path0.as_ref().is_some_and(|v| *v == Jm::Str("Failed".to_string())) {
+            return Some((1, w::AcceptorState::Failure));
         }
 
-        if let Ok(out) = r {
-            let value = Some(out)
-                .and_then(|v| v.state.as_ref())
-                .map_or(Jm::Null, |v| v.to_jm());
-            if value == Jm::Str("Pending".to_string()) {
-                return Some((2, w::AcceptorState::Retry));
-            }
+        if path0.as_ref().is_some_and(|v| *v == Jm::Str("Pending".to_string())) {
+            return Some((2, w::AcceptorState::Retry));
         }
 
         None
@@ -70,34 +61,25 @@ impl w::Waiter<GetFunctionInput> for FunctionActiveV2 {
     fn classify(
         r: &Result<GetFunctionOutput, stratus_runtime::Error<GetFunctionError>>,
     ) -> Option<(usize, w::AcceptorState)> {
-        if let Ok(out) = r {
-            let value = Some(out)
-                .and_then(|v| v.configuration.as_ref())
-                .and_then(|v| v.state.as_ref())
-                .map_or(Jm::Null, |v| v.to_jm());
-            if value == Jm::Str("Active".to_string()) {
-                return Some((0, w::AcceptorState::Success));
-            }
+        let path0 = r
+            .as_ref()
+            .ok()
+            .map(|out| {
+                Some(out)
+                    .and_then(|v| v.configuration.as_ref())
+                    .and_then(|v| v.state.as_ref())
+                    .map_or(Jm::Null, |v| v.to_jm())
+            });
+        if path0.as_ref().is_some_and(|v| *v == Jm::Str("Active".to_string())) {
+            return Some((0, w::AcceptorState::Success));
         }
 
-        if let Ok(out) = r {
-            let value = Some(out)
-                .and_then(|v| v.configuration.as_ref())
-                .and_then(|v| v.state.as_ref())
-                .map_or(Jm::Null, |v| v.to_jm());
-            if value == Jm::Str("Failed".to_string()) {
-                return Some((1, w::AcceptorState::Failure));
-            }
+        if path0.as_ref().is_some_and(|v| *v == Jm::Str("Failed".to_string())) {
+            return Some((1, w::AcceptorState::Failure));
         }
 
-        if let Ok(out) = r {
-            let value = Some(out)
-                .and_then(|v| v.configuration.as_ref())
-                .and_then(|v| v.state.as_ref())
-                .map_or(Jm::Null, |v| v.to_jm());
-            if value == Jm::Str("Pending".to_string()) {
-                return Some((2, w::AcceptorState::Retry));
-            }
+        if path0.as_ref().is_some_and(|v| *v == Jm::Str("Pending".to_string())) {
+            return Some((2, w::AcceptorState::Retry));
         }
 
         None
@@ -145,31 +127,24 @@ impl w::Waiter<GetFunctionConfigurationInput> for FunctionUpdated {
             stratus_runtime::Error<GetFunctionConfigurationError>,
         >,
     ) -> Option<(usize, w::AcceptorState)> {
-        if let Ok(out) = r {
-            let value = Some(out)
-                .and_then(|v| v.last_update_status.as_ref())
-                .map_or(Jm::Null, |v| v.to_jm());
-            if value == Jm::Str("Successful".to_string()) {
-                return Some((0, w::AcceptorState::Success));
-            }
+        let path0 = r
+            .as_ref()
+            .ok()
+            .map(|out| {
+                Some(out)
+                    .and_then(|v| v.last_update_status.as_ref())
+                    .map_or(Jm::Null, |v| v.to_jm())
+            });
+        if path0.as_ref().is_some_and(|v| *v == Jm::Str("Successful".to_string())) {
+            return Some((0, w::AcceptorState::Success));
         }
 
-        if let Ok(out) = r {
-            let value = Some(out)
-                .and_then(|v| v.last_update_status.as_ref())
-                .map_or(Jm::Null, |v| v.to_jm());
-            if value == Jm::Str("Failed".to_string()) {
-                return Some((1, w::AcceptorState::Failure));
-            }
+        if path0.as_ref().is_some_and(|v| *v == Jm::Str("Failed".to_string())) {
+            return Some((1, w::AcceptorState::Failure));
         }
 
-        if let Ok(out) = r {
-            let value = Some(out)
-                .and_then(|v| v.last_update_status.as_ref())
-                .map_or(Jm::Null, |v| v.to_jm());
-            if value == Jm::Str("InProgress".to_string()) {
-                return Some((2, w::AcceptorState::Retry));
-            }
+        if path0.as_ref().is_some_and(|v| *v == Jm::Str("InProgress".to_string())) {
+            return Some((2, w::AcceptorState::Retry));
         }
 
         None
@@ -188,34 +163,25 @@ impl w::Waiter<GetFunctionInput> for FunctionUpdatedV2 {
     fn classify(
         r: &Result<GetFunctionOutput, stratus_runtime::Error<GetFunctionError>>,
     ) -> Option<(usize, w::AcceptorState)> {
-        if let Ok(out) = r {
-            let value = Some(out)
-                .and_then(|v| v.configuration.as_ref())
-                .and_then(|v| v.last_update_status.as_ref())
-                .map_or(Jm::Null, |v| v.to_jm());
-            if value == Jm::Str("Successful".to_string()) {
-                return Some((0, w::AcceptorState::Success));
-            }
+        let path0 = r
+            .as_ref()
+            .ok()
+            .map(|out| {
+                Some(out)
+                    .and_then(|v| v.configuration.as_ref())
+                    .and_then(|v| v.last_update_status.as_ref())
+                    .map_or(Jm::Null, |v| v.to_jm())
+            });
+        if path0.as_ref().is_some_and(|v| *v == Jm::Str("Successful".to_string())) {
+            return Some((0, w::AcceptorState::Success));
         }
 
-        if let Ok(out) = r {
-            let value = Some(out)
-                .and_then(|v| v.configuration.as_ref())
-                .and_then(|v| v.last_update_status.as_ref())
-                .map_or(Jm::Null, |v| v.to_jm());
-            if value == Jm::Str("Failed".to_string()) {
-                return Some((1, w::AcceptorState::Failure));
-            }
+        if path0.as_ref().is_some_and(|v| *v == Jm::Str("Failed".to_string())) {
+            return Some((1, w::AcceptorState::Failure));
         }
 
-        if let Ok(out) = r {
-            let value = Some(out)
-                .and_then(|v| v.configuration.as_ref())
-                .and_then(|v| v.last_update_status.as_ref())
-                .map_or(Jm::Null, |v| v.to_jm());
-            if value == Jm::Str("InProgress".to_string()) {
-                return Some((2, w::AcceptorState::Retry));
-            }
+        if path0.as_ref().is_some_and(|v| *v == Jm::Str("InProgress".to_string())) {
+            return Some((2, w::AcceptorState::Retry));
         }
 
         None
@@ -237,31 +203,22 @@ impl w::Waiter<GetFunctionConfigurationInput> for PublishedVersionActive {
             stratus_runtime::Error<GetFunctionConfigurationError>,
         >,
     ) -> Option<(usize, w::AcceptorState)> {
-        if let Ok(out) = r {
-            let value = Some(out)
-                .and_then(|v| v.state.as_ref())
-                .map_or(Jm::Null, |v| v.to_jm());
-            if value == Jm::Str("Active".to_string()) {
-                return Some((0, w::AcceptorState::Success));
-            }
+        let path0 = r
+            .as_ref()
+            .ok()
+            .map(|out| {
+                Some(out).and_then(|v| v.state.as_ref()).map_or(Jm::Null, |v| v.to_jm())
+            });
+        if path0.as_ref().is_some_and(|v| *v == Jm::Str("Active".to_string())) {
+            return Some((0, w::AcceptorState::Success));
         }
 
-        if let Ok(out) = r {
-            let value = Some(out)
-                .and_then(|v| v.state.as_ref())
-                .map_or(Jm::Null, |v| v.to_jm());
-            if value == Jm::Str("Failed".to_string()) {
-                return Some((1, w::AcceptorState::Failure));
-            }
+        if path0.as_ref().is_some_and(|v| *v == Jm::Str("Failed".to_string())) {
+            return Some((1, w::AcceptorState::Failure));
         }
 
-        if let Ok(out) = r {
-            let value = Some(out)
-                .and_then(|v| v.state.as_ref())
-                .map_or(Jm::Null, |v| v.to_jm());
-            if value == Jm::Str("Pending".to_string()) {
-                return Some((2, w::AcceptorState::Retry));
-            }
+        if path0.as_ref().is_some_and(|v| *v == Jm::Str("Pending".to_string())) {
+            return Some((2, w::AcceptorState::Retry));
         }
 
         None

@@ -24,59 +24,36 @@ impl w::Waiter<DescribeThingInput> for ThingReady {
     fn classify(
         r: &Result<DescribeThingOutput, stratus_runtime::Error<DescribeThingError>>,
     ) -> Option<(usize, w::AcceptorState)> {
-        if let Ok(out) = r {
-            let value = Some(out)
-                .and_then(|v| v.state.as_ref())
-                .map_or(Jm::Null, |v| v.to_jm());
-            if value == Jm::Str("ready".to_string()) {
-                return Some((0, w::AcceptorState::Success));
-            }
-        }
-
-        if let Ok(out) = r {
-            let value = Some(out)
-                .and_then(|v| v.items.as_ref())
-                .map_or(
-                    Jm::Null,
-                    |l| Jm::project(
-                        l
-                            .iter()
-                            .map(|x| {
-                                Some(x)
-                                    .and_then(|v| v.state.as_ref())
-                                    .map_or(Jm::Null, |v| v.to_jm())
-                            }),
-                        false,
-                    ),
-                );
-            if value.all_equal(&Jm::Str("ready".to_string())) {
-                return Some((1, w::AcceptorState::Success));
-            }
-        }
-
-        if let Ok(out) = r {
-            let value = Some(out)
-                .and_then(|v| v.items.as_ref())
-                .map_or(
-                    Jm::Null,
-                    |l| Jm::project(
-                        l
-                            .iter()
-                            .map(|x| {
-                                Some(x)
-                                    .and_then(|v| v.state.as_ref())
-                                    .map_or(Jm::Null, |v| v.to_jm())
-                            }),
-                        false,
-                    ),
-                );
-            if value.any_equal(&Jm::Str("failed".to_string())) {
-                return Some((2, w::AcceptorState::Failure));
-            }
-        }
-
-        if let Ok(out) = r {
-            let value = {
+        let path0 = r
+            .as_ref()
+            .ok()
+            .map(|out| {
+                Some(out).and_then(|v| v.state.as_ref()).map_or(Jm::Null, |v| v.to_jm())
+            });
+        let path1 = r
+            .as_ref()
+            .ok()
+            .map(|out| {
+                Some(out)
+                    .and_then(|v| v.items.as_ref())
+                    .map_or(
+                        Jm::Null,
+                        |l| Jm::project(
+                            l
+                                .iter()
+                                .map(|x| {
+                                    Some(x)
+                                        .and_then(|v| v.state.as_ref())
+                                        .map_or(Jm::Null, |v| v.to_jm())
+                                }),
+                            false,
+                        ),
+                    )
+            });
+        let path2 = r
+            .as_ref()
+            .ok()
+            .map(|out| {
                 let l = ((Some(out)
                     .and_then(|v| v.items.as_ref())
                     .map_or(
@@ -98,14 +75,11 @@ impl w::Waiter<DescribeThingInput> for ThingReady {
                 } else {
                     l
                 }
-            };
-            if value == Jm::Bool(true) {
-                return Some((3, w::AcceptorState::Retry));
-            }
-        }
-
-        if let Ok(out) = r {
-            let value = {
+            });
+        let path3 = r
+            .as_ref()
+            .ok()
+            .map(|out| {
                 let l = (Some(out)
                     .and_then(|v| v.names.as_ref())
                     .map_or(Jm::Null, |v| v.to_jm()))
@@ -118,48 +92,69 @@ impl w::Waiter<DescribeThingInput> for ThingReady {
                         .map_or(Jm::Null, |v| v.to_jm()))
                         .compare(">=", &(Jm::Num(10.0)))
                 }
-            };
-            if value == Jm::Bool(true) {
-                return Some((4, w::AcceptorState::Failure));
-            }
+            });
+        let path4 = r
+            .as_ref()
+            .ok()
+            .map(|out| {
+                Some(out)
+                    .and_then(|v| v.nested.as_ref())
+                    .map(|v| &v.inner)
+                    .and_then(|v| v.state.as_ref())
+                    .map_or(Jm::Null, |v| v.to_jm())
+            });
+        let path5 = r
+            .as_ref()
+            .ok()
+            .map(|out| {
+                Some(out)
+                    .and_then(|v| v.items.as_ref())
+                    .map_or(
+                        Jm::Null,
+                        |l| Jm::project(
+                            l
+                                .iter()
+                                .map(|x| {
+                                    Some(x)
+                                        .and_then(|v| v.tags.as_ref())
+                                        .map_or(
+                                            Jm::Null,
+                                            |l| Jm::project(
+                                                l.iter().map(|x| Some(x).map_or(Jm::Null, |v| v.to_jm())),
+                                                false,
+                                            ),
+                                        )
+                                }),
+                            true,
+                        ),
+                    )
+            });
+        if path0.as_ref().is_some_and(|v| *v == Jm::Str("ready".to_string())) {
+            return Some((0, w::AcceptorState::Success));
         }
 
-        if let Ok(out) = r {
-            let value = Some(out)
-                .and_then(|v| v.nested.as_ref())
-                .map(|v| &v.inner)
-                .and_then(|v| v.state.as_ref())
-                .map_or(Jm::Null, |v| v.to_jm());
-            if value == Jm::Str("pending".to_string()) {
-                return Some((5, w::AcceptorState::Retry));
-            }
+        if path1.as_ref().is_some_and(|v| v.all_equal(&Jm::Str("ready".to_string()))) {
+            return Some((1, w::AcceptorState::Success));
         }
 
-        if let Ok(out) = r {
-            let value = Some(out)
-                .and_then(|v| v.items.as_ref())
-                .map_or(
-                    Jm::Null,
-                    |l| Jm::project(
-                        l
-                            .iter()
-                            .map(|x| {
-                                Some(x)
-                                    .and_then(|v| v.tags.as_ref())
-                                    .map_or(
-                                        Jm::Null,
-                                        |l| Jm::project(
-                                            l.iter().map(|x| Some(x).map_or(Jm::Null, |v| v.to_jm())),
-                                            false,
-                                        ),
-                                    )
-                            }),
-                        true,
-                    ),
-                );
-            if value.any_equal(&Jm::Str("urgent".to_string())) {
-                return Some((6, w::AcceptorState::Success));
-            }
+        if path1.as_ref().is_some_and(|v| v.any_equal(&Jm::Str("failed".to_string()))) {
+            return Some((2, w::AcceptorState::Failure));
+        }
+
+        if path2.as_ref().is_some_and(|v| *v == Jm::Bool(true)) {
+            return Some((3, w::AcceptorState::Retry));
+        }
+
+        if path3.as_ref().is_some_and(|v| *v == Jm::Bool(true)) {
+            return Some((4, w::AcceptorState::Failure));
+        }
+
+        if path4.as_ref().is_some_and(|v| *v == Jm::Str("pending".to_string())) {
+            return Some((5, w::AcceptorState::Retry));
+        }
+
+        if path5.as_ref().is_some_and(|v| v.any_equal(&Jm::Str("urgent".to_string()))) {
+            return Some((6, w::AcceptorState::Success));
         }
 
         if w::status_of(r, 200) == Some(404u16) {
