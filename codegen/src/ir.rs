@@ -175,7 +175,9 @@ pub struct ErrorInfo {
     pub status: Option<u16>,
     /// The server is at fault.
     pub fault: bool,
-    /// A throttling error.
+    /// The model marks it retryable (`retryable` trait).
+    pub retryable: bool,
+    /// The model marks it a throttling error (`retryable: {throttling: true}`).
     pub throttling: bool,
 }
 
@@ -681,6 +683,7 @@ pub fn build_service(service: &Service, file: &str) -> Result<Ir, IrError> {
             code: shape.error.as_ref().and_then(|e| e.code.clone()).unwrap_or_else(|| shape_name.clone()),
             status: shape.error.as_ref().and_then(|e| e.http_status_code),
             fault: shape.fault,
+            retryable: shape.retryable.is_some(),
             throttling: shape.retryable.as_ref().is_some_and(|r| r.throttling),
         });
         types.push(TypeDef::Struct(StructDef {

@@ -153,9 +153,27 @@ fn tokenize(s: &str) -> Result<Vec<Tok>, String> {
 struct Parser {
     toks: Vec<Tok>,
     pos: usize,
+    depth: usize,
 }
 
+/// The deepest nesting of parentheses, `!`, function arguments and projections accepted, and the
+/// most tokens: the parser and everything that walks its trees recurse, so a hostile model
+/// (`((((…`) must become an error rather than a stack overflow.
+const MAX_DEPTH: usize = 64;
+const MAX_TOKENS: usize = 1000;
+
 impl Parser {
+    /// Runs `f` one nesting level deeper.
+    fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T, String>) -> Result<T, String> {
+        if self.depth >= MAX_DEPTH {
+            return Err(format!("the expression nests deeper than {MAX_DEPTH} levels"));
+        }
+        self.depth += 1;
+        let r = f(self);
+        self.depth -= 1;
+        r
+    }
+
     fn peek(&self) -> Option<&Tok> {
         self.toks.get(self.pos)
     }
@@ -167,6 +185,10 @@ impl Parser {
     }
 
     fn or(&mut self) -> Result<Expr, String> {
+        self.nested(Self::or_inner)
+    }
+
+    fn or_inner(&mut self) -> Result<Expr, String> {
         let mut left = self.and()?;
         while self.peek() == Some(&Tok::Or) {
             self.pos += 1;
@@ -187,7 +209,7 @@ impl Parser {
     fn not(&mut self) -> Result<Expr, String> {
         if self.peek() == Some(&Tok::Not) {
             self.pos += 1;
-            return Ok(Expr::Not(Box::new(self.not()?)));
+            return Ok(Expr::Not(Box::new(self.nested(Self::not)?)));
         }
         self.compare()
     }
@@ -221,7 +243,7 @@ impl Parser {
                 Some(t @ (Tok::Flatten | Tok::Star)) => {
                     let flatten = *t == Tok::Flatten;
                     self.pos += 1;
-                    let rest = self.projection_rest()?;
+                    let rest = self.nested(Self::projection_rest)?;
                     return Ok(Expr::Project(Box::new(expr), Box::new(rest), flatten));
                 }
                 _ => return Ok(expr),
@@ -242,7 +264,7 @@ impl Parser {
             Some(t @ (Tok::Flatten | Tok::Star)) => {
                 let flatten = *t == Tok::Flatten;
                 self.pos += 1;
-                let rest = self.projection_rest()?;
+                let rest = self.nested(Self::projection_rest)?;
                 Ok(Expr::Project(Box::new(Expr::Current), Box::new(rest), flatten))
             }
             _ => Ok(Expr::Current),
@@ -288,7 +310,11 @@ impl Parser {
 
 /// Parses an expression of the supported subset.
 pub fn parse(s: &str) -> Result<Expr, String> {
-    let mut p = Parser { toks: tokenize(s)?, pos: 0 };
+    let toks = tokenize(s)?;
+    if toks.len() > MAX_TOKENS {
+        return Err(format!("the expression has more than {MAX_TOKENS} tokens"));
+    }
+    let mut p = Parser { toks, pos: 0, depth: 0 };
     let e = p.or()?;
     if p.pos < p.toks.len() {
         return Err(format!("unexpected {:?} after the expression", p.toks[p.pos]));
@@ -314,6 +340,16 @@ mod tests {
             parse("Items[].Tags[]").unwrap(),
             Expr::Project(f("Items"), Box::new(Expr::Project(f("Tags"), Box::new(Expr::Current), true)), true)
         );
+    }
+
+    #[test]
+    fn hostile_nesting_is_an_error_not_a_stack_overflow() {
+        let deep = |n: usize| format!("{}a{}", "(".repeat(n), ")".repeat(n));
+        assert!(parse(&deep(10)).is_ok());
+        assert!(parse(&deep(70)).unwrap_err().contains("nests deeper"), "depth limit");
+        assert!(parse(&deep(100_000)).unwrap_err().contains("tokens"), "token limit");
+        assert!(parse(&format!("{}a", "!".repeat(200))).unwrap_err().contains("nests deeper"));
+        assert!(parse(&format!("a{}", "[]".repeat(200))).unwrap_err().contains("nests deeper"));
     }
 
     #[test]

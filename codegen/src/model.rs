@@ -1136,6 +1136,45 @@ struct Usage {
     error: bool,
 }
 
+/// A cycle of lists and maps from `start` back to itself (`L -> L`, `M -> value L -> member M`),
+/// as the chain of shape names; `None` when the shape is not a collection or no such cycle exists.
+/// Cycles through a structure or union are fine (they are boxed); this one would make every
+/// recursive walk of the model loop forever.
+fn collection_cycle(service: &Service, start: &str) -> Option<String> {
+    let is_collection = |name: &str| {
+        service.shapes.get(name).is_some_and(|s| matches!(s.kind, ShapeType::List | ShapeType::Map))
+    };
+    if !is_collection(start) {
+        return None;
+    }
+    let next = |name: &str| -> Vec<String> {
+        service.shapes.get(name).map_or(Vec::new(), |s| {
+            [&s.member, &s.key, &s.value]
+                .into_iter()
+                .flatten()
+                .map(|m| m.shape.clone())
+                .filter(|t| is_collection(t))
+                .collect()
+        })
+    };
+    // Depth-first over collection edges, keeping the path for the message.
+    let mut seen = std::collections::HashSet::new();
+    let mut stack = vec![(start.to_string(), vec![start.to_string()])];
+    while let Some((name, path)) = stack.pop() {
+        for t in next(&name) {
+            if t == start {
+                return Some(format!("{} -> {start}", path.join(" -> ")));
+            }
+            if seen.insert(t.clone()) {
+                let mut p = path.clone();
+                p.push(t.clone());
+                stack.push((t, p));
+            }
+        }
+    }
+    None
+}
+
 /// Checks the references and bindings of a service model.
 pub fn validate_service(file: &Path, service: &Service) -> Result<(), ModelError> {
     let err = |path: String, kind| Err(ModelError::new(file, path, kind));
@@ -1182,6 +1221,14 @@ pub fn validate_service(file: &Path, service: &Service) -> Result<(), ModelError
                     return dangling(format!("{base}.{field}.shape"), &m.shape);
                 }
             }
+        }
+        if let Some(path) = collection_cycle(service, shape_name) {
+            return err(
+                base,
+                ModelErrorKind::Invalid(format!(
+                    "the collection contains itself with no structure in between ({path}); no type can hold that"
+                )),
+            );
         }
         match shape.kind {
             ShapeType::List if shape.member.is_none() => {

@@ -191,3 +191,24 @@ fn unsupported_waiter_expressions_name_the_waiter() {
     assert!(err.message.contains("waiter `Sorted`"), "{err}");
     assert_eq!(err.path, "waiters.Sorted.acceptors[0].argument");
 }
+
+#[test]
+fn a_collection_containing_itself_is_an_error_not_a_stack_overflow() {
+    // `L` is a list of `L`, and `M` a map whose values are lists of `M`: no Rust type can hold
+    // them, and every recursive walk of the model would loop. Both used to overflow the stack.
+    let model = GOOD.replace(
+        r#""Str": {"type": "string"}"#,
+        r#""Str": {"type": "string"},
+    "L": {"type": "list", "member": {"shape": "L"}},
+    "M": {"type": "map", "key": {"shape": "Str"}, "value": {"shape": "ML"}},
+    "ML": {"type": "list", "member": {"shape": "M"}}"#,
+    );
+    let dir = model_with("self-list", &model);
+    let err = load_err(&dir);
+    assert_eq!(err.path, "shapes.L");
+    assert!(err.to_string().contains("L -> L") && err.to_string().contains("contains itself"), "{err}");
+    let dir = model_with("self-map", &model.replace(r#""member": {"shape": "L"}"#, r#""member": {"shape": "Str"}"#));
+    let err = load_err(&dir);
+    assert_eq!(err.path, "shapes.M");
+    assert!(err.to_string().contains("M -> ML -> M"), "{err}");
+}

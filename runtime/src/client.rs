@@ -4,16 +4,25 @@
 //! A generated `Client` holds an `Arc<Handle>` and calls [`Handle::call`] with an input; everything
 //! that happens to a request happens here, in this order: validate, fill idempotency tokens, serialize,
 //! then per attempt — credentials, sign, send, read — and finally parse the output or the error.
+//!
+//! Safety rails, all here: the endpoint's host comes only from the rule set over a validated region
+//! or from an endpoint URL the user configured; waiting for a response is bounded by the read
+//! timeout and reading its body by stalled-stream protection and the body size limit; a response
+//! saying the request's time is off corrects the client's clock offset (kept per client) and the
+//! request is signed again.
 
 use crate::config::Config;
 use crate::endpoint::{Endpoint, Params, Partitions, RuleSet, Value};
+use crate::credentials::{CredentialsError, CredentialsErrorKind};
 use crate::error::{Error, ErrorKind, RawResponse, ServiceError};
+use crate::http::{HttpError, HttpErrorKind};
 use crate::operation::{self, Operation, OperationError, Response, Validator};
-use crate::retry::{Retrier, Timeouts};
+use crate::retry::{Retrier, RetryClass, Timeouts};
 use crate::sigv4::{sha256_hex, Signer, SigningParams, SigningSettings};
 use crate::types::DateTime;
 use bytes::Bytes;
 use std::fmt;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 /// What a generated crate tells the runtime about its service.
 #[derive(Debug)]
@@ -39,7 +48,13 @@ pub struct Handle {
     signer: Signer,
     retrier: Retrier,
     user_agent: String,
+    /// Server time minus local time, in milliseconds, learned from clock-skew errors.
+    clock_offset_ms: AtomicI64,
 }
+
+/// A clock difference larger than this, on an error that says the request's time is wrong, is
+/// corrected (the services' tolerance is five minutes).
+const MAX_SKEW_MS: i64 = 4 * 60 * 1000;
 
 impl fmt::Debug for Handle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -84,7 +99,57 @@ impl Handle {
             signer: Signer::new(),
             retrier: Retrier::new(config.retry()),
             user_agent,
+            clock_offset_ms: AtomicI64::new(0),
         }
+    }
+
+    /// The clock offset this client applies when signing (server time minus local time), as
+    /// learned from clock-skew errors.
+    pub fn clock_offset(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.clock_offset_ms.load(Ordering::Relaxed).unsigned_abs())
+    }
+
+    /// Whether the learned clock offset puts the server ahead of the local clock.
+    pub fn server_clock_ahead(&self) -> bool {
+        self.clock_offset_ms.load(Ordering::Relaxed) > 0
+    }
+
+    /// The current time corrected by the learned offset.
+    fn signing_time(&self) -> DateTime {
+        let now = DateTime::now();
+        let offset = self.clock_offset_ms.load(Ordering::Relaxed);
+        if offset == 0 {
+            return now;
+        }
+        let ms = now.secs().saturating_mul(1000).saturating_add(i64::from(now.subsec_nanos() / 1_000_000));
+        let corrected = ms.saturating_add(offset);
+        DateTime::from_secs_and_nanos(corrected.div_euclid(1000), (corrected.rem_euclid(1000) as u32) * 1_000_000)
+    }
+
+    /// On an error that blames the request's time, compares the response's `Date` with the
+    /// corrected local clock; when they differ by more than the tolerance, adopts the server's
+    /// clock and reports that the request should be signed again.
+    fn correct_skew(&self, code: &str, raw: &RawResponse) -> bool {
+        if !crate::retry::is_clock_skew_code(code) {
+            return false;
+        }
+        let Some(server) = raw
+            .headers
+            .get("date")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| DateTime::parse_http_date(v).ok())
+        else {
+            return false;
+        };
+        let now = DateTime::now();
+        let to_ms = |t: &DateTime| t.secs().saturating_mul(1000).saturating_add(i64::from(t.subsec_nanos() / 1_000_000));
+        let offset = to_ms(&server).saturating_sub(to_ms(&now));
+        let current = self.clock_offset_ms.load(Ordering::Relaxed);
+        if offset.saturating_sub(current).abs() <= MAX_SKEW_MS {
+            return false;
+        }
+        self.clock_offset_ms.store(offset, Ordering::Relaxed);
+        true
     }
 
     /// The configuration.
@@ -118,15 +183,7 @@ impl Handle {
         let timeouts =
             Timeouts { attempt: self.config.timeouts().attempt, operation: self.config.timeouts().operation };
 
-        let result = self
-            .retrier
-            .run(timeouts, |_attempt| self.attempt::<I>(&request, &uri, endpoint, region, &payload_hash))
-            .await;
-        // Timeouts are created without the operation's name; give it back.
-        result.map_err(|e| match e.operation() {
-            "" => Error::new(name, e.into_kind()),
-            _ => e,
-        })
+        self.retrier.run(name, timeouts, |_attempt| self.attempt::<I>(&request, &uri, endpoint, region, &payload_hash)).await
     }
 
     async fn attempt<I: Operation>(
@@ -155,36 +212,48 @@ impl Handle {
         if !request.body.is_empty() {
             builder = builder.header("content-length", request.body.len());
         }
-        let http_request = builder.body(request.body.clone()).map_err(|e| {
-            err(ErrorKind::Validation(crate::error::ValidationError {
-                path: String::new(),
-                message: format!("cannot build the request: {e}"),
-            }))
-        })?;
+        // The http crate's message names the part at fault, never its value.
+        let http_request = builder.body(request.body.clone()).map_err(|e| err(ErrorKind::Build(e.to_string())))?;
         let (mut parts, body) = http_request.into_parts();
         let params = SigningParams {
             credentials: &credentials,
             region,
             service: self.info.signing_name,
-            time: DateTime::now(),
+            time: self.signing_time(),
             settings: SigningSettings::default(),
         };
         self.signer.sign(&mut parts, payload_hash, &params).map_err(|e| {
-            err(ErrorKind::Validation(crate::error::ValidationError { path: String::new(), message: e.to_string() }))
+            if e.is_credentials_error() {
+                err(ErrorKind::Credentials(CredentialsError {
+                    provider: credentials.provider(),
+                    kind: CredentialsErrorKind::InvalidConfiguration,
+                    message: e.message().to_string(),
+                }))
+            } else {
+                err(ErrorKind::Build(e.message().to_string()))
+            }
         })?;
-        let response = self
-            .config
-            .http_client()
-            .call(http::Request::from_parts(parts, body))
-            .await
-            .map_err(|e| err(ErrorKind::Dispatch(e)))?;
-        let (head, body) = response.into_parts();
+        let sending = self.config.http_client().call(http::Request::from_parts(parts, body));
+        let response = match self.config.timeouts().read {
+            Some(limit) => tokio::time::timeout(limit, sending).await.unwrap_or_else(|_| {
+                Err(HttpError::new(
+                    HttpErrorKind::Timeout,
+                    format!("no response within {} ms (the read timeout)", limit.as_millis()),
+                ))
+            }),
+            None => sending.await,
+        }
+        .map_err(|e| err(ErrorKind::Dispatch(e)))?;
+        let (head, mut body) = response.into_parts();
+        if let Some(settings) = self.config.stalled_stream() {
+            body = body.with_stall_protection(settings);
+        }
         let status = head.status.as_u16();
         let success = (200..300).contains(&status);
         let (body, stream) = if success && I::SPEC.streaming_output {
             (Bytes::new(), Some(body))
         } else {
-            (body.collect().await.map_err(|e| err(ErrorKind::Dispatch(e)))?, None)
+            (read_limited(&head.headers, body, self.config.max_response_body()).await.map_err(|e| err(ErrorKind::Dispatch(e)))?, None)
         };
         let mut resp = Response { status, headers: head.headers, body, stream };
         if success {
@@ -193,9 +262,25 @@ impl Handle {
         let raw = RawResponse { status, headers: resp.headers, body: resp.body };
         let (code, message) = operation::error_code_and_message(&raw);
         let error = I::Error::from_response(&code, message.as_deref(), &raw);
-        let retryable = crate::retry::is_throttling(&code, status) || crate::retry::is_transient(&code, status);
-        Err(err(ErrorKind::Service(ServiceError { error, code, message, retryable, raw: Box::new(raw) })))
+        let retry = if self.correct_skew(&code, &raw) {
+            RetryClass::ClockSkew
+        } else {
+            crate::retry::classify_response(&code, status, error.retry_class())
+        };
+        Err(err(ErrorKind::Service(ServiceError { error, code, message, retry, raw: Box::new(raw) })))
     }
+}
+
+/// Reads a buffered body, refusing one larger than `max` — at once when `Content-Length` says so.
+async fn read_limited(headers: &http::HeaderMap, body: crate::http::Body, max: usize) -> Result<Bytes, HttpError> {
+    let announced = headers.get(http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
+    if announced.is_some_and(|n| n > max as u64) {
+        return Err(HttpError::new(
+            HttpErrorKind::TooLarge,
+            format!("the response body exceeds the limit of {max} bytes (Content-Length says more)"),
+        ));
+    }
+    body.collect_limited(max).await
 }
 
 fn signing_region_of(endpoint: &Endpoint) -> Option<String> {
@@ -212,6 +297,10 @@ fn resolve(config: &Config, info: &ServiceInfo, explicit: Option<&str>) -> Resul
         }
     };
     if let Some(region) = config.region() {
+        // Config::build checks this too; the endpoint's host must never depend on an unchecked value.
+        if !crate::config::is_valid_region(region) {
+            return Err("the region is not a valid region name".to_string());
+        }
         set("AWS::Region", Value::from(region));
     }
     set("AWS::UseFIPS", Value::Bool(config.use_fips()));
@@ -219,13 +308,15 @@ fn resolve(config: &Config, info: &ServiceInfo, explicit: Option<&str>) -> Resul
     if let Some(url) = explicit {
         set("SDK::Endpoint", Value::from(url));
     }
-    rules.resolve(Partitions::builtin(), &params).map_err(|e| {
+    let endpoint = rules.resolve(Partitions::builtin(), &params).map_err(|e| {
         if config.region().is_none() && explicit.is_none() {
             format!("{e} (no region is configured: set AWS_REGION or Config::builder().region(..))")
         } else {
             e.to_string()
         }
-    })
+    })?;
+    crate::config::check_url(&endpoint.url).map_err(|e| format!("the endpoint rules produced an unusable URL: {}", e.0))?;
+    Ok(endpoint)
 }
 
 /// Joins the endpoint URL (which may carry a base path) with the request's path and query, and

@@ -16,7 +16,7 @@
 
 use crate::credentials::{CachingProvider, Credentials, DefaultChain, ProvideCredentials};
 use crate::env::Env;
-use crate::http::{HttpClient, HttpSettings, HyperClient};
+use crate::http::{HttpClient, HttpSettings, HyperClient, StalledStreamProtection};
 use crate::profile::{Profile, ProfileSet};
 use crate::retry::{RetryConfig, RetryMode};
 use std::collections::HashMap;
@@ -24,22 +24,37 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Timeouts applied to every operation.
+/// Timeouts applied to every operation. With the defaults no call can hang: connecting (TCP and
+/// TLS) is bounded, the response must start within `read`, and its body is watched by
+/// stalled-stream protection ([`ConfigBuilder::stalled_stream_protection`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TimeoutConfig {
-    /// Connecting (TCP + TLS).
+    /// Connecting: TCP and the TLS handshake together (default 3 s).
     pub connect: Duration,
-    /// One attempt: send the request and receive the response head and body.
+    /// Waiting for the response to start — its status line and headers — once connected (default
+    /// 60 s, botocore's read timeout; raise it for operations that answer late, such as a
+    /// synchronous Lambda `Invoke` of a long function; `None` waits as long as it takes).
+    pub read: Option<Duration>,
+    /// One attempt: send the request and receive the response head and body (default: none).
     pub attempt: Option<Duration>,
-    /// The whole operation, retries included.
+    /// The whole operation, retries included (default: none).
     pub operation: Option<Duration>,
 }
 
 impl Default for TimeoutConfig {
     fn default() -> Self {
-        TimeoutConfig { connect: Duration::from_secs(3), attempt: None, operation: None }
+        TimeoutConfig {
+            connect: Duration::from_secs(3),
+            read: Some(Duration::from_secs(60)),
+            attempt: None,
+            operation: None,
+        }
     }
 }
+
+/// The default limit on a buffered (non-streaming) response body: 100 MiB, far above any buffered
+/// AWS response; streaming payloads are not limited.
+pub const DEFAULT_MAX_RESPONSE_BODY: usize = 100 * 1024 * 1024;
 
 /// A configuration error: which setting, where it came from, and why it is wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,6 +81,8 @@ pub struct Config {
     use_fips: bool,
     use_dual_stack: bool,
     app_name: Option<String>,
+    stalled_stream: Option<StalledStreamProtection>,
+    max_response_body: usize,
 }
 
 impl fmt::Debug for Config {
@@ -80,6 +97,8 @@ impl fmt::Debug for Config {
             .field("use_fips", &self.use_fips)
             .field("use_dual_stack", &self.use_dual_stack)
             .field("app_name", &self.app_name)
+            .field("stalled_stream", &self.stalled_stream)
+            .field("max_response_body", &self.max_response_body)
             .finish()
     }
 }
@@ -146,6 +165,16 @@ impl Config {
     pub fn app_name(&self) -> Option<&str> {
         self.app_name.as_deref()
     }
+
+    /// Stalled-stream protection of response bodies and event streams (`None`: off).
+    pub fn stalled_stream(&self) -> Option<StalledStreamProtection> {
+        self.stalled_stream
+    }
+
+    /// The largest buffered response body accepted.
+    pub fn max_response_body(&self) -> usize {
+        self.max_response_body
+    }
 }
 
 /// `Lambda` -> `LAMBDA`, `Cognito Identity` -> `COGNITO_IDENTITY` (the `AWS_ENDPOINT_URL_` suffix).
@@ -154,7 +183,6 @@ fn env_suffix(service_id: &str) -> String {
 }
 
 /// Builds a [`Config`].
-#[derive(Default)]
 pub struct ConfigBuilder {
     region: Option<String>,
     endpoint_url: Option<String>,
@@ -166,7 +194,29 @@ pub struct ConfigBuilder {
     use_fips: bool,
     use_dual_stack: bool,
     app_name: Option<String>,
+    stalled_stream: Option<StalledStreamProtection>,
+    max_response_body: usize,
     env: Env,
+}
+
+impl Default for ConfigBuilder {
+    fn default() -> Self {
+        ConfigBuilder {
+            region: None,
+            endpoint_url: None,
+            service_endpoint_urls: HashMap::new(),
+            credentials: None,
+            http: None,
+            retry: RetryConfig::default(),
+            timeouts: TimeoutConfig::default(),
+            use_fips: false,
+            use_dual_stack: false,
+            app_name: None,
+            stalled_stream: Some(StalledStreamProtection::default()),
+            max_response_body: DEFAULT_MAX_RESPONSE_BODY,
+            env: Env::default(),
+        }
+    }
 }
 
 impl ConfigBuilder {
@@ -197,7 +247,12 @@ impl ConfigBuilder {
             }
         };
         let mut b = ConfigBuilder { env: env.clone(), ..Default::default() };
-        b.region = setting("AWS_REGION", "region").or_else(|| setting("AWS_DEFAULT_REGION", "region")).map(|(v, _)| v);
+        if let Some((region, place)) = setting("AWS_REGION", "region").or_else(|| setting("AWS_DEFAULT_REGION", "region"))
+        {
+            let region = region.trim().to_string();
+            check_region(&region).map_err(|e| ConfigError(format!("{place}: {}", e.0)))?;
+            b.region = Some(region);
+        }
         if !flag("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "ignore_configured_endpoint_urls")? {
             b.endpoint_url = setting("AWS_ENDPOINT_URL", "endpoint_url").map(|(v, _)| v);
             for (k, v) in env.vars_with_prefix("AWS_ENDPOINT_URL_") {
@@ -292,10 +347,28 @@ impl ConfigBuilder {
         self
     }
 
-    /// Builds the config; fails on an endpoint URL that is not `http(s)://host...`.
+    /// Stalled-stream protection of response bodies and event streams (on by default; `None`
+    /// turns it off).
+    pub fn stalled_stream_protection(mut self, settings: Option<StalledStreamProtection>) -> Self {
+        self.stalled_stream = settings;
+        self
+    }
+
+    /// The largest buffered (non-streaming) response body accepted; larger ones fail the call
+    /// without being read further (default [`DEFAULT_MAX_RESPONSE_BODY`]).
+    pub fn max_response_body(mut self, bytes: usize) -> Self {
+        self.max_response_body = bytes;
+        self
+    }
+
+    /// Builds the config; fails on an endpoint URL that is not an absolute `http(s)://host...` URL
+    /// and on a region that is not a valid host label.
     pub fn build(self) -> Result<Config, ConfigError> {
-        if let Some(url) = &self.endpoint_url {
+        for url in self.endpoint_url.iter().chain(self.service_endpoint_urls.values()) {
             check_url(url)?;
+        }
+        if let Some(region) = &self.region {
+            check_region(region)?;
         }
         if let Some(app) = &self.app_name {
             if app.len() > 50 || !app.bytes().all(|b| b.is_ascii_graphic()) {
@@ -324,20 +397,52 @@ impl ConfigBuilder {
             use_fips: self.use_fips,
             use_dual_stack: self.use_dual_stack,
             app_name: self.app_name,
+            stalled_stream: self.stalled_stream,
+            max_response_body: self.max_response_body,
         })
     }
 }
 
-fn check_url(url: &str) -> Result<(), ConfigError> {
-    let ok = url
-        .parse::<http::Uri>()
-        .ok()
-        .is_some_and(|u| matches!(u.scheme_str(), Some("http" | "https")) && u.host().is_some());
-    if ok {
-        Ok(())
-    } else {
-        Err(ConfigError(format!("endpoint URL `{url}` is not an http:// or https:// URL with a host")))
+/// An endpoint URL must be absolute `http://` or `https://` with a host, and nothing that could
+/// make the host ambiguous: no user info (`user@`), no query, no fragment.
+pub(crate) fn check_url(url: &str) -> Result<(), ConfigError> {
+    let bad = |why: &str| Err(ConfigError(format!("endpoint URL `{url}` {why}")));
+    let Ok(uri) = url.parse::<http::Uri>() else { return bad("is not a valid URL") };
+    if !matches!(uri.scheme_str(), Some("http" | "https")) {
+        return bad("is not an http:// or https:// URL");
     }
+    let Some(authority) = uri.authority() else { return bad("has no host") };
+    if authority.as_str().contains('@') {
+        return bad("must not contain user info (`user@`)");
+    }
+    if authority.host().is_empty() {
+        return bad("has no host");
+    }
+    if uri.query().is_some() || url.contains('#') {
+        return bad("must not have a query or fragment");
+    }
+    Ok(())
+}
+
+/// Whether `region` is a valid region name: one DNS host label (letters, digits and `-`, 1 to 63
+/// characters, not starting or ending with `-`), as botocore and smithy-rs require. Anything else
+/// could change the host of every endpoint built from it (`evil.test/`, `x@evil.test#`).
+pub fn is_valid_region(region: &str) -> bool {
+    let b = region.as_bytes();
+    (1..=63).contains(&b.len())
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+        && b[0] != b'-'
+        && b[b.len() - 1] != b'-'
+}
+
+fn check_region(region: &str) -> Result<(), ConfigError> {
+    if is_valid_region(region) {
+        return Ok(());
+    }
+    let shown: String = region.chars().take(64).flat_map(char::escape_debug).collect();
+    Err(ConfigError(format!(
+        "region `{shown}` is not a valid region name (letters, digits and `-`, at most 63 characters)"
+    )))
 }
 
 #[cfg(test)]

@@ -18,6 +18,11 @@
 
 mod regex;
 
+/// The partition regex matcher (for the fuzz targets).
+pub(crate) fn regex_is_match(pattern: &str, text: &str) -> bool {
+    regex::is_match(pattern, text)
+}
+
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::fmt;

@@ -5,10 +5,24 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// Where environment variables come from.
-#[derive(Clone, Debug, Default)]
+/// Where environment variables come from. `Debug` names the variables, never their values (they
+/// may be secrets).
+#[derive(Clone, Default)]
 pub struct Env {
     fixed: Option<Arc<HashMap<String, String>>>,
+}
+
+impl std::fmt::Debug for Env {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.fixed {
+            None => f.write_str("Env(process)"),
+            Some(map) => {
+                let mut names: Vec<&str> = map.keys().map(String::as_str).collect();
+                names.sort_unstable();
+                f.debug_tuple("Env").field(&names).finish()
+            }
+        }
+    }
 }
 
 impl Env {
@@ -35,12 +49,16 @@ impl Env {
         self.get(key).filter(|v| !v.trim().is_empty())
     }
 
-    /// Variables whose names start with `prefix`, as (rest of the name, value).
+    /// Variables whose names start with `prefix`, as (rest of the name, value). Variables whose
+    /// name or value is not Unicode are skipped (`std::env::vars` would panic on them).
     pub fn vars_with_prefix(&self, prefix: &str) -> Vec<(String, String)> {
         let strip = |(k, v): (String, String)| k.strip_prefix(prefix).map(|rest| (rest.to_string(), v));
         match &self.fixed {
             Some(map) => map.iter().map(|(k, v)| (k.clone(), v.clone())).filter_map(strip).collect(),
-            None => std::env::vars().filter_map(strip).collect(),
+            None => std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+                .filter_map(strip)
+                .collect(),
         }
     }
 

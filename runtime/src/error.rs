@@ -13,8 +13,9 @@ use bytes::Bytes;
 use std::fmt;
 use std::time::Duration;
 
-/// A response as received, kept for errors.
-#[derive(Clone, Debug, PartialEq)]
+/// A response as received, kept for errors. Its `Debug` shows the body's size, not its content: an
+/// error body may echo sensitive members.
+#[derive(Clone, PartialEq)]
 pub struct RawResponse {
     /// HTTP status.
     pub status: u16,
@@ -22,6 +23,16 @@ pub struct RawResponse {
     pub headers: http::HeaderMap,
     /// Body.
     pub body: Bytes,
+}
+
+impl fmt::Debug for RawResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawResponse")
+            .field("status", &self.status)
+            .field("headers", &crate::types::RedactedHeaders(&self.headers))
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .finish()
+    }
 }
 
 impl RawResponse {
@@ -40,8 +51,9 @@ pub struct ServiceError<E> {
     pub code: String,
     /// The error message, when the service sent one.
     pub message: Option<String>,
-    /// Whether retrying may succeed (throttling, server faults, or a modeled retryable error).
-    pub retryable: bool,
+    /// How the retrier treats it (throttling, server faults, a modeled retryable error, a clock
+    /// skew the client corrected), decided once by [`crate::retry::classify_response`].
+    pub retry: crate::retry::RetryClass,
     /// The response.
     pub raw: Box<RawResponse>,
 }
@@ -81,6 +93,7 @@ pub struct ResponseError {
 
 /// What went wrong in an operation.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum ErrorKind<E> {
     /// The service answered with an error.
     Service(ServiceError<E>),
@@ -90,6 +103,9 @@ pub enum ErrorKind<E> {
     Credentials(CredentialsError),
     /// The client is misconfigured (no region, no endpoint).
     Config(String),
+    /// The request could not be built or signed (a header value HTTP does not allow); nothing was
+    /// sent.
+    Build(String),
     /// The request could not be sent, or the connection failed.
     Dispatch(HttpError),
     /// A timeout expired.
@@ -170,18 +186,10 @@ impl<E> Error<E> {
     }
 
     /// Whether retrying the same request may succeed.
+    ///
+    /// This is exactly what the retrier decides ([`crate::retry::classify`]).
     pub fn is_retryable(&self) -> bool {
-        match &self.kind {
-            ErrorKind::Service(s) => {
-                s.retryable
-                    || crate::retry::is_throttling(&s.code, s.raw.status)
-                    || crate::retry::is_transient(&s.code, s.raw.status)
-            }
-            ErrorKind::Dispatch(e) => e.is_retryable(),
-            ErrorKind::Timeout { kind, .. } => *kind == TimeoutKind::Attempt,
-            ErrorKind::Response(r) => r.raw.status >= 500,
-            ErrorKind::Validation(_) | ErrorKind::Credentials(_) | ErrorKind::Config(_) => false,
-        }
+        crate::retry::classify(&self.kind) != crate::retry::RetryClass::Final
     }
 
     fn describe_kind(&self) -> String {
@@ -201,6 +209,7 @@ impl<E> Error<E> {
             ErrorKind::Validation(v) => v.to_string(),
             ErrorKind::Credentials(c) => c.to_string(),
             ErrorKind::Config(c) => format!("configuration: {c}"),
+            ErrorKind::Build(b) => format!("cannot build the request: {b}"),
             ErrorKind::Dispatch(d) => format!("request not completed: {d}"),
             ErrorKind::Timeout { kind: TimeoutKind::Attempt, after } => {
                 format!("attempt timed out after {} ms", after.as_millis())
@@ -245,7 +254,7 @@ mod tests {
                 error: (),
                 code: "ResourceNotFoundException".into(),
                 message: Some("Function not found".into()),
-                retryable: false,
+                retry: crate::retry::RetryClass::Final,
                 raw: Box::new(RawResponse { status: 404, headers, body: Bytes::new() }),
             }),
         );

@@ -70,7 +70,7 @@ impl Message {
             return Ok(T::default());
         }
         serde_json::from_slice(&self.payload)
-            .map_err(|e| EventStreamError::Decode(format!("invalid JSON event payload: {e}")))
+            .map_err(|e| EventStreamError::Decode(format!("invalid JSON event payload: {}", crate::types::json_error_text(&e))))
     }
 
     /// Encodes the message (for tests and fakes).
@@ -301,6 +301,10 @@ type Pending<T> = Pin<Box<dyn Future<Output = (Reader, Option<Result<T, EventStr
 struct State<T> {
     reader: Option<Reader>,
     pending: Option<Pending<T>>,
+    /// Every task waiting on the stream. The pending read remembers only the waker of the task that
+    /// polled it last; when it completes, all the others are woken too, so that a clone polled by
+    /// another task never waits for a wake-up that went elsewhere.
+    waiters: Vec<std::task::Waker>,
 }
 
 /// A stream of typed events; also a `futures_core::Stream`. Clones share the same stream.
@@ -338,7 +342,9 @@ impl<T: EventUnion> EventStream<T> {
     /// Decodes events from a response body.
     pub fn new(body: Body) -> Self {
         let reader = Reader { body, buf: BytesMut::new(), done: false };
-        EventStream { state: Arc::new(std::sync::Mutex::new(State { reader: Some(reader), pending: None })) }
+        EventStream {
+            state: Arc::new(std::sync::Mutex::new(State { reader: Some(reader), pending: None, waiters: Vec::new() })),
+        }
     }
 
     /// The next event; `None` at the end of the stream.
@@ -357,9 +363,19 @@ impl<T: EventUnion> EventStream<T> {
         }
         let Some(fut) = state.pending.as_mut() else { return Poll::Ready(None) };
         match fut.as_mut().poll(cx) {
-            Poll::Pending => Poll::Pending,
+            Poll::Pending => {
+                if !state.waiters.iter().any(|w| w.will_wake(cx.waker())) {
+                    state.waiters.push(cx.waker().clone());
+                }
+                Poll::Pending
+            }
             Poll::Ready((reader, item)) => {
                 state.pending = None;
+                for waiter in state.waiters.drain(..) {
+                    if !waiter.will_wake(cx.waker()) {
+                        waiter.wake();
+                    }
+                }
                 // After an error the stream is over: a broken frame leaves no way to resynchronise.
                 if matches!(item, Some(Ok(_))) {
                     state.reader = Some(reader);

@@ -27,49 +27,184 @@ pub type HttpRequest = http::Request<Bytes>;
 pub type HttpResponse = http::Response<Body>;
 
 /// A response body: buffered, or streamed from the connection.
+///
+/// A body can be guarded against stalls ([`Body::with_stall_protection`]): when it delivers less
+/// than a minimum throughput over a grace period, reading it fails with a timeout instead of
+/// waiting forever. The client guards every response body and event stream it reads.
 pub struct Body {
-    inner: BodyInner,
+    source: Source,
+    guard: Option<StallGuard>,
 }
 
-enum BodyInner {
+enum Source {
     Full(Option<Bytes>),
     Hyper(hyper::body::Incoming),
     Chunks(std::collections::VecDeque<Result<Bytes, HttpError>>),
+    Stream(BoxStream),
 }
+
+type BoxStream = Pin<Box<dyn futures_core::Stream<Item = Result<Bytes, HttpError>> + Send>>;
 
 impl fmt::Debug for Body {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.inner {
-            BodyInner::Full(b) => write!(f, "Body({} bytes)", b.as_ref().map_or(0, Bytes::len)),
-            BodyInner::Hyper(_) => f.write_str("Body(streaming)"),
-            BodyInner::Chunks(c) => write!(f, "Body({} chunks)", c.len()),
+        match &self.source {
+            Source::Full(b) => write!(f, "Body({} bytes)", b.as_ref().map_or(0, Bytes::len)),
+            Source::Hyper(_) | Source::Stream(_) => f.write_str("Body(streaming)"),
+            Source::Chunks(c) => write!(f, "Body({} chunks)", c.len()),
         }
     }
 }
 
+/// Stalled-stream protection: a body must deliver at least `min_bytes_per_sec`, averaged over
+/// any `grace_period`, once `grace_period` has passed since it started (so a body that sends
+/// nothing fails after `grace_period`, and one that drips a byte every few seconds fails too).
+/// The default, as aws-sdk-rust's: 1 byte per second over 20 seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StalledStreamProtection {
+    /// The window over which throughput is measured, and the time allowed before the first bytes.
+    pub grace_period: Duration,
+    /// The minimum throughput, in bytes per second (0 disables the check).
+    pub min_bytes_per_sec: u64,
+}
+
+impl Default for StalledStreamProtection {
+    fn default() -> Self {
+        StalledStreamProtection { grace_period: Duration::from_secs(20), min_bytes_per_sec: 1 }
+    }
+}
+
+struct StallGuard {
+    settings: StalledStreamProtection,
+    started: tokio::time::Instant,
+    /// Arrival time and size of the chunks received within the last grace period, oldest first.
+    window: std::collections::VecDeque<(tokio::time::Instant, usize)>,
+}
+
+impl StallGuard {
+    fn threshold(&self) -> f64 {
+        self.settings.min_bytes_per_sec as f64 * self.settings.grace_period.as_secs_f64()
+    }
+
+    /// The moment the body counts as stalled if nothing more arrives.
+    fn deadline(&self) -> tokio::time::Instant {
+        let grace = self.settings.grace_period;
+        let threshold = self.threshold();
+        // Entries expire oldest first; find the first expiry after which the rest falls short.
+        let mut rest: f64 = self.window.iter().map(|(_, n)| *n as f64).sum();
+        let mut deadline = self.started + grace;
+        for (at, n) in &self.window {
+            if rest < threshold {
+                break;
+            }
+            rest -= *n as f64;
+            deadline = deadline.max(*at + grace);
+        }
+        deadline
+    }
+
+    fn record(&mut self, now: tokio::time::Instant, len: usize) {
+        let grace = self.settings.grace_period;
+        while self.window.front().is_some_and(|(at, _)| *at + grace <= now) {
+            self.window.pop_front();
+        }
+        self.window.push_back((now, len));
+    }
+
+    fn stalled_error(&self) -> HttpError {
+        HttpError::new(
+            HttpErrorKind::Timeout,
+            format!(
+                "the response body stalled: less than {} byte(s) per second over {} ms",
+                self.settings.min_bytes_per_sec,
+                self.settings.grace_period.as_millis()
+            ),
+        )
+    }
+}
+
 impl Body {
+    fn of(source: Source) -> Self {
+        Body { source, guard: None }
+    }
+
     /// An empty body.
     pub fn empty() -> Self {
-        Body { inner: BodyInner::Full(None) }
+        Self::of(Source::Full(None))
     }
 
     /// A body of the given bytes.
     pub fn from_bytes(bytes: impl Into<Bytes>) -> Self {
-        Body { inner: BodyInner::Full(Some(bytes.into())) }
+        Self::of(Source::Full(Some(bytes.into())))
     }
 
     /// A body delivered as these chunks (or errors), in order: for fakes that simulate streaming
     /// and broken connections.
     pub fn from_chunks(chunks: impl IntoIterator<Item = Result<Bytes, HttpError>>) -> Self {
-        Body { inner: BodyInner::Chunks(chunks.into_iter().collect()) }
+        Self::of(Source::Chunks(chunks.into_iter().collect()))
+    }
+
+    /// A body read from a stream of chunks (for custom transports and fakes that deliver data
+    /// over time).
+    pub fn from_stream(stream: impl futures_core::Stream<Item = Result<Bytes, HttpError>> + Send + 'static) -> Self {
+        Self::of(Source::Stream(Box::pin(stream)))
+    }
+
+    /// Guards the body against stalls (see [`StalledStreamProtection`]); the clock starts now.
+    pub fn with_stall_protection(mut self, settings: StalledStreamProtection) -> Self {
+        let buffered = matches!(self.source, Source::Full(_) | Source::Chunks(_));
+        if settings.min_bytes_per_sec > 0 && !settings.grace_period.is_zero() && !buffered {
+            let started = tokio::time::Instant::now();
+            self.guard = Some(StallGuard { settings, started, window: std::collections::VecDeque::new() });
+        }
+        self
     }
 
     /// The next chunk of data, `None` at the end.
     pub async fn next_chunk(&mut self) -> Option<Result<Bytes, HttpError>> {
-        match &mut self.inner {
-            BodyInner::Full(b) => b.take().filter(|b| !b.is_empty()).map(Ok),
-            BodyInner::Chunks(c) => c.pop_front(),
-            BodyInner::Hyper(incoming) => loop {
+        let Some(guard) = &mut self.guard else { return self.source.next().await };
+        match tokio::time::timeout_at(guard.deadline(), self.source.next()).await {
+            Ok(Some(Ok(chunk))) => {
+                guard.record(tokio::time::Instant::now(), chunk.len());
+                Some(Ok(chunk))
+            }
+            Ok(other) => other,
+            Err(_) => Some(Err(guard.stalled_error())),
+        }
+    }
+
+    /// Reads the whole body.
+    pub async fn collect(self) -> Result<Bytes, HttpError> {
+        self.collect_limited(usize::MAX).await
+    }
+
+    /// Reads the whole body, failing as soon as it exceeds `max` bytes.
+    pub async fn collect_limited(mut self, max: usize) -> Result<Bytes, HttpError> {
+        let too_large = || {
+            HttpError::new(HttpErrorKind::TooLarge, format!("the response body exceeds the limit of {max} bytes"))
+        };
+        if let Source::Full(b) = &mut self.source {
+            let b = b.take().unwrap_or_default();
+            return if b.len() > max { Err(too_large()) } else { Ok(b) };
+        }
+        let mut buf = Vec::new();
+        while let Some(chunk) = self.next_chunk().await {
+            let chunk = chunk?;
+            if buf.len().saturating_add(chunk.len()) > max {
+                return Err(too_large());
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        Ok(Bytes::from(buf))
+    }
+}
+
+impl Source {
+    async fn next(&mut self) -> Option<Result<Bytes, HttpError>> {
+        match self {
+            Source::Full(b) => b.take().filter(|b| !b.is_empty()).map(Ok),
+            Source::Chunks(c) => c.pop_front(),
+            Source::Stream(s) => std::future::poll_fn(|cx| s.as_mut().poll_next(cx)).await,
+            Source::Hyper(incoming) => loop {
                 match incoming.frame().await? {
                     Ok(frame) => {
                         if let Ok(data) = frame.into_data() {
@@ -81,18 +216,6 @@ impl Body {
                 }
             },
         }
-    }
-
-    /// Reads the whole body.
-    pub async fn collect(mut self) -> Result<Bytes, HttpError> {
-        if let BodyInner::Full(b) = &mut self.inner {
-            return Ok(b.take().unwrap_or_default());
-        }
-        let mut buf = Vec::new();
-        while let Some(chunk) = self.next_chunk().await {
-            buf.extend_from_slice(&chunk?);
-        }
-        Ok(Bytes::from(buf))
     }
 }
 
@@ -107,6 +230,8 @@ pub enum HttpErrorKind {
     Io,
     /// The request could not be sent at all (bad URI, bad header).
     Request,
+    /// The response body is larger than the configured limit.
+    TooLarge,
 }
 
 /// A transport failure.
@@ -129,9 +254,10 @@ impl HttpError {
         HttpError::new(kind, chain(e))
     }
 
-    /// Whether retrying may help (every transport failure except a malformed request).
+    /// Whether retrying may help (every transport failure except a malformed request or a body
+    /// over the size limit).
     pub fn is_retryable(&self) -> bool {
-        self.kind != HttpErrorKind::Request
+        !matches!(self.kind, HttpErrorKind::Request | HttpErrorKind::TooLarge)
     }
 }
 
@@ -142,6 +268,7 @@ impl fmt::Display for HttpError {
             HttpErrorKind::Timeout => "timed out",
             HttpErrorKind::Io => "connection error",
             HttpErrorKind::Request => "invalid request",
+            HttpErrorKind::TooLarge => "response too large",
         };
         write!(f, "{what}: {}", self.message)
     }
@@ -173,7 +300,7 @@ pub trait HttpClient: Send + Sync + fmt::Debug {
 /// Settings of the default client.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct HttpSettings {
-    /// How long to wait for a TCP (and TLS) connection.
+    /// How long to wait for a connection: TCP and the TLS handshake together.
     pub connect_timeout: Duration,
     /// How long an idle pooled connection is kept.
     pub pool_idle_timeout: Duration,
@@ -185,7 +312,67 @@ impl Default for HttpSettings {
     }
 }
 
-type Connector = hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>;
+type Connector = TimeoutConnector<hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>>;
+
+/// A connector whose whole connection set-up — TCP and the TLS handshake — is bounded by a timeout
+/// (hyper's own connect timeout covers TCP only, so a stalled handshake would otherwise hang).
+#[derive(Clone)]
+pub struct TimeoutConnector<C> {
+    inner: C,
+    timeout: Duration,
+}
+
+/// The error of a connection set-up that exceeded its time.
+#[derive(Debug)]
+struct ConnectTimeout(Duration);
+
+impl fmt::Display for ConnectTimeout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "connecting (TCP and TLS) took longer than {} ms", self.0.as_millis())
+    }
+}
+
+impl std::error::Error for ConnectTimeout {}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+impl<C> tower_service::Service<http::Uri> for TimeoutConnector<C>
+where
+    C: tower_service::Service<http::Uri>,
+    C::Future: Send + 'static,
+    C::Error: Into<BoxError>,
+{
+    type Response = C::Response;
+    type Error = BoxError;
+    type Future = BoxFuture<'static, Result<C::Response, BoxError>>;
+
+    fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), BoxError>> {
+        self.inner.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, uri: http::Uri) -> Self::Future {
+        let connecting = self.inner.call(uri);
+        let timeout = self.timeout;
+        Box::pin(async move {
+            match tokio::time::timeout(timeout, connecting).await {
+                Ok(result) => result.map_err(Into::into),
+                Err(_) => Err(Box::new(ConnectTimeout(timeout)) as BoxError),
+            }
+        })
+    }
+}
+
+/// Whether an error's chain holds a [`ConnectTimeout`].
+fn is_connect_timeout(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if err.is::<ConnectTimeout>() {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
+}
 
 /// The default client: hyper 1 over a pooled connector, TLS by rustls.
 #[derive(Clone)]
@@ -219,6 +406,7 @@ impl HyperClient {
             .https_or_http()
             .enable_http1()
             .wrap_connector(http);
+        let connector = TimeoutConnector { inner: connector, timeout: settings.connect_timeout };
         let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
             .pool_idle_timeout(settings.pool_idle_timeout)
             .pool_timer(hyper_util::rt::TokioTimer::new())
@@ -233,9 +421,15 @@ impl HttpClient for HyperClient {
             let (parts, body) = request.into_parts();
             let request = http::Request::from_parts(parts, http_body_util::Full::new(body));
             match self.client.request(request).await {
-                Ok(response) => Ok(response.map(|incoming| Body { inner: BodyInner::Hyper(incoming) })),
+                Ok(response) => Ok(response.map(|incoming| Body::of(Source::Hyper(incoming)))),
                 Err(e) => {
-                    let kind = if e.is_connect() { HttpErrorKind::Connect } else { HttpErrorKind::Io };
+                    let kind = if is_connect_timeout(&e) {
+                        HttpErrorKind::Timeout
+                    } else if e.is_connect() {
+                        HttpErrorKind::Connect
+                    } else {
+                        HttpErrorKind::Io
+                    };
                     let message = chain(&e);
                     Err(HttpError::new(kind, message))
                 }

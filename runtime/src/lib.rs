@@ -43,6 +43,10 @@ pub mod testing;
 pub mod types;
 pub mod waiter;
 
+#[doc(hidden)]
+#[path = "fuzz_entry.rs"]
+pub mod __fuzz;
+
 pub use config::Config;
 pub use error::Error;
 

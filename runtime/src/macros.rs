@@ -239,6 +239,7 @@ macro_rules! builder {
 macro_rules! impl_error {
     (
         $name:ident, $code:literal
+        $(, retry: $retry:ident)?
         $(, message: $msg:ident)?
         $(, required_message: $rmsg:ident)?
         $(, headers { $($hf:ident: $hn:literal),* $(,)? })?
@@ -264,6 +265,11 @@ macro_rules! impl_error {
         impl ::std::error::Error for $name {}
 
         impl $crate::operation::ErrorShape for $name {
+            $(
+                const RETRY: ::core::option::Option<$crate::retry::RetryClass> =
+                    ::core::option::Option::Some($crate::retry::RetryClass::$retry);
+            )?
+
             fn read_headers(&mut self, _raw: &$crate::error::RawResponse) {
                 $($( self.$hf = $crate::operation::raw_header(_raw, $hn); )*)?
             }
@@ -318,6 +324,13 @@ macro_rules! operation_error {
                         code: ::std::borrow::ToOwned::to_owned(code),
                         message: message.map(::std::borrow::ToOwned::to_owned),
                     }),
+                }
+            }
+
+            fn retry_class(&self) -> ::core::option::Option<$crate::retry::RetryClass> {
+                match self {
+                    $( $name::$variant(_) => <$variant as $crate::operation::ErrorShape>::RETRY, )*
+                    $name::Unhandled(_) => ::core::option::Option::None,
                 }
             }
         }

@@ -113,10 +113,19 @@ pub trait Operation: Serialize + Send + Sync + Sized + 'static {
 pub trait OperationError: Sized {
     /// Picks the modeled error for `code`, or `Unhandled`.
     fn from_response(code: &str, message: Option<&str>, raw: &RawResponse) -> Self;
+
+    /// The retry class the model gives this error (its `retryable` trait), if any.
+    fn retry_class(&self) -> Option<crate::retry::RetryClass> {
+        None
+    }
 }
 
 /// An exception structure read from an error response.
 pub trait ErrorShape: DeserializeOwned + Default {
+    /// The retry class of the model's `retryable` trait (`throttling` or not), if the exception
+    /// has one.
+    const RETRY: Option<crate::retry::RetryClass> = None;
+
     /// Reads the structure from the JSON body (or defaults, for an empty or non-JSON body), then
     /// its header members, then fills its message from `message` when the body named it otherwise.
     fn parse(raw: &RawResponse, message: Option<&str>) -> Self {
@@ -435,7 +444,7 @@ impl Request {
     fn set_json_body<T: Serialize>(&mut self, input: &T) -> Result<(), ValidationError> {
         let bytes = serde_json::to_vec(input).map_err(|e| ValidationError {
             path: String::new(),
-            message: format!("cannot serialize the input: {e}"),
+            message: format!("cannot serialize the input: {}", crate::types::json_error_text(&e)),
         })?;
         self.body = Some((Bytes::from(bytes), "application/json"));
         Ok(())
@@ -484,6 +493,16 @@ pub fn serialize<I: Operation>(input: &I) -> Result<SerializedRequest, Validatio
         let value = req.labels.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str()).unwrap_or_default();
         if value.is_empty() {
             return Err(ValidationError { path: name.to_string(), message: "a URI label must not be empty".into() });
+        }
+        // `.` and `..` are sent as they are (RFC 3986 leaves dots unencoded), and every party on
+        // the way — SigV4's canonical path included — resolves them: the request would reach a
+        // different resource than the one named. A greedy label must not hold such a segment.
+        let dot_segment = |s: &str| s == "." || s == "..";
+        if (greedy && value.split('/').any(dot_segment)) || (!greedy && dot_segment(value)) {
+            return Err(ValidationError {
+                path: name.to_string(),
+                message: "a URI label must not be `.` or `..` (nor contain such a path segment)".into(),
+            });
         }
         percent_encode(value, greedy, &mut path);
         rest = &rest[open + close + 1..];
@@ -632,7 +651,7 @@ impl Response {
         if self.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(T::default());
         }
-        serde_json::from_slice(&self.body).map_err(|e| self.error(format!("invalid JSON body: {e}")))
+        serde_json::from_slice(&self.body).map_err(|e| self.error(format!("invalid JSON body: {}", crate::types::json_error_text(&e))))
     }
 
     /// The JSON body as a payload member.
@@ -640,7 +659,7 @@ impl Response {
         if self.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
         }
-        serde_json::from_slice(&self.body).map(Some).map_err(|e| self.error(format!("invalid JSON body: {e}")))
+        serde_json::from_slice(&self.body).map(Some).map_err(|e| self.error(format!("invalid JSON body: {}", crate::types::json_error_text(&e))))
     }
 
     /// A header member.

@@ -31,13 +31,41 @@ impl std::fmt::Display for ProfileFileError {
 
 impl std::error::Error for ProfileFileError {}
 
-/// One profile: its properties (keys lower-cased), and where each came from.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// One profile: its properties (keys lower-cased), and where each came from. `Debug` shows the
+/// values of ordinary settings and hides those that may be secret (keys, tokens, passwords, and
+/// `credential_process` command lines).
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Profile {
     /// Profile name.
     pub name: String,
     properties: HashMap<String, String>,
     sources: HashMap<String, (PathBuf, usize)>,
+}
+
+/// Whether a profile property may hold a secret, so its value is never printed.
+pub fn is_secret_property(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    ["secret", "token", "password", "credential_process", "session"].iter().any(|w| key.contains(w))
+        && key != "sso_session"
+        && key != "role_session_name"
+        && key != "duration_seconds"
+}
+
+impl std::fmt::Debug for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut keys: Vec<&String> = self.properties.keys().collect();
+        keys.sort();
+        let mut map = f.debug_map();
+        for k in keys {
+            if is_secret_property(k) {
+                map.entry(k, &crate::types::Redacted);
+            } else {
+                map.entry(k, &self.properties[k]);
+            }
+        }
+        map.finish()?;
+        write!(f, " (profile `{}`)", self.name)
+    }
 }
 
 impl Profile {
@@ -174,7 +202,7 @@ fn parse(file: &std::path::Path, text: &str, is_config: bool) -> Result<Vec<Prof
         let line = line.trim();
         if let Some(header) = line.strip_prefix('[') {
             let Some(name) = header.strip_suffix(']') else {
-                return Err(err(n, format!("section header `{line}` is missing its `]`")));
+                return Err(err(n, "a section header is missing its `]`".into()));
             };
             let name = name.trim();
             in_section = true;
@@ -197,7 +225,7 @@ fn parse(file: &std::path::Path, text: &str, is_config: bool) -> Result<Vec<Prof
             current = match profile_name {
                 Some(p) if p.is_empty() => return Err(err(n, "empty profile name".into())),
                 Some(p) if p.contains(char::is_whitespace) => {
-                    return Err(err(n, format!("profile name `{p}` contains whitespace")))
+                    return Err(err(n, "a profile name contains whitespace".into()))
                 }
                 Some(p) => Some(match profiles.iter().position(|x| x.name == p) {
                     Some(idx) => idx,
@@ -210,11 +238,12 @@ fn parse(file: &std::path::Path, text: &str, is_config: bool) -> Result<Vec<Prof
             };
             continue;
         }
+        // Errors never quote the line: it may be a secret with a typo (`aws_secret_access_key KEY`).
         let Some((key, value)) = line.split_once('=') else {
-            return Err(err(n, format!("expected `[section]` or `key = value`, found `{line}`")));
+            return Err(err(n, "expected `[section]` or `key = value` (the line is not shown: it may hold a secret)".into()));
         };
         if !in_section {
-            return Err(err(n, format!("property `{}` appears before any [section]", key.trim())));
+            return Err(err(n, "a property appears before any [section]".into()));
         }
         let key = key.trim().to_ascii_lowercase();
         if key.is_empty() {
@@ -269,6 +298,9 @@ mod tests {
         assert!(e.to_string().starts_with("cfg:2: expected"), "{e}");
         let e = ProfileSet::from_texts(None, Some(("creds", "key = v\n")), "default").unwrap_err();
         assert!(e.message.contains("before any [section]"));
+        let e = ProfileSet::from_texts(None, Some(("creds", "[a]\naws_secret_access_key CANARY-SECRET\n")), "a").unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(!format!("{e} {e:?}").contains("CANARY"), "{e}");
         let e = ProfileSet::from_texts(None, Some(("creds", "[default\n")), "default").unwrap_err();
         assert!(e.message.contains("missing its `]`"));
         let e = ProfileSet::from_texts(None, Some(("creds", "[a]\n  orphan = 1\n")), "default").unwrap_err();

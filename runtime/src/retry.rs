@@ -63,17 +63,21 @@ impl Default for RetryConfig {
     }
 }
 
-/// How an attempt's result is to be treated.
+/// How an attempt's result is to be treated. [`classify`] is the one place that decides it; the
+/// retrier and [`Error::is_retryable`](crate::error::Error::is_retryable) both ask it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RetryClass {
     /// Success, or an error not worth retrying.
     Final,
     /// The service throttled the request.
     Throttling,
-    /// A transient failure (5xx, connection reset).
+    /// A transient failure (5xx, connection reset, a stalled body).
     Transient,
     /// The attempt timed out.
     Timeout,
+    /// The service rejected the request's time; the client corrected its clock offset and the
+    /// request is re-signed at once.
+    ClockSkew,
 }
 
 /// What the retrier needs to know about an error type.
@@ -84,36 +88,54 @@ pub trait RetryableError: Sized {
     fn retry_after(&self) -> Option<Duration> {
         None
     }
-    /// The error for an expired timeout.
-    fn timeout(kind: crate::error::TimeoutKind, after: Duration) -> Self;
+    /// The error for an expired timeout of `operation`.
+    fn timeout(operation: &'static str, kind: crate::error::TimeoutKind, after: Duration) -> Self;
 }
 
 impl<E> RetryableError for crate::error::Error<E> {
     fn retry_class(&self) -> RetryClass {
-        use crate::error::ErrorKind;
-        match self.kind() {
-            ErrorKind::Service(s) if is_throttling(&s.code, s.raw.status) => RetryClass::Throttling,
-            ErrorKind::Service(s) if s.retryable || is_transient(&s.code, s.raw.status) => RetryClass::Transient,
-            ErrorKind::Dispatch(d) if d.is_retryable() => RetryClass::Transient,
-            ErrorKind::Timeout { kind: crate::error::TimeoutKind::Attempt, .. } => RetryClass::Timeout,
-            ErrorKind::Response(r) if matches!(r.raw.status, 500 | 502 | 503 | 504) => RetryClass::Transient,
-            _ => RetryClass::Final,
-        }
+        classify(self.kind())
     }
 
     fn retry_after(&self) -> Option<Duration> {
-        let raw = self.raw_response()?;
-        let h = |name: &str| raw.headers.get(name)?.to_str().ok()?.trim().parse::<f64>().ok();
-        // `x-amz-retry-after` is in milliseconds; `Retry-After` in seconds.
-        h("x-amz-retry-after")
-            .map(|ms| ms / 1000.0)
-            .or_else(|| h("retry-after"))
-            .filter(|s| s.is_finite() && *s >= 0.0)
-            .map(Duration::from_secs_f64)
+        retry_after_hint(&self.raw_response()?.headers, std::time::SystemTime::now())
     }
 
-    fn timeout(kind: crate::error::TimeoutKind, after: Duration) -> Self {
-        crate::error::Error::new("", crate::error::ErrorKind::Timeout { kind, after })
+    fn timeout(operation: &'static str, kind: crate::error::TimeoutKind, after: Duration) -> Self {
+        crate::error::Error::new(operation, crate::error::ErrorKind::Timeout { kind, after })
+    }
+}
+
+/// The retry class of an error: the single classifier of the runtime.
+///
+/// - a service error carries the class decided when it was received ([`classify_response`]);
+/// - a response that could not be parsed is transient when its status is 500, 502, 503 or 504;
+/// - a transport failure is transient unless the request itself was bad or the body too large;
+/// - an attempt timeout is a timeout (retried at a higher quota cost); an operation timeout,
+///   validation, configuration, credentials and request-building failures are final.
+pub fn classify<E>(kind: &crate::error::ErrorKind<E>) -> RetryClass {
+    use crate::error::{ErrorKind, TimeoutKind};
+    match kind {
+        ErrorKind::Service(s) => s.retry,
+        ErrorKind::Response(r) if is_transient_status(r.raw.status) => RetryClass::Transient,
+        ErrorKind::Dispatch(d) if d.is_retryable() => RetryClass::Transient,
+        ErrorKind::Timeout { kind: TimeoutKind::Attempt, .. } => RetryClass::Timeout,
+        _ => RetryClass::Final,
+    }
+}
+
+/// The class of an error response: the model's `retryable` trait when the matched exception has
+/// one (`modeled`), else the well-known throttling and transient codes and statuses.
+pub fn classify_response(code: &str, status: u16, modeled: Option<RetryClass>) -> RetryClass {
+    if let Some(class) = modeled {
+        return class;
+    }
+    if is_throttling(code, status) {
+        RetryClass::Throttling
+    } else if is_transient(code, status) {
+        RetryClass::Transient
+    } else {
+        RetryClass::Final
     }
 }
 
@@ -141,8 +163,44 @@ pub fn is_throttling(code: &str, status: u16) -> bool {
 
 /// Error codes and statuses that mean "try again".
 pub fn is_transient(code: &str, status: u16) -> bool {
-    matches!(status, 500 | 502 | 503 | 504)
+    is_transient_status(status)
         || matches!(code, "RequestTimeout" | "RequestTimeoutException" | "InternalError" | "ServiceUnavailable")
+}
+
+fn is_transient_status(status: u16) -> bool {
+    matches!(status, 500 | 502 | 503 | 504)
+}
+
+/// Error codes with which services reject a request signed at the wrong time.
+pub fn is_clock_skew_code(code: &str) -> bool {
+    matches!(
+        code,
+        "RequestTimeTooSkewed"
+            | "RequestExpired"
+            | "RequestInTheFuture"
+            | "InvalidSignatureException"
+            | "SignatureDoesNotMatch"
+            | "AuthFailure"
+    )
+}
+
+/// The wait a response asks for: `x-amz-retry-after` (milliseconds) or `Retry-After` (seconds, or
+/// an HTTP-date, measured from `now`). Anything unparseable, negative, not finite or too large to
+/// be a `Duration` is ignored; the retrier caps what is left at its maximum backoff.
+pub fn retry_after_hint(headers: &http::HeaderMap, now: std::time::SystemTime) -> Option<Duration> {
+    let text = |name: &str| headers.get(name)?.to_str().ok().map(str::trim);
+    let secs = |v: &str| v.parse::<f64>().ok().filter(|s| s.is_finite() && *s >= 0.0);
+    if let Some(ms) = text("x-amz-retry-after").and_then(secs) {
+        return Duration::try_from_secs_f64(ms / 1000.0).ok();
+    }
+    let v = text("retry-after")?;
+    if let Some(s) = secs(v) {
+        return Duration::try_from_secs_f64(s).ok();
+    }
+    let at = crate::types::DateTime::parse_http_date(v).ok()?;
+    let now = crate::types::DateTime::from(now);
+    let ahead = at.as_secs_f64() - now.as_secs_f64();
+    Duration::try_from_secs_f64(ahead.max(0.0)).ok()
 }
 
 /// Timeouts of one operation.
@@ -209,12 +267,12 @@ impl Retrier {
             return h.min(cap);
         }
         let exp = self.config.base.as_secs_f64() * 2f64.powi(retry.saturating_sub(1).min(30) as i32);
-        Duration::from_secs_f64((self.random() * exp).min(cap.as_secs_f64()))
+        Duration::try_from_secs_f64((self.random() * exp).min(cap.as_secs_f64())).unwrap_or(cap)
     }
 
     /// Runs `attempt` until it succeeds, fails for good, runs out of attempts or quota, or the
     /// operation timeout expires. `attempt` gets the 1-based attempt number.
-    pub async fn run<T, E, F, Fut>(&self, timeouts: Timeouts, mut attempt: F) -> Result<T, E>
+    pub async fn run<T, E, F, Fut>(&self, operation: &'static str, timeouts: Timeouts, mut attempt: F) -> Result<T, E>
     where
         E: RetryableError,
         F: FnMut(u32) -> Fut,
@@ -232,7 +290,7 @@ impl Retrier {
                 let result = match timeouts.attempt {
                     Some(t) => match tokio::time::timeout(t, attempt(n)).await {
                         Ok(r) => r,
-                        Err(_) => Err(E::timeout(crate::error::TimeoutKind::Attempt, t)),
+                        Err(_) => Err(E::timeout(operation, crate::error::TimeoutKind::Attempt, t)),
                     },
                     None => attempt(n).await,
                 };
@@ -260,14 +318,17 @@ impl Retrier {
                 if !self.spend(cost) {
                     return Err(err);
                 }
-                tokio::time::sleep(self.backoff(n, err.retry_after())).await;
+                // A corrected clock needs no backoff: the next attempt is signed differently.
+                if class != RetryClass::ClockSkew {
+                    tokio::time::sleep(self.backoff(n, err.retry_after())).await;
+                }
                 n += 1;
             }
         };
         match timeouts.operation {
             Some(t) => tokio::time::timeout(t, all)
                 .await
-                .unwrap_or_else(|_| Err(E::timeout(crate::error::TimeoutKind::Operation, t))),
+                .unwrap_or_else(|_| Err(E::timeout(operation, crate::error::TimeoutKind::Operation, t))),
             None => all.await,
         }
     }
@@ -353,7 +414,7 @@ impl RateLimiter {
         }
         let wait = (1.0 - self.capacity) / self.fill_rate;
         self.capacity = 0.0;
-        Duration::from_secs_f64(wait)
+        Duration::try_from_secs_f64(wait).unwrap_or(Duration::from_secs(1)).min(Duration::from_secs(60))
     }
 
     fn update(&mut self, throttled: bool, now: Instant) {

@@ -85,20 +85,45 @@ pub struct SigningParams<'a> {
     pub settings: SigningSettings,
 }
 
-/// A request that cannot be signed.
+/// A request that cannot be signed. The message never quotes a header value or a credential.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SigningError(String);
+pub struct SigningError {
+    message: String,
+    credentials: bool,
+}
+
+impl SigningError {
+    fn request(message: impl Into<String>) -> Self {
+        SigningError { message: message.into(), credentials: false }
+    }
+
+    fn credentials(message: impl Into<String>) -> Self {
+        SigningError { message: message.into(), credentials: true }
+    }
+
+    /// Whether the credentials are at fault (an access key id or session token that cannot go
+    /// into an HTTP header), rather than the request.
+    pub fn is_credentials_error(&self) -> bool {
+        self.credentials
+    }
+
+    /// What is wrong.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
 
 impl std::fmt::Display for SigningError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "cannot sign the request: {}", self.0)
+        write!(f, "cannot sign the request: {}", self.message)
     }
 }
 
 impl std::error::Error for SigningError {}
 
-/// The intermediate results of signing, for tests and debugging.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The intermediate results of signing, for tests and debugging. `Debug` leaves out the canonical
+/// request, which holds the session token when it is signed.
+#[derive(Clone, PartialEq, Eq)]
 pub struct SigningOutput {
     /// The canonical request.
     pub canonical_request: String,
@@ -108,6 +133,17 @@ pub struct SigningOutput {
     pub signature: String,
     /// The `Authorization` header value.
     pub authorization: String,
+}
+
+impl std::fmt::Debug for SigningOutput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningOutput")
+            .field("canonical_request", &crate::types::Redacted)
+            .field("string_to_sign", &self.string_to_sign)
+            .field("signature", &self.signature)
+            .field("authorization", &self.authorization)
+            .finish()
+    }
 }
 
 struct CachedKey {
@@ -152,39 +188,49 @@ impl Signer {
         payload_sha256: &str,
         params: &SigningParams<'_>,
     ) -> Result<SigningOutput, SigningError> {
-        let header =
-            |v: &str| HeaderValue::from_str(v).map_err(|_| SigningError(format!("invalid header value `{v}`")));
+        let header = |v: &str, what: &str| {
+            HeaderValue::from_str(v).map_err(|_| SigningError::request(format!("the {what} is not a valid header value")))
+        };
         if !parts.headers.contains_key(HOST) {
-            let authority = parts.uri.authority().ok_or_else(|| SigningError("the URI has no host".into()))?;
+            let authority = parts.uri.authority().ok_or_else(|| SigningError::request("the URI has no host"))?;
             let host = match (authority.port_u16(), parts.uri.scheme_str()) {
                 (Some(443), Some("https")) | (Some(80), Some("http")) => authority.host().to_string(),
                 _ => authority.as_str().rsplit('@').next().unwrap_or_default().to_string(),
             };
-            parts.headers.insert(HOST, header(&host)?);
+            parts.headers.insert(HOST, header(&host, "host")?);
         }
         let amz_date = amz_date(params.time);
-        parts.headers.insert(HeaderName::from_static("x-amz-date"), header(&amz_date)?);
+        parts.headers.insert(HeaderName::from_static("x-amz-date"), header(&amz_date, "date")?);
+        // Secrets go into header values marked sensitive, which `Debug` of the request hides.
+        let secret = |v: &str, what: &str| {
+            let mut value = HeaderValue::from_str(v).map_err(|_| {
+                SigningError::credentials(format!("the {what} contains characters not allowed in an HTTP header"))
+            })?;
+            value.set_sensitive(true);
+            Ok::<_, SigningError>(value)
+        };
         let token = params.credentials.session_token();
         let token_header = HeaderName::from_static("x-amz-security-token");
         parts.headers.remove(&token_header);
-        if let (Some(t), SessionTokenMode::Signed) = (token, params.settings.session_token) {
-            parts.headers.insert(token_header.clone(), header(t)?);
+        let token_value = token.map(|t| secret(t, "session token")).transpose()?;
+        if let (Some(t), SessionTokenMode::Signed) = (&token_value, params.settings.session_token) {
+            parts.headers.insert(token_header.clone(), t.clone());
         }
         if params.settings.content_sha256_header {
-            parts.headers.insert(HeaderName::from_static("x-amz-content-sha256"), header(payload_sha256)?);
+            parts.headers.insert(HeaderName::from_static("x-amz-content-sha256"), header(payload_sha256, "payload hash")?);
         }
 
         let mut headers: Vec<(&str, &str)> = Vec::with_capacity(parts.headers.len());
         for (name, value) in &parts.headers {
-            let v = value.to_str().map_err(|_| SigningError(format!("header `{name}` is not visible ASCII")))?;
+            let v = value.to_str().map_err(|_| SigningError::request(format!("header `{name}` is not visible ASCII")))?;
             headers.push((name.as_str(), v));
         }
         let path = parts.uri.path();
         let query = parts.uri.query().unwrap_or_default();
         let out = self.sign_parts(parts.method.as_str(), path, query, &headers, payload_sha256, &amz_date, params);
-        parts.headers.insert(AUTHORIZATION, header(&out.authorization)?);
-        if let (Some(t), SessionTokenMode::Unsigned) = (token, params.settings.session_token) {
-            parts.headers.insert(token_header, header(t)?);
+        parts.headers.insert(AUTHORIZATION, secret(&out.authorization, "access key id")?);
+        if let (Some(t), SessionTokenMode::Unsigned) = (token_value, params.settings.session_token) {
+            parts.headers.insert(token_header, t);
         }
         Ok(out)
     }

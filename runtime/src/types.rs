@@ -18,6 +18,68 @@ impl fmt::Debug for Redacted {
     }
 }
 
+/// Describes a JSON error without quoting the data: serde's data errors quote the offending value
+/// (`invalid type: string "…", expected i32`), which may be a sensitive member or a secret. What is
+/// kept: the kind of error, what was expected, and the position.
+pub fn json_error_text(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    if e.classify() != serde_json::error::Category::Data {
+        return full;
+    }
+    let msg = full.rsplit_once(" at line ").map_or(full.as_str(), |(m, _)| m);
+    if msg.starts_with("missing field") || msg.starts_with("duplicate field") {
+        return full;
+    }
+    let what = ["invalid type", "invalid value", "invalid length", "unknown variant", "unknown field"]
+        .into_iter()
+        .find(|p| msg.starts_with(p))
+        .unwrap_or("invalid data");
+    let mut out = what.to_string();
+    if let Some((_, expected)) = msg.split_once(", expected ") {
+        out.push_str(" (expected ");
+        out.push_str(expected);
+        out.push(')');
+    }
+    if e.line() > 0 {
+        out.push_str(&format!(" at line {} column {}", e.line(), e.column()));
+    }
+    out
+}
+
+/// Headers whose values carry secrets: `Debug` of requests and responses prints a placeholder for
+/// them.
+pub fn is_secret_header(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    matches!(
+        name.as_str(),
+        "authorization"
+            | "proxy-authorization"
+            | "x-amz-security-token"
+            | "x-amz-sso_bearer_token"
+            | "x-aws-ec2-metadata-token"
+            | "cookie"
+            | "set-cookie"
+    )
+}
+
+/// `Debug` of a header map that prints secret header values (see [`is_secret_header`], and values
+/// marked sensitive) as a placeholder.
+pub struct RedactedHeaders<'a>(pub &'a http::HeaderMap);
+
+impl fmt::Debug for RedactedHeaders<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut map = f.debug_map();
+        for (name, value) in self.0 {
+            if value.is_sensitive() || is_secret_header(name.as_str()) {
+                map.entry(&name.as_str(), &Redacted);
+            } else {
+                map.entry(&name.as_str(), value);
+            }
+        }
+        map.finish()
+    }
+}
+
 /// A value that must not be printed: `Debug` shows a placeholder; the value is reached with
 /// [`Sensitive::expose`] (or `Deref`), so reading it is always deliberate.
 #[derive(Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -397,8 +459,9 @@ impl DateTime {
     }
 
     fn from_fields(y: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32, nanos: u32) -> Option<Self> {
-        // Second 60 (a leap second) is accepted and folds into the next minute.
-        if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 60 {
+        // Second 60 (a leap second) is accepted and folds into the next minute. Years are the
+        // four-digit years both formats define (a larger one would overflow the arithmetic).
+        if !(0..=9999).contains(&y) || !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 60 {
             return None;
         }
         let secs = days_from_civil(y, mo, d) * 86_400 + i64::from(h * 3600 + mi * 60 + s);

@@ -113,7 +113,14 @@ where
     let mut seed =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(7, |d| d.as_nanos() as u64) | 1;
     loop {
-        let result = attempt().await;
+        // A poll in flight is bounded by what is left of `max_wait` too.
+        let left = options.max_wait.saturating_sub(start.elapsed());
+        let result = match tokio::time::timeout(left, attempt()).await {
+            Ok(result) => result,
+            Err(_) => {
+                return Err(WaitError::Timeout { waiter, last: None, attempts: attempts + 1, elapsed: start.elapsed() })
+            }
+        };
         attempts += 1;
         match classify(&result) {
             Some((acceptor, AcceptorState::Success)) => {

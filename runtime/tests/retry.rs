@@ -32,7 +32,7 @@ async fn call(http: &dyn HttpClient, url: &str) -> Result<String, Error<()>> {
             error: (),
             code: code.into(),
             message: None,
-            retryable: false,
+            retry: stratus_runtime::retry::classify_response(code, status, None),
             raw: Box::new(RawResponse { status, headers, body }),
         }),
     ))
@@ -56,7 +56,7 @@ async fn transient_errors_are_retried_until_success() {
     })
     .await;
     let (http, retrier) = (http(), Retrier::new(fast(3)));
-    let out = retrier.run(Timeouts::default(), |_| call(&*http, &server.url)).await;
+    let out = retrier.run("Test", Timeouts::default(), |_| call(&*http, &server.url)).await;
     assert_eq!(out.unwrap(), "done");
     assert_eq!(server.hits(), 3);
     // Two retries cost 10 tokens; the success refunds the cost of the retry that succeeded.
@@ -72,7 +72,7 @@ async fn resets_and_truncated_bodies_are_retried() {
     })
     .await;
     let (http, retrier) = (http(), Retrier::new(fast(3)));
-    let out = retrier.run(Timeouts::default(), |_| call(&*http, &server.url)).await;
+    let out = retrier.run("Test", Timeouts::default(), |_| call(&*http, &server.url)).await;
     assert_eq!(out.unwrap(), "whole");
     assert_eq!(server.hits(), 3);
 }
@@ -81,7 +81,7 @@ async fn resets_and_truncated_bodies_are_retried() {
 async fn non_retryable_errors_are_not_retried() {
     let server = serve(|_, _| status(400, "bad")).await;
     let (http, retrier) = (http(), Retrier::new(fast(5)));
-    let err = retrier.run(Timeouts::default(), |_| call(&*http, &server.url)).await.unwrap_err();
+    let err = retrier.run("Test", Timeouts::default(), |_| call(&*http, &server.url)).await.unwrap_err();
     assert_eq!(err.code(), Some("SomeError"));
     assert_eq!(server.hits(), 1);
 }
@@ -91,7 +91,7 @@ async fn attempts_are_capped_and_backoff_bounded() {
     let server = serve(|_, _| status(503, "busy")).await;
     let (http, retrier) = (http(), Retrier::new(fast(4)));
     let start = Instant::now();
-    let err = retrier.run(Timeouts::default(), |_| call(&*http, &server.url)).await.unwrap_err();
+    let err = retrier.run("Test", Timeouts::default(), |_| call(&*http, &server.url)).await.unwrap_err();
     let elapsed = start.elapsed();
     assert_eq!(server.hits(), 4);
     assert_eq!(err.raw_response().unwrap().status, 503);
@@ -112,7 +112,7 @@ async fn a_retry_after_hint_is_honoured() {
     let config = RetryConfig { max_backoff: Duration::from_secs(1), ..fast(2) };
     let (http, retrier) = (http(), Retrier::new(config));
     let start = Instant::now();
-    retrier.run(Timeouts::default(), |_| call(&*http, &server.url)).await.unwrap();
+    retrier.run("Test", Timeouts::default(), |_| call(&*http, &server.url)).await.unwrap();
     assert!(start.elapsed() >= Duration::from_millis(250), "{:?}", start.elapsed());
 }
 
@@ -123,12 +123,12 @@ async fn an_exhausted_quota_stops_retries() {
     let (http, retrier) = (http(), Retrier::new(config));
     // Each failed operation spends two retries of 5 tokens: 50 operations empty the bucket of 500.
     for _ in 0..50 {
-        let _ = retrier.run(Timeouts::default(), |_| call(&*http, &server.url)).await;
+        let _ = retrier.run("Test", Timeouts::default(), |_| call(&*http, &server.url)).await;
     }
     assert_eq!(retrier.quota(), 0);
     assert_eq!(server.hits(), 150);
     let before = server.hits();
-    let err = retrier.run(Timeouts::default(), |_| call(&*http, &server.url)).await.unwrap_err();
+    let err = retrier.run("Test", Timeouts::default(), |_| call(&*http, &server.url)).await.unwrap_err();
     assert_eq!(server.hits() - before, 1, "no retry without quota");
     assert!(err.is_retryable());
 }
@@ -140,7 +140,7 @@ async fn the_operation_timeout_is_never_exceeded() {
     let limit = Duration::from_millis(300);
     let start = Instant::now();
     let timeouts = Timeouts { attempt: None, operation: Some(limit) };
-    let err = retrier.run(timeouts, |_| call(&*http, &server.url)).await.unwrap_err();
+    let err = retrier.run("Test", timeouts, |_| call(&*http, &server.url)).await.unwrap_err();
     let elapsed = start.elapsed();
     assert!(matches!(err.kind(), ErrorKind::Timeout { kind: TimeoutKind::Operation, .. }), "{err}");
     assert!(elapsed >= limit && elapsed < limit + Duration::from_millis(50), "{elapsed:?}");
@@ -148,7 +148,7 @@ async fn the_operation_timeout_is_never_exceeded() {
     // Attempt timeouts are retried, and the operation timeout still bounds the whole.
     let timeouts = Timeouts { attempt: Some(Duration::from_millis(100)), operation: Some(Duration::from_millis(250)) };
     let start = Instant::now();
-    let err = retrier.run(timeouts, |_| call(&*http, &server.url)).await.unwrap_err();
+    let err = retrier.run("Test", timeouts, |_| call(&*http, &server.url)).await.unwrap_err();
     let elapsed = start.elapsed();
     assert!(elapsed < Duration::from_millis(300), "{elapsed:?}");
     assert!(matches!(err.kind(), ErrorKind::Timeout { .. }), "{err}");
@@ -162,7 +162,7 @@ async fn a_closed_port_is_a_dispatch_error_not_a_hang() {
     drop(listener);
     let (http, retrier) = (http(), Retrier::new(fast(2)));
     let start = Instant::now();
-    let err = retrier.run(Timeouts::default(), |_| call(&*http, &url)).await.unwrap_err();
+    let err = retrier.run("Test", Timeouts::default(), |_| call(&*http, &url)).await.unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::Dispatch(_)), "{err}");
     assert!(err.to_string().contains("connection failed"), "{err}");
     assert!(start.elapsed() < Duration::from_secs(2));
@@ -174,7 +174,7 @@ async fn adaptive_mode_completes_under_throttling() {
     let (http, retrier) = (http(), Retrier::new(RetryConfig { mode: RetryMode::Adaptive, ..fast(3) }));
     let start = Instant::now();
     for _ in 0..2 {
-        retrier.run(Timeouts::default(), |_| call(&*http, &server.url)).await.unwrap();
+        retrier.run("Test", Timeouts::default(), |_| call(&*http, &server.url)).await.unwrap();
     }
     assert_eq!(server.hits(), 4);
     // After the first throttle the client-side limiter spaces requests out (standard mode would

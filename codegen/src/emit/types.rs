@@ -263,6 +263,11 @@ fn debug_impl(s: &StructDef) -> TokenStream {
 fn error_impl(s: &StructDef) -> Option<String> {
     let err = s.error.as_ref()?;
     let mut args = format!("{}, {:?}", s.name, err.code);
+    if err.throttling {
+        args.push_str(", retry: Throttling");
+    } else if err.retryable {
+        args.push_str(", retry: Transient");
+    }
     let message =
         s.fields.iter().find(|f| f.member.eq_ignore_ascii_case("message") && f.ty == RustType::String && !f.sensitive);
     if let Some(f) = message {

@@ -4,6 +4,20 @@
 //! classes `\w` `\d` `\s` `.` and `[...]` sets with ranges, groups `( | )`, and the quantifiers `*`
 //! `+` `?` — rather than pulling a full regex engine into every client's build. A pattern it cannot
 //! parse matches nothing.
+//!
+//! Matching backtracks with recursion, so everything is bounded: patterns and texts longer than
+//! [`MAX_LEN`] characters, groups nested deeper than [`MAX_DEPTH`], and matches that would take more
+//! than [`MAX_STEPS`] steps do not match. Region names are at most 63 characters, so no real input
+//! comes near these limits.
+
+use std::cell::Cell;
+
+/// The longest pattern and text considered.
+pub const MAX_LEN: usize = 256;
+/// The deepest group nesting of a pattern.
+pub const MAX_DEPTH: usize = 16;
+/// The most matching steps one call may take.
+pub const MAX_STEPS: usize = 200_000;
 
 #[derive(Debug, Clone)]
 enum Node {
@@ -25,16 +39,23 @@ struct Piece {
 /// Whether `pattern` matches somewhere in `text` (anchors make it a whole match).
 pub fn is_match(pattern: &str, text: &str) -> bool {
     let chars: Vec<char> = pattern.chars().collect();
+    let text: Vec<char> = text.chars().collect();
+    if chars.len() > MAX_LEN || text.len() > MAX_LEN {
+        return false;
+    }
     let mut pos = 0;
-    let Some(alts) = parse_alts(&chars, &mut pos) else { return false };
+    let Some(alts) = parse_alts(&chars, &mut pos, 0) else { return false };
     if pos != chars.len() {
         return false;
     }
-    let text: Vec<char> = text.chars().collect();
-    (0..=text.len()).any(|start| match_alts(&alts, &text, start, &mut |_| true))
+    let m = Matcher { text: &text, steps: Cell::new(0) };
+    (0..=text.len()).any(|start| m.alts(&alts, start, &mut |_| true))
 }
 
-fn parse_alts(p: &[char], pos: &mut usize) -> Option<Vec<Vec<Piece>>> {
+fn parse_alts(p: &[char], pos: &mut usize, depth: usize) -> Option<Vec<Vec<Piece>>> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
     let mut alts = vec![Vec::new()];
     while *pos < p.len() {
         let c = p[*pos];
@@ -65,7 +86,7 @@ fn parse_alts(p: &[char], pos: &mut usize) -> Option<Vec<Vec<Piece>>> {
                 if p.get(*pos) == Some(&'?') && p.get(*pos + 1) == Some(&':') {
                     *pos += 2;
                 }
-                let inner = parse_alts(p, pos)?;
+                let inner = parse_alts(p, pos, depth + 1)?;
                 if p.get(*pos) != Some(&')') {
                     return None;
                 }
@@ -143,40 +164,59 @@ fn parse_set(p: &[char], pos: &mut usize) -> Option<Node> {
     Some(Node::Class(ranges, negated))
 }
 
-/// Matches one of `alts` at `at`, calling `k` with the end position of each way it matches; true
-/// as soon as a continuation succeeds.
-fn match_alts(alts: &[Vec<Piece>], text: &[char], at: usize, k: &mut dyn FnMut(usize) -> bool) -> bool {
-    alts.iter().any(|seq| match_seq(seq, text, at, k))
+/// The text being matched and the steps taken so far.
+struct Matcher<'t> {
+    text: &'t [char],
+    steps: Cell<usize>,
 }
 
-fn match_seq(seq: &[Piece], text: &[char], at: usize, k: &mut dyn FnMut(usize) -> bool) -> bool {
-    let Some((first, rest)) = seq.split_first() else { return k(at) };
-    match_repeat(first, 0, text, at, &mut |next| match_seq(rest, text, next, k))
-}
-
-fn match_repeat(piece: &Piece, count: usize, text: &[char], at: usize, k: &mut dyn FnMut(usize) -> bool) -> bool {
-    // Greedy: try one more repetition first, then stop here if allowed.
-    if count < piece.max
-        && match_node(&piece.node, text, at, &mut |next| {
-            (next != at || count < piece.min) && match_repeat(piece, count + 1, text, next, k)
-        })
-    {
-        return true;
+impl Matcher<'_> {
+    /// Counts a step; false once the budget is spent (the match then fails).
+    fn step(&self) -> bool {
+        let n = self.steps.get() + 1;
+        self.steps.set(n);
+        n <= MAX_STEPS
     }
-    count >= piece.min && k(at)
-}
 
-fn match_node(node: &Node, text: &[char], at: usize, k: &mut dyn FnMut(usize) -> bool) -> bool {
-    match node {
-        Node::Start => at == 0 && k(at),
-        Node::End => at == text.len() && k(at),
-        Node::Any => at < text.len() && k(at + 1),
-        Node::Char(c) => text.get(at) == Some(c) && k(at + 1),
-        Node::Class(ranges, negated) => match text.get(at) {
-            Some(&c) => (ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi) != *negated) && k(at + 1),
-            None => false,
-        },
-        Node::Group(alts) => match_alts(alts, text, at, k),
+    /// Matches one of `alts` at `at`, calling `k` with the end position of each way it matches;
+    /// true as soon as a continuation succeeds.
+    fn alts(&self, alts: &[Vec<Piece>], at: usize, k: &mut dyn FnMut(usize) -> bool) -> bool {
+        alts.iter().any(|seq| self.seq(seq, at, k))
+    }
+
+    fn seq(&self, seq: &[Piece], at: usize, k: &mut dyn FnMut(usize) -> bool) -> bool {
+        let Some((first, rest)) = seq.split_first() else { return k(at) };
+        self.repeat(first, 0, at, &mut |next| self.seq(rest, next, k))
+    }
+
+    fn repeat(&self, piece: &Piece, count: usize, at: usize, k: &mut dyn FnMut(usize) -> bool) -> bool {
+        if !self.step() {
+            return false;
+        }
+        // Greedy: try one more repetition first, then stop here if allowed.
+        if count < piece.max
+            && self.node(&piece.node, at, &mut |next| {
+                (next != at || count < piece.min) && self.repeat(piece, count + 1, next, k)
+            })
+        {
+            return true;
+        }
+        count >= piece.min && self.steps.get() <= MAX_STEPS && k(at)
+    }
+
+    fn node(&self, node: &Node, at: usize, k: &mut dyn FnMut(usize) -> bool) -> bool {
+        let text = self.text;
+        match node {
+            Node::Start => at == 0 && k(at),
+            Node::End => at == text.len() && k(at),
+            Node::Any => at < text.len() && k(at + 1),
+            Node::Char(c) => text.get(at) == Some(c) && k(at + 1),
+            Node::Class(ranges, negated) => match text.get(at) {
+                Some(&c) => (ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi) != *negated) && k(at + 1),
+                None => false,
+            },
+            Node::Group(alts) => self.alts(alts, at, k),
+        }
     }
 }
 
@@ -197,5 +237,17 @@ mod tests {
         assert!(is_match("a[b-d]?e*", "zzace"));
         assert!(!is_match("(unclosed", "unclosed"));
         assert!(!is_match("^a$", "ab"));
+    }
+
+    #[test]
+    fn long_inputs_and_deep_patterns_are_bounded() {
+        // A 100k-character text used to recurse once per character and overflow the stack.
+        let long = "a".repeat(100_000);
+        assert!(!is_match(r"^\w+$", &long));
+        assert!(is_match(r"^\w+$", &"a".repeat(super::MAX_LEN)));
+        let deep = format!("{}a{}", "(".repeat(1000), ")".repeat(1000));
+        assert!(!is_match(&deep, "a"));
+        // Catastrophic backtracking stops at the step budget.
+        assert!(!is_match("^(a*)*b$", &"a".repeat(200)));
     }
 }

@@ -46,7 +46,7 @@ impl Client {
     ///
     /// # Response
     ///
-    /// Returns [`DescribeThingOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`DescribeThingError`]. Modeled errors: [`NotFound`].
+    /// Returns [`DescribeThingOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`DescribeThingError`]. Modeled errors: [`NotFound`], [`Busy`], [`Flaky`].
     ///
     /// # Waiters
     ///

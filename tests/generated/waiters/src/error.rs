@@ -11,6 +11,8 @@ stratus_runtime::operation_error! {
     /// Errors of [`Client::describe_thing`](crate::Client::describe_thing).
     DescribeThingError {
         NotFound = "NotFound",
+        Busy = "BusyNow",
+        Flaky = "Flaky",
     }
 }
 

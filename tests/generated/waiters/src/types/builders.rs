@@ -60,3 +60,17 @@ stratus_runtime::builder! {
         message: String,
     }
 }
+
+stratus_runtime::builder! {
+    /// A builder for [`Busy`].
+    BusyBuilder => Busy {} optional {
+        message: String,
+    }
+}
+
+stratus_runtime::builder! {
+    /// A builder for [`Flaky`].
+    FlakyBuilder => Flaky {} optional {
+        message: String,
+    }
+}

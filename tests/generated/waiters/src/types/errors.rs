@@ -13,3 +13,25 @@ pub struct NotFound {
 }
 
 stratus_runtime::impl_error!(NotFound, "NotFound", message: message);
+
+/// Modeled as a throttling error.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Busy {
+    /// The `message` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+stratus_runtime::impl_error!(Busy, "BusyNow", retry: Throttling, message: message);
+
+/// Modeled as retryable.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Flaky {
+    /// The `message` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+stratus_runtime::impl_error!(Flaky, "Flaky", retry: Transient, message: message);
