@@ -1141,9 +1141,8 @@ struct Usage {
 /// Cycles through a structure or union are fine (they are boxed); this one would make every
 /// recursive walk of the model loop forever.
 fn collection_cycle(service: &Service, start: &str) -> Option<String> {
-    let is_collection = |name: &str| {
-        service.shapes.get(name).is_some_and(|s| matches!(s.kind, ShapeType::List | ShapeType::Map))
-    };
+    let is_collection =
+        |name: &str| service.shapes.get(name).is_some_and(|s| matches!(s.kind, ShapeType::List | ShapeType::Map));
     if !is_collection(start) {
         return None;
     }

@@ -12,8 +12,8 @@
 //! request is signed again.
 
 use crate::config::Config;
-use crate::endpoint::{Endpoint, Params, Partitions, RuleSet, Value};
 use crate::credentials::{CredentialsError, CredentialsErrorKind};
+use crate::endpoint::{Endpoint, Params, Partitions, RuleSet, Value};
 use crate::error::{Error, ErrorKind, RawResponse, ServiceError};
 use crate::http::{HttpError, HttpErrorKind};
 use crate::operation::{self, Operation, OperationError, Response, Validator};
@@ -133,16 +133,14 @@ impl Handle {
         if !crate::retry::is_clock_skew_code(code) {
             return false;
         }
-        let Some(server) = raw
-            .headers
-            .get("date")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| DateTime::parse_http_date(v).ok())
+        let Some(server) =
+            raw.headers.get("date").and_then(|v| v.to_str().ok()).and_then(|v| DateTime::parse_http_date(v).ok())
         else {
             return false;
         };
         let now = DateTime::now();
-        let to_ms = |t: &DateTime| t.secs().saturating_mul(1000).saturating_add(i64::from(t.subsec_nanos() / 1_000_000));
+        let to_ms =
+            |t: &DateTime| t.secs().saturating_mul(1000).saturating_add(i64::from(t.subsec_nanos() / 1_000_000));
         let offset = to_ms(&server).saturating_sub(to_ms(&now));
         let current = self.clock_offset_ms.load(Ordering::Relaxed);
         if offset.saturating_sub(current).abs() <= MAX_SKEW_MS {
@@ -183,7 +181,9 @@ impl Handle {
         let timeouts =
             Timeouts { attempt: self.config.timeouts().attempt, operation: self.config.timeouts().operation };
 
-        self.retrier.run(name, timeouts, |_attempt| self.attempt::<I>(&request, &uri, endpoint, region, &payload_hash)).await
+        self.retrier
+            .run(name, timeouts, |_attempt| self.attempt::<I>(&request, &uri, endpoint, region, &payload_hash))
+            .await
     }
 
     async fn attempt<I: Operation>(
@@ -253,7 +253,12 @@ impl Handle {
         let (body, stream) = if success && I::SPEC.streaming_output {
             (Bytes::new(), Some(body))
         } else {
-            (read_limited(&head.headers, body, self.config.max_response_body()).await.map_err(|e| err(ErrorKind::Dispatch(e)))?, None)
+            (
+                read_limited(&head.headers, body, self.config.max_response_body())
+                    .await
+                    .map_err(|e| err(ErrorKind::Dispatch(e)))?,
+                None,
+            )
         };
         let mut resp = Response { status, headers: head.headers, body, stream };
         if success {
@@ -315,7 +320,8 @@ fn resolve(config: &Config, info: &ServiceInfo, explicit: Option<&str>) -> Resul
             e.to_string()
         }
     })?;
-    crate::config::check_url(&endpoint.url).map_err(|e| format!("the endpoint rules produced an unusable URL: {}", e.0))?;
+    crate::config::check_url(&endpoint.url)
+        .map_err(|e| format!("the endpoint rules produced an unusable URL: {}", e.0))?;
     Ok(endpoint)
 }
 

@@ -247,7 +247,8 @@ impl ConfigBuilder {
             }
         };
         let mut b = ConfigBuilder { env: env.clone(), ..Default::default() };
-        if let Some((region, place)) = setting("AWS_REGION", "region").or_else(|| setting("AWS_DEFAULT_REGION", "region"))
+        if let Some((region, place)) =
+            setting("AWS_REGION", "region").or_else(|| setting("AWS_DEFAULT_REGION", "region"))
         {
             let region = region.trim().to_string();
             check_region(&region).map_err(|e| ConfigError(format!("{place}: {}", e.0)))?;

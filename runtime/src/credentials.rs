@@ -291,9 +291,16 @@ struct ProcessOutput {
     message: Option<String>,
 }
 
-pub(crate) fn parse_credentials_json(provider: &'static str, text: &[u8], place: &str) -> Result<Credentials, CredentialsError> {
+pub(crate) fn parse_credentials_json(
+    provider: &'static str,
+    text: &[u8],
+    place: &str,
+) -> Result<Credentials, CredentialsError> {
     let out: ProcessOutput = serde_json::from_slice(text).map_err(|e| {
-        CredentialsError::failed(provider, format!("{place}: output is not valid credentials JSON: {}", crate::types::json_error_text(&e)))
+        CredentialsError::failed(
+            provider,
+            format!("{place}: output is not valid credentials JSON: {}", crate::types::json_error_text(&e)),
+        )
     })?;
     if let Some(code) = out.code.as_deref().filter(|c| *c != "Success") {
         let msg = out.message.unwrap_or_default();
@@ -311,7 +318,9 @@ pub(crate) fn parse_credentials_json(provider: &'static str, text: &[u8], place:
     let expiry = match out.expiration {
         Some(e) => Some(
             DateTime::parse_iso8601(&e)
-                .map_err(|err| CredentialsError::failed(provider, format!("{place}: bad Expiration: {err}")))
+                .map_err(|_| {
+                    CredentialsError::failed(provider, format!("{place}: Expiration is not an ISO 8601 date-time"))
+                })
                 .and_then(|d| {
                     SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(d.secs().max(0) as u64)).ok_or_else(|| {
                         CredentialsError::failed(provider, format!("{place}: Expiration is out of range"))
@@ -360,8 +369,10 @@ async fn credential_process(command: &str, place: &str, timeout: Duration) -> Re
                 format!("{place}: the process printed more than {MAX_PROCESS_OUTPUT} bytes"),
             ));
         }
-        let status =
-            child.wait().await.map_err(|e| CredentialsError::failed(P, format!("{place}: waiting for the process: {e}")))?;
+        let status = child
+            .wait()
+            .await
+            .map_err(|e| CredentialsError::failed(P, format!("{place}: waiting for the process: {e}")))?;
         Ok((status, out))
     };
     let (status, stdout) = match tokio::time::timeout(timeout, run).await {
@@ -485,7 +496,8 @@ fn container_relative_uri(rel: &str) -> Result<String, CredentialsError> {
 /// and EKS agents' addresses or to loopback — checked on the parsed host, and for a host name on
 /// every address it resolves to (as aws-config does), so `http://127.evil.test/` is refused.
 async fn container_full_uri(full: &str) -> Result<String, CredentialsError> {
-    let invalid = |why: &str| CredentialsError::invalid(CONTAINER, format!("AWS_CONTAINER_CREDENTIALS_FULL_URI: {why}"));
+    let invalid =
+        |why: &str| CredentialsError::invalid(CONTAINER, format!("AWS_CONTAINER_CREDENTIALS_FULL_URI: {why}"));
     let parsed: http::Uri = full.parse().map_err(|_| invalid("not a valid URL"))?;
     let Some(authority) = parsed.authority() else { return Err(invalid("the URL has no host")) };
     if authority.as_str().contains('@') {
@@ -552,7 +564,10 @@ impl ImdsProvider {
     }
 
     /// One IMDS request with retries of transient failures.
-    async fn request(&self, build: impl Fn() -> Result<HttpRequest, CredentialsError>) -> Result<(u16, Bytes), CredentialsError> {
+    async fn request(
+        &self,
+        build: impl Fn() -> Result<HttpRequest, CredentialsError>,
+    ) -> Result<(u16, Bytes), CredentialsError> {
         let mut attempt = 1;
         loop {
             let result = http_call(&*self.http, build()?, IMDS, Duration::from_secs(1)).await;
@@ -575,7 +590,8 @@ impl ImdsProvider {
             .get_nonempty("AWS_EC2_METADATA_SERVICE_ENDPOINT")
             .unwrap_or_else(|| "http://169.254.169.254".to_string());
         let base = base.trim_end_matches('/');
-        let build = |r: http::request::Builder| r.body(Bytes::new()).map_err(|e| CredentialsError::invalid(P, e.to_string()));
+        let build =
+            |r: http::request::Builder| r.body(Bytes::new()).map_err(|e| CredentialsError::invalid(P, e.to_string()));
         let token_request = || {
             build(
                 http::Request::put(format!("{base}/latest/api/token"))
@@ -596,11 +612,18 @@ impl ImdsProvider {
         };
         match status {
             200 => {}
-            403 => return Err(CredentialsError::not_loaded(P, format!("{base}: IMDS is disabled on this instance (HTTP 403)"))),
+            403 => {
+                return Err(CredentialsError::not_loaded(
+                    P,
+                    format!("{base}: IMDS is disabled on this instance (HTTP 403)"),
+                ))
+            }
             405 => {
                 return Err(CredentialsError::failed(
                     P,
-                    format!("{base}: the token request was refused (HTTP 405): IMDSv2 is required and not supported there"),
+                    format!(
+                        "{base}: the token request was refused (HTTP 405): IMDSv2 is required and not supported there"
+                    ),
                 ))
             }
             other => return Err(CredentialsError::failed(P, format!("{base}: token request answered HTTP {other}"))),
@@ -610,7 +633,8 @@ impl ImdsProvider {
             return Err(CredentialsError::failed(P, format!("{base}: the token request returned an invalid token")));
         }
         let get = |path: &str| {
-            let mut req = http::Request::get(format!("{base}{path}")).header("x-aws-ec2-metadata-token", token.as_str());
+            let mut req =
+                http::Request::get(format!("{base}{path}")).header("x-aws-ec2-metadata-token", token.as_str());
             if let Some(h) = req.headers_mut().and_then(|h| h.get_mut("x-aws-ec2-metadata-token")) {
                 h.set_sensitive(true);
             }
@@ -653,7 +677,10 @@ impl ProvideCredentials for ImdsProvider {
             }
             let until = self.unreachable_until.lock().ok().and_then(|u| *u);
             if until.is_some_and(|t| std::time::Instant::now() < t) {
-                return Err(CredentialsError::not_loaded(IMDS, "unreachable on the last try (not retried for 5 minutes)"));
+                return Err(CredentialsError::not_loaded(
+                    IMDS,
+                    "unreachable on the last try (not retried for 5 minutes)",
+                ));
             }
             self.fetch().await
         })

@@ -69,8 +69,9 @@ impl Message {
         if self.payload.is_empty() {
             return Ok(T::default());
         }
-        serde_json::from_slice(&self.payload)
-            .map_err(|e| EventStreamError::Decode(format!("invalid JSON event payload: {}", crate::types::json_error_text(&e))))
+        serde_json::from_slice(&self.payload).map_err(|e| {
+            EventStreamError::Decode(format!("invalid JSON event payload: {}", crate::types::json_error_text(&e)))
+        })
     }
 
     /// Encodes the message (for tests and fakes).

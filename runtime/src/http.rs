@@ -179,9 +179,8 @@ impl Body {
 
     /// Reads the whole body, failing as soon as it exceeds `max` bytes.
     pub async fn collect_limited(mut self, max: usize) -> Result<Bytes, HttpError> {
-        let too_large = || {
-            HttpError::new(HttpErrorKind::TooLarge, format!("the response body exceeds the limit of {max} bytes"))
-        };
+        let too_large =
+            || HttpError::new(HttpErrorKind::TooLarge, format!("the response body exceeds the limit of {max} bytes"));
         if let Source::Full(b) = &mut self.source {
             let b = b.take().unwrap_or_default();
             return if b.len() > max { Err(too_large()) } else { Ok(b) };

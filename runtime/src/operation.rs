@@ -651,7 +651,8 @@ impl Response {
         if self.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(T::default());
         }
-        serde_json::from_slice(&self.body).map_err(|e| self.error(format!("invalid JSON body: {}", crate::types::json_error_text(&e))))
+        serde_json::from_slice(&self.body)
+            .map_err(|e| self.error(format!("invalid JSON body: {}", crate::types::json_error_text(&e))))
     }
 
     /// The JSON body as a payload member.
@@ -659,7 +660,9 @@ impl Response {
         if self.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
         }
-        serde_json::from_slice(&self.body).map(Some).map_err(|e| self.error(format!("invalid JSON body: {}", crate::types::json_error_text(&e))))
+        serde_json::from_slice(&self.body)
+            .map(Some)
+            .map_err(|e| self.error(format!("invalid JSON body: {}", crate::types::json_error_text(&e))))
     }
 
     /// A header member.

@@ -240,7 +240,10 @@ fn parse(file: &std::path::Path, text: &str, is_config: bool) -> Result<Vec<Prof
         }
         // Errors never quote the line: it may be a secret with a typo (`aws_secret_access_key KEY`).
         let Some((key, value)) = line.split_once('=') else {
-            return Err(err(n, "expected `[section]` or `key = value` (the line is not shown: it may hold a secret)".into()));
+            return Err(err(
+                n,
+                "expected `[section]` or `key = value` (the line is not shown: it may hold a secret)".into(),
+            ));
         };
         if !in_section {
             return Err(err(n, "a property appears before any [section]".into()));
@@ -298,7 +301,8 @@ mod tests {
         assert!(e.to_string().starts_with("cfg:2: expected"), "{e}");
         let e = ProfileSet::from_texts(None, Some(("creds", "key = v\n")), "default").unwrap_err();
         assert!(e.message.contains("before any [section]"));
-        let e = ProfileSet::from_texts(None, Some(("creds", "[a]\naws_secret_access_key CANARY-SECRET\n")), "a").unwrap_err();
+        let e = ProfileSet::from_texts(None, Some(("creds", "[a]\naws_secret_access_key CANARY-SECRET\n")), "a")
+            .unwrap_err();
         assert_eq!(e.line, 2);
         assert!(!format!("{e} {e:?}").contains("CANARY"), "{e}");
         let e = ProfileSet::from_texts(None, Some(("creds", "[default\n")), "default").unwrap_err();

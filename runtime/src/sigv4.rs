@@ -189,7 +189,8 @@ impl Signer {
         params: &SigningParams<'_>,
     ) -> Result<SigningOutput, SigningError> {
         let header = |v: &str, what: &str| {
-            HeaderValue::from_str(v).map_err(|_| SigningError::request(format!("the {what} is not a valid header value")))
+            HeaderValue::from_str(v)
+                .map_err(|_| SigningError::request(format!("the {what} is not a valid header value")))
         };
         if !parts.headers.contains_key(HOST) {
             let authority = parts.uri.authority().ok_or_else(|| SigningError::request("the URI has no host"))?;
@@ -217,12 +218,15 @@ impl Signer {
             parts.headers.insert(token_header.clone(), t.clone());
         }
         if params.settings.content_sha256_header {
-            parts.headers.insert(HeaderName::from_static("x-amz-content-sha256"), header(payload_sha256, "payload hash")?);
+            parts
+                .headers
+                .insert(HeaderName::from_static("x-amz-content-sha256"), header(payload_sha256, "payload hash")?);
         }
 
         let mut headers: Vec<(&str, &str)> = Vec::with_capacity(parts.headers.len());
         for (name, value) in &parts.headers {
-            let v = value.to_str().map_err(|_| SigningError::request(format!("header `{name}` is not visible ASCII")))?;
+            let v =
+                value.to_str().map_err(|_| SigningError::request(format!("header `{name}` is not visible ASCII")))?;
             headers.push((name.as_str(), v));
         }
         let path = parts.uri.path();

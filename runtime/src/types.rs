@@ -461,7 +461,14 @@ impl DateTime {
     fn from_fields(y: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32, nanos: u32) -> Option<Self> {
         // Second 60 (a leap second) is accepted and folds into the next minute. Years are the
         // four-digit years both formats define (a larger one would overflow the arithmetic).
-        if !(0..=9999).contains(&y) || !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 60 {
+        if !(0..=9999).contains(&y)
+            || !(1..=12).contains(&mo)
+            || d == 0
+            || d > days_in_month(y, mo)
+            || h > 23
+            || mi > 59
+            || s > 60
+        {
             return None;
         }
         let secs = days_from_civil(y, mo, d) * 86_400 + i64::from(h * 3600 + mi * 60 + s);
