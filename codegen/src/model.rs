@@ -993,7 +993,26 @@ fn strip_position(msg: &str) -> String {
 }
 
 fn read(file: &Path) -> Result<String, ModelError> {
-    std::fs::read_to_string(file).map_err(|e| ModelError::new(file, "", ModelErrorKind::Io(e.to_string())))
+    let io = |e: std::io::Error| ModelError::new(file, "", ModelErrorKind::Io(e.to_string()));
+    if file.extension().is_some_and(|e| e == "gz") {
+        // botocore ships its large files gzip-compressed; read them as they are.
+        use std::io::Read as _;
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(file).map_err(io)?).read_to_string(&mut text).map_err(io)?;
+        return Ok(text);
+    }
+    std::fs::read_to_string(file).map_err(io)
+}
+
+/// The model file `name` in `dir`, as `name` or, as botocore ships large files, `name.gz`.
+fn model_file(dir: &Path, name: &str) -> PathBuf {
+    let plain = dir.join(name);
+    let gz = dir.join(format!("{name}.gz"));
+    if !plain.exists() && gz.exists() {
+        gz
+    } else {
+        plain
+    }
 }
 
 fn read_optional<T: serde::de::DeserializeOwned + Default>(file: &Path) -> Result<T, ModelError> {
@@ -1006,16 +1025,16 @@ fn read_optional<T: serde::de::DeserializeOwned + Default>(file: &Path) -> Resul
 
 impl ServiceModel {
     /// Reads and validates the model files in `dir`. `service-2.json` is required; the others are
-    /// optional.
+    /// optional. Each may also be gzip-compressed (`service-2.json.gz`), as botocore ships them.
     pub fn load(dir: impl AsRef<Path>) -> Result<ServiceModel, ModelError> {
         let dir = dir.as_ref();
-        let service_file = dir.join("service-2.json");
+        let service_file = model_file(dir, "service-2.json");
         let service: Service = parse_json(&service_file, &read(&service_file)?)?;
         validate_service(&service_file, &service)?;
 
-        let pag_file = dir.join("paginators-1.json");
+        let pag_file = model_file(dir, "paginators-1.json");
         let mut paginators: Paginators = read_optional(&pag_file)?;
-        let extras_file = dir.join("paginators-1.sdk-extras.json");
+        let extras_file = model_file(dir, "paginators-1.sdk-extras.json");
         let extras: PaginatorExtras = read_optional(&extras_file)?;
         merge_paginator_extras(&extras_file, &mut paginators, extras)?;
         for (op, pag) in &paginators.pagination {
@@ -1023,19 +1042,19 @@ impl ServiceModel {
             validate_paginator(&pag_file, &service, op, pag)?;
         }
 
-        let waiters_file = dir.join("waiters-2.json");
+        let waiters_file = model_file(dir, "waiters-2.json");
         let waiters: Waiters = read_optional(&waiters_file)?;
         for (name, w) in &waiters.waiters {
             check_op(&waiters_file, &service, &w.operation, format!("waiters.{name}.operation"))?;
         }
 
-        let examples_file = dir.join("examples-1.json");
+        let examples_file = model_file(dir, "examples-1.json");
         let examples: Examples = read_optional(&examples_file)?;
         for op in examples.examples.keys() {
             check_op(&examples_file, &service, op, format!("examples.{op}"))?;
         }
 
-        let rules_file = dir.join("endpoint-rule-set-1.json");
+        let rules_file = model_file(dir, "endpoint-rule-set-1.json");
         let (endpoint_rules, endpoint_rules_json) = if rules_file.exists() {
             let text = read(&rules_file)?;
             (Some(parse_json::<RuleSet>(&rules_file, &text)?), Some(text))

@@ -11,7 +11,20 @@
 //! | app name (user agent) | `AWS_SDK_UA_APP_ID` | `sdk_ua_app_id` |
 //!
 //! `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` (or `ignore_configured_endpoint_urls`) disables the
-//! endpoint URL settings. The profile is `AWS_PROFILE` (default `default`). A malformed value is an
+//! endpoint URL settings.
+//!
+//! A region must be a valid host label and an endpoint URL an absolute `http(s)://` URL without
+//! user info, query or fragment: the endpoint's host is built from them, and signed requests go
+//! there. Safety limits, set with the builder ([`ConfigBuilder::timeouts`],
+//! [`ConfigBuilder::stalled_stream_protection`], [`ConfigBuilder::max_response_body`]):
+//!
+//! | limit | default |
+//! |---|---|
+//! | connect (TCP and TLS handshake) | 3 s |
+//! | read (until the response head arrives) | 60 s |
+//! | stalled stream (response bodies, event streams) | fail below 1 byte/s over 20 s |
+//! | buffered response body | 100 MiB ([`DEFAULT_MAX_RESPONSE_BODY`]) |
+//! | attempt, operation | none | The profile is `AWS_PROFILE` (default `default`). A malformed value is an
 //! error naming the variable, or the file, line and profile it came from.
 
 use crate::credentials::{CachingProvider, Credentials, DefaultChain, ProvideCredentials};

@@ -17,5 +17,8 @@ pub fn regex_is_match(pattern: &str, text: &str) -> bool {
 /// code and message, the server's retry hint and clock.
 pub fn response_metadata(raw: &crate::error::RawResponse) -> String {
     let (code, message) = crate::operation::error_code_and_message(raw);
-    format!("{:?} {code} {message:?}", raw.request_id())
+    let retry_after = crate::retry::retry_after_hint(&raw.headers, std::time::SystemTime::now());
+    let date = raw.headers.get("date").and_then(|v| v.to_str().ok()).map(crate::types::DateTime::parse_http_date);
+    let class = crate::retry::classify_response(&code, raw.status, None);
+    format!("{:?} {code} {message:?} {retry_after:?} {date:?} {class:?} {raw:?}", raw.request_id())
 }

@@ -616,41 +616,38 @@ async fn fault_imds_credentials_already_expired() {
     assert_eq!(service.hits(), 3);
 }
 
-fn process_client(dir: &std::path::Path, command: &str, endpoint: &str) -> Client {
+/// Runs `command` as the credential_process of a fresh profile (timeout 500 ms) in front of a
+/// service that must never be called; returns the error and how long the call took.
+async fn credential_process_failure(
+    name: &str,
+    command: &str,
+) -> (stratus_runtime::Error<stratus_lambda::error::ListFunctionsError>, Duration) {
+    let dir = std::env::temp_dir().join(format!("stratus-faults-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("config"), format!("[default]\ncredential_process = {command}\n")).unwrap();
     let cfg = dir.join("config").display().to_string();
     let env = Env::from_vars([("AWS_CONFIG_FILE", cfg.as_str()), ("HOME", "/nonexistent")]);
     let provider = ProfileProvider::new(env).with_process_timeout(Duration::from_millis(500));
+    let service = serve(|_, _| ok_json(OK_LIST)).await;
     let config =
-        limits(Config::builder().endpoint_url(endpoint)).credentials_provider(Arc::new(provider)).build().unwrap();
-    Client::new(&config)
+        limits(Config::builder().endpoint_url(&service.url)).credentials_provider(Arc::new(provider)).build().unwrap();
+    let (r, elapsed) = bounded(Duration::from_secs(10), Client::new(&config).list_functions().send()).await;
+    assert_eq!(service.hits(), 0);
+    let _ = std::fs::remove_dir_all(&dir);
+    (r.unwrap_err(), elapsed)
 }
 
 #[tokio::test]
 async fn fault_credential_process_sleeps_past_its_timeout() {
-    let dir = std::env::temp_dir().join(format!("stratus-faults-sleep-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let service = serve(|_, _| ok_json(OK_LIST)).await;
-    let c = process_client(&dir, "sleep 30", &service.url);
-    let (r, elapsed) = bounded(Duration::from_secs(5), c.list_functions().send()).await;
-    let err = r.unwrap_err();
+    let (err, elapsed) = credential_process_failure("sleep", "sleep 30").await;
     assert!(err.to_string().contains("did not finish within 500 ms"), "{err}");
     assert!(!err.to_string().contains("sleep 30"), "the command line is not quoted: {err}");
     assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
-    assert_eq!(service.hits(), 0);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
 async fn fault_credential_process_prints_a_gigabyte() {
-    let dir = std::env::temp_dir().join(format!("stratus-faults-flood-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let service = serve(|_, _| ok_json(OK_LIST)).await;
-    let c = process_client(&dir, "head -c 1073741824 /dev/zero", &service.url);
-    let (r, elapsed) = bounded(Duration::from_secs(10), c.list_functions().send()).await;
-    let err = r.unwrap_err();
+    let (err, elapsed) = credential_process_failure("flood", "head -c 1073741824 /dev/zero").await;
     assert!(err.to_string().contains("printed more than"), "{err}");
     assert!(elapsed < Duration::from_secs(3), "{elapsed:?}");
-    assert_eq!(service.hits(), 0);
-    let _ = std::fs::remove_dir_all(&dir);
 }

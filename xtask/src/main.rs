@@ -3,6 +3,7 @@
 //! A thin command line over `stratus-codegen`: the logic lives in the library, where tests reach it.
 
 mod bench;
+mod survey;
 
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
@@ -19,7 +20,10 @@ const USAGE: &str = "usage:
   cargo xtask bench [--quick]                   Stratus vs aws-sdk-lambda / aws-sigv4, table in target/bench/report.md
   cargo xtask publish [--execute]               check, test and package the crates (dry run unless --execute)
   cargo xtask conformance SUITE.json... [--ignore LIST.json] [--out DIR]
-                                                run botocore protocol suites through generated clients";
+                                                run botocore protocol suites through generated clients
+  cargo xtask survey DIR [--compile SVC,...|--compile-all] [--jobs N] [--protocol NAME]
+                                                generate every service of a botocore data/ folder into
+                                                target/survey, compile and lint the chosen ones";
 
 /// `println!` that does not panic when stdout is closed (`cargo xtask codegen | head`).
 macro_rules! say {
@@ -56,6 +60,7 @@ fn run(args: &[String]) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some("publish") => publish(&args[1..]),
+        Some("survey") => survey::run(&root(), &args[1..]),
         Some("-h" | "--help") | None => {
             say!("{USAGE}");
             Ok(ExitCode::SUCCESS)
@@ -175,7 +180,14 @@ fn codegen(args: &[String]) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn options(crate_name: &str, version: &str, model_source: String, out: &Path, root: &Path, publish: bool) -> Options {
+pub(crate) fn options(
+    crate_name: &str,
+    version: &str,
+    model_source: String,
+    out: &Path,
+    root: &Path,
+    publish: bool,
+) -> Options {
     Options {
         crate_name: crate_name.to_string(),
         version: version.to_string(),
