@@ -725,43 +725,46 @@ pub fn build_service(service: &Service, file: &str) -> Result<Ir, IrError> {
     let operations: Vec<OperationIr> = service
         .operations
         .iter()
-        .map(|(name, op)| OperationIr {
-            name: name.clone(),
-            method: unique(field_name(name), &mut methods),
-            docs: or_default_doc(html_to_markdown(op.documentation.as_deref().unwrap_or_default()), || {
-                format!("Calls the `{name}` operation.")
-            }),
-            input: match &op.input {
-                Some(r) => Some(names[r.shape.as_str()].clone()),
-                None => synthetic_inputs.get(name.as_str()).cloned(),
-            },
-            output: op.output.as_ref().map(|r| names[r.shape.as_str()].clone()),
-            errors: op.errors.iter().map(|e| names[e.shape.as_str()].clone()).collect(),
-            deprecated: deprecation(op.deprecated, op.deprecated_message.as_deref()).map(|note| {
-                if note.is_empty() {
-                    // No message: the model's docs open with the advice (InvokeAsync: "use Invoke").
-                    plain_first_sentence(&html_to_markdown(op.documentation.as_deref().unwrap_or_default()))
-                } else {
-                    note
-                }
-            }),
-            http_method: op.http.method.clone(),
-            request_uri: op.http.request_uri.clone(),
-            status: op.http.response_code.unwrap_or(200),
-            host_prefix: op.endpoint.as_ref().map(|e| e.host_prefix.clone()),
-            error_codes: op
-                .errors
-                .iter()
-                .map(|e| {
-                    let code = shapes
-                        .get(&e.shape)
-                        .and_then(|s| s.error.as_ref())
-                        .and_then(|err| err.code.clone())
-                        .unwrap_or_else(|| e.shape.clone());
-                    (names[e.shape.as_str()].clone(), code)
-                })
-                .collect(),
-            examples: Vec::new(),
+        .map(|(name, op)| {
+            // A model may list one error twice (appsync's CreateApiKey): it is one variant.
+            let op_errors: IndexSet<&String> = op.errors.iter().map(|e| &e.shape).collect();
+            OperationIr {
+                name: name.clone(),
+                method: unique(field_name(name), &mut methods),
+                docs: or_default_doc(html_to_markdown(op.documentation.as_deref().unwrap_or_default()), || {
+                    format!("Calls the `{name}` operation.")
+                }),
+                input: match &op.input {
+                    Some(r) => Some(names[r.shape.as_str()].clone()),
+                    None => synthetic_inputs.get(name.as_str()).cloned(),
+                },
+                output: op.output.as_ref().map(|r| names[r.shape.as_str()].clone()),
+                errors: op_errors.iter().map(|e| names[e.as_str()].clone()).collect(),
+                deprecated: deprecation(op.deprecated, op.deprecated_message.as_deref()).map(|note| {
+                    if note.is_empty() {
+                        // No message: the model's docs open with the advice (InvokeAsync: "use Invoke").
+                        plain_first_sentence(&html_to_markdown(op.documentation.as_deref().unwrap_or_default()))
+                    } else {
+                        note
+                    }
+                }),
+                http_method: op.http.method.clone(),
+                request_uri: op.http.request_uri.clone(),
+                status: op.http.response_code.unwrap_or(200),
+                host_prefix: op.endpoint.as_ref().map(|e| e.host_prefix.clone()),
+                error_codes: op_errors
+                    .iter()
+                    .map(|e| {
+                        let code = shapes
+                            .get(e.as_str())
+                            .and_then(|s| s.error.as_ref())
+                            .and_then(|err| err.code.clone())
+                            .unwrap_or_else(|| e.to_string());
+                        (names[e.as_str()].clone(), code)
+                    })
+                    .collect(),
+                examples: Vec::new(),
+            }
         })
         .collect();
     // An input type implements its operation, so two operations cannot share one.

@@ -966,8 +966,8 @@ impl Validator {
         }
     }
 
-    /// Validates each value of a map of structures.
-    pub fn each_value<T: Validate>(&mut self, member: &'static str, value: Option<&HashMap<String, T>>) {
+    /// Validates each value of a map of structures (keyed by strings or by an enum).
+    pub fn each_value<K, T: Validate>(&mut self, member: &'static str, value: Option<&HashMap<K, T>>) {
         if let Some(items) = value {
             self.path.push(member);
             for item in items.values() {

@@ -20,6 +20,16 @@ pub(super) fn file(ir: &Ir, options: &Options) -> Result<Option<GeneratedFile>, 
     for w in &ir.waiters {
         items.push(waiter(ir, w).map_err(|message| EmitError { file: format!("waiter {}", w.name), message })?);
     }
+    // The JMESPath value types are needed only by path acceptors.
+    let jm = if ir.waiters.iter().any(|w| w.acceptors.iter().any(|a| a.expr.is_some())) {
+        quote!(
+            use stratus_runtime::waiter::{self as w, Jm, ToJm};
+        )
+    } else {
+        quote!(
+            use stratus_runtime::waiter as w;
+        )
+    };
     let tokens = quote! {
         //! Waiters: poll an operation until the resource reaches the state the model describes. Start
         //! one with `client.wait_until_<name>()`, set the operation's parameters, then `.wait(max_wait)`.
@@ -28,7 +38,7 @@ pub(super) fn file(ir: &Ir, options: &Options) -> Result<Option<GeneratedFile>, 
         #[allow(unused_imports)]
         use #root::Client;
         use std::time::Duration;
-        use stratus_runtime::waiter::{self as w, Jm, ToJm};
+        #jm
 
         #(#items)*
     };
