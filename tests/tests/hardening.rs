@@ -174,3 +174,16 @@ async fn a_waiter_gives_up_at_max_wait_even_while_a_poll_hangs() {
     assert!(start.elapsed() < Duration::from_secs(1), "{:?}", start.elapsed());
     server.abort();
 }
+
+#[tokio::test]
+async fn maps_keyed_by_an_enum_are_validated_and_duplicate_errors_are_one_variant() {
+    use fixture_waiters::types::{Check, State};
+    let (client, fake) = fixture_answering(404, "NotFound");
+    let checks = std::iter::once((State::Ready, Check::default())).collect::<std::collections::HashMap<_, _>>();
+    let e = client.describe_thing().name("x").checks(checks).send().await.unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::Validation(v) if v.path == "Checks.Name"), "{e}");
+    assert_eq!(fake.count(), 0);
+    // The model lists NotFound twice for DescribeThing; the enum has it once and it still matches.
+    let e = client.describe_thing().name("x").send().await.unwrap_err();
+    assert!(matches!(e.service_error(), Some(fixture_waiters::error::DescribeThingError::NotFound(_))), "{e}");
+}

@@ -44,6 +44,9 @@ impl Client {
     /// Required:
     /// - [`name`](DescribeThingInput::name) (`String`): The `Name` member.
     ///
+    /// Optional:
+    /// - [`checks`](DescribeThingInput::checks) (`HashMap<State, Check>`): A map keyed by an enum whose values are validated.
+    ///
     /// # Response
     ///
     /// Returns [`DescribeThingOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`DescribeThingError`]. Modeled errors: [`NotFound`], [`Busy`], [`Flaky`].

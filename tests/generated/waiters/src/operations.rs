@@ -12,11 +12,16 @@ impl rt::Operation for DescribeThingInput {
     type Output = DescribeThingOutput;
     type Error = DescribeThingError;
     const SPEC: rt::OpSpec = rt::OpSpec::new(
-        "DescribeThing",
-        "GET",
-        "/things/{Name}",
-        200,
-    );
+            "DescribeThing",
+            "GET",
+            "/things/{Name}",
+            200,
+        )
+        .json();
+    fn validate(&self, v: &mut rt::Validator) {
+        v.each_value("Checks", self.checks.as_ref());
+    }
+
     fn bind(&self, req: &mut rt::Request) {
         req.label("Name", &self.name);
     }
@@ -43,5 +48,11 @@ impl stratus_runtime::paginate::Paginated for ListThingsInput {
 
     fn items(page: ListThingsOutput) -> Vec<Item> {
         page.things.unwrap_or_default()
+    }
+}
+
+impl rt::Validate for Check {
+    fn validate(&self, v: &mut rt::Validator) {
+        v.required("Name", &self.name);
     }
 }

@@ -4,12 +4,15 @@
 //! Builders for the structures of [`types`](super): `Type::builder().field(value).build()`.
 
 use super::*;
+use std::collections::HashMap;
 
 stratus_runtime::builder! {
     /// A builder for [`DescribeThingInput`].
     DescribeThingInputBuilder => DescribeThingInput [operation] {
         name: String,
-    } optional {}
+    } optional {
+        checks: HashMap<State, Check>,
+    }
 }
 
 stratus_runtime::builder! {
@@ -73,4 +76,11 @@ stratus_runtime::builder! {
     FlakyBuilder => Flaky {} optional {
         message: String,
     }
+}
+
+stratus_runtime::builder! {
+    /// A builder for [`Check`].
+    CheckBuilder => Check {
+        name: String,
+    } optional {}
 }

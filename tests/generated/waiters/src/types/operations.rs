@@ -4,16 +4,20 @@
 //! Inputs and outputs of the operations.
 
 use super::*;
+use std::collections::HashMap;
 
 /// Input of the `DescribeThing` operation.
 ///
 /// The input of [`Client::describe_thing`](crate::Client::describe_thing).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "PascalCase")]
 pub struct DescribeThingInput {
     /// The `Name` member.
     #[serde(skip)]
     pub name: String,
+    /// A map keyed by an enum whose values are validated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checks: Option<HashMap<State, Check>>,
 }
 
 /// Output of the `DescribeThing` operation.

@@ -24,3 +24,11 @@ pub struct Item {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
+
+/// The `Check` structure.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, rename_all = "PascalCase")]
+pub struct Check {
+    /// The `Name` member.
+    pub name: String,
+}

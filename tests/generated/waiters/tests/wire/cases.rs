@@ -9,6 +9,17 @@ use stratus_runtime::testing::{capture, check, Expect};
 async fn describe_thing() {
     let input = t::DescribeThingInput {
         name: "s".to_string(),
+        checks: Some(
+            std::collections::HashMap::from([
+                (
+                    t::State::Ready,
+                    t::Check {
+                        name: "s".to_string(),
+                        ..Default::default()
+                    },
+                ),
+            ]),
+        ),
         ..Default::default()
     };
     let req = capture(|config| async move {
@@ -21,7 +32,7 @@ async fn describe_thing() {
         path: "/things/s",
         query: &[],
         headers: &[],
-        body: &[],
+        body: &["Checks"],
         payload: false,
     };
     check(&req, &expect).unwrap();
