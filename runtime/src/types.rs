@@ -360,7 +360,12 @@ impl DateTime {
     /// Epoch seconds as written on the wire: an integer, or a decimal with the fraction.
     pub fn to_epoch_string(&self) -> String {
         if self.secs < 0 && self.nanos > 0 {
-            return format!("{}", self.as_secs_f64());
+            // -1 s + 999_999_999 ns is -0.000000001: write the exact decimal (a float would not
+            // round-trip).
+            let total = i128::from(self.secs) * 1_000_000_000 + i128::from(self.nanos);
+            let abs = total.unsigned_abs();
+            let digits = format!("{:09}", abs % 1_000_000_000);
+            return format!("-{}.{}", abs / 1_000_000_000, digits.trim_end_matches('0'));
         }
         format!("{}{}", self.secs, self.fraction())
     }
@@ -698,6 +703,16 @@ mod tests {
         assert_eq!(DateTime::parse_epoch("1400000000.123"), Ok(t));
         assert_eq!(DateTime::parse_http_date("Tue, 13 May 2014 16:53:20 GMT"), Ok(DateTime::from_secs(1_400_000_000)));
         assert_eq!(DateTime::parse_iso8601("2014-05-13T18:53:20+02:00"), Ok(DateTime::from_secs(1_400_000_000)));
+    }
+
+    #[test]
+    fn negative_fractions_round_trip_exactly() {
+        // Found by the date_time fuzz target.
+        for text in ["-0.000000001", "-1.5", "-1700000000.123456789"] {
+            let t = DateTime::parse_epoch(text).unwrap();
+            assert_eq!(t.to_epoch_string(), text);
+            assert_eq!(DateTime::parse_epoch(&t.to_epoch_string()), Ok(t));
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! A thin command line over `stratus-codegen`: the logic lives in the library, where tests reach it.
 
 mod bench;
+mod fuzz;
 mod survey;
 
 use anyhow::{bail, Context, Result};
@@ -21,6 +22,8 @@ const USAGE: &str = "usage:
   cargo xtask publish [--execute]               check, test and package the crates (dry run unless --execute)
   cargo xtask conformance SUITE.json... [--ignore LIST.json] [--out DIR]
                                                 run botocore protocol suites through generated clients
+  cargo xtask fuzz [--seconds N] [--keep-going] [--minimize] [TARGET]
+                                                coverage-guided fuzzing (libFuzzer, stable toolchain)
   cargo xtask survey DIR [--compile SVC,...|--compile-all] [--jobs N] [--protocol NAME]
                                                 generate every service of a botocore data/ folder into
                                                 target/survey, compile and lint the chosen ones";
@@ -61,6 +64,7 @@ fn run(args: &[String]) -> Result<ExitCode> {
         }
         Some("publish") => publish(&args[1..]),
         Some("survey") => survey::run(&root(), &args[1..]),
+        Some("fuzz") => fuzz::run(&root(), &args[1..]),
         Some("-h" | "--help") | None => {
             say!("{USAGE}");
             Ok(ExitCode::SUCCESS)
@@ -282,6 +286,8 @@ fn test(args: &[String]) -> Result<ExitCode> {
     }
     run_step("cargo test --workspace", cargo().args(["test", "--workspace", "--all-targets"]))?;
     run_step("cargo test --doc", cargo().args(["test", "--workspace", "--doc"]))?;
+    say!("==> fuzz corpora replay");
+    fuzz::replay(&root())?;
     run_e2e()?;
     say!("==> protocol conformance (rest-json)");
     let suites = ["tests/data/protocols/input/rest-json.json", "tests/data/protocols/output/rest-json.json"];
