@@ -552,8 +552,49 @@ fn default_rules(endpoint_prefix: &str) -> String {
     )
 }
 
+/// Gives every operation an input shape of its own. An input type implements its operation's
+/// `Operation` trait, so two operations cannot share one: when several take the same shape
+/// (rolesanywhere's `ScalarCrlRequest`), the first keeps it and each other gets a copy named after
+/// it (`DisableCrlRequest`), the way smithy-rs gives each operation synthetic input shapes. The
+/// result is `None` when nothing is shared.
+fn split_shared_inputs(service: &Service) -> Option<Service> {
+    let mut users: IndexMap<&str, Vec<&str>> = IndexMap::new();
+    for (name, op) in &service.operations {
+        if let Some(input) = &op.input {
+            users.entry(input.shape.as_str()).or_default().push(name.as_str());
+        }
+    }
+    let shared: Vec<(String, Vec<String>)> = users
+        .into_iter()
+        .filter(|(_, ops)| ops.len() > 1)
+        .map(|(shape, ops)| (shape.to_string(), ops[1..].iter().map(|o| o.to_string()).collect()))
+        .collect();
+    if shared.is_empty() {
+        return None;
+    }
+    let mut out = service.clone();
+    for (shape, ops) in shared {
+        for op in ops {
+            let mut name = format!("{op}Request");
+            let mut n = 2;
+            while out.shapes.contains_key(&name) {
+                name = format!("{op}Request{n}");
+                n += 1;
+            }
+            let copy = out.shapes[&shape].clone();
+            out.shapes.insert(name.clone(), copy);
+            if let Some(input) = out.operations.get_mut(&op).and_then(|o| o.input.as_mut()) {
+                input.shape = name;
+            }
+        }
+    }
+    Some(out)
+}
+
 /// Builds the IR of a service description (`file` is used in error messages).
 pub fn build_service(service: &Service, file: &str) -> Result<Ir, IrError> {
+    let normalized = split_shared_inputs(service);
+    let service = normalized.as_ref().unwrap_or(service);
     let shapes = &service.shapes;
     let meta = &service.metadata;
     if meta.protocol != Protocol::RestJson {
@@ -767,23 +808,6 @@ pub fn build_service(service: &Service, file: &str) -> Result<Ir, IrError> {
             }
         })
         .collect();
-    // An input type implements its operation, so two operations cannot share one.
-    let mut seen_inputs: IndexMap<&str, &str> = IndexMap::new();
-    for (name, op) in &service.operations {
-        if let Some(input) = &op.input {
-            if let Some(first) = seen_inputs.insert(&input.shape, name) {
-                return Err(IrError {
-                    file: file.to_string(),
-                    path: format!("operations.{name}.input"),
-                    message: format!(
-                        "input shape `{}` is also the input of `{first}`; shared inputs are not supported",
-                        input.shape
-                    ),
-                });
-            }
-        }
-    }
-
     // Link inputs and outputs to the client methods that take or return them.
     for t in types.iter_mut() {
         let TypeDef::Struct(s) = t else { continue };

@@ -6,6 +6,9 @@
 //! the test with the name of the file, and the other targets still run. Inside the child each input
 //! runs on a thread with an 8 MiB stack (what libFuzzer's main thread has), and a watchdog fails an
 //! input that runs for more than a minute.
+//!
+//! The differential oracles (`regex`, `sigv4`) take part only with `--features differential`; a
+//! regression they found passes the plain replay.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -126,7 +126,9 @@ fn escape(e: char) -> Node {
         'W' => Node::Class(word, true),
         'd' => Node::Class(vec![('0', '9')], false),
         'D' => Node::Class(vec![('0', '9')], true),
-        's' => Node::Class(vec![(' ', ' '), ('\t', '\t'), ('\n', '\n'), ('\r', '\r')], false),
+        // ASCII whitespace as Java (whose syntax the partition patterns use) defines it.
+        's' => Node::Class(vec![(' ', ' '), ('\t', '\r')], false),
+        'S' => Node::Class(vec![(' ', ' '), ('\t', '\r')], true),
         c => Node::Char(c),
     }
 }
@@ -237,6 +239,9 @@ mod tests {
         assert!(is_match("a[b-d]?e*", "zzace"));
         assert!(!is_match("(unclosed", "unclosed"));
         assert!(!is_match("^a$", "ab"));
+        // `\s` is Java's ASCII whitespace: vertical tab and form feed too (found by the fuzzer).
+        assert!(is_match(r"^a\sb$", "a\u{b}b") && is_match(r"^a\sb$", "a\u{c}b"));
+        assert!(!is_match(r"^\S$", " "));
     }
 
     #[test]
