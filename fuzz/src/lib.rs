@@ -562,8 +562,9 @@ struct RePiece {
 
 const WORD: &[(char, char)] = &[('a', 'z'), ('A', 'Z'), ('0', '9'), ('_', '_')];
 const DIGIT: &[(char, char)] = &[('0', '9')];
-/// `\s` as the matcher defines it.
-const SPACE: &[(char, char)] = &[(' ', ' '), ('\t', '\t'), ('\n', '\n'), ('\r', '\r')];
+/// `\s`: ASCII whitespace (tab, line feed, vertical tab, form feed, carriage return, space). Used
+/// by the step bound, which must follow the matcher's own reading.
+const SPACE: &[(char, char)] = &[(' ', ' '), ('\t', '\r')];
 
 /// Reference spellings of the classes, in ASCII terms (`\w` etc. are Unicode-aware in the `regex`
 /// crate; AWS's patterns mean ASCII). `\s` is ASCII whitespace as in Java, JavaScript, RE2 and
@@ -613,11 +614,12 @@ fn gen_atom(r: &mut Reader, depth: u32) -> ReNode {
     match r.below(12) {
         0..=3 => ReNode::Char(r.pick(REGEX_ALPHABET)),
         4 => ReNode::Any,
-        5 => match r.below(5) {
+        5 => match r.below(6) {
             0 => class(WORD, false, "\\w", format!("[{REF_WORD}]")),
             1 => class(DIGIT, false, "\\d", "[0-9]".into()),
             2 => class(SPACE, false, "\\s", format!("[{REF_SPACE}]")),
             3 => class(WORD, true, "\\W", format!("[^{REF_WORD}]")),
+            4 => class(SPACE, true, "\\S", format!("[^{REF_SPACE}]")),
             _ => class(DIGIT, true, "\\D", "[^0-9]".into()),
         },
         6 | 7 => gen_set(r),
@@ -627,7 +629,8 @@ fn gen_atom(r: &mut Reader, depth: u32) -> ReNode {
     }
 }
 
-/// `[...]`: literals (escaped when punctuation), alphanumeric ranges, `\w` `\d` `\s`.
+/// `[...]`: literals (escaped when punctuation), alphanumeric ranges, `\w` `\d` `\s`. (`\W` `\D` `\S`
+/// inside a set are left out: the matcher reads them as letters.)
 fn gen_set(r: &mut Reader) -> ReNode {
     const RANGE_ENDS: &[char] = &['a', 'b', 'c', 'x', 'z', 'A', 'Z', '0', '1', '9'];
     let negated = r.below(3) == 0;

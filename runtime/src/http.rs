@@ -85,21 +85,20 @@ impl StallGuard {
         self.settings.min_bytes_per_sec as f64 * self.settings.grace_period.as_secs_f64()
     }
 
-    /// The moment the body counts as stalled if nothing more arrives.
+    /// The moment the body counts as stalled if nothing more arrives: when the newest chunks that
+    /// together reach the threshold have left the window (newest first, so a fast body costs one
+    /// step); before the grace period has passed since the start, never.
     fn deadline(&self) -> tokio::time::Instant {
         let grace = self.settings.grace_period;
         let threshold = self.threshold();
-        // Entries expire oldest first; find the first expiry after which the rest falls short.
-        let mut rest: f64 = self.window.iter().map(|(_, n)| *n as f64).sum();
-        let mut deadline = self.started + grace;
-        for (at, n) in &self.window {
-            if rest < threshold {
-                break;
+        let mut recent = 0.0;
+        for (at, n) in self.window.iter().rev() {
+            recent += *n as f64;
+            if recent >= threshold {
+                return (self.started + grace).max(*at + grace);
             }
-            rest -= *n as f64;
-            deadline = deadline.max(*at + grace);
         }
-        deadline
+        self.started + grace
     }
 
     fn record(&mut self, now: tokio::time::Instant, len: usize) {
