@@ -70,12 +70,29 @@ pub struct PaginatorIr {
     pub input_token: Field,
     /// Output field carrying the next token.
     pub output_token: Field,
-    /// Output field holding the items.
-    pub result: Field,
+    /// Output fields holding the results (botocore's `result_key`: one, or several).
+    pub results: Vec<Field>,
     /// Input field limiting the page size.
     pub limit: Option<Field>,
-    /// Type of one item.
-    pub item: RustType,
+    /// What `items()` yields; `None` when the results are several lists of different types (the
+    /// paginator then offers pages only).
+    pub item: Option<PageItem>,
+}
+
+/// The items of a paginator's pages.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PageItem {
+    /// The elements of one list result (or of several lists of the same type, in order).
+    Element(RustType),
+    /// The entries of one map result, as `(key, value)`.
+    Entry(RustType, RustType),
+}
+
+impl PaginatorIr {
+    /// The result members, for documentation (`Functions`, or `Folders`, `Documents`).
+    pub fn result_members(&self) -> String {
+        self.results.iter().map(|f| format!("`{}`", f.member)).collect::<Vec<_>>().join(", ")
+    }
 }
 
 /// Service-wide facts.
@@ -504,19 +521,35 @@ pub fn build(model: &ServiceModel) -> Result<Ir, IrError> {
         };
         let input_token = field(op.input.as_deref(), &single("input_token", p.input_token.as_ref())?)?;
         let output_token = field(op.output.as_deref(), &single("output_token", p.output_token.as_ref())?)?;
-        let result = field(op.output.as_deref(), &single("result_key", p.result_key.as_ref())?)?;
+        let keys = p.result_key.as_ref().map(crate::model::OneOrMany::as_slice).unwrap_or_default();
+        if keys.is_empty() {
+            return Err(err("no result_key".into()));
+        }
+        let mut results = Vec::new();
+        for key in keys {
+            if key.contains(['.', '[', ' ']) {
+                return Err(err(format!("result_key `{key}` is a path; only top-level members are supported")));
+            }
+            results.push(field(op.output.as_deref(), key)?);
+        }
         let limit = match &p.limit_key {
             Some(k) => Some(field(op.input.as_deref(), k)?),
             None => None,
         };
-        let item = match &result.ty {
-            RustType::List(inner) => (**inner).clone(),
-            other => return Err(err(format!("result_key has type {other}, not a list"))),
-        };
+        let kinds: Vec<PageItem> = results
+            .iter()
+            .map(|r| match &r.ty {
+                RustType::List(inner) => Ok(PageItem::Element((**inner).clone())),
+                RustType::Map(k, v) => Ok(PageItem::Entry((**k).clone(), (**v).clone())),
+                other => Err(err(format!("result_key `{}` has type {other}, not a list or a map", r.member))),
+            })
+            .collect::<Result<_, _>>()?;
+        // One kind of item: `items()` yields it; several kinds: pages only.
+        let item = kinds.iter().all(|k| *k == kinds[0]).then(|| kinds[0].clone());
         if input_token.ty != RustType::String || output_token.ty != RustType::String {
             return Err(err("pagination tokens must be strings".into()));
         }
-        ir.paginators.push(PaginatorIr { operation: op_name.clone(), input_token, output_token, result, limit, item });
+        ir.paginators.push(PaginatorIr { operation: op_name.clone(), input_token, output_token, results, limit, item });
     }
     let file = model.dir.join("waiters-2.json").display().to_string();
     for (name, w) in &model.waiters.waiters {

@@ -68,6 +68,11 @@ fn fixture_docs() {
 }
 
 #[test]
+fn fixture_paginators() {
+    insta::assert_snapshot!(fixture_output("paginators"));
+}
+
+#[test]
 fn fixture_shared() {
     insta::assert_snapshot!(fixture_output("shared"));
 }

@@ -1,9 +1,11 @@
 //! Paginators: a list operation as a stream of pages, or of the items in them.
 //!
-//! A generated list input implements [`Paginated`] (how to set the next token, read it from a page,
-//! and take a page's items). [`Paginator`] repeats the call while the service returns a token, and
-//! stops when it returns none or an empty one. A token the service already returned is an error, not
-//! an endless loop.
+//! A generated list input implements [`Paginated`] (how to set the next token and read it from a
+//! page) and, when its pages hold one kind of item, [`PaginatedItems`] (how to take a page's items:
+//! the elements of a list, or the entries of a map as `(key, value)`). A paginator whose pages hold
+//! several lists of different types offers [`pages()`](Paginator::pages) only. [`Paginator`] repeats
+//! the call while the service returns a token, and stops when it returns none or an empty one. A
+//! token the service already returned is an error, not an endless loop.
 
 use crate::error::{Error, ErrorKind, RawResponse, ResponseError};
 use crate::operation::{Dispatch, Operation};
@@ -14,12 +16,16 @@ use std::task::{Context, Poll};
 
 /// A paginated operation (implemented by its generated input).
 pub trait Paginated: Operation + Clone {
-    /// The type of the items of a page.
-    type Item: Send + 'static;
     /// Sets the input token for the next request.
     fn set_token(&mut self, token: Option<String>);
     /// The token of the next page, if any.
     fn next_token(page: &Self::Output) -> Option<&str>;
+}
+
+/// A paginated operation whose pages hold one kind of item (implemented by its generated input).
+pub trait PaginatedItems: Paginated {
+    /// The type of the items of a page.
+    type Item: Send + 'static;
     /// Takes the items out of a page.
     fn items(page: Self::Output) -> Vec<Self::Item>;
 }
@@ -31,7 +37,7 @@ type Call<'a, I> =
 pub type PageResult<I> = Result<<I as Operation>::Output, Error<<I as Operation>::Error>>;
 
 /// The result of one item of `I`'s pages.
-pub type ItemResult<I> = Result<<I as Paginated>::Item, Error<<I as Operation>::Error>>;
+pub type ItemResult<I> = Result<<I as PaginatedItems>::Item, Error<<I as Operation>::Error>>;
 
 /// Pages of a paginated operation (see [`Paginator::pages`] and [`Paginator::items`]).
 pub struct Paginator<C, I> {
@@ -57,7 +63,10 @@ where
     }
 
     /// A stream of the items of every page, in order.
-    pub fn items(self) -> Items<'a, C, I> {
+    pub fn items(self) -> Items<'a, C, I>
+    where
+        I: PaginatedItems,
+    {
         Items { pages: self.pages(), buffer: VecDeque::new() }
     }
 }
@@ -145,16 +154,16 @@ where
 }
 
 /// The stream of items.
-pub struct Items<'a, C, I: Paginated> {
+pub struct Items<'a, C, I: PaginatedItems> {
     pages: Pages<'a, C, I>,
     buffer: VecDeque<I::Item>,
 }
 
-impl<C, I: Paginated> Unpin for Items<'_, C, I> {}
+impl<C, I: PaginatedItems> Unpin for Items<'_, C, I> {}
 
 impl<'a, C, I> Items<'a, C, I>
 where
-    I: Paginated,
+    I: PaginatedItems,
     C: Dispatch<I, Output = Result<I::Output, Error<I::Error>>> + Clone + Send + 'a,
 {
     /// The next item; `None` after the last.
@@ -179,7 +188,7 @@ where
 
 impl<'a, C, I> futures_core::Stream for Items<'a, C, I>
 where
-    I: Paginated,
+    I: PaginatedItems,
     C: Dispatch<I, Output = Result<I::Output, Error<I::Error>>> + Clone + Send + 'a,
 {
     type Item = Result<I::Item, Error<I::Error>>;

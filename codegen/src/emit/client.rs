@@ -40,11 +40,16 @@ pub(super) fn file(ir: &Ir, options: &Options) -> Result<GeneratedFile, EmitErro
             let input = op.input.as_ref()?;
             let input_ty = ident(input);
             let builder = format_ident!("{}Builder", input.trim_start_matches("r#"));
+            let what = if p.item.is_some() {
+                format!("[`items()`](stratus_runtime::paginate::Paginator::items) each entry of {}", p.result_members())
+            } else {
+                format!("each holding {} (lists of different types, so there is no `items()`)", p.result_members())
+            };
             let doc = format!(
                 " Pages through `{}`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each \
-                 response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `{}`. The \
-                 paginator sets `{}` from each response's `{}` and stops when the service returns none.",
-                op.name, p.result.member, p.input_token.member, p.output_token.member
+                 response, {what}. The paginator sets `{}` from each response's `{}` and stops when the \
+                 service returns none.",
+                op.name, p.input_token.member, p.output_token.member
             );
             Some(quote! {
                 impl<'a> #builder<&'a Client> {
@@ -241,9 +246,9 @@ fn method(ir: &Ir, op: &OperationIr, krate: &str) -> Option<TokenStream> {
     }
     if let Some(p) = ir.paginators.iter().find(|p| p.operation == op.name) {
         docs.push_str(&format!(
-            "\n\n# Pagination\n\nPages with `{}().into_paginator()` (the `{}` items of every page).",
+            "\n\n# Pagination\n\nPages with `{}().into_paginator()` (the {} items of every page).",
             op.method.trim_start_matches("r#"),
-            p.result.member
+            p.result_members()
         ));
     }
     let waiters: Vec<String> = ir

@@ -108,7 +108,7 @@ fn quickstart(ir: &Ir, krate: &str) -> String {
             op = op.name,
         ));
     }
-    if let Some(p) = ir.paginators.first() {
+    if let Some(p) = ir.paginators.iter().find(|p| p.item.is_some()) {
         if let Some(op) = ir.operations.iter().find(|o| o.name == p.operation) {
             code.push_str(&format!(
                 "\n// Every item of every page, as a stream.\n\

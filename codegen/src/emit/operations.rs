@@ -3,7 +3,7 @@
 //! `impl EventUnion` for event streams, and the per-operation error enums.
 
 use super::{ident, result_and_option, rust_file_with, EmitError, GeneratedFile, Options, Verbatim};
-use crate::ir::{Field, Ir, OperationIr, PaginatorIr, RustType, StructDef, TypeDef, UnionDef};
+use crate::ir::{Field, Ir, OperationIr, PageItem, PaginatorIr, RustType, StructDef, TypeDef, UnionDef};
 use crate::model::{Location, TimestampFormat};
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -435,15 +435,14 @@ fn event_union(ir: &Ir, u: &UnionDef) -> TokenStream {
     }
 }
 
-/// `impl Paginated`: where the tokens and the items are.
+/// `impl Paginated` (where the tokens are) and, when the pages hold one kind of item,
+/// `impl PaginatedItems` (how to take them out of a page).
 fn paginated(ir: &Ir, p: &PaginatorIr) -> TokenStream {
     let Some(op) = ir.operations.iter().find(|o| o.name == p.operation) else { return quote!() };
     let (Some(input), Some(output)) = (&op.input, &op.output) else { return quote!() };
     let (input, output) = (ident(input), ident(output));
-    let item = super::type_tokens(ir, &p.item);
     let token_in = ident(&p.input_token.name);
     let token_out = ident(&p.output_token.name);
-    let result = ident(&p.result.name);
     let set = if p.input_token.required {
         quote!(self.#token_in = token.unwrap_or_default();)
     } else {
@@ -454,11 +453,45 @@ fn paginated(ir: &Ir, p: &PaginatorIr) -> TokenStream {
     } else {
         quote!(page.#token_out.as_deref())
     };
-    let items = if p.result.required { quote!(page.#result) } else { quote!(page.#result.unwrap_or_default()) };
+    let items_impl = p.item.as_ref().map(|item| {
+        let (item_ty, collect) = match item {
+            PageItem::Element(t) => (super::type_tokens(ir, t), quote!()),
+            PageItem::Entry(k, v) => {
+                let (k, v) = (super::type_tokens(ir, k), super::type_tokens(ir, v));
+                (quote!((#k, #v)), quote!(.into_iter().collect::<Vec<_>>()))
+            }
+        };
+        let take = |f: &Field| {
+            let name = ident(&f.name);
+            if f.required {
+                quote!(page.#name #collect)
+            } else {
+                quote!(page.#name.unwrap_or_default() #collect)
+            }
+        };
+        let body = match p.results.as_slice() {
+            [one] => take(one),
+            several => {
+                let parts = several.iter().map(take);
+                quote! {
+                    let mut items = Vec::new();
+                    #( items.extend(#parts); )*
+                    items
+                }
+            }
+        };
+        quote! {
+            impl stratus_runtime::paginate::PaginatedItems for #input {
+                type Item = #item_ty;
+
+                fn items(page: #output) -> Vec<#item_ty> {
+                    #body
+                }
+            }
+        }
+    });
     quote! {
         impl stratus_runtime::paginate::Paginated for #input {
-            type Item = #item;
-
             fn set_token(&mut self, token: Option<String>) {
                 #set
             }
@@ -466,10 +499,8 @@ fn paginated(ir: &Ir, p: &PaginatorIr) -> TokenStream {
             fn next_token(page: &#output) -> Option<&str> {
                 #get
             }
-
-            fn items(page: #output) -> Vec<#item> {
-                #items
-            }
         }
+
+        #items_impl
     }
 }

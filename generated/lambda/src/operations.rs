@@ -2300,7 +2300,6 @@ impl rt::Operation for UpdateFunctionUrlConfigInput {
 }
 
 impl stratus_runtime::paginate::Paginated for ListEventSourceMappingsInput {
-    type Item = EventSourceMappingConfiguration;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
@@ -2308,7 +2307,10 @@ impl stratus_runtime::paginate::Paginated for ListEventSourceMappingsInput {
     fn next_token(page: &ListEventSourceMappingsOutput) -> Option<&str> {
         page.next_marker.as_deref()
     }
+}
 
+impl stratus_runtime::paginate::PaginatedItems for ListEventSourceMappingsInput {
+    type Item = EventSourceMappingConfiguration;
     fn items(
         page: ListEventSourceMappingsOutput,
     ) -> Vec<EventSourceMappingConfiguration> {
@@ -2317,7 +2319,6 @@ impl stratus_runtime::paginate::Paginated for ListEventSourceMappingsInput {
 }
 
 impl stratus_runtime::paginate::Paginated for ListFunctionsInput {
-    type Item = FunctionConfiguration;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
@@ -2325,14 +2326,16 @@ impl stratus_runtime::paginate::Paginated for ListFunctionsInput {
     fn next_token(page: &ListFunctionsOutput) -> Option<&str> {
         page.next_marker.as_deref()
     }
+}
 
+impl stratus_runtime::paginate::PaginatedItems for ListFunctionsInput {
+    type Item = FunctionConfiguration;
     fn items(page: ListFunctionsOutput) -> Vec<FunctionConfiguration> {
         page.functions.unwrap_or_default()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListAliasesInput {
-    type Item = AliasConfiguration;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
@@ -2340,14 +2343,16 @@ impl stratus_runtime::paginate::Paginated for ListAliasesInput {
     fn next_token(page: &ListAliasesOutput) -> Option<&str> {
         page.next_marker.as_deref()
     }
+}
 
+impl stratus_runtime::paginate::PaginatedItems for ListAliasesInput {
+    type Item = AliasConfiguration;
     fn items(page: ListAliasesOutput) -> Vec<AliasConfiguration> {
         page.aliases.unwrap_or_default()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListLayerVersionsInput {
-    type Item = LayerVersionsListItem;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
@@ -2355,14 +2360,16 @@ impl stratus_runtime::paginate::Paginated for ListLayerVersionsInput {
     fn next_token(page: &ListLayerVersionsOutput) -> Option<&str> {
         page.next_marker.as_deref()
     }
+}
 
+impl stratus_runtime::paginate::PaginatedItems for ListLayerVersionsInput {
+    type Item = LayerVersionsListItem;
     fn items(page: ListLayerVersionsOutput) -> Vec<LayerVersionsListItem> {
         page.layer_versions.unwrap_or_default()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListLayersInput {
-    type Item = LayersListItem;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
@@ -2370,14 +2377,16 @@ impl stratus_runtime::paginate::Paginated for ListLayersInput {
     fn next_token(page: &ListLayersOutput) -> Option<&str> {
         page.next_marker.as_deref()
     }
+}
 
+impl stratus_runtime::paginate::PaginatedItems for ListLayersInput {
+    type Item = LayersListItem;
     fn items(page: ListLayersOutput) -> Vec<LayersListItem> {
         page.layers.unwrap_or_default()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListVersionsByFunctionInput {
-    type Item = FunctionConfiguration;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
@@ -2385,14 +2394,16 @@ impl stratus_runtime::paginate::Paginated for ListVersionsByFunctionInput {
     fn next_token(page: &ListVersionsByFunctionOutput) -> Option<&str> {
         page.next_marker.as_deref()
     }
+}
 
+impl stratus_runtime::paginate::PaginatedItems for ListVersionsByFunctionInput {
+    type Item = FunctionConfiguration;
     fn items(page: ListVersionsByFunctionOutput) -> Vec<FunctionConfiguration> {
         page.versions.unwrap_or_default()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListFunctionEventInvokeConfigsInput {
-    type Item = FunctionEventInvokeConfig;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
@@ -2400,7 +2411,10 @@ impl stratus_runtime::paginate::Paginated for ListFunctionEventInvokeConfigsInpu
     fn next_token(page: &ListFunctionEventInvokeConfigsOutput) -> Option<&str> {
         page.next_marker.as_deref()
     }
+}
 
+impl stratus_runtime::paginate::PaginatedItems for ListFunctionEventInvokeConfigsInput {
+    type Item = FunctionEventInvokeConfig;
     fn items(
         page: ListFunctionEventInvokeConfigsOutput,
     ) -> Vec<FunctionEventInvokeConfig> {
@@ -2409,7 +2423,6 @@ impl stratus_runtime::paginate::Paginated for ListFunctionEventInvokeConfigsInpu
 }
 
 impl stratus_runtime::paginate::Paginated for ListProvisionedConcurrencyConfigsInput {
-    type Item = ProvisionedConcurrencyConfigListItem;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
@@ -2417,7 +2430,11 @@ impl stratus_runtime::paginate::Paginated for ListProvisionedConcurrencyConfigsI
     fn next_token(page: &ListProvisionedConcurrencyConfigsOutput) -> Option<&str> {
         page.next_marker.as_deref()
     }
+}
 
+impl stratus_runtime::paginate::PaginatedItems
+for ListProvisionedConcurrencyConfigsInput {
+    type Item = ProvisionedConcurrencyConfigListItem;
     fn items(
         page: ListProvisionedConcurrencyConfigsOutput,
     ) -> Vec<ProvisionedConcurrencyConfigListItem> {
@@ -2426,7 +2443,6 @@ impl stratus_runtime::paginate::Paginated for ListProvisionedConcurrencyConfigsI
 }
 
 impl stratus_runtime::paginate::Paginated for ListCodeSigningConfigsInput {
-    type Item = CodeSigningConfig;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
@@ -2434,14 +2450,16 @@ impl stratus_runtime::paginate::Paginated for ListCodeSigningConfigsInput {
     fn next_token(page: &ListCodeSigningConfigsOutput) -> Option<&str> {
         page.next_marker.as_deref()
     }
+}
 
+impl stratus_runtime::paginate::PaginatedItems for ListCodeSigningConfigsInput {
+    type Item = CodeSigningConfig;
     fn items(page: ListCodeSigningConfigsOutput) -> Vec<CodeSigningConfig> {
         page.code_signing_configs.unwrap_or_default()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListFunctionsByCodeSigningConfigInput {
-    type Item = String;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
@@ -2449,14 +2467,17 @@ impl stratus_runtime::paginate::Paginated for ListFunctionsByCodeSigningConfigIn
     fn next_token(page: &ListFunctionsByCodeSigningConfigOutput) -> Option<&str> {
         page.next_marker.as_deref()
     }
+}
 
+impl stratus_runtime::paginate::PaginatedItems
+for ListFunctionsByCodeSigningConfigInput {
+    type Item = String;
     fn items(page: ListFunctionsByCodeSigningConfigOutput) -> Vec<String> {
         page.function_arns.unwrap_or_default()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListFunctionUrlConfigsInput {
-    type Item = FunctionUrlConfig;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
@@ -2464,14 +2485,16 @@ impl stratus_runtime::paginate::Paginated for ListFunctionUrlConfigsInput {
     fn next_token(page: &ListFunctionUrlConfigsOutput) -> Option<&str> {
         page.next_marker.as_deref()
     }
+}
 
+impl stratus_runtime::paginate::PaginatedItems for ListFunctionUrlConfigsInput {
+    type Item = FunctionUrlConfig;
     fn items(page: ListFunctionUrlConfigsOutput) -> Vec<FunctionUrlConfig> {
         page.function_url_configs
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListCapacityProvidersInput {
-    type Item = CapacityProvider;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
@@ -2479,7 +2502,10 @@ impl stratus_runtime::paginate::Paginated for ListCapacityProvidersInput {
     fn next_token(page: &ListCapacityProvidersOutput) -> Option<&str> {
         page.next_marker.as_deref()
     }
+}
 
+impl stratus_runtime::paginate::PaginatedItems for ListCapacityProvidersInput {
+    type Item = CapacityProvider;
     fn items(page: ListCapacityProvidersOutput) -> Vec<CapacityProvider> {
         page.capacity_providers
     }
@@ -2487,7 +2513,6 @@ impl stratus_runtime::paginate::Paginated for ListCapacityProvidersInput {
 
 impl stratus_runtime::paginate::Paginated
 for ListFunctionVersionsByCapacityProviderInput {
-    type Item = FunctionVersionsByCapacityProviderListItem;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
@@ -2495,7 +2520,11 @@ for ListFunctionVersionsByCapacityProviderInput {
     fn next_token(page: &ListFunctionVersionsByCapacityProviderOutput) -> Option<&str> {
         page.next_marker.as_deref()
     }
+}
 
+impl stratus_runtime::paginate::PaginatedItems
+for ListFunctionVersionsByCapacityProviderInput {
+    type Item = FunctionVersionsByCapacityProviderListItem;
     fn items(
         page: ListFunctionVersionsByCapacityProviderOutput,
     ) -> Vec<FunctionVersionsByCapacityProviderListItem> {
@@ -2504,7 +2533,6 @@ for ListFunctionVersionsByCapacityProviderInput {
 }
 
 impl stratus_runtime::paginate::Paginated for GetDurableExecutionHistoryInput {
-    type Item = Event;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
@@ -2512,14 +2540,16 @@ impl stratus_runtime::paginate::Paginated for GetDurableExecutionHistoryInput {
     fn next_token(page: &GetDurableExecutionHistoryOutput) -> Option<&str> {
         page.next_marker.as_deref()
     }
+}
 
+impl stratus_runtime::paginate::PaginatedItems for GetDurableExecutionHistoryInput {
+    type Item = Event;
     fn items(page: GetDurableExecutionHistoryOutput) -> Vec<Event> {
         page.events
     }
 }
 
 impl stratus_runtime::paginate::Paginated for GetDurableExecutionStateInput {
-    type Item = Operation;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
@@ -2527,14 +2557,16 @@ impl stratus_runtime::paginate::Paginated for GetDurableExecutionStateInput {
     fn next_token(page: &GetDurableExecutionStateOutput) -> Option<&str> {
         page.next_marker.as_deref()
     }
+}
 
+impl stratus_runtime::paginate::PaginatedItems for GetDurableExecutionStateInput {
+    type Item = Operation;
     fn items(page: GetDurableExecutionStateOutput) -> Vec<Operation> {
         page.operations
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListDurableExecutionsByFunctionInput {
-    type Item = Execution;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
@@ -2542,7 +2574,10 @@ impl stratus_runtime::paginate::Paginated for ListDurableExecutionsByFunctionInp
     fn next_token(page: &ListDurableExecutionsByFunctionOutput) -> Option<&str> {
         page.next_marker.as_deref()
     }
+}
 
+impl stratus_runtime::paginate::PaginatedItems for ListDurableExecutionsByFunctionInput {
+    type Item = Execution;
     fn items(page: ListDurableExecutionsByFunctionOutput) -> Vec<Execution> {
         page.durable_executions.unwrap_or_default()
     }

@@ -37,7 +37,6 @@ impl rt::Operation for ListThingsInput {
 }
 
 impl stratus_runtime::paginate::Paginated for ListThingsInput {
-    type Item = Item;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
@@ -45,7 +44,10 @@ impl stratus_runtime::paginate::Paginated for ListThingsInput {
     fn next_token(page: &ListThingsOutput) -> Option<&str> {
         page.next_marker.as_deref()
     }
+}
 
+impl stratus_runtime::paginate::PaginatedItems for ListThingsInput {
+    type Item = Item;
     fn items(page: ListThingsOutput) -> Vec<Item> {
         page.things.unwrap_or_default()
     }
