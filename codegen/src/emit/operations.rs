@@ -351,6 +351,10 @@ fn parse_output(ir: &Ir, o: &StructDef, result: &TokenStream) -> TokenStream {
                         let t = ident(t);
                         quote!(resp.text().map(#t::from))
                     }
+                    // Always present: a required stream is the stream itself.
+                    RustType::EventStream(_) if f.required => {
+                        return (n, quote!(stratus_runtime::event_stream::EventStream::new(resp.take_stream())));
+                    }
                     RustType::EventStream(_) => {
                         quote!(Some(stratus_runtime::event_stream::EventStream::new(resp.take_stream())))
                     }
