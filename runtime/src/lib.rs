@@ -13,6 +13,7 @@
 //! - [`retry`]: standard and adaptive retries, timeouts;
 //! - [`types`]: value types of generated code (`DateTime`, `Blob`, `Document`, enum support);
 //! - [`sigv4`]: the request signer;
+//! - [`encoding`]: the one percent-encoder;
 //! - [`credentials`]: credentials, their providers and the default chain;
 //! - [`profile`]: the shared config and credentials files;
 //! - [`env`](mod@env): environment access that tests can replace;
@@ -28,6 +29,7 @@
 pub mod client;
 pub mod config;
 pub mod credentials;
+pub mod encoding;
 pub mod endpoint;
 pub mod env;
 pub mod error;

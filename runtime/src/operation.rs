@@ -15,7 +15,6 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::future::Future;
 
 /// How an operation's request body is made.
@@ -336,16 +335,7 @@ impl<T: Param> HeaderValue for Vec<T> {
     }
 }
 
-/// Percent-encodes per RFC 3986: everything but unreserved characters (and `/` when `keep_slash`).
-pub fn percent_encode(s: &str, keep_slash: bool, out: &mut String) {
-    for &b in s.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') || (keep_slash && b == b'/') {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-}
+pub use crate::encoding::percent_encode;
 
 /// The parts of a request an operation binds.
 #[derive(Debug, Default)]

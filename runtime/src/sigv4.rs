@@ -344,7 +344,6 @@ pub fn sha256_hex(data: &[u8]) -> String {
 }
 
 const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
-const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 
 fn hex(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len() * 2);
@@ -367,15 +366,7 @@ fn signing_key(secret: &str, date: &str, region: &str, service: &str) -> ring::h
 
 /// Percent-encodes everything but the SigV4 unreserved set, upper-case hex.
 pub fn uri_encode(s: &str, out: &mut String) {
-    for &b in s.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push('%');
-            out.push(HEX_UPPER[usize::from(b >> 4)] as char);
-            out.push(HEX_UPPER[usize::from(b & 15)] as char);
-        }
-    }
+    crate::encoding::percent_encode(s, false, out);
 }
 
 /// Decodes `%XX` escapes; a `%` not followed by two hex digits is kept as is.
