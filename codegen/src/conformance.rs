@@ -415,7 +415,7 @@ fn check_fn(ir: &Ir, suite: &Suite, case: &Case) -> Result<String, String> {
             let result = client.#with(types::#input_ty::default()).await;
         };
         if let Some(code) = &case.error_code {
-            let error_enum = format_ident!("{}Error", op.name);
+            let error_enum = format_ident!("{}", op.error_enum);
             let (variant, _) =
                 op.error_codes.iter().find(|(_, c)| c == code).ok_or(format!("error {code} is not modeled"))?;
             let expected = crate::emit::value_expr(

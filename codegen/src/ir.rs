@@ -70,8 +70,9 @@ pub struct PaginatorIr {
     pub input_token: Field,
     /// Output field carrying the next token.
     pub output_token: Field,
-    /// Output fields holding the results (botocore's `result_key`: one, or several).
-    pub results: Vec<Field>,
+    /// Where the results are (botocore's `result_key`: one or several, each a member of the
+    /// output or a path through nested structures): the fields from the output down.
+    pub results: Vec<Vec<Field>>,
     /// Input field limiting the page size.
     pub limit: Option<Field>,
     /// What `items()` yields; `None` when the results are several lists of different types (the
@@ -91,7 +92,11 @@ pub enum PageItem {
 impl PaginatorIr {
     /// The result members, for documentation (`Functions`, or `Folders`, `Documents`).
     pub fn result_members(&self) -> String {
-        self.results.iter().map(|f| format!("`{}`", f.member)).collect::<Vec<_>>().join(", ")
+        self.results
+            .iter()
+            .map(|path| format!("`{}`", path.iter().map(|f| f.member.as_str()).collect::<Vec<_>>().join(".")))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -299,6 +304,9 @@ pub struct OperationIr {
     pub name: String,
     /// Client method name (`get_function`).
     pub method: String,
+    /// The operation's error enum (`GetFunctionError`; `…OperationError` when the model has a
+    /// type of that name, as ivs and location do).
+    pub error_enum: String,
     /// Markdown docs.
     pub docs: String,
     /// Input structure's Rust name, when the operation has input.
@@ -527,10 +535,20 @@ pub fn build(model: &ServiceModel) -> Result<Ir, IrError> {
         }
         let mut results = Vec::new();
         for key in keys {
-            if key.contains(['.', '[', ' ']) {
-                return Err(err(format!("result_key `{key}` is a path; only top-level members are supported")));
+            if key.contains(['[', ' ', '|', '(']) {
+                return Err(err(format!("result_key `{key}` is an expression; only member paths are supported")));
             }
-            results.push(field(op.output.as_deref(), key)?);
+            // `A.B.C`: each step a member of the structure the previous one holds.
+            let mut path: Vec<Field> = Vec::new();
+            for member in key.split('.') {
+                let owner = match path.last() {
+                    None => op.output.clone(),
+                    Some(Field { ty: RustType::Named(n), .. }) => Some(n.clone()),
+                    Some(f) => return Err(err(format!("result_key `{key}`: `{}` is not a structure", f.member))),
+                };
+                path.push(field(owner.as_deref(), member)?);
+            }
+            results.push(path);
         }
         let limit = match &p.limit_key {
             Some(k) => Some(field(op.input.as_deref(), k)?),
@@ -538,6 +556,7 @@ pub fn build(model: &ServiceModel) -> Result<Ir, IrError> {
         };
         let kinds: Vec<PageItem> = results
             .iter()
+            .filter_map(|path| path.last())
             .map(|r| match &r.ty {
                 RustType::List(inner) => Ok(PageItem::Element((**inner).clone())),
                 RustType::Map(k, v) => Ok(PageItem::Entry((**k).clone(), (**v).clone())),
@@ -802,9 +821,19 @@ pub fn build_service(service: &Service, file: &str) -> Result<Ir, IrError> {
         .map(|(name, op)| {
             // A model may list one error twice (appsync's CreateApiKey): it is one variant.
             let op_errors: IndexSet<&String> = op.errors.iter().map(|e| &e.shape).collect();
+            // Error enums live in `error`, types in `types`; both are glob-imported together, so an
+            // error enum must not take a type's name.
+            let wanted = format!("{name}Error");
+            let error_enum = if taken.contains(&wanted) {
+                unique(format!("{name}OperationError"), &mut taken)
+            } else {
+                taken.insert(wanted.clone());
+                wanted
+            };
             OperationIr {
                 name: name.clone(),
                 method: unique(field_name(name), &mut methods),
+                error_enum,
                 docs: or_default_doc(html_to_markdown(op.documentation.as_deref().unwrap_or_default()), || {
                     format!("Calls the `{name}` operation.")
                 }),

@@ -59,3 +59,15 @@ async fn several_lists_of_one_type_are_chained_and_of_several_types_paged() {
     assert_eq!(titles, ["d", "e"]);
     assert_eq!(fake.count(), 2);
 }
+
+#[tokio::test]
+async fn a_nested_result_path_is_followed() {
+    let (c, fake) = client(r#"{"Result":{"Versions":[{"Id":"1"},{"Id":"2"}]},"NextToken":"t"}"#, r#"{"Result":{}}"#);
+    let mut items = c.list_versions().into_paginator().items();
+    let mut ids = Vec::new();
+    while let Some(item) = items.next_item().await {
+        ids.extend(item.unwrap().id);
+    }
+    assert_eq!(ids, ["1", "2"]);
+    assert_eq!(fake.count(), 2);
+}

@@ -210,7 +210,7 @@ fn method(ir: &Ir, op: &OperationIr, krate: &str) -> Option<TokenStream> {
         }
         None => quote!(()),
     };
-    let error_ty = format_ident!("{}Error", op.name);
+    let error_ty = ident(&op.error_enum);
     let fluent = ident(&op.method);
     let with = format_ident!("{}_with", op.method.trim_start_matches("r#"));
     let deprecated = deprecated_attr(&op.deprecated);
@@ -237,8 +237,8 @@ fn method(ir: &Ir, op: &OperationIr, krate: &str) -> Option<TokenStream> {
         None => "`()`".to_string(),
     };
     docs.push_str(&format!(
-        "# Response\n\nReturns {returns}; on failure a [`stratus_runtime::Error`] whose service error is [`{}Error`].",
-        op.name
+        "# Response\n\nReturns {returns}; on failure a [`stratus_runtime::Error`] whose service error is [`{}`].",
+        op.error_enum
     ));
     if !op.error_codes.is_empty() {
         let list: Vec<String> = op.error_codes.iter().map(|(n, _)| format!("[`{n}`]")).collect();

@@ -150,16 +150,10 @@ fn space_items(code: &str) -> String {
 /// A type's tokens in a module that imports `types::*` (for emitters outside `types`).
 fn type_tokens(ir: &crate::ir::Ir, t: &RustType) -> TokenStream {
     let generated: HashSet<String> = ir.types.iter().map(|t| t.name().to_string()).collect();
-    let ctx = TypeCtx::new(&generated);
-    let tokens = ctx.ty(t);
-    // Types needing imports are spelled in full here.
-    let text = tokens.to_string();
-    let full = text
-        .replace("HashMap <", ":: std :: collections :: HashMap <")
-        .replace("Blob", "stratus_runtime :: types :: Blob")
-        .replace("DateTime", "stratus_runtime :: types :: DateTime")
-        .replace("Document", "stratus_runtime :: types :: Document");
-    full.parse().unwrap_or(tokens)
+    // Spelled in full: the files these tokens go into have no `use` lines for runtime types.
+    let mut ctx = TypeCtx::new(&generated);
+    ctx.qualify = true;
+    ctx.ty(t)
 }
 
 /// How to spell std's `Result` and `Option` in a crate whose model may define types of those names.
@@ -218,11 +212,18 @@ struct TypeCtx<'a> {
     imports: RefCell<BTreeSet<&'static str>>,
     /// Generated types referred to.
     referenced: RefCell<BTreeSet<String>>,
+    /// Spell types that would need a `use` line by their full path instead.
+    qualify: bool,
 }
 
 impl<'a> TypeCtx<'a> {
     fn new(generated: &'a HashSet<String>) -> Self {
-        TypeCtx { generated, imports: RefCell::new(BTreeSet::new()), referenced: RefCell::new(BTreeSet::new()) }
+        TypeCtx {
+            generated,
+            imports: RefCell::new(BTreeSet::new()),
+            referenced: RefCell::new(BTreeSet::new()),
+            qualify: false,
+        }
     }
 
     /// A type from std's prelude: short unless shadowed.
@@ -237,7 +238,7 @@ impl<'a> TypeCtx<'a> {
 
     /// A type that needs importing: imported unless shadowed, else spelled in full.
     fn imported(&self, short: &'static str, full: TokenStream) -> TokenStream {
-        if self.generated.contains(short) {
+        if self.qualify || self.generated.contains(short) {
             full
         } else {
             self.imports.borrow_mut().insert(short);

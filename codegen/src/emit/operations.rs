@@ -63,9 +63,9 @@ pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Em
 
 fn error_enum(op: &OperationIr, root: &str) -> String {
     let mut s = format!(
-        "stratus_runtime::operation_error! {{\n    /// Errors of [`Client::{method}`]({root}::Client::{method}).\n    {name}Error {{\n",
+        "stratus_runtime::operation_error! {{\n    /// Errors of [`Client::{method}`]({root}::Client::{method}).\n    {name} {{\n",
         method = op.method.trim_start_matches("r#"),
-        name = op.name
+        name = op.error_enum
     );
     for (variant, code) in &op.error_codes {
         s.push_str(&format!("        {variant} = {code:?},\n"));
@@ -200,7 +200,7 @@ fn operation(ir: &Ir, op: &OperationIr, validated: &HashSet<String>) -> TokenStr
         }
         None => quote!(()),
     };
-    let error_ty = quote::format_ident!("{}Error", op.name);
+    let error_ty = ident(&op.error_enum);
     let (name, method, uri) = (&op.name, &op.http_method, &op.request_uri);
     let status = proc_macro2::Literal::u16_unsuffixed(op.status);
 
@@ -465,12 +465,27 @@ fn paginated(ir: &Ir, p: &PaginatorIr) -> TokenStream {
                 (quote!((#k, #v)), quote!(.into_iter().collect::<Vec<_>>()))
             }
         };
-        let take = |f: &Field| {
-            let name = ident(&f.name);
-            if f.required {
-                quote!(page.#name #collect)
+        // `page.a` (or through nested structures, `page.a.and_then(|v| v.b)`), then the
+        // collection, empty when absent.
+        let take = |path: &Vec<Field>| {
+            let mut expr = quote!(page);
+            let mut optional = false;
+            for f in path {
+                let name = ident(&f.name);
+                // Boxed fields (recursive structures) are unboxed on the way.
+                let unbox = if f.boxed { quote!(.map(|v| *v)) } else { quote!() };
+                expr = match (optional, f.required) {
+                    (false, true) => quote!(#expr.#name),
+                    (false, false) => quote!(#expr.#name #unbox),
+                    (true, true) => quote!(#expr.map(|v| v.#name)),
+                    (true, false) => quote!(#expr.and_then(|v| v.#name #unbox)),
+                };
+                optional |= !f.required;
+            }
+            if optional {
+                quote!(#expr.unwrap_or_default() #collect)
             } else {
-                quote!(page.#name.unwrap_or_default() #collect)
+                quote!(#expr #collect)
             }
         };
         let body = match p.results.as_slice() {

@@ -180,7 +180,12 @@ pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Em
                 input_token: p.input_token.member.clone(),
                 output_token: p.output_token.member.clone(),
                 limit: p.limit.as_ref().map_or("—".into(), |l| format!("`{}`", l.member)),
-                result: p.results.iter().map(|f| f.member.as_str()).collect::<Vec<_>>().join("`, `"),
+                result: p
+                    .results
+                    .iter()
+                    .map(|path| path.iter().map(|f| f.member.as_str()).collect::<Vec<_>>().join("."))
+                    .collect::<Vec<_>>()
+                    .join("`, `"),
             })
             .collect(),
         waiters: ir

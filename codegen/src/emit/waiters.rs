@@ -55,7 +55,7 @@ fn waiter(ir: &Ir, wt: &WaiterIr) -> Result<TokenStream, String> {
         }
         None => quote!(()),
     };
-    let error_ty = format_ident!("{}Error", op.name);
+    let error_ty = ident(&op.error_enum);
     let name = format_ident!("{}", wt.name);
     let wire_name = &wt.name;
     let delay = proc_macro2::Literal::u64_unsuffixed(wt.delay);

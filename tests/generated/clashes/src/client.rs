@@ -49,7 +49,7 @@ impl Client {
     ///
     /// # Response
     ///
-    /// Returns [`GetThingOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetThingError`].
+    /// Returns [`GetThingOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetThingOperationError`].
     pub fn get_thing(&self) -> GetThingInputBuilder<&Self> {
         GetThingInputBuilder::with_context(self)
     }
@@ -58,7 +58,7 @@ impl Client {
     pub async fn get_thing_with(
         &self,
         input: GetThingInput,
-    ) -> ::std::result::Result<GetThingOutput, Error<GetThingError>> {
+    ) -> ::std::result::Result<GetThingOutput, Error<GetThingOperationError>> {
         self.handle.call(input).await
     }
 }

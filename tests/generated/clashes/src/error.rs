@@ -10,6 +10,6 @@ use crate::types::*;
 
 stratus_runtime::operation_error! {
     /// Errors of [`Client::get_thing`](crate::Client::get_thing).
-    GetThingError {
+    GetThingOperationError {
     }
 }

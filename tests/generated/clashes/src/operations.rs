@@ -10,7 +10,7 @@ use stratus_runtime::operation as rt;
 
 impl rt::Operation for GetThingInput {
     type Output = GetThingOutput;
-    type Error = GetThingError;
+    type Error = GetThingOperationError;
     const SPEC: rt::OpSpec = rt::OpSpec::new("GetThing", "GET", "/things/{type}", 200);
     fn bind(&self, req: &mut rt::Request) {
         req.label("type", &self.r#type);

@@ -115,6 +115,32 @@ impl Client {
     ) -> Result<ListNamesOutput, Error<ListNamesError>> {
         self.handle.call(input).await
     }
+
+    /// Items of a type whose name starts like a runtime type (`DocumentVersionMetadata`), under a nested result path.
+    ///
+    /// # Request
+    ///
+    /// Optional:
+    /// - [`next_token`](ListVersionsInput::next_token) (`String`): The `NextToken` member.
+    ///
+    /// # Response
+    ///
+    /// Returns [`ListVersionsOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ListVersionsError`].
+    ///
+    /// # Pagination
+    ///
+    /// Pages with `list_versions().into_paginator()` (the `Result.Versions` items of every page).
+    pub fn list_versions(&self) -> ListVersionsInputBuilder<&Self> {
+        ListVersionsInputBuilder::with_context(self)
+    }
+
+    /// Calls `ListVersions` with a complete input; see [`Client::list_versions`].
+    pub async fn list_versions_with(
+        &self,
+        input: ListVersionsInput,
+    ) -> Result<ListVersionsOutput, Error<ListVersionsError>> {
+        self.handle.call(input).await
+    }
 }
 
 impl<'a> ListUsageInputBuilder<&'a Client> {
@@ -142,6 +168,16 @@ impl<'a> ListNamesInputBuilder<&'a Client> {
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListNamesInput> {
+        let (client, input) = self.into_parts();
+        stratus_runtime::paginate::Paginator::new(client, input)
+    }
+}
+
+impl<'a> ListVersionsInputBuilder<&'a Client> {
+    /// Pages through `ListVersions`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Result.Versions`. The paginator sets `NextToken` from each response's `NextToken` and stops when the service returns none.
+    pub fn into_paginator(
+        self,
+    ) -> stratus_runtime::paginate::Paginator<&'a Client, ListVersionsInput> {
         let (client, input) = self.into_parts();
         stratus_runtime::paginate::Paginator::new(client, input)
     }

@@ -25,3 +25,9 @@ stratus_runtime::operation_error! {
     ListNamesError {
     }
 }
+
+stratus_runtime::operation_error! {
+    /// Errors of [`Client::list_versions`](crate::Client::list_versions).
+    ListVersionsError {
+    }
+}

@@ -36,6 +36,15 @@ impl rt::Operation for ListNamesInput {
     }
 }
 
+impl rt::Operation for ListVersionsInput {
+    type Output = ListVersionsOutput;
+    type Error = ListVersionsError;
+    const SPEC: rt::OpSpec = rt::OpSpec::new("ListVersions", "GET", "/versions", 200);
+    fn bind(&self, req: &mut rt::Request) {
+        req.query("nextToken", &self.next_token);
+    }
+}
+
 impl stratus_runtime::paginate::Paginated for ListUsageInput {
     fn set_token(&mut self, token: Option<String>) {
         self.next_token = token;
@@ -80,5 +89,22 @@ impl stratus_runtime::paginate::PaginatedItems for ListNamesInput {
         items.extend(page.given.unwrap_or_default());
         items.extend(page.family.unwrap_or_default());
         items
+    }
+}
+
+impl stratus_runtime::paginate::Paginated for ListVersionsInput {
+    fn set_token(&mut self, token: Option<String>) {
+        self.next_token = token;
+    }
+
+    fn next_token(page: &ListVersionsOutput) -> Option<&str> {
+        page.next_token.as_deref()
+    }
+}
+
+impl stratus_runtime::paginate::PaginatedItems for ListVersionsInput {
+    type Item = DocumentVersionMetadata;
+    fn items(page: ListVersionsOutput) -> Vec<DocumentVersionMetadata> {
+        page.result.and_then(|v| v.versions).unwrap_or_default()
     }
 }

@@ -23,6 +23,7 @@ stratus_runtime::builder! {
         option: Option,
         vec: Vec,
         r#box: Box,
+        failures: GetThingError,
     }
 }
 
@@ -81,5 +82,12 @@ stratus_runtime::builder! {
     /// A builder for [`FooBar2`].
     FooBar2Builder => FooBar2 {} optional {
         y: i32,
+    }
+}
+
+stratus_runtime::builder! {
+    /// A builder for [`GetThingError`].
+    GetThingErrorBuilder => GetThingError {} optional {
+        code: String,
     }
 }

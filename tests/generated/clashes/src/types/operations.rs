@@ -37,4 +37,7 @@ pub struct GetThingOutput {
     /// The `Box` member.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#box: ::std::option::Option<Box>,
+    /// Uses the clashing type.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub failures: ::std::option::Option<GetThingError>,
 }

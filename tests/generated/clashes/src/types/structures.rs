@@ -95,3 +95,12 @@ pub struct FooBar2 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub y: ::std::option::Option<i32>,
 }
+
+/// A model type named like the operation's error enum.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, rename_all = "PascalCase")]
+pub struct GetThingError {
+    /// The `Code` member.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub code: ::std::option::Option<String>,
+}

@@ -62,8 +62,37 @@ stratus_runtime::builder! {
 }
 
 stratus_runtime::builder! {
+    /// A builder for [`ListVersionsOutput`].
+    ListVersionsOutputBuilder => ListVersionsOutput {} optional {
+        result: VersionPage,
+        next_token: String,
+    }
+}
+
+stratus_runtime::builder! {
+    /// A builder for [`VersionPage`].
+    VersionPageBuilder => VersionPage {} optional {
+        versions: Vec<DocumentVersionMetadata>,
+    }
+}
+
+stratus_runtime::builder! {
+    /// A builder for [`DocumentVersionMetadata`].
+    DocumentVersionMetadataBuilder => DocumentVersionMetadata {} optional {
+        id: String,
+    }
+}
+
+stratus_runtime::builder! {
     /// A builder for [`ListNamesInput`].
     ListNamesInputBuilder => ListNamesInput [operation] {} optional {
+        next_token: String,
+    }
+}
+
+stratus_runtime::builder! {
+    /// A builder for [`ListVersionsInput`].
+    ListVersionsInputBuilder => ListVersionsInput [operation] {} optional {
         next_token: String,
     }
 }

@@ -79,12 +79,37 @@ pub struct ListNamesOutput {
     pub next_token: Option<String>,
 }
 
+/// Output of the `ListVersions` operation.
+///
+/// Returned by [`Client::list_versions`](crate::Client::list_versions).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, rename_all = "PascalCase")]
+pub struct ListVersionsOutput {
+    /// The `Result` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<VersionPage>,
+    /// The `NextToken` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
 /// Input of the `ListNames` operation.
 ///
 /// The input of [`Client::list_names`](crate::Client::list_names).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct ListNamesInput {
+    /// The `NextToken` member.
+    #[serde(skip)]
+    pub next_token: Option<String>,
+}
+
+/// Input of the `ListVersions` operation.
+///
+/// The input of [`Client::list_versions`](crate::Client::list_versions).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct ListVersionsInput {
     /// The `NextToken` member.
     #[serde(skip)]
     pub next_token: Option<String>,

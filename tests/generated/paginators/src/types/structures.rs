@@ -20,3 +20,21 @@ pub struct Document {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
+
+/// The `VersionPage` structure.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, rename_all = "PascalCase")]
+pub struct VersionPage {
+    /// The `Versions` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub versions: Option<Vec<DocumentVersionMetadata>>,
+}
+
+/// The `DocumentVersionMetadata` structure.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, rename_all = "PascalCase")]
+pub struct DocumentVersionMetadata {
+    /// The `Id` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}

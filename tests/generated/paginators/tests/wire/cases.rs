@@ -71,3 +71,25 @@ async fn list_names() {
     };
     check(&req, &expect).unwrap();
 }
+
+#[tokio::test]
+async fn list_versions() {
+    let input = t::ListVersionsInput {
+        next_token: Some("s".to_string()),
+        ..Default::default()
+    };
+    let req = capture(|config| async move {
+            fixture_paginators::Client::new(&config).list_versions_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/versions",
+        query: &["nextToken"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
+}
