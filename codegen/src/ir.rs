@@ -554,15 +554,21 @@ pub fn build(model: &ServiceModel) -> Result<Ir, IrError> {
             Some(k) => Some(field(op.input.as_deref(), k)?),
             None => None,
         };
+        // A result key that is not a collection (devops-guru's `InsightId` beside its log groups) is
+        // a per-page value, not a source of items: it stays on the pages.
+        results.retain(|path| path.last().is_some_and(|f| matches!(f.ty, RustType::List(_) | RustType::Map(..))));
+        if results.is_empty() {
+            return Err(err("no result_key is a list or a map".into()));
+        }
         let kinds: Vec<PageItem> = results
             .iter()
             .filter_map(|path| path.last())
-            .map(|r| match &r.ty {
-                RustType::List(inner) => Ok(PageItem::Element((**inner).clone())),
-                RustType::Map(k, v) => Ok(PageItem::Entry((**k).clone(), (**v).clone())),
-                other => Err(err(format!("result_key `{}` has type {other}, not a list or a map", r.member))),
+            .filter_map(|r| match &r.ty {
+                RustType::List(inner) => Some(PageItem::Element((**inner).clone())),
+                RustType::Map(k, v) => Some(PageItem::Entry((**k).clone(), (**v).clone())),
+                _ => None,
             })
-            .collect::<Result<_, _>>()?;
+            .collect();
         // One kind of item: `items()` yields it; several kinds: pages only.
         let item = kinds.iter().all(|k| *k == kinds[0]).then(|| kinds[0].clone());
         if input_token.ty != RustType::String || output_token.ty != RustType::String {

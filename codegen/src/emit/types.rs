@@ -384,6 +384,9 @@ fn union(ctx: &TypeCtx, u: &UnionDef) -> TokenStream {
         #docs
         #[derive(Clone, #derive_debug Default, PartialEq, serde::Serialize)]
         #[non_exhaustive]
+        // The variants are the model's members, of whatever size they are; boxing the large ones
+        // would change the API with every model update.
+        #[allow(clippy::large_enum_variant)]
         pub enum #name {
             #(#variants)*
             /// A member this version of the client does not know.

@@ -948,6 +948,7 @@ stratus_runtime::impl_string_enum!(InvokeMode);
 /// An object that includes a chunk of the response payload. When the stream has ended, Lambda includes a `InvokeComplete` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum InvokeWithResponseStreamResponseEvent {
     /// A chunk of the streamed response payload.
     PayloadChunk(InvokeResponseStreamUpdate),

@@ -47,6 +47,7 @@ stratus_runtime::impl_string_enum!(Kind);
 /// One of the members of `Choice`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum Choice {
     /// The `Text` member.
     Text(String),

@@ -44,6 +44,7 @@ stratus_runtime::builder! {
         given: Vec<String>,
         family: Vec<String>,
         next_token: String,
+        total: i32,
     }
 }
 

@@ -77,6 +77,9 @@ pub struct ListNamesOutput {
     /// The `NextToken` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
+    /// The `Total` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<i32>,
 }
 
 /// Output of the `ListVersions` operation.
