@@ -964,7 +964,8 @@ pub fn sigv4(data: &[u8]) {
     let scheme = if flags & 8 != 0 { "http" } else { "https" };
     let host = r.pick(&["lambda.us-east-1.amazonaws.com", "example.com", "127.0.0.1", "localhost", "a-b.c"]);
     let port = r.pick(&["", ":443", ":80", ":8080", ":5000"]);
-    let path = gen_from(&mut r, PATH_PIECES, 12);
+    // An absolute path (as `http::Uri` has it); the raw `sign_parts` run below also sees it.
+    let path = format!("/{}", gen_from(&mut r, PATH_PIECES, 12));
     let query = gen_from(&mut r, QUERY_PIECES, 12);
     // 1970-01-01 ..= 9999-12-31.
     let secs = (r.u64() % 253_402_300_800) as i64;
