@@ -1,0 +1,233 @@
+//! Reading a response: header values, payloads, JSON bodies, and the code and message of an error.
+
+use super::ResponseError;
+use crate::error::RawResponse;
+use crate::types::{Blob, DateTime};
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+use std::collections::HashMap;
+
+/// A scalar read from a header.
+pub trait FromParam: Sized {
+    /// Parses the header text.
+    fn from_param(s: &str) -> Option<Self>;
+}
+
+impl FromParam for String {
+    fn from_param(s: &str) -> Option<Self> {
+        Some(s.to_string())
+    }
+}
+
+impl FromParam for bool {
+    fn from_param(s: &str) -> Option<Self> {
+        match s.trim() {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        }
+    }
+}
+
+macro_rules! parse_param {
+    ($($t:ty),*) => {$(
+        impl FromParam for $t {
+            fn from_param(s: &str) -> Option<Self> {
+                s.trim().parse().ok()
+            }
+        }
+    )*};
+}
+parse_param!(i8, i16, i32, i64, f32, f64);
+
+impl FromParam for DateTime {
+    fn from_param(s: &str) -> Option<Self> {
+        DateTime::parse_http_date(s).or_else(|_| DateTime::parse_iso8601(s)).or_else(|_| DateTime::parse_epoch(s)).ok()
+    }
+}
+
+impl FromParam for Blob {
+    fn from_param(s: &str) -> Option<Self> {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.decode(s.trim()).ok().map(Blob::from)
+    }
+}
+
+/// A response, with its body read (or, for streaming operations, still to read).
+#[derive(Debug)]
+pub struct Response {
+    /// Status.
+    pub status: u16,
+    /// Headers.
+    pub headers: http::HeaderMap,
+    /// The body, when read up front.
+    pub body: Bytes,
+    /// The body stream, for streaming operations.
+    pub stream: Option<crate::http::Body>,
+}
+
+impl Response {
+    fn raw(&self) -> RawResponse {
+        RawResponse { status: self.status, headers: self.headers.clone(), body: self.body.clone() }
+    }
+
+    fn error(&self, message: String) -> ResponseError {
+        ResponseError { message, raw: Box::new(self.raw()) }
+    }
+
+    /// The JSON body; an empty body gives the default value. A wrong Content-Type is tolerated.
+    pub fn json<T: DeserializeOwned + Default>(&self) -> Result<T, ResponseError> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(T::default());
+        }
+        serde_json::from_slice(&self.body)
+            .map_err(|e| self.error(format!("invalid JSON body: {}", crate::types::json_error_text(&e))))
+    }
+
+    /// The JSON body as a payload member.
+    pub fn json_payload<T: DeserializeOwned>(&self) -> Result<Option<T>, ResponseError> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        serde_json::from_slice(&self.body)
+            .map(Some)
+            .map_err(|e| self.error(format!("invalid JSON body: {}", crate::types::json_error_text(&e))))
+    }
+
+    /// A header member.
+    pub fn header<T: FromParam>(&self, name: &str) -> Result<Option<T>, ResponseError> {
+        let Some(v) = self.headers.get(name) else { return Ok(None) };
+        let text = String::from_utf8_lossy(v.as_bytes());
+        T::from_param(&text)
+            .map(Some)
+            .ok_or_else(|| self.error(format!("header `{name}` has an invalid value `{text}`")))
+    }
+
+    /// A list header member (comma-separated, quoted items allowed).
+    pub fn header_list<T: FromParam>(&self, name: &str) -> Result<Option<Vec<T>>, ResponseError> {
+        let values: Vec<String> =
+            self.headers.get_all(name).iter().map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()).collect();
+        if values.is_empty() {
+            return Ok(None);
+        }
+        let mut out = Vec::new();
+        for item in values.iter().flat_map(|v| split_header_list(v)) {
+            out.push(
+                T::from_param(&item)
+                    .ok_or_else(|| self.error(format!("header `{name}` has an invalid item `{item}`")))?,
+            );
+        }
+        Ok(Some(out))
+    }
+
+    /// A `jsonvalue` header: base64 of JSON text.
+    pub fn header_json(&self, name: &str) -> Result<Option<String>, ResponseError> {
+        let Some(blob) = self.header::<Blob>(name)? else { return Ok(None) };
+        String::from_utf8(blob.into_inner())
+            .map(Some)
+            .map_err(|_| self.error(format!("header `{name}` is not UTF-8 JSON")))
+    }
+
+    /// Headers sharing a prefix, as a map keyed by the rest of the name.
+    pub fn prefix_headers(&self, prefix: &str) -> Option<HashMap<String, String>> {
+        let prefix = prefix.to_ascii_lowercase();
+        let map: HashMap<String, String> = self
+            .headers
+            .iter()
+            .filter_map(|(k, v)| {
+                let rest = k.as_str().strip_prefix(&prefix)?;
+                Some((rest.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            })
+            .collect();
+        (!map.is_empty()).then_some(map)
+    }
+
+    /// The body as a blob payload.
+    pub fn blob(&self) -> Option<Blob> {
+        Some(Blob::from(self.body.to_vec()))
+    }
+
+    /// The body as text (`None` when empty).
+    pub fn text(&self) -> Option<String> {
+        (!self.body.is_empty()).then(|| String::from_utf8_lossy(&self.body).into_owned())
+    }
+
+    /// The status code.
+    pub fn status_code(&self) -> Option<i32> {
+        Some(i32::from(self.status))
+    }
+
+    /// Takes the body stream (streaming operations).
+    pub fn take_stream(&mut self) -> crate::http::Body {
+        self.stream.take().unwrap_or_else(|| crate::http::Body::from_bytes(self.body.clone()))
+    }
+}
+
+/// Splits a header list: `a, "b,c", d` -> `a`, `b,c`, `d`.
+pub(super) fn split_header_list(v: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = v.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => quoted = !quoted,
+            '\\' if quoted => cur.extend(chars.next()),
+            ',' if !quoted => out.push(std::mem::take(&mut cur).trim().to_string()),
+            c => cur.push(c),
+        }
+    }
+    out.push(cur.trim().to_string());
+    out
+}
+
+/// Extracts the error code and message of an error response: the code from `X-Amzn-ErrorType`,
+/// else the body's `__type`, `code` or `Code`, with namespace prefixes (`aws.lambda#`) and `:`
+/// suffixes stripped; the message from the body's `message`, `Message` or `errorMessage`. A body
+/// that is not JSON (an HTML error page) gives the status text as the code.
+pub fn error_code_and_message(raw: &RawResponse) -> (String, Option<String>) {
+    let body: Option<serde_json::Value> = serde_json::from_slice(&raw.body).ok();
+    let field = |names: &[&str]| -> Option<String> {
+        let obj = body.as_ref()?.as_object()?;
+        names.iter().find_map(|n| obj.get(*n)?.as_str().map(str::to_string))
+    };
+    let header_code = raw.headers.get("x-amzn-errortype").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let code = header_code.or_else(|| field(&["__type", "code", "Code"])).map(|c| {
+        let c = c.split(':').next().unwrap_or_default();
+        c.rsplit('#').next().unwrap_or_default().trim().to_string()
+    });
+    let message = field(&["message", "Message", "errorMessage"]);
+    let code = code.filter(|c| !c.is_empty()).unwrap_or_else(|| {
+        let reason =
+            http::StatusCode::from_u16(raw.status).ok().and_then(|s| s.canonical_reason()).unwrap_or("Unknown");
+        format!("Http{}{}", raw.status, reason.replace(' ', ""))
+    });
+    let message = message.or_else(|| {
+        // Not JSON: keep a little of the body (an HTML page, a proxy's text) to say what happened.
+        let text = String::from_utf8_lossy(&raw.body);
+        let text = text.trim();
+        (!text.is_empty() && body.is_none()).then(|| text.chars().take(200).collect())
+    });
+    (code, message)
+}
+
+/// An error response that no variant of the operation's error enum models.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unhandled {
+    /// The error code.
+    pub code: String,
+    /// The message, if any.
+    pub message: Option<String>,
+}
+
+impl std::fmt::Display for Unhandled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.code)?;
+        if let Some(m) = &self.message {
+            write!(f, ": {m}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Unhandled {}
