@@ -992,7 +992,8 @@ fn strip_position(msg: &str) -> String {
     }
 }
 
-fn read(file: &Path) -> Result<String, ModelError> {
+/// Reads a model file, decompressing it when its name ends in `.gz`.
+pub fn read(file: &Path) -> Result<String, ModelError> {
     let io = |e: std::io::Error| ModelError::new(file, "", ModelErrorKind::Io(e.to_string()));
     if file.extension().is_some_and(|e| e == "gz") {
         // botocore ships its large files gzip-compressed; read them as they are.
@@ -1005,7 +1006,7 @@ fn read(file: &Path) -> Result<String, ModelError> {
 }
 
 /// The model file `name` in `dir`, as `name` or, as botocore ships large files, `name.gz`.
-fn model_file(dir: &Path, name: &str) -> PathBuf {
+pub fn model_file(dir: &Path, name: &str) -> PathBuf {
     let plain = dir.join(name);
     let gz = dir.join(format!("{name}.gz"));
     if !plain.exists() && gz.exists() {

@@ -103,27 +103,19 @@ impl Handle {
         }
     }
 
-    /// The clock offset this client applies when signing (server time minus local time), as
-    /// learned from clock-skew errors.
-    pub fn clock_offset(&self) -> std::time::Duration {
-        std::time::Duration::from_millis(self.clock_offset_ms.load(Ordering::Relaxed).unsigned_abs())
-    }
-
-    /// Whether the learned clock offset puts the server ahead of the local clock.
-    pub fn server_clock_ahead(&self) -> bool {
-        self.clock_offset_ms.load(Ordering::Relaxed) > 0
+    /// The clock offset this client applies when signing, in milliseconds (server time minus local
+    /// time; positive when the server is ahead), as learned from clock-skew errors.
+    pub fn clock_offset_ms(&self) -> i64 {
+        self.clock_offset_ms.load(Ordering::Relaxed)
     }
 
     /// The current time corrected by the learned offset.
     fn signing_time(&self) -> DateTime {
         let now = DateTime::now();
-        let offset = self.clock_offset_ms.load(Ordering::Relaxed);
-        if offset == 0 {
-            return now;
+        match self.clock_offset_ms() {
+            0 => now,
+            offset => DateTime::from_millis(now.to_millis().saturating_add(offset)),
         }
-        let ms = now.secs().saturating_mul(1000).saturating_add(i64::from(now.subsec_nanos() / 1_000_000));
-        let corrected = ms.saturating_add(offset);
-        DateTime::from_secs_and_nanos(corrected.div_euclid(1000), (corrected.rem_euclid(1000) as u32) * 1_000_000)
     }
 
     /// On an error that blames the request's time, compares the response's `Date` with the
@@ -138,12 +130,8 @@ impl Handle {
         else {
             return false;
         };
-        let now = DateTime::now();
-        let to_ms =
-            |t: &DateTime| t.secs().saturating_mul(1000).saturating_add(i64::from(t.subsec_nanos() / 1_000_000));
-        let offset = to_ms(&server).saturating_sub(to_ms(&now));
-        let current = self.clock_offset_ms.load(Ordering::Relaxed);
-        if offset.saturating_sub(current).abs() <= MAX_SKEW_MS {
+        let offset = server.to_millis().saturating_sub(DateTime::now().to_millis());
+        if offset.saturating_sub(self.clock_offset_ms()).abs() <= MAX_SKEW_MS {
             return false;
         }
         self.clock_offset_ms.store(offset, Ordering::Relaxed);
@@ -301,11 +289,9 @@ fn resolve(config: &Config, info: &ServiceInfo, explicit: Option<&str>) -> Resul
             params.insert(name.to_string(), value);
         }
     };
+    // A `Config` only exists through `ConfigBuilder::build`, which has checked that the region is a
+    // valid host label.
     if let Some(region) = config.region() {
-        // Config::build checks this too; the endpoint's host must never depend on an unchecked value.
-        if !crate::config::is_valid_region(region) {
-            return Err("the region is not a valid region name".to_string());
-        }
         set("AWS::Region", Value::from(region));
     }
     set("AWS::UseFIPS", Value::Bool(config.use_fips()));

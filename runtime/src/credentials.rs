@@ -563,17 +563,19 @@ impl ImdsProvider {
         ImdsProvider { env, http, unreachable_until: std::sync::Mutex::new(None) }
     }
 
-    /// One IMDS request with retries of transient failures.
+    /// One IMDS request; 5xx answers are retried, and transport failures too when
+    /// `retry_failures` is set.
     async fn request(
         &self,
         build: impl Fn() -> Result<HttpRequest, CredentialsError>,
+        retry_failures: bool,
     ) -> Result<(u16, Bytes), CredentialsError> {
         let mut attempt = 1;
         loop {
             let result = http_call(&*self.http, build()?, IMDS, Duration::from_secs(1)).await;
             let transient = match &result {
                 Ok((status, _)) => *status >= 500,
-                Err(_) => true,
+                Err(_) => retry_failures,
             };
             if !transient || attempt >= IMDS_ATTEMPTS {
                 return result;
@@ -600,8 +602,7 @@ impl ImdsProvider {
         };
         // The token request is not retried on a connection failure or timeout: that is what being
         // off EC2 looks like, and the chain should move on quickly.
-        let (status, token) = match http_call(&*self.http, token_request()?, P, Duration::from_secs(1)).await {
-            Ok((status, _)) if status >= 500 => self.request(token_request).await?,
+        let (status, token) = match self.request(token_request, false).await {
             Ok(r) => r,
             Err(e) => {
                 if let Ok(mut until) = self.unreachable_until.lock() {
@@ -641,7 +642,7 @@ impl ImdsProvider {
             build(req)
         };
         let role_path = "/latest/meta-data/iam/security-credentials/";
-        let (status, role) = self.request(|| get(role_path)).await?;
+        let (status, role) = self.request(|| get(role_path), true).await?;
         if status == 404 {
             return Err(CredentialsError::not_loaded(P, "the instance has no IAM role"));
         }
@@ -656,7 +657,7 @@ impl ImdsProvider {
             return Err(CredentialsError::failed(P, format!("{base}{role_path} returned an invalid role name")));
         }
         let creds_path = format!("{role_path}{role}");
-        let (status, body) = self.request(|| get(&creds_path)).await?;
+        let (status, body) = self.request(|| get(&creds_path), true).await?;
         if status != 200 {
             return Err(CredentialsError::failed(P, format!("{base}{creds_path} answered HTTP {status}")));
         }

@@ -319,6 +319,16 @@ impl DateTime {
         self.nanos
     }
 
+    /// Whole milliseconds since the epoch (rounded down; saturating far from the epoch).
+    pub fn to_millis(&self) -> i64 {
+        self.secs.saturating_mul(1000).saturating_add(i64::from(self.nanos / 1_000_000))
+    }
+
+    /// From milliseconds since the epoch.
+    pub fn from_millis(ms: i64) -> Self {
+        Self::from_secs_and_nanos(ms.div_euclid(1000), (ms.rem_euclid(1000) as u32) * 1_000_000)
+    }
+
     /// Seconds since the epoch as a float.
     pub fn as_secs_f64(&self) -> f64 {
         self.secs as f64 + f64::from(self.nanos) / 1e9

@@ -49,7 +49,7 @@ fn newest_version(service_dir: &Path) -> Option<PathBuf> {
     let mut versions: Vec<PathBuf> = std::fs::read_dir(service_dir)
         .ok()?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("service-2.json").exists() || p.join("service-2.json.gz").exists())
+        .filter(|p| stratus_codegen::model::model_file(p, "service-2.json").exists())
         .collect();
     versions.sort();
     versions.pop()
@@ -58,22 +58,12 @@ fn newest_version(service_dir: &Path) -> Option<PathBuf> {
 /// The protocol a model names, read without the full loader (so that it can be shown for models
 /// the loader refuses).
 fn protocol_of(version_dir: &Path) -> String {
-    let read = || -> Option<String> {
-        let plain = version_dir.join("service-2.json");
-        let text = if plain.exists() {
-            std::fs::read_to_string(plain).ok()?
-        } else {
-            use std::io::Read as _;
-            let mut s = String::new();
-            flate2::read::GzDecoder::new(std::fs::File::open(version_dir.join("service-2.json.gz")).ok()?)
-                .read_to_string(&mut s)
-                .ok()?;
-            s
-        };
-        let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-        v.get("metadata")?.get("protocol")?.as_str().map(str::to_string)
-    };
-    read().unwrap_or_else(|| "?".to_string())
+    use stratus_codegen::model::{model_file, read};
+    let text = read(&model_file(version_dir, "service-2.json")).ok();
+    let v: Option<serde_json::Value> = text.and_then(|t| serde_json::from_str(&t).ok());
+    v.as_ref()
+        .and_then(|v| v.get("metadata")?.get("protocol")?.as_str())
+        .map_or_else(|| "?".to_string(), str::to_string)
 }
 
 pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {

@@ -100,12 +100,12 @@ fn quickstart(ir: &Ir, krate: &str) -> String {
              match client.{m}(){set}.send().await {{\n    \
              Ok(output) => println!(\"{{output:?}}\"),\n    \
              Err(e) => match e.service_error() {{\n        \
-             Some({krate}::error::{op}Error::{variant}(details)) => println!(\"{{details}}\"),\n        \
+             Some({krate}::error::{error_enum}::{variant}(details)) => println!(\"{{details}}\"),\n        \
              _ => println!(\"{{e}} (code {{:?}}, request id {{:?}})\", e.code(), e.request_id()),\n    \
              }},\n}}\n",
             m = method(op),
             set = setters(op),
-            op = op.name,
+            error_enum = op.error_enum,
         ));
     }
     if let Some(p) = ir.paginators.iter().find(|p| p.item.is_some()) {

@@ -19,8 +19,8 @@ pub use request::*;
 pub use response::*;
 pub use validate::*;
 
-pub use crate::error::ResponseError;
 use crate::error::RawResponse;
+pub use crate::error::ResponseError;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::future::Future;
