@@ -11,11 +11,12 @@
 //! - [`config`]: `Config::from_env()` and its builder;
 //! - [`error`]: `Error<E>`, the error of every operation;
 //! - [`retry`]: standard and adaptive retries, timeouts;
-//! - [`types`]: value types of generated code (`DateTime`, `Blob`, `Document`, enum support);
+//! - [`types`]: value types of generated code (`DateTime`, `Blob`, `Document`, enum support), one
+//!   file per type in `types/`;
 //! - [`sigv4`]: the request signer;
-//! - [`encoding`]: the one percent-encoder;
-//! - [`credentials`]: credentials, their providers and the default chain;
+//! - [`credentials`]: credentials, their providers (one file each) and the default chain;
 //! - [`profile`]: the shared config and credentials files;
+//! - [`encoding`]: the one percent-encoder;
 //! - [`env`](mod@env): environment access that tests can replace;
 //! - [`endpoint`]: the endpoint rule-set engine and partitions;
 //! - [`http`]: the transport trait, the hyper + rustls client, and a capturing fake;
@@ -23,12 +24,15 @@
 //!
 //! and the macros that expand the repetitive parts of generated items ([`builder!`],
 //! [`impl_string_enum!`], [`impl_error!`]).
+//!
+//! `sigv4`, `credentials` and `profile` live together in the `auth/` folder of the sources; the
+//! crate-root paths above are their stable paths.
 
 #![deny(missing_docs)]
 
+mod auth;
 pub mod client;
 pub mod config;
-pub mod credentials;
 pub mod encoding;
 pub mod endpoint;
 pub mod env;
@@ -38,9 +42,7 @@ pub mod http;
 mod macros;
 pub mod operation;
 pub mod paginate;
-pub mod profile;
 pub mod retry;
-pub mod sigv4;
 pub mod testing;
 pub mod types;
 pub mod waiter;
@@ -49,6 +51,8 @@ pub mod waiter;
 #[path = "fuzz_entry.rs"]
 pub mod __fuzz;
 
+// The stable paths of the authentication modules, whose sources live in `auth/`.
+pub use auth::{credentials, profile, sigv4};
 pub use config::Config;
 pub use error::Error;
 

@@ -1,0 +1,161 @@
+//! [`ImdsProvider`]: credentials of the EC2 instance role, from IMDSv2.
+
+use super::fetch::http_call;
+use super::json::parse_credentials_json;
+use super::{Credentials, CredentialsError, ProvideCredentials};
+use crate::env::Env;
+use crate::http::{BoxFuture, HttpClient, HttpRequest};
+use bytes::Bytes;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+/// Credentials of the EC2 instance role, from the instance metadata service (IMDSv2: a session
+/// token first, then the role name, then the role's credentials).
+///
+/// Each request has a 1 s timeout; transient failures (HTTP 5xx, a broken connection, a timeout
+/// after the token was granted) are retried up to three attempts. When the service cannot be
+/// reached at all — the normal case off EC2 — that is remembered for five minutes, so a client off
+/// EC2 does not spend a second on IMDS for every call. Credentials that IMDS hands out already
+/// expired are used with their expiry pushed ten minutes ahead (as aws-config does for static
+/// stability during an IMDS outage), rather than making every call ask again.
+#[derive(Debug)]
+pub struct ImdsProvider {
+    env: Env,
+    http: Arc<dyn HttpClient>,
+    unreachable_until: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+const IMDS: &str = "IMDS";
+const IMDS_ATTEMPTS: u32 = 3;
+const IMDS_UNREACHABLE_FOR: Duration = Duration::from_secs(300);
+
+impl ImdsProvider {
+    /// Uses `env` (`AWS_EC2_METADATA_DISABLED`, `AWS_EC2_METADATA_SERVICE_ENDPOINT`) and `http`.
+    pub fn new(env: Env, http: Arc<dyn HttpClient>) -> Self {
+        ImdsProvider { env, http, unreachable_until: std::sync::Mutex::new(None) }
+    }
+
+    /// One IMDS request; 5xx answers are retried, and transport failures too when
+    /// `retry_failures` is set.
+    async fn request(
+        &self,
+        build: impl Fn() -> Result<HttpRequest, CredentialsError>,
+        retry_failures: bool,
+    ) -> Result<(u16, Bytes), CredentialsError> {
+        let mut attempt = 1;
+        loop {
+            let result = http_call(&*self.http, build()?, IMDS, Duration::from_secs(1)).await;
+            let transient = match &result {
+                Ok((status, _)) => *status >= 500,
+                Err(_) => retry_failures,
+            };
+            if !transient || attempt >= IMDS_ATTEMPTS {
+                return result;
+            }
+            tokio::time::sleep(Duration::from_millis(50 << attempt)).await;
+            attempt += 1;
+        }
+    }
+
+    async fn fetch(&self) -> Result<Credentials, CredentialsError> {
+        const P: &str = IMDS;
+        let base = self
+            .env
+            .get_nonempty("AWS_EC2_METADATA_SERVICE_ENDPOINT")
+            .unwrap_or_else(|| "http://169.254.169.254".to_string());
+        let base = base.trim_end_matches('/');
+        let build =
+            |r: http::request::Builder| r.body(Bytes::new()).map_err(|e| CredentialsError::invalid(P, e.to_string()));
+        let token_request = || {
+            build(
+                http::Request::put(format!("{base}/latest/api/token"))
+                    .header("x-aws-ec2-metadata-token-ttl-seconds", "21600"),
+            )
+        };
+        // The token request is not retried on a connection failure or timeout: that is what being
+        // off EC2 looks like, and the chain should move on quickly.
+        let (status, token) = match self.request(token_request, false).await {
+            Ok(r) => r,
+            Err(e) => {
+                if let Ok(mut until) = self.unreachable_until.lock() {
+                    *until = Some(std::time::Instant::now() + IMDS_UNREACHABLE_FOR);
+                }
+                return Err(CredentialsError::not_loaded(P, e.message));
+            }
+        };
+        match status {
+            200 => {}
+            403 => {
+                return Err(CredentialsError::not_loaded(
+                    P,
+                    format!("{base}: IMDS is disabled on this instance (HTTP 403)"),
+                ))
+            }
+            405 => {
+                return Err(CredentialsError::failed(
+                    P,
+                    format!(
+                        "{base}: the token request was refused (HTTP 405): IMDSv2 is required and not supported there"
+                    ),
+                ))
+            }
+            other => return Err(CredentialsError::failed(P, format!("{base}: token request answered HTTP {other}"))),
+        }
+        let token = String::from_utf8_lossy(&token).trim().to_string();
+        if token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(CredentialsError::failed(P, format!("{base}: the token request returned an invalid token")));
+        }
+        let get = |path: &str| {
+            let mut req =
+                http::Request::get(format!("{base}{path}")).header("x-aws-ec2-metadata-token", token.as_str());
+            if let Some(h) = req.headers_mut().and_then(|h| h.get_mut("x-aws-ec2-metadata-token")) {
+                h.set_sensitive(true);
+            }
+            build(req)
+        };
+        let role_path = "/latest/meta-data/iam/security-credentials/";
+        let (status, role) = self.request(|| get(role_path), true).await?;
+        if status == 404 {
+            return Err(CredentialsError::not_loaded(P, "the instance has no IAM role"));
+        }
+        if status != 200 {
+            return Err(CredentialsError::failed(P, format!("{base}{role_path} answered HTTP {status}")));
+        }
+        let role = String::from_utf8_lossy(&role).lines().next().unwrap_or_default().trim().to_string();
+        if role.is_empty()
+            || role.len() > 128
+            || !role.bytes().all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b))
+        {
+            return Err(CredentialsError::failed(P, format!("{base}{role_path} returned an invalid role name")));
+        }
+        let creds_path = format!("{role_path}{role}");
+        let (status, body) = self.request(|| get(&creds_path), true).await?;
+        if status != 200 {
+            return Err(CredentialsError::failed(P, format!("{base}{creds_path} answered HTTP {status}")));
+        }
+        let credentials = parse_credentials_json(P, &body, &format!("{base}{creds_path}"))?;
+        let now = SystemTime::now();
+        match credentials.expiry() {
+            Some(expiry) if expiry <= now => Ok(credentials.with_expiry(Some(now + Duration::from_secs(600)))),
+            _ => Ok(credentials),
+        }
+    }
+}
+
+impl ProvideCredentials for ImdsProvider {
+    fn provide(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
+        Box::pin(async move {
+            if self.env.get("AWS_EC2_METADATA_DISABLED").is_some_and(|v| v.trim().eq_ignore_ascii_case("true")) {
+                return Err(CredentialsError::not_loaded(IMDS, "AWS_EC2_METADATA_DISABLED is true"));
+            }
+            let until = self.unreachable_until.lock().ok().and_then(|u| *u);
+            if until.is_some_and(|t| std::time::Instant::now() < t) {
+                return Err(CredentialsError::not_loaded(
+                    IMDS,
+                    "unreachable on the last try (not retried for 5 minutes)",
+                ));
+            }
+            self.fetch().await
+        })
+    }
+}
