@@ -140,8 +140,8 @@ impl ApiDiff {
     }
 }
 
-fn field_type(f: &Field) -> String {
-    let mut ty = f.ty.to_string();
+fn field_type(ir: &Ir, f: &Field) -> String {
+    let mut ty = ir.display(&f.ty).to_string();
     if f.boxed {
         ty = format!("Box<{ty}>");
     }
@@ -163,26 +163,28 @@ pub fn diff(old: &Ir, new: &Ir) -> ApiDiff {
         match new_ops.get(name) {
             None => push(Bump::Major, format!("operation `{name}` removed (`Client::{}`)", o.method)),
             Some(n) => {
-                if o.output != n.output {
+                if old.output_name(o) != new.output_name(n) {
                     push(
                         Bump::Major,
                         format!(
                             "operation `{name}` now returns `{}` instead of `{}`",
-                            n.output.as_deref().unwrap_or("()"),
-                            o.output.as_deref().unwrap_or("()")
+                            new.output_name(n),
+                            old.output_name(o)
                         ),
                     );
                 }
-                if o.input != n.input {
-                    push(Bump::Major, format!("operation `{name}` now takes `{}`", n.input.as_deref().unwrap_or("()")));
+                if old.name(o.input) != new.name(n.input) {
+                    push(Bump::Major, format!("operation `{name}` now takes `{}`", new.name(n.input)));
                 }
-                for e in &n.errors {
-                    if !o.errors.contains(e) {
+                let old_errors: Vec<&str> = o.errors.iter().map(|e| old.name(*e)).collect();
+                let new_errors: Vec<&str> = n.errors.iter().map(|e| new.name(*e)).collect();
+                for e in &new_errors {
+                    if !old_errors.contains(e) {
                         push(Bump::Minor, format!("operation `{name}` can return `{e}`"));
                     }
                 }
-                for e in &o.errors {
-                    if !n.errors.contains(e) {
+                for e in &old_errors {
+                    if !new_errors.contains(e) {
                         push(
                             Bump::Major,
                             format!("operation `{name}` no longer models `{e}` (its error variant is removed)"),
@@ -227,7 +229,7 @@ pub fn diff(old: &Ir, new: &Ir) -> ApiDiff {
                     match n.fields.iter().find(|f| f.member == of.member) {
                         None => push(Bump::Major, format!("`{name}.{}` removed", of.name)),
                         Some(nf) => {
-                            let (ot, nt) = (field_type(of), field_type(nf));
+                            let (ot, nt) = (field_type(old, of), field_type(new, nf));
                             if !of.required && nf.required {
                                 push(Bump::Major, format!("`{name}.{}` became required ({ot} -> {nt})", nf.name));
                             } else if of.required && !nf.required {
@@ -237,7 +239,7 @@ pub fn diff(old: &Ir, new: &Ir) -> ApiDiff {
                             } else if of.docs != nf.docs {
                                 push(Bump::Patch, format!("`{name}.{}`: documentation changed", nf.name));
                             }
-                            if of.location != nf.location || of.wire_name != nf.wire_name {
+                            if of.binding != nf.binding || of.wire_name != nf.wire_name {
                                 push(Bump::Minor, format!("`{name}.{}` is sent differently on the wire", nf.name));
                             }
                         }
@@ -247,7 +249,7 @@ pub fn diff(old: &Ir, new: &Ir) -> ApiDiff {
                     if !o.fields.iter().any(|f| f.member == nf.member) {
                         let bump = if nf.required { Bump::Major } else { Bump::Minor };
                         let what = if nf.required { "added, required" } else { "added" };
-                        push(bump, format!("`{name}.{}` {what} ({})", nf.name, field_type(nf)));
+                        push(bump, format!("`{name}.{}` {what} ({})", nf.name, field_type(new, nf)));
                     }
                 }
                 if o.docs != n.docs {

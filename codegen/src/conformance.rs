@@ -369,12 +369,12 @@ fn case_module(suite: &Suite, case: &Case, n: usize) -> Result<Vec<GeneratedFile
 
 fn check_fn(ir: &Ir, suite: &Suite, case: &Case) -> Result<String, String> {
     let op = ir.operations.first().ok_or("no operation")?;
-    let with = format_ident!("{}_with", op.method.trim_start_matches("r#"));
-    let input_name = op.input.as_ref().ok_or("no input type")?;
+    let with = format_ident!("{}", op.with_method);
+    let input_name = ir.name(op.input);
     let endpoint = suite.client_endpoint.clone().unwrap_or_else(|| "https://example.com".into());
     let body = if let Some(ser) = &case.serialized {
         let params = case.params.clone().unwrap_or(Value::Object(Default::default()));
-        let input = crate::emit::value_expr(ir, &quote!(types), &RustType::Named(input_name.clone()), &params)?;
+        let input = crate::emit::value_expr(ir, &quote!(types), &RustType::Named(op.input), &params)?;
         let method = &ser.method;
         let uri = &ser.uri;
         let body = match &ser.body {
@@ -416,15 +416,19 @@ fn check_fn(ir: &Ir, suite: &Suite, case: &Case) -> Result<String, String> {
         };
         if let Some(code) = &case.error_code {
             let error_enum = format_ident!("{}", op.error_enum);
-            let (variant, _) =
-                op.error_codes.iter().find(|(_, c)| c == code).ok_or(format!("error {code} is not modeled"))?;
+            let variant = op
+                .errors
+                .iter()
+                .copied()
+                .find(|e| ir.structure(*e).and_then(|s| s.error.as_ref()).is_some_and(|i| &i.code == code))
+                .ok_or(format!("error {code} is not modeled"))?;
             let expected = crate::emit::value_expr(
                 ir,
                 &quote!(types),
-                &RustType::Named(variant.clone()),
+                &RustType::Named(variant),
                 case.error.as_ref().unwrap_or(&Value::Null),
             )?;
-            let v = crate::emit::ident_of(variant);
+            let v = crate::emit::ident_of(ir.name(variant));
             quote! {
                 #call
                 let err = match result {
@@ -441,11 +445,11 @@ fn check_fn(ir: &Ir, suite: &Suite, case: &Case) -> Result<String, String> {
                 }
             }
         } else {
-            let expected = match &op.output {
+            let expected = match op.output {
                 Some(o) => crate::emit::value_expr(
                     ir,
                     &quote!(types),
-                    &RustType::Named(o.clone()),
+                    &RustType::Named(o),
                     case.result.as_ref().unwrap_or(&Value::Null),
                 )?,
                 None => quote!(()),

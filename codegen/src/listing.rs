@@ -19,12 +19,12 @@ pub fn api_listing(ir: &Ir) -> String {
             op.http_method,
             op.request_uri,
             op.method,
-            op.input.as_deref().unwrap_or("()"),
-            op.output.as_deref().unwrap_or("()"),
+            ir.name(op.input),
+            ir.output_name(op),
         );
         if !op.errors.is_empty() {
             // Sorted: the model's order carries no meaning, and sorting keeps diffs to real changes.
-            let mut errors = op.errors.clone();
+            let mut errors: Vec<&str> = op.errors.iter().map(|e| ir.name(*e)).collect();
             errors.sort();
             let _ = writeln!(out, "    errors: {}", errors.join(", "));
         }
@@ -36,7 +36,7 @@ pub fn api_listing(ir: &Ir) -> String {
                 let dep = if s.deprecated.is_some() { " #[deprecated]" } else { "" };
                 let _ = writeln!(out, "{kind} {}{dep}", s.name);
                 for f in &s.fields {
-                    let mut ty = f.ty.to_string();
+                    let mut ty = ir.display(&f.ty).to_string();
                     if f.boxed {
                         ty = format!("Box<{ty}>");
                     }
@@ -44,13 +44,13 @@ pub fn api_listing(ir: &Ir) -> String {
                         ty = format!("Option<{ty}>");
                     }
                     let mut notes = Vec::new();
-                    if f.wire_name != f.member || f.location.is_some() {
-                        notes.push(match f.location {
-                            Some(l) => format!("{} {:?}", l.as_str(), f.wire_name),
+                    if f.wire_name != f.member || f.binding.location().is_some() {
+                        notes.push(match f.binding.location() {
+                            Some(l) => format!("{l} {:?}", f.wire_name),
                             None => format!("json {:?}", f.wire_name),
                         });
                     }
-                    if s.payload.as_deref() == Some(f.member.as_str()) {
+                    if matches!(f.binding, crate::ir::Binding::Payload(_)) {
                         notes.push("payload".into());
                     }
                     if f.sensitive {
@@ -73,7 +73,7 @@ pub fn api_listing(ir: &Ir) -> String {
                 let kind = if u.event_stream { "event-stream" } else { "union" };
                 let _ = writeln!(out, "{kind} {}", u.name);
                 for v in &u.variants {
-                    let _ = writeln!(out, "    {}({})", v.name, v.ty);
+                    let _ = writeln!(out, "    {}({})", v.name, ir.display(&v.ty));
                 }
             }
         }

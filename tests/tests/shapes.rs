@@ -11,15 +11,15 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
-fn named(t: &RustType, out: &mut BTreeSet<String>) {
+fn named(ir: &ir::Ir, t: &RustType, out: &mut BTreeSet<String>) {
     match t {
-        RustType::Named(n) => {
-            out.insert(n.clone());
+        RustType::Named(id) => {
+            out.insert(ir.name(*id).to_string());
         }
-        RustType::List(e) => named(e, out),
+        RustType::List(e) => named(ir, e, out),
         RustType::Map(k, v) => {
-            named(k, out);
-            named(v, out);
+            named(ir, k, out);
+            named(ir, v, out);
         }
         _ => {}
     }
@@ -51,7 +51,7 @@ fn check(model_dir: &str, shapes: usize, operations: usize, sources: impl FnOnce
     let decl = declared(&sources(&ir));
     let mut wanted = BTreeSet::new();
     for t in ir.shape_types.values() {
-        named(t, &mut wanted);
+        named(&ir, t, &mut wanted);
     }
     let missing: Vec<_> = wanted.difference(&decl).collect();
     assert!(missing.is_empty(), "types named but not generated: {missing:?}");

@@ -3,22 +3,21 @@
 
 use super::{deprecated_attr, doc_attrs, ident, result_and_option, rust_file, EmitError, GeneratedFile, Options};
 use crate::docs::first_sentence;
-use crate::ir::{Ir, OperationIr, RustType};
+use crate::ir::{ExampleIr, Ir, OpId, OperationIr, RustType};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 pub(super) fn file(ir: &Ir, options: &Options) -> Result<GeneratedFile, EmitError> {
     let krate = options.crate_name.replace('-', "_");
-    let methods: Vec<TokenStream> = ir.operations.iter().filter_map(|op| method(ir, op, &krate)).collect();
+    let methods: Vec<TokenStream> = ir.ops().filter_map(|(id, _)| method(ir, id, &krate)).collect();
     let root = options.root();
     let waiters: Vec<TokenStream> = ir
         .waiters
         .iter()
         .filter_map(|w| {
-            let op = ir.operations.iter().find(|o| o.name == w.operation)?;
-            let input = op.input.as_ref()?;
-            let builder = format_ident!("{}Builder", input.trim_start_matches("r#"));
-            let method = format_ident!("wait_until_{}", heck::ToSnakeCase::to_snake_case(w.name.as_str()));
+            let op = ir.op(w.operation);
+            let builder = format_ident!("{}", ir.input(op)?.builder);
+            let method = format_ident!("{}", w.method);
             let ctx = format_ident!("{}", w.name);
             let doc = format!(
                 " Waits with the `{}` waiter: set `{}`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::{}`].",
@@ -36,10 +35,10 @@ pub(super) fn file(ir: &Ir, options: &Options) -> Result<GeneratedFile, EmitErro
         .paginators
         .iter()
         .filter_map(|p| {
-            let op = ir.operations.iter().find(|o| o.name == p.operation)?;
-            let input = op.input.as_ref()?;
-            let input_ty = ident(input);
-            let builder = format_ident!("{}Builder", input.trim_start_matches("r#"));
+            let op = ir.op(p.operation);
+            let input = ir.input(op)?;
+            let input_ty = ident(&input.name);
+            let builder = format_ident!("{}", input.builder);
             let what = if p.item.is_some() {
                 format!("[`items()`](stratus_runtime::paginate::Paginator::items) each entry of {}", p.result_members())
             } else {
@@ -123,23 +122,19 @@ pub(super) fn file(ir: &Ir, options: &Options) -> Result<GeneratedFile, EmitErro
 
 /// One example of `examples-1.json` as docs: title, prose, a doctest building the request with the
 /// fluent builder, and the example's output as JSON.
-pub(super) fn example_doc(ir: &Ir, op: &OperationIr, ex: &crate::model::Example, krate: &str) -> String {
+pub(super) fn example_doc(ir: &Ir, op: &OperationIr, ex: &ExampleIr, krate: &str) -> String {
     let mut out = String::new();
-    let title = ex.title.clone().unwrap_or_else(|| "Example".into());
-    out.push_str(&format!("\n\n## {}\n\n", crate::docs::html_to_markdown(&title)));
+    out.push_str(&format!("\n\n## {}\n\n", ex.title));
     if let Some(d) = &ex.description {
-        out.push_str(&crate::docs::html_to_markdown(d));
+        out.push_str(d);
         out.push_str("\n\n");
     }
-    let comments = ex.comments.clone().unwrap_or_default();
-    for (member, comment) in comments.input.iter().chain(comments.output.iter()) {
-        if let Some(text) = comment.as_str() {
-            out.push_str(&format!("- `{member}`: {}\n", crate::docs::html_to_markdown(text)));
-        }
+    for (member, comment) in &ex.comments {
+        out.push_str(&format!("- `{member}`: {comment}\n"));
     }
     let krate_ident = format_ident!("{}", krate);
     let types = quote!(#krate_ident::types);
-    let input_struct = op.input.as_ref().and_then(|i| ir.find_struct(i));
+    let input_struct = ir.input(op);
     let mut calls = Vec::new();
     let mut ok = true;
     if let (Some(serde_json::Value::Object(input)), Some(s)) = (&ex.input, input_struct) {
@@ -149,8 +144,7 @@ pub(super) fn example_doc(ir: &Ir, op: &OperationIr, ex: &crate::model::Example,
                 break;
             };
             // Setters take `impl Into<_>`: strings and enum values go in as plain literals.
-            let is_enum =
-                matches!(&f.ty, RustType::Named(n) if matches!(ir.find_type(n), Some(crate::ir::TypeDef::Enum(_))));
+            let is_enum = ir.is_enum(&f.ty);
             let direct = match value {
                 serde_json::Value::String(text) if f.ty == RustType::String || is_enum => Some(quote!(#text)),
                 _ => None,
@@ -198,26 +192,28 @@ pub(super) fn example_doc(ir: &Ir, op: &OperationIr, ex: &crate::model::Example,
     out
 }
 
-fn method(ir: &Ir, op: &OperationIr, krate: &str) -> Option<TokenStream> {
-    let input = op.input.as_ref()?;
+fn method(ir: &Ir, id: OpId, krate: &str) -> Option<TokenStream> {
+    let op = ir.op(id);
+    let input = ir.input(op)?;
     let (result, _) = result_and_option(ir);
-    let input_ty = ident(input);
-    let builder = format_ident!("{}Builder", input.trim_start_matches("r#"));
-    let output_ty = match &op.output {
+    let input_ty = ident(&input.name);
+    let builder = format_ident!("{}", input.builder);
+    let output_ty = match ir.output(op) {
         Some(o) => {
-            let o = ident(o);
+            let o = ident(&o.name);
             quote!(#o)
         }
         None => quote!(()),
     };
     let error_ty = ident(&op.error_enum);
     let fluent = ident(&op.method);
-    let with = format_ident!("{}_with", op.method.trim_start_matches("r#"));
+    let with = format_ident!("{}", op.with_method);
     let deprecated = deprecated_attr(&op.deprecated);
 
     let mut docs = op.docs.clone();
     docs.push_str("\n\n# Request\n\n");
-    if let Some(s) = ir.find_struct(input) {
+    {
+        let s = input;
         let (required, optional): (Vec<_>, Vec<_>) = s.fields.iter().partition(|f| f.required);
         for (title, fields) in [("Required", required), ("Optional", optional)] {
             if fields.is_empty() {
@@ -227,42 +223,32 @@ fn method(ir: &Ir, op: &OperationIr, krate: &str) -> Option<TokenStream> {
             for f in fields {
                 let name = f.name.trim_start_matches("r#");
                 let summary = first_sentence(&f.docs);
-                docs.push_str(&format!("- [`{name}`]({}::{name}) (`{}`): {summary}\n", s.name, f.ty));
+                docs.push_str(&format!("- [`{name}`]({}::{name}) (`{}`): {summary}\n", s.name, ir.display(&f.ty)));
             }
             docs.push('\n');
         }
     }
-    let returns = match &op.output {
-        Some(o) => format!("[`{o}`]"),
+    let returns = match ir.output(op) {
+        Some(o) => format!("[`{}`]", o.name),
         None => "`()`".to_string(),
     };
     docs.push_str(&format!(
         "# Response\n\nReturns {returns}; on failure a [`stratus_runtime::Error`] whose service error is [`{}`].",
         op.error_enum
     ));
-    if !op.error_codes.is_empty() {
-        let list: Vec<String> = op.error_codes.iter().map(|(n, _)| format!("[`{n}`]")).collect();
+    if !op.errors.is_empty() {
+        let list: Vec<String> = ir.error_variants(op).map(|(n, _)| format!("[`{n}`]")).collect();
         docs.push_str(&format!(" Modeled errors: {}.", list.join(", ")));
     }
-    if let Some(p) = ir.paginators.iter().find(|p| p.operation == op.name) {
+    if let Some(p) = ir.paginator(id) {
         docs.push_str(&format!(
             "\n\n# Pagination\n\nPages with `{}().into_paginator()` (the {} items of every page).",
             op.method.trim_start_matches("r#"),
             p.result_members()
         ));
     }
-    let waiters: Vec<String> = ir
-        .waiters
-        .iter()
-        .filter(|w| w.operation == op.name)
-        .map(|w| {
-            format!(
-                "[`wait_until_{}`](Client::wait_until_{})",
-                heck::ToSnakeCase::to_snake_case(w.name.as_str()),
-                heck::ToSnakeCase::to_snake_case(w.name.as_str())
-            )
-        })
-        .collect();
+    let waiters: Vec<String> =
+        op.waiters.iter().map(|w| format!("[`{m}`](Client::{m})", m = ir.waiters[*w].method)).collect();
     if !waiters.is_empty() {
         docs.push_str(&format!("\n\n# Waiters\n\nPolled by {}.", waiters.join(", ")));
     }

@@ -68,7 +68,7 @@ fn quickstart(ir: &Ir, krate: &str) -> String {
     let method = |op: &crate::ir::OperationIr| op.method.trim_start_matches("r#").to_string();
     // Required string members get a placeholder value so the calls read like real ones.
     let setters = |op: &crate::ir::OperationIr| -> String {
-        let Some(s) = op.input.as_ref().and_then(|i| ir.find_struct(i)) else { return String::new() };
+        let Some(s) = ir.input(op) else { return String::new() };
         s.fields
             .iter()
             .filter(|f| f.required && f.ty == crate::ir::RustType::String)
@@ -89,12 +89,14 @@ fn quickstart(ir: &Ir, krate: &str) -> String {
          let client = Client::new(&config);\n"
     );
     // The operation a waiter polls is the service's "describe" call: the most telling example.
-    let polled = ir.waiters.first().and_then(|w| ir.operations.iter().find(|o| o.name == w.operation));
-    let simple = polled.filter(|o| !o.error_codes.is_empty()).or_else(|| {
-        ir.operations.iter().find(|o| !o.error_codes.is_empty() && o.input.is_some() && o.deprecated.is_none())
-    });
-    if let Some(op) = simple {
-        let (variant, _) = op.error_codes.iter().find(|(n, _)| n.contains("NotFound")).unwrap_or(&op.error_codes[0]);
+    let polled = ir.waiters.first().map(|w| ir.op(w.operation));
+    let simple = polled
+        .filter(|o| !o.errors.is_empty())
+        .or_else(|| ir.operations.iter().find(|o| !o.errors.is_empty() && o.deprecated.is_none()));
+    let variant = |op| ir.error_variants(op).map(|(n, _)| n).find(|n| n.contains("NotFound"));
+    if let Some((op, variant)) =
+        simple.and_then(|op| Some((op, variant(op).or(ir.error_variants(op).next().map(|(n, _)| n))?)))
+    {
         code.push_str(&format!(
             "\n// A call: the fluent builder, then `send()`. Errors are typed per operation.\n\
              match client.{m}(){set}.send().await {{\n    \
@@ -109,7 +111,8 @@ fn quickstart(ir: &Ir, krate: &str) -> String {
         ));
     }
     if let Some(p) = ir.paginators.iter().find(|p| p.item.is_some()) {
-        if let Some(op) = ir.operations.iter().find(|o| o.name == p.operation) {
+        {
+            let op = ir.op(p.operation);
             code.push_str(&format!(
                 "\n// Every item of every page, as a stream.\n\
                  let mut items = client.{m}(){set}.into_paginator().items();\n\
@@ -120,11 +123,12 @@ fn quickstart(ir: &Ir, krate: &str) -> String {
         }
     }
     if let Some(w) = ir.waiters.first() {
-        if let Some(op) = ir.operations.iter().find(|o| o.name == w.operation) {
+        {
+            let op = ir.op(w.operation);
             code.push_str(&format!(
                 "\n// Wait until the resource reaches a state.\n\
-                 client.wait_until_{w}(){set}.wait(std::time::Duration::from_secs(300)).await?;\n",
-                w = heck::ToSnakeCase::to_snake_case(w.name.as_str()),
+                 client.{w}(){set}.wait(std::time::Duration::from_secs(300)).await?;\n",
+                w = w.method,
                 set = setters(op),
             ));
         }

@@ -151,7 +151,7 @@ fn space_items(code: &str) -> String {
 fn type_tokens(ir: &crate::ir::Ir, t: &RustType) -> TokenStream {
     let generated: HashSet<String> = ir.types.iter().map(|t| t.name().to_string()).collect();
     // Spelled in full: the files these tokens go into have no `use` lines for runtime types.
-    let mut ctx = TypeCtx::new(&generated);
+    let mut ctx = TypeCtx::new(ir, &generated);
     ctx.qualify = true;
     ctx.ty(t)
 }
@@ -206,6 +206,8 @@ fn ident(name: &str) -> proc_macro2::Ident {
 /// Renders types in one module, spelling std and runtime types by their short names unless a
 /// generated type of the same name would shadow them, and recording which imports are needed.
 struct TypeCtx<'a> {
+    /// The IR (for the names of generated items).
+    ir: &'a Ir,
     /// Names of all generated items (they share one namespace, `types`).
     generated: &'a HashSet<String>,
     /// Short names used that need a `use` line.
@@ -217,8 +219,9 @@ struct TypeCtx<'a> {
 }
 
 impl<'a> TypeCtx<'a> {
-    fn new(generated: &'a HashSet<String>) -> Self {
+    fn new(ir: &'a Ir, generated: &'a HashSet<String>) -> Self {
         TypeCtx {
+            ir,
             generated,
             imports: RefCell::new(BTreeSet::new()),
             referenced: RefCell::new(BTreeSet::new()),
@@ -292,8 +295,9 @@ impl<'a> TypeCtx<'a> {
             RustType::Blob => self.imported("Blob", quote!(stratus_runtime::types::Blob)),
             RustType::DateTime => self.imported("DateTime", quote!(stratus_runtime::types::DateTime)),
             RustType::Document => self.imported("Document", quote!(stratus_runtime::types::Document)),
-            RustType::Named(n) => {
-                self.referenced.borrow_mut().insert(n.clone());
+            RustType::Named(id) => {
+                let n = self.ir.name(*id);
+                self.referenced.borrow_mut().insert(n.to_string());
                 let i = ident(n);
                 quote!(#i)
             }

@@ -3,26 +3,24 @@
 //! `impl EventUnion` for event streams, and the per-operation error enums.
 
 use super::{ident, result_and_option, rust_file_with, EmitError, GeneratedFile, Options, Verbatim};
-use crate::ir::{Field, Ir, OperationIr, PageItem, PaginatorIr, RustType, StructDef, TypeDef, UnionDef};
-use crate::model::{Location, TimestampFormat};
+use crate::ir::{
+    Binding, Check, Field, Ir, Nesting, OperationIr, PageItem, PaginatorIr, PayloadKind, RustType, StructDef,
+    TimestampFormat, TypeDef, UnionDef,
+};
 use proc_macro2::TokenStream;
 use quote::quote;
-use std::collections::HashSet;
 
 pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, EmitError> {
-    let validated = validated_structs(ir);
     let mut items = Vec::new();
     for op in &ir.operations {
-        items.push(operation(ir, op, &validated));
+        items.push(operation(ir, op));
     }
     for p in &ir.paginators {
         items.push(paginated(ir, p));
     }
     for t in &ir.types {
         match t {
-            TypeDef::Struct(s) if validated.contains(&s.name) && s.roles.nested => {
-                items.push(validate_impl(s, &validated))
-            }
+            TypeDef::Struct(s) if s.validated && s.roles.nested => items.push(validate_impl(s)),
             TypeDef::Union(u) if u.event_stream => items.push(event_union(ir, u)),
             _ => {}
         }
@@ -42,12 +40,10 @@ pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Em
     let ops = rust_file_with("src/operations.rs", tokens, &Verbatim::default(), options)?;
 
     let verbatim = Verbatim::default();
-    let enums: Vec<TokenStream> = ir.operations.iter().map(|op| verbatim.item(error_enum(op, &options.root))).collect();
-    let allow = if ir.operations.iter().all(|op| op.error_codes.is_empty()) {
-        quote!(#![allow(unused_imports)])
-    } else {
-        quote!()
-    };
+    let enums: Vec<TokenStream> =
+        ir.operations.iter().map(|op| verbatim.item(error_enum(ir, op, &options.root))).collect();
+    let allow =
+        if ir.operations.iter().all(|op| op.errors.is_empty()) { quote!(#![allow(unused_imports)]) } else { quote!() };
     let tokens = quote! {
         //! The error enum of each operation: its modeled exceptions, and `Unhandled` for the rest.
         //! Operations return `stratus_runtime::Error<OperationError>`; see
@@ -61,66 +57,24 @@ pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Em
     Ok(vec![ops, errors])
 }
 
-fn error_enum(op: &OperationIr, root: &str) -> String {
+fn error_enum(ir: &Ir, op: &OperationIr, root: &str) -> String {
     let mut s = format!(
         "stratus_runtime::operation_error! {{\n    /// Errors of [`Client::{method}`]({root}::Client::{method}).\n    {name} {{\n",
         method = op.method.trim_start_matches("r#"),
         name = op.error_enum
     );
-    for (variant, code) in &op.error_codes {
+    for (variant, code) in ir.error_variants(op) {
         s.push_str(&format!("        {variant} = {code:?},\n"));
     }
     s.push_str("    }\n}\n");
     s
 }
 
-/// Structures reachable from operation inputs whose members (or members' members) have constraints.
-fn validated_structs(ir: &Ir) -> HashSet<String> {
-    let mut out: HashSet<String> = HashSet::new();
-    loop {
-        let before = out.len();
-        for t in &ir.types {
-            if let TypeDef::Struct(s) = t {
-                if s.error.is_none() && s.fields.iter().any(|f| !checks(f, &out).is_empty()) {
-                    out.insert(s.name.clone());
-                }
-            }
-        }
-        if out.len() == before {
-            return out;
-        }
-    }
-}
-
-/// The element type a field's structure-validation applies to, and how (nested/each/each_value).
-fn nested_target(ty: &RustType) -> Option<(&'static str, &str)> {
-    match ty {
-        RustType::Named(n) => Some(("nested", n)),
-        RustType::List(inner) => match &**inner {
-            RustType::Named(n) => Some(("each", n)),
-            _ => None,
-        },
-        RustType::Map(_, v) => match &**v {
-            RustType::Named(n) => Some(("each_value", n)),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
 /// The validation calls for one field.
-fn checks(f: &Field, validated: &HashSet<String>) -> Vec<TokenStream> {
+fn checks(f: &Field) -> Vec<TokenStream> {
     let name = ident(&f.name);
     let member = &f.member;
     let value = if f.required { quote!(Some(&self.#name)) } else { quote!(self.#name.as_ref()) };
-    let mut out = Vec::new();
-    let c = &f.constraints;
-    // Required strings must not be empty (a URI label is checked when the URI is built; a minimum
-    // length already refuses an empty value).
-    let has_min = c.min.is_some_and(|m| m >= 1.0);
-    if f.required && f.ty == RustType::String && f.location != Some(Location::Uri) && !has_min {
-        out.push(quote!(v.required(#member, &self.#name);));
-    }
     let bound = |x: Option<f64>| match x {
         Some(v) => {
             let lit = proc_macro2::Literal::f64_unsuffixed(v);
@@ -128,46 +82,45 @@ fn checks(f: &Field, validated: &HashSet<String>) -> Vec<TokenStream> {
         }
         None => quote!(None),
     };
-    let len_bound = |x: Option<f64>| match x.filter(|v| *v >= 0.0 && v.fract() == 0.0) {
+    let len_bound = |x: Option<usize>| match x {
         Some(v) => {
-            let lit = proc_macro2::Literal::usize_unsuffixed(v as usize);
+            let lit = proc_macro2::Literal::usize_unsuffixed(v);
             quote!(Some(#lit))
         }
         None => quote!(None),
     };
-    let has_len = matches!(f.ty, RustType::String | RustType::Blob | RustType::List(_) | RustType::Map(..));
-    let is_num =
-        matches!(f.ty, RustType::I8 | RustType::I16 | RustType::I32 | RustType::I64 | RustType::F32 | RustType::F64);
-    let min = c.min.filter(|m| !(has_len && *m == 0.0));
-    if has_len && (min.is_some() || c.max.is_some()) && !f.streaming {
-        let (lo, hi) = (len_bound(min), len_bound(c.max));
-        out.push(quote!(v.length(#member, #value, #lo, #hi);));
-    }
-    if is_num && (c.min.is_some() || c.max.is_some()) {
-        let (lo, hi) = (bound(c.min), bound(c.max));
-        out.push(quote!(v.range(#member, #value, #lo, #hi);));
-    }
-    if let Some((how, target)) = nested_target(&f.ty) {
-        if validated.contains(target) {
-            let how = quote::format_ident!("{}", how);
-            let value = if f.boxed {
-                if f.required {
-                    quote!(Some(&*self.#name))
-                } else {
-                    quote!(self.#name.as_deref())
-                }
-            } else {
-                value
-            };
-            out.push(quote!(v.#how(#member, #value);));
-        }
-    }
-    out
+    f.checks
+        .iter()
+        .map(|c| match c {
+            Check::NotEmpty => quote!(v.required(#member, &self.#name);),
+            Check::Length { min, max } => {
+                let (lo, hi) = (len_bound(*min), len_bound(*max));
+                quote!(v.length(#member, #value, #lo, #hi);)
+            }
+            Check::Range { min, max } => {
+                let (lo, hi) = (bound(*min), bound(*max));
+                quote!(v.range(#member, #value, #lo, #hi);)
+            }
+            Check::Nested(how) => {
+                let how = match how {
+                    Nesting::One => quote!(nested),
+                    Nesting::Each => quote!(each),
+                    Nesting::EachValue => quote!(each_value),
+                };
+                let value = match (f.boxed, f.required) {
+                    (true, true) => quote!(Some(&*self.#name)),
+                    (true, false) => quote!(self.#name.as_deref()),
+                    (false, _) => value.clone(),
+                };
+                quote!(v.#how(#member, #value);)
+            }
+        })
+        .collect()
 }
 
-fn validate_impl(s: &StructDef, validated: &HashSet<String>) -> TokenStream {
+fn validate_impl(s: &StructDef) -> TokenStream {
     let name = ident(&s.name);
-    let checks: Vec<TokenStream> = s.fields.iter().flat_map(|f| checks(f, validated)).collect();
+    let checks: Vec<TokenStream> = s.fields.iter().flat_map(checks).collect();
     quote! {
         impl rt::Validate for #name {
             fn validate(&self, v: &mut rt::Validator) {
@@ -177,25 +130,25 @@ fn validate_impl(s: &StructDef, validated: &HashSet<String>) -> TokenStream {
     }
 }
 
-/// The member's `timestampFormat`, when it has one.
+/// The member's `timestampFormat`, when it is a timestamp that has one.
 fn timestamp_format(f: &Field) -> Option<TokenStream> {
+    if f.ty != RustType::DateTime {
+        return None;
+    }
     match f.timestamp_format? {
-        TimestampFormat::UnixTimestamp => Some(quote!(rt::TimestampFormat::EpochSeconds)),
+        TimestampFormat::EpochSeconds => Some(quote!(rt::TimestampFormat::EpochSeconds)),
         TimestampFormat::Iso8601 => Some(quote!(rt::TimestampFormat::Iso8601)),
-        TimestampFormat::Rfc822 => Some(quote!(rt::TimestampFormat::HttpDate)),
+        TimestampFormat::HttpDate => Some(quote!(rt::TimestampFormat::HttpDate)),
     }
 }
 
-fn operation(ir: &Ir, op: &OperationIr, validated: &HashSet<String>) -> TokenStream {
-    let Some(input_name) = &op.input else {
-        return quote!();
-    };
-    let Some(input) = ir.find_struct(input_name) else { return quote!() };
-    let output = op.output.as_ref().and_then(|o| ir.find_struct(o));
-    let input_ty = ident(input_name);
-    let output_ty = match &op.output {
+fn operation(ir: &Ir, op: &OperationIr) -> TokenStream {
+    let Some(input) = ir.input(op) else { return quote!() };
+    let output = ir.output(op);
+    let input_ty = ident(&input.name);
+    let output_ty = match output {
         Some(o) => {
-            let o = ident(o);
+            let o = ident(&o.name);
             quote!(#o)
         }
         None => quote!(()),
@@ -206,14 +159,13 @@ fn operation(ir: &Ir, op: &OperationIr, validated: &HashSet<String>) -> TokenStr
 
     // The spec.
     let mut spec = quote!(rt::OpSpec::new(#name, #method, #uri, #status));
-    let payload = input.payload.as_ref().and_then(|p| input.fields.iter().find(|f| &f.member == p));
-    if payload.is_some() {
+    if input.payload().is_some() {
         spec = quote!(#spec.payload());
-    } else if input.fields.iter().any(|f| f.location.is_none()) {
+    } else if input.fields.iter().any(|f| f.binding.in_body()) {
         spec = quote!(#spec.json());
     }
-    let out_payload = output.and_then(|o| o.payload.as_ref().and_then(|p| o.fields.iter().find(|f| &f.member == p)));
-    if out_payload.is_some_and(|f| f.streaming || matches!(f.ty, RustType::EventStream(_))) {
+    let out_payload = output.and_then(StructDef::payload).map(|f| &f.binding);
+    if matches!(out_payload, Some(Binding::Payload(PayloadKind::Blob { streaming: true } | PayloadKind::EventStream))) {
         spec = quote!(#spec.streaming());
     }
     if let Some(prefix) = &op.host_prefix {
@@ -221,7 +173,7 @@ fn operation(ir: &Ir, op: &OperationIr, validated: &HashSet<String>) -> TokenStr
     }
 
     // Validation.
-    let checks: Vec<TokenStream> = input.fields.iter().flat_map(|f| checks(f, validated)).collect();
+    let checks: Vec<TokenStream> = input.fields.iter().flat_map(checks).collect();
     let validate = if checks.is_empty() {
         quote!()
     } else {
@@ -264,35 +216,30 @@ fn operation(ir: &Ir, op: &OperationIr, validated: &HashSet<String>) -> TokenStr
             let n = ident(&f.name);
             let wire = &f.wire_name;
             let opt = if f.required { quote!(Some(&self.#n)) } else { quote!(self.#n.as_ref()) };
-            if payload.is_some_and(|p| p.member == f.member) {
-                let text = if f.required {
-                    quote!(Some(self.#n.as_str()))
-                } else {
-                    quote!(self.#n.as_ref().map(|v| v.as_str()))
-                };
-                return Some(match &f.ty {
-                    RustType::Blob => quote!(req.blob_payload(#opt);),
-                    RustType::String => quote!(req.text_payload(#text);),
-                    RustType::Named(t) if matches!(ir.find_type(t), Some(TypeDef::Enum(_))) => {
-                        quote!(req.text_payload(#text);)
+            let ts = timestamp_format(f);
+            Some(match (&f.binding, ts) {
+                (Binding::Payload(kind), _) => {
+                    let text = if f.required {
+                        quote!(Some(self.#n.as_str()))
+                    } else {
+                        quote!(self.#n.as_ref().map(|v| v.as_str()))
+                    };
+                    match kind {
+                        PayloadKind::Blob { .. } => quote!(req.blob_payload(#opt);),
+                        PayloadKind::Text => quote!(req.text_payload(#text);),
+                        PayloadKind::Json | PayloadKind::EventStream => quote!(req.json_payload(#opt);),
                     }
-                    _ => quote!(req.json_payload(#opt);),
-                });
-            }
-            if f.host_label {
-                return Some(quote!(req.host_label(#wire, &self.#n);));
-            }
-            let ts = if f.ty == RustType::DateTime { timestamp_format(f) } else { None };
-            Some(match f.location? {
-                Location::Uri if ts.is_some() && f.required => quote!(req.label_timestamp(#wire, &self.#n, #ts);),
-                Location::Querystring if ts.is_some() => quote!(req.query_timestamp(#wire, #opt, #ts);),
-                Location::Uri => quote!(req.label(#wire, &self.#n);),
-                Location::Querystring => quote!(req.query(#wire, &self.#n);),
-                Location::Header if f.jsonvalue => quote!(req.header_json(#wire, #opt);),
-                Location::Header if ts.is_some() => quote!(req.header_timestamp(#wire, #opt, #ts);),
-                Location::Header => quote!(req.header(#wire, &self.#n);),
-                Location::Headers => quote!(req.prefix_headers(#wire, #opt);),
-                Location::StatusCode => return None,
+                }
+                (Binding::HostLabel, _) => quote!(req.host_label(#wire, &self.#n);),
+                (Binding::Label, Some(ts)) if f.required => quote!(req.label_timestamp(#wire, &self.#n, #ts);),
+                (Binding::Query, Some(ts)) => quote!(req.query_timestamp(#wire, #opt, #ts);),
+                (Binding::Label, _) => quote!(req.label(#wire, &self.#n);),
+                (Binding::Query, _) => quote!(req.query(#wire, &self.#n);),
+                (Binding::HeaderJson, _) => quote!(req.header_json(#wire, #opt);),
+                (Binding::Header, Some(ts)) => quote!(req.header_timestamp(#wire, #opt, #ts);),
+                (Binding::Header, None) => quote!(req.header(#wire, &self.#n);),
+                (Binding::PrefixHeaders, _) => quote!(req.prefix_headers(#wire, #opt);),
+                (Binding::Body | Binding::StatusCode | Binding::EventHeader | Binding::EventPayload, _) => return None,
             })
         })
         .collect();
@@ -331,43 +278,40 @@ fn operation(ir: &Ir, op: &OperationIr, validated: &HashSet<String>) -> TokenStr
 
 /// `parse` for outputs with header, status or payload members; nothing (the JSON default) otherwise.
 fn parse_output(ir: &Ir, o: &StructDef, result: &TokenStream) -> TokenStream {
-    let payload = o.payload.as_ref();
-    let bound: Vec<&Field> = o.fields.iter().filter(|f| f.location.is_some() || payload == Some(&f.member)).collect();
+    let bound: Vec<&Field> = o.fields.iter().filter(|f| !f.binding.in_body()).collect();
     if bound.is_empty() {
         return quote!();
     }
-    let has_body_members = o.fields.iter().any(|f| f.location.is_none() && payload != Some(&f.member));
+    let has_body_members = o.fields.iter().any(|f| f.binding.in_body());
+    let payload = o.payload();
     let ty = ident(&o.name);
     let values: Vec<(proc_macro2::Ident, TokenStream)> = bound
         .iter()
         .map(|f| {
             let n = ident(&f.name);
             let wire = &f.wire_name;
-            let value = if payload == Some(&f.member) {
-                match &f.ty {
-                    RustType::Blob => quote!(resp.blob()),
-                    RustType::String => quote!(resp.text()),
-                    RustType::Named(t) if matches!(ir.find_type(t), Some(TypeDef::Enum(_))) => {
-                        let t = ident(t);
+            let value = match &f.binding {
+                Binding::Payload(PayloadKind::Blob { .. }) => quote!(resp.blob()),
+                Binding::Payload(PayloadKind::Text) => match &f.ty {
+                    RustType::Named(id) => {
+                        let t = ident(ir.name(*id));
                         quote!(resp.text().map(#t::from))
                     }
-                    // Always present: a required stream is the stream itself.
-                    RustType::EventStream(_) if f.required => {
-                        return (n, quote!(stratus_runtime::event_stream::EventStream::new(resp.take_stream())));
-                    }
-                    RustType::EventStream(_) => {
-                        quote!(Some(stratus_runtime::event_stream::EventStream::new(resp.take_stream())))
-                    }
-                    _ => quote!(resp.json_payload()?),
+                    _ => quote!(resp.text()),
+                },
+                // Always present: a required stream is the stream itself.
+                Binding::Payload(PayloadKind::EventStream) if f.required => {
+                    return (n, quote!(stratus_runtime::event_stream::EventStream::new(resp.take_stream())));
                 }
-            } else {
-                match (f.location, &f.ty) {
-                    (Some(Location::StatusCode), _) => quote!(resp.status_code()),
-                    (Some(Location::Headers), _) => quote!(resp.prefix_headers(#wire)),
-                    (_, RustType::List(_)) => quote!(resp.header_list(#wire)?),
-                    _ if f.jsonvalue => quote!(resp.header_json(#wire)?),
-                    _ => quote!(resp.header(#wire)?),
+                Binding::Payload(PayloadKind::EventStream) => {
+                    quote!(Some(stratus_runtime::event_stream::EventStream::new(resp.take_stream())))
                 }
+                Binding::Payload(PayloadKind::Json) => quote!(resp.json_payload()?),
+                Binding::StatusCode => quote!(resp.status_code()),
+                Binding::PrefixHeaders => quote!(resp.prefix_headers(#wire)),
+                _ if matches!(f.ty, RustType::List(_)) => quote!(resp.header_list(#wire)?),
+                Binding::HeaderJson => quote!(resp.header_json(#wire)?),
+                _ => quote!(resp.header(#wire)?),
             };
             let value = if f.required { quote!(#value.unwrap_or_default()) } else { value };
             (n, value)
@@ -406,10 +350,11 @@ fn event_union(ir: &Ir, u: &UnionDef) -> TokenStream {
         let variant = ident(&v.name);
         let wire = &v.wire_name;
         let event = match &v.ty {
-            RustType::Named(n) => ir.find_struct(n),
+            RustType::Named(id) => ir.structure(*id),
             _ => None,
         };
-        let blob_member = event.and_then(|e| e.fields.iter().find(|f| f.event_payload && f.ty == RustType::Blob));
+        let blob_member =
+            event.and_then(|e| e.fields.iter().find(|f| f.binding == Binding::EventPayload && f.ty == RustType::Blob));
         match (event, blob_member) {
             (Some(e), Some(m)) => {
                 let ety = ident(&e.name);
@@ -442,9 +387,9 @@ fn event_union(ir: &Ir, u: &UnionDef) -> TokenStream {
 /// `impl Paginated` (where the tokens are) and, when the pages hold one kind of item,
 /// `impl PaginatedItems` (how to take them out of a page).
 fn paginated(ir: &Ir, p: &PaginatorIr) -> TokenStream {
-    let Some(op) = ir.operations.iter().find(|o| o.name == p.operation) else { return quote!() };
-    let (Some(input), Some(output)) = (&op.input, &op.output) else { return quote!() };
-    let (input, output) = (ident(input), ident(output));
+    let op = ir.op(p.operation);
+    let (Some(input), Some(output)) = (ir.input(op), ir.output(op)) else { return quote!() };
+    let (input, output) = (ident(&input.name), ident(&output.name));
     let token_in = ident(&p.input_token.name);
     let token_out = ident(&p.output_token.name);
     let set = if p.input_token.required {

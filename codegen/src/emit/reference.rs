@@ -118,18 +118,21 @@ fn cell(text: &str) -> String {
 fn type_md(ir: &Ir, ty: &RustType, shapes: &str) -> String {
     fn linked(ir: &Ir, ty: &RustType, shapes: &str) -> String {
         match ty {
-            RustType::Named(n) if ir.find_type(n).is_some() => format!("[{n}]({shapes}#{})", anchor(n)),
+            RustType::Named(id) => {
+                let n = ir.name(*id);
+                format!("[{n}]({shapes}#{})", anchor(n))
+            }
             RustType::List(inner) => format!("Vec&lt;{}&gt;", linked(ir, inner, shapes)),
             RustType::Map(k, v) => format!("HashMap&lt;{}, {}&gt;", linked(ir, k, shapes), linked(ir, v, shapes)),
             RustType::EventStream(inner) => format!("EventStream&lt;{}&gt;", linked(ir, inner, shapes)),
-            other => other.to_string(),
+            other => ir.display(other).to_string(),
         }
     }
     let text = linked(ir, ty, shapes);
     if text.contains("](") {
         text
     } else {
-        format!("`{ty}`")
+        format!("`{}`", ir.display(ty))
     }
 }
 
@@ -176,7 +179,7 @@ pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Em
             .paginators
             .iter()
             .map(|p| PaginatorRow {
-                operation: p.operation.clone(),
+                operation: ir.op(p.operation).name.clone(),
                 input_token: p.input_token.member.clone(),
                 output_token: p.output_token.member.clone(),
                 limit: p.limit.as_ref().map_or("—".into(), |l| format!("`{}`", l.member)),
@@ -193,7 +196,7 @@ pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Em
             .iter()
             .map(|w| WaiterRow {
                 name: w.name.clone(),
-                operation: w.operation.clone(),
+                operation: ir.op(w.operation).name.clone(),
                 delay: w.delay,
                 max_attempts: w.max_attempts,
             })
@@ -235,18 +238,18 @@ fn page(path: &str, contents: String) -> GeneratedFile {
 
 fn operation_page(ir: &Ir, op: &OperationIr, options: &Options) -> OperationPage {
     let shapes = "../shapes.md";
-    let input = op.input.as_ref().and_then(|i| ir.find_struct(i));
-    let output = op.output.as_ref().and_then(|o| ir.find_struct(o));
+    let input = ir.input(op);
+    let output = ir.output(op);
     let rust_method = op.method.trim_start_matches("r#").to_string();
     let mut syntax = format!("let output = client\n    .{rust_method}()\n");
     for f in input.map(|s| s.fields.as_slice()).unwrap_or_default() {
         let req = if f.required { ", required" } else { "" };
-        syntax.push_str(&format!("    .{}(/* {}{req} */)\n", f.name.trim_start_matches("r#"), f.ty));
+        syntax.push_str(&format!("    .{}(/* {}{req} */)\n", f.name.trim_start_matches("r#"), ir.display(&f.ty)));
     }
     syntax.push_str("    .send()\n    .await?;");
-    let mut response_syntax = format!("{} {{\n", op.output.as_deref().unwrap_or("()"));
+    let mut response_syntax = format!("{} {{\n", ir.output_name(op));
     for f in output.map(|s| s.fields.as_slice()).unwrap_or_default() {
-        let ty = if f.required { f.ty.to_string() } else { format!("Option<{}>", f.ty) };
+        let ty = if f.required { ir.display(&f.ty).to_string() } else { format!("Option<{}>", ir.display(&f.ty)) };
         response_syntax.push_str(&format!("    {}: {ty},\n", f.name));
     }
     response_syntax.push('}');
@@ -273,17 +276,17 @@ fn operation_page(ir: &Ir, op: &OperationIr, options: &Options) -> OperationPage
         rust_method,
         request_syntax: syntax,
         params: input.map(|s| s.fields.iter().map(|f| param_row(ir, f, shapes)).collect()).unwrap_or_default(),
-        output: op.output.clone().unwrap_or_default(),
-        output_anchor: op.output.as_deref().map(anchor).unwrap_or_default(),
+        output: output.map(|o| o.name.clone()).unwrap_or_default(),
+        output_anchor: output.map(|o| anchor(&o.name)).unwrap_or_default(),
         response_syntax,
         results: output.map(|s| s.fields.iter().map(|f| param_row(ir, f, shapes)).collect()).unwrap_or_default(),
         errors: op
             .errors
             .iter()
             .map(|e| ErrorRow {
-                name: e.clone(),
-                anchor: anchor(e),
-                summary: ir.find_struct(e).map(|s| cell(&first_sentence(&s.docs))).unwrap_or_default(),
+                name: ir.name(*e).to_string(),
+                anchor: anchor(ir.name(*e)),
+                summary: ir.structure(*e).map(|s| cell(&first_sentence(&s.docs))).unwrap_or_default(),
             })
             .collect(),
         examples,

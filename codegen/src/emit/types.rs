@@ -4,7 +4,7 @@ use super::{
     deprecated_attr, doc_attrs, ident, inner_doc_attrs, rust_file, rust_file_with, EmitError, GeneratedFile, Options,
     TypeCtx, Verbatim,
 };
-use crate::ir::{EnumDef, Field, Ir, RustType, StructDef, TypeDef, UnionDef};
+use crate::ir::{Binding, EnumDef, Field, Ir, RustType, StructDef, TimestampFormat, TypeDef, UnionDef};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use std::collections::HashSet;
@@ -38,14 +38,14 @@ pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Em
     let mut files = Vec::new();
     let mut mods = Vec::new();
     for (g, module, doc) in groups {
-        let ctx = TypeCtx::new(&generated);
+        let ctx = TypeCtx::new(ir, &generated);
         let verbatim = Verbatim::default();
         let members: Vec<&TypeDef> = ir.types.iter().filter(|t| group(t) == g).collect();
         let local: HashSet<&str> = members.iter().map(|t| t.name()).collect();
         let items: Vec<TokenStream> = members
             .iter()
             .map(|t| match t {
-                TypeDef::Struct(s) => structure(&ctx, &verbatim, s),
+                TypeDef::Struct(s) => structure(ir, &ctx, &verbatim, s),
                 TypeDef::Enum(e) => enumeration(e),
                 TypeDef::Union(u) => union(&ctx, u),
             })
@@ -72,7 +72,7 @@ pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Em
         mods.push(format_ident!("{}", module));
     }
 
-    let ctx = TypeCtx::new(&generated);
+    let ctx = TypeCtx::new(ir, &generated);
     let builders: Vec<String> = ir
         .types
         .iter()
@@ -123,47 +123,15 @@ fn field_type(ctx: &TypeCtx, f: &Field) -> TokenStream {
     }
 }
 
-/// serde's `rename_all` conversions of a snake_case field name.
-fn serde_case(field: &str, case: &str) -> String {
-    let field = field.trim_start_matches("r#");
-    let mut out = String::new();
-    let mut upper = case == "PascalCase";
-    for ch in field.chars() {
-        if ch == '_' {
-            upper = true;
-        } else if upper {
-            out.push(ch.to_ascii_uppercase());
-            upper = false;
-        } else {
-            out.push(ch);
-        }
-    }
-    if case == "camelCase" {
-        let mut chars = out.chars();
-        return match chars.next() {
-            Some(c) => c.to_ascii_lowercase().to_string() + chars.as_str(),
-            None => out,
-        };
-    }
-    out
-}
-
-/// Whether a field is sent/read outside the JSON body (URI, query, header, status, payload).
-fn outside_body(s: &StructDef, f: &Field) -> bool {
-    f.location.is_some() || s.payload.as_deref() == Some(f.member.as_str())
-}
-
-fn structure(ctx: &TypeCtx, verbatim: &Verbatim, s: &StructDef) -> TokenStream {
+fn structure(ir: &Ir, ctx: &TypeCtx, verbatim: &Verbatim, s: &StructDef) -> TokenStream {
     let name = ident(&s.name);
-    let docs = doc_attrs(&s.docs);
+    let docs = doc_attrs(&struct_docs(ir, s));
     let deprecated = deprecated_attr(&s.deprecated);
-
-    // Use the `rename_all` that fits the most body fields, then rename the rest one by one.
-    let body: Vec<&Field> = s.fields.iter().filter(|f| !outside_body(s, f)).collect();
-    let fits = |case: &str| body.iter().filter(|f| serde_case(&f.name, case) == f.wire_name).count();
-    let case = ["PascalCase", "camelCase"].into_iter().filter(|c| fits(c) > 0).max_by_key(|c| fits(c));
-    let container = match case {
-        Some(c) => quote!(#[serde(default, rename_all = #c)]),
+    let container = match s.rename_all {
+        Some(c) => {
+            let c = c.as_str();
+            quote!(#[serde(default, rename_all = #c)])
+        }
         None => quote!(#[serde(default)]),
     };
 
@@ -172,13 +140,11 @@ fn structure(ctx: &TypeCtx, verbatim: &Verbatim, s: &StructDef) -> TokenStream {
         let ty = field_type(ctx, f);
         let fdocs = doc_attrs(&f.docs);
         let fdep = deprecated_attr(&f.deprecated);
-        let serde = if outside_body(s, f) {
+        let serde = if !f.binding.in_body() {
             quote!(#[serde(skip)])
         } else {
-            let matches_case = case.is_some_and(|c| serde_case(&f.name, c) == f.wire_name)
-                || (case.is_none() && f.name.trim_start_matches("r#") == f.wire_name);
             let mut args = Vec::new();
-            if !matches_case {
+            if f.json_rename {
                 let wire = &f.wire_name;
                 args.push(quote!(rename = #wire));
             }
@@ -195,11 +161,11 @@ fn structure(ctx: &TypeCtx, verbatim: &Verbatim, s: &StructDef) -> TokenStream {
                         format!("stratus_runtime::types::float::{w}{}", if f.required { "_required" } else { "_opt" });
                     args.push(quote!(with = #path));
                 }
-                (RustType::DateTime, Some(crate::model::TimestampFormat::Iso8601)) => {
+                (RustType::DateTime, Some(TimestampFormat::Iso8601)) => {
                     let path = format!("stratus_runtime::types::timestamp_format::iso8601{suffix}");
                     args.push(quote!(serialize_with = #path));
                 }
-                (RustType::DateTime, Some(crate::model::TimestampFormat::Rfc822)) => {
+                (RustType::DateTime, Some(TimestampFormat::HttpDate)) => {
                     let path = format!("stratus_runtime::types::timestamp_format::http_date{suffix}");
                     args.push(quote!(serialize_with = #path));
                 }
@@ -235,6 +201,22 @@ fn structure(ctx: &TypeCtx, verbatim: &Verbatim, s: &StructDef) -> TokenStream {
         #debug_impl
         #error_impl
     }
+}
+
+/// A structure's docs, with links to the client methods that take or return it.
+fn struct_docs(ir: &Ir, s: &StructDef) -> String {
+    let link = |id: &crate::ir::OpId| {
+        let m = ir.op(*id).method.trim_start_matches("r#");
+        format!("[`Client::{m}`](crate::Client::{m})")
+    };
+    let mut docs = s.docs.clone();
+    if !s.input_of.is_empty() {
+        docs.push_str(&format!("\n\nThe input of {}.", s.input_of.iter().map(link).collect::<Vec<_>>().join(", ")));
+    }
+    if !s.output_of.is_empty() {
+        docs.push_str(&format!("\n\nReturned by {}.", s.output_of.iter().map(link).collect::<Vec<_>>().join(", ")));
+    }
+    docs
 }
 
 /// `Debug` that prints a placeholder for sensitive fields.
@@ -277,7 +259,7 @@ fn error_impl(s: &StructDef) -> Option<String> {
     let headers: Vec<String> = s
         .fields
         .iter()
-        .filter(|f| f.location == Some(crate::model::Location::Header) && !f.required)
+        .filter(|f| f.binding == Binding::Header && !f.required)
         .map(|f| format!("{}: {:?}", f.name, f.wire_name))
         .collect();
     if !headers.is_empty() {
@@ -415,6 +397,7 @@ fn union(ctx: &TypeCtx, u: &UnionDef) -> TokenStream {
 /// them out ourselves, one line per field.
 fn builder(ctx: &TypeCtx, s: &StructDef) -> String {
     let plain = s.name.trim_start_matches("r#");
+    let builder = &s.builder;
     let line = |f: &Field| {
         let mut ty = ctx.ty(&f.ty);
         if f.boxed {
@@ -427,7 +410,7 @@ fn builder(ctx: &TypeCtx, s: &StructDef) -> String {
     let optional: String = s.fields.iter().filter(|f| !f.required).map(line).collect();
     let section = |fields: String| if fields.is_empty() { "{}".to_string() } else { format!("{{\n{fields}    }}") };
     format!(
-        "stratus_runtime::builder! {{\n    /// A builder for [`{plain}`].\n    {plain}Builder => {}{} {} optional {}\n}}\n",
+        "stratus_runtime::builder! {{\n    /// A builder for [`{plain}`].\n    {builder} => {}{} {} optional {}\n}}\n",
         s.name,
         if s.roles.input { " [operation]" } else { "" },
         section(required),

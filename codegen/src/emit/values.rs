@@ -48,9 +48,10 @@ pub fn value_expr(ir: &Ir, types: &TokenStream, ty: &RustType, v: &Value) -> Res
             }
             quote!(std::collections::HashMap::from([#(#pairs),*]))
         }
-        (RustType::Named(name), v) => {
+        (RustType::Named(id), v) => {
+            let name = ir.name(*id);
             let t = super::ident_of(name);
-            match ir.find_type(name).ok_or(format!("no type {name}"))? {
+            match ir.def(*id) {
                 TypeDef::Enum(_) => match v {
                     Value::String(s) => quote!(#types::#t::from(#s)),
                     other => return Err(format!("enum {name} from {other}")),
@@ -93,6 +94,6 @@ pub fn value_expr(ir: &Ir, types: &TokenStream, ty: &RustType, v: &Value) -> Res
                 }
             }
         }
-        (ty, v) => return Err(format!("cannot build a {ty} from {v}")),
+        (ty, v) => return Err(format!("cannot build a {} from {v}", ir.display(ty))),
     })
 }

@@ -3,25 +3,20 @@
 //! accesses; the runtime's `Jm` values do the comparisons).
 
 use super::{ident, result_and_option, rust_file, EmitError, GeneratedFile, Options};
-use crate::ir::{Ir, RustType, TypeDef, WaiterIr};
-use crate::jmespath::Expr;
-use crate::model::{AcceptorState, Matcher};
+use crate::ir::{AcceptorState, AcceptorTest, ErrorTest, Ir, JmExpr, Leaf, PathMode, Step, WaiterIr};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-/// Emits the waiters file, or an error naming the waiter whose expression does not fit its output.
+/// Emits the waiters file.
 pub(super) fn file(ir: &Ir, options: &Options) -> Result<Option<GeneratedFile>, EmitError> {
     if ir.waiters.is_empty() {
         return Ok(None);
     }
     let root = options.root();
-    let mut items = Vec::new();
-    for w in &ir.waiters {
-        items.push(waiter(ir, w).map_err(|message| EmitError { file: format!("waiter {}", w.name), message })?);
-    }
+    let items: Vec<TokenStream> = ir.waiters.iter().map(|w| waiter(ir, w)).collect();
     // The JMESPath value types are needed only by path acceptors.
-    let jm = if ir.waiters.iter().any(|w| w.acceptors.iter().any(|a| a.expr.is_some())) {
+    let jm = if ir.waiters.iter().any(|w| !w.paths.is_empty()) {
         quote!(
             use stratus_runtime::waiter::{self as w, Jm, ToJm};
         )
@@ -45,12 +40,12 @@ pub(super) fn file(ir: &Ir, options: &Options) -> Result<Option<GeneratedFile>, 
     rust_file("src/waiters.rs", tokens, options).map(Some)
 }
 
-fn waiter(ir: &Ir, wt: &WaiterIr) -> Result<TokenStream, String> {
-    let op = ir.operations.iter().find(|o| o.name == wt.operation).ok_or("operation not found")?;
-    let input = op.input.as_ref().ok_or("operation has no input")?;
-    let output_ty = match &op.output {
+fn waiter(ir: &Ir, wt: &WaiterIr) -> TokenStream {
+    let op = ir.op(wt.operation);
+    let input_ty = ident(ir.name(op.input));
+    let output_ty = match ir.output(op) {
         Some(o) => {
-            let o = ident(o);
+            let o = ident(&o.name);
             quote!(#o)
         }
         None => quote!(()),
@@ -64,9 +59,7 @@ fn waiter(ir: &Ir, wt: &WaiterIr) -> Result<TokenStream, String> {
 
     // Each distinct JMESPath expression is evaluated once per poll (acceptors often test one path
     // against several values), before the acceptors are tried in the model's order.
-    let mut values: Vec<(String, TokenStream)> = Vec::new();
-    let mut checks = Vec::new();
-    for (i, a) in wt.acceptors.iter().enumerate() {
+    let checks = wt.acceptors.iter().enumerate().map(|(i, a)| {
         let state = match a.state {
             AcceptorState::Success => quote!(w::AcceptorState::Success),
             AcceptorState::Failure => quote!(w::AcceptorState::Failure),
@@ -74,22 +67,14 @@ fn waiter(ir: &Ir, wt: &WaiterIr) -> Result<TokenStream, String> {
         };
         let idx = proc_macro2::Literal::usize_unsuffixed(i);
         let hit = quote!(return Some((#idx, #state)););
-        let check = match a.matcher {
-            Matcher::Path | Matcher::PathAll | Matcher::PathAny => {
-                let expr = a.expr.as_ref().ok_or(format!("acceptor {i} has no argument"))?;
-                let out_name = op.output.clone().ok_or("path acceptor on an operation without output")?;
-                let value = compile(ir, expr, &RustType::Named(out_name), quote!(Some(out)))?;
-                let key = value.to_string();
-                let n = values.iter().position(|(k, _)| *k == key).unwrap_or_else(|| {
-                    values.push((key, value));
-                    values.len() - 1
-                });
-                let var = quote::format_ident!("path{}", n);
-                let expected = literal(&a.expected);
-                let test = match a.matcher {
-                    Matcher::Path => quote!(*v == #expected),
-                    Matcher::PathAll => quote!(v.all_equal(&#expected)),
-                    _ => quote!(v.any_equal(&#expected)),
+        match &a.test {
+            AcceptorTest::Path { path, mode, expected } => {
+                let var = format_ident!("path{}", path);
+                let expected = literal(expected);
+                let test = match mode {
+                    PathMode::Equals => quote!(*v == #expected),
+                    PathMode::All => quote!(v.all_equal(&#expected)),
+                    PathMode::Any => quote!(v.any_equal(&#expected)),
                 };
                 quote! {
                     if #var.as_ref().is_some_and(|v| #test) {
@@ -97,45 +82,38 @@ fn waiter(ir: &Ir, wt: &WaiterIr) -> Result<TokenStream, String> {
                     }
                 }
             }
-            Matcher::Status => {
-                let code = a.expected.as_u64().ok_or(format!("status acceptor {i} expects a number"))? as u16;
-                quote! {
-                    if w::status_of(r, #status) == Some(#code) {
+            AcceptorTest::Status(code) => quote! {
+                if w::status_of(r, #status) == Some(#code) {
+                    #hit
+                }
+            },
+            AcceptorTest::Error(ErrorTest::Any) => quote!(if r.is_err() { #hit }),
+            AcceptorTest::Error(ErrorTest::None) => quote!(if r.is_ok() { #hit }),
+            AcceptorTest::Error(ErrorTest::Code(code)) => quote! {
+                if let Err(e) = r {
+                    if e.code() == Some(#code) {
                         #hit
                     }
                 }
-            }
-            Matcher::Error => match &a.expected {
-                Value::Bool(true) => quote!(if r.is_err() { #hit }),
-                Value::Bool(false) => quote!(if r.is_ok() { #hit }),
-                Value::String(code) => quote! {
-                    if let Err(e) = r {
-                        if e.code() == Some(#code) {
-                            #hit
-                        }
-                    }
-                },
-                other => return Err(format!("error acceptor {i} expects a code or a boolean, not {other}")),
             },
-        };
-        checks.push(check);
-    }
+        }
+    });
 
     let doc = super::doc_attrs(&format!(
         "The `{}` waiter: {}\n\nPolls `{}` every {delay} s at first, backing off up to 120 s (the model allows {} attempts; \
-         here `max_wait` bounds the wait). Start it with [`Client::wait_until_{}`].",
+         here `max_wait` bounds the wait). Start it with [`Client::{}`].",
         wt.name,
         wt.description.clone().unwrap_or_else(|| "waits for a resource state.".into()),
         op.name,
         wt.max_attempts,
-        heck::ToSnakeCase::to_snake_case(wt.name.as_str()),
+        wt.method,
     ));
-    let lets = values.iter().enumerate().map(|(n, (_, value))| {
-        let var = quote::format_ident!("path{}", n);
+    let lets = wt.paths.iter().enumerate().map(|(n, path)| {
+        let var = format_ident!("path{}", n);
+        let value = render(path, quote!(Some(out)));
         quote!(let #var = r.as_ref().ok().map(|out| #value);)
     });
-    let input_ty = ident(input);
-    Ok(quote! {
+    quote! {
         #doc
         #[derive(Clone, Copy, Debug)]
         pub struct #name;
@@ -150,7 +128,7 @@ fn waiter(ir: &Ir, wt: &WaiterIr) -> Result<TokenStream, String> {
                 None
             }
         }
-    })
+    }
 }
 
 fn literal(v: &Value) -> TokenStream {
@@ -170,88 +148,59 @@ fn literal(v: &Value) -> TokenStream {
     }
 }
 
-/// Navigates a field path on a typed value: returns tokens of type `Option<&T>` and `T`.
-fn navigate(ir: &Ir, e: &Expr, ty: &RustType, var: TokenStream) -> Result<Option<(TokenStream, RustType)>, String> {
-    Ok(match e {
-        Expr::Current => Some((var, ty.clone())),
-        Expr::Field(member) => {
-            let RustType::Named(name) = ty else { return Err(format!("`{member}` of a non-structure ({ty})")) };
-            let Some(TypeDef::Struct(s)) = ir.find_type(name) else {
-                return Err(format!("`{member}` of {name}, not a structure"));
-            };
-            let f = s.fields.iter().find(|f| &f.member == member).ok_or(format!("{name} has no member `{member}`"))?;
-            let field = ident(&f.name);
-            let step = match (f.required, f.boxed) {
-                (true, false) => quote!(#var.map(|v| &v.#field)),
-                (true, true) => quote!(#var.map(|v| &*v.#field)),
-                (false, false) => quote!(#var.and_then(|v| v.#field.as_ref())),
-                (false, true) => quote!(#var.and_then(|v| v.#field.as_deref())),
-            };
-            Some((step, f.ty.clone()))
+/// Field steps applied to `var` (an `Option<&T>`): an `Option<&U>`.
+fn steps(steps: &[Step], var: TokenStream) -> TokenStream {
+    steps.iter().fold(var, |var, s| {
+        let field = ident(&s.field);
+        match (s.required, s.boxed) {
+            (true, false) => quote!(#var.map(|v| &v.#field)),
+            (true, true) => quote!(#var.map(|v| &*v.#field)),
+            (false, false) => quote!(#var.and_then(|v| v.#field.as_ref())),
+            (false, true) => quote!(#var.and_then(|v| v.#field.as_deref())),
         }
-        Expr::Sub(a, b) => match navigate(ir, a, ty, var)? {
-            Some((v, t)) => navigate(ir, b, &t, v)?,
-            None => None,
-        },
-        _ => None,
     })
 }
 
-/// A typed value (`Option<&T>`) as a `Jm`.
-fn leaf(ir: &Ir, var: TokenStream, ty: &RustType) -> TokenStream {
-    let is_struct =
-        |t: &RustType| matches!(t, RustType::Named(n) if !matches!(ir.find_type(n), Some(TypeDef::Enum(_))));
-    match ty {
-        RustType::Named(_) if is_struct(ty) => quote!(#var.map_or(Jm::Null, |_| Jm::Object)),
-        RustType::List(inner) if is_struct(inner) => {
-            quote!(#var.map_or(Jm::Null, |l| Jm::List(l.iter().map(|_| Jm::Object).collect())))
-        }
-        RustType::Map(..) | RustType::Document | RustType::Blob | RustType::DateTime | RustType::EventStream(_) => {
-            quote!(#var.map_or(Jm::Null, |_| Jm::Object))
-        }
-        _ => quote!(#var.map_or(Jm::Null, |v| v.to_jm())),
-    }
-}
-
-/// Compiles an expression evaluated on `var` (`Option<&T>` of type `ty`) into a `Jm`.
-fn compile(ir: &Ir, e: &Expr, ty: &RustType, var: TokenStream) -> Result<TokenStream, String> {
-    if let Some((v, t)) = navigate(ir, e, ty, var.clone())? {
-        return Ok(leaf(ir, v, &t));
-    }
-    Ok(match e {
-        Expr::Project(list, rest, _) => {
-            let (v, t) = navigate(ir, list, ty, var)?.ok_or("a projection needs a field path on its left")?;
-            let RustType::List(inner) = t else { return Err(format!("projection over a non-list ({t})")) };
-            let each = compile(ir, rest, &inner, quote!(Some(x)))?;
-            // `a[].b[]`: the inner flatten splices each element's list into one.
-            let splice = matches!(**rest, Expr::Project(_, _, true));
-            quote!(#v.map_or(Jm::Null, |l| Jm::project(l.iter().map(|x| #each), #splice)))
-        }
-        Expr::Literal(v) => literal(v),
-        Expr::Call(f, args) => {
-            let args = args.iter().map(|a| compile(ir, a, ty, var.clone())).collect::<Result<Vec<_>, _>>()?;
-            match (f.as_str(), args.as_slice()) {
-                ("length", [a]) => quote!((#a).length()),
-                ("contains", [a, b]) => quote!((#a).contains(&(#b))),
-                _ => return Err(format!("function {f}")),
+/// An expression evaluated on `var` (an `Option<&T>`), as a `Jm`.
+fn render(e: &JmExpr, var: TokenStream) -> TokenStream {
+    match e {
+        JmExpr::Path { steps: path, leaf } => {
+            let v = steps(path, var);
+            match leaf {
+                Leaf::Object => quote!(#v.map_or(Jm::Null, |_| Jm::Object)),
+                Leaf::Objects => quote!(#v.map_or(Jm::Null, |l| Jm::List(l.iter().map(|_| Jm::Object).collect()))),
+                Leaf::Value => quote!(#v.map_or(Jm::Null, |v| v.to_jm())),
             }
         }
-        Expr::Compare(op, a, b) => {
-            let (a, b) = (compile(ir, a, ty, var.clone())?, compile(ir, b, ty, var)?);
+        JmExpr::Project { steps: path, each, splice } => {
+            let v = steps(path, var);
+            let each = render(each, quote!(Some(x)));
+            quote!(#v.map_or(Jm::Null, |l| Jm::project(l.iter().map(|x| #each), #splice)))
+        }
+        JmExpr::Literal(v) => literal(v),
+        JmExpr::Length(a) => {
+            let a = render(a, var);
+            quote!((#a).length())
+        }
+        JmExpr::Contains(a, b) => {
+            let (a, b) = (render(a, var.clone()), render(b, var));
+            quote!((#a).contains(&(#b)))
+        }
+        JmExpr::Compare(op, a, b) => {
+            let (a, b) = (render(a, var.clone()), render(b, var));
             quote!((#a).compare(#op, &(#b)))
         }
-        Expr::And(a, b) => {
-            let (a, b) = (compile(ir, a, ty, var.clone())?, compile(ir, b, ty, var)?);
+        JmExpr::And(a, b) => {
+            let (a, b) = (render(a, var.clone()), render(b, var));
             quote!({ let l = #a; if l.truthy() { #b } else { l } })
         }
-        Expr::Or(a, b) => {
-            let (a, b) = (compile(ir, a, ty, var.clone())?, compile(ir, b, ty, var)?);
+        JmExpr::Or(a, b) => {
+            let (a, b) = (render(a, var.clone()), render(b, var));
             quote!({ let l = #a; if l.truthy() { l } else { #b } })
         }
-        Expr::Not(a) => {
-            let a = compile(ir, a, ty, var)?;
+        JmExpr::Not(a) => {
+            let a = render(a, var);
             quote!(Jm::Bool(!(#a).truthy()))
         }
-        Expr::Current | Expr::Field(_) | Expr::Sub(..) => return Err("unsupported path".into()),
-    })
+    }
 }

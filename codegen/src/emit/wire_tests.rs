@@ -4,8 +4,7 @@
 //! into the body.
 
 use super::{ident, rust_file, EmitError, GeneratedFile, Options};
-use crate::ir::{Constraints, Field, Ir, OperationIr, RustType, TypeDef};
-use crate::model::Location;
+use crate::ir::{Binding, Constraints, Field, Ir, OperationIr, RustType, TypeDef};
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
@@ -78,7 +77,7 @@ fn sample(ir: &Ir, ty: &RustType, c: &Constraints, depth: usize) -> Option<(Toke
             let (v, _) = sample(ir, v, &Constraints::default(), depth + 1)?;
             (quote!(std::collections::HashMap::from([(#k, #v)])), None)
         }
-        RustType::Named(n) => match ir.find_type(n)? {
+        RustType::Named(id) => match ir.def(*id) {
             TypeDef::Enum(e) => {
                 let ty = ident(&e.name);
                 let first = e.variants.first()?;
@@ -111,8 +110,7 @@ fn sample(ir: &Ir, ty: &RustType, c: &Constraints, depth: usize) -> Option<(Toke
 }
 
 fn test(ir: &Ir, op: &OperationIr, krate: &proc_macro2::Ident) -> Option<TokenStream> {
-    let input = ir.find_struct(op.input.as_ref()?)?;
-    let payload_member = input.payload.as_deref();
+    let input = ir.input(op)?;
     let mut fields = Vec::new();
     let mut labels: Vec<(String, String)> = Vec::new();
     let (template, literal) = op.request_uri.split_once('?').unwrap_or((&op.request_uri, ""));
@@ -134,17 +132,17 @@ fn test(ir: &Ir, op: &OperationIr, krate: &proc_macro2::Ident) -> Option<TokenSt
         let value = if f.boxed { quote!(Box::new(#value)) } else { value };
         let value = if f.required { value } else { quote!(Some(#value)) };
         fields.push(quote!(#name: #value,));
-        record(f, text, payload_member, &mut labels, &mut query, &mut headers, &mut body);
+        record(f, text, &mut labels, &mut query, &mut headers, &mut body);
     }
     let mut path = template.to_string();
     for (label, value) in &labels {
         path = path.replace(&format!("{{{label}}}"), value).replace(&format!("{{{label}+}}"), value);
     }
     let ty = ident(&input.name);
-    let with = format_ident!("{}_with", op.method.trim_start_matches("r#"));
+    let with = format_ident!("{}", op.with_method);
     let test_name = format_ident!("{}", op.method.trim_start_matches("r#"));
     let method = &op.http_method;
-    let payload = payload_member.is_some();
+    let payload = input.payload().is_some();
     Some(quote! {
         #[tokio::test]
         async fn #test_name() {
@@ -167,25 +165,23 @@ fn test(ir: &Ir, op: &OperationIr, krate: &proc_macro2::Ident) -> Option<TokenSt
 fn record(
     f: &Field,
     text: Option<String>,
-    payload: Option<&str>,
     labels: &mut Vec<(String, String)>,
     query: &mut Vec<String>,
     headers: &mut Vec<String>,
     body: &mut Vec<String>,
 ) {
-    if payload == Some(f.member.as_str()) {
-        return;
-    }
-    match f.location {
-        Some(Location::Uri) => labels.push((f.wire_name.clone(), text.unwrap_or_default())),
-        Some(Location::Querystring) => match &f.ty {
+    match f.binding {
+        Binding::Label => labels.push((f.wire_name.clone(), text.unwrap_or_default())),
+        Binding::Query => match &f.ty {
             // A map's entries become parameters: the sample map has one entry, keyed "s".
             RustType::Map(..) => query.push("s".into()),
             _ => query.push(f.wire_name.clone()),
         },
-        Some(Location::Header) => headers.push(f.wire_name.to_ascii_lowercase()),
-        Some(Location::Headers) => headers.push(format!("{}s", f.wire_name.to_ascii_lowercase())),
-        Some(Location::StatusCode) => {}
-        None => body.push(f.wire_name.clone()),
+        Binding::Header | Binding::HeaderJson => headers.push(f.wire_name.to_ascii_lowercase()),
+        Binding::PrefixHeaders => headers.push(format!("{}s", f.wire_name.to_ascii_lowercase())),
+        Binding::Payload(_) | Binding::StatusCode => {}
+        Binding::Body | Binding::HostLabel | Binding::EventHeader | Binding::EventPayload => {
+            body.push(f.wire_name.clone())
+        }
     }
 }
