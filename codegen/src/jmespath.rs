@@ -1,6 +1,8 @@
 //! The JMESPath subset AWS waiter models use, parsed at codegen time: field paths, `[]`/`[*]`
-//! projections, `length()`, `contains()`, comparisons, `&&`, `||`, `!`, literals (`` `json` ``,
-//! `'raw'`), `@` and parentheses. Anything else is a parse error.
+//! projections, filter projections (`[?cond]`), object value projections (`.*`), `length()`,
+//! `contains()`, comparisons, `&&`, `||`, `!`, literals (`` `json` ``, `'raw'`), `@` and
+//! parentheses — every expression of every waiter in botocore 1.44.8. Anything else is a parse
+//! error.
 
 use serde_json::Value;
 
@@ -17,6 +19,10 @@ pub enum Expr {
     /// `[]`, which also flattens: when `b` is itself a `[]` projection, its lists are spliced into
     /// one (`a[].b[]`).
     Project(Box<Expr>, Box<Expr>, bool),
+    /// `a[?cond].b`: `b` on each element of the list `a` for which `cond` is truthy.
+    Filter(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `a.*.b`: `b` on each value of the object `a`.
+    Values(Box<Expr>, Box<Expr>),
     /// A literal.
     Literal(Value),
     /// `length(x)`, `contains(a, b)`.
@@ -38,6 +44,9 @@ enum Tok {
     Dot,
     Flatten,
     Star,
+    FilterStart,
+    RBracket,
+    Asterisk,
     LParen,
     RParen,
     Comma,
@@ -84,6 +93,18 @@ fn tokenize(s: &str) -> Result<Vec<Tok>, String> {
             '[' if next == Some('*') && chars.get(i + 2) == Some(&']') => {
                 out.push(Tok::Star);
                 i += 3;
+            }
+            '[' if next == Some('?') => {
+                out.push(Tok::FilterStart);
+                i += 2;
+            }
+            ']' => {
+                out.push(Tok::RBracket);
+                i += 1;
+            }
+            '*' => {
+                out.push(Tok::Asterisk);
+                i += 1;
             }
             '&' if next == Some('&') => {
                 out.push(Tok::And);
@@ -233,6 +254,11 @@ impl Parser {
     fn steps(&mut self, mut expr: Expr) -> Result<Expr, String> {
         loop {
             match self.peek() {
+                Some(Tok::Dot) if self.toks.get(self.pos + 1) == Some(&Tok::Asterisk) => {
+                    self.pos += 2;
+                    let rest = self.nested(Self::projection_rest)?;
+                    return Ok(Expr::Values(Box::new(expr), Box::new(rest)));
+                }
                 Some(Tok::Dot) => {
                     self.pos += 1;
                     match self.next() {
@@ -240,33 +266,41 @@ impl Parser {
                         other => return Err(format!("expected a field after `.`, found {other:?}")),
                     }
                 }
-                Some(t @ (Tok::Flatten | Tok::Star)) => {
-                    let flatten = *t == Tok::Flatten;
-                    self.pos += 1;
-                    let rest = self.nested(Self::projection_rest)?;
-                    return Ok(Expr::Project(Box::new(expr), Box::new(rest), flatten));
-                }
+                Some(Tok::FilterStart | Tok::Flatten | Tok::Star) => return self.nested(|p| p.projection(expr)),
                 _ => return Ok(expr),
             }
+        }
+    }
+
+    /// A `[]`, `[*]` or `[?cond]` projection over `list`, with the steps after it.
+    fn projection(&mut self, list: Expr) -> Result<Expr, String> {
+        match self.next() {
+            Some(Tok::FilterStart) => {
+                let cond = self.or()?;
+                match self.next() {
+                    Some(Tok::RBracket) => {}
+                    other => return Err(format!("expected `]` after a filter, found {other:?}")),
+                }
+                let rest = self.projection_rest()?;
+                Ok(Expr::Filter(Box::new(list), Box::new(cond), Box::new(rest)))
+            }
+            Some(t @ (Tok::Flatten | Tok::Star)) => {
+                let rest = self.projection_rest()?;
+                Ok(Expr::Project(Box::new(list), Box::new(rest), t == Tok::Flatten))
+            }
+            other => Err(format!("expected a projection, found {other:?}")),
         }
     }
 
     /// The steps after a projection, applied to each element.
     fn projection_rest(&mut self) -> Result<Expr, String> {
         match self.peek() {
-            Some(Tok::Dot) => {
-                self.pos += 1;
-                match self.next() {
-                    Some(Tok::Ident(name)) => self.steps(Expr::Field(name)),
-                    other => Err(format!("expected a field after `.`, found {other:?}")),
-                }
-            }
-            Some(t @ (Tok::Flatten | Tok::Star)) => {
-                let flatten = *t == Tok::Flatten;
-                self.pos += 1;
-                let rest = self.nested(Self::projection_rest)?;
-                Ok(Expr::Project(Box::new(Expr::Current), Box::new(rest), flatten))
-            }
+            Some(Tok::Dot) => self.steps(Expr::Current).and_then(|e| match e {
+                Expr::Current => Err("expected a field after `.`".into()),
+                // `.a.b` on each element: the leading `@.` is dropped.
+                e => Ok(strip_current(e)),
+            }),
+            Some(Tok::FilterStart | Tok::Flatten | Tok::Star) => self.nested(|p| p.projection(Expr::Current)),
             _ => Ok(Expr::Current),
         }
     }
@@ -308,6 +342,18 @@ impl Parser {
     }
 }
 
+/// `@.a.b` as `a.b` (what a projection's right-hand side starting with `.` means).
+fn strip_current(e: Expr) -> Expr {
+    match e {
+        Expr::Sub(a, b) if *a == Expr::Current => *b,
+        Expr::Sub(a, b) => Expr::Sub(Box::new(strip_current(*a)), b),
+        Expr::Project(a, b, f) => Expr::Project(Box::new(strip_current(*a)), b, f),
+        Expr::Filter(a, c, b) => Expr::Filter(Box::new(strip_current(*a)), c, b),
+        Expr::Values(a, b) => Expr::Values(Box::new(strip_current(*a)), b),
+        e => e,
+    }
+}
+
 /// Parses an expression of the supported subset.
 pub fn parse(s: &str) -> Result<Expr, String> {
     let toks = tokenize(s)?;
@@ -343,6 +389,37 @@ mod tests {
     }
 
     #[test]
+    fn filters_and_value_projections() {
+        let state_is =
+            |v: &str| Box::new(Expr::Compare("==", f("State"), Box::new(Expr::Literal(Value::String(v.into())))));
+        assert_eq!(
+            parse("Items[?State == 'x']").unwrap(),
+            Expr::Filter(f("Items"), state_is("x"), Box::new(Expr::Current))
+        );
+        assert_eq!(parse("Items[?State == 'x'].Name").unwrap(), Expr::Filter(f("Items"), state_is("x"), f("Name")));
+        assert_eq!(parse("Map.*.Status").unwrap(), Expr::Values(f("Map"), f("Status")));
+        assert_eq!(parse("A.B.*").unwrap(), Expr::Values(Box::new(Expr::Sub(f("A"), f("B"))), Box::new(Expr::Current)));
+        assert_eq!(
+            parse("Items[].Tags[?@ == 'a']").unwrap(),
+            Expr::Project(
+                f("Items"),
+                Box::new(Expr::Filter(
+                    f("Tags"),
+                    Box::new(Expr::Compare("==", Box::new(Expr::Current), Box::new(Expr::Literal("a".into())))),
+                    Box::new(Expr::Current)
+                )),
+                true
+            )
+        );
+        // The two botocore waiters with filters.
+        assert!(parse("length(KinesisDataStreamDestinations) > `0`  && length(KinesisDataStreamDestinations[?DestinationStatus == 'DISABLED' || DestinationStatus == 'ENABLE_FAILED']) ==  length(KinesisDataStreamDestinations)").is_ok());
+        assert!(
+            parse("length(services[?!(length(deployments) == `1` && runningCount == desiredCount)]) == `0`").is_ok()
+        );
+        assert!(parse("VerificationAttributes.*.VerificationStatus").is_ok());
+    }
+
+    #[test]
     fn hostile_nesting_is_an_error_not_a_stack_overflow() {
         let deep = |n: usize| format!("{}a{}", "(".repeat(n), ")".repeat(n));
         assert!(parse(&deep(10)).is_ok());
@@ -357,6 +434,7 @@ mod tests {
         let e = parse("length(Items[].X) > `0` && !contains(Tags, 'a') || Done == `true`").unwrap();
         assert!(matches!(e, Expr::Or(..)));
         assert!(parse("sort_by(Items, &X)").is_err());
+        assert!(parse("Items[?State == 'a'").is_err(), "unclosed filter");
         assert!(parse("Items[0]").is_err());
         assert!(parse("a |").is_err());
     }

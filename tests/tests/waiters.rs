@@ -144,3 +144,49 @@ async fn compiled_jmespath_acceptors() {
     // No acceptor matches a plain success: it is retried too (a waiter waits for a state).
     assert!(acceptor_for(r#"{}"#).await.unwrap_err().contains("gave up"));
 }
+
+/// Filter projections (`Items[?cond]`, with `||`, `!`, `length()` and comparisons inside) and map
+/// value projections (`Checks.*.Name`), as botocore's DynamoDB, ECS and SES waiters use them.
+#[tokio::test(start_paused = true)]
+async fn compiled_filters_and_value_projections() {
+    async fn acceptor_for(body: &'static str) -> Result<usize, String> {
+        let http = Arc::new(CaptureClient::new(move |_| {
+            Ok(http::Response::new(Body::from_bytes(Bytes::from_static(body.as_bytes()))))
+        }));
+        let config = Config::builder()
+            .region("us-east-1")
+            .credentials(Credentials::new("AKID", "SECRET", None, None, "test"))
+            .http_client(http)
+            .build()
+            .unwrap();
+        let client = fixture_waiters::Client::new(&config);
+        match client.wait_until_thing_settled().name("t").wait(Duration::from_secs(3)).await {
+            Ok(w) => Ok(w.acceptor),
+            Err(WaitError::Failure { acceptor, .. }) => Err(format!("failure {acceptor}")),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+    // `Checks.*.Name`, pathAll: every value's name is "ok" (in any order of the map).
+    assert_eq!(acceptor_for(r#"{"Checks":{"ready":{"Name":"ok"},"failed":{"Name":"ok"}}}"#).await, Ok(0));
+    let not_all = acceptor_for(r#"{"Checks":{"ready":{"Name":"ok"},"failed":{"Name":"bad"}}}"#).await;
+    assert!(not_all.unwrap_err().contains("gave up"));
+    // Every item failed or stuck: failure; one of them ready: not.
+    let failed = r#"{"Items":[{"State":"failed"},{"State":"stuck","Tags":["x"]}]}"#;
+    assert_eq!(acceptor_for(failed).await, Err("failure 1".into()));
+    // No item is outside "ready with exactly one tag": success (acceptor 2).
+    assert_eq!(
+        acceptor_for(r#"{"Items":[{"State":"ready","Tags":["a"]},{"State":"ready","Tags":["b"]}]}"#).await,
+        Ok(2)
+    );
+    // One ready item has two tags: acceptor 2 does not match; the ready items' tags include
+    // "urgent": acceptor 3 (a filter followed by a flattening projection).
+    let urgent = r#"{"Items":[{"State":"ready","Tags":["a","urgent"]},{"State":"failed","Tags":["urgent"]}]}"#;
+    assert_eq!(acceptor_for(urgent).await, Ok(3));
+    // "urgent" only on an item that is not ready: nothing matches.
+    let other = r#"{"Items":[{"State":"ready","Tags":["a","b"]},{"State":"failed","Tags":["urgent"]}]}"#;
+    assert!(acceptor_for(other).await.unwrap_err().contains("gave up"));
+    // An empty list: no item is outside the condition, so acceptor 2 matches (JMESPath semantics);
+    // acceptor 1 needs at least one item.
+    assert_eq!(acceptor_for(r#"{"Items":[]}"#).await, Ok(2));
+    assert!(acceptor_for(r#"{}"#).await.unwrap_err().contains("gave up"));
+}

@@ -177,6 +177,17 @@ fn render(e: &JmExpr, var: TokenStream) -> TokenStream {
             let each = render(each, quote!(Some(x)));
             quote!(#v.map_or(Jm::Null, |l| Jm::project(l.iter().map(|x| #each), #splice)))
         }
+        JmExpr::Filter { steps: path, cond, each, splice } => {
+            let v = steps(path, var);
+            let cond = render(cond, quote!(Some(x)));
+            let each = render(each, quote!(Some(x)));
+            quote!(#v.map_or(Jm::Null, |l| Jm::project(l.iter().filter(|&x| (#cond).truthy()).map(|x| #each), #splice)))
+        }
+        JmExpr::Values { steps: path, each, splice } => {
+            let v = steps(path, var);
+            let each = render(each, quote!(Some(x)));
+            quote!(#v.map_or(Jm::Null, |m| Jm::project(m.values().map(|x| #each), #splice)))
+        }
         JmExpr::Literal(v) => literal(v),
         JmExpr::Length(a) => {
             let a = render(a, var);

@@ -110,6 +110,27 @@ pub enum JmExpr {
         /// `a[].b[]`: the inner lists are spliced into one.
         splice: bool,
     },
+    /// `list[?cond].each`: `each` on every element of the list at `steps` for which `cond` (also
+    /// evaluated on the element) is truthy.
+    Filter {
+        /// Steps to the list.
+        steps: Vec<Step>,
+        /// The condition.
+        cond: Box<JmExpr>,
+        /// What is taken from each element kept.
+        each: Box<JmExpr>,
+        /// `a[?c].b[]`: the inner lists are spliced into one.
+        splice: bool,
+    },
+    /// `map.*.each`: `each` on every value of the map at `steps` (in no particular order).
+    Values {
+        /// Steps to the map.
+        steps: Vec<Step>,
+        /// What is taken from each value.
+        each: Box<JmExpr>,
+        /// `a.*.b[]`: the inner lists are spliced into one.
+        splice: bool,
+    },
     /// A literal.
     Literal(Value),
     /// `length(x)`.
@@ -270,6 +291,22 @@ fn typed(ir: &Ir, e: &Expr, ty: &RustType) -> Result<JmExpr, String> {
             // `a[].b[]`: the inner flatten splices each element's list into one.
             let splice = matches!(**rest, Expr::Project(_, _, true));
             JmExpr::Project { steps, each: Box::new(each), splice }
+        }
+        Expr::Filter(list, cond, rest) => {
+            let (steps, t) = navigate(ir, list, ty)?.ok_or("a filter needs a field path on its left")?;
+            let RustType::List(inner) = t else { return Err(format!("filter over a non-list ({})", ir.display(&t))) };
+            let cond = typed(ir, cond, &inner)?;
+            let each = typed(ir, rest, &inner)?;
+            let splice = matches!(**rest, Expr::Project(_, _, true));
+            JmExpr::Filter { steps, cond: Box::new(cond), each: Box::new(each), splice }
+        }
+        Expr::Values(map, rest) => {
+            let (steps, t) = navigate(ir, map, ty)?.ok_or("`.*` needs a field path on its left")?;
+            let RustType::Map(_, value) = t else {
+                return Err(format!("`.*` over a non-map ({}); only maps are objects here", ir.display(&t)));
+            };
+            let splice = matches!(**rest, Expr::Project(_, _, true));
+            JmExpr::Values { steps, each: Box::new(typed(ir, rest, &value)?), splice }
         }
         Expr::Literal(v) => JmExpr::Literal(v.clone()),
         Expr::Call(f, args) => match (f.as_str(), args.as_slice()) {

@@ -53,7 +53,7 @@ impl Client {
     ///
     /// # Waiters
     ///
-    /// Polled by [`wait_until_thing_ready`](Client::wait_until_thing_ready).
+    /// Polled by [`wait_until_thing_ready`](Client::wait_until_thing_ready), [`wait_until_thing_settled`](Client::wait_until_thing_settled).
     pub fn describe_thing(&self) -> DescribeThingInputBuilder<&Self> {
         DescribeThingInputBuilder::with_context(self)
     }
@@ -97,6 +97,17 @@ impl Client {
         &self,
     ) -> DescribeThingInputBuilder<
         stratus_runtime::waiter::WaiterCtx<&Self, crate::waiters::ThingReady>,
+    > {
+        DescribeThingInputBuilder::with_context(
+            stratus_runtime::waiter::WaiterCtx::new(self),
+        )
+    }
+
+    /// Waits with the `ThingSettled` waiter: set `DescribeThing`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::ThingSettled`].
+    pub fn wait_until_thing_settled(
+        &self,
+    ) -> DescribeThingInputBuilder<
+        stratus_runtime::waiter::WaiterCtx<&Self, crate::waiters::ThingSettled>,
     > {
         DescribeThingInputBuilder::with_context(
             stratus_runtime::waiter::WaiterCtx::new(self),

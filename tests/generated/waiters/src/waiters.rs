@@ -170,3 +170,181 @@ impl w::Waiter<DescribeThingInput> for ThingReady {
         None
     }
 }
+
+/// The `ThingSettled` waiter: Waits until every check is ok, or every item is ready with one tag; fails when every item failed or is stuck.
+///
+/// Polls `DescribeThing` every 1 s at first, backing off up to 120 s (the model allows 5 attempts; here `max_wait` bounds the wait). Start it with [`Client::wait_until_thing_settled`].
+#[derive(Clone, Copy, Debug)]
+pub struct ThingSettled;
+
+impl w::Waiter<DescribeThingInput> for ThingSettled {
+    const NAME: &'static str = "ThingSettled";
+    const MIN_DELAY: Duration = Duration::from_secs(1);
+    fn classify(
+        r: &Result<DescribeThingOutput, stratus_runtime::Error<DescribeThingError>>,
+    ) -> Option<(usize, w::AcceptorState)> {
+        let path0 = r
+            .as_ref()
+            .ok()
+            .map(|out| {
+                Some(out)
+                    .and_then(|v| v.checks.as_ref())
+                    .map_or(
+                        Jm::Null,
+                        |m| Jm::project(
+                            m
+                                .values()
+                                .map(|x| {
+                                    Some(x).map(|v| &v.name).map_or(Jm::Null, |v| v.to_jm())
+                                }),
+                            false,
+                        ),
+                    )
+            });
+        let path1 = r
+            .as_ref()
+            .ok()
+            .map(|out| {
+                let l = ((Some(out)
+                    .and_then(|v| v.items.as_ref())
+                    .map_or(
+                        Jm::Null,
+                        |l| Jm::List(l.iter().map(|_| Jm::Object).collect()),
+                    ))
+                    .length())
+                    .compare(">", &(Jm::Num(0.0)));
+                if l.truthy() {
+                    ((Some(out)
+                        .and_then(|v| v.items.as_ref())
+                        .map_or(
+                            Jm::Null,
+                            |l| Jm::project(
+                                l
+                                    .iter()
+                                    .filter(|&x| {
+                                        ({
+                                            let l = (Some(x)
+                                                .and_then(|v| v.state.as_ref())
+                                                .map_or(Jm::Null, |v| v.to_jm()))
+                                                .compare("==", &(Jm::Str("failed".to_string())));
+                                            if l.truthy() {
+                                                l
+                                            } else {
+                                                (Some(x)
+                                                    .and_then(|v| v.state.as_ref())
+                                                    .map_or(Jm::Null, |v| v.to_jm()))
+                                                    .compare("==", &(Jm::Str("stuck".to_string())))
+                                            }
+                                        })
+                                            .truthy()
+                                    })
+                                    .map(|x| Some(x).map_or(Jm::Null, |_| Jm::Object)),
+                                false,
+                            ),
+                        ))
+                        .length())
+                        .compare(
+                            "==",
+                            &((Some(out)
+                                .and_then(|v| v.items.as_ref())
+                                .map_or(
+                                    Jm::Null,
+                                    |l| Jm::List(l.iter().map(|_| Jm::Object).collect()),
+                                ))
+                                .length()),
+                        )
+                } else {
+                    l
+                }
+            });
+        let path2 = r
+            .as_ref()
+            .ok()
+            .map(|out| {
+                ((Some(out)
+                    .and_then(|v| v.items.as_ref())
+                    .map_or(
+                        Jm::Null,
+                        |l| Jm::project(
+                            l
+                                .iter()
+                                .filter(|&x| {
+                                    (Jm::Bool(
+                                        !({
+                                            let l = ((Some(x)
+                                                .and_then(|v| v.tags.as_ref())
+                                                .map_or(Jm::Null, |v| v.to_jm()))
+                                                .length())
+                                                .compare("==", &(Jm::Num(1.0)));
+                                            if l.truthy() {
+                                                (Some(x)
+                                                    .and_then(|v| v.state.as_ref())
+                                                    .map_or(Jm::Null, |v| v.to_jm()))
+                                                    .compare("==", &(Jm::Str("ready".to_string())))
+                                            } else {
+                                                l
+                                            }
+                                        })
+                                            .truthy(),
+                                    ))
+                                        .truthy()
+                                })
+                                .map(|x| Some(x).map_or(Jm::Null, |_| Jm::Object)),
+                            false,
+                        ),
+                    ))
+                    .length())
+                    .compare("==", &(Jm::Num(0.0)))
+            });
+        let path3 = r
+            .as_ref()
+            .ok()
+            .map(|out| {
+                Some(out)
+                    .and_then(|v| v.items.as_ref())
+                    .map_or(
+                        Jm::Null,
+                        |l| Jm::project(
+                            l
+                                .iter()
+                                .filter(|&x| {
+                                    ((Some(x)
+                                        .and_then(|v| v.state.as_ref())
+                                        .map_or(Jm::Null, |v| v.to_jm()))
+                                        .compare("==", &(Jm::Str("ready".to_string()))))
+                                        .truthy()
+                                })
+                                .map(|x| {
+                                    Some(x)
+                                        .and_then(|v| v.tags.as_ref())
+                                        .map_or(
+                                            Jm::Null,
+                                            |l| Jm::project(
+                                                l.iter().map(|x| Some(x).map_or(Jm::Null, |v| v.to_jm())),
+                                                false,
+                                            ),
+                                        )
+                                }),
+                            true,
+                        ),
+                    )
+            });
+        if path0.as_ref().is_some_and(|v| v.all_equal(&Jm::Str("ok".to_string()))) {
+            return Some((0, w::AcceptorState::Success));
+        }
+
+        if path1.as_ref().is_some_and(|v| *v == Jm::Bool(true)) {
+            return Some((1, w::AcceptorState::Failure));
+        }
+
+        if path2.as_ref().is_some_and(|v| *v == Jm::Bool(true)) {
+            return Some((2, w::AcceptorState::Success));
+        }
+
+        if path3.as_ref().is_some_and(|v| v.any_equal(&Jm::Str("urgent".to_string()))) {
+            return Some((3, w::AcceptorState::Success));
+        }
+
+        None
+    }
+}

@@ -24,6 +24,7 @@ stratus_runtime::builder! {
         done: bool,
         count: i32,
         nested: Nested,
+        checks: HashMap<State, Check>,
     }
 }
 

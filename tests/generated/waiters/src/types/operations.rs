@@ -44,6 +44,9 @@ pub struct DescribeThingOutput {
     /// The `Nested` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nested: Option<Nested>,
+    /// The `Checks` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checks: Option<HashMap<State, Check>>,
 }
 
 /// Input of the `ListThings` operation.
