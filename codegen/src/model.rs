@@ -3,7 +3,9 @@
 //! The types follow botocore's own format field for field (camelCase keys as in the files), so a model
 //! can be read without translation and every later stage works on one faithful picture of it. Fields
 //! the format allows but the generator does not use yet are still kept here, so adding a feature never
-//! means re-reading the files. Unknown keys are ignored, as botocore ignores them.
+//! means re-reading the files. Unknown keys are ignored, as botocore ignores them. The endpoint
+//! rule-set and partition types are not mirrored here: they are the `stratus-endpoint` crate's, the
+//! very types the runtime evaluates, so a rule set the loader accepts is one the runtime can read.
 //!
 //! Loading never panics: a bad file gives a [`ModelError`] naming the file, the JSON path inside it,
 //! and for syntax errors the line and column.
@@ -13,6 +15,8 @@ use serde::Deserialize;
 use serde_json::Value;
 use std::fmt;
 use std::path::{Path, PathBuf};
+/// The endpoint rule-set and partition types: `stratus-endpoint`'s, the ones the runtime evaluates.
+pub use stratus_endpoint::{Condition, Expr, Parameter, Partition, Partitions, Rule, RuleEndpoint, RuleSet};
 
 /// A `service-2.json` file: the service's metadata, operations and shapes.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -660,184 +664,6 @@ pub struct ExampleComments {
     pub output: IndexMap<String, Value>,
 }
 
-/// An `endpoint-rule-set-1.json` file.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-pub struct RuleSet {
-    /// Format version.
-    #[serde(default)]
-    pub version: Option<String>,
-    /// Parameters the rules read.
-    #[serde(default)]
-    pub parameters: IndexMap<String, RuleParameter>,
-    /// Top-level rules, tried in order.
-    pub rules: Vec<Rule>,
-}
-
-/// A parameter of an endpoint rule set.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct RuleParameter {
-    /// Type: `string`, `boolean` or `stringArray`.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// Built-in value it takes (`AWS::Region`).
-    #[serde(default)]
-    pub built_in: Option<String>,
-    /// Must be set.
-    #[serde(default)]
-    pub required: bool,
-    /// Default value.
-    #[serde(default)]
-    pub default: Option<Value>,
-    /// What it means.
-    #[serde(default)]
-    pub documentation: Option<String>,
-    /// Deprecation details.
-    #[serde(default)]
-    pub deprecated: Option<Value>,
-}
-
-/// One rule of an endpoint rule set.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(tag = "type", rename_all = "camelCase")]
-pub enum Rule {
-    /// Resolves to an endpoint.
-    Endpoint {
-        /// Conditions that must all hold.
-        #[serde(default)]
-        conditions: Vec<Condition>,
-        /// The endpoint.
-        endpoint: RuleEndpoint,
-        /// Notes.
-        #[serde(default)]
-        documentation: Option<String>,
-    },
-    /// Resolves to an error.
-    Error {
-        /// Conditions that must all hold.
-        #[serde(default)]
-        conditions: Vec<Condition>,
-        /// The error message (a template or expression).
-        error: Expr,
-        /// Notes.
-        #[serde(default)]
-        documentation: Option<String>,
-    },
-    /// Tries nested rules.
-    Tree {
-        /// Conditions that must all hold.
-        #[serde(default)]
-        conditions: Vec<Condition>,
-        /// Nested rules.
-        rules: Vec<Rule>,
-        /// Notes.
-        #[serde(default)]
-        documentation: Option<String>,
-    },
-}
-
-/// A condition: a function call, optionally assigning its result.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-pub struct Condition {
-    /// Function name.
-    #[serde(rename = "fn")]
-    pub func: String,
-    /// Arguments.
-    #[serde(default)]
-    pub argv: Vec<Expr>,
-    /// Variable the result is bound to.
-    #[serde(default)]
-    pub assign: Option<String>,
-}
-
-/// An expression in a rule: a literal, a reference or a function call.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(untagged)]
-pub enum Expr {
-    /// `{"ref": "Name"}`.
-    Ref {
-        /// Variable name.
-        #[serde(rename = "ref")]
-        name: String,
-    },
-    /// `{"fn": ..., "argv": [...]}`.
-    Call {
-        /// Function name.
-        #[serde(rename = "fn")]
-        func: String,
-        /// Arguments.
-        argv: Vec<Expr>,
-    },
-    /// A string (template with `{Name}` placeholders).
-    String(String),
-    /// A boolean.
-    Bool(bool),
-    /// A number.
-    Number(serde_json::Number),
-    /// A list of expressions.
-    Array(Vec<Expr>),
-    /// An object of expressions.
-    Object(IndexMap<String, Expr>),
-}
-
-/// The `endpoint` of an endpoint rule.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-pub struct RuleEndpoint {
-    /// The URL (template or expression).
-    pub url: Expr,
-    /// Properties such as auth schemes.
-    #[serde(default)]
-    pub properties: IndexMap<String, Expr>,
-    /// Headers to add.
-    #[serde(default)]
-    pub headers: IndexMap<String, Vec<Expr>>,
-}
-
-/// A `partitions.json` file.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-pub struct Partitions {
-    /// Format version.
-    #[serde(default)]
-    pub version: Option<String>,
-    /// Partitions, tried in order.
-    pub partitions: Vec<Partition>,
-}
-
-/// One partition (`aws`, `aws-cn`, ...).
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct Partition {
-    /// Partition id.
-    pub id: String,
-    /// Regions matching this regex belong to the partition.
-    pub region_regex: String,
-    /// Known regions.
-    #[serde(default)]
-    pub regions: IndexMap<String, Value>,
-    /// Partition facts.
-    pub outputs: PartitionOutputs,
-}
-
-/// The facts of a partition.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct PartitionOutputs {
-    /// Partition name.
-    pub name: String,
-    /// DNS suffix.
-    pub dns_suffix: String,
-    /// Dual-stack DNS suffix.
-    pub dual_stack_dns_suffix: String,
-    /// FIPS endpoints exist.
-    #[serde(rename = "supportsFIPS")]
-    pub supports_fips: bool,
-    /// Dual-stack endpoints exist.
-    pub supports_dual_stack: bool,
-    /// Region used for global endpoints.
-    #[serde(default)]
-    pub implicit_global_region: Option<String>,
-}
-
 /// Everything read from one model directory (`model/<service>/<api-version>/`).
 #[derive(Debug, Clone)]
 pub struct ServiceModel {
@@ -851,7 +677,8 @@ pub struct ServiceModel {
     pub waiters: Waiters,
     /// `examples-1.json`.
     pub examples: Examples,
-    /// `endpoint-rule-set-1.json`, when present.
+    /// `endpoint-rule-set-1.json`, when present, parsed into the types the runtime evaluates
+    /// (`stratus-endpoint`'s).
     pub endpoint_rules: Option<RuleSet>,
     /// The text of `endpoint-rule-set-1.json`, embedded as is in generated crates.
     pub endpoint_rules_json: Option<String>,
@@ -1075,12 +902,40 @@ impl ServiceModel {
     }
 }
 
-impl Partitions {
-    /// Reads `partitions.json`.
-    pub fn load(file: impl AsRef<Path>) -> Result<Partitions, ModelError> {
-        let file = file.as_ref();
-        parse_json(file, &read(file)?)
+/// Reads `partitions.json` into the partition types the runtime uses (`stratus-endpoint`'s), and
+/// checks that every partition's `outputs` hold the facts rule sets read from `aws.partition`:
+/// `name`, `dnsSuffix` and `dualStackDnsSuffix` strings, `supportsFIPS` and `supportsDualStack`
+/// booleans, and `implicitGlobalRegion`, when present, a string.
+pub fn load_partitions(file: impl AsRef<Path>) -> Result<Partitions, ModelError> {
+    let file = file.as_ref();
+    let partitions: Partitions = parse_json(file, &read(file)?)?;
+    let required = [
+        ("name", true, false),
+        ("dnsSuffix", true, false),
+        ("dualStackDnsSuffix", true, false),
+        ("supportsFIPS", true, true),
+        ("supportsDualStack", true, true),
+        ("implicitGlobalRegion", false, false),
+    ];
+    for (i, p) in partitions.partitions.iter().enumerate() {
+        for (key, needed, boolean) in required {
+            let ok = match p.outputs.get(key) {
+                None => !needed,
+                Some(Value::Bool(_)) => boolean,
+                Some(Value::String(_)) => !boolean,
+                Some(_) => false,
+            };
+            if !ok {
+                let kind = if boolean { "a boolean" } else { "a string" };
+                return Err(ModelError::new(
+                    file,
+                    format!("partitions[{i}].outputs.{key}"),
+                    ModelErrorKind::Invalid(format!("partition `{}` needs `{key}`, {kind}", p.id)),
+                ));
+            }
+        }
     }
+    Ok(partitions)
 }
 
 fn check_op(file: &Path, service: &Service, op: &str, path: String) -> Result<(), ModelError> {

@@ -470,7 +470,7 @@ fn partition_suffixes() -> &'static [String] {
     static SUFFIXES: OnceLock<Vec<String>> = OnceLock::new();
     SUFFIXES.get_or_init(|| {
         let v: serde_json::Value =
-            serde_json::from_str(include_str!("../../runtime/partitions.json")).expect("partitions.json");
+            serde_json::from_str(stratus_runtime::endpoint::PARTITIONS_JSON).expect("partitions.json");
         let mut out = Vec::new();
         for p in v["partitions"].as_array().expect("partitions") {
             for key in ["dnsSuffix", "dualStackDnsSuffix"] {
@@ -529,7 +529,7 @@ pub fn endpoint(data: &[u8]) {
 // ---------------------------------------------------------------------------------------------
 // regex
 
-/// The matcher's bounds (`runtime/src/endpoint/regex.rs`): patterns and texts longer than
+/// The matcher's bounds (`endpoint/src/regex.rs`): patterns and texts longer than
 /// `MAX_LEN` characters, and matches that would take more than `MAX_STEPS` steps, do not match.
 /// The comparison with the reference leaves out what these bounds decide.
 const REGEX_MAX_LEN: usize = 256;

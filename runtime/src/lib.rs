@@ -18,7 +18,8 @@
 //! - [`profile`]: the shared config and credentials files;
 //! - [`encoding`]: the one percent-encoder;
 //! - [`env`](mod@env): environment access that tests can replace;
-//! - [`endpoint`]: the endpoint rule-set engine and partitions;
+//! - [`endpoint`]: the endpoint rule-set engine and partitions (the `stratus-endpoint` crate,
+//!   re-exported);
 //! - [`http`]: the transport trait, the hyper + rustls client, and a capturing fake;
 //! - [`testing`]: checking the requests a client sends, without a network;
 //!
@@ -34,7 +35,6 @@ mod auth;
 pub mod client;
 pub mod config;
 pub mod encoding;
-pub mod endpoint;
 pub mod env;
 pub mod error;
 pub mod event_stream;
@@ -55,6 +55,10 @@ pub mod __fuzz;
 pub use auth::{credentials, profile, sigv4};
 pub use config::Config;
 pub use error::Error;
+/// The endpoint rule-set types, their interpreter and the partitions: the `stratus-endpoint` crate,
+/// which the code generator shares.
+#[doc(inline)]
+pub use stratus_endpoint as endpoint;
 
 #[doc(hidden)]
 pub mod __private {

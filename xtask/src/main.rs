@@ -441,8 +441,9 @@ fn api_diff(args: &[String]) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The publishable crates, in dependency order.
-const PUBLISHED: &[&str] = &["stratus-runtime", "stratus-lambda"];
+/// The publishable crates, in dependency order: `stratus-endpoint` (which the runtime depends on by
+/// version), the runtime, then the generated crate.
+const PUBLISHED: &[&str] = &["stratus-endpoint", "stratus-runtime", "stratus-lambda"];
 
 /// `cargo xtask publish [--execute]`: fresh generated code, the whole suite, a version proposal and
 /// CHANGELOG entry from the model diff since the last release tag, then `cargo package` of every
@@ -531,6 +532,7 @@ fn publish(args: &[String]) -> Result<ExitCode> {
 /// A workspace crate's version, from `cargo metadata`-free reading of its manifest.
 fn crate_version(root: &Path, krate: &str) -> Result<String> {
     let manifest = match krate {
+        "stratus-endpoint" => root.join("endpoint/Cargo.toml"),
         "stratus-runtime" => root.join("runtime/Cargo.toml"),
         "stratus-lambda" => root.join("generated/lambda/Cargo.toml"),
         other => bail!("unknown crate {other}"),

@@ -2,7 +2,7 @@
 //! set (vendored in `model/`), with the partitions this crate embeds.
 
 use std::path::Path;
-use stratus_runtime::endpoint::{Params, Partitions, RuleSet, Value};
+use stratus_endpoint::{Params, Partitions, RuleSet, Value};
 
 fn read(rel: &str) -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).unwrap()
@@ -55,8 +55,8 @@ fn every_lambda_endpoint_case() {
 
 #[test]
 fn the_embedded_partitions_are_the_vendored_ones() {
-    assert_eq!(stratus_runtime::endpoint::PARTITIONS_JSON, read("../model/partitions.json"));
-    Partitions::parse(stratus_runtime::endpoint::PARTITIONS_JSON).unwrap();
+    assert_eq!(stratus_endpoint::PARTITIONS_JSON, read("../model/partitions.json"));
+    Partitions::parse(stratus_endpoint::PARTITIONS_JSON).unwrap();
 }
 
 #[test]

@@ -1,263 +1,9 @@
-//! Endpoint resolution from `endpoint-rule-set-1.json` rule sets and `partitions.json`.
-//!
-//! **Interpreted at runtime, not compiled at codegen time.** A generated crate embeds its rule set as
-//! JSON text; [`RuleSet::parse`] reads it once (per client) and [`RuleSet::resolve`] walks it. We chose
-//! this because:
-//!
-//! - resolution happens when a client is built (and again only if its configuration changes), not
-//!   per request, so the interpreter's cost is irrelevant next to one HTTP round trip;
-//! - one engine, tested against the official cases, serves every service; compiled rules would put a
-//!   few hundred lines of nested `if`s into every generated crate, to compile and to review;
-//! - a rule set update is a data change in the generated crate, not a code change.
-//!
-//! The standard library implemented is what AWS rule sets use: `isSet`, `not`, `booleanEquals`,
-//! `stringEquals`, `getAttr`, `substring`, `uriEncode`, `parseURL`, `isValidHostLabel`,
-//! `aws.partition`, `aws.parseArn`, `aws.isVirtualHostableS3Bucket`. Partition matching uses the
-//! regions listed in `partitions.json`, then each partition's `regionRegex` (a small regex engine for
-//! the patterns AWS uses lives in the private `regex` module), then falls back to `aws`, as other SDKs do.
+//! Resolution: [`RuleSet::resolve`] and the rule-set standard library.
 
-mod regex;
-
-/// The partition regex matcher (for the fuzz targets).
-pub(crate) fn regex_is_match(pattern: &str, text: &str) -> bool {
-    regex::is_match(pattern, text)
-}
-
-use serde::Deserialize;
+use crate::{Condition, Endpoint, EndpointError, Expr, Params, Partitions, Rule, RuleEndpoint, RuleSet, Value};
 use std::collections::HashMap;
-use std::fmt;
-use std::sync::OnceLock;
-
-/// A value in rule evaluation.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Value {
-    /// A string.
-    String(String),
-    /// A boolean.
-    Bool(bool),
-    /// An integer.
-    Int(i64),
-    /// A list (e.g. `stringArray` parameters, ARN resource ids).
-    Array(Vec<Value>),
-    /// A record (the result of `aws.partition`, `parseURL`, `aws.parseArn`).
-    Record(HashMap<String, Value>),
-}
-
-impl Value {
-    fn as_str(&self) -> Option<&str> {
-        match self {
-            Value::String(s) => Some(s),
-            _ => None,
-        }
-    }
-
-    fn from_json(v: &serde_json::Value) -> Option<Value> {
-        Some(match v {
-            serde_json::Value::String(s) => Value::String(s.clone()),
-            serde_json::Value::Bool(b) => Value::Bool(*b),
-            serde_json::Value::Number(n) => Value::Int(n.as_i64()?),
-            serde_json::Value::Array(a) => Value::Array(a.iter().filter_map(Value::from_json).collect()),
-            serde_json::Value::Object(o) => {
-                Value::Record(o.iter().filter_map(|(k, v)| Some((k.clone(), Value::from_json(v)?))).collect())
-            }
-            serde_json::Value::Null => return None,
-        })
-    }
-
-    fn to_json(&self) -> serde_json::Value {
-        match self {
-            Value::String(s) => serde_json::Value::String(s.clone()),
-            Value::Bool(b) => serde_json::Value::Bool(*b),
-            Value::Int(i) => serde_json::Value::from(*i),
-            Value::Array(a) => serde_json::Value::Array(a.iter().map(Value::to_json).collect()),
-            Value::Record(r) => serde_json::Value::Object(r.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
-        }
-    }
-}
-
-impl From<&str> for Value {
-    fn from(s: &str) -> Self {
-        Value::String(s.to_string())
-    }
-}
-
-impl From<String> for Value {
-    fn from(s: String) -> Self {
-        Value::String(s)
-    }
-}
-
-impl From<bool> for Value {
-    fn from(b: bool) -> Self {
-        Value::Bool(b)
-    }
-}
-
-/// A resolved endpoint.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Endpoint {
-    /// The URL.
-    pub url: String,
-    /// Headers to add to requests.
-    pub headers: Vec<(String, Vec<String>)>,
-    /// Properties (auth schemes and the like), as JSON.
-    pub properties: serde_json::Map<String, serde_json::Value>,
-}
-
-/// Why no endpoint could be resolved.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EndpointError(pub String);
-
-impl fmt::Display for EndpointError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "endpoint resolution failed: {}", self.0)
-    }
-}
-
-impl std::error::Error for EndpointError {}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Parameter {
-    #[serde(rename = "type")]
-    kind: String,
-    #[serde(default)]
-    required: bool,
-    #[serde(default)]
-    default: Option<serde_json::Value>,
-    #[serde(default)]
-    built_in: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
-enum Rule {
-    Endpoint {
-        #[serde(default)]
-        conditions: Vec<Condition>,
-        endpoint: RuleEndpoint,
-    },
-    Error {
-        #[serde(default)]
-        conditions: Vec<Condition>,
-        error: Expr,
-    },
-    Tree {
-        #[serde(default)]
-        conditions: Vec<Condition>,
-        rules: Vec<Rule>,
-    },
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct Condition {
-    #[serde(rename = "fn")]
-    func: String,
-    #[serde(default)]
-    argv: Vec<Expr>,
-    #[serde(default)]
-    assign: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-enum Expr {
-    Ref {
-        #[serde(rename = "ref")]
-        name: String,
-    },
-    Call {
-        #[serde(rename = "fn")]
-        func: String,
-        argv: Vec<Expr>,
-    },
-    String(String),
-    Bool(bool),
-    Int(i64),
-    Array(Vec<Expr>),
-    Object(HashMap<String, Expr>),
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct RuleEndpoint {
-    url: Expr,
-    #[serde(default)]
-    properties: HashMap<String, Expr>,
-    #[serde(default)]
-    headers: HashMap<String, Vec<Expr>>,
-}
-
-/// A parsed rule set.
-#[derive(Debug, Clone, Deserialize)]
-pub struct RuleSet {
-    #[serde(default)]
-    parameters: HashMap<String, Parameter>,
-    rules: Vec<Rule>,
-}
-
-/// The partitions of `partitions.json`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Partitions {
-    partitions: Vec<Partition>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Partition {
-    id: String,
-    region_regex: String,
-    #[serde(default)]
-    regions: HashMap<String, serde_json::Value>,
-    outputs: serde_json::Map<String, serde_json::Value>,
-}
-
-/// The partitions data this crate ships (botocore's `partitions.json`, unchanged).
-pub const PARTITIONS_JSON: &str = include_str!("../partitions.json");
-
-impl Partitions {
-    /// Parses a `partitions.json` document.
-    pub fn parse(json: &str) -> Result<Partitions, EndpointError> {
-        serde_json::from_str(json).map_err(|e| EndpointError(format!("invalid partitions document: {e}")))
-    }
-
-    /// The partitions shipped with this crate, parsed once.
-    pub fn builtin() -> &'static Partitions {
-        static BUILTIN: OnceLock<Partitions> = OnceLock::new();
-        BUILTIN.get_or_init(|| {
-            // The embedded document is checked by tests; an empty set only if it were broken.
-            Partitions::parse(PARTITIONS_JSON).unwrap_or(Partitions { partitions: Vec::new() })
-        })
-    }
-
-    /// The partition record for a region, as `aws.partition` returns it.
-    pub fn partition_of(&self, region: &str) -> Option<Value> {
-        let pick = self
-            .partitions
-            .iter()
-            .find(|p| p.regions.contains_key(region))
-            .or_else(|| self.partitions.iter().find(|p| regex::is_match(&p.region_regex, region)))
-            .or_else(|| self.partitions.iter().find(|p| p.id == "aws"))?;
-        let mut record: HashMap<String, Value> =
-            pick.outputs.iter().filter_map(|(k, v)| Some((k.clone(), Value::from_json(v)?))).collect();
-        record.insert("name".into(), Value::String(pick.id.clone()));
-        Some(Value::Record(record))
-    }
-}
-
-/// Parameters of one resolution, by the rule set's parameter names (`Region`, `UseFIPS`...).
-pub type Params = HashMap<String, Value>;
 
 impl RuleSet {
-    /// Parses a rule set document.
-    pub fn parse(json: &str) -> Result<RuleSet, EndpointError> {
-        serde_json::from_str(json).map_err(|e| EndpointError(format!("invalid endpoint rule set: {e}")))
-    }
-
-    /// The name of the parameter bound to a built-in (`AWS::Region` -> `Region`).
-    pub fn parameter_for_builtin(&self, built_in: &str) -> Option<&str> {
-        self.parameters.iter().find(|(_, p)| p.built_in.as_deref() == Some(built_in)).map(|(n, _)| n.as_str())
-    }
-
     /// Resolves an endpoint for `params`.
     pub fn resolve(&self, partitions: &Partitions, params: &Params) -> Result<Endpoint, EndpointError> {
         let mut scope: HashMap<String, Value> = HashMap::new();
@@ -298,11 +44,7 @@ type Outcome = Result<Option<Endpoint>, EndpointError>;
 impl Eval<'_> {
     fn rules(&self, rules: &[Rule], scope: &mut HashMap<String, Value>) -> Outcome {
         for rule in rules {
-            let conditions = match rule {
-                Rule::Endpoint { conditions, .. } | Rule::Error { conditions, .. } | Rule::Tree { conditions, .. } => {
-                    conditions
-                }
-            };
+            let conditions = rule.conditions();
             // Assignments made by conditions are visible only inside this rule.
             let mut local = scope.clone();
             if !self.conditions(conditions, &mut local)? {
@@ -448,7 +190,7 @@ impl Eval<'_> {
                 arity(1)?;
                 s(0).map(|v| {
                     let mut out = String::new();
-                    crate::sigv4::uri_encode(v, &mut out);
+                    uri_encode(v, &mut out);
                     Value::String(out)
                 })
             }
@@ -484,6 +226,21 @@ impl Eval<'_> {
             }
             other => return Err(EndpointError(format!("unknown rule function `{other}`"))),
         })
+    }
+}
+
+/// `uriEncode`: every byte but the RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`) as
+/// `%XX`, upper-case hex (the same set as the runtime's percent-encoder).
+fn uri_encode(s: &str, out: &mut String) {
+    const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+    for &b in s.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(HEX_UPPER[usize::from(b >> 4)] as char);
+            out.push(HEX_UPPER[usize::from(b & 15)] as char);
+        }
     }
 }
 
@@ -673,5 +430,13 @@ mod tests {
         assert_eq!(get_attr(&url, "normalizedPath"), Some(Value::from("/base/")));
         assert_eq!(substring("abcdef", 0, 2, true).as_deref(), Some("ef"));
         assert!(valid_host_label("a.b-c", true) && !valid_host_label("-a", false));
+    }
+
+    #[test]
+    fn uri_encode_keeps_only_unreserved() {
+        // The vector of the runtime's percent-encoder test: the two encoders agree.
+        let mut out = String::new();
+        uri_encode("a-Z_0.~/ é+", &mut out);
+        assert_eq!(out, "a-Z_0.~%2F%20%C3%A9%2B");
     }
 }
