@@ -1,6 +1,7 @@
 //! Emits `Client`: one fluent method and one `_with(input)` method per operation, documented from
 //! the model.
 
+use super::rt::{self, Rt};
 use super::{deprecated_attr, doc_attrs, ident, result_and_option, rust_file, EmitError, GeneratedFile, Options};
 use crate::docs::first_sentence;
 use crate::ir::{ExampleIr, Ir, OpId, OperationIr, RustType};
@@ -23,10 +24,11 @@ pub(super) fn file(ir: &Ir, options: &Options) -> Result<GeneratedFile, EmitErro
                 " Waits with the `{}` waiter: set `{}`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::{}`].",
                 w.name, op.name, w.name
             );
+            let waiter_ctx = Rt::WaiterCtx.path();
             Some(quote! {
                 #[doc = #doc]
-                pub fn #method(&self) -> #builder<stratus_runtime::waiter::WaiterCtx<&Self, #root::waiters::#ctx>> {
-                    #builder::with_context(stratus_runtime::waiter::WaiterCtx::new(self))
+                pub fn #method(&self) -> #builder<#waiter_ctx<&Self, #root::waiters::#ctx>> {
+                    #builder::with_context(#waiter_ctx::new(self))
                 }
             })
         })
@@ -40,22 +42,25 @@ pub(super) fn file(ir: &Ir, options: &Options) -> Result<GeneratedFile, EmitErro
             let input_ty = ident(&input.name);
             let builder = format_ident!("{}", input.builder);
             let what = if p.item.is_some() {
-                format!("[`items()`](stratus_runtime::paginate::Paginator::items) each entry of {}", p.result_members())
+                format!("[`items()`]({}) each entry of {}", Rt::PaginatorItems.text(), p.result_members())
             } else {
                 format!("each holding {} (lists of different types, so there is no `items()`)", p.result_members())
             };
             let doc = format!(
-                " Pages through `{}`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each \
-                 response, {what}. The paginator sets `{}` from each response's `{}` and stops when the \
-                 service returns none.",
-                op.name, p.input_token.member, p.output_token.member
+                " Pages through `{}`: [`pages()`]({}) yields each response, {what}. The paginator sets `{}` \
+                 from each response's `{}` and stops when the service returns none.",
+                op.name,
+                Rt::PaginatorPages.text(),
+                p.input_token.member,
+                p.output_token.member
             );
+            let paginator = Rt::Paginator.path();
             Some(quote! {
                 impl<'a> #builder<&'a Client> {
                     #[doc = #doc]
-                    pub fn into_paginator(self) -> stratus_runtime::paginate::Paginator<&'a Client, #input_ty> {
+                    pub fn into_paginator(self) -> #paginator<&'a Client, #input_ty> {
                         let (client, input) = self.into_parts();
-                        stratus_runtime::paginate::Paginator::new(client, input)
+                        #paginator::new(client, input)
                     }
                 }
             })
@@ -71,6 +76,9 @@ pub(super) fn file(ir: &Ir, options: &Options) -> Result<GeneratedFile, EmitErro
     let (result, _) = result_and_option(ir);
     let root = options.root();
     let allow = if methods.is_empty() { quote!(#![allow(unused_imports)]) } else { quote!() };
+    let (handle, operation, runtime) = (Rt::Handle.path(), Rt::OperationModule.path(), rt::krate());
+    let [dispatch, operation_trait, config, error] =
+        [Rt::Dispatch, Rt::Operation, Rt::Config, Rt::Error].map(|r| format_ident!("{}", r.name()));
     let tokens = quote! {
         //! The client.
         #allow
@@ -78,9 +86,9 @@ pub(super) fn file(ir: &Ir, options: &Options) -> Result<GeneratedFile, EmitErro
         use #root::types::builders::*;
         use #root::types::*;
         use std::sync::Arc;
-        use stratus_runtime::client::Handle;
-        use stratus_runtime::operation::{Dispatch, Operation};
-        use stratus_runtime::{Config, Error};
+        use #handle;
+        use #operation::{#dispatch, #operation_trait};
+        use #runtime::{#config, #error};
 
         #client_doc
         #[derive(Clone, Debug)]
@@ -233,7 +241,8 @@ fn method(ir: &Ir, id: OpId, krate: &str) -> Option<TokenStream> {
         None => "`()`".to_string(),
     };
     docs.push_str(&format!(
-        "# Response\n\nReturns {returns}; on failure a [`stratus_runtime::Error`] whose service error is [`{}`].",
+        "# Response\n\nReturns {returns}; on failure a [`{}`] whose service error is [`{}`].",
+        Rt::Error.text(),
         op.error_enum
     ));
     if !op.errors.is_empty() {

@@ -1,6 +1,7 @@
 //! Emits the files around the code: `Cargo.toml`, `src/lib.rs`, the crate README, and the generated
 //! tests that check the generated code against the model's own values.
 
+use super::rt::Rt;
 use super::{inner_doc_attrs, rust_file, EmitError, GeneratedFile, Options};
 use crate::ir::{Ir, TypeDef};
 use quote::quote;
@@ -164,6 +165,8 @@ fn lib_rs(ir: &Ir, o: &Options) -> Result<GeneratedFile, EmitError> {
             pub mod waiters;
         }
     };
+    let (runtime, service_info) = (super::rt::krate(), Rt::ServiceInfo.path());
+    let [config, error] = [Rt::Config, Rt::Error].map(|r| quote::format_ident!("{}", r.name()));
     let tokens = quote! {
         #docs
         #![deny(missing_docs)]
@@ -180,10 +183,10 @@ fn lib_rs(ir: &Ir, o: &Options) -> Result<GeneratedFile, EmitError> {
         #waiters
 
         pub use client::Client;
-        pub use stratus_runtime::{Config, Error};
+        pub use #runtime::{#config, #error};
 
         /// What the runtime needs to know about the service.
-        static SERVICE: stratus_runtime::client::ServiceInfo = stratus_runtime::client::ServiceInfo {
+        static SERVICE: #service_info = #service_info {
             service_id: #service_id,
             signing_name: #signing_name,
             api_version: #api_version,
@@ -225,7 +228,8 @@ fn enum_tests(ir: &Ir, o: &Options) -> Result<GeneratedFile, EmitError> {
         TypeDef::Enum(e) => {
             let name = super::ident(&e.name);
             let values = e.variants.iter().map(|v| &v.value);
-            Some(quote!(stratus_runtime::testing::check_enum::<#crate_ident::types::#name>(&[#(#values),*]);))
+            let testing = Rt::Testing.path();
+            Some(quote!(#testing::check_enum::<#crate_ident::types::#name>(&[#(#values),*]);))
         }
         _ => None,
     });

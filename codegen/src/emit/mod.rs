@@ -5,6 +5,7 @@ mod client;
 mod crate_files;
 mod operations;
 pub mod reference;
+mod rt;
 mod types;
 mod values;
 mod waiters;
@@ -13,6 +14,7 @@ mod wire_tests;
 use crate::ir::{Ir, RustType};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
+use rt::Rt;
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashSet};
 use std::path::PathBuf;
@@ -292,9 +294,9 @@ impl<'a> TypeCtx<'a> {
             RustType::I64 => quote!(i64),
             RustType::F32 => quote!(f32),
             RustType::F64 => quote!(f64),
-            RustType::Blob => self.imported("Blob", quote!(stratus_runtime::types::Blob)),
-            RustType::DateTime => self.imported("DateTime", quote!(stratus_runtime::types::DateTime)),
-            RustType::Document => self.imported("Document", quote!(stratus_runtime::types::Document)),
+            RustType::Blob => self.imported(Rt::Blob.name(), Rt::Blob.path()),
+            RustType::DateTime => self.imported(Rt::DateTime.name(), Rt::DateTime.path()),
+            RustType::Document => self.imported(Rt::Document.name(), Rt::Document.path()),
             RustType::Named(id) => {
                 let n = self.ir.name(*id);
                 self.referenced.borrow_mut().insert(n.to_string());
@@ -312,7 +314,7 @@ impl<'a> TypeCtx<'a> {
                 quote!(#m<#k, #v>)
             }
             RustType::EventStream(t) => {
-                let e = self.imported("EventStream", quote!(stratus_runtime::event_stream::EventStream));
+                let e = self.imported(Rt::EventStream.name(), Rt::EventStream.path());
                 let t = self.ty(t);
                 quote!(#e<#t>)
             }
@@ -323,25 +325,27 @@ impl<'a> TypeCtx<'a> {
     fn use_lines(&self) -> TokenStream {
         let imports = self.imports.borrow();
         let mut out = TokenStream::new();
-        let runtime: Vec<_> = ["Blob", "DateTime", "Document"]
+        let runtime: Vec<_> = [Rt::Blob, Rt::DateTime, Rt::Document]
             .into_iter()
-            .filter(|n| imports.contains(n))
-            .map(|n| format_ident!("{}", n))
+            .filter(|n| imports.contains(n.name()))
+            .map(|n| format_ident!("{}", n.name()))
             .collect();
         if imports.contains("HashMap") {
             out.extend(quote!(
                 use std::collections::HashMap;
             ));
         }
-        if imports.contains("EventStream") {
+        if imports.contains(Rt::EventStream.name()) {
+            let path = Rt::EventStream.path();
             out.extend(quote!(
-                use stratus_runtime::event_stream::EventStream;
+                use #path;
             ));
         }
+        let types = Rt::Blob.module();
         match runtime.len() {
             0 => {}
-            1 => out.extend(quote!(use stratus_runtime::types::#(#runtime)*;)),
-            _ => out.extend(quote!(use stratus_runtime::types::{#(#runtime),*};)),
+            1 => out.extend(quote!(use #types::#(#runtime)*;)),
+            _ => out.extend(quote!(use #types::{#(#runtime),*};)),
         }
         out
     }

@@ -2,6 +2,7 @@
 //! bindings and output parsing), `impl Validate` for nested structures with constraints,
 //! `impl EventUnion` for event streams, and the per-operation error enums.
 
+use super::rt::Rt;
 use super::{ident, result_and_option, rust_file_with, EmitError, GeneratedFile, Options, Verbatim};
 use crate::ir::{
     Binding, Check, Field, Ir, Nesting, OperationIr, PageItem, PaginatorIr, PayloadKind, RustType, StructDef,
@@ -27,13 +28,14 @@ pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Em
     }
     let root = options.root();
     let allow = if ir.operations.is_empty() { quote!(#![allow(unused_imports)]) } else { quote!() };
+    let operation = Rt::OperationModule.path();
     let tokens = quote! {
         //! The wire description of each operation: how its input is validated and bound to the
         //! request, and how its output is read from the response.
         #allow
         use #root::error::*;
         use #root::types::*;
-        use stratus_runtime::operation as rt;
+        use #operation as rt;
 
         #(#items)*
     };
@@ -44,10 +46,15 @@ pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Em
         ir.operations.iter().map(|op| verbatim.item(error_enum(ir, op, &options.root))).collect();
     let allow =
         if ir.operations.iter().all(|op| op.errors.is_empty()) { quote!(#![allow(unused_imports)]) } else { quote!() };
+    let doc = super::inner_doc_attrs(&format!(
+        "The error enum of each operation: its modeled exceptions, and `Unhandled` for the rest.\n\
+         Operations return `{}<OperationError>`; see\n\
+         [`Error::service_error`]({}).",
+        Rt::Error.text(),
+        Rt::ServiceError.text()
+    ));
     let tokens = quote! {
-        //! The error enum of each operation: its modeled exceptions, and `Unhandled` for the rest.
-        //! Operations return `stratus_runtime::Error<OperationError>`; see
-        //! [`Error::service_error`](stratus_runtime::Error::service_error).
+        #doc
         #allow
         use #root::types::*;
 
@@ -59,7 +66,8 @@ pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Em
 
 fn error_enum(ir: &Ir, op: &OperationIr, root: &str) -> String {
     let mut s = format!(
-        "stratus_runtime::operation_error! {{\n    /// Errors of [`Client::{method}`]({root}::Client::{method}).\n    {name} {{\n",
+        "{mac}! {{\n    /// Errors of [`Client::{method}`]({root}::Client::{method}).\n    {name} {{\n",
+        mac = Rt::OperationErrorMacro.text(),
         method = op.method.trim_start_matches("r#"),
         name = op.error_enum
     );
@@ -285,6 +293,7 @@ fn parse_output(ir: &Ir, o: &StructDef, result: &TokenStream) -> TokenStream {
     let has_body_members = o.fields.iter().any(|f| f.binding.in_body());
     let payload = o.payload();
     let ty = ident(&o.name);
+    let event_stream = Rt::EventStream.path();
     let values: Vec<(proc_macro2::Ident, TokenStream)> = bound
         .iter()
         .map(|f| {
@@ -301,11 +310,9 @@ fn parse_output(ir: &Ir, o: &StructDef, result: &TokenStream) -> TokenStream {
                 },
                 // Always present: a required stream is the stream itself.
                 Binding::Payload(PayloadKind::EventStream) if f.required => {
-                    return (n, quote!(stratus_runtime::event_stream::EventStream::new(resp.take_stream())));
+                    return (n, quote!(#event_stream::new(resp.take_stream())));
                 }
-                Binding::Payload(PayloadKind::EventStream) => {
-                    quote!(Some(stratus_runtime::event_stream::EventStream::new(resp.take_stream())))
-                }
+                Binding::Payload(PayloadKind::EventStream) => quote!(Some(#event_stream::new(resp.take_stream()))),
                 Binding::Payload(PayloadKind::Json) => quote!(resp.json_payload()?),
                 Binding::StatusCode => quote!(resp.status_code()),
                 Binding::PrefixHeaders => quote!(resp.prefix_headers(#wire)),
@@ -368,12 +375,13 @@ fn event_union(ir: &Ir, u: &UnionDef) -> TokenStream {
         }
     });
     let (result, option) = result_and_option(ir);
+    let (event_union, message, error) = (Rt::EventUnion.path(), Rt::EventMessage.path(), Rt::EventStreamError.path());
     quote! {
-        impl stratus_runtime::event_stream::EventUnion for #name {
+        impl #event_union for #name {
             fn from_event(
                 event_type: &str,
-                message: &stratus_runtime::event_stream::Message,
-            ) -> #result<#option<Self>, stratus_runtime::event_stream::EventStreamError> {
+                message: &#message,
+            ) -> #result<#option<Self>, #error> {
                 let event = match event_type {
                     #(#arms)*
                     _ => return Ok(None),
@@ -389,6 +397,7 @@ fn event_union(ir: &Ir, u: &UnionDef) -> TokenStream {
 fn paginated(ir: &Ir, p: &PaginatorIr) -> TokenStream {
     let op = ir.op(p.operation);
     let (Some(input), Some(output)) = (ir.input(op), ir.output(op)) else { return quote!() };
+    let (paginated, paginated_items) = (Rt::Paginated.path(), Rt::PaginatedItems.path());
     let (input, output) = (ident(&input.name), ident(&output.name));
     let token_in = ident(&p.input_token.name);
     let token_out = ident(&p.output_token.name);
@@ -445,7 +454,7 @@ fn paginated(ir: &Ir, p: &PaginatorIr) -> TokenStream {
             }
         };
         quote! {
-            impl stratus_runtime::paginate::PaginatedItems for #input {
+            impl #paginated_items for #input {
                 type Item = #item_ty;
 
                 fn items(page: #output) -> Vec<#item_ty> {
@@ -455,7 +464,7 @@ fn paginated(ir: &Ir, p: &PaginatorIr) -> TokenStream {
         }
     });
     quote! {
-        impl stratus_runtime::paginate::Paginated for #input {
+        impl #paginated for #input {
             fn set_token(&mut self, token: Option<String>) {
                 #set
             }

@@ -1,5 +1,6 @@
 //! Emits the `types` module: structures, enums, unions, errors and their builders.
 
+use super::rt::Rt;
 use super::{
     deprecated_attr, doc_attrs, ident, inner_doc_attrs, rust_file, rust_file_with, EmitError, GeneratedFile, Options,
     TypeCtx, Verbatim,
@@ -157,16 +158,15 @@ fn structure(ir: &Ir, ctx: &TypeCtx, verbatim: &Verbatim, s: &StructDef) -> Toke
             match (&f.ty, f.timestamp_format) {
                 (RustType::F64 | RustType::F32, _) => {
                     let w = if f.ty == RustType::F64 { "f64" } else { "f32" };
-                    let path =
-                        format!("stratus_runtime::types::float::{w}{}", if f.required { "_required" } else { "_opt" });
+                    let path = Rt::FloatCodecs.join(&format!("{w}{}", if f.required { "_required" } else { "_opt" }));
                     args.push(quote!(with = #path));
                 }
                 (RustType::DateTime, Some(TimestampFormat::Iso8601)) => {
-                    let path = format!("stratus_runtime::types::timestamp_format::iso8601{suffix}");
+                    let path = Rt::TimestampCodecs.join(&format!("iso8601{suffix}"));
                     args.push(quote!(serialize_with = #path));
                 }
                 (RustType::DateTime, Some(TimestampFormat::HttpDate)) => {
-                    let path = format!("stratus_runtime::types::timestamp_format::http_date{suffix}");
+                    let path = Rt::TimestampCodecs.join(&format!("http_date{suffix}"));
                     args.push(quote!(serialize_with = #path));
                 }
                 _ => {}
@@ -227,7 +227,8 @@ fn debug_impl(s: &StructDef) -> TokenStream {
         let fname = ident(&f.name);
         let label = f.name.trim_start_matches("r#");
         if f.sensitive {
-            quote!(.field(#label, &stratus_runtime::types::Redacted))
+            let redacted = Rt::Redacted.path();
+            quote!(.field(#label, &#redacted))
         } else {
             quote!(.field(#label, &self.#fname))
         }
@@ -265,12 +266,9 @@ fn error_impl(s: &StructDef) -> Option<String> {
     if !headers.is_empty() {
         args.push_str(&format!(", headers {{ {} }}", headers.join(", ")));
     }
-    let one_line = format!("stratus_runtime::impl_error!({args});\n");
-    Some(if one_line.len() <= 110 {
-        one_line
-    } else {
-        format!("stratus_runtime::impl_error!(\n    {}\n);\n", args.replace(", ", ",\n    "))
-    })
+    let mac = Rt::ImplErrorMacro.text();
+    let one_line = format!("{mac}!({args});\n");
+    Some(if one_line.len() <= 110 { one_line } else { format!("{mac}!(\n    {}\n);\n", args.replace(", ", ",\n    ")) })
 }
 
 fn enumeration(e: &EnumDef) -> TokenStream {
@@ -280,6 +278,7 @@ fn enumeration(e: &EnumDef) -> TokenStream {
     let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.name)).collect();
     let values: Vec<_> = e.variants.iter().map(|v| &v.value).collect();
     let variant_docs = e.variants.iter().map(|v| format!(" `{}`", v.value.replace('`', "'")));
+    let (unknown, impl_string_enum) = (Rt::UnknownValue.path(), Rt::ImplStringEnumMacro.path());
     quote! {
         #docs
         #deprecated
@@ -288,7 +287,7 @@ fn enumeration(e: &EnumDef) -> TokenStream {
         pub enum #name {
             #( #[doc = #variant_docs] #variants, )*
             /// A value this version of the client does not know; it round-trips unchanged.
-            Unknown(stratus_runtime::types::UnknownValue),
+            Unknown(#unknown),
         }
 
         impl #name {
@@ -305,12 +304,12 @@ fn enumeration(e: &EnumDef) -> TokenStream {
             fn from(value: &str) -> Self {
                 match value {
                     #( #values => Self::#variants, )*
-                    other => Self::Unknown(stratus_runtime::types::UnknownValue::new(other.to_owned())),
+                    other => Self::Unknown(#unknown::new(other.to_owned())),
                 }
             }
         }
 
-        stratus_runtime::impl_string_enum!(#name);
+        #impl_string_enum!(#name);
     }
 }
 
@@ -342,7 +341,8 @@ fn union(ctx: &TypeCtx, u: &UnionDef) -> TokenStream {
         let arms = u.variants.iter().map(|v| {
             let vname = ident(&v.name);
             let label = v.name.trim_start_matches("r#");
-            quote!(Self::#vname(_) => f.debug_tuple(#label).field(&stratus_runtime::types::Redacted).finish(),)
+            let redacted = Rt::Redacted.path();
+            quote!(Self::#vname(_) => f.debug_tuple(#label).field(&#redacted).finish(),)
         });
         quote! {
             impl std::fmt::Debug for #name {
@@ -360,8 +360,10 @@ fn union(ctx: &TypeCtx, u: &UnionDef) -> TokenStream {
     let arms = u.variants.iter().map(|v| {
         let vname = ident(&v.name);
         let wire = &v.wire_name;
-        quote!(#wire => Self::#vname(stratus_runtime::types::union_value(value)?),)
+        let union_value = Rt::UnionValue.path();
+        quote!(#wire => Self::#vname(#union_value(value)?),)
     });
+    let union_member = Rt::UnionMember.path();
     quote! {
         #docs
         #[derive(Clone, #derive_debug Default, PartialEq, serde::Serialize)]
@@ -381,7 +383,7 @@ fn union(ctx: &TypeCtx, u: &UnionDef) -> TokenStream {
 
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-                let Some((member, value)) = stratus_runtime::types::union_member(d)? else {
+                let Some((member, value)) = #union_member(d)? else {
                     return Ok(Self::Unknown);
                 };
                 Ok(match member.as_str() {
@@ -410,7 +412,8 @@ fn builder(ctx: &TypeCtx, s: &StructDef) -> String {
     let optional: String = s.fields.iter().filter(|f| !f.required).map(line).collect();
     let section = |fields: String| if fields.is_empty() { "{}".to_string() } else { format!("{{\n{fields}    }}") };
     format!(
-        "stratus_runtime::builder! {{\n    /// A builder for [`{plain}`].\n    {builder} => {}{} {} optional {}\n}}\n",
+        "{}! {{\n    /// A builder for [`{plain}`].\n    {builder} => {}{} {} optional {}\n}}\n",
+        Rt::BuilderMacro.text(),
         s.name,
         if s.roles.input { " [operation]" } else { "" },
         section(required),

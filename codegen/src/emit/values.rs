@@ -1,6 +1,7 @@
 //! Rust expressions for values given as JSON in botocore's form (member names as keys, blobs as
 //! text, timestamps as epoch seconds): used for protocol-suite inputs and documentation examples.
 
+use super::rt::Rt;
 use crate::ir::{Ir, RustType, TypeDef};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -26,14 +27,19 @@ pub fn value_expr(ir: &Ir, types: &TokenStream, ty: &RustType, v: &Value) -> Res
             "-Infinity" => quote!(f64::NEG_INFINITY as _),
             other => return Err(format!("float `{other}`")),
         },
-        (RustType::Blob, Value::String(s)) => quote!(stratus_runtime::types::Blob::from(#s)),
+        (RustType::Blob, Value::String(s)) => {
+            let blob = Rt::Blob.path();
+            quote!(#blob::from(#s))
+        }
         (RustType::DateTime, Value::Number(n)) => {
             let text = n.to_string();
-            quote!(stratus_runtime::types::DateTime::parse_epoch(#text).unwrap_or_default())
+            let date_time = Rt::DateTime.path();
+            quote!(#date_time::parse_epoch(#text).unwrap_or_default())
         }
         (RustType::Document, v) => {
             let text = v.to_string();
-            quote!(serde_json::from_str::<stratus_runtime::types::Document>(#text).unwrap_or_default())
+            let document = Rt::Document.path();
+            quote!(serde_json::from_str::<#document>(#text).unwrap_or_default())
         }
         (RustType::List(inner), Value::Array(items)) => {
             let items = items.iter().map(|i| value_expr(ir, types, inner, i)).collect::<Result<Vec<_>, _>>()?;

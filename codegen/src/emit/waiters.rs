@@ -2,6 +2,7 @@
 //! builder, and the acceptors compiled to Rust over the typed output (JMESPath paths become field
 //! accesses; the runtime's `Jm` values do the comparisons).
 
+use super::rt::Rt;
 use super::{ident, result_and_option, rust_file, EmitError, GeneratedFile, Options};
 use crate::ir::{AcceptorState, AcceptorTest, ErrorTest, Ir, JmExpr, Leaf, PathMode, Step, WaiterIr};
 use proc_macro2::TokenStream;
@@ -14,15 +15,16 @@ pub(super) fn file(ir: &Ir, options: &Options) -> Result<Option<GeneratedFile>, 
         return Ok(None);
     }
     let root = options.root();
+    let waiter_module = Rt::WaiterModule.path();
     let items: Vec<TokenStream> = ir.waiters.iter().map(|w| waiter(ir, w)).collect();
     // The JMESPath value types are needed only by path acceptors.
     let jm = if ir.waiters.iter().any(|w| !w.paths.is_empty()) {
         quote!(
-            use stratus_runtime::waiter::{self as w, Jm, ToJm};
+            use #waiter_module::{self as w, Jm, ToJm};
         )
     } else {
         quote!(
-            use stratus_runtime::waiter as w;
+            use #waiter_module as w;
         )
     };
     let tokens = quote! {
@@ -56,6 +58,7 @@ fn waiter(ir: &Ir, wt: &WaiterIr) -> TokenStream {
     let delay = proc_macro2::Literal::u64_unsuffixed(wt.delay);
     let status = proc_macro2::Literal::u16_unsuffixed(op.status);
     let (result, _) = result_and_option(ir);
+    let error = Rt::Error.path();
 
     // Each distinct JMESPath expression is evaluated once per poll (acceptors often test one path
     // against several values), before the acceptors are tried in the model's order.
@@ -122,7 +125,7 @@ fn waiter(ir: &Ir, wt: &WaiterIr) -> TokenStream {
             const NAME: &'static str = #wire_name;
             const MIN_DELAY: Duration = Duration::from_secs(#delay);
 
-            fn classify(r: &#result<#output_ty, stratus_runtime::Error<#error_ty>>) -> Option<(usize, w::AcceptorState)> {
+            fn classify(r: &#result<#output_ty, #error<#error_ty>>) -> Option<(usize, w::AcceptorState)> {
                 #(#lets)*
                 #(#checks)*
                 None

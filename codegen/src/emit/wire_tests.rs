@@ -3,6 +3,7 @@
 //! model — method, path (URI template expanded), query keys, header names, and which members went
 //! into the body.
 
+use super::rt::Rt;
 use super::{ident, rust_file, EmitError, GeneratedFile, Options};
 use crate::ir::{Binding, Constraints, Field, Ir, OperationIr, RustType, TypeDef};
 use proc_macro2::{Literal, TokenStream};
@@ -14,10 +15,11 @@ pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Em
     if tests.is_empty() {
         return Ok(Vec::new());
     }
+    let testing = Rt::Testing.path();
     let tokens = quote! {
         #![allow(deprecated, clippy::all)]
         use #krate::types as t;
-        use stratus_runtime::testing::{capture, check, Expect};
+        use #testing::{capture, check, Expect};
 
         #(#tests)*
     };
@@ -61,9 +63,13 @@ fn sample(ir: &Ir, ty: &RustType, c: &Constraints, depth: usize) -> Option<(Toke
         }
         RustType::Blob => {
             let s = sample_string(c);
-            (quote!(stratus_runtime::types::Blob::from(#s)), None)
+            let blob = Rt::Blob.path();
+            (quote!(#blob::from(#s)), None)
         }
-        RustType::DateTime => (quote!(stratus_runtime::types::DateTime::from_secs(1_700_000_000)), None),
+        RustType::DateTime => {
+            let date_time = Rt::DateTime.path();
+            (quote!(#date_time::from_secs(1_700_000_000)), None)
+        }
         RustType::Document => (quote!(Default::default()), None),
         RustType::EventStream(_) => return None,
         RustType::List(inner) => {
