@@ -193,6 +193,40 @@ fn unsupported_waiter_expressions_name_the_waiter() {
 }
 
 #[test]
+fn waiter_paths_that_do_not_fit_the_output_are_ir_errors_naming_file_and_path() {
+    let dir = model_with(
+        "waiter-type",
+        &GOOD.replace(
+            r#""input": {"shape": "GetThingRequest"}}"#,
+            r#""input": {"shape": "GetThingRequest"}, "output": {"shape": "Nested"}}"#,
+        ),
+    );
+    std::fs::write(
+        dir.join("waiters-2.json"),
+        r#"{"version": 2, "waiters": {"Ready": {"delay": 1, "maxAttempts": 2, "operation": "GetThing",
+            "acceptors": [{"matcher": "status", "expected": 200, "state": "retry"},
+                          {"matcher": "path", "argument": "NoSuchMember.State", "expected": "ok", "state": "success"}]}}}"#,
+    )
+    .unwrap();
+    let model = ServiceModel::load(&dir).unwrap();
+    let err = stratus_codegen::ir::build(&model).unwrap_err();
+    assert!(err.file.ends_with("waiters-2.json"), "{err}");
+    assert_eq!(err.path, "waiters.Ready.acceptors[1].argument");
+    assert!(err.message.contains("waiter `Ready`") && err.message.contains("no member `NoSuchMember`"), "{err}");
+
+    // A status acceptor expecting something that is not a status code.
+    std::fs::write(
+        dir.join("waiters-2.json"),
+        r#"{"version": 2, "waiters": {"Ready": {"delay": 1, "maxAttempts": 2, "operation": "GetThing",
+            "acceptors": [{"matcher": "status", "expected": 70000, "state": "retry"}]}}}"#,
+    )
+    .unwrap();
+    let model = ServiceModel::load(&dir).unwrap();
+    let err = stratus_codegen::ir::build(&model).unwrap_err();
+    assert_eq!(err.path, "waiters.Ready.acceptors[0].expected");
+}
+
+#[test]
 fn a_collection_containing_itself_is_an_error_not_a_stack_overflow() {
     // `L` is a list of `L`, and `M` a map whose values are lists of `M`: no Rust type can hold
     // them, and every recursive walk of the model would loop. Both used to overflow the stack.
