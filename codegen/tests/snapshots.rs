@@ -73,6 +73,11 @@ fn fixture_paginators() {
 }
 
 #[test]
+fn fixture_eventstreams() {
+    insta::assert_snapshot!(fixture_output("eventstreams"));
+}
+
+#[test]
 fn fixture_shared() {
     insta::assert_snapshot!(fixture_output("shared"));
 }

@@ -15,10 +15,11 @@ use crate::config::Config;
 use crate::credentials::{CredentialsError, CredentialsErrorKind};
 use crate::endpoint::{Endpoint, Params, Partitions, RuleSet, Value};
 use crate::error::{Error, ErrorKind, RawResponse, ServiceError};
+use crate::event_stream::EventBody;
 use crate::http::{HttpError, HttpErrorKind};
 use crate::operation::{self, Operation, OperationError, Response, Validator};
 use crate::retry::{Retrier, RetryClass, Timeouts};
-use crate::sigv4::{sha256_hex, Signer, SigningParams, SigningSettings};
+use crate::sigv4::{sha256_hex, EventSigner, Signer, SigningParams, SigningSettings, STREAMING_EVENTS_PAYLOAD};
 use crate::types::DateTime;
 use bytes::Bytes;
 use std::fmt;
@@ -165,12 +166,30 @@ impl Handle {
         })?;
         let uri = join_url(&endpoint.url, &request.path_and_query, request.host_prefix.as_deref())
             .map_err(|e| err(ErrorKind::Config(e)))?;
-        let payload_hash = sha256_hex(&request.body);
         let timeouts =
             Timeouts { attempt: self.config.timeouts().attempt, operation: self.config.timeouts().operation };
-
+        if I::SPEC.body == operation::BodyKind::EventStream {
+            // A streamed body cannot be sent twice: one attempt, within the tighter of the limits.
+            let events = input.take_event_stream();
+            let once = self.attempt::<I>(&request, &uri, endpoint, region, STREAMING_EVENTS_PAYLOAD, events);
+            let limit = match (timeouts.attempt, timeouts.operation) {
+                (Some(a), Some(o)) => Some(a.min(o)),
+                (a, o) => a.or(o),
+            };
+            return match limit {
+                Some(t) => tokio::time::timeout(t, once).await.unwrap_or_else(|_| {
+                    Err(<Error<I::Error> as crate::retry::RetryableError>::timeout(
+                        name,
+                        crate::error::TimeoutKind::Attempt,
+                        t,
+                    ))
+                }),
+                None => once.await,
+            };
+        }
+        let payload_hash = sha256_hex(&request.body);
         self.retrier
-            .run(name, timeouts, |_attempt| self.attempt::<I>(&request, &uri, endpoint, region, &payload_hash))
+            .run(name, timeouts, |_attempt| self.attempt::<I>(&request, &uri, endpoint, region, &payload_hash, None))
             .await
     }
 
@@ -181,6 +200,7 @@ impl Handle {
         endpoint: &Endpoint,
         region: &str,
         payload_hash: &str,
+        events: Option<EventBody>,
     ) -> Result<I::Output, Error<I::Error>> {
         let name = I::SPEC.name;
         let err = |kind| Error::new(name, kind);
@@ -203,14 +223,16 @@ impl Handle {
         // The http crate's message names the part at fault, never its value.
         let http_request = builder.body(request.body.clone()).map_err(|e| err(ErrorKind::Build(e.to_string())))?;
         let (mut parts, body) = http_request.into_parts();
+        let streaming = I::SPEC.body == operation::BodyKind::EventStream;
         let params = SigningParams {
             credentials: &credentials,
             region,
             service: self.info.signing_name,
             time: self.signing_time(),
-            settings: SigningSettings::default(),
+            // A streamed body's hash is a marker the service needs to see.
+            settings: SigningSettings { content_sha256_header: streaming, ..SigningSettings::default() },
         };
-        self.signer.sign(&mut parts, payload_hash, &params).map_err(|e| {
+        let signed = self.signer.sign(&mut parts, payload_hash, &params).map_err(|e| {
             if e.is_credentials_error() {
                 err(ErrorKind::Credentials(CredentialsError {
                     provider: credentials.provider(),
@@ -221,7 +243,14 @@ impl Handle {
                 err(ErrorKind::Build(e.message().to_string()))
             }
         })?;
-        let sending = self.config.http_client().call(http::Request::from_parts(parts, body));
+        let sending = if streaming {
+            let signer = EventSigner::new(&credentials, region, self.info.signing_name, &signed.signature);
+            let stream = SignedEvents { events, signer, offset_ms: self.clock_offset_ms(), ended: false };
+            let body: crate::http::RequestStream = Box::pin(stream);
+            self.config.http_client().call_streaming(http::Request::from_parts(parts, body))
+        } else {
+            self.config.http_client().call(http::Request::from_parts(parts, body))
+        };
         let response = match self.config.timeouts().read {
             Some(limit) => tokio::time::timeout(limit, sending).await.unwrap_or_else(|_| {
                 Err(HttpError::new(
@@ -261,6 +290,48 @@ impl Handle {
             crate::retry::classify_response(&code, status, error.retry_class())
         };
         Err(err(ErrorKind::Service(ServiceError { error, code, message, retry, raw: Box::new(raw) })))
+    }
+}
+
+/// The body of a request that sends an event stream: each encoded event wrapped in its signed
+/// envelope as it comes, then the signed empty envelope that ends the stream.
+struct SignedEvents {
+    events: Option<EventBody>,
+    signer: EventSigner,
+    offset_ms: i64,
+    ended: bool,
+}
+
+impl futures_core::Stream for SignedEvents {
+    type Item = Result<Bytes, HttpError>;
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::task::Poll;
+        let this = self.get_mut();
+        if this.ended {
+            return Poll::Ready(None);
+        }
+        let payload = match this.events.as_mut().map(|e| e.poll_message(cx)) {
+            Some(Poll::Pending) => return Poll::Pending,
+            Some(Poll::Ready(Some(Ok(message)))) => message,
+            Some(Poll::Ready(Some(Err(e)))) => {
+                this.ended = true;
+                return Poll::Ready(Some(Err(HttpError::new(HttpErrorKind::Request, e.to_string()))));
+            }
+            Some(Poll::Ready(None)) | None => {
+                this.ended = true;
+                Bytes::new()
+            }
+        };
+        let now = DateTime::now();
+        let time = match this.offset_ms {
+            0 => now,
+            offset => DateTime::from_millis(now.to_millis().saturating_add(offset)),
+        };
+        Poll::Ready(Some(Ok(Bytes::from(this.signer.sign(payload, time).encode()))))
     }
 }
 

@@ -1,10 +1,15 @@
-//! `application/vnd.amazon.eventstream` decoding, and [`EventStream`], the typed stream of events an
-//! operation such as Lambda's `InvokeWithResponseStream` returns.
+//! `application/vnd.amazon.eventstream`: [`EventStream`], the typed stream of events an operation
+//! such as Lambda's `InvokeWithResponseStream` returns, and [`EventSender`], the events an operation
+//! such as Bedrock's `InvokeModelWithBidirectionalStream` sends.
 //!
 //! A message is: total length (u32), headers length (u32), a CRC-32 of those eight bytes, the headers,
 //! the payload, and a CRC-32 of everything before it. Both checksums are verified; a corrupt or
 //! truncated frame is an error, never a panic. Headers carry `:message-type` (`event`, `exception`,
 //! `error`), `:event-type` or `:exception-type`, and `:content-type`.
+
+mod send;
+
+pub use send::{EventBody, EventEncode, EventSender, EventTx};
 
 use crate::http::Body;
 use crate::types::Blob;
@@ -74,8 +79,24 @@ impl Message {
         })
     }
 
-    /// Encodes the message (for tests and fakes).
+    /// Encodes the message.
     pub fn encode(&self) -> Vec<u8> {
+        let headers = self.encoded_headers();
+        let total = 16 + headers.len() + self.payload.len();
+        let mut out = Vec::with_capacity(total);
+        out.extend_from_slice(&(total as u32).to_be_bytes());
+        out.extend_from_slice(&(headers.len() as u32).to_be_bytes());
+        let prelude_crc = crc32fast::hash(&out);
+        out.extend_from_slice(&prelude_crc.to_be_bytes());
+        out.extend_from_slice(&headers);
+        out.extend_from_slice(&self.payload);
+        let crc = crc32fast::hash(&out);
+        out.extend_from_slice(&crc.to_be_bytes());
+        out
+    }
+
+    /// The headers in their wire form.
+    pub fn encoded_headers(&self) -> Vec<u8> {
         let mut headers = Vec::new();
         for (name, value) in &self.headers {
             headers.push(name.len() as u8);
@@ -119,21 +140,11 @@ impl Message {
                 }
             }
         }
-        let total = 16 + headers.len() + self.payload.len();
-        let mut out = Vec::with_capacity(total);
-        out.extend_from_slice(&(total as u32).to_be_bytes());
-        out.extend_from_slice(&(headers.len() as u32).to_be_bytes());
-        let prelude_crc = crc32fast::hash(&out);
-        out.extend_from_slice(&prelude_crc.to_be_bytes());
-        out.extend_from_slice(&headers);
-        out.extend_from_slice(&self.payload);
-        let crc = crc32fast::hash(&out);
-        out.extend_from_slice(&crc.to_be_bytes());
-        out
+        headers
     }
 }
 
-/// What went wrong reading an event stream.
+/// What went wrong reading or sending an event stream.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EventStreamError {
     /// A frame is corrupt (bad length or checksum, malformed headers).
@@ -158,6 +169,10 @@ pub enum EventStreamError {
     },
     /// The connection failed.
     Transport(String),
+    /// An event to send could not be encoded.
+    Encode(String),
+    /// The request the events were for is over: nothing reads them any more.
+    Closed,
 }
 
 impl fmt::Display for EventStreamError {
@@ -174,6 +189,8 @@ impl fmt::Display for EventStreamError {
                 Ok(())
             }
             EventStreamError::Transport(m) => write!(f, "event stream connection error: {m}"),
+            EventStreamError::Encode(m) => write!(f, "cannot encode event: {m}"),
+            EventStreamError::Closed => f.write_str("the event stream is closed: its request is over"),
         }
     }
 }

@@ -8,6 +8,11 @@
 //! `ring` provider and the Mozilla roots from `webpki-roots` (no system files needed). It accepts
 //! `http://` URIs because the caller may have configured a plain-HTTP endpoint explicitly (a local
 //! test server); endpoints resolved from the rule set are always `https://`.
+//!
+//! Requests whose body is streamed (the input event streams of bidirectional operations) go through
+//! [`HttpClient::call_streaming`]. With the `http2` feature (which crates generated for services
+//! with such operations switch on) they are sent over HTTP/2 — negotiated by ALPN over TLS, or with
+//! prior knowledge on `http://` — as AWS requires; without it, over HTTP/1.1 with chunked encoding.
 
 use bytes::Bytes;
 use http_body_util::BodyExt;
@@ -25,6 +30,43 @@ pub type HttpRequest = http::Request<Bytes>;
 
 /// An HTTP response whose body may still be streaming.
 pub type HttpResponse = http::Response<Body>;
+
+/// A request body sent as it is produced.
+pub type RequestStream = Pin<Box<dyn futures_core::Stream<Item = Result<Bytes, HttpError>> + Send>>;
+
+/// The body of a request through hyper: buffered, or streamed.
+enum RequestBody {
+    Full(Option<Bytes>),
+    Stream(RequestStream),
+}
+
+impl hyper::body::Body for RequestBody {
+    type Data = Bytes;
+    type Error = HttpError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, HttpError>>> {
+        match self.get_mut() {
+            RequestBody::Full(bytes) => std::task::Poll::Ready(bytes.take().map(|b| Ok(hyper::body::Frame::data(b)))),
+            RequestBody::Stream(stream) => {
+                stream.as_mut().poll_next(cx).map(|c| c.map(|c| c.map(hyper::body::Frame::data)))
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        matches!(self, RequestBody::Full(None))
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        match self {
+            RequestBody::Full(b) => hyper::body::SizeHint::with_exact(b.as_ref().map_or(0, |b| b.len() as u64)),
+            RequestBody::Stream(_) => hyper::body::SizeHint::default(),
+        }
+    }
+}
 
 /// A response body: buffered, or streamed from the connection.
 ///
@@ -293,6 +335,16 @@ fn chain(e: &dyn std::error::Error) -> String {
 pub trait HttpClient: Send + Sync + fmt::Debug {
     /// Sends one request and returns the response once its head has arrived.
     fn call(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, HttpError>>;
+
+    /// Sends a request whose body is streamed, and returns the response once its head has arrived
+    /// (the body may still be sending: a bidirectional stream). Clients that cannot stream a
+    /// request body refuse, which is the default.
+    fn call_streaming(&self, request: http::Request<RequestStream>) -> BoxFuture<'_, Result<HttpResponse, HttpError>> {
+        drop(request);
+        Box::pin(async {
+            Err(HttpError::new(HttpErrorKind::Request, "this HTTP client does not send streaming request bodies"))
+        })
+    }
 }
 
 /// Settings of the default client.
@@ -372,10 +424,15 @@ fn is_connect_timeout(e: &(dyn std::error::Error + 'static)) -> bool {
     false
 }
 
+type Pool = hyper_util::client::legacy::Client<Connector, RequestBody>;
+
 /// The default client: hyper 1 over a pooled connector, TLS by rustls.
 #[derive(Clone)]
 pub struct HyperClient {
-    client: hyper_util::client::legacy::Client<Connector, http_body_util::Full<Bytes>>,
+    client: Pool,
+    /// HTTP/2 only, for streamed request bodies.
+    #[cfg(feature = "http2")]
+    h2: Pool,
     connect_timeout: Duration,
 }
 
@@ -399,6 +456,21 @@ impl HyperClient {
         http.enforce_http(false);
         http.set_connect_timeout(Some(settings.connect_timeout));
         http.set_nodelay(true);
+        #[cfg(feature = "http2")]
+        let h2 = {
+            let connector = hyper_rustls::HttpsConnectorBuilder::new()
+                .with_tls_config(tls.clone())
+                .https_or_http()
+                .enable_http2()
+                .wrap_connector(http.clone());
+            let connector = TimeoutConnector { inner: connector, timeout: settings.connect_timeout };
+            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                .pool_idle_timeout(settings.pool_idle_timeout)
+                .pool_timer(hyper_util::rt::TokioTimer::new())
+                .timer(hyper_util::rt::TokioTimer::new())
+                .http2_only(true)
+                .build(connector)
+        };
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_or_http()
@@ -409,30 +481,43 @@ impl HyperClient {
             .pool_idle_timeout(settings.pool_idle_timeout)
             .pool_timer(hyper_util::rt::TokioTimer::new())
             .build(connector);
-        Ok(HyperClient { client, connect_timeout: settings.connect_timeout })
+        Ok(HyperClient {
+            client,
+            #[cfg(feature = "http2")]
+            h2,
+            connect_timeout: settings.connect_timeout,
+        })
+    }
+
+    async fn send(pool: &Pool, request: http::Request<RequestBody>) -> Result<HttpResponse, HttpError> {
+        match pool.request(request).await {
+            Ok(response) => Ok(response.map(|incoming| Body::of(Source::Hyper(incoming)))),
+            Err(e) => {
+                let kind = if is_connect_timeout(&e) {
+                    HttpErrorKind::Timeout
+                } else if e.is_connect() {
+                    HttpErrorKind::Connect
+                } else {
+                    HttpErrorKind::Io
+                };
+                let message = chain(&e);
+                Err(HttpError::new(kind, message))
+            }
+        }
     }
 }
 
 impl HttpClient for HyperClient {
     fn call(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, HttpError>> {
-        Box::pin(async move {
-            let (parts, body) = request.into_parts();
-            let request = http::Request::from_parts(parts, http_body_util::Full::new(body));
-            match self.client.request(request).await {
-                Ok(response) => Ok(response.map(|incoming| Body::of(Source::Hyper(incoming)))),
-                Err(e) => {
-                    let kind = if is_connect_timeout(&e) {
-                        HttpErrorKind::Timeout
-                    } else if e.is_connect() {
-                        HttpErrorKind::Connect
-                    } else {
-                        HttpErrorKind::Io
-                    };
-                    let message = chain(&e);
-                    Err(HttpError::new(kind, message))
-                }
-            }
-        })
+        Box::pin(Self::send(&self.client, request.map(|b| RequestBody::Full(Some(b)))))
+    }
+
+    fn call_streaming(&self, request: http::Request<RequestStream>) -> BoxFuture<'_, Result<HttpResponse, HttpError>> {
+        #[cfg(feature = "http2")]
+        let pool = &self.h2;
+        #[cfg(not(feature = "http2"))]
+        let pool = &self.client;
+        Box::pin(Self::send(pool, request.map(RequestBody::Stream)))
     }
 }
 
@@ -485,5 +570,15 @@ impl HttpClient for CaptureClient {
             r.push(request);
         }
         Box::pin(async move { result })
+    }
+
+    /// Reads the whole streamed body (up to 64 MiB), then records and answers the request as
+    /// [`call`](HttpClient::call) does.
+    fn call_streaming(&self, request: http::Request<RequestStream>) -> BoxFuture<'_, Result<HttpResponse, HttpError>> {
+        Box::pin(async move {
+            let (parts, stream) = request.into_parts();
+            let body = Body::from_stream(stream).collect_limited(64 * 1024 * 1024).await?;
+            self.call(http::Request::from_parts(parts, body)).await
+        })
     }
 }

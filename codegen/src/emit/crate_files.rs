@@ -42,7 +42,7 @@ rustdoc-args = ["--cfg", "docsrs"]
 
 [dependencies]
 serde = {{ version = "1", features = ["derive"] }}
-stratus-runtime = {{ version = "{runtime_version}", path = "{runtime_path}" }}
+stratus-runtime = {{ version = "{runtime_version}", path = "{runtime_path}"{runtime_features} }}
 
 [dev-dependencies]
 bytes = "1"
@@ -59,6 +59,9 @@ tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
         runtime_version = o.runtime_version,
         runtime_path = o.runtime_path,
         publish = if o.publish { "" } else { "\npublish = false" },
+        // Operations that send event streams need HTTP/2.
+        runtime_features =
+            if ir.operations.iter().any(|op| ir.sends_events(op)) { r#", features = ["http2"]"# } else { "" },
     );
     GeneratedFile { path: PathBuf::from("Cargo.toml"), contents }
 }

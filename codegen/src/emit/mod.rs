@@ -318,6 +318,11 @@ impl<'a> TypeCtx<'a> {
                 let t = self.ty(t);
                 quote!(#e<#t>)
             }
+            RustType::EventSender(t) => {
+                let e = self.imported(Rt::EventSender.name(), Rt::EventSender.path());
+                let t = self.ty(t);
+                quote!(#e<#t>)
+            }
         }
     }
 
@@ -335,11 +340,13 @@ impl<'a> TypeCtx<'a> {
                 use std::collections::HashMap;
             ));
         }
-        if imports.contains(Rt::EventStream.name()) {
-            let path = Rt::EventStream.path();
-            out.extend(quote!(
-                use #path;
-            ));
+        for item in [Rt::EventSender, Rt::EventStream] {
+            if imports.contains(item.name()) {
+                let path = item.path();
+                out.extend(quote!(
+                    use #path;
+                ));
+            }
         }
         let types = Rt::Blob.module();
         match runtime.len() {

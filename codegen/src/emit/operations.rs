@@ -22,6 +22,7 @@ pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Em
     for t in &ir.types {
         match t {
             TypeDef::Struct(s) if s.validated && s.roles.nested => items.push(validate_impl(s)),
+            TypeDef::Union(u) if u.event_stream && u.sent => items.push(event_encode(ir, u)),
             TypeDef::Union(u) if u.event_stream => items.push(event_union(ir, u)),
             _ => {}
         }
@@ -167,7 +168,9 @@ fn operation(ir: &Ir, op: &OperationIr) -> TokenStream {
 
     // The spec.
     let mut spec = quote!(rt::OpSpec::new(#name, #method, #uri, #status));
-    if input.payload().is_some() {
+    if ir.sends_events(op) {
+        spec = quote!(#spec.event_stream());
+    } else if input.payload().is_some() {
         spec = quote!(#spec.payload());
     } else if input.fields.iter().any(|f| f.binding.in_body()) {
         spec = quote!(#spec.json());
@@ -235,7 +238,9 @@ fn operation(ir: &Ir, op: &OperationIr) -> TokenStream {
                     match kind {
                         PayloadKind::Blob { .. } => quote!(req.blob_payload(#opt);),
                         PayloadKind::Text => quote!(req.text_payload(#text);),
-                        PayloadKind::Json | PayloadKind::EventStream => quote!(req.json_payload(#opt);),
+                        // Sent as the streamed body (`take_event_stream`).
+                        PayloadKind::EventStream => return None,
+                        PayloadKind::Json => quote!(req.json_payload(#opt);),
                     }
                 }
                 (Binding::HostLabel, _) => quote!(req.host_label(#wire, &self.#n);),
@@ -251,6 +256,19 @@ fn operation(ir: &Ir, op: &OperationIr) -> TokenStream {
             })
         })
         .collect();
+    let take_events = match input.payload() {
+        Some(f) if matches!(f.ty, RustType::EventSender(_)) => {
+            let n = ident(&f.name);
+            let sender = if f.required { quote!(Some(&self.#n)) } else { quote!(self.#n.as_ref()) };
+            let event_body = Rt::EventBody.path();
+            quote! {
+                fn take_event_stream(&self) -> Option<#event_body> {
+                    #event_body::take(#sender)
+                }
+            }
+        }
+        _ => quote!(),
+    };
     let bind = if binds.is_empty() {
         quote!()
     } else {
@@ -279,6 +297,7 @@ fn operation(ir: &Ir, op: &OperationIr) -> TokenStream {
             #validate
             #prepare
             #bind
+            #take_events
             #parse
         }
     }
@@ -345,6 +364,43 @@ fn parse_output(ir: &Ir, o: &StructDef, result: &TokenStream) -> TokenStream {
     quote! {
         fn parse(resp: &mut rt::Response) -> #result<Self::Output, rt::ResponseError> {
             #body
+        }
+    }
+}
+
+/// `impl EventEncode` for the events a client sends: each variant is a message named after it, its
+/// payload the event's blob payload member or else the event as JSON.
+fn event_encode(ir: &Ir, u: &UnionDef) -> TokenStream {
+    let name = ident(&u.name);
+    let (encode, message, error) = (Rt::EventEncode.path(), Rt::EventMessage.path(), Rt::EventStreamError.path());
+    let arms = u.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let wire = &v.wire_name;
+        let event = match &v.ty {
+            RustType::Named(id) => ir.structure(*id),
+            _ => None,
+        };
+        let blob =
+            event.and_then(|e| e.fields.iter().find(|f| f.binding == Binding::EventPayload && f.ty == RustType::Blob));
+        match blob {
+            Some(f) => {
+                let field = ident(&f.name);
+                let value = if f.required { quote!(Some(&event.#field)) } else { quote!(event.#field.as_ref()) };
+                quote!(Self::#variant(event) => Ok(#message::blob_event(#wire, #value)),)
+            }
+            None => quote!(Self::#variant(event) => #message::json_event(#wire, event),),
+        }
+    });
+    let unknown = format!("`{}::Unknown` cannot be sent: it stands for events this version does not know", u.name);
+    let (result, _) = result_and_option(ir);
+    quote! {
+        impl #encode for #name {
+            fn to_message(&self) -> #result<#message, #error> {
+                match self {
+                    #(#arms)*
+                    Self::Unknown => Err(#error::Encode(#unknown.to_string())),
+                }
+            }
         }
     }
 }

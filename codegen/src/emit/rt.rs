@@ -35,6 +35,12 @@ pub(crate) enum Rt {
     EventStream,
     /// `event_stream::EventUnion`.
     EventUnion,
+    /// `event_stream::EventSender`.
+    EventSender,
+    /// `event_stream::EventEncode`.
+    EventEncode,
+    /// `event_stream::EventBody`.
+    EventBody,
     /// `event_stream::Message`.
     EventMessage,
     /// `event_stream::EventStreamError`.
@@ -96,6 +102,9 @@ impl Rt {
             Rt::TimestampCodecs => &["types", "timestamp_format"],
             Rt::EventStream => &["event_stream", "EventStream"],
             Rt::EventUnion => &["event_stream", "EventUnion"],
+            Rt::EventSender => &["event_stream", "EventSender"],
+            Rt::EventEncode => &["event_stream", "EventEncode"],
+            Rt::EventBody => &["event_stream", "EventBody"],
             Rt::EventMessage => &["event_stream", "Message"],
             Rt::EventStreamError => &["event_stream", "EventStreamError"],
             Rt::OperationModule => &["operation"],

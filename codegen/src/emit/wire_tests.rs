@@ -71,7 +71,7 @@ fn sample(ir: &Ir, ty: &RustType, c: &Constraints, depth: usize) -> Option<(Toke
             (quote!(#date_time::from_secs(1_700_000_000)), None)
         }
         RustType::Document => (quote!(Default::default()), None),
-        RustType::EventStream(_) => return None,
+        RustType::EventStream(_) | RustType::EventSender(_) => return None,
         RustType::List(inner) => {
             let (v, _) = sample(ir, inner, &Constraints::default(), depth + 1)?;
             let n = c.min.unwrap_or(1.0).max(1.0) as usize;

@@ -139,6 +139,15 @@ fn build_ir(service: &Service, file: &str, extras: Extras) -> Result<Ir, IrError
         shapes.keys().map(|name| (name.clone(), rust_type(shapes, &ids, name))).collect();
 
     let boxed_edges = recursive_edges(service);
+    // Event streams the client sends: those of operation inputs' members.
+    let sent: HashSet<&str> = service
+        .operations
+        .values()
+        .filter_map(|op| shapes.get(op.input.as_ref()?.shape.as_str()))
+        .flat_map(|input| input.members.values())
+        .filter(|m| shapes.get(&m.shape).is_some_and(|t| t.eventstream))
+        .map(|m| m.shape.as_str())
+        .collect();
     let mut types = Vec::with_capacity(ids.len() + synthetic.len());
     for (shape_name, shape) in shapes {
         let Some(rust_name) = names.get(shape_name.as_str()) else { continue };
@@ -163,7 +172,7 @@ fn build_ir(service: &Service, file: &str, extras: Extras) -> Result<Ir, IrError
             continue;
         }
         let variants = shape.union || shape.eventstream;
-        let mut fields = fields(service, &shape_types, shape_name, shape, &boxed_edges, variants);
+        let mut fields = fields(service, &shape_types, shape_name, shape, &boxed_edges, variants, &sent);
         if variants {
             let docs = or_default_doc(docs, || format!("One of the members of `{shape_name}`."));
             types.push(TypeDef::Union(UnionDef {
@@ -172,6 +181,7 @@ fn build_ir(service: &Service, file: &str, extras: Extras) -> Result<Ir, IrError
                 docs,
                 variants: fields,
                 event_stream: shape.eventstream,
+                sent: sent.contains(shape_name.as_str()),
                 sensitive: shape.sensitive,
             }));
             continue;
@@ -486,7 +496,7 @@ fn binding(owner: &Shape, member_name: &str, m: &model::Member, target: Option<&
             RustType::Blob => PayloadKind::Blob { streaming },
             RustType::String => PayloadKind::Text,
             RustType::Named(_) if is_enum => PayloadKind::Text,
-            RustType::EventStream(_) => PayloadKind::EventStream,
+            RustType::EventStream(_) | RustType::EventSender(_) => PayloadKind::EventStream,
             _ => PayloadKind::Json,
         });
     }
@@ -691,6 +701,7 @@ fn fields(
     shape: &Shape,
     boxed_edges: &HashSet<(String, String)>,
     variants: bool,
+    sent: &HashSet<&str>,
 ) -> Vec<Field> {
     let shapes = &service.shapes;
     let mut used = HashSet::new();
@@ -718,7 +729,11 @@ fn fields(
             let wire_name = m.location_name.clone().unwrap_or_else(|| member_name.clone());
             let mut ty = shape_types.get(&m.shape).cloned().unwrap_or(RustType::Document);
             if target.is_some_and(|t| t.eventstream) && !variants {
-                ty = RustType::EventStream(Box::new(ty));
+                ty = if sent.contains(m.shape.as_str()) {
+                    RustType::EventSender(Box::new(ty))
+                } else {
+                    RustType::EventStream(Box::new(ty))
+                };
             }
             let binding = binding(shape, member_name, m, target, &ty);
             let constraints = target.map_or_else(Constraints::default, |t| Constraints {

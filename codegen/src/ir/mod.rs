@@ -105,6 +105,11 @@ impl Ir {
         })
     }
 
+    /// Whether an operation's body is an event stream the client sends.
+    pub fn sends_events(&self, op: &OperationIr) -> bool {
+        self.input(op).and_then(StructDef::payload).is_some_and(|p| matches!(p.ty, RustType::EventSender(_)))
+    }
+
     /// The paginator of an operation, if it has one.
     pub fn paginator(&self, op: OpId) -> Option<&PaginatorIr> {
         self.paginators.iter().find(|p| p.operation == op)
@@ -140,6 +145,7 @@ impl fmt::Display for TypeDisplay<'_> {
             RustType::List(t) => write!(f, "Vec<{}>", sub(t)),
             RustType::Map(k, v) => write!(f, "HashMap<{}, {}>", sub(k), sub(v)),
             RustType::EventStream(t) => write!(f, "EventStream<{}>", sub(t)),
+            RustType::EventSender(t) => write!(f, "EventSender<{}>", sub(t)),
         }
     }
 }
@@ -525,6 +531,9 @@ pub struct UnionDef {
     pub variants: Vec<Field>,
     /// Whether this is an event stream.
     pub event_stream: bool,
+    /// Whether this is an event stream the client sends (an input member's), rather than one it
+    /// receives.
+    pub sent: bool,
     /// Whether the whole union is sensitive.
     pub sensitive: bool,
 }
@@ -611,8 +620,10 @@ pub enum RustType {
     List(Box<RustType>),
     /// `HashMap<K, V>`.
     Map(Box<RustType>, Box<RustType>),
-    /// The runtime's typed event stream over a generated union.
+    /// The runtime's typed event stream over a generated union: events the service sends.
     EventStream(Box<RustType>),
+    /// The runtime's event sender over a generated union: events the client sends.
+    EventSender(Box<RustType>),
 }
 
 impl RustType {

@@ -266,9 +266,12 @@ fn leaf(ir: &Ir, ty: &RustType) -> Leaf {
     match ty {
         RustType::Named(_) if is_object(ty) => Leaf::Object,
         RustType::List(inner) if is_object(inner) => Leaf::Objects,
-        RustType::Map(..) | RustType::Document | RustType::Blob | RustType::DateTime | RustType::EventStream(_) => {
-            Leaf::Object
-        }
+        RustType::Map(..)
+        | RustType::Document
+        | RustType::Blob
+        | RustType::DateTime
+        | RustType::EventStream(_)
+        | RustType::EventSender(_) => Leaf::Object,
         _ => Leaf::Value,
     }
 }

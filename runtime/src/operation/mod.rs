@@ -34,6 +34,9 @@ pub enum BodyKind {
     Json,
     /// One member is the body; [`Operation::bind`] sets it.
     Payload,
+    /// The body is an event stream the input sends ([`Operation::take_event_stream`]), signed
+    /// message by message; the request is sent once, never retried.
+    EventStream,
 }
 
 /// Reads a header of an error response (for header-bound members of exceptions); `None` when
@@ -85,6 +88,12 @@ impl OpSpec {
         self
     }
 
+    /// Sends an input event stream as the body.
+    pub const fn event_stream(mut self) -> OpSpec {
+        self.body = BodyKind::EventStream;
+        self
+    }
+
     /// Prefixes the host.
     pub const fn host_prefix(mut self, prefix: &'static str) -> OpSpec {
         self.host_prefix = Some(prefix);
@@ -109,6 +118,12 @@ pub trait Operation: Serialize + Send + Sync + Sized + 'static {
 
     /// Binds members to the URI, query string, headers and payload.
     fn bind(&self, _req: &mut Request) {}
+
+    /// The events to send, for an operation whose body is an input event stream (taken: a stream is
+    /// sent once).
+    fn take_event_stream(&self) -> Option<crate::event_stream::EventBody> {
+        None
+    }
 
     /// Builds the output from a successful response: by default the JSON body.
     fn parse(resp: &mut Response) -> Result<Self::Output, ResponseError> {

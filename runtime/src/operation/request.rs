@@ -401,7 +401,12 @@ pub fn serialize<I: Operation>(input: &I) -> Result<SerializedRequest, Validatio
             }
             bytes
         }
-        None => Bytes::new(),
+        None => {
+            if spec.body == BodyKind::EventStream {
+                headers.push(("content-type".into(), "application/vnd.amazon.eventstream".into()));
+            }
+            Bytes::new()
+        }
     };
     Ok(SerializedRequest { method: spec.method, path_and_query: path, host_prefix, headers, body })
 }
