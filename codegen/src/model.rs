@@ -47,9 +47,14 @@ pub struct Metadata {
     pub api_version: String,
     /// Wire protocol.
     pub protocol: Protocol,
-    /// Protocols the service supports, preferred first.
+    /// Protocols the service supports (names botocore does not know are kept, and skipped by
+    /// [`Metadata::wire_protocol`]).
     #[serde(default)]
-    pub protocols: Vec<Protocol>,
+    pub protocols: Vec<String>,
+    /// Present (an empty object) when a JSON service keeps the error codes of its former query
+    /// protocol (`x-amzn-query-mode`, `x-amzn-query-error`).
+    #[serde(default)]
+    pub aws_query_compatible: Option<Value>,
     /// DNS prefix of the endpoint.
     #[serde(default)]
     pub endpoint_prefix: Option<String>,
@@ -85,6 +90,18 @@ pub struct Metadata {
     pub global_endpoint: Option<String>,
 }
 
+impl Metadata {
+    /// The protocol a client speaks, chosen as botocore chooses it: the first of `protocols` in
+    /// botocore's priority order (json, rest-json, rest-xml, smithy-rpc-v2-cbor, query, ec2) —
+    /// names it does not know are skipped — else `protocol`.
+    pub fn wire_protocol(&self) -> Protocol {
+        Protocol::PRIORITY
+            .into_iter()
+            .find(|p| self.protocols.iter().any(|name| name == p.as_str()))
+            .unwrap_or(self.protocol)
+    }
+}
+
 /// A wire protocol named in `metadata.protocol`.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Hash)]
 pub enum Protocol {
@@ -109,6 +126,16 @@ pub enum Protocol {
 }
 
 impl Protocol {
+    /// botocore's preference among the protocols a service lists.
+    pub const PRIORITY: [Protocol; 6] = [
+        Protocol::Json,
+        Protocol::RestJson,
+        Protocol::RestXml,
+        Protocol::SmithyRpcV2Cbor,
+        Protocol::Query,
+        Protocol::Ec2,
+    ];
+
     /// The protocol's name as written in models.
     pub fn as_str(self) -> &'static str {
         match self {

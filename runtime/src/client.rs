@@ -282,8 +282,16 @@ impl Handle {
             return I::parse(&mut resp).map_err(|e| err(ErrorKind::Response(e)));
         }
         let raw = RawResponse { status, headers: resp.headers, body: resp.body };
-        let (code, message) = operation::error_code_and_message(&raw);
-        let error = I::Error::from_response(&code, message.as_deref(), &raw);
+        let (mut code, message) = operation::error_code_and_message(&raw);
+        let mut error = I::Error::from_response(&code, message.as_deref(), &raw);
+        // A query-compatible service names the error twice: by its JSON type and its query code.
+        // The variant is found by either; the code reported is the query code, as the AWS CLI shows.
+        if let Some(query_code) = operation::query_error_code(&raw) {
+            if error.is_unhandled() {
+                error = I::Error::from_response(&query_code, message.as_deref(), &raw);
+            }
+            code = query_code;
+        }
         let retry = if self.correct_skew(&code, &raw) {
             RetryClass::ClockSkew
         } else {

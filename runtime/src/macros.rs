@@ -298,7 +298,7 @@ macro_rules! impl_error {
 macro_rules! operation_error {
     (
         $(#[$meta:meta])*
-        $name:ident { $( $variant:ident = $code:literal ),* $(,)? }
+        $name:ident { $( $variant:ident = $code:literal $(| $alt:literal)* ),* $(,)? }
     ) => {
         $(#[$meta])*
         #[derive(Clone, Debug)]
@@ -319,7 +319,7 @@ macro_rules! operation_error {
                 raw: &$crate::error::RawResponse,
             ) -> Self {
                 match code {
-                    $( $code => $name::$variant(<$variant as $crate::operation::ErrorShape>::parse(raw, message)), )*
+                    $( $code $(| $alt)* => $name::$variant(<$variant as $crate::operation::ErrorShape>::parse(raw, message)), )*
                     _ => $name::Unhandled($crate::operation::Unhandled {
                         code: ::std::borrow::ToOwned::to_owned(code),
                         message: message.map(::std::borrow::ToOwned::to_owned),
@@ -332,6 +332,10 @@ macro_rules! operation_error {
                     $( $name::$variant(_) => <$variant as $crate::operation::ErrorShape>::RETRY, )*
                     $name::Unhandled(_) => ::core::option::Option::None,
                 }
+            }
+
+            fn is_unhandled(&self) -> bool {
+                ::core::matches!(self, $name::Unhandled(_))
             }
         }
 

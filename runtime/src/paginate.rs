@@ -5,7 +5,9 @@
 //! the elements of a list, or the entries of a map as `(key, value)`). A paginator whose pages hold
 //! several lists of different types offers [`pages()`](Paginator::pages) only. [`Paginator`] repeats
 //! the call while the service returns a token, and stops when it returns none or an empty one. A
-//! token the service already returned is an error, not an endless loop.
+//! token the service already returned is an error, not an endless loop. Tokens are usually
+//! strings, but any value of the model can be one (DynamoDB's `LastEvaluatedKey` is a map of
+//! attribute values): they are compared and tested for emptiness by their JSON form.
 
 use crate::error::{Error, ErrorKind, RawResponse, ResponseError};
 use crate::operation::{Dispatch, Operation};
@@ -16,10 +18,25 @@ use std::task::{Context, Poll};
 
 /// A paginated operation (implemented by its generated input).
 pub trait Paginated: Operation + Clone {
+    /// The type of the token (`String`, or a structured value).
+    type Token: serde::Serialize + Clone + Send + 'static;
     /// Sets the input token for the next request.
-    fn set_token(&mut self, token: Option<String>);
+    fn set_token(&mut self, token: Option<Self::Token>);
     /// The token of the next page, if any.
-    fn next_token(page: &Self::Output) -> Option<&str>;
+    fn next_token(page: &Self::Output) -> Option<&Self::Token>;
+}
+
+/// A token's JSON form, for comparing tokens; `None` when it is empty (no next page).
+fn token_key<T: serde::Serialize>(token: &T) -> Option<String> {
+    match serde_json::to_value(token) {
+        Ok(serde_json::Value::Null) => None,
+        Ok(serde_json::Value::String(s)) if s.is_empty() => None,
+        Ok(serde_json::Value::Object(m)) if m.is_empty() => None,
+        Ok(serde_json::Value::Array(a)) if a.is_empty() => None,
+        // Object keys are sorted (serde_json's map), so equal tokens give equal text.
+        Ok(v) => Some(v.to_string()),
+        Err(_) => None,
+    }
 }
 
 /// A paginated operation whose pages hold one kind of item (implemented by its generated input).
@@ -119,13 +136,14 @@ where
 
     fn after_page(&mut self, page: &I::Output) {
         let Some(mut input) = self.next.take() else { return };
-        match I::next_token(page).filter(|t| !t.is_empty()) {
+        let Some(token) = I::next_token(page) else { return };
+        match token_key(token) {
             None => {}
-            Some(token) if !self.seen.insert(token.to_string()) => {
+            Some(key) if !self.seen.insert(key.clone()) => {
                 self.failed = Some(Error::new(
                     I::SPEC.name,
                     ErrorKind::Response(ResponseError {
-                        message: format!("the service returned the pagination token `{token}` twice; stopping"),
+                        message: format!("the service returned the pagination token {key} twice; stopping"),
                         raw: Box::new(RawResponse {
                             status: 200,
                             headers: http::HeaderMap::new(),
@@ -134,8 +152,8 @@ where
                     }),
                 ));
             }
-            Some(token) => {
-                input.set_token(Some(token.to_string()));
+            Some(_) => {
+                input.set_token(Some(token.clone()));
                 self.next = Some(input);
             }
         }

@@ -81,7 +81,7 @@ async fn a_repeated_token_is_an_error_not_a_loop() {
     assert!(pages.next_page().await.unwrap().is_ok());
     assert!(pages.next_page().await.unwrap().is_ok(), "the second page carries the token a second time");
     let err = pages.next_page().await.unwrap().unwrap_err();
-    assert!(err.to_string().contains("pagination token `same` twice"), "{err}");
+    assert!(err.to_string().contains("pagination token \"same\" twice"), "{err}");
     assert!(pages.next_page().await.is_none());
     assert_eq!(server.hits(), 2);
 }

@@ -5,7 +5,7 @@
 use super::rt::Rt;
 use super::{ident, result_and_option, rust_file_with, EmitError, GeneratedFile, Options, Verbatim};
 use crate::ir::{
-    Binding, Check, Field, Ir, Nesting, OperationIr, PageItem, PaginatorIr, PayloadKind, RustType, StructDef,
+    Binding, Check, Field, Ir, Nesting, OperationIr, PageItem, PaginatorIr, PayloadKind, Protocol, RustType, StructDef,
     TimestampFormat, TypeDef, UnionDef,
 };
 use proc_macro2::TokenStream;
@@ -72,8 +72,10 @@ fn error_enum(ir: &Ir, op: &OperationIr, root: &str) -> String {
         method = op.method.trim_start_matches("r#"),
         name = op.error_enum
     );
-    for (variant, code) in ir.error_variants(op) {
-        s.push_str(&format!("        {variant} = {code:?},\n"));
+    for id in &op.errors {
+        let Some(info) = ir.structure(*id).and_then(|s| s.error.as_ref()) else { continue };
+        let alt = info.alt_code.as_ref().map(|a| format!(" | {a:?}")).unwrap_or_default();
+        s.push_str(&format!("        {} = {:?}{alt},\n", ir.name(*id), info.code));
     }
     s.push_str("    }\n}\n");
     s
@@ -168,7 +170,13 @@ fn operation(ir: &Ir, op: &OperationIr) -> TokenStream {
 
     // The spec.
     let mut spec = quote!(rt::OpSpec::new(#name, #method, #uri, #status));
-    if ir.sends_events(op) {
+    if let Protocol::AwsJson { version, target_prefix, query_compatible } = &ir.service.protocol {
+        let target = format!("{target_prefix}.{name}");
+        spec = quote!(#spec.aws_json(#version, #target));
+        if *query_compatible {
+            spec = quote!(#spec.query_compatible());
+        }
+    } else if ir.sends_events(op) {
         spec = quote!(#spec.event_stream());
     } else if input.payload().is_some() {
         spec = quote!(#spec.payload());
@@ -462,11 +470,8 @@ fn paginated(ir: &Ir, p: &PaginatorIr) -> TokenStream {
     } else {
         quote!(self.#token_in = token;)
     };
-    let get = if p.output_token.required {
-        quote!(Some(page.#token_out.as_str()))
-    } else {
-        quote!(page.#token_out.as_deref())
-    };
+    let get = if p.output_token.required { quote!(Some(&page.#token_out)) } else { quote!(page.#token_out.as_ref()) };
+    let token = super::type_tokens(ir, &p.input_token.ty);
     let items_impl = p.item.as_ref().map(|item| {
         let (item_ty, collect) = match item {
             PageItem::Element(t) => (super::type_tokens(ir, t), quote!()),
@@ -521,11 +526,13 @@ fn paginated(ir: &Ir, p: &PaginatorIr) -> TokenStream {
     });
     quote! {
         impl #paginated for #input {
-            fn set_token(&mut self, token: Option<String>) {
+            type Token = #token;
+
+            fn set_token(&mut self, token: Option<#token>) {
                 #set
             }
 
-            fn next_token(page: &#output) -> Option<&str> {
+            fn next_token(page: &#output) -> Option<&#token> {
                 #get
             }
         }

@@ -42,16 +42,26 @@ fn build_ir(service: &Service, file: &str, extras: Extras) -> Result<Ir, IrError
     let service = normalized.as_ref().unwrap_or(service);
     let shapes = &service.shapes;
     let meta = &service.metadata;
-    let protocol = match meta.protocol {
+    let unsupported =
+        |what: String| IrError { file: file.to_string(), path: "metadata.protocol".into(), message: what };
+    let protocol = match meta.wire_protocol() {
         model::Protocol::RestJson => Protocol::RestJson,
+        model::Protocol::Json => Protocol::AwsJson {
+            version: meta.json_version.clone().unwrap_or_else(|| "1.0".into()),
+            target_prefix: meta
+                .target_prefix
+                .clone()
+                .ok_or_else(|| unsupported("a `json` service needs `metadata.targetPrefix`".into()))?,
+            query_compatible: meta.aws_query_compatible.is_some(),
+        },
         other => {
-            return Err(IrError {
-                file: file.to_string(),
-                path: "metadata.protocol".into(),
-                message: format!("protocol `{}` is not supported by the generator yet (rest-json is)", other.as_str()),
-            })
+            return Err(unsupported(format!(
+                "protocol `{}` is not supported by the generator yet (rest-json and json are)",
+                other.as_str()
+            )))
         }
     };
+    let rpc = matches!(protocol, Protocol::AwsJson { .. });
 
     // How shapes are used.
     let mut roles: IndexMap<&str, Roles> = IndexMap::new();
@@ -148,6 +158,7 @@ fn build_ir(service: &Service, file: &str, extras: Extras) -> Result<Ir, IrError
         .filter(|m| shapes.get(&m.shape).is_some_and(|t| t.eventstream))
         .map(|m| m.shape.as_str())
         .collect();
+    let members = MemberContext { service, shape_types: &shape_types, boxed_edges: &boxed_edges, sent: &sent, rpc };
     let mut types = Vec::with_capacity(ids.len() + synthetic.len());
     for (shape_name, shape) in shapes {
         let Some(rust_name) = names.get(shape_name.as_str()) else { continue };
@@ -172,7 +183,7 @@ fn build_ir(service: &Service, file: &str, extras: Extras) -> Result<Ir, IrError
             continue;
         }
         let variants = shape.union || shape.eventstream;
-        let mut fields = fields(service, &shape_types, shape_name, shape, &boxed_edges, variants, &sent);
+        let mut fields = fields(&members, shape_name, shape, variants);
         if variants {
             let docs = or_default_doc(docs, || format!("One of the members of `{shape_name}`."));
             types.push(TypeDef::Union(UnionDef {
@@ -197,6 +208,12 @@ fn build_ir(service: &Service, file: &str, extras: Extras) -> Result<Ir, IrError
         });
         let error = (r.error).then(|| ErrorInfo {
             code: shape.error.as_ref().and_then(|e| e.code.clone()).unwrap_or_else(|| shape_name.clone()),
+            alt_code: shape
+                .error
+                .as_ref()
+                .and_then(|e| e.code.as_ref())
+                .filter(|code| *code != shape_name && meta.aws_query_compatible.is_some())
+                .map(|_| shape_name.clone()),
             status: shape.error.as_ref().and_then(|e| e.http_status_code),
             fault: shape.fault,
             retryable: shape.retryable.is_some(),
@@ -438,8 +455,11 @@ fn paginator(
     let Some(first) = kinds.first() else { return Err("no result_key is a list or a map".into()) };
     // One kind of item: `items()` yields it; several kinds: pages only.
     let item = kinds.iter().all(|k| k == first).then(|| first.clone());
-    if input_token.ty != RustType::String || output_token.ty != RustType::String {
-        return Err("pagination tokens must be strings".into());
+    if input_token.ty != output_token.ty {
+        return Err(format!(
+            "the input token `{}` and the output token `{}` have different types",
+            input_token.member, output_token.member
+        ));
     }
     Ok(PaginatorIr { operation: op_id, input_token, output_token, results, limit, item })
 }
@@ -513,6 +533,18 @@ fn binding(owner: &Shape, member_name: &str, m: &model::Member, target: Option<&
         None if m.eventpayload => Binding::EventPayload,
         None if m.eventheader => Binding::EventHeader,
         None => Binding::Body,
+    }
+}
+
+/// Where a member of an RPC protocol's structure travels: the body, but for host labels and event
+/// streams (a JSON RPC output's stream member is the response body).
+fn rpc_binding(m: &model::Member, target: Option<&Shape>) -> Binding {
+    if target.is_some_and(|t| t.eventstream) {
+        Binding::Payload(PayloadKind::EventStream)
+    } else if m.host_label {
+        Binding::HostLabel
+    } else {
+        Binding::Body
     }
 }
 
@@ -694,15 +726,19 @@ fn recursive_edges(service: &Service) -> HashSet<(String, String)> {
     edges
 }
 
-fn fields(
-    service: &Service,
-    shape_types: &IndexMap<String, RustType>,
-    shape_name: &str,
-    shape: &Shape,
-    boxed_edges: &HashSet<(String, String)>,
-    variants: bool,
-    sent: &HashSet<&str>,
-) -> Vec<Field> {
+/// What resolving members needs to know about the whole service.
+struct MemberContext<'a> {
+    service: &'a Service,
+    shape_types: &'a IndexMap<String, RustType>,
+    boxed_edges: &'a HashSet<(String, String)>,
+    /// Event streams the client sends.
+    sent: &'a HashSet<&'a str>,
+    /// An RPC protocol: members travel in the body.
+    rpc: bool,
+}
+
+fn fields(cx: &MemberContext<'_>, shape_name: &str, shape: &Shape, variants: bool) -> Vec<Field> {
+    let MemberContext { service, shape_types, boxed_edges, sent, rpc } = *cx;
     let shapes = &service.shapes;
     let mut used = HashSet::new();
     if variants {
@@ -735,7 +771,7 @@ fn fields(
                     RustType::EventStream(Box::new(ty))
                 };
             }
-            let binding = binding(shape, member_name, m, target, &ty);
+            let binding = if rpc { rpc_binding(m, target) } else { binding(shape, member_name, m, target, &ty) };
             let constraints = target.map_or_else(Constraints::default, |t| Constraints {
                 min: t.min,
                 max: t.max,

@@ -190,10 +190,19 @@ impl PaginatorIr {
 }
 
 /// The wire protocol of a service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Protocol {
-    /// REST with JSON bodies.
+    /// REST with JSON bodies (`rest-json`).
     RestJson,
+    /// JSON RPC (`json`): every operation a `POST /` naming its target in `X-Amz-Target`.
+    AwsJson {
+        /// `1.0` or `1.1` (the `Content-Type` is `application/x-amz-json-<version>`).
+        version: String,
+        /// The target prefix (`DynamoDB_20120810`): targets are `<prefix>.<operation>`.
+        target_prefix: String,
+        /// The service keeps its former query protocol's error codes (`awsQueryCompatible`).
+        query_compatible: bool,
+    },
 }
 
 /// Service-wide facts.
@@ -325,6 +334,10 @@ impl RenameAll {
 pub struct ErrorInfo {
     /// Wire error code.
     pub code: String,
+    /// A second code that also means this error: the shape name of a query-compatible service's
+    /// error whose query code differs (the JSON `__type` carries the one, `x-amzn-query-error`
+    /// the other).
+    pub alt_code: Option<String>,
     /// HTTP status.
     pub status: Option<u16>,
     /// Whether the service is at fault.

@@ -2300,12 +2300,13 @@ impl rt::Operation for UpdateFunctionUrlConfigInput {
 }
 
 impl stratus_runtime::paginate::Paginated for ListEventSourceMappingsInput {
+    type Token = String;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListEventSourceMappingsOutput) -> Option<&str> {
-        page.next_marker.as_deref()
+    fn next_token(page: &ListEventSourceMappingsOutput) -> Option<&String> {
+        page.next_marker.as_ref()
     }
 }
 
@@ -2319,12 +2320,13 @@ impl stratus_runtime::paginate::PaginatedItems for ListEventSourceMappingsInput 
 }
 
 impl stratus_runtime::paginate::Paginated for ListFunctionsInput {
+    type Token = String;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListFunctionsOutput) -> Option<&str> {
-        page.next_marker.as_deref()
+    fn next_token(page: &ListFunctionsOutput) -> Option<&String> {
+        page.next_marker.as_ref()
     }
 }
 
@@ -2336,12 +2338,13 @@ impl stratus_runtime::paginate::PaginatedItems for ListFunctionsInput {
 }
 
 impl stratus_runtime::paginate::Paginated for ListAliasesInput {
+    type Token = String;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListAliasesOutput) -> Option<&str> {
-        page.next_marker.as_deref()
+    fn next_token(page: &ListAliasesOutput) -> Option<&String> {
+        page.next_marker.as_ref()
     }
 }
 
@@ -2353,12 +2356,13 @@ impl stratus_runtime::paginate::PaginatedItems for ListAliasesInput {
 }
 
 impl stratus_runtime::paginate::Paginated for ListLayerVersionsInput {
+    type Token = String;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListLayerVersionsOutput) -> Option<&str> {
-        page.next_marker.as_deref()
+    fn next_token(page: &ListLayerVersionsOutput) -> Option<&String> {
+        page.next_marker.as_ref()
     }
 }
 
@@ -2370,12 +2374,13 @@ impl stratus_runtime::paginate::PaginatedItems for ListLayerVersionsInput {
 }
 
 impl stratus_runtime::paginate::Paginated for ListLayersInput {
+    type Token = String;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListLayersOutput) -> Option<&str> {
-        page.next_marker.as_deref()
+    fn next_token(page: &ListLayersOutput) -> Option<&String> {
+        page.next_marker.as_ref()
     }
 }
 
@@ -2387,12 +2392,13 @@ impl stratus_runtime::paginate::PaginatedItems for ListLayersInput {
 }
 
 impl stratus_runtime::paginate::Paginated for ListVersionsByFunctionInput {
+    type Token = String;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListVersionsByFunctionOutput) -> Option<&str> {
-        page.next_marker.as_deref()
+    fn next_token(page: &ListVersionsByFunctionOutput) -> Option<&String> {
+        page.next_marker.as_ref()
     }
 }
 
@@ -2404,12 +2410,13 @@ impl stratus_runtime::paginate::PaginatedItems for ListVersionsByFunctionInput {
 }
 
 impl stratus_runtime::paginate::Paginated for ListFunctionEventInvokeConfigsInput {
+    type Token = String;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListFunctionEventInvokeConfigsOutput) -> Option<&str> {
-        page.next_marker.as_deref()
+    fn next_token(page: &ListFunctionEventInvokeConfigsOutput) -> Option<&String> {
+        page.next_marker.as_ref()
     }
 }
 
@@ -2423,12 +2430,13 @@ impl stratus_runtime::paginate::PaginatedItems for ListFunctionEventInvokeConfig
 }
 
 impl stratus_runtime::paginate::Paginated for ListProvisionedConcurrencyConfigsInput {
+    type Token = String;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListProvisionedConcurrencyConfigsOutput) -> Option<&str> {
-        page.next_marker.as_deref()
+    fn next_token(page: &ListProvisionedConcurrencyConfigsOutput) -> Option<&String> {
+        page.next_marker.as_ref()
     }
 }
 
@@ -2443,12 +2451,13 @@ for ListProvisionedConcurrencyConfigsInput {
 }
 
 impl stratus_runtime::paginate::Paginated for ListCodeSigningConfigsInput {
+    type Token = String;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListCodeSigningConfigsOutput) -> Option<&str> {
-        page.next_marker.as_deref()
+    fn next_token(page: &ListCodeSigningConfigsOutput) -> Option<&String> {
+        page.next_marker.as_ref()
     }
 }
 
@@ -2460,12 +2469,13 @@ impl stratus_runtime::paginate::PaginatedItems for ListCodeSigningConfigsInput {
 }
 
 impl stratus_runtime::paginate::Paginated for ListFunctionsByCodeSigningConfigInput {
+    type Token = String;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListFunctionsByCodeSigningConfigOutput) -> Option<&str> {
-        page.next_marker.as_deref()
+    fn next_token(page: &ListFunctionsByCodeSigningConfigOutput) -> Option<&String> {
+        page.next_marker.as_ref()
     }
 }
 
@@ -2478,12 +2488,13 @@ for ListFunctionsByCodeSigningConfigInput {
 }
 
 impl stratus_runtime::paginate::Paginated for ListFunctionUrlConfigsInput {
+    type Token = String;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListFunctionUrlConfigsOutput) -> Option<&str> {
-        page.next_marker.as_deref()
+    fn next_token(page: &ListFunctionUrlConfigsOutput) -> Option<&String> {
+        page.next_marker.as_ref()
     }
 }
 
@@ -2495,12 +2506,13 @@ impl stratus_runtime::paginate::PaginatedItems for ListFunctionUrlConfigsInput {
 }
 
 impl stratus_runtime::paginate::Paginated for ListCapacityProvidersInput {
+    type Token = String;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListCapacityProvidersOutput) -> Option<&str> {
-        page.next_marker.as_deref()
+    fn next_token(page: &ListCapacityProvidersOutput) -> Option<&String> {
+        page.next_marker.as_ref()
     }
 }
 
@@ -2513,12 +2525,15 @@ impl stratus_runtime::paginate::PaginatedItems for ListCapacityProvidersInput {
 
 impl stratus_runtime::paginate::Paginated
 for ListFunctionVersionsByCapacityProviderInput {
+    type Token = String;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListFunctionVersionsByCapacityProviderOutput) -> Option<&str> {
-        page.next_marker.as_deref()
+    fn next_token(
+        page: &ListFunctionVersionsByCapacityProviderOutput,
+    ) -> Option<&String> {
+        page.next_marker.as_ref()
     }
 }
 
@@ -2533,12 +2548,13 @@ for ListFunctionVersionsByCapacityProviderInput {
 }
 
 impl stratus_runtime::paginate::Paginated for GetDurableExecutionHistoryInput {
+    type Token = String;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
 
-    fn next_token(page: &GetDurableExecutionHistoryOutput) -> Option<&str> {
-        page.next_marker.as_deref()
+    fn next_token(page: &GetDurableExecutionHistoryOutput) -> Option<&String> {
+        page.next_marker.as_ref()
     }
 }
 
@@ -2550,12 +2566,13 @@ impl stratus_runtime::paginate::PaginatedItems for GetDurableExecutionHistoryInp
 }
 
 impl stratus_runtime::paginate::Paginated for GetDurableExecutionStateInput {
+    type Token = String;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
 
-    fn next_token(page: &GetDurableExecutionStateOutput) -> Option<&str> {
-        page.next_marker.as_deref()
+    fn next_token(page: &GetDurableExecutionStateOutput) -> Option<&String> {
+        page.next_marker.as_ref()
     }
 }
 
@@ -2567,12 +2584,13 @@ impl stratus_runtime::paginate::PaginatedItems for GetDurableExecutionStateInput
 }
 
 impl stratus_runtime::paginate::Paginated for ListDurableExecutionsByFunctionInput {
+    type Token = String;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListDurableExecutionsByFunctionOutput) -> Option<&str> {
-        page.next_marker.as_deref()
+    fn next_token(page: &ListDurableExecutionsByFunctionOutput) -> Option<&String> {
+        page.next_marker.as_ref()
     }
 }
 

@@ -62,12 +62,42 @@ pub struct OpSpec {
     pub host_prefix: Option<&'static str>,
     /// The response body is a stream (event stream or streaming blob) and is not read up front.
     pub streaming_output: bool,
+    /// The JSON RPC protocol's version and target, for `json` services: every input is the JSON
+    /// body, `Content-Type` is `application/x-amz-json-<version>`, `X-Amz-Target` the target.
+    pub aws_json: Option<(&'static str, &'static str)>,
+    /// A query-compatible service: requests say `x-amzn-query-mode: true`, and errors may carry
+    /// their query code in `x-amzn-query-error`.
+    pub query_compatible: bool,
 }
 
 impl OpSpec {
     /// An operation with no body and a buffered response.
     pub const fn new(name: &'static str, method: &'static str, uri: &'static str, status: u16) -> OpSpec {
-        OpSpec { name, method, uri, status, body: BodyKind::None, host_prefix: None, streaming_output: false }
+        OpSpec {
+            name,
+            method,
+            uri,
+            status,
+            body: BodyKind::None,
+            host_prefix: None,
+            streaming_output: false,
+            aws_json: None,
+            query_compatible: false,
+        }
+    }
+
+    /// A JSON RPC operation (`json` protocol) of `version` (`1.0`, `1.1`) and `target`
+    /// (`DynamoDB_20120810.PutItem`): the input is always the JSON body.
+    pub const fn aws_json(mut self, version: &'static str, target: &'static str) -> OpSpec {
+        self.aws_json = Some((version, target));
+        self.body = BodyKind::Json;
+        self
+    }
+
+    /// Marks a query-compatible service's operation.
+    pub const fn query_compatible(mut self) -> OpSpec {
+        self.query_compatible = true;
+        self
     }
 
     /// Sends the unbound members as a JSON body.
@@ -140,6 +170,11 @@ pub trait OperationError: Sized {
     fn retry_class(&self) -> Option<crate::retry::RetryClass> {
         None
     }
+
+    /// Whether no modeled error matched.
+    fn is_unhandled(&self) -> bool {
+        false
+    }
 }
 
 /// An exception structure read from an error response.
@@ -206,6 +241,8 @@ mod tests {
             body: BodyKind::Json,
             host_prefix: None,
             streaming_output: false,
+            aws_json: None,
+            query_compatible: false,
         };
         fn bind(&self, req: &mut Request) {
             req.label("Name", &self.name);

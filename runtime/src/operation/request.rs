@@ -394,6 +394,17 @@ pub fn serialize<I: Operation>(input: &I) -> Result<SerializedRequest, Validatio
         }
     }
     let mut headers = req.headers;
+    if let Some((version, target)) = spec.aws_json {
+        let content_type = match version {
+            "1.1" => "application/x-amz-json-1.1",
+            _ => "application/x-amz-json-1.0",
+        };
+        headers.push(("content-type".into(), content_type.into()));
+        headers.push(("x-amz-target".into(), target.into()));
+    }
+    if spec.query_compatible {
+        headers.push(("x-amzn-query-mode".into(), "true".into()));
+    }
     let body = match req.body {
         Some((bytes, content_type)) => {
             if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-type")) {

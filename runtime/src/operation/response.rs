@@ -211,6 +211,16 @@ pub fn error_code_and_message(raw: &RawResponse) -> (String, Option<String>) {
     (code, message)
 }
 
+/// The query code of an error from a query-compatible JSON service: the first part of
+/// `x-amzn-query-error: <code>;<Sender|Receiver>`, when the header has that form.
+pub fn query_error_code(raw: &RawResponse) -> Option<String> {
+    let header = raw.headers.get("x-amzn-query-error")?.to_str().ok()?;
+    match header.split(';').collect::<Vec<_>>()[..] {
+        [code, _] if !code.is_empty() => Some(code.to_string()),
+        _ => None,
+    }
+}
+
 /// An error response that no variant of the operation's error enum models.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Unhandled {

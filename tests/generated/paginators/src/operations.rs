@@ -46,12 +46,13 @@ impl rt::Operation for ListVersionsInput {
 }
 
 impl stratus_runtime::paginate::Paginated for ListUsageInput {
+    type Token = String;
     fn set_token(&mut self, token: Option<String>) {
         self.next_token = token;
     }
 
-    fn next_token(page: &ListUsageOutput) -> Option<&str> {
-        page.next_token.as_deref()
+    fn next_token(page: &ListUsageOutput) -> Option<&String> {
+        page.next_token.as_ref()
     }
 }
 
@@ -63,22 +64,24 @@ impl stratus_runtime::paginate::PaginatedItems for ListUsageInput {
 }
 
 impl stratus_runtime::paginate::Paginated for ListContentsInput {
+    type Token = String;
     fn set_token(&mut self, token: Option<String>) {
         self.next_token = token;
     }
 
-    fn next_token(page: &ListContentsOutput) -> Option<&str> {
-        page.next_token.as_deref()
+    fn next_token(page: &ListContentsOutput) -> Option<&String> {
+        page.next_token.as_ref()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListNamesInput {
+    type Token = String;
     fn set_token(&mut self, token: Option<String>) {
         self.next_token = token;
     }
 
-    fn next_token(page: &ListNamesOutput) -> Option<&str> {
-        page.next_token.as_deref()
+    fn next_token(page: &ListNamesOutput) -> Option<&String> {
+        page.next_token.as_ref()
     }
 }
 
@@ -93,12 +96,13 @@ impl stratus_runtime::paginate::PaginatedItems for ListNamesInput {
 }
 
 impl stratus_runtime::paginate::Paginated for ListVersionsInput {
+    type Token = String;
     fn set_token(&mut self, token: Option<String>) {
         self.next_token = token;
     }
 
-    fn next_token(page: &ListVersionsOutput) -> Option<&str> {
-        page.next_token.as_deref()
+    fn next_token(page: &ListVersionsOutput) -> Option<&String> {
+        page.next_token.as_ref()
     }
 }
 

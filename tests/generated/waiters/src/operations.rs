@@ -37,12 +37,13 @@ impl rt::Operation for ListThingsInput {
 }
 
 impl stratus_runtime::paginate::Paginated for ListThingsInput {
+    type Token = String;
     fn set_token(&mut self, token: Option<String>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListThingsOutput) -> Option<&str> {
-        page.next_marker.as_deref()
+    fn next_token(page: &ListThingsOutput) -> Option<&String> {
+        page.next_marker.as_ref()
     }
 }
 
