@@ -1,11 +1,14 @@
 //! Protocol conformance: turns botocore-format protocol test suites into a runner crate.
 //!
-//! Each case of a suite (an operation plus the suite's shapes) is generated with the same generator
-//! as any service, as a module `case_N` of one runner crate, together with a check function: for an
-//! input case it builds the input from the case's `params`, sends it through the capturing transport
-//! and compares the request with `serialized`; for an output case it answers with the case's
-//! `response` and compares the parsed output (or typed error) with `result` (or `error`/`errorCode`).
-//! The runner prints one line per failing case and a last line `N passed, M failed`.
+//! The cases of a suite share its shapes, so a suite is generated once, with the same generator as
+//! any service, as one module of the runner crate holding the operations its cases name. (Cases
+//! that give one operation name different definitions go to further modules of the same suite.)
+//! Each case becomes a check function in its module. An input case builds the input from the
+//! case's `params`, sends it through the capturing transport and compares the request with
+//! `serialized`. An output case builds no request at all — as botocore's own runner — and reads
+//! the case's `response` as the operation's result, comparing the output (or typed error) with
+//! `result` (or `error`/`errorCode`). The runner prints one line per failing case and a last line
+//! `N passed, M failed`.
 
 use crate::emit::{self, GeneratedFile, Options};
 use crate::ir::{self, Ir, RustType};
@@ -143,12 +146,17 @@ pub fn build_runner(
         None => IgnoreList::default(),
     };
     let mut runner = Runner::default();
-    let mut modules = Vec::new();
+    // (module, case index within it, case id)
+    let mut checks: Vec<(String, usize, String)> = Vec::new();
+    let mut module_count = 0;
     for file in suite_files {
         let text = std::fs::read_to_string(file).map_err(|e| ConformanceError(format!("{}: {e}", file.display())))?;
         let suites: Vec<Suite> = model::parse_json(file, &text).map_err(|e| ConformanceError(e.to_string()))?;
         for suite in suites {
             let protocol = suite.metadata.protocol.as_str();
+            // Cases sharing an operation definition share a module; a name given two definitions
+            // goes to a further module.
+            let mut buckets: Vec<Vec<&Case>> = Vec::new();
             for case in &suite.cases {
                 let is_input = case.serialized.is_some();
                 fn section(s: &IgnoreSection, input: bool) -> &IgnoreEntries {
@@ -164,20 +172,45 @@ pub fn build_runner(
                     runner.ignored += 1;
                     continue;
                 }
-                let n = modules.len();
-                match case_module(&suite, case, n) {
-                    Ok(files) => {
+                let fits = |bucket: &Vec<&Case>| {
+                    bucket.iter().all(|c| c.given.name != case.given.name || c.given == case.given)
+                };
+                match buckets.iter_mut().find(|b| fits(b)) {
+                    Some(bucket) => bucket.push(case),
+                    None => buckets.push(vec![case]),
+                }
+            }
+            for cases in buckets {
+                let module = format!("suite_{module_count}");
+                module_count += 1;
+                match suite_module(&suite, &cases, &module) {
+                    Ok((files, failed)) => {
                         runner.files.extend(files);
-                        modules.push(case.id.clone());
+                        for (k, case) in cases.iter().enumerate() {
+                            match failed.iter().find(|(id, _)| *id == case.id) {
+                                Some((_, reason)) => runner
+                                    .unbuildable
+                                    .push(Unbuildable { id: case.id.clone(), reason: reason.clone() }),
+                                None => checks.push((module.clone(), k, case.id.clone())),
+                            }
+                        }
                     }
-                    Err(reason) => runner.unbuildable.push(Unbuildable { id: case.id.clone(), reason }),
+                    Err(reason) => runner.unbuildable.extend(
+                        cases.iter().map(|c| Unbuildable { id: c.id.clone(), reason: reason.clone() }),
+                    ),
                 }
             }
         }
     }
-    runner.cases = modules.len();
+    let modules: Vec<String> = {
+        let mut m: Vec<String> = checks.iter().map(|(m, _, _)| m.clone()).collect();
+        m.dedup();
+        m
+    };
+    runner.cases = checks.len();
     runner.files.push(GeneratedFile { path: "Cargo.toml".into(), contents: cargo_toml(runtime_path, package) });
-    runner.files.push(GeneratedFile { path: "src/main.rs".into(), contents: main_rs(&modules, &runner.unbuildable) });
+    runner.files
+        .push(GeneratedFile { path: "src/main.rs".into(), contents: main_rs(&modules, &checks, &runner.unbuildable) });
     Ok(runner)
 }
 
@@ -203,11 +236,11 @@ bytes = "1"
     )
 }
 
-fn main_rs(modules: &[String], unbuildable: &[Unbuildable]) -> String {
+fn main_rs(modules: &[String], checks: &[(String, usize, String)], unbuildable: &[Unbuildable]) -> String {
     let mut s = String::from("// Generated by `cargo xtask conformance`.\n#![allow(dead_code, unused_imports, deprecated, missing_docs, clippy::all)]\n\n");
     s.push_str(HARNESS);
-    for (n, _) in modules.iter().enumerate() {
-        s.push_str(&format!("#[path = \"case_{n}/mod.rs\"]\nmod case_{n};\n"));
+    for m in modules {
+        s.push_str(&format!("#[path = \"{m}/mod.rs\"]\nmod {m};\n"));
     }
     s.push_str("\n#[tokio::main(flavor = \"current_thread\")]\nasync fn main() {\n    let mut failed = 0;\n    let mut passed = 0;\n");
     for u in unbuildable {
@@ -217,9 +250,9 @@ fn main_rs(modules: &[String], unbuildable: &[Unbuildable]) -> String {
             u.reason.replace('"', "'").replace('{', "{{").replace('}', "}}")
         ));
     }
-    for (n, id) in modules.iter().enumerate() {
+    for (m, k, id) in checks {
         s.push_str(&format!(
-            "    match case_{n}::check().await {{\n        Ok(()) => passed += 1,\n        Err(e) => {{\n            println!(\"FAIL {id}: {{e}}\");\n            failed += 1;\n        }}\n    }}\n"
+            "    match {m}::case_{k}().await {{\n        Ok(()) => passed += 1,\n        Err(e) => {{\n            println!(\"FAIL {id}: {{e}}\");\n            failed += 1;\n        }}\n    }}\n"
         ));
     }
     s.push_str("    println!(\"{passed} passed, {failed} failed\");\n    if failed > 0 {\n        std::process::exit(1);\n    }\n}\n");
@@ -241,6 +274,16 @@ const HARNESS: &str = r#"mod harness {
             .max_attempts(1)
             .build()
             .expect("config")
+    }
+
+    pub fn headers(list: &[(&'static str, &'static str)]) -> http::HeaderMap {
+        let mut map = http::HeaderMap::new();
+        for (k, v) in list {
+            if let (Ok(k), Ok(v)) = (http::HeaderName::from_bytes(k.as_bytes()), http::HeaderValue::from_str(v)) {
+                map.append(k, v);
+            }
+        }
+        map
     }
 
     pub fn capturing() -> Arc<CaptureClient> {
@@ -325,31 +368,48 @@ const HARNESS: &str = r#"mod harness {
 
 "#;
 
-/// One case as a module: the generated client code, and `check()`.
-fn case_module(suite: &Suite, case: &Case, n: usize) -> Result<Vec<GeneratedFile>, String> {
+/// A suite's cases (those that fit one module) as a module: the generated client code of their
+/// operations, and a check function `case_<k>()` for each. The failures returned are cases whose
+/// check could not be generated.
+#[allow(clippy::type_complexity)]
+fn suite_module(
+    suite: &Suite,
+    cases: &[&Case],
+    module: &str,
+) -> Result<(Vec<GeneratedFile>, Vec<(String, String)>), String> {
+    let mut operations = IndexMap::new();
+    for case in cases {
+        operations.entry(case.given.name.clone()).or_insert_with(|| case.given.clone());
+    }
     let service = model::Service {
         version: None,
         metadata: suite.metadata.clone(),
-        operations: IndexMap::from([(case.given.name.clone(), case.given.clone())]),
+        operations,
         shapes: suite.shapes.clone(),
         documentation: None,
     };
-    let file = format!("case {}", case.id);
+    let file = format!("suite `{}`", suite.description);
     model::validate_service(Path::new(&file), &service).map_err(|e| e.to_string())?;
     let ir = ir::build_service(&service, &file).map_err(|e| e.to_string())?;
-    let root = format!("crate::case_{n}");
     let options = Options {
-        crate_name: format!("case-{n}"),
+        crate_name: module.replace('_', "-"),
         version: "0.0.0".into(),
-        model_source: format!("the conformance case {}", case.id),
+        model_source: file.clone(),
         runtime_path: String::new(),
         runtime_version: String::new(),
         publish: false,
-        root,
+        root: format!("crate::{module}"),
     };
     let files = emit::generate(&ir, &options).map_err(|e| e.to_string())?;
-    let check = check_fn(&ir, suite, case)?;
-    let dir = PathBuf::from(format!("src/case_{n}"));
+    let mut check_code = String::new();
+    let mut failed = Vec::new();
+    for (k, case) in cases.iter().enumerate() {
+        match check_fn(&ir, suite, case, k) {
+            Ok(code) => check_code.push_str(&code),
+            Err(reason) => failed.push((case.id.clone(), reason)),
+        }
+    }
+    let dir = PathBuf::from(format!("src/{module}"));
     let mut out = Vec::new();
     for f in files {
         let rel = match f.path.strip_prefix("src") {
@@ -358,17 +418,17 @@ fn case_module(suite: &Suite, case: &Case, n: usize) -> Result<Vec<GeneratedFile
         };
         let (path, contents) = if rel == Path::new("lib.rs") {
             let contents = f.contents.replace("#![deny(missing_docs)]\n", "");
-            (dir.join("mod.rs"), format!("{contents}\n{check}"))
+            (dir.join("mod.rs"), format!("{contents}\n{check_code}"))
         } else {
             (dir.join(rel), f.contents)
         };
         out.push(GeneratedFile { path, contents });
     }
-    Ok(out)
+    Ok((out, failed))
 }
 
-fn check_fn(ir: &Ir, suite: &Suite, case: &Case) -> Result<String, String> {
-    let op = ir.operations.first().ok_or("no operation")?;
+fn check_fn(ir: &Ir, suite: &Suite, case: &Case, k: usize) -> Result<String, String> {
+    let op = ir.operations.iter().find(|o| o.name == case.given.name).ok_or("no operation")?;
     let with = format_ident!("{}", op.with_method);
     let input_name = ir.name(op.input);
     let endpoint = suite.client_endpoint.clone().unwrap_or_else(|| "https://example.com".into());
@@ -409,10 +469,13 @@ fn check_fn(ir: &Ir, suite: &Suite, case: &Case) -> Result<String, String> {
         let headers = resp.headers.iter().map(|(k, v)| quote!((#k, #v)));
         let body = resp.body.clone().unwrap_or_default();
         let input_ty = crate::emit::ident_of(input_name);
+        // No request: the response is read as the operation's result, as a client reads it.
         let call = quote! {
-            let fake = crate::harness::responding(#status, &[#(#headers),*], #body);
-            let client = Client::new(&crate::harness::config(#endpoint, fake));
-            let result = client.#with(types::#input_ty::default()).await;
+            let result = stratus_runtime::testing::parse_response::<types::#input_ty>(
+                #status,
+                crate::harness::headers(&[#(#headers),*]),
+                bytes::Bytes::from_static(#body.as_bytes()),
+            );
         };
         if let Some(code) = &case.error_code {
             let error_enum = format_ident!("{}", op.error_enum);
@@ -467,9 +530,11 @@ fn check_fn(ir: &Ir, suite: &Suite, case: &Case) -> Result<String, String> {
             }
         }
     };
+    let name = format_ident!("case_{}", k);
+    let id = &case.id;
     let tokens = quote! {
-        /// Runs the case.
-        pub async fn check() -> Result<(), String> {
+        #[doc = #id]
+        pub async fn #name() -> Result<(), String> {
             #body
         }
     };

@@ -277,28 +277,40 @@ impl Handle {
                 None,
             )
         };
-        let mut resp = Response { status, headers: head.headers, body, stream };
-        if success {
-            return I::parse(&mut resp).map_err(|e| err(ErrorKind::Response(e)));
-        }
-        let raw = RawResponse { status, headers: resp.headers, body: resp.body };
-        let (mut code, message) = operation::error_code_and_message(&raw);
-        let mut error = I::Error::from_response(&code, message.as_deref(), &raw);
-        // A query-compatible service names the error twice: by its JSON type and its query code.
-        // The variant is found by either; the code reported is the query code, as the AWS CLI shows.
-        if let Some(query_code) = operation::query_error_code(&raw) {
-            if error.is_unhandled() {
-                error = I::Error::from_response(&query_code, message.as_deref(), &raw);
-            }
-            code = query_code;
-        }
-        let retry = if self.correct_skew(&code, &raw) {
-            RetryClass::ClockSkew
-        } else {
-            crate::retry::classify_response(&code, status, error.retry_class())
-        };
-        Err(err(ErrorKind::Service(ServiceError { error, code, message, retry, raw: Box::new(raw) })))
+        let resp = Response { status, headers: head.headers, body, stream };
+        read_response::<I>(resp, |code, raw| self.correct_skew(code, raw))
     }
+}
+
+/// An operation's result from a response that has arrived: the output on success (read by the
+/// operation's `parse`), else its service error, classified for retries (`skewed` says whether the
+/// error blamed the clock and the clock was corrected).
+pub(crate) fn read_response<I: Operation>(
+    mut resp: Response,
+    skewed: impl FnOnce(&str, &RawResponse) -> bool,
+) -> Result<I::Output, Error<I::Error>> {
+    let err = |kind| Error::new(I::SPEC.name, kind);
+    if (200..300).contains(&resp.status) {
+        return I::parse(&mut resp).map_err(|e| err(ErrorKind::Response(e)));
+    }
+    let status = resp.status;
+    let raw = RawResponse { status, headers: resp.headers, body: resp.body };
+    let (mut code, message) = operation::error_code_and_message(&raw);
+    let mut error = I::Error::from_response(&code, message.as_deref(), &raw);
+    // A query-compatible service names the error twice: by its JSON type and its query code. The
+    // variant is found by either; the code reported is the query code, as the AWS CLI shows.
+    if let Some(query_code) = operation::query_error_code(&raw) {
+        if error.is_unhandled() {
+            error = I::Error::from_response(&query_code, message.as_deref(), &raw);
+        }
+        code = query_code;
+    }
+    let retry = if skewed(&code, &raw) {
+        RetryClass::ClockSkew
+    } else {
+        crate::retry::classify_response(&code, status, error.retry_class())
+    };
+    Err(err(ErrorKind::Service(ServiceError { error, code, message, retry, raw: Box::new(raw) })))
 }
 
 /// The body of a request that sends an event stream: each encoded event wrapped in its signed

@@ -27,6 +27,22 @@ pub struct Expect {
     pub payload: bool,
 }
 
+/// Reads a response as operation `I`'s result, exactly as a client does after a call, without
+/// building or sending a request: for protocol tests of response parsing.
+pub fn parse_response<I: crate::operation::Operation>(
+    status: u16,
+    headers: http::HeaderMap,
+    body: bytes::Bytes,
+) -> Result<I::Output, crate::Error<I::Error>> {
+    let (body, stream) = if (200..300).contains(&status) && I::SPEC.streaming_output {
+        (bytes::Bytes::new(), Some(crate::http::Body::from_bytes(body)))
+    } else {
+        (body, None)
+    };
+    let resp = crate::operation::Response { status, headers, body, stream };
+    crate::client::read_response::<I>(resp, |_, _| false)
+}
+
 /// A config for tests: region `us-east-1`, static credentials, one attempt, the given transport.
 pub fn test_config(http: Arc<CaptureClient>) -> Result<Config, crate::config::ConfigError> {
     Config::builder()

@@ -289,14 +289,20 @@ fn test(args: &[String]) -> Result<ExitCode> {
     say!("==> fuzz corpora replay");
     fuzz::replay(&root())?;
     run_e2e()?;
-    say!("==> protocol conformance (rest-json)");
-    let suites = ["tests/data/protocols/input/rest-json.json", "tests/data/protocols/output/rest-json.json"];
-    let args: Vec<String> = suites.iter().map(|s| root().join(s).display().to_string()).collect();
+    say!("==> protocol conformance (rest-json, json)");
+    let args: Vec<String> = CONFORMANCE_SUITES
+        .iter()
+        .flat_map(|s| ["input", "output"].map(|dir| root().join(format!("tests/data/protocols/{dir}/{s}.json"))))
+        .map(|p| p.display().to_string())
+        .collect();
     if conformance(&args)? != ExitCode::SUCCESS {
         bail!("protocol conformance failed");
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// The protocol suites `cargo xtask test` runs: those of the protocols the generator speaks.
+const CONFORMANCE_SUITES: [&str; 4] = ["rest-json", "json", "json_1_0", "json_1_0-query-compatible"];
 
 /// Generates the conformance runner for the given suites and runs it.
 fn conformance(args: &[String]) -> Result<ExitCode> {
