@@ -188,16 +188,16 @@ pub fn build_runner(
                         runner.files.extend(files);
                         for (k, case) in cases.iter().enumerate() {
                             match failed.iter().find(|(id, _)| *id == case.id) {
-                                Some((_, reason)) => runner
-                                    .unbuildable
-                                    .push(Unbuildable { id: case.id.clone(), reason: reason.clone() }),
+                                Some((_, reason)) => {
+                                    runner.unbuildable.push(Unbuildable { id: case.id.clone(), reason: reason.clone() })
+                                }
                                 None => checks.push((module.clone(), k, case.id.clone())),
                             }
                         }
                     }
-                    Err(reason) => runner.unbuildable.extend(
-                        cases.iter().map(|c| Unbuildable { id: c.id.clone(), reason: reason.clone() }),
-                    ),
+                    Err(reason) => runner
+                        .unbuildable
+                        .extend(cases.iter().map(|c| Unbuildable { id: c.id.clone(), reason: reason.clone() })),
                 }
             }
         }
@@ -209,7 +209,8 @@ pub fn build_runner(
     };
     runner.cases = checks.len();
     runner.files.push(GeneratedFile { path: "Cargo.toml".into(), contents: cargo_toml(runtime_path, package) });
-    runner.files
+    runner
+        .files
         .push(GeneratedFile { path: "src/main.rs".into(), contents: main_rs(&modules, &checks, &runner.unbuildable) });
     Ok(runner)
 }
