@@ -42,10 +42,14 @@ pub mod http;
 mod macros;
 pub mod operation;
 pub mod paginate;
+#[cfg(feature = "query")]
+pub mod query;
 pub mod retry;
 pub mod testing;
 pub mod types;
 pub mod waiter;
+#[cfg(feature = "xml")]
+pub mod xml;
 
 #[doc(hidden)]
 #[path = "fuzz_entry.rs"]

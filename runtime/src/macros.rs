@@ -62,6 +62,8 @@ macro_rules! impl_string_enum {
             }
         }
 
+        impl $crate::types::StringEnum for $name {}
+
         impl ::core::convert::AsRef<str> for $name {
             fn as_ref(&self) -> &str {
                 self.as_str()

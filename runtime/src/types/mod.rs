@@ -21,3 +21,7 @@ pub use document::Document;
 pub use redact::{is_secret_header, json_error_text, Redacted, RedactedHeaders, Sensitive};
 pub use union::{union_member, union_value};
 pub use unknown::UnknownValue;
+
+/// A generated string enum (implemented by [`impl_string_enum!`](crate::impl_string_enum)): read
+/// from and written as its text by the codecs that need no more than that.
+pub trait StringEnum: for<'a> From<&'a str> + AsRef<str> {}
