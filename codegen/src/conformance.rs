@@ -187,7 +187,7 @@ pub fn build_runner(
             for cases in buckets {
                 let module = format!("suite_{module_count}");
                 module_count += 1;
-                match suite_module(&suite, &cases, &module) {
+                match suite_module(&suite, &cases, &module, &protocol) {
                     Ok((files, failed)) => {
                         runner.files.extend(files);
                         for (k, case) in cases.iter().enumerate() {
@@ -231,7 +231,7 @@ publish = false
 [workspace]
 
 [dependencies]
-stratus-runtime = {{ path = "{runtime_path}" }}
+stratus-runtime = {{ path = "{runtime_path}", features = ["query"] }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 tokio = {{ version = "1", features = ["rt", "macros"] }}
@@ -381,6 +381,7 @@ fn suite_module(
     suite: &Suite,
     cases: &[&Case],
     module: &str,
+    protocol: &str,
 ) -> Result<(Vec<GeneratedFile>, Vec<(String, String)>), String> {
     let mut operations = IndexMap::new();
     for case in cases {
@@ -409,7 +410,7 @@ fn suite_module(
     let mut check_code = String::new();
     let mut failed = Vec::new();
     for (k, case) in cases.iter().enumerate() {
-        match check_fn(&ir, suite, case, k) {
+        match check_fn(&ir, suite, case, k, protocol) {
             Ok(code) => check_code.push_str(&code),
             Err(reason) => failed.push((case.id.clone(), reason)),
         }
@@ -432,7 +433,7 @@ fn suite_module(
     Ok((out, failed))
 }
 
-fn check_fn(ir: &Ir, suite: &Suite, case: &Case, k: usize) -> Result<String, String> {
+fn check_fn(ir: &Ir, suite: &Suite, case: &Case, k: usize, protocol: &str) -> Result<String, String> {
     let op = ir.operations.iter().find(|o| o.name == case.given.name).ok_or("no operation")?;
     let with = format_ident!("{}", op.with_method);
     let input_name = ir.name(op.input);
@@ -446,7 +447,13 @@ fn check_fn(ir: &Ir, suite: &Suite, case: &Case, k: usize) -> Result<String, Str
             Some(b) => quote!(Some(#b)),
             None => quote!(None),
         };
-        let headers = ser.headers.iter().map(|(k, v)| quote!((#k, #v)));
+        // As botocore's runner: a query or ec2 request's expected Content-Type gains the charset
+        // botocore sends.
+        let headers = ser.headers.iter().map(|(k, v)| {
+            let form = matches!(protocol, "query" | "ec2") && k.eq_ignore_ascii_case("content-type");
+            let v = if form { format!("{v}; charset=utf-8") } else { v.clone() };
+            quote!((#k, #v))
+        });
         let forbid = &ser.forbid_headers;
         let require = &ser.require_headers;
         let host = match &ser.host {

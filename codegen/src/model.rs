@@ -248,6 +248,9 @@ pub struct ShapeRef {
     /// XML element name.
     #[serde(default)]
     pub location_name: Option<String>,
+    /// The element wrapping an XML RPC output (`GetCallerIdentityResult`).
+    #[serde(default)]
+    pub result_wrapper: Option<String>,
 }
 
 /// The kind of a shape.

@@ -245,6 +245,7 @@ macro_rules! impl_error {
         $(, message: $msg:ident)?
         $(, required_message: $rmsg:ident)?
         $(, headers { $($hf:ident: $hn:literal),* $(,)? })?
+        $(, format: $format:ident)?
     ) => {
         impl $name {
             /// The error code on the wire.
@@ -270,6 +271,14 @@ macro_rules! impl_error {
             $(
                 const RETRY: ::core::option::Option<$crate::retry::RetryClass> =
                     ::core::option::Option::Some($crate::retry::RetryClass::$retry);
+            )?
+
+            $(
+                // `format: xml`: the structure is read from the body's `<Error>` element.
+                fn parse(raw: &$crate::error::RawResponse, message: ::core::option::Option<&str>) -> Self {
+                    let _ = stringify!($format);
+                    <Self as $crate::operation::ErrorShape>::parse_xml(raw, message)
+                }
             )?
 
             fn read_headers(&mut self, _raw: &$crate::error::RawResponse) {

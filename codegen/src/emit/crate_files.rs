@@ -59,11 +59,26 @@ tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
         runtime_version = o.runtime_version,
         runtime_path = o.runtime_path,
         publish = if o.publish { "" } else { "\npublish = false" },
-        // Operations that send event streams need HTTP/2.
-        runtime_features =
-            if ir.operations.iter().any(|op| ir.sends_events(op)) { r#", features = ["http2"]"# } else { "" },
+        runtime_features = runtime_features(ir),
     );
     GeneratedFile { path: PathBuf::from("Cargo.toml"), contents }
+}
+
+/// The runtime's optional parts the crate needs: its protocol's codec, HTTP/2 for operations that
+/// send event streams.
+fn runtime_features(ir: &Ir) -> String {
+    let mut features = Vec::new();
+    if matches!(ir.service.protocol, crate::ir::Protocol::Query { .. }) {
+        features.push("\"query\"");
+    }
+    if ir.operations.iter().any(|op| ir.sends_events(op)) {
+        features.push("\"http2\"");
+    }
+    if features.is_empty() {
+        String::new()
+    } else {
+        format!(", features = [{}]", features.join(", "))
+    }
 }
 
 /// The crate docs' quickstart, a doctest built from this service's own operations: configuration, a

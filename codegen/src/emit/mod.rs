@@ -2,6 +2,7 @@
 //! other files of the generated crate. [`generate`] puts them together.
 
 mod client;
+mod codecs;
 mod crate_files;
 mod operations;
 pub mod reference;

@@ -30,6 +30,8 @@ pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Em
     let root = options.root();
     let allow = if ir.operations.is_empty() { quote!(#![allow(unused_imports)]) } else { quote!() };
     let operation = Rt::OperationModule.path();
+    items.extend(super::codecs::items(ir));
+    let codec_uses = super::codecs::uses(ir);
     let tokens = quote! {
         //! The wire description of each operation: how its input is validated and bound to the
         //! request, and how its output is read from the response.
@@ -37,6 +39,7 @@ pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Em
         use #root::error::*;
         use #root::types::*;
         use #operation as rt;
+        #codec_uses
 
         #(#items)*
     };
@@ -176,6 +179,8 @@ fn operation(ir: &Ir, op: &OperationIr) -> TokenStream {
         if *query_compatible {
             spec = quote!(#spec.query_compatible());
         }
+    } else if matches!(ir.service.protocol, Protocol::Query { .. }) {
+        spec = quote!(#spec.payload());
     } else if ir.sends_events(op) {
         spec = quote!(#spec.event_stream());
     } else if input.payload().is_some() {
@@ -277,6 +282,10 @@ fn operation(ir: &Ir, op: &OperationIr) -> TokenStream {
         }
         _ => quote!(),
     };
+    let mut binds = binds;
+    if let Protocol::Query { version } = &ir.service.protocol {
+        binds.push(quote!(req.form_body(#name, #version, self);));
+    }
     let bind = if binds.is_empty() {
         quote!()
     } else {
@@ -294,6 +303,17 @@ fn operation(ir: &Ir, op: &OperationIr) -> TokenStream {
                 Ok(())
             }
         },
+        Some(_) if ir.service.protocol.is_xml() => {
+            let wrapper = match &op.result_wrapper {
+                Some(w) => quote!(Some(#w)),
+                None => quote!(None),
+            };
+            quote! {
+                fn parse(resp: &mut rt::Response) -> #result<Self::Output, rt::ResponseError> {
+                    resp.xml_result(#wrapper)
+                }
+            }
+        }
         Some(o) => parse_output(ir, o, &result),
     };
 

@@ -77,6 +77,10 @@ pub(crate) enum Rt {
     WaiterCtx,
     /// `testing`: helpers of the generated tests.
     Testing,
+    /// `xml`: the XML codec.
+    XmlModule,
+    /// `query`: the query-protocol request codec.
+    QueryModule,
     /// `builder!`.
     BuilderMacro,
     /// `operation_error!`.
@@ -123,6 +127,8 @@ impl Rt {
             Rt::WaiterModule => &["waiter"],
             Rt::WaiterCtx => &["waiter", "WaiterCtx"],
             Rt::Testing => &["testing"],
+            Rt::XmlModule => &["xml"],
+            Rt::QueryModule => &["query"],
             Rt::BuilderMacro => &["builder"],
             Rt::OperationErrorMacro => &["operation_error"],
             Rt::ImplErrorMacro => &["impl_error"],

@@ -188,7 +188,7 @@ fn structure(ir: &Ir, ctx: &TypeCtx, verbatim: &Verbatim, s: &StructDef) -> Toke
     let sensitive = s.fields.iter().any(|f| f.sensitive);
     let derive_debug = if sensitive { quote!() } else { quote!(Debug,) };
     let debug_impl = if sensitive { debug_impl(s) } else { quote!() };
-    let error_impl = error_impl(s).map(|t| verbatim.item(t)).unwrap_or_default();
+    let error_impl = error_impl(ir, s).map(|t| verbatim.item(t)).unwrap_or_default();
     quote! {
         #docs
         #deprecated
@@ -243,7 +243,7 @@ fn debug_impl(s: &StructDef) -> TokenStream {
 }
 
 /// The `impl_error!` invocation of an exception structure, as text.
-fn error_impl(s: &StructDef) -> Option<String> {
+fn error_impl(ir: &Ir, s: &StructDef) -> Option<String> {
     let err = s.error.as_ref()?;
     let mut args = format!("{}, {:?}", s.name, err.code);
     if err.throttling {
@@ -265,6 +265,9 @@ fn error_impl(s: &StructDef) -> Option<String> {
         .collect();
     if !headers.is_empty() {
         args.push_str(&format!(", headers {{ {} }}", headers.join(", ")));
+    }
+    if ir.service.protocol.is_xml() {
+        args.push_str(", format: xml");
     }
     let mac = Rt::ImplErrorMacro.text();
     let one_line = format!("{mac}!({args});\n");

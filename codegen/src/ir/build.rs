@@ -54,14 +54,15 @@ fn build_ir(service: &Service, file: &str, extras: Extras) -> Result<Ir, IrError
                 .ok_or_else(|| unsupported("a `json` service needs `metadata.targetPrefix`".into()))?,
             query_compatible: meta.aws_query_compatible.is_some(),
         },
+        model::Protocol::Query => Protocol::Query { version: meta.api_version.clone() },
         other => {
             return Err(unsupported(format!(
-                "protocol `{}` is not supported by the generator yet (rest-json and json are)",
+                "protocol `{}` is not supported by the generator yet (rest-json, json and query are)",
                 other.as_str()
             )))
         }
     };
-    let rpc = matches!(protocol, Protocol::AwsJson { .. });
+    let rpc = matches!(protocol, Protocol::AwsJson { .. } | Protocol::Query { .. });
 
     // How shapes are used.
     let mut roles: IndexMap<&str, Roles> = IndexMap::new();
@@ -235,6 +236,8 @@ fn build_ir(service: &Service, file: &str, extras: Extras) -> Result<Ir, IrError
             output_of: ops_of(output_of.get(shape_name.as_str())),
             validated: false,
             rename_all,
+            encoded: false,
+            decoded: false,
         }));
     }
     for (op, rust_name) in &synthetic {
@@ -253,6 +256,8 @@ fn build_ir(service: &Service, file: &str, extras: Extras) -> Result<Ir, IrError
             output_of: Vec::new(),
             validated: false,
             rename_all: None,
+            encoded: false,
+            decoded: false,
         }));
     }
     validate::plan(&mut types);
@@ -309,7 +314,31 @@ fn build_ir(service: &Service, file: &str, extras: Extras) -> Result<Ir, IrError
                 .map(|list| list.iter().map(example).collect())
                 .unwrap_or_default(),
             waiters: Vec::new(),
+            // The model names the wrapper of an XML RPC output; when it does not (the protocol
+            // suites), the protocol's convention is `<Operation>Result`.
+            result_wrapper: op
+                .output
+                .as_ref()
+                .and_then(|o| o.result_wrapper.clone())
+                .or_else(|| matches!(protocol, Protocol::Query { .. }).then(|| format!("{name}Result"))),
         });
+    }
+    if matches!(protocol, Protocol::Query { .. }) {
+        let roots =
+            |f: &dyn Fn(&OperationIr) -> Vec<TypeId>| -> Vec<TypeId> { operations.iter().flat_map(f).collect() };
+        let inputs = roots(&|op| vec![op.input]);
+        let outputs = roots(&|op| op.output.into_iter().chain(op.errors.iter().copied()).collect());
+        for (roots, encoded) in [(inputs, true), (outputs, false)] {
+            for id in reachable(&types, roots) {
+                if let TypeDef::Struct(s) = &mut types[id.0] {
+                    if encoded {
+                        s.encoded = true;
+                    } else {
+                        s.decoded = true;
+                    }
+                }
+            }
+        }
     }
 
     let service_id = meta.service_id.clone().unwrap_or_else(|| meta.endpoint_prefix.clone().unwrap_or_default());
@@ -533,6 +562,51 @@ fn binding(owner: &Shape, member_name: &str, m: &model::Member, target: Option<&
         None if m.eventpayload => Binding::EventPayload,
         None if m.eventheader => Binding::EventHeader,
         None => Binding::Body,
+    }
+}
+
+/// The structures and unions reachable from `roots` through members (lists and maps included).
+fn reachable(types: &[TypeDef], roots: Vec<TypeId>) -> Vec<TypeId> {
+    fn named(t: &RustType, out: &mut Vec<TypeId>) {
+        match t {
+            RustType::Named(id) => out.push(*id),
+            RustType::List(e) | RustType::EventStream(e) | RustType::EventSender(e) => named(e, out),
+            RustType::Map(k, v) => {
+                named(k, out);
+                named(v, out);
+            }
+            _ => {}
+        }
+    }
+    let mut seen = vec![false; types.len()];
+    let mut stack = roots;
+    let mut out = Vec::new();
+    while let Some(id) = stack.pop() {
+        if std::mem::replace(&mut seen[id.0], true) {
+            continue;
+        }
+        out.push(id);
+        let fields = match &types[id.0] {
+            TypeDef::Struct(s) => &s.fields,
+            TypeDef::Union(u) => &u.variants,
+            TypeDef::Enum(_) => continue,
+        };
+        for f in fields {
+            named(&f.ty, &mut stack);
+        }
+    }
+    out
+}
+
+/// A member's XML and query layout, from the member and its list or map target.
+fn xml_names(m: &model::Member, target: Option<&Shape>) -> XmlNames {
+    let name_of = |r: &Option<model::Member>| r.as_ref().and_then(|r| r.location_name.clone());
+    XmlNames {
+        flattened: m.flattened || target.is_some_and(|t| t.flattened),
+        member: target.and_then(|t| name_of(&t.member)),
+        key: target.and_then(|t| name_of(&t.key)),
+        value: target.and_then(|t| name_of(&t.value)),
+        attribute: m.xml_attribute,
     }
 }
 
@@ -797,6 +871,7 @@ fn fields(cx: &MemberContext<'_>, shape_name: &str, shape: &Shape, variants: boo
                 timestamp_format: m.timestamp_format.or(target.and_then(|t| t.timestamp_format)).map(timestamp_format),
                 idempotency_token: m.idempotency_token,
                 boxed: boxed_edges.contains(&(shape_name.to_string(), member_name.clone())),
+                xml: xml_names(m, target),
                 constraints,
                 checks,
             }

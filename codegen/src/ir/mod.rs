@@ -203,6 +203,19 @@ pub enum Protocol {
         /// The service keeps its former query protocol's error codes (`awsQueryCompatible`).
         query_compatible: bool,
     },
+    /// The query protocol (`query`): form-encoded `POST /` requests naming `Action` and `Version`,
+    /// XML responses.
+    Query {
+        /// The API version sent as `Version`.
+        version: String,
+    },
+}
+
+impl Protocol {
+    /// Whether responses are XML.
+    pub fn is_xml(&self) -> bool {
+        matches!(self, Protocol::Query { .. })
+    }
 }
 
 /// Service-wide facts.
@@ -301,6 +314,12 @@ pub struct StructDef {
     /// The JSON codec's key convention for body members (serde's `rename_all`), chosen to fit most
     /// of them; members it does not fit carry [`Field::json_rename`].
     pub rename_all: Option<RenameAll>,
+    /// Written by a request codec of its own (reachable from an operation input, for protocols
+    /// whose requests are not the serde form: query).
+    pub encoded: bool,
+    /// Read by a response codec of its own (reachable from an output or an error, for XML
+    /// protocols).
+    pub decoded: bool,
 }
 
 impl StructDef {
@@ -456,10 +475,27 @@ pub struct Field {
     pub idempotency_token: bool,
     /// Boxed (a recursive structure member).
     pub boxed: bool,
+    /// Names and layout of the member in XML and query forms.
+    pub xml: XmlNames,
     /// Model constraints (for docs; the checks derived from them are [`Field::checks`]).
     pub constraints: Constraints,
     /// What validation checks before sending.
     pub checks: Vec<Check>,
+}
+
+/// How a member is laid out in XML documents and query forms, beyond its [`Field::wire_name`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct XmlNames {
+    /// A list or map whose elements or entries are not wrapped.
+    pub flattened: bool,
+    /// The element name of a list's members (`member` unless the model names it).
+    pub member: Option<String>,
+    /// The element name of a map's keys (`key` unless renamed).
+    pub key: Option<String>,
+    /// The element name of a map's values (`value` unless renamed).
+    pub value: Option<String>,
+    /// An XML attribute rather than an element.
+    pub attribute: bool,
 }
 
 /// A validation check on one member.
@@ -585,6 +621,8 @@ pub struct OperationIr {
     pub examples: Vec<ExampleIr>,
     /// The waiters polling it.
     pub waiters: Vec<usize>,
+    /// The element wrapping the output in an XML RPC response (`GetCallerIdentityResult`).
+    pub result_wrapper: Option<String>,
 }
 
 /// A worked example of an operation, its prose converted to Markdown.

@@ -192,6 +192,23 @@ pub trait ErrorShape: DeserializeOwned + Default {
         v
     }
 
+    /// [`parse`](ErrorShape::parse) for XML protocols: the structure from the body's `<Error>`.
+    #[cfg(feature = "xml")]
+    fn parse_xml(raw: &RawResponse, message: Option<&str>) -> Self
+    where
+        Self: crate::xml::FromXml,
+    {
+        let root = crate::xml::parse(&raw.body).ok();
+        let mut v: Self = root
+            .as_ref()
+            .and_then(response::xml_error_element)
+            .and_then(|e| <Self as crate::xml::FromXml>::from_xml(e).ok())
+            .unwrap_or_default();
+        v.read_headers(raw);
+        v.fill_message(message);
+        v
+    }
+
     /// Sets header-bound members.
     fn read_headers(&mut self, _raw: &RawResponse) {}
 

@@ -291,6 +291,15 @@ impl Request {
         self.body = Some((Bytes::from(bytes), "application/json"));
     }
 
+    /// Sets a query-protocol body: `Action`, `Version` and the input's members as form
+    /// parameters.
+    #[cfg(feature = "query")]
+    pub fn form_body<T: crate::query::QueryValue>(&mut self, action: &str, version: &str, input: &T) {
+        let mut w = crate::query::Writer::new(action, version);
+        input.write(&mut w, "");
+        self.body = Some((w.into_body(), "application/x-www-form-urlencoded; charset=utf-8"));
+    }
+
     fn set_json_body<T: Serialize>(&mut self, input: &T) -> Result<(), ValidationError> {
         let bytes = serde_json::to_vec(input).map_err(|e| ValidationError {
             path: String::new(),

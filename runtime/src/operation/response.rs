@@ -75,6 +75,19 @@ impl Response {
         ResponseError { message, raw: Box::new(self.raw()) }
     }
 
+    /// The output of an XML RPC response (query, ec2): the element named `wrapper` inside the root
+    /// (`<GetCallerIdentityResult>` in `<GetCallerIdentityResponse>`), or the root itself when there
+    /// is no wrapper or it is absent; an empty body gives the default value.
+    #[cfg(feature = "xml")]
+    pub fn xml_result<T: crate::xml::FromXml + Default>(&self, wrapper: Option<&str>) -> Result<T, ResponseError> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(T::default());
+        }
+        let root = crate::xml::parse(&self.body).map_err(|e| self.error(e.to_string()))?;
+        let el = wrapper.and_then(|w| root.child(w)).unwrap_or(&root);
+        T::from_xml(el).map_err(|e| self.error(format!("invalid XML body: {e}")))
+    }
+
     /// The JSON body; an empty body gives the default value. A wrong Content-Type is tolerated.
     pub fn json<T: DeserializeOwned + Default>(&self) -> Result<T, ResponseError> {
         if self.body.iter().all(u8::is_ascii_whitespace) {
@@ -186,6 +199,10 @@ pub(super) fn split_header_list(v: &str) -> Vec<String> {
 /// suffixes stripped; the message from the body's `message`, `Message` or `errorMessage`. A body
 /// that is not JSON (an HTML error page) gives the status text as the code.
 pub fn error_code_and_message(raw: &RawResponse) -> (String, Option<String>) {
+    #[cfg(feature = "xml")]
+    if let Some(found) = xml_error_code_and_message(raw) {
+        return found;
+    }
     let body: Option<serde_json::Value> = serde_json::from_slice(&raw.body).ok();
     let field = |names: &[&str]| -> Option<String> {
         let obj = body.as_ref()?.as_object()?;
@@ -209,6 +226,28 @@ pub fn error_code_and_message(raw: &RawResponse) -> (String, Option<String>) {
         (!text.is_empty() && body.is_none()).then(|| text.chars().take(200).collect())
     });
     (code, message)
+}
+
+/// The `<Error>` element of an XML error body: the root (rest-xml), `ErrorResponse/Error` (query) or
+/// `Response/Errors/Error` (ec2).
+#[cfg(feature = "xml")]
+pub fn xml_error_element(root: &crate::xml::Element) -> Option<&crate::xml::Element> {
+    if root.name == "Error" {
+        return Some(root);
+    }
+    root.child("Error").or_else(|| root.child("Errors")?.child("Error"))
+}
+
+#[cfg(feature = "xml")]
+fn xml_error_code_and_message(raw: &RawResponse) -> Option<(String, Option<String>)> {
+    let start = raw.body.iter().position(|b| !b.is_ascii_whitespace())?;
+    if raw.body[start] != b'<' {
+        return None;
+    }
+    let root = crate::xml::parse(&raw.body).ok()?;
+    let error = xml_error_element(&root)?;
+    let code = error.child_text("Code").filter(|c| !c.is_empty())?.to_string();
+    Some((code, error.child_text("Message").map(str::to_string)))
 }
 
 /// The query code of an error from a query-compatible JSON service: the first part of

@@ -1,0 +1,246 @@
+//! Protocol codecs generated per structure, for protocols whose bodies are not serde's JSON:
+//! `impl FromXml` for what XML responses carry (outputs, errors and what they hold) and
+//! `impl QueryValue` for what query requests carry (inputs and what they hold). Each is one
+//! statement per member, written from the member's wire name and XML layout.
+
+use super::ident;
+use super::rt::Rt;
+use crate::ir::{Field, Ir, RustType, StructDef, TimestampFormat, TypeDef, UnionDef};
+use proc_macro2::TokenStream;
+use quote::quote;
+use std::collections::HashSet;
+
+/// The codec impls of the IR's protocol (none for the JSON protocols).
+pub(super) fn items(ir: &Ir) -> Vec<TokenStream> {
+    if !ir.service.protocol.is_xml() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for t in &ir.types {
+        match t {
+            TypeDef::Struct(s) => {
+                if s.decoded {
+                    out.push(from_xml(s));
+                }
+                if s.encoded {
+                    out.push(query_value(s));
+                }
+            }
+            TypeDef::Union(u) if !u.event_stream => {
+                out.push(union_from_xml(u));
+                out.push(union_query_value(u));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The `use` lines the codec impls need.
+pub(super) fn uses(ir: &Ir) -> TokenStream {
+    if !ir.service.protocol.is_xml() {
+        return quote!();
+    }
+    let (xml, query) = (Rt::XmlModule.path(), Rt::QueryModule.path());
+    quote! {
+        use #xml;
+        use #query;
+    }
+}
+
+/// Whether the codecs carry a member of this type (documents and streams they do not).
+fn carried(ty: &RustType) -> bool {
+    match ty {
+        RustType::Document | RustType::EventStream(_) | RustType::EventSender(_) => false,
+        RustType::List(t) => carried(t),
+        RustType::Map(k, v) => carried(k) && carried(v),
+        _ => true,
+    }
+}
+
+/// The element a member is read from: its wire name, or for a flattened list whose members are
+/// named, that name (as botocore reads it).
+fn element_name(f: &Field) -> &str {
+    match (&f.ty, f.xml.flattened, &f.xml.member) {
+        (RustType::List(_), true, Some(member)) => member,
+        _ => &f.wire_name,
+    }
+}
+
+fn from_xml(s: &StructDef) -> TokenStream {
+    let name = ident(&s.name);
+    let mut seen = HashSet::new();
+    let mut attributes = Vec::new();
+    let mut arms = Vec::new();
+    for f in s.fields.iter().filter(|f| carried(&f.ty)) {
+        let field = ident(&f.name);
+        let wrap = |v: TokenStream| {
+            let v = if f.boxed { quote!(Box::new(#v)) } else { v };
+            if f.required {
+                quote!(out.#field = #v;)
+            } else {
+                quote!(out.#field = Some(#v);)
+            }
+        };
+        if f.xml.attribute {
+            let attr = &f.wire_name;
+            let set =
+                wrap(quote!(xml::FromXml::from_xml(&xml::Element { text: v.to_string(), ..Default::default() })?));
+            attributes.push(quote! {
+                if let Some(v) = el.attribute(#attr) {
+                    #set
+                }
+            });
+            continue;
+        }
+        let element = element_name(f);
+        if !seen.insert(element.to_string()) {
+            continue;
+        }
+        let member = f.xml.member.as_deref().unwrap_or("member");
+        let (key, value) = (f.xml.key.as_deref().unwrap_or("key"), f.xml.value.as_deref().unwrap_or("value"));
+        let statement = match (&f.ty, f.xml.flattened) {
+            (RustType::List(_), true) => {
+                let target =
+                    if f.required { quote!(out.#field) } else { quote!(out.#field.get_or_insert_with(Vec::new)) };
+                quote!(#target.push(xml::FromXml::from_xml(child)?);)
+            }
+            (RustType::List(inner), false) if matches!(**inner, RustType::List(_)) => {
+                wrap(quote!(xml::nested_list(child, #member)?))
+            }
+            (RustType::List(_), false) => wrap(quote!(xml::list(child, #member)?)),
+            (RustType::Map(..), true) => {
+                let target = if f.required {
+                    quote!(&mut out.#field)
+                } else {
+                    quote!(out.#field.get_or_insert_with(Default::default))
+                };
+                quote!(xml::entry(child, #key, #value, #target)?;)
+            }
+            (RustType::Map(..), false) => wrap(quote!(xml::map(child, #key, #value)?)),
+            _ => wrap(quote!(xml::FromXml::from_xml(child)?)),
+        };
+        arms.push(quote!(#element => { #statement }));
+    }
+    let body = if arms.is_empty() {
+        quote!()
+    } else {
+        quote! {
+            for child in &el.children {
+                match child.name.as_str() {
+                    #(#arms)*
+                    _ => {}
+                }
+            }
+        }
+    };
+    let mutable = if arms.is_empty() && attributes.is_empty() { quote!() } else { quote!(mut) };
+    quote! {
+        impl xml::FromXml for #name {
+            fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
+                let _ = el;
+                let #mutable out = Self::default();
+                #(#attributes)*
+                #body
+                Ok(out)
+            }
+        }
+    }
+}
+
+fn query_value(s: &StructDef) -> TokenStream {
+    let name = ident(&s.name);
+    let writes: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .filter(|f| carried(&f.ty))
+        .map(|f| {
+            let field = ident(&f.name);
+            let value = match (f.required, f.boxed) {
+                (true, false) => quote!(Some(&self.#field)),
+                (true, true) => quote!(Some(&*self.#field)),
+                (false, false) => quote!(self.#field.as_ref()),
+                (false, true) => quote!(self.#field.as_deref()),
+            };
+            let wire = &f.wire_name;
+            match &f.ty {
+                RustType::List(_) => {
+                    let member = match &f.xml.member {
+                        Some(m) => quote!(Some(#m)),
+                        None => quote!(None),
+                    };
+                    let flattened = f.xml.flattened;
+                    quote!(w.list(key, #wire, #value, query::ListStyle { member: #member, flattened: #flattened });)
+                }
+                RustType::Map(..) => {
+                    let (k, v) = (f.xml.key.as_deref().unwrap_or("key"), f.xml.value.as_deref().unwrap_or("value"));
+                    let flattened = f.xml.flattened;
+                    quote!(w.map(key, #wire, #value, query::MapStyle { key: #k, value: #v, flattened: #flattened });)
+                }
+                RustType::DateTime if f.timestamp_format.is_some_and(|t| t != TimestampFormat::Iso8601) => {
+                    let format = match f.timestamp_format {
+                        Some(TimestampFormat::EpochSeconds) => quote!(query::TimestampFormat::EpochSeconds),
+                        _ => quote!(query::TimestampFormat::HttpDate),
+                    };
+                    quote!(w.timestamp(key, #wire, #value, #format);)
+                }
+                _ => quote!(w.field(key, #wire, #value);),
+            }
+        })
+        .collect();
+    let (w, key) = if writes.is_empty() { (quote!(_w), quote!(_key)) } else { (quote!(w), quote!(key)) };
+    quote! {
+        impl query::QueryValue for #name {
+            fn write(&self, #w: &mut query::Writer, #key: &str) {
+                #(#writes)*
+            }
+        }
+    }
+}
+
+fn union_from_xml(u: &UnionDef) -> TokenStream {
+    let name = ident(&u.name);
+    let arms = u.variants.iter().filter(|v| carried(&v.ty)).map(|v| {
+        let variant = ident(&v.name);
+        let wire = &v.wire_name;
+        let value = if v.boxed {
+            quote!(Box::new(xml::FromXml::from_xml(child)?))
+        } else {
+            quote!(xml::FromXml::from_xml(child)?)
+        };
+        quote!(#wire => return Ok(Self::#variant(#value)),)
+    });
+    quote! {
+        impl xml::FromXml for #name {
+            fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
+                for child in &el.children {
+                    match child.name.as_str() {
+                        #(#arms)*
+                        _ => {}
+                    }
+                }
+                Ok(Self::Unknown)
+            }
+        }
+    }
+}
+
+fn union_query_value(u: &UnionDef) -> TokenStream {
+    let name = ident(&u.name);
+    let arms = u.variants.iter().filter(|v| carried(&v.ty)).map(|v| {
+        let variant = ident(&v.name);
+        let wire = &v.wire_name;
+        let value = if v.boxed { quote!(Some(&**value)) } else { quote!(Some(value)) };
+        quote!(Self::#variant(value) => w.field(key, #wire, #value),)
+    });
+    quote! {
+        impl query::QueryValue for #name {
+            fn write(&self, w: &mut query::Writer, key: &str) {
+                match self {
+                    #(#arms)*
+                    _ => {}
+                }
+            }
+        }
+    }
+}
