@@ -10,8 +10,6 @@ use stratus_lambda::types::*;
 use stratus_lambda::Client;
 use stratus_runtime::credentials::Credentials;
 use stratus_runtime::http::{HttpClient, HttpSettings, HyperClient};
-use stratus_runtime::sigv4::{sha256_hex, Signer, SigningParams, SigningSettings};
-use stratus_runtime::types::DateTime;
 use stratus_runtime::Config;
 
 const ACCOUNT: &str = "123456789012";
@@ -30,37 +28,6 @@ fn client() -> Client {
     Client::new(&config)
 }
 
-/// A raw SigV4-signed form POST, for the IAM call the tests need (IAM speaks the query protocol,
-/// which the generator does not speak yet).
-async fn raw_query(service: &str, form: &str) -> String {
-    let http = HyperClient::new(HttpSettings::default()).unwrap();
-    let (mut parts, body) = http::Request::post(format!("{}/", moto_url()))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(Bytes::from(form.to_string()))
-        .unwrap()
-        .into_parts();
-    let credentials = creds();
-    let params = SigningParams {
-        credentials: &credentials,
-        region: "us-east-1",
-        service,
-        time: DateTime::now(),
-        settings: SigningSettings::default(),
-    };
-    Signer::new().sign(&mut parts, &sha256_hex(&body), &params).unwrap();
-    let resp = http.call(http::Request::from_parts(parts, body)).await.unwrap();
-    let status = resp.status();
-    let text = String::from_utf8_lossy(&resp.into_body().collect().await.unwrap()).into_owned();
-    assert!(status.is_success(), "{service} {form}: {status} {text}");
-    text
-}
-
-fn encode(s: &str) -> String {
-    let mut out = String::new();
-    stratus_runtime::operation::percent_encode(s, false, &mut out);
-    out
-}
-
 async fn setup() -> (Client, String) {
     // Docker-free Lambda.
     let http = HyperClient::new(HttpSettings::default()).unwrap();
@@ -73,11 +40,14 @@ async fn setup() -> (Client, String) {
     static ROLES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = ROLES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let role = format!("stratus-role-{}-{n}", std::process::id());
-    raw_query(
-        "iam",
-        &format!("Action=CreateRole&Version=2010-05-08&RoleName={role}&AssumeRolePolicyDocument={}", encode(policy)),
-    )
-    .await;
+    let config = Config::builder().endpoint_url(moto_url()).region("us-east-1").credentials(creds()).build().unwrap();
+    stratus_iam::Client::new(&config)
+        .create_role()
+        .role_name(&role)
+        .assume_role_policy_document(policy)
+        .send()
+        .await
+        .unwrap();
     (client(), format!("arn:aws:iam::{ACCOUNT}:role/{role}"))
 }
 

@@ -416,6 +416,8 @@ fn run_e2e() -> Result<()> {
                     "e2e_sqs",
                     "--test",
                     "e2e_dynamodb",
+                    "--test",
+                    "e2e_sts_iam",
                     "--",
                     "--include-ignored",
                     "--test-threads=1",

@@ -27,8 +27,12 @@ pub(super) fn items(ir: &Ir) -> Vec<TokenStream> {
                 }
             }
             TypeDef::Union(u) if !u.event_stream => {
-                out.push(union_from_xml(u));
-                out.push(union_query_value(u));
+                if u.decoded {
+                    out.push(union_from_xml(u));
+                }
+                if u.encoded {
+                    out.push(union_query_value(u));
+                }
             }
             _ => {}
         }
@@ -120,16 +124,25 @@ fn from_xml(s: &StructDef) -> TokenStream {
             (RustType::Map(..), false) => wrap(quote!(xml::map(child, #key, #value)?)),
             _ => wrap(quote!(xml::FromXml::from_xml(child)?)),
         };
-        arms.push(quote!(#element => { #statement }));
+        arms.push((element.to_string(), statement));
     }
-    let body = if arms.is_empty() {
-        quote!()
-    } else {
-        quote! {
+    let body = match arms.as_slice() {
+        [] => quote!(),
+        [(element, statement)] => quote! {
             for child in &el.children {
-                match child.name.as_str() {
-                    #(#arms)*
-                    _ => {}
+                if child.name == #element {
+                    #statement
+                }
+            }
+        },
+        _ => {
+            let arms = arms.iter().map(|(element, statement)| quote!(#element => { #statement }));
+            quote! {
+                for child in &el.children {
+                    match child.name.as_str() {
+                        #(#arms)*
+                        _ => {}
+                    }
                 }
             }
         }
@@ -208,16 +221,17 @@ fn union_from_xml(u: &UnionDef) -> TokenStream {
         } else {
             quote!(xml::FromXml::from_xml(child)?)
         };
-        quote!(#wire => return Ok(Self::#variant(#value)),)
+        quote! {
+            if child.name == #wire {
+                return Ok(Self::#variant(#value));
+            }
+        }
     });
     quote! {
         impl xml::FromXml for #name {
             fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
                 for child in &el.children {
-                    match child.name.as_str() {
-                        #(#arms)*
-                        _ => {}
-                    }
+                    #(#arms)*
                 }
                 Ok(Self::Unknown)
             }

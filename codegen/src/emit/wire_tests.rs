@@ -148,7 +148,12 @@ fn test(ir: &Ir, op: &OperationIr, krate: &proc_macro2::Ident) -> Option<TokenSt
     let with = format_ident!("{}", op.with_method);
     let test_name = format_ident!("{}", op.method.trim_start_matches("r#"));
     let method = &op.http_method;
-    let payload = input.payload().is_some();
+    // A query request's body is a form: a payload, not JSON members.
+    let form = matches!(ir.service.protocol, crate::ir::Protocol::Query { .. });
+    let payload = input.payload().is_some() || form;
+    if form {
+        body.clear();
+    }
     Some(quote! {
         #[tokio::test]
         async fn #test_name() {

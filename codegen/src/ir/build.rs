@@ -194,6 +194,8 @@ fn build_ir(service: &Service, file: &str, extras: Extras) -> Result<Ir, IrError
                 variants: fields,
                 event_stream: shape.eventstream,
                 sent: sent.contains(shape_name.as_str()),
+                encoded: false,
+                decoded: false,
                 sensitive: shape.sensitive,
             }));
             continue;
@@ -330,12 +332,15 @@ fn build_ir(service: &Service, file: &str, extras: Extras) -> Result<Ir, IrError
         let outputs = roots(&|op| op.output.into_iter().chain(op.errors.iter().copied()).collect());
         for (roots, encoded) in [(inputs, true), (outputs, false)] {
             for id in reachable(&types, roots) {
-                if let TypeDef::Struct(s) = &mut types[id.0] {
-                    if encoded {
-                        s.encoded = true;
-                    } else {
-                        s.decoded = true;
-                    }
+                let (e, d) = match &mut types[id.0] {
+                    TypeDef::Struct(s) => (&mut s.encoded, &mut s.decoded),
+                    TypeDef::Union(u) => (&mut u.encoded, &mut u.decoded),
+                    TypeDef::Enum(_) => continue,
+                };
+                if encoded {
+                    *e = true;
+                } else {
+                    *d = true;
                 }
             }
         }

@@ -583,6 +583,10 @@ pub struct UnionDef {
     /// Whether this is an event stream the client sends (an input member's), rather than one it
     /// receives.
     pub sent: bool,
+    /// Written by a request codec of its own (see [`StructDef::encoded`]).
+    pub encoded: bool,
+    /// Read by a response codec of its own (see [`StructDef::decoded`]).
+    pub decoded: bool,
     /// Whether the whole union is sensitive.
     pub sensitive: bool,
 }
