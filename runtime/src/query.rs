@@ -24,6 +24,8 @@ pub struct ListStyle {
     pub member: Option<&'static str>,
     /// Flattened: elements are `Name.N` rather than `Name.member.N`.
     pub flattened: bool,
+    /// The ec2 protocol's lists: always `Name.N`, and an empty list writes nothing.
+    pub ec2: bool,
 }
 
 /// How a map member is written.
@@ -95,6 +97,12 @@ impl Writer {
     }
 
     fn write_list<T: QueryValue>(&mut self, key: &str, items: &[T], style: ListStyle) {
+        if style.ec2 {
+            for (i, item) in items.iter().enumerate() {
+                item.write(self, &format!("{key}.{}", i + 1));
+            }
+            return;
+        }
         if items.is_empty() {
             self.pair(key.to_string(), String::new());
             return;
@@ -292,8 +300,10 @@ mod tests {
         let nested = Nested { name: Some("a b".into()), tags: Some(vec!["x".into()]) };
         w.field("", "Nested", Some(&nested));
         w.list("", "Empty", Some(&Vec::<String>::new()), ListStyle::default());
-        w.list("", "Flat", Some(&vec![1, 2]), ListStyle { member: None, flattened: true });
-        w.list("", "FlatNamed", Some(&vec![true]), ListStyle { member: Some("Hi"), flattened: true });
+        w.list("", "Flat", Some(&vec![1, 2]), ListStyle { member: None, flattened: true, ec2: false });
+        w.list("", "FlatNamed", Some(&vec![true]), ListStyle { member: Some("Hi"), flattened: true, ec2: false });
+        w.list("", "Ec2", Some(&vec![7]), ListStyle { member: Some("item"), flattened: false, ec2: true });
+        w.list("", "Ec2Empty", Some(&Vec::<i32>::new()), ListStyle { ec2: true, ..ListStyle::default() });
         let map = HashMap::from([("foo".to_string(), "Foo".to_string()), ("bar".to_string(), "Bar".to_string())]);
         w.map("", "M", Some(&map), MapStyle::default());
         w.map("", "F", Some(&map), MapStyle { key: "K", value: "V", flattened: true });
@@ -304,7 +314,7 @@ mod tests {
         assert_eq!(
             String::from_utf8(w.into_body().to_vec()).unwrap(),
             "Action=Op&Version=2020-01-08&Nested.Name=a%20b&Nested.Tags.member.1=x&Empty=&Flat.1=1&Flat.2=2\
-             &Hi.1=true&M.entry.1.key=bar&M.entry.1.value=Bar&M.entry.2.key=foo&M.entry.2.value=Foo\
+             &Hi.1=true&Ec2.1=7&M.entry.1.key=bar&M.entry.1.value=Bar&M.entry.2.key=foo&M.entry.2.value=Foo\
              &F.1.K=bar&F.1.V=Bar&F.2.K=foo&F.2.V=Foo&B=dmFsdWU%3D&T=2015-01-25T08%3A00%3A00Z&U=1422172800"
         );
     }

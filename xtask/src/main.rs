@@ -289,7 +289,7 @@ fn test(args: &[String]) -> Result<ExitCode> {
     say!("==> fuzz corpora replay");
     fuzz::replay(&root())?;
     run_e2e()?;
-    say!("==> protocol conformance (rest-json, json, query)");
+    say!("==> protocol conformance (rest-json, json, query, ec2)");
     let args: Vec<String> = CONFORMANCE_SUITES
         .iter()
         .flat_map(|s| ["input", "output"].map(|dir| root().join(format!("tests/data/protocols/{dir}/{s}.json"))))
@@ -302,7 +302,7 @@ fn test(args: &[String]) -> Result<ExitCode> {
 }
 
 /// The protocol suites `cargo xtask test` runs: those of the protocols the generator speaks.
-const CONFORMANCE_SUITES: [&str; 5] = ["rest-json", "json", "json_1_0", "json_1_0-query-compatible", "query"];
+const CONFORMANCE_SUITES: [&str; 6] = ["rest-json", "json", "json_1_0", "json_1_0-query-compatible", "query", "ec2"];
 
 /// Generates the conformance runner for the given suites and runs it.
 fn conformance(args: &[String]) -> Result<ExitCode> {

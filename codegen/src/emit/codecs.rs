@@ -5,7 +5,7 @@
 
 use super::ident;
 use super::rt::Rt;
-use crate::ir::{Field, Ir, RustType, StructDef, TimestampFormat, TypeDef, UnionDef};
+use crate::ir::{Field, Ir, Protocol, RustType, StructDef, TimestampFormat, TypeDef, UnionDef};
 use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::HashSet;
@@ -15,6 +15,7 @@ pub(super) fn items(ir: &Ir) -> Vec<TokenStream> {
     if !ir.service.protocol.is_xml() {
         return Vec::new();
     }
+    let ec2 = matches!(ir.service.protocol, Protocol::Ec2 { .. });
     let mut out = Vec::new();
     for t in &ir.types {
         match t {
@@ -23,7 +24,7 @@ pub(super) fn items(ir: &Ir) -> Vec<TokenStream> {
                     out.push(from_xml(s));
                 }
                 if s.encoded {
-                    out.push(query_value(s));
+                    out.push(query_value(s, ec2));
                 }
             }
             TypeDef::Union(u) if !u.event_stream => {
@@ -31,7 +32,7 @@ pub(super) fn items(ir: &Ir) -> Vec<TokenStream> {
                     out.push(union_from_xml(u));
                 }
                 if u.encoded {
-                    out.push(union_query_value(u));
+                    out.push(union_query_value(u, ec2));
                 }
             }
             _ => {}
@@ -161,7 +162,15 @@ fn from_xml(s: &StructDef) -> TokenStream {
     }
 }
 
-fn query_value(s: &StructDef) -> TokenStream {
+/// A member's name in a form request.
+fn form_name(f: &Field, ec2: bool) -> &str {
+    match &f.xml.ec2_name {
+        Some(name) if ec2 => name,
+        _ => &f.wire_name,
+    }
+}
+
+fn query_value(s: &StructDef, ec2: bool) -> TokenStream {
     let name = ident(&s.name);
     let writes: Vec<TokenStream> = s
         .fields
@@ -175,7 +184,7 @@ fn query_value(s: &StructDef) -> TokenStream {
                 (false, false) => quote!(self.#field.as_ref()),
                 (false, true) => quote!(self.#field.as_deref()),
             };
-            let wire = &f.wire_name;
+            let wire = form_name(f, ec2);
             match &f.ty {
                 RustType::List(_) => {
                     let member = match &f.xml.member {
@@ -183,7 +192,7 @@ fn query_value(s: &StructDef) -> TokenStream {
                         None => quote!(None),
                     };
                     let flattened = f.xml.flattened;
-                    quote!(w.list(key, #wire, #value, query::ListStyle { member: #member, flattened: #flattened });)
+                    quote!(w.list(key, #wire, #value, query::ListStyle { member: #member, flattened: #flattened, ec2: #ec2 });)
                 }
                 RustType::Map(..) => {
                     let (k, v) = (f.xml.key.as_deref().unwrap_or("key"), f.xml.value.as_deref().unwrap_or("value"));
@@ -239,11 +248,11 @@ fn union_from_xml(u: &UnionDef) -> TokenStream {
     }
 }
 
-fn union_query_value(u: &UnionDef) -> TokenStream {
+fn union_query_value(u: &UnionDef, ec2: bool) -> TokenStream {
     let name = ident(&u.name);
     let arms = u.variants.iter().filter(|v| carried(&v.ty)).map(|v| {
         let variant = ident(&v.name);
-        let wire = &v.wire_name;
+        let wire = form_name(v, ec2);
         let value = if v.boxed { quote!(Some(&**value)) } else { quote!(Some(value)) };
         quote!(Self::#variant(value) => w.field(key, #wire, #value),)
     });

@@ -68,7 +68,7 @@ tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
 /// send event streams.
 fn runtime_features(ir: &Ir) -> String {
     let mut features = Vec::new();
-    if matches!(ir.service.protocol, crate::ir::Protocol::Query { .. }) {
+    if ir.service.protocol.form_version().is_some() {
         features.push("\"query\"");
     }
     if ir.operations.iter().any(|op| ir.sends_events(op)) {

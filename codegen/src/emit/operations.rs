@@ -179,7 +179,7 @@ fn operation(ir: &Ir, op: &OperationIr) -> TokenStream {
         if *query_compatible {
             spec = quote!(#spec.query_compatible());
         }
-    } else if matches!(ir.service.protocol, Protocol::Query { .. }) {
+    } else if ir.service.protocol.form_version().is_some() {
         spec = quote!(#spec.payload());
     } else if ir.sends_events(op) {
         spec = quote!(#spec.event_stream());
@@ -283,7 +283,7 @@ fn operation(ir: &Ir, op: &OperationIr) -> TokenStream {
         _ => quote!(),
     };
     let mut binds = binds;
-    if let Protocol::Query { version } = &ir.service.protocol {
+    if let Some(version) = ir.service.protocol.form_version() {
         binds.push(quote!(req.form_body(#name, #version, self);));
     }
     let bind = if binds.is_empty() {

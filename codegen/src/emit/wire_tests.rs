@@ -149,7 +149,7 @@ fn test(ir: &Ir, op: &OperationIr, krate: &proc_macro2::Ident) -> Option<TokenSt
     let test_name = format_ident!("{}", op.method.trim_start_matches("r#"));
     let method = &op.http_method;
     // A query request's body is a form: a payload, not JSON members.
-    let form = matches!(ir.service.protocol, crate::ir::Protocol::Query { .. });
+    let form = ir.service.protocol.form_version().is_some();
     let payload = input.payload().is_some() || form;
     if form {
         body.clear();

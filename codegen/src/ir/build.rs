@@ -55,6 +55,7 @@ fn build_ir(service: &Service, file: &str, extras: Extras) -> Result<Ir, IrError
             query_compatible: meta.aws_query_compatible.is_some(),
         },
         model::Protocol::Query => Protocol::Query { version: meta.api_version.clone() },
+        model::Protocol::Ec2 => Protocol::Ec2 { version: meta.api_version.clone() },
         other => {
             return Err(unsupported(format!(
                 "protocol `{}` is not supported by the generator yet (rest-json, json and query are)",
@@ -62,7 +63,7 @@ fn build_ir(service: &Service, file: &str, extras: Extras) -> Result<Ir, IrError
             )))
         }
     };
-    let rpc = matches!(protocol, Protocol::AwsJson { .. } | Protocol::Query { .. });
+    let rpc = matches!(protocol, Protocol::AwsJson { .. } | Protocol::Query { .. } | Protocol::Ec2 { .. });
 
     // How shapes are used.
     let mut roles: IndexMap<&str, Roles> = IndexMap::new();
@@ -325,7 +326,7 @@ fn build_ir(service: &Service, file: &str, extras: Extras) -> Result<Ir, IrError
                 .or_else(|| matches!(protocol, Protocol::Query { .. }).then(|| format!("{name}Result"))),
         });
     }
-    if matches!(protocol, Protocol::Query { .. }) {
+    if protocol.is_xml() {
         let roots =
             |f: &dyn Fn(&OperationIr) -> Vec<TypeId>| -> Vec<TypeId> { operations.iter().flat_map(f).collect() };
         let inputs = roots(&|op| vec![op.input]);
@@ -612,6 +613,12 @@ fn xml_names(m: &model::Member, target: Option<&Shape>) -> XmlNames {
         key: target.and_then(|t| name_of(&t.key)),
         value: target.and_then(|t| name_of(&t.value)),
         attribute: m.xml_attribute,
+        ec2_name: m.query_name.clone().or_else(|| {
+            m.location_name.as_ref().map(|n| {
+                let mut c = n.chars();
+                c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+            })
+        }),
     }
 }
 

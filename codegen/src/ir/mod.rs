@@ -209,12 +209,27 @@ pub enum Protocol {
         /// The API version sent as `Version`.
         version: String,
     },
+    /// The EC2 protocol (`ec2`): the query protocol with EC2's request names (`queryName`, or the
+    /// capitalized `locationName`), lists numbered directly under their name, and unwrapped XML
+    /// responses.
+    Ec2 {
+        /// The API version sent as `Version`.
+        version: String,
+    },
 }
 
 impl Protocol {
     /// Whether responses are XML.
     pub fn is_xml(&self) -> bool {
-        matches!(self, Protocol::Query { .. })
+        matches!(self, Protocol::Query { .. } | Protocol::Ec2 { .. })
+    }
+
+    /// The API version of a form-encoded protocol (query, ec2).
+    pub fn form_version(&self) -> Option<&str> {
+        match self {
+            Protocol::Query { version } | Protocol::Ec2 { version } => Some(version),
+            _ => None,
+        }
     }
 }
 
@@ -496,6 +511,9 @@ pub struct XmlNames {
     pub value: Option<String>,
     /// An XML attribute rather than an element.
     pub attribute: bool,
+    /// The name in an ec2 request (`queryName`, or the capitalized `locationName`), when it
+    /// differs from [`Field::wire_name`].
+    pub ec2_name: Option<String>,
 }
 
 /// A validation check on one member.

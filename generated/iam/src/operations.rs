@@ -5627,6 +5627,7 @@ impl query::QueryValue for ContextEntry {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
         w.field(key, "ContextKeyType", self.context_key_type.as_ref());
@@ -5672,6 +5673,7 @@ impl query::QueryValue for ContextProvider {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
         w.field(key, "SubjectSourceKey", Some(&self.subject_source_key));
@@ -5803,6 +5805,7 @@ impl query::QueryValue for CreateInstanceProfileInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
     }
@@ -5859,6 +5862,7 @@ impl query::QueryValue for CreateOpenIdConnectProviderInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
         w.list(
@@ -5868,6 +5872,7 @@ impl query::QueryValue for CreateOpenIdConnectProviderInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
         w.list(
@@ -5877,6 +5882,7 @@ impl query::QueryValue for CreateOpenIdConnectProviderInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
         w.field(key, "ContextProvider", self.context_provider.as_ref());
@@ -5925,6 +5931,7 @@ impl query::QueryValue for CreatePolicyInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
     }
@@ -5990,6 +5997,7 @@ impl query::QueryValue for CreateRoleInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
     }
@@ -6020,6 +6028,7 @@ impl query::QueryValue for CreateSamlProviderInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
         w.field(key, "AssertionEncryptionMode", self.assertion_encryption_mode.as_ref());
@@ -6111,6 +6120,7 @@ impl query::QueryValue for CreateUserInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
     }
@@ -6141,6 +6151,7 @@ impl query::QueryValue for CreateVirtualMfaDeviceInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
     }
@@ -6241,6 +6252,7 @@ impl query::QueryValue for DelegationPermission {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
     }
@@ -7005,6 +7017,7 @@ impl query::QueryValue for GetAccountAuthorizationDetailsInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
         w.field(key, "MaxItems", self.max_items.as_ref());
@@ -7105,6 +7118,7 @@ impl query::QueryValue for GetContextKeysForCustomPolicyInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
     }
@@ -7134,6 +7148,7 @@ impl query::QueryValue for GetContextKeysForPrincipalPolicyInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
     }
@@ -8819,6 +8834,7 @@ impl query::QueryValue for ListPoliciesGrantingServiceAccessInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
     }
@@ -9642,6 +9658,7 @@ impl query::QueryValue for OrderedOrganizationPolicyType {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
     }
@@ -10029,6 +10046,7 @@ impl query::QueryValue for PolicyParameter {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
         w.field(key, "Type", self.r#type.as_ref());
@@ -10233,6 +10251,7 @@ impl query::QueryValue for ReplacementValueEntry {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
     }
@@ -11100,6 +11119,7 @@ impl query::QueryValue for SimulateCustomPolicyInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
         w.list(
@@ -11109,6 +11129,7 @@ impl query::QueryValue for SimulateCustomPolicyInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
         w.list(
@@ -11118,6 +11139,7 @@ impl query::QueryValue for SimulateCustomPolicyInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
         w.list(
@@ -11127,6 +11149,7 @@ impl query::QueryValue for SimulateCustomPolicyInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
         w.list(
@@ -11136,6 +11159,7 @@ impl query::QueryValue for SimulateCustomPolicyInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
         w.field(key, "ResourcePolicy", self.resource_policy.as_ref());
@@ -11148,6 +11172,7 @@ impl query::QueryValue for SimulateCustomPolicyInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
         w.field(key, "ResourceHandlingOption", self.resource_handling_option.as_ref());
@@ -11192,6 +11217,7 @@ impl query::QueryValue for SimulatePrincipalPolicyInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
         w.list(
@@ -11201,6 +11227,7 @@ impl query::QueryValue for SimulatePrincipalPolicyInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
         w.list(
@@ -11210,6 +11237,7 @@ impl query::QueryValue for SimulatePrincipalPolicyInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
         w.list(
@@ -11219,6 +11247,7 @@ impl query::QueryValue for SimulatePrincipalPolicyInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
         w.list(
@@ -11228,6 +11257,7 @@ impl query::QueryValue for SimulatePrincipalPolicyInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
         w.field(key, "ResourcePolicy", self.resource_policy.as_ref());
@@ -11240,6 +11270,7 @@ impl query::QueryValue for SimulatePrincipalPolicyInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
         w.field(key, "ResourceHandlingOption", self.resource_handling_option.as_ref());
@@ -11339,6 +11370,7 @@ impl query::QueryValue for TagInstanceProfileInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
     }
@@ -11354,6 +11386,7 @@ impl query::QueryValue for TagMfaDeviceInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
     }
@@ -11373,6 +11406,7 @@ impl query::QueryValue for TagOpenIdConnectProviderInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
     }
@@ -11388,6 +11422,7 @@ impl query::QueryValue for TagPolicyInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
     }
@@ -11403,6 +11438,7 @@ impl query::QueryValue for TagRoleInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
     }
@@ -11418,6 +11454,7 @@ impl query::QueryValue for TagSamlProviderInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
     }
@@ -11433,6 +11470,7 @@ impl query::QueryValue for TagServerCertificateInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
     }
@@ -11470,6 +11508,7 @@ impl query::QueryValue for TagUserInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
     }
@@ -11543,6 +11582,7 @@ impl query::QueryValue for UntagInstanceProfileInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
     }
@@ -11558,6 +11598,7 @@ impl query::QueryValue for UntagMfaDeviceInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
     }
@@ -11577,6 +11618,7 @@ impl query::QueryValue for UntagOpenIdConnectProviderInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
     }
@@ -11592,6 +11634,7 @@ impl query::QueryValue for UntagPolicyInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
     }
@@ -11607,6 +11650,7 @@ impl query::QueryValue for UntagRoleInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
     }
@@ -11622,6 +11666,7 @@ impl query::QueryValue for UntagSamlProviderInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
     }
@@ -11637,6 +11682,7 @@ impl query::QueryValue for UntagServerCertificateInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
     }
@@ -11652,6 +11698,7 @@ impl query::QueryValue for UntagUserInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
     }
@@ -11767,6 +11814,7 @@ impl query::QueryValue for UpdateOpenIdConnectProviderThumbprintInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
     }
@@ -11938,6 +11986,7 @@ impl query::QueryValue for UploadServerCertificateInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
     }

@@ -445,6 +445,7 @@ impl query::QueryValue for AssumeRoleInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
         w.field(key, "Policy", self.policy.as_ref());
@@ -456,6 +457,7 @@ impl query::QueryValue for AssumeRoleInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
         w.list(
@@ -465,6 +467,7 @@ impl query::QueryValue for AssumeRoleInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
         w.field(key, "ExternalId", self.external_id.as_ref());
@@ -478,6 +481,7 @@ impl query::QueryValue for AssumeRoleInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
         w.field(
@@ -538,6 +542,7 @@ impl query::QueryValue for AssumeRoleWithSamlInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
         w.field(key, "Policy", self.policy.as_ref());
@@ -627,6 +632,7 @@ impl query::QueryValue for AssumeRoleWithWebIdentityInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
         w.field(key, "Policy", self.policy.as_ref());
@@ -955,6 +961,7 @@ impl query::QueryValue for GetFederationTokenInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
         w.field(key, "DurationSeconds", self.duration_seconds.as_ref());
@@ -965,6 +972,7 @@ impl query::QueryValue for GetFederationTokenInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
         w.field(
@@ -1112,6 +1120,7 @@ impl query::QueryValue for GetWebIdentityTokenInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
         w.field(key, "DurationSeconds", self.duration_seconds.as_ref());
@@ -1125,6 +1134,7 @@ impl query::QueryValue for GetWebIdentityTokenInput {
             query::ListStyle {
                 member: None,
                 flattened: false,
+                ec2: false,
             },
         );
     }
