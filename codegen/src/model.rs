@@ -251,6 +251,9 @@ pub struct ShapeRef {
     /// The element wrapping an XML RPC output (`GetCallerIdentityResult`).
     #[serde(default)]
     pub result_wrapper: Option<String>,
+    /// The XML namespace of a rest-xml input's root element.
+    #[serde(default)]
+    pub xml_namespace: Option<Value>,
 }
 
 /// The kind of a shape.

@@ -1,5 +1,8 @@
 //! RFC 3986 percent-encoding: the one encoder of the runtime, used for URI labels and query
-//! strings on the wire and for SigV4's canonical URIs and queries.
+//! strings on the wire and for SigV4's canonical URIs and queries; and the text botocore writes for
+//! floats and timestamps in form and XML bodies.
+
+use crate::types::DateTime;
 
 const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 
@@ -14,6 +17,54 @@ pub fn percent_encode(s: &str, keep_slash: bool, out: &mut String) {
             out.push('%');
             out.push(HEX_UPPER[usize::from(b >> 4)] as char);
             out.push(HEX_UPPER[usize::from(b & 15)] as char);
+        }
+    }
+}
+
+/// A timestamp format other than the default ISO 8601.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimestampFormat {
+    /// RFC 3339 (the default).
+    Iso8601,
+    /// Seconds since the epoch.
+    EpochSeconds,
+    /// RFC 7231 HTTP-date.
+    HttpDate,
+}
+
+/// A float as botocore writes it (Python's `str`): `NaN`, `Infinity`, `1.0`, `10.8`, `1e+20`.
+pub fn format_float(v: f64) -> String {
+    if v.is_nan() {
+        return "NaN".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { "Infinity".into() } else { "-Infinity".into() };
+    }
+    let a = v.abs();
+    if a != 0.0 && !(1e-4..1e16).contains(&a) {
+        let s = format!("{v:e}");
+        let (mantissa, exp) = s.split_once('e').unwrap_or((s.as_str(), "0"));
+        let exp: i32 = exp.parse().unwrap_or(0);
+        return format!("{mantissa}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs());
+    }
+    if v.fract() == 0.0 {
+        format!("{v:.1}")
+    } else {
+        v.to_string()
+    }
+}
+
+/// A timestamp in `format`; ISO 8601 with microseconds only when there are any, as botocore.
+pub fn format_timestamp(t: &DateTime, format: TimestampFormat) -> String {
+    match format {
+        TimestampFormat::EpochSeconds => t.to_epoch_string(),
+        TimestampFormat::HttpDate => t.to_http_date(),
+        TimestampFormat::Iso8601 => {
+            let whole = DateTime::from_secs(t.secs()).to_iso8601();
+            match t.subsec_nanos() / 1000 {
+                0 => whole,
+                micros => format!("{}.{micros:06}Z", whole.trim_end_matches('Z')),
+            }
         }
     }
 }

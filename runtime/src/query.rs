@@ -45,16 +45,7 @@ impl Default for MapStyle {
     }
 }
 
-/// A timestamp format other than the default ISO 8601.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TimestampFormat {
-    /// RFC 3339 (the default).
-    Iso8601,
-    /// Seconds since the epoch.
-    EpochSeconds,
-    /// RFC 7231 HTTP-date.
-    HttpDate,
-}
+pub use crate::encoding::{format_float, format_timestamp, TimestampFormat};
 
 fn join(prefix: &str, name: &str) -> String {
     if prefix.is_empty() {
@@ -194,28 +185,6 @@ macro_rules! integers {
 }
 integers!(i8, i16, i32, i64);
 
-/// A float as botocore writes it (Python's `str`): `NaN`, `Infinity`, `1.0`, `10.8`, `1e+20`.
-pub fn format_float(v: f64) -> String {
-    if v.is_nan() {
-        return "NaN".into();
-    }
-    if v.is_infinite() {
-        return if v > 0.0 { "Infinity".into() } else { "-Infinity".into() };
-    }
-    let a = v.abs();
-    if a != 0.0 && !(1e-4..1e16).contains(&a) {
-        let s = format!("{v:e}");
-        let (mantissa, exp) = s.split_once('e').unwrap_or((s.as_str(), "0"));
-        let exp: i32 = exp.parse().unwrap_or(0);
-        return format!("{mantissa}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs());
-    }
-    if v.fract() == 0.0 {
-        format!("{v:.1}")
-    } else {
-        v.to_string()
-    }
-}
-
 impl QueryValue for f64 {
     fn write(&self, w: &mut Writer, key: &str) {
         w.pair(key.to_string(), format_float(*self));
@@ -234,21 +203,6 @@ impl QueryValue for Blob {
     fn write(&self, w: &mut Writer, key: &str) {
         use base64::Engine as _;
         w.pair(key.to_string(), base64::engine::general_purpose::STANDARD.encode(self.as_bytes()));
-    }
-}
-
-/// A timestamp in `format`; ISO 8601 with microseconds only when there are any, as botocore.
-pub fn format_timestamp(t: &DateTime, format: TimestampFormat) -> String {
-    match format {
-        TimestampFormat::EpochSeconds => t.to_epoch_string(),
-        TimestampFormat::HttpDate => t.to_http_date(),
-        TimestampFormat::Iso8601 => {
-            let whole = DateTime::from_secs(t.secs()).to_iso8601();
-            match t.subsec_nanos() / 1000 {
-                0 => whole,
-                micros => format!("{}.{micros:06}Z", whole.trim_end_matches('Z')),
-            }
-        }
     }
 }
 

@@ -1,5 +1,6 @@
-//! XML responses (feature `xml`): a small element tree read with quick-xml, and [`FromXml`], the
-//! decoding every generated structure of an XML protocol implements from its model.
+//! XML (feature `xml`): a small element tree read with quick-xml and [`FromXml`], the decoding
+//! every generated structure of an XML protocol implements from its model; a [`Writer`] and
+//! [`ToXml`], the encoding of rest-xml request bodies.
 //!
 //! The AWS XML protocols need little of XML: elements, their text, attributes. Names are compared
 //! without their namespace prefix (`xsi:type` is `type`), namespaces are otherwise ignored, as
@@ -204,6 +205,20 @@ impl<T: crate::types::StringEnum> FromXml for T {
     }
 }
 
+impl<T: FromXml> FromXml for Vec<T> {
+    /// A list inside a list or map: `member` elements.
+    fn from_xml(el: &Element) -> Result<Self, XmlError> {
+        list(el, "member")
+    }
+}
+
+impl<K: FromXml + Eq + Hash, V: FromXml> FromXml for HashMap<K, V> {
+    /// A map inside a list or map: `entry`/`key`/`value`.
+    fn from_xml(el: &Element) -> Result<Self, XmlError> {
+        map(el, "key", "value")
+    }
+}
+
 /// A wrapped list: the children of `el` named `member` (`<Tags><member>…</member></Tags>`).
 pub fn list<T: FromXml>(el: &Element, member: &str) -> Result<Vec<T>, XmlError> {
     el.children.iter().filter(|c| c.name == member).map(T::from_xml).collect()
@@ -242,6 +257,262 @@ pub fn map<K: FromXml + Eq + Hash, V: FromXml>(
         entry(e, key, value, &mut out)?;
     }
     Ok(out)
+}
+
+/// Writes an XML document.
+#[derive(Debug, Default)]
+pub struct Writer {
+    out: String,
+}
+
+fn escape(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\r' => out.push_str("&#xD;"),
+            c => out.push(c),
+        }
+    }
+}
+
+impl Writer {
+    /// Opens `<name attr="value"…>`.
+    pub fn start(&mut self, name: &str, attributes: &[(&str, &str)]) {
+        self.out.push('<');
+        self.out.push_str(name);
+        for (k, v) in attributes {
+            self.out.push(' ');
+            self.out.push_str(k);
+            self.out.push_str("=\"");
+            escape(v, &mut self.out);
+            self.out.push('"');
+        }
+        self.out.push('>');
+    }
+
+    /// Closes `</name>`.
+    pub fn end(&mut self, name: &str) {
+        self.out.push_str("</");
+        self.out.push_str(name);
+        self.out.push('>');
+    }
+
+    /// Text, escaped.
+    pub fn text(&mut self, text: &str) {
+        escape(text, &mut self.out);
+    }
+
+    /// `<name …>text</name>`.
+    pub fn element(&mut self, name: &str, attributes: &[(&str, &str)], text: &str) {
+        self.start(name, attributes);
+        self.text(text);
+        self.end(name);
+    }
+
+    /// A member, when set.
+    pub fn field<T: ToXml + ?Sized>(&mut self, name: &str, attributes: &[(&str, &str)], value: Option<&T>) {
+        if let Some(v) = value {
+            v.write_xml(self, name, attributes);
+        }
+    }
+
+    /// A timestamp member in a format of its own.
+    pub fn timestamp(&mut self, name: &str, value: Option<&DateTime>, format: crate::encoding::TimestampFormat) {
+        if let Some(t) = value {
+            self.element(name, &[], &crate::encoding::format_timestamp(t, format));
+        }
+    }
+
+    /// A list member: `<name><member>…</member></name>`, or each element as `<name>` when
+    /// flattened.
+    pub fn list<T: ToXml>(
+        &mut self,
+        name: &str,
+        attributes: &[(&str, &str)],
+        value: Option<&Vec<T>>,
+        style: ListXml<'_>,
+    ) {
+        let Some(items) = value else { return };
+        if style.flattened {
+            for item in items {
+                item.write_xml(self, name, attributes);
+            }
+            return;
+        }
+        self.start(name, attributes);
+        for item in items {
+            item.write_xml(self, style.member.unwrap_or("member"), style.member_attributes);
+        }
+        self.end(name);
+    }
+
+    /// A map member: `<name><entry><key>…</key><value>…</value></entry>…</name>`, entries in key
+    /// order.
+    pub fn map<K: AsRef<str>, V: ToXml>(
+        &mut self,
+        name: &str,
+        attributes: &[(&str, &str)],
+        value: Option<&HashMap<K, V>>,
+        style: MapXml<'_>,
+    ) {
+        let Some(map) = value else { return };
+        let mut entries: Vec<(&str, &V)> = map.iter().map(|(k, v)| (k.as_ref(), v)).collect();
+        entries.sort_by(|a, b| a.0.cmp(b.0));
+        if !style.flattened {
+            self.start(name, attributes);
+        }
+        for (k, v) in entries {
+            // Flattened: each entry is an element of the member's name, no `<entry>`.
+            let entry = if style.flattened { name } else { "entry" };
+            self.start(entry, if style.flattened { attributes } else { &[] });
+            self.element(style.key, style.key_attributes, k);
+            v.write_xml(self, style.value, style.value_attributes);
+            self.end(entry);
+        }
+        if !style.flattened {
+            self.end(name);
+        }
+    }
+
+    /// The document.
+    pub fn finish(self) -> String {
+        self.out
+    }
+}
+
+/// How a list member is written.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ListXml<'a> {
+    /// The members' element name (`member` when `None`).
+    pub member: Option<&'a str>,
+    /// Attributes of each member element (a namespace).
+    pub member_attributes: &'a [(&'a str, &'a str)],
+    /// The members are not wrapped.
+    pub flattened: bool,
+}
+
+/// How a map member is written.
+#[derive(Clone, Copy, Debug)]
+pub struct MapXml<'a> {
+    /// The keys' element name.
+    pub key: &'a str,
+    /// Attributes of each key element.
+    pub key_attributes: &'a [(&'a str, &'a str)],
+    /// The values' element name.
+    pub value: &'a str,
+    /// Attributes of each value element.
+    pub value_attributes: &'a [(&'a str, &'a str)],
+    /// The entries are not wrapped.
+    pub flattened: bool,
+}
+
+impl Default for MapXml<'_> {
+    fn default() -> Self {
+        MapXml { key: "key", key_attributes: &[], value: "value", value_attributes: &[], flattened: false }
+    }
+}
+
+/// A value written as an XML element (generated for structures).
+pub trait ToXml {
+    /// Writes the value as the element `name` with `attributes`.
+    fn write_xml(&self, w: &mut Writer, name: &str, attributes: &[(&str, &str)]);
+}
+
+impl ToXml for str {
+    fn write_xml(&self, w: &mut Writer, name: &str, attributes: &[(&str, &str)]) {
+        w.element(name, attributes, self);
+    }
+}
+
+impl ToXml for String {
+    fn write_xml(&self, w: &mut Writer, name: &str, attributes: &[(&str, &str)]) {
+        w.element(name, attributes, self);
+    }
+}
+
+impl ToXml for bool {
+    fn write_xml(&self, w: &mut Writer, name: &str, attributes: &[(&str, &str)]) {
+        w.element(name, attributes, if *self { "true" } else { "false" });
+    }
+}
+
+macro_rules! to_xml_integers {
+    ($($t:ty),*) => {$(
+        impl ToXml for $t {
+            fn write_xml(&self, w: &mut Writer, name: &str, attributes: &[(&str, &str)]) {
+                w.element(name, attributes, &self.to_string());
+            }
+        }
+    )*};
+}
+to_xml_integers!(i8, i16, i32, i64);
+
+impl ToXml for f64 {
+    fn write_xml(&self, w: &mut Writer, name: &str, attributes: &[(&str, &str)]) {
+        w.element(name, attributes, &crate::encoding::format_float(*self));
+    }
+}
+
+impl ToXml for f32 {
+    fn write_xml(&self, w: &mut Writer, name: &str, attributes: &[(&str, &str)]) {
+        let v: f64 = self.to_string().parse().unwrap_or(f64::from(*self));
+        w.element(name, attributes, &crate::encoding::format_float(v));
+    }
+}
+
+impl ToXml for Blob {
+    fn write_xml(&self, w: &mut Writer, name: &str, attributes: &[(&str, &str)]) {
+        use base64::Engine as _;
+        w.element(name, attributes, &base64::engine::general_purpose::STANDARD.encode(self.as_bytes()));
+    }
+}
+
+impl ToXml for DateTime {
+    fn write_xml(&self, w: &mut Writer, name: &str, attributes: &[(&str, &str)]) {
+        let text = crate::encoding::format_timestamp(self, crate::encoding::TimestampFormat::Iso8601);
+        w.element(name, attributes, &text);
+    }
+}
+
+impl<T: crate::types::StringEnum> ToXml for T {
+    fn write_xml(&self, w: &mut Writer, name: &str, attributes: &[(&str, &str)]) {
+        w.element(name, attributes, self.as_ref());
+    }
+}
+
+impl<T: ToXml> ToXml for Vec<T> {
+    /// A list inside a list or map: `member` elements.
+    fn write_xml(&self, w: &mut Writer, name: &str, attributes: &[(&str, &str)]) {
+        w.list(name, attributes, Some(self), ListXml::default());
+    }
+}
+
+impl<K: AsRef<str>, V: ToXml> ToXml for HashMap<K, V> {
+    /// A map inside a list or map: `entry`/`key`/`value`.
+    fn write_xml(&self, w: &mut Writer, name: &str, attributes: &[(&str, &str)]) {
+        w.map(name, attributes, Some(self), MapXml::default());
+    }
+}
+
+/// Whether two documents are the same XML: names, attributes (in any order), text with surrounding
+/// whitespace trimmed, and children in order — a canonical comparison, for tests.
+pub fn same_document(a: &[u8], b: &[u8]) -> Result<bool, XmlError> {
+    fn same(a: &Element, b: &Element) -> bool {
+        let mut aa = a.attributes.clone();
+        let mut ba = b.attributes.clone();
+        aa.sort();
+        ba.sort();
+        a.name == b.name
+            && aa == ba
+            && a.text.trim() == b.text.trim()
+            && a.children.len() == b.children.len()
+            && a.children.iter().zip(&b.children).all(|(x, y)| same(x, y))
+    }
+    Ok(same(&parse(a)?, &parse(b)?))
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ const USAGE: &str = "usage:
   cargo xtask api-diff OLD_MODEL_DIR NEW_MODEL_DIR  what changes in the generated API, classified for semver
   cargo xtask bench [--quick]                   Stratus vs aws-sdk-lambda / aws-sigv4, table in target/bench/report.md
   cargo xtask publish [--execute]               check, test and package the crates (dry run unless --execute)
-  cargo xtask conformance SUITE.json... [--ignore LIST.json] [--out DIR]
+  cargo xtask conformance SUITE.json... [--ignore LIST.json] [--known-failures LIST.json] [--out DIR]
                                                 run botocore protocol suites through generated clients
   cargo xtask fuzz [--seconds N] [--keep-going] [--minimize] [TARGET]
                                                 coverage-guided fuzzing (libFuzzer, stable toolchain)
@@ -289,11 +289,12 @@ fn test(args: &[String]) -> Result<ExitCode> {
     say!("==> fuzz corpora replay");
     fuzz::replay(&root())?;
     run_e2e()?;
-    say!("==> protocol conformance (rest-json, json, query, ec2)");
+    say!("==> protocol conformance (rest-json, json, query, ec2, rest-xml)");
     let args: Vec<String> = CONFORMANCE_SUITES
         .iter()
         .flat_map(|s| ["input", "output"].map(|dir| root().join(format!("tests/data/protocols/{dir}/{s}.json"))))
         .map(|p| p.display().to_string())
+        .chain(["--known-failures".to_string(), root().join("tests/known-failures.json").display().to_string()])
         .collect();
     if conformance(&args)? != ExitCode::SUCCESS {
         bail!("protocol conformance failed");
@@ -302,17 +303,20 @@ fn test(args: &[String]) -> Result<ExitCode> {
 }
 
 /// The protocol suites `cargo xtask test` runs: those of the protocols the generator speaks.
-const CONFORMANCE_SUITES: [&str; 6] = ["rest-json", "json", "json_1_0", "json_1_0-query-compatible", "query", "ec2"];
+const CONFORMANCE_SUITES: [&str; 7] =
+    ["rest-json", "json", "json_1_0", "json_1_0-query-compatible", "query", "ec2", "rest-xml"];
 
 /// Generates the conformance runner for the given suites and runs it.
 fn conformance(args: &[String]) -> Result<ExitCode> {
     let mut suites = Vec::new();
     let mut ignore: Option<PathBuf> = None;
+    let mut known: Option<PathBuf> = None;
     let mut out: Option<PathBuf> = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--ignore" => ignore = Some(it.next().context("--ignore needs a file")?.into()),
+            "--known-failures" => known = Some(it.next().context("--known-failures needs a file")?.into()),
             "--out" => out = Some(it.next().context("--out needs a directory")?.into()),
             other if other.starts_with("--") => bail!("unknown argument `{other}`\n{USAGE}"),
             file => suites.push(PathBuf::from(file)),
@@ -338,6 +342,7 @@ fn conformance(args: &[String]) -> Result<ExitCode> {
     let runner = stratus_codegen::conformance::build_runner(
         &suites,
         ignore.as_deref(),
+        known.as_deref(),
         &relative(&dir, &root.join("runtime")),
         &package,
     )?;

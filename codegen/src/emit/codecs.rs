@@ -16,6 +16,7 @@ pub(super) fn items(ir: &Ir) -> Vec<TokenStream> {
         return Vec::new();
     }
     let ec2 = matches!(ir.service.protocol, Protocol::Ec2 { .. });
+    let rest = matches!(ir.service.protocol, Protocol::RestXml);
     let mut out = Vec::new();
     for t in &ir.types {
         match t {
@@ -23,7 +24,9 @@ pub(super) fn items(ir: &Ir) -> Vec<TokenStream> {
                 if s.decoded {
                     out.push(from_xml(s));
                 }
-                if s.encoded {
+                if s.encoded && rest {
+                    out.push(to_xml(s));
+                } else if s.encoded {
                     out.push(query_value(s, ec2));
                 }
             }
@@ -31,7 +34,9 @@ pub(super) fn items(ir: &Ir) -> Vec<TokenStream> {
                 if u.decoded {
                     out.push(union_from_xml(u));
                 }
-                if u.encoded {
+                if u.encoded && rest {
+                    out.push(union_to_xml(u));
+                } else if u.encoded {
                     out.push(union_query_value(u, ec2));
                 }
             }
@@ -47,6 +52,15 @@ pub(super) fn uses(ir: &Ir) -> TokenStream {
         return quote!();
     }
     let (xml, query) = (Rt::XmlModule.path(), Rt::QueryModule.path());
+    if matches!(ir.service.protocol, Protocol::RestXml) {
+        // rest-xml needs the timestamp formats of the query module's re-export; they live in
+        // `encoding`, which every crate has.
+        let encoding = Rt::Encoding.path();
+        return quote! {
+            use #xml;
+            use #encoding as query;
+        };
+    }
     quote! {
         use #xml;
         use #query;
@@ -77,7 +91,7 @@ fn from_xml(s: &StructDef) -> TokenStream {
     let mut seen = HashSet::new();
     let mut attributes = Vec::new();
     let mut arms = Vec::new();
-    for f in s.fields.iter().filter(|f| carried(&f.ty)) {
+    for f in s.fields.iter().filter(|f| carried(&f.ty) && f.binding.in_body()) {
         let field = ident(&f.name);
         let wrap = |v: TokenStream| {
             let v = if f.boxed { quote!(Box::new(#v)) } else { v };
@@ -215,6 +229,119 @@ fn query_value(s: &StructDef, ec2: bool) -> TokenStream {
         impl query::QueryValue for #name {
             fn write(&self, #w: &mut query::Writer, #key: &str) {
                 #(#writes)*
+            }
+        }
+    }
+}
+
+/// The namespace attribute of a member's element, as tokens of a `&[(&str, &str)]`.
+fn namespace(f: &Field) -> TokenStream {
+    ns_tokens(&f.xml.namespace)
+}
+
+fn ns_tokens(ns: &Option<(String, String)>) -> TokenStream {
+    match ns {
+        Some((attr, uri)) => quote!(&[(#attr, #uri)]),
+        None => quote!(&[]),
+    }
+}
+
+fn to_xml(s: &StructDef) -> TokenStream {
+    let name = ident(&s.name);
+    let body: Vec<&Field> = s.fields.iter().filter(|f| carried(&f.ty) && f.binding.in_body()).collect();
+    let attributes: Vec<TokenStream> = body
+        .iter()
+        .filter(|f| f.xml.attribute)
+        .map(|f| {
+            let field = ident(&f.name);
+            let attr = &f.wire_name;
+            let value = if f.required { quote!(Some(&self.#field)) } else { quote!(self.#field.as_ref()) };
+            quote! {
+                let value = #value.map(|v| v.to_string());
+                if let Some(v) = &value {
+                    attributes.push((#attr, v.as_str()));
+                }
+            }
+        })
+        .collect();
+    let writes: Vec<TokenStream> = body
+        .iter()
+        .filter(|f| !f.xml.attribute)
+        .map(|f| {
+            let field = ident(&f.name);
+            let value = match (f.required, f.boxed) {
+                (true, false) => quote!(Some(&self.#field)),
+                (true, true) => quote!(Some(&*self.#field)),
+                (false, false) => quote!(self.#field.as_ref()),
+                (false, true) => quote!(self.#field.as_deref()),
+            };
+            let element = &f.wire_name;
+            let ns = namespace(f);
+            match &f.ty {
+                RustType::List(_) => {
+                    let member = match &f.xml.member {
+                        Some(m) => quote!(Some(#m)),
+                        None => quote!(None),
+                    };
+                    let flattened = f.xml.flattened;
+                    let member_ns = ns_tokens(&f.xml.member_namespace);
+                    quote!(w.list(#element, #ns, #value, xml::ListXml { member: #member, member_attributes: #member_ns, flattened: #flattened });)
+                }
+                RustType::Map(..) => {
+                    let (k, v) = (f.xml.key.as_deref().unwrap_or("key"), f.xml.value.as_deref().unwrap_or("value"));
+                    let (kn, vn) = (ns_tokens(&f.xml.key_namespace), ns_tokens(&f.xml.value_namespace));
+                    let flattened = f.xml.flattened;
+                    quote!(w.map(#element, #ns, #value, xml::MapXml { key: #k, key_attributes: #kn, value: #v, value_attributes: #vn, flattened: #flattened });)
+                }
+                RustType::DateTime if f.timestamp_format.is_some_and(|t| t != TimestampFormat::Iso8601) => {
+                    let format = match f.timestamp_format {
+                        Some(TimestampFormat::EpochSeconds) => quote!(query::TimestampFormat::EpochSeconds),
+                        _ => quote!(query::TimestampFormat::HttpDate),
+                    };
+                    quote!(w.timestamp(#element, #value, #format);)
+                }
+                _ => quote!(w.field(#element, #ns, #value);),
+            }
+        })
+        .collect();
+    let attrs = if attributes.is_empty() {
+        quote!(w.start(name, attributes);)
+    } else {
+        quote! {
+            let mut attributes = attributes.to_vec();
+            #(#attributes)*
+            w.start(name, &attributes);
+        }
+    };
+    quote! {
+        impl xml::ToXml for #name {
+            fn write_xml(&self, w: &mut xml::Writer, name: &str, attributes: &[(&str, &str)]) {
+                #attrs
+                #(#writes)*
+                w.end(name);
+            }
+        }
+    }
+}
+
+fn union_to_xml(u: &UnionDef) -> TokenStream {
+    let name = ident(&u.name);
+    let arms = u.variants.iter().filter(|v| carried(&v.ty)).map(|v| {
+        let variant = ident(&v.name);
+        let wire = &v.wire_name;
+        let ns = namespace(v);
+        let value = if v.boxed { quote!(Some(&**value)) } else { quote!(Some(value)) };
+        quote!(Self::#variant(value) => w.field(#wire, #ns, #value),)
+    });
+    quote! {
+        impl xml::ToXml for #name {
+            fn write_xml(&self, w: &mut xml::Writer, name: &str, attributes: &[(&str, &str)]) {
+                w.start(name, attributes);
+                match self {
+                    #(#arms)*
+                    _ => {}
+                }
+                w.end(name);
             }
         }
     }

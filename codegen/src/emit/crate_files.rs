@@ -70,6 +70,8 @@ fn runtime_features(ir: &Ir) -> String {
     let mut features = Vec::new();
     if ir.service.protocol.form_version().is_some() {
         features.push("\"query\"");
+    } else if ir.service.protocol.is_xml() {
+        features.push("\"xml\"");
     }
     if ir.operations.iter().any(|op| ir.sends_events(op)) {
         features.push("\"http2\"");

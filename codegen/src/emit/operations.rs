@@ -186,7 +186,8 @@ fn operation(ir: &Ir, op: &OperationIr) -> TokenStream {
     } else if input.payload().is_some() {
         spec = quote!(#spec.payload());
     } else if input.fields.iter().any(|f| f.binding.in_body()) {
-        spec = quote!(#spec.json());
+        // rest-xml binds its body itself (`xml_body`); rest-json's is the input's serde form.
+        spec = if ir.service.protocol.is_xml() { quote!(#spec.payload()) } else { quote!(#spec.json()) };
     }
     let out_payload = output.and_then(StructDef::payload).map(|f| &f.binding);
     if matches!(out_payload, Some(Binding::Payload(PayloadKind::Blob { streaming: true } | PayloadKind::EventStream))) {
@@ -253,10 +254,17 @@ fn operation(ir: &Ir, op: &OperationIr) -> TokenStream {
                         PayloadKind::Text => quote!(req.text_payload(#text);),
                         // Sent as the streamed body (`take_event_stream`).
                         PayloadKind::EventStream => return None,
+                        PayloadKind::Json if ir.service.protocol.is_xml() => {
+                            let element = &f.wire_name;
+                            let ns = match &f.xml.namespace {
+                                Some((attr, uri)) => quote!(&[(#attr, #uri)]),
+                                None => quote!(&[]),
+                            };
+                            quote!(req.xml_payload(#element, #ns, #opt);)
+                        }
                         PayloadKind::Json => quote!(req.json_payload(#opt);),
                     }
                 }
-                (Binding::HostLabel, _) => quote!(req.host_label(#wire, &self.#n);),
                 (Binding::Label, Some(ts)) if f.required => quote!(req.label_timestamp(#wire, &self.#n, #ts);),
                 (Binding::Query, Some(ts)) => quote!(req.query_timestamp(#wire, #opt, #ts);),
                 (Binding::Label, _) => quote!(req.label(#wire, &self.#n);),
@@ -283,6 +291,23 @@ fn operation(ir: &Ir, op: &OperationIr) -> TokenStream {
         _ => quote!(),
     };
     let mut binds = binds;
+    for label in &op.host_labels {
+        if let Some(f) = input.fields.iter().find(|f| &f.member == label) {
+            let n = ident(&f.name);
+            binds.insert(0, quote!(req.host_label(#label, &self.#n);));
+        }
+    }
+    if matches!(ir.service.protocol, Protocol::RestXml)
+        && input.payload().is_none()
+        && input.fields.iter().any(|f| f.binding.in_body())
+    {
+        let (root, ns) = op.input_root.clone().unwrap_or_else(|| (input.name.clone(), None));
+        let ns = match ns {
+            Some((attr, uri)) => quote!(&[(#attr, #uri)]),
+            None => quote!(&[]),
+        };
+        binds.push(quote!(req.xml_body(#root, #ns, self);));
+    }
     if let Some(version) = ir.service.protocol.form_version() {
         binds.push(quote!(req.form_body(#name, #version, self);));
     }
@@ -303,7 +328,7 @@ fn operation(ir: &Ir, op: &OperationIr) -> TokenStream {
                 Ok(())
             }
         },
-        Some(_) if ir.service.protocol.is_xml() => {
+        Some(_) if ir.service.protocol.form_version().is_some() => {
             let wrapper = match &op.result_wrapper {
                 Some(w) => quote!(Some(#w)),
                 None => quote!(None),
@@ -334,7 +359,16 @@ fn operation(ir: &Ir, op: &OperationIr) -> TokenStream {
 /// `parse` for outputs with header, status or payload members; nothing (the JSON default) otherwise.
 fn parse_output(ir: &Ir, o: &StructDef, result: &TokenStream) -> TokenStream {
     let bound: Vec<&Field> = o.fields.iter().filter(|f| !f.binding.in_body()).collect();
+    let xml = ir.service.protocol.is_xml();
+    let read_body = if xml { quote!(resp.xml_result(None)?) } else { quote!(resp.json()?) };
     if bound.is_empty() {
+        if xml {
+            return quote! {
+                fn parse(resp: &mut rt::Response) -> #result<Self::Output, rt::ResponseError> {
+                    resp.xml_result(None)
+                }
+            };
+        }
         return quote!();
     }
     let has_body_members = o.fields.iter().any(|f| f.binding.in_body());
@@ -360,6 +394,7 @@ fn parse_output(ir: &Ir, o: &StructDef, result: &TokenStream) -> TokenStream {
                     return (n, quote!(#event_stream::new(resp.take_stream())));
                 }
                 Binding::Payload(PayloadKind::EventStream) => quote!(Some(#event_stream::new(resp.take_stream()))),
+                Binding::Payload(PayloadKind::Json) if xml => quote!(resp.xml_payload()?),
                 Binding::Payload(PayloadKind::Json) => quote!(resp.json_payload()?),
                 Binding::StatusCode => quote!(resp.status_code()),
                 Binding::PrefixHeaders => quote!(resp.prefix_headers(#wire)),
@@ -375,7 +410,7 @@ fn parse_output(ir: &Ir, o: &StructDef, result: &TokenStream) -> TokenStream {
         // The JSON body first, then the members bound elsewhere.
         let sets = values.iter().map(|(n, v)| quote!(out.#n = #v;));
         quote! {
-            let mut out: #ty = resp.json()?;
+            let mut out: #ty = #read_body;
             #(#sets)*
             Ok(out)
         }

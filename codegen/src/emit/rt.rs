@@ -81,6 +81,8 @@ pub(crate) enum Rt {
     XmlModule,
     /// `query`: the query-protocol request codec.
     QueryModule,
+    /// `encoding`: percent-encoding, and the text of floats and timestamps.
+    Encoding,
     /// `builder!`.
     BuilderMacro,
     /// `operation_error!`.
@@ -129,6 +131,7 @@ impl Rt {
             Rt::Testing => &["testing"],
             Rt::XmlModule => &["xml"],
             Rt::QueryModule => &["query"],
+            Rt::Encoding => &["encoding"],
             Rt::BuilderMacro => &["builder"],
             Rt::OperationErrorMacro => &["operation_error"],
             Rt::ImplErrorMacro => &["impl_error"],

@@ -95,7 +95,10 @@ pub fn value_expr(ir: &Ir, types: &TokenStream, ty: &RustType, v: &Value) -> Res
                     let variant =
                         u.variants.iter().find(|f| &f.member == key).ok_or(format!("{name} has no member {key}"))?;
                     let vname = super::ident_of(&variant.name);
-                    let x = value_expr(ir, types, &variant.ty, val)?;
+                    let mut x = value_expr(ir, types, &variant.ty, val)?;
+                    if variant.boxed {
+                        x = quote!(Box::new(#x));
+                    }
                     quote!(#types::#t::#vname(#x))
                 }
             }

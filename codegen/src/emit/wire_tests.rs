@@ -191,8 +191,6 @@ fn record(
         Binding::Header | Binding::HeaderJson => headers.push(f.wire_name.to_ascii_lowercase()),
         Binding::PrefixHeaders => headers.push(format!("{}s", f.wire_name.to_ascii_lowercase())),
         Binding::Payload(_) | Binding::StatusCode => {}
-        Binding::Body | Binding::HostLabel | Binding::EventHeader | Binding::EventPayload => {
-            body.push(f.wire_name.clone())
-        }
+        Binding::Body | Binding::EventHeader | Binding::EventPayload => body.push(f.wire_name.clone()),
     }
 }

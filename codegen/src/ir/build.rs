@@ -56,6 +56,7 @@ fn build_ir(service: &Service, file: &str, extras: Extras) -> Result<Ir, IrError
         },
         model::Protocol::Query => Protocol::Query { version: meta.api_version.clone() },
         model::Protocol::Ec2 => Protocol::Ec2 { version: meta.api_version.clone() },
+        model::Protocol::RestXml => Protocol::RestXml,
         other => {
             return Err(unsupported(format!(
                 "protocol `{}` is not supported by the generator yet (rest-json, json and query are)",
@@ -263,6 +264,21 @@ fn build_ir(service: &Service, file: &str, extras: Extras) -> Result<Ir, IrError
             decoded: false,
         }));
     }
+    if protocol == Protocol::RestXml {
+        // A response has no URI or query string: members of outputs bound there are read from
+        // the body, as botocore's rest-xml parser reads them.
+        for t in &mut types {
+            if let TypeDef::Struct(s) = t {
+                if s.roles.output && !s.roles.input {
+                    for f in &mut s.fields {
+                        if matches!(f.binding, Binding::Label | Binding::Query) {
+                            f.binding = Binding::Body;
+                        }
+                    }
+                }
+            }
+        }
+    }
     validate::plan(&mut types);
 
     let mut methods = HashSet::new();
@@ -319,6 +335,17 @@ fn build_ir(service: &Service, file: &str, extras: Extras) -> Result<Ir, IrError
             waiters: Vec::new(),
             // The model names the wrapper of an XML RPC output; when it does not (the protocol
             // suites), the protocol's convention is `<Operation>Result`.
+            host_labels: op
+                .input
+                .as_ref()
+                .and_then(|r| shapes.get(&r.shape))
+                .map(|s| s.members.iter().filter(|(_, m)| m.host_label).map(|(name, _)| name.clone()).collect())
+                .unwrap_or_default(),
+            input_root: op.input.as_ref().map(|r| {
+                let shape = shapes.get(&r.shape);
+                let namespace = r.xml_namespace.as_ref().or(shape.and_then(|s| s.xml_namespace.as_ref()));
+                (r.location_name.clone().unwrap_or_else(|| r.shape.clone()), namespace.and_then(namespace_attribute))
+            }),
             result_wrapper: op
                 .output
                 .as_ref()
@@ -555,9 +582,6 @@ fn binding(owner: &Shape, member_name: &str, m: &model::Member, target: Option<&
             _ => PayloadKind::Json,
         });
     }
-    if m.host_label {
-        return Binding::HostLabel;
-    }
     match m.location {
         Some(Location::Uri) => Binding::Label,
         Some(Location::Querystring) => Binding::Query,
@@ -607,12 +631,22 @@ fn reachable(types: &[TypeDef], roots: Vec<TypeId>) -> Vec<TypeId> {
 /// A member's XML and query layout, from the member and its list or map target.
 fn xml_names(m: &model::Member, target: Option<&Shape>) -> XmlNames {
     let name_of = |r: &Option<model::Member>| r.as_ref().and_then(|r| r.location_name.clone());
+    let ns_of =
+        |r: &Option<model::Member>| r.as_ref().and_then(|r| r.xml_namespace.as_ref()).and_then(namespace_attribute);
     XmlNames {
         flattened: m.flattened || target.is_some_and(|t| t.flattened),
         member: target.and_then(|t| name_of(&t.member)),
         key: target.and_then(|t| name_of(&t.key)),
         value: target.and_then(|t| name_of(&t.value)),
         attribute: m.xml_attribute,
+        member_namespace: target.and_then(|t| ns_of(&t.member)),
+        key_namespace: target.and_then(|t| ns_of(&t.key)),
+        value_namespace: target.and_then(|t| ns_of(&t.value)),
+        namespace: m
+            .xml_namespace
+            .as_ref()
+            .or(target.and_then(|t| t.xml_namespace.as_ref()))
+            .and_then(namespace_attribute),
         ec2_name: m.query_name.clone().or_else(|| {
             m.location_name.as_ref().map(|n| {
                 let mut c = n.chars();
@@ -622,13 +656,21 @@ fn xml_names(m: &model::Member, target: Option<&Shape>) -> XmlNames {
     }
 }
 
-/// Where a member of an RPC protocol's structure travels: the body, but for host labels and event
-/// streams (a JSON RPC output's stream member is the response body).
-fn rpc_binding(m: &model::Member, target: Option<&Shape>) -> Binding {
+/// An `xmlNamespace` trait (`{"uri": …, "prefix": …}` or a bare URI) as the attribute declaring it.
+fn namespace_attribute(v: &serde_json::Value) -> Option<(String, String)> {
+    let (uri, prefix) = match v {
+        serde_json::Value::String(uri) => (uri.clone(), None),
+        serde_json::Value::Object(o) => (o.get("uri")?.as_str()?.to_string(), o.get("prefix").and_then(|p| p.as_str())),
+        _ => return None,
+    };
+    Some((prefix.map_or_else(|| "xmlns".to_string(), |p| format!("xmlns:{p}")), uri))
+}
+
+/// Where a member of an RPC protocol's structure travels: the body, but for event streams (a
+/// JSON RPC output's stream member is the response body).
+fn rpc_binding(_m: &model::Member, target: Option<&Shape>) -> Binding {
     if target.is_some_and(|t| t.eventstream) {
         Binding::Payload(PayloadKind::EventStream)
-    } else if m.host_label {
-        Binding::HostLabel
     } else {
         Binding::Body
     }

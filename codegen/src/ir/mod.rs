@@ -209,6 +209,8 @@ pub enum Protocol {
         /// The API version sent as `Version`.
         version: String,
     },
+    /// REST with XML bodies (`rest-xml`).
+    RestXml,
     /// The EC2 protocol (`ec2`): the query protocol with EC2's request names (`queryName`, or the
     /// capitalized `locationName`), lists numbered directly under their name, and unwrapped XML
     /// responses.
@@ -221,7 +223,7 @@ pub enum Protocol {
 impl Protocol {
     /// Whether responses are XML.
     pub fn is_xml(&self) -> bool {
-        matches!(self, Protocol::Query { .. } | Protocol::Ec2 { .. })
+        matches!(self, Protocol::Query { .. } | Protocol::Ec2 { .. } | Protocol::RestXml)
     }
 
     /// The API version of a form-encoded protocol (query, ec2).
@@ -390,9 +392,6 @@ pub enum Binding {
     Body,
     /// A label of the URI template.
     Label,
-    /// A label of the operation's host prefix; like [`Binding::Body`] it is also serialized in the
-    /// body, as botocore does.
-    HostLabel,
     /// A query-string parameter (a map member: one parameter per entry).
     Query,
     /// One header.
@@ -428,7 +427,7 @@ impl Binding {
     /// Whether the member is written and read by the body codec (everything the HTTP layer does not
     /// bind elsewhere).
     pub fn in_body(&self) -> bool {
-        matches!(self, Binding::Body | Binding::HostLabel | Binding::EventHeader | Binding::EventPayload)
+        matches!(self, Binding::Body | Binding::EventHeader | Binding::EventPayload)
     }
 }
 
@@ -514,6 +513,15 @@ pub struct XmlNames {
     /// The name in an ec2 request (`queryName`, or the capitalized `locationName`), when it
     /// differs from [`Field::wire_name`].
     pub ec2_name: Option<String>,
+    /// The XML namespace declared on the member's element, as an attribute (`xmlns` or
+    /// `xmlns:prefix`) and its URI.
+    pub namespace: Option<(String, String)>,
+    /// The namespace declared on a list's member elements.
+    pub member_namespace: Option<(String, String)>,
+    /// The namespace declared on a map's key elements.
+    pub key_namespace: Option<(String, String)>,
+    /// The namespace declared on a map's value elements.
+    pub value_namespace: Option<(String, String)>,
 }
 
 /// A validation check on one member.
@@ -645,6 +653,11 @@ pub struct OperationIr {
     pub waiters: Vec<usize>,
     /// The element wrapping the output in an XML RPC response (`GetCallerIdentityResult`).
     pub result_wrapper: Option<String>,
+    /// Input members that are labels of the host prefix (named by the member), besides wherever
+    /// else they are bound.
+    pub host_labels: Vec<String>,
+    /// The root element of a rest-xml request body, and its namespace attribute.
+    pub input_root: Option<(String, Option<(String, String)>)>,
 }
 
 /// A worked example of an operation, its prose converted to Markdown.

@@ -291,6 +291,24 @@ impl Request {
         self.body = Some((Bytes::from(bytes), "application/json"));
     }
 
+    /// Sets an XML body: the input's body members inside `root` (rest-xml).
+    #[cfg(feature = "xml")]
+    pub fn xml_body<T: crate::xml::ToXml>(&mut self, root: &str, attributes: &[(&str, &str)], input: &T) {
+        let mut w = crate::xml::Writer::default();
+        input.write_xml(&mut w, root, attributes);
+        self.body = Some((Bytes::from(w.finish()), "application/xml"));
+    }
+
+    /// Sets a structure payload as an XML document whose root is `name`.
+    #[cfg(feature = "xml")]
+    pub fn xml_payload<T: crate::xml::ToXml>(&mut self, name: &str, attributes: &[(&str, &str)], value: Option<&T>) {
+        if let Some(v) = value {
+            let mut w = crate::xml::Writer::default();
+            v.write_xml(&mut w, name, attributes);
+            self.body = Some((Bytes::from(w.finish()), "application/xml"));
+        }
+    }
+
     /// Sets a query-protocol body: `Action`, `Version` and the input's members as form
     /// parameters.
     #[cfg(feature = "query")]

@@ -88,6 +88,16 @@ impl Response {
         T::from_xml(el).map_err(|e| self.error(format!("invalid XML body: {e}")))
     }
 
+    /// The XML body as a structure payload (its root element); `None` for an empty body.
+    #[cfg(feature = "xml")]
+    pub fn xml_payload<T: crate::xml::FromXml>(&self) -> Result<Option<T>, ResponseError> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        let root = crate::xml::parse(&self.body).map_err(|e| self.error(e.to_string()))?;
+        T::from_xml(&root).map(Some).map_err(|e| self.error(format!("invalid XML body: {e}")))
+    }
+
     /// The JSON body; an empty body gives the default value. A wrong Content-Type is tolerated.
     pub fn json<T: DeserializeOwned + Default>(&self) -> Result<T, ResponseError> {
         if self.body.iter().all(u8::is_ascii_whitespace) {
@@ -152,7 +162,8 @@ impl Response {
                 Some((rest.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
             })
             .collect();
-        (!map.is_empty()).then_some(map)
+        // As botocore: the map is there, empty when no header has the prefix.
+        Some(map)
     }
 
     /// The body as a blob payload.
