@@ -23,7 +23,7 @@ pub trait Paginated: Operation + Clone {
     /// Sets the input token for the next request.
     fn set_token(&mut self, token: Option<Self::Token>);
     /// The token of the next page, if any.
-    fn next_token(page: &Self::Output) -> Option<&Self::Token>;
+    fn next_token(page: &Self::Output) -> Option<Self::Token>;
 }
 
 /// A token's JSON form, for comparing tokens; `None` when it is empty (no next page).
@@ -32,7 +32,8 @@ fn token_key<T: serde::Serialize>(token: &T) -> Option<String> {
         Ok(serde_json::Value::Null) => None,
         Ok(serde_json::Value::String(s)) if s.is_empty() => None,
         Ok(serde_json::Value::Object(m)) if m.is_empty() => None,
-        Ok(serde_json::Value::Array(a)) if a.is_empty() => None,
+        // Several tokens travel as a tuple: there is a next page while any of them is set.
+        Ok(serde_json::Value::Array(a)) if a.iter().all(serde_json::Value::is_null) => None,
         // Object keys are sorted (serde_json's map), so equal tokens give equal text.
         Ok(v) => Some(v.to_string()),
         Err(_) => None,
@@ -137,7 +138,7 @@ where
     fn after_page(&mut self, page: &I::Output) {
         let Some(mut input) = self.next.take() else { return };
         let Some(token) = I::next_token(page) else { return };
-        match token_key(token) {
+        match token_key(&token) {
             None => {}
             Some(key) if !self.seen.insert(key.clone()) => {
                 self.failed = Some(Error::new(
@@ -153,7 +154,7 @@ where
                 ));
             }
             Some(_) => {
-                input.set_token(Some(token.clone()));
+                input.set_token(Some(token));
                 self.next = Some(input);
             }
         }

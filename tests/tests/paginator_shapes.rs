@@ -71,3 +71,61 @@ async fn a_nested_result_path_is_followed() {
     assert_eq!(ids, ["1", "2"]);
     assert_eq!(fake.count(), 2);
 }
+
+/// A fake answering with the page `respond` picks from the request's query string.
+fn paging(respond: fn(&str) -> &'static str) -> (fixture_paginators::Client, Arc<CaptureClient>) {
+    let fake = Arc::new(CaptureClient::new(move |req| {
+        let body = respond(req.uri().query().unwrap_or_default());
+        Ok(http::Response::new(Body::from_bytes(Bytes::from_static(body.as_bytes()))))
+    }));
+    let config = Config::builder()
+        .region("us-east-1")
+        .credentials(Credentials::new("AKID", "SECRET", None, None, "test"))
+        .http_client(fake.clone())
+        .build()
+        .unwrap();
+    (fixture_paginators::Client::new(&config), fake)
+}
+
+#[tokio::test]
+async fn a_token_is_the_next_marker_or_else_the_last_items_key() {
+    // Page 1 names its next marker; page 2 does not, so the token is its last key; page 3 ends.
+    let (c, fake) = paging(|q| match q {
+        "" => r#"{"Contents":[{"Key":"a"}],"NextMarker":"m1"}"#,
+        "marker=m1" => r#"{"Contents":[{"Key":"b"},{"Key":"c"}]}"#,
+        "marker=c" => r#"{"Contents":[]}"#,
+        _ => r#"{"unexpected":true}"#,
+    });
+    let mut items = c.list_objects().into_paginator().items();
+    let mut keys = Vec::new();
+    while let Some(item) = items.next_item().await {
+        keys.push(item.unwrap().key.unwrap());
+    }
+    assert_eq!(keys, ["a", "b", "c"]);
+    let queries: Vec<String> =
+        fake.requests().iter().map(|r| r.uri().query().unwrap_or_default().to_string()).collect();
+    assert_eq!(queries, ["", "marker=m1", "marker=c"]);
+}
+
+#[tokio::test]
+async fn two_tokens_travel_together_and_one_may_be_nested() {
+    let (c, fake) = paging(|q| {
+        if q.is_empty() {
+            r#"{"Uploads":["u1"],"NextKeyMarker":"k1","Page":{"NextUploadIdMarker":"i1"}}"#
+        } else if q.contains("key-marker=k1") && q.contains("upload-id-marker=i1") {
+            // Only the key marker is left: still a next page.
+            r#"{"Uploads":["u2"],"NextKeyMarker":"k2"}"#
+        } else if q == "key-marker=k2" {
+            r#"{"Uploads":["u3"]}"#
+        } else {
+            r#"{"unexpected":true}"#
+        }
+    });
+    let mut items = c.list_uploads().into_paginator().items();
+    let mut got = Vec::new();
+    while let Some(item) = items.next_item().await {
+        got.push(item.unwrap());
+    }
+    assert_eq!(got, ["u1", "u2", "u3"]);
+    assert_eq!(fake.count(), 3, "no request after both tokens are absent");
+}

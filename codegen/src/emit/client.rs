@@ -51,8 +51,8 @@ pub(super) fn file(ir: &Ir, options: &Options) -> Result<GeneratedFile, EmitErro
                  from each response's `{}` and stops when the service returns none.",
                 op.name,
                 Rt::PaginatorPages.text(),
-                p.input_token.member,
-                p.output_token.member
+                p.input_token_text(),
+                p.output_token_text
             );
             let paginator = Rt::Paginator.path();
             Some(quote! {

@@ -6,7 +6,7 @@ use super::rt::Rt;
 use super::{ident, result_and_option, rust_file_with, EmitError, GeneratedFile, Options, Verbatim};
 use crate::ir::{
     Binding, Check, Field, Ir, Nesting, OperationIr, PageItem, PaginatorIr, PayloadKind, Protocol, RustType, StructDef,
-    TimestampFormat, TypeDef, UnionDef,
+    TimestampFormat, TokenStep, TypeDef, UnionDef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -518,15 +518,65 @@ fn paginated(ir: &Ir, p: &PaginatorIr) -> TokenStream {
     let (Some(input), Some(output)) = (ir.input(op), ir.output(op)) else { return quote!() };
     let (paginated, paginated_items) = (Rt::Paginated.path(), Rt::PaginatedItems.path());
     let (input, output) = (ident(&input.name), ident(&output.name));
-    let token_in = ident(&p.input_token.name);
-    let token_out = ident(&p.output_token.name);
-    let set = if p.input_token.required {
-        quote!(self.#token_in = token.unwrap_or_default();)
-    } else {
-        quote!(self.#token_in = token;)
+    // One alternative of an output token, owned: `page.a.clone()` for a member of the output, else
+    // a walk through nested structures and lists' last elements.
+    let alternative = |steps: &[TokenStep]| -> TokenStream {
+        if let [only] = steps {
+            if !only.last && !only.field.boxed {
+                let n = ident(&only.field.name);
+                return if only.field.required { quote!(Some(page.#n.clone())) } else { quote!(page.#n.clone()) };
+            }
+        }
+        let mut expr = quote!(Some(page));
+        for s in steps {
+            let n = ident(&s.field.name);
+            expr = match (s.field.required, s.field.boxed) {
+                (true, false) => quote!(#expr.map(|v| &v.#n)),
+                (true, true) => quote!(#expr.map(|v| &*v.#n)),
+                (false, false) => quote!(#expr.and_then(|v| v.#n.as_ref())),
+                (false, true) => quote!(#expr.and_then(|v| v.#n.as_deref())),
+            };
+            if s.last {
+                expr = quote!(#expr.and_then(|v| v.last()));
+            }
+        }
+        quote!(#expr.cloned())
     };
-    let get = if p.output_token.required { quote!(Some(&page.#token_out)) } else { quote!(page.#token_out.as_ref()) };
-    let token = super::type_tokens(ir, &p.input_token.ty);
+    let output_token = |alternatives: &Vec<Vec<TokenStep>>| -> TokenStream {
+        let mut parts = alternatives.iter().map(|a| alternative(a));
+        let first = parts.next().unwrap_or_else(|| quote!(None));
+        parts.fold(first, |acc, next| quote!(#acc.or_else(|| #next)))
+    };
+    let (token, set, get) = match (p.input_tokens.as_slice(), p.output_tokens.as_slice()) {
+        ([input], [output]) => {
+            let n = ident(&input.name);
+            let set =
+                if input.required { quote!(self.#n = token.unwrap_or_default();) } else { quote!(self.#n = token;) };
+            (super::type_tokens(ir, &input.ty), set, output_token(output))
+        }
+        (inputs, outputs) => {
+            // Several tokens travel together, as a tuple of options.
+            let types = inputs.iter().map(|f| super::type_tokens(ir, &f.ty));
+            let names: Vec<proc_macro2::Ident> = (0..inputs.len()).map(|i| quote::format_ident!("t{}", i)).collect();
+            let sets = inputs.iter().zip(&names).map(|(f, t)| {
+                let n = ident(&f.name);
+                if f.required {
+                    quote!(self.#n = #t.unwrap_or_default();)
+                } else {
+                    quote!(self.#n = #t;)
+                }
+            });
+            let gets = outputs.iter().map(output_token);
+            (
+                quote!((#(Option<#types>),*)),
+                quote! {
+                    let (#(#names),*) = token.unwrap_or_default();
+                    #(#sets)*
+                },
+                quote!(Some((#(#gets),*))),
+            )
+        }
+    };
     let items_impl = p.item.as_ref().map(|item| {
         let (item_ty, collect) = match item {
             PageItem::Element(t) => (super::type_tokens(ir, t), quote!()),
@@ -587,7 +637,7 @@ fn paginated(ir: &Ir, p: &PaginatorIr) -> TokenStream {
                 #set
             }
 
-            fn next_token(page: &#output) -> Option<&#token> {
+            fn next_token(page: &#output) -> Option<#token> {
                 #get
             }
         }

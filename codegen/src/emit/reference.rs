@@ -181,8 +181,8 @@ pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Em
             .iter()
             .map(|p| PaginatorRow {
                 operation: ir.op(p.operation).name.clone(),
-                input_token: p.input_token.member.clone(),
-                output_token: p.output_token.member.clone(),
+                input_token: p.input_token_text(),
+                output_token: p.output_token_text.clone(),
                 limit: p.limit.as_ref().map_or("—".into(), |l| format!("`{}`", l.member)),
                 result: p
                     .results

@@ -45,6 +45,10 @@ fn sample_string(c: &Constraints) -> String {
 
 /// A valid sample value for a field, and its text form when it is a scalar (for expected paths).
 fn sample(ir: &Ir, ty: &RustType, c: &Constraints, depth: usize) -> Option<(TokenStream, Option<String>)> {
+    // Recursive shapes (through unions, lists and maps too) end here: the member is left unset.
+    if depth > 6 {
+        return None;
+    }
     Some(match ty {
         RustType::String => {
             let s = sample_string(c);

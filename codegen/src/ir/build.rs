@@ -460,23 +460,75 @@ fn paginator(
 ) -> Result<PaginatorIr, String> {
     let &op_id = op_ids.get(op_name).ok_or("no such operation")?;
     let op = ir.op(op_id);
-    let single = |what: &str, keys: Option<&model::OneOrMany>| -> Result<String, String> {
-        match keys.map(model::OneOrMany::as_slice) {
-            Some([one]) if !one.contains(['.', '[', ' ']) => Ok(one.clone()),
-            Some(other) => {
-                Err(format!("{what} `{}` is not a single top-level member; not supported", other.join(", ")))
-            }
-            None => Err(format!("no {what}")),
-        }
-    };
     let field = |s: Option<TypeId>, member: &str| -> Result<Field, String> {
         s.and_then(|s| ir.structure(s))
             .and_then(|s| s.fields.iter().find(|f| f.member == member))
             .cloned()
             .ok_or_else(|| format!("member `{member}` not found"))
     };
-    let input_token = field(Some(op.input), &single("input_token", p.input_token.as_ref())?)?;
-    let output_token = field(op.output, &single("output_token", p.output_token.as_ref())?)?;
+    let names = |what: &str, keys: Option<&model::OneOrMany>| -> Result<Vec<String>, String> {
+        match keys.map(model::OneOrMany::as_slice) {
+            Some(list) if !list.is_empty() => Ok(list.to_vec()),
+            _ => Err(format!("no {what}")),
+        }
+    };
+    let input_tokens = names("input_token", p.input_token.as_ref())?
+        .iter()
+        .map(|name| {
+            if name.contains(['.', '[', ' ', '|']) {
+                return Err(format!("input_token `{name}` is not a member of the input"));
+            }
+            field(Some(op.input), name)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let output_names = names("output_token", p.output_token.as_ref())?;
+    if output_names.len() != input_tokens.len() {
+        return Err(format!("{} input tokens but {} output tokens", input_tokens.len(), output_names.len()));
+    }
+    // `A.B`, `A[-1].B`, and alternatives `X || Y`: botocore's token expressions.
+    let mut output_tokens = Vec::new();
+    for (text, input) in output_names.iter().zip(&input_tokens) {
+        let mut alternatives = Vec::new();
+        for alternative in text.split("||").map(str::trim) {
+            let mut steps: Vec<TokenStep> = Vec::new();
+            for part in alternative.split('.') {
+                let (member, last) = match part.strip_suffix("[-1]") {
+                    Some(m) => (m, true),
+                    None => (part, false),
+                };
+                if member.is_empty() || member.contains(['[', ']', ' ', '(', '@']) {
+                    return Err(format!("output_token `{text}`: `{part}` is not supported"));
+                }
+                let owner = match steps.last() {
+                    None => op.output,
+                    Some(TokenStep { field: Field { ty: RustType::Named(n), .. }, last: false }) => Some(*n),
+                    Some(TokenStep { field: Field { ty: RustType::List(inner), .. }, last: true }) => match **inner {
+                        RustType::Named(n) => Some(n),
+                        _ => None,
+                    },
+                    Some(s) => return Err(format!("output_token `{text}`: `{}` holds no members", s.field.member)),
+                };
+                let f = field(owner, member)?;
+                if last && !matches!(f.ty, RustType::List(_)) {
+                    return Err(format!("output_token `{text}`: `{member}` is not a list"));
+                }
+                steps.push(TokenStep { field: f, last });
+            }
+            let end = steps.last().map(|s| match (&s.field.ty, s.last) {
+                (RustType::List(inner), true) => (**inner).clone(),
+                (ty, _) => ty.clone(),
+            });
+            if end.as_ref() != Some(&input.ty) {
+                return Err(format!(
+                    "output_token `{text}` does not have the type of the input token `{}`",
+                    input.member
+                ));
+            }
+            alternatives.push(steps);
+        }
+        output_tokens.push(alternatives);
+    }
+    let output_token_text = output_names.join("`, `");
     let keys = p.result_key.as_ref().map(model::OneOrMany::as_slice).unwrap_or_default();
     if keys.is_empty() {
         return Err("no result_key".into());
@@ -517,13 +569,7 @@ fn paginator(
     let Some(first) = kinds.first() else { return Err("no result_key is a list or a map".into()) };
     // One kind of item: `items()` yields it; several kinds: pages only.
     let item = kinds.iter().all(|k| k == first).then(|| first.clone());
-    if input_token.ty != output_token.ty {
-        return Err(format!(
-            "the input token `{}` and the output token `{}` have different types",
-            input_token.member, output_token.member
-        ));
-    }
-    Ok(PaginatorIr { operation: op_id, input_token, output_token, results, limit, item })
+    Ok(PaginatorIr { operation: op_id, input_tokens, output_tokens, output_token_text, results, limit, item })
 }
 
 /// serde's `rename_all` conversion of a snake_case field name.

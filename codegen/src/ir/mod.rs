@@ -155,10 +155,13 @@ impl fmt::Display for TypeDisplay<'_> {
 pub struct PaginatorIr {
     /// The operation.
     pub operation: OpId,
-    /// Input field carrying the token.
-    pub input_token: Field,
-    /// Output field carrying the next token.
-    pub output_token: Field,
+    /// Input fields carrying the token (usually one; several make the token a tuple).
+    pub input_tokens: Vec<Field>,
+    /// Where each next token is in the output, one per input token: alternatives tried in order
+    /// (botocore's `A || B`), each a path of steps from the output down.
+    pub output_tokens: Vec<Vec<Vec<TokenStep>>>,
+    /// The output tokens as the model writes them (for docs).
+    pub output_token_text: String,
     /// Where the results are (botocore's `result_key`: one or several, each a member of the
     /// output or a path through nested structures): the fields from the output down.
     pub results: Vec<Vec<Field>>,
@@ -178,7 +181,21 @@ pub enum PageItem {
     Entry(RustType, RustType),
 }
 
+/// One step of a path to a pagination token.
+#[derive(Debug, Clone)]
+pub struct TokenStep {
+    /// The field.
+    pub field: Field,
+    /// `[-1]`: the last element of the list the field holds.
+    pub last: bool,
+}
+
 impl PaginatorIr {
+    /// The input token members, for docs (`Marker`, or `KeyMarker`, `UploadIdMarker`).
+    pub fn input_token_text(&self) -> String {
+        self.input_tokens.iter().map(|f| f.member.as_str()).collect::<Vec<_>>().join("`, `")
+    }
+
     /// The result members, for documentation (`Functions`, or `Folders`, `Documents`).
     pub fn result_members(&self) -> String {
         self.results

@@ -941,8 +941,8 @@ impl stratus_runtime::paginate::Paginated for ListBackupsInput {
         self.exclusive_start_backup_arn = token;
     }
 
-    fn next_token(page: &ListBackupsOutput) -> Option<&String> {
-        page.last_evaluated_backup_arn.as_ref()
+    fn next_token(page: &ListBackupsOutput) -> Option<String> {
+        page.last_evaluated_backup_arn.clone()
     }
 }
 
@@ -959,8 +959,8 @@ impl stratus_runtime::paginate::Paginated for ListTablesInput {
         self.exclusive_start_table_name = token;
     }
 
-    fn next_token(page: &ListTablesOutput) -> Option<&String> {
-        page.last_evaluated_table_name.as_ref()
+    fn next_token(page: &ListTablesOutput) -> Option<String> {
+        page.last_evaluated_table_name.clone()
     }
 }
 
@@ -982,8 +982,8 @@ impl stratus_runtime::paginate::Paginated for QueryInput {
 
     fn next_token(
         page: &QueryOutput,
-    ) -> Option<&::std::collections::HashMap<String, AttributeValue>> {
-        page.last_evaluated_key.as_ref()
+    ) -> Option<::std::collections::HashMap<String, AttributeValue>> {
+        page.last_evaluated_key.clone()
     }
 }
 
@@ -1007,8 +1007,8 @@ impl stratus_runtime::paginate::Paginated for ScanInput {
 
     fn next_token(
         page: &ScanOutput,
-    ) -> Option<&::std::collections::HashMap<String, AttributeValue>> {
-        page.last_evaluated_key.as_ref()
+    ) -> Option<::std::collections::HashMap<String, AttributeValue>> {
+        page.last_evaluated_key.clone()
     }
 }
 
@@ -1027,8 +1027,8 @@ impl stratus_runtime::paginate::Paginated for ListTagsOfResourceInput {
         self.next_token = token;
     }
 
-    fn next_token(page: &ListTagsOfResourceOutput) -> Option<&String> {
-        page.next_token.as_ref()
+    fn next_token(page: &ListTagsOfResourceOutput) -> Option<String> {
+        page.next_token.clone()
     }
 }
 
@@ -1045,8 +1045,8 @@ impl stratus_runtime::paginate::Paginated for ListBulkOperationsInput {
         self.next_token = token;
     }
 
-    fn next_token(page: &ListBulkOperationsOutput) -> Option<&String> {
-        page.next_token.as_ref()
+    fn next_token(page: &ListBulkOperationsOutput) -> Option<String> {
+        page.next_token.clone()
     }
 }
 

@@ -4050,8 +4050,8 @@ impl stratus_runtime::paginate::Paginated for GetAccountAuthorizationDetailsInpu
         self.marker = token;
     }
 
-    fn next_token(page: &GetAccountAuthorizationDetailsOutput) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &GetAccountAuthorizationDetailsOutput) -> Option<String> {
+        page.marker.clone()
     }
 }
 
@@ -4061,8 +4061,8 @@ impl stratus_runtime::paginate::Paginated for GetGroupInput {
         self.marker = token;
     }
 
-    fn next_token(page: &GetGroupOutput) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &GetGroupOutput) -> Option<String> {
+        page.marker.clone()
     }
 }
 
@@ -4079,8 +4079,8 @@ impl stratus_runtime::paginate::Paginated for ListAccessKeysInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListAccessKeysOutput) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &ListAccessKeysOutput) -> Option<String> {
+        page.marker.clone()
     }
 }
 
@@ -4097,8 +4097,8 @@ impl stratus_runtime::paginate::Paginated for ListAccountAliasesInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListAccountAliasesOutput) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &ListAccountAliasesOutput) -> Option<String> {
+        page.marker.clone()
     }
 }
 
@@ -4115,8 +4115,8 @@ impl stratus_runtime::paginate::Paginated for ListAttachedGroupPoliciesInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListAttachedGroupPoliciesOutput) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &ListAttachedGroupPoliciesOutput) -> Option<String> {
+        page.marker.clone()
     }
 }
 
@@ -4133,8 +4133,8 @@ impl stratus_runtime::paginate::Paginated for ListAttachedRolePoliciesInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListAttachedRolePoliciesOutput) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &ListAttachedRolePoliciesOutput) -> Option<String> {
+        page.marker.clone()
     }
 }
 
@@ -4151,8 +4151,8 @@ impl stratus_runtime::paginate::Paginated for ListAttachedUserPoliciesInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListAttachedUserPoliciesOutput) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &ListAttachedUserPoliciesOutput) -> Option<String> {
+        page.marker.clone()
     }
 }
 
@@ -4169,8 +4169,8 @@ impl stratus_runtime::paginate::Paginated for ListEntitiesForPolicyInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListEntitiesForPolicyOutput) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &ListEntitiesForPolicyOutput) -> Option<String> {
+        page.marker.clone()
     }
 }
 
@@ -4180,8 +4180,8 @@ impl stratus_runtime::paginate::Paginated for ListGroupPoliciesInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListGroupPoliciesOutput) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &ListGroupPoliciesOutput) -> Option<String> {
+        page.marker.clone()
     }
 }
 
@@ -4198,8 +4198,8 @@ impl stratus_runtime::paginate::Paginated for ListGroupsInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListGroupsOutput) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &ListGroupsOutput) -> Option<String> {
+        page.marker.clone()
     }
 }
 
@@ -4216,8 +4216,8 @@ impl stratus_runtime::paginate::Paginated for ListGroupsForUserInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListGroupsForUserOutput) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &ListGroupsForUserOutput) -> Option<String> {
+        page.marker.clone()
     }
 }
 
@@ -4234,8 +4234,8 @@ impl stratus_runtime::paginate::Paginated for ListInstanceProfilesInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListInstanceProfilesOutput) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &ListInstanceProfilesOutput) -> Option<String> {
+        page.marker.clone()
     }
 }
 
@@ -4252,8 +4252,8 @@ impl stratus_runtime::paginate::Paginated for ListInstanceProfilesForRoleInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListInstanceProfilesForRoleOutput) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &ListInstanceProfilesForRoleOutput) -> Option<String> {
+        page.marker.clone()
     }
 }
 
@@ -4270,8 +4270,8 @@ impl stratus_runtime::paginate::Paginated for ListMfaDevicesInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListMfaDevicesOutput) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &ListMfaDevicesOutput) -> Option<String> {
+        page.marker.clone()
     }
 }
 
@@ -4288,8 +4288,8 @@ impl stratus_runtime::paginate::Paginated for ListPoliciesInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListPoliciesOutput) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &ListPoliciesOutput) -> Option<String> {
+        page.marker.clone()
     }
 }
 
@@ -4306,8 +4306,8 @@ impl stratus_runtime::paginate::Paginated for ListPolicyVersionsInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListPolicyVersionsOutput) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &ListPolicyVersionsOutput) -> Option<String> {
+        page.marker.clone()
     }
 }
 
@@ -4324,8 +4324,8 @@ impl stratus_runtime::paginate::Paginated for ListRolePoliciesInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListRolePoliciesOutput) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &ListRolePoliciesOutput) -> Option<String> {
+        page.marker.clone()
     }
 }
 
@@ -4342,8 +4342,8 @@ impl stratus_runtime::paginate::Paginated for ListRolesInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListRolesOutput) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &ListRolesOutput) -> Option<String> {
+        page.marker.clone()
     }
 }
 
@@ -4360,8 +4360,8 @@ impl stratus_runtime::paginate::Paginated for ListServerCertificatesInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListServerCertificatesOutput) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &ListServerCertificatesOutput) -> Option<String> {
+        page.marker.clone()
     }
 }
 
@@ -4378,8 +4378,8 @@ impl stratus_runtime::paginate::Paginated for ListSigningCertificatesInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListSigningCertificatesOutput) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &ListSigningCertificatesOutput) -> Option<String> {
+        page.marker.clone()
     }
 }
 
@@ -4396,8 +4396,8 @@ impl stratus_runtime::paginate::Paginated for ListSshPublicKeysInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListSshPublicKeysOutput) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &ListSshPublicKeysOutput) -> Option<String> {
+        page.marker.clone()
     }
 }
 
@@ -4414,8 +4414,8 @@ impl stratus_runtime::paginate::Paginated for ListUserPoliciesInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListUserPoliciesOutput) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &ListUserPoliciesOutput) -> Option<String> {
+        page.marker.clone()
     }
 }
 
@@ -4432,8 +4432,8 @@ impl stratus_runtime::paginate::Paginated for ListUsersInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListUsersOutput) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &ListUsersOutput) -> Option<String> {
+        page.marker.clone()
     }
 }
 
@@ -4450,8 +4450,8 @@ impl stratus_runtime::paginate::Paginated for ListVirtualMfaDevicesInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListVirtualMfaDevicesOutput) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &ListVirtualMfaDevicesOutput) -> Option<String> {
+        page.marker.clone()
     }
 }
 
@@ -4468,8 +4468,8 @@ impl stratus_runtime::paginate::Paginated for SimulateCustomPolicyInput {
         self.marker = token;
     }
 
-    fn next_token(page: &SimulatePolicyResponse) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &SimulatePolicyResponse) -> Option<String> {
+        page.marker.clone()
     }
 }
 
@@ -4486,8 +4486,8 @@ impl stratus_runtime::paginate::Paginated for SimulatePrincipalPolicyInput {
         self.marker = token;
     }
 
-    fn next_token(page: &SimulatePolicyResponse) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &SimulatePolicyResponse) -> Option<String> {
+        page.marker.clone()
     }
 }
 
@@ -4504,8 +4504,8 @@ impl stratus_runtime::paginate::Paginated for ListUserTagsInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListUserTagsOutput) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &ListUserTagsOutput) -> Option<String> {
+        page.marker.clone()
     }
 }
 
@@ -4522,8 +4522,8 @@ impl stratus_runtime::paginate::Paginated for ListInstanceProfileTagsInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListInstanceProfileTagsOutput) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &ListInstanceProfileTagsOutput) -> Option<String> {
+        page.marker.clone()
     }
 }
 
@@ -4540,8 +4540,8 @@ impl stratus_runtime::paginate::Paginated for ListMfaDeviceTagsInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListMfaDeviceTagsOutput) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &ListMfaDeviceTagsOutput) -> Option<String> {
+        page.marker.clone()
     }
 }
 
@@ -4558,8 +4558,8 @@ impl stratus_runtime::paginate::Paginated for ListOpenIdConnectProviderTagsInput
         self.marker = token;
     }
 
-    fn next_token(page: &ListOpenIdConnectProviderTagsOutput) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &ListOpenIdConnectProviderTagsOutput) -> Option<String> {
+        page.marker.clone()
     }
 }
 
@@ -4576,8 +4576,8 @@ impl stratus_runtime::paginate::Paginated for ListPolicyTagsInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListPolicyTagsOutput) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &ListPolicyTagsOutput) -> Option<String> {
+        page.marker.clone()
     }
 }
 
@@ -4594,8 +4594,8 @@ impl stratus_runtime::paginate::Paginated for ListRoleTagsInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListRoleTagsOutput) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &ListRoleTagsOutput) -> Option<String> {
+        page.marker.clone()
     }
 }
 
@@ -4612,8 +4612,8 @@ impl stratus_runtime::paginate::Paginated for ListSamlProviderTagsInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListSamlProviderTagsOutput) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &ListSamlProviderTagsOutput) -> Option<String> {
+        page.marker.clone()
     }
 }
 
@@ -4630,8 +4630,8 @@ impl stratus_runtime::paginate::Paginated for ListServerCertificateTagsInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListServerCertificateTagsOutput) -> Option<&String> {
-        page.marker.as_ref()
+    fn next_token(page: &ListServerCertificateTagsOutput) -> Option<String> {
+        page.marker.clone()
     }
 }
 

@@ -2305,8 +2305,8 @@ impl stratus_runtime::paginate::Paginated for ListEventSourceMappingsInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListEventSourceMappingsOutput) -> Option<&String> {
-        page.next_marker.as_ref()
+    fn next_token(page: &ListEventSourceMappingsOutput) -> Option<String> {
+        page.next_marker.clone()
     }
 }
 
@@ -2325,8 +2325,8 @@ impl stratus_runtime::paginate::Paginated for ListFunctionsInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListFunctionsOutput) -> Option<&String> {
-        page.next_marker.as_ref()
+    fn next_token(page: &ListFunctionsOutput) -> Option<String> {
+        page.next_marker.clone()
     }
 }
 
@@ -2343,8 +2343,8 @@ impl stratus_runtime::paginate::Paginated for ListAliasesInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListAliasesOutput) -> Option<&String> {
-        page.next_marker.as_ref()
+    fn next_token(page: &ListAliasesOutput) -> Option<String> {
+        page.next_marker.clone()
     }
 }
 
@@ -2361,8 +2361,8 @@ impl stratus_runtime::paginate::Paginated for ListLayerVersionsInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListLayerVersionsOutput) -> Option<&String> {
-        page.next_marker.as_ref()
+    fn next_token(page: &ListLayerVersionsOutput) -> Option<String> {
+        page.next_marker.clone()
     }
 }
 
@@ -2379,8 +2379,8 @@ impl stratus_runtime::paginate::Paginated for ListLayersInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListLayersOutput) -> Option<&String> {
-        page.next_marker.as_ref()
+    fn next_token(page: &ListLayersOutput) -> Option<String> {
+        page.next_marker.clone()
     }
 }
 
@@ -2397,8 +2397,8 @@ impl stratus_runtime::paginate::Paginated for ListVersionsByFunctionInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListVersionsByFunctionOutput) -> Option<&String> {
-        page.next_marker.as_ref()
+    fn next_token(page: &ListVersionsByFunctionOutput) -> Option<String> {
+        page.next_marker.clone()
     }
 }
 
@@ -2415,8 +2415,8 @@ impl stratus_runtime::paginate::Paginated for ListFunctionEventInvokeConfigsInpu
         self.marker = token;
     }
 
-    fn next_token(page: &ListFunctionEventInvokeConfigsOutput) -> Option<&String> {
-        page.next_marker.as_ref()
+    fn next_token(page: &ListFunctionEventInvokeConfigsOutput) -> Option<String> {
+        page.next_marker.clone()
     }
 }
 
@@ -2435,8 +2435,8 @@ impl stratus_runtime::paginate::Paginated for ListProvisionedConcurrencyConfigsI
         self.marker = token;
     }
 
-    fn next_token(page: &ListProvisionedConcurrencyConfigsOutput) -> Option<&String> {
-        page.next_marker.as_ref()
+    fn next_token(page: &ListProvisionedConcurrencyConfigsOutput) -> Option<String> {
+        page.next_marker.clone()
     }
 }
 
@@ -2456,8 +2456,8 @@ impl stratus_runtime::paginate::Paginated for ListCodeSigningConfigsInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListCodeSigningConfigsOutput) -> Option<&String> {
-        page.next_marker.as_ref()
+    fn next_token(page: &ListCodeSigningConfigsOutput) -> Option<String> {
+        page.next_marker.clone()
     }
 }
 
@@ -2474,8 +2474,8 @@ impl stratus_runtime::paginate::Paginated for ListFunctionsByCodeSigningConfigIn
         self.marker = token;
     }
 
-    fn next_token(page: &ListFunctionsByCodeSigningConfigOutput) -> Option<&String> {
-        page.next_marker.as_ref()
+    fn next_token(page: &ListFunctionsByCodeSigningConfigOutput) -> Option<String> {
+        page.next_marker.clone()
     }
 }
 
@@ -2493,8 +2493,8 @@ impl stratus_runtime::paginate::Paginated for ListFunctionUrlConfigsInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListFunctionUrlConfigsOutput) -> Option<&String> {
-        page.next_marker.as_ref()
+    fn next_token(page: &ListFunctionUrlConfigsOutput) -> Option<String> {
+        page.next_marker.clone()
     }
 }
 
@@ -2511,8 +2511,8 @@ impl stratus_runtime::paginate::Paginated for ListCapacityProvidersInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListCapacityProvidersOutput) -> Option<&String> {
-        page.next_marker.as_ref()
+    fn next_token(page: &ListCapacityProvidersOutput) -> Option<String> {
+        page.next_marker.clone()
     }
 }
 
@@ -2532,8 +2532,8 @@ for ListFunctionVersionsByCapacityProviderInput {
 
     fn next_token(
         page: &ListFunctionVersionsByCapacityProviderOutput,
-    ) -> Option<&String> {
-        page.next_marker.as_ref()
+    ) -> Option<String> {
+        page.next_marker.clone()
     }
 }
 
@@ -2553,8 +2553,8 @@ impl stratus_runtime::paginate::Paginated for GetDurableExecutionHistoryInput {
         self.marker = token;
     }
 
-    fn next_token(page: &GetDurableExecutionHistoryOutput) -> Option<&String> {
-        page.next_marker.as_ref()
+    fn next_token(page: &GetDurableExecutionHistoryOutput) -> Option<String> {
+        page.next_marker.clone()
     }
 }
 
@@ -2571,8 +2571,8 @@ impl stratus_runtime::paginate::Paginated for GetDurableExecutionStateInput {
         self.marker = token;
     }
 
-    fn next_token(page: &GetDurableExecutionStateOutput) -> Option<&String> {
-        page.next_marker.as_ref()
+    fn next_token(page: &GetDurableExecutionStateOutput) -> Option<String> {
+        page.next_marker.clone()
     }
 }
 
@@ -2589,8 +2589,8 @@ impl stratus_runtime::paginate::Paginated for ListDurableExecutionsByFunctionInp
         self.marker = token;
     }
 
-    fn next_token(page: &ListDurableExecutionsByFunctionOutput) -> Option<&String> {
-        page.next_marker.as_ref()
+    fn next_token(page: &ListDurableExecutionsByFunctionOutput) -> Option<String> {
+        page.next_marker.clone()
     }
 }
 

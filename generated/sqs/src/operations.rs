@@ -320,8 +320,8 @@ impl stratus_runtime::paginate::Paginated for ListDeadLetterSourceQueuesInput {
         self.next_token = token;
     }
 
-    fn next_token(page: &ListDeadLetterSourceQueuesOutput) -> Option<&String> {
-        page.next_token.as_ref()
+    fn next_token(page: &ListDeadLetterSourceQueuesOutput) -> Option<String> {
+        page.next_token.clone()
     }
 }
 
@@ -338,8 +338,8 @@ impl stratus_runtime::paginate::Paginated for ListQueuesInput {
         self.next_token = token;
     }
 
-    fn next_token(page: &ListQueuesOutput) -> Option<&String> {
-        page.next_token.as_ref()
+    fn next_token(page: &ListQueuesOutput) -> Option<String> {
+        page.next_token.clone()
     }
 }
 

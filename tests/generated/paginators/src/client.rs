@@ -141,6 +141,59 @@ impl Client {
     ) -> Result<ListVersionsOutput, Error<ListVersionsError>> {
         self.handle.call(input).await
     }
+
+    /// A token that is the next marker or else the last item's key (S3's ListObjects: `NextMarker || Contents[-1].Key`).
+    ///
+    /// # Request
+    ///
+    /// Optional:
+    /// - [`marker`](ListObjectsInput::marker) (`String`): The `Marker` member.
+    ///
+    /// # Response
+    ///
+    /// Returns [`ListObjectsOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ListObjectsError`].
+    ///
+    /// # Pagination
+    ///
+    /// Pages with `list_objects().into_paginator()` (the `Contents` items of every page).
+    pub fn list_objects(&self) -> ListObjectsInputBuilder<&Self> {
+        ListObjectsInputBuilder::with_context(self)
+    }
+
+    /// Calls `ListObjects` with a complete input; see [`Client::list_objects`].
+    pub async fn list_objects_with(
+        &self,
+        input: ListObjectsInput,
+    ) -> Result<ListObjectsOutput, Error<ListObjectsError>> {
+        self.handle.call(input).await
+    }
+
+    /// Two tokens that travel together, one of them in a nested structure (S3's ListMultipartUploads, RDS's nested markers).
+    ///
+    /// # Request
+    ///
+    /// Optional:
+    /// - [`key_marker`](ListUploadsInput::key_marker) (`String`): The `KeyMarker` member.
+    /// - [`upload_id_marker`](ListUploadsInput::upload_id_marker) (`String`): The `UploadIdMarker` member.
+    ///
+    /// # Response
+    ///
+    /// Returns [`ListUploadsOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ListUploadsError`].
+    ///
+    /// # Pagination
+    ///
+    /// Pages with `list_uploads().into_paginator()` (the `Uploads` items of every page).
+    pub fn list_uploads(&self) -> ListUploadsInputBuilder<&Self> {
+        ListUploadsInputBuilder::with_context(self)
+    }
+
+    /// Calls `ListUploads` with a complete input; see [`Client::list_uploads`].
+    pub async fn list_uploads_with(
+        &self,
+        input: ListUploadsInput,
+    ) -> Result<ListUploadsOutput, Error<ListUploadsError>> {
+        self.handle.call(input).await
+    }
 }
 
 impl<'a> ListUsageInputBuilder<&'a Client> {
@@ -178,6 +231,26 @@ impl<'a> ListVersionsInputBuilder<&'a Client> {
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListVersionsInput> {
+        let (client, input) = self.into_parts();
+        stratus_runtime::paginate::Paginator::new(client, input)
+    }
+}
+
+impl<'a> ListObjectsInputBuilder<&'a Client> {
+    /// Pages through `ListObjects`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Contents`. The paginator sets `Marker` from each response's `NextMarker || Contents[-1].Key` and stops when the service returns none.
+    pub fn into_paginator(
+        self,
+    ) -> stratus_runtime::paginate::Paginator<&'a Client, ListObjectsInput> {
+        let (client, input) = self.into_parts();
+        stratus_runtime::paginate::Paginator::new(client, input)
+    }
+}
+
+impl<'a> ListUploadsInputBuilder<&'a Client> {
+    /// Pages through `ListUploads`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Uploads`. The paginator sets `KeyMarker`, `UploadIdMarker` from each response's `NextKeyMarker`, `Page.NextUploadIdMarker` and stops when the service returns none.
+    pub fn into_paginator(
+        self,
+    ) -> stratus_runtime::paginate::Paginator<&'a Client, ListUploadsInput> {
         let (client, input) = self.into_parts();
         stratus_runtime::paginate::Paginator::new(client, input)
     }

@@ -31,3 +31,15 @@ stratus_runtime::operation_error! {
     ListVersionsError {
     }
 }
+
+stratus_runtime::operation_error! {
+    /// Errors of [`Client::list_objects`](crate::Client::list_objects).
+    ListObjectsError {
+    }
+}
+
+stratus_runtime::operation_error! {
+    /// Errors of [`Client::list_uploads`](crate::Client::list_uploads).
+    ListUploadsError {
+    }
+}

@@ -45,14 +45,33 @@ impl rt::Operation for ListVersionsInput {
     }
 }
 
+impl rt::Operation for ListObjectsInput {
+    type Output = ListObjectsOutput;
+    type Error = ListObjectsError;
+    const SPEC: rt::OpSpec = rt::OpSpec::new("ListObjects", "GET", "/objects", 200);
+    fn bind(&self, req: &mut rt::Request) {
+        req.query("marker", &self.marker);
+    }
+}
+
+impl rt::Operation for ListUploadsInput {
+    type Output = ListUploadsOutput;
+    type Error = ListUploadsError;
+    const SPEC: rt::OpSpec = rt::OpSpec::new("ListUploads", "GET", "/uploads", 200);
+    fn bind(&self, req: &mut rt::Request) {
+        req.query("key-marker", &self.key_marker);
+        req.query("upload-id-marker", &self.upload_id_marker);
+    }
+}
+
 impl stratus_runtime::paginate::Paginated for ListUsageInput {
     type Token = String;
     fn set_token(&mut self, token: Option<String>) {
         self.next_token = token;
     }
 
-    fn next_token(page: &ListUsageOutput) -> Option<&String> {
-        page.next_token.as_ref()
+    fn next_token(page: &ListUsageOutput) -> Option<String> {
+        page.next_token.clone()
     }
 }
 
@@ -69,8 +88,8 @@ impl stratus_runtime::paginate::Paginated for ListContentsInput {
         self.next_token = token;
     }
 
-    fn next_token(page: &ListContentsOutput) -> Option<&String> {
-        page.next_token.as_ref()
+    fn next_token(page: &ListContentsOutput) -> Option<String> {
+        page.next_token.clone()
     }
 }
 
@@ -80,8 +99,8 @@ impl stratus_runtime::paginate::Paginated for ListNamesInput {
         self.next_token = token;
     }
 
-    fn next_token(page: &ListNamesOutput) -> Option<&String> {
-        page.next_token.as_ref()
+    fn next_token(page: &ListNamesOutput) -> Option<String> {
+        page.next_token.clone()
     }
 }
 
@@ -101,8 +120,8 @@ impl stratus_runtime::paginate::Paginated for ListVersionsInput {
         self.next_token = token;
     }
 
-    fn next_token(page: &ListVersionsOutput) -> Option<&String> {
-        page.next_token.as_ref()
+    fn next_token(page: &ListVersionsOutput) -> Option<String> {
+        page.next_token.clone()
     }
 }
 
@@ -110,5 +129,57 @@ impl stratus_runtime::paginate::PaginatedItems for ListVersionsInput {
     type Item = DocumentVersionMetadata;
     fn items(page: ListVersionsOutput) -> Vec<DocumentVersionMetadata> {
         page.result.and_then(|v| v.versions).unwrap_or_default()
+    }
+}
+
+impl stratus_runtime::paginate::Paginated for ListObjectsInput {
+    type Token = String;
+    fn set_token(&mut self, token: Option<String>) {
+        self.marker = token;
+    }
+
+    fn next_token(page: &ListObjectsOutput) -> Option<String> {
+        page.next_marker
+            .clone()
+            .or_else(|| {
+                Some(page)
+                    .and_then(|v| v.contents.as_ref())
+                    .and_then(|v| v.last())
+                    .and_then(|v| v.key.as_ref())
+                    .cloned()
+            })
+    }
+}
+
+impl stratus_runtime::paginate::PaginatedItems for ListObjectsInput {
+    type Item = Object;
+    fn items(page: ListObjectsOutput) -> Vec<Object> {
+        page.contents.unwrap_or_default()
+    }
+}
+
+impl stratus_runtime::paginate::Paginated for ListUploadsInput {
+    type Token = (Option<String>, Option<String>);
+    fn set_token(&mut self, token: Option<(Option<String>, Option<String>)>) {
+        let (t0, t1) = token.unwrap_or_default();
+        self.key_marker = t0;
+        self.upload_id_marker = t1;
+    }
+
+    fn next_token(page: &ListUploadsOutput) -> Option<(Option<String>, Option<String>)> {
+        Some((
+            page.next_key_marker.clone(),
+            Some(page)
+                .and_then(|v| v.page.as_ref())
+                .and_then(|v| v.next_upload_id_marker.as_ref())
+                .cloned(),
+        ))
+    }
+}
+
+impl stratus_runtime::paginate::PaginatedItems for ListUploadsInput {
+    type Item = String;
+    fn items(page: ListUploadsOutput) -> Vec<String> {
+        page.uploads.unwrap_or_default()
     }
 }

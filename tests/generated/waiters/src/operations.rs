@@ -42,8 +42,8 @@ impl stratus_runtime::paginate::Paginated for ListThingsInput {
         self.marker = token;
     }
 
-    fn next_token(page: &ListThingsOutput) -> Option<&String> {
-        page.next_marker.as_ref()
+    fn next_token(page: &ListThingsOutput) -> Option<String> {
+        page.next_marker.clone()
     }
 }
 

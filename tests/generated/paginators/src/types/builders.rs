@@ -85,6 +85,52 @@ stratus_runtime::builder! {
 }
 
 stratus_runtime::builder! {
+    /// A builder for [`ListObjectsInput`].
+    ListObjectsInputBuilder => ListObjectsInput [operation] {} optional {
+        marker: String,
+    }
+}
+
+stratus_runtime::builder! {
+    /// A builder for [`ListObjectsOutput`].
+    ListObjectsOutputBuilder => ListObjectsOutput {} optional {
+        next_marker: String,
+        contents: Vec<Object>,
+    }
+}
+
+stratus_runtime::builder! {
+    /// A builder for [`Object`].
+    ObjectBuilder => Object {} optional {
+        key: String,
+    }
+}
+
+stratus_runtime::builder! {
+    /// A builder for [`ListUploadsInput`].
+    ListUploadsInputBuilder => ListUploadsInput [operation] {} optional {
+        key_marker: String,
+        upload_id_marker: String,
+    }
+}
+
+stratus_runtime::builder! {
+    /// A builder for [`ListUploadsOutput`].
+    ListUploadsOutputBuilder => ListUploadsOutput {} optional {
+        next_key_marker: String,
+        page: UploadPage,
+        uploads: Vec<String>,
+    }
+}
+
+stratus_runtime::builder! {
+    /// A builder for [`UploadPage`].
+    UploadPageBuilder => UploadPage {} optional {
+        next_upload_id_marker: String,
+    }
+}
+
+stratus_runtime::builder! {
     /// A builder for [`ListNamesInput`].
     ListNamesInputBuilder => ListNamesInput [operation] {} optional {
         next_token: String,

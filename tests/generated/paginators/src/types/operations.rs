@@ -96,6 +96,62 @@ pub struct ListVersionsOutput {
     pub next_token: Option<String>,
 }
 
+/// Input of the `ListObjects` operation.
+///
+/// The input of [`Client::list_objects`](crate::Client::list_objects).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct ListObjectsInput {
+    /// The `Marker` member.
+    #[serde(skip)]
+    pub marker: Option<String>,
+}
+
+/// Output of the `ListObjects` operation.
+///
+/// Returned by [`Client::list_objects`](crate::Client::list_objects).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, rename_all = "PascalCase")]
+pub struct ListObjectsOutput {
+    /// The `NextMarker` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_marker: Option<String>,
+    /// The `Contents` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contents: Option<Vec<Object>>,
+}
+
+/// Input of the `ListUploads` operation.
+///
+/// The input of [`Client::list_uploads`](crate::Client::list_uploads).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct ListUploadsInput {
+    /// The `KeyMarker` member.
+    #[serde(skip)]
+    pub key_marker: Option<String>,
+    /// The `UploadIdMarker` member.
+    #[serde(skip)]
+    pub upload_id_marker: Option<String>,
+}
+
+/// Output of the `ListUploads` operation.
+///
+/// Returned by [`Client::list_uploads`](crate::Client::list_uploads).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, rename_all = "PascalCase")]
+pub struct ListUploadsOutput {
+    /// The `NextKeyMarker` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_key_marker: Option<String>,
+    /// The `Page` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<UploadPage>,
+    /// The `Uploads` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uploads: Option<Vec<String>>,
+}
+
 /// Input of the `ListNames` operation.
 ///
 /// The input of [`Client::list_names`](crate::Client::list_names).

@@ -93,3 +93,48 @@ async fn list_versions() {
     };
     check(&req, &expect).unwrap();
 }
+
+#[tokio::test]
+async fn list_objects() {
+    let input = t::ListObjectsInput {
+        marker: Some("s".to_string()),
+        ..Default::default()
+    };
+    let req = capture(|config| async move {
+            fixture_paginators::Client::new(&config).list_objects_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/objects",
+        query: &["marker"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
+}
+
+#[tokio::test]
+async fn list_uploads() {
+    let input = t::ListUploadsInput {
+        key_marker: Some("s".to_string()),
+        upload_id_marker: Some("s".to_string()),
+        ..Default::default()
+    };
+    let req = capture(|config| async move {
+            fixture_paginators::Client::new(&config).list_uploads_with(input).await
+        })
+        .await
+        .unwrap();
+    let expect = Expect {
+        method: "GET",
+        path: "/uploads",
+        query: &["key-marker", "upload-id-marker"],
+        headers: &[],
+        body: &[],
+        payload: false,
+    };
+    check(&req, &expect).unwrap();
+}
