@@ -43,6 +43,8 @@ pub(super) fn file(ir: &Ir, options: &Options) -> Result<GeneratedFile, EmitErro
             let builder = format_ident!("{}", input.builder);
             let what = if p.item.is_some() {
                 format!("[`items()`]({}) each entry of {}", Rt::PaginatorItems.text(), p.result_members())
+            } else if p.results.is_empty() {
+                "its results are not a collection, so there is no `items()`".to_string()
             } else {
                 format!("each holding {} (lists of different types, so there is no `items()`)", p.result_members())
             };

@@ -566,9 +566,9 @@ fn paginator(
             _ => None,
         })
         .collect();
-    let Some(first) = kinds.first() else { return Err("no result_key is a list or a map".into()) };
-    // One kind of item: `items()` yields it; several kinds: pages only.
-    let item = kinds.iter().all(|k| k == first).then(|| first.clone());
+    // One kind of item: `items()` yields it; several kinds, or results that are not collections
+    // (RDS's DownloadDBLogFilePortion pages through a string): pages only.
+    let item = kinds.first().filter(|first| kinds.iter().all(|k| k == *first)).cloned();
     Ok(PaginatorIr { operation: op_id, input_tokens, output_tokens, output_token_text, results, limit, item })
 }
 
