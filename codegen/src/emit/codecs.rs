@@ -53,12 +53,8 @@ pub(super) fn uses(ir: &Ir) -> TokenStream {
     }
     let (xml, query) = (Rt::XmlModule.path(), Rt::QueryModule.path());
     if matches!(ir.service.protocol, Protocol::RestXml) {
-        // rest-xml needs the timestamp formats of the query module's re-export; they live in
-        // `encoding`, which every crate has.
-        let encoding = Rt::Encoding.path();
         return quote! {
             use #xml;
-            use #encoding as query;
         };
     }
     quote! {
@@ -294,9 +290,10 @@ fn to_xml(s: &StructDef) -> TokenStream {
                     quote!(w.map(#element, #ns, #value, xml::MapXml { key: #k, key_attributes: #kn, value: #v, value_attributes: #vn, flattened: #flattened });)
                 }
                 RustType::DateTime if f.timestamp_format.is_some_and(|t| t != TimestampFormat::Iso8601) => {
+                    let encoding = Rt::Encoding.path();
                     let format = match f.timestamp_format {
-                        Some(TimestampFormat::EpochSeconds) => quote!(query::TimestampFormat::EpochSeconds),
-                        _ => quote!(query::TimestampFormat::HttpDate),
+                        Some(TimestampFormat::EpochSeconds) => quote!(#encoding::TimestampFormat::EpochSeconds),
+                        _ => quote!(#encoding::TimestampFormat::HttpDate),
                     };
                     quote!(w.timestamp(#element, #value, #format);)
                 }
@@ -337,6 +334,7 @@ fn union_to_xml(u: &UnionDef) -> TokenStream {
         impl xml::ToXml for #name {
             fn write_xml(&self, w: &mut xml::Writer, name: &str, attributes: &[(&str, &str)]) {
                 w.start(name, attributes);
+                #[allow(clippy::single_match)]
                 match self {
                     #(#arms)*
                     _ => {}
@@ -386,6 +384,7 @@ fn union_query_value(u: &UnionDef, ec2: bool) -> TokenStream {
     quote! {
         impl query::QueryValue for #name {
             fn write(&self, w: &mut query::Writer, key: &str) {
+                #[allow(clippy::single_match)]
                 match self {
                     #(#arms)*
                     _ => {}

@@ -141,7 +141,7 @@ fn structure(ir: &Ir, ctx: &TypeCtx, verbatim: &Verbatim, s: &StructDef) -> Toke
         let ty = field_type(ctx, f);
         let fdocs = doc_attrs(&f.docs);
         let fdep = deprecated_attr(&f.deprecated);
-        let serde = if !f.binding.in_body() {
+        let serde = if !f.binding.in_body() || f.json_skip {
             quote!(#[serde(skip)])
         } else {
             let mut args = Vec::new();

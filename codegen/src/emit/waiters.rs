@@ -18,9 +18,13 @@ pub(super) fn file(ir: &Ir, options: &Options) -> Result<Option<GeneratedFile>, 
     let waiter_module = Rt::WaiterModule.path();
     let items: Vec<TokenStream> = ir.waiters.iter().map(|w| waiter(ir, w)).collect();
     // The JMESPath value types are needed only by path acceptors.
-    let jm = if ir.waiters.iter().any(|w| !w.paths.is_empty()) {
+    let jm = if ir.waiters.iter().any(|w| w.paths.iter().any(reads_values)) {
         quote!(
             use #waiter_module::{self as w, Jm, ToJm};
+        )
+    } else if ir.waiters.iter().any(|w| !w.paths.is_empty()) {
+        quote!(
+            use #waiter_module::{self as w, Jm};
         )
     } else {
         quote!(
@@ -130,6 +134,20 @@ fn waiter(ir: &Ir, wt: &WaiterIr) -> TokenStream {
                 #(#checks)*
                 None
             }
+        }
+    }
+}
+
+/// Whether an expression reads a value (and so needs `ToJm`), rather than only counting objects.
+fn reads_values(e: &JmExpr) -> bool {
+    match e {
+        JmExpr::Path { leaf, .. } => *leaf == Leaf::Value,
+        JmExpr::Project { each, .. } | JmExpr::Values { each, .. } => reads_values(each),
+        JmExpr::Filter { cond, each, .. } => reads_values(cond) || reads_values(each),
+        JmExpr::Literal(_) => false,
+        JmExpr::Length(a) | JmExpr::Not(a) => reads_values(a),
+        JmExpr::Contains(a, b) | JmExpr::Compare(_, a, b) | JmExpr::And(a, b) | JmExpr::Or(a, b) => {
+            reads_values(a) || reads_values(b)
         }
     }
 }

@@ -605,7 +605,9 @@ fn json_naming(fields: &mut [Field]) -> Option<RenameAll> {
     };
     let case =
         [RenameAll::PascalCase, RenameAll::CamelCase].into_iter().filter(|c| fits(*c) > 0).max_by_key(|c| fits(*c));
+    let mut keys = HashSet::new();
     for f in fields.iter_mut().filter(|f| f.binding.in_body()) {
+        f.json_skip = !keys.insert(f.wire_name.clone());
         let fits = match case {
             Some(c) => serde_case(&f.name, c) == f.wire_name,
             None => f.name.trim_start_matches("r#") == f.wire_name,
@@ -968,6 +970,7 @@ fn fields(cx: &MemberContext<'_>, shape_name: &str, shape: &Shape, variants: boo
                 binding,
                 wire_name,
                 json_rename: false,
+                json_skip: false,
                 timestamp_format: m.timestamp_format.or(target.and_then(|t| t.timestamp_format)).map(timestamp_format),
                 idempotency_token: m.idempotency_token,
                 boxed: boxed_edges.contains(&(shape_name.to_string(), member_name.clone())),

@@ -500,6 +500,10 @@ pub struct Field {
     pub wire_name: String,
     /// The JSON key, when the structure's [`RenameAll`] does not produce [`Field::wire_name`].
     pub json_rename: bool,
+    /// Left out of the JSON form: an earlier member has the same wire name (S3's `Event` and its
+    /// flattened list `Events`, both `<Event>` in XML; only XML protocols have such models, and
+    /// their JSON form is not the wire).
+    pub json_skip: bool,
     /// Timestamp format, for timestamp members that have one.
     pub timestamp_format: Option<TimestampFormat>,
     /// Filled with a UUID when unset.

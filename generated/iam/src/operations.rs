@@ -9984,6 +9984,7 @@ impl xml::FromXml for PolicyGroup {
 
 impl query::QueryValue for PolicyIdentifier {
     fn write(&self, w: &mut query::Writer, key: &str) {
+        #[allow(clippy::single_match)]
         match self {
             Self::PolicyType(value) => w.field(key, "PolicyType", Some(value)),
             Self::PolicyArn(value) => w.field(key, "PolicyArn", Some(value)),
