@@ -524,7 +524,10 @@ fn paginated(ir: &Ir, p: &PaginatorIr) -> TokenStream {
         if let [only] = steps {
             if !only.last && !only.field.boxed {
                 let n = ident(&only.field.name);
-                return if only.field.required { quote!(Some(page.#n.clone())) } else { quote!(page.#n.clone()) };
+                // Numbers and booleans are `Copy`.
+                let copy = only.field.ty.is_number() || only.field.ty == RustType::Bool;
+                let value = if copy { quote!(page.#n) } else { quote!(page.#n.clone()) };
+                return if only.field.required { quote!(Some(#value)) } else { value };
             }
         }
         let mut expr = quote!(Some(page));
@@ -547,6 +550,7 @@ fn paginated(ir: &Ir, p: &PaginatorIr) -> TokenStream {
         let first = parts.next().unwrap_or_else(|| quote!(None));
         parts.fold(first, |acc, next| quote!(#acc.or_else(|| #next)))
     };
+    let (_, option) = result_and_option(ir);
     let (token, set, get) = match (p.input_tokens.as_slice(), p.output_tokens.as_slice()) {
         ([input], [output]) => {
             let n = ident(&input.name);
@@ -568,7 +572,7 @@ fn paginated(ir: &Ir, p: &PaginatorIr) -> TokenStream {
             });
             let gets = outputs.iter().map(output_token);
             (
-                quote!((#(Option<#types>),*)),
+                quote!((#(#option<#types>),*)),
                 quote! {
                     let (#(#names),*) = token.unwrap_or_default();
                     #(#sets)*
@@ -633,11 +637,11 @@ fn paginated(ir: &Ir, p: &PaginatorIr) -> TokenStream {
         impl #paginated for #input {
             type Token = #token;
 
-            fn set_token(&mut self, token: Option<#token>) {
+            fn set_token(&mut self, token: #option<#token>) {
                 #set
             }
 
-            fn next_token(page: &#output) -> Option<#token> {
+            fn next_token(page: &#output) -> #option<#token> {
                 #get
             }
         }
