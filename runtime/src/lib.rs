@@ -32,6 +32,8 @@
 #![deny(missing_docs)]
 
 mod auth;
+#[cfg(feature = "cbor")]
+pub mod cbor;
 pub mod client;
 pub mod config;
 pub mod encoding;

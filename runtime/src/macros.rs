@@ -276,8 +276,7 @@ macro_rules! impl_error {
             $(
                 // `format: xml`: the structure is read from the body's `<Error>` element.
                 fn parse(raw: &$crate::error::RawResponse, message: ::core::option::Option<&str>) -> Self {
-                    let _ = stringify!($format);
-                    <Self as $crate::operation::ErrorShape>::parse_xml(raw, message)
+                    <Self as $crate::operation::ErrorShape>::$format(raw, message)
                 }
             )?
 

@@ -289,7 +289,7 @@ fn test(args: &[String]) -> Result<ExitCode> {
     say!("==> fuzz corpora replay");
     fuzz::replay(&root())?;
     run_e2e()?;
-    say!("==> protocol conformance (rest-json, json, query, ec2, rest-xml)");
+    say!("==> protocol conformance (every suite: rest-json, json, query, ec2, rest-xml, smithy-rpc-v2-cbor)");
     let args: Vec<String> = CONFORMANCE_SUITES
         .iter()
         .flat_map(|s| ["input", "output"].map(|dir| root().join(format!("tests/data/protocols/{dir}/{s}.json"))))
@@ -303,8 +303,18 @@ fn test(args: &[String]) -> Result<ExitCode> {
 }
 
 /// The protocol suites `cargo xtask test` runs: those of the protocols the generator speaks.
-const CONFORMANCE_SUITES: [&str; 7] =
-    ["rest-json", "json", "json_1_0", "json_1_0-query-compatible", "query", "ec2", "rest-xml"];
+const CONFORMANCE_SUITES: [&str; 10] = [
+    "rest-json",
+    "json",
+    "json_1_0",
+    "json_1_0-query-compatible",
+    "query",
+    "ec2",
+    "rest-xml",
+    "smithy-rpc-v2-cbor",
+    "smithy-rpc-v2-cbor-query-compatible",
+    "smithy-rpc-v2-cbor-non-query-compatible",
+];
 
 /// Generates the conformance runner for the given suites and runs it.
 fn conformance(args: &[String]) -> Result<ExitCode> {

@@ -12,6 +12,9 @@ use std::collections::HashSet;
 
 /// The codec impls of the IR's protocol (none for the JSON protocols).
 pub(super) fn items(ir: &Ir) -> Vec<TokenStream> {
+    if matches!(ir.service.protocol, Protocol::RpcV2Cbor { .. }) {
+        return cbor_items(ir);
+    }
     if !ir.service.protocol.is_xml() {
         return Vec::new();
     }
@@ -48,6 +51,12 @@ pub(super) fn items(ir: &Ir) -> Vec<TokenStream> {
 
 /// The `use` lines the codec impls need.
 pub(super) fn uses(ir: &Ir) -> TokenStream {
+    if matches!(ir.service.protocol, Protocol::RpcV2Cbor { .. }) {
+        let cbor = Rt::CborModule.path();
+        return quote! {
+            use #cbor;
+        };
+    }
     if !ir.service.protocol.is_xml() {
         return quote!();
     }
@@ -392,4 +401,133 @@ fn union_query_value(u: &UnionDef, ec2: bool) -> TokenStream {
             }
         }
     }
+}
+
+/// The CBOR codecs: `ToCbor` for what requests carry, `FromCbor` for what responses carry.
+fn cbor_items(ir: &Ir) -> Vec<TokenStream> {
+    let mut out = Vec::new();
+    for t in &ir.types {
+        match t {
+            TypeDef::Struct(s) => {
+                let name = ident(&s.name);
+                let fields: Vec<&Field> = s.fields.iter().filter(|f| carried(&f.ty) && f.binding.in_body()).collect();
+                if s.encoded {
+                    let writes = fields.iter().map(|f| {
+                        let field = ident(&f.name);
+                        let wire = &f.wire_name;
+                        let value = match (f.required, f.boxed) {
+                            (true, false) => quote!(Some(&self.#field)),
+                            (true, true) => quote!(Some(&*self.#field)),
+                            (false, false) => quote!(self.#field.as_ref()),
+                            (false, true) => quote!(self.#field.as_deref()),
+                        };
+                        quote!(map.field(#wire, #value);)
+                    });
+                    let map = if fields.is_empty() { quote!(let map) } else { quote!(let mut map) };
+                    out.push(quote! {
+                        impl cbor::ToCbor for #name {
+                            fn to_cbor(&self) -> cbor::Value {
+                                #map = cbor::MapBuilder::default();
+                                #(#writes)*
+                                map.finish()
+                            }
+                        }
+                    });
+                }
+                if s.decoded {
+                    let arms: Vec<TokenStream> = fields
+                        .iter()
+                        .map(|f| {
+                            let field = ident(&f.name);
+                            let wire = &f.wire_name;
+                            let mut v = quote!(cbor::FromCbor::from_cbor(value)?);
+                            if f.boxed {
+                                v = quote!(Box::new(#v));
+                            }
+                            let set = if f.required { quote!(out.#field = #v) } else { quote!(out.#field = Some(#v)) };
+                            quote!(#wire => #set,)
+                        })
+                        .collect();
+                    let body = if arms.is_empty() {
+                        quote! {
+                            cbor::fields(v)?;
+                            Ok(Self::default())
+                        }
+                    } else {
+                        quote! {
+                            let mut out = Self::default();
+                            for (key, value) in cbor::fields(v)? {
+                                #[allow(clippy::single_match)]
+                                match key {
+                                    #(#arms)*
+                                    _ => {}
+                                }
+                            }
+                            Ok(out)
+                        }
+                    };
+                    out.push(quote! {
+                        impl cbor::FromCbor for #name {
+                            fn from_cbor(v: &cbor::Value) -> Result<Self, cbor::CborError> {
+                                #body
+                            }
+                        }
+                    });
+                }
+            }
+            TypeDef::Union(u) if !u.event_stream => {
+                let name = ident(&u.name);
+                let variants: Vec<&Field> = u.variants.iter().filter(|v| carried(&v.ty)).collect();
+                if u.encoded {
+                    let arms = variants.iter().map(|v| {
+                        let variant = ident(&v.name);
+                        let wire = &v.wire_name;
+                        let value = if v.boxed { quote!(Some(&**value)) } else { quote!(Some(value)) };
+                        quote!(Self::#variant(value) => map.field(#wire, #value),)
+                    });
+                    out.push(quote! {
+                        impl cbor::ToCbor for #name {
+                            fn to_cbor(&self) -> cbor::Value {
+                                let mut map = cbor::MapBuilder::default();
+                                #[allow(clippy::single_match)]
+                                match self {
+                                    #(#arms)*
+                                    _ => {}
+                                }
+                                map.finish()
+                            }
+                        }
+                    });
+                }
+                if u.decoded {
+                    let tests = variants.iter().map(|v| {
+                        let variant = ident(&v.name);
+                        let wire = &v.wire_name;
+                        let value = if v.boxed {
+                            quote!(Box::new(cbor::FromCbor::from_cbor(value)?))
+                        } else {
+                            quote!(cbor::FromCbor::from_cbor(value)?)
+                        };
+                        quote! {
+                            if key == #wire {
+                                return Ok(Self::#variant(#value));
+                            }
+                        }
+                    });
+                    out.push(quote! {
+                        impl cbor::FromCbor for #name {
+                            fn from_cbor(v: &cbor::Value) -> Result<Self, cbor::CborError> {
+                                for (key, value) in cbor::fields(v)? {
+                                    #(#tests)*
+                                }
+                                Ok(Self::Unknown)
+                            }
+                        }
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }

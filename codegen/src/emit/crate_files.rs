@@ -72,6 +72,8 @@ fn runtime_features(ir: &Ir) -> String {
         features.push("\"query\"");
     } else if ir.service.protocol.is_xml() {
         features.push("\"xml\"");
+    } else if matches!(ir.service.protocol, crate::ir::Protocol::RpcV2Cbor { .. }) {
+        features.push("\"cbor\"");
     }
     if ir.operations.iter().any(|op| ir.sends_events(op)) {
         features.push("\"http2\"");

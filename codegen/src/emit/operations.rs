@@ -173,12 +173,19 @@ fn operation(ir: &Ir, op: &OperationIr) -> TokenStream {
 
     // The spec.
     let mut spec = quote!(rt::OpSpec::new(#name, #method, #uri, #status));
+    if let Protocol::RpcV2Cbor { service, .. } = &ir.service.protocol {
+        let path = format!("/service/{service}/operation/{name}");
+        spec = quote!(rt::OpSpec::new(#name, "POST", #path, #status).rpc_v2_cbor());
+    }
     if let Protocol::AwsJson { version, target_prefix, query_compatible } = &ir.service.protocol {
         let target = format!("{target_prefix}.{name}");
         spec = quote!(#spec.aws_json(#version, #target));
         if *query_compatible {
             spec = quote!(#spec.query_compatible());
         }
+    } else if let Protocol::RpcV2Cbor { query_compatible: true, .. } = &ir.service.protocol {
+        spec = quote!(#spec.query_compatible());
+    } else if matches!(ir.service.protocol, Protocol::RpcV2Cbor { .. }) {
     } else if ir.service.protocol.form_version().is_some() {
         spec = quote!(#spec.payload());
     } else if ir.sends_events(op) {
@@ -311,6 +318,10 @@ fn operation(ir: &Ir, op: &OperationIr) -> TokenStream {
     if let Some(version) = ir.service.protocol.form_version() {
         binds.push(quote!(req.form_body(#name, #version, self);));
     }
+    // An operation with an input sends it as a CBOR map (an empty one too); one without sends no body.
+    if matches!(ir.service.protocol, Protocol::RpcV2Cbor { .. }) && !input.shape.is_empty() {
+        binds.push(quote!(req.cbor_body(self);));
+    }
     let bind = if binds.is_empty() {
         quote!()
     } else {
@@ -326,6 +337,11 @@ fn operation(ir: &Ir, op: &OperationIr) -> TokenStream {
         None => quote! {
             fn parse(_resp: &mut rt::Response) -> #result<(), rt::ResponseError> {
                 Ok(())
+            }
+        },
+        Some(_) if matches!(ir.service.protocol, Protocol::RpcV2Cbor { .. }) => quote! {
+            fn parse(resp: &mut rt::Response) -> #result<Self::Output, rt::ResponseError> {
+                resp.cbor()
             }
         },
         Some(_) if ir.service.protocol.form_version().is_some() => {

@@ -83,6 +83,8 @@ pub(crate) enum Rt {
     QueryModule,
     /// `encoding`: percent-encoding, and the text of floats and timestamps.
     Encoding,
+    /// `cbor`: the CBOR codec.
+    CborModule,
     /// `builder!`.
     BuilderMacro,
     /// `operation_error!`.
@@ -132,6 +134,7 @@ impl Rt {
             Rt::XmlModule => &["xml"],
             Rt::QueryModule => &["query"],
             Rt::Encoding => &["encoding"],
+            Rt::CborModule => &["cbor"],
             Rt::BuilderMacro => &["builder"],
             Rt::OperationErrorMacro => &["operation_error"],
             Rt::ImplErrorMacro => &["impl_error"],

@@ -268,6 +268,8 @@ fn error_impl(ir: &Ir, s: &StructDef) -> Option<String> {
     }
     if ir.service.protocol.is_xml() {
         args.push_str(", format: xml");
+    } else if matches!(ir.service.protocol, crate::ir::Protocol::RpcV2Cbor { .. }) {
+        args.push_str(", format: cbor");
     }
     let mac = Rt::ImplErrorMacro.text();
     let one_line = format!("{mac}!({args});\n");

@@ -61,7 +61,7 @@ fn waiter(ir: &Ir, wt: &WaiterIr) -> TokenStream {
     let wire_name = &wt.name;
     let delay = proc_macro2::Literal::u64_unsuffixed(wt.delay);
     let status = proc_macro2::Literal::u16_unsuffixed(op.status);
-    let (result, _) = result_and_option(ir);
+    let (result, option) = result_and_option(ir);
     let error = Rt::Error.path();
 
     // Each distinct JMESPath expression is evaluated once per poll (acceptors often test one path
@@ -129,7 +129,7 @@ fn waiter(ir: &Ir, wt: &WaiterIr) -> TokenStream {
             const NAME: &'static str = #wire_name;
             const MIN_DELAY: Duration = Duration::from_secs(#delay);
 
-            fn classify(r: &#result<#output_ty, #error<#error_ty>>) -> Option<(usize, w::AcceptorState)> {
+            fn classify(r: &#result<#output_ty, #error<#error_ty>>) -> #option<(usize, w::AcceptorState)> {
                 #(#lets)*
                 #(#checks)*
                 None

@@ -57,14 +57,18 @@ fn build_ir(service: &Service, file: &str, extras: Extras) -> Result<Ir, IrError
         model::Protocol::Query => Protocol::Query { version: meta.api_version.clone() },
         model::Protocol::Ec2 => Protocol::Ec2 { version: meta.api_version.clone() },
         model::Protocol::RestXml => Protocol::RestXml,
-        other => {
-            return Err(unsupported(format!(
-                "protocol `{}` is not supported by the generator yet (rest-json, json and query are)",
-                other.as_str()
-            )))
-        }
+        model::Protocol::SmithyRpcV2Cbor => Protocol::RpcV2Cbor {
+            service: meta
+                .target_prefix
+                .clone()
+                .ok_or_else(|| unsupported("a `smithy-rpc-v2-cbor` service needs `metadata.targetPrefix`".into()))?,
+            query_compatible: meta.aws_query_compatible.is_some(),
+        },
     };
-    let rpc = matches!(protocol, Protocol::AwsJson { .. } | Protocol::Query { .. } | Protocol::Ec2 { .. });
+    let rpc = matches!(
+        protocol,
+        Protocol::AwsJson { .. } | Protocol::Query { .. } | Protocol::Ec2 { .. } | Protocol::RpcV2Cbor { .. }
+    );
 
     // How shapes are used.
     let mut roles: IndexMap<&str, Roles> = IndexMap::new();
@@ -353,7 +357,7 @@ fn build_ir(service: &Service, file: &str, extras: Extras) -> Result<Ir, IrError
                 .or_else(|| matches!(protocol, Protocol::Query { .. }).then(|| format!("{name}Result"))),
         });
     }
-    if protocol.is_xml() {
+    if protocol.has_codecs() {
         let roots =
             |f: &dyn Fn(&OperationIr) -> Vec<TypeId>| -> Vec<TypeId> { operations.iter().flat_map(f).collect() };
         let inputs = roots(&|op| vec![op.input]);

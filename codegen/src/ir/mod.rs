@@ -228,6 +228,13 @@ pub enum Protocol {
     },
     /// REST with XML bodies (`rest-xml`).
     RestXml,
+    /// Smithy RPC v2 with CBOR bodies (`smithy-rpc-v2-cbor`): `POST /service/<name>/operation/<op>`.
+    RpcV2Cbor {
+        /// The service name in the path (the model's `targetPrefix`).
+        service: String,
+        /// The service keeps its former query protocol's error codes (`awsQueryCompatible`).
+        query_compatible: bool,
+    },
     /// The EC2 protocol (`ec2`): the query protocol with EC2's request names (`queryName`, or the
     /// capitalized `locationName`), lists numbered directly under their name, and unwrapped XML
     /// responses.
@@ -241,6 +248,12 @@ impl Protocol {
     /// Whether responses are XML.
     pub fn is_xml(&self) -> bool {
         matches!(self, Protocol::Query { .. } | Protocol::Ec2 { .. } | Protocol::RestXml)
+    }
+
+    /// Whether structures get codecs generated per structure (the XML, form and CBOR protocols)
+    /// rather than serde's JSON form.
+    pub fn has_codecs(&self) -> bool {
+        self.is_xml() || matches!(self, Protocol::RpcV2Cbor { .. })
     }
 
     /// The API version of a form-encoded protocol (query, ec2).

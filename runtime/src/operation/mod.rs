@@ -68,6 +68,9 @@ pub struct OpSpec {
     /// A query-compatible service: requests say `x-amzn-query-mode: true`, and errors may carry
     /// their query code in `x-amzn-query-error`.
     pub query_compatible: bool,
+    /// The smithy-rpc-v2-cbor protocol: `smithy-protocol: rpc-v2-cbor` and `Accept:
+    /// application/cbor` on every request.
+    pub cbor: bool,
 }
 
 impl OpSpec {
@@ -83,7 +86,15 @@ impl OpSpec {
             streaming_output: false,
             aws_json: None,
             query_compatible: false,
+            cbor: false,
         }
+    }
+
+    /// A smithy-rpc-v2-cbor operation (its body, when it has an input, is set by `bind`).
+    pub const fn rpc_v2_cbor(mut self) -> OpSpec {
+        self.cbor = true;
+        self.body = BodyKind::Payload;
+        self
     }
 
     /// A JSON RPC operation (`json` protocol) of `version` (`1.0`, `1.1`) and `target`
@@ -192,9 +203,24 @@ pub trait ErrorShape: DeserializeOwned + Default {
         v
     }
 
+    /// [`parse`](ErrorShape::parse) for smithy-rpc-v2-cbor: the structure from the CBOR body.
+    #[cfg(feature = "cbor")]
+    fn cbor(raw: &RawResponse, message: Option<&str>) -> Self
+    where
+        Self: crate::cbor::FromCbor,
+    {
+        let mut v: Self = crate::cbor::decode(&raw.body)
+            .ok()
+            .and_then(|b| <Self as crate::cbor::FromCbor>::from_cbor(&b).ok())
+            .unwrap_or_default();
+        v.read_headers(raw);
+        v.fill_message(message);
+        v
+    }
+
     /// [`parse`](ErrorShape::parse) for XML protocols: the structure from the body's `<Error>`.
     #[cfg(feature = "xml")]
-    fn parse_xml(raw: &RawResponse, message: Option<&str>) -> Self
+    fn xml(raw: &RawResponse, message: Option<&str>) -> Self
     where
         Self: crate::xml::FromXml,
     {
@@ -260,6 +286,7 @@ mod tests {
             streaming_output: false,
             aws_json: None,
             query_compatible: false,
+            cbor: false,
         };
         fn bind(&self, req: &mut Request) {
             req.label("Name", &self.name);

@@ -309,6 +309,14 @@ impl Request {
         }
     }
 
+    /// Sets a CBOR body: the input as a CBOR map (smithy-rpc-v2-cbor).
+    #[cfg(feature = "cbor")]
+    pub fn cbor_body<T: crate::cbor::ToCbor>(&mut self, input: &T) {
+        let mut out = Vec::new();
+        crate::cbor::encode(&input.to_cbor(), &mut out);
+        self.body = Some((Bytes::from(out), "application/cbor"));
+    }
+
     /// Sets a query-protocol body: `Action`, `Version` and the input's members as form
     /// parameters.
     #[cfg(feature = "query")]
@@ -431,6 +439,10 @@ pub fn serialize<I: Operation>(input: &I) -> Result<SerializedRequest, Validatio
     }
     if spec.query_compatible {
         headers.push(("x-amzn-query-mode".into(), "true".into()));
+    }
+    if spec.cbor {
+        headers.push(("smithy-protocol".into(), "rpc-v2-cbor".into()));
+        headers.push(("accept".into(), "application/cbor".into()));
     }
     let body = match req.body {
         Some((bytes, content_type)) => {

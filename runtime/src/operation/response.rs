@@ -88,6 +88,16 @@ impl Response {
         T::from_xml(el).map_err(|e| self.error(format!("invalid XML body: {e}")))
     }
 
+    /// The CBOR body; an empty body gives the default value.
+    #[cfg(feature = "cbor")]
+    pub fn cbor<T: crate::cbor::FromCbor + Default>(&self) -> Result<T, ResponseError> {
+        if self.body.is_empty() {
+            return Ok(T::default());
+        }
+        let v = crate::cbor::decode(&self.body).map_err(|e| self.error(e.to_string()))?;
+        T::from_cbor(&v).map_err(|e| self.error(format!("invalid CBOR body: {e}")))
+    }
+
     /// The XML body as a structure payload (its root element); `None` for an empty body.
     #[cfg(feature = "xml")]
     pub fn xml_payload<T: crate::xml::FromXml>(&self) -> Result<Option<T>, ResponseError> {
@@ -214,6 +224,10 @@ pub fn error_code_and_message(raw: &RawResponse) -> (String, Option<String>) {
     if let Some(found) = xml_error_code_and_message(raw) {
         return found;
     }
+    #[cfg(feature = "cbor")]
+    if let Some(found) = cbor_error_code_and_message(raw) {
+        return found;
+    }
     let body: Option<serde_json::Value> = serde_json::from_slice(&raw.body).ok();
     let field = |names: &[&str]| -> Option<String> {
         let obj = body.as_ref()?.as_object()?;
@@ -259,6 +273,25 @@ fn xml_error_code_and_message(raw: &RawResponse) -> Option<(String, Option<Strin
     let error = xml_error_element(&root)?;
     let code = error.child_text("Code").filter(|c| !c.is_empty())?.to_string();
     Some((code, error.child_text("Message").map(str::to_string)))
+}
+
+#[cfg(feature = "cbor")]
+fn cbor_error_code_and_message(raw: &RawResponse) -> Option<(String, Option<String>)> {
+    let cbor = raw.headers.get("content-type").is_some_and(|v| v.as_bytes().starts_with(b"application/cbor"))
+        || raw.headers.contains_key("smithy-protocol");
+    if !cbor {
+        return None;
+    }
+    let body = crate::cbor::decode(&raw.body).ok()?;
+    let text = |key: &str| -> Option<String> {
+        crate::cbor::fields(&body).ok()?.find(|(k, _)| *k == key).and_then(|(_, v)| match v {
+            crate::cbor::Value::Text(t) => Some(t.clone()),
+            _ => None,
+        })
+    };
+    let code = text("__type")?;
+    let code = code.rsplit('#').next().unwrap_or_default().to_string();
+    Some((code, text("message").or_else(|| text("Message"))))
 }
 
 /// The query code of an error from a query-compatible JSON service: the first part of
