@@ -72,6 +72,17 @@ pub(super) fn uses(ir: &Ir) -> TokenStream {
     }
 }
 
+/// A member of `self` as an `Option<&T>` (unboxed), whether the model requires it or not.
+fn member_ref(f: &Field) -> TokenStream {
+    let field = ident(&f.name);
+    match (f.required, f.boxed) {
+        (true, false) => quote!(Some(&self.#field)),
+        (true, true) => quote!(Some(&*self.#field)),
+        (false, false) => quote!(self.#field.as_ref()),
+        (false, true) => quote!(self.#field.as_deref()),
+    }
+}
+
 /// Whether the codecs carry a member of this type (documents and streams they do not).
 fn carried(ty: &RustType) -> bool {
     match ty {
@@ -196,13 +207,7 @@ fn query_value(s: &StructDef, ec2: bool) -> TokenStream {
         .iter()
         .filter(|f| carried(&f.ty))
         .map(|f| {
-            let field = ident(&f.name);
-            let value = match (f.required, f.boxed) {
-                (true, false) => quote!(Some(&self.#field)),
-                (true, true) => quote!(Some(&*self.#field)),
-                (false, false) => quote!(self.#field.as_ref()),
-                (false, true) => quote!(self.#field.as_deref()),
-            };
+            let value = member_ref(f);
             let wire = form_name(f, ec2);
             match &f.ty {
                 RustType::List(_) => {
@@ -273,13 +278,7 @@ fn to_xml(s: &StructDef) -> TokenStream {
         .iter()
         .filter(|f| !f.xml.attribute)
         .map(|f| {
-            let field = ident(&f.name);
-            let value = match (f.required, f.boxed) {
-                (true, false) => quote!(Some(&self.#field)),
-                (true, true) => quote!(Some(&*self.#field)),
-                (false, false) => quote!(self.#field.as_ref()),
-                (false, true) => quote!(self.#field.as_deref()),
-            };
+            let value = member_ref(f);
             let element = &f.wire_name;
             let ns = namespace(f);
             match &f.ty {
@@ -413,14 +412,8 @@ fn cbor_items(ir: &Ir) -> Vec<TokenStream> {
                 let fields: Vec<&Field> = s.fields.iter().filter(|f| carried(&f.ty) && f.binding.in_body()).collect();
                 if s.encoded {
                     let writes = fields.iter().map(|f| {
-                        let field = ident(&f.name);
                         let wire = &f.wire_name;
-                        let value = match (f.required, f.boxed) {
-                            (true, false) => quote!(Some(&self.#field)),
-                            (true, true) => quote!(Some(&*self.#field)),
-                            (false, false) => quote!(self.#field.as_ref()),
-                            (false, true) => quote!(self.#field.as_deref()),
-                        };
+                        let value = member_ref(f);
                         quote!(map.field(#wire, #value);)
                     });
                     let map = if fields.is_empty() { quote!(let map) } else { quote!(let mut map) };
