@@ -55,14 +55,23 @@ fn newest_version(service_dir: &Path) -> Option<PathBuf> {
     versions.pop()
 }
 
-/// The protocol a model names, read without the full loader (so that it can be shown for models
-/// the loader refuses).
+/// The protocol a client of the model speaks — the first of `metadata.protocols` in botocore's
+/// priority order, else `metadata.protocol` — read without the full loader (so that it can be shown
+/// for models the loader refuses).
 fn protocol_of(version_dir: &Path) -> String {
-    use stratus_codegen::model::{model_file, read};
+    use stratus_codegen::model::{model_file, read, Protocol};
     let text = read(&model_file(version_dir, "service-2.json")).ok();
     let v: Option<serde_json::Value> = text.and_then(|t| serde_json::from_str(&t).ok());
-    v.as_ref()
-        .and_then(|v| v.get("metadata")?.get("protocol")?.as_str())
+    let metadata = v.as_ref().and_then(|v| v.get("metadata"));
+    let listed: Vec<&str> = metadata
+        .and_then(|m| m.get("protocols")?.as_array())
+        .map(|a| a.iter().filter_map(|p| p.as_str()).collect())
+        .unwrap_or_default();
+    Protocol::PRIORITY
+        .iter()
+        .map(|p| p.as_str())
+        .find(|p| listed.contains(p))
+        .or_else(|| metadata.and_then(|m| m.get("protocol")?.as_str()))
         .map_or_else(|| "?".to_string(), str::to_string)
 }
 

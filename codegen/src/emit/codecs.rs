@@ -443,7 +443,8 @@ fn cbor_items(ir: &Ir) -> Vec<TokenStream> {
                         .collect();
                     let body = if arms.is_empty() {
                         quote! {
-                            cbor::fields(v)?;
+                            // Only checks that the value is a map.
+                            let _ = cbor::fields(v)?;
                             Ok(Self::default())
                         }
                     } else {
