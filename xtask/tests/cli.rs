@@ -129,6 +129,24 @@ fn conformance_reports_a_failing_case() {
     let out = xtask(&["conformance", file.to_str().unwrap(), "--out", dir.join("runner").to_str().unwrap()]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(!out.status.success(), "{stdout}");
-    assert!(stdout.contains("FAIL Wrong: uri `/things/a%20b` != `/things/a+b`"), "{stdout}");
+    assert!(stdout.contains("FAIL input:Wrong: uri `/things/a%20b` != `/things/a+b`"), "{stdout}");
     assert!(stdout.trim_end().ends_with("1 passed, 1 failed"), "{stdout}");
+
+    // Listed as a known failure (with its reason), the wrong case no longer fails the run...
+    let known = dir.join("known.json");
+    std::fs::write(&known, r#"{"cases": {"input:Wrong": "the suite expects + for a space"}}"#).unwrap();
+    let runner = dir.join("runner").to_str().unwrap().to_string();
+    let out =
+        xtask(&["conformance", file.to_str().unwrap(), "--known-failures", known.to_str().unwrap(), "--out", &runner]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("KNOWN input:Wrong: the suite expects + for a space"), "{stdout}");
+    assert!(stdout.trim_end().ends_with("1 passed, 0 failed"), "{stdout}");
+    // ...and a listed case that passes fails it until it is taken off the list.
+    std::fs::write(&known, r#"{"cases": {"input:Right": "stale"}}"#).unwrap();
+    let out =
+        xtask(&["conformance", file.to_str().unwrap(), "--known-failures", known.to_str().unwrap(), "--out", &runner]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{stdout}");
+    assert!(stdout.contains("FIXED input:Right"), "{stdout}");
 }
