@@ -468,13 +468,83 @@ fn api_diff(args: &[String]) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The publishable crates, in dependency order: `stratus-endpoint` (which the runtime depends on by
-/// version), the runtime, then the generated crate.
-const PUBLISHED: &[&str] = &["stratus-endpoint", "stratus-runtime", "stratus-lambda"];
+/// The hand-written crates published before the generated ones, in dependency order:
+/// `stratus-endpoint` (which the runtime depends on by version), then the runtime.
+const RUNTIME_CRATES: &[(&str, &str)] = &[("stratus-endpoint", "endpoint"), ("stratus-runtime", "runtime")];
+
+/// The generated crates `model/services.json` marks as published, in its order.
+fn published_services(root: &Path) -> Result<Vec<ServiceEntry>> {
+    let list_file = root.join("model/services.json");
+    let text = std::fs::read_to_string(&list_file).with_context(|| format!("reading {}", list_file.display()))?;
+    let list: ServiceList = serde_json::from_str(&text).with_context(|| format!("parsing {}", list_file.display()))?;
+    Ok(list.services.into_iter().filter(|s| s.publish).collect())
+}
+
+/// A generated crate's release plan: the version to publish and its CHANGELOG entry.
+struct Release {
+    krate: String,
+    version: String,
+    proposal: String,
+    entry: String,
+    tag: String,
+}
+
+/// The version proposal and CHANGELOG entry of one generated crate, from the model change since its
+/// newest release tag (`<crate>-v<version>`), or a first-release entry when it has none.
+fn plan_release(root: &Path, s: &ServiceEntry) -> Result<Release> {
+    let tag = format!("{}-v{}", s.crate_name, s.version);
+    let current = ir_of(&root.join(&s.model))?;
+    let tags = Command::new("git")
+        .args(["tag", "--list", &format!("{}-v*", s.crate_name), "--sort=-v:refname"])
+        .current_dir(root)
+        .output()?;
+    let last = String::from_utf8_lossy(&tags.stdout).lines().next().map(str::to_string);
+    let (proposal, entry) = match last {
+        Some(last) => {
+            let last_version = last.strip_prefix(&format!("{}-v", s.crate_name)).unwrap_or(&last).to_string();
+            let old_dir = root.join("target/publish/released-model").join(&s.crate_name);
+            std::fs::create_dir_all(&old_dir)?;
+            for file in ["service-2.json", "paginators-1.json", "waiters-2.json"] {
+                let out = Command::new("git")
+                    .args(["show", &format!("{last}:{}/{file}", s.model)])
+                    .current_dir(root)
+                    .output()?;
+                if out.status.success() {
+                    std::fs::write(old_dir.join(file), out.stdout)?;
+                }
+            }
+            let diff = stratus_codegen::apidiff::diff(&ir_of(&old_dir)?, &current);
+            let next = diff.bump().next_version(&last_version);
+            say!(
+                "==> {}: model changes since {last}: {} -> proposed version {next}",
+                s.crate_name,
+                diff.bump().as_str()
+            );
+            (next.clone(), diff.changelog_entry(&s.crate_name, &next, &today()))
+        }
+        None => {
+            say!("==> {}: no release tag yet: first release of {}", s.crate_name, s.version);
+            let service = &current.service;
+            let entry = format!(
+                "## {} {} ({})\n\nFirst release: the {} API {}, all {} operations.\n\n",
+                s.crate_name,
+                s.version,
+                today(),
+                service.full_name,
+                service.api_version,
+                current.operations.len()
+            );
+            (s.version.clone(), entry)
+        }
+    };
+    Ok(Release { krate: s.crate_name.clone(), version: s.version.clone(), proposal, entry, tag })
+}
 
 /// `cargo xtask publish [--execute]`: fresh generated code, the whole suite, a version proposal and
-/// CHANGELOG entry from the model diff since the last release tag, then `cargo package` of every
-/// publishable crate with verification; `--execute` also uploads and tags.
+/// CHANGELOG entry per generated crate from the model diff since its last release tag, then `cargo
+/// package` of every publishable crate with verification. `--execute` also records the entries in
+/// `changelog/<crate>.md` (copied into each crate as `CHANGELOG.md`), commits that, uploads in
+/// dependency order and tags each generated crate's release.
 fn publish(args: &[String]) -> Result<ExitCode> {
     let execute = match args {
         [] => false,
@@ -487,51 +557,41 @@ fn publish(args: &[String]) -> Result<ExitCode> {
     }
     test(&[])?;
 
-    // Version proposal for the generated crate, from the model change since its last release.
-    let manifest = std::fs::read_to_string(root.join("generated/lambda/Cargo.toml"))?;
-    let version = manifest
-        .lines()
-        .find_map(|l| l.strip_prefix("version = \"")?.strip_suffix('"'))
-        .context("no version in generated/lambda/Cargo.toml")?
-        .to_string();
-    let tag = format!("stratus-lambda-v{version}");
-    let released = Command::new("git").args(["rev-parse", "--verify", "--quiet", &tag]).current_dir(&root).output()?;
-    let (proposal, entry) = if released.status.success() {
-        let old_dir = root.join("target/publish/released-model");
-        std::fs::create_dir_all(&old_dir)?;
-        for file in ["service-2.json", "paginators-1.json", "waiters-2.json"] {
-            let out = Command::new("git")
-                .args(["show", &format!("{tag}:model/lambda/2015-03-31/{file}")])
-                .current_dir(&root)
-                .output()?;
-            if out.status.success() {
-                std::fs::write(old_dir.join(file), out.stdout)?;
-            }
-        }
-        let diff = stratus_codegen::apidiff::diff(&ir_of(&old_dir)?, &ir_of(&root.join("model/lambda/2015-03-31"))?);
-        let next = diff.bump().next_version(&version);
-        say!("==> model changes since {tag}: {} -> proposed version {next}", diff.bump().as_str());
-        (next.clone(), diff.changelog_entry("stratus-lambda", &next, &today()))
-    } else {
-        say!("==> no release tag {tag} yet: first release of stratus-lambda {version}");
-        (version.clone(), format!("## stratus-lambda {version} ({})\n\nFirst release: the AWS Lambda API 2015-03-31, all 91 operations.\n\n", today()))
-    };
-    let entry_file = root.join("target/publish/CHANGELOG-entry.md");
+    let services = published_services(&root)?;
     std::fs::create_dir_all(root.join("target/publish"))?;
-    std::fs::write(&entry_file, &entry)?;
-    say!("==> CHANGELOG entry written to {}", entry_file.display());
-    if proposal != version {
-        say!("    set version = \"{proposal}\" for stratus-lambda in model/services.json, regenerate and commit before --execute");
+    let mut releases = Vec::new();
+    for s in &services {
+        let release = plan_release(&root, s)?;
+        let entry_file = root.join(format!("target/publish/{}-CHANGELOG-entry.md", release.krate));
+        std::fs::write(&entry_file, &release.entry)?;
+        say!("    CHANGELOG entry written to {}", entry_file.display());
+        if release.proposal != release.version {
+            say!(
+                "    set version = \"{}\" for {} in model/services.json, regenerate and commit before --execute",
+                release.proposal,
+                release.krate
+            );
+        }
+        releases.push(release);
     }
 
+    let crates: Vec<&str> =
+        RUNTIME_CRATES.iter().map(|(krate, _)| *krate).chain(services.iter().map(|s| s.crate_name.as_str())).collect();
     let mut package = cargo();
     package.arg("package");
-    for krate in PUBLISHED {
+    for krate in &crates {
         package.args(["-p", krate]);
     }
     run_step("cargo package (with verification)", &mut package)?;
-    for krate in PUBLISHED {
-        let version = crate_version(&root, krate)?;
+    for krate in &crates {
+        let manifest = match RUNTIME_CRATES.iter().find(|(k, _)| k == krate) {
+            Some((_, dir)) => root.join(dir).join("Cargo.toml"),
+            None => {
+                let s = services.iter().find(|s| s.crate_name == *krate).context("unlisted crate")?;
+                root.join(&s.out).join("Cargo.toml")
+            }
+        };
+        let version = manifest_version(&manifest)?;
         let file = root.join(format!("target/package/{krate}-{version}.crate"));
         if !file.exists() {
             bail!("{} was not built", file.display());
@@ -542,29 +602,45 @@ fn publish(args: &[String]) -> Result<ExitCode> {
         say!("dry run: nothing uploaded (use --execute to publish)");
         return Ok(ExitCode::SUCCESS);
     }
-    if proposal != version {
-        bail!("the model changes call for version {proposal}; update the version first");
+    if let Some(r) = releases.iter().find(|r| r.proposal != r.version) {
+        bail!("the model changes call for {} {}; update the version first", r.krate, r.proposal);
     }
-    let changelog = root.join("generated/lambda/CHANGELOG.md");
-    let old = std::fs::read_to_string(&changelog).unwrap_or_else(|_| "# Changelog\n\n".to_string());
-    let (head, rest) = old.split_once("\n\n").unwrap_or((old.as_str(), ""));
-    std::fs::write(&changelog, format!("{head}\n\n{entry}{rest}"))?;
-    for krate in PUBLISHED {
+    let tagged = Command::new("git").args(["tag", "--list"]).current_dir(&root).output()?;
+    let tagged = String::from_utf8_lossy(&tagged.stdout);
+    if let Some(r) = releases.iter().find(|r| tagged.lines().any(|t| t == r.tag)) {
+        bail!("{} is already released (tag {}): nothing changed in its model since", r.krate, r.tag);
+    }
+    let dirty = Command::new("git").args(["status", "--porcelain"]).current_dir(&root).output()?;
+    if !dirty.stdout.is_empty() {
+        bail!("the working tree has uncommitted changes: commit or stash them before --execute");
+    }
+    for r in &releases {
+        let changelog = root.join(format!("changelog/{}.md", r.krate));
+        let old = std::fs::read_to_string(&changelog).unwrap_or_else(|_| "# Changelog\n\n".to_string());
+        let (head, rest) = old.split_once("\n\n").unwrap_or((old.as_str(), ""));
+        std::fs::write(&changelog, format!("{head}\n\n{}{rest}", r.entry))?;
+    }
+    if codegen(&[])? != ExitCode::SUCCESS {
+        bail!("regenerating with the new changelogs failed");
+    }
+    run_step("git add", Command::new("git").args(["add", "changelog", "generated"]).current_dir(&root))?;
+    let message = format!(
+        "Release {}",
+        releases.iter().map(|r| format!("{} {}", r.krate, r.version)).collect::<Vec<_>>().join(", ")
+    );
+    run_step("git commit", Command::new("git").args(["commit", "-m", &message]).current_dir(&root))?;
+    for krate in &crates {
         run_step(&format!("cargo publish -p {krate}"), cargo().args(["publish", "-p", krate]))?;
     }
-    run_step("git tag", Command::new("git").args(["tag", &tag]).current_dir(&root))?;
+    for r in &releases {
+        run_step(&format!("git tag {}", r.tag), Command::new("git").args(["tag", &r.tag]).current_dir(&root))?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
-/// A workspace crate's version, from `cargo metadata`-free reading of its manifest.
-fn crate_version(root: &Path, krate: &str) -> Result<String> {
-    let manifest = match krate {
-        "stratus-endpoint" => root.join("endpoint/Cargo.toml"),
-        "stratus-runtime" => root.join("runtime/Cargo.toml"),
-        "stratus-lambda" => root.join("generated/lambda/Cargo.toml"),
-        other => bail!("unknown crate {other}"),
-    };
-    let text = std::fs::read_to_string(&manifest)?;
+/// The `version` of a manifest's `[package]`.
+fn manifest_version(manifest: &Path) -> Result<String> {
+    let text = std::fs::read_to_string(manifest).with_context(|| format!("reading {}", manifest.display()))?;
     text.lines()
         .find_map(|l| l.strip_prefix("version = \"")?.strip_suffix('"').map(str::to_string))
         .with_context(|| format!("no version in {}", manifest.display()))
