@@ -514,6 +514,23 @@ fn plan_release(root: &Path, s: &ServiceEntry) -> Result<Release> {
                 }
             }
             let diff = stratus_codegen::apidiff::diff(&ir_of(&old_dir)?, &current);
+            if diff.bump() == stratus_codegen::apidiff::Bump::None {
+                // The model is unchanged, but the generator and runtime may have changed the crate.
+                let next = stratus_codegen::apidiff::Bump::Patch.next_version(&last_version);
+                say!("==> {}: no model change since {last} -> proposed version {next}", s.crate_name);
+                let entry = format!(
+                    "## {} {next} ({})\n\nNo change to the service model; regenerated with the current generator and runtime.\n\n",
+                    s.crate_name,
+                    today()
+                );
+                return Ok(Release {
+                    krate: s.crate_name.clone(),
+                    version: s.version.clone(),
+                    proposal: next,
+                    entry,
+                    tag,
+                });
+            }
             let next = diff.bump().next_version(&last_version);
             say!(
                 "==> {}: model changes since {last}: {} -> proposed version {next}",
