@@ -459,8 +459,7 @@ impl<T: FromCbor> FromCbor for Vec<T> {
 
 impl<K: AsRef<str>, V: ToCbor> ToCbor for HashMap<K, V> {
     fn to_cbor(&self) -> Value {
-        let mut entries: Vec<(&str, &V)> = self.iter().map(|(k, v)| (k.as_ref(), v)).collect();
-        entries.sort_by(|a, b| a.0.cmp(b.0));
+        let entries = crate::encoding::sorted_entries(self);
         Value::Map(entries.into_iter().map(|(k, v)| (Value::Text(k.to_string()), v.to_cbor())).collect())
     }
 }

@@ -126,8 +126,7 @@ impl Writer {
     }
 
     fn write_map<K: AsRef<str>, V: QueryValue>(&mut self, key: &str, map: &HashMap<K, V>, style: MapStyle) {
-        let mut entries: Vec<(&str, &V)> = map.iter().map(|(k, v)| (k.as_ref(), v)).collect();
-        entries.sort_by(|a, b| a.0.cmp(b.0));
+        let entries = crate::encoding::sorted_entries(map);
         let base = if style.flattened { key.to_string() } else { format!("{key}.entry") };
         for (i, (k, v)) in entries.into_iter().enumerate() {
             self.pair(format!("{base}.{}.{}", i + 1, style.key), k.to_string());

@@ -360,8 +360,7 @@ impl Writer {
         style: MapXml<'_>,
     ) {
         let Some(map) = value else { return };
-        let mut entries: Vec<(&str, &V)> = map.iter().map(|(k, v)| (k.as_ref(), v)).collect();
-        entries.sort_by(|a, b| a.0.cmp(b.0));
+        let entries = crate::encoding::sorted_entries(map);
         if !style.flattened {
             self.start(name, attributes);
         }
