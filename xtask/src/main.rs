@@ -213,12 +213,16 @@ fn relative(from: &Path, to: &Path) -> String {
     parts.join("/")
 }
 
-fn listed_jobs(root: &Path) -> Result<Vec<Job>> {
+/// The entries of `model/services.json`.
+fn service_list(root: &Path) -> Result<Vec<ServiceEntry>> {
     let list_file = root.join("model/services.json");
     let text = std::fs::read_to_string(&list_file).with_context(|| format!("reading {}", list_file.display()))?;
     let list: ServiceList = serde_json::from_str(&text).with_context(|| format!("parsing {}", list_file.display()))?;
-    Ok(list
-        .services
+    Ok(list.services)
+}
+
+fn listed_jobs(root: &Path) -> Result<Vec<Job>> {
+    Ok(service_list(root)?
         .into_iter()
         .map(|s| {
             let out = root.join(&s.out);
@@ -472,14 +476,6 @@ fn api_diff(args: &[String]) -> Result<ExitCode> {
 /// `stratus-endpoint` (which the runtime depends on by version), then the runtime.
 const RUNTIME_CRATES: &[(&str, &str)] = &[("stratus-endpoint", "endpoint"), ("stratus-runtime", "runtime")];
 
-/// The generated crates `model/services.json` marks as published, in its order.
-fn published_services(root: &Path) -> Result<Vec<ServiceEntry>> {
-    let list_file = root.join("model/services.json");
-    let text = std::fs::read_to_string(&list_file).with_context(|| format!("reading {}", list_file.display()))?;
-    let list: ServiceList = serde_json::from_str(&text).with_context(|| format!("parsing {}", list_file.display()))?;
-    Ok(list.services.into_iter().filter(|s| s.publish).collect())
-}
-
 /// A generated crate's release plan: the version to publish and its CHANGELOG entry.
 struct Release {
     krate: String,
@@ -487,6 +483,8 @@ struct Release {
     proposal: String,
     entry: String,
     tag: String,
+    /// The tag of `version` exists: this version is already released.
+    released: bool,
 }
 
 /// The version proposal and CHANGELOG entry of one generated crate, from the model change since its
@@ -498,7 +496,9 @@ fn plan_release(root: &Path, s: &ServiceEntry) -> Result<Release> {
         .args(["tag", "--list", &format!("{}-v*", s.crate_name), "--sort=-v:refname"])
         .current_dir(root)
         .output()?;
-    let last = String::from_utf8_lossy(&tags.stdout).lines().next().map(str::to_string);
+    let tags = String::from_utf8_lossy(&tags.stdout);
+    let released = tags.lines().any(|t| t == tag);
+    let last = tags.lines().next().map(str::to_string);
     let (proposal, entry) = match last {
         Some(last) => {
             let last_version = last.strip_prefix(&format!("{}-v", s.crate_name)).unwrap_or(&last).to_string();
@@ -523,21 +523,16 @@ fn plan_release(root: &Path, s: &ServiceEntry) -> Result<Release> {
                     s.crate_name,
                     today()
                 );
-                return Ok(Release {
-                    krate: s.crate_name.clone(),
-                    version: s.version.clone(),
-                    proposal: next,
-                    entry,
-                    tag,
-                });
+                (next, entry)
+            } else {
+                let next = diff.bump().next_version(&last_version);
+                say!(
+                    "==> {}: model changes since {last}: {} -> proposed version {next}",
+                    s.crate_name,
+                    diff.bump().as_str()
+                );
+                (next.clone(), diff.changelog_entry(&s.crate_name, &next, &today()))
             }
-            let next = diff.bump().next_version(&last_version);
-            say!(
-                "==> {}: model changes since {last}: {} -> proposed version {next}",
-                s.crate_name,
-                diff.bump().as_str()
-            );
-            (next.clone(), diff.changelog_entry(&s.crate_name, &next, &today()))
         }
         None => {
             say!("==> {}: no release tag yet: first release of {}", s.crate_name, s.version);
@@ -554,7 +549,7 @@ fn plan_release(root: &Path, s: &ServiceEntry) -> Result<Release> {
             (s.version.clone(), entry)
         }
     };
-    Ok(Release { krate: s.crate_name.clone(), version: s.version.clone(), proposal, entry, tag })
+    Ok(Release { krate: s.crate_name.clone(), version: s.version.clone(), proposal, entry, tag, released })
 }
 
 /// `cargo xtask publish [--execute]`: fresh generated code, the whole suite, a version proposal and
@@ -574,7 +569,7 @@ fn publish(args: &[String]) -> Result<ExitCode> {
     }
     test(&[])?;
 
-    let services = published_services(&root)?;
+    let services: Vec<ServiceEntry> = service_list(&root)?.into_iter().filter(|s| s.publish).collect();
     std::fs::create_dir_all(root.join("target/publish"))?;
     let mut releases = Vec::new();
     for s in &services {
@@ -622,9 +617,7 @@ fn publish(args: &[String]) -> Result<ExitCode> {
     if let Some(r) = releases.iter().find(|r| r.proposal != r.version) {
         bail!("the model changes call for {} {}; update the version first", r.krate, r.proposal);
     }
-    let tagged = Command::new("git").args(["tag", "--list"]).current_dir(&root).output()?;
-    let tagged = String::from_utf8_lossy(&tagged.stdout);
-    if let Some(r) = releases.iter().find(|r| tagged.lines().any(|t| t == r.tag)) {
+    if let Some(r) = releases.iter().find(|r| r.released) {
         bail!("{} is already released (tag {}): nothing changed in its model since", r.krate, r.tag);
     }
     let dirty = Command::new("git").args(["status", "--porcelain"]).current_dir(&root).output()?;
