@@ -178,11 +178,12 @@ fn from_xml(s: &StructDef) -> TokenStream {
             }
         }
     };
-    let mutable = if arms.is_empty() && attributes.is_empty() { quote!() } else { quote!(mut) };
+    // A structure with nothing to read neither looks at the element nor changes `out`.
+    let (el, mutable) =
+        if arms.is_empty() && attributes.is_empty() { (quote!(_el), quote!()) } else { (quote!(el), quote!(mut)) };
     quote! {
         impl xml::FromXml for #name {
-            fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-                let _ = el;
+            fn from_xml(#el: &xml::Element) -> Result<Self, xml::XmlError> {
                 let #mutable out = Self::default();
                 #(#attributes)*
                 #body

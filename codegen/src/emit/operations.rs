@@ -643,7 +643,7 @@ fn paginated(ir: &Ir, p: &PaginatorIr) -> TokenStream {
             impl #paginated_items for #input {
                 type Item = #item_ty;
 
-                fn items(page: #output) -> Vec<#item_ty> {
+                fn items(page: #output) -> Vec<Self::Item> {
                     #body
                 }
             }
@@ -653,11 +653,11 @@ fn paginated(ir: &Ir, p: &PaginatorIr) -> TokenStream {
         impl #paginated for #input {
             type Token = #token;
 
-            fn set_token(&mut self, token: #option<#token>) {
+            fn set_token(&mut self, token: #option<Self::Token>) {
                 #set
             }
 
-            fn next_token(page: &#output) -> #option<#token> {
+            fn next_token(page: &#output) -> #option<Self::Token> {
                 #get
             }
         }

@@ -937,122 +937,108 @@ impl rt::Operation for UpdateTimeToLiveInput {
 
 impl stratus_runtime::paginate::Paginated for ListBackupsInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.exclusive_start_backup_arn = token;
     }
 
-    fn next_token(page: &ListBackupsOutput) -> Option<String> {
+    fn next_token(page: &ListBackupsOutput) -> Option<Self::Token> {
         page.last_evaluated_backup_arn.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListBackupsInput {
     type Item = BackupSummary;
-    fn items(page: ListBackupsOutput) -> Vec<BackupSummary> {
+    fn items(page: ListBackupsOutput) -> Vec<Self::Item> {
         page.backup_summaries.unwrap_or_default()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListTablesInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.exclusive_start_table_name = token;
     }
 
-    fn next_token(page: &ListTablesOutput) -> Option<String> {
+    fn next_token(page: &ListTablesOutput) -> Option<Self::Token> {
         page.last_evaluated_table_name.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListTablesInput {
     type Item = String;
-    fn items(page: ListTablesOutput) -> Vec<String> {
+    fn items(page: ListTablesOutput) -> Vec<Self::Item> {
         page.table_names.unwrap_or_default()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for QueryInput {
     type Token = ::std::collections::HashMap<String, AttributeValue>;
-    fn set_token(
-        &mut self,
-        token: Option<::std::collections::HashMap<String, AttributeValue>>,
-    ) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.exclusive_start_key = token;
     }
 
-    fn next_token(
-        page: &QueryOutput,
-    ) -> Option<::std::collections::HashMap<String, AttributeValue>> {
+    fn next_token(page: &QueryOutput) -> Option<Self::Token> {
         page.last_evaluated_key.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for QueryInput {
     type Item = ::std::collections::HashMap<String, AttributeValue>;
-    fn items(
-        page: QueryOutput,
-    ) -> Vec<::std::collections::HashMap<String, AttributeValue>> {
+    fn items(page: QueryOutput) -> Vec<Self::Item> {
         page.items.unwrap_or_default()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ScanInput {
     type Token = ::std::collections::HashMap<String, AttributeValue>;
-    fn set_token(
-        &mut self,
-        token: Option<::std::collections::HashMap<String, AttributeValue>>,
-    ) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.exclusive_start_key = token;
     }
 
-    fn next_token(
-        page: &ScanOutput,
-    ) -> Option<::std::collections::HashMap<String, AttributeValue>> {
+    fn next_token(page: &ScanOutput) -> Option<Self::Token> {
         page.last_evaluated_key.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ScanInput {
     type Item = ::std::collections::HashMap<String, AttributeValue>;
-    fn items(
-        page: ScanOutput,
-    ) -> Vec<::std::collections::HashMap<String, AttributeValue>> {
+    fn items(page: ScanOutput) -> Vec<Self::Item> {
         page.items.unwrap_or_default()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListTagsOfResourceInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.next_token = token;
     }
 
-    fn next_token(page: &ListTagsOfResourceOutput) -> Option<String> {
+    fn next_token(page: &ListTagsOfResourceOutput) -> Option<Self::Token> {
         page.next_token.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListTagsOfResourceInput {
     type Item = Tag;
-    fn items(page: ListTagsOfResourceOutput) -> Vec<Tag> {
+    fn items(page: ListTagsOfResourceOutput) -> Vec<Self::Item> {
         page.tags.unwrap_or_default()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListBulkOperationsInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.next_token = token;
     }
 
-    fn next_token(page: &ListBulkOperationsOutput) -> Option<String> {
+    fn next_token(page: &ListBulkOperationsOutput) -> Option<Self::Token> {
         page.next_token.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListBulkOperationsInput {
     type Item = BulkOperationSummary;
-    fn items(page: ListBulkOperationsOutput) -> Vec<BulkOperationSummary> {
+    fn items(page: ListBulkOperationsOutput) -> Vec<Self::Item> {
         page.bulk_operations_summary_list.unwrap_or_default()
     }
 }

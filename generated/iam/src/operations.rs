@@ -4046,598 +4046,598 @@ impl rt::Operation for UploadSigningCertificateInput {
 
 impl stratus_runtime::paginate::Paginated for GetAccountAuthorizationDetailsInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &GetAccountAuthorizationDetailsOutput) -> Option<String> {
+    fn next_token(page: &GetAccountAuthorizationDetailsOutput) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for GetGroupInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &GetGroupOutput) -> Option<String> {
+    fn next_token(page: &GetGroupOutput) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for GetGroupInput {
     type Item = User;
-    fn items(page: GetGroupOutput) -> Vec<User> {
+    fn items(page: GetGroupOutput) -> Vec<Self::Item> {
         page.users
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListAccessKeysInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListAccessKeysOutput) -> Option<String> {
+    fn next_token(page: &ListAccessKeysOutput) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListAccessKeysInput {
     type Item = AccessKeyMetadata;
-    fn items(page: ListAccessKeysOutput) -> Vec<AccessKeyMetadata> {
+    fn items(page: ListAccessKeysOutput) -> Vec<Self::Item> {
         page.access_key_metadata
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListAccountAliasesInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListAccountAliasesOutput) -> Option<String> {
+    fn next_token(page: &ListAccountAliasesOutput) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListAccountAliasesInput {
     type Item = String;
-    fn items(page: ListAccountAliasesOutput) -> Vec<String> {
+    fn items(page: ListAccountAliasesOutput) -> Vec<Self::Item> {
         page.account_aliases
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListAttachedGroupPoliciesInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListAttachedGroupPoliciesOutput) -> Option<String> {
+    fn next_token(page: &ListAttachedGroupPoliciesOutput) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListAttachedGroupPoliciesInput {
     type Item = AttachedPolicy;
-    fn items(page: ListAttachedGroupPoliciesOutput) -> Vec<AttachedPolicy> {
+    fn items(page: ListAttachedGroupPoliciesOutput) -> Vec<Self::Item> {
         page.attached_policies.unwrap_or_default()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListAttachedRolePoliciesInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListAttachedRolePoliciesOutput) -> Option<String> {
+    fn next_token(page: &ListAttachedRolePoliciesOutput) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListAttachedRolePoliciesInput {
     type Item = AttachedPolicy;
-    fn items(page: ListAttachedRolePoliciesOutput) -> Vec<AttachedPolicy> {
+    fn items(page: ListAttachedRolePoliciesOutput) -> Vec<Self::Item> {
         page.attached_policies.unwrap_or_default()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListAttachedUserPoliciesInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListAttachedUserPoliciesOutput) -> Option<String> {
+    fn next_token(page: &ListAttachedUserPoliciesOutput) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListAttachedUserPoliciesInput {
     type Item = AttachedPolicy;
-    fn items(page: ListAttachedUserPoliciesOutput) -> Vec<AttachedPolicy> {
+    fn items(page: ListAttachedUserPoliciesOutput) -> Vec<Self::Item> {
         page.attached_policies.unwrap_or_default()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListEntitiesForPolicyInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListEntitiesForPolicyOutput) -> Option<String> {
+    fn next_token(page: &ListEntitiesForPolicyOutput) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListGroupPoliciesInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListGroupPoliciesOutput) -> Option<String> {
+    fn next_token(page: &ListGroupPoliciesOutput) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListGroupPoliciesInput {
     type Item = String;
-    fn items(page: ListGroupPoliciesOutput) -> Vec<String> {
+    fn items(page: ListGroupPoliciesOutput) -> Vec<Self::Item> {
         page.policy_names
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListGroupsInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListGroupsOutput) -> Option<String> {
+    fn next_token(page: &ListGroupsOutput) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListGroupsInput {
     type Item = Group;
-    fn items(page: ListGroupsOutput) -> Vec<Group> {
+    fn items(page: ListGroupsOutput) -> Vec<Self::Item> {
         page.groups
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListGroupsForUserInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListGroupsForUserOutput) -> Option<String> {
+    fn next_token(page: &ListGroupsForUserOutput) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListGroupsForUserInput {
     type Item = Group;
-    fn items(page: ListGroupsForUserOutput) -> Vec<Group> {
+    fn items(page: ListGroupsForUserOutput) -> Vec<Self::Item> {
         page.groups
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListInstanceProfilesInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListInstanceProfilesOutput) -> Option<String> {
+    fn next_token(page: &ListInstanceProfilesOutput) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListInstanceProfilesInput {
     type Item = InstanceProfile;
-    fn items(page: ListInstanceProfilesOutput) -> Vec<InstanceProfile> {
+    fn items(page: ListInstanceProfilesOutput) -> Vec<Self::Item> {
         page.instance_profiles
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListInstanceProfilesForRoleInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListInstanceProfilesForRoleOutput) -> Option<String> {
+    fn next_token(page: &ListInstanceProfilesForRoleOutput) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListInstanceProfilesForRoleInput {
     type Item = InstanceProfile;
-    fn items(page: ListInstanceProfilesForRoleOutput) -> Vec<InstanceProfile> {
+    fn items(page: ListInstanceProfilesForRoleOutput) -> Vec<Self::Item> {
         page.instance_profiles
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListMfaDevicesInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListMfaDevicesOutput) -> Option<String> {
+    fn next_token(page: &ListMfaDevicesOutput) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListMfaDevicesInput {
     type Item = MfaDevice;
-    fn items(page: ListMfaDevicesOutput) -> Vec<MfaDevice> {
+    fn items(page: ListMfaDevicesOutput) -> Vec<Self::Item> {
         page.mfa_devices
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListPoliciesInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListPoliciesOutput) -> Option<String> {
+    fn next_token(page: &ListPoliciesOutput) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListPoliciesInput {
     type Item = Policy;
-    fn items(page: ListPoliciesOutput) -> Vec<Policy> {
+    fn items(page: ListPoliciesOutput) -> Vec<Self::Item> {
         page.policies.unwrap_or_default()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListPolicyVersionsInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListPolicyVersionsOutput) -> Option<String> {
+    fn next_token(page: &ListPolicyVersionsOutput) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListPolicyVersionsInput {
     type Item = PolicyVersion;
-    fn items(page: ListPolicyVersionsOutput) -> Vec<PolicyVersion> {
+    fn items(page: ListPolicyVersionsOutput) -> Vec<Self::Item> {
         page.versions.unwrap_or_default()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListRolePoliciesInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListRolePoliciesOutput) -> Option<String> {
+    fn next_token(page: &ListRolePoliciesOutput) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListRolePoliciesInput {
     type Item = String;
-    fn items(page: ListRolePoliciesOutput) -> Vec<String> {
+    fn items(page: ListRolePoliciesOutput) -> Vec<Self::Item> {
         page.policy_names
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListRolesInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListRolesOutput) -> Option<String> {
+    fn next_token(page: &ListRolesOutput) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListRolesInput {
     type Item = Role;
-    fn items(page: ListRolesOutput) -> Vec<Role> {
+    fn items(page: ListRolesOutput) -> Vec<Self::Item> {
         page.roles
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListServerCertificatesInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListServerCertificatesOutput) -> Option<String> {
+    fn next_token(page: &ListServerCertificatesOutput) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListServerCertificatesInput {
     type Item = ServerCertificateMetadata;
-    fn items(page: ListServerCertificatesOutput) -> Vec<ServerCertificateMetadata> {
+    fn items(page: ListServerCertificatesOutput) -> Vec<Self::Item> {
         page.server_certificate_metadata_list
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListSigningCertificatesInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListSigningCertificatesOutput) -> Option<String> {
+    fn next_token(page: &ListSigningCertificatesOutput) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListSigningCertificatesInput {
     type Item = SigningCertificate;
-    fn items(page: ListSigningCertificatesOutput) -> Vec<SigningCertificate> {
+    fn items(page: ListSigningCertificatesOutput) -> Vec<Self::Item> {
         page.certificates
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListSshPublicKeysInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListSshPublicKeysOutput) -> Option<String> {
+    fn next_token(page: &ListSshPublicKeysOutput) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListSshPublicKeysInput {
     type Item = SshPublicKeyMetadata;
-    fn items(page: ListSshPublicKeysOutput) -> Vec<SshPublicKeyMetadata> {
+    fn items(page: ListSshPublicKeysOutput) -> Vec<Self::Item> {
         page.ssh_public_keys.unwrap_or_default()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListUserPoliciesInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListUserPoliciesOutput) -> Option<String> {
+    fn next_token(page: &ListUserPoliciesOutput) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListUserPoliciesInput {
     type Item = String;
-    fn items(page: ListUserPoliciesOutput) -> Vec<String> {
+    fn items(page: ListUserPoliciesOutput) -> Vec<Self::Item> {
         page.policy_names
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListUsersInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListUsersOutput) -> Option<String> {
+    fn next_token(page: &ListUsersOutput) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListUsersInput {
     type Item = User;
-    fn items(page: ListUsersOutput) -> Vec<User> {
+    fn items(page: ListUsersOutput) -> Vec<Self::Item> {
         page.users
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListVirtualMfaDevicesInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListVirtualMfaDevicesOutput) -> Option<String> {
+    fn next_token(page: &ListVirtualMfaDevicesOutput) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListVirtualMfaDevicesInput {
     type Item = VirtualMfaDevice;
-    fn items(page: ListVirtualMfaDevicesOutput) -> Vec<VirtualMfaDevice> {
+    fn items(page: ListVirtualMfaDevicesOutput) -> Vec<Self::Item> {
         page.virtual_mfa_devices
     }
 }
 
 impl stratus_runtime::paginate::Paginated for SimulateCustomPolicyInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &SimulatePolicyResponse) -> Option<String> {
+    fn next_token(page: &SimulatePolicyResponse) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for SimulateCustomPolicyInput {
     type Item = EvaluationResult;
-    fn items(page: SimulatePolicyResponse) -> Vec<EvaluationResult> {
+    fn items(page: SimulatePolicyResponse) -> Vec<Self::Item> {
         page.evaluation_results.unwrap_or_default()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for SimulatePrincipalPolicyInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &SimulatePolicyResponse) -> Option<String> {
+    fn next_token(page: &SimulatePolicyResponse) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for SimulatePrincipalPolicyInput {
     type Item = EvaluationResult;
-    fn items(page: SimulatePolicyResponse) -> Vec<EvaluationResult> {
+    fn items(page: SimulatePolicyResponse) -> Vec<Self::Item> {
         page.evaluation_results.unwrap_or_default()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListUserTagsInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListUserTagsOutput) -> Option<String> {
+    fn next_token(page: &ListUserTagsOutput) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListUserTagsInput {
     type Item = Tag;
-    fn items(page: ListUserTagsOutput) -> Vec<Tag> {
+    fn items(page: ListUserTagsOutput) -> Vec<Self::Item> {
         page.tags
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListInstanceProfileTagsInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListInstanceProfileTagsOutput) -> Option<String> {
+    fn next_token(page: &ListInstanceProfileTagsOutput) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListInstanceProfileTagsInput {
     type Item = Tag;
-    fn items(page: ListInstanceProfileTagsOutput) -> Vec<Tag> {
+    fn items(page: ListInstanceProfileTagsOutput) -> Vec<Self::Item> {
         page.tags
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListMfaDeviceTagsInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListMfaDeviceTagsOutput) -> Option<String> {
+    fn next_token(page: &ListMfaDeviceTagsOutput) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListMfaDeviceTagsInput {
     type Item = Tag;
-    fn items(page: ListMfaDeviceTagsOutput) -> Vec<Tag> {
+    fn items(page: ListMfaDeviceTagsOutput) -> Vec<Self::Item> {
         page.tags
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListOpenIdConnectProviderTagsInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListOpenIdConnectProviderTagsOutput) -> Option<String> {
+    fn next_token(page: &ListOpenIdConnectProviderTagsOutput) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListOpenIdConnectProviderTagsInput {
     type Item = Tag;
-    fn items(page: ListOpenIdConnectProviderTagsOutput) -> Vec<Tag> {
+    fn items(page: ListOpenIdConnectProviderTagsOutput) -> Vec<Self::Item> {
         page.tags
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListPolicyTagsInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListPolicyTagsOutput) -> Option<String> {
+    fn next_token(page: &ListPolicyTagsOutput) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListPolicyTagsInput {
     type Item = Tag;
-    fn items(page: ListPolicyTagsOutput) -> Vec<Tag> {
+    fn items(page: ListPolicyTagsOutput) -> Vec<Self::Item> {
         page.tags
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListRoleTagsInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListRoleTagsOutput) -> Option<String> {
+    fn next_token(page: &ListRoleTagsOutput) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListRoleTagsInput {
     type Item = Tag;
-    fn items(page: ListRoleTagsOutput) -> Vec<Tag> {
+    fn items(page: ListRoleTagsOutput) -> Vec<Self::Item> {
         page.tags
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListSamlProviderTagsInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListSamlProviderTagsOutput) -> Option<String> {
+    fn next_token(page: &ListSamlProviderTagsOutput) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListSamlProviderTagsInput {
     type Item = Tag;
-    fn items(page: ListSamlProviderTagsOutput) -> Vec<Tag> {
+    fn items(page: ListSamlProviderTagsOutput) -> Vec<Self::Item> {
         page.tags
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListServerCertificateTagsInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListServerCertificateTagsOutput) -> Option<String> {
+    fn next_token(page: &ListServerCertificateTagsOutput) -> Option<Self::Token> {
         page.marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListServerCertificateTagsInput {
     type Item = Tag;
-    fn items(page: ListServerCertificateTagsOutput) -> Vec<Tag> {
+    fn items(page: ListServerCertificateTagsOutput) -> Vec<Self::Item> {
         page.tags
     }
 }
@@ -5325,7 +5325,6 @@ impl query::QueryValue for AcceptDelegationRequestInput {
 
 impl xml::FromXml for AccessDetail {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -5365,7 +5364,6 @@ impl xml::FromXml for AccessDetail {
 
 impl xml::FromXml for AccessKey {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -5399,7 +5397,6 @@ impl xml::FromXml for AccessKey {
 
 impl xml::FromXml for AccessKeyLastUsed {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -5425,7 +5422,6 @@ impl xml::FromXml for AccessKeyLastUsed {
 
 impl xml::FromXml for AccessKeyMetadata {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -5454,8 +5450,7 @@ impl xml::FromXml for AccessKeyMetadata {
 }
 
 impl xml::FromXml for AccountNotManagementOrDelegatedAdministratorException {
-    fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
+    fn from_xml(_el: &xml::Element) -> Result<Self, xml::XmlError> {
         let out = Self::default();
         Ok(out)
     }
@@ -5480,7 +5475,6 @@ impl query::QueryValue for AcquireRoleInput {
 
 impl xml::FromXml for AcquireRoleOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "Role" {
@@ -5546,7 +5540,6 @@ impl query::QueryValue for AttachUserPolicyInput {
 
 impl xml::FromXml for AttachedPermissionsBoundary {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -5568,7 +5561,6 @@ impl xml::FromXml for AttachedPermissionsBoundary {
 
 impl xml::FromXml for AttachedPolicy {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -5589,8 +5581,7 @@ impl xml::FromXml for AttachedPolicy {
 }
 
 impl xml::FromXml for CallerIsNotManagementAccountException {
-    fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
+    fn from_xml(_el: &xml::Element) -> Result<Self, xml::XmlError> {
         let out = Self::default();
         Ok(out)
     }
@@ -5605,7 +5596,6 @@ impl query::QueryValue for ChangePasswordInput {
 
 impl xml::FromXml for ConcurrentModificationException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -5636,7 +5626,6 @@ impl query::QueryValue for ContextEntry {
 
 impl xml::FromXml for ContextProvider {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -5684,7 +5673,6 @@ impl query::QueryValue for ContextProvider {
 
 impl xml::FromXml for ContextProviderKeyDefinition {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -5719,7 +5707,6 @@ impl query::QueryValue for CreateAccessKeyInput {
 
 impl xml::FromXml for CreateAccessKeyOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "AccessKey" {
@@ -5753,7 +5740,6 @@ impl query::QueryValue for CreateDelegationRequestInput {
 
 impl xml::FromXml for CreateDelegationRequestOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -5782,7 +5768,6 @@ impl query::QueryValue for CreateGroupInput {
 
 impl xml::FromXml for CreateGroupOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "Group" {
@@ -5813,7 +5798,6 @@ impl query::QueryValue for CreateInstanceProfileInput {
 
 impl xml::FromXml for CreateInstanceProfileOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "InstanceProfile" {
@@ -5840,7 +5824,6 @@ impl query::QueryValue for CreateLoginProfileInput {
 
 impl xml::FromXml for CreateLoginProfileOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "LoginProfile" {
@@ -5896,7 +5879,6 @@ impl query::QueryValue for CreateOpenIdConnectProviderInput {
 
 impl xml::FromXml for CreateOpenIdConnectProviderOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -5939,7 +5921,6 @@ impl query::QueryValue for CreatePolicyInput {
 
 impl xml::FromXml for CreatePolicyOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "Policy" {
@@ -5961,7 +5942,6 @@ impl query::QueryValue for CreatePolicyVersionInput {
 
 impl xml::FromXml for CreatePolicyVersionOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "PolicyVersion" {
@@ -6005,7 +5985,6 @@ impl query::QueryValue for CreateRoleInput {
 
 impl xml::FromXml for CreateRoleOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "Role" {
@@ -6044,7 +6023,6 @@ impl query::QueryValue for CreateSamlProviderInput {
 
 impl xml::FromXml for CreateSamlProviderOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -6074,7 +6052,6 @@ impl query::QueryValue for CreateServiceLinkedRoleInput {
 
 impl xml::FromXml for CreateServiceLinkedRoleOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "Role" {
@@ -6096,7 +6073,6 @@ impl query::QueryValue for CreateServiceSpecificCredentialInput {
 
 impl xml::FromXml for CreateServiceSpecificCredentialOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "ServiceSpecificCredential" {
@@ -6128,7 +6104,6 @@ impl query::QueryValue for CreateUserInput {
 
 impl xml::FromXml for CreateUserOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "User" {
@@ -6159,7 +6134,6 @@ impl query::QueryValue for CreateVirtualMfaDeviceInput {
 
 impl xml::FromXml for CreateVirtualMfaDeviceOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "VirtualMFADevice" {
@@ -6173,7 +6147,6 @@ impl xml::FromXml for CreateVirtualMfaDeviceOutput {
 
 impl xml::FromXml for CredentialReportExpiredException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -6187,7 +6160,6 @@ impl xml::FromXml for CredentialReportExpiredException {
 
 impl xml::FromXml for CredentialReportNotPresentException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -6201,7 +6173,6 @@ impl xml::FromXml for CredentialReportNotPresentException {
 
 impl xml::FromXml for CredentialReportNotReadyException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -6222,7 +6193,6 @@ impl query::QueryValue for DeactivateMfaDeviceInput {
 
 impl xml::FromXml for DelegationPermission {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -6260,7 +6230,6 @@ impl query::QueryValue for DelegationPermission {
 
 impl xml::FromXml for DelegationRequest {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -6369,7 +6338,6 @@ impl query::QueryValue for DeleteAccountAliasInput {
 
 impl xml::FromXml for DeleteConflictException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -6475,7 +6443,6 @@ impl query::QueryValue for DeleteServiceLinkedRoleInput {
 
 impl xml::FromXml for DeleteServiceLinkedRoleOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "DeletionTaskId" {
@@ -6532,7 +6499,6 @@ impl query::QueryValue for DeleteVirtualMfaDeviceInput {
 
 impl xml::FromXml for DeletionTaskFailureReasonType {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -6579,7 +6545,6 @@ impl query::QueryValue for DisableOrganizationsRootCredentialsManagementInput {
 
 impl xml::FromXml for DisableOrganizationsRootCredentialsManagementOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -6605,7 +6570,6 @@ impl query::QueryValue for DisableOrganizationsRootSessionsInput {
 
 impl xml::FromXml for DisableOrganizationsRootSessionsOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -6627,7 +6591,6 @@ impl xml::FromXml for DisableOrganizationsRootSessionsOutput {
 
 impl xml::FromXml for DuplicateCertificateException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -6641,7 +6604,6 @@ impl xml::FromXml for DuplicateCertificateException {
 
 impl xml::FromXml for DuplicateSshPublicKeyException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -6668,7 +6630,6 @@ impl query::QueryValue for EnableOrganizationsRootCredentialsManagementInput {
 
 impl xml::FromXml for EnableOrganizationsRootCredentialsManagementOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -6694,7 +6655,6 @@ impl query::QueryValue for EnableOrganizationsRootSessionsInput {
 
 impl xml::FromXml for EnableOrganizationsRootSessionsOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -6716,7 +6676,6 @@ impl xml::FromXml for EnableOrganizationsRootSessionsOutput {
 
 impl xml::FromXml for EnableOutboundWebIdentityFederationOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "IssuerIdentifier" {
@@ -6730,7 +6689,6 @@ impl xml::FromXml for EnableOutboundWebIdentityFederationOutput {
 
 impl xml::FromXml for EntityAlreadyExistsException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -6744,7 +6702,6 @@ impl xml::FromXml for EntityAlreadyExistsException {
 
 impl xml::FromXml for EntityDetails {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -6766,7 +6723,6 @@ impl xml::FromXml for EntityDetails {
 
 impl xml::FromXml for EntityInfo {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -6800,7 +6756,6 @@ impl xml::FromXml for EntityInfo {
 
 impl xml::FromXml for EntityTemporarilyUnmodifiableException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -6814,7 +6769,6 @@ impl xml::FromXml for EntityTemporarilyUnmodifiableException {
 
 impl xml::FromXml for ErrorDetails {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -6836,7 +6790,6 @@ impl xml::FromXml for ErrorDetails {
 
 impl xml::FromXml for EvaluationResult {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -6890,7 +6843,6 @@ impl xml::FromXml for EvaluationResult {
 
 impl xml::FromXml for FeatureDisabledException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -6904,7 +6856,6 @@ impl xml::FromXml for FeatureDisabledException {
 
 impl xml::FromXml for FeatureEnabledException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -6918,7 +6869,6 @@ impl xml::FromXml for FeatureEnabledException {
 
 impl xml::FromXml for GenerateCredentialReportOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -6947,7 +6897,6 @@ impl query::QueryValue for GenerateOrganizationsAccessReportInput {
 
 impl xml::FromXml for GenerateOrganizationsAccessReportOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "JobId" {
@@ -6968,7 +6917,6 @@ impl query::QueryValue for GenerateServiceLastAccessedDetailsInput {
 
 impl xml::FromXml for GenerateServiceLastAccessedDetailsOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "JobId" {
@@ -6988,7 +6936,6 @@ impl query::QueryValue for GetAccessKeyLastUsedInput {
 
 impl xml::FromXml for GetAccessKeyLastUsedOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -7027,7 +6974,6 @@ impl query::QueryValue for GetAccountAuthorizationDetailsInput {
 
 impl xml::FromXml for GetAccountAuthorizationDetailsOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -7065,7 +7011,6 @@ impl xml::FromXml for GetAccountAuthorizationDetailsOutput {
 
 impl xml::FromXml for GetAccountPasswordPolicyOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "PasswordPolicy" {
@@ -7083,7 +7028,6 @@ impl query::QueryValue for GetAccountPropertiesInput {
 
 impl xml::FromXml for GetAccountPropertiesOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "Properties" {
@@ -7097,7 +7041,6 @@ impl xml::FromXml for GetAccountPropertiesOutput {
 
 impl xml::FromXml for GetAccountSummaryOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "SummaryMap" {
@@ -7126,7 +7069,6 @@ impl query::QueryValue for GetContextKeysForCustomPolicyInput {
 
 impl xml::FromXml for GetContextKeysForPolicyResponse {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "ContextKeyNames" {
@@ -7156,7 +7098,6 @@ impl query::QueryValue for GetContextKeysForPrincipalPolicyInput {
 
 impl xml::FromXml for GetCredentialReportOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -7193,7 +7134,6 @@ impl query::QueryValue for GetDelegationRequestInput {
 
 impl xml::FromXml for GetDelegationRequestOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -7226,7 +7166,6 @@ impl query::QueryValue for GetGroupPolicyInput {
 
 impl xml::FromXml for GetGroupPolicyOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -7260,7 +7199,6 @@ impl query::QueryValue for GetGroupInput {
 
 impl xml::FromXml for GetGroupOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -7297,7 +7235,6 @@ impl query::QueryValue for GetHumanReadableSummaryInput {
 
 impl xml::FromXml for GetHumanReadableSummaryOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -7329,7 +7266,6 @@ impl query::QueryValue for GetInstanceProfileInput {
 
 impl xml::FromXml for GetInstanceProfileOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "InstanceProfile" {
@@ -7349,7 +7285,6 @@ impl query::QueryValue for GetLoginProfileInput {
 
 impl xml::FromXml for GetLoginProfileOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "LoginProfile" {
@@ -7370,7 +7305,6 @@ impl query::QueryValue for GetMfaDeviceInput {
 
 impl xml::FromXml for GetMfaDeviceOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -7410,7 +7344,6 @@ impl query::QueryValue for GetOpenIdConnectProviderInput {
 
 impl xml::FromXml for GetOpenIdConnectProviderOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -7467,7 +7400,6 @@ impl query::QueryValue for GetOrganizationsAccessReportInput {
 
 impl xml::FromXml for GetOrganizationsAccessReportOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -7521,7 +7453,6 @@ impl xml::FromXml for GetOrganizationsAccessReportOutput {
 
 impl xml::FromXml for GetOutboundWebIdentityFederationInfoOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -7549,7 +7480,6 @@ impl query::QueryValue for GetPolicyInput {
 
 impl xml::FromXml for GetPolicyOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "Policy" {
@@ -7570,7 +7500,6 @@ impl query::QueryValue for GetPolicyVersionInput {
 
 impl xml::FromXml for GetPolicyVersionOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "PolicyVersion" {
@@ -7591,7 +7520,6 @@ impl query::QueryValue for GetRolePolicyInput {
 
 impl xml::FromXml for GetRolePolicyOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -7623,7 +7551,6 @@ impl query::QueryValue for GetRoleInput {
 
 impl xml::FromXml for GetRoleOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "Role" {
@@ -7644,7 +7571,6 @@ impl query::QueryValue for GetRoleTemplateVersionInput {
 
 impl xml::FromXml for GetRoleTemplateVersionOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "RoleTemplateVersion" {
@@ -7664,7 +7590,6 @@ impl query::QueryValue for GetSamlProviderInput {
 
 impl xml::FromXml for GetSamlProviderOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -7732,7 +7657,6 @@ impl query::QueryValue for GetSshPublicKeyInput {
 
 impl xml::FromXml for GetSshPublicKeyOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "SSHPublicKey" {
@@ -7752,7 +7676,6 @@ impl query::QueryValue for GetServerCertificateInput {
 
 impl xml::FromXml for GetServerCertificateOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "ServerCertificate" {
@@ -7774,7 +7697,6 @@ impl query::QueryValue for GetServiceLastAccessedDetailsInput {
 
 impl xml::FromXml for GetServiceLastAccessedDetailsOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -7829,7 +7751,6 @@ impl query::QueryValue for GetServiceLastAccessedDetailsWithEntitiesInput {
 
 impl xml::FromXml for GetServiceLastAccessedDetailsWithEntitiesOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -7877,7 +7798,6 @@ impl query::QueryValue for GetServiceLinkedRoleDeletionStatusInput {
 
 impl xml::FromXml for GetServiceLinkedRoleDeletionStatusOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -7906,7 +7826,6 @@ impl query::QueryValue for GetUserPolicyInput {
 
 impl xml::FromXml for GetUserPolicyOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -7938,7 +7857,6 @@ impl query::QueryValue for GetUserInput {
 
 impl xml::FromXml for GetUserOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "User" {
@@ -7952,7 +7870,6 @@ impl xml::FromXml for GetUserOutput {
 
 impl xml::FromXml for Group {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -7986,7 +7903,6 @@ impl xml::FromXml for Group {
 
 impl xml::FromXml for GroupDetail {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -8028,7 +7944,6 @@ impl xml::FromXml for GroupDetail {
 
 impl xml::FromXml for InlinePolicy {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -8058,7 +7973,6 @@ impl query::QueryValue for InlinePolicyIdentifierType {
 
 impl xml::FromXml for InstanceProfile {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -8100,7 +8014,6 @@ impl xml::FromXml for InstanceProfile {
 
 impl xml::FromXml for InvalidAuthenticationCodeException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -8114,7 +8027,6 @@ impl xml::FromXml for InvalidAuthenticationCodeException {
 
 impl xml::FromXml for InvalidCertificateException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -8128,7 +8040,6 @@ impl xml::FromXml for InvalidCertificateException {
 
 impl xml::FromXml for InvalidInputException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -8142,7 +8053,6 @@ impl xml::FromXml for InvalidInputException {
 
 impl xml::FromXml for InvalidPublicKeyException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -8156,7 +8066,6 @@ impl xml::FromXml for InvalidPublicKeyException {
 
 impl xml::FromXml for InvalidUserTypeException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -8170,7 +8079,6 @@ impl xml::FromXml for InvalidUserTypeException {
 
 impl xml::FromXml for KeyPairMismatchException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -8184,7 +8092,6 @@ impl xml::FromXml for KeyPairMismatchException {
 
 impl xml::FromXml for LimitExceededException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -8206,7 +8113,6 @@ impl query::QueryValue for ListAccessKeysInput {
 
 impl xml::FromXml for ListAccessKeysOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -8239,7 +8145,6 @@ impl query::QueryValue for ListAccountAliasesInput {
 
 impl xml::FromXml for ListAccountAliasesOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -8274,7 +8179,6 @@ impl query::QueryValue for ListAttachedGroupPoliciesInput {
 
 impl xml::FromXml for ListAttachedGroupPoliciesOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -8309,7 +8213,6 @@ impl query::QueryValue for ListAttachedRolePoliciesInput {
 
 impl xml::FromXml for ListAttachedRolePoliciesOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -8344,7 +8247,6 @@ impl query::QueryValue for ListAttachedUserPoliciesInput {
 
 impl xml::FromXml for ListAttachedUserPoliciesOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -8378,7 +8280,6 @@ impl query::QueryValue for ListDelegationRequestsInput {
 
 impl xml::FromXml for ListDelegationRequestsOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -8415,7 +8316,6 @@ impl query::QueryValue for ListEntitiesForPolicyInput {
 
 impl xml::FromXml for ListEntitiesForPolicyOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -8457,7 +8357,6 @@ impl query::QueryValue for ListGroupPoliciesInput {
 
 impl xml::FromXml for ListGroupPoliciesOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -8491,7 +8390,6 @@ impl query::QueryValue for ListGroupsForUserInput {
 
 impl xml::FromXml for ListGroupsForUserOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -8525,7 +8423,6 @@ impl query::QueryValue for ListGroupsInput {
 
 impl xml::FromXml for ListGroupsOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -8559,7 +8456,6 @@ impl query::QueryValue for ListInstanceProfileTagsInput {
 
 impl xml::FromXml for ListInstanceProfileTagsOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -8593,7 +8489,6 @@ impl query::QueryValue for ListInstanceProfilesForRoleInput {
 
 impl xml::FromXml for ListInstanceProfilesForRoleOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -8627,7 +8522,6 @@ impl query::QueryValue for ListInstanceProfilesInput {
 
 impl xml::FromXml for ListInstanceProfilesOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -8661,7 +8555,6 @@ impl query::QueryValue for ListMfaDeviceTagsInput {
 
 impl xml::FromXml for ListMfaDeviceTagsOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -8695,7 +8588,6 @@ impl query::QueryValue for ListMfaDevicesInput {
 
 impl xml::FromXml for ListMfaDevicesOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -8733,7 +8625,6 @@ impl query::QueryValue for ListOpenIdConnectProviderTagsInput {
 
 impl xml::FromXml for ListOpenIdConnectProviderTagsOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -8763,7 +8654,6 @@ impl query::QueryValue for ListOpenIdConnectProvidersInput {
 
 impl xml::FromXml for ListOpenIdConnectProvidersOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "OpenIDConnectProviderList" {
@@ -8781,7 +8671,6 @@ impl query::QueryValue for ListOrganizationsFeaturesInput {
 
 impl xml::FromXml for ListOrganizationsFeaturesOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -8803,7 +8692,6 @@ impl xml::FromXml for ListOrganizationsFeaturesOutput {
 
 impl xml::FromXml for ListPoliciesGrantingServiceAccessEntry {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -8842,7 +8730,6 @@ impl query::QueryValue for ListPoliciesGrantingServiceAccessInput {
 
 impl xml::FromXml for ListPoliciesGrantingServiceAccessOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -8879,7 +8766,6 @@ impl query::QueryValue for ListPoliciesInput {
 
 impl xml::FromXml for ListPoliciesOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -8913,7 +8799,6 @@ impl query::QueryValue for ListPolicyTagsInput {
 
 impl xml::FromXml for ListPolicyTagsOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -8947,7 +8832,6 @@ impl query::QueryValue for ListPolicyVersionsInput {
 
 impl xml::FromXml for ListPolicyVersionsOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -8981,7 +8865,6 @@ impl query::QueryValue for ListRolePoliciesInput {
 
 impl xml::FromXml for ListRolePoliciesOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -9015,7 +8898,6 @@ impl query::QueryValue for ListRoleTagsInput {
 
 impl xml::FromXml for ListRoleTagsOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -9049,7 +8931,6 @@ impl query::QueryValue for ListRolesInput {
 
 impl xml::FromXml for ListRolesOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -9083,7 +8964,6 @@ impl query::QueryValue for ListSamlProviderTagsInput {
 
 impl xml::FromXml for ListSamlProviderTagsOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -9113,7 +8993,6 @@ impl query::QueryValue for ListSamlProvidersInput {
 
 impl xml::FromXml for ListSamlProvidersOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "SAMLProviderList" {
@@ -9135,7 +9014,6 @@ impl query::QueryValue for ListSshPublicKeysInput {
 
 impl xml::FromXml for ListSshPublicKeysOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -9169,7 +9047,6 @@ impl query::QueryValue for ListServerCertificateTagsInput {
 
 impl xml::FromXml for ListServerCertificateTagsOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -9203,7 +9080,6 @@ impl query::QueryValue for ListServerCertificatesInput {
 
 impl xml::FromXml for ListServerCertificatesOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -9239,7 +9115,6 @@ impl query::QueryValue for ListServiceSpecificCredentialsInput {
 
 impl xml::FromXml for ListServiceSpecificCredentialsOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -9273,7 +9148,6 @@ impl query::QueryValue for ListSigningCertificatesInput {
 
 impl xml::FromXml for ListSigningCertificatesOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -9307,7 +9181,6 @@ impl query::QueryValue for ListUserPoliciesInput {
 
 impl xml::FromXml for ListUserPoliciesOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -9341,7 +9214,6 @@ impl query::QueryValue for ListUserTagsInput {
 
 impl xml::FromXml for ListUserTagsOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -9375,7 +9247,6 @@ impl query::QueryValue for ListUsersInput {
 
 impl xml::FromXml for ListUsersOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -9409,7 +9280,6 @@ impl query::QueryValue for ListVirtualMfaDevicesInput {
 
 impl xml::FromXml for ListVirtualMfaDevicesOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -9435,7 +9305,6 @@ impl xml::FromXml for ListVirtualMfaDevicesOutput {
 
 impl xml::FromXml for LoginProfile {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -9467,7 +9336,6 @@ impl xml::FromXml for LoginProfile {
 
 impl xml::FromXml for MfaDevice {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -9493,7 +9361,6 @@ impl xml::FromXml for MfaDevice {
 
 impl xml::FromXml for MalformedCertificateException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -9507,7 +9374,6 @@ impl xml::FromXml for MalformedCertificateException {
 
 impl xml::FromXml for MalformedPolicyDocumentException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -9521,7 +9387,6 @@ impl xml::FromXml for MalformedPolicyDocumentException {
 
 impl xml::FromXml for ManagedPolicyDetail {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -9585,7 +9450,6 @@ impl xml::FromXml for ManagedPolicyDetail {
 
 impl xml::FromXml for NameConflictException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -9599,7 +9463,6 @@ impl xml::FromXml for NameConflictException {
 
 impl xml::FromXml for NoSuchEntityException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -9613,7 +9476,6 @@ impl xml::FromXml for NoSuchEntityException {
 
 impl xml::FromXml for OpenIdConnectProviderListEntry {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -9637,7 +9499,6 @@ impl xml::FromXml for OpenIdConnectProviderListEntry {
 
 impl xml::FromXml for OpenIdIdpCommunicationErrorException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -9665,16 +9526,14 @@ impl query::QueryValue for OrderedOrganizationPolicyType {
 }
 
 impl xml::FromXml for OrganizationNotFoundException {
-    fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
+    fn from_xml(_el: &xml::Element) -> Result<Self, xml::XmlError> {
         let out = Self::default();
         Ok(out)
     }
 }
 
 impl xml::FromXml for OrganizationNotInAllFeaturesModeException {
-    fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
+    fn from_xml(_el: &xml::Element) -> Result<Self, xml::XmlError> {
         let out = Self::default();
         Ok(out)
     }
@@ -9682,7 +9541,6 @@ impl xml::FromXml for OrganizationNotInAllFeaturesModeException {
 
 impl xml::FromXml for OrganizationsDecisionDetail {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "AllowedByOrganizations" {
@@ -9696,7 +9554,6 @@ impl xml::FromXml for OrganizationsDecisionDetail {
 
 impl xml::FromXml for ParameterDefinition {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -9738,7 +9595,6 @@ impl xml::FromXml for ParameterDefinition {
 
 impl xml::FromXml for PasswordPolicy {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -9798,7 +9654,6 @@ impl xml::FromXml for PasswordPolicy {
 
 impl xml::FromXml for PasswordPolicyViolationException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -9812,7 +9667,6 @@ impl xml::FromXml for PasswordPolicyViolationException {
 
 impl xml::FromXml for PermissionsBoundaryDecisionDetail {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "AllowedByPermissionsBoundary" {
@@ -9828,7 +9682,6 @@ impl xml::FromXml for PermissionsBoundaryDecisionDetail {
 
 impl xml::FromXml for Policy {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -9892,7 +9745,6 @@ impl xml::FromXml for Policy {
 
 impl xml::FromXml for PolicyDetail {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -9914,7 +9766,6 @@ impl xml::FromXml for PolicyDetail {
 
 impl xml::FromXml for PolicyEvaluationException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -9928,7 +9779,6 @@ impl xml::FromXml for PolicyEvaluationException {
 
 impl xml::FromXml for PolicyGrantingServiceAccess {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -9962,7 +9812,6 @@ impl xml::FromXml for PolicyGrantingServiceAccess {
 
 impl xml::FromXml for PolicyGroup {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -9999,7 +9848,6 @@ impl query::QueryValue for PolicyIdentifier {
 
 impl xml::FromXml for PolicyNotAttachableException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -10013,7 +9861,6 @@ impl xml::FromXml for PolicyNotAttachableException {
 
 impl xml::FromXml for PolicyParameter {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -10056,7 +9903,6 @@ impl query::QueryValue for PolicyParameter {
 
 impl xml::FromXml for PolicyRole {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -10078,7 +9924,6 @@ impl xml::FromXml for PolicyRole {
 
 impl xml::FromXml for PolicyUser {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -10100,7 +9945,6 @@ impl xml::FromXml for PolicyUser {
 
 impl xml::FromXml for PolicyVersion {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -10130,7 +9974,6 @@ impl xml::FromXml for PolicyVersion {
 
 impl xml::FromXml for Position {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -10166,8 +10009,7 @@ impl query::QueryValue for PutAccountPropertiesInput {
 }
 
 impl xml::FromXml for PutAccountPropertiesOutput {
-    fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
+    fn from_xml(_el: &xml::Element) -> Result<Self, xml::XmlError> {
         let out = Self::default();
         Ok(out)
     }
@@ -10260,7 +10102,6 @@ impl query::QueryValue for ReplacementValueEntry {
 
 impl xml::FromXml for ReportGenerationLimitExceededException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -10285,7 +10126,6 @@ impl query::QueryValue for ResetServiceSpecificCredentialInput {
 
 impl xml::FromXml for ResetServiceSpecificCredentialOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "ServiceSpecificCredential" {
@@ -10299,7 +10139,6 @@ impl xml::FromXml for ResetServiceSpecificCredentialOutput {
 
 impl xml::FromXml for ResourceSpecificResult {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -10348,7 +10187,6 @@ impl query::QueryValue for ResyncMfaDeviceInput {
 
 impl xml::FromXml for Role {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -10418,7 +10256,6 @@ impl xml::FromXml for Role {
 
 impl xml::FromXml for RoleDetail {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -10482,7 +10319,6 @@ impl xml::FromXml for RoleDetail {
 
 impl xml::FromXml for RoleLastUsed {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -10504,7 +10340,6 @@ impl xml::FromXml for RoleLastUsed {
 
 impl xml::FromXml for RoleModifiedException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -10518,7 +10353,6 @@ impl xml::FromXml for RoleModifiedException {
 
 impl xml::FromXml for RoleTemplateDisabledException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -10532,7 +10366,6 @@ impl xml::FromXml for RoleTemplateDisabledException {
 
 impl xml::FromXml for RoleTemplateVersion {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -10640,7 +10473,6 @@ impl xml::FromXml for RoleTemplateVersion {
 
 impl xml::FromXml for RoleUsageType {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -10662,7 +10494,6 @@ impl xml::FromXml for RoleUsageType {
 
 impl xml::FromXml for SamlKeyHashEntry {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -10684,7 +10515,6 @@ impl xml::FromXml for SamlKeyHashEntry {
 
 impl xml::FromXml for SamlPrivateKey {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -10706,7 +10536,6 @@ impl xml::FromXml for SamlPrivateKey {
 
 impl xml::FromXml for SamlProviderListEntry {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -10738,7 +10567,6 @@ impl xml::FromXml for SamlProviderListEntry {
 
 impl xml::FromXml for SshPublicKey {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -10776,7 +10604,6 @@ impl xml::FromXml for SshPublicKey {
 
 impl xml::FromXml for SshPublicKeyMetadata {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -10812,7 +10639,6 @@ impl query::QueryValue for SendDelegationTokenInput {
 
 impl xml::FromXml for ServerCertificate {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -10842,7 +10668,6 @@ impl xml::FromXml for ServerCertificate {
 
 impl xml::FromXml for ServerCertificateMetadata {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -10879,8 +10704,7 @@ impl xml::FromXml for ServerCertificateMetadata {
 }
 
 impl xml::FromXml for ServiceAccessNotEnabledException {
-    fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
+    fn from_xml(_el: &xml::Element) -> Result<Self, xml::XmlError> {
         let out = Self::default();
         Ok(out)
     }
@@ -10888,7 +10712,6 @@ impl xml::FromXml for ServiceAccessNotEnabledException {
 
 impl xml::FromXml for ServiceFailureException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -10902,7 +10725,6 @@ impl xml::FromXml for ServiceFailureException {
 
 impl xml::FromXml for ServiceLastAccessed {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -10948,7 +10770,6 @@ impl xml::FromXml for ServiceLastAccessed {
 
 impl xml::FromXml for ServiceNotSupportedException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -10962,7 +10783,6 @@ impl xml::FromXml for ServiceNotSupportedException {
 
 impl xml::FromXml for ServiceSpecificCredential {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -11016,7 +10836,6 @@ impl xml::FromXml for ServiceSpecificCredential {
 
 impl xml::FromXml for ServiceSpecificCredentialMetadata {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -11079,7 +10898,6 @@ impl query::QueryValue for SetSecurityTokenServicePreferencesInput {
 
 impl xml::FromXml for SigningCertificate {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -11184,7 +11002,6 @@ impl query::QueryValue for SimulateCustomPolicyInput {
 
 impl xml::FromXml for SimulatePolicyResponse {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -11282,7 +11099,6 @@ impl query::QueryValue for SimulatePrincipalPolicyInput {
 
 impl xml::FromXml for SourceRoleTemplate {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -11304,7 +11120,6 @@ impl xml::FromXml for SourceRoleTemplate {
 
 impl xml::FromXml for Statement {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -11334,7 +11149,6 @@ impl xml::FromXml for Statement {
 
 impl xml::FromXml for Tag {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -11479,7 +11293,6 @@ impl query::QueryValue for TagServerCertificateInput {
 
 impl xml::FromXml for TagTemplate {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -11517,7 +11330,6 @@ impl query::QueryValue for TagUserInput {
 
 impl xml::FromXml for TrackedActionLastAccessed {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -11547,7 +11359,6 @@ impl xml::FromXml for TrackedActionLastAccessed {
 
 impl xml::FromXml for UnmodifiableEntityException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -11561,7 +11372,6 @@ impl xml::FromXml for UnmodifiableEntityException {
 
 impl xml::FromXml for UnrecognizedPublicKeyEncodingException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -11830,7 +11640,6 @@ impl query::QueryValue for UpdateRoleDescriptionInput {
 
 impl xml::FromXml for UpdateRoleDescriptionOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "Role" {
@@ -11861,8 +11670,7 @@ impl query::QueryValue for UpdateRoleInput {
 }
 
 impl xml::FromXml for UpdateRoleOutput {
-    fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
+    fn from_xml(_el: &xml::Element) -> Result<Self, xml::XmlError> {
         let out = Self::default();
         Ok(out)
     }
@@ -11892,7 +11700,6 @@ impl query::QueryValue for UpdateSamlProviderInput {
 
 impl xml::FromXml for UpdateSamlProviderOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "SAMLProviderArn" {
@@ -11961,7 +11768,6 @@ impl query::QueryValue for UploadSshPublicKeyInput {
 
 impl xml::FromXml for UploadSshPublicKeyOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "SSHPublicKey" {
@@ -11995,7 +11801,6 @@ impl query::QueryValue for UploadServerCertificateInput {
 
 impl xml::FromXml for UploadServerCertificateOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -12026,7 +11831,6 @@ impl query::QueryValue for UploadSigningCertificateInput {
 
 impl xml::FromXml for UploadSigningCertificateOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "Certificate" {
@@ -12040,7 +11844,6 @@ impl xml::FromXml for UploadSigningCertificateOutput {
 
 impl xml::FromXml for User {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -12086,7 +11889,6 @@ impl xml::FromXml for User {
 
 impl xml::FromXml for UserDetail {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -12140,7 +11942,6 @@ impl xml::FromXml for UserDetail {
 
 impl xml::FromXml for VirtualMfaDevice {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {

@@ -2301,141 +2301,139 @@ impl rt::Operation for UpdateFunctionUrlConfigInput {
 
 impl stratus_runtime::paginate::Paginated for ListEventSourceMappingsInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListEventSourceMappingsOutput) -> Option<String> {
+    fn next_token(page: &ListEventSourceMappingsOutput) -> Option<Self::Token> {
         page.next_marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListEventSourceMappingsInput {
     type Item = EventSourceMappingConfiguration;
-    fn items(
-        page: ListEventSourceMappingsOutput,
-    ) -> Vec<EventSourceMappingConfiguration> {
+    fn items(page: ListEventSourceMappingsOutput) -> Vec<Self::Item> {
         page.event_source_mappings.unwrap_or_default()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListFunctionsInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListFunctionsOutput) -> Option<String> {
+    fn next_token(page: &ListFunctionsOutput) -> Option<Self::Token> {
         page.next_marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListFunctionsInput {
     type Item = FunctionConfiguration;
-    fn items(page: ListFunctionsOutput) -> Vec<FunctionConfiguration> {
+    fn items(page: ListFunctionsOutput) -> Vec<Self::Item> {
         page.functions.unwrap_or_default()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListAliasesInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListAliasesOutput) -> Option<String> {
+    fn next_token(page: &ListAliasesOutput) -> Option<Self::Token> {
         page.next_marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListAliasesInput {
     type Item = AliasConfiguration;
-    fn items(page: ListAliasesOutput) -> Vec<AliasConfiguration> {
+    fn items(page: ListAliasesOutput) -> Vec<Self::Item> {
         page.aliases.unwrap_or_default()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListLayerVersionsInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListLayerVersionsOutput) -> Option<String> {
+    fn next_token(page: &ListLayerVersionsOutput) -> Option<Self::Token> {
         page.next_marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListLayerVersionsInput {
     type Item = LayerVersionsListItem;
-    fn items(page: ListLayerVersionsOutput) -> Vec<LayerVersionsListItem> {
+    fn items(page: ListLayerVersionsOutput) -> Vec<Self::Item> {
         page.layer_versions.unwrap_or_default()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListLayersInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListLayersOutput) -> Option<String> {
+    fn next_token(page: &ListLayersOutput) -> Option<Self::Token> {
         page.next_marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListLayersInput {
     type Item = LayersListItem;
-    fn items(page: ListLayersOutput) -> Vec<LayersListItem> {
+    fn items(page: ListLayersOutput) -> Vec<Self::Item> {
         page.layers.unwrap_or_default()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListVersionsByFunctionInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListVersionsByFunctionOutput) -> Option<String> {
+    fn next_token(page: &ListVersionsByFunctionOutput) -> Option<Self::Token> {
         page.next_marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListVersionsByFunctionInput {
     type Item = FunctionConfiguration;
-    fn items(page: ListVersionsByFunctionOutput) -> Vec<FunctionConfiguration> {
+    fn items(page: ListVersionsByFunctionOutput) -> Vec<Self::Item> {
         page.versions.unwrap_or_default()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListFunctionEventInvokeConfigsInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListFunctionEventInvokeConfigsOutput) -> Option<String> {
+    fn next_token(page: &ListFunctionEventInvokeConfigsOutput) -> Option<Self::Token> {
         page.next_marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListFunctionEventInvokeConfigsInput {
     type Item = FunctionEventInvokeConfig;
-    fn items(
-        page: ListFunctionEventInvokeConfigsOutput,
-    ) -> Vec<FunctionEventInvokeConfig> {
+    fn items(page: ListFunctionEventInvokeConfigsOutput) -> Vec<Self::Item> {
         page.function_event_invoke_configs.unwrap_or_default()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListProvisionedConcurrencyConfigsInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListProvisionedConcurrencyConfigsOutput) -> Option<String> {
+    fn next_token(
+        page: &ListProvisionedConcurrencyConfigsOutput,
+    ) -> Option<Self::Token> {
         page.next_marker.clone()
     }
 }
@@ -2443,38 +2441,36 @@ impl stratus_runtime::paginate::Paginated for ListProvisionedConcurrencyConfigsI
 impl stratus_runtime::paginate::PaginatedItems
 for ListProvisionedConcurrencyConfigsInput {
     type Item = ProvisionedConcurrencyConfigListItem;
-    fn items(
-        page: ListProvisionedConcurrencyConfigsOutput,
-    ) -> Vec<ProvisionedConcurrencyConfigListItem> {
+    fn items(page: ListProvisionedConcurrencyConfigsOutput) -> Vec<Self::Item> {
         page.provisioned_concurrency_configs.unwrap_or_default()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListCodeSigningConfigsInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListCodeSigningConfigsOutput) -> Option<String> {
+    fn next_token(page: &ListCodeSigningConfigsOutput) -> Option<Self::Token> {
         page.next_marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListCodeSigningConfigsInput {
     type Item = CodeSigningConfig;
-    fn items(page: ListCodeSigningConfigsOutput) -> Vec<CodeSigningConfig> {
+    fn items(page: ListCodeSigningConfigsOutput) -> Vec<Self::Item> {
         page.code_signing_configs.unwrap_or_default()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListFunctionsByCodeSigningConfigInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListFunctionsByCodeSigningConfigOutput) -> Option<String> {
+    fn next_token(page: &ListFunctionsByCodeSigningConfigOutput) -> Option<Self::Token> {
         page.next_marker.clone()
     }
 }
@@ -2482,43 +2478,43 @@ impl stratus_runtime::paginate::Paginated for ListFunctionsByCodeSigningConfigIn
 impl stratus_runtime::paginate::PaginatedItems
 for ListFunctionsByCodeSigningConfigInput {
     type Item = String;
-    fn items(page: ListFunctionsByCodeSigningConfigOutput) -> Vec<String> {
+    fn items(page: ListFunctionsByCodeSigningConfigOutput) -> Vec<Self::Item> {
         page.function_arns.unwrap_or_default()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListFunctionUrlConfigsInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListFunctionUrlConfigsOutput) -> Option<String> {
+    fn next_token(page: &ListFunctionUrlConfigsOutput) -> Option<Self::Token> {
         page.next_marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListFunctionUrlConfigsInput {
     type Item = FunctionUrlConfig;
-    fn items(page: ListFunctionUrlConfigsOutput) -> Vec<FunctionUrlConfig> {
+    fn items(page: ListFunctionUrlConfigsOutput) -> Vec<Self::Item> {
         page.function_url_configs
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListCapacityProvidersInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListCapacityProvidersOutput) -> Option<String> {
+    fn next_token(page: &ListCapacityProvidersOutput) -> Option<Self::Token> {
         page.next_marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListCapacityProvidersInput {
     type Item = CapacityProvider;
-    fn items(page: ListCapacityProvidersOutput) -> Vec<CapacityProvider> {
+    fn items(page: ListCapacityProvidersOutput) -> Vec<Self::Item> {
         page.capacity_providers
     }
 }
@@ -2526,13 +2522,13 @@ impl stratus_runtime::paginate::PaginatedItems for ListCapacityProvidersInput {
 impl stratus_runtime::paginate::Paginated
 for ListFunctionVersionsByCapacityProviderInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
     fn next_token(
         page: &ListFunctionVersionsByCapacityProviderOutput,
-    ) -> Option<String> {
+    ) -> Option<Self::Token> {
         page.next_marker.clone()
     }
 }
@@ -2540,63 +2536,61 @@ for ListFunctionVersionsByCapacityProviderInput {
 impl stratus_runtime::paginate::PaginatedItems
 for ListFunctionVersionsByCapacityProviderInput {
     type Item = FunctionVersionsByCapacityProviderListItem;
-    fn items(
-        page: ListFunctionVersionsByCapacityProviderOutput,
-    ) -> Vec<FunctionVersionsByCapacityProviderListItem> {
+    fn items(page: ListFunctionVersionsByCapacityProviderOutput) -> Vec<Self::Item> {
         page.function_versions
     }
 }
 
 impl stratus_runtime::paginate::Paginated for GetDurableExecutionHistoryInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &GetDurableExecutionHistoryOutput) -> Option<String> {
+    fn next_token(page: &GetDurableExecutionHistoryOutput) -> Option<Self::Token> {
         page.next_marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for GetDurableExecutionHistoryInput {
     type Item = Event;
-    fn items(page: GetDurableExecutionHistoryOutput) -> Vec<Event> {
+    fn items(page: GetDurableExecutionHistoryOutput) -> Vec<Self::Item> {
         page.events
     }
 }
 
 impl stratus_runtime::paginate::Paginated for GetDurableExecutionStateInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &GetDurableExecutionStateOutput) -> Option<String> {
+    fn next_token(page: &GetDurableExecutionStateOutput) -> Option<Self::Token> {
         page.next_marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for GetDurableExecutionStateInput {
     type Item = Operation;
-    fn items(page: GetDurableExecutionStateOutput) -> Vec<Operation> {
+    fn items(page: GetDurableExecutionStateOutput) -> Vec<Self::Item> {
         page.operations
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListDurableExecutionsByFunctionInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListDurableExecutionsByFunctionOutput) -> Option<String> {
+    fn next_token(page: &ListDurableExecutionsByFunctionOutput) -> Option<Self::Token> {
         page.next_marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListDurableExecutionsByFunctionInput {
     type Item = Execution;
-    fn items(page: ListDurableExecutionsByFunctionOutput) -> Vec<Execution> {
+    fn items(page: ListDurableExecutionsByFunctionOutput) -> Vec<Self::Item> {
         page.durable_executions.unwrap_or_default()
     }
 }

@@ -316,36 +316,36 @@ impl rt::Operation for UntagQueueInput {
 
 impl stratus_runtime::paginate::Paginated for ListDeadLetterSourceQueuesInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.next_token = token;
     }
 
-    fn next_token(page: &ListDeadLetterSourceQueuesOutput) -> Option<String> {
+    fn next_token(page: &ListDeadLetterSourceQueuesOutput) -> Option<Self::Token> {
         page.next_token.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListDeadLetterSourceQueuesInput {
     type Item = String;
-    fn items(page: ListDeadLetterSourceQueuesOutput) -> Vec<String> {
+    fn items(page: ListDeadLetterSourceQueuesOutput) -> Vec<Self::Item> {
         page.queue_urls
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListQueuesInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.next_token = token;
     }
 
-    fn next_token(page: &ListQueuesOutput) -> Option<String> {
+    fn next_token(page: &ListQueuesOutput) -> Option<Self::Token> {
         page.next_token.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListQueuesInput {
     type Item = String;
-    fn items(page: ListQueuesOutput) -> Vec<String> {
+    fn items(page: ListQueuesOutput) -> Vec<Self::Item> {
         page.queue_urls.unwrap_or_default()
     }
 }

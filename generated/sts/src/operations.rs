@@ -494,7 +494,6 @@ impl query::QueryValue for AssumeRoleInput {
 
 impl xml::FromXml for AssumeRoleOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -557,7 +556,6 @@ impl query::QueryValue for AssumeRoleWithSamlInput {
 
 impl xml::FromXml for AssumeRoleWithSamlOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -647,7 +645,6 @@ impl query::QueryValue for AssumeRoleWithWebIdentityInput {
 
 impl xml::FromXml for AssumeRoleWithWebIdentityOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -718,7 +715,6 @@ impl query::QueryValue for AssumeRootInput {
 
 impl xml::FromXml for AssumeRootOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -748,7 +744,6 @@ impl xml::FromXml for AssumeRootOutput {
 
 impl xml::FromXml for AssumedRoleUser {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -770,7 +765,6 @@ impl xml::FromXml for AssumedRoleUser {
 
 impl xml::FromXml for Credentials {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -806,7 +800,6 @@ impl query::QueryValue for DecodeAuthorizationMessageInput {
 
 impl xml::FromXml for DecodeAuthorizationMessageOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "DecodedMessage" {
@@ -820,7 +813,6 @@ impl xml::FromXml for DecodeAuthorizationMessageOutput {
 
 impl xml::FromXml for ExpiredTokenException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -834,7 +826,6 @@ impl xml::FromXml for ExpiredTokenException {
 
 impl xml::FromXml for ExpiredTradeInTokenException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -848,7 +839,6 @@ impl xml::FromXml for ExpiredTradeInTokenException {
 
 impl xml::FromXml for FederatedUser {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -876,7 +866,6 @@ impl query::QueryValue for GetAccessKeyInfoInput {
 
 impl xml::FromXml for GetAccessKeyInfoOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "Account" {
@@ -894,7 +883,6 @@ impl query::QueryValue for GetCallerIdentityInput {
 
 impl xml::FromXml for GetCallerIdentityOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -926,7 +914,6 @@ impl query::QueryValue for GetDelegatedAccessTokenInput {
 
 impl xml::FromXml for GetDelegatedAccessTokenOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -985,7 +972,6 @@ impl query::QueryValue for GetFederationTokenInput {
 
 impl xml::FromXml for GetFederationTokenOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -1036,7 +1022,6 @@ impl query::QueryValue for GetScopedCredentialsInput {
 
 impl xml::FromXml for GetScopedCredentialsOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -1087,7 +1072,6 @@ impl query::QueryValue for GetSessionTokenInput {
 
 impl xml::FromXml for GetSessionTokenOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -1142,7 +1126,6 @@ impl query::QueryValue for GetWebIdentityTokenInput {
 
 impl xml::FromXml for GetWebIdentityTokenOutput {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -1164,7 +1147,6 @@ impl xml::FromXml for GetWebIdentityTokenOutput {
 
 impl xml::FromXml for IdpCommunicationErrorException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -1178,7 +1160,6 @@ impl xml::FromXml for IdpCommunicationErrorException {
 
 impl xml::FromXml for IdpRejectedClaimException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -1192,7 +1173,6 @@ impl xml::FromXml for IdpRejectedClaimException {
 
 impl xml::FromXml for InsufficientSessionLifetimeException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -1206,7 +1186,6 @@ impl xml::FromXml for InsufficientSessionLifetimeException {
 
 impl xml::FromXml for InvalidAuthorizationMessageException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -1220,7 +1199,6 @@ impl xml::FromXml for InvalidAuthorizationMessageException {
 
 impl xml::FromXml for InvalidContextAssertionException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -1234,7 +1212,6 @@ impl xml::FromXml for InvalidContextAssertionException {
 
 impl xml::FromXml for InvalidIdentityTokenException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -1248,7 +1225,6 @@ impl xml::FromXml for InvalidIdentityTokenException {
 
 impl xml::FromXml for InvalidSubjectCredentialsException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -1262,7 +1238,6 @@ impl xml::FromXml for InvalidSubjectCredentialsException {
 
 impl xml::FromXml for JwtPayloadSizeExceededException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -1276,7 +1251,6 @@ impl xml::FromXml for JwtPayloadSizeExceededException {
 
 impl xml::FromXml for MalformedPolicyDocumentException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -1290,7 +1264,6 @@ impl xml::FromXml for MalformedPolicyDocumentException {
 
 impl xml::FromXml for OriginIdentity {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -1320,7 +1293,6 @@ impl xml::FromXml for OriginIdentity {
 
 impl xml::FromXml for OutboundWebIdentityFederationDisabledException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -1334,7 +1306,6 @@ impl xml::FromXml for OutboundWebIdentityFederationDisabledException {
 
 impl xml::FromXml for PackedPolicyTooLargeException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -1361,7 +1332,6 @@ impl query::QueryValue for ProvidedContext {
 
 impl xml::FromXml for RegionDisabledException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -1375,7 +1345,6 @@ impl xml::FromXml for RegionDisabledException {
 
 impl xml::FromXml for ScopedSession {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {
@@ -1397,7 +1366,6 @@ impl xml::FromXml for ScopedSession {
 
 impl xml::FromXml for SessionDurationEscalationException {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "message" {
@@ -1418,7 +1386,6 @@ impl query::QueryValue for Tag {
 
 impl xml::FromXml for TransactionContext {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "IdentityProvider" {
@@ -1432,7 +1399,6 @@ impl xml::FromXml for TransactionContext {
 
 impl xml::FromXml for TrustedIdentityPropagationContext {
     fn from_xml(el: &xml::Element) -> Result<Self, xml::XmlError> {
-        let _ = el;
         let mut out = Self::default();
         for child in &el.children {
             match child.name.as_str() {

@@ -66,47 +66,47 @@ impl rt::Operation for ListUploadsInput {
 
 impl stratus_runtime::paginate::Paginated for ListUsageInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.next_token = token;
     }
 
-    fn next_token(page: &ListUsageOutput) -> Option<String> {
+    fn next_token(page: &ListUsageOutput) -> Option<Self::Token> {
         page.next_token.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListUsageInput {
     type Item = (Kind, i32);
-    fn items(page: ListUsageOutput) -> Vec<(Kind, i32)> {
+    fn items(page: ListUsageOutput) -> Vec<Self::Item> {
         page.usage.unwrap_or_default().into_iter().collect::<Vec<_>>()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListContentsInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.next_token = token;
     }
 
-    fn next_token(page: &ListContentsOutput) -> Option<String> {
+    fn next_token(page: &ListContentsOutput) -> Option<Self::Token> {
         page.next_token.clone()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListNamesInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.next_token = token;
     }
 
-    fn next_token(page: &ListNamesOutput) -> Option<String> {
+    fn next_token(page: &ListNamesOutput) -> Option<Self::Token> {
         page.next_token.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListNamesInput {
     type Item = String;
-    fn items(page: ListNamesOutput) -> Vec<String> {
+    fn items(page: ListNamesOutput) -> Vec<Self::Item> {
         let mut items = Vec::new();
         items.extend(page.given.unwrap_or_default());
         items.extend(page.family.unwrap_or_default());
@@ -116,29 +116,29 @@ impl stratus_runtime::paginate::PaginatedItems for ListNamesInput {
 
 impl stratus_runtime::paginate::Paginated for ListVersionsInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.next_token = token;
     }
 
-    fn next_token(page: &ListVersionsOutput) -> Option<String> {
+    fn next_token(page: &ListVersionsOutput) -> Option<Self::Token> {
         page.next_token.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListVersionsInput {
     type Item = DocumentVersionMetadata;
-    fn items(page: ListVersionsOutput) -> Vec<DocumentVersionMetadata> {
+    fn items(page: ListVersionsOutput) -> Vec<Self::Item> {
         page.result.and_then(|v| v.versions).unwrap_or_default()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListObjectsInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListObjectsOutput) -> Option<String> {
+    fn next_token(page: &ListObjectsOutput) -> Option<Self::Token> {
         page.next_marker
             .clone()
             .or_else(|| {
@@ -153,20 +153,20 @@ impl stratus_runtime::paginate::Paginated for ListObjectsInput {
 
 impl stratus_runtime::paginate::PaginatedItems for ListObjectsInput {
     type Item = Object;
-    fn items(page: ListObjectsOutput) -> Vec<Object> {
+    fn items(page: ListObjectsOutput) -> Vec<Self::Item> {
         page.contents.unwrap_or_default()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ListUploadsInput {
     type Token = (Option<String>, Option<String>);
-    fn set_token(&mut self, token: Option<(Option<String>, Option<String>)>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         let (t0, t1) = token.unwrap_or_default();
         self.key_marker = t0;
         self.upload_id_marker = t1;
     }
 
-    fn next_token(page: &ListUploadsOutput) -> Option<(Option<String>, Option<String>)> {
+    fn next_token(page: &ListUploadsOutput) -> Option<Self::Token> {
         Some((
             page.next_key_marker.clone(),
             Some(page)
@@ -179,7 +179,7 @@ impl stratus_runtime::paginate::Paginated for ListUploadsInput {
 
 impl stratus_runtime::paginate::PaginatedItems for ListUploadsInput {
     type Item = String;
-    fn items(page: ListUploadsOutput) -> Vec<String> {
+    fn items(page: ListUploadsOutput) -> Vec<Self::Item> {
         page.uploads.unwrap_or_default()
     }
 }

@@ -38,18 +38,18 @@ impl rt::Operation for ListThingsInput {
 
 impl stratus_runtime::paginate::Paginated for ListThingsInput {
     type Token = String;
-    fn set_token(&mut self, token: Option<String>) {
+    fn set_token(&mut self, token: Option<Self::Token>) {
         self.marker = token;
     }
 
-    fn next_token(page: &ListThingsOutput) -> Option<String> {
+    fn next_token(page: &ListThingsOutput) -> Option<Self::Token> {
         page.next_marker.clone()
     }
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ListThingsInput {
     type Item = Item;
-    fn items(page: ListThingsOutput) -> Vec<Item> {
+    fn items(page: ListThingsOutput) -> Vec<Self::Item> {
         page.things.unwrap_or_default()
     }
 }
