@@ -16,7 +16,7 @@ use crate::credentials::{CredentialsError, CredentialsErrorKind};
 use crate::endpoint::{Endpoint, Params, Partitions, RuleSet, Value};
 use crate::error::{Error, ErrorKind, RawResponse, ServiceError};
 use crate::event_stream::EventBody;
-use crate::http::{HttpError, HttpErrorKind};
+use crate::http::{BoxFuture, HttpError, HttpErrorKind, HttpResponse};
 use crate::operation::{self, Operation, OperationError, Response, Validator};
 use crate::retry::{Retrier, RetryClass, Timeouts};
 use crate::sigv4::{sha256_hex, EventSigner, Signer, SigningParams, SigningSettings, STREAMING_EVENTS_PAYLOAD};
@@ -204,8 +204,6 @@ impl Handle {
     ) -> Result<I::Output, Error<I::Error>> {
         let name = I::SPEC.name;
         let err = |kind| Error::new(name, kind);
-        let credentials =
-            self.config.credentials_provider().provide().await.map_err(|e| err(ErrorKind::Credentials(e)))?;
         let mut builder = http::Request::builder().method(request.method).uri(uri.clone());
         for (k, v) in &request.headers {
             builder = builder.header(k.as_str(), v.as_str());
@@ -222,8 +220,15 @@ impl Handle {
         }
         // The http crate's message names the part at fault, never its value.
         let http_request = builder.body(request.body.clone()).map_err(|e| err(ErrorKind::Build(e.to_string())))?;
-        let (mut parts, body) = http_request.into_parts();
         let streaming = I::SPEC.body == operation::BodyKind::EventStream;
+        if I::SPEC.unsigned && !streaming {
+            // Operations that obtain credentials are sent without any.
+            let sending = self.config.http_client().call(http_request);
+            return self.receive::<I>(sending).await;
+        }
+        let credentials =
+            self.config.credentials_provider().provide().await.map_err(|e| err(ErrorKind::Credentials(e)))?;
+        let (mut parts, body) = http_request.into_parts();
         let params = SigningParams {
             credentials: &credentials,
             region,
@@ -251,6 +256,16 @@ impl Handle {
         } else {
             self.config.http_client().call(http::Request::from_parts(parts, body))
         };
+        self.receive::<I>(sending).await
+    }
+
+    /// Waits for the response to a request being sent (within the read timeout), reads it and
+    /// parses the output or the error.
+    async fn receive<I: Operation>(
+        &self,
+        sending: BoxFuture<'_, Result<HttpResponse, HttpError>>,
+    ) -> Result<I::Output, Error<I::Error>> {
+        let err = |kind| Error::new(I::SPEC.name, kind);
         let response = match self.config.timeouts().read {
             Some(limit) => tokio::time::timeout(limit, sending).await.unwrap_or_else(|_| {
                 Err(HttpError::new(

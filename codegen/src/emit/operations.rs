@@ -203,6 +203,9 @@ fn operation(ir: &Ir, op: &OperationIr) -> TokenStream {
     if let Some(prefix) = &op.host_prefix {
         spec = quote!(#spec.host_prefix(#prefix));
     }
+    if op.unsigned {
+        spec = quote!(#spec.unsigned());
+    }
 
     // Validation.
     let checks: Vec<TokenStream> = input.fields.iter().flat_map(checks).collect();

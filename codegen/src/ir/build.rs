@@ -331,6 +331,8 @@ fn build_ir(service: &Service, file: &str, extras: Extras) -> Result<Ir, IrError
             request_uri: op.http.request_uri.clone(),
             status: op.http.response_code.unwrap_or(200),
             host_prefix: op.endpoint.as_ref().map(|e| e.host_prefix.clone()),
+            unsigned: op.authtype.as_deref() == Some("none")
+                || (!op.auth.is_empty() && op.auth.iter().all(|a| a == "smithy.api#noAuth")),
             examples: extras
                 .examples
                 .and_then(|e| e.examples.get(name))

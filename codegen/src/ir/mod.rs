@@ -681,6 +681,9 @@ pub struct OperationIr {
     pub status: u16,
     /// Host prefix template.
     pub host_prefix: Option<String>,
+    /// Sent without a signature (`authtype: none`, or `auth: [smithy.api#noAuth]`): STS's
+    /// `AssumeRoleWithWebIdentity`, SSO's `GetRoleCredentials`.
+    pub unsigned: bool,
     /// Worked examples from `examples-1.json`.
     pub examples: Vec<ExampleIr>,
     /// The waiters polling it.

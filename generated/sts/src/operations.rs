@@ -55,7 +55,8 @@ impl rt::Operation for AssumeRoleWithSamlInput {
     type Output = AssumeRoleWithSamlOutput;
     type Error = AssumeRoleWithSAMLError;
     const SPEC: rt::OpSpec = rt::OpSpec::new("AssumeRoleWithSAML", "POST", "/", 200)
-        .payload();
+        .payload()
+        .unsigned();
     fn validate(&self, v: &mut rt::Validator) {
         v.length("RoleArn", Some(&self.role_arn), Some(20), Some(2048));
         v.length("PrincipalArn", Some(&self.principal_arn), Some(20), Some(2048));
@@ -94,7 +95,8 @@ impl rt::Operation for AssumeRoleWithWebIdentityInput {
             "/",
             200,
         )
-        .payload();
+        .payload()
+        .unsigned();
     fn validate(&self, v: &mut rt::Validator) {
         v.length("RoleArn", Some(&self.role_arn), Some(20), Some(2048));
         v.length("RoleSessionName", Some(&self.role_session_name), Some(2), Some(64));

@@ -71,6 +71,9 @@ pub struct OpSpec {
     /// The smithy-rpc-v2-cbor protocol: `smithy-protocol: rpc-v2-cbor` and `Accept:
     /// application/cbor` on every request.
     pub cbor: bool,
+    /// Sent without a signature and without asking for credentials (operations that obtain
+    /// credentials, such as STS `AssumeRoleWithWebIdentity`).
+    pub unsigned: bool,
 }
 
 impl OpSpec {
@@ -87,7 +90,14 @@ impl OpSpec {
             aws_json: None,
             query_compatible: false,
             cbor: false,
+            unsigned: false,
         }
+    }
+
+    /// The operation is sent unsigned.
+    pub const fn unsigned(mut self) -> OpSpec {
+        self.unsigned = true;
+        self
     }
 
     /// A smithy-rpc-v2-cbor operation (its body, when it has an input, is set by `bind`).
@@ -287,6 +297,7 @@ mod tests {
             aws_json: None,
             query_compatible: false,
             cbor: false,
+            unsigned: false,
         };
         fn bind(&self, req: &mut Request) {
             req.label("Name", &self.name);
