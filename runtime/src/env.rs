@@ -1,15 +1,75 @@
-//! Access to environment variables through a value that tests can replace, so no test has to touch
-//! the process environment (which is shared by every thread of a test binary).
+//! Access to environment variables and files through values that tests can replace, so no test has
+//! to touch the process environment (which is shared by every thread of a test binary) or the
+//! user's home directory.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::io;
+use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
-/// Where environment variables come from. `Debug` names the variables, never their values (they
-/// may be secrets).
+/// Where environment variables come from, and the file system the shared config files, token files
+/// and the SSO cache are read from ([`Env::fs`]). `Debug` names the variables, never their values
+/// (they may be secrets).
 #[derive(Clone, Default)]
 pub struct Env {
     fixed: Option<Arc<HashMap<String, String>>>,
+    fs: Fs,
+}
+
+/// The file system as the credential providers see it: the real one, or a directory standing in for
+/// `/` (a test's virtual home directory).
+#[derive(Clone, Debug, Default)]
+pub struct Fs {
+    root: Option<Arc<PathBuf>>,
+}
+
+impl Fs {
+    /// The real file system.
+    pub fn real() -> Self {
+        Fs { root: None }
+    }
+
+    /// A file system whose `/` is `dir`: every path, absolute or relative, is looked up under `dir`
+    /// (`..` components are dropped, so nothing outside `dir` is reachable).
+    pub fn rooted(dir: impl Into<PathBuf>) -> Self {
+        Fs { root: Some(Arc::new(dir.into())) }
+    }
+
+    /// Where `path` really is.
+    pub fn resolve(&self, path: &Path) -> PathBuf {
+        let Some(root) = &self.root else { return path.to_path_buf() };
+        let mut out = root.as_ref().clone();
+        for c in path.components() {
+            if let Component::Normal(part) = c {
+                out.push(part);
+            }
+        }
+        out
+    }
+
+    /// Reads a file.
+    pub async fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        tokio::fs::read(self.resolve(path)).await
+    }
+
+    /// Reads a UTF-8 text file.
+    pub async fn read_to_string(&self, path: &Path) -> io::Result<String> {
+        tokio::fs::read_to_string(self.resolve(path)).await
+    }
+
+    /// Replaces a file's contents, creating its directory if needed: written to a temporary file
+    /// beside it, then renamed over it, so a reader never sees half a file.
+    pub async fn write(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
+        let real = self.resolve(path);
+        if let Some(dir) = real.parent() {
+            tokio::fs::create_dir_all(dir).await?;
+        }
+        let mut tmp = real.clone().into_os_string();
+        tmp.push(format!(".tmp{}", std::process::id()));
+        let tmp = PathBuf::from(tmp);
+        tokio::fs::write(&tmp, contents).await?;
+        tokio::fs::rename(&tmp, &real).await
+    }
 }
 
 impl std::fmt::Debug for Env {
@@ -19,21 +79,32 @@ impl std::fmt::Debug for Env {
             Some(map) => {
                 let mut names: Vec<&str> = map.keys().map(String::as_str).collect();
                 names.sort_unstable();
-                f.debug_tuple("Env").field(&names).finish()
+                f.debug_tuple("Env").field(&names).field(&self.fs).finish()
             }
         }
     }
 }
 
 impl Env {
-    /// The process environment.
+    /// The process environment and the real file system.
     pub fn process() -> Self {
-        Env { fixed: None }
+        Env { fixed: None, fs: Fs::real() }
     }
 
-    /// A fixed set of variables (nothing else is visible).
+    /// A fixed set of variables (nothing else is visible), and the real file system.
     pub fn from_vars<K: Into<String>, V: Into<String>>(vars: impl IntoIterator<Item = (K, V)>) -> Self {
-        Env { fixed: Some(Arc::new(vars.into_iter().map(|(k, v)| (k.into(), v.into())).collect())) }
+        Env { fixed: Some(Arc::new(vars.into_iter().map(|(k, v)| (k.into(), v.into())).collect())), fs: Fs::real() }
+    }
+
+    /// The same variables over another file system.
+    pub fn with_fs(mut self, fs: Fs) -> Self {
+        self.fs = fs;
+        self
+    }
+
+    /// The file system files are read from.
+    pub fn fs(&self) -> &Fs {
+        &self.fs
     }
 
     /// A variable's value; `None` when unset or not Unicode.

@@ -115,7 +115,7 @@ impl ProfileSet {
             [(path("AWS_CONFIG_FILE", "config"), true), (path("AWS_SHARED_CREDENTIALS_FILE", "credentials"), false)]
         {
             let Some(file) = file else { continue };
-            let text = match tokio::fs::read_to_string(&file).await {
+            let text = match env.fs().read_to_string(&file).await {
                 Ok(t) => t,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
                 Err(e) => return Err(ProfileFileError { file, line: 0, message: format!("cannot read: {e}") }),

@@ -37,7 +37,9 @@ impl ProvideCredentials for ContainerProvider {
             };
             let token = match self.env.get_nonempty("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE") {
                 Some(file) => Some(
-                    tokio::fs::read_to_string(&file)
+                    self.env
+                        .fs()
+                        .read_to_string(std::path::Path::new(&file))
                         .await
                         .map_err(|e| {
                             CredentialsError::invalid(P, format!("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE {file}: {e}"))
