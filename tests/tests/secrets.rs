@@ -165,11 +165,15 @@ async fn profile_files() {
         format!("[default]\naws_secret_access_key {SECRET}\n"),
         format!("[default\naws_secret_access_key = {SECRET}]\n"),
         format!("aws_secret_access_key{SECRET} = x\n[default]\n"),
-        format!("[{SECRET} {TOKEN}]\nx = y\n"),
+        format!("[{SECRET} {TOKEN}] x\nx = y\n"),
     ] {
         let e = ProfileSet::from_texts(None, Some(("credentials", &text)), "default").unwrap_err();
         clean_both("profile file error", &e);
     }
+    // A section with an invalid name is ignored, not an error (the cross-SDK rule).
+    let set = ProfileSet::from_texts(None, Some(("credentials", &format!("[{SECRET} {TOKEN}]\nx = y\n"))), "default")
+        .unwrap();
+    clean("ProfileSet", &format!("{set:?}"));
 }
 
 #[tokio::test]
