@@ -149,6 +149,19 @@ impl Config {
         &self.credentials
     }
 
+    /// The same configuration in another region (what SSO's calls use: the `sso_region`).
+    pub fn with_region(&self, region: impl Into<String>) -> Result<Config, ConfigError> {
+        let region = region.into();
+        check_region(&region)?;
+        Ok(Config { region: Some(region), ..self.clone() })
+    }
+
+    /// The same configuration with another credentials provider, used as it is (not cached again):
+    /// what a provider that calls STS or SSO uses for its own calls.
+    pub fn with_credentials_provider(&self, provider: Arc<dyn ProvideCredentials>) -> Config {
+        Config { credentials: provider, ..self.clone() }
+    }
+
     /// The HTTP client.
     pub fn http_client(&self) -> &Arc<dyn HttpClient> {
         &self.http

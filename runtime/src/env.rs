@@ -14,6 +14,7 @@ use std::sync::Arc;
 pub struct Env {
     fixed: Option<Arc<HashMap<String, String>>>,
     fs: Fs,
+    now: Option<std::time::SystemTime>,
 }
 
 /// The file system as the credential providers see it: the real one, or a directory standing in for
@@ -88,12 +89,16 @@ impl std::fmt::Debug for Env {
 impl Env {
     /// The process environment and the real file system.
     pub fn process() -> Self {
-        Env { fixed: None, fs: Fs::real() }
+        Env { fixed: None, fs: Fs::real(), now: None }
     }
 
     /// A fixed set of variables (nothing else is visible), and the real file system.
     pub fn from_vars<K: Into<String>, V: Into<String>>(vars: impl IntoIterator<Item = (K, V)>) -> Self {
-        Env { fixed: Some(Arc::new(vars.into_iter().map(|(k, v)| (k.into(), v.into())).collect())), fs: Fs::real() }
+        Env {
+            fixed: Some(Arc::new(vars.into_iter().map(|(k, v)| (k.into(), v.into())).collect())),
+            fs: Fs::real(),
+            now: None,
+        }
     }
 
     /// The same variables over another file system.
@@ -105,6 +110,17 @@ impl Env {
     /// The file system files are read from.
     pub fn fs(&self) -> &Fs {
         &self.fs
+    }
+
+    /// The same environment at a fixed time (for tests: token expiry, session names).
+    pub fn at_time(mut self, now: std::time::SystemTime) -> Self {
+        self.now = Some(now);
+        self
+    }
+
+    /// The current time, as the providers judge expiry by it.
+    pub fn now(&self) -> std::time::SystemTime {
+        self.now.unwrap_or_else(std::time::SystemTime::now)
     }
 
     /// A variable's value; `None` when unset or not Unicode.

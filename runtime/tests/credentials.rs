@@ -198,7 +198,7 @@ async fn malformed_files_name_file_and_line() {
 
     std::fs::write(dir.join("credentials"), "[default]\naws_access_key_id = A\n").unwrap();
     let e = ProfileProvider::new(env_with(&dir, &[])).provide().await.unwrap_err();
-    assert!(e.message.contains("aws_secret_access_key is not"), "{e}");
+    assert!(e.message.contains("profile missing aws_secret_access_key") && e.message.contains("credentials:2"), "{e}");
 
     let e = ProfileProvider::new(env_with(&dir, &[("AWS_PROFILE", "nope")])).provide().await.unwrap_err();
     assert!(e.message.contains("`nope`"), "{e}");

@@ -4,6 +4,7 @@
 
 mod bench;
 mod fuzz;
+mod scenarios;
 mod survey;
 
 use anyhow::{bail, Context, Result};
@@ -22,6 +23,8 @@ const USAGE: &str = "usage:
   cargo xtask publish [--execute]               check, test and package the crates (dry run unless --execute)
   cargo xtask conformance SUITE.json... [--ignore LIST.json] [--known-failures LIST.json] [--out DIR]
                                                 run botocore protocol suites through generated clients
+  cargo xtask credential-scenarios DIR...      run recorded credential-chain scenarios (env.json, fs/,
+                                                http-traffic.json, test-case.json) against stratus-config
   cargo xtask fuzz [--seconds N] [--keep-going] [--minimize] [TARGET]
                                                 coverage-guided fuzzing (libFuzzer, stable toolchain)
   cargo xtask survey DIR [--compile SVC,...|--compile-all] [--jobs N] [--protocol NAME]
@@ -65,6 +68,7 @@ fn run(args: &[String]) -> Result<ExitCode> {
         Some("publish") => publish(&args[1..]),
         Some("survey") => survey::run(&root(), &args[1..]),
         Some("fuzz") => fuzz::run(&root(), &args[1..]),
+        Some("credential-scenarios") => scenarios::run(&root(), &args[1..], &known_scenarios()?),
         Some("-h" | "--help") | None => {
             say!("{USAGE}");
             Ok(ExitCode::SUCCESS)
@@ -293,6 +297,11 @@ fn test(args: &[String]) -> Result<ExitCode> {
     say!("==> fuzz corpora replay");
     fuzz::replay(&root())?;
     run_e2e()?;
+    say!("==> credential-chain scenarios (tests/data/aws-config/default-credential-provider-chain)");
+    let dir = root().join("tests/data/aws-config/default-credential-provider-chain").display().to_string();
+    if scenarios::run(&root(), &[dir], &known_scenarios()?)? != ExitCode::SUCCESS {
+        bail!("credential-chain scenarios failed");
+    }
     say!("==> protocol conformance (every suite: rest-json, json, query, ec2, rest-xml, smithy-rpc-v2-cbor)");
     let args: Vec<String> = CONFORMANCE_SUITES
         .iter()
@@ -304,6 +313,22 @@ fn test(args: &[String]) -> Result<ExitCode> {
         bail!("protocol conformance failed");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Recorded credential scenarios that do not pass, with the reason (`tests/known-failures.json`,
+/// key `credential-scenarios`).
+fn known_scenarios() -> Result<std::collections::BTreeMap<String, String>> {
+    let path = root().join("tests/known-failures.json");
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
+    Ok(v.get("credential-scenarios")
+        .and_then(|m| m.as_object())
+        .map(|m| {
+            m.iter()
+                .filter(|(k, _)| !k.starts_with("//"))
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect()
+        })
+        .unwrap_or_default())
 }
 
 /// The protocol suites `cargo xtask test` runs: those of the protocols the generator speaks.
@@ -437,6 +462,8 @@ fn run_e2e() -> Result<()> {
                     "e2e_dynamodb",
                     "--test",
                     "e2e_sts_iam",
+                    "--test",
+                    "e2e_credentials",
                     "--",
                     "--include-ignored",
                     "--test-threads=1",

@@ -42,8 +42,9 @@ impl ProvideCredentials for ChainProvider {
     }
 }
 
-/// The standard chain: environment, profile, web identity (refused until implemented), container,
-/// IMDS.
+/// The runtime's chain: environment, profile (static keys, `credential_process`), web identity
+/// (refused: see [`WebIdentityGuard`]), container, IMDS. `stratus_config::load()` has the full
+/// chain, with role assumption, web identity and SSO.
 #[derive(Debug, Clone)]
 pub struct DefaultChain(ChainProvider);
 

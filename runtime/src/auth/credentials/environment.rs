@@ -4,7 +4,8 @@ use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::env::Env;
 use crate::http::BoxFuture;
 
-/// Credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`.
+/// Credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN` (and the
+/// account from `AWS_ACCOUNT_ID`).
 #[derive(Debug, Clone, Default)]
 pub struct EnvironmentProvider {
     env: Env,
@@ -23,7 +24,8 @@ impl ProvideCredentials for EnvironmentProvider {
         let result = match (self.env.get_nonempty("AWS_ACCESS_KEY_ID"), self.env.get_nonempty("AWS_SECRET_ACCESS_KEY"))
         {
             (Some(id), Some(secret)) => {
-                Ok(Credentials::new(id.trim(), secret.trim(), self.env.get_nonempty("AWS_SESSION_TOKEN"), None, P))
+                Ok(Credentials::new(id.trim(), secret.trim(), self.env.get_nonempty("AWS_SESSION_TOKEN"), None, P)
+                    .with_account_id(self.env.get_nonempty("AWS_ACCOUNT_ID")))
             }
             (Some(_), None) => {
                 Err(CredentialsError::invalid(P, "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"))

@@ -7,7 +7,7 @@ use crate::env::Env;
 use crate::http::{BoxFuture, HttpClient, HttpRequest};
 use bytes::Bytes;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 /// Credentials of the EC2 instance role, from the instance metadata service (IMDSv2: a session
 /// token first, then the role name, then the role's credentials).
@@ -134,7 +134,7 @@ impl ImdsProvider {
             return Err(CredentialsError::failed(P, format!("{base}{creds_path} answered HTTP {status}")));
         }
         let credentials = parse_credentials_json(P, &body, &format!("{base}{creds_path}"))?;
-        let now = SystemTime::now();
+        let now = self.env.now();
         match credentials.expiry() {
             Some(expiry) if expiry <= now => Ok(credentials.with_expiry(Some(now + Duration::from_secs(600)))),
             _ => Ok(credentials),

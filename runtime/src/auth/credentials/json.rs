@@ -16,6 +16,7 @@ struct ProcessOutput {
     expiration: Option<String>,
     code: Option<String>,
     message: Option<String>,
+    account_id: Option<String>,
 }
 
 pub(crate) fn parse_credentials_json(
@@ -56,7 +57,8 @@ pub(crate) fn parse_credentials_json(
         ),
         None => None,
     };
-    Ok(Credentials::new(id, secret, out.session_token.or(out.token), expiry, provider))
+    Ok(Credentials::new(id, secret, out.session_token.or(out.token), expiry, provider)
+        .with_account_id(out.account_id.filter(|a| !a.is_empty())))
 }
 
 #[cfg(test)]

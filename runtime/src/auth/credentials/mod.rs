@@ -32,7 +32,7 @@ pub use container::ContainerProvider;
 pub use environment::EnvironmentProvider;
 pub use imds::ImdsProvider;
 pub(crate) use json::parse_credentials_json;
-pub use profile::{ProfileProvider, DEFAULT_PROCESS_TIMEOUT};
+pub use profile::{credential_process, static_credentials, ProfileProvider, DEFAULT_PROCESS_TIMEOUT};
 pub use web_identity::WebIdentityGuard;
 
 use crate::http::BoxFuture;
@@ -47,13 +47,14 @@ pub struct Credentials {
     inner: Arc<Inner>,
 }
 
-#[derive(PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 struct Inner {
     access_key_id: String,
     secret_access_key: String,
     session_token: Option<String>,
     expiry: Option<SystemTime>,
     provider: &'static str,
+    account_id: Option<String>,
 }
 
 impl Credentials {
@@ -72,8 +73,22 @@ impl Credentials {
                 session_token,
                 expiry,
                 provider,
+                account_id: None,
             }),
         }
+    }
+
+    /// The same credentials, saying which account they belong to.
+    pub fn with_account_id(self, account_id: Option<String>) -> Credentials {
+        let mut inner = Arc::unwrap_or_clone(self.inner);
+        inner.account_id = account_id;
+        Credentials { inner: Arc::new(inner) }
+    }
+
+    /// The AWS account the credentials belong to, when the provider said
+    /// (`aws_account_id`, `AWS_ACCOUNT_ID`, or the account of an assumed role).
+    pub fn account_id(&self) -> Option<&str> {
+        self.inner.account_id.as_deref()
     }
 
     /// The access key id.
@@ -110,6 +125,7 @@ impl Credentials {
             expiry,
             self.inner.provider,
         )
+        .with_account_id(self.inner.account_id.clone())
     }
 }
 
@@ -122,6 +138,9 @@ impl fmt::Debug for Credentials {
         }
         if let Some(e) = self.inner.expiry {
             d.field("expiry", &DateTime::from(e));
+        }
+        if let Some(a) = &self.inner.account_id {
+            d.field("account_id", a);
         }
         d.field("provider", &self.inner.provider).finish()
     }
@@ -150,13 +169,16 @@ pub struct CredentialsError {
 }
 
 impl CredentialsError {
-    fn not_loaded(provider: &'static str, message: impl Into<String>) -> Self {
+    /// This provider is not configured.
+    pub fn not_loaded(provider: &'static str, message: impl Into<String>) -> Self {
         CredentialsError { provider, kind: CredentialsErrorKind::NotLoaded, message: message.into() }
     }
-    fn invalid(provider: &'static str, message: impl Into<String>) -> Self {
+    /// The provider's configuration is wrong.
+    pub fn invalid(provider: &'static str, message: impl Into<String>) -> Self {
         CredentialsError { provider, kind: CredentialsErrorKind::InvalidConfiguration, message: message.into() }
     }
-    fn failed(provider: &'static str, message: impl Into<String>) -> Self {
+    /// The provider's source failed.
+    pub fn failed(provider: &'static str, message: impl Into<String>) -> Self {
         CredentialsError { provider, kind: CredentialsErrorKind::ProviderError, message: message.into() }
     }
 }

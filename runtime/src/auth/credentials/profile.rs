@@ -59,21 +59,6 @@ impl ProvideCredentials for ProfileProvider {
 }
 
 async fn profile_credentials(profile: &Profile, process_timeout: Duration) -> Result<Credentials, CredentialsError> {
-    if let Some(id) = profile.get("aws_access_key_id") {
-        let Some(secret) = profile.get("aws_secret_access_key") else {
-            return Err(CredentialsError::invalid(
-                PROFILE,
-                format!(
-                    "{}: aws_access_key_id is set but aws_secret_access_key is not",
-                    profile.describe("aws_access_key_id")
-                ),
-            ));
-        };
-        return Ok(Credentials::new(id, secret, profile.get("aws_session_token").map(str::to_string), None, PROFILE));
-    }
-    if let Some(command) = profile.get("credential_process") {
-        return credential_process(command, &profile.describe("credential_process"), process_timeout).await;
-    }
     if profile.get("role_arn").is_some()
         || profile.get("sso_start_url").is_some()
         || profile.get("sso_session").is_some()
@@ -82,19 +67,57 @@ async fn profile_credentials(profile: &Profile, process_timeout: Duration) -> Re
         return Err(CredentialsError::invalid(
             PROFILE,
             format!(
-                "profile `{}` uses role assumption or SSO, which this version does not support; use static keys, \
-                 credential_process, or environment variables",
+                "profile `{}` assumes a role or uses SSO or web identity; those credentials come from the \
+                 `stratus-config` crate (`stratus_config::load().await`), which makes the STS and SSO calls",
                 profile.name
             ),
         ));
     }
+    if let Some(c) = static_credentials(profile, PROFILE)? {
+        return Ok(c);
+    }
+    if let Some(command) = profile.get("credential_process") {
+        return credential_process(command, &profile.describe("credential_process"), process_timeout).await;
+    }
     Err(CredentialsError::not_loaded(PROFILE, format!("profile `{}` has no credentials", profile.name)))
+}
+
+/// The static keys of a profile (`aws_access_key_id`, `aws_secret_access_key`, optionally
+/// `aws_session_token` and `aws_account_id`); `None` when it has neither key, an error naming the
+/// file and line when it has only one.
+pub fn static_credentials(profile: &Profile, provider: &'static str) -> Result<Option<Credentials>, CredentialsError> {
+    let nonempty = |k: &str| profile.get(k).filter(|v| !v.is_empty());
+    match (nonempty("aws_access_key_id"), nonempty("aws_secret_access_key")) {
+        (None, None) => Ok(None),
+        (Some(id), Some(secret)) => Ok(Some(
+            Credentials::new(id, secret, nonempty("aws_session_token").map(str::to_string), None, provider)
+                .with_account_id(nonempty("aws_account_id").map(str::to_string)),
+        )),
+        (Some(_), None) => Err(CredentialsError::invalid(
+            provider,
+            format!(
+                "{}: profile missing aws_secret_access_key (aws_access_key_id is set)",
+                profile.describe("aws_access_key_id")
+            ),
+        )),
+        (None, Some(_)) => Err(CredentialsError::invalid(
+            provider,
+            format!(
+                "{}: profile missing aws_access_key_id (aws_secret_access_key is set)",
+                profile.describe("aws_secret_access_key")
+            ),
+        )),
+    }
 }
 
 /// Runs a `credential_process` command. Errors name the profile line, never the command (it may
 /// carry a secret) nor what the process wrote to stderr (which goes to this process's stderr, as
 /// the AWS CLI does); its output is limited in time and size.
-async fn credential_process(command: &str, place: &str, timeout: Duration) -> Result<Credentials, CredentialsError> {
+pub async fn credential_process(
+    command: &str,
+    place: &str,
+    timeout: Duration,
+) -> Result<Credentials, CredentialsError> {
     use tokio::io::AsyncReadExt as _;
     const P: &str = "credential_process";
     let mut cmd = if cfg!(windows) {

@@ -1,13 +1,16 @@
-//! [`WebIdentityGuard`]: stops the chain when web identity is configured (not implemented yet).
+//! [`WebIdentityGuard`]: stops the runtime's chain when web identity is configured (the
+//! `stratus-config` crate has the provider that assumes the role).
 
 use super::{Credentials, CredentialsError, ProvideCredentials};
 use crate::env::Env;
 use crate::http::BoxFuture;
 
-/// Web identity (`AWS_WEB_IDENTITY_TOKEN_FILE`, as on EKS with IRSA) is not implemented yet. When it
-/// is configured, the chain must not fall through to the container or instance role — that would
-/// run as a different identity than the one the deployment intends — so this provider stops it
-/// with an error.
+/// Web identity (`AWS_WEB_IDENTITY_TOKEN_FILE`, as on EKS with IRSA) needs a call to STS, which the
+/// runtime cannot make (the STS client is generated on top of it): `stratus_config::load()` has
+/// the real provider. In the runtime's own chain ([`Config::from_env`](crate::Config::from_env)),
+/// a configured web identity must not fall through to the container or instance role — that would
+/// run as a different identity than the one the deployment intends — so this provider stops the
+/// chain with an error that says where the provider is.
 #[derive(Debug, Clone)]
 pub struct WebIdentityGuard {
     env: Env,
@@ -26,9 +29,9 @@ impl ProvideCredentials for WebIdentityGuard {
         let result = match self.env.get_nonempty("AWS_WEB_IDENTITY_TOKEN_FILE") {
             Some(_) => Err(CredentialsError::invalid(
                 P,
-                "AWS_WEB_IDENTITY_TOKEN_FILE is set, but this version cannot assume a role with web identity; \
-                 refusing to fall back to the container or instance role (a different identity). Provide \
-                 credentials another way, or unset AWS_WEB_IDENTITY_TOKEN_FILE",
+                "AWS_WEB_IDENTITY_TOKEN_FILE is set: assuming a role with web identity needs STS, which the \
+                 `stratus-config` crate calls (`stratus_config::load().await`); stratus_runtime::Config::from_env \
+                 refuses to fall back to the container or instance role (a different identity)",
             )),
             None => Err(CredentialsError::not_loaded(P, "AWS_WEB_IDENTITY_TOKEN_FILE is not set")),
         };
