@@ -207,3 +207,62 @@ async fn load_reads_the_suite_locations() {
     assert!(!cfg!(unix) || ran > 0, "no Linux cases");
     assert!(failures.is_empty(), "{} failing case(s):\n{}", failures.len(), failures.join("\n"));
 }
+
+/// A runner for the suites whose cases are `{env, [fs], result: {Ok: uri} | {ErrorContains|Err: text}}`.
+fn check_endpoint_case(docs: &str, got: Result<String, String>, result: &Value) -> Option<String> {
+    match (result.get("Ok"), result.get("ErrorContains").or(result.get("Err")), got) {
+        (Some(want), _, Ok(uri)) if want.as_str() == Some(uri.as_str()) => None,
+        (_, Some(want), Err(e)) if e.contains(want.as_str().unwrap_or("\u{0}")) => None,
+        (_, _, got) => Some(format!("{docs}: got {got:?}, want {result}")),
+    }
+}
+
+fn suite_env(case: &Value, root: &std::path::Path) -> Env {
+    let vars: BTreeMap<String, String> = serde_json::from_value(case["env"].clone()).unwrap_or_default();
+    for (path, text) in case["fs"].as_object().into_iter().flatten() {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text.as_str().unwrap_or_default()).unwrap();
+    }
+    Env::from_vars(vars).with_fs(Fs::rooted(root))
+}
+
+#[tokio::test]
+async fn ecs_endpoint_suite() {
+    use stratus_runtime::credentials::ContainerProvider;
+    let cases = load("ecs-tests.json");
+    let http = std::sync::Arc::new(stratus_runtime::http::CaptureClient::always(500, ""));
+    let mut failures = vec![];
+    for (i, case) in cases.iter().enumerate() {
+        let root = std::env::temp_dir().join(format!("stratus-ecs-suite-{}-{i}", std::process::id()));
+        let provider = ContainerProvider::new(suite_env(case, &root), http.clone());
+        let got = provider.uri().await.map_err(|e| e.to_string());
+        failures.extend(check_endpoint_case(case["docs"].as_str().unwrap_or_default(), got, &case["result"]));
+        let _ = std::fs::remove_dir_all(root);
+    }
+    assert_eq!(http.count(), 0, "resolving the endpoint sends nothing");
+    assert!(failures.is_empty(), "{} of {} failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+}
+
+#[tokio::test]
+async fn imds_endpoint_suite() {
+    use stratus_runtime::credentials::ImdsProvider;
+    let cases = load("imds-config/imds-endpoint-tests.json");
+    let http = std::sync::Arc::new(stratus_runtime::http::CaptureClient::always(500, ""));
+    let mut failures = vec![];
+    for (i, case) in cases.iter().enumerate() {
+        let root = std::env::temp_dir().join(format!("stratus-imds-suite-{}-{i}", std::process::id()));
+        let mut provider = ImdsProvider::new(suite_env(case, &root), http.clone());
+        if let Some(e) = case["endpoint_override"].as_str() {
+            provider = provider.with_endpoint(e);
+        }
+        if let Some(m) = case["mode_override"].as_str() {
+            provider = provider.with_endpoint_mode(m);
+        }
+        // The suite names the token URL, which is the endpoint's `/latest/api/token`.
+        let got = provider.endpoint().await.map(|e| format!("{e}/latest/api/token")).map_err(|e| e.to_string());
+        failures.extend(check_endpoint_case(case["docs"].as_str().unwrap_or_default(), got, &case["result"]));
+        let _ = std::fs::remove_dir_all(root);
+    }
+    assert!(failures.is_empty(), "{} of {} failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+}

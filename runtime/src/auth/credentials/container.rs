@@ -22,19 +22,30 @@ impl ContainerProvider {
     pub fn new(env: Env, http: Arc<dyn HttpClient>) -> Self {
         ContainerProvider { env, http }
     }
+
+    /// The endpoint asked: `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` on the ECS agent's address, else
+    /// `AWS_CONTAINER_CREDENTIALS_FULL_URI` (https anywhere, plain http only to loopback or the
+    /// ECS/EKS agents).
+    pub async fn uri(&self) -> Result<String, CredentialsError> {
+        if let Some(rel) = self.env.get_nonempty("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") {
+            container_relative_uri(rel.trim())
+        } else if let Some(full) = self.env.get_nonempty("AWS_CONTAINER_CREDENTIALS_FULL_URI") {
+            container_full_uri(full.trim()).await
+        } else {
+            Err(CredentialsError::not_loaded(
+                CONTAINER,
+                "No environment variables were set to configure ECS provider (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI \
+                 or AWS_CONTAINER_CREDENTIALS_FULL_URI)",
+            ))
+        }
+    }
 }
 
 impl ProvideCredentials for ContainerProvider {
     fn provide(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
         const P: &str = CONTAINER;
         Box::pin(async move {
-            let uri = if let Some(rel) = self.env.get_nonempty("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") {
-                container_relative_uri(&rel)?
-            } else if let Some(full) = self.env.get_nonempty("AWS_CONTAINER_CREDENTIALS_FULL_URI") {
-                container_full_uri(&full).await?
-            } else {
-                return Err(CredentialsError::not_loaded(P, "no container credentials URI set"));
-            };
+            let uri = self.uri().await?;
             let token = match self.env.get_nonempty("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE") {
                 Some(file) => Some(
                     self.env
@@ -95,7 +106,7 @@ async fn container_full_uri(full: &str) -> Result<String, CredentialsError> {
     let invalid =
         |why: &str| CredentialsError::invalid(CONTAINER, format!("AWS_CONTAINER_CREDENTIALS_FULL_URI: {why}"));
     let parsed: http::Uri = full.parse().map_err(|_| invalid("not a valid URL"))?;
-    let Some(authority) = parsed.authority() else { return Err(invalid("the URL has no host")) };
+    let Some(authority) = parsed.authority() else { return Err(invalid("the URI did not specify a host")) };
     if authority.as_str().contains('@') {
         return Err(invalid("the URL must not contain user info"));
     }

@@ -23,6 +23,8 @@ pub struct ImdsProvider {
     env: Env,
     http: Arc<dyn HttpClient>,
     unreachable_until: std::sync::Mutex<Option<std::time::Instant>>,
+    endpoint: Option<String>,
+    mode: Option<String>,
 }
 
 const IMDS: &str = "IMDS";
@@ -32,7 +34,65 @@ const IMDS_UNREACHABLE_FOR: Duration = Duration::from_secs(300);
 impl ImdsProvider {
     /// Uses `env` (`AWS_EC2_METADATA_DISABLED`, `AWS_EC2_METADATA_SERVICE_ENDPOINT`) and `http`.
     pub fn new(env: Env, http: Arc<dyn HttpClient>) -> Self {
-        ImdsProvider { env, http, unreachable_until: std::sync::Mutex::new(None) }
+        ImdsProvider { env, http, unreachable_until: std::sync::Mutex::new(None), endpoint: None, mode: None }
+    }
+
+    /// Uses this endpoint (`http://169.254.169.254`), over every setting.
+    pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// Uses this endpoint mode (`IPv4` or `IPv6`) unless an endpoint is configured.
+    pub fn with_endpoint_mode(mut self, mode: impl Into<String>) -> Self {
+        self.mode = Some(mode.into());
+        self
+    }
+
+    /// The IMDS endpoint, from (first that is set): [`with_endpoint`](Self::with_endpoint),
+    /// `AWS_EC2_METADATA_SERVICE_ENDPOINT`, the profile's `ec2_metadata_service_endpoint`, else the
+    /// address of the endpoint mode ([`with_endpoint_mode`](Self::with_endpoint_mode),
+    /// `AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE`, the profile's
+    /// `ec2_metadata_service_endpoint_mode`; `IPv4` by default).
+    pub async fn endpoint(&self) -> Result<String, CredentialsError> {
+        let profiles = crate::profile::ProfileSet::load(&self.env)
+            .await
+            .map_err(|e| CredentialsError::invalid(IMDS, e.to_string()))?;
+        let profile = profiles.selected_profile();
+        let setting = |var: &str, key: &str| -> Option<(String, String)> {
+            self.env.get_nonempty(var).map(|v| (v.trim().to_string(), var.to_string())).or_else(|| {
+                let p = profile?;
+                p.get(key).filter(|v| !v.trim().is_empty()).map(|v| (v.trim().to_string(), p.describe(key)))
+            })
+        };
+        let explicit = self.endpoint.clone().map(|e| (e, "the configured IMDS endpoint".to_string()));
+        if let Some((endpoint, place)) =
+            explicit.or_else(|| setting("AWS_EC2_METADATA_SERVICE_ENDPOINT", "ec2_metadata_service_endpoint"))
+        {
+            let uri = endpoint
+                .parse::<http::Uri>()
+                .map_err(|e| CredentialsError::invalid(IMDS, format!("{place}: `{endpoint}` is not a URL: {e}")))?;
+            if !matches!(uri.scheme_str(), Some("http" | "https")) || uri.host().is_none() {
+                return Err(CredentialsError::invalid(
+                    IMDS,
+                    format!("{place}: `{endpoint}` is not an http:// or https:// URL with a host"),
+                ));
+            }
+            return Ok(endpoint.trim_end_matches('/').to_string());
+        }
+        let mode = match self.mode.clone().map(|m| (m, "the configured IMDS endpoint mode".to_string())) {
+            Some(m) => Some(m),
+            None => setting("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "ec2_metadata_service_endpoint_mode"),
+        };
+        match mode {
+            None => Ok("http://169.254.169.254".into()),
+            Some((m, _)) if m.eq_ignore_ascii_case("ipv4") => Ok("http://169.254.169.254".into()),
+            Some((m, _)) if m.eq_ignore_ascii_case("ipv6") => Ok("http://[fd00:ec2::254]".into()),
+            Some((m, place)) => Err(CredentialsError::invalid(
+                IMDS,
+                format!("{place}: `{m}` is not a valid endpoint mode (IPv4 or IPv6)"),
+            )),
+        }
     }
 
     /// One IMDS request; 5xx answers are retried, and transport failures too when
@@ -59,11 +119,8 @@ impl ImdsProvider {
 
     async fn fetch(&self) -> Result<Credentials, CredentialsError> {
         const P: &str = IMDS;
-        let base = self
-            .env
-            .get_nonempty("AWS_EC2_METADATA_SERVICE_ENDPOINT")
-            .unwrap_or_else(|| "http://169.254.169.254".to_string());
-        let base = base.trim_end_matches('/');
+        let base = self.endpoint().await?;
+        let base = base.as_str();
         let build =
             |r: http::request::Builder| r.body(Bytes::new()).map_err(|e| CredentialsError::invalid(P, e.to_string()));
         let token_request = || {
