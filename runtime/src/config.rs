@@ -9,6 +9,8 @@
 //! | max attempts | `AWS_MAX_ATTEMPTS` | `max_attempts` |
 //! | FIPS / dual-stack | `AWS_USE_FIPS_ENDPOINT`, `AWS_USE_DUALSTACK_ENDPOINT` | `use_fips_endpoint`, `use_dualstack_endpoint` |
 //! | app name (user agent) | `AWS_SDK_UA_APP_ID` | `sdk_ua_app_id` |
+//! | per-service endpoint URL | `AWS_ENDPOINT_URL_<SERVICE>` | `services = NAME`, then `[services NAME]` `lambda =` / `  endpoint_url = ...` |
+//! | STS global endpoint | `AWS_STS_REGIONAL_ENDPOINTS` | `sts_regional_endpoints` (`regional`, the default, or `legacy`) |
 //!
 //! `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` (or `ignore_configured_endpoint_urls`) disables the
 //! endpoint URL settings.
@@ -96,6 +98,7 @@ pub struct Config {
     app_name: Option<String>,
     stalled_stream: Option<StalledStreamProtection>,
     max_response_body: usize,
+    sts_global_endpoint: bool,
 }
 
 impl fmt::Debug for Config {
@@ -112,6 +115,7 @@ impl fmt::Debug for Config {
             .field("app_name", &self.app_name)
             .field("stalled_stream", &self.stalled_stream)
             .field("max_response_body", &self.max_response_body)
+            .field("sts_global_endpoint", &self.sts_global_endpoint)
             .finish()
     }
 }
@@ -201,6 +205,12 @@ impl Config {
     pub fn max_response_body(&self) -> usize {
         self.max_response_body
     }
+
+    /// STS calls in the regions of the old global endpoint go to `sts.amazonaws.com`
+    /// (`sts_regional_endpoints = legacy`); by default every region uses its regional endpoint.
+    pub fn sts_global_endpoint(&self) -> bool {
+        self.sts_global_endpoint
+    }
 }
 
 /// `Lambda` -> `LAMBDA`, `Cognito Identity` -> `COGNITO_IDENTITY` (the `AWS_ENDPOINT_URL_` suffix).
@@ -222,6 +232,7 @@ pub struct ConfigBuilder {
     app_name: Option<String>,
     stalled_stream: Option<StalledStreamProtection>,
     max_response_body: usize,
+    sts_global_endpoint: bool,
     env: Env,
 }
 
@@ -240,6 +251,7 @@ impl Default for ConfigBuilder {
             app_name: None,
             stalled_stream: Some(StalledStreamProtection::default()),
             max_response_body: DEFAULT_MAX_RESPONSE_BODY,
+            sts_global_endpoint: false,
             env: Env::default(),
         }
     }
@@ -281,12 +293,35 @@ impl ConfigBuilder {
             b.region = Some(region);
         }
         if !flag("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "ignore_configured_endpoint_urls")? {
+            // From the most specific: AWS_ENDPOINT_URL_<SERVICE>, the profile's [services] section,
+            // AWS_ENDPOINT_URL, the profile's endpoint_url.
             b.endpoint_url = setting("AWS_ENDPOINT_URL", "endpoint_url").map(|(v, _)| v);
+            if let Some(name) = profile.get("services").map(str::trim).filter(|n| !n.is_empty()) {
+                let Some(section) = profiles.services(name) else {
+                    return Err(ConfigError(format!(
+                        "{}: there is no [services {name}] section in the config file",
+                        profile.describe("services")
+                    )));
+                };
+                for (service, _) in section.properties() {
+                    if let Some(url) = section.sub_property(service, "endpoint_url").map(str::trim) {
+                        check_url(url).map_err(|e| ConfigError(format!("{}: {}", section.describe(service), e.0)))?;
+                        b.service_endpoint_urls.insert(env_suffix(service), url.to_string());
+                    }
+                }
+            }
             for (k, v) in env.vars_with_prefix("AWS_ENDPOINT_URL_") {
                 if !v.trim().is_empty() {
                     b.service_endpoint_urls.insert(k, v.trim().to_string());
                 }
             }
+        }
+        if let Some((v, place)) = setting("AWS_STS_REGIONAL_ENDPOINTS", "sts_regional_endpoints") {
+            b.sts_global_endpoint = match v.trim().to_ascii_lowercase().as_str() {
+                "legacy" => true,
+                "regional" => false,
+                _ => return Err(ConfigError(format!("{place}: `{v}` is not `regional` or `legacy`"))),
+            };
         }
         if let Some((v, place)) = setting("AWS_RETRY_MODE", "retry_mode") {
             b.retry.mode = v.parse::<RetryMode>().map_err(|e| ConfigError(format!("{place}: {e}")))?;
@@ -368,6 +403,12 @@ impl ConfigBuilder {
         self
     }
 
+    /// Sends STS calls in the regions of the old global endpoint to `sts.amazonaws.com`.
+    pub fn sts_global_endpoint(mut self, on: bool) -> Self {
+        self.sts_global_endpoint = on;
+        self
+    }
+
     /// The application name for the user agent.
     pub fn app_name(mut self, name: impl Into<String>) -> Self {
         self.app_name = Some(name.into());
@@ -426,6 +467,7 @@ impl ConfigBuilder {
             app_name: self.app_name,
             stalled_stream: self.stalled_stream,
             max_response_body: self.max_response_body,
+            sts_global_endpoint: self.sts_global_endpoint,
         })
     }
 }
@@ -519,5 +561,51 @@ mod tests {
             .await
             .unwrap_err();
         assert!(e.0.contains("ghost"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn services_sections_give_per_service_endpoints() {
+        let dir = std::env::temp_dir().join(format!("stratus-config-services-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let cfg = dir.join("config");
+        std::fs::write(
+            &cfg,
+            "[profile dev]\nservices = local\nendpoint_url = https://global.example\nsts_regional_endpoints = legacy\n\
+             [services local]\nlambda =\n  endpoint_url = http://127.0.0.1:9001\ncognito_identity =\n  endpoint_url = http://127.0.0.1:9002\n\
+             [profile broken]\nservices = nowhere\n[profile bad]\nsts_regional_endpoints = sometimes\n",
+        )
+        .unwrap();
+        let env = |extra: &[(&str, &str)]| {
+            let mut vars = vec![
+                ("AWS_CONFIG_FILE", cfg.to_str().unwrap()),
+                ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent"),
+                ("AWS_PROFILE", "dev"),
+            ];
+            vars.extend_from_slice(extra);
+            Env::from_vars(vars)
+        };
+        let c = Config::from_env_with(env(&[])).await.unwrap();
+        assert_eq!(c.endpoint_url_for("Lambda"), Some("http://127.0.0.1:9001"));
+        assert_eq!(c.endpoint_url_for("Cognito Identity"), Some("http://127.0.0.1:9002"));
+        assert_eq!(c.endpoint_url_for("SQS"), Some("https://global.example"));
+        assert!(c.sts_global_endpoint());
+        // The service's environment variable wins over the section; the global one does not.
+        let c = Config::from_env_with(env(&[
+            ("AWS_ENDPOINT_URL_LAMBDA", "http://127.0.0.1:9003"),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:9004"),
+        ]))
+        .await
+        .unwrap();
+        assert_eq!(c.endpoint_url_for("Lambda"), Some("http://127.0.0.1:9003"));
+        assert_eq!(c.endpoint_url_for("Cognito Identity"), Some("http://127.0.0.1:9002"));
+        assert_eq!(c.endpoint_url_for("SQS"), Some("http://127.0.0.1:9004"));
+        // ignore_configured_endpoint_urls turns all of it off.
+        let c = Config::from_env_with(env(&[("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")])).await.unwrap();
+        assert_eq!(c.endpoint_url_for("Lambda"), None);
+        let e = Config::from_env_with(env(&[("AWS_PROFILE", "broken")])).await.unwrap_err();
+        assert!(e.0.contains("[services nowhere]") && e.0.contains("profile `broken`"), "{e}");
+        let e = Config::from_env_with(env(&[("AWS_PROFILE", "bad")])).await.unwrap_err();
+        assert!(e.0.contains("`sometimes`"), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
