@@ -130,9 +130,16 @@ impl Loader {
     }
 
     /// Loads the configuration: region, endpoints, retries and the rest as
-    /// `stratus_runtime::Config::from_env` reads them, and the full credential chain.
+    /// `stratus_runtime::Config::from_env` reads them (and, when no region is configured, the
+    /// region of the EC2 instance from IMDS), and the full credential chain.
     pub async fn load(self) -> Result<Config, ConfigError> {
-        let (env, base) = self.base().await?;
+        let (env, mut base) = self.base().await?;
+        if base.region().is_none() {
+            // Last in the region chain: the EC2 instance's own region (skipped quickly off EC2).
+            if let Some(region) = ImdsProvider::new(env.clone(), base.http_client().clone()).region().await {
+                base = base.with_region(region)?;
+            }
+        }
         let chain = DefaultChain::new(Shared { env, base: base.clone(), mfa: self.mfa });
         Ok(base.with_credentials_provider(Arc::new(CachingProvider::new(Arc::new(chain)))))
     }

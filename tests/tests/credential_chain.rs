@@ -378,3 +378,38 @@ fn sha1_hex(text: &str) -> String {
     let digest = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, text.as_bytes());
     digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }
+
+#[tokio::test]
+async fn the_region_comes_from_the_environment_the_profile_or_else_instance_metadata() {
+    let imds = |r: &HttpRequest| -> Result<HttpResponse, stratus_runtime::http::HttpError> {
+        Ok(match (r.method().as_str(), r.uri().path()) {
+            ("PUT", "/latest/api/token") => response(200, "imds-token".into()),
+            ("GET", "/latest/meta-data/placement/region")
+                if r.headers().get("x-aws-ec2-metadata-token").is_some_and(|t| t == "imds-token") =>
+            {
+                response(200, "eu-central-1".into())
+            }
+            _ => response(404, String::new()),
+        })
+    };
+    let root = virtual_fs("region", &[("/home/.aws/config", "[profile p]\nregion = ap-south-1\n".into())]);
+    let vars = |v: &[(&str, &str)]| {
+        let mut all: Vec<(String, String)> = vec![("HOME".into(), "/home".into())];
+        all.extend(v.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        Env::from_vars(all).with_fs(Fs::rooted(&root))
+    };
+    let load = |env: Env| {
+        let http = Arc::new(CaptureClient::new(imds));
+        async move { (Loader::new().env(env).http_client(http.clone()).load().await.unwrap(), http) }
+    };
+    let (c, http) = load(vars(&[])).await;
+    assert_eq!((c.region(), http.count()), (Some("eu-central-1"), 2));
+    let (c, http) = load(vars(&[("AWS_DEFAULT_REGION", "us-west-1")])).await;
+    assert_eq!((c.region(), http.count()), (Some("us-west-1"), 0));
+    let (c, _) = load(vars(&[("AWS_DEFAULT_REGION", "us-west-1"), ("AWS_REGION", "us-east-2")])).await;
+    assert_eq!(c.region(), Some("us-east-2"));
+    let (c, _) = load(vars(&[("AWS_PROFILE", "p")])).await;
+    assert_eq!(c.region(), Some("ap-south-1"));
+    let (c, http) = load(vars(&[("AWS_EC2_METADATA_DISABLED", "true")])).await;
+    assert_eq!((c.region(), http.count()), (None, 0));
+}

@@ -117,7 +117,8 @@ impl ImdsProvider {
         }
     }
 
-    async fn fetch(&self) -> Result<Credentials, CredentialsError> {
+    /// A session: the endpoint and an IMDSv2 token.
+    async fn session(&self) -> Result<(String, String), CredentialsError> {
         const P: &str = IMDS;
         let base = self.endpoint().await?;
         let base = base.as_str();
@@ -162,14 +163,45 @@ impl ImdsProvider {
         if token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(CredentialsError::failed(P, format!("{base}: the token request returned an invalid token")));
         }
-        let get = |path: &str| {
-            let mut req =
-                http::Request::get(format!("{base}{path}")).header("x-aws-ec2-metadata-token", token.as_str());
-            if let Some(h) = req.headers_mut().and_then(|h| h.get_mut("x-aws-ec2-metadata-token")) {
-                h.set_sensitive(true);
-            }
-            build(req)
-        };
+        Ok((base.to_string(), token))
+    }
+
+    /// A GET of a metadata path with the session token.
+    fn get_request(base: &str, token: &str, path: &str) -> Result<HttpRequest, CredentialsError> {
+        let mut req = http::Request::get(format!("{base}{path}")).header("x-aws-ec2-metadata-token", token);
+        if let Some(h) = req.headers_mut().and_then(|h| h.get_mut("x-aws-ec2-metadata-token")) {
+            h.set_sensitive(true);
+        }
+        req.body(Bytes::new()).map_err(|e| CredentialsError::invalid(IMDS, e.to_string()))
+    }
+
+    /// The instance's region (`/latest/meta-data/placement/region`), for a client with no region
+    /// configured; `None` off EC2 or when IMDS is disabled.
+    pub async fn region(&self) -> Option<String> {
+        if self.disabled() || self.recently_unreachable() {
+            return None;
+        }
+        let (base, token) = self.session().await.ok()?;
+        let path = "/latest/meta-data/placement/region";
+        let (status, body) = self.request(|| Self::get_request(&base, &token, path), true).await.ok()?;
+        let region = String::from_utf8_lossy(&body).trim().to_string();
+        (status == 200 && crate::config::is_valid_region(&region)).then_some(region)
+    }
+
+    fn recently_unreachable(&self) -> bool {
+        let until = self.unreachable_until.lock().ok().and_then(|u| *u);
+        until.is_some_and(|t| std::time::Instant::now() < t)
+    }
+
+    fn disabled(&self) -> bool {
+        self.env.get("AWS_EC2_METADATA_DISABLED").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+    }
+
+    async fn fetch(&self) -> Result<Credentials, CredentialsError> {
+        const P: &str = IMDS;
+        let (base, token) = self.session().await?;
+        let base = base.as_str();
+        let get = |path: &str| Self::get_request(base, &token, path);
         let role_path = "/latest/meta-data/iam/security-credentials/";
         let (status, role) = self.request(|| get(role_path), true).await?;
         if status == 404 {
@@ -202,11 +234,10 @@ impl ImdsProvider {
 impl ProvideCredentials for ImdsProvider {
     fn provide(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
         Box::pin(async move {
-            if self.env.get("AWS_EC2_METADATA_DISABLED").is_some_and(|v| v.trim().eq_ignore_ascii_case("true")) {
+            if self.disabled() {
                 return Err(CredentialsError::not_loaded(IMDS, "AWS_EC2_METADATA_DISABLED is true"));
             }
-            let until = self.unreachable_until.lock().ok().and_then(|u| *u);
-            if until.is_some_and(|t| std::time::Instant::now() < t) {
+            if self.recently_unreachable() {
                 return Err(CredentialsError::not_loaded(
                     IMDS,
                     "unreachable on the last try (not retried for 5 minutes)",
