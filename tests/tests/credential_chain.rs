@@ -392,7 +392,7 @@ async fn the_region_comes_from_the_environment_the_profile_or_else_instance_meta
             _ => response(404, String::new()),
         })
     };
-    let root = virtual_fs("region", &[("/home/.aws/config", "[profile p]\nregion = ap-south-1\n".into())]);
+    let root = virtual_fs("region", &[("/home/.aws/config", "[profile p]\nregion = ap-south-1\n")]);
     let vars = |v: &[(&str, &str)]| {
         let mut all: Vec<(String, String)> = vec![("HOME".into(), "/home".into())];
         all.extend(v.iter().map(|(k, v)| (k.to_string(), v.to_string())));
