@@ -503,6 +503,10 @@ fn api_diff(args: &[String]) -> Result<ExitCode> {
 /// `stratus-endpoint` (which the runtime depends on by version), then the runtime.
 const RUNTIME_CRATES: &[(&str, &str)] = &[("stratus-endpoint", "endpoint"), ("stratus-runtime", "runtime")];
 
+/// The hand-written crates published after the generated ones they depend on: `stratus-config`
+/// (on `stratus-sts`, `stratus-sso`, `stratus-ssooidc`).
+const CONFIG_CRATES: &[(&str, &str)] = &[("stratus-config", "config")];
+
 /// A generated crate's release plan: the version to publish and its CHANGELOG entry.
 struct Release {
     krate: String,
@@ -614,8 +618,12 @@ fn publish(args: &[String]) -> Result<ExitCode> {
         releases.push(release);
     }
 
-    let crates: Vec<&str> =
-        RUNTIME_CRATES.iter().map(|(krate, _)| *krate).chain(services.iter().map(|s| s.crate_name.as_str())).collect();
+    let crates: Vec<&str> = RUNTIME_CRATES
+        .iter()
+        .map(|(krate, _)| *krate)
+        .chain(services.iter().map(|s| s.crate_name.as_str()))
+        .chain(CONFIG_CRATES.iter().map(|(krate, _)| *krate))
+        .collect();
     let mut package = cargo();
     package.arg("package");
     for krate in &crates {
@@ -623,7 +631,7 @@ fn publish(args: &[String]) -> Result<ExitCode> {
     }
     run_step("cargo package (with verification)", &mut package)?;
     for krate in &crates {
-        let manifest = match RUNTIME_CRATES.iter().find(|(k, _)| k == krate) {
+        let manifest = match RUNTIME_CRATES.iter().chain(CONFIG_CRATES).find(|(k, _)| k == krate) {
             Some((_, dir)) => root.join(dir).join("Cargo.toml"),
             None => {
                 let s = services.iter().find(|s| s.crate_name == *krate).context("unlisted crate")?;
