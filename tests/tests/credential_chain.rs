@@ -413,3 +413,18 @@ async fn the_region_comes_from_the_environment_the_profile_or_else_instance_meta
     let (c, http) = load(vars(&[("AWS_EC2_METADATA_DISABLED", "true")])).await;
     assert_eq!((c.region(), http.count()), (None, 0));
 }
+
+#[tokio::test]
+async fn credential_process_as_the_base_of_a_role() {
+    let process = r#"printf '{"Version":1,"AccessKeyId":"PROCKEY","SecretAccessKey":"s","SessionToken":"t"}'"#;
+    let config = format!(
+        "[profile proc]\ncredential_process = {process}\n[profile role]\nrole_arn = arn:aws:iam::111122223333:role/FromProcess\nsource_profile = proc\n"
+    );
+    let root = virtual_fs("process", &[("/home/.aws/config", config.as_str())]);
+    let http = Arc::new(CaptureClient::new(|r| Ok(fake_sts(r))));
+    let c = provide(env(&root, &[("AWS_PROFILE", "proc")]), http.clone(), None).await.unwrap();
+    assert_eq!((c.access_key_id(), http.count()), ("PROCKEY", 0));
+    let c = provide(env(&root, &[("AWS_PROFILE", "role")]), http.clone(), None).await.unwrap();
+    assert_eq!(c.access_key_id(), "ASIA-FromProcess");
+    assert_eq!(signing_key(&http.requests()[0]).as_deref(), Some("PROCKEY"));
+}
