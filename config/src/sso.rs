@@ -106,7 +106,7 @@ impl SsoProvider {
         Ok(token)
     }
 
-    /// Refreshes a session token through SSO-OIDC and writes it back. `Ok(None)` when the token
+    /// Refreshes a session token through SSO-OIDC and writes it back. `Ok(false)` when the token
     /// cannot be refreshed (a legacy profile, no refresh token, or an expired client
     /// registration).
     async fn refresh(&self, token: &mut CachedToken) -> Result<bool, CredentialsError> {
@@ -187,11 +187,15 @@ impl SsoProvider {
                 return Err(CredentialsError::invalid(
                     P,
                     format!(
-                        "profile `{}`: the SSO token in `{}` expired at {} and cannot be refreshed{}; {}",
+                        "profile `{}`: the SSO token in `{}` expired at {} and cannot be refreshed ({}); {}",
                         self.config.profile,
                         token.path.display(),
                         DateTime::from(expires),
-                        if self.config.session_name.is_some() { " (no refresh token)" } else { "" },
+                        if self.config.session_name.is_some() {
+                            "no refresh token, or its client registration expired"
+                        } else {
+                            "a legacy sso_start_url profile has no refresh token; an sso_session profile does"
+                        },
                         self.login_advice()
                     ),
                 ));

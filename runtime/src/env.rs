@@ -59,8 +59,10 @@ impl Fs {
     }
 
     /// Replaces a file's contents, creating its directory if needed: written to a temporary file
-    /// beside it, then renamed over it, so a reader never sees half a file.
+    /// beside it, then renamed over it, so a reader never sees half a file. The file is readable by
+    /// its owner only (mode 0600 on Unix): what is written here is a token.
     pub async fn write(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
+        use tokio::io::AsyncWriteExt as _;
         let real = self.resolve(path);
         if let Some(dir) = real.parent() {
             tokio::fs::create_dir_all(dir).await?;
@@ -68,7 +70,14 @@ impl Fs {
         let mut tmp = real.clone().into_os_string();
         tmp.push(format!(".tmp{}", std::process::id()));
         let tmp = PathBuf::from(tmp);
-        tokio::fs::write(&tmp, contents).await?;
+        let mut options = tokio::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        options.mode(0o600);
+        let mut file = options.open(&tmp).await?;
+        file.write_all(contents).await?;
+        file.sync_all().await?;
+        drop(file);
         tokio::fs::rename(&tmp, &real).await
     }
 }

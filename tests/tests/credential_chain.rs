@@ -428,3 +428,15 @@ async fn credential_process_as_the_base_of_a_role() {
     assert_eq!(c.access_key_id(), "ASIA-FromProcess");
     assert_eq!(signing_key(&http.requests()[0]).as_deref(), Some("PROCKEY"));
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_written_token_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let root = virtual_fs("fs-write", &[]);
+    let fs = Fs::rooted(&root);
+    fs.write(Path::new("/home/.aws/sso/cache/x.json"), b"{\"accessToken\":\"secret\"}").await.unwrap();
+    let real = root.join("home/.aws/sso/cache/x.json");
+    assert_eq!(std::fs::read(&real).unwrap(), b"{\"accessToken\":\"secret\"}");
+    assert_eq!(std::fs::metadata(&real).unwrap().permissions().mode() & 0o777, 0o600);
+}
