@@ -5,6 +5,10 @@
 //! that happens to a request happens here, in this order: validate, fill idempotency tokens, serialize,
 //! then per attempt — credentials, sign, send, read — and finally parse the output or the error.
 //!
+//! With the `tracing` feature, each call is a span, each attempt a span within it, and the request,
+//! response, retries and failures are events (see the `trace` hooks; no header or body is ever
+//! recorded).
+//!
 //! Safety rails, all here: the endpoint's host comes only from the rule set over a validated region
 //! or from an endpoint URL the user configured; waiting for a response is bounded by the read
 //! timeout and reading its body by stalled-stream protection and the body size limit; a response
@@ -24,6 +28,8 @@ use crate::types::DateTime;
 use bytes::Bytes;
 use std::fmt;
 use std::sync::atomic::{AtomicI64, Ordering};
+
+pub(crate) mod trace;
 
 /// What a generated crate tells the runtime about its service.
 #[derive(Debug)]
@@ -150,7 +156,19 @@ impl Handle {
     }
 
     /// Runs an operation.
-    pub async fn call<I: Operation>(&self, mut input: I) -> Result<I::Output, Error<I::Error>> {
+    pub async fn call<I: Operation>(&self, input: I) -> Result<I::Output, Error<I::Error>> {
+        let span = trace::operation(self.info.service_id, I::SPEC.name, self.signing_region.as_deref());
+        let call = async {
+            let result = self.run::<I>(input).await;
+            if let Err(e) = &result {
+                trace::operation_failed(e);
+            }
+            result
+        };
+        trace::instrument(call, span).await
+    }
+
+    async fn run<I: Operation>(&self, mut input: I) -> Result<I::Output, Error<I::Error>> {
         let name = I::SPEC.name;
         let err = |kind| Error::new(name, kind);
         let mut v = Validator::default();
@@ -171,7 +189,10 @@ impl Handle {
         if I::SPEC.body == operation::BodyKind::EventStream {
             // A streamed body cannot be sent twice: one attempt, within the tighter of the limits.
             let events = input.take_event_stream();
-            let once = self.attempt::<I>(&request, &uri, endpoint, region, STREAMING_EVENTS_PAYLOAD, events);
+            let once = trace::instrument(
+                self.attempt::<I>(&request, &uri, endpoint, region, STREAMING_EVENTS_PAYLOAD, events),
+                trace::attempt(1),
+            );
             let limit = match (timeouts.attempt, timeouts.operation) {
                 (Some(a), Some(o)) => Some(a.min(o)),
                 (a, o) => a.or(o),
@@ -189,11 +210,33 @@ impl Handle {
         }
         let payload_hash = sha256_hex(&request.body);
         self.retrier
-            .run(name, timeouts, |_attempt| self.attempt::<I>(&request, &uri, endpoint, region, &payload_hash, None))
+            .run(name, timeouts, |n| {
+                trace::instrument(
+                    self.attempt::<I>(&request, &uri, endpoint, region, &payload_hash, None),
+                    trace::attempt(n),
+                )
+            })
             .await
     }
 
+    /// One attempt: [`send_attempt`](Self::send_attempt), its failure traced.
     async fn attempt<I: Operation>(
+        &self,
+        request: &operation::SerializedRequest,
+        uri: &http::Uri,
+        endpoint: &Endpoint,
+        region: &str,
+        payload_hash: &str,
+        events: Option<EventBody>,
+    ) -> Result<I::Output, Error<I::Error>> {
+        let result = self.send_attempt::<I>(request, uri, endpoint, region, payload_hash, events).await;
+        if let Err(e) = &result {
+            trace::attempt_failed(e);
+        }
+        result
+    }
+
+    async fn send_attempt<I: Operation>(
         &self,
         request: &operation::SerializedRequest,
         uri: &http::Uri,
@@ -223,8 +266,9 @@ impl Handle {
         let streaming = I::SPEC.body == operation::BodyKind::EventStream;
         if I::SPEC.unsigned && !streaming {
             // Operations that obtain credentials are sent without any.
+            let sent = trace::request_sent(http_request.method(), http_request.uri(), Some(http_request.body().len()));
             let sending = self.config.http_client().call(http_request);
-            return self.receive::<I>(sending).await;
+            return self.receive::<I>(sending, sent).await;
         }
         let credentials =
             self.config.credentials_provider().provide().await.map_err(|e| err(ErrorKind::Credentials(e)))?;
@@ -248,6 +292,7 @@ impl Handle {
                 err(ErrorKind::Build(e.message().to_string()))
             }
         })?;
+        let sent = trace::request_sent(&parts.method, &parts.uri, (!streaming).then_some(body.len()));
         let sending = if streaming {
             let signer = EventSigner::new(&credentials, region, self.info.signing_name, &signed.signature);
             let stream = SignedEvents { events, signer, offset_ms: self.clock_offset_ms(), ended: false };
@@ -256,7 +301,7 @@ impl Handle {
         } else {
             self.config.http_client().call(http::Request::from_parts(parts, body))
         };
-        self.receive::<I>(sending).await
+        self.receive::<I>(sending, sent).await
     }
 
     /// Waits for the response to a request being sent (within the read timeout), reads it and
@@ -264,6 +309,7 @@ impl Handle {
     async fn receive<I: Operation>(
         &self,
         sending: BoxFuture<'_, Result<HttpResponse, HttpError>>,
+        sent: trace::Clock,
     ) -> Result<I::Output, Error<I::Error>> {
         let err = |kind| Error::new(I::SPEC.name, kind);
         let response = match self.config.timeouts().read {
@@ -277,6 +323,7 @@ impl Handle {
         }
         .map_err(|e| err(ErrorKind::Dispatch(e)))?;
         let (head, mut body) = response.into_parts();
+        trace::response_received(head.status.as_u16(), &head.headers, &sent);
         if let Some(settings) = self.config.stalled_stream() {
             body = body.with_stall_protection(settings);
         }

@@ -5,9 +5,13 @@
 //! own client (a proxy-aware one, a recorder) and tests can run every layer without sockets.
 //!
 //! The default client pools connections (hyper-util), speaks HTTP/1.1, and does TLS with rustls on the
-//! `ring` provider and the Mozilla roots from `webpki-roots` (no system files needed). It accepts
-//! `http://` URIs because the caller may have configured a plain-HTTP endpoint explicitly (a local
-//! test server); endpoints resolved from the rule set are always `https://`.
+//! `ring` provider. It trusts the Mozilla roots from `webpki-roots` (compiled in, no system files
+//! needed), or the operating system's store with the `native-roots` feature
+//! ([`HttpSettings::trust_roots`]), or only a CA bundle ([`HttpSettings::ca_bundle`]). It goes
+//! through an HTTP proxy when [`HttpSettings::proxy`] says so ([`ProxyConfig`]: `HTTPS_PROXY`,
+//! `HTTP_PROXY`, `NO_PROXY`). It accepts `http://` URIs because the caller may have configured a
+//! plain-HTTP endpoint explicitly (a local test server); endpoints resolved from the rule set are
+//! always `https://`.
 //!
 //! Requests whose body is streamed (the input event streams of bidirectional operations) go through
 //! [`HttpClient::call_streaming`]. With the `http2` feature (which crates generated for services
@@ -21,6 +25,10 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+mod proxy;
+
+pub use proxy::ProxyConfig;
 
 /// A boxed, sendable future.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -272,6 +280,8 @@ pub enum HttpErrorKind {
     Request,
     /// The response body is larger than the configured limit.
     TooLarge,
+    /// The client's settings are unusable (a proxy URL, a CA bundle, the certificate store).
+    Config,
 }
 
 /// A transport failure.
@@ -294,10 +304,14 @@ impl HttpError {
         HttpError::new(kind, chain(e))
     }
 
-    /// Whether retrying may help (every transport failure except a malformed request or a body
-    /// over the size limit).
+    /// Whether retrying may help (every transport failure except a malformed request, a body
+    /// over the size limit or unusable settings).
     pub fn is_retryable(&self) -> bool {
-        !matches!(self.kind, HttpErrorKind::Request | HttpErrorKind::TooLarge)
+        !matches!(self.kind, HttpErrorKind::Request | HttpErrorKind::TooLarge | HttpErrorKind::Config)
+    }
+
+    fn config(message: impl Into<String>) -> Self {
+        HttpError::new(HttpErrorKind::Config, message)
     }
 }
 
@@ -309,6 +323,7 @@ impl fmt::Display for HttpError {
             HttpErrorKind::Io => "connection error",
             HttpErrorKind::Request => "invalid request",
             HttpErrorKind::TooLarge => "response too large",
+            HttpErrorKind::Config => "invalid HTTP settings",
         };
         write!(f, "{what}: {}", self.message)
     }
@@ -348,21 +363,123 @@ pub trait HttpClient: Send + Sync + fmt::Debug {
 }
 
 /// Settings of the default client.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+///
+/// Built with struct update syntax: `HttpSettings { proxy, ..HttpSettings::default() }`. `Debug`
+/// shows proxy URLs without their user info and the CA bundle's size only.
+#[derive(Clone, PartialEq, Eq)]
 pub struct HttpSettings {
-    /// How long to wait for a connection: TCP and the TLS handshake together.
+    /// How long to wait for a connection: TCP and the TLS handshake together (and, through a
+    /// proxy, the `CONNECT` exchange).
     pub connect_timeout: Duration,
     /// How long an idle pooled connection is kept.
     pub pool_idle_timeout: Duration,
+    /// Which requests go through a proxy (default: none; [`ProxyConfig::from_env`] reads
+    /// `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY`).
+    pub proxy: ProxyConfig,
+    /// PEM certificates to trust *instead of* [`trust_roots`](Self::trust_roots) — the bytes of
+    /// the file `AWS_CA_BUNDLE` or the profile's `ca_bundle` names.
+    ///
+    /// This is what botocore and the AWS CLI do: they hand the bundle to urllib3 as its
+    /// `ca_certs`, which loads only that file into a fresh SSL context, so the default roots
+    /// (certifi's) are no longer trusted. To trust a private CA *and* the public roots, put both
+    /// in the bundle (append the private CA to a copy of the system or Mozilla bundle).
+    ///
+    /// Every `CERTIFICATE` section must parse; other sections (keys, comments) are ignored; a
+    /// bundle without a certificate is an error.
+    pub ca_bundle: Option<Vec<u8>>,
+    /// The roots trusted when there is no [`ca_bundle`](Self::ca_bundle).
+    pub trust_roots: TrustRoots,
 }
 
 impl Default for HttpSettings {
     fn default() -> Self {
-        HttpSettings { connect_timeout: Duration::from_secs(3), pool_idle_timeout: Duration::from_secs(90) }
+        HttpSettings {
+            connect_timeout: Duration::from_secs(3),
+            pool_idle_timeout: Duration::from_secs(90),
+            proxy: ProxyConfig::none(),
+            ca_bundle: None,
+            trust_roots: TrustRoots::default(),
+        }
     }
 }
 
-type Connector = TimeoutConnector<hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>>;
+impl fmt::Debug for HttpSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpSettings")
+            .field("connect_timeout", &self.connect_timeout)
+            .field("pool_idle_timeout", &self.pool_idle_timeout)
+            .field("proxy", &self.proxy)
+            .field("ca_bundle", &self.ca_bundle.as_ref().map(|b| format!("{} bytes of PEM", b.len())))
+            .field("trust_roots", &self.trust_roots)
+            .finish()
+    }
+}
+
+/// The certificate authorities the default client trusts (unless a CA bundle replaces them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TrustRoots {
+    /// The Mozilla roots compiled into the program (`webpki-roots`): the same everywhere, no
+    /// system files read.
+    #[default]
+    WebPki,
+    /// The operating system's store, read when the client is built (`rustls-native-certs`: the
+    /// system bundle on Linux, also `SSL_CERT_FILE` and `SSL_CERT_DIR` of the process
+    /// environment; the keychain on macOS; the Windows store). Needs the `native-roots` feature;
+    /// without it, building the client fails with an error saying so.
+    Native,
+}
+
+/// The root store the settings ask for.
+fn root_store(settings: &HttpSettings) -> Result<rustls::RootCertStore, HttpError> {
+    if let Some(pem) = &settings.ca_bundle {
+        return ca_bundle_roots(pem);
+    }
+    match settings.trust_roots {
+        TrustRoots::WebPki => Ok(rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() }),
+        TrustRoots::Native => native_roots(),
+    }
+}
+
+/// The certificates of a PEM CA bundle, every one of which must be usable.
+fn ca_bundle_roots(pem: &[u8]) -> Result<rustls::RootCertStore, HttpError> {
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    for (i, cert) in rustls::pki_types::CertificateDer::pem_slice_iter(pem).enumerate() {
+        let n = i + 1;
+        let cert = cert.map_err(|e| HttpError::config(format!("CA bundle: certificate {n} is not valid PEM: {e}")))?;
+        roots.add(cert).map_err(|e| {
+            HttpError::config(format!("CA bundle: certificate {n} is not a usable CA certificate: {e}"))
+        })?;
+    }
+    if roots.is_empty() {
+        return Err(HttpError::config(
+            "CA bundle: no certificate found (expected PEM `-----BEGIN CERTIFICATE-----` sections)",
+        ));
+    }
+    Ok(roots)
+}
+
+#[cfg(feature = "native-roots")]
+fn native_roots() -> Result<rustls::RootCertStore, HttpError> {
+    let found = rustls_native_certs::load_native_certs();
+    let mut roots = rustls::RootCertStore::empty();
+    let (added, _unusable) = roots.add_parsable_certificates(found.certs);
+    if added == 0 {
+        let why = found.errors.first().map(|e| format!(" ({e})")).unwrap_or_default();
+        return Err(HttpError::config(format!(
+            "no usable certificate in the operating system's certificate store{why}"
+        )));
+    }
+    Ok(roots)
+}
+
+#[cfg(not(feature = "native-roots"))]
+fn native_roots() -> Result<rustls::RootCertStore, HttpError> {
+    Err(HttpError::config("TrustRoots::Native needs the `native-roots` feature of stratus-runtime, which is off"))
+}
+
+type Connector = TimeoutConnector<hyper_rustls::HttpsConnector<proxy::ProxyConnector>>;
 
 /// A connector whose whole connection set-up — TCP and the TLS handshake — is bounded by a timeout
 /// (hyper's own connect timeout covers TCP only, so a stalled handshake would otherwise hang).
@@ -378,7 +495,7 @@ struct ConnectTimeout(Duration);
 
 impl fmt::Display for ConnectTimeout {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "connecting (TCP and TLS) took longer than {} ms", self.0.as_millis())
+        write!(f, "connecting (TCP and TLS, through any proxy) took longer than {} ms", self.0.as_millis())
     }
 }
 
@@ -426,43 +543,53 @@ fn is_connect_timeout(e: &(dyn std::error::Error + 'static)) -> bool {
 
 type Pool = hyper_util::client::legacy::Client<Connector, RequestBody>;
 
-/// The default client: hyper 1 over a pooled connector, TLS by rustls.
+/// The default client: hyper 1 over a pooled connector, TLS by rustls, through a proxy when
+/// configured.
 #[derive(Clone)]
 pub struct HyperClient {
     client: Pool,
-    /// HTTP/2 only, for streamed request bodies.
+    /// HTTP/2 only, for streamed request bodies (every proxied request tunnelled).
     #[cfg(feature = "http2")]
     h2: Pool,
     connect_timeout: Duration,
+    proxies: Arc<ProxyConfig>,
 }
 
 impl fmt::Debug for HyperClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HyperClient").field("connect_timeout", &self.connect_timeout).finish()
+        f.debug_struct("HyperClient")
+            .field("connect_timeout", &self.connect_timeout)
+            .field("proxy", &self.proxies)
+            .finish()
     }
 }
 
 impl HyperClient {
     /// Builds the client. Must be called within a Tokio runtime's context only when used.
+    ///
+    /// Fails (kind [`HttpErrorKind::Config`]) when the CA bundle holds no usable certificate, or
+    /// the operating system's store was asked for and cannot be read.
     pub fn new(settings: HttpSettings) -> Result<Self, HttpError> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+        let roots = root_store(&settings)?;
         let tls = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
-            .map_err(|e| HttpError::new(HttpErrorKind::Request, format!("TLS setup: {e}")))?
+            .map_err(|e| HttpError::config(format!("TLS setup: {e}")))?
             .with_root_certificates(roots)
             .with_no_client_auth();
         let mut http = hyper_util::client::legacy::connect::HttpConnector::new();
         http.enforce_http(false);
         http.set_connect_timeout(Some(settings.connect_timeout));
         http.set_nodelay(true);
+        let proxies = Arc::new(settings.proxy);
         #[cfg(feature = "http2")]
         let h2 = {
+            let tcp = proxy::ProxyConnector { tcp: http.clone(), proxies: proxies.clone(), tunnel_http: true };
             let connector = hyper_rustls::HttpsConnectorBuilder::new()
                 .with_tls_config(tls.clone())
                 .https_or_http()
                 .enable_http2()
-                .wrap_connector(http.clone());
+                .wrap_connector(tcp);
             let connector = TimeoutConnector { inner: connector, timeout: settings.connect_timeout };
             hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
                 .pool_idle_timeout(settings.pool_idle_timeout)
@@ -471,11 +598,12 @@ impl HyperClient {
                 .http2_only(true)
                 .build(connector)
         };
+        let tcp = proxy::ProxyConnector { tcp: http, proxies: proxies.clone(), tunnel_http: false };
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_or_http()
             .enable_http1()
-            .wrap_connector(http);
+            .wrap_connector(tcp);
         let connector = TimeoutConnector { inner: connector, timeout: settings.connect_timeout };
         let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
             .pool_idle_timeout(settings.pool_idle_timeout)
@@ -486,7 +614,21 @@ impl HyperClient {
             #[cfg(feature = "http2")]
             h2,
             connect_timeout: settings.connect_timeout,
+            proxies,
         })
+    }
+
+    /// Adds the proxy's credentials to a request that a proxy forwards (an `http://` request over
+    /// HTTP/1.1): the only case in which the request itself carries them. Requests inside a tunnel
+    /// never do — they reach the real host.
+    fn authorize_forwarding<B>(&self, request: &mut http::Request<B>) {
+        let forwarded = request.uri().scheme_str().is_some_and(|s| s.eq_ignore_ascii_case("http"));
+        if !forwarded {
+            return;
+        }
+        if let Some(auth) = self.proxies.route(request.uri()).and_then(|p| p.auth.clone()) {
+            request.headers_mut().insert(http::header::PROXY_AUTHORIZATION, auth);
+        }
     }
 
     async fn send(pool: &Pool, request: http::Request<RequestBody>) -> Result<HttpResponse, HttpError> {
@@ -508,15 +650,24 @@ impl HyperClient {
 }
 
 impl HttpClient for HyperClient {
-    fn call(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, HttpError>> {
+    fn call(&self, mut request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, HttpError>> {
+        self.authorize_forwarding(&mut request);
         Box::pin(Self::send(&self.client, request.map(|b| RequestBody::Full(Some(b)))))
     }
 
-    fn call_streaming(&self, request: http::Request<RequestStream>) -> BoxFuture<'_, Result<HttpResponse, HttpError>> {
+    #[cfg_attr(feature = "http2", allow(unused_mut))]
+    fn call_streaming(
+        &self,
+        mut request: http::Request<RequestStream>,
+    ) -> BoxFuture<'_, Result<HttpResponse, HttpError>> {
+        // The HTTP/2 pool tunnels every proxied request.
         #[cfg(feature = "http2")]
         let pool = &self.h2;
         #[cfg(not(feature = "http2"))]
-        let pool = &self.client;
+        let pool = {
+            self.authorize_forwarding(&mut request);
+            &self.client
+        };
         Box::pin(Self::send(pool, request.map(RequestBody::Stream)))
     }
 }
@@ -580,5 +731,22 @@ impl HttpClient for CaptureClient {
             let body = Body::from_stream(stream).collect_limited(64 * 1024 * 1024).await?;
             self.call(http::Request::from_parts(parts, body)).await
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CA: &[u8] = include_bytes!("../tests/data/tls/ca.pem");
+
+    #[test]
+    fn a_ca_bundle_replaces_the_default_roots() {
+        let default = root_store(&HttpSettings::default()).unwrap();
+        assert_eq!(default.len(), webpki_roots::TLS_SERVER_ROOTS.len());
+        let bundle = HttpSettings { ca_bundle: Some(CA.to_vec()), ..HttpSettings::default() };
+        assert_eq!(root_store(&bundle).unwrap().len(), 1);
+        let native = HttpSettings { trust_roots: TrustRoots::Native, ..bundle };
+        assert_eq!(root_store(&native).unwrap().len(), 1, "the bundle wins over the store choice");
     }
 }

@@ -284,6 +284,7 @@ impl Retrier {
                 if let Some(limiter) = &self.limiter {
                     let wait = limiter.lock().unwrap_or_else(|p| p.into_inner()).acquire(Instant::now());
                     if !wait.is_zero() {
+                        crate::client::trace::rate_limited(wait);
                         tokio::time::sleep(wait).await;
                     }
                 }
@@ -311,16 +312,24 @@ impl Retrier {
                     }
                     Err(e) => e,
                 };
-                if class == RetryClass::Final || n >= self.config.max_attempts {
+                if class == RetryClass::Final {
+                    return Err(err);
+                }
+                if n >= self.config.max_attempts {
+                    crate::client::trace::not_retrying(n, class, "no attempts left");
                     return Err(err);
                 }
                 let cost = if class == RetryClass::Timeout { TIMEOUT_RETRY_COST } else { RETRY_COST };
                 if !self.spend(cost) {
+                    crate::client::trace::not_retrying(n, class, "the retry quota is spent");
                     return Err(err);
                 }
                 // A corrected clock needs no backoff: the next attempt is signed differently.
+                let delay =
+                    if class == RetryClass::ClockSkew { Duration::ZERO } else { self.backoff(n, err.retry_after()) };
+                crate::client::trace::retrying(n, class, delay);
                 if class != RetryClass::ClockSkew {
-                    tokio::time::sleep(self.backoff(n, err.retry_after())).await;
+                    tokio::time::sleep(delay).await;
                 }
                 n += 1;
             }
