@@ -449,6 +449,7 @@ fn resolve(config: &Config, info: &ServiceInfo, explicit: Option<&str>) -> Resul
     }
     set("AWS::UseFIPS", Value::Bool(config.use_fips()));
     set("AWS::UseDualStack", Value::Bool(config.use_dual_stack()));
+    set("AWS::STS::UseGlobalEndpoint", Value::Bool(config.sts_global_endpoint()));
     if let Some(url) = explicit {
         set("SDK::Endpoint", Value::from(url));
     }

@@ -10,6 +10,8 @@
 //! | FIPS / dual-stack | `AWS_USE_FIPS_ENDPOINT`, `AWS_USE_DUALSTACK_ENDPOINT` | `use_fips_endpoint`, `use_dualstack_endpoint` |
 //! | app name (user agent) | `AWS_SDK_UA_APP_ID` | `sdk_ua_app_id` |
 //! | per-service endpoint URL | `AWS_ENDPOINT_URL_<SERVICE>` | `services = NAME`, then `[services NAME]` `lambda =` / `  endpoint_url = ...` |
+//! | proxies | `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY` (or lower case) | — |
+//! | trusted certificates | `AWS_CA_BUNDLE` (a PEM file, trusted instead of the default roots) | `ca_bundle` |
 //! | STS global endpoint | `AWS_STS_REGIONAL_ENDPOINTS` | `sts_regional_endpoints` (`regional`, the default, or `legacy`) |
 //!
 //! `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` (or `ignore_configured_endpoint_urls`) disables the
@@ -31,7 +33,7 @@
 
 use crate::credentials::{CachingProvider, Credentials, DefaultChain, ProvideCredentials};
 use crate::env::Env;
-use crate::http::{HttpClient, HttpSettings, HyperClient, StalledStreamProtection};
+use crate::http::{HttpClient, HttpSettings, HyperClient, ProxyConfig, StalledStreamProtection, TrustRoots};
 use crate::profile::{Profile, ProfileSet};
 use crate::retry::{RetryConfig, RetryMode};
 use std::collections::HashMap;
@@ -233,6 +235,9 @@ pub struct ConfigBuilder {
     stalled_stream: Option<StalledStreamProtection>,
     max_response_body: usize,
     sts_global_endpoint: bool,
+    proxy: ProxyConfig,
+    ca_bundle: Option<Vec<u8>>,
+    trust_roots: TrustRoots,
     env: Env,
 }
 
@@ -252,6 +257,9 @@ impl Default for ConfigBuilder {
             stalled_stream: Some(StalledStreamProtection::default()),
             max_response_body: DEFAULT_MAX_RESPONSE_BODY,
             sts_global_endpoint: false,
+            proxy: ProxyConfig::none(),
+            ca_bundle: None,
+            trust_roots: TrustRoots::default(),
             env: Env::default(),
         }
     }
@@ -315,6 +323,18 @@ impl ConfigBuilder {
                     b.service_endpoint_urls.insert(k, v.trim().to_string());
                 }
             }
+        }
+        b.proxy = ProxyConfig::from_env(&env).map_err(|e| ConfigError(e.to_string()))?;
+        if let Some((path, place)) = setting("AWS_CA_BUNDLE", "ca_bundle") {
+            let bytes = env
+                .fs()
+                .read(std::path::Path::new(path.trim()))
+                .await
+                .map_err(|e| ConfigError(format!("{place}: cannot read the CA bundle `{}`: {e}", path.trim())))?;
+            // Parsed now, so a bad bundle is reported with where it was configured.
+            HyperClient::new(HttpSettings { ca_bundle: Some(bytes.clone()), ..HttpSettings::default() })
+                .map_err(|e| ConfigError(format!("{place}: the CA bundle `{}`: {e}", path.trim())))?;
+            b.ca_bundle = Some(bytes);
         }
         if let Some((v, place)) = setting("AWS_STS_REGIONAL_ENDPOINTS", "sts_regional_endpoints") {
             b.sts_global_endpoint = match v.trim().to_ascii_lowercase().as_str() {
@@ -403,6 +423,28 @@ impl ConfigBuilder {
         self
     }
 
+    /// Sends requests through these proxies (`from_env` reads `HTTPS_PROXY`, `HTTP_PROXY` and
+    /// `NO_PROXY`, upper or lower case). Ignored when an HTTP client is given.
+    pub fn proxy(mut self, proxy: ProxyConfig) -> Self {
+        self.proxy = proxy;
+        self
+    }
+
+    /// Trusts only the certificates of this PEM bundle (what `AWS_CA_BUNDLE` and the profile's
+    /// `ca_bundle` name; botocore likewise trusts the bundle instead of its default roots). Ignored
+    /// when an HTTP client is given.
+    pub fn ca_bundle(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.ca_bundle = Some(pem.into());
+        self
+    }
+
+    /// Which roots to trust without a CA bundle: the Mozilla roots compiled in (the default), or the
+    /// operating system's store (feature `native-roots`). Ignored when an HTTP client is given.
+    pub fn trust_roots(mut self, roots: TrustRoots) -> Self {
+        self.trust_roots = roots;
+        self
+    }
+
     /// Sends STS calls in the regions of the old global endpoint to `sts.amazonaws.com`.
     pub fn sts_global_endpoint(mut self, on: bool) -> Self {
         self.sts_global_endpoint = on;
@@ -446,8 +488,14 @@ impl ConfigBuilder {
         let http = match self.http {
             Some(h) => h,
             None => Arc::new(
-                HyperClient::new(HttpSettings { connect_timeout: self.timeouts.connect, ..HttpSettings::default() })
-                    .map_err(|e| ConfigError(e.to_string()))?,
+                HyperClient::new(HttpSettings {
+                    connect_timeout: self.timeouts.connect,
+                    proxy: self.proxy,
+                    ca_bundle: self.ca_bundle,
+                    trust_roots: self.trust_roots,
+                    ..HttpSettings::default()
+                })
+                .map_err(|e| ConfigError(e.to_string()))?,
             ),
         };
         let credentials = match self.credentials {
@@ -606,6 +654,30 @@ mod tests {
         assert!(e.0.contains("[services nowhere]") && e.0.contains("profile `broken`"), "{e}");
         let e = Config::from_env_with(env(&[("AWS_PROFILE", "bad")])).await.unwrap_err();
         assert!(e.0.contains("`sometimes`"), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn ca_bundle_and_proxy_settings_are_checked_where_they_are_set() {
+        let dir = std::env::temp_dir().join(format!("stratus-config-tls-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let garbage = dir.join("garbage.pem");
+        std::fs::write(&garbage, "not a certificate").unwrap();
+        let cfg = dir.join("config");
+        std::fs::write(&cfg, format!("[default]\nca_bundle = {}\n", garbage.display())).unwrap();
+        let ca = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/tls/ca.pem");
+        let env = |vars: &[(&str, &str)]| {
+            let mut all = vec![("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent"), ("AWS_CONFIG_FILE", "/nonexistent")];
+            all.extend_from_slice(vars);
+            Env::from_vars(all)
+        };
+        assert!(Config::from_env_with(env(&[("AWS_CA_BUNDLE", ca)])).await.is_ok());
+        let e = Config::from_env_with(env(&[("AWS_CA_BUNDLE", "/nonexistent/ca.pem")])).await.unwrap_err();
+        assert!(e.0.contains("AWS_CA_BUNDLE") && e.0.contains("/nonexistent/ca.pem"), "{e}");
+        let e = Config::from_env_with(env(&[("AWS_CONFIG_FILE", cfg.to_str().unwrap())])).await.unwrap_err();
+        assert!(e.0.contains("config:2") && e.0.contains("garbage.pem"), "{e}");
+        let e = Config::from_env_with(env(&[("HTTPS_PROXY", "http://user:hunter2@[bad")])).await.unwrap_err();
+        assert!(e.0.to_ascii_lowercase().contains("https_proxy") && !e.0.contains("hunter2"), "{e}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -440,3 +440,19 @@ async fn a_written_token_is_readable_by_its_owner_only() {
     assert_eq!(std::fs::read(&real).unwrap(), b"{\"accessToken\":\"secret\"}");
     assert_eq!(std::fs::metadata(&real).unwrap().permissions().mode() & 0o777, 0o600);
 }
+
+#[tokio::test]
+async fn sts_regional_endpoints_legacy_uses_the_global_endpoint() {
+    for (legacy, host) in [(false, "sts.us-east-1.amazonaws.com"), (true, "sts.amazonaws.com")] {
+        let http = Arc::new(CaptureClient::new(|r| Ok(fake_sts(r))));
+        let config = stratus_runtime::Config::builder()
+            .region("us-east-1")
+            .credentials(Credentials::new("AKID", "S", None, None, "test"))
+            .http_client(http.clone())
+            .sts_global_endpoint(legacy)
+            .build()
+            .unwrap();
+        let _ = stratus_sts::Client::new(&config).get_caller_identity().send().await;
+        assert_eq!(http.requests()[0].uri().host(), Some(host));
+    }
+}
