@@ -294,6 +294,11 @@ fn test(args: &[String]) -> Result<ExitCode> {
     }
     run_step("cargo test --workspace", cargo().args(["test", "--workspace", "--all-targets"]))?;
     run_step("cargo test --doc", cargo().args(["test", "--workspace", "--doc"]))?;
+    // The runtime's optional features (tracing, OS roots, HTTP/2, every protocol) are tested too.
+    run_step(
+        "cargo test -p stratus-runtime --all-features",
+        cargo().args(["test", "-p", "stratus-runtime", "--all-features", "--tests"]),
+    )?;
     say!("==> fuzz corpora replay");
     fuzz::replay(&root())?;
     run_e2e()?;
