@@ -276,8 +276,7 @@ fn iso(secs: u64) -> String {
 /// Fake SSO portal and OIDC: `CreateToken` with refresh token `r1` gives `fresh-token`;
 /// `GetRoleCredentials` answers only to a token it knows.
 fn fake_sso(req: &HttpRequest) -> HttpResponse {
-    let host = req.uri().host().unwrap_or_default().to_string();
-    if host == "oidc.us-east-2.amazonaws.com" && req.uri().path() == "/token" {
+    if req.uri().path() == "/token" {
         let body: Value = serde_json::from_slice(req.body()).unwrap_or_default();
         if body["grantType"] == "refresh_token" && body["refreshToken"] == "r1" && body["clientSecret"] == "cs" {
             return response(
@@ -288,7 +287,7 @@ fn fake_sso(req: &HttpRequest) -> HttpResponse {
         }
         return response(400, json!({"error": "invalid_grant", "error_description": "bad refresh token"}).to_string());
     }
-    if host == "portal.sso.us-east-2.amazonaws.com" && req.uri().path() == "/federation/credentials" {
+    if req.uri().path() == "/federation/credentials" {
         let token = req.headers().get("x-amz-sso_bearer_token").and_then(|v| v.to_str().ok()).unwrap_or_default();
         if token == "fresh-token" || token == "still-good" {
             let role = req
@@ -322,6 +321,8 @@ async fn an_sso_session_token_about_to_expire_is_refreshed_and_written_back() {
     assert_eq!(c.expiry(), Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_950_000_000)));
     let reqs = http.requests();
     assert_eq!(reqs.len(), 2, "CreateToken, then GetRoleCredentials");
+    assert_eq!(reqs[0].uri().host(), Some("oidc.us-east-2.amazonaws.com"));
+    assert_eq!(reqs[1].uri().host(), Some("portal.sso.us-east-2.amazonaws.com"));
     assert!(reqs.iter().all(|r| r.headers().get("authorization").is_none()), "both calls are unsigned");
     // The refreshed token is written back where `aws sso login` keeps it, other fields kept.
     let saved: Value =
@@ -455,4 +456,63 @@ async fn sts_regional_endpoints_legacy_uses_the_global_endpoint() {
         let _ = stratus_sts::Client::new(&config).get_caller_identity().send().await;
         assert_eq!(http.requests()[0].uri().host(), Some(host));
     }
+}
+
+/// The fake SSO portal and OIDC service on a loopback HTTP server, reached through the real
+/// transport with `AWS_ENDPOINT_URL_SSO` and `AWS_ENDPOINT_URL_SSO_OIDC`.
+async fn sso_server() -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    use http_body_util::BodyExt as _;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let hits = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = hits.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let counter = counter.clone();
+            let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                let counter = counter.clone();
+                async move {
+                    counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let (parts, body) = req.into_parts();
+                    let bytes = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+                    let resp = fake_sso(&http::Request::from_parts(parts, bytes));
+                    let (parts, body) = resp.into_parts();
+                    let bytes = body.collect_limited(1 << 20).await.unwrap_or_default();
+                    Ok::<_, std::convert::Infallible>(hyper::Response::from_parts(
+                        parts,
+                        http_body_util::Full::new(bytes),
+                    ))
+                }
+            });
+            tokio::spawn(async move {
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(socket), service)
+                    .await;
+            });
+        }
+    });
+    (url, hits)
+}
+
+#[tokio::test]
+async fn sso_login_refresh_and_role_credentials_over_http() {
+    let (url, hits) = sso_server().await;
+    let path = format!("/home/.aws/sso/cache/{}.json", sha1_hex("corp"));
+    let token = json!({
+        "accessToken": "old-token", "expiresAt": iso(NOW - 10),
+        "refreshToken": "r1", "clientId": "cid", "clientSecret": "cs", "registrationExpiresAt": iso(NOW + 86400),
+    });
+    let root = virtual_fs("sso-http", &[("/home/.aws/config", SSO_CONFIG), (&path, &token.to_string())]);
+    let vars =
+        [("AWS_PROFILE", "dev"), ("AWS_ENDPOINT_URL_SSO", url.as_str()), ("AWS_ENDPOINT_URL_SSO_OIDC", url.as_str())];
+    let config = Loader::new().env(env(&root, &vars)).load().await.unwrap();
+    let c = config.credentials_provider().provide().await.unwrap();
+    assert_eq!((c.access_key_id(), c.provider()), ("ASIA-Developer", "SSO"));
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 2);
+    let saved: Value =
+        serde_json::from_slice(&std::fs::read(root.join(path.trim_start_matches('/'))).unwrap()).unwrap();
+    assert_eq!(saved["accessToken"], "fresh-token");
+    // Cached: a second call asks nothing.
+    config.credentials_provider().provide().await.unwrap();
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 2);
 }
