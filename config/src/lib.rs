@@ -126,7 +126,8 @@ impl Loader {
     /// The default credential chain, uncached (the [`Config`] from [`Loader::load`] caches it).
     pub async fn credentials_chain(&self) -> Result<DefaultChain, ConfigError> {
         let (env, base) = self.base().await?;
-        Ok(DefaultChain::new(Shared { env, base, mfa: self.mfa.clone() }))
+        let imds = Arc::new(ImdsProvider::new(env.clone(), base.http_client().clone()));
+        Ok(DefaultChain::new(Shared { env, base, mfa: self.mfa.clone() }, imds))
     }
 
     /// Loads the configuration: region, endpoints, retries and the rest as
@@ -134,14 +135,18 @@ impl Loader {
     /// region of the EC2 instance from IMDS), and the full credential chain.
     pub async fn load(self) -> Result<Config, ConfigError> {
         let (env, mut base) = self.base().await?;
+        // One IMDS provider for the region and the credentials: off EC2, the first failure is
+        // remembered and the second lookup costs nothing.
+        let imds = Arc::new(ImdsProvider::new(env.clone(), base.http_client().clone()));
         if base.region().is_none() {
-            // Last in the region chain: the EC2 instance's own region (skipped quickly off EC2).
-            if let Some(region) = ImdsProvider::new(env.clone(), base.http_client().clone()).region().await {
+            // Last in the region chain: the EC2 instance's own region.
+            if let Some(region) = imds.region().await {
                 base = base.with_region(region)?;
             }
         }
-        let chain = DefaultChain::new(Shared { env, base: base.clone(), mfa: self.mfa });
-        Ok(base.with_credentials_provider(Arc::new(CachingProvider::new(Arc::new(chain)))))
+        let chain = DefaultChain::new(Shared { env: env.clone(), base: base.clone(), mfa: self.mfa }, imds);
+        let cached = CachingProvider::new(Arc::new(chain)).with_clock(env);
+        Ok(base.with_credentials_provider(Arc::new(cached)))
     }
 }
 
@@ -150,15 +155,15 @@ impl Loader {
 pub struct DefaultChain(ChainProvider);
 
 impl DefaultChain {
-    fn new(shared: Shared) -> Self {
+    fn new(shared: Shared, imds: Arc<ImdsProvider>) -> Self {
         let env = shared.env.clone();
         let http = shared.base.http_client().clone();
         DefaultChain(ChainProvider::new(vec![
             Arc::new(EnvironmentProvider::new(env.clone())),
             Arc::new(ProfileChainProvider::new(shared.clone())),
             Arc::new(WebIdentityProvider::from_env(shared)),
-            Arc::new(ContainerProvider::new(env.clone(), http.clone())),
-            Arc::new(ImdsProvider::new(env, http)),
+            Arc::new(ContainerProvider::new(env, http)),
+            imds,
         ]))
     }
 }

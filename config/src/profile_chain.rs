@@ -68,7 +68,7 @@ fn invalid(message: String) -> CredentialsError {
     CredentialsError::invalid(P, message)
 }
 
-fn nonempty<'a>(profile: &'a Profile, key: &str) -> Option<&'a str> {
+pub(crate) fn nonempty<'a>(profile: &'a Profile, key: &str) -> Option<&'a str> {
     profile.get(key).map(str::trim).filter(|v| !v.is_empty())
 }
 
@@ -110,8 +110,9 @@ pub fn resolve_chain(set: &ProfileSet) -> Result<ProfileChain, CredentialsError>
         visited.push(name);
         // Below the selected profile, static keys end the chain even when the profile also
         // assumes a role: the source profile's keys are what its user meant.
+        // (Half a key pair is not a pair: the profile's role then applies.)
         if visited.len() > 1 {
-            if let Some(c) = static_credentials(profile, P)? {
+            if let Ok(Some(c)) = static_credentials(profile, P) {
                 break BaseProvider::AccessKey(c);
             }
         }
@@ -194,11 +195,12 @@ fn base_of(set: &ProfileSet, profile: &Profile, selected: bool) -> Result<BasePr
     {
         return Ok(BaseProvider::Sso(sso_config(set, profile)?));
     }
-    if let Some(c) = static_credentials(profile, P)? {
-        return Ok(BaseProvider::AccessKey(c));
-    }
+    // aws-config's order: a credential_process before static keys.
     if nonempty(profile, "credential_process").is_some() {
         return Ok(BaseProvider::CredentialProcess { profile: profile.name.clone() });
+    }
+    if let Some(c) = static_credentials(profile, P)? {
+        return Ok(BaseProvider::AccessKey(c));
     }
     let message = format!(
         "profile `{}` did not contain credential information (keys, role_arn, SSO, web identity or \

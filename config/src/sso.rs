@@ -147,17 +147,19 @@ impl SsoProvider {
         let (Some(access), Some(expires_in)) = (out.access_token, out.expires_in) else {
             return Err(CredentialsError::failed(P, "CreateToken answered without accessToken or expiresIn"));
         };
-        let expires_at = now + Duration::from_secs(expires_in.max(0) as u64);
+        // Whole seconds, as the AWS CLI writes them (other SDKs read this file too).
+        let now_secs = now.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default().as_secs();
+        let expires_at = DateTime::from_secs((now_secs + expires_in.max(0) as u64) as i64);
         token.fields.insert("accessToken".into(), Value::String(access));
-        token.fields.insert("expiresAt".into(), Value::String(DateTime::from(expires_at).to_iso8601()));
+        token.fields.insert("expiresAt".into(), Value::String(expires_at.to_iso8601()));
         if let Some(r) = out.refresh_token {
             token.fields.insert("refreshToken".into(), Value::String(r));
         }
-        let text = serde_json::to_vec_pretty(&Value::Object(token.fields.clone()))
-            .map_err(|e| CredentialsError::failed(P, format!("cannot encode the refreshed token: {e}")))?;
-        self.shared.env.fs().write(&token.path, &text).await.map_err(|e| {
-            CredentialsError::failed(P, format!("cannot write the refreshed token to `{}`: {e}", token.path.display()))
-        })?;
+        // Written back for the next process (and the AWS CLI); if that fails (a read-only home, say),
+        // this process still has the new token.
+        if let Ok(text) = serde_json::to_vec_pretty(&Value::Object(token.fields.clone())) {
+            let _ = self.shared.env.fs().write(&token.path, &text).await;
+        }
         Ok(true)
     }
 
@@ -181,7 +183,17 @@ impl SsoProvider {
                 Ok(r) => r,
                 // A failed refresh of a token that still works is not fatal.
                 Err(_) if expires > now => false,
-                Err(e) => return Err(e),
+                Err(e) => {
+                    // Another process may have refreshed it meanwhile (its refresh token then
+                    // replaced ours): use what the cache holds now if it is current.
+                    match self.read_token().await {
+                        Ok(t) if t.time("expiresAt").is_some_and(|x| x > now) => {
+                            token = t;
+                            true
+                        }
+                        _ => return Err(e),
+                    }
+                }
             };
             if !refreshed && expires <= now {
                 return Err(CredentialsError::invalid(

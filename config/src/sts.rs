@@ -43,7 +43,7 @@ impl std::fmt::Debug for RoleStep {
 
 impl RoleStep {
     pub(crate) fn from_profile(profile: &Profile, role_arn: &str) -> Result<RoleStep, CredentialsError> {
-        let get = |k: &str| profile.get(k).map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+        let get = |k: &str| crate::profile_chain::nonempty(profile, k).map(str::to_string);
         let duration_seconds = match get("duration_seconds") {
             None => None,
             Some(v) => Some(v.parse::<i32>().ok().filter(|d| (900..=43200).contains(d)).ok_or_else(|| {
@@ -76,10 +76,10 @@ fn default_session_name(now: SystemTime) -> String {
 
 /// The configuration the STS calls use: the loaded one (its endpoint settings and HTTP client), in
 /// `us-east-1` when no region is configured, as aws-config does.
-fn sts_config(shared: &Shared) -> Config {
+fn sts_config(shared: &Shared) -> Result<Config, CredentialsError> {
     match shared.base.region() {
-        Some(_) => shared.base.clone(),
-        None => shared.base.with_region("us-east-1").unwrap_or_else(|_| shared.base.clone()),
+        Some(_) => Ok(shared.base.clone()),
+        None => shared.base.with_region("us-east-1").map_err(|e| CredentialsError::invalid("STS", e.to_string())),
     }
 }
 
@@ -124,7 +124,7 @@ pub(crate) async fn assume_role(
             }
         },
     };
-    let config = sts_config(shared).with_credentials_provider(Arc::new(source));
+    let config = sts_config(shared)?.with_credentials_provider(Arc::new(source));
     let client = stratus_sts::Client::new(&config);
     let input = AssumeRoleInput {
         role_arn: role.role_arn.clone(),
@@ -213,7 +213,7 @@ impl WebIdentityProvider {
         if token.is_empty() {
             return Err(CredentialsError::invalid(WEB, format!("{what}: the token file is empty")));
         }
-        let client = stratus_sts::Client::new(&sts_config(&self.shared));
+        let client = stratus_sts::Client::new(&sts_config(&self.shared)?);
         let input = AssumeRoleWithWebIdentityInput {
             role_arn: source.role_arn.clone(),
             role_session_name: source.session_name.clone().unwrap_or_else(|| default_session_name(env.now())),

@@ -3,8 +3,8 @@
 //!
 //! | setting | environment | profile key |
 //! |---|---|---|
-//! | region | `AWS_REGION`, `AWS_DEFAULT_REGION` | `region` |
-//! | endpoint URL | `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL` | `endpoint_url` |
+//! | region | `AWS_REGION`, then `AWS_DEFAULT_REGION` | `region` |
+//! | endpoint URL | `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL` | then `[services]` (below), then `endpoint_url` |
 //! | retry mode | `AWS_RETRY_MODE` | `retry_mode` |
 //! | max attempts | `AWS_MAX_ATTEMPTS` | `max_attempts` |
 //! | FIPS / dual-stack | `AWS_USE_FIPS_ENDPOINT`, `AWS_USE_DUALSTACK_ENDPOINT` | `use_fips_endpoint`, `use_dualstack_endpoint` |
@@ -28,8 +28,10 @@
 //! | read (until the response head arrives) | 60 s |
 //! | stalled stream (response bodies, event streams) | fail below 1 byte/s over 20 s |
 //! | buffered response body | 100 MiB ([`DEFAULT_MAX_RESPONSE_BODY`]) |
-//! | attempt, operation | none | The profile is `AWS_PROFILE` (default `default`). A malformed value is an
-//! error naming the variable, or the file, line and profile it came from.
+//! | attempt, operation | none |
+//!
+//! The profile is `AWS_PROFILE` (default `default`). A malformed value is an error naming the
+//! variable, or the file, line and profile it came from.
 
 use crate::credentials::{CachingProvider, Credentials, DefaultChain, ProvideCredentials};
 use crate::env::Env;
@@ -91,6 +93,8 @@ pub struct Config {
     region: Option<String>,
     endpoint_url: Option<String>,
     service_endpoint_urls: HashMap<String, String>,
+    profile_endpoint_url: Option<String>,
+    profile_service_endpoint_urls: HashMap<String, String>,
     credentials: Arc<dyn ProvideCredentials>,
     http: Arc<dyn HttpClient>,
     retry: RetryConfig,
@@ -109,6 +113,8 @@ impl fmt::Debug for Config {
             .field("region", &self.region)
             .field("endpoint_url", &self.endpoint_url)
             .field("service_endpoint_urls", &self.service_endpoint_urls)
+            .field("profile_endpoint_url", &self.profile_endpoint_url)
+            .field("profile_service_endpoint_urls", &self.profile_service_endpoint_urls)
             .field("credentials", &self.credentials)
             .field("retry", &self.retry)
             .field("timeouts", &self.timeouts)
@@ -144,10 +150,18 @@ impl Config {
         self.region.as_deref()
     }
 
-    /// The endpoint URL for a service (by its service id, `Lambda`): a service-specific setting,
-    /// else the global one.
+    /// The endpoint URL for a service (by its service id, `Lambda`), in the AWS SDKs' order: the
+    /// service's environment variable, `AWS_ENDPOINT_URL`, the service's entry in the profile's
+    /// `[services]` section, the profile's `endpoint_url` (an explicit
+    /// [`ConfigBuilder::endpoint_url`] replaces them all).
     pub fn endpoint_url_for(&self, service_id: &str) -> Option<&str> {
-        self.service_endpoint_urls.get(&env_suffix(service_id)).or(self.endpoint_url.as_ref()).map(String::as_str)
+        let key = env_suffix(service_id);
+        self.service_endpoint_urls
+            .get(&key)
+            .or(self.endpoint_url.as_ref())
+            .or_else(|| self.profile_service_endpoint_urls.get(&key))
+            .or(self.profile_endpoint_url.as_ref())
+            .map(String::as_str)
     }
 
     /// The credentials provider.
@@ -225,6 +239,8 @@ pub struct ConfigBuilder {
     region: Option<String>,
     endpoint_url: Option<String>,
     service_endpoint_urls: HashMap<String, String>,
+    profile_endpoint_url: Option<String>,
+    profile_service_endpoint_urls: HashMap<String, String>,
     credentials: Option<Arc<dyn ProvideCredentials>>,
     http: Option<Arc<dyn HttpClient>>,
     retry: RetryConfig,
@@ -247,6 +263,8 @@ impl Default for ConfigBuilder {
             region: None,
             endpoint_url: None,
             service_endpoint_urls: HashMap::new(),
+            profile_endpoint_url: None,
+            profile_service_endpoint_urls: HashMap::new(),
             credentials: None,
             http: None,
             retry: RetryConfig::default(),
@@ -293,17 +311,27 @@ impl ConfigBuilder {
             }
         };
         let mut b = ConfigBuilder { env: env.clone(), ..Default::default() };
-        if let Some((region, place)) =
-            setting("AWS_REGION", "region").or_else(|| setting("AWS_DEFAULT_REGION", "region"))
+        // Both environment variables come before the profile.
+        let env_only = |var: &str| env.get_nonempty(var).map(|v| (v, var.to_string()));
+        if let Some((region, place)) = env_only("AWS_REGION")
+            .or_else(|| env_only("AWS_DEFAULT_REGION"))
+            .or_else(|| setting("AWS_REGION", "region"))
         {
             let region = region.trim().to_string();
             check_region(&region).map_err(|e| ConfigError(format!("{place}: {}", e.0)))?;
             b.region = Some(region);
         }
         if !flag("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "ignore_configured_endpoint_urls")? {
-            // From the most specific: AWS_ENDPOINT_URL_<SERVICE>, the profile's [services] section,
-            // AWS_ENDPOINT_URL, the profile's endpoint_url.
-            b.endpoint_url = setting("AWS_ENDPOINT_URL", "endpoint_url").map(|(v, _)| v);
+            // The environment first (the service's variable, then AWS_ENDPOINT_URL), then the
+            // profile (its [services] entry, then its endpoint_url).
+            b.endpoint_url = env.get_nonempty("AWS_ENDPOINT_URL").map(|v| v.trim().to_string());
+            for (k, v) in env.vars_with_prefix("AWS_ENDPOINT_URL_") {
+                if !v.trim().is_empty() {
+                    b.service_endpoint_urls.insert(k, v.trim().to_string());
+                }
+            }
+            b.profile_endpoint_url =
+                profile.get("endpoint_url").map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
             if let Some(name) = profile.get("services").map(str::trim).filter(|n| !n.is_empty()) {
                 let Some(section) = profiles.services(name) else {
                     return Err(ConfigError(format!(
@@ -314,13 +342,8 @@ impl ConfigBuilder {
                 for (service, _) in section.properties() {
                     if let Some(url) = section.sub_property(service, "endpoint_url").map(str::trim) {
                         check_url(url).map_err(|e| ConfigError(format!("{}: {}", section.describe(service), e.0)))?;
-                        b.service_endpoint_urls.insert(env_suffix(service), url.to_string());
+                        b.profile_service_endpoint_urls.insert(env_suffix(service), url.to_string());
                     }
-                }
-            }
-            for (k, v) in env.vars_with_prefix("AWS_ENDPOINT_URL_") {
-                if !v.trim().is_empty() {
-                    b.service_endpoint_urls.insert(k, v.trim().to_string());
                 }
             }
         }
@@ -357,10 +380,18 @@ impl ConfigBuilder {
         b.use_fips = flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")?;
         b.use_dual_stack = flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?;
         b.app_name = setting("AWS_SDK_UA_APP_ID", "sdk_ua_app_id").map(|(v, _)| v);
-        for url in b.endpoint_url.iter().chain(b.service_endpoint_urls.values()) {
+        for url in b.endpoint_urls() {
             check_url(url)?;
         }
         Ok(b)
+    }
+
+    fn endpoint_urls(&self) -> impl Iterator<Item = &String> {
+        self.endpoint_url
+            .iter()
+            .chain(self.service_endpoint_urls.values())
+            .chain(self.profile_endpoint_url.iter())
+            .chain(self.profile_service_endpoint_urls.values())
     }
 
     /// Sets the region.
@@ -372,6 +403,10 @@ impl ConfigBuilder {
     /// Sends every request to this URL (`http://127.0.0.1:5000` for a local test server).
     pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
         self.endpoint_url = Some(url.into());
+        // Set in code, it wins over every configured endpoint URL.
+        self.service_endpoint_urls.clear();
+        self.profile_endpoint_url = None;
+        self.profile_service_endpoint_urls.clear();
         self
     }
 
@@ -474,7 +509,7 @@ impl ConfigBuilder {
     /// Builds the config; fails on an endpoint URL that is not an absolute `http(s)://host...` URL
     /// and on a region that is not a valid host label.
     pub fn build(self) -> Result<Config, ConfigError> {
-        for url in self.endpoint_url.iter().chain(self.service_endpoint_urls.values()) {
+        for url in self.endpoint_urls() {
             check_url(url)?;
         }
         if let Some(region) = &self.region {
@@ -506,6 +541,8 @@ impl ConfigBuilder {
             region: self.region,
             endpoint_url: self.endpoint_url,
             service_endpoint_urls: self.service_endpoint_urls,
+            profile_endpoint_url: self.profile_endpoint_url,
+            profile_service_endpoint_urls: self.profile_service_endpoint_urls,
             credentials,
             http,
             retry: self.retry,
@@ -637,7 +674,7 @@ mod tests {
         assert_eq!(c.endpoint_url_for("Cognito Identity"), Some("http://127.0.0.1:9002"));
         assert_eq!(c.endpoint_url_for("SQS"), Some("https://global.example"));
         assert!(c.sts_global_endpoint());
-        // The service's environment variable wins over the section; the global one does not.
+        // The environment wins over the profile: the service's variable, then AWS_ENDPOINT_URL.
         let c = Config::from_env_with(env(&[
             ("AWS_ENDPOINT_URL_LAMBDA", "http://127.0.0.1:9003"),
             ("AWS_ENDPOINT_URL", "http://127.0.0.1:9004"),
@@ -645,8 +682,12 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(c.endpoint_url_for("Lambda"), Some("http://127.0.0.1:9003"));
-        assert_eq!(c.endpoint_url_for("Cognito Identity"), Some("http://127.0.0.1:9002"));
+        assert_eq!(c.endpoint_url_for("Cognito Identity"), Some("http://127.0.0.1:9004"));
         assert_eq!(c.endpoint_url_for("SQS"), Some("http://127.0.0.1:9004"));
+        // Set in code, an endpoint wins over everything configured.
+        let b = ConfigBuilder::from_env(env(&[("AWS_ENDPOINT_URL_LAMBDA", "http://127.0.0.1:9003")])).await.unwrap();
+        let c = b.endpoint_url("http://127.0.0.1:9005").build().unwrap();
+        assert_eq!(c.endpoint_url_for("Lambda"), Some("http://127.0.0.1:9005"));
         // ignore_configured_endpoint_urls turns all of it off.
         let c = Config::from_env_with(env(&[("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")])).await.unwrap();
         assert_eq!(c.endpoint_url_for("Lambda"), None);
@@ -654,6 +695,12 @@ mod tests {
         assert!(e.0.contains("[services nowhere]") && e.0.contains("profile `broken`"), "{e}");
         let e = Config::from_env_with(env(&[("AWS_PROFILE", "bad")])).await.unwrap_err();
         assert!(e.0.contains("`sometimes`"), "{e}");
+        // AWS_DEFAULT_REGION comes before the profile's region, after AWS_REGION.
+        std::fs::write(&cfg, "[profile dev]\nregion = eu-west-3\n").unwrap();
+        let c = Config::from_env_with(env(&[("AWS_DEFAULT_REGION", "us-west-1")])).await.unwrap();
+        assert_eq!(c.region(), Some("us-west-1"));
+        let c = Config::from_env_with(env(&[])).await.unwrap();
+        assert_eq!(c.region(), Some("eu-west-3"));
         let _ = std::fs::remove_dir_all(&dir);
     }
 

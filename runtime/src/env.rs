@@ -17,6 +17,9 @@ pub struct Env {
     now: Option<std::time::SystemTime>,
 }
 
+/// The largest file [`Fs::read`] reads: 16 MiB.
+pub const MAX_FILE: u64 = 16 * 1024 * 1024;
+
 /// The file system as the credential providers see it: the real one, or a directory standing in for
 /// `/` (a test's virtual home directory).
 #[derive(Clone, Debug, Default)]
@@ -48,14 +51,24 @@ impl Fs {
         out
     }
 
-    /// Reads a file.
+    /// Reads a regular file of at most [`MAX_FILE`] bytes (a FIFO or device would block or never
+    /// end; the files read here — profiles, tokens, CA bundles — are small).
     pub async fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        tokio::fs::read(self.resolve(path)).await
+        let real = self.resolve(path);
+        let meta = tokio::fs::metadata(&real).await?;
+        if !meta.is_file() {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a regular file"));
+        }
+        if meta.len() > MAX_FILE {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, format!("larger than {MAX_FILE} bytes")));
+        }
+        tokio::fs::read(real).await
     }
 
-    /// Reads a UTF-8 text file.
+    /// Reads a UTF-8 text file, as [`Fs::read`] does.
     pub async fn read_to_string(&self, path: &Path) -> io::Result<String> {
-        tokio::fs::read_to_string(self.resolve(path)).await
+        String::from_utf8(self.read(path).await?)
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not valid UTF-8"))
     }
 
     /// Replaces a file's contents, creating its directory if needed: written to a temporary file
@@ -67,18 +80,32 @@ impl Fs {
         if let Some(dir) = real.parent() {
             tokio::fs::create_dir_all(dir).await?;
         }
+        // A name no other writer (thread or process) uses at the same time.
+        static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().subsec_nanos();
         let mut tmp = real.clone().into_os_string();
-        tmp.push(format!(".tmp{}", std::process::id()));
+        tmp.push(format!(".{}-{n}-{nanos}.tmp", std::process::id()));
         let tmp = PathBuf::from(tmp);
         let mut options = tokio::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
+        options.write(true).create_new(true);
         #[cfg(unix)]
         options.mode(0o600);
         let mut file = options.open(&tmp).await?;
-        file.write_all(contents).await?;
-        file.sync_all().await?;
+        let written = async {
+            file.write_all(contents).await?;
+            file.sync_all().await
+        }
+        .await;
         drop(file);
-        tokio::fs::rename(&tmp, &real).await
+        match written {
+            Ok(()) => tokio::fs::rename(&tmp, &real).await,
+            Err(e) => {
+                let _ = tokio::fs::remove_file(&tmp).await;
+                Err(e)
+            }
+        }
     }
 }
 

@@ -415,6 +415,7 @@ async fn the_region_comes_from_the_environment_the_profile_or_else_instance_meta
     assert_eq!((c.region(), http.count()), (None, 0));
 }
 
+#[cfg(unix)]
 #[tokio::test]
 async fn credential_process_as_the_base_of_a_role() {
     let process = r#"printf '{"Version":1,"AccessKeyId":"PROCKEY","SecretAccessKey":"s","SessionToken":"t"}'"#;
@@ -515,4 +516,26 @@ async fn sso_login_refresh_and_role_credentials_over_http() {
     // Cached: a second call asks nothing.
     config.credentials_provider().provide().await.unwrap();
     assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
+
+#[test]
+fn a_credential_process_comes_before_static_keys_and_half_a_key_pair_does_not_end_a_chain() {
+    let text = "[profile both]\naws_access_key_id = A\naws_secret_access_key = S\ncredential_process = /bin/creds\n\
+[profile role]\nrole_arn = arn:aws:iam::1:role/R\nsource_profile = half\n\
+[profile half]\naws_access_key_id = ONLY-ID\nrole_arn = arn:aws:iam::1:role/H\nsource_profile = base\n\
+[profile base]\naws_access_key_id = B\naws_secret_access_key = S\n";
+    let set = |selected: &str| ProfileSet::from_texts(Some(("config", text)), None, selected).unwrap();
+    let chain = resolve_chain(&set("both")).unwrap();
+    assert_eq!(chain.base, BaseProvider::CredentialProcess { profile: "both".into() });
+    let chain = resolve_chain(&set("role")).unwrap();
+    assert_eq!(chain_json(&chain)[0]["AccessKey"]["access_key_id"], "B");
+    assert_eq!(chain.roles.len(), 2);
+}
+
+#[tokio::test]
+async fn files_that_are_not_regular_files_are_refused() {
+    let root = virtual_fs("not-regular", &[("/home/.aws/sso/cache/dir/x", "")]);
+    let fs = Fs::rooted(&root);
+    let e = fs.read(Path::new("/home/.aws/sso/cache/dir")).await.unwrap_err();
+    assert!(e.to_string().contains("not a regular file"), "{e}");
 }

@@ -79,10 +79,9 @@ pub struct Profile {
 /// Whether a profile property may hold a secret, so its value is never printed.
 pub fn is_secret_property(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
-    ["secret", "token", "password", "credential_process", "session"].iter().any(|w| key.contains(w))
+    ["secret", "token", "password", "credential_process", "session", "external_id"].iter().any(|w| key.contains(w))
         && key != "sso_session"
         && key != "role_session_name"
-        && key != "duration_seconds"
 }
 
 impl std::fmt::Debug for Profile {

@@ -154,10 +154,26 @@ impl ProxyConfig {
             return None;
         };
         let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
-        if self.no_proxy.matches(uri.host()?, port) {
+        let host = uri.host()?;
+        if is_link_local(host) || self.no_proxy.matches(host, port) {
             return None;
         }
         Some(proxy)
+    }
+}
+
+/// Link-local addresses (`169.254.0.0/16`, `fe80::/10`) and the EC2 metadata and EKS agent range
+/// `fd00:ec2::/32` exist only on the machine's own link: a proxy cannot reach them, and the tokens
+/// sent there (IMDS session tokens, Pod Identity authorization tokens) must not travel to one. They
+/// are always reached directly.
+fn is_link_local(host: &str) -> bool {
+    match host.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(ip)) => ip.is_link_local(),
+        Ok(std::net::IpAddr::V6(ip)) => {
+            let s = ip.segments();
+            (s[0] & 0xffc0) == 0xfe80 || (s[0] == 0xfd00 && s[1] == 0x0ec2)
+        }
+        Err(_) => false,
     }
 }
 
@@ -660,5 +676,20 @@ mod tests {
         assert!(!e.to_string().contains("hunter2"));
         let d = format!("{:?}", ProxyConfig::all("http://me:hunter2@proxy:1").unwrap());
         assert!(d.contains("http://***@proxy:1") && !d.contains("hunter2") && !d.contains("me:"), "{d}");
+    }
+
+    #[test]
+    fn metadata_and_link_local_addresses_never_go_through_the_proxy() {
+        let p = ProxyConfig::all("http://proxy.example:3128").unwrap();
+        for direct in [
+            "http://169.254.169.254/latest/api/token",
+            "http://169.254.170.2/v2/x",
+            "http://[fd00:ec2::254]/",
+            "http://[fe80::1]/",
+        ] {
+            assert_eq!(p.proxy_for(&direct.parse().unwrap()), None, "{direct}");
+        }
+        assert!(p.proxy_for(&"http://10.0.0.1/".parse().unwrap()).is_some());
+        assert!(p.proxy_for(&"https://sts.amazonaws.com/".parse().unwrap()).is_some());
     }
 }

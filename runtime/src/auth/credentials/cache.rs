@@ -15,6 +15,7 @@ pub struct CachingProvider {
     inner: Arc<dyn ProvideCredentials>,
     state: std::sync::Mutex<CacheState>,
     refresh_before: Duration,
+    clock: Option<crate::env::Env>,
 }
 
 type Refresh = Arc<tokio::sync::OnceCell<Result<Credentials, CredentialsError>>>;
@@ -33,13 +34,22 @@ impl CachingProvider {
 
     /// Caches `inner`, refreshing `refresh_before` expiry.
     pub fn with_refresh_before(inner: Arc<dyn ProvideCredentials>, refresh_before: Duration) -> Self {
-        CachingProvider { inner, state: std::sync::Mutex::new(CacheState::default()), refresh_before }
+        CachingProvider { inner, state: std::sync::Mutex::new(CacheState::default()), refresh_before, clock: None }
+    }
+
+    /// Judges expiry by `env`'s clock ([`Env::now`](crate::env::Env::now)), as the providers do.
+    pub fn with_clock(mut self, env: crate::env::Env) -> Self {
+        self.clock = Some(env);
+        self
     }
 
     fn fresh(&self, c: &Credentials) -> bool {
         match c.expiry() {
             None => true,
-            Some(exp) => SystemTime::now().checked_add(self.refresh_before).is_some_and(|t| t < exp),
+            Some(exp) => {
+                let now = self.clock.as_ref().map_or_else(SystemTime::now, |e| e.now());
+                now.checked_add(self.refresh_before).is_some_and(|t| t < exp)
+            }
         }
     }
 

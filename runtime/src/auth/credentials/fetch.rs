@@ -5,6 +5,9 @@ use crate::http::{HttpClient, HttpRequest};
 use bytes::Bytes;
 use std::time::Duration;
 
+/// The largest answer read from a credentials endpoint.
+const MAX_ANSWER: usize = 64 * 1024;
+
 pub(super) async fn http_call(
     http: &dyn HttpClient,
     request: HttpRequest,
@@ -16,9 +19,10 @@ pub(super) async fn http_call(
         let response =
             http.call(request).await.map_err(|e| CredentialsError::failed(provider, format!("{uri}: {e}")))?;
         let status = response.status().as_u16();
+        // Credentials JSON is a few hundred bytes; a larger answer is not one.
         let body = response
             .into_body()
-            .collect()
+            .collect_limited(MAX_ANSWER)
             .await
             .map_err(|e| CredentialsError::failed(provider, format!("{uri}: {e}")))?;
         Ok((status, body))
