@@ -105,6 +105,9 @@ struct ServiceEntry {
     /// Hand-written files copied into the crate: crate path -> repository path.
     #[serde(default)]
     extra_files: std::collections::BTreeMap<String, String>,
+    /// The command name of the service in the `stratus` tool (`lambda`), when the tool speaks it.
+    #[serde(default)]
+    cli: Option<String>,
 }
 
 fn yes() -> bool {
@@ -133,6 +136,7 @@ fn codegen(args: &[String]) -> Result<ExitCode> {
         }
     }
     let root = root();
+    let all_services = model.is_none();
     let jobs = match model {
         Some(dir) => vec![single_job(&root, &dir, out)?],
         None => {
@@ -181,11 +185,53 @@ fn codegen(args: &[String]) -> Result<ExitCode> {
             );
         }
     }
+    if all_services {
+        stale_total += codegen_cli(&root, check)?;
+    }
     if stale_total > 0 {
         eprintln!("{stale_total} generated file(s) are stale; run `cargo xtask codegen`");
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The `stratus` tool's tables (`cli/src/services/`), for the services `model/services.json` gives a
+/// `cli` name; returns how many files are stale (with `check`).
+fn codegen_cli(root: &Path, check: bool) -> Result<usize> {
+    let services: Vec<stratus_codegen::CliService> = service_list(root)?
+        .into_iter()
+        .filter_map(|s| {
+            Some(stratus_codegen::CliService {
+                model_dir: root.join(&s.model),
+                module: s.cli?.replace('-', "_"),
+                krate: s.crate_name,
+            })
+        })
+        .collect();
+    let out = root.join("cli/src/services");
+    let opts = options("stratus-cli", "0.1.0", "model/services.json".into(), &out, root, false);
+    let start = Instant::now();
+    let files = stratus_codegen::generate_cli(&services, &opts).context("generating the CLI tables")?;
+    if check {
+        let stale = stratus_codegen::output::check(&out, &files)?;
+        for s in &stale {
+            eprintln!("stale: {s}");
+        }
+        if stale.is_empty() {
+            say!("cli/src/services: up to date ({} files)", files.len());
+        }
+        return Ok(stale.len());
+    }
+    let report = stratus_codegen::output::write(&out, &files).with_context(|| format!("writing {}", out.display()))?;
+    say!(
+        "cli/src/services: {} files ({} written, {} unchanged, {} removed), generated in {:.0} ms",
+        files.len(),
+        report.written.len(),
+        report.unchanged,
+        report.removed.len(),
+        start.elapsed().as_secs_f64() * 1000.0
+    );
+    Ok(0)
 }
 
 pub(crate) fn options(
@@ -410,22 +456,32 @@ fn conformance(args: &[String]) -> Result<ExitCode> {
 /// The moto version the end-to-end suite is written against.
 const MOTO: &str = "moto[server]==5.2.5";
 
+/// The AWS CLI the `stratus` tool is compared with (version 1: the one PyPI has).
+const AWS_CLI: &str = "awscli==1.46.3";
+
 /// Installs moto into `target/moto-venv` (once), starts it on a free loopback port, runs the
 /// end-to-end tests against it, and stops it. Any failure to install or start moto fails the run.
 fn run_e2e() -> Result<()> {
     let root = root();
     let venv = root.join("target/moto-venv");
     let marker = venv.join(".stratus-installed");
-    let installed = std::fs::read_to_string(&marker).is_ok_and(|m| m.trim() == MOTO);
+    let wanted = format!("{MOTO} {AWS_CLI}");
+    let installed = std::fs::read_to_string(&marker).is_ok_and(|m| m.trim() == wanted);
     if !installed {
-        say!("==> installing {MOTO} into {}", venv.display());
+        say!("==> installing {MOTO} and {AWS_CLI} into {}", venv.display());
         let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_string());
         run_step("python3 -m venv", Command::new(&python).args(["-m", "venv"]).arg(&venv))?;
         run_step(
-            "pip install moto",
-            Command::new(venv.join("bin/pip")).args(["install", "--quiet", "--disable-pip-version-check", MOTO]),
+            "pip install moto awscli",
+            Command::new(venv.join("bin/pip")).args([
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                MOTO,
+                AWS_CLI,
+            ]),
         )?;
-        std::fs::write(&marker, MOTO)?;
+        std::fs::write(&marker, &wanted)?;
     }
     let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     say!("==> starting moto on 127.0.0.1:{port}");
@@ -474,6 +530,13 @@ fn run_e2e() -> Result<()> {
                     "--test-threads=1",
                 ])
                 .env("STRATUS_MOTO_URL", &url),
+        )?;
+        run_step(
+            "stratus against the AWS CLI (differential, against moto)",
+            cargo()
+                .args(["test", "-p", "stratus-cli", "--test", "differential", "--", "--include-ignored"])
+                .env("STRATUS_MOTO_URL", &url)
+                .env("STRATUS_AWS_CLI", venv.join("bin/aws")),
         )?;
         run_step(
             "quickstart example against moto",

@@ -1,6 +1,7 @@
 //! Emitters: each takes the [`Ir`] and returns Rust source (through `quote` and `prettyplease`) or
 //! other files of the generated crate. [`generate`] puts them together.
 
+pub mod cli;
 mod client;
 mod codecs;
 mod crate_files;

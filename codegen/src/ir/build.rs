@@ -575,7 +575,19 @@ fn paginator(
     // One kind of item: `items()` yields it; several kinds, or results that are not collections
     // (RDS's DownloadDBLogFilePortion pages through a string): pages only.
     let item = kinds.first().filter(|first| kinds.iter().all(|k| k == *first)).cloned();
-    Ok(PaginatorIr { operation: op_id, input_tokens, output_tokens, output_token_text, results, limit, item })
+    let non_aggregate_keys = p.non_aggregate_keys.clone();
+    let result_keys = keys.to_vec();
+    Ok(PaginatorIr {
+        operation: op_id,
+        input_tokens,
+        output_tokens,
+        output_token_text,
+        results,
+        limit,
+        item,
+        non_aggregate_keys,
+        result_keys,
+    })
 }
 
 /// serde's `rename_all` conversion of a snake_case field name.

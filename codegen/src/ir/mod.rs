@@ -170,6 +170,12 @@ pub struct PaginatorIr {
     /// What `items()` yields; `None` when the results are several lists of different types (the
     /// paginator then offers pages only).
     pub item: Option<PageItem>,
+    /// Output members kept from the first page when pages are merged (botocore's
+    /// `non_aggregate_keys`), as JMESPath.
+    pub non_aggregate_keys: Vec<String>,
+    /// Every `result_key` as the model writes it, counters included (botocore adds up numbers
+    /// when it merges pages); [`PaginatorIr::results`] holds the collections among them.
+    pub result_keys: Vec<String>,
 }
 
 /// The items of a paginator's pages.

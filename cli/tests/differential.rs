@@ -1,0 +1,218 @@
+//! `stratus` against the real AWS CLI: the same commands through both, against the same moto
+//! server; outputs compared (JSON as values, anything else as text) and exit codes compared.
+//!
+//! `cargo xtask test` runs it with `STRATUS_MOTO_URL` (the server) and `STRATUS_AWS_CLI` (the `aws`
+//! of the test venv) set; alone it is ignored.
+//!
+//! The AWS CLI on PyPI is version 1; Stratus follows version 2's documented exit codes. Version 1
+//! exits 2 for usage errors (v2: 252), and 255 for unknown options (v2: 252), service errors (v2:
+//! 254) and a missing region (v2: 253); [`v2_code`] translates, by the message version 1 prints,
+//! and nothing else is translated.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn moto() -> String {
+    std::env::var("STRATUS_MOTO_URL").expect("STRATUS_MOTO_URL is not set: run `cargo xtask test`")
+}
+
+fn aws() -> PathBuf {
+    PathBuf::from(std::env::var("STRATUS_AWS_CLI").expect("STRATUS_AWS_CLI is not set: run `cargo xtask test`"))
+}
+
+/// Words of a command line: spaces separate, single quotes group.
+fn words(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut any = false;
+    for c in line.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                any = true;
+            }
+            ' ' if !quoted => {
+                if any {
+                    out.push(std::mem::take(&mut cur));
+                    any = false;
+                }
+            }
+            c => {
+                cur.push(c);
+                any = true;
+            }
+        }
+    }
+    if any {
+        out.push(cur);
+    }
+    out
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(program: &Path, args: &[String], home: &Path) -> Run {
+    let out = Command::new(program)
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", home.join("config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("credentials"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap_or_else(|e| panic!("running {}: {e}", program.display()));
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// AWS CLI v1's exit code as v2 documents it.
+fn v2_code(r: &Run) -> i32 {
+    match r.code {
+        2 => 252,
+        255 if r.stderr.contains("An error occurred (") => 254,
+        255 if r.stderr.contains("Unknown options") || r.stderr.contains("Parameter validation failed") => 252,
+        255 if r.stderr.contains("You must specify a region") => 253,
+        c => c,
+    }
+}
+
+/// The same output: JSON compared as values, other text as text.
+fn same_output(a: &str, b: &str) -> bool {
+    match (serde_json::from_str::<Value>(a), serde_json::from_str::<Value>(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a.trim_end() == b.trim_end(),
+    }
+}
+
+/// Commands run through both tools (`{url}` is moto's URL). Each line is one case.
+const CASES: &str = r#"
+sts get-caller-identity
+sts get-caller-identity --query Account
+sts get-caller-identity --query '[Account, Arn]'
+sts get-caller-identity --query 'length(Arn)'
+sts get-session-token --query 'Credentials | keys(@) | sort(@)'
+sqs list-queues
+sqs list-queues --queue-name-prefix diff
+sqs list-queues --queue-name-prefix nothing-has-this-prefix
+sqs get-queue-url --queue-name diff-q
+sqs get-queue-url --queue-name diff-q --query QueueUrl
+sqs get-queue-url --queue-name no-such-queue
+sqs get-queue-attributes --queue-url {url}/123456789012/diff-q --attribute-names VisibilityTimeout DelaySeconds
+sqs get-queue-attributes --queue-url {url}/123456789012/diff-q --attribute-names All --query 'Attributes.VisibilityTimeout'
+sqs list-queue-tags --queue-url {url}/123456789012/diff-q
+sqs get-queue-url --generate-cli-skeleton
+sqs get-queue-url --generate-cli-skeleton input
+sqs get-queue-url
+sqs get-queue-url --queue-name diff-q --bogus-option 1
+sqs no-such-operation
+dynamodb list-tables
+dynamodb list-tables --max-items 1
+dynamodb list-tables --query 'TableNames[?starts_with(@, `diff`)]'
+dynamodb describe-table --table-name diff-t --query 'Table.[TableName, KeySchema]'
+dynamodb describe-table --table-name diff-t --query 'Table.AttributeDefinitions[].AttributeName'
+dynamodb get-item --table-name diff-t --key '{"pk": {"S": "a"}}'
+dynamodb get-item --table-name diff-t --key '{"pk": {"S": "a"}}' --query 'Item.n.N'
+dynamodb get-item --table-name diff-t --key '{"pk": {"S": "missing"}}'
+dynamodb scan --table-name diff-t --query 'sort_by(Items, &pk.S)[].pk.S'
+dynamodb scan --table-name diff-t --query 'Count'
+dynamodb query --table-name diff-t --key-condition-expression 'pk = :v' --expression-attribute-values '{":v": {"S": "b"}}'
+dynamodb describe-table --table-name no-such-table
+dynamodb get-item --table-name diff-t
+iam list-roles --query 'Roles[?starts_with(RoleName, `diff-`)].RoleName | sort(@)'
+iam list-roles --path-prefix /diff/ --query 'Roles[].RoleName | sort(@)'
+iam list-roles --path-prefix /diff/ --max-items 2 --query 'length(Roles)'
+iam get-role --role-name diff-r1 --query 'Role.[RoleName, Path, Arn]'
+iam get-role --role-name diff-r1 --query 'Role.AssumeRolePolicyDocument'
+iam get-role --role-name no-such-role
+iam list-users --query 'Users[].UserName'
+iam get-user --user-name diff-u --query 'User.[UserName, Path]'
+iam list-role-tags --role-name diff-r1
+iam list-attached-role-policies --role-name diff-r1
+iam get-role --generate-cli-skeleton
+iam get-role
+lambda list-functions
+lambda list-functions --query 'Functions[].FunctionName'
+lambda get-function --function-name no-such-function
+lambda get-function
+lambda get-function --generate-cli-skeleton
+lambda list-layers
+lambda no-such-operation
+no-such-service list-things
+"#;
+
+/// What both tools see before the cases run (made with the AWS CLI).
+const SETUP: &str = r#"
+sqs create-queue --queue-name diff-q --attributes VisibilityTimeout=45,DelaySeconds=2
+dynamodb create-table --table-name diff-t --attribute-definitions AttributeName=pk,AttributeType=S --key-schema AttributeName=pk,KeyType=HASH --billing-mode PAY_PER_REQUEST
+dynamodb put-item --table-name diff-t --item '{"pk": {"S": "a"}, "n": {"N": "1"}}'
+dynamodb put-item --table-name diff-t --item '{"pk": {"S": "b"}, "n": {"N": "2"}, "tags": {"SS": ["x", "y"]}}'
+dynamodb put-item --table-name diff-t --item '{"pk": {"S": "c"}, "m": {"M": {"k": {"BOOL": true}}}}'
+iam create-role --role-name diff-r1 --path /diff/ --assume-role-policy-document '{"Version":"2012-10-17","Statement":[]}' --tags Key=team,Value=core
+iam create-role --role-name diff-r2 --path /diff/ --assume-role-policy-document '{"Version":"2012-10-17","Statement":[]}'
+iam create-role --role-name diff-r3 --path /diff/ --assume-role-policy-document '{"Version":"2012-10-17","Statement":[]}'
+iam create-user --user-name diff-u
+"#;
+
+#[test]
+#[ignore = "needs moto and the AWS CLI: run `cargo xtask test`"]
+fn stratus_matches_the_aws_cli() {
+    let url = moto();
+    let home = std::env::temp_dir().join(format!("stratus-cli-diff-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    let stratus = PathBuf::from(env!("CARGO_BIN_EXE_stratus"));
+    let with_url = |line: &str| {
+        let mut w = words(&line.replace("{url}", &url));
+        w.extend(["--endpoint-url".to_string(), url.clone()]);
+        w
+    };
+    for line in SETUP.lines().filter(|l| !l.trim().is_empty()) {
+        let r = run(&aws(), &with_url(line), &home);
+        // A server that already ran this suite has the resources.
+        let exists =
+            ["already exist", "ResourceInUseException", "EntityAlreadyExists"].iter().any(|m| r.stderr.contains(m));
+        assert!(r.code == 0 || exists, "setup `{line}` failed: {}", r.stderr);
+    }
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for line in CASES.lines().filter(|l| !l.trim().is_empty()) {
+        count += 1;
+        let args = with_url(line);
+        let theirs = run(&aws(), &args, &home);
+        let ours = run(&stratus, &args, &home);
+        let (want, got) = (v2_code(&theirs), ours.code);
+        if want != got {
+            failures.push(format!(
+                "`{line}`: exit {got}, the AWS CLI {} (as v2: {want})\n  ours: {}\n  theirs: {}",
+                theirs.code,
+                ours.stderr.trim(),
+                theirs.stderr.trim()
+            ));
+        } else if !same_output(&ours.stdout, &theirs.stdout) {
+            failures
+                .push(format!("`{line}`: outputs differ\n--- stratus\n{}\n--- aws\n{}", ours.stdout, theirs.stdout));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&home);
+    assert!(count >= 50, "only {count} cases");
+    assert!(failures.is_empty(), "{} of {count} commands differ:\n\n{}", failures.len(), failures.join("\n\n"));
+}
+
+#[test]
+fn words_split_like_a_shell() {
+    assert_eq!(words("a 'b c' d"), ["a", "b c", "d"]);
+    assert_eq!(words("--q '[A, B]'"), ["--q", "[A, B]"]);
+    assert_eq!(words("x ''"), ["x", ""]);
+}
