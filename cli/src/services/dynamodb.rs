@@ -8094,7 +8094,11 @@ pub(crate) static SERVICE: Service = Service {
 };
 
 /// Runs operation `op` (model name) with its input as JSON; the output as JSON.
-pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Value, CallError> {
+pub(crate) async fn call(
+    client: &Client,
+    op: &str,
+    input: &Value,
+) -> Result<Value, CallError> {
     match op {
         "BatchExecuteStatement" => {
             let i = Input::new(input);
@@ -8102,7 +8106,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 statements: i.req("Statements")?,
                 return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
             };
-            let out = client.batch_execute_statement_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .batch_execute_statement_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -8112,7 +8119,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 request_items: i.req("RequestItems")?,
                 return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
             };
-            let out = client.batch_get_item_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .batch_get_item_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -8123,21 +8133,35 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
                 return_item_collection_metrics: i.opt("ReturnItemCollectionMetrics")?,
             };
-            let out = client.batch_write_item_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .batch_write_item_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "CancelBulkOperation" => {
             let i = Input::new(input);
-            let input = CancelBulkOperationInput { bulk_operation_arn: i.req("BulkOperationArn")? };
-            let out = client.cancel_bulk_operation_with(input).await.map_err(CallError::from_service)?;
+            let input = CancelBulkOperationInput {
+                bulk_operation_arn: i.req("BulkOperationArn")?,
+            };
+            let out = client
+                .cancel_bulk_operation_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "CreateBackup" => {
             let i = Input::new(input);
-            let input = CreateBackupInput { table_name: i.req("TableName")?, backup_name: i.req("BackupName")? };
-            let out = client.create_backup_with(input).await.map_err(CallError::from_service)?;
+            let input = CreateBackupInput {
+                table_name: i.req("TableName")?,
+                backup_name: i.req("BackupName")?,
+            };
+            let out = client
+                .create_backup_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -8147,7 +8171,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 global_table_name: i.req("GlobalTableName")?,
                 replication_group: i.req("ReplicationGroup")?,
             };
-            let out = client.create_global_table_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .create_global_table_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -8170,17 +8197,26 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 resource_policy: i.opt("ResourcePolicy")?,
                 on_demand_throughput: i.opt("OnDemandThroughput")?,
                 global_table_source_arn: i.opt("GlobalTableSourceArn")?,
-                global_table_settings_replication_mode: i.opt("GlobalTableSettingsReplicationMode")?,
+                global_table_settings_replication_mode: i
+                    .opt("GlobalTableSettingsReplicationMode")?,
                 vector_indexes: i.opt("VectorIndexes")?,
             };
-            let out = client.create_table_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .create_table_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "DeleteBackup" => {
             let i = Input::new(input);
-            let input = DeleteBackupInput { backup_arn: i.req("BackupArn")? };
-            let out = client.delete_backup_with(input).await.map_err(CallError::from_service)?;
+            let input = DeleteBackupInput {
+                backup_arn: i.req("BackupArn")?,
+            };
+            let out = client
+                .delete_backup_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -8197,9 +8233,13 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 condition_expression: i.opt("ConditionExpression")?,
                 expression_attribute_names: i.opt("ExpressionAttributeNames")?,
                 expression_attribute_values: i.opt("ExpressionAttributeValues")?,
-                return_values_on_condition_check_failure: i.opt("ReturnValuesOnConditionCheckFailure")?,
+                return_values_on_condition_check_failure: i
+                    .opt("ReturnValuesOnConditionCheckFailure")?,
             };
-            let out = client.delete_item_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .delete_item_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -8209,112 +8249,185 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 resource_arn: i.req("ResourceArn")?,
                 expected_revision_id: i.opt("ExpectedRevisionId")?,
             };
-            let out = client.delete_resource_policy_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .delete_resource_policy_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "DeleteTable" => {
             let i = Input::new(input);
-            let input = DeleteTableInput { table_name: i.req("TableName")? };
-            let out = client.delete_table_with(input).await.map_err(CallError::from_service)?;
+            let input = DeleteTableInput {
+                table_name: i.req("TableName")?,
+            };
+            let out = client
+                .delete_table_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "DescribeBackup" => {
             let i = Input::new(input);
-            let input = DescribeBackupInput { backup_arn: i.req("BackupArn")? };
-            let out = client.describe_backup_with(input).await.map_err(CallError::from_service)?;
+            let input = DescribeBackupInput {
+                backup_arn: i.req("BackupArn")?,
+            };
+            let out = client
+                .describe_backup_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "DescribeBulkOperation" => {
             let i = Input::new(input);
-            let input = DescribeBulkOperationInput { bulk_operation_arn: i.req("BulkOperationArn")? };
-            let out = client.describe_bulk_operation_with(input).await.map_err(CallError::from_service)?;
+            let input = DescribeBulkOperationInput {
+                bulk_operation_arn: i.req("BulkOperationArn")?,
+            };
+            let out = client
+                .describe_bulk_operation_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "DescribeContinuousBackups" => {
             let i = Input::new(input);
-            let input = DescribeContinuousBackupsInput { table_name: i.req("TableName")? };
-            let out = client.describe_continuous_backups_with(input).await.map_err(CallError::from_service)?;
+            let input = DescribeContinuousBackupsInput {
+                table_name: i.req("TableName")?,
+            };
+            let out = client
+                .describe_continuous_backups_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "DescribeContributorInsights" => {
             let i = Input::new(input);
-            let input =
-                DescribeContributorInsightsInput { table_name: i.req("TableName")?, index_name: i.opt("IndexName")? };
-            let out = client.describe_contributor_insights_with(input).await.map_err(CallError::from_service)?;
+            let input = DescribeContributorInsightsInput {
+                table_name: i.req("TableName")?,
+                index_name: i.opt("IndexName")?,
+            };
+            let out = client
+                .describe_contributor_insights_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "DescribeEndpoints" => {
             let input = DescribeEndpointsInput {};
-            let out = client.describe_endpoints_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .describe_endpoints_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "DescribeExport" => {
             let i = Input::new(input);
-            let input = DescribeExportInput { export_arn: i.req("ExportArn")? };
-            let out = client.describe_export_with(input).await.map_err(CallError::from_service)?;
+            let input = DescribeExportInput {
+                export_arn: i.req("ExportArn")?,
+            };
+            let out = client
+                .describe_export_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "DescribeGlobalTable" => {
             let i = Input::new(input);
-            let input = DescribeGlobalTableInput { global_table_name: i.req("GlobalTableName")? };
-            let out = client.describe_global_table_with(input).await.map_err(CallError::from_service)?;
+            let input = DescribeGlobalTableInput {
+                global_table_name: i.req("GlobalTableName")?,
+            };
+            let out = client
+                .describe_global_table_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "DescribeGlobalTableSettings" => {
             let i = Input::new(input);
-            let input = DescribeGlobalTableSettingsInput { global_table_name: i.req("GlobalTableName")? };
-            let out = client.describe_global_table_settings_with(input).await.map_err(CallError::from_service)?;
+            let input = DescribeGlobalTableSettingsInput {
+                global_table_name: i.req("GlobalTableName")?,
+            };
+            let out = client
+                .describe_global_table_settings_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "DescribeImport" => {
             let i = Input::new(input);
-            let input = DescribeImportInput { import_arn: i.req("ImportArn")? };
-            let out = client.describe_import_with(input).await.map_err(CallError::from_service)?;
+            let input = DescribeImportInput {
+                import_arn: i.req("ImportArn")?,
+            };
+            let out = client
+                .describe_import_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "DescribeKinesisStreamingDestination" => {
             let i = Input::new(input);
-            let input = DescribeKinesisStreamingDestinationInput { table_name: i.req("TableName")? };
-            let out =
-                client.describe_kinesis_streaming_destination_with(input).await.map_err(CallError::from_service)?;
+            let input = DescribeKinesisStreamingDestinationInput {
+                table_name: i.req("TableName")?,
+            };
+            let out = client
+                .describe_kinesis_streaming_destination_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "DescribeLimits" => {
             let input = DescribeLimitsInput {};
-            let out = client.describe_limits_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .describe_limits_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "DescribeTable" => {
             let i = Input::new(input);
-            let input = DescribeTableInput { table_name: i.req("TableName")? };
-            let out = client.describe_table_with(input).await.map_err(CallError::from_service)?;
+            let input = DescribeTableInput {
+                table_name: i.req("TableName")?,
+            };
+            let out = client
+                .describe_table_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "DescribeTableReplicaAutoScaling" => {
             let i = Input::new(input);
-            let input = DescribeTableReplicaAutoScalingInput { table_name: i.req("TableName")? };
-            let out = client.describe_table_replica_auto_scaling_with(input).await.map_err(CallError::from_service)?;
+            let input = DescribeTableReplicaAutoScalingInput {
+                table_name: i.req("TableName")?,
+            };
+            let out = client
+                .describe_table_replica_auto_scaling_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "DescribeTimeToLive" => {
             let i = Input::new(input);
-            let input = DescribeTimeToLiveInput { table_name: i.req("TableName")? };
-            let out = client.describe_time_to_live_with(input).await.map_err(CallError::from_service)?;
+            let input = DescribeTimeToLiveInput {
+                table_name: i.req("TableName")?,
+            };
+            let out = client
+                .describe_time_to_live_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -8323,10 +8436,13 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
             let input = DisableKinesisStreamingDestinationInput {
                 table_name: i.req("TableName")?,
                 stream_arn: i.req("StreamArn")?,
-                enable_kinesis_streaming_configuration: i.opt("EnableKinesisStreamingConfiguration")?,
+                enable_kinesis_streaming_configuration: i
+                    .opt("EnableKinesisStreamingConfiguration")?,
             };
-            let out =
-                client.disable_kinesis_streaming_destination_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .disable_kinesis_streaming_destination_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -8335,9 +8451,13 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
             let input = EnableKinesisStreamingDestinationInput {
                 table_name: i.req("TableName")?,
                 stream_arn: i.req("StreamArn")?,
-                enable_kinesis_streaming_configuration: i.opt("EnableKinesisStreamingConfiguration")?,
+                enable_kinesis_streaming_configuration: i
+                    .opt("EnableKinesisStreamingConfiguration")?,
             };
-            let out = client.enable_kinesis_streaming_destination_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .enable_kinesis_streaming_destination_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -8350,9 +8470,13 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 next_token: i.opt("NextToken")?,
                 return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
                 limit: i.opt("Limit")?,
-                return_values_on_condition_check_failure: i.opt("ReturnValuesOnConditionCheckFailure")?,
+                return_values_on_condition_check_failure: i
+                    .opt("ReturnValuesOnConditionCheckFailure")?,
             };
-            let out = client.execute_statement_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .execute_statement_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -8363,7 +8487,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 client_request_token: i.opt("ClientRequestToken")?,
                 return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
             };
-            let out = client.execute_transaction_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .execute_transaction_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -8380,10 +8507,14 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 s3_sse_kms_key_id: i.opt("S3SseKmsKeyId")?,
                 export_format: i.opt("ExportFormat")?,
                 export_type: i.opt("ExportType")?,
-                incremental_export_specification: i.opt("IncrementalExportSpecification")?,
+                incremental_export_specification: i
+                    .opt("IncrementalExportSpecification")?,
                 filter_specification: i.opt("FilterSpecification")?,
             };
-            let out = client.export_table_to_point_in_time_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .export_table_to_point_in_time_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -8398,14 +8529,22 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 projection_expression: i.opt("ProjectionExpression")?,
                 expression_attribute_names: i.opt("ExpressionAttributeNames")?,
             };
-            let out = client.get_item_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .get_item_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetResourcePolicy" => {
             let i = Input::new(input);
-            let input = GetResourcePolicyInput { resource_arn: i.req("ResourceArn")? };
-            let out = client.get_resource_policy_with(input).await.map_err(CallError::from_service)?;
+            let input = GetResourcePolicyInput {
+                resource_arn: i.req("ResourceArn")?,
+            };
+            let out = client
+                .get_resource_policy_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -8419,7 +8558,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 input_compression_type: i.opt("InputCompressionType")?,
                 table_creation_parameters: i.req("TableCreationParameters")?,
             };
-            let out = client.import_table_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .import_table_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -8433,14 +8575,23 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 exclusive_start_backup_arn: i.opt("ExclusiveStartBackupArn")?,
                 backup_type: i.opt("BackupType")?,
             };
-            let out = client.list_backups_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_backups_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "ListBulkOperations" => {
             let i = Input::new(input);
-            let input = ListBulkOperationsInput { max_results: i.opt("MaxResults")?, next_token: i.opt("NextToken")? };
-            let out = client.list_bulk_operations_with(input).await.map_err(CallError::from_service)?;
+            let input = ListBulkOperationsInput {
+                max_results: i.opt("MaxResults")?,
+                next_token: i.opt("NextToken")?,
+            };
+            let out = client
+                .list_bulk_operations_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -8451,7 +8602,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 next_token: i.opt("NextToken")?,
                 max_results: i.opt("MaxResults")?,
             };
-            let out = client.list_contributor_insights_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_contributor_insights_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -8462,18 +8616,25 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 max_results: i.opt("MaxResults")?,
                 next_token: i.opt("NextToken")?,
             };
-            let out = client.list_exports_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_exports_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "ListGlobalTables" => {
             let i = Input::new(input);
             let input = ListGlobalTablesInput {
-                exclusive_start_global_table_name: i.opt("ExclusiveStartGlobalTableName")?,
+                exclusive_start_global_table_name: i
+                    .opt("ExclusiveStartGlobalTableName")?,
                 limit: i.opt("Limit")?,
                 region_name: i.opt("RegionName")?,
             };
-            let out = client.list_global_tables_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_global_tables_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -8484,7 +8645,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 page_size: i.opt("PageSize")?,
                 next_token: i.opt("NextToken")?,
             };
-            let out = client.list_imports_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_imports_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -8494,15 +8658,23 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 exclusive_start_table_name: i.opt("ExclusiveStartTableName")?,
                 limit: i.opt("Limit")?,
             };
-            let out = client.list_tables_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_tables_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "ListTagsOfResource" => {
             let i = Input::new(input);
-            let input =
-                ListTagsOfResourceInput { resource_arn: i.req("ResourceArn")?, next_token: i.opt("NextToken")? };
-            let out = client.list_tags_of_resource_with(input).await.map_err(CallError::from_service)?;
+            let input = ListTagsOfResourceInput {
+                resource_arn: i.req("ResourceArn")?,
+                next_token: i.opt("NextToken")?,
+            };
+            let out = client
+                .list_tags_of_resource_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -8519,9 +8691,13 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 condition_expression: i.opt("ConditionExpression")?,
                 expression_attribute_names: i.opt("ExpressionAttributeNames")?,
                 expression_attribute_values: i.opt("ExpressionAttributeValues")?,
-                return_values_on_condition_check_failure: i.opt("ReturnValuesOnConditionCheckFailure")?,
+                return_values_on_condition_check_failure: i
+                    .opt("ReturnValuesOnConditionCheckFailure")?,
             };
-            let out = client.put_item_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .put_item_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -8531,9 +8707,13 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 resource_arn: i.req("ResourceArn")?,
                 policy: i.req("Policy")?,
                 expected_revision_id: i.opt("ExpectedRevisionId")?,
-                confirm_remove_self_resource_access: i.opt("ConfirmRemoveSelfResourceAccess")?,
+                confirm_remove_self_resource_access: i
+                    .opt("ConfirmRemoveSelfResourceAccess")?,
             };
-            let out = client.put_resource_policy_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .put_resource_policy_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -8575,7 +8755,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 sse_specification_override: i.opt("SSESpecificationOverride")?,
                 vector_index_override: i.opt("VectorIndexOverride")?,
             };
-            let out = client.restore_table_from_backup_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .restore_table_from_backup_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -8595,7 +8778,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 sse_specification_override: i.opt("SSESpecificationOverride")?,
                 vector_index_override: i.opt("VectorIndexOverride")?,
             };
-            let out = client.restore_table_to_point_in_time_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .restore_table_to_point_in_time_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -8636,7 +8822,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 search_condition_expression: i.opt("SearchConditionExpression")?,
                 top_k: i.req("TopK")?,
             };
-            let out = client.search_vectors_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .search_vectors_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -8650,13 +8839,19 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 max_write_request_units: i.opt("MaxWriteRequestUnits")?,
                 performance_tier: i.opt("PerformanceTier")?,
             };
-            let out = client.start_bulk_put_items_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .start_bulk_put_items_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "TagResource" => {
             let i = Input::new(input);
-            let input = TagResourceInput { resource_arn: i.req("ResourceArn")?, tags: i.req("Tags")? };
+            let input = TagResourceInput {
+                resource_arn: i.req("ResourceArn")?,
+                tags: i.req("Tags")?,
+            };
             client.tag_resource_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
@@ -8667,7 +8862,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 transact_items: i.req("TransactItems")?,
                 return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
             };
-            let out = client.transact_get_items_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .transact_get_items_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -8679,13 +8877,19 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 return_item_collection_metrics: i.opt("ReturnItemCollectionMetrics")?,
                 client_request_token: i.opt("ClientRequestToken")?,
             };
-            let out = client.transact_write_items_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .transact_write_items_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "UntagResource" => {
             let i = Input::new(input);
-            let input = UntagResourceInput { resource_arn: i.req("ResourceArn")?, tag_keys: i.req("TagKeys")? };
+            let input = UntagResourceInput {
+                resource_arn: i.req("ResourceArn")?,
+                tag_keys: i.req("TagKeys")?,
+            };
             client.untag_resource_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
@@ -8694,9 +8898,13 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
             let i = Input::new(input);
             let input = UpdateContinuousBackupsInput {
                 table_name: i.req("TableName")?,
-                point_in_time_recovery_specification: i.req("PointInTimeRecoverySpecification")?,
+                point_in_time_recovery_specification: i
+                    .req("PointInTimeRecoverySpecification")?,
             };
-            let out = client.update_continuous_backups_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .update_continuous_backups_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -8708,7 +8916,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 contributor_insights_action: i.req("ContributorInsightsAction")?,
                 contributor_insights_mode: i.opt("ContributorInsightsMode")?,
             };
-            let out = client.update_contributor_insights_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .update_contributor_insights_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -8718,7 +8929,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 global_table_name: i.req("GlobalTableName")?,
                 replica_updates: i.req("ReplicaUpdates")?,
             };
-            let out = client.update_global_table_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .update_global_table_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -8727,14 +8941,20 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
             let input = UpdateGlobalTableSettingsInput {
                 global_table_name: i.req("GlobalTableName")?,
                 global_table_billing_mode: i.opt("GlobalTableBillingMode")?,
-                global_table_provisioned_write_capacity_units: i.opt("GlobalTableProvisionedWriteCapacityUnits")?,
+                global_table_provisioned_write_capacity_units: i
+                    .opt("GlobalTableProvisionedWriteCapacityUnits")?,
                 global_table_provisioned_write_capacity_auto_scaling_settings_update: i
-                    .opt("GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate")?,
+                    .opt(
+                        "GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate",
+                    )?,
                 global_table_global_secondary_index_settings_update: i
                     .opt("GlobalTableGlobalSecondaryIndexSettingsUpdate")?,
                 replica_settings_update: i.opt("ReplicaSettingsUpdate")?,
             };
-            let out = client.update_global_table_settings_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .update_global_table_settings_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -8753,9 +8973,13 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 condition_expression: i.opt("ConditionExpression")?,
                 expression_attribute_names: i.opt("ExpressionAttributeNames")?,
                 expression_attribute_values: i.opt("ExpressionAttributeValues")?,
-                return_values_on_condition_check_failure: i.opt("ReturnValuesOnConditionCheckFailure")?,
+                return_values_on_condition_check_failure: i
+                    .opt("ReturnValuesOnConditionCheckFailure")?,
             };
-            let out = client.update_item_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .update_item_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -8764,9 +8988,13 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
             let input = UpdateKinesisStreamingDestinationInput {
                 table_name: i.req("TableName")?,
                 stream_arn: i.req("StreamArn")?,
-                update_kinesis_streaming_configuration: i.opt("UpdateKinesisStreamingConfiguration")?,
+                update_kinesis_streaming_configuration: i
+                    .opt("UpdateKinesisStreamingConfiguration")?,
             };
-            let out = client.update_kinesis_streaming_destination_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .update_kinesis_streaming_destination_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -8787,11 +9015,16 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 global_table_witness_updates: i.opt("GlobalTableWitnessUpdates")?,
                 on_demand_throughput: i.opt("OnDemandThroughput")?,
                 warm_throughput: i.opt("WarmThroughput")?,
-                global_table_settings_replication_mode: i.opt("GlobalTableSettingsReplicationMode")?,
-                disassociation_protection_enabled: i.opt("DisassociationProtectionEnabled")?,
+                global_table_settings_replication_mode: i
+                    .opt("GlobalTableSettingsReplicationMode")?,
+                disassociation_protection_enabled: i
+                    .opt("DisassociationProtectionEnabled")?,
                 vector_index_updates: i.opt("VectorIndexUpdates")?,
             };
-            let out = client.update_table_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .update_table_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -8800,10 +9033,14 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
             let input = UpdateTableReplicaAutoScalingInput {
                 global_secondary_index_updates: i.opt("GlobalSecondaryIndexUpdates")?,
                 table_name: i.req("TableName")?,
-                provisioned_write_capacity_auto_scaling_update: i.opt("ProvisionedWriteCapacityAutoScalingUpdate")?,
+                provisioned_write_capacity_auto_scaling_update: i
+                    .opt("ProvisionedWriteCapacityAutoScalingUpdate")?,
                 replica_updates: i.opt("ReplicaUpdates")?,
             };
-            let out = client.update_table_replica_auto_scaling_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .update_table_replica_auto_scaling_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -8813,7 +9050,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 table_name: i.req("TableName")?,
                 time_to_live_specification: i.req("TimeToLiveSpecification")?,
             };
-            let out = client.update_time_to_live_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .update_time_to_live_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 

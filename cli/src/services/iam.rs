@@ -9724,12 +9724,21 @@ pub(crate) static SERVICE: Service = Service {
 };
 
 /// Runs operation `op` (model name) with its input as JSON; the output as JSON.
-pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Value, CallError> {
+pub(crate) async fn call(
+    client: &Client,
+    op: &str,
+    input: &Value,
+) -> Result<Value, CallError> {
     match op {
         "AcceptDelegationRequest" => {
             let i = Input::new(input);
-            let input = AcceptDelegationRequestInput { delegation_request_id: i.req("DelegationRequestId")? };
-            client.accept_delegation_request_with(input).await.map_err(CallError::from_service)?;
+            let input = AcceptDelegationRequestInput {
+                delegation_request_id: i.req("DelegationRequestId")?,
+            };
+            client
+                .accept_delegation_request_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
@@ -9740,7 +9749,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 template_minor_version: i.opt("TemplateMinorVersion")?,
                 replacement_values: i.opt("ReplacementValues")?,
             };
-            let out = client.acquire_role_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .acquire_role_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -9750,7 +9762,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 open_id_connect_provider_arn: i.req("OpenIDConnectProviderArn")?,
                 client_id: i.req("ClientID")?,
             };
-            client.add_client_id_to_open_id_connect_provider_with(input).await.map_err(CallError::from_service)?;
+            client
+                .add_client_id_to_open_id_connect_provider_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
@@ -9760,64 +9775,105 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 instance_profile_name: i.req("InstanceProfileName")?,
                 role_name: i.req("RoleName")?,
             };
-            client.add_role_to_instance_profile_with(input).await.map_err(CallError::from_service)?;
+            client
+                .add_role_to_instance_profile_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "AddUserToGroup" => {
             let i = Input::new(input);
-            let input = AddUserToGroupInput { group_name: i.req("GroupName")?, user_name: i.req("UserName")? };
+            let input = AddUserToGroupInput {
+                group_name: i.req("GroupName")?,
+                user_name: i.req("UserName")?,
+            };
             client.add_user_to_group_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "AssociateDelegationRequest" => {
             let i = Input::new(input);
-            let input = AssociateDelegationRequestInput { delegation_request_id: i.req("DelegationRequestId")? };
-            client.associate_delegation_request_with(input).await.map_err(CallError::from_service)?;
+            let input = AssociateDelegationRequestInput {
+                delegation_request_id: i.req("DelegationRequestId")?,
+            };
+            client
+                .associate_delegation_request_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "AttachGroupPolicy" => {
             let i = Input::new(input);
-            let input = AttachGroupPolicyInput { group_name: i.req("GroupName")?, policy_arn: i.req("PolicyArn")? };
-            client.attach_group_policy_with(input).await.map_err(CallError::from_service)?;
+            let input = AttachGroupPolicyInput {
+                group_name: i.req("GroupName")?,
+                policy_arn: i.req("PolicyArn")?,
+            };
+            client
+                .attach_group_policy_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "AttachRolePolicy" => {
             let i = Input::new(input);
-            let input = AttachRolePolicyInput { role_name: i.req("RoleName")?, policy_arn: i.req("PolicyArn")? };
-            client.attach_role_policy_with(input).await.map_err(CallError::from_service)?;
+            let input = AttachRolePolicyInput {
+                role_name: i.req("RoleName")?,
+                policy_arn: i.req("PolicyArn")?,
+            };
+            client
+                .attach_role_policy_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "AttachUserPolicy" => {
             let i = Input::new(input);
-            let input = AttachUserPolicyInput { user_name: i.req("UserName")?, policy_arn: i.req("PolicyArn")? };
-            client.attach_user_policy_with(input).await.map_err(CallError::from_service)?;
+            let input = AttachUserPolicyInput {
+                user_name: i.req("UserName")?,
+                policy_arn: i.req("PolicyArn")?,
+            };
+            client
+                .attach_user_policy_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "ChangePassword" => {
             let i = Input::new(input);
-            let input =
-                ChangePasswordInput { old_password: i.req("OldPassword")?, new_password: i.req("NewPassword")? };
+            let input = ChangePasswordInput {
+                old_password: i.req("OldPassword")?,
+                new_password: i.req("NewPassword")?,
+            };
             client.change_password_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "CreateAccessKey" => {
             let i = Input::new(input);
-            let input = CreateAccessKeyInput { user_name: i.opt("UserName")? };
-            let out = client.create_access_key_with(input).await.map_err(CallError::from_service)?;
+            let input = CreateAccessKeyInput {
+                user_name: i.opt("UserName")?,
+            };
+            let out = client
+                .create_access_key_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "CreateAccountAlias" => {
             let i = Input::new(input);
-            let input = CreateAccountAliasInput { account_alias: i.req("AccountAlias")? };
-            client.create_account_alias_with(input).await.map_err(CallError::from_service)?;
+            let input = CreateAccountAliasInput {
+                account_alias: i.req("AccountAlias")?,
+            };
+            client
+                .create_account_alias_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
@@ -9834,14 +9890,23 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 session_duration: i.req("SessionDuration")?,
                 only_send_by_owner: i.opt("OnlySendByOwner")?,
             };
-            let out = client.create_delegation_request_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .create_delegation_request_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "CreateGroup" => {
             let i = Input::new(input);
-            let input = CreateGroupInput { path: i.opt("Path")?, group_name: i.req("GroupName")? };
-            let out = client.create_group_with(input).await.map_err(CallError::from_service)?;
+            let input = CreateGroupInput {
+                path: i.opt("Path")?,
+                group_name: i.req("GroupName")?,
+            };
+            let out = client
+                .create_group_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -9852,7 +9917,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 path: i.opt("Path")?,
                 tags: i.opt("Tags")?,
             };
-            let out = client.create_instance_profile_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .create_instance_profile_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -9864,7 +9932,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 password_reset_required: i.opt("PasswordResetRequired")?,
                 max_signin_session_duration: i.opt("MaxSigninSessionDuration")?,
             };
-            let out = client.create_login_profile_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .create_login_profile_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -9878,7 +9949,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 context_provider: i.opt("ContextProvider")?,
                 identity_center_instance_arn: i.opt("IdentityCenterInstanceArn")?,
             };
-            let out = client.create_open_id_connect_provider_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .create_open_id_connect_provider_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -9891,7 +9965,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 description: i.opt("Description")?,
                 tags: i.opt("Tags")?,
             };
-            let out = client.create_policy_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .create_policy_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -9902,7 +9979,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 policy_document: i.req("PolicyDocument")?,
                 set_as_default: i.opt("SetAsDefault")?,
             };
-            let out = client.create_policy_version_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .create_policy_version_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -9918,7 +9998,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 permissions_boundary: i.opt("PermissionsBoundary")?,
                 tags: i.opt("Tags")?,
             };
-            let out = client.create_role_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .create_role_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -9933,7 +10016,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 context_provider: i.opt("ContextProvider")?,
                 identity_center_instance_arn: i.opt("IdentityCenterInstanceArn")?,
             };
-            let out = client.create_saml_provider_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .create_saml_provider_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -9944,7 +10030,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 description: i.opt("Description")?,
                 custom_suffix: i.opt("CustomSuffix")?,
             };
-            let out = client.create_service_linked_role_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .create_service_linked_role_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -9955,7 +10044,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 service_name: i.req("ServiceName")?,
                 credential_age_days: i.opt("CredentialAgeDays")?,
             };
-            let out = client.create_service_specific_credential_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .create_service_specific_credential_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -9967,7 +10059,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 permissions_boundary: i.opt("PermissionsBoundary")?,
                 tags: i.opt("Tags")?,
             };
-            let out = client.create_user_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .create_user_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -9978,135 +10073,218 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 virtual_mfa_device_name: i.req("VirtualMFADeviceName")?,
                 tags: i.opt("Tags")?,
             };
-            let out = client.create_virtual_mfa_device_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .create_virtual_mfa_device_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "DeactivateMFADevice" => {
             let i = Input::new(input);
-            let input =
-                DeactivateMfaDeviceInput { user_name: i.opt("UserName")?, serial_number: i.req("SerialNumber")? };
-            client.deactivate_mfa_device_with(input).await.map_err(CallError::from_service)?;
+            let input = DeactivateMfaDeviceInput {
+                user_name: i.opt("UserName")?,
+                serial_number: i.req("SerialNumber")?,
+            };
+            client
+                .deactivate_mfa_device_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeleteAccessKey" => {
             let i = Input::new(input);
-            let input = DeleteAccessKeyInput { user_name: i.opt("UserName")?, access_key_id: i.req("AccessKeyId")? };
+            let input = DeleteAccessKeyInput {
+                user_name: i.opt("UserName")?,
+                access_key_id: i.req("AccessKeyId")?,
+            };
             client.delete_access_key_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeleteAccountAlias" => {
             let i = Input::new(input);
-            let input = DeleteAccountAliasInput { account_alias: i.req("AccountAlias")? };
-            client.delete_account_alias_with(input).await.map_err(CallError::from_service)?;
+            let input = DeleteAccountAliasInput {
+                account_alias: i.req("AccountAlias")?,
+            };
+            client
+                .delete_account_alias_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeleteAccountPasswordPolicy" => {
-            let input = DeleteAccountPasswordPolicyInput {};
-            client.delete_account_password_policy_with(input).await.map_err(CallError::from_service)?;
+            let input = DeleteAccountPasswordPolicyInput {
+            };
+            client
+                .delete_account_password_policy_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeleteGroup" => {
             let i = Input::new(input);
-            let input = DeleteGroupInput { group_name: i.req("GroupName")? };
+            let input = DeleteGroupInput {
+                group_name: i.req("GroupName")?,
+            };
             client.delete_group_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeleteGroupPolicy" => {
             let i = Input::new(input);
-            let input = DeleteGroupPolicyInput { group_name: i.req("GroupName")?, policy_name: i.req("PolicyName")? };
-            client.delete_group_policy_with(input).await.map_err(CallError::from_service)?;
+            let input = DeleteGroupPolicyInput {
+                group_name: i.req("GroupName")?,
+                policy_name: i.req("PolicyName")?,
+            };
+            client
+                .delete_group_policy_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeleteInstanceProfile" => {
             let i = Input::new(input);
-            let input = DeleteInstanceProfileInput { instance_profile_name: i.req("InstanceProfileName")? };
-            client.delete_instance_profile_with(input).await.map_err(CallError::from_service)?;
+            let input = DeleteInstanceProfileInput {
+                instance_profile_name: i.req("InstanceProfileName")?,
+            };
+            client
+                .delete_instance_profile_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeleteLoginProfile" => {
             let i = Input::new(input);
-            let input = DeleteLoginProfileInput { user_name: i.opt("UserName")? };
-            client.delete_login_profile_with(input).await.map_err(CallError::from_service)?;
+            let input = DeleteLoginProfileInput {
+                user_name: i.opt("UserName")?,
+            };
+            client
+                .delete_login_profile_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeleteOpenIDConnectProvider" => {
             let i = Input::new(input);
-            let input =
-                DeleteOpenIdConnectProviderInput { open_id_connect_provider_arn: i.req("OpenIDConnectProviderArn")? };
-            client.delete_open_id_connect_provider_with(input).await.map_err(CallError::from_service)?;
+            let input = DeleteOpenIdConnectProviderInput {
+                open_id_connect_provider_arn: i.req("OpenIDConnectProviderArn")?,
+            };
+            client
+                .delete_open_id_connect_provider_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeletePolicy" => {
             let i = Input::new(input);
-            let input = DeletePolicyInput { policy_arn: i.req("PolicyArn")? };
+            let input = DeletePolicyInput {
+                policy_arn: i.req("PolicyArn")?,
+            };
             client.delete_policy_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeletePolicyVersion" => {
             let i = Input::new(input);
-            let input = DeletePolicyVersionInput { policy_arn: i.req("PolicyArn")?, version_id: i.req("VersionId")? };
-            client.delete_policy_version_with(input).await.map_err(CallError::from_service)?;
+            let input = DeletePolicyVersionInput {
+                policy_arn: i.req("PolicyArn")?,
+                version_id: i.req("VersionId")?,
+            };
+            client
+                .delete_policy_version_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeleteRole" => {
             let i = Input::new(input);
-            let input = DeleteRoleInput { role_name: i.req("RoleName")? };
+            let input = DeleteRoleInput {
+                role_name: i.req("RoleName")?,
+            };
             client.delete_role_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeleteRolePermissionsBoundary" => {
             let i = Input::new(input);
-            let input = DeleteRolePermissionsBoundaryInput { role_name: i.req("RoleName")? };
-            client.delete_role_permissions_boundary_with(input).await.map_err(CallError::from_service)?;
+            let input = DeleteRolePermissionsBoundaryInput {
+                role_name: i.req("RoleName")?,
+            };
+            client
+                .delete_role_permissions_boundary_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeleteRolePolicy" => {
             let i = Input::new(input);
-            let input = DeleteRolePolicyInput { role_name: i.req("RoleName")?, policy_name: i.req("PolicyName")? };
-            client.delete_role_policy_with(input).await.map_err(CallError::from_service)?;
+            let input = DeleteRolePolicyInput {
+                role_name: i.req("RoleName")?,
+                policy_name: i.req("PolicyName")?,
+            };
+            client
+                .delete_role_policy_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeleteSAMLProvider" => {
             let i = Input::new(input);
-            let input = DeleteSamlProviderInput { saml_provider_arn: i.req("SAMLProviderArn")? };
-            client.delete_saml_provider_with(input).await.map_err(CallError::from_service)?;
+            let input = DeleteSamlProviderInput {
+                saml_provider_arn: i.req("SAMLProviderArn")?,
+            };
+            client
+                .delete_saml_provider_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeleteSSHPublicKey" => {
             let i = Input::new(input);
-            let input =
-                DeleteSshPublicKeyInput { user_name: i.req("UserName")?, ssh_public_key_id: i.req("SSHPublicKeyId")? };
-            client.delete_ssh_public_key_with(input).await.map_err(CallError::from_service)?;
+            let input = DeleteSshPublicKeyInput {
+                user_name: i.req("UserName")?,
+                ssh_public_key_id: i.req("SSHPublicKeyId")?,
+            };
+            client
+                .delete_ssh_public_key_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeleteServerCertificate" => {
             let i = Input::new(input);
-            let input = DeleteServerCertificateInput { server_certificate_name: i.req("ServerCertificateName")? };
-            client.delete_server_certificate_with(input).await.map_err(CallError::from_service)?;
+            let input = DeleteServerCertificateInput {
+                server_certificate_name: i.req("ServerCertificateName")?,
+            };
+            client
+                .delete_server_certificate_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeleteServiceLinkedRole" => {
             let i = Input::new(input);
-            let input = DeleteServiceLinkedRoleInput { role_name: i.req("RoleName")? };
-            let out = client.delete_service_linked_role_with(input).await.map_err(CallError::from_service)?;
+            let input = DeleteServiceLinkedRoleInput {
+                role_name: i.req("RoleName")?,
+            };
+            let out = client
+                .delete_service_linked_role_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10116,7 +10294,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 user_name: i.opt("UserName")?,
                 service_specific_credential_id: i.req("ServiceSpecificCredentialId")?,
             };
-            client.delete_service_specific_credential_with(input).await.map_err(CallError::from_service)?;
+            client
+                .delete_service_specific_credential_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
@@ -10126,61 +10307,101 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 user_name: i.opt("UserName")?,
                 certificate_id: i.req("CertificateId")?,
             };
-            client.delete_signing_certificate_with(input).await.map_err(CallError::from_service)?;
+            client
+                .delete_signing_certificate_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeleteUser" => {
             let i = Input::new(input);
-            let input = DeleteUserInput { user_name: i.req("UserName")? };
+            let input = DeleteUserInput {
+                user_name: i.req("UserName")?,
+            };
             client.delete_user_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeleteUserPermissionsBoundary" => {
             let i = Input::new(input);
-            let input = DeleteUserPermissionsBoundaryInput { user_name: i.req("UserName")? };
-            client.delete_user_permissions_boundary_with(input).await.map_err(CallError::from_service)?;
+            let input = DeleteUserPermissionsBoundaryInput {
+                user_name: i.req("UserName")?,
+            };
+            client
+                .delete_user_permissions_boundary_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeleteUserPolicy" => {
             let i = Input::new(input);
-            let input = DeleteUserPolicyInput { user_name: i.req("UserName")?, policy_name: i.req("PolicyName")? };
-            client.delete_user_policy_with(input).await.map_err(CallError::from_service)?;
+            let input = DeleteUserPolicyInput {
+                user_name: i.req("UserName")?,
+                policy_name: i.req("PolicyName")?,
+            };
+            client
+                .delete_user_policy_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeleteVirtualMFADevice" => {
             let i = Input::new(input);
-            let input = DeleteVirtualMfaDeviceInput { serial_number: i.req("SerialNumber")? };
-            client.delete_virtual_mfa_device_with(input).await.map_err(CallError::from_service)?;
+            let input = DeleteVirtualMfaDeviceInput {
+                serial_number: i.req("SerialNumber")?,
+            };
+            client
+                .delete_virtual_mfa_device_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DetachGroupPolicy" => {
             let i = Input::new(input);
-            let input = DetachGroupPolicyInput { group_name: i.req("GroupName")?, policy_arn: i.req("PolicyArn")? };
-            client.detach_group_policy_with(input).await.map_err(CallError::from_service)?;
+            let input = DetachGroupPolicyInput {
+                group_name: i.req("GroupName")?,
+                policy_arn: i.req("PolicyArn")?,
+            };
+            client
+                .detach_group_policy_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DetachRolePolicy" => {
             let i = Input::new(input);
-            let input = DetachRolePolicyInput { role_name: i.req("RoleName")?, policy_arn: i.req("PolicyArn")? };
-            client.detach_role_policy_with(input).await.map_err(CallError::from_service)?;
+            let input = DetachRolePolicyInput {
+                role_name: i.req("RoleName")?,
+                policy_arn: i.req("PolicyArn")?,
+            };
+            client
+                .detach_role_policy_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DetachUserPolicy" => {
             let i = Input::new(input);
-            let input = DetachUserPolicyInput { user_name: i.req("UserName")?, policy_arn: i.req("PolicyArn")? };
-            client.detach_user_policy_with(input).await.map_err(CallError::from_service)?;
+            let input = DetachUserPolicyInput {
+                user_name: i.req("UserName")?,
+                policy_arn: i.req("PolicyArn")?,
+            };
+            client
+                .detach_user_policy_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DisableOrganizationsRootCredentialsManagement" => {
-            let input = DisableOrganizationsRootCredentialsManagementInput {};
+            let input = DisableOrganizationsRootCredentialsManagementInput {
+            };
             let out = client
                 .disable_organizations_root_credentials_management_with(input)
                 .await
@@ -10189,14 +10410,22 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
         }
 
         "DisableOrganizationsRootSessions" => {
-            let input = DisableOrganizationsRootSessionsInput {};
-            let out = client.disable_organizations_root_sessions_with(input).await.map_err(CallError::from_service)?;
+            let input = DisableOrganizationsRootSessionsInput {
+            };
+            let out = client
+                .disable_organizations_root_sessions_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "DisableOutboundWebIdentityFederation" => {
-            let input = DisableOutboundWebIdentityFederationInput {};
-            client.disable_outbound_web_identity_federation_with(input).await.map_err(CallError::from_service)?;
+            let input = DisableOutboundWebIdentityFederationInput {
+            };
+            client
+                .disable_outbound_web_identity_federation_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
@@ -10213,7 +10442,8 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
         }
 
         "EnableOrganizationsRootCredentialsManagement" => {
-            let input = EnableOrganizationsRootCredentialsManagementInput {};
+            let input = EnableOrganizationsRootCredentialsManagementInput {
+            };
             let out = client
                 .enable_organizations_root_credentials_management_with(input)
                 .await
@@ -10222,21 +10452,31 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
         }
 
         "EnableOrganizationsRootSessions" => {
-            let input = EnableOrganizationsRootSessionsInput {};
-            let out = client.enable_organizations_root_sessions_with(input).await.map_err(CallError::from_service)?;
+            let input = EnableOrganizationsRootSessionsInput {
+            };
+            let out = client
+                .enable_organizations_root_sessions_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "EnableOutboundWebIdentityFederation" => {
-            let input = EnableOutboundWebIdentityFederationInput {};
-            let out =
-                client.enable_outbound_web_identity_federation_with(input).await.map_err(CallError::from_service)?;
+            let input = EnableOutboundWebIdentityFederationInput {
+            };
+            let out = client
+                .enable_outbound_web_identity_federation_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GenerateCredentialReport" => {
             let input = GenerateCredentialReportInput {};
-            let out = client.generate_credential_report_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .generate_credential_report_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10246,23 +10486,35 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 entity_path: i.req("EntityPath")?,
                 organizations_policy_id: i.opt("OrganizationsPolicyId")?,
             };
-            let out = client.generate_organizations_access_report_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .generate_organizations_access_report_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GenerateServiceLastAccessedDetails" => {
             let i = Input::new(input);
-            let input =
-                GenerateServiceLastAccessedDetailsInput { arn: i.req("Arn")?, granularity: i.opt("Granularity")? };
-            let out =
-                client.generate_service_last_accessed_details_with(input).await.map_err(CallError::from_service)?;
+            let input = GenerateServiceLastAccessedDetailsInput {
+                arn: i.req("Arn")?,
+                granularity: i.opt("Granularity")?,
+            };
+            let out = client
+                .generate_service_last_accessed_details_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetAccessKeyLastUsed" => {
             let i = Input::new(input);
-            let input = GetAccessKeyLastUsedInput { access_key_id: i.req("AccessKeyId")? };
-            let out = client.get_access_key_last_used_with(input).await.map_err(CallError::from_service)?;
+            let input = GetAccessKeyLastUsedInput {
+                access_key_id: i.req("AccessKeyId")?,
+            };
+            let out = client
+                .get_access_key_last_used_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10273,32 +10525,49 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 max_items: i.opt("MaxItems")?,
                 marker: i.opt("Marker")?,
             };
-            let out = client.get_account_authorization_details_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .get_account_authorization_details_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetAccountPasswordPolicy" => {
             let input = GetAccountPasswordPolicyInput {};
-            let out = client.get_account_password_policy_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .get_account_password_policy_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetAccountProperties" => {
             let input = GetAccountPropertiesInput {};
-            let out = client.get_account_properties_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .get_account_properties_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetAccountSummary" => {
             let input = GetAccountSummaryInput {};
-            let out = client.get_account_summary_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .get_account_summary_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetContextKeysForCustomPolicy" => {
             let i = Input::new(input);
-            let input = GetContextKeysForCustomPolicyInput { policy_input_list: i.req("PolicyInputList")? };
-            let out = client.get_context_keys_for_custom_policy_with(input).await.map_err(CallError::from_service)?;
+            let input = GetContextKeysForCustomPolicyInput {
+                policy_input_list: i.req("PolicyInputList")?,
+            };
+            let out = client
+                .get_context_keys_for_custom_policy_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10308,14 +10577,19 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 policy_source_arn: i.req("PolicySourceArn")?,
                 policy_input_list: i.opt("PolicyInputList")?,
             };
-            let out =
-                client.get_context_keys_for_principal_policy_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .get_context_keys_for_principal_policy_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetCredentialReport" => {
             let input = GetCredentialReportInput {};
-            let out = client.get_credential_report_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .get_credential_report_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10325,7 +10599,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 delegation_request_id: i.req("DelegationRequestId")?,
                 delegation_permission_check: i.opt("DelegationPermissionCheck")?,
             };
-            let out = client.get_delegation_request_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .get_delegation_request_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10336,50 +10613,85 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.get_group_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .get_group_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetGroupPolicy" => {
             let i = Input::new(input);
-            let input = GetGroupPolicyInput { group_name: i.req("GroupName")?, policy_name: i.req("PolicyName")? };
-            let out = client.get_group_policy_with(input).await.map_err(CallError::from_service)?;
+            let input = GetGroupPolicyInput {
+                group_name: i.req("GroupName")?,
+                policy_name: i.req("PolicyName")?,
+            };
+            let out = client
+                .get_group_policy_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetHumanReadableSummary" => {
             let i = Input::new(input);
-            let input = GetHumanReadableSummaryInput { entity_arn: i.req("EntityArn")?, locale: i.opt("Locale")? };
-            let out = client.get_human_readable_summary_with(input).await.map_err(CallError::from_service)?;
+            let input = GetHumanReadableSummaryInput {
+                entity_arn: i.req("EntityArn")?,
+                locale: i.opt("Locale")?,
+            };
+            let out = client
+                .get_human_readable_summary_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetInstanceProfile" => {
             let i = Input::new(input);
-            let input = GetInstanceProfileInput { instance_profile_name: i.req("InstanceProfileName")? };
-            let out = client.get_instance_profile_with(input).await.map_err(CallError::from_service)?;
+            let input = GetInstanceProfileInput {
+                instance_profile_name: i.req("InstanceProfileName")?,
+            };
+            let out = client
+                .get_instance_profile_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetLoginProfile" => {
             let i = Input::new(input);
-            let input = GetLoginProfileInput { user_name: i.opt("UserName")? };
-            let out = client.get_login_profile_with(input).await.map_err(CallError::from_service)?;
+            let input = GetLoginProfileInput {
+                user_name: i.opt("UserName")?,
+            };
+            let out = client
+                .get_login_profile_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetMFADevice" => {
             let i = Input::new(input);
-            let input = GetMfaDeviceInput { serial_number: i.req("SerialNumber")?, user_name: i.opt("UserName")? };
-            let out = client.get_mfa_device_with(input).await.map_err(CallError::from_service)?;
+            let input = GetMfaDeviceInput {
+                serial_number: i.req("SerialNumber")?,
+                user_name: i.opt("UserName")?,
+            };
+            let out = client
+                .get_mfa_device_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetOpenIDConnectProvider" => {
             let i = Input::new(input);
-            let input =
-                GetOpenIdConnectProviderInput { open_id_connect_provider_arn: i.req("OpenIDConnectProviderArn")? };
-            let out = client.get_open_id_connect_provider_with(input).await.map_err(CallError::from_service)?;
+            let input = GetOpenIdConnectProviderInput {
+                open_id_connect_provider_arn: i.req("OpenIDConnectProviderArn")?,
+            };
+            let out = client
+                .get_open_id_connect_provider_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10391,42 +10703,70 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 sort_key: i.opt("SortKey")?,
             };
-            let out = client.get_organizations_access_report_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .get_organizations_access_report_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetOutboundWebIdentityFederationInfo" => {
-            let input = GetOutboundWebIdentityFederationInfoInput {};
-            let out =
-                client.get_outbound_web_identity_federation_info_with(input).await.map_err(CallError::from_service)?;
+            let input = GetOutboundWebIdentityFederationInfoInput {
+            };
+            let out = client
+                .get_outbound_web_identity_federation_info_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetPolicy" => {
             let i = Input::new(input);
-            let input = GetPolicyInput { policy_arn: i.req("PolicyArn")? };
-            let out = client.get_policy_with(input).await.map_err(CallError::from_service)?;
+            let input = GetPolicyInput {
+                policy_arn: i.req("PolicyArn")?,
+            };
+            let out = client
+                .get_policy_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetPolicyVersion" => {
             let i = Input::new(input);
-            let input = GetPolicyVersionInput { policy_arn: i.req("PolicyArn")?, version_id: i.req("VersionId")? };
-            let out = client.get_policy_version_with(input).await.map_err(CallError::from_service)?;
+            let input = GetPolicyVersionInput {
+                policy_arn: i.req("PolicyArn")?,
+                version_id: i.req("VersionId")?,
+            };
+            let out = client
+                .get_policy_version_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetRole" => {
             let i = Input::new(input);
-            let input = GetRoleInput { role_name: i.req("RoleName")? };
-            let out = client.get_role_with(input).await.map_err(CallError::from_service)?;
+            let input = GetRoleInput {
+                role_name: i.req("RoleName")?,
+            };
+            let out = client
+                .get_role_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetRolePolicy" => {
             let i = Input::new(input);
-            let input = GetRolePolicyInput { role_name: i.req("RoleName")?, policy_name: i.req("PolicyName")? };
-            let out = client.get_role_policy_with(input).await.map_err(CallError::from_service)?;
+            let input = GetRolePolicyInput {
+                role_name: i.req("RoleName")?,
+                policy_name: i.req("PolicyName")?,
+            };
+            let out = client
+                .get_role_policy_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10436,14 +10776,22 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 template_arn: i.req("TemplateArn")?,
                 minor_version: i.opt("MinorVersion")?,
             };
-            let out = client.get_role_template_version_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .get_role_template_version_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetSAMLProvider" => {
             let i = Input::new(input);
-            let input = GetSamlProviderInput { saml_provider_arn: i.req("SAMLProviderArn")? };
-            let out = client.get_saml_provider_with(input).await.map_err(CallError::from_service)?;
+            let input = GetSamlProviderInput {
+                saml_provider_arn: i.req("SAMLProviderArn")?,
+            };
+            let out = client
+                .get_saml_provider_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10454,14 +10802,22 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 ssh_public_key_id: i.req("SSHPublicKeyId")?,
                 encoding: i.req("Encoding")?,
             };
-            let out = client.get_ssh_public_key_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .get_ssh_public_key_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetServerCertificate" => {
             let i = Input::new(input);
-            let input = GetServerCertificateInput { server_certificate_name: i.req("ServerCertificateName")? };
-            let out = client.get_server_certificate_with(input).await.map_err(CallError::from_service)?;
+            let input = GetServerCertificateInput {
+                server_certificate_name: i.req("ServerCertificateName")?,
+            };
+            let out = client
+                .get_server_certificate_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10472,7 +10828,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 max_items: i.opt("MaxItems")?,
                 marker: i.opt("Marker")?,
             };
-            let out = client.get_service_last_accessed_details_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .get_service_last_accessed_details_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10493,23 +10852,38 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
 
         "GetServiceLinkedRoleDeletionStatus" => {
             let i = Input::new(input);
-            let input = GetServiceLinkedRoleDeletionStatusInput { deletion_task_id: i.req("DeletionTaskId")? };
-            let out =
-                client.get_service_linked_role_deletion_status_with(input).await.map_err(CallError::from_service)?;
+            let input = GetServiceLinkedRoleDeletionStatusInput {
+                deletion_task_id: i.req("DeletionTaskId")?,
+            };
+            let out = client
+                .get_service_linked_role_deletion_status_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetUser" => {
             let i = Input::new(input);
-            let input = GetUserInput { user_name: i.opt("UserName")? };
-            let out = client.get_user_with(input).await.map_err(CallError::from_service)?;
+            let input = GetUserInput {
+                user_name: i.opt("UserName")?,
+            };
+            let out = client
+                .get_user_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetUserPolicy" => {
             let i = Input::new(input);
-            let input = GetUserPolicyInput { user_name: i.req("UserName")?, policy_name: i.req("PolicyName")? };
-            let out = client.get_user_policy_with(input).await.map_err(CallError::from_service)?;
+            let input = GetUserPolicyInput {
+                user_name: i.req("UserName")?,
+                policy_name: i.req("PolicyName")?,
+            };
+            let out = client
+                .get_user_policy_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10520,14 +10894,23 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_access_keys_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_access_keys_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "ListAccountAliases" => {
             let i = Input::new(input);
-            let input = ListAccountAliasesInput { marker: i.opt("Marker")?, max_items: i.opt("MaxItems")? };
-            let out = client.list_account_aliases_with(input).await.map_err(CallError::from_service)?;
+            let input = ListAccountAliasesInput {
+                marker: i.opt("Marker")?,
+                max_items: i.opt("MaxItems")?,
+            };
+            let out = client
+                .list_account_aliases_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10539,7 +10922,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_attached_group_policies_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_attached_group_policies_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10551,7 +10937,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_attached_role_policies_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_attached_role_policies_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10563,7 +10952,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_attached_user_policies_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_attached_user_policies_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10574,7 +10966,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_delegation_requests_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_delegation_requests_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10588,7 +10983,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_entities_for_policy_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_entities_for_policy_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10599,7 +10997,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_group_policies_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_group_policies_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10610,7 +11011,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_groups_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_groups_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10621,7 +11025,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_groups_for_user_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_groups_for_user_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10632,7 +11039,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_instance_profile_tags_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_instance_profile_tags_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10643,7 +11053,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_instance_profiles_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_instance_profiles_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10654,7 +11067,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_instance_profiles_for_role_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_instance_profiles_for_role_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10665,7 +11081,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_mfa_device_tags_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_mfa_device_tags_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10676,7 +11095,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_mfa_devices_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_mfa_devices_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10687,19 +11109,28 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_open_id_connect_provider_tags_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_open_id_connect_provider_tags_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "ListOpenIDConnectProviders" => {
             let input = ListOpenIdConnectProvidersInput {};
-            let out = client.list_open_id_connect_providers_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_open_id_connect_providers_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "ListOrganizationsFeatures" => {
             let input = ListOrganizationsFeaturesInput {};
-            let out = client.list_organizations_features_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_organizations_features_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10713,7 +11144,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_policies_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_policies_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10724,8 +11158,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 arn: i.req("Arn")?,
                 service_namespaces: i.req("ServiceNamespaces")?,
             };
-            let out =
-                client.list_policies_granting_service_access_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_policies_granting_service_access_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10736,7 +11172,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_policy_tags_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_policy_tags_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10747,7 +11186,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_policy_versions_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_policy_versions_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10758,7 +11200,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_role_policies_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_role_policies_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10769,7 +11214,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_role_tags_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_role_tags_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10780,7 +11228,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_roles_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_roles_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10791,13 +11242,19 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_saml_provider_tags_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_saml_provider_tags_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "ListSAMLProviders" => {
             let input = ListSamlProvidersInput {};
-            let out = client.list_saml_providers_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_saml_providers_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10808,7 +11265,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_ssh_public_keys_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_ssh_public_keys_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10819,7 +11279,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_server_certificate_tags_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_server_certificate_tags_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10830,7 +11293,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_server_certificates_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_server_certificates_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10843,7 +11309,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_service_specific_credentials_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_service_specific_credentials_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10854,7 +11323,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_signing_certificates_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_signing_certificates_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10865,7 +11337,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_user_policies_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_user_policies_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10876,7 +11351,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_user_tags_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_user_tags_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10887,7 +11365,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_users_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_users_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10898,14 +11379,22 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_virtual_mfa_devices_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_virtual_mfa_devices_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "PutAccountProperties" => {
             let i = Input::new(input);
-            let input = PutAccountPropertiesInput { properties: i.req("Properties")? };
-            let out = client.put_account_properties_with(input).await.map_err(CallError::from_service)?;
+            let input = PutAccountPropertiesInput {
+                properties: i.req("Properties")?,
+            };
+            let out = client
+                .put_account_properties_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -10926,7 +11415,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 role_name: i.req("RoleName")?,
                 permissions_boundary: i.req("PermissionsBoundary")?,
             };
-            client.put_role_permissions_boundary_with(input).await.map_err(CallError::from_service)?;
+            client
+                .put_role_permissions_boundary_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
@@ -10947,7 +11439,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 user_name: i.req("UserName")?,
                 permissions_boundary: i.req("PermissionsBoundary")?,
             };
-            client.put_user_permissions_boundary_with(input).await.map_err(CallError::from_service)?;
+            client
+                .put_user_permissions_boundary_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
@@ -10968,7 +11463,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 delegation_request_id: i.req("DelegationRequestId")?,
                 notes: i.opt("Notes")?,
             };
-            client.reject_delegation_request_with(input).await.map_err(CallError::from_service)?;
+            client
+                .reject_delegation_request_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
@@ -10978,7 +11476,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 open_id_connect_provider_arn: i.req("OpenIDConnectProviderArn")?,
                 client_id: i.req("ClientID")?,
             };
-            client.remove_client_id_from_open_id_connect_provider_with(input).await.map_err(CallError::from_service)?;
+            client
+                .remove_client_id_from_open_id_connect_provider_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
@@ -10988,14 +11489,23 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 instance_profile_name: i.req("InstanceProfileName")?,
                 role_name: i.req("RoleName")?,
             };
-            client.remove_role_from_instance_profile_with(input).await.map_err(CallError::from_service)?;
+            client
+                .remove_role_from_instance_profile_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "RemoveUserFromGroup" => {
             let i = Input::new(input);
-            let input = RemoveUserFromGroupInput { group_name: i.req("GroupName")?, user_name: i.req("UserName")? };
-            client.remove_user_from_group_with(input).await.map_err(CallError::from_service)?;
+            let input = RemoveUserFromGroupInput {
+                group_name: i.req("GroupName")?,
+                user_name: i.req("UserName")?,
+            };
+            client
+                .remove_user_from_group_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
@@ -11005,7 +11515,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 user_name: i.opt("UserName")?,
                 service_specific_credential_id: i.req("ServiceSpecificCredentialId")?,
             };
-            let out = client.reset_service_specific_credential_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .reset_service_specific_credential_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -11023,16 +11536,26 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
 
         "SendDelegationToken" => {
             let i = Input::new(input);
-            let input = SendDelegationTokenInput { delegation_request_id: i.req("DelegationRequestId")? };
-            client.send_delegation_token_with(input).await.map_err(CallError::from_service)?;
+            let input = SendDelegationTokenInput {
+                delegation_request_id: i.req("DelegationRequestId")?,
+            };
+            client
+                .send_delegation_token_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "SetDefaultPolicyVersion" => {
             let i = Input::new(input);
-            let input =
-                SetDefaultPolicyVersionInput { policy_arn: i.req("PolicyArn")?, version_id: i.req("VersionId")? };
-            client.set_default_policy_version_with(input).await.map_err(CallError::from_service)?;
+            let input = SetDefaultPolicyVersionInput {
+                policy_arn: i.req("PolicyArn")?,
+                version_id: i.req("VersionId")?,
+            };
+            client
+                .set_default_policy_version_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
@@ -11041,7 +11564,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
             let input = SetSecurityTokenServicePreferencesInput {
                 global_endpoint_token_version: i.req("GlobalEndpointTokenVersion")?,
             };
-            client.set_security_token_service_preferences_with(input).await.map_err(CallError::from_service)?;
+            client
+                .set_security_token_service_preferences_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
@@ -11049,8 +11575,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
             let i = Input::new(input);
             let input = SimulateCustomPolicyInput {
                 policy_input_list: i.req("PolicyInputList")?,
-                permissions_boundary_policy_input_list: i.opt("PermissionsBoundaryPolicyInputList")?,
-                ordered_organization_policy_input_list: i.opt("OrderedOrganizationPolicyInputList")?,
+                permissions_boundary_policy_input_list: i
+                    .opt("PermissionsBoundaryPolicyInputList")?,
+                ordered_organization_policy_input_list: i
+                    .opt("OrderedOrganizationPolicyInputList")?,
                 action_names: i.req("ActionNames")?,
                 resource_arns: i.opt("ResourceArns")?,
                 resource_policy: i.opt("ResourcePolicy")?,
@@ -11061,7 +11589,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 max_items: i.opt("MaxItems")?,
                 marker: i.opt("Marker")?,
             };
-            let out = client.simulate_custom_policy_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .simulate_custom_policy_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -11070,7 +11601,8 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
             let input = SimulatePrincipalPolicyInput {
                 policy_source_arn: i.req("PolicySourceArn")?,
                 policy_input_list: i.opt("PolicyInputList")?,
-                permissions_boundary_policy_input_list: i.opt("PermissionsBoundaryPolicyInputList")?,
+                permissions_boundary_policy_input_list: i
+                    .opt("PermissionsBoundaryPolicyInputList")?,
                 policy_exclusion_list: i.opt("PolicyExclusionList")?,
                 action_names: i.req("ActionNames")?,
                 resource_arns: i.opt("ResourceArns")?,
@@ -11082,21 +11614,32 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 max_items: i.opt("MaxItems")?,
                 marker: i.opt("Marker")?,
             };
-            let out = client.simulate_principal_policy_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .simulate_principal_policy_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "TagInstanceProfile" => {
             let i = Input::new(input);
-            let input =
-                TagInstanceProfileInput { instance_profile_name: i.req("InstanceProfileName")?, tags: i.req("Tags")? };
-            client.tag_instance_profile_with(input).await.map_err(CallError::from_service)?;
+            let input = TagInstanceProfileInput {
+                instance_profile_name: i.req("InstanceProfileName")?,
+                tags: i.req("Tags")?,
+            };
+            client
+                .tag_instance_profile_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "TagMFADevice" => {
             let i = Input::new(input);
-            let input = TagMfaDeviceInput { serial_number: i.req("SerialNumber")?, tags: i.req("Tags")? };
+            let input = TagMfaDeviceInput {
+                serial_number: i.req("SerialNumber")?,
+                tags: i.req("Tags")?,
+            };
             client.tag_mfa_device_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
@@ -11107,27 +11650,39 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 open_id_connect_provider_arn: i.req("OpenIDConnectProviderArn")?,
                 tags: i.req("Tags")?,
             };
-            client.tag_open_id_connect_provider_with(input).await.map_err(CallError::from_service)?;
+            client
+                .tag_open_id_connect_provider_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "TagPolicy" => {
             let i = Input::new(input);
-            let input = TagPolicyInput { policy_arn: i.req("PolicyArn")?, tags: i.req("Tags")? };
+            let input = TagPolicyInput {
+                policy_arn: i.req("PolicyArn")?,
+                tags: i.req("Tags")?,
+            };
             client.tag_policy_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "TagRole" => {
             let i = Input::new(input);
-            let input = TagRoleInput { role_name: i.req("RoleName")?, tags: i.req("Tags")? };
+            let input = TagRoleInput {
+                role_name: i.req("RoleName")?,
+                tags: i.req("Tags")?,
+            };
             client.tag_role_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "TagSAMLProvider" => {
             let i = Input::new(input);
-            let input = TagSamlProviderInput { saml_provider_arn: i.req("SAMLProviderArn")?, tags: i.req("Tags")? };
+            let input = TagSamlProviderInput {
+                saml_provider_arn: i.req("SAMLProviderArn")?,
+                tags: i.req("Tags")?,
+            };
             client.tag_saml_provider_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
@@ -11138,13 +11693,19 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 server_certificate_name: i.req("ServerCertificateName")?,
                 tags: i.req("Tags")?,
             };
-            client.tag_server_certificate_with(input).await.map_err(CallError::from_service)?;
+            client
+                .tag_server_certificate_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "TagUser" => {
             let i = Input::new(input);
-            let input = TagUserInput { user_name: i.req("UserName")?, tags: i.req("Tags")? };
+            let input = TagUserInput {
+                user_name: i.req("UserName")?,
+                tags: i.req("Tags")?,
+            };
             client.tag_user_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
@@ -11155,13 +11716,19 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 instance_profile_name: i.req("InstanceProfileName")?,
                 tag_keys: i.req("TagKeys")?,
             };
-            client.untag_instance_profile_with(input).await.map_err(CallError::from_service)?;
+            client
+                .untag_instance_profile_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "UntagMFADevice" => {
             let i = Input::new(input);
-            let input = UntagMfaDeviceInput { serial_number: i.req("SerialNumber")?, tag_keys: i.req("TagKeys")? };
+            let input = UntagMfaDeviceInput {
+                serial_number: i.req("SerialNumber")?,
+                tag_keys: i.req("TagKeys")?,
+            };
             client.untag_mfa_device_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
@@ -11172,29 +11739,43 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 open_id_connect_provider_arn: i.req("OpenIDConnectProviderArn")?,
                 tag_keys: i.req("TagKeys")?,
             };
-            client.untag_open_id_connect_provider_with(input).await.map_err(CallError::from_service)?;
+            client
+                .untag_open_id_connect_provider_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "UntagPolicy" => {
             let i = Input::new(input);
-            let input = UntagPolicyInput { policy_arn: i.req("PolicyArn")?, tag_keys: i.req("TagKeys")? };
+            let input = UntagPolicyInput {
+                policy_arn: i.req("PolicyArn")?,
+                tag_keys: i.req("TagKeys")?,
+            };
             client.untag_policy_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "UntagRole" => {
             let i = Input::new(input);
-            let input = UntagRoleInput { role_name: i.req("RoleName")?, tag_keys: i.req("TagKeys")? };
+            let input = UntagRoleInput {
+                role_name: i.req("RoleName")?,
+                tag_keys: i.req("TagKeys")?,
+            };
             client.untag_role_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "UntagSAMLProvider" => {
             let i = Input::new(input);
-            let input =
-                UntagSamlProviderInput { saml_provider_arn: i.req("SAMLProviderArn")?, tag_keys: i.req("TagKeys")? };
-            client.untag_saml_provider_with(input).await.map_err(CallError::from_service)?;
+            let input = UntagSamlProviderInput {
+                saml_provider_arn: i.req("SAMLProviderArn")?,
+                tag_keys: i.req("TagKeys")?,
+            };
+            client
+                .untag_saml_provider_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
@@ -11204,13 +11785,19 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 server_certificate_name: i.req("ServerCertificateName")?,
                 tag_keys: i.req("TagKeys")?,
             };
-            client.untag_server_certificate_with(input).await.map_err(CallError::from_service)?;
+            client
+                .untag_server_certificate_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "UntagUser" => {
             let i = Input::new(input);
-            let input = UntagUserInput { user_name: i.req("UserName")?, tag_keys: i.req("TagKeys")? };
+            let input = UntagUserInput {
+                user_name: i.req("UserName")?,
+                tag_keys: i.req("TagKeys")?,
+            };
             client.untag_user_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
@@ -11239,7 +11826,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 password_reuse_prevention: i.opt("PasswordReusePrevention")?,
                 hard_expiry: i.opt("HardExpiry")?,
             };
-            client.update_account_password_policy_with(input).await.map_err(CallError::from_service)?;
+            client
+                .update_account_password_policy_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
@@ -11249,7 +11839,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 role_name: i.req("RoleName")?,
                 policy_document: i.req("PolicyDocument")?,
             };
-            client.update_assume_role_policy_with(input).await.map_err(CallError::from_service)?;
+            client
+                .update_assume_role_policy_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
@@ -11259,7 +11852,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 delegation_request_id: i.req("DelegationRequestId")?,
                 notes: i.opt("Notes")?,
             };
-            client.update_delegation_request_with(input).await.map_err(CallError::from_service)?;
+            client
+                .update_delegation_request_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
@@ -11281,9 +11877,13 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 password: i.opt("Password")?,
                 password_reset_required: i.opt("PasswordResetRequired")?,
                 max_signin_session_duration: i.opt("MaxSigninSessionDuration")?,
-                reset_max_signin_session_duration: i.opt("ResetMaxSigninSessionDuration")?,
+                reset_max_signin_session_duration: i
+                    .opt("ResetMaxSigninSessionDuration")?,
             };
-            client.update_login_profile_with(input).await.map_err(CallError::from_service)?;
+            client
+                .update_login_profile_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
@@ -11296,7 +11896,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 remove_context_provider: i.opt("RemoveContextProvider")?,
                 remove_identity_center_instance: i.opt("RemoveIdentityCenterInstance")?,
             };
-            client.update_open_id_connect_provider_with(input).await.map_err(CallError::from_service)?;
+            client
+                .update_open_id_connect_provider_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
@@ -11306,7 +11909,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 open_id_connect_provider_arn: i.req("OpenIDConnectProviderArn")?,
                 thumbprint_list: i.req("ThumbprintList")?,
             };
-            client.update_open_id_connect_provider_thumbprint_with(input).await.map_err(CallError::from_service)?;
+            client
+                .update_open_id_connect_provider_thumbprint_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
@@ -11317,17 +11923,26 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 description: i.opt("Description")?,
                 max_session_duration: i.opt("MaxSessionDuration")?,
                 max_signin_session_duration: i.opt("MaxSigninSessionDuration")?,
-                reset_max_signin_session_duration: i.opt("ResetMaxSigninSessionDuration")?,
+                reset_max_signin_session_duration: i
+                    .opt("ResetMaxSigninSessionDuration")?,
             };
-            let out = client.update_role_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .update_role_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "UpdateRoleDescription" => {
             let i = Input::new(input);
-            let input =
-                UpdateRoleDescriptionInput { role_name: i.req("RoleName")?, description: i.req("Description")? };
-            let out = client.update_role_description_with(input).await.map_err(CallError::from_service)?;
+            let input = UpdateRoleDescriptionInput {
+                role_name: i.req("RoleName")?,
+                description: i.req("Description")?,
+            };
+            let out = client
+                .update_role_description_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -11344,7 +11959,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 remove_context_provider: i.opt("RemoveContextProvider")?,
                 remove_identity_center_instance: i.opt("RemoveIdentityCenterInstance")?,
             };
-            let out = client.update_saml_provider_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .update_saml_provider_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -11355,7 +11973,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 ssh_public_key_id: i.req("SSHPublicKeyId")?,
                 status: i.req("Status")?,
             };
-            client.update_ssh_public_key_with(input).await.map_err(CallError::from_service)?;
+            client
+                .update_ssh_public_key_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
@@ -11366,7 +11987,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 new_path: i.opt("NewPath")?,
                 new_server_certificate_name: i.opt("NewServerCertificateName")?,
             };
-            client.update_server_certificate_with(input).await.map_err(CallError::from_service)?;
+            client
+                .update_server_certificate_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
@@ -11377,7 +12001,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 service_specific_credential_id: i.req("ServiceSpecificCredentialId")?,
                 status: i.req("Status")?,
             };
-            client.update_service_specific_credential_with(input).await.map_err(CallError::from_service)?;
+            client
+                .update_service_specific_credential_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
@@ -11388,7 +12015,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 certificate_id: i.req("CertificateId")?,
                 status: i.req("Status")?,
             };
-            client.update_signing_certificate_with(input).await.map_err(CallError::from_service)?;
+            client
+                .update_signing_certificate_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
@@ -11409,7 +12039,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 user_name: i.req("UserName")?,
                 ssh_public_key_body: i.req("SSHPublicKeyBody")?,
             };
-            let out = client.upload_ssh_public_key_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .upload_ssh_public_key_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -11423,7 +12056,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 certificate_chain: i.opt("CertificateChain")?,
                 tags: i.opt("Tags")?,
             };
-            let out = client.upload_server_certificate_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .upload_server_certificate_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -11433,7 +12069,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 user_name: i.opt("UserName")?,
                 certificate_body: i.req("CertificateBody")?,
             };
-            let out = client.upload_signing_certificate_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .upload_signing_certificate_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 

@@ -11392,7 +11392,11 @@ pub(crate) static SERVICE: Service = Service {
 };
 
 /// Runs operation `op` (model name) with its input as JSON; the output as JSON.
-pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Value, CallError> {
+pub(crate) async fn call(
+    client: &Client,
+    op: &str,
+    input: &Value,
+) -> Result<Value, CallError> {
     match op {
         "AddLayerVersionPermission" => {
             let i = Input::new(input);
@@ -11405,7 +11409,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 organization_id: i.opt("OrganizationId")?,
                 revision_id: i.opt("RevisionId")?,
             };
-            let out = client.add_layer_version_permission_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .add_layer_version_permission_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -11425,7 +11432,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 revision_id: i.opt("RevisionId")?,
                 principal_org_id: i.opt("PrincipalOrgID")?,
             };
-            let out = client.add_permission_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .add_permission_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -11437,7 +11447,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 updates: i.opt("Updates")?,
                 client_token: i.opt("ClientToken")?,
             };
-            let out = client.checkpoint_durable_execution_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .checkpoint_durable_execution_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -11450,7 +11463,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 description: i.opt("Description")?,
                 routing_config: i.opt("RoutingConfig")?,
             };
-            let out = client.create_alias_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .create_alias_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -11461,13 +11477,17 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 vpc_config: i.req("VpcConfig")?,
                 permissions_config: i.req("PermissionsConfig")?,
                 instance_requirements: i.opt("InstanceRequirements")?,
-                capacity_provider_scaling_config: i.opt("CapacityProviderScalingConfig")?,
+                capacity_provider_scaling_config: i
+                    .opt("CapacityProviderScalingConfig")?,
                 kms_key_arn: i.opt("KmsKeyArn")?,
                 tags: i.opt("Tags")?,
                 propagate_tags: i.opt("PropagateTags")?,
                 telemetry_config: i.opt("TelemetryConfig")?,
             };
-            let out = client.create_capacity_provider_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .create_capacity_provider_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -11479,7 +11499,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 code_signing_policies: i.opt("CodeSigningPolicies")?,
                 tags: i.opt("Tags")?,
             };
-            let out = client.create_code_signing_config_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .create_code_signing_config_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -11495,7 +11518,8 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 metrics_config: i.opt("MetricsConfig")?,
                 logging_config: i.opt("LoggingConfig")?,
                 scaling_config: i.opt("ScalingConfig")?,
-                maximum_batching_window_in_seconds: i.opt("MaximumBatchingWindowInSeconds")?,
+                maximum_batching_window_in_seconds: i
+                    .opt("MaximumBatchingWindowInSeconds")?,
                 parallelization_factor: i.opt("ParallelizationFactor")?,
                 starting_position: i.opt("StartingPosition")?,
                 starting_position_timestamp: i.opt("StartingPositionTimestamp")?,
@@ -11510,12 +11534,17 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 source_access_configurations: i.opt("SourceAccessConfigurations")?,
                 self_managed_event_source: i.opt("SelfManagedEventSource")?,
                 function_response_types: i.opt("FunctionResponseTypes")?,
-                amazon_managed_kafka_event_source_config: i.opt("AmazonManagedKafkaEventSourceConfig")?,
-                self_managed_kafka_event_source_config: i.opt("SelfManagedKafkaEventSourceConfig")?,
+                amazon_managed_kafka_event_source_config: i
+                    .opt("AmazonManagedKafkaEventSourceConfig")?,
+                self_managed_kafka_event_source_config: i
+                    .opt("SelfManagedKafkaEventSourceConfig")?,
                 document_db_event_source_config: i.opt("DocumentDBEventSourceConfig")?,
                 provisioned_poller_config: i.opt("ProvisionedPollerConfig")?,
             };
-            let out = client.create_event_source_mapping_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .create_event_source_mapping_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -11553,7 +11582,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 runtime_config: i.opt("RuntimeConfig")?,
                 accelerator_config: i.opt("AcceleratorConfig")?,
             };
-            let out = client.create_function_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .create_function_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -11566,49 +11598,81 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 cors: i.opt("Cors")?,
                 invoke_mode: i.opt("InvokeMode")?,
             };
-            let out = client.create_function_url_config_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .create_function_url_config_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "DeleteAlias" => {
             let i = Input::new(input);
-            let input = DeleteAliasInput { function_name: i.req("FunctionName")?, name: i.req("Name")? };
+            let input = DeleteAliasInput {
+                function_name: i.req("FunctionName")?,
+                name: i.req("Name")?,
+            };
             client.delete_alias_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeleteCapacityProvider" => {
             let i = Input::new(input);
-            let input = DeleteCapacityProviderInput { capacity_provider_name: i.req("CapacityProviderName")? };
-            let out = client.delete_capacity_provider_with(input).await.map_err(CallError::from_service)?;
+            let input = DeleteCapacityProviderInput {
+                capacity_provider_name: i.req("CapacityProviderName")?,
+            };
+            let out = client
+                .delete_capacity_provider_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "DeleteCodeSigningConfig" => {
             let i = Input::new(input);
-            let input = DeleteCodeSigningConfigInput { code_signing_config_arn: i.req("CodeSigningConfigArn")? };
-            let out = client.delete_code_signing_config_with(input).await.map_err(CallError::from_service)?;
+            let input = DeleteCodeSigningConfigInput {
+                code_signing_config_arn: i.req("CodeSigningConfigArn")?,
+            };
+            let out = client
+                .delete_code_signing_config_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "DeleteDurableExecution" => {
             let i = Input::new(input);
-            let input = DeleteDurableExecutionInput { durable_execution_arn: i.req("DurableExecutionArn")? };
-            let out = client.delete_durable_execution_with(input).await.map_err(CallError::from_service)?;
+            let input = DeleteDurableExecutionInput {
+                durable_execution_arn: i.req("DurableExecutionArn")?,
+            };
+            let out = client
+                .delete_durable_execution_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "DeleteEventSourceMapping" => {
             let i = Input::new(input);
-            let input = DeleteEventSourceMappingInput { uuid: i.req("UUID")? };
-            let out = client.delete_event_source_mapping_with(input).await.map_err(CallError::from_service)?;
+            let input = DeleteEventSourceMappingInput {
+                uuid: i.req("UUID")?,
+            };
+            let out = client
+                .delete_event_source_mapping_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "DeleteFunction" => {
             let i = Input::new(input);
-            let input = DeleteFunctionInput { function_name: i.req("FunctionName")?, qualifier: i.opt("Qualifier")? };
-            let out = client.delete_function_with(input).await.map_err(CallError::from_service)?;
+            let input = DeleteFunctionInput {
+                function_name: i.req("FunctionName")?,
+                qualifier: i.opt("Qualifier")?,
+            };
+            let out = client
+                .delete_function_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             let mut o = Output::new(&out)?;
             o.put("StatusCode", &out.status_code)?;
             Ok(o.finish())
@@ -11616,15 +11680,25 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
 
         "DeleteFunctionCodeSigningConfig" => {
             let i = Input::new(input);
-            let input = DeleteFunctionCodeSigningConfigInput { function_name: i.req("FunctionName")? };
-            client.delete_function_code_signing_config_with(input).await.map_err(CallError::from_service)?;
+            let input = DeleteFunctionCodeSigningConfigInput {
+                function_name: i.req("FunctionName")?,
+            };
+            client
+                .delete_function_code_signing_config_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeleteFunctionConcurrency" => {
             let i = Input::new(input);
-            let input = DeleteFunctionConcurrencyInput { function_name: i.req("FunctionName")? };
-            client.delete_function_concurrency_with(input).await.map_err(CallError::from_service)?;
+            let input = DeleteFunctionConcurrencyInput {
+                function_name: i.req("FunctionName")?,
+            };
+            client
+                .delete_function_concurrency_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
@@ -11634,23 +11708,36 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 function_name: i.req("FunctionName")?,
                 qualifier: i.opt("Qualifier")?,
             };
-            client.delete_function_event_invoke_config_with(input).await.map_err(CallError::from_service)?;
+            client
+                .delete_function_event_invoke_config_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeleteFunctionUrlConfig" => {
             let i = Input::new(input);
-            let input =
-                DeleteFunctionUrlConfigInput { function_name: i.req("FunctionName")?, qualifier: i.opt("Qualifier")? };
-            client.delete_function_url_config_with(input).await.map_err(CallError::from_service)?;
+            let input = DeleteFunctionUrlConfigInput {
+                function_name: i.req("FunctionName")?,
+                qualifier: i.opt("Qualifier")?,
+            };
+            client
+                .delete_function_url_config_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeleteLayerVersion" => {
             let i = Input::new(input);
-            let input =
-                DeleteLayerVersionInput { layer_name: i.req("LayerName")?, version_number: i.req("VersionNumber")? };
-            client.delete_layer_version_with(input).await.map_err(CallError::from_service)?;
+            let input = DeleteLayerVersionInput {
+                layer_name: i.req("LayerName")?,
+                version_number: i.req("VersionNumber")?,
+            };
+            client
+                .delete_layer_version_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
@@ -11660,42 +11747,69 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 function_name: i.req("FunctionName")?,
                 qualifier: i.req("Qualifier")?,
             };
-            client.delete_provisioned_concurrency_config_with(input).await.map_err(CallError::from_service)?;
+            client
+                .delete_provisioned_concurrency_config_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeleteResourcePolicy" => {
             let i = Input::new(input);
-            let input =
-                DeleteResourcePolicyInput { resource_arn: i.req("ResourceArn")?, revision_id: i.opt("RevisionId")? };
-            client.delete_resource_policy_with(input).await.map_err(CallError::from_service)?;
+            let input = DeleteResourcePolicyInput {
+                resource_arn: i.req("ResourceArn")?,
+                revision_id: i.opt("RevisionId")?,
+            };
+            client
+                .delete_resource_policy_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "GetAccountSettings" => {
             let input = GetAccountSettingsInput {};
-            let out = client.get_account_settings_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .get_account_settings_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetAlias" => {
             let i = Input::new(input);
-            let input = GetAliasInput { function_name: i.req("FunctionName")?, name: i.req("Name")? };
-            let out = client.get_alias_with(input).await.map_err(CallError::from_service)?;
+            let input = GetAliasInput {
+                function_name: i.req("FunctionName")?,
+                name: i.req("Name")?,
+            };
+            let out = client
+                .get_alias_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetCapacityProvider" => {
             let i = Input::new(input);
-            let input = GetCapacityProviderInput { capacity_provider_name: i.req("CapacityProviderName")? };
-            let out = client.get_capacity_provider_with(input).await.map_err(CallError::from_service)?;
+            let input = GetCapacityProviderInput {
+                capacity_provider_name: i.req("CapacityProviderName")?,
+            };
+            let out = client
+                .get_capacity_provider_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetCodeSigningConfig" => {
             let i = Input::new(input);
-            let input = GetCodeSigningConfigInput { code_signing_config_arn: i.req("CodeSigningConfigArn")? };
-            let out = client.get_code_signing_config_with(input).await.map_err(CallError::from_service)?;
+            let input = GetCodeSigningConfigInput {
+                code_signing_config_arn: i.req("CodeSigningConfigArn")?,
+            };
+            let out = client
+                .get_code_signing_config_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -11705,7 +11819,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 durable_execution_arn: i.req("DurableExecutionArn")?,
                 include_execution_data: i.opt("IncludeExecutionData")?,
             };
-            let out = client.get_durable_execution_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .get_durable_execution_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -11718,7 +11835,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 reverse_order: i.opt("ReverseOrder")?,
             };
-            let out = client.get_durable_execution_history_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .get_durable_execution_history_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -11730,43 +11850,72 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.get_durable_execution_state_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .get_durable_execution_state_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetEventSourceMapping" => {
             let i = Input::new(input);
-            let input = GetEventSourceMappingInput { uuid: i.req("UUID")? };
-            let out = client.get_event_source_mapping_with(input).await.map_err(CallError::from_service)?;
+            let input = GetEventSourceMappingInput {
+                uuid: i.req("UUID")?,
+            };
+            let out = client
+                .get_event_source_mapping_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetFunction" => {
             let i = Input::new(input);
-            let input = GetFunctionInput { function_name: i.req("FunctionName")?, qualifier: i.opt("Qualifier")? };
-            let out = client.get_function_with(input).await.map_err(CallError::from_service)?;
+            let input = GetFunctionInput {
+                function_name: i.req("FunctionName")?,
+                qualifier: i.opt("Qualifier")?,
+            };
+            let out = client
+                .get_function_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetFunctionCodeSigningConfig" => {
             let i = Input::new(input);
-            let input = GetFunctionCodeSigningConfigInput { function_name: i.req("FunctionName")? };
-            let out = client.get_function_code_signing_config_with(input).await.map_err(CallError::from_service)?;
+            let input = GetFunctionCodeSigningConfigInput {
+                function_name: i.req("FunctionName")?,
+            };
+            let out = client
+                .get_function_code_signing_config_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetFunctionConcurrency" => {
             let i = Input::new(input);
-            let input = GetFunctionConcurrencyInput { function_name: i.req("FunctionName")? };
-            let out = client.get_function_concurrency_with(input).await.map_err(CallError::from_service)?;
+            let input = GetFunctionConcurrencyInput {
+                function_name: i.req("FunctionName")?,
+            };
+            let out = client
+                .get_function_concurrency_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetFunctionConfiguration" => {
             let i = Input::new(input);
-            let input =
-                GetFunctionConfigurationInput { function_name: i.req("FunctionName")?, qualifier: i.opt("Qualifier")? };
-            let out = client.get_function_configuration_with(input).await.map_err(CallError::from_service)?;
+            let input = GetFunctionConfigurationInput {
+                function_name: i.req("FunctionName")?,
+                qualifier: i.opt("Qualifier")?,
+            };
+            let out = client
+                .get_function_configuration_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -11776,60 +11925,99 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 function_name: i.req("FunctionName")?,
                 qualifier: i.opt("Qualifier")?,
             };
-            let out = client.get_function_event_invoke_config_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .get_function_event_invoke_config_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetFunctionRecursionConfig" => {
             let i = Input::new(input);
-            let input = GetFunctionRecursionConfigInput { function_name: i.req("FunctionName")? };
-            let out = client.get_function_recursion_config_with(input).await.map_err(CallError::from_service)?;
+            let input = GetFunctionRecursionConfigInput {
+                function_name: i.req("FunctionName")?,
+            };
+            let out = client
+                .get_function_recursion_config_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetFunctionScalingConfig" => {
             let i = Input::new(input);
-            let input =
-                GetFunctionScalingConfigInput { function_name: i.req("FunctionName")?, qualifier: i.req("Qualifier")? };
-            let out = client.get_function_scaling_config_with(input).await.map_err(CallError::from_service)?;
+            let input = GetFunctionScalingConfigInput {
+                function_name: i.req("FunctionName")?,
+                qualifier: i.req("Qualifier")?,
+            };
+            let out = client
+                .get_function_scaling_config_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetFunctionUrlConfig" => {
             let i = Input::new(input);
-            let input =
-                GetFunctionUrlConfigInput { function_name: i.req("FunctionName")?, qualifier: i.opt("Qualifier")? };
-            let out = client.get_function_url_config_with(input).await.map_err(CallError::from_service)?;
+            let input = GetFunctionUrlConfigInput {
+                function_name: i.req("FunctionName")?,
+                qualifier: i.opt("Qualifier")?,
+            };
+            let out = client
+                .get_function_url_config_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetLayerVersion" => {
             let i = Input::new(input);
-            let input =
-                GetLayerVersionInput { layer_name: i.req("LayerName")?, version_number: i.req("VersionNumber")? };
-            let out = client.get_layer_version_with(input).await.map_err(CallError::from_service)?;
+            let input = GetLayerVersionInput {
+                layer_name: i.req("LayerName")?,
+                version_number: i.req("VersionNumber")?,
+            };
+            let out = client
+                .get_layer_version_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetLayerVersionByArn" => {
             let i = Input::new(input);
-            let input = GetLayerVersionByArnInput { arn: i.req("Arn")? };
-            let out = client.get_layer_version_by_arn_with(input).await.map_err(CallError::from_service)?;
+            let input = GetLayerVersionByArnInput {
+                arn: i.req("Arn")?,
+            };
+            let out = client
+                .get_layer_version_by_arn_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetLayerVersionPolicy" => {
             let i = Input::new(input);
-            let input =
-                GetLayerVersionPolicyInput { layer_name: i.req("LayerName")?, version_number: i.req("VersionNumber")? };
-            let out = client.get_layer_version_policy_with(input).await.map_err(CallError::from_service)?;
+            let input = GetLayerVersionPolicyInput {
+                layer_name: i.req("LayerName")?,
+                version_number: i.req("VersionNumber")?,
+            };
+            let out = client
+                .get_layer_version_policy_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetPolicy" => {
             let i = Input::new(input);
-            let input = GetPolicyInput { function_name: i.req("FunctionName")?, qualifier: i.opt("Qualifier")? };
-            let out = client.get_policy_with(input).await.map_err(CallError::from_service)?;
+            let input = GetPolicyInput {
+                function_name: i.req("FunctionName")?,
+                qualifier: i.opt("Qualifier")?,
+            };
+            let out = client
+                .get_policy_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -11839,14 +12027,22 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 function_name: i.req("FunctionName")?,
                 qualifier: i.req("Qualifier")?,
             };
-            let out = client.get_provisioned_concurrency_config_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .get_provisioned_concurrency_config_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetResourcePolicy" => {
             let i = Input::new(input);
-            let input = GetResourcePolicyInput { resource_arn: i.req("ResourceArn")? };
-            let out = client.get_resource_policy_with(input).await.map_err(CallError::from_service)?;
+            let input = GetResourcePolicyInput {
+                resource_arn: i.req("ResourceArn")?,
+            };
+            let out = client
+                .get_resource_policy_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -11856,7 +12052,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 function_name: i.req("FunctionName")?,
                 qualifier: i.opt("Qualifier")?,
             };
-            let out = client.get_runtime_management_config_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .get_runtime_management_config_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -11885,8 +12084,14 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
 
         "InvokeAsync" => {
             let i = Input::new(input);
-            let input = InvokeAsyncInput { function_name: i.req("FunctionName")?, invoke_args: i.req("InvokeArgs")? };
-            let out = client.invoke_async_with(input).await.map_err(CallError::from_service)?;
+            let input = InvokeAsyncInput {
+                function_name: i.req("FunctionName")?,
+                invoke_args: i.req("InvokeArgs")?,
+            };
+            let out = client
+                .invoke_async_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             let mut o = Output::new(&out)?;
             o.put("Status", &out.status)?;
             Ok(o.finish())
@@ -11900,7 +12105,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_aliases_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_aliases_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -11911,14 +12119,23 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_capacity_providers_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_capacity_providers_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "ListCodeSigningConfigs" => {
             let i = Input::new(input);
-            let input = ListCodeSigningConfigsInput { marker: i.opt("Marker")?, max_items: i.opt("MaxItems")? };
-            let out = client.list_code_signing_configs_with(input).await.map_err(CallError::from_service)?;
+            let input = ListCodeSigningConfigsInput {
+                marker: i.opt("Marker")?,
+                max_items: i.opt("MaxItems")?,
+            };
+            let out = client
+                .list_code_signing_configs_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -11935,7 +12152,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_durable_executions_by_function_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_durable_executions_by_function_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -11947,7 +12167,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_event_source_mappings_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_event_source_mappings_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -11958,7 +12181,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_function_event_invoke_configs_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_function_event_invoke_configs_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -11969,7 +12195,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_function_url_configs_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_function_url_configs_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -11995,7 +12224,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_functions_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_functions_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -12006,8 +12238,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out =
-                client.list_functions_by_code_signing_config_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_functions_by_code_signing_config_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -12020,7 +12254,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_layer_versions_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_layer_versions_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -12032,7 +12269,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_layers_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_layers_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -12043,14 +12283,22 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_provisioned_concurrency_configs_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_provisioned_concurrency_configs_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "ListTags" => {
             let i = Input::new(input);
-            let input = ListTagsInput { resource: i.req("Resource")? };
-            let out = client.list_tags_with(input).await.map_err(CallError::from_service)?;
+            let input = ListTagsInput {
+                resource: i.req("Resource")?,
+            };
+            let out = client
+                .list_tags_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -12061,7 +12309,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 marker: i.opt("Marker")?,
                 max_items: i.opt("MaxItems")?,
             };
-            let out = client.list_versions_by_function_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_versions_by_function_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -12073,7 +12324,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 reason: i.opt("Reason")?,
                 execution_timeout_paused: i.opt("ExecutionTimeoutPaused")?,
             };
-            let out = client.pause_durable_execution_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .pause_durable_execution_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -12087,7 +12341,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 compatible_runtimes: i.opt("CompatibleRuntimes")?,
                 license_info: i.opt("LicenseInfo")?,
             };
-            let out = client.publish_layer_version_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .publish_layer_version_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -12100,7 +12357,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 revision_id: i.opt("RevisionId")?,
                 publish_to: i.opt("PublishTo")?,
             };
-            let out = client.publish_version_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .publish_version_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -12110,7 +12370,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 code_signing_config_arn: i.req("CodeSigningConfigArn")?,
                 function_name: i.req("FunctionName")?,
             };
-            let out = client.put_function_code_signing_config_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .put_function_code_signing_config_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -12120,7 +12383,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 function_name: i.req("FunctionName")?,
                 reserved_concurrent_executions: i.req("ReservedConcurrentExecutions")?,
             };
-            let out = client.put_function_concurrency_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .put_function_concurrency_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -12133,7 +12399,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 maximum_event_age_in_seconds: i.opt("MaximumEventAgeInSeconds")?,
                 destination_config: i.opt("DestinationConfig")?,
             };
-            let out = client.put_function_event_invoke_config_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .put_function_event_invoke_config_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -12143,7 +12412,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 function_name: i.req("FunctionName")?,
                 recursive_loop: i.req("RecursiveLoop")?,
             };
-            let out = client.put_function_recursion_config_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .put_function_recursion_config_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -12154,7 +12426,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 qualifier: i.req("Qualifier")?,
                 function_scaling_config: i.opt("FunctionScalingConfig")?,
             };
-            let out = client.put_function_scaling_config_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .put_function_scaling_config_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -12163,9 +12438,13 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
             let input = PutProvisionedConcurrencyConfigInput {
                 function_name: i.req("FunctionName")?,
                 qualifier: i.req("Qualifier")?,
-                provisioned_concurrent_executions: i.req("ProvisionedConcurrentExecutions")?,
+                provisioned_concurrent_executions: i
+                    .req("ProvisionedConcurrentExecutions")?,
             };
-            let out = client.put_provisioned_concurrency_config_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .put_provisioned_concurrency_config_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -12176,7 +12455,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 policy: i.req("Policy")?,
                 revision_id: i.opt("RevisionId")?,
             };
-            let out = client.put_resource_policy_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .put_resource_policy_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -12188,7 +12470,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 update_runtime_on: i.req("UpdateRuntimeOn")?,
                 runtime_version_arn: i.opt("RuntimeVersionArn")?,
             };
-            let out = client.put_runtime_management_config_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .put_runtime_management_config_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -12200,7 +12485,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 statement_id: i.req("StatementId")?,
                 revision_id: i.opt("RevisionId")?,
             };
-            client.remove_layer_version_permission_with(input).await.map_err(CallError::from_service)?;
+            client
+                .remove_layer_version_permission_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
@@ -12223,24 +12511,35 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 client_token: i.opt("ClientToken")?,
                 reason: i.opt("Reason")?,
             };
-            let out = client.resume_durable_execution_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .resume_durable_execution_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "SendDurableExecutionCallbackFailure" => {
             let i = Input::new(input);
-            let input =
-                SendDurableExecutionCallbackFailureInput { callback_id: i.req("CallbackId")?, error: i.opt("Error")? };
-            let out =
-                client.send_durable_execution_callback_failure_with(input).await.map_err(CallError::from_service)?;
+            let input = SendDurableExecutionCallbackFailureInput {
+                callback_id: i.req("CallbackId")?,
+                error: i.opt("Error")?,
+            };
+            let out = client
+                .send_durable_execution_callback_failure_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "SendDurableExecutionCallbackHeartbeat" => {
             let i = Input::new(input);
-            let input = SendDurableExecutionCallbackHeartbeatInput { callback_id: i.req("CallbackId")? };
-            let out =
-                client.send_durable_execution_callback_heartbeat_with(input).await.map_err(CallError::from_service)?;
+            let input = SendDurableExecutionCallbackHeartbeatInput {
+                callback_id: i.req("CallbackId")?,
+            };
+            let out = client
+                .send_durable_execution_callback_heartbeat_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -12250,8 +12549,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 callback_id: i.req("CallbackId")?,
                 result: i.opt("Result")?,
             };
-            let out =
-                client.send_durable_execution_callback_success_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .send_durable_execution_callback_success_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -12261,20 +12562,29 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 durable_execution_arn: i.req("DurableExecutionArn")?,
                 error: i.opt("Error")?,
             };
-            let out = client.stop_durable_execution_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .stop_durable_execution_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "TagResource" => {
             let i = Input::new(input);
-            let input = TagResourceInput { resource: i.req("Resource")?, tags: i.req("Tags")? };
+            let input = TagResourceInput {
+                resource: i.req("Resource")?,
+                tags: i.req("Tags")?,
+            };
             client.tag_resource_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "UntagResource" => {
             let i = Input::new(input);
-            let input = UntagResourceInput { resource: i.req("Resource")?, tag_keys: i.req("TagKeys")? };
+            let input = UntagResourceInput {
+                resource: i.req("Resource")?,
+                tag_keys: i.req("TagKeys")?,
+            };
             client.untag_resource_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
@@ -12289,7 +12599,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 routing_config: i.opt("RoutingConfig")?,
                 revision_id: i.opt("RevisionId")?,
             };
-            let out = client.update_alias_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .update_alias_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -12297,11 +12610,15 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
             let i = Input::new(input);
             let input = UpdateCapacityProviderInput {
                 capacity_provider_name: i.req("CapacityProviderName")?,
-                capacity_provider_scaling_config: i.opt("CapacityProviderScalingConfig")?,
+                capacity_provider_scaling_config: i
+                    .opt("CapacityProviderScalingConfig")?,
                 propagate_tags: i.opt("PropagateTags")?,
                 telemetry_config: i.opt("TelemetryConfig")?,
             };
-            let out = client.update_capacity_provider_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .update_capacity_provider_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -12313,7 +12630,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 allowed_publishers: i.opt("AllowedPublishers")?,
                 code_signing_policies: i.opt("CodeSigningPolicies")?,
             };
-            let out = client.update_code_signing_config_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .update_code_signing_config_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -12329,7 +12649,8 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 metrics_config: i.opt("MetricsConfig")?,
                 logging_config: i.opt("LoggingConfig")?,
                 scaling_config: i.opt("ScalingConfig")?,
-                maximum_batching_window_in_seconds: i.opt("MaximumBatchingWindowInSeconds")?,
+                maximum_batching_window_in_seconds: i
+                    .opt("MaximumBatchingWindowInSeconds")?,
                 parallelization_factor: i.opt("ParallelizationFactor")?,
                 destination_config: i.opt("DestinationConfig")?,
                 maximum_record_age_in_seconds: i.opt("MaximumRecordAgeInSeconds")?,
@@ -12338,12 +12659,17 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 tumbling_window_in_seconds: i.opt("TumblingWindowInSeconds")?,
                 source_access_configurations: i.opt("SourceAccessConfigurations")?,
                 function_response_types: i.opt("FunctionResponseTypes")?,
-                amazon_managed_kafka_event_source_config: i.opt("AmazonManagedKafkaEventSourceConfig")?,
-                self_managed_kafka_event_source_config: i.opt("SelfManagedKafkaEventSourceConfig")?,
+                amazon_managed_kafka_event_source_config: i
+                    .opt("AmazonManagedKafkaEventSourceConfig")?,
+                self_managed_kafka_event_source_config: i
+                    .opt("SelfManagedKafkaEventSourceConfig")?,
                 document_db_event_source_config: i.opt("DocumentDBEventSourceConfig")?,
                 provisioned_poller_config: i.opt("ProvisionedPollerConfig")?,
             };
-            let out = client.update_event_source_mapping_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .update_event_source_mapping_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -12364,7 +12690,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 revision_id: i.opt("RevisionId")?,
                 source_kms_key_arn: i.opt("SourceKMSKeyArn")?,
             };
-            let out = client.update_function_code_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .update_function_code_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -12395,7 +12724,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 runtime_config: i.opt("RuntimeConfig")?,
                 accelerator_config: i.opt("AcceleratorConfig")?,
             };
-            let out = client.update_function_configuration_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .update_function_configuration_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -12408,7 +12740,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 maximum_event_age_in_seconds: i.opt("MaximumEventAgeInSeconds")?,
                 destination_config: i.opt("DestinationConfig")?,
             };
-            let out = client.update_function_event_invoke_config_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .update_function_event_invoke_config_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -12421,7 +12756,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 cors: i.opt("Cors")?,
                 invoke_mode: i.opt("InvokeMode")?,
             };
-            let out = client.update_function_url_config_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .update_function_url_config_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 

@@ -3,21 +3,31 @@
 
 //! Generated: the services the `stratus` tool speaks.
 
+#[rustfmt::skip]
 mod lambda;
 
+#[rustfmt::skip]
 mod sqs;
 
+#[rustfmt::skip]
 mod dynamodb;
 
+#[rustfmt::skip]
 mod sts;
 
+#[rustfmt::skip]
 mod iam;
 use crate::table::{CallError, Service};
 use serde_json::Value;
 
 /// Every service, in the order of `model/services.json`.
-pub(crate) static SERVICES: &[&Service] =
-    &[&lambda::SERVICE, &sqs::SERVICE, &dynamodb::SERVICE, &sts::SERVICE, &iam::SERVICE];
+pub(crate) static SERVICES: &[&Service] = &[
+    &lambda::SERVICE,
+    &sqs::SERVICE,
+    &dynamodb::SERVICE,
+    &sts::SERVICE,
+    &iam::SERVICE,
+];
 
 /// Runs `op` of service `service` with a client built from `config`.
 pub(crate) async fn call(
@@ -29,7 +39,9 @@ pub(crate) async fn call(
     match service {
         "lambda" => lambda::call(&stratus_lambda::Client::new(config), op, input).await,
         "sqs" => sqs::call(&stratus_sqs::Client::new(config), op, input).await,
-        "dynamodb" => dynamodb::call(&stratus_dynamodb::Client::new(config), op, input).await,
+        "dynamodb" => {
+            dynamodb::call(&stratus_dynamodb::Client::new(config), op, input).await
+        }
 
         "sts" => sts::call(&stratus_sts::Client::new(config), op, input).await,
         "iam" => iam::call(&stratus_iam::Client::new(config), op, input).await,

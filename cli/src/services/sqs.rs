@@ -1316,7 +1316,11 @@ pub(crate) static SERVICE: Service = Service {
 };
 
 /// Runs operation `op` (model name) with its input as JSON; the output as JSON.
-pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Value, CallError> {
+pub(crate) async fn call(
+    client: &Client,
+    op: &str,
+    input: &Value,
+) -> Result<Value, CallError> {
     match op {
         "AddPermission" => {
             let i = Input::new(input);
@@ -1332,8 +1336,13 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
 
         "CancelMessageMoveTask" => {
             let i = Input::new(input);
-            let input = CancelMessageMoveTaskInput { task_handle: i.req("TaskHandle")? };
-            let out = client.cancel_message_move_task_with(input).await.map_err(CallError::from_service)?;
+            let input = CancelMessageMoveTaskInput {
+                task_handle: i.req("TaskHandle")?,
+            };
+            let out = client
+                .cancel_message_move_task_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -1344,14 +1353,23 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 receipt_handle: i.req("ReceiptHandle")?,
                 visibility_timeout: i.req("VisibilityTimeout")?,
             };
-            client.change_message_visibility_with(input).await.map_err(CallError::from_service)?;
+            client
+                .change_message_visibility_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "ChangeMessageVisibilityBatch" => {
             let i = Input::new(input);
-            let input = ChangeMessageVisibilityBatchInput { queue_url: i.req("QueueUrl")?, entries: i.req("Entries")? };
-            let out = client.change_message_visibility_batch_with(input).await.map_err(CallError::from_service)?;
+            let input = ChangeMessageVisibilityBatchInput {
+                queue_url: i.req("QueueUrl")?,
+                entries: i.req("Entries")?,
+            };
+            let out = client
+                .change_message_visibility_batch_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -1362,36 +1380,55 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 attributes: i.opt("Attributes")?,
                 tags: i.opt("tags")?,
             };
-            let out = client.create_queue_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .create_queue_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "DeleteMessage" => {
             let i = Input::new(input);
-            let input = DeleteMessageInput { queue_url: i.req("QueueUrl")?, receipt_handle: i.req("ReceiptHandle")? };
+            let input = DeleteMessageInput {
+                queue_url: i.req("QueueUrl")?,
+                receipt_handle: i.req("ReceiptHandle")?,
+            };
             client.delete_message_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeleteMessageBatch" => {
             let i = Input::new(input);
-            let input = DeleteMessageBatchInput { queue_url: i.req("QueueUrl")?, entries: i.req("Entries")? };
-            let out = client.delete_message_batch_with(input).await.map_err(CallError::from_service)?;
+            let input = DeleteMessageBatchInput {
+                queue_url: i.req("QueueUrl")?,
+                entries: i.req("Entries")?,
+            };
+            let out = client
+                .delete_message_batch_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "DeleteQueue" => {
             let i = Input::new(input);
-            let input = DeleteQueueInput { queue_url: i.req("QueueUrl")? };
+            let input = DeleteQueueInput {
+                queue_url: i.req("QueueUrl")?,
+            };
             client.delete_queue_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "GetQueueAttributes" => {
             let i = Input::new(input);
-            let input =
-                GetQueueAttributesInput { queue_url: i.req("QueueUrl")?, attribute_names: i.opt("AttributeNames")? };
-            let out = client.get_queue_attributes_with(input).await.map_err(CallError::from_service)?;
+            let input = GetQueueAttributesInput {
+                queue_url: i.req("QueueUrl")?,
+                attribute_names: i.opt("AttributeNames")?,
+            };
+            let out = client
+                .get_queue_attributes_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -1401,7 +1438,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 queue_name: i.req("QueueName")?,
                 queue_owner_aws_account_id: i.opt("QueueOwnerAWSAccountId")?,
             };
-            let out = client.get_queue_url_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .get_queue_url_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -1412,22 +1452,35 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 next_token: i.opt("NextToken")?,
                 max_results: i.opt("MaxResults")?,
             };
-            let out = client.list_dead_letter_source_queues_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_dead_letter_source_queues_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "ListMessageMoveTasks" => {
             let i = Input::new(input);
-            let input =
-                ListMessageMoveTasksInput { source_arn: i.req("SourceArn")?, max_results: i.opt("MaxResults")? };
-            let out = client.list_message_move_tasks_with(input).await.map_err(CallError::from_service)?;
+            let input = ListMessageMoveTasksInput {
+                source_arn: i.req("SourceArn")?,
+                max_results: i.opt("MaxResults")?,
+            };
+            let out = client
+                .list_message_move_tasks_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "ListQueueTags" => {
             let i = Input::new(input);
-            let input = ListQueueTagsInput { queue_url: i.req("QueueUrl")? };
-            let out = client.list_queue_tags_with(input).await.map_err(CallError::from_service)?;
+            let input = ListQueueTagsInput {
+                queue_url: i.req("QueueUrl")?,
+            };
+            let out = client
+                .list_queue_tags_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -1438,13 +1491,18 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 next_token: i.opt("NextToken")?,
                 max_results: i.opt("MaxResults")?,
             };
-            let out = client.list_queues_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .list_queues_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "PurgeQueue" => {
             let i = Input::new(input);
-            let input = PurgeQueueInput { queue_url: i.req("QueueUrl")? };
+            let input = PurgeQueueInput {
+                queue_url: i.req("QueueUrl")?,
+            };
             client.purge_queue_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
@@ -1461,13 +1519,19 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 wait_time_seconds: i.opt("WaitTimeSeconds")?,
                 receive_request_attempt_id: i.opt("ReceiveRequestAttemptId")?,
             };
-            let out = client.receive_message_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .receive_message_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "RemovePermission" => {
             let i = Input::new(input);
-            let input = RemovePermissionInput { queue_url: i.req("QueueUrl")?, label: i.req("Label")? };
+            let input = RemovePermissionInput {
+                queue_url: i.req("QueueUrl")?,
+                label: i.req("Label")?,
+            };
             client.remove_permission_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
@@ -1483,21 +1547,36 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 message_deduplication_id: i.opt("MessageDeduplicationId")?,
                 message_group_id: i.opt("MessageGroupId")?,
             };
-            let out = client.send_message_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .send_message_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "SendMessageBatch" => {
             let i = Input::new(input);
-            let input = SendMessageBatchInput { queue_url: i.req("QueueUrl")?, entries: i.req("Entries")? };
-            let out = client.send_message_batch_with(input).await.map_err(CallError::from_service)?;
+            let input = SendMessageBatchInput {
+                queue_url: i.req("QueueUrl")?,
+                entries: i.req("Entries")?,
+            };
+            let out = client
+                .send_message_batch_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "SetQueueAttributes" => {
             let i = Input::new(input);
-            let input = SetQueueAttributesInput { queue_url: i.req("QueueUrl")?, attributes: i.req("Attributes")? };
-            client.set_queue_attributes_with(input).await.map_err(CallError::from_service)?;
+            let input = SetQueueAttributesInput {
+                queue_url: i.req("QueueUrl")?,
+                attributes: i.req("Attributes")?,
+            };
+            client
+                .set_queue_attributes_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
@@ -1508,20 +1587,29 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 destination_arn: i.opt("DestinationArn")?,
                 max_number_of_messages_per_second: i.opt("MaxNumberOfMessagesPerSecond")?,
             };
-            let out = client.start_message_move_task_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .start_message_move_task_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "TagQueue" => {
             let i = Input::new(input);
-            let input = TagQueueInput { queue_url: i.req("QueueUrl")?, tags: i.req("Tags")? };
+            let input = TagQueueInput {
+                queue_url: i.req("QueueUrl")?,
+                tags: i.req("Tags")?,
+            };
             client.tag_queue_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "UntagQueue" => {
             let i = Input::new(input);
-            let input = UntagQueueInput { queue_url: i.req("QueueUrl")?, tag_keys: i.req("TagKeys")? };
+            let input = UntagQueueInput {
+                queue_url: i.req("QueueUrl")?,
+                tag_keys: i.req("TagKeys")?,
+            };
             client.untag_queue_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }

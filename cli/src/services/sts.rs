@@ -1132,7 +1132,11 @@ pub(crate) static SERVICE: Service = Service {
 };
 
 /// Runs operation `op` (model name) with its input as JSON; the output as JSON.
-pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Value, CallError> {
+pub(crate) async fn call(
+    client: &Client,
+    op: &str,
+    input: &Value,
+) -> Result<Value, CallError> {
     match op {
         "AssumeRole" => {
             let i = Input::new(input);
@@ -1151,7 +1155,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 provided_contexts: i.opt("ProvidedContexts")?,
                 minimum_session_token_size: i.opt("MinimumSessionTokenSize")?,
             };
-            let out = client.assume_role_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .assume_role_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -1166,7 +1173,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 duration_seconds: i.opt("DurationSeconds")?,
                 minimum_session_token_size: i.opt("MinimumSessionTokenSize")?,
             };
-            let out = client.assume_role_with_saml_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .assume_role_with_saml_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -1182,7 +1192,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 duration_seconds: i.opt("DurationSeconds")?,
                 minimum_session_token_size: i.opt("MinimumSessionTokenSize")?,
             };
-            let out = client.assume_role_with_web_identity_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .assume_role_with_web_identity_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -1194,34 +1207,55 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 duration_seconds: i.opt("DurationSeconds")?,
                 minimum_session_token_size: i.opt("MinimumSessionTokenSize")?,
             };
-            let out = client.assume_root_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .assume_root_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "DecodeAuthorizationMessage" => {
             let i = Input::new(input);
-            let input = DecodeAuthorizationMessageInput { encoded_message: i.req("EncodedMessage")? };
-            let out = client.decode_authorization_message_with(input).await.map_err(CallError::from_service)?;
+            let input = DecodeAuthorizationMessageInput {
+                encoded_message: i.req("EncodedMessage")?,
+            };
+            let out = client
+                .decode_authorization_message_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetAccessKeyInfo" => {
             let i = Input::new(input);
-            let input = GetAccessKeyInfoInput { access_key_id: i.req("AccessKeyId")? };
-            let out = client.get_access_key_info_with(input).await.map_err(CallError::from_service)?;
+            let input = GetAccessKeyInfoInput {
+                access_key_id: i.req("AccessKeyId")?,
+            };
+            let out = client
+                .get_access_key_info_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetCallerIdentity" => {
             let input = GetCallerIdentityInput {};
-            let out = client.get_caller_identity_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .get_caller_identity_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "GetDelegatedAccessToken" => {
             let i = Input::new(input);
-            let input = GetDelegatedAccessTokenInput { trade_in_token: i.req("TradeInToken")? };
-            let out = client.get_delegated_access_token_with(input).await.map_err(CallError::from_service)?;
+            let input = GetDelegatedAccessTokenInput {
+                trade_in_token: i.req("TradeInToken")?,
+            };
+            let out = client
+                .get_delegated_access_token_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -1235,7 +1269,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 tags: i.opt("Tags")?,
                 minimum_session_token_size: i.opt("MinimumSessionTokenSize")?,
             };
-            let out = client.get_federation_token_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .get_federation_token_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -1247,7 +1284,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 minimum_session_token_size: i.opt("MinimumSessionTokenSize")?,
                 scoped_session_description: i.opt("ScopedSessionDescription")?,
             };
-            let out = client.get_scoped_credentials_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .get_scoped_credentials_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -1259,7 +1299,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 token_code: i.opt("TokenCode")?,
                 minimum_session_token_size: i.opt("MinimumSessionTokenSize")?,
             };
-            let out = client.get_session_token_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .get_session_token_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
@@ -1273,7 +1316,10 @@ pub(crate) async fn call(client: &Client, op: &str, input: &Value) -> Result<Val
                 subject_mode: i.opt("SubjectMode")?,
                 tags: i.opt("Tags")?,
             };
-            let out = client.get_web_identity_token_with(input).await.map_err(CallError::from_service)?;
+            let out = client
+                .get_web_identity_token_with(input)
+                .await
+                .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 

@@ -343,7 +343,10 @@ pub fn services_file(services: &[(String, String)], options: &Options) -> Result
     let tokens = quote! {
         //! Generated: the services the `stratus` tool speaks.
 
-        #(mod #mods;)*
+        #(
+            #[rustfmt::skip]
+            mod #mods;
+        )*
 
         use crate::table::{CallError, Service};
         use serde_json::Value;
