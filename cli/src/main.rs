@@ -225,9 +225,15 @@ async fn run(argv: Vec<String>) -> Result<(), Failure> {
         Some(other) => return Err(Failure::param(format!("argument --cli-binary-format: invalid choice: '{other}'"))),
     };
     let output_format = g.output.clone().unwrap_or_else(|| "json".into());
-    if output_format != "json" {
-        return Err(Failure::param(format!("--output {output_format} is not supported yet (json only)")));
+    if !matches!(output_format.as_str(), "json" | "text") {
+        return Err(Failure::param(format!("--output {output_format} is not supported yet (json and text are)")));
     }
+    let query = match &g.query {
+        Some(q) => {
+            Some(stratus_jmespath::compile(q).map_err(|e| Failure::param(format!("Bad value for --query {q}: {e}")))?)
+        }
+        None => None,
+    };
     // The input: --cli-input-json first, options over it.
     let mut input = Map::new();
     if let Some(text) = &g.cli_input_json {
@@ -263,27 +269,44 @@ async fn run(argv: Vec<String>) -> Result<(), Failure> {
         )));
     }
     let config = load_config(&g).await?;
-    let result = match (&op.paginator, g.no_paginate) {
+    let paged = match (&op.paginator, g.no_paginate) {
         (Some(p), false) => paginate(service, op, p, &config, input, &g).await?,
-        (Some(p), true) => {
-            if let (Some(limit), Some(size)) = (p.limit, g.page_size.or(g.max_items.map(|m| m as i64))) {
+        (paginator, _) => {
+            if let (Some(limit), Some(size)) =
+                (paginator.as_ref().and_then(|p| p.limit), g.page_size.or(g.max_items.map(|m| m as i64)))
+            {
                 input.insert(limit.to_string(), Value::from(size));
             }
-            call(service, op, &config, &Value::Object(input)).await?
+            let v = call(service, op, &config, &Value::Object(input)).await?;
+            Paged { merged: v.clone(), pages: vec![v], resume: None }
         }
-        (None, _) => call(service, op, &config, &Value::Object(input)).await?,
     };
-    let result = output::timestamps(service, op.output, result);
-    let shown = match &g.query {
-        Some(q) => {
-            let expr =
-                stratus_jmespath::compile(q).map_err(|e| Failure::param(format!("Bad value for --query {q}: {e}")))?;
-            expr.search(&result).map_err(|e| Failure::param(format!("Bad value for --query {q}: {e}")))?
+    let shape = |v: Value| output::timestamps(service, op.output, v);
+    let search = |v: Value| -> Result<Value, Failure> {
+        match &query {
+            Some(q) => q.search(&v).map_err(|e| Failure::param(format!("Bad value for --query: {e}"))),
+            None => Ok(v),
         }
-        None => result,
     };
-    // The AWS CLI prints nothing for an empty output (and `null` results of a query as `null`).
-    if g.query.is_some() || !matches!(&shown, Value::Object(m) if m.is_empty()) {
+    if output_format == "text" {
+        // The AWS CLI writes text page by page, the query applied to each, then the resume token.
+        let mut out = String::new();
+        for page in paged.pages {
+            out.push_str(&output::text(&search(shape(page))?));
+        }
+        if let Some(token) = paged.resume {
+            let mut inner = Map::new();
+            inner.insert("NextToken".into(), Value::String(token));
+            let mut outer = Map::new();
+            outer.insert("NextToken".into(), Value::Object(inner));
+            out.push_str(&output::text(&search(Value::Object(outer))?));
+        }
+        print!("{out}");
+        return Ok(());
+    }
+    let shown = search(shape(paged.merged))?;
+    // The AWS CLI prints nothing when the result is an empty object.
+    if !matches!(&shown, Value::Object(m) if m.is_empty()) {
         println!("{}", output::json(&shown));
     }
     Ok(())
@@ -356,7 +379,7 @@ async fn paginate(
     config: &stratus_runtime::Config,
     mut input: Map<String, Value>,
     g: &Globals,
-) -> Result<Value, Failure> {
+) -> Result<Paged, Failure> {
     let compile = |e: &str| {
         stratus_jmespath::compile(e).map_err(|e| Failure { code: exit::OTHER, message: format!("paginator: {e}") })
     };
@@ -379,6 +402,7 @@ async fn paginate(
         skip = truncate;
     }
     let mut complete = Map::new();
+    let mut pages = Vec::new();
     let mut resume: Option<String> = None;
     let mut total = 0usize;
     let mut first = true;
@@ -397,6 +421,16 @@ async fn paginate(
             }
             first = false;
         }
+        // The page as the text output shows it: its results (and, first, the non-aggregate
+        // members), after any truncation below.
+        let text_page = |page: &Value, first_page: bool| {
+            let mut current = if first_page { complete.clone() } else { Map::new() };
+            for (key, expr) in p.results.iter().zip(&result_exprs) {
+                output::set_path(&mut current, key, expr.search(page).unwrap_or(Value::Null));
+            }
+            Value::Object(current)
+        };
+        let first_page = pages.is_empty();
         let primary = result_exprs.first().and_then(|e| e.search(&page).ok());
         let n = primary.as_ref().and_then(Value::as_array).map_or(0, Vec::len);
         let truncate_amount = g.max_items.map_or(0, |m| (total + n).saturating_sub(m));
@@ -405,10 +439,12 @@ async fn paginate(
             if let Some(r) = p.results.first() {
                 output::truncate_page(&mut page, r, keep, 0);
             }
+            pages.push(text_page(&page, first_page));
             merge(&mut complete, &page, p.results, &result_exprs);
             resume = Some(output::encode_token(p.input_tokens, &next_token, Some(keep + starting_truncation)));
             break;
         }
+        pages.push(text_page(&page, first_page));
         merge(&mut complete, &page, p.results, &result_exprs);
         total += n;
         next_token = token_exprs
@@ -432,10 +468,20 @@ async fn paginate(
             };
         }
     }
-    if let Some(token) = resume {
-        complete.insert("NextToken".into(), Value::String(token));
+    if let Some(token) = &resume {
+        complete.insert("NextToken".into(), Value::String(token.clone()));
     }
-    Ok(Value::Object(complete))
+    Ok(Paged { merged: Value::Object(complete), pages, resume })
+}
+
+/// The result of a call or of paging through one.
+struct Paged {
+    /// All pages merged (what JSON shows).
+    merged: Value,
+    /// The pages as text shows them, one after the other.
+    pages: Vec<Value>,
+    /// The token to resume from, after `--max-items`.
+    resume: Option<String>,
 }
 
 fn merge(complete: &mut Map<String, Value>, page: &Value, paths: &[&str], exprs: &[stratus_jmespath::Expression]) {

@@ -258,3 +258,147 @@ mod tests {
         assert_eq!(Value::Object(m), json!({"Items": [1, 2, 3], "Count": 3, "A": {"B": ["x"]}}));
     }
 }
+
+/// `--output text`, as the AWS CLI writes it (`awscli/text.py`): scalars of a structure on one
+/// tab-separated line (keys sorted, prefixed with the upper-cased name of the member that holds
+/// it), nested values on their own lines below; lists of structures share their scalar columns.
+pub fn text(v: &Value) -> String {
+    let mut out = String::new();
+    text_item(v, &mut out, None, None, 0);
+    out
+}
+
+/// Python's `str()` of a JSON value.
+fn py_str(v: &Value) -> String {
+    match v {
+        Value::Null => "None".into(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::String(s) => s.clone(),
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(0.0);
+            if f.fract() == 0.0 && f.abs() < 1e16 {
+                format!("{f:.1}")
+            } else {
+                format!("{f}")
+            }
+        }
+        other => other.to_string(),
+    }
+}
+
+fn is_scalar(v: &Value) -> bool {
+    !matches!(v, Value::Object(_) | Value::Array(_))
+}
+
+fn text_item(v: &Value, out: &mut String, identifier: Option<&str>, scalar_keys: Option<&[String]>, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    match v {
+        Value::Object(map) => {
+            let (scalars, non_scalars): (Vec<String>, Vec<(&String, &Value)>) = match scalar_keys {
+                None => {
+                    let mut s = Vec::new();
+                    let mut n = Vec::new();
+                    let mut keys: Vec<&String> = map.keys().collect();
+                    keys.sort();
+                    for k in keys {
+                        let v = &map[k];
+                        if is_scalar(v) {
+                            s.push(py_str(v));
+                        } else {
+                            n.push((k, v));
+                        }
+                    }
+                    (s, n)
+                }
+                Some(keys) => {
+                    let s = keys.iter().map(|k| map.get(k).map(py_str).unwrap_or_default()).collect();
+                    let mut rest: Vec<&String> = map.keys().filter(|k| !keys.contains(k)).collect();
+                    rest.sort();
+                    (s, rest.into_iter().map(|k| (k, &map[k])).collect())
+                }
+            };
+            if !scalars.is_empty() {
+                let mut line = Vec::new();
+                if let Some(id) = identifier {
+                    line.push(id.to_uppercase());
+                }
+                line.extend(scalars);
+                out.push_str(&line.join("\t"));
+                out.push('\n');
+            }
+            for (k, v) in non_scalars {
+                text_item(v, out, Some(k), None, depth + 1);
+            }
+        }
+        Value::Array(items) => {
+            if items.is_empty() {
+                return;
+            }
+            if items.iter().any(Value::is_object) {
+                let mut keys: Vec<String> = items
+                    .iter()
+                    .filter_map(Value::as_object)
+                    .flat_map(|m| m.iter().filter(|(_, v)| is_scalar(v)).map(|(k, _)| k.clone()))
+                    .collect();
+                keys.sort();
+                keys.dedup();
+                for item in items {
+                    text_item(item, out, identifier, Some(&keys), depth + 1);
+                }
+            } else if items.iter().any(Value::is_array) {
+                let scalars: Vec<&Value> = items.iter().filter(|v| is_scalar(v)).collect();
+                if !scalars.is_empty() {
+                    scalar_list(&scalars, identifier, out);
+                }
+                for item in items.iter().filter(|v| !is_scalar(v)) {
+                    text_item(item, out, identifier, None, depth + 1);
+                }
+            } else {
+                let all: Vec<&Value> = items.iter().collect();
+                scalar_list(&all, identifier, out);
+            }
+        }
+        scalar => {
+            out.push_str(&py_str(scalar));
+            out.push('\n');
+        }
+    }
+}
+
+fn scalar_list(items: &[&Value], identifier: Option<&str>, out: &mut String) {
+    match identifier {
+        Some(id) => {
+            for item in items {
+                out.push_str(&format!("{}\t{}\n", id.to_uppercase(), py_str(item)));
+            }
+        }
+        None => {
+            out.push_str(&items.iter().map(|v| py_str(v)).collect::<Vec<_>>().join("\t"));
+            out.push('\n');
+        }
+    }
+}
+
+#[cfg(test)]
+mod text_tests {
+    use super::text;
+    use serde_json::json;
+
+    #[test]
+    fn text_as_the_aws_cli_writes_it() {
+        assert_eq!(text(&json!({"Account": "1", "Arn": "a", "UserId": "u"})), "1\ta\tu\n");
+        assert_eq!(text(&json!({"QueueUrls": ["x", "y"]})), "QUEUEURLS\tx\nQUEUEURLS\ty\n");
+        assert_eq!(text(&json!(["x", "y"])), "x\ty\n");
+        assert_eq!(
+            text(
+                &json!({"Roles": [{"RoleName": "a", "Path": "/"}, {"RoleName": "b", "Tags": [{"Key": "k", "Value": "v"}]}]})
+            ),
+            "ROLES\t/\ta\nROLES\t\tb\nTAGS\tk\tv\n"
+        );
+        assert_eq!(text(&json!({"Flag": true, "N": null, "F": 1.0})), "1.0\tTrue\tNone\n");
+        assert_eq!(text(&json!("plain")), "plain\n");
+    }
+}
