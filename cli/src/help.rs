@@ -94,3 +94,24 @@ pub fn operation(s: &Service, op: &Op) -> String {
     }
     out
 }
+
+/// A waiter's page: what it polls, how often, and its options (the operation's).
+pub fn waiter(s: &Service, w: &crate::table::Waiter, op: &Op) -> String {
+    let mut out = format!(
+        "{}\n\nDESCRIPTION\n\nWait until the {} waiter succeeds: calls {} {} every {} seconds, at most {} times, and exits 255 if it never succeeds.\n\nOPTIONS\n\n",
+        w.cli, w.name, s.name, op.cli, w.delay, w.max_attempts
+    );
+    for m in op.input {
+        option_line(s, m, &mut out);
+    }
+    out
+}
+
+/// The waiters of a service.
+pub fn waiters(s: &Service) -> String {
+    let mut out = format!("{} wait\n\nAVAILABLE WAITERS\n\n", s.name);
+    for w in s.waiters {
+        out.push_str(&format!("  o {}\n", w.cli));
+    }
+    out
+}

@@ -173,6 +173,24 @@ async fn run(argv: Vec<String>) -> Result<(), Failure> {
             print!("{}", help::service(s));
             return Ok(());
         }
+        [name, "wait", "help"] => {
+            let s = services::SERVICES.iter().find(|s| s.name == *name).ok_or_else(|| {
+                Failure::param(format!("{USAGE}\n\nstratus: error: argument command: Invalid choice: '{name}'"))
+            })?;
+            print!("{}", help::waiters(s));
+            return Ok(());
+        }
+        [name, "wait", waiter, "help"] => {
+            let s = services::SERVICES.iter().find(|s| s.name == *name).ok_or_else(|| {
+                Failure::param(format!("{USAGE}\n\nstratus: error: argument command: Invalid choice: '{name}'"))
+            })?;
+            let w = s.waiters.iter().find(|w| w.cli == *waiter).ok_or_else(|| {
+                Failure::param(format!("{USAGE}\n\nstratus: error: argument subcommand: Invalid choice: '{waiter}'"))
+            })?;
+            let o = s.ops.iter().find(|o| o.name == w.op).ok_or_else(|| Failure::param("unknown operation"))?;
+            print!("{}", help::waiter(s, w, o));
+            return Ok(());
+        }
         [name, op, "help"] => {
             let s = services::SERVICES.iter().find(|s| s.name == *name).ok_or_else(|| {
                 Failure::param(format!("{USAGE}\n\nstratus: error: argument command: Invalid choice: '{name}'"))
@@ -197,6 +215,9 @@ async fn run(argv: Vec<String>) -> Result<(), Failure> {
             "{USAGE}\n\nstratus: error: argument command: Invalid choice: '{service_name}'"
         )));
     };
+    if op_name == "wait" {
+        return wait(service, &positional, &given, &g).await;
+    }
     let Some(op) = service.ops.iter().find(|o| o.cli == op_name) else {
         return Err(Failure::param(format!(
             "{USAGE}\n\nstratus: error: argument operation: Invalid choice: '{op_name}'"
@@ -312,6 +333,55 @@ async fn run(argv: Vec<String>) -> Result<(), Failure> {
     Ok(())
 }
 
+/// `stratus <service> wait <waiter> [options]`: polls the waiter's operation with the model's delay
+/// and number of attempts; prints nothing, exits 0 on success and 255 when the waiter fails.
+async fn wait(service: &Service, positional: &[String], given: &[Given], g: &Globals) -> Result<(), Failure> {
+    let Some(name) = positional.get(2) else {
+        let names: Vec<&str> = service.waiters.iter().map(|w| w.cli).collect();
+        return Err(Failure::param(format!(
+            "{USAGE}\n\nstratus: error: the following arguments are required: waiter\n\nwaiters: {}",
+            names.join(", ")
+        )));
+    };
+    let Some(waiter) = service.waiters.iter().find(|w| w.cli == name) else {
+        return Err(Failure::param(format!(
+            "{USAGE}\n\nstratus: error: argument subcommand: Invalid choice: '{name}'"
+        )));
+    };
+    let Some(op) = service.ops.iter().find(|o| o.name == waiter.op) else {
+        return Err(Failure {
+            code: exit::OTHER,
+            message: format!("waiter {} polls an unknown operation", waiter.name),
+        });
+    };
+    let format = BinaryFormat::Raw;
+    let input = args::input(service, op.input, given, format)
+        .map_err(|e| Failure::param(format!("{USAGE}\n\nstratus: error: {e}")))?;
+    let missing: Vec<String> =
+        op.input.iter().filter(|m| m.required && !input.contains_key(m.key)).map(|m| format!("--{}", m.cli)).collect();
+    if !missing.is_empty() {
+        return Err(Failure::param(format!(
+            "{USAGE}\n\nstratus: error: the following arguments are required: {}",
+            missing.join(", ")
+        )));
+    }
+    let config = load_config(g).await?;
+    services::wait(service.name, &config, waiter.name, &Value::Object(input)).await.map_err(|e| match e {
+        CallError::Waiter(m) => Failure { code: exit::OTHER, message: format!("\n{m}") },
+        CallError::Param(m) => Failure::param(format!("\nParameter validation failed:\n{m}")),
+        CallError::Service(e) => Failure {
+            code: exit::SERVICE,
+            message: format!(
+                "\nWaiter {} failed: An error occurred ({}): {}",
+                waiter.name,
+                e.code().unwrap_or_default(),
+                e.message().unwrap_or_default()
+            ),
+        },
+        CallError::Unsupported(m) => Failure { code: exit::OTHER, message: format!("not supported: {m}") },
+    })
+}
+
 /// The configuration, as the AWS CLI builds it: the environment and shared files, with the global
 /// options over them.
 async fn load_config(g: &Globals) -> Result<stratus_runtime::Config, Failure> {
@@ -352,6 +422,7 @@ async fn call(service: &Service, op: &Op, config: &stratus_runtime::Config, inpu
     services::call(service.name, config, op.name, input).await.map_err(|e| match e {
         CallError::Param(m) => Failure::param(format!("\nParameter validation failed:\n{m}")),
         CallError::Unsupported(m) => Failure { code: exit::OTHER, message: format!("not supported: {m}") },
+        CallError::Waiter(m) => Failure { code: exit::OTHER, message: format!("\n{m}") },
         CallError::Service(e) if e.is_validation() => Failure::param(format!("\nParameter validation failed:\n{e}")),
         CallError::Service(e) if e.is_config() => Failure { code: exit::CONFIG, message: e.to_string() },
         CallError::Service(e) => match e.code() {

@@ -18,6 +18,34 @@ pub struct Service {
     pub ops: &'static [Op],
     /// Shapes, referenced by index from members.
     pub shapes: &'static [Shape],
+    /// Waiters (`stratus <service> wait <waiter>`).
+    pub waiters: &'static [Waiter],
+}
+
+/// A waiter: polls an operation until a state is reached.
+#[derive(Debug)]
+pub struct Waiter {
+    /// Model name (`TableExists`).
+    pub name: &'static str,
+    /// Command name (`table-exists`).
+    pub cli: &'static str,
+    /// The operation polled (model name); its options are the waiter's.
+    pub op: &'static str,
+    /// Seconds between polls.
+    pub delay: u64,
+    /// Polls before giving up.
+    pub max_attempts: u32,
+}
+
+/// The timing of the AWS CLI's waiters: the model's delay between polls, the model's number of
+/// polls.
+pub fn options(delay: u64, max_attempts: u32) -> stratus_runtime::waiter::WaitOptions {
+    let delay = std::time::Duration::from_secs(delay);
+    stratus_runtime::waiter::WaitOptions {
+        min_delay: delay,
+        max_delay: delay,
+        max_wait: delay * max_attempts.saturating_sub(1) + std::time::Duration::from_millis(500),
+    }
 }
 
 /// An operation.
@@ -125,6 +153,8 @@ pub enum CallError {
     Service(Box<dyn ServiceFailure>),
     /// The tool cannot run this operation.
     Unsupported(String),
+    /// A waiter ended without success (exit 255).
+    Waiter(String),
 }
 
 /// A failed call, as the tool reports it.
@@ -168,6 +198,22 @@ impl CallError {
         e: stratus_runtime::Error<E>,
     ) -> Self {
         CallError::Service(Box::new(e))
+    }
+
+    /// From a waiter that did not succeed, in the AWS CLI's words.
+    pub fn from_wait<T, E: std::fmt::Debug + std::fmt::Display + Send + Sync + 'static>(
+        e: stratus_runtime::waiter::WaitError<T, E>,
+    ) -> Self {
+        use stratus_runtime::waiter::WaitError;
+        match e {
+            WaitError::Failure { waiter, .. } => {
+                CallError::Waiter(format!("Waiter {waiter} failed: Waiter encountered a terminal failure state"))
+            }
+            WaitError::Timeout { waiter, .. } => {
+                CallError::Waiter(format!("Waiter {waiter} failed: Max attempts exceeded"))
+            }
+            WaitError::Operation(e) => CallError::from_service(e),
+        }
     }
 
     /// An operation or service the tool does not run.

@@ -172,6 +172,11 @@ iam list-roles --path-prefix /diff/ --page-size 1 --max-items 2 --query NextToke
 iam get-role --role-name diff-r1 --output text --query 'Role.RoleName'
 iam list-users --output text --query 'Users[].UserName'
 lambda list-functions --output text
+dynamodb wait table-exists --table-name diff-t
+dynamodb wait table-exists
+dynamodb wait no-such-waiter --table-name diff-t
+iam wait role-exists --role-name diff-r1
+iam wait user-exists --user-name diff-u
 "#;
 
 /// What both tools see before the cases run (made with the AWS CLI).

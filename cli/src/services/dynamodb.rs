@@ -6,6 +6,9 @@
 #![allow(deprecated)]
 use crate::table::*;
 use serde_json::Value;
+
+#[allow(unused_imports)]
+use stratus_runtime::waiter::WaiterCtx;
 use stratus_dynamodb::types::*;
 use stratus_dynamodb::Client;
 
@@ -8091,6 +8094,57 @@ pub(crate) static SERVICE: Service = Service {
             ],
         ),
     ],
+    waiters: &[
+        Waiter {
+            name: "BulkOperationCompleted",
+            cli: "bulk-operation-completed",
+            op: "DescribeBulkOperation",
+            delay: 20u64,
+            max_attempts: 180u32,
+        },
+        Waiter {
+            name: "ContributorInsightsEnabled",
+            cli: "contributor-insights-enabled",
+            op: "DescribeContributorInsights",
+            delay: 20u64,
+            max_attempts: 30u32,
+        },
+        Waiter {
+            name: "ExportCompleted",
+            cli: "export-completed",
+            op: "DescribeExport",
+            delay: 20u64,
+            max_attempts: 60u32,
+        },
+        Waiter {
+            name: "ImportCompleted",
+            cli: "import-completed",
+            op: "DescribeImport",
+            delay: 20u64,
+            max_attempts: 60u32,
+        },
+        Waiter {
+            name: "KinesisStreamingDestinationActive",
+            cli: "kinesis-streaming-destination-active",
+            op: "DescribeKinesisStreamingDestination",
+            delay: 20u64,
+            max_attempts: 30u32,
+        },
+        Waiter {
+            name: "TableExists",
+            cli: "table-exists",
+            op: "DescribeTable",
+            delay: 20u64,
+            max_attempts: 25u32,
+        },
+        Waiter {
+            name: "TableNotExists",
+            cli: "table-not-exists",
+            op: "DescribeTable",
+            delay: 20u64,
+            max_attempts: 25u32,
+        },
+    ],
 };
 
 /// Runs operation `op` (model name) with its input as JSON; the output as JSON.
@@ -8101,11 +8155,7 @@ pub(crate) async fn call(
 ) -> Result<Value, CallError> {
     match op {
         "BatchExecuteStatement" => {
-            let i = Input::new(input);
-            let input = BatchExecuteStatementInput {
-                statements: i.req("Statements")?,
-                return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
-            };
+            let input = input_batch_execute_statement(input)?;
             let out = client
                 .batch_execute_statement_with(input)
                 .await
@@ -8114,11 +8164,7 @@ pub(crate) async fn call(
         }
 
         "BatchGetItem" => {
-            let i = Input::new(input);
-            let input = BatchGetItemInput {
-                request_items: i.req("RequestItems")?,
-                return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
-            };
+            let input = input_batch_get_item(input)?;
             let out = client
                 .batch_get_item_with(input)
                 .await
@@ -8127,12 +8173,7 @@ pub(crate) async fn call(
         }
 
         "BatchWriteItem" => {
-            let i = Input::new(input);
-            let input = BatchWriteItemInput {
-                request_items: i.req("RequestItems")?,
-                return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
-                return_item_collection_metrics: i.opt("ReturnItemCollectionMetrics")?,
-            };
+            let input = input_batch_write_item(input)?;
             let out = client
                 .batch_write_item_with(input)
                 .await
@@ -8141,10 +8182,7 @@ pub(crate) async fn call(
         }
 
         "CancelBulkOperation" => {
-            let i = Input::new(input);
-            let input = CancelBulkOperationInput {
-                bulk_operation_arn: i.req("BulkOperationArn")?,
-            };
+            let input = input_cancel_bulk_operation(input)?;
             let out = client
                 .cancel_bulk_operation_with(input)
                 .await
@@ -8153,11 +8191,7 @@ pub(crate) async fn call(
         }
 
         "CreateBackup" => {
-            let i = Input::new(input);
-            let input = CreateBackupInput {
-                table_name: i.req("TableName")?,
-                backup_name: i.req("BackupName")?,
-            };
+            let input = input_create_backup(input)?;
             let out = client
                 .create_backup_with(input)
                 .await
@@ -8166,11 +8200,7 @@ pub(crate) async fn call(
         }
 
         "CreateGlobalTable" => {
-            let i = Input::new(input);
-            let input = CreateGlobalTableInput {
-                global_table_name: i.req("GlobalTableName")?,
-                replication_group: i.req("ReplicationGroup")?,
-            };
+            let input = input_create_global_table(input)?;
             let out = client
                 .create_global_table_with(input)
                 .await
@@ -8179,28 +8209,7 @@ pub(crate) async fn call(
         }
 
         "CreateTable" => {
-            let i = Input::new(input);
-            let input = CreateTableInput {
-                attribute_definitions: i.opt("AttributeDefinitions")?,
-                table_name: i.req("TableName")?,
-                key_schema: i.opt("KeySchema")?,
-                local_secondary_indexes: i.opt("LocalSecondaryIndexes")?,
-                global_secondary_indexes: i.opt("GlobalSecondaryIndexes")?,
-                billing_mode: i.opt("BillingMode")?,
-                provisioned_throughput: i.opt("ProvisionedThroughput")?,
-                stream_specification: i.opt("StreamSpecification")?,
-                sse_specification: i.opt("SSESpecification")?,
-                tags: i.opt("Tags")?,
-                table_class: i.opt("TableClass")?,
-                deletion_protection_enabled: i.opt("DeletionProtectionEnabled")?,
-                warm_throughput: i.opt("WarmThroughput")?,
-                resource_policy: i.opt("ResourcePolicy")?,
-                on_demand_throughput: i.opt("OnDemandThroughput")?,
-                global_table_source_arn: i.opt("GlobalTableSourceArn")?,
-                global_table_settings_replication_mode: i
-                    .opt("GlobalTableSettingsReplicationMode")?,
-                vector_indexes: i.opt("VectorIndexes")?,
-            };
+            let input = input_create_table(input)?;
             let out = client
                 .create_table_with(input)
                 .await
@@ -8209,10 +8218,7 @@ pub(crate) async fn call(
         }
 
         "DeleteBackup" => {
-            let i = Input::new(input);
-            let input = DeleteBackupInput {
-                backup_arn: i.req("BackupArn")?,
-            };
+            let input = input_delete_backup(input)?;
             let out = client
                 .delete_backup_with(input)
                 .await
@@ -8221,21 +8227,7 @@ pub(crate) async fn call(
         }
 
         "DeleteItem" => {
-            let i = Input::new(input);
-            let input = DeleteItemInput {
-                table_name: i.req("TableName")?,
-                key: i.req("Key")?,
-                expected: i.opt("Expected")?,
-                conditional_operator: i.opt("ConditionalOperator")?,
-                return_values: i.opt("ReturnValues")?,
-                return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
-                return_item_collection_metrics: i.opt("ReturnItemCollectionMetrics")?,
-                condition_expression: i.opt("ConditionExpression")?,
-                expression_attribute_names: i.opt("ExpressionAttributeNames")?,
-                expression_attribute_values: i.opt("ExpressionAttributeValues")?,
-                return_values_on_condition_check_failure: i
-                    .opt("ReturnValuesOnConditionCheckFailure")?,
-            };
+            let input = input_delete_item(input)?;
             let out = client
                 .delete_item_with(input)
                 .await
@@ -8244,11 +8236,7 @@ pub(crate) async fn call(
         }
 
         "DeleteResourcePolicy" => {
-            let i = Input::new(input);
-            let input = DeleteResourcePolicyInput {
-                resource_arn: i.req("ResourceArn")?,
-                expected_revision_id: i.opt("ExpectedRevisionId")?,
-            };
+            let input = input_delete_resource_policy(input)?;
             let out = client
                 .delete_resource_policy_with(input)
                 .await
@@ -8257,10 +8245,7 @@ pub(crate) async fn call(
         }
 
         "DeleteTable" => {
-            let i = Input::new(input);
-            let input = DeleteTableInput {
-                table_name: i.req("TableName")?,
-            };
+            let input = input_delete_table(input)?;
             let out = client
                 .delete_table_with(input)
                 .await
@@ -8269,10 +8254,7 @@ pub(crate) async fn call(
         }
 
         "DescribeBackup" => {
-            let i = Input::new(input);
-            let input = DescribeBackupInput {
-                backup_arn: i.req("BackupArn")?,
-            };
+            let input = input_describe_backup(input)?;
             let out = client
                 .describe_backup_with(input)
                 .await
@@ -8281,10 +8263,7 @@ pub(crate) async fn call(
         }
 
         "DescribeBulkOperation" => {
-            let i = Input::new(input);
-            let input = DescribeBulkOperationInput {
-                bulk_operation_arn: i.req("BulkOperationArn")?,
-            };
+            let input = input_describe_bulk_operation(input)?;
             let out = client
                 .describe_bulk_operation_with(input)
                 .await
@@ -8293,10 +8272,7 @@ pub(crate) async fn call(
         }
 
         "DescribeContinuousBackups" => {
-            let i = Input::new(input);
-            let input = DescribeContinuousBackupsInput {
-                table_name: i.req("TableName")?,
-            };
+            let input = input_describe_continuous_backups(input)?;
             let out = client
                 .describe_continuous_backups_with(input)
                 .await
@@ -8305,11 +8281,7 @@ pub(crate) async fn call(
         }
 
         "DescribeContributorInsights" => {
-            let i = Input::new(input);
-            let input = DescribeContributorInsightsInput {
-                table_name: i.req("TableName")?,
-                index_name: i.opt("IndexName")?,
-            };
+            let input = input_describe_contributor_insights(input)?;
             let out = client
                 .describe_contributor_insights_with(input)
                 .await
@@ -8318,7 +8290,7 @@ pub(crate) async fn call(
         }
 
         "DescribeEndpoints" => {
-            let input = DescribeEndpointsInput {};
+            let input = input_describe_endpoints(input)?;
             let out = client
                 .describe_endpoints_with(input)
                 .await
@@ -8327,10 +8299,7 @@ pub(crate) async fn call(
         }
 
         "DescribeExport" => {
-            let i = Input::new(input);
-            let input = DescribeExportInput {
-                export_arn: i.req("ExportArn")?,
-            };
+            let input = input_describe_export(input)?;
             let out = client
                 .describe_export_with(input)
                 .await
@@ -8339,10 +8308,7 @@ pub(crate) async fn call(
         }
 
         "DescribeGlobalTable" => {
-            let i = Input::new(input);
-            let input = DescribeGlobalTableInput {
-                global_table_name: i.req("GlobalTableName")?,
-            };
+            let input = input_describe_global_table(input)?;
             let out = client
                 .describe_global_table_with(input)
                 .await
@@ -8351,10 +8317,7 @@ pub(crate) async fn call(
         }
 
         "DescribeGlobalTableSettings" => {
-            let i = Input::new(input);
-            let input = DescribeGlobalTableSettingsInput {
-                global_table_name: i.req("GlobalTableName")?,
-            };
+            let input = input_describe_global_table_settings(input)?;
             let out = client
                 .describe_global_table_settings_with(input)
                 .await
@@ -8363,10 +8326,7 @@ pub(crate) async fn call(
         }
 
         "DescribeImport" => {
-            let i = Input::new(input);
-            let input = DescribeImportInput {
-                import_arn: i.req("ImportArn")?,
-            };
+            let input = input_describe_import(input)?;
             let out = client
                 .describe_import_with(input)
                 .await
@@ -8375,10 +8335,7 @@ pub(crate) async fn call(
         }
 
         "DescribeKinesisStreamingDestination" => {
-            let i = Input::new(input);
-            let input = DescribeKinesisStreamingDestinationInput {
-                table_name: i.req("TableName")?,
-            };
+            let input = input_describe_kinesis_streaming_destination(input)?;
             let out = client
                 .describe_kinesis_streaming_destination_with(input)
                 .await
@@ -8387,7 +8344,7 @@ pub(crate) async fn call(
         }
 
         "DescribeLimits" => {
-            let input = DescribeLimitsInput {};
+            let input = input_describe_limits(input)?;
             let out = client
                 .describe_limits_with(input)
                 .await
@@ -8396,10 +8353,7 @@ pub(crate) async fn call(
         }
 
         "DescribeTable" => {
-            let i = Input::new(input);
-            let input = DescribeTableInput {
-                table_name: i.req("TableName")?,
-            };
+            let input = input_describe_table(input)?;
             let out = client
                 .describe_table_with(input)
                 .await
@@ -8408,10 +8362,7 @@ pub(crate) async fn call(
         }
 
         "DescribeTableReplicaAutoScaling" => {
-            let i = Input::new(input);
-            let input = DescribeTableReplicaAutoScalingInput {
-                table_name: i.req("TableName")?,
-            };
+            let input = input_describe_table_replica_auto_scaling(input)?;
             let out = client
                 .describe_table_replica_auto_scaling_with(input)
                 .await
@@ -8420,10 +8371,7 @@ pub(crate) async fn call(
         }
 
         "DescribeTimeToLive" => {
-            let i = Input::new(input);
-            let input = DescribeTimeToLiveInput {
-                table_name: i.req("TableName")?,
-            };
+            let input = input_describe_time_to_live(input)?;
             let out = client
                 .describe_time_to_live_with(input)
                 .await
@@ -8432,13 +8380,7 @@ pub(crate) async fn call(
         }
 
         "DisableKinesisStreamingDestination" => {
-            let i = Input::new(input);
-            let input = DisableKinesisStreamingDestinationInput {
-                table_name: i.req("TableName")?,
-                stream_arn: i.req("StreamArn")?,
-                enable_kinesis_streaming_configuration: i
-                    .opt("EnableKinesisStreamingConfiguration")?,
-            };
+            let input = input_disable_kinesis_streaming_destination(input)?;
             let out = client
                 .disable_kinesis_streaming_destination_with(input)
                 .await
@@ -8447,13 +8389,7 @@ pub(crate) async fn call(
         }
 
         "EnableKinesisStreamingDestination" => {
-            let i = Input::new(input);
-            let input = EnableKinesisStreamingDestinationInput {
-                table_name: i.req("TableName")?,
-                stream_arn: i.req("StreamArn")?,
-                enable_kinesis_streaming_configuration: i
-                    .opt("EnableKinesisStreamingConfiguration")?,
-            };
+            let input = input_enable_kinesis_streaming_destination(input)?;
             let out = client
                 .enable_kinesis_streaming_destination_with(input)
                 .await
@@ -8462,17 +8398,7 @@ pub(crate) async fn call(
         }
 
         "ExecuteStatement" => {
-            let i = Input::new(input);
-            let input = ExecuteStatementInput {
-                statement: i.req("Statement")?,
-                parameters: i.opt("Parameters")?,
-                consistent_read: i.opt("ConsistentRead")?,
-                next_token: i.opt("NextToken")?,
-                return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
-                limit: i.opt("Limit")?,
-                return_values_on_condition_check_failure: i
-                    .opt("ReturnValuesOnConditionCheckFailure")?,
-            };
+            let input = input_execute_statement(input)?;
             let out = client
                 .execute_statement_with(input)
                 .await
@@ -8481,12 +8407,7 @@ pub(crate) async fn call(
         }
 
         "ExecuteTransaction" => {
-            let i = Input::new(input);
-            let input = ExecuteTransactionInput {
-                transact_statements: i.req("TransactStatements")?,
-                client_request_token: i.opt("ClientRequestToken")?,
-                return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
-            };
+            let input = input_execute_transaction(input)?;
             let out = client
                 .execute_transaction_with(input)
                 .await
@@ -8495,22 +8416,7 @@ pub(crate) async fn call(
         }
 
         "ExportTableToPointInTime" => {
-            let i = Input::new(input);
-            let input = ExportTableToPointInTimeInput {
-                table_arn: i.req("TableArn")?,
-                export_time: i.opt("ExportTime")?,
-                client_token: i.opt("ClientToken")?,
-                s3_bucket: i.req("S3Bucket")?,
-                s3_bucket_owner: i.opt("S3BucketOwner")?,
-                s3_prefix: i.opt("S3Prefix")?,
-                s3_sse_algorithm: i.opt("S3SseAlgorithm")?,
-                s3_sse_kms_key_id: i.opt("S3SseKmsKeyId")?,
-                export_format: i.opt("ExportFormat")?,
-                export_type: i.opt("ExportType")?,
-                incremental_export_specification: i
-                    .opt("IncrementalExportSpecification")?,
-                filter_specification: i.opt("FilterSpecification")?,
-            };
+            let input = input_export_table_to_point_in_time(input)?;
             let out = client
                 .export_table_to_point_in_time_with(input)
                 .await
@@ -8519,16 +8425,7 @@ pub(crate) async fn call(
         }
 
         "GetItem" => {
-            let i = Input::new(input);
-            let input = GetItemInput {
-                table_name: i.req("TableName")?,
-                key: i.req("Key")?,
-                attributes_to_get: i.opt("AttributesToGet")?,
-                consistent_read: i.opt("ConsistentRead")?,
-                return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
-                projection_expression: i.opt("ProjectionExpression")?,
-                expression_attribute_names: i.opt("ExpressionAttributeNames")?,
-            };
+            let input = input_get_item(input)?;
             let out = client
                 .get_item_with(input)
                 .await
@@ -8537,10 +8434,7 @@ pub(crate) async fn call(
         }
 
         "GetResourcePolicy" => {
-            let i = Input::new(input);
-            let input = GetResourcePolicyInput {
-                resource_arn: i.req("ResourceArn")?,
-            };
+            let input = input_get_resource_policy(input)?;
             let out = client
                 .get_resource_policy_with(input)
                 .await
@@ -8549,15 +8443,7 @@ pub(crate) async fn call(
         }
 
         "ImportTable" => {
-            let i = Input::new(input);
-            let input = ImportTableInput {
-                client_token: i.opt("ClientToken")?,
-                s3_bucket_source: i.req("S3BucketSource")?,
-                input_format: i.req("InputFormat")?,
-                input_format_options: i.opt("InputFormatOptions")?,
-                input_compression_type: i.opt("InputCompressionType")?,
-                table_creation_parameters: i.req("TableCreationParameters")?,
-            };
+            let input = input_import_table(input)?;
             let out = client
                 .import_table_with(input)
                 .await
@@ -8566,15 +8452,7 @@ pub(crate) async fn call(
         }
 
         "ListBackups" => {
-            let i = Input::new(input);
-            let input = ListBackupsInput {
-                table_name: i.opt("TableName")?,
-                limit: i.opt("Limit")?,
-                time_range_lower_bound: i.opt("TimeRangeLowerBound")?,
-                time_range_upper_bound: i.opt("TimeRangeUpperBound")?,
-                exclusive_start_backup_arn: i.opt("ExclusiveStartBackupArn")?,
-                backup_type: i.opt("BackupType")?,
-            };
+            let input = input_list_backups(input)?;
             let out = client
                 .list_backups_with(input)
                 .await
@@ -8583,11 +8461,7 @@ pub(crate) async fn call(
         }
 
         "ListBulkOperations" => {
-            let i = Input::new(input);
-            let input = ListBulkOperationsInput {
-                max_results: i.opt("MaxResults")?,
-                next_token: i.opt("NextToken")?,
-            };
+            let input = input_list_bulk_operations(input)?;
             let out = client
                 .list_bulk_operations_with(input)
                 .await
@@ -8596,12 +8470,7 @@ pub(crate) async fn call(
         }
 
         "ListContributorInsights" => {
-            let i = Input::new(input);
-            let input = ListContributorInsightsInput {
-                table_name: i.opt("TableName")?,
-                next_token: i.opt("NextToken")?,
-                max_results: i.opt("MaxResults")?,
-            };
+            let input = input_list_contributor_insights(input)?;
             let out = client
                 .list_contributor_insights_with(input)
                 .await
@@ -8610,12 +8479,7 @@ pub(crate) async fn call(
         }
 
         "ListExports" => {
-            let i = Input::new(input);
-            let input = ListExportsInput {
-                table_arn: i.opt("TableArn")?,
-                max_results: i.opt("MaxResults")?,
-                next_token: i.opt("NextToken")?,
-            };
+            let input = input_list_exports(input)?;
             let out = client
                 .list_exports_with(input)
                 .await
@@ -8624,13 +8488,7 @@ pub(crate) async fn call(
         }
 
         "ListGlobalTables" => {
-            let i = Input::new(input);
-            let input = ListGlobalTablesInput {
-                exclusive_start_global_table_name: i
-                    .opt("ExclusiveStartGlobalTableName")?,
-                limit: i.opt("Limit")?,
-                region_name: i.opt("RegionName")?,
-            };
+            let input = input_list_global_tables(input)?;
             let out = client
                 .list_global_tables_with(input)
                 .await
@@ -8639,12 +8497,7 @@ pub(crate) async fn call(
         }
 
         "ListImports" => {
-            let i = Input::new(input);
-            let input = ListImportsInput {
-                table_arn: i.opt("TableArn")?,
-                page_size: i.opt("PageSize")?,
-                next_token: i.opt("NextToken")?,
-            };
+            let input = input_list_imports(input)?;
             let out = client
                 .list_imports_with(input)
                 .await
@@ -8653,11 +8506,7 @@ pub(crate) async fn call(
         }
 
         "ListTables" => {
-            let i = Input::new(input);
-            let input = ListTablesInput {
-                exclusive_start_table_name: i.opt("ExclusiveStartTableName")?,
-                limit: i.opt("Limit")?,
-            };
+            let input = input_list_tables(input)?;
             let out = client
                 .list_tables_with(input)
                 .await
@@ -8666,11 +8515,7 @@ pub(crate) async fn call(
         }
 
         "ListTagsOfResource" => {
-            let i = Input::new(input);
-            let input = ListTagsOfResourceInput {
-                resource_arn: i.req("ResourceArn")?,
-                next_token: i.opt("NextToken")?,
-            };
+            let input = input_list_tags_of_resource(input)?;
             let out = client
                 .list_tags_of_resource_with(input)
                 .await
@@ -8679,21 +8524,7 @@ pub(crate) async fn call(
         }
 
         "PutItem" => {
-            let i = Input::new(input);
-            let input = PutItemInput {
-                table_name: i.req("TableName")?,
-                item: i.req("Item")?,
-                expected: i.opt("Expected")?,
-                return_values: i.opt("ReturnValues")?,
-                return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
-                return_item_collection_metrics: i.opt("ReturnItemCollectionMetrics")?,
-                conditional_operator: i.opt("ConditionalOperator")?,
-                condition_expression: i.opt("ConditionExpression")?,
-                expression_attribute_names: i.opt("ExpressionAttributeNames")?,
-                expression_attribute_values: i.opt("ExpressionAttributeValues")?,
-                return_values_on_condition_check_failure: i
-                    .opt("ReturnValuesOnConditionCheckFailure")?,
-            };
+            let input = input_put_item(input)?;
             let out = client
                 .put_item_with(input)
                 .await
@@ -8702,14 +8533,7 @@ pub(crate) async fn call(
         }
 
         "PutResourcePolicy" => {
-            let i = Input::new(input);
-            let input = PutResourcePolicyInput {
-                resource_arn: i.req("ResourceArn")?,
-                policy: i.req("Policy")?,
-                expected_revision_id: i.opt("ExpectedRevisionId")?,
-                confirm_remove_self_resource_access: i
-                    .opt("ConfirmRemoveSelfResourceAccess")?,
-            };
+            let input = input_put_resource_policy(input)?;
             let out = client
                 .put_resource_policy_with(input)
                 .await
@@ -8718,43 +8542,13 @@ pub(crate) async fn call(
         }
 
         "Query" => {
-            let i = Input::new(input);
-            let input = QueryInput {
-                table_name: i.req("TableName")?,
-                index_name: i.opt("IndexName")?,
-                select: i.opt("Select")?,
-                attributes_to_get: i.opt("AttributesToGet")?,
-                limit: i.opt("Limit")?,
-                consistent_read: i.opt("ConsistentRead")?,
-                key_conditions: i.opt("KeyConditions")?,
-                query_filter: i.opt("QueryFilter")?,
-                conditional_operator: i.opt("ConditionalOperator")?,
-                scan_index_forward: i.opt("ScanIndexForward")?,
-                exclusive_start_key: i.opt("ExclusiveStartKey")?,
-                return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
-                projection_expression: i.opt("ProjectionExpression")?,
-                filter_expression: i.opt("FilterExpression")?,
-                key_condition_expression: i.opt("KeyConditionExpression")?,
-                expression_attribute_names: i.opt("ExpressionAttributeNames")?,
-                expression_attribute_values: i.opt("ExpressionAttributeValues")?,
-            };
+            let input = input_query(input)?;
             let out = client.query_with(input).await.map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "RestoreTableFromBackup" => {
-            let i = Input::new(input);
-            let input = RestoreTableFromBackupInput {
-                target_table_name: i.req("TargetTableName")?,
-                backup_arn: i.req("BackupArn")?,
-                billing_mode_override: i.opt("BillingModeOverride")?,
-                global_secondary_index_override: i.opt("GlobalSecondaryIndexOverride")?,
-                local_secondary_index_override: i.opt("LocalSecondaryIndexOverride")?,
-                provisioned_throughput_override: i.opt("ProvisionedThroughputOverride")?,
-                on_demand_throughput_override: i.opt("OnDemandThroughputOverride")?,
-                sse_specification_override: i.opt("SSESpecificationOverride")?,
-                vector_index_override: i.opt("VectorIndexOverride")?,
-            };
+            let input = input_restore_table_from_backup(input)?;
             let out = client
                 .restore_table_from_backup_with(input)
                 .await
@@ -8763,21 +8557,7 @@ pub(crate) async fn call(
         }
 
         "RestoreTableToPointInTime" => {
-            let i = Input::new(input);
-            let input = RestoreTableToPointInTimeInput {
-                source_table_arn: i.opt("SourceTableArn")?,
-                source_table_name: i.opt("SourceTableName")?,
-                target_table_name: i.req("TargetTableName")?,
-                use_latest_restorable_time: i.opt("UseLatestRestorableTime")?,
-                restore_date_time: i.opt("RestoreDateTime")?,
-                billing_mode_override: i.opt("BillingModeOverride")?,
-                global_secondary_index_override: i.opt("GlobalSecondaryIndexOverride")?,
-                local_secondary_index_override: i.opt("LocalSecondaryIndexOverride")?,
-                provisioned_throughput_override: i.opt("ProvisionedThroughputOverride")?,
-                on_demand_throughput_override: i.opt("OnDemandThroughputOverride")?,
-                sse_specification_override: i.opt("SSESpecificationOverride")?,
-                vector_index_override: i.opt("VectorIndexOverride")?,
-            };
+            let input = input_restore_table_to_point_in_time(input)?;
             let out = client
                 .restore_table_to_point_in_time_with(input)
                 .await
@@ -8786,42 +8566,13 @@ pub(crate) async fn call(
         }
 
         "Scan" => {
-            let i = Input::new(input);
-            let input = ScanInput {
-                table_name: i.req("TableName")?,
-                index_name: i.opt("IndexName")?,
-                attributes_to_get: i.opt("AttributesToGet")?,
-                limit: i.opt("Limit")?,
-                select: i.opt("Select")?,
-                scan_filter: i.opt("ScanFilter")?,
-                conditional_operator: i.opt("ConditionalOperator")?,
-                exclusive_start_key: i.opt("ExclusiveStartKey")?,
-                return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
-                total_segments: i.opt("TotalSegments")?,
-                segment: i.opt("Segment")?,
-                projection_expression: i.opt("ProjectionExpression")?,
-                filter_expression: i.opt("FilterExpression")?,
-                expression_attribute_names: i.opt("ExpressionAttributeNames")?,
-                expression_attribute_values: i.opt("ExpressionAttributeValues")?,
-                consistent_read: i.opt("ConsistentRead")?,
-            };
+            let input = input_scan(input)?;
             let out = client.scan_with(input).await.map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
 
         "SearchVectors" => {
-            let i = Input::new(input);
-            let input = SearchVectorsInput {
-                table_name: i.req("TableName")?,
-                index_name: i.req("IndexName")?,
-                return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
-                expression_attribute_names: i.opt("ExpressionAttributeNames")?,
-                expression_attribute_values: i.opt("ExpressionAttributeValues")?,
-                projection_expression: i.opt("ProjectionExpression")?,
-                search_vector: i.req("SearchVector")?,
-                search_condition_expression: i.opt("SearchConditionExpression")?,
-                top_k: i.req("TopK")?,
-            };
+            let input = input_search_vectors(input)?;
             let out = client
                 .search_vectors_with(input)
                 .await
@@ -8830,15 +8581,7 @@ pub(crate) async fn call(
         }
 
         "StartBulkPutItems" => {
-            let i = Input::new(input);
-            let input = StartBulkPutItemsInput {
-                client_token: i.opt("ClientToken")?,
-                input_s3_configuration: i.req("InputS3Configuration")?,
-                output_s3_configuration: i.req("OutputS3Configuration")?,
-                table_name: i.req("TableName")?,
-                max_write_request_units: i.opt("MaxWriteRequestUnits")?,
-                performance_tier: i.opt("PerformanceTier")?,
-            };
+            let input = input_start_bulk_put_items(input)?;
             let out = client
                 .start_bulk_put_items_with(input)
                 .await
@@ -8847,21 +8590,13 @@ pub(crate) async fn call(
         }
 
         "TagResource" => {
-            let i = Input::new(input);
-            let input = TagResourceInput {
-                resource_arn: i.req("ResourceArn")?,
-                tags: i.req("Tags")?,
-            };
+            let input = input_tag_resource(input)?;
             client.tag_resource_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "TransactGetItems" => {
-            let i = Input::new(input);
-            let input = TransactGetItemsInput {
-                transact_items: i.req("TransactItems")?,
-                return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
-            };
+            let input = input_transact_get_items(input)?;
             let out = client
                 .transact_get_items_with(input)
                 .await
@@ -8870,13 +8605,7 @@ pub(crate) async fn call(
         }
 
         "TransactWriteItems" => {
-            let i = Input::new(input);
-            let input = TransactWriteItemsInput {
-                transact_items: i.req("TransactItems")?,
-                return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
-                return_item_collection_metrics: i.opt("ReturnItemCollectionMetrics")?,
-                client_request_token: i.opt("ClientRequestToken")?,
-            };
+            let input = input_transact_write_items(input)?;
             let out = client
                 .transact_write_items_with(input)
                 .await
@@ -8885,22 +8614,13 @@ pub(crate) async fn call(
         }
 
         "UntagResource" => {
-            let i = Input::new(input);
-            let input = UntagResourceInput {
-                resource_arn: i.req("ResourceArn")?,
-                tag_keys: i.req("TagKeys")?,
-            };
+            let input = input_untag_resource(input)?;
             client.untag_resource_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "UpdateContinuousBackups" => {
-            let i = Input::new(input);
-            let input = UpdateContinuousBackupsInput {
-                table_name: i.req("TableName")?,
-                point_in_time_recovery_specification: i
-                    .req("PointInTimeRecoverySpecification")?,
-            };
+            let input = input_update_continuous_backups(input)?;
             let out = client
                 .update_continuous_backups_with(input)
                 .await
@@ -8909,13 +8629,7 @@ pub(crate) async fn call(
         }
 
         "UpdateContributorInsights" => {
-            let i = Input::new(input);
-            let input = UpdateContributorInsightsInput {
-                table_name: i.req("TableName")?,
-                index_name: i.opt("IndexName")?,
-                contributor_insights_action: i.req("ContributorInsightsAction")?,
-                contributor_insights_mode: i.opt("ContributorInsightsMode")?,
-            };
+            let input = input_update_contributor_insights(input)?;
             let out = client
                 .update_contributor_insights_with(input)
                 .await
@@ -8924,11 +8638,7 @@ pub(crate) async fn call(
         }
 
         "UpdateGlobalTable" => {
-            let i = Input::new(input);
-            let input = UpdateGlobalTableInput {
-                global_table_name: i.req("GlobalTableName")?,
-                replica_updates: i.req("ReplicaUpdates")?,
-            };
+            let input = input_update_global_table(input)?;
             let out = client
                 .update_global_table_with(input)
                 .await
@@ -8937,20 +8647,7 @@ pub(crate) async fn call(
         }
 
         "UpdateGlobalTableSettings" => {
-            let i = Input::new(input);
-            let input = UpdateGlobalTableSettingsInput {
-                global_table_name: i.req("GlobalTableName")?,
-                global_table_billing_mode: i.opt("GlobalTableBillingMode")?,
-                global_table_provisioned_write_capacity_units: i
-                    .opt("GlobalTableProvisionedWriteCapacityUnits")?,
-                global_table_provisioned_write_capacity_auto_scaling_settings_update: i
-                    .opt(
-                        "GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate",
-                    )?,
-                global_table_global_secondary_index_settings_update: i
-                    .opt("GlobalTableGlobalSecondaryIndexSettingsUpdate")?,
-                replica_settings_update: i.opt("ReplicaSettingsUpdate")?,
-            };
+            let input = input_update_global_table_settings(input)?;
             let out = client
                 .update_global_table_settings_with(input)
                 .await
@@ -8959,23 +8656,7 @@ pub(crate) async fn call(
         }
 
         "UpdateItem" => {
-            let i = Input::new(input);
-            let input = UpdateItemInput {
-                table_name: i.req("TableName")?,
-                key: i.req("Key")?,
-                attribute_updates: i.opt("AttributeUpdates")?,
-                expected: i.opt("Expected")?,
-                conditional_operator: i.opt("ConditionalOperator")?,
-                return_values: i.opt("ReturnValues")?,
-                return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
-                return_item_collection_metrics: i.opt("ReturnItemCollectionMetrics")?,
-                update_expression: i.opt("UpdateExpression")?,
-                condition_expression: i.opt("ConditionExpression")?,
-                expression_attribute_names: i.opt("ExpressionAttributeNames")?,
-                expression_attribute_values: i.opt("ExpressionAttributeValues")?,
-                return_values_on_condition_check_failure: i
-                    .opt("ReturnValuesOnConditionCheckFailure")?,
-            };
+            let input = input_update_item(input)?;
             let out = client
                 .update_item_with(input)
                 .await
@@ -8984,13 +8665,7 @@ pub(crate) async fn call(
         }
 
         "UpdateKinesisStreamingDestination" => {
-            let i = Input::new(input);
-            let input = UpdateKinesisStreamingDestinationInput {
-                table_name: i.req("TableName")?,
-                stream_arn: i.req("StreamArn")?,
-                update_kinesis_streaming_configuration: i
-                    .opt("UpdateKinesisStreamingConfiguration")?,
-            };
+            let input = input_update_kinesis_streaming_destination(input)?;
             let out = client
                 .update_kinesis_streaming_destination_with(input)
                 .await
@@ -8999,28 +8674,7 @@ pub(crate) async fn call(
         }
 
         "UpdateTable" => {
-            let i = Input::new(input);
-            let input = UpdateTableInput {
-                attribute_definitions: i.opt("AttributeDefinitions")?,
-                table_name: i.req("TableName")?,
-                billing_mode: i.opt("BillingMode")?,
-                provisioned_throughput: i.opt("ProvisionedThroughput")?,
-                global_secondary_index_updates: i.opt("GlobalSecondaryIndexUpdates")?,
-                stream_specification: i.opt("StreamSpecification")?,
-                sse_specification: i.opt("SSESpecification")?,
-                replica_updates: i.opt("ReplicaUpdates")?,
-                table_class: i.opt("TableClass")?,
-                deletion_protection_enabled: i.opt("DeletionProtectionEnabled")?,
-                multi_region_consistency: i.opt("MultiRegionConsistency")?,
-                global_table_witness_updates: i.opt("GlobalTableWitnessUpdates")?,
-                on_demand_throughput: i.opt("OnDemandThroughput")?,
-                warm_throughput: i.opt("WarmThroughput")?,
-                global_table_settings_replication_mode: i
-                    .opt("GlobalTableSettingsReplicationMode")?,
-                disassociation_protection_enabled: i
-                    .opt("DisassociationProtectionEnabled")?,
-                vector_index_updates: i.opt("VectorIndexUpdates")?,
-            };
+            let input = input_update_table(input)?;
             let out = client
                 .update_table_with(input)
                 .await
@@ -9029,14 +8683,7 @@ pub(crate) async fn call(
         }
 
         "UpdateTableReplicaAutoScaling" => {
-            let i = Input::new(input);
-            let input = UpdateTableReplicaAutoScalingInput {
-                global_secondary_index_updates: i.opt("GlobalSecondaryIndexUpdates")?,
-                table_name: i.req("TableName")?,
-                provisioned_write_capacity_auto_scaling_update: i
-                    .opt("ProvisionedWriteCapacityAutoScalingUpdate")?,
-                replica_updates: i.opt("ReplicaUpdates")?,
-            };
+            let input = input_update_table_replica_auto_scaling(input)?;
             let out = client
                 .update_table_replica_auto_scaling_with(input)
                 .await
@@ -9045,11 +8692,7 @@ pub(crate) async fn call(
         }
 
         "UpdateTimeToLive" => {
-            let i = Input::new(input);
-            let input = UpdateTimeToLiveInput {
-                table_name: i.req("TableName")?,
-                time_to_live_specification: i.req("TimeToLiveSpecification")?,
-            };
+            let input = input_update_time_to_live(input)?;
             let out = client
                 .update_time_to_live_with(input)
                 .await
@@ -9059,4 +8702,809 @@ pub(crate) async fn call(
 
         _ => Err(CallError::unsupported(op)),
     }
+}
+
+/// Runs waiter `waiter` (model name) on its operation's input as JSON.
+#[allow(unused_variables)]
+pub(crate) async fn wait(
+    client: &Client,
+    waiter: &str,
+    input: &Value,
+) -> Result<(), CallError> {
+    match waiter {
+        "BulkOperationCompleted" => {
+            let input = input_describe_bulk_operation(input)?;
+            let ctx = WaiterCtx::<
+                _,
+                stratus_dynamodb::waiters::BulkOperationCompleted,
+            >::new(client);
+            let done = stratus_runtime::waiter::run(ctx, input, options(20u64, 180u32))
+                .await;
+            done.map(|_| ()).map_err(CallError::from_wait)
+        }
+
+        "ContributorInsightsEnabled" => {
+            let input = input_describe_contributor_insights(input)?;
+            let ctx = WaiterCtx::<
+                _,
+                stratus_dynamodb::waiters::ContributorInsightsEnabled,
+            >::new(client);
+            let done = stratus_runtime::waiter::run(ctx, input, options(20u64, 30u32))
+                .await;
+            done.map(|_| ()).map_err(CallError::from_wait)
+        }
+
+        "ExportCompleted" => {
+            let input = input_describe_export(input)?;
+            let ctx = WaiterCtx::<
+                _,
+                stratus_dynamodb::waiters::ExportCompleted,
+            >::new(client);
+            let done = stratus_runtime::waiter::run(ctx, input, options(20u64, 60u32))
+                .await;
+            done.map(|_| ()).map_err(CallError::from_wait)
+        }
+
+        "ImportCompleted" => {
+            let input = input_describe_import(input)?;
+            let ctx = WaiterCtx::<
+                _,
+                stratus_dynamodb::waiters::ImportCompleted,
+            >::new(client);
+            let done = stratus_runtime::waiter::run(ctx, input, options(20u64, 60u32))
+                .await;
+            done.map(|_| ()).map_err(CallError::from_wait)
+        }
+
+        "KinesisStreamingDestinationActive" => {
+            let input = input_describe_kinesis_streaming_destination(input)?;
+            let ctx = WaiterCtx::<
+                _,
+                stratus_dynamodb::waiters::KinesisStreamingDestinationActive,
+            >::new(client);
+            let done = stratus_runtime::waiter::run(ctx, input, options(20u64, 30u32))
+                .await;
+            done.map(|_| ()).map_err(CallError::from_wait)
+        }
+
+        "TableExists" => {
+            let input = input_describe_table(input)?;
+            let ctx = WaiterCtx::<
+                _,
+                stratus_dynamodb::waiters::TableExists,
+            >::new(client);
+            let done = stratus_runtime::waiter::run(ctx, input, options(20u64, 25u32))
+                .await;
+            done.map(|_| ()).map_err(CallError::from_wait)
+        }
+
+        "TableNotExists" => {
+            let input = input_describe_table(input)?;
+            let ctx = WaiterCtx::<
+                _,
+                stratus_dynamodb::waiters::TableNotExists,
+            >::new(client);
+            let done = stratus_runtime::waiter::run(ctx, input, options(20u64, 25u32))
+                .await;
+            done.map(|_| ()).map_err(CallError::from_wait)
+        }
+
+        _ => Err(CallError::unsupported(waiter)),
+    }
+}
+
+fn input_batch_execute_statement(
+    input: &Value,
+) -> Result<BatchExecuteStatementInput, CallError> {
+    let i = Input::new(input);
+    Ok(BatchExecuteStatementInput {
+        statements: i.req("Statements")?,
+        return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
+    })
+}
+
+fn input_batch_get_item(input: &Value) -> Result<BatchGetItemInput, CallError> {
+    let i = Input::new(input);
+    Ok(BatchGetItemInput {
+        request_items: i.req("RequestItems")?,
+        return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
+    })
+}
+
+fn input_batch_write_item(input: &Value) -> Result<BatchWriteItemInput, CallError> {
+    let i = Input::new(input);
+    Ok(BatchWriteItemInput {
+        request_items: i.req("RequestItems")?,
+        return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
+        return_item_collection_metrics: i.opt("ReturnItemCollectionMetrics")?,
+    })
+}
+
+fn input_cancel_bulk_operation(
+    input: &Value,
+) -> Result<CancelBulkOperationInput, CallError> {
+    let i = Input::new(input);
+    Ok(CancelBulkOperationInput {
+        bulk_operation_arn: i.req("BulkOperationArn")?,
+    })
+}
+
+fn input_create_backup(input: &Value) -> Result<CreateBackupInput, CallError> {
+    let i = Input::new(input);
+    Ok(CreateBackupInput {
+        table_name: i.req("TableName")?,
+        backup_name: i.req("BackupName")?,
+    })
+}
+
+fn input_create_global_table(
+    input: &Value,
+) -> Result<CreateGlobalTableInput, CallError> {
+    let i = Input::new(input);
+    Ok(CreateGlobalTableInput {
+        global_table_name: i.req("GlobalTableName")?,
+        replication_group: i.req("ReplicationGroup")?,
+    })
+}
+
+fn input_create_table(input: &Value) -> Result<CreateTableInput, CallError> {
+    let i = Input::new(input);
+    Ok(CreateTableInput {
+        attribute_definitions: i.opt("AttributeDefinitions")?,
+        table_name: i.req("TableName")?,
+        key_schema: i.opt("KeySchema")?,
+        local_secondary_indexes: i.opt("LocalSecondaryIndexes")?,
+        global_secondary_indexes: i.opt("GlobalSecondaryIndexes")?,
+        billing_mode: i.opt("BillingMode")?,
+        provisioned_throughput: i.opt("ProvisionedThroughput")?,
+        stream_specification: i.opt("StreamSpecification")?,
+        sse_specification: i.opt("SSESpecification")?,
+        tags: i.opt("Tags")?,
+        table_class: i.opt("TableClass")?,
+        deletion_protection_enabled: i.opt("DeletionProtectionEnabled")?,
+        warm_throughput: i.opt("WarmThroughput")?,
+        resource_policy: i.opt("ResourcePolicy")?,
+        on_demand_throughput: i.opt("OnDemandThroughput")?,
+        global_table_source_arn: i.opt("GlobalTableSourceArn")?,
+        global_table_settings_replication_mode: i
+            .opt("GlobalTableSettingsReplicationMode")?,
+        vector_indexes: i.opt("VectorIndexes")?,
+    })
+}
+
+fn input_delete_backup(input: &Value) -> Result<DeleteBackupInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteBackupInput {
+        backup_arn: i.req("BackupArn")?,
+    })
+}
+
+fn input_delete_item(input: &Value) -> Result<DeleteItemInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteItemInput {
+        table_name: i.req("TableName")?,
+        key: i.req("Key")?,
+        expected: i.opt("Expected")?,
+        conditional_operator: i.opt("ConditionalOperator")?,
+        return_values: i.opt("ReturnValues")?,
+        return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
+        return_item_collection_metrics: i.opt("ReturnItemCollectionMetrics")?,
+        condition_expression: i.opt("ConditionExpression")?,
+        expression_attribute_names: i.opt("ExpressionAttributeNames")?,
+        expression_attribute_values: i.opt("ExpressionAttributeValues")?,
+        return_values_on_condition_check_failure: i
+            .opt("ReturnValuesOnConditionCheckFailure")?,
+    })
+}
+
+fn input_delete_resource_policy(
+    input: &Value,
+) -> Result<DeleteResourcePolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteResourcePolicyInput {
+        resource_arn: i.req("ResourceArn")?,
+        expected_revision_id: i.opt("ExpectedRevisionId")?,
+    })
+}
+
+fn input_delete_table(input: &Value) -> Result<DeleteTableInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteTableInput {
+        table_name: i.req("TableName")?,
+    })
+}
+
+fn input_describe_backup(input: &Value) -> Result<DescribeBackupInput, CallError> {
+    let i = Input::new(input);
+    Ok(DescribeBackupInput {
+        backup_arn: i.req("BackupArn")?,
+    })
+}
+
+fn input_describe_bulk_operation(
+    input: &Value,
+) -> Result<DescribeBulkOperationInput, CallError> {
+    let i = Input::new(input);
+    Ok(DescribeBulkOperationInput {
+        bulk_operation_arn: i.req("BulkOperationArn")?,
+    })
+}
+
+fn input_describe_continuous_backups(
+    input: &Value,
+) -> Result<DescribeContinuousBackupsInput, CallError> {
+    let i = Input::new(input);
+    Ok(DescribeContinuousBackupsInput {
+        table_name: i.req("TableName")?,
+    })
+}
+
+fn input_describe_contributor_insights(
+    input: &Value,
+) -> Result<DescribeContributorInsightsInput, CallError> {
+    let i = Input::new(input);
+    Ok(DescribeContributorInsightsInput {
+        table_name: i.req("TableName")?,
+        index_name: i.opt("IndexName")?,
+    })
+}
+
+fn input_describe_endpoints(input: &Value) -> Result<DescribeEndpointsInput, CallError> {
+    let _ = input;
+    Ok(DescribeEndpointsInput {})
+}
+
+fn input_describe_export(input: &Value) -> Result<DescribeExportInput, CallError> {
+    let i = Input::new(input);
+    Ok(DescribeExportInput {
+        export_arn: i.req("ExportArn")?,
+    })
+}
+
+fn input_describe_global_table(
+    input: &Value,
+) -> Result<DescribeGlobalTableInput, CallError> {
+    let i = Input::new(input);
+    Ok(DescribeGlobalTableInput {
+        global_table_name: i.req("GlobalTableName")?,
+    })
+}
+
+fn input_describe_global_table_settings(
+    input: &Value,
+) -> Result<DescribeGlobalTableSettingsInput, CallError> {
+    let i = Input::new(input);
+    Ok(DescribeGlobalTableSettingsInput {
+        global_table_name: i.req("GlobalTableName")?,
+    })
+}
+
+fn input_describe_import(input: &Value) -> Result<DescribeImportInput, CallError> {
+    let i = Input::new(input);
+    Ok(DescribeImportInput {
+        import_arn: i.req("ImportArn")?,
+    })
+}
+
+fn input_describe_kinesis_streaming_destination(
+    input: &Value,
+) -> Result<DescribeKinesisStreamingDestinationInput, CallError> {
+    let i = Input::new(input);
+    Ok(DescribeKinesisStreamingDestinationInput {
+        table_name: i.req("TableName")?,
+    })
+}
+
+fn input_describe_limits(input: &Value) -> Result<DescribeLimitsInput, CallError> {
+    let _ = input;
+    Ok(DescribeLimitsInput {})
+}
+
+fn input_describe_table(input: &Value) -> Result<DescribeTableInput, CallError> {
+    let i = Input::new(input);
+    Ok(DescribeTableInput {
+        table_name: i.req("TableName")?,
+    })
+}
+
+fn input_describe_table_replica_auto_scaling(
+    input: &Value,
+) -> Result<DescribeTableReplicaAutoScalingInput, CallError> {
+    let i = Input::new(input);
+    Ok(DescribeTableReplicaAutoScalingInput {
+        table_name: i.req("TableName")?,
+    })
+}
+
+fn input_describe_time_to_live(
+    input: &Value,
+) -> Result<DescribeTimeToLiveInput, CallError> {
+    let i = Input::new(input);
+    Ok(DescribeTimeToLiveInput {
+        table_name: i.req("TableName")?,
+    })
+}
+
+fn input_disable_kinesis_streaming_destination(
+    input: &Value,
+) -> Result<DisableKinesisStreamingDestinationInput, CallError> {
+    let i = Input::new(input);
+    Ok(DisableKinesisStreamingDestinationInput {
+        table_name: i.req("TableName")?,
+        stream_arn: i.req("StreamArn")?,
+        enable_kinesis_streaming_configuration: i
+            .opt("EnableKinesisStreamingConfiguration")?,
+    })
+}
+
+fn input_enable_kinesis_streaming_destination(
+    input: &Value,
+) -> Result<EnableKinesisStreamingDestinationInput, CallError> {
+    let i = Input::new(input);
+    Ok(EnableKinesisStreamingDestinationInput {
+        table_name: i.req("TableName")?,
+        stream_arn: i.req("StreamArn")?,
+        enable_kinesis_streaming_configuration: i
+            .opt("EnableKinesisStreamingConfiguration")?,
+    })
+}
+
+fn input_execute_statement(input: &Value) -> Result<ExecuteStatementInput, CallError> {
+    let i = Input::new(input);
+    Ok(ExecuteStatementInput {
+        statement: i.req("Statement")?,
+        parameters: i.opt("Parameters")?,
+        consistent_read: i.opt("ConsistentRead")?,
+        next_token: i.opt("NextToken")?,
+        return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
+        limit: i.opt("Limit")?,
+        return_values_on_condition_check_failure: i
+            .opt("ReturnValuesOnConditionCheckFailure")?,
+    })
+}
+
+fn input_execute_transaction(
+    input: &Value,
+) -> Result<ExecuteTransactionInput, CallError> {
+    let i = Input::new(input);
+    Ok(ExecuteTransactionInput {
+        transact_statements: i.req("TransactStatements")?,
+        client_request_token: i.opt("ClientRequestToken")?,
+        return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
+    })
+}
+
+fn input_export_table_to_point_in_time(
+    input: &Value,
+) -> Result<ExportTableToPointInTimeInput, CallError> {
+    let i = Input::new(input);
+    Ok(ExportTableToPointInTimeInput {
+        table_arn: i.req("TableArn")?,
+        export_time: i.opt("ExportTime")?,
+        client_token: i.opt("ClientToken")?,
+        s3_bucket: i.req("S3Bucket")?,
+        s3_bucket_owner: i.opt("S3BucketOwner")?,
+        s3_prefix: i.opt("S3Prefix")?,
+        s3_sse_algorithm: i.opt("S3SseAlgorithm")?,
+        s3_sse_kms_key_id: i.opt("S3SseKmsKeyId")?,
+        export_format: i.opt("ExportFormat")?,
+        export_type: i.opt("ExportType")?,
+        incremental_export_specification: i.opt("IncrementalExportSpecification")?,
+        filter_specification: i.opt("FilterSpecification")?,
+    })
+}
+
+fn input_get_item(input: &Value) -> Result<GetItemInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetItemInput {
+        table_name: i.req("TableName")?,
+        key: i.req("Key")?,
+        attributes_to_get: i.opt("AttributesToGet")?,
+        consistent_read: i.opt("ConsistentRead")?,
+        return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
+        projection_expression: i.opt("ProjectionExpression")?,
+        expression_attribute_names: i.opt("ExpressionAttributeNames")?,
+    })
+}
+
+fn input_get_resource_policy(
+    input: &Value,
+) -> Result<GetResourcePolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetResourcePolicyInput {
+        resource_arn: i.req("ResourceArn")?,
+    })
+}
+
+fn input_import_table(input: &Value) -> Result<ImportTableInput, CallError> {
+    let i = Input::new(input);
+    Ok(ImportTableInput {
+        client_token: i.opt("ClientToken")?,
+        s3_bucket_source: i.req("S3BucketSource")?,
+        input_format: i.req("InputFormat")?,
+        input_format_options: i.opt("InputFormatOptions")?,
+        input_compression_type: i.opt("InputCompressionType")?,
+        table_creation_parameters: i.req("TableCreationParameters")?,
+    })
+}
+
+fn input_list_backups(input: &Value) -> Result<ListBackupsInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListBackupsInput {
+        table_name: i.opt("TableName")?,
+        limit: i.opt("Limit")?,
+        time_range_lower_bound: i.opt("TimeRangeLowerBound")?,
+        time_range_upper_bound: i.opt("TimeRangeUpperBound")?,
+        exclusive_start_backup_arn: i.opt("ExclusiveStartBackupArn")?,
+        backup_type: i.opt("BackupType")?,
+    })
+}
+
+fn input_list_bulk_operations(
+    input: &Value,
+) -> Result<ListBulkOperationsInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListBulkOperationsInput {
+        max_results: i.opt("MaxResults")?,
+        next_token: i.opt("NextToken")?,
+    })
+}
+
+fn input_list_contributor_insights(
+    input: &Value,
+) -> Result<ListContributorInsightsInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListContributorInsightsInput {
+        table_name: i.opt("TableName")?,
+        next_token: i.opt("NextToken")?,
+        max_results: i.opt("MaxResults")?,
+    })
+}
+
+fn input_list_exports(input: &Value) -> Result<ListExportsInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListExportsInput {
+        table_arn: i.opt("TableArn")?,
+        max_results: i.opt("MaxResults")?,
+        next_token: i.opt("NextToken")?,
+    })
+}
+
+fn input_list_global_tables(input: &Value) -> Result<ListGlobalTablesInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListGlobalTablesInput {
+        exclusive_start_global_table_name: i.opt("ExclusiveStartGlobalTableName")?,
+        limit: i.opt("Limit")?,
+        region_name: i.opt("RegionName")?,
+    })
+}
+
+fn input_list_imports(input: &Value) -> Result<ListImportsInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListImportsInput {
+        table_arn: i.opt("TableArn")?,
+        page_size: i.opt("PageSize")?,
+        next_token: i.opt("NextToken")?,
+    })
+}
+
+fn input_list_tables(input: &Value) -> Result<ListTablesInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListTablesInput {
+        exclusive_start_table_name: i.opt("ExclusiveStartTableName")?,
+        limit: i.opt("Limit")?,
+    })
+}
+
+fn input_list_tags_of_resource(
+    input: &Value,
+) -> Result<ListTagsOfResourceInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListTagsOfResourceInput {
+        resource_arn: i.req("ResourceArn")?,
+        next_token: i.opt("NextToken")?,
+    })
+}
+
+fn input_put_item(input: &Value) -> Result<PutItemInput, CallError> {
+    let i = Input::new(input);
+    Ok(PutItemInput {
+        table_name: i.req("TableName")?,
+        item: i.req("Item")?,
+        expected: i.opt("Expected")?,
+        return_values: i.opt("ReturnValues")?,
+        return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
+        return_item_collection_metrics: i.opt("ReturnItemCollectionMetrics")?,
+        conditional_operator: i.opt("ConditionalOperator")?,
+        condition_expression: i.opt("ConditionExpression")?,
+        expression_attribute_names: i.opt("ExpressionAttributeNames")?,
+        expression_attribute_values: i.opt("ExpressionAttributeValues")?,
+        return_values_on_condition_check_failure: i
+            .opt("ReturnValuesOnConditionCheckFailure")?,
+    })
+}
+
+fn input_put_resource_policy(
+    input: &Value,
+) -> Result<PutResourcePolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(PutResourcePolicyInput {
+        resource_arn: i.req("ResourceArn")?,
+        policy: i.req("Policy")?,
+        expected_revision_id: i.opt("ExpectedRevisionId")?,
+        confirm_remove_self_resource_access: i.opt("ConfirmRemoveSelfResourceAccess")?,
+    })
+}
+
+fn input_query(input: &Value) -> Result<QueryInput, CallError> {
+    let i = Input::new(input);
+    Ok(QueryInput {
+        table_name: i.req("TableName")?,
+        index_name: i.opt("IndexName")?,
+        select: i.opt("Select")?,
+        attributes_to_get: i.opt("AttributesToGet")?,
+        limit: i.opt("Limit")?,
+        consistent_read: i.opt("ConsistentRead")?,
+        key_conditions: i.opt("KeyConditions")?,
+        query_filter: i.opt("QueryFilter")?,
+        conditional_operator: i.opt("ConditionalOperator")?,
+        scan_index_forward: i.opt("ScanIndexForward")?,
+        exclusive_start_key: i.opt("ExclusiveStartKey")?,
+        return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
+        projection_expression: i.opt("ProjectionExpression")?,
+        filter_expression: i.opt("FilterExpression")?,
+        key_condition_expression: i.opt("KeyConditionExpression")?,
+        expression_attribute_names: i.opt("ExpressionAttributeNames")?,
+        expression_attribute_values: i.opt("ExpressionAttributeValues")?,
+    })
+}
+
+fn input_restore_table_from_backup(
+    input: &Value,
+) -> Result<RestoreTableFromBackupInput, CallError> {
+    let i = Input::new(input);
+    Ok(RestoreTableFromBackupInput {
+        target_table_name: i.req("TargetTableName")?,
+        backup_arn: i.req("BackupArn")?,
+        billing_mode_override: i.opt("BillingModeOverride")?,
+        global_secondary_index_override: i.opt("GlobalSecondaryIndexOverride")?,
+        local_secondary_index_override: i.opt("LocalSecondaryIndexOverride")?,
+        provisioned_throughput_override: i.opt("ProvisionedThroughputOverride")?,
+        on_demand_throughput_override: i.opt("OnDemandThroughputOverride")?,
+        sse_specification_override: i.opt("SSESpecificationOverride")?,
+        vector_index_override: i.opt("VectorIndexOverride")?,
+    })
+}
+
+fn input_restore_table_to_point_in_time(
+    input: &Value,
+) -> Result<RestoreTableToPointInTimeInput, CallError> {
+    let i = Input::new(input);
+    Ok(RestoreTableToPointInTimeInput {
+        source_table_arn: i.opt("SourceTableArn")?,
+        source_table_name: i.opt("SourceTableName")?,
+        target_table_name: i.req("TargetTableName")?,
+        use_latest_restorable_time: i.opt("UseLatestRestorableTime")?,
+        restore_date_time: i.opt("RestoreDateTime")?,
+        billing_mode_override: i.opt("BillingModeOverride")?,
+        global_secondary_index_override: i.opt("GlobalSecondaryIndexOverride")?,
+        local_secondary_index_override: i.opt("LocalSecondaryIndexOverride")?,
+        provisioned_throughput_override: i.opt("ProvisionedThroughputOverride")?,
+        on_demand_throughput_override: i.opt("OnDemandThroughputOverride")?,
+        sse_specification_override: i.opt("SSESpecificationOverride")?,
+        vector_index_override: i.opt("VectorIndexOverride")?,
+    })
+}
+
+fn input_scan(input: &Value) -> Result<ScanInput, CallError> {
+    let i = Input::new(input);
+    Ok(ScanInput {
+        table_name: i.req("TableName")?,
+        index_name: i.opt("IndexName")?,
+        attributes_to_get: i.opt("AttributesToGet")?,
+        limit: i.opt("Limit")?,
+        select: i.opt("Select")?,
+        scan_filter: i.opt("ScanFilter")?,
+        conditional_operator: i.opt("ConditionalOperator")?,
+        exclusive_start_key: i.opt("ExclusiveStartKey")?,
+        return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
+        total_segments: i.opt("TotalSegments")?,
+        segment: i.opt("Segment")?,
+        projection_expression: i.opt("ProjectionExpression")?,
+        filter_expression: i.opt("FilterExpression")?,
+        expression_attribute_names: i.opt("ExpressionAttributeNames")?,
+        expression_attribute_values: i.opt("ExpressionAttributeValues")?,
+        consistent_read: i.opt("ConsistentRead")?,
+    })
+}
+
+fn input_search_vectors(input: &Value) -> Result<SearchVectorsInput, CallError> {
+    let i = Input::new(input);
+    Ok(SearchVectorsInput {
+        table_name: i.req("TableName")?,
+        index_name: i.req("IndexName")?,
+        return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
+        expression_attribute_names: i.opt("ExpressionAttributeNames")?,
+        expression_attribute_values: i.opt("ExpressionAttributeValues")?,
+        projection_expression: i.opt("ProjectionExpression")?,
+        search_vector: i.req("SearchVector")?,
+        search_condition_expression: i.opt("SearchConditionExpression")?,
+        top_k: i.req("TopK")?,
+    })
+}
+
+fn input_start_bulk_put_items(
+    input: &Value,
+) -> Result<StartBulkPutItemsInput, CallError> {
+    let i = Input::new(input);
+    Ok(StartBulkPutItemsInput {
+        client_token: i.opt("ClientToken")?,
+        input_s3_configuration: i.req("InputS3Configuration")?,
+        output_s3_configuration: i.req("OutputS3Configuration")?,
+        table_name: i.req("TableName")?,
+        max_write_request_units: i.opt("MaxWriteRequestUnits")?,
+        performance_tier: i.opt("PerformanceTier")?,
+    })
+}
+
+fn input_tag_resource(input: &Value) -> Result<TagResourceInput, CallError> {
+    let i = Input::new(input);
+    Ok(TagResourceInput {
+        resource_arn: i.req("ResourceArn")?,
+        tags: i.req("Tags")?,
+    })
+}
+
+fn input_transact_get_items(input: &Value) -> Result<TransactGetItemsInput, CallError> {
+    let i = Input::new(input);
+    Ok(TransactGetItemsInput {
+        transact_items: i.req("TransactItems")?,
+        return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
+    })
+}
+
+fn input_transact_write_items(
+    input: &Value,
+) -> Result<TransactWriteItemsInput, CallError> {
+    let i = Input::new(input);
+    Ok(TransactWriteItemsInput {
+        transact_items: i.req("TransactItems")?,
+        return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
+        return_item_collection_metrics: i.opt("ReturnItemCollectionMetrics")?,
+        client_request_token: i.opt("ClientRequestToken")?,
+    })
+}
+
+fn input_untag_resource(input: &Value) -> Result<UntagResourceInput, CallError> {
+    let i = Input::new(input);
+    Ok(UntagResourceInput {
+        resource_arn: i.req("ResourceArn")?,
+        tag_keys: i.req("TagKeys")?,
+    })
+}
+
+fn input_update_continuous_backups(
+    input: &Value,
+) -> Result<UpdateContinuousBackupsInput, CallError> {
+    let i = Input::new(input);
+    Ok(UpdateContinuousBackupsInput {
+        table_name: i.req("TableName")?,
+        point_in_time_recovery_specification: i.req("PointInTimeRecoverySpecification")?,
+    })
+}
+
+fn input_update_contributor_insights(
+    input: &Value,
+) -> Result<UpdateContributorInsightsInput, CallError> {
+    let i = Input::new(input);
+    Ok(UpdateContributorInsightsInput {
+        table_name: i.req("TableName")?,
+        index_name: i.opt("IndexName")?,
+        contributor_insights_action: i.req("ContributorInsightsAction")?,
+        contributor_insights_mode: i.opt("ContributorInsightsMode")?,
+    })
+}
+
+fn input_update_global_table(
+    input: &Value,
+) -> Result<UpdateGlobalTableInput, CallError> {
+    let i = Input::new(input);
+    Ok(UpdateGlobalTableInput {
+        global_table_name: i.req("GlobalTableName")?,
+        replica_updates: i.req("ReplicaUpdates")?,
+    })
+}
+
+fn input_update_global_table_settings(
+    input: &Value,
+) -> Result<UpdateGlobalTableSettingsInput, CallError> {
+    let i = Input::new(input);
+    Ok(UpdateGlobalTableSettingsInput {
+        global_table_name: i.req("GlobalTableName")?,
+        global_table_billing_mode: i.opt("GlobalTableBillingMode")?,
+        global_table_provisioned_write_capacity_units: i
+            .opt("GlobalTableProvisionedWriteCapacityUnits")?,
+        global_table_provisioned_write_capacity_auto_scaling_settings_update: i
+            .opt("GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate")?,
+        global_table_global_secondary_index_settings_update: i
+            .opt("GlobalTableGlobalSecondaryIndexSettingsUpdate")?,
+        replica_settings_update: i.opt("ReplicaSettingsUpdate")?,
+    })
+}
+
+fn input_update_item(input: &Value) -> Result<UpdateItemInput, CallError> {
+    let i = Input::new(input);
+    Ok(UpdateItemInput {
+        table_name: i.req("TableName")?,
+        key: i.req("Key")?,
+        attribute_updates: i.opt("AttributeUpdates")?,
+        expected: i.opt("Expected")?,
+        conditional_operator: i.opt("ConditionalOperator")?,
+        return_values: i.opt("ReturnValues")?,
+        return_consumed_capacity: i.opt("ReturnConsumedCapacity")?,
+        return_item_collection_metrics: i.opt("ReturnItemCollectionMetrics")?,
+        update_expression: i.opt("UpdateExpression")?,
+        condition_expression: i.opt("ConditionExpression")?,
+        expression_attribute_names: i.opt("ExpressionAttributeNames")?,
+        expression_attribute_values: i.opt("ExpressionAttributeValues")?,
+        return_values_on_condition_check_failure: i
+            .opt("ReturnValuesOnConditionCheckFailure")?,
+    })
+}
+
+fn input_update_kinesis_streaming_destination(
+    input: &Value,
+) -> Result<UpdateKinesisStreamingDestinationInput, CallError> {
+    let i = Input::new(input);
+    Ok(UpdateKinesisStreamingDestinationInput {
+        table_name: i.req("TableName")?,
+        stream_arn: i.req("StreamArn")?,
+        update_kinesis_streaming_configuration: i
+            .opt("UpdateKinesisStreamingConfiguration")?,
+    })
+}
+
+fn input_update_table(input: &Value) -> Result<UpdateTableInput, CallError> {
+    let i = Input::new(input);
+    Ok(UpdateTableInput {
+        attribute_definitions: i.opt("AttributeDefinitions")?,
+        table_name: i.req("TableName")?,
+        billing_mode: i.opt("BillingMode")?,
+        provisioned_throughput: i.opt("ProvisionedThroughput")?,
+        global_secondary_index_updates: i.opt("GlobalSecondaryIndexUpdates")?,
+        stream_specification: i.opt("StreamSpecification")?,
+        sse_specification: i.opt("SSESpecification")?,
+        replica_updates: i.opt("ReplicaUpdates")?,
+        table_class: i.opt("TableClass")?,
+        deletion_protection_enabled: i.opt("DeletionProtectionEnabled")?,
+        multi_region_consistency: i.opt("MultiRegionConsistency")?,
+        global_table_witness_updates: i.opt("GlobalTableWitnessUpdates")?,
+        on_demand_throughput: i.opt("OnDemandThroughput")?,
+        warm_throughput: i.opt("WarmThroughput")?,
+        global_table_settings_replication_mode: i
+            .opt("GlobalTableSettingsReplicationMode")?,
+        disassociation_protection_enabled: i.opt("DisassociationProtectionEnabled")?,
+        vector_index_updates: i.opt("VectorIndexUpdates")?,
+    })
+}
+
+fn input_update_table_replica_auto_scaling(
+    input: &Value,
+) -> Result<UpdateTableReplicaAutoScalingInput, CallError> {
+    let i = Input::new(input);
+    Ok(UpdateTableReplicaAutoScalingInput {
+        global_secondary_index_updates: i.opt("GlobalSecondaryIndexUpdates")?,
+        table_name: i.req("TableName")?,
+        provisioned_write_capacity_auto_scaling_update: i
+            .opt("ProvisionedWriteCapacityAutoScalingUpdate")?,
+        replica_updates: i.opt("ReplicaUpdates")?,
+    })
+}
+
+fn input_update_time_to_live(input: &Value) -> Result<UpdateTimeToLiveInput, CallError> {
+    let i = Input::new(input);
+    Ok(UpdateTimeToLiveInput {
+        table_name: i.req("TableName")?,
+        time_to_live_specification: i.req("TimeToLiveSpecification")?,
+    })
 }

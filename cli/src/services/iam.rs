@@ -6,6 +6,9 @@
 #![allow(deprecated)]
 use crate::table::*;
 use serde_json::Value;
+
+#[allow(unused_imports)]
+use stratus_runtime::waiter::WaiterCtx;
 use stratus_iam::types::*;
 use stratus_iam::Client;
 
@@ -9721,6 +9724,36 @@ pub(crate) static SERVICE: Service = Service {
         ),
         Shape::Enum(&["user", "group", "role"]),
     ],
+    waiters: &[
+        Waiter {
+            name: "InstanceProfileExists",
+            cli: "instance-profile-exists",
+            op: "GetInstanceProfile",
+            delay: 1u64,
+            max_attempts: 40u32,
+        },
+        Waiter {
+            name: "PolicyExists",
+            cli: "policy-exists",
+            op: "GetPolicy",
+            delay: 1u64,
+            max_attempts: 20u32,
+        },
+        Waiter {
+            name: "RoleExists",
+            cli: "role-exists",
+            op: "GetRole",
+            delay: 1u64,
+            max_attempts: 20u32,
+        },
+        Waiter {
+            name: "UserExists",
+            cli: "user-exists",
+            op: "GetUser",
+            delay: 1u64,
+            max_attempts: 20u32,
+        },
+    ],
 };
 
 /// Runs operation `op` (model name) with its input as JSON; the output as JSON.
@@ -9731,10 +9764,7 @@ pub(crate) async fn call(
 ) -> Result<Value, CallError> {
     match op {
         "AcceptDelegationRequest" => {
-            let i = Input::new(input);
-            let input = AcceptDelegationRequestInput {
-                delegation_request_id: i.req("DelegationRequestId")?,
-            };
+            let input = input_accept_delegation_request(input)?;
             client
                 .accept_delegation_request_with(input)
                 .await
@@ -9743,12 +9773,7 @@ pub(crate) async fn call(
         }
 
         "AcquireRole" => {
-            let i = Input::new(input);
-            let input = AcquireRoleInput {
-                template_arn: i.req("TemplateArn")?,
-                template_minor_version: i.opt("TemplateMinorVersion")?,
-                replacement_values: i.opt("ReplacementValues")?,
-            };
+            let input = input_acquire_role(input)?;
             let out = client
                 .acquire_role_with(input)
                 .await
@@ -9757,11 +9782,7 @@ pub(crate) async fn call(
         }
 
         "AddClientIDToOpenIDConnectProvider" => {
-            let i = Input::new(input);
-            let input = AddClientIdToOpenIdConnectProviderInput {
-                open_id_connect_provider_arn: i.req("OpenIDConnectProviderArn")?,
-                client_id: i.req("ClientID")?,
-            };
+            let input = input_add_client_id_to_open_id_connect_provider(input)?;
             client
                 .add_client_id_to_open_id_connect_provider_with(input)
                 .await
@@ -9770,11 +9791,7 @@ pub(crate) async fn call(
         }
 
         "AddRoleToInstanceProfile" => {
-            let i = Input::new(input);
-            let input = AddRoleToInstanceProfileInput {
-                instance_profile_name: i.req("InstanceProfileName")?,
-                role_name: i.req("RoleName")?,
-            };
+            let input = input_add_role_to_instance_profile(input)?;
             client
                 .add_role_to_instance_profile_with(input)
                 .await
@@ -9783,20 +9800,13 @@ pub(crate) async fn call(
         }
 
         "AddUserToGroup" => {
-            let i = Input::new(input);
-            let input = AddUserToGroupInput {
-                group_name: i.req("GroupName")?,
-                user_name: i.req("UserName")?,
-            };
+            let input = input_add_user_to_group(input)?;
             client.add_user_to_group_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "AssociateDelegationRequest" => {
-            let i = Input::new(input);
-            let input = AssociateDelegationRequestInput {
-                delegation_request_id: i.req("DelegationRequestId")?,
-            };
+            let input = input_associate_delegation_request(input)?;
             client
                 .associate_delegation_request_with(input)
                 .await
@@ -9805,11 +9815,7 @@ pub(crate) async fn call(
         }
 
         "AttachGroupPolicy" => {
-            let i = Input::new(input);
-            let input = AttachGroupPolicyInput {
-                group_name: i.req("GroupName")?,
-                policy_arn: i.req("PolicyArn")?,
-            };
+            let input = input_attach_group_policy(input)?;
             client
                 .attach_group_policy_with(input)
                 .await
@@ -9818,11 +9824,7 @@ pub(crate) async fn call(
         }
 
         "AttachRolePolicy" => {
-            let i = Input::new(input);
-            let input = AttachRolePolicyInput {
-                role_name: i.req("RoleName")?,
-                policy_arn: i.req("PolicyArn")?,
-            };
+            let input = input_attach_role_policy(input)?;
             client
                 .attach_role_policy_with(input)
                 .await
@@ -9831,11 +9833,7 @@ pub(crate) async fn call(
         }
 
         "AttachUserPolicy" => {
-            let i = Input::new(input);
-            let input = AttachUserPolicyInput {
-                user_name: i.req("UserName")?,
-                policy_arn: i.req("PolicyArn")?,
-            };
+            let input = input_attach_user_policy(input)?;
             client
                 .attach_user_policy_with(input)
                 .await
@@ -9844,20 +9842,13 @@ pub(crate) async fn call(
         }
 
         "ChangePassword" => {
-            let i = Input::new(input);
-            let input = ChangePasswordInput {
-                old_password: i.req("OldPassword")?,
-                new_password: i.req("NewPassword")?,
-            };
+            let input = input_change_password(input)?;
             client.change_password_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "CreateAccessKey" => {
-            let i = Input::new(input);
-            let input = CreateAccessKeyInput {
-                user_name: i.opt("UserName")?,
-            };
+            let input = input_create_access_key(input)?;
             let out = client
                 .create_access_key_with(input)
                 .await
@@ -9866,10 +9857,7 @@ pub(crate) async fn call(
         }
 
         "CreateAccountAlias" => {
-            let i = Input::new(input);
-            let input = CreateAccountAliasInput {
-                account_alias: i.req("AccountAlias")?,
-            };
+            let input = input_create_account_alias(input)?;
             client
                 .create_account_alias_with(input)
                 .await
@@ -9878,18 +9866,7 @@ pub(crate) async fn call(
         }
 
         "CreateDelegationRequest" => {
-            let i = Input::new(input);
-            let input = CreateDelegationRequestInput {
-                owner_account_id: i.opt("OwnerAccountId")?,
-                description: i.req("Description")?,
-                permissions: i.req("Permissions")?,
-                request_message: i.opt("RequestMessage")?,
-                requestor_workflow_id: i.req("RequestorWorkflowId")?,
-                redirect_url: i.opt("RedirectUrl")?,
-                notification_channel: i.req("NotificationChannel")?,
-                session_duration: i.req("SessionDuration")?,
-                only_send_by_owner: i.opt("OnlySendByOwner")?,
-            };
+            let input = input_create_delegation_request(input)?;
             let out = client
                 .create_delegation_request_with(input)
                 .await
@@ -9898,11 +9875,7 @@ pub(crate) async fn call(
         }
 
         "CreateGroup" => {
-            let i = Input::new(input);
-            let input = CreateGroupInput {
-                path: i.opt("Path")?,
-                group_name: i.req("GroupName")?,
-            };
+            let input = input_create_group(input)?;
             let out = client
                 .create_group_with(input)
                 .await
@@ -9911,12 +9884,7 @@ pub(crate) async fn call(
         }
 
         "CreateInstanceProfile" => {
-            let i = Input::new(input);
-            let input = CreateInstanceProfileInput {
-                instance_profile_name: i.req("InstanceProfileName")?,
-                path: i.opt("Path")?,
-                tags: i.opt("Tags")?,
-            };
+            let input = input_create_instance_profile(input)?;
             let out = client
                 .create_instance_profile_with(input)
                 .await
@@ -9925,13 +9893,7 @@ pub(crate) async fn call(
         }
 
         "CreateLoginProfile" => {
-            let i = Input::new(input);
-            let input = CreateLoginProfileInput {
-                user_name: i.opt("UserName")?,
-                password: i.opt("Password")?,
-                password_reset_required: i.opt("PasswordResetRequired")?,
-                max_signin_session_duration: i.opt("MaxSigninSessionDuration")?,
-            };
+            let input = input_create_login_profile(input)?;
             let out = client
                 .create_login_profile_with(input)
                 .await
@@ -9940,15 +9902,7 @@ pub(crate) async fn call(
         }
 
         "CreateOpenIDConnectProvider" => {
-            let i = Input::new(input);
-            let input = CreateOpenIdConnectProviderInput {
-                url: i.req("Url")?,
-                client_id_list: i.opt("ClientIDList")?,
-                thumbprint_list: i.opt("ThumbprintList")?,
-                tags: i.opt("Tags")?,
-                context_provider: i.opt("ContextProvider")?,
-                identity_center_instance_arn: i.opt("IdentityCenterInstanceArn")?,
-            };
+            let input = input_create_open_id_connect_provider(input)?;
             let out = client
                 .create_open_id_connect_provider_with(input)
                 .await
@@ -9957,14 +9911,7 @@ pub(crate) async fn call(
         }
 
         "CreatePolicy" => {
-            let i = Input::new(input);
-            let input = CreatePolicyInput {
-                policy_name: i.req("PolicyName")?,
-                path: i.opt("Path")?,
-                policy_document: i.req("PolicyDocument")?,
-                description: i.opt("Description")?,
-                tags: i.opt("Tags")?,
-            };
+            let input = input_create_policy(input)?;
             let out = client
                 .create_policy_with(input)
                 .await
@@ -9973,12 +9920,7 @@ pub(crate) async fn call(
         }
 
         "CreatePolicyVersion" => {
-            let i = Input::new(input);
-            let input = CreatePolicyVersionInput {
-                policy_arn: i.req("PolicyArn")?,
-                policy_document: i.req("PolicyDocument")?,
-                set_as_default: i.opt("SetAsDefault")?,
-            };
+            let input = input_create_policy_version(input)?;
             let out = client
                 .create_policy_version_with(input)
                 .await
@@ -9987,17 +9929,7 @@ pub(crate) async fn call(
         }
 
         "CreateRole" => {
-            let i = Input::new(input);
-            let input = CreateRoleInput {
-                path: i.opt("Path")?,
-                role_name: i.req("RoleName")?,
-                assume_role_policy_document: i.req("AssumeRolePolicyDocument")?,
-                description: i.opt("Description")?,
-                max_session_duration: i.opt("MaxSessionDuration")?,
-                max_signin_session_duration: i.opt("MaxSigninSessionDuration")?,
-                permissions_boundary: i.opt("PermissionsBoundary")?,
-                tags: i.opt("Tags")?,
-            };
+            let input = input_create_role(input)?;
             let out = client
                 .create_role_with(input)
                 .await
@@ -10006,16 +9938,7 @@ pub(crate) async fn call(
         }
 
         "CreateSAMLProvider" => {
-            let i = Input::new(input);
-            let input = CreateSamlProviderInput {
-                saml_metadata_document: i.req("SAMLMetadataDocument")?,
-                name: i.req("Name")?,
-                tags: i.opt("Tags")?,
-                assertion_encryption_mode: i.opt("AssertionEncryptionMode")?,
-                add_private_key: i.opt("AddPrivateKey")?,
-                context_provider: i.opt("ContextProvider")?,
-                identity_center_instance_arn: i.opt("IdentityCenterInstanceArn")?,
-            };
+            let input = input_create_saml_provider(input)?;
             let out = client
                 .create_saml_provider_with(input)
                 .await
@@ -10024,12 +9947,7 @@ pub(crate) async fn call(
         }
 
         "CreateServiceLinkedRole" => {
-            let i = Input::new(input);
-            let input = CreateServiceLinkedRoleInput {
-                aws_service_name: i.req("AWSServiceName")?,
-                description: i.opt("Description")?,
-                custom_suffix: i.opt("CustomSuffix")?,
-            };
+            let input = input_create_service_linked_role(input)?;
             let out = client
                 .create_service_linked_role_with(input)
                 .await
@@ -10038,12 +9956,7 @@ pub(crate) async fn call(
         }
 
         "CreateServiceSpecificCredential" => {
-            let i = Input::new(input);
-            let input = CreateServiceSpecificCredentialInput {
-                user_name: i.req("UserName")?,
-                service_name: i.req("ServiceName")?,
-                credential_age_days: i.opt("CredentialAgeDays")?,
-            };
+            let input = input_create_service_specific_credential(input)?;
             let out = client
                 .create_service_specific_credential_with(input)
                 .await
@@ -10052,13 +9965,7 @@ pub(crate) async fn call(
         }
 
         "CreateUser" => {
-            let i = Input::new(input);
-            let input = CreateUserInput {
-                path: i.opt("Path")?,
-                user_name: i.req("UserName")?,
-                permissions_boundary: i.opt("PermissionsBoundary")?,
-                tags: i.opt("Tags")?,
-            };
+            let input = input_create_user(input)?;
             let out = client
                 .create_user_with(input)
                 .await
@@ -10067,12 +9974,7 @@ pub(crate) async fn call(
         }
 
         "CreateVirtualMFADevice" => {
-            let i = Input::new(input);
-            let input = CreateVirtualMfaDeviceInput {
-                path: i.opt("Path")?,
-                virtual_mfa_device_name: i.req("VirtualMFADeviceName")?,
-                tags: i.opt("Tags")?,
-            };
+            let input = input_create_virtual_mfa_device(input)?;
             let out = client
                 .create_virtual_mfa_device_with(input)
                 .await
@@ -10081,11 +9983,7 @@ pub(crate) async fn call(
         }
 
         "DeactivateMFADevice" => {
-            let i = Input::new(input);
-            let input = DeactivateMfaDeviceInput {
-                user_name: i.opt("UserName")?,
-                serial_number: i.req("SerialNumber")?,
-            };
+            let input = input_deactivate_mfa_device(input)?;
             client
                 .deactivate_mfa_device_with(input)
                 .await
@@ -10094,20 +9992,13 @@ pub(crate) async fn call(
         }
 
         "DeleteAccessKey" => {
-            let i = Input::new(input);
-            let input = DeleteAccessKeyInput {
-                user_name: i.opt("UserName")?,
-                access_key_id: i.req("AccessKeyId")?,
-            };
+            let input = input_delete_access_key(input)?;
             client.delete_access_key_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeleteAccountAlias" => {
-            let i = Input::new(input);
-            let input = DeleteAccountAliasInput {
-                account_alias: i.req("AccountAlias")?,
-            };
+            let input = input_delete_account_alias(input)?;
             client
                 .delete_account_alias_with(input)
                 .await
@@ -10116,8 +10007,7 @@ pub(crate) async fn call(
         }
 
         "DeleteAccountPasswordPolicy" => {
-            let input = DeleteAccountPasswordPolicyInput {
-            };
+            let input = input_delete_account_password_policy(input)?;
             client
                 .delete_account_password_policy_with(input)
                 .await
@@ -10126,20 +10016,13 @@ pub(crate) async fn call(
         }
 
         "DeleteGroup" => {
-            let i = Input::new(input);
-            let input = DeleteGroupInput {
-                group_name: i.req("GroupName")?,
-            };
+            let input = input_delete_group(input)?;
             client.delete_group_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeleteGroupPolicy" => {
-            let i = Input::new(input);
-            let input = DeleteGroupPolicyInput {
-                group_name: i.req("GroupName")?,
-                policy_name: i.req("PolicyName")?,
-            };
+            let input = input_delete_group_policy(input)?;
             client
                 .delete_group_policy_with(input)
                 .await
@@ -10148,10 +10031,7 @@ pub(crate) async fn call(
         }
 
         "DeleteInstanceProfile" => {
-            let i = Input::new(input);
-            let input = DeleteInstanceProfileInput {
-                instance_profile_name: i.req("InstanceProfileName")?,
-            };
+            let input = input_delete_instance_profile(input)?;
             client
                 .delete_instance_profile_with(input)
                 .await
@@ -10160,10 +10040,7 @@ pub(crate) async fn call(
         }
 
         "DeleteLoginProfile" => {
-            let i = Input::new(input);
-            let input = DeleteLoginProfileInput {
-                user_name: i.opt("UserName")?,
-            };
+            let input = input_delete_login_profile(input)?;
             client
                 .delete_login_profile_with(input)
                 .await
@@ -10172,10 +10049,7 @@ pub(crate) async fn call(
         }
 
         "DeleteOpenIDConnectProvider" => {
-            let i = Input::new(input);
-            let input = DeleteOpenIdConnectProviderInput {
-                open_id_connect_provider_arn: i.req("OpenIDConnectProviderArn")?,
-            };
+            let input = input_delete_open_id_connect_provider(input)?;
             client
                 .delete_open_id_connect_provider_with(input)
                 .await
@@ -10184,20 +10058,13 @@ pub(crate) async fn call(
         }
 
         "DeletePolicy" => {
-            let i = Input::new(input);
-            let input = DeletePolicyInput {
-                policy_arn: i.req("PolicyArn")?,
-            };
+            let input = input_delete_policy(input)?;
             client.delete_policy_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeletePolicyVersion" => {
-            let i = Input::new(input);
-            let input = DeletePolicyVersionInput {
-                policy_arn: i.req("PolicyArn")?,
-                version_id: i.req("VersionId")?,
-            };
+            let input = input_delete_policy_version(input)?;
             client
                 .delete_policy_version_with(input)
                 .await
@@ -10206,19 +10073,13 @@ pub(crate) async fn call(
         }
 
         "DeleteRole" => {
-            let i = Input::new(input);
-            let input = DeleteRoleInput {
-                role_name: i.req("RoleName")?,
-            };
+            let input = input_delete_role(input)?;
             client.delete_role_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeleteRolePermissionsBoundary" => {
-            let i = Input::new(input);
-            let input = DeleteRolePermissionsBoundaryInput {
-                role_name: i.req("RoleName")?,
-            };
+            let input = input_delete_role_permissions_boundary(input)?;
             client
                 .delete_role_permissions_boundary_with(input)
                 .await
@@ -10227,11 +10088,7 @@ pub(crate) async fn call(
         }
 
         "DeleteRolePolicy" => {
-            let i = Input::new(input);
-            let input = DeleteRolePolicyInput {
-                role_name: i.req("RoleName")?,
-                policy_name: i.req("PolicyName")?,
-            };
+            let input = input_delete_role_policy(input)?;
             client
                 .delete_role_policy_with(input)
                 .await
@@ -10240,10 +10097,7 @@ pub(crate) async fn call(
         }
 
         "DeleteSAMLProvider" => {
-            let i = Input::new(input);
-            let input = DeleteSamlProviderInput {
-                saml_provider_arn: i.req("SAMLProviderArn")?,
-            };
+            let input = input_delete_saml_provider(input)?;
             client
                 .delete_saml_provider_with(input)
                 .await
@@ -10252,11 +10106,7 @@ pub(crate) async fn call(
         }
 
         "DeleteSSHPublicKey" => {
-            let i = Input::new(input);
-            let input = DeleteSshPublicKeyInput {
-                user_name: i.req("UserName")?,
-                ssh_public_key_id: i.req("SSHPublicKeyId")?,
-            };
+            let input = input_delete_ssh_public_key(input)?;
             client
                 .delete_ssh_public_key_with(input)
                 .await
@@ -10265,10 +10115,7 @@ pub(crate) async fn call(
         }
 
         "DeleteServerCertificate" => {
-            let i = Input::new(input);
-            let input = DeleteServerCertificateInput {
-                server_certificate_name: i.req("ServerCertificateName")?,
-            };
+            let input = input_delete_server_certificate(input)?;
             client
                 .delete_server_certificate_with(input)
                 .await
@@ -10277,10 +10124,7 @@ pub(crate) async fn call(
         }
 
         "DeleteServiceLinkedRole" => {
-            let i = Input::new(input);
-            let input = DeleteServiceLinkedRoleInput {
-                role_name: i.req("RoleName")?,
-            };
+            let input = input_delete_service_linked_role(input)?;
             let out = client
                 .delete_service_linked_role_with(input)
                 .await
@@ -10289,11 +10133,7 @@ pub(crate) async fn call(
         }
 
         "DeleteServiceSpecificCredential" => {
-            let i = Input::new(input);
-            let input = DeleteServiceSpecificCredentialInput {
-                user_name: i.opt("UserName")?,
-                service_specific_credential_id: i.req("ServiceSpecificCredentialId")?,
-            };
+            let input = input_delete_service_specific_credential(input)?;
             client
                 .delete_service_specific_credential_with(input)
                 .await
@@ -10302,11 +10142,7 @@ pub(crate) async fn call(
         }
 
         "DeleteSigningCertificate" => {
-            let i = Input::new(input);
-            let input = DeleteSigningCertificateInput {
-                user_name: i.opt("UserName")?,
-                certificate_id: i.req("CertificateId")?,
-            };
+            let input = input_delete_signing_certificate(input)?;
             client
                 .delete_signing_certificate_with(input)
                 .await
@@ -10315,19 +10151,13 @@ pub(crate) async fn call(
         }
 
         "DeleteUser" => {
-            let i = Input::new(input);
-            let input = DeleteUserInput {
-                user_name: i.req("UserName")?,
-            };
+            let input = input_delete_user(input)?;
             client.delete_user_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeleteUserPermissionsBoundary" => {
-            let i = Input::new(input);
-            let input = DeleteUserPermissionsBoundaryInput {
-                user_name: i.req("UserName")?,
-            };
+            let input = input_delete_user_permissions_boundary(input)?;
             client
                 .delete_user_permissions_boundary_with(input)
                 .await
@@ -10336,11 +10166,7 @@ pub(crate) async fn call(
         }
 
         "DeleteUserPolicy" => {
-            let i = Input::new(input);
-            let input = DeleteUserPolicyInput {
-                user_name: i.req("UserName")?,
-                policy_name: i.req("PolicyName")?,
-            };
+            let input = input_delete_user_policy(input)?;
             client
                 .delete_user_policy_with(input)
                 .await
@@ -10349,10 +10175,7 @@ pub(crate) async fn call(
         }
 
         "DeleteVirtualMFADevice" => {
-            let i = Input::new(input);
-            let input = DeleteVirtualMfaDeviceInput {
-                serial_number: i.req("SerialNumber")?,
-            };
+            let input = input_delete_virtual_mfa_device(input)?;
             client
                 .delete_virtual_mfa_device_with(input)
                 .await
@@ -10361,11 +10184,7 @@ pub(crate) async fn call(
         }
 
         "DetachGroupPolicy" => {
-            let i = Input::new(input);
-            let input = DetachGroupPolicyInput {
-                group_name: i.req("GroupName")?,
-                policy_arn: i.req("PolicyArn")?,
-            };
+            let input = input_detach_group_policy(input)?;
             client
                 .detach_group_policy_with(input)
                 .await
@@ -10374,11 +10193,7 @@ pub(crate) async fn call(
         }
 
         "DetachRolePolicy" => {
-            let i = Input::new(input);
-            let input = DetachRolePolicyInput {
-                role_name: i.req("RoleName")?,
-                policy_arn: i.req("PolicyArn")?,
-            };
+            let input = input_detach_role_policy(input)?;
             client
                 .detach_role_policy_with(input)
                 .await
@@ -10387,11 +10202,7 @@ pub(crate) async fn call(
         }
 
         "DetachUserPolicy" => {
-            let i = Input::new(input);
-            let input = DetachUserPolicyInput {
-                user_name: i.req("UserName")?,
-                policy_arn: i.req("PolicyArn")?,
-            };
+            let input = input_detach_user_policy(input)?;
             client
                 .detach_user_policy_with(input)
                 .await
@@ -10400,8 +10211,7 @@ pub(crate) async fn call(
         }
 
         "DisableOrganizationsRootCredentialsManagement" => {
-            let input = DisableOrganizationsRootCredentialsManagementInput {
-            };
+            let input = input_disable_organizations_root_credentials_management(input)?;
             let out = client
                 .disable_organizations_root_credentials_management_with(input)
                 .await
@@ -10410,8 +10220,7 @@ pub(crate) async fn call(
         }
 
         "DisableOrganizationsRootSessions" => {
-            let input = DisableOrganizationsRootSessionsInput {
-            };
+            let input = input_disable_organizations_root_sessions(input)?;
             let out = client
                 .disable_organizations_root_sessions_with(input)
                 .await
@@ -10420,8 +10229,7 @@ pub(crate) async fn call(
         }
 
         "DisableOutboundWebIdentityFederation" => {
-            let input = DisableOutboundWebIdentityFederationInput {
-            };
+            let input = input_disable_outbound_web_identity_federation(input)?;
             client
                 .disable_outbound_web_identity_federation_with(input)
                 .await
@@ -10430,20 +10238,13 @@ pub(crate) async fn call(
         }
 
         "EnableMFADevice" => {
-            let i = Input::new(input);
-            let input = EnableMfaDeviceInput {
-                user_name: i.req("UserName")?,
-                serial_number: i.req("SerialNumber")?,
-                authentication_code1: i.req("AuthenticationCode1")?,
-                authentication_code2: i.req("AuthenticationCode2")?,
-            };
+            let input = input_enable_mfa_device(input)?;
             client.enable_mfa_device_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "EnableOrganizationsRootCredentialsManagement" => {
-            let input = EnableOrganizationsRootCredentialsManagementInput {
-            };
+            let input = input_enable_organizations_root_credentials_management(input)?;
             let out = client
                 .enable_organizations_root_credentials_management_with(input)
                 .await
@@ -10452,8 +10253,7 @@ pub(crate) async fn call(
         }
 
         "EnableOrganizationsRootSessions" => {
-            let input = EnableOrganizationsRootSessionsInput {
-            };
+            let input = input_enable_organizations_root_sessions(input)?;
             let out = client
                 .enable_organizations_root_sessions_with(input)
                 .await
@@ -10462,8 +10262,7 @@ pub(crate) async fn call(
         }
 
         "EnableOutboundWebIdentityFederation" => {
-            let input = EnableOutboundWebIdentityFederationInput {
-            };
+            let input = input_enable_outbound_web_identity_federation(input)?;
             let out = client
                 .enable_outbound_web_identity_federation_with(input)
                 .await
@@ -10472,7 +10271,7 @@ pub(crate) async fn call(
         }
 
         "GenerateCredentialReport" => {
-            let input = GenerateCredentialReportInput {};
+            let input = input_generate_credential_report(input)?;
             let out = client
                 .generate_credential_report_with(input)
                 .await
@@ -10481,11 +10280,7 @@ pub(crate) async fn call(
         }
 
         "GenerateOrganizationsAccessReport" => {
-            let i = Input::new(input);
-            let input = GenerateOrganizationsAccessReportInput {
-                entity_path: i.req("EntityPath")?,
-                organizations_policy_id: i.opt("OrganizationsPolicyId")?,
-            };
+            let input = input_generate_organizations_access_report(input)?;
             let out = client
                 .generate_organizations_access_report_with(input)
                 .await
@@ -10494,11 +10289,7 @@ pub(crate) async fn call(
         }
 
         "GenerateServiceLastAccessedDetails" => {
-            let i = Input::new(input);
-            let input = GenerateServiceLastAccessedDetailsInput {
-                arn: i.req("Arn")?,
-                granularity: i.opt("Granularity")?,
-            };
+            let input = input_generate_service_last_accessed_details(input)?;
             let out = client
                 .generate_service_last_accessed_details_with(input)
                 .await
@@ -10507,10 +10298,7 @@ pub(crate) async fn call(
         }
 
         "GetAccessKeyLastUsed" => {
-            let i = Input::new(input);
-            let input = GetAccessKeyLastUsedInput {
-                access_key_id: i.req("AccessKeyId")?,
-            };
+            let input = input_get_access_key_last_used(input)?;
             let out = client
                 .get_access_key_last_used_with(input)
                 .await
@@ -10519,12 +10307,7 @@ pub(crate) async fn call(
         }
 
         "GetAccountAuthorizationDetails" => {
-            let i = Input::new(input);
-            let input = GetAccountAuthorizationDetailsInput {
-                filter: i.opt("Filter")?,
-                max_items: i.opt("MaxItems")?,
-                marker: i.opt("Marker")?,
-            };
+            let input = input_get_account_authorization_details(input)?;
             let out = client
                 .get_account_authorization_details_with(input)
                 .await
@@ -10533,7 +10316,7 @@ pub(crate) async fn call(
         }
 
         "GetAccountPasswordPolicy" => {
-            let input = GetAccountPasswordPolicyInput {};
+            let input = input_get_account_password_policy(input)?;
             let out = client
                 .get_account_password_policy_with(input)
                 .await
@@ -10542,7 +10325,7 @@ pub(crate) async fn call(
         }
 
         "GetAccountProperties" => {
-            let input = GetAccountPropertiesInput {};
+            let input = input_get_account_properties(input)?;
             let out = client
                 .get_account_properties_with(input)
                 .await
@@ -10551,7 +10334,7 @@ pub(crate) async fn call(
         }
 
         "GetAccountSummary" => {
-            let input = GetAccountSummaryInput {};
+            let input = input_get_account_summary(input)?;
             let out = client
                 .get_account_summary_with(input)
                 .await
@@ -10560,10 +10343,7 @@ pub(crate) async fn call(
         }
 
         "GetContextKeysForCustomPolicy" => {
-            let i = Input::new(input);
-            let input = GetContextKeysForCustomPolicyInput {
-                policy_input_list: i.req("PolicyInputList")?,
-            };
+            let input = input_get_context_keys_for_custom_policy(input)?;
             let out = client
                 .get_context_keys_for_custom_policy_with(input)
                 .await
@@ -10572,11 +10352,7 @@ pub(crate) async fn call(
         }
 
         "GetContextKeysForPrincipalPolicy" => {
-            let i = Input::new(input);
-            let input = GetContextKeysForPrincipalPolicyInput {
-                policy_source_arn: i.req("PolicySourceArn")?,
-                policy_input_list: i.opt("PolicyInputList")?,
-            };
+            let input = input_get_context_keys_for_principal_policy(input)?;
             let out = client
                 .get_context_keys_for_principal_policy_with(input)
                 .await
@@ -10585,7 +10361,7 @@ pub(crate) async fn call(
         }
 
         "GetCredentialReport" => {
-            let input = GetCredentialReportInput {};
+            let input = input_get_credential_report(input)?;
             let out = client
                 .get_credential_report_with(input)
                 .await
@@ -10594,11 +10370,7 @@ pub(crate) async fn call(
         }
 
         "GetDelegationRequest" => {
-            let i = Input::new(input);
-            let input = GetDelegationRequestInput {
-                delegation_request_id: i.req("DelegationRequestId")?,
-                delegation_permission_check: i.opt("DelegationPermissionCheck")?,
-            };
+            let input = input_get_delegation_request(input)?;
             let out = client
                 .get_delegation_request_with(input)
                 .await
@@ -10607,12 +10379,7 @@ pub(crate) async fn call(
         }
 
         "GetGroup" => {
-            let i = Input::new(input);
-            let input = GetGroupInput {
-                group_name: i.req("GroupName")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_get_group(input)?;
             let out = client
                 .get_group_with(input)
                 .await
@@ -10621,11 +10388,7 @@ pub(crate) async fn call(
         }
 
         "GetGroupPolicy" => {
-            let i = Input::new(input);
-            let input = GetGroupPolicyInput {
-                group_name: i.req("GroupName")?,
-                policy_name: i.req("PolicyName")?,
-            };
+            let input = input_get_group_policy(input)?;
             let out = client
                 .get_group_policy_with(input)
                 .await
@@ -10634,11 +10397,7 @@ pub(crate) async fn call(
         }
 
         "GetHumanReadableSummary" => {
-            let i = Input::new(input);
-            let input = GetHumanReadableSummaryInput {
-                entity_arn: i.req("EntityArn")?,
-                locale: i.opt("Locale")?,
-            };
+            let input = input_get_human_readable_summary(input)?;
             let out = client
                 .get_human_readable_summary_with(input)
                 .await
@@ -10647,10 +10406,7 @@ pub(crate) async fn call(
         }
 
         "GetInstanceProfile" => {
-            let i = Input::new(input);
-            let input = GetInstanceProfileInput {
-                instance_profile_name: i.req("InstanceProfileName")?,
-            };
+            let input = input_get_instance_profile(input)?;
             let out = client
                 .get_instance_profile_with(input)
                 .await
@@ -10659,10 +10415,7 @@ pub(crate) async fn call(
         }
 
         "GetLoginProfile" => {
-            let i = Input::new(input);
-            let input = GetLoginProfileInput {
-                user_name: i.opt("UserName")?,
-            };
+            let input = input_get_login_profile(input)?;
             let out = client
                 .get_login_profile_with(input)
                 .await
@@ -10671,11 +10424,7 @@ pub(crate) async fn call(
         }
 
         "GetMFADevice" => {
-            let i = Input::new(input);
-            let input = GetMfaDeviceInput {
-                serial_number: i.req("SerialNumber")?,
-                user_name: i.opt("UserName")?,
-            };
+            let input = input_get_mfa_device(input)?;
             let out = client
                 .get_mfa_device_with(input)
                 .await
@@ -10684,10 +10433,7 @@ pub(crate) async fn call(
         }
 
         "GetOpenIDConnectProvider" => {
-            let i = Input::new(input);
-            let input = GetOpenIdConnectProviderInput {
-                open_id_connect_provider_arn: i.req("OpenIDConnectProviderArn")?,
-            };
+            let input = input_get_open_id_connect_provider(input)?;
             let out = client
                 .get_open_id_connect_provider_with(input)
                 .await
@@ -10696,13 +10442,7 @@ pub(crate) async fn call(
         }
 
         "GetOrganizationsAccessReport" => {
-            let i = Input::new(input);
-            let input = GetOrganizationsAccessReportInput {
-                job_id: i.req("JobId")?,
-                max_items: i.opt("MaxItems")?,
-                marker: i.opt("Marker")?,
-                sort_key: i.opt("SortKey")?,
-            };
+            let input = input_get_organizations_access_report(input)?;
             let out = client
                 .get_organizations_access_report_with(input)
                 .await
@@ -10711,8 +10451,7 @@ pub(crate) async fn call(
         }
 
         "GetOutboundWebIdentityFederationInfo" => {
-            let input = GetOutboundWebIdentityFederationInfoInput {
-            };
+            let input = input_get_outbound_web_identity_federation_info(input)?;
             let out = client
                 .get_outbound_web_identity_federation_info_with(input)
                 .await
@@ -10721,10 +10460,7 @@ pub(crate) async fn call(
         }
 
         "GetPolicy" => {
-            let i = Input::new(input);
-            let input = GetPolicyInput {
-                policy_arn: i.req("PolicyArn")?,
-            };
+            let input = input_get_policy(input)?;
             let out = client
                 .get_policy_with(input)
                 .await
@@ -10733,11 +10469,7 @@ pub(crate) async fn call(
         }
 
         "GetPolicyVersion" => {
-            let i = Input::new(input);
-            let input = GetPolicyVersionInput {
-                policy_arn: i.req("PolicyArn")?,
-                version_id: i.req("VersionId")?,
-            };
+            let input = input_get_policy_version(input)?;
             let out = client
                 .get_policy_version_with(input)
                 .await
@@ -10746,10 +10478,7 @@ pub(crate) async fn call(
         }
 
         "GetRole" => {
-            let i = Input::new(input);
-            let input = GetRoleInput {
-                role_name: i.req("RoleName")?,
-            };
+            let input = input_get_role(input)?;
             let out = client
                 .get_role_with(input)
                 .await
@@ -10758,11 +10487,7 @@ pub(crate) async fn call(
         }
 
         "GetRolePolicy" => {
-            let i = Input::new(input);
-            let input = GetRolePolicyInput {
-                role_name: i.req("RoleName")?,
-                policy_name: i.req("PolicyName")?,
-            };
+            let input = input_get_role_policy(input)?;
             let out = client
                 .get_role_policy_with(input)
                 .await
@@ -10771,11 +10496,7 @@ pub(crate) async fn call(
         }
 
         "GetRoleTemplateVersion" => {
-            let i = Input::new(input);
-            let input = GetRoleTemplateVersionInput {
-                template_arn: i.req("TemplateArn")?,
-                minor_version: i.opt("MinorVersion")?,
-            };
+            let input = input_get_role_template_version(input)?;
             let out = client
                 .get_role_template_version_with(input)
                 .await
@@ -10784,10 +10505,7 @@ pub(crate) async fn call(
         }
 
         "GetSAMLProvider" => {
-            let i = Input::new(input);
-            let input = GetSamlProviderInput {
-                saml_provider_arn: i.req("SAMLProviderArn")?,
-            };
+            let input = input_get_saml_provider(input)?;
             let out = client
                 .get_saml_provider_with(input)
                 .await
@@ -10796,12 +10514,7 @@ pub(crate) async fn call(
         }
 
         "GetSSHPublicKey" => {
-            let i = Input::new(input);
-            let input = GetSshPublicKeyInput {
-                user_name: i.req("UserName")?,
-                ssh_public_key_id: i.req("SSHPublicKeyId")?,
-                encoding: i.req("Encoding")?,
-            };
+            let input = input_get_ssh_public_key(input)?;
             let out = client
                 .get_ssh_public_key_with(input)
                 .await
@@ -10810,10 +10523,7 @@ pub(crate) async fn call(
         }
 
         "GetServerCertificate" => {
-            let i = Input::new(input);
-            let input = GetServerCertificateInput {
-                server_certificate_name: i.req("ServerCertificateName")?,
-            };
+            let input = input_get_server_certificate(input)?;
             let out = client
                 .get_server_certificate_with(input)
                 .await
@@ -10822,12 +10532,7 @@ pub(crate) async fn call(
         }
 
         "GetServiceLastAccessedDetails" => {
-            let i = Input::new(input);
-            let input = GetServiceLastAccessedDetailsInput {
-                job_id: i.req("JobId")?,
-                max_items: i.opt("MaxItems")?,
-                marker: i.opt("Marker")?,
-            };
+            let input = input_get_service_last_accessed_details(input)?;
             let out = client
                 .get_service_last_accessed_details_with(input)
                 .await
@@ -10836,13 +10541,7 @@ pub(crate) async fn call(
         }
 
         "GetServiceLastAccessedDetailsWithEntities" => {
-            let i = Input::new(input);
-            let input = GetServiceLastAccessedDetailsWithEntitiesInput {
-                job_id: i.req("JobId")?,
-                service_namespace: i.req("ServiceNamespace")?,
-                max_items: i.opt("MaxItems")?,
-                marker: i.opt("Marker")?,
-            };
+            let input = input_get_service_last_accessed_details_with_entities(input)?;
             let out = client
                 .get_service_last_accessed_details_with_entities_with(input)
                 .await
@@ -10851,10 +10550,7 @@ pub(crate) async fn call(
         }
 
         "GetServiceLinkedRoleDeletionStatus" => {
-            let i = Input::new(input);
-            let input = GetServiceLinkedRoleDeletionStatusInput {
-                deletion_task_id: i.req("DeletionTaskId")?,
-            };
+            let input = input_get_service_linked_role_deletion_status(input)?;
             let out = client
                 .get_service_linked_role_deletion_status_with(input)
                 .await
@@ -10863,10 +10559,7 @@ pub(crate) async fn call(
         }
 
         "GetUser" => {
-            let i = Input::new(input);
-            let input = GetUserInput {
-                user_name: i.opt("UserName")?,
-            };
+            let input = input_get_user(input)?;
             let out = client
                 .get_user_with(input)
                 .await
@@ -10875,11 +10568,7 @@ pub(crate) async fn call(
         }
 
         "GetUserPolicy" => {
-            let i = Input::new(input);
-            let input = GetUserPolicyInput {
-                user_name: i.req("UserName")?,
-                policy_name: i.req("PolicyName")?,
-            };
+            let input = input_get_user_policy(input)?;
             let out = client
                 .get_user_policy_with(input)
                 .await
@@ -10888,12 +10577,7 @@ pub(crate) async fn call(
         }
 
         "ListAccessKeys" => {
-            let i = Input::new(input);
-            let input = ListAccessKeysInput {
-                user_name: i.opt("UserName")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_access_keys(input)?;
             let out = client
                 .list_access_keys_with(input)
                 .await
@@ -10902,11 +10586,7 @@ pub(crate) async fn call(
         }
 
         "ListAccountAliases" => {
-            let i = Input::new(input);
-            let input = ListAccountAliasesInput {
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_account_aliases(input)?;
             let out = client
                 .list_account_aliases_with(input)
                 .await
@@ -10915,13 +10595,7 @@ pub(crate) async fn call(
         }
 
         "ListAttachedGroupPolicies" => {
-            let i = Input::new(input);
-            let input = ListAttachedGroupPoliciesInput {
-                group_name: i.req("GroupName")?,
-                path_prefix: i.opt("PathPrefix")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_attached_group_policies(input)?;
             let out = client
                 .list_attached_group_policies_with(input)
                 .await
@@ -10930,13 +10604,7 @@ pub(crate) async fn call(
         }
 
         "ListAttachedRolePolicies" => {
-            let i = Input::new(input);
-            let input = ListAttachedRolePoliciesInput {
-                role_name: i.req("RoleName")?,
-                path_prefix: i.opt("PathPrefix")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_attached_role_policies(input)?;
             let out = client
                 .list_attached_role_policies_with(input)
                 .await
@@ -10945,13 +10613,7 @@ pub(crate) async fn call(
         }
 
         "ListAttachedUserPolicies" => {
-            let i = Input::new(input);
-            let input = ListAttachedUserPoliciesInput {
-                user_name: i.req("UserName")?,
-                path_prefix: i.opt("PathPrefix")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_attached_user_policies(input)?;
             let out = client
                 .list_attached_user_policies_with(input)
                 .await
@@ -10960,12 +10622,7 @@ pub(crate) async fn call(
         }
 
         "ListDelegationRequests" => {
-            let i = Input::new(input);
-            let input = ListDelegationRequestsInput {
-                owner_id: i.opt("OwnerId")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_delegation_requests(input)?;
             let out = client
                 .list_delegation_requests_with(input)
                 .await
@@ -10974,15 +10631,7 @@ pub(crate) async fn call(
         }
 
         "ListEntitiesForPolicy" => {
-            let i = Input::new(input);
-            let input = ListEntitiesForPolicyInput {
-                policy_arn: i.req("PolicyArn")?,
-                entity_filter: i.opt("EntityFilter")?,
-                path_prefix: i.opt("PathPrefix")?,
-                policy_usage_filter: i.opt("PolicyUsageFilter")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_entities_for_policy(input)?;
             let out = client
                 .list_entities_for_policy_with(input)
                 .await
@@ -10991,12 +10640,7 @@ pub(crate) async fn call(
         }
 
         "ListGroupPolicies" => {
-            let i = Input::new(input);
-            let input = ListGroupPoliciesInput {
-                group_name: i.req("GroupName")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_group_policies(input)?;
             let out = client
                 .list_group_policies_with(input)
                 .await
@@ -11005,12 +10649,7 @@ pub(crate) async fn call(
         }
 
         "ListGroups" => {
-            let i = Input::new(input);
-            let input = ListGroupsInput {
-                path_prefix: i.opt("PathPrefix")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_groups(input)?;
             let out = client
                 .list_groups_with(input)
                 .await
@@ -11019,12 +10658,7 @@ pub(crate) async fn call(
         }
 
         "ListGroupsForUser" => {
-            let i = Input::new(input);
-            let input = ListGroupsForUserInput {
-                user_name: i.req("UserName")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_groups_for_user(input)?;
             let out = client
                 .list_groups_for_user_with(input)
                 .await
@@ -11033,12 +10667,7 @@ pub(crate) async fn call(
         }
 
         "ListInstanceProfileTags" => {
-            let i = Input::new(input);
-            let input = ListInstanceProfileTagsInput {
-                instance_profile_name: i.req("InstanceProfileName")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_instance_profile_tags(input)?;
             let out = client
                 .list_instance_profile_tags_with(input)
                 .await
@@ -11047,12 +10676,7 @@ pub(crate) async fn call(
         }
 
         "ListInstanceProfiles" => {
-            let i = Input::new(input);
-            let input = ListInstanceProfilesInput {
-                path_prefix: i.opt("PathPrefix")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_instance_profiles(input)?;
             let out = client
                 .list_instance_profiles_with(input)
                 .await
@@ -11061,12 +10685,7 @@ pub(crate) async fn call(
         }
 
         "ListInstanceProfilesForRole" => {
-            let i = Input::new(input);
-            let input = ListInstanceProfilesForRoleInput {
-                role_name: i.req("RoleName")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_instance_profiles_for_role(input)?;
             let out = client
                 .list_instance_profiles_for_role_with(input)
                 .await
@@ -11075,12 +10694,7 @@ pub(crate) async fn call(
         }
 
         "ListMFADeviceTags" => {
-            let i = Input::new(input);
-            let input = ListMfaDeviceTagsInput {
-                serial_number: i.req("SerialNumber")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_mfa_device_tags(input)?;
             let out = client
                 .list_mfa_device_tags_with(input)
                 .await
@@ -11089,12 +10703,7 @@ pub(crate) async fn call(
         }
 
         "ListMFADevices" => {
-            let i = Input::new(input);
-            let input = ListMfaDevicesInput {
-                user_name: i.opt("UserName")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_mfa_devices(input)?;
             let out = client
                 .list_mfa_devices_with(input)
                 .await
@@ -11103,12 +10712,7 @@ pub(crate) async fn call(
         }
 
         "ListOpenIDConnectProviderTags" => {
-            let i = Input::new(input);
-            let input = ListOpenIdConnectProviderTagsInput {
-                open_id_connect_provider_arn: i.req("OpenIDConnectProviderArn")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_open_id_connect_provider_tags(input)?;
             let out = client
                 .list_open_id_connect_provider_tags_with(input)
                 .await
@@ -11117,7 +10721,7 @@ pub(crate) async fn call(
         }
 
         "ListOpenIDConnectProviders" => {
-            let input = ListOpenIdConnectProvidersInput {};
+            let input = input_list_open_id_connect_providers(input)?;
             let out = client
                 .list_open_id_connect_providers_with(input)
                 .await
@@ -11126,7 +10730,7 @@ pub(crate) async fn call(
         }
 
         "ListOrganizationsFeatures" => {
-            let input = ListOrganizationsFeaturesInput {};
+            let input = input_list_organizations_features(input)?;
             let out = client
                 .list_organizations_features_with(input)
                 .await
@@ -11135,15 +10739,7 @@ pub(crate) async fn call(
         }
 
         "ListPolicies" => {
-            let i = Input::new(input);
-            let input = ListPoliciesInput {
-                scope: i.opt("Scope")?,
-                only_attached: i.opt("OnlyAttached")?,
-                path_prefix: i.opt("PathPrefix")?,
-                policy_usage_filter: i.opt("PolicyUsageFilter")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_policies(input)?;
             let out = client
                 .list_policies_with(input)
                 .await
@@ -11152,12 +10748,7 @@ pub(crate) async fn call(
         }
 
         "ListPoliciesGrantingServiceAccess" => {
-            let i = Input::new(input);
-            let input = ListPoliciesGrantingServiceAccessInput {
-                marker: i.opt("Marker")?,
-                arn: i.req("Arn")?,
-                service_namespaces: i.req("ServiceNamespaces")?,
-            };
+            let input = input_list_policies_granting_service_access(input)?;
             let out = client
                 .list_policies_granting_service_access_with(input)
                 .await
@@ -11166,12 +10757,7 @@ pub(crate) async fn call(
         }
 
         "ListPolicyTags" => {
-            let i = Input::new(input);
-            let input = ListPolicyTagsInput {
-                policy_arn: i.req("PolicyArn")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_policy_tags(input)?;
             let out = client
                 .list_policy_tags_with(input)
                 .await
@@ -11180,12 +10766,7 @@ pub(crate) async fn call(
         }
 
         "ListPolicyVersions" => {
-            let i = Input::new(input);
-            let input = ListPolicyVersionsInput {
-                policy_arn: i.req("PolicyArn")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_policy_versions(input)?;
             let out = client
                 .list_policy_versions_with(input)
                 .await
@@ -11194,12 +10775,7 @@ pub(crate) async fn call(
         }
 
         "ListRolePolicies" => {
-            let i = Input::new(input);
-            let input = ListRolePoliciesInput {
-                role_name: i.req("RoleName")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_role_policies(input)?;
             let out = client
                 .list_role_policies_with(input)
                 .await
@@ -11208,12 +10784,7 @@ pub(crate) async fn call(
         }
 
         "ListRoleTags" => {
-            let i = Input::new(input);
-            let input = ListRoleTagsInput {
-                role_name: i.req("RoleName")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_role_tags(input)?;
             let out = client
                 .list_role_tags_with(input)
                 .await
@@ -11222,12 +10793,7 @@ pub(crate) async fn call(
         }
 
         "ListRoles" => {
-            let i = Input::new(input);
-            let input = ListRolesInput {
-                path_prefix: i.opt("PathPrefix")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_roles(input)?;
             let out = client
                 .list_roles_with(input)
                 .await
@@ -11236,12 +10802,7 @@ pub(crate) async fn call(
         }
 
         "ListSAMLProviderTags" => {
-            let i = Input::new(input);
-            let input = ListSamlProviderTagsInput {
-                saml_provider_arn: i.req("SAMLProviderArn")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_saml_provider_tags(input)?;
             let out = client
                 .list_saml_provider_tags_with(input)
                 .await
@@ -11250,7 +10811,7 @@ pub(crate) async fn call(
         }
 
         "ListSAMLProviders" => {
-            let input = ListSamlProvidersInput {};
+            let input = input_list_saml_providers(input)?;
             let out = client
                 .list_saml_providers_with(input)
                 .await
@@ -11259,12 +10820,7 @@ pub(crate) async fn call(
         }
 
         "ListSSHPublicKeys" => {
-            let i = Input::new(input);
-            let input = ListSshPublicKeysInput {
-                user_name: i.opt("UserName")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_ssh_public_keys(input)?;
             let out = client
                 .list_ssh_public_keys_with(input)
                 .await
@@ -11273,12 +10829,7 @@ pub(crate) async fn call(
         }
 
         "ListServerCertificateTags" => {
-            let i = Input::new(input);
-            let input = ListServerCertificateTagsInput {
-                server_certificate_name: i.req("ServerCertificateName")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_server_certificate_tags(input)?;
             let out = client
                 .list_server_certificate_tags_with(input)
                 .await
@@ -11287,12 +10838,7 @@ pub(crate) async fn call(
         }
 
         "ListServerCertificates" => {
-            let i = Input::new(input);
-            let input = ListServerCertificatesInput {
-                path_prefix: i.opt("PathPrefix")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_server_certificates(input)?;
             let out = client
                 .list_server_certificates_with(input)
                 .await
@@ -11301,14 +10847,7 @@ pub(crate) async fn call(
         }
 
         "ListServiceSpecificCredentials" => {
-            let i = Input::new(input);
-            let input = ListServiceSpecificCredentialsInput {
-                user_name: i.opt("UserName")?,
-                service_name: i.opt("ServiceName")?,
-                all_users: i.opt("AllUsers")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_service_specific_credentials(input)?;
             let out = client
                 .list_service_specific_credentials_with(input)
                 .await
@@ -11317,12 +10856,7 @@ pub(crate) async fn call(
         }
 
         "ListSigningCertificates" => {
-            let i = Input::new(input);
-            let input = ListSigningCertificatesInput {
-                user_name: i.opt("UserName")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_signing_certificates(input)?;
             let out = client
                 .list_signing_certificates_with(input)
                 .await
@@ -11331,12 +10865,7 @@ pub(crate) async fn call(
         }
 
         "ListUserPolicies" => {
-            let i = Input::new(input);
-            let input = ListUserPoliciesInput {
-                user_name: i.req("UserName")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_user_policies(input)?;
             let out = client
                 .list_user_policies_with(input)
                 .await
@@ -11345,12 +10874,7 @@ pub(crate) async fn call(
         }
 
         "ListUserTags" => {
-            let i = Input::new(input);
-            let input = ListUserTagsInput {
-                user_name: i.req("UserName")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_user_tags(input)?;
             let out = client
                 .list_user_tags_with(input)
                 .await
@@ -11359,12 +10883,7 @@ pub(crate) async fn call(
         }
 
         "ListUsers" => {
-            let i = Input::new(input);
-            let input = ListUsersInput {
-                path_prefix: i.opt("PathPrefix")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_users(input)?;
             let out = client
                 .list_users_with(input)
                 .await
@@ -11373,12 +10892,7 @@ pub(crate) async fn call(
         }
 
         "ListVirtualMFADevices" => {
-            let i = Input::new(input);
-            let input = ListVirtualMfaDevicesInput {
-                assignment_status: i.opt("AssignmentStatus")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_virtual_mfa_devices(input)?;
             let out = client
                 .list_virtual_mfa_devices_with(input)
                 .await
@@ -11387,10 +10901,7 @@ pub(crate) async fn call(
         }
 
         "PutAccountProperties" => {
-            let i = Input::new(input);
-            let input = PutAccountPropertiesInput {
-                properties: i.req("Properties")?,
-            };
+            let input = input_put_account_properties(input)?;
             let out = client
                 .put_account_properties_with(input)
                 .await
@@ -11399,22 +10910,13 @@ pub(crate) async fn call(
         }
 
         "PutGroupPolicy" => {
-            let i = Input::new(input);
-            let input = PutGroupPolicyInput {
-                group_name: i.req("GroupName")?,
-                policy_name: i.req("PolicyName")?,
-                policy_document: i.req("PolicyDocument")?,
-            };
+            let input = input_put_group_policy(input)?;
             client.put_group_policy_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "PutRolePermissionsBoundary" => {
-            let i = Input::new(input);
-            let input = PutRolePermissionsBoundaryInput {
-                role_name: i.req("RoleName")?,
-                permissions_boundary: i.req("PermissionsBoundary")?,
-            };
+            let input = input_put_role_permissions_boundary(input)?;
             client
                 .put_role_permissions_boundary_with(input)
                 .await
@@ -11423,22 +10925,13 @@ pub(crate) async fn call(
         }
 
         "PutRolePolicy" => {
-            let i = Input::new(input);
-            let input = PutRolePolicyInput {
-                role_name: i.req("RoleName")?,
-                policy_name: i.req("PolicyName")?,
-                policy_document: i.req("PolicyDocument")?,
-            };
+            let input = input_put_role_policy(input)?;
             client.put_role_policy_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "PutUserPermissionsBoundary" => {
-            let i = Input::new(input);
-            let input = PutUserPermissionsBoundaryInput {
-                user_name: i.req("UserName")?,
-                permissions_boundary: i.req("PermissionsBoundary")?,
-            };
+            let input = input_put_user_permissions_boundary(input)?;
             client
                 .put_user_permissions_boundary_with(input)
                 .await
@@ -11447,22 +10940,13 @@ pub(crate) async fn call(
         }
 
         "PutUserPolicy" => {
-            let i = Input::new(input);
-            let input = PutUserPolicyInput {
-                user_name: i.req("UserName")?,
-                policy_name: i.req("PolicyName")?,
-                policy_document: i.req("PolicyDocument")?,
-            };
+            let input = input_put_user_policy(input)?;
             client.put_user_policy_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "RejectDelegationRequest" => {
-            let i = Input::new(input);
-            let input = RejectDelegationRequestInput {
-                delegation_request_id: i.req("DelegationRequestId")?,
-                notes: i.opt("Notes")?,
-            };
+            let input = input_reject_delegation_request(input)?;
             client
                 .reject_delegation_request_with(input)
                 .await
@@ -11471,11 +10955,7 @@ pub(crate) async fn call(
         }
 
         "RemoveClientIDFromOpenIDConnectProvider" => {
-            let i = Input::new(input);
-            let input = RemoveClientIdFromOpenIdConnectProviderInput {
-                open_id_connect_provider_arn: i.req("OpenIDConnectProviderArn")?,
-                client_id: i.req("ClientID")?,
-            };
+            let input = input_remove_client_id_from_open_id_connect_provider(input)?;
             client
                 .remove_client_id_from_open_id_connect_provider_with(input)
                 .await
@@ -11484,11 +10964,7 @@ pub(crate) async fn call(
         }
 
         "RemoveRoleFromInstanceProfile" => {
-            let i = Input::new(input);
-            let input = RemoveRoleFromInstanceProfileInput {
-                instance_profile_name: i.req("InstanceProfileName")?,
-                role_name: i.req("RoleName")?,
-            };
+            let input = input_remove_role_from_instance_profile(input)?;
             client
                 .remove_role_from_instance_profile_with(input)
                 .await
@@ -11497,11 +10973,7 @@ pub(crate) async fn call(
         }
 
         "RemoveUserFromGroup" => {
-            let i = Input::new(input);
-            let input = RemoveUserFromGroupInput {
-                group_name: i.req("GroupName")?,
-                user_name: i.req("UserName")?,
-            };
+            let input = input_remove_user_from_group(input)?;
             client
                 .remove_user_from_group_with(input)
                 .await
@@ -11510,11 +10982,7 @@ pub(crate) async fn call(
         }
 
         "ResetServiceSpecificCredential" => {
-            let i = Input::new(input);
-            let input = ResetServiceSpecificCredentialInput {
-                user_name: i.opt("UserName")?,
-                service_specific_credential_id: i.req("ServiceSpecificCredentialId")?,
-            };
+            let input = input_reset_service_specific_credential(input)?;
             let out = client
                 .reset_service_specific_credential_with(input)
                 .await
@@ -11523,22 +10991,13 @@ pub(crate) async fn call(
         }
 
         "ResyncMFADevice" => {
-            let i = Input::new(input);
-            let input = ResyncMfaDeviceInput {
-                user_name: i.req("UserName")?,
-                serial_number: i.req("SerialNumber")?,
-                authentication_code1: i.req("AuthenticationCode1")?,
-                authentication_code2: i.req("AuthenticationCode2")?,
-            };
+            let input = input_resync_mfa_device(input)?;
             client.resync_mfa_device_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "SendDelegationToken" => {
-            let i = Input::new(input);
-            let input = SendDelegationTokenInput {
-                delegation_request_id: i.req("DelegationRequestId")?,
-            };
+            let input = input_send_delegation_token(input)?;
             client
                 .send_delegation_token_with(input)
                 .await
@@ -11547,11 +11006,7 @@ pub(crate) async fn call(
         }
 
         "SetDefaultPolicyVersion" => {
-            let i = Input::new(input);
-            let input = SetDefaultPolicyVersionInput {
-                policy_arn: i.req("PolicyArn")?,
-                version_id: i.req("VersionId")?,
-            };
+            let input = input_set_default_policy_version(input)?;
             client
                 .set_default_policy_version_with(input)
                 .await
@@ -11560,10 +11015,7 @@ pub(crate) async fn call(
         }
 
         "SetSecurityTokenServicePreferences" => {
-            let i = Input::new(input);
-            let input = SetSecurityTokenServicePreferencesInput {
-                global_endpoint_token_version: i.req("GlobalEndpointTokenVersion")?,
-            };
+            let input = input_set_security_token_service_preferences(input)?;
             client
                 .set_security_token_service_preferences_with(input)
                 .await
@@ -11572,23 +11024,7 @@ pub(crate) async fn call(
         }
 
         "SimulateCustomPolicy" => {
-            let i = Input::new(input);
-            let input = SimulateCustomPolicyInput {
-                policy_input_list: i.req("PolicyInputList")?,
-                permissions_boundary_policy_input_list: i
-                    .opt("PermissionsBoundaryPolicyInputList")?,
-                ordered_organization_policy_input_list: i
-                    .opt("OrderedOrganizationPolicyInputList")?,
-                action_names: i.req("ActionNames")?,
-                resource_arns: i.opt("ResourceArns")?,
-                resource_policy: i.opt("ResourcePolicy")?,
-                resource_owner: i.opt("ResourceOwner")?,
-                caller_arn: i.opt("CallerArn")?,
-                context_entries: i.opt("ContextEntries")?,
-                resource_handling_option: i.opt("ResourceHandlingOption")?,
-                max_items: i.opt("MaxItems")?,
-                marker: i.opt("Marker")?,
-            };
+            let input = input_simulate_custom_policy(input)?;
             let out = client
                 .simulate_custom_policy_with(input)
                 .await
@@ -11597,23 +11033,7 @@ pub(crate) async fn call(
         }
 
         "SimulatePrincipalPolicy" => {
-            let i = Input::new(input);
-            let input = SimulatePrincipalPolicyInput {
-                policy_source_arn: i.req("PolicySourceArn")?,
-                policy_input_list: i.opt("PolicyInputList")?,
-                permissions_boundary_policy_input_list: i
-                    .opt("PermissionsBoundaryPolicyInputList")?,
-                policy_exclusion_list: i.opt("PolicyExclusionList")?,
-                action_names: i.req("ActionNames")?,
-                resource_arns: i.opt("ResourceArns")?,
-                resource_policy: i.opt("ResourcePolicy")?,
-                resource_owner: i.opt("ResourceOwner")?,
-                caller_arn: i.opt("CallerArn")?,
-                context_entries: i.opt("ContextEntries")?,
-                resource_handling_option: i.opt("ResourceHandlingOption")?,
-                max_items: i.opt("MaxItems")?,
-                marker: i.opt("Marker")?,
-            };
+            let input = input_simulate_principal_policy(input)?;
             let out = client
                 .simulate_principal_policy_with(input)
                 .await
@@ -11622,11 +11042,7 @@ pub(crate) async fn call(
         }
 
         "TagInstanceProfile" => {
-            let i = Input::new(input);
-            let input = TagInstanceProfileInput {
-                instance_profile_name: i.req("InstanceProfileName")?,
-                tags: i.req("Tags")?,
-            };
+            let input = input_tag_instance_profile(input)?;
             client
                 .tag_instance_profile_with(input)
                 .await
@@ -11635,21 +11051,13 @@ pub(crate) async fn call(
         }
 
         "TagMFADevice" => {
-            let i = Input::new(input);
-            let input = TagMfaDeviceInput {
-                serial_number: i.req("SerialNumber")?,
-                tags: i.req("Tags")?,
-            };
+            let input = input_tag_mfa_device(input)?;
             client.tag_mfa_device_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "TagOpenIDConnectProvider" => {
-            let i = Input::new(input);
-            let input = TagOpenIdConnectProviderInput {
-                open_id_connect_provider_arn: i.req("OpenIDConnectProviderArn")?,
-                tags: i.req("Tags")?,
-            };
+            let input = input_tag_open_id_connect_provider(input)?;
             client
                 .tag_open_id_connect_provider_with(input)
                 .await
@@ -11658,41 +11066,25 @@ pub(crate) async fn call(
         }
 
         "TagPolicy" => {
-            let i = Input::new(input);
-            let input = TagPolicyInput {
-                policy_arn: i.req("PolicyArn")?,
-                tags: i.req("Tags")?,
-            };
+            let input = input_tag_policy(input)?;
             client.tag_policy_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "TagRole" => {
-            let i = Input::new(input);
-            let input = TagRoleInput {
-                role_name: i.req("RoleName")?,
-                tags: i.req("Tags")?,
-            };
+            let input = input_tag_role(input)?;
             client.tag_role_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "TagSAMLProvider" => {
-            let i = Input::new(input);
-            let input = TagSamlProviderInput {
-                saml_provider_arn: i.req("SAMLProviderArn")?,
-                tags: i.req("Tags")?,
-            };
+            let input = input_tag_saml_provider(input)?;
             client.tag_saml_provider_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "TagServerCertificate" => {
-            let i = Input::new(input);
-            let input = TagServerCertificateInput {
-                server_certificate_name: i.req("ServerCertificateName")?,
-                tags: i.req("Tags")?,
-            };
+            let input = input_tag_server_certificate(input)?;
             client
                 .tag_server_certificate_with(input)
                 .await
@@ -11701,21 +11093,13 @@ pub(crate) async fn call(
         }
 
         "TagUser" => {
-            let i = Input::new(input);
-            let input = TagUserInput {
-                user_name: i.req("UserName")?,
-                tags: i.req("Tags")?,
-            };
+            let input = input_tag_user(input)?;
             client.tag_user_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "UntagInstanceProfile" => {
-            let i = Input::new(input);
-            let input = UntagInstanceProfileInput {
-                instance_profile_name: i.req("InstanceProfileName")?,
-                tag_keys: i.req("TagKeys")?,
-            };
+            let input = input_untag_instance_profile(input)?;
             client
                 .untag_instance_profile_with(input)
                 .await
@@ -11724,21 +11108,13 @@ pub(crate) async fn call(
         }
 
         "UntagMFADevice" => {
-            let i = Input::new(input);
-            let input = UntagMfaDeviceInput {
-                serial_number: i.req("SerialNumber")?,
-                tag_keys: i.req("TagKeys")?,
-            };
+            let input = input_untag_mfa_device(input)?;
             client.untag_mfa_device_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "UntagOpenIDConnectProvider" => {
-            let i = Input::new(input);
-            let input = UntagOpenIdConnectProviderInput {
-                open_id_connect_provider_arn: i.req("OpenIDConnectProviderArn")?,
-                tag_keys: i.req("TagKeys")?,
-            };
+            let input = input_untag_open_id_connect_provider(input)?;
             client
                 .untag_open_id_connect_provider_with(input)
                 .await
@@ -11747,31 +11123,19 @@ pub(crate) async fn call(
         }
 
         "UntagPolicy" => {
-            let i = Input::new(input);
-            let input = UntagPolicyInput {
-                policy_arn: i.req("PolicyArn")?,
-                tag_keys: i.req("TagKeys")?,
-            };
+            let input = input_untag_policy(input)?;
             client.untag_policy_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "UntagRole" => {
-            let i = Input::new(input);
-            let input = UntagRoleInput {
-                role_name: i.req("RoleName")?,
-                tag_keys: i.req("TagKeys")?,
-            };
+            let input = input_untag_role(input)?;
             client.untag_role_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "UntagSAMLProvider" => {
-            let i = Input::new(input);
-            let input = UntagSamlProviderInput {
-                saml_provider_arn: i.req("SAMLProviderArn")?,
-                tag_keys: i.req("TagKeys")?,
-            };
+            let input = input_untag_saml_provider(input)?;
             client
                 .untag_saml_provider_with(input)
                 .await
@@ -11780,11 +11144,7 @@ pub(crate) async fn call(
         }
 
         "UntagServerCertificate" => {
-            let i = Input::new(input);
-            let input = UntagServerCertificateInput {
-                server_certificate_name: i.req("ServerCertificateName")?,
-                tag_keys: i.req("TagKeys")?,
-            };
+            let input = input_untag_server_certificate(input)?;
             client
                 .untag_server_certificate_with(input)
                 .await
@@ -11793,39 +11153,19 @@ pub(crate) async fn call(
         }
 
         "UntagUser" => {
-            let i = Input::new(input);
-            let input = UntagUserInput {
-                user_name: i.req("UserName")?,
-                tag_keys: i.req("TagKeys")?,
-            };
+            let input = input_untag_user(input)?;
             client.untag_user_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "UpdateAccessKey" => {
-            let i = Input::new(input);
-            let input = UpdateAccessKeyInput {
-                user_name: i.opt("UserName")?,
-                access_key_id: i.req("AccessKeyId")?,
-                status: i.req("Status")?,
-            };
+            let input = input_update_access_key(input)?;
             client.update_access_key_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "UpdateAccountPasswordPolicy" => {
-            let i = Input::new(input);
-            let input = UpdateAccountPasswordPolicyInput {
-                minimum_password_length: i.opt("MinimumPasswordLength")?,
-                require_symbols: i.opt("RequireSymbols")?,
-                require_numbers: i.opt("RequireNumbers")?,
-                require_uppercase_characters: i.opt("RequireUppercaseCharacters")?,
-                require_lowercase_characters: i.opt("RequireLowercaseCharacters")?,
-                allow_users_to_change_password: i.opt("AllowUsersToChangePassword")?,
-                max_password_age: i.opt("MaxPasswordAge")?,
-                password_reuse_prevention: i.opt("PasswordReusePrevention")?,
-                hard_expiry: i.opt("HardExpiry")?,
-            };
+            let input = input_update_account_password_policy(input)?;
             client
                 .update_account_password_policy_with(input)
                 .await
@@ -11834,11 +11174,7 @@ pub(crate) async fn call(
         }
 
         "UpdateAssumeRolePolicy" => {
-            let i = Input::new(input);
-            let input = UpdateAssumeRolePolicyInput {
-                role_name: i.req("RoleName")?,
-                policy_document: i.req("PolicyDocument")?,
-            };
+            let input = input_update_assume_role_policy(input)?;
             client
                 .update_assume_role_policy_with(input)
                 .await
@@ -11847,11 +11183,7 @@ pub(crate) async fn call(
         }
 
         "UpdateDelegationRequest" => {
-            let i = Input::new(input);
-            let input = UpdateDelegationRequestInput {
-                delegation_request_id: i.req("DelegationRequestId")?,
-                notes: i.opt("Notes")?,
-            };
+            let input = input_update_delegation_request(input)?;
             client
                 .update_delegation_request_with(input)
                 .await
@@ -11860,26 +11192,13 @@ pub(crate) async fn call(
         }
 
         "UpdateGroup" => {
-            let i = Input::new(input);
-            let input = UpdateGroupInput {
-                group_name: i.req("GroupName")?,
-                new_path: i.opt("NewPath")?,
-                new_group_name: i.opt("NewGroupName")?,
-            };
+            let input = input_update_group(input)?;
             client.update_group_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "UpdateLoginProfile" => {
-            let i = Input::new(input);
-            let input = UpdateLoginProfileInput {
-                user_name: i.req("UserName")?,
-                password: i.opt("Password")?,
-                password_reset_required: i.opt("PasswordResetRequired")?,
-                max_signin_session_duration: i.opt("MaxSigninSessionDuration")?,
-                reset_max_signin_session_duration: i
-                    .opt("ResetMaxSigninSessionDuration")?,
-            };
+            let input = input_update_login_profile(input)?;
             client
                 .update_login_profile_with(input)
                 .await
@@ -11888,14 +11207,7 @@ pub(crate) async fn call(
         }
 
         "UpdateOpenIDConnectProvider" => {
-            let i = Input::new(input);
-            let input = UpdateOpenIdConnectProviderInput {
-                open_id_connect_provider_arn: i.req("OpenIDConnectProviderArn")?,
-                context_provider: i.opt("ContextProvider")?,
-                identity_center_instance_arn: i.opt("IdentityCenterInstanceArn")?,
-                remove_context_provider: i.opt("RemoveContextProvider")?,
-                remove_identity_center_instance: i.opt("RemoveIdentityCenterInstance")?,
-            };
+            let input = input_update_open_id_connect_provider(input)?;
             client
                 .update_open_id_connect_provider_with(input)
                 .await
@@ -11904,11 +11216,7 @@ pub(crate) async fn call(
         }
 
         "UpdateOpenIDConnectProviderThumbprint" => {
-            let i = Input::new(input);
-            let input = UpdateOpenIdConnectProviderThumbprintInput {
-                open_id_connect_provider_arn: i.req("OpenIDConnectProviderArn")?,
-                thumbprint_list: i.req("ThumbprintList")?,
-            };
+            let input = input_update_open_id_connect_provider_thumbprint(input)?;
             client
                 .update_open_id_connect_provider_thumbprint_with(input)
                 .await
@@ -11917,15 +11225,7 @@ pub(crate) async fn call(
         }
 
         "UpdateRole" => {
-            let i = Input::new(input);
-            let input = UpdateRoleInput {
-                role_name: i.req("RoleName")?,
-                description: i.opt("Description")?,
-                max_session_duration: i.opt("MaxSessionDuration")?,
-                max_signin_session_duration: i.opt("MaxSigninSessionDuration")?,
-                reset_max_signin_session_duration: i
-                    .opt("ResetMaxSigninSessionDuration")?,
-            };
+            let input = input_update_role(input)?;
             let out = client
                 .update_role_with(input)
                 .await
@@ -11934,11 +11234,7 @@ pub(crate) async fn call(
         }
 
         "UpdateRoleDescription" => {
-            let i = Input::new(input);
-            let input = UpdateRoleDescriptionInput {
-                role_name: i.req("RoleName")?,
-                description: i.req("Description")?,
-            };
+            let input = input_update_role_description(input)?;
             let out = client
                 .update_role_description_with(input)
                 .await
@@ -11947,18 +11243,7 @@ pub(crate) async fn call(
         }
 
         "UpdateSAMLProvider" => {
-            let i = Input::new(input);
-            let input = UpdateSamlProviderInput {
-                saml_metadata_document: i.opt("SAMLMetadataDocument")?,
-                saml_provider_arn: i.req("SAMLProviderArn")?,
-                assertion_encryption_mode: i.opt("AssertionEncryptionMode")?,
-                add_private_key: i.opt("AddPrivateKey")?,
-                remove_private_key: i.opt("RemovePrivateKey")?,
-                context_provider: i.opt("ContextProvider")?,
-                identity_center_instance_arn: i.opt("IdentityCenterInstanceArn")?,
-                remove_context_provider: i.opt("RemoveContextProvider")?,
-                remove_identity_center_instance: i.opt("RemoveIdentityCenterInstance")?,
-            };
+            let input = input_update_saml_provider(input)?;
             let out = client
                 .update_saml_provider_with(input)
                 .await
@@ -11967,12 +11252,7 @@ pub(crate) async fn call(
         }
 
         "UpdateSSHPublicKey" => {
-            let i = Input::new(input);
-            let input = UpdateSshPublicKeyInput {
-                user_name: i.req("UserName")?,
-                ssh_public_key_id: i.req("SSHPublicKeyId")?,
-                status: i.req("Status")?,
-            };
+            let input = input_update_ssh_public_key(input)?;
             client
                 .update_ssh_public_key_with(input)
                 .await
@@ -11981,12 +11261,7 @@ pub(crate) async fn call(
         }
 
         "UpdateServerCertificate" => {
-            let i = Input::new(input);
-            let input = UpdateServerCertificateInput {
-                server_certificate_name: i.req("ServerCertificateName")?,
-                new_path: i.opt("NewPath")?,
-                new_server_certificate_name: i.opt("NewServerCertificateName")?,
-            };
+            let input = input_update_server_certificate(input)?;
             client
                 .update_server_certificate_with(input)
                 .await
@@ -11995,12 +11270,7 @@ pub(crate) async fn call(
         }
 
         "UpdateServiceSpecificCredential" => {
-            let i = Input::new(input);
-            let input = UpdateServiceSpecificCredentialInput {
-                user_name: i.opt("UserName")?,
-                service_specific_credential_id: i.req("ServiceSpecificCredentialId")?,
-                status: i.req("Status")?,
-            };
+            let input = input_update_service_specific_credential(input)?;
             client
                 .update_service_specific_credential_with(input)
                 .await
@@ -12009,12 +11279,7 @@ pub(crate) async fn call(
         }
 
         "UpdateSigningCertificate" => {
-            let i = Input::new(input);
-            let input = UpdateSigningCertificateInput {
-                user_name: i.opt("UserName")?,
-                certificate_id: i.req("CertificateId")?,
-                status: i.req("Status")?,
-            };
+            let input = input_update_signing_certificate(input)?;
             client
                 .update_signing_certificate_with(input)
                 .await
@@ -12023,22 +11288,13 @@ pub(crate) async fn call(
         }
 
         "UpdateUser" => {
-            let i = Input::new(input);
-            let input = UpdateUserInput {
-                user_name: i.req("UserName")?,
-                new_path: i.opt("NewPath")?,
-                new_user_name: i.opt("NewUserName")?,
-            };
+            let input = input_update_user(input)?;
             client.update_user_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "UploadSSHPublicKey" => {
-            let i = Input::new(input);
-            let input = UploadSshPublicKeyInput {
-                user_name: i.req("UserName")?,
-                ssh_public_key_body: i.req("SSHPublicKeyBody")?,
-            };
+            let input = input_upload_ssh_public_key(input)?;
             let out = client
                 .upload_ssh_public_key_with(input)
                 .await
@@ -12047,15 +11303,7 @@ pub(crate) async fn call(
         }
 
         "UploadServerCertificate" => {
-            let i = Input::new(input);
-            let input = UploadServerCertificateInput {
-                path: i.opt("Path")?,
-                server_certificate_name: i.req("ServerCertificateName")?,
-                certificate_body: i.req("CertificateBody")?,
-                private_key: i.req("PrivateKey")?,
-                certificate_chain: i.opt("CertificateChain")?,
-                tags: i.opt("Tags")?,
-            };
+            let input = input_upload_server_certificate(input)?;
             let out = client
                 .upload_server_certificate_with(input)
                 .await
@@ -12064,11 +11312,7 @@ pub(crate) async fn call(
         }
 
         "UploadSigningCertificate" => {
-            let i = Input::new(input);
-            let input = UploadSigningCertificateInput {
-                user_name: i.opt("UserName")?,
-                certificate_body: i.req("CertificateBody")?,
-            };
+            let input = input_upload_signing_certificate(input)?;
             let out = client
                 .upload_signing_certificate_with(input)
                 .await
@@ -12078,4 +11322,1820 @@ pub(crate) async fn call(
 
         _ => Err(CallError::unsupported(op)),
     }
+}
+
+/// Runs waiter `waiter` (model name) on its operation's input as JSON.
+#[allow(unused_variables)]
+pub(crate) async fn wait(
+    client: &Client,
+    waiter: &str,
+    input: &Value,
+) -> Result<(), CallError> {
+    match waiter {
+        "InstanceProfileExists" => {
+            let input = input_get_instance_profile(input)?;
+            let ctx = WaiterCtx::<
+                _,
+                stratus_iam::waiters::InstanceProfileExists,
+            >::new(client);
+            let done = stratus_runtime::waiter::run(ctx, input, options(1u64, 40u32))
+                .await;
+            done.map(|_| ()).map_err(CallError::from_wait)
+        }
+
+        "PolicyExists" => {
+            let input = input_get_policy(input)?;
+            let ctx = WaiterCtx::<_, stratus_iam::waiters::PolicyExists>::new(client);
+            let done = stratus_runtime::waiter::run(ctx, input, options(1u64, 20u32))
+                .await;
+            done.map(|_| ()).map_err(CallError::from_wait)
+        }
+
+        "RoleExists" => {
+            let input = input_get_role(input)?;
+            let ctx = WaiterCtx::<_, stratus_iam::waiters::RoleExists>::new(client);
+            let done = stratus_runtime::waiter::run(ctx, input, options(1u64, 20u32))
+                .await;
+            done.map(|_| ()).map_err(CallError::from_wait)
+        }
+
+        "UserExists" => {
+            let input = input_get_user(input)?;
+            let ctx = WaiterCtx::<_, stratus_iam::waiters::UserExists>::new(client);
+            let done = stratus_runtime::waiter::run(ctx, input, options(1u64, 20u32))
+                .await;
+            done.map(|_| ()).map_err(CallError::from_wait)
+        }
+
+        _ => Err(CallError::unsupported(waiter)),
+    }
+}
+
+fn input_accept_delegation_request(
+    input: &Value,
+) -> Result<AcceptDelegationRequestInput, CallError> {
+    let i = Input::new(input);
+    Ok(AcceptDelegationRequestInput {
+        delegation_request_id: i.req("DelegationRequestId")?,
+    })
+}
+
+fn input_acquire_role(input: &Value) -> Result<AcquireRoleInput, CallError> {
+    let i = Input::new(input);
+    Ok(AcquireRoleInput {
+        template_arn: i.req("TemplateArn")?,
+        template_minor_version: i.opt("TemplateMinorVersion")?,
+        replacement_values: i.opt("ReplacementValues")?,
+    })
+}
+
+fn input_add_client_id_to_open_id_connect_provider(
+    input: &Value,
+) -> Result<AddClientIdToOpenIdConnectProviderInput, CallError> {
+    let i = Input::new(input);
+    Ok(AddClientIdToOpenIdConnectProviderInput {
+        open_id_connect_provider_arn: i.req("OpenIDConnectProviderArn")?,
+        client_id: i.req("ClientID")?,
+    })
+}
+
+fn input_add_role_to_instance_profile(
+    input: &Value,
+) -> Result<AddRoleToInstanceProfileInput, CallError> {
+    let i = Input::new(input);
+    Ok(AddRoleToInstanceProfileInput {
+        instance_profile_name: i.req("InstanceProfileName")?,
+        role_name: i.req("RoleName")?,
+    })
+}
+
+fn input_add_user_to_group(input: &Value) -> Result<AddUserToGroupInput, CallError> {
+    let i = Input::new(input);
+    Ok(AddUserToGroupInput {
+        group_name: i.req("GroupName")?,
+        user_name: i.req("UserName")?,
+    })
+}
+
+fn input_associate_delegation_request(
+    input: &Value,
+) -> Result<AssociateDelegationRequestInput, CallError> {
+    let i = Input::new(input);
+    Ok(AssociateDelegationRequestInput {
+        delegation_request_id: i.req("DelegationRequestId")?,
+    })
+}
+
+fn input_attach_group_policy(
+    input: &Value,
+) -> Result<AttachGroupPolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(AttachGroupPolicyInput {
+        group_name: i.req("GroupName")?,
+        policy_arn: i.req("PolicyArn")?,
+    })
+}
+
+fn input_attach_role_policy(input: &Value) -> Result<AttachRolePolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(AttachRolePolicyInput {
+        role_name: i.req("RoleName")?,
+        policy_arn: i.req("PolicyArn")?,
+    })
+}
+
+fn input_attach_user_policy(input: &Value) -> Result<AttachUserPolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(AttachUserPolicyInput {
+        user_name: i.req("UserName")?,
+        policy_arn: i.req("PolicyArn")?,
+    })
+}
+
+fn input_change_password(input: &Value) -> Result<ChangePasswordInput, CallError> {
+    let i = Input::new(input);
+    Ok(ChangePasswordInput {
+        old_password: i.req("OldPassword")?,
+        new_password: i.req("NewPassword")?,
+    })
+}
+
+fn input_create_access_key(input: &Value) -> Result<CreateAccessKeyInput, CallError> {
+    let i = Input::new(input);
+    Ok(CreateAccessKeyInput {
+        user_name: i.opt("UserName")?,
+    })
+}
+
+fn input_create_account_alias(
+    input: &Value,
+) -> Result<CreateAccountAliasInput, CallError> {
+    let i = Input::new(input);
+    Ok(CreateAccountAliasInput {
+        account_alias: i.req("AccountAlias")?,
+    })
+}
+
+fn input_create_delegation_request(
+    input: &Value,
+) -> Result<CreateDelegationRequestInput, CallError> {
+    let i = Input::new(input);
+    Ok(CreateDelegationRequestInput {
+        owner_account_id: i.opt("OwnerAccountId")?,
+        description: i.req("Description")?,
+        permissions: i.req("Permissions")?,
+        request_message: i.opt("RequestMessage")?,
+        requestor_workflow_id: i.req("RequestorWorkflowId")?,
+        redirect_url: i.opt("RedirectUrl")?,
+        notification_channel: i.req("NotificationChannel")?,
+        session_duration: i.req("SessionDuration")?,
+        only_send_by_owner: i.opt("OnlySendByOwner")?,
+    })
+}
+
+fn input_create_group(input: &Value) -> Result<CreateGroupInput, CallError> {
+    let i = Input::new(input);
+    Ok(CreateGroupInput {
+        path: i.opt("Path")?,
+        group_name: i.req("GroupName")?,
+    })
+}
+
+fn input_create_instance_profile(
+    input: &Value,
+) -> Result<CreateInstanceProfileInput, CallError> {
+    let i = Input::new(input);
+    Ok(CreateInstanceProfileInput {
+        instance_profile_name: i.req("InstanceProfileName")?,
+        path: i.opt("Path")?,
+        tags: i.opt("Tags")?,
+    })
+}
+
+fn input_create_login_profile(
+    input: &Value,
+) -> Result<CreateLoginProfileInput, CallError> {
+    let i = Input::new(input);
+    Ok(CreateLoginProfileInput {
+        user_name: i.opt("UserName")?,
+        password: i.opt("Password")?,
+        password_reset_required: i.opt("PasswordResetRequired")?,
+        max_signin_session_duration: i.opt("MaxSigninSessionDuration")?,
+    })
+}
+
+fn input_create_open_id_connect_provider(
+    input: &Value,
+) -> Result<CreateOpenIdConnectProviderInput, CallError> {
+    let i = Input::new(input);
+    Ok(CreateOpenIdConnectProviderInput {
+        url: i.req("Url")?,
+        client_id_list: i.opt("ClientIDList")?,
+        thumbprint_list: i.opt("ThumbprintList")?,
+        tags: i.opt("Tags")?,
+        context_provider: i.opt("ContextProvider")?,
+        identity_center_instance_arn: i.opt("IdentityCenterInstanceArn")?,
+    })
+}
+
+fn input_create_policy(input: &Value) -> Result<CreatePolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(CreatePolicyInput {
+        policy_name: i.req("PolicyName")?,
+        path: i.opt("Path")?,
+        policy_document: i.req("PolicyDocument")?,
+        description: i.opt("Description")?,
+        tags: i.opt("Tags")?,
+    })
+}
+
+fn input_create_policy_version(
+    input: &Value,
+) -> Result<CreatePolicyVersionInput, CallError> {
+    let i = Input::new(input);
+    Ok(CreatePolicyVersionInput {
+        policy_arn: i.req("PolicyArn")?,
+        policy_document: i.req("PolicyDocument")?,
+        set_as_default: i.opt("SetAsDefault")?,
+    })
+}
+
+fn input_create_role(input: &Value) -> Result<CreateRoleInput, CallError> {
+    let i = Input::new(input);
+    Ok(CreateRoleInput {
+        path: i.opt("Path")?,
+        role_name: i.req("RoleName")?,
+        assume_role_policy_document: i.req("AssumeRolePolicyDocument")?,
+        description: i.opt("Description")?,
+        max_session_duration: i.opt("MaxSessionDuration")?,
+        max_signin_session_duration: i.opt("MaxSigninSessionDuration")?,
+        permissions_boundary: i.opt("PermissionsBoundary")?,
+        tags: i.opt("Tags")?,
+    })
+}
+
+fn input_create_saml_provider(
+    input: &Value,
+) -> Result<CreateSamlProviderInput, CallError> {
+    let i = Input::new(input);
+    Ok(CreateSamlProviderInput {
+        saml_metadata_document: i.req("SAMLMetadataDocument")?,
+        name: i.req("Name")?,
+        tags: i.opt("Tags")?,
+        assertion_encryption_mode: i.opt("AssertionEncryptionMode")?,
+        add_private_key: i.opt("AddPrivateKey")?,
+        context_provider: i.opt("ContextProvider")?,
+        identity_center_instance_arn: i.opt("IdentityCenterInstanceArn")?,
+    })
+}
+
+fn input_create_service_linked_role(
+    input: &Value,
+) -> Result<CreateServiceLinkedRoleInput, CallError> {
+    let i = Input::new(input);
+    Ok(CreateServiceLinkedRoleInput {
+        aws_service_name: i.req("AWSServiceName")?,
+        description: i.opt("Description")?,
+        custom_suffix: i.opt("CustomSuffix")?,
+    })
+}
+
+fn input_create_service_specific_credential(
+    input: &Value,
+) -> Result<CreateServiceSpecificCredentialInput, CallError> {
+    let i = Input::new(input);
+    Ok(CreateServiceSpecificCredentialInput {
+        user_name: i.req("UserName")?,
+        service_name: i.req("ServiceName")?,
+        credential_age_days: i.opt("CredentialAgeDays")?,
+    })
+}
+
+fn input_create_user(input: &Value) -> Result<CreateUserInput, CallError> {
+    let i = Input::new(input);
+    Ok(CreateUserInput {
+        path: i.opt("Path")?,
+        user_name: i.req("UserName")?,
+        permissions_boundary: i.opt("PermissionsBoundary")?,
+        tags: i.opt("Tags")?,
+    })
+}
+
+fn input_create_virtual_mfa_device(
+    input: &Value,
+) -> Result<CreateVirtualMfaDeviceInput, CallError> {
+    let i = Input::new(input);
+    Ok(CreateVirtualMfaDeviceInput {
+        path: i.opt("Path")?,
+        virtual_mfa_device_name: i.req("VirtualMFADeviceName")?,
+        tags: i.opt("Tags")?,
+    })
+}
+
+fn input_deactivate_mfa_device(
+    input: &Value,
+) -> Result<DeactivateMfaDeviceInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeactivateMfaDeviceInput {
+        user_name: i.opt("UserName")?,
+        serial_number: i.req("SerialNumber")?,
+    })
+}
+
+fn input_delete_access_key(input: &Value) -> Result<DeleteAccessKeyInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteAccessKeyInput {
+        user_name: i.opt("UserName")?,
+        access_key_id: i.req("AccessKeyId")?,
+    })
+}
+
+fn input_delete_account_alias(
+    input: &Value,
+) -> Result<DeleteAccountAliasInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteAccountAliasInput {
+        account_alias: i.req("AccountAlias")?,
+    })
+}
+
+fn input_delete_account_password_policy(
+    input: &Value,
+) -> Result<DeleteAccountPasswordPolicyInput, CallError> {
+    let _ = input;
+    Ok(DeleteAccountPasswordPolicyInput {
+    })
+}
+
+fn input_delete_group(input: &Value) -> Result<DeleteGroupInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteGroupInput {
+        group_name: i.req("GroupName")?,
+    })
+}
+
+fn input_delete_group_policy(
+    input: &Value,
+) -> Result<DeleteGroupPolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteGroupPolicyInput {
+        group_name: i.req("GroupName")?,
+        policy_name: i.req("PolicyName")?,
+    })
+}
+
+fn input_delete_instance_profile(
+    input: &Value,
+) -> Result<DeleteInstanceProfileInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteInstanceProfileInput {
+        instance_profile_name: i.req("InstanceProfileName")?,
+    })
+}
+
+fn input_delete_login_profile(
+    input: &Value,
+) -> Result<DeleteLoginProfileInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteLoginProfileInput {
+        user_name: i.opt("UserName")?,
+    })
+}
+
+fn input_delete_open_id_connect_provider(
+    input: &Value,
+) -> Result<DeleteOpenIdConnectProviderInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteOpenIdConnectProviderInput {
+        open_id_connect_provider_arn: i.req("OpenIDConnectProviderArn")?,
+    })
+}
+
+fn input_delete_policy(input: &Value) -> Result<DeletePolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeletePolicyInput {
+        policy_arn: i.req("PolicyArn")?,
+    })
+}
+
+fn input_delete_policy_version(
+    input: &Value,
+) -> Result<DeletePolicyVersionInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeletePolicyVersionInput {
+        policy_arn: i.req("PolicyArn")?,
+        version_id: i.req("VersionId")?,
+    })
+}
+
+fn input_delete_role(input: &Value) -> Result<DeleteRoleInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteRoleInput {
+        role_name: i.req("RoleName")?,
+    })
+}
+
+fn input_delete_role_permissions_boundary(
+    input: &Value,
+) -> Result<DeleteRolePermissionsBoundaryInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteRolePermissionsBoundaryInput {
+        role_name: i.req("RoleName")?,
+    })
+}
+
+fn input_delete_role_policy(input: &Value) -> Result<DeleteRolePolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteRolePolicyInput {
+        role_name: i.req("RoleName")?,
+        policy_name: i.req("PolicyName")?,
+    })
+}
+
+fn input_delete_saml_provider(
+    input: &Value,
+) -> Result<DeleteSamlProviderInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteSamlProviderInput {
+        saml_provider_arn: i.req("SAMLProviderArn")?,
+    })
+}
+
+fn input_delete_ssh_public_key(
+    input: &Value,
+) -> Result<DeleteSshPublicKeyInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteSshPublicKeyInput {
+        user_name: i.req("UserName")?,
+        ssh_public_key_id: i.req("SSHPublicKeyId")?,
+    })
+}
+
+fn input_delete_server_certificate(
+    input: &Value,
+) -> Result<DeleteServerCertificateInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteServerCertificateInput {
+        server_certificate_name: i.req("ServerCertificateName")?,
+    })
+}
+
+fn input_delete_service_linked_role(
+    input: &Value,
+) -> Result<DeleteServiceLinkedRoleInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteServiceLinkedRoleInput {
+        role_name: i.req("RoleName")?,
+    })
+}
+
+fn input_delete_service_specific_credential(
+    input: &Value,
+) -> Result<DeleteServiceSpecificCredentialInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteServiceSpecificCredentialInput {
+        user_name: i.opt("UserName")?,
+        service_specific_credential_id: i.req("ServiceSpecificCredentialId")?,
+    })
+}
+
+fn input_delete_signing_certificate(
+    input: &Value,
+) -> Result<DeleteSigningCertificateInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteSigningCertificateInput {
+        user_name: i.opt("UserName")?,
+        certificate_id: i.req("CertificateId")?,
+    })
+}
+
+fn input_delete_user(input: &Value) -> Result<DeleteUserInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteUserInput {
+        user_name: i.req("UserName")?,
+    })
+}
+
+fn input_delete_user_permissions_boundary(
+    input: &Value,
+) -> Result<DeleteUserPermissionsBoundaryInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteUserPermissionsBoundaryInput {
+        user_name: i.req("UserName")?,
+    })
+}
+
+fn input_delete_user_policy(input: &Value) -> Result<DeleteUserPolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteUserPolicyInput {
+        user_name: i.req("UserName")?,
+        policy_name: i.req("PolicyName")?,
+    })
+}
+
+fn input_delete_virtual_mfa_device(
+    input: &Value,
+) -> Result<DeleteVirtualMfaDeviceInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteVirtualMfaDeviceInput {
+        serial_number: i.req("SerialNumber")?,
+    })
+}
+
+fn input_detach_group_policy(
+    input: &Value,
+) -> Result<DetachGroupPolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(DetachGroupPolicyInput {
+        group_name: i.req("GroupName")?,
+        policy_arn: i.req("PolicyArn")?,
+    })
+}
+
+fn input_detach_role_policy(input: &Value) -> Result<DetachRolePolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(DetachRolePolicyInput {
+        role_name: i.req("RoleName")?,
+        policy_arn: i.req("PolicyArn")?,
+    })
+}
+
+fn input_detach_user_policy(input: &Value) -> Result<DetachUserPolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(DetachUserPolicyInput {
+        user_name: i.req("UserName")?,
+        policy_arn: i.req("PolicyArn")?,
+    })
+}
+
+fn input_disable_organizations_root_credentials_management(
+    input: &Value,
+) -> Result<DisableOrganizationsRootCredentialsManagementInput, CallError> {
+    let _ = input;
+    Ok(DisableOrganizationsRootCredentialsManagementInput {
+    })
+}
+
+fn input_disable_organizations_root_sessions(
+    input: &Value,
+) -> Result<DisableOrganizationsRootSessionsInput, CallError> {
+    let _ = input;
+    Ok(DisableOrganizationsRootSessionsInput {
+    })
+}
+
+fn input_disable_outbound_web_identity_federation(
+    input: &Value,
+) -> Result<DisableOutboundWebIdentityFederationInput, CallError> {
+    let _ = input;
+    Ok(DisableOutboundWebIdentityFederationInput {
+    })
+}
+
+fn input_enable_mfa_device(input: &Value) -> Result<EnableMfaDeviceInput, CallError> {
+    let i = Input::new(input);
+    Ok(EnableMfaDeviceInput {
+        user_name: i.req("UserName")?,
+        serial_number: i.req("SerialNumber")?,
+        authentication_code1: i.req("AuthenticationCode1")?,
+        authentication_code2: i.req("AuthenticationCode2")?,
+    })
+}
+
+fn input_enable_organizations_root_credentials_management(
+    input: &Value,
+) -> Result<EnableOrganizationsRootCredentialsManagementInput, CallError> {
+    let _ = input;
+    Ok(EnableOrganizationsRootCredentialsManagementInput {
+    })
+}
+
+fn input_enable_organizations_root_sessions(
+    input: &Value,
+) -> Result<EnableOrganizationsRootSessionsInput, CallError> {
+    let _ = input;
+    Ok(EnableOrganizationsRootSessionsInput {
+    })
+}
+
+fn input_enable_outbound_web_identity_federation(
+    input: &Value,
+) -> Result<EnableOutboundWebIdentityFederationInput, CallError> {
+    let _ = input;
+    Ok(EnableOutboundWebIdentityFederationInput {
+    })
+}
+
+fn input_generate_credential_report(
+    input: &Value,
+) -> Result<GenerateCredentialReportInput, CallError> {
+    let _ = input;
+    Ok(GenerateCredentialReportInput {})
+}
+
+fn input_generate_organizations_access_report(
+    input: &Value,
+) -> Result<GenerateOrganizationsAccessReportInput, CallError> {
+    let i = Input::new(input);
+    Ok(GenerateOrganizationsAccessReportInput {
+        entity_path: i.req("EntityPath")?,
+        organizations_policy_id: i.opt("OrganizationsPolicyId")?,
+    })
+}
+
+fn input_generate_service_last_accessed_details(
+    input: &Value,
+) -> Result<GenerateServiceLastAccessedDetailsInput, CallError> {
+    let i = Input::new(input);
+    Ok(GenerateServiceLastAccessedDetailsInput {
+        arn: i.req("Arn")?,
+        granularity: i.opt("Granularity")?,
+    })
+}
+
+fn input_get_access_key_last_used(
+    input: &Value,
+) -> Result<GetAccessKeyLastUsedInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetAccessKeyLastUsedInput {
+        access_key_id: i.req("AccessKeyId")?,
+    })
+}
+
+fn input_get_account_authorization_details(
+    input: &Value,
+) -> Result<GetAccountAuthorizationDetailsInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetAccountAuthorizationDetailsInput {
+        filter: i.opt("Filter")?,
+        max_items: i.opt("MaxItems")?,
+        marker: i.opt("Marker")?,
+    })
+}
+
+fn input_get_account_password_policy(
+    input: &Value,
+) -> Result<GetAccountPasswordPolicyInput, CallError> {
+    let _ = input;
+    Ok(GetAccountPasswordPolicyInput {})
+}
+
+fn input_get_account_properties(
+    input: &Value,
+) -> Result<GetAccountPropertiesInput, CallError> {
+    let _ = input;
+    Ok(GetAccountPropertiesInput {})
+}
+
+fn input_get_account_summary(
+    input: &Value,
+) -> Result<GetAccountSummaryInput, CallError> {
+    let _ = input;
+    Ok(GetAccountSummaryInput {})
+}
+
+fn input_get_context_keys_for_custom_policy(
+    input: &Value,
+) -> Result<GetContextKeysForCustomPolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetContextKeysForCustomPolicyInput {
+        policy_input_list: i.req("PolicyInputList")?,
+    })
+}
+
+fn input_get_context_keys_for_principal_policy(
+    input: &Value,
+) -> Result<GetContextKeysForPrincipalPolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetContextKeysForPrincipalPolicyInput {
+        policy_source_arn: i.req("PolicySourceArn")?,
+        policy_input_list: i.opt("PolicyInputList")?,
+    })
+}
+
+fn input_get_credential_report(
+    input: &Value,
+) -> Result<GetCredentialReportInput, CallError> {
+    let _ = input;
+    Ok(GetCredentialReportInput {})
+}
+
+fn input_get_delegation_request(
+    input: &Value,
+) -> Result<GetDelegationRequestInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetDelegationRequestInput {
+        delegation_request_id: i.req("DelegationRequestId")?,
+        delegation_permission_check: i.opt("DelegationPermissionCheck")?,
+    })
+}
+
+fn input_get_group(input: &Value) -> Result<GetGroupInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetGroupInput {
+        group_name: i.req("GroupName")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_get_group_policy(input: &Value) -> Result<GetGroupPolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetGroupPolicyInput {
+        group_name: i.req("GroupName")?,
+        policy_name: i.req("PolicyName")?,
+    })
+}
+
+fn input_get_human_readable_summary(
+    input: &Value,
+) -> Result<GetHumanReadableSummaryInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetHumanReadableSummaryInput {
+        entity_arn: i.req("EntityArn")?,
+        locale: i.opt("Locale")?,
+    })
+}
+
+fn input_get_instance_profile(
+    input: &Value,
+) -> Result<GetInstanceProfileInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetInstanceProfileInput {
+        instance_profile_name: i.req("InstanceProfileName")?,
+    })
+}
+
+fn input_get_login_profile(input: &Value) -> Result<GetLoginProfileInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetLoginProfileInput {
+        user_name: i.opt("UserName")?,
+    })
+}
+
+fn input_get_mfa_device(input: &Value) -> Result<GetMfaDeviceInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetMfaDeviceInput {
+        serial_number: i.req("SerialNumber")?,
+        user_name: i.opt("UserName")?,
+    })
+}
+
+fn input_get_open_id_connect_provider(
+    input: &Value,
+) -> Result<GetOpenIdConnectProviderInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetOpenIdConnectProviderInput {
+        open_id_connect_provider_arn: i.req("OpenIDConnectProviderArn")?,
+    })
+}
+
+fn input_get_organizations_access_report(
+    input: &Value,
+) -> Result<GetOrganizationsAccessReportInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetOrganizationsAccessReportInput {
+        job_id: i.req("JobId")?,
+        max_items: i.opt("MaxItems")?,
+        marker: i.opt("Marker")?,
+        sort_key: i.opt("SortKey")?,
+    })
+}
+
+fn input_get_outbound_web_identity_federation_info(
+    input: &Value,
+) -> Result<GetOutboundWebIdentityFederationInfoInput, CallError> {
+    let _ = input;
+    Ok(GetOutboundWebIdentityFederationInfoInput {
+    })
+}
+
+fn input_get_policy(input: &Value) -> Result<GetPolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetPolicyInput {
+        policy_arn: i.req("PolicyArn")?,
+    })
+}
+
+fn input_get_policy_version(input: &Value) -> Result<GetPolicyVersionInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetPolicyVersionInput {
+        policy_arn: i.req("PolicyArn")?,
+        version_id: i.req("VersionId")?,
+    })
+}
+
+fn input_get_role(input: &Value) -> Result<GetRoleInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetRoleInput {
+        role_name: i.req("RoleName")?,
+    })
+}
+
+fn input_get_role_policy(input: &Value) -> Result<GetRolePolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetRolePolicyInput {
+        role_name: i.req("RoleName")?,
+        policy_name: i.req("PolicyName")?,
+    })
+}
+
+fn input_get_role_template_version(
+    input: &Value,
+) -> Result<GetRoleTemplateVersionInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetRoleTemplateVersionInput {
+        template_arn: i.req("TemplateArn")?,
+        minor_version: i.opt("MinorVersion")?,
+    })
+}
+
+fn input_get_saml_provider(input: &Value) -> Result<GetSamlProviderInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetSamlProviderInput {
+        saml_provider_arn: i.req("SAMLProviderArn")?,
+    })
+}
+
+fn input_get_ssh_public_key(input: &Value) -> Result<GetSshPublicKeyInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetSshPublicKeyInput {
+        user_name: i.req("UserName")?,
+        ssh_public_key_id: i.req("SSHPublicKeyId")?,
+        encoding: i.req("Encoding")?,
+    })
+}
+
+fn input_get_server_certificate(
+    input: &Value,
+) -> Result<GetServerCertificateInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetServerCertificateInput {
+        server_certificate_name: i.req("ServerCertificateName")?,
+    })
+}
+
+fn input_get_service_last_accessed_details(
+    input: &Value,
+) -> Result<GetServiceLastAccessedDetailsInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetServiceLastAccessedDetailsInput {
+        job_id: i.req("JobId")?,
+        max_items: i.opt("MaxItems")?,
+        marker: i.opt("Marker")?,
+    })
+}
+
+fn input_get_service_last_accessed_details_with_entities(
+    input: &Value,
+) -> Result<GetServiceLastAccessedDetailsWithEntitiesInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetServiceLastAccessedDetailsWithEntitiesInput {
+        job_id: i.req("JobId")?,
+        service_namespace: i.req("ServiceNamespace")?,
+        max_items: i.opt("MaxItems")?,
+        marker: i.opt("Marker")?,
+    })
+}
+
+fn input_get_service_linked_role_deletion_status(
+    input: &Value,
+) -> Result<GetServiceLinkedRoleDeletionStatusInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetServiceLinkedRoleDeletionStatusInput {
+        deletion_task_id: i.req("DeletionTaskId")?,
+    })
+}
+
+fn input_get_user(input: &Value) -> Result<GetUserInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetUserInput {
+        user_name: i.opt("UserName")?,
+    })
+}
+
+fn input_get_user_policy(input: &Value) -> Result<GetUserPolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetUserPolicyInput {
+        user_name: i.req("UserName")?,
+        policy_name: i.req("PolicyName")?,
+    })
+}
+
+fn input_list_access_keys(input: &Value) -> Result<ListAccessKeysInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListAccessKeysInput {
+        user_name: i.opt("UserName")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_account_aliases(
+    input: &Value,
+) -> Result<ListAccountAliasesInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListAccountAliasesInput {
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_attached_group_policies(
+    input: &Value,
+) -> Result<ListAttachedGroupPoliciesInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListAttachedGroupPoliciesInput {
+        group_name: i.req("GroupName")?,
+        path_prefix: i.opt("PathPrefix")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_attached_role_policies(
+    input: &Value,
+) -> Result<ListAttachedRolePoliciesInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListAttachedRolePoliciesInput {
+        role_name: i.req("RoleName")?,
+        path_prefix: i.opt("PathPrefix")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_attached_user_policies(
+    input: &Value,
+) -> Result<ListAttachedUserPoliciesInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListAttachedUserPoliciesInput {
+        user_name: i.req("UserName")?,
+        path_prefix: i.opt("PathPrefix")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_delegation_requests(
+    input: &Value,
+) -> Result<ListDelegationRequestsInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListDelegationRequestsInput {
+        owner_id: i.opt("OwnerId")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_entities_for_policy(
+    input: &Value,
+) -> Result<ListEntitiesForPolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListEntitiesForPolicyInput {
+        policy_arn: i.req("PolicyArn")?,
+        entity_filter: i.opt("EntityFilter")?,
+        path_prefix: i.opt("PathPrefix")?,
+        policy_usage_filter: i.opt("PolicyUsageFilter")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_group_policies(
+    input: &Value,
+) -> Result<ListGroupPoliciesInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListGroupPoliciesInput {
+        group_name: i.req("GroupName")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_groups(input: &Value) -> Result<ListGroupsInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListGroupsInput {
+        path_prefix: i.opt("PathPrefix")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_groups_for_user(
+    input: &Value,
+) -> Result<ListGroupsForUserInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListGroupsForUserInput {
+        user_name: i.req("UserName")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_instance_profile_tags(
+    input: &Value,
+) -> Result<ListInstanceProfileTagsInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListInstanceProfileTagsInput {
+        instance_profile_name: i.req("InstanceProfileName")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_instance_profiles(
+    input: &Value,
+) -> Result<ListInstanceProfilesInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListInstanceProfilesInput {
+        path_prefix: i.opt("PathPrefix")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_instance_profiles_for_role(
+    input: &Value,
+) -> Result<ListInstanceProfilesForRoleInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListInstanceProfilesForRoleInput {
+        role_name: i.req("RoleName")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_mfa_device_tags(
+    input: &Value,
+) -> Result<ListMfaDeviceTagsInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListMfaDeviceTagsInput {
+        serial_number: i.req("SerialNumber")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_mfa_devices(input: &Value) -> Result<ListMfaDevicesInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListMfaDevicesInput {
+        user_name: i.opt("UserName")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_open_id_connect_provider_tags(
+    input: &Value,
+) -> Result<ListOpenIdConnectProviderTagsInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListOpenIdConnectProviderTagsInput {
+        open_id_connect_provider_arn: i.req("OpenIDConnectProviderArn")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_open_id_connect_providers(
+    input: &Value,
+) -> Result<ListOpenIdConnectProvidersInput, CallError> {
+    let _ = input;
+    Ok(ListOpenIdConnectProvidersInput {})
+}
+
+fn input_list_organizations_features(
+    input: &Value,
+) -> Result<ListOrganizationsFeaturesInput, CallError> {
+    let _ = input;
+    Ok(ListOrganizationsFeaturesInput {})
+}
+
+fn input_list_policies(input: &Value) -> Result<ListPoliciesInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListPoliciesInput {
+        scope: i.opt("Scope")?,
+        only_attached: i.opt("OnlyAttached")?,
+        path_prefix: i.opt("PathPrefix")?,
+        policy_usage_filter: i.opt("PolicyUsageFilter")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_policies_granting_service_access(
+    input: &Value,
+) -> Result<ListPoliciesGrantingServiceAccessInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListPoliciesGrantingServiceAccessInput {
+        marker: i.opt("Marker")?,
+        arn: i.req("Arn")?,
+        service_namespaces: i.req("ServiceNamespaces")?,
+    })
+}
+
+fn input_list_policy_tags(input: &Value) -> Result<ListPolicyTagsInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListPolicyTagsInput {
+        policy_arn: i.req("PolicyArn")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_policy_versions(
+    input: &Value,
+) -> Result<ListPolicyVersionsInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListPolicyVersionsInput {
+        policy_arn: i.req("PolicyArn")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_role_policies(input: &Value) -> Result<ListRolePoliciesInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListRolePoliciesInput {
+        role_name: i.req("RoleName")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_role_tags(input: &Value) -> Result<ListRoleTagsInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListRoleTagsInput {
+        role_name: i.req("RoleName")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_roles(input: &Value) -> Result<ListRolesInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListRolesInput {
+        path_prefix: i.opt("PathPrefix")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_saml_provider_tags(
+    input: &Value,
+) -> Result<ListSamlProviderTagsInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListSamlProviderTagsInput {
+        saml_provider_arn: i.req("SAMLProviderArn")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_saml_providers(
+    input: &Value,
+) -> Result<ListSamlProvidersInput, CallError> {
+    let _ = input;
+    Ok(ListSamlProvidersInput {})
+}
+
+fn input_list_ssh_public_keys(
+    input: &Value,
+) -> Result<ListSshPublicKeysInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListSshPublicKeysInput {
+        user_name: i.opt("UserName")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_server_certificate_tags(
+    input: &Value,
+) -> Result<ListServerCertificateTagsInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListServerCertificateTagsInput {
+        server_certificate_name: i.req("ServerCertificateName")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_server_certificates(
+    input: &Value,
+) -> Result<ListServerCertificatesInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListServerCertificatesInput {
+        path_prefix: i.opt("PathPrefix")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_service_specific_credentials(
+    input: &Value,
+) -> Result<ListServiceSpecificCredentialsInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListServiceSpecificCredentialsInput {
+        user_name: i.opt("UserName")?,
+        service_name: i.opt("ServiceName")?,
+        all_users: i.opt("AllUsers")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_signing_certificates(
+    input: &Value,
+) -> Result<ListSigningCertificatesInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListSigningCertificatesInput {
+        user_name: i.opt("UserName")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_user_policies(input: &Value) -> Result<ListUserPoliciesInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListUserPoliciesInput {
+        user_name: i.req("UserName")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_user_tags(input: &Value) -> Result<ListUserTagsInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListUserTagsInput {
+        user_name: i.req("UserName")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_users(input: &Value) -> Result<ListUsersInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListUsersInput {
+        path_prefix: i.opt("PathPrefix")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_virtual_mfa_devices(
+    input: &Value,
+) -> Result<ListVirtualMfaDevicesInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListVirtualMfaDevicesInput {
+        assignment_status: i.opt("AssignmentStatus")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_put_account_properties(
+    input: &Value,
+) -> Result<PutAccountPropertiesInput, CallError> {
+    let i = Input::new(input);
+    Ok(PutAccountPropertiesInput {
+        properties: i.req("Properties")?,
+    })
+}
+
+fn input_put_group_policy(input: &Value) -> Result<PutGroupPolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(PutGroupPolicyInput {
+        group_name: i.req("GroupName")?,
+        policy_name: i.req("PolicyName")?,
+        policy_document: i.req("PolicyDocument")?,
+    })
+}
+
+fn input_put_role_permissions_boundary(
+    input: &Value,
+) -> Result<PutRolePermissionsBoundaryInput, CallError> {
+    let i = Input::new(input);
+    Ok(PutRolePermissionsBoundaryInput {
+        role_name: i.req("RoleName")?,
+        permissions_boundary: i.req("PermissionsBoundary")?,
+    })
+}
+
+fn input_put_role_policy(input: &Value) -> Result<PutRolePolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(PutRolePolicyInput {
+        role_name: i.req("RoleName")?,
+        policy_name: i.req("PolicyName")?,
+        policy_document: i.req("PolicyDocument")?,
+    })
+}
+
+fn input_put_user_permissions_boundary(
+    input: &Value,
+) -> Result<PutUserPermissionsBoundaryInput, CallError> {
+    let i = Input::new(input);
+    Ok(PutUserPermissionsBoundaryInput {
+        user_name: i.req("UserName")?,
+        permissions_boundary: i.req("PermissionsBoundary")?,
+    })
+}
+
+fn input_put_user_policy(input: &Value) -> Result<PutUserPolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(PutUserPolicyInput {
+        user_name: i.req("UserName")?,
+        policy_name: i.req("PolicyName")?,
+        policy_document: i.req("PolicyDocument")?,
+    })
+}
+
+fn input_reject_delegation_request(
+    input: &Value,
+) -> Result<RejectDelegationRequestInput, CallError> {
+    let i = Input::new(input);
+    Ok(RejectDelegationRequestInput {
+        delegation_request_id: i.req("DelegationRequestId")?,
+        notes: i.opt("Notes")?,
+    })
+}
+
+fn input_remove_client_id_from_open_id_connect_provider(
+    input: &Value,
+) -> Result<RemoveClientIdFromOpenIdConnectProviderInput, CallError> {
+    let i = Input::new(input);
+    Ok(RemoveClientIdFromOpenIdConnectProviderInput {
+        open_id_connect_provider_arn: i.req("OpenIDConnectProviderArn")?,
+        client_id: i.req("ClientID")?,
+    })
+}
+
+fn input_remove_role_from_instance_profile(
+    input: &Value,
+) -> Result<RemoveRoleFromInstanceProfileInput, CallError> {
+    let i = Input::new(input);
+    Ok(RemoveRoleFromInstanceProfileInput {
+        instance_profile_name: i.req("InstanceProfileName")?,
+        role_name: i.req("RoleName")?,
+    })
+}
+
+fn input_remove_user_from_group(
+    input: &Value,
+) -> Result<RemoveUserFromGroupInput, CallError> {
+    let i = Input::new(input);
+    Ok(RemoveUserFromGroupInput {
+        group_name: i.req("GroupName")?,
+        user_name: i.req("UserName")?,
+    })
+}
+
+fn input_reset_service_specific_credential(
+    input: &Value,
+) -> Result<ResetServiceSpecificCredentialInput, CallError> {
+    let i = Input::new(input);
+    Ok(ResetServiceSpecificCredentialInput {
+        user_name: i.opt("UserName")?,
+        service_specific_credential_id: i.req("ServiceSpecificCredentialId")?,
+    })
+}
+
+fn input_resync_mfa_device(input: &Value) -> Result<ResyncMfaDeviceInput, CallError> {
+    let i = Input::new(input);
+    Ok(ResyncMfaDeviceInput {
+        user_name: i.req("UserName")?,
+        serial_number: i.req("SerialNumber")?,
+        authentication_code1: i.req("AuthenticationCode1")?,
+        authentication_code2: i.req("AuthenticationCode2")?,
+    })
+}
+
+fn input_send_delegation_token(
+    input: &Value,
+) -> Result<SendDelegationTokenInput, CallError> {
+    let i = Input::new(input);
+    Ok(SendDelegationTokenInput {
+        delegation_request_id: i.req("DelegationRequestId")?,
+    })
+}
+
+fn input_set_default_policy_version(
+    input: &Value,
+) -> Result<SetDefaultPolicyVersionInput, CallError> {
+    let i = Input::new(input);
+    Ok(SetDefaultPolicyVersionInput {
+        policy_arn: i.req("PolicyArn")?,
+        version_id: i.req("VersionId")?,
+    })
+}
+
+fn input_set_security_token_service_preferences(
+    input: &Value,
+) -> Result<SetSecurityTokenServicePreferencesInput, CallError> {
+    let i = Input::new(input);
+    Ok(SetSecurityTokenServicePreferencesInput {
+        global_endpoint_token_version: i.req("GlobalEndpointTokenVersion")?,
+    })
+}
+
+fn input_simulate_custom_policy(
+    input: &Value,
+) -> Result<SimulateCustomPolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(SimulateCustomPolicyInput {
+        policy_input_list: i.req("PolicyInputList")?,
+        permissions_boundary_policy_input_list: i
+            .opt("PermissionsBoundaryPolicyInputList")?,
+        ordered_organization_policy_input_list: i
+            .opt("OrderedOrganizationPolicyInputList")?,
+        action_names: i.req("ActionNames")?,
+        resource_arns: i.opt("ResourceArns")?,
+        resource_policy: i.opt("ResourcePolicy")?,
+        resource_owner: i.opt("ResourceOwner")?,
+        caller_arn: i.opt("CallerArn")?,
+        context_entries: i.opt("ContextEntries")?,
+        resource_handling_option: i.opt("ResourceHandlingOption")?,
+        max_items: i.opt("MaxItems")?,
+        marker: i.opt("Marker")?,
+    })
+}
+
+fn input_simulate_principal_policy(
+    input: &Value,
+) -> Result<SimulatePrincipalPolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(SimulatePrincipalPolicyInput {
+        policy_source_arn: i.req("PolicySourceArn")?,
+        policy_input_list: i.opt("PolicyInputList")?,
+        permissions_boundary_policy_input_list: i
+            .opt("PermissionsBoundaryPolicyInputList")?,
+        policy_exclusion_list: i.opt("PolicyExclusionList")?,
+        action_names: i.req("ActionNames")?,
+        resource_arns: i.opt("ResourceArns")?,
+        resource_policy: i.opt("ResourcePolicy")?,
+        resource_owner: i.opt("ResourceOwner")?,
+        caller_arn: i.opt("CallerArn")?,
+        context_entries: i.opt("ContextEntries")?,
+        resource_handling_option: i.opt("ResourceHandlingOption")?,
+        max_items: i.opt("MaxItems")?,
+        marker: i.opt("Marker")?,
+    })
+}
+
+fn input_tag_instance_profile(
+    input: &Value,
+) -> Result<TagInstanceProfileInput, CallError> {
+    let i = Input::new(input);
+    Ok(TagInstanceProfileInput {
+        instance_profile_name: i.req("InstanceProfileName")?,
+        tags: i.req("Tags")?,
+    })
+}
+
+fn input_tag_mfa_device(input: &Value) -> Result<TagMfaDeviceInput, CallError> {
+    let i = Input::new(input);
+    Ok(TagMfaDeviceInput {
+        serial_number: i.req("SerialNumber")?,
+        tags: i.req("Tags")?,
+    })
+}
+
+fn input_tag_open_id_connect_provider(
+    input: &Value,
+) -> Result<TagOpenIdConnectProviderInput, CallError> {
+    let i = Input::new(input);
+    Ok(TagOpenIdConnectProviderInput {
+        open_id_connect_provider_arn: i.req("OpenIDConnectProviderArn")?,
+        tags: i.req("Tags")?,
+    })
+}
+
+fn input_tag_policy(input: &Value) -> Result<TagPolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(TagPolicyInput {
+        policy_arn: i.req("PolicyArn")?,
+        tags: i.req("Tags")?,
+    })
+}
+
+fn input_tag_role(input: &Value) -> Result<TagRoleInput, CallError> {
+    let i = Input::new(input);
+    Ok(TagRoleInput {
+        role_name: i.req("RoleName")?,
+        tags: i.req("Tags")?,
+    })
+}
+
+fn input_tag_saml_provider(input: &Value) -> Result<TagSamlProviderInput, CallError> {
+    let i = Input::new(input);
+    Ok(TagSamlProviderInput {
+        saml_provider_arn: i.req("SAMLProviderArn")?,
+        tags: i.req("Tags")?,
+    })
+}
+
+fn input_tag_server_certificate(
+    input: &Value,
+) -> Result<TagServerCertificateInput, CallError> {
+    let i = Input::new(input);
+    Ok(TagServerCertificateInput {
+        server_certificate_name: i.req("ServerCertificateName")?,
+        tags: i.req("Tags")?,
+    })
+}
+
+fn input_tag_user(input: &Value) -> Result<TagUserInput, CallError> {
+    let i = Input::new(input);
+    Ok(TagUserInput {
+        user_name: i.req("UserName")?,
+        tags: i.req("Tags")?,
+    })
+}
+
+fn input_untag_instance_profile(
+    input: &Value,
+) -> Result<UntagInstanceProfileInput, CallError> {
+    let i = Input::new(input);
+    Ok(UntagInstanceProfileInput {
+        instance_profile_name: i.req("InstanceProfileName")?,
+        tag_keys: i.req("TagKeys")?,
+    })
+}
+
+fn input_untag_mfa_device(input: &Value) -> Result<UntagMfaDeviceInput, CallError> {
+    let i = Input::new(input);
+    Ok(UntagMfaDeviceInput {
+        serial_number: i.req("SerialNumber")?,
+        tag_keys: i.req("TagKeys")?,
+    })
+}
+
+fn input_untag_open_id_connect_provider(
+    input: &Value,
+) -> Result<UntagOpenIdConnectProviderInput, CallError> {
+    let i = Input::new(input);
+    Ok(UntagOpenIdConnectProviderInput {
+        open_id_connect_provider_arn: i.req("OpenIDConnectProviderArn")?,
+        tag_keys: i.req("TagKeys")?,
+    })
+}
+
+fn input_untag_policy(input: &Value) -> Result<UntagPolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(UntagPolicyInput {
+        policy_arn: i.req("PolicyArn")?,
+        tag_keys: i.req("TagKeys")?,
+    })
+}
+
+fn input_untag_role(input: &Value) -> Result<UntagRoleInput, CallError> {
+    let i = Input::new(input);
+    Ok(UntagRoleInput {
+        role_name: i.req("RoleName")?,
+        tag_keys: i.req("TagKeys")?,
+    })
+}
+
+fn input_untag_saml_provider(
+    input: &Value,
+) -> Result<UntagSamlProviderInput, CallError> {
+    let i = Input::new(input);
+    Ok(UntagSamlProviderInput {
+        saml_provider_arn: i.req("SAMLProviderArn")?,
+        tag_keys: i.req("TagKeys")?,
+    })
+}
+
+fn input_untag_server_certificate(
+    input: &Value,
+) -> Result<UntagServerCertificateInput, CallError> {
+    let i = Input::new(input);
+    Ok(UntagServerCertificateInput {
+        server_certificate_name: i.req("ServerCertificateName")?,
+        tag_keys: i.req("TagKeys")?,
+    })
+}
+
+fn input_untag_user(input: &Value) -> Result<UntagUserInput, CallError> {
+    let i = Input::new(input);
+    Ok(UntagUserInput {
+        user_name: i.req("UserName")?,
+        tag_keys: i.req("TagKeys")?,
+    })
+}
+
+fn input_update_access_key(input: &Value) -> Result<UpdateAccessKeyInput, CallError> {
+    let i = Input::new(input);
+    Ok(UpdateAccessKeyInput {
+        user_name: i.opt("UserName")?,
+        access_key_id: i.req("AccessKeyId")?,
+        status: i.req("Status")?,
+    })
+}
+
+fn input_update_account_password_policy(
+    input: &Value,
+) -> Result<UpdateAccountPasswordPolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(UpdateAccountPasswordPolicyInput {
+        minimum_password_length: i.opt("MinimumPasswordLength")?,
+        require_symbols: i.opt("RequireSymbols")?,
+        require_numbers: i.opt("RequireNumbers")?,
+        require_uppercase_characters: i.opt("RequireUppercaseCharacters")?,
+        require_lowercase_characters: i.opt("RequireLowercaseCharacters")?,
+        allow_users_to_change_password: i.opt("AllowUsersToChangePassword")?,
+        max_password_age: i.opt("MaxPasswordAge")?,
+        password_reuse_prevention: i.opt("PasswordReusePrevention")?,
+        hard_expiry: i.opt("HardExpiry")?,
+    })
+}
+
+fn input_update_assume_role_policy(
+    input: &Value,
+) -> Result<UpdateAssumeRolePolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(UpdateAssumeRolePolicyInput {
+        role_name: i.req("RoleName")?,
+        policy_document: i.req("PolicyDocument")?,
+    })
+}
+
+fn input_update_delegation_request(
+    input: &Value,
+) -> Result<UpdateDelegationRequestInput, CallError> {
+    let i = Input::new(input);
+    Ok(UpdateDelegationRequestInput {
+        delegation_request_id: i.req("DelegationRequestId")?,
+        notes: i.opt("Notes")?,
+    })
+}
+
+fn input_update_group(input: &Value) -> Result<UpdateGroupInput, CallError> {
+    let i = Input::new(input);
+    Ok(UpdateGroupInput {
+        group_name: i.req("GroupName")?,
+        new_path: i.opt("NewPath")?,
+        new_group_name: i.opt("NewGroupName")?,
+    })
+}
+
+fn input_update_login_profile(
+    input: &Value,
+) -> Result<UpdateLoginProfileInput, CallError> {
+    let i = Input::new(input);
+    Ok(UpdateLoginProfileInput {
+        user_name: i.req("UserName")?,
+        password: i.opt("Password")?,
+        password_reset_required: i.opt("PasswordResetRequired")?,
+        max_signin_session_duration: i.opt("MaxSigninSessionDuration")?,
+        reset_max_signin_session_duration: i.opt("ResetMaxSigninSessionDuration")?,
+    })
+}
+
+fn input_update_open_id_connect_provider(
+    input: &Value,
+) -> Result<UpdateOpenIdConnectProviderInput, CallError> {
+    let i = Input::new(input);
+    Ok(UpdateOpenIdConnectProviderInput {
+        open_id_connect_provider_arn: i.req("OpenIDConnectProviderArn")?,
+        context_provider: i.opt("ContextProvider")?,
+        identity_center_instance_arn: i.opt("IdentityCenterInstanceArn")?,
+        remove_context_provider: i.opt("RemoveContextProvider")?,
+        remove_identity_center_instance: i.opt("RemoveIdentityCenterInstance")?,
+    })
+}
+
+fn input_update_open_id_connect_provider_thumbprint(
+    input: &Value,
+) -> Result<UpdateOpenIdConnectProviderThumbprintInput, CallError> {
+    let i = Input::new(input);
+    Ok(UpdateOpenIdConnectProviderThumbprintInput {
+        open_id_connect_provider_arn: i.req("OpenIDConnectProviderArn")?,
+        thumbprint_list: i.req("ThumbprintList")?,
+    })
+}
+
+fn input_update_role(input: &Value) -> Result<UpdateRoleInput, CallError> {
+    let i = Input::new(input);
+    Ok(UpdateRoleInput {
+        role_name: i.req("RoleName")?,
+        description: i.opt("Description")?,
+        max_session_duration: i.opt("MaxSessionDuration")?,
+        max_signin_session_duration: i.opt("MaxSigninSessionDuration")?,
+        reset_max_signin_session_duration: i.opt("ResetMaxSigninSessionDuration")?,
+    })
+}
+
+fn input_update_role_description(
+    input: &Value,
+) -> Result<UpdateRoleDescriptionInput, CallError> {
+    let i = Input::new(input);
+    Ok(UpdateRoleDescriptionInput {
+        role_name: i.req("RoleName")?,
+        description: i.req("Description")?,
+    })
+}
+
+fn input_update_saml_provider(
+    input: &Value,
+) -> Result<UpdateSamlProviderInput, CallError> {
+    let i = Input::new(input);
+    Ok(UpdateSamlProviderInput {
+        saml_metadata_document: i.opt("SAMLMetadataDocument")?,
+        saml_provider_arn: i.req("SAMLProviderArn")?,
+        assertion_encryption_mode: i.opt("AssertionEncryptionMode")?,
+        add_private_key: i.opt("AddPrivateKey")?,
+        remove_private_key: i.opt("RemovePrivateKey")?,
+        context_provider: i.opt("ContextProvider")?,
+        identity_center_instance_arn: i.opt("IdentityCenterInstanceArn")?,
+        remove_context_provider: i.opt("RemoveContextProvider")?,
+        remove_identity_center_instance: i.opt("RemoveIdentityCenterInstance")?,
+    })
+}
+
+fn input_update_ssh_public_key(
+    input: &Value,
+) -> Result<UpdateSshPublicKeyInput, CallError> {
+    let i = Input::new(input);
+    Ok(UpdateSshPublicKeyInput {
+        user_name: i.req("UserName")?,
+        ssh_public_key_id: i.req("SSHPublicKeyId")?,
+        status: i.req("Status")?,
+    })
+}
+
+fn input_update_server_certificate(
+    input: &Value,
+) -> Result<UpdateServerCertificateInput, CallError> {
+    let i = Input::new(input);
+    Ok(UpdateServerCertificateInput {
+        server_certificate_name: i.req("ServerCertificateName")?,
+        new_path: i.opt("NewPath")?,
+        new_server_certificate_name: i.opt("NewServerCertificateName")?,
+    })
+}
+
+fn input_update_service_specific_credential(
+    input: &Value,
+) -> Result<UpdateServiceSpecificCredentialInput, CallError> {
+    let i = Input::new(input);
+    Ok(UpdateServiceSpecificCredentialInput {
+        user_name: i.opt("UserName")?,
+        service_specific_credential_id: i.req("ServiceSpecificCredentialId")?,
+        status: i.req("Status")?,
+    })
+}
+
+fn input_update_signing_certificate(
+    input: &Value,
+) -> Result<UpdateSigningCertificateInput, CallError> {
+    let i = Input::new(input);
+    Ok(UpdateSigningCertificateInput {
+        user_name: i.opt("UserName")?,
+        certificate_id: i.req("CertificateId")?,
+        status: i.req("Status")?,
+    })
+}
+
+fn input_update_user(input: &Value) -> Result<UpdateUserInput, CallError> {
+    let i = Input::new(input);
+    Ok(UpdateUserInput {
+        user_name: i.req("UserName")?,
+        new_path: i.opt("NewPath")?,
+        new_user_name: i.opt("NewUserName")?,
+    })
+}
+
+fn input_upload_ssh_public_key(
+    input: &Value,
+) -> Result<UploadSshPublicKeyInput, CallError> {
+    let i = Input::new(input);
+    Ok(UploadSshPublicKeyInput {
+        user_name: i.req("UserName")?,
+        ssh_public_key_body: i.req("SSHPublicKeyBody")?,
+    })
+}
+
+fn input_upload_server_certificate(
+    input: &Value,
+) -> Result<UploadServerCertificateInput, CallError> {
+    let i = Input::new(input);
+    Ok(UploadServerCertificateInput {
+        path: i.opt("Path")?,
+        server_certificate_name: i.req("ServerCertificateName")?,
+        certificate_body: i.req("CertificateBody")?,
+        private_key: i.req("PrivateKey")?,
+        certificate_chain: i.opt("CertificateChain")?,
+        tags: i.opt("Tags")?,
+    })
+}
+
+fn input_upload_signing_certificate(
+    input: &Value,
+) -> Result<UploadSigningCertificateInput, CallError> {
+    let i = Input::new(input);
+    Ok(UploadSigningCertificateInput {
+        user_name: i.opt("UserName")?,
+        certificate_body: i.req("CertificateBody")?,
+    })
 }

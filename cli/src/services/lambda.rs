@@ -6,6 +6,9 @@
 #![allow(deprecated)]
 use crate::table::*;
 use serde_json::Value;
+
+#[allow(unused_imports)]
+use stratus_runtime::waiter::WaiterCtx;
 use stratus_lambda::types::*;
 use stratus_lambda::Client;
 
@@ -11389,6 +11392,50 @@ pub(crate) static SERVICE: Service = Service {
             ],
         ),
     ],
+    waiters: &[
+        Waiter {
+            name: "FunctionActiveV2",
+            cli: "function-active-v2",
+            op: "GetFunction",
+            delay: 1u64,
+            max_attempts: 300u32,
+        },
+        Waiter {
+            name: "FunctionExists",
+            cli: "function-exists",
+            op: "GetFunction",
+            delay: 1u64,
+            max_attempts: 20u32,
+        },
+        Waiter {
+            name: "FunctionUpdatedV2",
+            cli: "function-updated-v2",
+            op: "GetFunction",
+            delay: 1u64,
+            max_attempts: 300u32,
+        },
+        Waiter {
+            name: "FunctionActive",
+            cli: "function-active",
+            op: "GetFunctionConfiguration",
+            delay: 5u64,
+            max_attempts: 60u32,
+        },
+        Waiter {
+            name: "FunctionUpdated",
+            cli: "function-updated",
+            op: "GetFunctionConfiguration",
+            delay: 5u64,
+            max_attempts: 60u32,
+        },
+        Waiter {
+            name: "PublishedVersionActive",
+            cli: "published-version-active",
+            op: "GetFunctionConfiguration",
+            delay: 5u64,
+            max_attempts: 312u32,
+        },
+    ],
 };
 
 /// Runs operation `op` (model name) with its input as JSON; the output as JSON.
@@ -11399,16 +11446,7 @@ pub(crate) async fn call(
 ) -> Result<Value, CallError> {
     match op {
         "AddLayerVersionPermission" => {
-            let i = Input::new(input);
-            let input = AddLayerVersionPermissionInput {
-                layer_name: i.req("LayerName")?,
-                version_number: i.req("VersionNumber")?,
-                statement_id: i.req("StatementId")?,
-                action: i.req("Action")?,
-                principal: i.req("Principal")?,
-                organization_id: i.opt("OrganizationId")?,
-                revision_id: i.opt("RevisionId")?,
-            };
+            let input = input_add_layer_version_permission(input)?;
             let out = client
                 .add_layer_version_permission_with(input)
                 .await
@@ -11417,21 +11455,7 @@ pub(crate) async fn call(
         }
 
         "AddPermission" => {
-            let i = Input::new(input);
-            let input = AddPermissionInput {
-                function_name: i.req("FunctionName")?,
-                statement_id: i.req("StatementId")?,
-                action: i.req("Action")?,
-                principal: i.req("Principal")?,
-                source_arn: i.opt("SourceArn")?,
-                function_url_auth_type: i.opt("FunctionUrlAuthType")?,
-                invoked_via_function_url: i.opt("InvokedViaFunctionUrl")?,
-                source_account: i.opt("SourceAccount")?,
-                event_source_token: i.opt("EventSourceToken")?,
-                qualifier: i.opt("Qualifier")?,
-                revision_id: i.opt("RevisionId")?,
-                principal_org_id: i.opt("PrincipalOrgID")?,
-            };
+            let input = input_add_permission(input)?;
             let out = client
                 .add_permission_with(input)
                 .await
@@ -11440,13 +11464,7 @@ pub(crate) async fn call(
         }
 
         "CheckpointDurableExecution" => {
-            let i = Input::new(input);
-            let input = CheckpointDurableExecutionInput {
-                durable_execution_arn: i.req("DurableExecutionArn")?,
-                checkpoint_token: i.req("CheckpointToken")?,
-                updates: i.opt("Updates")?,
-                client_token: i.opt("ClientToken")?,
-            };
+            let input = input_checkpoint_durable_execution(input)?;
             let out = client
                 .checkpoint_durable_execution_with(input)
                 .await
@@ -11455,14 +11473,7 @@ pub(crate) async fn call(
         }
 
         "CreateAlias" => {
-            let i = Input::new(input);
-            let input = CreateAliasInput {
-                function_name: i.req("FunctionName")?,
-                name: i.req("Name")?,
-                function_version: i.req("FunctionVersion")?,
-                description: i.opt("Description")?,
-                routing_config: i.opt("RoutingConfig")?,
-            };
+            let input = input_create_alias(input)?;
             let out = client
                 .create_alias_with(input)
                 .await
@@ -11471,19 +11482,7 @@ pub(crate) async fn call(
         }
 
         "CreateCapacityProvider" => {
-            let i = Input::new(input);
-            let input = CreateCapacityProviderInput {
-                capacity_provider_name: i.req("CapacityProviderName")?,
-                vpc_config: i.req("VpcConfig")?,
-                permissions_config: i.req("PermissionsConfig")?,
-                instance_requirements: i.opt("InstanceRequirements")?,
-                capacity_provider_scaling_config: i
-                    .opt("CapacityProviderScalingConfig")?,
-                kms_key_arn: i.opt("KmsKeyArn")?,
-                tags: i.opt("Tags")?,
-                propagate_tags: i.opt("PropagateTags")?,
-                telemetry_config: i.opt("TelemetryConfig")?,
-            };
+            let input = input_create_capacity_provider(input)?;
             let out = client
                 .create_capacity_provider_with(input)
                 .await
@@ -11492,13 +11491,7 @@ pub(crate) async fn call(
         }
 
         "CreateCodeSigningConfig" => {
-            let i = Input::new(input);
-            let input = CreateCodeSigningConfigInput {
-                description: i.opt("Description")?,
-                allowed_publishers: i.req("AllowedPublishers")?,
-                code_signing_policies: i.opt("CodeSigningPolicies")?,
-                tags: i.opt("Tags")?,
-            };
+            let input = input_create_code_signing_config(input)?;
             let out = client
                 .create_code_signing_config_with(input)
                 .await
@@ -11507,40 +11500,7 @@ pub(crate) async fn call(
         }
 
         "CreateEventSourceMapping" => {
-            let i = Input::new(input);
-            let input = CreateEventSourceMappingInput {
-                event_source_arn: i.opt("EventSourceArn")?,
-                function_name: i.req("FunctionName")?,
-                enabled: i.opt("Enabled")?,
-                batch_size: i.opt("BatchSize")?,
-                filter_criteria: i.opt("FilterCriteria")?,
-                kms_key_arn: i.opt("KMSKeyArn")?,
-                metrics_config: i.opt("MetricsConfig")?,
-                logging_config: i.opt("LoggingConfig")?,
-                scaling_config: i.opt("ScalingConfig")?,
-                maximum_batching_window_in_seconds: i
-                    .opt("MaximumBatchingWindowInSeconds")?,
-                parallelization_factor: i.opt("ParallelizationFactor")?,
-                starting_position: i.opt("StartingPosition")?,
-                starting_position_timestamp: i.opt("StartingPositionTimestamp")?,
-                destination_config: i.opt("DestinationConfig")?,
-                maximum_record_age_in_seconds: i.opt("MaximumRecordAgeInSeconds")?,
-                bisect_batch_on_function_error: i.opt("BisectBatchOnFunctionError")?,
-                maximum_retry_attempts: i.opt("MaximumRetryAttempts")?,
-                tags: i.opt("Tags")?,
-                tumbling_window_in_seconds: i.opt("TumblingWindowInSeconds")?,
-                topics: i.opt("Topics")?,
-                queues: i.opt("Queues")?,
-                source_access_configurations: i.opt("SourceAccessConfigurations")?,
-                self_managed_event_source: i.opt("SelfManagedEventSource")?,
-                function_response_types: i.opt("FunctionResponseTypes")?,
-                amazon_managed_kafka_event_source_config: i
-                    .opt("AmazonManagedKafkaEventSourceConfig")?,
-                self_managed_kafka_event_source_config: i
-                    .opt("SelfManagedKafkaEventSourceConfig")?,
-                document_db_event_source_config: i.opt("DocumentDBEventSourceConfig")?,
-                provisioned_poller_config: i.opt("ProvisionedPollerConfig")?,
-            };
+            let input = input_create_event_source_mapping(input)?;
             let out = client
                 .create_event_source_mapping_with(input)
                 .await
@@ -11549,39 +11509,7 @@ pub(crate) async fn call(
         }
 
         "CreateFunction" => {
-            let i = Input::new(input);
-            let input = CreateFunctionInput {
-                function_name: i.req("FunctionName")?,
-                runtime: i.opt("Runtime")?,
-                role: i.req("Role")?,
-                handler: i.opt("Handler")?,
-                code: i.req("Code")?,
-                description: i.opt("Description")?,
-                timeout: i.opt("Timeout")?,
-                memory_size: i.opt("MemorySize")?,
-                publish: i.opt("Publish")?,
-                publish_to: i.opt("PublishTo")?,
-                vpc_config: i.opt("VpcConfig")?,
-                package_type: i.opt("PackageType")?,
-                dead_letter_config: i.opt("DeadLetterConfig")?,
-                environment: i.opt("Environment")?,
-                kms_key_arn: i.opt("KMSKeyArn")?,
-                tracing_config: i.opt("TracingConfig")?,
-                tags: i.opt("Tags")?,
-                layers: i.opt("Layers")?,
-                file_system_configs: i.opt("FileSystemConfigs")?,
-                code_signing_config_arn: i.opt("CodeSigningConfigArn")?,
-                image_config: i.opt("ImageConfig")?,
-                architectures: i.opt("Architectures")?,
-                ephemeral_storage: i.opt("EphemeralStorage")?,
-                snap_start: i.opt("SnapStart")?,
-                logging_config: i.opt("LoggingConfig")?,
-                tenancy_config: i.opt("TenancyConfig")?,
-                capacity_provider_config: i.opt("CapacityProviderConfig")?,
-                durable_config: i.opt("DurableConfig")?,
-                runtime_config: i.opt("RuntimeConfig")?,
-                accelerator_config: i.opt("AcceleratorConfig")?,
-            };
+            let input = input_create_function(input)?;
             let out = client
                 .create_function_with(input)
                 .await
@@ -11590,14 +11518,7 @@ pub(crate) async fn call(
         }
 
         "CreateFunctionUrlConfig" => {
-            let i = Input::new(input);
-            let input = CreateFunctionUrlConfigInput {
-                function_name: i.req("FunctionName")?,
-                qualifier: i.opt("Qualifier")?,
-                auth_type: i.req("AuthType")?,
-                cors: i.opt("Cors")?,
-                invoke_mode: i.opt("InvokeMode")?,
-            };
+            let input = input_create_function_url_config(input)?;
             let out = client
                 .create_function_url_config_with(input)
                 .await
@@ -11606,20 +11527,13 @@ pub(crate) async fn call(
         }
 
         "DeleteAlias" => {
-            let i = Input::new(input);
-            let input = DeleteAliasInput {
-                function_name: i.req("FunctionName")?,
-                name: i.req("Name")?,
-            };
+            let input = input_delete_alias(input)?;
             client.delete_alias_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeleteCapacityProvider" => {
-            let i = Input::new(input);
-            let input = DeleteCapacityProviderInput {
-                capacity_provider_name: i.req("CapacityProviderName")?,
-            };
+            let input = input_delete_capacity_provider(input)?;
             let out = client
                 .delete_capacity_provider_with(input)
                 .await
@@ -11628,10 +11542,7 @@ pub(crate) async fn call(
         }
 
         "DeleteCodeSigningConfig" => {
-            let i = Input::new(input);
-            let input = DeleteCodeSigningConfigInput {
-                code_signing_config_arn: i.req("CodeSigningConfigArn")?,
-            };
+            let input = input_delete_code_signing_config(input)?;
             let out = client
                 .delete_code_signing_config_with(input)
                 .await
@@ -11640,10 +11551,7 @@ pub(crate) async fn call(
         }
 
         "DeleteDurableExecution" => {
-            let i = Input::new(input);
-            let input = DeleteDurableExecutionInput {
-                durable_execution_arn: i.req("DurableExecutionArn")?,
-            };
+            let input = input_delete_durable_execution(input)?;
             let out = client
                 .delete_durable_execution_with(input)
                 .await
@@ -11652,10 +11560,7 @@ pub(crate) async fn call(
         }
 
         "DeleteEventSourceMapping" => {
-            let i = Input::new(input);
-            let input = DeleteEventSourceMappingInput {
-                uuid: i.req("UUID")?,
-            };
+            let input = input_delete_event_source_mapping(input)?;
             let out = client
                 .delete_event_source_mapping_with(input)
                 .await
@@ -11664,11 +11569,7 @@ pub(crate) async fn call(
         }
 
         "DeleteFunction" => {
-            let i = Input::new(input);
-            let input = DeleteFunctionInput {
-                function_name: i.req("FunctionName")?,
-                qualifier: i.opt("Qualifier")?,
-            };
+            let input = input_delete_function(input)?;
             let out = client
                 .delete_function_with(input)
                 .await
@@ -11679,10 +11580,7 @@ pub(crate) async fn call(
         }
 
         "DeleteFunctionCodeSigningConfig" => {
-            let i = Input::new(input);
-            let input = DeleteFunctionCodeSigningConfigInput {
-                function_name: i.req("FunctionName")?,
-            };
+            let input = input_delete_function_code_signing_config(input)?;
             client
                 .delete_function_code_signing_config_with(input)
                 .await
@@ -11691,10 +11589,7 @@ pub(crate) async fn call(
         }
 
         "DeleteFunctionConcurrency" => {
-            let i = Input::new(input);
-            let input = DeleteFunctionConcurrencyInput {
-                function_name: i.req("FunctionName")?,
-            };
+            let input = input_delete_function_concurrency(input)?;
             client
                 .delete_function_concurrency_with(input)
                 .await
@@ -11703,11 +11598,7 @@ pub(crate) async fn call(
         }
 
         "DeleteFunctionEventInvokeConfig" => {
-            let i = Input::new(input);
-            let input = DeleteFunctionEventInvokeConfigInput {
-                function_name: i.req("FunctionName")?,
-                qualifier: i.opt("Qualifier")?,
-            };
+            let input = input_delete_function_event_invoke_config(input)?;
             client
                 .delete_function_event_invoke_config_with(input)
                 .await
@@ -11716,11 +11607,7 @@ pub(crate) async fn call(
         }
 
         "DeleteFunctionUrlConfig" => {
-            let i = Input::new(input);
-            let input = DeleteFunctionUrlConfigInput {
-                function_name: i.req("FunctionName")?,
-                qualifier: i.opt("Qualifier")?,
-            };
+            let input = input_delete_function_url_config(input)?;
             client
                 .delete_function_url_config_with(input)
                 .await
@@ -11729,11 +11616,7 @@ pub(crate) async fn call(
         }
 
         "DeleteLayerVersion" => {
-            let i = Input::new(input);
-            let input = DeleteLayerVersionInput {
-                layer_name: i.req("LayerName")?,
-                version_number: i.req("VersionNumber")?,
-            };
+            let input = input_delete_layer_version(input)?;
             client
                 .delete_layer_version_with(input)
                 .await
@@ -11742,11 +11625,7 @@ pub(crate) async fn call(
         }
 
         "DeleteProvisionedConcurrencyConfig" => {
-            let i = Input::new(input);
-            let input = DeleteProvisionedConcurrencyConfigInput {
-                function_name: i.req("FunctionName")?,
-                qualifier: i.req("Qualifier")?,
-            };
+            let input = input_delete_provisioned_concurrency_config(input)?;
             client
                 .delete_provisioned_concurrency_config_with(input)
                 .await
@@ -11755,11 +11634,7 @@ pub(crate) async fn call(
         }
 
         "DeleteResourcePolicy" => {
-            let i = Input::new(input);
-            let input = DeleteResourcePolicyInput {
-                resource_arn: i.req("ResourceArn")?,
-                revision_id: i.opt("RevisionId")?,
-            };
+            let input = input_delete_resource_policy(input)?;
             client
                 .delete_resource_policy_with(input)
                 .await
@@ -11768,7 +11643,7 @@ pub(crate) async fn call(
         }
 
         "GetAccountSettings" => {
-            let input = GetAccountSettingsInput {};
+            let input = input_get_account_settings(input)?;
             let out = client
                 .get_account_settings_with(input)
                 .await
@@ -11777,11 +11652,7 @@ pub(crate) async fn call(
         }
 
         "GetAlias" => {
-            let i = Input::new(input);
-            let input = GetAliasInput {
-                function_name: i.req("FunctionName")?,
-                name: i.req("Name")?,
-            };
+            let input = input_get_alias(input)?;
             let out = client
                 .get_alias_with(input)
                 .await
@@ -11790,10 +11661,7 @@ pub(crate) async fn call(
         }
 
         "GetCapacityProvider" => {
-            let i = Input::new(input);
-            let input = GetCapacityProviderInput {
-                capacity_provider_name: i.req("CapacityProviderName")?,
-            };
+            let input = input_get_capacity_provider(input)?;
             let out = client
                 .get_capacity_provider_with(input)
                 .await
@@ -11802,10 +11670,7 @@ pub(crate) async fn call(
         }
 
         "GetCodeSigningConfig" => {
-            let i = Input::new(input);
-            let input = GetCodeSigningConfigInput {
-                code_signing_config_arn: i.req("CodeSigningConfigArn")?,
-            };
+            let input = input_get_code_signing_config(input)?;
             let out = client
                 .get_code_signing_config_with(input)
                 .await
@@ -11814,11 +11679,7 @@ pub(crate) async fn call(
         }
 
         "GetDurableExecution" => {
-            let i = Input::new(input);
-            let input = GetDurableExecutionInput {
-                durable_execution_arn: i.req("DurableExecutionArn")?,
-                include_execution_data: i.opt("IncludeExecutionData")?,
-            };
+            let input = input_get_durable_execution(input)?;
             let out = client
                 .get_durable_execution_with(input)
                 .await
@@ -11827,14 +11688,7 @@ pub(crate) async fn call(
         }
 
         "GetDurableExecutionHistory" => {
-            let i = Input::new(input);
-            let input = GetDurableExecutionHistoryInput {
-                durable_execution_arn: i.req("DurableExecutionArn")?,
-                include_execution_data: i.opt("IncludeExecutionData")?,
-                max_items: i.opt("MaxItems")?,
-                marker: i.opt("Marker")?,
-                reverse_order: i.opt("ReverseOrder")?,
-            };
+            let input = input_get_durable_execution_history(input)?;
             let out = client
                 .get_durable_execution_history_with(input)
                 .await
@@ -11843,13 +11697,7 @@ pub(crate) async fn call(
         }
 
         "GetDurableExecutionState" => {
-            let i = Input::new(input);
-            let input = GetDurableExecutionStateInput {
-                durable_execution_arn: i.req("DurableExecutionArn")?,
-                checkpoint_token: i.req("CheckpointToken")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_get_durable_execution_state(input)?;
             let out = client
                 .get_durable_execution_state_with(input)
                 .await
@@ -11858,10 +11706,7 @@ pub(crate) async fn call(
         }
 
         "GetEventSourceMapping" => {
-            let i = Input::new(input);
-            let input = GetEventSourceMappingInput {
-                uuid: i.req("UUID")?,
-            };
+            let input = input_get_event_source_mapping(input)?;
             let out = client
                 .get_event_source_mapping_with(input)
                 .await
@@ -11870,11 +11715,7 @@ pub(crate) async fn call(
         }
 
         "GetFunction" => {
-            let i = Input::new(input);
-            let input = GetFunctionInput {
-                function_name: i.req("FunctionName")?,
-                qualifier: i.opt("Qualifier")?,
-            };
+            let input = input_get_function(input)?;
             let out = client
                 .get_function_with(input)
                 .await
@@ -11883,10 +11724,7 @@ pub(crate) async fn call(
         }
 
         "GetFunctionCodeSigningConfig" => {
-            let i = Input::new(input);
-            let input = GetFunctionCodeSigningConfigInput {
-                function_name: i.req("FunctionName")?,
-            };
+            let input = input_get_function_code_signing_config(input)?;
             let out = client
                 .get_function_code_signing_config_with(input)
                 .await
@@ -11895,10 +11733,7 @@ pub(crate) async fn call(
         }
 
         "GetFunctionConcurrency" => {
-            let i = Input::new(input);
-            let input = GetFunctionConcurrencyInput {
-                function_name: i.req("FunctionName")?,
-            };
+            let input = input_get_function_concurrency(input)?;
             let out = client
                 .get_function_concurrency_with(input)
                 .await
@@ -11907,11 +11742,7 @@ pub(crate) async fn call(
         }
 
         "GetFunctionConfiguration" => {
-            let i = Input::new(input);
-            let input = GetFunctionConfigurationInput {
-                function_name: i.req("FunctionName")?,
-                qualifier: i.opt("Qualifier")?,
-            };
+            let input = input_get_function_configuration(input)?;
             let out = client
                 .get_function_configuration_with(input)
                 .await
@@ -11920,11 +11751,7 @@ pub(crate) async fn call(
         }
 
         "GetFunctionEventInvokeConfig" => {
-            let i = Input::new(input);
-            let input = GetFunctionEventInvokeConfigInput {
-                function_name: i.req("FunctionName")?,
-                qualifier: i.opt("Qualifier")?,
-            };
+            let input = input_get_function_event_invoke_config(input)?;
             let out = client
                 .get_function_event_invoke_config_with(input)
                 .await
@@ -11933,10 +11760,7 @@ pub(crate) async fn call(
         }
 
         "GetFunctionRecursionConfig" => {
-            let i = Input::new(input);
-            let input = GetFunctionRecursionConfigInput {
-                function_name: i.req("FunctionName")?,
-            };
+            let input = input_get_function_recursion_config(input)?;
             let out = client
                 .get_function_recursion_config_with(input)
                 .await
@@ -11945,11 +11769,7 @@ pub(crate) async fn call(
         }
 
         "GetFunctionScalingConfig" => {
-            let i = Input::new(input);
-            let input = GetFunctionScalingConfigInput {
-                function_name: i.req("FunctionName")?,
-                qualifier: i.req("Qualifier")?,
-            };
+            let input = input_get_function_scaling_config(input)?;
             let out = client
                 .get_function_scaling_config_with(input)
                 .await
@@ -11958,11 +11778,7 @@ pub(crate) async fn call(
         }
 
         "GetFunctionUrlConfig" => {
-            let i = Input::new(input);
-            let input = GetFunctionUrlConfigInput {
-                function_name: i.req("FunctionName")?,
-                qualifier: i.opt("Qualifier")?,
-            };
+            let input = input_get_function_url_config(input)?;
             let out = client
                 .get_function_url_config_with(input)
                 .await
@@ -11971,11 +11787,7 @@ pub(crate) async fn call(
         }
 
         "GetLayerVersion" => {
-            let i = Input::new(input);
-            let input = GetLayerVersionInput {
-                layer_name: i.req("LayerName")?,
-                version_number: i.req("VersionNumber")?,
-            };
+            let input = input_get_layer_version(input)?;
             let out = client
                 .get_layer_version_with(input)
                 .await
@@ -11984,10 +11796,7 @@ pub(crate) async fn call(
         }
 
         "GetLayerVersionByArn" => {
-            let i = Input::new(input);
-            let input = GetLayerVersionByArnInput {
-                arn: i.req("Arn")?,
-            };
+            let input = input_get_layer_version_by_arn(input)?;
             let out = client
                 .get_layer_version_by_arn_with(input)
                 .await
@@ -11996,11 +11805,7 @@ pub(crate) async fn call(
         }
 
         "GetLayerVersionPolicy" => {
-            let i = Input::new(input);
-            let input = GetLayerVersionPolicyInput {
-                layer_name: i.req("LayerName")?,
-                version_number: i.req("VersionNumber")?,
-            };
+            let input = input_get_layer_version_policy(input)?;
             let out = client
                 .get_layer_version_policy_with(input)
                 .await
@@ -12009,11 +11814,7 @@ pub(crate) async fn call(
         }
 
         "GetPolicy" => {
-            let i = Input::new(input);
-            let input = GetPolicyInput {
-                function_name: i.req("FunctionName")?,
-                qualifier: i.opt("Qualifier")?,
-            };
+            let input = input_get_policy(input)?;
             let out = client
                 .get_policy_with(input)
                 .await
@@ -12022,11 +11823,7 @@ pub(crate) async fn call(
         }
 
         "GetProvisionedConcurrencyConfig" => {
-            let i = Input::new(input);
-            let input = GetProvisionedConcurrencyConfigInput {
-                function_name: i.req("FunctionName")?,
-                qualifier: i.req("Qualifier")?,
-            };
+            let input = input_get_provisioned_concurrency_config(input)?;
             let out = client
                 .get_provisioned_concurrency_config_with(input)
                 .await
@@ -12035,10 +11832,7 @@ pub(crate) async fn call(
         }
 
         "GetResourcePolicy" => {
-            let i = Input::new(input);
-            let input = GetResourcePolicyInput {
-                resource_arn: i.req("ResourceArn")?,
-            };
+            let input = input_get_resource_policy(input)?;
             let out = client
                 .get_resource_policy_with(input)
                 .await
@@ -12047,11 +11841,7 @@ pub(crate) async fn call(
         }
 
         "GetRuntimeManagementConfig" => {
-            let i = Input::new(input);
-            let input = GetRuntimeManagementConfigInput {
-                function_name: i.req("FunctionName")?,
-                qualifier: i.opt("Qualifier")?,
-            };
+            let input = input_get_runtime_management_config(input)?;
             let out = client
                 .get_runtime_management_config_with(input)
                 .await
@@ -12060,17 +11850,7 @@ pub(crate) async fn call(
         }
 
         "Invoke" => {
-            let i = Input::new(input);
-            let input = InvokeInput {
-                function_name: i.req("FunctionName")?,
-                invocation_type: i.opt("InvocationType")?,
-                log_type: i.opt("LogType")?,
-                client_context: i.opt("ClientContext")?,
-                durable_execution_name: i.opt("DurableExecutionName")?,
-                payload: i.opt("Payload")?,
-                qualifier: i.opt("Qualifier")?,
-                tenant_id: i.opt("TenantId")?,
-            };
+            let input = input_invoke(input)?;
             let out = client.invoke_with(input).await.map_err(CallError::from_service)?;
             let mut o = Output::new(&out)?;
             o.put("StatusCode", &out.status_code)?;
@@ -12083,11 +11863,7 @@ pub(crate) async fn call(
         }
 
         "InvokeAsync" => {
-            let i = Input::new(input);
-            let input = InvokeAsyncInput {
-                function_name: i.req("FunctionName")?,
-                invoke_args: i.req("InvokeArgs")?,
-            };
+            let input = input_invoke_async(input)?;
             let out = client
                 .invoke_async_with(input)
                 .await
@@ -12098,13 +11874,7 @@ pub(crate) async fn call(
         }
 
         "ListAliases" => {
-            let i = Input::new(input);
-            let input = ListAliasesInput {
-                function_name: i.req("FunctionName")?,
-                function_version: i.opt("FunctionVersion")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_aliases(input)?;
             let out = client
                 .list_aliases_with(input)
                 .await
@@ -12113,12 +11883,7 @@ pub(crate) async fn call(
         }
 
         "ListCapacityProviders" => {
-            let i = Input::new(input);
-            let input = ListCapacityProvidersInput {
-                state: i.opt("State")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_capacity_providers(input)?;
             let out = client
                 .list_capacity_providers_with(input)
                 .await
@@ -12127,11 +11892,7 @@ pub(crate) async fn call(
         }
 
         "ListCodeSigningConfigs" => {
-            let i = Input::new(input);
-            let input = ListCodeSigningConfigsInput {
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_code_signing_configs(input)?;
             let out = client
                 .list_code_signing_configs_with(input)
                 .await
@@ -12140,18 +11901,7 @@ pub(crate) async fn call(
         }
 
         "ListDurableExecutionsByFunction" => {
-            let i = Input::new(input);
-            let input = ListDurableExecutionsByFunctionInput {
-                function_name: i.req("FunctionName")?,
-                qualifier: i.opt("Qualifier")?,
-                durable_execution_name: i.opt("DurableExecutionName")?,
-                statuses: i.opt("Statuses")?,
-                started_after: i.opt("StartedAfter")?,
-                started_before: i.opt("StartedBefore")?,
-                reverse_order: i.opt("ReverseOrder")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_durable_executions_by_function(input)?;
             let out = client
                 .list_durable_executions_by_function_with(input)
                 .await
@@ -12160,13 +11910,7 @@ pub(crate) async fn call(
         }
 
         "ListEventSourceMappings" => {
-            let i = Input::new(input);
-            let input = ListEventSourceMappingsInput {
-                event_source_arn: i.opt("EventSourceArn")?,
-                function_name: i.opt("FunctionName")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_event_source_mappings(input)?;
             let out = client
                 .list_event_source_mappings_with(input)
                 .await
@@ -12175,12 +11919,7 @@ pub(crate) async fn call(
         }
 
         "ListFunctionEventInvokeConfigs" => {
-            let i = Input::new(input);
-            let input = ListFunctionEventInvokeConfigsInput {
-                function_name: i.req("FunctionName")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_function_event_invoke_configs(input)?;
             let out = client
                 .list_function_event_invoke_configs_with(input)
                 .await
@@ -12189,12 +11928,7 @@ pub(crate) async fn call(
         }
 
         "ListFunctionUrlConfigs" => {
-            let i = Input::new(input);
-            let input = ListFunctionUrlConfigsInput {
-                function_name: i.req("FunctionName")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_function_url_configs(input)?;
             let out = client
                 .list_function_url_configs_with(input)
                 .await
@@ -12203,12 +11937,7 @@ pub(crate) async fn call(
         }
 
         "ListFunctionVersionsByCapacityProvider" => {
-            let i = Input::new(input);
-            let input = ListFunctionVersionsByCapacityProviderInput {
-                capacity_provider_name: i.req("CapacityProviderName")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_function_versions_by_capacity_provider(input)?;
             let out = client
                 .list_function_versions_by_capacity_provider_with(input)
                 .await
@@ -12217,13 +11946,7 @@ pub(crate) async fn call(
         }
 
         "ListFunctions" => {
-            let i = Input::new(input);
-            let input = ListFunctionsInput {
-                master_region: i.opt("MasterRegion")?,
-                function_version: i.opt("FunctionVersion")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_functions(input)?;
             let out = client
                 .list_functions_with(input)
                 .await
@@ -12232,12 +11955,7 @@ pub(crate) async fn call(
         }
 
         "ListFunctionsByCodeSigningConfig" => {
-            let i = Input::new(input);
-            let input = ListFunctionsByCodeSigningConfigInput {
-                code_signing_config_arn: i.req("CodeSigningConfigArn")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_functions_by_code_signing_config(input)?;
             let out = client
                 .list_functions_by_code_signing_config_with(input)
                 .await
@@ -12246,14 +11964,7 @@ pub(crate) async fn call(
         }
 
         "ListLayerVersions" => {
-            let i = Input::new(input);
-            let input = ListLayerVersionsInput {
-                compatible_architecture: i.opt("CompatibleArchitecture")?,
-                compatible_runtime: i.opt("CompatibleRuntime")?,
-                layer_name: i.req("LayerName")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_layer_versions(input)?;
             let out = client
                 .list_layer_versions_with(input)
                 .await
@@ -12262,13 +11973,7 @@ pub(crate) async fn call(
         }
 
         "ListLayers" => {
-            let i = Input::new(input);
-            let input = ListLayersInput {
-                compatible_architecture: i.opt("CompatibleArchitecture")?,
-                compatible_runtime: i.opt("CompatibleRuntime")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_layers(input)?;
             let out = client
                 .list_layers_with(input)
                 .await
@@ -12277,12 +11982,7 @@ pub(crate) async fn call(
         }
 
         "ListProvisionedConcurrencyConfigs" => {
-            let i = Input::new(input);
-            let input = ListProvisionedConcurrencyConfigsInput {
-                function_name: i.req("FunctionName")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_provisioned_concurrency_configs(input)?;
             let out = client
                 .list_provisioned_concurrency_configs_with(input)
                 .await
@@ -12291,10 +11991,7 @@ pub(crate) async fn call(
         }
 
         "ListTags" => {
-            let i = Input::new(input);
-            let input = ListTagsInput {
-                resource: i.req("Resource")?,
-            };
+            let input = input_list_tags(input)?;
             let out = client
                 .list_tags_with(input)
                 .await
@@ -12303,12 +12000,7 @@ pub(crate) async fn call(
         }
 
         "ListVersionsByFunction" => {
-            let i = Input::new(input);
-            let input = ListVersionsByFunctionInput {
-                function_name: i.req("FunctionName")?,
-                marker: i.opt("Marker")?,
-                max_items: i.opt("MaxItems")?,
-            };
+            let input = input_list_versions_by_function(input)?;
             let out = client
                 .list_versions_by_function_with(input)
                 .await
@@ -12317,13 +12009,7 @@ pub(crate) async fn call(
         }
 
         "PauseDurableExecution" => {
-            let i = Input::new(input);
-            let input = PauseDurableExecutionInput {
-                durable_execution_arn: i.req("DurableExecutionArn")?,
-                client_token: i.opt("ClientToken")?,
-                reason: i.opt("Reason")?,
-                execution_timeout_paused: i.opt("ExecutionTimeoutPaused")?,
-            };
+            let input = input_pause_durable_execution(input)?;
             let out = client
                 .pause_durable_execution_with(input)
                 .await
@@ -12332,15 +12018,7 @@ pub(crate) async fn call(
         }
 
         "PublishLayerVersion" => {
-            let i = Input::new(input);
-            let input = PublishLayerVersionInput {
-                layer_name: i.req("LayerName")?,
-                description: i.opt("Description")?,
-                content: i.req("Content")?,
-                compatible_architectures: i.opt("CompatibleArchitectures")?,
-                compatible_runtimes: i.opt("CompatibleRuntimes")?,
-                license_info: i.opt("LicenseInfo")?,
-            };
+            let input = input_publish_layer_version(input)?;
             let out = client
                 .publish_layer_version_with(input)
                 .await
@@ -12349,14 +12027,7 @@ pub(crate) async fn call(
         }
 
         "PublishVersion" => {
-            let i = Input::new(input);
-            let input = PublishVersionInput {
-                function_name: i.req("FunctionName")?,
-                code_sha256: i.opt("CodeSha256")?,
-                description: i.opt("Description")?,
-                revision_id: i.opt("RevisionId")?,
-                publish_to: i.opt("PublishTo")?,
-            };
+            let input = input_publish_version(input)?;
             let out = client
                 .publish_version_with(input)
                 .await
@@ -12365,11 +12036,7 @@ pub(crate) async fn call(
         }
 
         "PutFunctionCodeSigningConfig" => {
-            let i = Input::new(input);
-            let input = PutFunctionCodeSigningConfigInput {
-                code_signing_config_arn: i.req("CodeSigningConfigArn")?,
-                function_name: i.req("FunctionName")?,
-            };
+            let input = input_put_function_code_signing_config(input)?;
             let out = client
                 .put_function_code_signing_config_with(input)
                 .await
@@ -12378,11 +12045,7 @@ pub(crate) async fn call(
         }
 
         "PutFunctionConcurrency" => {
-            let i = Input::new(input);
-            let input = PutFunctionConcurrencyInput {
-                function_name: i.req("FunctionName")?,
-                reserved_concurrent_executions: i.req("ReservedConcurrentExecutions")?,
-            };
+            let input = input_put_function_concurrency(input)?;
             let out = client
                 .put_function_concurrency_with(input)
                 .await
@@ -12391,14 +12054,7 @@ pub(crate) async fn call(
         }
 
         "PutFunctionEventInvokeConfig" => {
-            let i = Input::new(input);
-            let input = PutFunctionEventInvokeConfigInput {
-                function_name: i.req("FunctionName")?,
-                qualifier: i.opt("Qualifier")?,
-                maximum_retry_attempts: i.opt("MaximumRetryAttempts")?,
-                maximum_event_age_in_seconds: i.opt("MaximumEventAgeInSeconds")?,
-                destination_config: i.opt("DestinationConfig")?,
-            };
+            let input = input_put_function_event_invoke_config(input)?;
             let out = client
                 .put_function_event_invoke_config_with(input)
                 .await
@@ -12407,11 +12063,7 @@ pub(crate) async fn call(
         }
 
         "PutFunctionRecursionConfig" => {
-            let i = Input::new(input);
-            let input = PutFunctionRecursionConfigInput {
-                function_name: i.req("FunctionName")?,
-                recursive_loop: i.req("RecursiveLoop")?,
-            };
+            let input = input_put_function_recursion_config(input)?;
             let out = client
                 .put_function_recursion_config_with(input)
                 .await
@@ -12420,12 +12072,7 @@ pub(crate) async fn call(
         }
 
         "PutFunctionScalingConfig" => {
-            let i = Input::new(input);
-            let input = PutFunctionScalingConfigInput {
-                function_name: i.req("FunctionName")?,
-                qualifier: i.req("Qualifier")?,
-                function_scaling_config: i.opt("FunctionScalingConfig")?,
-            };
+            let input = input_put_function_scaling_config(input)?;
             let out = client
                 .put_function_scaling_config_with(input)
                 .await
@@ -12434,13 +12081,7 @@ pub(crate) async fn call(
         }
 
         "PutProvisionedConcurrencyConfig" => {
-            let i = Input::new(input);
-            let input = PutProvisionedConcurrencyConfigInput {
-                function_name: i.req("FunctionName")?,
-                qualifier: i.req("Qualifier")?,
-                provisioned_concurrent_executions: i
-                    .req("ProvisionedConcurrentExecutions")?,
-            };
+            let input = input_put_provisioned_concurrency_config(input)?;
             let out = client
                 .put_provisioned_concurrency_config_with(input)
                 .await
@@ -12449,12 +12090,7 @@ pub(crate) async fn call(
         }
 
         "PutResourcePolicy" => {
-            let i = Input::new(input);
-            let input = PutResourcePolicyInput {
-                resource_arn: i.req("ResourceArn")?,
-                policy: i.req("Policy")?,
-                revision_id: i.opt("RevisionId")?,
-            };
+            let input = input_put_resource_policy(input)?;
             let out = client
                 .put_resource_policy_with(input)
                 .await
@@ -12463,13 +12099,7 @@ pub(crate) async fn call(
         }
 
         "PutRuntimeManagementConfig" => {
-            let i = Input::new(input);
-            let input = PutRuntimeManagementConfigInput {
-                function_name: i.req("FunctionName")?,
-                qualifier: i.opt("Qualifier")?,
-                update_runtime_on: i.req("UpdateRuntimeOn")?,
-                runtime_version_arn: i.opt("RuntimeVersionArn")?,
-            };
+            let input = input_put_runtime_management_config(input)?;
             let out = client
                 .put_runtime_management_config_with(input)
                 .await
@@ -12478,13 +12108,7 @@ pub(crate) async fn call(
         }
 
         "RemoveLayerVersionPermission" => {
-            let i = Input::new(input);
-            let input = RemoveLayerVersionPermissionInput {
-                layer_name: i.req("LayerName")?,
-                version_number: i.req("VersionNumber")?,
-                statement_id: i.req("StatementId")?,
-                revision_id: i.opt("RevisionId")?,
-            };
+            let input = input_remove_layer_version_permission(input)?;
             client
                 .remove_layer_version_permission_with(input)
                 .await
@@ -12493,24 +12117,13 @@ pub(crate) async fn call(
         }
 
         "RemovePermission" => {
-            let i = Input::new(input);
-            let input = RemovePermissionInput {
-                function_name: i.req("FunctionName")?,
-                statement_id: i.req("StatementId")?,
-                qualifier: i.opt("Qualifier")?,
-                revision_id: i.opt("RevisionId")?,
-            };
+            let input = input_remove_permission(input)?;
             client.remove_permission_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "ResumeDurableExecution" => {
-            let i = Input::new(input);
-            let input = ResumeDurableExecutionInput {
-                durable_execution_arn: i.req("DurableExecutionArn")?,
-                client_token: i.opt("ClientToken")?,
-                reason: i.opt("Reason")?,
-            };
+            let input = input_resume_durable_execution(input)?;
             let out = client
                 .resume_durable_execution_with(input)
                 .await
@@ -12519,11 +12132,7 @@ pub(crate) async fn call(
         }
 
         "SendDurableExecutionCallbackFailure" => {
-            let i = Input::new(input);
-            let input = SendDurableExecutionCallbackFailureInput {
-                callback_id: i.req("CallbackId")?,
-                error: i.opt("Error")?,
-            };
+            let input = input_send_durable_execution_callback_failure(input)?;
             let out = client
                 .send_durable_execution_callback_failure_with(input)
                 .await
@@ -12532,10 +12141,7 @@ pub(crate) async fn call(
         }
 
         "SendDurableExecutionCallbackHeartbeat" => {
-            let i = Input::new(input);
-            let input = SendDurableExecutionCallbackHeartbeatInput {
-                callback_id: i.req("CallbackId")?,
-            };
+            let input = input_send_durable_execution_callback_heartbeat(input)?;
             let out = client
                 .send_durable_execution_callback_heartbeat_with(input)
                 .await
@@ -12544,11 +12150,7 @@ pub(crate) async fn call(
         }
 
         "SendDurableExecutionCallbackSuccess" => {
-            let i = Input::new(input);
-            let input = SendDurableExecutionCallbackSuccessInput {
-                callback_id: i.req("CallbackId")?,
-                result: i.opt("Result")?,
-            };
+            let input = input_send_durable_execution_callback_success(input)?;
             let out = client
                 .send_durable_execution_callback_success_with(input)
                 .await
@@ -12557,11 +12159,7 @@ pub(crate) async fn call(
         }
 
         "StopDurableExecution" => {
-            let i = Input::new(input);
-            let input = StopDurableExecutionInput {
-                durable_execution_arn: i.req("DurableExecutionArn")?,
-                error: i.opt("Error")?,
-            };
+            let input = input_stop_durable_execution(input)?;
             let out = client
                 .stop_durable_execution_with(input)
                 .await
@@ -12570,35 +12168,19 @@ pub(crate) async fn call(
         }
 
         "TagResource" => {
-            let i = Input::new(input);
-            let input = TagResourceInput {
-                resource: i.req("Resource")?,
-                tags: i.req("Tags")?,
-            };
+            let input = input_tag_resource(input)?;
             client.tag_resource_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "UntagResource" => {
-            let i = Input::new(input);
-            let input = UntagResourceInput {
-                resource: i.req("Resource")?,
-                tag_keys: i.req("TagKeys")?,
-            };
+            let input = input_untag_resource(input)?;
             client.untag_resource_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "UpdateAlias" => {
-            let i = Input::new(input);
-            let input = UpdateAliasInput {
-                function_name: i.req("FunctionName")?,
-                name: i.req("Name")?,
-                function_version: i.opt("FunctionVersion")?,
-                description: i.opt("Description")?,
-                routing_config: i.opt("RoutingConfig")?,
-                revision_id: i.opt("RevisionId")?,
-            };
+            let input = input_update_alias(input)?;
             let out = client
                 .update_alias_with(input)
                 .await
@@ -12607,14 +12189,7 @@ pub(crate) async fn call(
         }
 
         "UpdateCapacityProvider" => {
-            let i = Input::new(input);
-            let input = UpdateCapacityProviderInput {
-                capacity_provider_name: i.req("CapacityProviderName")?,
-                capacity_provider_scaling_config: i
-                    .opt("CapacityProviderScalingConfig")?,
-                propagate_tags: i.opt("PropagateTags")?,
-                telemetry_config: i.opt("TelemetryConfig")?,
-            };
+            let input = input_update_capacity_provider(input)?;
             let out = client
                 .update_capacity_provider_with(input)
                 .await
@@ -12623,13 +12198,7 @@ pub(crate) async fn call(
         }
 
         "UpdateCodeSigningConfig" => {
-            let i = Input::new(input);
-            let input = UpdateCodeSigningConfigInput {
-                code_signing_config_arn: i.req("CodeSigningConfigArn")?,
-                description: i.opt("Description")?,
-                allowed_publishers: i.opt("AllowedPublishers")?,
-                code_signing_policies: i.opt("CodeSigningPolicies")?,
-            };
+            let input = input_update_code_signing_config(input)?;
             let out = client
                 .update_code_signing_config_with(input)
                 .await
@@ -12638,34 +12207,7 @@ pub(crate) async fn call(
         }
 
         "UpdateEventSourceMapping" => {
-            let i = Input::new(input);
-            let input = UpdateEventSourceMappingInput {
-                uuid: i.req("UUID")?,
-                function_name: i.opt("FunctionName")?,
-                enabled: i.opt("Enabled")?,
-                batch_size: i.opt("BatchSize")?,
-                filter_criteria: i.opt("FilterCriteria")?,
-                kms_key_arn: i.opt("KMSKeyArn")?,
-                metrics_config: i.opt("MetricsConfig")?,
-                logging_config: i.opt("LoggingConfig")?,
-                scaling_config: i.opt("ScalingConfig")?,
-                maximum_batching_window_in_seconds: i
-                    .opt("MaximumBatchingWindowInSeconds")?,
-                parallelization_factor: i.opt("ParallelizationFactor")?,
-                destination_config: i.opt("DestinationConfig")?,
-                maximum_record_age_in_seconds: i.opt("MaximumRecordAgeInSeconds")?,
-                bisect_batch_on_function_error: i.opt("BisectBatchOnFunctionError")?,
-                maximum_retry_attempts: i.opt("MaximumRetryAttempts")?,
-                tumbling_window_in_seconds: i.opt("TumblingWindowInSeconds")?,
-                source_access_configurations: i.opt("SourceAccessConfigurations")?,
-                function_response_types: i.opt("FunctionResponseTypes")?,
-                amazon_managed_kafka_event_source_config: i
-                    .opt("AmazonManagedKafkaEventSourceConfig")?,
-                self_managed_kafka_event_source_config: i
-                    .opt("SelfManagedKafkaEventSourceConfig")?,
-                document_db_event_source_config: i.opt("DocumentDBEventSourceConfig")?,
-                provisioned_poller_config: i.opt("ProvisionedPollerConfig")?,
-            };
+            let input = input_update_event_source_mapping(input)?;
             let out = client
                 .update_event_source_mapping_with(input)
                 .await
@@ -12674,22 +12216,7 @@ pub(crate) async fn call(
         }
 
         "UpdateFunctionCode" => {
-            let i = Input::new(input);
-            let input = UpdateFunctionCodeInput {
-                function_name: i.req("FunctionName")?,
-                zip_file: i.opt("ZipFile")?,
-                s3_bucket: i.opt("S3Bucket")?,
-                s3_key: i.opt("S3Key")?,
-                s3_object_version: i.opt("S3ObjectVersion")?,
-                s3_object_storage_mode: i.opt("S3ObjectStorageMode")?,
-                image_uri: i.opt("ImageUri")?,
-                architectures: i.opt("Architectures")?,
-                publish: i.opt("Publish")?,
-                publish_to: i.opt("PublishTo")?,
-                dry_run: i.opt("DryRun")?,
-                revision_id: i.opt("RevisionId")?,
-                source_kms_key_arn: i.opt("SourceKMSKeyArn")?,
-            };
+            let input = input_update_function_code(input)?;
             let out = client
                 .update_function_code_with(input)
                 .await
@@ -12698,32 +12225,7 @@ pub(crate) async fn call(
         }
 
         "UpdateFunctionConfiguration" => {
-            let i = Input::new(input);
-            let input = UpdateFunctionConfigurationInput {
-                function_name: i.req("FunctionName")?,
-                role: i.opt("Role")?,
-                handler: i.opt("Handler")?,
-                description: i.opt("Description")?,
-                timeout: i.opt("Timeout")?,
-                memory_size: i.opt("MemorySize")?,
-                vpc_config: i.opt("VpcConfig")?,
-                environment: i.opt("Environment")?,
-                runtime: i.opt("Runtime")?,
-                dead_letter_config: i.opt("DeadLetterConfig")?,
-                kms_key_arn: i.opt("KMSKeyArn")?,
-                tracing_config: i.opt("TracingConfig")?,
-                revision_id: i.opt("RevisionId")?,
-                layers: i.opt("Layers")?,
-                file_system_configs: i.opt("FileSystemConfigs")?,
-                image_config: i.opt("ImageConfig")?,
-                ephemeral_storage: i.opt("EphemeralStorage")?,
-                snap_start: i.opt("SnapStart")?,
-                logging_config: i.opt("LoggingConfig")?,
-                capacity_provider_config: i.opt("CapacityProviderConfig")?,
-                durable_config: i.opt("DurableConfig")?,
-                runtime_config: i.opt("RuntimeConfig")?,
-                accelerator_config: i.opt("AcceleratorConfig")?,
-            };
+            let input = input_update_function_configuration(input)?;
             let out = client
                 .update_function_configuration_with(input)
                 .await
@@ -12732,14 +12234,7 @@ pub(crate) async fn call(
         }
 
         "UpdateFunctionEventInvokeConfig" => {
-            let i = Input::new(input);
-            let input = UpdateFunctionEventInvokeConfigInput {
-                function_name: i.req("FunctionName")?,
-                qualifier: i.opt("Qualifier")?,
-                maximum_retry_attempts: i.opt("MaximumRetryAttempts")?,
-                maximum_event_age_in_seconds: i.opt("MaximumEventAgeInSeconds")?,
-                destination_config: i.opt("DestinationConfig")?,
-            };
+            let input = input_update_function_event_invoke_config(input)?;
             let out = client
                 .update_function_event_invoke_config_with(input)
                 .await
@@ -12748,14 +12243,7 @@ pub(crate) async fn call(
         }
 
         "UpdateFunctionUrlConfig" => {
-            let i = Input::new(input);
-            let input = UpdateFunctionUrlConfigInput {
-                function_name: i.req("FunctionName")?,
-                qualifier: i.opt("Qualifier")?,
-                auth_type: i.opt("AuthType")?,
-                cors: i.opt("Cors")?,
-                invoke_mode: i.opt("InvokeMode")?,
-            };
+            let input = input_update_function_url_config(input)?;
             let out = client
                 .update_function_url_config_with(input)
                 .await
@@ -12765,4 +12253,1137 @@ pub(crate) async fn call(
 
         _ => Err(CallError::unsupported(op)),
     }
+}
+
+/// Runs waiter `waiter` (model name) on its operation's input as JSON.
+#[allow(unused_variables)]
+pub(crate) async fn wait(
+    client: &Client,
+    waiter: &str,
+    input: &Value,
+) -> Result<(), CallError> {
+    match waiter {
+        "FunctionActiveV2" => {
+            let input = input_get_function(input)?;
+            let ctx = WaiterCtx::<
+                _,
+                stratus_lambda::waiters::FunctionActiveV2,
+            >::new(client);
+            let done = stratus_runtime::waiter::run(ctx, input, options(1u64, 300u32))
+                .await;
+            done.map(|_| ()).map_err(CallError::from_wait)
+        }
+
+        "FunctionExists" => {
+            let input = input_get_function(input)?;
+            let ctx = WaiterCtx::<
+                _,
+                stratus_lambda::waiters::FunctionExists,
+            >::new(client);
+            let done = stratus_runtime::waiter::run(ctx, input, options(1u64, 20u32))
+                .await;
+            done.map(|_| ()).map_err(CallError::from_wait)
+        }
+
+        "FunctionUpdatedV2" => {
+            let input = input_get_function(input)?;
+            let ctx = WaiterCtx::<
+                _,
+                stratus_lambda::waiters::FunctionUpdatedV2,
+            >::new(client);
+            let done = stratus_runtime::waiter::run(ctx, input, options(1u64, 300u32))
+                .await;
+            done.map(|_| ()).map_err(CallError::from_wait)
+        }
+
+        "FunctionActive" => {
+            let input = input_get_function_configuration(input)?;
+            let ctx = WaiterCtx::<
+                _,
+                stratus_lambda::waiters::FunctionActive,
+            >::new(client);
+            let done = stratus_runtime::waiter::run(ctx, input, options(5u64, 60u32))
+                .await;
+            done.map(|_| ()).map_err(CallError::from_wait)
+        }
+
+        "FunctionUpdated" => {
+            let input = input_get_function_configuration(input)?;
+            let ctx = WaiterCtx::<
+                _,
+                stratus_lambda::waiters::FunctionUpdated,
+            >::new(client);
+            let done = stratus_runtime::waiter::run(ctx, input, options(5u64, 60u32))
+                .await;
+            done.map(|_| ()).map_err(CallError::from_wait)
+        }
+
+        "PublishedVersionActive" => {
+            let input = input_get_function_configuration(input)?;
+            let ctx = WaiterCtx::<
+                _,
+                stratus_lambda::waiters::PublishedVersionActive,
+            >::new(client);
+            let done = stratus_runtime::waiter::run(ctx, input, options(5u64, 312u32))
+                .await;
+            done.map(|_| ()).map_err(CallError::from_wait)
+        }
+
+        _ => Err(CallError::unsupported(waiter)),
+    }
+}
+
+fn input_add_layer_version_permission(
+    input: &Value,
+) -> Result<AddLayerVersionPermissionInput, CallError> {
+    let i = Input::new(input);
+    Ok(AddLayerVersionPermissionInput {
+        layer_name: i.req("LayerName")?,
+        version_number: i.req("VersionNumber")?,
+        statement_id: i.req("StatementId")?,
+        action: i.req("Action")?,
+        principal: i.req("Principal")?,
+        organization_id: i.opt("OrganizationId")?,
+        revision_id: i.opt("RevisionId")?,
+    })
+}
+
+fn input_add_permission(input: &Value) -> Result<AddPermissionInput, CallError> {
+    let i = Input::new(input);
+    Ok(AddPermissionInput {
+        function_name: i.req("FunctionName")?,
+        statement_id: i.req("StatementId")?,
+        action: i.req("Action")?,
+        principal: i.req("Principal")?,
+        source_arn: i.opt("SourceArn")?,
+        function_url_auth_type: i.opt("FunctionUrlAuthType")?,
+        invoked_via_function_url: i.opt("InvokedViaFunctionUrl")?,
+        source_account: i.opt("SourceAccount")?,
+        event_source_token: i.opt("EventSourceToken")?,
+        qualifier: i.opt("Qualifier")?,
+        revision_id: i.opt("RevisionId")?,
+        principal_org_id: i.opt("PrincipalOrgID")?,
+    })
+}
+
+fn input_checkpoint_durable_execution(
+    input: &Value,
+) -> Result<CheckpointDurableExecutionInput, CallError> {
+    let i = Input::new(input);
+    Ok(CheckpointDurableExecutionInput {
+        durable_execution_arn: i.req("DurableExecutionArn")?,
+        checkpoint_token: i.req("CheckpointToken")?,
+        updates: i.opt("Updates")?,
+        client_token: i.opt("ClientToken")?,
+    })
+}
+
+fn input_create_alias(input: &Value) -> Result<CreateAliasInput, CallError> {
+    let i = Input::new(input);
+    Ok(CreateAliasInput {
+        function_name: i.req("FunctionName")?,
+        name: i.req("Name")?,
+        function_version: i.req("FunctionVersion")?,
+        description: i.opt("Description")?,
+        routing_config: i.opt("RoutingConfig")?,
+    })
+}
+
+fn input_create_capacity_provider(
+    input: &Value,
+) -> Result<CreateCapacityProviderInput, CallError> {
+    let i = Input::new(input);
+    Ok(CreateCapacityProviderInput {
+        capacity_provider_name: i.req("CapacityProviderName")?,
+        vpc_config: i.req("VpcConfig")?,
+        permissions_config: i.req("PermissionsConfig")?,
+        instance_requirements: i.opt("InstanceRequirements")?,
+        capacity_provider_scaling_config: i.opt("CapacityProviderScalingConfig")?,
+        kms_key_arn: i.opt("KmsKeyArn")?,
+        tags: i.opt("Tags")?,
+        propagate_tags: i.opt("PropagateTags")?,
+        telemetry_config: i.opt("TelemetryConfig")?,
+    })
+}
+
+fn input_create_code_signing_config(
+    input: &Value,
+) -> Result<CreateCodeSigningConfigInput, CallError> {
+    let i = Input::new(input);
+    Ok(CreateCodeSigningConfigInput {
+        description: i.opt("Description")?,
+        allowed_publishers: i.req("AllowedPublishers")?,
+        code_signing_policies: i.opt("CodeSigningPolicies")?,
+        tags: i.opt("Tags")?,
+    })
+}
+
+fn input_create_event_source_mapping(
+    input: &Value,
+) -> Result<CreateEventSourceMappingInput, CallError> {
+    let i = Input::new(input);
+    Ok(CreateEventSourceMappingInput {
+        event_source_arn: i.opt("EventSourceArn")?,
+        function_name: i.req("FunctionName")?,
+        enabled: i.opt("Enabled")?,
+        batch_size: i.opt("BatchSize")?,
+        filter_criteria: i.opt("FilterCriteria")?,
+        kms_key_arn: i.opt("KMSKeyArn")?,
+        metrics_config: i.opt("MetricsConfig")?,
+        logging_config: i.opt("LoggingConfig")?,
+        scaling_config: i.opt("ScalingConfig")?,
+        maximum_batching_window_in_seconds: i.opt("MaximumBatchingWindowInSeconds")?,
+        parallelization_factor: i.opt("ParallelizationFactor")?,
+        starting_position: i.opt("StartingPosition")?,
+        starting_position_timestamp: i.opt("StartingPositionTimestamp")?,
+        destination_config: i.opt("DestinationConfig")?,
+        maximum_record_age_in_seconds: i.opt("MaximumRecordAgeInSeconds")?,
+        bisect_batch_on_function_error: i.opt("BisectBatchOnFunctionError")?,
+        maximum_retry_attempts: i.opt("MaximumRetryAttempts")?,
+        tags: i.opt("Tags")?,
+        tumbling_window_in_seconds: i.opt("TumblingWindowInSeconds")?,
+        topics: i.opt("Topics")?,
+        queues: i.opt("Queues")?,
+        source_access_configurations: i.opt("SourceAccessConfigurations")?,
+        self_managed_event_source: i.opt("SelfManagedEventSource")?,
+        function_response_types: i.opt("FunctionResponseTypes")?,
+        amazon_managed_kafka_event_source_config: i
+            .opt("AmazonManagedKafkaEventSourceConfig")?,
+        self_managed_kafka_event_source_config: i
+            .opt("SelfManagedKafkaEventSourceConfig")?,
+        document_db_event_source_config: i.opt("DocumentDBEventSourceConfig")?,
+        provisioned_poller_config: i.opt("ProvisionedPollerConfig")?,
+    })
+}
+
+fn input_create_function(input: &Value) -> Result<CreateFunctionInput, CallError> {
+    let i = Input::new(input);
+    Ok(CreateFunctionInput {
+        function_name: i.req("FunctionName")?,
+        runtime: i.opt("Runtime")?,
+        role: i.req("Role")?,
+        handler: i.opt("Handler")?,
+        code: i.req("Code")?,
+        description: i.opt("Description")?,
+        timeout: i.opt("Timeout")?,
+        memory_size: i.opt("MemorySize")?,
+        publish: i.opt("Publish")?,
+        publish_to: i.opt("PublishTo")?,
+        vpc_config: i.opt("VpcConfig")?,
+        package_type: i.opt("PackageType")?,
+        dead_letter_config: i.opt("DeadLetterConfig")?,
+        environment: i.opt("Environment")?,
+        kms_key_arn: i.opt("KMSKeyArn")?,
+        tracing_config: i.opt("TracingConfig")?,
+        tags: i.opt("Tags")?,
+        layers: i.opt("Layers")?,
+        file_system_configs: i.opt("FileSystemConfigs")?,
+        code_signing_config_arn: i.opt("CodeSigningConfigArn")?,
+        image_config: i.opt("ImageConfig")?,
+        architectures: i.opt("Architectures")?,
+        ephemeral_storage: i.opt("EphemeralStorage")?,
+        snap_start: i.opt("SnapStart")?,
+        logging_config: i.opt("LoggingConfig")?,
+        tenancy_config: i.opt("TenancyConfig")?,
+        capacity_provider_config: i.opt("CapacityProviderConfig")?,
+        durable_config: i.opt("DurableConfig")?,
+        runtime_config: i.opt("RuntimeConfig")?,
+        accelerator_config: i.opt("AcceleratorConfig")?,
+    })
+}
+
+fn input_create_function_url_config(
+    input: &Value,
+) -> Result<CreateFunctionUrlConfigInput, CallError> {
+    let i = Input::new(input);
+    Ok(CreateFunctionUrlConfigInput {
+        function_name: i.req("FunctionName")?,
+        qualifier: i.opt("Qualifier")?,
+        auth_type: i.req("AuthType")?,
+        cors: i.opt("Cors")?,
+        invoke_mode: i.opt("InvokeMode")?,
+    })
+}
+
+fn input_delete_alias(input: &Value) -> Result<DeleteAliasInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteAliasInput {
+        function_name: i.req("FunctionName")?,
+        name: i.req("Name")?,
+    })
+}
+
+fn input_delete_capacity_provider(
+    input: &Value,
+) -> Result<DeleteCapacityProviderInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteCapacityProviderInput {
+        capacity_provider_name: i.req("CapacityProviderName")?,
+    })
+}
+
+fn input_delete_code_signing_config(
+    input: &Value,
+) -> Result<DeleteCodeSigningConfigInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteCodeSigningConfigInput {
+        code_signing_config_arn: i.req("CodeSigningConfigArn")?,
+    })
+}
+
+fn input_delete_durable_execution(
+    input: &Value,
+) -> Result<DeleteDurableExecutionInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteDurableExecutionInput {
+        durable_execution_arn: i.req("DurableExecutionArn")?,
+    })
+}
+
+fn input_delete_event_source_mapping(
+    input: &Value,
+) -> Result<DeleteEventSourceMappingInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteEventSourceMappingInput {
+        uuid: i.req("UUID")?,
+    })
+}
+
+fn input_delete_function(input: &Value) -> Result<DeleteFunctionInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteFunctionInput {
+        function_name: i.req("FunctionName")?,
+        qualifier: i.opt("Qualifier")?,
+    })
+}
+
+fn input_delete_function_code_signing_config(
+    input: &Value,
+) -> Result<DeleteFunctionCodeSigningConfigInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteFunctionCodeSigningConfigInput {
+        function_name: i.req("FunctionName")?,
+    })
+}
+
+fn input_delete_function_concurrency(
+    input: &Value,
+) -> Result<DeleteFunctionConcurrencyInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteFunctionConcurrencyInput {
+        function_name: i.req("FunctionName")?,
+    })
+}
+
+fn input_delete_function_event_invoke_config(
+    input: &Value,
+) -> Result<DeleteFunctionEventInvokeConfigInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteFunctionEventInvokeConfigInput {
+        function_name: i.req("FunctionName")?,
+        qualifier: i.opt("Qualifier")?,
+    })
+}
+
+fn input_delete_function_url_config(
+    input: &Value,
+) -> Result<DeleteFunctionUrlConfigInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteFunctionUrlConfigInput {
+        function_name: i.req("FunctionName")?,
+        qualifier: i.opt("Qualifier")?,
+    })
+}
+
+fn input_delete_layer_version(
+    input: &Value,
+) -> Result<DeleteLayerVersionInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteLayerVersionInput {
+        layer_name: i.req("LayerName")?,
+        version_number: i.req("VersionNumber")?,
+    })
+}
+
+fn input_delete_provisioned_concurrency_config(
+    input: &Value,
+) -> Result<DeleteProvisionedConcurrencyConfigInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteProvisionedConcurrencyConfigInput {
+        function_name: i.req("FunctionName")?,
+        qualifier: i.req("Qualifier")?,
+    })
+}
+
+fn input_delete_resource_policy(
+    input: &Value,
+) -> Result<DeleteResourcePolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteResourcePolicyInput {
+        resource_arn: i.req("ResourceArn")?,
+        revision_id: i.opt("RevisionId")?,
+    })
+}
+
+fn input_get_account_settings(
+    input: &Value,
+) -> Result<GetAccountSettingsInput, CallError> {
+    let _ = input;
+    Ok(GetAccountSettingsInput {})
+}
+
+fn input_get_alias(input: &Value) -> Result<GetAliasInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetAliasInput {
+        function_name: i.req("FunctionName")?,
+        name: i.req("Name")?,
+    })
+}
+
+fn input_get_capacity_provider(
+    input: &Value,
+) -> Result<GetCapacityProviderInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetCapacityProviderInput {
+        capacity_provider_name: i.req("CapacityProviderName")?,
+    })
+}
+
+fn input_get_code_signing_config(
+    input: &Value,
+) -> Result<GetCodeSigningConfigInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetCodeSigningConfigInput {
+        code_signing_config_arn: i.req("CodeSigningConfigArn")?,
+    })
+}
+
+fn input_get_durable_execution(
+    input: &Value,
+) -> Result<GetDurableExecutionInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetDurableExecutionInput {
+        durable_execution_arn: i.req("DurableExecutionArn")?,
+        include_execution_data: i.opt("IncludeExecutionData")?,
+    })
+}
+
+fn input_get_durable_execution_history(
+    input: &Value,
+) -> Result<GetDurableExecutionHistoryInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetDurableExecutionHistoryInput {
+        durable_execution_arn: i.req("DurableExecutionArn")?,
+        include_execution_data: i.opt("IncludeExecutionData")?,
+        max_items: i.opt("MaxItems")?,
+        marker: i.opt("Marker")?,
+        reverse_order: i.opt("ReverseOrder")?,
+    })
+}
+
+fn input_get_durable_execution_state(
+    input: &Value,
+) -> Result<GetDurableExecutionStateInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetDurableExecutionStateInput {
+        durable_execution_arn: i.req("DurableExecutionArn")?,
+        checkpoint_token: i.req("CheckpointToken")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_get_event_source_mapping(
+    input: &Value,
+) -> Result<GetEventSourceMappingInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetEventSourceMappingInput {
+        uuid: i.req("UUID")?,
+    })
+}
+
+fn input_get_function(input: &Value) -> Result<GetFunctionInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetFunctionInput {
+        function_name: i.req("FunctionName")?,
+        qualifier: i.opt("Qualifier")?,
+    })
+}
+
+fn input_get_function_code_signing_config(
+    input: &Value,
+) -> Result<GetFunctionCodeSigningConfigInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetFunctionCodeSigningConfigInput {
+        function_name: i.req("FunctionName")?,
+    })
+}
+
+fn input_get_function_concurrency(
+    input: &Value,
+) -> Result<GetFunctionConcurrencyInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetFunctionConcurrencyInput {
+        function_name: i.req("FunctionName")?,
+    })
+}
+
+fn input_get_function_configuration(
+    input: &Value,
+) -> Result<GetFunctionConfigurationInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetFunctionConfigurationInput {
+        function_name: i.req("FunctionName")?,
+        qualifier: i.opt("Qualifier")?,
+    })
+}
+
+fn input_get_function_event_invoke_config(
+    input: &Value,
+) -> Result<GetFunctionEventInvokeConfigInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetFunctionEventInvokeConfigInput {
+        function_name: i.req("FunctionName")?,
+        qualifier: i.opt("Qualifier")?,
+    })
+}
+
+fn input_get_function_recursion_config(
+    input: &Value,
+) -> Result<GetFunctionRecursionConfigInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetFunctionRecursionConfigInput {
+        function_name: i.req("FunctionName")?,
+    })
+}
+
+fn input_get_function_scaling_config(
+    input: &Value,
+) -> Result<GetFunctionScalingConfigInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetFunctionScalingConfigInput {
+        function_name: i.req("FunctionName")?,
+        qualifier: i.req("Qualifier")?,
+    })
+}
+
+fn input_get_function_url_config(
+    input: &Value,
+) -> Result<GetFunctionUrlConfigInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetFunctionUrlConfigInput {
+        function_name: i.req("FunctionName")?,
+        qualifier: i.opt("Qualifier")?,
+    })
+}
+
+fn input_get_layer_version(input: &Value) -> Result<GetLayerVersionInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetLayerVersionInput {
+        layer_name: i.req("LayerName")?,
+        version_number: i.req("VersionNumber")?,
+    })
+}
+
+fn input_get_layer_version_by_arn(
+    input: &Value,
+) -> Result<GetLayerVersionByArnInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetLayerVersionByArnInput {
+        arn: i.req("Arn")?,
+    })
+}
+
+fn input_get_layer_version_policy(
+    input: &Value,
+) -> Result<GetLayerVersionPolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetLayerVersionPolicyInput {
+        layer_name: i.req("LayerName")?,
+        version_number: i.req("VersionNumber")?,
+    })
+}
+
+fn input_get_policy(input: &Value) -> Result<GetPolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetPolicyInput {
+        function_name: i.req("FunctionName")?,
+        qualifier: i.opt("Qualifier")?,
+    })
+}
+
+fn input_get_provisioned_concurrency_config(
+    input: &Value,
+) -> Result<GetProvisionedConcurrencyConfigInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetProvisionedConcurrencyConfigInput {
+        function_name: i.req("FunctionName")?,
+        qualifier: i.req("Qualifier")?,
+    })
+}
+
+fn input_get_resource_policy(
+    input: &Value,
+) -> Result<GetResourcePolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetResourcePolicyInput {
+        resource_arn: i.req("ResourceArn")?,
+    })
+}
+
+fn input_get_runtime_management_config(
+    input: &Value,
+) -> Result<GetRuntimeManagementConfigInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetRuntimeManagementConfigInput {
+        function_name: i.req("FunctionName")?,
+        qualifier: i.opt("Qualifier")?,
+    })
+}
+
+fn input_invoke(input: &Value) -> Result<InvokeInput, CallError> {
+    let i = Input::new(input);
+    Ok(InvokeInput {
+        function_name: i.req("FunctionName")?,
+        invocation_type: i.opt("InvocationType")?,
+        log_type: i.opt("LogType")?,
+        client_context: i.opt("ClientContext")?,
+        durable_execution_name: i.opt("DurableExecutionName")?,
+        payload: i.opt("Payload")?,
+        qualifier: i.opt("Qualifier")?,
+        tenant_id: i.opt("TenantId")?,
+    })
+}
+
+fn input_invoke_async(input: &Value) -> Result<InvokeAsyncInput, CallError> {
+    let i = Input::new(input);
+    Ok(InvokeAsyncInput {
+        function_name: i.req("FunctionName")?,
+        invoke_args: i.req("InvokeArgs")?,
+    })
+}
+
+fn input_list_aliases(input: &Value) -> Result<ListAliasesInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListAliasesInput {
+        function_name: i.req("FunctionName")?,
+        function_version: i.opt("FunctionVersion")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_capacity_providers(
+    input: &Value,
+) -> Result<ListCapacityProvidersInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListCapacityProvidersInput {
+        state: i.opt("State")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_code_signing_configs(
+    input: &Value,
+) -> Result<ListCodeSigningConfigsInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListCodeSigningConfigsInput {
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_durable_executions_by_function(
+    input: &Value,
+) -> Result<ListDurableExecutionsByFunctionInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListDurableExecutionsByFunctionInput {
+        function_name: i.req("FunctionName")?,
+        qualifier: i.opt("Qualifier")?,
+        durable_execution_name: i.opt("DurableExecutionName")?,
+        statuses: i.opt("Statuses")?,
+        started_after: i.opt("StartedAfter")?,
+        started_before: i.opt("StartedBefore")?,
+        reverse_order: i.opt("ReverseOrder")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_event_source_mappings(
+    input: &Value,
+) -> Result<ListEventSourceMappingsInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListEventSourceMappingsInput {
+        event_source_arn: i.opt("EventSourceArn")?,
+        function_name: i.opt("FunctionName")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_function_event_invoke_configs(
+    input: &Value,
+) -> Result<ListFunctionEventInvokeConfigsInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListFunctionEventInvokeConfigsInput {
+        function_name: i.req("FunctionName")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_function_url_configs(
+    input: &Value,
+) -> Result<ListFunctionUrlConfigsInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListFunctionUrlConfigsInput {
+        function_name: i.req("FunctionName")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_function_versions_by_capacity_provider(
+    input: &Value,
+) -> Result<ListFunctionVersionsByCapacityProviderInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListFunctionVersionsByCapacityProviderInput {
+        capacity_provider_name: i.req("CapacityProviderName")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_functions(input: &Value) -> Result<ListFunctionsInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListFunctionsInput {
+        master_region: i.opt("MasterRegion")?,
+        function_version: i.opt("FunctionVersion")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_functions_by_code_signing_config(
+    input: &Value,
+) -> Result<ListFunctionsByCodeSigningConfigInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListFunctionsByCodeSigningConfigInput {
+        code_signing_config_arn: i.req("CodeSigningConfigArn")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_layer_versions(
+    input: &Value,
+) -> Result<ListLayerVersionsInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListLayerVersionsInput {
+        compatible_architecture: i.opt("CompatibleArchitecture")?,
+        compatible_runtime: i.opt("CompatibleRuntime")?,
+        layer_name: i.req("LayerName")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_layers(input: &Value) -> Result<ListLayersInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListLayersInput {
+        compatible_architecture: i.opt("CompatibleArchitecture")?,
+        compatible_runtime: i.opt("CompatibleRuntime")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_provisioned_concurrency_configs(
+    input: &Value,
+) -> Result<ListProvisionedConcurrencyConfigsInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListProvisionedConcurrencyConfigsInput {
+        function_name: i.req("FunctionName")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_list_tags(input: &Value) -> Result<ListTagsInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListTagsInput {
+        resource: i.req("Resource")?,
+    })
+}
+
+fn input_list_versions_by_function(
+    input: &Value,
+) -> Result<ListVersionsByFunctionInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListVersionsByFunctionInput {
+        function_name: i.req("FunctionName")?,
+        marker: i.opt("Marker")?,
+        max_items: i.opt("MaxItems")?,
+    })
+}
+
+fn input_pause_durable_execution(
+    input: &Value,
+) -> Result<PauseDurableExecutionInput, CallError> {
+    let i = Input::new(input);
+    Ok(PauseDurableExecutionInput {
+        durable_execution_arn: i.req("DurableExecutionArn")?,
+        client_token: i.opt("ClientToken")?,
+        reason: i.opt("Reason")?,
+        execution_timeout_paused: i.opt("ExecutionTimeoutPaused")?,
+    })
+}
+
+fn input_publish_layer_version(
+    input: &Value,
+) -> Result<PublishLayerVersionInput, CallError> {
+    let i = Input::new(input);
+    Ok(PublishLayerVersionInput {
+        layer_name: i.req("LayerName")?,
+        description: i.opt("Description")?,
+        content: i.req("Content")?,
+        compatible_architectures: i.opt("CompatibleArchitectures")?,
+        compatible_runtimes: i.opt("CompatibleRuntimes")?,
+        license_info: i.opt("LicenseInfo")?,
+    })
+}
+
+fn input_publish_version(input: &Value) -> Result<PublishVersionInput, CallError> {
+    let i = Input::new(input);
+    Ok(PublishVersionInput {
+        function_name: i.req("FunctionName")?,
+        code_sha256: i.opt("CodeSha256")?,
+        description: i.opt("Description")?,
+        revision_id: i.opt("RevisionId")?,
+        publish_to: i.opt("PublishTo")?,
+    })
+}
+
+fn input_put_function_code_signing_config(
+    input: &Value,
+) -> Result<PutFunctionCodeSigningConfigInput, CallError> {
+    let i = Input::new(input);
+    Ok(PutFunctionCodeSigningConfigInput {
+        code_signing_config_arn: i.req("CodeSigningConfigArn")?,
+        function_name: i.req("FunctionName")?,
+    })
+}
+
+fn input_put_function_concurrency(
+    input: &Value,
+) -> Result<PutFunctionConcurrencyInput, CallError> {
+    let i = Input::new(input);
+    Ok(PutFunctionConcurrencyInput {
+        function_name: i.req("FunctionName")?,
+        reserved_concurrent_executions: i.req("ReservedConcurrentExecutions")?,
+    })
+}
+
+fn input_put_function_event_invoke_config(
+    input: &Value,
+) -> Result<PutFunctionEventInvokeConfigInput, CallError> {
+    let i = Input::new(input);
+    Ok(PutFunctionEventInvokeConfigInput {
+        function_name: i.req("FunctionName")?,
+        qualifier: i.opt("Qualifier")?,
+        maximum_retry_attempts: i.opt("MaximumRetryAttempts")?,
+        maximum_event_age_in_seconds: i.opt("MaximumEventAgeInSeconds")?,
+        destination_config: i.opt("DestinationConfig")?,
+    })
+}
+
+fn input_put_function_recursion_config(
+    input: &Value,
+) -> Result<PutFunctionRecursionConfigInput, CallError> {
+    let i = Input::new(input);
+    Ok(PutFunctionRecursionConfigInput {
+        function_name: i.req("FunctionName")?,
+        recursive_loop: i.req("RecursiveLoop")?,
+    })
+}
+
+fn input_put_function_scaling_config(
+    input: &Value,
+) -> Result<PutFunctionScalingConfigInput, CallError> {
+    let i = Input::new(input);
+    Ok(PutFunctionScalingConfigInput {
+        function_name: i.req("FunctionName")?,
+        qualifier: i.req("Qualifier")?,
+        function_scaling_config: i.opt("FunctionScalingConfig")?,
+    })
+}
+
+fn input_put_provisioned_concurrency_config(
+    input: &Value,
+) -> Result<PutProvisionedConcurrencyConfigInput, CallError> {
+    let i = Input::new(input);
+    Ok(PutProvisionedConcurrencyConfigInput {
+        function_name: i.req("FunctionName")?,
+        qualifier: i.req("Qualifier")?,
+        provisioned_concurrent_executions: i.req("ProvisionedConcurrentExecutions")?,
+    })
+}
+
+fn input_put_resource_policy(
+    input: &Value,
+) -> Result<PutResourcePolicyInput, CallError> {
+    let i = Input::new(input);
+    Ok(PutResourcePolicyInput {
+        resource_arn: i.req("ResourceArn")?,
+        policy: i.req("Policy")?,
+        revision_id: i.opt("RevisionId")?,
+    })
+}
+
+fn input_put_runtime_management_config(
+    input: &Value,
+) -> Result<PutRuntimeManagementConfigInput, CallError> {
+    let i = Input::new(input);
+    Ok(PutRuntimeManagementConfigInput {
+        function_name: i.req("FunctionName")?,
+        qualifier: i.opt("Qualifier")?,
+        update_runtime_on: i.req("UpdateRuntimeOn")?,
+        runtime_version_arn: i.opt("RuntimeVersionArn")?,
+    })
+}
+
+fn input_remove_layer_version_permission(
+    input: &Value,
+) -> Result<RemoveLayerVersionPermissionInput, CallError> {
+    let i = Input::new(input);
+    Ok(RemoveLayerVersionPermissionInput {
+        layer_name: i.req("LayerName")?,
+        version_number: i.req("VersionNumber")?,
+        statement_id: i.req("StatementId")?,
+        revision_id: i.opt("RevisionId")?,
+    })
+}
+
+fn input_remove_permission(input: &Value) -> Result<RemovePermissionInput, CallError> {
+    let i = Input::new(input);
+    Ok(RemovePermissionInput {
+        function_name: i.req("FunctionName")?,
+        statement_id: i.req("StatementId")?,
+        qualifier: i.opt("Qualifier")?,
+        revision_id: i.opt("RevisionId")?,
+    })
+}
+
+fn input_resume_durable_execution(
+    input: &Value,
+) -> Result<ResumeDurableExecutionInput, CallError> {
+    let i = Input::new(input);
+    Ok(ResumeDurableExecutionInput {
+        durable_execution_arn: i.req("DurableExecutionArn")?,
+        client_token: i.opt("ClientToken")?,
+        reason: i.opt("Reason")?,
+    })
+}
+
+fn input_send_durable_execution_callback_failure(
+    input: &Value,
+) -> Result<SendDurableExecutionCallbackFailureInput, CallError> {
+    let i = Input::new(input);
+    Ok(SendDurableExecutionCallbackFailureInput {
+        callback_id: i.req("CallbackId")?,
+        error: i.opt("Error")?,
+    })
+}
+
+fn input_send_durable_execution_callback_heartbeat(
+    input: &Value,
+) -> Result<SendDurableExecutionCallbackHeartbeatInput, CallError> {
+    let i = Input::new(input);
+    Ok(SendDurableExecutionCallbackHeartbeatInput {
+        callback_id: i.req("CallbackId")?,
+    })
+}
+
+fn input_send_durable_execution_callback_success(
+    input: &Value,
+) -> Result<SendDurableExecutionCallbackSuccessInput, CallError> {
+    let i = Input::new(input);
+    Ok(SendDurableExecutionCallbackSuccessInput {
+        callback_id: i.req("CallbackId")?,
+        result: i.opt("Result")?,
+    })
+}
+
+fn input_stop_durable_execution(
+    input: &Value,
+) -> Result<StopDurableExecutionInput, CallError> {
+    let i = Input::new(input);
+    Ok(StopDurableExecutionInput {
+        durable_execution_arn: i.req("DurableExecutionArn")?,
+        error: i.opt("Error")?,
+    })
+}
+
+fn input_tag_resource(input: &Value) -> Result<TagResourceInput, CallError> {
+    let i = Input::new(input);
+    Ok(TagResourceInput {
+        resource: i.req("Resource")?,
+        tags: i.req("Tags")?,
+    })
+}
+
+fn input_untag_resource(input: &Value) -> Result<UntagResourceInput, CallError> {
+    let i = Input::new(input);
+    Ok(UntagResourceInput {
+        resource: i.req("Resource")?,
+        tag_keys: i.req("TagKeys")?,
+    })
+}
+
+fn input_update_alias(input: &Value) -> Result<UpdateAliasInput, CallError> {
+    let i = Input::new(input);
+    Ok(UpdateAliasInput {
+        function_name: i.req("FunctionName")?,
+        name: i.req("Name")?,
+        function_version: i.opt("FunctionVersion")?,
+        description: i.opt("Description")?,
+        routing_config: i.opt("RoutingConfig")?,
+        revision_id: i.opt("RevisionId")?,
+    })
+}
+
+fn input_update_capacity_provider(
+    input: &Value,
+) -> Result<UpdateCapacityProviderInput, CallError> {
+    let i = Input::new(input);
+    Ok(UpdateCapacityProviderInput {
+        capacity_provider_name: i.req("CapacityProviderName")?,
+        capacity_provider_scaling_config: i.opt("CapacityProviderScalingConfig")?,
+        propagate_tags: i.opt("PropagateTags")?,
+        telemetry_config: i.opt("TelemetryConfig")?,
+    })
+}
+
+fn input_update_code_signing_config(
+    input: &Value,
+) -> Result<UpdateCodeSigningConfigInput, CallError> {
+    let i = Input::new(input);
+    Ok(UpdateCodeSigningConfigInput {
+        code_signing_config_arn: i.req("CodeSigningConfigArn")?,
+        description: i.opt("Description")?,
+        allowed_publishers: i.opt("AllowedPublishers")?,
+        code_signing_policies: i.opt("CodeSigningPolicies")?,
+    })
+}
+
+fn input_update_event_source_mapping(
+    input: &Value,
+) -> Result<UpdateEventSourceMappingInput, CallError> {
+    let i = Input::new(input);
+    Ok(UpdateEventSourceMappingInput {
+        uuid: i.req("UUID")?,
+        function_name: i.opt("FunctionName")?,
+        enabled: i.opt("Enabled")?,
+        batch_size: i.opt("BatchSize")?,
+        filter_criteria: i.opt("FilterCriteria")?,
+        kms_key_arn: i.opt("KMSKeyArn")?,
+        metrics_config: i.opt("MetricsConfig")?,
+        logging_config: i.opt("LoggingConfig")?,
+        scaling_config: i.opt("ScalingConfig")?,
+        maximum_batching_window_in_seconds: i.opt("MaximumBatchingWindowInSeconds")?,
+        parallelization_factor: i.opt("ParallelizationFactor")?,
+        destination_config: i.opt("DestinationConfig")?,
+        maximum_record_age_in_seconds: i.opt("MaximumRecordAgeInSeconds")?,
+        bisect_batch_on_function_error: i.opt("BisectBatchOnFunctionError")?,
+        maximum_retry_attempts: i.opt("MaximumRetryAttempts")?,
+        tumbling_window_in_seconds: i.opt("TumblingWindowInSeconds")?,
+        source_access_configurations: i.opt("SourceAccessConfigurations")?,
+        function_response_types: i.opt("FunctionResponseTypes")?,
+        amazon_managed_kafka_event_source_config: i
+            .opt("AmazonManagedKafkaEventSourceConfig")?,
+        self_managed_kafka_event_source_config: i
+            .opt("SelfManagedKafkaEventSourceConfig")?,
+        document_db_event_source_config: i.opt("DocumentDBEventSourceConfig")?,
+        provisioned_poller_config: i.opt("ProvisionedPollerConfig")?,
+    })
+}
+
+fn input_update_function_code(
+    input: &Value,
+) -> Result<UpdateFunctionCodeInput, CallError> {
+    let i = Input::new(input);
+    Ok(UpdateFunctionCodeInput {
+        function_name: i.req("FunctionName")?,
+        zip_file: i.opt("ZipFile")?,
+        s3_bucket: i.opt("S3Bucket")?,
+        s3_key: i.opt("S3Key")?,
+        s3_object_version: i.opt("S3ObjectVersion")?,
+        s3_object_storage_mode: i.opt("S3ObjectStorageMode")?,
+        image_uri: i.opt("ImageUri")?,
+        architectures: i.opt("Architectures")?,
+        publish: i.opt("Publish")?,
+        publish_to: i.opt("PublishTo")?,
+        dry_run: i.opt("DryRun")?,
+        revision_id: i.opt("RevisionId")?,
+        source_kms_key_arn: i.opt("SourceKMSKeyArn")?,
+    })
+}
+
+fn input_update_function_configuration(
+    input: &Value,
+) -> Result<UpdateFunctionConfigurationInput, CallError> {
+    let i = Input::new(input);
+    Ok(UpdateFunctionConfigurationInput {
+        function_name: i.req("FunctionName")?,
+        role: i.opt("Role")?,
+        handler: i.opt("Handler")?,
+        description: i.opt("Description")?,
+        timeout: i.opt("Timeout")?,
+        memory_size: i.opt("MemorySize")?,
+        vpc_config: i.opt("VpcConfig")?,
+        environment: i.opt("Environment")?,
+        runtime: i.opt("Runtime")?,
+        dead_letter_config: i.opt("DeadLetterConfig")?,
+        kms_key_arn: i.opt("KMSKeyArn")?,
+        tracing_config: i.opt("TracingConfig")?,
+        revision_id: i.opt("RevisionId")?,
+        layers: i.opt("Layers")?,
+        file_system_configs: i.opt("FileSystemConfigs")?,
+        image_config: i.opt("ImageConfig")?,
+        ephemeral_storage: i.opt("EphemeralStorage")?,
+        snap_start: i.opt("SnapStart")?,
+        logging_config: i.opt("LoggingConfig")?,
+        capacity_provider_config: i.opt("CapacityProviderConfig")?,
+        durable_config: i.opt("DurableConfig")?,
+        runtime_config: i.opt("RuntimeConfig")?,
+        accelerator_config: i.opt("AcceleratorConfig")?,
+    })
+}
+
+fn input_update_function_event_invoke_config(
+    input: &Value,
+) -> Result<UpdateFunctionEventInvokeConfigInput, CallError> {
+    let i = Input::new(input);
+    Ok(UpdateFunctionEventInvokeConfigInput {
+        function_name: i.req("FunctionName")?,
+        qualifier: i.opt("Qualifier")?,
+        maximum_retry_attempts: i.opt("MaximumRetryAttempts")?,
+        maximum_event_age_in_seconds: i.opt("MaximumEventAgeInSeconds")?,
+        destination_config: i.opt("DestinationConfig")?,
+    })
+}
+
+fn input_update_function_url_config(
+    input: &Value,
+) -> Result<UpdateFunctionUrlConfigInput, CallError> {
+    let i = Input::new(input);
+    Ok(UpdateFunctionUrlConfigInput {
+        function_name: i.req("FunctionName")?,
+        qualifier: i.opt("Qualifier")?,
+        auth_type: i.opt("AuthType")?,
+        cors: i.opt("Cors")?,
+        invoke_mode: i.opt("InvokeMode")?,
+    })
 }

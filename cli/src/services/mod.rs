@@ -48,3 +48,26 @@ pub(crate) async fn call(
         _ => Err(CallError::unsupported(service)),
     }
 }
+
+/// Runs `waiter` of service `service` with a client built from `config`.
+pub(crate) async fn wait(
+    service: &str,
+    config: &stratus_runtime::Config,
+    waiter: &str,
+    input: &Value,
+) -> Result<(), CallError> {
+    match service {
+        "lambda" => {
+            lambda::wait(&stratus_lambda::Client::new(config), waiter, input).await
+        }
+
+        "sqs" => sqs::wait(&stratus_sqs::Client::new(config), waiter, input).await,
+        "dynamodb" => {
+            dynamodb::wait(&stratus_dynamodb::Client::new(config), waiter, input).await
+        }
+
+        "sts" => sts::wait(&stratus_sts::Client::new(config), waiter, input).await,
+        "iam" => iam::wait(&stratus_iam::Client::new(config), waiter, input).await,
+        _ => Err(CallError::unsupported(service)),
+    }
+}

@@ -6,6 +6,9 @@
 #![allow(deprecated)]
 use crate::table::*;
 use serde_json::Value;
+
+#[allow(unused_imports)]
+use stratus_runtime::waiter::WaiterCtx;
 use stratus_sqs::types::*;
 use stratus_sqs::Client;
 
@@ -1313,6 +1316,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
         ),
     ],
+    waiters: &[],
 };
 
 /// Runs operation `op` (model name) with its input as JSON; the output as JSON.
@@ -1323,22 +1327,13 @@ pub(crate) async fn call(
 ) -> Result<Value, CallError> {
     match op {
         "AddPermission" => {
-            let i = Input::new(input);
-            let input = AddPermissionInput {
-                queue_url: i.req("QueueUrl")?,
-                label: i.req("Label")?,
-                aws_account_ids: i.req("AWSAccountIds")?,
-                actions: i.req("Actions")?,
-            };
+            let input = input_add_permission(input)?;
             client.add_permission_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "CancelMessageMoveTask" => {
-            let i = Input::new(input);
-            let input = CancelMessageMoveTaskInput {
-                task_handle: i.req("TaskHandle")?,
-            };
+            let input = input_cancel_message_move_task(input)?;
             let out = client
                 .cancel_message_move_task_with(input)
                 .await
@@ -1347,12 +1342,7 @@ pub(crate) async fn call(
         }
 
         "ChangeMessageVisibility" => {
-            let i = Input::new(input);
-            let input = ChangeMessageVisibilityInput {
-                queue_url: i.req("QueueUrl")?,
-                receipt_handle: i.req("ReceiptHandle")?,
-                visibility_timeout: i.req("VisibilityTimeout")?,
-            };
+            let input = input_change_message_visibility(input)?;
             client
                 .change_message_visibility_with(input)
                 .await
@@ -1361,11 +1351,7 @@ pub(crate) async fn call(
         }
 
         "ChangeMessageVisibilityBatch" => {
-            let i = Input::new(input);
-            let input = ChangeMessageVisibilityBatchInput {
-                queue_url: i.req("QueueUrl")?,
-                entries: i.req("Entries")?,
-            };
+            let input = input_change_message_visibility_batch(input)?;
             let out = client
                 .change_message_visibility_batch_with(input)
                 .await
@@ -1374,12 +1360,7 @@ pub(crate) async fn call(
         }
 
         "CreateQueue" => {
-            let i = Input::new(input);
-            let input = CreateQueueInput {
-                queue_name: i.req("QueueName")?,
-                attributes: i.opt("Attributes")?,
-                tags: i.opt("tags")?,
-            };
+            let input = input_create_queue(input)?;
             let out = client
                 .create_queue_with(input)
                 .await
@@ -1388,21 +1369,13 @@ pub(crate) async fn call(
         }
 
         "DeleteMessage" => {
-            let i = Input::new(input);
-            let input = DeleteMessageInput {
-                queue_url: i.req("QueueUrl")?,
-                receipt_handle: i.req("ReceiptHandle")?,
-            };
+            let input = input_delete_message(input)?;
             client.delete_message_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "DeleteMessageBatch" => {
-            let i = Input::new(input);
-            let input = DeleteMessageBatchInput {
-                queue_url: i.req("QueueUrl")?,
-                entries: i.req("Entries")?,
-            };
+            let input = input_delete_message_batch(input)?;
             let out = client
                 .delete_message_batch_with(input)
                 .await
@@ -1411,20 +1384,13 @@ pub(crate) async fn call(
         }
 
         "DeleteQueue" => {
-            let i = Input::new(input);
-            let input = DeleteQueueInput {
-                queue_url: i.req("QueueUrl")?,
-            };
+            let input = input_delete_queue(input)?;
             client.delete_queue_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "GetQueueAttributes" => {
-            let i = Input::new(input);
-            let input = GetQueueAttributesInput {
-                queue_url: i.req("QueueUrl")?,
-                attribute_names: i.opt("AttributeNames")?,
-            };
+            let input = input_get_queue_attributes(input)?;
             let out = client
                 .get_queue_attributes_with(input)
                 .await
@@ -1433,11 +1399,7 @@ pub(crate) async fn call(
         }
 
         "GetQueueUrl" => {
-            let i = Input::new(input);
-            let input = GetQueueUrlInput {
-                queue_name: i.req("QueueName")?,
-                queue_owner_aws_account_id: i.opt("QueueOwnerAWSAccountId")?,
-            };
+            let input = input_get_queue_url(input)?;
             let out = client
                 .get_queue_url_with(input)
                 .await
@@ -1446,12 +1408,7 @@ pub(crate) async fn call(
         }
 
         "ListDeadLetterSourceQueues" => {
-            let i = Input::new(input);
-            let input = ListDeadLetterSourceQueuesInput {
-                queue_url: i.req("QueueUrl")?,
-                next_token: i.opt("NextToken")?,
-                max_results: i.opt("MaxResults")?,
-            };
+            let input = input_list_dead_letter_source_queues(input)?;
             let out = client
                 .list_dead_letter_source_queues_with(input)
                 .await
@@ -1460,11 +1417,7 @@ pub(crate) async fn call(
         }
 
         "ListMessageMoveTasks" => {
-            let i = Input::new(input);
-            let input = ListMessageMoveTasksInput {
-                source_arn: i.req("SourceArn")?,
-                max_results: i.opt("MaxResults")?,
-            };
+            let input = input_list_message_move_tasks(input)?;
             let out = client
                 .list_message_move_tasks_with(input)
                 .await
@@ -1473,10 +1426,7 @@ pub(crate) async fn call(
         }
 
         "ListQueueTags" => {
-            let i = Input::new(input);
-            let input = ListQueueTagsInput {
-                queue_url: i.req("QueueUrl")?,
-            };
+            let input = input_list_queue_tags(input)?;
             let out = client
                 .list_queue_tags_with(input)
                 .await
@@ -1485,12 +1435,7 @@ pub(crate) async fn call(
         }
 
         "ListQueues" => {
-            let i = Input::new(input);
-            let input = ListQueuesInput {
-                queue_name_prefix: i.opt("QueueNamePrefix")?,
-                next_token: i.opt("NextToken")?,
-                max_results: i.opt("MaxResults")?,
-            };
+            let input = input_list_queues(input)?;
             let out = client
                 .list_queues_with(input)
                 .await
@@ -1499,26 +1444,13 @@ pub(crate) async fn call(
         }
 
         "PurgeQueue" => {
-            let i = Input::new(input);
-            let input = PurgeQueueInput {
-                queue_url: i.req("QueueUrl")?,
-            };
+            let input = input_purge_queue(input)?;
             client.purge_queue_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "ReceiveMessage" => {
-            let i = Input::new(input);
-            let input = ReceiveMessageInput {
-                queue_url: i.req("QueueUrl")?,
-                attribute_names: i.opt("AttributeNames")?,
-                message_system_attribute_names: i.opt("MessageSystemAttributeNames")?,
-                message_attribute_names: i.opt("MessageAttributeNames")?,
-                max_number_of_messages: i.opt("MaxNumberOfMessages")?,
-                visibility_timeout: i.opt("VisibilityTimeout")?,
-                wait_time_seconds: i.opt("WaitTimeSeconds")?,
-                receive_request_attempt_id: i.opt("ReceiveRequestAttemptId")?,
-            };
+            let input = input_receive_message(input)?;
             let out = client
                 .receive_message_with(input)
                 .await
@@ -1527,26 +1459,13 @@ pub(crate) async fn call(
         }
 
         "RemovePermission" => {
-            let i = Input::new(input);
-            let input = RemovePermissionInput {
-                queue_url: i.req("QueueUrl")?,
-                label: i.req("Label")?,
-            };
+            let input = input_remove_permission(input)?;
             client.remove_permission_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "SendMessage" => {
-            let i = Input::new(input);
-            let input = SendMessageInput {
-                queue_url: i.req("QueueUrl")?,
-                message_body: i.req("MessageBody")?,
-                delay_seconds: i.opt("DelaySeconds")?,
-                message_attributes: i.opt("MessageAttributes")?,
-                message_system_attributes: i.opt("MessageSystemAttributes")?,
-                message_deduplication_id: i.opt("MessageDeduplicationId")?,
-                message_group_id: i.opt("MessageGroupId")?,
-            };
+            let input = input_send_message(input)?;
             let out = client
                 .send_message_with(input)
                 .await
@@ -1555,11 +1474,7 @@ pub(crate) async fn call(
         }
 
         "SendMessageBatch" => {
-            let i = Input::new(input);
-            let input = SendMessageBatchInput {
-                queue_url: i.req("QueueUrl")?,
-                entries: i.req("Entries")?,
-            };
+            let input = input_send_message_batch(input)?;
             let out = client
                 .send_message_batch_with(input)
                 .await
@@ -1568,11 +1483,7 @@ pub(crate) async fn call(
         }
 
         "SetQueueAttributes" => {
-            let i = Input::new(input);
-            let input = SetQueueAttributesInput {
-                queue_url: i.req("QueueUrl")?,
-                attributes: i.req("Attributes")?,
-            };
+            let input = input_set_queue_attributes(input)?;
             client
                 .set_queue_attributes_with(input)
                 .await
@@ -1581,12 +1492,7 @@ pub(crate) async fn call(
         }
 
         "StartMessageMoveTask" => {
-            let i = Input::new(input);
-            let input = StartMessageMoveTaskInput {
-                source_arn: i.req("SourceArn")?,
-                destination_arn: i.opt("DestinationArn")?,
-                max_number_of_messages_per_second: i.opt("MaxNumberOfMessagesPerSecond")?,
-            };
+            let input = input_start_message_move_task(input)?;
             let out = client
                 .start_message_move_task_with(input)
                 .await
@@ -1595,25 +1501,245 @@ pub(crate) async fn call(
         }
 
         "TagQueue" => {
-            let i = Input::new(input);
-            let input = TagQueueInput {
-                queue_url: i.req("QueueUrl")?,
-                tags: i.req("Tags")?,
-            };
+            let input = input_tag_queue(input)?;
             client.tag_queue_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         "UntagQueue" => {
-            let i = Input::new(input);
-            let input = UntagQueueInput {
-                queue_url: i.req("QueueUrl")?,
-                tag_keys: i.req("TagKeys")?,
-            };
+            let input = input_untag_queue(input)?;
             client.untag_queue_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
 
         _ => Err(CallError::unsupported(op)),
     }
+}
+
+/// Runs waiter `waiter` (model name) on its operation's input as JSON.
+#[allow(unused_variables)]
+pub(crate) async fn wait(
+    client: &Client,
+    waiter: &str,
+    input: &Value,
+) -> Result<(), CallError> {
+    match waiter {
+        _ => Err(CallError::unsupported(waiter)),
+    }
+}
+
+fn input_add_permission(input: &Value) -> Result<AddPermissionInput, CallError> {
+    let i = Input::new(input);
+    Ok(AddPermissionInput {
+        queue_url: i.req("QueueUrl")?,
+        label: i.req("Label")?,
+        aws_account_ids: i.req("AWSAccountIds")?,
+        actions: i.req("Actions")?,
+    })
+}
+
+fn input_cancel_message_move_task(
+    input: &Value,
+) -> Result<CancelMessageMoveTaskInput, CallError> {
+    let i = Input::new(input);
+    Ok(CancelMessageMoveTaskInput {
+        task_handle: i.req("TaskHandle")?,
+    })
+}
+
+fn input_change_message_visibility(
+    input: &Value,
+) -> Result<ChangeMessageVisibilityInput, CallError> {
+    let i = Input::new(input);
+    Ok(ChangeMessageVisibilityInput {
+        queue_url: i.req("QueueUrl")?,
+        receipt_handle: i.req("ReceiptHandle")?,
+        visibility_timeout: i.req("VisibilityTimeout")?,
+    })
+}
+
+fn input_change_message_visibility_batch(
+    input: &Value,
+) -> Result<ChangeMessageVisibilityBatchInput, CallError> {
+    let i = Input::new(input);
+    Ok(ChangeMessageVisibilityBatchInput {
+        queue_url: i.req("QueueUrl")?,
+        entries: i.req("Entries")?,
+    })
+}
+
+fn input_create_queue(input: &Value) -> Result<CreateQueueInput, CallError> {
+    let i = Input::new(input);
+    Ok(CreateQueueInput {
+        queue_name: i.req("QueueName")?,
+        attributes: i.opt("Attributes")?,
+        tags: i.opt("tags")?,
+    })
+}
+
+fn input_delete_message(input: &Value) -> Result<DeleteMessageInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteMessageInput {
+        queue_url: i.req("QueueUrl")?,
+        receipt_handle: i.req("ReceiptHandle")?,
+    })
+}
+
+fn input_delete_message_batch(
+    input: &Value,
+) -> Result<DeleteMessageBatchInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteMessageBatchInput {
+        queue_url: i.req("QueueUrl")?,
+        entries: i.req("Entries")?,
+    })
+}
+
+fn input_delete_queue(input: &Value) -> Result<DeleteQueueInput, CallError> {
+    let i = Input::new(input);
+    Ok(DeleteQueueInput {
+        queue_url: i.req("QueueUrl")?,
+    })
+}
+
+fn input_get_queue_attributes(
+    input: &Value,
+) -> Result<GetQueueAttributesInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetQueueAttributesInput {
+        queue_url: i.req("QueueUrl")?,
+        attribute_names: i.opt("AttributeNames")?,
+    })
+}
+
+fn input_get_queue_url(input: &Value) -> Result<GetQueueUrlInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetQueueUrlInput {
+        queue_name: i.req("QueueName")?,
+        queue_owner_aws_account_id: i.opt("QueueOwnerAWSAccountId")?,
+    })
+}
+
+fn input_list_dead_letter_source_queues(
+    input: &Value,
+) -> Result<ListDeadLetterSourceQueuesInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListDeadLetterSourceQueuesInput {
+        queue_url: i.req("QueueUrl")?,
+        next_token: i.opt("NextToken")?,
+        max_results: i.opt("MaxResults")?,
+    })
+}
+
+fn input_list_message_move_tasks(
+    input: &Value,
+) -> Result<ListMessageMoveTasksInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListMessageMoveTasksInput {
+        source_arn: i.req("SourceArn")?,
+        max_results: i.opt("MaxResults")?,
+    })
+}
+
+fn input_list_queue_tags(input: &Value) -> Result<ListQueueTagsInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListQueueTagsInput {
+        queue_url: i.req("QueueUrl")?,
+    })
+}
+
+fn input_list_queues(input: &Value) -> Result<ListQueuesInput, CallError> {
+    let i = Input::new(input);
+    Ok(ListQueuesInput {
+        queue_name_prefix: i.opt("QueueNamePrefix")?,
+        next_token: i.opt("NextToken")?,
+        max_results: i.opt("MaxResults")?,
+    })
+}
+
+fn input_purge_queue(input: &Value) -> Result<PurgeQueueInput, CallError> {
+    let i = Input::new(input);
+    Ok(PurgeQueueInput {
+        queue_url: i.req("QueueUrl")?,
+    })
+}
+
+fn input_receive_message(input: &Value) -> Result<ReceiveMessageInput, CallError> {
+    let i = Input::new(input);
+    Ok(ReceiveMessageInput {
+        queue_url: i.req("QueueUrl")?,
+        attribute_names: i.opt("AttributeNames")?,
+        message_system_attribute_names: i.opt("MessageSystemAttributeNames")?,
+        message_attribute_names: i.opt("MessageAttributeNames")?,
+        max_number_of_messages: i.opt("MaxNumberOfMessages")?,
+        visibility_timeout: i.opt("VisibilityTimeout")?,
+        wait_time_seconds: i.opt("WaitTimeSeconds")?,
+        receive_request_attempt_id: i.opt("ReceiveRequestAttemptId")?,
+    })
+}
+
+fn input_remove_permission(input: &Value) -> Result<RemovePermissionInput, CallError> {
+    let i = Input::new(input);
+    Ok(RemovePermissionInput {
+        queue_url: i.req("QueueUrl")?,
+        label: i.req("Label")?,
+    })
+}
+
+fn input_send_message(input: &Value) -> Result<SendMessageInput, CallError> {
+    let i = Input::new(input);
+    Ok(SendMessageInput {
+        queue_url: i.req("QueueUrl")?,
+        message_body: i.req("MessageBody")?,
+        delay_seconds: i.opt("DelaySeconds")?,
+        message_attributes: i.opt("MessageAttributes")?,
+        message_system_attributes: i.opt("MessageSystemAttributes")?,
+        message_deduplication_id: i.opt("MessageDeduplicationId")?,
+        message_group_id: i.opt("MessageGroupId")?,
+    })
+}
+
+fn input_send_message_batch(input: &Value) -> Result<SendMessageBatchInput, CallError> {
+    let i = Input::new(input);
+    Ok(SendMessageBatchInput {
+        queue_url: i.req("QueueUrl")?,
+        entries: i.req("Entries")?,
+    })
+}
+
+fn input_set_queue_attributes(
+    input: &Value,
+) -> Result<SetQueueAttributesInput, CallError> {
+    let i = Input::new(input);
+    Ok(SetQueueAttributesInput {
+        queue_url: i.req("QueueUrl")?,
+        attributes: i.req("Attributes")?,
+    })
+}
+
+fn input_start_message_move_task(
+    input: &Value,
+) -> Result<StartMessageMoveTaskInput, CallError> {
+    let i = Input::new(input);
+    Ok(StartMessageMoveTaskInput {
+        source_arn: i.req("SourceArn")?,
+        destination_arn: i.opt("DestinationArn")?,
+        max_number_of_messages_per_second: i.opt("MaxNumberOfMessagesPerSecond")?,
+    })
+}
+
+fn input_tag_queue(input: &Value) -> Result<TagQueueInput, CallError> {
+    let i = Input::new(input);
+    Ok(TagQueueInput {
+        queue_url: i.req("QueueUrl")?,
+        tags: i.req("Tags")?,
+    })
+}
+
+fn input_untag_queue(input: &Value) -> Result<UntagQueueInput, CallError> {
+    let i = Input::new(input);
+    Ok(UntagQueueInput {
+        queue_url: i.req("QueueUrl")?,
+        tag_keys: i.req("TagKeys")?,
+    })
 }

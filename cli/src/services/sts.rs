@@ -6,6 +6,9 @@
 #![allow(deprecated)]
 use crate::table::*;
 use serde_json::Value;
+
+#[allow(unused_imports)]
+use stratus_runtime::waiter::WaiterCtx;
 use stratus_sts::types::*;
 use stratus_sts::Client;
 
@@ -1129,6 +1132,7 @@ pub(crate) static SERVICE: Service = Service {
         ),
         Shape::Enum(&["AWSIdentity", "OriginIdentity"]),
     ],
+    waiters: &[],
 };
 
 /// Runs operation `op` (model name) with its input as JSON; the output as JSON.
@@ -1139,22 +1143,7 @@ pub(crate) async fn call(
 ) -> Result<Value, CallError> {
     match op {
         "AssumeRole" => {
-            let i = Input::new(input);
-            let input = AssumeRoleInput {
-                role_arn: i.req("RoleArn")?,
-                role_session_name: i.req("RoleSessionName")?,
-                policy_arns: i.opt("PolicyArns")?,
-                policy: i.opt("Policy")?,
-                duration_seconds: i.opt("DurationSeconds")?,
-                tags: i.opt("Tags")?,
-                transitive_tag_keys: i.opt("TransitiveTagKeys")?,
-                external_id: i.opt("ExternalId")?,
-                serial_number: i.opt("SerialNumber")?,
-                token_code: i.opt("TokenCode")?,
-                source_identity: i.opt("SourceIdentity")?,
-                provided_contexts: i.opt("ProvidedContexts")?,
-                minimum_session_token_size: i.opt("MinimumSessionTokenSize")?,
-            };
+            let input = input_assume_role(input)?;
             let out = client
                 .assume_role_with(input)
                 .await
@@ -1163,16 +1152,7 @@ pub(crate) async fn call(
         }
 
         "AssumeRoleWithSAML" => {
-            let i = Input::new(input);
-            let input = AssumeRoleWithSamlInput {
-                role_arn: i.req("RoleArn")?,
-                principal_arn: i.req("PrincipalArn")?,
-                saml_assertion: i.req("SAMLAssertion")?,
-                policy_arns: i.opt("PolicyArns")?,
-                policy: i.opt("Policy")?,
-                duration_seconds: i.opt("DurationSeconds")?,
-                minimum_session_token_size: i.opt("MinimumSessionTokenSize")?,
-            };
+            let input = input_assume_role_with_saml(input)?;
             let out = client
                 .assume_role_with_saml_with(input)
                 .await
@@ -1181,17 +1161,7 @@ pub(crate) async fn call(
         }
 
         "AssumeRoleWithWebIdentity" => {
-            let i = Input::new(input);
-            let input = AssumeRoleWithWebIdentityInput {
-                role_arn: i.req("RoleArn")?,
-                role_session_name: i.req("RoleSessionName")?,
-                web_identity_token: i.req("WebIdentityToken")?,
-                provider_id: i.opt("ProviderId")?,
-                policy_arns: i.opt("PolicyArns")?,
-                policy: i.opt("Policy")?,
-                duration_seconds: i.opt("DurationSeconds")?,
-                minimum_session_token_size: i.opt("MinimumSessionTokenSize")?,
-            };
+            let input = input_assume_role_with_web_identity(input)?;
             let out = client
                 .assume_role_with_web_identity_with(input)
                 .await
@@ -1200,13 +1170,7 @@ pub(crate) async fn call(
         }
 
         "AssumeRoot" => {
-            let i = Input::new(input);
-            let input = AssumeRootInput {
-                target_principal: i.req("TargetPrincipal")?,
-                task_policy_arn: i.req("TaskPolicyArn")?,
-                duration_seconds: i.opt("DurationSeconds")?,
-                minimum_session_token_size: i.opt("MinimumSessionTokenSize")?,
-            };
+            let input = input_assume_root(input)?;
             let out = client
                 .assume_root_with(input)
                 .await
@@ -1215,10 +1179,7 @@ pub(crate) async fn call(
         }
 
         "DecodeAuthorizationMessage" => {
-            let i = Input::new(input);
-            let input = DecodeAuthorizationMessageInput {
-                encoded_message: i.req("EncodedMessage")?,
-            };
+            let input = input_decode_authorization_message(input)?;
             let out = client
                 .decode_authorization_message_with(input)
                 .await
@@ -1227,10 +1188,7 @@ pub(crate) async fn call(
         }
 
         "GetAccessKeyInfo" => {
-            let i = Input::new(input);
-            let input = GetAccessKeyInfoInput {
-                access_key_id: i.req("AccessKeyId")?,
-            };
+            let input = input_get_access_key_info(input)?;
             let out = client
                 .get_access_key_info_with(input)
                 .await
@@ -1239,7 +1197,7 @@ pub(crate) async fn call(
         }
 
         "GetCallerIdentity" => {
-            let input = GetCallerIdentityInput {};
+            let input = input_get_caller_identity(input)?;
             let out = client
                 .get_caller_identity_with(input)
                 .await
@@ -1248,10 +1206,7 @@ pub(crate) async fn call(
         }
 
         "GetDelegatedAccessToken" => {
-            let i = Input::new(input);
-            let input = GetDelegatedAccessTokenInput {
-                trade_in_token: i.req("TradeInToken")?,
-            };
+            let input = input_get_delegated_access_token(input)?;
             let out = client
                 .get_delegated_access_token_with(input)
                 .await
@@ -1260,15 +1215,7 @@ pub(crate) async fn call(
         }
 
         "GetFederationToken" => {
-            let i = Input::new(input);
-            let input = GetFederationTokenInput {
-                name: i.req("Name")?,
-                policy: i.opt("Policy")?,
-                policy_arns: i.opt("PolicyArns")?,
-                duration_seconds: i.opt("DurationSeconds")?,
-                tags: i.opt("Tags")?,
-                minimum_session_token_size: i.opt("MinimumSessionTokenSize")?,
-            };
+            let input = input_get_federation_token(input)?;
             let out = client
                 .get_federation_token_with(input)
                 .await
@@ -1277,13 +1224,7 @@ pub(crate) async fn call(
         }
 
         "GetScopedCredentials" => {
-            let i = Input::new(input);
-            let input = GetScopedCredentialsInput {
-                policy: i.opt("Policy")?,
-                duration_seconds: i.opt("DurationSeconds")?,
-                minimum_session_token_size: i.opt("MinimumSessionTokenSize")?,
-                scoped_session_description: i.opt("ScopedSessionDescription")?,
-            };
+            let input = input_get_scoped_credentials(input)?;
             let out = client
                 .get_scoped_credentials_with(input)
                 .await
@@ -1292,13 +1233,7 @@ pub(crate) async fn call(
         }
 
         "GetSessionToken" => {
-            let i = Input::new(input);
-            let input = GetSessionTokenInput {
-                duration_seconds: i.opt("DurationSeconds")?,
-                serial_number: i.opt("SerialNumber")?,
-                token_code: i.opt("TokenCode")?,
-                minimum_session_token_size: i.opt("MinimumSessionTokenSize")?,
-            };
+            let input = input_get_session_token(input)?;
             let out = client
                 .get_session_token_with(input)
                 .await
@@ -1307,15 +1242,7 @@ pub(crate) async fn call(
         }
 
         "GetWebIdentityToken" => {
-            let i = Input::new(input);
-            let input = GetWebIdentityTokenInput {
-                audience: i.req("Audience")?,
-                duration_seconds: i.opt("DurationSeconds")?,
-                signing_algorithm: i.req("SigningAlgorithm")?,
-                scope: i.opt("Scope")?,
-                subject_mode: i.opt("SubjectMode")?,
-                tags: i.opt("Tags")?,
-            };
+            let input = input_get_web_identity_token(input)?;
             let out = client
                 .get_web_identity_token_with(input)
                 .await
@@ -1325,4 +1252,158 @@ pub(crate) async fn call(
 
         _ => Err(CallError::unsupported(op)),
     }
+}
+
+/// Runs waiter `waiter` (model name) on its operation's input as JSON.
+#[allow(unused_variables)]
+pub(crate) async fn wait(
+    client: &Client,
+    waiter: &str,
+    input: &Value,
+) -> Result<(), CallError> {
+    match waiter {
+        _ => Err(CallError::unsupported(waiter)),
+    }
+}
+
+fn input_assume_role(input: &Value) -> Result<AssumeRoleInput, CallError> {
+    let i = Input::new(input);
+    Ok(AssumeRoleInput {
+        role_arn: i.req("RoleArn")?,
+        role_session_name: i.req("RoleSessionName")?,
+        policy_arns: i.opt("PolicyArns")?,
+        policy: i.opt("Policy")?,
+        duration_seconds: i.opt("DurationSeconds")?,
+        tags: i.opt("Tags")?,
+        transitive_tag_keys: i.opt("TransitiveTagKeys")?,
+        external_id: i.opt("ExternalId")?,
+        serial_number: i.opt("SerialNumber")?,
+        token_code: i.opt("TokenCode")?,
+        source_identity: i.opt("SourceIdentity")?,
+        provided_contexts: i.opt("ProvidedContexts")?,
+        minimum_session_token_size: i.opt("MinimumSessionTokenSize")?,
+    })
+}
+
+fn input_assume_role_with_saml(
+    input: &Value,
+) -> Result<AssumeRoleWithSamlInput, CallError> {
+    let i = Input::new(input);
+    Ok(AssumeRoleWithSamlInput {
+        role_arn: i.req("RoleArn")?,
+        principal_arn: i.req("PrincipalArn")?,
+        saml_assertion: i.req("SAMLAssertion")?,
+        policy_arns: i.opt("PolicyArns")?,
+        policy: i.opt("Policy")?,
+        duration_seconds: i.opt("DurationSeconds")?,
+        minimum_session_token_size: i.opt("MinimumSessionTokenSize")?,
+    })
+}
+
+fn input_assume_role_with_web_identity(
+    input: &Value,
+) -> Result<AssumeRoleWithWebIdentityInput, CallError> {
+    let i = Input::new(input);
+    Ok(AssumeRoleWithWebIdentityInput {
+        role_arn: i.req("RoleArn")?,
+        role_session_name: i.req("RoleSessionName")?,
+        web_identity_token: i.req("WebIdentityToken")?,
+        provider_id: i.opt("ProviderId")?,
+        policy_arns: i.opt("PolicyArns")?,
+        policy: i.opt("Policy")?,
+        duration_seconds: i.opt("DurationSeconds")?,
+        minimum_session_token_size: i.opt("MinimumSessionTokenSize")?,
+    })
+}
+
+fn input_assume_root(input: &Value) -> Result<AssumeRootInput, CallError> {
+    let i = Input::new(input);
+    Ok(AssumeRootInput {
+        target_principal: i.req("TargetPrincipal")?,
+        task_policy_arn: i.req("TaskPolicyArn")?,
+        duration_seconds: i.opt("DurationSeconds")?,
+        minimum_session_token_size: i.opt("MinimumSessionTokenSize")?,
+    })
+}
+
+fn input_decode_authorization_message(
+    input: &Value,
+) -> Result<DecodeAuthorizationMessageInput, CallError> {
+    let i = Input::new(input);
+    Ok(DecodeAuthorizationMessageInput {
+        encoded_message: i.req("EncodedMessage")?,
+    })
+}
+
+fn input_get_access_key_info(input: &Value) -> Result<GetAccessKeyInfoInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetAccessKeyInfoInput {
+        access_key_id: i.req("AccessKeyId")?,
+    })
+}
+
+fn input_get_caller_identity(
+    input: &Value,
+) -> Result<GetCallerIdentityInput, CallError> {
+    let _ = input;
+    Ok(GetCallerIdentityInput {})
+}
+
+fn input_get_delegated_access_token(
+    input: &Value,
+) -> Result<GetDelegatedAccessTokenInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetDelegatedAccessTokenInput {
+        trade_in_token: i.req("TradeInToken")?,
+    })
+}
+
+fn input_get_federation_token(
+    input: &Value,
+) -> Result<GetFederationTokenInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetFederationTokenInput {
+        name: i.req("Name")?,
+        policy: i.opt("Policy")?,
+        policy_arns: i.opt("PolicyArns")?,
+        duration_seconds: i.opt("DurationSeconds")?,
+        tags: i.opt("Tags")?,
+        minimum_session_token_size: i.opt("MinimumSessionTokenSize")?,
+    })
+}
+
+fn input_get_scoped_credentials(
+    input: &Value,
+) -> Result<GetScopedCredentialsInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetScopedCredentialsInput {
+        policy: i.opt("Policy")?,
+        duration_seconds: i.opt("DurationSeconds")?,
+        minimum_session_token_size: i.opt("MinimumSessionTokenSize")?,
+        scoped_session_description: i.opt("ScopedSessionDescription")?,
+    })
+}
+
+fn input_get_session_token(input: &Value) -> Result<GetSessionTokenInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetSessionTokenInput {
+        duration_seconds: i.opt("DurationSeconds")?,
+        serial_number: i.opt("SerialNumber")?,
+        token_code: i.opt("TokenCode")?,
+        minimum_session_token_size: i.opt("MinimumSessionTokenSize")?,
+    })
+}
+
+fn input_get_web_identity_token(
+    input: &Value,
+) -> Result<GetWebIdentityTokenInput, CallError> {
+    let i = Input::new(input);
+    Ok(GetWebIdentityTokenInput {
+        audience: i.req("Audience")?,
+        duration_seconds: i.opt("DurationSeconds")?,
+        signing_algorithm: i.req("SigningAlgorithm")?,
+        scope: i.opt("Scope")?,
+        subject_mode: i.opt("SubjectMode")?,
+        tags: i.opt("Tags")?,
+    })
 }

@@ -185,6 +185,9 @@ pub fn service_file(
     let krate_ident = ident(&krate.replace('-', "_"));
     let mut ops = Vec::new();
     let mut arms = Vec::new();
+    let mut builders = Vec::new();
+    let mut waiters = Vec::new();
+    let mut wait_arms = Vec::new();
     for (n, op) in ir.operations.iter().enumerate() {
         let TypeDef::Struct(input) = &ir.types[op.input.0] else { continue };
         let in_members = shapes.members(&input.shape, &input.fields, top_key);
@@ -241,6 +244,7 @@ pub fn service_file(
         }
         let input_ty = ident(&input.name);
         let with = ident(&op.with_method);
+        let builder = ident(&format!("input_{}", op.method));
         let fields = input.fields.iter().map(|f| {
             let (field, key) = (ident(&f.name), top_key(f));
             if f.required {
@@ -279,14 +283,36 @@ pub fn service_file(
             quote!(client.#with(input).await.map_err(CallError::from_service)?;)
         };
         let fields: Vec<TokenStream> = fields.collect();
-        let build = if fields.is_empty() {
-            quote!(let input = #input_ty {};)
+        let body = if fields.is_empty() {
+            quote!(let _ = input; Ok(#input_ty {}))
         } else {
             quote! {
                 let i = Input::new(input);
-                let input = #input_ty { #(#fields),* };
+                Ok(#input_ty { #(#fields),* })
             }
         };
+        builders.push(quote! {
+            fn #builder(input: &Value) -> Result<#input_ty, CallError> {
+                #body
+            }
+        });
+        let build = quote!(let input = #builder(input)?;);
+        for w in ir.waiters.iter().filter(|w| w.operation.0 == n) {
+            let (wname, wcli, op_name) = (&w.name, cli_name(&w.name), &op.name);
+            let waiter_ty = ident(&w.name);
+            let (delay, attempts) = (w.delay, w.max_attempts);
+            waiters.push(
+                quote!(Waiter { name: #wname, cli: #wcli, op: #op_name, delay: #delay, max_attempts: #attempts }),
+            );
+            wait_arms.push(quote! {
+                #wname => {
+                    let input = #builder(input)?;
+                    let ctx = WaiterCtx::<_, #krate_ident::waiters::#waiter_ty>::new(client);
+                    let done = stratus_runtime::waiter::run(ctx, input, options(#delay, #attempts)).await;
+                    done.map(|_| ()).map_err(CallError::from_wait)
+                }
+            });
+        }
         arms.push(quote! {
             #name => {
                 #build
@@ -305,6 +331,8 @@ pub fn service_file(
 
         use crate::table::*;
         use serde_json::Value;
+        #[allow(unused_imports)]
+        use stratus_runtime::waiter::WaiterCtx;
         use #krate_ident::types::*;
         use #krate_ident::Client;
 
@@ -315,6 +343,7 @@ pub fn service_file(
             docs: #docs,
             ops: &[#(#ops),*],
             shapes: &[#(#shape_entries),*],
+            waiters: &[#(#waiters),*],
         };
 
         /// Runs operation `op` (model name) with its input as JSON; the output as JSON.
@@ -324,6 +353,17 @@ pub fn service_file(
                 _ => Err(CallError::unsupported(op)),
             }
         }
+
+        /// Runs waiter `waiter` (model name) on its operation's input as JSON.
+        #[allow(unused_variables)]
+        pub(crate) async fn wait(client: &Client, waiter: &str, input: &Value) -> Result<(), CallError> {
+            match waiter {
+                #(#wait_arms)*
+                _ => Err(CallError::unsupported(waiter)),
+            }
+        }
+
+        #(#builders)*
     };
     rust_file(&format!("{module}.rs"), tokens, options)
 }
@@ -339,6 +379,11 @@ pub fn services_file(services: &[(String, String)], options: &Options) -> Result
         let (m_ident, k) = (ident(m), ident(&krate.replace('-', "_")));
         let name = m.replace('_', "-");
         quote!(#name => #m_ident::call(&#k::Client::new(config), op, input).await,)
+    });
+    let wait_arms = services.iter().map(|(m, krate)| {
+        let (m_ident, k) = (ident(m), ident(&krate.replace('-', "_")));
+        let name = m.replace('_', "-");
+        quote!(#name => #m_ident::wait(&#k::Client::new(config), waiter, input).await,)
     });
     let tokens = quote! {
         //! Generated: the services the `stratus` tool speaks.
@@ -363,6 +408,19 @@ pub fn services_file(services: &[(String, String)], options: &Options) -> Result
         ) -> Result<Value, CallError> {
             match service {
                 #(#arms)*
+                _ => Err(CallError::unsupported(service)),
+            }
+        }
+
+        /// Runs `waiter` of service `service` with a client built from `config`.
+        pub(crate) async fn wait(
+            service: &str,
+            config: &stratus_runtime::Config,
+            waiter: &str,
+            input: &Value,
+        ) -> Result<(), CallError> {
+            match service {
+                #(#wait_arms)*
                 _ => Err(CallError::unsupported(service)),
             }
         }
