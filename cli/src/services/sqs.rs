@@ -1523,9 +1523,7 @@ pub(crate) async fn wait(
     waiter: &str,
     input: &Value,
 ) -> Result<(), CallError> {
-    match waiter {
-        _ => Err(CallError::unsupported(waiter)),
-    }
+    Err(CallError::unsupported(waiter))
 }
 
 fn input_add_permission(input: &Value) -> Result<AddPermissionInput, CallError> {

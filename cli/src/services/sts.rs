@@ -1261,9 +1261,7 @@ pub(crate) async fn wait(
     waiter: &str,
     input: &Value,
 ) -> Result<(), CallError> {
-    match waiter {
-        _ => Err(CallError::unsupported(waiter)),
-    }
+    Err(CallError::unsupported(waiter))
 }
 
 fn input_assume_role(input: &Value) -> Result<AssumeRoleInput, CallError> {

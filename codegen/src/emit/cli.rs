@@ -321,6 +321,16 @@ pub fn service_file(
             }
         });
     }
+    let wait_body = if wait_arms.is_empty() {
+        quote!(Err(CallError::unsupported(waiter)))
+    } else {
+        quote! {
+            match waiter {
+                #(#wait_arms)*
+                _ => Err(CallError::unsupported(waiter)),
+            }
+        }
+    };
     let shape_entries = &shapes.entries;
     let (service_name, title, docs) = (module.replace('_', "-"), &ir.service.full_name, &ir.service.docs);
     let tokens = quote! {
@@ -357,10 +367,7 @@ pub fn service_file(
         /// Runs waiter `waiter` (model name) on its operation's input as JSON.
         #[allow(unused_variables)]
         pub(crate) async fn wait(client: &Client, waiter: &str, input: &Value) -> Result<(), CallError> {
-            match waiter {
-                #(#wait_arms)*
-                _ => Err(CallError::unsupported(waiter)),
-            }
+            #wait_body
         }
 
         #(#builders)*
