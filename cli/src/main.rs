@@ -20,6 +20,7 @@ mod shorthand;
 mod table;
 
 use args::{BinaryFormat, Given};
+use base64::Engine as _;
 use serde_json::{Map, Value};
 use std::process::ExitCode;
 use table::{CallError, Op, Service};
@@ -109,6 +110,61 @@ fn split(argv: Vec<String>) -> (Vec<String>, Vec<Given>) {
     (positional, given)
 }
 
+/// Words that follow an option but are not its value (the AWS CLI's parser takes one word for a
+/// scalar option and none for a flag) are positional arguments, such as `invoke`'s outfile in
+/// `stratus lambda invoke --function-name f out.json` or the service after `--no-paginate`.
+fn give_back_positionals(positional: &mut Vec<String>, given: &mut [Given]) {
+    // The service and operation are known once the leading positionals are; the arity of an
+    // operation's options comes from its table.
+    let service = positional.first().and_then(|n| services::SERVICES.iter().find(|s| s.name == n));
+    let op = service.and_then(|s| positional.get(1).and_then(|o| s.ops.iter().find(|op| op.cli == o)));
+    let waiter_op = service.and_then(|s| {
+        (positional.get(1).map(String::as_str) == Some("wait"))
+            .then(|| positional.get(2).and_then(|w| s.waiters.iter().find(|x| x.cli == w)))
+            .flatten()
+            .and_then(|w| s.ops.iter().find(|o| o.name == w.op))
+    });
+    for g in given.iter_mut() {
+        let arity = match g.name.as_str() {
+            "no-paginate" | "debug" | "no-sign-request" => Some(0),
+            "profile"
+            | "region"
+            | "endpoint-url"
+            | "output"
+            | "query"
+            | "max-items"
+            | "starting-token"
+            | "page-size"
+            | "cli-input-json"
+            | "cli-binary-format"
+            | "cli-read-timeout"
+            | "cli-connect-timeout" => Some(1),
+            "generate-cli-skeleton" => {
+                Some(usize::from(g.values.first().is_some_and(|v| v == "input" || v == "output")))
+            }
+            name => match (service, op.or(waiter_op)) {
+                (Some(s), Some(op)) => {
+                    let member = op.input.iter().find(|m| m.cli == name || name.strip_prefix("no-") == Some(m.cli));
+                    member.map(|m| match &s.shapes[m.shape as usize] {
+                        table::Shape::Boolean if name.starts_with("no-") => 0,
+                        table::Shape::Boolean => {
+                            usize::from(g.values.first().is_some_and(|v| v == "true" || v == "false"))
+                        }
+                        table::Shape::List(_) => usize::MAX,
+                        _ => 1,
+                    })
+                }
+                _ => None,
+            },
+        };
+        if let Some(n) = arity {
+            if g.values.len() > n {
+                positional.extend(g.values.drain(n..));
+            }
+        }
+    }
+}
+
 /// Takes the global options out of `given`.
 fn globals(given: &mut Vec<Given>) -> Result<Globals, Failure> {
     let mut g = Globals::default();
@@ -153,13 +209,7 @@ fn globals(given: &mut Vec<Given>) -> Result<Globals, Failure> {
 
 async fn run(argv: Vec<String>) -> Result<(), Failure> {
     let (mut positional, mut given) = split(argv);
-    // A positional after an option that takes no value (`--no-paginate lambda ...`) was taken as
-    // that option's value: give it back.
-    for g in given.iter_mut() {
-        if g.name == "no-paginate" || g.name == "debug" {
-            positional.append(&mut g.values);
-        }
-    }
+    give_back_positionals(&mut positional, &mut given);
     let g = globals(&mut given)?;
     match positional.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["help"] => {
@@ -281,8 +331,18 @@ async fn run(argv: Vec<String>) -> Result<(), Failure> {
         args::input(service, op.input, &given, format)
             .map_err(|e| Failure::param(format!("{USAGE}\n\nstratus: error: {e}")))?,
     );
-    let missing: Vec<String> =
+    let mut missing: Vec<String> =
         op.input.iter().filter(|m| m.required && !input.contains_key(m.key)).map(|m| format!("--{}", m.cli)).collect();
+    let outfile = match op.outfile {
+        Some(_) => match positional.get(2) {
+            Some(path) => Some(path.clone()),
+            None => {
+                missing.push("outfile".into());
+                None
+            }
+        },
+        None => None,
+    };
     if !missing.is_empty() {
         return Err(Failure::param(format!(
             "{USAGE}\n\nstratus: error: the following arguments are required: {}",
@@ -302,6 +362,26 @@ async fn run(argv: Vec<String>) -> Result<(), Failure> {
             Paged { merged: v.clone(), pages: vec![v], resume: None }
         }
     };
+    let mut paged = paged;
+    if let (Some(key), Some(path)) = (op.outfile, &outfile) {
+        // The payload goes to the file, not to the output.
+        let bytes = match &mut paged.merged {
+            Value::Object(m) => match m.remove(key) {
+                Some(Value::String(b64)) => base64::engine::general_purpose::STANDARD
+                    .decode(b64)
+                    .map_err(|e| Failure { code: exit::OTHER, message: format!("the {key} is not base64: {e}") })?,
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        for page in &mut paged.pages {
+            if let Value::Object(m) = page {
+                m.remove(key);
+            }
+        }
+        std::fs::write(path, bytes)
+            .map_err(|e| Failure { code: exit::OTHER, message: format!("cannot write {path}: {e}") })?;
+    }
     let shape = |v: Value| output::timestamps(service, op.output, v);
     let search = |v: Value| -> Result<Value, Failure> {
         match &query {

@@ -65,6 +65,9 @@ pub struct Op {
     pub paginator: Option<Paginator>,
     /// Whether the tool can run it (operations with event streams cannot).
     pub supported: bool,
+    /// The output member written to the file a positional argument names (a blob payload, such
+    /// as Lambda `Invoke`'s `Payload`).
+    pub outfile: Option<&'static str>,
 }
 
 /// botocore's paginator of an operation.

@@ -78,6 +78,21 @@ fn run(program: &Path, args: &[String], home: &Path) -> Run {
     }
 }
 
+/// Sets moto's configuration (`POST /moto-api/config`).
+fn moto_config(url: &str, body: &str) {
+    use std::io::{Read, Write};
+    let host = url.trim_start_matches("http://");
+    let mut s = std::net::TcpStream::connect(host).expect("moto is not reachable");
+    let request = format!(
+        "POST /moto-api/config HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 20") || answer.starts_with("HTTP/1.0 20"), "moto config: {answer}");
+}
+
 /// AWS CLI v1's exit code as v2 documents it.
 fn v2_code(r: &Run) -> i32 {
     match r.code {
@@ -177,6 +192,11 @@ dynamodb wait table-exists
 dynamodb wait no-such-waiter --table-name diff-t
 iam wait role-exists --role-name diff-r1
 iam wait user-exists --user-name diff-u
+lambda invoke --function-name diff-f --payload '{"a": 1}' {out}
+lambda invoke --function-name diff-f {out}
+lambda invoke --function-name diff-f
+lambda get-function --function-name diff-f --query 'Configuration.[FunctionName, Runtime, Handler]'
+lambda list-functions --query 'Functions[].[FunctionName, Runtime]' --output text
 "#;
 
 /// What both tools see before the cases run (made with the AWS CLI).
@@ -190,6 +210,7 @@ iam create-role --role-name diff-r1 --path /diff/ --assume-role-policy-document 
 iam create-role --role-name diff-r2 --path /diff/ --assume-role-policy-document '{"Version":"2012-10-17","Statement":[]}'
 iam create-role --role-name diff-r3 --path /diff/ --assume-role-policy-document '{"Version":"2012-10-17","Statement":[]}'
 iam create-user --user-name diff-u
+lambda create-function --function-name diff-f --runtime python3.12 --role arn:aws:iam::123456789012:role/diff/diff-r1 --handler lambda_function.lambda_handler --zip-file fileb://{zip}
 "#;
 
 #[test]
@@ -199,7 +220,17 @@ fn stratus_matches_the_aws_cli() {
     let home = std::env::temp_dir().join(format!("stratus-cli-diff-{}", std::process::id()));
     std::fs::create_dir_all(&home).unwrap();
     let stratus = PathBuf::from(env!("CARGO_BIN_EXE_stratus"));
+    // Lambda without Docker, and a function to invoke.
+    moto_config(&url, r#"{"lambda":{"use_docker":false}}"#);
+    let zip = home.join("function.zip");
+    let made = Command::new("python3")
+        .args(["-c", "import zipfile,sys\nz=zipfile.ZipFile(sys.argv[1],'w')\nz.writestr('lambda_function.py','def lambda_handler(event, context):\\n    return {\"echo\": event}\\n')\nz.close()"])
+        .arg(&zip)
+        .status()
+        .unwrap();
+    assert!(made.success(), "cannot make the function zip");
     let with_url = |line: &str| {
+        let line = line.replace("{zip}", &zip.display().to_string());
         let mut w = words(&line.replace("{url}", &url));
         w.extend(["--endpoint-url".to_string(), url.clone()]);
         w
@@ -216,8 +247,21 @@ fn stratus_matches_the_aws_cli() {
     for line in CASES.lines().filter(|l| !l.trim().is_empty()) {
         count += 1;
         let args = with_url(line);
-        let theirs = run(&aws(), &args, &home);
-        let ours = run(&stratus, &args, &home);
+        // A file each tool writes (`{out}`), compared afterwards.
+        let (their_file, our_file) = (home.join("aws.out"), home.join("stratus.out"));
+        let args_for = |file: &Path| -> Vec<String> {
+            args.iter().map(|a| if a == "{out}" { file.display().to_string() } else { a.clone() }).collect()
+        };
+        let _ = (std::fs::remove_file(&their_file), std::fs::remove_file(&our_file));
+        let theirs = run(&aws(), &args_for(&their_file), &home);
+        let ours = run(&stratus, &args_for(&our_file), &home);
+        if line.contains("{out}") && std::fs::read(&their_file).ok() != std::fs::read(&our_file).ok() {
+            failures.push(format!(
+                "`{line}`: the written files differ\n--- stratus\n{:?}\n--- aws\n{:?}",
+                std::fs::read_to_string(&our_file).ok(),
+                std::fs::read_to_string(&their_file).ok()
+            ));
+        }
         let (want, got) = (v2_code(&theirs), ours.code);
         if want != got {
             failures.push(format!(

@@ -56,6 +56,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "BatchGetItem",
@@ -102,6 +103,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "BatchWriteItem",
@@ -155,6 +157,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "CancelBulkOperation",
@@ -187,6 +190,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "CreateBackup",
@@ -219,6 +223,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "CreateGlobalTable",
@@ -251,6 +256,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "CreateTable",
@@ -395,6 +401,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteBackup",
@@ -420,6 +427,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteItem",
@@ -529,6 +537,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteResourcePolicy",
@@ -561,6 +570,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteTable",
@@ -586,6 +596,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DescribeBackup",
@@ -611,6 +622,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DescribeBulkOperation",
@@ -636,6 +648,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DescribeContinuousBackups",
@@ -661,6 +674,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DescribeContributorInsights",
@@ -735,6 +749,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DescribeEndpoints",
@@ -752,6 +767,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DescribeExport",
@@ -777,6 +793,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DescribeGlobalTable",
@@ -802,6 +819,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DescribeGlobalTableSettings",
@@ -834,6 +852,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DescribeImport",
@@ -859,6 +878,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DescribeKinesisStreamingDestination",
@@ -891,6 +911,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DescribeLimits",
@@ -929,6 +950,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DescribeTable",
@@ -954,6 +976,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DescribeTableReplicaAutoScaling",
@@ -979,6 +1002,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DescribeTimeToLive",
@@ -1004,6 +1028,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DisableKinesisStreamingDestination",
@@ -1064,6 +1089,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "EnableKinesisStreamingDestination",
@@ -1124,6 +1150,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ExecuteStatement",
@@ -1212,6 +1239,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ExecuteTransaction",
@@ -1258,6 +1286,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ExportTableToPointInTime",
@@ -1360,6 +1389,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetItem",
@@ -1434,6 +1464,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetResourcePolicy",
@@ -1466,6 +1497,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ImportTable",
@@ -1526,6 +1558,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListBackups",
@@ -1599,6 +1632,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListBulkOperations",
@@ -1644,6 +1678,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListContributorInsights",
@@ -1690,6 +1725,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListExports",
@@ -1736,6 +1772,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListGlobalTables",
@@ -1782,6 +1819,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListImports",
@@ -1828,6 +1866,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListTables",
@@ -1873,6 +1912,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListTagsOfResource",
@@ -1918,6 +1958,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "PutItem",
@@ -2027,6 +2068,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "PutResourcePolicy",
@@ -2073,6 +2115,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "Query",
@@ -2244,6 +2287,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &["ConsumedCapacity"],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "RestoreTableFromBackup",
@@ -2325,6 +2369,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "RestoreTableToPointInTime",
@@ -2427,6 +2472,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "Scan",
@@ -2591,6 +2637,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &["ConsumedCapacity"],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "SearchVectors",
@@ -2679,6 +2726,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "StartBulkPutItems",
@@ -2739,6 +2787,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "TagResource",
@@ -2763,6 +2812,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "TransactGetItems",
@@ -2802,6 +2852,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "TransactWriteItems",
@@ -2855,6 +2906,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UntagResource",
@@ -2879,6 +2931,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UpdateContinuousBackups",
@@ -2911,6 +2964,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UpdateContributorInsights",
@@ -2978,6 +3032,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UpdateGlobalTable",
@@ -3010,6 +3065,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UpdateGlobalTableSettings",
@@ -3077,6 +3133,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UpdateItem",
@@ -3200,6 +3257,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UpdateKinesisStreamingDestination",
@@ -3260,6 +3318,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UpdateTable",
@@ -3397,6 +3456,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UpdateTableReplicaAutoScaling",
@@ -3443,6 +3503,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UpdateTimeToLive",
@@ -3475,6 +3536,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
     ],
     shapes: &[

@@ -34,6 +34,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "AcquireRole",
@@ -73,6 +74,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "AddClientIDToOpenIDConnectProvider",
@@ -97,6 +99,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "AddRoleToInstanceProfile",
@@ -121,6 +124,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "AddUserToGroup",
@@ -145,6 +149,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "AssociateDelegationRequest",
@@ -162,6 +167,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "AttachGroupPolicy",
@@ -186,6 +192,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "AttachRolePolicy",
@@ -210,6 +217,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "AttachUserPolicy",
@@ -234,6 +242,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ChangePassword",
@@ -258,6 +267,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "CreateAccessKey",
@@ -283,6 +293,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "CreateAccountAlias",
@@ -300,6 +311,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "CreateDelegationRequest",
@@ -388,6 +400,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "CreateGroup",
@@ -420,6 +433,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "CreateInstanceProfile",
@@ -459,6 +473,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "CreateLoginProfile",
@@ -505,6 +520,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "CreateOpenIDConnectProvider",
@@ -572,6 +588,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "CreatePolicy",
@@ -625,6 +642,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "CreatePolicyVersion",
@@ -664,6 +682,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "CreateRole",
@@ -738,6 +757,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "CreateSAMLProvider",
@@ -812,6 +832,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "CreateServiceLinkedRole",
@@ -851,6 +872,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "CreateServiceSpecificCredential",
@@ -890,6 +912,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "CreateUser",
@@ -936,6 +959,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "CreateVirtualMFADevice",
@@ -975,6 +999,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeactivateMFADevice",
@@ -999,6 +1024,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteAccessKey",
@@ -1023,6 +1049,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteAccountAlias",
@@ -1040,6 +1067,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteAccountPasswordPolicy",
@@ -1049,6 +1077,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteGroup",
@@ -1066,6 +1095,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteGroupPolicy",
@@ -1090,6 +1120,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteInstanceProfile",
@@ -1107,6 +1138,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteLoginProfile",
@@ -1124,6 +1156,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteOpenIDConnectProvider",
@@ -1141,6 +1174,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeletePolicy",
@@ -1158,6 +1192,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeletePolicyVersion",
@@ -1182,6 +1217,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteRole",
@@ -1199,6 +1235,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteRolePermissionsBoundary",
@@ -1216,6 +1253,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteRolePolicy",
@@ -1240,6 +1278,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteSAMLProvider",
@@ -1257,6 +1296,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteSSHPublicKey",
@@ -1281,6 +1321,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteServerCertificate",
@@ -1298,6 +1339,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteServiceLinkedRole",
@@ -1323,6 +1365,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteServiceSpecificCredential",
@@ -1347,6 +1390,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteSigningCertificate",
@@ -1371,6 +1415,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteUser",
@@ -1388,6 +1433,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteUserPermissionsBoundary",
@@ -1405,6 +1451,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteUserPolicy",
@@ -1429,6 +1476,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteVirtualMFADevice",
@@ -1446,6 +1494,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DetachGroupPolicy",
@@ -1470,6 +1519,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DetachRolePolicy",
@@ -1494,6 +1544,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DetachUserPolicy",
@@ -1518,6 +1569,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DisableOrganizationsRootCredentialsManagement",
@@ -1542,6 +1594,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DisableOrganizationsRootSessions",
@@ -1566,6 +1619,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DisableOutboundWebIdentityFederation",
@@ -1575,6 +1629,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "EnableMFADevice",
@@ -1613,6 +1668,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "EnableOrganizationsRootCredentialsManagement",
@@ -1637,6 +1693,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "EnableOrganizationsRootSessions",
@@ -1661,6 +1718,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "EnableOutboundWebIdentityFederation",
@@ -1678,6 +1736,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GenerateCredentialReport",
@@ -1702,6 +1761,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GenerateOrganizationsAccessReport",
@@ -1734,6 +1794,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GenerateServiceLastAccessedDetails",
@@ -1766,6 +1827,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetAccessKeyLastUsed",
@@ -1798,6 +1860,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetAccountAuthorizationDetails",
@@ -1883,6 +1946,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetAccountPasswordPolicy",
@@ -1900,6 +1964,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetAccountProperties",
@@ -1917,6 +1982,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetAccountSummary",
@@ -1934,6 +2000,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetContextKeysForCustomPolicy",
@@ -1959,6 +2026,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetContextKeysForPrincipalPolicy",
@@ -1991,6 +2059,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetCredentialReport",
@@ -2022,6 +2091,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetDelegationRequest",
@@ -2068,6 +2138,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetGroup",
@@ -2134,6 +2205,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &["Group"],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetGroupPolicy",
@@ -2180,6 +2252,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetHumanReadableSummary",
@@ -2226,6 +2299,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetInstanceProfile",
@@ -2251,6 +2325,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetLoginProfile",
@@ -2276,6 +2351,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetMFADevice",
@@ -2329,6 +2405,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetOpenIDConnectProvider",
@@ -2403,6 +2480,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetOrganizationsAccessReport",
@@ -2505,6 +2583,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetOutboundWebIdentityFederationInfo",
@@ -2529,6 +2608,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetPolicy",
@@ -2554,6 +2634,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetPolicyVersion",
@@ -2586,6 +2667,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetRole",
@@ -2611,6 +2693,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetRolePolicy",
@@ -2657,6 +2740,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetRoleTemplateVersion",
@@ -2689,6 +2773,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetSAMLProvider",
@@ -2784,6 +2869,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetSSHPublicKey",
@@ -2823,6 +2909,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetServerCertificate",
@@ -2848,6 +2935,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetServiceLastAccessedDetails",
@@ -2936,6 +3024,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetServiceLastAccessedDetailsWithEntities",
@@ -3024,6 +3113,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetServiceLinkedRoleDeletionStatus",
@@ -3056,6 +3146,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetUser",
@@ -3081,6 +3172,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetUserPolicy",
@@ -3127,6 +3219,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListAccessKeys",
@@ -3186,6 +3279,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListAccountAliases",
@@ -3238,6 +3332,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListAttachedGroupPolicies",
@@ -3304,6 +3399,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListAttachedRolePolicies",
@@ -3370,6 +3466,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListAttachedUserPolicies",
@@ -3436,6 +3533,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListDelegationRequests",
@@ -3489,6 +3587,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListEntitiesForPolicy",
@@ -3583,6 +3682,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListGroupPolicies",
@@ -3642,6 +3742,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListGroups",
@@ -3701,6 +3802,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListGroupsForUser",
@@ -3760,6 +3862,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListInstanceProfileTags",
@@ -3819,6 +3922,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListInstanceProfiles",
@@ -3878,6 +3982,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListInstanceProfilesForRole",
@@ -3937,6 +4042,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListMFADeviceTags",
@@ -3996,6 +4102,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListMFADevices",
@@ -4055,6 +4162,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListOpenIDConnectProviderTags",
@@ -4114,6 +4222,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListOpenIDConnectProviders",
@@ -4131,6 +4240,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListOrganizationsFeatures",
@@ -4155,6 +4265,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListPolicies",
@@ -4235,6 +4346,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListPoliciesGrantingServiceAccess",
@@ -4288,6 +4400,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListPolicyTags",
@@ -4347,6 +4460,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListPolicyVersions",
@@ -4406,6 +4520,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListRolePolicies",
@@ -4465,6 +4580,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListRoleTags",
@@ -4524,6 +4640,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListRoles",
@@ -4583,6 +4700,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListSAMLProviderTags",
@@ -4642,6 +4760,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListSAMLProviders",
@@ -4659,6 +4778,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListSSHPublicKeys",
@@ -4718,6 +4838,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListServerCertificateTags",
@@ -4777,6 +4898,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListServerCertificates",
@@ -4836,6 +4958,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListServiceSpecificCredentials",
@@ -4903,6 +5026,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListSigningCertificates",
@@ -4962,6 +5086,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListUserPolicies",
@@ -5021,6 +5146,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListUserTags",
@@ -5080,6 +5206,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListUsers",
@@ -5139,6 +5266,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListVirtualMFADevices",
@@ -5198,6 +5326,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "PutAccountProperties",
@@ -5215,6 +5344,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "PutGroupPolicy",
@@ -5246,6 +5376,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "PutRolePermissionsBoundary",
@@ -5270,6 +5401,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "PutRolePolicy",
@@ -5301,6 +5433,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "PutUserPermissionsBoundary",
@@ -5325,6 +5458,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "PutUserPolicy",
@@ -5356,6 +5490,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "RejectDelegationRequest",
@@ -5380,6 +5515,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "RemoveClientIDFromOpenIDConnectProvider",
@@ -5404,6 +5540,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "RemoveRoleFromInstanceProfile",
@@ -5428,6 +5565,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "RemoveUserFromGroup",
@@ -5452,6 +5590,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ResetServiceSpecificCredential",
@@ -5484,6 +5623,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ResyncMFADevice",
@@ -5522,6 +5662,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "SendDelegationToken",
@@ -5539,6 +5680,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "SetDefaultPolicyVersion",
@@ -5563,6 +5705,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "SetSecurityTokenServicePreferences",
@@ -5580,6 +5723,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "SimulateCustomPolicy",
@@ -5702,6 +5846,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "SimulatePrincipalPolicy",
@@ -5831,6 +5976,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "TagInstanceProfile",
@@ -5855,6 +6001,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "TagMFADevice",
@@ -5879,6 +6026,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "TagOpenIDConnectProvider",
@@ -5903,6 +6051,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "TagPolicy",
@@ -5927,6 +6076,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "TagRole",
@@ -5951,6 +6101,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "TagSAMLProvider",
@@ -5975,6 +6126,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "TagServerCertificate",
@@ -5999,6 +6151,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "TagUser",
@@ -6023,6 +6176,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UntagInstanceProfile",
@@ -6047,6 +6201,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UntagMFADevice",
@@ -6071,6 +6226,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UntagOpenIDConnectProvider",
@@ -6095,6 +6251,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UntagPolicy",
@@ -6119,6 +6276,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UntagRole",
@@ -6143,6 +6301,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UntagSAMLProvider",
@@ -6167,6 +6326,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UntagServerCertificate",
@@ -6191,6 +6351,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UntagUser",
@@ -6215,6 +6376,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UpdateAccessKey",
@@ -6246,6 +6408,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UpdateAccountPasswordPolicy",
@@ -6319,6 +6482,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UpdateAssumeRolePolicy",
@@ -6343,6 +6507,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UpdateDelegationRequest",
@@ -6367,6 +6532,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UpdateGroup",
@@ -6398,6 +6564,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UpdateLoginProfile",
@@ -6443,6 +6610,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UpdateOpenIDConnectProvider",
@@ -6488,6 +6656,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UpdateOpenIDConnectProviderThumbprint",
@@ -6512,6 +6681,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UpdateRole",
@@ -6557,6 +6727,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UpdateRoleDescription",
@@ -6589,6 +6760,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UpdateSAMLProvider",
@@ -6670,6 +6842,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UpdateSSHPublicKey",
@@ -6701,6 +6874,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UpdateServerCertificate",
@@ -6732,6 +6906,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UpdateServiceSpecificCredential",
@@ -6763,6 +6938,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UpdateSigningCertificate",
@@ -6794,6 +6970,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UpdateUser",
@@ -6825,6 +7002,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UploadSSHPublicKey",
@@ -6857,6 +7035,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UploadServerCertificate",
@@ -6924,6 +7103,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UploadSigningCertificate",
@@ -6956,6 +7136,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
     ],
     shapes: &[

@@ -91,6 +91,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "AddPermission",
@@ -193,6 +194,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "CheckpointDurableExecution",
@@ -246,6 +248,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "CreateAlias",
@@ -334,6 +337,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "CreateCapacityProvider",
@@ -415,6 +419,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "CreateCodeSigningConfig",
@@ -461,6 +466,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "CreateEventSourceMapping",
@@ -899,6 +905,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "CreateFunction",
@@ -1414,6 +1421,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "CreateFunctionUrlConfig",
@@ -1502,6 +1510,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteAlias",
@@ -1526,6 +1535,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteCapacityProvider",
@@ -1551,6 +1561,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteCodeSigningConfig",
@@ -1568,6 +1579,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteDurableExecution",
@@ -1593,6 +1605,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteEventSourceMapping",
@@ -1842,6 +1855,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteFunction",
@@ -1874,6 +1888,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteFunctionCodeSigningConfig",
@@ -1891,6 +1906,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteFunctionConcurrency",
@@ -1908,6 +1924,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteFunctionEventInvokeConfig",
@@ -1932,6 +1949,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteFunctionUrlConfig",
@@ -1956,6 +1974,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteLayerVersion",
@@ -1980,6 +1999,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteProvisionedConcurrencyConfig",
@@ -2004,6 +2024,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteResourcePolicy",
@@ -2028,6 +2049,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetAccountSettings",
@@ -2052,6 +2074,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetAlias",
@@ -2119,6 +2142,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetCapacityProvider",
@@ -2144,6 +2168,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetCodeSigningConfig",
@@ -2169,6 +2194,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetDurableExecution",
@@ -2299,6 +2325,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetDurableExecutionHistory",
@@ -2365,6 +2392,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetDurableExecutionState",
@@ -2424,6 +2452,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetEventSourceMapping",
@@ -2673,6 +2702,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetFunction",
@@ -2733,6 +2763,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetFunctionCodeSigningConfig",
@@ -2765,6 +2796,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetFunctionConcurrency",
@@ -2790,6 +2822,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetFunctionConfiguration",
@@ -3109,6 +3142,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetFunctionEventInvokeConfig",
@@ -3169,6 +3203,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetFunctionRecursionConfig",
@@ -3194,6 +3229,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetFunctionScalingConfig",
@@ -3240,6 +3276,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetFunctionUrlConfig",
@@ -3314,6 +3351,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetLayerVersion",
@@ -3402,6 +3440,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetLayerVersionByArn",
@@ -3483,6 +3522,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetLayerVersionPolicy",
@@ -3522,6 +3562,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetPolicy",
@@ -3561,6 +3602,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetProvisionedConcurrencyConfig",
@@ -3628,6 +3670,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetResourcePolicy",
@@ -3660,6 +3703,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetRuntimeManagementConfig",
@@ -3706,6 +3750,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "Invoke",
@@ -3815,6 +3860,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: Some("Payload"),
         },
         Op {
             name: "InvokeAsync",
@@ -3847,6 +3893,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "InvokeWithResponseStream",
@@ -3935,6 +3982,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: false,
+            outfile: None,
         },
         Op {
             name: "ListAliases",
@@ -3994,6 +4042,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListCapacityProviders",
@@ -4046,6 +4095,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListCodeSigningConfigs",
@@ -4091,6 +4141,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListDurableExecutionsByFunction",
@@ -4185,6 +4236,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListEventSourceMappings",
@@ -4244,6 +4296,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListFunctionEventInvokeConfigs",
@@ -4296,6 +4349,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListFunctionUrlConfigs",
@@ -4348,6 +4402,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListFunctionVersionsByCapacityProvider",
@@ -4407,6 +4462,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &["CapacityProviderArn"],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListFunctions",
@@ -4466,6 +4522,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListFunctionsByCodeSigningConfig",
@@ -4518,6 +4575,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListLayerVersions",
@@ -4584,6 +4642,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListLayers",
@@ -4643,6 +4702,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListProvisionedConcurrencyConfigs",
@@ -4695,6 +4755,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListTags",
@@ -4720,6 +4781,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListVersionsByFunction",
@@ -4772,6 +4834,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "PauseDurableExecution",
@@ -4810,6 +4873,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "PublishLayerVersion",
@@ -4926,6 +4990,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "PublishVersion",
@@ -5266,6 +5331,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "PutFunctionCodeSigningConfig",
@@ -5305,6 +5371,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "PutFunctionConcurrency",
@@ -5337,6 +5404,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "PutFunctionEventInvokeConfig",
@@ -5418,6 +5486,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "PutFunctionRecursionConfig",
@@ -5450,6 +5519,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "PutFunctionScalingConfig",
@@ -5489,6 +5559,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "PutProvisionedConcurrencyConfig",
@@ -5563,6 +5634,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "PutResourcePolicy",
@@ -5609,6 +5681,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "PutRuntimeManagementConfig",
@@ -5669,6 +5742,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "RemoveLayerVersionPermission",
@@ -5707,6 +5781,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "RemovePermission",
@@ -5745,6 +5820,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ResumeDurableExecution",
@@ -5776,6 +5852,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "SendDurableExecutionCallbackFailure",
@@ -5800,6 +5877,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "SendDurableExecutionCallbackHeartbeat",
@@ -5817,6 +5895,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "SendDurableExecutionCallbackSuccess",
@@ -5841,6 +5920,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "StopDurableExecution",
@@ -5873,6 +5953,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "TagResource",
@@ -5897,6 +5978,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UntagResource",
@@ -5921,6 +6003,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UpdateAlias",
@@ -6016,6 +6099,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UpdateCapacityProvider",
@@ -6062,6 +6146,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UpdateCodeSigningConfig",
@@ -6108,6 +6193,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UpdateEventSourceMapping",
@@ -6504,6 +6590,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UpdateFunctionCode",
@@ -6900,6 +6987,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UpdateFunctionConfiguration",
@@ -7366,6 +7454,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UpdateFunctionEventInvokeConfig",
@@ -7447,6 +7536,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UpdateFunctionUrlConfig",
@@ -7542,6 +7632,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
     ],
     shapes: &[

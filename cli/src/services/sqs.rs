@@ -55,6 +55,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "CancelMessageMoveTask",
@@ -80,6 +81,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ChangeMessageVisibility",
@@ -111,6 +113,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ChangeMessageVisibilityBatch",
@@ -150,6 +153,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "CreateQueue",
@@ -189,6 +193,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteMessage",
@@ -213,6 +218,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteMessageBatch",
@@ -252,6 +258,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DeleteQueue",
@@ -269,6 +276,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetQueueAttributes",
@@ -301,6 +309,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetQueueUrl",
@@ -333,6 +342,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListDeadLetterSourceQueues",
@@ -385,6 +395,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListMessageMoveTasks",
@@ -417,6 +428,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListQueueTags",
@@ -442,6 +454,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ListQueues",
@@ -494,6 +507,7 @@ pub(crate) static SERVICE: Service = Service {
                 non_aggregate: &[],
             }),
             supported: true,
+            outfile: None,
         },
         Op {
             name: "PurgeQueue",
@@ -511,6 +525,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "ReceiveMessage",
@@ -585,6 +600,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "RemovePermission",
@@ -609,6 +625,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "SendMessage",
@@ -704,6 +721,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "SendMessageBatch",
@@ -743,6 +761,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "SetQueueAttributes",
@@ -767,6 +786,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "StartMessageMoveTask",
@@ -806,6 +826,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "TagQueue",
@@ -830,6 +851,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "UntagQueue",
@@ -854,6 +876,7 @@ pub(crate) static SERVICE: Service = Service {
             output: &[],
             paginator: None,
             supported: true,
+            outfile: None,
         },
     ],
     shapes: &[

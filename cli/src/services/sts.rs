@@ -161,6 +161,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "AssumeRoleWithSAML",
@@ -305,6 +306,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "AssumeRoleWithWebIdentity",
@@ -442,6 +444,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "AssumeRoot",
@@ -509,6 +512,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "DecodeAuthorizationMessage",
@@ -534,6 +538,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetAccessKeyInfo",
@@ -559,6 +564,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetCallerIdentity",
@@ -590,6 +596,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetDelegatedAccessToken",
@@ -629,6 +636,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetFederationToken",
@@ -717,6 +725,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetScopedCredentials",
@@ -798,6 +807,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetSessionToken",
@@ -858,6 +868,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
         Op {
             name: "GetWebIdentityToken",
@@ -925,6 +936,7 @@ pub(crate) static SERVICE: Service = Service {
             ],
             paginator: None,
             supported: true,
+            outfile: None,
         },
     ],
     shapes: &[

@@ -4,7 +4,7 @@
 //! `stratus` binary interprets the tables; nothing here is a parser per operation.
 
 use super::{ident, rust_file, EmitError, GeneratedFile, Options};
-use crate::ir::{Field, Ir, OperationIr, RustType, TypeDef};
+use crate::ir::{Binding, Field, Ir, OperationIr, PayloadKind, RustType, TypeDef};
 use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::{HashMap, HashSet};
@@ -230,6 +230,20 @@ pub fn service_file(
         };
         let (name, cli, docs) = (&op.name, cli_name(&op.name), &op.docs);
         let supported = supported(ir, op);
+        // botocore treats a blob payload of the output as streaming: the AWS CLI writes it to the
+        // file named by a positional argument.
+        let outfile = match op.output.map(|id| &ir.types[id.0]) {
+            Some(TypeDef::Struct(s)) => {
+                match s.fields.iter().find(|f| matches!(f.binding, Binding::Payload(PayloadKind::Blob { .. }))) {
+                    Some(f) => {
+                        let k = &f.member;
+                        quote!(Some(#k))
+                    }
+                    None => quote!(None),
+                }
+            }
+            _ => quote!(None),
+        };
         ops.push(quote!(Op {
             name: #name,
             cli: #cli,
@@ -238,6 +252,7 @@ pub fn service_file(
             output: &[#(#out_members),*],
             paginator: #paginator,
             supported: #supported,
+            outfile: #outfile,
         }));
         if !supported {
             continue;
