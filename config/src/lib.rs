@@ -82,11 +82,23 @@ pub async fn load() -> Result<Config, ConfigError> {
 }
 
 /// Loads a [`Config`] with the full credential chain, with options.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Loader {
     env: Option<Env>,
     http: Option<Arc<dyn HttpClient>>,
     mfa: Option<Arc<dyn MfaTokenProvider>>,
+    customize: Option<Box<dyn FnOnce(ConfigBuilder) -> ConfigBuilder + Send>>,
+}
+
+impl fmt::Debug for Loader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Loader")
+            .field("env", &self.env)
+            .field("http", &self.http)
+            .field("mfa", &self.mfa)
+            .field("customize", &self.customize.is_some())
+            .finish()
+    }
 }
 
 impl Loader {
@@ -107,6 +119,13 @@ impl Loader {
         self
     }
 
+    /// Adjusts the settings read from the environment before the configuration is built
+    /// (timeouts, retries, `anonymous()`...).
+    pub fn customize(mut self, f: impl FnOnce(ConfigBuilder) -> ConfigBuilder + Send + 'static) -> Self {
+        self.customize = Some(Box::new(f));
+        self
+    }
+
     /// Asks this callback for MFA codes (profiles with `mfa_serial`).
     pub fn mfa_token_provider(mut self, mfa: Arc<dyn MfaTokenProvider>) -> Self {
         self.mfa = Some(mfa);
@@ -114,17 +133,20 @@ impl Loader {
     }
 
     /// The configuration without the full chain (what the providers' own calls use).
-    async fn base(&self) -> Result<(Env, Config), ConfigError> {
+    async fn base(&mut self) -> Result<(Env, Config), ConfigError> {
         let env = self.env.clone().unwrap_or_else(Env::process);
         let mut builder = ConfigBuilder::from_env(env.clone()).await?;
         if let Some(http) = &self.http {
             builder = builder.http_client(http.clone());
         }
+        if let Some(f) = self.customize.take() {
+            builder = f(builder);
+        }
         Ok((env, builder.build()?))
     }
 
     /// The default credential chain, uncached (the [`Config`] from [`Loader::load`] caches it).
-    pub async fn credentials_chain(&self) -> Result<DefaultChain, ConfigError> {
+    pub async fn credentials_chain(mut self) -> Result<DefaultChain, ConfigError> {
         let (env, base) = self.base().await?;
         let imds = Arc::new(ImdsProvider::new(env.clone(), base.http_client().clone()));
         Ok(DefaultChain::new(Shared { env, base, mfa: self.mfa.clone() }, imds))
@@ -133,7 +155,7 @@ impl Loader {
     /// Loads the configuration: region, endpoints, retries and the rest as
     /// `stratus_runtime::Config::from_env` reads them (and, when no region is configured, the
     /// region of the EC2 instance from IMDS), and the full credential chain.
-    pub async fn load(self) -> Result<Config, ConfigError> {
+    pub async fn load(mut self) -> Result<Config, ConfigError> {
         let (env, mut base) = self.base().await?;
         // One IMDS provider for the region and the credentials: off EC2, the first failure is
         // remembered and the second lookup costs nothing.

@@ -264,7 +264,7 @@ impl Handle {
         // The http crate's message names the part at fault, never its value.
         let http_request = builder.body(request.body.clone()).map_err(|e| err(ErrorKind::Build(e.to_string())))?;
         let streaming = I::SPEC.body == operation::BodyKind::EventStream;
-        if I::SPEC.unsigned && !streaming {
+        if (I::SPEC.unsigned || !self.config.signs()) && !streaming {
             // Operations that obtain credentials are sent without any.
             let sent = trace::request_sent(http_request.method(), http_request.uri(), Some(http_request.body().len()));
             let sending = self.config.http_client().call(http_request);

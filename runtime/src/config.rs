@@ -105,6 +105,7 @@ pub struct Config {
     stalled_stream: Option<StalledStreamProtection>,
     max_response_body: usize,
     sts_global_endpoint: bool,
+    sign: bool,
 }
 
 impl fmt::Debug for Config {
@@ -124,6 +125,7 @@ impl fmt::Debug for Config {
             .field("stalled_stream", &self.stalled_stream)
             .field("max_response_body", &self.max_response_body)
             .field("sts_global_endpoint", &self.sts_global_endpoint)
+            .field("sign", &self.sign)
             .finish()
     }
 }
@@ -174,6 +176,16 @@ impl Config {
         let region = region.into();
         check_region(&region)?;
         Ok(Config { region: Some(region), ..self.clone() })
+    }
+
+    /// The same configuration over another HTTP client (a wrapper that logs, say).
+    pub fn with_http_client(&self, http: Arc<dyn HttpClient>) -> Config {
+        Config { http, ..self.clone() }
+    }
+
+    /// Whether requests are signed (`false`: anonymous, as `--no-sign-request`).
+    pub fn signs(&self) -> bool {
+        self.sign
     }
 
     /// The same configuration with another credentials provider, used as it is (not cached again):
@@ -251,6 +263,7 @@ pub struct ConfigBuilder {
     stalled_stream: Option<StalledStreamProtection>,
     max_response_body: usize,
     sts_global_endpoint: bool,
+    sign: bool,
     proxy: ProxyConfig,
     ca_bundle: Option<Vec<u8>>,
     trust_roots: TrustRoots,
@@ -275,6 +288,7 @@ impl Default for ConfigBuilder {
             stalled_stream: Some(StalledStreamProtection::default()),
             max_response_body: DEFAULT_MAX_RESPONSE_BODY,
             sts_global_endpoint: false,
+            sign: true,
             proxy: ProxyConfig::none(),
             ca_bundle: None,
             trust_roots: TrustRoots::default(),
@@ -480,6 +494,13 @@ impl ConfigBuilder {
         self
     }
 
+    /// Sends every request unsigned, without asking for credentials (public resources; the AWS
+    /// CLI's `--no-sign-request`).
+    pub fn anonymous(mut self) -> Self {
+        self.sign = false;
+        self
+    }
+
     /// Sends STS calls in the regions of the old global endpoint to `sts.amazonaws.com`.
     pub fn sts_global_endpoint(mut self, on: bool) -> Self {
         self.sts_global_endpoint = on;
@@ -553,6 +574,7 @@ impl ConfigBuilder {
             stalled_stream: self.stalled_stream,
             max_response_body: self.max_response_body,
             sts_global_endpoint: self.sts_global_endpoint,
+            sign: self.sign,
         })
     }
 }
