@@ -11,6 +11,7 @@
 //! ([`args`]), the call, pagination, `--query`, and the output.
 
 mod args;
+mod complete;
 mod debug;
 mod help;
 mod output;
@@ -227,6 +228,28 @@ fn globals(given: &mut Vec<Given>) -> Result<Globals, Failure> {
 }
 
 async fn run(argv: Vec<String>) -> Result<(), Failure> {
+    match argv.first().map(String::as_str) {
+        Some("__complete") => {
+            let line = std::env::var("COMP_LINE").unwrap_or_default();
+            let point = std::env::var("COMP_POINT").ok().and_then(|p| p.parse::<usize>().ok()).unwrap_or(line.len());
+            let upto = line.get(..point.min(line.len())).unwrap_or(&line);
+            for c in complete::candidates(services::SERVICES, upto) {
+                println!("{c}");
+            }
+            return Ok(());
+        }
+        Some("completion") => {
+            let shell = argv.get(1).map(String::as_str).unwrap_or_default();
+            return match complete::script(shell) {
+                Some(s) => {
+                    print!("{s}");
+                    Ok(())
+                }
+                None => Err(Failure::param("usage: stratus completion bash|zsh|fish")),
+            };
+        }
+        _ => {}
+    }
     let (mut positional, mut given) = split(argv);
     give_back_positionals(&mut positional, &mut given);
     let g = globals(&mut given)?;
