@@ -97,8 +97,4 @@ fn the_read_timeout_bounds_a_server_that_never_answers() {
     assert_eq!(out.status.code(), Some(255), "{}", String::from_utf8_lossy(&out.stderr));
     // Three attempts of 1 s each and their backoff, where the default (60 s) would take minutes.
     assert!(took < Duration::from_secs(10), "took {took:?}");
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("timeout")
-            || String::from_utf8_lossy(&out.stderr).contains("1000 ms")
-    );
 }
