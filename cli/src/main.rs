@@ -20,6 +20,7 @@ mod output;
 mod services;
 mod shorthand;
 mod table;
+mod table_output;
 
 use args::{BinaryFormat, Given};
 use base64::Engine as _;
@@ -338,8 +339,10 @@ async fn run(argv: Vec<String>) -> Result<(), Failure> {
         Some(other) => return Err(Failure::param(format!("argument --cli-binary-format: invalid choice: '{other}'"))),
     };
     let output_format = g.output.clone().unwrap_or_else(|| "json".into());
-    if !matches!(output_format.as_str(), "json" | "text") {
-        return Err(Failure::param(format!("--output {output_format} is not supported yet (json and text are)")));
+    if !matches!(output_format.as_str(), "json" | "text" | "table") {
+        return Err(Failure::param(format!(
+            "{USAGE}\n\nstratus: error: argument --output: Invalid choice, valid choices are:\n\njson | text | table"
+        )));
     }
     let query = match &g.query {
         Some(q) => {
@@ -448,6 +451,16 @@ async fn run(argv: Vec<String>) -> Result<(), Failure> {
         return Ok(());
     }
     let shown = search(shape(paged.merged))?;
+    if output_format == "table" {
+        // The AWS CLI measures the terminal; output that is not a terminal gets 80 columns.
+        use std::io::IsTerminal as _;
+        let columns = match std::io::stdout().is_terminal() {
+            true => std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(80),
+            false => 80,
+        };
+        print!("{}", table_output::table(op.name, &shown, columns));
+        return Ok(());
+    }
     // The AWS CLI prints nothing when the result is an empty object.
     if !matches!(&shown, Value::Object(m) if m.is_empty()) {
         println!("{}", output::json(&shown));

@@ -17,7 +17,8 @@ pub fn json(v: &Value) -> String {
 }
 
 /// Timestamp members (numbers of epoch seconds in the client's JSON form) as the AWS CLI shows
-/// them: ISO 8601 with `+00:00`.
+/// them: as they came on the wire (its `cli_timestamp_format = wire`, version 1's only behaviour) —
+/// epoch seconds for the JSON protocols, ISO 8601 text ending in `Z` for the XML ones.
 pub fn timestamps(service: &Service, members: &[Member], v: Value) -> Value {
     fn walk(service: &Service, shape: u32, v: Value, depth: usize) -> Value {
         if depth > 64 {
@@ -25,7 +26,7 @@ pub fn timestamps(service: &Service, members: &[Member], v: Value) -> Value {
         }
         match (&service.shapes[shape as usize], v) {
             (Shape::QuotedJson, Value::String(text)) => decode_quoted_json(text),
-            (Shape::Timestamp, Value::Number(n)) => match n.as_f64() {
+            (Shape::Timestamp, Value::Number(n)) if service.xml_timestamps => match n.as_f64() {
                 Some(secs) => Value::String(iso(secs)),
                 None => Value::Number(n),
             },
@@ -91,8 +92,8 @@ fn decode_quoted_json(text: String) -> Value {
     }
 }
 
-/// `2015-08-31T12:00:00+00:00` (with microseconds when there are any), as Python's
-/// `datetime.isoformat()` writes a UTC time.
+/// `2015-08-31T12:00:00Z`, with the fraction of a second when there is one (`.401887Z`), as AWS
+/// services write timestamps in XML.
 fn iso(secs: f64) -> String {
     let whole = secs.floor() as i64;
     let micros = ((secs - whole as f64) * 1_000_000.0).round() as i64;
@@ -101,9 +102,10 @@ fn iso(secs: f64) -> String {
     let base = base.trim_end_matches('Z');
     let base = base.split('.').next().unwrap_or(base);
     if micros > 0 {
-        format!("{base}.{micros:06}+00:00")
+        let fraction = format!("{micros:06}");
+        format!("{base}.{}Z", fraction.trim_end_matches('0'))
     } else {
-        format!("{base}+00:00")
+        format!("{base}Z")
     }
 }
 
@@ -242,9 +244,9 @@ mod tests {
     }
 
     #[test]
-    fn iso_times_as_python_writes_them() {
-        assert_eq!(iso(1_440_000_000.0), "2015-08-19T16:00:00+00:00");
-        assert_eq!(iso(1_440_000_000.5), "2015-08-19T16:00:00.500000+00:00");
+    fn iso_times_as_services_write_them() {
+        assert_eq!(iso(1_440_000_000.0), "2015-08-19T16:00:00Z");
+        assert_eq!(iso(1_440_000_000.5), "2015-08-19T16:00:00.5Z");
     }
 
     #[test]

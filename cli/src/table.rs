@@ -20,6 +20,8 @@ pub struct Service {
     pub shapes: &'static [Shape],
     /// Waiters (`stratus <service> wait <waiter>`).
     pub waiters: &'static [Waiter],
+    /// Timestamps travel as ISO 8601 text (the XML protocols), not epoch seconds.
+    pub xml_timestamps: bool,
 }
 
 /// A waiter: polls an operation until a state is reached.

@@ -197,6 +197,20 @@ lambda invoke --function-name diff-f {out}
 lambda invoke --function-name diff-f
 lambda get-function --function-name diff-f --query 'Configuration.[FunctionName, Runtime, Handler]'
 lambda list-functions --query 'Functions[].[FunctionName, Runtime]' --output text
+sts get-caller-identity --output table
+sqs list-queues --output table
+dynamodb describe-table --table-name diff-t --output table --query 'Table.KeySchema'
+dynamodb scan --table-name diff-t --output table
+dynamodb get-item --table-name diff-t --key '{"pk": {"S": "b"}}' --output table
+iam list-roles --path-prefix /diff/ --output table --query 'Roles[].[RoleName, Path]'
+iam get-role --role-name diff-r1 --output table
+iam list-roles --path-prefix /diff/ --max-items 2 --output table --query 'Roles[].RoleName'
+lambda list-functions --output table --query 'Functions[].[FunctionName, Handler]'
+sts get-caller-identity --output table --query Account
+iam get-role --role-name diff-r1 --query 'Role.CreateDate'
+iam list-users --query 'Users[].CreateDate'
+dynamodb describe-table --table-name diff-t --query 'Table.CreationDateTime'
+sts get-session-token --query 'length(Credentials.Expiration)'
 "#;
 
 /// What both tools see before the cases run (made with the AWS CLI).

@@ -8207,6 +8207,7 @@ pub(crate) static SERVICE: Service = Service {
             max_attempts: 25u32,
         },
     ],
+    xml_timestamps: false,
 };
 
 /// Runs operation `op` (model name) with its input as JSON; the output as JSON.

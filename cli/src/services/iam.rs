@@ -9935,6 +9935,7 @@ pub(crate) static SERVICE: Service = Service {
             max_attempts: 20u32,
         },
     ],
+    xml_timestamps: true,
 };
 
 /// Runs operation `op` (model name) with its input as JSON; the output as JSON.

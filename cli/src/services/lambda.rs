@@ -11527,6 +11527,7 @@ pub(crate) static SERVICE: Service = Service {
             max_attempts: 312u32,
         },
     ],
+    xml_timestamps: false,
 };
 
 /// Runs operation `op` (model name) with its input as JSON; the output as JSON.

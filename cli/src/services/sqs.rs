@@ -1340,6 +1340,7 @@ pub(crate) static SERVICE: Service = Service {
         ),
     ],
     waiters: &[],
+    xml_timestamps: false,
 };
 
 /// Runs operation `op` (model name) with its input as JSON; the output as JSON.

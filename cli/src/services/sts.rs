@@ -1145,6 +1145,7 @@ pub(crate) static SERVICE: Service = Service {
         Shape::Enum(&["AWSIdentity", "OriginIdentity"]),
     ],
     waiters: &[],
+    xml_timestamps: true,
 };
 
 /// Runs operation `op` (model name) with its input as JSON; the output as JSON.

@@ -347,6 +347,7 @@ pub fn service_file(
         }
     };
     let shape_entries = &shapes.entries;
+    let xml_timestamps = ir.service.protocol.is_xml();
     let (service_name, title, docs) = (module.replace('_', "-"), &ir.service.full_name, &ir.service.docs);
     let tokens = quote! {
         //! Generated from the model: the `stratus` tool's tables of this service and its `call`.
@@ -369,6 +370,7 @@ pub fn service_file(
             ops: &[#(#ops),*],
             shapes: &[#(#shape_entries),*],
             waiters: &[#(#waiters),*],
+            xml_timestamps: #xml_timestamps,
         };
 
         /// Runs operation `op` (model name) with its input as JSON; the output as JSON.
