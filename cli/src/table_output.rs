@@ -159,7 +159,7 @@ impl Builder {
         match current {
             Value::Array(items) => {
                 if items.first().is_some_and(Value::is_object) {
-                    self.from_list(items, indent, title, depth);
+                    self.list_sections(items, indent, title, depth);
                 } else {
                     for item in items {
                         match item {
@@ -174,13 +174,13 @@ impl Builder {
                     }
                 }
             }
-            Value::Object(_) => self.from_dict(current, indent, depth),
+            Value::Object(_) => self.dict_section(current, indent, depth),
             _ => {}
         }
         true
     }
 
-    fn from_dict(&mut self, current: &Value, indent: usize, depth: usize) {
+    fn dict_section(&mut self, current: &Value, indent: usize, depth: usize) {
         let Value::Object(map) = current else { return };
         let (headers, more) = group(map);
         if headers.len() == 1 {
@@ -197,7 +197,7 @@ impl Builder {
         }
     }
 
-    fn from_list(&mut self, items: &[Value], indent: usize, title: Option<&str>, depth: usize) {
+    fn list_sections(&mut self, items: &[Value], indent: usize, title: Option<&str>, depth: usize) {
         let mut headers: Vec<String> = Vec::new();
         let mut more: Vec<String> = Vec::new();
         for item in items.iter().filter_map(Value::as_object) {
