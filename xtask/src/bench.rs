@@ -200,6 +200,115 @@ fn calls(binary: &Path, url: &str, op: &str, calls: u32) -> Result<(f64, f64)> {
     Ok((f64::from(calls) / wall, cpu * 10_000.0 / f64::from(calls)))
 }
 
+/// One run of a command line: (wall seconds, CPU seconds, peak resident memory in MiB), measured
+/// with `wait4` on the child (its own CPU and memory, nothing else's).
+fn measure(program: &Path, args: &[&str], env: &[(&str, String)]) -> Result<(f64, f64, f64)> {
+    let start = Instant::now();
+    let child = Command::new(program)
+        .args(args)
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .with_context(|| format!("running {}", program.display()))?;
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: `rusage` is plain data that wait4 fills; `pid` is our child, which nothing else
+    // waits for.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall = start.elapsed().as_secs_f64();
+    if waited != pid {
+        bail!("waiting for {} failed", program.display());
+    }
+    if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
+        bail!("{} {} failed (status {status})", program.display(), args.join(" "));
+    }
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    Ok((wall, secs(usage.ru_utime) + secs(usage.ru_stime), usage.ru_maxrss as f64 / 1024.0))
+}
+
+/// `stratus lambda list-functions` against `aws lambda list-functions` (the AWS CLI of the test
+/// venv), both against the canned server; and the `stratus` binary's cold release build and
+/// stripped size.
+fn cli_rows(root: &Path, url: &str, quick: bool, rows: &mut Vec<[String; 5]>) -> Result<()> {
+    let say = |s: &str| {
+        let _ = writeln!(std::io::stdout(), "{s}");
+    };
+    let aws = root.join("target/moto-venv/bin/aws");
+    if !aws.exists() {
+        say("==> no AWS CLI in target/moto-venv (run `cargo xtask test` once): the CLI rows are skipped");
+        return Ok(());
+    }
+    say("==> cold release build of the stratus binary");
+    let target = root.join("target/bench/cold-cli");
+    let _ = std::fs::remove_dir_all(&target);
+    let start = Instant::now();
+    let built = cargo_in(root)
+        .args(["build", "--quiet", "--release", "-p", "stratus-cli"])
+        .env("CARGO_TARGET_DIR", &target)
+        .env("CARGO_PROFILE_RELEASE_STRIP", "true")
+        .status()?;
+    if !built.success() {
+        bail!("building stratus failed");
+    }
+    let build_secs = start.elapsed().as_secs_f64();
+    let stratus = target.join("release/stratus");
+    let size = std::fs::metadata(&stratus)?.len() as f64;
+    rows.push(["`stratus` cold release build".into(), format!("{build_secs:.1} s"), "—".into(), "—".into(), "".into()]);
+    rows.push(["`stratus` stripped binary".into(), format!("{:.2} MB", size / 1e6), "—".into(), "—".into(), "".into()]);
+
+    let home = root.join("target/bench/cli-home");
+    std::fs::create_dir_all(&home)?;
+    let env: Vec<(&str, String)> = vec![
+        ("PATH", std::env::var("PATH").unwrap_or_default()),
+        ("HOME", home.display().to_string()),
+        ("AWS_ACCESS_KEY_ID", "bench".into()),
+        ("AWS_SECRET_ACCESS_KEY", "bench".into()),
+        ("AWS_DEFAULT_REGION", "us-east-1".into()),
+        ("AWS_EC2_METADATA_DISABLED", "true".into()),
+        ("AWS_CONFIG_FILE", home.join("config").display().to_string()),
+        ("AWS_SHARED_CREDENTIALS_FILE", home.join("credentials").display().to_string()),
+    ];
+    let args = ["lambda", "list-functions", "--endpoint-url", url];
+    let n = if quick { 5 } else { 20 };
+    say(&format!("==> stratus and aws lambda list-functions, {n} calls each, alternating"));
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for _ in 0..n {
+        ours.push(measure(&stratus, &args, &env)?);
+        theirs.push(measure(&aws, &args, &env)?);
+    }
+    let col = |v: &[(f64, f64, f64)], f: fn(&(f64, f64, f64)) -> f64| stats(v.iter().map(f).collect());
+    let (ow, tw) = (col(&ours, |m| m.0 * 1000.0), col(&theirs, |m| m.0 * 1000.0));
+    let (oc, tc) = (col(&ours, |m| m.1 * 1000.0), col(&theirs, |m| m.1 * 1000.0));
+    let (om, tm) = (col(&ours, |m| m.2), col(&theirs, |m| m.2));
+    let times = |a: f64, b: f64| if a > 0.0 { format!("{:.0}x less", b / a) } else { "—".into() };
+    rows.push([
+        "`lambda list-functions`: CPU per call (stratus vs aws)".into(),
+        fmt_stats(&oc, "ms", 1),
+        fmt_stats(&tc, "ms", 1),
+        times(oc.median, tc.median),
+        "≥ 50x less".into(),
+    ]);
+    rows.push([
+        "`lambda list-functions`: wall per call".into(),
+        fmt_stats(&ow, "ms", 1),
+        fmt_stats(&tw, "ms", 1),
+        times(ow.median, tw.median),
+        "≥ 20x less".into(),
+    ]);
+    rows.push([
+        "`lambda list-functions`: peak memory".into(),
+        fmt_stats(&om, "MiB", 1),
+        fmt_stats(&tm, "MiB", 1),
+        // The target is on Stratus's own figure.
+        format!("{:.1} MiB", om.median),
+        "≤ 10 MiB".into(),
+    ]);
+    Ok(())
+}
+
 fn ratio(ours: f64, theirs: f64) -> String {
     if theirs == 0.0 {
         "—".into()
@@ -339,6 +448,9 @@ pub fn run(root: &Path, quick: bool) -> Result<String> {
             "≤ 50%".into(),
         ]);
     }
+
+    // The command line against the AWS CLI.
+    cli_rows(root, &url, quick, &mut rows)?;
 
     // Signing.
     say("==> signing");
