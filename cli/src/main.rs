@@ -39,6 +39,8 @@ mod exit {
     pub const SERVICE: u8 = 254;
     /// Anything else.
     pub const OTHER: u8 = 255;
+    /// Interrupted (Ctrl-C).
+    pub const INTERRUPTED: u8 = 130;
 }
 
 /// A failure, with the exit code it maps to.
@@ -86,7 +88,15 @@ fn main() -> ExitCode {
             return ExitCode::from(exit::OTHER);
         }
     };
-    match runtime.block_on(run(argv)) {
+    // Ctrl-C ends the command with the AWS CLI's code for an interruption.
+    let interrupted = Failure { code: exit::INTERRUPTED, message: String::new() };
+    let outcome = runtime.block_on(async {
+        tokio::select! {
+            r = run(argv) => r,
+            _ = tokio::signal::ctrl_c() => Err(interrupted),
+        }
+    });
+    match outcome {
         Ok(()) => ExitCode::from(exit::OK),
         Err(f) => {
             if !f.message.is_empty() {

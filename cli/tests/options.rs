@@ -98,3 +98,27 @@ fn the_read_timeout_bounds_a_server_that_never_answers() {
     // Three attempts of 1 s each and their backoff, where the default (60 s) would take minutes.
     assert!(took < Duration::from_secs(10), "took {took:?}");
 }
+
+#[cfg(unix)]
+#[test]
+fn an_interrupted_call_exits_130() {
+    let (url, seen) = server(None);
+    let home = std::env::temp_dir().join(format!("stratus-cli-interrupt-{}", std::process::id()));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stratus"))
+        .args(["sts", "get-caller-identity", "--endpoint-url", &url])
+        .env_clear()
+        .env("HOME", &home)
+        .env("AWS_ACCESS_KEY_ID", "AKID")
+        .env("AWS_SECRET_ACCESS_KEY", "secret")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .spawn()
+        .unwrap();
+    // Once the request is in flight, Ctrl-C.
+    std::thread::sleep(Duration::from_millis(700));
+    // SAFETY: signalling our own child process.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    let _ = seen.join();
+    assert_eq!(status.code(), Some(130), "{status:?}");
+}
