@@ -92,8 +92,8 @@ fn decode_quoted_json(text: String) -> Value {
     }
 }
 
-/// `2015-08-31T12:00:00Z`, with the fraction of a second when there is one (`.401887Z`), as AWS
-/// services write timestamps in XML.
+/// `2015-08-31T12:00:00Z`, with microseconds when the time has a fraction of a second
+/// (`.401880Z`), as AWS services and moto write timestamps in XML.
 fn iso(secs: f64) -> String {
     let whole = secs.floor() as i64;
     let micros = ((secs - whole as f64) * 1_000_000.0).round() as i64;
@@ -102,8 +102,9 @@ fn iso(secs: f64) -> String {
     let base = base.trim_end_matches('Z');
     let base = base.split('.').next().unwrap_or(base);
     if micros > 0 {
-        let fraction = format!("{micros:06}");
-        format!("{base}.{}Z", fraction.trim_end_matches('0'))
+        // The digits the wire had are not kept; six (microseconds) is what moto and botocore-based
+        // servers write, and AWS writes no fraction at all for whole seconds.
+        format!("{base}.{micros:06}Z")
     } else {
         format!("{base}Z")
     }
@@ -246,7 +247,7 @@ mod tests {
     #[test]
     fn iso_times_as_services_write_them() {
         assert_eq!(iso(1_440_000_000.0), "2015-08-19T16:00:00Z");
-        assert_eq!(iso(1_440_000_000.5), "2015-08-19T16:00:00.5Z");
+        assert_eq!(iso(1_440_000_000.5), "2015-08-19T16:00:00.500000Z");
     }
 
     #[test]
