@@ -332,7 +332,7 @@ impl<'a> TypeCtx<'a> {
     fn use_lines(&self) -> TokenStream {
         let imports = self.imports.borrow();
         let mut out = TokenStream::new();
-        let runtime: Vec<_> = [Rt::Blob, Rt::DateTime, Rt::Document]
+        let runtime: Vec<_> = [Rt::Blob, Rt::DateTime, Rt::Document, Rt::UnknownValue]
             .into_iter()
             .filter(|n| imports.contains(n.name()))
             .map(|n| format_ident!("{}", n.name()))

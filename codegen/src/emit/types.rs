@@ -47,7 +47,7 @@ pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Em
             .iter()
             .map(|t| match t {
                 TypeDef::Struct(s) => structure(ir, &ctx, &verbatim, s),
-                TypeDef::Enum(e) => enumeration(e),
+                TypeDef::Enum(e) => enumeration(&ctx, e),
                 TypeDef::Union(u) => union(&ctx, u),
             })
             .collect();
@@ -276,14 +276,15 @@ fn error_impl(ir: &Ir, s: &StructDef) -> Option<String> {
     Some(if one_line.len() <= 110 { one_line } else { format!("{mac}!(\n    {}\n);\n", args.replace(", ", ",\n    ")) })
 }
 
-fn enumeration(e: &EnumDef) -> TokenStream {
+fn enumeration(ctx: &TypeCtx, e: &EnumDef) -> TokenStream {
     let name = ident(&e.name);
     let docs = doc_attrs(&e.docs);
     let deprecated = deprecated_attr(&e.deprecated);
     let variants: Vec<_> = e.variants.iter().map(|v| ident(&v.name)).collect();
     let values: Vec<_> = e.variants.iter().map(|v| &v.value).collect();
     let variant_docs = e.variants.iter().map(|v| format!(" `{}`", v.value.replace('`', "'")));
-    let (unknown, impl_string_enum) = (Rt::UnknownValue.path(), Rt::ImplStringEnumMacro.path());
+    let unknown = ctx.imported(Rt::UnknownValue.name(), Rt::UnknownValue.path());
+    let impl_string_enum = Rt::ImplStringEnumMacro.path();
     quote! {
         #docs
         #deprecated

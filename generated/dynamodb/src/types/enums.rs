@@ -3,6 +3,8 @@
 
 //! String enums and unions.
 
+use stratus_runtime::types::UnknownValue;
+
 /// Known values of `ApproximateCreationDateTimePrecision`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -12,7 +14,7 @@ pub enum ApproximateCreationDateTimePrecision {
     /// `MICROSECOND`
     Microsecond,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl ApproximateCreationDateTimePrecision {
@@ -31,11 +33,7 @@ impl From<&str> for ApproximateCreationDateTimePrecision {
         match value {
             "MILLISECOND" => Self::Millisecond,
             "MICROSECOND" => Self::Microsecond,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -53,7 +51,7 @@ pub enum AttributeAction {
     /// `DELETE`
     Delete,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl AttributeAction {
@@ -74,11 +72,7 @@ impl From<&str> for AttributeAction {
             "ADD" => Self::Add,
             "PUT" => Self::Put,
             "DELETE" => Self::Delete,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -96,7 +90,7 @@ pub enum BackupStatus {
     /// `AVAILABLE`
     Available,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl BackupStatus {
@@ -117,11 +111,7 @@ impl From<&str> for BackupStatus {
             "CREATING" => Self::Creating,
             "DELETED" => Self::Deleted,
             "AVAILABLE" => Self::Available,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -139,7 +129,7 @@ pub enum BackupType {
     /// `AWS_BACKUP`
     AwsBackup,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl BackupType {
@@ -160,11 +150,7 @@ impl From<&str> for BackupType {
             "USER" => Self::User,
             "SYSTEM" => Self::System,
             "AWS_BACKUP" => Self::AwsBackup,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -184,7 +170,7 @@ pub enum BackupTypeFilter {
     /// `ALL`
     All,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl BackupTypeFilter {
@@ -207,11 +193,7 @@ impl From<&str> for BackupTypeFilter {
             "SYSTEM" => Self::System,
             "AWS_BACKUP" => Self::AwsBackup,
             "ALL" => Self::All,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -245,7 +227,7 @@ pub enum BatchStatementErrorCodeEnum {
     /// `DuplicateItem`
     DuplicateItem,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl BatchStatementErrorCodeEnum {
@@ -282,11 +264,7 @@ impl From<&str> for BatchStatementErrorCodeEnum {
             "ResourceNotFound" => Self::ResourceNotFound,
             "AccessDenied" => Self::AccessDenied,
             "DuplicateItem" => Self::DuplicateItem,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -302,7 +280,7 @@ pub enum BillingMode {
     /// `PAY_PER_REQUEST`
     PayPerRequest,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl BillingMode {
@@ -321,11 +299,7 @@ impl From<&str> for BillingMode {
         match value {
             "PROVISIONED" => Self::Provisioned,
             "PAY_PER_REQUEST" => Self::PayPerRequest,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -341,7 +315,7 @@ pub enum BulkOperationInputFormat {
     /// `ION`
     Ion,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl BulkOperationInputFormat {
@@ -360,11 +334,7 @@ impl From<&str> for BulkOperationInputFormat {
         match value {
             "DYNAMODB_JSON" => Self::DynamodbJson,
             "ION" => Self::Ion,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -380,7 +350,7 @@ pub enum BulkOperationPerformanceTier {
     /// `ACCELERATED`
     Accelerated,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl BulkOperationPerformanceTier {
@@ -399,11 +369,7 @@ impl From<&str> for BulkOperationPerformanceTier {
         match value {
             "STANDARD" => Self::Standard,
             "ACCELERATED" => Self::Accelerated,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -427,7 +393,7 @@ pub enum BulkOperationStatus {
     /// `FAILED`
     Failed,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl BulkOperationStatus {
@@ -454,11 +420,7 @@ impl From<&str> for BulkOperationStatus {
             "CANCELLING" => Self::Cancelling,
             "CANCELLED" => Self::Cancelled,
             "FAILED" => Self::Failed,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -496,7 +458,7 @@ pub enum ComparisonOperator {
     /// `BEGINS_WITH`
     BeginsWith,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl ComparisonOperator {
@@ -537,11 +499,7 @@ impl From<&str> for ComparisonOperator {
             "CONTAINS" => Self::Contains,
             "NOT_CONTAINS" => Self::NotContains,
             "BEGINS_WITH" => Self::BeginsWith,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -557,7 +515,7 @@ pub enum ConditionalOperator {
     /// `OR`
     Or,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl ConditionalOperator {
@@ -576,11 +534,7 @@ impl From<&str> for ConditionalOperator {
         match value {
             "AND" => Self::And,
             "OR" => Self::Or,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -596,7 +550,7 @@ pub enum ContinuousBackupsStatus {
     /// `DISABLED`
     Disabled,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl ContinuousBackupsStatus {
@@ -615,11 +569,7 @@ impl From<&str> for ContinuousBackupsStatus {
         match value {
             "ENABLED" => Self::Enabled,
             "DISABLED" => Self::Disabled,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -635,7 +585,7 @@ pub enum ContributorInsightsAction {
     /// `DISABLE`
     Disable,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl ContributorInsightsAction {
@@ -654,11 +604,7 @@ impl From<&str> for ContributorInsightsAction {
         match value {
             "ENABLE" => Self::Enable,
             "DISABLE" => Self::Disable,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -674,7 +620,7 @@ pub enum ContributorInsightsMode {
     /// `THROTTLED_KEYS`
     ThrottledKeys,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl ContributorInsightsMode {
@@ -693,11 +639,7 @@ impl From<&str> for ContributorInsightsMode {
         match value {
             "ACCESSED_AND_THROTTLED_KEYS" => Self::AccessedAndThrottledKeys,
             "THROTTLED_KEYS" => Self::ThrottledKeys,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -719,7 +661,7 @@ pub enum ContributorInsightsStatus {
     /// `FAILED`
     Failed,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl ContributorInsightsStatus {
@@ -744,11 +686,7 @@ impl From<&str> for ContributorInsightsStatus {
             "DISABLING" => Self::Disabling,
             "DISABLED" => Self::Disabled,
             "FAILED" => Self::Failed,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -772,7 +710,7 @@ pub enum DestinationStatus {
     /// `UPDATING`
     Updating,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl DestinationStatus {
@@ -799,11 +737,7 @@ impl From<&str> for DestinationStatus {
             "DISABLED" => Self::Disabled,
             "ENABLE_FAILED" => Self::EnableFailed,
             "UPDATING" => Self::Updating,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -817,7 +751,7 @@ pub enum DisassociationMode {
     /// `WAIT_FOR_REPLICATION`
     WaitForReplication,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl DisassociationMode {
@@ -834,11 +768,7 @@ impl From<&str> for DisassociationMode {
     fn from(value: &str) -> Self {
         match value {
             "WAIT_FOR_REPLICATION" => Self::WaitForReplication,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -854,7 +784,7 @@ pub enum ExportFormat {
     /// `ION`
     Ion,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl ExportFormat {
@@ -873,11 +803,7 @@ impl From<&str> for ExportFormat {
         match value {
             "DYNAMODB_JSON" => Self::DynamodbJson,
             "ION" => Self::Ion,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -895,7 +821,7 @@ pub enum ExportStatus {
     /// `FAILED`
     Failed,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl ExportStatus {
@@ -916,11 +842,7 @@ impl From<&str> for ExportStatus {
             "IN_PROGRESS" => Self::InProgress,
             "COMPLETED" => Self::Completed,
             "FAILED" => Self::Failed,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -936,7 +858,7 @@ pub enum ExportType {
     /// `INCREMENTAL_EXPORT`
     IncrementalExport,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl ExportType {
@@ -955,11 +877,7 @@ impl From<&str> for ExportType {
         match value {
             "FULL_EXPORT" => Self::FullExport,
             "INCREMENTAL_EXPORT" => Self::IncrementalExport,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -975,7 +893,7 @@ pub enum ExportViewType {
     /// `NEW_AND_OLD_IMAGES`
     NewAndOldImages,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl ExportViewType {
@@ -994,11 +912,7 @@ impl From<&str> for ExportViewType {
         match value {
             "NEW_IMAGE" => Self::NewImage,
             "NEW_AND_OLD_IMAGES" => Self::NewAndOldImages,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1016,7 +930,7 @@ pub enum GlobalTableSettingsReplicationMode {
     /// `ENABLED_WITH_OVERRIDES`
     EnabledWithOverrides,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl GlobalTableSettingsReplicationMode {
@@ -1037,11 +951,7 @@ impl From<&str> for GlobalTableSettingsReplicationMode {
             "ENABLED" => Self::Enabled,
             "DISABLED" => Self::Disabled,
             "ENABLED_WITH_OVERRIDES" => Self::EnabledWithOverrides,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1061,7 +971,7 @@ pub enum GlobalTableStatus {
     /// `UPDATING`
     Updating,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl GlobalTableStatus {
@@ -1084,11 +994,7 @@ impl From<&str> for GlobalTableStatus {
             "ACTIVE" => Self::Active,
             "DELETING" => Self::Deleting,
             "UPDATING" => Self::Updating,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1110,7 +1016,7 @@ pub enum ImportStatus {
     /// `FAILED`
     Failed,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl ImportStatus {
@@ -1135,11 +1041,7 @@ impl From<&str> for ImportStatus {
             "CANCELLING" => Self::Cancelling,
             "CANCELLED" => Self::Cancelled,
             "FAILED" => Self::Failed,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1159,7 +1061,7 @@ pub enum IndexStatus {
     /// `ACTIVE`
     Active,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl IndexStatus {
@@ -1182,11 +1084,7 @@ impl From<&str> for IndexStatus {
             "UPDATING" => Self::Updating,
             "DELETING" => Self::Deleting,
             "ACTIVE" => Self::Active,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1204,7 +1102,7 @@ pub enum InputCompressionType {
     /// `NONE`
     None,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl InputCompressionType {
@@ -1225,11 +1123,7 @@ impl From<&str> for InputCompressionType {
             "GZIP" => Self::Gzip,
             "ZSTD" => Self::Zstd,
             "NONE" => Self::None,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1247,7 +1141,7 @@ pub enum InputFormat {
     /// `CSV`
     Csv,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl InputFormat {
@@ -1268,11 +1162,7 @@ impl From<&str> for InputFormat {
             "DYNAMODB_JSON" => Self::DynamodbJson,
             "ION" => Self::Ion,
             "CSV" => Self::Csv,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1288,7 +1178,7 @@ pub enum KeyType {
     /// `RANGE`
     Range,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl KeyType {
@@ -1307,11 +1197,7 @@ impl From<&str> for KeyType {
         match value {
             "HASH" => Self::Hash,
             "RANGE" => Self::Range,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1327,7 +1213,7 @@ pub enum MultiRegionConsistency {
     /// `STRONG`
     Strong,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl MultiRegionConsistency {
@@ -1346,11 +1232,7 @@ impl From<&str> for MultiRegionConsistency {
         match value {
             "EVENTUAL" => Self::Eventual,
             "STRONG" => Self::Strong,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1366,7 +1248,7 @@ pub enum OutputTypeEnum {
     /// `CONDITION_CHECK_FAILURE`
     ConditionCheckFailure,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl OutputTypeEnum {
@@ -1385,11 +1267,7 @@ impl From<&str> for OutputTypeEnum {
         match value {
             "ERROR" => Self::Error,
             "CONDITION_CHECK_FAILURE" => Self::ConditionCheckFailure,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1405,7 +1283,7 @@ pub enum PointInTimeRecoveryStatus {
     /// `DISABLED`
     Disabled,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl PointInTimeRecoveryStatus {
@@ -1424,11 +1302,7 @@ impl From<&str> for PointInTimeRecoveryStatus {
         match value {
             "ENABLED" => Self::Enabled,
             "DISABLED" => Self::Disabled,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1446,7 +1320,7 @@ pub enum ProjectionType {
     /// `INCLUDE`
     Include,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl ProjectionType {
@@ -1467,11 +1341,7 @@ impl From<&str> for ProjectionType {
             "ALL" => Self::All,
             "KEYS_ONLY" => Self::KeysOnly,
             "INCLUDE" => Self::Include,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1503,7 +1373,7 @@ pub enum ReplicaStatus {
     /// `REPLICATION_NOT_AUTHORIZED`
     ReplicationNotAuthorized,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl ReplicaStatus {
@@ -1544,11 +1414,7 @@ impl From<&str> for ReplicaStatus {
             "ARCHIVING" => Self::Archiving,
             "ARCHIVED" => Self::Archived,
             "REPLICATION_NOT_AUTHORIZED" => Self::ReplicationNotAuthorized,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1572,7 +1438,7 @@ pub enum ReturnConsumedCapacity {
     /// `NONE`
     None,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl ReturnConsumedCapacity {
@@ -1593,11 +1459,7 @@ impl From<&str> for ReturnConsumedCapacity {
             "INDEXES" => Self::Indexes,
             "TOTAL" => Self::Total,
             "NONE" => Self::None,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1613,7 +1475,7 @@ pub enum ReturnItemCollectionMetrics {
     /// `NONE`
     None,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl ReturnItemCollectionMetrics {
@@ -1632,11 +1494,7 @@ impl From<&str> for ReturnItemCollectionMetrics {
         match value {
             "SIZE" => Self::Size,
             "NONE" => Self::None,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1658,7 +1516,7 @@ pub enum ReturnValue {
     /// `UPDATED_NEW`
     UpdatedNew,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl ReturnValue {
@@ -1683,11 +1541,7 @@ impl From<&str> for ReturnValue {
             "UPDATED_OLD" => Self::UpdatedOld,
             "ALL_NEW" => Self::AllNew,
             "UPDATED_NEW" => Self::UpdatedNew,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1703,7 +1557,7 @@ pub enum ReturnValuesOnConditionCheckFailure {
     /// `NONE`
     None,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl ReturnValuesOnConditionCheckFailure {
@@ -1722,11 +1576,7 @@ impl From<&str> for ReturnValuesOnConditionCheckFailure {
         match value {
             "ALL_OLD" => Self::AllOld,
             "NONE" => Self::None,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1742,7 +1592,7 @@ pub enum S3SseAlgorithm {
     /// `KMS`
     Kms,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl S3SseAlgorithm {
@@ -1761,11 +1611,7 @@ impl From<&str> for S3SseAlgorithm {
         match value {
             "AES256" => Self::Aes256,
             "KMS" => Self::Kms,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1787,7 +1633,7 @@ pub enum SseStatus {
     /// `UPDATING`
     Updating,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl SseStatus {
@@ -1812,11 +1658,7 @@ impl From<&str> for SseStatus {
             "DISABLING" => Self::Disabling,
             "DISABLED" => Self::Disabled,
             "UPDATING" => Self::Updating,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1832,7 +1674,7 @@ pub enum SseType {
     /// `KMS`
     Kms,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl SseType {
@@ -1851,11 +1693,7 @@ impl From<&str> for SseType {
         match value {
             "AES256" => Self::Aes256,
             "KMS" => Self::Kms,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1873,7 +1711,7 @@ pub enum ScalarAttributeType {
     /// `B`
     B,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl ScalarAttributeType {
@@ -1894,11 +1732,7 @@ impl From<&str> for ScalarAttributeType {
             "S" => Self::S,
             "N" => Self::N,
             "B" => Self::B,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1914,7 +1748,7 @@ pub enum SearchSchemaElementType {
     /// `INLINE_FILTER`
     InlineFilter,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl SearchSchemaElementType {
@@ -1933,11 +1767,7 @@ impl From<&str> for SearchSchemaElementType {
         match value {
             "HASH" => Self::Hash,
             "INLINE_FILTER" => Self::InlineFilter,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1957,7 +1787,7 @@ pub enum Select {
     /// `COUNT`
     Count,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl Select {
@@ -1980,11 +1810,7 @@ impl From<&str> for Select {
             "ALL_PROJECTED_ATTRIBUTES" => Self::AllProjectedAttributes,
             "SPECIFIC_ATTRIBUTES" => Self::SpecificAttributes,
             "COUNT" => Self::Count,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -2004,7 +1830,7 @@ pub enum StreamViewType {
     /// `KEYS_ONLY`
     KeysOnly,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl StreamViewType {
@@ -2027,11 +1853,7 @@ impl From<&str> for StreamViewType {
             "OLD_IMAGE" => Self::OldImage,
             "NEW_AND_OLD_IMAGES" => Self::NewAndOldImages,
             "KEYS_ONLY" => Self::KeysOnly,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -2047,7 +1869,7 @@ pub enum TableClass {
     /// `STANDARD_INFREQUENT_ACCESS`
     StandardInfrequentAccess,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl TableClass {
@@ -2066,11 +1888,7 @@ impl From<&str> for TableClass {
         match value {
             "STANDARD" => Self::Standard,
             "STANDARD_INFREQUENT_ACCESS" => Self::StandardInfrequentAccess,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -2098,7 +1916,7 @@ pub enum TableStatus {
     /// `REPLICATION_NOT_AUTHORIZED`
     ReplicationNotAuthorized,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl TableStatus {
@@ -2135,11 +1953,7 @@ impl From<&str> for TableStatus {
             "ARCHIVING" => Self::Archiving,
             "ARCHIVED" => Self::Archived,
             "REPLICATION_NOT_AUTHORIZED" => Self::ReplicationNotAuthorized,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -2159,7 +1973,7 @@ pub enum TimeToLiveStatus {
     /// `DISABLED`
     Disabled,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl TimeToLiveStatus {
@@ -2182,11 +1996,7 @@ impl From<&str> for TimeToLiveStatus {
             "DISABLING" => Self::Disabling,
             "ENABLED" => Self::Enabled,
             "DISABLED" => Self::Disabled,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -2204,7 +2014,7 @@ pub enum VectorDistanceFunction {
     /// `EUCLIDEAN`
     Euclidean,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl VectorDistanceFunction {
@@ -2225,11 +2035,7 @@ impl From<&str> for VectorDistanceFunction {
             "COSINE" => Self::Cosine,
             "DOT_PRODUCT" => Self::DotProduct,
             "EUCLIDEAN" => Self::Euclidean,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -2247,7 +2053,7 @@ pub enum WitnessStatus {
     /// `ACTIVE`
     Active,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl WitnessStatus {
@@ -2268,11 +2074,7 @@ impl From<&str> for WitnessStatus {
             "CREATING" => Self::Creating,
             "DELETING" => Self::Deleting,
             "ACTIVE" => Self::Active,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! String enums and unions.
 
 use super::*;
+use stratus_runtime::types::UnknownValue;
 
 /// Known values of `AccessAdvisorUsageGranularityType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -14,7 +15,7 @@ pub enum AccessAdvisorUsageGranularityType {
     /// `ACTION_LEVEL`
     ActionLevel,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl AccessAdvisorUsageGranularityType {
@@ -33,11 +34,7 @@ impl From<&str> for AccessAdvisorUsageGranularityType {
         match value {
             "SERVICE_LEVEL" => Self::ServiceLevel,
             "ACTION_LEVEL" => Self::ActionLevel,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -55,7 +52,7 @@ pub enum AttachmentType {
     /// `role`
     Role,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl AttachmentType {
@@ -76,11 +73,7 @@ impl From<&str> for AttachmentType {
             "user" => Self::User,
             "group" => Self::Group,
             "role" => Self::Role,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -116,7 +109,7 @@ pub enum ContextKeyTypeEnum {
     /// `dateList`
     DateList,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl ContextKeyTypeEnum {
@@ -155,11 +148,7 @@ impl From<&str> for ContextKeyTypeEnum {
             "binaryList" => Self::BinaryList,
             "date" => Self::Date,
             "dateList" => Self::DateList,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -179,7 +168,7 @@ pub enum DeletionTaskStatusType {
     /// `NOT_STARTED`
     NotStarted,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl DeletionTaskStatusType {
@@ -202,11 +191,7 @@ impl From<&str> for DeletionTaskStatusType {
             "IN_PROGRESS" => Self::InProgress,
             "FAILED" => Self::Failed,
             "NOT_STARTED" => Self::NotStarted,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -228,7 +213,7 @@ pub enum EntityType {
     /// `AWSManagedPolicy`
     AwsManagedPolicy,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl EntityType {
@@ -253,11 +238,7 @@ impl From<&str> for EntityType {
             "Group" => Self::Group,
             "LocalManagedPolicy" => Self::LocalManagedPolicy,
             "AWSManagedPolicy" => Self::AwsManagedPolicy,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -273,7 +254,7 @@ pub enum FeatureType {
     /// `RootSessions`
     RootSessions,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl FeatureType {
@@ -292,11 +273,7 @@ impl From<&str> for FeatureType {
         match value {
             "RootCredentialsManagement" => Self::RootCredentialsManagement,
             "RootSessions" => Self::RootSessions,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -310,7 +287,7 @@ pub enum PermissionsBoundaryAttachmentType {
     /// `PermissionsBoundaryPolicy`
     PermissionsBoundaryPolicy,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl PermissionsBoundaryAttachmentType {
@@ -327,11 +304,7 @@ impl From<&str> for PermissionsBoundaryAttachmentType {
     fn from(value: &str) -> Self {
         match value {
             "PermissionsBoundaryPolicy" => Self::PermissionsBoundaryPolicy,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -349,7 +322,7 @@ pub enum PolicyEvaluationDecisionType {
     /// `implicitDeny`
     ImplicitDeny,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl PolicyEvaluationDecisionType {
@@ -370,11 +343,7 @@ impl From<&str> for PolicyEvaluationDecisionType {
             "allowed" => Self::Allowed,
             "explicitDeny" => Self::ExplicitDeny,
             "implicitDeny" => Self::ImplicitDeny,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -446,7 +415,7 @@ pub enum PolicyIdentifierPolicyType {
     /// `rcp`
     Rcp,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl PolicyIdentifierPolicyType {
@@ -473,11 +442,7 @@ impl From<&str> for PolicyIdentifierPolicyType {
             "permission-boundary" => Self::PermissionBoundary,
             "scp" => Self::Scp,
             "rcp" => Self::Rcp,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -493,7 +458,7 @@ pub enum PolicyParameterTypeEnum {
     /// `stringList`
     StringList,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl PolicyParameterTypeEnum {
@@ -512,11 +477,7 @@ impl From<&str> for PolicyParameterTypeEnum {
         match value {
             "string" => Self::String,
             "stringList" => Self::StringList,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -542,7 +503,7 @@ pub enum PolicySourceType {
     /// `none`
     None,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl PolicySourceType {
@@ -571,11 +532,7 @@ impl From<&str> for PolicySourceType {
             "user-managed" => Self::UserManaged,
             "resource" => Self::Resource,
             "none" => Self::None,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -593,7 +550,7 @@ pub enum PolicyUsageType {
     /// `PermissionsBoundary`
     PermissionsBoundary,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl PolicyUsageType {
@@ -612,11 +569,7 @@ impl From<&str> for PolicyUsageType {
         match value {
             "PermissionsPolicy" => Self::PermissionsPolicy,
             "PermissionsBoundary" => Self::PermissionsBoundary,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -630,7 +583,7 @@ pub enum ReportFormatType {
     /// `text/csv`
     TextCsv,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl ReportFormatType {
@@ -647,11 +600,7 @@ impl From<&str> for ReportFormatType {
     fn from(value: &str) -> Self {
         match value {
             "text/csv" => Self::TextCsv,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -669,7 +618,7 @@ pub enum ReportStateType {
     /// `COMPLETE`
     Complete,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl ReportStateType {
@@ -690,11 +639,7 @@ impl From<&str> for ReportStateType {
             "STARTED" => Self::Started,
             "INPROGRESS" => Self::Inprogress,
             "COMPLETE" => Self::Complete,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -710,7 +655,7 @@ pub enum AssertionEncryptionModeType {
     /// `Allowed`
     Allowed,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl AssertionEncryptionModeType {
@@ -729,11 +674,7 @@ impl From<&str> for AssertionEncryptionModeType {
         match value {
             "Required" => Self::Required,
             "Allowed" => Self::Allowed,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -751,7 +692,7 @@ pub enum AssignmentStatusType {
     /// `Any`
     Any,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl AssignmentStatusType {
@@ -772,11 +713,7 @@ impl From<&str> for AssignmentStatusType {
             "Assigned" => Self::Assigned,
             "Unassigned" => Self::Unassigned,
             "Any" => Self::Any,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -792,7 +729,7 @@ pub enum EncodingType {
     /// `PEM`
     Pem,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl EncodingType {
@@ -811,11 +748,7 @@ impl From<&str> for EncodingType {
         match value {
             "SSH" => Self::Ssh,
             "PEM" => Self::Pem,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -831,7 +764,7 @@ pub enum GlobalEndpointTokenVersion {
     /// `v2Token`
     V2Token,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl GlobalEndpointTokenVersion {
@@ -850,11 +783,7 @@ impl From<&str> for GlobalEndpointTokenVersion {
         match value {
             "v1Token" => Self::V1Token,
             "v2Token" => Self::V2Token,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -872,7 +801,7 @@ pub enum JobStatusType {
     /// `FAILED`
     Failed,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl JobStatusType {
@@ -893,11 +822,7 @@ impl From<&str> for JobStatusType {
             "IN_PROGRESS" => Self::InProgress,
             "COMPLETED" => Self::Completed,
             "FAILED" => Self::Failed,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -911,7 +836,7 @@ pub enum ManagedByTypeType {
     /// `Service`
     Service,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl ManagedByTypeType {
@@ -928,11 +853,7 @@ impl From<&str> for ManagedByTypeType {
     fn from(value: &str) -> Self {
         match value {
             "Service" => Self::Service,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -956,7 +877,7 @@ pub enum ParameterTypeType {
     /// `ArnList`
     ArnList,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl ParameterTypeType {
@@ -983,11 +904,7 @@ impl From<&str> for ParameterTypeType {
             "NumberList" => Self::NumberList,
             "Arn" => Self::Arn,
             "ArnList" => Self::ArnList,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1005,7 +922,7 @@ pub enum PermissionCheckResultType {
     /// `UNSURE`
     Unsure,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl PermissionCheckResultType {
@@ -1026,11 +943,7 @@ impl From<&str> for PermissionCheckResultType {
             "ALLOWED" => Self::Allowed,
             "DENIED" => Self::Denied,
             "UNSURE" => Self::Unsure,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1048,7 +961,7 @@ pub enum PermissionCheckStatusType {
     /// `FAILED`
     Failed,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl PermissionCheckStatusType {
@@ -1069,11 +982,7 @@ impl From<&str> for PermissionCheckStatusType {
             "COMPLETE" => Self::Complete,
             "IN_PROGRESS" => Self::InProgress,
             "FAILED" => Self::Failed,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1091,7 +1000,7 @@ pub enum PolicyOwnerEntityType {
     /// `GROUP`
     Group,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl PolicyOwnerEntityType {
@@ -1112,11 +1021,7 @@ impl From<&str> for PolicyOwnerEntityType {
             "USER" => Self::User,
             "ROLE" => Self::Role,
             "GROUP" => Self::Group,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1134,7 +1039,7 @@ pub enum PolicyScopeType {
     /// `Local`
     Local,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl PolicyScopeType {
@@ -1155,11 +1060,7 @@ impl From<&str> for PolicyScopeType {
             "All" => Self::All,
             "AWS" => Self::Aws,
             "Local" => Self::Local,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1175,7 +1076,7 @@ pub enum PolicyType {
     /// `MANAGED`
     Managed,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl PolicyType {
@@ -1194,11 +1095,7 @@ impl From<&str> for PolicyType {
         match value {
             "INLINE" => Self::Inline,
             "MANAGED" => Self::Managed,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1218,7 +1115,7 @@ pub enum SortKeyType {
     /// `LAST_AUTHENTICATED_TIME_DESCENDING`
     LastAuthenticatedTimeDescending,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl SortKeyType {
@@ -1241,11 +1138,7 @@ impl From<&str> for SortKeyType {
             "SERVICE_NAMESPACE_DESCENDING" => Self::ServiceNamespaceDescending,
             "LAST_AUTHENTICATED_TIME_ASCENDING" => Self::LastAuthenticatedTimeAscending,
             "LAST_AUTHENTICATED_TIME_DESCENDING" => Self::LastAuthenticatedTimeDescending,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1271,7 +1164,7 @@ pub enum StateType {
     /// `EXPIRED`
     Expired,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl StateType {
@@ -1300,11 +1193,7 @@ impl From<&str> for StateType {
             "ACCEPTED" => Self::Accepted,
             "REJECTED" => Self::Rejected,
             "EXPIRED" => Self::Expired,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1322,7 +1211,7 @@ pub enum StatusType {
     /// `Expired`
     Expired,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl StatusType {
@@ -1343,11 +1232,7 @@ impl From<&str> for StatusType {
             "Active" => Self::Active,
             "Inactive" => Self::Inactive,
             "Expired" => Self::Expired,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1427,7 +1312,7 @@ pub enum SummaryKeyType {
     /// `RolesQuota`
     RolesQuota,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl SummaryKeyType {
@@ -1516,11 +1401,7 @@ impl From<&str> for SummaryKeyType {
             "RolePolicySizeQuota" => Self::RolePolicySizeQuota,
             "Roles" => Self::Roles,
             "RolesQuota" => Self::RolesQuota,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1540,7 +1421,7 @@ pub enum SummaryStateType {
     /// `FAILED`
     Failed,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl SummaryStateType {
@@ -1563,11 +1444,7 @@ impl From<&str> for SummaryStateType {
             "NOT_AVAILABLE" => Self::NotAvailable,
             "NOT_SUPPORTED" => Self::NotSupported,
             "FAILED" => Self::Failed,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! String enums and unions.
 
 use super::*;
+use stratus_runtime::types::UnknownValue;
 
 /// Known values of `ApplicationLogLevel`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -22,7 +23,7 @@ pub enum ApplicationLogLevel {
     /// `FATAL`
     Fatal,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl ApplicationLogLevel {
@@ -49,11 +50,7 @@ impl From<&str> for ApplicationLogLevel {
             "WARN" => Self::Warn,
             "ERROR" => Self::Error,
             "FATAL" => Self::Fatal,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -69,7 +66,7 @@ pub enum Architecture {
     /// `arm64`
     Arm64,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl Architecture {
@@ -88,11 +85,7 @@ impl From<&str> for Architecture {
         match value {
             "x86_64" => Self::X8664,
             "arm64" => Self::Arm64,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -108,7 +101,7 @@ pub enum CapacityProviderPredefinedMetricType {
     /// `LambdaCapacityProviderAverageGPUUtilization`
     LambdaCapacityProviderAverageGpuUtilization,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl CapacityProviderPredefinedMetricType {
@@ -139,11 +132,7 @@ impl From<&str> for CapacityProviderPredefinedMetricType {
                 Self::LambdaCapacityProviderAverageGpuUtilization
             }
 
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -159,7 +148,7 @@ pub enum CapacityProviderScalingMode {
     /// `Manual`
     Manual,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl CapacityProviderScalingMode {
@@ -178,11 +167,7 @@ impl From<&str> for CapacityProviderScalingMode {
         match value {
             "Auto" => Self::Auto,
             "Manual" => Self::Manual,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -202,7 +187,7 @@ pub enum CapacityProviderState {
     /// `Deleting`
     Deleting,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl CapacityProviderState {
@@ -225,11 +210,7 @@ impl From<&str> for CapacityProviderState {
             "Active" => Self::Active,
             "Failed" => Self::Failed,
             "Deleting" => Self::Deleting,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -245,7 +226,7 @@ pub enum CodeSigningPolicy {
     /// `Enforce`
     Enforce,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl CodeSigningPolicy {
@@ -264,11 +245,7 @@ impl From<&str> for CodeSigningPolicy {
         match value {
             "Warn" => Self::Warn,
             "Enforce" => Self::Enforce,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -286,7 +263,7 @@ pub enum DirectS3Read {
     /// `AUTO`
     Auto,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl DirectS3Read {
@@ -307,11 +284,7 @@ impl From<&str> for DirectS3Read {
             "ENABLED" => Self::Enabled,
             "DISABLED" => Self::Disabled,
             "AUTO" => Self::Auto,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -325,7 +298,7 @@ pub enum EndPointType {
     /// `KAFKA_BOOTSTRAP_SERVERS`
     KafkaBootstrapServers,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl EndPointType {
@@ -342,11 +315,7 @@ impl From<&str> for EndPointType {
     fn from(value: &str) -> Self {
         match value {
             "KAFKA_BOOTSTRAP_SERVERS" => Self::KafkaBootstrapServers,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -364,7 +333,7 @@ pub enum EventSourceMappingMetric {
     /// `KafkaMetrics`
     KafkaMetrics,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl EventSourceMappingMetric {
@@ -385,11 +354,7 @@ impl From<&str> for EventSourceMappingMetric {
             "EventCount" => Self::EventCount,
             "ErrorCount" => Self::ErrorCount,
             "KafkaMetrics" => Self::KafkaMetrics,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -407,7 +372,7 @@ pub enum EventSourceMappingSystemLogLevel {
     /// `WARN`
     Warn,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl EventSourceMappingSystemLogLevel {
@@ -428,11 +393,7 @@ impl From<&str> for EventSourceMappingSystemLogLevel {
             "DEBUG" => Self::Debug,
             "INFO" => Self::Info,
             "WARN" => Self::Warn,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -450,7 +411,7 @@ pub enum EventSourcePosition {
     /// `AT_TIMESTAMP`
     AtTimestamp,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl EventSourcePosition {
@@ -471,11 +432,7 @@ impl From<&str> for EventSourcePosition {
             "TRIM_HORIZON" => Self::TrimHorizon,
             "LATEST" => Self::Latest,
             "AT_TIMESTAMP" => Self::AtTimestamp,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -539,7 +496,7 @@ pub enum EventType {
     /// `ExecutionResumed`
     ExecutionResumed,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl EventType {
@@ -606,11 +563,7 @@ impl From<&str> for EventType {
             "InvocationCompleted" => Self::InvocationCompleted,
             "ExecutionPaused" => Self::ExecutionPaused,
             "ExecutionResumed" => Self::ExecutionResumed,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -638,7 +591,7 @@ pub enum ExecutionStatus {
     /// `PAUSED`
     Paused,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl ExecutionStatus {
@@ -669,11 +622,7 @@ impl From<&str> for ExecutionStatus {
             "DELETING" => Self::Deleting,
             "PAUSING" => Self::Pausing,
             "PAUSED" => Self::Paused,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -689,7 +638,7 @@ pub enum FullDocument {
     /// `Default`
     Default,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl FullDocument {
@@ -708,11 +657,7 @@ impl From<&str> for FullDocument {
         match value {
             "UpdateLookup" => Self::UpdateLookup,
             "Default" => Self::Default,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -726,7 +671,7 @@ pub enum FunctionResponseType {
     /// `ReportBatchItemFailures`
     ReportBatchItemFailures,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl FunctionResponseType {
@@ -743,11 +688,7 @@ impl From<&str> for FunctionResponseType {
     fn from(value: &str) -> Self {
         match value {
             "ReportBatchItemFailures" => Self::ReportBatchItemFailures,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -763,7 +704,7 @@ pub enum FunctionUrlAuthType {
     /// `AWS_IAM`
     AwsIam,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl FunctionUrlAuthType {
@@ -782,11 +723,7 @@ impl From<&str> for FunctionUrlAuthType {
         match value {
             "NONE" => Self::None,
             "AWS_IAM" => Self::AwsIam,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -800,7 +737,7 @@ pub enum FunctionVersion {
     /// `ALL`
     All,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl FunctionVersion {
@@ -817,11 +754,7 @@ impl From<&str> for FunctionVersion {
     fn from(value: &str) -> Self {
         match value {
             "ALL" => Self::All,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -835,7 +768,7 @@ pub enum FunctionVersionLatestPublished {
     /// `LATEST_PUBLISHED`
     LatestPublished,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl FunctionVersionLatestPublished {
@@ -852,11 +785,7 @@ impl From<&str> for FunctionVersionLatestPublished {
     fn from(value: &str) -> Self {
         match value {
             "LATEST_PUBLISHED" => Self::LatestPublished,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -874,7 +803,7 @@ pub enum InvocationType {
     /// `DryRun`
     DryRun,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl InvocationType {
@@ -895,11 +824,7 @@ impl From<&str> for InvocationType {
             "Event" => Self::Event,
             "RequestResponse" => Self::RequestResponse,
             "DryRun" => Self::DryRun,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -915,7 +840,7 @@ pub enum InvokeMode {
     /// `RESPONSE_STREAM`
     ResponseStream,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl InvokeMode {
@@ -934,11 +859,7 @@ impl From<&str> for InvokeMode {
         match value {
             "BUFFERED" => Self::Buffered,
             "RESPONSE_STREAM" => Self::ResponseStream,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -992,7 +913,7 @@ pub enum KafkaEventSourceMappingConsumptionMode {
     /// `Queue`
     Queue,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl KafkaEventSourceMappingConsumptionMode {
@@ -1011,11 +932,7 @@ impl From<&str> for KafkaEventSourceMappingConsumptionMode {
         match value {
             "Stream" => Self::Stream,
             "Queue" => Self::Queue,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1035,7 +952,7 @@ pub enum KafkaSchemaRegistryAuthType {
     /// `OAUTHBEARER_AUTH`
     OauthbearerAuth,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl KafkaSchemaRegistryAuthType {
@@ -1058,11 +975,7 @@ impl From<&str> for KafkaSchemaRegistryAuthType {
             "CLIENT_CERTIFICATE_TLS_AUTH" => Self::ClientCertificateTlsAuth,
             "SERVER_ROOT_CA_CERTIFICATE" => Self::ServerRootCaCertificate,
             "OAUTHBEARER_AUTH" => Self::OauthbearerAuth,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1078,7 +991,7 @@ pub enum KafkaSchemaValidationAttribute {
     /// `VALUE`
     Value,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl KafkaSchemaValidationAttribute {
@@ -1097,11 +1010,7 @@ impl From<&str> for KafkaSchemaValidationAttribute {
         match value {
             "KEY" => Self::Key,
             "VALUE" => Self::Value,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1119,7 +1028,7 @@ pub enum LastUpdateStatus {
     /// `InProgress`
     InProgress,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl LastUpdateStatus {
@@ -1140,11 +1049,7 @@ impl From<&str> for LastUpdateStatus {
             "Successful" => Self::Successful,
             "Failed" => Self::Failed,
             "InProgress" => Self::InProgress,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1230,7 +1135,7 @@ pub enum LastUpdateStatusReasonCode {
     /// `DependencyError`
     DependencyError,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl LastUpdateStatusReasonCode {
@@ -1343,11 +1248,7 @@ impl From<&str> for LastUpdateStatusReasonCode {
             }
 
             "DependencyError" => Self::DependencyError,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1363,7 +1264,7 @@ pub enum LogFormat {
     /// `Text`
     Text,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl LogFormat {
@@ -1382,11 +1283,7 @@ impl From<&str> for LogFormat {
         match value {
             "JSON" => Self::Json,
             "Text" => Self::Text,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1402,7 +1299,7 @@ pub enum LogType {
     /// `Tail`
     Tail,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl LogType {
@@ -1421,11 +1318,7 @@ impl From<&str> for LogType {
         match value {
             "None" => Self::None,
             "Tail" => Self::Tail,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1447,7 +1340,7 @@ pub enum OperationAction {
     /// `CANCEL`
     Cancel,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl OperationAction {
@@ -1472,11 +1365,7 @@ impl From<&str> for OperationAction {
             "FAIL" => Self::Fail,
             "RETRY" => Self::Retry,
             "CANCEL" => Self::Cancel,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1504,7 +1393,7 @@ pub enum OperationStatus {
     /// `STOPPED`
     Stopped,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl OperationStatus {
@@ -1535,11 +1424,7 @@ impl From<&str> for OperationStatus {
             "CANCELLED" => Self::Cancelled,
             "TIMED_OUT" => Self::TimedOut,
             "STOPPED" => Self::Stopped,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1563,7 +1448,7 @@ pub enum OperationType {
     /// `CHAINED_INVOKE`
     ChainedInvoke,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl OperationType {
@@ -1590,11 +1475,7 @@ impl From<&str> for OperationType {
             "WAIT" => Self::Wait,
             "CALLBACK" => Self::Callback,
             "CHAINED_INVOKE" => Self::ChainedInvoke,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1610,7 +1491,7 @@ pub enum PackageType {
     /// `Image`
     Image,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl PackageType {
@@ -1629,11 +1510,7 @@ impl From<&str> for PackageType {
         match value {
             "Zip" => Self::Zip,
             "Image" => Self::Image,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1649,7 +1526,7 @@ pub enum PropagateTagsMode {
     /// `Explicit`
     Explicit,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl PropagateTagsMode {
@@ -1668,11 +1545,7 @@ impl From<&str> for PropagateTagsMode {
         match value {
             "None" => Self::None,
             "Explicit" => Self::Explicit,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1690,7 +1563,7 @@ pub enum ProvisionedConcurrencyStatusEnum {
     /// `FAILED`
     Failed,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl ProvisionedConcurrencyStatusEnum {
@@ -1711,11 +1584,7 @@ impl From<&str> for ProvisionedConcurrencyStatusEnum {
             "IN_PROGRESS" => Self::InProgress,
             "READY" => Self::Ready,
             "FAILED" => Self::Failed,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1731,7 +1600,7 @@ pub enum RecursiveLoop {
     /// `Terminate`
     Terminate,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl RecursiveLoop {
@@ -1750,11 +1619,7 @@ impl From<&str> for RecursiveLoop {
         match value {
             "Allow" => Self::Allow,
             "Terminate" => Self::Terminate,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1770,7 +1635,7 @@ pub enum ResponseStreamingInvocationType {
     /// `DryRun`
     DryRun,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl ResponseStreamingInvocationType {
@@ -1789,11 +1654,7 @@ impl From<&str> for ResponseStreamingInvocationType {
         match value {
             "RequestResponse" => Self::RequestResponse,
             "DryRun" => Self::DryRun,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -1909,7 +1770,7 @@ pub enum Runtime {
     /// `custom`
     Custom,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl Runtime {
@@ -2028,11 +1889,7 @@ impl From<&str> for Runtime {
             "java11.al2023" => Self::Java11Al2023,
             "java17.al2023" => Self::Java17Al2023,
             "custom" => Self::Custom,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -2048,7 +1905,7 @@ pub enum S3ObjectStorageMode {
     /// `REFERENCE`
     Reference,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl S3ObjectStorageMode {
@@ -2067,11 +1924,7 @@ impl From<&str> for S3ObjectStorageMode {
         match value {
             "COPY" => Self::Copy,
             "REFERENCE" => Self::Reference,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -2087,7 +1940,7 @@ pub enum SchemaRegistryEventRecordFormat {
     /// `SOURCE`
     Source,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl SchemaRegistryEventRecordFormat {
@@ -2106,11 +1959,7 @@ impl From<&str> for SchemaRegistryEventRecordFormat {
         match value {
             "JSON" => Self::Json,
             "SOURCE" => Self::Source,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -2126,7 +1975,7 @@ pub enum SnapStartApplyOn {
     /// `None`
     None,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl SnapStartApplyOn {
@@ -2145,11 +1994,7 @@ impl From<&str> for SnapStartApplyOn {
         match value {
             "PublishedVersions" => Self::PublishedVersions,
             "None" => Self::None,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -2165,7 +2010,7 @@ pub enum SnapStartOptimizationStatus {
     /// `Off`
     Off,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl SnapStartOptimizationStatus {
@@ -2184,11 +2029,7 @@ impl From<&str> for SnapStartOptimizationStatus {
         match value {
             "On" => Self::On,
             "Off" => Self::Off,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -2230,7 +2071,7 @@ pub enum SourceAccessType {
     /// `IAM_OAUTHBEARER_AUTH`
     IamOauthbearerAuth,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl SourceAccessType {
@@ -2275,11 +2116,7 @@ impl From<&str> for SourceAccessType {
             "OAUTHBEARER_IDENTITY_POOL" => Self::OauthbearerIdentityPool,
             "IAM_AUTH" => Self::IamAuth,
             "IAM_OAUTHBEARER_AUTH" => Self::IamOauthbearerAuth,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -2307,7 +2144,7 @@ pub enum State {
     /// `Deleting`
     Deleting,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl State {
@@ -2338,11 +2175,7 @@ impl From<&str> for State {
             "Deactivated" => Self::Deactivated,
             "ActiveNonInvocable" => Self::ActiveNonInvocable,
             "Deleting" => Self::Deleting,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -2436,7 +2269,7 @@ pub enum StateReasonCode {
     /// `DependencyError`
     DependencyError,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl StateReasonCode {
@@ -2557,11 +2390,7 @@ impl From<&str> for StateReasonCode {
             }
 
             "DependencyError" => Self::DependencyError,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -2579,7 +2408,7 @@ pub enum SystemLogLevel {
     /// `WARN`
     Warn,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl SystemLogLevel {
@@ -2600,11 +2429,7 @@ impl From<&str> for SystemLogLevel {
             "DEBUG" => Self::Debug,
             "INFO" => Self::Info,
             "WARN" => Self::Warn,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -2618,7 +2443,7 @@ pub enum TenantIsolationMode {
     /// `PER_TENANT`
     PerTenant,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl TenantIsolationMode {
@@ -2635,11 +2460,7 @@ impl From<&str> for TenantIsolationMode {
     fn from(value: &str) -> Self {
         match value {
             "PER_TENANT" => Self::PerTenant,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -2663,7 +2484,7 @@ pub enum ThrottleReason {
     /// `ConcurrentSnapshotCreateLimitExceeded`
     ConcurrentSnapshotCreateLimitExceeded,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl ThrottleReason {
@@ -2720,11 +2541,7 @@ impl From<&str> for ThrottleReason {
                 Self::ConcurrentSnapshotCreateLimitExceeded
             }
 
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -2740,7 +2557,7 @@ pub enum TracingMode {
     /// `PassThrough`
     PassThrough,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl TracingMode {
@@ -2759,11 +2576,7 @@ impl From<&str> for TracingMode {
         match value {
             "Active" => Self::Active,
             "PassThrough" => Self::PassThrough,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -2781,7 +2594,7 @@ pub enum UpdateRuntimeOn {
     /// `FunctionUpdate`
     FunctionUpdate,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl UpdateRuntimeOn {
@@ -2802,11 +2615,7 @@ impl From<&str> for UpdateRuntimeOn {
             "Auto" => Self::Auto,
             "Manual" => Self::Manual,
             "FunctionUpdate" => Self::FunctionUpdate,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }

@@ -3,6 +3,8 @@
 
 //! String enums and unions.
 
+use stratus_runtime::types::UnknownValue;
+
 /// Known values of `MessageSystemAttributeName`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -28,7 +30,7 @@ pub enum MessageSystemAttributeName {
     /// `DeadLetterQueueSourceArn`
     DeadLetterQueueSourceArn,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl MessageSystemAttributeName {
@@ -63,11 +65,7 @@ impl From<&str> for MessageSystemAttributeName {
             "MessageGroupId" => Self::MessageGroupId,
             "AWSTraceHeader" => Self::AwsTraceHeader,
             "DeadLetterQueueSourceArn" => Self::DeadLetterQueueSourceArn,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -81,7 +79,7 @@ pub enum MessageSystemAttributeNameForSends {
     /// `AWSTraceHeader`
     AwsTraceHeader,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl MessageSystemAttributeNameForSends {
@@ -98,11 +96,7 @@ impl From<&str> for MessageSystemAttributeNameForSends {
     fn from(value: &str) -> Self {
         match value {
             "AWSTraceHeader" => Self::AwsTraceHeader,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -158,7 +152,7 @@ pub enum QueueAttributeName {
     /// `SqsManagedSseEnabled`
     SqsManagedSseEnabled,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl QueueAttributeName {
@@ -229,11 +223,7 @@ impl From<&str> for QueueAttributeName {
             "FifoThroughputLimit" => Self::FifoThroughputLimit,
             "RedriveAllowPolicy" => Self::RedriveAllowPolicy,
             "SqsManagedSseEnabled" => Self::SqsManagedSseEnabled,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }

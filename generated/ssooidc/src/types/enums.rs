@@ -3,6 +3,8 @@
 
 //! String enums and unions.
 
+use stratus_runtime::types::UnknownValue;
+
 /// Known values of `AccessDeniedExceptionReason`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -10,7 +12,7 @@ pub enum AccessDeniedExceptionReason {
     /// `KMS_AccessDeniedException`
     KmsAccessDeniedException,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl AccessDeniedExceptionReason {
@@ -27,11 +29,7 @@ impl From<&str> for AccessDeniedExceptionReason {
     fn from(value: &str) -> Self {
         match value {
             "KMS_AccessDeniedException" => Self::KmsAccessDeniedException,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -51,7 +49,7 @@ pub enum InvalidRequestExceptionReason {
     /// `KMS_DisabledException`
     KmsDisabledException,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl InvalidRequestExceptionReason {
@@ -74,11 +72,7 @@ impl From<&str> for InvalidRequestExceptionReason {
             "KMS_InvalidKeyUsageException" => Self::KmsInvalidKeyUsageException,
             "KMS_InvalidStateException" => Self::KmsInvalidStateException,
             "KMS_DisabledException" => Self::KmsDisabledException,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }

@@ -3,6 +3,8 @@
 
 //! String enums and unions.
 
+use stratus_runtime::types::UnknownValue;
+
 /// Known values of `webIdentityTokenSubjectModeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -12,7 +14,7 @@ pub enum WebIdentityTokenSubjectModeType {
     /// `OriginIdentity`
     OriginIdentity,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl WebIdentityTokenSubjectModeType {
@@ -31,11 +33,7 @@ impl From<&str> for WebIdentityTokenSubjectModeType {
         match value {
             "AWSIdentity" => Self::AwsIdentity,
             "OriginIdentity" => Self::OriginIdentity,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! String enums and unions.
 
 use super::*;
+use stratus_runtime::types::UnknownValue;
 
 /// Known values of `Kind`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -14,7 +15,7 @@ pub enum Kind {
     /// `b`
     B,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl Kind {
@@ -33,11 +34,7 @@ impl From<&str> for Kind {
         match value {
             "a" => Self::A,
             "b" => Self::B,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }

@@ -3,6 +3,8 @@
 
 //! String enums and unions.
 
+use stratus_runtime::types::UnknownValue;
+
 /// Runtimes.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -36,7 +38,7 @@ pub enum Runtime {
     /// `UPPER_CASE`
     UpperCase,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl Runtime {
@@ -79,11 +81,7 @@ impl From<&str> for Runtime {
             "a-b" => Self::AB,
             "a_b" => Self::AB2,
             "UPPER_CASE" => Self::UpperCase,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
@@ -101,7 +99,7 @@ pub enum State {
     /// `Failed`
     Failed,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl State {
@@ -122,11 +120,7 @@ impl From<&str> for State {
             "Pending" => Self::Pending,
             "Active" => Self::Active,
             "Failed" => Self::Failed,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! String enums and unions.
 
 use super::*;
+use stratus_runtime::types::UnknownValue;
 
 /// What the client says.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
@@ -125,7 +126,7 @@ pub enum Mode {
     /// `voice`
     Voice,
     /// A value this version of the client does not know; it round-trips unchanged.
-    Unknown(stratus_runtime::types::UnknownValue),
+    Unknown(UnknownValue),
 }
 
 impl Mode {
@@ -144,11 +145,7 @@ impl From<&str> for Mode {
         match value {
             "text" => Self::Text,
             "voice" => Self::Voice,
-            other => {
-                Self::Unknown(
-                    stratus_runtime::types::UnknownValue::new(other.to_owned()),
-                )
-            }
+            other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
 }
