@@ -118,7 +118,7 @@ fn split(argv: Vec<String>) -> (Vec<String>, Vec<Given>) {
                 None => (name.to_string(), None),
             };
             given.push(Given { name, values: inline.into_iter().collect() });
-        } else if let Some(last) = given.last_mut().filter(|_| true) {
+        } else if let Some(last) = given.last_mut() {
             last.values.push(a);
         } else {
             positional.push(a);
