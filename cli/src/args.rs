@@ -203,28 +203,49 @@ pub fn coerce(service: &Service, v: Value, shape: u32, path: &str, format: Binar
     })
 }
 
-/// An input skeleton, as `--generate-cli-skeleton input` prints it.
-pub fn skeleton(service: &Service, members: &[Member]) -> Value {
-    fn of(service: &Service, shape: u32, depth: usize) -> Value {
-        match &service.shapes[shape as usize] {
-            Shape::String | Shape::Blob => Value::String(String::new()),
+/// A skeleton of an input or output, as botocore's `ArgumentGenerator` builds it for
+/// `--generate-cli-skeleton`: `""` for strings (the member's name with `member_names`, as the AWS
+/// CLI's output skeleton has), `0`, `0.0`, `true`, `null` for blobs, `1970-01-01T00:00:00` for
+/// timestamps, one element per list, a `KeyName` entry per map, and `{}` for a structure already
+/// being expanded twice on the way down. An enum gets its first value (the AWS CLI picks one at
+/// random).
+pub fn skeleton(service: &Service, members: &[Member], member_names: bool) -> Value {
+    fn of(service: &Service, shape: u32, name: &str, member_names: bool, stack: &mut Vec<u32>) -> Value {
+        stack.push(shape);
+        let v = match &service.shapes[shape as usize] {
+            Shape::String | Shape::QuotedJson if member_names => Value::String(name.to_string()),
+            Shape::Enum(_) if member_names => Value::String(name.to_string()),
+            Shape::String | Shape::QuotedJson => Value::String(String::new()),
             Shape::Enum(values) => Value::String(values.first().map(|v| v.to_string()).unwrap_or_default()),
             Shape::Integer | Shape::Long => Value::from(0),
             Shape::Float | Shape::Double => Value::from(0.0),
             Shape::Boolean => Value::Bool(true),
             Shape::Timestamp => Value::String("1970-01-01T00:00:00".into()),
-            Shape::Document | Shape::Stream => Value::Object(Map::new()),
-            Shape::List(item) if depth < 16 => Value::Array(vec![of(service, *item, depth + 1)]),
-            Shape::Map(_, v) if depth < 16 => {
+            Shape::Blob | Shape::Stream => Value::Null,
+            Shape::Document => Value::Object(Map::new()),
+            Shape::List(item) => Value::Array(vec![of(service, *item, "", member_names, stack)]),
+            Shape::Map(_, v) => {
                 let mut m = Map::new();
-                m.insert("KeyName".into(), of(service, *v, depth + 1));
+                m.insert("KeyName".into(), of(service, *v, "", member_names, stack));
                 Value::Object(m)
             }
-            Shape::Struct(ms) | Shape::Union(ms) if depth < 16 => {
-                Value::Object(ms.iter().map(|m| (m.key.to_string(), of(service, m.shape, depth + 1))).collect())
+            Shape::Struct(ms) | Shape::Union(ms) => {
+                if stack.iter().filter(|s| **s == shape).count() > 1 || stack.len() > 64 {
+                    Value::Object(Map::new())
+                } else {
+                    Value::Object(
+                        ms.iter()
+                            .map(|m| (m.key.to_string(), of(service, m.shape, m.key, member_names, stack)))
+                            .collect(),
+                    )
+                }
             }
-            _ => Value::Null,
-        }
+        };
+        stack.pop();
+        v
     }
-    Value::Object(members.iter().map(|m| (m.key.to_string(), of(service, m.shape, 0))).collect())
+    let mut stack = Vec::new();
+    Value::Object(
+        members.iter().map(|m| (m.key.to_string(), of(service, m.shape, m.key, member_names, &mut stack))).collect(),
+    )
 }

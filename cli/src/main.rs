@@ -327,14 +327,14 @@ async fn run(argv: Vec<String>) -> Result<(), Failure> {
         )));
     };
     if let Some(kind) = &g.skeleton {
-        let members = match kind.as_str() {
-            "input" => op.input,
-            "output" => op.output,
+        let (members, member_names) = match kind.as_str() {
+            "input" => (op.input, false),
+            "output" => (op.output, true),
             other => {
                 return Err(Failure::param(format!("argument --generate-cli-skeleton: invalid choice: '{other}'")))
             }
         };
-        println!("{}", output::json(&args::skeleton(service, members)));
+        println!("{}", output::json(&args::skeleton(service, members, member_names)));
         return Ok(());
     }
     if !op.supported {
