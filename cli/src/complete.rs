@@ -41,7 +41,13 @@ pub fn candidates(services: &[&Service], line: &str) -> Vec<String> {
     let current = words.last().copied().unwrap_or_default();
     let previous = words.len().checked_sub(2).and_then(|i| words.get(i)).copied().unwrap_or_default();
     // The positional words typed so far (after the program name), options and their values aside.
-    let positional: Vec<&str> = words[1..words.len() - 1].iter().copied().filter(|w| !w.starts_with("--")).collect();
+    let positional: Vec<&str> = words
+        .get(1..words.len().saturating_sub(1))
+        .unwrap_or_default()
+        .iter()
+        .copied()
+        .filter(|w| !w.starts_with("--"))
+        .collect();
     let mut out: Vec<String> = Vec::new();
     let service = positional.first().and_then(|n| services.iter().find(|s| s.name == *n));
     match (positional.len(), service) {
@@ -91,7 +97,7 @@ pub fn candidates(services: &[&Service], line: &str) -> Vec<String> {
         _ => {}
     }
     if previous == "--output" {
-        out = ["json", "text"].map(String::from).to_vec();
+        out = ["json", "text", "table"].map(String::from).to_vec();
     }
     out.retain(|c| c.starts_with(current));
     out
@@ -112,7 +118,10 @@ mod tests {
         let values = candidates(SERVICES, "stratus dynamodb create-table --billing-mode ");
         assert!(values.contains(&"PAY_PER_REQUEST".to_string()), "{values:?}");
         assert!(candidates(SERVICES, "stratus dynamodb wait t").contains(&"table-exists".to_string()));
-        assert_eq!(candidates(SERVICES, "stratus sts get-caller-identity --output t"), ["text"]);
+        assert_eq!(candidates(SERVICES, "stratus sts get-caller-identity --output t"), ["text", "table"]);
         assert!(candidates(SERVICES, "stratus nope ").is_empty());
+        // A line with only the program, or nothing, does not panic.
+        assert!(candidates(SERVICES, "stratus").is_empty());
+        assert!(candidates(SERVICES, "").contains(&"lambda".to_string()));
     }
 }

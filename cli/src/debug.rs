@@ -7,8 +7,15 @@ use std::time::Instant;
 use stratus_runtime::http::{BoxFuture, HttpClient, HttpError, HttpRequest, HttpResponse, RequestStream};
 
 /// Headers whose values are secrets.
-const SECRET_HEADERS: &[&str] =
-    &["authorization", "x-amz-security-token", "x-amz-sso_bearer_token", "cookie", "set-cookie", "proxy-authorization"];
+const SECRET_HEADERS: &[&str] = &[
+    "authorization",
+    "x-amz-security-token",
+    "x-amz-sso_bearer_token",
+    "x-aws-ec2-metadata-token",
+    "cookie",
+    "set-cookie",
+    "proxy-authorization",
+];
 
 /// Logs around another client.
 #[derive(Debug)]

@@ -80,6 +80,13 @@ const USAGE: &str = "usage: stratus [options] <command> <subcommand> [<subcomman
 To see help text, you can run:\n\n  stratus help\n  stratus <command> help\n  stratus <command> <subcommand> help";
 
 fn main() -> ExitCode {
+    // Output piped into `head` ends quietly when the reader goes, as other command-line tools do,
+    // instead of failing on the closed pipe.
+    #[cfg(unix)]
+    // SAFETY: restores the default action of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(r) => r,
@@ -93,7 +100,7 @@ fn main() -> ExitCode {
     let outcome = runtime.block_on(async {
         tokio::select! {
             r = run(argv) => r,
-            _ = tokio::signal::ctrl_c() => Err(interrupted),
+            Ok(()) = tokio::signal::ctrl_c() => Err(interrupted),
         }
     });
     match outcome {
@@ -131,8 +138,28 @@ fn split(argv: Vec<String>) -> (Vec<String>, Vec<Given>) {
 /// scalar option and none for a flag) are positional arguments, such as `invoke`'s outfile in
 /// `stratus lambda invoke --function-name f out.json` or the service after `--no-paginate`.
 fn give_back_positionals(positional: &mut Vec<String>, given: &mut [Given]) {
-    // The service and operation are known once the leading positionals are; the arity of an
-    // operation's options comes from its table.
+    // Global options first (`--profile p lambda invoke ...` took `lambda` as the profile's value);
+    // then the service and operation are known, and the arity of its options comes from its table.
+    for g in given.iter_mut() {
+        let arity = match g.name.as_str() {
+            "no-paginate" | "debug" | "no-sign-request" | "no-cli-pager" => Some(0),
+            "profile"
+            | "region"
+            | "endpoint-url"
+            | "output"
+            | "query"
+            | "color"
+            | "cli-read-timeout"
+            | "cli-connect-timeout" => Some(1),
+            _ => None,
+        };
+        if let Some(n) = arity {
+            if g.values.len() > n {
+                let extra: Vec<String> = g.values.drain(n..).collect();
+                positional.extend(extra);
+            }
+        }
+    }
     let service = positional.first().and_then(|n| services::SERVICES.iter().find(|s| s.name == n));
     let op = service.and_then(|s| positional.get(1).and_then(|o| s.ops.iter().find(|op| op.cli == o)));
     let waiter_op = service.and_then(|s| {
@@ -203,6 +230,8 @@ fn globals(given: &mut Vec<Given>) -> Result<Globals, Failure> {
             "output" => g.output = Some(one(&opt)?),
             "query" => g.query = Some(one(&opt)?),
             "no-paginate" => g.no_paginate = true,
+            // Accepted for scripts written for the AWS CLI: stratus never pages nor colours output.
+            "no-cli-pager" | "color" => {}
             "max-items" => {
                 g.max_items =
                     Some(one(&opt)?.parse().map_err(|_| Failure::param("argument --max-items: invalid int value"))?)
@@ -240,6 +269,10 @@ fn globals(given: &mut Vec<Given>) -> Result<Globals, Failure> {
 
 async fn run(argv: Vec<String>) -> Result<(), Failure> {
     match argv.first().map(String::as_str) {
+        Some("--version") => {
+            println!("stratus/{} (AWS CLI conventions)", env!("CARGO_PKG_VERSION"));
+            return Ok(());
+        }
         Some("__complete") => {
             let line = std::env::var("COMP_LINE").unwrap_or_default();
             let point = std::env::var("COMP_POINT").ok().and_then(|p| p.parse::<usize>().ok()).unwrap_or(line.len());
@@ -511,19 +544,18 @@ async fn wait(service: &Service, positional: &[String], given: &[Given], g: &Glo
         )));
     }
     let config = load_config(g).await?;
-    services::wait(service.name, &config, waiter.name, &Value::Object(input)).await.map_err(|e| match e {
-        CallError::Waiter(m) => Failure { code: exit::OTHER, message: format!("\n{m}") },
-        CallError::Param(m) => Failure::param(format!("\nParameter validation failed:\n{m}")),
-        CallError::Service(e) => Failure {
-            code: exit::SERVICE,
-            message: format!(
-                "\nWaiter {} failed: An error occurred ({}): {}",
+    services::wait(service.name, &config, waiter.name, &Value::Object(input)).await.map_err(|e| {
+        let mut f = failure(e);
+        // The AWS CLI exits 255 when a waiter stops on an error.
+        if f.code == exit::SERVICE {
+            f.code = exit::OTHER;
+            f.message = format!(
+                "\nWaiter {} failed:{}",
                 waiter.name,
-                e.code().unwrap_or_default(),
-                e.message().unwrap_or_default()
-            ),
-        },
-        CallError::Unsupported(m) => Failure { code: exit::OTHER, message: format!("not supported: {m}") },
+                f.message.trim_start_matches('\n').replace("An error occurred", " An error occurred")
+            );
+        }
+        f
     })
 }
 
@@ -532,6 +564,12 @@ async fn wait(service: &Service, positional: &[String], given: &[Given], g: &Glo
 async fn load_config(g: &Globals) -> Result<stratus_runtime::Config, Failure> {
     let mut vars: Vec<(String, String)> =
         std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))).collect();
+    if g.profile.is_some() {
+        // A profile named on the command line is used even when the environment has keys.
+        vars.retain(|(name, _)| {
+            !matches!(name.as_str(), "AWS_ACCESS_KEY_ID" | "AWS_SECRET_ACCESS_KEY" | "AWS_SESSION_TOKEN")
+        });
+    }
     let mut set = |k: &str, v: &str| {
         vars.retain(|(name, _)| name != k);
         vars.push((k.to_string(), v.to_string()));
@@ -548,7 +586,12 @@ async fn load_config(g: &Globals) -> Result<stratus_runtime::Config, Failure> {
     }
     let env = stratus_runtime::env::Env::from_vars(vars);
     let (no_sign, read, connect) = (g.no_sign_request, g.read_timeout, g.connect_timeout);
+    let endpoint = g.endpoint_url.clone();
     let loader = stratus_config::Loader::new().env(env).customize(move |mut b| {
+        if let Some(u) = endpoint {
+            // Over every configured endpoint, `ignore_configured_endpoint_urls` included.
+            b = b.endpoint_url(u);
+        }
         if no_sign {
             b = b.anonymous();
         }
@@ -582,7 +625,12 @@ async fn load_config(g: &Globals) -> Result<stratus_runtime::Config, Failure> {
 
 /// One call, its failure mapped to the AWS CLI's exit codes and messages.
 async fn call(service: &Service, op: &Op, config: &stratus_runtime::Config, input: &Value) -> Result<Value, Failure> {
-    services::call(service.name, config, op.name, input).await.map_err(|e| match e {
+    services::call(service.name, config, op.name, input).await.map_err(failure)
+}
+
+/// A failed call as the AWS CLI reports it: its message and exit code.
+fn failure(e: CallError) -> Failure {
+    match e {
         CallError::Param(m) => Failure::param(format!("\nParameter validation failed:\n{m}")),
         CallError::Unsupported(m) => Failure { code: exit::OTHER, message: format!("not supported: {m}") },
         CallError::Waiter(m) => Failure { code: exit::OTHER, message: format!("\n{m}") },
@@ -599,7 +647,7 @@ async fn call(service: &Service, op: &Op, config: &stratus_runtime::Config, inpu
             },
             None => Failure { code: exit::OTHER, message: format!("\n{e}") },
         },
-    })
+    }
 }
 
 /// Pages through an operation as botocore's paginator and `build_full_result` do: results of every
@@ -690,6 +738,13 @@ async fn paginate(
             .collect();
         if next_token.iter().all(Value::is_null) {
             break;
+        }
+        let sent: Vec<Value> = p.input_tokens.iter().map(|k| input.get(*k).cloned().unwrap_or(Value::Null)).collect();
+        if sent == next_token {
+            return Err(Failure {
+                code: exit::OTHER,
+                message: format!("\nThe same next token was received twice: {next_token:?}"),
+            });
         }
         if g.max_items == Some(total) {
             resume = Some(output::encode_token(p.input_tokens, &next_token, None));

@@ -95,8 +95,8 @@ fn decode_quoted_json(text: String) -> Value {
 /// `2015-08-31T12:00:00Z`, with microseconds when the time has a fraction of a second
 /// (`.401880Z`), as AWS services and moto write timestamps in XML.
 fn iso(secs: f64) -> String {
-    let whole = secs.floor() as i64;
-    let micros = ((secs - whole as f64) * 1_000_000.0).round() as i64;
+    let total_micros = (secs * 1_000_000.0).round() as i64;
+    let (whole, micros) = (total_micros.div_euclid(1_000_000), total_micros.rem_euclid(1_000_000));
     let t = stratus_runtime::types::DateTime::from_secs(whole);
     let base = t.to_iso8601();
     let base = base.trim_end_matches('Z');
@@ -145,7 +145,10 @@ pub fn merge_path(map: &mut Map<String, Value>, path: &str, value: Value) {
         (Some(Value::Array(existing)), Value::Array(more)) => existing.extend(more),
         (Some(Value::Number(a)), Value::Number(b)) => {
             let sum = match (a.as_i64(), b.as_i64()) {
-                (Some(x), Some(y)) => Value::from(x + y),
+                (Some(x), Some(y)) => match x.checked_add(y) {
+                    Some(sum) => Value::from(sum),
+                    None => Value::from(x as f64 + y as f64),
+                },
                 _ => Value::from(a.as_f64().unwrap_or(0.0) + b.as_f64().unwrap_or(0.0)),
             };
             set_path(map, path, sum);
