@@ -370,6 +370,18 @@ async fn run(argv: Vec<String>) -> Result<(), Failure> {
         println!("{}", output::json(&args::skeleton(service, members, member_names)));
         return Ok(());
     }
+    if op.paginator.is_none() {
+        // The paging options exist only for operations that page, as in the AWS CLI.
+        let paging = [
+            ("--max-items", g.max_items.is_some()),
+            ("--starting-token", g.starting_token.is_some()),
+            ("--page-size", g.page_size.is_some()),
+        ];
+        let given: Vec<&str> = paging.iter().filter(|(_, set)| *set).map(|(n, _)| *n).collect();
+        if !given.is_empty() {
+            return Err(Failure::param(format!("{USAGE}\n\nstratus: error: Unknown options: {}", given.join(", "))));
+        }
+    }
     if !op.supported {
         return Err(Failure {
             code: exit::OTHER,
@@ -633,7 +645,7 @@ fn failure(e: CallError) -> Failure {
     match e {
         CallError::Param(m) => Failure::param(format!("\nParameter validation failed:\n{m}")),
         CallError::Unsupported(m) => Failure { code: exit::OTHER, message: format!("not supported: {m}") },
-        CallError::Waiter(m) => Failure { code: exit::OTHER, message: format!("\n{m}") },
+        CallError::Waiter(m) | CallError::Output(m) => Failure { code: exit::OTHER, message: format!("\n{m}") },
         CallError::Service(e) if e.is_validation() => Failure::param(format!("\nParameter validation failed:\n{e}")),
         CallError::Service(e) if e.is_config() => Failure { code: exit::CONFIG, message: e.to_string() },
         CallError::Service(e) => match e.code() {
@@ -693,6 +705,8 @@ async fn paginate(
         let starting_truncation = if first { skip } else { 0 };
         if first {
             if skip > 0 {
+                // Resuming within a page: the results already shown are left out (what the AWS
+                // CLI prints; counters such as `Count` stay as the page has them).
                 for r in p.results {
                     output::truncate_page(&mut page, r, usize::MAX, skip);
                 }

@@ -160,6 +160,8 @@ pub enum CallError {
     Unsupported(String),
     /// A waiter ended without success (exit 255).
     Waiter(String),
+    /// The call succeeded but its output cannot be shown (exit 255).
+    Output(String),
 }
 
 /// A failed call, as the tool reports it.
@@ -271,13 +273,13 @@ impl Output {
         match serde_json::to_value(out) {
             Ok(Value::Object(map)) => Ok(Output { map }),
             Ok(_) => Ok(Output { map: Map::new() }),
-            Err(e) => Err(CallError::Param(format!("cannot show the output: {e}"))),
+            Err(e) => Err(CallError::Output(format!("cannot show the output: {e}"))),
         }
     }
 
     /// Adds a member bound outside the body (a header, the status code); absent values are left out.
     pub fn put<T: Serialize>(&mut self, key: &str, value: &T) -> Result<(), CallError> {
-        let v = serde_json::to_value(value).map_err(|e| CallError::Param(format!("cannot show {key}: {e}")))?;
+        let v = serde_json::to_value(value).map_err(|e| CallError::Output(format!("cannot show {key}: {e}")))?;
         if !v.is_null() {
             self.map.insert(key.to_string(), v);
         }

@@ -211,6 +211,9 @@ iam get-role --role-name diff-r1 --query 'Role.CreateDate'
 iam list-users --query 'Users[].CreateDate'
 dynamodb describe-table --table-name diff-t --query 'Table.CreationDateTime'
 sts get-session-token --query 'length(Credentials.Expiration)'
+sts get-caller-identity --max-items 1
+dynamodb scan --table-name diff-t --max-items 1 --query '[Count, ScannedCount, length(Items)]'
+dynamodb scan --table-name diff-t --starting-token eyJFeGNsdXNpdmVTdGFydEtleSI6IG51bGwsICJib3RvX3RydW5jYXRlX2Ftb3VudCI6IDF9 --query '[Count, ScannedCount, length(Items)]'
 "#;
 
 /// What both tools see before the cases run (made with the AWS CLI).
