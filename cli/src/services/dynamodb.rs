@@ -22,38 +22,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "BatchExecuteStatement",
             cli: "batch-execute-statement",
             docs: "This operation allows you to perform batch reads or writes on data stored in DynamoDB, using PartiQL. Each read statement in a `BatchExecuteStatement` must specify an equality condition on all key attributes. This enforces that each `SELECT` statement in a batch returns at most a single item. For more information, see [Running batch operations with PartiQL for DynamoDB](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.multiplestatements.batching.html>).\n\n> **Note:** The entire batch must consist of either read statements or write statements, you cannot mix both in one batch.\n\n> **Important:** A HTTP 200 response does not mean that all statements in the BatchExecuteStatement succeeded. Error details for individual statements can be found under the [Error](<https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchStatementResponse.html#DDB-Type-BatchStatementResponse-Error>) field of the `BatchStatementResponse` for each statement.",
-            input: &[
-                Member {
-                    key: "Statements",
-                    cli: "statements",
-                    shape: 0u32,
-                    required: true,
-                    docs: "The list of PartiQL statements representing the batch to run.",
-                },
-                Member {
-                    key: "ReturnConsumedCapacity",
-                    cli: "return-consumed-capacity",
-                    shape: 11u32,
-                    required: false,
-                    docs: "Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:\n\n- `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation, together with `ConsumedCapacity` for each table and secondary index that was accessed.\n\n  Note that some operations, such as `GetItem` and `BatchGetItem`, do not access any indexes at all. In these cases, specifying `INDEXES` will only return `ConsumedCapacity` information for table(s).\n- `TOTAL` - The response includes only the aggregate `ConsumedCapacity` for the operation.\n- `NONE` - No `ConsumedCapacity` details are included in the response.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "Responses",
-                    cli: "responses",
-                    shape: 12u32,
-                    required: false,
-                    docs: "The response to each PartiQL statement in the batch. The values of the list are ordered according to the ordering of the request statements.",
-                },
-                Member {
-                    key: "ConsumedCapacity",
-                    cli: "consumed-capacity",
-                    shape: 16u32,
-                    required: false,
-                    docs: "The capacity units consumed by the entire operation. The values of the list are ordered according to the ordering of the statements.",
-                },
-            ],
+            input: M0,
+            output: M3,
             paginator: None,
             supported: true,
             outfile: None,
@@ -62,45 +32,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "BatchGetItem",
             cli: "batch-get-item",
             docs: "The `BatchGetItem` operation returns the attributes of one or more items from one or more tables. You identify requested items by primary key.\n\nA single operation can retrieve up to 16 MB of data, which can contain as many as 100 items. `BatchGetItem` returns a partial result if the response size limit is exceeded, the table's provisioned throughput is exceeded, more than 1MB per partition is requested, or an internal processing failure occurs. If a partial result is returned, the operation returns a value for `UnprocessedKeys`. You can use this value to retry the operation starting with the next item to get.\n\n> **Important:** If you request more than 100 items, `BatchGetItem` returns a `ValidationException` with the message \"Too many items requested for the BatchGetItem call.\"\n\nFor example, if you ask to retrieve 100 items, but each individual item is 300 KB in size, the system returns 52 items (so as not to exceed the 16 MB limit). It also returns an appropriate `UnprocessedKeys` value so you can get the next page of results. If desired, your application can include its own logic to assemble the pages of results into one dataset.\n\nIf *none* of the items can be processed due to insufficient provisioned throughput on all of the tables in the request, then `BatchGetItem` returns a `ProvisionedThroughputExceededException`. If *at least one* of the items is successfully processed, then `BatchGetItem` completes successfully, while returning the keys of the unread items in `UnprocessedKeys`.\n\n> **Important:** If DynamoDB returns any unprocessed items, you should retry the batch operation on those items. However, *we strongly recommend that you use an exponential backoff algorithm*. If you retry the batch operation immediately, the underlying read or write requests can still fail due to throttling on the individual tables. If you delay the batch operation using exponential backoff, the individual requests in the batch are much more likely to succeed.\n>\n> For more information, see [Batch Operations and Error Handling](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ErrorHandling.html#BatchOperations>) in the *Amazon DynamoDB Developer Guide*.\n\nBy default, `BatchGetItem` performs eventually consistent reads on every table in the request. If you want strongly consistent reads instead, you can set `ConsistentRead` to `true` for any or all tables.\n\nIn order to minimize response latency, `BatchGetItem` may retrieve items in parallel.\n\nWhen designing your application, keep in mind that DynamoDB does not return items in any particular order. To help parse the response by item, include the primary key values for the items in your request in the `ProjectionExpression` parameter.\n\nIf a requested item does not exist, it is not returned in the result. Requests for nonexistent items consume the minimum read capacity units according to the type of read. For more information, see [Working with Tables](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithTables.html#CapacityUnitCalculations>) in the *Amazon DynamoDB Developer Guide*.\n\n> **Note:** `BatchGetItem` will result in a `ValidationException` if the same key is specified multiple times.",
-            input: &[
-                Member {
-                    key: "RequestItems",
-                    cli: "request-items",
-                    shape: 23u32,
-                    required: true,
-                    docs: "A map of one or more table names or table ARNs and, for each table, a map that describes one or more items to retrieve from that table. Each table name or ARN can be used only once per `BatchGetItem` request.\n\nEach element in the map of items to retrieve consists of the following:\n\n- `ConsistentRead` - If `true`, a strongly consistent read is used; if `false` (the default), an eventually consistent read is used.\n- `ExpressionAttributeNames` - One or more substitution tokens for attribute names in the `ProjectionExpression` parameter. The following are some use cases for using `ExpressionAttributeNames`:\n\n  - To access an attribute whose name conflicts with a DynamoDB reserved word.\n  - To create a placeholder for repeating occurrences of an attribute name in an expression.\n  - To prevent special characters in an attribute name from being misinterpreted in an expression.\n\n  Use the **#** character in an expression to dereference an attribute name. For example, consider the following attribute name:\n\n  - `Percentile`\n\n  The name of this attribute conflicts with a reserved word, so it cannot be used directly in an expression. (For the complete list of reserved words, see [Reserved Words](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html>) in the *Amazon DynamoDB Developer Guide*). To work around this, you could specify the following for `ExpressionAttributeNames`:\n\n  - `{\"#P\":\"Percentile\"}`\n\n  You could then use this substitution in an expression, as in this example:\n\n  - `#P = :val`\n\n  > **Note:** Tokens that begin with the **:** character are *expression attribute values*, which are placeholders for the actual value at runtime.\n\n  For more information about expression attribute names, see [Accessing Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.\n- `Keys` - An array of primary key attribute values that define specific items in the table. For each primary key, you must provide *all* of the key attributes. For example, with a simple primary key, you only need to provide the partition key value. For a composite key, you must provide *both* the partition key value and the sort key value.\n- `ProjectionExpression` - A string that identifies one or more attributes to retrieve from the table. These attributes can include scalars, sets, or elements of a JSON document. The attributes in the expression must be separated by commas.\n\n  If no attribute names are specified, then all attributes are returned. If any of the requested attributes are not found, they do not appear in the result.\n\n  For more information, see [Accessing Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.\n- `AttributesToGet` - This is a legacy parameter. Use `ProjectionExpression` instead. For more information, see [AttributesToGet](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.AttributesToGet.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ReturnConsumedCapacity",
-                    cli: "return-consumed-capacity",
-                    shape: 11u32,
-                    required: false,
-                    docs: "Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:\n\n- `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation, together with `ConsumedCapacity` for each table and secondary index that was accessed.\n\n  Note that some operations, such as `GetItem` and `BatchGetItem`, do not access any indexes at all. In these cases, specifying `INDEXES` will only return `ConsumedCapacity` information for table(s).\n- `TOTAL` - The response includes only the aggregate `ConsumedCapacity` for the operation.\n- `NONE` - No `ConsumedCapacity` details are included in the response.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "Responses",
-                    cli: "responses",
-                    shape: 27u32,
-                    required: false,
-                    docs: "A map of table name or table ARN to a list of items. Each object in `Responses` consists of a table name or ARN, along with a map of attribute data consisting of the data type and attribute value.",
-                },
-                Member {
-                    key: "UnprocessedKeys",
-                    cli: "unprocessed-keys",
-                    shape: 23u32,
-                    required: false,
-                    docs: "A map of tables and their respective keys that were not processed with the current response. The `UnprocessedKeys` value is in the same form as `RequestItems`, so the value can be provided directly to a subsequent `BatchGetItem` operation. For more information, see `RequestItems` in the Request Parameters section.\n\nEach element consists of:\n\n- `Keys` - An array of primary key attribute values that define specific items in the table.\n- `ProjectionExpression` - One or more attributes to be retrieved from the table or index. By default, all attributes are returned. If a requested attribute is not found, it does not appear in the result.\n- `ConsistentRead` - The consistency of a read operation. If set to `true`, then a strongly consistent read is used; otherwise, an eventually consistent read is used.\n\nIf there are no unprocessed keys remaining, the response contains an empty `UnprocessedKeys` map.",
-                },
-                Member {
-                    key: "ConsumedCapacity",
-                    cli: "consumed-capacity",
-                    shape: 16u32,
-                    required: false,
-                    docs: "The read capacity units consumed by the entire `BatchGetItem` operation.\n\nEach element consists of:\n\n- `TableName` - The table that consumed the provisioned throughput.\n- `CapacityUnits` - The total number of capacity units consumed.",
-                },
-            ],
+            input: M9,
+            output: M11,
             paginator: None,
             supported: true,
             outfile: None,
@@ -109,52 +42,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "BatchWriteItem",
             cli: "batch-write-item",
             docs: "The `BatchWriteItem` operation puts or deletes multiple items in one or more tables. A single call to `BatchWriteItem` can transmit up to 16MB of data over the network, consisting of up to 25 item put or delete operations. While individual items can be up to 400 KB once stored, it's important to note that an item's representation might be greater than 400KB while being sent in DynamoDB's JSON format for the API call. For more details on this distinction, see [Naming Rules and Data Types](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html>).\n\n> **Note:** `BatchWriteItem` cannot update items. If you perform a `BatchWriteItem` operation on an existing item, that item's values will be overwritten by the operation and it will appear like it was updated. To update items, we recommend you use the `UpdateItem` action.\n\nThe individual `PutItem` and `DeleteItem` operations specified in `BatchWriteItem` are atomic; however `BatchWriteItem` as a whole is not. If any requested operations fail because the table's provisioned throughput is exceeded or an internal processing failure occurs, the failed operations are returned in the `UnprocessedItems` response parameter. You can investigate and optionally resend the requests. Typically, you would call `BatchWriteItem` in a loop. Each iteration would check for unprocessed items and submit a new `BatchWriteItem` request with those unprocessed items until all items have been processed.\n\nIf `BatchWriteItem` cannot process any items due to throttling (for example, insufficient provisioned throughput on the tables in the request, or partition-level or account-level limits), it returns a `ProvisionedThroughputExceededException` or a `ThrottlingException`. Both indicate that the request was throttled; check the `ThrottlingReason` field in the returned exception for details.\n\n> **Important:** If DynamoDB returns any unprocessed items, you should retry the batch operation on those items. However, *we strongly recommend that you use an exponential backoff algorithm*. If you retry the batch operation immediately, the underlying read or write requests can still fail due to throttling on the individual tables. If you delay the batch operation using exponential backoff, the individual requests in the batch are much more likely to succeed.\n>\n> For more information, see [Batch Operations and Error Handling](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ErrorHandling.html#Programming.Errors.BatchOperations>) in the *Amazon DynamoDB Developer Guide*.\n\nWith `BatchWriteItem`, you can efficiently write or delete large amounts of data, such as from Amazon EMR, or copy data from another database into DynamoDB. In order to improve performance with these large-scale operations, `BatchWriteItem` does not behave in the same way as individual `PutItem` and `DeleteItem` calls would. For example, you cannot specify conditions on individual put and delete requests, and `BatchWriteItem` does not return deleted items in the response.\n\nIf you use a programming language that supports concurrency, you can use threads to write items in parallel. Your application must include the necessary logic to manage the threads. With languages that don't support threading, you must update or delete the specified items one at a time. In both situations, `BatchWriteItem` performs the specified put and delete operations in parallel, giving you the power of the thread pool approach without having to introduce complexity into your application.\n\nParallel processing reduces latency, but each specified put and delete request consumes the same number of write capacity units whether it is processed in parallel or not. Delete operations on nonexistent items consume one write capacity unit.\n\nIf one or more of the following is true, DynamoDB rejects the entire batch write operation:\n\n- One or more tables specified in the `BatchWriteItem` request does not exist.\n- Primary key attributes specified on an item in the request do not match those in the corresponding table's primary key schema.\n- You try to perform multiple operations on the same item in the same `BatchWriteItem` request. For example, you cannot put and delete the same item in the same `BatchWriteItem` request.\n- Your request contains at least two items with identical hash and range keys (which essentially is two put operations).\n- There are more than 25 requests in the batch.\n- Any individual item in a batch exceeds 400 KB.\n- The total request size exceeds 16 MB.\n- Any individual items with keys exceeding the key length limits. For a partition key, the limit is 2048 bytes and for a sort key, the limit is 1024 bytes.",
-            input: &[
-                Member {
-                    key: "RequestItems",
-                    cli: "request-items",
-                    shape: 28u32,
-                    required: true,
-                    docs: "A map of one or more table names or table ARNs and, for each table, a list of operations to be performed (`DeleteRequest` or `PutRequest`). Each element in the map consists of the following:\n\n- `DeleteRequest` - Perform a `DeleteItem` operation on the specified item. The item to be deleted is identified by a `Key` subelement:\n\n  - `Key` - A map of primary key attribute values that uniquely identify the item. Each entry in this map consists of an attribute name and an attribute value. For each primary key, you must provide *all* of the key attributes. For example, with a simple primary key, you only need to provide a value for the partition key. For a composite primary key, you must provide values for *both* the partition key and the sort key.\n- `PutRequest` - Perform a `PutItem` operation on the specified item. The item to be put is identified by an `Item` subelement:\n\n  - `Item` - A map of attributes and their values. Each entry in this map consists of an attribute name and an attribute value. Attribute values must not be null; string and binary type attributes must have lengths greater than zero; and set type attributes must not be empty. Requests that contain empty values are rejected with a `ValidationException` exception.\n\n    If you specify any attributes that are part of an index key, then the data types for those attributes must match those of the schema in the table's attribute definition.",
-                },
-                Member {
-                    key: "ReturnConsumedCapacity",
-                    cli: "return-consumed-capacity",
-                    shape: 11u32,
-                    required: false,
-                    docs: "Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:\n\n- `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation, together with `ConsumedCapacity` for each table and secondary index that was accessed.\n\n  Note that some operations, such as `GetItem` and `BatchGetItem`, do not access any indexes at all. In these cases, specifying `INDEXES` will only return `ConsumedCapacity` information for table(s).\n- `TOTAL` - The response includes only the aggregate `ConsumedCapacity` for the operation.\n- `NONE` - No `ConsumedCapacity` details are included in the response.",
-                },
-                Member {
-                    key: "ReturnItemCollectionMetrics",
-                    cli: "return-item-collection-metrics",
-                    shape: 33u32,
-                    required: false,
-                    docs: "Determines whether item collection metrics are returned. If set to `SIZE`, the response includes statistics about item collections, if any, that were modified during the operation are returned in the response. If set to `NONE` (the default), no statistics are returned.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "UnprocessedItems",
-                    cli: "unprocessed-items",
-                    shape: 28u32,
-                    required: false,
-                    docs: "A map of tables and requests against those tables that were not processed. The `UnprocessedItems` value is in the same form as `RequestItems`, so you can provide this value directly to a subsequent `BatchWriteItem` operation. For more information, see `RequestItems` in the Request Parameters section.\n\nEach `UnprocessedItems` entry consists of a table name or table ARN and, for that table, a list of operations to perform (`DeleteRequest` or `PutRequest`).\n\n- `DeleteRequest` - Perform a `DeleteItem` operation on the specified item. The item to be deleted is identified by a `Key` subelement:\n\n  - `Key` - A map of primary key attribute values that uniquely identify the item. Each entry in this map consists of an attribute name and an attribute value.\n- `PutRequest` - Perform a `PutItem` operation on the specified item. The item to be put is identified by an `Item` subelement:\n\n  - `Item` - A map of attributes and their values. Each entry in this map consists of an attribute name and an attribute value. Attribute values must not be null; string and binary type attributes must have lengths greater than zero; and set type attributes must not be empty. Requests that contain empty values will be rejected with a `ValidationException` exception.\n\n    If you specify any attributes that are part of an index key, then the data types for those attributes must match those of the schema in the table's attribute definition.\n\nIf there are no unprocessed items remaining, the response contains an empty `UnprocessedItems` map.",
-                },
-                Member {
-                    key: "ItemCollectionMetrics",
-                    cli: "item-collection-metrics",
-                    shape: 34u32,
-                    required: false,
-                    docs: "A list of tables that were processed by `BatchWriteItem` and, for each table, information about any item collections that were affected by individual `DeleteItem` or `PutItem` operations.\n\nEach entry consists of the following subelements:\n\n- `ItemCollectionKey` - The partition key value of the item collection. This is the same as the partition key value of the item.\n- `SizeEstimateRangeGB` - An estimate of item collection size, expressed in GB. This is a two-element array containing a lower bound and an upper bound for the estimate. The estimate includes the size of all the items in the table, plus the size of all attributes projected into all of the local secondary indexes on the table. Use this estimate to measure whether a local secondary index is approaching its size limit.\n\n  The estimate is subject to change over time; therefore, do not rely on the precision or accuracy of the estimate.",
-                },
-                Member {
-                    key: "ConsumedCapacity",
-                    cli: "consumed-capacity",
-                    shape: 16u32,
-                    required: false,
-                    docs: "The capacity units consumed by the entire `BatchWriteItem` operation.\n\nEach element consists of:\n\n- `TableName` - The table that consumed the provisioned throughput.\n- `CapacityUnits` - The total number of capacity units consumed.\n\nIf the table has vector indexes, each element also includes a `VectorIndexes` field with `VectorWriteRequestBytes` consumed for each affected vector index.",
-                },
-            ],
+            input: M12,
+            output: M16,
             paginator: None,
             supported: true,
             outfile: None,
@@ -163,31 +52,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "CancelBulkOperation",
             cli: "cancel-bulk-operation",
             docs: "Cancels an in-progress bulk operation asynchronously. Cancellation doesn't remove items that the operation has already written. Use `DescribeBulkOperation` to monitor the operation until it reaches a terminal status.",
-            input: &[
-                Member {
-                    key: "BulkOperationArn",
-                    cli: "bulk-operation-arn",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The Amazon Resource Name (ARN) of the bulk operation to cancel.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "BulkOperationArn",
-                    cli: "bulk-operation-arn",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The Amazon Resource Name (ARN) of the bulk operation for which DynamoDB accepted the cancellation request.",
-                },
-                Member {
-                    key: "BulkOperationStatus",
-                    cli: "bulk-operation-status",
-                    shape: 38u32,
-                    required: true,
-                    docs: "The status returned after DynamoDB accepts the cancellation request. This value is `CANCELLING`. Use `DescribeBulkOperation` to determine when the operation reaches `CANCELLED`.",
-                },
-            ],
+            input: M18,
+            output: M19,
             paginator: None,
             supported: true,
             outfile: None,
@@ -196,31 +62,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "CreateBackup",
             cli: "create-backup",
             docs: "Creates a backup for an existing table.\n\nEach time you create an on-demand backup, the entire table data is backed up. There is no limit to the number of on-demand backups that can be taken.\n\nWhen you create an on-demand backup, a time marker of the request is cataloged, and the backup is created asynchronously, by applying all changes until the time of the request to the last full table snapshot. Backup requests are processed instantaneously and become available for restore within minutes.\n\nYou can call `CreateBackup` at a maximum rate of 50 times per second.\n\nAll backups in DynamoDB work without consuming any provisioned throughput on the table.\n\nIf you submit a backup request on 2018-12-14 at 14:25:00, the backup is guaranteed to contain all data committed to the table up to 14:24:00, and data committed after 14:26:00 will not be. The backup might contain data modifications made between 14:24:00 and 14:26:00. On-demand backup does not support causal consistency.\n\nAlong with data, the following are also included on the backups:\n\n- Global secondary indexes (GSIs)\n- Local secondary indexes (LSIs)\n- Streams\n- Provisioned read and write capacity",
-            input: &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the table. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
-                },
-                Member {
-                    key: "BackupName",
-                    cli: "backup-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "Specified name for the backup.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "BackupDetails",
-                    cli: "backup-details",
-                    shape: 39u32,
-                    required: false,
-                    docs: "Contains the details of the backup created for the table.",
-                },
-            ],
+            input: M20,
+            output: M21,
             paginator: None,
             supported: true,
             outfile: None,
@@ -229,31 +72,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "CreateGlobalTable",
             cli: "create-global-table",
             docs: "Creates a global table from an existing table. A global table creates a replication relationship between two or more DynamoDB tables with the same table name in the provided Regions.\n\n> **Important:** This documentation is for version 2017.11.29 (Legacy) of global tables, which should be avoided for new global tables. Customers should use [Global Tables version 2019.11.21 (Current)](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html>) when possible, because it provides greater flexibility, higher efficiency, and consumes less write capacity than 2017.11.29 (Legacy).\n>\n> To determine which version you're using, see [Determining the global table version you are using](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/globaltables.DetermineVersion.html>). To update existing global tables from version 2017.11.29 (Legacy) to version 2019.11.21 (Current), see [Upgrading global tables](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_upgrade.html>).\n\nIf you want to add a new replica table to a global table, each of the following conditions must be true:\n\n- The table must have the same primary key as all of the other replicas.\n- The table must have the same name as all of the other replicas.\n- The table must have DynamoDB Streams enabled, with the stream containing both the new and the old images of the item.\n- None of the replica tables in the global table can contain any data.\n\nIf global secondary indexes are specified, then the following conditions must also be met:\n\n- The global secondary indexes must have the same name.\n- The global secondary indexes must have the same hash key and sort key (if present).\n\nIf local secondary indexes are specified, then the following conditions must also be met:\n\n- The local secondary indexes must have the same name.\n- The local secondary indexes must have the same hash key and sort key (if present).\n\n> **Important:** Write capacity settings should be set consistently across your replica tables and secondary indexes. DynamoDB strongly recommends enabling auto scaling to manage the write capacity settings for all of your global tables replicas and indexes.\n>\n> If you prefer to manage write capacity settings manually, you should provision equal replicated write capacity units to your replica tables. You should also provision equal replicated write capacity units to matching secondary indexes across your global table.",
-            input: &[
-                Member {
-                    key: "GlobalTableName",
-                    cli: "global-table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The global table name.",
-                },
-                Member {
-                    key: "ReplicationGroup",
-                    cli: "replication-group",
-                    shape: 44u32,
-                    required: true,
-                    docs: "The Regions where the global table needs to be created.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "GlobalTableDescription",
-                    cli: "global-table-description",
-                    shape: 46u32,
-                    required: false,
-                    docs: "Contains the details of the global table.",
-                },
-            ],
+            input: M23,
+            output: M25,
             paginator: None,
             supported: true,
             outfile: None,
@@ -262,143 +82,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "CreateTable",
             cli: "create-table",
             docs: "The `CreateTable` operation adds a new table to your account. In an Amazon Web Services account, table names must be unique within each Region. That is, you can have two tables with same name if you create the tables in different Regions.\n\n`CreateTable` is an asynchronous operation. Upon receiving a `CreateTable` request, DynamoDB immediately returns a response with a `TableStatus` of `CREATING`. After the table is created, DynamoDB sets the `TableStatus` to `ACTIVE`. You can perform read and write operations only on an `ACTIVE` table.\n\nYou can optionally define secondary indexes on the new table, as part of the `CreateTable` operation. If you want to create multiple tables with secondary indexes on them, you must create the tables sequentially. Only one table with secondary indexes can be in the `CREATING` state at any given time.\n\nYou can use the `DescribeTable` action to check the table status.",
-            input: &[
-                Member {
-                    key: "AttributeDefinitions",
-                    cli: "attribute-definitions",
-                    shape: 62u32,
-                    required: false,
-                    docs: "An array of attributes that describe the key schema for the table and indexes.",
-                },
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the table to create. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
-                },
-                Member {
-                    key: "KeySchema",
-                    cli: "key-schema",
-                    shape: 65u32,
-                    required: false,
-                    docs: "Specifies the attributes that make up the primary key for a table or an index. The attributes in `KeySchema` must also be defined in the `AttributeDefinitions` array. For more information, see [Data Model](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DataModel.html>) in the *Amazon DynamoDB Developer Guide*.\n\nEach `KeySchemaElement` in the array is composed of:\n\n- `AttributeName` - The name of this key attribute.\n- `KeyType` - The role that the key attribute will assume:\n\n  - `HASH` - partition key\n  - `RANGE` - sort key\n\n> **Note:** The partition key of an item is also known as its *hash attribute*. The term \"hash attribute\" derives from the DynamoDB usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.\n>\n> The sort key of an item is also known as its *range attribute*. The term \"range attribute\" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.\n\nFor a simple primary key (partition key), you must provide exactly one element with a `KeyType` of `HASH`.\n\nFor a composite primary key (partition key and sort key), you must provide exactly two elements, in this order: The first element must have a `KeyType` of `HASH`, and the second element must have a `KeyType` of `RANGE`.\n\nFor more information, see [Working with Tables](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithTables.html#WorkingWithTables.primary.key>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "LocalSecondaryIndexes",
-                    cli: "local-secondary-indexes",
-                    shape: 68u32,
-                    required: false,
-                    docs: "One or more local secondary indexes (the maximum is 5) to be created on the table. Each index is scoped to a given partition key value. There is a 10 GB size limit per partition key value; otherwise, the size of a local secondary index is unconstrained.\n\nEach local secondary index in the array includes the following:\n\n- `IndexName` - The name of the local secondary index. Must be unique only for this table.\n- `KeySchema` - Specifies the key schema for the local secondary index. The key schema must begin with the same partition key as the table.\n- `Projection` - Specifies attributes that are copied (projected) from the table into the index. These are in addition to the primary key attributes and index key attributes, which are automatically projected. Each attribute specification is composed of:\n\n  - `ProjectionType` - One of the following:\n\n    - `KEYS_ONLY` - Only the index and primary keys are projected into the index.\n    - `INCLUDE` - Only the specified table attributes are projected into the index. The list of projected attributes is in `NonKeyAttributes`.\n    - `ALL` - All of the table attributes are projected into the index.\n  - `NonKeyAttributes` - A list of one or more non-key attribute names that are projected into the secondary index. The total count of attributes provided in `NonKeyAttributes`, summed across all of the secondary indexes, must not exceed 100. If you project the same attribute into two different indexes, this counts as two distinct attributes when determining the total. This limit only applies when you specify the ProjectionType of `INCLUDE`. You still can specify the ProjectionType of `ALL` to project all attributes from the source table, even if the table has more than 100 attributes.",
-                },
-                Member {
-                    key: "GlobalSecondaryIndexes",
-                    cli: "global-secondary-indexes",
-                    shape: 72u32,
-                    required: false,
-                    docs: "One or more global secondary indexes (the maximum is 20) to be created on the table. Each global secondary index in the array includes the following:\n\n- `IndexName` - The name of the global secondary index. Must be unique only for this table.\n- `KeySchema` - Specifies the key schema for the global secondary index. Each global secondary index supports up to 4 partition keys and up to 4 sort keys.\n- `Projection` - Specifies attributes that are copied (projected) from the table into the index. These are in addition to the primary key attributes and index key attributes, which are automatically projected. Each attribute specification is composed of:\n\n  - `ProjectionType` - One of the following:\n\n    - `KEYS_ONLY` - Only the index and primary keys are projected into the index.\n    - `INCLUDE` - Only the specified table attributes are projected into the index. The list of projected attributes is in `NonKeyAttributes`.\n    - `ALL` - All of the table attributes are projected into the index.\n  - `NonKeyAttributes` - A list of one or more non-key attribute names that are projected into the secondary index. The total count of attributes provided in `NonKeyAttributes`, summed across all of the secondary indexes, must not exceed 100. If you project the same attribute into two different indexes, this counts as two distinct attributes when determining the total. This limit only applies when you specify the ProjectionType of `INCLUDE`. You still can specify the ProjectionType of `ALL` to project all attributes from the source table, even if the table has more than 100 attributes.\n- `ProvisionedThroughput` - The provisioned throughput settings for the global secondary index, consisting of read and write capacity units.",
-                },
-                Member {
-                    key: "BillingMode",
-                    cli: "billing-mode",
-                    shape: 77u32,
-                    required: false,
-                    docs: "Controls how you are charged for read and write throughput and how you manage capacity. This setting can be changed later.\n\n- `PAY_PER_REQUEST` - We recommend using `PAY_PER_REQUEST` for most DynamoDB workloads. `PAY_PER_REQUEST` sets the billing mode to [On-demand capacity mode](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/on-demand-capacity-mode.html>).\n- `PROVISIONED` - We recommend using `PROVISIONED` for steady workloads with predictable growth where capacity requirements can be reliably forecasted. `PROVISIONED` sets the billing mode to [Provisioned capacity mode](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/provisioned-capacity-mode.html>).",
-                },
-                Member {
-                    key: "ProvisionedThroughput",
-                    cli: "provisioned-throughput",
-                    shape: 74u32,
-                    required: false,
-                    docs: "Represents the provisioned throughput settings for a specified table or index. The settings can be modified using the `UpdateTable` operation.\n\nIf you set BillingMode as `PROVISIONED`, you must specify this property. If you set BillingMode as `PAY_PER_REQUEST`, you cannot specify this property.\n\nFor current minimum and maximum provisioned throughput values, see [Service, Account, and Table Quotas](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Limits.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "StreamSpecification",
-                    cli: "stream-specification",
-                    shape: 78u32,
-                    required: false,
-                    docs: "The settings for DynamoDB Streams on the table. These settings consist of:\n\n- `StreamEnabled` - Indicates whether DynamoDB Streams is to be enabled (true) or disabled (false).\n- `StreamViewType` - When an item in the table is modified, `StreamViewType` determines what information is written to the table's stream. Valid values for `StreamViewType` are:\n\n  - `KEYS_ONLY` - Only the key attributes of the modified item are written to the stream.\n  - `NEW_IMAGE` - The entire item, as it appears after it was modified, is written to the stream.\n  - `OLD_IMAGE` - The entire item, as it appeared before it was modified, is written to the stream.\n  - `NEW_AND_OLD_IMAGES` - Both the new and the old item images of the item are written to the stream.",
-                },
-                Member {
-                    key: "SSESpecification",
-                    cli: "sse-specification",
-                    shape: 80u32,
-                    required: false,
-                    docs: "Represents the settings used to enable server-side encryption.",
-                },
-                Member {
-                    key: "Tags",
-                    cli: "tags",
-                    shape: 82u32,
-                    required: false,
-                    docs: "A list of key-value pairs to label the table. For more information, see [Tagging for DynamoDB](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Tagging.html>).",
-                },
-                Member {
-                    key: "TableClass",
-                    cli: "table-class",
-                    shape: 59u32,
-                    required: false,
-                    docs: "The table class of the new table. Valid values are `STANDARD` and `STANDARD_INFREQUENT_ACCESS`.",
-                },
-                Member {
-                    key: "DeletionProtectionEnabled",
-                    cli: "deletion-protection-enabled",
-                    shape: 9u32,
-                    required: false,
-                    docs: "Indicates whether deletion protection is to be enabled (true) or disabled (false) on the table.",
-                },
-                Member {
-                    key: "WarmThroughput",
-                    cli: "warm-throughput",
-                    shape: 76u32,
-                    required: false,
-                    docs: "Represents the warm throughput (in read units per second and write units per second) for creating a table.",
-                },
-                Member {
-                    key: "ResourcePolicy",
-                    cli: "resource-policy",
-                    shape: 2u32,
-                    required: false,
-                    docs: "An Amazon Web Services resource-based policy document in JSON format that will be attached to the table.\n\nWhen you attach a resource-based policy while creating a table, the policy application is *strongly consistent*.\n\nThe maximum size supported for a resource-based policy document is 20 KB. DynamoDB counts whitespaces when calculating the size of a policy against this limit. For a full list of all considerations that apply for resource-based policies, see [Resource-based policy considerations](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-considerations.html>).\n\n> **Note:** You need to specify the `CreateTable` and `PutResourcePolicy` IAM actions for authorizing a user to create a table with a resource-based policy.",
-                },
-                Member {
-                    key: "OnDemandThroughput",
-                    cli: "on-demand-throughput",
-                    shape: 75u32,
-                    required: false,
-                    docs: "Sets the maximum number of read and write units for the specified table in on-demand capacity mode. If you use this parameter, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both.",
-                },
-                Member {
-                    key: "GlobalTableSourceArn",
-                    cli: "global-table-source-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The Amazon Resource Name (ARN) of the source table used for the creation of a multi-account global table.",
-                },
-                Member {
-                    key: "GlobalTableSettingsReplicationMode",
-                    cli: "global-table-settings-replication-mode",
-                    shape: 60u32,
-                    required: false,
-                    docs: "Controls the settings synchronization mode for the global table. For multi-account global tables, this parameter is required and the only supported value is ENABLED. For same-account global tables, this parameter is set to ENABLED_WITH_OVERRIDES.",
-                },
-                Member {
-                    key: "VectorIndexes",
-                    cli: "vector-indexes",
-                    shape: 84u32,
-                    required: false,
-                    docs: "One or more vector indexes to be created on the table. Each vector index enables similarity search on a vector attribute. Each element in the list consists of:\n\n- `IndexName` - The name of the vector index. Must be unique within the table.\n- `VectorAttribute` - The attribute that contains vector embeddings. If multiple vector indexes reference the same attribute, they must all use the same number of dimensions.\n- `Dimensions` - The number of dimensions in each vector.\n- `DistanceFunction` - The distance function used to calculate similarity. Valid values: `COSINE`, `EUCLIDEAN`, `DOT_PRODUCT`.\n- `Projection` - Specifies attributes that are copied (projected) from the table into the vector index. The total number of projected non-key attributes is shared across the vector attribute (counts as 1) and `INLINE_FILTER` search schema elements (each counts as 1). `HASH` search schema elements do not count toward this limit.\n- `SearchSchema` - (Optional) Defines the partition key (`HASH`) and inline filter (`INLINE_FILTER`) attributes for the vector index.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "TableDescription",
-                    cli: "table-description",
-                    shape: 91u32,
-                    required: false,
-                    docs: "Represents the properties of the table.",
-                },
-            ],
+            input: M34,
+            output: M49,
             paginator: None,
             supported: true,
             outfile: None,
@@ -407,24 +92,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "DeleteBackup",
             cli: "delete-backup",
             docs: "Deletes an existing backup of a table.\n\nYou can call `DeleteBackup` at a maximum rate of 10 times per second.",
-            input: &[
-                Member {
-                    key: "BackupArn",
-                    cli: "backup-arn",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The ARN associated with the backup.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "BackupDescription",
-                    cli: "backup-description",
-                    shape: 108u32,
-                    required: false,
-                    docs: "Contains the description of the backup created for the table.",
-                },
-            ],
+            input: M60,
+            output: M61,
             paginator: None,
             supported: true,
             outfile: None,
@@ -433,108 +102,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "DeleteItem",
             cli: "delete-item",
             docs: "Deletes a single item in a table by primary key. You can perform a conditional delete operation that deletes the item if it exists, or if it has an expected attribute value.\n\nIn addition to deleting an item, you can also return the item's attribute values in the same operation, using the `ReturnValues` parameter.\n\nUnless you specify conditions, the `DeleteItem` is an idempotent operation; running it multiple times on the same item or attribute does *not* result in an error response.\n\nConditional deletes are useful for deleting items only if specific conditions are met. If those conditions are met, DynamoDB performs the delete. Otherwise, the item is not deleted.",
-            input: &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the table from which to delete the item. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
-                },
-                Member {
-                    key: "Key",
-                    cli: "key",
-                    shape: 8u32,
-                    required: true,
-                    docs: "A map of attribute names to `AttributeValue` objects, representing the primary key of the item to delete.\n\nFor the primary key, you must provide all of the key attributes. For example, with a simple primary key, you only need to provide a value for the partition key. For a composite primary key, you must provide values for both the partition key and the sort key.",
-                },
-                Member {
-                    key: "Expected",
-                    cli: "expected",
-                    shape: 119u32,
-                    required: false,
-                    docs: "This is a legacy parameter. Use `ConditionExpression` instead. For more information, see [Expected](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.Expected.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ConditionalOperator",
-                    cli: "conditional-operator",
-                    shape: 122u32,
-                    required: false,
-                    docs: "This is a legacy parameter. Use `ConditionExpression` instead. For more information, see [ConditionalOperator](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.ConditionalOperator.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ReturnValues",
-                    cli: "return-values",
-                    shape: 123u32,
-                    required: false,
-                    docs: "Use `ReturnValues` if you want to get the item attributes as they appeared before they were deleted. For `DeleteItem`, the valid values are:\n\n- `NONE` - If `ReturnValues` is not specified, or if its value is `NONE`, then nothing is returned. (This setting is the default for `ReturnValues`.)\n- `ALL_OLD` - The content of the old item is returned.\n\nThere is no additional cost associated with requesting a return value aside from the small network and processing overhead of receiving a larger response. No read capacity units are consumed.\n\n> **Note:** The `ReturnValues` parameter is used by several DynamoDB operations; however, `DeleteItem` does not recognize any values other than `NONE` or `ALL_OLD`.",
-                },
-                Member {
-                    key: "ReturnConsumedCapacity",
-                    cli: "return-consumed-capacity",
-                    shape: 11u32,
-                    required: false,
-                    docs: "Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:\n\n- `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation, together with `ConsumedCapacity` for each table and secondary index that was accessed.\n\n  Note that some operations, such as `GetItem` and `BatchGetItem`, do not access any indexes at all. In these cases, specifying `INDEXES` will only return `ConsumedCapacity` information for table(s).\n- `TOTAL` - The response includes only the aggregate `ConsumedCapacity` for the operation.\n- `NONE` - No `ConsumedCapacity` details are included in the response.",
-                },
-                Member {
-                    key: "ReturnItemCollectionMetrics",
-                    cli: "return-item-collection-metrics",
-                    shape: 33u32,
-                    required: false,
-                    docs: "Determines whether item collection metrics are returned. If set to `SIZE`, the response includes statistics about item collections, if any, that were modified during the operation are returned in the response. If set to `NONE` (the default), no statistics are returned.",
-                },
-                Member {
-                    key: "ConditionExpression",
-                    cli: "condition-expression",
-                    shape: 2u32,
-                    required: false,
-                    docs: "A condition that must be satisfied in order for a conditional `DeleteItem` to succeed.\n\nAn expression can contain any of the following:\n\n- Functions: `attribute_exists | attribute_not_exists | attribute_type | contains | begins_with | size`\n\n  These function names are case-sensitive.\n- Comparison operators: `= | <> | < | > | <= | >= | BETWEEN | IN`\n- Logical operators: `AND | OR | NOT`\n\nFor more information about condition expressions, see [Condition Expressions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.SpecifyingConditions.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ExpressionAttributeNames",
-                    cli: "expression-attribute-names",
-                    shape: 26u32,
-                    required: false,
-                    docs: "One or more substitution tokens for attribute names in an expression. The following are some use cases for using `ExpressionAttributeNames`:\n\n- To access an attribute whose name conflicts with a DynamoDB reserved word.\n- To create a placeholder for repeating occurrences of an attribute name in an expression.\n- To prevent special characters in an attribute name from being misinterpreted in an expression.\n\nUse the **#** character in an expression to dereference an attribute name. For example, consider the following attribute name:\n\n- `Percentile`\n\nThe name of this attribute conflicts with a reserved word, so it cannot be used directly in an expression. (For the complete list of reserved words, see [Reserved Words](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html>) in the *Amazon DynamoDB Developer Guide*). To work around this, you could specify the following for `ExpressionAttributeNames`:\n\n- `{\"#P\":\"Percentile\"}`\n\nYou could then use this substitution in an expression, as in this example:\n\n- `#P = :val`\n\n> **Note:** Tokens that begin with the **:** character are *expression attribute values*, which are placeholders for the actual value at runtime.\n\nFor more information on expression attribute names, see [Specifying Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ExpressionAttributeValues",
-                    cli: "expression-attribute-values",
-                    shape: 8u32,
-                    required: false,
-                    docs: "One or more values that can be substituted in an expression.\n\nUse the **:** (colon) character in an expression to dereference an attribute value. For example, suppose that you wanted to check whether the value of the *ProductStatus* attribute was one of the following:\n\n`Available | Backordered | Discontinued`\n\nYou would first need to specify `ExpressionAttributeValues` as follows:\n\n`{ \":avail\":{\"S\":\"Available\"}, \":back\":{\"S\":\"Backordered\"}, \":disc\":{\"S\":\"Discontinued\"} }`\n\nYou could then use these values in an expression, such as this:\n\n`ProductStatus IN (:avail, :back, :disc)`\n\nFor more information on expression attribute values, see [Condition Expressions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.SpecifyingConditions.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ReturnValuesOnConditionCheckFailure",
-                    cli: "return-values-on-condition-check-failure",
-                    shape: 10u32,
-                    required: false,
-                    docs: "An optional parameter that returns the item attributes for a `DeleteItem` operation that failed a condition check.\n\nThere is no additional cost associated with requesting a return value aside from the small network and processing overhead of receiving a larger response. No read capacity units are consumed.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "Attributes",
-                    cli: "attributes",
-                    shape: 8u32,
-                    required: false,
-                    docs: "A map of attribute names to `AttributeValue` objects, representing the item as it appeared before the `DeleteItem` operation. This map appears in the response only if `ReturnValues` was specified as `ALL_OLD` in the request.",
-                },
-                Member {
-                    key: "ConsumedCapacity",
-                    cli: "consumed-capacity",
-                    shape: 17u32,
-                    required: false,
-                    docs: "The capacity units consumed by the `DeleteItem` operation. The data returned includes the total provisioned throughput consumed, along with statistics for the table and any indexes involved in the operation. `ConsumedCapacity` is only returned if the `ReturnConsumedCapacity` parameter was specified. For more information, see [Provisioned capacity mode](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/provisioned-capacity-mode.html>) in the *Amazon DynamoDB Developer Guide*.\n\nIf the table has vector indexes, the response includes a `VectorIndexes` field with `VectorWriteRequestBytes` consumed for each affected vector index.",
-                },
-                Member {
-                    key: "ItemCollectionMetrics",
-                    cli: "item-collection-metrics",
-                    shape: 36u32,
-                    required: false,
-                    docs: "Information about item collections, if any, that were affected by the `DeleteItem` operation. `ItemCollectionMetrics` is only returned if the `ReturnItemCollectionMetrics` parameter was specified. If the table does not have any local secondary indexes, this information is not returned in the response.\n\nEach `ItemCollectionMetrics` element consists of:\n\n- `ItemCollectionKey` - The partition key value of the item collection. This is the same as the partition key value of the item itself.\n- `SizeEstimateRangeGB` - An estimate of item collection size, in gigabytes. This value is a two-element array containing a lower bound and an upper bound for the estimate. The estimate includes the size of all the items in the table, plus the size of all attributes projected into all of the local secondary indexes on that table. Use this estimate to measure whether a local secondary index is approaching its size limit.\n\n  The estimate is subject to change over time; therefore, do not rely on the precision or accuracy of the estimate.",
-                },
-            ],
+            input: M69,
+            output: M71,
             paginator: None,
             supported: true,
             outfile: None,
@@ -543,31 +112,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "DeleteResourcePolicy",
             cli: "delete-resource-policy",
             docs: "Deletes the resource-based policy attached to the resource, which can be a table or stream.\n\n`DeleteResourcePolicy` is an idempotent operation; running it multiple times on the same resource *doesn't* result in an error response, unless you specify an `ExpectedRevisionId`, which will then return a `PolicyNotFoundException`.\n\n> **Important:** To make sure that you don't inadvertently lock yourself out of your own resources, the root principal in your Amazon Web Services account can perform `DeleteResourcePolicy` requests, even if your resource-based policy explicitly denies the root principal's access.\n\n> **Note:** `DeleteResourcePolicy` is an asynchronous operation. If you issue a `GetResourcePolicy` request immediately after running the `DeleteResourcePolicy` request, DynamoDB might still return the deleted policy. This is because the policy for your resource might not have been deleted yet. Wait for a few seconds, and then try the `GetResourcePolicy` request again.",
-            input: &[
-                Member {
-                    key: "ResourceArn",
-                    cli: "resource-arn",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The Amazon Resource Name (ARN) of the DynamoDB resource from which the policy will be removed. The resources you can specify include tables and streams. If you remove the policy of a table, it will also remove the permissions for the table's indexes defined in that policy document. This is because index permissions are defined in the table's policy.",
-                },
-                Member {
-                    key: "ExpectedRevisionId",
-                    cli: "expected-revision-id",
-                    shape: 2u32,
-                    required: false,
-                    docs: "A string value that you can use to conditionally delete your policy. When you provide an expected revision ID, if the revision ID of the existing policy on the resource doesn't match or if there's no policy attached to the resource, the request will fail and return a `PolicyNotFoundException`.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "RevisionId",
-                    cli: "revision-id",
-                    shape: 2u32,
-                    required: false,
-                    docs: "A unique string that represents the revision ID of the policy. If you're comparing revision IDs, make sure to always use string comparison logic.\n\nThis value will be empty if you make a request against a resource without a policy.",
-                },
-            ],
+            input: M72,
+            output: M73,
             paginator: None,
             supported: true,
             outfile: None,
@@ -576,24 +122,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "DeleteTable",
             cli: "delete-table",
             docs: "The `DeleteTable` operation deletes a table and all of its items. After a `DeleteTable` request, the specified table is in the `DELETING` state until DynamoDB completes the deletion. If the table is in the `ACTIVE` state, you can delete it. If a table is in `CREATING` or `UPDATING` states, then DynamoDB returns a `ResourceInUseException`. If the specified table does not exist, DynamoDB returns a `ResourceNotFoundException`. If table is already in the `DELETING` state, no error is returned.\n\n> **Note:** DynamoDB might continue to accept data read and write operations, such as `GetItem` and `PutItem`, on a table in the `DELETING` state until the table deletion is complete. For the full list of table states, see [TableStatus](<https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TableDescription.html#DDB-Type-TableDescription-TableStatus>).\n\nWhen you delete a table, any indexes on that table are also deleted.\n\nIf you have DynamoDB Streams enabled on the table, then the corresponding stream on that table goes into the `DISABLED` state, and the stream is automatically deleted after 24 hours.\n\nUse the `DescribeTable` action to check the status of the table.",
-            input: &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the table to delete. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "TableDescription",
-                    cli: "table-description",
-                    shape: 91u32,
-                    required: false,
-                    docs: "Represents the properties of a table.",
-                },
-            ],
+            input: M74,
+            output: M75,
             paginator: None,
             supported: true,
             outfile: None,
@@ -602,24 +132,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "DescribeBackup",
             cli: "describe-backup",
             docs: "Describes an existing backup of a table.\n\nYou can call `DescribeBackup` at a maximum rate of 10 times per second.",
-            input: &[
-                Member {
-                    key: "BackupArn",
-                    cli: "backup-arn",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The Amazon Resource Name (ARN) associated with the backup.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "BackupDescription",
-                    cli: "backup-description",
-                    shape: 108u32,
-                    required: false,
-                    docs: "Contains the description of the backup created for the table.",
-                },
-            ],
+            input: M76,
+            output: M77,
             paginator: None,
             supported: true,
             outfile: None,
@@ -628,24 +142,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "DescribeBulkOperation",
             cli: "describe-bulk-operation",
             docs: "Describes the specified bulk operation.",
-            input: &[
-                Member {
-                    key: "BulkOperationArn",
-                    cli: "bulk-operation-arn",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The Amazon Resource Name (ARN) of the bulk operation to describe.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "BulkOperationDescription",
-                    cli: "bulk-operation-description",
-                    shape: 124u32,
-                    required: true,
-                    docs: "Contains detailed information about the bulk operation.",
-                },
-            ],
+            input: M78,
+            output: M79,
             paginator: None,
             supported: true,
             outfile: None,
@@ -654,24 +152,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "DescribeContinuousBackups",
             cli: "describe-continuous-backups",
             docs: "Checks the status of continuous backups and point in time recovery on the specified table. Continuous backups are `ENABLED` on all tables at table creation. If point in time recovery is enabled, `PointInTimeRecoveryStatus` will be set to ENABLED.\n\nAfter continuous backups and point in time recovery are enabled, you can restore to any point in time within `EarliestRestorableDateTime` and `LatestRestorableDateTime`.\n\n`LatestRestorableDateTime` is typically 5 minutes before the current time. You can restore your table to any point in time in the last 35 days. You can set the recovery period to any value between 1 and 35 days.\n\nYou can call `DescribeContinuousBackups` at a maximum rate of 10 times per second.",
-            input: &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "Name of the table for which the customer wants to check the continuous backups and point in time recovery settings.\n\nYou can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "ContinuousBackupsDescription",
-                    cli: "continuous-backups-description",
-                    shape: 141u32,
-                    required: false,
-                    docs: "Represents the continuous backups and point in time recovery settings on the table.",
-                },
-            ],
+            input: M87,
+            output: M88,
             paginator: None,
             supported: true,
             outfile: None,
@@ -680,73 +162,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "DescribeContributorInsights",
             cli: "describe-contributor-insights",
             docs: "Returns information about contributor insights for a given table or global secondary index.",
-            input: &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the table to describe. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
-                },
-                Member {
-                    key: "IndexName",
-                    cli: "index-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name of the global secondary index to describe, if applicable.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name of the table being described.",
-                },
-                Member {
-                    key: "IndexName",
-                    cli: "index-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name of the global secondary index being described.",
-                },
-                Member {
-                    key: "ContributorInsightsRuleList",
-                    cli: "contributor-insights-rule-list",
-                    shape: 6u32,
-                    required: false,
-                    docs: "List of names of the associated contributor insights rules.",
-                },
-                Member {
-                    key: "ContributorInsightsStatus",
-                    cli: "contributor-insights-status",
-                    shape: 146u32,
-                    required: false,
-                    docs: "Current status of contributor insights.",
-                },
-                Member {
-                    key: "LastUpdateDateTime",
-                    cli: "last-update-date-time",
-                    shape: 43u32,
-                    required: false,
-                    docs: "Timestamp of the last time the status was changed.",
-                },
-                Member {
-                    key: "FailureException",
-                    cli: "failure-exception",
-                    shape: 147u32,
-                    required: false,
-                    docs: "Returns information about the last failure that was encountered.\n\nThe most common exceptions for a FAILED status are:\n\n- LimitExceededException - Per-account Amazon CloudWatch Contributor Insights rule limit reached. Please disable Contributor Insights for other tables/indexes OR disable Contributor Insights rules before retrying.\n- AccessDeniedException - Amazon CloudWatch Contributor Insights rules cannot be modified due to insufficient permissions.\n- AccessDeniedException - Failed to create service-linked role for Contributor Insights due to insufficient permissions.\n- InternalServerError - Failed to create Amazon CloudWatch Contributor Insights rules. Please retry request.",
-                },
-                Member {
-                    key: "ContributorInsightsMode",
-                    cli: "contributor-insights-mode",
-                    shape: 148u32,
-                    required: false,
-                    docs: "The mode of CloudWatch Contributor Insights for DynamoDB that determines which events are emitted. Can be set to track all access and throttled events or throttled events only.",
-                },
-            ],
+            input: M91,
+            output: M92,
             paginator: None,
             supported: true,
             outfile: None,
@@ -755,16 +172,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "DescribeEndpoints",
             cli: "describe-endpoints",
             docs: "Returns the regional endpoint information. For more information on policy permissions, please see [Internetwork traffic privacy](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/inter-network-traffic-privacy.html#inter-network-traffic-DescribeEndpoints>).",
-            input: &[],
-            output: &[
-                Member {
-                    key: "Endpoints",
-                    cli: "endpoints",
-                    shape: 149u32,
-                    required: true,
-                    docs: "List of endpoints.",
-                },
-            ],
+            input: M94,
+            output: M95,
             paginator: None,
             supported: true,
             outfile: None,
@@ -773,24 +182,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "DescribeExport",
             cli: "describe-export",
             docs: "Describes an existing table export.",
-            input: &[
-                Member {
-                    key: "ExportArn",
-                    cli: "export-arn",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The Amazon Resource Name (ARN) associated with the export.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "ExportDescription",
-                    cli: "export-description",
-                    shape: 151u32,
-                    required: false,
-                    docs: "Represents the properties of the export.",
-                },
-            ],
+            input: M97,
+            output: M98,
             paginator: None,
             supported: true,
             outfile: None,
@@ -799,24 +192,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "DescribeGlobalTable",
             cli: "describe-global-table",
             docs: "Returns information about the specified global table.\n\n> **Important:** This documentation is for version 2017.11.29 (Legacy) of global tables, which should be avoided for new global tables. Customers should use [Global Tables version 2019.11.21 (Current)](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html>) when possible, because it provides greater flexibility, higher efficiency, and consumes less write capacity than 2017.11.29 (Legacy).\n>\n> To determine which version you're using, see [Determining the global table version you are using](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/globaltables.DetermineVersion.html>). To update existing global tables from version 2017.11.29 (Legacy) to version 2019.11.21 (Current), see [Upgrading global tables](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_upgrade.html>).",
-            input: &[
-                Member {
-                    key: "GlobalTableName",
-                    cli: "global-table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the global table.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "GlobalTableDescription",
-                    cli: "global-table-description",
-                    shape: 46u32,
-                    required: false,
-                    docs: "Contains the details of the global table.",
-                },
-            ],
+            input: M102,
+            output: M103,
             paginator: None,
             supported: true,
             outfile: None,
@@ -825,31 +202,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "DescribeGlobalTableSettings",
             cli: "describe-global-table-settings",
             docs: "Describes Region-specific settings for a global table.\n\n> **Important:** This documentation is for version 2017.11.29 (Legacy) of global tables, which should be avoided for new global tables. Customers should use [Global Tables version 2019.11.21 (Current)](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html>) when possible, because it provides greater flexibility, higher efficiency, and consumes less write capacity than 2017.11.29 (Legacy).\n>\n> To determine which version you're using, see [Determining the global table version you are using](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/globaltables.DetermineVersion.html>). To update existing global tables from version 2017.11.29 (Legacy) to version 2019.11.21 (Current), see [Upgrading global tables](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_upgrade.html>).",
-            input: &[
-                Member {
-                    key: "GlobalTableName",
-                    cli: "global-table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the global table to describe.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "GlobalTableName",
-                    cli: "global-table-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name of the global table.",
-                },
-                Member {
-                    key: "ReplicaSettings",
-                    cli: "replica-settings",
-                    shape: 158u32,
-                    required: false,
-                    docs: "The Region-specific settings for the global table.",
-                },
-            ],
+            input: M104,
+            output: M105,
             paginator: None,
             supported: true,
             outfile: None,
@@ -858,24 +212,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "DescribeImport",
             cli: "describe-import",
             docs: "Represents the properties of the import.",
-            input: &[
-                Member {
-                    key: "ImportArn",
-                    cli: "import-arn",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The Amazon Resource Name (ARN) associated with the table you're importing to.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "ImportTableDescription",
-                    cli: "import-table-description",
-                    shape: 166u32,
-                    required: true,
-                    docs: "Represents the properties of the table created for the import, and parameters of the import. The import parameters include import status, how many items were processed, and how many errors were encountered.",
-                },
-            ],
+            input: M111,
+            output: M112,
             paginator: None,
             supported: true,
             outfile: None,
@@ -884,31 +222,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "DescribeKinesisStreamingDestination",
             cli: "describe-kinesis-streaming-destination",
             docs: "Returns information about the status of Kinesis streaming.",
-            input: &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the table being described. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name of the table being described.",
-                },
-                Member {
-                    key: "KinesisDataStreamDestinations",
-                    cli: "kinesis-data-stream-destinations",
-                    shape: 173u32,
-                    required: false,
-                    docs: "The list of replica structures for the table being described.",
-                },
-            ],
+            input: M118,
+            output: M119,
             paginator: None,
             supported: true,
             outfile: None,
@@ -917,37 +232,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "DescribeLimits",
             cli: "describe-limits",
             docs: "Returns the current provisioned-capacity quotas for your Amazon Web Services account in a Region, both for the Region as a whole and for any one DynamoDB table that you create there.\n\nWhen you establish an Amazon Web Services account, the account has initial quotas on the maximum read capacity units and write capacity units that you can provision across all of your DynamoDB tables in a given Region. Also, there are per-table quotas that apply when you create a table there. For more information, see [Service, Account, and Table Quotas](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Limits.html>) page in the *Amazon DynamoDB Developer Guide*.\n\nAlthough you can increase these quotas by filing a case at [Amazon Web Services Support Center](<https://console.aws.amazon.com/support/home#/>), obtaining the increase is not instantaneous. The `DescribeLimits` action lets you write code to compare the capacity you are currently using to those quotas imposed by your account so that you have enough time to apply for an increase before you hit a quota.\n\nFor example, you could use one of the Amazon Web Services SDKs to do the following:\n\n1. Call `DescribeLimits` for a particular Region to obtain your current account quotas on provisioned capacity there.\n2. Create a variable to hold the aggregate read capacity units provisioned for all your tables in that Region, and one to hold the aggregate write capacity units. Zero them both.\n3. Call `ListTables` to obtain a list of all your DynamoDB tables.\n4. For each table name listed by `ListTables`, do the following:\n\n   - Call `DescribeTable` with the table name.\n   - Use the data returned by `DescribeTable` to add the read capacity units and write capacity units provisioned for the table itself to your variables.\n   - If the table has one or more global secondary indexes (GSIs), loop over these GSIs and add their provisioned capacity values to your variables as well.\n5. Report the account quotas for that Region returned by `DescribeLimits`, along with the total current provisioned capacity levels you have calculated.\n\nThis will let you see whether you are getting close to your account-level quotas.\n\nThe per-table quotas apply only when you are creating a new table. They restrict the sum of the provisioned capacity of the new table itself and all its global secondary indexes.\n\nFor existing tables and their GSIs, DynamoDB doesn't let you increase provisioned capacity extremely rapidly, but the only quota that applies is that the aggregate provisioned capacity over all your tables and GSIs cannot exceed either of the per-account quotas.\n\n> **Note:** `DescribeLimits` should only be called periodically. You can expect throttling errors if you call it more than once in a minute.\n\nThe `DescribeLimits` Request element has no content.",
-            input: &[],
-            output: &[
-                Member {
-                    key: "AccountMaxReadCapacityUnits",
-                    cli: "account-max-read-capacity-units",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The maximum total read capacity units that your account allows you to provision across all of your tables in this Region.",
-                },
-                Member {
-                    key: "AccountMaxWriteCapacityUnits",
-                    cli: "account-max-write-capacity-units",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The maximum total write capacity units that your account allows you to provision across all of your tables in this Region.",
-                },
-                Member {
-                    key: "TableMaxReadCapacityUnits",
-                    cli: "table-max-read-capacity-units",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The maximum read capacity units that your account allows you to provision for a new table that you are creating in this Region, including the read capacity units provisioned for its global secondary indexes (GSIs).",
-                },
-                Member {
-                    key: "TableMaxWriteCapacityUnits",
-                    cli: "table-max-write-capacity-units",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The maximum write capacity units that your account allows you to provision for a new table that you are creating in this Region, including the write capacity units provisioned for its global secondary indexes (GSIs).",
-                },
-            ],
+            input: M121,
+            output: M122,
             paginator: None,
             supported: true,
             outfile: None,
@@ -956,24 +242,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "DescribeTable",
             cli: "describe-table",
             docs: "Returns information about the table, including the current status of the table, when it was created, the primary key schema, and any indexes on the table.\n\n> **Note:** If you issue a `DescribeTable` request immediately after a `CreateTable` request, DynamoDB might return a `ResourceNotFoundException`. This is because `DescribeTable` uses an eventually consistent query, and the metadata for your table might not be available at that moment. Wait for a few seconds, and then try the `DescribeTable` request again.",
-            input: &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the table to describe. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "Table",
-                    cli: "table",
-                    shape: 91u32,
-                    required: false,
-                    docs: "The properties of the table.",
-                },
-            ],
+            input: M123,
+            output: M124,
             paginator: None,
             supported: true,
             outfile: None,
@@ -982,24 +252,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "DescribeTableReplicaAutoScaling",
             cli: "describe-table-replica-auto-scaling",
             docs: "Describes auto scaling settings across replicas of the global table at once.",
-            input: &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the table. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "TableAutoScalingDescription",
-                    cli: "table-auto-scaling-description",
-                    shape: 177u32,
-                    required: false,
-                    docs: "Represents the auto scaling properties of the table.",
-                },
-            ],
+            input: M125,
+            output: M126,
             paginator: None,
             supported: true,
             outfile: None,
@@ -1008,24 +262,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "DescribeTimeToLive",
             cli: "describe-time-to-live",
             docs: "Gives a description of the Time to Live (TTL) status on the specified table.",
-            input: &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the table to be described. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "TimeToLiveDescription",
-                    cli: "time-to-live-description",
-                    shape: 115u32,
-                    required: false,
-                    docs: "The description of the Time to Live (TTL) status on the specified table.",
-                },
-            ],
+            input: M130,
+            output: M131,
             paginator: None,
             supported: true,
             outfile: None,
@@ -1034,59 +272,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "DisableKinesisStreamingDestination",
             cli: "disable-kinesis-streaming-destination",
             docs: "Stops replication from the DynamoDB table to the Kinesis data stream. This is done without deleting either of the resources.",
-            input: &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the DynamoDB table. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
-                },
-                Member {
-                    key: "StreamArn",
-                    cli: "stream-arn",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The ARN for a Kinesis data stream.",
-                },
-                Member {
-                    key: "EnableKinesisStreamingConfiguration",
-                    cli: "enable-kinesis-streaming-configuration",
-                    shape: 182u32,
-                    required: false,
-                    docs: "The source for the Kinesis streaming information that is being enabled.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name of the table being modified.",
-                },
-                Member {
-                    key: "StreamArn",
-                    cli: "stream-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The ARN for the specific Kinesis data stream.",
-                },
-                Member {
-                    key: "DestinationStatus",
-                    cli: "destination-status",
-                    shape: 175u32,
-                    required: false,
-                    docs: "The current status of the replication.",
-                },
-                Member {
-                    key: "EnableKinesisStreamingConfiguration",
-                    cli: "enable-kinesis-streaming-configuration",
-                    shape: 182u32,
-                    required: false,
-                    docs: "The destination for the Kinesis streaming information that is being enabled.",
-                },
-            ],
+            input: M132,
+            output: M134,
             paginator: None,
             supported: true,
             outfile: None,
@@ -1095,59 +282,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "EnableKinesisStreamingDestination",
             cli: "enable-kinesis-streaming-destination",
             docs: "Starts table data replication to the specified Kinesis data stream at a timestamp chosen during the enable workflow. If this operation doesn't return results immediately, use DescribeKinesisStreamingDestination to check if streaming to the Kinesis data stream is ACTIVE.",
-            input: &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the DynamoDB table. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
-                },
-                Member {
-                    key: "StreamArn",
-                    cli: "stream-arn",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The ARN for a Kinesis data stream.",
-                },
-                Member {
-                    key: "EnableKinesisStreamingConfiguration",
-                    cli: "enable-kinesis-streaming-configuration",
-                    shape: 182u32,
-                    required: false,
-                    docs: "The source for the Kinesis streaming information that is being enabled.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name of the table being modified.",
-                },
-                Member {
-                    key: "StreamArn",
-                    cli: "stream-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The ARN for the specific Kinesis data stream.",
-                },
-                Member {
-                    key: "DestinationStatus",
-                    cli: "destination-status",
-                    shape: 175u32,
-                    required: false,
-                    docs: "The current status of the replication.",
-                },
-                Member {
-                    key: "EnableKinesisStreamingConfiguration",
-                    cli: "enable-kinesis-streaming-configuration",
-                    shape: 182u32,
-                    required: false,
-                    docs: "The destination for the Kinesis streaming information that is being enabled.",
-                },
-            ],
+            input: M135,
+            output: M134,
             paginator: None,
             supported: true,
             outfile: None,
@@ -1156,87 +292,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "ExecuteStatement",
             cli: "execute-statement",
             docs: "This operation allows you to perform reads and singleton writes on data stored in DynamoDB, using PartiQL.\n\nFor PartiQL reads (`SELECT` statement), if the total number of processed items exceeds the maximum dataset size limit of 1 MB, the read stops and results are returned to the user as a `LastEvaluatedKey` value to continue the read in a subsequent operation. If the filter criteria in `WHERE` clause does not match any data, the read will return an empty result set.\n\nA single `SELECT` statement response can return up to the maximum number of items (if using the Limit parameter) or a maximum of 1 MB of data (and then apply any filtering to the results using `WHERE` clause). If `LastEvaluatedKey` is present in the response, you need to paginate the result set. If `NextToken` is present, you need to paginate the result set and include `NextToken`.",
-            input: &[
-                Member {
-                    key: "Statement",
-                    cli: "statement",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The PartiQL statement representing the operation to run.",
-                },
-                Member {
-                    key: "Parameters",
-                    cli: "parameters",
-                    shape: 3u32,
-                    required: false,
-                    docs: "The parameters for the PartiQL statement, if any.",
-                },
-                Member {
-                    key: "ConsistentRead",
-                    cli: "consistent-read",
-                    shape: 9u32,
-                    required: false,
-                    docs: "The consistency of a read operation. If set to `true`, then a strongly consistent read is used; otherwise, an eventually consistent read is used.",
-                },
-                Member {
-                    key: "NextToken",
-                    cli: "next-token",
-                    shape: 2u32,
-                    required: false,
-                    docs: "Set this value to get remaining results, if `NextToken` was returned in the statement response.",
-                },
-                Member {
-                    key: "ReturnConsumedCapacity",
-                    cli: "return-consumed-capacity",
-                    shape: 11u32,
-                    required: false,
-                    docs: "Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:\n\n- `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation, together with `ConsumedCapacity` for each table and secondary index that was accessed.\n\n  Note that some operations, such as `GetItem` and `BatchGetItem`, do not access any indexes at all. In these cases, specifying `INDEXES` will only return `ConsumedCapacity` information for table(s).\n- `TOTAL` - The response includes only the aggregate `ConsumedCapacity` for the operation.\n- `NONE` - No `ConsumedCapacity` details are included in the response.",
-                },
-                Member {
-                    key: "Limit",
-                    cli: "limit",
-                    shape: 145u32,
-                    required: false,
-                    docs: "The maximum number of items to evaluate (not necessarily the number of matching items). If DynamoDB processes the number of items up to the limit while processing the results, it stops the operation and returns the matching values up to that point, along with a key in `LastEvaluatedKey` to apply in a subsequent operation so you can pick up where you left off. Also, if the processed dataset size exceeds 1 MB before DynamoDB reaches this limit, it stops the operation and returns the matching values up to the limit, and a key in `LastEvaluatedKey` to apply in a subsequent operation to continue the operation.",
-                },
-                Member {
-                    key: "ReturnValuesOnConditionCheckFailure",
-                    cli: "return-values-on-condition-check-failure",
-                    shape: 10u32,
-                    required: false,
-                    docs: "An optional parameter that returns the item attributes for an `ExecuteStatement` operation that failed a condition check.\n\nThere is no additional cost associated with requesting a return value aside from the small network and processing overhead of receiving a larger response. No read capacity units are consumed.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "Items",
-                    cli: "items",
-                    shape: 25u32,
-                    required: false,
-                    docs: "If a read operation was used, this property will contain the result of the read operation; a map of attribute names and their values. For the write operations this value will be empty.",
-                },
-                Member {
-                    key: "NextToken",
-                    cli: "next-token",
-                    shape: 2u32,
-                    required: false,
-                    docs: "If the response of a read request exceeds the response payload limit DynamoDB will set this value in the response. If set, you can use that this value in the subsequent request to get the remaining results.",
-                },
-                Member {
-                    key: "ConsumedCapacity",
-                    cli: "consumed-capacity",
-                    shape: 17u32,
-                    required: false,
-                    docs: "The capacity units consumed by an operation. The data returned includes the total provisioned throughput consumed, along with statistics for the table and any indexes involved in the operation. `ConsumedCapacity` is only returned if the request asked for it. For more information, see [Provisioned capacity mode](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/provisioned-capacity-mode.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "LastEvaluatedKey",
-                    cli: "last-evaluated-key",
-                    shape: 8u32,
-                    required: false,
-                    docs: "The primary key of the item where the operation stopped, inclusive of the previous result set. Use this value to start a new operation, excluding this value in the new request. If `LastEvaluatedKey` is empty, then the \"last page\" of results has been processed and there is no more data to be retrieved. If `LastEvaluatedKey` is not empty, it does not necessarily mean that there is more data in the result set. The only way to know when you have reached the end of the result set is when `LastEvaluatedKey` is empty.",
-                },
-            ],
+            input: M136,
+            output: M137,
             paginator: None,
             supported: true,
             outfile: None,
@@ -1245,45 +302,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "ExecuteTransaction",
             cli: "execute-transaction",
             docs: "This operation allows you to perform transactional reads or writes on data stored in DynamoDB, using PartiQL.\n\n> **Note:** The entire transaction must consist of either read statements or write statements, you cannot mix both in one transaction. The EXISTS function is an exception and can be used to check the condition of specific attributes of the item in a similar manner to `ConditionCheck` in the [TransactWriteItems](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html#transaction-apis-txwriteitems>) API.",
-            input: &[
-                Member {
-                    key: "TransactStatements",
-                    cli: "transact-statements",
-                    shape: 183u32,
-                    required: true,
-                    docs: "The list of PartiQL statements representing the transaction to run.",
-                },
-                Member {
-                    key: "ClientRequestToken",
-                    cli: "client-request-token",
-                    shape: 2u32,
-                    required: false,
-                    docs: "Set this value to get remaining results, if `NextToken` was returned in the statement response.",
-                },
-                Member {
-                    key: "ReturnConsumedCapacity",
-                    cli: "return-consumed-capacity",
-                    shape: 11u32,
-                    required: false,
-                    docs: "Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response. For more information, see [TransactGetItems](<https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactGetItems.html>) and [TransactWriteItems](<https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html>).",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "Responses",
-                    cli: "responses",
-                    shape: 185u32,
-                    required: false,
-                    docs: "The response to a PartiQL transaction.",
-                },
-                Member {
-                    key: "ConsumedCapacity",
-                    cli: "consumed-capacity",
-                    shape: 16u32,
-                    required: false,
-                    docs: "The capacity units consumed by the entire operation. The values of the list are ordered according to the ordering of the statements.",
-                },
-            ],
+            input: M138,
+            output: M140,
             paginator: None,
             supported: true,
             outfile: None,
@@ -1292,101 +312,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "ExportTableToPointInTime",
             cli: "export-table-to-point-in-time",
             docs: "Exports table data to an S3 bucket. The table must have point in time recovery enabled, and you can export data from any time within the point in time recovery window.",
-            input: &[
-                Member {
-                    key: "TableArn",
-                    cli: "table-arn",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The Amazon Resource Name (ARN) associated with the table to export.",
-                },
-                Member {
-                    key: "ExportTime",
-                    cli: "export-time",
-                    shape: 43u32,
-                    required: false,
-                    docs: "Time in the past from which to export table data, counted in seconds from the start of the Unix epoch. The table export will be a snapshot of the table's state at this point in time.",
-                },
-                Member {
-                    key: "ClientToken",
-                    cli: "client-token",
-                    shape: 2u32,
-                    required: false,
-                    docs: "Providing a `ClientToken` makes the call to `ExportTableToPointInTimeInput` idempotent, meaning that multiple identical calls have the same effect as one single call.\n\nA client token is valid for 8 hours after the first request that uses it is completed. After 8 hours, any request with the same client token is treated as a new request. Do not resubmit the same request with the same client token for more than 8 hours, or the result might not be idempotent.\n\nIf you submit a request with the same client token but a change in other parameters within the 8-hour idempotency window, DynamoDB returns an `ExportConflictException`.",
-                },
-                Member {
-                    key: "S3Bucket",
-                    cli: "s3-bucket",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the Amazon S3 bucket to export the snapshot to.",
-                },
-                Member {
-                    key: "S3BucketOwner",
-                    cli: "s3-bucket-owner",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The ID of the Amazon Web Services account that owns the bucket the export will be stored in.\n\n> **Note:** S3BucketOwner is a required parameter when exporting to a S3 bucket in another account.",
-                },
-                Member {
-                    key: "S3Prefix",
-                    cli: "s3-prefix",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The Amazon S3 bucket prefix to use as the file name and path of the exported snapshot.",
-                },
-                Member {
-                    key: "S3SseAlgorithm",
-                    cli: "s3-sse-algorithm",
-                    shape: 131u32,
-                    required: false,
-                    docs: "Type of encryption used on the bucket where export data will be stored. Valid values for `S3SseAlgorithm` are:\n\n- `AES256` - server-side encryption with Amazon S3 managed keys\n- `KMS` - server-side encryption with KMS managed keys",
-                },
-                Member {
-                    key: "S3SseKmsKeyId",
-                    cli: "s3-sse-kms-key-id",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The ID of the KMS managed key used to encrypt the S3 bucket where export data will be stored (if applicable).",
-                },
-                Member {
-                    key: "ExportFormat",
-                    cli: "export-format",
-                    shape: 153u32,
-                    required: false,
-                    docs: "The format for the exported data. Valid values for `ExportFormat` are `DYNAMODB_JSON` or `ION`.",
-                },
-                Member {
-                    key: "ExportType",
-                    cli: "export-type",
-                    shape: 154u32,
-                    required: false,
-                    docs: "Choice of whether to execute as a full export or incremental export. Valid values are FULL_EXPORT or INCREMENTAL_EXPORT. The default value is FULL_EXPORT. If INCREMENTAL_EXPORT is provided, the IncrementalExportSpecification must also be used.",
-                },
-                Member {
-                    key: "IncrementalExportSpecification",
-                    cli: "incremental-export-specification",
-                    shape: 155u32,
-                    required: false,
-                    docs: "Optional object containing the parameters specific to an incremental export.",
-                },
-                Member {
-                    key: "FilterSpecification",
-                    cli: "filter-specification",
-                    shape: 157u32,
-                    required: false,
-                    docs: "The criteria used to filter which items are included in the point-in-time export. When you specify this parameter, only items that match the key conditions and filter expressions are exported.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "ExportDescription",
-                    cli: "export-description",
-                    shape: 151u32,
-                    required: false,
-                    docs: "Contains a description of the table export.",
-                },
-            ],
+            input: M142,
+            output: M143,
             paginator: None,
             supported: true,
             outfile: None,
@@ -1395,73 +322,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "GetItem",
             cli: "get-item",
             docs: "The `GetItem` operation returns a set of attributes for the item with the given primary key. If there is no matching item, `GetItem` does not return any data and there will be no `Item` element in the response.\n\n`GetItem` provides an eventually consistent read by default. If your application requires a strongly consistent read, set `ConsistentRead` to `true`. Although a strongly consistent read might take more time than an eventually consistent read, it always returns the last updated value.",
-            input: &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the table containing the requested item. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
-                },
-                Member {
-                    key: "Key",
-                    cli: "key",
-                    shape: 8u32,
-                    required: true,
-                    docs: "A map of attribute names to `AttributeValue` objects, representing the primary key of the item to retrieve.\n\nFor the primary key, you must provide all of the attributes. For example, with a simple primary key, you only need to provide a value for the partition key. For a composite primary key, you must provide values for both the partition key and the sort key.",
-                },
-                Member {
-                    key: "AttributesToGet",
-                    cli: "attributes-to-get",
-                    shape: 6u32,
-                    required: false,
-                    docs: "This is a legacy parameter. Use `ProjectionExpression` instead. For more information, see [AttributesToGet](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.AttributesToGet.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ConsistentRead",
-                    cli: "consistent-read",
-                    shape: 9u32,
-                    required: false,
-                    docs: "Determines the read consistency model: If set to `true`, then the operation uses strongly consistent reads; otherwise, the operation uses eventually consistent reads.",
-                },
-                Member {
-                    key: "ReturnConsumedCapacity",
-                    cli: "return-consumed-capacity",
-                    shape: 11u32,
-                    required: false,
-                    docs: "Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:\n\n- `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation, together with `ConsumedCapacity` for each table and secondary index that was accessed.\n\n  Note that some operations, such as `GetItem` and `BatchGetItem`, do not access any indexes at all. In these cases, specifying `INDEXES` will only return `ConsumedCapacity` information for table(s).\n- `TOTAL` - The response includes only the aggregate `ConsumedCapacity` for the operation.\n- `NONE` - No `ConsumedCapacity` details are included in the response.",
-                },
-                Member {
-                    key: "ProjectionExpression",
-                    cli: "projection-expression",
-                    shape: 2u32,
-                    required: false,
-                    docs: "A string that identifies one or more attributes to retrieve from the table. These attributes can include scalars, sets, or elements of a JSON document. The attributes in the expression must be separated by commas.\n\nIf no attribute names are specified, then all attributes are returned. If any of the requested attributes are not found, they do not appear in the result.\n\nFor more information, see [Specifying Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ExpressionAttributeNames",
-                    cli: "expression-attribute-names",
-                    shape: 26u32,
-                    required: false,
-                    docs: "One or more substitution tokens for attribute names in an expression. The following are some use cases for using `ExpressionAttributeNames`:\n\n- To access an attribute whose name conflicts with a DynamoDB reserved word.\n- To create a placeholder for repeating occurrences of an attribute name in an expression.\n- To prevent special characters in an attribute name from being misinterpreted in an expression.\n\nUse the **#** character in an expression to dereference an attribute name. For example, consider the following attribute name:\n\n- `Percentile`\n\nThe name of this attribute conflicts with a reserved word, so it cannot be used directly in an expression. (For the complete list of reserved words, see [Reserved Words](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html>) in the *Amazon DynamoDB Developer Guide*). To work around this, you could specify the following for `ExpressionAttributeNames`:\n\n- `{\"#P\":\"Percentile\"}`\n\nYou could then use this substitution in an expression, as in this example:\n\n- `#P = :val`\n\n> **Note:** Tokens that begin with the **:** character are *expression attribute values*, which are placeholders for the actual value at runtime.\n\nFor more information on expression attribute names, see [Specifying Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "Item",
-                    cli: "item",
-                    shape: 8u32,
-                    required: false,
-                    docs: "A map of attribute names to `AttributeValue` objects, as specified by `ProjectionExpression`.",
-                },
-                Member {
-                    key: "ConsumedCapacity",
-                    cli: "consumed-capacity",
-                    shape: 17u32,
-                    required: false,
-                    docs: "The capacity units consumed by the `GetItem` operation. The data returned includes the total provisioned throughput consumed, along with statistics for the table and any indexes involved in the operation. `ConsumedCapacity` is only returned if the `ReturnConsumedCapacity` parameter was specified. For more information, see [Capacity unit consumption for read operations](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html#read-operation-consumption>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-            ],
+            input: M144,
+            output: M145,
             paginator: None,
             supported: true,
             outfile: None,
@@ -1470,31 +332,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "GetResourcePolicy",
             cli: "get-resource-policy",
             docs: "Returns the resource-based policy document attached to the resource, which can be a table or stream, in JSON format.\n\n`GetResourcePolicy` follows an [*eventually consistent*](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.ReadConsistency.html>) model. The following list describes the outcomes when you issue the `GetResourcePolicy` request immediately after issuing another request:\n\n- If you issue a `GetResourcePolicy` request immediately after a `PutResourcePolicy` request, DynamoDB might return a `PolicyNotFoundException`.\n- If you issue a `GetResourcePolicy`request immediately after a `DeleteResourcePolicy` request, DynamoDB might return the policy that was present before the deletion request.\n- If you issue a `GetResourcePolicy` request immediately after a `CreateTable` request, which includes a resource-based policy, DynamoDB might return a `ResourceNotFoundException` or a `PolicyNotFoundException`.\n\nBecause `GetResourcePolicy` uses an *eventually consistent* query, the metadata for your policy or table might not be available at that moment. Wait for a few seconds, and then retry the `GetResourcePolicy` request.\n\nAfter a `GetResourcePolicy` request returns a policy created using the `PutResourcePolicy` request, the policy will be applied in the authorization of requests to the resource. Because this process is eventually consistent, it will take some time to apply the policy to all requests to a resource. Policies that you attach while creating a table using the `CreateTable` request will always be applied to all requests for that table.",
-            input: &[
-                Member {
-                    key: "ResourceArn",
-                    cli: "resource-arn",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The Amazon Resource Name (ARN) of the DynamoDB resource to which the policy is attached. The resources you can specify include tables and streams.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "Policy",
-                    cli: "policy",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The resource-based policy document attached to the resource, which can be a table or stream, in JSON format.",
-                },
-                Member {
-                    key: "RevisionId",
-                    cli: "revision-id",
-                    shape: 2u32,
-                    required: false,
-                    docs: "A unique string that represents the revision ID of the policy. If you're comparing revision IDs, make sure to always use string comparison logic.",
-                },
-            ],
+            input: M146,
+            output: M147,
             paginator: None,
             supported: true,
             outfile: None,
@@ -1503,59 +342,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "ImportTable",
             cli: "import-table",
             docs: "Imports table data from an S3 bucket.",
-            input: &[
-                Member {
-                    key: "ClientToken",
-                    cli: "client-token",
-                    shape: 2u32,
-                    required: false,
-                    docs: "Providing a `ClientToken` makes the call to `ImportTableInput` idempotent, meaning that multiple identical calls have the same effect as one single call.\n\nA client token is valid for 8 hours after the first request that uses it is completed. After 8 hours, any request with the same client token is treated as a new request. Do not resubmit the same request with the same client token for more than 8 hours, or the result might not be idempotent.\n\nIf you submit a request with the same client token but a change in other parameters within the 8-hour idempotency window, DynamoDB returns an `IdempotentParameterMismatch` exception.",
-                },
-                Member {
-                    key: "S3BucketSource",
-                    cli: "s3-bucket-source",
-                    shape: 168u32,
-                    required: true,
-                    docs: "The S3 bucket that provides the source for the import.",
-                },
-                Member {
-                    key: "InputFormat",
-                    cli: "input-format",
-                    shape: 169u32,
-                    required: true,
-                    docs: "The format of the source data. Valid values for `ImportFormat` are `CSV`, `DYNAMODB_JSON` or `ION`.",
-                },
-                Member {
-                    key: "InputFormatOptions",
-                    cli: "input-format-options",
-                    shape: 170u32,
-                    required: false,
-                    docs: "Additional properties that specify how the input is formatted,",
-                },
-                Member {
-                    key: "InputCompressionType",
-                    cli: "input-compression-type",
-                    shape: 129u32,
-                    required: false,
-                    docs: "Type of compression to be used on the input coming from the imported table.",
-                },
-                Member {
-                    key: "TableCreationParameters",
-                    cli: "table-creation-parameters",
-                    shape: 172u32,
-                    required: true,
-                    docs: "Parameters for the table to import the data into.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "ImportTableDescription",
-                    cli: "import-table-description",
-                    shape: 166u32,
-                    required: true,
-                    docs: "Represents the properties of the table created for the import, and parameters of the import. The import parameters include import status, how many items were processed, and how many errors were encountered.",
-                },
-            ],
+            input: M148,
+            output: M149,
             paginator: None,
             supported: true,
             outfile: None,
@@ -1564,66 +352,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "ListBackups",
             cli: "list-backups",
             docs: "List DynamoDB backups that are associated with an Amazon Web Services account and weren't made with Amazon Web Services Backup. To list these backups for a given table, specify `TableName`. `ListBackups` returns a paginated list of results with at most 1 MB worth of items in a page. You can also specify a maximum number of entries to be returned in a page.\n\nIn the request, start time is inclusive, but end time is exclusive. Note that these boundaries are for the time at which the original backup was requested.\n\nYou can call `ListBackups` a maximum of five times per second.\n\nIf you want to retrieve the complete list of backups made with Amazon Web Services Backup, use the [Amazon Web Services Backup list API.](<https://docs.aws.amazon.com/aws-backup/latest/devguide/API_ListBackupJobs.html>)",
-            input: &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "Lists the backups from the table specified in `TableName`. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
-                },
-                Member {
-                    key: "Limit",
-                    cli: "limit",
-                    shape: 145u32,
-                    required: false,
-                    docs: "Maximum number of backups to return at once.",
-                },
-                Member {
-                    key: "TimeRangeLowerBound",
-                    cli: "time-range-lower-bound",
-                    shape: 43u32,
-                    required: false,
-                    docs: "Only backups created after this time are listed. `TimeRangeLowerBound` is inclusive.",
-                },
-                Member {
-                    key: "TimeRangeUpperBound",
-                    cli: "time-range-upper-bound",
-                    shape: 43u32,
-                    required: false,
-                    docs: "Only backups created before this time are listed. `TimeRangeUpperBound` is exclusive.",
-                },
-                Member {
-                    key: "ExclusiveStartBackupArn",
-                    cli: "exclusive-start-backup-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "`LastEvaluatedBackupArn` is the Amazon Resource Name (ARN) of the backup last evaluated when the current page of results was returned, inclusive of the current page of results. This value may be specified as the `ExclusiveStartBackupArn` of a new `ListBackups` operation in order to fetch the next page of results.",
-                },
-                Member {
-                    key: "BackupType",
-                    cli: "backup-type",
-                    shape: 187u32,
-                    required: false,
-                    docs: "The backups from the table specified by `BackupType` are listed.\n\nWhere `BackupType` can be:\n\n- `USER` - On-demand backup created by you. (The default setting if no other backup types are specified.)\n- `SYSTEM` - On-demand backup automatically created by DynamoDB.\n- `ALL` - All types of on-demand backups (USER and SYSTEM).",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "BackupSummaries",
-                    cli: "backup-summaries",
-                    shape: 188u32,
-                    required: false,
-                    docs: "List of `BackupSummary` objects.",
-                },
-                Member {
-                    key: "LastEvaluatedBackupArn",
-                    cli: "last-evaluated-backup-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The ARN of the backup last evaluated when the current page of results was returned, inclusive of the current page of results. This value may be specified as the `ExclusiveStartBackupArn` of a new `ListBackups` operation in order to fetch the next page of results.\n\nIf `LastEvaluatedBackupArn` is empty, then the last page of results has been processed and there are no more results to be retrieved.\n\nIf `LastEvaluatedBackupArn` is not empty, this may or may not indicate that there is more data to be returned. All results are guaranteed to have been returned if and only if no value for `LastEvaluatedBackupArn` is returned.",
-                },
-            ],
+            input: M150,
+            output: M151,
             paginator: Some(Paginator {
                 input_tokens: &["ExclusiveStartBackupArn"],
                 output_tokens: &["LastEvaluatedBackupArn"],
@@ -1638,38 +368,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "ListBulkOperations",
             cli: "list-bulk-operations",
             docs: "Lists bulk operations that started within the past 90 days for the current Amazon Web Services account and Amazon Web Services Region, with the most recent operations first. Results are paginated. Use the `NextToken` parameter to retrieve additional results.",
-            input: &[
-                Member {
-                    key: "MaxResults",
-                    cli: "max-results",
-                    shape: 145u32,
-                    required: false,
-                    docs: "The maximum number of bulk operation summaries to return in one page. If you don't specify a value, DynamoDB uses 10.",
-                },
-                Member {
-                    key: "NextToken",
-                    cli: "next-token",
-                    shape: 2u32,
-                    required: false,
-                    docs: "An optional string that, if supplied, must be copied from the output of a previous call to `ListBulkOperations`. When provided in this manner, the API fetches the next page of results.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "BulkOperationsSummaryList",
-                    cli: "bulk-operations-summary-list",
-                    shape: 190u32,
-                    required: false,
-                    docs: "A list of bulk operation summaries for the current Amazon Web Services account and Amazon Web Services Region.",
-                },
-                Member {
-                    key: "NextToken",
-                    cli: "next-token",
-                    shape: 2u32,
-                    required: false,
-                    docs: "If this value is returned, there are additional results to be displayed. To retrieve them, call `ListBulkOperations` again, with `NextToken` set to this value.",
-                },
-            ],
+            input: M153,
+            output: M154,
             paginator: Some(Paginator {
                 input_tokens: &["NextToken"],
                 output_tokens: &["NextToken"],
@@ -1684,45 +384,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "ListContributorInsights",
             cli: "list-contributor-insights",
             docs: "Returns a list of ContributorInsightsSummary for a table and all its global secondary indexes.",
-            input: &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name of the table. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
-                },
-                Member {
-                    key: "NextToken",
-                    cli: "next-token",
-                    shape: 2u32,
-                    required: false,
-                    docs: "A token to for the desired page, if there is one.",
-                },
-                Member {
-                    key: "MaxResults",
-                    cli: "max-results",
-                    shape: 145u32,
-                    required: false,
-                    docs: "Maximum number of results to return per page.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "ContributorInsightsSummaries",
-                    cli: "contributor-insights-summaries",
-                    shape: 192u32,
-                    required: false,
-                    docs: "A list of ContributorInsightsSummary.",
-                },
-                Member {
-                    key: "NextToken",
-                    cli: "next-token",
-                    shape: 2u32,
-                    required: false,
-                    docs: "A token to go to the next page if there is one.",
-                },
-            ],
+            input: M156,
+            output: M157,
             paginator: None,
             supported: true,
             outfile: None,
@@ -1731,45 +394,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "ListExports",
             cli: "list-exports",
             docs: "Lists completed exports within the past 90 days, in reverse alphanumeric order of `ExportArn`.",
-            input: &[
-                Member {
-                    key: "TableArn",
-                    cli: "table-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The Amazon Resource Name (ARN) associated with the exported table.",
-                },
-                Member {
-                    key: "MaxResults",
-                    cli: "max-results",
-                    shape: 145u32,
-                    required: false,
-                    docs: "Maximum number of results to return per page.",
-                },
-                Member {
-                    key: "NextToken",
-                    cli: "next-token",
-                    shape: 2u32,
-                    required: false,
-                    docs: "An optional string that, if supplied, must be copied from the output of a previous call to `ListExports`. When provided in this manner, the API fetches the next page of results.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "ExportSummaries",
-                    cli: "export-summaries",
-                    shape: 194u32,
-                    required: false,
-                    docs: "A list of `ExportSummary` objects.",
-                },
-                Member {
-                    key: "NextToken",
-                    cli: "next-token",
-                    shape: 2u32,
-                    required: false,
-                    docs: "If this value is returned, there are additional results to be displayed. To retrieve them, call `ListExports` again, with `NextToken` set to this value.",
-                },
-            ],
+            input: M159,
+            output: M160,
             paginator: None,
             supported: true,
             outfile: None,
@@ -1778,45 +404,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "ListGlobalTables",
             cli: "list-global-tables",
             docs: "Lists all global tables that have a replica in the specified Region.\n\n> **Important:** This documentation is for version 2017.11.29 (Legacy) of global tables, which should be avoided for new global tables. Customers should use [Global Tables version 2019.11.21 (Current)](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html>) when possible, because it provides greater flexibility, higher efficiency, and consumes less write capacity than 2017.11.29 (Legacy).\n>\n> To determine which version you're using, see [Determining the global table version you are using](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/globaltables.DetermineVersion.html>). To update existing global tables from version 2017.11.29 (Legacy) to version 2019.11.21 (Current), see [Upgrading global tables](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_upgrade.html>).",
-            input: &[
-                Member {
-                    key: "ExclusiveStartGlobalTableName",
-                    cli: "exclusive-start-global-table-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The first global table name that this operation will evaluate.",
-                },
-                Member {
-                    key: "Limit",
-                    cli: "limit",
-                    shape: 145u32,
-                    required: false,
-                    docs: "The maximum number of table names to return, if the parameter is not specified DynamoDB defaults to 100.\n\nIf the number of global tables DynamoDB finds reaches this limit, it stops the operation and returns the table names collected up to that point, with a table name in the `LastEvaluatedGlobalTableName` to apply in a subsequent operation to the `ExclusiveStartGlobalTableName` parameter.",
-                },
-                Member {
-                    key: "RegionName",
-                    cli: "region-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "Lists the global tables in a specific Region.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "GlobalTables",
-                    cli: "global-tables",
-                    shape: 196u32,
-                    required: false,
-                    docs: "List of global table names.",
-                },
-                Member {
-                    key: "LastEvaluatedGlobalTableName",
-                    cli: "last-evaluated-global-table-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "Last evaluated global table name.",
-                },
-            ],
+            input: M162,
+            output: M163,
             paginator: None,
             supported: true,
             outfile: None,
@@ -1825,45 +414,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "ListImports",
             cli: "list-imports",
             docs: "Lists completed imports within the past 90 days.",
-            input: &[
-                Member {
-                    key: "TableArn",
-                    cli: "table-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The Amazon Resource Name (ARN) associated with the table that was imported to.",
-                },
-                Member {
-                    key: "PageSize",
-                    cli: "page-size",
-                    shape: 145u32,
-                    required: false,
-                    docs: "The number of `ImportSummary`objects returned in a single page.",
-                },
-                Member {
-                    key: "NextToken",
-                    cli: "next-token",
-                    shape: 2u32,
-                    required: false,
-                    docs: "An optional string that, if supplied, must be copied from the output of a previous call to `ListImports`. When provided in this manner, the API fetches the next page of results.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "ImportSummaryList",
-                    cli: "import-summary-list",
-                    shape: 198u32,
-                    required: false,
-                    docs: "A list of `ImportSummary` objects.",
-                },
-                Member {
-                    key: "NextToken",
-                    cli: "next-token",
-                    shape: 2u32,
-                    required: false,
-                    docs: "If this value is returned, there are additional results to be displayed. To retrieve them, call `ListImports` again, with `NextToken` set to this value.",
-                },
-            ],
+            input: M165,
+            output: M166,
             paginator: None,
             supported: true,
             outfile: None,
@@ -1872,38 +424,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "ListTables",
             cli: "list-tables",
             docs: "Returns an array of table names associated with the current account and endpoint. The output from `ListTables` is paginated, with each page returning a maximum of 100 table names.",
-            input: &[
-                Member {
-                    key: "ExclusiveStartTableName",
-                    cli: "exclusive-start-table-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The first table name that this operation will evaluate. Use the value that was returned for `LastEvaluatedTableName` in a previous operation, so that you can obtain the next page of results.",
-                },
-                Member {
-                    key: "Limit",
-                    cli: "limit",
-                    shape: 145u32,
-                    required: false,
-                    docs: "A maximum number of table names to return. If this parameter is not specified, the limit is 100.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "TableNames",
-                    cli: "table-names",
-                    shape: 6u32,
-                    required: false,
-                    docs: "The names of the tables associated with the current account at the current endpoint. The maximum size of this array is 100.\n\nIf `LastEvaluatedTableName` also appears in the output, you can use this value as the `ExclusiveStartTableName` parameter in a subsequent `ListTables` request and obtain the next page of results.",
-                },
-                Member {
-                    key: "LastEvaluatedTableName",
-                    cli: "last-evaluated-table-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name of the last table in the current page of results. Use this value as the `ExclusiveStartTableName` in a new request to obtain the next page of results, until all the table names are returned.\n\nIf you do not receive a `LastEvaluatedTableName` value in the response, this means that there are no more table names to be retrieved.",
-                },
-            ],
+            input: M168,
+            output: M169,
             paginator: Some(Paginator {
                 input_tokens: &["ExclusiveStartTableName"],
                 output_tokens: &["LastEvaluatedTableName"],
@@ -1918,38 +440,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "ListTagsOfResource",
             cli: "list-tags-of-resource",
             docs: "List all tags on an Amazon DynamoDB resource. You can call ListTagsOfResource up to 10 times per second, per account.\n\nFor an overview on tagging DynamoDB resources, see [Tagging for DynamoDB](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Tagging.html>) in the *Amazon DynamoDB Developer Guide*.",
-            input: &[
-                Member {
-                    key: "ResourceArn",
-                    cli: "resource-arn",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The Amazon DynamoDB resource with tags to be listed. This value is an Amazon Resource Name (ARN).",
-                },
-                Member {
-                    key: "NextToken",
-                    cli: "next-token",
-                    shape: 2u32,
-                    required: false,
-                    docs: "An optional string that, if supplied, must be copied from the output of a previous call to ListTagOfResource. When provided in this manner, this API fetches the next page of results.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "Tags",
-                    cli: "tags",
-                    shape: 82u32,
-                    required: false,
-                    docs: "The tags currently associated with the Amazon DynamoDB resource.",
-                },
-                Member {
-                    key: "NextToken",
-                    cli: "next-token",
-                    shape: 2u32,
-                    required: false,
-                    docs: "If this value is returned, there are additional results to be displayed. To retrieve them, call ListTagsOfResource again, with NextToken set to this value.",
-                },
-            ],
+            input: M170,
+            output: M171,
             paginator: Some(Paginator {
                 input_tokens: &["NextToken"],
                 output_tokens: &["NextToken"],
@@ -1964,108 +456,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "PutItem",
             cli: "put-item",
             docs: "Creates a new item, or replaces an old item with a new item. If an item that has the same primary key as the new item already exists in the specified table, the new item completely replaces the existing item. You can perform a conditional put operation (add a new item if one with the specified primary key doesn't exist), or replace an existing item if it has certain attribute values. You can return the item's attribute values in the same operation, using the `ReturnValues` parameter.\n\nWhen you add an item, the primary key attributes are the only required attributes.\n\nEmpty String and Binary attribute values are allowed. Attribute values of type String and Binary must have a length greater than zero if the attribute is used as a key attribute for a table or index. Set type attributes cannot be empty.\n\nInvalid Requests with empty values will be rejected with a `ValidationException` exception.\n\n> **Note:** To prevent a new item from replacing an existing item, use a conditional expression that contains the `attribute_not_exists` function with the name of the attribute being used as the partition key for the table. Since every record must contain that attribute, the `attribute_not_exists` function will only succeed if no matching item exists.\n\n> **Note:** To determine whether `PutItem` overwrote an existing item, use `ReturnValues` set to `ALL_OLD`. If the response includes the `Attributes` element, an existing item was overwritten.\n\nFor more information about `PutItem`, see [Working with Items](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithItems.html>) in the *Amazon DynamoDB Developer Guide*.",
-            input: &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the table to contain the item. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
-                },
-                Member {
-                    key: "Item",
-                    cli: "item",
-                    shape: 8u32,
-                    required: true,
-                    docs: "A map of attribute name/value pairs, one for each attribute. Only the primary key attributes are required; you can optionally provide other attribute name-value pairs for the item.\n\nYou must provide all of the attributes for the primary key. For example, with a simple primary key, you only need to provide a value for the partition key. For a composite primary key, you must provide both values for both the partition key and the sort key.\n\nIf you specify any attributes that are part of an index key, then the data types for those attributes must match those of the schema in the table's attribute definition.\n\nIf the table has vector indexes, the following validations apply to write operations. A violation of any of these constraints results in a `ValidationException`:\n\n- The vector attribute must be a list of numbers with dimensions matching the index configuration.\n- Vector values must fit in 32-bit IEEE-754 floating point format (f32).\n- Partition key and inline filter attributes defined in the search schema must have data types matching the index schema definition.\n\nEmpty String and Binary attribute values are allowed. Attribute values of type String and Binary must have a length greater than zero if the attribute is used as a key attribute for a table or index.\n\nFor more information about primary keys, see [Primary Key](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.CoreComponents.html#HowItWorks.CoreComponents.PrimaryKey>) in the *Amazon DynamoDB Developer Guide*.\n\nEach element in the `Item` map is an `AttributeValue` object.",
-                },
-                Member {
-                    key: "Expected",
-                    cli: "expected",
-                    shape: 119u32,
-                    required: false,
-                    docs: "This is a legacy parameter. Use `ConditionExpression` instead. For more information, see [Expected](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.Expected.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ReturnValues",
-                    cli: "return-values",
-                    shape: 123u32,
-                    required: false,
-                    docs: "Use `ReturnValues` if you want to get the item attributes as they appeared before they were updated with the `PutItem` request. For `PutItem`, the valid values are:\n\n- `NONE` - If `ReturnValues` is not specified, or if its value is `NONE`, then nothing is returned. (This setting is the default for `ReturnValues`.)\n- `ALL_OLD` - If `PutItem` overwrote an attribute name-value pair, then the content of the old item is returned.\n\nThe values returned are strongly consistent.\n\nThere is no additional cost associated with requesting a return value aside from the small network and processing overhead of receiving a larger response. No read capacity units are consumed.\n\n> **Note:** The `ReturnValues` parameter is used by several DynamoDB operations; however, `PutItem` does not recognize any values other than `NONE` or `ALL_OLD`.",
-                },
-                Member {
-                    key: "ReturnConsumedCapacity",
-                    cli: "return-consumed-capacity",
-                    shape: 11u32,
-                    required: false,
-                    docs: "Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:\n\n- `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation, together with `ConsumedCapacity` for each table and secondary index that was accessed.\n\n  Note that some operations, such as `GetItem` and `BatchGetItem`, do not access any indexes at all. In these cases, specifying `INDEXES` will only return `ConsumedCapacity` information for table(s).\n- `TOTAL` - The response includes only the aggregate `ConsumedCapacity` for the operation.\n- `NONE` - No `ConsumedCapacity` details are included in the response.",
-                },
-                Member {
-                    key: "ReturnItemCollectionMetrics",
-                    cli: "return-item-collection-metrics",
-                    shape: 33u32,
-                    required: false,
-                    docs: "Determines whether item collection metrics are returned. If set to `SIZE`, the response includes statistics about item collections, if any, that were modified during the operation are returned in the response. If set to `NONE` (the default), no statistics are returned.",
-                },
-                Member {
-                    key: "ConditionalOperator",
-                    cli: "conditional-operator",
-                    shape: 122u32,
-                    required: false,
-                    docs: "This is a legacy parameter. Use `ConditionExpression` instead. For more information, see [ConditionalOperator](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.ConditionalOperator.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ConditionExpression",
-                    cli: "condition-expression",
-                    shape: 2u32,
-                    required: false,
-                    docs: "A condition that must be satisfied in order for a conditional `PutItem` operation to succeed.\n\nAn expression can contain any of the following:\n\n- Functions: `attribute_exists | attribute_not_exists | attribute_type | contains | begins_with | size`\n\n  These function names are case-sensitive.\n- Comparison operators: `= | <> | < | > | <= | >= | BETWEEN | IN`\n- Logical operators: `AND | OR | NOT`\n\nFor more information on condition expressions, see [Condition Expressions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.SpecifyingConditions.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ExpressionAttributeNames",
-                    cli: "expression-attribute-names",
-                    shape: 26u32,
-                    required: false,
-                    docs: "One or more substitution tokens for attribute names in an expression. The following are some use cases for using `ExpressionAttributeNames`:\n\n- To access an attribute whose name conflicts with a DynamoDB reserved word.\n- To create a placeholder for repeating occurrences of an attribute name in an expression.\n- To prevent special characters in an attribute name from being misinterpreted in an expression.\n\nUse the **#** character in an expression to dereference an attribute name. For example, consider the following attribute name:\n\n- `Percentile`\n\nThe name of this attribute conflicts with a reserved word, so it cannot be used directly in an expression. (For the complete list of reserved words, see [Reserved Words](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html>) in the *Amazon DynamoDB Developer Guide*). To work around this, you could specify the following for `ExpressionAttributeNames`:\n\n- `{\"#P\":\"Percentile\"}`\n\nYou could then use this substitution in an expression, as in this example:\n\n- `#P = :val`\n\n> **Note:** Tokens that begin with the **:** character are *expression attribute values*, which are placeholders for the actual value at runtime.\n\nFor more information on expression attribute names, see [Specifying Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ExpressionAttributeValues",
-                    cli: "expression-attribute-values",
-                    shape: 8u32,
-                    required: false,
-                    docs: "One or more values that can be substituted in an expression.\n\nUse the **:** (colon) character in an expression to dereference an attribute value. For example, suppose that you wanted to check whether the value of the *ProductStatus* attribute was one of the following:\n\n`Available | Backordered | Discontinued`\n\nYou would first need to specify `ExpressionAttributeValues` as follows:\n\n`{ \":avail\":{\"S\":\"Available\"}, \":back\":{\"S\":\"Backordered\"}, \":disc\":{\"S\":\"Discontinued\"} }`\n\nYou could then use these values in an expression, such as this:\n\n`ProductStatus IN (:avail, :back, :disc)`\n\nFor more information on expression attribute values, see [Condition Expressions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.SpecifyingConditions.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ReturnValuesOnConditionCheckFailure",
-                    cli: "return-values-on-condition-check-failure",
-                    shape: 10u32,
-                    required: false,
-                    docs: "An optional parameter that returns the item attributes for a `PutItem` operation that failed a condition check.\n\nThere is no additional cost associated with requesting a return value aside from the small network and processing overhead of receiving a larger response. No read capacity units are consumed.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "Attributes",
-                    cli: "attributes",
-                    shape: 8u32,
-                    required: false,
-                    docs: "The attribute values as they appeared before the `PutItem` operation, but only if `ReturnValues` is specified as `ALL_OLD` in the request. Each element consists of an attribute name and an attribute value.",
-                },
-                Member {
-                    key: "ConsumedCapacity",
-                    cli: "consumed-capacity",
-                    shape: 17u32,
-                    required: false,
-                    docs: "The capacity units consumed by the `PutItem` operation. The data returned includes the total provisioned throughput consumed, along with statistics for the table and any indexes involved in the operation. `ConsumedCapacity` is only returned if the `ReturnConsumedCapacity` parameter was specified. For more information, see [Capacity unity consumption for write operations](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html#write-operation-consumption>) in the *Amazon DynamoDB Developer Guide*.\n\nIf the table has vector indexes, the response includes a `VectorIndexes` field with `VectorWriteRequestBytes` consumed for each affected vector index.",
-                },
-                Member {
-                    key: "ItemCollectionMetrics",
-                    cli: "item-collection-metrics",
-                    shape: 36u32,
-                    required: false,
-                    docs: "Information about item collections, if any, that were affected by the `PutItem` operation. `ItemCollectionMetrics` is only returned if the `ReturnItemCollectionMetrics` parameter was specified. If the table does not have any local secondary indexes, this information is not returned in the response.\n\nEach `ItemCollectionMetrics` element consists of:\n\n- `ItemCollectionKey` - The partition key value of the item collection. This is the same as the partition key value of the item itself.\n- `SizeEstimateRangeGB` - An estimate of item collection size, in gigabytes. This value is a two-element array containing a lower bound and an upper bound for the estimate. The estimate includes the size of all the items in the table, plus the size of all attributes projected into all of the local secondary indexes on that table. Use this estimate to measure whether a local secondary index is approaching its size limit.\n\n  The estimate is subject to change over time; therefore, do not rely on the precision or accuracy of the estimate.",
-                },
-            ],
+            input: M172,
+            output: M173,
             paginator: None,
             supported: true,
             outfile: None,
@@ -2074,45 +466,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "PutResourcePolicy",
             cli: "put-resource-policy",
             docs: "Attaches a resource-based policy document to the resource, which can be a table or stream. When you attach a resource-based policy using this API, the policy application is [*eventually consistent*](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.ReadConsistency.html>).\n\n`PutResourcePolicy` is an idempotent operation; running it multiple times on the same resource using the same policy document will return the same revision ID. If you specify an `ExpectedRevisionId` that doesn't match the current policy's `RevisionId`, the `PolicyNotFoundException` will be returned.\n\n> **Note:** `PutResourcePolicy` is an asynchronous operation. If you issue a `GetResourcePolicy` request immediately after a `PutResourcePolicy` request, DynamoDB might return your previous policy, if there was one, or return the `PolicyNotFoundException`. This is because `GetResourcePolicy` uses an eventually consistent query, and the metadata for your policy or table might not be available at that moment. Wait for a few seconds, and then try the `GetResourcePolicy` request again.",
-            input: &[
-                Member {
-                    key: "ResourceArn",
-                    cli: "resource-arn",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The Amazon Resource Name (ARN) of the DynamoDB resource to which the policy will be attached. The resources you can specify include tables and streams.\n\nYou can control index permissions using the base table's policy. To specify the same permission level for your table and its indexes, you can provide both the table and index Amazon Resource Name (ARN)s in the `Resource` field of a given `Statement` in your policy document. Alternatively, to specify different permissions for your table, indexes, or both, you can define multiple `Statement` fields in your policy document.",
-                },
-                Member {
-                    key: "Policy",
-                    cli: "policy",
-                    shape: 2u32,
-                    required: true,
-                    docs: "An Amazon Web Services resource-based policy document in JSON format.\n\n- The maximum size supported for a resource-based policy document is 20 KB. DynamoDB counts whitespaces when calculating the size of a policy against this limit.\n- Within a resource-based policy, if the action for a DynamoDB service-linked role (SLR) to replicate data for a global table is denied, adding or deleting a replica will fail with an error.\n\nFor a full list of all considerations that apply while attaching a resource-based policy, see [Resource-based policy considerations](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-considerations.html>).",
-                },
-                Member {
-                    key: "ExpectedRevisionId",
-                    cli: "expected-revision-id",
-                    shape: 2u32,
-                    required: false,
-                    docs: "A string value that you can use to conditionally update your policy. You can provide the revision ID of your existing policy to make mutating requests against that policy.\n\n> **Note:** When you provide an expected revision ID, if the revision ID of the existing policy on the resource doesn't match or if there's no policy attached to the resource, your request will be rejected with a `PolicyNotFoundException`.\n\nTo conditionally attach a policy when no policy exists for the resource, specify `NO_POLICY` for the revision ID.",
-                },
-                Member {
-                    key: "ConfirmRemoveSelfResourceAccess",
-                    cli: "confirm-remove-self-resource-access",
-                    shape: 9u32,
-                    required: false,
-                    docs: "Set this parameter to `true` to confirm that you want to remove your permissions to change the policy of this resource in the future.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "RevisionId",
-                    cli: "revision-id",
-                    shape: 2u32,
-                    required: false,
-                    docs: "A unique string that represents the revision ID of the policy. If you're comparing revision IDs, make sure to always use string comparison logic.",
-                },
-            ],
+            input: M174,
+            output: M175,
             paginator: None,
             supported: true,
             outfile: None,
@@ -2121,164 +476,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "Query",
             cli: "query",
             docs: "You must provide the name of the partition key attribute and a single value for that attribute. `Query` returns all items with that partition key value. Optionally, you can provide a sort key attribute and use a comparison operator to refine the search results.\n\nUse the `KeyConditionExpression` parameter to provide a specific value for the partition key. The `Query` operation will return all of the items from the table or index with that partition key value. You can optionally narrow the scope of the `Query` operation by specifying a sort key value and a comparison operator in `KeyConditionExpression`. To further refine the `Query` results, you can optionally provide a `FilterExpression`. A `FilterExpression` determines which items within the results should be returned to you. All of the other results are discarded.\n\nA `Query` operation always returns a result set. If no matching items are found, the result set will be empty. Queries that do not return results consume the minimum number of read capacity units for that type of read operation.\n\n> **Note:** DynamoDB calculates the number of read capacity units consumed based on item size, not on the amount of data that is returned to an application. The number of capacity units consumed will be the same whether you request all of the attributes (the default behavior) or just some of them (using a projection expression). The number will also be the same whether or not you use a `FilterExpression`.\n\n`Query` results are always sorted by the sort key value. If the data type of the sort key is Number, the results are returned in numeric order; otherwise, the results are returned in order of UTF-8 bytes. By default, the sort order is ascending. To reverse the order, set the `ScanIndexForward` parameter to false.\n\nA single `Query` operation will read up to the maximum number of items set (if using the `Limit` parameter) or a maximum of 1 MB of data and then apply any filtering to the results using `FilterExpression`. If `LastEvaluatedKey` is present in the response, you will need to paginate the result set. For more information, see [Paginating the Results](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.html#Query.Pagination>) in the *Amazon DynamoDB Developer Guide*.\n\n`FilterExpression` is applied after a `Query` finishes, but before the results are returned. A `FilterExpression` cannot contain partition key or sort key attributes. You need to specify those attributes in the `KeyConditionExpression`.\n\n> **Note:** A `Query` operation can return an empty result set and a `LastEvaluatedKey` if all the items read for the page of results are filtered out.\n\nYou can query a table, a local secondary index, or a global secondary index. For a query on a table or on a local secondary index, you can set the `ConsistentRead` parameter to `true` and obtain a strongly consistent result. Global secondary indexes support eventually consistent reads only, so do not specify `ConsistentRead` when querying a global secondary index.",
-            input: &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the table containing the requested items. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
-                },
-                Member {
-                    key: "IndexName",
-                    cli: "index-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name of an index to query. This index can be any local secondary index or global secondary index on the table. Note that if you use the `IndexName` parameter, you must also provide `TableName.`",
-                },
-                Member {
-                    key: "Select",
-                    cli: "select",
-                    shape: 200u32,
-                    required: false,
-                    docs: "The attributes to be returned in the result. You can retrieve all item attributes, specific item attributes, the count of matching items, or in the case of an index, some or all of the attributes projected into the index.\n\n- `ALL_ATTRIBUTES` - Returns all of the item attributes from the specified table or index. If you query a local secondary index, then for each matching item in the index, DynamoDB fetches the entire item from the parent table. If the index is configured to project all item attributes, then all of the data can be obtained from the local secondary index, and no fetching is required.\n- `ALL_PROJECTED_ATTRIBUTES` - Allowed only when querying an index. Retrieves all attributes that have been projected into the index. If the index is configured to project all attributes, this return value is equivalent to specifying `ALL_ATTRIBUTES`.\n- `COUNT` - Returns the number of matching items, rather than the matching items themselves. Note that this uses the same quantity of read capacity units as getting the items, and is subject to the same item size calculations.\n- `SPECIFIC_ATTRIBUTES` - Returns only the attributes listed in `ProjectionExpression`. This return value is equivalent to specifying `ProjectionExpression` without specifying any value for `Select`.\n\n  If you query or scan a local secondary index and request only attributes that are projected into that index, the operation will read only the index and not the table. If any of the requested attributes are not projected into the local secondary index, DynamoDB fetches each of these attributes from the parent table. This extra fetching incurs additional throughput cost and latency.\n\n  If you query or scan a global secondary index, you can only request attributes that are projected into the index. Global secondary index queries cannot fetch attributes from the parent table.\n\nIf neither `Select` nor `ProjectionExpression` are specified, DynamoDB defaults to `ALL_ATTRIBUTES` when accessing a table, and `ALL_PROJECTED_ATTRIBUTES` when accessing an index. You cannot use both `Select` and `ProjectionExpression` together in a single request, unless the value for `Select` is `SPECIFIC_ATTRIBUTES`. (This usage is equivalent to specifying `ProjectionExpression` without any value for `Select`.)\n\n> **Note:** If you use the `ProjectionExpression` parameter, then the value for `Select` can only be `SPECIFIC_ATTRIBUTES`. Any other value for `Select` will return an error.",
-                },
-                Member {
-                    key: "AttributesToGet",
-                    cli: "attributes-to-get",
-                    shape: 6u32,
-                    required: false,
-                    docs: "This is a legacy parameter. Use `ProjectionExpression` instead. For more information, see [AttributesToGet](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.AttributesToGet.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "Limit",
-                    cli: "limit",
-                    shape: 145u32,
-                    required: false,
-                    docs: "The maximum number of items to evaluate (not necessarily the number of matching items). If DynamoDB processes the number of items up to the limit while processing the results, it stops the operation and returns the matching values up to that point, and a key in `LastEvaluatedKey` to apply in a subsequent operation, so that you can pick up where you left off. Also, if the processed dataset size exceeds 1 MB before DynamoDB reaches this limit, it stops the operation and returns the matching values up to the limit, and a key in `LastEvaluatedKey` to apply in a subsequent operation to continue the operation. For more information, see [Query and Scan](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/QueryAndScan.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ConsistentRead",
-                    cli: "consistent-read",
-                    shape: 9u32,
-                    required: false,
-                    docs: "Determines the read consistency model: If set to `true`, then the operation uses strongly consistent reads; otherwise, the operation uses eventually consistent reads.\n\nStrongly consistent reads are not supported on global secondary indexes. If you query a global secondary index with `ConsistentRead` set to `true`, you will receive a `ValidationException`.",
-                },
-                Member {
-                    key: "KeyConditions",
-                    cli: "key-conditions",
-                    shape: 201u32,
-                    required: false,
-                    docs: "This is a legacy parameter. Use `KeyConditionExpression` instead. For more information, see [KeyConditions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.KeyConditions.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "QueryFilter",
-                    cli: "query-filter",
-                    shape: 201u32,
-                    required: false,
-                    docs: "This is a legacy parameter. Use `FilterExpression` instead. For more information, see [QueryFilter](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.QueryFilter.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ConditionalOperator",
-                    cli: "conditional-operator",
-                    shape: 122u32,
-                    required: false,
-                    docs: "This is a legacy parameter. Use `FilterExpression` instead. For more information, see [ConditionalOperator](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.ConditionalOperator.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ScanIndexForward",
-                    cli: "scan-index-forward",
-                    shape: 9u32,
-                    required: false,
-                    docs: "Specifies the order for index traversal: If `true` (default), the traversal is performed in ascending order; if `false`, the traversal is performed in descending order.\n\nItems with the same partition key value are stored in sorted order by sort key. If the sort key data type is Number, the results are stored in numeric order. For type String, the results are stored in order of UTF-8 bytes. For type Binary, DynamoDB treats each byte of the binary data as unsigned.\n\nIf `ScanIndexForward` is `true`, DynamoDB returns the results in the order in which they are stored (by sort key value). This is the default behavior. If `ScanIndexForward` is `false`, DynamoDB reads the results in reverse order by sort key value, and then returns the results to the client.",
-                },
-                Member {
-                    key: "ExclusiveStartKey",
-                    cli: "exclusive-start-key",
-                    shape: 8u32,
-                    required: false,
-                    docs: "The primary key of the first item that this operation will evaluate. Use the value that was returned for `LastEvaluatedKey` in the previous operation.\n\nThe data type for `ExclusiveStartKey` must be String, Number, or Binary. No set data types are allowed.",
-                },
-                Member {
-                    key: "ReturnConsumedCapacity",
-                    cli: "return-consumed-capacity",
-                    shape: 11u32,
-                    required: false,
-                    docs: "Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:\n\n- `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation, together with `ConsumedCapacity` for each table and secondary index that was accessed.\n\n  Note that some operations, such as `GetItem` and `BatchGetItem`, do not access any indexes at all. In these cases, specifying `INDEXES` will only return `ConsumedCapacity` information for table(s).\n- `TOTAL` - The response includes only the aggregate `ConsumedCapacity` for the operation.\n- `NONE` - No `ConsumedCapacity` details are included in the response.",
-                },
-                Member {
-                    key: "ProjectionExpression",
-                    cli: "projection-expression",
-                    shape: 2u32,
-                    required: false,
-                    docs: "A string that identifies one or more attributes to retrieve from the table. These attributes can include scalars, sets, or elements of a JSON document. The attributes in the expression must be separated by commas.\n\nIf no attribute names are specified, then all attributes will be returned. If any of the requested attributes are not found, they will not appear in the result.\n\nFor more information, see [Accessing Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "FilterExpression",
-                    cli: "filter-expression",
-                    shape: 2u32,
-                    required: false,
-                    docs: "A string that contains conditions that DynamoDB applies after the `Query` operation, but before the data is returned to you. Items that do not satisfy the `FilterExpression` criteria are not returned.\n\nA `FilterExpression` does not allow key attributes. You cannot define a filter expression based on a partition key or a sort key.\n\n> **Note:** A `FilterExpression` is applied after the items have already been read; the process of filtering does not consume any additional read capacity units.\n\nFor more information, see [Filter Expressions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.FilterExpression.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "KeyConditionExpression",
-                    cli: "key-condition-expression",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The condition that specifies the key values for items to be retrieved by the `Query` action.\n\nThe condition must perform an equality test on a single partition key value.\n\nThe condition can optionally perform one of several comparison tests on a single sort key value. This allows `Query` to retrieve one item with a given partition key value and sort key value, or several items that have the same partition key value but different sort key values.\n\nThe partition key equality test is required, and must be specified in the following format:\n\n`partitionKeyName` *=* `:partitionkeyval`\n\nIf you also want to provide a condition for the sort key, it must be combined using `AND` with the condition for the sort key. Following is an example, using the **=** comparison operator for the sort key:\n\n`partitionKeyName` `=` `:partitionkeyval` `AND` `sortKeyName` `=` `:sortkeyval`\n\nValid comparisons for the sort key condition are as follows:\n\n- `sortKeyName` `=` `:sortkeyval` - true if the sort key value is equal to `:sortkeyval`.\n- `sortKeyName` `<` `:sortkeyval` - true if the sort key value is less than `:sortkeyval`.\n- `sortKeyName` `<=` `:sortkeyval` - true if the sort key value is less than or equal to `:sortkeyval`.\n- `sortKeyName` `>` `:sortkeyval` - true if the sort key value is greater than `:sortkeyval`.\n- `sortKeyName` `>=` `:sortkeyval` - true if the sort key value is greater than or equal to `:sortkeyval`.\n- `sortKeyName` `BETWEEN` `:sortkeyval1` `AND` `:sortkeyval2` - true if the sort key value is greater than or equal to `:sortkeyval1`, and less than or equal to `:sortkeyval2`.\n- `begins_with (` `sortKeyName`, `:sortkeyval` `)` - true if the sort key value begins with a particular operand. (You cannot use this function with a sort key that is of type Number.) Note that the function name `begins_with` is case-sensitive.\n\nUse the `ExpressionAttributeValues` parameter to replace tokens such as `:partitionval` and `:sortval` with actual values at runtime.\n\nYou can optionally use the `ExpressionAttributeNames` parameter to replace the names of the partition key and sort key with placeholder tokens. This option might be necessary if an attribute name conflicts with a DynamoDB reserved word. For example, the following `KeyConditionExpression` parameter causes an error because *Size* is a reserved word:\n\n- `Size = :myval`\n\nTo work around this, define a placeholder (such a `#S`) to represent the attribute name *Size*. `KeyConditionExpression` then is as follows:\n\n- `#S = :myval`\n\nFor a list of reserved words, see [Reserved Words](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html>) in the *Amazon DynamoDB Developer Guide*.\n\nFor more information on `ExpressionAttributeNames` and `ExpressionAttributeValues`, see [Using Placeholders for Attribute Names and Values](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ExpressionPlaceholders.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ExpressionAttributeNames",
-                    cli: "expression-attribute-names",
-                    shape: 26u32,
-                    required: false,
-                    docs: "One or more substitution tokens for attribute names in an expression. The following are some use cases for using `ExpressionAttributeNames`:\n\n- To access an attribute whose name conflicts with a DynamoDB reserved word.\n- To create a placeholder for repeating occurrences of an attribute name in an expression.\n- To prevent special characters in an attribute name from being misinterpreted in an expression.\n\nUse the **#** character in an expression to dereference an attribute name. For example, consider the following attribute name:\n\n- `Percentile`\n\nThe name of this attribute conflicts with a reserved word, so it cannot be used directly in an expression. (For the complete list of reserved words, see [Reserved Words](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html>) in the *Amazon DynamoDB Developer Guide*). To work around this, you could specify the following for `ExpressionAttributeNames`:\n\n- `{\"#P\":\"Percentile\"}`\n\nYou could then use this substitution in an expression, as in this example:\n\n- `#P = :val`\n\n> **Note:** Tokens that begin with the **:** character are *expression attribute values*, which are placeholders for the actual value at runtime.\n\nFor more information on expression attribute names, see [Specifying Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ExpressionAttributeValues",
-                    cli: "expression-attribute-values",
-                    shape: 8u32,
-                    required: false,
-                    docs: "One or more values that can be substituted in an expression.\n\nUse the **:** (colon) character in an expression to dereference an attribute value. For example, suppose that you wanted to check whether the value of the *ProductStatus* attribute was one of the following:\n\n`Available | Backordered | Discontinued`\n\nYou would first need to specify `ExpressionAttributeValues` as follows:\n\n`{ \":avail\":{\"S\":\"Available\"}, \":back\":{\"S\":\"Backordered\"}, \":disc\":{\"S\":\"Discontinued\"} }`\n\nYou could then use these values in an expression, such as this:\n\n`ProductStatus IN (:avail, :back, :disc)`\n\nFor more information on expression attribute values, see [Specifying Conditions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.SpecifyingConditions.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "Items",
-                    cli: "items",
-                    shape: 25u32,
-                    required: false,
-                    docs: "An array of item attributes that match the query criteria. Each element in this array consists of an attribute name and the value for that attribute.",
-                },
-                Member {
-                    key: "Count",
-                    cli: "count",
-                    shape: 145u32,
-                    required: false,
-                    docs: "The number of items in the response.\n\nIf you used a `QueryFilter` in the request, then `Count` is the number of items returned after the filter was applied, and `ScannedCount` is the number of matching items before the filter was applied.\n\nIf you did not use a filter in the request, then `Count` and `ScannedCount` are the same.",
-                },
-                Member {
-                    key: "ScannedCount",
-                    cli: "scanned-count",
-                    shape: 145u32,
-                    required: false,
-                    docs: "The number of items evaluated, before any `QueryFilter` is applied. A high `ScannedCount` value with few, or no, `Count` results indicates an inefficient `Query` operation. For more information, see [Count and ScannedCount](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Scan.html#Scan.Count>) in the *Amazon DynamoDB Developer Guide*.\n\nIf you did not use a filter in the request, then `ScannedCount` is the same as `Count`.",
-                },
-                Member {
-                    key: "LastEvaluatedKey",
-                    cli: "last-evaluated-key",
-                    shape: 8u32,
-                    required: false,
-                    docs: "The primary key of the item where the operation stopped, inclusive of the previous result set. Use this value to start a new operation, excluding this value in the new request.\n\nIf `LastEvaluatedKey` is empty, then the \"last page\" of results has been processed and there is no more data to be retrieved.\n\nIf `LastEvaluatedKey` is not empty, it does not necessarily mean that there is more data in the result set. The only way to know when you have reached the end of the result set is when `LastEvaluatedKey` is empty.",
-                },
-                Member {
-                    key: "ConsumedCapacity",
-                    cli: "consumed-capacity",
-                    shape: 17u32,
-                    required: false,
-                    docs: "The capacity units consumed by the `Query` operation. The data returned includes the total provisioned throughput consumed, along with statistics for the table and any indexes involved in the operation. `ConsumedCapacity` is only returned if the `ReturnConsumedCapacity` parameter was specified. For more information, see [Capacity unit consumption for read operations](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html#read-operation-consumption>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-            ],
+            input: M176,
+            output: M178,
             paginator: Some(Paginator {
                 input_tokens: &["ExclusiveStartKey"],
                 output_tokens: &["LastEvaluatedKey"],
@@ -2293,80 +492,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "RestoreTableFromBackup",
             cli: "restore-table-from-backup",
             docs: "Creates a new table from an existing backup. Any number of users can execute up to 50 concurrent restores (any type of restore) in a given account.\n\nYou can call `RestoreTableFromBackup` at a maximum rate of 10 times per second.\n\nYou must manually set up the following on the restored table:\n\n- Auto scaling policies\n- IAM policies\n- Amazon CloudWatch metrics and alarms\n- Tags\n- Stream settings\n- Time to Live (TTL) settings",
-            input: &[
-                Member {
-                    key: "TargetTableName",
-                    cli: "target-table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the new table to which the backup must be restored.",
-                },
-                Member {
-                    key: "BackupArn",
-                    cli: "backup-arn",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The Amazon Resource Name (ARN) associated with the backup.",
-                },
-                Member {
-                    key: "BillingModeOverride",
-                    cli: "billing-mode-override",
-                    shape: 77u32,
-                    required: false,
-                    docs: "The billing mode of the restored table.",
-                },
-                Member {
-                    key: "GlobalSecondaryIndexOverride",
-                    cli: "global-secondary-index-override",
-                    shape: 72u32,
-                    required: false,
-                    docs: "List of global secondary indexes for the restored table. The indexes provided should match existing secondary indexes. You can choose to exclude some or all of the indexes at the time of restore.",
-                },
-                Member {
-                    key: "LocalSecondaryIndexOverride",
-                    cli: "local-secondary-index-override",
-                    shape: 68u32,
-                    required: false,
-                    docs: "List of local secondary indexes for the restored table. The indexes provided should match existing secondary indexes. You can choose to exclude some or all of the indexes at the time of restore.",
-                },
-                Member {
-                    key: "ProvisionedThroughputOverride",
-                    cli: "provisioned-throughput-override",
-                    shape: 74u32,
-                    required: false,
-                    docs: "Provisioned throughput settings for the restored table.",
-                },
-                Member {
-                    key: "OnDemandThroughputOverride",
-                    cli: "on-demand-throughput-override",
-                    shape: 75u32,
-                    required: false,
-                    docs: "Sets the maximum number of read and write units for the specified on-demand table. If you use this parameter, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both.",
-                },
-                Member {
-                    key: "SSESpecificationOverride",
-                    cli: "sse-specification-override",
-                    shape: 80u32,
-                    required: false,
-                    docs: "The new server-side encryption settings for the restored table.",
-                },
-                Member {
-                    key: "VectorIndexOverride",
-                    cli: "vector-index-override",
-                    shape: 84u32,
-                    required: false,
-                    docs: "The vector indexes for the restored table. If not specified, all vector indexes from the backup are restored. The indexes provided must match existing vector indexes from the backup. You can choose to exclude some or all of the vector indexes at the time of restore.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "TableDescription",
-                    cli: "table-description",
-                    shape: 91u32,
-                    required: false,
-                    docs: "The description of the table created from an existing backup.",
-                },
-            ],
+            input: M179,
+            output: M180,
             paginator: None,
             supported: true,
             outfile: None,
@@ -2375,101 +502,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "RestoreTableToPointInTime",
             cli: "restore-table-to-point-in-time",
             docs: "Restores the specified table to the specified point in time within `EarliestRestorableDateTime` and `LatestRestorableDateTime`. You can restore your table to any point in time in the last 35 days. You can set the recovery period to any value between 1 and 35 days. Any number of users can execute up to 50 concurrent restores (any type of restore) in a given account.\n\nWhen you restore using point in time recovery, DynamoDB restores your table data to the state based on the selected date and time (day:hour:minute:second) to a new table.\n\nAlong with data, the following are also included on the new restored table using point in time recovery:\n\n- Global secondary indexes (GSIs)\n- Local secondary indexes (LSIs)\n- Provisioned read and write capacity\n- Encryption settings\n\n  > **Important:** All these settings come from the current settings of the source table at the time of restore.\n\nYou must manually set up the following on the restored table:\n\n- Auto scaling policies\n- IAM policies\n- Amazon CloudWatch metrics and alarms\n- Tags\n- Stream settings\n- Time to Live (TTL) settings\n- Point in time recovery settings",
-            input: &[
-                Member {
-                    key: "SourceTableArn",
-                    cli: "source-table-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The DynamoDB table that will be restored. This value is an Amazon Resource Name (ARN).",
-                },
-                Member {
-                    key: "SourceTableName",
-                    cli: "source-table-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "Name of the source table that is being restored.",
-                },
-                Member {
-                    key: "TargetTableName",
-                    cli: "target-table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the new table to which it must be restored to.",
-                },
-                Member {
-                    key: "UseLatestRestorableTime",
-                    cli: "use-latest-restorable-time",
-                    shape: 9u32,
-                    required: false,
-                    docs: "Restore the table to the latest possible time. `LatestRestorableDateTime` is typically 5 minutes before the current time.",
-                },
-                Member {
-                    key: "RestoreDateTime",
-                    cli: "restore-date-time",
-                    shape: 43u32,
-                    required: false,
-                    docs: "Time in the past to restore the table to.",
-                },
-                Member {
-                    key: "BillingModeOverride",
-                    cli: "billing-mode-override",
-                    shape: 77u32,
-                    required: false,
-                    docs: "The billing mode of the restored table.",
-                },
-                Member {
-                    key: "GlobalSecondaryIndexOverride",
-                    cli: "global-secondary-index-override",
-                    shape: 72u32,
-                    required: false,
-                    docs: "List of global secondary indexes for the restored table. The indexes provided should match existing secondary indexes. You can choose to exclude some or all of the indexes at the time of restore.\n\nThe `WarmThroughput` setting is not supported on global secondary indexes when you use `RestoreTableToPointInTime`. Although `WarmThroughput` appears in the shared index definition, including it in a `GlobalSecondaryIndexOverride` entry causes the request to fail with a validation error.",
-                },
-                Member {
-                    key: "LocalSecondaryIndexOverride",
-                    cli: "local-secondary-index-override",
-                    shape: 68u32,
-                    required: false,
-                    docs: "List of local secondary indexes for the restored table. The indexes provided should match existing secondary indexes. You can choose to exclude some or all of the indexes at the time of restore.",
-                },
-                Member {
-                    key: "ProvisionedThroughputOverride",
-                    cli: "provisioned-throughput-override",
-                    shape: 74u32,
-                    required: false,
-                    docs: "Provisioned throughput settings for the restored table.",
-                },
-                Member {
-                    key: "OnDemandThroughputOverride",
-                    cli: "on-demand-throughput-override",
-                    shape: 75u32,
-                    required: false,
-                    docs: "Sets the maximum number of read and write units for the specified on-demand table. If you use this parameter, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both.",
-                },
-                Member {
-                    key: "SSESpecificationOverride",
-                    cli: "sse-specification-override",
-                    shape: 80u32,
-                    required: false,
-                    docs: "The new server-side encryption settings for the restored table.",
-                },
-                Member {
-                    key: "VectorIndexOverride",
-                    cli: "vector-index-override",
-                    shape: 84u32,
-                    required: false,
-                    docs: "The vector indexes for the restored table. If not specified, all vector indexes from the source table are restored. The indexes provided must match existing vector indexes from the source table. You can choose to exclude some or all of the vector indexes at the time of restore.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "TableDescription",
-                    cli: "table-description",
-                    shape: 91u32,
-                    required: false,
-                    docs: "Represents the properties of a table.",
-                },
-            ],
+            input: M181,
+            output: M182,
             paginator: None,
             supported: true,
             outfile: None,
@@ -2478,157 +512,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "Scan",
             cli: "scan",
             docs: "The `Scan` operation returns one or more items and item attributes by accessing every item in a table or a secondary index. To have DynamoDB return fewer items, you can provide a `FilterExpression` operation.\n\nIf the total size of scanned items exceeds the maximum dataset size limit of 1 MB, the scan completes and results are returned to the user. The `LastEvaluatedKey` value is also returned and the requestor can use the `LastEvaluatedKey` to continue the scan in a subsequent operation. Each scan response also includes number of items that were scanned (ScannedCount) as part of the request. If using a `FilterExpression`, a scan result can result in no items meeting the criteria and the `Count` will result in zero. If you did not use a `FilterExpression` in the scan request, then `Count` is the same as `ScannedCount`.\n\n> **Note:** `Count` and `ScannedCount` only return the count of items specific to a single scan request and, unless the table is less than 1MB, do not represent the total number of items in the table.\n\nA single `Scan` operation first reads up to the maximum number of items set (if using the `Limit` parameter) or a maximum of 1 MB of data and then applies any filtering to the results if a `FilterExpression` is provided. If `LastEvaluatedKey` is present in the response, pagination is required to complete the full table scan. For more information, see [Paginating the Results](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Scan.html#Scan.Pagination>) in the *Amazon DynamoDB Developer Guide*.\n\n`Scan` operations proceed sequentially; however, for faster performance on a large table or secondary index, applications can request a parallel `Scan` operation by providing the `Segment` and `TotalSegments` parameters. For more information, see [Parallel Scan](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Scan.html#Scan.ParallelScan>) in the *Amazon DynamoDB Developer Guide*.\n\nBy default, a `Scan` uses eventually consistent reads when accessing the items in a table. Therefore, the results from an eventually consistent `Scan` may not include the latest item changes at the time the scan iterates through each item in the table. If you require a strongly consistent read of each item as the scan iterates through the items in the table, you can set the `ConsistentRead` parameter to true. Strong consistency only relates to the consistency of the read at the item level.\n\n> **Note:** DynamoDB does not provide snapshot isolation for a scan operation when the `ConsistentRead` parameter is set to true. Thus, a DynamoDB scan operation does not guarantee that all reads in a scan see a consistent snapshot of the table when the scan operation was requested.",
-            input: &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the table containing the requested items or if you provide `IndexName`, the name of the table to which that index belongs.\n\nYou can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
-                },
-                Member {
-                    key: "IndexName",
-                    cli: "index-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name of a secondary index to scan. This index can be any local secondary index or global secondary index. Note that if you use the `IndexName` parameter, you must also provide `TableName`.",
-                },
-                Member {
-                    key: "AttributesToGet",
-                    cli: "attributes-to-get",
-                    shape: 6u32,
-                    required: false,
-                    docs: "This is a legacy parameter. Use `ProjectionExpression` instead. For more information, see [AttributesToGet](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.AttributesToGet.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "Limit",
-                    cli: "limit",
-                    shape: 145u32,
-                    required: false,
-                    docs: "The maximum number of items to evaluate (not necessarily the number of matching items). If DynamoDB processes the number of items up to the limit while processing the results, it stops the operation and returns the matching values up to that point, and a key in `LastEvaluatedKey` to apply in a subsequent operation, so that you can pick up where you left off. Also, if the processed dataset size exceeds 1 MB before DynamoDB reaches this limit, it stops the operation and returns the matching values up to the limit, and a key in `LastEvaluatedKey` to apply in a subsequent operation to continue the operation. For more information, see [Working with Queries](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/QueryAndScan.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "Select",
-                    cli: "select",
-                    shape: 200u32,
-                    required: false,
-                    docs: "The attributes to be returned in the result. You can retrieve all item attributes, specific item attributes, the count of matching items, or in the case of an index, some or all of the attributes projected into the index.\n\n- `ALL_ATTRIBUTES` - Returns all of the item attributes from the specified table or index. If you query a local secondary index, then for each matching item in the index, DynamoDB fetches the entire item from the parent table. If the index is configured to project all item attributes, then all of the data can be obtained from the local secondary index, and no fetching is required.\n- `ALL_PROJECTED_ATTRIBUTES` - Allowed only when querying an index. Retrieves all attributes that have been projected into the index. If the index is configured to project all attributes, this return value is equivalent to specifying `ALL_ATTRIBUTES`.\n- `COUNT` - Returns the number of matching items, rather than the matching items themselves. Note that this uses the same quantity of read capacity units as getting the items, and is subject to the same item size calculations.\n- `SPECIFIC_ATTRIBUTES` - Returns only the attributes listed in `ProjectionExpression`. This return value is equivalent to specifying `ProjectionExpression` without specifying any value for `Select`.\n\n  If you query or scan a local secondary index and request only attributes that are projected into that index, the operation reads only the index and not the table. If any of the requested attributes are not projected into the local secondary index, DynamoDB fetches each of these attributes from the parent table. This extra fetching incurs additional throughput cost and latency.\n\n  If you query or scan a global secondary index, you can only request attributes that are projected into the index. Global secondary index queries cannot fetch attributes from the parent table.\n\nIf neither `Select` nor `ProjectionExpression` are specified, DynamoDB defaults to `ALL_ATTRIBUTES` when accessing a table, and `ALL_PROJECTED_ATTRIBUTES` when accessing an index. You cannot use both `Select` and `ProjectionExpression` together in a single request, unless the value for `Select` is `SPECIFIC_ATTRIBUTES`. (This usage is equivalent to specifying `ProjectionExpression` without any value for `Select`.)\n\n> **Note:** If you use the `ProjectionExpression` parameter, then the value for `Select` can only be `SPECIFIC_ATTRIBUTES`. Any other value for `Select` will return an error.",
-                },
-                Member {
-                    key: "ScanFilter",
-                    cli: "scan-filter",
-                    shape: 201u32,
-                    required: false,
-                    docs: "This is a legacy parameter. Use `FilterExpression` instead. For more information, see [ScanFilter](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.ScanFilter.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ConditionalOperator",
-                    cli: "conditional-operator",
-                    shape: 122u32,
-                    required: false,
-                    docs: "This is a legacy parameter. Use `FilterExpression` instead. For more information, see [ConditionalOperator](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.ConditionalOperator.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ExclusiveStartKey",
-                    cli: "exclusive-start-key",
-                    shape: 8u32,
-                    required: false,
-                    docs: "The primary key of the first item that this operation will evaluate. Use the value that was returned for `LastEvaluatedKey` in the previous operation.\n\nThe data type for `ExclusiveStartKey` must be String, Number or Binary. No set data types are allowed.\n\nIn a parallel scan, a `Scan` request that includes `ExclusiveStartKey` must specify the same segment whose previous `Scan` returned the corresponding value of `LastEvaluatedKey`.",
-                },
-                Member {
-                    key: "ReturnConsumedCapacity",
-                    cli: "return-consumed-capacity",
-                    shape: 11u32,
-                    required: false,
-                    docs: "Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:\n\n- `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation, together with `ConsumedCapacity` for each table and secondary index that was accessed.\n\n  Note that some operations, such as `GetItem` and `BatchGetItem`, do not access any indexes at all. In these cases, specifying `INDEXES` will only return `ConsumedCapacity` information for table(s).\n- `TOTAL` - The response includes only the aggregate `ConsumedCapacity` for the operation.\n- `NONE` - No `ConsumedCapacity` details are included in the response.",
-                },
-                Member {
-                    key: "TotalSegments",
-                    cli: "total-segments",
-                    shape: 145u32,
-                    required: false,
-                    docs: "For a parallel `Scan` request, `TotalSegments` represents the total number of segments into which the `Scan` operation will be divided. The value of `TotalSegments` corresponds to the number of application workers that will perform the parallel scan. For example, if you want to use four application threads to scan a table or an index, specify a `TotalSegments` value of 4.\n\nThe value for `TotalSegments` must be greater than or equal to 1, and less than or equal to 1000000. If you specify a `TotalSegments` value of 1, the `Scan` operation will be sequential rather than parallel.\n\nIf you specify `TotalSegments`, you must also specify `Segment`.",
-                },
-                Member {
-                    key: "Segment",
-                    cli: "segment",
-                    shape: 145u32,
-                    required: false,
-                    docs: "For a parallel `Scan` request, `Segment` identifies an individual segment to be scanned by an application worker.\n\nSegment IDs are zero-based, so the first segment is always 0. For example, if you want to use four application threads to scan a table or an index, then the first thread specifies a `Segment` value of 0, the second thread specifies 1, and so on.\n\nThe value of `LastEvaluatedKey` returned from a parallel `Scan` request must be used as `ExclusiveStartKey` with the same segment ID in a subsequent `Scan` operation.\n\nThe value for `Segment` must be greater than or equal to 0, and less than the value provided for `TotalSegments`.\n\nIf you provide `Segment`, you must also provide `TotalSegments`.",
-                },
-                Member {
-                    key: "ProjectionExpression",
-                    cli: "projection-expression",
-                    shape: 2u32,
-                    required: false,
-                    docs: "A string that identifies one or more attributes to retrieve from the specified table or index. These attributes can include scalars, sets, or elements of a JSON document. The attributes in the expression must be separated by commas.\n\nIf no attribute names are specified, then all attributes will be returned. If any of the requested attributes are not found, they will not appear in the result.\n\nFor more information, see [Specifying Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "FilterExpression",
-                    cli: "filter-expression",
-                    shape: 2u32,
-                    required: false,
-                    docs: "A string that contains conditions that DynamoDB applies after the `Scan` operation, but before the data is returned to you. Items that do not satisfy the `FilterExpression` criteria are not returned.\n\n> **Note:** A `FilterExpression` is applied after the items have already been read; the process of filtering does not consume any additional read capacity units.\n\nFor more information, see [Filter Expressions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Scan.html#Scan.FilterExpression>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ExpressionAttributeNames",
-                    cli: "expression-attribute-names",
-                    shape: 26u32,
-                    required: false,
-                    docs: "One or more substitution tokens for attribute names in an expression. The following are some use cases for using `ExpressionAttributeNames`:\n\n- To access an attribute whose name conflicts with a DynamoDB reserved word.\n- To create a placeholder for repeating occurrences of an attribute name in an expression.\n- To prevent special characters in an attribute name from being misinterpreted in an expression.\n\nUse the **#** character in an expression to dereference an attribute name. For example, consider the following attribute name:\n\n- `Percentile`\n\nThe name of this attribute conflicts with a reserved word, so it cannot be used directly in an expression. (For the complete list of reserved words, see [Reserved Words](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html>) in the *Amazon DynamoDB Developer Guide*). To work around this, you could specify the following for `ExpressionAttributeNames`:\n\n- `{\"#P\":\"Percentile\"}`\n\nYou could then use this substitution in an expression, as in this example:\n\n- `#P = :val`\n\n> **Note:** Tokens that begin with the **:** character are *expression attribute values*, which are placeholders for the actual value at runtime.\n\nFor more information on expression attribute names, see [Specifying Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ExpressionAttributeValues",
-                    cli: "expression-attribute-values",
-                    shape: 8u32,
-                    required: false,
-                    docs: "One or more values that can be substituted in an expression.\n\nUse the **:** (colon) character in an expression to dereference an attribute value. For example, suppose that you wanted to check whether the value of the `ProductStatus` attribute was one of the following:\n\n`Available | Backordered | Discontinued`\n\nYou would first need to specify `ExpressionAttributeValues` as follows:\n\n`{ \":avail\":{\"S\":\"Available\"}, \":back\":{\"S\":\"Backordered\"}, \":disc\":{\"S\":\"Discontinued\"} }`\n\nYou could then use these values in an expression, such as this:\n\n`ProductStatus IN (:avail, :back, :disc)`\n\nFor more information on expression attribute values, see [Condition Expressions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.SpecifyingConditions.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ConsistentRead",
-                    cli: "consistent-read",
-                    shape: 9u32,
-                    required: false,
-                    docs: "A Boolean value that determines the read consistency model during the scan:\n\n- If `ConsistentRead` is `false`, then the data returned from `Scan` might not contain the results from other recently completed write operations (`PutItem`, `UpdateItem`, or `DeleteItem`).\n- If `ConsistentRead` is `true`, then all of the write operations that completed before the `Scan` began are guaranteed to be contained in the `Scan` response.\n\nThe default setting for `ConsistentRead` is `false`.\n\nThe `ConsistentRead` parameter is not supported on global secondary indexes. If you scan a global secondary index with `ConsistentRead` set to true, you will receive a `ValidationException`.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "Items",
-                    cli: "items",
-                    shape: 25u32,
-                    required: false,
-                    docs: "An array of item attributes that match the scan criteria. Each element in this array consists of an attribute name and the value for that attribute.",
-                },
-                Member {
-                    key: "Count",
-                    cli: "count",
-                    shape: 145u32,
-                    required: false,
-                    docs: "The number of items in the response.\n\nIf you set `ScanFilter` in the request, then `Count` is the number of items returned after the filter was applied, and `ScannedCount` is the number of matching items before the filter was applied.\n\nIf you did not use a filter in the request, then `Count` is the same as `ScannedCount`.",
-                },
-                Member {
-                    key: "ScannedCount",
-                    cli: "scanned-count",
-                    shape: 145u32,
-                    required: false,
-                    docs: "The number of items evaluated, before any `ScanFilter` is applied. A high `ScannedCount` value with few, or no, `Count` results indicates an inefficient `Scan` operation. For more information, see [Count and ScannedCount](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/QueryAndScan.html#Count>) in the *Amazon DynamoDB Developer Guide*.\n\nIf you did not use a filter in the request, then `ScannedCount` is the same as `Count`.",
-                },
-                Member {
-                    key: "LastEvaluatedKey",
-                    cli: "last-evaluated-key",
-                    shape: 8u32,
-                    required: false,
-                    docs: "The primary key of the item where the operation stopped, inclusive of the previous result set. Use this value to start a new operation, excluding this value in the new request.\n\nIf `LastEvaluatedKey` is empty, then the \"last page\" of results has been processed and there is no more data to be retrieved.\n\nIf `LastEvaluatedKey` is not empty, it does not necessarily mean that there is more data in the result set. The only way to know when you have reached the end of the result set is when `LastEvaluatedKey` is empty.",
-                },
-                Member {
-                    key: "ConsumedCapacity",
-                    cli: "consumed-capacity",
-                    shape: 17u32,
-                    required: false,
-                    docs: "The capacity units consumed by the `Scan` operation. The data returned includes the total provisioned throughput consumed, along with statistics for the table and any indexes involved in the operation. `ConsumedCapacity` is only returned if the `ReturnConsumedCapacity` parameter was specified. For more information, see [Capacity unit consumption for read operations](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html#read-operation-consumption>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-            ],
+            input: M183,
+            output: M184,
             paginator: Some(Paginator {
                 input_tokens: &["ExclusiveStartKey"],
                 output_tokens: &["LastEvaluatedKey"],
@@ -2643,87 +528,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "SearchVectors",
             cli: "search-vectors",
             docs: "Performs a vector similarity search on a vector index associated with an Amazon DynamoDB table, and returns the most similar items sorted by similarity score based on the distance function configured for the index.\n\nScore interpretation depends on the distance function:\n\n- `COSINE` - Returns the items with the *k smallest* scores. Scores range from 0 (identical) to 2 (opposite). Lower scores indicate higher similarity.\n- `EUCLIDEAN` - Returns the items with the *k smallest* scores. Scores represent the Euclidean distance between vectors. Lower scores indicate higher similarity.\n- `DOT_PRODUCT` - Returns the items with the *k highest* scores. Higher scores indicate higher similarity.",
-            input: &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name or Amazon Resource Name (ARN) of the table containing the vector index.",
-                },
-                Member {
-                    key: "IndexName",
-                    cli: "index-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the vector index to search. The index must be in the `ACTIVE` state.",
-                },
-                Member {
-                    key: "ReturnConsumedCapacity",
-                    cli: "return-consumed-capacity",
-                    shape: 11u32,
-                    required: false,
-                    docs: "Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:\n\n- `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation, together with `ConsumedCapacity` for each table and secondary index that was accessed.\n\n  Note that some operations, such as `GetItem` and `BatchGetItem`, do not access any indexes at all. In these cases, specifying `INDEXES` will only return `ConsumedCapacity` information for table(s).\n- `TOTAL` - The response includes only the aggregate `ConsumedCapacity` for the operation.\n- `NONE` - No `ConsumedCapacity` details are included in the response.",
-                },
-                Member {
-                    key: "ExpressionAttributeNames",
-                    cli: "expression-attribute-names",
-                    shape: 26u32,
-                    required: false,
-                    docs: "One or more substitution tokens for attribute names in an expression. Use the `#` character in an expression to dereference an attribute name.",
-                },
-                Member {
-                    key: "ExpressionAttributeValues",
-                    cli: "expression-attribute-values",
-                    shape: 8u32,
-                    required: false,
-                    docs: "One or more values that can be substituted in an expression. Use the `:` character in an expression to dereference an attribute value.",
-                },
-                Member {
-                    key: "ProjectionExpression",
-                    cli: "projection-expression",
-                    shape: 2u32,
-                    required: false,
-                    docs: "A string that identifies one or more attributes to retrieve from the index. Separate attribute names with commas. If not specified, the operation returns all attributes projected into the vector index.\n\nOnly attributes projected into the vector index can be retrieved.",
-                },
-                Member {
-                    key: "SearchVector",
-                    cli: "search-vector",
-                    shape: 3u32,
-                    required: true,
-                    docs: "The search vector to compare against the indexed vectors. Each element is a 32-bit IEEE-754 floating point number, provided in DynamoDB list format.\n\nThe number of dimensions must match the number of dimensions configured for the vector index.",
-                },
-                Member {
-                    key: "SearchConditionExpression",
-                    cli: "search-condition-expression",
-                    shape: 2u32,
-                    required: false,
-                    docs: "A condition expression used to filter the vector search results. The expression can reference attributes defined in the vector index search schema, including `HASH` and `INLINE_FILTER` key elements.\n\nThe `HASH` and `INLINE_FILTER` attributes support only the equality operator (`=`). You can reference only top-level attributes from the search schema.",
-                },
-                Member {
-                    key: "TopK",
-                    cli: "top-k",
-                    shape: 145u32,
-                    required: true,
-                    docs: "The number of most similar results to return.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "ConsumedCapacity",
-                    cli: "consumed-capacity",
-                    shape: 22u32,
-                    required: false,
-                    docs: "The capacity units consumed by the `SearchVectors` operation. Contains `VectorSearchRequestBytes`, which represents the vector search capacity consumed.",
-                },
-                Member {
-                    key: "SearchResults",
-                    cli: "search-results",
-                    shape: 203u32,
-                    required: false,
-                    docs: "A list of items returned by the vector similarity search, sorted by similarity with the most similar item first. Each item contains the projected attributes and a similarity score.",
-                },
-            ],
+            input: M185,
+            output: M186,
             paginator: None,
             supported: true,
             outfile: None,
@@ -2732,59 +538,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "StartBulkPutItems",
             cli: "start-bulk-put-items",
             docs: "Starts an asynchronous bulk operation that reads items from Amazon S3 and writes them to an existing DynamoDB table, so you can efficiently load or migrate large datasets.",
-            input: &[
-                Member {
-                    key: "ClientToken",
-                    cli: "client-token",
-                    shape: 2u32,
-                    required: false,
-                    docs: "A unique, case-sensitive identifier that ensures the bulk operation starts no more than one time. During the 8 hours after the initial request, repeated requests that use the same token and parameters return the same bulk operation. If a request reuses the token with different parameters, DynamoDB returns an `IdempotentParameterMismatchException`. If you omit the token, an Amazon Web Services SDK automatically generates one.",
-                },
-                Member {
-                    key: "InputS3Configuration",
-                    cli: "input-s3-configuration",
-                    shape: 127u32,
-                    required: true,
-                    docs: "The Amazon S3 location, data format, and compression settings for the input objects.",
-                },
-                Member {
-                    key: "OutputS3Configuration",
-                    cli: "output-s3-configuration",
-                    shape: 130u32,
-                    required: true,
-                    docs: "The Amazon S3 location, encryption settings, and output types for the bulk operation.",
-                },
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name or ARN of the existing DynamoDB table that receives the items.",
-                },
-                Member {
-                    key: "MaxWriteRequestUnits",
-                    cli: "max-write-request-units",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The maximum rate, in write request units per second, at which the bulk operation attempts to write. The value must be at least 1,024. With this setting, you limit only the bulk operation; the table's provisioned or on-demand capacity settings don't change. The actual write rate can be lower.",
-                },
-                Member {
-                    key: "PerformanceTier",
-                    cli: "performance-tier",
-                    shape: 140u32,
-                    required: false,
-                    docs: "The performance tier for the bulk operation. Valid values are `STANDARD` and `ACCELERATED`. If you don't specify a value, the operation uses `STANDARD`.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "BulkOperationDescription",
-                    cli: "bulk-operation-description",
-                    shape: 124u32,
-                    required: true,
-                    docs: "Contains detailed information about a bulk operation.",
-                },
-            ],
+            input: M188,
+            output: M189,
             paginator: None,
             supported: true,
             outfile: None,
@@ -2793,22 +548,7 @@ pub(crate) static SERVICE: Service = Service {
             name: "TagResource",
             cli: "tag-resource",
             docs: "Associate a set of tags with an Amazon DynamoDB resource. You can then activate these user-defined tags so that they appear on the Billing and Cost Management console for cost allocation tracking. You can call TagResource up to five times per second, per account.\n\n- `TagResource` is an asynchronous operation. If you issue a ListTagsOfResource request immediately after a `TagResource` request, DynamoDB might return your previous tag set, if there was one, or an empty tag set. This is because `ListTagsOfResource` uses an eventually consistent query, and the metadata for your tags or table might not be available at that moment. Wait for a few seconds, and then try the `ListTagsOfResource` request again.\n- The application or removal of tags using `TagResource` and `UntagResource` APIs is eventually consistent. `ListTagsOfResource` API will only reflect the changes after a few seconds.\n\nFor an overview on tagging DynamoDB resources, see [Tagging for DynamoDB](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Tagging.html>) in the *Amazon DynamoDB Developer Guide*.",
-            input: &[
-                Member {
-                    key: "ResourceArn",
-                    cli: "resource-arn",
-                    shape: 2u32,
-                    required: true,
-                    docs: "Identifies the Amazon DynamoDB resource to which tags should be added. This value is an Amazon Resource Name (ARN).",
-                },
-                Member {
-                    key: "Tags",
-                    cli: "tags",
-                    shape: 82u32,
-                    required: true,
-                    docs: "The tags to be assigned to the Amazon DynamoDB resource.",
-                },
-            ],
+            input: M190,
             output: &[],
             paginator: None,
             supported: true,
@@ -2818,38 +558,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "TransactGetItems",
             cli: "transact-get-items",
             docs: "`TransactGetItems` is a synchronous operation that atomically retrieves multiple items from one or more tables (but not from indexes) in a single account and Region. A `TransactGetItems` call can contain up to 100 `TransactGetItem` objects, each of which contains a `Get` structure that specifies an item to retrieve from a table in the account and Region. A call to `TransactGetItems` cannot retrieve items from tables in more than one Amazon Web Services account or Region. The aggregate size of the items in the transaction cannot exceed 4 MB.\n\nDynamoDB rejects the entire `TransactGetItems` request if any of the following is true:\n\n- A conflicting operation is in the process of updating an item to be read.\n- There is insufficient provisioned capacity for the transaction to be completed.\n- There is a user error, such as an invalid data format.\n- The aggregate size of the items in the transaction exceeded 4 MB.",
-            input: &[
-                Member {
-                    key: "TransactItems",
-                    cli: "transact-items",
-                    shape: 205u32,
-                    required: true,
-                    docs: "An ordered array of up to 100 `TransactGetItem` objects, each of which contains a `Get` structure.",
-                },
-                Member {
-                    key: "ReturnConsumedCapacity",
-                    cli: "return-consumed-capacity",
-                    shape: 11u32,
-                    required: false,
-                    docs: "A value of `TOTAL` causes consumed capacity information to be returned, and a value of `NONE` prevents that information from being returned. No other value is valid.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "ConsumedCapacity",
-                    cli: "consumed-capacity",
-                    shape: 16u32,
-                    required: false,
-                    docs: "If the *ReturnConsumedCapacity* value was `TOTAL`, this is an array of `ConsumedCapacity` objects, one for each table addressed by `TransactGetItem` objects in the *TransactItems* parameter. These `ConsumedCapacity` objects report the read-capacity units consumed by the `TransactGetItems` call in that table.",
-                },
-                Member {
-                    key: "Responses",
-                    cli: "responses",
-                    shape: 185u32,
-                    required: false,
-                    docs: "An ordered array of up to 100 `ItemResponse` objects, each of which corresponds to the `TransactGetItem` object in the same position in the *TransactItems* array. Each `ItemResponse` object contains a Map of the name-value pairs that are the projected attributes of the requested item.\n\nIf a requested item could not be retrieved, the corresponding `ItemResponse` object is Null, or if the requested item has no projected attributes, the corresponding `ItemResponse` object is an empty Map.",
-                },
-            ],
+            input: M191,
+            output: M194,
             paginator: None,
             supported: true,
             outfile: None,
@@ -2858,52 +568,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "TransactWriteItems",
             cli: "transact-write-items",
             docs: "`TransactWriteItems` is a synchronous write operation that groups up to 100 action requests. These actions can target items in different tables, but not in different Amazon Web Services accounts or Regions, and no two actions can target the same item. For example, you cannot both `ConditionCheck` and `Update` the same item. The aggregate size of the items in the transaction cannot exceed 4 MB.\n\nThe actions are completed atomically so that either all of them succeed, or all of them fail. They are defined by the following objects:\n\n- `Put` — Initiates a `PutItem` operation to write a new item. This structure specifies the primary key of the item to be written, the name of the table to write it in, an optional condition expression that must be satisfied for the write to succeed, a list of the item's attributes, and a field indicating whether to retrieve the item's attributes if the condition is not met.\n- `Update` — Initiates an `UpdateItem` operation to update an existing item. This structure specifies the primary key of the item to be updated, the name of the table where it resides, an optional condition expression that must be satisfied for the update to succeed, an expression that defines one or more attributes to be updated, and a field indicating whether to retrieve the item's attributes if the condition is not met.\n- `Delete` — Initiates a `DeleteItem` operation to delete an existing item. This structure specifies the primary key of the item to be deleted, the name of the table where it resides, an optional condition expression that must be satisfied for the deletion to succeed, and a field indicating whether to retrieve the item's attributes if the condition is not met.\n- `ConditionCheck` — Applies a condition to an item that is not being modified by the transaction. This structure specifies the primary key of the item to be checked, the name of the table where it resides, a condition expression that must be satisfied for the transaction to succeed, and a field indicating whether to retrieve the item's attributes if the condition is not met.\n\nDynamoDB rejects the entire `TransactWriteItems` request if any of the following is true:\n\n- A condition in one of the condition expressions is not met.\n- An ongoing operation is in the process of updating the same item.\n- There is insufficient provisioned capacity for the transaction to be completed.\n- An item size becomes too large (bigger than 400 KB), a local secondary index (LSI) becomes too large, or a similar validation error occurs because of changes made by the transaction.\n- The aggregate size of the items in the transaction exceeds 4 MB.\n- There is a user error, such as an invalid data format.",
-            input: &[
-                Member {
-                    key: "TransactItems",
-                    cli: "transact-items",
-                    shape: 208u32,
-                    required: true,
-                    docs: "An ordered array of up to 100 `TransactWriteItem` objects, each of which contains a `ConditionCheck`, `Put`, `Update`, or `Delete` object. These can operate on items in different tables, but the tables must reside in the same Amazon Web Services account and Region, and no two of them can operate on the same item.",
-                },
-                Member {
-                    key: "ReturnConsumedCapacity",
-                    cli: "return-consumed-capacity",
-                    shape: 11u32,
-                    required: false,
-                    docs: "Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:\n\n- `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation, together with `ConsumedCapacity` for each table and secondary index that was accessed.\n\n  Note that some operations, such as `GetItem` and `BatchGetItem`, do not access any indexes at all. In these cases, specifying `INDEXES` will only return `ConsumedCapacity` information for table(s).\n- `TOTAL` - The response includes only the aggregate `ConsumedCapacity` for the operation.\n- `NONE` - No `ConsumedCapacity` details are included in the response.",
-                },
-                Member {
-                    key: "ReturnItemCollectionMetrics",
-                    cli: "return-item-collection-metrics",
-                    shape: 33u32,
-                    required: false,
-                    docs: "Determines whether item collection metrics are returned. If set to `SIZE`, the response includes statistics about item collections (if any), that were modified during the operation and are returned in the response. If set to `NONE` (the default), no statistics are returned.",
-                },
-                Member {
-                    key: "ClientRequestToken",
-                    cli: "client-request-token",
-                    shape: 2u32,
-                    required: false,
-                    docs: "Providing a `ClientRequestToken` makes the call to `TransactWriteItems` idempotent, meaning that multiple identical calls have the same effect as one single call.\n\nAlthough multiple identical calls using the same client request token produce the same result on the server (no side effects), the responses to the calls might not be the same. If the `ReturnConsumedCapacity` parameter is set, then the initial `TransactWriteItems` call returns the amount of write capacity units consumed in making the changes. Subsequent `TransactWriteItems` calls with the same client token return the number of read capacity units consumed in reading the item.\n\nA client request token is valid for 10 minutes after the first request that uses it is completed. After 10 minutes, any request with the same client token is treated as a new request. Do not resubmit the same request with the same client token for more than 10 minutes, or the result might not be idempotent.\n\nIf you submit a request with the same client token but a change in other parameters within the 10-minute idempotency window, DynamoDB returns an `IdempotentParameterMismatch` exception.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "ConsumedCapacity",
-                    cli: "consumed-capacity",
-                    shape: 16u32,
-                    required: false,
-                    docs: "The capacity units consumed by the entire `TransactWriteItems` operation. The values of the list are ordered according to the ordering of the `TransactItems` request parameter.\n\nIf the table has vector indexes, each element also includes a `VectorIndexes` field with `VectorWriteRequestBytes` consumed for each affected vector index.",
-                },
-                Member {
-                    key: "ItemCollectionMetrics",
-                    cli: "item-collection-metrics",
-                    shape: 34u32,
-                    required: false,
-                    docs: "A list of tables that were processed by `TransactWriteItems` and, for each table, information about any item collections that were affected by individual `UpdateItem`, `PutItem`, or `DeleteItem` operations.",
-                },
-            ],
+            input: M195,
+            output: M201,
             paginator: None,
             supported: true,
             outfile: None,
@@ -2912,22 +578,7 @@ pub(crate) static SERVICE: Service = Service {
             name: "UntagResource",
             cli: "untag-resource",
             docs: "Removes the association of tags from an Amazon DynamoDB resource. You can call `UntagResource` up to five times per second, per account.\n\n- `UntagResource` is an asynchronous operation. If you issue a ListTagsOfResource request immediately after an `UntagResource` request, DynamoDB might return your previous tag set, if there was one, or an empty tag set. This is because `ListTagsOfResource` uses an eventually consistent query, and the metadata for your tags or table might not be available at that moment. Wait for a few seconds, and then try the `ListTagsOfResource` request again.\n- The application or removal of tags using `TagResource` and `UntagResource` APIs is eventually consistent. `ListTagsOfResource` API will only reflect the changes after a few seconds.\n\nFor an overview on tagging DynamoDB resources, see [Tagging for DynamoDB](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Tagging.html>) in the *Amazon DynamoDB Developer Guide*.",
-            input: &[
-                Member {
-                    key: "ResourceArn",
-                    cli: "resource-arn",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The DynamoDB resource that the tags will be removed from. This value is an Amazon Resource Name (ARN).",
-                },
-                Member {
-                    key: "TagKeys",
-                    cli: "tag-keys",
-                    shape: 6u32,
-                    required: true,
-                    docs: "A list of tag keys. Existing tags of the resource whose keys are members of this list will be removed from the DynamoDB resource.",
-                },
-            ],
+            input: M202,
             output: &[],
             paginator: None,
             supported: true,
@@ -2937,31 +588,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "UpdateContinuousBackups",
             cli: "update-continuous-backups",
             docs: "`UpdateContinuousBackups` enables or disables point in time recovery for the specified table. A successful `UpdateContinuousBackups` call returns the current `ContinuousBackupsDescription`. Continuous backups are `ENABLED` on all tables at table creation. If point in time recovery is enabled, `PointInTimeRecoveryStatus` will be set to ENABLED.\n\nOnce continuous backups and point in time recovery are enabled, you can restore to any point in time within `EarliestRestorableDateTime` and `LatestRestorableDateTime`.\n\n`LatestRestorableDateTime` is typically 5 minutes before the current time. You can restore your table to any point in time in the last 35 days. You can set the `RecoveryPeriodInDays` to any value between 1 and 35 days.",
-            input: &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the table. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
-                },
-                Member {
-                    key: "PointInTimeRecoverySpecification",
-                    cli: "point-in-time-recovery-specification",
-                    shape: 214u32,
-                    required: true,
-                    docs: "Represents the settings used to enable point in time recovery.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "ContinuousBackupsDescription",
-                    cli: "continuous-backups-description",
-                    shape: 141u32,
-                    required: false,
-                    docs: "Represents the continuous backups and point in time recovery settings on the table.",
-                },
-            ],
+            input: M203,
+            output: M205,
             paginator: None,
             supported: true,
             outfile: None,
@@ -2970,66 +598,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "UpdateContributorInsights",
             cli: "update-contributor-insights",
             docs: "Updates the status for contributor insights for a specific table or index. CloudWatch Contributor Insights for DynamoDB graphs display the partition key and (if applicable) sort key of frequently accessed items and frequently throttled items in plaintext. If you require the use of Amazon Web Services Key Management Service (KMS) to encrypt this table’s partition key and sort key data with an Amazon Web Services managed key or customer managed key, you should not enable CloudWatch Contributor Insights for DynamoDB for this table.",
-            input: &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the table. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
-                },
-                Member {
-                    key: "IndexName",
-                    cli: "index-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The global secondary index name, if applicable.",
-                },
-                Member {
-                    key: "ContributorInsightsAction",
-                    cli: "contributor-insights-action",
-                    shape: 215u32,
-                    required: true,
-                    docs: "Represents the contributor insights action.",
-                },
-                Member {
-                    key: "ContributorInsightsMode",
-                    cli: "contributor-insights-mode",
-                    shape: 148u32,
-                    required: false,
-                    docs: "Specifies whether to track all access and throttled events or throttled events only for the DynamoDB table or index.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name of the table.",
-                },
-                Member {
-                    key: "IndexName",
-                    cli: "index-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name of the global secondary index, if applicable.",
-                },
-                Member {
-                    key: "ContributorInsightsStatus",
-                    cli: "contributor-insights-status",
-                    shape: 146u32,
-                    required: false,
-                    docs: "The status of contributor insights",
-                },
-                Member {
-                    key: "ContributorInsightsMode",
-                    cli: "contributor-insights-mode",
-                    shape: 148u32,
-                    required: false,
-                    docs: "The updated mode of CloudWatch Contributor Insights that determines whether to monitor all access and throttled events or to track throttled events exclusively.",
-                },
-            ],
+            input: M206,
+            output: M207,
             paginator: None,
             supported: true,
             outfile: None,
@@ -3038,31 +608,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "UpdateGlobalTable",
             cli: "update-global-table",
             docs: "Adds or removes replicas in the specified global table. The global table must already exist to be able to use this operation. Any replica to be added must be empty, have the same name as the global table, have the same key schema, have DynamoDB Streams enabled, and have the same provisioned and maximum write capacity units.\n\n> **Important:** This documentation is for version 2017.11.29 (Legacy) of global tables, which should be avoided for new global tables. Customers should use [Global Tables version 2019.11.21 (Current)](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html>) when possible, because it provides greater flexibility, higher efficiency, and consumes less write capacity than 2017.11.29 (Legacy).\n>\n> To determine which version you're using, see [Determining the global table version you are using](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/globaltables.DetermineVersion.html>). To update existing global tables from version 2017.11.29 (Legacy) to version 2019.11.21 (Current), see [Upgrading global tables](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_upgrade.html>).\n\n> **Note:** If you are using global tables [Version 2019.11.21](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html>) (Current) you can use [UpdateTable](<https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTable.html>) instead.\n>\n> Although you can use `UpdateGlobalTable` to add replicas and remove replicas in a single request, for simplicity we recommend that you issue separate requests for adding or removing replicas.\n\nIf global secondary indexes are specified, then the following conditions must also be met:\n\n- The global secondary indexes must have the same name.\n- The global secondary indexes must have the same hash key and sort key (if present).\n- The global secondary indexes must have the same provisioned and maximum write capacity units.",
-            input: &[
-                Member {
-                    key: "GlobalTableName",
-                    cli: "global-table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The global table name.",
-                },
-                Member {
-                    key: "ReplicaUpdates",
-                    cli: "replica-updates",
-                    shape: 216u32,
-                    required: true,
-                    docs: "A list of Regions that should be added or removed from the global table.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "GlobalTableDescription",
-                    cli: "global-table-description",
-                    shape: 46u32,
-                    required: false,
-                    docs: "Contains the details of the global table.",
-                },
-            ],
+            input: M208,
+            output: M212,
             paginator: None,
             supported: true,
             outfile: None,
@@ -3071,66 +618,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "UpdateGlobalTableSettings",
             cli: "update-global-table-settings",
             docs: "Updates settings for a global table.\n\n> **Important:** This documentation is for version 2017.11.29 (Legacy) of global tables, which should be avoided for new global tables. Customers should use [Global Tables version 2019.11.21 (Current)](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html>) when possible, because it provides greater flexibility, higher efficiency, and consumes less write capacity than 2017.11.29 (Legacy).\n>\n> To determine which version you're using, see [Determining the global table version you are using](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/globaltables.DetermineVersion.html>). To update existing global tables from version 2017.11.29 (Legacy) to version 2019.11.21 (Current), see [Upgrading global tables](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_upgrade.html>).",
-            input: &[
-                Member {
-                    key: "GlobalTableName",
-                    cli: "global-table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the global table",
-                },
-                Member {
-                    key: "GlobalTableBillingMode",
-                    cli: "global-table-billing-mode",
-                    shape: 77u32,
-                    required: false,
-                    docs: "The billing mode of the global table. If `GlobalTableBillingMode` is not specified, the global table defaults to `PROVISIONED` capacity billing mode.\n\n- `PROVISIONED` - We recommend using `PROVISIONED` for predictable workloads. `PROVISIONED` sets the billing mode to [Provisioned capacity mode](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/provisioned-capacity-mode.html>).\n- `PAY_PER_REQUEST` - We recommend using `PAY_PER_REQUEST` for unpredictable workloads. `PAY_PER_REQUEST` sets the billing mode to [On-demand capacity mode](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/on-demand-capacity-mode.html>).",
-                },
-                Member {
-                    key: "GlobalTableProvisionedWriteCapacityUnits",
-                    cli: "global-table-provisioned-write-capacity-units",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException.`",
-                },
-                Member {
-                    key: "GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate",
-                    cli: "global-table-provisioned-write-capacity-auto-scaling-settings-update",
-                    shape: 220u32,
-                    required: false,
-                    docs: "Auto scaling settings for managing provisioned write capacity for the global table.",
-                },
-                Member {
-                    key: "GlobalTableGlobalSecondaryIndexSettingsUpdate",
-                    cli: "global-table-global-secondary-index-settings-update",
-                    shape: 223u32,
-                    required: false,
-                    docs: "Represents the settings of a global secondary index for a global table that will be modified.",
-                },
-                Member {
-                    key: "ReplicaSettingsUpdate",
-                    cli: "replica-settings-update",
-                    shape: 225u32,
-                    required: false,
-                    docs: "Represents the settings for a global table in a Region that will be modified.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "GlobalTableName",
-                    cli: "global-table-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name of the global table.",
-                },
-                Member {
-                    key: "ReplicaSettings",
-                    cli: "replica-settings",
-                    shape: 158u32,
-                    required: false,
-                    docs: "The Region-specific settings for the global table.",
-                },
-            ],
+            input: M213,
+            output: M220,
             paginator: None,
             supported: true,
             outfile: None,
@@ -3139,122 +628,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "UpdateItem",
             cli: "update-item",
             docs: "Edits an existing item's attributes, or adds a new item to the table if it does not already exist. You can put, delete, or add attribute values. You can also perform a conditional update on an existing item (insert a new attribute name-value pair if it doesn't exist, or replace an existing name-value pair if it has certain expected attribute values).\n\nYou can also return the item's attribute values in the same `UpdateItem` operation using the `ReturnValues` parameter.",
-            input: &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the table containing the item to update. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
-                },
-                Member {
-                    key: "Key",
-                    cli: "key",
-                    shape: 8u32,
-                    required: true,
-                    docs: "The primary key of the item to be updated. Each element consists of an attribute name and a value for that attribute.\n\nFor the primary key, you must provide all of the attributes. For example, with a simple primary key, you only need to provide a value for the partition key. For a composite primary key, you must provide values for both the partition key and the sort key.",
-                },
-                Member {
-                    key: "AttributeUpdates",
-                    cli: "attribute-updates",
-                    shape: 229u32,
-                    required: false,
-                    docs: "This is a legacy parameter. Use `UpdateExpression` instead. For more information, see [AttributeUpdates](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.AttributeUpdates.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "Expected",
-                    cli: "expected",
-                    shape: 119u32,
-                    required: false,
-                    docs: "This is a legacy parameter. Use `ConditionExpression` instead. For more information, see [Expected](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.Expected.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ConditionalOperator",
-                    cli: "conditional-operator",
-                    shape: 122u32,
-                    required: false,
-                    docs: "This is a legacy parameter. Use `ConditionExpression` instead. For more information, see [ConditionalOperator](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.ConditionalOperator.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ReturnValues",
-                    cli: "return-values",
-                    shape: 123u32,
-                    required: false,
-                    docs: "Use `ReturnValues` if you want to get the item attributes as they appear before or after they are successfully updated. For `UpdateItem`, the valid values are:\n\n- `NONE` - If `ReturnValues` is not specified, or if its value is `NONE`, then nothing is returned. (This setting is the default for `ReturnValues`.)\n- `ALL_OLD` - Returns all of the attributes of the item, as they appeared before the UpdateItem operation.\n- `UPDATED_OLD` - Returns only the updated attributes, as they appeared before the UpdateItem operation.\n- `ALL_NEW` - Returns all of the attributes of the item, as they appear after the UpdateItem operation.\n- `UPDATED_NEW` - Returns only the updated attributes, as they appear after the UpdateItem operation.\n\nThere is no additional cost associated with requesting a return value aside from the small network and processing overhead of receiving a larger response. No read capacity units are consumed.\n\nThe values returned are strongly consistent.",
-                },
-                Member {
-                    key: "ReturnConsumedCapacity",
-                    cli: "return-consumed-capacity",
-                    shape: 11u32,
-                    required: false,
-                    docs: "Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:\n\n- `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation, together with `ConsumedCapacity` for each table and secondary index that was accessed.\n\n  Note that some operations, such as `GetItem` and `BatchGetItem`, do not access any indexes at all. In these cases, specifying `INDEXES` will only return `ConsumedCapacity` information for table(s).\n- `TOTAL` - The response includes only the aggregate `ConsumedCapacity` for the operation.\n- `NONE` - No `ConsumedCapacity` details are included in the response.",
-                },
-                Member {
-                    key: "ReturnItemCollectionMetrics",
-                    cli: "return-item-collection-metrics",
-                    shape: 33u32,
-                    required: false,
-                    docs: "Determines whether item collection metrics are returned. If set to `SIZE`, the response includes statistics about item collections, if any, that were modified during the operation are returned in the response. If set to `NONE` (the default), no statistics are returned.",
-                },
-                Member {
-                    key: "UpdateExpression",
-                    cli: "update-expression",
-                    shape: 2u32,
-                    required: false,
-                    docs: "An expression that defines one or more attributes to be updated, the action to be performed on them, and new values for them.\n\nThe following action values are available for `UpdateExpression`.\n\n- `SET` - Adds one or more attributes and values to an item. If any of these attributes already exist, they are replaced by the new values. You can also use `SET` to add or subtract from an attribute that is of type Number. For example: `SET myNum = myNum + :val`\n\n  `SET` supports the following functions:\n\n  - `if_not_exists (path, operand)` - if the item does not contain an attribute at the specified path, then `if_not_exists` evaluates to operand; otherwise, it evaluates to path. You can use this function to avoid overwriting an attribute that may already be present in the item.\n  - `list_append (operand, operand)` - evaluates to a list with a new element added to it. You can append the new element to the start or the end of the list by reversing the order of the operands.\n\n  These function names are case-sensitive.\n- `REMOVE` - Removes one or more attributes from an item.\n- `ADD` - Adds the specified value to the item, if the attribute does not already exist. If the attribute does exist, then the behavior of `ADD` depends on the data type of the attribute:\n\n  - If the existing attribute is a number, and if `Value` is also a number, then `Value` is mathematically added to the existing attribute. If `Value` is a negative number, then it is subtracted from the existing attribute.\n\n    > **Note:** If you use `ADD` to increment or decrement a number value for an item that doesn't exist before the update, DynamoDB uses `0` as the initial value.\n    >\n    > Similarly, if you use `ADD` for an existing item to increment or decrement an attribute value that doesn't exist before the update, DynamoDB uses `0` as the initial value. For example, suppose that the item you want to update doesn't have an attribute named `itemcount`, but you decide to `ADD` the number `3` to this attribute anyway. DynamoDB will create the `itemcount` attribute, set its initial value to `0`, and finally add `3` to it. The result will be a new `itemcount` attribute in the item, with a value of `3`.\n  - If the existing data type is a set and if `Value` is also a set, then `Value` is added to the existing set. For example, if the attribute value is the set `[1,2]`, and the `ADD` action specified `[3]`, then the final attribute value is `[1,2,3]`. An error occurs if an `ADD` action is specified for a set attribute and the attribute type specified does not match the existing set type.\n\n    Both sets must have the same primitive data type. For example, if the existing data type is a set of strings, the `Value` must also be a set of strings.\n\n  > **Important:** The `ADD` action only supports Number and set data types.\n- `DELETE` - Deletes an element from a set.\n\n  If a set of values is specified, then those values are subtracted from the old set. For example, if the attribute value was the set `[a,b,c]` and the `DELETE` action specifies `[a,c]`, then the final attribute value is `[b]`. Specifying an empty set is an error.\n\n  > **Important:** The `DELETE` action only supports set data types.\n\nYou can have many actions in a single expression, such as the following: `SET a=:value1, b=:value2 DELETE :value3, :value4, :value5`\n\nFor more information on update expressions, see [Modifying Items and Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.Modifying.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ConditionExpression",
-                    cli: "condition-expression",
-                    shape: 2u32,
-                    required: false,
-                    docs: "A condition that must be satisfied in order for a conditional update to succeed.\n\nAn expression can contain any of the following:\n\n- Functions: `attribute_exists | attribute_not_exists | attribute_type | contains | begins_with | size`\n\n  These function names are case-sensitive.\n- Comparison operators: `= | <> | < | > | <= | >= | BETWEEN | IN`\n- Logical operators: `AND | OR | NOT`\n\nFor more information about condition expressions, see [Specifying Conditions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.SpecifyingConditions.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ExpressionAttributeNames",
-                    cli: "expression-attribute-names",
-                    shape: 26u32,
-                    required: false,
-                    docs: "One or more substitution tokens for attribute names in an expression. The following are some use cases for using `ExpressionAttributeNames`:\n\n- To access an attribute whose name conflicts with a DynamoDB reserved word.\n- To create a placeholder for repeating occurrences of an attribute name in an expression.\n- To prevent special characters in an attribute name from being misinterpreted in an expression.\n\nUse the **#** character in an expression to dereference an attribute name. For example, consider the following attribute name:\n\n- `Percentile`\n\nThe name of this attribute conflicts with a reserved word, so it cannot be used directly in an expression. (For the complete list of reserved words, see [Reserved Words](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html>) in the *Amazon DynamoDB Developer Guide*.) To work around this, you could specify the following for `ExpressionAttributeNames`:\n\n- `{\"#P\":\"Percentile\"}`\n\nYou could then use this substitution in an expression, as in this example:\n\n- `#P = :val`\n\n> **Note:** Tokens that begin with the **:** character are *expression attribute values*, which are placeholders for the actual value at runtime.\n\nFor more information about expression attribute names, see [Specifying Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ExpressionAttributeValues",
-                    cli: "expression-attribute-values",
-                    shape: 8u32,
-                    required: false,
-                    docs: "One or more values that can be substituted in an expression.\n\nUse the **:** (colon) character in an expression to dereference an attribute value. For example, suppose that you wanted to check whether the value of the `ProductStatus` attribute was one of the following:\n\n`Available | Backordered | Discontinued`\n\nYou would first need to specify `ExpressionAttributeValues` as follows:\n\n`{ \":avail\":{\"S\":\"Available\"}, \":back\":{\"S\":\"Backordered\"}, \":disc\":{\"S\":\"Discontinued\"} }`\n\nYou could then use these values in an expression, such as this:\n\n`ProductStatus IN (:avail, :back, :disc)`\n\nFor more information on expression attribute values, see [Condition Expressions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.SpecifyingConditions.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ReturnValuesOnConditionCheckFailure",
-                    cli: "return-values-on-condition-check-failure",
-                    shape: 10u32,
-                    required: false,
-                    docs: "An optional parameter that returns the item attributes for an `UpdateItem` operation that failed a condition check.\n\nThere is no additional cost associated with requesting a return value aside from the small network and processing overhead of receiving a larger response. No read capacity units are consumed.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "Attributes",
-                    cli: "attributes",
-                    shape: 8u32,
-                    required: false,
-                    docs: "A map of attribute values as they appear before or after the `UpdateItem` operation, as determined by the `ReturnValues` parameter.\n\nThe `Attributes` map is only present if the update was successful and `ReturnValues` was specified as something other than `NONE` in the request. Each element represents one attribute.",
-                },
-                Member {
-                    key: "ConsumedCapacity",
-                    cli: "consumed-capacity",
-                    shape: 17u32,
-                    required: false,
-                    docs: "The capacity units consumed by the `UpdateItem` operation. The data returned includes the total provisioned throughput consumed, along with statistics for the table and any indexes involved in the operation. `ConsumedCapacity` is only returned if the `ReturnConsumedCapacity` parameter was specified. For more information, see [Capacity unity consumption for write operations](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html#write-operation-consumption>) in the *Amazon DynamoDB Developer Guide*.\n\nIf the table has vector indexes, the response includes a `VectorIndexes` field with `VectorWriteRequestBytes` consumed for each affected vector index.",
-                },
-                Member {
-                    key: "ItemCollectionMetrics",
-                    cli: "item-collection-metrics",
-                    shape: 36u32,
-                    required: false,
-                    docs: "Information about item collections, if any, that were affected by the `UpdateItem` operation. `ItemCollectionMetrics` is only returned if the `ReturnItemCollectionMetrics` parameter was specified. If the table does not have any local secondary indexes, this information is not returned in the response.\n\nEach `ItemCollectionMetrics` element consists of:\n\n- `ItemCollectionKey` - The partition key value of the item collection. This is the same as the partition key value of the item itself.\n- `SizeEstimateRangeGB` - An estimate of item collection size, in gigabytes. This value is a two-element array containing a lower bound and an upper bound for the estimate. The estimate includes the size of all the items in the table, plus the size of all attributes projected into all of the local secondary indexes on that table. Use this estimate to measure whether a local secondary index is approaching its size limit.\n\n  The estimate is subject to change over time; therefore, do not rely on the precision or accuracy of the estimate.",
-                },
-            ],
+            input: M221,
+            output: M223,
             paginator: None,
             supported: true,
             outfile: None,
@@ -3263,59 +638,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "UpdateKinesisStreamingDestination",
             cli: "update-kinesis-streaming-destination",
             docs: "The command to update the Kinesis stream destination.",
-            input: &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The table name for the Kinesis streaming destination input. You can also provide the ARN of the table in this parameter.",
-                },
-                Member {
-                    key: "StreamArn",
-                    cli: "stream-arn",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The Amazon Resource Name (ARN) for the Kinesis stream input.",
-                },
-                Member {
-                    key: "UpdateKinesisStreamingConfiguration",
-                    cli: "update-kinesis-streaming-configuration",
-                    shape: 232u32,
-                    required: false,
-                    docs: "The command to update the Kinesis stream configuration.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The table name for the Kinesis streaming destination output.",
-                },
-                Member {
-                    key: "StreamArn",
-                    cli: "stream-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The ARN for the Kinesis stream input.",
-                },
-                Member {
-                    key: "DestinationStatus",
-                    cli: "destination-status",
-                    shape: 175u32,
-                    required: false,
-                    docs: "The status of the attempt to update the Kinesis streaming destination output.",
-                },
-                Member {
-                    key: "UpdateKinesisStreamingConfiguration",
-                    cli: "update-kinesis-streaming-configuration",
-                    shape: 232u32,
-                    required: false,
-                    docs: "The command to update the Kinesis streaming destination configuration.",
-                },
-            ],
+            input: M224,
+            output: M226,
             paginator: None,
             supported: true,
             outfile: None,
@@ -3324,136 +648,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "UpdateTable",
             cli: "update-table",
             docs: "Modifies the provisioned throughput settings, global secondary indexes, DynamoDB Streams settings, or global table replica settings for a given table.\n\nYou can only perform one of the following operations at once:\n\n- Modify the provisioned throughput settings of the table.\n- Remove a global secondary index from the table.\n- Create a new global secondary index on the table. After the index begins backfilling, you can use `UpdateTable` to perform other operations.\n- Enable or disable disassociation protection for the local global table replica.\n- Disassociate the local global table replica and keep it as a standalone regional table. The `Disassociate` action must be the only replica update in the request. If the request includes any other update, `UpdateTable` fails with a `ValidationException` and the disassociation does not start.\n\n`UpdateTable` is an asynchronous operation; while it's executing, the table status changes from `ACTIVE` to `UPDATING`. While it's `UPDATING`, you can't issue another `UpdateTable` request. Use `DescribeTable` to monitor the table's status.\n\nTo use this operation to disassociate a local replica, you must have the `dynamodb:UpdateTable` and `dynamodb:DisassociateTableReplica` IAM permissions on the local replica. Send disassociation and disassociation protection requests to the replica's Region using credentials for the account that owns the replica. For prerequisites and the procedure, see [Disassociating a global table replica](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/globaltables-disassociate.html>) in the *Amazon DynamoDB Developer Guide*.\n\nTo confirm successful disassociation, call `DescribeTable` in the replica's Region and verify that `TableStatus` is `ACTIVE` and `Replicas` is absent or empty. If `TableStatus` returns to `ACTIVE` but the response still includes a `Replicas` list, the disassociation did not complete. Check `ReplicaStatus` for a replication-permission or encryption-access problem, resolve it, and retry.",
-            input: &[
-                Member {
-                    key: "AttributeDefinitions",
-                    cli: "attribute-definitions",
-                    shape: 62u32,
-                    required: false,
-                    docs: "An array of attributes that describe the key schema for the table and indexes. If you are adding a new global secondary index to the table, `AttributeDefinitions` must include the key element(s) of the new index.",
-                },
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the table to be updated. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
-                },
-                Member {
-                    key: "BillingMode",
-                    cli: "billing-mode",
-                    shape: 77u32,
-                    required: false,
-                    docs: "Controls how you are charged for read and write throughput and how you manage capacity. When switching from pay-per-request to provisioned capacity, initial provisioned capacity values must be set. The initial provisioned capacity values are estimated based on the consumed read and write capacity of your table and global secondary indexes over the past 30 minutes.\n\n- `PAY_PER_REQUEST` - We recommend using `PAY_PER_REQUEST` for most DynamoDB workloads. `PAY_PER_REQUEST` sets the billing mode to [On-demand capacity mode](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/on-demand-capacity-mode.html>).\n- `PROVISIONED` - We recommend using `PROVISIONED` for steady workloads with predictable growth where capacity requirements can be reliably forecasted. `PROVISIONED` sets the billing mode to [Provisioned capacity mode](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/provisioned-capacity-mode.html>).",
-                },
-                Member {
-                    key: "ProvisionedThroughput",
-                    cli: "provisioned-throughput",
-                    shape: 74u32,
-                    required: false,
-                    docs: "The new provisioned throughput settings for the specified table or index.",
-                },
-                Member {
-                    key: "GlobalSecondaryIndexUpdates",
-                    cli: "global-secondary-index-updates",
-                    shape: 233u32,
-                    required: false,
-                    docs: "An array of one or more global secondary indexes for the table. For each index in the array, you can request one action:\n\n- `Create` - add a new global secondary index to the table.\n- `Update` - modify the provisioned throughput settings of an existing global secondary index.\n- `Delete` - remove a global secondary index from the table.\n\nYou can create or delete only one global secondary index per `UpdateTable` operation.\n\nFor more information, see [Managing Global Secondary Indexes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.OnlineOps.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "StreamSpecification",
-                    cli: "stream-specification",
-                    shape: 78u32,
-                    required: false,
-                    docs: "Represents the DynamoDB Streams configuration for the table.\n\n> **Note:** You receive a `ValidationException` if you try to enable a stream on a table that already has a stream, or if you try to disable a stream on a table that doesn't have a stream.",
-                },
-                Member {
-                    key: "SSESpecification",
-                    cli: "sse-specification",
-                    shape: 80u32,
-                    required: false,
-                    docs: "The new server-side encryption settings for the specified table.",
-                },
-                Member {
-                    key: "ReplicaUpdates",
-                    cli: "replica-updates",
-                    shape: 238u32,
-                    required: false,
-                    docs: "A list of replica update actions (create, delete, update, or disassociate) for the table.",
-                },
-                Member {
-                    key: "TableClass",
-                    cli: "table-class",
-                    shape: 59u32,
-                    required: false,
-                    docs: "The table class of the table to be updated. Valid values are `STANDARD` and `STANDARD_INFREQUENT_ACCESS`.",
-                },
-                Member {
-                    key: "DeletionProtectionEnabled",
-                    cli: "deletion-protection-enabled",
-                    shape: 9u32,
-                    required: false,
-                    docs: "Indicates whether deletion protection is to be enabled (true) or disabled (false) on the table.",
-                },
-                Member {
-                    key: "MultiRegionConsistency",
-                    cli: "multi-region-consistency",
-                    shape: 105u32,
-                    required: false,
-                    docs: "Specifies the consistency mode for a new global table. This parameter is only valid when you create a global table by specifying one or more [Create](<https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ReplicationGroupUpdate.html#DDB-Type-ReplicationGroupUpdate-Create>) actions in the [ReplicaUpdates](<https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTable.html#DDB-UpdateTable-request-ReplicaUpdates>) action list.\n\nYou can specify one of the following consistency modes:\n\n- `EVENTUAL`: Configures a new global table for multi-Region eventual consistency (MREC). This is the default consistency mode for global tables.\n- `STRONG`: Configures a new global table for multi-Region strong consistency (MRSC).\n\nIf you don't specify this field, the global table consistency mode defaults to `EVENTUAL`. For more information about global tables consistency modes, see [Consistency modes](<https://docs.aws.amazon.com/V2globaltables_HowItWorks.html#V2globaltables_HowItWorks.consistency-modes>) in DynamoDB developer guide.",
-                },
-                Member {
-                    key: "GlobalTableWitnessUpdates",
-                    cli: "global-table-witness-updates",
-                    shape: 247u32,
-                    required: false,
-                    docs: "A list of witness updates for a MRSC global table. A witness provides a cost-effective alternative to a full replica in a MRSC global table by maintaining replicated change data written to global table replicas. You cannot perform read or write operations on a witness. For each witness, you can request one action:\n\n- `Create` - add a new witness to the global table.\n- `Delete` - remove a witness from the global table.\n\nYou can create or delete only one witness per `UpdateTable` operation.\n\nFor more information, see [Multi-Region strong consistency (MRSC)](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_HowItWorks.html#V2globaltables_HowItWorks.consistency-modes>) in the Amazon DynamoDB Developer Guide",
-                },
-                Member {
-                    key: "OnDemandThroughput",
-                    cli: "on-demand-throughput",
-                    shape: 75u32,
-                    required: false,
-                    docs: "Updates the maximum number of read and write units for the specified table in on-demand capacity mode. If you use this parameter, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both.",
-                },
-                Member {
-                    key: "WarmThroughput",
-                    cli: "warm-throughput",
-                    shape: 76u32,
-                    required: false,
-                    docs: "Represents the warm throughput (in read units per second and write units per second) for updating a table.",
-                },
-                Member {
-                    key: "GlobalTableSettingsReplicationMode",
-                    cli: "global-table-settings-replication-mode",
-                    shape: 60u32,
-                    required: false,
-                    docs: "Controls the settings replication mode for a global table replica. This attribute can be defined using UpdateTable operation only on a regional table with values:\n\n- `ENABLED`: Defines settings replication on a regional table to be used as a source table for creating Multi-Account Global Table.\n- `DISABLED`: Remove settings replication on a regional table. Settings replication needs to be defined to ENABLED again in order to create a Multi-Account Global Table using this table.",
-                },
-                Member {
-                    key: "DisassociationProtectionEnabled",
-                    cli: "disassociation-protection-enabled",
-                    shape: 9u32,
-                    required: false,
-                    docs: "Specifies whether disassociation protection is enabled (`true`) or disabled (`false`) for the local replica of a multi-Region eventual consistency (MREC) global table using Version 2019.11.21.\n\nDisassociation protection is enabled by default. If you omit this parameter, the existing setting is unchanged. This setting is independent of `DeletionProtectionEnabled`.\n\nYou can't combine this change with any other change in the same `UpdateTable` request.",
-                },
-                Member {
-                    key: "VectorIndexUpdates",
-                    cli: "vector-index-updates",
-                    shape: 251u32,
-                    required: false,
-                    docs: "A list of vector indexes to be added to or removed from the table. You can add or remove one vector index for each `UpdateTable` operation.\n\nTo add a vector index, specify `IndexName`, `VectorAttribute`, `Dimensions`, `DistanceFunction`, and `Projection`. To remove a vector index, specify only the `IndexName`.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "TableDescription",
-                    cli: "table-description",
-                    shape: 91u32,
-                    required: false,
-                    docs: "Represents the properties of the table.",
-                },
-            ],
+            input: M227,
+            output: M244,
             paginator: None,
             supported: true,
             outfile: None,
@@ -3462,45 +658,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "UpdateTableReplicaAutoScaling",
             cli: "update-table-replica-auto-scaling",
             docs: "Updates auto scaling settings on your global tables at once.",
-            input: &[
-                Member {
-                    key: "GlobalSecondaryIndexUpdates",
-                    cli: "global-secondary-index-updates",
-                    shape: 255u32,
-                    required: false,
-                    docs: "Represents the auto scaling settings of the global secondary indexes of the replica to be updated.",
-                },
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the global table to be updated. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
-                },
-                Member {
-                    key: "ProvisionedWriteCapacityAutoScalingUpdate",
-                    cli: "provisioned-write-capacity-auto-scaling-update",
-                    shape: 220u32,
-                    required: false,
-                    docs: "Represents the auto scaling settings to be modified for a global table or global secondary index.",
-                },
-                Member {
-                    key: "ReplicaUpdates",
-                    cli: "replica-updates",
-                    shape: 257u32,
-                    required: false,
-                    docs: "Represents the auto scaling settings of replicas of the table that will be modified.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "TableAutoScalingDescription",
-                    cli: "table-auto-scaling-description",
-                    shape: 177u32,
-                    required: false,
-                    docs: "Returns information about the auto scaling settings of a table with replicas.",
-                },
-            ],
+            input: M245,
+            output: M249,
             paginator: None,
             supported: true,
             outfile: None,
@@ -3509,31 +668,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "UpdateTimeToLive",
             cli: "update-time-to-live",
             docs: "The `UpdateTimeToLive` method enables or disables Time to Live (TTL) for the specified table. A successful `UpdateTimeToLive` call returns the current `TimeToLiveSpecification`. It can take up to one hour for the change to fully process. Any additional `UpdateTimeToLive` calls for the same table during this one hour duration result in a `ValidationException`.\n\nTTL compares the current time in epoch time format to the time stored in the TTL attribute of an item. If the epoch time value stored in the attribute is less than the current time, the item is marked as expired and subsequently deleted.\n\n> **Note:** The epoch time format is the number of seconds elapsed since 12:00:00 AM January 1, 1970 UTC.\n\nDynamoDB deletes expired items on a best-effort basis to ensure availability of throughput for other data operations.\n\n> **Important:** DynamoDB typically deletes expired items within two days of expiration. The exact duration within which an item gets deleted after expiration is specific to the nature of the workload. Items that have expired and not been deleted will still show up in reads, queries, and scans.\n\nAs items are deleted, they are removed from any local secondary index and global secondary index immediately in the same eventually consistent way as a standard delete operation.\n\nFor more information, see [Time To Live](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TTL.html>) in the Amazon DynamoDB Developer Guide.",
-            input: &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the table to be configured. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
-                },
-                Member {
-                    key: "TimeToLiveSpecification",
-                    cli: "time-to-live-specification",
-                    shape: 261u32,
-                    required: true,
-                    docs: "Represents the settings used to enable or disable Time to Live for the specified table.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "TimeToLiveSpecification",
-                    cli: "time-to-live-specification",
-                    shape: 261u32,
-                    required: false,
-                    docs: "Represents the output of an `UpdateTimeToLive` operation.",
-                },
-            ],
+            input: M250,
+            output: M252,
             paginator: None,
             supported: true,
             outfile: None,
@@ -3541,114 +677,10 @@ pub(crate) static SERVICE: Service = Service {
     ],
     shapes: &[
         Shape::List(1u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Statement",
-                    cli: "statement",
-                    shape: 2u32,
-                    required: true,
-                    docs: "A valid PartiQL statement.",
-                },
-                Member {
-                    key: "Parameters",
-                    cli: "parameters",
-                    shape: 3u32,
-                    required: false,
-                    docs: "The parameters associated with a PartiQL statement in the batch request.",
-                },
-                Member {
-                    key: "ConsistentRead",
-                    cli: "consistent-read",
-                    shape: 9u32,
-                    required: false,
-                    docs: "The read consistency of the PartiQL batch request.",
-                },
-                Member {
-                    key: "ReturnValuesOnConditionCheckFailure",
-                    cli: "return-values-on-condition-check-failure",
-                    shape: 10u32,
-                    required: false,
-                    docs: "An optional parameter that returns the item attributes for a PartiQL batch request operation that failed a condition check.\n\nThere is no additional cost associated with requesting a return value aside from the small network and processing overhead of receiving a larger response. No read capacity units are consumed.",
-                },
-            ],
-        ),
+        Shape::Struct(M1),
         Shape::String,
         Shape::List(4u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "S",
-                    cli: "s",
-                    shape: 2u32,
-                    required: false,
-                    docs: "An attribute of type String. For example:\n\n`\"S\": \"Hello\"`",
-                },
-                Member {
-                    key: "N",
-                    cli: "n",
-                    shape: 2u32,
-                    required: false,
-                    docs: "An attribute of type Number. For example:\n\n`\"N\": \"123.45\"`\n\nNumbers are sent across the network to DynamoDB as strings, to maximize compatibility across languages and libraries. However, DynamoDB treats them as number type attributes for mathematical operations.",
-                },
-                Member {
-                    key: "B",
-                    cli: "b",
-                    shape: 5u32,
-                    required: false,
-                    docs: "An attribute of type Binary. For example:\n\n`\"B\": \"dGhpcyB0ZXh0IGlzIGJhc2U2NC1lbmNvZGVk\"`",
-                },
-                Member {
-                    key: "SS",
-                    cli: "ss",
-                    shape: 6u32,
-                    required: false,
-                    docs: "An attribute of type String Set. For example:\n\n`\"SS\": [\"Giraffe\", \"Hippo\" ,\"Zebra\"]`",
-                },
-                Member {
-                    key: "NS",
-                    cli: "ns",
-                    shape: 6u32,
-                    required: false,
-                    docs: "An attribute of type Number Set. For example:\n\n`\"NS\": [\"42.2\", \"-19\", \"7.5\", \"3.14\"]`\n\nNumbers are sent across the network to DynamoDB as strings, to maximize compatibility across languages and libraries. However, DynamoDB treats them as number type attributes for mathematical operations.",
-                },
-                Member {
-                    key: "BS",
-                    cli: "bs",
-                    shape: 7u32,
-                    required: false,
-                    docs: "An attribute of type Binary Set. For example:\n\n`\"BS\": [\"U3Vubnk=\", \"UmFpbnk=\", \"U25vd3k=\"]`",
-                },
-                Member {
-                    key: "M",
-                    cli: "m",
-                    shape: 8u32,
-                    required: false,
-                    docs: "An attribute of type Map. For example:\n\n`\"M\": {\"Name\": {\"S\": \"Joe\"}, \"Age\": {\"N\": \"35\"}}`",
-                },
-                Member {
-                    key: "L",
-                    cli: "l",
-                    shape: 3u32,
-                    required: false,
-                    docs: "An attribute of type List. For example:\n\n`\"L\": [ {\"S\": \"Cookies\"} , {\"S\": \"Coffee\"}, {\"N\": \"3.14159\"}]`",
-                },
-                Member {
-                    key: "NULL",
-                    cli: "null",
-                    shape: 9u32,
-                    required: false,
-                    docs: "An attribute of type Null. For example:\n\n`\"NULL\": true`",
-                },
-                Member {
-                    key: "BOOL",
-                    cli: "bool",
-                    shape: 9u32,
-                    required: false,
-                    docs: "An attribute of type Boolean. For example:\n\n`\"BOOL\": true`",
-                },
-            ],
-        ),
+        Shape::Struct(M2),
         Shape::Blob,
         Shape::List(2u32),
         Shape::List(5u32),
@@ -3657,56 +689,8 @@ pub(crate) static SERVICE: Service = Service {
         Shape::Enum(&["ALL_OLD", "NONE"]),
         Shape::Enum(&["INDEXES", "TOTAL", "NONE"]),
         Shape::List(13u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Error",
-                    cli: "error",
-                    shape: 14u32,
-                    required: false,
-                    docs: "The error associated with a failed PartiQL batch statement.",
-                },
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The table name associated with a failed PartiQL batch statement.",
-                },
-                Member {
-                    key: "Item",
-                    cli: "item",
-                    shape: 8u32,
-                    required: false,
-                    docs: "A DynamoDB item associated with a BatchStatementResponse",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Code",
-                    cli: "code",
-                    shape: 15u32,
-                    required: false,
-                    docs: "The error code associated with the failed PartiQL batch statement.",
-                },
-                Member {
-                    key: "Message",
-                    cli: "message",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The error message associated with the PartiQL batch response.",
-                },
-                Member {
-                    key: "Item",
-                    cli: "item",
-                    shape: 8u32,
-                    required: false,
-                    docs: "The item which caused the condition check to fail. This will be set if ReturnValuesOnConditionCheckFailure is specified as `ALL_OLD`.",
-                },
-            ],
-        ),
+        Shape::Struct(M4),
+        Shape::Struct(M5),
         Shape::Enum(
             &[
                 "ConditionalCheckFailed",
@@ -3723,218 +707,26 @@ pub(crate) static SERVICE: Service = Service {
             ],
         ),
         Shape::List(17u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name of the table that was affected by the operation. If you had specified the Amazon Resource Name (ARN) of a table in the input, you'll see the table ARN in the response.",
-                },
-                Member {
-                    key: "CapacityUnits",
-                    cli: "capacity-units",
-                    shape: 18u32,
-                    required: false,
-                    docs: "The total number of capacity units consumed by the operation.",
-                },
-                Member {
-                    key: "ReadCapacityUnits",
-                    cli: "read-capacity-units",
-                    shape: 18u32,
-                    required: false,
-                    docs: "The total number of read capacity units consumed by the operation.",
-                },
-                Member {
-                    key: "WriteCapacityUnits",
-                    cli: "write-capacity-units",
-                    shape: 18u32,
-                    required: false,
-                    docs: "The total number of write capacity units consumed by the operation.",
-                },
-                Member {
-                    key: "Table",
-                    cli: "table",
-                    shape: 19u32,
-                    required: false,
-                    docs: "The amount of throughput consumed on the table affected by the operation.",
-                },
-                Member {
-                    key: "LocalSecondaryIndexes",
-                    cli: "local-secondary-indexes",
-                    shape: 20u32,
-                    required: false,
-                    docs: "The amount of throughput consumed on each local index affected by the operation.",
-                },
-                Member {
-                    key: "GlobalSecondaryIndexes",
-                    cli: "global-secondary-indexes",
-                    shape: 20u32,
-                    required: false,
-                    docs: "The amount of throughput consumed on each global index affected by the operation.",
-                },
-                Member {
-                    key: "VectorIndexes",
-                    cli: "vector-indexes",
-                    shape: 21u32,
-                    required: false,
-                    docs: "The amount of throughput consumed on each vector index affected by the operation. Each entry contains `VectorWriteRequestBytes` (for write operations) or `VectorSearchRequestBytes` (for search operations).",
-                },
-            ],
-        ),
+        Shape::Struct(M6),
         Shape::Double,
-        Shape::Struct(
-            &[
-                Member {
-                    key: "ReadCapacityUnits",
-                    cli: "read-capacity-units",
-                    shape: 18u32,
-                    required: false,
-                    docs: "The total number of read capacity units consumed on a table or an index.",
-                },
-                Member {
-                    key: "WriteCapacityUnits",
-                    cli: "write-capacity-units",
-                    shape: 18u32,
-                    required: false,
-                    docs: "The total number of write capacity units consumed on a table or an index.",
-                },
-                Member {
-                    key: "CapacityUnits",
-                    cli: "capacity-units",
-                    shape: 18u32,
-                    required: false,
-                    docs: "The total number of capacity units consumed on a table or an index.",
-                },
-            ],
-        ),
+        Shape::Struct(M7),
         Shape::Map(2u32, 19u32),
         Shape::Map(2u32, 22u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "VectorSearchRequestBytes",
-                    cli: "vector-search-request-bytes",
-                    shape: 18u32,
-                    required: false,
-                    docs: "The number of vector search request bytes consumed by a `SearchVectors` operation.",
-                },
-                Member {
-                    key: "VectorWriteRequestBytes",
-                    cli: "vector-write-request-bytes",
-                    shape: 18u32,
-                    required: false,
-                    docs: "The number of vector write request bytes consumed when writing to a vector index. Reported for write operations that modify attributes indexed by a vector index.",
-                },
-            ],
-        ),
+        Shape::Struct(M8),
         Shape::Map(2u32, 24u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Keys",
-                    cli: "keys",
-                    shape: 25u32,
-                    required: true,
-                    docs: "The primary key attribute values that define the items and the attributes associated with the items.",
-                },
-                Member {
-                    key: "AttributesToGet",
-                    cli: "attributes-to-get",
-                    shape: 6u32,
-                    required: false,
-                    docs: "This is a legacy parameter. Use `ProjectionExpression` instead. For more information, see [Legacy Conditional Parameters](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ConsistentRead",
-                    cli: "consistent-read",
-                    shape: 9u32,
-                    required: false,
-                    docs: "The consistency of a read operation. If set to `true`, then a strongly consistent read is used; otherwise, an eventually consistent read is used.",
-                },
-                Member {
-                    key: "ProjectionExpression",
-                    cli: "projection-expression",
-                    shape: 2u32,
-                    required: false,
-                    docs: "A string that identifies one or more attributes to retrieve from the table. These attributes can include scalars, sets, or elements of a JSON document. The attributes in the `ProjectionExpression` must be separated by commas.\n\nIf no attribute names are specified, then all attributes will be returned. If any of the requested attributes are not found, they will not appear in the result.\n\nFor more information, see [Accessing Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ExpressionAttributeNames",
-                    cli: "expression-attribute-names",
-                    shape: 26u32,
-                    required: false,
-                    docs: "One or more substitution tokens for attribute names in an expression. The following are some use cases for using `ExpressionAttributeNames`:\n\n- To access an attribute whose name conflicts with a DynamoDB reserved word.\n- To create a placeholder for repeating occurrences of an attribute name in an expression.\n- To prevent special characters in an attribute name from being misinterpreted in an expression.\n\nUse the **#** character in an expression to dereference an attribute name. For example, consider the following attribute name:\n\n- `Percentile`\n\nThe name of this attribute conflicts with a reserved word, so it cannot be used directly in an expression. (For the complete list of reserved words, see [Reserved Words](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html>) in the *Amazon DynamoDB Developer Guide*). To work around this, you could specify the following for `ExpressionAttributeNames`:\n\n- `{\"#P\":\"Percentile\"}`\n\nYou could then use this substitution in an expression, as in this example:\n\n- `#P = :val`\n\n> **Note:** Tokens that begin with the **:** character are *expression attribute values*, which are placeholders for the actual value at runtime.\n\nFor more information on expression attribute names, see [Accessing Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-            ],
-        ),
+        Shape::Struct(M10),
         Shape::List(8u32),
         Shape::Map(2u32, 2u32),
         Shape::Map(2u32, 25u32),
         Shape::Map(2u32, 29u32),
         Shape::List(30u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "PutRequest",
-                    cli: "put-request",
-                    shape: 31u32,
-                    required: false,
-                    docs: "A request to perform a `PutItem` operation.",
-                },
-                Member {
-                    key: "DeleteRequest",
-                    cli: "delete-request",
-                    shape: 32u32,
-                    required: false,
-                    docs: "A request to perform a `DeleteItem` operation.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Item",
-                    cli: "item",
-                    shape: 8u32,
-                    required: true,
-                    docs: "A map of attribute name to attribute values, representing the primary key of an item to be processed by `PutItem`. All of the table's primary key attributes must be specified, and their data types must match those of the table's key schema. If any attributes are present in the item that are part of an index key schema for the table, their types must match the index key schema.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Key",
-                    cli: "key",
-                    shape: 8u32,
-                    required: true,
-                    docs: "A map of attribute name to attribute values, representing the primary key of the item to delete. All of the table's primary key attributes must be specified, and their data types must match those of the table's key schema.",
-                },
-            ],
-        ),
+        Shape::Struct(M13),
+        Shape::Struct(M14),
+        Shape::Struct(M15),
         Shape::Enum(&["SIZE", "NONE"]),
         Shape::Map(2u32, 35u32),
         Shape::List(36u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "ItemCollectionKey",
-                    cli: "item-collection-key",
-                    shape: 8u32,
-                    required: false,
-                    docs: "The partition key value of the item collection. This value is the same as the partition key value of the item.",
-                },
-                Member {
-                    key: "SizeEstimateRangeGB",
-                    cli: "size-estimate-range-gb",
-                    shape: 37u32,
-                    required: false,
-                    docs: "An estimate of item collection size, in gigabytes. This value is a two-element array containing a lower bound and an upper bound for the estimate. The estimate includes the size of all the items in the table, plus the size of all attributes projected into all of the local secondary indexes on that table. Use this estimate to measure whether a local secondary index is approaching its size limit.\n\nThe estimate is subject to change over time; therefore, do not rely on the precision or accuracy of the estimate.",
-                },
-            ],
-        ),
+        Shape::Struct(M17),
         Shape::List(18u32),
         Shape::Enum(
             &[
@@ -3946,210 +738,16 @@ pub(crate) static SERVICE: Service = Service {
                 "FAILED",
             ],
         ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "BackupArn",
-                    cli: "backup-arn",
-                    shape: 2u32,
-                    required: true,
-                    docs: "ARN associated with the backup.",
-                },
-                Member {
-                    key: "BackupName",
-                    cli: "backup-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "Name of the requested backup.",
-                },
-                Member {
-                    key: "BackupSizeBytes",
-                    cli: "backup-size-bytes",
-                    shape: 40u32,
-                    required: false,
-                    docs: "Size of the backup in bytes. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.",
-                },
-                Member {
-                    key: "BackupStatus",
-                    cli: "backup-status",
-                    shape: 41u32,
-                    required: true,
-                    docs: "Backup can be in one of the following states: CREATING, ACTIVE, DELETED.",
-                },
-                Member {
-                    key: "BackupType",
-                    cli: "backup-type",
-                    shape: 42u32,
-                    required: true,
-                    docs: "BackupType:\n\n- `USER` - You create and manage these using the on-demand backup feature.\n- `SYSTEM` - If you delete a table with point-in-time recovery enabled, a `SYSTEM` backup is automatically created and is retained for 35 days (at no additional cost). System backups allow you to restore the deleted table to the state it was in just before the point of deletion.\n- `AWS_BACKUP` - On-demand backup created by you from Backup service.",
-                },
-                Member {
-                    key: "BackupCreationDateTime",
-                    cli: "backup-creation-date-time",
-                    shape: 43u32,
-                    required: true,
-                    docs: "Time at which the backup was created. This is the request time of the backup.",
-                },
-                Member {
-                    key: "BackupExpiryDateTime",
-                    cli: "backup-expiry-date-time",
-                    shape: 43u32,
-                    required: false,
-                    docs: "Time at which the automatic on-demand backup created by DynamoDB will expire. This `SYSTEM` on-demand backup expires automatically 35 days after its creation.",
-                },
-            ],
-        ),
+        Shape::Struct(M22),
         Shape::Long,
         Shape::Enum(&["CREATING", "DELETED", "AVAILABLE"]),
         Shape::Enum(&["USER", "SYSTEM", "AWS_BACKUP"]),
         Shape::Timestamp,
         Shape::List(45u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "RegionName",
-                    cli: "region-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The Region where the replica needs to be created.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "ReplicationGroup",
-                    cli: "replication-group",
-                    shape: 47u32,
-                    required: false,
-                    docs: "The Regions where the global table has replicas.",
-                },
-                Member {
-                    key: "GlobalTableArn",
-                    cli: "global-table-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The unique identifier of the global table.",
-                },
-                Member {
-                    key: "CreationDateTime",
-                    cli: "creation-date-time",
-                    shape: 43u32,
-                    required: false,
-                    docs: "The creation time of the global table.",
-                },
-                Member {
-                    key: "GlobalTableStatus",
-                    cli: "global-table-status",
-                    shape: 61u32,
-                    required: false,
-                    docs: "The current state of the global table:\n\n- `CREATING` - The global table is being created.\n- `UPDATING` - The global table is being updated.\n- `DELETING` - The global table is being deleted.\n- `ACTIVE` - The global table is ready for use.",
-                },
-                Member {
-                    key: "GlobalTableName",
-                    cli: "global-table-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The global table name.",
-                },
-            ],
-        ),
+        Shape::Struct(M24),
+        Shape::Struct(M26),
         Shape::List(48u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "RegionName",
-                    cli: "region-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name of the Region.",
-                },
-                Member {
-                    key: "ReplicaStatus",
-                    cli: "replica-status",
-                    shape: 49u32,
-                    required: false,
-                    docs: "The current state of the replica:\n\n- `CREATING` - The replica is being created.\n- `UPDATING` - The replica is being updated.\n- `DELETING` - The replica is being deleted.\n- `ACTIVE` - The replica is ready for use.\n- `REGION_DISABLED` - The replica is inaccessible because the Amazon Web Services Region has been disabled.\n\n  > **Note:** If the Amazon Web Services Region remains inaccessible for more than 20 hours, DynamoDB will remove this replica from the replication group. The replica will not be deleted and replication will stop from and to this region.\n- `INACCESSIBLE_ENCRYPTION_CREDENTIALS` - The KMS key used to encrypt the table is inaccessible.\n\n  > **Note:** If the KMS key remains inaccessible for more than 20 hours, DynamoDB will remove this replica from the replication group. The replica will not be deleted and replication will stop from and to this region.",
-                },
-                Member {
-                    key: "ReplicaArn",
-                    cli: "replica-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The Amazon Resource Name (ARN) of the global table replica.",
-                },
-                Member {
-                    key: "ReplicaStatusDescription",
-                    cli: "replica-status-description",
-                    shape: 2u32,
-                    required: false,
-                    docs: "Detailed information about the replica status.",
-                },
-                Member {
-                    key: "ReplicaStatusPercentProgress",
-                    cli: "replica-status-percent-progress",
-                    shape: 2u32,
-                    required: false,
-                    docs: "Specifies the progress of a Create, Update, or Delete action on the replica as a percentage.",
-                },
-                Member {
-                    key: "KMSMasterKeyId",
-                    cli: "kms-master-key-id",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The KMS key of the replica that will be used for KMS encryption.",
-                },
-                Member {
-                    key: "ProvisionedThroughputOverride",
-                    cli: "provisioned-throughput-override",
-                    shape: 50u32,
-                    required: false,
-                    docs: "Replica-specific provisioned throughput. If not described, uses the source table's provisioned throughput settings.",
-                },
-                Member {
-                    key: "OnDemandThroughputOverride",
-                    cli: "on-demand-throughput-override",
-                    shape: 51u32,
-                    required: false,
-                    docs: "Overrides the maximum on-demand throughput settings for the specified replica table.",
-                },
-                Member {
-                    key: "WarmThroughput",
-                    cli: "warm-throughput",
-                    shape: 52u32,
-                    required: false,
-                    docs: "Represents the warm throughput value for this replica.",
-                },
-                Member {
-                    key: "GlobalSecondaryIndexes",
-                    cli: "global-secondary-indexes",
-                    shape: 54u32,
-                    required: false,
-                    docs: "Replica-specific global secondary index settings.",
-                },
-                Member {
-                    key: "ReplicaInaccessibleDateTime",
-                    cli: "replica-inaccessible-date-time",
-                    shape: 43u32,
-                    required: false,
-                    docs: "The time at which the replica was first detected as inaccessible. To determine cause of inaccessibility check the `ReplicaStatus` property.",
-                },
-                Member {
-                    key: "ReplicaTableClassSummary",
-                    cli: "replica-table-class-summary",
-                    shape: 58u32,
-                    required: false,
-                    docs: "Contains details of the table class.",
-                },
-                Member {
-                    key: "GlobalTableSettingsReplicationMode",
-                    cli: "global-table-settings-replication-mode",
-                    shape: 60u32,
-                    required: false,
-                    docs: "Indicates one of the settings synchronization modes for the global table replica:\n\n- `ENABLED`: Indicates that the settings synchronization mode for the global table replica is enabled.\n- `DISABLED`: Indicates that the settings synchronization mode for the global table replica is disabled.\n- `ENABLED_WITH_OVERRIDES`: This mode is set by default for a same account global table. Indicates that certain global table settings can be overridden.",
-                },
-            ],
-        ),
+        Shape::Struct(M27),
         Shape::Enum(
             &[
                 "CREATING",
@@ -4164,53 +762,9 @@ pub(crate) static SERVICE: Service = Service {
                 "REPLICATION_NOT_AUTHORIZED",
             ],
         ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "ReadCapacityUnits",
-                    cli: "read-capacity-units",
-                    shape: 40u32,
-                    required: false,
-                    docs: "Replica-specific read capacity units. If not specified, uses the source table's read capacity settings.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "MaxReadRequestUnits",
-                    cli: "max-read-request-units",
-                    shape: 40u32,
-                    required: false,
-                    docs: "Maximum number of read request units for the specified replica table.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "ReadUnitsPerSecond",
-                    cli: "read-units-per-second",
-                    shape: 40u32,
-                    required: false,
-                    docs: "Represents the base table's warm throughput value in read units per second.",
-                },
-                Member {
-                    key: "WriteUnitsPerSecond",
-                    cli: "write-units-per-second",
-                    shape: 40u32,
-                    required: false,
-                    docs: "Represents the base table's warm throughput value in write units per second.",
-                },
-                Member {
-                    key: "Status",
-                    cli: "status",
-                    shape: 53u32,
-                    required: false,
-                    docs: "Represents warm throughput value of the base table.",
-                },
-            ],
-        ),
+        Shape::Struct(M28),
+        Shape::Struct(M29),
+        Shape::Struct(M30),
         Shape::Enum(
             &[
                 "CREATING",
@@ -4224,1318 +778,72 @@ pub(crate) static SERVICE: Service = Service {
             ],
         ),
         Shape::List(55u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "IndexName",
-                    cli: "index-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name of the global secondary index.",
-                },
-                Member {
-                    key: "ProvisionedThroughputOverride",
-                    cli: "provisioned-throughput-override",
-                    shape: 50u32,
-                    required: false,
-                    docs: "If not described, uses the source table GSI's read capacity settings.",
-                },
-                Member {
-                    key: "OnDemandThroughputOverride",
-                    cli: "on-demand-throughput-override",
-                    shape: 51u32,
-                    required: false,
-                    docs: "Overrides the maximum on-demand throughput for the specified global secondary index in the specified replica table.",
-                },
-                Member {
-                    key: "WarmThroughput",
-                    cli: "warm-throughput",
-                    shape: 56u32,
-                    required: false,
-                    docs: "Represents the warm throughput of the global secondary index for this replica.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "ReadUnitsPerSecond",
-                    cli: "read-units-per-second",
-                    shape: 40u32,
-                    required: false,
-                    docs: "Represents warm throughput read units per second value for a global secondary index.",
-                },
-                Member {
-                    key: "WriteUnitsPerSecond",
-                    cli: "write-units-per-second",
-                    shape: 40u32,
-                    required: false,
-                    docs: "Represents warm throughput write units per second value for a global secondary index.",
-                },
-                Member {
-                    key: "Status",
-                    cli: "status",
-                    shape: 57u32,
-                    required: false,
-                    docs: "Represents the warm throughput status being created or updated on a global secondary index. The status can only be `UPDATING` or `ACTIVE`.",
-                },
-            ],
-        ),
+        Shape::Struct(M31),
+        Shape::Struct(M32),
         Shape::Enum(&["CREATING", "UPDATING", "DELETING", "ACTIVE"]),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "TableClass",
-                    cli: "table-class",
-                    shape: 59u32,
-                    required: false,
-                    docs: "The table class of the specified table. Valid values are `STANDARD` and `STANDARD_INFREQUENT_ACCESS`.",
-                },
-                Member {
-                    key: "LastUpdateDateTime",
-                    cli: "last-update-date-time",
-                    shape: 43u32,
-                    required: false,
-                    docs: "The date and time at which the table class was last updated.",
-                },
-            ],
-        ),
+        Shape::Struct(M33),
         Shape::Enum(&["STANDARD", "STANDARD_INFREQUENT_ACCESS"]),
         Shape::Enum(&["ENABLED", "DISABLED", "ENABLED_WITH_OVERRIDES"]),
         Shape::Enum(&["CREATING", "ACTIVE", "DELETING", "UPDATING"]),
         Shape::List(63u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "AttributeName",
-                    cli: "attribute-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "A name for the attribute.",
-                },
-                Member {
-                    key: "AttributeType",
-                    cli: "attribute-type",
-                    shape: 64u32,
-                    required: true,
-                    docs: "The data type for the attribute, where:\n\n- `S` - the attribute is of type String\n- `N` - the attribute is of type Number\n- `B` - the attribute is of type Binary",
-                },
-            ],
-        ),
+        Shape::Struct(M35),
         Shape::Enum(&["S", "N", "B"]),
         Shape::List(66u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "AttributeName",
-                    cli: "attribute-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of a key attribute.",
-                },
-                Member {
-                    key: "KeyType",
-                    cli: "key-type",
-                    shape: 67u32,
-                    required: true,
-                    docs: "The role that this key attribute will assume:\n\n- `HASH` - partition key\n- `RANGE` - sort key\n\n> **Note:** The partition key of an item is also known as its *hash attribute*. The term \"hash attribute\" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.\n>\n> The sort key of an item is also known as its *range attribute*. The term \"range attribute\" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.",
-                },
-            ],
-        ),
+        Shape::Struct(M36),
         Shape::Enum(&["HASH", "RANGE"]),
         Shape::List(69u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "IndexName",
-                    cli: "index-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the local secondary index. The name must be unique among all other indexes on this table.",
-                },
-                Member {
-                    key: "KeySchema",
-                    cli: "key-schema",
-                    shape: 65u32,
-                    required: true,
-                    docs: "The complete key schema for the local secondary index, consisting of one or more pairs of attribute names and key types:\n\n- `HASH` - partition key\n- `RANGE` - sort key\n\n> **Note:** The partition key of an item is also known as its *hash attribute*. The term \"hash attribute\" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.\n>\n> The sort key of an item is also known as its *range attribute*. The term \"range attribute\" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.",
-                },
-                Member {
-                    key: "Projection",
-                    cli: "projection",
-                    shape: 70u32,
-                    required: true,
-                    docs: "Represents attributes that are copied (projected) from the table into the local secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "ProjectionType",
-                    cli: "projection-type",
-                    shape: 71u32,
-                    required: false,
-                    docs: "The set of attributes that are projected into the index:\n\n- `KEYS_ONLY` - Only the index and primary keys are projected into the index.\n- `INCLUDE` - In addition to the attributes described in `KEYS_ONLY`, the secondary index will include other non-key attributes that you specify.\n- `ALL` - All of the table attributes are projected into the index.\n\nWhen using the DynamoDB console, `ALL` is selected by default.",
-                },
-                Member {
-                    key: "NonKeyAttributes",
-                    cli: "non-key-attributes",
-                    shape: 6u32,
-                    required: false,
-                    docs: "Represents the non-key attribute names which will be projected into the index.\n\nFor global and local secondary indexes, the total count of `NonKeyAttributes` summed across all of the secondary indexes, must not exceed 100. If you project the same attribute into two different indexes, this counts as two distinct attributes when determining the total. This limit only applies when you specify the ProjectionType of `INCLUDE`. You still can specify the ProjectionType of `ALL` to project all attributes from the source table, even if the table has more than 100 attributes.",
-                },
-            ],
-        ),
+        Shape::Struct(M37),
+        Shape::Struct(M38),
         Shape::Enum(&["ALL", "KEYS_ONLY", "INCLUDE"]),
         Shape::List(73u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "IndexName",
-                    cli: "index-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the global secondary index. The name must be unique among all other indexes on this table.",
-                },
-                Member {
-                    key: "KeySchema",
-                    cli: "key-schema",
-                    shape: 65u32,
-                    required: true,
-                    docs: "The complete key schema for a global secondary index, which consists of one or more pairs of attribute names and key types:\n\n- `HASH` - partition key\n- `RANGE` - sort key\n\n> **Note:** The partition key of an item is also known as its *hash attribute*. The term \"hash attribute\" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.\n>\n> The sort key of an item is also known as its *range attribute*. The term \"range attribute\" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.",
-                },
-                Member {
-                    key: "Projection",
-                    cli: "projection",
-                    shape: 70u32,
-                    required: true,
-                    docs: "Represents attributes that are copied (projected) from the table into the global secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.",
-                },
-                Member {
-                    key: "ProvisionedThroughput",
-                    cli: "provisioned-throughput",
-                    shape: 74u32,
-                    required: false,
-                    docs: "Represents the provisioned throughput settings for the specified global secondary index. You must use either `OnDemandThroughput` or `ProvisionedThroughput` based on your table's capacity mode.\n\nFor current minimum and maximum provisioned throughput values, see [Service, Account, and Table Quotas](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Limits.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "OnDemandThroughput",
-                    cli: "on-demand-throughput",
-                    shape: 75u32,
-                    required: false,
-                    docs: "The maximum number of read and write units for the specified global secondary index. If you use this parameter, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both. You must use either `OnDemandThroughput` or `ProvisionedThroughput` based on your table's capacity mode.",
-                },
-                Member {
-                    key: "WarmThroughput",
-                    cli: "warm-throughput",
-                    shape: 76u32,
-                    required: false,
-                    docs: "Represents the warm throughput value (in read units per second and write units per second) for the specified secondary index. If you use this parameter, you must specify `ReadUnitsPerSecond`, `WriteUnitsPerSecond`, or both.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "ReadCapacityUnits",
-                    cli: "read-capacity-units",
-                    shape: 40u32,
-                    required: true,
-                    docs: "The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`. For more information, see [Specifying Read and Write Requirements](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ProvisionedThroughput.html>) in the *Amazon DynamoDB Developer Guide*.\n\nIf read/write capacity mode is `PAY_PER_REQUEST` the value is set to 0.",
-                },
-                Member {
-                    key: "WriteCapacityUnits",
-                    cli: "write-capacity-units",
-                    shape: 40u32,
-                    required: true,
-                    docs: "The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException`. For more information, see [Specifying Read and Write Requirements](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ProvisionedThroughput.html>) in the *Amazon DynamoDB Developer Guide*.\n\nIf read/write capacity mode is `PAY_PER_REQUEST` the value is set to 0.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "MaxReadRequestUnits",
-                    cli: "max-read-request-units",
-                    shape: 40u32,
-                    required: false,
-                    docs: "Maximum number of read request units for the specified table.\n\nTo specify a maximum `OnDemandThroughput` on your table, set the value of `MaxReadRequestUnits` as greater than or equal to 1. To remove the maximum `OnDemandThroughput` that is currently set on your table, set the value of `MaxReadRequestUnits` to -1.",
-                },
-                Member {
-                    key: "MaxWriteRequestUnits",
-                    cli: "max-write-request-units",
-                    shape: 40u32,
-                    required: false,
-                    docs: "Maximum number of write request units for the specified table.\n\nTo specify a maximum `OnDemandThroughput` on your table, set the value of `MaxWriteRequestUnits` as greater than or equal to 1. To remove the maximum `OnDemandThroughput` that is currently set on your table, set the value of `MaxWriteRequestUnits` to -1.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "ReadUnitsPerSecond",
-                    cli: "read-units-per-second",
-                    shape: 40u32,
-                    required: false,
-                    docs: "Represents the number of read operations your base table can instantaneously support.",
-                },
-                Member {
-                    key: "WriteUnitsPerSecond",
-                    cli: "write-units-per-second",
-                    shape: 40u32,
-                    required: false,
-                    docs: "Represents the number of write operations your base table can instantaneously support.",
-                },
-            ],
-        ),
+        Shape::Struct(M39),
+        Shape::Struct(M40),
+        Shape::Struct(M41),
+        Shape::Struct(M42),
         Shape::Enum(&["PROVISIONED", "PAY_PER_REQUEST"]),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "StreamEnabled",
-                    cli: "stream-enabled",
-                    shape: 9u32,
-                    required: true,
-                    docs: "Indicates whether DynamoDB Streams is enabled (true) or disabled (false) on the table.",
-                },
-                Member {
-                    key: "StreamViewType",
-                    cli: "stream-view-type",
-                    shape: 79u32,
-                    required: false,
-                    docs: "When an item in the table is modified, `StreamViewType` determines what information is written to the stream for this table. Valid values for `StreamViewType` are:\n\n- `KEYS_ONLY` - Only the key attributes of the modified item are written to the stream.\n- `NEW_IMAGE` - The entire item, as it appears after it was modified, is written to the stream.\n- `OLD_IMAGE` - The entire item, as it appeared before it was modified, is written to the stream.\n- `NEW_AND_OLD_IMAGES` - Both the new and the old item images of the item are written to the stream.",
-                },
-            ],
-        ),
+        Shape::Struct(M43),
         Shape::Enum(&["NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"]),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Enabled",
-                    cli: "enabled",
-                    shape: 9u32,
-                    required: false,
-                    docs: "Indicates whether server-side encryption is done using an Amazon Web Services managed key or an Amazon Web Services owned key. If enabled (true), server-side encryption type is set to `KMS` and an Amazon Web Services managed key is used (KMS charges apply). If disabled (false) or not specified, server-side encryption is set to Amazon Web Services owned key.",
-                },
-                Member {
-                    key: "SSEType",
-                    cli: "sse-type",
-                    shape: 81u32,
-                    required: false,
-                    docs: "Server-side encryption type. The only supported value is:\n\n- `KMS` - Server-side encryption that uses Key Management Service. The key is stored in your account and is managed by KMS (KMS charges apply).",
-                },
-                Member {
-                    key: "KMSMasterKeyId",
-                    cli: "kms-master-key-id",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The KMS key that should be used for the KMS encryption. To specify a key, use its key ID, Amazon Resource Name (ARN), alias name, or alias ARN. Note that you should only provide this parameter if the key is different from the default DynamoDB key `alias/aws/dynamodb`.",
-                },
-            ],
-        ),
+        Shape::Struct(M44),
         Shape::Enum(&["AES256", "KMS"]),
         Shape::List(83u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Key",
-                    cli: "key",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The key of the tag. Tag keys are case sensitive. Each DynamoDB table can only have up to one tag with the same key. If you try to add an existing tag (same key), the existing tag value will be updated to the new value.",
-                },
-                Member {
-                    key: "Value",
-                    cli: "value",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The value of the tag. Tag values are case-sensitive and can be null.",
-                },
-            ],
-        ),
+        Shape::Struct(M45),
         Shape::List(85u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "IndexName",
-                    cli: "index-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the vector index.",
-                },
-                Member {
-                    key: "VectorAttribute",
-                    cli: "vector-attribute",
-                    shape: 86u32,
-                    required: true,
-                    docs: "The vector attribute configuration for the index.",
-                },
-                Member {
-                    key: "SearchSchema",
-                    cli: "search-schema",
-                    shape: 87u32,
-                    required: false,
-                    docs: "The search schema that defines partition key and inline filter attributes for the vector index.",
-                },
-                Member {
-                    key: "Projection",
-                    cli: "projection",
-                    shape: 70u32,
-                    required: true,
-                    docs: "Specifies attributes that are copied (projected) from the table into the vector index.",
-                },
-                Member {
-                    key: "Dimensions",
-                    cli: "dimensions",
-                    shape: 40u32,
-                    required: true,
-                    docs: "The number of dimensions in each vector.",
-                },
-                Member {
-                    key: "DistanceFunction",
-                    cli: "distance-function",
-                    shape: 90u32,
-                    required: true,
-                    docs: "The distance function used to calculate similarity between vectors. Valid values: `COSINE`, `EUCLIDEAN`, `DOT_PRODUCT`.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "AttributeName",
-                    cli: "attribute-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the vector attribute.",
-                },
-            ],
-        ),
+        Shape::Struct(M46),
+        Shape::Struct(M47),
         Shape::List(88u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "AttributeName",
-                    cli: "attribute-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the attribute.",
-                },
-                Member {
-                    key: "SearchSchemaElementType",
-                    cli: "search-schema-element-type",
-                    shape: 89u32,
-                    required: true,
-                    docs: "The role of the attribute in the search schema. Valid values:\n\n- `HASH` - A partition key that partitions the vector index for independent scaling. When specified, you must provide this attribute's value in the `SearchConditionExpression`.\n- `INLINE_FILTER` - An attribute projected into the vector index for filtering at the storage layer during search. Inline filters are optional in the `SearchConditionExpression`.",
-                },
-            ],
-        ),
+        Shape::Struct(M48),
         Shape::Enum(&["HASH", "INLINE_FILTER"]),
         Shape::Enum(&["COSINE", "DOT_PRODUCT", "EUCLIDEAN"]),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "AttributeDefinitions",
-                    cli: "attribute-definitions",
-                    shape: 62u32,
-                    required: false,
-                    docs: "An array of `AttributeDefinition` objects. Each of these objects describes one attribute in the table and index key schema.\n\nEach `AttributeDefinition` object in this array is composed of:\n\n- `AttributeName` - The name of the attribute.\n- `AttributeType` - The data type for the attribute.",
-                },
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name of the table.",
-                },
-                Member {
-                    key: "KeySchema",
-                    cli: "key-schema",
-                    shape: 65u32,
-                    required: false,
-                    docs: "The primary key structure for the table. Each `KeySchemaElement` consists of:\n\n- `AttributeName` - The name of the attribute.\n- `KeyType` - The role of the attribute:\n\n  - `HASH` - partition key\n  - `RANGE` - sort key\n\n  > **Note:** The partition key of an item is also known as its *hash attribute*. The term \"hash attribute\" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.\n  >\n  > The sort key of an item is also known as its *range attribute*. The term \"range attribute\" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.\n\nFor more information about primary keys, see [Primary Key](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DataModel.html#DataModelPrimaryKey>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "TableStatus",
-                    cli: "table-status",
-                    shape: 53u32,
-                    required: false,
-                    docs: "The current state of the table:\n\n- `CREATING` - The table is being created.\n- `UPDATING` - The table/index configuration is being updated. The table/index remains available for data operations when `UPDATING`.\n- `DELETING` - The table is being deleted.\n- `ACTIVE` - The table is ready for use.\n- `INACCESSIBLE_ENCRYPTION_CREDENTIALS` - The KMS key used to encrypt the table in inaccessible. Table operations may fail due to failure to use the KMS key. DynamoDB will initiate the table archival process when a table's KMS key remains inaccessible for more than seven days.\n- `ARCHIVING` - The table is being archived. Operations are not allowed until archival is complete.\n- `ARCHIVED` - The table has been archived. See the ArchivalReason for more information.",
-                },
-                Member {
-                    key: "CreationDateTime",
-                    cli: "creation-date-time",
-                    shape: 43u32,
-                    required: false,
-                    docs: "The date and time when the table was created, in [UNIX epoch time](<http://www.epochconverter.com/>) format.",
-                },
-                Member {
-                    key: "ProvisionedThroughput",
-                    cli: "provisioned-throughput",
-                    shape: 92u32,
-                    required: false,
-                    docs: "The provisioned throughput settings for the table, consisting of read and write capacity units, along with data about increases and decreases.",
-                },
-                Member {
-                    key: "TableSizeBytes",
-                    cli: "table-size-bytes",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The total size of the specified table, in bytes. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.",
-                },
-                Member {
-                    key: "ItemCount",
-                    cli: "item-count",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The number of items in the specified table. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.",
-                },
-                Member {
-                    key: "TableArn",
-                    cli: "table-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The Amazon Resource Name (ARN) that uniquely identifies the table.",
-                },
-                Member {
-                    key: "TableId",
-                    cli: "table-id",
-                    shape: 2u32,
-                    required: false,
-                    docs: "A unique identifier for the table, in UUID format, generated by DynamoDB when the table is created.",
-                },
-                Member {
-                    key: "BillingModeSummary",
-                    cli: "billing-mode-summary",
-                    shape: 93u32,
-                    required: false,
-                    docs: "Contains the details for the read/write capacity mode.",
-                },
-                Member {
-                    key: "LocalSecondaryIndexes",
-                    cli: "local-secondary-indexes",
-                    shape: 94u32,
-                    required: false,
-                    docs: "Represents one or more local secondary indexes on the table. Each index is scoped to a given partition key value. Tables with one or more local secondary indexes are subject to an item collection size limit, where the amount of data within a given item collection cannot exceed 10 GB. Each element is composed of:\n\n- `IndexName` - The name of the local secondary index.\n- `KeySchema` - Specifies the complete index key schema. The attribute names in the key schema must be between 1 and 255 characters (inclusive). The key schema must begin with the same partition key as the table.\n- `Projection` - Specifies attributes that are copied (projected) from the table into the index. These are in addition to the primary key attributes and index key attributes, which are automatically projected. Each attribute specification is composed of:\n\n  - `ProjectionType` - One of the following:\n\n    - `KEYS_ONLY` - Only the index and primary keys are projected into the index.\n    - `INCLUDE` - Only the specified table attributes are projected into the index. The list of projected attributes is in `NonKeyAttributes`.\n    - `ALL` - All of the table attributes are projected into the index.\n  - `NonKeyAttributes` - A list of one or more non-key attribute names that are projected into the secondary index. The total count of attributes provided in `NonKeyAttributes`, summed across all of the secondary indexes, must not exceed 100. If you project the same attribute into two different indexes, this counts as two distinct attributes when determining the total. This limit only applies when you specify the ProjectionType of `INCLUDE`. You still can specify the ProjectionType of `ALL` to project all attributes from the source table, even if the table has more than 100 attributes.\n- `IndexSizeBytes` - Represents the total size of the index, in bytes. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.\n- `ItemCount` - Represents the number of items in the index. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.\n\nIf the table is in the `DELETING` state, no information about indexes will be returned.",
-                },
-                Member {
-                    key: "GlobalSecondaryIndexes",
-                    cli: "global-secondary-indexes",
-                    shape: 96u32,
-                    required: false,
-                    docs: "The global secondary indexes, if any, on the table. Each index is scoped to a given partition key value. Each element is composed of:\n\n- `Backfilling` - If true, then the index is currently in the backfilling phase. Backfilling occurs only when a new global secondary index is added to the table. It is the process by which DynamoDB populates the new index with data from the table. (This attribute does not appear for indexes that were created during a `CreateTable` operation.)\n\n  You can delete an index that is being created during the `Backfilling` phase when `IndexStatus` is set to CREATING and `Backfilling` is true. You can't delete the index that is being created when `IndexStatus` is set to CREATING and `Backfilling` is false. (This attribute does not appear for indexes that were created during a `CreateTable` operation.)\n- `IndexName` - The name of the global secondary index.\n- `IndexSizeBytes` - The total size of the global secondary index, in bytes. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.\n- `IndexStatus` - The current status of the global secondary index:\n\n  - `CREATING` - The index is being created.\n  - `UPDATING` - The index is being updated.\n  - `DELETING` - The index is being deleted.\n  - `ACTIVE` - The index is ready for use.\n- `ItemCount` - The number of items in the global secondary index. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.\n- `KeySchema` - Specifies the complete index key schema. The attribute names in the key schema must be between 1 and 255 characters (inclusive). The key schema must begin with the same partition key as the table.\n- `Projection` - Specifies attributes that are copied (projected) from the table into the index. These are in addition to the primary key attributes and index key attributes, which are automatically projected. Each attribute specification is composed of:\n\n  - `ProjectionType` - One of the following:\n\n    - `KEYS_ONLY` - Only the index and primary keys are projected into the index.\n    - `INCLUDE` - In addition to the attributes described in `KEYS_ONLY`, the secondary index will include other non-key attributes that you specify.\n    - `ALL` - All of the table attributes are projected into the index.\n  - `NonKeyAttributes` - A list of one or more non-key attribute names that are projected into the secondary index. The total count of attributes provided in `NonKeyAttributes`, summed across all of the secondary indexes, must not exceed 100. If you project the same attribute into two different indexes, this counts as two distinct attributes when determining the total. This limit only applies when you specify the ProjectionType of `INCLUDE`. You still can specify the ProjectionType of `ALL` to project all attributes from the source table, even if the table has more than 100 attributes.\n- `ProvisionedThroughput` - The provisioned throughput settings for the global secondary index, consisting of read and write capacity units, along with data about increases and decreases.\n\nIf the table is in the `DELETING` state, no information about indexes will be returned.",
-                },
-                Member {
-                    key: "StreamSpecification",
-                    cli: "stream-specification",
-                    shape: 78u32,
-                    required: false,
-                    docs: "The current DynamoDB Streams configuration for the table.",
-                },
-                Member {
-                    key: "LatestStreamLabel",
-                    cli: "latest-stream-label",
-                    shape: 2u32,
-                    required: false,
-                    docs: "A timestamp, in ISO 8601 format, for this stream.\n\nNote that `LatestStreamLabel` is not a unique identifier for the stream, because it is possible that a stream from another table might have the same timestamp. However, the combination of the following three elements is guaranteed to be unique:\n\n- Amazon Web Services customer ID\n- Table name\n- `StreamLabel`",
-                },
-                Member {
-                    key: "LatestStreamArn",
-                    cli: "latest-stream-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The Amazon Resource Name (ARN) that uniquely identifies the latest stream for this table.",
-                },
-                Member {
-                    key: "GlobalTableVersion",
-                    cli: "global-table-version",
-                    shape: 2u32,
-                    required: false,
-                    docs: "Represents the version of [global tables](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html>) in use, if the table is replicated across Amazon Web Services Regions.",
-                },
-                Member {
-                    key: "Replicas",
-                    cli: "replicas",
-                    shape: 47u32,
-                    required: false,
-                    docs: "Represents replicas of the table.\n\nAfter a successful disassociation, this list is absent or empty. To confirm disassociation, also verify that `TableStatus` is `ACTIVE`.",
-                },
-                Member {
-                    key: "GlobalTableWitnesses",
-                    cli: "global-table-witnesses",
-                    shape: 98u32,
-                    required: false,
-                    docs: "The witness Region and its current status in the MRSC global table. Only one witness Region can be configured per MRSC global table.",
-                },
-                Member {
-                    key: "GlobalTableSettingsReplicationMode",
-                    cli: "global-table-settings-replication-mode",
-                    shape: 60u32,
-                    required: false,
-                    docs: "Indicates one of the settings synchronization modes for the global table:\n\n- `ENABLED`: Indicates that the settings synchronization mode for the global table is enabled.\n- `DISABLED`: Indicates that the settings synchronization mode for the global table is disabled.\n- `ENABLED_WITH_OVERRIDES`: This mode is set by default for a same account global table. Indicates that certain global table settings can be overridden.",
-                },
-                Member {
-                    key: "RestoreSummary",
-                    cli: "restore-summary",
-                    shape: 101u32,
-                    required: false,
-                    docs: "Contains details for the restore.",
-                },
-                Member {
-                    key: "SSEDescription",
-                    cli: "sse-description",
-                    shape: 102u32,
-                    required: false,
-                    docs: "The description of the server-side encryption status on the specified table.",
-                },
-                Member {
-                    key: "ArchivalSummary",
-                    cli: "archival-summary",
-                    shape: 104u32,
-                    required: false,
-                    docs: "Contains information about the table archive.",
-                },
-                Member {
-                    key: "TableClassSummary",
-                    cli: "table-class-summary",
-                    shape: 58u32,
-                    required: false,
-                    docs: "Contains details of the table class.",
-                },
-                Member {
-                    key: "DeletionProtectionEnabled",
-                    cli: "deletion-protection-enabled",
-                    shape: 9u32,
-                    required: false,
-                    docs: "Indicates whether deletion protection is enabled (true) or disabled (false) on the table.",
-                },
-                Member {
-                    key: "DisassociationProtectionEnabled",
-                    cli: "disassociation-protection-enabled",
-                    shape: 9u32,
-                    required: false,
-                    docs: "Specifies whether disassociation protection is enabled (`true`) or disabled (`false`) for the local global table replica. Protection is enabled by default.",
-                },
-                Member {
-                    key: "OnDemandThroughput",
-                    cli: "on-demand-throughput",
-                    shape: 75u32,
-                    required: false,
-                    docs: "The maximum number of read and write units for the specified on-demand table. If you use this parameter, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both.",
-                },
-                Member {
-                    key: "WarmThroughput",
-                    cli: "warm-throughput",
-                    shape: 52u32,
-                    required: false,
-                    docs: "Describes the warm throughput value of the base table.",
-                },
-                Member {
-                    key: "MultiRegionConsistency",
-                    cli: "multi-region-consistency",
-                    shape: 105u32,
-                    required: false,
-                    docs: "Indicates one of the following consistency modes for a global table:\n\n- `EVENTUAL`: Indicates that the global table is configured for multi-Region eventual consistency (MREC).\n- `STRONG`: Indicates that the global table is configured for multi-Region strong consistency (MRSC).\n\nIf you don't specify this field, the global table consistency mode defaults to `EVENTUAL`. For more information about global tables consistency modes, see [Consistency modes](<https://docs.aws.amazon.com/V2globaltables_HowItWorks.html#V2globaltables_HowItWorks.consistency-modes>) in DynamoDB developer guide.",
-                },
-                Member {
-                    key: "VectorIndexes",
-                    cli: "vector-indexes",
-                    shape: 106u32,
-                    required: false,
-                    docs: "The vector indexes, if any, on the table. Each element is composed of:\n\n- `IndexName` - The name of the vector index.\n- `IndexStatus` - The current status of the vector index: `CREATING`, `ACTIVE`, or `DELETING`.\n- `Backfilling` - Specifies whether the index is currently backfilling. During backfill, `SearchVectors` operations might return incomplete results.\n- `VectorAttribute` - The attribute that contains vector embeddings.\n- `Dimensions` - The number of dimensions in each vector.\n- `DistanceFunction` - The distance function used to calculate similarity (`COSINE`, `EUCLIDEAN`, or `DOT_PRODUCT`).\n- `SearchSchema` - The partition key and inline filter attributes for the vector index.\n- `Projection` - Specifies attributes that are copied (projected) from the table into the vector index.\n- `IndexArn` - The Amazon Resource Name (ARN) that uniquely identifies the index.\n- `IndexSizeBytes` - The total size of the vector index, in bytes. Amazon DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.\n- `ItemCount` - The number of items indexed in the vector index. Amazon DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "LastIncreaseDateTime",
-                    cli: "last-increase-date-time",
-                    shape: 43u32,
-                    required: false,
-                    docs: "The date and time of the last provisioned throughput increase for this table.",
-                },
-                Member {
-                    key: "LastDecreaseDateTime",
-                    cli: "last-decrease-date-time",
-                    shape: 43u32,
-                    required: false,
-                    docs: "The date and time of the last provisioned throughput decrease for this table.",
-                },
-                Member {
-                    key: "NumberOfDecreasesToday",
-                    cli: "number-of-decreases-today",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The number of provisioned throughput decreases for this table during this UTC calendar day. For current maximums on provisioned throughput decreases, see [Service, Account, and Table Quotas](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Limits.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ReadCapacityUnits",
-                    cli: "read-capacity-units",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`. Eventually consistent reads require less effort than strongly consistent reads, so a setting of 50 `ReadCapacityUnits` per second provides 100 eventually consistent `ReadCapacityUnits` per second.\n\nFor a table or global secondary index that uses on-demand capacity mode (`PAY_PER_REQUEST`), this value is `0`, because on-demand mode does not use provisioned throughput.",
-                },
-                Member {
-                    key: "WriteCapacityUnits",
-                    cli: "write-capacity-units",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException`.\n\nFor a table or global secondary index that uses on-demand capacity mode (`PAY_PER_REQUEST`), this value is `0`, because on-demand mode does not use provisioned throughput.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "BillingMode",
-                    cli: "billing-mode",
-                    shape: 77u32,
-                    required: false,
-                    docs: "Controls how you are charged for read and write throughput and how you manage capacity. This setting can be changed later.\n\n- `PROVISIONED` - Sets the read/write capacity mode to `PROVISIONED`. We recommend using `PROVISIONED` for predictable workloads.\n- `PAY_PER_REQUEST` - Sets the read/write capacity mode to `PAY_PER_REQUEST`. We recommend using `PAY_PER_REQUEST` for unpredictable workloads.",
-                },
-                Member {
-                    key: "LastUpdateToPayPerRequestDateTime",
-                    cli: "last-update-to-pay-per-request-date-time",
-                    shape: 43u32,
-                    required: false,
-                    docs: "Represents the time when `PAY_PER_REQUEST` was last set as the read/write capacity mode.",
-                },
-            ],
-        ),
+        Shape::Struct(M50),
+        Shape::Struct(M51),
+        Shape::Struct(M52),
         Shape::List(95u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "IndexName",
-                    cli: "index-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "Represents the name of the local secondary index.",
-                },
-                Member {
-                    key: "KeySchema",
-                    cli: "key-schema",
-                    shape: 65u32,
-                    required: false,
-                    docs: "The complete key schema for the local secondary index, consisting of one or more pairs of attribute names and key types:\n\n- `HASH` - partition key\n- `RANGE` - sort key\n\n> **Note:** The partition key of an item is also known as its *hash attribute*. The term \"hash attribute\" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.\n>\n> The sort key of an item is also known as its *range attribute*. The term \"range attribute\" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.",
-                },
-                Member {
-                    key: "Projection",
-                    cli: "projection",
-                    shape: 70u32,
-                    required: false,
-                    docs: "Represents attributes that are copied (projected) from the table into the global secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.",
-                },
-                Member {
-                    key: "IndexSizeBytes",
-                    cli: "index-size-bytes",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The total size of the specified index, in bytes. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.",
-                },
-                Member {
-                    key: "ItemCount",
-                    cli: "item-count",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The number of items in the specified index. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.",
-                },
-                Member {
-                    key: "IndexArn",
-                    cli: "index-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The Amazon Resource Name (ARN) that uniquely identifies the index.",
-                },
-            ],
-        ),
+        Shape::Struct(M53),
         Shape::List(97u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "IndexName",
-                    cli: "index-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name of the global secondary index.",
-                },
-                Member {
-                    key: "KeySchema",
-                    cli: "key-schema",
-                    shape: 65u32,
-                    required: false,
-                    docs: "The complete key schema for a global secondary index, which consists of one or more pairs of attribute names and key types:\n\n- `HASH` - partition key\n- `RANGE` - sort key\n\n> **Note:** The partition key of an item is also known as its *hash attribute*. The term \"hash attribute\" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.\n>\n> The sort key of an item is also known as its *range attribute*. The term \"range attribute\" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.",
-                },
-                Member {
-                    key: "Projection",
-                    cli: "projection",
-                    shape: 70u32,
-                    required: false,
-                    docs: "Represents attributes that are copied (projected) from the table into the global secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.",
-                },
-                Member {
-                    key: "IndexStatus",
-                    cli: "index-status",
-                    shape: 57u32,
-                    required: false,
-                    docs: "The current state of the global secondary index:\n\n- `CREATING` - The index is being created.\n- `UPDATING` - The index is being updated.\n- `DELETING` - The index is being deleted.\n- `ACTIVE` - The index is ready for use.",
-                },
-                Member {
-                    key: "Backfilling",
-                    cli: "backfilling",
-                    shape: 9u32,
-                    required: false,
-                    docs: "Indicates whether the index is currently backfilling. *Backfilling* is the process of reading items from the table and determining whether they can be added to the index. (Not all items will qualify: For example, a partition key cannot have any duplicate values.) If an item can be added to the index, DynamoDB will do so. After all items have been processed, the backfilling operation is complete and `Backfilling` is false.\n\nYou can delete an index that is being created during the `Backfilling` phase when `IndexStatus` is set to CREATING and `Backfilling` is true. You can't delete the index that is being created when `IndexStatus` is set to CREATING and `Backfilling` is false.\n\n> **Note:** For indexes that were created during a `CreateTable` operation, the `Backfilling` attribute does not appear in the `DescribeTable` output.",
-                },
-                Member {
-                    key: "ProvisionedThroughput",
-                    cli: "provisioned-throughput",
-                    shape: 92u32,
-                    required: false,
-                    docs: "Represents the provisioned throughput settings for the specified global secondary index.\n\nFor current minimum and maximum provisioned throughput values, see [Service, Account, and Table Quotas](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Limits.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "IndexSizeBytes",
-                    cli: "index-size-bytes",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The total size of the specified index, in bytes. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.",
-                },
-                Member {
-                    key: "ItemCount",
-                    cli: "item-count",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The number of items in the specified index. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.",
-                },
-                Member {
-                    key: "IndexArn",
-                    cli: "index-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The Amazon Resource Name (ARN) that uniquely identifies the index.",
-                },
-                Member {
-                    key: "OnDemandThroughput",
-                    cli: "on-demand-throughput",
-                    shape: 75u32,
-                    required: false,
-                    docs: "The maximum number of read and write units for the specified global secondary index. If you use this parameter, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both.",
-                },
-                Member {
-                    key: "WarmThroughput",
-                    cli: "warm-throughput",
-                    shape: 56u32,
-                    required: false,
-                    docs: "Represents the warm throughput value (in read units per second and write units per second) for the specified secondary index.",
-                },
-            ],
-        ),
+        Shape::Struct(M54),
         Shape::List(99u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "RegionName",
-                    cli: "region-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name of the Amazon Web Services Region that serves as a witness for the MRSC global table.",
-                },
-                Member {
-                    key: "WitnessStatus",
-                    cli: "witness-status",
-                    shape: 100u32,
-                    required: false,
-                    docs: "The current status of the witness Region in the MRSC global table.",
-                },
-            ],
-        ),
+        Shape::Struct(M55),
         Shape::Enum(&["CREATING", "DELETING", "ACTIVE"]),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "SourceBackupArn",
-                    cli: "source-backup-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The Amazon Resource Name (ARN) of the backup from which the table was restored.",
-                },
-                Member {
-                    key: "SourceTableArn",
-                    cli: "source-table-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The ARN of the source table of the backup that is being restored.",
-                },
-                Member {
-                    key: "RestoreDateTime",
-                    cli: "restore-date-time",
-                    shape: 43u32,
-                    required: true,
-                    docs: "Point in time or source backup time.",
-                },
-                Member {
-                    key: "RestoreInProgress",
-                    cli: "restore-in-progress",
-                    shape: 9u32,
-                    required: true,
-                    docs: "Indicates if a restore is in progress or not.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Status",
-                    cli: "status",
-                    shape: 103u32,
-                    required: false,
-                    docs: "Represents the current state of server-side encryption. The only supported values are:\n\n- `ENABLED` - Server-side encryption is enabled.\n- `UPDATING` - Server-side encryption is being updated.",
-                },
-                Member {
-                    key: "SSEType",
-                    cli: "sse-type",
-                    shape: 81u32,
-                    required: false,
-                    docs: "Server-side encryption type. The only supported value is:\n\n- `KMS` - Server-side encryption that uses Key Management Service. The key is stored in your account and is managed by KMS (KMS charges apply).",
-                },
-                Member {
-                    key: "KMSMasterKeyArn",
-                    cli: "kms-master-key-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The KMS key ARN used for the KMS encryption.",
-                },
-                Member {
-                    key: "InaccessibleEncryptionDateTime",
-                    cli: "inaccessible-encryption-date-time",
-                    shape: 43u32,
-                    required: false,
-                    docs: "Indicates the time, in UNIX epoch date format, when DynamoDB detected that the table's KMS key was inaccessible. This attribute will automatically be cleared when DynamoDB detects that the table's KMS key is accessible again. DynamoDB will initiate the table archival process when table's KMS key remains inaccessible for more than seven days from this date.",
-                },
-            ],
-        ),
+        Shape::Struct(M56),
+        Shape::Struct(M57),
         Shape::Enum(&["ENABLING", "ENABLED", "DISABLING", "DISABLED", "UPDATING"]),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "ArchivalDateTime",
-                    cli: "archival-date-time",
-                    shape: 43u32,
-                    required: false,
-                    docs: "The date and time when table archival was initiated by DynamoDB, in UNIX epoch time format.",
-                },
-                Member {
-                    key: "ArchivalReason",
-                    cli: "archival-reason",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The reason DynamoDB archived the table. Currently, the only possible value is:\n\n- `INACCESSIBLE_ENCRYPTION_CREDENTIALS` - The table was archived due to the table's KMS key being inaccessible for more than seven days. An On-Demand backup was created at the archival time.",
-                },
-                Member {
-                    key: "ArchivalBackupArn",
-                    cli: "archival-backup-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The Amazon Resource Name (ARN) of the backup the table was archived to, when applicable in the archival reason. If you wish to restore this backup to the same table name, you will need to delete the original table.",
-                },
-            ],
-        ),
+        Shape::Struct(M58),
         Shape::Enum(&["EVENTUAL", "STRONG"]),
         Shape::List(107u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "IndexName",
-                    cli: "index-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name of the vector index.",
-                },
-                Member {
-                    key: "SearchSchema",
-                    cli: "search-schema",
-                    shape: 87u32,
-                    required: false,
-                    docs: "The search schema that defines partition key and inline filter attributes for the vector index.",
-                },
-                Member {
-                    key: "Projection",
-                    cli: "projection",
-                    shape: 70u32,
-                    required: false,
-                    docs: "Specifies attributes that are copied (projected) from the table into the vector index.",
-                },
-                Member {
-                    key: "VectorAttribute",
-                    cli: "vector-attribute",
-                    shape: 86u32,
-                    required: false,
-                    docs: "The vector attribute configuration for the index.",
-                },
-                Member {
-                    key: "Dimensions",
-                    cli: "dimensions",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The number of dimensions in each vector.",
-                },
-                Member {
-                    key: "DistanceFunction",
-                    cli: "distance-function",
-                    shape: 90u32,
-                    required: false,
-                    docs: "The distance function used to calculate similarity between vectors.",
-                },
-                Member {
-                    key: "IndexStatus",
-                    cli: "index-status",
-                    shape: 57u32,
-                    required: false,
-                    docs: "The current state of the vector index:\n\n- `CREATING` - The index is being created.\n- `ACTIVE` - The index is ready for use.\n- `DELETING` - The index is being deleted.",
-                },
-                Member {
-                    key: "Backfilling",
-                    cli: "backfilling",
-                    shape: 9u32,
-                    required: false,
-                    docs: "Specifies whether the index is currently backfilling. During backfill, `SearchVectors` operations might return incomplete results.",
-                },
-                Member {
-                    key: "IndexSizeBytes",
-                    cli: "index-size-bytes",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The total size of the vector index, in bytes. Amazon DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.",
-                },
-                Member {
-                    key: "ItemCount",
-                    cli: "item-count",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The number of items indexed in the vector index. Amazon DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.",
-                },
-                Member {
-                    key: "IndexArn",
-                    cli: "index-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The Amazon Resource Name (ARN) that uniquely identifies the vector index.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "BackupDetails",
-                    cli: "backup-details",
-                    shape: 39u32,
-                    required: false,
-                    docs: "Contains the details of the backup created for the table.",
-                },
-                Member {
-                    key: "SourceTableDetails",
-                    cli: "source-table-details",
-                    shape: 109u32,
-                    required: false,
-                    docs: "Contains the details of the table when the backup was created.",
-                },
-                Member {
-                    key: "SourceTableFeatureDetails",
-                    cli: "source-table-feature-details",
-                    shape: 110u32,
-                    required: false,
-                    docs: "Contains the details of the features enabled on the table when the backup was created. For example, LSIs, GSIs, streams, TTL.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the table for which the backup was created.",
-                },
-                Member {
-                    key: "TableId",
-                    cli: "table-id",
-                    shape: 2u32,
-                    required: true,
-                    docs: "Unique identifier for the table for which the backup was created.",
-                },
-                Member {
-                    key: "TableArn",
-                    cli: "table-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "ARN of the table for which backup was created.",
-                },
-                Member {
-                    key: "TableSizeBytes",
-                    cli: "table-size-bytes",
-                    shape: 40u32,
-                    required: false,
-                    docs: "Size of the table in bytes. Note that this is an approximate value.",
-                },
-                Member {
-                    key: "KeySchema",
-                    cli: "key-schema",
-                    shape: 65u32,
-                    required: true,
-                    docs: "Schema of the table.",
-                },
-                Member {
-                    key: "TableCreationDateTime",
-                    cli: "table-creation-date-time",
-                    shape: 43u32,
-                    required: true,
-                    docs: "Time when the source table was created.",
-                },
-                Member {
-                    key: "ProvisionedThroughput",
-                    cli: "provisioned-throughput",
-                    shape: 74u32,
-                    required: true,
-                    docs: "Read IOPs and Write IOPS on the table when the backup was created.",
-                },
-                Member {
-                    key: "OnDemandThroughput",
-                    cli: "on-demand-throughput",
-                    shape: 75u32,
-                    required: false,
-                    docs: "Sets the maximum number of read and write units for the specified on-demand table. If you use this parameter, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both.",
-                },
-                Member {
-                    key: "ItemCount",
-                    cli: "item-count",
-                    shape: 40u32,
-                    required: false,
-                    docs: "Number of items in the table. Note that this is an approximate value.",
-                },
-                Member {
-                    key: "BillingMode",
-                    cli: "billing-mode",
-                    shape: 77u32,
-                    required: false,
-                    docs: "Controls how you are charged for read and write throughput and how you manage capacity. This setting can be changed later.\n\n- `PROVISIONED` - Sets the read/write capacity mode to `PROVISIONED`. We recommend using `PROVISIONED` for predictable workloads.\n- `PAY_PER_REQUEST` - Sets the read/write capacity mode to `PAY_PER_REQUEST`. We recommend using `PAY_PER_REQUEST` for unpredictable workloads.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "LocalSecondaryIndexes",
-                    cli: "local-secondary-indexes",
-                    shape: 111u32,
-                    required: false,
-                    docs: "Represents the LSI properties for the table when the backup was created. It includes the IndexName, KeySchema and Projection for the LSIs on the table at the time of backup.",
-                },
-                Member {
-                    key: "GlobalSecondaryIndexes",
-                    cli: "global-secondary-indexes",
-                    shape: 113u32,
-                    required: false,
-                    docs: "Represents the GSI properties for the table when the backup was created. It includes the IndexName, KeySchema, Projection, and ProvisionedThroughput for the GSIs on the table at the time of backup.",
-                },
-                Member {
-                    key: "StreamDescription",
-                    cli: "stream-description",
-                    shape: 78u32,
-                    required: false,
-                    docs: "Stream settings on the table when the backup was created.",
-                },
-                Member {
-                    key: "TimeToLiveDescription",
-                    cli: "time-to-live-description",
-                    shape: 115u32,
-                    required: false,
-                    docs: "Time to Live settings on the table when the backup was created.",
-                },
-                Member {
-                    key: "SSEDescription",
-                    cli: "sse-description",
-                    shape: 102u32,
-                    required: false,
-                    docs: "The description of the server-side encryption status on the table when the backup was created.",
-                },
-                Member {
-                    key: "VectorIndexes",
-                    cli: "vector-indexes",
-                    shape: 117u32,
-                    required: false,
-                    docs: "The vector index properties for the table at the time the backup was created, including the index name, vector attribute, dimensions, distance function, search schema, and projection.",
-                },
-            ],
-        ),
+        Shape::Struct(M59),
+        Shape::Struct(M62),
+        Shape::Struct(M63),
+        Shape::Struct(M64),
         Shape::List(112u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "IndexName",
-                    cli: "index-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "Represents the name of the local secondary index.",
-                },
-                Member {
-                    key: "KeySchema",
-                    cli: "key-schema",
-                    shape: 65u32,
-                    required: false,
-                    docs: "The complete key schema for a local secondary index, which consists of one or more pairs of attribute names and key types:\n\n- `HASH` - partition key\n- `RANGE` - sort key\n\n> **Note:** The partition key of an item is also known as its *hash attribute*. The term \"hash attribute\" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.\n>\n> The sort key of an item is also known as its *range attribute*. The term \"range attribute\" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.",
-                },
-                Member {
-                    key: "Projection",
-                    cli: "projection",
-                    shape: 70u32,
-                    required: false,
-                    docs: "Represents attributes that are copied (projected) from the table into the global secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.",
-                },
-            ],
-        ),
+        Shape::Struct(M65),
         Shape::List(114u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "IndexName",
-                    cli: "index-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name of the global secondary index.",
-                },
-                Member {
-                    key: "KeySchema",
-                    cli: "key-schema",
-                    shape: 65u32,
-                    required: false,
-                    docs: "The complete key schema for a global secondary index, which consists of one or more pairs of attribute names and key types:\n\n- `HASH` - partition key\n- `RANGE` - sort key\n\n> **Note:** The partition key of an item is also known as its *hash attribute*. The term \"hash attribute\" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.\n>\n> The sort key of an item is also known as its *range attribute*. The term \"range attribute\" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.",
-                },
-                Member {
-                    key: "Projection",
-                    cli: "projection",
-                    shape: 70u32,
-                    required: false,
-                    docs: "Represents attributes that are copied (projected) from the table into the global secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.",
-                },
-                Member {
-                    key: "ProvisionedThroughput",
-                    cli: "provisioned-throughput",
-                    shape: 74u32,
-                    required: false,
-                    docs: "Represents the provisioned throughput settings for the specified global secondary index.",
-                },
-                Member {
-                    key: "OnDemandThroughput",
-                    cli: "on-demand-throughput",
-                    shape: 75u32,
-                    required: false,
-                    docs: "Sets the maximum number of read and write units for the specified on-demand table. If you use this parameter, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "TimeToLiveStatus",
-                    cli: "time-to-live-status",
-                    shape: 116u32,
-                    required: false,
-                    docs: "The TTL status for the table.",
-                },
-                Member {
-                    key: "AttributeName",
-                    cli: "attribute-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name of the TTL attribute for items in the table.",
-                },
-            ],
-        ),
+        Shape::Struct(M66),
+        Shape::Struct(M67),
         Shape::Enum(&["ENABLING", "DISABLING", "ENABLED", "DISABLED"]),
         Shape::List(118u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "IndexName",
-                    cli: "index-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name of the vector index.",
-                },
-                Member {
-                    key: "VectorAttribute",
-                    cli: "vector-attribute",
-                    shape: 86u32,
-                    required: false,
-                    docs: "The vector attribute configuration for the index.",
-                },
-                Member {
-                    key: "SearchSchema",
-                    cli: "search-schema",
-                    shape: 87u32,
-                    required: false,
-                    docs: "The search schema that defines partition key and inline filter attributes for the vector index.",
-                },
-                Member {
-                    key: "Projection",
-                    cli: "projection",
-                    shape: 70u32,
-                    required: false,
-                    docs: "Specifies attributes that are copied (projected) from the table into the vector index.",
-                },
-                Member {
-                    key: "Dimensions",
-                    cli: "dimensions",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The number of dimensions in each vector.",
-                },
-                Member {
-                    key: "DistanceFunction",
-                    cli: "distance-function",
-                    shape: 90u32,
-                    required: false,
-                    docs: "The distance function used to calculate similarity between vectors.",
-                },
-            ],
-        ),
+        Shape::Struct(M68),
         Shape::Map(2u32, 120u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Value",
-                    cli: "value",
-                    shape: 4u32,
-                    required: false,
-                    docs: "Represents the data for the expected attribute.\n\nEach attribute value is described as a name-value pair. The name is the data type, and the value is the data itself.\n\nFor more information, see [Data Types](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html#HowItWorks.DataTypes>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "Exists",
-                    cli: "exists",
-                    shape: 9u32,
-                    required: false,
-                    docs: "Causes DynamoDB to evaluate the value before attempting a conditional operation:\n\n- If `Exists` is `true`, DynamoDB will check to see if that attribute value already exists in the table. If it is found, then the operation succeeds. If it is not found, the operation fails with a `ConditionCheckFailedException`.\n- If `Exists` is `false`, DynamoDB assumes that the attribute value does not exist in the table. If in fact the value does not exist, then the assumption is valid and the operation succeeds. If the value is found, despite the assumption that it does not exist, the operation fails with a `ConditionCheckFailedException`.\n\nThe default setting for `Exists` is `true`. If you supply a `Value` all by itself, DynamoDB assumes the attribute exists: You don't have to set `Exists` to `true`, because it is implied.\n\nDynamoDB returns a `ValidationException` if:\n\n- `Exists` is `true` but there is no `Value` to check. (You expect a value to exist, but don't specify what that value is.)\n- `Exists` is `false` but you also provide a `Value`. (You cannot expect an attribute to have a value, while also expecting it not to exist.)",
-                },
-                Member {
-                    key: "ComparisonOperator",
-                    cli: "comparison-operator",
-                    shape: 121u32,
-                    required: false,
-                    docs: "A comparator for evaluating attributes in the `AttributeValueList`. For example, equals, greater than, less than, etc.\n\nThe following comparison operators are available:\n\n`EQ | NE | LE | LT | GE | GT | NOT_NULL | NULL | CONTAINS | NOT_CONTAINS | BEGINS_WITH | IN | BETWEEN`\n\nThe following are descriptions of each comparison operator.\n\n- `EQ` : Equal. `EQ` is supported for all data types, including lists and maps.\n\n  `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, Binary, String Set, Number Set, or Binary Set. If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{\"S\":\"6\"}` does not equal `{\"N\":\"6\"}`. Also, `{\"N\":\"6\"}` does not equal `{\"NS\":[\"6\", \"2\", \"1\"]}`.\n- `NE` : Not equal. `NE` is supported for all data types, including lists and maps.\n\n  `AttributeValueList` can contain only one `AttributeValue` of type String, Number, Binary, String Set, Number Set, or Binary Set. If an item contains an `AttributeValue` of a different type than the one provided in the request, the value does not match. For example, `{\"S\":\"6\"}` does not equal `{\"N\":\"6\"}`. Also, `{\"N\":\"6\"}` does not equal `{\"NS\":[\"6\", \"2\", \"1\"]}`.\n- `LE` : Less than or equal.\n\n  `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or Binary (not a set type). If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{\"S\":\"6\"}` does not equal `{\"N\":\"6\"}`. Also, `{\"N\":\"6\"}` does not compare to `{\"NS\":[\"6\", \"2\", \"1\"]}`.\n- `LT` : Less than.\n\n  `AttributeValueList` can contain only one `AttributeValue` of type String, Number, or Binary (not a set type). If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{\"S\":\"6\"}` does not equal `{\"N\":\"6\"}`. Also, `{\"N\":\"6\"}` does not compare to `{\"NS\":[\"6\", \"2\", \"1\"]}`.\n- `GE` : Greater than or equal.\n\n  `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or Binary (not a set type). If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{\"S\":\"6\"}` does not equal `{\"N\":\"6\"}`. Also, `{\"N\":\"6\"}` does not compare to `{\"NS\":[\"6\", \"2\", \"1\"]}`.\n- `GT` : Greater than.\n\n  `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or Binary (not a set type). If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{\"S\":\"6\"}` does not equal `{\"N\":\"6\"}`. Also, `{\"N\":\"6\"}` does not compare to `{\"NS\":[\"6\", \"2\", \"1\"]}`.\n- `NOT_NULL` : The attribute exists. `NOT_NULL` is supported for all data types, including lists and maps.\n\n  > **Note:** This operator tests for the existence of an attribute, not its data type. If the data type of attribute \"`a`\" is null, and you evaluate it using `NOT_NULL`, the result is a Boolean `true`. This result is because the attribute \"`a`\" exists; its data type is not relevant to the `NOT_NULL` comparison operator.\n- `NULL` : The attribute does not exist. `NULL` is supported for all data types, including lists and maps.\n\n  > **Note:** This operator tests for the nonexistence of an attribute, not its data type. If the data type of attribute \"`a`\" is null, and you evaluate it using `NULL`, the result is a Boolean `false`. This is because the attribute \"`a`\" exists; its data type is not relevant to the `NULL` comparison operator.\n- `CONTAINS` : Checks for a subsequence, or value in a set.\n\n  `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or Binary (not a set type). If the target attribute of the comparison is of type String, then the operator checks for a substring match. If the target attribute of the comparison is of type Binary, then the operator looks for a subsequence of the target that matches the input. If the target attribute of the comparison is a set (\"`SS`\", \"`NS`\", or \"`BS`\"), then the operator evaluates to true if it finds an exact match with any member of the set.\n\n  CONTAINS is supported for lists: When evaluating \"`a CONTAINS b`\", \"`a`\" can be a list; however, \"`b`\" cannot be a set, a map, or a list.\n- `NOT_CONTAINS` : Checks for absence of a subsequence, or absence of a value in a set.\n\n  `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or Binary (not a set type). If the target attribute of the comparison is a String, then the operator checks for the absence of a substring match. If the target attribute of the comparison is Binary, then the operator checks for the absence of a subsequence of the target that matches the input. If the target attribute of the comparison is a set (\"`SS`\", \"`NS`\", or \"`BS`\"), then the operator evaluates to true if it *does not* find an exact match with any member of the set.\n\n  NOT_CONTAINS is supported for lists: When evaluating \"`a NOT CONTAINS b`\", \"`a`\" can be a list; however, \"`b`\" cannot be a set, a map, or a list.\n- `BEGINS_WITH` : Checks for a prefix.\n\n  `AttributeValueList` can contain only one `AttributeValue` of type String or Binary (not a Number or a set type). The target attribute of the comparison must be of type String or Binary (not a Number or a set type).\n- `IN` : Checks for matching elements in a list.\n\n  `AttributeValueList` can contain one or more `AttributeValue` elements of type String, Number, or Binary. These attributes are compared against an existing attribute of an item. If any elements of the input are equal to the item attribute, the expression evaluates to true.\n- `BETWEEN` : Greater than or equal to the first value, and less than or equal to the second value.\n\n  `AttributeValueList` must contain two `AttributeValue` elements of the same type, either String, Number, or Binary (not a set type). A target attribute matches if the target value is greater than, or equal to, the first element and less than, or equal to, the second element. If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{\"S\":\"6\"}` does not compare to `{\"N\":\"6\"}`. Also, `{\"N\":\"6\"}` does not compare to `{\"NS\":[\"6\", \"2\", \"1\"]}`",
-                },
-                Member {
-                    key: "AttributeValueList",
-                    cli: "attribute-value-list",
-                    shape: 3u32,
-                    required: false,
-                    docs: "One or more values to evaluate against the supplied attribute. The number of values in the list depends on the `ComparisonOperator` being used.\n\nFor type Number, value comparisons are numeric.\n\nString value comparisons for greater than, equals, or less than are based on ASCII character code values. For example, `a` is greater than `A`, and `a` is greater than `B`. For a list of code values, see [<http://en.wikipedia.org/wiki/ASCII#ASCII_printable_characters>](<http://en.wikipedia.org/wiki/ASCII#ASCII_printable_characters>).\n\nFor Binary, DynamoDB treats each byte of the binary data as unsigned when it compares binary values.\n\nFor information on specifying data types in JSON, see [JSON Data Format](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DataFormat.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-            ],
-        ),
+        Shape::Struct(M70),
         Shape::Enum(
             &[
                 "EQ",
@@ -5555,1525 +863,84 @@ pub(crate) static SERVICE: Service = Service {
         ),
         Shape::Enum(&["AND", "OR"]),
         Shape::Enum(&["NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"]),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "BulkOperationArn",
-                    cli: "bulk-operation-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The Amazon Resource Name (ARN) of the bulk operation.",
-                },
-                Member {
-                    key: "BulkOperationStatus",
-                    cli: "bulk-operation-status",
-                    shape: 38u32,
-                    required: false,
-                    docs: "The current status of the bulk operation can be one of the following values:\n\nIN_PROGRESS\n\nDynamoDB is processing the input.\n\nCOMPLETED\n\nThe bulk operation finished without parsing or validation errors. Condition-check failures do not cause the operation to complete with errors.\n\nCOMPLETED_WITH_ERRORS\n\nThe bulk operation finished, but DynamoDB couldn't process at least one input item because of a parsing or validation error. When you enable `ERROR` output, DynamoDB writes the details to the configured Amazon S3 output location.\n\nCANCELLING\n\nDynamoDB accepted a cancellation request and is stopping the operation.\n\nCANCELLED\n\nDynamoDB stopped the operation after a cancellation request.\n\nFAILED\n\nThe bulk operation failed. DynamoDB might write some items before the operation reaches this status. See [FailureCode](<https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BulkOperationDescription.html#DDB-Type-BulkOperationDescription-FailureCode>) and [FailureMessage](<https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BulkOperationDescription.html#DDB-Type-BulkOperationDescription-FailureMessage>) for details.",
-                },
-                Member {
-                    key: "TableDetails",
-                    cli: "table-details",
-                    shape: 125u32,
-                    required: false,
-                    docs: "A list containing identifying information for the table targeted by the bulk operation.",
-                },
-                Member {
-                    key: "ClientToken",
-                    cli: "client-token",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The idempotency token associated with the start request.",
-                },
-                Member {
-                    key: "InputS3Configuration",
-                    cli: "input-s3-configuration",
-                    shape: 127u32,
-                    required: false,
-                    docs: "The Amazon S3 input configuration associated with the bulk operation.",
-                },
-                Member {
-                    key: "OutputS3Configuration",
-                    cli: "output-s3-configuration",
-                    shape: 130u32,
-                    required: false,
-                    docs: "The Amazon S3 output configuration associated with the bulk operation.",
-                },
-                Member {
-                    key: "StartTime",
-                    cli: "start-time",
-                    shape: 43u32,
-                    required: false,
-                    docs: "The time when DynamoDB accepted the start request.",
-                },
-                Member {
-                    key: "EndTime",
-                    cli: "end-time",
-                    shape: 43u32,
-                    required: false,
-                    docs: "The time when the operation reached a terminal status. DynamoDB omits this value while the operation remains in progress.",
-                },
-                Member {
-                    key: "ProcessedItemCount",
-                    cli: "processed-item-count",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The number of input items that DynamoDB has processed. This count includes successful writes, parsing or validation failures, and condition-check failures.",
-                },
-                Member {
-                    key: "ProcessedInputBytes",
-                    cli: "processed-input-bytes",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The number of bytes that DynamoDB has read from the Amazon S3 input objects.",
-                },
-                Member {
-                    key: "TotalInputBytes",
-                    cli: "total-input-bytes",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The total size, in bytes, of the Amazon S3 input objects. DynamoDB omits this value until the initial input-size calculation completes.",
-                },
-                Member {
-                    key: "BulkOperationUsage",
-                    cli: "bulk-operation-usage",
-                    shape: 134u32,
-                    required: false,
-                    docs: "Usage information for the table and its indexes.",
-                },
-                Member {
-                    key: "FailedItemCount",
-                    cli: "failed-item-count",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The number of processed input items that failed because of parsing or validation errors. This count is included in `ProcessedItemCount`. Condition-check failures do not increase this count.",
-                },
-                Member {
-                    key: "FailureCode",
-                    cli: "failure-code",
-                    shape: 2u32,
-                    required: false,
-                    docs: "A code that identifies why the bulk operation failed or was cancelled. DynamoDB returns this value only when `BulkOperationStatus` is `FAILED` or `CANCELLED`.",
-                },
-                Member {
-                    key: "FailureMessage",
-                    cli: "failure-message",
-                    shape: 2u32,
-                    required: false,
-                    docs: "A message that describes why the bulk operation failed or was cancelled. DynamoDB returns this value only when `BulkOperationStatus` is `FAILED` or `CANCELLED`.",
-                },
-                Member {
-                    key: "MaxWriteRequestUnits",
-                    cli: "max-write-request-units",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The maximum write request unit rate configured for the bulk operation.",
-                },
-                Member {
-                    key: "PerformanceTier",
-                    cli: "performance-tier",
-                    shape: 140u32,
-                    required: false,
-                    docs: "The performance tier selected for the bulk operation. Valid values are `STANDARD` and `ACCELERATED`. If the start request omitted this value, DynamoDB uses `STANDARD`.",
-                },
-            ],
-        ),
+        Shape::Struct(M80),
         Shape::List(126u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name or ARN of the table associated with the bulk operation.",
-                },
-                Member {
-                    key: "TableId",
-                    cli: "table-id",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The unique identifier of the table associated with the bulk operation.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "S3BucketOwner",
-                    cli: "s3-bucket-owner",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The Amazon Web Services account ID of the input bucket owner. If you omit this value, DynamoDB uses the Amazon Web Services account ID of the requester.\n\n> **Note:** `S3BucketOwner` is required when the bucket is owned by another Amazon Web Services account.",
-                },
-                Member {
-                    key: "S3Bucket",
-                    cli: "s3-bucket",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the Amazon S3 bucket that contains the input objects.",
-                },
-                Member {
-                    key: "S3KeyPrefix",
-                    cli: "s3-key-prefix",
-                    shape: 2u32,
-                    required: false,
-                    docs: "An optional key prefix that limits the input to matching objects in the Amazon S3 bucket.",
-                },
-                Member {
-                    key: "InputFormat",
-                    cli: "input-format",
-                    shape: 128u32,
-                    required: true,
-                    docs: "The format of the input objects. `DYNAMODB_JSON` uses JSON Lines, with one JSON record per line. `ION` uses a sequence of Ion structs.",
-                },
-                Member {
-                    key: "InputCompressionType",
-                    cli: "input-compression-type",
-                    shape: 129u32,
-                    required: false,
-                    docs: "The compression type of the input objects. Valid values are `GZIP`, `ZSTD`, and `NONE`. If you don't specify a value, DynamoDB uses `NONE`.",
-                },
-            ],
-        ),
+        Shape::Struct(M81),
+        Shape::Struct(M82),
         Shape::Enum(&["DYNAMODB_JSON", "ION"]),
         Shape::Enum(&["GZIP", "ZSTD", "NONE"]),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "S3BucketOwner",
-                    cli: "s3-bucket-owner",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The Amazon Web Services account ID of the output bucket owner. If you omit this value, DynamoDB uses the Amazon Web Services account ID of the requester.\n\n> **Note:** `S3BucketOwner` is required when the bucket is owned by another Amazon Web Services account.",
-                },
-                Member {
-                    key: "S3Bucket",
-                    cli: "s3-bucket",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name of the Amazon S3 bucket where DynamoDB writes output records.",
-                },
-                Member {
-                    key: "S3KeyPrefix",
-                    cli: "s3-key-prefix",
-                    shape: 2u32,
-                    required: false,
-                    docs: "An optional key prefix under which DynamoDB writes the output records.",
-                },
-                Member {
-                    key: "S3SseAlgorithm",
-                    cli: "s3-sse-algorithm",
-                    shape: 131u32,
-                    required: false,
-                    docs: "The server-side encryption algorithm for the output objects. Valid values are `AES256` and `KMS`. If you don't specify a value, Amazon S3 applies the destination bucket's default encryption settings.",
-                },
-                Member {
-                    key: "S3SseKmsKeyId",
-                    cli: "s3-sse-kms-key-id",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The identifier of the KMS key that encrypts the output objects. Specify this value when `S3SseAlgorithm` is `KMS`. Don't specify it when the algorithm is `AES256`.",
-                },
-                Member {
-                    key: "OutputType",
-                    cli: "output-type",
-                    shape: 132u32,
-                    required: true,
-                    docs: "The following values describe the types of output that DynamoDB writes for individual input items. Include one or both values.\n\nERROR\n\nReports input records or input objects that DynamoDB couldn't process. This includes malformed input and item validation failures, such as a missing or incorrectly typed primary key attribute or an item that exceeds a DynamoDB limit.\n\nCONDITION_CHECK_FAILURE\n\nReports the attempted item and, when present, the existing item for a write whose condition expression evaluates to false.",
-                },
-            ],
-        ),
+        Shape::Struct(M83),
         Shape::Enum(&["AES256", "KMS"]),
         Shape::List(133u32),
         Shape::Enum(&["ERROR", "CONDITION_CHECK_FAILURE"]),
         Shape::List(135u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name or ARN of the table associated with the reported usage.",
-                },
-                Member {
-                    key: "BulkPutBytes",
-                    cli: "bulk-put-bytes",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The total number of bulk put bytes used by the operation. This value excludes bulk put vector bytes.",
-                },
-                Member {
-                    key: "Table",
-                    cli: "table",
-                    shape: 136u32,
-                    required: false,
-                    docs: "The number of bulk put bytes for the table, excluding its indexes.",
-                },
-                Member {
-                    key: "LocalSecondaryIndexes",
-                    cli: "local-secondary-indexes",
-                    shape: 137u32,
-                    required: false,
-                    docs: "The bulk put bytes used on each local secondary index affected by the operation, keyed by index name.",
-                },
-                Member {
-                    key: "GlobalSecondaryIndexes",
-                    cli: "global-secondary-indexes",
-                    shape: 137u32,
-                    required: false,
-                    docs: "The bulk put bytes used on each global secondary index affected by the operation, keyed by index name.",
-                },
-                Member {
-                    key: "VectorIndexes",
-                    cli: "vector-indexes",
-                    shape: 138u32,
-                    required: false,
-                    docs: "The bulk put vector bytes used on each vector index affected by the operation, keyed by index name.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "BulkPutBytes",
-                    cli: "bulk-put-bytes",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The number of bulk put bytes.",
-                },
-            ],
-        ),
+        Shape::Struct(M84),
+        Shape::Struct(M85),
         Shape::Map(2u32, 136u32),
         Shape::Map(2u32, 139u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "BulkPutVectorBytes",
-                    cli: "bulk-put-vector-bytes",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The number of bulk put vector bytes used on the vector index.",
-                },
-            ],
-        ),
+        Shape::Struct(M86),
         Shape::Enum(&["STANDARD", "ACCELERATED"]),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "ContinuousBackupsStatus",
-                    cli: "continuous-backups-status",
-                    shape: 142u32,
-                    required: true,
-                    docs: "`ContinuousBackupsStatus` can be one of the following states: ENABLED, DISABLED",
-                },
-                Member {
-                    key: "PointInTimeRecoveryDescription",
-                    cli: "point-in-time-recovery-description",
-                    shape: 143u32,
-                    required: false,
-                    docs: "The description of the point in time recovery settings applied to the table.",
-                },
-            ],
-        ),
+        Shape::Struct(M89),
         Shape::Enum(&["ENABLED", "DISABLED"]),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "PointInTimeRecoveryStatus",
-                    cli: "point-in-time-recovery-status",
-                    shape: 144u32,
-                    required: false,
-                    docs: "The current state of point in time recovery:\n\n- `ENABLED` - Point in time recovery is enabled.\n- `DISABLED` - Point in time recovery is disabled.",
-                },
-                Member {
-                    key: "RecoveryPeriodInDays",
-                    cli: "recovery-period-in-days",
-                    shape: 145u32,
-                    required: false,
-                    docs: "The number of preceding days for which continuous backups are taken and maintained. Your table data is only recoverable to any point-in-time from within the configured recovery period. This parameter is optional.",
-                },
-                Member {
-                    key: "EarliestRestorableDateTime",
-                    cli: "earliest-restorable-date-time",
-                    shape: 43u32,
-                    required: false,
-                    docs: "Specifies the earliest point in time you can restore your table to. You can restore your table to any point in time during the last 35 days.",
-                },
-                Member {
-                    key: "LatestRestorableDateTime",
-                    cli: "latest-restorable-date-time",
-                    shape: 43u32,
-                    required: false,
-                    docs: "`LatestRestorableDateTime` is typically 5 minutes before the current time.",
-                },
-            ],
-        ),
+        Shape::Struct(M90),
         Shape::Enum(&["ENABLED", "DISABLED"]),
         Shape::Integer,
         Shape::Enum(&["ENABLING", "ENABLED", "DISABLING", "DISABLED", "FAILED"]),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "ExceptionName",
-                    cli: "exception-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "Exception name.",
-                },
-                Member {
-                    key: "ExceptionDescription",
-                    cli: "exception-description",
-                    shape: 2u32,
-                    required: false,
-                    docs: "Description of the failure.",
-                },
-            ],
-        ),
+        Shape::Struct(M93),
         Shape::Enum(&["ACCESSED_AND_THROTTLED_KEYS", "THROTTLED_KEYS"]),
         Shape::List(150u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Address",
-                    cli: "address",
-                    shape: 2u32,
-                    required: true,
-                    docs: "IP address of the endpoint.",
-                },
-                Member {
-                    key: "CachePeriodInMinutes",
-                    cli: "cache-period-in-minutes",
-                    shape: 40u32,
-                    required: true,
-                    docs: "Endpoint cache time to live (TTL) value.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "ExportArn",
-                    cli: "export-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The Amazon Resource Name (ARN) of the table export.",
-                },
-                Member {
-                    key: "ExportStatus",
-                    cli: "export-status",
-                    shape: 152u32,
-                    required: false,
-                    docs: "Export can be in one of the following states: IN_PROGRESS, COMPLETED, or FAILED.",
-                },
-                Member {
-                    key: "StartTime",
-                    cli: "start-time",
-                    shape: 43u32,
-                    required: false,
-                    docs: "The time at which the export task began.",
-                },
-                Member {
-                    key: "EndTime",
-                    cli: "end-time",
-                    shape: 43u32,
-                    required: false,
-                    docs: "The time at which the export task completed.",
-                },
-                Member {
-                    key: "ExportManifest",
-                    cli: "export-manifest",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name of the manifest file for the export task.",
-                },
-                Member {
-                    key: "TableArn",
-                    cli: "table-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The Amazon Resource Name (ARN) of the table that was exported.",
-                },
-                Member {
-                    key: "TableId",
-                    cli: "table-id",
-                    shape: 2u32,
-                    required: false,
-                    docs: "Unique ID of the table that was exported.",
-                },
-                Member {
-                    key: "ExportTime",
-                    cli: "export-time",
-                    shape: 43u32,
-                    required: false,
-                    docs: "Point in time from which table data was exported.",
-                },
-                Member {
-                    key: "ClientToken",
-                    cli: "client-token",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The client token that was provided for the export task. A client token makes calls to `ExportTableToPointInTimeInput` idempotent, meaning that multiple identical calls have the same effect as one single call.",
-                },
-                Member {
-                    key: "S3Bucket",
-                    cli: "s3-bucket",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name of the Amazon S3 bucket containing the export.",
-                },
-                Member {
-                    key: "S3BucketOwner",
-                    cli: "s3-bucket-owner",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The ID of the Amazon Web Services account that owns the bucket containing the export.",
-                },
-                Member {
-                    key: "S3Prefix",
-                    cli: "s3-prefix",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The Amazon S3 bucket prefix used as the file name and path of the exported snapshot.",
-                },
-                Member {
-                    key: "S3SseAlgorithm",
-                    cli: "s3-sse-algorithm",
-                    shape: 131u32,
-                    required: false,
-                    docs: "Type of encryption used on the bucket where export data is stored. Valid values for `S3SseAlgorithm` are:\n\n- `AES256` - server-side encryption with Amazon S3 managed keys\n- `KMS` - server-side encryption with KMS managed keys",
-                },
-                Member {
-                    key: "S3SseKmsKeyId",
-                    cli: "s3-sse-kms-key-id",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The ID of the KMS managed key used to encrypt the S3 bucket where export data is stored (if applicable).",
-                },
-                Member {
-                    key: "FailureCode",
-                    cli: "failure-code",
-                    shape: 2u32,
-                    required: false,
-                    docs: "Status code for the result of the failed export.",
-                },
-                Member {
-                    key: "FailureMessage",
-                    cli: "failure-message",
-                    shape: 2u32,
-                    required: false,
-                    docs: "Export failure reason description.",
-                },
-                Member {
-                    key: "ExportFormat",
-                    cli: "export-format",
-                    shape: 153u32,
-                    required: false,
-                    docs: "The format of the exported data. Valid values for `ExportFormat` are `DYNAMODB_JSON` or `ION`.",
-                },
-                Member {
-                    key: "BilledSizeBytes",
-                    cli: "billed-size-bytes",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The billable size of the table export.",
-                },
-                Member {
-                    key: "ItemCount",
-                    cli: "item-count",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The number of items exported.",
-                },
-                Member {
-                    key: "ExportType",
-                    cli: "export-type",
-                    shape: 154u32,
-                    required: false,
-                    docs: "The type of export that was performed. Valid values are `FULL_EXPORT` or `INCREMENTAL_EXPORT`.",
-                },
-                Member {
-                    key: "IncrementalExportSpecification",
-                    cli: "incremental-export-specification",
-                    shape: 155u32,
-                    required: false,
-                    docs: "Optional object containing the parameters specific to an incremental export.",
-                },
-                Member {
-                    key: "FilterSpecification",
-                    cli: "filter-specification",
-                    shape: 157u32,
-                    required: false,
-                    docs: "The filter criteria applied to the export. When present, only items that match the specified key conditions and filter expressions are included in the export output.",
-                },
-            ],
-        ),
+        Shape::Struct(M96),
+        Shape::Struct(M99),
         Shape::Enum(&["IN_PROGRESS", "COMPLETED", "FAILED"]),
         Shape::Enum(&["DYNAMODB_JSON", "ION"]),
         Shape::Enum(&["FULL_EXPORT", "INCREMENTAL_EXPORT"]),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "ExportFromTime",
-                    cli: "export-from-time",
-                    shape: 43u32,
-                    required: false,
-                    docs: "Time in the past which provides the inclusive start range for the export table's data, counted in seconds from the start of the Unix epoch. The incremental export will reflect the table's state including and after this point in time.",
-                },
-                Member {
-                    key: "ExportToTime",
-                    cli: "export-to-time",
-                    shape: 43u32,
-                    required: false,
-                    docs: "Time in the past which provides the exclusive end range for the export table's data, counted in seconds from the start of the Unix epoch. The incremental export will reflect the table's state just prior to this point in time. If this is not provided, the latest time with data available will be used.",
-                },
-                Member {
-                    key: "ExportViewType",
-                    cli: "export-view-type",
-                    shape: 156u32,
-                    required: false,
-                    docs: "The view type that was chosen for the export. Valid values are `NEW_AND_OLD_IMAGES` and `NEW_IMAGES`. The default value is `NEW_AND_OLD_IMAGES`.\n\n`NEW_AND_OLD_IMAGES` exports both the new and old images of each changed item, while `NEW_IMAGES` exports only the new (latest) image. The view type you choose determines the structure of each item in the output for `insert`, `update`, and `delete` operations. For details and examples of how each view type shapes the export output, see [DynamoDB table export output format](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/S3DataExport.Output.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-            ],
-        ),
+        Shape::Struct(M100),
         Shape::Enum(&["NEW_IMAGE", "NEW_AND_OLD_IMAGES"]),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "FilterExpression",
-                    cli: "filter-expression",
-                    shape: 2u32,
-                    required: false,
-                    docs: "A condition that filters which items are included in the export. This parameter uses the same syntax as `FilterExpression` in `Query` and `Scan`. If you don't provide `KeyConditionExpression`, this expression can also reference key attributes. If you don't specify this parameter, all items are included in the export.",
-                },
-                Member {
-                    key: "ProjectionExpression",
-                    cli: "projection-expression",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The attributes you want to retrieve for items included in the export. Separate attribute names in the expression with commas. If you don't specify this parameter, all attributes are returned.",
-                },
-                Member {
-                    key: "KeyConditionExpression",
-                    cli: "key-condition-expression",
-                    shape: 2u32,
-                    required: false,
-                    docs: "A condition expression that filters items by key values. The expression must test equality on a single partition key value and can optionally compare a sort key value. This parameter uses the same syntax as `KeyConditionExpression` in `Query`. When you provide this parameter, `FilterExpression` can only reference non-key attributes. If you don't specify this parameter, all items are eligible for export.",
-                },
-                Member {
-                    key: "ExpressionAttributeNames",
-                    cli: "expression-attribute-names",
-                    shape: 26u32,
-                    required: false,
-                    docs: "One or more substitution tokens for attribute names in an expression. For more information, see [Expression Attribute Names](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ExpressionAttributeNames.html>) in the Amazon DynamoDB Developer Guide.",
-                },
-                Member {
-                    key: "ExpressionAttributeValues",
-                    cli: "expression-attribute-values",
-                    shape: 8u32,
-                    required: false,
-                    docs: "One or more values that can be substituted in an expression. For more information, see [Expression Attribute Values](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ExpressionAttributeValues.html>) in the Amazon DynamoDB Developer Guide.",
-                },
-            ],
-        ),
+        Shape::Struct(M101),
         Shape::List(159u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "RegionName",
-                    cli: "region-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The Region name of the replica.",
-                },
-                Member {
-                    key: "ReplicaStatus",
-                    cli: "replica-status",
-                    shape: 49u32,
-                    required: false,
-                    docs: "The current state of the Region:\n\n- `CREATING` - The Region is being created.\n- `UPDATING` - The Region is being updated.\n- `DELETING` - The Region is being deleted.\n- `ACTIVE` - The Region is ready for use.",
-                },
-                Member {
-                    key: "ReplicaBillingModeSummary",
-                    cli: "replica-billing-mode-summary",
-                    shape: 93u32,
-                    required: false,
-                    docs: "The read/write capacity mode of the replica.",
-                },
-                Member {
-                    key: "ReplicaProvisionedReadCapacityUnits",
-                    cli: "replica-provisioned-read-capacity-units",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`. For more information, see [Specifying Read and Write Requirements](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithTables.html#ProvisionedThroughput>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ReplicaProvisionedReadCapacityAutoScalingSettings",
-                    cli: "replica-provisioned-read-capacity-auto-scaling-settings",
-                    shape: 160u32,
-                    required: false,
-                    docs: "Auto scaling settings for a global table replica's read capacity units.",
-                },
-                Member {
-                    key: "ReplicaProvisionedWriteCapacityUnits",
-                    cli: "replica-provisioned-write-capacity-units",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException`. For more information, see [Specifying Read and Write Requirements](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithTables.html#ProvisionedThroughput>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ReplicaProvisionedWriteCapacityAutoScalingSettings",
-                    cli: "replica-provisioned-write-capacity-auto-scaling-settings",
-                    shape: 160u32,
-                    required: false,
-                    docs: "Auto scaling settings for a global table replica's write capacity units.",
-                },
-                Member {
-                    key: "ReplicaGlobalSecondaryIndexSettings",
-                    cli: "replica-global-secondary-index-settings",
-                    shape: 164u32,
-                    required: false,
-                    docs: "Replica global secondary index settings for the global table.",
-                },
-                Member {
-                    key: "ReplicaTableClassSummary",
-                    cli: "replica-table-class-summary",
-                    shape: 58u32,
-                    required: false,
-                    docs: "Contains details of the table class.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "MinimumUnits",
-                    cli: "minimum-units",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The minimum capacity units that a global table or global secondary index should be scaled down to.",
-                },
-                Member {
-                    key: "MaximumUnits",
-                    cli: "maximum-units",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The maximum capacity units that a global table or global secondary index should be scaled up to.",
-                },
-                Member {
-                    key: "AutoScalingDisabled",
-                    cli: "auto-scaling-disabled",
-                    shape: 9u32,
-                    required: false,
-                    docs: "Disabled auto scaling for this global table or global secondary index.",
-                },
-                Member {
-                    key: "AutoScalingRoleArn",
-                    cli: "auto-scaling-role-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "Role ARN used for configuring the auto scaling policy.",
-                },
-                Member {
-                    key: "ScalingPolicies",
-                    cli: "scaling-policies",
-                    shape: 161u32,
-                    required: false,
-                    docs: "Information about the scaling policies.",
-                },
-            ],
-        ),
+        Shape::Struct(M106),
+        Shape::Struct(M107),
         Shape::List(162u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "PolicyName",
-                    cli: "policy-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name of the scaling policy.",
-                },
-                Member {
-                    key: "TargetTrackingScalingPolicyConfiguration",
-                    cli: "target-tracking-scaling-policy-configuration",
-                    shape: 163u32,
-                    required: false,
-                    docs: "Represents a target tracking scaling policy configuration.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "DisableScaleIn",
-                    cli: "disable-scale-in",
-                    shape: 9u32,
-                    required: false,
-                    docs: "Indicates whether scale in by the target tracking policy is disabled. If the value is true, scale in is disabled and the target tracking policy won't remove capacity from the scalable resource. Otherwise, scale in is enabled and the target tracking policy can remove capacity from the scalable resource. The default value is false.",
-                },
-                Member {
-                    key: "ScaleInCooldown",
-                    cli: "scale-in-cooldown",
-                    shape: 145u32,
-                    required: false,
-                    docs: "The amount of time, in seconds, after a scale in activity completes before another scale in activity can start. The cooldown period is used to block subsequent scale in requests until it has expired. You should scale in conservatively to protect your application's availability. However, if another alarm triggers a scale out policy during the cooldown period after a scale-in, application auto scaling scales out your scalable target immediately.",
-                },
-                Member {
-                    key: "ScaleOutCooldown",
-                    cli: "scale-out-cooldown",
-                    shape: 145u32,
-                    required: false,
-                    docs: "The amount of time, in seconds, after a scale out activity completes before another scale out activity can start. While the cooldown period is in effect, the capacity that has been added by the previous scale out event that initiated the cooldown is calculated as part of the desired capacity for the next scale out. You should continuously (but not excessively) scale out.",
-                },
-                Member {
-                    key: "TargetValue",
-                    cli: "target-value",
-                    shape: 18u32,
-                    required: true,
-                    docs: "The target value for the metric. The range is 8.515920e-109 to 1.174271e+108 (Base 10) or 2e-360 to 2e360 (Base 2).",
-                },
-            ],
-        ),
+        Shape::Struct(M108),
+        Shape::Struct(M109),
         Shape::List(165u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "IndexName",
-                    cli: "index-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the global secondary index. The name must be unique among all other indexes on this table.",
-                },
-                Member {
-                    key: "IndexStatus",
-                    cli: "index-status",
-                    shape: 57u32,
-                    required: false,
-                    docs: "The current status of the global secondary index:\n\n- `CREATING` - The global secondary index is being created.\n- `UPDATING` - The global secondary index is being updated.\n- `DELETING` - The global secondary index is being deleted.\n- `ACTIVE` - The global secondary index is ready for use.",
-                },
-                Member {
-                    key: "ProvisionedReadCapacityUnits",
-                    cli: "provisioned-read-capacity-units",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`.",
-                },
-                Member {
-                    key: "ProvisionedReadCapacityAutoScalingSettings",
-                    cli: "provisioned-read-capacity-auto-scaling-settings",
-                    shape: 160u32,
-                    required: false,
-                    docs: "Auto scaling settings for a global secondary index replica's read capacity units.",
-                },
-                Member {
-                    key: "ProvisionedWriteCapacityUnits",
-                    cli: "provisioned-write-capacity-units",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException`.",
-                },
-                Member {
-                    key: "ProvisionedWriteCapacityAutoScalingSettings",
-                    cli: "provisioned-write-capacity-auto-scaling-settings",
-                    shape: 160u32,
-                    required: false,
-                    docs: "Auto scaling settings for a global secondary index replica's write capacity units.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "ImportArn",
-                    cli: "import-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The Amazon Resource Number (ARN) corresponding to the import request.",
-                },
-                Member {
-                    key: "ImportStatus",
-                    cli: "import-status",
-                    shape: 167u32,
-                    required: false,
-                    docs: "The status of the import.",
-                },
-                Member {
-                    key: "TableArn",
-                    cli: "table-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The Amazon Resource Number (ARN) of the table being imported into.",
-                },
-                Member {
-                    key: "TableId",
-                    cli: "table-id",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The table id corresponding to the table created by import table process.",
-                },
-                Member {
-                    key: "ClientToken",
-                    cli: "client-token",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The client token that was provided for the import task. Reusing the client token on retry makes a call to `ImportTable` idempotent.",
-                },
-                Member {
-                    key: "S3BucketSource",
-                    cli: "s3-bucket-source",
-                    shape: 168u32,
-                    required: false,
-                    docs: "Values for the S3 bucket the source file is imported from. Includes bucket name (required), key prefix (optional) and bucket account owner ID (optional).",
-                },
-                Member {
-                    key: "ErrorCount",
-                    cli: "error-count",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The number of errors occurred on importing the source file into the target table.",
-                },
-                Member {
-                    key: "CloudWatchLogGroupArn",
-                    cli: "cloud-watch-log-group-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The Amazon Resource Number (ARN) of the Cloudwatch Log Group associated with the target table.",
-                },
-                Member {
-                    key: "InputFormat",
-                    cli: "input-format",
-                    shape: 169u32,
-                    required: false,
-                    docs: "The format of the source data going into the target table.",
-                },
-                Member {
-                    key: "InputFormatOptions",
-                    cli: "input-format-options",
-                    shape: 170u32,
-                    required: false,
-                    docs: "The format options for the data that was imported into the target table. There is one value, CsvOption.",
-                },
-                Member {
-                    key: "InputCompressionType",
-                    cli: "input-compression-type",
-                    shape: 129u32,
-                    required: false,
-                    docs: "The compression options for the data that has been imported into the target table. The values are NONE, GZIP, or ZSTD.",
-                },
-                Member {
-                    key: "TableCreationParameters",
-                    cli: "table-creation-parameters",
-                    shape: 172u32,
-                    required: false,
-                    docs: "The parameters for the new table that is being imported into.",
-                },
-                Member {
-                    key: "StartTime",
-                    cli: "start-time",
-                    shape: 43u32,
-                    required: false,
-                    docs: "The time when this import task started.",
-                },
-                Member {
-                    key: "EndTime",
-                    cli: "end-time",
-                    shape: 43u32,
-                    required: false,
-                    docs: "The time at which the creation of the table associated with this import task completed.",
-                },
-                Member {
-                    key: "ProcessedSizeBytes",
-                    cli: "processed-size-bytes",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The total size of data processed from the source file, in Bytes.",
-                },
-                Member {
-                    key: "ProcessedItemCount",
-                    cli: "processed-item-count",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The total number of items processed from the source file.",
-                },
-                Member {
-                    key: "ImportedItemCount",
-                    cli: "imported-item-count",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The number of items successfully imported into the new table.",
-                },
-                Member {
-                    key: "FailureCode",
-                    cli: "failure-code",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The error code corresponding to the failure that the import job ran into during execution.",
-                },
-                Member {
-                    key: "FailureMessage",
-                    cli: "failure-message",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The error message corresponding to the failure that the import job ran into during execution.",
-                },
-            ],
-        ),
+        Shape::Struct(M110),
+        Shape::Struct(M113),
         Shape::Enum(&["IN_PROGRESS", "COMPLETED", "CANCELLING", "CANCELLED", "FAILED"]),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "S3BucketOwner",
-                    cli: "s3-bucket-owner",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The account number of the S3 bucket that is being imported from. If the bucket is owned by the requester this is optional.",
-                },
-                Member {
-                    key: "S3Bucket",
-                    cli: "s3-bucket",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The S3 bucket that is being imported from.",
-                },
-                Member {
-                    key: "S3KeyPrefix",
-                    cli: "s3-key-prefix",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The key prefix shared by all S3 Objects that are being imported.",
-                },
-            ],
-        ),
+        Shape::Struct(M114),
         Shape::Enum(&["DYNAMODB_JSON", "ION", "CSV"]),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Csv",
-                    cli: "csv",
-                    shape: 171u32,
-                    required: false,
-                    docs: "The options for imported source files in CSV format. The values are Delimiter and HeaderList.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Delimiter",
-                    cli: "delimiter",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The delimiter used for separating items in the CSV file being imported.",
-                },
-                Member {
-                    key: "HeaderList",
-                    cli: "header-list",
-                    shape: 6u32,
-                    required: false,
-                    docs: "List of the headers used to specify a common header for all source CSV files being imported. If this field is specified then the first line of each CSV file is treated as data instead of the header. If this field is not specified the the first line of each CSV file is treated as the header.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the table created as part of the import operation.",
-                },
-                Member {
-                    key: "AttributeDefinitions",
-                    cli: "attribute-definitions",
-                    shape: 62u32,
-                    required: true,
-                    docs: "The attributes of the table created as part of the import operation.",
-                },
-                Member {
-                    key: "KeySchema",
-                    cli: "key-schema",
-                    shape: 65u32,
-                    required: true,
-                    docs: "The primary key and option sort key of the table created as part of the import operation.",
-                },
-                Member {
-                    key: "BillingMode",
-                    cli: "billing-mode",
-                    shape: 77u32,
-                    required: false,
-                    docs: "The billing mode for provisioning the table created as part of the import operation.",
-                },
-                Member {
-                    key: "ProvisionedThroughput",
-                    cli: "provisioned-throughput",
-                    shape: 74u32,
-                    required: false,
-                    docs: "Represents the provisioned throughput settings for the specified global secondary index. You must use `ProvisionedThroughput` or `OnDemandThroughput` based on your table’s capacity mode.\n\nFor current minimum and maximum provisioned throughput values, see [Service, Account, and Table Quotas](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Limits.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "OnDemandThroughput",
-                    cli: "on-demand-throughput",
-                    shape: 75u32,
-                    required: false,
-                    docs: "Sets the maximum number of read and write units for the specified on-demand table. If you use this parameter, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both.",
-                },
-                Member {
-                    key: "SSESpecification",
-                    cli: "sse-specification",
-                    shape: 80u32,
-                    required: false,
-                    docs: "Represents the settings used to enable server-side encryption.",
-                },
-                Member {
-                    key: "GlobalSecondaryIndexes",
-                    cli: "global-secondary-indexes",
-                    shape: 72u32,
-                    required: false,
-                    docs: "The Global Secondary Indexes (GSI) of the table to be created as part of the import operation.",
-                },
-                Member {
-                    key: "VectorIndexes",
-                    cli: "vector-indexes",
-                    shape: 84u32,
-                    required: false,
-                    docs: "The vector indexes of the table to be created as part of the import operation.",
-                },
-            ],
-        ),
+        Shape::Struct(M115),
+        Shape::Struct(M116),
+        Shape::Struct(M117),
         Shape::List(174u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "StreamArn",
-                    cli: "stream-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The ARN for a specific Kinesis data stream.",
-                },
-                Member {
-                    key: "DestinationStatus",
-                    cli: "destination-status",
-                    shape: 175u32,
-                    required: false,
-                    docs: "The current status of replication.",
-                },
-                Member {
-                    key: "DestinationStatusDescription",
-                    cli: "destination-status-description",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The human-readable string that corresponds to the replica status.",
-                },
-                Member {
-                    key: "ApproximateCreationDateTimePrecision",
-                    cli: "approximate-creation-date-time-precision",
-                    shape: 176u32,
-                    required: false,
-                    docs: "The precision of the Kinesis data stream timestamp. The values are either `MILLISECOND` or `MICROSECOND`.",
-                },
-            ],
-        ),
+        Shape::Struct(M120),
         Shape::Enum(
             &["ENABLING", "ACTIVE", "DISABLING", "DISABLED", "ENABLE_FAILED", "UPDATING"],
         ),
         Shape::Enum(&["MILLISECOND", "MICROSECOND"]),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name of the table.",
-                },
-                Member {
-                    key: "TableStatus",
-                    cli: "table-status",
-                    shape: 53u32,
-                    required: false,
-                    docs: "The current state of the table:\n\n- `CREATING` - The table is being created.\n- `UPDATING` - The table is being updated.\n- `DELETING` - The table is being deleted.\n- `ACTIVE` - The table is ready for use.",
-                },
-                Member {
-                    key: "Replicas",
-                    cli: "replicas",
-                    shape: 178u32,
-                    required: false,
-                    docs: "Represents replicas of the global table.",
-                },
-            ],
-        ),
+        Shape::Struct(M127),
         Shape::List(179u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "RegionName",
-                    cli: "region-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The Region where the replica exists.",
-                },
-                Member {
-                    key: "GlobalSecondaryIndexes",
-                    cli: "global-secondary-indexes",
-                    shape: 180u32,
-                    required: false,
-                    docs: "Replica-specific global secondary index auto scaling settings.",
-                },
-                Member {
-                    key: "ReplicaProvisionedReadCapacityAutoScalingSettings",
-                    cli: "replica-provisioned-read-capacity-auto-scaling-settings",
-                    shape: 160u32,
-                    required: false,
-                    docs: "Represents the auto scaling settings for a global table or global secondary index.",
-                },
-                Member {
-                    key: "ReplicaProvisionedWriteCapacityAutoScalingSettings",
-                    cli: "replica-provisioned-write-capacity-auto-scaling-settings",
-                    shape: 160u32,
-                    required: false,
-                    docs: "Represents the auto scaling settings for a global table or global secondary index.",
-                },
-                Member {
-                    key: "ReplicaStatus",
-                    cli: "replica-status",
-                    shape: 49u32,
-                    required: false,
-                    docs: "The current state of the replica:\n\n- `CREATING` - The replica is being created.\n- `UPDATING` - The replica is being updated.\n- `DELETING` - The replica is being deleted.\n- `ACTIVE` - The replica is ready for use.",
-                },
-            ],
-        ),
+        Shape::Struct(M128),
         Shape::List(181u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "IndexName",
-                    cli: "index-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name of the global secondary index.",
-                },
-                Member {
-                    key: "IndexStatus",
-                    cli: "index-status",
-                    shape: 57u32,
-                    required: false,
-                    docs: "The current state of the replica global secondary index:\n\n- `CREATING` - The index is being created.\n- `UPDATING` - The table/index configuration is being updated. The table/index remains available for data operations when `UPDATING`\n- `DELETING` - The index is being deleted.\n- `ACTIVE` - The index is ready for use.",
-                },
-                Member {
-                    key: "ProvisionedReadCapacityAutoScalingSettings",
-                    cli: "provisioned-read-capacity-auto-scaling-settings",
-                    shape: 160u32,
-                    required: false,
-                    docs: "Represents the auto scaling settings for a global table or global secondary index.",
-                },
-                Member {
-                    key: "ProvisionedWriteCapacityAutoScalingSettings",
-                    cli: "provisioned-write-capacity-auto-scaling-settings",
-                    shape: 160u32,
-                    required: false,
-                    docs: "Represents the auto scaling settings for a global table or global secondary index.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "ApproximateCreationDateTimePrecision",
-                    cli: "approximate-creation-date-time-precision",
-                    shape: 176u32,
-                    required: false,
-                    docs: "Toggle for the precision of Kinesis data stream timestamp. The values are either `MILLISECOND` or `MICROSECOND`.",
-                },
-            ],
-        ),
+        Shape::Struct(M129),
+        Shape::Struct(M133),
         Shape::List(184u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Statement",
-                    cli: "statement",
-                    shape: 2u32,
-                    required: true,
-                    docs: "A PartiQL statement that uses parameters.",
-                },
-                Member {
-                    key: "Parameters",
-                    cli: "parameters",
-                    shape: 3u32,
-                    required: false,
-                    docs: "The parameter values.",
-                },
-                Member {
-                    key: "ReturnValuesOnConditionCheckFailure",
-                    cli: "return-values-on-condition-check-failure",
-                    shape: 10u32,
-                    required: false,
-                    docs: "An optional parameter that returns the item attributes for a PartiQL `ParameterizedStatement` operation that failed a condition check.\n\nThere is no additional cost associated with requesting a return value aside from the small network and processing overhead of receiving a larger response. No read capacity units are consumed.",
-                },
-            ],
-        ),
+        Shape::Struct(M139),
         Shape::List(186u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Item",
-                    cli: "item",
-                    shape: 8u32,
-                    required: false,
-                    docs: "Map of attribute data consisting of the data type and attribute value.",
-                },
-            ],
-        ),
+        Shape::Struct(M141),
         Shape::Enum(&["USER", "SYSTEM", "AWS_BACKUP", "ALL"]),
         Shape::List(189u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "Name of the table.",
-                },
-                Member {
-                    key: "TableId",
-                    cli: "table-id",
-                    shape: 2u32,
-                    required: false,
-                    docs: "Unique identifier for the table.",
-                },
-                Member {
-                    key: "TableArn",
-                    cli: "table-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "ARN associated with the table.",
-                },
-                Member {
-                    key: "BackupArn",
-                    cli: "backup-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "ARN associated with the backup.",
-                },
-                Member {
-                    key: "BackupName",
-                    cli: "backup-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "Name of the specified backup.",
-                },
-                Member {
-                    key: "BackupCreationDateTime",
-                    cli: "backup-creation-date-time",
-                    shape: 43u32,
-                    required: false,
-                    docs: "Time at which the backup was created.",
-                },
-                Member {
-                    key: "BackupExpiryDateTime",
-                    cli: "backup-expiry-date-time",
-                    shape: 43u32,
-                    required: false,
-                    docs: "Time at which the automatic on-demand backup created by DynamoDB will expire. This `SYSTEM` on-demand backup expires automatically 35 days after its creation.",
-                },
-                Member {
-                    key: "BackupStatus",
-                    cli: "backup-status",
-                    shape: 41u32,
-                    required: false,
-                    docs: "Backup can be in one of the following states: CREATING, ACTIVE, DELETED.",
-                },
-                Member {
-                    key: "BackupType",
-                    cli: "backup-type",
-                    shape: 42u32,
-                    required: false,
-                    docs: "BackupType:\n\n- `USER` - You create and manage these using the on-demand backup feature.\n- `SYSTEM` - If you delete a table with point-in-time recovery enabled, a `SYSTEM` backup is automatically created and is retained for 35 days (at no additional cost). System backups allow you to restore the deleted table to the state it was in just before the point of deletion.\n- `AWS_BACKUP` - On-demand backup created by you from Backup service.",
-                },
-                Member {
-                    key: "BackupSizeBytes",
-                    cli: "backup-size-bytes",
-                    shape: 40u32,
-                    required: false,
-                    docs: "Size of the backup in bytes.",
-                },
-            ],
-        ),
+        Shape::Struct(M152),
         Shape::List(191u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "BulkOperationArn",
-                    cli: "bulk-operation-arn",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The Amazon Resource Name (ARN) of the bulk operation.",
-                },
-                Member {
-                    key: "BulkOperationStatus",
-                    cli: "bulk-operation-status",
-                    shape: 38u32,
-                    required: true,
-                    docs: "The current status of the bulk operation.",
-                },
-                Member {
-                    key: "StartTime",
-                    cli: "start-time",
-                    shape: 43u32,
-                    required: true,
-                    docs: "The time when DynamoDB accepted the start request.",
-                },
-                Member {
-                    key: "EndTime",
-                    cli: "end-time",
-                    shape: 43u32,
-                    required: false,
-                    docs: "The time when the operation reached a terminal status. DynamoDB omits this value while the operation remains in progress.",
-                },
-            ],
-        ),
+        Shape::Struct(M155),
         Shape::List(193u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "Name of the table associated with the summary.",
-                },
-                Member {
-                    key: "IndexName",
-                    cli: "index-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "Name of the index associated with the summary, if any.",
-                },
-                Member {
-                    key: "ContributorInsightsStatus",
-                    cli: "contributor-insights-status",
-                    shape: 146u32,
-                    required: false,
-                    docs: "Describes the current status for contributor insights for the given table and index, if applicable.",
-                },
-                Member {
-                    key: "ContributorInsightsMode",
-                    cli: "contributor-insights-mode",
-                    shape: 148u32,
-                    required: false,
-                    docs: "Indicates the current mode of CloudWatch Contributor Insights, specifying whether it tracks all access and throttled events or throttled events only for the DynamoDB table or index.",
-                },
-            ],
-        ),
+        Shape::Struct(M158),
         Shape::List(195u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "ExportArn",
-                    cli: "export-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The Amazon Resource Name (ARN) of the export.",
-                },
-                Member {
-                    key: "ExportStatus",
-                    cli: "export-status",
-                    shape: 152u32,
-                    required: false,
-                    docs: "Export can be in one of the following states: IN_PROGRESS, COMPLETED, or FAILED.",
-                },
-                Member {
-                    key: "ExportType",
-                    cli: "export-type",
-                    shape: 154u32,
-                    required: false,
-                    docs: "The type of export that was performed. Valid values are `FULL_EXPORT` or `INCREMENTAL_EXPORT`.",
-                },
-            ],
-        ),
+        Shape::Struct(M161),
         Shape::List(197u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "GlobalTableName",
-                    cli: "global-table-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The global table name.",
-                },
-                Member {
-                    key: "ReplicationGroup",
-                    cli: "replication-group",
-                    shape: 44u32,
-                    required: false,
-                    docs: "The Regions where the global table has replicas.",
-                },
-            ],
-        ),
+        Shape::Struct(M164),
         Shape::List(199u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "ImportArn",
-                    cli: "import-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The Amazon Resource Number (ARN) corresponding to the import request.",
-                },
-                Member {
-                    key: "ImportStatus",
-                    cli: "import-status",
-                    shape: 167u32,
-                    required: false,
-                    docs: "The status of the import operation.",
-                },
-                Member {
-                    key: "TableArn",
-                    cli: "table-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The Amazon Resource Number (ARN) of the table being imported into.",
-                },
-                Member {
-                    key: "S3BucketSource",
-                    cli: "s3-bucket-source",
-                    shape: 168u32,
-                    required: false,
-                    docs: "The path and S3 bucket of the source file that is being imported. This includes the S3Bucket (required), S3KeyPrefix (optional) and S3BucketOwner (optional if the bucket is owned by the requester).",
-                },
-                Member {
-                    key: "CloudWatchLogGroupArn",
-                    cli: "cloud-watch-log-group-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The Amazon Resource Number (ARN) of the Cloudwatch Log Group associated with this import task.",
-                },
-                Member {
-                    key: "InputFormat",
-                    cli: "input-format",
-                    shape: 169u32,
-                    required: false,
-                    docs: "The format of the source data. Valid values are `CSV`, `DYNAMODB_JSON` or `ION`.",
-                },
-                Member {
-                    key: "StartTime",
-                    cli: "start-time",
-                    shape: 43u32,
-                    required: false,
-                    docs: "The time at which this import task began.",
-                },
-                Member {
-                    key: "EndTime",
-                    cli: "end-time",
-                    shape: 43u32,
-                    required: false,
-                    docs: "The time at which this import task ended.",
-                },
-            ],
-        ),
+        Shape::Struct(M167),
         Shape::Enum(
             &[
                 "ALL_ATTRIBUTES",
@@ -7083,1078 +950,66 @@ pub(crate) static SERVICE: Service = Service {
             ],
         ),
         Shape::Map(2u32, 202u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "AttributeValueList",
-                    cli: "attribute-value-list",
-                    shape: 3u32,
-                    required: false,
-                    docs: "One or more values to evaluate against the supplied attribute. The number of values in the list depends on the `ComparisonOperator` being used.\n\nFor type Number, value comparisons are numeric.\n\nString value comparisons for greater than, equals, or less than are based on ASCII character code values. For example, `a` is greater than `A`, and `a` is greater than `B`. For a list of code values, see [<http://en.wikipedia.org/wiki/ASCII#ASCII_printable_characters>](<http://en.wikipedia.org/wiki/ASCII#ASCII_printable_characters>).\n\nFor Binary, DynamoDB treats each byte of the binary data as unsigned when it compares binary values.",
-                },
-                Member {
-                    key: "ComparisonOperator",
-                    cli: "comparison-operator",
-                    shape: 121u32,
-                    required: true,
-                    docs: "A comparator for evaluating attributes. For example, equals, greater than, less than, etc.\n\nThe following comparison operators are available:\n\n`EQ | NE | LE | LT | GE | GT | NOT_NULL | NULL | CONTAINS | NOT_CONTAINS | BEGINS_WITH | IN | BETWEEN`\n\nThe following are descriptions of each comparison operator.\n\n- `EQ` : Equal. `EQ` is supported for all data types, including lists and maps.\n\n  `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, Binary, String Set, Number Set, or Binary Set. If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{\"S\":\"6\"}` does not equal `{\"N\":\"6\"}`. Also, `{\"N\":\"6\"}` does not equal `{\"NS\":[\"6\", \"2\", \"1\"]}`.\n- `NE` : Not equal. `NE` is supported for all data types, including lists and maps.\n\n  `AttributeValueList` can contain only one `AttributeValue` of type String, Number, Binary, String Set, Number Set, or Binary Set. If an item contains an `AttributeValue` of a different type than the one provided in the request, the value does not match. For example, `{\"S\":\"6\"}` does not equal `{\"N\":\"6\"}`. Also, `{\"N\":\"6\"}` does not equal `{\"NS\":[\"6\", \"2\", \"1\"]}`.\n- `LE` : Less than or equal.\n\n  `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or Binary (not a set type). If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{\"S\":\"6\"}` does not equal `{\"N\":\"6\"}`. Also, `{\"N\":\"6\"}` does not compare to `{\"NS\":[\"6\", \"2\", \"1\"]}`.\n- `LT` : Less than.\n\n  `AttributeValueList` can contain only one `AttributeValue` of type String, Number, or Binary (not a set type). If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{\"S\":\"6\"}` does not equal `{\"N\":\"6\"}`. Also, `{\"N\":\"6\"}` does not compare to `{\"NS\":[\"6\", \"2\", \"1\"]}`.\n- `GE` : Greater than or equal.\n\n  `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or Binary (not a set type). If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{\"S\":\"6\"}` does not equal `{\"N\":\"6\"}`. Also, `{\"N\":\"6\"}` does not compare to `{\"NS\":[\"6\", \"2\", \"1\"]}`.\n- `GT` : Greater than.\n\n  `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or Binary (not a set type). If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{\"S\":\"6\"}` does not equal `{\"N\":\"6\"}`. Also, `{\"N\":\"6\"}` does not compare to `{\"NS\":[\"6\", \"2\", \"1\"]}`.\n- `NOT_NULL` : The attribute exists. `NOT_NULL` is supported for all data types, including lists and maps.\n\n  > **Note:** This operator tests for the existence of an attribute, not its data type. If the data type of attribute \"`a`\" is null, and you evaluate it using `NOT_NULL`, the result is a Boolean `true`. This result is because the attribute \"`a`\" exists; its data type is not relevant to the `NOT_NULL` comparison operator.\n- `NULL` : The attribute does not exist. `NULL` is supported for all data types, including lists and maps.\n\n  > **Note:** This operator tests for the nonexistence of an attribute, not its data type. If the data type of attribute \"`a`\" is null, and you evaluate it using `NULL`, the result is a Boolean `false`. This is because the attribute \"`a`\" exists; its data type is not relevant to the `NULL` comparison operator.\n- `CONTAINS` : Checks for a subsequence, or value in a set.\n\n  `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or Binary (not a set type). If the target attribute of the comparison is of type String, then the operator checks for a substring match. If the target attribute of the comparison is of type Binary, then the operator looks for a subsequence of the target that matches the input. If the target attribute of the comparison is a set (\"`SS`\", \"`NS`\", or \"`BS`\"), then the operator evaluates to true if it finds an exact match with any member of the set.\n\n  CONTAINS is supported for lists: When evaluating \"`a CONTAINS b`\", \"`a`\" can be a list; however, \"`b`\" cannot be a set, a map, or a list.\n- `NOT_CONTAINS` : Checks for absence of a subsequence, or absence of a value in a set.\n\n  `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or Binary (not a set type). If the target attribute of the comparison is a String, then the operator checks for the absence of a substring match. If the target attribute of the comparison is Binary, then the operator checks for the absence of a subsequence of the target that matches the input. If the target attribute of the comparison is a set (\"`SS`\", \"`NS`\", or \"`BS`\"), then the operator evaluates to true if it *does not* find an exact match with any member of the set.\n\n  NOT_CONTAINS is supported for lists: When evaluating \"`a NOT CONTAINS b`\", \"`a`\" can be a list; however, \"`b`\" cannot be a set, a map, or a list.\n- `BEGINS_WITH` : Checks for a prefix.\n\n  `AttributeValueList` can contain only one `AttributeValue` of type String or Binary (not a Number or a set type). The target attribute of the comparison must be of type String or Binary (not a Number or a set type).\n- `IN` : Checks for matching elements in a list.\n\n  `AttributeValueList` can contain one or more `AttributeValue` elements of type String, Number, or Binary. These attributes are compared against an existing attribute of an item. If any elements of the input are equal to the item attribute, the expression evaluates to true.\n- `BETWEEN` : Greater than or equal to the first value, and less than or equal to the second value.\n\n  `AttributeValueList` must contain two `AttributeValue` elements of the same type, either String, Number, or Binary (not a set type). A target attribute matches if the target value is greater than, or equal to, the first element and less than, or equal to, the second element. If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{\"S\":\"6\"}` does not compare to `{\"N\":\"6\"}`. Also, `{\"N\":\"6\"}` does not compare to `{\"NS\":[\"6\", \"2\", \"1\"]}`\n\nFor usage examples of `AttributeValueList` and `ComparisonOperator`, see [Legacy Conditional Parameters](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-            ],
-        ),
+        Shape::Struct(M177),
         Shape::List(204u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Item",
-                    cli: "item",
-                    shape: 8u32,
-                    required: false,
-                    docs: "A map of attribute names to `AttributeValue` objects, representing the projected attributes of the item returned by the vector search.",
-                },
-                Member {
-                    key: "Score",
-                    cli: "score",
-                    shape: 18u32,
-                    required: false,
-                    docs: "The similarity score for this item relative to the search vector. The interpretation depends on the distance function configured for the vector index.",
-                },
-            ],
-        ),
+        Shape::Struct(M187),
         Shape::List(206u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Get",
-                    cli: "get",
-                    shape: 207u32,
-                    required: true,
-                    docs: "Contains the primary key that identifies the item to get, together with the name of the table that contains the item, and optionally the specific attributes of the item to retrieve.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Key",
-                    cli: "key",
-                    shape: 8u32,
-                    required: true,
-                    docs: "A map of attribute names to `AttributeValue` objects that specifies the primary key of the item to retrieve.",
-                },
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the table from which to retrieve the specified item. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
-                },
-                Member {
-                    key: "ProjectionExpression",
-                    cli: "projection-expression",
-                    shape: 2u32,
-                    required: false,
-                    docs: "A string that identifies one or more attributes of the specified item to retrieve from the table. The attributes in the expression must be separated by commas. If no attribute names are specified, then all attributes of the specified item are returned. If any of the requested attributes are not found, they do not appear in the result.",
-                },
-                Member {
-                    key: "ExpressionAttributeNames",
-                    cli: "expression-attribute-names",
-                    shape: 26u32,
-                    required: false,
-                    docs: "One or more substitution tokens for attribute names in the ProjectionExpression parameter.",
-                },
-            ],
-        ),
+        Shape::Struct(M192),
+        Shape::Struct(M193),
         Shape::List(209u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "ConditionCheck",
-                    cli: "condition-check",
-                    shape: 210u32,
-                    required: false,
-                    docs: "A request to perform a check item operation.",
-                },
-                Member {
-                    key: "Put",
-                    cli: "put",
-                    shape: 211u32,
-                    required: false,
-                    docs: "A request to perform a `PutItem` operation.",
-                },
-                Member {
-                    key: "Delete",
-                    cli: "delete",
-                    shape: 212u32,
-                    required: false,
-                    docs: "A request to perform a `DeleteItem` operation.",
-                },
-                Member {
-                    key: "Update",
-                    cli: "update",
-                    shape: 213u32,
-                    required: false,
-                    docs: "A request to perform an `UpdateItem` operation.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Key",
-                    cli: "key",
-                    shape: 8u32,
-                    required: true,
-                    docs: "The primary key of the item to be checked. Each element consists of an attribute name and a value for that attribute.",
-                },
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "Name of the table for the check item request. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
-                },
-                Member {
-                    key: "ConditionExpression",
-                    cli: "condition-expression",
-                    shape: 2u32,
-                    required: true,
-                    docs: "A condition that must be satisfied in order for a conditional update to succeed. For more information, see [Condition expressions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ExpressionAttributeNames",
-                    cli: "expression-attribute-names",
-                    shape: 26u32,
-                    required: false,
-                    docs: "One or more substitution tokens for attribute names in an expression. For more information, see [Expression attribute names](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ExpressionAttributeNames.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ExpressionAttributeValues",
-                    cli: "expression-attribute-values",
-                    shape: 8u32,
-                    required: false,
-                    docs: "One or more values that can be substituted in an expression. For more information, see [Condition expressions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ReturnValuesOnConditionCheckFailure",
-                    cli: "return-values-on-condition-check-failure",
-                    shape: 10u32,
-                    required: false,
-                    docs: "Use `ReturnValuesOnConditionCheckFailure` to get the item attributes if the `ConditionCheck` condition fails. For `ReturnValuesOnConditionCheckFailure`, the valid values are: NONE and ALL_OLD.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Item",
-                    cli: "item",
-                    shape: 8u32,
-                    required: true,
-                    docs: "A map of attribute name to attribute values, representing the primary key of the item to be written by `PutItem`. All of the table's primary key attributes must be specified, and their data types must match those of the table's key schema. If any attributes are present in the item that are part of an index key schema for the table, their types must match the index key schema.",
-                },
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "Name of the table in which to write the item. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
-                },
-                Member {
-                    key: "ConditionExpression",
-                    cli: "condition-expression",
-                    shape: 2u32,
-                    required: false,
-                    docs: "A condition that must be satisfied in order for a conditional update to succeed.",
-                },
-                Member {
-                    key: "ExpressionAttributeNames",
-                    cli: "expression-attribute-names",
-                    shape: 26u32,
-                    required: false,
-                    docs: "One or more substitution tokens for attribute names in an expression.",
-                },
-                Member {
-                    key: "ExpressionAttributeValues",
-                    cli: "expression-attribute-values",
-                    shape: 8u32,
-                    required: false,
-                    docs: "One or more values that can be substituted in an expression.",
-                },
-                Member {
-                    key: "ReturnValuesOnConditionCheckFailure",
-                    cli: "return-values-on-condition-check-failure",
-                    shape: 10u32,
-                    required: false,
-                    docs: "Use `ReturnValuesOnConditionCheckFailure` to get the item attributes if the `Put` condition fails. For `ReturnValuesOnConditionCheckFailure`, the valid values are: NONE and ALL_OLD.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Key",
-                    cli: "key",
-                    shape: 8u32,
-                    required: true,
-                    docs: "The primary key of the item to be deleted. Each element consists of an attribute name and a value for that attribute.",
-                },
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "Name of the table in which the item to be deleted resides. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
-                },
-                Member {
-                    key: "ConditionExpression",
-                    cli: "condition-expression",
-                    shape: 2u32,
-                    required: false,
-                    docs: "A condition that must be satisfied in order for a conditional delete to succeed.",
-                },
-                Member {
-                    key: "ExpressionAttributeNames",
-                    cli: "expression-attribute-names",
-                    shape: 26u32,
-                    required: false,
-                    docs: "One or more substitution tokens for attribute names in an expression.",
-                },
-                Member {
-                    key: "ExpressionAttributeValues",
-                    cli: "expression-attribute-values",
-                    shape: 8u32,
-                    required: false,
-                    docs: "One or more values that can be substituted in an expression.",
-                },
-                Member {
-                    key: "ReturnValuesOnConditionCheckFailure",
-                    cli: "return-values-on-condition-check-failure",
-                    shape: 10u32,
-                    required: false,
-                    docs: "Use `ReturnValuesOnConditionCheckFailure` to get the item attributes if the `Delete` condition fails. For `ReturnValuesOnConditionCheckFailure`, the valid values are: NONE and ALL_OLD.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Key",
-                    cli: "key",
-                    shape: 8u32,
-                    required: true,
-                    docs: "The primary key of the item to be updated. Each element consists of an attribute name and a value for that attribute.",
-                },
-                Member {
-                    key: "UpdateExpression",
-                    cli: "update-expression",
-                    shape: 2u32,
-                    required: true,
-                    docs: "An expression that defines one or more attributes to be updated, the action to be performed on them, and new value(s) for them.",
-                },
-                Member {
-                    key: "TableName",
-                    cli: "table-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "Name of the table for the `UpdateItem` request. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
-                },
-                Member {
-                    key: "ConditionExpression",
-                    cli: "condition-expression",
-                    shape: 2u32,
-                    required: false,
-                    docs: "A condition that must be satisfied in order for a conditional update to succeed.",
-                },
-                Member {
-                    key: "ExpressionAttributeNames",
-                    cli: "expression-attribute-names",
-                    shape: 26u32,
-                    required: false,
-                    docs: "One or more substitution tokens for attribute names in an expression.",
-                },
-                Member {
-                    key: "ExpressionAttributeValues",
-                    cli: "expression-attribute-values",
-                    shape: 8u32,
-                    required: false,
-                    docs: "One or more values that can be substituted in an expression.",
-                },
-                Member {
-                    key: "ReturnValuesOnConditionCheckFailure",
-                    cli: "return-values-on-condition-check-failure",
-                    shape: 10u32,
-                    required: false,
-                    docs: "Use `ReturnValuesOnConditionCheckFailure` to get the item attributes if the `Update` condition fails. For `ReturnValuesOnConditionCheckFailure`, the valid values are: NONE and ALL_OLD.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "PointInTimeRecoveryEnabled",
-                    cli: "point-in-time-recovery-enabled",
-                    shape: 9u32,
-                    required: true,
-                    docs: "Indicates whether point in time recovery is enabled (true) or disabled (false) on the table.",
-                },
-                Member {
-                    key: "RecoveryPeriodInDays",
-                    cli: "recovery-period-in-days",
-                    shape: 145u32,
-                    required: false,
-                    docs: "The number of preceding days for which continuous backups are taken and maintained. Your table data is only recoverable to any point-in-time from within the configured recovery period. This parameter is optional. If no value is provided, the value will default to 35.",
-                },
-            ],
-        ),
+        Shape::Struct(M196),
+        Shape::Struct(M197),
+        Shape::Struct(M198),
+        Shape::Struct(M199),
+        Shape::Struct(M200),
+        Shape::Struct(M204),
         Shape::Enum(&["ENABLE", "DISABLE"]),
         Shape::List(217u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Create",
-                    cli: "create",
-                    shape: 218u32,
-                    required: false,
-                    docs: "The parameters required for creating a replica on an existing global table.",
-                },
-                Member {
-                    key: "Delete",
-                    cli: "delete",
-                    shape: 219u32,
-                    required: false,
-                    docs: "The name of the existing replica to be removed.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "RegionName",
-                    cli: "region-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The Region of the replica to be added.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "RegionName",
-                    cli: "region-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The Region of the replica to be removed.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "MinimumUnits",
-                    cli: "minimum-units",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The minimum capacity units that a global table or global secondary index should be scaled down to.",
-                },
-                Member {
-                    key: "MaximumUnits",
-                    cli: "maximum-units",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The maximum capacity units that a global table or global secondary index should be scaled up to.",
-                },
-                Member {
-                    key: "AutoScalingDisabled",
-                    cli: "auto-scaling-disabled",
-                    shape: 9u32,
-                    required: false,
-                    docs: "Disabled auto scaling for this global table or global secondary index.",
-                },
-                Member {
-                    key: "AutoScalingRoleArn",
-                    cli: "auto-scaling-role-arn",
-                    shape: 2u32,
-                    required: false,
-                    docs: "Role ARN used for configuring auto scaling policy.",
-                },
-                Member {
-                    key: "ScalingPolicyUpdate",
-                    cli: "scaling-policy-update",
-                    shape: 221u32,
-                    required: false,
-                    docs: "The scaling policy to apply for scaling target global table or global secondary index capacity units.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "PolicyName",
-                    cli: "policy-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name of the scaling policy.",
-                },
-                Member {
-                    key: "TargetTrackingScalingPolicyConfiguration",
-                    cli: "target-tracking-scaling-policy-configuration",
-                    shape: 222u32,
-                    required: true,
-                    docs: "Represents a target tracking scaling policy configuration.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "DisableScaleIn",
-                    cli: "disable-scale-in",
-                    shape: 9u32,
-                    required: false,
-                    docs: "Indicates whether scale in by the target tracking policy is disabled. If the value is true, scale in is disabled and the target tracking policy won't remove capacity from the scalable resource. Otherwise, scale in is enabled and the target tracking policy can remove capacity from the scalable resource. The default value is false.",
-                },
-                Member {
-                    key: "ScaleInCooldown",
-                    cli: "scale-in-cooldown",
-                    shape: 145u32,
-                    required: false,
-                    docs: "The amount of time, in seconds, after a scale in activity completes before another scale in activity can start. The cooldown period is used to block subsequent scale in requests until it has expired. You should scale in conservatively to protect your application's availability. However, if another alarm triggers a scale out policy during the cooldown period after a scale-in, application auto scaling scales out your scalable target immediately.",
-                },
-                Member {
-                    key: "ScaleOutCooldown",
-                    cli: "scale-out-cooldown",
-                    shape: 145u32,
-                    required: false,
-                    docs: "The amount of time, in seconds, after a scale out activity completes before another scale out activity can start. While the cooldown period is in effect, the capacity that has been added by the previous scale out event that initiated the cooldown is calculated as part of the desired capacity for the next scale out. You should continuously (but not excessively) scale out.",
-                },
-                Member {
-                    key: "TargetValue",
-                    cli: "target-value",
-                    shape: 18u32,
-                    required: true,
-                    docs: "The target value for the metric. The range is 8.515920e-109 to 1.174271e+108 (Base 10) or 2e-360 to 2e360 (Base 2).",
-                },
-            ],
-        ),
+        Shape::Struct(M209),
+        Shape::Struct(M210),
+        Shape::Struct(M211),
+        Shape::Struct(M214),
+        Shape::Struct(M215),
+        Shape::Struct(M216),
         Shape::List(224u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "IndexName",
-                    cli: "index-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the global secondary index. The name must be unique among all other indexes on this table.",
-                },
-                Member {
-                    key: "ProvisionedWriteCapacityUnits",
-                    cli: "provisioned-write-capacity-units",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException.`",
-                },
-                Member {
-                    key: "ProvisionedWriteCapacityAutoScalingSettingsUpdate",
-                    cli: "provisioned-write-capacity-auto-scaling-settings-update",
-                    shape: 220u32,
-                    required: false,
-                    docs: "Auto scaling settings for managing a global secondary index's write capacity units.",
-                },
-            ],
-        ),
+        Shape::Struct(M217),
         Shape::List(226u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "RegionName",
-                    cli: "region-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The Region of the replica to be added.",
-                },
-                Member {
-                    key: "ReplicaProvisionedReadCapacityUnits",
-                    cli: "replica-provisioned-read-capacity-units",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`. For more information, see [Specifying Read and Write Requirements](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithTables.html#ProvisionedThroughput>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "ReplicaProvisionedReadCapacityAutoScalingSettingsUpdate",
-                    cli: "replica-provisioned-read-capacity-auto-scaling-settings-update",
-                    shape: 220u32,
-                    required: false,
-                    docs: "Auto scaling settings for managing a global table replica's read capacity units.",
-                },
-                Member {
-                    key: "ReplicaGlobalSecondaryIndexSettingsUpdate",
-                    cli: "replica-global-secondary-index-settings-update",
-                    shape: 227u32,
-                    required: false,
-                    docs: "Represents the settings of a global secondary index for a global table that will be modified.",
-                },
-                Member {
-                    key: "ReplicaTableClass",
-                    cli: "replica-table-class",
-                    shape: 59u32,
-                    required: false,
-                    docs: "Replica-specific table class. If not specified, uses the source table's table class.",
-                },
-            ],
-        ),
+        Shape::Struct(M218),
         Shape::List(228u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "IndexName",
-                    cli: "index-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the global secondary index. The name must be unique among all other indexes on this table.",
-                },
-                Member {
-                    key: "ProvisionedReadCapacityUnits",
-                    cli: "provisioned-read-capacity-units",
-                    shape: 40u32,
-                    required: false,
-                    docs: "The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`.",
-                },
-                Member {
-                    key: "ProvisionedReadCapacityAutoScalingSettingsUpdate",
-                    cli: "provisioned-read-capacity-auto-scaling-settings-update",
-                    shape: 220u32,
-                    required: false,
-                    docs: "Auto scaling settings for managing a global secondary index replica's read capacity units.",
-                },
-            ],
-        ),
+        Shape::Struct(M219),
         Shape::Map(2u32, 230u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Value",
-                    cli: "value",
-                    shape: 4u32,
-                    required: false,
-                    docs: "Represents the data for an attribute.\n\nEach attribute value is described as a name-value pair. The name is the data type, and the value is the data itself.\n\nFor more information, see [Data Types](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html#HowItWorks.DataTypes>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "Action",
-                    cli: "action",
-                    shape: 231u32,
-                    required: false,
-                    docs: "Specifies how to perform the update. Valid values are `PUT` (default), `DELETE`, and `ADD`. The behavior depends on whether the specified primary key already exists in the table.\n\n**If an item with the specified *Key* is found in the table:**\n\n- `PUT` - Adds the specified attribute to the item. If the attribute already exists, it is replaced by the new value.\n- `DELETE` - If no value is specified, the attribute and its value are removed from the item. The data type of the specified value must match the existing value's data type.\n\n  If a *set* of values is specified, then those values are subtracted from the old set. For example, if the attribute value was the set `[a,b,c]` and the `DELETE` action specified `[a,c]`, then the final attribute value would be `[b]`. Specifying an empty set is an error.\n- `ADD` - If the attribute does not already exist, then the attribute and its values are added to the item. If the attribute does exist, then the behavior of `ADD` depends on the data type of the attribute:\n\n  - If the existing attribute is a number, and if `Value` is also a number, then the `Value` is mathematically added to the existing attribute. If `Value` is a negative number, then it is subtracted from the existing attribute.\n\n    > **Note:** If you use `ADD` to increment or decrement a number value for an item that doesn't exist before the update, DynamoDB uses 0 as the initial value.\n    >\n    > In addition, if you use `ADD` to update an existing item, and intend to increment or decrement an attribute value which does not yet exist, DynamoDB uses `0` as the initial value. For example, suppose that the item you want to update does not yet have an attribute named *itemcount*, but you decide to `ADD` the number `3` to this attribute anyway, even though it currently does not exist. DynamoDB will create the *itemcount* attribute, set its initial value to `0`, and finally add `3` to it. The result will be a new *itemcount* attribute in the item, with a value of `3`.\n  - If the existing data type is a set, and if the `Value` is also a set, then the `Value` is added to the existing set. (This is a *set* operation, not mathematical addition.) For example, if the attribute value was the set `[1,2]`, and the `ADD` action specified `[3]`, then the final attribute value would be `[1,2,3]`. An error occurs if an Add action is specified for a set attribute and the attribute type specified does not match the existing set type.\n\n    Both sets must have the same primitive data type. For example, if the existing data type is a set of strings, the `Value` must also be a set of strings. The same holds true for number sets and binary sets.\n\n  This action is only valid for an existing attribute whose data type is number or is a set. Do not use `ADD` for any other data types.\n\n**If no item with the specified *Key* is found:**\n\n- `PUT` - DynamoDB creates a new item with the specified primary key, and then adds the attribute.\n- `DELETE` - Nothing happens; there is no attribute to delete.\n- `ADD` - DynamoDB creates a new item with the supplied primary key and number (or set) for the attribute value. The only data types allowed are number, number set, string set or binary set.",
-                },
-            ],
-        ),
+        Shape::Struct(M222),
         Shape::Enum(&["ADD", "PUT", "DELETE"]),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "ApproximateCreationDateTimePrecision",
-                    cli: "approximate-creation-date-time-precision",
-                    shape: 176u32,
-                    required: false,
-                    docs: "Enables updating the precision of Kinesis data stream timestamp.",
-                },
-            ],
-        ),
+        Shape::Struct(M225),
         Shape::List(234u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Update",
-                    cli: "update",
-                    shape: 235u32,
-                    required: false,
-                    docs: "The name of an existing global secondary index, along with new provisioned throughput settings to be applied to that index.",
-                },
-                Member {
-                    key: "Create",
-                    cli: "create",
-                    shape: 236u32,
-                    required: false,
-                    docs: "The parameters required for creating a global secondary index on an existing table:\n\n- `IndexName`\n- `KeySchema`\n- `AttributeDefinitions`\n- `Projection`\n- `ProvisionedThroughput`",
-                },
-                Member {
-                    key: "Delete",
-                    cli: "delete",
-                    shape: 237u32,
-                    required: false,
-                    docs: "The name of an existing global secondary index to be removed.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "IndexName",
-                    cli: "index-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the global secondary index to be updated.",
-                },
-                Member {
-                    key: "ProvisionedThroughput",
-                    cli: "provisioned-throughput",
-                    shape: 74u32,
-                    required: false,
-                    docs: "Represents the provisioned throughput settings for the specified global secondary index.\n\nFor current minimum and maximum provisioned throughput values, see [Service, Account, and Table Quotas](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Limits.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "OnDemandThroughput",
-                    cli: "on-demand-throughput",
-                    shape: 75u32,
-                    required: false,
-                    docs: "Updates the maximum number of read and write units for the specified global secondary index. If you use this parameter, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both.",
-                },
-                Member {
-                    key: "WarmThroughput",
-                    cli: "warm-throughput",
-                    shape: 76u32,
-                    required: false,
-                    docs: "Represents the warm throughput value of the new provisioned throughput settings to be applied to a global secondary index.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "IndexName",
-                    cli: "index-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the global secondary index to be created.",
-                },
-                Member {
-                    key: "KeySchema",
-                    cli: "key-schema",
-                    shape: 65u32,
-                    required: true,
-                    docs: "The key schema for the global secondary index. Global secondary index supports up to 4 partition and up to 4 sort keys.",
-                },
-                Member {
-                    key: "Projection",
-                    cli: "projection",
-                    shape: 70u32,
-                    required: true,
-                    docs: "Represents attributes that are copied (projected) from the table into an index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.",
-                },
-                Member {
-                    key: "ProvisionedThroughput",
-                    cli: "provisioned-throughput",
-                    shape: 74u32,
-                    required: false,
-                    docs: "Represents the provisioned throughput settings for the specified global secondary index.\n\nFor current minimum and maximum provisioned throughput values, see [Service, Account, and Table Quotas](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Limits.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-                Member {
-                    key: "OnDemandThroughput",
-                    cli: "on-demand-throughput",
-                    shape: 75u32,
-                    required: false,
-                    docs: "The maximum number of read and write units for the global secondary index being created. If you use this parameter, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both. You must use either `OnDemand Throughput` or `ProvisionedThroughput` based on your table's capacity mode.",
-                },
-                Member {
-                    key: "WarmThroughput",
-                    cli: "warm-throughput",
-                    shape: 76u32,
-                    required: false,
-                    docs: "Represents the warm throughput value (in read units per second and write units per second) when creating a secondary index.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "IndexName",
-                    cli: "index-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the global secondary index to be deleted.",
-                },
-            ],
-        ),
+        Shape::Struct(M228),
+        Shape::Struct(M229),
+        Shape::Struct(M230),
+        Shape::Struct(M231),
         Shape::List(239u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Create",
-                    cli: "create",
-                    shape: 240u32,
-                    required: false,
-                    docs: "The parameters required for creating a replica for the table.",
-                },
-                Member {
-                    key: "Update",
-                    cli: "update",
-                    shape: 243u32,
-                    required: false,
-                    docs: "The parameters required for updating a replica for the table.",
-                },
-                Member {
-                    key: "Delete",
-                    cli: "delete",
-                    shape: 244u32,
-                    required: false,
-                    docs: "The parameters required for deleting a replica for the table.",
-                },
-                Member {
-                    key: "Disassociate",
-                    cli: "disassociate",
-                    shape: 245u32,
-                    required: false,
-                    docs: "The parameters for disassociating the local replica from the global table and retaining it as a standalone regional table.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "RegionName",
-                    cli: "region-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The Region where the new replica will be created.",
-                },
-                Member {
-                    key: "KMSMasterKeyId",
-                    cli: "kms-master-key-id",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The KMS key that should be used for KMS encryption in the new replica. To specify a key, use its key ID, Amazon Resource Name (ARN), alias name, or alias ARN. Note that you should only provide this parameter if the key is different from the default DynamoDB KMS key `alias/aws/dynamodb`.",
-                },
-                Member {
-                    key: "ProvisionedThroughputOverride",
-                    cli: "provisioned-throughput-override",
-                    shape: 50u32,
-                    required: false,
-                    docs: "Replica-specific provisioned throughput. If not specified, uses the source table's provisioned throughput settings.",
-                },
-                Member {
-                    key: "OnDemandThroughputOverride",
-                    cli: "on-demand-throughput-override",
-                    shape: 51u32,
-                    required: false,
-                    docs: "The maximum on-demand throughput settings for the specified replica table being created. You can only modify `MaxReadRequestUnits`, because you can't modify `MaxWriteRequestUnits` for individual replica tables.",
-                },
-                Member {
-                    key: "GlobalSecondaryIndexes",
-                    cli: "global-secondary-indexes",
-                    shape: 241u32,
-                    required: false,
-                    docs: "Replica-specific global secondary index settings.",
-                },
-                Member {
-                    key: "TableClassOverride",
-                    cli: "table-class-override",
-                    shape: 59u32,
-                    required: false,
-                    docs: "Replica-specific table class. If not specified, uses the source table's table class.",
-                },
-            ],
-        ),
+        Shape::Struct(M232),
+        Shape::Struct(M233),
         Shape::List(242u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "IndexName",
-                    cli: "index-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the global secondary index.",
-                },
-                Member {
-                    key: "ProvisionedThroughputOverride",
-                    cli: "provisioned-throughput-override",
-                    shape: 50u32,
-                    required: false,
-                    docs: "Replica table GSI-specific provisioned throughput. If not specified, uses the source table GSI's read capacity settings.",
-                },
-                Member {
-                    key: "OnDemandThroughputOverride",
-                    cli: "on-demand-throughput-override",
-                    shape: 51u32,
-                    required: false,
-                    docs: "Overrides the maximum on-demand throughput settings for the specified global secondary index in the specified replica table.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "RegionName",
-                    cli: "region-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The Region where the replica exists.",
-                },
-                Member {
-                    key: "KMSMasterKeyId",
-                    cli: "kms-master-key-id",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The KMS key of the replica that should be used for KMS encryption. To specify a key, use its key ID, Amazon Resource Name (ARN), alias name, or alias ARN. Note that you should only provide this parameter if the key is different from the default DynamoDB KMS key `alias/aws/dynamodb`.",
-                },
-                Member {
-                    key: "ProvisionedThroughputOverride",
-                    cli: "provisioned-throughput-override",
-                    shape: 50u32,
-                    required: false,
-                    docs: "Replica-specific provisioned throughput. If not specified, uses the source table's provisioned throughput settings.",
-                },
-                Member {
-                    key: "OnDemandThroughputOverride",
-                    cli: "on-demand-throughput-override",
-                    shape: 51u32,
-                    required: false,
-                    docs: "Overrides the maximum on-demand throughput for the replica table.",
-                },
-                Member {
-                    key: "GlobalSecondaryIndexes",
-                    cli: "global-secondary-indexes",
-                    shape: 241u32,
-                    required: false,
-                    docs: "Replica-specific global secondary index settings.",
-                },
-                Member {
-                    key: "TableClassOverride",
-                    cli: "table-class-override",
-                    shape: 59u32,
-                    required: false,
-                    docs: "Replica-specific table class. If not specified, uses the source table's table class.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "RegionName",
-                    cli: "region-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The Region where the replica exists.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "RegionName",
-                    cli: "region-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The Region of the replica to disassociate. Set this value to the Region where you send the `UpdateTable` request. You must use credentials for the account that owns the replica.",
-                },
-                Member {
-                    key: "DisassociationMode",
-                    cli: "disassociation-mode",
-                    shape: 246u32,
-                    required: true,
-                    docs: "The mode for handling pending replication before disassociation completes. You must specify `WAIT_FOR_REPLICATION`. For more information, see [Disassociating a global table replica](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/globaltables-disassociate.html>) in the *Amazon DynamoDB Developer Guide*.",
-                },
-            ],
-        ),
+        Shape::Struct(M234),
+        Shape::Struct(M235),
+        Shape::Struct(M236),
+        Shape::Struct(M237),
         Shape::Enum(&["WAIT_FOR_REPLICATION"]),
         Shape::List(248u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Create",
-                    cli: "create",
-                    shape: 249u32,
-                    required: false,
-                    docs: "Specifies a witness Region to be added to a new MRSC global table. The witness must be added when creating the MRSC global table.",
-                },
-                Member {
-                    key: "Delete",
-                    cli: "delete",
-                    shape: 250u32,
-                    required: false,
-                    docs: "Specifies a witness Region to be removed from an existing global table. Must be done in conjunction with removing a replica. The deletion of both a witness and replica converts the remaining replica to a single-Region DynamoDB table.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "RegionName",
-                    cli: "region-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The Amazon Web Services Region name to be added as a witness Region for the MRSC global table. The witness must be in a different Region than the replicas and within the same Region set:\n\n- US Region set: US East (N. Virginia), US East (Ohio), US West (Oregon)\n- EU Region set: Europe (Ireland), Europe (London), Europe (Paris), Europe (Frankfurt)\n- AP Region set: Asia Pacific (Tokyo), Asia Pacific (Seoul), Asia Pacific (Osaka)",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "RegionName",
-                    cli: "region-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The witness Region name to be removed from the MRSC global table.",
-                },
-            ],
-        ),
+        Shape::Struct(M238),
+        Shape::Struct(M239),
+        Shape::Struct(M240),
         Shape::List(252u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Create",
-                    cli: "create",
-                    shape: 253u32,
-                    required: false,
-                    docs: "The configuration for creating a new vector index on the table.",
-                },
-                Member {
-                    key: "Delete",
-                    cli: "delete",
-                    shape: 254u32,
-                    required: false,
-                    docs: "The configuration for deleting an existing vector index from the table.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "IndexName",
-                    cli: "index-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the vector index. Must be unique within the table.",
-                },
-                Member {
-                    key: "VectorAttribute",
-                    cli: "vector-attribute",
-                    shape: 86u32,
-                    required: true,
-                    docs: "The attribute that contains vector embeddings. If multiple vector indexes reference the same attribute, they must all use the same number of dimensions.",
-                },
-                Member {
-                    key: "SearchSchema",
-                    cli: "search-schema",
-                    shape: 87u32,
-                    required: false,
-                    docs: "The partition key and inline filter attribute definitions for the vector index.",
-                },
-                Member {
-                    key: "Projection",
-                    cli: "projection",
-                    shape: 70u32,
-                    required: true,
-                    docs: "Specifies attributes that are copied (projected) from the table into the vector index.",
-                },
-                Member {
-                    key: "Dimensions",
-                    cli: "dimensions",
-                    shape: 40u32,
-                    required: true,
-                    docs: "The number of dimensions in each vector.",
-                },
-                Member {
-                    key: "DistanceFunction",
-                    cli: "distance-function",
-                    shape: 90u32,
-                    required: true,
-                    docs: "The distance function used to calculate similarity. Valid values: `COSINE`, `EUCLIDEAN`, `DOT_PRODUCT`.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "IndexName",
-                    cli: "index-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the vector index to delete.",
-                },
-            ],
-        ),
+        Shape::Struct(M241),
+        Shape::Struct(M242),
+        Shape::Struct(M243),
         Shape::List(256u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "IndexName",
-                    cli: "index-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name of the global secondary index.",
-                },
-                Member {
-                    key: "ProvisionedWriteCapacityAutoScalingUpdate",
-                    cli: "provisioned-write-capacity-auto-scaling-update",
-                    shape: 220u32,
-                    required: false,
-                    docs: "Represents the auto scaling settings to be modified for a global table or global secondary index.",
-                },
-            ],
-        ),
+        Shape::Struct(M246),
         Shape::List(258u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "RegionName",
-                    cli: "region-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The Region where the replica exists.",
-                },
-                Member {
-                    key: "ReplicaGlobalSecondaryIndexUpdates",
-                    cli: "replica-global-secondary-index-updates",
-                    shape: 259u32,
-                    required: false,
-                    docs: "Represents the auto scaling settings of global secondary indexes that will be modified.",
-                },
-                Member {
-                    key: "ReplicaProvisionedReadCapacityAutoScalingUpdate",
-                    cli: "replica-provisioned-read-capacity-auto-scaling-update",
-                    shape: 220u32,
-                    required: false,
-                    docs: "Represents the auto scaling settings to be modified for a global table or global secondary index.",
-                },
-            ],
-        ),
+        Shape::Struct(M247),
         Shape::List(260u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "IndexName",
-                    cli: "index-name",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The name of the global secondary index.",
-                },
-                Member {
-                    key: "ProvisionedReadCapacityAutoScalingUpdate",
-                    cli: "provisioned-read-capacity-auto-scaling-update",
-                    shape: 220u32,
-                    required: false,
-                    docs: "Represents the auto scaling settings to be modified for a global table or global secondary index.",
-                },
-            ],
-        ),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Enabled",
-                    cli: "enabled",
-                    shape: 9u32,
-                    required: true,
-                    docs: "Indicates whether TTL is to be enabled (true) or disabled (false) on the table.",
-                },
-                Member {
-                    key: "AttributeName",
-                    cli: "attribute-name",
-                    shape: 2u32,
-                    required: true,
-                    docs: "The name of the TTL attribute used to store the expiration time for items in the table.",
-                },
-            ],
-        ),
+        Shape::Struct(M248),
+        Shape::Struct(M251),
     ],
     waiters: &[
         Waiter {
@@ -9571,3 +2426,7361 @@ fn input_update_time_to_live(input: &Value) -> Result<UpdateTimeToLiveInput, Cal
         time_to_live_specification: i.req("TimeToLiveSpecification")?,
     })
 }
+
+const M2: &[Member] = &[
+    Member {
+        key: "S",
+        cli: "s",
+        shape: 2u32,
+        required: false,
+        docs: "An attribute of type String. For example:\n\n`\"S\": \"Hello\"`",
+    },
+    Member {
+        key: "N",
+        cli: "n",
+        shape: 2u32,
+        required: false,
+        docs: "An attribute of type Number. For example:\n\n`\"N\": \"123.45\"`\n\nNumbers are sent across the network to DynamoDB as strings, to maximize compatibility across languages and libraries. However, DynamoDB treats them as number type attributes for mathematical operations.",
+    },
+    Member {
+        key: "B",
+        cli: "b",
+        shape: 5u32,
+        required: false,
+        docs: "An attribute of type Binary. For example:\n\n`\"B\": \"dGhpcyB0ZXh0IGlzIGJhc2U2NC1lbmNvZGVk\"`",
+    },
+    Member {
+        key: "SS",
+        cli: "ss",
+        shape: 6u32,
+        required: false,
+        docs: "An attribute of type String Set. For example:\n\n`\"SS\": [\"Giraffe\", \"Hippo\" ,\"Zebra\"]`",
+    },
+    Member {
+        key: "NS",
+        cli: "ns",
+        shape: 6u32,
+        required: false,
+        docs: "An attribute of type Number Set. For example:\n\n`\"NS\": [\"42.2\", \"-19\", \"7.5\", \"3.14\"]`\n\nNumbers are sent across the network to DynamoDB as strings, to maximize compatibility across languages and libraries. However, DynamoDB treats them as number type attributes for mathematical operations.",
+    },
+    Member {
+        key: "BS",
+        cli: "bs",
+        shape: 7u32,
+        required: false,
+        docs: "An attribute of type Binary Set. For example:\n\n`\"BS\": [\"U3Vubnk=\", \"UmFpbnk=\", \"U25vd3k=\"]`",
+    },
+    Member {
+        key: "M",
+        cli: "m",
+        shape: 8u32,
+        required: false,
+        docs: "An attribute of type Map. For example:\n\n`\"M\": {\"Name\": {\"S\": \"Joe\"}, \"Age\": {\"N\": \"35\"}}`",
+    },
+    Member {
+        key: "L",
+        cli: "l",
+        shape: 3u32,
+        required: false,
+        docs: "An attribute of type List. For example:\n\n`\"L\": [ {\"S\": \"Cookies\"} , {\"S\": \"Coffee\"}, {\"N\": \"3.14159\"}]`",
+    },
+    Member {
+        key: "NULL",
+        cli: "null",
+        shape: 9u32,
+        required: false,
+        docs: "An attribute of type Null. For example:\n\n`\"NULL\": true`",
+    },
+    Member {
+        key: "BOOL",
+        cli: "bool",
+        shape: 9u32,
+        required: false,
+        docs: "An attribute of type Boolean. For example:\n\n`\"BOOL\": true`",
+    },
+];
+
+const M1: &[Member] = &[
+    Member {
+        key: "Statement",
+        cli: "statement",
+        shape: 2u32,
+        required: true,
+        docs: "A valid PartiQL statement.",
+    },
+    Member {
+        key: "Parameters",
+        cli: "parameters",
+        shape: 3u32,
+        required: false,
+        docs: "The parameters associated with a PartiQL statement in the batch request.",
+    },
+    Member {
+        key: "ConsistentRead",
+        cli: "consistent-read",
+        shape: 9u32,
+        required: false,
+        docs: "The read consistency of the PartiQL batch request.",
+    },
+    Member {
+        key: "ReturnValuesOnConditionCheckFailure",
+        cli: "return-values-on-condition-check-failure",
+        shape: 10u32,
+        required: false,
+        docs: "An optional parameter that returns the item attributes for a PartiQL batch request operation that failed a condition check.\n\nThere is no additional cost associated with requesting a return value aside from the small network and processing overhead of receiving a larger response. No read capacity units are consumed.",
+    },
+];
+
+const M0: &[Member] = &[
+    Member {
+        key: "Statements",
+        cli: "statements",
+        shape: 0u32,
+        required: true,
+        docs: "The list of PartiQL statements representing the batch to run.",
+    },
+    Member {
+        key: "ReturnConsumedCapacity",
+        cli: "return-consumed-capacity",
+        shape: 11u32,
+        required: false,
+        docs: "Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:\n\n- `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation, together with `ConsumedCapacity` for each table and secondary index that was accessed.\n\n  Note that some operations, such as `GetItem` and `BatchGetItem`, do not access any indexes at all. In these cases, specifying `INDEXES` will only return `ConsumedCapacity` information for table(s).\n- `TOTAL` - The response includes only the aggregate `ConsumedCapacity` for the operation.\n- `NONE` - No `ConsumedCapacity` details are included in the response.",
+    },
+];
+
+const M5: &[Member] = &[
+    Member {
+        key: "Code",
+        cli: "code",
+        shape: 15u32,
+        required: false,
+        docs: "The error code associated with the failed PartiQL batch statement.",
+    },
+    Member {
+        key: "Message",
+        cli: "message",
+        shape: 2u32,
+        required: false,
+        docs: "The error message associated with the PartiQL batch response.",
+    },
+    Member {
+        key: "Item",
+        cli: "item",
+        shape: 8u32,
+        required: false,
+        docs: "The item which caused the condition check to fail. This will be set if ReturnValuesOnConditionCheckFailure is specified as `ALL_OLD`.",
+    },
+];
+
+const M4: &[Member] = &[
+    Member {
+        key: "Error",
+        cli: "error",
+        shape: 14u32,
+        required: false,
+        docs: "The error associated with a failed PartiQL batch statement.",
+    },
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: false,
+        docs: "The table name associated with a failed PartiQL batch statement.",
+    },
+    Member {
+        key: "Item",
+        cli: "item",
+        shape: 8u32,
+        required: false,
+        docs: "A DynamoDB item associated with a BatchStatementResponse",
+    },
+];
+
+const M7: &[Member] = &[
+    Member {
+        key: "ReadCapacityUnits",
+        cli: "read-capacity-units",
+        shape: 18u32,
+        required: false,
+        docs: "The total number of read capacity units consumed on a table or an index.",
+    },
+    Member {
+        key: "WriteCapacityUnits",
+        cli: "write-capacity-units",
+        shape: 18u32,
+        required: false,
+        docs: "The total number of write capacity units consumed on a table or an index.",
+    },
+    Member {
+        key: "CapacityUnits",
+        cli: "capacity-units",
+        shape: 18u32,
+        required: false,
+        docs: "The total number of capacity units consumed on a table or an index.",
+    },
+];
+
+const M8: &[Member] = &[
+    Member {
+        key: "VectorSearchRequestBytes",
+        cli: "vector-search-request-bytes",
+        shape: 18u32,
+        required: false,
+        docs: "The number of vector search request bytes consumed by a `SearchVectors` operation.",
+    },
+    Member {
+        key: "VectorWriteRequestBytes",
+        cli: "vector-write-request-bytes",
+        shape: 18u32,
+        required: false,
+        docs: "The number of vector write request bytes consumed when writing to a vector index. Reported for write operations that modify attributes indexed by a vector index.",
+    },
+];
+
+const M6: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: false,
+        docs: "The name of the table that was affected by the operation. If you had specified the Amazon Resource Name (ARN) of a table in the input, you'll see the table ARN in the response.",
+    },
+    Member {
+        key: "CapacityUnits",
+        cli: "capacity-units",
+        shape: 18u32,
+        required: false,
+        docs: "The total number of capacity units consumed by the operation.",
+    },
+    Member {
+        key: "ReadCapacityUnits",
+        cli: "read-capacity-units",
+        shape: 18u32,
+        required: false,
+        docs: "The total number of read capacity units consumed by the operation.",
+    },
+    Member {
+        key: "WriteCapacityUnits",
+        cli: "write-capacity-units",
+        shape: 18u32,
+        required: false,
+        docs: "The total number of write capacity units consumed by the operation.",
+    },
+    Member {
+        key: "Table",
+        cli: "table",
+        shape: 19u32,
+        required: false,
+        docs: "The amount of throughput consumed on the table affected by the operation.",
+    },
+    Member {
+        key: "LocalSecondaryIndexes",
+        cli: "local-secondary-indexes",
+        shape: 20u32,
+        required: false,
+        docs: "The amount of throughput consumed on each local index affected by the operation.",
+    },
+    Member {
+        key: "GlobalSecondaryIndexes",
+        cli: "global-secondary-indexes",
+        shape: 20u32,
+        required: false,
+        docs: "The amount of throughput consumed on each global index affected by the operation.",
+    },
+    Member {
+        key: "VectorIndexes",
+        cli: "vector-indexes",
+        shape: 21u32,
+        required: false,
+        docs: "The amount of throughput consumed on each vector index affected by the operation. Each entry contains `VectorWriteRequestBytes` (for write operations) or `VectorSearchRequestBytes` (for search operations).",
+    },
+];
+
+const M3: &[Member] = &[
+    Member {
+        key: "Responses",
+        cli: "responses",
+        shape: 12u32,
+        required: false,
+        docs: "The response to each PartiQL statement in the batch. The values of the list are ordered according to the ordering of the request statements.",
+    },
+    Member {
+        key: "ConsumedCapacity",
+        cli: "consumed-capacity",
+        shape: 16u32,
+        required: false,
+        docs: "The capacity units consumed by the entire operation. The values of the list are ordered according to the ordering of the statements.",
+    },
+];
+
+const M10: &[Member] = &[
+    Member {
+        key: "Keys",
+        cli: "keys",
+        shape: 25u32,
+        required: true,
+        docs: "The primary key attribute values that define the items and the attributes associated with the items.",
+    },
+    Member {
+        key: "AttributesToGet",
+        cli: "attributes-to-get",
+        shape: 6u32,
+        required: false,
+        docs: "This is a legacy parameter. Use `ProjectionExpression` instead. For more information, see [Legacy Conditional Parameters](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ConsistentRead",
+        cli: "consistent-read",
+        shape: 9u32,
+        required: false,
+        docs: "The consistency of a read operation. If set to `true`, then a strongly consistent read is used; otherwise, an eventually consistent read is used.",
+    },
+    Member {
+        key: "ProjectionExpression",
+        cli: "projection-expression",
+        shape: 2u32,
+        required: false,
+        docs: "A string that identifies one or more attributes to retrieve from the table. These attributes can include scalars, sets, or elements of a JSON document. The attributes in the `ProjectionExpression` must be separated by commas.\n\nIf no attribute names are specified, then all attributes will be returned. If any of the requested attributes are not found, they will not appear in the result.\n\nFor more information, see [Accessing Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ExpressionAttributeNames",
+        cli: "expression-attribute-names",
+        shape: 26u32,
+        required: false,
+        docs: "One or more substitution tokens for attribute names in an expression. The following are some use cases for using `ExpressionAttributeNames`:\n\n- To access an attribute whose name conflicts with a DynamoDB reserved word.\n- To create a placeholder for repeating occurrences of an attribute name in an expression.\n- To prevent special characters in an attribute name from being misinterpreted in an expression.\n\nUse the **#** character in an expression to dereference an attribute name. For example, consider the following attribute name:\n\n- `Percentile`\n\nThe name of this attribute conflicts with a reserved word, so it cannot be used directly in an expression. (For the complete list of reserved words, see [Reserved Words](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html>) in the *Amazon DynamoDB Developer Guide*). To work around this, you could specify the following for `ExpressionAttributeNames`:\n\n- `{\"#P\":\"Percentile\"}`\n\nYou could then use this substitution in an expression, as in this example:\n\n- `#P = :val`\n\n> **Note:** Tokens that begin with the **:** character are *expression attribute values*, which are placeholders for the actual value at runtime.\n\nFor more information on expression attribute names, see [Accessing Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+];
+
+const M9: &[Member] = &[
+    Member {
+        key: "RequestItems",
+        cli: "request-items",
+        shape: 23u32,
+        required: true,
+        docs: "A map of one or more table names or table ARNs and, for each table, a map that describes one or more items to retrieve from that table. Each table name or ARN can be used only once per `BatchGetItem` request.\n\nEach element in the map of items to retrieve consists of the following:\n\n- `ConsistentRead` - If `true`, a strongly consistent read is used; if `false` (the default), an eventually consistent read is used.\n- `ExpressionAttributeNames` - One or more substitution tokens for attribute names in the `ProjectionExpression` parameter. The following are some use cases for using `ExpressionAttributeNames`:\n\n  - To access an attribute whose name conflicts with a DynamoDB reserved word.\n  - To create a placeholder for repeating occurrences of an attribute name in an expression.\n  - To prevent special characters in an attribute name from being misinterpreted in an expression.\n\n  Use the **#** character in an expression to dereference an attribute name. For example, consider the following attribute name:\n\n  - `Percentile`\n\n  The name of this attribute conflicts with a reserved word, so it cannot be used directly in an expression. (For the complete list of reserved words, see [Reserved Words](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html>) in the *Amazon DynamoDB Developer Guide*). To work around this, you could specify the following for `ExpressionAttributeNames`:\n\n  - `{\"#P\":\"Percentile\"}`\n\n  You could then use this substitution in an expression, as in this example:\n\n  - `#P = :val`\n\n  > **Note:** Tokens that begin with the **:** character are *expression attribute values*, which are placeholders for the actual value at runtime.\n\n  For more information about expression attribute names, see [Accessing Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.\n- `Keys` - An array of primary key attribute values that define specific items in the table. For each primary key, you must provide *all* of the key attributes. For example, with a simple primary key, you only need to provide the partition key value. For a composite key, you must provide *both* the partition key value and the sort key value.\n- `ProjectionExpression` - A string that identifies one or more attributes to retrieve from the table. These attributes can include scalars, sets, or elements of a JSON document. The attributes in the expression must be separated by commas.\n\n  If no attribute names are specified, then all attributes are returned. If any of the requested attributes are not found, they do not appear in the result.\n\n  For more information, see [Accessing Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.\n- `AttributesToGet` - This is a legacy parameter. Use `ProjectionExpression` instead. For more information, see [AttributesToGet](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.AttributesToGet.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ReturnConsumedCapacity",
+        cli: "return-consumed-capacity",
+        shape: 11u32,
+        required: false,
+        docs: "Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:\n\n- `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation, together with `ConsumedCapacity` for each table and secondary index that was accessed.\n\n  Note that some operations, such as `GetItem` and `BatchGetItem`, do not access any indexes at all. In these cases, specifying `INDEXES` will only return `ConsumedCapacity` information for table(s).\n- `TOTAL` - The response includes only the aggregate `ConsumedCapacity` for the operation.\n- `NONE` - No `ConsumedCapacity` details are included in the response.",
+    },
+];
+
+const M11: &[Member] = &[
+    Member {
+        key: "Responses",
+        cli: "responses",
+        shape: 27u32,
+        required: false,
+        docs: "A map of table name or table ARN to a list of items. Each object in `Responses` consists of a table name or ARN, along with a map of attribute data consisting of the data type and attribute value.",
+    },
+    Member {
+        key: "UnprocessedKeys",
+        cli: "unprocessed-keys",
+        shape: 23u32,
+        required: false,
+        docs: "A map of tables and their respective keys that were not processed with the current response. The `UnprocessedKeys` value is in the same form as `RequestItems`, so the value can be provided directly to a subsequent `BatchGetItem` operation. For more information, see `RequestItems` in the Request Parameters section.\n\nEach element consists of:\n\n- `Keys` - An array of primary key attribute values that define specific items in the table.\n- `ProjectionExpression` - One or more attributes to be retrieved from the table or index. By default, all attributes are returned. If a requested attribute is not found, it does not appear in the result.\n- `ConsistentRead` - The consistency of a read operation. If set to `true`, then a strongly consistent read is used; otherwise, an eventually consistent read is used.\n\nIf there are no unprocessed keys remaining, the response contains an empty `UnprocessedKeys` map.",
+    },
+    Member {
+        key: "ConsumedCapacity",
+        cli: "consumed-capacity",
+        shape: 16u32,
+        required: false,
+        docs: "The read capacity units consumed by the entire `BatchGetItem` operation.\n\nEach element consists of:\n\n- `TableName` - The table that consumed the provisioned throughput.\n- `CapacityUnits` - The total number of capacity units consumed.",
+    },
+];
+
+const M14: &[Member] = &[
+    Member {
+        key: "Item",
+        cli: "item",
+        shape: 8u32,
+        required: true,
+        docs: "A map of attribute name to attribute values, representing the primary key of an item to be processed by `PutItem`. All of the table's primary key attributes must be specified, and their data types must match those of the table's key schema. If any attributes are present in the item that are part of an index key schema for the table, their types must match the index key schema.",
+    },
+];
+
+const M15: &[Member] = &[
+    Member {
+        key: "Key",
+        cli: "key",
+        shape: 8u32,
+        required: true,
+        docs: "A map of attribute name to attribute values, representing the primary key of the item to delete. All of the table's primary key attributes must be specified, and their data types must match those of the table's key schema.",
+    },
+];
+
+const M13: &[Member] = &[
+    Member {
+        key: "PutRequest",
+        cli: "put-request",
+        shape: 31u32,
+        required: false,
+        docs: "A request to perform a `PutItem` operation.",
+    },
+    Member {
+        key: "DeleteRequest",
+        cli: "delete-request",
+        shape: 32u32,
+        required: false,
+        docs: "A request to perform a `DeleteItem` operation.",
+    },
+];
+
+const M12: &[Member] = &[
+    Member {
+        key: "RequestItems",
+        cli: "request-items",
+        shape: 28u32,
+        required: true,
+        docs: "A map of one or more table names or table ARNs and, for each table, a list of operations to be performed (`DeleteRequest` or `PutRequest`). Each element in the map consists of the following:\n\n- `DeleteRequest` - Perform a `DeleteItem` operation on the specified item. The item to be deleted is identified by a `Key` subelement:\n\n  - `Key` - A map of primary key attribute values that uniquely identify the item. Each entry in this map consists of an attribute name and an attribute value. For each primary key, you must provide *all* of the key attributes. For example, with a simple primary key, you only need to provide a value for the partition key. For a composite primary key, you must provide values for *both* the partition key and the sort key.\n- `PutRequest` - Perform a `PutItem` operation on the specified item. The item to be put is identified by an `Item` subelement:\n\n  - `Item` - A map of attributes and their values. Each entry in this map consists of an attribute name and an attribute value. Attribute values must not be null; string and binary type attributes must have lengths greater than zero; and set type attributes must not be empty. Requests that contain empty values are rejected with a `ValidationException` exception.\n\n    If you specify any attributes that are part of an index key, then the data types for those attributes must match those of the schema in the table's attribute definition.",
+    },
+    Member {
+        key: "ReturnConsumedCapacity",
+        cli: "return-consumed-capacity",
+        shape: 11u32,
+        required: false,
+        docs: "Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:\n\n- `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation, together with `ConsumedCapacity` for each table and secondary index that was accessed.\n\n  Note that some operations, such as `GetItem` and `BatchGetItem`, do not access any indexes at all. In these cases, specifying `INDEXES` will only return `ConsumedCapacity` information for table(s).\n- `TOTAL` - The response includes only the aggregate `ConsumedCapacity` for the operation.\n- `NONE` - No `ConsumedCapacity` details are included in the response.",
+    },
+    Member {
+        key: "ReturnItemCollectionMetrics",
+        cli: "return-item-collection-metrics",
+        shape: 33u32,
+        required: false,
+        docs: "Determines whether item collection metrics are returned. If set to `SIZE`, the response includes statistics about item collections, if any, that were modified during the operation are returned in the response. If set to `NONE` (the default), no statistics are returned.",
+    },
+];
+
+const M17: &[Member] = &[
+    Member {
+        key: "ItemCollectionKey",
+        cli: "item-collection-key",
+        shape: 8u32,
+        required: false,
+        docs: "The partition key value of the item collection. This value is the same as the partition key value of the item.",
+    },
+    Member {
+        key: "SizeEstimateRangeGB",
+        cli: "size-estimate-range-gb",
+        shape: 37u32,
+        required: false,
+        docs: "An estimate of item collection size, in gigabytes. This value is a two-element array containing a lower bound and an upper bound for the estimate. The estimate includes the size of all the items in the table, plus the size of all attributes projected into all of the local secondary indexes on that table. Use this estimate to measure whether a local secondary index is approaching its size limit.\n\nThe estimate is subject to change over time; therefore, do not rely on the precision or accuracy of the estimate.",
+    },
+];
+
+const M16: &[Member] = &[
+    Member {
+        key: "UnprocessedItems",
+        cli: "unprocessed-items",
+        shape: 28u32,
+        required: false,
+        docs: "A map of tables and requests against those tables that were not processed. The `UnprocessedItems` value is in the same form as `RequestItems`, so you can provide this value directly to a subsequent `BatchWriteItem` operation. For more information, see `RequestItems` in the Request Parameters section.\n\nEach `UnprocessedItems` entry consists of a table name or table ARN and, for that table, a list of operations to perform (`DeleteRequest` or `PutRequest`).\n\n- `DeleteRequest` - Perform a `DeleteItem` operation on the specified item. The item to be deleted is identified by a `Key` subelement:\n\n  - `Key` - A map of primary key attribute values that uniquely identify the item. Each entry in this map consists of an attribute name and an attribute value.\n- `PutRequest` - Perform a `PutItem` operation on the specified item. The item to be put is identified by an `Item` subelement:\n\n  - `Item` - A map of attributes and their values. Each entry in this map consists of an attribute name and an attribute value. Attribute values must not be null; string and binary type attributes must have lengths greater than zero; and set type attributes must not be empty. Requests that contain empty values will be rejected with a `ValidationException` exception.\n\n    If you specify any attributes that are part of an index key, then the data types for those attributes must match those of the schema in the table's attribute definition.\n\nIf there are no unprocessed items remaining, the response contains an empty `UnprocessedItems` map.",
+    },
+    Member {
+        key: "ItemCollectionMetrics",
+        cli: "item-collection-metrics",
+        shape: 34u32,
+        required: false,
+        docs: "A list of tables that were processed by `BatchWriteItem` and, for each table, information about any item collections that were affected by individual `DeleteItem` or `PutItem` operations.\n\nEach entry consists of the following subelements:\n\n- `ItemCollectionKey` - The partition key value of the item collection. This is the same as the partition key value of the item.\n- `SizeEstimateRangeGB` - An estimate of item collection size, expressed in GB. This is a two-element array containing a lower bound and an upper bound for the estimate. The estimate includes the size of all the items in the table, plus the size of all attributes projected into all of the local secondary indexes on the table. Use this estimate to measure whether a local secondary index is approaching its size limit.\n\n  The estimate is subject to change over time; therefore, do not rely on the precision or accuracy of the estimate.",
+    },
+    Member {
+        key: "ConsumedCapacity",
+        cli: "consumed-capacity",
+        shape: 16u32,
+        required: false,
+        docs: "The capacity units consumed by the entire `BatchWriteItem` operation.\n\nEach element consists of:\n\n- `TableName` - The table that consumed the provisioned throughput.\n- `CapacityUnits` - The total number of capacity units consumed.\n\nIf the table has vector indexes, each element also includes a `VectorIndexes` field with `VectorWriteRequestBytes` consumed for each affected vector index.",
+    },
+];
+
+const M18: &[Member] = &[
+    Member {
+        key: "BulkOperationArn",
+        cli: "bulk-operation-arn",
+        shape: 2u32,
+        required: true,
+        docs: "The Amazon Resource Name (ARN) of the bulk operation to cancel.",
+    },
+];
+
+const M19: &[Member] = &[
+    Member {
+        key: "BulkOperationArn",
+        cli: "bulk-operation-arn",
+        shape: 2u32,
+        required: true,
+        docs: "The Amazon Resource Name (ARN) of the bulk operation for which DynamoDB accepted the cancellation request.",
+    },
+    Member {
+        key: "BulkOperationStatus",
+        cli: "bulk-operation-status",
+        shape: 38u32,
+        required: true,
+        docs: "The status returned after DynamoDB accepts the cancellation request. This value is `CANCELLING`. Use `DescribeBulkOperation` to determine when the operation reaches `CANCELLED`.",
+    },
+];
+
+const M20: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the table. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
+    },
+    Member {
+        key: "BackupName",
+        cli: "backup-name",
+        shape: 2u32,
+        required: true,
+        docs: "Specified name for the backup.",
+    },
+];
+
+const M22: &[Member] = &[
+    Member {
+        key: "BackupArn",
+        cli: "backup-arn",
+        shape: 2u32,
+        required: true,
+        docs: "ARN associated with the backup.",
+    },
+    Member {
+        key: "BackupName",
+        cli: "backup-name",
+        shape: 2u32,
+        required: true,
+        docs: "Name of the requested backup.",
+    },
+    Member {
+        key: "BackupSizeBytes",
+        cli: "backup-size-bytes",
+        shape: 40u32,
+        required: false,
+        docs: "Size of the backup in bytes. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.",
+    },
+    Member {
+        key: "BackupStatus",
+        cli: "backup-status",
+        shape: 41u32,
+        required: true,
+        docs: "Backup can be in one of the following states: CREATING, ACTIVE, DELETED.",
+    },
+    Member {
+        key: "BackupType",
+        cli: "backup-type",
+        shape: 42u32,
+        required: true,
+        docs: "BackupType:\n\n- `USER` - You create and manage these using the on-demand backup feature.\n- `SYSTEM` - If you delete a table with point-in-time recovery enabled, a `SYSTEM` backup is automatically created and is retained for 35 days (at no additional cost). System backups allow you to restore the deleted table to the state it was in just before the point of deletion.\n- `AWS_BACKUP` - On-demand backup created by you from Backup service.",
+    },
+    Member {
+        key: "BackupCreationDateTime",
+        cli: "backup-creation-date-time",
+        shape: 43u32,
+        required: true,
+        docs: "Time at which the backup was created. This is the request time of the backup.",
+    },
+    Member {
+        key: "BackupExpiryDateTime",
+        cli: "backup-expiry-date-time",
+        shape: 43u32,
+        required: false,
+        docs: "Time at which the automatic on-demand backup created by DynamoDB will expire. This `SYSTEM` on-demand backup expires automatically 35 days after its creation.",
+    },
+];
+
+const M21: &[Member] = &[
+    Member {
+        key: "BackupDetails",
+        cli: "backup-details",
+        shape: 39u32,
+        required: false,
+        docs: "Contains the details of the backup created for the table.",
+    },
+];
+
+const M24: &[Member] = &[
+    Member {
+        key: "RegionName",
+        cli: "region-name",
+        shape: 2u32,
+        required: false,
+        docs: "The Region where the replica needs to be created.",
+    },
+];
+
+const M23: &[Member] = &[
+    Member {
+        key: "GlobalTableName",
+        cli: "global-table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The global table name.",
+    },
+    Member {
+        key: "ReplicationGroup",
+        cli: "replication-group",
+        shape: 44u32,
+        required: true,
+        docs: "The Regions where the global table needs to be created.",
+    },
+];
+
+const M28: &[Member] = &[
+    Member {
+        key: "ReadCapacityUnits",
+        cli: "read-capacity-units",
+        shape: 40u32,
+        required: false,
+        docs: "Replica-specific read capacity units. If not specified, uses the source table's read capacity settings.",
+    },
+];
+
+const M29: &[Member] = &[
+    Member {
+        key: "MaxReadRequestUnits",
+        cli: "max-read-request-units",
+        shape: 40u32,
+        required: false,
+        docs: "Maximum number of read request units for the specified replica table.",
+    },
+];
+
+const M30: &[Member] = &[
+    Member {
+        key: "ReadUnitsPerSecond",
+        cli: "read-units-per-second",
+        shape: 40u32,
+        required: false,
+        docs: "Represents the base table's warm throughput value in read units per second.",
+    },
+    Member {
+        key: "WriteUnitsPerSecond",
+        cli: "write-units-per-second",
+        shape: 40u32,
+        required: false,
+        docs: "Represents the base table's warm throughput value in write units per second.",
+    },
+    Member {
+        key: "Status",
+        cli: "status",
+        shape: 53u32,
+        required: false,
+        docs: "Represents warm throughput value of the base table.",
+    },
+];
+
+const M32: &[Member] = &[
+    Member {
+        key: "ReadUnitsPerSecond",
+        cli: "read-units-per-second",
+        shape: 40u32,
+        required: false,
+        docs: "Represents warm throughput read units per second value for a global secondary index.",
+    },
+    Member {
+        key: "WriteUnitsPerSecond",
+        cli: "write-units-per-second",
+        shape: 40u32,
+        required: false,
+        docs: "Represents warm throughput write units per second value for a global secondary index.",
+    },
+    Member {
+        key: "Status",
+        cli: "status",
+        shape: 57u32,
+        required: false,
+        docs: "Represents the warm throughput status being created or updated on a global secondary index. The status can only be `UPDATING` or `ACTIVE`.",
+    },
+];
+
+const M31: &[Member] = &[
+    Member {
+        key: "IndexName",
+        cli: "index-name",
+        shape: 2u32,
+        required: false,
+        docs: "The name of the global secondary index.",
+    },
+    Member {
+        key: "ProvisionedThroughputOverride",
+        cli: "provisioned-throughput-override",
+        shape: 50u32,
+        required: false,
+        docs: "If not described, uses the source table GSI's read capacity settings.",
+    },
+    Member {
+        key: "OnDemandThroughputOverride",
+        cli: "on-demand-throughput-override",
+        shape: 51u32,
+        required: false,
+        docs: "Overrides the maximum on-demand throughput for the specified global secondary index in the specified replica table.",
+    },
+    Member {
+        key: "WarmThroughput",
+        cli: "warm-throughput",
+        shape: 56u32,
+        required: false,
+        docs: "Represents the warm throughput of the global secondary index for this replica.",
+    },
+];
+
+const M33: &[Member] = &[
+    Member {
+        key: "TableClass",
+        cli: "table-class",
+        shape: 59u32,
+        required: false,
+        docs: "The table class of the specified table. Valid values are `STANDARD` and `STANDARD_INFREQUENT_ACCESS`.",
+    },
+    Member {
+        key: "LastUpdateDateTime",
+        cli: "last-update-date-time",
+        shape: 43u32,
+        required: false,
+        docs: "The date and time at which the table class was last updated.",
+    },
+];
+
+const M27: &[Member] = &[
+    Member {
+        key: "RegionName",
+        cli: "region-name",
+        shape: 2u32,
+        required: false,
+        docs: "The name of the Region.",
+    },
+    Member {
+        key: "ReplicaStatus",
+        cli: "replica-status",
+        shape: 49u32,
+        required: false,
+        docs: "The current state of the replica:\n\n- `CREATING` - The replica is being created.\n- `UPDATING` - The replica is being updated.\n- `DELETING` - The replica is being deleted.\n- `ACTIVE` - The replica is ready for use.\n- `REGION_DISABLED` - The replica is inaccessible because the Amazon Web Services Region has been disabled.\n\n  > **Note:** If the Amazon Web Services Region remains inaccessible for more than 20 hours, DynamoDB will remove this replica from the replication group. The replica will not be deleted and replication will stop from and to this region.\n- `INACCESSIBLE_ENCRYPTION_CREDENTIALS` - The KMS key used to encrypt the table is inaccessible.\n\n  > **Note:** If the KMS key remains inaccessible for more than 20 hours, DynamoDB will remove this replica from the replication group. The replica will not be deleted and replication will stop from and to this region.",
+    },
+    Member {
+        key: "ReplicaArn",
+        cli: "replica-arn",
+        shape: 2u32,
+        required: false,
+        docs: "The Amazon Resource Name (ARN) of the global table replica.",
+    },
+    Member {
+        key: "ReplicaStatusDescription",
+        cli: "replica-status-description",
+        shape: 2u32,
+        required: false,
+        docs: "Detailed information about the replica status.",
+    },
+    Member {
+        key: "ReplicaStatusPercentProgress",
+        cli: "replica-status-percent-progress",
+        shape: 2u32,
+        required: false,
+        docs: "Specifies the progress of a Create, Update, or Delete action on the replica as a percentage.",
+    },
+    Member {
+        key: "KMSMasterKeyId",
+        cli: "kms-master-key-id",
+        shape: 2u32,
+        required: false,
+        docs: "The KMS key of the replica that will be used for KMS encryption.",
+    },
+    Member {
+        key: "ProvisionedThroughputOverride",
+        cli: "provisioned-throughput-override",
+        shape: 50u32,
+        required: false,
+        docs: "Replica-specific provisioned throughput. If not described, uses the source table's provisioned throughput settings.",
+    },
+    Member {
+        key: "OnDemandThroughputOverride",
+        cli: "on-demand-throughput-override",
+        shape: 51u32,
+        required: false,
+        docs: "Overrides the maximum on-demand throughput settings for the specified replica table.",
+    },
+    Member {
+        key: "WarmThroughput",
+        cli: "warm-throughput",
+        shape: 52u32,
+        required: false,
+        docs: "Represents the warm throughput value for this replica.",
+    },
+    Member {
+        key: "GlobalSecondaryIndexes",
+        cli: "global-secondary-indexes",
+        shape: 54u32,
+        required: false,
+        docs: "Replica-specific global secondary index settings.",
+    },
+    Member {
+        key: "ReplicaInaccessibleDateTime",
+        cli: "replica-inaccessible-date-time",
+        shape: 43u32,
+        required: false,
+        docs: "The time at which the replica was first detected as inaccessible. To determine cause of inaccessibility check the `ReplicaStatus` property.",
+    },
+    Member {
+        key: "ReplicaTableClassSummary",
+        cli: "replica-table-class-summary",
+        shape: 58u32,
+        required: false,
+        docs: "Contains details of the table class.",
+    },
+    Member {
+        key: "GlobalTableSettingsReplicationMode",
+        cli: "global-table-settings-replication-mode",
+        shape: 60u32,
+        required: false,
+        docs: "Indicates one of the settings synchronization modes for the global table replica:\n\n- `ENABLED`: Indicates that the settings synchronization mode for the global table replica is enabled.\n- `DISABLED`: Indicates that the settings synchronization mode for the global table replica is disabled.\n- `ENABLED_WITH_OVERRIDES`: This mode is set by default for a same account global table. Indicates that certain global table settings can be overridden.",
+    },
+];
+
+const M26: &[Member] = &[
+    Member {
+        key: "ReplicationGroup",
+        cli: "replication-group",
+        shape: 47u32,
+        required: false,
+        docs: "The Regions where the global table has replicas.",
+    },
+    Member {
+        key: "GlobalTableArn",
+        cli: "global-table-arn",
+        shape: 2u32,
+        required: false,
+        docs: "The unique identifier of the global table.",
+    },
+    Member {
+        key: "CreationDateTime",
+        cli: "creation-date-time",
+        shape: 43u32,
+        required: false,
+        docs: "The creation time of the global table.",
+    },
+    Member {
+        key: "GlobalTableStatus",
+        cli: "global-table-status",
+        shape: 61u32,
+        required: false,
+        docs: "The current state of the global table:\n\n- `CREATING` - The global table is being created.\n- `UPDATING` - The global table is being updated.\n- `DELETING` - The global table is being deleted.\n- `ACTIVE` - The global table is ready for use.",
+    },
+    Member {
+        key: "GlobalTableName",
+        cli: "global-table-name",
+        shape: 2u32,
+        required: false,
+        docs: "The global table name.",
+    },
+];
+
+const M25: &[Member] = &[
+    Member {
+        key: "GlobalTableDescription",
+        cli: "global-table-description",
+        shape: 46u32,
+        required: false,
+        docs: "Contains the details of the global table.",
+    },
+];
+
+const M35: &[Member] = &[
+    Member {
+        key: "AttributeName",
+        cli: "attribute-name",
+        shape: 2u32,
+        required: true,
+        docs: "A name for the attribute.",
+    },
+    Member {
+        key: "AttributeType",
+        cli: "attribute-type",
+        shape: 64u32,
+        required: true,
+        docs: "The data type for the attribute, where:\n\n- `S` - the attribute is of type String\n- `N` - the attribute is of type Number\n- `B` - the attribute is of type Binary",
+    },
+];
+
+const M36: &[Member] = &[
+    Member {
+        key: "AttributeName",
+        cli: "attribute-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of a key attribute.",
+    },
+    Member {
+        key: "KeyType",
+        cli: "key-type",
+        shape: 67u32,
+        required: true,
+        docs: "The role that this key attribute will assume:\n\n- `HASH` - partition key\n- `RANGE` - sort key\n\n> **Note:** The partition key of an item is also known as its *hash attribute*. The term \"hash attribute\" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.\n>\n> The sort key of an item is also known as its *range attribute*. The term \"range attribute\" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.",
+    },
+];
+
+const M38: &[Member] = &[
+    Member {
+        key: "ProjectionType",
+        cli: "projection-type",
+        shape: 71u32,
+        required: false,
+        docs: "The set of attributes that are projected into the index:\n\n- `KEYS_ONLY` - Only the index and primary keys are projected into the index.\n- `INCLUDE` - In addition to the attributes described in `KEYS_ONLY`, the secondary index will include other non-key attributes that you specify.\n- `ALL` - All of the table attributes are projected into the index.\n\nWhen using the DynamoDB console, `ALL` is selected by default.",
+    },
+    Member {
+        key: "NonKeyAttributes",
+        cli: "non-key-attributes",
+        shape: 6u32,
+        required: false,
+        docs: "Represents the non-key attribute names which will be projected into the index.\n\nFor global and local secondary indexes, the total count of `NonKeyAttributes` summed across all of the secondary indexes, must not exceed 100. If you project the same attribute into two different indexes, this counts as two distinct attributes when determining the total. This limit only applies when you specify the ProjectionType of `INCLUDE`. You still can specify the ProjectionType of `ALL` to project all attributes from the source table, even if the table has more than 100 attributes.",
+    },
+];
+
+const M37: &[Member] = &[
+    Member {
+        key: "IndexName",
+        cli: "index-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the local secondary index. The name must be unique among all other indexes on this table.",
+    },
+    Member {
+        key: "KeySchema",
+        cli: "key-schema",
+        shape: 65u32,
+        required: true,
+        docs: "The complete key schema for the local secondary index, consisting of one or more pairs of attribute names and key types:\n\n- `HASH` - partition key\n- `RANGE` - sort key\n\n> **Note:** The partition key of an item is also known as its *hash attribute*. The term \"hash attribute\" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.\n>\n> The sort key of an item is also known as its *range attribute*. The term \"range attribute\" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.",
+    },
+    Member {
+        key: "Projection",
+        cli: "projection",
+        shape: 70u32,
+        required: true,
+        docs: "Represents attributes that are copied (projected) from the table into the local secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.",
+    },
+];
+
+const M40: &[Member] = &[
+    Member {
+        key: "ReadCapacityUnits",
+        cli: "read-capacity-units",
+        shape: 40u32,
+        required: true,
+        docs: "The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`. For more information, see [Specifying Read and Write Requirements](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ProvisionedThroughput.html>) in the *Amazon DynamoDB Developer Guide*.\n\nIf read/write capacity mode is `PAY_PER_REQUEST` the value is set to 0.",
+    },
+    Member {
+        key: "WriteCapacityUnits",
+        cli: "write-capacity-units",
+        shape: 40u32,
+        required: true,
+        docs: "The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException`. For more information, see [Specifying Read and Write Requirements](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ProvisionedThroughput.html>) in the *Amazon DynamoDB Developer Guide*.\n\nIf read/write capacity mode is `PAY_PER_REQUEST` the value is set to 0.",
+    },
+];
+
+const M41: &[Member] = &[
+    Member {
+        key: "MaxReadRequestUnits",
+        cli: "max-read-request-units",
+        shape: 40u32,
+        required: false,
+        docs: "Maximum number of read request units for the specified table.\n\nTo specify a maximum `OnDemandThroughput` on your table, set the value of `MaxReadRequestUnits` as greater than or equal to 1. To remove the maximum `OnDemandThroughput` that is currently set on your table, set the value of `MaxReadRequestUnits` to -1.",
+    },
+    Member {
+        key: "MaxWriteRequestUnits",
+        cli: "max-write-request-units",
+        shape: 40u32,
+        required: false,
+        docs: "Maximum number of write request units for the specified table.\n\nTo specify a maximum `OnDemandThroughput` on your table, set the value of `MaxWriteRequestUnits` as greater than or equal to 1. To remove the maximum `OnDemandThroughput` that is currently set on your table, set the value of `MaxWriteRequestUnits` to -1.",
+    },
+];
+
+const M42: &[Member] = &[
+    Member {
+        key: "ReadUnitsPerSecond",
+        cli: "read-units-per-second",
+        shape: 40u32,
+        required: false,
+        docs: "Represents the number of read operations your base table can instantaneously support.",
+    },
+    Member {
+        key: "WriteUnitsPerSecond",
+        cli: "write-units-per-second",
+        shape: 40u32,
+        required: false,
+        docs: "Represents the number of write operations your base table can instantaneously support.",
+    },
+];
+
+const M39: &[Member] = &[
+    Member {
+        key: "IndexName",
+        cli: "index-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the global secondary index. The name must be unique among all other indexes on this table.",
+    },
+    Member {
+        key: "KeySchema",
+        cli: "key-schema",
+        shape: 65u32,
+        required: true,
+        docs: "The complete key schema for a global secondary index, which consists of one or more pairs of attribute names and key types:\n\n- `HASH` - partition key\n- `RANGE` - sort key\n\n> **Note:** The partition key of an item is also known as its *hash attribute*. The term \"hash attribute\" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.\n>\n> The sort key of an item is also known as its *range attribute*. The term \"range attribute\" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.",
+    },
+    Member {
+        key: "Projection",
+        cli: "projection",
+        shape: 70u32,
+        required: true,
+        docs: "Represents attributes that are copied (projected) from the table into the global secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.",
+    },
+    Member {
+        key: "ProvisionedThroughput",
+        cli: "provisioned-throughput",
+        shape: 74u32,
+        required: false,
+        docs: "Represents the provisioned throughput settings for the specified global secondary index. You must use either `OnDemandThroughput` or `ProvisionedThroughput` based on your table's capacity mode.\n\nFor current minimum and maximum provisioned throughput values, see [Service, Account, and Table Quotas](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Limits.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "OnDemandThroughput",
+        cli: "on-demand-throughput",
+        shape: 75u32,
+        required: false,
+        docs: "The maximum number of read and write units for the specified global secondary index. If you use this parameter, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both. You must use either `OnDemandThroughput` or `ProvisionedThroughput` based on your table's capacity mode.",
+    },
+    Member {
+        key: "WarmThroughput",
+        cli: "warm-throughput",
+        shape: 76u32,
+        required: false,
+        docs: "Represents the warm throughput value (in read units per second and write units per second) for the specified secondary index. If you use this parameter, you must specify `ReadUnitsPerSecond`, `WriteUnitsPerSecond`, or both.",
+    },
+];
+
+const M43: &[Member] = &[
+    Member {
+        key: "StreamEnabled",
+        cli: "stream-enabled",
+        shape: 9u32,
+        required: true,
+        docs: "Indicates whether DynamoDB Streams is enabled (true) or disabled (false) on the table.",
+    },
+    Member {
+        key: "StreamViewType",
+        cli: "stream-view-type",
+        shape: 79u32,
+        required: false,
+        docs: "When an item in the table is modified, `StreamViewType` determines what information is written to the stream for this table. Valid values for `StreamViewType` are:\n\n- `KEYS_ONLY` - Only the key attributes of the modified item are written to the stream.\n- `NEW_IMAGE` - The entire item, as it appears after it was modified, is written to the stream.\n- `OLD_IMAGE` - The entire item, as it appeared before it was modified, is written to the stream.\n- `NEW_AND_OLD_IMAGES` - Both the new and the old item images of the item are written to the stream.",
+    },
+];
+
+const M44: &[Member] = &[
+    Member {
+        key: "Enabled",
+        cli: "enabled",
+        shape: 9u32,
+        required: false,
+        docs: "Indicates whether server-side encryption is done using an Amazon Web Services managed key or an Amazon Web Services owned key. If enabled (true), server-side encryption type is set to `KMS` and an Amazon Web Services managed key is used (KMS charges apply). If disabled (false) or not specified, server-side encryption is set to Amazon Web Services owned key.",
+    },
+    Member {
+        key: "SSEType",
+        cli: "sse-type",
+        shape: 81u32,
+        required: false,
+        docs: "Server-side encryption type. The only supported value is:\n\n- `KMS` - Server-side encryption that uses Key Management Service. The key is stored in your account and is managed by KMS (KMS charges apply).",
+    },
+    Member {
+        key: "KMSMasterKeyId",
+        cli: "kms-master-key-id",
+        shape: 2u32,
+        required: false,
+        docs: "The KMS key that should be used for the KMS encryption. To specify a key, use its key ID, Amazon Resource Name (ARN), alias name, or alias ARN. Note that you should only provide this parameter if the key is different from the default DynamoDB key `alias/aws/dynamodb`.",
+    },
+];
+
+const M45: &[Member] = &[
+    Member {
+        key: "Key",
+        cli: "key",
+        shape: 2u32,
+        required: true,
+        docs: "The key of the tag. Tag keys are case sensitive. Each DynamoDB table can only have up to one tag with the same key. If you try to add an existing tag (same key), the existing tag value will be updated to the new value.",
+    },
+    Member {
+        key: "Value",
+        cli: "value",
+        shape: 2u32,
+        required: true,
+        docs: "The value of the tag. Tag values are case-sensitive and can be null.",
+    },
+];
+
+const M47: &[Member] = &[
+    Member {
+        key: "AttributeName",
+        cli: "attribute-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the vector attribute.",
+    },
+];
+
+const M48: &[Member] = &[
+    Member {
+        key: "AttributeName",
+        cli: "attribute-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the attribute.",
+    },
+    Member {
+        key: "SearchSchemaElementType",
+        cli: "search-schema-element-type",
+        shape: 89u32,
+        required: true,
+        docs: "The role of the attribute in the search schema. Valid values:\n\n- `HASH` - A partition key that partitions the vector index for independent scaling. When specified, you must provide this attribute's value in the `SearchConditionExpression`.\n- `INLINE_FILTER` - An attribute projected into the vector index for filtering at the storage layer during search. Inline filters are optional in the `SearchConditionExpression`.",
+    },
+];
+
+const M46: &[Member] = &[
+    Member {
+        key: "IndexName",
+        cli: "index-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the vector index.",
+    },
+    Member {
+        key: "VectorAttribute",
+        cli: "vector-attribute",
+        shape: 86u32,
+        required: true,
+        docs: "The vector attribute configuration for the index.",
+    },
+    Member {
+        key: "SearchSchema",
+        cli: "search-schema",
+        shape: 87u32,
+        required: false,
+        docs: "The search schema that defines partition key and inline filter attributes for the vector index.",
+    },
+    Member {
+        key: "Projection",
+        cli: "projection",
+        shape: 70u32,
+        required: true,
+        docs: "Specifies attributes that are copied (projected) from the table into the vector index.",
+    },
+    Member {
+        key: "Dimensions",
+        cli: "dimensions",
+        shape: 40u32,
+        required: true,
+        docs: "The number of dimensions in each vector.",
+    },
+    Member {
+        key: "DistanceFunction",
+        cli: "distance-function",
+        shape: 90u32,
+        required: true,
+        docs: "The distance function used to calculate similarity between vectors. Valid values: `COSINE`, `EUCLIDEAN`, `DOT_PRODUCT`.",
+    },
+];
+
+const M34: &[Member] = &[
+    Member {
+        key: "AttributeDefinitions",
+        cli: "attribute-definitions",
+        shape: 62u32,
+        required: false,
+        docs: "An array of attributes that describe the key schema for the table and indexes.",
+    },
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the table to create. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
+    },
+    Member {
+        key: "KeySchema",
+        cli: "key-schema",
+        shape: 65u32,
+        required: false,
+        docs: "Specifies the attributes that make up the primary key for a table or an index. The attributes in `KeySchema` must also be defined in the `AttributeDefinitions` array. For more information, see [Data Model](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DataModel.html>) in the *Amazon DynamoDB Developer Guide*.\n\nEach `KeySchemaElement` in the array is composed of:\n\n- `AttributeName` - The name of this key attribute.\n- `KeyType` - The role that the key attribute will assume:\n\n  - `HASH` - partition key\n  - `RANGE` - sort key\n\n> **Note:** The partition key of an item is also known as its *hash attribute*. The term \"hash attribute\" derives from the DynamoDB usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.\n>\n> The sort key of an item is also known as its *range attribute*. The term \"range attribute\" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.\n\nFor a simple primary key (partition key), you must provide exactly one element with a `KeyType` of `HASH`.\n\nFor a composite primary key (partition key and sort key), you must provide exactly two elements, in this order: The first element must have a `KeyType` of `HASH`, and the second element must have a `KeyType` of `RANGE`.\n\nFor more information, see [Working with Tables](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithTables.html#WorkingWithTables.primary.key>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "LocalSecondaryIndexes",
+        cli: "local-secondary-indexes",
+        shape: 68u32,
+        required: false,
+        docs: "One or more local secondary indexes (the maximum is 5) to be created on the table. Each index is scoped to a given partition key value. There is a 10 GB size limit per partition key value; otherwise, the size of a local secondary index is unconstrained.\n\nEach local secondary index in the array includes the following:\n\n- `IndexName` - The name of the local secondary index. Must be unique only for this table.\n- `KeySchema` - Specifies the key schema for the local secondary index. The key schema must begin with the same partition key as the table.\n- `Projection` - Specifies attributes that are copied (projected) from the table into the index. These are in addition to the primary key attributes and index key attributes, which are automatically projected. Each attribute specification is composed of:\n\n  - `ProjectionType` - One of the following:\n\n    - `KEYS_ONLY` - Only the index and primary keys are projected into the index.\n    - `INCLUDE` - Only the specified table attributes are projected into the index. The list of projected attributes is in `NonKeyAttributes`.\n    - `ALL` - All of the table attributes are projected into the index.\n  - `NonKeyAttributes` - A list of one or more non-key attribute names that are projected into the secondary index. The total count of attributes provided in `NonKeyAttributes`, summed across all of the secondary indexes, must not exceed 100. If you project the same attribute into two different indexes, this counts as two distinct attributes when determining the total. This limit only applies when you specify the ProjectionType of `INCLUDE`. You still can specify the ProjectionType of `ALL` to project all attributes from the source table, even if the table has more than 100 attributes.",
+    },
+    Member {
+        key: "GlobalSecondaryIndexes",
+        cli: "global-secondary-indexes",
+        shape: 72u32,
+        required: false,
+        docs: "One or more global secondary indexes (the maximum is 20) to be created on the table. Each global secondary index in the array includes the following:\n\n- `IndexName` - The name of the global secondary index. Must be unique only for this table.\n- `KeySchema` - Specifies the key schema for the global secondary index. Each global secondary index supports up to 4 partition keys and up to 4 sort keys.\n- `Projection` - Specifies attributes that are copied (projected) from the table into the index. These are in addition to the primary key attributes and index key attributes, which are automatically projected. Each attribute specification is composed of:\n\n  - `ProjectionType` - One of the following:\n\n    - `KEYS_ONLY` - Only the index and primary keys are projected into the index.\n    - `INCLUDE` - Only the specified table attributes are projected into the index. The list of projected attributes is in `NonKeyAttributes`.\n    - `ALL` - All of the table attributes are projected into the index.\n  - `NonKeyAttributes` - A list of one or more non-key attribute names that are projected into the secondary index. The total count of attributes provided in `NonKeyAttributes`, summed across all of the secondary indexes, must not exceed 100. If you project the same attribute into two different indexes, this counts as two distinct attributes when determining the total. This limit only applies when you specify the ProjectionType of `INCLUDE`. You still can specify the ProjectionType of `ALL` to project all attributes from the source table, even if the table has more than 100 attributes.\n- `ProvisionedThroughput` - The provisioned throughput settings for the global secondary index, consisting of read and write capacity units.",
+    },
+    Member {
+        key: "BillingMode",
+        cli: "billing-mode",
+        shape: 77u32,
+        required: false,
+        docs: "Controls how you are charged for read and write throughput and how you manage capacity. This setting can be changed later.\n\n- `PAY_PER_REQUEST` - We recommend using `PAY_PER_REQUEST` for most DynamoDB workloads. `PAY_PER_REQUEST` sets the billing mode to [On-demand capacity mode](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/on-demand-capacity-mode.html>).\n- `PROVISIONED` - We recommend using `PROVISIONED` for steady workloads with predictable growth where capacity requirements can be reliably forecasted. `PROVISIONED` sets the billing mode to [Provisioned capacity mode](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/provisioned-capacity-mode.html>).",
+    },
+    Member {
+        key: "ProvisionedThroughput",
+        cli: "provisioned-throughput",
+        shape: 74u32,
+        required: false,
+        docs: "Represents the provisioned throughput settings for a specified table or index. The settings can be modified using the `UpdateTable` operation.\n\nIf you set BillingMode as `PROVISIONED`, you must specify this property. If you set BillingMode as `PAY_PER_REQUEST`, you cannot specify this property.\n\nFor current minimum and maximum provisioned throughput values, see [Service, Account, and Table Quotas](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Limits.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "StreamSpecification",
+        cli: "stream-specification",
+        shape: 78u32,
+        required: false,
+        docs: "The settings for DynamoDB Streams on the table. These settings consist of:\n\n- `StreamEnabled` - Indicates whether DynamoDB Streams is to be enabled (true) or disabled (false).\n- `StreamViewType` - When an item in the table is modified, `StreamViewType` determines what information is written to the table's stream. Valid values for `StreamViewType` are:\n\n  - `KEYS_ONLY` - Only the key attributes of the modified item are written to the stream.\n  - `NEW_IMAGE` - The entire item, as it appears after it was modified, is written to the stream.\n  - `OLD_IMAGE` - The entire item, as it appeared before it was modified, is written to the stream.\n  - `NEW_AND_OLD_IMAGES` - Both the new and the old item images of the item are written to the stream.",
+    },
+    Member {
+        key: "SSESpecification",
+        cli: "sse-specification",
+        shape: 80u32,
+        required: false,
+        docs: "Represents the settings used to enable server-side encryption.",
+    },
+    Member {
+        key: "Tags",
+        cli: "tags",
+        shape: 82u32,
+        required: false,
+        docs: "A list of key-value pairs to label the table. For more information, see [Tagging for DynamoDB](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Tagging.html>).",
+    },
+    Member {
+        key: "TableClass",
+        cli: "table-class",
+        shape: 59u32,
+        required: false,
+        docs: "The table class of the new table. Valid values are `STANDARD` and `STANDARD_INFREQUENT_ACCESS`.",
+    },
+    Member {
+        key: "DeletionProtectionEnabled",
+        cli: "deletion-protection-enabled",
+        shape: 9u32,
+        required: false,
+        docs: "Indicates whether deletion protection is to be enabled (true) or disabled (false) on the table.",
+    },
+    Member {
+        key: "WarmThroughput",
+        cli: "warm-throughput",
+        shape: 76u32,
+        required: false,
+        docs: "Represents the warm throughput (in read units per second and write units per second) for creating a table.",
+    },
+    Member {
+        key: "ResourcePolicy",
+        cli: "resource-policy",
+        shape: 2u32,
+        required: false,
+        docs: "An Amazon Web Services resource-based policy document in JSON format that will be attached to the table.\n\nWhen you attach a resource-based policy while creating a table, the policy application is *strongly consistent*.\n\nThe maximum size supported for a resource-based policy document is 20 KB. DynamoDB counts whitespaces when calculating the size of a policy against this limit. For a full list of all considerations that apply for resource-based policies, see [Resource-based policy considerations](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-considerations.html>).\n\n> **Note:** You need to specify the `CreateTable` and `PutResourcePolicy` IAM actions for authorizing a user to create a table with a resource-based policy.",
+    },
+    Member {
+        key: "OnDemandThroughput",
+        cli: "on-demand-throughput",
+        shape: 75u32,
+        required: false,
+        docs: "Sets the maximum number of read and write units for the specified table in on-demand capacity mode. If you use this parameter, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both.",
+    },
+    Member {
+        key: "GlobalTableSourceArn",
+        cli: "global-table-source-arn",
+        shape: 2u32,
+        required: false,
+        docs: "The Amazon Resource Name (ARN) of the source table used for the creation of a multi-account global table.",
+    },
+    Member {
+        key: "GlobalTableSettingsReplicationMode",
+        cli: "global-table-settings-replication-mode",
+        shape: 60u32,
+        required: false,
+        docs: "Controls the settings synchronization mode for the global table. For multi-account global tables, this parameter is required and the only supported value is ENABLED. For same-account global tables, this parameter is set to ENABLED_WITH_OVERRIDES.",
+    },
+    Member {
+        key: "VectorIndexes",
+        cli: "vector-indexes",
+        shape: 84u32,
+        required: false,
+        docs: "One or more vector indexes to be created on the table. Each vector index enables similarity search on a vector attribute. Each element in the list consists of:\n\n- `IndexName` - The name of the vector index. Must be unique within the table.\n- `VectorAttribute` - The attribute that contains vector embeddings. If multiple vector indexes reference the same attribute, they must all use the same number of dimensions.\n- `Dimensions` - The number of dimensions in each vector.\n- `DistanceFunction` - The distance function used to calculate similarity. Valid values: `COSINE`, `EUCLIDEAN`, `DOT_PRODUCT`.\n- `Projection` - Specifies attributes that are copied (projected) from the table into the vector index. The total number of projected non-key attributes is shared across the vector attribute (counts as 1) and `INLINE_FILTER` search schema elements (each counts as 1). `HASH` search schema elements do not count toward this limit.\n- `SearchSchema` - (Optional) Defines the partition key (`HASH`) and inline filter (`INLINE_FILTER`) attributes for the vector index.",
+    },
+];
+
+const M51: &[Member] = &[
+    Member {
+        key: "LastIncreaseDateTime",
+        cli: "last-increase-date-time",
+        shape: 43u32,
+        required: false,
+        docs: "The date and time of the last provisioned throughput increase for this table.",
+    },
+    Member {
+        key: "LastDecreaseDateTime",
+        cli: "last-decrease-date-time",
+        shape: 43u32,
+        required: false,
+        docs: "The date and time of the last provisioned throughput decrease for this table.",
+    },
+    Member {
+        key: "NumberOfDecreasesToday",
+        cli: "number-of-decreases-today",
+        shape: 40u32,
+        required: false,
+        docs: "The number of provisioned throughput decreases for this table during this UTC calendar day. For current maximums on provisioned throughput decreases, see [Service, Account, and Table Quotas](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Limits.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ReadCapacityUnits",
+        cli: "read-capacity-units",
+        shape: 40u32,
+        required: false,
+        docs: "The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`. Eventually consistent reads require less effort than strongly consistent reads, so a setting of 50 `ReadCapacityUnits` per second provides 100 eventually consistent `ReadCapacityUnits` per second.\n\nFor a table or global secondary index that uses on-demand capacity mode (`PAY_PER_REQUEST`), this value is `0`, because on-demand mode does not use provisioned throughput.",
+    },
+    Member {
+        key: "WriteCapacityUnits",
+        cli: "write-capacity-units",
+        shape: 40u32,
+        required: false,
+        docs: "The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException`.\n\nFor a table or global secondary index that uses on-demand capacity mode (`PAY_PER_REQUEST`), this value is `0`, because on-demand mode does not use provisioned throughput.",
+    },
+];
+
+const M52: &[Member] = &[
+    Member {
+        key: "BillingMode",
+        cli: "billing-mode",
+        shape: 77u32,
+        required: false,
+        docs: "Controls how you are charged for read and write throughput and how you manage capacity. This setting can be changed later.\n\n- `PROVISIONED` - Sets the read/write capacity mode to `PROVISIONED`. We recommend using `PROVISIONED` for predictable workloads.\n- `PAY_PER_REQUEST` - Sets the read/write capacity mode to `PAY_PER_REQUEST`. We recommend using `PAY_PER_REQUEST` for unpredictable workloads.",
+    },
+    Member {
+        key: "LastUpdateToPayPerRequestDateTime",
+        cli: "last-update-to-pay-per-request-date-time",
+        shape: 43u32,
+        required: false,
+        docs: "Represents the time when `PAY_PER_REQUEST` was last set as the read/write capacity mode.",
+    },
+];
+
+const M53: &[Member] = &[
+    Member {
+        key: "IndexName",
+        cli: "index-name",
+        shape: 2u32,
+        required: false,
+        docs: "Represents the name of the local secondary index.",
+    },
+    Member {
+        key: "KeySchema",
+        cli: "key-schema",
+        shape: 65u32,
+        required: false,
+        docs: "The complete key schema for the local secondary index, consisting of one or more pairs of attribute names and key types:\n\n- `HASH` - partition key\n- `RANGE` - sort key\n\n> **Note:** The partition key of an item is also known as its *hash attribute*. The term \"hash attribute\" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.\n>\n> The sort key of an item is also known as its *range attribute*. The term \"range attribute\" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.",
+    },
+    Member {
+        key: "Projection",
+        cli: "projection",
+        shape: 70u32,
+        required: false,
+        docs: "Represents attributes that are copied (projected) from the table into the global secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.",
+    },
+    Member {
+        key: "IndexSizeBytes",
+        cli: "index-size-bytes",
+        shape: 40u32,
+        required: false,
+        docs: "The total size of the specified index, in bytes. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.",
+    },
+    Member {
+        key: "ItemCount",
+        cli: "item-count",
+        shape: 40u32,
+        required: false,
+        docs: "The number of items in the specified index. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.",
+    },
+    Member {
+        key: "IndexArn",
+        cli: "index-arn",
+        shape: 2u32,
+        required: false,
+        docs: "The Amazon Resource Name (ARN) that uniquely identifies the index.",
+    },
+];
+
+const M54: &[Member] = &[
+    Member {
+        key: "IndexName",
+        cli: "index-name",
+        shape: 2u32,
+        required: false,
+        docs: "The name of the global secondary index.",
+    },
+    Member {
+        key: "KeySchema",
+        cli: "key-schema",
+        shape: 65u32,
+        required: false,
+        docs: "The complete key schema for a global secondary index, which consists of one or more pairs of attribute names and key types:\n\n- `HASH` - partition key\n- `RANGE` - sort key\n\n> **Note:** The partition key of an item is also known as its *hash attribute*. The term \"hash attribute\" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.\n>\n> The sort key of an item is also known as its *range attribute*. The term \"range attribute\" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.",
+    },
+    Member {
+        key: "Projection",
+        cli: "projection",
+        shape: 70u32,
+        required: false,
+        docs: "Represents attributes that are copied (projected) from the table into the global secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.",
+    },
+    Member {
+        key: "IndexStatus",
+        cli: "index-status",
+        shape: 57u32,
+        required: false,
+        docs: "The current state of the global secondary index:\n\n- `CREATING` - The index is being created.\n- `UPDATING` - The index is being updated.\n- `DELETING` - The index is being deleted.\n- `ACTIVE` - The index is ready for use.",
+    },
+    Member {
+        key: "Backfilling",
+        cli: "backfilling",
+        shape: 9u32,
+        required: false,
+        docs: "Indicates whether the index is currently backfilling. *Backfilling* is the process of reading items from the table and determining whether they can be added to the index. (Not all items will qualify: For example, a partition key cannot have any duplicate values.) If an item can be added to the index, DynamoDB will do so. After all items have been processed, the backfilling operation is complete and `Backfilling` is false.\n\nYou can delete an index that is being created during the `Backfilling` phase when `IndexStatus` is set to CREATING and `Backfilling` is true. You can't delete the index that is being created when `IndexStatus` is set to CREATING and `Backfilling` is false.\n\n> **Note:** For indexes that were created during a `CreateTable` operation, the `Backfilling` attribute does not appear in the `DescribeTable` output.",
+    },
+    Member {
+        key: "ProvisionedThroughput",
+        cli: "provisioned-throughput",
+        shape: 92u32,
+        required: false,
+        docs: "Represents the provisioned throughput settings for the specified global secondary index.\n\nFor current minimum and maximum provisioned throughput values, see [Service, Account, and Table Quotas](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Limits.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "IndexSizeBytes",
+        cli: "index-size-bytes",
+        shape: 40u32,
+        required: false,
+        docs: "The total size of the specified index, in bytes. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.",
+    },
+    Member {
+        key: "ItemCount",
+        cli: "item-count",
+        shape: 40u32,
+        required: false,
+        docs: "The number of items in the specified index. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.",
+    },
+    Member {
+        key: "IndexArn",
+        cli: "index-arn",
+        shape: 2u32,
+        required: false,
+        docs: "The Amazon Resource Name (ARN) that uniquely identifies the index.",
+    },
+    Member {
+        key: "OnDemandThroughput",
+        cli: "on-demand-throughput",
+        shape: 75u32,
+        required: false,
+        docs: "The maximum number of read and write units for the specified global secondary index. If you use this parameter, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both.",
+    },
+    Member {
+        key: "WarmThroughput",
+        cli: "warm-throughput",
+        shape: 56u32,
+        required: false,
+        docs: "Represents the warm throughput value (in read units per second and write units per second) for the specified secondary index.",
+    },
+];
+
+const M55: &[Member] = &[
+    Member {
+        key: "RegionName",
+        cli: "region-name",
+        shape: 2u32,
+        required: false,
+        docs: "The name of the Amazon Web Services Region that serves as a witness for the MRSC global table.",
+    },
+    Member {
+        key: "WitnessStatus",
+        cli: "witness-status",
+        shape: 100u32,
+        required: false,
+        docs: "The current status of the witness Region in the MRSC global table.",
+    },
+];
+
+const M56: &[Member] = &[
+    Member {
+        key: "SourceBackupArn",
+        cli: "source-backup-arn",
+        shape: 2u32,
+        required: false,
+        docs: "The Amazon Resource Name (ARN) of the backup from which the table was restored.",
+    },
+    Member {
+        key: "SourceTableArn",
+        cli: "source-table-arn",
+        shape: 2u32,
+        required: false,
+        docs: "The ARN of the source table of the backup that is being restored.",
+    },
+    Member {
+        key: "RestoreDateTime",
+        cli: "restore-date-time",
+        shape: 43u32,
+        required: true,
+        docs: "Point in time or source backup time.",
+    },
+    Member {
+        key: "RestoreInProgress",
+        cli: "restore-in-progress",
+        shape: 9u32,
+        required: true,
+        docs: "Indicates if a restore is in progress or not.",
+    },
+];
+
+const M57: &[Member] = &[
+    Member {
+        key: "Status",
+        cli: "status",
+        shape: 103u32,
+        required: false,
+        docs: "Represents the current state of server-side encryption. The only supported values are:\n\n- `ENABLED` - Server-side encryption is enabled.\n- `UPDATING` - Server-side encryption is being updated.",
+    },
+    Member {
+        key: "SSEType",
+        cli: "sse-type",
+        shape: 81u32,
+        required: false,
+        docs: "Server-side encryption type. The only supported value is:\n\n- `KMS` - Server-side encryption that uses Key Management Service. The key is stored in your account and is managed by KMS (KMS charges apply).",
+    },
+    Member {
+        key: "KMSMasterKeyArn",
+        cli: "kms-master-key-arn",
+        shape: 2u32,
+        required: false,
+        docs: "The KMS key ARN used for the KMS encryption.",
+    },
+    Member {
+        key: "InaccessibleEncryptionDateTime",
+        cli: "inaccessible-encryption-date-time",
+        shape: 43u32,
+        required: false,
+        docs: "Indicates the time, in UNIX epoch date format, when DynamoDB detected that the table's KMS key was inaccessible. This attribute will automatically be cleared when DynamoDB detects that the table's KMS key is accessible again. DynamoDB will initiate the table archival process when table's KMS key remains inaccessible for more than seven days from this date.",
+    },
+];
+
+const M58: &[Member] = &[
+    Member {
+        key: "ArchivalDateTime",
+        cli: "archival-date-time",
+        shape: 43u32,
+        required: false,
+        docs: "The date and time when table archival was initiated by DynamoDB, in UNIX epoch time format.",
+    },
+    Member {
+        key: "ArchivalReason",
+        cli: "archival-reason",
+        shape: 2u32,
+        required: false,
+        docs: "The reason DynamoDB archived the table. Currently, the only possible value is:\n\n- `INACCESSIBLE_ENCRYPTION_CREDENTIALS` - The table was archived due to the table's KMS key being inaccessible for more than seven days. An On-Demand backup was created at the archival time.",
+    },
+    Member {
+        key: "ArchivalBackupArn",
+        cli: "archival-backup-arn",
+        shape: 2u32,
+        required: false,
+        docs: "The Amazon Resource Name (ARN) of the backup the table was archived to, when applicable in the archival reason. If you wish to restore this backup to the same table name, you will need to delete the original table.",
+    },
+];
+
+const M59: &[Member] = &[
+    Member {
+        key: "IndexName",
+        cli: "index-name",
+        shape: 2u32,
+        required: false,
+        docs: "The name of the vector index.",
+    },
+    Member {
+        key: "SearchSchema",
+        cli: "search-schema",
+        shape: 87u32,
+        required: false,
+        docs: "The search schema that defines partition key and inline filter attributes for the vector index.",
+    },
+    Member {
+        key: "Projection",
+        cli: "projection",
+        shape: 70u32,
+        required: false,
+        docs: "Specifies attributes that are copied (projected) from the table into the vector index.",
+    },
+    Member {
+        key: "VectorAttribute",
+        cli: "vector-attribute",
+        shape: 86u32,
+        required: false,
+        docs: "The vector attribute configuration for the index.",
+    },
+    Member {
+        key: "Dimensions",
+        cli: "dimensions",
+        shape: 40u32,
+        required: false,
+        docs: "The number of dimensions in each vector.",
+    },
+    Member {
+        key: "DistanceFunction",
+        cli: "distance-function",
+        shape: 90u32,
+        required: false,
+        docs: "The distance function used to calculate similarity between vectors.",
+    },
+    Member {
+        key: "IndexStatus",
+        cli: "index-status",
+        shape: 57u32,
+        required: false,
+        docs: "The current state of the vector index:\n\n- `CREATING` - The index is being created.\n- `ACTIVE` - The index is ready for use.\n- `DELETING` - The index is being deleted.",
+    },
+    Member {
+        key: "Backfilling",
+        cli: "backfilling",
+        shape: 9u32,
+        required: false,
+        docs: "Specifies whether the index is currently backfilling. During backfill, `SearchVectors` operations might return incomplete results.",
+    },
+    Member {
+        key: "IndexSizeBytes",
+        cli: "index-size-bytes",
+        shape: 40u32,
+        required: false,
+        docs: "The total size of the vector index, in bytes. Amazon DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.",
+    },
+    Member {
+        key: "ItemCount",
+        cli: "item-count",
+        shape: 40u32,
+        required: false,
+        docs: "The number of items indexed in the vector index. Amazon DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.",
+    },
+    Member {
+        key: "IndexArn",
+        cli: "index-arn",
+        shape: 2u32,
+        required: false,
+        docs: "The Amazon Resource Name (ARN) that uniquely identifies the vector index.",
+    },
+];
+
+const M50: &[Member] = &[
+    Member {
+        key: "AttributeDefinitions",
+        cli: "attribute-definitions",
+        shape: 62u32,
+        required: false,
+        docs: "An array of `AttributeDefinition` objects. Each of these objects describes one attribute in the table and index key schema.\n\nEach `AttributeDefinition` object in this array is composed of:\n\n- `AttributeName` - The name of the attribute.\n- `AttributeType` - The data type for the attribute.",
+    },
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: false,
+        docs: "The name of the table.",
+    },
+    Member {
+        key: "KeySchema",
+        cli: "key-schema",
+        shape: 65u32,
+        required: false,
+        docs: "The primary key structure for the table. Each `KeySchemaElement` consists of:\n\n- `AttributeName` - The name of the attribute.\n- `KeyType` - The role of the attribute:\n\n  - `HASH` - partition key\n  - `RANGE` - sort key\n\n  > **Note:** The partition key of an item is also known as its *hash attribute*. The term \"hash attribute\" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.\n  >\n  > The sort key of an item is also known as its *range attribute*. The term \"range attribute\" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.\n\nFor more information about primary keys, see [Primary Key](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DataModel.html#DataModelPrimaryKey>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "TableStatus",
+        cli: "table-status",
+        shape: 53u32,
+        required: false,
+        docs: "The current state of the table:\n\n- `CREATING` - The table is being created.\n- `UPDATING` - The table/index configuration is being updated. The table/index remains available for data operations when `UPDATING`.\n- `DELETING` - The table is being deleted.\n- `ACTIVE` - The table is ready for use.\n- `INACCESSIBLE_ENCRYPTION_CREDENTIALS` - The KMS key used to encrypt the table in inaccessible. Table operations may fail due to failure to use the KMS key. DynamoDB will initiate the table archival process when a table's KMS key remains inaccessible for more than seven days.\n- `ARCHIVING` - The table is being archived. Operations are not allowed until archival is complete.\n- `ARCHIVED` - The table has been archived. See the ArchivalReason for more information.",
+    },
+    Member {
+        key: "CreationDateTime",
+        cli: "creation-date-time",
+        shape: 43u32,
+        required: false,
+        docs: "The date and time when the table was created, in [UNIX epoch time](<http://www.epochconverter.com/>) format.",
+    },
+    Member {
+        key: "ProvisionedThroughput",
+        cli: "provisioned-throughput",
+        shape: 92u32,
+        required: false,
+        docs: "The provisioned throughput settings for the table, consisting of read and write capacity units, along with data about increases and decreases.",
+    },
+    Member {
+        key: "TableSizeBytes",
+        cli: "table-size-bytes",
+        shape: 40u32,
+        required: false,
+        docs: "The total size of the specified table, in bytes. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.",
+    },
+    Member {
+        key: "ItemCount",
+        cli: "item-count",
+        shape: 40u32,
+        required: false,
+        docs: "The number of items in the specified table. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.",
+    },
+    Member {
+        key: "TableArn",
+        cli: "table-arn",
+        shape: 2u32,
+        required: false,
+        docs: "The Amazon Resource Name (ARN) that uniquely identifies the table.",
+    },
+    Member {
+        key: "TableId",
+        cli: "table-id",
+        shape: 2u32,
+        required: false,
+        docs: "A unique identifier for the table, in UUID format, generated by DynamoDB when the table is created.",
+    },
+    Member {
+        key: "BillingModeSummary",
+        cli: "billing-mode-summary",
+        shape: 93u32,
+        required: false,
+        docs: "Contains the details for the read/write capacity mode.",
+    },
+    Member {
+        key: "LocalSecondaryIndexes",
+        cli: "local-secondary-indexes",
+        shape: 94u32,
+        required: false,
+        docs: "Represents one or more local secondary indexes on the table. Each index is scoped to a given partition key value. Tables with one or more local secondary indexes are subject to an item collection size limit, where the amount of data within a given item collection cannot exceed 10 GB. Each element is composed of:\n\n- `IndexName` - The name of the local secondary index.\n- `KeySchema` - Specifies the complete index key schema. The attribute names in the key schema must be between 1 and 255 characters (inclusive). The key schema must begin with the same partition key as the table.\n- `Projection` - Specifies attributes that are copied (projected) from the table into the index. These are in addition to the primary key attributes and index key attributes, which are automatically projected. Each attribute specification is composed of:\n\n  - `ProjectionType` - One of the following:\n\n    - `KEYS_ONLY` - Only the index and primary keys are projected into the index.\n    - `INCLUDE` - Only the specified table attributes are projected into the index. The list of projected attributes is in `NonKeyAttributes`.\n    - `ALL` - All of the table attributes are projected into the index.\n  - `NonKeyAttributes` - A list of one or more non-key attribute names that are projected into the secondary index. The total count of attributes provided in `NonKeyAttributes`, summed across all of the secondary indexes, must not exceed 100. If you project the same attribute into two different indexes, this counts as two distinct attributes when determining the total. This limit only applies when you specify the ProjectionType of `INCLUDE`. You still can specify the ProjectionType of `ALL` to project all attributes from the source table, even if the table has more than 100 attributes.\n- `IndexSizeBytes` - Represents the total size of the index, in bytes. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.\n- `ItemCount` - Represents the number of items in the index. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.\n\nIf the table is in the `DELETING` state, no information about indexes will be returned.",
+    },
+    Member {
+        key: "GlobalSecondaryIndexes",
+        cli: "global-secondary-indexes",
+        shape: 96u32,
+        required: false,
+        docs: "The global secondary indexes, if any, on the table. Each index is scoped to a given partition key value. Each element is composed of:\n\n- `Backfilling` - If true, then the index is currently in the backfilling phase. Backfilling occurs only when a new global secondary index is added to the table. It is the process by which DynamoDB populates the new index with data from the table. (This attribute does not appear for indexes that were created during a `CreateTable` operation.)\n\n  You can delete an index that is being created during the `Backfilling` phase when `IndexStatus` is set to CREATING and `Backfilling` is true. You can't delete the index that is being created when `IndexStatus` is set to CREATING and `Backfilling` is false. (This attribute does not appear for indexes that were created during a `CreateTable` operation.)\n- `IndexName` - The name of the global secondary index.\n- `IndexSizeBytes` - The total size of the global secondary index, in bytes. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.\n- `IndexStatus` - The current status of the global secondary index:\n\n  - `CREATING` - The index is being created.\n  - `UPDATING` - The index is being updated.\n  - `DELETING` - The index is being deleted.\n  - `ACTIVE` - The index is ready for use.\n- `ItemCount` - The number of items in the global secondary index. DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.\n- `KeySchema` - Specifies the complete index key schema. The attribute names in the key schema must be between 1 and 255 characters (inclusive). The key schema must begin with the same partition key as the table.\n- `Projection` - Specifies attributes that are copied (projected) from the table into the index. These are in addition to the primary key attributes and index key attributes, which are automatically projected. Each attribute specification is composed of:\n\n  - `ProjectionType` - One of the following:\n\n    - `KEYS_ONLY` - Only the index and primary keys are projected into the index.\n    - `INCLUDE` - In addition to the attributes described in `KEYS_ONLY`, the secondary index will include other non-key attributes that you specify.\n    - `ALL` - All of the table attributes are projected into the index.\n  - `NonKeyAttributes` - A list of one or more non-key attribute names that are projected into the secondary index. The total count of attributes provided in `NonKeyAttributes`, summed across all of the secondary indexes, must not exceed 100. If you project the same attribute into two different indexes, this counts as two distinct attributes when determining the total. This limit only applies when you specify the ProjectionType of `INCLUDE`. You still can specify the ProjectionType of `ALL` to project all attributes from the source table, even if the table has more than 100 attributes.\n- `ProvisionedThroughput` - The provisioned throughput settings for the global secondary index, consisting of read and write capacity units, along with data about increases and decreases.\n\nIf the table is in the `DELETING` state, no information about indexes will be returned.",
+    },
+    Member {
+        key: "StreamSpecification",
+        cli: "stream-specification",
+        shape: 78u32,
+        required: false,
+        docs: "The current DynamoDB Streams configuration for the table.",
+    },
+    Member {
+        key: "LatestStreamLabel",
+        cli: "latest-stream-label",
+        shape: 2u32,
+        required: false,
+        docs: "A timestamp, in ISO 8601 format, for this stream.\n\nNote that `LatestStreamLabel` is not a unique identifier for the stream, because it is possible that a stream from another table might have the same timestamp. However, the combination of the following three elements is guaranteed to be unique:\n\n- Amazon Web Services customer ID\n- Table name\n- `StreamLabel`",
+    },
+    Member {
+        key: "LatestStreamArn",
+        cli: "latest-stream-arn",
+        shape: 2u32,
+        required: false,
+        docs: "The Amazon Resource Name (ARN) that uniquely identifies the latest stream for this table.",
+    },
+    Member {
+        key: "GlobalTableVersion",
+        cli: "global-table-version",
+        shape: 2u32,
+        required: false,
+        docs: "Represents the version of [global tables](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html>) in use, if the table is replicated across Amazon Web Services Regions.",
+    },
+    Member {
+        key: "Replicas",
+        cli: "replicas",
+        shape: 47u32,
+        required: false,
+        docs: "Represents replicas of the table.\n\nAfter a successful disassociation, this list is absent or empty. To confirm disassociation, also verify that `TableStatus` is `ACTIVE`.",
+    },
+    Member {
+        key: "GlobalTableWitnesses",
+        cli: "global-table-witnesses",
+        shape: 98u32,
+        required: false,
+        docs: "The witness Region and its current status in the MRSC global table. Only one witness Region can be configured per MRSC global table.",
+    },
+    Member {
+        key: "GlobalTableSettingsReplicationMode",
+        cli: "global-table-settings-replication-mode",
+        shape: 60u32,
+        required: false,
+        docs: "Indicates one of the settings synchronization modes for the global table:\n\n- `ENABLED`: Indicates that the settings synchronization mode for the global table is enabled.\n- `DISABLED`: Indicates that the settings synchronization mode for the global table is disabled.\n- `ENABLED_WITH_OVERRIDES`: This mode is set by default for a same account global table. Indicates that certain global table settings can be overridden.",
+    },
+    Member {
+        key: "RestoreSummary",
+        cli: "restore-summary",
+        shape: 101u32,
+        required: false,
+        docs: "Contains details for the restore.",
+    },
+    Member {
+        key: "SSEDescription",
+        cli: "sse-description",
+        shape: 102u32,
+        required: false,
+        docs: "The description of the server-side encryption status on the specified table.",
+    },
+    Member {
+        key: "ArchivalSummary",
+        cli: "archival-summary",
+        shape: 104u32,
+        required: false,
+        docs: "Contains information about the table archive.",
+    },
+    Member {
+        key: "TableClassSummary",
+        cli: "table-class-summary",
+        shape: 58u32,
+        required: false,
+        docs: "Contains details of the table class.",
+    },
+    Member {
+        key: "DeletionProtectionEnabled",
+        cli: "deletion-protection-enabled",
+        shape: 9u32,
+        required: false,
+        docs: "Indicates whether deletion protection is enabled (true) or disabled (false) on the table.",
+    },
+    Member {
+        key: "DisassociationProtectionEnabled",
+        cli: "disassociation-protection-enabled",
+        shape: 9u32,
+        required: false,
+        docs: "Specifies whether disassociation protection is enabled (`true`) or disabled (`false`) for the local global table replica. Protection is enabled by default.",
+    },
+    Member {
+        key: "OnDemandThroughput",
+        cli: "on-demand-throughput",
+        shape: 75u32,
+        required: false,
+        docs: "The maximum number of read and write units for the specified on-demand table. If you use this parameter, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both.",
+    },
+    Member {
+        key: "WarmThroughput",
+        cli: "warm-throughput",
+        shape: 52u32,
+        required: false,
+        docs: "Describes the warm throughput value of the base table.",
+    },
+    Member {
+        key: "MultiRegionConsistency",
+        cli: "multi-region-consistency",
+        shape: 105u32,
+        required: false,
+        docs: "Indicates one of the following consistency modes for a global table:\n\n- `EVENTUAL`: Indicates that the global table is configured for multi-Region eventual consistency (MREC).\n- `STRONG`: Indicates that the global table is configured for multi-Region strong consistency (MRSC).\n\nIf you don't specify this field, the global table consistency mode defaults to `EVENTUAL`. For more information about global tables consistency modes, see [Consistency modes](<https://docs.aws.amazon.com/V2globaltables_HowItWorks.html#V2globaltables_HowItWorks.consistency-modes>) in DynamoDB developer guide.",
+    },
+    Member {
+        key: "VectorIndexes",
+        cli: "vector-indexes",
+        shape: 106u32,
+        required: false,
+        docs: "The vector indexes, if any, on the table. Each element is composed of:\n\n- `IndexName` - The name of the vector index.\n- `IndexStatus` - The current status of the vector index: `CREATING`, `ACTIVE`, or `DELETING`.\n- `Backfilling` - Specifies whether the index is currently backfilling. During backfill, `SearchVectors` operations might return incomplete results.\n- `VectorAttribute` - The attribute that contains vector embeddings.\n- `Dimensions` - The number of dimensions in each vector.\n- `DistanceFunction` - The distance function used to calculate similarity (`COSINE`, `EUCLIDEAN`, or `DOT_PRODUCT`).\n- `SearchSchema` - The partition key and inline filter attributes for the vector index.\n- `Projection` - Specifies attributes that are copied (projected) from the table into the vector index.\n- `IndexArn` - The Amazon Resource Name (ARN) that uniquely identifies the index.\n- `IndexSizeBytes` - The total size of the vector index, in bytes. Amazon DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.\n- `ItemCount` - The number of items indexed in the vector index. Amazon DynamoDB updates this value approximately every six hours. Recent changes might not be reflected in this value.",
+    },
+];
+
+const M49: &[Member] = &[
+    Member {
+        key: "TableDescription",
+        cli: "table-description",
+        shape: 91u32,
+        required: false,
+        docs: "Represents the properties of the table.",
+    },
+];
+
+const M60: &[Member] = &[
+    Member {
+        key: "BackupArn",
+        cli: "backup-arn",
+        shape: 2u32,
+        required: true,
+        docs: "The ARN associated with the backup.",
+    },
+];
+
+const M63: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the table for which the backup was created.",
+    },
+    Member {
+        key: "TableId",
+        cli: "table-id",
+        shape: 2u32,
+        required: true,
+        docs: "Unique identifier for the table for which the backup was created.",
+    },
+    Member {
+        key: "TableArn",
+        cli: "table-arn",
+        shape: 2u32,
+        required: false,
+        docs: "ARN of the table for which backup was created.",
+    },
+    Member {
+        key: "TableSizeBytes",
+        cli: "table-size-bytes",
+        shape: 40u32,
+        required: false,
+        docs: "Size of the table in bytes. Note that this is an approximate value.",
+    },
+    Member {
+        key: "KeySchema",
+        cli: "key-schema",
+        shape: 65u32,
+        required: true,
+        docs: "Schema of the table.",
+    },
+    Member {
+        key: "TableCreationDateTime",
+        cli: "table-creation-date-time",
+        shape: 43u32,
+        required: true,
+        docs: "Time when the source table was created.",
+    },
+    Member {
+        key: "ProvisionedThroughput",
+        cli: "provisioned-throughput",
+        shape: 74u32,
+        required: true,
+        docs: "Read IOPs and Write IOPS on the table when the backup was created.",
+    },
+    Member {
+        key: "OnDemandThroughput",
+        cli: "on-demand-throughput",
+        shape: 75u32,
+        required: false,
+        docs: "Sets the maximum number of read and write units for the specified on-demand table. If you use this parameter, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both.",
+    },
+    Member {
+        key: "ItemCount",
+        cli: "item-count",
+        shape: 40u32,
+        required: false,
+        docs: "Number of items in the table. Note that this is an approximate value.",
+    },
+    Member {
+        key: "BillingMode",
+        cli: "billing-mode",
+        shape: 77u32,
+        required: false,
+        docs: "Controls how you are charged for read and write throughput and how you manage capacity. This setting can be changed later.\n\n- `PROVISIONED` - Sets the read/write capacity mode to `PROVISIONED`. We recommend using `PROVISIONED` for predictable workloads.\n- `PAY_PER_REQUEST` - Sets the read/write capacity mode to `PAY_PER_REQUEST`. We recommend using `PAY_PER_REQUEST` for unpredictable workloads.",
+    },
+];
+
+const M65: &[Member] = &[
+    Member {
+        key: "IndexName",
+        cli: "index-name",
+        shape: 2u32,
+        required: false,
+        docs: "Represents the name of the local secondary index.",
+    },
+    Member {
+        key: "KeySchema",
+        cli: "key-schema",
+        shape: 65u32,
+        required: false,
+        docs: "The complete key schema for a local secondary index, which consists of one or more pairs of attribute names and key types:\n\n- `HASH` - partition key\n- `RANGE` - sort key\n\n> **Note:** The partition key of an item is also known as its *hash attribute*. The term \"hash attribute\" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.\n>\n> The sort key of an item is also known as its *range attribute*. The term \"range attribute\" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.",
+    },
+    Member {
+        key: "Projection",
+        cli: "projection",
+        shape: 70u32,
+        required: false,
+        docs: "Represents attributes that are copied (projected) from the table into the global secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.",
+    },
+];
+
+const M66: &[Member] = &[
+    Member {
+        key: "IndexName",
+        cli: "index-name",
+        shape: 2u32,
+        required: false,
+        docs: "The name of the global secondary index.",
+    },
+    Member {
+        key: "KeySchema",
+        cli: "key-schema",
+        shape: 65u32,
+        required: false,
+        docs: "The complete key schema for a global secondary index, which consists of one or more pairs of attribute names and key types:\n\n- `HASH` - partition key\n- `RANGE` - sort key\n\n> **Note:** The partition key of an item is also known as its *hash attribute*. The term \"hash attribute\" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.\n>\n> The sort key of an item is also known as its *range attribute*. The term \"range attribute\" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.",
+    },
+    Member {
+        key: "Projection",
+        cli: "projection",
+        shape: 70u32,
+        required: false,
+        docs: "Represents attributes that are copied (projected) from the table into the global secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.",
+    },
+    Member {
+        key: "ProvisionedThroughput",
+        cli: "provisioned-throughput",
+        shape: 74u32,
+        required: false,
+        docs: "Represents the provisioned throughput settings for the specified global secondary index.",
+    },
+    Member {
+        key: "OnDemandThroughput",
+        cli: "on-demand-throughput",
+        shape: 75u32,
+        required: false,
+        docs: "Sets the maximum number of read and write units for the specified on-demand table. If you use this parameter, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both.",
+    },
+];
+
+const M67: &[Member] = &[
+    Member {
+        key: "TimeToLiveStatus",
+        cli: "time-to-live-status",
+        shape: 116u32,
+        required: false,
+        docs: "The TTL status for the table.",
+    },
+    Member {
+        key: "AttributeName",
+        cli: "attribute-name",
+        shape: 2u32,
+        required: false,
+        docs: "The name of the TTL attribute for items in the table.",
+    },
+];
+
+const M68: &[Member] = &[
+    Member {
+        key: "IndexName",
+        cli: "index-name",
+        shape: 2u32,
+        required: false,
+        docs: "The name of the vector index.",
+    },
+    Member {
+        key: "VectorAttribute",
+        cli: "vector-attribute",
+        shape: 86u32,
+        required: false,
+        docs: "The vector attribute configuration for the index.",
+    },
+    Member {
+        key: "SearchSchema",
+        cli: "search-schema",
+        shape: 87u32,
+        required: false,
+        docs: "The search schema that defines partition key and inline filter attributes for the vector index.",
+    },
+    Member {
+        key: "Projection",
+        cli: "projection",
+        shape: 70u32,
+        required: false,
+        docs: "Specifies attributes that are copied (projected) from the table into the vector index.",
+    },
+    Member {
+        key: "Dimensions",
+        cli: "dimensions",
+        shape: 40u32,
+        required: false,
+        docs: "The number of dimensions in each vector.",
+    },
+    Member {
+        key: "DistanceFunction",
+        cli: "distance-function",
+        shape: 90u32,
+        required: false,
+        docs: "The distance function used to calculate similarity between vectors.",
+    },
+];
+
+const M64: &[Member] = &[
+    Member {
+        key: "LocalSecondaryIndexes",
+        cli: "local-secondary-indexes",
+        shape: 111u32,
+        required: false,
+        docs: "Represents the LSI properties for the table when the backup was created. It includes the IndexName, KeySchema and Projection for the LSIs on the table at the time of backup.",
+    },
+    Member {
+        key: "GlobalSecondaryIndexes",
+        cli: "global-secondary-indexes",
+        shape: 113u32,
+        required: false,
+        docs: "Represents the GSI properties for the table when the backup was created. It includes the IndexName, KeySchema, Projection, and ProvisionedThroughput for the GSIs on the table at the time of backup.",
+    },
+    Member {
+        key: "StreamDescription",
+        cli: "stream-description",
+        shape: 78u32,
+        required: false,
+        docs: "Stream settings on the table when the backup was created.",
+    },
+    Member {
+        key: "TimeToLiveDescription",
+        cli: "time-to-live-description",
+        shape: 115u32,
+        required: false,
+        docs: "Time to Live settings on the table when the backup was created.",
+    },
+    Member {
+        key: "SSEDescription",
+        cli: "sse-description",
+        shape: 102u32,
+        required: false,
+        docs: "The description of the server-side encryption status on the table when the backup was created.",
+    },
+    Member {
+        key: "VectorIndexes",
+        cli: "vector-indexes",
+        shape: 117u32,
+        required: false,
+        docs: "The vector index properties for the table at the time the backup was created, including the index name, vector attribute, dimensions, distance function, search schema, and projection.",
+    },
+];
+
+const M62: &[Member] = &[
+    Member {
+        key: "BackupDetails",
+        cli: "backup-details",
+        shape: 39u32,
+        required: false,
+        docs: "Contains the details of the backup created for the table.",
+    },
+    Member {
+        key: "SourceTableDetails",
+        cli: "source-table-details",
+        shape: 109u32,
+        required: false,
+        docs: "Contains the details of the table when the backup was created.",
+    },
+    Member {
+        key: "SourceTableFeatureDetails",
+        cli: "source-table-feature-details",
+        shape: 110u32,
+        required: false,
+        docs: "Contains the details of the features enabled on the table when the backup was created. For example, LSIs, GSIs, streams, TTL.",
+    },
+];
+
+const M61: &[Member] = &[
+    Member {
+        key: "BackupDescription",
+        cli: "backup-description",
+        shape: 108u32,
+        required: false,
+        docs: "Contains the description of the backup created for the table.",
+    },
+];
+
+const M70: &[Member] = &[
+    Member {
+        key: "Value",
+        cli: "value",
+        shape: 4u32,
+        required: false,
+        docs: "Represents the data for the expected attribute.\n\nEach attribute value is described as a name-value pair. The name is the data type, and the value is the data itself.\n\nFor more information, see [Data Types](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html#HowItWorks.DataTypes>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "Exists",
+        cli: "exists",
+        shape: 9u32,
+        required: false,
+        docs: "Causes DynamoDB to evaluate the value before attempting a conditional operation:\n\n- If `Exists` is `true`, DynamoDB will check to see if that attribute value already exists in the table. If it is found, then the operation succeeds. If it is not found, the operation fails with a `ConditionCheckFailedException`.\n- If `Exists` is `false`, DynamoDB assumes that the attribute value does not exist in the table. If in fact the value does not exist, then the assumption is valid and the operation succeeds. If the value is found, despite the assumption that it does not exist, the operation fails with a `ConditionCheckFailedException`.\n\nThe default setting for `Exists` is `true`. If you supply a `Value` all by itself, DynamoDB assumes the attribute exists: You don't have to set `Exists` to `true`, because it is implied.\n\nDynamoDB returns a `ValidationException` if:\n\n- `Exists` is `true` but there is no `Value` to check. (You expect a value to exist, but don't specify what that value is.)\n- `Exists` is `false` but you also provide a `Value`. (You cannot expect an attribute to have a value, while also expecting it not to exist.)",
+    },
+    Member {
+        key: "ComparisonOperator",
+        cli: "comparison-operator",
+        shape: 121u32,
+        required: false,
+        docs: "A comparator for evaluating attributes in the `AttributeValueList`. For example, equals, greater than, less than, etc.\n\nThe following comparison operators are available:\n\n`EQ | NE | LE | LT | GE | GT | NOT_NULL | NULL | CONTAINS | NOT_CONTAINS | BEGINS_WITH | IN | BETWEEN`\n\nThe following are descriptions of each comparison operator.\n\n- `EQ` : Equal. `EQ` is supported for all data types, including lists and maps.\n\n  `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, Binary, String Set, Number Set, or Binary Set. If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{\"S\":\"6\"}` does not equal `{\"N\":\"6\"}`. Also, `{\"N\":\"6\"}` does not equal `{\"NS\":[\"6\", \"2\", \"1\"]}`.\n- `NE` : Not equal. `NE` is supported for all data types, including lists and maps.\n\n  `AttributeValueList` can contain only one `AttributeValue` of type String, Number, Binary, String Set, Number Set, or Binary Set. If an item contains an `AttributeValue` of a different type than the one provided in the request, the value does not match. For example, `{\"S\":\"6\"}` does not equal `{\"N\":\"6\"}`. Also, `{\"N\":\"6\"}` does not equal `{\"NS\":[\"6\", \"2\", \"1\"]}`.\n- `LE` : Less than or equal.\n\n  `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or Binary (not a set type). If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{\"S\":\"6\"}` does not equal `{\"N\":\"6\"}`. Also, `{\"N\":\"6\"}` does not compare to `{\"NS\":[\"6\", \"2\", \"1\"]}`.\n- `LT` : Less than.\n\n  `AttributeValueList` can contain only one `AttributeValue` of type String, Number, or Binary (not a set type). If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{\"S\":\"6\"}` does not equal `{\"N\":\"6\"}`. Also, `{\"N\":\"6\"}` does not compare to `{\"NS\":[\"6\", \"2\", \"1\"]}`.\n- `GE` : Greater than or equal.\n\n  `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or Binary (not a set type). If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{\"S\":\"6\"}` does not equal `{\"N\":\"6\"}`. Also, `{\"N\":\"6\"}` does not compare to `{\"NS\":[\"6\", \"2\", \"1\"]}`.\n- `GT` : Greater than.\n\n  `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or Binary (not a set type). If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{\"S\":\"6\"}` does not equal `{\"N\":\"6\"}`. Also, `{\"N\":\"6\"}` does not compare to `{\"NS\":[\"6\", \"2\", \"1\"]}`.\n- `NOT_NULL` : The attribute exists. `NOT_NULL` is supported for all data types, including lists and maps.\n\n  > **Note:** This operator tests for the existence of an attribute, not its data type. If the data type of attribute \"`a`\" is null, and you evaluate it using `NOT_NULL`, the result is a Boolean `true`. This result is because the attribute \"`a`\" exists; its data type is not relevant to the `NOT_NULL` comparison operator.\n- `NULL` : The attribute does not exist. `NULL` is supported for all data types, including lists and maps.\n\n  > **Note:** This operator tests for the nonexistence of an attribute, not its data type. If the data type of attribute \"`a`\" is null, and you evaluate it using `NULL`, the result is a Boolean `false`. This is because the attribute \"`a`\" exists; its data type is not relevant to the `NULL` comparison operator.\n- `CONTAINS` : Checks for a subsequence, or value in a set.\n\n  `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or Binary (not a set type). If the target attribute of the comparison is of type String, then the operator checks for a substring match. If the target attribute of the comparison is of type Binary, then the operator looks for a subsequence of the target that matches the input. If the target attribute of the comparison is a set (\"`SS`\", \"`NS`\", or \"`BS`\"), then the operator evaluates to true if it finds an exact match with any member of the set.\n\n  CONTAINS is supported for lists: When evaluating \"`a CONTAINS b`\", \"`a`\" can be a list; however, \"`b`\" cannot be a set, a map, or a list.\n- `NOT_CONTAINS` : Checks for absence of a subsequence, or absence of a value in a set.\n\n  `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or Binary (not a set type). If the target attribute of the comparison is a String, then the operator checks for the absence of a substring match. If the target attribute of the comparison is Binary, then the operator checks for the absence of a subsequence of the target that matches the input. If the target attribute of the comparison is a set (\"`SS`\", \"`NS`\", or \"`BS`\"), then the operator evaluates to true if it *does not* find an exact match with any member of the set.\n\n  NOT_CONTAINS is supported for lists: When evaluating \"`a NOT CONTAINS b`\", \"`a`\" can be a list; however, \"`b`\" cannot be a set, a map, or a list.\n- `BEGINS_WITH` : Checks for a prefix.\n\n  `AttributeValueList` can contain only one `AttributeValue` of type String or Binary (not a Number or a set type). The target attribute of the comparison must be of type String or Binary (not a Number or a set type).\n- `IN` : Checks for matching elements in a list.\n\n  `AttributeValueList` can contain one or more `AttributeValue` elements of type String, Number, or Binary. These attributes are compared against an existing attribute of an item. If any elements of the input are equal to the item attribute, the expression evaluates to true.\n- `BETWEEN` : Greater than or equal to the first value, and less than or equal to the second value.\n\n  `AttributeValueList` must contain two `AttributeValue` elements of the same type, either String, Number, or Binary (not a set type). A target attribute matches if the target value is greater than, or equal to, the first element and less than, or equal to, the second element. If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{\"S\":\"6\"}` does not compare to `{\"N\":\"6\"}`. Also, `{\"N\":\"6\"}` does not compare to `{\"NS\":[\"6\", \"2\", \"1\"]}`",
+    },
+    Member {
+        key: "AttributeValueList",
+        cli: "attribute-value-list",
+        shape: 3u32,
+        required: false,
+        docs: "One or more values to evaluate against the supplied attribute. The number of values in the list depends on the `ComparisonOperator` being used.\n\nFor type Number, value comparisons are numeric.\n\nString value comparisons for greater than, equals, or less than are based on ASCII character code values. For example, `a` is greater than `A`, and `a` is greater than `B`. For a list of code values, see [<http://en.wikipedia.org/wiki/ASCII#ASCII_printable_characters>](<http://en.wikipedia.org/wiki/ASCII#ASCII_printable_characters>).\n\nFor Binary, DynamoDB treats each byte of the binary data as unsigned when it compares binary values.\n\nFor information on specifying data types in JSON, see [JSON Data Format](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DataFormat.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+];
+
+const M69: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the table from which to delete the item. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
+    },
+    Member {
+        key: "Key",
+        cli: "key",
+        shape: 8u32,
+        required: true,
+        docs: "A map of attribute names to `AttributeValue` objects, representing the primary key of the item to delete.\n\nFor the primary key, you must provide all of the key attributes. For example, with a simple primary key, you only need to provide a value for the partition key. For a composite primary key, you must provide values for both the partition key and the sort key.",
+    },
+    Member {
+        key: "Expected",
+        cli: "expected",
+        shape: 119u32,
+        required: false,
+        docs: "This is a legacy parameter. Use `ConditionExpression` instead. For more information, see [Expected](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.Expected.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ConditionalOperator",
+        cli: "conditional-operator",
+        shape: 122u32,
+        required: false,
+        docs: "This is a legacy parameter. Use `ConditionExpression` instead. For more information, see [ConditionalOperator](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.ConditionalOperator.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ReturnValues",
+        cli: "return-values",
+        shape: 123u32,
+        required: false,
+        docs: "Use `ReturnValues` if you want to get the item attributes as they appeared before they were deleted. For `DeleteItem`, the valid values are:\n\n- `NONE` - If `ReturnValues` is not specified, or if its value is `NONE`, then nothing is returned. (This setting is the default for `ReturnValues`.)\n- `ALL_OLD` - The content of the old item is returned.\n\nThere is no additional cost associated with requesting a return value aside from the small network and processing overhead of receiving a larger response. No read capacity units are consumed.\n\n> **Note:** The `ReturnValues` parameter is used by several DynamoDB operations; however, `DeleteItem` does not recognize any values other than `NONE` or `ALL_OLD`.",
+    },
+    Member {
+        key: "ReturnConsumedCapacity",
+        cli: "return-consumed-capacity",
+        shape: 11u32,
+        required: false,
+        docs: "Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:\n\n- `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation, together with `ConsumedCapacity` for each table and secondary index that was accessed.\n\n  Note that some operations, such as `GetItem` and `BatchGetItem`, do not access any indexes at all. In these cases, specifying `INDEXES` will only return `ConsumedCapacity` information for table(s).\n- `TOTAL` - The response includes only the aggregate `ConsumedCapacity` for the operation.\n- `NONE` - No `ConsumedCapacity` details are included in the response.",
+    },
+    Member {
+        key: "ReturnItemCollectionMetrics",
+        cli: "return-item-collection-metrics",
+        shape: 33u32,
+        required: false,
+        docs: "Determines whether item collection metrics are returned. If set to `SIZE`, the response includes statistics about item collections, if any, that were modified during the operation are returned in the response. If set to `NONE` (the default), no statistics are returned.",
+    },
+    Member {
+        key: "ConditionExpression",
+        cli: "condition-expression",
+        shape: 2u32,
+        required: false,
+        docs: "A condition that must be satisfied in order for a conditional `DeleteItem` to succeed.\n\nAn expression can contain any of the following:\n\n- Functions: `attribute_exists | attribute_not_exists | attribute_type | contains | begins_with | size`\n\n  These function names are case-sensitive.\n- Comparison operators: `= | <> | < | > | <= | >= | BETWEEN | IN`\n- Logical operators: `AND | OR | NOT`\n\nFor more information about condition expressions, see [Condition Expressions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.SpecifyingConditions.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ExpressionAttributeNames",
+        cli: "expression-attribute-names",
+        shape: 26u32,
+        required: false,
+        docs: "One or more substitution tokens for attribute names in an expression. The following are some use cases for using `ExpressionAttributeNames`:\n\n- To access an attribute whose name conflicts with a DynamoDB reserved word.\n- To create a placeholder for repeating occurrences of an attribute name in an expression.\n- To prevent special characters in an attribute name from being misinterpreted in an expression.\n\nUse the **#** character in an expression to dereference an attribute name. For example, consider the following attribute name:\n\n- `Percentile`\n\nThe name of this attribute conflicts with a reserved word, so it cannot be used directly in an expression. (For the complete list of reserved words, see [Reserved Words](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html>) in the *Amazon DynamoDB Developer Guide*). To work around this, you could specify the following for `ExpressionAttributeNames`:\n\n- `{\"#P\":\"Percentile\"}`\n\nYou could then use this substitution in an expression, as in this example:\n\n- `#P = :val`\n\n> **Note:** Tokens that begin with the **:** character are *expression attribute values*, which are placeholders for the actual value at runtime.\n\nFor more information on expression attribute names, see [Specifying Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ExpressionAttributeValues",
+        cli: "expression-attribute-values",
+        shape: 8u32,
+        required: false,
+        docs: "One or more values that can be substituted in an expression.\n\nUse the **:** (colon) character in an expression to dereference an attribute value. For example, suppose that you wanted to check whether the value of the *ProductStatus* attribute was one of the following:\n\n`Available | Backordered | Discontinued`\n\nYou would first need to specify `ExpressionAttributeValues` as follows:\n\n`{ \":avail\":{\"S\":\"Available\"}, \":back\":{\"S\":\"Backordered\"}, \":disc\":{\"S\":\"Discontinued\"} }`\n\nYou could then use these values in an expression, such as this:\n\n`ProductStatus IN (:avail, :back, :disc)`\n\nFor more information on expression attribute values, see [Condition Expressions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.SpecifyingConditions.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ReturnValuesOnConditionCheckFailure",
+        cli: "return-values-on-condition-check-failure",
+        shape: 10u32,
+        required: false,
+        docs: "An optional parameter that returns the item attributes for a `DeleteItem` operation that failed a condition check.\n\nThere is no additional cost associated with requesting a return value aside from the small network and processing overhead of receiving a larger response. No read capacity units are consumed.",
+    },
+];
+
+const M71: &[Member] = &[
+    Member {
+        key: "Attributes",
+        cli: "attributes",
+        shape: 8u32,
+        required: false,
+        docs: "A map of attribute names to `AttributeValue` objects, representing the item as it appeared before the `DeleteItem` operation. This map appears in the response only if `ReturnValues` was specified as `ALL_OLD` in the request.",
+    },
+    Member {
+        key: "ConsumedCapacity",
+        cli: "consumed-capacity",
+        shape: 17u32,
+        required: false,
+        docs: "The capacity units consumed by the `DeleteItem` operation. The data returned includes the total provisioned throughput consumed, along with statistics for the table and any indexes involved in the operation. `ConsumedCapacity` is only returned if the `ReturnConsumedCapacity` parameter was specified. For more information, see [Provisioned capacity mode](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/provisioned-capacity-mode.html>) in the *Amazon DynamoDB Developer Guide*.\n\nIf the table has vector indexes, the response includes a `VectorIndexes` field with `VectorWriteRequestBytes` consumed for each affected vector index.",
+    },
+    Member {
+        key: "ItemCollectionMetrics",
+        cli: "item-collection-metrics",
+        shape: 36u32,
+        required: false,
+        docs: "Information about item collections, if any, that were affected by the `DeleteItem` operation. `ItemCollectionMetrics` is only returned if the `ReturnItemCollectionMetrics` parameter was specified. If the table does not have any local secondary indexes, this information is not returned in the response.\n\nEach `ItemCollectionMetrics` element consists of:\n\n- `ItemCollectionKey` - The partition key value of the item collection. This is the same as the partition key value of the item itself.\n- `SizeEstimateRangeGB` - An estimate of item collection size, in gigabytes. This value is a two-element array containing a lower bound and an upper bound for the estimate. The estimate includes the size of all the items in the table, plus the size of all attributes projected into all of the local secondary indexes on that table. Use this estimate to measure whether a local secondary index is approaching its size limit.\n\n  The estimate is subject to change over time; therefore, do not rely on the precision or accuracy of the estimate.",
+    },
+];
+
+const M72: &[Member] = &[
+    Member {
+        key: "ResourceArn",
+        cli: "resource-arn",
+        shape: 2u32,
+        required: true,
+        docs: "The Amazon Resource Name (ARN) of the DynamoDB resource from which the policy will be removed. The resources you can specify include tables and streams. If you remove the policy of a table, it will also remove the permissions for the table's indexes defined in that policy document. This is because index permissions are defined in the table's policy.",
+    },
+    Member {
+        key: "ExpectedRevisionId",
+        cli: "expected-revision-id",
+        shape: 2u32,
+        required: false,
+        docs: "A string value that you can use to conditionally delete your policy. When you provide an expected revision ID, if the revision ID of the existing policy on the resource doesn't match or if there's no policy attached to the resource, the request will fail and return a `PolicyNotFoundException`.",
+    },
+];
+
+const M73: &[Member] = &[
+    Member {
+        key: "RevisionId",
+        cli: "revision-id",
+        shape: 2u32,
+        required: false,
+        docs: "A unique string that represents the revision ID of the policy. If you're comparing revision IDs, make sure to always use string comparison logic.\n\nThis value will be empty if you make a request against a resource without a policy.",
+    },
+];
+
+const M74: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the table to delete. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
+    },
+];
+
+const M75: &[Member] = &[
+    Member {
+        key: "TableDescription",
+        cli: "table-description",
+        shape: 91u32,
+        required: false,
+        docs: "Represents the properties of a table.",
+    },
+];
+
+const M76: &[Member] = &[
+    Member {
+        key: "BackupArn",
+        cli: "backup-arn",
+        shape: 2u32,
+        required: true,
+        docs: "The Amazon Resource Name (ARN) associated with the backup.",
+    },
+];
+
+const M77: &[Member] = &[
+    Member {
+        key: "BackupDescription",
+        cli: "backup-description",
+        shape: 108u32,
+        required: false,
+        docs: "Contains the description of the backup created for the table.",
+    },
+];
+
+const M78: &[Member] = &[
+    Member {
+        key: "BulkOperationArn",
+        cli: "bulk-operation-arn",
+        shape: 2u32,
+        required: true,
+        docs: "The Amazon Resource Name (ARN) of the bulk operation to describe.",
+    },
+];
+
+const M81: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: false,
+        docs: "The name or ARN of the table associated with the bulk operation.",
+    },
+    Member {
+        key: "TableId",
+        cli: "table-id",
+        shape: 2u32,
+        required: false,
+        docs: "The unique identifier of the table associated with the bulk operation.",
+    },
+];
+
+const M82: &[Member] = &[
+    Member {
+        key: "S3BucketOwner",
+        cli: "s3-bucket-owner",
+        shape: 2u32,
+        required: false,
+        docs: "The Amazon Web Services account ID of the input bucket owner. If you omit this value, DynamoDB uses the Amazon Web Services account ID of the requester.\n\n> **Note:** `S3BucketOwner` is required when the bucket is owned by another Amazon Web Services account.",
+    },
+    Member {
+        key: "S3Bucket",
+        cli: "s3-bucket",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the Amazon S3 bucket that contains the input objects.",
+    },
+    Member {
+        key: "S3KeyPrefix",
+        cli: "s3-key-prefix",
+        shape: 2u32,
+        required: false,
+        docs: "An optional key prefix that limits the input to matching objects in the Amazon S3 bucket.",
+    },
+    Member {
+        key: "InputFormat",
+        cli: "input-format",
+        shape: 128u32,
+        required: true,
+        docs: "The format of the input objects. `DYNAMODB_JSON` uses JSON Lines, with one JSON record per line. `ION` uses a sequence of Ion structs.",
+    },
+    Member {
+        key: "InputCompressionType",
+        cli: "input-compression-type",
+        shape: 129u32,
+        required: false,
+        docs: "The compression type of the input objects. Valid values are `GZIP`, `ZSTD`, and `NONE`. If you don't specify a value, DynamoDB uses `NONE`.",
+    },
+];
+
+const M83: &[Member] = &[
+    Member {
+        key: "S3BucketOwner",
+        cli: "s3-bucket-owner",
+        shape: 2u32,
+        required: false,
+        docs: "The Amazon Web Services account ID of the output bucket owner. If you omit this value, DynamoDB uses the Amazon Web Services account ID of the requester.\n\n> **Note:** `S3BucketOwner` is required when the bucket is owned by another Amazon Web Services account.",
+    },
+    Member {
+        key: "S3Bucket",
+        cli: "s3-bucket",
+        shape: 2u32,
+        required: false,
+        docs: "The name of the Amazon S3 bucket where DynamoDB writes output records.",
+    },
+    Member {
+        key: "S3KeyPrefix",
+        cli: "s3-key-prefix",
+        shape: 2u32,
+        required: false,
+        docs: "An optional key prefix under which DynamoDB writes the output records.",
+    },
+    Member {
+        key: "S3SseAlgorithm",
+        cli: "s3-sse-algorithm",
+        shape: 131u32,
+        required: false,
+        docs: "The server-side encryption algorithm for the output objects. Valid values are `AES256` and `KMS`. If you don't specify a value, Amazon S3 applies the destination bucket's default encryption settings.",
+    },
+    Member {
+        key: "S3SseKmsKeyId",
+        cli: "s3-sse-kms-key-id",
+        shape: 2u32,
+        required: false,
+        docs: "The identifier of the KMS key that encrypts the output objects. Specify this value when `S3SseAlgorithm` is `KMS`. Don't specify it when the algorithm is `AES256`.",
+    },
+    Member {
+        key: "OutputType",
+        cli: "output-type",
+        shape: 132u32,
+        required: true,
+        docs: "The following values describe the types of output that DynamoDB writes for individual input items. Include one or both values.\n\nERROR\n\nReports input records or input objects that DynamoDB couldn't process. This includes malformed input and item validation failures, such as a missing or incorrectly typed primary key attribute or an item that exceeds a DynamoDB limit.\n\nCONDITION_CHECK_FAILURE\n\nReports the attempted item and, when present, the existing item for a write whose condition expression evaluates to false.",
+    },
+];
+
+const M85: &[Member] = &[
+    Member {
+        key: "BulkPutBytes",
+        cli: "bulk-put-bytes",
+        shape: 40u32,
+        required: false,
+        docs: "The number of bulk put bytes.",
+    },
+];
+
+const M86: &[Member] = &[
+    Member {
+        key: "BulkPutVectorBytes",
+        cli: "bulk-put-vector-bytes",
+        shape: 40u32,
+        required: false,
+        docs: "The number of bulk put vector bytes used on the vector index.",
+    },
+];
+
+const M84: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: false,
+        docs: "The name or ARN of the table associated with the reported usage.",
+    },
+    Member {
+        key: "BulkPutBytes",
+        cli: "bulk-put-bytes",
+        shape: 40u32,
+        required: false,
+        docs: "The total number of bulk put bytes used by the operation. This value excludes bulk put vector bytes.",
+    },
+    Member {
+        key: "Table",
+        cli: "table",
+        shape: 136u32,
+        required: false,
+        docs: "The number of bulk put bytes for the table, excluding its indexes.",
+    },
+    Member {
+        key: "LocalSecondaryIndexes",
+        cli: "local-secondary-indexes",
+        shape: 137u32,
+        required: false,
+        docs: "The bulk put bytes used on each local secondary index affected by the operation, keyed by index name.",
+    },
+    Member {
+        key: "GlobalSecondaryIndexes",
+        cli: "global-secondary-indexes",
+        shape: 137u32,
+        required: false,
+        docs: "The bulk put bytes used on each global secondary index affected by the operation, keyed by index name.",
+    },
+    Member {
+        key: "VectorIndexes",
+        cli: "vector-indexes",
+        shape: 138u32,
+        required: false,
+        docs: "The bulk put vector bytes used on each vector index affected by the operation, keyed by index name.",
+    },
+];
+
+const M80: &[Member] = &[
+    Member {
+        key: "BulkOperationArn",
+        cli: "bulk-operation-arn",
+        shape: 2u32,
+        required: false,
+        docs: "The Amazon Resource Name (ARN) of the bulk operation.",
+    },
+    Member {
+        key: "BulkOperationStatus",
+        cli: "bulk-operation-status",
+        shape: 38u32,
+        required: false,
+        docs: "The current status of the bulk operation can be one of the following values:\n\nIN_PROGRESS\n\nDynamoDB is processing the input.\n\nCOMPLETED\n\nThe bulk operation finished without parsing or validation errors. Condition-check failures do not cause the operation to complete with errors.\n\nCOMPLETED_WITH_ERRORS\n\nThe bulk operation finished, but DynamoDB couldn't process at least one input item because of a parsing or validation error. When you enable `ERROR` output, DynamoDB writes the details to the configured Amazon S3 output location.\n\nCANCELLING\n\nDynamoDB accepted a cancellation request and is stopping the operation.\n\nCANCELLED\n\nDynamoDB stopped the operation after a cancellation request.\n\nFAILED\n\nThe bulk operation failed. DynamoDB might write some items before the operation reaches this status. See [FailureCode](<https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BulkOperationDescription.html#DDB-Type-BulkOperationDescription-FailureCode>) and [FailureMessage](<https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BulkOperationDescription.html#DDB-Type-BulkOperationDescription-FailureMessage>) for details.",
+    },
+    Member {
+        key: "TableDetails",
+        cli: "table-details",
+        shape: 125u32,
+        required: false,
+        docs: "A list containing identifying information for the table targeted by the bulk operation.",
+    },
+    Member {
+        key: "ClientToken",
+        cli: "client-token",
+        shape: 2u32,
+        required: false,
+        docs: "The idempotency token associated with the start request.",
+    },
+    Member {
+        key: "InputS3Configuration",
+        cli: "input-s3-configuration",
+        shape: 127u32,
+        required: false,
+        docs: "The Amazon S3 input configuration associated with the bulk operation.",
+    },
+    Member {
+        key: "OutputS3Configuration",
+        cli: "output-s3-configuration",
+        shape: 130u32,
+        required: false,
+        docs: "The Amazon S3 output configuration associated with the bulk operation.",
+    },
+    Member {
+        key: "StartTime",
+        cli: "start-time",
+        shape: 43u32,
+        required: false,
+        docs: "The time when DynamoDB accepted the start request.",
+    },
+    Member {
+        key: "EndTime",
+        cli: "end-time",
+        shape: 43u32,
+        required: false,
+        docs: "The time when the operation reached a terminal status. DynamoDB omits this value while the operation remains in progress.",
+    },
+    Member {
+        key: "ProcessedItemCount",
+        cli: "processed-item-count",
+        shape: 40u32,
+        required: false,
+        docs: "The number of input items that DynamoDB has processed. This count includes successful writes, parsing or validation failures, and condition-check failures.",
+    },
+    Member {
+        key: "ProcessedInputBytes",
+        cli: "processed-input-bytes",
+        shape: 40u32,
+        required: false,
+        docs: "The number of bytes that DynamoDB has read from the Amazon S3 input objects.",
+    },
+    Member {
+        key: "TotalInputBytes",
+        cli: "total-input-bytes",
+        shape: 40u32,
+        required: false,
+        docs: "The total size, in bytes, of the Amazon S3 input objects. DynamoDB omits this value until the initial input-size calculation completes.",
+    },
+    Member {
+        key: "BulkOperationUsage",
+        cli: "bulk-operation-usage",
+        shape: 134u32,
+        required: false,
+        docs: "Usage information for the table and its indexes.",
+    },
+    Member {
+        key: "FailedItemCount",
+        cli: "failed-item-count",
+        shape: 40u32,
+        required: false,
+        docs: "The number of processed input items that failed because of parsing or validation errors. This count is included in `ProcessedItemCount`. Condition-check failures do not increase this count.",
+    },
+    Member {
+        key: "FailureCode",
+        cli: "failure-code",
+        shape: 2u32,
+        required: false,
+        docs: "A code that identifies why the bulk operation failed or was cancelled. DynamoDB returns this value only when `BulkOperationStatus` is `FAILED` or `CANCELLED`.",
+    },
+    Member {
+        key: "FailureMessage",
+        cli: "failure-message",
+        shape: 2u32,
+        required: false,
+        docs: "A message that describes why the bulk operation failed or was cancelled. DynamoDB returns this value only when `BulkOperationStatus` is `FAILED` or `CANCELLED`.",
+    },
+    Member {
+        key: "MaxWriteRequestUnits",
+        cli: "max-write-request-units",
+        shape: 40u32,
+        required: false,
+        docs: "The maximum write request unit rate configured for the bulk operation.",
+    },
+    Member {
+        key: "PerformanceTier",
+        cli: "performance-tier",
+        shape: 140u32,
+        required: false,
+        docs: "The performance tier selected for the bulk operation. Valid values are `STANDARD` and `ACCELERATED`. If the start request omitted this value, DynamoDB uses `STANDARD`.",
+    },
+];
+
+const M79: &[Member] = &[
+    Member {
+        key: "BulkOperationDescription",
+        cli: "bulk-operation-description",
+        shape: 124u32,
+        required: true,
+        docs: "Contains detailed information about the bulk operation.",
+    },
+];
+
+const M87: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: true,
+        docs: "Name of the table for which the customer wants to check the continuous backups and point in time recovery settings.\n\nYou can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
+    },
+];
+
+const M90: &[Member] = &[
+    Member {
+        key: "PointInTimeRecoveryStatus",
+        cli: "point-in-time-recovery-status",
+        shape: 144u32,
+        required: false,
+        docs: "The current state of point in time recovery:\n\n- `ENABLED` - Point in time recovery is enabled.\n- `DISABLED` - Point in time recovery is disabled.",
+    },
+    Member {
+        key: "RecoveryPeriodInDays",
+        cli: "recovery-period-in-days",
+        shape: 145u32,
+        required: false,
+        docs: "The number of preceding days for which continuous backups are taken and maintained. Your table data is only recoverable to any point-in-time from within the configured recovery period. This parameter is optional.",
+    },
+    Member {
+        key: "EarliestRestorableDateTime",
+        cli: "earliest-restorable-date-time",
+        shape: 43u32,
+        required: false,
+        docs: "Specifies the earliest point in time you can restore your table to. You can restore your table to any point in time during the last 35 days.",
+    },
+    Member {
+        key: "LatestRestorableDateTime",
+        cli: "latest-restorable-date-time",
+        shape: 43u32,
+        required: false,
+        docs: "`LatestRestorableDateTime` is typically 5 minutes before the current time.",
+    },
+];
+
+const M89: &[Member] = &[
+    Member {
+        key: "ContinuousBackupsStatus",
+        cli: "continuous-backups-status",
+        shape: 142u32,
+        required: true,
+        docs: "`ContinuousBackupsStatus` can be one of the following states: ENABLED, DISABLED",
+    },
+    Member {
+        key: "PointInTimeRecoveryDescription",
+        cli: "point-in-time-recovery-description",
+        shape: 143u32,
+        required: false,
+        docs: "The description of the point in time recovery settings applied to the table.",
+    },
+];
+
+const M88: &[Member] = &[
+    Member {
+        key: "ContinuousBackupsDescription",
+        cli: "continuous-backups-description",
+        shape: 141u32,
+        required: false,
+        docs: "Represents the continuous backups and point in time recovery settings on the table.",
+    },
+];
+
+const M91: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the table to describe. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
+    },
+    Member {
+        key: "IndexName",
+        cli: "index-name",
+        shape: 2u32,
+        required: false,
+        docs: "The name of the global secondary index to describe, if applicable.",
+    },
+];
+
+const M93: &[Member] = &[
+    Member {
+        key: "ExceptionName",
+        cli: "exception-name",
+        shape: 2u32,
+        required: false,
+        docs: "Exception name.",
+    },
+    Member {
+        key: "ExceptionDescription",
+        cli: "exception-description",
+        shape: 2u32,
+        required: false,
+        docs: "Description of the failure.",
+    },
+];
+
+const M92: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: false,
+        docs: "The name of the table being described.",
+    },
+    Member {
+        key: "IndexName",
+        cli: "index-name",
+        shape: 2u32,
+        required: false,
+        docs: "The name of the global secondary index being described.",
+    },
+    Member {
+        key: "ContributorInsightsRuleList",
+        cli: "contributor-insights-rule-list",
+        shape: 6u32,
+        required: false,
+        docs: "List of names of the associated contributor insights rules.",
+    },
+    Member {
+        key: "ContributorInsightsStatus",
+        cli: "contributor-insights-status",
+        shape: 146u32,
+        required: false,
+        docs: "Current status of contributor insights.",
+    },
+    Member {
+        key: "LastUpdateDateTime",
+        cli: "last-update-date-time",
+        shape: 43u32,
+        required: false,
+        docs: "Timestamp of the last time the status was changed.",
+    },
+    Member {
+        key: "FailureException",
+        cli: "failure-exception",
+        shape: 147u32,
+        required: false,
+        docs: "Returns information about the last failure that was encountered.\n\nThe most common exceptions for a FAILED status are:\n\n- LimitExceededException - Per-account Amazon CloudWatch Contributor Insights rule limit reached. Please disable Contributor Insights for other tables/indexes OR disable Contributor Insights rules before retrying.\n- AccessDeniedException - Amazon CloudWatch Contributor Insights rules cannot be modified due to insufficient permissions.\n- AccessDeniedException - Failed to create service-linked role for Contributor Insights due to insufficient permissions.\n- InternalServerError - Failed to create Amazon CloudWatch Contributor Insights rules. Please retry request.",
+    },
+    Member {
+        key: "ContributorInsightsMode",
+        cli: "contributor-insights-mode",
+        shape: 148u32,
+        required: false,
+        docs: "The mode of CloudWatch Contributor Insights for DynamoDB that determines which events are emitted. Can be set to track all access and throttled events or throttled events only.",
+    },
+];
+
+const M94: &[Member] = &[];
+
+const M96: &[Member] = &[
+    Member {
+        key: "Address",
+        cli: "address",
+        shape: 2u32,
+        required: true,
+        docs: "IP address of the endpoint.",
+    },
+    Member {
+        key: "CachePeriodInMinutes",
+        cli: "cache-period-in-minutes",
+        shape: 40u32,
+        required: true,
+        docs: "Endpoint cache time to live (TTL) value.",
+    },
+];
+
+const M95: &[Member] = &[
+    Member {
+        key: "Endpoints",
+        cli: "endpoints",
+        shape: 149u32,
+        required: true,
+        docs: "List of endpoints.",
+    },
+];
+
+const M97: &[Member] = &[
+    Member {
+        key: "ExportArn",
+        cli: "export-arn",
+        shape: 2u32,
+        required: true,
+        docs: "The Amazon Resource Name (ARN) associated with the export.",
+    },
+];
+
+const M100: &[Member] = &[
+    Member {
+        key: "ExportFromTime",
+        cli: "export-from-time",
+        shape: 43u32,
+        required: false,
+        docs: "Time in the past which provides the inclusive start range for the export table's data, counted in seconds from the start of the Unix epoch. The incremental export will reflect the table's state including and after this point in time.",
+    },
+    Member {
+        key: "ExportToTime",
+        cli: "export-to-time",
+        shape: 43u32,
+        required: false,
+        docs: "Time in the past which provides the exclusive end range for the export table's data, counted in seconds from the start of the Unix epoch. The incremental export will reflect the table's state just prior to this point in time. If this is not provided, the latest time with data available will be used.",
+    },
+    Member {
+        key: "ExportViewType",
+        cli: "export-view-type",
+        shape: 156u32,
+        required: false,
+        docs: "The view type that was chosen for the export. Valid values are `NEW_AND_OLD_IMAGES` and `NEW_IMAGES`. The default value is `NEW_AND_OLD_IMAGES`.\n\n`NEW_AND_OLD_IMAGES` exports both the new and old images of each changed item, while `NEW_IMAGES` exports only the new (latest) image. The view type you choose determines the structure of each item in the output for `insert`, `update`, and `delete` operations. For details and examples of how each view type shapes the export output, see [DynamoDB table export output format](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/S3DataExport.Output.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+];
+
+const M101: &[Member] = &[
+    Member {
+        key: "FilterExpression",
+        cli: "filter-expression",
+        shape: 2u32,
+        required: false,
+        docs: "A condition that filters which items are included in the export. This parameter uses the same syntax as `FilterExpression` in `Query` and `Scan`. If you don't provide `KeyConditionExpression`, this expression can also reference key attributes. If you don't specify this parameter, all items are included in the export.",
+    },
+    Member {
+        key: "ProjectionExpression",
+        cli: "projection-expression",
+        shape: 2u32,
+        required: false,
+        docs: "The attributes you want to retrieve for items included in the export. Separate attribute names in the expression with commas. If you don't specify this parameter, all attributes are returned.",
+    },
+    Member {
+        key: "KeyConditionExpression",
+        cli: "key-condition-expression",
+        shape: 2u32,
+        required: false,
+        docs: "A condition expression that filters items by key values. The expression must test equality on a single partition key value and can optionally compare a sort key value. This parameter uses the same syntax as `KeyConditionExpression` in `Query`. When you provide this parameter, `FilterExpression` can only reference non-key attributes. If you don't specify this parameter, all items are eligible for export.",
+    },
+    Member {
+        key: "ExpressionAttributeNames",
+        cli: "expression-attribute-names",
+        shape: 26u32,
+        required: false,
+        docs: "One or more substitution tokens for attribute names in an expression. For more information, see [Expression Attribute Names](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ExpressionAttributeNames.html>) in the Amazon DynamoDB Developer Guide.",
+    },
+    Member {
+        key: "ExpressionAttributeValues",
+        cli: "expression-attribute-values",
+        shape: 8u32,
+        required: false,
+        docs: "One or more values that can be substituted in an expression. For more information, see [Expression Attribute Values](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ExpressionAttributeValues.html>) in the Amazon DynamoDB Developer Guide.",
+    },
+];
+
+const M99: &[Member] = &[
+    Member {
+        key: "ExportArn",
+        cli: "export-arn",
+        shape: 2u32,
+        required: false,
+        docs: "The Amazon Resource Name (ARN) of the table export.",
+    },
+    Member {
+        key: "ExportStatus",
+        cli: "export-status",
+        shape: 152u32,
+        required: false,
+        docs: "Export can be in one of the following states: IN_PROGRESS, COMPLETED, or FAILED.",
+    },
+    Member {
+        key: "StartTime",
+        cli: "start-time",
+        shape: 43u32,
+        required: false,
+        docs: "The time at which the export task began.",
+    },
+    Member {
+        key: "EndTime",
+        cli: "end-time",
+        shape: 43u32,
+        required: false,
+        docs: "The time at which the export task completed.",
+    },
+    Member {
+        key: "ExportManifest",
+        cli: "export-manifest",
+        shape: 2u32,
+        required: false,
+        docs: "The name of the manifest file for the export task.",
+    },
+    Member {
+        key: "TableArn",
+        cli: "table-arn",
+        shape: 2u32,
+        required: false,
+        docs: "The Amazon Resource Name (ARN) of the table that was exported.",
+    },
+    Member {
+        key: "TableId",
+        cli: "table-id",
+        shape: 2u32,
+        required: false,
+        docs: "Unique ID of the table that was exported.",
+    },
+    Member {
+        key: "ExportTime",
+        cli: "export-time",
+        shape: 43u32,
+        required: false,
+        docs: "Point in time from which table data was exported.",
+    },
+    Member {
+        key: "ClientToken",
+        cli: "client-token",
+        shape: 2u32,
+        required: false,
+        docs: "The client token that was provided for the export task. A client token makes calls to `ExportTableToPointInTimeInput` idempotent, meaning that multiple identical calls have the same effect as one single call.",
+    },
+    Member {
+        key: "S3Bucket",
+        cli: "s3-bucket",
+        shape: 2u32,
+        required: false,
+        docs: "The name of the Amazon S3 bucket containing the export.",
+    },
+    Member {
+        key: "S3BucketOwner",
+        cli: "s3-bucket-owner",
+        shape: 2u32,
+        required: false,
+        docs: "The ID of the Amazon Web Services account that owns the bucket containing the export.",
+    },
+    Member {
+        key: "S3Prefix",
+        cli: "s3-prefix",
+        shape: 2u32,
+        required: false,
+        docs: "The Amazon S3 bucket prefix used as the file name and path of the exported snapshot.",
+    },
+    Member {
+        key: "S3SseAlgorithm",
+        cli: "s3-sse-algorithm",
+        shape: 131u32,
+        required: false,
+        docs: "Type of encryption used on the bucket where export data is stored. Valid values for `S3SseAlgorithm` are:\n\n- `AES256` - server-side encryption with Amazon S3 managed keys\n- `KMS` - server-side encryption with KMS managed keys",
+    },
+    Member {
+        key: "S3SseKmsKeyId",
+        cli: "s3-sse-kms-key-id",
+        shape: 2u32,
+        required: false,
+        docs: "The ID of the KMS managed key used to encrypt the S3 bucket where export data is stored (if applicable).",
+    },
+    Member {
+        key: "FailureCode",
+        cli: "failure-code",
+        shape: 2u32,
+        required: false,
+        docs: "Status code for the result of the failed export.",
+    },
+    Member {
+        key: "FailureMessage",
+        cli: "failure-message",
+        shape: 2u32,
+        required: false,
+        docs: "Export failure reason description.",
+    },
+    Member {
+        key: "ExportFormat",
+        cli: "export-format",
+        shape: 153u32,
+        required: false,
+        docs: "The format of the exported data. Valid values for `ExportFormat` are `DYNAMODB_JSON` or `ION`.",
+    },
+    Member {
+        key: "BilledSizeBytes",
+        cli: "billed-size-bytes",
+        shape: 40u32,
+        required: false,
+        docs: "The billable size of the table export.",
+    },
+    Member {
+        key: "ItemCount",
+        cli: "item-count",
+        shape: 40u32,
+        required: false,
+        docs: "The number of items exported.",
+    },
+    Member {
+        key: "ExportType",
+        cli: "export-type",
+        shape: 154u32,
+        required: false,
+        docs: "The type of export that was performed. Valid values are `FULL_EXPORT` or `INCREMENTAL_EXPORT`.",
+    },
+    Member {
+        key: "IncrementalExportSpecification",
+        cli: "incremental-export-specification",
+        shape: 155u32,
+        required: false,
+        docs: "Optional object containing the parameters specific to an incremental export.",
+    },
+    Member {
+        key: "FilterSpecification",
+        cli: "filter-specification",
+        shape: 157u32,
+        required: false,
+        docs: "The filter criteria applied to the export. When present, only items that match the specified key conditions and filter expressions are included in the export output.",
+    },
+];
+
+const M98: &[Member] = &[
+    Member {
+        key: "ExportDescription",
+        cli: "export-description",
+        shape: 151u32,
+        required: false,
+        docs: "Represents the properties of the export.",
+    },
+];
+
+const M102: &[Member] = &[
+    Member {
+        key: "GlobalTableName",
+        cli: "global-table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the global table.",
+    },
+];
+
+const M103: &[Member] = &[
+    Member {
+        key: "GlobalTableDescription",
+        cli: "global-table-description",
+        shape: 46u32,
+        required: false,
+        docs: "Contains the details of the global table.",
+    },
+];
+
+const M104: &[Member] = &[
+    Member {
+        key: "GlobalTableName",
+        cli: "global-table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the global table to describe.",
+    },
+];
+
+const M109: &[Member] = &[
+    Member {
+        key: "DisableScaleIn",
+        cli: "disable-scale-in",
+        shape: 9u32,
+        required: false,
+        docs: "Indicates whether scale in by the target tracking policy is disabled. If the value is true, scale in is disabled and the target tracking policy won't remove capacity from the scalable resource. Otherwise, scale in is enabled and the target tracking policy can remove capacity from the scalable resource. The default value is false.",
+    },
+    Member {
+        key: "ScaleInCooldown",
+        cli: "scale-in-cooldown",
+        shape: 145u32,
+        required: false,
+        docs: "The amount of time, in seconds, after a scale in activity completes before another scale in activity can start. The cooldown period is used to block subsequent scale in requests until it has expired. You should scale in conservatively to protect your application's availability. However, if another alarm triggers a scale out policy during the cooldown period after a scale-in, application auto scaling scales out your scalable target immediately.",
+    },
+    Member {
+        key: "ScaleOutCooldown",
+        cli: "scale-out-cooldown",
+        shape: 145u32,
+        required: false,
+        docs: "The amount of time, in seconds, after a scale out activity completes before another scale out activity can start. While the cooldown period is in effect, the capacity that has been added by the previous scale out event that initiated the cooldown is calculated as part of the desired capacity for the next scale out. You should continuously (but not excessively) scale out.",
+    },
+    Member {
+        key: "TargetValue",
+        cli: "target-value",
+        shape: 18u32,
+        required: true,
+        docs: "The target value for the metric. The range is 8.515920e-109 to 1.174271e+108 (Base 10) or 2e-360 to 2e360 (Base 2).",
+    },
+];
+
+const M108: &[Member] = &[
+    Member {
+        key: "PolicyName",
+        cli: "policy-name",
+        shape: 2u32,
+        required: false,
+        docs: "The name of the scaling policy.",
+    },
+    Member {
+        key: "TargetTrackingScalingPolicyConfiguration",
+        cli: "target-tracking-scaling-policy-configuration",
+        shape: 163u32,
+        required: false,
+        docs: "Represents a target tracking scaling policy configuration.",
+    },
+];
+
+const M107: &[Member] = &[
+    Member {
+        key: "MinimumUnits",
+        cli: "minimum-units",
+        shape: 40u32,
+        required: false,
+        docs: "The minimum capacity units that a global table or global secondary index should be scaled down to.",
+    },
+    Member {
+        key: "MaximumUnits",
+        cli: "maximum-units",
+        shape: 40u32,
+        required: false,
+        docs: "The maximum capacity units that a global table or global secondary index should be scaled up to.",
+    },
+    Member {
+        key: "AutoScalingDisabled",
+        cli: "auto-scaling-disabled",
+        shape: 9u32,
+        required: false,
+        docs: "Disabled auto scaling for this global table or global secondary index.",
+    },
+    Member {
+        key: "AutoScalingRoleArn",
+        cli: "auto-scaling-role-arn",
+        shape: 2u32,
+        required: false,
+        docs: "Role ARN used for configuring the auto scaling policy.",
+    },
+    Member {
+        key: "ScalingPolicies",
+        cli: "scaling-policies",
+        shape: 161u32,
+        required: false,
+        docs: "Information about the scaling policies.",
+    },
+];
+
+const M110: &[Member] = &[
+    Member {
+        key: "IndexName",
+        cli: "index-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the global secondary index. The name must be unique among all other indexes on this table.",
+    },
+    Member {
+        key: "IndexStatus",
+        cli: "index-status",
+        shape: 57u32,
+        required: false,
+        docs: "The current status of the global secondary index:\n\n- `CREATING` - The global secondary index is being created.\n- `UPDATING` - The global secondary index is being updated.\n- `DELETING` - The global secondary index is being deleted.\n- `ACTIVE` - The global secondary index is ready for use.",
+    },
+    Member {
+        key: "ProvisionedReadCapacityUnits",
+        cli: "provisioned-read-capacity-units",
+        shape: 40u32,
+        required: false,
+        docs: "The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`.",
+    },
+    Member {
+        key: "ProvisionedReadCapacityAutoScalingSettings",
+        cli: "provisioned-read-capacity-auto-scaling-settings",
+        shape: 160u32,
+        required: false,
+        docs: "Auto scaling settings for a global secondary index replica's read capacity units.",
+    },
+    Member {
+        key: "ProvisionedWriteCapacityUnits",
+        cli: "provisioned-write-capacity-units",
+        shape: 40u32,
+        required: false,
+        docs: "The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException`.",
+    },
+    Member {
+        key: "ProvisionedWriteCapacityAutoScalingSettings",
+        cli: "provisioned-write-capacity-auto-scaling-settings",
+        shape: 160u32,
+        required: false,
+        docs: "Auto scaling settings for a global secondary index replica's write capacity units.",
+    },
+];
+
+const M106: &[Member] = &[
+    Member {
+        key: "RegionName",
+        cli: "region-name",
+        shape: 2u32,
+        required: true,
+        docs: "The Region name of the replica.",
+    },
+    Member {
+        key: "ReplicaStatus",
+        cli: "replica-status",
+        shape: 49u32,
+        required: false,
+        docs: "The current state of the Region:\n\n- `CREATING` - The Region is being created.\n- `UPDATING` - The Region is being updated.\n- `DELETING` - The Region is being deleted.\n- `ACTIVE` - The Region is ready for use.",
+    },
+    Member {
+        key: "ReplicaBillingModeSummary",
+        cli: "replica-billing-mode-summary",
+        shape: 93u32,
+        required: false,
+        docs: "The read/write capacity mode of the replica.",
+    },
+    Member {
+        key: "ReplicaProvisionedReadCapacityUnits",
+        cli: "replica-provisioned-read-capacity-units",
+        shape: 40u32,
+        required: false,
+        docs: "The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`. For more information, see [Specifying Read and Write Requirements](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithTables.html#ProvisionedThroughput>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ReplicaProvisionedReadCapacityAutoScalingSettings",
+        cli: "replica-provisioned-read-capacity-auto-scaling-settings",
+        shape: 160u32,
+        required: false,
+        docs: "Auto scaling settings for a global table replica's read capacity units.",
+    },
+    Member {
+        key: "ReplicaProvisionedWriteCapacityUnits",
+        cli: "replica-provisioned-write-capacity-units",
+        shape: 40u32,
+        required: false,
+        docs: "The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException`. For more information, see [Specifying Read and Write Requirements](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithTables.html#ProvisionedThroughput>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ReplicaProvisionedWriteCapacityAutoScalingSettings",
+        cli: "replica-provisioned-write-capacity-auto-scaling-settings",
+        shape: 160u32,
+        required: false,
+        docs: "Auto scaling settings for a global table replica's write capacity units.",
+    },
+    Member {
+        key: "ReplicaGlobalSecondaryIndexSettings",
+        cli: "replica-global-secondary-index-settings",
+        shape: 164u32,
+        required: false,
+        docs: "Replica global secondary index settings for the global table.",
+    },
+    Member {
+        key: "ReplicaTableClassSummary",
+        cli: "replica-table-class-summary",
+        shape: 58u32,
+        required: false,
+        docs: "Contains details of the table class.",
+    },
+];
+
+const M105: &[Member] = &[
+    Member {
+        key: "GlobalTableName",
+        cli: "global-table-name",
+        shape: 2u32,
+        required: false,
+        docs: "The name of the global table.",
+    },
+    Member {
+        key: "ReplicaSettings",
+        cli: "replica-settings",
+        shape: 158u32,
+        required: false,
+        docs: "The Region-specific settings for the global table.",
+    },
+];
+
+const M111: &[Member] = &[
+    Member {
+        key: "ImportArn",
+        cli: "import-arn",
+        shape: 2u32,
+        required: true,
+        docs: "The Amazon Resource Name (ARN) associated with the table you're importing to.",
+    },
+];
+
+const M114: &[Member] = &[
+    Member {
+        key: "S3BucketOwner",
+        cli: "s3-bucket-owner",
+        shape: 2u32,
+        required: false,
+        docs: "The account number of the S3 bucket that is being imported from. If the bucket is owned by the requester this is optional.",
+    },
+    Member {
+        key: "S3Bucket",
+        cli: "s3-bucket",
+        shape: 2u32,
+        required: true,
+        docs: "The S3 bucket that is being imported from.",
+    },
+    Member {
+        key: "S3KeyPrefix",
+        cli: "s3-key-prefix",
+        shape: 2u32,
+        required: false,
+        docs: "The key prefix shared by all S3 Objects that are being imported.",
+    },
+];
+
+const M116: &[Member] = &[
+    Member {
+        key: "Delimiter",
+        cli: "delimiter",
+        shape: 2u32,
+        required: false,
+        docs: "The delimiter used for separating items in the CSV file being imported.",
+    },
+    Member {
+        key: "HeaderList",
+        cli: "header-list",
+        shape: 6u32,
+        required: false,
+        docs: "List of the headers used to specify a common header for all source CSV files being imported. If this field is specified then the first line of each CSV file is treated as data instead of the header. If this field is not specified the the first line of each CSV file is treated as the header.",
+    },
+];
+
+const M115: &[Member] = &[
+    Member {
+        key: "Csv",
+        cli: "csv",
+        shape: 171u32,
+        required: false,
+        docs: "The options for imported source files in CSV format. The values are Delimiter and HeaderList.",
+    },
+];
+
+const M117: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the table created as part of the import operation.",
+    },
+    Member {
+        key: "AttributeDefinitions",
+        cli: "attribute-definitions",
+        shape: 62u32,
+        required: true,
+        docs: "The attributes of the table created as part of the import operation.",
+    },
+    Member {
+        key: "KeySchema",
+        cli: "key-schema",
+        shape: 65u32,
+        required: true,
+        docs: "The primary key and option sort key of the table created as part of the import operation.",
+    },
+    Member {
+        key: "BillingMode",
+        cli: "billing-mode",
+        shape: 77u32,
+        required: false,
+        docs: "The billing mode for provisioning the table created as part of the import operation.",
+    },
+    Member {
+        key: "ProvisionedThroughput",
+        cli: "provisioned-throughput",
+        shape: 74u32,
+        required: false,
+        docs: "Represents the provisioned throughput settings for the specified global secondary index. You must use `ProvisionedThroughput` or `OnDemandThroughput` based on your table’s capacity mode.\n\nFor current minimum and maximum provisioned throughput values, see [Service, Account, and Table Quotas](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Limits.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "OnDemandThroughput",
+        cli: "on-demand-throughput",
+        shape: 75u32,
+        required: false,
+        docs: "Sets the maximum number of read and write units for the specified on-demand table. If you use this parameter, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both.",
+    },
+    Member {
+        key: "SSESpecification",
+        cli: "sse-specification",
+        shape: 80u32,
+        required: false,
+        docs: "Represents the settings used to enable server-side encryption.",
+    },
+    Member {
+        key: "GlobalSecondaryIndexes",
+        cli: "global-secondary-indexes",
+        shape: 72u32,
+        required: false,
+        docs: "The Global Secondary Indexes (GSI) of the table to be created as part of the import operation.",
+    },
+    Member {
+        key: "VectorIndexes",
+        cli: "vector-indexes",
+        shape: 84u32,
+        required: false,
+        docs: "The vector indexes of the table to be created as part of the import operation.",
+    },
+];
+
+const M113: &[Member] = &[
+    Member {
+        key: "ImportArn",
+        cli: "import-arn",
+        shape: 2u32,
+        required: false,
+        docs: "The Amazon Resource Number (ARN) corresponding to the import request.",
+    },
+    Member {
+        key: "ImportStatus",
+        cli: "import-status",
+        shape: 167u32,
+        required: false,
+        docs: "The status of the import.",
+    },
+    Member {
+        key: "TableArn",
+        cli: "table-arn",
+        shape: 2u32,
+        required: false,
+        docs: "The Amazon Resource Number (ARN) of the table being imported into.",
+    },
+    Member {
+        key: "TableId",
+        cli: "table-id",
+        shape: 2u32,
+        required: false,
+        docs: "The table id corresponding to the table created by import table process.",
+    },
+    Member {
+        key: "ClientToken",
+        cli: "client-token",
+        shape: 2u32,
+        required: false,
+        docs: "The client token that was provided for the import task. Reusing the client token on retry makes a call to `ImportTable` idempotent.",
+    },
+    Member {
+        key: "S3BucketSource",
+        cli: "s3-bucket-source",
+        shape: 168u32,
+        required: false,
+        docs: "Values for the S3 bucket the source file is imported from. Includes bucket name (required), key prefix (optional) and bucket account owner ID (optional).",
+    },
+    Member {
+        key: "ErrorCount",
+        cli: "error-count",
+        shape: 40u32,
+        required: false,
+        docs: "The number of errors occurred on importing the source file into the target table.",
+    },
+    Member {
+        key: "CloudWatchLogGroupArn",
+        cli: "cloud-watch-log-group-arn",
+        shape: 2u32,
+        required: false,
+        docs: "The Amazon Resource Number (ARN) of the Cloudwatch Log Group associated with the target table.",
+    },
+    Member {
+        key: "InputFormat",
+        cli: "input-format",
+        shape: 169u32,
+        required: false,
+        docs: "The format of the source data going into the target table.",
+    },
+    Member {
+        key: "InputFormatOptions",
+        cli: "input-format-options",
+        shape: 170u32,
+        required: false,
+        docs: "The format options for the data that was imported into the target table. There is one value, CsvOption.",
+    },
+    Member {
+        key: "InputCompressionType",
+        cli: "input-compression-type",
+        shape: 129u32,
+        required: false,
+        docs: "The compression options for the data that has been imported into the target table. The values are NONE, GZIP, or ZSTD.",
+    },
+    Member {
+        key: "TableCreationParameters",
+        cli: "table-creation-parameters",
+        shape: 172u32,
+        required: false,
+        docs: "The parameters for the new table that is being imported into.",
+    },
+    Member {
+        key: "StartTime",
+        cli: "start-time",
+        shape: 43u32,
+        required: false,
+        docs: "The time when this import task started.",
+    },
+    Member {
+        key: "EndTime",
+        cli: "end-time",
+        shape: 43u32,
+        required: false,
+        docs: "The time at which the creation of the table associated with this import task completed.",
+    },
+    Member {
+        key: "ProcessedSizeBytes",
+        cli: "processed-size-bytes",
+        shape: 40u32,
+        required: false,
+        docs: "The total size of data processed from the source file, in Bytes.",
+    },
+    Member {
+        key: "ProcessedItemCount",
+        cli: "processed-item-count",
+        shape: 40u32,
+        required: false,
+        docs: "The total number of items processed from the source file.",
+    },
+    Member {
+        key: "ImportedItemCount",
+        cli: "imported-item-count",
+        shape: 40u32,
+        required: false,
+        docs: "The number of items successfully imported into the new table.",
+    },
+    Member {
+        key: "FailureCode",
+        cli: "failure-code",
+        shape: 2u32,
+        required: false,
+        docs: "The error code corresponding to the failure that the import job ran into during execution.",
+    },
+    Member {
+        key: "FailureMessage",
+        cli: "failure-message",
+        shape: 2u32,
+        required: false,
+        docs: "The error message corresponding to the failure that the import job ran into during execution.",
+    },
+];
+
+const M112: &[Member] = &[
+    Member {
+        key: "ImportTableDescription",
+        cli: "import-table-description",
+        shape: 166u32,
+        required: true,
+        docs: "Represents the properties of the table created for the import, and parameters of the import. The import parameters include import status, how many items were processed, and how many errors were encountered.",
+    },
+];
+
+const M118: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the table being described. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
+    },
+];
+
+const M120: &[Member] = &[
+    Member {
+        key: "StreamArn",
+        cli: "stream-arn",
+        shape: 2u32,
+        required: false,
+        docs: "The ARN for a specific Kinesis data stream.",
+    },
+    Member {
+        key: "DestinationStatus",
+        cli: "destination-status",
+        shape: 175u32,
+        required: false,
+        docs: "The current status of replication.",
+    },
+    Member {
+        key: "DestinationStatusDescription",
+        cli: "destination-status-description",
+        shape: 2u32,
+        required: false,
+        docs: "The human-readable string that corresponds to the replica status.",
+    },
+    Member {
+        key: "ApproximateCreationDateTimePrecision",
+        cli: "approximate-creation-date-time-precision",
+        shape: 176u32,
+        required: false,
+        docs: "The precision of the Kinesis data stream timestamp. The values are either `MILLISECOND` or `MICROSECOND`.",
+    },
+];
+
+const M119: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: false,
+        docs: "The name of the table being described.",
+    },
+    Member {
+        key: "KinesisDataStreamDestinations",
+        cli: "kinesis-data-stream-destinations",
+        shape: 173u32,
+        required: false,
+        docs: "The list of replica structures for the table being described.",
+    },
+];
+
+const M121: &[Member] = &[];
+
+const M122: &[Member] = &[
+    Member {
+        key: "AccountMaxReadCapacityUnits",
+        cli: "account-max-read-capacity-units",
+        shape: 40u32,
+        required: false,
+        docs: "The maximum total read capacity units that your account allows you to provision across all of your tables in this Region.",
+    },
+    Member {
+        key: "AccountMaxWriteCapacityUnits",
+        cli: "account-max-write-capacity-units",
+        shape: 40u32,
+        required: false,
+        docs: "The maximum total write capacity units that your account allows you to provision across all of your tables in this Region.",
+    },
+    Member {
+        key: "TableMaxReadCapacityUnits",
+        cli: "table-max-read-capacity-units",
+        shape: 40u32,
+        required: false,
+        docs: "The maximum read capacity units that your account allows you to provision for a new table that you are creating in this Region, including the read capacity units provisioned for its global secondary indexes (GSIs).",
+    },
+    Member {
+        key: "TableMaxWriteCapacityUnits",
+        cli: "table-max-write-capacity-units",
+        shape: 40u32,
+        required: false,
+        docs: "The maximum write capacity units that your account allows you to provision for a new table that you are creating in this Region, including the write capacity units provisioned for its global secondary indexes (GSIs).",
+    },
+];
+
+const M123: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the table to describe. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
+    },
+];
+
+const M124: &[Member] = &[
+    Member {
+        key: "Table",
+        cli: "table",
+        shape: 91u32,
+        required: false,
+        docs: "The properties of the table.",
+    },
+];
+
+const M125: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the table. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
+    },
+];
+
+const M129: &[Member] = &[
+    Member {
+        key: "IndexName",
+        cli: "index-name",
+        shape: 2u32,
+        required: false,
+        docs: "The name of the global secondary index.",
+    },
+    Member {
+        key: "IndexStatus",
+        cli: "index-status",
+        shape: 57u32,
+        required: false,
+        docs: "The current state of the replica global secondary index:\n\n- `CREATING` - The index is being created.\n- `UPDATING` - The table/index configuration is being updated. The table/index remains available for data operations when `UPDATING`\n- `DELETING` - The index is being deleted.\n- `ACTIVE` - The index is ready for use.",
+    },
+    Member {
+        key: "ProvisionedReadCapacityAutoScalingSettings",
+        cli: "provisioned-read-capacity-auto-scaling-settings",
+        shape: 160u32,
+        required: false,
+        docs: "Represents the auto scaling settings for a global table or global secondary index.",
+    },
+    Member {
+        key: "ProvisionedWriteCapacityAutoScalingSettings",
+        cli: "provisioned-write-capacity-auto-scaling-settings",
+        shape: 160u32,
+        required: false,
+        docs: "Represents the auto scaling settings for a global table or global secondary index.",
+    },
+];
+
+const M128: &[Member] = &[
+    Member {
+        key: "RegionName",
+        cli: "region-name",
+        shape: 2u32,
+        required: false,
+        docs: "The Region where the replica exists.",
+    },
+    Member {
+        key: "GlobalSecondaryIndexes",
+        cli: "global-secondary-indexes",
+        shape: 180u32,
+        required: false,
+        docs: "Replica-specific global secondary index auto scaling settings.",
+    },
+    Member {
+        key: "ReplicaProvisionedReadCapacityAutoScalingSettings",
+        cli: "replica-provisioned-read-capacity-auto-scaling-settings",
+        shape: 160u32,
+        required: false,
+        docs: "Represents the auto scaling settings for a global table or global secondary index.",
+    },
+    Member {
+        key: "ReplicaProvisionedWriteCapacityAutoScalingSettings",
+        cli: "replica-provisioned-write-capacity-auto-scaling-settings",
+        shape: 160u32,
+        required: false,
+        docs: "Represents the auto scaling settings for a global table or global secondary index.",
+    },
+    Member {
+        key: "ReplicaStatus",
+        cli: "replica-status",
+        shape: 49u32,
+        required: false,
+        docs: "The current state of the replica:\n\n- `CREATING` - The replica is being created.\n- `UPDATING` - The replica is being updated.\n- `DELETING` - The replica is being deleted.\n- `ACTIVE` - The replica is ready for use.",
+    },
+];
+
+const M127: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: false,
+        docs: "The name of the table.",
+    },
+    Member {
+        key: "TableStatus",
+        cli: "table-status",
+        shape: 53u32,
+        required: false,
+        docs: "The current state of the table:\n\n- `CREATING` - The table is being created.\n- `UPDATING` - The table is being updated.\n- `DELETING` - The table is being deleted.\n- `ACTIVE` - The table is ready for use.",
+    },
+    Member {
+        key: "Replicas",
+        cli: "replicas",
+        shape: 178u32,
+        required: false,
+        docs: "Represents replicas of the global table.",
+    },
+];
+
+const M126: &[Member] = &[
+    Member {
+        key: "TableAutoScalingDescription",
+        cli: "table-auto-scaling-description",
+        shape: 177u32,
+        required: false,
+        docs: "Represents the auto scaling properties of the table.",
+    },
+];
+
+const M130: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the table to be described. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
+    },
+];
+
+const M131: &[Member] = &[
+    Member {
+        key: "TimeToLiveDescription",
+        cli: "time-to-live-description",
+        shape: 115u32,
+        required: false,
+        docs: "The description of the Time to Live (TTL) status on the specified table.",
+    },
+];
+
+const M133: &[Member] = &[
+    Member {
+        key: "ApproximateCreationDateTimePrecision",
+        cli: "approximate-creation-date-time-precision",
+        shape: 176u32,
+        required: false,
+        docs: "Toggle for the precision of Kinesis data stream timestamp. The values are either `MILLISECOND` or `MICROSECOND`.",
+    },
+];
+
+const M132: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the DynamoDB table. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
+    },
+    Member {
+        key: "StreamArn",
+        cli: "stream-arn",
+        shape: 2u32,
+        required: true,
+        docs: "The ARN for a Kinesis data stream.",
+    },
+    Member {
+        key: "EnableKinesisStreamingConfiguration",
+        cli: "enable-kinesis-streaming-configuration",
+        shape: 182u32,
+        required: false,
+        docs: "The source for the Kinesis streaming information that is being enabled.",
+    },
+];
+
+const M134: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: false,
+        docs: "The name of the table being modified.",
+    },
+    Member {
+        key: "StreamArn",
+        cli: "stream-arn",
+        shape: 2u32,
+        required: false,
+        docs: "The ARN for the specific Kinesis data stream.",
+    },
+    Member {
+        key: "DestinationStatus",
+        cli: "destination-status",
+        shape: 175u32,
+        required: false,
+        docs: "The current status of the replication.",
+    },
+    Member {
+        key: "EnableKinesisStreamingConfiguration",
+        cli: "enable-kinesis-streaming-configuration",
+        shape: 182u32,
+        required: false,
+        docs: "The destination for the Kinesis streaming information that is being enabled.",
+    },
+];
+
+const M135: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the DynamoDB table. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
+    },
+    Member {
+        key: "StreamArn",
+        cli: "stream-arn",
+        shape: 2u32,
+        required: true,
+        docs: "The ARN for a Kinesis data stream.",
+    },
+    Member {
+        key: "EnableKinesisStreamingConfiguration",
+        cli: "enable-kinesis-streaming-configuration",
+        shape: 182u32,
+        required: false,
+        docs: "The source for the Kinesis streaming information that is being enabled.",
+    },
+];
+
+const M136: &[Member] = &[
+    Member {
+        key: "Statement",
+        cli: "statement",
+        shape: 2u32,
+        required: true,
+        docs: "The PartiQL statement representing the operation to run.",
+    },
+    Member {
+        key: "Parameters",
+        cli: "parameters",
+        shape: 3u32,
+        required: false,
+        docs: "The parameters for the PartiQL statement, if any.",
+    },
+    Member {
+        key: "ConsistentRead",
+        cli: "consistent-read",
+        shape: 9u32,
+        required: false,
+        docs: "The consistency of a read operation. If set to `true`, then a strongly consistent read is used; otherwise, an eventually consistent read is used.",
+    },
+    Member {
+        key: "NextToken",
+        cli: "next-token",
+        shape: 2u32,
+        required: false,
+        docs: "Set this value to get remaining results, if `NextToken` was returned in the statement response.",
+    },
+    Member {
+        key: "ReturnConsumedCapacity",
+        cli: "return-consumed-capacity",
+        shape: 11u32,
+        required: false,
+        docs: "Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:\n\n- `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation, together with `ConsumedCapacity` for each table and secondary index that was accessed.\n\n  Note that some operations, such as `GetItem` and `BatchGetItem`, do not access any indexes at all. In these cases, specifying `INDEXES` will only return `ConsumedCapacity` information for table(s).\n- `TOTAL` - The response includes only the aggregate `ConsumedCapacity` for the operation.\n- `NONE` - No `ConsumedCapacity` details are included in the response.",
+    },
+    Member {
+        key: "Limit",
+        cli: "limit",
+        shape: 145u32,
+        required: false,
+        docs: "The maximum number of items to evaluate (not necessarily the number of matching items). If DynamoDB processes the number of items up to the limit while processing the results, it stops the operation and returns the matching values up to that point, along with a key in `LastEvaluatedKey` to apply in a subsequent operation so you can pick up where you left off. Also, if the processed dataset size exceeds 1 MB before DynamoDB reaches this limit, it stops the operation and returns the matching values up to the limit, and a key in `LastEvaluatedKey` to apply in a subsequent operation to continue the operation.",
+    },
+    Member {
+        key: "ReturnValuesOnConditionCheckFailure",
+        cli: "return-values-on-condition-check-failure",
+        shape: 10u32,
+        required: false,
+        docs: "An optional parameter that returns the item attributes for an `ExecuteStatement` operation that failed a condition check.\n\nThere is no additional cost associated with requesting a return value aside from the small network and processing overhead of receiving a larger response. No read capacity units are consumed.",
+    },
+];
+
+const M137: &[Member] = &[
+    Member {
+        key: "Items",
+        cli: "items",
+        shape: 25u32,
+        required: false,
+        docs: "If a read operation was used, this property will contain the result of the read operation; a map of attribute names and their values. For the write operations this value will be empty.",
+    },
+    Member {
+        key: "NextToken",
+        cli: "next-token",
+        shape: 2u32,
+        required: false,
+        docs: "If the response of a read request exceeds the response payload limit DynamoDB will set this value in the response. If set, you can use that this value in the subsequent request to get the remaining results.",
+    },
+    Member {
+        key: "ConsumedCapacity",
+        cli: "consumed-capacity",
+        shape: 17u32,
+        required: false,
+        docs: "The capacity units consumed by an operation. The data returned includes the total provisioned throughput consumed, along with statistics for the table and any indexes involved in the operation. `ConsumedCapacity` is only returned if the request asked for it. For more information, see [Provisioned capacity mode](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/provisioned-capacity-mode.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "LastEvaluatedKey",
+        cli: "last-evaluated-key",
+        shape: 8u32,
+        required: false,
+        docs: "The primary key of the item where the operation stopped, inclusive of the previous result set. Use this value to start a new operation, excluding this value in the new request. If `LastEvaluatedKey` is empty, then the \"last page\" of results has been processed and there is no more data to be retrieved. If `LastEvaluatedKey` is not empty, it does not necessarily mean that there is more data in the result set. The only way to know when you have reached the end of the result set is when `LastEvaluatedKey` is empty.",
+    },
+];
+
+const M139: &[Member] = &[
+    Member {
+        key: "Statement",
+        cli: "statement",
+        shape: 2u32,
+        required: true,
+        docs: "A PartiQL statement that uses parameters.",
+    },
+    Member {
+        key: "Parameters",
+        cli: "parameters",
+        shape: 3u32,
+        required: false,
+        docs: "The parameter values.",
+    },
+    Member {
+        key: "ReturnValuesOnConditionCheckFailure",
+        cli: "return-values-on-condition-check-failure",
+        shape: 10u32,
+        required: false,
+        docs: "An optional parameter that returns the item attributes for a PartiQL `ParameterizedStatement` operation that failed a condition check.\n\nThere is no additional cost associated with requesting a return value aside from the small network and processing overhead of receiving a larger response. No read capacity units are consumed.",
+    },
+];
+
+const M138: &[Member] = &[
+    Member {
+        key: "TransactStatements",
+        cli: "transact-statements",
+        shape: 183u32,
+        required: true,
+        docs: "The list of PartiQL statements representing the transaction to run.",
+    },
+    Member {
+        key: "ClientRequestToken",
+        cli: "client-request-token",
+        shape: 2u32,
+        required: false,
+        docs: "Set this value to get remaining results, if `NextToken` was returned in the statement response.",
+    },
+    Member {
+        key: "ReturnConsumedCapacity",
+        cli: "return-consumed-capacity",
+        shape: 11u32,
+        required: false,
+        docs: "Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response. For more information, see [TransactGetItems](<https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactGetItems.html>) and [TransactWriteItems](<https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html>).",
+    },
+];
+
+const M141: &[Member] = &[
+    Member {
+        key: "Item",
+        cli: "item",
+        shape: 8u32,
+        required: false,
+        docs: "Map of attribute data consisting of the data type and attribute value.",
+    },
+];
+
+const M140: &[Member] = &[
+    Member {
+        key: "Responses",
+        cli: "responses",
+        shape: 185u32,
+        required: false,
+        docs: "The response to a PartiQL transaction.",
+    },
+    Member {
+        key: "ConsumedCapacity",
+        cli: "consumed-capacity",
+        shape: 16u32,
+        required: false,
+        docs: "The capacity units consumed by the entire operation. The values of the list are ordered according to the ordering of the statements.",
+    },
+];
+
+const M142: &[Member] = &[
+    Member {
+        key: "TableArn",
+        cli: "table-arn",
+        shape: 2u32,
+        required: true,
+        docs: "The Amazon Resource Name (ARN) associated with the table to export.",
+    },
+    Member {
+        key: "ExportTime",
+        cli: "export-time",
+        shape: 43u32,
+        required: false,
+        docs: "Time in the past from which to export table data, counted in seconds from the start of the Unix epoch. The table export will be a snapshot of the table's state at this point in time.",
+    },
+    Member {
+        key: "ClientToken",
+        cli: "client-token",
+        shape: 2u32,
+        required: false,
+        docs: "Providing a `ClientToken` makes the call to `ExportTableToPointInTimeInput` idempotent, meaning that multiple identical calls have the same effect as one single call.\n\nA client token is valid for 8 hours after the first request that uses it is completed. After 8 hours, any request with the same client token is treated as a new request. Do not resubmit the same request with the same client token for more than 8 hours, or the result might not be idempotent.\n\nIf you submit a request with the same client token but a change in other parameters within the 8-hour idempotency window, DynamoDB returns an `ExportConflictException`.",
+    },
+    Member {
+        key: "S3Bucket",
+        cli: "s3-bucket",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the Amazon S3 bucket to export the snapshot to.",
+    },
+    Member {
+        key: "S3BucketOwner",
+        cli: "s3-bucket-owner",
+        shape: 2u32,
+        required: false,
+        docs: "The ID of the Amazon Web Services account that owns the bucket the export will be stored in.\n\n> **Note:** S3BucketOwner is a required parameter when exporting to a S3 bucket in another account.",
+    },
+    Member {
+        key: "S3Prefix",
+        cli: "s3-prefix",
+        shape: 2u32,
+        required: false,
+        docs: "The Amazon S3 bucket prefix to use as the file name and path of the exported snapshot.",
+    },
+    Member {
+        key: "S3SseAlgorithm",
+        cli: "s3-sse-algorithm",
+        shape: 131u32,
+        required: false,
+        docs: "Type of encryption used on the bucket where export data will be stored. Valid values for `S3SseAlgorithm` are:\n\n- `AES256` - server-side encryption with Amazon S3 managed keys\n- `KMS` - server-side encryption with KMS managed keys",
+    },
+    Member {
+        key: "S3SseKmsKeyId",
+        cli: "s3-sse-kms-key-id",
+        shape: 2u32,
+        required: false,
+        docs: "The ID of the KMS managed key used to encrypt the S3 bucket where export data will be stored (if applicable).",
+    },
+    Member {
+        key: "ExportFormat",
+        cli: "export-format",
+        shape: 153u32,
+        required: false,
+        docs: "The format for the exported data. Valid values for `ExportFormat` are `DYNAMODB_JSON` or `ION`.",
+    },
+    Member {
+        key: "ExportType",
+        cli: "export-type",
+        shape: 154u32,
+        required: false,
+        docs: "Choice of whether to execute as a full export or incremental export. Valid values are FULL_EXPORT or INCREMENTAL_EXPORT. The default value is FULL_EXPORT. If INCREMENTAL_EXPORT is provided, the IncrementalExportSpecification must also be used.",
+    },
+    Member {
+        key: "IncrementalExportSpecification",
+        cli: "incremental-export-specification",
+        shape: 155u32,
+        required: false,
+        docs: "Optional object containing the parameters specific to an incremental export.",
+    },
+    Member {
+        key: "FilterSpecification",
+        cli: "filter-specification",
+        shape: 157u32,
+        required: false,
+        docs: "The criteria used to filter which items are included in the point-in-time export. When you specify this parameter, only items that match the key conditions and filter expressions are exported.",
+    },
+];
+
+const M143: &[Member] = &[
+    Member {
+        key: "ExportDescription",
+        cli: "export-description",
+        shape: 151u32,
+        required: false,
+        docs: "Contains a description of the table export.",
+    },
+];
+
+const M144: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the table containing the requested item. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
+    },
+    Member {
+        key: "Key",
+        cli: "key",
+        shape: 8u32,
+        required: true,
+        docs: "A map of attribute names to `AttributeValue` objects, representing the primary key of the item to retrieve.\n\nFor the primary key, you must provide all of the attributes. For example, with a simple primary key, you only need to provide a value for the partition key. For a composite primary key, you must provide values for both the partition key and the sort key.",
+    },
+    Member {
+        key: "AttributesToGet",
+        cli: "attributes-to-get",
+        shape: 6u32,
+        required: false,
+        docs: "This is a legacy parameter. Use `ProjectionExpression` instead. For more information, see [AttributesToGet](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.AttributesToGet.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ConsistentRead",
+        cli: "consistent-read",
+        shape: 9u32,
+        required: false,
+        docs: "Determines the read consistency model: If set to `true`, then the operation uses strongly consistent reads; otherwise, the operation uses eventually consistent reads.",
+    },
+    Member {
+        key: "ReturnConsumedCapacity",
+        cli: "return-consumed-capacity",
+        shape: 11u32,
+        required: false,
+        docs: "Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:\n\n- `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation, together with `ConsumedCapacity` for each table and secondary index that was accessed.\n\n  Note that some operations, such as `GetItem` and `BatchGetItem`, do not access any indexes at all. In these cases, specifying `INDEXES` will only return `ConsumedCapacity` information for table(s).\n- `TOTAL` - The response includes only the aggregate `ConsumedCapacity` for the operation.\n- `NONE` - No `ConsumedCapacity` details are included in the response.",
+    },
+    Member {
+        key: "ProjectionExpression",
+        cli: "projection-expression",
+        shape: 2u32,
+        required: false,
+        docs: "A string that identifies one or more attributes to retrieve from the table. These attributes can include scalars, sets, or elements of a JSON document. The attributes in the expression must be separated by commas.\n\nIf no attribute names are specified, then all attributes are returned. If any of the requested attributes are not found, they do not appear in the result.\n\nFor more information, see [Specifying Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ExpressionAttributeNames",
+        cli: "expression-attribute-names",
+        shape: 26u32,
+        required: false,
+        docs: "One or more substitution tokens for attribute names in an expression. The following are some use cases for using `ExpressionAttributeNames`:\n\n- To access an attribute whose name conflicts with a DynamoDB reserved word.\n- To create a placeholder for repeating occurrences of an attribute name in an expression.\n- To prevent special characters in an attribute name from being misinterpreted in an expression.\n\nUse the **#** character in an expression to dereference an attribute name. For example, consider the following attribute name:\n\n- `Percentile`\n\nThe name of this attribute conflicts with a reserved word, so it cannot be used directly in an expression. (For the complete list of reserved words, see [Reserved Words](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html>) in the *Amazon DynamoDB Developer Guide*). To work around this, you could specify the following for `ExpressionAttributeNames`:\n\n- `{\"#P\":\"Percentile\"}`\n\nYou could then use this substitution in an expression, as in this example:\n\n- `#P = :val`\n\n> **Note:** Tokens that begin with the **:** character are *expression attribute values*, which are placeholders for the actual value at runtime.\n\nFor more information on expression attribute names, see [Specifying Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+];
+
+const M145: &[Member] = &[
+    Member {
+        key: "Item",
+        cli: "item",
+        shape: 8u32,
+        required: false,
+        docs: "A map of attribute names to `AttributeValue` objects, as specified by `ProjectionExpression`.",
+    },
+    Member {
+        key: "ConsumedCapacity",
+        cli: "consumed-capacity",
+        shape: 17u32,
+        required: false,
+        docs: "The capacity units consumed by the `GetItem` operation. The data returned includes the total provisioned throughput consumed, along with statistics for the table and any indexes involved in the operation. `ConsumedCapacity` is only returned if the `ReturnConsumedCapacity` parameter was specified. For more information, see [Capacity unit consumption for read operations](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html#read-operation-consumption>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+];
+
+const M146: &[Member] = &[
+    Member {
+        key: "ResourceArn",
+        cli: "resource-arn",
+        shape: 2u32,
+        required: true,
+        docs: "The Amazon Resource Name (ARN) of the DynamoDB resource to which the policy is attached. The resources you can specify include tables and streams.",
+    },
+];
+
+const M147: &[Member] = &[
+    Member {
+        key: "Policy",
+        cli: "policy",
+        shape: 2u32,
+        required: false,
+        docs: "The resource-based policy document attached to the resource, which can be a table or stream, in JSON format.",
+    },
+    Member {
+        key: "RevisionId",
+        cli: "revision-id",
+        shape: 2u32,
+        required: false,
+        docs: "A unique string that represents the revision ID of the policy. If you're comparing revision IDs, make sure to always use string comparison logic.",
+    },
+];
+
+const M148: &[Member] = &[
+    Member {
+        key: "ClientToken",
+        cli: "client-token",
+        shape: 2u32,
+        required: false,
+        docs: "Providing a `ClientToken` makes the call to `ImportTableInput` idempotent, meaning that multiple identical calls have the same effect as one single call.\n\nA client token is valid for 8 hours after the first request that uses it is completed. After 8 hours, any request with the same client token is treated as a new request. Do not resubmit the same request with the same client token for more than 8 hours, or the result might not be idempotent.\n\nIf you submit a request with the same client token but a change in other parameters within the 8-hour idempotency window, DynamoDB returns an `IdempotentParameterMismatch` exception.",
+    },
+    Member {
+        key: "S3BucketSource",
+        cli: "s3-bucket-source",
+        shape: 168u32,
+        required: true,
+        docs: "The S3 bucket that provides the source for the import.",
+    },
+    Member {
+        key: "InputFormat",
+        cli: "input-format",
+        shape: 169u32,
+        required: true,
+        docs: "The format of the source data. Valid values for `ImportFormat` are `CSV`, `DYNAMODB_JSON` or `ION`.",
+    },
+    Member {
+        key: "InputFormatOptions",
+        cli: "input-format-options",
+        shape: 170u32,
+        required: false,
+        docs: "Additional properties that specify how the input is formatted,",
+    },
+    Member {
+        key: "InputCompressionType",
+        cli: "input-compression-type",
+        shape: 129u32,
+        required: false,
+        docs: "Type of compression to be used on the input coming from the imported table.",
+    },
+    Member {
+        key: "TableCreationParameters",
+        cli: "table-creation-parameters",
+        shape: 172u32,
+        required: true,
+        docs: "Parameters for the table to import the data into.",
+    },
+];
+
+const M149: &[Member] = &[
+    Member {
+        key: "ImportTableDescription",
+        cli: "import-table-description",
+        shape: 166u32,
+        required: true,
+        docs: "Represents the properties of the table created for the import, and parameters of the import. The import parameters include import status, how many items were processed, and how many errors were encountered.",
+    },
+];
+
+const M150: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: false,
+        docs: "Lists the backups from the table specified in `TableName`. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
+    },
+    Member {
+        key: "Limit",
+        cli: "limit",
+        shape: 145u32,
+        required: false,
+        docs: "Maximum number of backups to return at once.",
+    },
+    Member {
+        key: "TimeRangeLowerBound",
+        cli: "time-range-lower-bound",
+        shape: 43u32,
+        required: false,
+        docs: "Only backups created after this time are listed. `TimeRangeLowerBound` is inclusive.",
+    },
+    Member {
+        key: "TimeRangeUpperBound",
+        cli: "time-range-upper-bound",
+        shape: 43u32,
+        required: false,
+        docs: "Only backups created before this time are listed. `TimeRangeUpperBound` is exclusive.",
+    },
+    Member {
+        key: "ExclusiveStartBackupArn",
+        cli: "exclusive-start-backup-arn",
+        shape: 2u32,
+        required: false,
+        docs: "`LastEvaluatedBackupArn` is the Amazon Resource Name (ARN) of the backup last evaluated when the current page of results was returned, inclusive of the current page of results. This value may be specified as the `ExclusiveStartBackupArn` of a new `ListBackups` operation in order to fetch the next page of results.",
+    },
+    Member {
+        key: "BackupType",
+        cli: "backup-type",
+        shape: 187u32,
+        required: false,
+        docs: "The backups from the table specified by `BackupType` are listed.\n\nWhere `BackupType` can be:\n\n- `USER` - On-demand backup created by you. (The default setting if no other backup types are specified.)\n- `SYSTEM` - On-demand backup automatically created by DynamoDB.\n- `ALL` - All types of on-demand backups (USER and SYSTEM).",
+    },
+];
+
+const M152: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: false,
+        docs: "Name of the table.",
+    },
+    Member {
+        key: "TableId",
+        cli: "table-id",
+        shape: 2u32,
+        required: false,
+        docs: "Unique identifier for the table.",
+    },
+    Member {
+        key: "TableArn",
+        cli: "table-arn",
+        shape: 2u32,
+        required: false,
+        docs: "ARN associated with the table.",
+    },
+    Member {
+        key: "BackupArn",
+        cli: "backup-arn",
+        shape: 2u32,
+        required: false,
+        docs: "ARN associated with the backup.",
+    },
+    Member {
+        key: "BackupName",
+        cli: "backup-name",
+        shape: 2u32,
+        required: false,
+        docs: "Name of the specified backup.",
+    },
+    Member {
+        key: "BackupCreationDateTime",
+        cli: "backup-creation-date-time",
+        shape: 43u32,
+        required: false,
+        docs: "Time at which the backup was created.",
+    },
+    Member {
+        key: "BackupExpiryDateTime",
+        cli: "backup-expiry-date-time",
+        shape: 43u32,
+        required: false,
+        docs: "Time at which the automatic on-demand backup created by DynamoDB will expire. This `SYSTEM` on-demand backup expires automatically 35 days after its creation.",
+    },
+    Member {
+        key: "BackupStatus",
+        cli: "backup-status",
+        shape: 41u32,
+        required: false,
+        docs: "Backup can be in one of the following states: CREATING, ACTIVE, DELETED.",
+    },
+    Member {
+        key: "BackupType",
+        cli: "backup-type",
+        shape: 42u32,
+        required: false,
+        docs: "BackupType:\n\n- `USER` - You create and manage these using the on-demand backup feature.\n- `SYSTEM` - If you delete a table with point-in-time recovery enabled, a `SYSTEM` backup is automatically created and is retained for 35 days (at no additional cost). System backups allow you to restore the deleted table to the state it was in just before the point of deletion.\n- `AWS_BACKUP` - On-demand backup created by you from Backup service.",
+    },
+    Member {
+        key: "BackupSizeBytes",
+        cli: "backup-size-bytes",
+        shape: 40u32,
+        required: false,
+        docs: "Size of the backup in bytes.",
+    },
+];
+
+const M151: &[Member] = &[
+    Member {
+        key: "BackupSummaries",
+        cli: "backup-summaries",
+        shape: 188u32,
+        required: false,
+        docs: "List of `BackupSummary` objects.",
+    },
+    Member {
+        key: "LastEvaluatedBackupArn",
+        cli: "last-evaluated-backup-arn",
+        shape: 2u32,
+        required: false,
+        docs: "The ARN of the backup last evaluated when the current page of results was returned, inclusive of the current page of results. This value may be specified as the `ExclusiveStartBackupArn` of a new `ListBackups` operation in order to fetch the next page of results.\n\nIf `LastEvaluatedBackupArn` is empty, then the last page of results has been processed and there are no more results to be retrieved.\n\nIf `LastEvaluatedBackupArn` is not empty, this may or may not indicate that there is more data to be returned. All results are guaranteed to have been returned if and only if no value for `LastEvaluatedBackupArn` is returned.",
+    },
+];
+
+const M153: &[Member] = &[
+    Member {
+        key: "MaxResults",
+        cli: "max-results",
+        shape: 145u32,
+        required: false,
+        docs: "The maximum number of bulk operation summaries to return in one page. If you don't specify a value, DynamoDB uses 10.",
+    },
+    Member {
+        key: "NextToken",
+        cli: "next-token",
+        shape: 2u32,
+        required: false,
+        docs: "An optional string that, if supplied, must be copied from the output of a previous call to `ListBulkOperations`. When provided in this manner, the API fetches the next page of results.",
+    },
+];
+
+const M155: &[Member] = &[
+    Member {
+        key: "BulkOperationArn",
+        cli: "bulk-operation-arn",
+        shape: 2u32,
+        required: true,
+        docs: "The Amazon Resource Name (ARN) of the bulk operation.",
+    },
+    Member {
+        key: "BulkOperationStatus",
+        cli: "bulk-operation-status",
+        shape: 38u32,
+        required: true,
+        docs: "The current status of the bulk operation.",
+    },
+    Member {
+        key: "StartTime",
+        cli: "start-time",
+        shape: 43u32,
+        required: true,
+        docs: "The time when DynamoDB accepted the start request.",
+    },
+    Member {
+        key: "EndTime",
+        cli: "end-time",
+        shape: 43u32,
+        required: false,
+        docs: "The time when the operation reached a terminal status. DynamoDB omits this value while the operation remains in progress.",
+    },
+];
+
+const M154: &[Member] = &[
+    Member {
+        key: "BulkOperationsSummaryList",
+        cli: "bulk-operations-summary-list",
+        shape: 190u32,
+        required: false,
+        docs: "A list of bulk operation summaries for the current Amazon Web Services account and Amazon Web Services Region.",
+    },
+    Member {
+        key: "NextToken",
+        cli: "next-token",
+        shape: 2u32,
+        required: false,
+        docs: "If this value is returned, there are additional results to be displayed. To retrieve them, call `ListBulkOperations` again, with `NextToken` set to this value.",
+    },
+];
+
+const M156: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: false,
+        docs: "The name of the table. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
+    },
+    Member {
+        key: "NextToken",
+        cli: "next-token",
+        shape: 2u32,
+        required: false,
+        docs: "A token to for the desired page, if there is one.",
+    },
+    Member {
+        key: "MaxResults",
+        cli: "max-results",
+        shape: 145u32,
+        required: false,
+        docs: "Maximum number of results to return per page.",
+    },
+];
+
+const M158: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: false,
+        docs: "Name of the table associated with the summary.",
+    },
+    Member {
+        key: "IndexName",
+        cli: "index-name",
+        shape: 2u32,
+        required: false,
+        docs: "Name of the index associated with the summary, if any.",
+    },
+    Member {
+        key: "ContributorInsightsStatus",
+        cli: "contributor-insights-status",
+        shape: 146u32,
+        required: false,
+        docs: "Describes the current status for contributor insights for the given table and index, if applicable.",
+    },
+    Member {
+        key: "ContributorInsightsMode",
+        cli: "contributor-insights-mode",
+        shape: 148u32,
+        required: false,
+        docs: "Indicates the current mode of CloudWatch Contributor Insights, specifying whether it tracks all access and throttled events or throttled events only for the DynamoDB table or index.",
+    },
+];
+
+const M157: &[Member] = &[
+    Member {
+        key: "ContributorInsightsSummaries",
+        cli: "contributor-insights-summaries",
+        shape: 192u32,
+        required: false,
+        docs: "A list of ContributorInsightsSummary.",
+    },
+    Member {
+        key: "NextToken",
+        cli: "next-token",
+        shape: 2u32,
+        required: false,
+        docs: "A token to go to the next page if there is one.",
+    },
+];
+
+const M159: &[Member] = &[
+    Member {
+        key: "TableArn",
+        cli: "table-arn",
+        shape: 2u32,
+        required: false,
+        docs: "The Amazon Resource Name (ARN) associated with the exported table.",
+    },
+    Member {
+        key: "MaxResults",
+        cli: "max-results",
+        shape: 145u32,
+        required: false,
+        docs: "Maximum number of results to return per page.",
+    },
+    Member {
+        key: "NextToken",
+        cli: "next-token",
+        shape: 2u32,
+        required: false,
+        docs: "An optional string that, if supplied, must be copied from the output of a previous call to `ListExports`. When provided in this manner, the API fetches the next page of results.",
+    },
+];
+
+const M161: &[Member] = &[
+    Member {
+        key: "ExportArn",
+        cli: "export-arn",
+        shape: 2u32,
+        required: false,
+        docs: "The Amazon Resource Name (ARN) of the export.",
+    },
+    Member {
+        key: "ExportStatus",
+        cli: "export-status",
+        shape: 152u32,
+        required: false,
+        docs: "Export can be in one of the following states: IN_PROGRESS, COMPLETED, or FAILED.",
+    },
+    Member {
+        key: "ExportType",
+        cli: "export-type",
+        shape: 154u32,
+        required: false,
+        docs: "The type of export that was performed. Valid values are `FULL_EXPORT` or `INCREMENTAL_EXPORT`.",
+    },
+];
+
+const M160: &[Member] = &[
+    Member {
+        key: "ExportSummaries",
+        cli: "export-summaries",
+        shape: 194u32,
+        required: false,
+        docs: "A list of `ExportSummary` objects.",
+    },
+    Member {
+        key: "NextToken",
+        cli: "next-token",
+        shape: 2u32,
+        required: false,
+        docs: "If this value is returned, there are additional results to be displayed. To retrieve them, call `ListExports` again, with `NextToken` set to this value.",
+    },
+];
+
+const M162: &[Member] = &[
+    Member {
+        key: "ExclusiveStartGlobalTableName",
+        cli: "exclusive-start-global-table-name",
+        shape: 2u32,
+        required: false,
+        docs: "The first global table name that this operation will evaluate.",
+    },
+    Member {
+        key: "Limit",
+        cli: "limit",
+        shape: 145u32,
+        required: false,
+        docs: "The maximum number of table names to return, if the parameter is not specified DynamoDB defaults to 100.\n\nIf the number of global tables DynamoDB finds reaches this limit, it stops the operation and returns the table names collected up to that point, with a table name in the `LastEvaluatedGlobalTableName` to apply in a subsequent operation to the `ExclusiveStartGlobalTableName` parameter.",
+    },
+    Member {
+        key: "RegionName",
+        cli: "region-name",
+        shape: 2u32,
+        required: false,
+        docs: "Lists the global tables in a specific Region.",
+    },
+];
+
+const M164: &[Member] = &[
+    Member {
+        key: "GlobalTableName",
+        cli: "global-table-name",
+        shape: 2u32,
+        required: false,
+        docs: "The global table name.",
+    },
+    Member {
+        key: "ReplicationGroup",
+        cli: "replication-group",
+        shape: 44u32,
+        required: false,
+        docs: "The Regions where the global table has replicas.",
+    },
+];
+
+const M163: &[Member] = &[
+    Member {
+        key: "GlobalTables",
+        cli: "global-tables",
+        shape: 196u32,
+        required: false,
+        docs: "List of global table names.",
+    },
+    Member {
+        key: "LastEvaluatedGlobalTableName",
+        cli: "last-evaluated-global-table-name",
+        shape: 2u32,
+        required: false,
+        docs: "Last evaluated global table name.",
+    },
+];
+
+const M165: &[Member] = &[
+    Member {
+        key: "TableArn",
+        cli: "table-arn",
+        shape: 2u32,
+        required: false,
+        docs: "The Amazon Resource Name (ARN) associated with the table that was imported to.",
+    },
+    Member {
+        key: "PageSize",
+        cli: "page-size",
+        shape: 145u32,
+        required: false,
+        docs: "The number of `ImportSummary`objects returned in a single page.",
+    },
+    Member {
+        key: "NextToken",
+        cli: "next-token",
+        shape: 2u32,
+        required: false,
+        docs: "An optional string that, if supplied, must be copied from the output of a previous call to `ListImports`. When provided in this manner, the API fetches the next page of results.",
+    },
+];
+
+const M167: &[Member] = &[
+    Member {
+        key: "ImportArn",
+        cli: "import-arn",
+        shape: 2u32,
+        required: false,
+        docs: "The Amazon Resource Number (ARN) corresponding to the import request.",
+    },
+    Member {
+        key: "ImportStatus",
+        cli: "import-status",
+        shape: 167u32,
+        required: false,
+        docs: "The status of the import operation.",
+    },
+    Member {
+        key: "TableArn",
+        cli: "table-arn",
+        shape: 2u32,
+        required: false,
+        docs: "The Amazon Resource Number (ARN) of the table being imported into.",
+    },
+    Member {
+        key: "S3BucketSource",
+        cli: "s3-bucket-source",
+        shape: 168u32,
+        required: false,
+        docs: "The path and S3 bucket of the source file that is being imported. This includes the S3Bucket (required), S3KeyPrefix (optional) and S3BucketOwner (optional if the bucket is owned by the requester).",
+    },
+    Member {
+        key: "CloudWatchLogGroupArn",
+        cli: "cloud-watch-log-group-arn",
+        shape: 2u32,
+        required: false,
+        docs: "The Amazon Resource Number (ARN) of the Cloudwatch Log Group associated with this import task.",
+    },
+    Member {
+        key: "InputFormat",
+        cli: "input-format",
+        shape: 169u32,
+        required: false,
+        docs: "The format of the source data. Valid values are `CSV`, `DYNAMODB_JSON` or `ION`.",
+    },
+    Member {
+        key: "StartTime",
+        cli: "start-time",
+        shape: 43u32,
+        required: false,
+        docs: "The time at which this import task began.",
+    },
+    Member {
+        key: "EndTime",
+        cli: "end-time",
+        shape: 43u32,
+        required: false,
+        docs: "The time at which this import task ended.",
+    },
+];
+
+const M166: &[Member] = &[
+    Member {
+        key: "ImportSummaryList",
+        cli: "import-summary-list",
+        shape: 198u32,
+        required: false,
+        docs: "A list of `ImportSummary` objects.",
+    },
+    Member {
+        key: "NextToken",
+        cli: "next-token",
+        shape: 2u32,
+        required: false,
+        docs: "If this value is returned, there are additional results to be displayed. To retrieve them, call `ListImports` again, with `NextToken` set to this value.",
+    },
+];
+
+const M168: &[Member] = &[
+    Member {
+        key: "ExclusiveStartTableName",
+        cli: "exclusive-start-table-name",
+        shape: 2u32,
+        required: false,
+        docs: "The first table name that this operation will evaluate. Use the value that was returned for `LastEvaluatedTableName` in a previous operation, so that you can obtain the next page of results.",
+    },
+    Member {
+        key: "Limit",
+        cli: "limit",
+        shape: 145u32,
+        required: false,
+        docs: "A maximum number of table names to return. If this parameter is not specified, the limit is 100.",
+    },
+];
+
+const M169: &[Member] = &[
+    Member {
+        key: "TableNames",
+        cli: "table-names",
+        shape: 6u32,
+        required: false,
+        docs: "The names of the tables associated with the current account at the current endpoint. The maximum size of this array is 100.\n\nIf `LastEvaluatedTableName` also appears in the output, you can use this value as the `ExclusiveStartTableName` parameter in a subsequent `ListTables` request and obtain the next page of results.",
+    },
+    Member {
+        key: "LastEvaluatedTableName",
+        cli: "last-evaluated-table-name",
+        shape: 2u32,
+        required: false,
+        docs: "The name of the last table in the current page of results. Use this value as the `ExclusiveStartTableName` in a new request to obtain the next page of results, until all the table names are returned.\n\nIf you do not receive a `LastEvaluatedTableName` value in the response, this means that there are no more table names to be retrieved.",
+    },
+];
+
+const M170: &[Member] = &[
+    Member {
+        key: "ResourceArn",
+        cli: "resource-arn",
+        shape: 2u32,
+        required: true,
+        docs: "The Amazon DynamoDB resource with tags to be listed. This value is an Amazon Resource Name (ARN).",
+    },
+    Member {
+        key: "NextToken",
+        cli: "next-token",
+        shape: 2u32,
+        required: false,
+        docs: "An optional string that, if supplied, must be copied from the output of a previous call to ListTagOfResource. When provided in this manner, this API fetches the next page of results.",
+    },
+];
+
+const M171: &[Member] = &[
+    Member {
+        key: "Tags",
+        cli: "tags",
+        shape: 82u32,
+        required: false,
+        docs: "The tags currently associated with the Amazon DynamoDB resource.",
+    },
+    Member {
+        key: "NextToken",
+        cli: "next-token",
+        shape: 2u32,
+        required: false,
+        docs: "If this value is returned, there are additional results to be displayed. To retrieve them, call ListTagsOfResource again, with NextToken set to this value.",
+    },
+];
+
+const M172: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the table to contain the item. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
+    },
+    Member {
+        key: "Item",
+        cli: "item",
+        shape: 8u32,
+        required: true,
+        docs: "A map of attribute name/value pairs, one for each attribute. Only the primary key attributes are required; you can optionally provide other attribute name-value pairs for the item.\n\nYou must provide all of the attributes for the primary key. For example, with a simple primary key, you only need to provide a value for the partition key. For a composite primary key, you must provide both values for both the partition key and the sort key.\n\nIf you specify any attributes that are part of an index key, then the data types for those attributes must match those of the schema in the table's attribute definition.\n\nIf the table has vector indexes, the following validations apply to write operations. A violation of any of these constraints results in a `ValidationException`:\n\n- The vector attribute must be a list of numbers with dimensions matching the index configuration.\n- Vector values must fit in 32-bit IEEE-754 floating point format (f32).\n- Partition key and inline filter attributes defined in the search schema must have data types matching the index schema definition.\n\nEmpty String and Binary attribute values are allowed. Attribute values of type String and Binary must have a length greater than zero if the attribute is used as a key attribute for a table or index.\n\nFor more information about primary keys, see [Primary Key](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.CoreComponents.html#HowItWorks.CoreComponents.PrimaryKey>) in the *Amazon DynamoDB Developer Guide*.\n\nEach element in the `Item` map is an `AttributeValue` object.",
+    },
+    Member {
+        key: "Expected",
+        cli: "expected",
+        shape: 119u32,
+        required: false,
+        docs: "This is a legacy parameter. Use `ConditionExpression` instead. For more information, see [Expected](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.Expected.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ReturnValues",
+        cli: "return-values",
+        shape: 123u32,
+        required: false,
+        docs: "Use `ReturnValues` if you want to get the item attributes as they appeared before they were updated with the `PutItem` request. For `PutItem`, the valid values are:\n\n- `NONE` - If `ReturnValues` is not specified, or if its value is `NONE`, then nothing is returned. (This setting is the default for `ReturnValues`.)\n- `ALL_OLD` - If `PutItem` overwrote an attribute name-value pair, then the content of the old item is returned.\n\nThe values returned are strongly consistent.\n\nThere is no additional cost associated with requesting a return value aside from the small network and processing overhead of receiving a larger response. No read capacity units are consumed.\n\n> **Note:** The `ReturnValues` parameter is used by several DynamoDB operations; however, `PutItem` does not recognize any values other than `NONE` or `ALL_OLD`.",
+    },
+    Member {
+        key: "ReturnConsumedCapacity",
+        cli: "return-consumed-capacity",
+        shape: 11u32,
+        required: false,
+        docs: "Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:\n\n- `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation, together with `ConsumedCapacity` for each table and secondary index that was accessed.\n\n  Note that some operations, such as `GetItem` and `BatchGetItem`, do not access any indexes at all. In these cases, specifying `INDEXES` will only return `ConsumedCapacity` information for table(s).\n- `TOTAL` - The response includes only the aggregate `ConsumedCapacity` for the operation.\n- `NONE` - No `ConsumedCapacity` details are included in the response.",
+    },
+    Member {
+        key: "ReturnItemCollectionMetrics",
+        cli: "return-item-collection-metrics",
+        shape: 33u32,
+        required: false,
+        docs: "Determines whether item collection metrics are returned. If set to `SIZE`, the response includes statistics about item collections, if any, that were modified during the operation are returned in the response. If set to `NONE` (the default), no statistics are returned.",
+    },
+    Member {
+        key: "ConditionalOperator",
+        cli: "conditional-operator",
+        shape: 122u32,
+        required: false,
+        docs: "This is a legacy parameter. Use `ConditionExpression` instead. For more information, see [ConditionalOperator](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.ConditionalOperator.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ConditionExpression",
+        cli: "condition-expression",
+        shape: 2u32,
+        required: false,
+        docs: "A condition that must be satisfied in order for a conditional `PutItem` operation to succeed.\n\nAn expression can contain any of the following:\n\n- Functions: `attribute_exists | attribute_not_exists | attribute_type | contains | begins_with | size`\n\n  These function names are case-sensitive.\n- Comparison operators: `= | <> | < | > | <= | >= | BETWEEN | IN`\n- Logical operators: `AND | OR | NOT`\n\nFor more information on condition expressions, see [Condition Expressions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.SpecifyingConditions.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ExpressionAttributeNames",
+        cli: "expression-attribute-names",
+        shape: 26u32,
+        required: false,
+        docs: "One or more substitution tokens for attribute names in an expression. The following are some use cases for using `ExpressionAttributeNames`:\n\n- To access an attribute whose name conflicts with a DynamoDB reserved word.\n- To create a placeholder for repeating occurrences of an attribute name in an expression.\n- To prevent special characters in an attribute name from being misinterpreted in an expression.\n\nUse the **#** character in an expression to dereference an attribute name. For example, consider the following attribute name:\n\n- `Percentile`\n\nThe name of this attribute conflicts with a reserved word, so it cannot be used directly in an expression. (For the complete list of reserved words, see [Reserved Words](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html>) in the *Amazon DynamoDB Developer Guide*). To work around this, you could specify the following for `ExpressionAttributeNames`:\n\n- `{\"#P\":\"Percentile\"}`\n\nYou could then use this substitution in an expression, as in this example:\n\n- `#P = :val`\n\n> **Note:** Tokens that begin with the **:** character are *expression attribute values*, which are placeholders for the actual value at runtime.\n\nFor more information on expression attribute names, see [Specifying Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ExpressionAttributeValues",
+        cli: "expression-attribute-values",
+        shape: 8u32,
+        required: false,
+        docs: "One or more values that can be substituted in an expression.\n\nUse the **:** (colon) character in an expression to dereference an attribute value. For example, suppose that you wanted to check whether the value of the *ProductStatus* attribute was one of the following:\n\n`Available | Backordered | Discontinued`\n\nYou would first need to specify `ExpressionAttributeValues` as follows:\n\n`{ \":avail\":{\"S\":\"Available\"}, \":back\":{\"S\":\"Backordered\"}, \":disc\":{\"S\":\"Discontinued\"} }`\n\nYou could then use these values in an expression, such as this:\n\n`ProductStatus IN (:avail, :back, :disc)`\n\nFor more information on expression attribute values, see [Condition Expressions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.SpecifyingConditions.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ReturnValuesOnConditionCheckFailure",
+        cli: "return-values-on-condition-check-failure",
+        shape: 10u32,
+        required: false,
+        docs: "An optional parameter that returns the item attributes for a `PutItem` operation that failed a condition check.\n\nThere is no additional cost associated with requesting a return value aside from the small network and processing overhead of receiving a larger response. No read capacity units are consumed.",
+    },
+];
+
+const M173: &[Member] = &[
+    Member {
+        key: "Attributes",
+        cli: "attributes",
+        shape: 8u32,
+        required: false,
+        docs: "The attribute values as they appeared before the `PutItem` operation, but only if `ReturnValues` is specified as `ALL_OLD` in the request. Each element consists of an attribute name and an attribute value.",
+    },
+    Member {
+        key: "ConsumedCapacity",
+        cli: "consumed-capacity",
+        shape: 17u32,
+        required: false,
+        docs: "The capacity units consumed by the `PutItem` operation. The data returned includes the total provisioned throughput consumed, along with statistics for the table and any indexes involved in the operation. `ConsumedCapacity` is only returned if the `ReturnConsumedCapacity` parameter was specified. For more information, see [Capacity unity consumption for write operations](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html#write-operation-consumption>) in the *Amazon DynamoDB Developer Guide*.\n\nIf the table has vector indexes, the response includes a `VectorIndexes` field with `VectorWriteRequestBytes` consumed for each affected vector index.",
+    },
+    Member {
+        key: "ItemCollectionMetrics",
+        cli: "item-collection-metrics",
+        shape: 36u32,
+        required: false,
+        docs: "Information about item collections, if any, that were affected by the `PutItem` operation. `ItemCollectionMetrics` is only returned if the `ReturnItemCollectionMetrics` parameter was specified. If the table does not have any local secondary indexes, this information is not returned in the response.\n\nEach `ItemCollectionMetrics` element consists of:\n\n- `ItemCollectionKey` - The partition key value of the item collection. This is the same as the partition key value of the item itself.\n- `SizeEstimateRangeGB` - An estimate of item collection size, in gigabytes. This value is a two-element array containing a lower bound and an upper bound for the estimate. The estimate includes the size of all the items in the table, plus the size of all attributes projected into all of the local secondary indexes on that table. Use this estimate to measure whether a local secondary index is approaching its size limit.\n\n  The estimate is subject to change over time; therefore, do not rely on the precision or accuracy of the estimate.",
+    },
+];
+
+const M174: &[Member] = &[
+    Member {
+        key: "ResourceArn",
+        cli: "resource-arn",
+        shape: 2u32,
+        required: true,
+        docs: "The Amazon Resource Name (ARN) of the DynamoDB resource to which the policy will be attached. The resources you can specify include tables and streams.\n\nYou can control index permissions using the base table's policy. To specify the same permission level for your table and its indexes, you can provide both the table and index Amazon Resource Name (ARN)s in the `Resource` field of a given `Statement` in your policy document. Alternatively, to specify different permissions for your table, indexes, or both, you can define multiple `Statement` fields in your policy document.",
+    },
+    Member {
+        key: "Policy",
+        cli: "policy",
+        shape: 2u32,
+        required: true,
+        docs: "An Amazon Web Services resource-based policy document in JSON format.\n\n- The maximum size supported for a resource-based policy document is 20 KB. DynamoDB counts whitespaces when calculating the size of a policy against this limit.\n- Within a resource-based policy, if the action for a DynamoDB service-linked role (SLR) to replicate data for a global table is denied, adding or deleting a replica will fail with an error.\n\nFor a full list of all considerations that apply while attaching a resource-based policy, see [Resource-based policy considerations](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-considerations.html>).",
+    },
+    Member {
+        key: "ExpectedRevisionId",
+        cli: "expected-revision-id",
+        shape: 2u32,
+        required: false,
+        docs: "A string value that you can use to conditionally update your policy. You can provide the revision ID of your existing policy to make mutating requests against that policy.\n\n> **Note:** When you provide an expected revision ID, if the revision ID of the existing policy on the resource doesn't match or if there's no policy attached to the resource, your request will be rejected with a `PolicyNotFoundException`.\n\nTo conditionally attach a policy when no policy exists for the resource, specify `NO_POLICY` for the revision ID.",
+    },
+    Member {
+        key: "ConfirmRemoveSelfResourceAccess",
+        cli: "confirm-remove-self-resource-access",
+        shape: 9u32,
+        required: false,
+        docs: "Set this parameter to `true` to confirm that you want to remove your permissions to change the policy of this resource in the future.",
+    },
+];
+
+const M175: &[Member] = &[
+    Member {
+        key: "RevisionId",
+        cli: "revision-id",
+        shape: 2u32,
+        required: false,
+        docs: "A unique string that represents the revision ID of the policy. If you're comparing revision IDs, make sure to always use string comparison logic.",
+    },
+];
+
+const M177: &[Member] = &[
+    Member {
+        key: "AttributeValueList",
+        cli: "attribute-value-list",
+        shape: 3u32,
+        required: false,
+        docs: "One or more values to evaluate against the supplied attribute. The number of values in the list depends on the `ComparisonOperator` being used.\n\nFor type Number, value comparisons are numeric.\n\nString value comparisons for greater than, equals, or less than are based on ASCII character code values. For example, `a` is greater than `A`, and `a` is greater than `B`. For a list of code values, see [<http://en.wikipedia.org/wiki/ASCII#ASCII_printable_characters>](<http://en.wikipedia.org/wiki/ASCII#ASCII_printable_characters>).\n\nFor Binary, DynamoDB treats each byte of the binary data as unsigned when it compares binary values.",
+    },
+    Member {
+        key: "ComparisonOperator",
+        cli: "comparison-operator",
+        shape: 121u32,
+        required: true,
+        docs: "A comparator for evaluating attributes. For example, equals, greater than, less than, etc.\n\nThe following comparison operators are available:\n\n`EQ | NE | LE | LT | GE | GT | NOT_NULL | NULL | CONTAINS | NOT_CONTAINS | BEGINS_WITH | IN | BETWEEN`\n\nThe following are descriptions of each comparison operator.\n\n- `EQ` : Equal. `EQ` is supported for all data types, including lists and maps.\n\n  `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, Binary, String Set, Number Set, or Binary Set. If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{\"S\":\"6\"}` does not equal `{\"N\":\"6\"}`. Also, `{\"N\":\"6\"}` does not equal `{\"NS\":[\"6\", \"2\", \"1\"]}`.\n- `NE` : Not equal. `NE` is supported for all data types, including lists and maps.\n\n  `AttributeValueList` can contain only one `AttributeValue` of type String, Number, Binary, String Set, Number Set, or Binary Set. If an item contains an `AttributeValue` of a different type than the one provided in the request, the value does not match. For example, `{\"S\":\"6\"}` does not equal `{\"N\":\"6\"}`. Also, `{\"N\":\"6\"}` does not equal `{\"NS\":[\"6\", \"2\", \"1\"]}`.\n- `LE` : Less than or equal.\n\n  `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or Binary (not a set type). If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{\"S\":\"6\"}` does not equal `{\"N\":\"6\"}`. Also, `{\"N\":\"6\"}` does not compare to `{\"NS\":[\"6\", \"2\", \"1\"]}`.\n- `LT` : Less than.\n\n  `AttributeValueList` can contain only one `AttributeValue` of type String, Number, or Binary (not a set type). If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{\"S\":\"6\"}` does not equal `{\"N\":\"6\"}`. Also, `{\"N\":\"6\"}` does not compare to `{\"NS\":[\"6\", \"2\", \"1\"]}`.\n- `GE` : Greater than or equal.\n\n  `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or Binary (not a set type). If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{\"S\":\"6\"}` does not equal `{\"N\":\"6\"}`. Also, `{\"N\":\"6\"}` does not compare to `{\"NS\":[\"6\", \"2\", \"1\"]}`.\n- `GT` : Greater than.\n\n  `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or Binary (not a set type). If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{\"S\":\"6\"}` does not equal `{\"N\":\"6\"}`. Also, `{\"N\":\"6\"}` does not compare to `{\"NS\":[\"6\", \"2\", \"1\"]}`.\n- `NOT_NULL` : The attribute exists. `NOT_NULL` is supported for all data types, including lists and maps.\n\n  > **Note:** This operator tests for the existence of an attribute, not its data type. If the data type of attribute \"`a`\" is null, and you evaluate it using `NOT_NULL`, the result is a Boolean `true`. This result is because the attribute \"`a`\" exists; its data type is not relevant to the `NOT_NULL` comparison operator.\n- `NULL` : The attribute does not exist. `NULL` is supported for all data types, including lists and maps.\n\n  > **Note:** This operator tests for the nonexistence of an attribute, not its data type. If the data type of attribute \"`a`\" is null, and you evaluate it using `NULL`, the result is a Boolean `false`. This is because the attribute \"`a`\" exists; its data type is not relevant to the `NULL` comparison operator.\n- `CONTAINS` : Checks for a subsequence, or value in a set.\n\n  `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or Binary (not a set type). If the target attribute of the comparison is of type String, then the operator checks for a substring match. If the target attribute of the comparison is of type Binary, then the operator looks for a subsequence of the target that matches the input. If the target attribute of the comparison is a set (\"`SS`\", \"`NS`\", or \"`BS`\"), then the operator evaluates to true if it finds an exact match with any member of the set.\n\n  CONTAINS is supported for lists: When evaluating \"`a CONTAINS b`\", \"`a`\" can be a list; however, \"`b`\" cannot be a set, a map, or a list.\n- `NOT_CONTAINS` : Checks for absence of a subsequence, or absence of a value in a set.\n\n  `AttributeValueList` can contain only one `AttributeValue` element of type String, Number, or Binary (not a set type). If the target attribute of the comparison is a String, then the operator checks for the absence of a substring match. If the target attribute of the comparison is Binary, then the operator checks for the absence of a subsequence of the target that matches the input. If the target attribute of the comparison is a set (\"`SS`\", \"`NS`\", or \"`BS`\"), then the operator evaluates to true if it *does not* find an exact match with any member of the set.\n\n  NOT_CONTAINS is supported for lists: When evaluating \"`a NOT CONTAINS b`\", \"`a`\" can be a list; however, \"`b`\" cannot be a set, a map, or a list.\n- `BEGINS_WITH` : Checks for a prefix.\n\n  `AttributeValueList` can contain only one `AttributeValue` of type String or Binary (not a Number or a set type). The target attribute of the comparison must be of type String or Binary (not a Number or a set type).\n- `IN` : Checks for matching elements in a list.\n\n  `AttributeValueList` can contain one or more `AttributeValue` elements of type String, Number, or Binary. These attributes are compared against an existing attribute of an item. If any elements of the input are equal to the item attribute, the expression evaluates to true.\n- `BETWEEN` : Greater than or equal to the first value, and less than or equal to the second value.\n\n  `AttributeValueList` must contain two `AttributeValue` elements of the same type, either String, Number, or Binary (not a set type). A target attribute matches if the target value is greater than, or equal to, the first element and less than, or equal to, the second element. If an item contains an `AttributeValue` element of a different type than the one provided in the request, the value does not match. For example, `{\"S\":\"6\"}` does not compare to `{\"N\":\"6\"}`. Also, `{\"N\":\"6\"}` does not compare to `{\"NS\":[\"6\", \"2\", \"1\"]}`\n\nFor usage examples of `AttributeValueList` and `ComparisonOperator`, see [Legacy Conditional Parameters](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+];
+
+const M176: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the table containing the requested items. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
+    },
+    Member {
+        key: "IndexName",
+        cli: "index-name",
+        shape: 2u32,
+        required: false,
+        docs: "The name of an index to query. This index can be any local secondary index or global secondary index on the table. Note that if you use the `IndexName` parameter, you must also provide `TableName.`",
+    },
+    Member {
+        key: "Select",
+        cli: "select",
+        shape: 200u32,
+        required: false,
+        docs: "The attributes to be returned in the result. You can retrieve all item attributes, specific item attributes, the count of matching items, or in the case of an index, some or all of the attributes projected into the index.\n\n- `ALL_ATTRIBUTES` - Returns all of the item attributes from the specified table or index. If you query a local secondary index, then for each matching item in the index, DynamoDB fetches the entire item from the parent table. If the index is configured to project all item attributes, then all of the data can be obtained from the local secondary index, and no fetching is required.\n- `ALL_PROJECTED_ATTRIBUTES` - Allowed only when querying an index. Retrieves all attributes that have been projected into the index. If the index is configured to project all attributes, this return value is equivalent to specifying `ALL_ATTRIBUTES`.\n- `COUNT` - Returns the number of matching items, rather than the matching items themselves. Note that this uses the same quantity of read capacity units as getting the items, and is subject to the same item size calculations.\n- `SPECIFIC_ATTRIBUTES` - Returns only the attributes listed in `ProjectionExpression`. This return value is equivalent to specifying `ProjectionExpression` without specifying any value for `Select`.\n\n  If you query or scan a local secondary index and request only attributes that are projected into that index, the operation will read only the index and not the table. If any of the requested attributes are not projected into the local secondary index, DynamoDB fetches each of these attributes from the parent table. This extra fetching incurs additional throughput cost and latency.\n\n  If you query or scan a global secondary index, you can only request attributes that are projected into the index. Global secondary index queries cannot fetch attributes from the parent table.\n\nIf neither `Select` nor `ProjectionExpression` are specified, DynamoDB defaults to `ALL_ATTRIBUTES` when accessing a table, and `ALL_PROJECTED_ATTRIBUTES` when accessing an index. You cannot use both `Select` and `ProjectionExpression` together in a single request, unless the value for `Select` is `SPECIFIC_ATTRIBUTES`. (This usage is equivalent to specifying `ProjectionExpression` without any value for `Select`.)\n\n> **Note:** If you use the `ProjectionExpression` parameter, then the value for `Select` can only be `SPECIFIC_ATTRIBUTES`. Any other value for `Select` will return an error.",
+    },
+    Member {
+        key: "AttributesToGet",
+        cli: "attributes-to-get",
+        shape: 6u32,
+        required: false,
+        docs: "This is a legacy parameter. Use `ProjectionExpression` instead. For more information, see [AttributesToGet](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.AttributesToGet.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "Limit",
+        cli: "limit",
+        shape: 145u32,
+        required: false,
+        docs: "The maximum number of items to evaluate (not necessarily the number of matching items). If DynamoDB processes the number of items up to the limit while processing the results, it stops the operation and returns the matching values up to that point, and a key in `LastEvaluatedKey` to apply in a subsequent operation, so that you can pick up where you left off. Also, if the processed dataset size exceeds 1 MB before DynamoDB reaches this limit, it stops the operation and returns the matching values up to the limit, and a key in `LastEvaluatedKey` to apply in a subsequent operation to continue the operation. For more information, see [Query and Scan](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/QueryAndScan.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ConsistentRead",
+        cli: "consistent-read",
+        shape: 9u32,
+        required: false,
+        docs: "Determines the read consistency model: If set to `true`, then the operation uses strongly consistent reads; otherwise, the operation uses eventually consistent reads.\n\nStrongly consistent reads are not supported on global secondary indexes. If you query a global secondary index with `ConsistentRead` set to `true`, you will receive a `ValidationException`.",
+    },
+    Member {
+        key: "KeyConditions",
+        cli: "key-conditions",
+        shape: 201u32,
+        required: false,
+        docs: "This is a legacy parameter. Use `KeyConditionExpression` instead. For more information, see [KeyConditions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.KeyConditions.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "QueryFilter",
+        cli: "query-filter",
+        shape: 201u32,
+        required: false,
+        docs: "This is a legacy parameter. Use `FilterExpression` instead. For more information, see [QueryFilter](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.QueryFilter.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ConditionalOperator",
+        cli: "conditional-operator",
+        shape: 122u32,
+        required: false,
+        docs: "This is a legacy parameter. Use `FilterExpression` instead. For more information, see [ConditionalOperator](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.ConditionalOperator.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ScanIndexForward",
+        cli: "scan-index-forward",
+        shape: 9u32,
+        required: false,
+        docs: "Specifies the order for index traversal: If `true` (default), the traversal is performed in ascending order; if `false`, the traversal is performed in descending order.\n\nItems with the same partition key value are stored in sorted order by sort key. If the sort key data type is Number, the results are stored in numeric order. For type String, the results are stored in order of UTF-8 bytes. For type Binary, DynamoDB treats each byte of the binary data as unsigned.\n\nIf `ScanIndexForward` is `true`, DynamoDB returns the results in the order in which they are stored (by sort key value). This is the default behavior. If `ScanIndexForward` is `false`, DynamoDB reads the results in reverse order by sort key value, and then returns the results to the client.",
+    },
+    Member {
+        key: "ExclusiveStartKey",
+        cli: "exclusive-start-key",
+        shape: 8u32,
+        required: false,
+        docs: "The primary key of the first item that this operation will evaluate. Use the value that was returned for `LastEvaluatedKey` in the previous operation.\n\nThe data type for `ExclusiveStartKey` must be String, Number, or Binary. No set data types are allowed.",
+    },
+    Member {
+        key: "ReturnConsumedCapacity",
+        cli: "return-consumed-capacity",
+        shape: 11u32,
+        required: false,
+        docs: "Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:\n\n- `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation, together with `ConsumedCapacity` for each table and secondary index that was accessed.\n\n  Note that some operations, such as `GetItem` and `BatchGetItem`, do not access any indexes at all. In these cases, specifying `INDEXES` will only return `ConsumedCapacity` information for table(s).\n- `TOTAL` - The response includes only the aggregate `ConsumedCapacity` for the operation.\n- `NONE` - No `ConsumedCapacity` details are included in the response.",
+    },
+    Member {
+        key: "ProjectionExpression",
+        cli: "projection-expression",
+        shape: 2u32,
+        required: false,
+        docs: "A string that identifies one or more attributes to retrieve from the table. These attributes can include scalars, sets, or elements of a JSON document. The attributes in the expression must be separated by commas.\n\nIf no attribute names are specified, then all attributes will be returned. If any of the requested attributes are not found, they will not appear in the result.\n\nFor more information, see [Accessing Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "FilterExpression",
+        cli: "filter-expression",
+        shape: 2u32,
+        required: false,
+        docs: "A string that contains conditions that DynamoDB applies after the `Query` operation, but before the data is returned to you. Items that do not satisfy the `FilterExpression` criteria are not returned.\n\nA `FilterExpression` does not allow key attributes. You cannot define a filter expression based on a partition key or a sort key.\n\n> **Note:** A `FilterExpression` is applied after the items have already been read; the process of filtering does not consume any additional read capacity units.\n\nFor more information, see [Filter Expressions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.FilterExpression.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "KeyConditionExpression",
+        cli: "key-condition-expression",
+        shape: 2u32,
+        required: false,
+        docs: "The condition that specifies the key values for items to be retrieved by the `Query` action.\n\nThe condition must perform an equality test on a single partition key value.\n\nThe condition can optionally perform one of several comparison tests on a single sort key value. This allows `Query` to retrieve one item with a given partition key value and sort key value, or several items that have the same partition key value but different sort key values.\n\nThe partition key equality test is required, and must be specified in the following format:\n\n`partitionKeyName` *=* `:partitionkeyval`\n\nIf you also want to provide a condition for the sort key, it must be combined using `AND` with the condition for the sort key. Following is an example, using the **=** comparison operator for the sort key:\n\n`partitionKeyName` `=` `:partitionkeyval` `AND` `sortKeyName` `=` `:sortkeyval`\n\nValid comparisons for the sort key condition are as follows:\n\n- `sortKeyName` `=` `:sortkeyval` - true if the sort key value is equal to `:sortkeyval`.\n- `sortKeyName` `<` `:sortkeyval` - true if the sort key value is less than `:sortkeyval`.\n- `sortKeyName` `<=` `:sortkeyval` - true if the sort key value is less than or equal to `:sortkeyval`.\n- `sortKeyName` `>` `:sortkeyval` - true if the sort key value is greater than `:sortkeyval`.\n- `sortKeyName` `>=` `:sortkeyval` - true if the sort key value is greater than or equal to `:sortkeyval`.\n- `sortKeyName` `BETWEEN` `:sortkeyval1` `AND` `:sortkeyval2` - true if the sort key value is greater than or equal to `:sortkeyval1`, and less than or equal to `:sortkeyval2`.\n- `begins_with (` `sortKeyName`, `:sortkeyval` `)` - true if the sort key value begins with a particular operand. (You cannot use this function with a sort key that is of type Number.) Note that the function name `begins_with` is case-sensitive.\n\nUse the `ExpressionAttributeValues` parameter to replace tokens such as `:partitionval` and `:sortval` with actual values at runtime.\n\nYou can optionally use the `ExpressionAttributeNames` parameter to replace the names of the partition key and sort key with placeholder tokens. This option might be necessary if an attribute name conflicts with a DynamoDB reserved word. For example, the following `KeyConditionExpression` parameter causes an error because *Size* is a reserved word:\n\n- `Size = :myval`\n\nTo work around this, define a placeholder (such a `#S`) to represent the attribute name *Size*. `KeyConditionExpression` then is as follows:\n\n- `#S = :myval`\n\nFor a list of reserved words, see [Reserved Words](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html>) in the *Amazon DynamoDB Developer Guide*.\n\nFor more information on `ExpressionAttributeNames` and `ExpressionAttributeValues`, see [Using Placeholders for Attribute Names and Values](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ExpressionPlaceholders.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ExpressionAttributeNames",
+        cli: "expression-attribute-names",
+        shape: 26u32,
+        required: false,
+        docs: "One or more substitution tokens for attribute names in an expression. The following are some use cases for using `ExpressionAttributeNames`:\n\n- To access an attribute whose name conflicts with a DynamoDB reserved word.\n- To create a placeholder for repeating occurrences of an attribute name in an expression.\n- To prevent special characters in an attribute name from being misinterpreted in an expression.\n\nUse the **#** character in an expression to dereference an attribute name. For example, consider the following attribute name:\n\n- `Percentile`\n\nThe name of this attribute conflicts with a reserved word, so it cannot be used directly in an expression. (For the complete list of reserved words, see [Reserved Words](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html>) in the *Amazon DynamoDB Developer Guide*). To work around this, you could specify the following for `ExpressionAttributeNames`:\n\n- `{\"#P\":\"Percentile\"}`\n\nYou could then use this substitution in an expression, as in this example:\n\n- `#P = :val`\n\n> **Note:** Tokens that begin with the **:** character are *expression attribute values*, which are placeholders for the actual value at runtime.\n\nFor more information on expression attribute names, see [Specifying Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ExpressionAttributeValues",
+        cli: "expression-attribute-values",
+        shape: 8u32,
+        required: false,
+        docs: "One or more values that can be substituted in an expression.\n\nUse the **:** (colon) character in an expression to dereference an attribute value. For example, suppose that you wanted to check whether the value of the *ProductStatus* attribute was one of the following:\n\n`Available | Backordered | Discontinued`\n\nYou would first need to specify `ExpressionAttributeValues` as follows:\n\n`{ \":avail\":{\"S\":\"Available\"}, \":back\":{\"S\":\"Backordered\"}, \":disc\":{\"S\":\"Discontinued\"} }`\n\nYou could then use these values in an expression, such as this:\n\n`ProductStatus IN (:avail, :back, :disc)`\n\nFor more information on expression attribute values, see [Specifying Conditions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.SpecifyingConditions.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+];
+
+const M178: &[Member] = &[
+    Member {
+        key: "Items",
+        cli: "items",
+        shape: 25u32,
+        required: false,
+        docs: "An array of item attributes that match the query criteria. Each element in this array consists of an attribute name and the value for that attribute.",
+    },
+    Member {
+        key: "Count",
+        cli: "count",
+        shape: 145u32,
+        required: false,
+        docs: "The number of items in the response.\n\nIf you used a `QueryFilter` in the request, then `Count` is the number of items returned after the filter was applied, and `ScannedCount` is the number of matching items before the filter was applied.\n\nIf you did not use a filter in the request, then `Count` and `ScannedCount` are the same.",
+    },
+    Member {
+        key: "ScannedCount",
+        cli: "scanned-count",
+        shape: 145u32,
+        required: false,
+        docs: "The number of items evaluated, before any `QueryFilter` is applied. A high `ScannedCount` value with few, or no, `Count` results indicates an inefficient `Query` operation. For more information, see [Count and ScannedCount](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Scan.html#Scan.Count>) in the *Amazon DynamoDB Developer Guide*.\n\nIf you did not use a filter in the request, then `ScannedCount` is the same as `Count`.",
+    },
+    Member {
+        key: "LastEvaluatedKey",
+        cli: "last-evaluated-key",
+        shape: 8u32,
+        required: false,
+        docs: "The primary key of the item where the operation stopped, inclusive of the previous result set. Use this value to start a new operation, excluding this value in the new request.\n\nIf `LastEvaluatedKey` is empty, then the \"last page\" of results has been processed and there is no more data to be retrieved.\n\nIf `LastEvaluatedKey` is not empty, it does not necessarily mean that there is more data in the result set. The only way to know when you have reached the end of the result set is when `LastEvaluatedKey` is empty.",
+    },
+    Member {
+        key: "ConsumedCapacity",
+        cli: "consumed-capacity",
+        shape: 17u32,
+        required: false,
+        docs: "The capacity units consumed by the `Query` operation. The data returned includes the total provisioned throughput consumed, along with statistics for the table and any indexes involved in the operation. `ConsumedCapacity` is only returned if the `ReturnConsumedCapacity` parameter was specified. For more information, see [Capacity unit consumption for read operations](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html#read-operation-consumption>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+];
+
+const M179: &[Member] = &[
+    Member {
+        key: "TargetTableName",
+        cli: "target-table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the new table to which the backup must be restored.",
+    },
+    Member {
+        key: "BackupArn",
+        cli: "backup-arn",
+        shape: 2u32,
+        required: true,
+        docs: "The Amazon Resource Name (ARN) associated with the backup.",
+    },
+    Member {
+        key: "BillingModeOverride",
+        cli: "billing-mode-override",
+        shape: 77u32,
+        required: false,
+        docs: "The billing mode of the restored table.",
+    },
+    Member {
+        key: "GlobalSecondaryIndexOverride",
+        cli: "global-secondary-index-override",
+        shape: 72u32,
+        required: false,
+        docs: "List of global secondary indexes for the restored table. The indexes provided should match existing secondary indexes. You can choose to exclude some or all of the indexes at the time of restore.",
+    },
+    Member {
+        key: "LocalSecondaryIndexOverride",
+        cli: "local-secondary-index-override",
+        shape: 68u32,
+        required: false,
+        docs: "List of local secondary indexes for the restored table. The indexes provided should match existing secondary indexes. You can choose to exclude some or all of the indexes at the time of restore.",
+    },
+    Member {
+        key: "ProvisionedThroughputOverride",
+        cli: "provisioned-throughput-override",
+        shape: 74u32,
+        required: false,
+        docs: "Provisioned throughput settings for the restored table.",
+    },
+    Member {
+        key: "OnDemandThroughputOverride",
+        cli: "on-demand-throughput-override",
+        shape: 75u32,
+        required: false,
+        docs: "Sets the maximum number of read and write units for the specified on-demand table. If you use this parameter, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both.",
+    },
+    Member {
+        key: "SSESpecificationOverride",
+        cli: "sse-specification-override",
+        shape: 80u32,
+        required: false,
+        docs: "The new server-side encryption settings for the restored table.",
+    },
+    Member {
+        key: "VectorIndexOverride",
+        cli: "vector-index-override",
+        shape: 84u32,
+        required: false,
+        docs: "The vector indexes for the restored table. If not specified, all vector indexes from the backup are restored. The indexes provided must match existing vector indexes from the backup. You can choose to exclude some or all of the vector indexes at the time of restore.",
+    },
+];
+
+const M180: &[Member] = &[
+    Member {
+        key: "TableDescription",
+        cli: "table-description",
+        shape: 91u32,
+        required: false,
+        docs: "The description of the table created from an existing backup.",
+    },
+];
+
+const M181: &[Member] = &[
+    Member {
+        key: "SourceTableArn",
+        cli: "source-table-arn",
+        shape: 2u32,
+        required: false,
+        docs: "The DynamoDB table that will be restored. This value is an Amazon Resource Name (ARN).",
+    },
+    Member {
+        key: "SourceTableName",
+        cli: "source-table-name",
+        shape: 2u32,
+        required: false,
+        docs: "Name of the source table that is being restored.",
+    },
+    Member {
+        key: "TargetTableName",
+        cli: "target-table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the new table to which it must be restored to.",
+    },
+    Member {
+        key: "UseLatestRestorableTime",
+        cli: "use-latest-restorable-time",
+        shape: 9u32,
+        required: false,
+        docs: "Restore the table to the latest possible time. `LatestRestorableDateTime` is typically 5 minutes before the current time.",
+    },
+    Member {
+        key: "RestoreDateTime",
+        cli: "restore-date-time",
+        shape: 43u32,
+        required: false,
+        docs: "Time in the past to restore the table to.",
+    },
+    Member {
+        key: "BillingModeOverride",
+        cli: "billing-mode-override",
+        shape: 77u32,
+        required: false,
+        docs: "The billing mode of the restored table.",
+    },
+    Member {
+        key: "GlobalSecondaryIndexOverride",
+        cli: "global-secondary-index-override",
+        shape: 72u32,
+        required: false,
+        docs: "List of global secondary indexes for the restored table. The indexes provided should match existing secondary indexes. You can choose to exclude some or all of the indexes at the time of restore.\n\nThe `WarmThroughput` setting is not supported on global secondary indexes when you use `RestoreTableToPointInTime`. Although `WarmThroughput` appears in the shared index definition, including it in a `GlobalSecondaryIndexOverride` entry causes the request to fail with a validation error.",
+    },
+    Member {
+        key: "LocalSecondaryIndexOverride",
+        cli: "local-secondary-index-override",
+        shape: 68u32,
+        required: false,
+        docs: "List of local secondary indexes for the restored table. The indexes provided should match existing secondary indexes. You can choose to exclude some or all of the indexes at the time of restore.",
+    },
+    Member {
+        key: "ProvisionedThroughputOverride",
+        cli: "provisioned-throughput-override",
+        shape: 74u32,
+        required: false,
+        docs: "Provisioned throughput settings for the restored table.",
+    },
+    Member {
+        key: "OnDemandThroughputOverride",
+        cli: "on-demand-throughput-override",
+        shape: 75u32,
+        required: false,
+        docs: "Sets the maximum number of read and write units for the specified on-demand table. If you use this parameter, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both.",
+    },
+    Member {
+        key: "SSESpecificationOverride",
+        cli: "sse-specification-override",
+        shape: 80u32,
+        required: false,
+        docs: "The new server-side encryption settings for the restored table.",
+    },
+    Member {
+        key: "VectorIndexOverride",
+        cli: "vector-index-override",
+        shape: 84u32,
+        required: false,
+        docs: "The vector indexes for the restored table. If not specified, all vector indexes from the source table are restored. The indexes provided must match existing vector indexes from the source table. You can choose to exclude some or all of the vector indexes at the time of restore.",
+    },
+];
+
+const M182: &[Member] = &[
+    Member {
+        key: "TableDescription",
+        cli: "table-description",
+        shape: 91u32,
+        required: false,
+        docs: "Represents the properties of a table.",
+    },
+];
+
+const M183: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the table containing the requested items or if you provide `IndexName`, the name of the table to which that index belongs.\n\nYou can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
+    },
+    Member {
+        key: "IndexName",
+        cli: "index-name",
+        shape: 2u32,
+        required: false,
+        docs: "The name of a secondary index to scan. This index can be any local secondary index or global secondary index. Note that if you use the `IndexName` parameter, you must also provide `TableName`.",
+    },
+    Member {
+        key: "AttributesToGet",
+        cli: "attributes-to-get",
+        shape: 6u32,
+        required: false,
+        docs: "This is a legacy parameter. Use `ProjectionExpression` instead. For more information, see [AttributesToGet](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.AttributesToGet.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "Limit",
+        cli: "limit",
+        shape: 145u32,
+        required: false,
+        docs: "The maximum number of items to evaluate (not necessarily the number of matching items). If DynamoDB processes the number of items up to the limit while processing the results, it stops the operation and returns the matching values up to that point, and a key in `LastEvaluatedKey` to apply in a subsequent operation, so that you can pick up where you left off. Also, if the processed dataset size exceeds 1 MB before DynamoDB reaches this limit, it stops the operation and returns the matching values up to the limit, and a key in `LastEvaluatedKey` to apply in a subsequent operation to continue the operation. For more information, see [Working with Queries](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/QueryAndScan.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "Select",
+        cli: "select",
+        shape: 200u32,
+        required: false,
+        docs: "The attributes to be returned in the result. You can retrieve all item attributes, specific item attributes, the count of matching items, or in the case of an index, some or all of the attributes projected into the index.\n\n- `ALL_ATTRIBUTES` - Returns all of the item attributes from the specified table or index. If you query a local secondary index, then for each matching item in the index, DynamoDB fetches the entire item from the parent table. If the index is configured to project all item attributes, then all of the data can be obtained from the local secondary index, and no fetching is required.\n- `ALL_PROJECTED_ATTRIBUTES` - Allowed only when querying an index. Retrieves all attributes that have been projected into the index. If the index is configured to project all attributes, this return value is equivalent to specifying `ALL_ATTRIBUTES`.\n- `COUNT` - Returns the number of matching items, rather than the matching items themselves. Note that this uses the same quantity of read capacity units as getting the items, and is subject to the same item size calculations.\n- `SPECIFIC_ATTRIBUTES` - Returns only the attributes listed in `ProjectionExpression`. This return value is equivalent to specifying `ProjectionExpression` without specifying any value for `Select`.\n\n  If you query or scan a local secondary index and request only attributes that are projected into that index, the operation reads only the index and not the table. If any of the requested attributes are not projected into the local secondary index, DynamoDB fetches each of these attributes from the parent table. This extra fetching incurs additional throughput cost and latency.\n\n  If you query or scan a global secondary index, you can only request attributes that are projected into the index. Global secondary index queries cannot fetch attributes from the parent table.\n\nIf neither `Select` nor `ProjectionExpression` are specified, DynamoDB defaults to `ALL_ATTRIBUTES` when accessing a table, and `ALL_PROJECTED_ATTRIBUTES` when accessing an index. You cannot use both `Select` and `ProjectionExpression` together in a single request, unless the value for `Select` is `SPECIFIC_ATTRIBUTES`. (This usage is equivalent to specifying `ProjectionExpression` without any value for `Select`.)\n\n> **Note:** If you use the `ProjectionExpression` parameter, then the value for `Select` can only be `SPECIFIC_ATTRIBUTES`. Any other value for `Select` will return an error.",
+    },
+    Member {
+        key: "ScanFilter",
+        cli: "scan-filter",
+        shape: 201u32,
+        required: false,
+        docs: "This is a legacy parameter. Use `FilterExpression` instead. For more information, see [ScanFilter](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.ScanFilter.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ConditionalOperator",
+        cli: "conditional-operator",
+        shape: 122u32,
+        required: false,
+        docs: "This is a legacy parameter. Use `FilterExpression` instead. For more information, see [ConditionalOperator](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.ConditionalOperator.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ExclusiveStartKey",
+        cli: "exclusive-start-key",
+        shape: 8u32,
+        required: false,
+        docs: "The primary key of the first item that this operation will evaluate. Use the value that was returned for `LastEvaluatedKey` in the previous operation.\n\nThe data type for `ExclusiveStartKey` must be String, Number or Binary. No set data types are allowed.\n\nIn a parallel scan, a `Scan` request that includes `ExclusiveStartKey` must specify the same segment whose previous `Scan` returned the corresponding value of `LastEvaluatedKey`.",
+    },
+    Member {
+        key: "ReturnConsumedCapacity",
+        cli: "return-consumed-capacity",
+        shape: 11u32,
+        required: false,
+        docs: "Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:\n\n- `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation, together with `ConsumedCapacity` for each table and secondary index that was accessed.\n\n  Note that some operations, such as `GetItem` and `BatchGetItem`, do not access any indexes at all. In these cases, specifying `INDEXES` will only return `ConsumedCapacity` information for table(s).\n- `TOTAL` - The response includes only the aggregate `ConsumedCapacity` for the operation.\n- `NONE` - No `ConsumedCapacity` details are included in the response.",
+    },
+    Member {
+        key: "TotalSegments",
+        cli: "total-segments",
+        shape: 145u32,
+        required: false,
+        docs: "For a parallel `Scan` request, `TotalSegments` represents the total number of segments into which the `Scan` operation will be divided. The value of `TotalSegments` corresponds to the number of application workers that will perform the parallel scan. For example, if you want to use four application threads to scan a table or an index, specify a `TotalSegments` value of 4.\n\nThe value for `TotalSegments` must be greater than or equal to 1, and less than or equal to 1000000. If you specify a `TotalSegments` value of 1, the `Scan` operation will be sequential rather than parallel.\n\nIf you specify `TotalSegments`, you must also specify `Segment`.",
+    },
+    Member {
+        key: "Segment",
+        cli: "segment",
+        shape: 145u32,
+        required: false,
+        docs: "For a parallel `Scan` request, `Segment` identifies an individual segment to be scanned by an application worker.\n\nSegment IDs are zero-based, so the first segment is always 0. For example, if you want to use four application threads to scan a table or an index, then the first thread specifies a `Segment` value of 0, the second thread specifies 1, and so on.\n\nThe value of `LastEvaluatedKey` returned from a parallel `Scan` request must be used as `ExclusiveStartKey` with the same segment ID in a subsequent `Scan` operation.\n\nThe value for `Segment` must be greater than or equal to 0, and less than the value provided for `TotalSegments`.\n\nIf you provide `Segment`, you must also provide `TotalSegments`.",
+    },
+    Member {
+        key: "ProjectionExpression",
+        cli: "projection-expression",
+        shape: 2u32,
+        required: false,
+        docs: "A string that identifies one or more attributes to retrieve from the specified table or index. These attributes can include scalars, sets, or elements of a JSON document. The attributes in the expression must be separated by commas.\n\nIf no attribute names are specified, then all attributes will be returned. If any of the requested attributes are not found, they will not appear in the result.\n\nFor more information, see [Specifying Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "FilterExpression",
+        cli: "filter-expression",
+        shape: 2u32,
+        required: false,
+        docs: "A string that contains conditions that DynamoDB applies after the `Scan` operation, but before the data is returned to you. Items that do not satisfy the `FilterExpression` criteria are not returned.\n\n> **Note:** A `FilterExpression` is applied after the items have already been read; the process of filtering does not consume any additional read capacity units.\n\nFor more information, see [Filter Expressions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Scan.html#Scan.FilterExpression>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ExpressionAttributeNames",
+        cli: "expression-attribute-names",
+        shape: 26u32,
+        required: false,
+        docs: "One or more substitution tokens for attribute names in an expression. The following are some use cases for using `ExpressionAttributeNames`:\n\n- To access an attribute whose name conflicts with a DynamoDB reserved word.\n- To create a placeholder for repeating occurrences of an attribute name in an expression.\n- To prevent special characters in an attribute name from being misinterpreted in an expression.\n\nUse the **#** character in an expression to dereference an attribute name. For example, consider the following attribute name:\n\n- `Percentile`\n\nThe name of this attribute conflicts with a reserved word, so it cannot be used directly in an expression. (For the complete list of reserved words, see [Reserved Words](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html>) in the *Amazon DynamoDB Developer Guide*). To work around this, you could specify the following for `ExpressionAttributeNames`:\n\n- `{\"#P\":\"Percentile\"}`\n\nYou could then use this substitution in an expression, as in this example:\n\n- `#P = :val`\n\n> **Note:** Tokens that begin with the **:** character are *expression attribute values*, which are placeholders for the actual value at runtime.\n\nFor more information on expression attribute names, see [Specifying Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ExpressionAttributeValues",
+        cli: "expression-attribute-values",
+        shape: 8u32,
+        required: false,
+        docs: "One or more values that can be substituted in an expression.\n\nUse the **:** (colon) character in an expression to dereference an attribute value. For example, suppose that you wanted to check whether the value of the `ProductStatus` attribute was one of the following:\n\n`Available | Backordered | Discontinued`\n\nYou would first need to specify `ExpressionAttributeValues` as follows:\n\n`{ \":avail\":{\"S\":\"Available\"}, \":back\":{\"S\":\"Backordered\"}, \":disc\":{\"S\":\"Discontinued\"} }`\n\nYou could then use these values in an expression, such as this:\n\n`ProductStatus IN (:avail, :back, :disc)`\n\nFor more information on expression attribute values, see [Condition Expressions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.SpecifyingConditions.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ConsistentRead",
+        cli: "consistent-read",
+        shape: 9u32,
+        required: false,
+        docs: "A Boolean value that determines the read consistency model during the scan:\n\n- If `ConsistentRead` is `false`, then the data returned from `Scan` might not contain the results from other recently completed write operations (`PutItem`, `UpdateItem`, or `DeleteItem`).\n- If `ConsistentRead` is `true`, then all of the write operations that completed before the `Scan` began are guaranteed to be contained in the `Scan` response.\n\nThe default setting for `ConsistentRead` is `false`.\n\nThe `ConsistentRead` parameter is not supported on global secondary indexes. If you scan a global secondary index with `ConsistentRead` set to true, you will receive a `ValidationException`.",
+    },
+];
+
+const M184: &[Member] = &[
+    Member {
+        key: "Items",
+        cli: "items",
+        shape: 25u32,
+        required: false,
+        docs: "An array of item attributes that match the scan criteria. Each element in this array consists of an attribute name and the value for that attribute.",
+    },
+    Member {
+        key: "Count",
+        cli: "count",
+        shape: 145u32,
+        required: false,
+        docs: "The number of items in the response.\n\nIf you set `ScanFilter` in the request, then `Count` is the number of items returned after the filter was applied, and `ScannedCount` is the number of matching items before the filter was applied.\n\nIf you did not use a filter in the request, then `Count` is the same as `ScannedCount`.",
+    },
+    Member {
+        key: "ScannedCount",
+        cli: "scanned-count",
+        shape: 145u32,
+        required: false,
+        docs: "The number of items evaluated, before any `ScanFilter` is applied. A high `ScannedCount` value with few, or no, `Count` results indicates an inefficient `Scan` operation. For more information, see [Count and ScannedCount](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/QueryAndScan.html#Count>) in the *Amazon DynamoDB Developer Guide*.\n\nIf you did not use a filter in the request, then `ScannedCount` is the same as `Count`.",
+    },
+    Member {
+        key: "LastEvaluatedKey",
+        cli: "last-evaluated-key",
+        shape: 8u32,
+        required: false,
+        docs: "The primary key of the item where the operation stopped, inclusive of the previous result set. Use this value to start a new operation, excluding this value in the new request.\n\nIf `LastEvaluatedKey` is empty, then the \"last page\" of results has been processed and there is no more data to be retrieved.\n\nIf `LastEvaluatedKey` is not empty, it does not necessarily mean that there is more data in the result set. The only way to know when you have reached the end of the result set is when `LastEvaluatedKey` is empty.",
+    },
+    Member {
+        key: "ConsumedCapacity",
+        cli: "consumed-capacity",
+        shape: 17u32,
+        required: false,
+        docs: "The capacity units consumed by the `Scan` operation. The data returned includes the total provisioned throughput consumed, along with statistics for the table and any indexes involved in the operation. `ConsumedCapacity` is only returned if the `ReturnConsumedCapacity` parameter was specified. For more information, see [Capacity unit consumption for read operations](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html#read-operation-consumption>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+];
+
+const M185: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name or Amazon Resource Name (ARN) of the table containing the vector index.",
+    },
+    Member {
+        key: "IndexName",
+        cli: "index-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the vector index to search. The index must be in the `ACTIVE` state.",
+    },
+    Member {
+        key: "ReturnConsumedCapacity",
+        cli: "return-consumed-capacity",
+        shape: 11u32,
+        required: false,
+        docs: "Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:\n\n- `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation, together with `ConsumedCapacity` for each table and secondary index that was accessed.\n\n  Note that some operations, such as `GetItem` and `BatchGetItem`, do not access any indexes at all. In these cases, specifying `INDEXES` will only return `ConsumedCapacity` information for table(s).\n- `TOTAL` - The response includes only the aggregate `ConsumedCapacity` for the operation.\n- `NONE` - No `ConsumedCapacity` details are included in the response.",
+    },
+    Member {
+        key: "ExpressionAttributeNames",
+        cli: "expression-attribute-names",
+        shape: 26u32,
+        required: false,
+        docs: "One or more substitution tokens for attribute names in an expression. Use the `#` character in an expression to dereference an attribute name.",
+    },
+    Member {
+        key: "ExpressionAttributeValues",
+        cli: "expression-attribute-values",
+        shape: 8u32,
+        required: false,
+        docs: "One or more values that can be substituted in an expression. Use the `:` character in an expression to dereference an attribute value.",
+    },
+    Member {
+        key: "ProjectionExpression",
+        cli: "projection-expression",
+        shape: 2u32,
+        required: false,
+        docs: "A string that identifies one or more attributes to retrieve from the index. Separate attribute names with commas. If not specified, the operation returns all attributes projected into the vector index.\n\nOnly attributes projected into the vector index can be retrieved.",
+    },
+    Member {
+        key: "SearchVector",
+        cli: "search-vector",
+        shape: 3u32,
+        required: true,
+        docs: "The search vector to compare against the indexed vectors. Each element is a 32-bit IEEE-754 floating point number, provided in DynamoDB list format.\n\nThe number of dimensions must match the number of dimensions configured for the vector index.",
+    },
+    Member {
+        key: "SearchConditionExpression",
+        cli: "search-condition-expression",
+        shape: 2u32,
+        required: false,
+        docs: "A condition expression used to filter the vector search results. The expression can reference attributes defined in the vector index search schema, including `HASH` and `INLINE_FILTER` key elements.\n\nThe `HASH` and `INLINE_FILTER` attributes support only the equality operator (`=`). You can reference only top-level attributes from the search schema.",
+    },
+    Member {
+        key: "TopK",
+        cli: "top-k",
+        shape: 145u32,
+        required: true,
+        docs: "The number of most similar results to return.",
+    },
+];
+
+const M187: &[Member] = &[
+    Member {
+        key: "Item",
+        cli: "item",
+        shape: 8u32,
+        required: false,
+        docs: "A map of attribute names to `AttributeValue` objects, representing the projected attributes of the item returned by the vector search.",
+    },
+    Member {
+        key: "Score",
+        cli: "score",
+        shape: 18u32,
+        required: false,
+        docs: "The similarity score for this item relative to the search vector. The interpretation depends on the distance function configured for the vector index.",
+    },
+];
+
+const M186: &[Member] = &[
+    Member {
+        key: "ConsumedCapacity",
+        cli: "consumed-capacity",
+        shape: 22u32,
+        required: false,
+        docs: "The capacity units consumed by the `SearchVectors` operation. Contains `VectorSearchRequestBytes`, which represents the vector search capacity consumed.",
+    },
+    Member {
+        key: "SearchResults",
+        cli: "search-results",
+        shape: 203u32,
+        required: false,
+        docs: "A list of items returned by the vector similarity search, sorted by similarity with the most similar item first. Each item contains the projected attributes and a similarity score.",
+    },
+];
+
+const M188: &[Member] = &[
+    Member {
+        key: "ClientToken",
+        cli: "client-token",
+        shape: 2u32,
+        required: false,
+        docs: "A unique, case-sensitive identifier that ensures the bulk operation starts no more than one time. During the 8 hours after the initial request, repeated requests that use the same token and parameters return the same bulk operation. If a request reuses the token with different parameters, DynamoDB returns an `IdempotentParameterMismatchException`. If you omit the token, an Amazon Web Services SDK automatically generates one.",
+    },
+    Member {
+        key: "InputS3Configuration",
+        cli: "input-s3-configuration",
+        shape: 127u32,
+        required: true,
+        docs: "The Amazon S3 location, data format, and compression settings for the input objects.",
+    },
+    Member {
+        key: "OutputS3Configuration",
+        cli: "output-s3-configuration",
+        shape: 130u32,
+        required: true,
+        docs: "The Amazon S3 location, encryption settings, and output types for the bulk operation.",
+    },
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name or ARN of the existing DynamoDB table that receives the items.",
+    },
+    Member {
+        key: "MaxWriteRequestUnits",
+        cli: "max-write-request-units",
+        shape: 40u32,
+        required: false,
+        docs: "The maximum rate, in write request units per second, at which the bulk operation attempts to write. The value must be at least 1,024. With this setting, you limit only the bulk operation; the table's provisioned or on-demand capacity settings don't change. The actual write rate can be lower.",
+    },
+    Member {
+        key: "PerformanceTier",
+        cli: "performance-tier",
+        shape: 140u32,
+        required: false,
+        docs: "The performance tier for the bulk operation. Valid values are `STANDARD` and `ACCELERATED`. If you don't specify a value, the operation uses `STANDARD`.",
+    },
+];
+
+const M189: &[Member] = &[
+    Member {
+        key: "BulkOperationDescription",
+        cli: "bulk-operation-description",
+        shape: 124u32,
+        required: true,
+        docs: "Contains detailed information about a bulk operation.",
+    },
+];
+
+const M190: &[Member] = &[
+    Member {
+        key: "ResourceArn",
+        cli: "resource-arn",
+        shape: 2u32,
+        required: true,
+        docs: "Identifies the Amazon DynamoDB resource to which tags should be added. This value is an Amazon Resource Name (ARN).",
+    },
+    Member {
+        key: "Tags",
+        cli: "tags",
+        shape: 82u32,
+        required: true,
+        docs: "The tags to be assigned to the Amazon DynamoDB resource.",
+    },
+];
+
+const M193: &[Member] = &[
+    Member {
+        key: "Key",
+        cli: "key",
+        shape: 8u32,
+        required: true,
+        docs: "A map of attribute names to `AttributeValue` objects that specifies the primary key of the item to retrieve.",
+    },
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the table from which to retrieve the specified item. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
+    },
+    Member {
+        key: "ProjectionExpression",
+        cli: "projection-expression",
+        shape: 2u32,
+        required: false,
+        docs: "A string that identifies one or more attributes of the specified item to retrieve from the table. The attributes in the expression must be separated by commas. If no attribute names are specified, then all attributes of the specified item are returned. If any of the requested attributes are not found, they do not appear in the result.",
+    },
+    Member {
+        key: "ExpressionAttributeNames",
+        cli: "expression-attribute-names",
+        shape: 26u32,
+        required: false,
+        docs: "One or more substitution tokens for attribute names in the ProjectionExpression parameter.",
+    },
+];
+
+const M192: &[Member] = &[
+    Member {
+        key: "Get",
+        cli: "get",
+        shape: 207u32,
+        required: true,
+        docs: "Contains the primary key that identifies the item to get, together with the name of the table that contains the item, and optionally the specific attributes of the item to retrieve.",
+    },
+];
+
+const M191: &[Member] = &[
+    Member {
+        key: "TransactItems",
+        cli: "transact-items",
+        shape: 205u32,
+        required: true,
+        docs: "An ordered array of up to 100 `TransactGetItem` objects, each of which contains a `Get` structure.",
+    },
+    Member {
+        key: "ReturnConsumedCapacity",
+        cli: "return-consumed-capacity",
+        shape: 11u32,
+        required: false,
+        docs: "A value of `TOTAL` causes consumed capacity information to be returned, and a value of `NONE` prevents that information from being returned. No other value is valid.",
+    },
+];
+
+const M194: &[Member] = &[
+    Member {
+        key: "ConsumedCapacity",
+        cli: "consumed-capacity",
+        shape: 16u32,
+        required: false,
+        docs: "If the *ReturnConsumedCapacity* value was `TOTAL`, this is an array of `ConsumedCapacity` objects, one for each table addressed by `TransactGetItem` objects in the *TransactItems* parameter. These `ConsumedCapacity` objects report the read-capacity units consumed by the `TransactGetItems` call in that table.",
+    },
+    Member {
+        key: "Responses",
+        cli: "responses",
+        shape: 185u32,
+        required: false,
+        docs: "An ordered array of up to 100 `ItemResponse` objects, each of which corresponds to the `TransactGetItem` object in the same position in the *TransactItems* array. Each `ItemResponse` object contains a Map of the name-value pairs that are the projected attributes of the requested item.\n\nIf a requested item could not be retrieved, the corresponding `ItemResponse` object is Null, or if the requested item has no projected attributes, the corresponding `ItemResponse` object is an empty Map.",
+    },
+];
+
+const M197: &[Member] = &[
+    Member {
+        key: "Key",
+        cli: "key",
+        shape: 8u32,
+        required: true,
+        docs: "The primary key of the item to be checked. Each element consists of an attribute name and a value for that attribute.",
+    },
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: true,
+        docs: "Name of the table for the check item request. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
+    },
+    Member {
+        key: "ConditionExpression",
+        cli: "condition-expression",
+        shape: 2u32,
+        required: true,
+        docs: "A condition that must be satisfied in order for a conditional update to succeed. For more information, see [Condition expressions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ExpressionAttributeNames",
+        cli: "expression-attribute-names",
+        shape: 26u32,
+        required: false,
+        docs: "One or more substitution tokens for attribute names in an expression. For more information, see [Expression attribute names](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ExpressionAttributeNames.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ExpressionAttributeValues",
+        cli: "expression-attribute-values",
+        shape: 8u32,
+        required: false,
+        docs: "One or more values that can be substituted in an expression. For more information, see [Condition expressions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ReturnValuesOnConditionCheckFailure",
+        cli: "return-values-on-condition-check-failure",
+        shape: 10u32,
+        required: false,
+        docs: "Use `ReturnValuesOnConditionCheckFailure` to get the item attributes if the `ConditionCheck` condition fails. For `ReturnValuesOnConditionCheckFailure`, the valid values are: NONE and ALL_OLD.",
+    },
+];
+
+const M198: &[Member] = &[
+    Member {
+        key: "Item",
+        cli: "item",
+        shape: 8u32,
+        required: true,
+        docs: "A map of attribute name to attribute values, representing the primary key of the item to be written by `PutItem`. All of the table's primary key attributes must be specified, and their data types must match those of the table's key schema. If any attributes are present in the item that are part of an index key schema for the table, their types must match the index key schema.",
+    },
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: true,
+        docs: "Name of the table in which to write the item. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
+    },
+    Member {
+        key: "ConditionExpression",
+        cli: "condition-expression",
+        shape: 2u32,
+        required: false,
+        docs: "A condition that must be satisfied in order for a conditional update to succeed.",
+    },
+    Member {
+        key: "ExpressionAttributeNames",
+        cli: "expression-attribute-names",
+        shape: 26u32,
+        required: false,
+        docs: "One or more substitution tokens for attribute names in an expression.",
+    },
+    Member {
+        key: "ExpressionAttributeValues",
+        cli: "expression-attribute-values",
+        shape: 8u32,
+        required: false,
+        docs: "One or more values that can be substituted in an expression.",
+    },
+    Member {
+        key: "ReturnValuesOnConditionCheckFailure",
+        cli: "return-values-on-condition-check-failure",
+        shape: 10u32,
+        required: false,
+        docs: "Use `ReturnValuesOnConditionCheckFailure` to get the item attributes if the `Put` condition fails. For `ReturnValuesOnConditionCheckFailure`, the valid values are: NONE and ALL_OLD.",
+    },
+];
+
+const M199: &[Member] = &[
+    Member {
+        key: "Key",
+        cli: "key",
+        shape: 8u32,
+        required: true,
+        docs: "The primary key of the item to be deleted. Each element consists of an attribute name and a value for that attribute.",
+    },
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: true,
+        docs: "Name of the table in which the item to be deleted resides. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
+    },
+    Member {
+        key: "ConditionExpression",
+        cli: "condition-expression",
+        shape: 2u32,
+        required: false,
+        docs: "A condition that must be satisfied in order for a conditional delete to succeed.",
+    },
+    Member {
+        key: "ExpressionAttributeNames",
+        cli: "expression-attribute-names",
+        shape: 26u32,
+        required: false,
+        docs: "One or more substitution tokens for attribute names in an expression.",
+    },
+    Member {
+        key: "ExpressionAttributeValues",
+        cli: "expression-attribute-values",
+        shape: 8u32,
+        required: false,
+        docs: "One or more values that can be substituted in an expression.",
+    },
+    Member {
+        key: "ReturnValuesOnConditionCheckFailure",
+        cli: "return-values-on-condition-check-failure",
+        shape: 10u32,
+        required: false,
+        docs: "Use `ReturnValuesOnConditionCheckFailure` to get the item attributes if the `Delete` condition fails. For `ReturnValuesOnConditionCheckFailure`, the valid values are: NONE and ALL_OLD.",
+    },
+];
+
+const M200: &[Member] = &[
+    Member {
+        key: "Key",
+        cli: "key",
+        shape: 8u32,
+        required: true,
+        docs: "The primary key of the item to be updated. Each element consists of an attribute name and a value for that attribute.",
+    },
+    Member {
+        key: "UpdateExpression",
+        cli: "update-expression",
+        shape: 2u32,
+        required: true,
+        docs: "An expression that defines one or more attributes to be updated, the action to be performed on them, and new value(s) for them.",
+    },
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: true,
+        docs: "Name of the table for the `UpdateItem` request. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
+    },
+    Member {
+        key: "ConditionExpression",
+        cli: "condition-expression",
+        shape: 2u32,
+        required: false,
+        docs: "A condition that must be satisfied in order for a conditional update to succeed.",
+    },
+    Member {
+        key: "ExpressionAttributeNames",
+        cli: "expression-attribute-names",
+        shape: 26u32,
+        required: false,
+        docs: "One or more substitution tokens for attribute names in an expression.",
+    },
+    Member {
+        key: "ExpressionAttributeValues",
+        cli: "expression-attribute-values",
+        shape: 8u32,
+        required: false,
+        docs: "One or more values that can be substituted in an expression.",
+    },
+    Member {
+        key: "ReturnValuesOnConditionCheckFailure",
+        cli: "return-values-on-condition-check-failure",
+        shape: 10u32,
+        required: false,
+        docs: "Use `ReturnValuesOnConditionCheckFailure` to get the item attributes if the `Update` condition fails. For `ReturnValuesOnConditionCheckFailure`, the valid values are: NONE and ALL_OLD.",
+    },
+];
+
+const M196: &[Member] = &[
+    Member {
+        key: "ConditionCheck",
+        cli: "condition-check",
+        shape: 210u32,
+        required: false,
+        docs: "A request to perform a check item operation.",
+    },
+    Member {
+        key: "Put",
+        cli: "put",
+        shape: 211u32,
+        required: false,
+        docs: "A request to perform a `PutItem` operation.",
+    },
+    Member {
+        key: "Delete",
+        cli: "delete",
+        shape: 212u32,
+        required: false,
+        docs: "A request to perform a `DeleteItem` operation.",
+    },
+    Member {
+        key: "Update",
+        cli: "update",
+        shape: 213u32,
+        required: false,
+        docs: "A request to perform an `UpdateItem` operation.",
+    },
+];
+
+const M195: &[Member] = &[
+    Member {
+        key: "TransactItems",
+        cli: "transact-items",
+        shape: 208u32,
+        required: true,
+        docs: "An ordered array of up to 100 `TransactWriteItem` objects, each of which contains a `ConditionCheck`, `Put`, `Update`, or `Delete` object. These can operate on items in different tables, but the tables must reside in the same Amazon Web Services account and Region, and no two of them can operate on the same item.",
+    },
+    Member {
+        key: "ReturnConsumedCapacity",
+        cli: "return-consumed-capacity",
+        shape: 11u32,
+        required: false,
+        docs: "Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:\n\n- `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation, together with `ConsumedCapacity` for each table and secondary index that was accessed.\n\n  Note that some operations, such as `GetItem` and `BatchGetItem`, do not access any indexes at all. In these cases, specifying `INDEXES` will only return `ConsumedCapacity` information for table(s).\n- `TOTAL` - The response includes only the aggregate `ConsumedCapacity` for the operation.\n- `NONE` - No `ConsumedCapacity` details are included in the response.",
+    },
+    Member {
+        key: "ReturnItemCollectionMetrics",
+        cli: "return-item-collection-metrics",
+        shape: 33u32,
+        required: false,
+        docs: "Determines whether item collection metrics are returned. If set to `SIZE`, the response includes statistics about item collections (if any), that were modified during the operation and are returned in the response. If set to `NONE` (the default), no statistics are returned.",
+    },
+    Member {
+        key: "ClientRequestToken",
+        cli: "client-request-token",
+        shape: 2u32,
+        required: false,
+        docs: "Providing a `ClientRequestToken` makes the call to `TransactWriteItems` idempotent, meaning that multiple identical calls have the same effect as one single call.\n\nAlthough multiple identical calls using the same client request token produce the same result on the server (no side effects), the responses to the calls might not be the same. If the `ReturnConsumedCapacity` parameter is set, then the initial `TransactWriteItems` call returns the amount of write capacity units consumed in making the changes. Subsequent `TransactWriteItems` calls with the same client token return the number of read capacity units consumed in reading the item.\n\nA client request token is valid for 10 minutes after the first request that uses it is completed. After 10 minutes, any request with the same client token is treated as a new request. Do not resubmit the same request with the same client token for more than 10 minutes, or the result might not be idempotent.\n\nIf you submit a request with the same client token but a change in other parameters within the 10-minute idempotency window, DynamoDB returns an `IdempotentParameterMismatch` exception.",
+    },
+];
+
+const M201: &[Member] = &[
+    Member {
+        key: "ConsumedCapacity",
+        cli: "consumed-capacity",
+        shape: 16u32,
+        required: false,
+        docs: "The capacity units consumed by the entire `TransactWriteItems` operation. The values of the list are ordered according to the ordering of the `TransactItems` request parameter.\n\nIf the table has vector indexes, each element also includes a `VectorIndexes` field with `VectorWriteRequestBytes` consumed for each affected vector index.",
+    },
+    Member {
+        key: "ItemCollectionMetrics",
+        cli: "item-collection-metrics",
+        shape: 34u32,
+        required: false,
+        docs: "A list of tables that were processed by `TransactWriteItems` and, for each table, information about any item collections that were affected by individual `UpdateItem`, `PutItem`, or `DeleteItem` operations.",
+    },
+];
+
+const M202: &[Member] = &[
+    Member {
+        key: "ResourceArn",
+        cli: "resource-arn",
+        shape: 2u32,
+        required: true,
+        docs: "The DynamoDB resource that the tags will be removed from. This value is an Amazon Resource Name (ARN).",
+    },
+    Member {
+        key: "TagKeys",
+        cli: "tag-keys",
+        shape: 6u32,
+        required: true,
+        docs: "A list of tag keys. Existing tags of the resource whose keys are members of this list will be removed from the DynamoDB resource.",
+    },
+];
+
+const M204: &[Member] = &[
+    Member {
+        key: "PointInTimeRecoveryEnabled",
+        cli: "point-in-time-recovery-enabled",
+        shape: 9u32,
+        required: true,
+        docs: "Indicates whether point in time recovery is enabled (true) or disabled (false) on the table.",
+    },
+    Member {
+        key: "RecoveryPeriodInDays",
+        cli: "recovery-period-in-days",
+        shape: 145u32,
+        required: false,
+        docs: "The number of preceding days for which continuous backups are taken and maintained. Your table data is only recoverable to any point-in-time from within the configured recovery period. This parameter is optional. If no value is provided, the value will default to 35.",
+    },
+];
+
+const M203: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the table. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
+    },
+    Member {
+        key: "PointInTimeRecoverySpecification",
+        cli: "point-in-time-recovery-specification",
+        shape: 214u32,
+        required: true,
+        docs: "Represents the settings used to enable point in time recovery.",
+    },
+];
+
+const M205: &[Member] = &[
+    Member {
+        key: "ContinuousBackupsDescription",
+        cli: "continuous-backups-description",
+        shape: 141u32,
+        required: false,
+        docs: "Represents the continuous backups and point in time recovery settings on the table.",
+    },
+];
+
+const M206: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the table. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
+    },
+    Member {
+        key: "IndexName",
+        cli: "index-name",
+        shape: 2u32,
+        required: false,
+        docs: "The global secondary index name, if applicable.",
+    },
+    Member {
+        key: "ContributorInsightsAction",
+        cli: "contributor-insights-action",
+        shape: 215u32,
+        required: true,
+        docs: "Represents the contributor insights action.",
+    },
+    Member {
+        key: "ContributorInsightsMode",
+        cli: "contributor-insights-mode",
+        shape: 148u32,
+        required: false,
+        docs: "Specifies whether to track all access and throttled events or throttled events only for the DynamoDB table or index.",
+    },
+];
+
+const M207: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: false,
+        docs: "The name of the table.",
+    },
+    Member {
+        key: "IndexName",
+        cli: "index-name",
+        shape: 2u32,
+        required: false,
+        docs: "The name of the global secondary index, if applicable.",
+    },
+    Member {
+        key: "ContributorInsightsStatus",
+        cli: "contributor-insights-status",
+        shape: 146u32,
+        required: false,
+        docs: "The status of contributor insights",
+    },
+    Member {
+        key: "ContributorInsightsMode",
+        cli: "contributor-insights-mode",
+        shape: 148u32,
+        required: false,
+        docs: "The updated mode of CloudWatch Contributor Insights that determines whether to monitor all access and throttled events or to track throttled events exclusively.",
+    },
+];
+
+const M210: &[Member] = &[
+    Member {
+        key: "RegionName",
+        cli: "region-name",
+        shape: 2u32,
+        required: true,
+        docs: "The Region of the replica to be added.",
+    },
+];
+
+const M211: &[Member] = &[
+    Member {
+        key: "RegionName",
+        cli: "region-name",
+        shape: 2u32,
+        required: true,
+        docs: "The Region of the replica to be removed.",
+    },
+];
+
+const M209: &[Member] = &[
+    Member {
+        key: "Create",
+        cli: "create",
+        shape: 218u32,
+        required: false,
+        docs: "The parameters required for creating a replica on an existing global table.",
+    },
+    Member {
+        key: "Delete",
+        cli: "delete",
+        shape: 219u32,
+        required: false,
+        docs: "The name of the existing replica to be removed.",
+    },
+];
+
+const M208: &[Member] = &[
+    Member {
+        key: "GlobalTableName",
+        cli: "global-table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The global table name.",
+    },
+    Member {
+        key: "ReplicaUpdates",
+        cli: "replica-updates",
+        shape: 216u32,
+        required: true,
+        docs: "A list of Regions that should be added or removed from the global table.",
+    },
+];
+
+const M212: &[Member] = &[
+    Member {
+        key: "GlobalTableDescription",
+        cli: "global-table-description",
+        shape: 46u32,
+        required: false,
+        docs: "Contains the details of the global table.",
+    },
+];
+
+const M216: &[Member] = &[
+    Member {
+        key: "DisableScaleIn",
+        cli: "disable-scale-in",
+        shape: 9u32,
+        required: false,
+        docs: "Indicates whether scale in by the target tracking policy is disabled. If the value is true, scale in is disabled and the target tracking policy won't remove capacity from the scalable resource. Otherwise, scale in is enabled and the target tracking policy can remove capacity from the scalable resource. The default value is false.",
+    },
+    Member {
+        key: "ScaleInCooldown",
+        cli: "scale-in-cooldown",
+        shape: 145u32,
+        required: false,
+        docs: "The amount of time, in seconds, after a scale in activity completes before another scale in activity can start. The cooldown period is used to block subsequent scale in requests until it has expired. You should scale in conservatively to protect your application's availability. However, if another alarm triggers a scale out policy during the cooldown period after a scale-in, application auto scaling scales out your scalable target immediately.",
+    },
+    Member {
+        key: "ScaleOutCooldown",
+        cli: "scale-out-cooldown",
+        shape: 145u32,
+        required: false,
+        docs: "The amount of time, in seconds, after a scale out activity completes before another scale out activity can start. While the cooldown period is in effect, the capacity that has been added by the previous scale out event that initiated the cooldown is calculated as part of the desired capacity for the next scale out. You should continuously (but not excessively) scale out.",
+    },
+    Member {
+        key: "TargetValue",
+        cli: "target-value",
+        shape: 18u32,
+        required: true,
+        docs: "The target value for the metric. The range is 8.515920e-109 to 1.174271e+108 (Base 10) or 2e-360 to 2e360 (Base 2).",
+    },
+];
+
+const M215: &[Member] = &[
+    Member {
+        key: "PolicyName",
+        cli: "policy-name",
+        shape: 2u32,
+        required: false,
+        docs: "The name of the scaling policy.",
+    },
+    Member {
+        key: "TargetTrackingScalingPolicyConfiguration",
+        cli: "target-tracking-scaling-policy-configuration",
+        shape: 222u32,
+        required: true,
+        docs: "Represents a target tracking scaling policy configuration.",
+    },
+];
+
+const M214: &[Member] = &[
+    Member {
+        key: "MinimumUnits",
+        cli: "minimum-units",
+        shape: 40u32,
+        required: false,
+        docs: "The minimum capacity units that a global table or global secondary index should be scaled down to.",
+    },
+    Member {
+        key: "MaximumUnits",
+        cli: "maximum-units",
+        shape: 40u32,
+        required: false,
+        docs: "The maximum capacity units that a global table or global secondary index should be scaled up to.",
+    },
+    Member {
+        key: "AutoScalingDisabled",
+        cli: "auto-scaling-disabled",
+        shape: 9u32,
+        required: false,
+        docs: "Disabled auto scaling for this global table or global secondary index.",
+    },
+    Member {
+        key: "AutoScalingRoleArn",
+        cli: "auto-scaling-role-arn",
+        shape: 2u32,
+        required: false,
+        docs: "Role ARN used for configuring auto scaling policy.",
+    },
+    Member {
+        key: "ScalingPolicyUpdate",
+        cli: "scaling-policy-update",
+        shape: 221u32,
+        required: false,
+        docs: "The scaling policy to apply for scaling target global table or global secondary index capacity units.",
+    },
+];
+
+const M217: &[Member] = &[
+    Member {
+        key: "IndexName",
+        cli: "index-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the global secondary index. The name must be unique among all other indexes on this table.",
+    },
+    Member {
+        key: "ProvisionedWriteCapacityUnits",
+        cli: "provisioned-write-capacity-units",
+        shape: 40u32,
+        required: false,
+        docs: "The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException.`",
+    },
+    Member {
+        key: "ProvisionedWriteCapacityAutoScalingSettingsUpdate",
+        cli: "provisioned-write-capacity-auto-scaling-settings-update",
+        shape: 220u32,
+        required: false,
+        docs: "Auto scaling settings for managing a global secondary index's write capacity units.",
+    },
+];
+
+const M219: &[Member] = &[
+    Member {
+        key: "IndexName",
+        cli: "index-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the global secondary index. The name must be unique among all other indexes on this table.",
+    },
+    Member {
+        key: "ProvisionedReadCapacityUnits",
+        cli: "provisioned-read-capacity-units",
+        shape: 40u32,
+        required: false,
+        docs: "The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`.",
+    },
+    Member {
+        key: "ProvisionedReadCapacityAutoScalingSettingsUpdate",
+        cli: "provisioned-read-capacity-auto-scaling-settings-update",
+        shape: 220u32,
+        required: false,
+        docs: "Auto scaling settings for managing a global secondary index replica's read capacity units.",
+    },
+];
+
+const M218: &[Member] = &[
+    Member {
+        key: "RegionName",
+        cli: "region-name",
+        shape: 2u32,
+        required: true,
+        docs: "The Region of the replica to be added.",
+    },
+    Member {
+        key: "ReplicaProvisionedReadCapacityUnits",
+        cli: "replica-provisioned-read-capacity-units",
+        shape: 40u32,
+        required: false,
+        docs: "The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`. For more information, see [Specifying Read and Write Requirements](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithTables.html#ProvisionedThroughput>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ReplicaProvisionedReadCapacityAutoScalingSettingsUpdate",
+        cli: "replica-provisioned-read-capacity-auto-scaling-settings-update",
+        shape: 220u32,
+        required: false,
+        docs: "Auto scaling settings for managing a global table replica's read capacity units.",
+    },
+    Member {
+        key: "ReplicaGlobalSecondaryIndexSettingsUpdate",
+        cli: "replica-global-secondary-index-settings-update",
+        shape: 227u32,
+        required: false,
+        docs: "Represents the settings of a global secondary index for a global table that will be modified.",
+    },
+    Member {
+        key: "ReplicaTableClass",
+        cli: "replica-table-class",
+        shape: 59u32,
+        required: false,
+        docs: "Replica-specific table class. If not specified, uses the source table's table class.",
+    },
+];
+
+const M213: &[Member] = &[
+    Member {
+        key: "GlobalTableName",
+        cli: "global-table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the global table",
+    },
+    Member {
+        key: "GlobalTableBillingMode",
+        cli: "global-table-billing-mode",
+        shape: 77u32,
+        required: false,
+        docs: "The billing mode of the global table. If `GlobalTableBillingMode` is not specified, the global table defaults to `PROVISIONED` capacity billing mode.\n\n- `PROVISIONED` - We recommend using `PROVISIONED` for predictable workloads. `PROVISIONED` sets the billing mode to [Provisioned capacity mode](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/provisioned-capacity-mode.html>).\n- `PAY_PER_REQUEST` - We recommend using `PAY_PER_REQUEST` for unpredictable workloads. `PAY_PER_REQUEST` sets the billing mode to [On-demand capacity mode](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/on-demand-capacity-mode.html>).",
+    },
+    Member {
+        key: "GlobalTableProvisionedWriteCapacityUnits",
+        cli: "global-table-provisioned-write-capacity-units",
+        shape: 40u32,
+        required: false,
+        docs: "The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException.`",
+    },
+    Member {
+        key: "GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate",
+        cli: "global-table-provisioned-write-capacity-auto-scaling-settings-update",
+        shape: 220u32,
+        required: false,
+        docs: "Auto scaling settings for managing provisioned write capacity for the global table.",
+    },
+    Member {
+        key: "GlobalTableGlobalSecondaryIndexSettingsUpdate",
+        cli: "global-table-global-secondary-index-settings-update",
+        shape: 223u32,
+        required: false,
+        docs: "Represents the settings of a global secondary index for a global table that will be modified.",
+    },
+    Member {
+        key: "ReplicaSettingsUpdate",
+        cli: "replica-settings-update",
+        shape: 225u32,
+        required: false,
+        docs: "Represents the settings for a global table in a Region that will be modified.",
+    },
+];
+
+const M220: &[Member] = &[
+    Member {
+        key: "GlobalTableName",
+        cli: "global-table-name",
+        shape: 2u32,
+        required: false,
+        docs: "The name of the global table.",
+    },
+    Member {
+        key: "ReplicaSettings",
+        cli: "replica-settings",
+        shape: 158u32,
+        required: false,
+        docs: "The Region-specific settings for the global table.",
+    },
+];
+
+const M222: &[Member] = &[
+    Member {
+        key: "Value",
+        cli: "value",
+        shape: 4u32,
+        required: false,
+        docs: "Represents the data for an attribute.\n\nEach attribute value is described as a name-value pair. The name is the data type, and the value is the data itself.\n\nFor more information, see [Data Types](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html#HowItWorks.DataTypes>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "Action",
+        cli: "action",
+        shape: 231u32,
+        required: false,
+        docs: "Specifies how to perform the update. Valid values are `PUT` (default), `DELETE`, and `ADD`. The behavior depends on whether the specified primary key already exists in the table.\n\n**If an item with the specified *Key* is found in the table:**\n\n- `PUT` - Adds the specified attribute to the item. If the attribute already exists, it is replaced by the new value.\n- `DELETE` - If no value is specified, the attribute and its value are removed from the item. The data type of the specified value must match the existing value's data type.\n\n  If a *set* of values is specified, then those values are subtracted from the old set. For example, if the attribute value was the set `[a,b,c]` and the `DELETE` action specified `[a,c]`, then the final attribute value would be `[b]`. Specifying an empty set is an error.\n- `ADD` - If the attribute does not already exist, then the attribute and its values are added to the item. If the attribute does exist, then the behavior of `ADD` depends on the data type of the attribute:\n\n  - If the existing attribute is a number, and if `Value` is also a number, then the `Value` is mathematically added to the existing attribute. If `Value` is a negative number, then it is subtracted from the existing attribute.\n\n    > **Note:** If you use `ADD` to increment or decrement a number value for an item that doesn't exist before the update, DynamoDB uses 0 as the initial value.\n    >\n    > In addition, if you use `ADD` to update an existing item, and intend to increment or decrement an attribute value which does not yet exist, DynamoDB uses `0` as the initial value. For example, suppose that the item you want to update does not yet have an attribute named *itemcount*, but you decide to `ADD` the number `3` to this attribute anyway, even though it currently does not exist. DynamoDB will create the *itemcount* attribute, set its initial value to `0`, and finally add `3` to it. The result will be a new *itemcount* attribute in the item, with a value of `3`.\n  - If the existing data type is a set, and if the `Value` is also a set, then the `Value` is added to the existing set. (This is a *set* operation, not mathematical addition.) For example, if the attribute value was the set `[1,2]`, and the `ADD` action specified `[3]`, then the final attribute value would be `[1,2,3]`. An error occurs if an Add action is specified for a set attribute and the attribute type specified does not match the existing set type.\n\n    Both sets must have the same primitive data type. For example, if the existing data type is a set of strings, the `Value` must also be a set of strings. The same holds true for number sets and binary sets.\n\n  This action is only valid for an existing attribute whose data type is number or is a set. Do not use `ADD` for any other data types.\n\n**If no item with the specified *Key* is found:**\n\n- `PUT` - DynamoDB creates a new item with the specified primary key, and then adds the attribute.\n- `DELETE` - Nothing happens; there is no attribute to delete.\n- `ADD` - DynamoDB creates a new item with the supplied primary key and number (or set) for the attribute value. The only data types allowed are number, number set, string set or binary set.",
+    },
+];
+
+const M221: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the table containing the item to update. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
+    },
+    Member {
+        key: "Key",
+        cli: "key",
+        shape: 8u32,
+        required: true,
+        docs: "The primary key of the item to be updated. Each element consists of an attribute name and a value for that attribute.\n\nFor the primary key, you must provide all of the attributes. For example, with a simple primary key, you only need to provide a value for the partition key. For a composite primary key, you must provide values for both the partition key and the sort key.",
+    },
+    Member {
+        key: "AttributeUpdates",
+        cli: "attribute-updates",
+        shape: 229u32,
+        required: false,
+        docs: "This is a legacy parameter. Use `UpdateExpression` instead. For more information, see [AttributeUpdates](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.AttributeUpdates.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "Expected",
+        cli: "expected",
+        shape: 119u32,
+        required: false,
+        docs: "This is a legacy parameter. Use `ConditionExpression` instead. For more information, see [Expected](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.Expected.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ConditionalOperator",
+        cli: "conditional-operator",
+        shape: 122u32,
+        required: false,
+        docs: "This is a legacy parameter. Use `ConditionExpression` instead. For more information, see [ConditionalOperator](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.ConditionalOperator.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ReturnValues",
+        cli: "return-values",
+        shape: 123u32,
+        required: false,
+        docs: "Use `ReturnValues` if you want to get the item attributes as they appear before or after they are successfully updated. For `UpdateItem`, the valid values are:\n\n- `NONE` - If `ReturnValues` is not specified, or if its value is `NONE`, then nothing is returned. (This setting is the default for `ReturnValues`.)\n- `ALL_OLD` - Returns all of the attributes of the item, as they appeared before the UpdateItem operation.\n- `UPDATED_OLD` - Returns only the updated attributes, as they appeared before the UpdateItem operation.\n- `ALL_NEW` - Returns all of the attributes of the item, as they appear after the UpdateItem operation.\n- `UPDATED_NEW` - Returns only the updated attributes, as they appear after the UpdateItem operation.\n\nThere is no additional cost associated with requesting a return value aside from the small network and processing overhead of receiving a larger response. No read capacity units are consumed.\n\nThe values returned are strongly consistent.",
+    },
+    Member {
+        key: "ReturnConsumedCapacity",
+        cli: "return-consumed-capacity",
+        shape: 11u32,
+        required: false,
+        docs: "Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:\n\n- `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation, together with `ConsumedCapacity` for each table and secondary index that was accessed.\n\n  Note that some operations, such as `GetItem` and `BatchGetItem`, do not access any indexes at all. In these cases, specifying `INDEXES` will only return `ConsumedCapacity` information for table(s).\n- `TOTAL` - The response includes only the aggregate `ConsumedCapacity` for the operation.\n- `NONE` - No `ConsumedCapacity` details are included in the response.",
+    },
+    Member {
+        key: "ReturnItemCollectionMetrics",
+        cli: "return-item-collection-metrics",
+        shape: 33u32,
+        required: false,
+        docs: "Determines whether item collection metrics are returned. If set to `SIZE`, the response includes statistics about item collections, if any, that were modified during the operation are returned in the response. If set to `NONE` (the default), no statistics are returned.",
+    },
+    Member {
+        key: "UpdateExpression",
+        cli: "update-expression",
+        shape: 2u32,
+        required: false,
+        docs: "An expression that defines one or more attributes to be updated, the action to be performed on them, and new values for them.\n\nThe following action values are available for `UpdateExpression`.\n\n- `SET` - Adds one or more attributes and values to an item. If any of these attributes already exist, they are replaced by the new values. You can also use `SET` to add or subtract from an attribute that is of type Number. For example: `SET myNum = myNum + :val`\n\n  `SET` supports the following functions:\n\n  - `if_not_exists (path, operand)` - if the item does not contain an attribute at the specified path, then `if_not_exists` evaluates to operand; otherwise, it evaluates to path. You can use this function to avoid overwriting an attribute that may already be present in the item.\n  - `list_append (operand, operand)` - evaluates to a list with a new element added to it. You can append the new element to the start or the end of the list by reversing the order of the operands.\n\n  These function names are case-sensitive.\n- `REMOVE` - Removes one or more attributes from an item.\n- `ADD` - Adds the specified value to the item, if the attribute does not already exist. If the attribute does exist, then the behavior of `ADD` depends on the data type of the attribute:\n\n  - If the existing attribute is a number, and if `Value` is also a number, then `Value` is mathematically added to the existing attribute. If `Value` is a negative number, then it is subtracted from the existing attribute.\n\n    > **Note:** If you use `ADD` to increment or decrement a number value for an item that doesn't exist before the update, DynamoDB uses `0` as the initial value.\n    >\n    > Similarly, if you use `ADD` for an existing item to increment or decrement an attribute value that doesn't exist before the update, DynamoDB uses `0` as the initial value. For example, suppose that the item you want to update doesn't have an attribute named `itemcount`, but you decide to `ADD` the number `3` to this attribute anyway. DynamoDB will create the `itemcount` attribute, set its initial value to `0`, and finally add `3` to it. The result will be a new `itemcount` attribute in the item, with a value of `3`.\n  - If the existing data type is a set and if `Value` is also a set, then `Value` is added to the existing set. For example, if the attribute value is the set `[1,2]`, and the `ADD` action specified `[3]`, then the final attribute value is `[1,2,3]`. An error occurs if an `ADD` action is specified for a set attribute and the attribute type specified does not match the existing set type.\n\n    Both sets must have the same primitive data type. For example, if the existing data type is a set of strings, the `Value` must also be a set of strings.\n\n  > **Important:** The `ADD` action only supports Number and set data types.\n- `DELETE` - Deletes an element from a set.\n\n  If a set of values is specified, then those values are subtracted from the old set. For example, if the attribute value was the set `[a,b,c]` and the `DELETE` action specifies `[a,c]`, then the final attribute value is `[b]`. Specifying an empty set is an error.\n\n  > **Important:** The `DELETE` action only supports set data types.\n\nYou can have many actions in a single expression, such as the following: `SET a=:value1, b=:value2 DELETE :value3, :value4, :value5`\n\nFor more information on update expressions, see [Modifying Items and Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.Modifying.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ConditionExpression",
+        cli: "condition-expression",
+        shape: 2u32,
+        required: false,
+        docs: "A condition that must be satisfied in order for a conditional update to succeed.\n\nAn expression can contain any of the following:\n\n- Functions: `attribute_exists | attribute_not_exists | attribute_type | contains | begins_with | size`\n\n  These function names are case-sensitive.\n- Comparison operators: `= | <> | < | > | <= | >= | BETWEEN | IN`\n- Logical operators: `AND | OR | NOT`\n\nFor more information about condition expressions, see [Specifying Conditions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.SpecifyingConditions.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ExpressionAttributeNames",
+        cli: "expression-attribute-names",
+        shape: 26u32,
+        required: false,
+        docs: "One or more substitution tokens for attribute names in an expression. The following are some use cases for using `ExpressionAttributeNames`:\n\n- To access an attribute whose name conflicts with a DynamoDB reserved word.\n- To create a placeholder for repeating occurrences of an attribute name in an expression.\n- To prevent special characters in an attribute name from being misinterpreted in an expression.\n\nUse the **#** character in an expression to dereference an attribute name. For example, consider the following attribute name:\n\n- `Percentile`\n\nThe name of this attribute conflicts with a reserved word, so it cannot be used directly in an expression. (For the complete list of reserved words, see [Reserved Words](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html>) in the *Amazon DynamoDB Developer Guide*.) To work around this, you could specify the following for `ExpressionAttributeNames`:\n\n- `{\"#P\":\"Percentile\"}`\n\nYou could then use this substitution in an expression, as in this example:\n\n- `#P = :val`\n\n> **Note:** Tokens that begin with the **:** character are *expression attribute values*, which are placeholders for the actual value at runtime.\n\nFor more information about expression attribute names, see [Specifying Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ExpressionAttributeValues",
+        cli: "expression-attribute-values",
+        shape: 8u32,
+        required: false,
+        docs: "One or more values that can be substituted in an expression.\n\nUse the **:** (colon) character in an expression to dereference an attribute value. For example, suppose that you wanted to check whether the value of the `ProductStatus` attribute was one of the following:\n\n`Available | Backordered | Discontinued`\n\nYou would first need to specify `ExpressionAttributeValues` as follows:\n\n`{ \":avail\":{\"S\":\"Available\"}, \":back\":{\"S\":\"Backordered\"}, \":disc\":{\"S\":\"Discontinued\"} }`\n\nYou could then use these values in an expression, such as this:\n\n`ProductStatus IN (:avail, :back, :disc)`\n\nFor more information on expression attribute values, see [Condition Expressions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.SpecifyingConditions.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "ReturnValuesOnConditionCheckFailure",
+        cli: "return-values-on-condition-check-failure",
+        shape: 10u32,
+        required: false,
+        docs: "An optional parameter that returns the item attributes for an `UpdateItem` operation that failed a condition check.\n\nThere is no additional cost associated with requesting a return value aside from the small network and processing overhead of receiving a larger response. No read capacity units are consumed.",
+    },
+];
+
+const M223: &[Member] = &[
+    Member {
+        key: "Attributes",
+        cli: "attributes",
+        shape: 8u32,
+        required: false,
+        docs: "A map of attribute values as they appear before or after the `UpdateItem` operation, as determined by the `ReturnValues` parameter.\n\nThe `Attributes` map is only present if the update was successful and `ReturnValues` was specified as something other than `NONE` in the request. Each element represents one attribute.",
+    },
+    Member {
+        key: "ConsumedCapacity",
+        cli: "consumed-capacity",
+        shape: 17u32,
+        required: false,
+        docs: "The capacity units consumed by the `UpdateItem` operation. The data returned includes the total provisioned throughput consumed, along with statistics for the table and any indexes involved in the operation. `ConsumedCapacity` is only returned if the `ReturnConsumedCapacity` parameter was specified. For more information, see [Capacity unity consumption for write operations](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html#write-operation-consumption>) in the *Amazon DynamoDB Developer Guide*.\n\nIf the table has vector indexes, the response includes a `VectorIndexes` field with `VectorWriteRequestBytes` consumed for each affected vector index.",
+    },
+    Member {
+        key: "ItemCollectionMetrics",
+        cli: "item-collection-metrics",
+        shape: 36u32,
+        required: false,
+        docs: "Information about item collections, if any, that were affected by the `UpdateItem` operation. `ItemCollectionMetrics` is only returned if the `ReturnItemCollectionMetrics` parameter was specified. If the table does not have any local secondary indexes, this information is not returned in the response.\n\nEach `ItemCollectionMetrics` element consists of:\n\n- `ItemCollectionKey` - The partition key value of the item collection. This is the same as the partition key value of the item itself.\n- `SizeEstimateRangeGB` - An estimate of item collection size, in gigabytes. This value is a two-element array containing a lower bound and an upper bound for the estimate. The estimate includes the size of all the items in the table, plus the size of all attributes projected into all of the local secondary indexes on that table. Use this estimate to measure whether a local secondary index is approaching its size limit.\n\n  The estimate is subject to change over time; therefore, do not rely on the precision or accuracy of the estimate.",
+    },
+];
+
+const M225: &[Member] = &[
+    Member {
+        key: "ApproximateCreationDateTimePrecision",
+        cli: "approximate-creation-date-time-precision",
+        shape: 176u32,
+        required: false,
+        docs: "Enables updating the precision of Kinesis data stream timestamp.",
+    },
+];
+
+const M224: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The table name for the Kinesis streaming destination input. You can also provide the ARN of the table in this parameter.",
+    },
+    Member {
+        key: "StreamArn",
+        cli: "stream-arn",
+        shape: 2u32,
+        required: true,
+        docs: "The Amazon Resource Name (ARN) for the Kinesis stream input.",
+    },
+    Member {
+        key: "UpdateKinesisStreamingConfiguration",
+        cli: "update-kinesis-streaming-configuration",
+        shape: 232u32,
+        required: false,
+        docs: "The command to update the Kinesis stream configuration.",
+    },
+];
+
+const M226: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: false,
+        docs: "The table name for the Kinesis streaming destination output.",
+    },
+    Member {
+        key: "StreamArn",
+        cli: "stream-arn",
+        shape: 2u32,
+        required: false,
+        docs: "The ARN for the Kinesis stream input.",
+    },
+    Member {
+        key: "DestinationStatus",
+        cli: "destination-status",
+        shape: 175u32,
+        required: false,
+        docs: "The status of the attempt to update the Kinesis streaming destination output.",
+    },
+    Member {
+        key: "UpdateKinesisStreamingConfiguration",
+        cli: "update-kinesis-streaming-configuration",
+        shape: 232u32,
+        required: false,
+        docs: "The command to update the Kinesis streaming destination configuration.",
+    },
+];
+
+const M229: &[Member] = &[
+    Member {
+        key: "IndexName",
+        cli: "index-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the global secondary index to be updated.",
+    },
+    Member {
+        key: "ProvisionedThroughput",
+        cli: "provisioned-throughput",
+        shape: 74u32,
+        required: false,
+        docs: "Represents the provisioned throughput settings for the specified global secondary index.\n\nFor current minimum and maximum provisioned throughput values, see [Service, Account, and Table Quotas](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Limits.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "OnDemandThroughput",
+        cli: "on-demand-throughput",
+        shape: 75u32,
+        required: false,
+        docs: "Updates the maximum number of read and write units for the specified global secondary index. If you use this parameter, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both.",
+    },
+    Member {
+        key: "WarmThroughput",
+        cli: "warm-throughput",
+        shape: 76u32,
+        required: false,
+        docs: "Represents the warm throughput value of the new provisioned throughput settings to be applied to a global secondary index.",
+    },
+];
+
+const M230: &[Member] = &[
+    Member {
+        key: "IndexName",
+        cli: "index-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the global secondary index to be created.",
+    },
+    Member {
+        key: "KeySchema",
+        cli: "key-schema",
+        shape: 65u32,
+        required: true,
+        docs: "The key schema for the global secondary index. Global secondary index supports up to 4 partition and up to 4 sort keys.",
+    },
+    Member {
+        key: "Projection",
+        cli: "projection",
+        shape: 70u32,
+        required: true,
+        docs: "Represents attributes that are copied (projected) from the table into an index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.",
+    },
+    Member {
+        key: "ProvisionedThroughput",
+        cli: "provisioned-throughput",
+        shape: 74u32,
+        required: false,
+        docs: "Represents the provisioned throughput settings for the specified global secondary index.\n\nFor current minimum and maximum provisioned throughput values, see [Service, Account, and Table Quotas](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Limits.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "OnDemandThroughput",
+        cli: "on-demand-throughput",
+        shape: 75u32,
+        required: false,
+        docs: "The maximum number of read and write units for the global secondary index being created. If you use this parameter, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both. You must use either `OnDemand Throughput` or `ProvisionedThroughput` based on your table's capacity mode.",
+    },
+    Member {
+        key: "WarmThroughput",
+        cli: "warm-throughput",
+        shape: 76u32,
+        required: false,
+        docs: "Represents the warm throughput value (in read units per second and write units per second) when creating a secondary index.",
+    },
+];
+
+const M231: &[Member] = &[
+    Member {
+        key: "IndexName",
+        cli: "index-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the global secondary index to be deleted.",
+    },
+];
+
+const M228: &[Member] = &[
+    Member {
+        key: "Update",
+        cli: "update",
+        shape: 235u32,
+        required: false,
+        docs: "The name of an existing global secondary index, along with new provisioned throughput settings to be applied to that index.",
+    },
+    Member {
+        key: "Create",
+        cli: "create",
+        shape: 236u32,
+        required: false,
+        docs: "The parameters required for creating a global secondary index on an existing table:\n\n- `IndexName`\n- `KeySchema`\n- `AttributeDefinitions`\n- `Projection`\n- `ProvisionedThroughput`",
+    },
+    Member {
+        key: "Delete",
+        cli: "delete",
+        shape: 237u32,
+        required: false,
+        docs: "The name of an existing global secondary index to be removed.",
+    },
+];
+
+const M234: &[Member] = &[
+    Member {
+        key: "IndexName",
+        cli: "index-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the global secondary index.",
+    },
+    Member {
+        key: "ProvisionedThroughputOverride",
+        cli: "provisioned-throughput-override",
+        shape: 50u32,
+        required: false,
+        docs: "Replica table GSI-specific provisioned throughput. If not specified, uses the source table GSI's read capacity settings.",
+    },
+    Member {
+        key: "OnDemandThroughputOverride",
+        cli: "on-demand-throughput-override",
+        shape: 51u32,
+        required: false,
+        docs: "Overrides the maximum on-demand throughput settings for the specified global secondary index in the specified replica table.",
+    },
+];
+
+const M233: &[Member] = &[
+    Member {
+        key: "RegionName",
+        cli: "region-name",
+        shape: 2u32,
+        required: true,
+        docs: "The Region where the new replica will be created.",
+    },
+    Member {
+        key: "KMSMasterKeyId",
+        cli: "kms-master-key-id",
+        shape: 2u32,
+        required: false,
+        docs: "The KMS key that should be used for KMS encryption in the new replica. To specify a key, use its key ID, Amazon Resource Name (ARN), alias name, or alias ARN. Note that you should only provide this parameter if the key is different from the default DynamoDB KMS key `alias/aws/dynamodb`.",
+    },
+    Member {
+        key: "ProvisionedThroughputOverride",
+        cli: "provisioned-throughput-override",
+        shape: 50u32,
+        required: false,
+        docs: "Replica-specific provisioned throughput. If not specified, uses the source table's provisioned throughput settings.",
+    },
+    Member {
+        key: "OnDemandThroughputOverride",
+        cli: "on-demand-throughput-override",
+        shape: 51u32,
+        required: false,
+        docs: "The maximum on-demand throughput settings for the specified replica table being created. You can only modify `MaxReadRequestUnits`, because you can't modify `MaxWriteRequestUnits` for individual replica tables.",
+    },
+    Member {
+        key: "GlobalSecondaryIndexes",
+        cli: "global-secondary-indexes",
+        shape: 241u32,
+        required: false,
+        docs: "Replica-specific global secondary index settings.",
+    },
+    Member {
+        key: "TableClassOverride",
+        cli: "table-class-override",
+        shape: 59u32,
+        required: false,
+        docs: "Replica-specific table class. If not specified, uses the source table's table class.",
+    },
+];
+
+const M235: &[Member] = &[
+    Member {
+        key: "RegionName",
+        cli: "region-name",
+        shape: 2u32,
+        required: true,
+        docs: "The Region where the replica exists.",
+    },
+    Member {
+        key: "KMSMasterKeyId",
+        cli: "kms-master-key-id",
+        shape: 2u32,
+        required: false,
+        docs: "The KMS key of the replica that should be used for KMS encryption. To specify a key, use its key ID, Amazon Resource Name (ARN), alias name, or alias ARN. Note that you should only provide this parameter if the key is different from the default DynamoDB KMS key `alias/aws/dynamodb`.",
+    },
+    Member {
+        key: "ProvisionedThroughputOverride",
+        cli: "provisioned-throughput-override",
+        shape: 50u32,
+        required: false,
+        docs: "Replica-specific provisioned throughput. If not specified, uses the source table's provisioned throughput settings.",
+    },
+    Member {
+        key: "OnDemandThroughputOverride",
+        cli: "on-demand-throughput-override",
+        shape: 51u32,
+        required: false,
+        docs: "Overrides the maximum on-demand throughput for the replica table.",
+    },
+    Member {
+        key: "GlobalSecondaryIndexes",
+        cli: "global-secondary-indexes",
+        shape: 241u32,
+        required: false,
+        docs: "Replica-specific global secondary index settings.",
+    },
+    Member {
+        key: "TableClassOverride",
+        cli: "table-class-override",
+        shape: 59u32,
+        required: false,
+        docs: "Replica-specific table class. If not specified, uses the source table's table class.",
+    },
+];
+
+const M236: &[Member] = &[
+    Member {
+        key: "RegionName",
+        cli: "region-name",
+        shape: 2u32,
+        required: true,
+        docs: "The Region where the replica exists.",
+    },
+];
+
+const M237: &[Member] = &[
+    Member {
+        key: "RegionName",
+        cli: "region-name",
+        shape: 2u32,
+        required: true,
+        docs: "The Region of the replica to disassociate. Set this value to the Region where you send the `UpdateTable` request. You must use credentials for the account that owns the replica.",
+    },
+    Member {
+        key: "DisassociationMode",
+        cli: "disassociation-mode",
+        shape: 246u32,
+        required: true,
+        docs: "The mode for handling pending replication before disassociation completes. You must specify `WAIT_FOR_REPLICATION`. For more information, see [Disassociating a global table replica](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/globaltables-disassociate.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+];
+
+const M232: &[Member] = &[
+    Member {
+        key: "Create",
+        cli: "create",
+        shape: 240u32,
+        required: false,
+        docs: "The parameters required for creating a replica for the table.",
+    },
+    Member {
+        key: "Update",
+        cli: "update",
+        shape: 243u32,
+        required: false,
+        docs: "The parameters required for updating a replica for the table.",
+    },
+    Member {
+        key: "Delete",
+        cli: "delete",
+        shape: 244u32,
+        required: false,
+        docs: "The parameters required for deleting a replica for the table.",
+    },
+    Member {
+        key: "Disassociate",
+        cli: "disassociate",
+        shape: 245u32,
+        required: false,
+        docs: "The parameters for disassociating the local replica from the global table and retaining it as a standalone regional table.",
+    },
+];
+
+const M239: &[Member] = &[
+    Member {
+        key: "RegionName",
+        cli: "region-name",
+        shape: 2u32,
+        required: true,
+        docs: "The Amazon Web Services Region name to be added as a witness Region for the MRSC global table. The witness must be in a different Region than the replicas and within the same Region set:\n\n- US Region set: US East (N. Virginia), US East (Ohio), US West (Oregon)\n- EU Region set: Europe (Ireland), Europe (London), Europe (Paris), Europe (Frankfurt)\n- AP Region set: Asia Pacific (Tokyo), Asia Pacific (Seoul), Asia Pacific (Osaka)",
+    },
+];
+
+const M240: &[Member] = &[
+    Member {
+        key: "RegionName",
+        cli: "region-name",
+        shape: 2u32,
+        required: true,
+        docs: "The witness Region name to be removed from the MRSC global table.",
+    },
+];
+
+const M238: &[Member] = &[
+    Member {
+        key: "Create",
+        cli: "create",
+        shape: 249u32,
+        required: false,
+        docs: "Specifies a witness Region to be added to a new MRSC global table. The witness must be added when creating the MRSC global table.",
+    },
+    Member {
+        key: "Delete",
+        cli: "delete",
+        shape: 250u32,
+        required: false,
+        docs: "Specifies a witness Region to be removed from an existing global table. Must be done in conjunction with removing a replica. The deletion of both a witness and replica converts the remaining replica to a single-Region DynamoDB table.",
+    },
+];
+
+const M242: &[Member] = &[
+    Member {
+        key: "IndexName",
+        cli: "index-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the vector index. Must be unique within the table.",
+    },
+    Member {
+        key: "VectorAttribute",
+        cli: "vector-attribute",
+        shape: 86u32,
+        required: true,
+        docs: "The attribute that contains vector embeddings. If multiple vector indexes reference the same attribute, they must all use the same number of dimensions.",
+    },
+    Member {
+        key: "SearchSchema",
+        cli: "search-schema",
+        shape: 87u32,
+        required: false,
+        docs: "The partition key and inline filter attribute definitions for the vector index.",
+    },
+    Member {
+        key: "Projection",
+        cli: "projection",
+        shape: 70u32,
+        required: true,
+        docs: "Specifies attributes that are copied (projected) from the table into the vector index.",
+    },
+    Member {
+        key: "Dimensions",
+        cli: "dimensions",
+        shape: 40u32,
+        required: true,
+        docs: "The number of dimensions in each vector.",
+    },
+    Member {
+        key: "DistanceFunction",
+        cli: "distance-function",
+        shape: 90u32,
+        required: true,
+        docs: "The distance function used to calculate similarity. Valid values: `COSINE`, `EUCLIDEAN`, `DOT_PRODUCT`.",
+    },
+];
+
+const M243: &[Member] = &[
+    Member {
+        key: "IndexName",
+        cli: "index-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the vector index to delete.",
+    },
+];
+
+const M241: &[Member] = &[
+    Member {
+        key: "Create",
+        cli: "create",
+        shape: 253u32,
+        required: false,
+        docs: "The configuration for creating a new vector index on the table.",
+    },
+    Member {
+        key: "Delete",
+        cli: "delete",
+        shape: 254u32,
+        required: false,
+        docs: "The configuration for deleting an existing vector index from the table.",
+    },
+];
+
+const M227: &[Member] = &[
+    Member {
+        key: "AttributeDefinitions",
+        cli: "attribute-definitions",
+        shape: 62u32,
+        required: false,
+        docs: "An array of attributes that describe the key schema for the table and indexes. If you are adding a new global secondary index to the table, `AttributeDefinitions` must include the key element(s) of the new index.",
+    },
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the table to be updated. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
+    },
+    Member {
+        key: "BillingMode",
+        cli: "billing-mode",
+        shape: 77u32,
+        required: false,
+        docs: "Controls how you are charged for read and write throughput and how you manage capacity. When switching from pay-per-request to provisioned capacity, initial provisioned capacity values must be set. The initial provisioned capacity values are estimated based on the consumed read and write capacity of your table and global secondary indexes over the past 30 minutes.\n\n- `PAY_PER_REQUEST` - We recommend using `PAY_PER_REQUEST` for most DynamoDB workloads. `PAY_PER_REQUEST` sets the billing mode to [On-demand capacity mode](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/on-demand-capacity-mode.html>).\n- `PROVISIONED` - We recommend using `PROVISIONED` for steady workloads with predictable growth where capacity requirements can be reliably forecasted. `PROVISIONED` sets the billing mode to [Provisioned capacity mode](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/provisioned-capacity-mode.html>).",
+    },
+    Member {
+        key: "ProvisionedThroughput",
+        cli: "provisioned-throughput",
+        shape: 74u32,
+        required: false,
+        docs: "The new provisioned throughput settings for the specified table or index.",
+    },
+    Member {
+        key: "GlobalSecondaryIndexUpdates",
+        cli: "global-secondary-index-updates",
+        shape: 233u32,
+        required: false,
+        docs: "An array of one or more global secondary indexes for the table. For each index in the array, you can request one action:\n\n- `Create` - add a new global secondary index to the table.\n- `Update` - modify the provisioned throughput settings of an existing global secondary index.\n- `Delete` - remove a global secondary index from the table.\n\nYou can create or delete only one global secondary index per `UpdateTable` operation.\n\nFor more information, see [Managing Global Secondary Indexes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.OnlineOps.html>) in the *Amazon DynamoDB Developer Guide*.",
+    },
+    Member {
+        key: "StreamSpecification",
+        cli: "stream-specification",
+        shape: 78u32,
+        required: false,
+        docs: "Represents the DynamoDB Streams configuration for the table.\n\n> **Note:** You receive a `ValidationException` if you try to enable a stream on a table that already has a stream, or if you try to disable a stream on a table that doesn't have a stream.",
+    },
+    Member {
+        key: "SSESpecification",
+        cli: "sse-specification",
+        shape: 80u32,
+        required: false,
+        docs: "The new server-side encryption settings for the specified table.",
+    },
+    Member {
+        key: "ReplicaUpdates",
+        cli: "replica-updates",
+        shape: 238u32,
+        required: false,
+        docs: "A list of replica update actions (create, delete, update, or disassociate) for the table.",
+    },
+    Member {
+        key: "TableClass",
+        cli: "table-class",
+        shape: 59u32,
+        required: false,
+        docs: "The table class of the table to be updated. Valid values are `STANDARD` and `STANDARD_INFREQUENT_ACCESS`.",
+    },
+    Member {
+        key: "DeletionProtectionEnabled",
+        cli: "deletion-protection-enabled",
+        shape: 9u32,
+        required: false,
+        docs: "Indicates whether deletion protection is to be enabled (true) or disabled (false) on the table.",
+    },
+    Member {
+        key: "MultiRegionConsistency",
+        cli: "multi-region-consistency",
+        shape: 105u32,
+        required: false,
+        docs: "Specifies the consistency mode for a new global table. This parameter is only valid when you create a global table by specifying one or more [Create](<https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ReplicationGroupUpdate.html#DDB-Type-ReplicationGroupUpdate-Create>) actions in the [ReplicaUpdates](<https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTable.html#DDB-UpdateTable-request-ReplicaUpdates>) action list.\n\nYou can specify one of the following consistency modes:\n\n- `EVENTUAL`: Configures a new global table for multi-Region eventual consistency (MREC). This is the default consistency mode for global tables.\n- `STRONG`: Configures a new global table for multi-Region strong consistency (MRSC).\n\nIf you don't specify this field, the global table consistency mode defaults to `EVENTUAL`. For more information about global tables consistency modes, see [Consistency modes](<https://docs.aws.amazon.com/V2globaltables_HowItWorks.html#V2globaltables_HowItWorks.consistency-modes>) in DynamoDB developer guide.",
+    },
+    Member {
+        key: "GlobalTableWitnessUpdates",
+        cli: "global-table-witness-updates",
+        shape: 247u32,
+        required: false,
+        docs: "A list of witness updates for a MRSC global table. A witness provides a cost-effective alternative to a full replica in a MRSC global table by maintaining replicated change data written to global table replicas. You cannot perform read or write operations on a witness. For each witness, you can request one action:\n\n- `Create` - add a new witness to the global table.\n- `Delete` - remove a witness from the global table.\n\nYou can create or delete only one witness per `UpdateTable` operation.\n\nFor more information, see [Multi-Region strong consistency (MRSC)](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_HowItWorks.html#V2globaltables_HowItWorks.consistency-modes>) in the Amazon DynamoDB Developer Guide",
+    },
+    Member {
+        key: "OnDemandThroughput",
+        cli: "on-demand-throughput",
+        shape: 75u32,
+        required: false,
+        docs: "Updates the maximum number of read and write units for the specified table in on-demand capacity mode. If you use this parameter, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both.",
+    },
+    Member {
+        key: "WarmThroughput",
+        cli: "warm-throughput",
+        shape: 76u32,
+        required: false,
+        docs: "Represents the warm throughput (in read units per second and write units per second) for updating a table.",
+    },
+    Member {
+        key: "GlobalTableSettingsReplicationMode",
+        cli: "global-table-settings-replication-mode",
+        shape: 60u32,
+        required: false,
+        docs: "Controls the settings replication mode for a global table replica. This attribute can be defined using UpdateTable operation only on a regional table with values:\n\n- `ENABLED`: Defines settings replication on a regional table to be used as a source table for creating Multi-Account Global Table.\n- `DISABLED`: Remove settings replication on a regional table. Settings replication needs to be defined to ENABLED again in order to create a Multi-Account Global Table using this table.",
+    },
+    Member {
+        key: "DisassociationProtectionEnabled",
+        cli: "disassociation-protection-enabled",
+        shape: 9u32,
+        required: false,
+        docs: "Specifies whether disassociation protection is enabled (`true`) or disabled (`false`) for the local replica of a multi-Region eventual consistency (MREC) global table using Version 2019.11.21.\n\nDisassociation protection is enabled by default. If you omit this parameter, the existing setting is unchanged. This setting is independent of `DeletionProtectionEnabled`.\n\nYou can't combine this change with any other change in the same `UpdateTable` request.",
+    },
+    Member {
+        key: "VectorIndexUpdates",
+        cli: "vector-index-updates",
+        shape: 251u32,
+        required: false,
+        docs: "A list of vector indexes to be added to or removed from the table. You can add or remove one vector index for each `UpdateTable` operation.\n\nTo add a vector index, specify `IndexName`, `VectorAttribute`, `Dimensions`, `DistanceFunction`, and `Projection`. To remove a vector index, specify only the `IndexName`.",
+    },
+];
+
+const M244: &[Member] = &[
+    Member {
+        key: "TableDescription",
+        cli: "table-description",
+        shape: 91u32,
+        required: false,
+        docs: "Represents the properties of the table.",
+    },
+];
+
+const M246: &[Member] = &[
+    Member {
+        key: "IndexName",
+        cli: "index-name",
+        shape: 2u32,
+        required: false,
+        docs: "The name of the global secondary index.",
+    },
+    Member {
+        key: "ProvisionedWriteCapacityAutoScalingUpdate",
+        cli: "provisioned-write-capacity-auto-scaling-update",
+        shape: 220u32,
+        required: false,
+        docs: "Represents the auto scaling settings to be modified for a global table or global secondary index.",
+    },
+];
+
+const M248: &[Member] = &[
+    Member {
+        key: "IndexName",
+        cli: "index-name",
+        shape: 2u32,
+        required: false,
+        docs: "The name of the global secondary index.",
+    },
+    Member {
+        key: "ProvisionedReadCapacityAutoScalingUpdate",
+        cli: "provisioned-read-capacity-auto-scaling-update",
+        shape: 220u32,
+        required: false,
+        docs: "Represents the auto scaling settings to be modified for a global table or global secondary index.",
+    },
+];
+
+const M247: &[Member] = &[
+    Member {
+        key: "RegionName",
+        cli: "region-name",
+        shape: 2u32,
+        required: true,
+        docs: "The Region where the replica exists.",
+    },
+    Member {
+        key: "ReplicaGlobalSecondaryIndexUpdates",
+        cli: "replica-global-secondary-index-updates",
+        shape: 259u32,
+        required: false,
+        docs: "Represents the auto scaling settings of global secondary indexes that will be modified.",
+    },
+    Member {
+        key: "ReplicaProvisionedReadCapacityAutoScalingUpdate",
+        cli: "replica-provisioned-read-capacity-auto-scaling-update",
+        shape: 220u32,
+        required: false,
+        docs: "Represents the auto scaling settings to be modified for a global table or global secondary index.",
+    },
+];
+
+const M245: &[Member] = &[
+    Member {
+        key: "GlobalSecondaryIndexUpdates",
+        cli: "global-secondary-index-updates",
+        shape: 255u32,
+        required: false,
+        docs: "Represents the auto scaling settings of the global secondary indexes of the replica to be updated.",
+    },
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the global table to be updated. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
+    },
+    Member {
+        key: "ProvisionedWriteCapacityAutoScalingUpdate",
+        cli: "provisioned-write-capacity-auto-scaling-update",
+        shape: 220u32,
+        required: false,
+        docs: "Represents the auto scaling settings to be modified for a global table or global secondary index.",
+    },
+    Member {
+        key: "ReplicaUpdates",
+        cli: "replica-updates",
+        shape: 257u32,
+        required: false,
+        docs: "Represents the auto scaling settings of replicas of the table that will be modified.",
+    },
+];
+
+const M249: &[Member] = &[
+    Member {
+        key: "TableAutoScalingDescription",
+        cli: "table-auto-scaling-description",
+        shape: 177u32,
+        required: false,
+        docs: "Returns information about the auto scaling settings of a table with replicas.",
+    },
+];
+
+const M251: &[Member] = &[
+    Member {
+        key: "Enabled",
+        cli: "enabled",
+        shape: 9u32,
+        required: true,
+        docs: "Indicates whether TTL is to be enabled (true) or disabled (false) on the table.",
+    },
+    Member {
+        key: "AttributeName",
+        cli: "attribute-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the TTL attribute used to store the expiration time for items in the table.",
+    },
+];
+
+const M250: &[Member] = &[
+    Member {
+        key: "TableName",
+        cli: "table-name",
+        shape: 2u32,
+        required: true,
+        docs: "The name of the table to be configured. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.",
+    },
+    Member {
+        key: "TimeToLiveSpecification",
+        cli: "time-to-live-specification",
+        shape: 261u32,
+        required: true,
+        docs: "Represents the settings used to enable or disable Time to Live for the specified table.",
+    },
+];
+
+const M252: &[Member] = &[
+    Member {
+        key: "TimeToLiveSpecification",
+        cli: "time-to-live-specification",
+        shape: 261u32,
+        required: false,
+        docs: "Represents the output of an `UpdateTimeToLive` operation.",
+    },
+];

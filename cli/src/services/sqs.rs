@@ -22,36 +22,7 @@ pub(crate) static SERVICE: Service = Service {
             name: "AddPermission",
             cli: "add-permission",
             docs: "Adds a permission to a queue for a specific [principal](<https://docs.aws.amazon.com/general/latest/gr/glos-chap.html#P>). This allows sharing access to the queue.\n\nWhen you create a queue, you have full control access rights for the queue. Only you, the owner of the queue, can grant or deny permissions to the queue. For more information about these permissions, see [Allow Developers to Write Messages to a Shared Queue](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-writing-an-sqs-policy.html#write-messages-to-shared-queue>) in the *Amazon SQS Developer Guide*.\n\n> **Note:** - `AddPermission` generates a policy for you. You can use `SetQueueAttributes` to upload your policy. For more information, see [Using Custom Policies with the Amazon SQS Access Policy Language](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-creating-custom-policies.html>) in the *Amazon SQS Developer Guide*.\n> - An Amazon SQS policy can have a maximum of seven actions per statement.\n> - To remove the ability to change queue permissions, you must deny permission to the `AddPermission`, `RemovePermission`, and `SetQueueAttributes` actions in your IAM policy.\n> - Amazon SQS `AddPermission` does not support adding a non-account principal.\n\n> **Note:** Cross-account permissions don't apply to this action. For more information, see [Grant cross-account permissions to a role and a username](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-customer-managed-policy-examples.html#grant-cross-account-permissions-to-role-and-user-name>) in the *Amazon SQS Developer Guide*.",
-            input: &[
-                Member {
-                    key: "QueueUrl",
-                    cli: "queue-url",
-                    shape: 0u32,
-                    required: true,
-                    docs: "The URL of the Amazon SQS queue to which permissions are added.\n\nQueue URLs and names are case-sensitive.",
-                },
-                Member {
-                    key: "Label",
-                    cli: "label",
-                    shape: 0u32,
-                    required: true,
-                    docs: "The unique identification of the permission you're setting (for example, `AliceSendMessage`). Maximum 80 characters. Allowed characters include alphanumeric characters, hyphens (`-`), and underscores (`_`).",
-                },
-                Member {
-                    key: "AWSAccountIds",
-                    cli: "aws-account-ids",
-                    shape: 1u32,
-                    required: true,
-                    docs: "The Amazon Web Services account numbers of the [principals](<https://docs.aws.amazon.com/general/latest/gr/glos-chap.html#P>) who are to receive permission. For information about locating the Amazon Web Services account identification, see [Your Amazon Web Services Identifiers](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-making-api-requests.html#sqs-api-request-authentication>) in the *Amazon SQS Developer Guide*.",
-                },
-                Member {
-                    key: "Actions",
-                    cli: "actions",
-                    shape: 1u32,
-                    required: true,
-                    docs: "The action the client wants to allow for the specified principal. Valid values: the name of any action or `*`.\n\nFor more information about these actions, see [Overview of Managing Access Permissions to Your Amazon Simple Queue Service Resource](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-overview-of-managing-access.html>) in the *Amazon SQS Developer Guide*.\n\nSpecifying `SendMessage`, `DeleteMessage`, or `ChangeMessageVisibility` for `ActionName.n` also grants permissions for the corresponding batch versions of those actions: `SendMessageBatch`, `DeleteMessageBatch`, and `ChangeMessageVisibilityBatch`.",
-                },
-            ],
+            input: M0,
             output: &[],
             paginator: None,
             supported: true,
@@ -61,24 +32,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "CancelMessageMoveTask",
             cli: "cancel-message-move-task",
             docs: "Cancels a specified message movement task. A message movement can only be cancelled when the current status is RUNNING. Cancelling a message movement task does not revert the messages that have already been moved. It can only stop the messages that have not been moved yet.\n\n> **Note:** - This action is currently limited to supporting message redrive from [dead-letter queues (DLQs)](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html>) only. In this context, the source queue is the dead-letter queue (DLQ), while the destination queue can be the original source queue (from which the messages were driven to the dead-letter-queue), or a custom destination queue.\n> - Only one active message movement task is supported per queue at any given time.",
-            input: &[
-                Member {
-                    key: "TaskHandle",
-                    cli: "task-handle",
-                    shape: 0u32,
-                    required: true,
-                    docs: "An identifier associated with a message movement task.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "ApproximateNumberOfMessagesMoved",
-                    cli: "approximate-number-of-messages-moved",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The approximate number of messages already moved to the destination queue.",
-                },
-            ],
+            input: M1,
+            output: M2,
             paginator: None,
             supported: true,
             outfile: None,
@@ -87,29 +42,7 @@ pub(crate) static SERVICE: Service = Service {
             name: "ChangeMessageVisibility",
             cli: "change-message-visibility",
             docs: "Changes the visibility timeout of a specified message in a queue to a new value. The default visibility timeout for a message is 30 seconds. The minimum is 0 seconds. The maximum is 12 hours. For more information, see [Visibility Timeout](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html>) in the *Amazon SQS Developer Guide*.\n\nFor example, if the default timeout for a queue is 60 seconds, 15 seconds have elapsed since you received the message, and you send a ChangeMessageVisibility call with `VisibilityTimeout` set to 10 seconds, the 10 seconds begin to count from the time that you make the `ChangeMessageVisibility` call. Thus, any attempt to change the visibility timeout or to delete that message 10 seconds after you initially change the visibility timeout (a total of 25 seconds) might result in an error.\n\nAn Amazon SQS message has three basic states:\n\n1. Sent to a queue by a producer.\n2. Received from the queue by a consumer.\n3. Deleted from the queue.\n\nA message is considered to be *stored* after it is sent to a queue by a producer, but not yet received from the queue by a consumer (that is, between states 1 and 2). There is no limit to the number of stored messages. A message is considered to be *in flight* after it is received from a queue by a consumer, but not yet deleted from the queue (that is, between states 2 and 3). There is a limit to the number of in flight messages.\n\nLimits that apply to in flight messages are unrelated to the *unlimited* number of stored messages.\n\nFor most standard queues (depending on queue traffic and message backlog), there can be a maximum of approximately 120,000 in flight messages (received from a queue by a consumer, but not yet deleted from the queue). If you reach this limit, Amazon SQS returns the `OverLimit` error message. To avoid reaching the limit, you should delete messages from the queue after they're processed. You can also increase the number of queues you use to process your messages. To request a limit increase, [file a support request](<https://console.aws.amazon.com/support/home#/case/create?issueType=service-limit-increase&limitType=service-code-sqs>).\n\nFor FIFO queues, there can be a maximum of 120,000 in flight messages (received from a queue by a consumer, but not yet deleted from the queue). If you reach this limit, Amazon SQS returns no error messages.\n\n> **Important:** If you attempt to set the `VisibilityTimeout` to a value greater than the maximum time left, Amazon SQS returns an error. Amazon SQS doesn't automatically recalculate and increase the timeout to the maximum remaining time.\n>\n> Unlike with a queue, when you change the visibility timeout for a specific message the timeout value is applied immediately but isn't saved in memory for that message. If you don't delete a message after it is received, the visibility timeout for the message reverts to the original timeout value (not to the value you set using the `ChangeMessageVisibility` action) the next time the message is received.",
-            input: &[
-                Member {
-                    key: "QueueUrl",
-                    cli: "queue-url",
-                    shape: 0u32,
-                    required: true,
-                    docs: "The URL of the Amazon SQS queue whose message's visibility is changed.\n\nQueue URLs and names are case-sensitive.",
-                },
-                Member {
-                    key: "ReceiptHandle",
-                    cli: "receipt-handle",
-                    shape: 0u32,
-                    required: true,
-                    docs: "The receipt handle associated with the message, whose visibility timeout is changed. This parameter is returned by the `ReceiveMessage` action.",
-                },
-                Member {
-                    key: "VisibilityTimeout",
-                    cli: "visibility-timeout",
-                    shape: 3u32,
-                    required: true,
-                    docs: "The new value for the message's visibility timeout (in seconds). Values range: `0` to `43200`. Maximum: 12 hours.",
-                },
-            ],
+            input: M3,
             output: &[],
             paginator: None,
             supported: true,
@@ -119,38 +52,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "ChangeMessageVisibilityBatch",
             cli: "change-message-visibility-batch",
             docs: "Changes the visibility timeout of multiple messages. This is a batch version of `ChangeMessageVisibility.` The result of the action on each message is reported individually in the response. You can send up to 10 `ChangeMessageVisibility` requests with each `ChangeMessageVisibilityBatch` action.\n\n> **Important:** Because the batch request can result in a combination of successful and unsuccessful actions, you should check for batch errors even when the call returns an HTTP status code of `200`.",
-            input: &[
-                Member {
-                    key: "QueueUrl",
-                    cli: "queue-url",
-                    shape: 0u32,
-                    required: true,
-                    docs: "The URL of the Amazon SQS queue whose messages' visibility is changed.\n\nQueue URLs and names are case-sensitive.",
-                },
-                Member {
-                    key: "Entries",
-                    cli: "entries",
-                    shape: 4u32,
-                    required: true,
-                    docs: "Lists the receipt handles of the messages for which the visibility timeout must be changed.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "Successful",
-                    cli: "successful",
-                    shape: 6u32,
-                    required: true,
-                    docs: "A list of `ChangeMessageVisibilityBatchResultEntry` items.",
-                },
-                Member {
-                    key: "Failed",
-                    cli: "failed",
-                    shape: 8u32,
-                    required: true,
-                    docs: "A list of `BatchResultErrorEntry` items.",
-                },
-            ],
+            input: M4,
+            output: M6,
             paginator: None,
             supported: true,
             outfile: None,
@@ -159,38 +62,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "CreateQueue",
             cli: "create-queue",
             docs: "Creates a new standard or FIFO queue. You can pass one or more attributes in the request. Keep the following in mind:\n\n- If you don't specify the `FifoQueue` attribute, Amazon SQS creates a standard queue.\n\n  > **Note:** You can't change the queue type after you create it and you can't convert an existing standard queue into a FIFO queue. You must either create a new FIFO queue for your application or delete your existing standard queue and recreate it as a FIFO queue. For more information, see [Moving From a standard queue to a FIFO queue](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues.html#FIFO-queues-moving>) in the *Amazon SQS Developer Guide*.\n- If you don't provide a value for an attribute, the queue is created with the default value for the attribute.\n- If you delete a queue, you must wait at least 60 seconds before creating a queue with the same name.\n\nTo successfully create a new queue, you must provide a queue name that adheres to the [limits related to queues](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/limits-queues.html>) and is unique within the scope of your queues.\n\n> **Note:** After you create a queue, you must wait at least one second after the queue is created to be able to use the queue.\n\nTo retrieve the URL of a queue, use the [`GetQueueUrl`](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_GetQueueUrl.html>) action. This action only requires the [`QueueName`](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html#API_CreateQueue_RequestSyntax>) parameter.\n\nWhen creating queues, keep the following points in mind:\n\n- If you specify the name of an existing queue and provide the exact same names and values for all its attributes, the [`CreateQueue`](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html>) action will return the URL of the existing queue instead of creating a new one.\n- If you attempt to create a queue with a name that already exists but with different attribute names or values, the `CreateQueue` action will return an error. This ensures that existing queues are not inadvertently altered.\n\n> **Note:** Cross-account permissions don't apply to this action. For more information, see [Grant cross-account permissions to a role and a username](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-customer-managed-policy-examples.html#grant-cross-account-permissions-to-role-and-user-name>) in the *Amazon SQS Developer Guide*.",
-            input: &[
-                Member {
-                    key: "QueueName",
-                    cli: "queue-name",
-                    shape: 0u32,
-                    required: true,
-                    docs: "The name of the new queue. The following limits apply to this name:\n\n- A queue name can have up to 80 characters.\n- Valid values: alphanumeric characters, hyphens (`-`), and underscores (`_`).\n- A FIFO queue name must end with the `.fifo` suffix.\n\nQueue URLs and names are case-sensitive.",
-                },
-                Member {
-                    key: "Attributes",
-                    cli: "attributes",
-                    shape: 11u32,
-                    required: false,
-                    docs: "A map of attributes with their corresponding values.\n\nThe following lists the names, descriptions, and values of the special request parameters that the `CreateQueue` action uses:\n\n- `DelaySeconds` – The length of time, in seconds, for which the delivery of all messages in the queue is delayed. Valid values: An integer from 0 to 900 seconds (15 minutes). Default: 0.\n- `MaximumMessageSize` – The limit of how many bytes a message can contain before Amazon SQS rejects it. Valid values: An integer from 1,024 bytes (1 KiB) to 1,048,576 bytes (1 MiB). Default: 1,048,576 bytes (1 MiB).\n- `MessageRetentionPeriod` – The length of time, in seconds, for which Amazon SQS retains a message. Valid values: An integer from 60 seconds (1 minute) to 1,209,600 seconds (14 days). Default: 345,600 (4 days). When you change a queue's attributes, the change can take up to 60 seconds for most of the attributes to propagate throughout the Amazon SQS system. Changes made to the `MessageRetentionPeriod` attribute can take up to 15 minutes and will impact existing messages in the queue potentially causing them to be expired and deleted if the `MessageRetentionPeriod` is reduced below the age of existing messages.\n- `Policy` – The queue's policy. A valid Amazon Web Services policy. For more information about policy structure, see [Overview of Amazon Web Services IAM Policies](<https://docs.aws.amazon.com/IAM/latest/UserGuide/PoliciesOverview.html>) in the *IAM User Guide*.\n- `ReceiveMessageWaitTimeSeconds` – The length of time, in seconds, for which a `ReceiveMessage` action waits for a message to arrive. Valid values: An integer from 0 to 20 (seconds). Default: 0.\n- `VisibilityTimeout` – The visibility timeout for the queue, in seconds. Valid values: An integer from 0 to 43,200 (12 hours). Default: 30. For more information about the visibility timeout, see [Visibility Timeout](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html>) in the *Amazon SQS Developer Guide*.\n\nThe following attributes apply only to [dead-letter queues:](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html>)\n\n- `RedrivePolicy` – The string that includes the parameters for the dead-letter queue functionality of the source queue as a JSON object. The parameters are as follows:\n\n  - `deadLetterTargetArn` – The Amazon Resource Name (ARN) of the dead-letter queue to which Amazon SQS moves messages after the value of `maxReceiveCount` is exceeded.\n  - `maxReceiveCount` – The number of times a message is delivered to the source queue before being moved to the dead-letter queue. Default: 10. When the `ReceiveCount` for a message exceeds the `maxReceiveCount` for a queue, Amazon SQS moves the message to the dead-letter-queue.\n- `RedriveAllowPolicy` – The string that includes the parameters for the permissions for the dead-letter queue redrive permission and which source queues can specify dead-letter queues as a JSON object. The parameters are as follows:\n\n  - `redrivePermission` – The permission type that defines which source queues can specify the current queue as the dead-letter queue. Valid values are:\n\n    - `allowAll` – (Default) Any source queues in this Amazon Web Services account in the same Region can specify this queue as the dead-letter queue.\n    - `denyAll` – No source queues can specify this queue as the dead-letter queue.\n    - `byQueue` – Only queues specified by the `sourceQueueArns` parameter can specify this queue as the dead-letter queue.\n  - `sourceQueueArns` – The Amazon Resource Names (ARN)s of the source queues that can specify this queue as the dead-letter queue and redrive messages. You can specify this parameter only when the `redrivePermission` parameter is set to `byQueue`. You can specify up to 10 source queue ARNs. To allow more than 10 source queues to specify dead-letter queues, set the `redrivePermission` parameter to `allowAll`.\n\n> **Note:** The dead-letter queue of a FIFO queue must also be a FIFO queue. Similarly, the dead-letter queue of a standard queue must also be a standard queue.\n\nThe following attributes apply only to [server-side-encryption](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html>):\n\n- `KmsMasterKeyId` – The ID of an Amazon Web Services managed customer master key (CMK) for Amazon SQS or a custom CMK. For more information, see [Key Terms](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html#sqs-sse-key-terms>). While the alias of the Amazon Web Services managed CMK for Amazon SQS is always `alias/aws/sqs`, the alias of a custom CMK can, for example, be `alias/MyAlias`. For more examples, see [KeyId](<https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html#API_DescribeKey_RequestParameters>) in the *Key Management Service API Reference*.\n- `KmsDataKeyReusePeriodSeconds` – The length of time, in seconds, for which Amazon SQS can reuse a [data key](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#data-keys>) to encrypt or decrypt messages before calling KMS again. An integer representing seconds, between 60 seconds (1 minute) and 86,400 seconds (24 hours). Default: 300 (5 minutes). A shorter time period provides better security but results in more calls to KMS which might incur charges after Free Tier. For more information, see [How Does the Data Key Reuse Period Work?](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html#sqs-how-does-the-data-key-reuse-period-work>)\n- `SqsManagedSseEnabled` – Enables server-side queue encryption using SQS owned encryption keys. Only one server-side encryption option is supported per queue (for example, [SSE-KMS](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sse-existing-queue.html>) or [SSE-SQS](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sqs-sse-queue.html>)).\n\nThe following attributes apply only to [FIFO (first-in-first-out) queues](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues.html>):\n\n- `FifoQueue` – Designates a queue as FIFO. Valid values are `true` and `false`. If you don't specify the `FifoQueue` attribute, Amazon SQS creates a standard queue. You can provide this attribute only during queue creation. You can't change it for an existing queue. When you set this attribute, you must also provide the `MessageGroupId` for your messages explicitly.\n\n  For more information, see [FIFO queue logic](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-understanding-logic.html>) in the *Amazon SQS Developer Guide*.\n- `ContentBasedDeduplication` – Enables content-based deduplication. Valid values are `true` and `false`. For more information, see [Exactly-once processing](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-exactly-once-processing.html>) in the *Amazon SQS Developer Guide*. Note the following:\n\n  - Every message must have a unique `MessageDeduplicationId`.\n\n    - You may provide a `MessageDeduplicationId` explicitly.\n    - If you aren't able to provide a `MessageDeduplicationId` and you enable `ContentBasedDeduplication` for your queue, Amazon SQS uses a SHA-256 hash to generate the `MessageDeduplicationId` using the body of the message (but not the attributes of the message).\n    - If you don't provide a `MessageDeduplicationId` and the queue doesn't have `ContentBasedDeduplication` set, the action fails with an error.\n    - If the queue has `ContentBasedDeduplication` set, your `MessageDeduplicationId` overrides the generated one.\n  - When `ContentBasedDeduplication` is in effect, messages with identical content sent within the deduplication interval are treated as duplicates and only one copy of the message is delivered.\n  - If you send one message with `ContentBasedDeduplication` enabled and then another message with a `MessageDeduplicationId` that is the same as the one generated for the first `MessageDeduplicationId`, the two messages are treated as duplicates and only one copy of the message is delivered.\n\nThe following attributes apply only to [high throughput for FIFO queues](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/high-throughput-fifo.html>):\n\n- `DeduplicationScope` – Specifies whether message deduplication occurs at the message group or queue level. Valid values are `messageGroup` and `queue`.\n- `FifoThroughputLimit` – Specifies whether the FIFO queue throughput quota applies to the entire queue or per message group. Valid values are `perQueue` and `perMessageGroupId`. The `perMessageGroupId` value is allowed only when the value for `DeduplicationScope` is `messageGroup`.\n\nTo enable high throughput for FIFO queues, do the following:\n\n- Set `DeduplicationScope` to `messageGroup`.\n- Set `FifoThroughputLimit` to `perMessageGroupId`.\n\nIf you set these attributes to anything other than the values shown for enabling high throughput, normal throughput is in effect and deduplication occurs as specified.\n\nFor information on throughput quotas, see [Quotas related to messages](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html>) in the *Amazon SQS Developer Guide*.",
-                },
-                Member {
-                    key: "tags",
-                    cli: "tags",
-                    shape: 13u32,
-                    required: false,
-                    docs: "Add cost allocation tags to the specified Amazon SQS queue. For an overview, see [Tagging Your Amazon SQS Queues](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-queue-tags.html>) in the *Amazon SQS Developer Guide*.\n\nWhen you use queue tags, keep the following guidelines in mind:\n\n- Adding more than 50 tags to a queue isn't recommended.\n- Tags don't have any semantic meaning. Amazon SQS interprets tags as character strings.\n- Tags are case-sensitive.\n- A new tag with a key identical to that of an existing tag overwrites the existing tag.\n\nFor a full list of tag restrictions, see [Quotas related to queues](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-limits.html#limits-queues>) in the *Amazon SQS Developer Guide*.\n\n> **Note:** To be able to tag a queue on creation, you must have the `sqs:CreateQueue` and `sqs:TagQueue` permissions.\n>\n> Cross-account permissions don't apply to this action. For more information, see [Grant cross-account permissions to a role and a username](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-customer-managed-policy-examples.html#grant-cross-account-permissions-to-role-and-user-name>) in the *Amazon SQS Developer Guide*.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "QueueUrl",
-                    cli: "queue-url",
-                    shape: 0u32,
-                    required: false,
-                    docs: "The URL of the created Amazon SQS queue.",
-                },
-            ],
+            input: M9,
+            output: M10,
             paginator: None,
             supported: true,
             outfile: None,
@@ -199,22 +72,7 @@ pub(crate) static SERVICE: Service = Service {
             name: "DeleteMessage",
             cli: "delete-message",
             docs: "Deletes the specified message from the specified queue. To select the message to delete, use the `ReceiptHandle` of the message (*not* the `MessageId` which you receive when you send the message). Amazon SQS can delete a message from a queue even if a visibility timeout setting causes the message to be locked by another consumer. Amazon SQS automatically deletes messages left in a queue longer than the retention period configured for the queue.\n\n> **Note:** Each time you receive a message, meaning when a consumer retrieves a message from the queue, it comes with a unique `ReceiptHandle`. If you receive the same message more than once, you will get a different `ReceiptHandle` each time. When you want to delete a message using the `DeleteMessage` action, you must use the `ReceiptHandle` from the most recent time you received the message. If you use an old `ReceiptHandle`, the request will succeed, but the message might not be deleted.\n>\n> For standard queues, it is possible to receive a message even after you delete it. This might happen on rare occasions if one of the servers which stores a copy of the message is unavailable when you send the request to delete the message. The copy remains on the server and might be returned to you during a subsequent receive request. You should ensure that your application is idempotent, so that receiving a message more than once does not cause issues.",
-            input: &[
-                Member {
-                    key: "QueueUrl",
-                    cli: "queue-url",
-                    shape: 0u32,
-                    required: true,
-                    docs: "The URL of the Amazon SQS queue from which messages are deleted.\n\nQueue URLs and names are case-sensitive.",
-                },
-                Member {
-                    key: "ReceiptHandle",
-                    cli: "receipt-handle",
-                    shape: 0u32,
-                    required: true,
-                    docs: "The receipt handle associated with the message to delete.",
-                },
-            ],
+            input: M11,
             output: &[],
             paginator: None,
             supported: true,
@@ -224,38 +82,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "DeleteMessageBatch",
             cli: "delete-message-batch",
             docs: "Deletes up to ten messages from the specified queue. This is a batch version of `DeleteMessage.` The result of the action on each message is reported individually in the response.\n\n> **Important:** Because the batch request can result in a combination of successful and unsuccessful actions, you should check for batch errors even when the call returns an HTTP status code of `200`.",
-            input: &[
-                Member {
-                    key: "QueueUrl",
-                    cli: "queue-url",
-                    shape: 0u32,
-                    required: true,
-                    docs: "The URL of the Amazon SQS queue from which messages are deleted.\n\nQueue URLs and names are case-sensitive.",
-                },
-                Member {
-                    key: "Entries",
-                    cli: "entries",
-                    shape: 14u32,
-                    required: true,
-                    docs: "Lists the receipt handles for the messages to be deleted.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "Successful",
-                    cli: "successful",
-                    shape: 16u32,
-                    required: true,
-                    docs: "A list of `DeleteMessageBatchResultEntry` items.",
-                },
-                Member {
-                    key: "Failed",
-                    cli: "failed",
-                    shape: 8u32,
-                    required: true,
-                    docs: "A list of `BatchResultErrorEntry` items.",
-                },
-            ],
+            input: M12,
+            output: M14,
             paginator: None,
             supported: true,
             outfile: None,
@@ -264,15 +92,7 @@ pub(crate) static SERVICE: Service = Service {
             name: "DeleteQueue",
             cli: "delete-queue",
             docs: "Deletes the queue specified by the `QueueUrl`, regardless of the queue's contents.\n\n> **Important:** Be careful with the `DeleteQueue` action: When you delete a queue, any messages in the queue are no longer available.\n\nWhen you delete a queue, the deletion process takes up to 60 seconds. Requests you send involving that queue during the 60 seconds might succeed. For example, a `SendMessage` request might succeed, but after 60 seconds the queue and the message you sent no longer exist.\n\nWhen you delete a queue, you must wait at least 60 seconds before creating a queue with the same name.\n\n> **Note:** Cross-account permissions don't apply to this action. For more information, see [Grant cross-account permissions to a role and a username](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-customer-managed-policy-examples.html#grant-cross-account-permissions-to-role-and-user-name>) in the *Amazon SQS Developer Guide*.\n>\n> The delete operation uses the HTTP `GET` verb.",
-            input: &[
-                Member {
-                    key: "QueueUrl",
-                    cli: "queue-url",
-                    shape: 0u32,
-                    required: true,
-                    docs: "The URL of the Amazon SQS queue to delete.\n\nQueue URLs and names are case-sensitive.",
-                },
-            ],
+            input: M16,
             output: &[],
             paginator: None,
             supported: true,
@@ -282,31 +102,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "GetQueueAttributes",
             cli: "get-queue-attributes",
             docs: "Gets attributes for the specified queue.\n\n> **Note:** To determine whether a queue is [FIFO](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues.html>), you can check whether `QueueName` ends with the `.fifo` suffix.",
-            input: &[
-                Member {
-                    key: "QueueUrl",
-                    cli: "queue-url",
-                    shape: 0u32,
-                    required: true,
-                    docs: "The URL of the Amazon SQS queue whose attribute information is retrieved.\n\nQueue URLs and names are case-sensitive.",
-                },
-                Member {
-                    key: "AttributeNames",
-                    cli: "attribute-names",
-                    shape: 18u32,
-                    required: false,
-                    docs: "A list of attributes for which to retrieve information.\n\nThe `AttributeNames` parameter is optional, but if you don't specify values for this parameter, the request returns empty results.\n\n> **Note:** In the future, new attributes might be added. If you write code that calls this action, we recommend that you structure your code so that it can handle new attributes gracefully.\n\nThe following attributes are supported:\n\n> **Important:** The `ApproximateNumberOfMessagesDelayed`, `ApproximateNumberOfMessagesNotVisible`, and `ApproximateNumberOfMessages` metrics may not achieve consistency until at least 1 minute after the producers stop sending messages. This period is required for the queue metadata to reach eventual consistency.\n\n- `All` – Returns all values.\n- `ApproximateNumberOfMessages` – Returns the approximate number of messages available for retrieval from the queue.\n- `ApproximateNumberOfMessagesDelayed` – Returns the approximate number of messages in the queue that are delayed and not available for reading immediately. This can happen when the queue is configured as a delay queue or when a message has been sent with a delay parameter.\n- `ApproximateNumberOfMessagesNotVisible` – Returns the approximate number of messages that are in flight. Messages are considered to be *in flight* if they have been sent to a client but have not yet been deleted or have not yet reached the end of their visibility window.\n- `CreatedTimestamp` – Returns the time when the queue was created in seconds ([epoch time](<http://en.wikipedia.org/wiki/Unix_time>)).\n- `DelaySeconds` – Returns the default delay on the queue in seconds.\n- `LastModifiedTimestamp` – Returns the time when the queue was last changed in seconds ([epoch time](<http://en.wikipedia.org/wiki/Unix_time>)).\n- `MaximumMessageSize` – Returns the limit of how many bytes a message can contain before Amazon SQS rejects it.\n- `MessageRetentionPeriod` – Returns the length of time, in seconds, for which Amazon SQS retains a message. When you change a queue's attributes, the change can take up to 60 seconds for most of the attributes to propagate throughout the Amazon SQS system. Changes made to the `MessageRetentionPeriod` attribute can take up to 15 minutes and will impact existing messages in the queue potentially causing them to be expired and deleted if the `MessageRetentionPeriod` is reduced below the age of existing messages.\n- `Policy` – Returns the policy of the queue.\n- `QueueArn` – Returns the Amazon resource name (ARN) of the queue.\n- `ReceiveMessageWaitTimeSeconds` – Returns the length of time, in seconds, for which the `ReceiveMessage` action waits for a message to arrive.\n- `VisibilityTimeout` – Returns the visibility timeout for the queue. For more information about the visibility timeout, see [Visibility Timeout](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html>) in the *Amazon SQS Developer Guide*.\n\nThe following attributes apply only to [dead-letter queues:](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html>)\n\n- `RedrivePolicy` – The string that includes the parameters for the dead-letter queue functionality of the source queue as a JSON object. The parameters are as follows:\n\n  - `deadLetterTargetArn` – The Amazon Resource Name (ARN) of the dead-letter queue to which Amazon SQS moves messages after the value of `maxReceiveCount` is exceeded.\n  - `maxReceiveCount` – The number of times a message is delivered to the source queue before being moved to the dead-letter queue. Default: 10. When the `ReceiveCount` for a message exceeds the `maxReceiveCount` for a queue, Amazon SQS moves the message to the dead-letter-queue.\n- `RedriveAllowPolicy` – The string that includes the parameters for the permissions for the dead-letter queue redrive permission and which source queues can specify dead-letter queues as a JSON object. The parameters are as follows:\n\n  - `redrivePermission` – The permission type that defines which source queues can specify the current queue as the dead-letter queue. Valid values are:\n\n    - `allowAll` – (Default) Any source queues in this Amazon Web Services account in the same Region can specify this queue as the dead-letter queue.\n    - `denyAll` – No source queues can specify this queue as the dead-letter queue.\n    - `byQueue` – Only queues specified by the `sourceQueueArns` parameter can specify this queue as the dead-letter queue.\n  - `sourceQueueArns` – The Amazon Resource Names (ARN)s of the source queues that can specify this queue as the dead-letter queue and redrive messages. You can specify this parameter only when the `redrivePermission` parameter is set to `byQueue`. You can specify up to 10 source queue ARNs. To allow more than 10 source queues to specify dead-letter queues, set the `redrivePermission` parameter to `allowAll`.\n\n> **Note:** The dead-letter queue of a FIFO queue must also be a FIFO queue. Similarly, the dead-letter queue of a standard queue must also be a standard queue.\n\nThe following attributes apply only to [server-side-encryption](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html>):\n\n- `KmsMasterKeyId` – Returns the ID of an Amazon Web Services managed customer master key (CMK) for Amazon SQS or a custom CMK. For more information, see [Key Terms](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html#sqs-sse-key-terms>).\n- `KmsDataKeyReusePeriodSeconds` – Returns the length of time, in seconds, for which Amazon SQS can reuse a data key to encrypt or decrypt messages before calling KMS again. For more information, see [How Does the Data Key Reuse Period Work?](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html#sqs-how-does-the-data-key-reuse-period-work>).\n- `SqsManagedSseEnabled` – Returns information about whether the queue is using SSE-SQS encryption using SQS owned encryption keys. Only one server-side encryption option is supported per queue (for example, [SSE-KMS](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sse-existing-queue.html>) or [SSE-SQS](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sqs-sse-queue.html>)).\n\nThe following attributes apply only to [FIFO (first-in-first-out) queues](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues.html>):\n\n- `FifoQueue` – Returns information about whether the queue is FIFO. For more information, see [FIFO queue logic](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-understanding-logic.html>) in the *Amazon SQS Developer Guide*.\n\n  > **Note:** To determine whether a queue is [FIFO](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues.html>), you can check whether `QueueName` ends with the `.fifo` suffix.\n- `ContentBasedDeduplication` – Returns whether content-based deduplication is enabled for the queue. For more information, see [Exactly-once processing](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-exactly-once-processing.html>) in the *Amazon SQS Developer Guide*.\n\nThe following attributes apply only to [high throughput for FIFO queues](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/high-throughput-fifo.html>):\n\n- `DeduplicationScope` – Specifies whether message deduplication occurs at the message group or queue level. Valid values are `messageGroup` and `queue`.\n- `FifoThroughputLimit` – Specifies whether the FIFO queue throughput quota applies to the entire queue or per message group. Valid values are `perQueue` and `perMessageGroupId`. The `perMessageGroupId` value is allowed only when the value for `DeduplicationScope` is `messageGroup`.\n\nTo enable high throughput for FIFO queues, do the following:\n\n- Set `DeduplicationScope` to `messageGroup`.\n- Set `FifoThroughputLimit` to `perMessageGroupId`.\n\nIf you set these attributes to anything other than the values shown for enabling high throughput, normal throughput is in effect and deduplication occurs as specified.\n\nFor information on throughput quotas, see [Quotas related to messages](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html>) in the *Amazon SQS Developer Guide*.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "Attributes",
-                    cli: "attributes",
-                    shape: 11u32,
-                    required: false,
-                    docs: "A map of attributes to their respective values.",
-                },
-            ],
+            input: M17,
+            output: M18,
             paginator: None,
             supported: true,
             outfile: None,
@@ -315,31 +112,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "GetQueueUrl",
             cli: "get-queue-url",
             docs: "The `GetQueueUrl` API returns the URL of an existing Amazon SQS queue. This is useful when you know the queue's name but need to retrieve its URL for further operations.\n\nTo access a queue owned by another Amazon Web Services account, use the `QueueOwnerAWSAccountId` parameter to specify the account ID of the queue's owner. Note that the queue owner must grant you the necessary permissions to access the queue. For more information about accessing shared queues, see the `AddPermission` API or [Allow developers to write messages to a shared queue](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-writing-an-sqs-policy.html#write-messages-to-shared-queue>) in the *Amazon SQS Developer Guide*.",
-            input: &[
-                Member {
-                    key: "QueueName",
-                    cli: "queue-name",
-                    shape: 0u32,
-                    required: true,
-                    docs: "(Required) The name of the queue for which you want to fetch the URL. The name can be up to 80 characters long and can include alphanumeric characters, hyphens (-), and underscores (_). Queue URLs and names are case-sensitive.",
-                },
-                Member {
-                    key: "QueueOwnerAWSAccountId",
-                    cli: "queue-owner-aws-account-id",
-                    shape: 0u32,
-                    required: false,
-                    docs: "(Optional) The Amazon Web Services account ID of the account that created the queue. This is only required when you are attempting to access a queue owned by another Amazon Web Services account.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "QueueUrl",
-                    cli: "queue-url",
-                    shape: 0u32,
-                    required: false,
-                    docs: "The URL of the queue.",
-                },
-            ],
+            input: M19,
+            output: M20,
             paginator: None,
             supported: true,
             outfile: None,
@@ -348,45 +122,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "ListDeadLetterSourceQueues",
             cli: "list-dead-letter-source-queues",
             docs: "Returns a list of your queues that have the `RedrivePolicy` queue attribute configured with a dead-letter queue.\n\nThe `ListDeadLetterSourceQueues` methods supports pagination. Set parameter `MaxResults` in the request to specify the maximum number of results to be returned in the response. If you do not set `MaxResults`, the response includes a maximum of 1,000 results. If you set `MaxResults` and there are additional results to display, the response includes a value for `NextToken`. Use `NextToken` as a parameter in your next request to `ListDeadLetterSourceQueues` to receive the next page of results.\n\nFor more information about using dead-letter queues, see [Using Amazon SQS Dead-Letter Queues](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html>) in the *Amazon SQS Developer Guide*.",
-            input: &[
-                Member {
-                    key: "QueueUrl",
-                    cli: "queue-url",
-                    shape: 0u32,
-                    required: true,
-                    docs: "The URL of a dead-letter queue.\n\nQueue URLs and names are case-sensitive.",
-                },
-                Member {
-                    key: "NextToken",
-                    cli: "next-token",
-                    shape: 0u32,
-                    required: false,
-                    docs: "Pagination token to request the next set of results.",
-                },
-                Member {
-                    key: "MaxResults",
-                    cli: "max-results",
-                    shape: 3u32,
-                    required: false,
-                    docs: "Maximum number of results to include in the response. Value range is 1 to 1000. You must set `MaxResults` to receive a value for `NextToken` in the response.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "queueUrls",
-                    cli: "queue-urls",
-                    shape: 1u32,
-                    required: true,
-                    docs: "A list of source queue URLs that have the `RedrivePolicy` queue attribute configured with a dead-letter queue.",
-                },
-                Member {
-                    key: "NextToken",
-                    cli: "next-token",
-                    shape: 0u32,
-                    required: false,
-                    docs: "Pagination token to include in the next request. Token value is `null` if there are no additional results to request, or if you did not set `MaxResults` in the request.",
-                },
-            ],
+            input: M21,
+            output: M22,
             paginator: Some(Paginator {
                 input_tokens: &["NextToken"],
                 output_tokens: &["NextToken"],
@@ -401,31 +138,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "ListMessageMoveTasks",
             cli: "list-message-move-tasks",
             docs: "Gets the most recent message movement tasks (up to 10) under a specific source queue.\n\n> **Note:** - This action is currently limited to supporting message redrive from [dead-letter queues (DLQs)](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html>) only. In this context, the source queue is the dead-letter queue (DLQ), while the destination queue can be the original source queue (from which the messages were driven to the dead-letter-queue), or a custom destination queue.\n> - Only one active message movement task is supported per queue at any given time.",
-            input: &[
-                Member {
-                    key: "SourceArn",
-                    cli: "source-arn",
-                    shape: 0u32,
-                    required: true,
-                    docs: "The ARN of the queue whose message movement tasks are to be listed.",
-                },
-                Member {
-                    key: "MaxResults",
-                    cli: "max-results",
-                    shape: 3u32,
-                    required: false,
-                    docs: "The maximum number of results to include in the response. The default is 1, which provides the most recent message movement task. The upper limit is 10.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "Results",
-                    cli: "results",
-                    shape: 19u32,
-                    required: false,
-                    docs: "A list of message movement tasks and their attributes.",
-                },
-            ],
+            input: M23,
+            output: M24,
             paginator: None,
             supported: true,
             outfile: None,
@@ -434,24 +148,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "ListQueueTags",
             cli: "list-queue-tags",
             docs: "List all cost allocation tags added to the specified Amazon SQS queue. For an overview, see [Tagging Your Amazon SQS Queues](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-queue-tags.html>) in the *Amazon SQS Developer Guide*.\n\n> **Note:** Cross-account permissions don't apply to this action. For more information, see [Grant cross-account permissions to a role and a username](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-customer-managed-policy-examples.html#grant-cross-account-permissions-to-role-and-user-name>) in the *Amazon SQS Developer Guide*.",
-            input: &[
-                Member {
-                    key: "QueueUrl",
-                    cli: "queue-url",
-                    shape: 0u32,
-                    required: true,
-                    docs: "The URL of the queue.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "Tags",
-                    cli: "tags",
-                    shape: 13u32,
-                    required: false,
-                    docs: "The list of all tags added to the specified queue.",
-                },
-            ],
+            input: M26,
+            output: M27,
             paginator: None,
             supported: true,
             outfile: None,
@@ -460,45 +158,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "ListQueues",
             cli: "list-queues",
             docs: "Returns a list of your queues in the current region. The response includes a maximum of 1,000 results. If you specify a value for the optional `QueueNamePrefix` parameter, only queues with a name that begins with the specified value are returned.\n\nThe `listQueues` methods supports pagination. Set parameter `MaxResults` in the request to specify the maximum number of results to be returned in the response. If you do not set `MaxResults`, the response includes a maximum of 1,000 results. If you set `MaxResults` and there are additional results to display, the response includes a value for `NextToken`. Use `NextToken` as a parameter in your next request to `listQueues` to receive the next page of results.\n\n> **Note:** Cross-account permissions don't apply to this action. For more information, see [Grant cross-account permissions to a role and a username](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-customer-managed-policy-examples.html#grant-cross-account-permissions-to-role-and-user-name>) in the *Amazon SQS Developer Guide*.",
-            input: &[
-                Member {
-                    key: "QueueNamePrefix",
-                    cli: "queue-name-prefix",
-                    shape: 0u32,
-                    required: false,
-                    docs: "A string to use for filtering the list results. Only those queues whose name begins with the specified string are returned.\n\nQueue URLs and names are case-sensitive.",
-                },
-                Member {
-                    key: "NextToken",
-                    cli: "next-token",
-                    shape: 0u32,
-                    required: false,
-                    docs: "Pagination token to request the next set of results.",
-                },
-                Member {
-                    key: "MaxResults",
-                    cli: "max-results",
-                    shape: 3u32,
-                    required: false,
-                    docs: "Maximum number of results to include in the response. Value range is 1 to 1000. You must set `MaxResults` to receive a value for `NextToken` in the response.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "QueueUrls",
-                    cli: "queue-urls",
-                    shape: 1u32,
-                    required: false,
-                    docs: "A list of queue URLs, up to 1,000 entries, or the value of `MaxResults` that you sent in the request.",
-                },
-                Member {
-                    key: "NextToken",
-                    cli: "next-token",
-                    shape: 0u32,
-                    required: false,
-                    docs: "Pagination token to include in the next request. Token value is `null` if there are no additional results to request, or if you did not set `MaxResults` in the request.",
-                },
-            ],
+            input: M28,
+            output: M29,
             paginator: Some(Paginator {
                 input_tokens: &["NextToken"],
                 output_tokens: &["NextToken"],
@@ -513,15 +174,7 @@ pub(crate) static SERVICE: Service = Service {
             name: "PurgeQueue",
             cli: "purge-queue",
             docs: "Deletes available messages in a queue (including in-flight messages) specified by the `QueueURL` parameter.\n\n> **Important:** When you use the `PurgeQueue` action, you can't retrieve any messages deleted from a queue.\n>\n> The message deletion process takes up to 60 seconds. We recommend waiting for 60 seconds regardless of your queue's size.\n\nMessages sent to the queue *before* you call `PurgeQueue` might be received but are deleted within the next minute.\n\nMessages sent to the queue *after* you call `PurgeQueue` might be deleted while the queue is being purged.",
-            input: &[
-                Member {
-                    key: "QueueUrl",
-                    cli: "queue-url",
-                    shape: 0u32,
-                    required: true,
-                    docs: "The URL of the queue from which the `PurgeQueue` action deletes messages.\n\nQueue URLs and names are case-sensitive.",
-                },
-            ],
+            input: M30,
             output: &[],
             paginator: None,
             supported: true,
@@ -531,73 +184,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "ReceiveMessage",
             cli: "receive-message",
             docs: "Retrieves one or more messages (up to 10), from the specified queue. Using the `WaitTimeSeconds` parameter enables long-poll support. For more information, see [Amazon SQS Long Polling](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-long-polling.html>) in the *Amazon SQS Developer Guide*.\n\nShort poll is the default behavior where a weighted random set of machines is sampled on a `ReceiveMessage` call. Therefore, only the messages on the sampled machines are returned. If the number of messages in the queue is small (fewer than 1,000), you most likely get fewer messages than you requested per `ReceiveMessage` call. If the number of messages in the queue is extremely small, you might not receive any messages in a particular `ReceiveMessage` response. If this happens, repeat the request.\n\nFor each message returned, the response includes the following:\n\n- The message body.\n- An MD5 digest of the message body. For information about MD5, see [RFC1321](<https://www.ietf.org/rfc/rfc1321.txt>).\n- The `MessageId` you received when you sent the message to the queue.\n- The receipt handle.\n- The message attributes.\n- An MD5 digest of the message attributes.\n\nThe receipt handle is the identifier you must provide when deleting the message. For more information, see [Queue and Message Identifiers](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-queue-message-identifiers.html>) in the *Amazon SQS Developer Guide*.\n\nYou can provide the `VisibilityTimeout` parameter in your request. The parameter is applied to the messages that Amazon SQS returns in the response. If you don't include the parameter, the overall visibility timeout for the queue is used for the returned messages. The default visibility timeout for a queue is 30 seconds.\n\n> **Note:** In the future, new attributes might be added. If you write code that calls this action, we recommend that you structure your code so that it can handle new attributes gracefully.",
-            input: &[
-                Member {
-                    key: "QueueUrl",
-                    cli: "queue-url",
-                    shape: 0u32,
-                    required: true,
-                    docs: "The URL of the Amazon SQS queue from which messages are received.\n\nQueue URLs and names are case-sensitive.",
-                },
-                Member {
-                    key: "AttributeNames",
-                    cli: "attribute-names",
-                    shape: 18u32,
-                    required: false,
-                    docs: "> **Important:** This parameter has been discontinued but will be supported for backward compatibility. To provide attribute names, you are encouraged to use `MessageSystemAttributeNames`.\n\nA list of attributes that need to be returned along with each message. These attributes include:\n\n- `All` – Returns all values.\n- `ApproximateFirstReceiveTimestamp` – Returns the time the message was first received from the queue ([epoch time](<http://en.wikipedia.org/wiki/Unix_time>) in milliseconds).\n- `ApproximateReceiveCount` – Returns the number of times a message has been received across all queues but not deleted.\n- `AWSTraceHeader` – Returns the X-Ray trace header string.\n- `SenderId`\n\n  - For a user, returns the user ID, for example `ABCDEFGHI1JKLMNOPQ23R`.\n  - For an IAM role, returns the IAM role ID, for example `ABCDE1F2GH3I4JK5LMNOP:i-a123b456`.\n- `SentTimestamp` – Returns the time the message was sent to the queue ([epoch time](<http://en.wikipedia.org/wiki/Unix_time>) in milliseconds).\n- `SqsManagedSseEnabled` – Enables server-side queue encryption using SQS owned encryption keys. Only one server-side encryption option is supported per queue (for example, [SSE-KMS](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sse-existing-queue.html>) or [SSE-SQS](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sqs-sse-queue.html>)).\n- `MessageDeduplicationId` – Returns the value provided by the producer that calls the `SendMessage` action.\n- `MessageGroupId` – Returns the value provided by the producer that calls the `SendMessage` action.\n- `SequenceNumber` – Returns the value provided by Amazon SQS.",
-                },
-                Member {
-                    key: "MessageSystemAttributeNames",
-                    cli: "message-system-attribute-names",
-                    shape: 21u32,
-                    required: false,
-                    docs: "A list of attributes that need to be returned along with each message. These attributes include:\n\n- `All` – Returns all values.\n- `ApproximateFirstReceiveTimestamp` – Returns the time the message was first received from the queue ([epoch time](<http://en.wikipedia.org/wiki/Unix_time>) in milliseconds).\n- `ApproximateReceiveCount` – Returns the number of times a message has been received across all queues but not deleted.\n- `AWSTraceHeader` – Returns the X-Ray trace header string.\n- `SenderId`\n\n  - For a user, returns the user ID, for example `ABCDEFGHI1JKLMNOPQ23R`.\n  - For an IAM role, returns the IAM role ID, for example `ABCDE1F2GH3I4JK5LMNOP:i-a123b456`.\n- `SentTimestamp` – Returns the time the message was sent to the queue ([epoch time](<http://en.wikipedia.org/wiki/Unix_time>) in milliseconds).\n- `SqsManagedSseEnabled` – Enables server-side queue encryption using SQS owned encryption keys. Only one server-side encryption option is supported per queue (for example, [SSE-KMS](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sse-existing-queue.html>) or [SSE-SQS](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sqs-sse-queue.html>)).\n- `MessageDeduplicationId` – Returns the value provided by the producer that calls the `SendMessage` action.\n- `MessageGroupId` – Returns the value provided by the producer that calls the `SendMessage` action.\n- `SequenceNumber` – Returns the value provided by Amazon SQS.",
-                },
-                Member {
-                    key: "MessageAttributeNames",
-                    cli: "message-attribute-names",
-                    shape: 1u32,
-                    required: false,
-                    docs: "The name of the message attribute, where *N* is the index.\n\n- The name can contain alphanumeric characters and the underscore (`_`), hyphen (`-`), and period (`.`).\n- The name is case-sensitive and must be unique among all attribute names for the message.\n- The name must not start with AWS-reserved prefixes such as `AWS.` or `Amazon.` (or any casing variants).\n- The name must not start or end with a period (`.`), and it should not have periods in succession (`..`).\n- The name can be up to 256 characters long.\n\nWhen using `ReceiveMessage`, you can send a list of attribute names to receive, or you can return all of the attributes by specifying `All` or `.*` in your request. You can also use all message attributes starting with a prefix, for example `bar.*`.",
-                },
-                Member {
-                    key: "MaxNumberOfMessages",
-                    cli: "max-number-of-messages",
-                    shape: 3u32,
-                    required: false,
-                    docs: "The maximum number of messages to return. Amazon SQS never returns more messages than this value (however, fewer messages might be returned). Valid values: 1 to 10. Default: 1.",
-                },
-                Member {
-                    key: "VisibilityTimeout",
-                    cli: "visibility-timeout",
-                    shape: 3u32,
-                    required: false,
-                    docs: "The duration (in seconds) that the received messages are hidden from subsequent retrieve requests after being retrieved by a `ReceiveMessage` request. If not specified, the default visibility timeout for the queue is used, which is 30 seconds.\n\nUnderstanding `VisibilityTimeout`:\n\n- When a message is received from a queue, it becomes temporarily invisible to other consumers for the duration of the visibility timeout. This prevents multiple consumers from processing the same message simultaneously. If the message is not deleted or its visibility timeout is not extended before the timeout expires, it becomes visible again and can be retrieved by other consumers.\n- Setting an appropriate visibility timeout is crucial. If it's too short, the message might become visible again before processing is complete, leading to duplicate processing. If it's too long, it delays the reprocessing of messages if the initial processing fails.\n- You can adjust the visibility timeout using the `--visibility-timeout` parameter in the `receive-message` command to match the processing time required by your application.\n- A message that isn't deleted or a message whose visibility isn't extended before the visibility timeout expires counts as a failed receive. Depending on the configuration of the queue, the message might be sent to the dead-letter queue.\n\nFor more information, see [Visibility Timeout](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html>) in the *Amazon SQS Developer Guide*.",
-                },
-                Member {
-                    key: "WaitTimeSeconds",
-                    cli: "wait-time-seconds",
-                    shape: 3u32,
-                    required: false,
-                    docs: "The duration (in seconds) for which the call waits for a message to arrive in the queue before returning. If a message is available, the call returns sooner than `WaitTimeSeconds`. If no messages are available and the wait time expires, the call does not return a message list. If you are using the Java SDK, it returns a `ReceiveMessageResponse` object, which has a empty list instead of a Null object.\n\n> **Important:** To avoid HTTP errors, ensure that the HTTP response timeout for `ReceiveMessage` requests is longer than the `WaitTimeSeconds` parameter. For example, with the Java SDK, you can set HTTP transport settings using the [NettyNioAsyncHttpClient](<https://sdk.amazonaws.com/java/api/latest/software/amazon/awssdk/http/nio/netty/NettyNioAsyncHttpClient.html>) for asynchronous clients, or the [ApacheHttpClient](<https://sdk.amazonaws.com/java/api/latest/software/amazon/awssdk/http/apache/ApacheHttpClient.html>) for synchronous clients.",
-                },
-                Member {
-                    key: "ReceiveRequestAttemptId",
-                    cli: "receive-request-attempt-id",
-                    shape: 0u32,
-                    required: false,
-                    docs: "This parameter applies only to FIFO (first-in-first-out) queues.\n\nThe token used for deduplication of `ReceiveMessage` calls. If a networking issue occurs after a `ReceiveMessage` action, and instead of a response you receive a generic error, it is possible to retry the same action with an identical `ReceiveRequestAttemptId` to retrieve the same set of messages, even if their visibility timeout has not yet expired.\n\n- You can use `ReceiveRequestAttemptId` only for 5 minutes after a `ReceiveMessage` action.\n- When you set `FifoQueue`, a caller of the `ReceiveMessage` action can provide a `ReceiveRequestAttemptId` explicitly.\n- It is possible to retry the `ReceiveMessage` action with the same `ReceiveRequestAttemptId` if none of the messages have been modified (deleted or had their visibility changes).\n- During a visibility timeout, subsequent calls with the same `ReceiveRequestAttemptId` return the same messages and receipt handles. If a retry occurs within the deduplication interval, it resets the visibility timeout. For more information, see [Visibility Timeout](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html>) in the *Amazon SQS Developer Guide*.\n\n  > **Important:** If a caller of the `ReceiveMessage` action still processes messages when the visibility timeout expires and messages become visible, another worker consuming from the same queue can receive the same messages and therefore process duplicates. Also, if a consumer whose message processing time is longer than the visibility timeout tries to delete the processed messages, the action fails with an error.\n  >\n  > To mitigate this effect, ensure that your application observes a safe threshold before the visibility timeout expires and extend the visibility timeout as necessary.\n- While messages with a particular `MessageGroupId` are invisible, no more messages belonging to the same `MessageGroupId` are returned until the visibility timeout expires. You can still receive messages with another `MessageGroupId` from your FIFO queue as long as they are visible.\n- If a caller of `ReceiveMessage` can't track the `ReceiveRequestAttemptId`, no retries work until the original visibility timeout expires. As a result, delays might occur but the messages in the queue remain in a strict order.\n\nThe maximum length of `ReceiveRequestAttemptId` is 128 characters. `ReceiveRequestAttemptId` can contain alphanumeric characters (`a-z`, `A-Z`, `0-9`) and punctuation (``!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~``).\n\nFor best practices of using `ReceiveRequestAttemptId`, see [Using the ReceiveRequestAttemptId Request Parameter](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/using-receiverequestattemptid-request-parameter.html>) in the *Amazon SQS Developer Guide*.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "Messages",
-                    cli: "messages",
-                    shape: 23u32,
-                    required: false,
-                    docs: "A list of messages.",
-                },
-            ],
+            input: M31,
+            output: M32,
             paginator: None,
             supported: true,
             outfile: None,
@@ -606,22 +194,7 @@ pub(crate) static SERVICE: Service = Service {
             name: "RemovePermission",
             cli: "remove-permission",
             docs: "Revokes any permissions in the queue policy that matches the specified `Label` parameter.\n\n> **Note:** - Only the owner of a queue can remove permissions from it.\n> - Cross-account permissions don't apply to this action. For more information, see [Grant cross-account permissions to a role and a username](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-customer-managed-policy-examples.html#grant-cross-account-permissions-to-role-and-user-name>) in the *Amazon SQS Developer Guide*.\n> - To remove the ability to change queue permissions, you must deny permission to the `AddPermission`, `RemovePermission`, and `SetQueueAttributes` actions in your IAM policy.",
-            input: &[
-                Member {
-                    key: "QueueUrl",
-                    cli: "queue-url",
-                    shape: 0u32,
-                    required: true,
-                    docs: "The URL of the Amazon SQS queue from which permissions are removed.\n\nQueue URLs and names are case-sensitive.",
-                },
-                Member {
-                    key: "Label",
-                    cli: "label",
-                    shape: 0u32,
-                    required: true,
-                    docs: "The identification of the permission to remove. This is the label added using the `AddPermission` action.",
-                },
-            ],
+            input: M35,
             output: &[],
             paginator: None,
             supported: true,
@@ -631,94 +204,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "SendMessage",
             cli: "send-message",
             docs: "Delivers a message to the specified queue.\n\n> **Important:** A message can include only XML, JSON, and unformatted text. The following Unicode characters are allowed. For more information, see the [W3C specification for characters](<http://www.w3.org/TR/REC-xml/#charsets>).\n>\n> `#x9` \\| `#xA` \\| `#xD` \\| `#x20` to `#xD7FF` \\| `#xE000` to `#xFFFD` \\| `#x10000` to `#x10FFFF`\n>\n> If a message contains characters outside the allowed set, Amazon SQS rejects the message and returns an InvalidMessageContents error. Ensure that your message body includes only valid characters to avoid this exception.",
-            input: &[
-                Member {
-                    key: "QueueUrl",
-                    cli: "queue-url",
-                    shape: 0u32,
-                    required: true,
-                    docs: "The URL of the Amazon SQS queue to which a message is sent.\n\nQueue URLs and names are case-sensitive.",
-                },
-                Member {
-                    key: "MessageBody",
-                    cli: "message-body",
-                    shape: 0u32,
-                    required: true,
-                    docs: "The message to send. The minimum size is one character. The maximum size is 1 MiB or 1,048,576 bytes\n\n> **Important:** A message can include only XML, JSON, and unformatted text. The following Unicode characters are allowed. For more information, see the [W3C specification for characters](<http://www.w3.org/TR/REC-xml/#charsets>).\n>\n> `#x9` \\| `#xA` \\| `#xD` \\| `#x20` to `#xD7FF` \\| `#xE000` to `#xFFFD` \\| `#x10000` to `#x10FFFF`\n>\n> If a message contains characters outside the allowed set, Amazon SQS rejects the message and returns an InvalidMessageContents error. Ensure that your message body includes only valid characters to avoid this exception.",
-                },
-                Member {
-                    key: "DelaySeconds",
-                    cli: "delay-seconds",
-                    shape: 3u32,
-                    required: false,
-                    docs: "The length of time, in seconds, for which to delay a specific message. Valid values: 0 to 900. Maximum: 15 minutes. Messages with a positive `DelaySeconds` value become available for processing after the delay period is finished. If you don't specify a value, the default value for the queue applies.\n\n> **Note:** When you set `FifoQueue`, you can't set `DelaySeconds` per message. You can set this parameter only on a queue level.",
-                },
-                Member {
-                    key: "MessageAttributes",
-                    cli: "message-attributes",
-                    shape: 26u32,
-                    required: false,
-                    docs: "Each message attribute consists of a `Name`, `Type`, and `Value`. For more information, see [Amazon SQS message attributes](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html#sqs-message-attributes>) in the *Amazon SQS Developer Guide*.",
-                },
-                Member {
-                    key: "MessageSystemAttributes",
-                    cli: "message-system-attributes",
-                    shape: 30u32,
-                    required: false,
-                    docs: "The message system attribute to send. Each message system attribute consists of a `Name`, `Type`, and `Value`.\n\n> **Important:** - Currently, the only supported message system attribute is `AWSTraceHeader`. Its type must be `String` and its value must be a correctly formatted X-Ray trace header string.\n> - The size of a message system attribute doesn't count towards the total size of a message.",
-                },
-                Member {
-                    key: "MessageDeduplicationId",
-                    cli: "message-deduplication-id",
-                    shape: 0u32,
-                    required: false,
-                    docs: "This parameter applies only to FIFO (first-in-first-out) queues.\n\nThe token used for deduplication of sent messages. If a message with a particular `MessageDeduplicationId` is sent successfully, any messages sent with the same `MessageDeduplicationId` are accepted successfully but aren't delivered during the 5-minute deduplication interval. For more information, see [Exactly-once processing](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-exactly-once-processing.html>) in the *Amazon SQS Developer Guide*.\n\n- Every message must have a unique `MessageDeduplicationId`,\n\n  - You may provide a `MessageDeduplicationId` explicitly.\n  - If you aren't able to provide a `MessageDeduplicationId` and you enable `ContentBasedDeduplication` for your queue, Amazon SQS uses a SHA-256 hash to generate the `MessageDeduplicationId` using the body of the message (but not the attributes of the message).\n  - If you don't provide a `MessageDeduplicationId` and the queue doesn't have `ContentBasedDeduplication` set, the action fails with an error.\n  - If the queue has `ContentBasedDeduplication` set, your `MessageDeduplicationId` overrides the generated one.\n- When `ContentBasedDeduplication` is in effect, messages with identical content sent within the deduplication interval are treated as duplicates and only one copy of the message is delivered.\n- If you send one message with `ContentBasedDeduplication` enabled and then another message with a `MessageDeduplicationId` that is the same as the one generated for the first `MessageDeduplicationId`, the two messages are treated as duplicates and only one copy of the message is delivered.\n\n> **Note:** The `MessageDeduplicationId` is available to the consumer of the message (this can be useful for troubleshooting delivery issues).\n>\n> If a message is sent successfully but the acknowledgement is lost and the message is resent with the same `MessageDeduplicationId` after the deduplication interval, Amazon SQS can't detect duplicate messages.\n>\n> Amazon SQS continues to keep track of the message deduplication ID even after the message is received and deleted.\n\nThe maximum length of `MessageDeduplicationId` is 128 characters. `MessageDeduplicationId` can contain alphanumeric characters (`a-z`, `A-Z`, `0-9`) and punctuation (``!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~``).\n\nFor best practices of using `MessageDeduplicationId`, see [Using the MessageDeduplicationId Property](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/using-messagededuplicationid-property.html>) in the *Amazon SQS Developer Guide*.",
-                },
-                Member {
-                    key: "MessageGroupId",
-                    cli: "message-group-id",
-                    shape: 0u32,
-                    required: false,
-                    docs: "`MessageGroupId` is an attribute used in Amazon SQS FIFO (First-In-First-Out) and standard queues. In FIFO queues, `MessageGroupId` organizes messages into distinct groups. Messages within the same message group are always processed one at a time, in strict order, ensuring that no two messages from the same group are processed simultaneously. In standard queues, using `MessageGroupId` enables fair queues. It is used to identify the tenant a message belongs to, helping maintain consistent message dwell time across all tenants during noisy neighbor events. Unlike FIFO queues, messages with the same `MessageGroupId` can be processed in parallel, maintaining the high throughput of standard queues.\n\n- **FIFO queues:** `MessageGroupId` acts as the tag that specifies that a message belongs to a specific message group. Messages that belong to the same message group are processed in a FIFO manner (however, messages in different message groups might be processed out of order). To interleave multiple ordered streams within a single queue, use `MessageGroupId` values (for example, session data for multiple users). In this scenario, multiple consumers can process the queue, but the session data of each user is processed in a FIFO fashion.\n\n  If you do not provide a `MessageGroupId` when sending a message to a FIFO queue, the action fails.\n\n  `ReceiveMessage` might return messages with multiple `MessageGroupId` values. For each `MessageGroupId`, the messages are sorted by time sent.\n- **Standard queues:**Use `MessageGroupId` in standard queues to enable fair queues. The `MessageGroupId` identifies the tenant a message belongs to. A tenant can be any entity that shares a queue with others, such as your customer, a client application, or a request type. When one tenant sends a disproportionately large volume of messages or has messages that require longer processing time, fair queues ensure other tenants' messages maintain low dwell time. This preserves quality of service for all tenants while maintaining the scalability and throughput of standard queues. We recommend that you include a `MessageGroupId` in all messages when using fair queues.\n\nThe length of `MessageGroupId` is 128 characters. Valid values: alphanumeric characters and punctuation ``(!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~)``.\n\nFor best practices of using `MessageGroupId`, see [Using the MessageGroupId Property](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/using-messagegroupid-property.html>) in the *Amazon SQS Developer Guide*.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "MD5OfMessageBody",
-                    cli: "md5-of-message-body",
-                    shape: 0u32,
-                    required: false,
-                    docs: "An MD5 digest of the non-URL-encoded message body string. You can use this attribute to verify that Amazon SQS received the message correctly. Amazon SQS URL-decodes the message before creating the MD5 digest. For information about MD5, see [RFC1321](<https://www.ietf.org/rfc/rfc1321.txt>).",
-                },
-                Member {
-                    key: "MD5OfMessageAttributes",
-                    cli: "md5-of-message-attributes",
-                    shape: 0u32,
-                    required: false,
-                    docs: "An MD5 digest of the non-URL-encoded message attribute string. You can use this attribute to verify that Amazon SQS received the message correctly. Amazon SQS URL-decodes the message before creating the MD5 digest. For information about MD5, see [RFC1321](<https://www.ietf.org/rfc/rfc1321.txt>).",
-                },
-                Member {
-                    key: "MD5OfMessageSystemAttributes",
-                    cli: "md5-of-message-system-attributes",
-                    shape: 0u32,
-                    required: false,
-                    docs: "An MD5 digest of the non-URL-encoded message system attribute string. You can use this attribute to verify that Amazon SQS received the message correctly. Amazon SQS URL-decodes the message before creating the MD5 digest.",
-                },
-                Member {
-                    key: "MessageId",
-                    cli: "message-id",
-                    shape: 0u32,
-                    required: false,
-                    docs: "An attribute containing the `MessageId` of the message sent to the queue. For more information, see [Queue and Message Identifiers](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-queue-message-identifiers.html>) in the *Amazon SQS Developer Guide*.",
-                },
-                Member {
-                    key: "SequenceNumber",
-                    cli: "sequence-number",
-                    shape: 0u32,
-                    required: false,
-                    docs: "This parameter applies only to FIFO (first-in-first-out) queues.\n\nThe large, non-consecutive number that Amazon SQS assigns to each message.\n\nThe length of `SequenceNumber` is 128 bits. `SequenceNumber` continues to increase for a particular `MessageGroupId`.",
-                },
-            ],
+            input: M36,
+            output: M38,
             paginator: None,
             supported: true,
             outfile: None,
@@ -727,38 +214,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "SendMessageBatch",
             cli: "send-message-batch",
             docs: "You can use `SendMessageBatch` to send up to 10 messages to the specified queue by assigning either identical or different values to each message (or by not assigning values at all). This is a batch version of `SendMessage.` For a FIFO queue, multiple messages within a single batch are enqueued in the order they are sent.\n\nThe result of sending each message is reported individually in the response. Because the batch request can result in a combination of successful and unsuccessful actions, you should check for batch errors even when the call returns an HTTP status code of `200`.\n\nThe maximum allowed individual message size and the maximum total payload size (the sum of the individual lengths of all of the batched messages) are both 1 MiB 1,048,576 bytes.\n\n> **Important:** A message can include only XML, JSON, and unformatted text. The following Unicode characters are allowed. For more information, see the [W3C specification for characters](<http://www.w3.org/TR/REC-xml/#charsets>).\n>\n> `#x9` \\| `#xA` \\| `#xD` \\| `#x20` to `#xD7FF` \\| `#xE000` to `#xFFFD` \\| `#x10000` to `#x10FFFF`\n>\n> If a message contains characters outside the allowed set, Amazon SQS rejects the message and returns an InvalidMessageContents error. Ensure that your message body includes only valid characters to avoid this exception.\n\nIf you don't specify the `DelaySeconds` parameter for an entry, Amazon SQS uses the default value for the queue.",
-            input: &[
-                Member {
-                    key: "QueueUrl",
-                    cli: "queue-url",
-                    shape: 0u32,
-                    required: true,
-                    docs: "The URL of the Amazon SQS queue to which batched messages are sent.\n\nQueue URLs and names are case-sensitive.",
-                },
-                Member {
-                    key: "Entries",
-                    cli: "entries",
-                    shape: 33u32,
-                    required: true,
-                    docs: "A list of `SendMessageBatchRequestEntry` items.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "Successful",
-                    cli: "successful",
-                    shape: 35u32,
-                    required: true,
-                    docs: "A list of `SendMessageBatchResultEntry` items.",
-                },
-                Member {
-                    key: "Failed",
-                    cli: "failed",
-                    shape: 8u32,
-                    required: true,
-                    docs: "A list of `BatchResultErrorEntry` items with error details about each message that can't be enqueued.",
-                },
-            ],
+            input: M39,
+            output: M41,
             paginator: None,
             supported: true,
             outfile: None,
@@ -767,22 +224,7 @@ pub(crate) static SERVICE: Service = Service {
             name: "SetQueueAttributes",
             cli: "set-queue-attributes",
             docs: "Sets the value of one or more queue attributes, like a policy. When you change a queue's attributes, the change can take up to 60 seconds for most of the attributes to propagate throughout the Amazon SQS system. Changes made to the `MessageRetentionPeriod` attribute can take up to 15 minutes and will impact existing messages in the queue potentially causing them to be expired and deleted if the `MessageRetentionPeriod` is reduced below the age of existing messages.\n\n> **Note:** - In the future, new attributes might be added. If you write code that calls this action, we recommend that you structure your code so that it can handle new attributes gracefully.\n> - Cross-account permissions don't apply to this action. For more information, see [Grant cross-account permissions to a role and a username](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-customer-managed-policy-examples.html#grant-cross-account-permissions-to-role-and-user-name>) in the *Amazon SQS Developer Guide*.\n> - To remove the ability to change queue permissions, you must deny permission to the `AddPermission`, `RemovePermission`, and `SetQueueAttributes` actions in your IAM policy.",
-            input: &[
-                Member {
-                    key: "QueueUrl",
-                    cli: "queue-url",
-                    shape: 0u32,
-                    required: true,
-                    docs: "The URL of the Amazon SQS queue whose attributes are set.\n\nQueue URLs and names are case-sensitive.",
-                },
-                Member {
-                    key: "Attributes",
-                    cli: "attributes",
-                    shape: 11u32,
-                    required: true,
-                    docs: "A map of attributes to set.\n\nThe following lists the names, descriptions, and values of the special request parameters that the `SetQueueAttributes` action uses:\n\n- `DelaySeconds` – The length of time, in seconds, for which the delivery of all messages in the queue is delayed. Valid values: An integer from 0 to 900 (15 minutes). Default: 0.\n- `MaximumMessageSize` – The limit of how many bytes a message can contain before Amazon SQS rejects it. Valid values: An integer from 1,024 bytes (1 KiB) up to 1,048,576 bytes (1 MiB). Default: 1,048,576 bytes (1 MiB).\n- `MessageRetentionPeriod` – The length of time, in seconds, for which Amazon SQS retains a message. Valid values: An integer representing seconds, from 60 (1 minute) to 1,209,600 (14 days). Default: 345,600 (4 days). When you change a queue's attributes, the change can take up to 60 seconds for most of the attributes to propagate throughout the Amazon SQS system. Changes made to the `MessageRetentionPeriod` attribute can take up to 15 minutes and will impact existing messages in the queue potentially causing them to be expired and deleted if the `MessageRetentionPeriod` is reduced below the age of existing messages.\n- `Policy` – The queue's policy. A valid Amazon Web Services policy. For more information about policy structure, see [Overview of Amazon Web Services IAM Policies](<https://docs.aws.amazon.com/IAM/latest/UserGuide/PoliciesOverview.html>) in the *Identity and Access Management User Guide*.\n- `ReceiveMessageWaitTimeSeconds` – The length of time, in seconds, for which a `ReceiveMessage` action waits for a message to arrive. Valid values: An integer from 0 to 20 (seconds). Default: 0.\n- `VisibilityTimeout` – The visibility timeout for the queue, in seconds. Valid values: An integer from 0 to 43,200 (12 hours). Default: 30. For more information about the visibility timeout, see [Visibility Timeout](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html>) in the *Amazon SQS Developer Guide*.\n\nThe following attributes apply only to [dead-letter queues:](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html>)\n\n- `RedrivePolicy` – The string that includes the parameters for the dead-letter queue functionality of the source queue as a JSON object. The parameters are as follows:\n\n  - `deadLetterTargetArn` – The Amazon Resource Name (ARN) of the dead-letter queue to which Amazon SQS moves messages after the value of `maxReceiveCount` is exceeded.\n  - `maxReceiveCount` – The number of times a message is delivered to the source queue before being moved to the dead-letter queue. Default: 10. When the `ReceiveCount` for a message exceeds the `maxReceiveCount` for a queue, Amazon SQS moves the message to the dead-letter-queue.\n- `RedriveAllowPolicy` – The string that includes the parameters for the permissions for the dead-letter queue redrive permission and which source queues can specify dead-letter queues as a JSON object. The parameters are as follows:\n\n  - `redrivePermission` – The permission type that defines which source queues can specify the current queue as the dead-letter queue. Valid values are:\n\n    - `allowAll` – (Default) Any source queues in this Amazon Web Services account in the same Region can specify this queue as the dead-letter queue.\n    - `denyAll` – No source queues can specify this queue as the dead-letter queue.\n    - `byQueue` – Only queues specified by the `sourceQueueArns` parameter can specify this queue as the dead-letter queue.\n  - `sourceQueueArns` – The Amazon Resource Names (ARN)s of the source queues that can specify this queue as the dead-letter queue and redrive messages. You can specify this parameter only when the `redrivePermission` parameter is set to `byQueue`. You can specify up to 10 source queue ARNs. To allow more than 10 source queues to specify dead-letter queues, set the `redrivePermission` parameter to `allowAll`.\n\n> **Note:** The dead-letter queue of a FIFO queue must also be a FIFO queue. Similarly, the dead-letter queue of a standard queue must also be a standard queue.\n\nThe following attributes apply only to [server-side-encryption](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html>):\n\n- `KmsMasterKeyId` – The ID of an Amazon Web Services managed customer master key (CMK) for Amazon SQS or a custom CMK. For more information, see [Key Terms](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html#sqs-sse-key-terms>). While the alias of the AWS-managed CMK for Amazon SQS is always `alias/aws/sqs`, the alias of a custom CMK can, for example, be `alias/MyAlias`. For more examples, see [KeyId](<https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html#API_DescribeKey_RequestParameters>) in the *Key Management Service API Reference*.\n- `KmsDataKeyReusePeriodSeconds` – The length of time, in seconds, for which Amazon SQS can reuse a [data key](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#data-keys>) to encrypt or decrypt messages before calling KMS again. An integer representing seconds, between 60 seconds (1 minute) and 86,400 seconds (24 hours). Default: 300 (5 minutes). A shorter time period provides better security but results in more calls to KMS which might incur charges after Free Tier. For more information, see [How Does the Data Key Reuse Period Work?](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html#sqs-how-does-the-data-key-reuse-period-work>).\n- `SqsManagedSseEnabled` – Enables server-side queue encryption using SQS owned encryption keys. Only one server-side encryption option is supported per queue (for example, [SSE-KMS](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sse-existing-queue.html>) or [SSE-SQS](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sqs-sse-queue.html>)).\n\nThe following attribute applies only to [FIFO (first-in-first-out) queues](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues.html>):\n\n- `ContentBasedDeduplication` – Enables content-based deduplication. For more information, see [Exactly-once processing](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-exactly-once-processing.html>) in the *Amazon SQS Developer Guide*. Note the following:\n\n  - Every message must have a unique `MessageDeduplicationId`.\n\n    - You may provide a `MessageDeduplicationId` explicitly.\n    - If you aren't able to provide a `MessageDeduplicationId` and you enable `ContentBasedDeduplication` for your queue, Amazon SQS uses a SHA-256 hash to generate the `MessageDeduplicationId` using the body of the message (but not the attributes of the message).\n    - If you don't provide a `MessageDeduplicationId` and the queue doesn't have `ContentBasedDeduplication` set, the action fails with an error.\n    - If the queue has `ContentBasedDeduplication` set, your `MessageDeduplicationId` overrides the generated one.\n  - When `ContentBasedDeduplication` is in effect, messages with identical content sent within the deduplication interval are treated as duplicates and only one copy of the message is delivered.\n  - If you send one message with `ContentBasedDeduplication` enabled and then another message with a `MessageDeduplicationId` that is the same as the one generated for the first `MessageDeduplicationId`, the two messages are treated as duplicates and only one copy of the message is delivered.\n\nThe following attributes apply only to [high throughput for FIFO queues](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/high-throughput-fifo.html>):\n\n- `DeduplicationScope` – Specifies whether message deduplication occurs at the message group or queue level. Valid values are `messageGroup` and `queue`.\n- `FifoThroughputLimit` – Specifies whether the FIFO queue throughput quota applies to the entire queue or per message group. Valid values are `perQueue` and `perMessageGroupId`. The `perMessageGroupId` value is allowed only when the value for `DeduplicationScope` is `messageGroup`.\n\nTo enable high throughput for FIFO queues, do the following:\n\n- Set `DeduplicationScope` to `messageGroup`.\n- Set `FifoThroughputLimit` to `perMessageGroupId`.\n\nIf you set these attributes to anything other than the values shown for enabling high throughput, normal throughput is in effect and deduplication occurs as specified.\n\nFor information on throughput quotas, see [Quotas related to messages](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html>) in the *Amazon SQS Developer Guide*.",
-                },
-            ],
+            input: M43,
             output: &[],
             paginator: None,
             supported: true,
@@ -792,38 +234,8 @@ pub(crate) static SERVICE: Service = Service {
             name: "StartMessageMoveTask",
             cli: "start-message-move-task",
             docs: "Starts an asynchronous task to move messages from a specified source queue to a specified destination queue.\n\n> **Note:** - This action is currently limited to supporting message redrive from queues that are configured as [dead-letter queues (DLQs)](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html>) of other Amazon SQS queues only. Non-SQS queue sources of dead-letter queues, such as Lambda or Amazon SNS topics, are currently not supported.\n> - In dead-letter queues redrive context, the `StartMessageMoveTask` the source queue is the DLQ, while the destination queue can be the original source queue (from which the messages were driven to the dead-letter-queue), or a custom destination queue.\n> - Only one active message movement task is supported per queue at any given time.",
-            input: &[
-                Member {
-                    key: "SourceArn",
-                    cli: "source-arn",
-                    shape: 0u32,
-                    required: true,
-                    docs: "The ARN of the queue that contains the messages to be moved to another queue. Currently, only ARNs of dead-letter queues (DLQs) whose sources are other Amazon SQS queues are accepted. DLQs whose sources are non-SQS queues, such as Lambda or Amazon SNS topics, are not currently supported.",
-                },
-                Member {
-                    key: "DestinationArn",
-                    cli: "destination-arn",
-                    shape: 0u32,
-                    required: false,
-                    docs: "The ARN of the queue that receives the moved messages. You can use this field to specify the destination queue where you would like to redrive messages. If this field is left blank, the messages will be redriven back to their respective original source queues.",
-                },
-                Member {
-                    key: "MaxNumberOfMessagesPerSecond",
-                    cli: "max-number-of-messages-per-second",
-                    shape: 3u32,
-                    required: false,
-                    docs: "The number of messages to be moved per second (the message movement rate). You can use this field to define a fixed message movement rate. The maximum value for messages per second is 500. If this field is left blank, the system will optimize the rate based on the queue message backlog size, which may vary throughout the duration of the message movement task.",
-                },
-            ],
-            output: &[
-                Member {
-                    key: "TaskHandle",
-                    cli: "task-handle",
-                    shape: 0u32,
-                    required: false,
-                    docs: "An identifier associated with a message movement task. You can use this identifier to cancel a specified message movement task using the `CancelMessageMoveTask` action.",
-                },
-            ],
+            input: M44,
+            output: M45,
             paginator: None,
             supported: true,
             outfile: None,
@@ -832,22 +244,7 @@ pub(crate) static SERVICE: Service = Service {
             name: "TagQueue",
             cli: "tag-queue",
             docs: "Add cost allocation tags to the specified Amazon SQS queue. For an overview, see [Tagging Your Amazon SQS Queues](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-queue-tags.html>) in the *Amazon SQS Developer Guide*.\n\nWhen you use queue tags, keep the following guidelines in mind:\n\n- Adding more than 50 tags to a queue isn't recommended.\n- Tags don't have any semantic meaning. Amazon SQS interprets tags as character strings.\n- Tags are case-sensitive.\n- A new tag with a key identical to that of an existing tag overwrites the existing tag.\n\nFor a full list of tag restrictions, see [Quotas related to queues](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-limits.html#limits-queues>) in the *Amazon SQS Developer Guide*.\n\n> **Note:** Cross-account permissions don't apply to this action. For more information, see [Grant cross-account permissions to a role and a username](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-customer-managed-policy-examples.html#grant-cross-account-permissions-to-role-and-user-name>) in the *Amazon SQS Developer Guide*.",
-            input: &[
-                Member {
-                    key: "QueueUrl",
-                    cli: "queue-url",
-                    shape: 0u32,
-                    required: true,
-                    docs: "The URL of the queue.",
-                },
-                Member {
-                    key: "Tags",
-                    cli: "tags",
-                    shape: 13u32,
-                    required: true,
-                    docs: "The list of tags to be added to the specified queue.",
-                },
-            ],
+            input: M46,
             output: &[],
             paginator: None,
             supported: true,
@@ -857,22 +254,7 @@ pub(crate) static SERVICE: Service = Service {
             name: "UntagQueue",
             cli: "untag-queue",
             docs: "Remove cost allocation tags from the specified Amazon SQS queue. For an overview, see [Tagging Your Amazon SQS Queues](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-queue-tags.html>) in the *Amazon SQS Developer Guide*.\n\n> **Note:** Cross-account permissions don't apply to this action. For more information, see [Grant cross-account permissions to a role and a username](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-customer-managed-policy-examples.html#grant-cross-account-permissions-to-role-and-user-name>) in the *Amazon SQS Developer Guide*.",
-            input: &[
-                Member {
-                    key: "QueueUrl",
-                    cli: "queue-url",
-                    shape: 0u32,
-                    required: true,
-                    docs: "The URL of the queue.",
-                },
-                Member {
-                    key: "TagKeys",
-                    cli: "tag-keys",
-                    shape: 1u32,
-                    required: true,
-                    docs: "The list of tags to be removed from the specified queue.",
-                },
-            ],
+            input: M47,
             output: &[],
             paginator: None,
             supported: true,
@@ -885,76 +267,11 @@ pub(crate) static SERVICE: Service = Service {
         Shape::Long,
         Shape::Integer,
         Shape::List(5u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Id",
-                    cli: "id",
-                    shape: 0u32,
-                    required: true,
-                    docs: "An identifier for this particular receipt handle used to communicate the result.\n\n> **Note:** The `Id`s of a batch request need to be unique within a request.\n>\n> This identifier can have up to 80 characters. The following characters are accepted: alphanumeric characters, hyphens(-), and underscores (_).",
-                },
-                Member {
-                    key: "ReceiptHandle",
-                    cli: "receipt-handle",
-                    shape: 0u32,
-                    required: true,
-                    docs: "A receipt handle.",
-                },
-                Member {
-                    key: "VisibilityTimeout",
-                    cli: "visibility-timeout",
-                    shape: 3u32,
-                    required: false,
-                    docs: "The new value (in seconds) for the message's visibility timeout.",
-                },
-            ],
-        ),
+        Shape::Struct(M5),
         Shape::List(7u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Id",
-                    cli: "id",
-                    shape: 0u32,
-                    required: true,
-                    docs: "Represents a message whose visibility timeout has been changed successfully.",
-                },
-            ],
-        ),
+        Shape::Struct(M7),
         Shape::List(9u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Id",
-                    cli: "id",
-                    shape: 0u32,
-                    required: true,
-                    docs: "The `Id` of an entry in a batch request.",
-                },
-                Member {
-                    key: "SenderFault",
-                    cli: "sender-fault",
-                    shape: 10u32,
-                    required: true,
-                    docs: "Specifies whether the error happened due to the caller of the batch API action.",
-                },
-                Member {
-                    key: "Code",
-                    cli: "code",
-                    shape: 0u32,
-                    required: true,
-                    docs: "An error code representing why the action failed on this entry.",
-                },
-                Member {
-                    key: "Message",
-                    cli: "message",
-                    shape: 0u32,
-                    required: false,
-                    docs: "A message explaining why the action failed on this entry.",
-                },
-            ],
-        ),
+        Shape::Struct(M8),
         Shape::Boolean,
         Shape::Map(12u32, 0u32),
         Shape::Enum(
@@ -985,105 +302,12 @@ pub(crate) static SERVICE: Service = Service {
         ),
         Shape::Map(0u32, 0u32),
         Shape::List(15u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Id",
-                    cli: "id",
-                    shape: 0u32,
-                    required: true,
-                    docs: "The identifier for this particular receipt handle. This is used to communicate the result.\n\n> **Note:** The `Id`s of a batch request need to be unique within a request.\n>\n> This identifier can have up to 80 characters. The following characters are accepted: alphanumeric characters, hyphens(-), and underscores (_).",
-                },
-                Member {
-                    key: "ReceiptHandle",
-                    cli: "receipt-handle",
-                    shape: 0u32,
-                    required: true,
-                    docs: "A receipt handle.",
-                },
-            ],
-        ),
+        Shape::Struct(M13),
         Shape::List(17u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Id",
-                    cli: "id",
-                    shape: 0u32,
-                    required: true,
-                    docs: "Represents a successfully deleted message.",
-                },
-            ],
-        ),
+        Shape::Struct(M15),
         Shape::List(12u32),
         Shape::List(20u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "TaskHandle",
-                    cli: "task-handle",
-                    shape: 0u32,
-                    required: false,
-                    docs: "An identifier associated with a message movement task. When this field is returned in the response of the `ListMessageMoveTasks` action, it is only populated for tasks that are in RUNNING status.",
-                },
-                Member {
-                    key: "Status",
-                    cli: "status",
-                    shape: 0u32,
-                    required: false,
-                    docs: "The status of the message movement task. Possible values are: RUNNING, COMPLETED, CANCELLING, CANCELLED, and FAILED.",
-                },
-                Member {
-                    key: "SourceArn",
-                    cli: "source-arn",
-                    shape: 0u32,
-                    required: false,
-                    docs: "The ARN of the queue that contains the messages to be moved to another queue.",
-                },
-                Member {
-                    key: "DestinationArn",
-                    cli: "destination-arn",
-                    shape: 0u32,
-                    required: false,
-                    docs: "The ARN of the destination queue if it has been specified in the `StartMessageMoveTask` request. If a `DestinationArn` has not been specified in the `StartMessageMoveTask` request, this field value will be NULL.",
-                },
-                Member {
-                    key: "MaxNumberOfMessagesPerSecond",
-                    cli: "max-number-of-messages-per-second",
-                    shape: 3u32,
-                    required: false,
-                    docs: "The number of messages to be moved per second (the message movement rate), if it has been specified in the `StartMessageMoveTask` request. If a `MaxNumberOfMessagesPerSecond` has not been specified in the `StartMessageMoveTask` request, this field value will be NULL.",
-                },
-                Member {
-                    key: "ApproximateNumberOfMessagesMoved",
-                    cli: "approximate-number-of-messages-moved",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The approximate number of messages already moved to the destination queue.",
-                },
-                Member {
-                    key: "ApproximateNumberOfMessagesToMove",
-                    cli: "approximate-number-of-messages-to-move",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The number of messages to be moved from the source queue. This number is obtained at the time of starting the message movement task and is only included after the message movement task is selected to start.",
-                },
-                Member {
-                    key: "FailureReason",
-                    cli: "failure-reason",
-                    shape: 0u32,
-                    required: false,
-                    docs: "The task failure reason (only included if the task status is FAILED).",
-                },
-                Member {
-                    key: "StartedTimestamp",
-                    cli: "started-timestamp",
-                    shape: 2u32,
-                    required: false,
-                    docs: "The timestamp of starting the message movement task.",
-                },
-            ],
-        ),
+        Shape::Struct(M25),
         Shape::List(22u32),
         Shape::Enum(
             &[
@@ -1100,244 +324,19 @@ pub(crate) static SERVICE: Service = Service {
             ],
         ),
         Shape::List(24u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "MessageId",
-                    cli: "message-id",
-                    shape: 0u32,
-                    required: false,
-                    docs: "A unique identifier for the message. A `MessageId`is considered unique across all Amazon Web Services accounts for an extended period of time.",
-                },
-                Member {
-                    key: "ReceiptHandle",
-                    cli: "receipt-handle",
-                    shape: 0u32,
-                    required: false,
-                    docs: "An identifier associated with the act of receiving the message. A new receipt handle is returned every time you receive a message. When deleting a message, you provide the last received receipt handle to delete the message.",
-                },
-                Member {
-                    key: "MD5OfBody",
-                    cli: "md5-of-body",
-                    shape: 0u32,
-                    required: false,
-                    docs: "An MD5 digest of the non-URL-encoded message body string.",
-                },
-                Member {
-                    key: "Body",
-                    cli: "body",
-                    shape: 0u32,
-                    required: false,
-                    docs: "The message's contents (not URL-encoded).",
-                },
-                Member {
-                    key: "Attributes",
-                    cli: "attributes",
-                    shape: 25u32,
-                    required: false,
-                    docs: "A map of the attributes requested in `ReceiveMessage` to their respective values. Supported attributes:\n\n- `ApproximateReceiveCount`\n- `ApproximateFirstReceiveTimestamp`\n- `MessageDeduplicationId`\n- `MessageGroupId`\n- `SenderId`\n- `SentTimestamp`\n- `SequenceNumber`\n\n`ApproximateFirstReceiveTimestamp` and `SentTimestamp` are each returned as an integer representing the [epoch time](<http://en.wikipedia.org/wiki/Unix_time>) in milliseconds.",
-                },
-                Member {
-                    key: "MD5OfMessageAttributes",
-                    cli: "md5-of-message-attributes",
-                    shape: 0u32,
-                    required: false,
-                    docs: "An MD5 digest of the non-URL-encoded message attribute string. You can use this attribute to verify that Amazon SQS received the message correctly. Amazon SQS URL-decodes the message before creating the MD5 digest. For information about MD5, see [RFC1321](<https://www.ietf.org/rfc/rfc1321.txt>).",
-                },
-                Member {
-                    key: "MessageAttributes",
-                    cli: "message-attributes",
-                    shape: 26u32,
-                    required: false,
-                    docs: "Each message attribute consists of a `Name`, `Type`, and `Value`. For more information, see [Amazon SQS message attributes](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html#sqs-message-attributes>) in the *Amazon SQS Developer Guide*.",
-                },
-            ],
-        ),
+        Shape::Struct(M33),
         Shape::Map(22u32, 0u32),
         Shape::Map(0u32, 27u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "StringValue",
-                    cli: "string-value",
-                    shape: 0u32,
-                    required: false,
-                    docs: "Strings are Unicode with UTF-8 binary encoding. For a list of code values, see [ASCII Printable Characters](<http://en.wikipedia.org/wiki/ASCII#ASCII_printable_characters>).",
-                },
-                Member {
-                    key: "BinaryValue",
-                    cli: "binary-value",
-                    shape: 28u32,
-                    required: false,
-                    docs: "Binary type attributes can store any binary data, such as compressed data, encrypted data, or images.",
-                },
-                Member {
-                    key: "StringListValues",
-                    cli: "string-list-values",
-                    shape: 1u32,
-                    required: false,
-                    docs: "Not implemented. Reserved for future use.",
-                },
-                Member {
-                    key: "BinaryListValues",
-                    cli: "binary-list-values",
-                    shape: 29u32,
-                    required: false,
-                    docs: "Not implemented. Reserved for future use.",
-                },
-                Member {
-                    key: "DataType",
-                    cli: "data-type",
-                    shape: 0u32,
-                    required: true,
-                    docs: "Amazon SQS supports the following logical data types: `String`, `Number`, and `Binary`. For the `Number` data type, you must use `StringValue`.\n\nYou can also append custom labels. For more information, see [Amazon SQS Message Attributes](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html#sqs-message-attributes>) in the *Amazon SQS Developer Guide*.",
-                },
-            ],
-        ),
+        Shape::Struct(M34),
         Shape::Blob,
         Shape::List(28u32),
         Shape::Map(31u32, 32u32),
         Shape::Enum(&["AWSTraceHeader"]),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "StringValue",
-                    cli: "string-value",
-                    shape: 0u32,
-                    required: false,
-                    docs: "Strings are Unicode with UTF-8 binary encoding. For a list of code values, see [ASCII Printable Characters](<http://en.wikipedia.org/wiki/ASCII#ASCII_printable_characters>).",
-                },
-                Member {
-                    key: "BinaryValue",
-                    cli: "binary-value",
-                    shape: 28u32,
-                    required: false,
-                    docs: "Binary type attributes can store any binary data, such as compressed data, encrypted data, or images.",
-                },
-                Member {
-                    key: "StringListValues",
-                    cli: "string-list-values",
-                    shape: 1u32,
-                    required: false,
-                    docs: "Not implemented. Reserved for future use.",
-                },
-                Member {
-                    key: "BinaryListValues",
-                    cli: "binary-list-values",
-                    shape: 29u32,
-                    required: false,
-                    docs: "Not implemented. Reserved for future use.",
-                },
-                Member {
-                    key: "DataType",
-                    cli: "data-type",
-                    shape: 0u32,
-                    required: true,
-                    docs: "Amazon SQS supports the following logical data types: `String`, `Number`, and `Binary`. For the `Number` data type, you must use `StringValue`.\n\nYou can also append custom labels. For more information, see [Amazon SQS Message Attributes](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html#sqs-message-attributes>) in the *Amazon SQS Developer Guide*.",
-                },
-            ],
-        ),
+        Shape::Struct(M37),
         Shape::List(34u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Id",
-                    cli: "id",
-                    shape: 0u32,
-                    required: true,
-                    docs: "An identifier for a message in this batch used to communicate the result.\n\n> **Note:** The `Id`s of a batch request need to be unique within a request.\n>\n> This identifier can have up to 80 characters. The following characters are accepted: alphanumeric characters, hyphens(-), and underscores (_).",
-                },
-                Member {
-                    key: "MessageBody",
-                    cli: "message-body",
-                    shape: 0u32,
-                    required: true,
-                    docs: "The body of the message.",
-                },
-                Member {
-                    key: "DelaySeconds",
-                    cli: "delay-seconds",
-                    shape: 3u32,
-                    required: false,
-                    docs: "The length of time, in seconds, for which a specific message is delayed. Valid values: 0 to 900. Maximum: 15 minutes. Messages with a positive `DelaySeconds` value become available for processing after the delay period is finished. If you don't specify a value, the default value for the queue is applied.\n\n> **Note:** When you set `FifoQueue`, you can't set `DelaySeconds` per message. You can set this parameter only on a queue level.",
-                },
-                Member {
-                    key: "MessageAttributes",
-                    cli: "message-attributes",
-                    shape: 26u32,
-                    required: false,
-                    docs: "Each message attribute consists of a `Name`, `Type`, and `Value`. For more information, see [Amazon SQS message attributes](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html#sqs-message-attributes>) in the *Amazon SQS Developer Guide*.",
-                },
-                Member {
-                    key: "MessageSystemAttributes",
-                    cli: "message-system-attributes",
-                    shape: 30u32,
-                    required: false,
-                    docs: "The message system attribute to send Each message system attribute consists of a `Name`, `Type`, and `Value`.\n\n> **Important:** - Currently, the only supported message system attribute is `AWSTraceHeader`. Its type must be `String` and its value must be a correctly formatted X-Ray trace header string.\n> - The size of a message system attribute doesn't count towards the total size of a message.",
-                },
-                Member {
-                    key: "MessageDeduplicationId",
-                    cli: "message-deduplication-id",
-                    shape: 0u32,
-                    required: false,
-                    docs: "This parameter applies only to FIFO (first-in-first-out) queues.\n\nThe token used for deduplication of messages within a 5-minute minimum deduplication interval. If a message with a particular `MessageDeduplicationId` is sent successfully, subsequent messages with the same `MessageDeduplicationId` are accepted successfully but aren't delivered. For more information, see [Exactly-once processing](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-exactly-once-processing.html>) in the *Amazon SQS Developer Guide*.\n\n- Every message must have a unique `MessageDeduplicationId`,\n\n  - You may provide a `MessageDeduplicationId` explicitly.\n  - If you aren't able to provide a `MessageDeduplicationId` and you enable `ContentBasedDeduplication` for your queue, Amazon SQS uses a SHA-256 hash to generate the `MessageDeduplicationId` using the body of the message (but not the attributes of the message).\n  - If you don't provide a `MessageDeduplicationId` and the queue doesn't have `ContentBasedDeduplication` set, the action fails with an error.\n  - If the queue has `ContentBasedDeduplication` set, your `MessageDeduplicationId` overrides the generated one.\n- When `ContentBasedDeduplication` is in effect, messages with identical content sent within the deduplication interval are treated as duplicates and only one copy of the message is delivered.\n- If you send one message with `ContentBasedDeduplication` enabled and then another message with a `MessageDeduplicationId` that is the same as the one generated for the first `MessageDeduplicationId`, the two messages are treated as duplicates and only one copy of the message is delivered.\n\n> **Note:** The `MessageDeduplicationId` is available to the consumer of the message (this can be useful for troubleshooting delivery issues).\n>\n> If a message is sent successfully but the acknowledgement is lost and the message is resent with the same `MessageDeduplicationId` after the deduplication interval, Amazon SQS can't detect duplicate messages.\n>\n> Amazon SQS continues to keep track of the message deduplication ID even after the message is received and deleted.\n\nThe length of `MessageDeduplicationId` is 128 characters. `MessageDeduplicationId` can contain alphanumeric characters (`a-z`, `A-Z`, `0-9`) and punctuation (``!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~``).\n\nFor best practices of using `MessageDeduplicationId`, see [Using the MessageDeduplicationId Property](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/using-messagededuplicationid-property.html>) in the *Amazon SQS Developer Guide*.",
-                },
-                Member {
-                    key: "MessageGroupId",
-                    cli: "message-group-id",
-                    shape: 0u32,
-                    required: false,
-                    docs: "`MessageGroupId` is an attribute used in Amazon SQS FIFO (First-In-First-Out) and standard queues. In FIFO queues, `MessageGroupId` organizes messages into distinct groups. Messages within the same message group are always processed one at a time, in strict order, ensuring that no two messages from the same group are processed simultaneously. In standard queues, using `MessageGroupId` enables fair queues. It is used to identify the tenant a message belongs to, helping maintain consistent message dwell time across all tenants during noisy neighbor events. Unlike FIFO queues, messages with the same `MessageGroupId` can be processed in parallel, maintaining the high throughput of standard queues.\n\n- **FIFO queues:** `MessageGroupId` acts as the tag that specifies that a message belongs to a specific message group. Messages that belong to the same message group are processed in a FIFO manner (however, messages in different message groups might be processed out of order). To interleave multiple ordered streams within a single queue, use `MessageGroupId` values (for example, session data for multiple users). In this scenario, multiple consumers can process the queue, but the session data of each user is processed in a FIFO fashion.\n\n  If you do not provide a `MessageGroupId` when sending a message to a FIFO queue, the action fails.\n\n  `ReceiveMessage` might return messages with multiple `MessageGroupId` values. For each `MessageGroupId`, the messages are sorted by time sent.\n- **Standard queues:**Use `MessageGroupId` in standard queues to enable fair queues. The `MessageGroupId` identifies the tenant a message belongs to. A tenant can be any entity that shares a queue with others, such as your customer, a client application, or a request type. When one tenant sends a disproportionately large volume of messages or has messages that require longer processing time, fair queues ensure other tenants' messages maintain low dwell time. This preserves quality of service for all tenants while maintaining the scalability and throughput of standard queues. We recommend that you include a `MessageGroupId` in all messages when using fair queues.\n\nThe length of `MessageGroupId` is 128 characters. Valid values: alphanumeric characters and punctuation ``(!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~)``.\n\nFor best practices of using `MessageGroupId`, see [Using the MessageGroupId Property](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/using-messagegroupid-property.html>) in the *Amazon SQS Developer Guide*.",
-                },
-            ],
-        ),
+        Shape::Struct(M40),
         Shape::List(36u32),
-        Shape::Struct(
-            &[
-                Member {
-                    key: "Id",
-                    cli: "id",
-                    shape: 0u32,
-                    required: true,
-                    docs: "An identifier for the message in this batch.",
-                },
-                Member {
-                    key: "MessageId",
-                    cli: "message-id",
-                    shape: 0u32,
-                    required: true,
-                    docs: "An identifier for the message.",
-                },
-                Member {
-                    key: "MD5OfMessageBody",
-                    cli: "md5-of-message-body",
-                    shape: 0u32,
-                    required: true,
-                    docs: "An MD5 digest of the non-URL-encoded message body string. You can use this attribute to verify that Amazon SQS received the message correctly. Amazon SQS URL-decodes the message before creating the MD5 digest. For information about MD5, see [RFC1321](<https://www.ietf.org/rfc/rfc1321.txt>).",
-                },
-                Member {
-                    key: "MD5OfMessageAttributes",
-                    cli: "md5-of-message-attributes",
-                    shape: 0u32,
-                    required: false,
-                    docs: "An MD5 digest of the non-URL-encoded message attribute string. You can use this attribute to verify that Amazon SQS received the message correctly. Amazon SQS URL-decodes the message before creating the MD5 digest. For information about MD5, see [RFC1321](<https://www.ietf.org/rfc/rfc1321.txt>).",
-                },
-                Member {
-                    key: "MD5OfMessageSystemAttributes",
-                    cli: "md5-of-message-system-attributes",
-                    shape: 0u32,
-                    required: false,
-                    docs: "An MD5 digest of the non-URL-encoded message system attribute string. You can use this attribute to verify that Amazon SQS received the message correctly. Amazon SQS URL-decodes the message before creating the MD5 digest. For information about MD5, see [RFC1321](<https://www.ietf.org/rfc/rfc1321.txt>).",
-                },
-                Member {
-                    key: "SequenceNumber",
-                    cli: "sequence-number",
-                    shape: 0u32,
-                    required: false,
-                    docs: "This parameter applies only to FIFO (first-in-first-out) queues.\n\nThe large, non-consecutive number that Amazon SQS assigns to each message.\n\nThe length of `SequenceNumber` is 128 bits. As `SequenceNumber` continues to increase for a particular `MessageGroupId`.",
-                },
-            ],
-        ),
+        Shape::Struct(M42),
     ],
     waiters: &[],
     xml_timestamps: false,
@@ -1765,3 +764,1078 @@ fn input_untag_queue(input: &Value) -> Result<UntagQueueInput, CallError> {
         tag_keys: i.req("TagKeys")?,
     })
 }
+
+const M0: &[Member] = &[
+    Member {
+        key: "QueueUrl",
+        cli: "queue-url",
+        shape: 0u32,
+        required: true,
+        docs: "The URL of the Amazon SQS queue to which permissions are added.\n\nQueue URLs and names are case-sensitive.",
+    },
+    Member {
+        key: "Label",
+        cli: "label",
+        shape: 0u32,
+        required: true,
+        docs: "The unique identification of the permission you're setting (for example, `AliceSendMessage`). Maximum 80 characters. Allowed characters include alphanumeric characters, hyphens (`-`), and underscores (`_`).",
+    },
+    Member {
+        key: "AWSAccountIds",
+        cli: "aws-account-ids",
+        shape: 1u32,
+        required: true,
+        docs: "The Amazon Web Services account numbers of the [principals](<https://docs.aws.amazon.com/general/latest/gr/glos-chap.html#P>) who are to receive permission. For information about locating the Amazon Web Services account identification, see [Your Amazon Web Services Identifiers](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-making-api-requests.html#sqs-api-request-authentication>) in the *Amazon SQS Developer Guide*.",
+    },
+    Member {
+        key: "Actions",
+        cli: "actions",
+        shape: 1u32,
+        required: true,
+        docs: "The action the client wants to allow for the specified principal. Valid values: the name of any action or `*`.\n\nFor more information about these actions, see [Overview of Managing Access Permissions to Your Amazon Simple Queue Service Resource](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-overview-of-managing-access.html>) in the *Amazon SQS Developer Guide*.\n\nSpecifying `SendMessage`, `DeleteMessage`, or `ChangeMessageVisibility` for `ActionName.n` also grants permissions for the corresponding batch versions of those actions: `SendMessageBatch`, `DeleteMessageBatch`, and `ChangeMessageVisibilityBatch`.",
+    },
+];
+
+const M1: &[Member] = &[
+    Member {
+        key: "TaskHandle",
+        cli: "task-handle",
+        shape: 0u32,
+        required: true,
+        docs: "An identifier associated with a message movement task.",
+    },
+];
+
+const M2: &[Member] = &[
+    Member {
+        key: "ApproximateNumberOfMessagesMoved",
+        cli: "approximate-number-of-messages-moved",
+        shape: 2u32,
+        required: false,
+        docs: "The approximate number of messages already moved to the destination queue.",
+    },
+];
+
+const M3: &[Member] = &[
+    Member {
+        key: "QueueUrl",
+        cli: "queue-url",
+        shape: 0u32,
+        required: true,
+        docs: "The URL of the Amazon SQS queue whose message's visibility is changed.\n\nQueue URLs and names are case-sensitive.",
+    },
+    Member {
+        key: "ReceiptHandle",
+        cli: "receipt-handle",
+        shape: 0u32,
+        required: true,
+        docs: "The receipt handle associated with the message, whose visibility timeout is changed. This parameter is returned by the `ReceiveMessage` action.",
+    },
+    Member {
+        key: "VisibilityTimeout",
+        cli: "visibility-timeout",
+        shape: 3u32,
+        required: true,
+        docs: "The new value for the message's visibility timeout (in seconds). Values range: `0` to `43200`. Maximum: 12 hours.",
+    },
+];
+
+const M5: &[Member] = &[
+    Member {
+        key: "Id",
+        cli: "id",
+        shape: 0u32,
+        required: true,
+        docs: "An identifier for this particular receipt handle used to communicate the result.\n\n> **Note:** The `Id`s of a batch request need to be unique within a request.\n>\n> This identifier can have up to 80 characters. The following characters are accepted: alphanumeric characters, hyphens(-), and underscores (_).",
+    },
+    Member {
+        key: "ReceiptHandle",
+        cli: "receipt-handle",
+        shape: 0u32,
+        required: true,
+        docs: "A receipt handle.",
+    },
+    Member {
+        key: "VisibilityTimeout",
+        cli: "visibility-timeout",
+        shape: 3u32,
+        required: false,
+        docs: "The new value (in seconds) for the message's visibility timeout.",
+    },
+];
+
+const M4: &[Member] = &[
+    Member {
+        key: "QueueUrl",
+        cli: "queue-url",
+        shape: 0u32,
+        required: true,
+        docs: "The URL of the Amazon SQS queue whose messages' visibility is changed.\n\nQueue URLs and names are case-sensitive.",
+    },
+    Member {
+        key: "Entries",
+        cli: "entries",
+        shape: 4u32,
+        required: true,
+        docs: "Lists the receipt handles of the messages for which the visibility timeout must be changed.",
+    },
+];
+
+const M7: &[Member] = &[
+    Member {
+        key: "Id",
+        cli: "id",
+        shape: 0u32,
+        required: true,
+        docs: "Represents a message whose visibility timeout has been changed successfully.",
+    },
+];
+
+const M8: &[Member] = &[
+    Member {
+        key: "Id",
+        cli: "id",
+        shape: 0u32,
+        required: true,
+        docs: "The `Id` of an entry in a batch request.",
+    },
+    Member {
+        key: "SenderFault",
+        cli: "sender-fault",
+        shape: 10u32,
+        required: true,
+        docs: "Specifies whether the error happened due to the caller of the batch API action.",
+    },
+    Member {
+        key: "Code",
+        cli: "code",
+        shape: 0u32,
+        required: true,
+        docs: "An error code representing why the action failed on this entry.",
+    },
+    Member {
+        key: "Message",
+        cli: "message",
+        shape: 0u32,
+        required: false,
+        docs: "A message explaining why the action failed on this entry.",
+    },
+];
+
+const M6: &[Member] = &[
+    Member {
+        key: "Successful",
+        cli: "successful",
+        shape: 6u32,
+        required: true,
+        docs: "A list of `ChangeMessageVisibilityBatchResultEntry` items.",
+    },
+    Member {
+        key: "Failed",
+        cli: "failed",
+        shape: 8u32,
+        required: true,
+        docs: "A list of `BatchResultErrorEntry` items.",
+    },
+];
+
+const M9: &[Member] = &[
+    Member {
+        key: "QueueName",
+        cli: "queue-name",
+        shape: 0u32,
+        required: true,
+        docs: "The name of the new queue. The following limits apply to this name:\n\n- A queue name can have up to 80 characters.\n- Valid values: alphanumeric characters, hyphens (`-`), and underscores (`_`).\n- A FIFO queue name must end with the `.fifo` suffix.\n\nQueue URLs and names are case-sensitive.",
+    },
+    Member {
+        key: "Attributes",
+        cli: "attributes",
+        shape: 11u32,
+        required: false,
+        docs: "A map of attributes with their corresponding values.\n\nThe following lists the names, descriptions, and values of the special request parameters that the `CreateQueue` action uses:\n\n- `DelaySeconds` – The length of time, in seconds, for which the delivery of all messages in the queue is delayed. Valid values: An integer from 0 to 900 seconds (15 minutes). Default: 0.\n- `MaximumMessageSize` – The limit of how many bytes a message can contain before Amazon SQS rejects it. Valid values: An integer from 1,024 bytes (1 KiB) to 1,048,576 bytes (1 MiB). Default: 1,048,576 bytes (1 MiB).\n- `MessageRetentionPeriod` – The length of time, in seconds, for which Amazon SQS retains a message. Valid values: An integer from 60 seconds (1 minute) to 1,209,600 seconds (14 days). Default: 345,600 (4 days). When you change a queue's attributes, the change can take up to 60 seconds for most of the attributes to propagate throughout the Amazon SQS system. Changes made to the `MessageRetentionPeriod` attribute can take up to 15 minutes and will impact existing messages in the queue potentially causing them to be expired and deleted if the `MessageRetentionPeriod` is reduced below the age of existing messages.\n- `Policy` – The queue's policy. A valid Amazon Web Services policy. For more information about policy structure, see [Overview of Amazon Web Services IAM Policies](<https://docs.aws.amazon.com/IAM/latest/UserGuide/PoliciesOverview.html>) in the *IAM User Guide*.\n- `ReceiveMessageWaitTimeSeconds` – The length of time, in seconds, for which a `ReceiveMessage` action waits for a message to arrive. Valid values: An integer from 0 to 20 (seconds). Default: 0.\n- `VisibilityTimeout` – The visibility timeout for the queue, in seconds. Valid values: An integer from 0 to 43,200 (12 hours). Default: 30. For more information about the visibility timeout, see [Visibility Timeout](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html>) in the *Amazon SQS Developer Guide*.\n\nThe following attributes apply only to [dead-letter queues:](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html>)\n\n- `RedrivePolicy` – The string that includes the parameters for the dead-letter queue functionality of the source queue as a JSON object. The parameters are as follows:\n\n  - `deadLetterTargetArn` – The Amazon Resource Name (ARN) of the dead-letter queue to which Amazon SQS moves messages after the value of `maxReceiveCount` is exceeded.\n  - `maxReceiveCount` – The number of times a message is delivered to the source queue before being moved to the dead-letter queue. Default: 10. When the `ReceiveCount` for a message exceeds the `maxReceiveCount` for a queue, Amazon SQS moves the message to the dead-letter-queue.\n- `RedriveAllowPolicy` – The string that includes the parameters for the permissions for the dead-letter queue redrive permission and which source queues can specify dead-letter queues as a JSON object. The parameters are as follows:\n\n  - `redrivePermission` – The permission type that defines which source queues can specify the current queue as the dead-letter queue. Valid values are:\n\n    - `allowAll` – (Default) Any source queues in this Amazon Web Services account in the same Region can specify this queue as the dead-letter queue.\n    - `denyAll` – No source queues can specify this queue as the dead-letter queue.\n    - `byQueue` – Only queues specified by the `sourceQueueArns` parameter can specify this queue as the dead-letter queue.\n  - `sourceQueueArns` – The Amazon Resource Names (ARN)s of the source queues that can specify this queue as the dead-letter queue and redrive messages. You can specify this parameter only when the `redrivePermission` parameter is set to `byQueue`. You can specify up to 10 source queue ARNs. To allow more than 10 source queues to specify dead-letter queues, set the `redrivePermission` parameter to `allowAll`.\n\n> **Note:** The dead-letter queue of a FIFO queue must also be a FIFO queue. Similarly, the dead-letter queue of a standard queue must also be a standard queue.\n\nThe following attributes apply only to [server-side-encryption](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html>):\n\n- `KmsMasterKeyId` – The ID of an Amazon Web Services managed customer master key (CMK) for Amazon SQS or a custom CMK. For more information, see [Key Terms](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html#sqs-sse-key-terms>). While the alias of the Amazon Web Services managed CMK for Amazon SQS is always `alias/aws/sqs`, the alias of a custom CMK can, for example, be `alias/MyAlias`. For more examples, see [KeyId](<https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html#API_DescribeKey_RequestParameters>) in the *Key Management Service API Reference*.\n- `KmsDataKeyReusePeriodSeconds` – The length of time, in seconds, for which Amazon SQS can reuse a [data key](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#data-keys>) to encrypt or decrypt messages before calling KMS again. An integer representing seconds, between 60 seconds (1 minute) and 86,400 seconds (24 hours). Default: 300 (5 minutes). A shorter time period provides better security but results in more calls to KMS which might incur charges after Free Tier. For more information, see [How Does the Data Key Reuse Period Work?](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html#sqs-how-does-the-data-key-reuse-period-work>)\n- `SqsManagedSseEnabled` – Enables server-side queue encryption using SQS owned encryption keys. Only one server-side encryption option is supported per queue (for example, [SSE-KMS](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sse-existing-queue.html>) or [SSE-SQS](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sqs-sse-queue.html>)).\n\nThe following attributes apply only to [FIFO (first-in-first-out) queues](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues.html>):\n\n- `FifoQueue` – Designates a queue as FIFO. Valid values are `true` and `false`. If you don't specify the `FifoQueue` attribute, Amazon SQS creates a standard queue. You can provide this attribute only during queue creation. You can't change it for an existing queue. When you set this attribute, you must also provide the `MessageGroupId` for your messages explicitly.\n\n  For more information, see [FIFO queue logic](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-understanding-logic.html>) in the *Amazon SQS Developer Guide*.\n- `ContentBasedDeduplication` – Enables content-based deduplication. Valid values are `true` and `false`. For more information, see [Exactly-once processing](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-exactly-once-processing.html>) in the *Amazon SQS Developer Guide*. Note the following:\n\n  - Every message must have a unique `MessageDeduplicationId`.\n\n    - You may provide a `MessageDeduplicationId` explicitly.\n    - If you aren't able to provide a `MessageDeduplicationId` and you enable `ContentBasedDeduplication` for your queue, Amazon SQS uses a SHA-256 hash to generate the `MessageDeduplicationId` using the body of the message (but not the attributes of the message).\n    - If you don't provide a `MessageDeduplicationId` and the queue doesn't have `ContentBasedDeduplication` set, the action fails with an error.\n    - If the queue has `ContentBasedDeduplication` set, your `MessageDeduplicationId` overrides the generated one.\n  - When `ContentBasedDeduplication` is in effect, messages with identical content sent within the deduplication interval are treated as duplicates and only one copy of the message is delivered.\n  - If you send one message with `ContentBasedDeduplication` enabled and then another message with a `MessageDeduplicationId` that is the same as the one generated for the first `MessageDeduplicationId`, the two messages are treated as duplicates and only one copy of the message is delivered.\n\nThe following attributes apply only to [high throughput for FIFO queues](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/high-throughput-fifo.html>):\n\n- `DeduplicationScope` – Specifies whether message deduplication occurs at the message group or queue level. Valid values are `messageGroup` and `queue`.\n- `FifoThroughputLimit` – Specifies whether the FIFO queue throughput quota applies to the entire queue or per message group. Valid values are `perQueue` and `perMessageGroupId`. The `perMessageGroupId` value is allowed only when the value for `DeduplicationScope` is `messageGroup`.\n\nTo enable high throughput for FIFO queues, do the following:\n\n- Set `DeduplicationScope` to `messageGroup`.\n- Set `FifoThroughputLimit` to `perMessageGroupId`.\n\nIf you set these attributes to anything other than the values shown for enabling high throughput, normal throughput is in effect and deduplication occurs as specified.\n\nFor information on throughput quotas, see [Quotas related to messages](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html>) in the *Amazon SQS Developer Guide*.",
+    },
+    Member {
+        key: "tags",
+        cli: "tags",
+        shape: 13u32,
+        required: false,
+        docs: "Add cost allocation tags to the specified Amazon SQS queue. For an overview, see [Tagging Your Amazon SQS Queues](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-queue-tags.html>) in the *Amazon SQS Developer Guide*.\n\nWhen you use queue tags, keep the following guidelines in mind:\n\n- Adding more than 50 tags to a queue isn't recommended.\n- Tags don't have any semantic meaning. Amazon SQS interprets tags as character strings.\n- Tags are case-sensitive.\n- A new tag with a key identical to that of an existing tag overwrites the existing tag.\n\nFor a full list of tag restrictions, see [Quotas related to queues](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-limits.html#limits-queues>) in the *Amazon SQS Developer Guide*.\n\n> **Note:** To be able to tag a queue on creation, you must have the `sqs:CreateQueue` and `sqs:TagQueue` permissions.\n>\n> Cross-account permissions don't apply to this action. For more information, see [Grant cross-account permissions to a role and a username](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-customer-managed-policy-examples.html#grant-cross-account-permissions-to-role-and-user-name>) in the *Amazon SQS Developer Guide*.",
+    },
+];
+
+const M10: &[Member] = &[
+    Member {
+        key: "QueueUrl",
+        cli: "queue-url",
+        shape: 0u32,
+        required: false,
+        docs: "The URL of the created Amazon SQS queue.",
+    },
+];
+
+const M11: &[Member] = &[
+    Member {
+        key: "QueueUrl",
+        cli: "queue-url",
+        shape: 0u32,
+        required: true,
+        docs: "The URL of the Amazon SQS queue from which messages are deleted.\n\nQueue URLs and names are case-sensitive.",
+    },
+    Member {
+        key: "ReceiptHandle",
+        cli: "receipt-handle",
+        shape: 0u32,
+        required: true,
+        docs: "The receipt handle associated with the message to delete.",
+    },
+];
+
+const M13: &[Member] = &[
+    Member {
+        key: "Id",
+        cli: "id",
+        shape: 0u32,
+        required: true,
+        docs: "The identifier for this particular receipt handle. This is used to communicate the result.\n\n> **Note:** The `Id`s of a batch request need to be unique within a request.\n>\n> This identifier can have up to 80 characters. The following characters are accepted: alphanumeric characters, hyphens(-), and underscores (_).",
+    },
+    Member {
+        key: "ReceiptHandle",
+        cli: "receipt-handle",
+        shape: 0u32,
+        required: true,
+        docs: "A receipt handle.",
+    },
+];
+
+const M12: &[Member] = &[
+    Member {
+        key: "QueueUrl",
+        cli: "queue-url",
+        shape: 0u32,
+        required: true,
+        docs: "The URL of the Amazon SQS queue from which messages are deleted.\n\nQueue URLs and names are case-sensitive.",
+    },
+    Member {
+        key: "Entries",
+        cli: "entries",
+        shape: 14u32,
+        required: true,
+        docs: "Lists the receipt handles for the messages to be deleted.",
+    },
+];
+
+const M15: &[Member] = &[
+    Member {
+        key: "Id",
+        cli: "id",
+        shape: 0u32,
+        required: true,
+        docs: "Represents a successfully deleted message.",
+    },
+];
+
+const M14: &[Member] = &[
+    Member {
+        key: "Successful",
+        cli: "successful",
+        shape: 16u32,
+        required: true,
+        docs: "A list of `DeleteMessageBatchResultEntry` items.",
+    },
+    Member {
+        key: "Failed",
+        cli: "failed",
+        shape: 8u32,
+        required: true,
+        docs: "A list of `BatchResultErrorEntry` items.",
+    },
+];
+
+const M16: &[Member] = &[
+    Member {
+        key: "QueueUrl",
+        cli: "queue-url",
+        shape: 0u32,
+        required: true,
+        docs: "The URL of the Amazon SQS queue to delete.\n\nQueue URLs and names are case-sensitive.",
+    },
+];
+
+const M17: &[Member] = &[
+    Member {
+        key: "QueueUrl",
+        cli: "queue-url",
+        shape: 0u32,
+        required: true,
+        docs: "The URL of the Amazon SQS queue whose attribute information is retrieved.\n\nQueue URLs and names are case-sensitive.",
+    },
+    Member {
+        key: "AttributeNames",
+        cli: "attribute-names",
+        shape: 18u32,
+        required: false,
+        docs: "A list of attributes for which to retrieve information.\n\nThe `AttributeNames` parameter is optional, but if you don't specify values for this parameter, the request returns empty results.\n\n> **Note:** In the future, new attributes might be added. If you write code that calls this action, we recommend that you structure your code so that it can handle new attributes gracefully.\n\nThe following attributes are supported:\n\n> **Important:** The `ApproximateNumberOfMessagesDelayed`, `ApproximateNumberOfMessagesNotVisible`, and `ApproximateNumberOfMessages` metrics may not achieve consistency until at least 1 minute after the producers stop sending messages. This period is required for the queue metadata to reach eventual consistency.\n\n- `All` – Returns all values.\n- `ApproximateNumberOfMessages` – Returns the approximate number of messages available for retrieval from the queue.\n- `ApproximateNumberOfMessagesDelayed` – Returns the approximate number of messages in the queue that are delayed and not available for reading immediately. This can happen when the queue is configured as a delay queue or when a message has been sent with a delay parameter.\n- `ApproximateNumberOfMessagesNotVisible` – Returns the approximate number of messages that are in flight. Messages are considered to be *in flight* if they have been sent to a client but have not yet been deleted or have not yet reached the end of their visibility window.\n- `CreatedTimestamp` – Returns the time when the queue was created in seconds ([epoch time](<http://en.wikipedia.org/wiki/Unix_time>)).\n- `DelaySeconds` – Returns the default delay on the queue in seconds.\n- `LastModifiedTimestamp` – Returns the time when the queue was last changed in seconds ([epoch time](<http://en.wikipedia.org/wiki/Unix_time>)).\n- `MaximumMessageSize` – Returns the limit of how many bytes a message can contain before Amazon SQS rejects it.\n- `MessageRetentionPeriod` – Returns the length of time, in seconds, for which Amazon SQS retains a message. When you change a queue's attributes, the change can take up to 60 seconds for most of the attributes to propagate throughout the Amazon SQS system. Changes made to the `MessageRetentionPeriod` attribute can take up to 15 minutes and will impact existing messages in the queue potentially causing them to be expired and deleted if the `MessageRetentionPeriod` is reduced below the age of existing messages.\n- `Policy` – Returns the policy of the queue.\n- `QueueArn` – Returns the Amazon resource name (ARN) of the queue.\n- `ReceiveMessageWaitTimeSeconds` – Returns the length of time, in seconds, for which the `ReceiveMessage` action waits for a message to arrive.\n- `VisibilityTimeout` – Returns the visibility timeout for the queue. For more information about the visibility timeout, see [Visibility Timeout](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html>) in the *Amazon SQS Developer Guide*.\n\nThe following attributes apply only to [dead-letter queues:](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html>)\n\n- `RedrivePolicy` – The string that includes the parameters for the dead-letter queue functionality of the source queue as a JSON object. The parameters are as follows:\n\n  - `deadLetterTargetArn` – The Amazon Resource Name (ARN) of the dead-letter queue to which Amazon SQS moves messages after the value of `maxReceiveCount` is exceeded.\n  - `maxReceiveCount` – The number of times a message is delivered to the source queue before being moved to the dead-letter queue. Default: 10. When the `ReceiveCount` for a message exceeds the `maxReceiveCount` for a queue, Amazon SQS moves the message to the dead-letter-queue.\n- `RedriveAllowPolicy` – The string that includes the parameters for the permissions for the dead-letter queue redrive permission and which source queues can specify dead-letter queues as a JSON object. The parameters are as follows:\n\n  - `redrivePermission` – The permission type that defines which source queues can specify the current queue as the dead-letter queue. Valid values are:\n\n    - `allowAll` – (Default) Any source queues in this Amazon Web Services account in the same Region can specify this queue as the dead-letter queue.\n    - `denyAll` – No source queues can specify this queue as the dead-letter queue.\n    - `byQueue` – Only queues specified by the `sourceQueueArns` parameter can specify this queue as the dead-letter queue.\n  - `sourceQueueArns` – The Amazon Resource Names (ARN)s of the source queues that can specify this queue as the dead-letter queue and redrive messages. You can specify this parameter only when the `redrivePermission` parameter is set to `byQueue`. You can specify up to 10 source queue ARNs. To allow more than 10 source queues to specify dead-letter queues, set the `redrivePermission` parameter to `allowAll`.\n\n> **Note:** The dead-letter queue of a FIFO queue must also be a FIFO queue. Similarly, the dead-letter queue of a standard queue must also be a standard queue.\n\nThe following attributes apply only to [server-side-encryption](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html>):\n\n- `KmsMasterKeyId` – Returns the ID of an Amazon Web Services managed customer master key (CMK) for Amazon SQS or a custom CMK. For more information, see [Key Terms](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html#sqs-sse-key-terms>).\n- `KmsDataKeyReusePeriodSeconds` – Returns the length of time, in seconds, for which Amazon SQS can reuse a data key to encrypt or decrypt messages before calling KMS again. For more information, see [How Does the Data Key Reuse Period Work?](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html#sqs-how-does-the-data-key-reuse-period-work>).\n- `SqsManagedSseEnabled` – Returns information about whether the queue is using SSE-SQS encryption using SQS owned encryption keys. Only one server-side encryption option is supported per queue (for example, [SSE-KMS](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sse-existing-queue.html>) or [SSE-SQS](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sqs-sse-queue.html>)).\n\nThe following attributes apply only to [FIFO (first-in-first-out) queues](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues.html>):\n\n- `FifoQueue` – Returns information about whether the queue is FIFO. For more information, see [FIFO queue logic](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-understanding-logic.html>) in the *Amazon SQS Developer Guide*.\n\n  > **Note:** To determine whether a queue is [FIFO](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues.html>), you can check whether `QueueName` ends with the `.fifo` suffix.\n- `ContentBasedDeduplication` – Returns whether content-based deduplication is enabled for the queue. For more information, see [Exactly-once processing](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-exactly-once-processing.html>) in the *Amazon SQS Developer Guide*.\n\nThe following attributes apply only to [high throughput for FIFO queues](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/high-throughput-fifo.html>):\n\n- `DeduplicationScope` – Specifies whether message deduplication occurs at the message group or queue level. Valid values are `messageGroup` and `queue`.\n- `FifoThroughputLimit` – Specifies whether the FIFO queue throughput quota applies to the entire queue or per message group. Valid values are `perQueue` and `perMessageGroupId`. The `perMessageGroupId` value is allowed only when the value for `DeduplicationScope` is `messageGroup`.\n\nTo enable high throughput for FIFO queues, do the following:\n\n- Set `DeduplicationScope` to `messageGroup`.\n- Set `FifoThroughputLimit` to `perMessageGroupId`.\n\nIf you set these attributes to anything other than the values shown for enabling high throughput, normal throughput is in effect and deduplication occurs as specified.\n\nFor information on throughput quotas, see [Quotas related to messages](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html>) in the *Amazon SQS Developer Guide*.",
+    },
+];
+
+const M18: &[Member] = &[
+    Member {
+        key: "Attributes",
+        cli: "attributes",
+        shape: 11u32,
+        required: false,
+        docs: "A map of attributes to their respective values.",
+    },
+];
+
+const M19: &[Member] = &[
+    Member {
+        key: "QueueName",
+        cli: "queue-name",
+        shape: 0u32,
+        required: true,
+        docs: "(Required) The name of the queue for which you want to fetch the URL. The name can be up to 80 characters long and can include alphanumeric characters, hyphens (-), and underscores (_). Queue URLs and names are case-sensitive.",
+    },
+    Member {
+        key: "QueueOwnerAWSAccountId",
+        cli: "queue-owner-aws-account-id",
+        shape: 0u32,
+        required: false,
+        docs: "(Optional) The Amazon Web Services account ID of the account that created the queue. This is only required when you are attempting to access a queue owned by another Amazon Web Services account.",
+    },
+];
+
+const M20: &[Member] = &[
+    Member {
+        key: "QueueUrl",
+        cli: "queue-url",
+        shape: 0u32,
+        required: false,
+        docs: "The URL of the queue.",
+    },
+];
+
+const M21: &[Member] = &[
+    Member {
+        key: "QueueUrl",
+        cli: "queue-url",
+        shape: 0u32,
+        required: true,
+        docs: "The URL of a dead-letter queue.\n\nQueue URLs and names are case-sensitive.",
+    },
+    Member {
+        key: "NextToken",
+        cli: "next-token",
+        shape: 0u32,
+        required: false,
+        docs: "Pagination token to request the next set of results.",
+    },
+    Member {
+        key: "MaxResults",
+        cli: "max-results",
+        shape: 3u32,
+        required: false,
+        docs: "Maximum number of results to include in the response. Value range is 1 to 1000. You must set `MaxResults` to receive a value for `NextToken` in the response.",
+    },
+];
+
+const M22: &[Member] = &[
+    Member {
+        key: "queueUrls",
+        cli: "queue-urls",
+        shape: 1u32,
+        required: true,
+        docs: "A list of source queue URLs that have the `RedrivePolicy` queue attribute configured with a dead-letter queue.",
+    },
+    Member {
+        key: "NextToken",
+        cli: "next-token",
+        shape: 0u32,
+        required: false,
+        docs: "Pagination token to include in the next request. Token value is `null` if there are no additional results to request, or if you did not set `MaxResults` in the request.",
+    },
+];
+
+const M23: &[Member] = &[
+    Member {
+        key: "SourceArn",
+        cli: "source-arn",
+        shape: 0u32,
+        required: true,
+        docs: "The ARN of the queue whose message movement tasks are to be listed.",
+    },
+    Member {
+        key: "MaxResults",
+        cli: "max-results",
+        shape: 3u32,
+        required: false,
+        docs: "The maximum number of results to include in the response. The default is 1, which provides the most recent message movement task. The upper limit is 10.",
+    },
+];
+
+const M25: &[Member] = &[
+    Member {
+        key: "TaskHandle",
+        cli: "task-handle",
+        shape: 0u32,
+        required: false,
+        docs: "An identifier associated with a message movement task. When this field is returned in the response of the `ListMessageMoveTasks` action, it is only populated for tasks that are in RUNNING status.",
+    },
+    Member {
+        key: "Status",
+        cli: "status",
+        shape: 0u32,
+        required: false,
+        docs: "The status of the message movement task. Possible values are: RUNNING, COMPLETED, CANCELLING, CANCELLED, and FAILED.",
+    },
+    Member {
+        key: "SourceArn",
+        cli: "source-arn",
+        shape: 0u32,
+        required: false,
+        docs: "The ARN of the queue that contains the messages to be moved to another queue.",
+    },
+    Member {
+        key: "DestinationArn",
+        cli: "destination-arn",
+        shape: 0u32,
+        required: false,
+        docs: "The ARN of the destination queue if it has been specified in the `StartMessageMoveTask` request. If a `DestinationArn` has not been specified in the `StartMessageMoveTask` request, this field value will be NULL.",
+    },
+    Member {
+        key: "MaxNumberOfMessagesPerSecond",
+        cli: "max-number-of-messages-per-second",
+        shape: 3u32,
+        required: false,
+        docs: "The number of messages to be moved per second (the message movement rate), if it has been specified in the `StartMessageMoveTask` request. If a `MaxNumberOfMessagesPerSecond` has not been specified in the `StartMessageMoveTask` request, this field value will be NULL.",
+    },
+    Member {
+        key: "ApproximateNumberOfMessagesMoved",
+        cli: "approximate-number-of-messages-moved",
+        shape: 2u32,
+        required: false,
+        docs: "The approximate number of messages already moved to the destination queue.",
+    },
+    Member {
+        key: "ApproximateNumberOfMessagesToMove",
+        cli: "approximate-number-of-messages-to-move",
+        shape: 2u32,
+        required: false,
+        docs: "The number of messages to be moved from the source queue. This number is obtained at the time of starting the message movement task and is only included after the message movement task is selected to start.",
+    },
+    Member {
+        key: "FailureReason",
+        cli: "failure-reason",
+        shape: 0u32,
+        required: false,
+        docs: "The task failure reason (only included if the task status is FAILED).",
+    },
+    Member {
+        key: "StartedTimestamp",
+        cli: "started-timestamp",
+        shape: 2u32,
+        required: false,
+        docs: "The timestamp of starting the message movement task.",
+    },
+];
+
+const M24: &[Member] = &[
+    Member {
+        key: "Results",
+        cli: "results",
+        shape: 19u32,
+        required: false,
+        docs: "A list of message movement tasks and their attributes.",
+    },
+];
+
+const M26: &[Member] = &[
+    Member {
+        key: "QueueUrl",
+        cli: "queue-url",
+        shape: 0u32,
+        required: true,
+        docs: "The URL of the queue.",
+    },
+];
+
+const M27: &[Member] = &[
+    Member {
+        key: "Tags",
+        cli: "tags",
+        shape: 13u32,
+        required: false,
+        docs: "The list of all tags added to the specified queue.",
+    },
+];
+
+const M28: &[Member] = &[
+    Member {
+        key: "QueueNamePrefix",
+        cli: "queue-name-prefix",
+        shape: 0u32,
+        required: false,
+        docs: "A string to use for filtering the list results. Only those queues whose name begins with the specified string are returned.\n\nQueue URLs and names are case-sensitive.",
+    },
+    Member {
+        key: "NextToken",
+        cli: "next-token",
+        shape: 0u32,
+        required: false,
+        docs: "Pagination token to request the next set of results.",
+    },
+    Member {
+        key: "MaxResults",
+        cli: "max-results",
+        shape: 3u32,
+        required: false,
+        docs: "Maximum number of results to include in the response. Value range is 1 to 1000. You must set `MaxResults` to receive a value for `NextToken` in the response.",
+    },
+];
+
+const M29: &[Member] = &[
+    Member {
+        key: "QueueUrls",
+        cli: "queue-urls",
+        shape: 1u32,
+        required: false,
+        docs: "A list of queue URLs, up to 1,000 entries, or the value of `MaxResults` that you sent in the request.",
+    },
+    Member {
+        key: "NextToken",
+        cli: "next-token",
+        shape: 0u32,
+        required: false,
+        docs: "Pagination token to include in the next request. Token value is `null` if there are no additional results to request, or if you did not set `MaxResults` in the request.",
+    },
+];
+
+const M30: &[Member] = &[
+    Member {
+        key: "QueueUrl",
+        cli: "queue-url",
+        shape: 0u32,
+        required: true,
+        docs: "The URL of the queue from which the `PurgeQueue` action deletes messages.\n\nQueue URLs and names are case-sensitive.",
+    },
+];
+
+const M31: &[Member] = &[
+    Member {
+        key: "QueueUrl",
+        cli: "queue-url",
+        shape: 0u32,
+        required: true,
+        docs: "The URL of the Amazon SQS queue from which messages are received.\n\nQueue URLs and names are case-sensitive.",
+    },
+    Member {
+        key: "AttributeNames",
+        cli: "attribute-names",
+        shape: 18u32,
+        required: false,
+        docs: "> **Important:** This parameter has been discontinued but will be supported for backward compatibility. To provide attribute names, you are encouraged to use `MessageSystemAttributeNames`.\n\nA list of attributes that need to be returned along with each message. These attributes include:\n\n- `All` – Returns all values.\n- `ApproximateFirstReceiveTimestamp` – Returns the time the message was first received from the queue ([epoch time](<http://en.wikipedia.org/wiki/Unix_time>) in milliseconds).\n- `ApproximateReceiveCount` – Returns the number of times a message has been received across all queues but not deleted.\n- `AWSTraceHeader` – Returns the X-Ray trace header string.\n- `SenderId`\n\n  - For a user, returns the user ID, for example `ABCDEFGHI1JKLMNOPQ23R`.\n  - For an IAM role, returns the IAM role ID, for example `ABCDE1F2GH3I4JK5LMNOP:i-a123b456`.\n- `SentTimestamp` – Returns the time the message was sent to the queue ([epoch time](<http://en.wikipedia.org/wiki/Unix_time>) in milliseconds).\n- `SqsManagedSseEnabled` – Enables server-side queue encryption using SQS owned encryption keys. Only one server-side encryption option is supported per queue (for example, [SSE-KMS](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sse-existing-queue.html>) or [SSE-SQS](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sqs-sse-queue.html>)).\n- `MessageDeduplicationId` – Returns the value provided by the producer that calls the `SendMessage` action.\n- `MessageGroupId` – Returns the value provided by the producer that calls the `SendMessage` action.\n- `SequenceNumber` – Returns the value provided by Amazon SQS.",
+    },
+    Member {
+        key: "MessageSystemAttributeNames",
+        cli: "message-system-attribute-names",
+        shape: 21u32,
+        required: false,
+        docs: "A list of attributes that need to be returned along with each message. These attributes include:\n\n- `All` – Returns all values.\n- `ApproximateFirstReceiveTimestamp` – Returns the time the message was first received from the queue ([epoch time](<http://en.wikipedia.org/wiki/Unix_time>) in milliseconds).\n- `ApproximateReceiveCount` – Returns the number of times a message has been received across all queues but not deleted.\n- `AWSTraceHeader` – Returns the X-Ray trace header string.\n- `SenderId`\n\n  - For a user, returns the user ID, for example `ABCDEFGHI1JKLMNOPQ23R`.\n  - For an IAM role, returns the IAM role ID, for example `ABCDE1F2GH3I4JK5LMNOP:i-a123b456`.\n- `SentTimestamp` – Returns the time the message was sent to the queue ([epoch time](<http://en.wikipedia.org/wiki/Unix_time>) in milliseconds).\n- `SqsManagedSseEnabled` – Enables server-side queue encryption using SQS owned encryption keys. Only one server-side encryption option is supported per queue (for example, [SSE-KMS](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sse-existing-queue.html>) or [SSE-SQS](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sqs-sse-queue.html>)).\n- `MessageDeduplicationId` – Returns the value provided by the producer that calls the `SendMessage` action.\n- `MessageGroupId` – Returns the value provided by the producer that calls the `SendMessage` action.\n- `SequenceNumber` – Returns the value provided by Amazon SQS.",
+    },
+    Member {
+        key: "MessageAttributeNames",
+        cli: "message-attribute-names",
+        shape: 1u32,
+        required: false,
+        docs: "The name of the message attribute, where *N* is the index.\n\n- The name can contain alphanumeric characters and the underscore (`_`), hyphen (`-`), and period (`.`).\n- The name is case-sensitive and must be unique among all attribute names for the message.\n- The name must not start with AWS-reserved prefixes such as `AWS.` or `Amazon.` (or any casing variants).\n- The name must not start or end with a period (`.`), and it should not have periods in succession (`..`).\n- The name can be up to 256 characters long.\n\nWhen using `ReceiveMessage`, you can send a list of attribute names to receive, or you can return all of the attributes by specifying `All` or `.*` in your request. You can also use all message attributes starting with a prefix, for example `bar.*`.",
+    },
+    Member {
+        key: "MaxNumberOfMessages",
+        cli: "max-number-of-messages",
+        shape: 3u32,
+        required: false,
+        docs: "The maximum number of messages to return. Amazon SQS never returns more messages than this value (however, fewer messages might be returned). Valid values: 1 to 10. Default: 1.",
+    },
+    Member {
+        key: "VisibilityTimeout",
+        cli: "visibility-timeout",
+        shape: 3u32,
+        required: false,
+        docs: "The duration (in seconds) that the received messages are hidden from subsequent retrieve requests after being retrieved by a `ReceiveMessage` request. If not specified, the default visibility timeout for the queue is used, which is 30 seconds.\n\nUnderstanding `VisibilityTimeout`:\n\n- When a message is received from a queue, it becomes temporarily invisible to other consumers for the duration of the visibility timeout. This prevents multiple consumers from processing the same message simultaneously. If the message is not deleted or its visibility timeout is not extended before the timeout expires, it becomes visible again and can be retrieved by other consumers.\n- Setting an appropriate visibility timeout is crucial. If it's too short, the message might become visible again before processing is complete, leading to duplicate processing. If it's too long, it delays the reprocessing of messages if the initial processing fails.\n- You can adjust the visibility timeout using the `--visibility-timeout` parameter in the `receive-message` command to match the processing time required by your application.\n- A message that isn't deleted or a message whose visibility isn't extended before the visibility timeout expires counts as a failed receive. Depending on the configuration of the queue, the message might be sent to the dead-letter queue.\n\nFor more information, see [Visibility Timeout](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html>) in the *Amazon SQS Developer Guide*.",
+    },
+    Member {
+        key: "WaitTimeSeconds",
+        cli: "wait-time-seconds",
+        shape: 3u32,
+        required: false,
+        docs: "The duration (in seconds) for which the call waits for a message to arrive in the queue before returning. If a message is available, the call returns sooner than `WaitTimeSeconds`. If no messages are available and the wait time expires, the call does not return a message list. If you are using the Java SDK, it returns a `ReceiveMessageResponse` object, which has a empty list instead of a Null object.\n\n> **Important:** To avoid HTTP errors, ensure that the HTTP response timeout for `ReceiveMessage` requests is longer than the `WaitTimeSeconds` parameter. For example, with the Java SDK, you can set HTTP transport settings using the [NettyNioAsyncHttpClient](<https://sdk.amazonaws.com/java/api/latest/software/amazon/awssdk/http/nio/netty/NettyNioAsyncHttpClient.html>) for asynchronous clients, or the [ApacheHttpClient](<https://sdk.amazonaws.com/java/api/latest/software/amazon/awssdk/http/apache/ApacheHttpClient.html>) for synchronous clients.",
+    },
+    Member {
+        key: "ReceiveRequestAttemptId",
+        cli: "receive-request-attempt-id",
+        shape: 0u32,
+        required: false,
+        docs: "This parameter applies only to FIFO (first-in-first-out) queues.\n\nThe token used for deduplication of `ReceiveMessage` calls. If a networking issue occurs after a `ReceiveMessage` action, and instead of a response you receive a generic error, it is possible to retry the same action with an identical `ReceiveRequestAttemptId` to retrieve the same set of messages, even if their visibility timeout has not yet expired.\n\n- You can use `ReceiveRequestAttemptId` only for 5 minutes after a `ReceiveMessage` action.\n- When you set `FifoQueue`, a caller of the `ReceiveMessage` action can provide a `ReceiveRequestAttemptId` explicitly.\n- It is possible to retry the `ReceiveMessage` action with the same `ReceiveRequestAttemptId` if none of the messages have been modified (deleted or had their visibility changes).\n- During a visibility timeout, subsequent calls with the same `ReceiveRequestAttemptId` return the same messages and receipt handles. If a retry occurs within the deduplication interval, it resets the visibility timeout. For more information, see [Visibility Timeout](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html>) in the *Amazon SQS Developer Guide*.\n\n  > **Important:** If a caller of the `ReceiveMessage` action still processes messages when the visibility timeout expires and messages become visible, another worker consuming from the same queue can receive the same messages and therefore process duplicates. Also, if a consumer whose message processing time is longer than the visibility timeout tries to delete the processed messages, the action fails with an error.\n  >\n  > To mitigate this effect, ensure that your application observes a safe threshold before the visibility timeout expires and extend the visibility timeout as necessary.\n- While messages with a particular `MessageGroupId` are invisible, no more messages belonging to the same `MessageGroupId` are returned until the visibility timeout expires. You can still receive messages with another `MessageGroupId` from your FIFO queue as long as they are visible.\n- If a caller of `ReceiveMessage` can't track the `ReceiveRequestAttemptId`, no retries work until the original visibility timeout expires. As a result, delays might occur but the messages in the queue remain in a strict order.\n\nThe maximum length of `ReceiveRequestAttemptId` is 128 characters. `ReceiveRequestAttemptId` can contain alphanumeric characters (`a-z`, `A-Z`, `0-9`) and punctuation (``!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~``).\n\nFor best practices of using `ReceiveRequestAttemptId`, see [Using the ReceiveRequestAttemptId Request Parameter](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/using-receiverequestattemptid-request-parameter.html>) in the *Amazon SQS Developer Guide*.",
+    },
+];
+
+const M34: &[Member] = &[
+    Member {
+        key: "StringValue",
+        cli: "string-value",
+        shape: 0u32,
+        required: false,
+        docs: "Strings are Unicode with UTF-8 binary encoding. For a list of code values, see [ASCII Printable Characters](<http://en.wikipedia.org/wiki/ASCII#ASCII_printable_characters>).",
+    },
+    Member {
+        key: "BinaryValue",
+        cli: "binary-value",
+        shape: 28u32,
+        required: false,
+        docs: "Binary type attributes can store any binary data, such as compressed data, encrypted data, or images.",
+    },
+    Member {
+        key: "StringListValues",
+        cli: "string-list-values",
+        shape: 1u32,
+        required: false,
+        docs: "Not implemented. Reserved for future use.",
+    },
+    Member {
+        key: "BinaryListValues",
+        cli: "binary-list-values",
+        shape: 29u32,
+        required: false,
+        docs: "Not implemented. Reserved for future use.",
+    },
+    Member {
+        key: "DataType",
+        cli: "data-type",
+        shape: 0u32,
+        required: true,
+        docs: "Amazon SQS supports the following logical data types: `String`, `Number`, and `Binary`. For the `Number` data type, you must use `StringValue`.\n\nYou can also append custom labels. For more information, see [Amazon SQS Message Attributes](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html#sqs-message-attributes>) in the *Amazon SQS Developer Guide*.",
+    },
+];
+
+const M33: &[Member] = &[
+    Member {
+        key: "MessageId",
+        cli: "message-id",
+        shape: 0u32,
+        required: false,
+        docs: "A unique identifier for the message. A `MessageId`is considered unique across all Amazon Web Services accounts for an extended period of time.",
+    },
+    Member {
+        key: "ReceiptHandle",
+        cli: "receipt-handle",
+        shape: 0u32,
+        required: false,
+        docs: "An identifier associated with the act of receiving the message. A new receipt handle is returned every time you receive a message. When deleting a message, you provide the last received receipt handle to delete the message.",
+    },
+    Member {
+        key: "MD5OfBody",
+        cli: "md5-of-body",
+        shape: 0u32,
+        required: false,
+        docs: "An MD5 digest of the non-URL-encoded message body string.",
+    },
+    Member {
+        key: "Body",
+        cli: "body",
+        shape: 0u32,
+        required: false,
+        docs: "The message's contents (not URL-encoded).",
+    },
+    Member {
+        key: "Attributes",
+        cli: "attributes",
+        shape: 25u32,
+        required: false,
+        docs: "A map of the attributes requested in `ReceiveMessage` to their respective values. Supported attributes:\n\n- `ApproximateReceiveCount`\n- `ApproximateFirstReceiveTimestamp`\n- `MessageDeduplicationId`\n- `MessageGroupId`\n- `SenderId`\n- `SentTimestamp`\n- `SequenceNumber`\n\n`ApproximateFirstReceiveTimestamp` and `SentTimestamp` are each returned as an integer representing the [epoch time](<http://en.wikipedia.org/wiki/Unix_time>) in milliseconds.",
+    },
+    Member {
+        key: "MD5OfMessageAttributes",
+        cli: "md5-of-message-attributes",
+        shape: 0u32,
+        required: false,
+        docs: "An MD5 digest of the non-URL-encoded message attribute string. You can use this attribute to verify that Amazon SQS received the message correctly. Amazon SQS URL-decodes the message before creating the MD5 digest. For information about MD5, see [RFC1321](<https://www.ietf.org/rfc/rfc1321.txt>).",
+    },
+    Member {
+        key: "MessageAttributes",
+        cli: "message-attributes",
+        shape: 26u32,
+        required: false,
+        docs: "Each message attribute consists of a `Name`, `Type`, and `Value`. For more information, see [Amazon SQS message attributes](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html#sqs-message-attributes>) in the *Amazon SQS Developer Guide*.",
+    },
+];
+
+const M32: &[Member] = &[
+    Member {
+        key: "Messages",
+        cli: "messages",
+        shape: 23u32,
+        required: false,
+        docs: "A list of messages.",
+    },
+];
+
+const M35: &[Member] = &[
+    Member {
+        key: "QueueUrl",
+        cli: "queue-url",
+        shape: 0u32,
+        required: true,
+        docs: "The URL of the Amazon SQS queue from which permissions are removed.\n\nQueue URLs and names are case-sensitive.",
+    },
+    Member {
+        key: "Label",
+        cli: "label",
+        shape: 0u32,
+        required: true,
+        docs: "The identification of the permission to remove. This is the label added using the `AddPermission` action.",
+    },
+];
+
+const M37: &[Member] = &[
+    Member {
+        key: "StringValue",
+        cli: "string-value",
+        shape: 0u32,
+        required: false,
+        docs: "Strings are Unicode with UTF-8 binary encoding. For a list of code values, see [ASCII Printable Characters](<http://en.wikipedia.org/wiki/ASCII#ASCII_printable_characters>).",
+    },
+    Member {
+        key: "BinaryValue",
+        cli: "binary-value",
+        shape: 28u32,
+        required: false,
+        docs: "Binary type attributes can store any binary data, such as compressed data, encrypted data, or images.",
+    },
+    Member {
+        key: "StringListValues",
+        cli: "string-list-values",
+        shape: 1u32,
+        required: false,
+        docs: "Not implemented. Reserved for future use.",
+    },
+    Member {
+        key: "BinaryListValues",
+        cli: "binary-list-values",
+        shape: 29u32,
+        required: false,
+        docs: "Not implemented. Reserved for future use.",
+    },
+    Member {
+        key: "DataType",
+        cli: "data-type",
+        shape: 0u32,
+        required: true,
+        docs: "Amazon SQS supports the following logical data types: `String`, `Number`, and `Binary`. For the `Number` data type, you must use `StringValue`.\n\nYou can also append custom labels. For more information, see [Amazon SQS Message Attributes](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html#sqs-message-attributes>) in the *Amazon SQS Developer Guide*.",
+    },
+];
+
+const M36: &[Member] = &[
+    Member {
+        key: "QueueUrl",
+        cli: "queue-url",
+        shape: 0u32,
+        required: true,
+        docs: "The URL of the Amazon SQS queue to which a message is sent.\n\nQueue URLs and names are case-sensitive.",
+    },
+    Member {
+        key: "MessageBody",
+        cli: "message-body",
+        shape: 0u32,
+        required: true,
+        docs: "The message to send. The minimum size is one character. The maximum size is 1 MiB or 1,048,576 bytes\n\n> **Important:** A message can include only XML, JSON, and unformatted text. The following Unicode characters are allowed. For more information, see the [W3C specification for characters](<http://www.w3.org/TR/REC-xml/#charsets>).\n>\n> `#x9` \\| `#xA` \\| `#xD` \\| `#x20` to `#xD7FF` \\| `#xE000` to `#xFFFD` \\| `#x10000` to `#x10FFFF`\n>\n> If a message contains characters outside the allowed set, Amazon SQS rejects the message and returns an InvalidMessageContents error. Ensure that your message body includes only valid characters to avoid this exception.",
+    },
+    Member {
+        key: "DelaySeconds",
+        cli: "delay-seconds",
+        shape: 3u32,
+        required: false,
+        docs: "The length of time, in seconds, for which to delay a specific message. Valid values: 0 to 900. Maximum: 15 minutes. Messages with a positive `DelaySeconds` value become available for processing after the delay period is finished. If you don't specify a value, the default value for the queue applies.\n\n> **Note:** When you set `FifoQueue`, you can't set `DelaySeconds` per message. You can set this parameter only on a queue level.",
+    },
+    Member {
+        key: "MessageAttributes",
+        cli: "message-attributes",
+        shape: 26u32,
+        required: false,
+        docs: "Each message attribute consists of a `Name`, `Type`, and `Value`. For more information, see [Amazon SQS message attributes](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html#sqs-message-attributes>) in the *Amazon SQS Developer Guide*.",
+    },
+    Member {
+        key: "MessageSystemAttributes",
+        cli: "message-system-attributes",
+        shape: 30u32,
+        required: false,
+        docs: "The message system attribute to send. Each message system attribute consists of a `Name`, `Type`, and `Value`.\n\n> **Important:** - Currently, the only supported message system attribute is `AWSTraceHeader`. Its type must be `String` and its value must be a correctly formatted X-Ray trace header string.\n> - The size of a message system attribute doesn't count towards the total size of a message.",
+    },
+    Member {
+        key: "MessageDeduplicationId",
+        cli: "message-deduplication-id",
+        shape: 0u32,
+        required: false,
+        docs: "This parameter applies only to FIFO (first-in-first-out) queues.\n\nThe token used for deduplication of sent messages. If a message with a particular `MessageDeduplicationId` is sent successfully, any messages sent with the same `MessageDeduplicationId` are accepted successfully but aren't delivered during the 5-minute deduplication interval. For more information, see [Exactly-once processing](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-exactly-once-processing.html>) in the *Amazon SQS Developer Guide*.\n\n- Every message must have a unique `MessageDeduplicationId`,\n\n  - You may provide a `MessageDeduplicationId` explicitly.\n  - If you aren't able to provide a `MessageDeduplicationId` and you enable `ContentBasedDeduplication` for your queue, Amazon SQS uses a SHA-256 hash to generate the `MessageDeduplicationId` using the body of the message (but not the attributes of the message).\n  - If you don't provide a `MessageDeduplicationId` and the queue doesn't have `ContentBasedDeduplication` set, the action fails with an error.\n  - If the queue has `ContentBasedDeduplication` set, your `MessageDeduplicationId` overrides the generated one.\n- When `ContentBasedDeduplication` is in effect, messages with identical content sent within the deduplication interval are treated as duplicates and only one copy of the message is delivered.\n- If you send one message with `ContentBasedDeduplication` enabled and then another message with a `MessageDeduplicationId` that is the same as the one generated for the first `MessageDeduplicationId`, the two messages are treated as duplicates and only one copy of the message is delivered.\n\n> **Note:** The `MessageDeduplicationId` is available to the consumer of the message (this can be useful for troubleshooting delivery issues).\n>\n> If a message is sent successfully but the acknowledgement is lost and the message is resent with the same `MessageDeduplicationId` after the deduplication interval, Amazon SQS can't detect duplicate messages.\n>\n> Amazon SQS continues to keep track of the message deduplication ID even after the message is received and deleted.\n\nThe maximum length of `MessageDeduplicationId` is 128 characters. `MessageDeduplicationId` can contain alphanumeric characters (`a-z`, `A-Z`, `0-9`) and punctuation (``!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~``).\n\nFor best practices of using `MessageDeduplicationId`, see [Using the MessageDeduplicationId Property](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/using-messagededuplicationid-property.html>) in the *Amazon SQS Developer Guide*.",
+    },
+    Member {
+        key: "MessageGroupId",
+        cli: "message-group-id",
+        shape: 0u32,
+        required: false,
+        docs: "`MessageGroupId` is an attribute used in Amazon SQS FIFO (First-In-First-Out) and standard queues. In FIFO queues, `MessageGroupId` organizes messages into distinct groups. Messages within the same message group are always processed one at a time, in strict order, ensuring that no two messages from the same group are processed simultaneously. In standard queues, using `MessageGroupId` enables fair queues. It is used to identify the tenant a message belongs to, helping maintain consistent message dwell time across all tenants during noisy neighbor events. Unlike FIFO queues, messages with the same `MessageGroupId` can be processed in parallel, maintaining the high throughput of standard queues.\n\n- **FIFO queues:** `MessageGroupId` acts as the tag that specifies that a message belongs to a specific message group. Messages that belong to the same message group are processed in a FIFO manner (however, messages in different message groups might be processed out of order). To interleave multiple ordered streams within a single queue, use `MessageGroupId` values (for example, session data for multiple users). In this scenario, multiple consumers can process the queue, but the session data of each user is processed in a FIFO fashion.\n\n  If you do not provide a `MessageGroupId` when sending a message to a FIFO queue, the action fails.\n\n  `ReceiveMessage` might return messages with multiple `MessageGroupId` values. For each `MessageGroupId`, the messages are sorted by time sent.\n- **Standard queues:**Use `MessageGroupId` in standard queues to enable fair queues. The `MessageGroupId` identifies the tenant a message belongs to. A tenant can be any entity that shares a queue with others, such as your customer, a client application, or a request type. When one tenant sends a disproportionately large volume of messages or has messages that require longer processing time, fair queues ensure other tenants' messages maintain low dwell time. This preserves quality of service for all tenants while maintaining the scalability and throughput of standard queues. We recommend that you include a `MessageGroupId` in all messages when using fair queues.\n\nThe length of `MessageGroupId` is 128 characters. Valid values: alphanumeric characters and punctuation ``(!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~)``.\n\nFor best practices of using `MessageGroupId`, see [Using the MessageGroupId Property](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/using-messagegroupid-property.html>) in the *Amazon SQS Developer Guide*.",
+    },
+];
+
+const M38: &[Member] = &[
+    Member {
+        key: "MD5OfMessageBody",
+        cli: "md5-of-message-body",
+        shape: 0u32,
+        required: false,
+        docs: "An MD5 digest of the non-URL-encoded message body string. You can use this attribute to verify that Amazon SQS received the message correctly. Amazon SQS URL-decodes the message before creating the MD5 digest. For information about MD5, see [RFC1321](<https://www.ietf.org/rfc/rfc1321.txt>).",
+    },
+    Member {
+        key: "MD5OfMessageAttributes",
+        cli: "md5-of-message-attributes",
+        shape: 0u32,
+        required: false,
+        docs: "An MD5 digest of the non-URL-encoded message attribute string. You can use this attribute to verify that Amazon SQS received the message correctly. Amazon SQS URL-decodes the message before creating the MD5 digest. For information about MD5, see [RFC1321](<https://www.ietf.org/rfc/rfc1321.txt>).",
+    },
+    Member {
+        key: "MD5OfMessageSystemAttributes",
+        cli: "md5-of-message-system-attributes",
+        shape: 0u32,
+        required: false,
+        docs: "An MD5 digest of the non-URL-encoded message system attribute string. You can use this attribute to verify that Amazon SQS received the message correctly. Amazon SQS URL-decodes the message before creating the MD5 digest.",
+    },
+    Member {
+        key: "MessageId",
+        cli: "message-id",
+        shape: 0u32,
+        required: false,
+        docs: "An attribute containing the `MessageId` of the message sent to the queue. For more information, see [Queue and Message Identifiers](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-queue-message-identifiers.html>) in the *Amazon SQS Developer Guide*.",
+    },
+    Member {
+        key: "SequenceNumber",
+        cli: "sequence-number",
+        shape: 0u32,
+        required: false,
+        docs: "This parameter applies only to FIFO (first-in-first-out) queues.\n\nThe large, non-consecutive number that Amazon SQS assigns to each message.\n\nThe length of `SequenceNumber` is 128 bits. `SequenceNumber` continues to increase for a particular `MessageGroupId`.",
+    },
+];
+
+const M40: &[Member] = &[
+    Member {
+        key: "Id",
+        cli: "id",
+        shape: 0u32,
+        required: true,
+        docs: "An identifier for a message in this batch used to communicate the result.\n\n> **Note:** The `Id`s of a batch request need to be unique within a request.\n>\n> This identifier can have up to 80 characters. The following characters are accepted: alphanumeric characters, hyphens(-), and underscores (_).",
+    },
+    Member {
+        key: "MessageBody",
+        cli: "message-body",
+        shape: 0u32,
+        required: true,
+        docs: "The body of the message.",
+    },
+    Member {
+        key: "DelaySeconds",
+        cli: "delay-seconds",
+        shape: 3u32,
+        required: false,
+        docs: "The length of time, in seconds, for which a specific message is delayed. Valid values: 0 to 900. Maximum: 15 minutes. Messages with a positive `DelaySeconds` value become available for processing after the delay period is finished. If you don't specify a value, the default value for the queue is applied.\n\n> **Note:** When you set `FifoQueue`, you can't set `DelaySeconds` per message. You can set this parameter only on a queue level.",
+    },
+    Member {
+        key: "MessageAttributes",
+        cli: "message-attributes",
+        shape: 26u32,
+        required: false,
+        docs: "Each message attribute consists of a `Name`, `Type`, and `Value`. For more information, see [Amazon SQS message attributes](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html#sqs-message-attributes>) in the *Amazon SQS Developer Guide*.",
+    },
+    Member {
+        key: "MessageSystemAttributes",
+        cli: "message-system-attributes",
+        shape: 30u32,
+        required: false,
+        docs: "The message system attribute to send Each message system attribute consists of a `Name`, `Type`, and `Value`.\n\n> **Important:** - Currently, the only supported message system attribute is `AWSTraceHeader`. Its type must be `String` and its value must be a correctly formatted X-Ray trace header string.\n> - The size of a message system attribute doesn't count towards the total size of a message.",
+    },
+    Member {
+        key: "MessageDeduplicationId",
+        cli: "message-deduplication-id",
+        shape: 0u32,
+        required: false,
+        docs: "This parameter applies only to FIFO (first-in-first-out) queues.\n\nThe token used for deduplication of messages within a 5-minute minimum deduplication interval. If a message with a particular `MessageDeduplicationId` is sent successfully, subsequent messages with the same `MessageDeduplicationId` are accepted successfully but aren't delivered. For more information, see [Exactly-once processing](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-exactly-once-processing.html>) in the *Amazon SQS Developer Guide*.\n\n- Every message must have a unique `MessageDeduplicationId`,\n\n  - You may provide a `MessageDeduplicationId` explicitly.\n  - If you aren't able to provide a `MessageDeduplicationId` and you enable `ContentBasedDeduplication` for your queue, Amazon SQS uses a SHA-256 hash to generate the `MessageDeduplicationId` using the body of the message (but not the attributes of the message).\n  - If you don't provide a `MessageDeduplicationId` and the queue doesn't have `ContentBasedDeduplication` set, the action fails with an error.\n  - If the queue has `ContentBasedDeduplication` set, your `MessageDeduplicationId` overrides the generated one.\n- When `ContentBasedDeduplication` is in effect, messages with identical content sent within the deduplication interval are treated as duplicates and only one copy of the message is delivered.\n- If you send one message with `ContentBasedDeduplication` enabled and then another message with a `MessageDeduplicationId` that is the same as the one generated for the first `MessageDeduplicationId`, the two messages are treated as duplicates and only one copy of the message is delivered.\n\n> **Note:** The `MessageDeduplicationId` is available to the consumer of the message (this can be useful for troubleshooting delivery issues).\n>\n> If a message is sent successfully but the acknowledgement is lost and the message is resent with the same `MessageDeduplicationId` after the deduplication interval, Amazon SQS can't detect duplicate messages.\n>\n> Amazon SQS continues to keep track of the message deduplication ID even after the message is received and deleted.\n\nThe length of `MessageDeduplicationId` is 128 characters. `MessageDeduplicationId` can contain alphanumeric characters (`a-z`, `A-Z`, `0-9`) and punctuation (``!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~``).\n\nFor best practices of using `MessageDeduplicationId`, see [Using the MessageDeduplicationId Property](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/using-messagededuplicationid-property.html>) in the *Amazon SQS Developer Guide*.",
+    },
+    Member {
+        key: "MessageGroupId",
+        cli: "message-group-id",
+        shape: 0u32,
+        required: false,
+        docs: "`MessageGroupId` is an attribute used in Amazon SQS FIFO (First-In-First-Out) and standard queues. In FIFO queues, `MessageGroupId` organizes messages into distinct groups. Messages within the same message group are always processed one at a time, in strict order, ensuring that no two messages from the same group are processed simultaneously. In standard queues, using `MessageGroupId` enables fair queues. It is used to identify the tenant a message belongs to, helping maintain consistent message dwell time across all tenants during noisy neighbor events. Unlike FIFO queues, messages with the same `MessageGroupId` can be processed in parallel, maintaining the high throughput of standard queues.\n\n- **FIFO queues:** `MessageGroupId` acts as the tag that specifies that a message belongs to a specific message group. Messages that belong to the same message group are processed in a FIFO manner (however, messages in different message groups might be processed out of order). To interleave multiple ordered streams within a single queue, use `MessageGroupId` values (for example, session data for multiple users). In this scenario, multiple consumers can process the queue, but the session data of each user is processed in a FIFO fashion.\n\n  If you do not provide a `MessageGroupId` when sending a message to a FIFO queue, the action fails.\n\n  `ReceiveMessage` might return messages with multiple `MessageGroupId` values. For each `MessageGroupId`, the messages are sorted by time sent.\n- **Standard queues:**Use `MessageGroupId` in standard queues to enable fair queues. The `MessageGroupId` identifies the tenant a message belongs to. A tenant can be any entity that shares a queue with others, such as your customer, a client application, or a request type. When one tenant sends a disproportionately large volume of messages or has messages that require longer processing time, fair queues ensure other tenants' messages maintain low dwell time. This preserves quality of service for all tenants while maintaining the scalability and throughput of standard queues. We recommend that you include a `MessageGroupId` in all messages when using fair queues.\n\nThe length of `MessageGroupId` is 128 characters. Valid values: alphanumeric characters and punctuation ``(!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~)``.\n\nFor best practices of using `MessageGroupId`, see [Using the MessageGroupId Property](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/using-messagegroupid-property.html>) in the *Amazon SQS Developer Guide*.",
+    },
+];
+
+const M39: &[Member] = &[
+    Member {
+        key: "QueueUrl",
+        cli: "queue-url",
+        shape: 0u32,
+        required: true,
+        docs: "The URL of the Amazon SQS queue to which batched messages are sent.\n\nQueue URLs and names are case-sensitive.",
+    },
+    Member {
+        key: "Entries",
+        cli: "entries",
+        shape: 33u32,
+        required: true,
+        docs: "A list of `SendMessageBatchRequestEntry` items.",
+    },
+];
+
+const M42: &[Member] = &[
+    Member {
+        key: "Id",
+        cli: "id",
+        shape: 0u32,
+        required: true,
+        docs: "An identifier for the message in this batch.",
+    },
+    Member {
+        key: "MessageId",
+        cli: "message-id",
+        shape: 0u32,
+        required: true,
+        docs: "An identifier for the message.",
+    },
+    Member {
+        key: "MD5OfMessageBody",
+        cli: "md5-of-message-body",
+        shape: 0u32,
+        required: true,
+        docs: "An MD5 digest of the non-URL-encoded message body string. You can use this attribute to verify that Amazon SQS received the message correctly. Amazon SQS URL-decodes the message before creating the MD5 digest. For information about MD5, see [RFC1321](<https://www.ietf.org/rfc/rfc1321.txt>).",
+    },
+    Member {
+        key: "MD5OfMessageAttributes",
+        cli: "md5-of-message-attributes",
+        shape: 0u32,
+        required: false,
+        docs: "An MD5 digest of the non-URL-encoded message attribute string. You can use this attribute to verify that Amazon SQS received the message correctly. Amazon SQS URL-decodes the message before creating the MD5 digest. For information about MD5, see [RFC1321](<https://www.ietf.org/rfc/rfc1321.txt>).",
+    },
+    Member {
+        key: "MD5OfMessageSystemAttributes",
+        cli: "md5-of-message-system-attributes",
+        shape: 0u32,
+        required: false,
+        docs: "An MD5 digest of the non-URL-encoded message system attribute string. You can use this attribute to verify that Amazon SQS received the message correctly. Amazon SQS URL-decodes the message before creating the MD5 digest. For information about MD5, see [RFC1321](<https://www.ietf.org/rfc/rfc1321.txt>).",
+    },
+    Member {
+        key: "SequenceNumber",
+        cli: "sequence-number",
+        shape: 0u32,
+        required: false,
+        docs: "This parameter applies only to FIFO (first-in-first-out) queues.\n\nThe large, non-consecutive number that Amazon SQS assigns to each message.\n\nThe length of `SequenceNumber` is 128 bits. As `SequenceNumber` continues to increase for a particular `MessageGroupId`.",
+    },
+];
+
+const M41: &[Member] = &[
+    Member {
+        key: "Successful",
+        cli: "successful",
+        shape: 35u32,
+        required: true,
+        docs: "A list of `SendMessageBatchResultEntry` items.",
+    },
+    Member {
+        key: "Failed",
+        cli: "failed",
+        shape: 8u32,
+        required: true,
+        docs: "A list of `BatchResultErrorEntry` items with error details about each message that can't be enqueued.",
+    },
+];
+
+const M43: &[Member] = &[
+    Member {
+        key: "QueueUrl",
+        cli: "queue-url",
+        shape: 0u32,
+        required: true,
+        docs: "The URL of the Amazon SQS queue whose attributes are set.\n\nQueue URLs and names are case-sensitive.",
+    },
+    Member {
+        key: "Attributes",
+        cli: "attributes",
+        shape: 11u32,
+        required: true,
+        docs: "A map of attributes to set.\n\nThe following lists the names, descriptions, and values of the special request parameters that the `SetQueueAttributes` action uses:\n\n- `DelaySeconds` – The length of time, in seconds, for which the delivery of all messages in the queue is delayed. Valid values: An integer from 0 to 900 (15 minutes). Default: 0.\n- `MaximumMessageSize` – The limit of how many bytes a message can contain before Amazon SQS rejects it. Valid values: An integer from 1,024 bytes (1 KiB) up to 1,048,576 bytes (1 MiB). Default: 1,048,576 bytes (1 MiB).\n- `MessageRetentionPeriod` – The length of time, in seconds, for which Amazon SQS retains a message. Valid values: An integer representing seconds, from 60 (1 minute) to 1,209,600 (14 days). Default: 345,600 (4 days). When you change a queue's attributes, the change can take up to 60 seconds for most of the attributes to propagate throughout the Amazon SQS system. Changes made to the `MessageRetentionPeriod` attribute can take up to 15 minutes and will impact existing messages in the queue potentially causing them to be expired and deleted if the `MessageRetentionPeriod` is reduced below the age of existing messages.\n- `Policy` – The queue's policy. A valid Amazon Web Services policy. For more information about policy structure, see [Overview of Amazon Web Services IAM Policies](<https://docs.aws.amazon.com/IAM/latest/UserGuide/PoliciesOverview.html>) in the *Identity and Access Management User Guide*.\n- `ReceiveMessageWaitTimeSeconds` – The length of time, in seconds, for which a `ReceiveMessage` action waits for a message to arrive. Valid values: An integer from 0 to 20 (seconds). Default: 0.\n- `VisibilityTimeout` – The visibility timeout for the queue, in seconds. Valid values: An integer from 0 to 43,200 (12 hours). Default: 30. For more information about the visibility timeout, see [Visibility Timeout](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html>) in the *Amazon SQS Developer Guide*.\n\nThe following attributes apply only to [dead-letter queues:](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html>)\n\n- `RedrivePolicy` – The string that includes the parameters for the dead-letter queue functionality of the source queue as a JSON object. The parameters are as follows:\n\n  - `deadLetterTargetArn` – The Amazon Resource Name (ARN) of the dead-letter queue to which Amazon SQS moves messages after the value of `maxReceiveCount` is exceeded.\n  - `maxReceiveCount` – The number of times a message is delivered to the source queue before being moved to the dead-letter queue. Default: 10. When the `ReceiveCount` for a message exceeds the `maxReceiveCount` for a queue, Amazon SQS moves the message to the dead-letter-queue.\n- `RedriveAllowPolicy` – The string that includes the parameters for the permissions for the dead-letter queue redrive permission and which source queues can specify dead-letter queues as a JSON object. The parameters are as follows:\n\n  - `redrivePermission` – The permission type that defines which source queues can specify the current queue as the dead-letter queue. Valid values are:\n\n    - `allowAll` – (Default) Any source queues in this Amazon Web Services account in the same Region can specify this queue as the dead-letter queue.\n    - `denyAll` – No source queues can specify this queue as the dead-letter queue.\n    - `byQueue` – Only queues specified by the `sourceQueueArns` parameter can specify this queue as the dead-letter queue.\n  - `sourceQueueArns` – The Amazon Resource Names (ARN)s of the source queues that can specify this queue as the dead-letter queue and redrive messages. You can specify this parameter only when the `redrivePermission` parameter is set to `byQueue`. You can specify up to 10 source queue ARNs. To allow more than 10 source queues to specify dead-letter queues, set the `redrivePermission` parameter to `allowAll`.\n\n> **Note:** The dead-letter queue of a FIFO queue must also be a FIFO queue. Similarly, the dead-letter queue of a standard queue must also be a standard queue.\n\nThe following attributes apply only to [server-side-encryption](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html>):\n\n- `KmsMasterKeyId` – The ID of an Amazon Web Services managed customer master key (CMK) for Amazon SQS or a custom CMK. For more information, see [Key Terms](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html#sqs-sse-key-terms>). While the alias of the AWS-managed CMK for Amazon SQS is always `alias/aws/sqs`, the alias of a custom CMK can, for example, be `alias/MyAlias`. For more examples, see [KeyId](<https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html#API_DescribeKey_RequestParameters>) in the *Key Management Service API Reference*.\n- `KmsDataKeyReusePeriodSeconds` – The length of time, in seconds, for which Amazon SQS can reuse a [data key](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#data-keys>) to encrypt or decrypt messages before calling KMS again. An integer representing seconds, between 60 seconds (1 minute) and 86,400 seconds (24 hours). Default: 300 (5 minutes). A shorter time period provides better security but results in more calls to KMS which might incur charges after Free Tier. For more information, see [How Does the Data Key Reuse Period Work?](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html#sqs-how-does-the-data-key-reuse-period-work>).\n- `SqsManagedSseEnabled` – Enables server-side queue encryption using SQS owned encryption keys. Only one server-side encryption option is supported per queue (for example, [SSE-KMS](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sse-existing-queue.html>) or [SSE-SQS](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sqs-sse-queue.html>)).\n\nThe following attribute applies only to [FIFO (first-in-first-out) queues](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues.html>):\n\n- `ContentBasedDeduplication` – Enables content-based deduplication. For more information, see [Exactly-once processing](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-exactly-once-processing.html>) in the *Amazon SQS Developer Guide*. Note the following:\n\n  - Every message must have a unique `MessageDeduplicationId`.\n\n    - You may provide a `MessageDeduplicationId` explicitly.\n    - If you aren't able to provide a `MessageDeduplicationId` and you enable `ContentBasedDeduplication` for your queue, Amazon SQS uses a SHA-256 hash to generate the `MessageDeduplicationId` using the body of the message (but not the attributes of the message).\n    - If you don't provide a `MessageDeduplicationId` and the queue doesn't have `ContentBasedDeduplication` set, the action fails with an error.\n    - If the queue has `ContentBasedDeduplication` set, your `MessageDeduplicationId` overrides the generated one.\n  - When `ContentBasedDeduplication` is in effect, messages with identical content sent within the deduplication interval are treated as duplicates and only one copy of the message is delivered.\n  - If you send one message with `ContentBasedDeduplication` enabled and then another message with a `MessageDeduplicationId` that is the same as the one generated for the first `MessageDeduplicationId`, the two messages are treated as duplicates and only one copy of the message is delivered.\n\nThe following attributes apply only to [high throughput for FIFO queues](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/high-throughput-fifo.html>):\n\n- `DeduplicationScope` – Specifies whether message deduplication occurs at the message group or queue level. Valid values are `messageGroup` and `queue`.\n- `FifoThroughputLimit` – Specifies whether the FIFO queue throughput quota applies to the entire queue or per message group. Valid values are `perQueue` and `perMessageGroupId`. The `perMessageGroupId` value is allowed only when the value for `DeduplicationScope` is `messageGroup`.\n\nTo enable high throughput for FIFO queues, do the following:\n\n- Set `DeduplicationScope` to `messageGroup`.\n- Set `FifoThroughputLimit` to `perMessageGroupId`.\n\nIf you set these attributes to anything other than the values shown for enabling high throughput, normal throughput is in effect and deduplication occurs as specified.\n\nFor information on throughput quotas, see [Quotas related to messages](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html>) in the *Amazon SQS Developer Guide*.",
+    },
+];
+
+const M44: &[Member] = &[
+    Member {
+        key: "SourceArn",
+        cli: "source-arn",
+        shape: 0u32,
+        required: true,
+        docs: "The ARN of the queue that contains the messages to be moved to another queue. Currently, only ARNs of dead-letter queues (DLQs) whose sources are other Amazon SQS queues are accepted. DLQs whose sources are non-SQS queues, such as Lambda or Amazon SNS topics, are not currently supported.",
+    },
+    Member {
+        key: "DestinationArn",
+        cli: "destination-arn",
+        shape: 0u32,
+        required: false,
+        docs: "The ARN of the queue that receives the moved messages. You can use this field to specify the destination queue where you would like to redrive messages. If this field is left blank, the messages will be redriven back to their respective original source queues.",
+    },
+    Member {
+        key: "MaxNumberOfMessagesPerSecond",
+        cli: "max-number-of-messages-per-second",
+        shape: 3u32,
+        required: false,
+        docs: "The number of messages to be moved per second (the message movement rate). You can use this field to define a fixed message movement rate. The maximum value for messages per second is 500. If this field is left blank, the system will optimize the rate based on the queue message backlog size, which may vary throughout the duration of the message movement task.",
+    },
+];
+
+const M45: &[Member] = &[
+    Member {
+        key: "TaskHandle",
+        cli: "task-handle",
+        shape: 0u32,
+        required: false,
+        docs: "An identifier associated with a message movement task. You can use this identifier to cancel a specified message movement task using the `CancelMessageMoveTask` action.",
+    },
+];
+
+const M46: &[Member] = &[
+    Member {
+        key: "QueueUrl",
+        cli: "queue-url",
+        shape: 0u32,
+        required: true,
+        docs: "The URL of the queue.",
+    },
+    Member {
+        key: "Tags",
+        cli: "tags",
+        shape: 13u32,
+        required: true,
+        docs: "The list of tags to be added to the specified queue.",
+    },
+];
+
+const M47: &[Member] = &[
+    Member {
+        key: "QueueUrl",
+        cli: "queue-url",
+        shape: 0u32,
+        required: true,
+        docs: "The URL of the queue.",
+    },
+    Member {
+        key: "TagKeys",
+        cli: "tag-keys",
+        shape: 1u32,
+        required: true,
+        docs: "The list of tags to be removed from the specified queue.",
+    },
+];

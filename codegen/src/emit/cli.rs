@@ -74,6 +74,10 @@ struct Shapes<'a> {
     documents: &'a HashSet<(String, String)>,
     /// The index of [`Shape::QuotedJson`], once used.
     quoted_json: Option<usize>,
+    /// The member list constant of each structure, by structure.
+    lists: HashMap<crate::ir::TypeId, usize>,
+    /// The member list constants, in order.
+    list_items: Vec<TokenStream>,
 }
 
 impl<'a> Shapes<'a> {
@@ -109,17 +113,35 @@ impl<'a> Shapes<'a> {
                     quote!(Shape::Enum(&[#(#values),*]))
                 }
                 TypeDef::Struct(s) => {
-                    let members = self.members(&s.shape, &s.fields, |f| f.wire_name.clone());
-                    quote!(Shape::Struct(&[#(#members),*]))
+                    let members = self.member_list(*id, &s.shape, &s.fields);
+                    quote!(Shape::Struct(#members))
                 }
                 TypeDef::Union(u) => {
-                    let members = self.members(&u.shape, &u.variants, |f| f.wire_name.clone());
-                    quote!(Shape::Union(&[#(#members),*]))
+                    let members = self.member_list(*id, &u.shape, &u.variants);
+                    quote!(Shape::Union(#members))
                 }
             },
         };
         self.entries[i] = entry;
         i
+    }
+
+    /// The member list of structure `id`, written once as a constant (`M3`) and named wherever
+    /// it is needed: by its shape, and by the operations taking or returning it.
+    fn member_list(&mut self, id: crate::ir::TypeId, owner: &str, fields: &[Field]) -> TokenStream {
+        let n = match self.lists.get(&id) {
+            Some(n) => *n,
+            None => {
+                let n = self.lists.len();
+                self.lists.insert(id, n);
+                let members = self.members(owner, fields, top_key);
+                let name = quote::format_ident!("M{}", n);
+                self.list_items.push(quote!(const #name: &[Member] = &[#(#members),*];));
+                n
+            }
+        };
+        let name = quote::format_ident!("M{}", n);
+        quote!(#name)
     }
 
     /// The shape of a URL-encoded JSON document (IAM's policies).
@@ -133,7 +155,8 @@ impl<'a> Shapes<'a> {
     }
 
     /// Table entries of the members of structure `owner`; `key` is the member's key in the JSON
-    /// form.
+    /// form (for every structure the operation-level key, [`top_key`]: members bound outside the
+    /// body exist only at the top, so nested structures get their body keys).
     fn members(&mut self, owner: &str, fields: &[Field], key: impl Fn(&Field) -> String) -> Vec<TokenStream> {
         fields
             .iter()
@@ -181,7 +204,15 @@ pub fn service_file(
     krate: &str,
     options: &Options,
 ) -> Result<GeneratedFile, EmitError> {
-    let mut shapes = Shapes { ir, entries: Vec::new(), index: HashMap::new(), documents, quoted_json: None };
+    let mut shapes = Shapes {
+        ir,
+        entries: Vec::new(),
+        index: HashMap::new(),
+        documents,
+        quoted_json: None,
+        lists: HashMap::new(),
+        list_items: Vec::new(),
+    };
     let krate_ident = ident(&krate.replace('-', "_"));
     let mut ops = Vec::new();
     let mut arms = Vec::new();
@@ -190,10 +221,10 @@ pub fn service_file(
     let mut wait_arms = Vec::new();
     for (n, op) in ir.operations.iter().enumerate() {
         let TypeDef::Struct(input) = &ir.types[op.input.0] else { continue };
-        let in_members = shapes.members(&input.shape, &input.fields, top_key);
-        let out_members = match op.output.map(|id| &ir.types[id.0]) {
-            Some(TypeDef::Struct(s)) => shapes.members(&s.shape, &s.fields, top_key),
-            _ => Vec::new(),
+        let in_members = shapes.member_list(op.input, &input.shape, &input.fields);
+        let out_members = match op.output.map(|id| (id, &ir.types[id.0])) {
+            Some((id, TypeDef::Struct(s))) => shapes.member_list(id, &s.shape, &s.fields),
+            _ => quote!(&[]),
         };
         let paginator = match ir.paginators.iter().find(|p| p.operation.0 == n) {
             Some(p) => {
@@ -248,8 +279,8 @@ pub fn service_file(
             name: #name,
             cli: #cli,
             docs: #docs,
-            input: &[#(#in_members),*],
-            output: &[#(#out_members),*],
+            input: #in_members,
+            output: #out_members,
             paginator: #paginator,
             supported: #supported,
             outfile: #outfile,
@@ -347,6 +378,7 @@ pub fn service_file(
         }
     };
     let shape_entries = &shapes.entries;
+    let member_lists = &shapes.list_items;
     let xml_timestamps = ir.service.protocol.is_xml();
     let (service_name, title, docs) = (module.replace('_', "-"), &ir.service.full_name, &ir.service.docs);
     let tokens = quote! {
@@ -388,6 +420,8 @@ pub fn service_file(
         }
 
         #(#builders)*
+
+        #(#member_lists)*
     };
     rust_file(&format!("{module}.rs"), tokens, options)
 }
