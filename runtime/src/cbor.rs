@@ -3,8 +3,8 @@
 //! tags) and refuses anything malformed or nested deeper than 128 levels without panicking, an
 //! encoder, and [`ToCbor`]/[`FromCbor`], the codecs generated per structure.
 
+use crate::types::IndexMap;
 use crate::types::{Blob, DateTime};
-use std::collections::HashMap;
 use std::fmt;
 use std::hash::Hash;
 
@@ -457,14 +457,13 @@ impl<T: FromCbor> FromCbor for Vec<T> {
     }
 }
 
-impl<K: AsRef<str>, V: ToCbor> ToCbor for HashMap<K, V> {
+impl<K: AsRef<str>, V: ToCbor> ToCbor for IndexMap<K, V> {
     fn to_cbor(&self) -> Value {
-        let entries = crate::encoding::sorted_entries(self);
-        Value::Map(entries.into_iter().map(|(k, v)| (Value::Text(k.to_string()), v.to_cbor())).collect())
+        Value::Map(self.iter().map(|(k, v)| (Value::Text(k.as_ref().to_string()), v.to_cbor())).collect())
     }
 }
 
-impl<K: FromCbor + Eq + Hash, V: FromCbor> FromCbor for HashMap<K, V> {
+impl<K: FromCbor + Eq + Hash, V: FromCbor> FromCbor for IndexMap<K, V> {
     /// A map; entries whose value is null are left out (a sparse map's holes).
     fn from_cbor(v: &Value) -> Result<Self, CborError> {
         match v {

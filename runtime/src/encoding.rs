@@ -1,8 +1,6 @@
 //! RFC 3986 percent-encoding: the one encoder of the runtime, used for URI labels and query
 //! strings on the wire and for SigV4's canonical URIs and queries; and the text botocore writes for
-//! floats and timestamps in form and XML bodies; and the order map entries are written in.
-
-use std::collections::HashMap;
+//! floats and timestamps in form and XML bodies.
 
 use crate::types::DateTime;
 
@@ -69,14 +67,6 @@ pub fn format_timestamp(t: &DateTime, format: TimestampFormat) -> String {
             }
         }
     }
-}
-
-/// A map's entries sorted by key: the order the XML, form and CBOR codecs write maps in, so a
-/// request body does not depend on the hash map's iteration order.
-pub fn sorted_entries<K: AsRef<str>, V>(map: &HashMap<K, V>) -> Vec<(&str, &V)> {
-    let mut entries: Vec<(&str, &V)> = map.iter().map(|(k, v)| (k.as_ref(), v)).collect();
-    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    entries
 }
 
 #[cfg(test)]

@@ -7,9 +7,9 @@
 //! are ISO 8601 unless the member says otherwise, blobs base64, booleans `true`/`false`. Generated
 //! structures implement [`QueryValue`] with one [`Writer`] call per member.
 
+use crate::types::IndexMap;
 use crate::types::{Blob, DateTime, StringEnum};
 use bytes::Bytes;
-use std::collections::HashMap;
 
 /// The form parameters of a request, in order.
 #[derive(Debug, Default)]
@@ -112,12 +112,12 @@ impl Writer {
         }
     }
 
-    /// A map member, when set; entries in key order.
+    /// A map member, when set; entries in the map's order.
     pub fn map<K: AsRef<str>, V: QueryValue>(
         &mut self,
         prefix: &str,
         name: &str,
-        value: Option<&HashMap<K, V>>,
+        value: Option<&IndexMap<K, V>>,
         style: MapStyle,
     ) {
         if let Some(map) = value {
@@ -125,11 +125,10 @@ impl Writer {
         }
     }
 
-    fn write_map<K: AsRef<str>, V: QueryValue>(&mut self, key: &str, map: &HashMap<K, V>, style: MapStyle) {
-        let entries = crate::encoding::sorted_entries(map);
+    fn write_map<K: AsRef<str>, V: QueryValue>(&mut self, key: &str, map: &IndexMap<K, V>, style: MapStyle) {
         let base = if style.flattened { key.to_string() } else { format!("{key}.entry") };
-        for (i, (k, v)) in entries.into_iter().enumerate() {
-            self.pair(format!("{base}.{}.{}", i + 1, style.key), k.to_string());
+        for (i, (k, v)) in map.iter().enumerate() {
+            self.pair(format!("{base}.{}.{}", i + 1, style.key), k.as_ref().to_string());
             v.write(self, &format!("{base}.{}.{}", i + 1, style.value));
         }
     }
@@ -224,7 +223,7 @@ impl<T: QueryValue> QueryValue for Vec<T> {
     }
 }
 
-impl<K: AsRef<str>, V: QueryValue> QueryValue for HashMap<K, V> {
+impl<K: AsRef<str>, V: QueryValue> QueryValue for IndexMap<K, V> {
     /// A map inside a list or map: `entry`/`key`/`value`.
     fn write(&self, w: &mut Writer, key: &str) {
         w.write_map(key, self, MapStyle::default());
@@ -257,18 +256,18 @@ mod tests {
         w.list("", "FlatNamed", Some(&vec![true]), ListStyle { member: Some("Hi"), flattened: true, ec2: false });
         w.list("", "Ec2", Some(&vec![7]), ListStyle { member: Some("item"), flattened: false, ec2: true });
         w.list("", "Ec2Empty", Some(&Vec::<i32>::new()), ListStyle { ec2: true, ..ListStyle::default() });
-        let map = HashMap::from([("foo".to_string(), "Foo".to_string()), ("bar".to_string(), "Bar".to_string())]);
+        let map = IndexMap::from([("foo".to_string(), "Foo".to_string()), ("bar".to_string(), "Bar".to_string())]);
         w.map("", "M", Some(&map), MapStyle::default());
         w.map("", "F", Some(&map), MapStyle { key: "K", value: "V", flattened: true });
-        w.map("", "E", Some(&HashMap::<String, String>::new()), MapStyle::default());
+        w.map("", "E", Some(&IndexMap::<String, String>::new()), MapStyle::default());
         w.field("", "B", Some(&Blob::from("value")));
         w.field("", "T", Some(&DateTime::from_secs(1_422_172_800)));
         w.timestamp("", "U", Some(&DateTime::from_secs(1_422_172_800)), TimestampFormat::EpochSeconds);
         assert_eq!(
             String::from_utf8(w.into_body().to_vec()).unwrap(),
             "Action=Op&Version=2020-01-08&Nested.Name=a%20b&Nested.Tags.member.1=x&Empty=&Flat.1=1&Flat.2=2\
-             &Hi.1=true&Ec2.1=7&M.entry.1.key=bar&M.entry.1.value=Bar&M.entry.2.key=foo&M.entry.2.value=Foo\
-             &F.1.K=bar&F.1.V=Bar&F.2.K=foo&F.2.V=Foo&B=dmFsdWU%3D&T=2015-01-25T08%3A00%3A00Z&U=1422172800"
+             &Hi.1=true&Ec2.1=7&M.entry.1.key=foo&M.entry.1.value=Foo&M.entry.2.key=bar&M.entry.2.value=Bar\
+             &F.1.K=foo&F.1.V=Foo&F.2.K=bar&F.2.V=Bar&B=dmFsdWU%3D&T=2015-01-25T08%3A00%3A00Z&U=1422172800"
         );
     }
 

@@ -6,9 +6,8 @@
 //! without their namespace prefix (`xsi:type` is `type`), namespaces are otherwise ignored, as
 //! botocore ignores them. A document deeper than 256 elements is refused rather than recursed into.
 
-use crate::types::{Blob, DateTime};
+use crate::types::{Blob, DateTime, IndexMap};
 use quick_xml::events::Event;
-use std::collections::HashMap;
 use std::fmt;
 use std::hash::Hash;
 
@@ -127,6 +126,13 @@ pub fn parse(bytes: &[u8]) -> Result<Element, XmlError> {
 pub trait FromXml: Sized {
     /// Decodes the value `el` holds.
     fn from_xml(el: &Element) -> Result<Self, XmlError>;
+
+    /// Decodes a list or map laid out as `layout` says (a collection inside a list or map whose
+    /// element names the model renames); any other value ignores the layout.
+    fn from_xml_as(el: &Element, layout: Option<&Layout<'_>>) -> Result<Self, XmlError> {
+        let _ = layout;
+        Self::from_xml(el)
+    }
 }
 
 fn number<T: std::str::FromStr>(el: &Element, what: &str) -> Result<T, XmlError> {
@@ -206,41 +212,53 @@ impl<T: crate::types::StringEnum> FromXml for T {
 }
 
 impl<T: FromXml> FromXml for Vec<T> {
-    /// A list inside a list or map: `member` elements.
+    /// A list inside a list or map: `member` elements, unless `layout` renames them.
     fn from_xml(el: &Element) -> Result<Self, XmlError> {
-        list(el, "member")
+        list(el, "member", None)
+    }
+
+    fn from_xml_as(el: &Element, layout: Option<&Layout<'_>>) -> Result<Self, XmlError> {
+        match layout {
+            Some(Layout::List(l)) => list(el, l.member.unwrap_or("member"), l.inner),
+            _ => Self::from_xml(el),
+        }
     }
 }
 
-impl<K: FromXml + Eq + Hash, V: FromXml> FromXml for HashMap<K, V> {
-    /// A map inside a list or map: `entry`/`key`/`value`.
+impl<K: FromXml + Eq + Hash, V: FromXml> FromXml for IndexMap<K, V> {
+    /// A map inside a list or map: `entry`/`key`/`value`, unless `layout` renames them.
     fn from_xml(el: &Element) -> Result<Self, XmlError> {
-        map(el, "key", "value")
+        map(el, "key", "value", None)
+    }
+
+    fn from_xml_as(el: &Element, layout: Option<&Layout<'_>>) -> Result<Self, XmlError> {
+        match layout {
+            Some(Layout::Map(m)) => map(el, m.key, m.value, m.inner),
+            _ => Self::from_xml(el),
+        }
     }
 }
 
-/// A wrapped list: the children of `el` named `member` (`<Tags><member>…</member></Tags>`).
-pub fn list<T: FromXml>(el: &Element, member: &str) -> Result<Vec<T>, XmlError> {
-    el.children.iter().filter(|c| c.name == member).map(T::from_xml).collect()
+/// A wrapped list: the children of `el` named `member` (`<Tags><member>…</member></Tags>`), each
+/// a collection laid out as `inner` says when it is one.
+pub fn list<T: FromXml>(el: &Element, member: &str, inner: Option<&Layout<'_>>) -> Result<Vec<T>, XmlError> {
+    el.children.iter().filter(|c| c.name == member).map(|c| T::from_xml_as(c, inner)).collect()
 }
 
-/// A list of lists, the inner ones wrapped in `member` elements.
-pub fn nested_list<T: FromXml>(el: &Element, member: &str) -> Result<Vec<Vec<T>>, XmlError> {
-    el.children.iter().filter(|c| c.name == member).map(|c| list(c, "member")).collect()
-}
-
-/// One map entry: the `key` and `value` children of `entry`.
+/// One map entry: the `key` and `value` children of `entry` (the value a collection laid out as
+/// `inner` says, when it is one).
 pub fn entry<K: FromXml + Eq + Hash, V: FromXml>(
     entry: &Element,
     key: &str,
     value: &str,
-    map: &mut HashMap<K, V>,
+    inner: Option<&Layout<'_>>,
+    map: &mut IndexMap<K, V>,
 ) -> Result<(), XmlError> {
     let k = entry.child(key).ok_or_else(|| XmlError(format!("<{}>: a map entry without <{key}>", entry.name)))?;
     let k = K::from_xml(k)?;
     let v = match entry.child(value) {
-        Some(v) => V::from_xml(v)?,
-        None => V::from_xml(&Element::default())?,
+        Some(v) => V::from_xml_as(v, inner)?,
+        None => V::from_xml_as(&Element::default(), inner)?,
     };
     map.insert(k, v);
     Ok(())
@@ -251,10 +269,11 @@ pub fn map<K: FromXml + Eq + Hash, V: FromXml>(
     el: &Element,
     key: &str,
     value: &str,
-) -> Result<HashMap<K, V>, XmlError> {
-    let mut out = HashMap::new();
+    inner: Option<&Layout<'_>>,
+) -> Result<IndexMap<K, V>, XmlError> {
+    let mut out = IndexMap::new();
     for e in el.children.iter().filter(|c| c.name == "entry") {
-        entry(e, key, value, &mut out)?;
+        entry(e, key, value, inner, &mut out)?;
     }
     Ok(out)
 }
@@ -339,37 +358,36 @@ impl Writer {
         let Some(items) = value else { return };
         if style.flattened {
             for item in items {
-                item.write_xml(self, name, attributes);
+                item.write_xml_as(self, name, attributes, style.inner);
             }
             return;
         }
         self.start(name, attributes);
         for item in items {
-            item.write_xml(self, style.member.unwrap_or("member"), style.member_attributes);
+            item.write_xml_as(self, style.member.unwrap_or("member"), style.member_attributes, style.inner);
         }
         self.end(name);
     }
 
-    /// A map member: `<name><entry><key>…</key><value>…</value></entry>…</name>`, entries in key
-    /// order.
+    /// A map member: `<name><entry><key>…</key><value>…</value></entry>…</name>`, entries in the
+    /// map's order.
     pub fn map<K: AsRef<str>, V: ToXml>(
         &mut self,
         name: &str,
         attributes: &[(&str, &str)],
-        value: Option<&HashMap<K, V>>,
+        value: Option<&IndexMap<K, V>>,
         style: MapXml<'_>,
     ) {
         let Some(map) = value else { return };
-        let entries = crate::encoding::sorted_entries(map);
         if !style.flattened {
             self.start(name, attributes);
         }
-        for (k, v) in entries {
+        for (k, v) in map {
             // Flattened: each entry is an element of the member's name, no `<entry>`.
             let entry = if style.flattened { name } else { "entry" };
             self.start(entry, if style.flattened { attributes } else { &[] });
-            self.element(style.key, style.key_attributes, k);
-            v.write_xml(self, style.value, style.value_attributes);
+            self.element(style.key, style.key_attributes, k.as_ref());
+            v.write_xml_as(self, style.value, style.value_attributes, style.inner);
             self.end(entry);
         }
         if !style.flattened {
@@ -392,6 +410,19 @@ pub struct ListXml<'a> {
     pub member_attributes: &'a [(&'a str, &'a str)],
     /// The members are not wrapped.
     pub flattened: bool,
+    /// The layout of each member, when members are lists or maps with renamed elements.
+    pub inner: Option<&'a Layout<'a>>,
+}
+
+/// How a list or map inside a list or map is laid out, when the model renames its elements (a
+/// map of maps whose inner keys are `<InnerKey>`); without one, such a collection is `member`
+/// elements or `entry`/`key`/`value`.
+#[derive(Clone, Copy, Debug)]
+pub enum Layout<'a> {
+    /// A list.
+    List(ListXml<'a>),
+    /// A map.
+    Map(MapXml<'a>),
 }
 
 /// How a map member is written.
@@ -407,11 +438,13 @@ pub struct MapXml<'a> {
     pub value_attributes: &'a [(&'a str, &'a str)],
     /// The entries are not wrapped.
     pub flattened: bool,
+    /// The layout of each value, when values are lists or maps with renamed elements.
+    pub inner: Option<&'a Layout<'a>>,
 }
 
 impl Default for MapXml<'_> {
     fn default() -> Self {
-        MapXml { key: "key", key_attributes: &[], value: "value", value_attributes: &[], flattened: false }
+        MapXml { key: "key", key_attributes: &[], value: "value", value_attributes: &[], flattened: false, inner: None }
     }
 }
 
@@ -419,6 +452,13 @@ impl Default for MapXml<'_> {
 pub trait ToXml {
     /// Writes the value as the element `name` with `attributes`.
     fn write_xml(&self, w: &mut Writer, name: &str, attributes: &[(&str, &str)]);
+
+    /// Writes a list or map laid out as `layout` says (a collection inside a list or map whose
+    /// element names the model renames); any other value ignores the layout.
+    fn write_xml_as(&self, w: &mut Writer, name: &str, attributes: &[(&str, &str)], layout: Option<&Layout<'_>>) {
+        let _ = layout;
+        self.write_xml(w, name, attributes);
+    }
 }
 
 impl ToXml for str {
@@ -488,12 +528,28 @@ impl<T: ToXml> ToXml for Vec<T> {
     fn write_xml(&self, w: &mut Writer, name: &str, attributes: &[(&str, &str)]) {
         w.list(name, attributes, Some(self), ListXml::default());
     }
+
+    fn write_xml_as(&self, w: &mut Writer, name: &str, attributes: &[(&str, &str)], layout: Option<&Layout<'_>>) {
+        let style = match layout {
+            Some(Layout::List(l)) => *l,
+            _ => ListXml::default(),
+        };
+        w.list(name, attributes, Some(self), style);
+    }
 }
 
-impl<K: AsRef<str>, V: ToXml> ToXml for HashMap<K, V> {
+impl<K: AsRef<str>, V: ToXml> ToXml for IndexMap<K, V> {
     /// A map inside a list or map: `entry`/`key`/`value`.
     fn write_xml(&self, w: &mut Writer, name: &str, attributes: &[(&str, &str)]) {
         w.map(name, attributes, Some(self), MapXml::default());
+    }
+
+    fn write_xml_as(&self, w: &mut Writer, name: &str, attributes: &[(&str, &str)], layout: Option<&Layout<'_>>) {
+        let style = match layout {
+            Some(Layout::Map(m)) => *m,
+            _ => MapXml::default(),
+        };
+        w.map(name, attributes, Some(self), style);
     }
 }
 
@@ -529,7 +585,7 @@ mod tests {
         assert_eq!(root.child_text("Name"), Some("A & B"));
         assert_eq!(root.child_text("Empty"), Some(""));
         assert_eq!(root.child_text("Data"), Some("<raw>"));
-        assert_eq!(list::<i32>(root.child("List").unwrap(), "member").unwrap(), vec![1, 2]);
+        assert_eq!(list::<i32>(root.child("List").unwrap(), "member", None).unwrap(), vec![1, 2]);
     }
 
     #[test]
@@ -564,7 +620,34 @@ mod tests {
                 ..Default::default()
             });
         }
-        let m: HashMap<String, i64> = map(&entries, "key", "value").unwrap();
+        let m: IndexMap<String, i64> = map(&entries, "key", "value", None).unwrap();
         assert_eq!(m["b"], 2);
+    }
+
+    #[test]
+    fn collections_inside_collections_keep_their_renamed_elements_both_ways() {
+        // A map of maps whose inner keys and values are renamed, entries in insertion order.
+        let inner = Layout::Map(MapXml { key: "K", value: "V", ..MapXml::default() });
+        let style = MapXml { key: "Outer", inner: Some(&inner), ..MapXml::default() };
+        let value: IndexMap<String, IndexMap<String, String>> = IndexMap::from([
+            ("z".to_string(), IndexMap::from([("b".to_string(), "1".to_string()), ("a".to_string(), "2".to_string())])),
+            ("y".to_string(), IndexMap::new()),
+        ]);
+        let mut w = Writer::default();
+        w.map("M", &[], Some(&value), style);
+        let text = w.finish();
+        assert_eq!(
+            text,
+            "<M><entry><Outer>z</Outer><value><entry><K>b</K><V>1</V></entry><entry><K>a</K><V>2</V></entry>\
+             </value></entry><entry><Outer>y</Outer><value></value></entry></M>"
+        );
+        let read: IndexMap<String, IndexMap<String, String>> =
+            map(&parse(text.as_bytes()).unwrap(), "Outer", "value", Some(&inner)).unwrap();
+        assert_eq!(read, value);
+        assert_eq!(read["z"].keys().collect::<Vec<_>>(), ["b", "a"]);
+        // Without the layout the inner names are not found: the layout is what carries them.
+        assert!(
+            map::<String, IndexMap<String, String>>(&parse(text.as_bytes()).unwrap(), "Outer", "value", None).is_err()
+        );
     }
 }

@@ -1,13 +1,13 @@
 //! DynamoDB end to end against moto, through the generated `stratus-dynamodb` client (JSON 1.0).
 //! `cargo xtask test` runs it with `STRATUS_MOTO_URL` set; alone it is ignored.
 
-use std::collections::HashMap;
 use std::time::Duration;
 use stratus_dynamodb::error::{PutItemError, TransactWriteItemsError};
 use stratus_dynamodb::types::*;
 use stratus_dynamodb::Client;
 use stratus_runtime::credentials::Credentials;
 use stratus_runtime::types::Blob;
+use stratus_runtime::types::IndexMap;
 use stratus_runtime::Config;
 
 fn client() -> Client {
@@ -30,8 +30,8 @@ fn n(v: i64) -> AttributeValue {
     AttributeValue { n: Some(v.to_string()), ..Default::default() }
 }
 
-fn key(pk: &str, sk: i64) -> HashMap<String, AttributeValue> {
-    HashMap::from([("pk".to_string(), s(pk)), ("sk".to_string(), n(sk))])
+fn key(pk: &str, sk: i64) -> IndexMap<String, AttributeValue> {
+    IndexMap::from([("pk".to_string(), s(pk)), ("sk".to_string(), n(sk))])
 }
 
 /// A table keyed by (`pk` string, `sk` number), on demand; waits until it exists.
@@ -66,7 +66,7 @@ async fn items_of_every_attribute_kind_round_trip_and_conditions_fail_typed() {
     let name = format!("stratus-e2e-items-{}", std::process::id());
     table(&db, &name).await;
 
-    let item = HashMap::from([
+    let item = IndexMap::from([
         ("pk".to_string(), s("all-kinds")),
         ("sk".to_string(), n(1)),
         ("s".to_string(), s("text ✓")),
@@ -78,7 +78,7 @@ async fn items_of_every_attribute_kind_round_trip_and_conditions_fail_typed() {
         (
             "m".to_string(),
             AttributeValue {
-                m: Some(HashMap::from([("inner".to_string(), s("v")), ("deep".to_string(), n(7))])),
+                m: Some(IndexMap::from([("inner".to_string(), s("v")), ("deep".to_string(), n(7))])),
                 ..Default::default()
             },
         ),
@@ -115,11 +115,11 @@ async fn items_of_every_attribute_kind_round_trip_and_conditions_fail_typed() {
         .table_name(&name)
         .key(key("all-kinds", 1))
         .update_expression("SET #c = :one, s = :s REMOVE #b")
-        .expression_attribute_names(HashMap::from([
+        .expression_attribute_names(IndexMap::from([
             ("#c".to_string(), "count".to_string()),
             ("#b".to_string(), "bool".to_string()),
         ]))
-        .expression_attribute_values(HashMap::from([(":one".to_string(), n(1)), (":s".to_string(), s("changed"))]))
+        .expression_attribute_values(IndexMap::from([(":one".to_string(), n(1)), (":s".to_string(), s("changed"))]))
         .return_values(ReturnValue::AllNew)
         .send()
         .await
@@ -158,7 +158,7 @@ async fn batches_transactions_and_paginated_queries_and_scans_over_1200_items() 
     table(&db, &name).await;
 
     // 1,200 items in batches of 25.
-    let all: Vec<HashMap<String, AttributeValue>> = (0..1200)
+    let all: Vec<IndexMap<String, AttributeValue>> = (0..1200)
         .map(|i| {
             let mut item = key(if i % 2 == 0 { "even" } else { "odd" }, i);
             item.insert("payload".into(), s(&"x".repeat(100)));
@@ -170,7 +170,7 @@ async fn batches_transactions_and_paginated_queries_and_scans_over_1200_items() 
             .iter()
             .map(|item| WriteRequest { put_request: Some(PutRequest { item: item.clone() }), ..Default::default() })
             .collect();
-        let out = db.batch_write_item().request_items(HashMap::from([(name.clone(), writes)])).send().await.unwrap();
+        let out = db.batch_write_item().request_items(IndexMap::from([(name.clone(), writes)])).send().await.unwrap();
         assert!(out.unprocessed_items.unwrap_or_default().values().all(Vec::is_empty));
     }
 
@@ -179,7 +179,7 @@ async fn batches_transactions_and_paginated_queries_and_scans_over_1200_items() 
         .query()
         .table_name(&name)
         .key_condition_expression("pk = :pk")
-        .expression_attribute_values(HashMap::from([(":pk".to_string(), s("even"))]))
+        .expression_attribute_values(IndexMap::from([(":pk".to_string(), s("even"))]))
         .limit(100)
         .into_paginator()
         .pages();
@@ -206,7 +206,7 @@ async fn batches_transactions_and_paginated_queries_and_scans_over_1200_items() 
 
     // Batch read.
     let keys = KeysAndAttributes { keys: vec![key("odd", 1), key("odd", 3), key("even", 4)], ..Default::default() };
-    let got = db.batch_get_item().request_items(HashMap::from([(name.clone(), keys)])).send().await.unwrap();
+    let got = db.batch_get_item().request_items(IndexMap::from([(name.clone(), keys)])).send().await.unwrap();
     assert_eq!(got.responses.unwrap()[&name].len(), 3);
 
     // A transaction that commits, and one that is cancelled by its condition.

@@ -5,11 +5,11 @@
 //! `--include-ignored` and no server, they fail rather than skip.
 
 use bytes::Bytes;
-use std::collections::HashMap;
 use stratus_lambda::types::*;
 use stratus_lambda::Client;
 use stratus_runtime::credentials::Credentials;
 use stratus_runtime::http::{HttpClient, HttpSettings, HyperClient};
+use stratus_runtime::types::IndexMap;
 use stratus_runtime::Config;
 
 const ACCOUNT: &str = "123456789012";
@@ -99,8 +99,8 @@ async fn create(client: &Client, role: &str, name: &str) -> FunctionConfiguratio
         .description("created by stratus")
         .timeout(30)
         .memory_size(256)
-        .environment(Environment { variables: Some(HashMap::from([("MODE".into(), "test".into())])) })
-        .tags(HashMap::from([("team".into(), "stratus".into())]))
+        .environment(Environment { variables: Some(IndexMap::from([("MODE".into(), "test".into())])) })
+        .tags(IndexMap::from([("team".into(), "stratus".into())]))
         .send()
         .await
         .unwrap()
@@ -165,7 +165,7 @@ async fn functions_versions_aliases_and_invoke() {
         .function_name(name)
         .name("live")
         .routing_config(AliasRoutingConfiguration {
-            additional_version_weights: Some(HashMap::from([("$LATEST".to_string(), 0.25)])),
+            additional_version_weights: Some(IndexMap::from([("$LATEST".to_string(), 0.25)])),
         })
         .send()
         .await
@@ -239,7 +239,7 @@ async fn permissions_concurrency_tags_and_event_invoke_configs() {
     assert_eq!(c.reserved_concurrent_executions, Some(5));
     client.delete_function_concurrency().function_name(name).send().await.unwrap();
 
-    client.tag_resource().resource(&arn).tags(HashMap::from([("env".into(), "e2e".into())])).send().await.unwrap();
+    client.tag_resource().resource(&arn).tags(IndexMap::from([("env".into(), "e2e".into())])).send().await.unwrap();
     let tags = client.list_tags().resource(&arn).send().await.unwrap().tags.unwrap();
     assert_eq!(tags.get("env").map(String::as_str), Some("e2e"));
     assert_eq!(tags.get("team").map(String::as_str), Some("stratus"));

@@ -1,9 +1,9 @@
 //! SQS end to end against moto, through the generated `stratus-sqs` client (JSON 1.0, query
 //! compatible). `cargo xtask test` runs it with `STRATUS_MOTO_URL` set; alone it is ignored.
 
-use std::collections::HashMap;
 use stratus_runtime::credentials::Credentials;
 use stratus_runtime::types::Blob;
+use stratus_runtime::types::IndexMap;
 use stratus_runtime::Config;
 use stratus_sqs::error::GetQueueUrlError;
 use stratus_sqs::types::*;
@@ -33,8 +33,8 @@ async fn queues_are_created_listed_tagged_and_deleted() {
     let created = sqs
         .create_queue()
         .queue_name(&name)
-        .attributes(HashMap::from([(QueueAttributeName::VisibilityTimeout, "45".to_string())]))
-        .tags(HashMap::from([("team".to_string(), "stratus".to_string())]))
+        .attributes(IndexMap::from([(QueueAttributeName::VisibilityTimeout, "45".to_string())]))
+        .tags(IndexMap::from([("team".to_string(), "stratus".to_string())]))
         .send()
         .await
         .unwrap();
@@ -59,7 +59,7 @@ async fn queues_are_created_listed_tagged_and_deleted() {
 
     sqs.tag_queue()
         .queue_url(&url)
-        .tags(HashMap::from([("env".to_string(), "test".to_string())]))
+        .tags(IndexMap::from([("env".to_string(), "test".to_string())]))
         .send()
         .await
         .unwrap();
@@ -91,7 +91,7 @@ async fn messages_are_sent_received_and_deleted_singly_and_in_batches() {
         .send_message()
         .queue_url(&url)
         .message_body("hello")
-        .message_attributes(HashMap::from([
+        .message_attributes(IndexMap::from([
             ("lang".to_string(), text_attribute("en")),
             (
                 "raw".to_string(),

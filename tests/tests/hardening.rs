@@ -179,7 +179,7 @@ async fn a_waiter_gives_up_at_max_wait_even_while_a_poll_hangs() {
 async fn maps_keyed_by_an_enum_are_validated_and_duplicate_errors_are_one_variant() {
     use fixture_waiters::types::{Check, State};
     let (client, fake) = fixture_answering(404, "NotFound");
-    let checks = std::iter::once((State::Ready, Check::default())).collect::<std::collections::HashMap<_, _>>();
+    let checks = std::iter::once((State::Ready, Check::default())).collect::<stratus_runtime::types::IndexMap<_, _>>();
     let e = client.describe_thing().name("x").checks(checks).send().await.unwrap_err();
     assert!(matches!(e.kind(), ErrorKind::Validation(v) if v.path == "Checks.Name"), "{e}");
     assert_eq!(fake.count(), 0);

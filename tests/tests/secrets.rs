@@ -143,7 +143,7 @@ fn sensitive_model_members() {
     let env = Environment::builder()
         .variables(
             std::iter::once(("DB_PASSWORD".to_string(), SENSITIVE.to_string()))
-                .collect::<std::collections::HashMap<_, _>>(),
+                .collect::<stratus_runtime::types::IndexMap<_, _>>(),
         )
         .build();
     clean("Environment", &format!("{env:?}"));

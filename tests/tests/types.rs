@@ -1,8 +1,8 @@
 //! Behaviour of the generated Lambda types: serde round trips, unknown enum values, redaction of
 //! sensitive data, builders.
 
-use std::collections::HashMap;
 use stratus_lambda::types::*;
+use stratus_runtime::types::IndexMap;
 
 #[test]
 fn unknown_enum_values_round_trip() {
@@ -18,7 +18,7 @@ fn unknown_enum_values_round_trip() {
 #[test]
 fn sensitive_values_are_redacted_in_debug() {
     let env =
-        Environment::builder().variables(HashMap::from([("DB_PASSWORD".to_string(), "hunter2".to_string())])).build();
+        Environment::builder().variables(IndexMap::from([("DB_PASSWORD".to_string(), "hunter2".to_string())])).build();
     let debug = format!("{env:?}");
     assert!(!debug.contains("hunter2"), "{debug}");
     assert!(!debug.contains("DB_PASSWORD"), "{debug}");

@@ -5,7 +5,7 @@
 
 use super::ident;
 use super::rt::Rt;
-use crate::ir::{Field, Ir, Protocol, RustType, StructDef, TimestampFormat, TypeDef, UnionDef};
+use crate::ir::{Field, Ir, Protocol, RustType, StructDef, TimestampFormat, TypeDef, UnionDef, XmlNames};
 use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::HashSet;
@@ -135,24 +135,32 @@ fn from_xml(s: &StructDef) -> TokenStream {
         let member = f.xml.member.as_deref().unwrap_or("member");
         let (key, value) = (f.xml.key.as_deref().unwrap_or("key"), f.xml.value.as_deref().unwrap_or("value"));
         let statement = match (&f.ty, f.xml.flattened) {
-            (RustType::List(_), true) => {
+            (RustType::List(element), true) => {
                 let target =
                     if f.required { quote!(out.#field) } else { quote!(out.#field.get_or_insert_with(Vec::new)) };
-                quote!(#target.push(xml::FromXml::from_xml(child)?);)
+                let read = match inner_layout(&f.xml, element) {
+                    Some(layout) => quote!(xml::FromXml::from_xml_as(child, Some(#layout))?),
+                    None => quote!(xml::FromXml::from_xml(child)?),
+                };
+                quote!(#target.push(#read);)
             }
-            (RustType::List(inner), false) if matches!(**inner, RustType::List(_)) => {
-                wrap(quote!(xml::nested_list(child, #member)?))
+            (RustType::List(element), false) => {
+                let inner = optional(inner_layout(&f.xml, element));
+                wrap(quote!(xml::list(child, #member, #inner)?))
             }
-            (RustType::List(_), false) => wrap(quote!(xml::list(child, #member)?)),
-            (RustType::Map(..), true) => {
+            (RustType::Map(_, element), true) => {
                 let target = if f.required {
                     quote!(&mut out.#field)
                 } else {
                     quote!(out.#field.get_or_insert_with(Default::default))
                 };
-                quote!(xml::entry(child, #key, #value, #target)?;)
+                let inner = optional(inner_layout(&f.xml, element));
+                quote!(xml::entry(child, #key, #value, #inner, #target)?;)
             }
-            (RustType::Map(..), false) => wrap(quote!(xml::map(child, #key, #value)?)),
+            (RustType::Map(_, element), false) => {
+                let inner = optional(inner_layout(&f.xml, element));
+                wrap(quote!(xml::map(child, #key, #value, #inner)?))
+            }
             _ => wrap(quote!(xml::FromXml::from_xml(child)?)),
         };
         arms.push((element.to_string(), statement));
@@ -257,6 +265,51 @@ fn ns_tokens(ns: &Option<(String, String)>) -> TokenStream {
     }
 }
 
+/// A list member's `xml::ListXml` (and the layout of the lists or maps inside it).
+fn list_layout(x: &XmlNames, item: &RustType) -> TokenStream {
+    let member = match &x.member {
+        Some(m) => quote!(Some(#m)),
+        None => quote!(None),
+    };
+    let flattened = x.flattened;
+    let member_ns = ns_tokens(&x.member_namespace);
+    let inner = optional(inner_layout(x, item));
+    quote!(xml::ListXml { member: #member, member_attributes: #member_ns, flattened: #flattened, inner: #inner })
+}
+
+/// A map member's `xml::MapXml` (and the layout of the lists or maps inside it).
+fn map_layout(x: &XmlNames, value: &RustType) -> TokenStream {
+    let (k, v) = (x.key.as_deref().unwrap_or("key"), x.value.as_deref().unwrap_or("value"));
+    let (kn, vn) = (ns_tokens(&x.key_namespace), ns_tokens(&x.value_namespace));
+    let flattened = x.flattened;
+    let inner = optional(inner_layout(x, value));
+    quote!(xml::MapXml { key: #k, key_attributes: #kn, value: #v, value_attributes: #vn, flattened: #flattened, inner: #inner })
+}
+
+/// `&xml::Layout::…` of a collection's elements when they are lists or maps the model lays out
+/// other than by default; `None` when the default layout describes them.
+fn inner_layout(x: &XmlNames, element: &RustType) -> Option<TokenStream> {
+    let inner = x.inner.as_deref().filter(|i| !i.is_default_layout())?;
+    match element {
+        RustType::List(item) => {
+            let l = list_layout(inner, item);
+            Some(quote!(&xml::Layout::List(#l)))
+        }
+        RustType::Map(_, value) => {
+            let m = map_layout(inner, value);
+            Some(quote!(&xml::Layout::Map(#m)))
+        }
+        _ => None,
+    }
+}
+
+fn optional(t: Option<TokenStream>) -> TokenStream {
+    match t {
+        Some(t) => quote!(Some(#t)),
+        None => quote!(None),
+    }
+}
+
 fn to_xml(s: &StructDef) -> TokenStream {
     let name = ident(&s.name);
     let body: Vec<&Field> = s.fields.iter().filter(|f| carried(&f.ty) && f.binding.in_body()).collect();
@@ -283,20 +336,13 @@ fn to_xml(s: &StructDef) -> TokenStream {
             let element = &f.wire_name;
             let ns = namespace(f);
             match &f.ty {
-                RustType::List(_) => {
-                    let member = match &f.xml.member {
-                        Some(m) => quote!(Some(#m)),
-                        None => quote!(None),
-                    };
-                    let flattened = f.xml.flattened;
-                    let member_ns = ns_tokens(&f.xml.member_namespace);
-                    quote!(w.list(#element, #ns, #value, xml::ListXml { member: #member, member_attributes: #member_ns, flattened: #flattened });)
+                RustType::List(item) => {
+                    let layout = list_layout(&f.xml, item);
+                    quote!(w.list(#element, #ns, #value, #layout);)
                 }
-                RustType::Map(..) => {
-                    let (k, v) = (f.xml.key.as_deref().unwrap_or("key"), f.xml.value.as_deref().unwrap_or("value"));
-                    let (kn, vn) = (ns_tokens(&f.xml.key_namespace), ns_tokens(&f.xml.value_namespace));
-                    let flattened = f.xml.flattened;
-                    quote!(w.map(#element, #ns, #value, xml::MapXml { key: #k, key_attributes: #kn, value: #v, value_attributes: #vn, flattened: #flattened });)
+                RustType::Map(_, item) => {
+                    let layout = map_layout(&f.xml, item);
+                    quote!(w.map(#element, #ns, #value, #layout);)
                 }
                 RustType::DateTime if f.timestamp_format.is_some_and(|t| t != TimestampFormat::Iso8601) => {
                     let encoding = Rt::Encoding.path();

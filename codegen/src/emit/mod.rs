@@ -311,7 +311,7 @@ impl<'a> TypeCtx<'a> {
                 quote!(#v<#inner>)
             }
             RustType::Map(k, v) => {
-                let m = self.imported("HashMap", quote!(::std::collections::HashMap));
+                let m = self.imported(Rt::IndexMap.name(), Rt::IndexMap.path());
                 let (k, v) = (self.ty(k), self.ty(v));
                 quote!(#m<#k, #v>)
             }
@@ -332,16 +332,11 @@ impl<'a> TypeCtx<'a> {
     fn use_lines(&self) -> TokenStream {
         let imports = self.imports.borrow();
         let mut out = TokenStream::new();
-        let runtime: Vec<_> = [Rt::Blob, Rt::DateTime, Rt::Document, Rt::UnknownValue]
+        let runtime: Vec<_> = [Rt::Blob, Rt::DateTime, Rt::Document, Rt::IndexMap, Rt::UnknownValue]
             .into_iter()
             .filter(|n| imports.contains(n.name()))
             .map(|n| format_ident!("{}", n.name()))
             .collect();
-        if imports.contains("HashMap") {
-            out.extend(quote!(
-                use std::collections::HashMap;
-            ));
-        }
         for item in [Rt::EventSender, Rt::EventStream] {
             if imports.contains(item.name()) {
                 let path = item.path();

@@ -123,7 +123,7 @@ fn type_md(ir: &Ir, ty: &RustType, shapes: &str) -> String {
                 format!("[{n}]({shapes}#{})", anchor(n))
             }
             RustType::List(inner) => format!("Vec&lt;{}&gt;", linked(ir, inner, shapes)),
-            RustType::Map(k, v) => format!("HashMap&lt;{}, {}&gt;", linked(ir, k, shapes), linked(ir, v, shapes)),
+            RustType::Map(k, v) => format!("IndexMap&lt;{}, {}&gt;", linked(ir, k, shapes), linked(ir, v, shapes)),
             RustType::EventStream(inner) => format!("EventStream&lt;{}&gt;", linked(ir, inner, shapes)),
             RustType::EventSender(inner) => format!("EventSender&lt;{}&gt;", linked(ir, inner, shapes)),
             other => ir.display(other).to_string(),

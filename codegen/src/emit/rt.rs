@@ -19,6 +19,8 @@ pub(crate) enum Rt {
     DateTime,
     /// `types::Document`.
     Document,
+    /// `types::IndexMap`: the map type of generated structures.
+    IndexMap,
     /// `types::UnknownValue`: what an enum keeps of a value it does not know.
     UnknownValue,
     /// `types::Redacted`: what `Debug` prints for sensitive members.
@@ -102,6 +104,7 @@ impl Rt {
             Rt::Blob => &["types", "Blob"],
             Rt::DateTime => &["types", "DateTime"],
             Rt::Document => &["types", "Document"],
+            Rt::IndexMap => &["types", "IndexMap"],
             Rt::UnknownValue => &["types", "UnknownValue"],
             Rt::Redacted => &["types", "Redacted"],
             Rt::UnionMember => &["types", "union_member"],

@@ -52,7 +52,8 @@ pub fn value_expr(ir: &Ir, types: &TokenStream, ty: &RustType, v: &Value) -> Res
                 let v = value_expr(ir, types, val, v)?;
                 pairs.push(quote!((#key, #v)));
             }
-            quote!(std::collections::HashMap::from([#(#pairs),*]))
+            let map = Rt::IndexMap.path();
+            quote!(#map::from([#(#pairs),*]))
         }
         (RustType::Named(id), v) => {
             let name = ir.name(*id);

@@ -85,7 +85,8 @@ fn sample(ir: &Ir, ty: &RustType, c: &Constraints, depth: usize) -> Option<(Toke
         RustType::Map(k, v) => {
             let (k, _) = sample(ir, k, &Constraints::default(), depth + 1)?;
             let (v, _) = sample(ir, v, &Constraints::default(), depth + 1)?;
-            (quote!(std::collections::HashMap::from([(#k, #v)])), None)
+            let map = Rt::IndexMap.path();
+            (quote!(#map::from([(#k, #v)])), None)
         }
         RustType::Named(id) => match ir.def(*id) {
             TypeDef::Enum(e) => {

@@ -694,12 +694,30 @@ fn reachable(types: &[TypeDef], roots: Vec<TypeId>) -> Vec<TypeId> {
     out
 }
 
-/// A member's XML and query layout, from the member and its list or map target.
-fn xml_names(m: &model::Member, target: Option<&Shape>) -> XmlNames {
+/// A member's XML and query layout, from the member and its list or map target, and the layout of
+/// a list or map inside that one (a map of maps), as deep as collections nest.
+fn xml_names(shapes: &IndexMap<String, Shape>, m: &model::Member, target: Option<&Shape>) -> XmlNames {
+    xml_names_at(shapes, m, target, 0)
+}
+
+fn xml_names_at(shapes: &IndexMap<String, Shape>, m: &model::Member, target: Option<&Shape>, depth: usize) -> XmlNames {
     let name_of = |r: &Option<model::Member>| r.as_ref().and_then(|r| r.location_name.clone());
     let ns_of =
         |r: &Option<model::Member>| r.as_ref().and_then(|r| r.xml_namespace.as_ref()).and_then(namespace_attribute);
+    // The list's member or the map's value, when it is itself a list or map. Collections can only
+    // nest through a structure to be recursive, so the depth bound is never reached by a model
+    // botocore accepts; it keeps a malformed one from recursing forever.
+    let element = target.and_then(|t| match t.kind {
+        ShapeType::List => t.member.as_ref(),
+        ShapeType::Map => t.value.as_ref(),
+        _ => None,
+    });
+    let inner = element.and_then(|e| {
+        let inner_target = shapes.get(&e.shape).filter(|s| matches!(s.kind, ShapeType::List | ShapeType::Map))?;
+        (depth < 16).then(|| Box::new(xml_names_at(shapes, e, Some(inner_target), depth + 1)))
+    });
     XmlNames {
+        inner,
         flattened: m.flattened || target.is_some_and(|t| t.flattened),
         member: target.and_then(|t| name_of(&t.member)),
         key: target.and_then(|t| name_of(&t.key)),
@@ -992,7 +1010,7 @@ fn fields(cx: &MemberContext<'_>, shape_name: &str, shape: &Shape, variants: boo
                 timestamp_format: m.timestamp_format.or(target.and_then(|t| t.timestamp_format)).map(timestamp_format),
                 idempotency_token: m.idempotency_token,
                 boxed: boxed_edges.contains(&(shape_name.to_string(), member_name.clone())),
-                xml: xml_names(m, target),
+                xml: xml_names(shapes, m, target),
                 constraints,
                 checks,
             }

@@ -115,7 +115,7 @@ impl Ir {
         self.paginators.iter().find(|p| p.operation == op)
     }
 
-    /// A type spelled compactly, for listings and docs (`Vec<String>`, `HashMap<String, Foo>`).
+    /// A type spelled compactly, for listings and docs (`Vec<String>`, `IndexMap<String, Foo>`).
     pub fn display<'a>(&'a self, ty: &'a RustType) -> impl fmt::Display + 'a {
         TypeDisplay { ir: self, ty }
     }
@@ -143,7 +143,7 @@ impl fmt::Display for TypeDisplay<'_> {
             RustType::Document => f.write_str("Document"),
             RustType::Named(id) => f.write_str(self.ir.name(*id)),
             RustType::List(t) => write!(f, "Vec<{}>", sub(t)),
-            RustType::Map(k, v) => write!(f, "HashMap<{}, {}>", sub(k), sub(v)),
+            RustType::Map(k, v) => write!(f, "IndexMap<{}, {}>", sub(k), sub(v)),
             RustType::EventStream(t) => write!(f, "EventStream<{}>", sub(t)),
             RustType::EventSender(t) => write!(f, "EventSender<{}>", sub(t)),
         }
@@ -562,6 +562,23 @@ pub struct XmlNames {
     pub key_namespace: Option<(String, String)>,
     /// The namespace declared on a map's value elements.
     pub value_namespace: Option<(String, String)>,
+    /// The layout of the list's members or the map's values, when they are lists or maps too.
+    pub inner: Option<Box<XmlNames>>,
+}
+
+impl XmlNames {
+    /// Whether a collection with these names is written as one with none: `member` elements, or
+    /// wrapped `entry`/`key`/`value`, without namespaces, all the way down.
+    pub fn is_default_layout(&self) -> bool {
+        !self.flattened
+            && self.member.is_none()
+            && self.key.is_none()
+            && self.value.is_none()
+            && self.member_namespace.is_none()
+            && self.key_namespace.is_none()
+            && self.value_namespace.is_none()
+            && self.inner.as_ref().map_or(true, |i| i.is_default_layout())
+    }
 }
 
 /// A validation check on one member.
@@ -747,7 +764,7 @@ pub enum RustType {
     Named(TypeId),
     /// `Vec<T>`.
     List(Box<RustType>),
-    /// `HashMap<K, V>`.
+    /// `IndexMap<K, V>`.
     Map(Box<RustType>, Box<RustType>),
     /// The runtime's typed event stream over a generated union: events the service sends.
     EventStream(Box<RustType>),

@@ -93,7 +93,7 @@ impl Client {
     /// # Request
     ///
     /// Required:
-    /// - [`request_items`](BatchGetItemInput::request_items) (`HashMap<String, KeysAndAttributes>`): A map of one or more table names or table ARNs and, for each table, a map that describes one or more items to retrieve from that table.
+    /// - [`request_items`](BatchGetItemInput::request_items) (`IndexMap<String, KeysAndAttributes>`): A map of one or more table names or table ARNs and, for each table, a map that describes one or more items to retrieve from that table.
     ///
     /// Optional:
     /// - [`return_consumed_capacity`](BatchGetItemInput::return_consumed_capacity) (`ReturnConsumedCapacity`): Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
@@ -113,25 +113,25 @@ impl Client {
     /// let output = client
     ///     .batch_get_item()
     ///     .request_items(
-    ///         std::collections::HashMap::from([
+    ///         stratus_runtime::types::IndexMap::from([
     ///             (
     ///                 "Music".to_string(),
     ///                 stratus_dynamodb::types::KeysAndAttributes {
     ///                     keys: vec![
-    ///                         std::collections::HashMap::from([("Artist".to_string(),
-    ///                         stratus_dynamodb::types::AttributeValue { s :
+    ///                         stratus_runtime::types::IndexMap::from([("Artist"
+    ///                         .to_string(), stratus_dynamodb::types::AttributeValue { s :
     ///                         Some("No One You Know".to_string()), ..Default::default() }),
     ///                         ("SongTitle".to_string(),
     ///                         stratus_dynamodb::types::AttributeValue { s :
     ///                         Some("Call Me Today".to_string()), ..Default::default() })]),
-    ///                         std::collections::HashMap::from([("Artist".to_string(),
-    ///                         stratus_dynamodb::types::AttributeValue { s :
+    ///                         stratus_runtime::types::IndexMap::from([("Artist"
+    ///                         .to_string(), stratus_dynamodb::types::AttributeValue { s :
     ///                         Some("Acme Band".to_string()), ..Default::default() }),
     ///                         ("SongTitle".to_string(),
     ///                         stratus_dynamodb::types::AttributeValue { s :
     ///                         Some("Happy Day".to_string()), ..Default::default() })]),
-    ///                         std::collections::HashMap::from([("Artist".to_string(),
-    ///                         stratus_dynamodb::types::AttributeValue { s :
+    ///                         stratus_runtime::types::IndexMap::from([("Artist"
+    ///                         .to_string(), stratus_dynamodb::types::AttributeValue { s :
     ///                         Some("No One You Know".to_string()), ..Default::default() }),
     ///                         ("SongTitle".to_string(),
     ///                         stratus_dynamodb::types::AttributeValue { s :
@@ -220,7 +220,7 @@ impl Client {
     /// # Request
     ///
     /// Required:
-    /// - [`request_items`](BatchWriteItemInput::request_items) (`HashMap<String, Vec<WriteRequest>>`): A map of one or more table names or table ARNs and, for each table, a list of operations to be performed (`DeleteRequest` or `PutRequest`).
+    /// - [`request_items`](BatchWriteItemInput::request_items) (`IndexMap<String, Vec<WriteRequest>>`): A map of one or more table names or table ARNs and, for each table, a list of operations to be performed (`DeleteRequest` or `PutRequest`).
     ///
     /// Optional:
     /// - [`return_consumed_capacity`](BatchWriteItemInput::return_consumed_capacity) (`ReturnConsumedCapacity`): Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
@@ -241,14 +241,14 @@ impl Client {
     /// let output = client
     ///     .batch_write_item()
     ///     .request_items(
-    ///         std::collections::HashMap::from([
+    ///         stratus_runtime::types::IndexMap::from([
     ///             (
     ///                 "Music".to_string(),
     ///                 vec![
     ///                     stratus_dynamodb::types::WriteRequest { put_request :
     ///                     Some(stratus_dynamodb::types::PutRequest { item :
-    ///                     std::collections::HashMap::from([("AlbumTitle".to_string(),
-    ///                     stratus_dynamodb::types::AttributeValue { s :
+    ///                     stratus_runtime::types::IndexMap::from([("AlbumTitle"
+    ///                     .to_string(), stratus_dynamodb::types::AttributeValue { s :
     ///                     Some("Somewhat Famous".to_string()), ..Default::default() }),
     ///                     ("Artist".to_string(), stratus_dynamodb::types::AttributeValue {
     ///                     s : Some("No One You Know".to_string()), ..Default::default() }),
@@ -257,8 +257,8 @@ impl Client {
     ///                     })]), }), ..Default::default() },
     ///                     stratus_dynamodb::types::WriteRequest { put_request :
     ///                     Some(stratus_dynamodb::types::PutRequest { item :
-    ///                     std::collections::HashMap::from([("AlbumTitle".to_string(),
-    ///                     stratus_dynamodb::types::AttributeValue { s :
+    ///                     stratus_runtime::types::IndexMap::from([("AlbumTitle"
+    ///                     .to_string(), stratus_dynamodb::types::AttributeValue { s :
     ///                     Some("Songs About Life".to_string()), ..Default::default() }),
     ///                     ("Artist".to_string(), stratus_dynamodb::types::AttributeValue {
     ///                     s : Some("Acme Band".to_string()), ..Default::default() }),
@@ -266,8 +266,8 @@ impl Client {
     ///                     { s : Some("Happy Day".to_string()), ..Default::default() })]),
     ///                     }), ..Default::default() }, stratus_dynamodb::types::WriteRequest
     ///                     { put_request : Some(stratus_dynamodb::types::PutRequest { item :
-    ///                     std::collections::HashMap::from([("AlbumTitle".to_string(),
-    ///                     stratus_dynamodb::types::AttributeValue { s :
+    ///                     stratus_runtime::types::IndexMap::from([("AlbumTitle"
+    ///                     .to_string(), stratus_dynamodb::types::AttributeValue { s :
     ///                     Some("Blue Sky Blues".to_string()), ..Default::default() }),
     ///                     ("Artist".to_string(), stratus_dynamodb::types::AttributeValue {
     ///                     s : Some("No One You Know".to_string()), ..Default::default() }),
@@ -568,17 +568,17 @@ impl Client {
     ///
     /// Required:
     /// - [`table_name`](DeleteItemInput::table_name) (`String`): The name of the table from which to delete the item.
-    /// - [`key`](DeleteItemInput::key) (`HashMap<String, AttributeValue>`): A map of attribute names to `AttributeValue` objects, representing the primary key of the item to delete.
+    /// - [`key`](DeleteItemInput::key) (`IndexMap<String, AttributeValue>`): A map of attribute names to `AttributeValue` objects, representing the primary key of the item to delete.
     ///
     /// Optional:
-    /// - [`expected`](DeleteItemInput::expected) (`HashMap<String, ExpectedAttributeValue>`): This is a legacy parameter.
+    /// - [`expected`](DeleteItemInput::expected) (`IndexMap<String, ExpectedAttributeValue>`): This is a legacy parameter.
     /// - [`conditional_operator`](DeleteItemInput::conditional_operator) (`ConditionalOperator`): This is a legacy parameter.
     /// - [`return_values`](DeleteItemInput::return_values) (`ReturnValue`): Use `ReturnValues` if you want to get the item attributes as they appeared before they were deleted.
     /// - [`return_consumed_capacity`](DeleteItemInput::return_consumed_capacity) (`ReturnConsumedCapacity`): Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
     /// - [`return_item_collection_metrics`](DeleteItemInput::return_item_collection_metrics) (`ReturnItemCollectionMetrics`): Determines whether item collection metrics are returned.
     /// - [`condition_expression`](DeleteItemInput::condition_expression) (`String`): A condition that must be satisfied in order for a conditional `DeleteItem` to succeed.
-    /// - [`expression_attribute_names`](DeleteItemInput::expression_attribute_names) (`HashMap<String, String>`): One or more substitution tokens for attribute names in an expression.
-    /// - [`expression_attribute_values`](DeleteItemInput::expression_attribute_values) (`HashMap<String, AttributeValue>`): One or more values that can be substituted in an expression.
+    /// - [`expression_attribute_names`](DeleteItemInput::expression_attribute_names) (`IndexMap<String, String>`): One or more substitution tokens for attribute names in an expression.
+    /// - [`expression_attribute_values`](DeleteItemInput::expression_attribute_values) (`IndexMap<String, AttributeValue>`): One or more values that can be substituted in an expression.
     /// - [`return_values_on_condition_check_failure`](DeleteItemInput::return_values_on_condition_check_failure) (`ReturnValuesOnConditionCheckFailure`): An optional parameter that returns the item attributes for a `DeleteItem` operation that failed a condition check.
     ///
     /// # Response
@@ -596,7 +596,7 @@ impl Client {
     /// let output = client
     ///     .delete_item()
     ///     .key(
-    ///         std::collections::HashMap::from([
+    ///         stratus_runtime::types::IndexMap::from([
     ///             (
     ///                 "Artist".to_string(),
     ///                 stratus_dynamodb::types::AttributeValue {
@@ -1378,14 +1378,14 @@ impl Client {
     ///
     /// Required:
     /// - [`table_name`](GetItemInput::table_name) (`String`): The name of the table containing the requested item.
-    /// - [`key`](GetItemInput::key) (`HashMap<String, AttributeValue>`): A map of attribute names to `AttributeValue` objects, representing the primary key of the item to retrieve.
+    /// - [`key`](GetItemInput::key) (`IndexMap<String, AttributeValue>`): A map of attribute names to `AttributeValue` objects, representing the primary key of the item to retrieve.
     ///
     /// Optional:
     /// - [`attributes_to_get`](GetItemInput::attributes_to_get) (`Vec<String>`): This is a legacy parameter.
     /// - [`consistent_read`](GetItemInput::consistent_read) (`bool`): Determines the read consistency model: If set to `true`, then the operation uses strongly consistent reads; otherwise, the operation uses eventually consistent reads.
     /// - [`return_consumed_capacity`](GetItemInput::return_consumed_capacity) (`ReturnConsumedCapacity`): Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
     /// - [`projection_expression`](GetItemInput::projection_expression) (`String`): A string that identifies one or more attributes to retrieve from the table.
-    /// - [`expression_attribute_names`](GetItemInput::expression_attribute_names) (`HashMap<String, String>`): One or more substitution tokens for attribute names in an expression.
+    /// - [`expression_attribute_names`](GetItemInput::expression_attribute_names) (`IndexMap<String, String>`): One or more substitution tokens for attribute names in an expression.
     ///
     /// # Response
     ///
@@ -1402,7 +1402,7 @@ impl Client {
     /// let output = client
     ///     .get_item()
     ///     .key(
-    ///         std::collections::HashMap::from([
+    ///         stratus_runtime::types::IndexMap::from([
     ///             (
     ///                 "Artist".to_string(),
     ///                 stratus_dynamodb::types::AttributeValue {
@@ -1786,17 +1786,17 @@ impl Client {
     ///
     /// Required:
     /// - [`table_name`](PutItemInput::table_name) (`String`): The name of the table to contain the item.
-    /// - [`item`](PutItemInput::item) (`HashMap<String, AttributeValue>`): A map of attribute name/value pairs, one for each attribute.
+    /// - [`item`](PutItemInput::item) (`IndexMap<String, AttributeValue>`): A map of attribute name/value pairs, one for each attribute.
     ///
     /// Optional:
-    /// - [`expected`](PutItemInput::expected) (`HashMap<String, ExpectedAttributeValue>`): This is a legacy parameter.
+    /// - [`expected`](PutItemInput::expected) (`IndexMap<String, ExpectedAttributeValue>`): This is a legacy parameter.
     /// - [`return_values`](PutItemInput::return_values) (`ReturnValue`): Use `ReturnValues` if you want to get the item attributes as they appeared before they were updated with the `PutItem` request.
     /// - [`return_consumed_capacity`](PutItemInput::return_consumed_capacity) (`ReturnConsumedCapacity`): Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
     /// - [`return_item_collection_metrics`](PutItemInput::return_item_collection_metrics) (`ReturnItemCollectionMetrics`): Determines whether item collection metrics are returned.
     /// - [`conditional_operator`](PutItemInput::conditional_operator) (`ConditionalOperator`): This is a legacy parameter.
     /// - [`condition_expression`](PutItemInput::condition_expression) (`String`): A condition that must be satisfied in order for a conditional `PutItem` operation to succeed.
-    /// - [`expression_attribute_names`](PutItemInput::expression_attribute_names) (`HashMap<String, String>`): One or more substitution tokens for attribute names in an expression.
-    /// - [`expression_attribute_values`](PutItemInput::expression_attribute_values) (`HashMap<String, AttributeValue>`): One or more values that can be substituted in an expression.
+    /// - [`expression_attribute_names`](PutItemInput::expression_attribute_names) (`IndexMap<String, String>`): One or more substitution tokens for attribute names in an expression.
+    /// - [`expression_attribute_values`](PutItemInput::expression_attribute_values) (`IndexMap<String, AttributeValue>`): One or more values that can be substituted in an expression.
     /// - [`return_values_on_condition_check_failure`](PutItemInput::return_values_on_condition_check_failure) (`ReturnValuesOnConditionCheckFailure`): An optional parameter that returns the item attributes for a `PutItem` operation that failed a condition check.
     ///
     /// # Response
@@ -1814,7 +1814,7 @@ impl Client {
     /// let output = client
     ///     .put_item()
     ///     .item(
-    ///         std::collections::HashMap::from([
+    ///         stratus_runtime::types::IndexMap::from([
     ///             (
     ///                 "AlbumTitle".to_string(),
     ///                 stratus_dynamodb::types::AttributeValue {
@@ -1929,17 +1929,17 @@ impl Client {
     /// - [`attributes_to_get`](QueryInput::attributes_to_get) (`Vec<String>`): This is a legacy parameter.
     /// - [`limit`](QueryInput::limit) (`i32`): The maximum number of items to evaluate (not necessarily the number of matching items).
     /// - [`consistent_read`](QueryInput::consistent_read) (`bool`): Determines the read consistency model: If set to `true`, then the operation uses strongly consistent reads; otherwise, the operation uses eventually consistent reads.
-    /// - [`key_conditions`](QueryInput::key_conditions) (`HashMap<String, Condition>`): This is a legacy parameter.
-    /// - [`query_filter`](QueryInput::query_filter) (`HashMap<String, Condition>`): This is a legacy parameter.
+    /// - [`key_conditions`](QueryInput::key_conditions) (`IndexMap<String, Condition>`): This is a legacy parameter.
+    /// - [`query_filter`](QueryInput::query_filter) (`IndexMap<String, Condition>`): This is a legacy parameter.
     /// - [`conditional_operator`](QueryInput::conditional_operator) (`ConditionalOperator`): This is a legacy parameter.
     /// - [`scan_index_forward`](QueryInput::scan_index_forward) (`bool`): Specifies the order for index traversal: If `true` (default), the traversal is performed in ascending order; if `false`, the traversal is performed in descending order.
-    /// - [`exclusive_start_key`](QueryInput::exclusive_start_key) (`HashMap<String, AttributeValue>`): The primary key of the first item that this operation will evaluate.
+    /// - [`exclusive_start_key`](QueryInput::exclusive_start_key) (`IndexMap<String, AttributeValue>`): The primary key of the first item that this operation will evaluate.
     /// - [`return_consumed_capacity`](QueryInput::return_consumed_capacity) (`ReturnConsumedCapacity`): Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
     /// - [`projection_expression`](QueryInput::projection_expression) (`String`): A string that identifies one or more attributes to retrieve from the table.
     /// - [`filter_expression`](QueryInput::filter_expression) (`String`): A string that contains conditions that DynamoDB applies after the `Query` operation, but before the data is returned to you.
     /// - [`key_condition_expression`](QueryInput::key_condition_expression) (`String`): The condition that specifies the key values for items to be retrieved by the `Query` action.
-    /// - [`expression_attribute_names`](QueryInput::expression_attribute_names) (`HashMap<String, String>`): One or more substitution tokens for attribute names in an expression.
-    /// - [`expression_attribute_values`](QueryInput::expression_attribute_values) (`HashMap<String, AttributeValue>`): One or more values that can be substituted in an expression.
+    /// - [`expression_attribute_names`](QueryInput::expression_attribute_names) (`IndexMap<String, String>`): One or more substitution tokens for attribute names in an expression.
+    /// - [`expression_attribute_values`](QueryInput::expression_attribute_values) (`IndexMap<String, AttributeValue>`): One or more values that can be substituted in an expression.
     ///
     /// # Response
     ///
@@ -1960,7 +1960,7 @@ impl Client {
     /// let output = client
     ///     .query()
     ///     .expression_attribute_values(
-    ///         std::collections::HashMap::from([
+    ///         stratus_runtime::types::IndexMap::from([
     ///             (
     ///                 ":v1".to_string(),
     ///                 stratus_dynamodb::types::AttributeValue {
@@ -2135,16 +2135,16 @@ impl Client {
     /// - [`attributes_to_get`](ScanInput::attributes_to_get) (`Vec<String>`): This is a legacy parameter.
     /// - [`limit`](ScanInput::limit) (`i32`): The maximum number of items to evaluate (not necessarily the number of matching items).
     /// - [`select`](ScanInput::select) (`Select`): The attributes to be returned in the result.
-    /// - [`scan_filter`](ScanInput::scan_filter) (`HashMap<String, Condition>`): This is a legacy parameter.
+    /// - [`scan_filter`](ScanInput::scan_filter) (`IndexMap<String, Condition>`): This is a legacy parameter.
     /// - [`conditional_operator`](ScanInput::conditional_operator) (`ConditionalOperator`): This is a legacy parameter.
-    /// - [`exclusive_start_key`](ScanInput::exclusive_start_key) (`HashMap<String, AttributeValue>`): The primary key of the first item that this operation will evaluate.
+    /// - [`exclusive_start_key`](ScanInput::exclusive_start_key) (`IndexMap<String, AttributeValue>`): The primary key of the first item that this operation will evaluate.
     /// - [`return_consumed_capacity`](ScanInput::return_consumed_capacity) (`ReturnConsumedCapacity`): Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
     /// - [`total_segments`](ScanInput::total_segments) (`i32`): For a parallel `Scan` request, `TotalSegments` represents the total number of segments into which the `Scan` operation will be divided.
     /// - [`segment`](ScanInput::segment) (`i32`): For a parallel `Scan` request, `Segment` identifies an individual segment to be scanned by an application worker.
     /// - [`projection_expression`](ScanInput::projection_expression) (`String`): A string that identifies one or more attributes to retrieve from the specified table or index.
     /// - [`filter_expression`](ScanInput::filter_expression) (`String`): A string that contains conditions that DynamoDB applies after the `Scan` operation, but before the data is returned to you.
-    /// - [`expression_attribute_names`](ScanInput::expression_attribute_names) (`HashMap<String, String>`): One or more substitution tokens for attribute names in an expression.
-    /// - [`expression_attribute_values`](ScanInput::expression_attribute_values) (`HashMap<String, AttributeValue>`): One or more values that can be substituted in an expression.
+    /// - [`expression_attribute_names`](ScanInput::expression_attribute_names) (`IndexMap<String, String>`): One or more substitution tokens for attribute names in an expression.
+    /// - [`expression_attribute_values`](ScanInput::expression_attribute_values) (`IndexMap<String, AttributeValue>`): One or more values that can be substituted in an expression.
     /// - [`consistent_read`](ScanInput::consistent_read) (`bool`): A Boolean value that determines the read consistency model during the scan:
     ///
     /// # Response
@@ -2166,13 +2166,13 @@ impl Client {
     /// let output = client
     ///     .scan()
     ///     .expression_attribute_names(
-    ///         std::collections::HashMap::from([
+    ///         stratus_runtime::types::IndexMap::from([
     ///             ("#AT".to_string(), "AlbumTitle".to_string()),
     ///             ("#ST".to_string(), "SongTitle".to_string()),
     ///         ]),
     ///     )
     ///     .expression_attribute_values(
-    ///         std::collections::HashMap::from([
+    ///         stratus_runtime::types::IndexMap::from([
     ///             (
     ///                 ":a".to_string(),
     ///                 stratus_dynamodb::types::AttributeValue {
@@ -2249,8 +2249,8 @@ impl Client {
     ///
     /// Optional:
     /// - [`return_consumed_capacity`](SearchVectorsInput::return_consumed_capacity) (`ReturnConsumedCapacity`): Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
-    /// - [`expression_attribute_names`](SearchVectorsInput::expression_attribute_names) (`HashMap<String, String>`): One or more substitution tokens for attribute names in an expression.
-    /// - [`expression_attribute_values`](SearchVectorsInput::expression_attribute_values) (`HashMap<String, AttributeValue>`): One or more values that can be substituted in an expression.
+    /// - [`expression_attribute_names`](SearchVectorsInput::expression_attribute_names) (`IndexMap<String, String>`): One or more substitution tokens for attribute names in an expression.
+    /// - [`expression_attribute_values`](SearchVectorsInput::expression_attribute_values) (`IndexMap<String, AttributeValue>`): One or more values that can be substituted in an expression.
     /// - [`projection_expression`](SearchVectorsInput::projection_expression) (`String`): A string that identifies one or more attributes to retrieve from the index.
     /// - [`search_condition_expression`](SearchVectorsInput::search_condition_expression) (`String`): A condition expression used to filter the vector search results.
     ///
@@ -2567,19 +2567,19 @@ impl Client {
     ///
     /// Required:
     /// - [`table_name`](UpdateItemInput::table_name) (`String`): The name of the table containing the item to update.
-    /// - [`key`](UpdateItemInput::key) (`HashMap<String, AttributeValue>`): The primary key of the item to be updated.
+    /// - [`key`](UpdateItemInput::key) (`IndexMap<String, AttributeValue>`): The primary key of the item to be updated.
     ///
     /// Optional:
-    /// - [`attribute_updates`](UpdateItemInput::attribute_updates) (`HashMap<String, AttributeValueUpdate>`): This is a legacy parameter.
-    /// - [`expected`](UpdateItemInput::expected) (`HashMap<String, ExpectedAttributeValue>`): This is a legacy parameter.
+    /// - [`attribute_updates`](UpdateItemInput::attribute_updates) (`IndexMap<String, AttributeValueUpdate>`): This is a legacy parameter.
+    /// - [`expected`](UpdateItemInput::expected) (`IndexMap<String, ExpectedAttributeValue>`): This is a legacy parameter.
     /// - [`conditional_operator`](UpdateItemInput::conditional_operator) (`ConditionalOperator`): This is a legacy parameter.
     /// - [`return_values`](UpdateItemInput::return_values) (`ReturnValue`): Use `ReturnValues` if you want to get the item attributes as they appear before or after they are successfully updated.
     /// - [`return_consumed_capacity`](UpdateItemInput::return_consumed_capacity) (`ReturnConsumedCapacity`): Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
     /// - [`return_item_collection_metrics`](UpdateItemInput::return_item_collection_metrics) (`ReturnItemCollectionMetrics`): Determines whether item collection metrics are returned.
     /// - [`update_expression`](UpdateItemInput::update_expression) (`String`): An expression that defines one or more attributes to be updated, the action to be performed on them, and new values for them.
     /// - [`condition_expression`](UpdateItemInput::condition_expression) (`String`): A condition that must be satisfied in order for a conditional update to succeed.
-    /// - [`expression_attribute_names`](UpdateItemInput::expression_attribute_names) (`HashMap<String, String>`): One or more substitution tokens for attribute names in an expression.
-    /// - [`expression_attribute_values`](UpdateItemInput::expression_attribute_values) (`HashMap<String, AttributeValue>`): One or more values that can be substituted in an expression.
+    /// - [`expression_attribute_names`](UpdateItemInput::expression_attribute_names) (`IndexMap<String, String>`): One or more substitution tokens for attribute names in an expression.
+    /// - [`expression_attribute_values`](UpdateItemInput::expression_attribute_values) (`IndexMap<String, AttributeValue>`): One or more values that can be substituted in an expression.
     /// - [`return_values_on_condition_check_failure`](UpdateItemInput::return_values_on_condition_check_failure) (`ReturnValuesOnConditionCheckFailure`): An optional parameter that returns the item attributes for an `UpdateItem` operation that failed a condition check.
     ///
     /// # Response
@@ -2597,13 +2597,13 @@ impl Client {
     /// let output = client
     ///     .update_item()
     ///     .expression_attribute_names(
-    ///         std::collections::HashMap::from([
+    ///         stratus_runtime::types::IndexMap::from([
     ///             ("#AT".to_string(), "AlbumTitle".to_string()),
     ///             ("#Y".to_string(), "Year".to_string()),
     ///         ]),
     ///     )
     ///     .expression_attribute_values(
-    ///         std::collections::HashMap::from([
+    ///         stratus_runtime::types::IndexMap::from([
     ///             (
     ///                 ":t".to_string(),
     ///                 stratus_dynamodb::types::AttributeValue {
@@ -2621,7 +2621,7 @@ impl Client {
     ///         ]),
     ///     )
     ///     .key(
-    ///         std::collections::HashMap::from([
+    ///         stratus_runtime::types::IndexMap::from([
     ///             (
     ///                 "Artist".to_string(),
     ///                 stratus_dynamodb::types::AttributeValue {

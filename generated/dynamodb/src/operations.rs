@@ -972,7 +972,7 @@ impl stratus_runtime::paginate::PaginatedItems for ListTablesInput {
 }
 
 impl stratus_runtime::paginate::Paginated for QueryInput {
-    type Token = ::std::collections::HashMap<String, AttributeValue>;
+    type Token = stratus_runtime::types::IndexMap<String, AttributeValue>;
     fn set_token(&mut self, token: Option<Self::Token>) {
         self.exclusive_start_key = token;
     }
@@ -983,14 +983,14 @@ impl stratus_runtime::paginate::Paginated for QueryInput {
 }
 
 impl stratus_runtime::paginate::PaginatedItems for QueryInput {
-    type Item = ::std::collections::HashMap<String, AttributeValue>;
+    type Item = stratus_runtime::types::IndexMap<String, AttributeValue>;
     fn items(page: QueryOutput) -> Vec<Self::Item> {
         page.items.unwrap_or_default()
     }
 }
 
 impl stratus_runtime::paginate::Paginated for ScanInput {
-    type Token = ::std::collections::HashMap<String, AttributeValue>;
+    type Token = stratus_runtime::types::IndexMap<String, AttributeValue>;
     fn set_token(&mut self, token: Option<Self::Token>) {
         self.exclusive_start_key = token;
     }
@@ -1001,7 +1001,7 @@ impl stratus_runtime::paginate::Paginated for ScanInput {
 }
 
 impl stratus_runtime::paginate::PaginatedItems for ScanInput {
-    type Item = ::std::collections::HashMap<String, AttributeValue>;
+    type Item = stratus_runtime::types::IndexMap<String, AttributeValue>;
     fn items(page: ScanOutput) -> Vec<Self::Item> {
         page.items.unwrap_or_default()
     }

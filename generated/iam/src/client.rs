@@ -78,7 +78,7 @@ impl Client {
     ///
     /// Optional:
     /// - [`template_minor_version`](AcquireRoleInput::template_minor_version) (`i32`): The minor version of the role template to use.
-    /// - [`replacement_values`](AcquireRoleInput::replacement_values) (`HashMap<String, ReplacementValueEntry>`): A map of values to substitute for the parameters that are defined in the role template version.
+    /// - [`replacement_values`](AcquireRoleInput::replacement_values) (`IndexMap<String, ReplacementValueEntry>`): A map of values to substitute for the parameters that are defined in the role template version.
     ///
     /// # Response
     ///
@@ -5257,7 +5257,7 @@ impl Client {
     /// # Request
     ///
     /// Required:
-    /// - [`properties`](PutAccountPropertiesInput::properties) (`HashMap<String, String>`): A map of property key-value pairs to set.
+    /// - [`properties`](PutAccountPropertiesInput::properties) (`IndexMap<String, String>`): A map of property key-value pairs to set.
     ///
     /// # Response
     ///

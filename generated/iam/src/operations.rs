@@ -5630,7 +5630,7 @@ impl xml::FromXml for ContextProvider {
         for child in &el.children {
             match child.name.as_str() {
                 "KeyDefinitionList" => {
-                    out.key_definition_list = Some(xml::list(child, "member")?);
+                    out.key_definition_list = Some(xml::list(child, "member", None)?);
                 }
 
                 "SubjectSourceKey" => {
@@ -5889,7 +5889,7 @@ impl xml::FromXml for CreateOpenIdConnectProviderOutput {
                 }
 
                 "Tags" => {
-                    out.tags = Some(xml::list(child, "member")?);
+                    out.tags = Some(xml::list(child, "member", None)?);
                 }
 
                 _ => {}
@@ -6031,7 +6031,7 @@ impl xml::FromXml for CreateSamlProviderOutput {
                 }
 
                 "Tags" => {
-                    out.tags = Some(xml::list(child, "member")?);
+                    out.tags = Some(xml::list(child, "member", None)?);
                 }
 
                 _ => {}
@@ -6201,7 +6201,7 @@ impl xml::FromXml for DelegationPermission {
                 }
 
                 "Parameters" => {
-                    out.parameters = Some(xml::list(child, "member")?);
+                    out.parameters = Some(xml::list(child, "member", None)?);
                 }
 
                 _ => {}
@@ -6259,7 +6259,7 @@ impl xml::FromXml for DelegationRequest {
 
                 "RolePermissionRestrictionArns" => {
                     out.role_permission_restriction_arns = Some(
-                        xml::list(child, "member")?,
+                        xml::list(child, "member", None)?,
                     );
                 }
 
@@ -6507,7 +6507,7 @@ impl xml::FromXml for DeletionTaskFailureReasonType {
                 }
 
                 "RoleUsageList" => {
-                    out.role_usage_list = Some(xml::list(child, "member")?);
+                    out.role_usage_list = Some(xml::list(child, "member", None)?);
                 }
 
                 _ => {}
@@ -6553,7 +6553,7 @@ impl xml::FromXml for DisableOrganizationsRootCredentialsManagementOutput {
                 }
 
                 "EnabledFeatures" => {
-                    out.enabled_features = Some(xml::list(child, "member")?);
+                    out.enabled_features = Some(xml::list(child, "member", None)?);
                 }
 
                 _ => {}
@@ -6578,7 +6578,7 @@ impl xml::FromXml for DisableOrganizationsRootSessionsOutput {
                 }
 
                 "EnabledFeatures" => {
-                    out.enabled_features = Some(xml::list(child, "member")?);
+                    out.enabled_features = Some(xml::list(child, "member", None)?);
                 }
 
                 _ => {}
@@ -6638,7 +6638,7 @@ impl xml::FromXml for EnableOrganizationsRootCredentialsManagementOutput {
                 }
 
                 "EnabledFeatures" => {
-                    out.enabled_features = Some(xml::list(child, "member")?);
+                    out.enabled_features = Some(xml::list(child, "member", None)?);
                 }
 
                 _ => {}
@@ -6663,7 +6663,7 @@ impl xml::FromXml for EnableOrganizationsRootSessionsOutput {
                 }
 
                 "EnabledFeatures" => {
-                    out.enabled_features = Some(xml::list(child, "member")?);
+                    out.enabled_features = Some(xml::list(child, "member", None)?);
                 }
 
                 _ => {}
@@ -6806,11 +6806,11 @@ impl xml::FromXml for EvaluationResult {
                 }
 
                 "MatchedStatements" => {
-                    out.matched_statements = Some(xml::list(child, "member")?);
+                    out.matched_statements = Some(xml::list(child, "member", None)?);
                 }
 
                 "MissingContextValues" => {
-                    out.missing_context_values = Some(xml::list(child, "member")?);
+                    out.missing_context_values = Some(xml::list(child, "member", None)?);
                 }
 
                 "OrganizationsDecisionDetail" => {
@@ -6826,11 +6826,15 @@ impl xml::FromXml for EvaluationResult {
                 }
 
                 "EvalDecisionDetails" => {
-                    out.eval_decision_details = Some(xml::map(child, "key", "value")?);
+                    out.eval_decision_details = Some(
+                        xml::map(child, "key", "value", None)?,
+                    );
                 }
 
                 "ResourceSpecificResults" => {
-                    out.resource_specific_results = Some(xml::list(child, "member")?);
+                    out.resource_specific_results = Some(
+                        xml::list(child, "member", None)?,
+                    );
                 }
 
                 _ => {}
@@ -6978,19 +6982,19 @@ impl xml::FromXml for GetAccountAuthorizationDetailsOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "UserDetailList" => {
-                    out.user_detail_list = Some(xml::list(child, "member")?);
+                    out.user_detail_list = Some(xml::list(child, "member", None)?);
                 }
 
                 "GroupDetailList" => {
-                    out.group_detail_list = Some(xml::list(child, "member")?);
+                    out.group_detail_list = Some(xml::list(child, "member", None)?);
                 }
 
                 "RoleDetailList" => {
-                    out.role_detail_list = Some(xml::list(child, "member")?);
+                    out.role_detail_list = Some(xml::list(child, "member", None)?);
                 }
 
                 "Policies" => {
-                    out.policies = Some(xml::list(child, "member")?);
+                    out.policies = Some(xml::list(child, "member", None)?);
                 }
 
                 "IsTruncated" => {
@@ -7031,7 +7035,7 @@ impl xml::FromXml for GetAccountPropertiesOutput {
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "Properties" {
-                out.properties = Some(xml::map(child, "key", "value")?);
+                out.properties = Some(xml::map(child, "key", "value", None)?);
             }
         }
 
@@ -7044,7 +7048,7 @@ impl xml::FromXml for GetAccountSummaryOutput {
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "SummaryMap" {
-                out.summary_map = Some(xml::map(child, "key", "value")?);
+                out.summary_map = Some(xml::map(child, "key", "value", None)?);
             }
         }
 
@@ -7072,7 +7076,7 @@ impl xml::FromXml for GetContextKeysForPolicyResponse {
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "ContextKeyNames" {
-                out.context_key_names = Some(xml::list(child, "member")?);
+                out.context_key_names = Some(xml::list(child, "member", None)?);
             }
         }
 
@@ -7207,7 +7211,7 @@ impl xml::FromXml for GetGroupOutput {
                 }
 
                 "Users" => {
-                    out.users = xml::list(child, "member")?;
+                    out.users = xml::list(child, "member", None)?;
                 }
 
                 "IsTruncated" => {
@@ -7321,7 +7325,7 @@ impl xml::FromXml for GetMfaDeviceOutput {
                 }
 
                 "Certifications" => {
-                    out.certifications = Some(xml::map(child, "key", "value")?);
+                    out.certifications = Some(xml::map(child, "key", "value", None)?);
                 }
 
                 _ => {}
@@ -7352,11 +7356,11 @@ impl xml::FromXml for GetOpenIdConnectProviderOutput {
                 }
 
                 "ClientIDList" => {
-                    out.client_id_list = Some(xml::list(child, "member")?);
+                    out.client_id_list = Some(xml::list(child, "member", None)?);
                 }
 
                 "ThumbprintList" => {
-                    out.thumbprint_list = Some(xml::list(child, "member")?);
+                    out.thumbprint_list = Some(xml::list(child, "member", None)?);
                 }
 
                 "CreateDate" => {
@@ -7364,7 +7368,7 @@ impl xml::FromXml for GetOpenIdConnectProviderOutput {
                 }
 
                 "Tags" => {
-                    out.tags = Some(xml::list(child, "member")?);
+                    out.tags = Some(xml::list(child, "member", None)?);
                 }
 
                 "ContextProvider" => {
@@ -7428,7 +7432,7 @@ impl xml::FromXml for GetOrganizationsAccessReportOutput {
                 }
 
                 "AccessDetails" => {
-                    out.access_details = Some(xml::list(child, "member")?);
+                    out.access_details = Some(xml::list(child, "member", None)?);
                 }
 
                 "IsTruncated" => {
@@ -7606,7 +7610,7 @@ impl xml::FromXml for GetSamlProviderOutput {
                 }
 
                 "SAMLKeyHashes" => {
-                    out.saml_key_hashes = Some(xml::list(child, "member")?);
+                    out.saml_key_hashes = Some(xml::list(child, "member", None)?);
                 }
 
                 "CreateDate" => {
@@ -7618,7 +7622,7 @@ impl xml::FromXml for GetSamlProviderOutput {
                 }
 
                 "Tags" => {
-                    out.tags = Some(xml::list(child, "member")?);
+                    out.tags = Some(xml::list(child, "member", None)?);
                 }
 
                 "AssertionEncryptionMode" => {
@@ -7626,7 +7630,7 @@ impl xml::FromXml for GetSamlProviderOutput {
                 }
 
                 "PrivateKeyList" => {
-                    out.private_key_list = Some(xml::list(child, "member")?);
+                    out.private_key_list = Some(xml::list(child, "member", None)?);
                 }
 
                 "IdentityCenterInstanceArn" => {
@@ -7713,7 +7717,7 @@ impl xml::FromXml for GetServiceLastAccessedDetailsOutput {
                 }
 
                 "ServicesLastAccessed" => {
-                    out.services_last_accessed = xml::list(child, "member")?;
+                    out.services_last_accessed = xml::list(child, "member", None)?;
                 }
 
                 "JobCompletionDate" => {
@@ -7767,7 +7771,7 @@ impl xml::FromXml for GetServiceLastAccessedDetailsWithEntitiesOutput {
                 }
 
                 "EntityDetailsList" => {
-                    out.entity_details_list = xml::list(child, "member")?;
+                    out.entity_details_list = xml::list(child, "member", None)?;
                 }
 
                 "IsTruncated" => {
@@ -7927,11 +7931,13 @@ impl xml::FromXml for GroupDetail {
                 }
 
                 "GroupPolicyList" => {
-                    out.group_policy_list = Some(xml::list(child, "member")?);
+                    out.group_policy_list = Some(xml::list(child, "member", None)?);
                 }
 
                 "AttachedManagedPolicies" => {
-                    out.attached_managed_policies = Some(xml::list(child, "member")?);
+                    out.attached_managed_policies = Some(
+                        xml::list(child, "member", None)?,
+                    );
                 }
 
                 _ => {}
@@ -7997,11 +8003,11 @@ impl xml::FromXml for InstanceProfile {
                 }
 
                 "Roles" => {
-                    out.roles = xml::list(child, "member")?;
+                    out.roles = xml::list(child, "member", None)?;
                 }
 
                 "Tags" => {
-                    out.tags = Some(xml::list(child, "member")?);
+                    out.tags = Some(xml::list(child, "member", None)?);
                 }
 
                 _ => {}
@@ -8117,7 +8123,7 @@ impl xml::FromXml for ListAccessKeysOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "AccessKeyMetadata" => {
-                    out.access_key_metadata = xml::list(child, "member")?;
+                    out.access_key_metadata = xml::list(child, "member", None)?;
                 }
 
                 "IsTruncated" => {
@@ -8149,7 +8155,7 @@ impl xml::FromXml for ListAccountAliasesOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "AccountAliases" => {
-                    out.account_aliases = xml::list(child, "member")?;
+                    out.account_aliases = xml::list(child, "member", None)?;
                 }
 
                 "IsTruncated" => {
@@ -8183,7 +8189,7 @@ impl xml::FromXml for ListAttachedGroupPoliciesOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "AttachedPolicies" => {
-                    out.attached_policies = Some(xml::list(child, "member")?);
+                    out.attached_policies = Some(xml::list(child, "member", None)?);
                 }
 
                 "IsTruncated" => {
@@ -8217,7 +8223,7 @@ impl xml::FromXml for ListAttachedRolePoliciesOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "AttachedPolicies" => {
-                    out.attached_policies = Some(xml::list(child, "member")?);
+                    out.attached_policies = Some(xml::list(child, "member", None)?);
                 }
 
                 "IsTruncated" => {
@@ -8251,7 +8257,7 @@ impl xml::FromXml for ListAttachedUserPoliciesOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "AttachedPolicies" => {
-                    out.attached_policies = Some(xml::list(child, "member")?);
+                    out.attached_policies = Some(xml::list(child, "member", None)?);
                 }
 
                 "IsTruncated" => {
@@ -8284,7 +8290,7 @@ impl xml::FromXml for ListDelegationRequestsOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "DelegationRequests" => {
-                    out.delegation_requests = Some(xml::list(child, "member")?);
+                    out.delegation_requests = Some(xml::list(child, "member", None)?);
                 }
 
                 "Marker" => {
@@ -8320,15 +8326,15 @@ impl xml::FromXml for ListEntitiesForPolicyOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "PolicyGroups" => {
-                    out.policy_groups = Some(xml::list(child, "member")?);
+                    out.policy_groups = Some(xml::list(child, "member", None)?);
                 }
 
                 "PolicyUsers" => {
-                    out.policy_users = Some(xml::list(child, "member")?);
+                    out.policy_users = Some(xml::list(child, "member", None)?);
                 }
 
                 "PolicyRoles" => {
-                    out.policy_roles = Some(xml::list(child, "member")?);
+                    out.policy_roles = Some(xml::list(child, "member", None)?);
                 }
 
                 "IsTruncated" => {
@@ -8361,7 +8367,7 @@ impl xml::FromXml for ListGroupPoliciesOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "PolicyNames" => {
-                    out.policy_names = xml::list(child, "member")?;
+                    out.policy_names = xml::list(child, "member", None)?;
                 }
 
                 "IsTruncated" => {
@@ -8394,7 +8400,7 @@ impl xml::FromXml for ListGroupsForUserOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "Groups" => {
-                    out.groups = xml::list(child, "member")?;
+                    out.groups = xml::list(child, "member", None)?;
                 }
 
                 "IsTruncated" => {
@@ -8427,7 +8433,7 @@ impl xml::FromXml for ListGroupsOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "Groups" => {
-                    out.groups = xml::list(child, "member")?;
+                    out.groups = xml::list(child, "member", None)?;
                 }
 
                 "IsTruncated" => {
@@ -8460,7 +8466,7 @@ impl xml::FromXml for ListInstanceProfileTagsOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "Tags" => {
-                    out.tags = xml::list(child, "member")?;
+                    out.tags = xml::list(child, "member", None)?;
                 }
 
                 "IsTruncated" => {
@@ -8493,7 +8499,7 @@ impl xml::FromXml for ListInstanceProfilesForRoleOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "InstanceProfiles" => {
-                    out.instance_profiles = xml::list(child, "member")?;
+                    out.instance_profiles = xml::list(child, "member", None)?;
                 }
 
                 "IsTruncated" => {
@@ -8526,7 +8532,7 @@ impl xml::FromXml for ListInstanceProfilesOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "InstanceProfiles" => {
-                    out.instance_profiles = xml::list(child, "member")?;
+                    out.instance_profiles = xml::list(child, "member", None)?;
                 }
 
                 "IsTruncated" => {
@@ -8559,7 +8565,7 @@ impl xml::FromXml for ListMfaDeviceTagsOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "Tags" => {
-                    out.tags = xml::list(child, "member")?;
+                    out.tags = xml::list(child, "member", None)?;
                 }
 
                 "IsTruncated" => {
@@ -8592,7 +8598,7 @@ impl xml::FromXml for ListMfaDevicesOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "MFADevices" => {
-                    out.mfa_devices = xml::list(child, "member")?;
+                    out.mfa_devices = xml::list(child, "member", None)?;
                 }
 
                 "IsTruncated" => {
@@ -8629,7 +8635,7 @@ impl xml::FromXml for ListOpenIdConnectProviderTagsOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "Tags" => {
-                    out.tags = xml::list(child, "member")?;
+                    out.tags = xml::list(child, "member", None)?;
                 }
 
                 "IsTruncated" => {
@@ -8657,7 +8663,9 @@ impl xml::FromXml for ListOpenIdConnectProvidersOutput {
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "OpenIDConnectProviderList" {
-                out.open_id_connect_provider_list = Some(xml::list(child, "member")?);
+                out.open_id_connect_provider_list = Some(
+                    xml::list(child, "member", None)?,
+                );
             }
         }
 
@@ -8679,7 +8687,7 @@ impl xml::FromXml for ListOrganizationsFeaturesOutput {
                 }
 
                 "EnabledFeatures" => {
-                    out.enabled_features = Some(xml::list(child, "member")?);
+                    out.enabled_features = Some(xml::list(child, "member", None)?);
                 }
 
                 _ => {}
@@ -8700,7 +8708,7 @@ impl xml::FromXml for ListPoliciesGrantingServiceAccessEntry {
                 }
 
                 "Policies" => {
-                    out.policies = Some(xml::list(child, "member")?);
+                    out.policies = Some(xml::list(child, "member", None)?);
                 }
 
                 _ => {}
@@ -8734,7 +8742,11 @@ impl xml::FromXml for ListPoliciesGrantingServiceAccessOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "PoliciesGrantingServiceAccess" => {
-                    out.policies_granting_service_access = xml::list(child, "member")?;
+                    out.policies_granting_service_access = xml::list(
+                        child,
+                        "member",
+                        None,
+                    )?;
                 }
 
                 "IsTruncated" => {
@@ -8770,7 +8782,7 @@ impl xml::FromXml for ListPoliciesOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "Policies" => {
-                    out.policies = Some(xml::list(child, "member")?);
+                    out.policies = Some(xml::list(child, "member", None)?);
                 }
 
                 "IsTruncated" => {
@@ -8803,7 +8815,7 @@ impl xml::FromXml for ListPolicyTagsOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "Tags" => {
-                    out.tags = xml::list(child, "member")?;
+                    out.tags = xml::list(child, "member", None)?;
                 }
 
                 "IsTruncated" => {
@@ -8836,7 +8848,7 @@ impl xml::FromXml for ListPolicyVersionsOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "Versions" => {
-                    out.versions = Some(xml::list(child, "member")?);
+                    out.versions = Some(xml::list(child, "member", None)?);
                 }
 
                 "IsTruncated" => {
@@ -8869,7 +8881,7 @@ impl xml::FromXml for ListRolePoliciesOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "PolicyNames" => {
-                    out.policy_names = xml::list(child, "member")?;
+                    out.policy_names = xml::list(child, "member", None)?;
                 }
 
                 "IsTruncated" => {
@@ -8902,7 +8914,7 @@ impl xml::FromXml for ListRoleTagsOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "Tags" => {
-                    out.tags = xml::list(child, "member")?;
+                    out.tags = xml::list(child, "member", None)?;
                 }
 
                 "IsTruncated" => {
@@ -8935,7 +8947,7 @@ impl xml::FromXml for ListRolesOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "Roles" => {
-                    out.roles = xml::list(child, "member")?;
+                    out.roles = xml::list(child, "member", None)?;
                 }
 
                 "IsTruncated" => {
@@ -8968,7 +8980,7 @@ impl xml::FromXml for ListSamlProviderTagsOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "Tags" => {
-                    out.tags = xml::list(child, "member")?;
+                    out.tags = xml::list(child, "member", None)?;
                 }
 
                 "IsTruncated" => {
@@ -8996,7 +9008,7 @@ impl xml::FromXml for ListSamlProvidersOutput {
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "SAMLProviderList" {
-                out.saml_provider_list = Some(xml::list(child, "member")?);
+                out.saml_provider_list = Some(xml::list(child, "member", None)?);
             }
         }
 
@@ -9018,7 +9030,7 @@ impl xml::FromXml for ListSshPublicKeysOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "SSHPublicKeys" => {
-                    out.ssh_public_keys = Some(xml::list(child, "member")?);
+                    out.ssh_public_keys = Some(xml::list(child, "member", None)?);
                 }
 
                 "IsTruncated" => {
@@ -9051,7 +9063,7 @@ impl xml::FromXml for ListServerCertificateTagsOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "Tags" => {
-                    out.tags = xml::list(child, "member")?;
+                    out.tags = xml::list(child, "member", None)?;
                 }
 
                 "IsTruncated" => {
@@ -9084,7 +9096,11 @@ impl xml::FromXml for ListServerCertificatesOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "ServerCertificateMetadataList" => {
-                    out.server_certificate_metadata_list = xml::list(child, "member")?;
+                    out.server_certificate_metadata_list = xml::list(
+                        child,
+                        "member",
+                        None,
+                    )?;
                 }
 
                 "IsTruncated" => {
@@ -9119,7 +9135,9 @@ impl xml::FromXml for ListServiceSpecificCredentialsOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "ServiceSpecificCredentials" => {
-                    out.service_specific_credentials = Some(xml::list(child, "member")?);
+                    out.service_specific_credentials = Some(
+                        xml::list(child, "member", None)?,
+                    );
                 }
 
                 "Marker" => {
@@ -9152,7 +9170,7 @@ impl xml::FromXml for ListSigningCertificatesOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "Certificates" => {
-                    out.certificates = xml::list(child, "member")?;
+                    out.certificates = xml::list(child, "member", None)?;
                 }
 
                 "IsTruncated" => {
@@ -9185,7 +9203,7 @@ impl xml::FromXml for ListUserPoliciesOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "PolicyNames" => {
-                    out.policy_names = xml::list(child, "member")?;
+                    out.policy_names = xml::list(child, "member", None)?;
                 }
 
                 "IsTruncated" => {
@@ -9218,7 +9236,7 @@ impl xml::FromXml for ListUserTagsOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "Tags" => {
-                    out.tags = xml::list(child, "member")?;
+                    out.tags = xml::list(child, "member", None)?;
                 }
 
                 "IsTruncated" => {
@@ -9251,7 +9269,7 @@ impl xml::FromXml for ListUsersOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "Users" => {
-                    out.users = xml::list(child, "member")?;
+                    out.users = xml::list(child, "member", None)?;
                 }
 
                 "IsTruncated" => {
@@ -9284,7 +9302,7 @@ impl xml::FromXml for ListVirtualMfaDevicesOutput {
         for child in &el.children {
             match child.name.as_str() {
                 "VirtualMFADevices" => {
-                    out.virtual_mfa_devices = xml::list(child, "member")?;
+                    out.virtual_mfa_devices = xml::list(child, "member", None)?;
                 }
 
                 "IsTruncated" => {
@@ -9437,7 +9455,7 @@ impl xml::FromXml for ManagedPolicyDetail {
                 }
 
                 "PolicyVersionList" => {
-                    out.policy_version_list = Some(xml::list(child, "member")?);
+                    out.policy_version_list = Some(xml::list(child, "member", None)?);
                 }
 
                 _ => {}
@@ -9732,7 +9750,7 @@ impl xml::FromXml for Policy {
                 }
 
                 "Tags" => {
-                    out.tags = Some(xml::list(child, "member")?);
+                    out.tags = Some(xml::list(child, "member", None)?);
                 }
 
                 _ => {}
@@ -9869,7 +9887,7 @@ impl xml::FromXml for PolicyParameter {
                 }
 
                 "Values" => {
-                    out.values = Some(xml::list(child, "member")?);
+                    out.values = Some(xml::list(child, "member", None)?);
                 }
 
                 "Type" => {
@@ -10151,15 +10169,17 @@ impl xml::FromXml for ResourceSpecificResult {
                 }
 
                 "MatchedStatements" => {
-                    out.matched_statements = Some(xml::list(child, "member")?);
+                    out.matched_statements = Some(xml::list(child, "member", None)?);
                 }
 
                 "MissingContextValues" => {
-                    out.missing_context_values = Some(xml::list(child, "member")?);
+                    out.missing_context_values = Some(xml::list(child, "member", None)?);
                 }
 
                 "EvalDecisionDetails" => {
-                    out.eval_decision_details = Some(xml::map(child, "key", "value")?);
+                    out.eval_decision_details = Some(
+                        xml::map(child, "key", "value", None)?,
+                    );
                 }
 
                 "PermissionsBoundaryDecisionDetail" => {
@@ -10235,7 +10255,7 @@ impl xml::FromXml for Role {
                 }
 
                 "Tags" => {
-                    out.tags = Some(xml::list(child, "member")?);
+                    out.tags = Some(xml::list(child, "member", None)?);
                 }
 
                 "RoleLastUsed" => {
@@ -10286,15 +10306,17 @@ impl xml::FromXml for RoleDetail {
                 }
 
                 "InstanceProfileList" => {
-                    out.instance_profile_list = Some(xml::list(child, "member")?);
+                    out.instance_profile_list = Some(xml::list(child, "member", None)?);
                 }
 
                 "RolePolicyList" => {
-                    out.role_policy_list = Some(xml::list(child, "member")?);
+                    out.role_policy_list = Some(xml::list(child, "member", None)?);
                 }
 
                 "AttachedManagedPolicies" => {
-                    out.attached_managed_policies = Some(xml::list(child, "member")?);
+                    out.attached_managed_policies = Some(
+                        xml::list(child, "member", None)?,
+                    );
                 }
 
                 "PermissionsBoundary" => {
@@ -10302,7 +10324,7 @@ impl xml::FromXml for RoleDetail {
                 }
 
                 "Tags" => {
-                    out.tags = Some(xml::list(child, "member")?);
+                    out.tags = Some(xml::list(child, "member", None)?);
                 }
 
                 "RoleLastUsed" => {
@@ -10428,11 +10450,13 @@ impl xml::FromXml for RoleTemplateVersion {
                 }
 
                 "InlinePolicyTemplates" => {
-                    out.inline_policy_templates = Some(xml::list(child, "member")?);
+                    out.inline_policy_templates = Some(
+                        xml::list(child, "member", None)?,
+                    );
                 }
 
                 "ManagedPolicyArns" => {
-                    out.managed_policy_arns = Some(xml::list(child, "member")?);
+                    out.managed_policy_arns = Some(xml::list(child, "member", None)?);
                 }
 
                 "PermissionBoundaryArn" => {
@@ -10440,11 +10464,11 @@ impl xml::FromXml for RoleTemplateVersion {
                 }
 
                 "ParametersDefinition" => {
-                    out.parameters_definition = Some(xml::list(child, "member")?);
+                    out.parameters_definition = Some(xml::list(child, "member", None)?);
                 }
 
                 "RoleTagsTemplate" => {
-                    out.role_tags_template = Some(xml::list(child, "member")?);
+                    out.role_tags_template = Some(xml::list(child, "member", None)?);
                 }
 
                 "MaxSessionDuration" => {
@@ -10481,7 +10505,7 @@ impl xml::FromXml for RoleUsageType {
                 }
 
                 "Resources" => {
-                    out.resources = Some(xml::list(child, "member")?);
+                    out.resources = Some(xml::list(child, "member", None)?);
                 }
 
                 _ => {}
@@ -10502,7 +10526,7 @@ impl xml::FromXml for SamlKeyHashEntry {
                 }
 
                 "KeyHashes" => {
-                    out.key_hashes = Some(xml::list(child, "member")?);
+                    out.key_hashes = Some(xml::list(child, "member", None)?);
                 }
 
                 _ => {}
@@ -10655,7 +10679,7 @@ impl xml::FromXml for ServerCertificate {
                 }
 
                 "Tags" => {
-                    out.tags = Some(xml::list(child, "member")?);
+                    out.tags = Some(xml::list(child, "member", None)?);
                 }
 
                 _ => {}
@@ -10756,7 +10780,7 @@ impl xml::FromXml for ServiceLastAccessed {
 
                 "TrackedActionsLastAccessed" => {
                     out.tracked_actions_last_accessed = Some(
-                        xml::list(child, "member")?,
+                        xml::list(child, "member", None)?,
                     );
                 }
 
@@ -11006,7 +11030,7 @@ impl xml::FromXml for SimulatePolicyResponse {
         for child in &el.children {
             match child.name.as_str() {
                 "EvaluationResults" => {
-                    out.evaluation_results = Some(xml::list(child, "member")?);
+                    out.evaluation_results = Some(xml::list(child, "member", None)?);
                 }
 
                 "IsTruncated" => {
@@ -11811,7 +11835,7 @@ impl xml::FromXml for UploadServerCertificateOutput {
                 }
 
                 "Tags" => {
-                    out.tags = Some(xml::list(child, "member")?);
+                    out.tags = Some(xml::list(child, "member", None)?);
                 }
 
                 _ => {}
@@ -11876,7 +11900,7 @@ impl xml::FromXml for User {
                 }
 
                 "Tags" => {
-                    out.tags = Some(xml::list(child, "member")?);
+                    out.tags = Some(xml::list(child, "member", None)?);
                 }
 
                 _ => {}
@@ -11913,15 +11937,17 @@ impl xml::FromXml for UserDetail {
                 }
 
                 "UserPolicyList" => {
-                    out.user_policy_list = Some(xml::list(child, "member")?);
+                    out.user_policy_list = Some(xml::list(child, "member", None)?);
                 }
 
                 "GroupList" => {
-                    out.group_list = Some(xml::list(child, "member")?);
+                    out.group_list = Some(xml::list(child, "member", None)?);
                 }
 
                 "AttachedManagedPolicies" => {
-                    out.attached_managed_policies = Some(xml::list(child, "member")?);
+                    out.attached_managed_policies = Some(
+                        xml::list(child, "member", None)?,
+                    );
                 }
 
                 "PermissionsBoundary" => {
@@ -11929,7 +11955,7 @@ impl xml::FromXml for UserDetail {
                 }
 
                 "Tags" => {
-                    out.tags = Some(xml::list(child, "member")?);
+                    out.tags = Some(xml::list(child, "member", None)?);
                 }
 
                 _ => {}
@@ -11966,7 +11992,7 @@ impl xml::FromXml for VirtualMfaDevice {
                 }
 
                 "Tags" => {
-                    out.tags = Some(xml::list(child, "member")?);
+                    out.tags = Some(xml::list(child, "member", None)?);
                 }
 
                 _ => {}

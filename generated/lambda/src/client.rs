@@ -309,7 +309,7 @@ impl Client {
     /// - [`instance_requirements`](CreateCapacityProviderInput::instance_requirements) (`InstanceRequirements`): The instance requirements that specify the compute instance characteristics, including architectures and allowed or excluded instance types.
     /// - [`capacity_provider_scaling_config`](CreateCapacityProviderInput::capacity_provider_scaling_config) (`CapacityProviderScalingConfig`): The scaling configuration that defines how the capacity provider scales compute instances, including maximum vCPU count and scaling policies.
     /// - [`kms_key_arn`](CreateCapacityProviderInput::kms_key_arn) (`String`): The ARN of the KMS key used to encrypt data associated with the capacity provider.
-    /// - [`tags`](CreateCapacityProviderInput::tags) (`HashMap<String, String>`): A list of tags to associate with the capacity provider.
+    /// - [`tags`](CreateCapacityProviderInput::tags) (`IndexMap<String, String>`): A list of tags to associate with the capacity provider.
     /// - [`propagate_tags`](CreateCapacityProviderInput::propagate_tags) (`PropagateTags`): The tag propagation configuration for the capacity provider.
     /// - [`telemetry_config`](CreateCapacityProviderInput::telemetry_config) (`CapacityProviderTelemetryConfig`): The telemetry configuration for the capacity provider.
     ///
@@ -338,7 +338,7 @@ impl Client {
     /// Optional:
     /// - [`description`](CreateCodeSigningConfigInput::description) (`String`): Descriptive name for this code signing configuration.
     /// - [`code_signing_policies`](CreateCodeSigningConfigInput::code_signing_policies) (`CodeSigningPolicies`): The code signing policies define the actions to take if the validation checks fail.
-    /// - [`tags`](CreateCodeSigningConfigInput::tags) (`HashMap<String, String>`): A list of tags to add to the code signing configuration.
+    /// - [`tags`](CreateCodeSigningConfigInput::tags) (`IndexMap<String, String>`): A list of tags to add to the code signing configuration.
     ///
     /// # Response
     ///
@@ -412,7 +412,7 @@ impl Client {
     /// - [`maximum_record_age_in_seconds`](CreateEventSourceMappingInput::maximum_record_age_in_seconds) (`i32`): (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records older than the specified age.
     /// - [`bisect_batch_on_function_error`](CreateEventSourceMappingInput::bisect_batch_on_function_error) (`bool`): (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) If the function returns an error, split the batch in two and retry.
     /// - [`maximum_retry_attempts`](CreateEventSourceMappingInput::maximum_retry_attempts) (`i32`): (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records after the specified number of retries.
-    /// - [`tags`](CreateEventSourceMappingInput::tags) (`HashMap<String, String>`): A list of tags to apply to the event source mapping.
+    /// - [`tags`](CreateEventSourceMappingInput::tags) (`IndexMap<String, String>`): A list of tags to apply to the event source mapping.
     /// - [`tumbling_window_in_seconds`](CreateEventSourceMappingInput::tumbling_window_in_seconds) (`i32`): (Kinesis and DynamoDB Streams only) The duration in seconds of a processing window for DynamoDB and Kinesis Streams event sources.
     /// - [`topics`](CreateEventSourceMappingInput::topics) (`Vec<String>`): The name of the Kafka topic.
     /// - [`queues`](CreateEventSourceMappingInput::queues) (`Vec<String>`): (MQ) The name of the Amazon MQ broker destination queue to consume.
@@ -514,7 +514,7 @@ impl Client {
     /// - [`environment`](CreateFunctionInput::environment) (`Environment`): Environment variables that are accessible from function code during execution.
     /// - [`kms_key_arn`](CreateFunctionInput::kms_key_arn) (`String`): The ARN of the Key Management Service (KMS) customer managed key that's used to encrypt the following resources:
     /// - [`tracing_config`](CreateFunctionInput::tracing_config) (`TracingConfig`): Set `Mode` to `Active` to sample and trace a subset of incoming requests with [X-Ray](<https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html>).
-    /// - [`tags`](CreateFunctionInput::tags) (`HashMap<String, String>`): A list of [tags](<https://docs.aws.amazon.com/lambda/latest/dg/tagging.html>) to apply to the function.
+    /// - [`tags`](CreateFunctionInput::tags) (`IndexMap<String, String>`): A list of [tags](<https://docs.aws.amazon.com/lambda/latest/dg/tagging.html>) to apply to the function.
     /// - [`layers`](CreateFunctionInput::layers) (`Vec<String>`): A list of [function layers](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-layers.html>) to add to the function's execution environment.
     /// - [`file_system_configs`](CreateFunctionInput::file_system_configs) (`Vec<FileSystemConfig>`): Connection settings for an Amazon EFS file system or an Amazon S3 Files file system.
     /// - [`code_signing_config_arn`](CreateFunctionInput::code_signing_config_arn) (`String`): To enable code signing for this function, specify the ARN of a code-signing configuration.
@@ -551,7 +551,7 @@ impl Client {
     ///     .description("Process image objects from Amazon S3.")
     ///     .environment(stratus_lambda::types::Environment {
     ///         variables: Some(
-    ///             std::collections::HashMap::from([
+    ///             stratus_runtime::types::IndexMap::from([
     ///                 ("BUCKET".to_string(), "my-bucket-1xpuxmplzrlbh".to_string()),
     ///                 ("PREFIX".to_string(), "inbound".to_string()),
     ///             ]),
@@ -567,7 +567,7 @@ impl Client {
     ///     .role("arn:aws:iam::123456789012:role/lambda-role")
     ///     .runtime("nodejs12.x")
     ///     .tags(
-    ///         std::collections::HashMap::from([
+    ///         stratus_runtime::types::IndexMap::from([
     ///             ("DEPARTMENT".to_string(), "Assets".to_string()),
     ///         ]),
     ///     )
@@ -4019,7 +4019,7 @@ impl Client {
     ///
     /// Required:
     /// - [`resource`](TagResourceInput::resource) (`String`): The resource's Amazon Resource Name (ARN).
-    /// - [`tags`](TagResourceInput::tags) (`HashMap<String, String>`): A list of tags to apply to the resource.
+    /// - [`tags`](TagResourceInput::tags) (`IndexMap<String, String>`): A list of tags to apply to the resource.
     ///
     /// # Response
     ///
@@ -4037,7 +4037,7 @@ impl Client {
     ///     .tag_resource()
     ///     .resource("arn:aws:lambda:us-west-2:123456789012:function:my-function")
     ///     .tags(
-    ///         std::collections::HashMap::from([
+    ///         stratus_runtime::types::IndexMap::from([
     ///             ("DEPARTMENT".to_string(), "Department A".to_string()),
     ///         ]),
     ///     )
@@ -4134,7 +4134,7 @@ impl Client {
     ///     .name("BLUE")
     ///     .routing_config(stratus_lambda::types::AliasRoutingConfiguration {
     ///         additional_version_weights: Some(
-    ///             std::collections::HashMap::from([("1".to_string(), 0.7)]),
+    ///             stratus_runtime::types::IndexMap::from([("1".to_string(), 0.7)]),
     ///         ),
     ///     })
     ///     .send()

@@ -199,8 +199,8 @@ impl Client {
     /// - [`queue_name`](CreateQueueInput::queue_name) (`String`): The name of the new queue.
     ///
     /// Optional:
-    /// - [`attributes`](CreateQueueInput::attributes) (`HashMap<QueueAttributeName, String>`): A map of attributes with their corresponding values.
-    /// - [`tags`](CreateQueueInput::tags) (`HashMap<String, String>`): Add cost allocation tags to the specified Amazon SQS queue.
+    /// - [`attributes`](CreateQueueInput::attributes) (`IndexMap<QueueAttributeName, String>`): A map of attributes with their corresponding values.
+    /// - [`tags`](CreateQueueInput::tags) (`IndexMap<String, String>`): Add cost allocation tags to the specified Amazon SQS queue.
     ///
     /// # Response
     ///
@@ -599,8 +599,8 @@ impl Client {
     ///
     /// Optional:
     /// - [`delay_seconds`](SendMessageInput::delay_seconds) (`i32`): The length of time, in seconds, for which to delay a specific message.
-    /// - [`message_attributes`](SendMessageInput::message_attributes) (`HashMap<String, MessageAttributeValue>`): Each message attribute consists of a `Name`, `Type`, and `Value`.
-    /// - [`message_system_attributes`](SendMessageInput::message_system_attributes) (`HashMap<MessageSystemAttributeNameForSends, MessageSystemAttributeValue>`): The message system attribute to send.
+    /// - [`message_attributes`](SendMessageInput::message_attributes) (`IndexMap<String, MessageAttributeValue>`): Each message attribute consists of a `Name`, `Type`, and `Value`.
+    /// - [`message_system_attributes`](SendMessageInput::message_system_attributes) (`IndexMap<MessageSystemAttributeNameForSends, MessageSystemAttributeValue>`): The message system attribute to send.
     /// - [`message_deduplication_id`](SendMessageInput::message_deduplication_id) (`String`): This parameter applies only to FIFO (first-in-first-out) queues.
     /// - [`message_group_id`](SendMessageInput::message_group_id) (`String`): `MessageGroupId` is an attribute used in Amazon SQS FIFO (First-In-First-Out) and standard queues.
     ///
@@ -664,7 +664,7 @@ impl Client {
     ///
     /// Required:
     /// - [`queue_url`](SetQueueAttributesInput::queue_url) (`String`): The URL of the Amazon SQS queue whose attributes are set.
-    /// - [`attributes`](SetQueueAttributesInput::attributes) (`HashMap<QueueAttributeName, String>`): A map of attributes to set.
+    /// - [`attributes`](SetQueueAttributesInput::attributes) (`IndexMap<QueueAttributeName, String>`): A map of attributes to set.
     ///
     /// # Response
     ///
@@ -728,7 +728,7 @@ impl Client {
     ///
     /// Required:
     /// - [`queue_url`](TagQueueInput::queue_url) (`String`): The URL of the queue.
-    /// - [`tags`](TagQueueInput::tags) (`HashMap<String, String>`): The list of tags to be added to the specified queue.
+    /// - [`tags`](TagQueueInput::tags) (`IndexMap<String, String>`): The list of tags to be added to the specified queue.
     ///
     /// # Response
     ///

@@ -1391,7 +1391,7 @@ impl xml::FromXml for TransactionContext {
         let mut out = Self::default();
         for child in &el.children {
             if child.name == "IdentityProvider" {
-                out.identity_provider = Some(xml::map(child, "key", "value")?);
+                out.identity_provider = Some(xml::map(child, "key", "value", None)?);
             }
         }
 

@@ -263,8 +263,8 @@ pub trait Dispatch<I> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::types::IndexMap;
     use bytes::Bytes;
-    use std::collections::HashMap;
 
     #[derive(Serialize, Default)]
     struct In {
@@ -344,7 +344,7 @@ mod tests {
     #[test]
     fn validator_names_the_path() {
         struct Env {
-            vars: Option<HashMap<String, String>>,
+            vars: Option<IndexMap<String, String>>,
         }
         impl Validate for Env {
             fn validate(&self, v: &mut Validator) {
@@ -358,7 +358,7 @@ mod tests {
             "invalid parameter `MemorySize`: value 64 is below the minimum of 128"
         );
         let mut v = Validator::default();
-        let env = Env { vars: Some(HashMap::from([("a".into(), "1".into()), ("b".into(), "2".into())])) };
+        let env = Env { vars: Some(IndexMap::from([("a".into(), "1".into()), ("b".into(), "2".into())])) };
         v.nested("Environment", Some(&env));
         assert_eq!(v.finish().unwrap_err().path, "Environment.Variables");
         let mut v = Validator::default();

@@ -3,11 +3,11 @@
 
 use super::{BodyKind, Operation};
 use crate::error::ValidationError;
+use crate::types::IndexMap;
 use crate::types::{Blob, DateTime};
 use bytes::Bytes;
 use serde::Serialize;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 /// Where a value is written, which decides its text form (timestamps differ by location).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -147,14 +147,12 @@ impl<T: Param> QueryValue for Vec<T> {
     }
 }
 
-impl<T: QueryValue> QueryValue for HashMap<String, T> {
+impl<T: QueryValue> QueryValue for IndexMap<String, T> {
     fn write_query(&self, _key: &str, out: &mut Vec<(String, String)>) {
-        let mut keys: Vec<&String> = self.keys().collect();
-        keys.sort();
-        for k in keys {
+        for (k, v) in self {
             // Parameters bound by name win over map entries of the same name.
             if !out.iter().any(|(existing, _)| existing == k) {
-                self[k].write_query(k, out);
+                v.write_query(k, out);
             }
         }
     }
@@ -258,12 +256,10 @@ impl Request {
     }
 
     /// Binds a map of headers sharing a prefix.
-    pub fn prefix_headers(&mut self, prefix: &str, map: Option<&HashMap<String, String>>) {
+    pub fn prefix_headers(&mut self, prefix: &str, map: Option<&IndexMap<String, String>>) {
         if let Some(m) = map {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
-            for k in keys {
-                self.headers.push((format!("{prefix}{k}"), m[k].clone()));
+            for (k, v) in m {
+                self.headers.push((format!("{prefix}{k}"), v.clone()));
             }
         }
     }

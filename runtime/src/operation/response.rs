@@ -2,10 +2,10 @@
 
 use super::ResponseError;
 use crate::error::RawResponse;
+use crate::types::IndexMap;
 use crate::types::{Blob, DateTime};
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
-use std::collections::HashMap;
 
 /// A scalar read from a header.
 pub trait FromParam: Sized {
@@ -162,9 +162,9 @@ impl Response {
     }
 
     /// Headers sharing a prefix, as a map keyed by the rest of the name.
-    pub fn prefix_headers(&self, prefix: &str) -> Option<HashMap<String, String>> {
+    pub fn prefix_headers(&self, prefix: &str) -> Option<IndexMap<String, String>> {
         let prefix = prefix.to_ascii_lowercase();
-        let map: HashMap<String, String> = self
+        let map: IndexMap<String, String> = self
             .headers
             .iter()
             .filter_map(|(k, v)| {

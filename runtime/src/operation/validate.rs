@@ -2,7 +2,7 @@
 
 use crate::error::ValidationError;
 use crate::types::Blob;
-use std::collections::HashMap;
+use crate::types::IndexMap;
 
 /// Checks the model's constraints, collecting the first failure with the member's path.
 #[derive(Debug, Default)]
@@ -35,7 +35,7 @@ impl<T> HasLength for Vec<T> {
     }
 }
 
-impl<K, V> HasLength for HashMap<K, V> {
+impl<K, V> HasLength for IndexMap<K, V> {
     fn length(&self) -> usize {
         self.len()
     }
@@ -139,7 +139,7 @@ impl Validator {
     }
 
     /// Validates each value of a map of structures (keyed by strings or by an enum).
-    pub fn each_value<K, T: Validate>(&mut self, member: &'static str, value: Option<&HashMap<K, T>>) {
+    pub fn each_value<K, T: Validate>(&mut self, member: &'static str, value: Option<&IndexMap<K, T>>) {
         if let Some(items) = value {
             self.path.push(member);
             for item in items.values() {

@@ -22,6 +22,11 @@ pub use redact::{is_secret_header, json_error_text, Redacted, RedactedHeaders, S
 pub use union::{union_member, union_value};
 pub use unknown::UnknownValue;
 
+/// The map type of generated structures: a hash map that keeps its entries in insertion order, so
+/// a request carries a map in the order the caller built it and a response's map reads in the
+/// order the service sent it (re-exported from [`indexmap`]).
+pub use indexmap::IndexMap;
+
 /// A generated string enum (implemented by [`impl_string_enum!`](crate::impl_string_enum)): read
 /// from and written as its text by the codecs that need no more than that.
 pub trait StringEnum: for<'a> From<&'a str> + AsRef<str> {}

@@ -4,8 +4,7 @@
 //! Builders for the structures of [`types`](super): `Type::builder().field(value).build()`.
 
 use super::*;
-use std::collections::HashMap;
-use stratus_runtime::types::{Blob, DateTime};
+use stratus_runtime::types::{Blob, DateTime, IndexMap};
 
 stratus_runtime::builder! {
     /// A builder for [`ArchivalSummary`].
@@ -33,7 +32,7 @@ stratus_runtime::builder! {
         ss: Vec<String>,
         ns: Vec<String>,
         bs: Vec<Blob>,
-        m: HashMap<String, AttributeValue>,
+        m: IndexMap<String, AttributeValue>,
         l: Vec<AttributeValue>,
         null: bool,
         bool: bool,
@@ -182,7 +181,7 @@ stratus_runtime::builder! {
 stratus_runtime::builder! {
     /// A builder for [`BatchGetItemInput`].
     BatchGetItemInputBuilder => BatchGetItemInput [operation] {
-        request_items: HashMap<String, KeysAndAttributes>,
+        request_items: IndexMap<String, KeysAndAttributes>,
     } optional {
         return_consumed_capacity: ReturnConsumedCapacity,
     }
@@ -191,8 +190,8 @@ stratus_runtime::builder! {
 stratus_runtime::builder! {
     /// A builder for [`BatchGetItemOutput`].
     BatchGetItemOutputBuilder => BatchGetItemOutput {} optional {
-        responses: HashMap<String, Vec<HashMap<String, AttributeValue>>>,
-        unprocessed_keys: HashMap<String, KeysAndAttributes>,
+        responses: IndexMap<String, Vec<IndexMap<String, AttributeValue>>>,
+        unprocessed_keys: IndexMap<String, KeysAndAttributes>,
         consumed_capacity: Vec<ConsumedCapacity>,
     }
 }
@@ -202,7 +201,7 @@ stratus_runtime::builder! {
     BatchStatementErrorBuilder => BatchStatementError {} optional {
         code: BatchStatementErrorCodeEnum,
         message: String,
-        item: HashMap<String, AttributeValue>,
+        item: IndexMap<String, AttributeValue>,
     }
 }
 
@@ -222,14 +221,14 @@ stratus_runtime::builder! {
     BatchStatementResponseBuilder => BatchStatementResponse {} optional {
         error: BatchStatementError,
         table_name: String,
-        item: HashMap<String, AttributeValue>,
+        item: IndexMap<String, AttributeValue>,
     }
 }
 
 stratus_runtime::builder! {
     /// A builder for [`BatchWriteItemInput`].
     BatchWriteItemInputBuilder => BatchWriteItemInput [operation] {
-        request_items: HashMap<String, Vec<WriteRequest>>,
+        request_items: IndexMap<String, Vec<WriteRequest>>,
     } optional {
         return_consumed_capacity: ReturnConsumedCapacity,
         return_item_collection_metrics: ReturnItemCollectionMetrics,
@@ -239,8 +238,8 @@ stratus_runtime::builder! {
 stratus_runtime::builder! {
     /// A builder for [`BatchWriteItemOutput`].
     BatchWriteItemOutputBuilder => BatchWriteItemOutput {} optional {
-        unprocessed_items: HashMap<String, Vec<WriteRequest>>,
-        item_collection_metrics: HashMap<String, Vec<ItemCollectionMetrics>>,
+        unprocessed_items: IndexMap<String, Vec<WriteRequest>>,
+        item_collection_metrics: IndexMap<String, Vec<ItemCollectionMetrics>>,
         consumed_capacity: Vec<ConsumedCapacity>,
     }
 }
@@ -308,9 +307,9 @@ stratus_runtime::builder! {
         table_name: String,
         bulk_put_bytes: i64,
         table: BulkOperationBytes,
-        local_secondary_indexes: HashMap<String, BulkOperationBytes>,
-        global_secondary_indexes: HashMap<String, BulkOperationBytes>,
-        vector_indexes: HashMap<String, BulkOperationVectorBytes>,
+        local_secondary_indexes: IndexMap<String, BulkOperationBytes>,
+        global_secondary_indexes: IndexMap<String, BulkOperationBytes>,
+        vector_indexes: IndexMap<String, BulkOperationVectorBytes>,
     }
 }
 
@@ -339,7 +338,7 @@ stratus_runtime::builder! {
 stratus_runtime::builder! {
     /// A builder for [`CancellationReason`].
     CancellationReasonBuilder => CancellationReason {} optional {
-        item: HashMap<String, AttributeValue>,
+        item: IndexMap<String, AttributeValue>,
         code: String,
         message: String,
     }
@@ -366,12 +365,12 @@ stratus_runtime::builder! {
 stratus_runtime::builder! {
     /// A builder for [`ConditionCheck`].
     ConditionCheckBuilder => ConditionCheck {
-        key: HashMap<String, AttributeValue>,
+        key: IndexMap<String, AttributeValue>,
         table_name: String,
         condition_expression: String,
     } optional {
-        expression_attribute_names: HashMap<String, String>,
-        expression_attribute_values: HashMap<String, AttributeValue>,
+        expression_attribute_names: IndexMap<String, String>,
+        expression_attribute_values: IndexMap<String, AttributeValue>,
         return_values_on_condition_check_failure: ReturnValuesOnConditionCheckFailure,
     }
 }
@@ -380,7 +379,7 @@ stratus_runtime::builder! {
     /// A builder for [`ConditionalCheckFailedException`].
     ConditionalCheckFailedExceptionBuilder => ConditionalCheckFailedException {} optional {
         message: String,
-        item: HashMap<String, AttributeValue>,
+        item: IndexMap<String, AttributeValue>,
     }
 }
 
@@ -392,9 +391,9 @@ stratus_runtime::builder! {
         read_capacity_units: f64,
         write_capacity_units: f64,
         table: Capacity,
-        local_secondary_indexes: HashMap<String, Capacity>,
-        global_secondary_indexes: HashMap<String, Capacity>,
-        vector_indexes: HashMap<String, VectorCapacity>,
+        local_secondary_indexes: IndexMap<String, Capacity>,
+        global_secondary_indexes: IndexMap<String, Capacity>,
+        vector_indexes: IndexMap<String, VectorCapacity>,
     }
 }
 
@@ -550,12 +549,12 @@ stratus_runtime::builder! {
 stratus_runtime::builder! {
     /// A builder for [`Delete`].
     DeleteBuilder => Delete {
-        key: HashMap<String, AttributeValue>,
+        key: IndexMap<String, AttributeValue>,
         table_name: String,
     } optional {
         condition_expression: String,
-        expression_attribute_names: HashMap<String, String>,
-        expression_attribute_values: HashMap<String, AttributeValue>,
+        expression_attribute_names: IndexMap<String, String>,
+        expression_attribute_values: IndexMap<String, AttributeValue>,
         return_values_on_condition_check_failure: ReturnValuesOnConditionCheckFailure,
     }
 }
@@ -592,16 +591,16 @@ stratus_runtime::builder! {
     /// A builder for [`DeleteItemInput`].
     DeleteItemInputBuilder => DeleteItemInput [operation] {
         table_name: String,
-        key: HashMap<String, AttributeValue>,
+        key: IndexMap<String, AttributeValue>,
     } optional {
-        expected: HashMap<String, ExpectedAttributeValue>,
+        expected: IndexMap<String, ExpectedAttributeValue>,
         conditional_operator: ConditionalOperator,
         return_values: ReturnValue,
         return_consumed_capacity: ReturnConsumedCapacity,
         return_item_collection_metrics: ReturnItemCollectionMetrics,
         condition_expression: String,
-        expression_attribute_names: HashMap<String, String>,
-        expression_attribute_values: HashMap<String, AttributeValue>,
+        expression_attribute_names: IndexMap<String, String>,
+        expression_attribute_values: IndexMap<String, AttributeValue>,
         return_values_on_condition_check_failure: ReturnValuesOnConditionCheckFailure,
     }
 }
@@ -609,7 +608,7 @@ stratus_runtime::builder! {
 stratus_runtime::builder! {
     /// A builder for [`DeleteItemOutput`].
     DeleteItemOutputBuilder => DeleteItemOutput {} optional {
-        attributes: HashMap<String, AttributeValue>,
+        attributes: IndexMap<String, AttributeValue>,
         consumed_capacity: ConsumedCapacity,
         item_collection_metrics: ItemCollectionMetrics,
     }
@@ -632,7 +631,7 @@ stratus_runtime::builder! {
 stratus_runtime::builder! {
     /// A builder for [`DeleteRequest`].
     DeleteRequestBuilder => DeleteRequest {
-        key: HashMap<String, AttributeValue>,
+        key: IndexMap<String, AttributeValue>,
     } optional {}
 }
 
@@ -925,10 +924,10 @@ stratus_runtime::builder! {
 stratus_runtime::builder! {
     /// A builder for [`ExecuteStatementOutput`].
     ExecuteStatementOutputBuilder => ExecuteStatementOutput {} optional {
-        items: Vec<HashMap<String, AttributeValue>>,
+        items: Vec<IndexMap<String, AttributeValue>>,
         next_token: String,
         consumed_capacity: ConsumedCapacity,
-        last_evaluated_key: HashMap<String, AttributeValue>,
+        last_evaluated_key: IndexMap<String, AttributeValue>,
     }
 }
 
@@ -1051,19 +1050,19 @@ stratus_runtime::builder! {
         filter_expression: String,
         projection_expression: String,
         key_condition_expression: String,
-        expression_attribute_names: HashMap<String, String>,
-        expression_attribute_values: HashMap<String, AttributeValue>,
+        expression_attribute_names: IndexMap<String, String>,
+        expression_attribute_values: IndexMap<String, AttributeValue>,
     }
 }
 
 stratus_runtime::builder! {
     /// A builder for [`Get`].
     GetBuilder => Get {
-        key: HashMap<String, AttributeValue>,
+        key: IndexMap<String, AttributeValue>,
         table_name: String,
     } optional {
         projection_expression: String,
-        expression_attribute_names: HashMap<String, String>,
+        expression_attribute_names: IndexMap<String, String>,
     }
 }
 
@@ -1071,20 +1070,20 @@ stratus_runtime::builder! {
     /// A builder for [`GetItemInput`].
     GetItemInputBuilder => GetItemInput [operation] {
         table_name: String,
-        key: HashMap<String, AttributeValue>,
+        key: IndexMap<String, AttributeValue>,
     } optional {
         attributes_to_get: Vec<String>,
         consistent_read: bool,
         return_consumed_capacity: ReturnConsumedCapacity,
         projection_expression: String,
-        expression_attribute_names: HashMap<String, String>,
+        expression_attribute_names: IndexMap<String, String>,
     }
 }
 
 stratus_runtime::builder! {
     /// A builder for [`GetItemOutput`].
     GetItemOutputBuilder => GetItemOutput {} optional {
-        item: HashMap<String, AttributeValue>,
+        item: IndexMap<String, AttributeValue>,
         consumed_capacity: ConsumedCapacity,
     }
 }
@@ -1369,7 +1368,7 @@ stratus_runtime::builder! {
 stratus_runtime::builder! {
     /// A builder for [`ItemCollectionMetrics`].
     ItemCollectionMetricsBuilder => ItemCollectionMetrics {} optional {
-        item_collection_key: HashMap<String, AttributeValue>,
+        item_collection_key: IndexMap<String, AttributeValue>,
         size_estimate_range_gb: Vec<f64>,
     }
 }
@@ -1384,7 +1383,7 @@ stratus_runtime::builder! {
 stratus_runtime::builder! {
     /// A builder for [`ItemResponse`].
     ItemResponseBuilder => ItemResponse {} optional {
-        item: HashMap<String, AttributeValue>,
+        item: IndexMap<String, AttributeValue>,
     }
 }
 
@@ -1399,12 +1398,12 @@ stratus_runtime::builder! {
 stratus_runtime::builder! {
     /// A builder for [`KeysAndAttributes`].
     KeysAndAttributesBuilder => KeysAndAttributes {
-        keys: Vec<HashMap<String, AttributeValue>>,
+        keys: Vec<IndexMap<String, AttributeValue>>,
     } optional {
         attributes_to_get: Vec<String>,
         consistent_read: bool,
         projection_expression: String,
-        expression_attribute_names: HashMap<String, String>,
+        expression_attribute_names: IndexMap<String, String>,
     }
 }
 
@@ -1728,12 +1727,12 @@ stratus_runtime::builder! {
 stratus_runtime::builder! {
     /// A builder for [`Put`].
     PutBuilder => Put {
-        item: HashMap<String, AttributeValue>,
+        item: IndexMap<String, AttributeValue>,
         table_name: String,
     } optional {
         condition_expression: String,
-        expression_attribute_names: HashMap<String, String>,
-        expression_attribute_values: HashMap<String, AttributeValue>,
+        expression_attribute_names: IndexMap<String, String>,
+        expression_attribute_values: IndexMap<String, AttributeValue>,
         return_values_on_condition_check_failure: ReturnValuesOnConditionCheckFailure,
     }
 }
@@ -1742,16 +1741,16 @@ stratus_runtime::builder! {
     /// A builder for [`PutItemInput`].
     PutItemInputBuilder => PutItemInput [operation] {
         table_name: String,
-        item: HashMap<String, AttributeValue>,
+        item: IndexMap<String, AttributeValue>,
     } optional {
-        expected: HashMap<String, ExpectedAttributeValue>,
+        expected: IndexMap<String, ExpectedAttributeValue>,
         return_values: ReturnValue,
         return_consumed_capacity: ReturnConsumedCapacity,
         return_item_collection_metrics: ReturnItemCollectionMetrics,
         conditional_operator: ConditionalOperator,
         condition_expression: String,
-        expression_attribute_names: HashMap<String, String>,
-        expression_attribute_values: HashMap<String, AttributeValue>,
+        expression_attribute_names: IndexMap<String, String>,
+        expression_attribute_values: IndexMap<String, AttributeValue>,
         return_values_on_condition_check_failure: ReturnValuesOnConditionCheckFailure,
     }
 }
@@ -1759,7 +1758,7 @@ stratus_runtime::builder! {
 stratus_runtime::builder! {
     /// A builder for [`PutItemOutput`].
     PutItemOutputBuilder => PutItemOutput {} optional {
-        attributes: HashMap<String, AttributeValue>,
+        attributes: IndexMap<String, AttributeValue>,
         consumed_capacity: ConsumedCapacity,
         item_collection_metrics: ItemCollectionMetrics,
     }
@@ -1768,7 +1767,7 @@ stratus_runtime::builder! {
 stratus_runtime::builder! {
     /// A builder for [`PutRequest`].
     PutRequestBuilder => PutRequest {
-        item: HashMap<String, AttributeValue>,
+        item: IndexMap<String, AttributeValue>,
     } optional {}
 }
 
@@ -1800,27 +1799,27 @@ stratus_runtime::builder! {
         attributes_to_get: Vec<String>,
         limit: i32,
         consistent_read: bool,
-        key_conditions: HashMap<String, Condition>,
-        query_filter: HashMap<String, Condition>,
+        key_conditions: IndexMap<String, Condition>,
+        query_filter: IndexMap<String, Condition>,
         conditional_operator: ConditionalOperator,
         scan_index_forward: bool,
-        exclusive_start_key: HashMap<String, AttributeValue>,
+        exclusive_start_key: IndexMap<String, AttributeValue>,
         return_consumed_capacity: ReturnConsumedCapacity,
         projection_expression: String,
         filter_expression: String,
         key_condition_expression: String,
-        expression_attribute_names: HashMap<String, String>,
-        expression_attribute_values: HashMap<String, AttributeValue>,
+        expression_attribute_names: IndexMap<String, String>,
+        expression_attribute_values: IndexMap<String, AttributeValue>,
     }
 }
 
 stratus_runtime::builder! {
     /// A builder for [`QueryOutput`].
     QueryOutputBuilder => QueryOutput {} optional {
-        items: Vec<HashMap<String, AttributeValue>>,
+        items: Vec<IndexMap<String, AttributeValue>>,
         count: i32,
         scanned_count: i32,
-        last_evaluated_key: HashMap<String, AttributeValue>,
+        last_evaluated_key: IndexMap<String, AttributeValue>,
         consumed_capacity: ConsumedCapacity,
     }
 }
@@ -2120,16 +2119,16 @@ stratus_runtime::builder! {
         attributes_to_get: Vec<String>,
         limit: i32,
         select: Select,
-        scan_filter: HashMap<String, Condition>,
+        scan_filter: IndexMap<String, Condition>,
         conditional_operator: ConditionalOperator,
-        exclusive_start_key: HashMap<String, AttributeValue>,
+        exclusive_start_key: IndexMap<String, AttributeValue>,
         return_consumed_capacity: ReturnConsumedCapacity,
         total_segments: i32,
         segment: i32,
         projection_expression: String,
         filter_expression: String,
-        expression_attribute_names: HashMap<String, String>,
-        expression_attribute_values: HashMap<String, AttributeValue>,
+        expression_attribute_names: IndexMap<String, String>,
+        expression_attribute_values: IndexMap<String, AttributeValue>,
         consistent_read: bool,
     }
 }
@@ -2137,10 +2136,10 @@ stratus_runtime::builder! {
 stratus_runtime::builder! {
     /// A builder for [`ScanOutput`].
     ScanOutputBuilder => ScanOutput {} optional {
-        items: Vec<HashMap<String, AttributeValue>>,
+        items: Vec<IndexMap<String, AttributeValue>>,
         count: i32,
         scanned_count: i32,
-        last_evaluated_key: HashMap<String, AttributeValue>,
+        last_evaluated_key: IndexMap<String, AttributeValue>,
         consumed_capacity: ConsumedCapacity,
     }
 }
@@ -2148,7 +2147,7 @@ stratus_runtime::builder! {
 stratus_runtime::builder! {
     /// A builder for [`SearchResultItem`].
     SearchResultItemBuilder => SearchResultItem {} optional {
-        item: HashMap<String, AttributeValue>,
+        item: IndexMap<String, AttributeValue>,
         score: f64,
     }
 }
@@ -2170,8 +2169,8 @@ stratus_runtime::builder! {
         top_k: i32,
     } optional {
         return_consumed_capacity: ReturnConsumedCapacity,
-        expression_attribute_names: HashMap<String, String>,
-        expression_attribute_values: HashMap<String, AttributeValue>,
+        expression_attribute_names: IndexMap<String, String>,
+        expression_attribute_values: IndexMap<String, AttributeValue>,
         projection_expression: String,
         search_condition_expression: String,
     }
@@ -2439,7 +2438,7 @@ stratus_runtime::builder! {
     /// A builder for [`TransactWriteItemsOutput`].
     TransactWriteItemsOutputBuilder => TransactWriteItemsOutput {} optional {
         consumed_capacity: Vec<ConsumedCapacity>,
-        item_collection_metrics: HashMap<String, Vec<ItemCollectionMetrics>>,
+        item_collection_metrics: IndexMap<String, Vec<ItemCollectionMetrics>>,
     }
 }
 
@@ -2476,13 +2475,13 @@ stratus_runtime::builder! {
 stratus_runtime::builder! {
     /// A builder for [`Update`].
     UpdateBuilder => Update {
-        key: HashMap<String, AttributeValue>,
+        key: IndexMap<String, AttributeValue>,
         update_expression: String,
         table_name: String,
     } optional {
         condition_expression: String,
-        expression_attribute_names: HashMap<String, String>,
-        expression_attribute_values: HashMap<String, AttributeValue>,
+        expression_attribute_names: IndexMap<String, String>,
+        expression_attribute_values: IndexMap<String, AttributeValue>,
         return_values_on_condition_check_failure: ReturnValuesOnConditionCheckFailure,
     }
 }
@@ -2574,18 +2573,18 @@ stratus_runtime::builder! {
     /// A builder for [`UpdateItemInput`].
     UpdateItemInputBuilder => UpdateItemInput [operation] {
         table_name: String,
-        key: HashMap<String, AttributeValue>,
+        key: IndexMap<String, AttributeValue>,
     } optional {
-        attribute_updates: HashMap<String, AttributeValueUpdate>,
-        expected: HashMap<String, ExpectedAttributeValue>,
+        attribute_updates: IndexMap<String, AttributeValueUpdate>,
+        expected: IndexMap<String, ExpectedAttributeValue>,
         conditional_operator: ConditionalOperator,
         return_values: ReturnValue,
         return_consumed_capacity: ReturnConsumedCapacity,
         return_item_collection_metrics: ReturnItemCollectionMetrics,
         update_expression: String,
         condition_expression: String,
-        expression_attribute_names: HashMap<String, String>,
-        expression_attribute_values: HashMap<String, AttributeValue>,
+        expression_attribute_names: IndexMap<String, String>,
+        expression_attribute_values: IndexMap<String, AttributeValue>,
         return_values_on_condition_check_failure: ReturnValuesOnConditionCheckFailure,
     }
 }
@@ -2593,7 +2592,7 @@ stratus_runtime::builder! {
 stratus_runtime::builder! {
     /// A builder for [`UpdateItemOutput`].
     UpdateItemOutputBuilder => UpdateItemOutput {} optional {
-        attributes: HashMap<String, AttributeValue>,
+        attributes: IndexMap<String, AttributeValue>,
         consumed_capacity: ConsumedCapacity,
         item_collection_metrics: ItemCollectionMetrics,
     }

@@ -4,7 +4,7 @@
 //! Errors the service returns.
 
 use super::*;
-use std::collections::HashMap;
+use stratus_runtime::types::IndexMap;
 
 /// There is another ongoing conflicting backup control plane operation on the table. The backup is either being created, deleted or restored to a table.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -37,7 +37,7 @@ pub struct ConditionalCheckFailedException {
     pub message: Option<String>,
     /// Item which caused the `ConditionalCheckFailedException`.
     #[serde(rename = "Item", skip_serializing_if = "Option::is_none")]
-    pub item: Option<HashMap<String, AttributeValue>>,
+    pub item: Option<IndexMap<String, AttributeValue>>,
 }
 
 stratus_runtime::impl_error!(

@@ -4,8 +4,7 @@
 //! Inputs and outputs of the operations.
 
 use super::*;
-use std::collections::HashMap;
-use stratus_runtime::types::DateTime;
+use stratus_runtime::types::{DateTime, IndexMap};
 
 /// Input of the `BatchExecuteStatement` operation.
 ///
@@ -79,7 +78,7 @@ pub struct BatchGetItemInput {
     ///
     ///   For more information, see [Accessing Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.
     /// - `AttributesToGet` - This is a legacy parameter. Use `ProjectionExpression` instead. For more information, see [AttributesToGet](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.AttributesToGet.html>) in the *Amazon DynamoDB Developer Guide*.
-    pub request_items: HashMap<String, KeysAndAttributes>,
+    pub request_items: IndexMap<String, KeysAndAttributes>,
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
     ///
     /// - `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation, together with `ConsumedCapacity` for each table and secondary index that was accessed.
@@ -99,7 +98,7 @@ pub struct BatchGetItemInput {
 pub struct BatchGetItemOutput {
     /// A map of table name or table ARN to a list of items. Each object in `Responses` consists of a table name or ARN, along with a map of attribute data consisting of the data type and attribute value.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub responses: Option<HashMap<String, Vec<HashMap<String, AttributeValue>>>>,
+    pub responses: Option<IndexMap<String, Vec<IndexMap<String, AttributeValue>>>>,
     /// A map of tables and their respective keys that were not processed with the current response. The `UnprocessedKeys` value is in the same form as `RequestItems`, so the value can be provided directly to a subsequent `BatchGetItem` operation. For more information, see `RequestItems` in the Request Parameters section.
     ///
     /// Each element consists of:
@@ -110,7 +109,7 @@ pub struct BatchGetItemOutput {
     ///
     /// If there are no unprocessed keys remaining, the response contains an empty `UnprocessedKeys` map.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub unprocessed_keys: Option<HashMap<String, KeysAndAttributes>>,
+    pub unprocessed_keys: Option<IndexMap<String, KeysAndAttributes>>,
     /// The read capacity units consumed by the entire `BatchGetItem` operation.
     ///
     /// Each element consists of:
@@ -137,7 +136,7 @@ pub struct BatchWriteItemInput {
     ///   - `Item` - A map of attributes and their values. Each entry in this map consists of an attribute name and an attribute value. Attribute values must not be null; string and binary type attributes must have lengths greater than zero; and set type attributes must not be empty. Requests that contain empty values are rejected with a `ValidationException` exception.
     ///
     ///     If you specify any attributes that are part of an index key, then the data types for those attributes must match those of the schema in the table's attribute definition.
-    pub request_items: HashMap<String, Vec<WriteRequest>>,
+    pub request_items: IndexMap<String, Vec<WriteRequest>>,
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
     ///
     /// - `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation, together with `ConsumedCapacity` for each table and secondary index that was accessed.
@@ -173,7 +172,7 @@ pub struct BatchWriteItemOutput {
     ///
     /// If there are no unprocessed items remaining, the response contains an empty `UnprocessedItems` map.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub unprocessed_items: Option<HashMap<String, Vec<WriteRequest>>>,
+    pub unprocessed_items: Option<IndexMap<String, Vec<WriteRequest>>>,
     /// A list of tables that were processed by `BatchWriteItem` and, for each table, information about any item collections that were affected by individual `DeleteItem` or `PutItem` operations.
     ///
     /// Each entry consists of the following subelements:
@@ -183,7 +182,7 @@ pub struct BatchWriteItemOutput {
     ///
     ///   The estimate is subject to change over time; therefore, do not rely on the precision or accuracy of the estimate.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub item_collection_metrics: Option<HashMap<String, Vec<ItemCollectionMetrics>>>,
+    pub item_collection_metrics: Option<IndexMap<String, Vec<ItemCollectionMetrics>>>,
     /// The capacity units consumed by the entire `BatchWriteItem` operation.
     ///
     /// Each element consists of:
@@ -441,10 +440,10 @@ pub struct DeleteItemInput {
     /// A map of attribute names to `AttributeValue` objects, representing the primary key of the item to delete.
     ///
     /// For the primary key, you must provide all of the key attributes. For example, with a simple primary key, you only need to provide a value for the partition key. For a composite primary key, you must provide values for both the partition key and the sort key.
-    pub key: HashMap<String, AttributeValue>,
+    pub key: IndexMap<String, AttributeValue>,
     /// This is a legacy parameter. Use `ConditionExpression` instead. For more information, see [Expected](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.Expected.html>) in the *Amazon DynamoDB Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expected: Option<HashMap<String, ExpectedAttributeValue>>,
+    pub expected: Option<IndexMap<String, ExpectedAttributeValue>>,
     /// This is a legacy parameter. Use `ConditionExpression` instead. For more information, see [ConditionalOperator](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.ConditionalOperator.html>) in the *Amazon DynamoDB Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conditional_operator: Option<ConditionalOperator>,
@@ -505,7 +504,7 @@ pub struct DeleteItemInput {
     ///
     /// For more information on expression attribute names, see [Specifying Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expression_attribute_names: Option<HashMap<String, String>>,
+    pub expression_attribute_names: Option<IndexMap<String, String>>,
     /// One or more values that can be substituted in an expression.
     ///
     /// Use the **:** (colon) character in an expression to dereference an attribute value. For example, suppose that you wanted to check whether the value of the *ProductStatus* attribute was one of the following:
@@ -522,7 +521,7 @@ pub struct DeleteItemInput {
     ///
     /// For more information on expression attribute values, see [Condition Expressions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.SpecifyingConditions.html>) in the *Amazon DynamoDB Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expression_attribute_values: Option<HashMap<String, AttributeValue>>,
+    pub expression_attribute_values: Option<IndexMap<String, AttributeValue>>,
     /// An optional parameter that returns the item attributes for a `DeleteItem` operation that failed a condition check.
     ///
     /// There is no additional cost associated with requesting a return value aside from the small network and processing overhead of receiving a larger response. No read capacity units are consumed.
@@ -540,7 +539,7 @@ pub struct DeleteItemInput {
 pub struct DeleteItemOutput {
     /// A map of attribute names to `AttributeValue` objects, representing the item as it appeared before the `DeleteItem` operation. This map appears in the response only if `ReturnValues` was specified as `ALL_OLD` in the request.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub attributes: Option<HashMap<String, AttributeValue>>,
+    pub attributes: Option<IndexMap<String, AttributeValue>>,
     /// The capacity units consumed by the `DeleteItem` operation. The data returned includes the total provisioned throughput consumed, along with statistics for the table and any indexes involved in the operation. `ConsumedCapacity` is only returned if the `ReturnConsumedCapacity` parameter was specified. For more information, see [Provisioned capacity mode](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/provisioned-capacity-mode.html>) in the *Amazon DynamoDB Developer Guide*.
     ///
     /// If the table has vector indexes, the response includes a `VectorIndexes` field with `VectorWriteRequestBytes` consumed for each affected vector index.
@@ -979,7 +978,7 @@ pub struct ExecuteStatementInput {
 pub struct ExecuteStatementOutput {
     /// If a read operation was used, this property will contain the result of the read operation; a map of attribute names and their values. For the write operations this value will be empty.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<HashMap<String, AttributeValue>>>,
+    pub items: Option<Vec<IndexMap<String, AttributeValue>>>,
     /// If the response of a read request exceeds the response payload limit DynamoDB will set this value in the response. If set, you can use that this value in the subsequent request to get the remaining results.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
@@ -988,7 +987,7 @@ pub struct ExecuteStatementOutput {
     pub consumed_capacity: Option<ConsumedCapacity>,
     /// The primary key of the item where the operation stopped, inclusive of the previous result set. Use this value to start a new operation, excluding this value in the new request. If `LastEvaluatedKey` is empty, then the "last page" of results has been processed and there is no more data to be retrieved. If `LastEvaluatedKey` is not empty, it does not necessarily mean that there is more data in the result set. The only way to know when you have reached the end of the result set is when `LastEvaluatedKey` is empty.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_evaluated_key: Option<HashMap<String, AttributeValue>>,
+    pub last_evaluated_key: Option<IndexMap<String, AttributeValue>>,
 }
 
 /// Input of the `ExecuteTransaction` operation.
@@ -1094,7 +1093,7 @@ pub struct GetItemInput {
     /// A map of attribute names to `AttributeValue` objects, representing the primary key of the item to retrieve.
     ///
     /// For the primary key, you must provide all of the attributes. For example, with a simple primary key, you only need to provide a value for the partition key. For a composite primary key, you must provide values for both the partition key and the sort key.
-    pub key: HashMap<String, AttributeValue>,
+    pub key: IndexMap<String, AttributeValue>,
     /// This is a legacy parameter. Use `ProjectionExpression` instead. For more information, see [AttributesToGet](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.AttributesToGet.html>) in the *Amazon DynamoDB Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attributes_to_get: Option<Vec<String>>,
@@ -1139,7 +1138,7 @@ pub struct GetItemInput {
     ///
     /// For more information on expression attribute names, see [Specifying Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expression_attribute_names: Option<HashMap<String, String>>,
+    pub expression_attribute_names: Option<IndexMap<String, String>>,
 }
 
 /// Represents the output of a `GetItem` operation.
@@ -1150,7 +1149,7 @@ pub struct GetItemInput {
 pub struct GetItemOutput {
     /// A map of attribute names to `AttributeValue` objects, as specified by `ProjectionExpression`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub item: Option<HashMap<String, AttributeValue>>,
+    pub item: Option<IndexMap<String, AttributeValue>>,
     /// The capacity units consumed by the `GetItem` operation. The data returned includes the total provisioned throughput consumed, along with statistics for the table and any indexes involved in the operation. `ConsumedCapacity` is only returned if the `ReturnConsumedCapacity` parameter was specified. For more information, see [Capacity unit consumption for read operations](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html#read-operation-consumption>) in the *Amazon DynamoDB Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub consumed_capacity: Option<ConsumedCapacity>,
@@ -1544,10 +1543,10 @@ pub struct PutItemInput {
     /// For more information about primary keys, see [Primary Key](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.CoreComponents.html#HowItWorks.CoreComponents.PrimaryKey>) in the *Amazon DynamoDB Developer Guide*.
     ///
     /// Each element in the `Item` map is an `AttributeValue` object.
-    pub item: HashMap<String, AttributeValue>,
+    pub item: IndexMap<String, AttributeValue>,
     /// This is a legacy parameter. Use `ConditionExpression` instead. For more information, see [Expected](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.Expected.html>) in the *Amazon DynamoDB Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expected: Option<HashMap<String, ExpectedAttributeValue>>,
+    pub expected: Option<IndexMap<String, ExpectedAttributeValue>>,
     /// Use `ReturnValues` if you want to get the item attributes as they appeared before they were updated with the `PutItem` request. For `PutItem`, the valid values are:
     ///
     /// - `NONE` - If `ReturnValues` is not specified, or if its value is `NONE`, then nothing is returned. (This setting is the default for `ReturnValues`.)
@@ -1610,7 +1609,7 @@ pub struct PutItemInput {
     ///
     /// For more information on expression attribute names, see [Specifying Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expression_attribute_names: Option<HashMap<String, String>>,
+    pub expression_attribute_names: Option<IndexMap<String, String>>,
     /// One or more values that can be substituted in an expression.
     ///
     /// Use the **:** (colon) character in an expression to dereference an attribute value. For example, suppose that you wanted to check whether the value of the *ProductStatus* attribute was one of the following:
@@ -1627,7 +1626,7 @@ pub struct PutItemInput {
     ///
     /// For more information on expression attribute values, see [Condition Expressions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.SpecifyingConditions.html>) in the *Amazon DynamoDB Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expression_attribute_values: Option<HashMap<String, AttributeValue>>,
+    pub expression_attribute_values: Option<IndexMap<String, AttributeValue>>,
     /// An optional parameter that returns the item attributes for a `PutItem` operation that failed a condition check.
     ///
     /// There is no additional cost associated with requesting a return value aside from the small network and processing overhead of receiving a larger response. No read capacity units are consumed.
@@ -1645,7 +1644,7 @@ pub struct PutItemInput {
 pub struct PutItemOutput {
     /// The attribute values as they appeared before the `PutItem` operation, but only if `ReturnValues` is specified as `ALL_OLD` in the request. Each element consists of an attribute name and an attribute value.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub attributes: Option<HashMap<String, AttributeValue>>,
+    pub attributes: Option<IndexMap<String, AttributeValue>>,
     /// The capacity units consumed by the `PutItem` operation. The data returned includes the total provisioned throughput consumed, along with statistics for the table and any indexes involved in the operation. `ConsumedCapacity` is only returned if the `ReturnConsumedCapacity` parameter was specified. For more information, see [Capacity unity consumption for write operations](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html#write-operation-consumption>) in the *Amazon DynamoDB Developer Guide*.
     ///
     /// If the table has vector indexes, the response includes a `VectorIndexes` field with `VectorWriteRequestBytes` consumed for each affected vector index.
@@ -1743,10 +1742,10 @@ pub struct QueryInput {
     pub consistent_read: Option<bool>,
     /// This is a legacy parameter. Use `KeyConditionExpression` instead. For more information, see [KeyConditions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.KeyConditions.html>) in the *Amazon DynamoDB Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub key_conditions: Option<HashMap<String, Condition>>,
+    pub key_conditions: Option<IndexMap<String, Condition>>,
     /// This is a legacy parameter. Use `FilterExpression` instead. For more information, see [QueryFilter](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.QueryFilter.html>) in the *Amazon DynamoDB Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub query_filter: Option<HashMap<String, Condition>>,
+    pub query_filter: Option<IndexMap<String, Condition>>,
     /// This is a legacy parameter. Use `FilterExpression` instead. For more information, see [ConditionalOperator](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.ConditionalOperator.html>) in the *Amazon DynamoDB Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conditional_operator: Option<ConditionalOperator>,
@@ -1761,7 +1760,7 @@ pub struct QueryInput {
     ///
     /// The data type for `ExclusiveStartKey` must be String, Number, or Binary. No set data types are allowed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub exclusive_start_key: Option<HashMap<String, AttributeValue>>,
+    pub exclusive_start_key: Option<IndexMap<String, AttributeValue>>,
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
     ///
     /// - `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation, together with `ConsumedCapacity` for each table and secondary index that was accessed.
@@ -1848,7 +1847,7 @@ pub struct QueryInput {
     ///
     /// For more information on expression attribute names, see [Specifying Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expression_attribute_names: Option<HashMap<String, String>>,
+    pub expression_attribute_names: Option<IndexMap<String, String>>,
     /// One or more values that can be substituted in an expression.
     ///
     /// Use the **:** (colon) character in an expression to dereference an attribute value. For example, suppose that you wanted to check whether the value of the *ProductStatus* attribute was one of the following:
@@ -1865,7 +1864,7 @@ pub struct QueryInput {
     ///
     /// For more information on expression attribute values, see [Specifying Conditions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.SpecifyingConditions.html>) in the *Amazon DynamoDB Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expression_attribute_values: Option<HashMap<String, AttributeValue>>,
+    pub expression_attribute_values: Option<IndexMap<String, AttributeValue>>,
 }
 
 /// Represents the output of a `Query` operation.
@@ -1876,7 +1875,7 @@ pub struct QueryInput {
 pub struct QueryOutput {
     /// An array of item attributes that match the query criteria. Each element in this array consists of an attribute name and the value for that attribute.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<HashMap<String, AttributeValue>>>,
+    pub items: Option<Vec<IndexMap<String, AttributeValue>>>,
     /// The number of items in the response.
     ///
     /// If you used a `QueryFilter` in the request, then `Count` is the number of items returned after the filter was applied, and `ScannedCount` is the number of matching items before the filter was applied.
@@ -1895,7 +1894,7 @@ pub struct QueryOutput {
     ///
     /// If `LastEvaluatedKey` is not empty, it does not necessarily mean that there is more data in the result set. The only way to know when you have reached the end of the result set is when `LastEvaluatedKey` is empty.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_evaluated_key: Option<HashMap<String, AttributeValue>>,
+    pub last_evaluated_key: Option<IndexMap<String, AttributeValue>>,
     /// The capacity units consumed by the `Query` operation. The data returned includes the total provisioned throughput consumed, along with statistics for the table and any indexes involved in the operation. `ConsumedCapacity` is only returned if the `ReturnConsumedCapacity` parameter was specified. For more information, see [Capacity unit consumption for read operations](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html#read-operation-consumption>) in the *Amazon DynamoDB Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub consumed_capacity: Option<ConsumedCapacity>,
@@ -2044,7 +2043,7 @@ pub struct ScanInput {
     pub select: Option<Select>,
     /// This is a legacy parameter. Use `FilterExpression` instead. For more information, see [ScanFilter](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.ScanFilter.html>) in the *Amazon DynamoDB Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub scan_filter: Option<HashMap<String, Condition>>,
+    pub scan_filter: Option<IndexMap<String, Condition>>,
     /// This is a legacy parameter. Use `FilterExpression` instead. For more information, see [ConditionalOperator](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.ConditionalOperator.html>) in the *Amazon DynamoDB Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conditional_operator: Option<ConditionalOperator>,
@@ -2054,7 +2053,7 @@ pub struct ScanInput {
     ///
     /// In a parallel scan, a `Scan` request that includes `ExclusiveStartKey` must specify the same segment whose previous `Scan` returned the corresponding value of `LastEvaluatedKey`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub exclusive_start_key: Option<HashMap<String, AttributeValue>>,
+    pub exclusive_start_key: Option<IndexMap<String, AttributeValue>>,
     /// Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
     ///
     /// - `INDEXES` - The response includes the aggregate `ConsumedCapacity` for the operation, together with `ConsumedCapacity` for each table and secondary index that was accessed.
@@ -2118,7 +2117,7 @@ pub struct ScanInput {
     ///
     /// For more information on expression attribute names, see [Specifying Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expression_attribute_names: Option<HashMap<String, String>>,
+    pub expression_attribute_names: Option<IndexMap<String, String>>,
     /// One or more values that can be substituted in an expression.
     ///
     /// Use the **:** (colon) character in an expression to dereference an attribute value. For example, suppose that you wanted to check whether the value of the `ProductStatus` attribute was one of the following:
@@ -2135,7 +2134,7 @@ pub struct ScanInput {
     ///
     /// For more information on expression attribute values, see [Condition Expressions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.SpecifyingConditions.html>) in the *Amazon DynamoDB Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expression_attribute_values: Option<HashMap<String, AttributeValue>>,
+    pub expression_attribute_values: Option<IndexMap<String, AttributeValue>>,
     /// A Boolean value that determines the read consistency model during the scan:
     ///
     /// - If `ConsistentRead` is `false`, then the data returned from `Scan` might not contain the results from other recently completed write operations (`PutItem`, `UpdateItem`, or `DeleteItem`).
@@ -2156,7 +2155,7 @@ pub struct ScanInput {
 pub struct ScanOutput {
     /// An array of item attributes that match the scan criteria. Each element in this array consists of an attribute name and the value for that attribute.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<HashMap<String, AttributeValue>>>,
+    pub items: Option<Vec<IndexMap<String, AttributeValue>>>,
     /// The number of items in the response.
     ///
     /// If you set `ScanFilter` in the request, then `Count` is the number of items returned after the filter was applied, and `ScannedCount` is the number of matching items before the filter was applied.
@@ -2175,7 +2174,7 @@ pub struct ScanOutput {
     ///
     /// If `LastEvaluatedKey` is not empty, it does not necessarily mean that there is more data in the result set. The only way to know when you have reached the end of the result set is when `LastEvaluatedKey` is empty.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_evaluated_key: Option<HashMap<String, AttributeValue>>,
+    pub last_evaluated_key: Option<IndexMap<String, AttributeValue>>,
     /// The capacity units consumed by the `Scan` operation. The data returned includes the total provisioned throughput consumed, along with statistics for the table and any indexes involved in the operation. `ConsumedCapacity` is only returned if the `ReturnConsumedCapacity` parameter was specified. For more information, see [Capacity unit consumption for read operations](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html#read-operation-consumption>) in the *Amazon DynamoDB Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub consumed_capacity: Option<ConsumedCapacity>,
@@ -2202,10 +2201,10 @@ pub struct SearchVectorsInput {
     pub return_consumed_capacity: Option<ReturnConsumedCapacity>,
     /// One or more substitution tokens for attribute names in an expression. Use the `#` character in an expression to dereference an attribute name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expression_attribute_names: Option<HashMap<String, String>>,
+    pub expression_attribute_names: Option<IndexMap<String, String>>,
     /// One or more values that can be substituted in an expression. Use the `:` character in an expression to dereference an attribute value.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expression_attribute_values: Option<HashMap<String, AttributeValue>>,
+    pub expression_attribute_values: Option<IndexMap<String, AttributeValue>>,
     /// A string that identifies one or more attributes to retrieve from the index. Separate attribute names with commas. If not specified, the operation returns all attributes projected into the vector index.
     ///
     /// Only attributes projected into the vector index can be retrieved.
@@ -2356,7 +2355,7 @@ pub struct TransactWriteItemsOutput {
     pub consumed_capacity: Option<Vec<ConsumedCapacity>>,
     /// A list of tables that were processed by `TransactWriteItems` and, for each table, information about any item collections that were affected by individual `UpdateItem`, `PutItem`, or `DeleteItem` operations.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub item_collection_metrics: Option<HashMap<String, Vec<ItemCollectionMetrics>>>,
+    pub item_collection_metrics: Option<IndexMap<String, Vec<ItemCollectionMetrics>>>,
 }
 
 /// Input of the `UntagResource` operation.
@@ -2512,13 +2511,13 @@ pub struct UpdateItemInput {
     /// The primary key of the item to be updated. Each element consists of an attribute name and a value for that attribute.
     ///
     /// For the primary key, you must provide all of the attributes. For example, with a simple primary key, you only need to provide a value for the partition key. For a composite primary key, you must provide values for both the partition key and the sort key.
-    pub key: HashMap<String, AttributeValue>,
+    pub key: IndexMap<String, AttributeValue>,
     /// This is a legacy parameter. Use `UpdateExpression` instead. For more information, see [AttributeUpdates](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.AttributeUpdates.html>) in the *Amazon DynamoDB Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub attribute_updates: Option<HashMap<String, AttributeValueUpdate>>,
+    pub attribute_updates: Option<IndexMap<String, AttributeValueUpdate>>,
     /// This is a legacy parameter. Use `ConditionExpression` instead. For more information, see [Expected](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.Expected.html>) in the *Amazon DynamoDB Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expected: Option<HashMap<String, ExpectedAttributeValue>>,
+    pub expected: Option<IndexMap<String, ExpectedAttributeValue>>,
     /// This is a legacy parameter. Use `ConditionExpression` instead. For more information, see [ConditionalOperator](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.ConditionalOperator.html>) in the *Amazon DynamoDB Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conditional_operator: Option<ConditionalOperator>,
@@ -2618,7 +2617,7 @@ pub struct UpdateItemInput {
     ///
     /// For more information about expression attribute names, see [Specifying Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expression_attribute_names: Option<HashMap<String, String>>,
+    pub expression_attribute_names: Option<IndexMap<String, String>>,
     /// One or more values that can be substituted in an expression.
     ///
     /// Use the **:** (colon) character in an expression to dereference an attribute value. For example, suppose that you wanted to check whether the value of the `ProductStatus` attribute was one of the following:
@@ -2635,7 +2634,7 @@ pub struct UpdateItemInput {
     ///
     /// For more information on expression attribute values, see [Condition Expressions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.SpecifyingConditions.html>) in the *Amazon DynamoDB Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expression_attribute_values: Option<HashMap<String, AttributeValue>>,
+    pub expression_attribute_values: Option<IndexMap<String, AttributeValue>>,
     /// An optional parameter that returns the item attributes for an `UpdateItem` operation that failed a condition check.
     ///
     /// There is no additional cost associated with requesting a return value aside from the small network and processing overhead of receiving a larger response. No read capacity units are consumed.
@@ -2655,7 +2654,7 @@ pub struct UpdateItemOutput {
     ///
     /// The `Attributes` map is only present if the update was successful and `ReturnValues` was specified as something other than `NONE` in the request. Each element represents one attribute.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub attributes: Option<HashMap<String, AttributeValue>>,
+    pub attributes: Option<IndexMap<String, AttributeValue>>,
     /// The capacity units consumed by the `UpdateItem` operation. The data returned includes the total provisioned throughput consumed, along with statistics for the table and any indexes involved in the operation. `ConsumedCapacity` is only returned if the `ReturnConsumedCapacity` parameter was specified. For more information, see [Capacity unity consumption for write operations](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html#write-operation-consumption>) in the *Amazon DynamoDB Developer Guide*.
     ///
     /// If the table has vector indexes, the response includes a `VectorIndexes` field with `VectorWriteRequestBytes` consumed for each affected vector index.

@@ -4,8 +4,7 @@
 //! Structures shared by operations.
 
 use super::*;
-use std::collections::HashMap;
-use stratus_runtime::types::{Blob, DateTime};
+use stratus_runtime::types::{Blob, DateTime, IndexMap};
 
 /// Contains details of a table archival operation.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -84,7 +83,7 @@ pub struct AttributeValue {
     ///
     /// `"M": {"Name": {"S": "Joe"}, "Age": {"N": "35"}}`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub m: Option<HashMap<String, AttributeValue>>,
+    pub m: Option<IndexMap<String, AttributeValue>>,
     /// An attribute of type List. For example:
     ///
     /// `"L": [ {"S": "Cookies"} , {"S": "Coffee"}, {"N": "3.14159"}]`
@@ -343,7 +342,7 @@ pub struct BatchStatementError {
     pub message: Option<String>,
     /// The item which caused the condition check to fail. This will be set if ReturnValuesOnConditionCheckFailure is specified as `ALL_OLD`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub item: Option<HashMap<String, AttributeValue>>,
+    pub item: Option<IndexMap<String, AttributeValue>>,
 }
 
 /// A PartiQL batch statement request.
@@ -379,7 +378,7 @@ pub struct BatchStatementResponse {
     pub table_name: Option<String>,
     /// A DynamoDB item associated with a BatchStatementResponse
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub item: Option<HashMap<String, AttributeValue>>,
+    pub item: Option<IndexMap<String, AttributeValue>>,
 }
 
 /// Contains the details for the read/write capacity mode. This page talks about `PROVISIONED` and `PAY_PER_REQUEST` billing modes. For more information about these modes, see [Read/write capacity mode](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.ReadWriteCapacityMode.html>).
@@ -531,13 +530,13 @@ pub struct BulkOperationUsage {
     pub table: Option<BulkOperationBytes>,
     /// The bulk put bytes used on each local secondary index affected by the operation, keyed by index name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub local_secondary_indexes: Option<HashMap<String, BulkOperationBytes>>,
+    pub local_secondary_indexes: Option<IndexMap<String, BulkOperationBytes>>,
     /// The bulk put bytes used on each global secondary index affected by the operation, keyed by index name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub global_secondary_indexes: Option<HashMap<String, BulkOperationBytes>>,
+    pub global_secondary_indexes: Option<IndexMap<String, BulkOperationBytes>>,
     /// The bulk put vector bytes used on each vector index affected by the operation, keyed by index name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub vector_indexes: Option<HashMap<String, BulkOperationVectorBytes>>,
+    pub vector_indexes: Option<IndexMap<String, BulkOperationVectorBytes>>,
 }
 
 /// Contains the bulk put vector bytes used by a vector index during a bulk operation.
@@ -555,7 +554,7 @@ pub struct BulkOperationVectorBytes {
 pub struct CancellationReason {
     /// Item in the request which caused the transaction to get cancelled.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub item: Option<HashMap<String, AttributeValue>>,
+    pub item: Option<IndexMap<String, AttributeValue>>,
     /// Status code for the result of the cancelled transaction.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
@@ -669,17 +668,17 @@ pub struct Condition {
 #[serde(default, rename_all = "PascalCase")]
 pub struct ConditionCheck {
     /// The primary key of the item to be checked. Each element consists of an attribute name and a value for that attribute.
-    pub key: HashMap<String, AttributeValue>,
+    pub key: IndexMap<String, AttributeValue>,
     /// Name of the table for the check item request. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.
     pub table_name: String,
     /// A condition that must be satisfied in order for a conditional update to succeed. For more information, see [Condition expressions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html>) in the *Amazon DynamoDB Developer Guide*.
     pub condition_expression: String,
     /// One or more substitution tokens for attribute names in an expression. For more information, see [Expression attribute names](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ExpressionAttributeNames.html>) in the *Amazon DynamoDB Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expression_attribute_names: Option<HashMap<String, String>>,
+    pub expression_attribute_names: Option<IndexMap<String, String>>,
     /// One or more values that can be substituted in an expression. For more information, see [Condition expressions](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html>) in the *Amazon DynamoDB Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expression_attribute_values: Option<HashMap<String, AttributeValue>>,
+    pub expression_attribute_values: Option<IndexMap<String, AttributeValue>>,
     /// Use `ReturnValuesOnConditionCheckFailure` to get the item attributes if the `ConditionCheck` condition fails. For `ReturnValuesOnConditionCheckFailure`, the valid values are: NONE and ALL_OLD.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub return_values_on_condition_check_failure: Option<
@@ -717,13 +716,13 @@ pub struct ConsumedCapacity {
     pub table: Option<Capacity>,
     /// The amount of throughput consumed on each local index affected by the operation.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub local_secondary_indexes: Option<HashMap<String, Capacity>>,
+    pub local_secondary_indexes: Option<IndexMap<String, Capacity>>,
     /// The amount of throughput consumed on each global index affected by the operation.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub global_secondary_indexes: Option<HashMap<String, Capacity>>,
+    pub global_secondary_indexes: Option<IndexMap<String, Capacity>>,
     /// The amount of throughput consumed on each vector index affected by the operation. Each entry contains `VectorWriteRequestBytes` (for write operations) or `VectorSearchRequestBytes` (for search operations).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub vector_indexes: Option<HashMap<String, VectorCapacity>>,
+    pub vector_indexes: Option<IndexMap<String, VectorCapacity>>,
 }
 
 /// Represents the continuous backups and point in time recovery settings on the table.
@@ -857,7 +856,7 @@ pub struct CsvOptions {
 #[serde(default, rename_all = "PascalCase")]
 pub struct Delete {
     /// The primary key of the item to be deleted. Each element consists of an attribute name and a value for that attribute.
-    pub key: HashMap<String, AttributeValue>,
+    pub key: IndexMap<String, AttributeValue>,
     /// Name of the table in which the item to be deleted resides. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.
     pub table_name: String,
     /// A condition that must be satisfied in order for a conditional delete to succeed.
@@ -865,10 +864,10 @@ pub struct Delete {
     pub condition_expression: Option<String>,
     /// One or more substitution tokens for attribute names in an expression.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expression_attribute_names: Option<HashMap<String, String>>,
+    pub expression_attribute_names: Option<IndexMap<String, String>>,
     /// One or more values that can be substituted in an expression.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expression_attribute_values: Option<HashMap<String, AttributeValue>>,
+    pub expression_attribute_values: Option<IndexMap<String, AttributeValue>>,
     /// Use `ReturnValuesOnConditionCheckFailure` to get the item attributes if the `Delete` condition fails. For `ReturnValuesOnConditionCheckFailure`, the valid values are: NONE and ALL_OLD.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub return_values_on_condition_check_failure: Option<
@@ -913,7 +912,7 @@ pub struct DeleteReplicationGroupMemberAction {
 #[serde(default, rename_all = "PascalCase")]
 pub struct DeleteRequest {
     /// A map of attribute name to attribute values, representing the primary key of the item to delete. All of the table's primary key attributes must be specified, and their data types must match those of the table's key schema.
-    pub key: HashMap<String, AttributeValue>,
+    pub key: IndexMap<String, AttributeValue>,
 }
 
 /// A vector index to be removed from a table.
@@ -1171,10 +1170,10 @@ pub struct FilterSpecification {
     pub key_condition_expression: Option<String>,
     /// One or more substitution tokens for attribute names in an expression. For more information, see [Expression Attribute Names](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ExpressionAttributeNames.html>) in the Amazon DynamoDB Developer Guide.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expression_attribute_names: Option<HashMap<String, String>>,
+    pub expression_attribute_names: Option<IndexMap<String, String>>,
     /// One or more values that can be substituted in an expression. For more information, see [Expression Attribute Values](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ExpressionAttributeValues.html>) in the Amazon DynamoDB Developer Guide.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expression_attribute_values: Option<HashMap<String, AttributeValue>>,
+    pub expression_attribute_values: Option<IndexMap<String, AttributeValue>>,
 }
 
 /// Specifies an item and related attribute values to retrieve in a `TransactGetItem` object.
@@ -1182,7 +1181,7 @@ pub struct FilterSpecification {
 #[serde(default, rename_all = "PascalCase")]
 pub struct Get {
     /// A map of attribute names to `AttributeValue` objects that specifies the primary key of the item to retrieve.
-    pub key: HashMap<String, AttributeValue>,
+    pub key: IndexMap<String, AttributeValue>,
     /// The name of the table from which to retrieve the specified item. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.
     pub table_name: String,
     /// A string that identifies one or more attributes of the specified item to retrieve from the table. The attributes in the expression must be separated by commas. If no attribute names are specified, then all attributes of the specified item are returned. If any of the requested attributes are not found, they do not appear in the result.
@@ -1190,7 +1189,7 @@ pub struct Get {
     pub projection_expression: Option<String>,
     /// One or more substitution tokens for attribute names in the ProjectionExpression parameter.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expression_attribute_names: Option<HashMap<String, String>>,
+    pub expression_attribute_names: Option<IndexMap<String, String>>,
 }
 
 /// Represents the properties of a global secondary index.
@@ -1591,7 +1590,7 @@ pub struct InputS3Configuration {
 pub struct ItemCollectionMetrics {
     /// The partition key value of the item collection. This value is the same as the partition key value of the item.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub item_collection_key: Option<HashMap<String, AttributeValue>>,
+    pub item_collection_key: Option<IndexMap<String, AttributeValue>>,
     /// An estimate of item collection size, in gigabytes. This value is a two-element array containing a lower bound and an upper bound for the estimate. The estimate includes the size of all the items in the table, plus the size of all attributes projected into all of the local secondary indexes on that table. Use this estimate to measure whether a local secondary index is approaching its size limit.
     ///
     /// The estimate is subject to change over time; therefore, do not rely on the precision or accuracy of the estimate.
@@ -1605,7 +1604,7 @@ pub struct ItemCollectionMetrics {
 pub struct ItemResponse {
     /// Map of attribute data consisting of the data type and attribute value.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub item: Option<HashMap<String, AttributeValue>>,
+    pub item: Option<IndexMap<String, AttributeValue>>,
 }
 
 /// Represents *a single element* of a key schema. A key schema specifies the attributes that make up the primary key of a table, or the key attributes of an index.
@@ -1636,7 +1635,7 @@ pub struct KeySchemaElement {
 #[serde(default, rename_all = "PascalCase")]
 pub struct KeysAndAttributes {
     /// The primary key attribute values that define the items and the attributes associated with the items.
-    pub keys: Vec<HashMap<String, AttributeValue>>,
+    pub keys: Vec<IndexMap<String, AttributeValue>>,
     /// This is a legacy parameter. Use `ProjectionExpression` instead. For more information, see [Legacy Conditional Parameters](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.html>) in the *Amazon DynamoDB Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attributes_to_get: Option<Vec<String>>,
@@ -1672,7 +1671,7 @@ pub struct KeysAndAttributes {
     ///
     /// For more information on expression attribute names, see [Accessing Item Attributes](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.AccessingItemAttributes.html>) in the *Amazon DynamoDB Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expression_attribute_names: Option<HashMap<String, String>>,
+    pub expression_attribute_names: Option<IndexMap<String, String>>,
 }
 
 /// Describes a Kinesis data stream destination.
@@ -1950,7 +1949,7 @@ pub struct ProvisionedThroughputOverride {
 #[serde(default, rename_all = "PascalCase")]
 pub struct Put {
     /// A map of attribute name to attribute values, representing the primary key of the item to be written by `PutItem`. All of the table's primary key attributes must be specified, and their data types must match those of the table's key schema. If any attributes are present in the item that are part of an index key schema for the table, their types must match the index key schema.
-    pub item: HashMap<String, AttributeValue>,
+    pub item: IndexMap<String, AttributeValue>,
     /// Name of the table in which to write the item. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.
     pub table_name: String,
     /// A condition that must be satisfied in order for a conditional update to succeed.
@@ -1958,10 +1957,10 @@ pub struct Put {
     pub condition_expression: Option<String>,
     /// One or more substitution tokens for attribute names in an expression.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expression_attribute_names: Option<HashMap<String, String>>,
+    pub expression_attribute_names: Option<IndexMap<String, String>>,
     /// One or more values that can be substituted in an expression.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expression_attribute_values: Option<HashMap<String, AttributeValue>>,
+    pub expression_attribute_values: Option<IndexMap<String, AttributeValue>>,
     /// Use `ReturnValuesOnConditionCheckFailure` to get the item attributes if the `Put` condition fails. For `ReturnValuesOnConditionCheckFailure`, the valid values are: NONE and ALL_OLD.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub return_values_on_condition_check_failure: Option<
@@ -1974,7 +1973,7 @@ pub struct Put {
 #[serde(default, rename_all = "PascalCase")]
 pub struct PutRequest {
     /// A map of attribute name to attribute values, representing the primary key of an item to be processed by `PutItem`. All of the table's primary key attributes must be specified, and their data types must match those of the table's key schema. If any attributes are present in the item that are part of an index key schema for the table, their types must match the index key schema.
-    pub item: HashMap<String, AttributeValue>,
+    pub item: IndexMap<String, AttributeValue>,
 }
 
 /// Represents the properties of a replica.
@@ -2403,7 +2402,7 @@ pub struct SseSpecification {
 pub struct SearchResultItem {
     /// A map of attribute names to `AttributeValue` objects, representing the projected attributes of the item returned by the vector search.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub item: Option<HashMap<String, AttributeValue>>,
+    pub item: Option<IndexMap<String, AttributeValue>>,
     /// The similarity score for this item relative to the search vector. The interpretation depends on the distance function configured for the vector index.
     #[serde(
         skip_serializing_if = "Option::is_none",
@@ -2865,7 +2864,7 @@ pub struct TransactWriteItem {
 #[serde(default, rename_all = "PascalCase")]
 pub struct Update {
     /// The primary key of the item to be updated. Each element consists of an attribute name and a value for that attribute.
-    pub key: HashMap<String, AttributeValue>,
+    pub key: IndexMap<String, AttributeValue>,
     /// An expression that defines one or more attributes to be updated, the action to be performed on them, and new value(s) for them.
     pub update_expression: String,
     /// Name of the table for the `UpdateItem` request. You can also provide the Amazon Resource Name (ARN) of the table in this parameter.
@@ -2875,10 +2874,10 @@ pub struct Update {
     pub condition_expression: Option<String>,
     /// One or more substitution tokens for attribute names in an expression.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expression_attribute_names: Option<HashMap<String, String>>,
+    pub expression_attribute_names: Option<IndexMap<String, String>>,
     /// One or more values that can be substituted in an expression.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expression_attribute_values: Option<HashMap<String, AttributeValue>>,
+    pub expression_attribute_values: Option<IndexMap<String, AttributeValue>>,
     /// Use `ReturnValuesOnConditionCheckFailure` to get the item attributes if the `Update` condition fails. For `ReturnValuesOnConditionCheckFailure`, the valid values are: NONE and ALL_OLD.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub return_values_on_condition_check_failure: Option<

@@ -36,12 +36,12 @@ async fn batch_execute_statement() {
 #[tokio::test]
 async fn batch_get_item() {
     let input = t::BatchGetItemInput {
-        request_items: std::collections::HashMap::from([
+        request_items: stratus_runtime::types::IndexMap::from([
             (
                 "s".to_string(),
                 t::KeysAndAttributes {
                     keys: vec![
-                        std::collections::HashMap::from([("s".to_string(),
+                        stratus_runtime::types::IndexMap::from([("s".to_string(),
                         t::AttributeValue { ..Default::default() })])
                     ],
                     ..Default::default()
@@ -70,7 +70,7 @@ async fn batch_get_item() {
 #[tokio::test]
 async fn batch_write_item() {
     let input = t::BatchWriteItemInput {
-        request_items: std::collections::HashMap::from([
+        request_items: stratus_runtime::types::IndexMap::from([
             ("s".to_string(), vec![t::WriteRequest { ..Default::default() }]),
         ]),
         return_consumed_capacity: Some(t::ReturnConsumedCapacity::Indexes),
@@ -299,7 +299,7 @@ async fn delete_backup() {
 async fn delete_item() {
     let input = t::DeleteItemInput {
         table_name: "s".to_string(),
-        key: std::collections::HashMap::from([
+        key: stratus_runtime::types::IndexMap::from([
             (
                 "s".to_string(),
                 t::AttributeValue {
@@ -308,7 +308,7 @@ async fn delete_item() {
             ),
         ]),
         expected: Some(
-            std::collections::HashMap::from([
+            stratus_runtime::types::IndexMap::from([
                 (
                     "s".to_string(),
                     t::ExpectedAttributeValue {
@@ -323,10 +323,10 @@ async fn delete_item() {
         return_item_collection_metrics: Some(t::ReturnItemCollectionMetrics::Size),
         condition_expression: Some("s".to_string()),
         expression_attribute_names: Some(
-            std::collections::HashMap::from([("s".to_string(), "s".to_string())]),
+            stratus_runtime::types::IndexMap::from([("s".to_string(), "s".to_string())]),
         ),
         expression_attribute_values: Some(
-            std::collections::HashMap::from([
+            stratus_runtime::types::IndexMap::from([
                 (
                     "s".to_string(),
                     t::AttributeValue {
@@ -915,7 +915,7 @@ async fn export_table_to_point_in_time() {
 async fn get_item() {
     let input = t::GetItemInput {
         table_name: "s".to_string(),
-        key: std::collections::HashMap::from([
+        key: stratus_runtime::types::IndexMap::from([
             (
                 "s".to_string(),
                 t::AttributeValue {
@@ -928,7 +928,7 @@ async fn get_item() {
         return_consumed_capacity: Some(t::ReturnConsumedCapacity::Indexes),
         projection_expression: Some("s".to_string()),
         expression_attribute_names: Some(
-            std::collections::HashMap::from([("s".to_string(), "s".to_string())]),
+            stratus_runtime::types::IndexMap::from([("s".to_string(), "s".to_string())]),
         ),
         ..Default::default()
     };
@@ -1244,7 +1244,7 @@ async fn list_tags_of_resource() {
 async fn put_item() {
     let input = t::PutItemInput {
         table_name: "s".to_string(),
-        item: std::collections::HashMap::from([
+        item: stratus_runtime::types::IndexMap::from([
             (
                 "s".to_string(),
                 t::AttributeValue {
@@ -1253,7 +1253,7 @@ async fn put_item() {
             ),
         ]),
         expected: Some(
-            std::collections::HashMap::from([
+            stratus_runtime::types::IndexMap::from([
                 (
                     "s".to_string(),
                     t::ExpectedAttributeValue {
@@ -1268,10 +1268,10 @@ async fn put_item() {
         conditional_operator: Some(t::ConditionalOperator::And),
         condition_expression: Some("s".to_string()),
         expression_attribute_names: Some(
-            std::collections::HashMap::from([("s".to_string(), "s".to_string())]),
+            stratus_runtime::types::IndexMap::from([("s".to_string(), "s".to_string())]),
         ),
         expression_attribute_values: Some(
-            std::collections::HashMap::from([
+            stratus_runtime::types::IndexMap::from([
                 (
                     "s".to_string(),
                     t::AttributeValue {
@@ -1353,7 +1353,7 @@ async fn query() {
         limit: Some(1),
         consistent_read: Some(true),
         key_conditions: Some(
-            std::collections::HashMap::from([
+            stratus_runtime::types::IndexMap::from([
                 (
                     "s".to_string(),
                     t::Condition {
@@ -1364,7 +1364,7 @@ async fn query() {
             ]),
         ),
         query_filter: Some(
-            std::collections::HashMap::from([
+            stratus_runtime::types::IndexMap::from([
                 (
                     "s".to_string(),
                     t::Condition {
@@ -1377,7 +1377,7 @@ async fn query() {
         conditional_operator: Some(t::ConditionalOperator::And),
         scan_index_forward: Some(true),
         exclusive_start_key: Some(
-            std::collections::HashMap::from([
+            stratus_runtime::types::IndexMap::from([
                 (
                     "s".to_string(),
                     t::AttributeValue {
@@ -1391,10 +1391,10 @@ async fn query() {
         filter_expression: Some("s".to_string()),
         key_condition_expression: Some("s".to_string()),
         expression_attribute_names: Some(
-            std::collections::HashMap::from([("s".to_string(), "s".to_string())]),
+            stratus_runtime::types::IndexMap::from([("s".to_string(), "s".to_string())]),
         ),
         expression_attribute_values: Some(
-            std::collections::HashMap::from([
+            stratus_runtime::types::IndexMap::from([
                 (
                     "s".to_string(),
                     t::AttributeValue {
@@ -1600,7 +1600,7 @@ async fn scan() {
         limit: Some(1),
         select: Some(t::Select::AllAttributes),
         scan_filter: Some(
-            std::collections::HashMap::from([
+            stratus_runtime::types::IndexMap::from([
                 (
                     "s".to_string(),
                     t::Condition {
@@ -1612,7 +1612,7 @@ async fn scan() {
         ),
         conditional_operator: Some(t::ConditionalOperator::And),
         exclusive_start_key: Some(
-            std::collections::HashMap::from([
+            stratus_runtime::types::IndexMap::from([
                 (
                     "s".to_string(),
                     t::AttributeValue {
@@ -1627,10 +1627,10 @@ async fn scan() {
         projection_expression: Some("s".to_string()),
         filter_expression: Some("s".to_string()),
         expression_attribute_names: Some(
-            std::collections::HashMap::from([("s".to_string(), "s".to_string())]),
+            stratus_runtime::types::IndexMap::from([("s".to_string(), "s".to_string())]),
         ),
         expression_attribute_values: Some(
-            std::collections::HashMap::from([
+            stratus_runtime::types::IndexMap::from([
                 (
                     "s".to_string(),
                     t::AttributeValue {
@@ -1682,10 +1682,10 @@ async fn search_vectors() {
         index_name: "sss".to_string(),
         return_consumed_capacity: Some(t::ReturnConsumedCapacity::Indexes),
         expression_attribute_names: Some(
-            std::collections::HashMap::from([("s".to_string(), "s".to_string())]),
+            stratus_runtime::types::IndexMap::from([("s".to_string(), "s".to_string())]),
         ),
         expression_attribute_values: Some(
-            std::collections::HashMap::from([
+            stratus_runtime::types::IndexMap::from([
                 (
                     "s".to_string(),
                     t::AttributeValue {
@@ -1798,7 +1798,7 @@ async fn transact_get_items() {
     let input = t::TransactGetItemsInput {
         transact_items: vec![
             t::TransactGetItem { get : t::Get { key :
-            std::collections::HashMap::from([("s".to_string(), t::AttributeValue {
+            stratus_runtime::types::IndexMap::from([("s".to_string(), t::AttributeValue {
             ..Default::default() })]), table_name : "s".to_string(), ..Default::default()
             }, ..Default::default() }
         ],
@@ -2011,7 +2011,7 @@ async fn update_global_table_settings() {
 async fn update_item() {
     let input = t::UpdateItemInput {
         table_name: "s".to_string(),
-        key: std::collections::HashMap::from([
+        key: stratus_runtime::types::IndexMap::from([
             (
                 "s".to_string(),
                 t::AttributeValue {
@@ -2020,7 +2020,7 @@ async fn update_item() {
             ),
         ]),
         attribute_updates: Some(
-            std::collections::HashMap::from([
+            stratus_runtime::types::IndexMap::from([
                 (
                     "s".to_string(),
                     t::AttributeValueUpdate {
@@ -2030,7 +2030,7 @@ async fn update_item() {
             ]),
         ),
         expected: Some(
-            std::collections::HashMap::from([
+            stratus_runtime::types::IndexMap::from([
                 (
                     "s".to_string(),
                     t::ExpectedAttributeValue {
@@ -2046,10 +2046,10 @@ async fn update_item() {
         update_expression: Some("s".to_string()),
         condition_expression: Some("s".to_string()),
         expression_attribute_names: Some(
-            std::collections::HashMap::from([("s".to_string(), "s".to_string())]),
+            stratus_runtime::types::IndexMap::from([("s".to_string(), "s".to_string())]),
         ),
         expression_attribute_values: Some(
-            std::collections::HashMap::from([
+            stratus_runtime::types::IndexMap::from([
                 (
                     "s".to_string(),
                     t::AttributeValue {

@@ -4,8 +4,7 @@
 //! Builders for the structures of [`types`](super): `Type::builder().field(value).build()`.
 
 use super::*;
-use std::collections::HashMap;
-use stratus_runtime::types::{Blob, DateTime};
+use stratus_runtime::types::{Blob, DateTime, IndexMap};
 
 stratus_runtime::builder! {
     /// A builder for [`AcceptDelegationRequestInput`].
@@ -70,7 +69,7 @@ stratus_runtime::builder! {
         template_arn: String,
     } optional {
         template_minor_version: i32,
-        replacement_values: HashMap<String, ReplacementValueEntry>,
+        replacement_values: IndexMap<String, ReplacementValueEntry>,
     }
 }
 
@@ -878,7 +877,7 @@ stratus_runtime::builder! {
         missing_context_values: Vec<String>,
         organizations_decision_detail: OrganizationsDecisionDetail,
         permissions_boundary_decision_detail: PermissionsBoundaryDecisionDetail,
-        eval_decision_details: HashMap<String, PolicyEvaluationDecisionType>,
+        eval_decision_details: IndexMap<String, PolicyEvaluationDecisionType>,
         resource_specific_results: Vec<ResourceSpecificResult>,
     }
 }
@@ -988,14 +987,14 @@ stratus_runtime::builder! {
 stratus_runtime::builder! {
     /// A builder for [`GetAccountPropertiesOutput`].
     GetAccountPropertiesOutputBuilder => GetAccountPropertiesOutput {} optional {
-        properties: HashMap<String, String>,
+        properties: IndexMap<String, String>,
     }
 }
 
 stratus_runtime::builder! {
     /// A builder for [`GetAccountSummaryOutput`].
     GetAccountSummaryOutputBuilder => GetAccountSummaryOutput {} optional {
-        summary_map: HashMap<SummaryKeyType, i32>,
+        summary_map: IndexMap<SummaryKeyType, i32>,
     }
 }
 
@@ -1149,7 +1148,7 @@ stratus_runtime::builder! {
     } optional {
         user_name: String,
         enable_date: DateTime,
-        certifications: HashMap<String, String>,
+        certifications: IndexMap<String, String>,
     }
 }
 
@@ -2489,7 +2488,7 @@ stratus_runtime::builder! {
 stratus_runtime::builder! {
     /// A builder for [`PutAccountPropertiesInput`].
     PutAccountPropertiesInputBuilder => PutAccountPropertiesInput [operation] {
-        properties: HashMap<String, String>,
+        properties: IndexMap<String, String>,
     } optional {}
 }
 
@@ -2612,7 +2611,7 @@ stratus_runtime::builder! {
     } optional {
         matched_statements: Vec<Statement>,
         missing_context_values: Vec<String>,
-        eval_decision_details: HashMap<String, PolicyEvaluationDecisionType>,
+        eval_decision_details: IndexMap<String, PolicyEvaluationDecisionType>,
         permissions_boundary_decision_detail: PermissionsBoundaryDecisionDetail,
     }
 }

@@ -4,8 +4,7 @@
 //! Inputs and outputs of the operations.
 
 use super::*;
-use std::collections::HashMap;
-use stratus_runtime::types::{Blob, DateTime};
+use stratus_runtime::types::{Blob, DateTime, IndexMap};
 
 /// Input of the `AcceptDelegationRequest` operation.
 ///
@@ -32,7 +31,7 @@ pub struct AcquireRoleInput {
     pub template_minor_version: Option<i32>,
     /// A map of values to substitute for the parameters that are defined in the role template version. Each key is a parameter name from the template, and each value is a structure that contains the replacement values for that parameter.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub replacement_values: Option<HashMap<String, ReplacementValueEntry>>,
+    pub replacement_values: Option<IndexMap<String, ReplacementValueEntry>>,
 }
 
 /// Output of the `AcquireRole` operation.
@@ -1477,7 +1476,7 @@ pub struct GetAccountPropertiesInput {}
 pub struct GetAccountPropertiesOutput {
     /// A map of account property key-value pairs. Keys are in the format `Namespace/PropertyName`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub properties: Option<HashMap<String, String>>,
+    pub properties: Option<IndexMap<String, String>>,
 }
 
 /// Contains the response to a successful [GetAccountSummary](<https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountSummary.html>) request.
@@ -1488,7 +1487,7 @@ pub struct GetAccountPropertiesOutput {
 pub struct GetAccountSummaryOutput {
     /// A set of key–value pairs containing information about IAM entity usage and IAM quotas.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub summary_map: Option<HashMap<SummaryKeyType, i32>>,
+    pub summary_map: Option<IndexMap<SummaryKeyType, i32>>,
 }
 
 /// Input of the `GetContextKeysForCustomPolicy` operation.
@@ -1776,7 +1775,7 @@ pub struct GetMfaDeviceOutput {
     pub enable_date: Option<DateTime>,
     /// The certifications of a specified user's MFA device. We currently provide FIPS-140-2, FIPS-140-3, and FIDO certification levels obtained from [FIDO Alliance Metadata Service (MDS)](<https://fidoalliance.org/metadata/>).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub certifications: Option<HashMap<String, String>>,
+    pub certifications: Option<IndexMap<String, String>>,
 }
 
 /// Input of the `GetOpenIDConnectProvider` operation.
@@ -3664,7 +3663,7 @@ pub struct PutAccountPropertiesInput {
     /// Each key uses the format `Namespace/PropertyName`. The key must contain exactly one `/` separating the namespace from the property name, and cannot start or end with `/`.
     ///
     /// The service validates each value based on the property key's expected type. For example, boolean properties expect `true` or `false`.
-    pub properties: HashMap<String, String>,
+    pub properties: IndexMap<String, String>,
 }
 
 /// Output of the `PutAccountProperties` operation.

@@ -4,8 +4,7 @@
 //! Structures shared by operations.
 
 use super::*;
-use std::collections::HashMap;
-use stratus_runtime::types::{Blob, DateTime};
+use stratus_runtime::types::{Blob, DateTime, IndexMap};
 
 /// An object that contains details about when a principal in the reported Organizations entity last attempted to access an Amazon Web Services service. A principal can be an IAM user, an IAM role, or the Amazon Web Services account root user within the reported Organizations entity.
 ///
@@ -411,7 +410,7 @@ pub struct EvaluationResult {
     ///
     /// If an Organizations SCP included in the evaluation denies access, the simulation ends. In this case, policy evaluation does not proceed any further and this parameter is not returned.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub eval_decision_details: Option<HashMap<String, PolicyEvaluationDecisionType>>,
+    pub eval_decision_details: Option<IndexMap<String, PolicyEvaluationDecisionType>>,
     /// The individual results of the simulation of the API operation specified in EvalActionName on each resource.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_specific_results: Option<Vec<ResourceSpecificResult>>,
@@ -966,7 +965,7 @@ pub struct ResourceSpecificResult {
     pub missing_context_values: Option<Vec<String>>,
     /// Additional details about the results of the evaluation decision on a single resource. This parameter is returned only for cross-account simulations. This parameter explains how each policy type contributes to the resource-specific evaluation decision.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub eval_decision_details: Option<HashMap<String, PolicyEvaluationDecisionType>>,
+    pub eval_decision_details: Option<IndexMap<String, PolicyEvaluationDecisionType>>,
     /// Contains information about the effect that a permissions boundary has on a policy simulation when that boundary is applied to an IAM entity.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions_boundary_decision_detail: Option<PermissionsBoundaryDecisionDetail>,

@@ -33,7 +33,7 @@ async fn acquire_role() {
         template_arn: "ssssssssssssssssssss".to_string(),
         template_minor_version: Some(1),
         replacement_values: Some(
-            std::collections::HashMap::from([
+            stratus_runtime::types::IndexMap::from([
                 (
                     "s".to_string(),
                     t::ReplacementValueEntry {
@@ -3144,7 +3144,7 @@ async fn list_virtual_mfa_devices() {
 #[tokio::test]
 async fn put_account_properties() {
     let input = t::PutAccountPropertiesInput {
-        properties: std::collections::HashMap::from([
+        properties: stratus_runtime::types::IndexMap::from([
             ("s".to_string(), "s".to_string()),
         ]),
         ..Default::default()

@@ -4,9 +4,8 @@
 //! Builders for the structures of [`types`](super): `Type::builder().field(value).build()`.
 
 use super::*;
-use std::collections::HashMap;
 use stratus_runtime::event_stream::EventStream;
-use stratus_runtime::types::{Blob, DateTime};
+use stratus_runtime::types::{Blob, DateTime, IndexMap};
 
 stratus_runtime::builder! {
     /// A builder for [`AcceleratorConfig`].
@@ -105,7 +104,7 @@ stratus_runtime::builder! {
 stratus_runtime::builder! {
     /// A builder for [`AliasRoutingConfiguration`].
     AliasRoutingConfigurationBuilder => AliasRoutingConfiguration {} optional {
-        additional_version_weights: HashMap<String, f64>,
+        additional_version_weights: IndexMap<String, f64>,
     }
 }
 
@@ -481,7 +480,7 @@ stratus_runtime::builder! {
         instance_requirements: InstanceRequirements,
         capacity_provider_scaling_config: CapacityProviderScalingConfig,
         kms_key_arn: String,
-        tags: HashMap<String, String>,
+        tags: IndexMap<String, String>,
         propagate_tags: PropagateTags,
         telemetry_config: CapacityProviderTelemetryConfig,
     }
@@ -501,7 +500,7 @@ stratus_runtime::builder! {
     } optional {
         description: String,
         code_signing_policies: CodeSigningPolicies,
-        tags: HashMap<String, String>,
+        tags: IndexMap<String, String>,
     }
 }
 
@@ -533,7 +532,7 @@ stratus_runtime::builder! {
         maximum_record_age_in_seconds: i32,
         bisect_batch_on_function_error: bool,
         maximum_retry_attempts: i32,
-        tags: HashMap<String, String>,
+        tags: IndexMap<String, String>,
         tumbling_window_in_seconds: i32,
         topics: Vec<String>,
         queues: Vec<String>,
@@ -567,7 +566,7 @@ stratus_runtime::builder! {
         environment: Environment,
         kms_key_arn: String,
         tracing_config: TracingConfig,
-        tags: HashMap<String, String>,
+        tags: IndexMap<String, String>,
         layers: Vec<String>,
         file_system_configs: Vec<FileSystemConfig>,
         code_signing_config_arn: String,
@@ -854,7 +853,7 @@ stratus_runtime::builder! {
 stratus_runtime::builder! {
     /// A builder for [`Environment`].
     EnvironmentBuilder => Environment {} optional {
-        variables: HashMap<String, String>,
+        variables: IndexMap<String, String>,
     }
 }
 
@@ -869,7 +868,7 @@ stratus_runtime::builder! {
 stratus_runtime::builder! {
     /// A builder for [`EnvironmentResponse`].
     EnvironmentResponseBuilder => EnvironmentResponse {} optional {
-        variables: HashMap<String, String>,
+        variables: IndexMap<String, String>,
         error: EnvironmentError,
     }
 }
@@ -1473,7 +1472,7 @@ stratus_runtime::builder! {
     GetFunctionOutputBuilder => GetFunctionOutput {} optional {
         configuration: FunctionConfiguration,
         code: FunctionCodeLocation,
-        tags: HashMap<String, String>,
+        tags: IndexMap<String, String>,
         tags_error: TagsError,
         concurrency: Concurrency,
     }
@@ -2194,7 +2193,7 @@ stratus_runtime::builder! {
 stratus_runtime::builder! {
     /// A builder for [`ListTagsOutput`].
     ListTagsOutputBuilder => ListTagsOutput {} optional {
-        tags: HashMap<String, String>,
+        tags: IndexMap<String, String>,
     }
 }
 
@@ -2343,7 +2342,7 @@ stratus_runtime::builder! {
     /// A builder for [`PropagateTags`].
     PropagateTagsBuilder => PropagateTags {} optional {
         mode: PropagateTagsMode,
-        explicit_tags: HashMap<String, String>,
+        explicit_tags: IndexMap<String, String>,
     }
 }
 
@@ -2728,7 +2727,7 @@ stratus_runtime::builder! {
 stratus_runtime::builder! {
     /// A builder for [`SelfManagedEventSource`].
     SelfManagedEventSourceBuilder => SelfManagedEventSource {} optional {
-        endpoints: HashMap<EndPointType, Vec<String>>,
+        endpoints: IndexMap<EndPointType, Vec<String>>,
     }
 }
 
@@ -2926,7 +2925,7 @@ stratus_runtime::builder! {
     /// A builder for [`TagResourceInput`].
     TagResourceInputBuilder => TagResourceInput [operation] {
         resource: String,
-        tags: HashMap<String, String>,
+        tags: IndexMap<String, String>,
     } optional {}
 }
 

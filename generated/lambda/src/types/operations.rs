@@ -4,9 +4,8 @@
 //! Inputs and outputs of the operations.
 
 use super::*;
-use std::collections::HashMap;
 use stratus_runtime::event_stream::EventStream;
-use stratus_runtime::types::{Blob, DateTime};
+use stratus_runtime::types::{Blob, DateTime, IndexMap};
 
 /// Input of the `AddLayerVersionPermission` operation.
 ///
@@ -194,7 +193,7 @@ pub struct CreateCapacityProviderInput {
     pub kms_key_arn: Option<String>,
     /// A list of tags to associate with the capacity provider.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tags: Option<HashMap<String, String>>,
+    pub tags: Option<IndexMap<String, String>>,
     /// The tag propagation configuration for the capacity provider. Specifies tags to apply to managed resources at launch.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub propagate_tags: Option<PropagateTags>,
@@ -229,7 +228,7 @@ pub struct CreateCodeSigningConfigInput {
     pub code_signing_policies: Option<CodeSigningPolicies>,
     /// A list of tags to add to the code signing configuration.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tags: Option<HashMap<String, String>>,
+    pub tags: Option<IndexMap<String, String>>,
 }
 
 /// Output of the `CreateCodeSigningConfig` operation.
@@ -338,7 +337,7 @@ pub struct CreateEventSourceMappingInput {
     pub maximum_retry_attempts: Option<i32>,
     /// A list of tags to apply to the event source mapping.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tags: Option<HashMap<String, String>>,
+    pub tags: Option<IndexMap<String, String>>,
     /// (Kinesis and DynamoDB Streams only) The duration in seconds of a processing window for DynamoDB and Kinesis Streams event sources. A value of 0 seconds indicates no tumbling window.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tumbling_window_in_seconds: Option<i32>,
@@ -450,7 +449,7 @@ pub struct CreateFunctionInput {
     pub tracing_config: Option<TracingConfig>,
     /// A list of [tags](<https://docs.aws.amazon.com/lambda/latest/dg/tagging.html>) to apply to the function.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tags: Option<HashMap<String, String>>,
+    pub tags: Option<IndexMap<String, String>>,
     /// A list of [function layers](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-layers.html>) to add to the function's execution environment. Specify each layer by its ARN, including the version.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub layers: Option<Vec<String>>,
@@ -1242,7 +1241,7 @@ pub struct GetFunctionOutput {
     pub code: Option<FunctionCodeLocation>,
     /// The function's [tags](<https://docs.aws.amazon.com/lambda/latest/dg/tagging.html>). Lambda returns tag data only if you have explicit allow permissions for [lambda:ListTags](<https://docs.aws.amazon.com/lambda/latest/api/API_ListTags.html>).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tags: Option<HashMap<String, String>>,
+    pub tags: Option<IndexMap<String, String>>,
     /// An object that contains details about an error related to retrieving tags.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags_error: Option<TagsError>,
@@ -2309,7 +2308,7 @@ pub struct ListTagsInput {
 pub struct ListTagsOutput {
     /// The function's tags.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tags: Option<HashMap<String, String>>,
+    pub tags: Option<IndexMap<String, String>>,
 }
 
 /// Input of the `ListVersionsByFunction` operation.
@@ -2973,7 +2972,7 @@ pub struct TagResourceInput {
     #[serde(skip)]
     pub resource: String,
     /// A list of tags to apply to the resource.
-    pub tags: HashMap<String, String>,
+    pub tags: IndexMap<String, String>,
 }
 
 /// Input of the `UntagResource` operation.

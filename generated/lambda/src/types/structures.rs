@@ -4,8 +4,7 @@
 //! Structures shared by operations.
 
 use super::*;
-use std::collections::HashMap;
-use stratus_runtime::types::{Blob, DateTime};
+use stratus_runtime::types::{Blob, DateTime, IndexMap};
 
 /// The accelerator resource settings for a Lambda execution environment, including the amount of accelerator memory to allocate.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -80,7 +79,7 @@ pub struct AliasConfiguration {
 pub struct AliasRoutingConfiguration {
     /// The second version, and the percentage of traffic that's routed to it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub additional_version_weights: Option<HashMap<String, f64>>,
+    pub additional_version_weights: Option<IndexMap<String, f64>>,
 }
 
 /// List of signing profiles that can sign a code package.
@@ -551,7 +550,7 @@ pub struct DurableConfig {
 pub struct Environment {
     /// Environment variable key-value pairs. For more information, see [Using Lambda environment variables](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html>).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub variables: Option<HashMap<String, String>>,
+    pub variables: Option<IndexMap<String, String>>,
 }
 
 impl std::fmt::Debug for Environment {
@@ -589,7 +588,7 @@ impl std::fmt::Debug for EnvironmentError {
 pub struct EnvironmentResponse {
     /// Environment variable key-value pairs. Omitted from CloudTrail logs.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub variables: Option<HashMap<String, String>>,
+    pub variables: Option<IndexMap<String, String>>,
     /// Error messages for environment variables that couldn't be applied.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<EnvironmentError>,
@@ -1959,7 +1958,7 @@ pub struct PropagateTags {
     pub mode: Option<PropagateTagsMode>,
     /// A list of tags to apply to managed resources when `Mode` is set to `Explicit`. You can specify up to 40 tags.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub explicit_tags: Option<HashMap<String, String>>,
+    pub explicit_tags: Option<IndexMap<String, String>>,
 }
 
 /// Details about the provisioned concurrency configuration for a function alias or version.
@@ -2094,7 +2093,7 @@ pub struct ScalingConfig {
 pub struct SelfManagedEventSource {
     /// The list of bootstrap servers for your Kafka brokers in the following format: `"KAFKA_BOOTSTRAP_SERVERS": ["abc.xyz.com:xxxx","abc2.xyz.com:xxxx"]`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub endpoints: Option<HashMap<EndPointType, Vec<String>>>,
+    pub endpoints: Option<IndexMap<EndPointType, Vec<String>>>,
 }
 
 /// Specific configuration settings for a self-managed Apache Kafka event source.

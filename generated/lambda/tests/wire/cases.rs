@@ -161,7 +161,7 @@ async fn create_capacity_provider() {
         }),
         kms_key_arn: Some("s".to_string()),
         tags: Some(
-            std::collections::HashMap::from([("s".to_string(), "s".to_string())]),
+            stratus_runtime::types::IndexMap::from([("s".to_string(), "s".to_string())]),
         ),
         propagate_tags: Some(t::PropagateTags {
             ..Default::default()
@@ -211,7 +211,7 @@ async fn create_code_signing_config() {
             ..Default::default()
         }),
         tags: Some(
-            std::collections::HashMap::from([("s".to_string(), "s".to_string())]),
+            stratus_runtime::types::IndexMap::from([("s".to_string(), "s".to_string())]),
         ),
         ..Default::default()
     };
@@ -266,7 +266,7 @@ async fn create_event_source_mapping() {
         bisect_batch_on_function_error: Some(true),
         maximum_retry_attempts: Some(-1),
         tags: Some(
-            std::collections::HashMap::from([("s".to_string(), "s".to_string())]),
+            stratus_runtime::types::IndexMap::from([("s".to_string(), "s".to_string())]),
         ),
         tumbling_window_in_seconds: Some(0),
         topics: Some(vec!["s".to_string()]),
@@ -371,7 +371,7 @@ async fn create_function() {
             ..Default::default()
         }),
         tags: Some(
-            std::collections::HashMap::from([("s".to_string(), "s".to_string())]),
+            stratus_runtime::types::IndexMap::from([("s".to_string(), "s".to_string())]),
         ),
         layers: Some(vec!["s".to_string()]),
         file_system_configs: Some(
@@ -2332,7 +2332,9 @@ async fn stop_durable_execution() {
 async fn tag_resource() {
     let input = t::TagResourceInput {
         resource: "s".to_string(),
-        tags: std::collections::HashMap::from([("s".to_string(), "s".to_string())]),
+        tags: stratus_runtime::types::IndexMap::from([
+            ("s".to_string(), "s".to_string()),
+        ]),
         ..Default::default()
     };
     let req = capture(|config| async move {

@@ -4,8 +4,7 @@
 //! Builders for the structures of [`types`](super): `Type::builder().field(value).build()`.
 
 use super::*;
-use std::collections::HashMap;
-use stratus_runtime::types::Blob;
+use stratus_runtime::types::{Blob, IndexMap};
 
 stratus_runtime::builder! {
     /// A builder for [`AddPermissionInput`].
@@ -103,8 +102,8 @@ stratus_runtime::builder! {
     CreateQueueInputBuilder => CreateQueueInput [operation] {
         queue_name: String,
     } optional {
-        attributes: HashMap<QueueAttributeName, String>,
-        tags: HashMap<String, String>,
+        attributes: IndexMap<QueueAttributeName, String>,
+        tags: IndexMap<String, String>,
     }
 }
 
@@ -180,7 +179,7 @@ stratus_runtime::builder! {
 stratus_runtime::builder! {
     /// A builder for [`GetQueueAttributesOutput`].
     GetQueueAttributesOutputBuilder => GetQueueAttributesOutput {} optional {
-        attributes: HashMap<QueueAttributeName, String>,
+        attributes: IndexMap<QueueAttributeName, String>,
     }
 }
 
@@ -356,7 +355,7 @@ stratus_runtime::builder! {
 stratus_runtime::builder! {
     /// A builder for [`ListQueueTagsOutput`].
     ListQueueTagsOutputBuilder => ListQueueTagsOutput {} optional {
-        tags: HashMap<String, String>,
+        tags: IndexMap<String, String>,
     }
 }
 
@@ -384,9 +383,9 @@ stratus_runtime::builder! {
         receipt_handle: String,
         md5_of_body: String,
         body: String,
-        attributes: HashMap<MessageSystemAttributeName, String>,
+        attributes: IndexMap<MessageSystemAttributeName, String>,
         md5_of_message_attributes: String,
-        message_attributes: HashMap<String, MessageAttributeValue>,
+        message_attributes: IndexMap<String, MessageAttributeValue>,
     }
 }
 
@@ -527,8 +526,8 @@ stratus_runtime::builder! {
         message_body: String,
     } optional {
         delay_seconds: i32,
-        message_attributes: HashMap<String, MessageAttributeValue>,
-        message_system_attributes: HashMap<MessageSystemAttributeNameForSends, MessageSystemAttributeValue>,
+        message_attributes: IndexMap<String, MessageAttributeValue>,
+        message_system_attributes: IndexMap<MessageSystemAttributeNameForSends, MessageSystemAttributeValue>,
         message_deduplication_id: String,
         message_group_id: String,
     }
@@ -562,8 +561,8 @@ stratus_runtime::builder! {
         message_body: String,
     } optional {
         delay_seconds: i32,
-        message_attributes: HashMap<String, MessageAttributeValue>,
-        message_system_attributes: HashMap<MessageSystemAttributeNameForSends, MessageSystemAttributeValue>,
+        message_attributes: IndexMap<String, MessageAttributeValue>,
+        message_system_attributes: IndexMap<MessageSystemAttributeNameForSends, MessageSystemAttributeValue>,
         message_deduplication_id: String,
         message_group_id: String,
     }
@@ -584,7 +583,7 @@ stratus_runtime::builder! {
     /// A builder for [`SetQueueAttributesInput`].
     SetQueueAttributesInputBuilder => SetQueueAttributesInput [operation] {
         queue_url: String,
-        attributes: HashMap<QueueAttributeName, String>,
+        attributes: IndexMap<QueueAttributeName, String>,
     } optional {}
 }
 
@@ -609,7 +608,7 @@ stratus_runtime::builder! {
     /// A builder for [`TagQueueInput`].
     TagQueueInputBuilder => TagQueueInput [operation] {
         queue_url: String,
-        tags: HashMap<String, String>,
+        tags: IndexMap<String, String>,
     } optional {}
 }
 

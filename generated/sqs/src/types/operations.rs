@@ -4,7 +4,7 @@
 //! Inputs and outputs of the operations.
 
 use super::*;
-use std::collections::HashMap;
+use stratus_runtime::types::IndexMap;
 
 /// Input of the `AddPermission` operation.
 ///
@@ -170,7 +170,7 @@ pub struct CreateQueueInput {
     ///
     /// For information on throughput quotas, see [Quotas related to messages](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html>) in the *Amazon SQS Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub attributes: Option<HashMap<QueueAttributeName, String>>,
+    pub attributes: Option<IndexMap<QueueAttributeName, String>>,
     /// Add cost allocation tags to the specified Amazon SQS queue. For an overview, see [Tagging Your Amazon SQS Queues](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-queue-tags.html>) in the *Amazon SQS Developer Guide*.
     ///
     /// When you use queue tags, keep the following guidelines in mind:
@@ -186,7 +186,7 @@ pub struct CreateQueueInput {
     /// >
     /// > Cross-account permissions don't apply to this action. For more information, see [Grant cross-account permissions to a role and a username](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-customer-managed-policy-examples.html#grant-cross-account-permissions-to-role-and-user-name>) in the *Amazon SQS Developer Guide*.
     #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<HashMap<String, String>>,
+    pub tags: Option<IndexMap<String, String>>,
 }
 
 /// Returns the `QueueUrl` attribute of the created queue.
@@ -341,7 +341,7 @@ pub struct GetQueueAttributesInput {
 pub struct GetQueueAttributesOutput {
     /// A map of attributes to their respective values.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub attributes: Option<HashMap<QueueAttributeName, String>>,
+    pub attributes: Option<IndexMap<QueueAttributeName, String>>,
 }
 
 /// Retrieves the URL of an existing queue based on its name and, optionally, the Amazon Web Services account ID.
@@ -441,7 +441,7 @@ pub struct ListQueueTagsInput {
 pub struct ListQueueTagsOutput {
     /// The list of all tags added to the specified queue.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tags: Option<HashMap<String, String>>,
+    pub tags: Option<IndexMap<String, String>>,
 }
 
 /// Input of the `ListQueues` operation.
@@ -667,14 +667,14 @@ pub struct SendMessageInput {
     pub delay_seconds: Option<i32>,
     /// Each message attribute consists of a `Name`, `Type`, and `Value`. For more information, see [Amazon SQS message attributes](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html#sqs-message-attributes>) in the *Amazon SQS Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub message_attributes: Option<HashMap<String, MessageAttributeValue>>,
+    pub message_attributes: Option<IndexMap<String, MessageAttributeValue>>,
     /// The message system attribute to send. Each message system attribute consists of a `Name`, `Type`, and `Value`.
     ///
     /// > **Important:** - Currently, the only supported message system attribute is `AWSTraceHeader`. Its type must be `String` and its value must be a correctly formatted X-Ray trace header string.
     /// > - The size of a message system attribute doesn't count towards the total size of a message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_system_attributes: Option<
-        HashMap<MessageSystemAttributeNameForSends, MessageSystemAttributeValue>,
+        IndexMap<MessageSystemAttributeNameForSends, MessageSystemAttributeValue>,
     >,
     /// This parameter applies only to FIFO (first-in-first-out) queues.
     ///
@@ -816,7 +816,7 @@ pub struct SetQueueAttributesInput {
     /// If you set these attributes to anything other than the values shown for enabling high throughput, normal throughput is in effect and deduplication occurs as specified.
     ///
     /// For information on throughput quotas, see [Quotas related to messages](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html>) in the *Amazon SQS Developer Guide*.
-    pub attributes: HashMap<QueueAttributeName, String>,
+    pub attributes: IndexMap<QueueAttributeName, String>,
 }
 
 /// Input of the `StartMessageMoveTask` operation.
@@ -855,7 +855,7 @@ pub struct TagQueueInput {
     /// The URL of the queue.
     pub queue_url: String,
     /// The list of tags to be added to the specified queue.
-    pub tags: HashMap<String, String>,
+    pub tags: IndexMap<String, String>,
 }
 
 /// Input of the `UntagQueue` operation.

@@ -4,8 +4,7 @@
 //! Structures shared by operations.
 
 use super::*;
-use std::collections::HashMap;
-use stratus_runtime::types::Blob;
+use stratus_runtime::types::{Blob, IndexMap};
 
 /// Gives a detailed description of the result of an action on each entry in the request.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -130,13 +129,13 @@ pub struct Message {
     ///
     /// `ApproximateFirstReceiveTimestamp` and `SentTimestamp` are each returned as an integer representing the [epoch time](<http://en.wikipedia.org/wiki/Unix_time>) in milliseconds.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub attributes: Option<HashMap<MessageSystemAttributeName, String>>,
+    pub attributes: Option<IndexMap<MessageSystemAttributeName, String>>,
     /// An MD5 digest of the non-URL-encoded message attribute string. You can use this attribute to verify that Amazon SQS received the message correctly. Amazon SQS URL-decodes the message before creating the MD5 digest. For information about MD5, see [RFC1321](<https://www.ietf.org/rfc/rfc1321.txt>).
     #[serde(rename = "MD5OfMessageAttributes", skip_serializing_if = "Option::is_none")]
     pub md5_of_message_attributes: Option<String>,
     /// Each message attribute consists of a `Name`, `Type`, and `Value`. For more information, see [Amazon SQS message attributes](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html#sqs-message-attributes>) in the *Amazon SQS Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub message_attributes: Option<HashMap<String, MessageAttributeValue>>,
+    pub message_attributes: Option<IndexMap<String, MessageAttributeValue>>,
 }
 
 /// The user-specified message attribute value. For string data types, the `Value` attribute has the same restrictions on the content as the message body. For more information, see `SendMessage.`
@@ -206,14 +205,14 @@ pub struct SendMessageBatchRequestEntry {
     pub delay_seconds: Option<i32>,
     /// Each message attribute consists of a `Name`, `Type`, and `Value`. For more information, see [Amazon SQS message attributes](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html#sqs-message-attributes>) in the *Amazon SQS Developer Guide*.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub message_attributes: Option<HashMap<String, MessageAttributeValue>>,
+    pub message_attributes: Option<IndexMap<String, MessageAttributeValue>>,
     /// The message system attribute to send Each message system attribute consists of a `Name`, `Type`, and `Value`.
     ///
     /// > **Important:** - Currently, the only supported message system attribute is `AWSTraceHeader`. Its type must be `String` and its value must be a correctly formatted X-Ray trace header string.
     /// > - The size of a message system attribute doesn't count towards the total size of a message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_system_attributes: Option<
-        HashMap<MessageSystemAttributeNameForSends, MessageSystemAttributeValue>,
+        IndexMap<MessageSystemAttributeNameForSends, MessageSystemAttributeValue>,
     >,
     /// This parameter applies only to FIFO (first-in-first-out) queues.
     ///

@@ -109,12 +109,12 @@ async fn create_queue() {
     let input = t::CreateQueueInput {
         queue_name: "s".to_string(),
         attributes: Some(
-            std::collections::HashMap::from([
+            stratus_runtime::types::IndexMap::from([
                 (t::QueueAttributeName::All, "s".to_string()),
             ]),
         ),
         tags: Some(
-            std::collections::HashMap::from([("s".to_string(), "s".to_string())]),
+            stratus_runtime::types::IndexMap::from([("s".to_string(), "s".to_string())]),
         ),
         ..Default::default()
     };
@@ -436,7 +436,7 @@ async fn send_message() {
         message_body: "s".to_string(),
         delay_seconds: Some(1),
         message_attributes: Some(
-            std::collections::HashMap::from([
+            stratus_runtime::types::IndexMap::from([
                 (
                     "s".to_string(),
                     t::MessageAttributeValue {
@@ -447,7 +447,7 @@ async fn send_message() {
             ]),
         ),
         message_system_attributes: Some(
-            std::collections::HashMap::from([
+            stratus_runtime::types::IndexMap::from([
                 (
                     t::MessageSystemAttributeNameForSends::AwsTraceHeader,
                     t::MessageSystemAttributeValue {
@@ -515,7 +515,7 @@ async fn send_message_batch() {
 async fn set_queue_attributes() {
     let input = t::SetQueueAttributesInput {
         queue_url: "s".to_string(),
-        attributes: std::collections::HashMap::from([
+        attributes: stratus_runtime::types::IndexMap::from([
             (t::QueueAttributeName::All, "s".to_string()),
         ]),
         ..Default::default()
@@ -564,7 +564,9 @@ async fn start_message_move_task() {
 async fn tag_queue() {
     let input = t::TagQueueInput {
         queue_url: "s".to_string(),
-        tags: std::collections::HashMap::from([("s".to_string(), "s".to_string())]),
+        tags: stratus_runtime::types::IndexMap::from([
+            ("s".to_string(), "s".to_string()),
+        ]),
         ..Default::default()
     };
     let req = capture(|config| async move {

@@ -4,8 +4,7 @@
 //! Builders for the structures of [`types`](super): `Type::builder().field(value).build()`.
 
 use super::*;
-use std::collections::HashMap;
-use stratus_runtime::types::DateTime;
+use stratus_runtime::types::{DateTime, IndexMap};
 
 stratus_runtime::builder! {
     /// A builder for [`AssumeRoleInput`].
@@ -442,7 +441,7 @@ stratus_runtime::builder! {
 stratus_runtime::builder! {
     /// A builder for [`TransactionContext`].
     TransactionContextBuilder => TransactionContext {} optional {
-        identity_provider: HashMap<String, String>,
+        identity_provider: IndexMap<String, String>,
     }
 }
 

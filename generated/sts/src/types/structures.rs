@@ -3,8 +3,7 @@
 
 //! Structures shared by operations.
 
-use std::collections::HashMap;
-use stratus_runtime::types::DateTime;
+use stratus_runtime::types::{DateTime, IndexMap};
 
 /// The identifiers for the temporary security credentials that the operation returns.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -133,7 +132,7 @@ pub struct TransactionContext {
     ///
     /// The number of entries is bounded twice. IAM limits how many keys a context provider maps when you configure it on the identity provider, and Amazon Web Services STS rejects a session whose session token exceeds the maximum size with `PackedPolicyTooLarge`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub identity_provider: Option<HashMap<String, String>>,
+    pub identity_provider: Option<IndexMap<String, String>>,
 }
 
 impl std::fmt::Debug for TransactionContext {

@@ -45,7 +45,7 @@ impl Client {
     /// - [`name`](DescribeThingInput::name) (`String`): The `Name` member.
     ///
     /// Optional:
-    /// - [`checks`](DescribeThingInput::checks) (`HashMap<State, Check>`): A map keyed by an enum whose values are validated.
+    /// - [`checks`](DescribeThingInput::checks) (`IndexMap<State, Check>`): A map keyed by an enum whose values are validated.
     ///
     /// # Response
     ///

@@ -4,8 +4,7 @@
 //! Builders for the structures of [`types`](super): `Type::builder().field(value).build()`.
 
 use super::*;
-use std::collections::HashMap;
-use stratus_runtime::types::{Blob, DateTime};
+use stratus_runtime::types::{Blob, DateTime, IndexMap};
 
 stratus_runtime::builder! {
     /// A builder for [`GetThingInput`].
@@ -51,7 +50,7 @@ stratus_runtime::builder! {
 stratus_runtime::builder! {
     /// A builder for [`Vec`].
     VecBuilder => Vec {} optional {
-        hash_map: HashMap<String, Option>,
+        hash_map: IndexMap<String, Option>,
         items: ::std::vec::Vec<Vec>,
     }
 }

@@ -3,8 +3,7 @@
 
 //! Structures shared by operations.
 
-use std::collections::HashMap;
-use stratus_runtime::types::{Blob, DateTime};
+use stratus_runtime::types::{Blob, DateTime, IndexMap};
 
 /// A shape whose name the input of GetThing would take.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -51,7 +50,7 @@ pub struct Option {
 pub struct Vec {
     /// The `HashMap` member.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub hash_map: ::std::option::Option<HashMap<String, Option>>,
+    pub hash_map: ::std::option::Option<IndexMap<String, Option>>,
     /// The `Items` member.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub items: ::std::option::Option<::std::vec::Vec<Vec>>,

@@ -4,8 +4,7 @@
 //! Builders for the structures of [`types`](super): `Type::builder().field(value).build()`.
 
 use super::*;
-use std::collections::HashMap;
-use stratus_runtime::types::{Blob, DateTime, Document};
+use stratus_runtime::types::{Blob, DateTime, Document, IndexMap};
 
 stratus_runtime::builder! {
     /// A builder for [`Item`].
@@ -27,9 +26,9 @@ stratus_runtime::builder! {
     /// A builder for [`Container`].
     ContainerBuilder => Container {} optional {
         grid: Vec<Vec<Item>>,
-        index: HashMap<String, Vec<Item>>,
-        by_kind: HashMap<Kind, Vec<i32>>,
-        layers: Vec<HashMap<String, Vec<Item>>>,
+        index: IndexMap<String, Vec<Item>>,
+        by_kind: IndexMap<Kind, Vec<i32>>,
+        layers: Vec<IndexMap<String, Vec<Item>>>,
         pick: Choice,
     }
 }

@@ -4,8 +4,7 @@
 //! Structures shared by operations.
 
 use super::*;
-use std::collections::HashMap;
-use stratus_runtime::types::{Blob, DateTime, Document};
+use stratus_runtime::types::{Blob, DateTime, Document, IndexMap};
 
 /// The `Item` structure.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -54,13 +53,13 @@ pub struct Container {
     pub grid: Option<Vec<Vec<Item>>>,
     /// The `Index` member.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub index: Option<HashMap<String, Vec<Item>>>,
+    pub index: Option<IndexMap<String, Vec<Item>>>,
     /// The `ByKind` member.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub by_kind: Option<HashMap<Kind, Vec<i32>>>,
+    pub by_kind: Option<IndexMap<Kind, Vec<i32>>>,
     /// The `Layers` member.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub layers: Option<Vec<HashMap<String, Vec<Item>>>>,
+    pub layers: Option<Vec<IndexMap<String, Vec<Item>>>>,
     /// The `Pick` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pick: Option<Choice>,

@@ -4,7 +4,7 @@
 //! Builders for the structures of [`types`](super): `Type::builder().field(value).build()`.
 
 use super::*;
-use std::collections::HashMap;
+use stratus_runtime::types::IndexMap;
 
 stratus_runtime::builder! {
     /// A builder for [`Holder`].
@@ -13,6 +13,6 @@ stratus_runtime::builder! {
     } optional {
         runtime: Runtime,
         runtimes: Vec<Runtime>,
-        by_state: HashMap<State, Runtime>,
+        by_state: IndexMap<State, Runtime>,
     }
 }

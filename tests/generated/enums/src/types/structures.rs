@@ -4,7 +4,7 @@
 //! Structures shared by operations.
 
 use super::*;
-use std::collections::HashMap;
+use stratus_runtime::types::IndexMap;
 
 /// The `Holder` structure.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -20,5 +20,5 @@ pub struct Holder {
     pub runtimes: Option<Vec<Runtime>>,
     /// The `ByState` member.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub by_state: Option<HashMap<State, Runtime>>,
+    pub by_state: Option<IndexMap<State, Runtime>>,
 }

@@ -4,7 +4,7 @@
 //! Builders for the structures of [`types`](super): `Type::builder().field(value).build()`.
 
 use super::*;
-use std::collections::HashMap;
+use stratus_runtime::types::IndexMap;
 
 stratus_runtime::builder! {
     /// A builder for [`ListUsageInput`].
@@ -17,7 +17,7 @@ stratus_runtime::builder! {
 stratus_runtime::builder! {
     /// A builder for [`ListUsageOutput`].
     ListUsageOutputBuilder => ListUsageOutput {} optional {
-        usage: HashMap<Kind, i32>,
+        usage: IndexMap<Kind, i32>,
         next_token: String,
     }
 }

@@ -4,7 +4,7 @@
 //! Inputs and outputs of the operations.
 
 use super::*;
-use std::collections::HashMap;
+use stratus_runtime::types::IndexMap;
 
 /// Input of the `ListUsage` operation.
 ///
@@ -28,7 +28,7 @@ pub struct ListUsageInput {
 pub struct ListUsageOutput {
     /// The `Usage` member.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub usage: Option<HashMap<Kind, i32>>,
+    pub usage: Option<IndexMap<Kind, i32>>,
     /// The `NextToken` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,

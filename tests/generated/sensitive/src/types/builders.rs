@@ -4,8 +4,7 @@
 //! Builders for the structures of [`types`](super): `Type::builder().field(value).build()`.
 
 use super::*;
-use std::collections::HashMap;
-use stratus_runtime::types::Blob;
+use stratus_runtime::types::{Blob, IndexMap};
 
 stratus_runtime::builder! {
     /// A builder for [`Credentials`].
@@ -14,7 +13,7 @@ stratus_runtime::builder! {
         password: String,
         key: Blob,
         history: Vec<String>,
-        env: HashMap<String, String>,
+        env: IndexMap<String, String>,
     }
 }
 

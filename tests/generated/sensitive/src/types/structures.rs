@@ -3,8 +3,7 @@
 
 //! Structures shared by operations.
 
-use std::collections::HashMap;
-use stratus_runtime::types::Blob;
+use stratus_runtime::types::{Blob, IndexMap};
 
 /// The `Credentials` structure.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -24,7 +23,7 @@ pub struct Credentials {
     pub history: Option<Vec<String>>,
     /// The `Env` member.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub env: Option<HashMap<String, String>>,
+    pub env: Option<IndexMap<String, String>>,
 }
 
 impl std::fmt::Debug for Credentials {

@@ -4,14 +4,14 @@
 //! Builders for the structures of [`types`](super): `Type::builder().field(value).build()`.
 
 use super::*;
-use std::collections::HashMap;
+use stratus_runtime::types::IndexMap;
 
 stratus_runtime::builder! {
     /// A builder for [`DescribeThingInput`].
     DescribeThingInputBuilder => DescribeThingInput [operation] {
         name: String,
     } optional {
-        checks: HashMap<State, Check>,
+        checks: IndexMap<State, Check>,
     }
 }
 
@@ -24,7 +24,7 @@ stratus_runtime::builder! {
         done: bool,
         count: i32,
         nested: Nested,
-        checks: HashMap<State, Check>,
+        checks: IndexMap<State, Check>,
     }
 }
 

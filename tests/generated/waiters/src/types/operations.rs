@@ -4,7 +4,7 @@
 //! Inputs and outputs of the operations.
 
 use super::*;
-use std::collections::HashMap;
+use stratus_runtime::types::IndexMap;
 
 /// Input of the `DescribeThing` operation.
 ///
@@ -17,7 +17,7 @@ pub struct DescribeThingInput {
     pub name: String,
     /// A map keyed by an enum whose values are validated.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub checks: Option<HashMap<State, Check>>,
+    pub checks: Option<IndexMap<State, Check>>,
 }
 
 /// Output of the `DescribeThing` operation.
@@ -46,7 +46,7 @@ pub struct DescribeThingOutput {
     pub nested: Option<Nested>,
     /// The `Checks` member.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub checks: Option<HashMap<State, Check>>,
+    pub checks: Option<IndexMap<State, Check>>,
 }
 
 /// Input of the `ListThings` operation.

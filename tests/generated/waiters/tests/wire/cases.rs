@@ -10,7 +10,7 @@ async fn describe_thing() {
     let input = t::DescribeThingInput {
         name: "s".to_string(),
         checks: Some(
-            std::collections::HashMap::from([
+            stratus_runtime::types::IndexMap::from([
                 (
                     t::State::Ready,
                     t::Check {
