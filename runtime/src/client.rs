@@ -21,7 +21,7 @@ use crate::endpoint::{Endpoint, Params, Partitions, RuleSet, Value};
 use crate::error::{Error, ErrorKind, RawResponse, ServiceError};
 use crate::event_stream::EventBody;
 use crate::http::{BoxFuture, HttpError, HttpErrorKind, HttpResponse};
-use crate::operation::{self, Operation, OperationError, Response, Validator};
+use crate::operation::{self, OpSpec, Operation, OperationError, Response, Validator};
 use crate::retry::{Retrier, RetryClass, Timeouts};
 use crate::sigv4::{sha256_hex, EventSigner, Signer, SigningParams, SigningSettings, STREAMING_EVENTS_PAYLOAD};
 use crate::types::DateTime;
@@ -168,6 +168,10 @@ impl Handle {
         trace::instrument(call, span).await
     }
 
+    /// The typed part of a call: validate, fill idempotency tokens and serialize the input; then the
+    /// wire part, which no operation type appears in ([`exchange`](Self::exchange)); then parse the
+    /// output or type the error. Keeping the generic part this thin keeps each operation's share
+    /// of a program small: the retry loop, signing, sending and reading exist once.
     async fn run<I: Operation>(&self, mut input: I) -> Result<I::Output, Error<I::Error>> {
         let name = I::SPEC.name;
         let err = |kind| Error::new(name, kind);
@@ -176,6 +180,27 @@ impl Handle {
         v.finish().map_err(|e| err(ErrorKind::Validation(e)))?;
         input.prepare();
         let request = operation::serialize(&input).map_err(|e| err(ErrorKind::Validation(e)))?;
+        let events = if I::SPEC.body == operation::BodyKind::EventStream { input.take_event_stream() } else { None };
+        drop(input);
+        let mut response = self
+            .exchange(&I::SPEC, request, events, &classify_error::<I::Error>)
+            .await
+            .map_err(|e| e.with_service_error(|raw| typed_error::<I::Error>(raw).0))?;
+        I::parse(&mut response).map_err(|e| err(ErrorKind::Response(e)))
+    }
+
+    /// The wire part of a call: resolve the URL, then per attempt — credentials, sign, send, read —
+    /// with retries, timeouts and clock-skew correction; the successful response is returned
+    /// unparsed. `classify` reads an error response's code, message and modeled retry class.
+    async fn exchange(
+        &self,
+        spec: &'static OpSpec,
+        request: operation::SerializedRequest,
+        events: Option<EventBody>,
+        classify: &ClassifyError,
+    ) -> Result<Response, Error<()>> {
+        let name = spec.name;
+        let err = |kind| Error::new(name, kind);
         let endpoint = self.endpoint.as_ref().map_err(|e| err(ErrorKind::Config(e.clone())))?;
         let region = self.signing_region.as_deref().ok_or_else(|| {
             err(ErrorKind::Config(
@@ -186,20 +211,17 @@ impl Handle {
             .map_err(|e| err(ErrorKind::Config(e)))?;
         let timeouts =
             Timeouts { attempt: self.config.timeouts().attempt, operation: self.config.timeouts().operation };
-        if I::SPEC.body == operation::BodyKind::EventStream {
+        let wire = Wire { spec, request: &request, uri: &uri, endpoint, region, classify };
+        if spec.body == operation::BodyKind::EventStream {
             // A streamed body cannot be sent twice: one attempt, within the tighter of the limits.
-            let events = input.take_event_stream();
-            let once = trace::instrument(
-                self.attempt::<I>(&request, &uri, endpoint, region, STREAMING_EVENTS_PAYLOAD, events),
-                trace::attempt(1),
-            );
+            let once = trace::instrument(self.attempt(&wire, STREAMING_EVENTS_PAYLOAD, events), trace::attempt(1));
             let limit = match (timeouts.attempt, timeouts.operation) {
                 (Some(a), Some(o)) => Some(a.min(o)),
                 (a, o) => a.or(o),
             };
             return match limit {
                 Some(t) => tokio::time::timeout(t, once).await.unwrap_or_else(|_| {
-                    Err(<Error<I::Error> as crate::retry::RetryableError>::timeout(
+                    Err(<Error<()> as crate::retry::RetryableError>::timeout(
                         name,
                         crate::error::TimeoutKind::Attempt,
                         t,
@@ -210,43 +232,32 @@ impl Handle {
         }
         let payload_hash = sha256_hex(&request.body);
         self.retrier
-            .run(name, timeouts, |n| {
-                trace::instrument(
-                    self.attempt::<I>(&request, &uri, endpoint, region, &payload_hash, None),
-                    trace::attempt(n),
-                )
-            })
+            .run(name, timeouts, |n| trace::instrument(self.attempt(&wire, &payload_hash, None), trace::attempt(n)))
             .await
     }
 
     /// One attempt: [`send_attempt`](Self::send_attempt), its failure traced.
-    async fn attempt<I: Operation>(
+    async fn attempt(
         &self,
-        request: &operation::SerializedRequest,
-        uri: &http::Uri,
-        endpoint: &Endpoint,
-        region: &str,
+        wire: &Wire<'_>,
         payload_hash: &str,
         events: Option<EventBody>,
-    ) -> Result<I::Output, Error<I::Error>> {
-        let result = self.send_attempt::<I>(request, uri, endpoint, region, payload_hash, events).await;
+    ) -> Result<Response, Error<()>> {
+        let result = self.send_attempt(wire, payload_hash, events).await;
         if let Err(e) = &result {
             trace::attempt_failed(e);
         }
         result
     }
 
-    async fn send_attempt<I: Operation>(
+    async fn send_attempt(
         &self,
-        request: &operation::SerializedRequest,
-        uri: &http::Uri,
-        endpoint: &Endpoint,
-        region: &str,
+        wire: &Wire<'_>,
         payload_hash: &str,
         events: Option<EventBody>,
-    ) -> Result<I::Output, Error<I::Error>> {
-        let name = I::SPEC.name;
-        let err = |kind| Error::new(name, kind);
+    ) -> Result<Response, Error<()>> {
+        let Wire { spec, request, uri, endpoint, region, .. } = *wire;
+        let err = |kind| Error::new(spec.name, kind);
         let mut builder = http::Request::builder().method(request.method).uri(uri.clone());
         for (k, v) in &request.headers {
             builder = builder.header(k.as_str(), v.as_str());
@@ -263,12 +274,12 @@ impl Handle {
         }
         // The http crate's message names the part at fault, never its value.
         let http_request = builder.body(request.body.clone()).map_err(|e| err(ErrorKind::Build(e.to_string())))?;
-        let streaming = I::SPEC.body == operation::BodyKind::EventStream;
-        if (I::SPEC.unsigned || !self.config.signs()) && !streaming {
+        let streaming = spec.body == operation::BodyKind::EventStream;
+        if (spec.unsigned || !self.config.signs()) && !streaming {
             // Operations that obtain credentials are sent without any.
             let sent = trace::request_sent(http_request.method(), http_request.uri(), Some(http_request.body().len()));
             let sending = self.config.http_client().call(http_request);
-            return self.receive::<I>(sending, sent).await;
+            return self.receive(wire, sending, sent).await;
         }
         let credentials =
             self.config.credentials_provider().provide().await.map_err(|e| err(ErrorKind::Credentials(e)))?;
@@ -301,17 +312,19 @@ impl Handle {
         } else {
             self.config.http_client().call(http::Request::from_parts(parts, body))
         };
-        self.receive::<I>(sending, sent).await
+        self.receive(wire, sending, sent).await
     }
 
-    /// Waits for the response to a request being sent (within the read timeout), reads it and
-    /// parses the output or the error.
-    async fn receive<I: Operation>(
+    /// Waits for the response to a request being sent (within the read timeout) and reads it: a
+    /// success is returned as it is, an error response becomes a classified service error.
+    async fn receive(
         &self,
+        wire: &Wire<'_>,
         sending: BoxFuture<'_, Result<HttpResponse, HttpError>>,
         sent: trace::Clock,
-    ) -> Result<I::Output, Error<I::Error>> {
-        let err = |kind| Error::new(I::SPEC.name, kind);
+    ) -> Result<Response, Error<()>> {
+        let spec = wire.spec;
+        let err = |kind| Error::new(spec.name, kind);
         let response = match self.config.timeouts().read {
             Some(limit) => tokio::time::timeout(limit, sending).await.unwrap_or_else(|_| {
                 Err(HttpError::new(
@@ -329,7 +342,7 @@ impl Handle {
         }
         let status = head.status.as_u16();
         let success = (200..300).contains(&status);
-        let (body, stream) = if success && I::SPEC.streaming_output {
+        let (body, stream) = if success && spec.streaming_output {
             (Bytes::new(), Some(body))
         } else {
             (
@@ -340,39 +353,78 @@ impl Handle {
             )
         };
         let resp = Response { status, headers: head.headers, body, stream };
-        read_response::<I>(resp, |code, raw| self.correct_skew(code, raw))
+        if success {
+            return Ok(resp);
+        }
+        Err(error_response(spec.name, resp, wire.classify, |code, raw| self.correct_skew(code, raw)))
     }
 }
 
+/// What every attempt of one call shares.
+struct Wire<'a> {
+    spec: &'static OpSpec,
+    request: &'a operation::SerializedRequest,
+    uri: &'a http::Uri,
+    endpoint: &'a Endpoint,
+    region: &'a str,
+    classify: &'a ClassifyError,
+}
+
+/// Reads an error response: its code, its message, and the retry class its modeled exception has
+/// (if the code names one that has the `retryable` trait).
+type ClassifyError = dyn Fn(&RawResponse) -> (String, Option<String>, Option<RetryClass>) + Sync;
+
+/// The typed error of an error response and the code reported: the variant is found by the JSON
+/// type, or for a query-compatible service by either that or the query code (`x-amzn-query-error`),
+/// and the code reported is the query code, as the AWS CLI shows.
+fn typed_error<E: OperationError>(raw: &RawResponse) -> (E, String, Option<String>) {
+    let (mut code, message) = operation::error_code_and_message(raw);
+    let mut error = E::from_response(&code, message.as_deref(), raw);
+    if let Some(query_code) = operation::query_error_code(raw) {
+        if error.is_unhandled() {
+            error = E::from_response(&query_code, message.as_deref(), raw);
+        }
+        code = query_code;
+    }
+    (error, code, message)
+}
+
+/// [`ClassifyError`] for the operation whose errors are `E`.
+fn classify_error<E: OperationError>(raw: &RawResponse) -> (String, Option<String>, Option<RetryClass>) {
+    let (error, code, message) = typed_error::<E>(raw);
+    (code, message, error.retry_class())
+}
+
+/// An error response as a service error, classified for retries (`skewed` says whether the error
+/// blamed the clock and the clock was corrected); its typed form is made after the retries.
+fn error_response(
+    operation: &'static str,
+    resp: Response,
+    classify: &ClassifyError,
+    skewed: impl FnOnce(&str, &RawResponse) -> bool,
+) -> Error<()> {
+    let status = resp.status;
+    let raw = RawResponse { status, headers: resp.headers, body: resp.body };
+    let (code, message, modeled) = classify(&raw);
+    let retry = if skewed(&code, &raw) {
+        RetryClass::ClockSkew
+    } else {
+        crate::retry::classify_response(&code, status, modeled)
+    };
+    Error::new(operation, ErrorKind::Service(ServiceError { error: (), code, message, retry, raw: Box::new(raw) }))
+}
+
 /// An operation's result from a response that has arrived: the output on success (read by the
-/// operation's `parse`), else its service error, classified for retries (`skewed` says whether the
-/// error blamed the clock and the clock was corrected).
+/// operation's `parse`), else its typed service error (`skewed` as in [`error_response`]).
 pub(crate) fn read_response<I: Operation>(
     mut resp: Response,
     skewed: impl FnOnce(&str, &RawResponse) -> bool,
 ) -> Result<I::Output, Error<I::Error>> {
-    let err = |kind| Error::new(I::SPEC.name, kind);
     if (200..300).contains(&resp.status) {
-        return I::parse(&mut resp).map_err(|e| err(ErrorKind::Response(e)));
+        return I::parse(&mut resp).map_err(|e| Error::new(I::SPEC.name, ErrorKind::Response(e)));
     }
-    let status = resp.status;
-    let raw = RawResponse { status, headers: resp.headers, body: resp.body };
-    let (mut code, message) = operation::error_code_and_message(&raw);
-    let mut error = I::Error::from_response(&code, message.as_deref(), &raw);
-    // A query-compatible service names the error twice: by its JSON type and its query code. The
-    // variant is found by either; the code reported is the query code, as the AWS CLI shows.
-    if let Some(query_code) = operation::query_error_code(&raw) {
-        if error.is_unhandled() {
-            error = I::Error::from_response(&query_code, message.as_deref(), &raw);
-        }
-        code = query_code;
-    }
-    let retry = if skewed(&code, &raw) {
-        RetryClass::ClockSkew
-    } else {
-        crate::retry::classify_response(&code, status, error.retry_class())
-    };
-    Err(err(ErrorKind::Service(ServiceError { error, code, message, retry, raw: Box::new(raw) })))
+    Err(error_response(I::SPEC.name, resp, &classify_error::<I::Error>, skewed)
+        .with_service_error(|raw| typed_error::<I::Error>(raw).0))
 }
 
 /// The body of a request that sends an event stream: each encoded event wrapped in its signed

@@ -126,6 +126,31 @@ pub struct Error<E> {
     kind: ErrorKind<E>,
 }
 
+impl Error<()> {
+    /// The same error with its service error typed: the runtime's wire path classifies an error
+    /// response without knowing the operation's error type, which the typed half of the call then
+    /// makes from the response.
+    pub(crate) fn with_service_error<E>(self, typed: impl FnOnce(&RawResponse) -> E) -> Error<E> {
+        let kind = match self.kind {
+            ErrorKind::Service(s) => ErrorKind::Service(ServiceError {
+                error: typed(&s.raw),
+                code: s.code,
+                message: s.message,
+                retry: s.retry,
+                raw: s.raw,
+            }),
+            ErrorKind::Validation(e) => ErrorKind::Validation(e),
+            ErrorKind::Credentials(e) => ErrorKind::Credentials(e),
+            ErrorKind::Config(e) => ErrorKind::Config(e),
+            ErrorKind::Build(e) => ErrorKind::Build(e),
+            ErrorKind::Dispatch(e) => ErrorKind::Dispatch(e),
+            ErrorKind::Timeout { kind, after } => ErrorKind::Timeout { kind, after },
+            ErrorKind::Response(e) => ErrorKind::Response(e),
+        };
+        Error { operation: self.operation, kind }
+    }
+}
+
 impl<E> Error<E> {
     /// An error of `operation`.
     pub fn new(operation: &'static str, kind: ErrorKind<E>) -> Self {
