@@ -57,6 +57,45 @@ enum Loaded {
     Bytes(Vec<u8>),
 }
 
+/// The AWS CLI's message for a `--zip-file` that is not a zip archive.
+const NOT_A_ZIP: &str =
+    "--zip-file must be a zip file with the fileb:// prefix.\nExample usage:  --zip-file fileb://path/to/file.zip";
+
+/// Lambda's `--zip-file` (the AWS CLI's customization): the archive's bytes as base64, refused
+/// unless they are a zip archive (the end-of-central-directory record is where a zip reader looks).
+pub fn zip_file(words: &[String], format: BinaryFormat) -> Result<String, ParamError> {
+    let [word] = words else { return Err("argument --zip-file: expected one argument".into()) };
+    let bytes = match load(word)? {
+        Loaded::Bytes(b) => b,
+        Loaded::Text(t) if format == BinaryFormat::Base64 => {
+            base64::engine::general_purpose::STANDARD.decode(t.trim()).map_err(|_| NOT_A_ZIP.to_string())?
+        }
+        Loaded::Text(t) => t.into_bytes(),
+    };
+    if !is_zip(&bytes) {
+        return Err(NOT_A_ZIP.into());
+    }
+    Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
+}
+
+/// Whether `bytes` end with a zip end-of-central-directory record (`PK\x05\x06`, at most 64 KiB of
+/// comment after it) that points inside the data.
+fn is_zip(bytes: &[u8]) -> bool {
+    const EOCD: &[u8; 4] = b"PK\x05\x06";
+    const FIXED: usize = 22;
+    let earliest = bytes.len().saturating_sub(FIXED + 0xFFFF);
+    (earliest..=bytes.len().saturating_sub(FIXED)).rev().any(|at| {
+        let record = &bytes[at..];
+        if record.len() < FIXED || &record[..4] != EOCD {
+            return false;
+        }
+        let comment = usize::from(u16::from_le_bytes([record[20], record[21]]));
+        let size = u32::from_le_bytes([record[12], record[13], record[14], record[15]]) as usize;
+        let offset = u32::from_le_bytes([record[16], record[17], record[18], record[19]]) as usize;
+        at + FIXED + comment == bytes.len() && offset.saturating_add(size) <= at
+    })
+}
+
 /// The JSON input of an operation from its options.
 pub fn input(
     service: &Service,
@@ -248,4 +287,31 @@ pub fn skeleton(service: &Service, members: &[Member], member_names: bool) -> Va
     Value::Object(
         members.iter().map(|m| (m.key.to_string(), of(service, m.shape, m.key, member_names, &mut stack))).collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_zip;
+
+    #[test]
+    fn zip_archives_are_told_from_other_bytes() {
+        // The smallest archive: an end-of-central-directory record and nothing else.
+        let mut empty = b"PK\x05\x06".to_vec();
+        empty.extend([0u8; 18]);
+        assert!(is_zip(&empty));
+        let mut commented = empty.clone();
+        commented[20] = 3;
+        commented.extend(b"abc");
+        assert!(is_zip(&commented));
+        assert!(!is_zip(b"plain text"));
+        assert!(!is_zip(b""));
+        // A record whose directory would lie past it is not an archive.
+        let mut bad = empty.clone();
+        bad[16] = 9;
+        assert!(!is_zip(&bad));
+        // A comment length that does not reach the end is not one either.
+        let mut short = empty;
+        short.push(b'x');
+        assert!(!is_zip(&short));
+    }
 }

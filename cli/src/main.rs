@@ -21,6 +21,7 @@ mod services;
 mod shorthand;
 mod table;
 mod table_output;
+mod yaml;
 
 use args::{BinaryFormat, Given};
 use base64::Engine as _;
@@ -393,10 +394,13 @@ async fn run(argv: Vec<String>) -> Result<(), Failure> {
         Some("base64") => BinaryFormat::Base64,
         Some(other) => return Err(Failure::param(format!("argument --cli-binary-format: invalid choice: '{other}'"))),
     };
-    let output_format = g.output.clone().unwrap_or_else(|| "json".into());
-    if !matches!(output_format.as_str(), "json" | "text" | "table") {
+    let output_format = match &g.output {
+        Some(o) => o.clone(),
+        None => configured_output(&g).await.unwrap_or_else(|| "json".into()),
+    };
+    if !matches!(output_format.as_str(), "json" | "text" | "table" | "yaml") {
         return Err(Failure::param(format!(
-            "{USAGE}\n\nstratus: error: argument --output: Invalid choice, valid choices are:\n\njson | text | table"
+            "{USAGE}\n\nstratus: error: argument --output: Invalid choice, valid choices are:\n\njson | text | table | yaml"
         )));
     }
     let query = match &g.query {
@@ -427,10 +431,37 @@ async fn run(argv: Vec<String>) -> Result<(), Failure> {
             input.insert(k.clone(), args::coerce(service, v, m.shape, &k, format).map_err(Failure::param)?);
         }
     }
+    // The AWS CLI's Lambda customization: `--zip-file` for the archive nested in `Code` or
+    // `Content`, and a check that what `update-function-code` uploads is a zip archive.
+    let hoisted = match (service.name, op.cli) {
+        ("lambda", "create-function") => Some("Code"),
+        ("lambda", "publish-layer-version") => Some("Content"),
+        _ => None,
+    };
+    let mut zip = None;
+    if hoisted.is_some() || (service.name, op.cli) == ("lambda", "update-function-code") {
+        if let Some(i) = given.iter().position(|o| o.name == "zip-file") {
+            let z = given.remove(i);
+            let bytes = args::zip_file(&z.values, format).map_err(|message| Failure { code: exit::OTHER, message })?;
+            zip = Some(bytes);
+        }
+    }
     input.extend(
         args::input(service, op.input, &given, format)
             .map_err(|e| Failure::param(format!("{USAGE}\n\nstratus: error: {e}")))?,
     );
+    match (zip, hoisted) {
+        (Some(bytes), Some(parent)) => {
+            let entry = input.entry(parent.to_string()).or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(m) = entry {
+                m.insert("ZipFile".into(), Value::String(bytes));
+            }
+        }
+        (Some(bytes), None) => {
+            input.insert("ZipFile".into(), Value::String(bytes));
+        }
+        (None, _) => {}
+    }
     let mut missing: Vec<String> =
         op.input.iter().filter(|m| m.required && !input.contains_key(m.key)).map(|m| format!("--{}", m.cli)).collect();
     let outfile = match op.outfile {
@@ -516,6 +547,10 @@ async fn run(argv: Vec<String>) -> Result<(), Failure> {
         print!("{}", table_output::table(op.name, &shown, columns));
         return Ok(());
     }
+    if output_format == "yaml" {
+        print!("{}", yaml::to_yaml(&shown));
+        return Ok(());
+    }
     // The AWS CLI prints nothing when the result is an empty object.
     if !matches!(&shown, Value::Object(m) if m.is_empty()) {
         println!("{}", output::json(&shown));
@@ -569,6 +604,24 @@ async fn wait(service: &Service, positional: &[String], given: &[Given], g: &Glo
         }
         f
     })
+}
+
+/// The output format when `--output` is not given: `AWS_DEFAULT_OUTPUT`, else the selected
+/// profile's `output`, as the AWS CLI reads them (a profile file that cannot be read is reported by
+/// the configuration step, not here).
+async fn configured_output(g: &Globals) -> Option<String> {
+    if let Some(o) = std::env::var("AWS_DEFAULT_OUTPUT").ok().filter(|o| !o.is_empty()) {
+        return Some(o);
+    }
+    let mut vars: Vec<(String, String)> =
+        std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))).collect();
+    if let Some(p) = &g.profile {
+        vars.retain(|(name, _)| name != "AWS_PROFILE");
+        vars.push(("AWS_PROFILE".into(), p.clone()));
+    }
+    let env = stratus_runtime::env::Env::from_vars(vars);
+    let profiles = stratus_runtime::profile::ProfileSet::load(&env).await.ok()?;
+    profiles.selected_profile()?.get("output").map(str::to_string)
 }
 
 /// The configuration, as the AWS CLI builds it: the environment and shared files, with the global

@@ -4,6 +4,12 @@
 //! `cargo xtask test` runs it with `STRATUS_MOTO_URL` (the server) and `STRATUS_AWS_CLI` (the `aws`
 //! of the test venv) set; alone it is ignored.
 //!
+//! `--output yaml` exists only in version 2 of the AWS CLI, which is not on PyPI. Version 2 prints
+//! YAML by dumping the response with ruamel.yaml 0.17.21 (`YAML(typ='safe', pure=True)`, block
+//! style); the YAML cases run the AWS CLI with `--output json` and dump what it printed the same
+//! way, with the ruamel.yaml of the test venv, and compare that text with `stratus --output yaml`
+//! byte for byte.
+//!
 //! The AWS CLI on PyPI is version 1; Stratus follows version 2's documented exit codes. Version 1
 //! exits 2 for usage errors (v2: 252), and 255 for unknown options (v2: 252), service errors (v2:
 //! 254) and a missing region (v2: 253); [`v2_code`] translates, by the message version 1 prints,
@@ -169,7 +175,6 @@ no-such-service list-things
 sts get-caller-identity --output text
 sts get-caller-identity --output text --query Account
 sts get-caller-identity --output json --query UserId
-sts get-caller-identity --output yaml
 sqs list-queues --output text
 sqs get-queue-url --queue-name diff-q --output text
 sqs get-queue-attributes --queue-url {url}/123456789012/diff-q --attribute-names VisibilityTimeout --output text
@@ -212,9 +217,62 @@ iam list-users --query 'Users[].CreateDate'
 dynamodb describe-table --table-name diff-t --query 'Table.CreationDateTime'
 sts get-session-token --query 'length(Credentials.Expiration)'
 sts get-caller-identity --max-items 1
+lambda update-function-code --function-name diff-f --zip-file fileb://{zip} --query CodeSize
+lambda update-function-code --function-name diff-f --zip-file fileb://{notzip}
+lambda create-function --function-name diff-f --runtime python3.12 --role arn:aws:iam::123456789012:role/diff/diff-r1 --handler h --zip-file fileb://{zip}
+lambda create-function --function-name diff-g --runtime python3.12 --role arn:aws:iam::123456789012:role/diff/diff-r1 --handler h --zip-file fileb://{notzip}
+lambda publish-layer-version --layer-name diff-l --zip-file fileb://{notzip}
 dynamodb scan --table-name diff-t --max-items 1 --query '[Count, ScannedCount, length(Items)]'
 dynamodb scan --table-name diff-t --starting-token eyJFeGNsdXNpdmVTdGFydEtleSI6IG51bGwsICJib3RvX3RydW5jYXRlX2Ftb3VudCI6IDF9 --query '[Count, ScannedCount, length(Items)]'
 "#;
+
+/// Commands whose `--output yaml` is compared with version 2's YAML of the AWS CLI's answer.
+const YAML_CASES: &str = r#"
+sts get-caller-identity
+sts get-caller-identity --query Account
+sts get-caller-identity --query '[Account, Arn]'
+sqs list-queues
+sqs get-queue-attributes --queue-url {url}/123456789012/diff-q --attribute-names All
+dynamodb describe-table --table-name diff-t
+dynamodb scan --table-name diff-t
+dynamodb get-item --table-name diff-t --key '{"pk": {"S": "c"}}'
+dynamodb scan --table-name diff-t --query 'Items[].pk.S'
+iam list-roles --path-prefix /diff/
+iam get-role --role-name diff-r1
+iam list-roles --path-prefix /diff/ --max-items 2
+iam list-users --query 'Users[0].UserName'
+lambda list-functions
+lambda get-function --function-name diff-f --query Configuration
+lambda list-tags --resource arn:aws:lambda:us-east-1:123456789012:function:diff-f
+"#;
+
+/// What version 2 of the AWS CLI prints for `--output yaml`, from what version 1 printed for
+/// `--output json`: ruamel.yaml's safe dump in block style, nothing for an empty object.
+const YAML_OF_JSON: &str = r#"
+import json, sys
+import ruamel.yaml
+text = sys.stdin.read()
+value = json.loads(text) if text.strip() else {}
+if value != {}:
+    y = ruamel.yaml.YAML(typ='safe', pure=True)
+    y.default_flow_style = False
+    y.dump(value, sys.stdout)
+"#;
+
+fn version_2_yaml(json: &str) -> String {
+    use std::io::Write;
+    let python = aws().with_file_name("python");
+    let mut child = Command::new(&python)
+        .args(["-c", YAML_OF_JSON])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("running {}: {e}", python.display()));
+    child.stdin.take().unwrap().write_all(json.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "ruamel.yaml failed on {json}");
+    String::from_utf8(out.stdout).unwrap()
+}
 
 /// What both tools see before the cases run (made with the AWS CLI).
 const SETUP: &str = r#"
@@ -246,8 +304,11 @@ fn stratus_matches_the_aws_cli() {
         .status()
         .unwrap();
     assert!(made.success(), "cannot make the function zip");
+    let not_zip = home.join("not.zip");
+    std::fs::write(&not_zip, b"plain text, not an archive").unwrap();
     let with_url = |line: &str| {
-        let line = line.replace("{zip}", &zip.display().to_string());
+        let line =
+            line.replace("{zip}", &zip.display().to_string()).replace("{notzip}", &not_zip.display().to_string());
         let mut w = words(&line.replace("{url}", &url));
         w.extend(["--endpoint-url".to_string(), url.clone()]);
         w
@@ -290,6 +351,33 @@ fn stratus_matches_the_aws_cli() {
         } else if !same_output(&ours.stdout, &theirs.stdout) {
             failures
                 .push(format!("`{line}`: outputs differ\n--- stratus\n{}\n--- aws\n{}", ours.stdout, theirs.stdout));
+        }
+    }
+    for line in YAML_CASES.lines().filter(|l| !l.trim().is_empty()) {
+        count += 1;
+        let args = with_url(line);
+        let mut json = args.clone();
+        json.extend(["--output".to_string(), "json".to_string()]);
+        let mut yaml = args;
+        yaml.extend(["--output".to_string(), "yaml".to_string()]);
+        let theirs = run(&aws(), &json, &home);
+        let ours = run(&stratus, &yaml, &home);
+        if theirs.code != 0 || ours.code != 0 {
+            failures.push(format!(
+                "`{line}` (yaml): exit {} (ours), {} (aws)\n  ours: {}\n  theirs: {}",
+                ours.code,
+                theirs.code,
+                ours.stderr.trim(),
+                theirs.stderr.trim()
+            ));
+            continue;
+        }
+        let want = version_2_yaml(&theirs.stdout);
+        if ours.stdout != want {
+            failures.push(format!(
+                "`{line}` --output yaml differs\n--- stratus\n{}\n--- aws (version 2's YAML)\n{want}",
+                ours.stdout
+            ));
         }
     }
     let _ = std::fs::remove_dir_all(&home);

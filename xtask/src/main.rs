@@ -453,26 +453,31 @@ const MOTO: &str = "moto[server]==5.2.5";
 /// The AWS CLI the `stratus` tool is compared with (version 1: the one PyPI has).
 const AWS_CLI: &str = "awscli==1.46.3";
 
+/// The YAML library version 2 of the AWS CLI prints `--output yaml` with, for the differential
+/// test's YAML cases.
+const RUAMEL_YAML: &str = "ruamel.yaml==0.17.21";
+
 /// Installs moto into `target/moto-venv` (once), starts it on a free loopback port, runs the
 /// end-to-end tests against it, and stops it. Any failure to install or start moto fails the run.
 fn run_e2e() -> Result<()> {
     let root = root();
     let venv = root.join("target/moto-venv");
     let marker = venv.join(".stratus-installed");
-    let wanted = format!("{MOTO} {AWS_CLI}");
+    let wanted = format!("{MOTO} {AWS_CLI} {RUAMEL_YAML}");
     let installed = std::fs::read_to_string(&marker).is_ok_and(|m| m.trim() == wanted);
     if !installed {
-        say!("==> installing {MOTO} and {AWS_CLI} into {}", venv.display());
+        say!("==> installing {MOTO}, {AWS_CLI} and {RUAMEL_YAML} into {}", venv.display());
         let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_string());
         run_step("python3 -m venv", Command::new(&python).args(["-m", "venv"]).arg(&venv))?;
         run_step(
-            "pip install moto awscli",
+            "pip install moto awscli ruamel.yaml",
             Command::new(venv.join("bin/pip")).args([
                 "install",
                 "--quiet",
                 "--disable-pip-version-check",
                 MOTO,
                 AWS_CLI,
+                RUAMEL_YAML,
             ]),
         )?;
         std::fs::write(&marker, &wanted)?;
