@@ -58,41 +58,49 @@ enum Loaded {
 }
 
 /// The AWS CLI's message for a `--zip-file` that is not a zip archive.
-const NOT_A_ZIP: &str =
+pub const NOT_A_ZIP: &str =
     "--zip-file must be a zip file with the fileb:// prefix.\nExample usage:  --zip-file fileb://path/to/file.zip";
 
-/// Lambda's `--zip-file` (the AWS CLI's customization): the archive's bytes as base64, refused
-/// unless they are a zip archive (the end-of-central-directory record is where a zip reader looks).
-pub fn zip_file(words: &[String], format: BinaryFormat) -> Result<String, ParamError> {
+/// Lambda's `--zip-file` (the AWS CLI's customization): the value's bytes (`fileb://` gives the
+/// file's; text is its own bytes, or base64 with `--cli-binary-format base64`). `None` when the
+/// text is not base64 where base64 is expected, which is no archive either.
+pub fn zip_file(words: &[String], format: BinaryFormat) -> Result<Option<Vec<u8>>, ParamError> {
     let [word] = words else { return Err("argument --zip-file: expected one argument".into()) };
-    let bytes = match load(word)? {
-        Loaded::Bytes(b) => b,
+    let loaded =
+        load(word).map_err(|e| e.replacen("Error parsing parameter:", "Error parsing parameter '--zip-file':", 1))?;
+    Ok(match loaded {
+        Loaded::Bytes(b) => Some(b),
         Loaded::Text(t) if format == BinaryFormat::Base64 => {
-            base64::engine::general_purpose::STANDARD.decode(t.trim()).map_err(|_| NOT_A_ZIP.to_string())?
+            base64::engine::general_purpose::STANDARD.decode(t.trim()).ok()
         }
-        Loaded::Text(t) => t.into_bytes(),
-    };
-    if !is_zip(&bytes) {
-        return Err(NOT_A_ZIP.into());
-    }
-    Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
+        Loaded::Text(t) => Some(t.into_bytes()),
+    })
 }
 
-/// Whether `bytes` end with a zip end-of-central-directory record (`PK\x05\x06`, at most 64 KiB of
-/// comment after it) that points inside the data.
-fn is_zip(bytes: &[u8]) -> bool {
+/// Whether `bytes` are a zip archive, found as a zip reader finds it: an end-of-central-directory
+/// record (`PK\x05\x06`, followed by at most 64 KiB of comment that reaches the end) pointing
+/// inside the data, or marking its sizes as in a zip64 record, which then precedes its locator.
+pub fn is_zip(bytes: &[u8]) -> bool {
     const EOCD: &[u8; 4] = b"PK\x05\x06";
+    const ZIP64_LOCATOR: &[u8; 4] = b"PK\x06\x07";
     const FIXED: usize = 22;
+    const LOCATOR: usize = 20;
     let earliest = bytes.len().saturating_sub(FIXED + 0xFFFF);
     (earliest..=bytes.len().saturating_sub(FIXED)).rev().any(|at| {
-        let record = &bytes[at..];
-        if record.len() < FIXED || &record[..4] != EOCD {
+        let Some(record) = bytes.get(at..at + FIXED) else { return false };
+        if &record[..4] != EOCD {
             return false;
         }
         let comment = usize::from(u16::from_le_bytes([record[20], record[21]]));
-        let size = u32::from_le_bytes([record[12], record[13], record[14], record[15]]) as usize;
-        let offset = u32::from_le_bytes([record[16], record[17], record[18], record[19]]) as usize;
-        at + FIXED + comment == bytes.len() && offset.saturating_add(size) <= at
+        if at + FIXED + comment != bytes.len() {
+            return false;
+        }
+        let size = u32::from_le_bytes([record[12], record[13], record[14], record[15]]);
+        let offset = u32::from_le_bytes([record[16], record[17], record[18], record[19]]);
+        if size == u32::MAX || offset == u32::MAX {
+            return at >= LOCATOR && bytes.get(at - LOCATOR..at - LOCATOR + 4) == Some(&ZIP64_LOCATOR[..]);
+        }
+        (offset as usize).saturating_add(size as usize) <= at
     })
 }
 

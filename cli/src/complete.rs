@@ -97,7 +97,7 @@ pub fn candidates(services: &[&Service], line: &str) -> Vec<String> {
         _ => {}
     }
     if previous == "--output" {
-        out = ["json", "text", "table", "yaml"].map(String::from).to_vec();
+        out = ["json", "text", "table", "yaml", "yaml-stream"].map(String::from).to_vec();
     }
     out.retain(|c| c.starts_with(current));
     out

@@ -88,6 +88,12 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    // A bug is reported and ends the process with the AWS CLI's code for unexpected errors (255),
+    // before the release profile's `panic = "abort"` would end it with SIGABRT.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("\nstratus: internal error: {info}");
+        std::process::exit(i32::from(exit::OTHER));
+    }));
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(r) => r,
@@ -394,15 +400,22 @@ async fn run(argv: Vec<String>) -> Result<(), Failure> {
         Some("base64") => BinaryFormat::Base64,
         Some(other) => return Err(Failure::param(format!("argument --cli-binary-format: invalid choice: '{other}'"))),
     };
+    const FORMATS: [&str; 5] = ["json", "text", "table", "yaml", "yaml-stream"];
     let output_format = match &g.output {
-        Some(o) => o.clone(),
-        None => configured_output(&g).await.unwrap_or_else(|| "json".into()),
+        Some(o) if FORMATS.contains(&o.as_str()) => o.clone(),
+        Some(_) => {
+            return Err(Failure::param(format!(
+                "{USAGE}\n\nstratus: error: argument --output: Invalid choice, valid choices are:\n\n{}",
+                FORMATS.join(" | ")
+            )))
+        }
+        // A configured format is checked when it is used, as the AWS CLI does.
+        None => match configured_output(&g).await {
+            Some(o) if FORMATS.contains(&o.as_str()) => o,
+            Some(o) => return Err(Failure { code: exit::OTHER, message: format!("Unknown output type: {o}") }),
+            None => "json".into(),
+        },
     };
-    if !matches!(output_format.as_str(), "json" | "text" | "table" | "yaml") {
-        return Err(Failure::param(format!(
-            "{USAGE}\n\nstratus: error: argument --output: Invalid choice, valid choices are:\n\njson | text | table | yaml"
-        )));
-    }
     let query = match &g.query {
         Some(q) => {
             Some(stratus_jmespath::compile(q).map_err(|e| Failure::param(format!("Bad value for --query {q}: {e}")))?)
@@ -442,14 +455,32 @@ async fn run(argv: Vec<String>) -> Result<(), Failure> {
     if hoisted.is_some() || (service.name, op.cli) == ("lambda", "update-function-code") {
         if let Some(i) = given.iter().position(|o| o.name == "zip-file") {
             let z = given.remove(i);
-            let bytes = args::zip_file(&z.values, format).map_err(|message| Failure { code: exit::OTHER, message })?;
-            zip = Some(bytes);
+            let bytes = args::zip_file(&z.values, format).map_err(Failure::param)?;
+            match bytes {
+                Some(b) if args::is_zip(&b) => {
+                    use base64::Engine as _;
+                    zip = Some(base64::engine::general_purpose::STANDARD.encode(b));
+                }
+                _ => return Err(Failure { code: exit::OTHER, message: args::NOT_A_ZIP.into() }),
+            }
         }
     }
-    input.extend(
-        args::input(service, op.input, &given, format)
-            .map_err(|e| Failure::param(format!("{USAGE}\n\nstratus: error: {e}")))?,
-    );
+    let from_options = args::input(service, op.input, &given, format)
+        .map_err(|e| Failure::param(format!("{USAGE}\n\nstratus: error: {e}")))?;
+    if let Some(parent) = hoisted {
+        // The archive goes in with --zip-file only, as the AWS CLI insists.
+        if from_options.get(parent).is_some_and(|v| v.get("ZipFile").is_some()) {
+            return Err(Failure {
+                code: exit::OTHER,
+                message: format!(
+                    "ZipFile cannot be provided as part of the --{} argument.  Please use the '--zip-file' option \
+                     instead to specify a zip file.",
+                    parent.to_ascii_lowercase()
+                ),
+            });
+        }
+    }
+    input.extend(from_options);
     match (zip, hoisted) {
         (Some(bytes), Some(parent)) => {
             let entry = input.entry(parent.to_string()).or_insert_with(|| Value::Object(Map::new()));
@@ -520,6 +551,13 @@ async fn run(argv: Vec<String>) -> Result<(), Failure> {
             None => Ok(v),
         }
     };
+    if output_format == "yaml-stream" {
+        // Version 2 streams YAML page by page, each page (the query applied to it) an item of one
+        // sequence.
+        let pages = paged.pages.into_iter().map(|p| search(shape(p))).collect::<Result<Vec<_>, _>>()?;
+        print!("{}", yaml::to_yaml(&Value::Array(pages)));
+        return Ok(());
+    }
     if output_format == "text" {
         // The AWS CLI writes text page by page, the query applied to each, then the resume token.
         let mut out = String::new();

@@ -256,12 +256,28 @@ pub fn entry<K: FromXml + Eq + Hash, V: FromXml>(
 ) -> Result<(), XmlError> {
     let k = entry.child(key).ok_or_else(|| XmlError(format!("<{}>: a map entry without <{key}>", entry.name)))?;
     let k = K::from_xml(k)?;
-    let v = match entry.child(value) {
-        Some(v) => V::from_xml_as(v, inner)?,
-        None => V::from_xml_as(&Element::default(), inner)?,
+    let v = match (inner, entry.child(value)) {
+        // A flattened list or map as the value: each of its elements is a `value` element.
+        (Some(Layout::List(l)), _) if l.flattened => {
+            let unwrapped = ListXml { member: Some(value), flattened: false, ..*l };
+            V::from_xml_as(&gathered(entry, value, value), Some(&Layout::List(unwrapped)))?
+        }
+        (Some(Layout::Map(m)), _) if m.flattened => {
+            V::from_xml_as(&gathered(entry, value, "entry"), Some(&Layout::Map(MapXml { flattened: false, ..*m })))?
+        }
+        (_, Some(v)) => V::from_xml_as(v, inner)?,
+        (_, None) => V::from_xml_as(&Element::default(), inner)?,
     };
     map.insert(k, v);
     Ok(())
+}
+
+/// The children of `el` named `name`, renamed `as_name`, as the children of one element: the
+/// wrapped form of a flattened collection, which a [`Layout`] then reads.
+fn gathered(el: &Element, name: &str, as_name: &str) -> Element {
+    let children = el.children.iter().filter(|c| c.name == name);
+    let children = children.map(|c| Element { name: as_name.into(), ..c.clone() });
+    Element { name: name.into(), children: children.collect(), ..Element::default() }
 }
 
 /// A wrapped map: `<M><entry><key>…</key><value>…</value></entry>…</M>`.
@@ -649,5 +665,35 @@ mod tests {
         assert!(
             map::<String, IndexMap<String, String>>(&parse(text.as_bytes()).unwrap(), "Outer", "value", None).is_err()
         );
+    }
+
+    #[test]
+    fn flattened_collections_as_map_values_read_back_as_written() {
+        let inner = Layout::List(ListXml { flattened: true, ..ListXml::default() });
+        let style = MapXml { inner: Some(&inner), ..MapXml::default() };
+        let value: IndexMap<String, Vec<String>> =
+            IndexMap::from([("a".to_string(), vec!["1".to_string(), "2".to_string()]), ("b".to_string(), vec![])]);
+        let mut w = Writer::default();
+        w.map("M", &[], Some(&value), style);
+        let text = w.finish();
+        assert_eq!(
+            text,
+            "<M><entry><key>a</key><value>1</value><value>2</value></entry><entry><key>b</key></entry></M>"
+        );
+        let read: IndexMap<String, Vec<String>> =
+            map(&parse(text.as_bytes()).unwrap(), "key", "value", Some(&inner)).unwrap();
+        assert_eq!(read, value);
+
+        let inner = Layout::Map(MapXml { key: "K", value: "V", flattened: true, ..MapXml::default() });
+        let style = MapXml { inner: Some(&inner), ..MapXml::default() };
+        let value: IndexMap<String, IndexMap<String, String>> =
+            IndexMap::from([("a".to_string(), IndexMap::from([("x".to_string(), "1".to_string())]))]);
+        let mut w = Writer::default();
+        w.map("M", &[], Some(&value), style);
+        let text = w.finish();
+        assert_eq!(text, "<M><entry><key>a</key><value><K>x</K><V>1</V></value></entry></M>");
+        let read: IndexMap<String, IndexMap<String, String>> =
+            map(&parse(text.as_bytes()).unwrap(), "key", "value", Some(&inner)).unwrap();
+        assert_eq!(read, value);
     }
 }

@@ -368,12 +368,18 @@ fn test(args: &[String]) -> Result<ExitCode> {
 /// Runs recorded credential-chain scenarios through the tests crate's `credential-scenarios`
 /// binary (xtask itself depends on no generated crate, so codegen always builds).
 fn credential_scenarios(dirs: &[String]) -> Result<ExitCode> {
+    // The runner starts in the workspace root: folders named relative to here are made absolute.
+    let here = std::env::current_dir()?;
     let status = cargo()
         .args(["run", "-q", "-p", "stratus-tests", "--bin", "credential-scenarios", "--"])
-        .args(dirs)
+        .args(dirs.iter().map(|d| here.join(d)))
         .status()
         .context("starting the credential-scenarios runner")?;
-    Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(match status.code() {
+        Some(0) => ExitCode::SUCCESS,
+        Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        None => ExitCode::FAILURE,
+    })
 }
 
 /// The protocol suites `cargo xtask test` runs: those of the protocols the generator speaks.

@@ -383,7 +383,18 @@ fn union_to_xml(u: &UnionDef) -> TokenStream {
         let wire = &v.wire_name;
         let ns = namespace(v);
         let value = if v.boxed { quote!(Some(&**value)) } else { quote!(Some(value)) };
-        quote!(Self::#variant(value) => w.field(#wire, #ns, #value),)
+        // A list or map variant is laid out as a structure member of its type would be.
+        match &v.ty {
+            RustType::List(item) => {
+                let layout = list_layout(&v.xml, item);
+                quote!(Self::#variant(value) => w.list(#wire, #ns, #value, #layout),)
+            }
+            RustType::Map(_, item) => {
+                let layout = map_layout(&v.xml, item);
+                quote!(Self::#variant(value) => w.map(#wire, #ns, #value, #layout),)
+            }
+            _ => quote!(Self::#variant(value) => w.field(#wire, #ns, #value),),
+        }
     });
     quote! {
         impl xml::ToXml for #name {
@@ -404,12 +415,47 @@ fn union_from_xml(u: &UnionDef) -> TokenStream {
     let name = ident(&u.name);
     let arms = u.variants.iter().filter(|v| carried(&v.ty)).map(|v| {
         let variant = ident(&v.name);
-        let wire = &v.wire_name;
-        let value = if v.boxed {
-            quote!(Box::new(xml::FromXml::from_xml(child)?))
-        } else {
-            quote!(xml::FromXml::from_xml(child)?)
+        let wire = element_name(v);
+        let member = v.xml.member.as_deref().unwrap_or("member");
+        let (key, value_name) = (v.xml.key.as_deref().unwrap_or("key"), v.xml.value.as_deref().unwrap_or("value"));
+        let read = match (&v.ty, v.xml.flattened) {
+            // A flattened list variant is every element of its name.
+            (RustType::List(item), true) => {
+                let inner = optional(inner_layout(&v.xml, item));
+                let read = quote! {
+                    el.children
+                        .iter()
+                        .filter(|c| c.name == #wire)
+                        .map(|c| xml::FromXml::from_xml_as(c, #inner))
+                        .collect::<Result<_, _>>()?
+                };
+                return quote! {
+                    if child.name == #wire {
+                        return Ok(Self::#variant(#read));
+                    }
+                };
+            }
+            (RustType::List(item), false) => {
+                let inner = optional(inner_layout(&v.xml, item));
+                quote!(xml::list(child, #member, #inner)?)
+            }
+            (RustType::Map(_, item), false) => {
+                let inner = optional(inner_layout(&v.xml, item));
+                quote!(xml::map(child, #key, #value_name, #inner)?)
+            }
+            (RustType::Map(_, item), true) => {
+                let inner = optional(inner_layout(&v.xml, item));
+                quote! {{
+                    let mut map = Default::default();
+                    for entry in el.children.iter().filter(|c| c.name == #wire) {
+                        xml::entry(entry, #key, #value_name, #inner, &mut map)?;
+                    }
+                    map
+                }}
+            }
+            _ => quote!(xml::FromXml::from_xml(child)?),
         };
+        let value = if v.boxed { quote!(Box::new(#read)) } else { read };
         quote! {
             if child.name == #wire {
                 return Ok(Self::#variant(#value));
