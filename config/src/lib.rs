@@ -120,7 +120,8 @@ impl Loader {
     }
 
     /// Adjusts the settings read from the environment before the configuration is built
-    /// (timeouts, retries, `anonymous()`...).
+    /// (timeouts, retries, `anonymous()`...). Credentials given here
+    /// (`ConfigBuilder::credentials` or `credentials_provider`) are used instead of the chain.
     pub fn customize(mut self, f: impl FnOnce(ConfigBuilder) -> ConfigBuilder + Send + 'static) -> Self {
         self.customize = Some(Box::new(f));
         self
@@ -132,8 +133,9 @@ impl Loader {
         self
     }
 
-    /// The configuration without the full chain (what the providers' own calls use).
-    async fn base(&mut self) -> Result<(Env, Config), ConfigError> {
+    /// The configuration without the full chain (what the providers' own calls use), and whether
+    /// [`customize`](Self::customize) gave it credentials of its own.
+    async fn base(&mut self) -> Result<(Env, Config, bool), ConfigError> {
         let env = self.env.clone().unwrap_or_else(Env::process);
         let mut builder = ConfigBuilder::from_env(env.clone()).await?;
         if let Some(http) = &self.http {
@@ -142,12 +144,13 @@ impl Loader {
         if let Some(f) = self.customize.take() {
             builder = f(builder);
         }
-        Ok((env, builder.build()?))
+        let explicit = builder.has_credentials();
+        Ok((env, builder.build()?, explicit))
     }
 
     /// The default credential chain, uncached (the [`Config`] from [`Loader::load`] caches it).
     pub async fn credentials_chain(mut self) -> Result<DefaultChain, ConfigError> {
-        let (env, base) = self.base().await?;
+        let (env, base, _) = self.base().await?;
         let imds = Arc::new(ImdsProvider::new(env.clone(), base.http_client().clone()));
         Ok(DefaultChain::new(Shared { env, base, mfa: self.mfa.clone() }, imds))
     }
@@ -156,7 +159,7 @@ impl Loader {
     /// `stratus_runtime::Config::from_env` reads them (and, when no region is configured, the
     /// region of the EC2 instance from IMDS), and the full credential chain.
     pub async fn load(mut self) -> Result<Config, ConfigError> {
-        let (env, mut base) = self.base().await?;
+        let (env, mut base, explicit) = self.base().await?;
         // One IMDS provider for the region and the credentials: off EC2, the first failure is
         // remembered and the second lookup costs nothing.
         let imds = Arc::new(ImdsProvider::new(env.clone(), base.http_client().clone()));
@@ -165,6 +168,10 @@ impl Loader {
             if let Some(region) = imds.region().await {
                 base = base.with_region(region)?;
             }
+        }
+        if explicit {
+            // The caller's credentials, as aws-config's loader uses a provider it was given.
+            return Ok(base);
         }
         let chain = DefaultChain::new(Shared { env: env.clone(), base: base.clone(), mfa: self.mfa }, imds);
         let cached = CachingProvider::new(Arc::new(chain)).with_clock(env);

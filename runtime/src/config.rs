@@ -436,6 +436,12 @@ impl ConfigBuilder {
         self
     }
 
+    /// Whether credentials or a credentials provider were given to this builder, to be used instead
+    /// of the environment's chain.
+    pub fn has_credentials(&self) -> bool {
+        self.credentials.is_some()
+    }
+
     /// Uses this HTTP client.
     pub fn http_client(mut self, http: Arc<dyn HttpClient>) -> Self {
         self.http = Some(http);

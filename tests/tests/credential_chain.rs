@@ -539,3 +539,24 @@ async fn files_that_are_not_regular_files_are_refused() {
     let e = fs.read(Path::new("/home/.aws/sso/cache/dir")).await.unwrap_err();
     assert!(e.to_string().contains("not a regular file"), "{e}");
 }
+
+/// Credentials given through `Loader::customize` are used instead of the chain, as aws-config's
+/// loader uses a provider it was given: a profile with other keys is not read for them.
+#[tokio::test]
+async fn customized_credentials_replace_the_chain() {
+    let root = virtual_fs(
+        "customized",
+        &[("/home/.aws/credentials", "[default]\naws_access_key_id = FROM-FILE\naws_secret_access_key = s\n")],
+    );
+    let config = Loader::new()
+        .env(env(&root, &[]))
+        .customize(|b| b.credentials(Credentials::new("GIVEN", "secret", None, None, "static")))
+        .load()
+        .await
+        .unwrap();
+    let c = config.credentials_provider().provide().await.unwrap();
+    assert_eq!(c.access_key_id(), "GIVEN");
+    // Without them, the chain reads the profile.
+    let config = Loader::new().env(env(&root, &[])).load().await.unwrap();
+    assert_eq!(config.credentials_provider().provide().await.unwrap().access_key_id(), "FROM-FILE");
+}
