@@ -644,27 +644,9 @@ async fn wait(service: &Service, positional: &[String], given: &[Given], g: &Glo
     })
 }
 
-/// The output format when `--output` is not given: `AWS_DEFAULT_OUTPUT`, else the selected
-/// profile's `output`, as the AWS CLI reads them (a profile file that cannot be read is reported by
-/// the configuration step, not here).
-async fn configured_output(g: &Globals) -> Option<String> {
-    if let Some(o) = std::env::var("AWS_DEFAULT_OUTPUT").ok().filter(|o| !o.is_empty()) {
-        return Some(o);
-    }
-    let mut vars: Vec<(String, String)> =
-        std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))).collect();
-    if let Some(p) = &g.profile {
-        vars.retain(|(name, _)| name != "AWS_PROFILE");
-        vars.push(("AWS_PROFILE".into(), p.clone()));
-    }
-    let env = stratus_runtime::env::Env::from_vars(vars);
-    let profiles = stratus_runtime::profile::ProfileSet::load(&env).await.ok()?;
-    profiles.selected_profile()?.get("output").map(str::to_string)
-}
-
-/// The configuration, as the AWS CLI builds it: the environment and shared files, with the global
-/// options over them.
-async fn load_config(g: &Globals) -> Result<stratus_runtime::Config, Failure> {
+/// The environment as the AWS CLI sees it: the process's variables, with the global options over
+/// them (`--profile`, `--region`, `--endpoint-url`).
+fn cli_env(g: &Globals) -> stratus_runtime::env::Env {
     let mut vars: Vec<(String, String)> =
         std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))).collect();
     if g.profile.is_some() {
@@ -687,7 +669,25 @@ async fn load_config(g: &Globals) -> Result<stratus_runtime::Config, Failure> {
         set("AWS_ENDPOINT_URL", u);
         vars.retain(|(name, _)| !name.starts_with("AWS_ENDPOINT_URL_"));
     }
-    let env = stratus_runtime::env::Env::from_vars(vars);
+    stratus_runtime::env::Env::from_vars(vars)
+}
+
+/// The output format when `--output` is not given: `AWS_DEFAULT_OUTPUT`, else the selected
+/// profile's `output`, as the AWS CLI reads them (a profile file that cannot be read is reported by
+/// the configuration step, not here).
+async fn configured_output(g: &Globals) -> Option<String> {
+    if let Some(o) = std::env::var("AWS_DEFAULT_OUTPUT").ok().filter(|o| !o.is_empty()) {
+        return Some(o);
+    }
+    let env = cli_env(g);
+    let profiles = stratus_runtime::profile::ProfileSet::load(&env).await.ok()?;
+    profiles.selected_profile()?.get("output").map(str::to_string)
+}
+
+/// The configuration, as the AWS CLI builds it: the environment and shared files, with the global
+/// options over them.
+async fn load_config(g: &Globals) -> Result<stratus_runtime::Config, Failure> {
+    let env = cli_env(g);
     let (no_sign, read, connect) = (g.no_sign_request, g.read_timeout, g.connect_timeout);
     let endpoint = g.endpoint_url.clone();
     let loader = stratus_config::Loader::new().env(env).customize(move |mut b| {
