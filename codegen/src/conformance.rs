@@ -252,6 +252,11 @@ publish = false
 
 [workspace]
 
+# No debug info: the runner is rebuilt from fresh sources on every run, and its checks name the
+# failing case themselves.
+[profile.dev]
+debug = false
+
 [dependencies]
 stratus-runtime = {{ path = "{runtime_path}", features = ["query", "cbor"] }}
 serde = {{ version = "1", features = ["derive"] }}

@@ -329,6 +329,28 @@ fn cargo() -> Command {
     c
 }
 
+/// Builds one executable target (`kind` is `--bin` or `--example`) with the whole workspace's
+/// feature set and returns its path. `cargo run -p` would resolve features for that one package
+/// and build the runtime, tokio and every generated crate a second time (a few GB of artifacts,
+/// enough to fill a CI disk); selecting with `--workspace` reuses what `cargo test --workspace`
+/// built.
+fn workspace_executable(kind: &str, name: &str) -> Result<PathBuf> {
+    let output = cargo()
+        .args(["build", "--workspace", kind, name, "--message-format=json-render-diagnostics"])
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .with_context(|| format!("building {name}"))?;
+    if !output.status.success() {
+        bail!("building {name} failed ({})", output.status);
+    }
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == name)
+        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+        .with_context(|| format!("cargo built no executable named {name}"))
+}
+
 /// The whole suite: generated code is fresh, then every test of the workspace.
 fn test(args: &[String]) -> Result<ExitCode> {
     if let Some(a) = args.first() {
@@ -366,12 +388,13 @@ fn test(args: &[String]) -> Result<ExitCode> {
 }
 
 /// Runs recorded credential-chain scenarios through the tests crate's `credential-scenarios`
-/// binary (xtask itself depends on no generated crate, so codegen always builds).
+/// example (xtask itself depends on no generated crate, so codegen always builds).
 fn credential_scenarios(dirs: &[String]) -> Result<ExitCode> {
     // The runner starts in the workspace root: folders named relative to here are made absolute.
     let here = std::env::current_dir()?;
-    let status = cargo()
-        .args(["run", "-q", "-p", "stratus-tests", "--bin", "credential-scenarios", "--"])
+    let runner = workspace_executable("--example", "credential-scenarios")?;
+    let status = Command::new(runner)
+        .current_dir(root())
         .args(dirs.iter().map(|d| here.join(d)))
         .status()
         .context("starting the credential-scenarios runner")?;
@@ -518,8 +541,7 @@ fn run_e2e() -> Result<()> {
             cargo()
                 .args([
                     "test",
-                    "-p",
-                    "stratus-tests",
+                    "--workspace",
                     "--test",
                     "e2e_moto",
                     "--test",
@@ -539,14 +561,15 @@ fn run_e2e() -> Result<()> {
         run_step(
             "stratus against the AWS CLI (differential, against moto)",
             cargo()
-                .args(["test", "-p", "stratus-cli", "--test", "differential", "--", "--include-ignored"])
+                .args(["test", "--workspace", "--test", "differential", "--", "--include-ignored"])
                 .env("STRATUS_MOTO_URL", &url)
                 .env("STRATUS_AWS_CLI", venv.join("bin/aws")),
         )?;
+        let quickstart = workspace_executable("--example", "quickstart")?;
         run_step(
             "quickstart example against moto",
-            cargo()
-                .args(["run", "--quiet", "-p", "stratus-lambda", "--example", "quickstart", "--"])
+            Command::new(quickstart)
+                .current_dir(&root)
                 .args(["--endpoint-url", &url, "--create-role"])
                 .env("AWS_ACCESS_KEY_ID", "testing")
                 .env("AWS_SECRET_ACCESS_KEY", "testing")

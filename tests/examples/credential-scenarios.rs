@@ -1,11 +1,11 @@
-//! `cargo xtask credential-scenarios DIR...` (this binary, `cargo run -p stratus-tests --bin
+//! `cargo xtask credential-scenarios DIR...` (this example, `cargo run -p stratus-tests --example
 //! credential-scenarios -- DIR...`): runs recorded credential-chain scenarios (smithy-rs's format:
 //! `env.json`, a `fs/` tree, `http-traffic.json`, `test-case.json`) against `stratus_config`'s
 //! default chain, in a virtual environment, file system and clock, with the recorded HTTP
 //! responses replayed in order. Scenarios listed under `credential-scenarios` in
 //! `tests/known-failures.json` are reported as KNOWN.
 //!
-//! It is a binary of the tests crate rather than part of `xtask` so that `xtask` depends on no
+//! It is an example of the tests crate rather than part of `xtask` so that `xtask` depends on no
 //! generated crate: `cargo xtask codegen` must build even when a runtime change has made the
 //! committed generated code stale.
 
