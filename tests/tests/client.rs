@@ -228,6 +228,16 @@ async fn garbage_success_bodies_are_response_errors() {
 }
 
 #[tokio::test]
+async fn a_success_body_that_is_not_utf8_is_a_response_error_naming_the_byte() {
+    let fake = Arc::new(CaptureClient::new(|_| {
+        Ok(http::Response::new(Body::from_bytes(Bytes::from_static(b"{\"Functions\": [{\"Description\": \"\xff\"}]}"))))
+    }));
+    let err = fake_client(fake).list_functions().send().await.unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Response(_)), "{err}");
+    assert!(err.to_string().contains("invalid JSON body: not UTF-8 (invalid byte at offset 32)"), "{err}");
+}
+
+#[tokio::test]
 async fn invoke_with_response_stream_yields_typed_events() {
     use stratus_runtime::event_stream::{HeaderValue, Message};
     let event = |kind: &str, payload: &'static [u8]| {

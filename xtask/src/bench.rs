@@ -183,6 +183,15 @@ impl Canned {
     }
 }
 
+/// The canned server alone, on a loopback port, until the process is stopped: for profiling a
+/// bench program by hand (`perf record … --endpoint-url http://127.0.0.1:PORT`).
+pub fn serve_forever(port: u16) -> Result<()> {
+    serve(TcpListener::bind(("127.0.0.1", port))?, list_functions_body());
+    loop {
+        std::thread::park();
+    }
+}
+
 /// A keep-alive HTTP/1.1 server answering Lambda GetFunction and ListFunctions, DynamoDB Query,
 /// SQS ReceiveMessage and STS GetCallerIdentity with canned bodies.
 fn serve(listener: TcpListener, list_body: String) {

@@ -19,6 +19,7 @@ const USAGE: &str = "usage:
   cargo xtask test                              run the whole test suite
   cargo xtask api-diff OLD_MODEL_DIR NEW_MODEL_DIR  what changes in the generated API, classified for semver
   cargo xtask bench [--quick]                   Stratus vs aws-sdk-lambda / aws-sigv4, table in target/bench/report.md
+  cargo xtask bench --serve PORT                only the canned-response server, on 127.0.0.1:PORT (for profiling)
   cargo xtask publish [--execute]               check, test and package the crates (dry run unless --execute)
   cargo xtask conformance SUITE.json... [--ignore LIST.json] [--known-failures LIST.json] [--out DIR]
                                                 run botocore protocol suites through generated clients
@@ -59,6 +60,12 @@ fn run(args: &[String]) -> Result<ExitCode> {
             let quick = match &args[1..] {
                 [] => false,
                 [q] if q == "--quick" => true,
+                [s, port] if s == "--serve" => {
+                    let port: u16 = port.parse().with_context(|| format!("bad port `{port}`"))?;
+                    say!("canned server on http://127.0.0.1:{port} (Ctrl-C stops it)");
+                    bench::serve_forever(port)?;
+                    return Ok(ExitCode::SUCCESS);
+                }
                 other => bail!("unknown arguments {other:?}\n{USAGE}"),
             };
             say!("{}", bench::run(&root(), quick)?);

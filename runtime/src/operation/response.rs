@@ -113,8 +113,16 @@ impl Response {
         if self.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(T::default());
         }
-        serde_json::from_slice(&self.body)
+        serde_json::from_str(self.json_text()?)
             .map_err(|e| self.error(format!("invalid JSON body: {}", crate::types::json_error_text(&e))))
+    }
+
+    /// The body as JSON text: UTF-8 checked once for the whole body (RFC 8259 requires it), so the
+    /// parser need not check each string it copies out.
+    fn json_text(&self) -> Result<&str, ResponseError> {
+        std::str::from_utf8(&self.body).map_err(|e| {
+            self.error(format!("invalid JSON body: not UTF-8 (invalid byte at offset {})", e.valid_up_to()))
+        })
     }
 
     /// The JSON body as a payload member.
@@ -122,7 +130,7 @@ impl Response {
         if self.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
         }
-        serde_json::from_slice(&self.body)
+        serde_json::from_str(self.json_text()?)
             .map(Some)
             .map_err(|e| self.error(format!("invalid JSON body: {}", crate::types::json_error_text(&e))))
     }
