@@ -336,14 +336,14 @@ fn cargo() -> Command {
     c
 }
 
-/// Builds one executable target (`kind` is `--bin` or `--example`) with the whole workspace's
-/// feature set and returns its path. `cargo run -p` would resolve features for that one package
+/// Builds one example with the whole workspace's feature set (dev-dependencies included, as for
+/// the tests) and returns its path. `cargo run -p` would resolve features for that one package
 /// and build the runtime, tokio and every generated crate a second time (a few GB of artifacts,
 /// enough to fill a CI disk); selecting with `--workspace` reuses what `cargo test --workspace`
 /// built.
-fn workspace_executable(kind: &str, name: &str) -> Result<PathBuf> {
+fn workspace_example(name: &str) -> Result<PathBuf> {
     let output = cargo()
-        .args(["build", "--workspace", kind, name, "--message-format=json-render-diagnostics"])
+        .args(["build", "--workspace", "--example", name, "--message-format=json-render-diagnostics"])
         .stderr(std::process::Stdio::inherit())
         .output()
         .with_context(|| format!("building {name}"))?;
@@ -355,7 +355,7 @@ fn workspace_executable(kind: &str, name: &str) -> Result<PathBuf> {
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
         .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == name)
         .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .with_context(|| format!("cargo built no executable named {name}"))
+        .with_context(|| format!("cargo built no example named {name}"))
 }
 
 /// The whole suite: generated code is fresh, then every test of the workspace.
@@ -399,7 +399,7 @@ fn test(args: &[String]) -> Result<ExitCode> {
 fn credential_scenarios(dirs: &[String]) -> Result<ExitCode> {
     // The runner starts in the workspace root: folders named relative to here are made absolute.
     let here = std::env::current_dir()?;
-    let runner = workspace_executable("--example", "credential-scenarios")?;
+    let runner = workspace_example("credential-scenarios")?;
     let status = Command::new(runner)
         .current_dir(root())
         .args(dirs.iter().map(|d| here.join(d)))
@@ -572,7 +572,7 @@ fn run_e2e() -> Result<()> {
                 .env("STRATUS_MOTO_URL", &url)
                 .env("STRATUS_AWS_CLI", venv.join("bin/aws")),
         )?;
-        let quickstart = workspace_executable("--example", "quickstart")?;
+        let quickstart = workspace_example("quickstart")?;
         run_step(
             "quickstart example against moto",
             Command::new(quickstart)
