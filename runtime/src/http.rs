@@ -740,6 +740,20 @@ mod tests {
 
     const CA: &[u8] = include_bytes!("../tests/data/tls/ca.pem");
 
+    #[tokio::test]
+    async fn bodies_are_collected_whole_in_order_and_within_the_limit() {
+        let chunks =
+            |parts: &[&'static str]| Body::from_chunks(parts.iter().map(|p| Ok(Bytes::from_static(p.as_bytes()))));
+        assert_eq!(chunks(&["one chunk"]).collect().await.unwrap(), "one chunk");
+        assert_eq!(chunks(&["", "a", "", "bc", "def"]).collect().await.unwrap(), "abcdef");
+        assert_eq!(chunks(&[]).collect().await.unwrap(), "");
+        assert_eq!(chunks(&["abc", "def"]).collect_limited(6).await.unwrap(), "abcdef");
+        let err = chunks(&["abc", "defg"]).collect_limited(6).await.unwrap_err();
+        assert_eq!(err.kind, HttpErrorKind::TooLarge);
+        let err = chunks(&["abcdefg"]).collect_limited(6).await.unwrap_err();
+        assert_eq!(err.kind, HttpErrorKind::TooLarge);
+    }
+
     #[test]
     fn a_ca_bundle_replaces_the_default_roots() {
         let default = root_store(&HttpSettings::default()).unwrap();
