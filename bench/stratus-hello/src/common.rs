@@ -33,7 +33,25 @@ pub fn cpu_seconds() -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
-/// One line the benchmark driver reads: `calls=N wall=S cpu=S` (CPU spent since `cpu_start`).
+/// Peak resident memory of this process so far, in KiB (Linux: `VmHWM` of /proc/self/status).
+/// Read here rather than from `wait4`'s `ru_maxrss`: a child spawned by vfork + exec inherits its
+/// parent's peak in `ru_maxrss`, which would floor a small program at the driver's own size.
+pub fn peak_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// One line the benchmark driver reads: `calls=N wall=S cpu=S peak_kib=K` (CPU spent since
+/// `cpu_start`, peak memory of the whole process).
 pub fn report(calls: u32, wall: std::time::Duration, cpu_start: f64) {
-    println!("calls={calls} wall={:.6} cpu={:.3}", wall.as_secs_f64(), cpu_seconds() - cpu_start);
+    println!(
+        "calls={calls} wall={:.6} cpu={:.3} peak_kib={}",
+        wall.as_secs_f64(),
+        cpu_seconds() - cpu_start,
+        peak_kib()
+    );
 }
