@@ -17,7 +17,7 @@ pub struct Writer {
     pairs: Vec<(String, String)>,
 }
 
-/// How a list member is written.
+/// How a list member is written. The default is the query protocol's usual `Name.member.N`.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ListStyle {
     /// The list member's own name (`locationName`), if it has one.

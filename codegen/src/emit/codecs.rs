@@ -220,12 +220,14 @@ fn query_value(s: &StructDef, ec2: bool) -> TokenStream {
             let wire = form_name(f, ec2);
             match &f.ty {
                 RustType::List(_) => {
-                    let member = match &f.xml.member {
-                        Some(m) => quote!(Some(#m)),
-                        None => quote!(None),
-                    };
                     let flattened = f.xml.flattened;
-                    quote!(w.list(key, #wire, #value, query::ListStyle { member: #member, flattened: #flattened, ec2: #ec2 });)
+                    // The common case (`Name.member.N`) reads as the style's default.
+                    let style = match &f.xml.member {
+                        None if !flattened && !ec2 => quote!(query::ListStyle::default()),
+                        Some(m) => quote!(query::ListStyle { member: Some(#m), flattened: #flattened, ec2: #ec2 }),
+                        None => quote!(query::ListStyle { member: None, flattened: #flattened, ec2: #ec2 }),
+                    };
+                    quote!(w.list(key, #wire, #value, #style);)
                 }
                 RustType::Map(..) => {
                     let (k, v) = (f.xml.key.as_deref().unwrap_or("key"), f.xml.value.as_deref().unwrap_or("value"));

@@ -5614,11 +5614,7 @@ impl query::QueryValue for ContextEntry {
             key,
             "ContextKeyValues",
             self.context_key_values.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
+            query::ListStyle::default(),
         );
         w.field(key, "ContextKeyType", self.context_key_type.as_ref());
     }
@@ -5659,11 +5655,7 @@ impl query::QueryValue for ContextProvider {
             key,
             "KeyDefinitionList",
             self.key_definition_list.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
+            query::ListStyle::default(),
         );
         w.field(key, "SubjectSourceKey", Some(&self.subject_source_key));
         w.field(key, "SubjectTypeValue", self.subject_type_value.as_ref());
@@ -5783,16 +5775,7 @@ impl query::QueryValue for CreateInstanceProfileInput {
     fn write(&self, w: &mut query::Writer, key: &str) {
         w.field(key, "InstanceProfileName", Some(&self.instance_profile_name));
         w.field(key, "Path", self.path.as_ref());
-        w.list(
-            key,
-            "Tags",
-            self.tags.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
-        );
+        w.list(key, "Tags", self.tags.as_ref(), query::ListStyle::default());
     }
 }
 
@@ -5842,32 +5825,15 @@ impl query::QueryValue for CreateOpenIdConnectProviderInput {
             key,
             "ClientIDList",
             self.client_id_list.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
+            query::ListStyle::default(),
         );
         w.list(
             key,
             "ThumbprintList",
             self.thumbprint_list.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
+            query::ListStyle::default(),
         );
-        w.list(
-            key,
-            "Tags",
-            self.tags.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
-        );
+        w.list(key, "Tags", self.tags.as_ref(), query::ListStyle::default());
         w.field(key, "ContextProvider", self.context_provider.as_ref());
         w.field(
             key,
@@ -5906,16 +5872,7 @@ impl query::QueryValue for CreatePolicyInput {
         w.field(key, "Path", self.path.as_ref());
         w.field(key, "PolicyDocument", Some(&self.policy_document));
         w.field(key, "Description", self.description.as_ref());
-        w.list(
-            key,
-            "Tags",
-            self.tags.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
-        );
+        w.list(key, "Tags", self.tags.as_ref(), query::ListStyle::default());
     }
 }
 
@@ -5970,16 +5927,7 @@ impl query::QueryValue for CreateRoleInput {
             self.max_signin_session_duration.as_ref(),
         );
         w.field(key, "PermissionsBoundary", self.permissions_boundary.as_ref());
-        w.list(
-            key,
-            "Tags",
-            self.tags.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
-        );
+        w.list(key, "Tags", self.tags.as_ref(), query::ListStyle::default());
     }
 }
 
@@ -6000,16 +5948,7 @@ impl query::QueryValue for CreateSamlProviderInput {
     fn write(&self, w: &mut query::Writer, key: &str) {
         w.field(key, "SAMLMetadataDocument", Some(&self.saml_metadata_document));
         w.field(key, "Name", Some(&self.name));
-        w.list(
-            key,
-            "Tags",
-            self.tags.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
-        );
+        w.list(key, "Tags", self.tags.as_ref(), query::ListStyle::default());
         w.field(key, "AssertionEncryptionMode", self.assertion_encryption_mode.as_ref());
         w.field(key, "AddPrivateKey", self.add_private_key.as_ref());
         w.field(key, "ContextProvider", self.context_provider.as_ref());
@@ -6089,16 +6028,7 @@ impl query::QueryValue for CreateUserInput {
         w.field(key, "Path", self.path.as_ref());
         w.field(key, "UserName", Some(&self.user_name));
         w.field(key, "PermissionsBoundary", self.permissions_boundary.as_ref());
-        w.list(
-            key,
-            "Tags",
-            self.tags.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
-        );
+        w.list(key, "Tags", self.tags.as_ref(), query::ListStyle::default());
     }
 }
 
@@ -6119,16 +6049,7 @@ impl query::QueryValue for CreateVirtualMfaDeviceInput {
     fn write(&self, w: &mut query::Writer, key: &str) {
         w.field(key, "Path", self.path.as_ref());
         w.field(key, "VirtualMFADeviceName", Some(&self.virtual_mfa_device_name));
-        w.list(
-            key,
-            "Tags",
-            self.tags.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
-        );
+        w.list(key, "Tags", self.tags.as_ref(), query::ListStyle::default());
     }
 }
 
@@ -6215,16 +6136,7 @@ impl xml::FromXml for DelegationPermission {
 impl query::QueryValue for DelegationPermission {
     fn write(&self, w: &mut query::Writer, key: &str) {
         w.field(key, "PolicyTemplateArn", self.policy_template_arn.as_ref());
-        w.list(
-            key,
-            "Parameters",
-            self.parameters.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
-        );
+        w.list(key, "Parameters", self.parameters.as_ref(), query::ListStyle::default());
     }
 }
 
@@ -6961,16 +6873,7 @@ impl xml::FromXml for GetAccessKeyLastUsedOutput {
 
 impl query::QueryValue for GetAccountAuthorizationDetailsInput {
     fn write(&self, w: &mut query::Writer, key: &str) {
-        w.list(
-            key,
-            "Filter",
-            self.filter.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
-        );
+        w.list(key, "Filter", self.filter.as_ref(), query::ListStyle::default());
         w.field(key, "MaxItems", self.max_items.as_ref());
         w.field(key, "Marker", self.marker.as_ref());
     }
@@ -7062,11 +6965,7 @@ impl query::QueryValue for GetContextKeysForCustomPolicyInput {
             key,
             "PolicyInputList",
             Some(&self.policy_input_list),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
+            query::ListStyle::default(),
         );
     }
 }
@@ -7091,11 +6990,7 @@ impl query::QueryValue for GetContextKeysForPrincipalPolicyInput {
             key,
             "PolicyInputList",
             self.policy_input_list.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
+            query::ListStyle::default(),
         );
     }
 }
@@ -8727,11 +8622,7 @@ impl query::QueryValue for ListPoliciesGrantingServiceAccessInput {
             key,
             "ServiceNamespaces",
             Some(&self.service_namespaces),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
+            query::ListStyle::default(),
         );
     }
 }
@@ -9534,11 +9425,7 @@ impl query::QueryValue for OrderedOrganizationPolicyType {
             key,
             "ServiceControlPolicyInputList",
             self.service_control_policy_input_list.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
+            query::ListStyle::default(),
         );
     }
 }
@@ -9905,16 +9792,7 @@ impl xml::FromXml for PolicyParameter {
 impl query::QueryValue for PolicyParameter {
     fn write(&self, w: &mut query::Writer, key: &str) {
         w.field(key, "Name", self.name.as_ref());
-        w.list(
-            key,
-            "Values",
-            self.values.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
-        );
+        w.list(key, "Values", self.values.as_ref(), query::ListStyle::default());
         w.field(key, "Type", self.r#type.as_ref());
     }
 }
@@ -10105,16 +9983,7 @@ impl query::QueryValue for RemoveUserFromGroupInput {
 
 impl query::QueryValue for ReplacementValueEntry {
     fn write(&self, w: &mut query::Writer, key: &str) {
-        w.list(
-            key,
-            "Values",
-            Some(&self.values),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
-        );
+        w.list(key, "Values", Some(&self.values), query::ListStyle::default());
     }
 }
 
@@ -10959,51 +10828,31 @@ impl query::QueryValue for SimulateCustomPolicyInput {
             key,
             "PolicyInputList",
             Some(&self.policy_input_list),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
+            query::ListStyle::default(),
         );
         w.list(
             key,
             "PermissionsBoundaryPolicyInputList",
             self.permissions_boundary_policy_input_list.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
+            query::ListStyle::default(),
         );
         w.list(
             key,
             "OrderedOrganizationPolicyInputList",
             self.ordered_organization_policy_input_list.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
+            query::ListStyle::default(),
         );
         w.list(
             key,
             "ActionNames",
             Some(&self.action_names),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
+            query::ListStyle::default(),
         );
         w.list(
             key,
             "ResourceArns",
             self.resource_arns.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
+            query::ListStyle::default(),
         );
         w.field(key, "ResourcePolicy", self.resource_policy.as_ref());
         w.field(key, "ResourceOwner", self.resource_owner.as_ref());
@@ -11012,11 +10861,7 @@ impl query::QueryValue for SimulateCustomPolicyInput {
             key,
             "ContextEntries",
             self.context_entries.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
+            query::ListStyle::default(),
         );
         w.field(key, "ResourceHandlingOption", self.resource_handling_option.as_ref());
         w.field(key, "MaxItems", self.max_items.as_ref());
@@ -11056,51 +10901,31 @@ impl query::QueryValue for SimulatePrincipalPolicyInput {
             key,
             "PolicyInputList",
             self.policy_input_list.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
+            query::ListStyle::default(),
         );
         w.list(
             key,
             "PermissionsBoundaryPolicyInputList",
             self.permissions_boundary_policy_input_list.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
+            query::ListStyle::default(),
         );
         w.list(
             key,
             "PolicyExclusionList",
             self.policy_exclusion_list.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
+            query::ListStyle::default(),
         );
         w.list(
             key,
             "ActionNames",
             Some(&self.action_names),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
+            query::ListStyle::default(),
         );
         w.list(
             key,
             "ResourceArns",
             self.resource_arns.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
+            query::ListStyle::default(),
         );
         w.field(key, "ResourcePolicy", self.resource_policy.as_ref());
         w.field(key, "ResourceOwner", self.resource_owner.as_ref());
@@ -11109,11 +10934,7 @@ impl query::QueryValue for SimulatePrincipalPolicyInput {
             key,
             "ContextEntries",
             self.context_entries.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
+            query::ListStyle::default(),
         );
         w.field(key, "ResourceHandlingOption", self.resource_handling_option.as_ref());
         w.field(key, "MaxItems", self.max_items.as_ref());
@@ -11202,32 +11023,14 @@ impl query::QueryValue for Tag {
 impl query::QueryValue for TagInstanceProfileInput {
     fn write(&self, w: &mut query::Writer, key: &str) {
         w.field(key, "InstanceProfileName", Some(&self.instance_profile_name));
-        w.list(
-            key,
-            "Tags",
-            Some(&self.tags),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
-        );
+        w.list(key, "Tags", Some(&self.tags), query::ListStyle::default());
     }
 }
 
 impl query::QueryValue for TagMfaDeviceInput {
     fn write(&self, w: &mut query::Writer, key: &str) {
         w.field(key, "SerialNumber", Some(&self.serial_number));
-        w.list(
-            key,
-            "Tags",
-            Some(&self.tags),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
-        );
+        w.list(key, "Tags", Some(&self.tags), query::ListStyle::default());
     }
 }
 
@@ -11238,80 +11041,35 @@ impl query::QueryValue for TagOpenIdConnectProviderInput {
             "OpenIDConnectProviderArn",
             Some(&self.open_id_connect_provider_arn),
         );
-        w.list(
-            key,
-            "Tags",
-            Some(&self.tags),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
-        );
+        w.list(key, "Tags", Some(&self.tags), query::ListStyle::default());
     }
 }
 
 impl query::QueryValue for TagPolicyInput {
     fn write(&self, w: &mut query::Writer, key: &str) {
         w.field(key, "PolicyArn", Some(&self.policy_arn));
-        w.list(
-            key,
-            "Tags",
-            Some(&self.tags),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
-        );
+        w.list(key, "Tags", Some(&self.tags), query::ListStyle::default());
     }
 }
 
 impl query::QueryValue for TagRoleInput {
     fn write(&self, w: &mut query::Writer, key: &str) {
         w.field(key, "RoleName", Some(&self.role_name));
-        w.list(
-            key,
-            "Tags",
-            Some(&self.tags),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
-        );
+        w.list(key, "Tags", Some(&self.tags), query::ListStyle::default());
     }
 }
 
 impl query::QueryValue for TagSamlProviderInput {
     fn write(&self, w: &mut query::Writer, key: &str) {
         w.field(key, "SAMLProviderArn", Some(&self.saml_provider_arn));
-        w.list(
-            key,
-            "Tags",
-            Some(&self.tags),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
-        );
+        w.list(key, "Tags", Some(&self.tags), query::ListStyle::default());
     }
 }
 
 impl query::QueryValue for TagServerCertificateInput {
     fn write(&self, w: &mut query::Writer, key: &str) {
         w.field(key, "ServerCertificateName", Some(&self.server_certificate_name));
-        w.list(
-            key,
-            "Tags",
-            Some(&self.tags),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
-        );
+        w.list(key, "Tags", Some(&self.tags), query::ListStyle::default());
     }
 }
 
@@ -11339,16 +11097,7 @@ impl xml::FromXml for TagTemplate {
 impl query::QueryValue for TagUserInput {
     fn write(&self, w: &mut query::Writer, key: &str) {
         w.field(key, "UserName", Some(&self.user_name));
-        w.list(
-            key,
-            "Tags",
-            Some(&self.tags),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
-        );
+        w.list(key, "Tags", Some(&self.tags), query::ListStyle::default());
     }
 }
 
@@ -11410,32 +11159,14 @@ impl xml::FromXml for UnrecognizedPublicKeyEncodingException {
 impl query::QueryValue for UntagInstanceProfileInput {
     fn write(&self, w: &mut query::Writer, key: &str) {
         w.field(key, "InstanceProfileName", Some(&self.instance_profile_name));
-        w.list(
-            key,
-            "TagKeys",
-            Some(&self.tag_keys),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
-        );
+        w.list(key, "TagKeys", Some(&self.tag_keys), query::ListStyle::default());
     }
 }
 
 impl query::QueryValue for UntagMfaDeviceInput {
     fn write(&self, w: &mut query::Writer, key: &str) {
         w.field(key, "SerialNumber", Some(&self.serial_number));
-        w.list(
-            key,
-            "TagKeys",
-            Some(&self.tag_keys),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
-        );
+        w.list(key, "TagKeys", Some(&self.tag_keys), query::ListStyle::default());
     }
 }
 
@@ -11446,96 +11177,42 @@ impl query::QueryValue for UntagOpenIdConnectProviderInput {
             "OpenIDConnectProviderArn",
             Some(&self.open_id_connect_provider_arn),
         );
-        w.list(
-            key,
-            "TagKeys",
-            Some(&self.tag_keys),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
-        );
+        w.list(key, "TagKeys", Some(&self.tag_keys), query::ListStyle::default());
     }
 }
 
 impl query::QueryValue for UntagPolicyInput {
     fn write(&self, w: &mut query::Writer, key: &str) {
         w.field(key, "PolicyArn", Some(&self.policy_arn));
-        w.list(
-            key,
-            "TagKeys",
-            Some(&self.tag_keys),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
-        );
+        w.list(key, "TagKeys", Some(&self.tag_keys), query::ListStyle::default());
     }
 }
 
 impl query::QueryValue for UntagRoleInput {
     fn write(&self, w: &mut query::Writer, key: &str) {
         w.field(key, "RoleName", Some(&self.role_name));
-        w.list(
-            key,
-            "TagKeys",
-            Some(&self.tag_keys),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
-        );
+        w.list(key, "TagKeys", Some(&self.tag_keys), query::ListStyle::default());
     }
 }
 
 impl query::QueryValue for UntagSamlProviderInput {
     fn write(&self, w: &mut query::Writer, key: &str) {
         w.field(key, "SAMLProviderArn", Some(&self.saml_provider_arn));
-        w.list(
-            key,
-            "TagKeys",
-            Some(&self.tag_keys),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
-        );
+        w.list(key, "TagKeys", Some(&self.tag_keys), query::ListStyle::default());
     }
 }
 
 impl query::QueryValue for UntagServerCertificateInput {
     fn write(&self, w: &mut query::Writer, key: &str) {
         w.field(key, "ServerCertificateName", Some(&self.server_certificate_name));
-        w.list(
-            key,
-            "TagKeys",
-            Some(&self.tag_keys),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
-        );
+        w.list(key, "TagKeys", Some(&self.tag_keys), query::ListStyle::default());
     }
 }
 
 impl query::QueryValue for UntagUserInput {
     fn write(&self, w: &mut query::Writer, key: &str) {
         w.field(key, "UserName", Some(&self.user_name));
-        w.list(
-            key,
-            "TagKeys",
-            Some(&self.tag_keys),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
-        );
+        w.list(key, "TagKeys", Some(&self.tag_keys), query::ListStyle::default());
     }
 }
 
@@ -11646,11 +11323,7 @@ impl query::QueryValue for UpdateOpenIdConnectProviderThumbprintInput {
             key,
             "ThumbprintList",
             Some(&self.thumbprint_list),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
+            query::ListStyle::default(),
         );
     }
 }
@@ -11810,16 +11483,7 @@ impl query::QueryValue for UploadServerCertificateInput {
         w.field(key, "CertificateBody", Some(&self.certificate_body));
         w.field(key, "PrivateKey", Some(&self.private_key));
         w.field(key, "CertificateChain", self.certificate_chain.as_ref());
-        w.list(
-            key,
-            "Tags",
-            self.tags.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
-        );
+        w.list(key, "Tags", self.tags.as_ref(), query::ListStyle::default());
     }
 }
 

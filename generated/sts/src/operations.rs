@@ -444,33 +444,16 @@ impl query::QueryValue for AssumeRoleInput {
             key,
             "PolicyArns",
             self.policy_arns.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
+            query::ListStyle::default(),
         );
         w.field(key, "Policy", self.policy.as_ref());
         w.field(key, "DurationSeconds", self.duration_seconds.as_ref());
-        w.list(
-            key,
-            "Tags",
-            self.tags.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
-        );
+        w.list(key, "Tags", self.tags.as_ref(), query::ListStyle::default());
         w.list(
             key,
             "TransitiveTagKeys",
             self.transitive_tag_keys.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
+            query::ListStyle::default(),
         );
         w.field(key, "ExternalId", self.external_id.as_ref());
         w.field(key, "SerialNumber", self.serial_number.as_ref());
@@ -480,11 +463,7 @@ impl query::QueryValue for AssumeRoleInput {
             key,
             "ProvidedContexts",
             self.provided_contexts.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
+            query::ListStyle::default(),
         );
         w.field(
             key,
@@ -540,11 +519,7 @@ impl query::QueryValue for AssumeRoleWithSamlInput {
             key,
             "PolicyArns",
             self.policy_arns.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
+            query::ListStyle::default(),
         );
         w.field(key, "Policy", self.policy.as_ref());
         w.field(key, "DurationSeconds", self.duration_seconds.as_ref());
@@ -629,11 +604,7 @@ impl query::QueryValue for AssumeRoleWithWebIdentityInput {
             key,
             "PolicyArns",
             self.policy_arns.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
+            query::ListStyle::default(),
         );
         w.field(key, "Policy", self.policy.as_ref());
         w.field(key, "DurationSeconds", self.duration_seconds.as_ref());
@@ -947,23 +918,10 @@ impl query::QueryValue for GetFederationTokenInput {
             key,
             "PolicyArns",
             self.policy_arns.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
+            query::ListStyle::default(),
         );
         w.field(key, "DurationSeconds", self.duration_seconds.as_ref());
-        w.list(
-            key,
-            "Tags",
-            self.tags.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
-        );
+        w.list(key, "Tags", self.tags.as_ref(), query::ListStyle::default());
         w.field(
             key,
             "MinimumSessionTokenSize",
@@ -1099,30 +1057,12 @@ impl xml::FromXml for GetSessionTokenOutput {
 
 impl query::QueryValue for GetWebIdentityTokenInput {
     fn write(&self, w: &mut query::Writer, key: &str) {
-        w.list(
-            key,
-            "Audience",
-            Some(&self.audience),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
-        );
+        w.list(key, "Audience", Some(&self.audience), query::ListStyle::default());
         w.field(key, "DurationSeconds", self.duration_seconds.as_ref());
         w.field(key, "SigningAlgorithm", Some(&self.signing_algorithm));
         w.field(key, "Scope", self.scope.as_ref());
         w.field(key, "SubjectMode", self.subject_mode.as_ref());
-        w.list(
-            key,
-            "Tags",
-            self.tags.as_ref(),
-            query::ListStyle {
-                member: None,
-                flattened: false,
-                ec2: false,
-            },
-        );
+        w.list(key, "Tags", self.tags.as_ref(), query::ListStyle::default());
     }
 }
 
