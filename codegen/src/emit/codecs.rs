@@ -102,6 +102,30 @@ fn element_name(f: &Field) -> &str {
     }
 }
 
+/// The names of a map entry's key and value elements.
+fn entry_names(xml: &XmlNames) -> (&str, &str) {
+    (xml.key.as_deref().unwrap_or("key"), xml.value.as_deref().unwrap_or("value"))
+}
+
+/// Reads a structure member or union variant from its own element `child`: a wrapped list or map
+/// by its layout, anything else as itself. (Flattened collections span several elements and are
+/// read by the caller.)
+fn element_read(xml: &XmlNames, ty: &RustType) -> TokenStream {
+    match ty {
+        RustType::List(item) => {
+            let member = xml.member.as_deref().unwrap_or("member");
+            let inner = optional(inner_layout(xml, item));
+            quote!(xml::list(child, #member, #inner)?)
+        }
+        RustType::Map(_, item) => {
+            let (key, value) = entry_names(xml);
+            let inner = optional(inner_layout(xml, item));
+            quote!(xml::map(child, #key, #value, #inner)?)
+        }
+        _ => quote!(xml::FromXml::from_xml(child)?),
+    }
+}
+
 fn from_xml(s: &StructDef) -> TokenStream {
     let name = ident(&s.name);
     let mut seen = HashSet::new();
@@ -132,8 +156,6 @@ fn from_xml(s: &StructDef) -> TokenStream {
         if !seen.insert(element.to_string()) {
             continue;
         }
-        let member = f.xml.member.as_deref().unwrap_or("member");
-        let (key, value) = (f.xml.key.as_deref().unwrap_or("key"), f.xml.value.as_deref().unwrap_or("value"));
         let statement = match (&f.ty, f.xml.flattened) {
             (RustType::List(element), true) => {
                 let target =
@@ -144,24 +166,17 @@ fn from_xml(s: &StructDef) -> TokenStream {
                 };
                 quote!(#target.push(#read);)
             }
-            (RustType::List(element), false) => {
-                let inner = optional(inner_layout(&f.xml, element));
-                wrap(quote!(xml::list(child, #member, #inner)?))
-            }
             (RustType::Map(_, element), true) => {
                 let target = if f.required {
                     quote!(&mut out.#field)
                 } else {
                     quote!(out.#field.get_or_insert_with(Default::default))
                 };
+                let (key, value) = entry_names(&f.xml);
                 let inner = optional(inner_layout(&f.xml, element));
                 quote!(xml::entry(child, #key, #value, #inner, #target)?;)
             }
-            (RustType::Map(_, element), false) => {
-                let inner = optional(inner_layout(&f.xml, element));
-                wrap(quote!(xml::map(child, #key, #value, #inner)?))
-            }
-            _ => wrap(quote!(xml::FromXml::from_xml(child)?)),
+            _ => wrap(element_read(&f.xml, &f.ty)),
         };
         arms.push((element.to_string(), statement));
     }
@@ -230,7 +245,7 @@ fn query_value(s: &StructDef, ec2: bool) -> TokenStream {
                     quote!(w.list(key, #wire, #value, #style);)
                 }
                 RustType::Map(..) => {
-                    let (k, v) = (f.xml.key.as_deref().unwrap_or("key"), f.xml.value.as_deref().unwrap_or("value"));
+                    let (k, v) = entry_names(&f.xml);
                     let flattened = f.xml.flattened;
                     quote!(w.map(key, #wire, #value, query::MapStyle { key: #k, value: #v, flattened: #flattened });)
                 }
@@ -281,7 +296,7 @@ fn list_layout(x: &XmlNames, item: &RustType) -> TokenStream {
 
 /// A map member's `xml::MapXml` (and the layout of the lists or maps inside it).
 fn map_layout(x: &XmlNames, value: &RustType) -> TokenStream {
-    let (k, v) = (x.key.as_deref().unwrap_or("key"), x.value.as_deref().unwrap_or("value"));
+    let (k, v) = entry_names(x);
     let (kn, vn) = (ns_tokens(&x.key_namespace), ns_tokens(&x.value_namespace));
     let flattened = x.flattened;
     let inner = optional(inner_layout(x, value));
@@ -418,8 +433,6 @@ fn union_from_xml(u: &UnionDef) -> TokenStream {
     let arms = u.variants.iter().filter(|v| carried(&v.ty)).map(|v| {
         let variant = ident(&v.name);
         let wire = element_name(v);
-        let member = v.xml.member.as_deref().unwrap_or("member");
-        let (key, value_name) = (v.xml.key.as_deref().unwrap_or("key"), v.xml.value.as_deref().unwrap_or("value"));
         let read = match (&v.ty, v.xml.flattened) {
             // A flattened list variant is every element of its name.
             (RustType::List(item), true) => {
@@ -437,15 +450,8 @@ fn union_from_xml(u: &UnionDef) -> TokenStream {
                     }
                 };
             }
-            (RustType::List(item), false) => {
-                let inner = optional(inner_layout(&v.xml, item));
-                quote!(xml::list(child, #member, #inner)?)
-            }
-            (RustType::Map(_, item), false) => {
-                let inner = optional(inner_layout(&v.xml, item));
-                quote!(xml::map(child, #key, #value_name, #inner)?)
-            }
             (RustType::Map(_, item), true) => {
+                let (key, value_name) = entry_names(&v.xml);
                 let inner = optional(inner_layout(&v.xml, item));
                 quote! {{
                     let mut map = Default::default();
@@ -455,7 +461,7 @@ fn union_from_xml(u: &UnionDef) -> TokenStream {
                     map
                 }}
             }
-            _ => quote!(xml::FromXml::from_xml(child)?),
+            _ => element_read(&v.xml, &v.ty),
         };
         let value = if v.boxed { quote!(Box::new(#read)) } else { read };
         quote! {
