@@ -101,6 +101,40 @@ fn crate_count(bench: &Path, package: &str) -> Result<usize> {
     Ok(names.len())
 }
 
+/// One program on each stack, built cold for a benchmark row.
+struct ColdPrograms {
+    ours: &'static str,
+    sdk: &'static str,
+    /// Part of the target directories' names: `target/cold-{stratus,sdk}{stem}-{profile}`.
+    stem: &'static str,
+    /// Added to the progress lines after "build".
+    what: &'static str,
+    /// Added to the row's name after "build".
+    label: &'static str,
+    goal: &'static str,
+}
+
+/// `runs` cold builds of each program, alternating, as one row.
+fn cold_build_row(bench: &Path, p: &ColdPrograms, release: bool, runs: usize) -> Result<[String; 5]> {
+    let profile = if release { "release" } else { "debug" };
+    let (mut ours, mut sdk) = (Vec::new(), Vec::new());
+    for i in 0..runs {
+        let _ = writeln!(std::io::stdout(), "==> cold {profile} build{} {} of {runs}", p.what, i + 1);
+        let target = bench.join(format!("target/cold-stratus{}-{profile}", p.stem));
+        ours.push(cold_build(bench, p.ours, release, &target)?);
+        let target = bench.join(format!("target/cold-sdk{}-{profile}", p.stem));
+        sdk.push(cold_build(bench, p.sdk, release, &target)?);
+    }
+    let (o, s) = (stats(ours), stats(sdk));
+    Ok([
+        format!("cold {profile} build{}", p.label),
+        fmt_stats(&o, "s", 1),
+        fmt_stats(&s, "s", 1),
+        ratio(o.median, s.median),
+        p.goal.into(),
+    ])
+}
+
 /// A cold build of `package` in a fresh target directory; seconds.
 fn cold_build(bench: &Path, package: &str, release: bool, target: &Path) -> Result<f64> {
     let _ = std::fs::remove_dir_all(target);
@@ -467,50 +501,22 @@ pub fn run(root: &Path, quick: bool) -> Result<String> {
         "".into(),
     ]);
 
-    // Cold builds, alternating.
-    for release in [false, true] {
-        let profile = if release { "release" } else { "debug" };
-        let (mut ours, mut sdk) = (Vec::new(), Vec::new());
-        for i in 0..runs {
-            say(&format!("==> cold {profile} build {} of {runs}", i + 1));
-            ours.push(cold_build(
-                &bench,
-                "stratus-hello",
-                release,
-                &bench.join(format!("target/cold-stratus-{profile}")),
-            )?);
-            sdk.push(cold_build(&bench, "sdk-hello", release, &bench.join(format!("target/cold-sdk-{profile}")))?);
+    // Cold builds, alternating: the Lambda hello-world, then one program on four services
+    // (Lambda, SQS, DynamoDB, STS) with each stack's config crate.
+    let hello =
+        ColdPrograms { ours: "stratus-hello", sdk: "sdk-hello", stem: "", what: "", label: "", goal: "≤ 20%" };
+    let multi = ColdPrograms {
+        ours: "stratus-multi",
+        sdk: "sdk-multi",
+        stem: "-multi",
+        what: " of the four-service program",
+        label: ", Lambda + SQS + DynamoDB + STS + config",
+        goal: "≤ 25%",
+    };
+    for programs in [hello, multi] {
+        for release in [false, true] {
+            rows.push(cold_build_row(&bench, &programs, release, runs)?);
         }
-        let (o, s) = (stats(ours), stats(sdk));
-        rows.push([
-            format!("cold {profile} build"),
-            fmt_stats(&o, "s", 1),
-            fmt_stats(&s, "s", 1),
-            ratio(o.median, s.median),
-            "≤ 20%".into(),
-        ]);
-    }
-
-    // Cold builds of one program on four services (Lambda, SQS, DynamoDB, STS) and the config
-    // crate of each stack, alternating.
-    for release in [false, true] {
-        let profile = if release { "release" } else { "debug" };
-        let (mut ours, mut sdk) = (Vec::new(), Vec::new());
-        for i in 0..runs {
-            say(&format!("==> cold {profile} build of the four-service program {} of {runs}", i + 1));
-            let target = bench.join(format!("target/cold-stratus-multi-{profile}"));
-            ours.push(cold_build(&bench, "stratus-multi", release, &target)?);
-            let target = bench.join(format!("target/cold-sdk-multi-{profile}"));
-            sdk.push(cold_build(&bench, "sdk-multi", release, &target)?);
-        }
-        let (o, s) = (stats(ours), stats(sdk));
-        rows.push([
-            format!("cold {profile} build, Lambda + SQS + DynamoDB + STS + config"),
-            fmt_stats(&o, "s", 1),
-            fmt_stats(&s, "s", 1),
-            ratio(o.median, s.median),
-            "≤ 25%".into(),
-        ]);
     }
 
     // Stripped release binaries (the bench profile strips symbols).
