@@ -283,43 +283,42 @@ fn connection(stream: TcpStream, canned: &Canned) -> std::io::Result<()> {
 
 /// Runs a hello-world for `calls` calls of `op`: (calls per second, CPU seconds per 10,000 calls).
 fn calls(binary: &Path, url: &str, op: &str, calls: u32) -> Result<(f64, f64)> {
-    let out = Command::new(binary)
-        .args(["--endpoint-url", url, "--calls", &calls.to_string(), "--op", op])
-        .env_remove("AWS_PROFILE")
-        .output()
-        .with_context(|| format!("running {}", binary.display()))?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    if !out.status.success() {
-        bail!("{} failed: {}{}", binary.display(), text, String::from_utf8_lossy(&out.stderr));
-    }
-    let field = |name: &str| -> Result<f64> {
-        text.split_whitespace()
-            .find_map(|f| f.strip_prefix(&format!("{name}=")))
-            .and_then(|v| v.parse().ok())
-            .with_context(|| format!("no {name}= in `{text}`"))
-    };
-    let (wall, cpu) = (field("wall")?, field("cpu")?);
+    let report = run_program(binary, url, op, calls)?;
+    let (wall, cpu) = (report.number("wall")?, report.number("cpu")?);
     Ok((f64::from(calls) / wall, cpu * 10_000.0 / f64::from(calls)))
 }
 
 /// One ListFunctions call of a hello-world: the peak resident memory it reports, in MiB.
 fn peak_mib(binary: &Path, url: &str) -> Result<f64> {
+    Ok(run_program(binary, url, "list", 1)?.number("peak_kib")? / 1024.0)
+}
+
+/// The line a bench program prints: `calls=N wall=S cpu=S peak_kib=K`.
+struct Report(String);
+
+impl Report {
+    fn number(&self, name: &str) -> Result<f64> {
+        self.0
+            .split_whitespace()
+            .find_map(|f| f.strip_prefix(name)?.strip_prefix('='))
+            .and_then(|v| v.parse().ok())
+            .with_context(|| format!("no {name}= in `{}`", self.0))
+    }
+}
+
+/// Runs a bench program for `calls` calls of `op` against `url` and returns its report.
+fn run_program(binary: &Path, url: &str, op: &str, calls: u32) -> Result<Report> {
     let out = Command::new(binary)
-        .args(["--endpoint-url", url, "--calls", "1", "--op", "list"])
-        .env_clear()
+        .args(["--endpoint-url", url, "--calls", &calls.to_string(), "--op", op])
+        .env_remove("AWS_PROFILE")
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .output()
         .with_context(|| format!("running {}", binary.display()))?;
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
     if !out.status.success() {
         bail!("{} failed: {}{}", binary.display(), text, String::from_utf8_lossy(&out.stderr));
     }
-    let kib: f64 = text
-        .split_whitespace()
-        .find_map(|f| f.strip_prefix("peak_kib="))
-        .and_then(|v| v.parse().ok())
-        .with_context(|| format!("no peak_kib= in `{text}`"))?;
-    Ok(kib / 1024.0)
+    Ok(Report(text))
 }
 
 /// One run of a command line: (wall seconds, CPU seconds, peak resident memory in MiB), measured
