@@ -29,12 +29,19 @@ pub fn api_listing(ir: &Ir) -> String {
             let _ = writeln!(out, "    errors: {}", errors.join(", "));
         }
     }
+    let _ = writeln!(
+        out,
+        "error enum {}: a variant per error type, and Unhandled; each operation's error type is an alias of it",
+        ir.service.error
+    );
+    let _ = writeln!(out, "builder {}<T, C>: setters of the structures marked (builder)", ir.service.builder);
     for t in &ir.types {
         match t {
             TypeDef::Struct(s) => {
                 let kind = if s.error.is_some() { "error" } else { "struct" };
                 let dep = if s.deprecated.is_some() { " #[deprecated]" } else { "" };
-                let _ = writeln!(out, "{kind} {}{dep}", s.name);
+                let built = if s.builder { " (builder)" } else { "" };
+                let _ = writeln!(out, "{kind} {}{built}{dep}", s.name);
                 for f in &s.fields {
                     let mut ty = ir.display(&f.ty).to_string();
                     if f.boxed {

@@ -23,8 +23,8 @@
 //! - [`http`]: the transport trait, the hyper + rustls client, and a capturing fake;
 //! - [`testing`]: checking the requests a client sends, without a network;
 //!
-//! and the macros that expand the repetitive parts of generated items ([`builder!`],
-//! [`impl_string_enum!`], [`impl_error!`]).
+//! and the macros that implement the traits every generated enum or exception has alike
+//! ([`impl_string_enum!`], [`impl_error!`]).
 //!
 //! `sigv4`, `credentials` and `profile` live together in the `auth/` folder of the sources; the
 //! crate-root paths above are their stable paths.

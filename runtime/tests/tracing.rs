@@ -13,7 +13,7 @@ use stratus_runtime::client::{Handle, ServiceInfo};
 use stratus_runtime::credentials::Credentials;
 use stratus_runtime::error::RawResponse;
 use stratus_runtime::http::{Body, CaptureClient};
-use stratus_runtime::operation::{OpSpec, Operation, OperationError, Request};
+use stratus_runtime::operation::{ErrorDetails, OpSpec, Operation, OperationError, Request, Unhandled};
 use stratus_runtime::Config;
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
@@ -162,11 +162,15 @@ struct GetThing {
 struct Thing {}
 
 #[derive(Debug)]
-struct ThingError;
+struct ThingError(Unhandled);
 
 impl OperationError for ThingError {
-    fn from_response(_: &str, _: Option<&str>, _: &RawResponse) -> Self {
-        ThingError
+    fn from_response(code: &str, message: Option<&str>, _: &RawResponse) -> Self {
+        ThingError(Unhandled::new(code, message))
+    }
+
+    fn details(&self) -> &dyn ErrorDetails {
+        &self.0
     }
 }
 

@@ -2,6 +2,7 @@
 //! sensitive data, builders.
 
 use stratus_lambda::types::*;
+use stratus_runtime::operation::ErrorShape;
 use stratus_runtime::types::IndexMap;
 
 #[test]
@@ -24,19 +25,20 @@ fn sensitive_values_are_redacted_in_debug() {
     assert!(!debug.contains("DB_PASSWORD"), "{debug}");
     assert!(debug.contains("*** Sensitive Data Redacted ***"), "{debug}");
 
-    let input = InvokeInput::builder().function_name("my-fn").payload(b"{\"secret\":1}".as_slice()).build();
+    let input = Builder::<InvokeInput>::default().function_name("my-fn").payload(b"{\"secret\":1}".as_slice()).build();
     let debug = format!("{input:?}");
     assert!(debug.contains("my-fn") && !debug.contains("secret"), "{debug}");
 }
 
 #[test]
 fn structures_use_the_model_names_on_the_wire() {
-    let config = FunctionConfiguration::builder()
-        .function_name("my-fn")
-        .runtime(Runtime::Python312)
-        .memory_size(256)
-        .kms_key_arn("arn:aws:kms:us-east-1:123456789012:key/abc")
-        .build();
+    let config = FunctionConfiguration {
+        function_name: Some("my-fn".into()),
+        runtime: Some(Runtime::Python312),
+        memory_size: Some(256),
+        kms_key_arn: Some("arn:aws:kms:us-east-1:123456789012:key/abc".into()),
+        ..Default::default()
+    };
     let json = serde_json::to_value(&config).unwrap();
     assert_eq!(
         json,
@@ -74,7 +76,7 @@ fn required_members_are_not_options() {
 fn errors_display_code_and_message() {
     let e = ResourceNotFoundException { message: Some("Function not found: x".into()), ..Default::default() };
     assert_eq!(e.to_string(), "ResourceNotFoundException: Function not found: x");
-    assert_eq!(ResourceNotFoundException::CODE, "ResourceNotFoundException");
+    assert_eq!(<ResourceNotFoundException as ErrorShape>::CODE, "ResourceNotFoundException");
     let boxed: Box<dyn std::error::Error> = Box::new(e);
     assert!(boxed.to_string().starts_with("ResourceNotFoundException"));
 }

@@ -17,7 +17,8 @@ pub(super) fn file(ir: &Ir, options: &Options) -> Result<GeneratedFile, EmitErro
         .iter()
         .filter_map(|w| {
             let op = ir.op(w.operation);
-            let builder = format_ident!("{}", ir.input(op)?.builder);
+            let input = ident(&ir.input(op)?.name);
+            let builder = ident(&ir.service.builder);
             let method = format_ident!("{}", w.method);
             let ctx = format_ident!("{}", w.name);
             let doc = format!(
@@ -27,7 +28,7 @@ pub(super) fn file(ir: &Ir, options: &Options) -> Result<GeneratedFile, EmitErro
             let waiter_ctx = Rt::WaiterCtx.path();
             Some(quote! {
                 #[doc = #doc]
-                pub fn #method(&self) -> #builder<#waiter_ctx<&Self, #root::waiters::#ctx>> {
+                pub fn #method(&self) -> #builder<#input, #waiter_ctx<&Self, #root::waiters::#ctx>> {
                     #builder::with_context(#waiter_ctx::new(self))
                 }
             })
@@ -40,7 +41,7 @@ pub(super) fn file(ir: &Ir, options: &Options) -> Result<GeneratedFile, EmitErro
             let op = ir.op(p.operation);
             let input = ir.input(op)?;
             let input_ty = ident(&input.name);
-            let builder = format_ident!("{}", input.builder);
+            let builder = ident(&ir.service.builder);
             let what = if p.item.is_some() {
                 format!("[`items()`]({}) each entry of {}", Rt::PaginatorItems.text(), p.result_members())
             } else if p.results.is_empty() {
@@ -58,11 +59,10 @@ pub(super) fn file(ir: &Ir, options: &Options) -> Result<GeneratedFile, EmitErro
             );
             let paginator = Rt::Paginator.path();
             Some(quote! {
-                impl<'a> #builder<&'a Client> {
+                impl<'a> #builder<#input_ty, &'a Client> {
                     #[doc = #doc]
                     pub fn into_paginator(self) -> #paginator<&'a Client, #input_ty> {
-                        let (client, input) = self.into_parts();
-                        #paginator::new(client, input)
+                        #paginator::new(self.ctx, self.inner)
                     }
                 }
             })
@@ -85,7 +85,6 @@ pub(super) fn file(ir: &Ir, options: &Options) -> Result<GeneratedFile, EmitErro
         //! The client.
         #allow
         use #root::error::*;
-        use #root::types::builders::*;
         use #root::types::*;
         use std::sync::Arc;
         use #handle;
@@ -207,7 +206,7 @@ fn method(ir: &Ir, id: OpId, krate: &str) -> Option<TokenStream> {
     let input = ir.input(op)?;
     let (result, _) = result_and_option(ir);
     let input_ty = ident(&input.name);
-    let builder = format_ident!("{}", input.builder);
+    let builder = ident(&ir.service.builder);
     let output_ty = match ir.output(op) {
         Some(o) => {
             let o = ident(&o.name);
@@ -275,7 +274,7 @@ fn method(ir: &Ir, id: OpId, krate: &str) -> Option<TokenStream> {
     Some(quote! {
         #doc
         #deprecated
-        pub fn #fluent(&self) -> #builder<&Self> {
+        pub fn #fluent(&self) -> #builder<#input_ty, &Self> {
             #builder::with_context(self)
         }
 

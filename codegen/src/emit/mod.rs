@@ -90,41 +90,9 @@ fn header(options: &Options) -> String {
 
 /// Formats tokens as a Rust file with the generated-code header.
 fn rust_file(path: &str, tokens: TokenStream, options: &Options) -> Result<GeneratedFile, EmitError> {
-    rust_file_with(path, tokens, &Verbatim::default(), options)
-}
-
-/// Macro invocations laid out by hand: prettyplease prints a macro's tokens on one line, so the
-/// emitters put a placeholder item in the tokens and the text in here, swapped in after formatting.
-#[derive(Default)]
-struct Verbatim {
-    texts: RefCell<Vec<String>>,
-}
-
-impl Verbatim {
-    /// Registers `text` and returns its placeholder item.
-    fn item(&self, text: String) -> TokenStream {
-        let mut texts = self.texts.borrow_mut();
-        let n = texts.len();
-        texts.push(text);
-        quote!(__stratus_verbatim!(#n);)
-    }
-}
-
-/// Like [`rust_file`], then replaces the placeholders of `verbatim` with their texts.
-fn rust_file_with(
-    path: &str,
-    tokens: TokenStream,
-    verbatim: &Verbatim,
-    options: &Options,
-) -> Result<GeneratedFile, EmitError> {
     let file =
         syn::parse2::<syn::File>(tokens).map_err(|e| EmitError { file: path.to_string(), message: e.to_string() })?;
-    let mut code = prettyplease::unparse(&file);
-    for (n, text) in verbatim.texts.borrow().iter().enumerate() {
-        let placeholder = format!("__stratus_verbatim!({n}usize);\n");
-        code = code.replacen(&placeholder, &format!("{}\n", text.trim_end()), 1);
-    }
-    let code = space_items(&code);
+    let code = space_items(&prettyplease::unparse(&file));
     Ok(GeneratedFile { path: PathBuf::from(path), contents: format!("{}{}", header(options), code) })
 }
 
@@ -137,7 +105,10 @@ fn space_items(code: &str) -> String {
         let indent = line.len() - line.trim_start().len();
         let prev_indent = prev.len() - prev.trim_start().len();
         let closes_item = prev.trim() == "}"
-            || (prev_indent == 0 && prev.ends_with(';') && !line.starts_with("use ") && !prev.starts_with("//"));
+            || (prev_indent == 0
+                && (prev.ends_with(';') || prev.ends_with("{}"))
+                && !line.starts_with("use ")
+                && !prev.starts_with("//"));
         let after_header = prev.starts_with("//!") && !line.starts_with("//!");
         if !line.trim().is_empty()
             && ((closes_item && indent == prev_indent && !line.trim_start().starts_with('}')) || after_header)

@@ -3,13 +3,14 @@
 //! `impl EventUnion` for event streams, and the per-operation error enums.
 
 use super::rt::Rt;
-use super::{ident, result_and_option, rust_file_with, EmitError, GeneratedFile, Options, Verbatim};
+use super::{ident, result_and_option, rust_file, EmitError, GeneratedFile, Options};
 use crate::ir::{
     Binding, Check, Field, Ir, Nesting, OperationIr, PageItem, PaginatorIr, PayloadKind, Protocol, RustType, StructDef,
     TimestampFormat, TokenStep, TypeDef, UnionDef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
+use std::collections::HashSet;
 
 pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, EmitError> {
     let mut items = Vec::new();
@@ -43,45 +44,122 @@ pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Em
 
         #(#items)*
     };
-    let ops = rust_file_with("src/operations.rs", tokens, &Verbatim::default(), options)?;
+    let ops = rust_file("src/operations.rs", tokens, options)?;
+    Ok(vec![ops, errors_file(ir, options)?])
+}
 
-    let verbatim = Verbatim::default();
-    let enums: Vec<TokenStream> =
-        ir.operations.iter().map(|op| verbatim.item(error_enum(ir, op, &options.root))).collect();
-    let allow =
-        if ir.operations.iter().all(|op| op.errors.is_empty()) { quote!(#![allow(unused_imports)]) } else { quote!() };
+/// `error.rs`: the service's error enum, and each operation's error type as an alias of it.
+fn errors_file(ir: &Ir, options: &Options) -> Result<GeneratedFile, EmitError> {
+    let root = options.root();
+    let name = ident(&ir.service.error);
+    let operation = Rt::OperationModule.path();
+    let raw = Rt::RawResponse.path();
+    let (_, option) = result_and_option(ir);
+    let exceptions: Vec<_> = ir.exceptions().collect();
+    let variants = exceptions.iter().map(|(s, _)| {
+        let v = ident(&s.name);
+        let doc = format!(" The service returned [`{}`].", s.name.trim_start_matches("r#"));
+        quote!(#[doc = #doc] #v(#v),)
+    });
+    // A code two exceptions share (CloudWatch's `ResourceNotFound`) means the first, as one code
+    // can only pick one variant.
+    let mut seen = HashSet::new();
+    let arms: Vec<TokenStream> = exceptions
+        .iter()
+        .filter_map(|(s, e)| {
+            let codes: Vec<&String> = std::iter::once(&e.code).chain(&e.alt_code).filter(|c| seen.insert(*c)).collect();
+            if codes.is_empty() {
+                return None;
+            }
+            let v = ident(&s.name);
+            Some(quote!(#(#codes)|* => Self::#v(rt::ErrorShape::parse(raw, message)),))
+        })
+        .collect();
+    let unhandled = quote!(Self::Unhandled(rt::Unhandled::new(code, message)));
+    let (raw_param, decode) = if arms.is_empty() {
+        (quote!(_raw), unhandled)
+    } else {
+        (quote!(raw), quote!(match code { #(#arms)* _ => #unhandled, }))
+    };
+    let details = if exceptions.is_empty() {
+        quote!(let Self::Unhandled(e) = self; e)
+    } else {
+        let arms = exceptions.iter().map(|(s, _)| {
+            let v = ident(&s.name);
+            quote!(Self::#v(e) => e,)
+        });
+        quote!(match self { #(#arms)* Self::Unhandled(e) => e, })
+    };
+    let aliases = ir.operations.iter().map(|op| {
+        let alias = ident(&op.error_enum);
+        let method = op.method.trim_start_matches("r#");
+        let modeled: Vec<String> =
+            ir.error_variants(op).map(|(n, _)| format!("[`{}`]", n.trim_start_matches("r#"))).collect();
+        let what = if modeled.is_empty() {
+            format!("none is modeled, so any error is a [`{}`]", ir.service.error)
+        } else {
+            format!("{} as modeled, or any other [`{}`]", modeled.join(", "), ir.service.error)
+        };
+        let doc = format!(" Errors of [`Client::{method}`]({root}::Client::{method}): {what}.");
+        quote!(#[doc = #doc] pub type #alias = #name;)
+    });
     let doc = super::inner_doc_attrs(&format!(
-        "The error enum of each operation: its modeled exceptions, and `Unhandled` for the rest.\n\
-         Operations return `{}<OperationError>`; see\n\
-         [`Error::service_error`]({}).",
-        Rt::Error.text(),
-        Rt::ServiceError.text()
+        "The errors of the service: [`{name}`], with one variant per modeled exception and\n\
+         `Unhandled` for the rest. Each operation's error type (`{example}`) is an alias of it,\n\
+         documented with the exceptions the operation is modeled to return. Operations return\n\
+         `{error}<{name}>`; see [`Error::service_error`]({service_error}).",
+        name = ir.service.error,
+        example = ir.operations.first().map_or("GetThingError", |op| op.error_enum.as_str()),
+        error = Rt::Error.text(),
+        service_error = Rt::ServiceError.text()
+    ));
+    let uses = if exceptions.is_empty() { quote!() } else { quote!(use #root::types::*;) };
+    let enum_doc = super::doc_attrs(&format!(
+        "An error {} returned: one of its modeled exceptions, or `Unhandled`.",
+        ir.service.full_name
     ));
     let tokens = quote! {
         #doc
-        #allow
-        use #root::types::*;
+        #uses
+        use #operation as rt;
 
-        #(#enums)*
+        #enum_doc
+        #[derive(Clone, Debug)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// An error this version of the client does not model (see its code and message).
+            Unhandled(rt::Unhandled),
+        }
+
+        impl rt::OperationError for #name {
+            fn from_response(code: &str, message: #option<&str>, #raw_param: &#raw) -> Self {
+                #decode
+            }
+
+            fn details(&self) -> &dyn rt::ErrorDetails {
+                #details
+            }
+        }
+
+        impl #name {
+            /// The error code.
+            pub fn code(&self) -> &str {
+                rt::OperationError::details(self).code()
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                rt::OperationError::details(self).fmt(f)
+            }
+        }
+
+        impl std::error::Error for #name {}
+
+        #(#aliases)*
     };
-    let errors = rust_file_with("src/error.rs", tokens, &verbatim, options)?;
-    Ok(vec![ops, errors])
-}
-
-fn error_enum(ir: &Ir, op: &OperationIr, root: &str) -> String {
-    let mut s = format!(
-        "{mac}! {{\n    /// Errors of [`Client::{method}`]({root}::Client::{method}).\n    {name} {{\n",
-        mac = Rt::OperationErrorMacro.text(),
-        method = op.method.trim_start_matches("r#"),
-        name = op.error_enum
-    );
-    for id in &op.errors {
-        let Some(info) = ir.structure(*id).and_then(|s| s.error.as_ref()) else { continue };
-        let alt = info.alt_code.as_ref().map(|a| format!(" | {a:?}")).unwrap_or_default();
-        s.push_str(&format!("        {} = {:?}{alt},\n", ir.name(*id), info.code));
-    }
-    s.push_str("    }\n}\n");
-    s
+    rust_file("src/error.rs", tokens, options)
 }
 
 /// The validation calls for one field.

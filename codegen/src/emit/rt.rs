@@ -87,10 +87,8 @@ pub(crate) enum Rt {
     Encoding,
     /// `cbor`: the CBOR codec.
     CborModule,
-    /// `builder!`.
-    BuilderMacro,
-    /// `operation_error!`.
-    OperationErrorMacro,
+    /// `error::RawResponse`.
+    RawResponse,
     /// `impl_error!`.
     ImplErrorMacro,
     /// `impl_string_enum!`.
@@ -138,8 +136,7 @@ impl Rt {
             Rt::QueryModule => &["query"],
             Rt::Encoding => &["encoding"],
             Rt::CborModule => &["cbor"],
-            Rt::BuilderMacro => &["builder"],
-            Rt::OperationErrorMacro => &["operation_error"],
+            Rt::RawResponse => &["error", "RawResponse"],
             Rt::ImplErrorMacro => &["impl_error"],
             Rt::ImplStringEnumMacro => &["impl_string_enum"],
         }

@@ -2,8 +2,7 @@
 
 use super::rt::Rt;
 use super::{
-    deprecated_attr, doc_attrs, ident, inner_doc_attrs, rust_file, rust_file_with, EmitError, GeneratedFile, Options,
-    TypeCtx, Verbatim,
+    deprecated_attr, doc_attrs, ident, inner_doc_attrs, rust_file, EmitError, GeneratedFile, Options, TypeCtx,
 };
 use crate::ir::{Binding, EnumDef, Field, Ir, RustType, StructDef, TimestampFormat, TypeDef, UnionDef};
 use proc_macro2::TokenStream;
@@ -40,13 +39,12 @@ pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Em
     let mut mods = Vec::new();
     for (g, module, doc) in groups {
         let ctx = TypeCtx::new(ir, &generated);
-        let verbatim = Verbatim::default();
         let members: Vec<&TypeDef> = ir.types.iter().filter(|t| group(t) == g).collect();
         let local: HashSet<&str> = members.iter().map(|t| t.name()).collect();
         let items: Vec<TokenStream> = members
             .iter()
             .map(|t| match t {
-                TypeDef::Struct(s) => structure(ir, &ctx, &verbatim, s),
+                TypeDef::Struct(s) => structure(ir, &ctx, s),
                 TypeDef::Enum(e) => enumeration(&ctx, e),
                 TypeDef::Union(u) => union(&ctx, u),
             })
@@ -69,41 +67,22 @@ pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, Em
             #uses
             #(#items)*
         };
-        files.push(rust_file_with(&format!("src/types/{module}.rs"), tokens, &verbatim, options)?);
+        files.push(rust_file(&format!("src/types/{module}.rs"), tokens, options)?);
         mods.push(format_ident!("{}", module));
     }
 
-    let ctx = TypeCtx::new(ir, &generated);
-    let builders: Vec<String> = ir
-        .types
-        .iter()
-        .filter_map(|t| match t {
-            TypeDef::Struct(s) => Some(builder(&ctx, s)),
-            _ => None,
-        })
-        .collect();
-    let uses = ctx.use_lines();
-    let head = rust_file(
-        "src/types/builders.rs",
-        quote! {
-            //! Builders for the structures of [`types`](super): `Type::builder().field(value).build()`.
-            use super::*;
-            #uses
-        },
-        options,
-    )?;
-    files.push(GeneratedFile { path: head.path, contents: format!("{}\n{}", head.contents, builders.join("\n")) });
+    files.push(builders(ir, &generated, options)?);
+    mods.push(format_ident!("builders"));
 
     let module_doc = inner_doc_attrs(&format!(
         "Data types of the {} API: every shape of the model.\n\n\
-         Structures have public fields (an `Option` unless the model requires the member) and a\n\
-         `builder()`. String enums keep values this version does not know in an `Unknown` variant\n\
+         Structures have public fields (an `Option` unless the model requires the member); those\n\
+         sent in requests have setters on [`{}`]. String enums keep values this version does not know in an `Unknown` variant\n\
          that round-trips unchanged. `Debug` never prints members the model marks sensitive.",
-        ir.service.full_name
+        ir.service.full_name, ir.service.builder
     ));
     let tokens = quote! {
         #module_doc
-        pub mod builders;
         #( mod #mods; )*
         #( pub use #mods::*; )*
     };
@@ -124,7 +103,7 @@ fn field_type(ctx: &TypeCtx, f: &Field) -> TokenStream {
     }
 }
 
-fn structure(ir: &Ir, ctx: &TypeCtx, verbatim: &Verbatim, s: &StructDef) -> TokenStream {
+fn structure(ir: &Ir, ctx: &TypeCtx, s: &StructDef) -> TokenStream {
     let name = ident(&s.name);
     let docs = doc_attrs(&struct_docs(ir, s));
     let deprecated = deprecated_attr(&s.deprecated);
@@ -188,7 +167,7 @@ fn structure(ir: &Ir, ctx: &TypeCtx, verbatim: &Verbatim, s: &StructDef) -> Toke
     let sensitive = s.fields.iter().any(|f| f.sensitive);
     let derive_debug = if sensitive { quote!() } else { quote!(Debug,) };
     let debug_impl = if sensitive { debug_impl(s) } else { quote!() };
-    let error_impl = error_impl(ir, s).map(|t| verbatim.item(t)).unwrap_or_default();
+    let error_impl = error_impl(ir, s);
     quote! {
         #docs
         #deprecated
@@ -242,38 +221,43 @@ fn debug_impl(s: &StructDef) -> TokenStream {
     }
 }
 
-/// The `impl_error!` invocation of an exception structure, as text.
-fn error_impl(ir: &Ir, s: &StructDef) -> Option<String> {
+/// The `impl_error!` invocation of an exception structure.
+fn error_impl(ir: &Ir, s: &StructDef) -> Option<TokenStream> {
     let err = s.error.as_ref()?;
-    let mut args = format!("{}, {:?}", s.name, err.code);
+    let name = ident(&s.name);
+    let code = &err.code;
+    let mut args = vec![quote!(#name), quote!(#code)];
     if err.throttling {
-        args.push_str(", retry: Throttling");
+        args.push(quote!(retry: Throttling));
     } else if err.retryable {
-        args.push_str(", retry: Transient");
+        args.push(quote!(retry: Transient));
     }
     let message =
         s.fields.iter().find(|f| f.member.eq_ignore_ascii_case("message") && f.ty == RustType::String && !f.sensitive);
     if let Some(f) = message {
-        let key = if f.required { "required_message" } else { "message" };
-        args.push_str(&format!(", {key}: {}", f.name));
+        let field = ident(&f.name);
+        args.push(if f.required { quote!(required_message: #field) } else { quote!(message: #field) });
     }
-    let headers: Vec<String> = s
+    let headers: Vec<TokenStream> = s
         .fields
         .iter()
         .filter(|f| f.binding == Binding::Header && !f.required)
-        .map(|f| format!("{}: {:?}", f.name, f.wire_name))
+        .map(|f| {
+            let field = ident(&f.name);
+            let wire = &f.wire_name;
+            quote!(#field: #wire)
+        })
         .collect();
     if !headers.is_empty() {
-        args.push_str(&format!(", headers {{ {} }}", headers.join(", ")));
+        args.push(quote!(headers { #(#headers),* }));
     }
     if ir.service.protocol.is_xml() {
-        args.push_str(", format: xml");
+        args.push(quote!(format: xml));
     } else if matches!(ir.service.protocol, crate::ir::Protocol::RpcV2Cbor { .. }) {
-        args.push_str(", format: cbor");
+        args.push(quote!(format: cbor));
     }
-    let mac = Rt::ImplErrorMacro.text();
-    let one_line = format!("{mac}!({args});\n");
-    Some(if one_line.len() <= 110 { one_line } else { format!("{mac}!(\n    {}\n);\n", args.replace(", ", ",\n    ")) })
+    let mac = Rt::ImplErrorMacro.path();
+    Some(quote!(#mac!(#(#args),*);))
 }
 
 fn enumeration(ctx: &TypeCtx, e: &EnumDef) -> TokenStream {
@@ -401,41 +385,167 @@ fn union(ctx: &TypeCtx, u: &UnionDef) -> TokenStream {
     }
 }
 
-/// A `builder!` invocation, as text: macro bodies are not formatted by prettyplease, so we lay
-/// them out ourselves, one line per field.
-fn builder(ctx: &TypeCtx, s: &StructDef) -> String {
-    let plain = s.name.trim_start_matches("r#");
-    let builder = &s.builder;
-    let line = |f: &Field| {
-        let mut ty = ctx.ty(&f.ty);
-        if f.boxed {
-            ty = ctx.boxed(ty);
+/// `types/builders.rs`: the crate's one generic builder, its `send()`, `wait()` and `build()`, and
+/// for each structure sent in requests its setters and `builder()`.
+fn builders(ir: &Ir, generated: &HashSet<String>, options: &Options) -> Result<GeneratedFile, EmitError> {
+    let ctx = TypeCtx::new(ir, generated);
+    let builder = ident(&ir.service.builder);
+    let dispatch = Rt::Dispatch.path();
+    let operation = Rt::Operation.path();
+    let error = Rt::Error.path();
+    let waiter = Rt::WaiterModule.path();
+    let (result, _) = super::result_and_option(ir);
+    let structs: Vec<&StructDef> = ir
+        .types
+        .iter()
+        .filter_map(|t| match t {
+            TypeDef::Struct(s) if s.builder => Some(s),
+            _ => None,
+        })
+        .collect();
+    let start = (!ir.operations.is_empty()).then(|| {
+        quote! {
+            impl<T: Default, C> #builder<T, C> {
+                /// An empty `T`, to be sent through `ctx`.
+                pub(crate) fn with_context(ctx: C) -> Self {
+                    #builder { inner: T::default(), ctx }
+                }
+            }
         }
-        let dep = if f.deprecated.is_some() { "#[deprecated] " } else { "" };
-        format!("        {dep}{}: {},\n", f.name, type_text(&ty))
-    };
-    let required: String = s.fields.iter().filter(|f| f.required).map(line).collect();
-    let optional: String = s.fields.iter().filter(|f| !f.required).map(line).collect();
-    let section = |fields: String| if fields.is_empty() { "{}".to_string() } else { format!("{{\n{fields}    }}") };
-    format!(
-        "{}! {{\n    /// A builder for [`{plain}`].\n    {builder} => {}{} {} optional {}\n}}\n",
-        Rt::BuilderMacro.text(),
-        s.name,
-        if s.roles.input { " [operation]" } else { "" },
-        section(required),
-        section(optional),
-    )
-}
+    });
+    let set = structs.iter().any(|s| !s.fields.is_empty()).then(|| {
+        quote! {
+            /// Changes the value: what every setter does.
+            fn set(mut self, change: impl FnOnce(&mut T)) -> Self {
+                change(&mut self.inner);
+                self
+            }
+        }
+    });
+    let wait = (!ir.waiters.is_empty()).then(|| {
+        quote! {
+            impl<T, C, W> #builder<T, #waiter::WaiterCtx<C, W>>
+            where
+                T: #operation + Clone,
+                W: #waiter::Waiter<T>,
+                C: #dispatch<T, Output = #result<T::Output, #error<T::Error>>> + Clone,
+            {
+                /// Polls until an acceptor of the waiter matches, starting at the model's delay and
+                /// never waiting past `max_wait`.
+                pub async fn wait(self, max_wait: std::time::Duration) -> #waiter::WaitResult<T> {
+                    self.wait_with(#waiter::WaitOptions::new(W::MIN_DELAY, max_wait)).await
+                }
 
-/// Spells a type's tokens as Rust source (`Vec<String>`, not `Vec < String >`).
-fn type_text(tokens: &TokenStream) -> String {
-    let mut out = String::new();
-    for part in tokens.to_string().split(' ') {
-        let glue = out.is_empty() || out.ends_with(['<', ':']) || part.starts_with(['<', '>', ',', ':']);
-        if !glue {
-            out.push(' ');
+                /// Polls with explicit timing.
+                pub async fn wait_with(self, options: #waiter::WaitOptions) -> #waiter::WaitResult<T> {
+                    #waiter::run(self.ctx, self.inner, options).await
+                }
+            }
         }
-        out.push_str(part);
-    }
-    out
+    });
+    let items: Vec<TokenStream> = structs
+        .iter()
+        .map(|s| {
+            let name = ident(&s.name);
+            let doc = format!(" A builder for [`{}`].", s.name.trim_start_matches("r#"));
+            let setters = s.fields.iter().map(|f| {
+                let fname = ident(&f.name);
+                let mut ty = ctx.ty(&f.ty);
+                if f.boxed {
+                    ty = ctx.boxed(ty);
+                }
+                let plain = f.name.trim_start_matches("r#");
+                let summary = crate::docs::first_sentence(&f.docs);
+                let doc = format!(" Sets [`{plain}`]({}::{plain}): {summary}", s.name.trim_start_matches("r#"));
+                let value = if f.required { quote!(value.into()) } else { quote!(Some(value.into())) };
+                let deprecated = f.deprecated.as_ref().map(|_| quote!(#[deprecated]));
+                quote! {
+                    #[doc = #doc]
+                    #deprecated
+                    pub fn #fname(self, value: impl Into<#ty>) -> Self {
+                        self.set(|v| v.#fname = #value)
+                    }
+                }
+            });
+            let setters = (!s.fields.is_empty()).then(|| {
+                quote! {
+                    impl<C> #builder<#name, C> {
+                        #(#setters)*
+                    }
+                }
+            });
+            // Operation inputs are built through the client (`client.operation()…`); `builder()` is
+            // for the structures users build to put inside them.
+            // A structure named `Builder` has a `builder()` all the same.
+            let allow =
+                s.name.eq_ignore_ascii_case("builder").then(|| quote!(#[allow(clippy::self_named_constructors)]));
+            let start = s.roles.nested.then(|| {
+                quote! {
+                    impl #name {
+                        #[doc = #doc]
+                        #allow
+                        pub fn builder() -> #builder<Self> {
+                            #builder::default()
+                        }
+                    }
+                }
+            });
+            quote! {
+                #start
+                #setters
+            }
+        })
+        .collect();
+    // After the items: they record the imports they need.
+    let uses = ctx.use_lines();
+    let glob = (!structs.is_empty()).then(|| {
+        quote!(
+            use super::*;
+        )
+    });
+    let type_doc = doc_attrs(
+        "A value under construction: an operation's request (`client.get_function()…send()`), a\n\
+         waiter's (`client.wait_until_…()…wait(max_wait)`), or a structure sent inside requests\n\
+         (`Type::builder()…build()`). `Builder::<OperationInput>::default()…build()` builds an\n\
+         operation's input without a client.\n\n\
+         Its setters are those of `T`'s members, each taking anything that converts into the\n\
+         member's type; `C` is what `send()` goes through (a client, a waiter's context, or `()` for\n\
+         a value that is only built).",
+    );
+    let tokens = quote! {
+        //! The builder: the fluent requests of the client (`client.operation().member(value).send()`),
+        //! and `Type::builder().member(value).build()` for the structures sent inside requests.
+        #glob
+        #uses
+
+        #type_doc
+        #[derive(Clone, Debug, Default)]
+        pub struct #builder<T, C = ()> {
+            pub(crate) inner: T,
+            pub(crate) ctx: C,
+        }
+
+        #start
+
+        impl<T, C> #builder<T, C> {
+            /// Returns the built value.
+            pub fn build(self) -> T {
+                self.inner
+            }
+
+            #set
+        }
+
+        impl<T, C: #dispatch<T>> #builder<T, C> {
+            /// Sends the request.
+            pub fn send(self) -> impl std::future::Future<Output = C::Output> {
+                self.ctx.dispatch(self.inner)
+            }
+        }
+
+        #wait
+
+        #(#items)*
+    };
+    rust_file("src/types/builders.rs", tokens, options)
 }

@@ -1,7 +1,7 @@
 //! Builds the IR from a loaded model in one pass: ids first, then items, operations, the
 //! validation plan, paginators and waiters, each reading only what is already final.
 
-use super::names::{field_name, type_name, unique, variant_name, UNKNOWN_VARIANT};
+use super::names::{field_name, type_name, unique, variant_name, BUILDER_METHODS, UNKNOWN_VARIANT};
 use super::validate;
 use super::waiter;
 use super::*;
@@ -136,6 +136,20 @@ fn build_ir(service: &Service, file: &str, extras: Extras) -> Result<Ir, IrError
         .map(|(name, _)| (name.as_str(), unique(format!("{}Input", type_name(name)), &mut taken)))
         .collect();
 
+    // Crate-wide items that share the types' namespace (both are glob-imported with them): the
+    // builder of every structure sent in requests, and the enum of the service's errors.
+    let builder_type = unique("Builder".into(), &mut taken);
+    let error_type = unique("ServiceError".into(), &mut taken);
+    // Structures sent in requests get setters on the builder: operation inputs and what they hold.
+    let mut requested: HashSet<&str> = HashSet::new();
+    let mut stack: Vec<&str> =
+        service.operations.values().filter_map(|op| Some(op.input.as_ref()?.shape.as_str())).collect();
+    while let Some(name) = stack.pop() {
+        if requested.insert(name) {
+            stack.extend(shapes.get(name).into_iter().flat_map(member_targets));
+        }
+    }
+
     // Ids: the items in model order, then the synthetic inputs.
     let ids: IndexMap<&str, TypeId> = shapes
         .keys()
@@ -231,7 +245,7 @@ fn build_ir(service: &Service, file: &str, extras: Extras) -> Result<Ir, IrError
         let rename_all = json_naming(&mut fields);
         types.push(TypeDef::Struct(StructDef {
             shape: shape_name.clone(),
-            builder: builder_name(rust_name),
+            builder: requested.contains(shape_name.as_str()),
             name: rust_name.clone(),
             docs,
             fields,
@@ -251,7 +265,7 @@ fn build_ir(service: &Service, file: &str, extras: Extras) -> Result<Ir, IrError
     for (op, rust_name) in &synthetic {
         types.push(TypeDef::Struct(StructDef {
             shape: String::new(),
-            builder: builder_name(rust_name),
+            builder: true,
             name: rust_name.clone(),
             docs: format!("Input of the `{op}` operation (it takes no parameters)."),
             fields: Vec::new(),
@@ -390,6 +404,8 @@ fn build_ir(service: &Service, file: &str, extras: Extras) -> Result<Ir, IrError
             signing_name: meta.signing_name.clone().or_else(|| meta.endpoint_prefix.clone()).unwrap_or_default(),
             endpoint_prefix: meta.endpoint_prefix.clone().unwrap_or_default(),
             docs: html_to_markdown(service.documentation.as_deref().unwrap_or_default()),
+            builder: builder_type,
+            error: error_type,
         },
         types,
         shape_types,
@@ -430,11 +446,6 @@ fn build_ir(service: &Service, file: &str, extras: Extras) -> Result<Ir, IrError
         }
     }
     Ok(ir)
-}
-
-/// The builder type of a structure.
-fn builder_name(rust_name: &str) -> String {
-    format!("{}Builder", rust_name.trim_start_matches("r#"))
 }
 
 /// An example with its prose in Markdown.
@@ -956,8 +967,8 @@ fn fields(cx: &MemberContext<'_>, shape_name: &str, shape: &Shape, variants: boo
     if variants {
         used.insert(UNKNOWN_VARIANT.to_string());
     } else {
-        // The builder's finishing method shares the setters' namespace.
-        used.insert("build".to_string());
+        // The builder's own methods share the setters' namespace.
+        used.extend(BUILDER_METHODS.iter().map(|m| m.to_string()));
     }
     shape
         .members

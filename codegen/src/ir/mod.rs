@@ -97,6 +97,14 @@ impl Ir {
         matches!(ty, RustType::Named(id) if matches!(self.def(*id), TypeDef::Enum(_)))
     }
 
+    /// The service's exception structures, in model order: the variants of its error enum.
+    pub fn exceptions(&self) -> impl Iterator<Item = (&StructDef, &ErrorInfo)> {
+        self.types.iter().filter_map(|t| match t {
+            TypeDef::Struct(s) => Some((s, s.error.as_ref()?)),
+            _ => None,
+        })
+    }
+
     /// The modeled errors of an operation as (variant = type name, wire code).
     pub fn error_variants<'a>(&'a self, op: &'a OperationIr) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
         op.errors.iter().map(|id| {
@@ -288,6 +296,12 @@ pub struct ServiceInfo {
     pub endpoint_prefix: String,
     /// Service documentation (Markdown).
     pub docs: String,
+    /// The generic builder type (`Builder`): `Builder<T, C>` with the setters of every structure
+    /// sent in requests, `send()` when `C` is a client, `wait()` when it is a waiter's context.
+    pub builder: String,
+    /// The enum of the service's modeled errors (`ServiceError`); each operation's error type is
+    /// an alias of it.
+    pub error: String,
 }
 
 /// A Rust item generated for a shape.
@@ -341,8 +355,9 @@ pub struct StructDef {
     pub shape: String,
     /// Rust type name.
     pub name: String,
-    /// Name of its builder type (`{name}Builder`).
-    pub builder: String,
+    /// Whether it has setters on the crate's [`builder`](ServiceInfo::builder): it is sent in
+    /// requests (an operation input, or inside one).
+    pub builder: bool,
     /// Markdown docs.
     pub docs: String,
     /// Members, in model order.

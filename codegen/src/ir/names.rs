@@ -74,6 +74,10 @@ pub(super) fn field_name(member: &str) -> String {
 /// The name of the catch-all variant of generated enums and unions.
 pub const UNKNOWN_VARIANT: &str = "Unknown";
 
+/// The methods of the generated builder besides the setters: a member of one of these names gets
+/// another, as setters share their namespace.
+pub const BUILDER_METHODS: [&str; 6] = ["build", "send", "wait", "wait_with", "into_paginator", "set"];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,6 @@
 //! The client.
 
 use crate::error::*;
-use crate::types::builders::*;
 use crate::types::*;
 use std::sync::Arc;
 use stratus_runtime::client::Handle;
@@ -54,8 +53,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`BatchExecuteStatementOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`BatchExecuteStatementError`]. Modeled errors: [`RequestLimitExceeded`], [`InternalServerError`], [`ThrottlingException`].
-    pub fn batch_execute_statement(&self) -> BatchExecuteStatementInputBuilder<&Self> {
-        BatchExecuteStatementInputBuilder::with_context(self)
+    pub fn batch_execute_statement(&self) -> Builder<BatchExecuteStatementInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `BatchExecuteStatement` with a complete input; see [`Client::batch_execute_statement`].
@@ -176,8 +175,8 @@ impl Client {
     ///   }
     /// }
     /// ```
-    pub fn batch_get_item(&self) -> BatchGetItemInputBuilder<&Self> {
-        BatchGetItemInputBuilder::with_context(self)
+    pub fn batch_get_item(&self) -> Builder<BatchGetItemInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `BatchGetItem` with a complete input; see [`Client::batch_get_item`].
@@ -284,8 +283,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn batch_write_item(&self) -> BatchWriteItemInputBuilder<&Self> {
-        BatchWriteItemInputBuilder::with_context(self)
+    pub fn batch_write_item(&self) -> Builder<BatchWriteItemInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `BatchWriteItem` with a complete input; see [`Client::batch_write_item`].
@@ -306,8 +305,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`CancelBulkOperationOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`CancelBulkOperationError`]. Modeled errors: [`ResourceNotFoundException`].
-    pub fn cancel_bulk_operation(&self) -> CancelBulkOperationInputBuilder<&Self> {
-        CancelBulkOperationInputBuilder::with_context(self)
+    pub fn cancel_bulk_operation(&self) -> Builder<CancelBulkOperationInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `CancelBulkOperation` with a complete input; see [`Client::cancel_bulk_operation`].
@@ -346,8 +345,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`CreateBackupOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`CreateBackupError`]. Modeled errors: [`TableNotFoundException`], [`TableInUseException`], [`ContinuousBackupsUnavailableException`], [`BackupInUseException`], [`LimitExceededException`], [`InternalServerError`].
-    pub fn create_backup(&self) -> CreateBackupInputBuilder<&Self> {
-        CreateBackupInputBuilder::with_context(self)
+    pub fn create_backup(&self) -> Builder<CreateBackupInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `CreateBackup` with a complete input; see [`Client::create_backup`].
@@ -394,8 +393,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`CreateGlobalTableOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`CreateGlobalTableError`]. Modeled errors: [`LimitExceededException`], [`InternalServerError`], [`GlobalTableAlreadyExistsException`], [`TableNotFoundException`].
-    pub fn create_global_table(&self) -> CreateGlobalTableInputBuilder<&Self> {
-        CreateGlobalTableInputBuilder::with_context(self)
+    pub fn create_global_table(&self) -> Builder<CreateGlobalTableInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `CreateGlobalTable` with a complete input; see [`Client::create_global_table`].
@@ -520,8 +519,8 @@ impl Client {
     ///   }
     /// }
     /// ```
-    pub fn create_table(&self) -> CreateTableInputBuilder<&Self> {
-        CreateTableInputBuilder::with_context(self)
+    pub fn create_table(&self) -> Builder<CreateTableInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `CreateTable` with a complete input; see [`Client::create_table`].
@@ -544,8 +543,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`DeleteBackupOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`DeleteBackupError`]. Modeled errors: [`BackupNotFoundException`], [`BackupInUseException`], [`LimitExceededException`], [`InternalServerError`].
-    pub fn delete_backup(&self) -> DeleteBackupInputBuilder<&Self> {
-        DeleteBackupInputBuilder::with_context(self)
+    pub fn delete_backup(&self) -> Builder<DeleteBackupInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteBackup` with a complete input; see [`Client::delete_backup`].
@@ -631,8 +630,8 @@ impl Client {
     ///   }
     /// }
     /// ```
-    pub fn delete_item(&self) -> DeleteItemInputBuilder<&Self> {
-        DeleteItemInputBuilder::with_context(self)
+    pub fn delete_item(&self) -> Builder<DeleteItemInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteItem` with a complete input; see [`Client::delete_item`].
@@ -662,8 +661,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`DeleteResourcePolicyOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`DeleteResourcePolicyError`]. Modeled errors: [`ResourceNotFoundException`], [`InternalServerError`], [`PolicyNotFoundException`], [`ResourceInUseException`], [`LimitExceededException`].
-    pub fn delete_resource_policy(&self) -> DeleteResourcePolicyInputBuilder<&Self> {
-        DeleteResourcePolicyInputBuilder::with_context(self)
+    pub fn delete_resource_policy(&self) -> Builder<DeleteResourcePolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteResourcePolicy` with a complete input; see [`Client::delete_resource_policy`].
@@ -724,8 +723,8 @@ impl Client {
     ///   }
     /// }
     /// ```
-    pub fn delete_table(&self) -> DeleteTableInputBuilder<&Self> {
-        DeleteTableInputBuilder::with_context(self)
+    pub fn delete_table(&self) -> Builder<DeleteTableInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteTable` with a complete input; see [`Client::delete_table`].
@@ -748,8 +747,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`DescribeBackupOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`DescribeBackupError`]. Modeled errors: [`BackupNotFoundException`], [`InternalServerError`].
-    pub fn describe_backup(&self) -> DescribeBackupInputBuilder<&Self> {
-        DescribeBackupInputBuilder::with_context(self)
+    pub fn describe_backup(&self) -> Builder<DescribeBackupInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DescribeBackup` with a complete input; see [`Client::describe_backup`].
@@ -774,8 +773,8 @@ impl Client {
     /// # Waiters
     ///
     /// Polled by [`wait_until_bulk_operation_completed`](Client::wait_until_bulk_operation_completed).
-    pub fn describe_bulk_operation(&self) -> DescribeBulkOperationInputBuilder<&Self> {
-        DescribeBulkOperationInputBuilder::with_context(self)
+    pub fn describe_bulk_operation(&self) -> Builder<DescribeBulkOperationInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DescribeBulkOperation` with a complete input; see [`Client::describe_bulk_operation`].
@@ -804,8 +803,8 @@ impl Client {
     /// Returns [`DescribeContinuousBackupsOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`DescribeContinuousBackupsError`]. Modeled errors: [`TableNotFoundException`], [`InternalServerError`].
     pub fn describe_continuous_backups(
         &self,
-    ) -> DescribeContinuousBackupsInputBuilder<&Self> {
-        DescribeContinuousBackupsInputBuilder::with_context(self)
+    ) -> Builder<DescribeContinuousBackupsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DescribeContinuousBackups` with a complete input; see [`Client::describe_continuous_backups`].
@@ -835,8 +834,8 @@ impl Client {
     /// Polled by [`wait_until_contributor_insights_enabled`](Client::wait_until_contributor_insights_enabled).
     pub fn describe_contributor_insights(
         &self,
-    ) -> DescribeContributorInsightsInputBuilder<&Self> {
-        DescribeContributorInsightsInputBuilder::with_context(self)
+    ) -> Builder<DescribeContributorInsightsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DescribeContributorInsights` with a complete input; see [`Client::describe_contributor_insights`].
@@ -857,8 +856,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`DescribeEndpointsOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`DescribeEndpointsError`].
-    pub fn describe_endpoints(&self) -> DescribeEndpointsInputBuilder<&Self> {
-        DescribeEndpointsInputBuilder::with_context(self)
+    pub fn describe_endpoints(&self) -> Builder<DescribeEndpointsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DescribeEndpoints` with a complete input; see [`Client::describe_endpoints`].
@@ -883,8 +882,8 @@ impl Client {
     /// # Waiters
     ///
     /// Polled by [`wait_until_export_completed`](Client::wait_until_export_completed).
-    pub fn describe_export(&self) -> DescribeExportInputBuilder<&Self> {
-        DescribeExportInputBuilder::with_context(self)
+    pub fn describe_export(&self) -> Builder<DescribeExportInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DescribeExport` with a complete input; see [`Client::describe_export`].
@@ -909,8 +908,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`DescribeGlobalTableOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`DescribeGlobalTableError`]. Modeled errors: [`InternalServerError`], [`GlobalTableNotFoundException`].
-    pub fn describe_global_table(&self) -> DescribeGlobalTableInputBuilder<&Self> {
-        DescribeGlobalTableInputBuilder::with_context(self)
+    pub fn describe_global_table(&self) -> Builder<DescribeGlobalTableInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DescribeGlobalTable` with a complete input; see [`Client::describe_global_table`].
@@ -937,8 +936,8 @@ impl Client {
     /// Returns [`DescribeGlobalTableSettingsOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`DescribeGlobalTableSettingsError`]. Modeled errors: [`GlobalTableNotFoundException`], [`InternalServerError`].
     pub fn describe_global_table_settings(
         &self,
-    ) -> DescribeGlobalTableSettingsInputBuilder<&Self> {
-        DescribeGlobalTableSettingsInputBuilder::with_context(self)
+    ) -> Builder<DescribeGlobalTableSettingsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DescribeGlobalTableSettings` with a complete input; see [`Client::describe_global_table_settings`].
@@ -966,8 +965,8 @@ impl Client {
     /// # Waiters
     ///
     /// Polled by [`wait_until_import_completed`](Client::wait_until_import_completed).
-    pub fn describe_import(&self) -> DescribeImportInputBuilder<&Self> {
-        DescribeImportInputBuilder::with_context(self)
+    pub fn describe_import(&self) -> Builder<DescribeImportInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DescribeImport` with a complete input; see [`Client::describe_import`].
@@ -994,8 +993,8 @@ impl Client {
     /// Polled by [`wait_until_kinesis_streaming_destination_active`](Client::wait_until_kinesis_streaming_destination_active).
     pub fn describe_kinesis_streaming_destination(
         &self,
-    ) -> DescribeKinesisStreamingDestinationInputBuilder<&Self> {
-        DescribeKinesisStreamingDestinationInputBuilder::with_context(self)
+    ) -> Builder<DescribeKinesisStreamingDestinationInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DescribeKinesisStreamingDestination` with a complete input; see [`Client::describe_kinesis_streaming_destination`].
@@ -1067,8 +1066,8 @@ impl Client {
     ///   "TableMaxWriteCapacityUnits": 10000
     /// }
     /// ```
-    pub fn describe_limits(&self) -> DescribeLimitsInputBuilder<&Self> {
-        DescribeLimitsInputBuilder::with_context(self)
+    pub fn describe_limits(&self) -> Builder<DescribeLimitsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DescribeLimits` with a complete input; see [`Client::describe_limits`].
@@ -1148,8 +1147,8 @@ impl Client {
     ///   }
     /// }
     /// ```
-    pub fn describe_table(&self) -> DescribeTableInputBuilder<&Self> {
-        DescribeTableInputBuilder::with_context(self)
+    pub fn describe_table(&self) -> Builder<DescribeTableInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DescribeTable` with a complete input; see [`Client::describe_table`].
@@ -1172,8 +1171,8 @@ impl Client {
     /// Returns [`DescribeTableReplicaAutoScalingOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`DescribeTableReplicaAutoScalingError`]. Modeled errors: [`ResourceNotFoundException`], [`InternalServerError`].
     pub fn describe_table_replica_auto_scaling(
         &self,
-    ) -> DescribeTableReplicaAutoScalingInputBuilder<&Self> {
-        DescribeTableReplicaAutoScalingInputBuilder::with_context(self)
+    ) -> Builder<DescribeTableReplicaAutoScalingInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DescribeTableReplicaAutoScaling` with a complete input; see [`Client::describe_table_replica_auto_scaling`].
@@ -1197,8 +1196,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`DescribeTimeToLiveOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`DescribeTimeToLiveError`]. Modeled errors: [`ResourceNotFoundException`], [`InternalServerError`].
-    pub fn describe_time_to_live(&self) -> DescribeTimeToLiveInputBuilder<&Self> {
-        DescribeTimeToLiveInputBuilder::with_context(self)
+    pub fn describe_time_to_live(&self) -> Builder<DescribeTimeToLiveInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DescribeTimeToLive` with a complete input; see [`Client::describe_time_to_live`].
@@ -1225,8 +1224,8 @@ impl Client {
     /// Returns [`KinesisStreamingDestinationOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`DisableKinesisStreamingDestinationError`]. Modeled errors: [`InternalServerError`], [`LimitExceededException`], [`ResourceInUseException`], [`ResourceNotFoundException`].
     pub fn disable_kinesis_streaming_destination(
         &self,
-    ) -> DisableKinesisStreamingDestinationInputBuilder<&Self> {
-        DisableKinesisStreamingDestinationInputBuilder::with_context(self)
+    ) -> Builder<DisableKinesisStreamingDestinationInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DisableKinesisStreamingDestination` with a complete input; see [`Client::disable_kinesis_streaming_destination`].
@@ -1256,8 +1255,8 @@ impl Client {
     /// Returns [`KinesisStreamingDestinationOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`EnableKinesisStreamingDestinationError`]. Modeled errors: [`InternalServerError`], [`LimitExceededException`], [`ResourceInUseException`], [`ResourceNotFoundException`].
     pub fn enable_kinesis_streaming_destination(
         &self,
-    ) -> EnableKinesisStreamingDestinationInputBuilder<&Self> {
-        EnableKinesisStreamingDestinationInputBuilder::with_context(self)
+    ) -> Builder<EnableKinesisStreamingDestinationInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `EnableKinesisStreamingDestination` with a complete input; see [`Client::enable_kinesis_streaming_destination`].
@@ -1293,8 +1292,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`ExecuteStatementOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ExecuteStatementError`]. Modeled errors: [`ConditionalCheckFailedException`], [`ProvisionedThroughputExceededException`], [`ResourceNotFoundException`], [`ItemCollectionSizeLimitExceededException`], [`TransactionConflictException`], [`RequestLimitExceeded`], [`InternalServerError`], [`DuplicateItemException`], [`ThrottlingException`].
-    pub fn execute_statement(&self) -> ExecuteStatementInputBuilder<&Self> {
-        ExecuteStatementInputBuilder::with_context(self)
+    pub fn execute_statement(&self) -> Builder<ExecuteStatementInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ExecuteStatement` with a complete input; see [`Client::execute_statement`].
@@ -1321,8 +1320,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`ExecuteTransactionOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ExecuteTransactionError`]. Modeled errors: [`ResourceNotFoundException`], [`TransactionCanceledException`], [`TransactionInProgressException`], [`IdempotentParameterMismatchException`], [`ProvisionedThroughputExceededException`], [`RequestLimitExceeded`], [`InternalServerError`], [`ThrottlingException`].
-    pub fn execute_transaction(&self) -> ExecuteTransactionInputBuilder<&Self> {
-        ExecuteTransactionInputBuilder::with_context(self)
+    pub fn execute_transaction(&self) -> Builder<ExecuteTransactionInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ExecuteTransaction` with a complete input; see [`Client::execute_transaction`].
@@ -1358,8 +1357,8 @@ impl Client {
     /// Returns [`ExportTableToPointInTimeOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ExportTableToPointInTimeError`]. Modeled errors: [`TableNotFoundException`], [`PointInTimeRecoveryUnavailableException`], [`LimitExceededException`], [`InvalidExportTimeException`], [`ExportConflictException`], [`InternalServerError`].
     pub fn export_table_to_point_in_time(
         &self,
-    ) -> ExportTableToPointInTimeInputBuilder<&Self> {
-        ExportTableToPointInTimeInputBuilder::with_context(self)
+    ) -> Builder<ExportTableToPointInTimeInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ExportTableToPointInTime` with a complete input; see [`Client::export_table_to_point_in_time`].
@@ -1444,8 +1443,8 @@ impl Client {
     ///   }
     /// }
     /// ```
-    pub fn get_item(&self) -> GetItemInputBuilder<&Self> {
-        GetItemInputBuilder::with_context(self)
+    pub fn get_item(&self) -> Builder<GetItemInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetItem` with a complete input; see [`Client::get_item`].
@@ -1476,8 +1475,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetResourcePolicyOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetResourcePolicyError`]. Modeled errors: [`ResourceNotFoundException`], [`InternalServerError`], [`PolicyNotFoundException`].
-    pub fn get_resource_policy(&self) -> GetResourcePolicyInputBuilder<&Self> {
-        GetResourcePolicyInputBuilder::with_context(self)
+    pub fn get_resource_policy(&self) -> Builder<GetResourcePolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetResourcePolicy` with a complete input; see [`Client::get_resource_policy`].
@@ -1505,8 +1504,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`ImportTableOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ImportTableError`]. Modeled errors: [`ResourceInUseException`], [`LimitExceededException`], [`ImportConflictException`].
-    pub fn import_table(&self) -> ImportTableInputBuilder<&Self> {
-        ImportTableInputBuilder::with_context(self)
+    pub fn import_table(&self) -> Builder<ImportTableInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ImportTable` with a complete input; see [`Client::import_table`].
@@ -1542,8 +1541,8 @@ impl Client {
     /// # Pagination
     ///
     /// Pages with `list_backups().into_paginator()` (the `BackupSummaries` items of every page).
-    pub fn list_backups(&self) -> ListBackupsInputBuilder<&Self> {
-        ListBackupsInputBuilder::with_context(self)
+    pub fn list_backups(&self) -> Builder<ListBackupsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListBackups` with a complete input; see [`Client::list_backups`].
@@ -1569,8 +1568,8 @@ impl Client {
     /// # Pagination
     ///
     /// Pages with `list_bulk_operations().into_paginator()` (the `BulkOperationsSummaryList` items of every page).
-    pub fn list_bulk_operations(&self) -> ListBulkOperationsInputBuilder<&Self> {
-        ListBulkOperationsInputBuilder::with_context(self)
+    pub fn list_bulk_operations(&self) -> Builder<ListBulkOperationsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListBulkOperations` with a complete input; see [`Client::list_bulk_operations`].
@@ -1595,8 +1594,8 @@ impl Client {
     /// Returns [`ListContributorInsightsOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ListContributorInsightsError`]. Modeled errors: [`ResourceNotFoundException`], [`InternalServerError`].
     pub fn list_contributor_insights(
         &self,
-    ) -> ListContributorInsightsInputBuilder<&Self> {
-        ListContributorInsightsInputBuilder::with_context(self)
+    ) -> Builder<ListContributorInsightsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListContributorInsights` with a complete input; see [`Client::list_contributor_insights`].
@@ -1619,8 +1618,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`ListExportsOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ListExportsError`]. Modeled errors: [`LimitExceededException`], [`InternalServerError`].
-    pub fn list_exports(&self) -> ListExportsInputBuilder<&Self> {
-        ListExportsInputBuilder::with_context(self)
+    pub fn list_exports(&self) -> Builder<ListExportsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListExports` with a complete input; see [`Client::list_exports`].
@@ -1647,8 +1646,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`ListGlobalTablesOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ListGlobalTablesError`]. Modeled errors: [`InternalServerError`].
-    pub fn list_global_tables(&self) -> ListGlobalTablesInputBuilder<&Self> {
-        ListGlobalTablesInputBuilder::with_context(self)
+    pub fn list_global_tables(&self) -> Builder<ListGlobalTablesInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListGlobalTables` with a complete input; see [`Client::list_global_tables`].
@@ -1671,8 +1670,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`ListImportsOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ListImportsError`]. Modeled errors: [`LimitExceededException`].
-    pub fn list_imports(&self) -> ListImportsInputBuilder<&Self> {
-        ListImportsInputBuilder::with_context(self)
+    pub fn list_imports(&self) -> Builder<ListImportsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListImports` with a complete input; see [`Client::list_imports`].
@@ -1725,8 +1724,8 @@ impl Client {
     ///   ]
     /// }
     /// ```
-    pub fn list_tables(&self) -> ListTablesInputBuilder<&Self> {
-        ListTablesInputBuilder::with_context(self)
+    pub fn list_tables(&self) -> Builder<ListTablesInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListTables` with a complete input; see [`Client::list_tables`].
@@ -1756,8 +1755,8 @@ impl Client {
     /// # Pagination
     ///
     /// Pages with `list_tags_of_resource().into_paginator()` (the `Tags` items of every page).
-    pub fn list_tags_of_resource(&self) -> ListTagsOfResourceInputBuilder<&Self> {
-        ListTagsOfResourceInputBuilder::with_context(self)
+    pub fn list_tags_of_resource(&self) -> Builder<ListTagsOfResourceInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListTagsOfResource` with a complete input; see [`Client::list_tags_of_resource`].
@@ -1857,8 +1856,8 @@ impl Client {
     ///   }
     /// }
     /// ```
-    pub fn put_item(&self) -> PutItemInputBuilder<&Self> {
-        PutItemInputBuilder::with_context(self)
+    pub fn put_item(&self) -> Builder<PutItemInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `PutItem` with a complete input; see [`Client::put_item`].
@@ -1888,8 +1887,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`PutResourcePolicyOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`PutResourcePolicyError`]. Modeled errors: [`ResourceNotFoundException`], [`InternalServerError`], [`LimitExceededException`], [`PolicyNotFoundException`], [`ResourceInUseException`].
-    pub fn put_resource_policy(&self) -> PutResourcePolicyInputBuilder<&Self> {
-        PutResourcePolicyInputBuilder::with_context(self)
+    pub fn put_resource_policy(&self) -> Builder<PutResourcePolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `PutResourcePolicy` with a complete input; see [`Client::put_resource_policy`].
@@ -1996,8 +1995,8 @@ impl Client {
     ///   "ScannedCount": 2
     /// }
     /// ```
-    pub fn query(&self) -> QueryInputBuilder<&Self> {
-        QueryInputBuilder::with_context(self)
+    pub fn query(&self) -> Builder<QueryInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `Query` with a complete input; see [`Client::query`].
@@ -2041,8 +2040,8 @@ impl Client {
     /// Returns [`RestoreTableFromBackupOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`RestoreTableFromBackupError`]. Modeled errors: [`TableAlreadyExistsException`], [`TableInUseException`], [`BackupNotFoundException`], [`BackupInUseException`], [`LimitExceededException`], [`InternalServerError`].
     pub fn restore_table_from_backup(
         &self,
-    ) -> RestoreTableFromBackupInputBuilder<&Self> {
-        RestoreTableFromBackupInputBuilder::with_context(self)
+    ) -> Builder<RestoreTableFromBackupInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `RestoreTableFromBackup` with a complete input; see [`Client::restore_table_from_backup`].
@@ -2099,8 +2098,8 @@ impl Client {
     /// Returns [`RestoreTableToPointInTimeOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`RestoreTableToPointInTimeError`]. Modeled errors: [`TableAlreadyExistsException`], [`TableNotFoundException`], [`TableInUseException`], [`LimitExceededException`], [`InvalidRestoreTimeException`], [`PointInTimeRecoveryUnavailableException`], [`InternalServerError`].
     pub fn restore_table_to_point_in_time(
         &self,
-    ) -> RestoreTableToPointInTimeInputBuilder<&Self> {
-        RestoreTableToPointInTimeInputBuilder::with_context(self)
+    ) -> Builder<RestoreTableToPointInTimeInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `RestoreTableToPointInTime` with a complete input; see [`Client::restore_table_to_point_in_time`].
@@ -2219,8 +2218,8 @@ impl Client {
     ///   "ScannedCount": 3
     /// }
     /// ```
-    pub fn scan(&self) -> ScanInputBuilder<&Self> {
-        ScanInputBuilder::with_context(self)
+    pub fn scan(&self) -> Builder<ScanInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `Scan` with a complete input; see [`Client::scan`].
@@ -2257,8 +2256,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`SearchVectorsOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`SearchVectorsError`]. Modeled errors: [`ResourceNotFoundException`], [`RequestLimitExceeded`], [`InternalServerError`], [`ThrottlingException`].
-    pub fn search_vectors(&self) -> SearchVectorsInputBuilder<&Self> {
-        SearchVectorsInputBuilder::with_context(self)
+    pub fn search_vectors(&self) -> Builder<SearchVectorsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `SearchVectors` with a complete input; see [`Client::search_vectors`].
@@ -2286,8 +2285,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`StartBulkPutItemsOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`StartBulkPutItemsError`]. Modeled errors: [`LimitExceededException`], [`ResourceInUseException`], [`IdempotentParameterMismatchException`], [`ResourceNotFoundException`].
-    pub fn start_bulk_put_items(&self) -> StartBulkPutItemsInputBuilder<&Self> {
-        StartBulkPutItemsInputBuilder::with_context(self)
+    pub fn start_bulk_put_items(&self) -> Builder<StartBulkPutItemsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `StartBulkPutItems` with a complete input; see [`Client::start_bulk_put_items`].
@@ -2314,8 +2313,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`TagResourceError`]. Modeled errors: [`LimitExceededException`], [`ResourceNotFoundException`], [`InternalServerError`], [`ResourceInUseException`].
-    pub fn tag_resource(&self) -> TagResourceInputBuilder<&Self> {
-        TagResourceInputBuilder::with_context(self)
+    pub fn tag_resource(&self) -> Builder<TagResourceInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `TagResource` with a complete input; see [`Client::tag_resource`].
@@ -2346,8 +2345,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`TransactGetItemsOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`TransactGetItemsError`]. Modeled errors: [`ResourceNotFoundException`], [`TransactionCanceledException`], [`ProvisionedThroughputExceededException`], [`RequestLimitExceeded`], [`InternalServerError`], [`ThrottlingException`].
-    pub fn transact_get_items(&self) -> TransactGetItemsInputBuilder<&Self> {
-        TransactGetItemsInputBuilder::with_context(self)
+    pub fn transact_get_items(&self) -> Builder<TransactGetItemsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `TransactGetItems` with a complete input; see [`Client::transact_get_items`].
@@ -2389,8 +2388,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`TransactWriteItemsOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`TransactWriteItemsError`]. Modeled errors: [`ResourceNotFoundException`], [`TransactionCanceledException`], [`TransactionInProgressException`], [`IdempotentParameterMismatchException`], [`ProvisionedThroughputExceededException`], [`RequestLimitExceeded`], [`InternalServerError`], [`ThrottlingException`].
-    pub fn transact_write_items(&self) -> TransactWriteItemsInputBuilder<&Self> {
-        TransactWriteItemsInputBuilder::with_context(self)
+    pub fn transact_write_items(&self) -> Builder<TransactWriteItemsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `TransactWriteItems` with a complete input; see [`Client::transact_write_items`].
@@ -2417,8 +2416,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`UntagResourceError`]. Modeled errors: [`LimitExceededException`], [`ResourceNotFoundException`], [`InternalServerError`], [`ResourceInUseException`].
-    pub fn untag_resource(&self) -> UntagResourceInputBuilder<&Self> {
-        UntagResourceInputBuilder::with_context(self)
+    pub fn untag_resource(&self) -> Builder<UntagResourceInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UntagResource` with a complete input; see [`Client::untag_resource`].
@@ -2446,8 +2445,8 @@ impl Client {
     /// Returns [`UpdateContinuousBackupsOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`UpdateContinuousBackupsError`]. Modeled errors: [`TableNotFoundException`], [`ContinuousBackupsUnavailableException`], [`InternalServerError`].
     pub fn update_continuous_backups(
         &self,
-    ) -> UpdateContinuousBackupsInputBuilder<&Self> {
-        UpdateContinuousBackupsInputBuilder::with_context(self)
+    ) -> Builder<UpdateContinuousBackupsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UpdateContinuousBackups` with a complete input; see [`Client::update_continuous_backups`].
@@ -2475,8 +2474,8 @@ impl Client {
     /// Returns [`UpdateContributorInsightsOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`UpdateContributorInsightsError`]. Modeled errors: [`ResourceNotFoundException`], [`InternalServerError`].
     pub fn update_contributor_insights(
         &self,
-    ) -> UpdateContributorInsightsInputBuilder<&Self> {
-        UpdateContributorInsightsInputBuilder::with_context(self)
+    ) -> Builder<UpdateContributorInsightsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UpdateContributorInsights` with a complete input; see [`Client::update_contributor_insights`].
@@ -2512,8 +2511,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`UpdateGlobalTableOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`UpdateGlobalTableError`]. Modeled errors: [`InternalServerError`], [`GlobalTableNotFoundException`], [`ReplicaAlreadyExistsException`], [`ReplicaNotFoundException`], [`TableNotFoundException`].
-    pub fn update_global_table(&self) -> UpdateGlobalTableInputBuilder<&Self> {
-        UpdateGlobalTableInputBuilder::with_context(self)
+    pub fn update_global_table(&self) -> Builder<UpdateGlobalTableInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UpdateGlobalTable` with a complete input; see [`Client::update_global_table`].
@@ -2547,8 +2546,8 @@ impl Client {
     /// Returns [`UpdateGlobalTableSettingsOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`UpdateGlobalTableSettingsError`]. Modeled errors: [`GlobalTableNotFoundException`], [`ReplicaNotFoundException`], [`IndexNotFoundException`], [`LimitExceededException`], [`ResourceInUseException`], [`InternalServerError`].
     pub fn update_global_table_settings(
         &self,
-    ) -> UpdateGlobalTableSettingsInputBuilder<&Self> {
-        UpdateGlobalTableSettingsInputBuilder::with_context(self)
+    ) -> Builder<UpdateGlobalTableSettingsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UpdateGlobalTableSettings` with a complete input; see [`Client::update_global_table_settings`].
@@ -2668,8 +2667,8 @@ impl Client {
     ///   }
     /// }
     /// ```
-    pub fn update_item(&self) -> UpdateItemInputBuilder<&Self> {
-        UpdateItemInputBuilder::with_context(self)
+    pub fn update_item(&self) -> Builder<UpdateItemInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UpdateItem` with a complete input; see [`Client::update_item`].
@@ -2696,8 +2695,8 @@ impl Client {
     /// Returns [`UpdateKinesisStreamingDestinationOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`UpdateKinesisStreamingDestinationError`]. Modeled errors: [`InternalServerError`], [`LimitExceededException`], [`ResourceInUseException`], [`ResourceNotFoundException`].
     pub fn update_kinesis_streaming_destination(
         &self,
-    ) -> UpdateKinesisStreamingDestinationInputBuilder<&Self> {
-        UpdateKinesisStreamingDestinationInputBuilder::with_context(self)
+    ) -> Builder<UpdateKinesisStreamingDestinationInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UpdateKinesisStreamingDestination` with a complete input; see [`Client::update_kinesis_streaming_destination`].
@@ -2815,8 +2814,8 @@ impl Client {
     ///   }
     /// }
     /// ```
-    pub fn update_table(&self) -> UpdateTableInputBuilder<&Self> {
-        UpdateTableInputBuilder::with_context(self)
+    pub fn update_table(&self) -> Builder<UpdateTableInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UpdateTable` with a complete input; see [`Client::update_table`].
@@ -2844,8 +2843,8 @@ impl Client {
     /// Returns [`UpdateTableReplicaAutoScalingOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`UpdateTableReplicaAutoScalingError`]. Modeled errors: [`ResourceNotFoundException`], [`ResourceInUseException`], [`LimitExceededException`], [`InternalServerError`].
     pub fn update_table_replica_auto_scaling(
         &self,
-    ) -> UpdateTableReplicaAutoScalingInputBuilder<&Self> {
-        UpdateTableReplicaAutoScalingInputBuilder::with_context(self)
+    ) -> Builder<UpdateTableReplicaAutoScalingInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UpdateTableReplicaAutoScaling` with a complete input; see [`Client::update_table_replica_auto_scaling`].
@@ -2882,8 +2881,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`UpdateTimeToLiveOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`UpdateTimeToLiveError`]. Modeled errors: [`ResourceInUseException`], [`ResourceNotFoundException`], [`LimitExceededException`], [`InternalServerError`].
-    pub fn update_time_to_live(&self) -> UpdateTimeToLiveInputBuilder<&Self> {
-        UpdateTimeToLiveInputBuilder::with_context(self)
+    pub fn update_time_to_live(&self) -> Builder<UpdateTimeToLiveInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UpdateTimeToLive` with a complete input; see [`Client::update_time_to_live`].
@@ -2897,144 +2896,131 @@ impl Client {
     /// Waits with the `BulkOperationCompleted` waiter: set `DescribeBulkOperation`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::BulkOperationCompleted`].
     pub fn wait_until_bulk_operation_completed(
         &self,
-    ) -> DescribeBulkOperationInputBuilder<
+    ) -> Builder<
+        DescribeBulkOperationInput,
         stratus_runtime::waiter::WaiterCtx<&Self, crate::waiters::BulkOperationCompleted>,
     > {
-        DescribeBulkOperationInputBuilder::with_context(
-            stratus_runtime::waiter::WaiterCtx::new(self),
-        )
+        Builder::with_context(stratus_runtime::waiter::WaiterCtx::new(self))
     }
 
     /// Waits with the `ContributorInsightsEnabled` waiter: set `DescribeContributorInsights`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::ContributorInsightsEnabled`].
     pub fn wait_until_contributor_insights_enabled(
         &self,
-    ) -> DescribeContributorInsightsInputBuilder<
+    ) -> Builder<
+        DescribeContributorInsightsInput,
         stratus_runtime::waiter::WaiterCtx<
             &Self,
             crate::waiters::ContributorInsightsEnabled,
         >,
     > {
-        DescribeContributorInsightsInputBuilder::with_context(
-            stratus_runtime::waiter::WaiterCtx::new(self),
-        )
+        Builder::with_context(stratus_runtime::waiter::WaiterCtx::new(self))
     }
 
     /// Waits with the `ExportCompleted` waiter: set `DescribeExport`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::ExportCompleted`].
     pub fn wait_until_export_completed(
         &self,
-    ) -> DescribeExportInputBuilder<
+    ) -> Builder<
+        DescribeExportInput,
         stratus_runtime::waiter::WaiterCtx<&Self, crate::waiters::ExportCompleted>,
     > {
-        DescribeExportInputBuilder::with_context(
-            stratus_runtime::waiter::WaiterCtx::new(self),
-        )
+        Builder::with_context(stratus_runtime::waiter::WaiterCtx::new(self))
     }
 
     /// Waits with the `ImportCompleted` waiter: set `DescribeImport`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::ImportCompleted`].
     pub fn wait_until_import_completed(
         &self,
-    ) -> DescribeImportInputBuilder<
+    ) -> Builder<
+        DescribeImportInput,
         stratus_runtime::waiter::WaiterCtx<&Self, crate::waiters::ImportCompleted>,
     > {
-        DescribeImportInputBuilder::with_context(
-            stratus_runtime::waiter::WaiterCtx::new(self),
-        )
+        Builder::with_context(stratus_runtime::waiter::WaiterCtx::new(self))
     }
 
     /// Waits with the `KinesisStreamingDestinationActive` waiter: set `DescribeKinesisStreamingDestination`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::KinesisStreamingDestinationActive`].
     pub fn wait_until_kinesis_streaming_destination_active(
         &self,
-    ) -> DescribeKinesisStreamingDestinationInputBuilder<
+    ) -> Builder<
+        DescribeKinesisStreamingDestinationInput,
         stratus_runtime::waiter::WaiterCtx<
             &Self,
             crate::waiters::KinesisStreamingDestinationActive,
         >,
     > {
-        DescribeKinesisStreamingDestinationInputBuilder::with_context(
-            stratus_runtime::waiter::WaiterCtx::new(self),
-        )
+        Builder::with_context(stratus_runtime::waiter::WaiterCtx::new(self))
     }
 
     /// Waits with the `TableExists` waiter: set `DescribeTable`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::TableExists`].
     pub fn wait_until_table_exists(
         &self,
-    ) -> DescribeTableInputBuilder<
+    ) -> Builder<
+        DescribeTableInput,
         stratus_runtime::waiter::WaiterCtx<&Self, crate::waiters::TableExists>,
     > {
-        DescribeTableInputBuilder::with_context(
-            stratus_runtime::waiter::WaiterCtx::new(self),
-        )
+        Builder::with_context(stratus_runtime::waiter::WaiterCtx::new(self))
     }
 
     /// Waits with the `TableNotExists` waiter: set `DescribeTable`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::TableNotExists`].
     pub fn wait_until_table_not_exists(
         &self,
-    ) -> DescribeTableInputBuilder<
+    ) -> Builder<
+        DescribeTableInput,
         stratus_runtime::waiter::WaiterCtx<&Self, crate::waiters::TableNotExists>,
     > {
-        DescribeTableInputBuilder::with_context(
-            stratus_runtime::waiter::WaiterCtx::new(self),
-        )
+        Builder::with_context(stratus_runtime::waiter::WaiterCtx::new(self))
     }
 }
 
-impl<'a> ListBackupsInputBuilder<&'a Client> {
+impl<'a> Builder<ListBackupsInput, &'a Client> {
     /// Pages through `ListBackups`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `BackupSummaries`. The paginator sets `ExclusiveStartBackupArn` from each response's `LastEvaluatedBackupArn` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListBackupsInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListTablesInputBuilder<&'a Client> {
+impl<'a> Builder<ListTablesInput, &'a Client> {
     /// Pages through `ListTables`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `TableNames`. The paginator sets `ExclusiveStartTableName` from each response's `LastEvaluatedTableName` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListTablesInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> QueryInputBuilder<&'a Client> {
+impl<'a> Builder<QueryInput, &'a Client> {
     /// Pages through `Query`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Items`. The paginator sets `ExclusiveStartKey` from each response's `LastEvaluatedKey` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, QueryInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ScanInputBuilder<&'a Client> {
+impl<'a> Builder<ScanInput, &'a Client> {
     /// Pages through `Scan`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Items`. The paginator sets `ExclusiveStartKey` from each response's `LastEvaluatedKey` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ScanInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListTagsOfResourceInputBuilder<&'a Client> {
+impl<'a> Builder<ListTagsOfResourceInput, &'a Client> {
     /// Pages through `ListTagsOfResource`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Tags`. The paginator sets `NextToken` from each response's `NextToken` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListTagsOfResourceInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListBulkOperationsInputBuilder<&'a Client> {
+impl<'a> Builder<ListBulkOperationsInput, &'a Client> {
     /// Pages through `ListBulkOperations`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `BulkOperationsSummaryList`. The paginator sets `NextToken` from each response's `NextToken` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListBulkOperationsInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 

@@ -3,11 +3,9 @@
 
 //! Data types of the Amazon DynamoDB API: every shape of the model.
 //!
-//! Structures have public fields (an `Option` unless the model requires the member) and a
-//! `builder()`. String enums keep values this version does not know in an `Unknown` variant
+//! Structures have public fields (an `Option` unless the model requires the member); those
+//! sent in requests have setters on [`Builder`]. String enums keep values this version does not know in an `Unknown` variant
 //! that round-trips unchanged. `Debug` never prints members the model marks sensitive.
-
-pub mod builders;
 
 mod operations;
 
@@ -17,6 +15,8 @@ mod errors;
 
 mod enums;
 
+mod builders;
+
 pub use operations::*;
 
 pub use structures::*;
@@ -24,3 +24,5 @@ pub use structures::*;
 pub use errors::*;
 
 pub use enums::*;
+
+pub use builders::*;

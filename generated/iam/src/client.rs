@@ -4,7 +4,6 @@
 //! The client.
 
 use crate::error::*;
-use crate::types::builders::*;
 use crate::types::*;
 use std::sync::Arc;
 use stratus_runtime::client::Handle;
@@ -55,8 +54,8 @@ impl Client {
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`AcceptDelegationRequestError`]. Modeled errors: [`NoSuchEntityException`], [`ServiceFailureException`], [`ConcurrentModificationException`].
     pub fn accept_delegation_request(
         &self,
-    ) -> AcceptDelegationRequestInputBuilder<&Self> {
-        AcceptDelegationRequestInputBuilder::with_context(self)
+    ) -> Builder<AcceptDelegationRequestInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `AcceptDelegationRequest` with a complete input; see [`Client::accept_delegation_request`].
@@ -83,8 +82,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`AcquireRoleOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`AcquireRoleError`]. Modeled errors: [`LimitExceededException`], [`InvalidInputException`], [`EntityAlreadyExistsException`], [`RoleModifiedException`], [`NameConflictException`], [`MalformedPolicyDocumentException`], [`ConcurrentModificationException`], [`ServiceFailureException`], [`NoSuchEntityException`], [`RoleTemplateDisabledException`].
-    pub fn acquire_role(&self) -> AcquireRoleInputBuilder<&Self> {
-        AcquireRoleInputBuilder::with_context(self)
+    pub fn acquire_role(&self) -> Builder<AcquireRoleInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `AcquireRole` with a complete input; see [`Client::acquire_role`].
@@ -131,8 +130,8 @@ impl Client {
     /// ```
     pub fn add_client_id_to_open_id_connect_provider(
         &self,
-    ) -> AddClientIdToOpenIdConnectProviderInputBuilder<&Self> {
-        AddClientIdToOpenIdConnectProviderInputBuilder::with_context(self)
+    ) -> Builder<AddClientIdToOpenIdConnectProviderInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `AddClientIDToOpenIDConnectProvider` with a complete input; see [`Client::add_client_id_to_open_id_connect_provider`].
@@ -181,8 +180,8 @@ impl Client {
     /// ```
     pub fn add_role_to_instance_profile(
         &self,
-    ) -> AddRoleToInstanceProfileInputBuilder<&Self> {
-        AddRoleToInstanceProfileInputBuilder::with_context(self)
+    ) -> Builder<AddRoleToInstanceProfileInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `AddRoleToInstanceProfile` with a complete input; see [`Client::add_role_to_instance_profile`].
@@ -223,8 +222,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn add_user_to_group(&self) -> AddUserToGroupInputBuilder<&Self> {
-        AddUserToGroupInputBuilder::with_context(self)
+    pub fn add_user_to_group(&self) -> Builder<AddUserToGroupInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `AddUserToGroup` with a complete input; see [`Client::add_user_to_group`].
@@ -253,8 +252,8 @@ impl Client {
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`AssociateDelegationRequestError`]. Modeled errors: [`NoSuchEntityException`], [`ServiceFailureException`], [`ConcurrentModificationException`], [`InvalidInputException`].
     pub fn associate_delegation_request(
         &self,
-    ) -> AssociateDelegationRequestInputBuilder<&Self> {
-        AssociateDelegationRequestInputBuilder::with_context(self)
+    ) -> Builder<AssociateDelegationRequestInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `AssociateDelegationRequest` with a complete input; see [`Client::associate_delegation_request`].
@@ -301,8 +300,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn attach_group_policy(&self) -> AttachGroupPolicyInputBuilder<&Self> {
-        AttachGroupPolicyInputBuilder::with_context(self)
+    pub fn attach_group_policy(&self) -> Builder<AttachGroupPolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `AttachGroupPolicy` with a complete input; see [`Client::attach_group_policy`].
@@ -349,8 +348,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn attach_role_policy(&self) -> AttachRolePolicyInputBuilder<&Self> {
-        AttachRolePolicyInputBuilder::with_context(self)
+    pub fn attach_role_policy(&self) -> Builder<AttachRolePolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `AttachRolePolicy` with a complete input; see [`Client::attach_role_policy`].
@@ -397,8 +396,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn attach_user_policy(&self) -> AttachUserPolicyInputBuilder<&Self> {
-        AttachUserPolicyInputBuilder::with_context(self)
+    pub fn attach_user_policy(&self) -> Builder<AttachUserPolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `AttachUserPolicy` with a complete input; see [`Client::attach_user_policy`].
@@ -441,8 +440,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn change_password(&self) -> ChangePasswordInputBuilder<&Self> {
-        ChangePasswordInputBuilder::with_context(self)
+    pub fn change_password(&self) -> Builder<ChangePasswordInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ChangePassword` with a complete input; see [`Client::change_password`].
@@ -497,8 +496,8 @@ impl Client {
     ///   }
     /// }
     /// ```
-    pub fn create_access_key(&self) -> CreateAccessKeyInputBuilder<&Self> {
-        CreateAccessKeyInputBuilder::with_context(self)
+    pub fn create_access_key(&self) -> Builder<CreateAccessKeyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `CreateAccessKey` with a complete input; see [`Client::create_access_key`].
@@ -537,8 +536,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn create_account_alias(&self) -> CreateAccountAliasInputBuilder<&Self> {
-        CreateAccountAliasInputBuilder::with_context(self)
+    pub fn create_account_alias(&self) -> Builder<CreateAccountAliasInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `CreateAccountAlias` with a complete input; see [`Client::create_account_alias`].
@@ -573,8 +572,8 @@ impl Client {
     /// Returns [`CreateDelegationRequestOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`CreateDelegationRequestError`]. Modeled errors: [`EntityAlreadyExistsException`], [`ServiceFailureException`], [`InvalidInputException`], [`LimitExceededException`], [`ConcurrentModificationException`].
     pub fn create_delegation_request(
         &self,
-    ) -> CreateDelegationRequestInputBuilder<&Self> {
-        CreateDelegationRequestInputBuilder::with_context(self)
+    ) -> Builder<CreateDelegationRequestInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `CreateDelegationRequest` with a complete input; see [`Client::create_delegation_request`].
@@ -628,8 +627,8 @@ impl Client {
     ///   }
     /// }
     /// ```
-    pub fn create_group(&self) -> CreateGroupInputBuilder<&Self> {
-        CreateGroupInputBuilder::with_context(self)
+    pub fn create_group(&self) -> Builder<CreateGroupInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `CreateGroup` with a complete input; see [`Client::create_group`].
@@ -689,8 +688,8 @@ impl Client {
     ///   }
     /// }
     /// ```
-    pub fn create_instance_profile(&self) -> CreateInstanceProfileInputBuilder<&Self> {
-        CreateInstanceProfileInputBuilder::with_context(self)
+    pub fn create_instance_profile(&self) -> Builder<CreateInstanceProfileInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `CreateInstanceProfile` with a complete input; see [`Client::create_instance_profile`].
@@ -750,8 +749,8 @@ impl Client {
     ///   }
     /// }
     /// ```
-    pub fn create_login_profile(&self) -> CreateLoginProfileInputBuilder<&Self> {
-        CreateLoginProfileInputBuilder::with_context(self)
+    pub fn create_login_profile(&self) -> Builder<CreateLoginProfileInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `CreateLoginProfile` with a complete input; see [`Client::create_login_profile`].
@@ -830,8 +829,8 @@ impl Client {
     /// ```
     pub fn create_open_id_connect_provider(
         &self,
-    ) -> CreateOpenIdConnectProviderInputBuilder<&Self> {
-        CreateOpenIdConnectProviderInputBuilder::with_context(self)
+    ) -> Builder<CreateOpenIdConnectProviderInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `CreateOpenIDConnectProvider` with a complete input; see [`Client::create_open_id_connect_provider`].
@@ -867,8 +866,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`CreatePolicyOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`CreatePolicyError`]. Modeled errors: [`InvalidInputException`], [`LimitExceededException`], [`EntityAlreadyExistsException`], [`MalformedPolicyDocumentException`], [`ConcurrentModificationException`], [`ServiceFailureException`].
-    pub fn create_policy(&self) -> CreatePolicyInputBuilder<&Self> {
-        CreatePolicyInputBuilder::with_context(self)
+    pub fn create_policy(&self) -> Builder<CreatePolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `CreatePolicy` with a complete input; see [`Client::create_policy`].
@@ -897,8 +896,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`CreatePolicyVersionOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`CreatePolicyVersionError`]. Modeled errors: [`NoSuchEntityException`], [`MalformedPolicyDocumentException`], [`InvalidInputException`], [`LimitExceededException`], [`ServiceFailureException`].
-    pub fn create_policy_version(&self) -> CreatePolicyVersionInputBuilder<&Self> {
-        CreatePolicyVersionInputBuilder::with_context(self)
+    pub fn create_policy_version(&self) -> Builder<CreatePolicyVersionInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `CreatePolicyVersion` with a complete input; see [`Client::create_policy_version`].
@@ -965,8 +964,8 @@ impl Client {
     ///   }
     /// }
     /// ```
-    pub fn create_role(&self) -> CreateRoleInputBuilder<&Self> {
-        CreateRoleInputBuilder::with_context(self)
+    pub fn create_role(&self) -> Builder<CreateRoleInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `CreateRole` with a complete input; see [`Client::create_role`].
@@ -1005,8 +1004,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`CreateSamlProviderOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`CreateSAMLProviderError`]. Modeled errors: [`InvalidInputException`], [`EntityAlreadyExistsException`], [`LimitExceededException`], [`ConcurrentModificationException`], [`ServiceFailureException`].
-    pub fn create_saml_provider(&self) -> CreateSamlProviderInputBuilder<&Self> {
-        CreateSamlProviderInputBuilder::with_context(self)
+    pub fn create_saml_provider(&self) -> Builder<CreateSamlProviderInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `CreateSAMLProvider` with a complete input; see [`Client::create_saml_provider`].
@@ -1035,8 +1034,8 @@ impl Client {
     /// Returns [`CreateServiceLinkedRoleOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`CreateServiceLinkedRoleError`]. Modeled errors: [`InvalidInputException`], [`LimitExceededException`], [`NoSuchEntityException`], [`ServiceFailureException`].
     pub fn create_service_linked_role(
         &self,
-    ) -> CreateServiceLinkedRoleInputBuilder<&Self> {
-        CreateServiceLinkedRoleInputBuilder::with_context(self)
+    ) -> Builder<CreateServiceLinkedRoleInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `CreateServiceLinkedRole` with a complete input; see [`Client::create_service_linked_role`].
@@ -1073,8 +1072,8 @@ impl Client {
     /// Returns [`CreateServiceSpecificCredentialOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`CreateServiceSpecificCredentialError`]. Modeled errors: [`LimitExceededException`], [`NoSuchEntityException`], [`ServiceNotSupportedException`].
     pub fn create_service_specific_credential(
         &self,
-    ) -> CreateServiceSpecificCredentialInputBuilder<&Self> {
-        CreateServiceSpecificCredentialInputBuilder::with_context(self)
+    ) -> Builder<CreateServiceSpecificCredentialInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `CreateServiceSpecificCredential` with a complete input; see [`Client::create_service_specific_credential`].
@@ -1133,8 +1132,8 @@ impl Client {
     ///   }
     /// }
     /// ```
-    pub fn create_user(&self) -> CreateUserInputBuilder<&Self> {
-        CreateUserInputBuilder::with_context(self)
+    pub fn create_user(&self) -> Builder<CreateUserInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `CreateUser` with a complete input; see [`Client::create_user`].
@@ -1165,8 +1164,8 @@ impl Client {
     /// Returns [`CreateVirtualMfaDeviceOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`CreateVirtualMFADeviceError`]. Modeled errors: [`LimitExceededException`], [`InvalidInputException`], [`EntityAlreadyExistsException`], [`ConcurrentModificationException`], [`ServiceFailureException`].
     pub fn create_virtual_mfa_device(
         &self,
-    ) -> CreateVirtualMfaDeviceInputBuilder<&Self> {
-        CreateVirtualMfaDeviceInputBuilder::with_context(self)
+    ) -> Builder<CreateVirtualMfaDeviceInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `CreateVirtualMFADevice` with a complete input; see [`Client::create_virtual_mfa_device`].
@@ -1192,8 +1191,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`DeactivateMFADeviceError`]. Modeled errors: [`EntityTemporarilyUnmodifiableException`], [`NoSuchEntityException`], [`LimitExceededException`], [`ServiceFailureException`], [`ConcurrentModificationException`].
-    pub fn deactivate_mfa_device(&self) -> DeactivateMfaDeviceInputBuilder<&Self> {
-        DeactivateMfaDeviceInputBuilder::with_context(self)
+    pub fn deactivate_mfa_device(&self) -> Builder<DeactivateMfaDeviceInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeactivateMFADevice` with a complete input; see [`Client::deactivate_mfa_device`].
@@ -1238,8 +1237,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn delete_access_key(&self) -> DeleteAccessKeyInputBuilder<&Self> {
-        DeleteAccessKeyInputBuilder::with_context(self)
+    pub fn delete_access_key(&self) -> Builder<DeleteAccessKeyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteAccessKey` with a complete input; see [`Client::delete_access_key`].
@@ -1274,8 +1273,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn delete_account_alias(&self) -> DeleteAccountAliasInputBuilder<&Self> {
-        DeleteAccountAliasInputBuilder::with_context(self)
+    pub fn delete_account_alias(&self) -> Builder<DeleteAccountAliasInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteAccountAlias` with a complete input; see [`Client::delete_account_alias`].
@@ -1309,8 +1308,8 @@ impl Client {
     /// ```
     pub fn delete_account_password_policy(
         &self,
-    ) -> DeleteAccountPasswordPolicyInputBuilder<&Self> {
-        DeleteAccountPasswordPolicyInputBuilder::with_context(self)
+    ) -> Builder<DeleteAccountPasswordPolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteAccountPasswordPolicy` with a complete input; see [`Client::delete_account_password_policy`].
@@ -1331,8 +1330,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`DeleteGroupError`]. Modeled errors: [`NoSuchEntityException`], [`DeleteConflictException`], [`LimitExceededException`], [`ServiceFailureException`].
-    pub fn delete_group(&self) -> DeleteGroupInputBuilder<&Self> {
-        DeleteGroupInputBuilder::with_context(self)
+    pub fn delete_group(&self) -> Builder<DeleteGroupInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteGroup` with a complete input; see [`Client::delete_group`].
@@ -1375,8 +1374,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn delete_group_policy(&self) -> DeleteGroupPolicyInputBuilder<&Self> {
-        DeleteGroupPolicyInputBuilder::with_context(self)
+    pub fn delete_group_policy(&self) -> Builder<DeleteGroupPolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteGroupPolicy` with a complete input; see [`Client::delete_group_policy`].
@@ -1419,8 +1418,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn delete_instance_profile(&self) -> DeleteInstanceProfileInputBuilder<&Self> {
-        DeleteInstanceProfileInputBuilder::with_context(self)
+    pub fn delete_instance_profile(&self) -> Builder<DeleteInstanceProfileInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteInstanceProfile` with a complete input; see [`Client::delete_instance_profile`].
@@ -1459,8 +1458,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn delete_login_profile(&self) -> DeleteLoginProfileInputBuilder<&Self> {
-        DeleteLoginProfileInputBuilder::with_context(self)
+    pub fn delete_login_profile(&self) -> Builder<DeleteLoginProfileInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteLoginProfile` with a complete input; see [`Client::delete_login_profile`].
@@ -1485,8 +1484,8 @@ impl Client {
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`DeleteOpenIDConnectProviderError`]. Modeled errors: [`InvalidInputException`], [`NoSuchEntityException`], [`ConcurrentModificationException`], [`ServiceFailureException`].
     pub fn delete_open_id_connect_provider(
         &self,
-    ) -> DeleteOpenIdConnectProviderInputBuilder<&Self> {
-        DeleteOpenIdConnectProviderInputBuilder::with_context(self)
+    ) -> Builder<DeleteOpenIdConnectProviderInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteOpenIDConnectProvider` with a complete input; see [`Client::delete_open_id_connect_provider`].
@@ -1515,8 +1514,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`DeletePolicyError`]. Modeled errors: [`NoSuchEntityException`], [`LimitExceededException`], [`InvalidInputException`], [`DeleteConflictException`], [`ServiceFailureException`].
-    pub fn delete_policy(&self) -> DeletePolicyInputBuilder<&Self> {
-        DeletePolicyInputBuilder::with_context(self)
+    pub fn delete_policy(&self) -> Builder<DeletePolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeletePolicy` with a complete input; see [`Client::delete_policy`].
@@ -1542,8 +1541,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`DeletePolicyVersionError`]. Modeled errors: [`NoSuchEntityException`], [`LimitExceededException`], [`InvalidInputException`], [`DeleteConflictException`], [`ServiceFailureException`].
-    pub fn delete_policy_version(&self) -> DeletePolicyVersionInputBuilder<&Self> {
-        DeletePolicyVersionInputBuilder::with_context(self)
+    pub fn delete_policy_version(&self) -> Builder<DeletePolicyVersionInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeletePolicyVersion` with a complete input; see [`Client::delete_policy_version`].
@@ -1585,8 +1584,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn delete_role(&self) -> DeleteRoleInputBuilder<&Self> {
-        DeleteRoleInputBuilder::with_context(self)
+    pub fn delete_role(&self) -> Builder<DeleteRoleInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteRole` with a complete input; see [`Client::delete_role`].
@@ -1613,8 +1612,8 @@ impl Client {
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`DeleteRolePermissionsBoundaryError`]. Modeled errors: [`NoSuchEntityException`], [`UnmodifiableEntityException`], [`ServiceFailureException`].
     pub fn delete_role_permissions_boundary(
         &self,
-    ) -> DeleteRolePermissionsBoundaryInputBuilder<&Self> {
-        DeleteRolePermissionsBoundaryInputBuilder::with_context(self)
+    ) -> Builder<DeleteRolePermissionsBoundaryInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteRolePermissionsBoundary` with a complete input; see [`Client::delete_role_permissions_boundary`].
@@ -1657,8 +1656,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn delete_role_policy(&self) -> DeleteRolePolicyInputBuilder<&Self> {
-        DeleteRolePolicyInputBuilder::with_context(self)
+    pub fn delete_role_policy(&self) -> Builder<DeleteRolePolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteRolePolicy` with a complete input; see [`Client::delete_role_policy`].
@@ -1683,8 +1682,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`DeleteSAMLProviderError`]. Modeled errors: [`InvalidInputException`], [`LimitExceededException`], [`NoSuchEntityException`], [`ConcurrentModificationException`], [`ServiceFailureException`].
-    pub fn delete_saml_provider(&self) -> DeleteSamlProviderInputBuilder<&Self> {
-        DeleteSamlProviderInputBuilder::with_context(self)
+    pub fn delete_saml_provider(&self) -> Builder<DeleteSamlProviderInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteSAMLProvider` with a complete input; see [`Client::delete_saml_provider`].
@@ -1708,8 +1707,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`DeleteSSHPublicKeyError`]. Modeled errors: [`NoSuchEntityException`].
-    pub fn delete_ssh_public_key(&self) -> DeleteSshPublicKeyInputBuilder<&Self> {
-        DeleteSshPublicKeyInputBuilder::with_context(self)
+    pub fn delete_ssh_public_key(&self) -> Builder<DeleteSshPublicKeyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteSSHPublicKey` with a complete input; see [`Client::delete_ssh_public_key`].
@@ -1736,8 +1735,8 @@ impl Client {
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`DeleteServerCertificateError`]. Modeled errors: [`NoSuchEntityException`], [`DeleteConflictException`], [`LimitExceededException`], [`ServiceFailureException`].
     pub fn delete_server_certificate(
         &self,
-    ) -> DeleteServerCertificateInputBuilder<&Self> {
-        DeleteServerCertificateInputBuilder::with_context(self)
+    ) -> Builder<DeleteServerCertificateInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteServerCertificate` with a complete input; see [`Client::delete_server_certificate`].
@@ -1764,8 +1763,8 @@ impl Client {
     /// Returns [`DeleteServiceLinkedRoleOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`DeleteServiceLinkedRoleError`]. Modeled errors: [`NoSuchEntityException`], [`LimitExceededException`], [`ServiceFailureException`].
     pub fn delete_service_linked_role(
         &self,
-    ) -> DeleteServiceLinkedRoleInputBuilder<&Self> {
-        DeleteServiceLinkedRoleInputBuilder::with_context(self)
+    ) -> Builder<DeleteServiceLinkedRoleInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteServiceLinkedRole` with a complete input; see [`Client::delete_service_linked_role`].
@@ -1791,8 +1790,8 @@ impl Client {
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`DeleteServiceSpecificCredentialError`]. Modeled errors: [`NoSuchEntityException`].
     pub fn delete_service_specific_credential(
         &self,
-    ) -> DeleteServiceSpecificCredentialInputBuilder<&Self> {
-        DeleteServiceSpecificCredentialInputBuilder::with_context(self)
+    ) -> Builder<DeleteServiceSpecificCredentialInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteServiceSpecificCredential` with a complete input; see [`Client::delete_service_specific_credential`].
@@ -1839,8 +1838,8 @@ impl Client {
     /// ```
     pub fn delete_signing_certificate(
         &self,
-    ) -> DeleteSigningCertificateInputBuilder<&Self> {
-        DeleteSigningCertificateInputBuilder::with_context(self)
+    ) -> Builder<DeleteSigningCertificateInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteSigningCertificate` with a complete input; see [`Client::delete_signing_certificate`].
@@ -1885,8 +1884,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn delete_user(&self) -> DeleteUserInputBuilder<&Self> {
-        DeleteUserInputBuilder::with_context(self)
+    pub fn delete_user(&self) -> Builder<DeleteUserInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteUser` with a complete input; see [`Client::delete_user`].
@@ -1911,8 +1910,8 @@ impl Client {
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`DeleteUserPermissionsBoundaryError`]. Modeled errors: [`NoSuchEntityException`], [`ServiceFailureException`].
     pub fn delete_user_permissions_boundary(
         &self,
-    ) -> DeleteUserPermissionsBoundaryInputBuilder<&Self> {
-        DeleteUserPermissionsBoundaryInputBuilder::with_context(self)
+    ) -> Builder<DeleteUserPermissionsBoundaryInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteUserPermissionsBoundary` with a complete input; see [`Client::delete_user_permissions_boundary`].
@@ -1955,8 +1954,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn delete_user_policy(&self) -> DeleteUserPolicyInputBuilder<&Self> {
-        DeleteUserPolicyInputBuilder::with_context(self)
+    pub fn delete_user_policy(&self) -> Builder<DeleteUserPolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteUserPolicy` with a complete input; see [`Client::delete_user_policy`].
@@ -1999,8 +1998,8 @@ impl Client {
     /// ```
     pub fn delete_virtual_mfa_device(
         &self,
-    ) -> DeleteVirtualMfaDeviceInputBuilder<&Self> {
-        DeleteVirtualMfaDeviceInputBuilder::with_context(self)
+    ) -> Builder<DeleteVirtualMfaDeviceInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteVirtualMFADevice` with a complete input; see [`Client::delete_virtual_mfa_device`].
@@ -2024,8 +2023,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`DetachGroupPolicyError`]. Modeled errors: [`NoSuchEntityException`], [`LimitExceededException`], [`InvalidInputException`], [`ServiceFailureException`].
-    pub fn detach_group_policy(&self) -> DetachGroupPolicyInputBuilder<&Self> {
-        DetachGroupPolicyInputBuilder::with_context(self)
+    pub fn detach_group_policy(&self) -> Builder<DetachGroupPolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DetachGroupPolicy` with a complete input; see [`Client::detach_group_policy`].
@@ -2049,8 +2048,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`DetachRolePolicyError`]. Modeled errors: [`NoSuchEntityException`], [`LimitExceededException`], [`InvalidInputException`], [`UnmodifiableEntityException`], [`ServiceFailureException`].
-    pub fn detach_role_policy(&self) -> DetachRolePolicyInputBuilder<&Self> {
-        DetachRolePolicyInputBuilder::with_context(self)
+    pub fn detach_role_policy(&self) -> Builder<DetachRolePolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DetachRolePolicy` with a complete input; see [`Client::detach_role_policy`].
@@ -2074,8 +2073,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`DetachUserPolicyError`]. Modeled errors: [`NoSuchEntityException`], [`LimitExceededException`], [`InvalidInputException`], [`ServiceFailureException`].
-    pub fn detach_user_policy(&self) -> DetachUserPolicyInputBuilder<&Self> {
-        DetachUserPolicyInputBuilder::with_context(self)
+    pub fn detach_user_policy(&self) -> Builder<DetachUserPolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DetachUserPolicy` with a complete input; see [`Client::detach_user_policy`].
@@ -2095,8 +2094,8 @@ impl Client {
     /// Returns [`DisableOrganizationsRootCredentialsManagementOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`DisableOrganizationsRootCredentialsManagementError`]. Modeled errors: [`ServiceAccessNotEnabledException`], [`AccountNotManagementOrDelegatedAdministratorException`], [`OrganizationNotFoundException`], [`OrganizationNotInAllFeaturesModeException`].
     pub fn disable_organizations_root_credentials_management(
         &self,
-    ) -> DisableOrganizationsRootCredentialsManagementInputBuilder<&Self> {
-        DisableOrganizationsRootCredentialsManagementInputBuilder::with_context(self)
+    ) -> Builder<DisableOrganizationsRootCredentialsManagementInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DisableOrganizationsRootCredentialsManagement` with a complete input; see [`Client::disable_organizations_root_credentials_management`].
@@ -2119,8 +2118,8 @@ impl Client {
     /// Returns [`DisableOrganizationsRootSessionsOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`DisableOrganizationsRootSessionsError`]. Modeled errors: [`ServiceAccessNotEnabledException`], [`AccountNotManagementOrDelegatedAdministratorException`], [`OrganizationNotFoundException`], [`OrganizationNotInAllFeaturesModeException`].
     pub fn disable_organizations_root_sessions(
         &self,
-    ) -> DisableOrganizationsRootSessionsInputBuilder<&Self> {
-        DisableOrganizationsRootSessionsInputBuilder::with_context(self)
+    ) -> Builder<DisableOrganizationsRootSessionsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DisableOrganizationsRootSessions` with a complete input; see [`Client::disable_organizations_root_sessions`].
@@ -2143,8 +2142,8 @@ impl Client {
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`DisableOutboundWebIdentityFederationError`]. Modeled errors: [`FeatureDisabledException`].
     pub fn disable_outbound_web_identity_federation(
         &self,
-    ) -> DisableOutboundWebIdentityFederationInputBuilder<&Self> {
-        DisableOutboundWebIdentityFederationInputBuilder::with_context(self)
+    ) -> Builder<DisableOutboundWebIdentityFederationInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DisableOutboundWebIdentityFederation` with a complete input; see [`Client::disable_outbound_web_identity_federation`].
@@ -2168,8 +2167,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`EnableMFADeviceError`]. Modeled errors: [`EntityAlreadyExistsException`], [`EntityTemporarilyUnmodifiableException`], [`InvalidAuthenticationCodeException`], [`LimitExceededException`], [`NoSuchEntityException`], [`ServiceFailureException`], [`ConcurrentModificationException`].
-    pub fn enable_mfa_device(&self) -> EnableMfaDeviceInputBuilder<&Self> {
-        EnableMfaDeviceInputBuilder::with_context(self)
+    pub fn enable_mfa_device(&self) -> Builder<EnableMfaDeviceInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `EnableMFADevice` with a complete input; see [`Client::enable_mfa_device`].
@@ -2194,8 +2193,8 @@ impl Client {
     /// Returns [`EnableOrganizationsRootCredentialsManagementOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`EnableOrganizationsRootCredentialsManagementError`]. Modeled errors: [`ServiceAccessNotEnabledException`], [`AccountNotManagementOrDelegatedAdministratorException`], [`OrganizationNotFoundException`], [`OrganizationNotInAllFeaturesModeException`], [`CallerIsNotManagementAccountException`].
     pub fn enable_organizations_root_credentials_management(
         &self,
-    ) -> EnableOrganizationsRootCredentialsManagementInputBuilder<&Self> {
-        EnableOrganizationsRootCredentialsManagementInputBuilder::with_context(self)
+    ) -> Builder<EnableOrganizationsRootCredentialsManagementInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `EnableOrganizationsRootCredentialsManagement` with a complete input; see [`Client::enable_organizations_root_credentials_management`].
@@ -2223,8 +2222,8 @@ impl Client {
     /// Returns [`EnableOrganizationsRootSessionsOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`EnableOrganizationsRootSessionsError`]. Modeled errors: [`ServiceAccessNotEnabledException`], [`AccountNotManagementOrDelegatedAdministratorException`], [`OrganizationNotFoundException`], [`OrganizationNotInAllFeaturesModeException`], [`CallerIsNotManagementAccountException`].
     pub fn enable_organizations_root_sessions(
         &self,
-    ) -> EnableOrganizationsRootSessionsInputBuilder<&Self> {
-        EnableOrganizationsRootSessionsInputBuilder::with_context(self)
+    ) -> Builder<EnableOrganizationsRootSessionsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `EnableOrganizationsRootSessions` with a complete input; see [`Client::enable_organizations_root_sessions`].
@@ -2247,8 +2246,8 @@ impl Client {
     /// Returns [`EnableOutboundWebIdentityFederationOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`EnableOutboundWebIdentityFederationError`]. Modeled errors: [`FeatureEnabledException`].
     pub fn enable_outbound_web_identity_federation(
         &self,
-    ) -> EnableOutboundWebIdentityFederationInputBuilder<&Self> {
-        EnableOutboundWebIdentityFederationInputBuilder::with_context(self)
+    ) -> Builder<EnableOutboundWebIdentityFederationInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `EnableOutboundWebIdentityFederation` with a complete input; see [`Client::enable_outbound_web_identity_federation`].
@@ -2271,8 +2270,8 @@ impl Client {
     /// Returns [`GenerateCredentialReportOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GenerateCredentialReportError`]. Modeled errors: [`LimitExceededException`], [`ServiceFailureException`].
     pub fn generate_credential_report(
         &self,
-    ) -> GenerateCredentialReportInputBuilder<&Self> {
-        GenerateCredentialReportInputBuilder::with_context(self)
+    ) -> Builder<GenerateCredentialReportInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GenerateCredentialReport` with a complete input; see [`Client::generate_credential_report`].
@@ -2354,8 +2353,8 @@ impl Client {
     /// ```
     pub fn generate_organizations_access_report(
         &self,
-    ) -> GenerateOrganizationsAccessReportInputBuilder<&Self> {
-        GenerateOrganizationsAccessReportInputBuilder::with_context(self)
+    ) -> Builder<GenerateOrganizationsAccessReportInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GenerateOrganizationsAccessReport` with a complete input; see [`Client::generate_organizations_access_report`].
@@ -2427,8 +2426,8 @@ impl Client {
     /// ```
     pub fn generate_service_last_accessed_details(
         &self,
-    ) -> GenerateServiceLastAccessedDetailsInputBuilder<&Self> {
-        GenerateServiceLastAccessedDetailsInputBuilder::with_context(self)
+    ) -> Builder<GenerateServiceLastAccessedDetailsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GenerateServiceLastAccessedDetails` with a complete input; see [`Client::generate_service_last_accessed_details`].
@@ -2452,8 +2451,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetAccessKeyLastUsedOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetAccessKeyLastUsedError`].
-    pub fn get_access_key_last_used(&self) -> GetAccessKeyLastUsedInputBuilder<&Self> {
-        GetAccessKeyLastUsedInputBuilder::with_context(self)
+    pub fn get_access_key_last_used(&self) -> Builder<GetAccessKeyLastUsedInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetAccessKeyLastUsed` with a complete input; see [`Client::get_access_key_last_used`].
@@ -2486,8 +2485,8 @@ impl Client {
     /// Pages with `get_account_authorization_details().into_paginator()` (the `UserDetailList`, `GroupDetailList`, `RoleDetailList`, `Policies` items of every page).
     pub fn get_account_authorization_details(
         &self,
-    ) -> GetAccountAuthorizationDetailsInputBuilder<&Self> {
-        GetAccountAuthorizationDetailsInputBuilder::with_context(self)
+    ) -> Builder<GetAccountAuthorizationDetailsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetAccountAuthorizationDetails` with a complete input; see [`Client::get_account_authorization_details`].
@@ -2543,8 +2542,8 @@ impl Client {
     /// ```
     pub fn get_account_password_policy(
         &self,
-    ) -> GetAccountPasswordPolicyInputBuilder<&Self> {
-        GetAccountPasswordPolicyInputBuilder::with_context(self)
+    ) -> Builder<GetAccountPasswordPolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetAccountPasswordPolicy` with a complete input; see [`Client::get_account_password_policy`].
@@ -2564,8 +2563,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetAccountPropertiesOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetAccountPropertiesError`]. Modeled errors: [`InvalidInputException`], [`ServiceFailureException`].
-    pub fn get_account_properties(&self) -> GetAccountPropertiesInputBuilder<&Self> {
-        GetAccountPropertiesInputBuilder::with_context(self)
+    pub fn get_account_properties(&self) -> Builder<GetAccountPropertiesInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetAccountProperties` with a complete input; see [`Client::get_account_properties`].
@@ -2634,8 +2633,8 @@ impl Client {
     ///   }
     /// }
     /// ```
-    pub fn get_account_summary(&self) -> GetAccountSummaryInputBuilder<&Self> {
-        GetAccountSummaryInputBuilder::with_context(self)
+    pub fn get_account_summary(&self) -> Builder<GetAccountSummaryInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetAccountSummary` with a complete input; see [`Client::get_account_summary`].
@@ -2660,8 +2659,8 @@ impl Client {
     /// Returns [`GetContextKeysForPolicyResponse`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetContextKeysForCustomPolicyError`]. Modeled errors: [`InvalidInputException`].
     pub fn get_context_keys_for_custom_policy(
         &self,
-    ) -> GetContextKeysForCustomPolicyInputBuilder<&Self> {
-        GetContextKeysForCustomPolicyInputBuilder::with_context(self)
+    ) -> Builder<GetContextKeysForCustomPolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetContextKeysForCustomPolicy` with a complete input; see [`Client::get_context_keys_for_custom_policy`].
@@ -2696,8 +2695,8 @@ impl Client {
     /// Returns [`GetContextKeysForPolicyResponse`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetContextKeysForPrincipalPolicyError`]. Modeled errors: [`NoSuchEntityException`], [`InvalidInputException`].
     pub fn get_context_keys_for_principal_policy(
         &self,
-    ) -> GetContextKeysForPrincipalPolicyInputBuilder<&Self> {
-        GetContextKeysForPrincipalPolicyInputBuilder::with_context(self)
+    ) -> Builder<GetContextKeysForPrincipalPolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetContextKeysForPrincipalPolicy` with a complete input; see [`Client::get_context_keys_for_principal_policy`].
@@ -2718,8 +2717,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetCredentialReportOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetCredentialReportError`]. Modeled errors: [`CredentialReportNotPresentException`], [`CredentialReportExpiredException`], [`CredentialReportNotReadyException`], [`ServiceFailureException`].
-    pub fn get_credential_report(&self) -> GetCredentialReportInputBuilder<&Self> {
-        GetCredentialReportInputBuilder::with_context(self)
+    pub fn get_credential_report(&self) -> Builder<GetCredentialReportInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetCredentialReport` with a complete input; see [`Client::get_credential_report`].
@@ -2745,8 +2744,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetDelegationRequestOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetDelegationRequestError`]. Modeled errors: [`NoSuchEntityException`], [`ServiceFailureException`].
-    pub fn get_delegation_request(&self) -> GetDelegationRequestInputBuilder<&Self> {
-        GetDelegationRequestInputBuilder::with_context(self)
+    pub fn get_delegation_request(&self) -> Builder<GetDelegationRequestInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetDelegationRequest` with a complete input; see [`Client::get_delegation_request`].
@@ -2775,8 +2774,8 @@ impl Client {
     /// # Pagination
     ///
     /// Pages with `get_group().into_paginator()` (the `Users` items of every page).
-    pub fn get_group(&self) -> GetGroupInputBuilder<&Self> {
-        GetGroupInputBuilder::with_context(self)
+    pub fn get_group(&self) -> Builder<GetGroupInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetGroup` with a complete input; see [`Client::get_group`].
@@ -2804,8 +2803,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetGroupPolicyOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetGroupPolicyError`]. Modeled errors: [`NoSuchEntityException`], [`ServiceFailureException`].
-    pub fn get_group_policy(&self) -> GetGroupPolicyInputBuilder<&Self> {
-        GetGroupPolicyInputBuilder::with_context(self)
+    pub fn get_group_policy(&self) -> Builder<GetGroupPolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetGroupPolicy` with a complete input; see [`Client::get_group_policy`].
@@ -2835,8 +2834,8 @@ impl Client {
     /// Returns [`GetHumanReadableSummaryOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetHumanReadableSummaryError`]. Modeled errors: [`InvalidInputException`], [`NoSuchEntityException`], [`ServiceFailureException`].
     pub fn get_human_readable_summary(
         &self,
-    ) -> GetHumanReadableSummaryInputBuilder<&Self> {
-        GetHumanReadableSummaryInputBuilder::with_context(self)
+    ) -> Builder<GetHumanReadableSummaryInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetHumanReadableSummary` with a complete input; see [`Client::get_human_readable_summary`].
@@ -2903,8 +2902,8 @@ impl Client {
     ///   }
     /// }
     /// ```
-    pub fn get_instance_profile(&self) -> GetInstanceProfileInputBuilder<&Self> {
-        GetInstanceProfileInputBuilder::with_context(self)
+    pub fn get_instance_profile(&self) -> Builder<GetInstanceProfileInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetInstanceProfile` with a complete input; see [`Client::get_instance_profile`].
@@ -2954,8 +2953,8 @@ impl Client {
     ///   }
     /// }
     /// ```
-    pub fn get_login_profile(&self) -> GetLoginProfileInputBuilder<&Self> {
-        GetLoginProfileInputBuilder::with_context(self)
+    pub fn get_login_profile(&self) -> Builder<GetLoginProfileInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetLoginProfile` with a complete input; see [`Client::get_login_profile`].
@@ -2979,8 +2978,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetMfaDeviceOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetMFADeviceError`]. Modeled errors: [`NoSuchEntityException`], [`ServiceFailureException`].
-    pub fn get_mfa_device(&self) -> GetMfaDeviceInputBuilder<&Self> {
-        GetMfaDeviceInputBuilder::with_context(self)
+    pub fn get_mfa_device(&self) -> Builder<GetMfaDeviceInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetMFADevice` with a complete input; see [`Client::get_mfa_device`].
@@ -3003,8 +3002,8 @@ impl Client {
     /// Returns [`GetOpenIdConnectProviderOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetOpenIDConnectProviderError`]. Modeled errors: [`InvalidInputException`], [`NoSuchEntityException`], [`ServiceFailureException`].
     pub fn get_open_id_connect_provider(
         &self,
-    ) -> GetOpenIdConnectProviderInputBuilder<&Self> {
-        GetOpenIdConnectProviderInputBuilder::with_context(self)
+    ) -> Builder<GetOpenIdConnectProviderInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetOpenIDConnectProvider` with a complete input; see [`Client::get_open_id_connect_provider`].
@@ -3094,8 +3093,8 @@ impl Client {
     /// ```
     pub fn get_organizations_access_report(
         &self,
-    ) -> GetOrganizationsAccessReportInputBuilder<&Self> {
-        GetOrganizationsAccessReportInputBuilder::with_context(self)
+    ) -> Builder<GetOrganizationsAccessReportInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetOrganizationsAccessReport` with a complete input; see [`Client::get_organizations_access_report`].
@@ -3118,8 +3117,8 @@ impl Client {
     /// Returns [`GetOutboundWebIdentityFederationInfoOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetOutboundWebIdentityFederationInfoError`]. Modeled errors: [`FeatureDisabledException`].
     pub fn get_outbound_web_identity_federation_info(
         &self,
-    ) -> GetOutboundWebIdentityFederationInfoInputBuilder<&Self> {
-        GetOutboundWebIdentityFederationInfoInputBuilder::with_context(self)
+    ) -> Builder<GetOutboundWebIdentityFederationInfoInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetOutboundWebIdentityFederationInfo` with a complete input; see [`Client::get_outbound_web_identity_federation_info`].
@@ -3151,8 +3150,8 @@ impl Client {
     /// # Waiters
     ///
     /// Polled by [`wait_until_policy_exists`](Client::wait_until_policy_exists).
-    pub fn get_policy(&self) -> GetPolicyInputBuilder<&Self> {
-        GetPolicyInputBuilder::with_context(self)
+    pub fn get_policy(&self) -> Builder<GetPolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetPolicy` with a complete input; see [`Client::get_policy`].
@@ -3184,8 +3183,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetPolicyVersionOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetPolicyVersionError`]. Modeled errors: [`NoSuchEntityException`], [`InvalidInputException`], [`ServiceFailureException`].
-    pub fn get_policy_version(&self) -> GetPolicyVersionInputBuilder<&Self> {
-        GetPolicyVersionInputBuilder::with_context(self)
+    pub fn get_policy_version(&self) -> Builder<GetPolicyVersionInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetPolicyVersion` with a complete input; see [`Client::get_policy_version`].
@@ -3246,8 +3245,8 @@ impl Client {
     ///   }
     /// }
     /// ```
-    pub fn get_role(&self) -> GetRoleInputBuilder<&Self> {
-        GetRoleInputBuilder::with_context(self)
+    pub fn get_role(&self) -> Builder<GetRoleInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetRole` with a complete input; see [`Client::get_role`].
@@ -3277,8 +3276,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetRolePolicyOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetRolePolicyError`]. Modeled errors: [`NoSuchEntityException`], [`ServiceFailureException`].
-    pub fn get_role_policy(&self) -> GetRolePolicyInputBuilder<&Self> {
-        GetRolePolicyInputBuilder::with_context(self)
+    pub fn get_role_policy(&self) -> Builder<GetRolePolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetRolePolicy` with a complete input; see [`Client::get_role_policy`].
@@ -3306,8 +3305,8 @@ impl Client {
     /// Returns [`GetRoleTemplateVersionOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetRoleTemplateVersionError`]. Modeled errors: [`NoSuchEntityException`], [`InvalidInputException`], [`ServiceFailureException`].
     pub fn get_role_template_version(
         &self,
-    ) -> GetRoleTemplateVersionInputBuilder<&Self> {
-        GetRoleTemplateVersionInputBuilder::with_context(self)
+    ) -> Builder<GetRoleTemplateVersionInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetRoleTemplateVersion` with a complete input; see [`Client::get_role_template_version`].
@@ -3330,8 +3329,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetSamlProviderOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetSAMLProviderError`]. Modeled errors: [`NoSuchEntityException`], [`InvalidInputException`], [`ServiceFailureException`].
-    pub fn get_saml_provider(&self) -> GetSamlProviderInputBuilder<&Self> {
-        GetSamlProviderInputBuilder::with_context(self)
+    pub fn get_saml_provider(&self) -> Builder<GetSamlProviderInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetSAMLProvider` with a complete input; see [`Client::get_saml_provider`].
@@ -3356,8 +3355,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetSshPublicKeyOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetSSHPublicKeyError`]. Modeled errors: [`NoSuchEntityException`], [`UnrecognizedPublicKeyEncodingException`].
-    pub fn get_ssh_public_key(&self) -> GetSshPublicKeyInputBuilder<&Self> {
-        GetSshPublicKeyInputBuilder::with_context(self)
+    pub fn get_ssh_public_key(&self) -> Builder<GetSshPublicKeyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetSSHPublicKey` with a complete input; see [`Client::get_ssh_public_key`].
@@ -3380,8 +3379,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetServerCertificateOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetServerCertificateError`]. Modeled errors: [`NoSuchEntityException`], [`ServiceFailureException`].
-    pub fn get_server_certificate(&self) -> GetServerCertificateInputBuilder<&Self> {
-        GetServerCertificateInputBuilder::with_context(self)
+    pub fn get_server_certificate(&self) -> Builder<GetServerCertificateInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetServerCertificate` with a complete input; see [`Client::get_server_certificate`].
@@ -3468,8 +3467,8 @@ impl Client {
     /// ```
     pub fn get_service_last_accessed_details(
         &self,
-    ) -> GetServiceLastAccessedDetailsInputBuilder<&Self> {
-        GetServiceLastAccessedDetailsInputBuilder::with_context(self)
+    ) -> Builder<GetServiceLastAccessedDetailsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetServiceLastAccessedDetails` with a complete input; see [`Client::get_service_last_accessed_details`].
@@ -3560,8 +3559,8 @@ impl Client {
     /// ```
     pub fn get_service_last_accessed_details_with_entities(
         &self,
-    ) -> GetServiceLastAccessedDetailsWithEntitiesInputBuilder<&Self> {
-        GetServiceLastAccessedDetailsWithEntitiesInputBuilder::with_context(self)
+    ) -> Builder<GetServiceLastAccessedDetailsWithEntitiesInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetServiceLastAccessedDetailsWithEntities` with a complete input; see [`Client::get_service_last_accessed_details_with_entities`].
@@ -3587,8 +3586,8 @@ impl Client {
     /// Returns [`GetServiceLinkedRoleDeletionStatusOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetServiceLinkedRoleDeletionStatusError`]. Modeled errors: [`NoSuchEntityException`], [`InvalidInputException`], [`ServiceFailureException`].
     pub fn get_service_linked_role_deletion_status(
         &self,
-    ) -> GetServiceLinkedRoleDeletionStatusInputBuilder<&Self> {
-        GetServiceLinkedRoleDeletionStatusInputBuilder::with_context(self)
+    ) -> Builder<GetServiceLinkedRoleDeletionStatusInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetServiceLinkedRoleDeletionStatus` with a complete input; see [`Client::get_service_linked_role_deletion_status`].
@@ -3646,8 +3645,8 @@ impl Client {
     ///   }
     /// }
     /// ```
-    pub fn get_user(&self) -> GetUserInputBuilder<&Self> {
-        GetUserInputBuilder::with_context(self)
+    pub fn get_user(&self) -> Builder<GetUserInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetUser` with a complete input; see [`Client::get_user`].
@@ -3675,8 +3674,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetUserPolicyOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetUserPolicyError`]. Modeled errors: [`NoSuchEntityException`], [`ServiceFailureException`].
-    pub fn get_user_policy(&self) -> GetUserPolicyInputBuilder<&Self> {
-        GetUserPolicyInputBuilder::with_context(self)
+    pub fn get_user_policy(&self) -> Builder<GetUserPolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetUserPolicy` with a complete input; see [`Client::get_user_policy`].
@@ -3746,8 +3745,8 @@ impl Client {
     ///   ]
     /// }
     /// ```
-    pub fn list_access_keys(&self) -> ListAccessKeysInputBuilder<&Self> {
-        ListAccessKeysInputBuilder::with_context(self)
+    pub fn list_access_keys(&self) -> Builder<ListAccessKeysInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListAccessKeys` with a complete input; see [`Client::list_access_keys`].
@@ -3797,8 +3796,8 @@ impl Client {
     ///   ]
     /// }
     /// ```
-    pub fn list_account_aliases(&self) -> ListAccountAliasesInputBuilder<&Self> {
-        ListAccountAliasesInputBuilder::with_context(self)
+    pub fn list_account_aliases(&self) -> Builder<ListAccountAliasesInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListAccountAliases` with a complete input; see [`Client::list_account_aliases`].
@@ -3834,8 +3833,8 @@ impl Client {
     /// Pages with `list_attached_group_policies().into_paginator()` (the `AttachedPolicies` items of every page).
     pub fn list_attached_group_policies(
         &self,
-    ) -> ListAttachedGroupPoliciesInputBuilder<&Self> {
-        ListAttachedGroupPoliciesInputBuilder::with_context(self)
+    ) -> Builder<ListAttachedGroupPoliciesInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListAttachedGroupPolicies` with a complete input; see [`Client::list_attached_group_policies`].
@@ -3871,8 +3870,8 @@ impl Client {
     /// Pages with `list_attached_role_policies().into_paginator()` (the `AttachedPolicies` items of every page).
     pub fn list_attached_role_policies(
         &self,
-    ) -> ListAttachedRolePoliciesInputBuilder<&Self> {
-        ListAttachedRolePoliciesInputBuilder::with_context(self)
+    ) -> Builder<ListAttachedRolePoliciesInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListAttachedRolePolicies` with a complete input; see [`Client::list_attached_role_policies`].
@@ -3908,8 +3907,8 @@ impl Client {
     /// Pages with `list_attached_user_policies().into_paginator()` (the `AttachedPolicies` items of every page).
     pub fn list_attached_user_policies(
         &self,
-    ) -> ListAttachedUserPoliciesInputBuilder<&Self> {
-        ListAttachedUserPoliciesInputBuilder::with_context(self)
+    ) -> Builder<ListAttachedUserPoliciesInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListAttachedUserPolicies` with a complete input; see [`Client::list_attached_user_policies`].
@@ -3936,8 +3935,10 @@ impl Client {
     /// # Response
     ///
     /// Returns [`ListDelegationRequestsOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ListDelegationRequestsError`]. Modeled errors: [`NoSuchEntityException`], [`ServiceFailureException`], [`InvalidInputException`].
-    pub fn list_delegation_requests(&self) -> ListDelegationRequestsInputBuilder<&Self> {
-        ListDelegationRequestsInputBuilder::with_context(self)
+    pub fn list_delegation_requests(
+        &self,
+    ) -> Builder<ListDelegationRequestsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListDelegationRequests` with a complete input; see [`Client::list_delegation_requests`].
@@ -3973,8 +3974,10 @@ impl Client {
     /// # Pagination
     ///
     /// Pages with `list_entities_for_policy().into_paginator()` (the `PolicyGroups`, `PolicyUsers`, `PolicyRoles` items of every page).
-    pub fn list_entities_for_policy(&self) -> ListEntitiesForPolicyInputBuilder<&Self> {
-        ListEntitiesForPolicyInputBuilder::with_context(self)
+    pub fn list_entities_for_policy(
+        &self,
+    ) -> Builder<ListEntitiesForPolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListEntitiesForPolicy` with a complete input; see [`Client::list_entities_for_policy`].
@@ -4032,8 +4035,8 @@ impl Client {
     ///   ]
     /// }
     /// ```
-    pub fn list_group_policies(&self) -> ListGroupPoliciesInputBuilder<&Self> {
-        ListGroupPoliciesInputBuilder::with_context(self)
+    pub fn list_group_policies(&self) -> Builder<ListGroupPoliciesInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListGroupPolicies` with a complete input; see [`Client::list_group_policies`].
@@ -4106,8 +4109,8 @@ impl Client {
     ///   ]
     /// }
     /// ```
-    pub fn list_groups(&self) -> ListGroupsInputBuilder<&Self> {
-        ListGroupsInputBuilder::with_context(self)
+    pub fn list_groups(&self) -> Builder<ListGroupsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListGroups` with a complete input; see [`Client::list_groups`].
@@ -4175,8 +4178,8 @@ impl Client {
     ///   ]
     /// }
     /// ```
-    pub fn list_groups_for_user(&self) -> ListGroupsForUserInputBuilder<&Self> {
-        ListGroupsForUserInputBuilder::with_context(self)
+    pub fn list_groups_for_user(&self) -> Builder<ListGroupsForUserInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListGroupsForUser` with a complete input; see [`Client::list_groups_for_user`].
@@ -4207,8 +4210,8 @@ impl Client {
     /// Pages with `list_instance_profile_tags().into_paginator()` (the `Tags` items of every page).
     pub fn list_instance_profile_tags(
         &self,
-    ) -> ListInstanceProfileTagsInputBuilder<&Self> {
-        ListInstanceProfileTagsInputBuilder::with_context(self)
+    ) -> Builder<ListInstanceProfileTagsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListInstanceProfileTags` with a complete input; see [`Client::list_instance_profile_tags`].
@@ -4239,8 +4242,8 @@ impl Client {
     /// # Pagination
     ///
     /// Pages with `list_instance_profiles().into_paginator()` (the `InstanceProfiles` items of every page).
-    pub fn list_instance_profiles(&self) -> ListInstanceProfilesInputBuilder<&Self> {
-        ListInstanceProfilesInputBuilder::with_context(self)
+    pub fn list_instance_profiles(&self) -> Builder<ListInstanceProfilesInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListInstanceProfiles` with a complete input; see [`Client::list_instance_profiles`].
@@ -4273,8 +4276,8 @@ impl Client {
     /// Pages with `list_instance_profiles_for_role().into_paginator()` (the `InstanceProfiles` items of every page).
     pub fn list_instance_profiles_for_role(
         &self,
-    ) -> ListInstanceProfilesForRoleInputBuilder<&Self> {
-        ListInstanceProfilesForRoleInputBuilder::with_context(self)
+    ) -> Builder<ListInstanceProfilesForRoleInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListInstanceProfilesForRole` with a complete input; see [`Client::list_instance_profiles_for_role`].
@@ -4306,8 +4309,8 @@ impl Client {
     /// # Pagination
     ///
     /// Pages with `list_mfa_device_tags().into_paginator()` (the `Tags` items of every page).
-    pub fn list_mfa_device_tags(&self) -> ListMfaDeviceTagsInputBuilder<&Self> {
-        ListMfaDeviceTagsInputBuilder::with_context(self)
+    pub fn list_mfa_device_tags(&self) -> Builder<ListMfaDeviceTagsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListMFADeviceTags` with a complete input; see [`Client::list_mfa_device_tags`].
@@ -4336,8 +4339,8 @@ impl Client {
     /// # Pagination
     ///
     /// Pages with `list_mfa_devices().into_paginator()` (the `MFADevices` items of every page).
-    pub fn list_mfa_devices(&self) -> ListMfaDevicesInputBuilder<&Self> {
-        ListMfaDevicesInputBuilder::with_context(self)
+    pub fn list_mfa_devices(&self) -> Builder<ListMfaDevicesInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListMFADevices` with a complete input; see [`Client::list_mfa_devices`].
@@ -4370,8 +4373,8 @@ impl Client {
     /// Pages with `list_open_id_connect_provider_tags().into_paginator()` (the `Tags` items of every page).
     pub fn list_open_id_connect_provider_tags(
         &self,
-    ) -> ListOpenIdConnectProviderTagsInputBuilder<&Self> {
-        ListOpenIdConnectProviderTagsInputBuilder::with_context(self)
+    ) -> Builder<ListOpenIdConnectProviderTagsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListOpenIDConnectProviderTags` with a complete input; see [`Client::list_open_id_connect_provider_tags`].
@@ -4396,8 +4399,8 @@ impl Client {
     /// Returns [`ListOpenIdConnectProvidersOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ListOpenIDConnectProvidersError`]. Modeled errors: [`ServiceFailureException`].
     pub fn list_open_id_connect_providers(
         &self,
-    ) -> ListOpenIdConnectProvidersInputBuilder<&Self> {
-        ListOpenIdConnectProvidersInputBuilder::with_context(self)
+    ) -> Builder<ListOpenIdConnectProvidersInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListOpenIDConnectProviders` with a complete input; see [`Client::list_open_id_connect_providers`].
@@ -4420,8 +4423,8 @@ impl Client {
     /// Returns [`ListOrganizationsFeaturesOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ListOrganizationsFeaturesError`]. Modeled errors: [`ServiceAccessNotEnabledException`], [`AccountNotManagementOrDelegatedAdministratorException`], [`OrganizationNotFoundException`], [`OrganizationNotInAllFeaturesModeException`].
     pub fn list_organizations_features(
         &self,
-    ) -> ListOrganizationsFeaturesInputBuilder<&Self> {
-        ListOrganizationsFeaturesInputBuilder::with_context(self)
+    ) -> Builder<ListOrganizationsFeaturesInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListOrganizationsFeatures` with a complete input; see [`Client::list_organizations_features`].
@@ -4459,8 +4462,8 @@ impl Client {
     /// # Pagination
     ///
     /// Pages with `list_policies().into_paginator()` (the `Policies` items of every page).
-    pub fn list_policies(&self) -> ListPoliciesInputBuilder<&Self> {
-        ListPoliciesInputBuilder::with_context(self)
+    pub fn list_policies(&self) -> Builder<ListPoliciesInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListPolicies` with a complete input; see [`Client::list_policies`].
@@ -4554,8 +4557,8 @@ impl Client {
     /// ```
     pub fn list_policies_granting_service_access(
         &self,
-    ) -> ListPoliciesGrantingServiceAccessInputBuilder<&Self> {
-        ListPoliciesGrantingServiceAccessInputBuilder::with_context(self)
+    ) -> Builder<ListPoliciesGrantingServiceAccessInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListPoliciesGrantingServiceAccess` with a complete input; see [`Client::list_policies_granting_service_access`].
@@ -4587,8 +4590,8 @@ impl Client {
     /// # Pagination
     ///
     /// Pages with `list_policy_tags().into_paginator()` (the `Tags` items of every page).
-    pub fn list_policy_tags(&self) -> ListPolicyTagsInputBuilder<&Self> {
-        ListPolicyTagsInputBuilder::with_context(self)
+    pub fn list_policy_tags(&self) -> Builder<ListPolicyTagsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListPolicyTags` with a complete input; see [`Client::list_policy_tags`].
@@ -4619,8 +4622,8 @@ impl Client {
     /// # Pagination
     ///
     /// Pages with `list_policy_versions().into_paginator()` (the `Versions` items of every page).
-    pub fn list_policy_versions(&self) -> ListPolicyVersionsInputBuilder<&Self> {
-        ListPolicyVersionsInputBuilder::with_context(self)
+    pub fn list_policy_versions(&self) -> Builder<ListPolicyVersionsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListPolicyVersions` with a complete input; see [`Client::list_policy_versions`].
@@ -4653,8 +4656,8 @@ impl Client {
     /// # Pagination
     ///
     /// Pages with `list_role_policies().into_paginator()` (the `PolicyNames` items of every page).
-    pub fn list_role_policies(&self) -> ListRolePoliciesInputBuilder<&Self> {
-        ListRolePoliciesInputBuilder::with_context(self)
+    pub fn list_role_policies(&self) -> Builder<ListRolePoliciesInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListRolePolicies` with a complete input; see [`Client::list_role_policies`].
@@ -4715,8 +4718,8 @@ impl Client {
     ///   ]
     /// }
     /// ```
-    pub fn list_role_tags(&self) -> ListRoleTagsInputBuilder<&Self> {
-        ListRoleTagsInputBuilder::with_context(self)
+    pub fn list_role_tags(&self) -> Builder<ListRoleTagsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListRoleTags` with a complete input; see [`Client::list_role_tags`].
@@ -4753,8 +4756,8 @@ impl Client {
     /// # Pagination
     ///
     /// Pages with `list_roles().into_paginator()` (the `Roles` items of every page).
-    pub fn list_roles(&self) -> ListRolesInputBuilder<&Self> {
-        ListRolesInputBuilder::with_context(self)
+    pub fn list_roles(&self) -> Builder<ListRolesInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListRoles` with a complete input; see [`Client::list_roles`].
@@ -4785,8 +4788,8 @@ impl Client {
     /// # Pagination
     ///
     /// Pages with `list_saml_provider_tags().into_paginator()` (the `Tags` items of every page).
-    pub fn list_saml_provider_tags(&self) -> ListSamlProviderTagsInputBuilder<&Self> {
-        ListSamlProviderTagsInputBuilder::with_context(self)
+    pub fn list_saml_provider_tags(&self) -> Builder<ListSamlProviderTagsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListSAMLProviderTags` with a complete input; see [`Client::list_saml_provider_tags`].
@@ -4806,8 +4809,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`ListSamlProvidersOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ListSAMLProvidersError`]. Modeled errors: [`ServiceFailureException`].
-    pub fn list_saml_providers(&self) -> ListSamlProvidersInputBuilder<&Self> {
-        ListSamlProvidersInputBuilder::with_context(self)
+    pub fn list_saml_providers(&self) -> Builder<ListSamlProvidersInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListSAMLProviders` with a complete input; see [`Client::list_saml_providers`].
@@ -4838,8 +4841,8 @@ impl Client {
     /// # Pagination
     ///
     /// Pages with `list_ssh_public_keys().into_paginator()` (the `SSHPublicKeys` items of every page).
-    pub fn list_ssh_public_keys(&self) -> ListSshPublicKeysInputBuilder<&Self> {
-        ListSshPublicKeysInputBuilder::with_context(self)
+    pub fn list_ssh_public_keys(&self) -> Builder<ListSshPublicKeysInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListSSHPublicKeys` with a complete input; see [`Client::list_ssh_public_keys`].
@@ -4872,8 +4875,8 @@ impl Client {
     /// Pages with `list_server_certificate_tags().into_paginator()` (the `Tags` items of every page).
     pub fn list_server_certificate_tags(
         &self,
-    ) -> ListServerCertificateTagsInputBuilder<&Self> {
-        ListServerCertificateTagsInputBuilder::with_context(self)
+    ) -> Builder<ListServerCertificateTagsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListServerCertificateTags` with a complete input; see [`Client::list_server_certificate_tags`].
@@ -4906,8 +4909,10 @@ impl Client {
     /// # Pagination
     ///
     /// Pages with `list_server_certificates().into_paginator()` (the `ServerCertificateMetadataList` items of every page).
-    pub fn list_server_certificates(&self) -> ListServerCertificatesInputBuilder<&Self> {
-        ListServerCertificatesInputBuilder::with_context(self)
+    pub fn list_server_certificates(
+        &self,
+    ) -> Builder<ListServerCertificatesInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListServerCertificates` with a complete input; see [`Client::list_server_certificates`].
@@ -4938,8 +4943,8 @@ impl Client {
     /// Returns [`ListServiceSpecificCredentialsOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ListServiceSpecificCredentialsError`]. Modeled errors: [`NoSuchEntityException`], [`ServiceNotSupportedException`].
     pub fn list_service_specific_credentials(
         &self,
-    ) -> ListServiceSpecificCredentialsInputBuilder<&Self> {
-        ListServiceSpecificCredentialsInputBuilder::with_context(self)
+    ) -> Builder<ListServiceSpecificCredentialsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListServiceSpecificCredentials` with a complete input; see [`Client::list_service_specific_credentials`].
@@ -5005,8 +5010,8 @@ impl Client {
     /// ```
     pub fn list_signing_certificates(
         &self,
-    ) -> ListSigningCertificatesInputBuilder<&Self> {
-        ListSigningCertificatesInputBuilder::with_context(self)
+    ) -> Builder<ListSigningCertificatesInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListSigningCertificates` with a complete input; see [`Client::list_signing_certificates`].
@@ -5039,8 +5044,8 @@ impl Client {
     /// # Pagination
     ///
     /// Pages with `list_user_policies().into_paginator()` (the `PolicyNames` items of every page).
-    pub fn list_user_policies(&self) -> ListUserPoliciesInputBuilder<&Self> {
-        ListUserPoliciesInputBuilder::with_context(self)
+    pub fn list_user_policies(&self) -> Builder<ListUserPoliciesInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListUserPolicies` with a complete input; see [`Client::list_user_policies`].
@@ -5101,8 +5106,8 @@ impl Client {
     ///   ]
     /// }
     /// ```
-    pub fn list_user_tags(&self) -> ListUserTagsInputBuilder<&Self> {
-        ListUserTagsInputBuilder::with_context(self)
+    pub fn list_user_tags(&self) -> Builder<ListUserTagsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListUserTags` with a complete input; see [`Client::list_user_tags`].
@@ -5177,8 +5182,8 @@ impl Client {
     ///   ]
     /// }
     /// ```
-    pub fn list_users(&self) -> ListUsersInputBuilder<&Self> {
-        ListUsersInputBuilder::with_context(self)
+    pub fn list_users(&self) -> Builder<ListUsersInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListUsers` with a complete input; see [`Client::list_users`].
@@ -5238,8 +5243,10 @@ impl Client {
     ///   ]
     /// }
     /// ```
-    pub fn list_virtual_mfa_devices(&self) -> ListVirtualMfaDevicesInputBuilder<&Self> {
-        ListVirtualMfaDevicesInputBuilder::with_context(self)
+    pub fn list_virtual_mfa_devices(
+        &self,
+    ) -> Builder<ListVirtualMfaDevicesInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListVirtualMFADevices` with a complete input; see [`Client::list_virtual_mfa_devices`].
@@ -5262,8 +5269,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`PutAccountPropertiesOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`PutAccountPropertiesError`]. Modeled errors: [`InvalidInputException`], [`ConcurrentModificationException`], [`ServiceFailureException`].
-    pub fn put_account_properties(&self) -> PutAccountPropertiesInputBuilder<&Self> {
-        PutAccountPropertiesInputBuilder::with_context(self)
+    pub fn put_account_properties(&self) -> Builder<PutAccountPropertiesInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `PutAccountProperties` with a complete input; see [`Client::put_account_properties`].
@@ -5314,8 +5321,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn put_group_policy(&self) -> PutGroupPolicyInputBuilder<&Self> {
-        PutGroupPolicyInputBuilder::with_context(self)
+    pub fn put_group_policy(&self) -> Builder<PutGroupPolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `PutGroupPolicy` with a complete input; see [`Client::put_group_policy`].
@@ -5343,8 +5350,8 @@ impl Client {
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`PutRolePermissionsBoundaryError`]. Modeled errors: [`NoSuchEntityException`], [`InvalidInputException`], [`UnmodifiableEntityException`], [`PolicyNotAttachableException`], [`ServiceFailureException`].
     pub fn put_role_permissions_boundary(
         &self,
-    ) -> PutRolePermissionsBoundaryInputBuilder<&Self> {
-        PutRolePermissionsBoundaryInputBuilder::with_context(self)
+    ) -> Builder<PutRolePermissionsBoundaryInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `PutRolePermissionsBoundary` with a complete input; see [`Client::put_role_permissions_boundary`].
@@ -5397,8 +5404,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn put_role_policy(&self) -> PutRolePolicyInputBuilder<&Self> {
-        PutRolePolicyInputBuilder::with_context(self)
+    pub fn put_role_policy(&self) -> Builder<PutRolePolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `PutRolePolicy` with a complete input; see [`Client::put_role_policy`].
@@ -5424,8 +5431,8 @@ impl Client {
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`PutUserPermissionsBoundaryError`]. Modeled errors: [`NoSuchEntityException`], [`InvalidInputException`], [`PolicyNotAttachableException`], [`ServiceFailureException`].
     pub fn put_user_permissions_boundary(
         &self,
-    ) -> PutUserPermissionsBoundaryInputBuilder<&Self> {
-        PutUserPermissionsBoundaryInputBuilder::with_context(self)
+    ) -> Builder<PutUserPermissionsBoundaryInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `PutUserPermissionsBoundary` with a complete input; see [`Client::put_user_permissions_boundary`].
@@ -5476,8 +5483,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn put_user_policy(&self) -> PutUserPolicyInputBuilder<&Self> {
-        PutUserPolicyInputBuilder::with_context(self)
+    pub fn put_user_policy(&self) -> Builder<PutUserPolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `PutUserPolicy` with a complete input; see [`Client::put_user_policy`].
@@ -5509,8 +5516,8 @@ impl Client {
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`RejectDelegationRequestError`]. Modeled errors: [`NoSuchEntityException`], [`ServiceFailureException`], [`ConcurrentModificationException`], [`InvalidInputException`].
     pub fn reject_delegation_request(
         &self,
-    ) -> RejectDelegationRequestInputBuilder<&Self> {
-        RejectDelegationRequestInputBuilder::with_context(self)
+    ) -> Builder<RejectDelegationRequestInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `RejectDelegationRequest` with a complete input; see [`Client::reject_delegation_request`].
@@ -5536,8 +5543,8 @@ impl Client {
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`RemoveClientIDFromOpenIDConnectProviderError`]. Modeled errors: [`ConcurrentModificationException`], [`InvalidInputException`], [`NoSuchEntityException`], [`ServiceFailureException`].
     pub fn remove_client_id_from_open_id_connect_provider(
         &self,
-    ) -> RemoveClientIdFromOpenIdConnectProviderInputBuilder<&Self> {
-        RemoveClientIdFromOpenIdConnectProviderInputBuilder::with_context(self)
+    ) -> Builder<RemoveClientIdFromOpenIdConnectProviderInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `RemoveClientIDFromOpenIDConnectProvider` with a complete input; see [`Client::remove_client_id_from_open_id_connect_provider`].
@@ -5584,8 +5591,8 @@ impl Client {
     /// ```
     pub fn remove_role_from_instance_profile(
         &self,
-    ) -> RemoveRoleFromInstanceProfileInputBuilder<&Self> {
-        RemoveRoleFromInstanceProfileInputBuilder::with_context(self)
+    ) -> Builder<RemoveRoleFromInstanceProfileInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `RemoveRoleFromInstanceProfile` with a complete input; see [`Client::remove_role_from_instance_profile`].
@@ -5626,8 +5633,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn remove_user_from_group(&self) -> RemoveUserFromGroupInputBuilder<&Self> {
-        RemoveUserFromGroupInputBuilder::with_context(self)
+    pub fn remove_user_from_group(&self) -> Builder<RemoveUserFromGroupInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `RemoveUserFromGroup` with a complete input; see [`Client::remove_user_from_group`].
@@ -5653,8 +5660,8 @@ impl Client {
     /// Returns [`ResetServiceSpecificCredentialOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ResetServiceSpecificCredentialError`]. Modeled errors: [`NoSuchEntityException`].
     pub fn reset_service_specific_credential(
         &self,
-    ) -> ResetServiceSpecificCredentialInputBuilder<&Self> {
-        ResetServiceSpecificCredentialInputBuilder::with_context(self)
+    ) -> Builder<ResetServiceSpecificCredentialInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ResetServiceSpecificCredential` with a complete input; see [`Client::reset_service_specific_credential`].
@@ -5683,8 +5690,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`ResyncMFADeviceError`]. Modeled errors: [`InvalidAuthenticationCodeException`], [`NoSuchEntityException`], [`LimitExceededException`], [`ServiceFailureException`], [`ConcurrentModificationException`].
-    pub fn resync_mfa_device(&self) -> ResyncMfaDeviceInputBuilder<&Self> {
-        ResyncMfaDeviceInputBuilder::with_context(self)
+    pub fn resync_mfa_device(&self) -> Builder<ResyncMfaDeviceInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ResyncMFADevice` with a complete input; see [`Client::resync_mfa_device`].
@@ -5711,8 +5718,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`SendDelegationTokenError`]. Modeled errors: [`NoSuchEntityException`], [`ServiceFailureException`], [`ConcurrentModificationException`], [`InvalidInputException`].
-    pub fn send_delegation_token(&self) -> SendDelegationTokenInputBuilder<&Self> {
-        SendDelegationTokenInputBuilder::with_context(self)
+    pub fn send_delegation_token(&self) -> Builder<SendDelegationTokenInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `SendDelegationToken` with a complete input; see [`Client::send_delegation_token`].
@@ -5740,8 +5747,8 @@ impl Client {
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`SetDefaultPolicyVersionError`]. Modeled errors: [`NoSuchEntityException`], [`InvalidInputException`], [`LimitExceededException`], [`ServiceFailureException`].
     pub fn set_default_policy_version(
         &self,
-    ) -> SetDefaultPolicyVersionInputBuilder<&Self> {
-        SetDefaultPolicyVersionInputBuilder::with_context(self)
+    ) -> Builder<SetDefaultPolicyVersionInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `SetDefaultPolicyVersion` with a complete input; see [`Client::set_default_policy_version`].
@@ -5788,8 +5795,8 @@ impl Client {
     /// ```
     pub fn set_security_token_service_preferences(
         &self,
-    ) -> SetSecurityTokenServicePreferencesInputBuilder<&Self> {
-        SetSecurityTokenServicePreferencesInputBuilder::with_context(self)
+    ) -> Builder<SetSecurityTokenServicePreferencesInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `SetSecurityTokenServicePreferences` with a complete input; see [`Client::set_security_token_service_preferences`].
@@ -5837,8 +5844,8 @@ impl Client {
     /// # Pagination
     ///
     /// Pages with `simulate_custom_policy().into_paginator()` (the `EvaluationResults` items of every page).
-    pub fn simulate_custom_policy(&self) -> SimulateCustomPolicyInputBuilder<&Self> {
-        SimulateCustomPolicyInputBuilder::with_context(self)
+    pub fn simulate_custom_policy(&self) -> Builder<SimulateCustomPolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `SimulateCustomPolicy` with a complete input; see [`Client::simulate_custom_policy`].
@@ -5895,8 +5902,8 @@ impl Client {
     /// Pages with `simulate_principal_policy().into_paginator()` (the `EvaluationResults` items of every page).
     pub fn simulate_principal_policy(
         &self,
-    ) -> SimulatePrincipalPolicyInputBuilder<&Self> {
-        SimulatePrincipalPolicyInputBuilder::with_context(self)
+    ) -> Builder<SimulatePrincipalPolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `SimulatePrincipalPolicy` with a complete input; see [`Client::simulate_principal_policy`].
@@ -5926,8 +5933,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`TagInstanceProfileError`]. Modeled errors: [`NoSuchEntityException`], [`InvalidInputException`], [`LimitExceededException`], [`ConcurrentModificationException`], [`ServiceFailureException`].
-    pub fn tag_instance_profile(&self) -> TagInstanceProfileInputBuilder<&Self> {
-        TagInstanceProfileInputBuilder::with_context(self)
+    pub fn tag_instance_profile(&self) -> Builder<TagInstanceProfileInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `TagInstanceProfile` with a complete input; see [`Client::tag_instance_profile`].
@@ -5957,8 +5964,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`TagMFADeviceError`]. Modeled errors: [`InvalidInputException`], [`NoSuchEntityException`], [`LimitExceededException`], [`ConcurrentModificationException`], [`ServiceFailureException`].
-    pub fn tag_mfa_device(&self) -> TagMfaDeviceInputBuilder<&Self> {
-        TagMfaDeviceInputBuilder::with_context(self)
+    pub fn tag_mfa_device(&self) -> Builder<TagMfaDeviceInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `TagMFADevice` with a complete input; see [`Client::tag_mfa_device`].
@@ -5990,8 +5997,8 @@ impl Client {
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`TagOpenIDConnectProviderError`]. Modeled errors: [`NoSuchEntityException`], [`LimitExceededException`], [`InvalidInputException`], [`ConcurrentModificationException`], [`ServiceFailureException`].
     pub fn tag_open_id_connect_provider(
         &self,
-    ) -> TagOpenIdConnectProviderInputBuilder<&Self> {
-        TagOpenIdConnectProviderInputBuilder::with_context(self)
+    ) -> Builder<TagOpenIdConnectProviderInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `TagOpenIDConnectProvider` with a complete input; see [`Client::tag_open_id_connect_provider`].
@@ -6021,8 +6028,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`TagPolicyError`]. Modeled errors: [`NoSuchEntityException`], [`LimitExceededException`], [`InvalidInputException`], [`ConcurrentModificationException`], [`ServiceFailureException`].
-    pub fn tag_policy(&self) -> TagPolicyInputBuilder<&Self> {
-        TagPolicyInputBuilder::with_context(self)
+    pub fn tag_policy(&self) -> Builder<TagPolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `TagPolicy` with a complete input; see [`Client::tag_policy`].
@@ -6080,8 +6087,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn tag_role(&self) -> TagRoleInputBuilder<&Self> {
-        TagRoleInputBuilder::with_context(self)
+    pub fn tag_role(&self) -> Builder<TagRoleInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `TagRole` with a complete input; see [`Client::tag_role`].
@@ -6111,8 +6118,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`TagSAMLProviderError`]. Modeled errors: [`NoSuchEntityException`], [`LimitExceededException`], [`InvalidInputException`], [`ConcurrentModificationException`], [`ServiceFailureException`].
-    pub fn tag_saml_provider(&self) -> TagSamlProviderInputBuilder<&Self> {
-        TagSamlProviderInputBuilder::with_context(self)
+    pub fn tag_saml_provider(&self) -> Builder<TagSamlProviderInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `TagSAMLProvider` with a complete input; see [`Client::tag_saml_provider`].
@@ -6145,8 +6152,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`TagServerCertificateError`]. Modeled errors: [`NoSuchEntityException`], [`InvalidInputException`], [`LimitExceededException`], [`ConcurrentModificationException`], [`ServiceFailureException`].
-    pub fn tag_server_certificate(&self) -> TagServerCertificateInputBuilder<&Self> {
-        TagServerCertificateInputBuilder::with_context(self)
+    pub fn tag_server_certificate(&self) -> Builder<TagServerCertificateInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `TagServerCertificate` with a complete input; see [`Client::tag_server_certificate`].
@@ -6204,8 +6211,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn tag_user(&self) -> TagUserInputBuilder<&Self> {
-        TagUserInputBuilder::with_context(self)
+    pub fn tag_user(&self) -> Builder<TagUserInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `TagUser` with a complete input; see [`Client::tag_user`].
@@ -6227,8 +6234,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`UntagInstanceProfileError`]. Modeled errors: [`NoSuchEntityException`], [`InvalidInputException`], [`ConcurrentModificationException`], [`ServiceFailureException`].
-    pub fn untag_instance_profile(&self) -> UntagInstanceProfileInputBuilder<&Self> {
-        UntagInstanceProfileInputBuilder::with_context(self)
+    pub fn untag_instance_profile(&self) -> Builder<UntagInstanceProfileInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UntagInstanceProfile` with a complete input; see [`Client::untag_instance_profile`].
@@ -6250,8 +6257,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`UntagMFADeviceError`]. Modeled errors: [`NoSuchEntityException`], [`InvalidInputException`], [`ConcurrentModificationException`], [`ServiceFailureException`].
-    pub fn untag_mfa_device(&self) -> UntagMfaDeviceInputBuilder<&Self> {
-        UntagMfaDeviceInputBuilder::with_context(self)
+    pub fn untag_mfa_device(&self) -> Builder<UntagMfaDeviceInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UntagMFADevice` with a complete input; see [`Client::untag_mfa_device`].
@@ -6275,8 +6282,8 @@ impl Client {
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`UntagOpenIDConnectProviderError`]. Modeled errors: [`NoSuchEntityException`], [`InvalidInputException`], [`ConcurrentModificationException`], [`ServiceFailureException`].
     pub fn untag_open_id_connect_provider(
         &self,
-    ) -> UntagOpenIdConnectProviderInputBuilder<&Self> {
-        UntagOpenIdConnectProviderInputBuilder::with_context(self)
+    ) -> Builder<UntagOpenIdConnectProviderInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UntagOpenIDConnectProvider` with a complete input; see [`Client::untag_open_id_connect_provider`].
@@ -6298,8 +6305,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`UntagPolicyError`]. Modeled errors: [`NoSuchEntityException`], [`InvalidInputException`], [`ConcurrentModificationException`], [`ServiceFailureException`].
-    pub fn untag_policy(&self) -> UntagPolicyInputBuilder<&Self> {
-        UntagPolicyInputBuilder::with_context(self)
+    pub fn untag_policy(&self) -> Builder<UntagPolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UntagPolicy` with a complete input; see [`Client::untag_policy`].
@@ -6340,8 +6347,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn untag_role(&self) -> UntagRoleInputBuilder<&Self> {
-        UntagRoleInputBuilder::with_context(self)
+    pub fn untag_role(&self) -> Builder<UntagRoleInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UntagRole` with a complete input; see [`Client::untag_role`].
@@ -6363,8 +6370,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`UntagSAMLProviderError`]. Modeled errors: [`NoSuchEntityException`], [`InvalidInputException`], [`ConcurrentModificationException`], [`ServiceFailureException`].
-    pub fn untag_saml_provider(&self) -> UntagSamlProviderInputBuilder<&Self> {
-        UntagSamlProviderInputBuilder::with_context(self)
+    pub fn untag_saml_provider(&self) -> Builder<UntagSamlProviderInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UntagSAMLProvider` with a complete input; see [`Client::untag_saml_provider`].
@@ -6388,8 +6395,10 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`UntagServerCertificateError`]. Modeled errors: [`NoSuchEntityException`], [`InvalidInputException`], [`ConcurrentModificationException`], [`ServiceFailureException`].
-    pub fn untag_server_certificate(&self) -> UntagServerCertificateInputBuilder<&Self> {
-        UntagServerCertificateInputBuilder::with_context(self)
+    pub fn untag_server_certificate(
+        &self,
+    ) -> Builder<UntagServerCertificateInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UntagServerCertificate` with a complete input; see [`Client::untag_server_certificate`].
@@ -6430,8 +6439,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn untag_user(&self) -> UntagUserInputBuilder<&Self> {
-        UntagUserInputBuilder::with_context(self)
+    pub fn untag_user(&self) -> Builder<UntagUserInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UntagUser` with a complete input; see [`Client::untag_user`].
@@ -6480,8 +6489,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn update_access_key(&self) -> UpdateAccessKeyInputBuilder<&Self> {
-        UpdateAccessKeyInputBuilder::with_context(self)
+    pub fn update_access_key(&self) -> Builder<UpdateAccessKeyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UpdateAccessKey` with a complete input; see [`Client::update_access_key`].
@@ -6535,8 +6544,8 @@ impl Client {
     /// ```
     pub fn update_account_password_policy(
         &self,
-    ) -> UpdateAccountPasswordPolicyInputBuilder<&Self> {
-        UpdateAccountPasswordPolicyInputBuilder::with_context(self)
+    ) -> Builder<UpdateAccountPasswordPolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UpdateAccountPasswordPolicy` with a complete input; see [`Client::update_account_password_policy`].
@@ -6581,8 +6590,8 @@ impl Client {
     /// ```
     pub fn update_assume_role_policy(
         &self,
-    ) -> UpdateAssumeRolePolicyInputBuilder<&Self> {
-        UpdateAssumeRolePolicyInputBuilder::with_context(self)
+    ) -> Builder<UpdateAssumeRolePolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UpdateAssumeRolePolicy` with a complete input; see [`Client::update_assume_role_policy`].
@@ -6610,8 +6619,8 @@ impl Client {
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`UpdateDelegationRequestError`]. Modeled errors: [`NoSuchEntityException`], [`ServiceFailureException`], [`ConcurrentModificationException`], [`InvalidInputException`].
     pub fn update_delegation_request(
         &self,
-    ) -> UpdateDelegationRequestInputBuilder<&Self> {
-        UpdateDelegationRequestInputBuilder::with_context(self)
+    ) -> Builder<UpdateDelegationRequestInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UpdateDelegationRequest` with a complete input; see [`Client::update_delegation_request`].
@@ -6659,8 +6668,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn update_group(&self) -> UpdateGroupInputBuilder<&Self> {
-        UpdateGroupInputBuilder::with_context(self)
+    pub fn update_group(&self) -> Builder<UpdateGroupInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UpdateGroup` with a complete input; see [`Client::update_group`].
@@ -6708,8 +6717,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn update_login_profile(&self) -> UpdateLoginProfileInputBuilder<&Self> {
-        UpdateLoginProfileInputBuilder::with_context(self)
+    pub fn update_login_profile(&self) -> Builder<UpdateLoginProfileInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UpdateLoginProfile` with a complete input; see [`Client::update_login_profile`].
@@ -6746,8 +6755,8 @@ impl Client {
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`UpdateOpenIDConnectProviderError`]. Modeled errors: [`ConcurrentModificationException`], [`InvalidInputException`], [`NoSuchEntityException`], [`ServiceFailureException`].
     pub fn update_open_id_connect_provider(
         &self,
-    ) -> UpdateOpenIdConnectProviderInputBuilder<&Self> {
-        UpdateOpenIdConnectProviderInputBuilder::with_context(self)
+    ) -> Builder<UpdateOpenIdConnectProviderInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UpdateOpenIDConnectProvider` with a complete input; see [`Client::update_open_id_connect_provider`].
@@ -6779,8 +6788,8 @@ impl Client {
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`UpdateOpenIDConnectProviderThumbprintError`]. Modeled errors: [`ConcurrentModificationException`], [`InvalidInputException`], [`NoSuchEntityException`], [`ServiceFailureException`].
     pub fn update_open_id_connect_provider_thumbprint(
         &self,
-    ) -> UpdateOpenIdConnectProviderThumbprintInputBuilder<&Self> {
-        UpdateOpenIdConnectProviderThumbprintInputBuilder::with_context(self)
+    ) -> Builder<UpdateOpenIdConnectProviderThumbprintInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UpdateOpenIDConnectProviderThumbprint` with a complete input; see [`Client::update_open_id_connect_provider_thumbprint`].
@@ -6807,8 +6816,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`UpdateRoleOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`UpdateRoleError`]. Modeled errors: [`UnmodifiableEntityException`], [`NoSuchEntityException`], [`InvalidInputException`], [`ServiceFailureException`].
-    pub fn update_role(&self) -> UpdateRoleInputBuilder<&Self> {
-        UpdateRoleInputBuilder::with_context(self)
+    pub fn update_role(&self) -> Builder<UpdateRoleInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UpdateRole` with a complete input; see [`Client::update_role`].
@@ -6832,8 +6841,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`UpdateRoleDescriptionOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`UpdateRoleDescriptionError`]. Modeled errors: [`NoSuchEntityException`], [`UnmodifiableEntityException`], [`ServiceFailureException`].
-    pub fn update_role_description(&self) -> UpdateRoleDescriptionInputBuilder<&Self> {
-        UpdateRoleDescriptionInputBuilder::with_context(self)
+    pub fn update_role_description(&self) -> Builder<UpdateRoleDescriptionInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UpdateRoleDescription` with a complete input; see [`Client::update_role_description`].
@@ -6870,8 +6879,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`UpdateSamlProviderOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`UpdateSAMLProviderError`]. Modeled errors: [`NoSuchEntityException`], [`InvalidInputException`], [`LimitExceededException`], [`ServiceFailureException`], [`ConcurrentModificationException`].
-    pub fn update_saml_provider(&self) -> UpdateSamlProviderInputBuilder<&Self> {
-        UpdateSamlProviderInputBuilder::with_context(self)
+    pub fn update_saml_provider(&self) -> Builder<UpdateSamlProviderInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UpdateSAMLProvider` with a complete input; see [`Client::update_saml_provider`].
@@ -6896,8 +6905,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`UpdateSSHPublicKeyError`]. Modeled errors: [`NoSuchEntityException`], [`InvalidInputException`].
-    pub fn update_ssh_public_key(&self) -> UpdateSshPublicKeyInputBuilder<&Self> {
-        UpdateSshPublicKeyInputBuilder::with_context(self)
+    pub fn update_ssh_public_key(&self) -> Builder<UpdateSshPublicKeyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UpdateSSHPublicKey` with a complete input; see [`Client::update_ssh_public_key`].
@@ -6930,8 +6939,8 @@ impl Client {
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`UpdateServerCertificateError`]. Modeled errors: [`NoSuchEntityException`], [`EntityAlreadyExistsException`], [`LimitExceededException`], [`ServiceFailureException`].
     pub fn update_server_certificate(
         &self,
-    ) -> UpdateServerCertificateInputBuilder<&Self> {
-        UpdateServerCertificateInputBuilder::with_context(self)
+    ) -> Builder<UpdateServerCertificateInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UpdateServerCertificate` with a complete input; see [`Client::update_server_certificate`].
@@ -6958,8 +6967,8 @@ impl Client {
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`UpdateServiceSpecificCredentialError`]. Modeled errors: [`NoSuchEntityException`].
     pub fn update_service_specific_credential(
         &self,
-    ) -> UpdateServiceSpecificCredentialInputBuilder<&Self> {
-        UpdateServiceSpecificCredentialInputBuilder::with_context(self)
+    ) -> Builder<UpdateServiceSpecificCredentialInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UpdateServiceSpecificCredential` with a complete input; see [`Client::update_service_specific_credential`].
@@ -7008,8 +7017,8 @@ impl Client {
     /// ```
     pub fn update_signing_certificate(
         &self,
-    ) -> UpdateSigningCertificateInputBuilder<&Self> {
-        UpdateSigningCertificateInputBuilder::with_context(self)
+    ) -> Builder<UpdateSigningCertificateInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UpdateSigningCertificate` with a complete input; see [`Client::update_signing_certificate`].
@@ -7057,8 +7066,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn update_user(&self) -> UpdateUserInputBuilder<&Self> {
-        UpdateUserInputBuilder::with_context(self)
+    pub fn update_user(&self) -> Builder<UpdateUserInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UpdateUser` with a complete input; see [`Client::update_user`].
@@ -7082,8 +7091,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`UploadSshPublicKeyOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`UploadSSHPublicKeyError`]. Modeled errors: [`LimitExceededException`], [`NoSuchEntityException`], [`InvalidPublicKeyException`], [`DuplicateSshPublicKeyException`], [`UnrecognizedPublicKeyEncodingException`].
-    pub fn upload_ssh_public_key(&self) -> UploadSshPublicKeyInputBuilder<&Self> {
-        UploadSshPublicKeyInputBuilder::with_context(self)
+    pub fn upload_ssh_public_key(&self) -> Builder<UploadSshPublicKeyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UploadSSHPublicKey` with a complete input; see [`Client::upload_ssh_public_key`].
@@ -7161,8 +7170,8 @@ impl Client {
     /// ```
     pub fn upload_server_certificate(
         &self,
-    ) -> UploadServerCertificateInputBuilder<&Self> {
-        UploadServerCertificateInputBuilder::with_context(self)
+    ) -> Builder<UploadServerCertificateInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UploadServerCertificate` with a complete input; see [`Client::upload_server_certificate`].
@@ -7229,8 +7238,8 @@ impl Client {
     /// ```
     pub fn upload_signing_certificate(
         &self,
-    ) -> UploadSigningCertificateInputBuilder<&Self> {
-        UploadSigningCertificateInputBuilder::with_context(self)
+    ) -> Builder<UploadSigningCertificateInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UploadSigningCertificate` with a complete input; see [`Client::upload_signing_certificate`].
@@ -7244,45 +7253,45 @@ impl Client {
     /// Waits with the `InstanceProfileExists` waiter: set `GetInstanceProfile`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::InstanceProfileExists`].
     pub fn wait_until_instance_profile_exists(
         &self,
-    ) -> GetInstanceProfileInputBuilder<
+    ) -> Builder<
+        GetInstanceProfileInput,
         stratus_runtime::waiter::WaiterCtx<&Self, crate::waiters::InstanceProfileExists>,
     > {
-        GetInstanceProfileInputBuilder::with_context(
-            stratus_runtime::waiter::WaiterCtx::new(self),
-        )
+        Builder::with_context(stratus_runtime::waiter::WaiterCtx::new(self))
     }
 
     /// Waits with the `UserExists` waiter: set `GetUser`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::UserExists`].
     pub fn wait_until_user_exists(
         &self,
-    ) -> GetUserInputBuilder<
+    ) -> Builder<
+        GetUserInput,
         stratus_runtime::waiter::WaiterCtx<&Self, crate::waiters::UserExists>,
     > {
-        GetUserInputBuilder::with_context(stratus_runtime::waiter::WaiterCtx::new(self))
+        Builder::with_context(stratus_runtime::waiter::WaiterCtx::new(self))
     }
 
     /// Waits with the `RoleExists` waiter: set `GetRole`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::RoleExists`].
     pub fn wait_until_role_exists(
         &self,
-    ) -> GetRoleInputBuilder<
+    ) -> Builder<
+        GetRoleInput,
         stratus_runtime::waiter::WaiterCtx<&Self, crate::waiters::RoleExists>,
     > {
-        GetRoleInputBuilder::with_context(stratus_runtime::waiter::WaiterCtx::new(self))
+        Builder::with_context(stratus_runtime::waiter::WaiterCtx::new(self))
     }
 
     /// Waits with the `PolicyExists` waiter: set `GetPolicy`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::PolicyExists`].
     pub fn wait_until_policy_exists(
         &self,
-    ) -> GetPolicyInputBuilder<
+    ) -> Builder<
+        GetPolicyInput,
         stratus_runtime::waiter::WaiterCtx<&Self, crate::waiters::PolicyExists>,
     > {
-        GetPolicyInputBuilder::with_context(
-            stratus_runtime::waiter::WaiterCtx::new(self),
-        )
+        Builder::with_context(stratus_runtime::waiter::WaiterCtx::new(self))
     }
 }
 
-impl<'a> GetAccountAuthorizationDetailsInputBuilder<&'a Client> {
+impl<'a> Builder<GetAccountAuthorizationDetailsInput, &'a Client> {
     /// Pages through `GetAccountAuthorizationDetails`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, each holding `UserDetailList`, `GroupDetailList`, `RoleDetailList`, `Policies` (lists of different types, so there is no `items()`). The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
@@ -7290,42 +7299,38 @@ impl<'a> GetAccountAuthorizationDetailsInputBuilder<&'a Client> {
         &'a Client,
         GetAccountAuthorizationDetailsInput,
     > {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> GetGroupInputBuilder<&'a Client> {
+impl<'a> Builder<GetGroupInput, &'a Client> {
     /// Pages through `GetGroup`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Users`. The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, GetGroupInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListAccessKeysInputBuilder<&'a Client> {
+impl<'a> Builder<ListAccessKeysInput, &'a Client> {
     /// Pages through `ListAccessKeys`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `AccessKeyMetadata`. The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListAccessKeysInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListAccountAliasesInputBuilder<&'a Client> {
+impl<'a> Builder<ListAccountAliasesInput, &'a Client> {
     /// Pages through `ListAccountAliases`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `AccountAliases`. The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListAccountAliasesInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListAttachedGroupPoliciesInputBuilder<&'a Client> {
+impl<'a> Builder<ListAttachedGroupPoliciesInput, &'a Client> {
     /// Pages through `ListAttachedGroupPolicies`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `AttachedPolicies`. The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
@@ -7333,12 +7338,11 @@ impl<'a> ListAttachedGroupPoliciesInputBuilder<&'a Client> {
         &'a Client,
         ListAttachedGroupPoliciesInput,
     > {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListAttachedRolePoliciesInputBuilder<&'a Client> {
+impl<'a> Builder<ListAttachedRolePoliciesInput, &'a Client> {
     /// Pages through `ListAttachedRolePolicies`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `AttachedPolicies`. The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
@@ -7346,12 +7350,11 @@ impl<'a> ListAttachedRolePoliciesInputBuilder<&'a Client> {
         &'a Client,
         ListAttachedRolePoliciesInput,
     > {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListAttachedUserPoliciesInputBuilder<&'a Client> {
+impl<'a> Builder<ListAttachedUserPoliciesInput, &'a Client> {
     /// Pages through `ListAttachedUserPolicies`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `AttachedPolicies`. The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
@@ -7359,62 +7362,56 @@ impl<'a> ListAttachedUserPoliciesInputBuilder<&'a Client> {
         &'a Client,
         ListAttachedUserPoliciesInput,
     > {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListEntitiesForPolicyInputBuilder<&'a Client> {
+impl<'a> Builder<ListEntitiesForPolicyInput, &'a Client> {
     /// Pages through `ListEntitiesForPolicy`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, each holding `PolicyGroups`, `PolicyUsers`, `PolicyRoles` (lists of different types, so there is no `items()`). The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListEntitiesForPolicyInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListGroupPoliciesInputBuilder<&'a Client> {
+impl<'a> Builder<ListGroupPoliciesInput, &'a Client> {
     /// Pages through `ListGroupPolicies`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `PolicyNames`. The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListGroupPoliciesInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListGroupsInputBuilder<&'a Client> {
+impl<'a> Builder<ListGroupsInput, &'a Client> {
     /// Pages through `ListGroups`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Groups`. The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListGroupsInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListGroupsForUserInputBuilder<&'a Client> {
+impl<'a> Builder<ListGroupsForUserInput, &'a Client> {
     /// Pages through `ListGroupsForUser`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Groups`. The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListGroupsForUserInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListInstanceProfilesInputBuilder<&'a Client> {
+impl<'a> Builder<ListInstanceProfilesInput, &'a Client> {
     /// Pages through `ListInstanceProfiles`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `InstanceProfiles`. The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListInstanceProfilesInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListInstanceProfilesForRoleInputBuilder<&'a Client> {
+impl<'a> Builder<ListInstanceProfilesForRoleInput, &'a Client> {
     /// Pages through `ListInstanceProfilesForRole`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `InstanceProfiles`. The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
@@ -7422,172 +7419,155 @@ impl<'a> ListInstanceProfilesForRoleInputBuilder<&'a Client> {
         &'a Client,
         ListInstanceProfilesForRoleInput,
     > {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListMfaDevicesInputBuilder<&'a Client> {
+impl<'a> Builder<ListMfaDevicesInput, &'a Client> {
     /// Pages through `ListMFADevices`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `MFADevices`. The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListMfaDevicesInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListPoliciesInputBuilder<&'a Client> {
+impl<'a> Builder<ListPoliciesInput, &'a Client> {
     /// Pages through `ListPolicies`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Policies`. The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListPoliciesInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListPolicyVersionsInputBuilder<&'a Client> {
+impl<'a> Builder<ListPolicyVersionsInput, &'a Client> {
     /// Pages through `ListPolicyVersions`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Versions`. The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListPolicyVersionsInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListRolePoliciesInputBuilder<&'a Client> {
+impl<'a> Builder<ListRolePoliciesInput, &'a Client> {
     /// Pages through `ListRolePolicies`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `PolicyNames`. The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListRolePoliciesInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListRolesInputBuilder<&'a Client> {
+impl<'a> Builder<ListRolesInput, &'a Client> {
     /// Pages through `ListRoles`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Roles`. The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListRolesInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListServerCertificatesInputBuilder<&'a Client> {
+impl<'a> Builder<ListServerCertificatesInput, &'a Client> {
     /// Pages through `ListServerCertificates`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `ServerCertificateMetadataList`. The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListServerCertificatesInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListSigningCertificatesInputBuilder<&'a Client> {
+impl<'a> Builder<ListSigningCertificatesInput, &'a Client> {
     /// Pages through `ListSigningCertificates`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Certificates`. The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListSigningCertificatesInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListSshPublicKeysInputBuilder<&'a Client> {
+impl<'a> Builder<ListSshPublicKeysInput, &'a Client> {
     /// Pages through `ListSSHPublicKeys`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `SSHPublicKeys`. The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListSshPublicKeysInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListUserPoliciesInputBuilder<&'a Client> {
+impl<'a> Builder<ListUserPoliciesInput, &'a Client> {
     /// Pages through `ListUserPolicies`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `PolicyNames`. The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListUserPoliciesInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListUsersInputBuilder<&'a Client> {
+impl<'a> Builder<ListUsersInput, &'a Client> {
     /// Pages through `ListUsers`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Users`. The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListUsersInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListVirtualMfaDevicesInputBuilder<&'a Client> {
+impl<'a> Builder<ListVirtualMfaDevicesInput, &'a Client> {
     /// Pages through `ListVirtualMFADevices`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `VirtualMFADevices`. The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListVirtualMfaDevicesInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> SimulateCustomPolicyInputBuilder<&'a Client> {
+impl<'a> Builder<SimulateCustomPolicyInput, &'a Client> {
     /// Pages through `SimulateCustomPolicy`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `EvaluationResults`. The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, SimulateCustomPolicyInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> SimulatePrincipalPolicyInputBuilder<&'a Client> {
+impl<'a> Builder<SimulatePrincipalPolicyInput, &'a Client> {
     /// Pages through `SimulatePrincipalPolicy`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `EvaluationResults`. The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, SimulatePrincipalPolicyInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListUserTagsInputBuilder<&'a Client> {
+impl<'a> Builder<ListUserTagsInput, &'a Client> {
     /// Pages through `ListUserTags`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Tags`. The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListUserTagsInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListInstanceProfileTagsInputBuilder<&'a Client> {
+impl<'a> Builder<ListInstanceProfileTagsInput, &'a Client> {
     /// Pages through `ListInstanceProfileTags`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Tags`. The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListInstanceProfileTagsInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListMfaDeviceTagsInputBuilder<&'a Client> {
+impl<'a> Builder<ListMfaDeviceTagsInput, &'a Client> {
     /// Pages through `ListMFADeviceTags`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Tags`. The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListMfaDeviceTagsInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListOpenIdConnectProviderTagsInputBuilder<&'a Client> {
+impl<'a> Builder<ListOpenIdConnectProviderTagsInput, &'a Client> {
     /// Pages through `ListOpenIDConnectProviderTags`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Tags`. The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
@@ -7595,42 +7575,38 @@ impl<'a> ListOpenIdConnectProviderTagsInputBuilder<&'a Client> {
         &'a Client,
         ListOpenIdConnectProviderTagsInput,
     > {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListPolicyTagsInputBuilder<&'a Client> {
+impl<'a> Builder<ListPolicyTagsInput, &'a Client> {
     /// Pages through `ListPolicyTags`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Tags`. The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListPolicyTagsInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListRoleTagsInputBuilder<&'a Client> {
+impl<'a> Builder<ListRoleTagsInput, &'a Client> {
     /// Pages through `ListRoleTags`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Tags`. The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListRoleTagsInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListSamlProviderTagsInputBuilder<&'a Client> {
+impl<'a> Builder<ListSamlProviderTagsInput, &'a Client> {
     /// Pages through `ListSAMLProviderTags`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Tags`. The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListSamlProviderTagsInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListServerCertificateTagsInputBuilder<&'a Client> {
+impl<'a> Builder<ListServerCertificateTagsInput, &'a Client> {
     /// Pages through `ListServerCertificateTags`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Tags`. The paginator sets `Marker` from each response's `Marker` and stops when the service returns none.
     pub fn into_paginator(
         self,
@@ -7638,8 +7614,7 @@ impl<'a> ListServerCertificateTagsInputBuilder<&'a Client> {
         &'a Client,
         ListServerCertificateTagsInput,
     > {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 

@@ -4,7 +4,6 @@
 //! The client.
 
 use crate::error::*;
-use crate::types::builders::*;
 use crate::types::*;
 use std::sync::Arc;
 use stratus_runtime::client::Handle;
@@ -90,8 +89,8 @@ impl Client {
     /// ```
     pub fn add_layer_version_permission(
         &self,
-    ) -> AddLayerVersionPermissionInputBuilder<&Self> {
-        AddLayerVersionPermissionInputBuilder::with_context(self)
+    ) -> Builder<AddLayerVersionPermissionInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `AddLayerVersionPermission` with a complete input; see [`Client::add_layer_version_permission`].
@@ -187,8 +186,8 @@ impl Client {
     ///   "Statement": "{\"Sid\":\"xaccount\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::223456789012:root\"},\"Action\":\"lambda:InvokeFunction\",\"Resource\":\"arn:aws:lambda:us-east-2:123456789012:function:my-function\"}"
     /// }
     /// ```
-    pub fn add_permission(&self) -> AddPermissionInputBuilder<&Self> {
-        AddPermissionInputBuilder::with_context(self)
+    pub fn add_permission(&self) -> Builder<AddPermissionInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `AddPermission` with a complete input; see [`Client::add_permission`].
@@ -218,8 +217,8 @@ impl Client {
     /// Returns [`CheckpointDurableExecutionOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`CheckpointDurableExecutionError`]. Modeled errors: [`InvalidParameterValueException`], [`KmsInvalidStateException`], [`ServiceException`], [`TooManyRequestsException`], [`KmsNotFoundException`], [`KmsAccessDeniedException`], [`KmsDisabledException`].
     pub fn checkpoint_durable_execution(
         &self,
-    ) -> CheckpointDurableExecutionInputBuilder<&Self> {
-        CheckpointDurableExecutionInputBuilder::with_context(self)
+    ) -> Builder<CheckpointDurableExecutionInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `CheckpointDurableExecution` with a complete input; see [`Client::checkpoint_durable_execution`].
@@ -284,8 +283,8 @@ impl Client {
     ///   "RevisionId": "873282ed-xmpl-4dc8-a069-d0c647e470c6"
     /// }
     /// ```
-    pub fn create_alias(&self) -> CreateAliasInputBuilder<&Self> {
-        CreateAliasInputBuilder::with_context(self)
+    pub fn create_alias(&self) -> Builder<CreateAliasInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `CreateAlias` with a complete input; see [`Client::create_alias`].
@@ -316,8 +315,10 @@ impl Client {
     /// # Response
     ///
     /// Returns [`CreateCapacityProviderOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`CreateCapacityProviderError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`CapacityProviderLimitExceededException`].
-    pub fn create_capacity_provider(&self) -> CreateCapacityProviderInputBuilder<&Self> {
-        CreateCapacityProviderInputBuilder::with_context(self)
+    pub fn create_capacity_provider(
+        &self,
+    ) -> Builder<CreateCapacityProviderInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `CreateCapacityProvider` with a complete input; see [`Client::create_capacity_provider`].
@@ -345,8 +346,8 @@ impl Client {
     /// Returns [`CreateCodeSigningConfigOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`CreateCodeSigningConfigError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`].
     pub fn create_code_signing_config(
         &self,
-    ) -> CreateCodeSigningConfigInputBuilder<&Self> {
-        CreateCodeSigningConfigInputBuilder::with_context(self)
+    ) -> Builder<CreateCodeSigningConfigInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `CreateCodeSigningConfig` with a complete input; see [`Client::create_code_signing_config`].
@@ -463,8 +464,8 @@ impl Client {
     /// ```
     pub fn create_event_source_mapping(
         &self,
-    ) -> CreateEventSourceMappingInputBuilder<&Self> {
-        CreateEventSourceMappingInputBuilder::with_context(self)
+    ) -> Builder<CreateEventSourceMappingInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `CreateEventSourceMapping` with a complete input; see [`Client::create_event_source_mapping`].
@@ -613,8 +614,8 @@ impl Client {
     ///   "Version": "1"
     /// }
     /// ```
-    pub fn create_function(&self) -> CreateFunctionInputBuilder<&Self> {
-        CreateFunctionInputBuilder::with_context(self)
+    pub fn create_function(&self) -> Builder<CreateFunctionInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `CreateFunction` with a complete input; see [`Client::create_function`].
@@ -643,8 +644,8 @@ impl Client {
     /// Returns [`CreateFunctionUrlConfigOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`CreateFunctionUrlConfigError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
     pub fn create_function_url_config(
         &self,
-    ) -> CreateFunctionUrlConfigInputBuilder<&Self> {
-        CreateFunctionUrlConfigInputBuilder::with_context(self)
+    ) -> Builder<CreateFunctionUrlConfigInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `CreateFunctionUrlConfig` with a complete input; see [`Client::create_function_url_config`].
@@ -685,8 +686,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn delete_alias(&self) -> DeleteAliasInputBuilder<&Self> {
-        DeleteAliasInputBuilder::with_context(self)
+    pub fn delete_alias(&self) -> Builder<DeleteAliasInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteAlias` with a complete input; see [`Client::delete_alias`].
@@ -707,8 +708,10 @@ impl Client {
     /// # Response
     ///
     /// Returns [`DeleteCapacityProviderOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`DeleteCapacityProviderError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
-    pub fn delete_capacity_provider(&self) -> DeleteCapacityProviderInputBuilder<&Self> {
-        DeleteCapacityProviderInputBuilder::with_context(self)
+    pub fn delete_capacity_provider(
+        &self,
+    ) -> Builder<DeleteCapacityProviderInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteCapacityProvider` with a complete input; see [`Client::delete_capacity_provider`].
@@ -731,8 +734,8 @@ impl Client {
     /// Returns [`DeleteCodeSigningConfigOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`DeleteCodeSigningConfigError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`ResourceNotFoundException`].
     pub fn delete_code_signing_config(
         &self,
-    ) -> DeleteCodeSigningConfigInputBuilder<&Self> {
-        DeleteCodeSigningConfigInputBuilder::with_context(self)
+    ) -> Builder<DeleteCodeSigningConfigInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteCodeSigningConfig` with a complete input; see [`Client::delete_code_signing_config`].
@@ -755,8 +758,10 @@ impl Client {
     /// # Response
     ///
     /// Returns [`DeleteDurableExecutionOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`DeleteDurableExecutionError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
-    pub fn delete_durable_execution(&self) -> DeleteDurableExecutionInputBuilder<&Self> {
-        DeleteDurableExecutionInputBuilder::with_context(self)
+    pub fn delete_durable_execution(
+        &self,
+    ) -> Builder<DeleteDurableExecutionInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteDurableExecution` with a complete input; see [`Client::delete_durable_execution`].
@@ -813,8 +818,8 @@ impl Client {
     /// ```
     pub fn delete_event_source_mapping(
         &self,
-    ) -> DeleteEventSourceMappingInputBuilder<&Self> {
-        DeleteEventSourceMappingInputBuilder::with_context(self)
+    ) -> Builder<DeleteEventSourceMappingInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteEventSourceMapping` with a complete input; see [`Client::delete_event_source_mapping`].
@@ -861,8 +866,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn delete_function(&self) -> DeleteFunctionInputBuilder<&Self> {
-        DeleteFunctionInputBuilder::with_context(self)
+    pub fn delete_function(&self) -> Builder<DeleteFunctionInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteFunction` with a complete input; see [`Client::delete_function`].
@@ -885,8 +890,8 @@ impl Client {
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`DeleteFunctionCodeSigningConfigError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`], [`CodeSigningConfigNotFoundException`].
     pub fn delete_function_code_signing_config(
         &self,
-    ) -> DeleteFunctionCodeSigningConfigInputBuilder<&Self> {
-        DeleteFunctionCodeSigningConfigInputBuilder::with_context(self)
+    ) -> Builder<DeleteFunctionCodeSigningConfigInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteFunctionCodeSigningConfig` with a complete input; see [`Client::delete_function_code_signing_config`].
@@ -927,8 +932,8 @@ impl Client {
     /// ```
     pub fn delete_function_concurrency(
         &self,
-    ) -> DeleteFunctionConcurrencyInputBuilder<&Self> {
-        DeleteFunctionConcurrencyInputBuilder::with_context(self)
+    ) -> Builder<DeleteFunctionConcurrencyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteFunctionConcurrency` with a complete input; see [`Client::delete_function_concurrency`].
@@ -975,8 +980,8 @@ impl Client {
     /// ```
     pub fn delete_function_event_invoke_config(
         &self,
-    ) -> DeleteFunctionEventInvokeConfigInputBuilder<&Self> {
-        DeleteFunctionEventInvokeConfigInputBuilder::with_context(self)
+    ) -> Builder<DeleteFunctionEventInvokeConfigInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteFunctionEventInvokeConfig` with a complete input; see [`Client::delete_function_event_invoke_config`].
@@ -1002,8 +1007,8 @@ impl Client {
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`DeleteFunctionUrlConfigError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
     pub fn delete_function_url_config(
         &self,
-    ) -> DeleteFunctionUrlConfigInputBuilder<&Self> {
-        DeleteFunctionUrlConfigInputBuilder::with_context(self)
+    ) -> Builder<DeleteFunctionUrlConfigInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteFunctionUrlConfig` with a complete input; see [`Client::delete_function_url_config`].
@@ -1044,8 +1049,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn delete_layer_version(&self) -> DeleteLayerVersionInputBuilder<&Self> {
-        DeleteLayerVersionInputBuilder::with_context(self)
+    pub fn delete_layer_version(&self) -> Builder<DeleteLayerVersionInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteLayerVersion` with a complete input; see [`Client::delete_layer_version`].
@@ -1088,8 +1093,8 @@ impl Client {
     /// ```
     pub fn delete_provisioned_concurrency_config(
         &self,
-    ) -> DeleteProvisionedConcurrencyConfigInputBuilder<&Self> {
-        DeleteProvisionedConcurrencyConfigInputBuilder::with_context(self)
+    ) -> Builder<DeleteProvisionedConcurrencyConfigInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteProvisionedConcurrencyConfig` with a complete input; see [`Client::delete_provisioned_concurrency_config`].
@@ -1113,8 +1118,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`DeleteResourcePolicyError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`], [`PreconditionFailedException`].
-    pub fn delete_resource_policy(&self) -> DeleteResourcePolicyInputBuilder<&Self> {
-        DeleteResourcePolicyInputBuilder::with_context(self)
+    pub fn delete_resource_policy(&self) -> Builder<DeleteResourcePolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteResourcePolicy` with a complete input; see [`Client::delete_resource_policy`].
@@ -1164,8 +1169,8 @@ impl Client {
     ///   }
     /// }
     /// ```
-    pub fn get_account_settings(&self) -> GetAccountSettingsInputBuilder<&Self> {
-        GetAccountSettingsInputBuilder::with_context(self)
+    pub fn get_account_settings(&self) -> Builder<GetAccountSettingsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetAccountSettings` with a complete input; see [`Client::get_account_settings`].
@@ -1218,8 +1223,8 @@ impl Client {
     ///   "RevisionId": "594f41fb-xmpl-4c20-95c7-6ca5f2a92c93"
     /// }
     /// ```
-    pub fn get_alias(&self) -> GetAliasInputBuilder<&Self> {
-        GetAliasInputBuilder::with_context(self)
+    pub fn get_alias(&self) -> Builder<GetAliasInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetAlias` with a complete input; see [`Client::get_alias`].
@@ -1240,8 +1245,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetCapacityProviderOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetCapacityProviderError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
-    pub fn get_capacity_provider(&self) -> GetCapacityProviderInputBuilder<&Self> {
-        GetCapacityProviderInputBuilder::with_context(self)
+    pub fn get_capacity_provider(&self) -> Builder<GetCapacityProviderInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetCapacityProvider` with a complete input; see [`Client::get_capacity_provider`].
@@ -1262,8 +1267,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetCodeSigningConfigOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetCodeSigningConfigError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`ResourceNotFoundException`].
-    pub fn get_code_signing_config(&self) -> GetCodeSigningConfigInputBuilder<&Self> {
-        GetCodeSigningConfigInputBuilder::with_context(self)
+    pub fn get_code_signing_config(&self) -> Builder<GetCodeSigningConfigInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetCodeSigningConfig` with a complete input; see [`Client::get_code_signing_config`].
@@ -1287,8 +1292,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetDurableExecutionOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetDurableExecutionError`]. Modeled errors: [`InvalidParameterValueException`], [`KmsInvalidStateException`], [`ServiceException`], [`TooManyRequestsException`], [`KmsNotFoundException`], [`ResourceNotFoundException`], [`KmsAccessDeniedException`], [`KmsDisabledException`].
-    pub fn get_durable_execution(&self) -> GetDurableExecutionInputBuilder<&Self> {
-        GetDurableExecutionInputBuilder::with_context(self)
+    pub fn get_durable_execution(&self) -> Builder<GetDurableExecutionInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetDurableExecution` with a complete input; see [`Client::get_durable_execution`].
@@ -1323,8 +1328,8 @@ impl Client {
     /// Pages with `get_durable_execution_history().into_paginator()` (the `Events` items of every page).
     pub fn get_durable_execution_history(
         &self,
-    ) -> GetDurableExecutionHistoryInputBuilder<&Self> {
-        GetDurableExecutionHistoryInputBuilder::with_context(self)
+    ) -> Builder<GetDurableExecutionHistoryInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetDurableExecutionHistory` with a complete input; see [`Client::get_durable_execution_history`].
@@ -1361,8 +1366,8 @@ impl Client {
     /// Pages with `get_durable_execution_state().into_paginator()` (the `Operations` items of every page).
     pub fn get_durable_execution_state(
         &self,
-    ) -> GetDurableExecutionStateInputBuilder<&Self> {
-        GetDurableExecutionStateInputBuilder::with_context(self)
+    ) -> Builder<GetDurableExecutionStateInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetDurableExecutionState` with a complete input; see [`Client::get_durable_execution_state`].
@@ -1420,8 +1425,10 @@ impl Client {
     ///   "UUID": "14e0db71-xmpl-4eb5-b481-8945cf9d10c2"
     /// }
     /// ```
-    pub fn get_event_source_mapping(&self) -> GetEventSourceMappingInputBuilder<&Self> {
-        GetEventSourceMappingInputBuilder::with_context(self)
+    pub fn get_event_source_mapping(
+        &self,
+    ) -> Builder<GetEventSourceMappingInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetEventSourceMapping` with a complete input; see [`Client::get_event_source_mapping`].
@@ -1509,8 +1516,8 @@ impl Client {
     ///   }
     /// }
     /// ```
-    pub fn get_function(&self) -> GetFunctionInputBuilder<&Self> {
-        GetFunctionInputBuilder::with_context(self)
+    pub fn get_function(&self) -> Builder<GetFunctionInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetFunction` with a complete input; see [`Client::get_function`].
@@ -1533,8 +1540,8 @@ impl Client {
     /// Returns [`GetFunctionCodeSigningConfigOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetFunctionCodeSigningConfigError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`], [`CodeSigningConfigNotFoundException`].
     pub fn get_function_code_signing_config(
         &self,
-    ) -> GetFunctionCodeSigningConfigInputBuilder<&Self> {
-        GetFunctionCodeSigningConfigInputBuilder::with_context(self)
+    ) -> Builder<GetFunctionCodeSigningConfigInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetFunctionCodeSigningConfig` with a complete input; see [`Client::get_function_code_signing_config`].
@@ -1584,8 +1591,10 @@ impl Client {
     ///   "ReservedConcurrentExecutions": 250
     /// }
     /// ```
-    pub fn get_function_concurrency(&self) -> GetFunctionConcurrencyInputBuilder<&Self> {
-        GetFunctionConcurrencyInputBuilder::with_context(self)
+    pub fn get_function_concurrency(
+        &self,
+    ) -> Builder<GetFunctionConcurrencyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetFunctionConcurrency` with a complete input; see [`Client::get_function_concurrency`].
@@ -1668,8 +1677,8 @@ impl Client {
     /// ```
     pub fn get_function_configuration(
         &self,
-    ) -> GetFunctionConfigurationInputBuilder<&Self> {
-        GetFunctionConfigurationInputBuilder::with_context(self)
+    ) -> Builder<GetFunctionConfigurationInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetFunctionConfiguration` with a complete input; see [`Client::get_function_configuration`].
@@ -1733,8 +1742,8 @@ impl Client {
     /// ```
     pub fn get_function_event_invoke_config(
         &self,
-    ) -> GetFunctionEventInvokeConfigInputBuilder<&Self> {
-        GetFunctionEventInvokeConfigInputBuilder::with_context(self)
+    ) -> Builder<GetFunctionEventInvokeConfigInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetFunctionEventInvokeConfig` with a complete input; see [`Client::get_function_event_invoke_config`].
@@ -1757,8 +1766,8 @@ impl Client {
     /// Returns [`GetFunctionRecursionConfigOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetFunctionRecursionConfigError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
     pub fn get_function_recursion_config(
         &self,
-    ) -> GetFunctionRecursionConfigInputBuilder<&Self> {
-        GetFunctionRecursionConfigInputBuilder::with_context(self)
+    ) -> Builder<GetFunctionRecursionConfigInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetFunctionRecursionConfig` with a complete input; see [`Client::get_function_recursion_config`].
@@ -1785,8 +1794,8 @@ impl Client {
     /// Returns [`GetFunctionScalingConfigOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetFunctionScalingConfigError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
     pub fn get_function_scaling_config(
         &self,
-    ) -> GetFunctionScalingConfigInputBuilder<&Self> {
-        GetFunctionScalingConfigInputBuilder::with_context(self)
+    ) -> Builder<GetFunctionScalingConfigInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetFunctionScalingConfig` with a complete input; see [`Client::get_function_scaling_config`].
@@ -1810,8 +1819,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetFunctionUrlConfigOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetFunctionUrlConfigError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
-    pub fn get_function_url_config(&self) -> GetFunctionUrlConfigInputBuilder<&Self> {
-        GetFunctionUrlConfigInputBuilder::with_context(self)
+    pub fn get_function_url_config(&self) -> Builder<GetFunctionUrlConfigInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetFunctionUrlConfig` with a complete input; see [`Client::get_function_url_config`].
@@ -1874,8 +1883,8 @@ impl Client {
     ///   "Version": 1
     /// }
     /// ```
-    pub fn get_layer_version(&self) -> GetLayerVersionInputBuilder<&Self> {
-        GetLayerVersionInputBuilder::with_context(self)
+    pub fn get_layer_version(&self) -> Builder<GetLayerVersionInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetLayerVersion` with a complete input; see [`Client::get_layer_version`].
@@ -1934,8 +1943,8 @@ impl Client {
     ///   "Version": 3
     /// }
     /// ```
-    pub fn get_layer_version_by_arn(&self) -> GetLayerVersionByArnInputBuilder<&Self> {
-        GetLayerVersionByArnInputBuilder::with_context(self)
+    pub fn get_layer_version_by_arn(&self) -> Builder<GetLayerVersionByArnInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetLayerVersionByArn` with a complete input; see [`Client::get_layer_version_by_arn`].
@@ -1957,8 +1966,10 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetLayerVersionPolicyOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetLayerVersionPolicyError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
-    pub fn get_layer_version_policy(&self) -> GetLayerVersionPolicyInputBuilder<&Self> {
-        GetLayerVersionPolicyInputBuilder::with_context(self)
+    pub fn get_layer_version_policy(
+        &self,
+    ) -> Builder<GetLayerVersionPolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetLayerVersionPolicy` with a complete input; see [`Client::get_layer_version_policy`].
@@ -2010,8 +2021,8 @@ impl Client {
     ///   "RevisionId": "4843f2f6-7c59-4fda-b484-afd0bc0e22b8"
     /// }
     /// ```
-    pub fn get_policy(&self) -> GetPolicyInputBuilder<&Self> {
-        GetPolicyInputBuilder::with_context(self)
+    pub fn get_policy(&self) -> Builder<GetPolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetPolicy` with a complete input; see [`Client::get_policy`].
@@ -2095,8 +2106,8 @@ impl Client {
     /// ```
     pub fn get_provisioned_concurrency_config(
         &self,
-    ) -> GetProvisionedConcurrencyConfigInputBuilder<&Self> {
-        GetProvisionedConcurrencyConfigInputBuilder::with_context(self)
+    ) -> Builder<GetProvisionedConcurrencyConfigInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetProvisionedConcurrencyConfig` with a complete input; see [`Client::get_provisioned_concurrency_config`].
@@ -2120,8 +2131,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetResourcePolicyOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetResourcePolicyError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
-    pub fn get_resource_policy(&self) -> GetResourcePolicyInputBuilder<&Self> {
-        GetResourcePolicyInputBuilder::with_context(self)
+    pub fn get_resource_policy(&self) -> Builder<GetResourcePolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetResourcePolicy` with a complete input; see [`Client::get_resource_policy`].
@@ -2147,8 +2158,8 @@ impl Client {
     /// Returns [`GetRuntimeManagementConfigOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetRuntimeManagementConfigError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
     pub fn get_runtime_management_config(
         &self,
-    ) -> GetRuntimeManagementConfigInputBuilder<&Self> {
-        GetRuntimeManagementConfigInputBuilder::with_context(self)
+    ) -> Builder<GetRuntimeManagementConfigInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetRuntimeManagementConfig` with a complete input; see [`Client::get_runtime_management_config`].
@@ -2252,8 +2263,8 @@ impl Client {
     ///   "StatusCode": 202
     /// }
     /// ```
-    pub fn invoke(&self) -> InvokeInputBuilder<&Self> {
-        InvokeInputBuilder::with_context(self)
+    pub fn invoke(&self) -> Builder<InvokeInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `Invoke` with a complete input; see [`Client::invoke`].
@@ -2309,8 +2320,8 @@ impl Client {
     /// }
     /// ```
     #[deprecated(note = "For asynchronous function invocation, use Invoke.")]
-    pub fn invoke_async(&self) -> InvokeAsyncInputBuilder<&Self> {
-        InvokeAsyncInputBuilder::with_context(self)
+    pub fn invoke_async(&self) -> Builder<InvokeAsyncInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `InvokeAsync` with a complete input; see [`Client::invoke_async`].
@@ -2344,8 +2355,8 @@ impl Client {
     /// Returns [`InvokeWithResponseStreamOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`InvokeWithResponseStreamError`]. Modeled errors: [`RuntimeAliasDeletedException`], [`CodeArtifactUserDeletedException`], [`ResourceNotReadyException`], [`ServiceQuotaExceededException`], [`InvalidSecurityGroupIdException`], [`SnapStartTimeoutException`], [`TooManyRequestsException`], [`Ec2ThrottledException`], [`EfsMountConnectivityException`], [`SubnetIpAddressLimitReachedException`], [`KmsAccessDeniedException`], [`RequestTooLargeException`], [`KmsDisabledException`], [`UnsupportedMediaTypeException`], [`S3FilesMountConnectivityException`], [`SerializedRequestEntityTooLargeException`], [`InvalidRuntimeException`], [`NoPublishedVersionException`], [`Ec2UnexpectedException`], [`InvalidSubnetIdException`], [`KmsNotFoundException`], [`InvalidParameterValueException`], [`Ec2AccessDeniedException`], [`EfsioException`], [`KmsInvalidStateException`], [`ResourceConflictException`], [`RuntimeVersionDeletedException`], [`EniLimitReachedException`], [`SnapStartNotReadyException`], [`ServiceException`], [`CodeArtifactUserPendingException`], [`SnapStartException`], [`RecursiveInvocationException`], [`S3FilesMountFailureException`], [`EfsMountTimeoutException`], [`S3FilesMountTimeoutException`], [`CodeArtifactUserFailedException`], [`ResourceNotFoundException`], [`InvalidRequestContentException`], [`SnapStartRegenerationFailureException`], [`InvalidZipFileException`], [`EfsMountFailureException`].
     pub fn invoke_with_response_stream(
         &self,
-    ) -> InvokeWithResponseStreamInputBuilder<&Self> {
-        InvokeWithResponseStreamInputBuilder::with_context(self)
+    ) -> Builder<InvokeWithResponseStreamInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `InvokeWithResponseStream` with a complete input; see [`Client::invoke_with_response_stream`].
@@ -2417,8 +2428,8 @@ impl Client {
     ///   ]
     /// }
     /// ```
-    pub fn list_aliases(&self) -> ListAliasesInputBuilder<&Self> {
-        ListAliasesInputBuilder::with_context(self)
+    pub fn list_aliases(&self) -> Builder<ListAliasesInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListAliases` with a complete input; see [`Client::list_aliases`].
@@ -2445,8 +2456,8 @@ impl Client {
     /// # Pagination
     ///
     /// Pages with `list_capacity_providers().into_paginator()` (the `CapacityProviders` items of every page).
-    pub fn list_capacity_providers(&self) -> ListCapacityProvidersInputBuilder<&Self> {
-        ListCapacityProvidersInputBuilder::with_context(self)
+    pub fn list_capacity_providers(&self) -> Builder<ListCapacityProvidersInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListCapacityProviders` with a complete input; see [`Client::list_capacity_providers`].
@@ -2474,8 +2485,8 @@ impl Client {
     /// Pages with `list_code_signing_configs().into_paginator()` (the `CodeSigningConfigs` items of every page).
     pub fn list_code_signing_configs(
         &self,
-    ) -> ListCodeSigningConfigsInputBuilder<&Self> {
-        ListCodeSigningConfigsInputBuilder::with_context(self)
+    ) -> Builder<ListCodeSigningConfigsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListCodeSigningConfigs` with a complete input; see [`Client::list_code_signing_configs`].
@@ -2512,8 +2523,8 @@ impl Client {
     /// Pages with `list_durable_executions_by_function().into_paginator()` (the `DurableExecutions` items of every page).
     pub fn list_durable_executions_by_function(
         &self,
-    ) -> ListDurableExecutionsByFunctionInputBuilder<&Self> {
-        ListDurableExecutionsByFunctionInputBuilder::with_context(self)
+    ) -> Builder<ListDurableExecutionsByFunctionInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListDurableExecutionsByFunction` with a complete input; see [`Client::list_durable_executions_by_function`].
@@ -2582,8 +2593,8 @@ impl Client {
     /// ```
     pub fn list_event_source_mappings(
         &self,
-    ) -> ListEventSourceMappingsInputBuilder<&Self> {
-        ListEventSourceMappingsInputBuilder::with_context(self)
+    ) -> Builder<ListEventSourceMappingsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListEventSourceMappings` with a complete input; see [`Client::list_event_source_mappings`].
@@ -2655,8 +2666,8 @@ impl Client {
     /// ```
     pub fn list_function_event_invoke_configs(
         &self,
-    ) -> ListFunctionEventInvokeConfigsInputBuilder<&Self> {
-        ListFunctionEventInvokeConfigsInputBuilder::with_context(self)
+    ) -> Builder<ListFunctionEventInvokeConfigsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListFunctionEventInvokeConfigs` with a complete input; see [`Client::list_function_event_invoke_configs`].
@@ -2690,8 +2701,8 @@ impl Client {
     /// Pages with `list_function_url_configs().into_paginator()` (the `FunctionUrlConfigs` items of every page).
     pub fn list_function_url_configs(
         &self,
-    ) -> ListFunctionUrlConfigsInputBuilder<&Self> {
-        ListFunctionUrlConfigsInputBuilder::with_context(self)
+    ) -> Builder<ListFunctionUrlConfigsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListFunctionUrlConfigs` with a complete input; see [`Client::list_function_url_configs`].
@@ -2722,8 +2733,8 @@ impl Client {
     /// Pages with `list_function_versions_by_capacity_provider().into_paginator()` (the `FunctionVersions` items of every page).
     pub fn list_function_versions_by_capacity_provider(
         &self,
-    ) -> ListFunctionVersionsByCapacityProviderInputBuilder<&Self> {
-        ListFunctionVersionsByCapacityProviderInputBuilder::with_context(self)
+    ) -> Builder<ListFunctionVersionsByCapacityProviderInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListFunctionVersionsByCapacityProvider` with a complete input; see [`Client::list_function_versions_by_capacity_provider`].
@@ -2823,8 +2834,8 @@ impl Client {
     ///   "NextMarker": ""
     /// }
     /// ```
-    pub fn list_functions(&self) -> ListFunctionsInputBuilder<&Self> {
-        ListFunctionsInputBuilder::with_context(self)
+    pub fn list_functions(&self) -> Builder<ListFunctionsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListFunctions` with a complete input; see [`Client::list_functions`].
@@ -2855,8 +2866,8 @@ impl Client {
     /// Pages with `list_functions_by_code_signing_config().into_paginator()` (the `FunctionArns` items of every page).
     pub fn list_functions_by_code_signing_config(
         &self,
-    ) -> ListFunctionsByCodeSigningConfigInputBuilder<&Self> {
-        ListFunctionsByCodeSigningConfigInputBuilder::with_context(self)
+    ) -> Builder<ListFunctionsByCodeSigningConfigInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListFunctionsByCodeSigningConfig` with a complete input; see [`Client::list_functions_by_code_signing_config`].
@@ -2931,8 +2942,8 @@ impl Client {
     ///   ]
     /// }
     /// ```
-    pub fn list_layer_versions(&self) -> ListLayerVersionsInputBuilder<&Self> {
-        ListLayerVersionsInputBuilder::with_context(self)
+    pub fn list_layer_versions(&self) -> Builder<ListLayerVersionsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListLayerVersions` with a complete input; see [`Client::list_layer_versions`].
@@ -2997,8 +3008,8 @@ impl Client {
     ///   ]
     /// }
     /// ```
-    pub fn list_layers(&self) -> ListLayersInputBuilder<&Self> {
-        ListLayersInputBuilder::with_context(self)
+    pub fn list_layers(&self) -> Builder<ListLayersInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListLayers` with a complete input; see [`Client::list_layers`].
@@ -3072,8 +3083,8 @@ impl Client {
     /// ```
     pub fn list_provisioned_concurrency_configs(
         &self,
-    ) -> ListProvisionedConcurrencyConfigsInputBuilder<&Self> {
-        ListProvisionedConcurrencyConfigsInputBuilder::with_context(self)
+    ) -> Builder<ListProvisionedConcurrencyConfigsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListProvisionedConcurrencyConfigs` with a complete input; see [`Client::list_provisioned_concurrency_configs`].
@@ -3126,8 +3137,8 @@ impl Client {
     ///   }
     /// }
     /// ```
-    pub fn list_tags(&self) -> ListTagsInputBuilder<&Self> {
-        ListTagsInputBuilder::with_context(self)
+    pub fn list_tags(&self) -> Builder<ListTagsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListTags` with a complete input; see [`Client::list_tags`].
@@ -3235,8 +3246,8 @@ impl Client {
     /// ```
     pub fn list_versions_by_function(
         &self,
-    ) -> ListVersionsByFunctionInputBuilder<&Self> {
-        ListVersionsByFunctionInputBuilder::with_context(self)
+    ) -> Builder<ListVersionsByFunctionInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListVersionsByFunction` with a complete input; see [`Client::list_versions_by_function`].
@@ -3264,8 +3275,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`PauseDurableExecutionOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`PauseDurableExecutionError`]. Modeled errors: [`InvalidParameterValueException`], [`KmsInvalidStateException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`KmsNotFoundException`], [`ResourceNotFoundException`], [`KmsAccessDeniedException`], [`KmsDisabledException`].
-    pub fn pause_durable_execution(&self) -> PauseDurableExecutionInputBuilder<&Self> {
-        PauseDurableExecutionInputBuilder::with_context(self)
+    pub fn pause_durable_execution(&self) -> Builder<PauseDurableExecutionInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `PauseDurableExecution` with a complete input; see [`Client::pause_durable_execution`].
@@ -3348,8 +3359,8 @@ impl Client {
     ///   "Version": 1
     /// }
     /// ```
-    pub fn publish_layer_version(&self) -> PublishLayerVersionInputBuilder<&Self> {
-        PublishLayerVersionInputBuilder::with_context(self)
+    pub fn publish_layer_version(&self) -> Builder<PublishLayerVersionInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `PublishLayerVersion` with a complete input; see [`Client::publish_layer_version`].
@@ -3432,8 +3443,8 @@ impl Client {
     ///   "Version": "1"
     /// }
     /// ```
-    pub fn publish_version(&self) -> PublishVersionInputBuilder<&Self> {
-        PublishVersionInputBuilder::with_context(self)
+    pub fn publish_version(&self) -> Builder<PublishVersionInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `PublishVersion` with a complete input; see [`Client::publish_version`].
@@ -3457,8 +3468,8 @@ impl Client {
     /// Returns [`PutFunctionCodeSigningConfigOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`PutFunctionCodeSigningConfigError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`], [`CodeSigningConfigNotFoundException`].
     pub fn put_function_code_signing_config(
         &self,
-    ) -> PutFunctionCodeSigningConfigInputBuilder<&Self> {
-        PutFunctionCodeSigningConfigInputBuilder::with_context(self)
+    ) -> Builder<PutFunctionCodeSigningConfigInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `PutFunctionCodeSigningConfig` with a complete input; see [`Client::put_function_code_signing_config`].
@@ -3514,8 +3525,10 @@ impl Client {
     ///   "ReservedConcurrentExecutions": 100
     /// }
     /// ```
-    pub fn put_function_concurrency(&self) -> PutFunctionConcurrencyInputBuilder<&Self> {
-        PutFunctionConcurrencyInputBuilder::with_context(self)
+    pub fn put_function_concurrency(
+        &self,
+    ) -> Builder<PutFunctionConcurrencyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `PutFunctionConcurrency` with a complete input; see [`Client::put_function_concurrency`].
@@ -3585,8 +3598,8 @@ impl Client {
     /// ```
     pub fn put_function_event_invoke_config(
         &self,
-    ) -> PutFunctionEventInvokeConfigInputBuilder<&Self> {
-        PutFunctionEventInvokeConfigInputBuilder::with_context(self)
+    ) -> Builder<PutFunctionEventInvokeConfigInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `PutFunctionEventInvokeConfig` with a complete input; see [`Client::put_function_event_invoke_config`].
@@ -3614,8 +3627,8 @@ impl Client {
     /// Returns [`PutFunctionRecursionConfigOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`PutFunctionRecursionConfigError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
     pub fn put_function_recursion_config(
         &self,
-    ) -> PutFunctionRecursionConfigInputBuilder<&Self> {
-        PutFunctionRecursionConfigInputBuilder::with_context(self)
+    ) -> Builder<PutFunctionRecursionConfigInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `PutFunctionRecursionConfig` with a complete input; see [`Client::put_function_recursion_config`].
@@ -3645,8 +3658,8 @@ impl Client {
     /// Returns [`PutFunctionScalingConfigOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`PutFunctionScalingConfigError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
     pub fn put_function_scaling_config(
         &self,
-    ) -> PutFunctionScalingConfigInputBuilder<&Self> {
-        PutFunctionScalingConfigInputBuilder::with_context(self)
+    ) -> Builder<PutFunctionScalingConfigInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `PutFunctionScalingConfig` with a complete input; see [`Client::put_function_scaling_config`].
@@ -3702,8 +3715,8 @@ impl Client {
     /// ```
     pub fn put_provisioned_concurrency_config(
         &self,
-    ) -> PutProvisionedConcurrencyConfigInputBuilder<&Self> {
-        PutProvisionedConcurrencyConfigInputBuilder::with_context(self)
+    ) -> Builder<PutProvisionedConcurrencyConfigInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `PutProvisionedConcurrencyConfig` with a complete input; see [`Client::put_provisioned_concurrency_config`].
@@ -3733,8 +3746,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`PutResourcePolicyOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`PutResourcePolicyError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`PublicPolicyException`], [`ServiceException`], [`TooManyRequestsException`], [`PolicyLengthExceededException`], [`ResourceNotFoundException`], [`PreconditionFailedException`].
-    pub fn put_resource_policy(&self) -> PutResourcePolicyInputBuilder<&Self> {
-        PutResourcePolicyInputBuilder::with_context(self)
+    pub fn put_resource_policy(&self) -> Builder<PutResourcePolicyInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `PutResourcePolicy` with a complete input; see [`Client::put_resource_policy`].
@@ -3762,8 +3775,8 @@ impl Client {
     /// Returns [`PutRuntimeManagementConfigOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`PutRuntimeManagementConfigError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
     pub fn put_runtime_management_config(
         &self,
-    ) -> PutRuntimeManagementConfigInputBuilder<&Self> {
-        PutRuntimeManagementConfigInputBuilder::with_context(self)
+    ) -> Builder<PutRuntimeManagementConfigInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `PutRuntimeManagementConfig` with a complete input; see [`Client::put_runtime_management_config`].
@@ -3814,8 +3827,8 @@ impl Client {
     /// ```
     pub fn remove_layer_version_permission(
         &self,
-    ) -> RemoveLayerVersionPermissionInputBuilder<&Self> {
-        RemoveLayerVersionPermissionInputBuilder::with_context(self)
+    ) -> Builder<RemoveLayerVersionPermissionInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `RemoveLayerVersionPermission` with a complete input; see [`Client::remove_layer_version_permission`].
@@ -3861,8 +3874,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn remove_permission(&self) -> RemovePermissionInputBuilder<&Self> {
-        RemovePermissionInputBuilder::with_context(self)
+    pub fn remove_permission(&self) -> Builder<RemovePermissionInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `RemovePermission` with a complete input; see [`Client::remove_permission`].
@@ -3889,8 +3902,10 @@ impl Client {
     /// # Response
     ///
     /// Returns [`ResumeDurableExecutionOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ResumeDurableExecutionError`]. Modeled errors: [`InvalidParameterValueException`], [`KmsInvalidStateException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`KmsNotFoundException`], [`ResourceNotFoundException`], [`KmsAccessDeniedException`], [`KmsDisabledException`].
-    pub fn resume_durable_execution(&self) -> ResumeDurableExecutionInputBuilder<&Self> {
-        ResumeDurableExecutionInputBuilder::with_context(self)
+    pub fn resume_durable_execution(
+        &self,
+    ) -> Builder<ResumeDurableExecutionInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ResumeDurableExecution` with a complete input; see [`Client::resume_durable_execution`].
@@ -3916,8 +3931,8 @@ impl Client {
     /// Returns [`SendDurableExecutionCallbackFailureOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`SendDurableExecutionCallbackFailureError`]. Modeled errors: [`InvalidParameterValueException`], [`KmsInvalidStateException`], [`ServiceException`], [`TooManyRequestsException`], [`KmsNotFoundException`], [`ResourceNotFoundException`], [`CallbackTimeoutException`], [`KmsAccessDeniedException`], [`KmsDisabledException`].
     pub fn send_durable_execution_callback_failure(
         &self,
-    ) -> SendDurableExecutionCallbackFailureInputBuilder<&Self> {
-        SendDurableExecutionCallbackFailureInputBuilder::with_context(self)
+    ) -> Builder<SendDurableExecutionCallbackFailureInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `SendDurableExecutionCallbackFailure` with a complete input; see [`Client::send_durable_execution_callback_failure`].
@@ -3943,8 +3958,8 @@ impl Client {
     /// Returns [`SendDurableExecutionCallbackHeartbeatOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`SendDurableExecutionCallbackHeartbeatError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`], [`CallbackTimeoutException`].
     pub fn send_durable_execution_callback_heartbeat(
         &self,
-    ) -> SendDurableExecutionCallbackHeartbeatInputBuilder<&Self> {
-        SendDurableExecutionCallbackHeartbeatInputBuilder::with_context(self)
+    ) -> Builder<SendDurableExecutionCallbackHeartbeatInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `SendDurableExecutionCallbackHeartbeat` with a complete input; see [`Client::send_durable_execution_callback_heartbeat`].
@@ -3973,8 +3988,8 @@ impl Client {
     /// Returns [`SendDurableExecutionCallbackSuccessOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`SendDurableExecutionCallbackSuccessError`]. Modeled errors: [`InvalidParameterValueException`], [`KmsInvalidStateException`], [`ServiceException`], [`TooManyRequestsException`], [`KmsNotFoundException`], [`ResourceNotFoundException`], [`CallbackTimeoutException`], [`KmsAccessDeniedException`], [`KmsDisabledException`].
     pub fn send_durable_execution_callback_success(
         &self,
-    ) -> SendDurableExecutionCallbackSuccessInputBuilder<&Self> {
-        SendDurableExecutionCallbackSuccessInputBuilder::with_context(self)
+    ) -> Builder<SendDurableExecutionCallbackSuccessInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `SendDurableExecutionCallbackSuccess` with a complete input; see [`Client::send_durable_execution_callback_success`].
@@ -4001,8 +4016,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`StopDurableExecutionOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`StopDurableExecutionError`]. Modeled errors: [`InvalidParameterValueException`], [`KmsInvalidStateException`], [`ServiceException`], [`TooManyRequestsException`], [`KmsNotFoundException`], [`ResourceNotFoundException`], [`KmsAccessDeniedException`], [`KmsDisabledException`].
-    pub fn stop_durable_execution(&self) -> StopDurableExecutionInputBuilder<&Self> {
-        StopDurableExecutionInputBuilder::with_context(self)
+    pub fn stop_durable_execution(&self) -> Builder<StopDurableExecutionInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `StopDurableExecution` with a complete input; see [`Client::stop_durable_execution`].
@@ -4047,8 +4062,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn tag_resource(&self) -> TagResourceInputBuilder<&Self> {
-        TagResourceInputBuilder::with_context(self)
+    pub fn tag_resource(&self) -> Builder<TagResourceInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `TagResource` with a complete input; see [`Client::tag_resource`].
@@ -4089,8 +4104,8 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn untag_resource(&self) -> UntagResourceInputBuilder<&Self> {
-        UntagResourceInputBuilder::with_context(self)
+    pub fn untag_resource(&self) -> Builder<UntagResourceInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UntagResource` with a complete input; see [`Client::untag_resource`].
@@ -4160,8 +4175,8 @@ impl Client {
     ///   }
     /// }
     /// ```
-    pub fn update_alias(&self) -> UpdateAliasInputBuilder<&Self> {
-        UpdateAliasInputBuilder::with_context(self)
+    pub fn update_alias(&self) -> Builder<UpdateAliasInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UpdateAlias` with a complete input; see [`Client::update_alias`].
@@ -4187,8 +4202,10 @@ impl Client {
     /// # Response
     ///
     /// Returns [`UpdateCapacityProviderOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`UpdateCapacityProviderError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
-    pub fn update_capacity_provider(&self) -> UpdateCapacityProviderInputBuilder<&Self> {
-        UpdateCapacityProviderInputBuilder::with_context(self)
+    pub fn update_capacity_provider(
+        &self,
+    ) -> Builder<UpdateCapacityProviderInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UpdateCapacityProvider` with a complete input; see [`Client::update_capacity_provider`].
@@ -4216,8 +4233,8 @@ impl Client {
     /// Returns [`UpdateCodeSigningConfigOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`UpdateCodeSigningConfigError`]. Modeled errors: [`InvalidParameterValueException`], [`ServiceException`], [`ResourceNotFoundException`].
     pub fn update_code_signing_config(
         &self,
-    ) -> UpdateCodeSigningConfigInputBuilder<&Self> {
-        UpdateCodeSigningConfigInputBuilder::with_context(self)
+    ) -> Builder<UpdateCodeSigningConfigInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UpdateCodeSigningConfig` with a complete input; see [`Client::update_code_signing_config`].
@@ -4330,8 +4347,8 @@ impl Client {
     /// ```
     pub fn update_event_source_mapping(
         &self,
-    ) -> UpdateEventSourceMappingInputBuilder<&Self> {
-        UpdateEventSourceMappingInputBuilder::with_context(self)
+    ) -> Builder<UpdateEventSourceMappingInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UpdateEventSourceMapping` with a complete input; see [`Client::update_event_source_mapping`].
@@ -4419,8 +4436,8 @@ impl Client {
     ///   "Version": "$LATEST"
     /// }
     /// ```
-    pub fn update_function_code(&self) -> UpdateFunctionCodeInputBuilder<&Self> {
-        UpdateFunctionCodeInputBuilder::with_context(self)
+    pub fn update_function_code(&self) -> Builder<UpdateFunctionCodeInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UpdateFunctionCode` with a complete input; see [`Client::update_function_code`].
@@ -4515,8 +4532,8 @@ impl Client {
     /// ```
     pub fn update_function_configuration(
         &self,
-    ) -> UpdateFunctionConfigurationInputBuilder<&Self> {
-        UpdateFunctionConfigurationInputBuilder::with_context(self)
+    ) -> Builder<UpdateFunctionConfigurationInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UpdateFunctionConfiguration` with a complete input; see [`Client::update_function_configuration`].
@@ -4590,8 +4607,8 @@ impl Client {
     /// ```
     pub fn update_function_event_invoke_config(
         &self,
-    ) -> UpdateFunctionEventInvokeConfigInputBuilder<&Self> {
-        UpdateFunctionEventInvokeConfigInputBuilder::with_context(self)
+    ) -> Builder<UpdateFunctionEventInvokeConfigInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UpdateFunctionEventInvokeConfig` with a complete input; see [`Client::update_function_event_invoke_config`].
@@ -4620,8 +4637,8 @@ impl Client {
     /// Returns [`UpdateFunctionUrlConfigOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`UpdateFunctionUrlConfigError`]. Modeled errors: [`InvalidParameterValueException`], [`ResourceConflictException`], [`ServiceException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
     pub fn update_function_url_config(
         &self,
-    ) -> UpdateFunctionUrlConfigInputBuilder<&Self> {
-        UpdateFunctionUrlConfigInputBuilder::with_context(self)
+    ) -> Builder<UpdateFunctionUrlConfigInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UpdateFunctionUrlConfig` with a complete input; see [`Client::update_function_url_config`].
@@ -4635,131 +4652,119 @@ impl Client {
     /// Waits with the `FunctionActive` waiter: set `GetFunctionConfiguration`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::FunctionActive`].
     pub fn wait_until_function_active(
         &self,
-    ) -> GetFunctionConfigurationInputBuilder<
+    ) -> Builder<
+        GetFunctionConfigurationInput,
         stratus_runtime::waiter::WaiterCtx<&Self, crate::waiters::FunctionActive>,
     > {
-        GetFunctionConfigurationInputBuilder::with_context(
-            stratus_runtime::waiter::WaiterCtx::new(self),
-        )
+        Builder::with_context(stratus_runtime::waiter::WaiterCtx::new(self))
     }
 
     /// Waits with the `FunctionActiveV2` waiter: set `GetFunction`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::FunctionActiveV2`].
     pub fn wait_until_function_active_v2(
         &self,
-    ) -> GetFunctionInputBuilder<
+    ) -> Builder<
+        GetFunctionInput,
         stratus_runtime::waiter::WaiterCtx<&Self, crate::waiters::FunctionActiveV2>,
     > {
-        GetFunctionInputBuilder::with_context(
-            stratus_runtime::waiter::WaiterCtx::new(self),
-        )
+        Builder::with_context(stratus_runtime::waiter::WaiterCtx::new(self))
     }
 
     /// Waits with the `FunctionExists` waiter: set `GetFunction`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::FunctionExists`].
     pub fn wait_until_function_exists(
         &self,
-    ) -> GetFunctionInputBuilder<
+    ) -> Builder<
+        GetFunctionInput,
         stratus_runtime::waiter::WaiterCtx<&Self, crate::waiters::FunctionExists>,
     > {
-        GetFunctionInputBuilder::with_context(
-            stratus_runtime::waiter::WaiterCtx::new(self),
-        )
+        Builder::with_context(stratus_runtime::waiter::WaiterCtx::new(self))
     }
 
     /// Waits with the `FunctionUpdated` waiter: set `GetFunctionConfiguration`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::FunctionUpdated`].
     pub fn wait_until_function_updated(
         &self,
-    ) -> GetFunctionConfigurationInputBuilder<
+    ) -> Builder<
+        GetFunctionConfigurationInput,
         stratus_runtime::waiter::WaiterCtx<&Self, crate::waiters::FunctionUpdated>,
     > {
-        GetFunctionConfigurationInputBuilder::with_context(
-            stratus_runtime::waiter::WaiterCtx::new(self),
-        )
+        Builder::with_context(stratus_runtime::waiter::WaiterCtx::new(self))
     }
 
     /// Waits with the `FunctionUpdatedV2` waiter: set `GetFunction`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::FunctionUpdatedV2`].
     pub fn wait_until_function_updated_v2(
         &self,
-    ) -> GetFunctionInputBuilder<
+    ) -> Builder<
+        GetFunctionInput,
         stratus_runtime::waiter::WaiterCtx<&Self, crate::waiters::FunctionUpdatedV2>,
     > {
-        GetFunctionInputBuilder::with_context(
-            stratus_runtime::waiter::WaiterCtx::new(self),
-        )
+        Builder::with_context(stratus_runtime::waiter::WaiterCtx::new(self))
     }
 
     /// Waits with the `PublishedVersionActive` waiter: set `GetFunctionConfiguration`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::PublishedVersionActive`].
     pub fn wait_until_published_version_active(
         &self,
-    ) -> GetFunctionConfigurationInputBuilder<
+    ) -> Builder<
+        GetFunctionConfigurationInput,
         stratus_runtime::waiter::WaiterCtx<&Self, crate::waiters::PublishedVersionActive>,
     > {
-        GetFunctionConfigurationInputBuilder::with_context(
-            stratus_runtime::waiter::WaiterCtx::new(self),
-        )
+        Builder::with_context(stratus_runtime::waiter::WaiterCtx::new(self))
     }
 }
 
-impl<'a> ListEventSourceMappingsInputBuilder<&'a Client> {
+impl<'a> Builder<ListEventSourceMappingsInput, &'a Client> {
     /// Pages through `ListEventSourceMappings`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `EventSourceMappings`. The paginator sets `Marker` from each response's `NextMarker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListEventSourceMappingsInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListFunctionsInputBuilder<&'a Client> {
+impl<'a> Builder<ListFunctionsInput, &'a Client> {
     /// Pages through `ListFunctions`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Functions`. The paginator sets `Marker` from each response's `NextMarker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListFunctionsInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListAliasesInputBuilder<&'a Client> {
+impl<'a> Builder<ListAliasesInput, &'a Client> {
     /// Pages through `ListAliases`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Aliases`. The paginator sets `Marker` from each response's `NextMarker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListAliasesInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListLayerVersionsInputBuilder<&'a Client> {
+impl<'a> Builder<ListLayerVersionsInput, &'a Client> {
     /// Pages through `ListLayerVersions`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `LayerVersions`. The paginator sets `Marker` from each response's `NextMarker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListLayerVersionsInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListLayersInputBuilder<&'a Client> {
+impl<'a> Builder<ListLayersInput, &'a Client> {
     /// Pages through `ListLayers`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Layers`. The paginator sets `Marker` from each response's `NextMarker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListLayersInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListVersionsByFunctionInputBuilder<&'a Client> {
+impl<'a> Builder<ListVersionsByFunctionInput, &'a Client> {
     /// Pages through `ListVersionsByFunction`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Versions`. The paginator sets `Marker` from each response's `NextMarker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListVersionsByFunctionInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListFunctionEventInvokeConfigsInputBuilder<&'a Client> {
+impl<'a> Builder<ListFunctionEventInvokeConfigsInput, &'a Client> {
     /// Pages through `ListFunctionEventInvokeConfigs`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `FunctionEventInvokeConfigs`. The paginator sets `Marker` from each response's `NextMarker` and stops when the service returns none.
     pub fn into_paginator(
         self,
@@ -4767,12 +4772,11 @@ impl<'a> ListFunctionEventInvokeConfigsInputBuilder<&'a Client> {
         &'a Client,
         ListFunctionEventInvokeConfigsInput,
     > {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListProvisionedConcurrencyConfigsInputBuilder<&'a Client> {
+impl<'a> Builder<ListProvisionedConcurrencyConfigsInput, &'a Client> {
     /// Pages through `ListProvisionedConcurrencyConfigs`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `ProvisionedConcurrencyConfigs`. The paginator sets `Marker` from each response's `NextMarker` and stops when the service returns none.
     pub fn into_paginator(
         self,
@@ -4780,22 +4784,20 @@ impl<'a> ListProvisionedConcurrencyConfigsInputBuilder<&'a Client> {
         &'a Client,
         ListProvisionedConcurrencyConfigsInput,
     > {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListCodeSigningConfigsInputBuilder<&'a Client> {
+impl<'a> Builder<ListCodeSigningConfigsInput, &'a Client> {
     /// Pages through `ListCodeSigningConfigs`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `CodeSigningConfigs`. The paginator sets `Marker` from each response's `NextMarker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListCodeSigningConfigsInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListFunctionsByCodeSigningConfigInputBuilder<&'a Client> {
+impl<'a> Builder<ListFunctionsByCodeSigningConfigInput, &'a Client> {
     /// Pages through `ListFunctionsByCodeSigningConfig`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `FunctionArns`. The paginator sets `Marker` from each response's `NextMarker` and stops when the service returns none.
     pub fn into_paginator(
         self,
@@ -4803,32 +4805,29 @@ impl<'a> ListFunctionsByCodeSigningConfigInputBuilder<&'a Client> {
         &'a Client,
         ListFunctionsByCodeSigningConfigInput,
     > {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListFunctionUrlConfigsInputBuilder<&'a Client> {
+impl<'a> Builder<ListFunctionUrlConfigsInput, &'a Client> {
     /// Pages through `ListFunctionUrlConfigs`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `FunctionUrlConfigs`. The paginator sets `Marker` from each response's `NextMarker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListFunctionUrlConfigsInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListCapacityProvidersInputBuilder<&'a Client> {
+impl<'a> Builder<ListCapacityProvidersInput, &'a Client> {
     /// Pages through `ListCapacityProviders`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `CapacityProviders`. The paginator sets `Marker` from each response's `NextMarker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListCapacityProvidersInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListFunctionVersionsByCapacityProviderInputBuilder<&'a Client> {
+impl<'a> Builder<ListFunctionVersionsByCapacityProviderInput, &'a Client> {
     /// Pages through `ListFunctionVersionsByCapacityProvider`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `FunctionVersions`. The paginator sets `Marker` from each response's `NextMarker` and stops when the service returns none.
     pub fn into_paginator(
         self,
@@ -4836,12 +4835,11 @@ impl<'a> ListFunctionVersionsByCapacityProviderInputBuilder<&'a Client> {
         &'a Client,
         ListFunctionVersionsByCapacityProviderInput,
     > {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> GetDurableExecutionHistoryInputBuilder<&'a Client> {
+impl<'a> Builder<GetDurableExecutionHistoryInput, &'a Client> {
     /// Pages through `GetDurableExecutionHistory`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Events`. The paginator sets `Marker` from each response's `NextMarker` and stops when the service returns none.
     pub fn into_paginator(
         self,
@@ -4849,12 +4847,11 @@ impl<'a> GetDurableExecutionHistoryInputBuilder<&'a Client> {
         &'a Client,
         GetDurableExecutionHistoryInput,
     > {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> GetDurableExecutionStateInputBuilder<&'a Client> {
+impl<'a> Builder<GetDurableExecutionStateInput, &'a Client> {
     /// Pages through `GetDurableExecutionState`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Operations`. The paginator sets `Marker` from each response's `NextMarker` and stops when the service returns none.
     pub fn into_paginator(
         self,
@@ -4862,12 +4859,11 @@ impl<'a> GetDurableExecutionStateInputBuilder<&'a Client> {
         &'a Client,
         GetDurableExecutionStateInput,
     > {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListDurableExecutionsByFunctionInputBuilder<&'a Client> {
+impl<'a> Builder<ListDurableExecutionsByFunctionInput, &'a Client> {
     /// Pages through `ListDurableExecutionsByFunction`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `DurableExecutions`. The paginator sets `Marker` from each response's `NextMarker` and stops when the service returns none.
     pub fn into_paginator(
         self,
@@ -4875,8 +4871,7 @@ impl<'a> ListDurableExecutionsByFunctionInputBuilder<&'a Client> {
         &'a Client,
         ListDurableExecutionsByFunctionInput,
     > {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 

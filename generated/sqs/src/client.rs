@@ -4,7 +4,6 @@
 //! The client.
 
 use crate::error::*;
-use crate::types::builders::*;
 use crate::types::*;
 use std::sync::Arc;
 use stratus_runtime::client::Handle;
@@ -59,8 +58,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`AddPermissionError`]. Modeled errors: [`OverLimit`], [`RequestThrottled`], [`QueueDoesNotExist`], [`InvalidAddress`], [`InvalidSecurity`], [`UnsupportedOperation`].
-    pub fn add_permission(&self) -> AddPermissionInputBuilder<&Self> {
-        AddPermissionInputBuilder::with_context(self)
+    pub fn add_permission(&self) -> Builder<AddPermissionInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `AddPermission` with a complete input; see [`Client::add_permission`].
@@ -84,8 +83,10 @@ impl Client {
     /// # Response
     ///
     /// Returns [`CancelMessageMoveTaskOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`CancelMessageMoveTaskError`]. Modeled errors: [`ResourceNotFoundException`], [`RequestThrottled`], [`InvalidAddress`], [`InvalidSecurity`], [`UnsupportedOperation`].
-    pub fn cancel_message_move_task(&self) -> CancelMessageMoveTaskInputBuilder<&Self> {
-        CancelMessageMoveTaskInputBuilder::with_context(self)
+    pub fn cancel_message_move_task(
+        &self,
+    ) -> Builder<CancelMessageMoveTaskInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `CancelMessageMoveTask` with a complete input; see [`Client::cancel_message_move_task`].
@@ -130,8 +131,8 @@ impl Client {
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`ChangeMessageVisibilityError`]. Modeled errors: [`MessageNotInflight`], [`ReceiptHandleIsInvalid`], [`RequestThrottled`], [`QueueDoesNotExist`], [`UnsupportedOperation`], [`InvalidAddress`], [`InvalidSecurity`].
     pub fn change_message_visibility(
         &self,
-    ) -> ChangeMessageVisibilityInputBuilder<&Self> {
-        ChangeMessageVisibilityInputBuilder::with_context(self)
+    ) -> Builder<ChangeMessageVisibilityInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ChangeMessageVisibility` with a complete input; see [`Client::change_message_visibility`].
@@ -157,8 +158,8 @@ impl Client {
     /// Returns [`ChangeMessageVisibilityBatchOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ChangeMessageVisibilityBatchError`]. Modeled errors: [`TooManyEntriesInBatchRequest`], [`EmptyBatchRequest`], [`BatchEntryIdsNotDistinct`], [`InvalidBatchEntryId`], [`RequestThrottled`], [`QueueDoesNotExist`], [`UnsupportedOperation`], [`InvalidAddress`], [`InvalidSecurity`].
     pub fn change_message_visibility_batch(
         &self,
-    ) -> ChangeMessageVisibilityBatchInputBuilder<&Self> {
-        ChangeMessageVisibilityBatchInputBuilder::with_context(self)
+    ) -> Builder<ChangeMessageVisibilityBatchInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ChangeMessageVisibilityBatch` with a complete input; see [`Client::change_message_visibility_batch`].
@@ -205,8 +206,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`CreateQueueOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`CreateQueueError`]. Modeled errors: [`QueueDeletedRecently`], [`QueueNameExists`], [`RequestThrottled`], [`InvalidAddress`], [`InvalidAttributeName`], [`InvalidAttributeValue`], [`UnsupportedOperation`], [`InvalidSecurity`].
-    pub fn create_queue(&self) -> CreateQueueInputBuilder<&Self> {
-        CreateQueueInputBuilder::with_context(self)
+    pub fn create_queue(&self) -> Builder<CreateQueueInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `CreateQueue` with a complete input; see [`Client::create_queue`].
@@ -232,8 +233,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`DeleteMessageError`]. Modeled errors: [`InvalidIdFormat`], [`ReceiptHandleIsInvalid`], [`RequestThrottled`], [`QueueDoesNotExist`], [`UnsupportedOperation`], [`InvalidSecurity`], [`InvalidAddress`].
-    pub fn delete_message(&self) -> DeleteMessageInputBuilder<&Self> {
-        DeleteMessageInputBuilder::with_context(self)
+    pub fn delete_message(&self) -> Builder<DeleteMessageInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteMessage` with a complete input; see [`Client::delete_message`].
@@ -257,8 +258,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`DeleteMessageBatchOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`DeleteMessageBatchError`]. Modeled errors: [`TooManyEntriesInBatchRequest`], [`EmptyBatchRequest`], [`BatchEntryIdsNotDistinct`], [`InvalidBatchEntryId`], [`RequestThrottled`], [`QueueDoesNotExist`], [`UnsupportedOperation`], [`InvalidAddress`], [`InvalidSecurity`].
-    pub fn delete_message_batch(&self) -> DeleteMessageBatchInputBuilder<&Self> {
-        DeleteMessageBatchInputBuilder::with_context(self)
+    pub fn delete_message_batch(&self) -> Builder<DeleteMessageBatchInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteMessageBatch` with a complete input; see [`Client::delete_message_batch`].
@@ -289,8 +290,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`DeleteQueueError`]. Modeled errors: [`RequestThrottled`], [`QueueDoesNotExist`], [`InvalidAddress`], [`UnsupportedOperation`], [`InvalidSecurity`].
-    pub fn delete_queue(&self) -> DeleteQueueInputBuilder<&Self> {
-        DeleteQueueInputBuilder::with_context(self)
+    pub fn delete_queue(&self) -> Builder<DeleteQueueInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteQueue` with a complete input; see [`Client::delete_queue`].
@@ -316,8 +317,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetQueueAttributesOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetQueueAttributesError`]. Modeled errors: [`InvalidAttributeName`], [`RequestThrottled`], [`QueueDoesNotExist`], [`UnsupportedOperation`], [`InvalidSecurity`], [`InvalidAddress`].
-    pub fn get_queue_attributes(&self) -> GetQueueAttributesInputBuilder<&Self> {
-        GetQueueAttributesInputBuilder::with_context(self)
+    pub fn get_queue_attributes(&self) -> Builder<GetQueueAttributesInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetQueueAttributes` with a complete input; see [`Client::get_queue_attributes`].
@@ -343,8 +344,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetQueueUrlOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetQueueUrlError`]. Modeled errors: [`RequestThrottled`], [`QueueDoesNotExist`], [`InvalidAddress`], [`InvalidSecurity`], [`UnsupportedOperation`].
-    pub fn get_queue_url(&self) -> GetQueueUrlInputBuilder<&Self> {
-        GetQueueUrlInputBuilder::with_context(self)
+    pub fn get_queue_url(&self) -> Builder<GetQueueUrlInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetQueueUrl` with a complete input; see [`Client::get_queue_url`].
@@ -379,8 +380,8 @@ impl Client {
     /// Pages with `list_dead_letter_source_queues().into_paginator()` (the `queueUrls` items of every page).
     pub fn list_dead_letter_source_queues(
         &self,
-    ) -> ListDeadLetterSourceQueuesInputBuilder<&Self> {
-        ListDeadLetterSourceQueuesInputBuilder::with_context(self)
+    ) -> Builder<ListDeadLetterSourceQueuesInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListDeadLetterSourceQueues` with a complete input; see [`Client::list_dead_letter_source_queues`].
@@ -410,8 +411,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`ListMessageMoveTasksOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ListMessageMoveTasksError`]. Modeled errors: [`ResourceNotFoundException`], [`RequestThrottled`], [`InvalidAddress`], [`InvalidSecurity`], [`UnsupportedOperation`].
-    pub fn list_message_move_tasks(&self) -> ListMessageMoveTasksInputBuilder<&Self> {
-        ListMessageMoveTasksInputBuilder::with_context(self)
+    pub fn list_message_move_tasks(&self) -> Builder<ListMessageMoveTasksInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListMessageMoveTasks` with a complete input; see [`Client::list_message_move_tasks`].
@@ -434,8 +435,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`ListQueueTagsOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ListQueueTagsError`]. Modeled errors: [`RequestThrottled`], [`QueueDoesNotExist`], [`UnsupportedOperation`], [`InvalidAddress`], [`InvalidSecurity`].
-    pub fn list_queue_tags(&self) -> ListQueueTagsInputBuilder<&Self> {
-        ListQueueTagsInputBuilder::with_context(self)
+    pub fn list_queue_tags(&self) -> Builder<ListQueueTagsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListQueueTags` with a complete input; see [`Client::list_queue_tags`].
@@ -466,8 +467,8 @@ impl Client {
     /// # Pagination
     ///
     /// Pages with `list_queues().into_paginator()` (the `QueueUrls` items of every page).
-    pub fn list_queues(&self) -> ListQueuesInputBuilder<&Self> {
-        ListQueuesInputBuilder::with_context(self)
+    pub fn list_queues(&self) -> Builder<ListQueuesInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListQueues` with a complete input; see [`Client::list_queues`].
@@ -496,8 +497,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`PurgeQueueError`]. Modeled errors: [`QueueDoesNotExist`], [`PurgeQueueInProgress`], [`RequestThrottled`], [`InvalidAddress`], [`InvalidSecurity`], [`UnsupportedOperation`].
-    pub fn purge_queue(&self) -> PurgeQueueInputBuilder<&Self> {
-        PurgeQueueInputBuilder::with_context(self)
+    pub fn purge_queue(&self) -> Builder<PurgeQueueInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `PurgeQueue` with a complete input; see [`Client::purge_queue`].
@@ -544,8 +545,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`ReceiveMessageOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ReceiveMessageError`]. Modeled errors: [`UnsupportedOperation`], [`OverLimit`], [`RequestThrottled`], [`QueueDoesNotExist`], [`InvalidSecurity`], [`KmsDisabled`], [`KmsInvalidState`], [`KmsNotFound`], [`KmsOptInRequired`], [`KmsThrottled`], [`KmsAccessDenied`], [`KmsInvalidKeyUsage`], [`InvalidAddress`].
-    pub fn receive_message(&self) -> ReceiveMessageInputBuilder<&Self> {
-        ReceiveMessageInputBuilder::with_context(self)
+    pub fn receive_message(&self) -> Builder<ReceiveMessageInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ReceiveMessage` with a complete input; see [`Client::receive_message`].
@@ -571,8 +572,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`RemovePermissionError`]. Modeled errors: [`InvalidAddress`], [`RequestThrottled`], [`QueueDoesNotExist`], [`InvalidSecurity`], [`UnsupportedOperation`].
-    pub fn remove_permission(&self) -> RemovePermissionInputBuilder<&Self> {
-        RemovePermissionInputBuilder::with_context(self)
+    pub fn remove_permission(&self) -> Builder<RemovePermissionInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `RemovePermission` with a complete input; see [`Client::remove_permission`].
@@ -607,8 +608,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`SendMessageOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`SendMessageError`]. Modeled errors: [`InvalidMessageContents`], [`UnsupportedOperation`], [`RequestThrottled`], [`QueueDoesNotExist`], [`InvalidSecurity`], [`KmsDisabled`], [`KmsInvalidState`], [`KmsNotFound`], [`KmsOptInRequired`], [`KmsThrottled`], [`KmsAccessDenied`], [`KmsInvalidKeyUsage`], [`InvalidAddress`].
-    pub fn send_message(&self) -> SendMessageInputBuilder<&Self> {
-        SendMessageInputBuilder::with_context(self)
+    pub fn send_message(&self) -> Builder<SendMessageInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `SendMessage` with a complete input; see [`Client::send_message`].
@@ -642,8 +643,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`SendMessageBatchOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`SendMessageBatchError`]. Modeled errors: [`TooManyEntriesInBatchRequest`], [`EmptyBatchRequest`], [`BatchEntryIdsNotDistinct`], [`BatchRequestTooLong`], [`InvalidBatchEntryId`], [`UnsupportedOperation`], [`RequestThrottled`], [`QueueDoesNotExist`], [`InvalidSecurity`], [`KmsDisabled`], [`KmsInvalidState`], [`KmsNotFound`], [`KmsOptInRequired`], [`KmsThrottled`], [`KmsAccessDenied`], [`KmsInvalidKeyUsage`], [`InvalidAddress`].
-    pub fn send_message_batch(&self) -> SendMessageBatchInputBuilder<&Self> {
-        SendMessageBatchInputBuilder::with_context(self)
+    pub fn send_message_batch(&self) -> Builder<SendMessageBatchInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `SendMessageBatch` with a complete input; see [`Client::send_message_batch`].
@@ -669,8 +670,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`SetQueueAttributesError`]. Modeled errors: [`InvalidAttributeName`], [`InvalidAttributeValue`], [`RequestThrottled`], [`QueueDoesNotExist`], [`UnsupportedOperation`], [`OverLimit`], [`InvalidAddress`], [`InvalidSecurity`].
-    pub fn set_queue_attributes(&self) -> SetQueueAttributesInputBuilder<&Self> {
-        SetQueueAttributesInputBuilder::with_context(self)
+    pub fn set_queue_attributes(&self) -> Builder<SetQueueAttributesInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `SetQueueAttributes` with a complete input; see [`Client::set_queue_attributes`].
@@ -699,8 +700,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`StartMessageMoveTaskOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`StartMessageMoveTaskError`]. Modeled errors: [`ResourceNotFoundException`], [`RequestThrottled`], [`InvalidAddress`], [`InvalidSecurity`], [`UnsupportedOperation`].
-    pub fn start_message_move_task(&self) -> StartMessageMoveTaskInputBuilder<&Self> {
-        StartMessageMoveTaskInputBuilder::with_context(self)
+    pub fn start_message_move_task(&self) -> Builder<StartMessageMoveTaskInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `StartMessageMoveTask` with a complete input; see [`Client::start_message_move_task`].
@@ -733,8 +734,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`TagQueueError`]. Modeled errors: [`InvalidAddress`], [`RequestThrottled`], [`QueueDoesNotExist`], [`InvalidSecurity`], [`UnsupportedOperation`].
-    pub fn tag_queue(&self) -> TagQueueInputBuilder<&Self> {
-        TagQueueInputBuilder::with_context(self)
+    pub fn tag_queue(&self) -> Builder<TagQueueInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `TagQueue` with a complete input; see [`Client::tag_queue`].
@@ -758,8 +759,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`UntagQueueError`]. Modeled errors: [`InvalidAddress`], [`RequestThrottled`], [`QueueDoesNotExist`], [`InvalidSecurity`], [`UnsupportedOperation`].
-    pub fn untag_queue(&self) -> UntagQueueInputBuilder<&Self> {
-        UntagQueueInputBuilder::with_context(self)
+    pub fn untag_queue(&self) -> Builder<UntagQueueInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `UntagQueue` with a complete input; see [`Client::untag_queue`].
@@ -771,7 +772,7 @@ impl Client {
     }
 }
 
-impl<'a> ListDeadLetterSourceQueuesInputBuilder<&'a Client> {
+impl<'a> Builder<ListDeadLetterSourceQueuesInput, &'a Client> {
     /// Pages through `ListDeadLetterSourceQueues`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `queueUrls`. The paginator sets `NextToken` from each response's `NextToken` and stops when the service returns none.
     pub fn into_paginator(
         self,
@@ -779,18 +780,16 @@ impl<'a> ListDeadLetterSourceQueuesInputBuilder<&'a Client> {
         &'a Client,
         ListDeadLetterSourceQueuesInput,
     > {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListQueuesInputBuilder<&'a Client> {
+impl<'a> Builder<ListQueuesInput, &'a Client> {
     /// Pages through `ListQueues`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `QueueUrls`. The paginator sets `NextToken` from each response's `NextToken` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListQueuesInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 

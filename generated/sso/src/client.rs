@@ -4,7 +4,6 @@
 //! The client.
 
 use crate::error::*;
-use crate::types::builders::*;
 use crate::types::*;
 use std::sync::Arc;
 use stratus_runtime::client::Handle;
@@ -49,8 +48,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetRoleCredentialsOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetRoleCredentialsError`]. Modeled errors: [`InvalidRequestException`], [`UnauthorizedException`], [`TooManyRequestsException`], [`ResourceNotFoundException`].
-    pub fn get_role_credentials(&self) -> GetRoleCredentialsInputBuilder<&Self> {
-        GetRoleCredentialsInputBuilder::with_context(self)
+    pub fn get_role_credentials(&self) -> Builder<GetRoleCredentialsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetRoleCredentials` with a complete input; see [`Client::get_role_credentials`].
@@ -80,8 +79,8 @@ impl Client {
     /// # Pagination
     ///
     /// Pages with `list_account_roles().into_paginator()` (the `roleList` items of every page).
-    pub fn list_account_roles(&self) -> ListAccountRolesInputBuilder<&Self> {
-        ListAccountRolesInputBuilder::with_context(self)
+    pub fn list_account_roles(&self) -> Builder<ListAccountRolesInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListAccountRoles` with a complete input; see [`Client::list_account_roles`].
@@ -110,8 +109,8 @@ impl Client {
     /// # Pagination
     ///
     /// Pages with `list_accounts().into_paginator()` (the `accountList` items of every page).
-    pub fn list_accounts(&self) -> ListAccountsInputBuilder<&Self> {
-        ListAccountsInputBuilder::with_context(self)
+    pub fn list_accounts(&self) -> Builder<ListAccountsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListAccounts` with a complete input; see [`Client::list_accounts`].
@@ -136,8 +135,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`LogoutError`]. Modeled errors: [`InvalidRequestException`], [`UnauthorizedException`], [`TooManyRequestsException`].
-    pub fn logout(&self) -> LogoutInputBuilder<&Self> {
-        LogoutInputBuilder::with_context(self)
+    pub fn logout(&self) -> Builder<LogoutInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `Logout` with a complete input; see [`Client::logout`].
@@ -149,23 +148,21 @@ impl Client {
     }
 }
 
-impl<'a> ListAccountRolesInputBuilder<&'a Client> {
+impl<'a> Builder<ListAccountRolesInput, &'a Client> {
     /// Pages through `ListAccountRoles`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `roleList`. The paginator sets `nextToken` from each response's `nextToken` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListAccountRolesInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListAccountsInputBuilder<&'a Client> {
+impl<'a> Builder<ListAccountsInput, &'a Client> {
     /// Pages through `ListAccounts`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `accountList`. The paginator sets `nextToken` from each response's `nextToken` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListAccountsInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 

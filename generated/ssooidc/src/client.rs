@@ -4,7 +4,6 @@
 //! The client.
 
 use crate::error::*;
-use crate::types::builders::*;
 use crate::types::*;
 use std::sync::Arc;
 use stratus_runtime::client::Handle;
@@ -57,8 +56,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`CreateTokenOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`CreateTokenError`]. Modeled errors: [`InvalidRequestException`], [`InvalidClientException`], [`InvalidGrantException`], [`UnauthorizedClientException`], [`UnsupportedGrantTypeException`], [`InvalidScopeException`], [`AuthorizationPendingException`], [`SlowDownException`], [`AccessDeniedException`], [`ExpiredTokenException`], [`InternalServerException`].
-    pub fn create_token(&self) -> CreateTokenInputBuilder<&Self> {
-        CreateTokenInputBuilder::with_context(self)
+    pub fn create_token(&self) -> Builder<CreateTokenInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `CreateToken` with a complete input; see [`Client::create_token`].
@@ -93,8 +92,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`CreateTokenWithIamOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`CreateTokenWithIAMError`]. Modeled errors: [`InvalidRequestException`], [`InvalidClientException`], [`InvalidGrantException`], [`UnauthorizedClientException`], [`UnsupportedGrantTypeException`], [`InvalidScopeException`], [`AuthorizationPendingException`], [`SlowDownException`], [`AccessDeniedException`], [`ExpiredTokenException`], [`InternalServerException`], [`InvalidRequestRegionException`].
-    pub fn create_token_with_iam(&self) -> CreateTokenWithIamInputBuilder<&Self> {
-        CreateTokenWithIamInputBuilder::with_context(self)
+    pub fn create_token_with_iam(&self) -> Builder<CreateTokenWithIamInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `CreateTokenWithIAM` with a complete input; see [`Client::create_token_with_iam`].
@@ -123,8 +122,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`RegisterClientOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`RegisterClientError`]. Modeled errors: [`InvalidRequestException`], [`InvalidScopeException`], [`InvalidClientMetadataException`], [`InternalServerException`], [`InvalidRedirectUriException`], [`UnsupportedGrantTypeException`], [`SlowDownException`].
-    pub fn register_client(&self) -> RegisterClientInputBuilder<&Self> {
-        RegisterClientInputBuilder::with_context(self)
+    pub fn register_client(&self) -> Builder<RegisterClientInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `RegisterClient` with a complete input; see [`Client::register_client`].
@@ -149,8 +148,8 @@ impl Client {
     /// Returns [`StartDeviceAuthorizationOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`StartDeviceAuthorizationError`]. Modeled errors: [`InvalidRequestException`], [`InvalidClientException`], [`UnauthorizedClientException`], [`SlowDownException`], [`InternalServerException`].
     pub fn start_device_authorization(
         &self,
-    ) -> StartDeviceAuthorizationInputBuilder<&Self> {
-        StartDeviceAuthorizationInputBuilder::with_context(self)
+    ) -> Builder<StartDeviceAuthorizationInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `StartDeviceAuthorization` with a complete input; see [`Client::start_device_authorization`].

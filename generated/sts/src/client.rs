@@ -4,7 +4,6 @@
 //! The client.
 
 use crate::error::*;
-use crate::types::builders::*;
 use crate::types::*;
 use std::sync::Arc;
 use stratus_runtime::client::Handle;
@@ -148,8 +147,8 @@ impl Client {
     ///   "PackedPolicySize": 8
     /// }
     /// ```
-    pub fn assume_role(&self) -> AssumeRoleInputBuilder<&Self> {
-        AssumeRoleInputBuilder::with_context(self)
+    pub fn assume_role(&self) -> Builder<AssumeRoleInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `AssumeRole` with a complete input; see [`Client::assume_role`].
@@ -267,8 +266,8 @@ impl Client {
     ///   "SubjectType": "transient"
     /// }
     /// ```
-    pub fn assume_role_with_saml(&self) -> AssumeRoleWithSamlInputBuilder<&Self> {
-        AssumeRoleWithSamlInputBuilder::with_context(self)
+    pub fn assume_role_with_saml(&self) -> Builder<AssumeRoleWithSamlInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `AssumeRoleWithSAML` with a complete input; see [`Client::assume_role_with_saml`].
@@ -389,8 +388,8 @@ impl Client {
     /// ```
     pub fn assume_role_with_web_identity(
         &self,
-    ) -> AssumeRoleWithWebIdentityInputBuilder<&Self> {
-        AssumeRoleWithWebIdentityInputBuilder::with_context(self)
+    ) -> Builder<AssumeRoleWithWebIdentityInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `AssumeRoleWithWebIdentity` with a complete input; see [`Client::assume_role_with_web_identity`].
@@ -424,8 +423,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`AssumeRootOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`AssumeRootError`]. Modeled errors: [`RegionDisabledException`], [`ExpiredTokenException`].
-    pub fn assume_root(&self) -> AssumeRootInputBuilder<&Self> {
-        AssumeRootInputBuilder::with_context(self)
+    pub fn assume_root(&self) -> Builder<AssumeRootInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `AssumeRoot` with a complete input; see [`Client::assume_root`].
@@ -488,8 +487,8 @@ impl Client {
     /// ```
     pub fn decode_authorization_message(
         &self,
-    ) -> DecodeAuthorizationMessageInputBuilder<&Self> {
-        DecodeAuthorizationMessageInputBuilder::with_context(self)
+    ) -> Builder<DecodeAuthorizationMessageInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DecodeAuthorizationMessage` with a complete input; see [`Client::decode_authorization_message`].
@@ -519,8 +518,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetAccessKeyInfoOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetAccessKeyInfoError`].
-    pub fn get_access_key_info(&self) -> GetAccessKeyInfoInputBuilder<&Self> {
-        GetAccessKeyInfoInputBuilder::with_context(self)
+    pub fn get_access_key_info(&self) -> Builder<GetAccessKeyInfoInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetAccessKeyInfo` with a complete input; see [`Client::get_access_key_info`].
@@ -608,8 +607,8 @@ impl Client {
     ///   "UserId": "123456789012:my-federated-user-name"
     /// }
     /// ```
-    pub fn get_caller_identity(&self) -> GetCallerIdentityInputBuilder<&Self> {
-        GetCallerIdentityInputBuilder::with_context(self)
+    pub fn get_caller_identity(&self) -> Builder<GetCallerIdentityInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetCallerIdentity` with a complete input; see [`Client::get_caller_identity`].
@@ -632,8 +631,8 @@ impl Client {
     /// Returns [`GetDelegatedAccessTokenOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetDelegatedAccessTokenError`]. Modeled errors: [`ExpiredTradeInTokenException`], [`RegionDisabledException`], [`PackedPolicyTooLargeException`].
     pub fn get_delegated_access_token(
         &self,
-    ) -> GetDelegatedAccessTokenInputBuilder<&Self> {
-        GetDelegatedAccessTokenInputBuilder::with_context(self)
+    ) -> Builder<GetDelegatedAccessTokenInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetDelegatedAccessToken` with a complete input; see [`Client::get_delegated_access_token`].
@@ -743,8 +742,8 @@ impl Client {
     ///   "PackedPolicySize": 8
     /// }
     /// ```
-    pub fn get_federation_token(&self) -> GetFederationTokenInputBuilder<&Self> {
-        GetFederationTokenInputBuilder::with_context(self)
+    pub fn get_federation_token(&self) -> Builder<GetFederationTokenInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetFederationToken` with a complete input; see [`Client::get_federation_token`].
@@ -776,8 +775,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetScopedCredentialsOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetScopedCredentialsError`]. Modeled errors: [`MalformedPolicyDocumentException`], [`PackedPolicyTooLargeException`], [`InsufficientSessionLifetimeException`], [`InvalidSubjectCredentialsException`].
-    pub fn get_scoped_credentials(&self) -> GetScopedCredentialsInputBuilder<&Self> {
-        GetScopedCredentialsInputBuilder::with_context(self)
+    pub fn get_scoped_credentials(&self) -> Builder<GetScopedCredentialsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetScopedCredentials` with a complete input; see [`Client::get_scoped_credentials`].
@@ -855,8 +854,8 @@ impl Client {
     ///   }
     /// }
     /// ```
-    pub fn get_session_token(&self) -> GetSessionTokenInputBuilder<&Self> {
-        GetSessionTokenInputBuilder::with_context(self)
+    pub fn get_session_token(&self) -> Builder<GetSessionTokenInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetSessionToken` with a complete input; see [`Client::get_session_token`].
@@ -888,8 +887,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`GetWebIdentityTokenOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetWebIdentityTokenError`]. Modeled errors: [`SessionDurationEscalationException`], [`OutboundWebIdentityFederationDisabledException`], [`JwtPayloadSizeExceededException`].
-    pub fn get_web_identity_token(&self) -> GetWebIdentityTokenInputBuilder<&Self> {
-        GetWebIdentityTokenInputBuilder::with_context(self)
+    pub fn get_web_identity_token(&self) -> Builder<GetWebIdentityTokenInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `GetWebIdentityToken` with a complete input; see [`Client::get_web_identity_token`].

@@ -182,24 +182,67 @@ pub trait Operation: Serialize + Send + Sync + Sized + 'static {
     }
 }
 
-/// The error enum of an operation: built from an error response.
+/// The error enum of a service: one variant per modeled exception, built from an error response.
 pub trait OperationError: Sized {
     /// Picks the modeled error for `code`, or `Unhandled`.
     fn from_response(code: &str, message: Option<&str>, raw: &RawResponse) -> Self;
 
+    /// The error the variant holds: its code, retry class and message.
+    fn details(&self) -> &dyn ErrorDetails;
+
     /// The retry class the model gives this error (its `retryable` trait), if any.
+    fn retry_class(&self) -> Option<crate::retry::RetryClass> {
+        self.details().retry_class()
+    }
+
+    /// Whether no modeled error matched.
+    fn is_unhandled(&self) -> bool {
+        self.details().is_unhandled()
+    }
+}
+
+/// What any error a service returns says about itself: its code, its retry class, and (as
+/// `Display`) its code and message. Every [`ErrorShape`] and [`Unhandled`] has it.
+pub trait ErrorDetails: std::fmt::Display + Send + Sync {
+    /// The error code.
+    fn code(&self) -> &str;
+
+    /// The retry class of the model's `retryable` trait, if the error has one.
     fn retry_class(&self) -> Option<crate::retry::RetryClass> {
         None
     }
 
-    /// Whether no modeled error matched.
+    /// Whether this is an error the client does not model.
     fn is_unhandled(&self) -> bool {
         false
     }
 }
 
+impl<T: ErrorShape + std::fmt::Display + Send + Sync> ErrorDetails for T {
+    fn code(&self) -> &str {
+        T::CODE
+    }
+
+    fn retry_class(&self) -> Option<crate::retry::RetryClass> {
+        T::RETRY
+    }
+}
+
+impl ErrorDetails for Unhandled {
+    fn code(&self) -> &str {
+        &self.code
+    }
+
+    fn is_unhandled(&self) -> bool {
+        true
+    }
+}
+
 /// An exception structure read from an error response.
 pub trait ErrorShape: DeserializeOwned + Default {
+    /// The error code on the wire.
+    const CODE: &'static str;
+
     /// The retry class of the model's `retryable` trait (`throttling` or not), if the exception
     /// has one.
     const RETRY: Option<crate::retry::RetryClass> = None;
@@ -276,10 +319,14 @@ mod tests {
     }
 
     #[derive(Debug, Clone)]
-    struct NoErr;
+    struct NoErr(Unhandled);
     impl OperationError for NoErr {
-        fn from_response(_: &str, _: Option<&str>, _: &RawResponse) -> Self {
-            NoErr
+        fn from_response(code: &str, message: Option<&str>, _: &RawResponse) -> Self {
+            NoErr(Unhandled::new(code, message))
+        }
+
+        fn details(&self) -> &dyn ErrorDetails {
+            &self.0
         }
     }
 

@@ -321,6 +321,13 @@ pub struct Unhandled {
     pub message: Option<String>,
 }
 
+impl Unhandled {
+    /// The error of `code`, with its message.
+    pub fn new(code: &str, message: Option<&str>) -> Self {
+        Unhandled { code: code.to_owned(), message: message.map(str::to_owned) }
+    }
+}
+
 impl std::fmt::Display for Unhandled {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.code)?;

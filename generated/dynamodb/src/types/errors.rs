@@ -15,7 +15,9 @@ pub struct BackupInUseException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(BackupInUseException, "BackupInUseException", message: message);
+stratus_runtime::impl_error!(
+    BackupInUseException, "BackupInUseException", message : message
+);
 
 /// Backup not found for the given BackupARN.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -26,7 +28,9 @@ pub struct BackupNotFoundException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(BackupNotFoundException, "BackupNotFoundException", message: message);
+stratus_runtime::impl_error!(
+    BackupNotFoundException, "BackupNotFoundException", message : message
+);
 
 /// A condition specified in the operation failed to be evaluated.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -41,9 +45,7 @@ pub struct ConditionalCheckFailedException {
 }
 
 stratus_runtime::impl_error!(
-    ConditionalCheckFailedException,
-    "ConditionalCheckFailedException",
-    message: message
+    ConditionalCheckFailedException, "ConditionalCheckFailedException", message : message
 );
 
 /// Backups have not yet been enabled for this table.
@@ -56,9 +58,8 @@ pub struct ContinuousBackupsUnavailableException {
 }
 
 stratus_runtime::impl_error!(
-    ContinuousBackupsUnavailableException,
-    "ContinuousBackupsUnavailableException",
-    message: message
+    ContinuousBackupsUnavailableException, "ContinuousBackupsUnavailableException",
+    message : message
 );
 
 /// There was an attempt to insert an item with the same primary key as an item that already exists in the DynamoDB table.
@@ -70,7 +71,9 @@ pub struct DuplicateItemException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(DuplicateItemException, "DuplicateItemException", message: message);
+stratus_runtime::impl_error!(
+    DuplicateItemException, "DuplicateItemException", message : message
+);
 
 /// There was a conflict when writing to the specified S3 bucket.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -81,7 +84,9 @@ pub struct ExportConflictException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(ExportConflictException, "ExportConflictException", message: message);
+stratus_runtime::impl_error!(
+    ExportConflictException, "ExportConflictException", message : message
+);
 
 /// The specified export was not found.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -92,7 +97,9 @@ pub struct ExportNotFoundException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(ExportNotFoundException, "ExportNotFoundException", message: message);
+stratus_runtime::impl_error!(
+    ExportNotFoundException, "ExportNotFoundException", message : message
+);
 
 /// The specified global table already exists.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -104,9 +111,8 @@ pub struct GlobalTableAlreadyExistsException {
 }
 
 stratus_runtime::impl_error!(
-    GlobalTableAlreadyExistsException,
-    "GlobalTableAlreadyExistsException",
-    message: message
+    GlobalTableAlreadyExistsException, "GlobalTableAlreadyExistsException", message :
+    message
 );
 
 /// The specified global table does not exist.
@@ -118,7 +124,9 @@ pub struct GlobalTableNotFoundException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(GlobalTableNotFoundException, "GlobalTableNotFoundException", message: message);
+stratus_runtime::impl_error!(
+    GlobalTableNotFoundException, "GlobalTableNotFoundException", message : message
+);
 
 /// DynamoDB rejected the request because you retried a request with a different payload but with an idempotent token that was already used.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -130,9 +138,8 @@ pub struct IdempotentParameterMismatchException {
 }
 
 stratus_runtime::impl_error!(
-    IdempotentParameterMismatchException,
-    "IdempotentParameterMismatchException",
-    message: message
+    IdempotentParameterMismatchException, "IdempotentParameterMismatchException", message
+    : message
 );
 
 /// There was a conflict when importing from the specified S3 source. This can occur when the current import conflicts with a previous import request that had the same client token.
@@ -144,7 +151,9 @@ pub struct ImportConflictException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(ImportConflictException, "ImportConflictException", message: message);
+stratus_runtime::impl_error!(
+    ImportConflictException, "ImportConflictException", message : message
+);
 
 /// The specified import was not found.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -155,7 +164,9 @@ pub struct ImportNotFoundException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(ImportNotFoundException, "ImportNotFoundException", message: message);
+stratus_runtime::impl_error!(
+    ImportNotFoundException, "ImportNotFoundException", message : message
+);
 
 /// The operation tried to access a nonexistent index.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -166,7 +177,9 @@ pub struct IndexNotFoundException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(IndexNotFoundException, "IndexNotFoundException", message: message);
+stratus_runtime::impl_error!(
+    IndexNotFoundException, "IndexNotFoundException", message : message
+);
 
 /// An error occurred on the server side.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -177,7 +190,9 @@ pub struct InternalServerError {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(InternalServerError, "InternalServerError", message: message);
+stratus_runtime::impl_error!(
+    InternalServerError, "InternalServerError", message : message
+);
 
 /// The specified `ExportTime` is outside of the point in time recovery window.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -188,7 +203,9 @@ pub struct InvalidExportTimeException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(InvalidExportTimeException, "InvalidExportTimeException", message: message);
+stratus_runtime::impl_error!(
+    InvalidExportTimeException, "InvalidExportTimeException", message : message
+);
 
 /// An invalid restore time was specified. RestoreDateTime must be between EarliestRestorableDateTime and LatestRestorableDateTime.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -199,7 +216,9 @@ pub struct InvalidRestoreTimeException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(InvalidRestoreTimeException, "InvalidRestoreTimeException", message: message);
+stratus_runtime::impl_error!(
+    InvalidRestoreTimeException, "InvalidRestoreTimeException", message : message
+);
 
 /// An item collection is too large. This exception is only returned for tables that have one or more local secondary indexes.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -211,9 +230,8 @@ pub struct ItemCollectionSizeLimitExceededException {
 }
 
 stratus_runtime::impl_error!(
-    ItemCollectionSizeLimitExceededException,
-    "ItemCollectionSizeLimitExceededException",
-    message: message
+    ItemCollectionSizeLimitExceededException, "ItemCollectionSizeLimitExceededException",
+    message : message
 );
 
 /// There is no limit to the number of daily on-demand backups that can be taken.
@@ -237,7 +255,9 @@ pub struct LimitExceededException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(LimitExceededException, "LimitExceededException", message: message);
+stratus_runtime::impl_error!(
+    LimitExceededException, "LimitExceededException", message : message
+);
 
 /// Point in time recovery has not yet been enabled for this source table.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -249,9 +269,8 @@ pub struct PointInTimeRecoveryUnavailableException {
 }
 
 stratus_runtime::impl_error!(
-    PointInTimeRecoveryUnavailableException,
-    "PointInTimeRecoveryUnavailableException",
-    message: message
+    PointInTimeRecoveryUnavailableException, "PointInTimeRecoveryUnavailableException",
+    message : message
 );
 
 /// The operation tried to access a nonexistent resource-based policy.
@@ -265,7 +284,9 @@ pub struct PolicyNotFoundException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(PolicyNotFoundException, "PolicyNotFoundException", message: message);
+stratus_runtime::impl_error!(
+    PolicyNotFoundException, "PolicyNotFoundException", message : message
+);
 
 /// The request was denied due to request throttling. For detailed information about why the request was throttled and the ARN of the impacted resource, find the [ThrottlingReason](<https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ThrottlingReason.html>) field in the returned exception. The Amazon Web Services SDKs for DynamoDB automatically retry requests that receive this exception. Your request is eventually successful, unless your retry queue is too large to finish. Reduce the frequency of requests and use exponential backoff. For more information, go to [Error Retries and Exponential Backoff](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html#Programming.Errors.RetryAndBackoff>) in the *Amazon DynamoDB Developer Guide*.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -280,9 +301,8 @@ pub struct ProvisionedThroughputExceededException {
 }
 
 stratus_runtime::impl_error!(
-    ProvisionedThroughputExceededException,
-    "ProvisionedThroughputExceededException",
-    message: message
+    ProvisionedThroughputExceededException, "ProvisionedThroughputExceededException",
+    message : message
 );
 
 /// The specified replica is already part of the global table.
@@ -295,9 +315,7 @@ pub struct ReplicaAlreadyExistsException {
 }
 
 stratus_runtime::impl_error!(
-    ReplicaAlreadyExistsException,
-    "ReplicaAlreadyExistsException",
-    message: message
+    ReplicaAlreadyExistsException, "ReplicaAlreadyExistsException", message : message
 );
 
 /// The specified replica is no longer part of the global table.
@@ -309,7 +327,9 @@ pub struct ReplicaNotFoundException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(ReplicaNotFoundException, "ReplicaNotFoundException", message: message);
+stratus_runtime::impl_error!(
+    ReplicaNotFoundException, "ReplicaNotFoundException", message : message
+);
 
 /// The request was rejected because one or more items in the request are being modified by a request in another Region.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -321,10 +341,8 @@ pub struct ReplicatedWriteConflictException {
 }
 
 stratus_runtime::impl_error!(
-    ReplicatedWriteConflictException,
-    "ReplicatedWriteConflictException",
-    retry: Transient,
-    message: message
+    ReplicatedWriteConflictException, "ReplicatedWriteConflictException", retry :
+    Transient, message : message
 );
 
 /// Throughput exceeds the current throughput quota for your account. For detailed information about why the request was throttled and the ARN of the impacted resource, find the [ThrottlingReason](<https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ThrottlingReason.html>) field in the returned exception. Contact [Amazon Web Services Support](<https://aws.amazon.com/support>) to request a quota increase.
@@ -339,7 +357,9 @@ pub struct RequestLimitExceeded {
     pub throttling_reasons: Option<Vec<ThrottlingReason>>,
 }
 
-stratus_runtime::impl_error!(RequestLimitExceeded, "RequestLimitExceeded", message: message);
+stratus_runtime::impl_error!(
+    RequestLimitExceeded, "RequestLimitExceeded", message : message
+);
 
 /// The operation conflicts with the resource's availability. For example:
 ///
@@ -356,7 +376,9 @@ pub struct ResourceInUseException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(ResourceInUseException, "ResourceInUseException", message: message);
+stratus_runtime::impl_error!(
+    ResourceInUseException, "ResourceInUseException", message : message
+);
 
 /// The operation tried to access a nonexistent table or index. The resource might not be specified correctly, or its status might not be `ACTIVE`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -367,7 +389,9 @@ pub struct ResourceNotFoundException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(ResourceNotFoundException, "ResourceNotFoundException", message: message);
+stratus_runtime::impl_error!(
+    ResourceNotFoundException, "ResourceNotFoundException", message : message
+);
 
 /// A target table with the specified name already exists.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -378,7 +402,9 @@ pub struct TableAlreadyExistsException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(TableAlreadyExistsException, "TableAlreadyExistsException", message: message);
+stratus_runtime::impl_error!(
+    TableAlreadyExistsException, "TableAlreadyExistsException", message : message
+);
 
 /// A target table with the specified name is either being created or deleted.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -389,7 +415,9 @@ pub struct TableInUseException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(TableInUseException, "TableInUseException", message: message);
+stratus_runtime::impl_error!(
+    TableInUseException, "TableInUseException", message : message
+);
 
 /// A source table with the name `TableName` does not currently exist within the subscriber's account or the subscriber is operating in the wrong Amazon Web Services Region.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -400,7 +428,9 @@ pub struct TableNotFoundException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(TableNotFoundException, "TableNotFoundException", message: message);
+stratus_runtime::impl_error!(
+    TableNotFoundException, "TableNotFoundException", message : message
+);
 
 /// The request was denied due to request throttling. For detailed information about why the request was throttled and the ARN of the impacted resource, find the [ThrottlingReason](<https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ThrottlingReason.html>) field in the returned exception.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -414,7 +444,9 @@ pub struct ThrottlingException {
     pub throttling_reasons: Option<Vec<ThrottlingReason>>,
 }
 
-stratus_runtime::impl_error!(ThrottlingException, "ThrottlingException", message: message);
+stratus_runtime::impl_error!(
+    ThrottlingException, "ThrottlingException", message : message
+);
 
 /// The entire transaction request was canceled.
 ///
@@ -503,7 +535,9 @@ pub struct TransactionCanceledException {
     pub cancellation_reasons: Option<Vec<CancellationReason>>,
 }
 
-stratus_runtime::impl_error!(TransactionCanceledException, "TransactionCanceledException", message: message);
+stratus_runtime::impl_error!(
+    TransactionCanceledException, "TransactionCanceledException", message : message
+);
 
 /// Operation was rejected because there is an ongoing transaction for the item.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -514,7 +548,9 @@ pub struct TransactionConflictException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(TransactionConflictException, "TransactionConflictException", message: message);
+stratus_runtime::impl_error!(
+    TransactionConflictException, "TransactionConflictException", message : message
+);
 
 /// The transaction with the given request token is already in progress.
 ///
@@ -547,7 +583,5 @@ pub struct TransactionInProgressException {
 }
 
 stratus_runtime::impl_error!(
-    TransactionInProgressException,
-    "TransactionInProgressException",
-    message: message
+    TransactionInProgressException, "TransactionInProgressException", message : message
 );

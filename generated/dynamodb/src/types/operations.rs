@@ -723,6 +723,7 @@ pub struct DescribeContributorInsightsOutput {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct DescribeEndpointsInput {}
+
 /// Output of the `DescribeEndpoints` operation.
 ///
 /// Returned by [`Client::describe_endpoints`](crate::Client::describe_endpoints).
@@ -849,6 +850,7 @@ pub struct DescribeKinesisStreamingDestinationOutput {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct DescribeLimitsInput {}
+
 /// Represents the output of a `DescribeLimits` operation.
 ///
 /// Returned by [`Client::describe_limits`](crate::Client::describe_limits).

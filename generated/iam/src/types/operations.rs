@@ -1202,6 +1202,7 @@ pub struct DetachUserPolicyInput {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct DisableOrganizationsRootCredentialsManagementInput {}
+
 /// Output of the `DisableOrganizationsRootCredentialsManagement` operation.
 ///
 /// Returned by [`Client::disable_organizations_root_credentials_management`](crate::Client::disable_organizations_root_credentials_management).
@@ -1222,6 +1223,7 @@ pub struct DisableOrganizationsRootCredentialsManagementOutput {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct DisableOrganizationsRootSessionsInput {}
+
 /// Output of the `DisableOrganizationsRootSessions` operation.
 ///
 /// Returned by [`Client::disable_organizations_root_sessions`](crate::Client::disable_organizations_root_sessions).
@@ -1270,6 +1272,7 @@ pub struct EnableMfaDeviceInput {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct EnableOrganizationsRootCredentialsManagementInput {}
+
 /// Output of the `EnableOrganizationsRootCredentialsManagement` operation.
 ///
 /// Returned by [`Client::enable_organizations_root_credentials_management`](crate::Client::enable_organizations_root_credentials_management).
@@ -1290,6 +1293,7 @@ pub struct EnableOrganizationsRootCredentialsManagementOutput {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct EnableOrganizationsRootSessionsInput {}
+
 /// Output of the `EnableOrganizationsRootSessions` operation.
 ///
 /// Returned by [`Client::enable_organizations_root_sessions`](crate::Client::enable_organizations_root_sessions).
@@ -1468,6 +1472,7 @@ pub struct GetAccountPasswordPolicyOutput {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct GetAccountPropertiesInput {}
+
 /// Output of the `GetAccountProperties` operation.
 ///
 /// Returned by [`Client::get_account_properties`](crate::Client::get_account_properties).
@@ -2957,6 +2962,7 @@ pub struct ListOpenIdConnectProviderTagsOutput {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct ListOpenIdConnectProvidersInput {}
+
 /// Contains the response to a successful [ListOpenIDConnectProviders](<https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListOpenIDConnectProviders.html>) request.
 ///
 /// Returned by [`Client::list_open_id_connect_providers`](crate::Client::list_open_id_connect_providers).
@@ -2977,6 +2983,7 @@ pub struct ListOpenIdConnectProvidersOutput {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct ListOrganizationsFeaturesInput {}
+
 /// Output of the `ListOrganizationsFeatures` operation.
 ///
 /// Returned by [`Client::list_organizations_features`](crate::Client::list_organizations_features).
@@ -3306,6 +3313,7 @@ pub struct ListSamlProviderTagsOutput {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct ListSamlProvidersInput {}
+
 /// Contains the response to a successful [ListSAMLProviders](<https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListSAMLProviders.html>) request.
 ///
 /// Returned by [`Client::list_saml_providers`](crate::Client::list_saml_providers).
@@ -3672,6 +3680,7 @@ pub struct PutAccountPropertiesInput {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct PutAccountPropertiesOutput {}
+
 /// Input of the `PutGroupPolicy` operation.
 ///
 /// The input of [`Client::put_group_policy`](crate::Client::put_group_policy).
@@ -4692,6 +4701,7 @@ pub struct UpdateRoleInput {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct UpdateRoleOutput {}
+
 /// Input of the `UpdateSAMLProvider` operation.
 ///
 /// The input of [`Client::update_saml_provider`](crate::Client::update_saml_provider).
@@ -5007,42 +5017,49 @@ pub struct UploadSigningCertificateOutput {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct DeleteAccountPasswordPolicyInput {}
+
 /// Input of the `DisableOutboundWebIdentityFederation` operation (it takes no parameters).
 ///
 /// The input of [`Client::disable_outbound_web_identity_federation`](crate::Client::disable_outbound_web_identity_federation).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct DisableOutboundWebIdentityFederationInput {}
+
 /// Input of the `EnableOutboundWebIdentityFederation` operation (it takes no parameters).
 ///
 /// The input of [`Client::enable_outbound_web_identity_federation`](crate::Client::enable_outbound_web_identity_federation).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct EnableOutboundWebIdentityFederationInput {}
+
 /// Input of the `GenerateCredentialReport` operation (it takes no parameters).
 ///
 /// The input of [`Client::generate_credential_report`](crate::Client::generate_credential_report).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct GenerateCredentialReportInput {}
+
 /// Input of the `GetAccountPasswordPolicy` operation (it takes no parameters).
 ///
 /// The input of [`Client::get_account_password_policy`](crate::Client::get_account_password_policy).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct GetAccountPasswordPolicyInput {}
+
 /// Input of the `GetAccountSummary` operation (it takes no parameters).
 ///
 /// The input of [`Client::get_account_summary`](crate::Client::get_account_summary).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct GetAccountSummaryInput {}
+
 /// Input of the `GetCredentialReport` operation (it takes no parameters).
 ///
 /// The input of [`Client::get_credential_report`](crate::Client::get_credential_report).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct GetCredentialReportInput {}
+
 /// Input of the `GetOutboundWebIdentityFederationInfo` operation (it takes no parameters).
 ///
 /// The input of [`Client::get_outbound_web_identity_federation_info`](crate::Client::get_outbound_web_identity_federation_info).

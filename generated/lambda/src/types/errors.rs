@@ -17,7 +17,9 @@ pub struct AliasLimitExceededException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(AliasLimitExceededException, "AliasLimitExceededException", message: message);
+stratus_runtime::impl_error!(
+    AliasLimitExceededException, "AliasLimitExceededException", message : message
+);
 
 /// The callback ID token has either expired or the callback associated with the token has already been closed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -31,7 +33,9 @@ pub struct CallbackTimeoutException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(CallbackTimeoutException, "CallbackTimeoutException", message: message);
+stratus_runtime::impl_error!(
+    CallbackTimeoutException, "CallbackTimeoutException", message : message
+);
 
 /// The maximum number of capacity providers for your account has been exceeded. For more information, see [Lambda quotas](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html>)
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -46,9 +50,8 @@ pub struct CapacityProviderLimitExceededException {
 }
 
 stratus_runtime::impl_error!(
-    CapacityProviderLimitExceededException,
-    "CapacityProviderLimitExceededException",
-    message: message
+    CapacityProviderLimitExceededException, "CapacityProviderLimitExceededException",
+    message : message
 );
 
 /// The Lambda function couldn't be invoked because its code artifact user has been deleted. Wait for Lambda to provision a new code artifact user, or update the function's code package to recreate it.
@@ -64,9 +67,8 @@ pub struct CodeArtifactUserDeletedException {
 }
 
 stratus_runtime::impl_error!(
-    CodeArtifactUserDeletedException,
-    "CodeArtifactUserDeletedException",
-    message: message
+    CodeArtifactUserDeletedException, "CodeArtifactUserDeletedException", message :
+    message
 );
 
 /// The Lambda function couldn't be invoked because provisioning of its code artifact user failed. Update the function's code package or check the Lambda function's `State` and `StateReasonCode` for additional context.
@@ -82,9 +84,7 @@ pub struct CodeArtifactUserFailedException {
 }
 
 stratus_runtime::impl_error!(
-    CodeArtifactUserFailedException,
-    "CodeArtifactUserFailedException",
-    message: message
+    CodeArtifactUserFailedException, "CodeArtifactUserFailedException", message : message
 );
 
 /// The Lambda function couldn't be invoked because its code artifact user is still being provisioned. Wait for the function's `State` to become `Active` and try the request again.
@@ -100,9 +100,8 @@ pub struct CodeArtifactUserPendingException {
 }
 
 stratus_runtime::impl_error!(
-    CodeArtifactUserPendingException,
-    "CodeArtifactUserPendingException",
-    message: message
+    CodeArtifactUserPendingException, "CodeArtifactUserPendingException", message :
+    message
 );
 
 /// The specified code signing configuration does not exist.
@@ -118,9 +117,8 @@ pub struct CodeSigningConfigNotFoundException {
 }
 
 stratus_runtime::impl_error!(
-    CodeSigningConfigNotFoundException,
-    "CodeSigningConfigNotFoundException",
-    message: message
+    CodeSigningConfigNotFoundException, "CodeSigningConfigNotFoundException", message :
+    message
 );
 
 /// Your Amazon Web Services account has exceeded its maximum total code size. For more information, see [Lambda quotas](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html>).
@@ -135,7 +133,9 @@ pub struct CodeStorageExceededException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(CodeStorageExceededException, "CodeStorageExceededException", message: message);
+stratus_runtime::impl_error!(
+    CodeStorageExceededException, "CodeStorageExceededException", message : message
+);
 
 /// The code signature failed one or more of the validation checks for signature mismatch or expiry, and the code signing policy is set to ENFORCE. Lambda blocks the deployment.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -150,9 +150,7 @@ pub struct CodeVerificationFailedException {
 }
 
 stratus_runtime::impl_error!(
-    CodeVerificationFailedException,
-    "CodeVerificationFailedException",
-    message: message
+    CodeVerificationFailedException, "CodeVerificationFailedException", message : message
 );
 
 /// The durable execution with the specified name has already been started. Each durable execution name must be unique within the function. Use a different name or check the status of the existing execution.
@@ -168,9 +166,8 @@ pub struct DurableExecutionAlreadyStartedException {
 }
 
 stratus_runtime::impl_error!(
-    DurableExecutionAlreadyStartedException,
-    "DurableExecutionAlreadyStartedException",
-    message: message
+    DurableExecutionAlreadyStartedException, "DurableExecutionAlreadyStartedException",
+    message : message
 );
 
 /// Need additional permissions to configure VPC settings.
@@ -185,7 +182,9 @@ pub struct Ec2AccessDeniedException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(Ec2AccessDeniedException, "EC2AccessDeniedException", message: message);
+stratus_runtime::impl_error!(
+    Ec2AccessDeniedException, "EC2AccessDeniedException", message : message
+);
 
 /// Amazon EC2 throttled Lambda during Lambda function initialization using the execution role provided for the function.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -199,7 +198,9 @@ pub struct Ec2ThrottledException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(Ec2ThrottledException, "EC2ThrottledException", message: message);
+stratus_runtime::impl_error!(
+    Ec2ThrottledException, "EC2ThrottledException", message : message
+);
 
 /// Lambda received an unexpected Amazon EC2 client exception while setting up for the Lambda function.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -216,7 +217,9 @@ pub struct Ec2UnexpectedException {
     pub ec2_error_code: Option<String>,
 }
 
-stratus_runtime::impl_error!(Ec2UnexpectedException, "EC2UnexpectedException", message: message);
+stratus_runtime::impl_error!(
+    Ec2UnexpectedException, "EC2UnexpectedException", message : message
+);
 
 /// An error occurred when reading from or writing to a connected file system.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -230,7 +233,7 @@ pub struct EfsioException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(EfsioException, "EFSIOException", message: message);
+stratus_runtime::impl_error!(EfsioException, "EFSIOException", message : message);
 
 /// The Lambda function couldn't make a network connection to the configured file system.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -245,9 +248,7 @@ pub struct EfsMountConnectivityException {
 }
 
 stratus_runtime::impl_error!(
-    EfsMountConnectivityException,
-    "EFSMountConnectivityException",
-    message: message
+    EfsMountConnectivityException, "EFSMountConnectivityException", message : message
 );
 
 /// The Lambda function couldn't mount the configured file system due to a permission or configuration issue.
@@ -262,7 +263,9 @@ pub struct EfsMountFailureException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(EfsMountFailureException, "EFSMountFailureException", message: message);
+stratus_runtime::impl_error!(
+    EfsMountFailureException, "EFSMountFailureException", message : message
+);
 
 /// The Lambda function made a network connection to the configured file system, but the mount operation timed out.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -276,7 +279,9 @@ pub struct EfsMountTimeoutException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(EfsMountTimeoutException, "EFSMountTimeoutException", message: message);
+stratus_runtime::impl_error!(
+    EfsMountTimeoutException, "EFSMountTimeoutException", message : message
+);
 
 /// Lambda couldn't create an elastic network interface in the VPC, specified as part of Lambda function configuration, because the limit for network interfaces has been reached. For more information, see [Lambda quotas](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html>).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -290,7 +295,9 @@ pub struct EniLimitReachedException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(EniLimitReachedException, "ENILimitReachedException", message: message);
+stratus_runtime::impl_error!(
+    EniLimitReachedException, "ENILimitReachedException", message : message
+);
 
 /// Lambda couldn't invoke the Lambda function because the elastic network interface (ENI) configured for its VPC connection isn't ready yet. Wait a few moments and try the request again. For more information about VPC configuration, see [Configuring a Lambda function to access resources in a VPC](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html>).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -304,7 +311,9 @@ pub struct EniNotReadyException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(EniNotReadyException, "ENINotReadyException", message: message);
+stratus_runtime::impl_error!(
+    EniNotReadyException, "ENINotReadyException", message : message
+);
 
 /// The maximum number of function versions that can be associated with a single capacity provider has been exceeded. For more information, see [Lambda quotas](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html>).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -320,8 +329,7 @@ pub struct FunctionVersionsPerCapacityProviderLimitExceededException {
 
 stratus_runtime::impl_error!(
     FunctionVersionsPerCapacityProviderLimitExceededException,
-    "FunctionVersionsPerCapacityProviderLimitExceededException",
-    message: message
+    "FunctionVersionsPerCapacityProviderLimitExceededException", message : message
 );
 
 /// The code signature failed the integrity check. If the integrity check fails, then Lambda blocks deployment, even if the code signing policy is set to WARN.
@@ -337,9 +345,7 @@ pub struct InvalidCodeSignatureException {
 }
 
 stratus_runtime::impl_error!(
-    InvalidCodeSignatureException,
-    "InvalidCodeSignatureException",
-    message: message
+    InvalidCodeSignatureException, "InvalidCodeSignatureException", message : message
 );
 
 /// One of the parameters in the request is not valid.
@@ -355,9 +361,7 @@ pub struct InvalidParameterValueException {
 }
 
 stratus_runtime::impl_error!(
-    InvalidParameterValueException,
-    "InvalidParameterValueException",
-    message: message
+    InvalidParameterValueException, "InvalidParameterValueException", message : message
 );
 
 /// The request body could not be parsed as JSON, or a request header is invalid. For example, the 'x-amzn-RequestId' header is not a valid UUID string.
@@ -373,9 +377,7 @@ pub struct InvalidRequestContentException {
 }
 
 stratus_runtime::impl_error!(
-    InvalidRequestContentException,
-    "InvalidRequestContentException",
-    message: message
+    InvalidRequestContentException, "InvalidRequestContentException", message : message
 );
 
 /// The runtime or runtime version specified is not supported.
@@ -390,7 +392,9 @@ pub struct InvalidRuntimeException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(InvalidRuntimeException, "InvalidRuntimeException", message: message);
+stratus_runtime::impl_error!(
+    InvalidRuntimeException, "InvalidRuntimeException", message : message
+);
 
 /// The security group ID provided in the Lambda function VPC configuration is not valid.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -405,9 +409,7 @@ pub struct InvalidSecurityGroupIdException {
 }
 
 stratus_runtime::impl_error!(
-    InvalidSecurityGroupIdException,
-    "InvalidSecurityGroupIDException",
-    message: message
+    InvalidSecurityGroupIdException, "InvalidSecurityGroupIDException", message : message
 );
 
 /// The subnet ID provided in the Lambda function VPC configuration is not valid.
@@ -422,7 +424,9 @@ pub struct InvalidSubnetIdException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(InvalidSubnetIdException, "InvalidSubnetIDException", message: message);
+stratus_runtime::impl_error!(
+    InvalidSubnetIdException, "InvalidSubnetIDException", message : message
+);
 
 /// Lambda could not unzip the deployment package.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -436,7 +440,9 @@ pub struct InvalidZipFileException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(InvalidZipFileException, "InvalidZipFileException", message: message);
+stratus_runtime::impl_error!(
+    InvalidZipFileException, "InvalidZipFileException", message : message
+);
 
 /// Lambda couldn't decrypt the environment variables because KMS access was denied. Check the Lambda function's KMS permissions.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -450,7 +456,9 @@ pub struct KmsAccessDeniedException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(KmsAccessDeniedException, "KMSAccessDeniedException", message: message);
+stratus_runtime::impl_error!(
+    KmsAccessDeniedException, "KMSAccessDeniedException", message : message
+);
 
 /// Lambda couldn't decrypt the environment variables because the KMS key used is disabled. Check the Lambda function's KMS key settings.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -464,7 +472,9 @@ pub struct KmsDisabledException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(KmsDisabledException, "KMSDisabledException", message: message);
+stratus_runtime::impl_error!(
+    KmsDisabledException, "KMSDisabledException", message : message
+);
 
 /// Lambda couldn't decrypt the environment variables because the state of the KMS key used is not valid for Decrypt. Check the function's KMS key settings.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -478,7 +488,9 @@ pub struct KmsInvalidStateException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(KmsInvalidStateException, "KMSInvalidStateException", message: message);
+stratus_runtime::impl_error!(
+    KmsInvalidStateException, "KMSInvalidStateException", message : message
+);
 
 /// Lambda couldn't decrypt the environment variables because the KMS key was not found. Check the function's KMS key settings.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -492,7 +504,9 @@ pub struct KmsNotFoundException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(KmsNotFoundException, "KMSNotFoundException", message: message);
+stratus_runtime::impl_error!(
+    KmsNotFoundException, "KMSNotFoundException", message : message
+);
 
 /// The Lambda function doesn't support the invocation mode requested. For example, calling `Invoke` with `InvocationType=RequestResponse` on a function configured for asynchronous-only invocation, or vice versa. For more information about invocation types, see [Invoking Lambda functions](<https://docs.aws.amazon.com/lambda/latest/dg/invocation-options.html>).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -506,7 +520,9 @@ pub struct ModeNotSupportedException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(ModeNotSupportedException, "ModeNotSupportedException", message: message);
+stratus_runtime::impl_error!(
+    ModeNotSupportedException, "ModeNotSupportedException", message : message
+);
 
 /// The function has no published versions available.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -520,7 +536,9 @@ pub struct NoPublishedVersionException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(NoPublishedVersionException, "NoPublishedVersionException", message: message);
+stratus_runtime::impl_error!(
+    NoPublishedVersionException, "NoPublishedVersionException", message : message
+);
 
 /// The permissions policy for the resource is too large. For more information, see [Lambda quotas](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html>).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -535,9 +553,7 @@ pub struct PolicyLengthExceededException {
 }
 
 stratus_runtime::impl_error!(
-    PolicyLengthExceededException,
-    "PolicyLengthExceededException",
-    message: message
+    PolicyLengthExceededException, "PolicyLengthExceededException", message : message
 );
 
 /// The RevisionId provided does not match the latest RevisionId for the Lambda function or alias.
@@ -555,7 +571,9 @@ pub struct PreconditionFailedException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(PreconditionFailedException, "PreconditionFailedException", message: message);
+stratus_runtime::impl_error!(
+    PreconditionFailedException, "PreconditionFailedException", message : message
+);
 
 /// The specified configuration does not exist.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -571,8 +589,7 @@ pub struct ProvisionedConcurrencyConfigNotFoundException {
 
 stratus_runtime::impl_error!(
     ProvisionedConcurrencyConfigNotFoundException,
-    "ProvisionedConcurrencyConfigNotFoundException",
-    message: message
+    "ProvisionedConcurrencyConfigNotFoundException", message : message
 );
 
 /// The resource-based policy you tried to add to the Lambda resource would grant public access to it, which isn't allowed.
@@ -587,7 +604,9 @@ pub struct PublicPolicyException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(PublicPolicyException, "PublicPolicyException", message: message);
+stratus_runtime::impl_error!(
+    PublicPolicyException, "PublicPolicyException", message : message
+);
 
 /// Lambda has detected your function being invoked in a recursive loop with other Amazon Web Services resources and stopped your function's invocation.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -601,7 +620,9 @@ pub struct RecursiveInvocationException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(RecursiveInvocationException, "RecursiveInvocationException", message: message);
+stratus_runtime::impl_error!(
+    RecursiveInvocationException, "RecursiveInvocationException", message : message
+);
 
 /// The request payload exceeded the `Invoke` request body JSON input quota. For more information, see [Lambda quotas](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html>).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -615,7 +636,9 @@ pub struct RequestTooLargeException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(RequestTooLargeException, "RequestTooLargeException", message: message);
+stratus_runtime::impl_error!(
+    RequestTooLargeException, "RequestTooLargeException", message : message
+);
 
 /// The resource already exists, or another operation is in progress.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -629,7 +652,9 @@ pub struct ResourceConflictException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(ResourceConflictException, "ResourceConflictException", message: message);
+stratus_runtime::impl_error!(
+    ResourceConflictException, "ResourceConflictException", message : message
+);
 
 /// The operation conflicts with the resource's availability. For example, you tried to update an event source mapping in the CREATING state, or you tried to delete an event source mapping currently UPDATING.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -643,7 +668,9 @@ pub struct ResourceInUseException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(ResourceInUseException, "ResourceInUseException", message: message);
+stratus_runtime::impl_error!(
+    ResourceInUseException, "ResourceInUseException", message : message
+);
 
 /// The resource specified in the request does not exist.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -657,7 +684,9 @@ pub struct ResourceNotFoundException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(ResourceNotFoundException, "ResourceNotFoundException", message: message);
+stratus_runtime::impl_error!(
+    ResourceNotFoundException, "ResourceNotFoundException", message : message
+);
 
 /// The function is inactive and its VPC connection is no longer available. Wait for the VPC connection to reestablish and try again.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -671,7 +700,9 @@ pub struct ResourceNotReadyException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(ResourceNotReadyException, "ResourceNotReadyException", message: message);
+stratus_runtime::impl_error!(
+    ResourceNotReadyException, "ResourceNotReadyException", message : message
+);
 
 /// The runtime alias for your function is no longer available. Update your function to use an available runtime alias.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -685,7 +716,9 @@ pub struct RuntimeAliasDeletedException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(RuntimeAliasDeletedException, "RuntimeAliasDeletedException", message: message);
+stratus_runtime::impl_error!(
+    RuntimeAliasDeletedException, "RuntimeAliasDeletedException", message : message
+);
 
 /// The runtime version used by your function is no longer available. Update your function to use an available runtime version or runtime alias.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -700,9 +733,7 @@ pub struct RuntimeVersionDeletedException {
 }
 
 stratus_runtime::impl_error!(
-    RuntimeVersionDeletedException,
-    "RuntimeVersionDeletedException",
-    message: message
+    RuntimeVersionDeletedException, "RuntimeVersionDeletedException", message : message
 );
 
 /// The Lambda function couldn't make a network connection to the configured S3 Files access point.
@@ -718,9 +749,8 @@ pub struct S3FilesMountConnectivityException {
 }
 
 stratus_runtime::impl_error!(
-    S3FilesMountConnectivityException,
-    "S3FilesMountConnectivityException",
-    message: message
+    S3FilesMountConnectivityException, "S3FilesMountConnectivityException", message :
+    message
 );
 
 /// The Lambda function couldn't mount the configured S3 Files access point due to a permission or configuration issue.
@@ -735,7 +765,9 @@ pub struct S3FilesMountFailureException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(S3FilesMountFailureException, "S3FilesMountFailureException", message: message);
+stratus_runtime::impl_error!(
+    S3FilesMountFailureException, "S3FilesMountFailureException", message : message
+);
 
 /// The Lambda function made a network connection to the configured S3 Files access point, but the mount operation timed out.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -749,7 +781,9 @@ pub struct S3FilesMountTimeoutException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(S3FilesMountTimeoutException, "S3FilesMountTimeoutException", message: message);
+stratus_runtime::impl_error!(
+    S3FilesMountTimeoutException, "S3FilesMountTimeoutException", message : message
+);
 
 /// The request payload exceeded the maximum allowed size for serialized request entities.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -764,9 +798,8 @@ pub struct SerializedRequestEntityTooLargeException {
 }
 
 stratus_runtime::impl_error!(
-    SerializedRequestEntityTooLargeException,
-    "SerializedRequestEntityTooLargeException",
-    message: message
+    SerializedRequestEntityTooLargeException, "SerializedRequestEntityTooLargeException",
+    message : message
 );
 
 /// The Lambda service encountered an internal error.
@@ -781,7 +814,7 @@ pub struct ServiceException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(ServiceException, "ServiceException", message: message);
+stratus_runtime::impl_error!(ServiceException, "ServiceException", message : message);
 
 /// The request would exceed a service quota. For more information about Lambda service quotas, see [Lambda quotas](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html>). To request a quota increase, see [Requesting a quota increase](<https://docs.aws.amazon.com/servicequotas/latest/userguide/request-quota-increase.html>) in the *Service Quotas User Guide*.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -796,9 +829,7 @@ pub struct ServiceQuotaExceededException {
 }
 
 stratus_runtime::impl_error!(
-    ServiceQuotaExceededException,
-    "ServiceQuotaExceededException",
-    message: message
+    ServiceQuotaExceededException, "ServiceQuotaExceededException", message : message
 );
 
 /// The `afterRestore()` [runtime hook](<https://docs.aws.amazon.com/lambda/latest/dg/snapstart-runtime-hooks.html>) encountered an error. For more information, check the Amazon CloudWatch logs.
@@ -813,7 +844,9 @@ pub struct SnapStartException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(SnapStartException, "SnapStartException", message: message);
+stratus_runtime::impl_error!(
+    SnapStartException, "SnapStartException", message : message
+);
 
 /// Lambda is initializing your function. You can invoke the function when the [function state](<https://docs.aws.amazon.com/lambda/latest/dg/functions-states.html>) becomes `Active`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -827,7 +860,9 @@ pub struct SnapStartNotReadyException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(SnapStartNotReadyException, "SnapStartNotReadyException", message: message);
+stratus_runtime::impl_error!(
+    SnapStartNotReadyException, "SnapStartNotReadyException", message : message
+);
 
 /// Lambda couldn't regenerate the SnapStart snapshot for the function. SnapStart-enabled functions periodically regenerate snapshots when their underlying runtime or dependencies change; this regeneration failed. Wait for Lambda to retry, or update the function's configuration to trigger a new snapshot. For more information, see [Lambda SnapStart](<https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html>).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -842,9 +877,8 @@ pub struct SnapStartRegenerationFailureException {
 }
 
 stratus_runtime::impl_error!(
-    SnapStartRegenerationFailureException,
-    "SnapStartRegenerationFailureException",
-    message: message
+    SnapStartRegenerationFailureException, "SnapStartRegenerationFailureException",
+    message : message
 );
 
 /// Lambda couldn't restore the snapshot within the timeout limit.
@@ -859,7 +893,9 @@ pub struct SnapStartTimeoutException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(SnapStartTimeoutException, "SnapStartTimeoutException", message: message);
+stratus_runtime::impl_error!(
+    SnapStartTimeoutException, "SnapStartTimeoutException", message : message
+);
 
 /// Lambda couldn't set up VPC access for the Lambda function because one or more configured subnets has no available IP addresses.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -874,9 +910,8 @@ pub struct SubnetIpAddressLimitReachedException {
 }
 
 stratus_runtime::impl_error!(
-    SubnetIpAddressLimitReachedException,
-    "SubnetIPAddressLimitReachedException",
-    message: message
+    SubnetIpAddressLimitReachedException, "SubnetIPAddressLimitReachedException", message
+    : message
 );
 
 /// The request throughput limit was exceeded. For more information, see [Lambda quotas](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html#api-requests>).
@@ -898,10 +933,8 @@ pub struct TooManyRequestsException {
 }
 
 stratus_runtime::impl_error!(
-    TooManyRequestsException,
-    "TooManyRequestsException",
-    message: message,
-    headers { retry_after_seconds: "Retry-After" }
+    TooManyRequestsException, "TooManyRequestsException", message : message, headers {
+    retry_after_seconds : "Retry-After" }
 );
 
 /// The content type of the `Invoke` request body is not JSON.
@@ -917,7 +950,5 @@ pub struct UnsupportedMediaTypeException {
 }
 
 stratus_runtime::impl_error!(
-    UnsupportedMediaTypeException,
-    "UnsupportedMediaTypeException",
-    message: message
+    UnsupportedMediaTypeException, "UnsupportedMediaTypeException", message : message
 );

@@ -609,6 +609,7 @@ pub struct DeleteCodeSigningConfigInput {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct DeleteCodeSigningConfigOutput {}
+
 /// Input of the `DeleteDurableExecution` operation.
 ///
 /// The input of [`Client::delete_durable_execution`](crate::Client::delete_durable_execution).
@@ -812,6 +813,7 @@ pub struct DeleteResourcePolicyInput {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct GetAccountSettingsInput {}
+
 /// Output of the `GetAccountSettings` operation.
 ///
 /// Returned by [`Client::get_account_settings`](crate::Client::get_account_settings).
@@ -2387,6 +2389,7 @@ impl std::fmt::Debug for PauseDurableExecutionInput {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct PauseDurableExecutionOutput {}
+
 /// Input of the `PublishLayerVersion` operation.
 ///
 /// The input of [`Client::publish_layer_version`](crate::Client::publish_layer_version).
@@ -2872,6 +2875,7 @@ impl std::fmt::Debug for ResumeDurableExecutionInput {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct ResumeDurableExecutionOutput {}
+
 /// Input of the `SendDurableExecutionCallbackFailure` operation.
 ///
 /// The input of [`Client::send_durable_execution_callback_failure`](crate::Client::send_durable_execution_callback_failure).
@@ -2892,6 +2896,7 @@ pub struct SendDurableExecutionCallbackFailureInput {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct SendDurableExecutionCallbackFailureOutput {}
+
 /// Input of the `SendDurableExecutionCallbackHeartbeat` operation.
 ///
 /// The input of [`Client::send_durable_execution_callback_heartbeat`](crate::Client::send_durable_execution_callback_heartbeat).
@@ -2909,6 +2914,7 @@ pub struct SendDurableExecutionCallbackHeartbeatInput {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct SendDurableExecutionCallbackHeartbeatOutput {}
+
 /// Input of the `SendDurableExecutionCallbackSuccess` operation.
 ///
 /// The input of [`Client::send_durable_execution_callback_success`](crate::Client::send_durable_execution_callback_success).
@@ -2938,6 +2944,7 @@ impl std::fmt::Debug for SendDurableExecutionCallbackSuccessInput {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct SendDurableExecutionCallbackSuccessOutput {}
+
 /// Input of the `StopDurableExecution` operation.
 ///
 /// The input of [`Client::stop_durable_execution`](crate::Client::stop_durable_execution).

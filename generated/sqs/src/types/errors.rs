@@ -12,7 +12,9 @@ pub struct BatchEntryIdsNotDistinct {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(BatchEntryIdsNotDistinct, "BatchEntryIdsNotDistinct", message: message);
+stratus_runtime::impl_error!(
+    BatchEntryIdsNotDistinct, "BatchEntryIdsNotDistinct", message : message
+);
 
 /// The length of all the messages put together is more than the limit.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -23,7 +25,9 @@ pub struct BatchRequestTooLong {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(BatchRequestTooLong, "BatchRequestTooLong", message: message);
+stratus_runtime::impl_error!(
+    BatchRequestTooLong, "BatchRequestTooLong", message : message
+);
 
 /// The batch request doesn't contain any entries.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -34,7 +38,7 @@ pub struct EmptyBatchRequest {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(EmptyBatchRequest, "EmptyBatchRequest", message: message);
+stratus_runtime::impl_error!(EmptyBatchRequest, "EmptyBatchRequest", message : message);
 
 /// The specified ID is invalid.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -45,7 +49,7 @@ pub struct InvalidAddress {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(InvalidAddress, "InvalidAddress", message: message);
+stratus_runtime::impl_error!(InvalidAddress, "InvalidAddress", message : message);
 
 /// The specified attribute doesn't exist.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -56,7 +60,9 @@ pub struct InvalidAttributeName {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(InvalidAttributeName, "InvalidAttributeName", message: message);
+stratus_runtime::impl_error!(
+    InvalidAttributeName, "InvalidAttributeName", message : message
+);
 
 /// A queue attribute value is invalid.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -67,7 +73,9 @@ pub struct InvalidAttributeValue {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(InvalidAttributeValue, "InvalidAttributeValue", message: message);
+stratus_runtime::impl_error!(
+    InvalidAttributeValue, "InvalidAttributeValue", message : message
+);
 
 /// The `Id` of a batch entry in a batch request doesn't abide by the specification.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -78,13 +86,16 @@ pub struct InvalidBatchEntryId {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(InvalidBatchEntryId, "InvalidBatchEntryId", message: message);
+stratus_runtime::impl_error!(
+    InvalidBatchEntryId, "InvalidBatchEntryId", message : message
+);
 
 /// The specified receipt handle isn't valid for the current version.
 #[deprecated(note = "exception has been included in ReceiptHandleIsInvalid")]
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct InvalidIdFormat {}
+
 stratus_runtime::impl_error!(InvalidIdFormat, "InvalidIdFormat");
 
 /// The message contains characters outside the allowed set.
@@ -96,7 +107,9 @@ pub struct InvalidMessageContents {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(InvalidMessageContents, "InvalidMessageContents", message: message);
+stratus_runtime::impl_error!(
+    InvalidMessageContents, "InvalidMessageContents", message : message
+);
 
 /// The request was not made over HTTPS or did not use SigV4 for signing.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -107,7 +120,7 @@ pub struct InvalidSecurity {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(InvalidSecurity, "InvalidSecurity", message: message);
+stratus_runtime::impl_error!(InvalidSecurity, "InvalidSecurity", message : message);
 
 /// The caller doesn't have the required KMS access.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -118,7 +131,7 @@ pub struct KmsAccessDenied {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(KmsAccessDenied, "KmsAccessDenied", message: message);
+stratus_runtime::impl_error!(KmsAccessDenied, "KmsAccessDenied", message : message);
 
 /// The request was denied due to request throttling.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -129,7 +142,7 @@ pub struct KmsDisabled {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(KmsDisabled, "KmsDisabled", message: message);
+stratus_runtime::impl_error!(KmsDisabled, "KmsDisabled", message : message);
 
 /// The request was rejected for one of the following reasons:
 ///
@@ -143,7 +156,9 @@ pub struct KmsInvalidKeyUsage {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(KmsInvalidKeyUsage, "KmsInvalidKeyUsage", message: message);
+stratus_runtime::impl_error!(
+    KmsInvalidKeyUsage, "KmsInvalidKeyUsage", message : message
+);
 
 /// The request was rejected because the state of the specified resource is not valid for this request.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -154,7 +169,7 @@ pub struct KmsInvalidState {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(KmsInvalidState, "KmsInvalidState", message: message);
+stratus_runtime::impl_error!(KmsInvalidState, "KmsInvalidState", message : message);
 
 /// The request was rejected because the specified entity or resource could not be found.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -165,7 +180,7 @@ pub struct KmsNotFound {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(KmsNotFound, "KmsNotFound", message: message);
+stratus_runtime::impl_error!(KmsNotFound, "KmsNotFound", message : message);
 
 /// The request was rejected because the specified key policy isn't syntactically or semantically correct.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -176,7 +191,7 @@ pub struct KmsOptInRequired {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(KmsOptInRequired, "KmsOptInRequired", message: message);
+stratus_runtime::impl_error!(KmsOptInRequired, "KmsOptInRequired", message : message);
 
 /// Amazon Web Services KMS throttles requests for the following conditions.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -187,12 +202,13 @@ pub struct KmsThrottled {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(KmsThrottled, "KmsThrottled", message: message);
+stratus_runtime::impl_error!(KmsThrottled, "KmsThrottled", message : message);
 
 /// The specified message isn't in flight.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct MessageNotInflight {}
+
 stratus_runtime::impl_error!(MessageNotInflight, "MessageNotInflight");
 
 /// The specified action violates a limit. For example, `ReceiveMessage` returns this error if the maximum number of in flight messages is reached and `AddPermission` returns this error if the maximum number of permissions for the queue is reached.
@@ -204,7 +220,7 @@ pub struct OverLimit {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(OverLimit, "OverLimit", message: message);
+stratus_runtime::impl_error!(OverLimit, "OverLimit", message : message);
 
 /// Indicates that the specified queue previously received a `PurgeQueue` request within the last 60 seconds (the time it can take to delete the messages in the queue).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -215,7 +231,9 @@ pub struct PurgeQueueInProgress {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(PurgeQueueInProgress, "PurgeQueueInProgress", message: message);
+stratus_runtime::impl_error!(
+    PurgeQueueInProgress, "PurgeQueueInProgress", message : message
+);
 
 /// You must wait 60 seconds after deleting a queue before you can create another queue with the same name.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -226,7 +244,9 @@ pub struct QueueDeletedRecently {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(QueueDeletedRecently, "QueueDeletedRecently", message: message);
+stratus_runtime::impl_error!(
+    QueueDeletedRecently, "QueueDeletedRecently", message : message
+);
 
 /// Ensure that the `QueueUrl` is correct and that the queue has not been deleted.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -237,7 +257,7 @@ pub struct QueueDoesNotExist {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(QueueDoesNotExist, "QueueDoesNotExist", message: message);
+stratus_runtime::impl_error!(QueueDoesNotExist, "QueueDoesNotExist", message : message);
 
 /// A queue with this name already exists. Amazon SQS returns this error only if the request includes attributes whose values differ from those of the existing queue.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -248,7 +268,7 @@ pub struct QueueNameExists {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(QueueNameExists, "QueueNameExists", message: message);
+stratus_runtime::impl_error!(QueueNameExists, "QueueNameExists", message : message);
 
 /// The specified receipt handle isn't valid.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -259,7 +279,9 @@ pub struct ReceiptHandleIsInvalid {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(ReceiptHandleIsInvalid, "ReceiptHandleIsInvalid", message: message);
+stratus_runtime::impl_error!(
+    ReceiptHandleIsInvalid, "ReceiptHandleIsInvalid", message : message
+);
 
 /// The request was denied due to request throttling.
 ///
@@ -273,7 +295,7 @@ pub struct RequestThrottled {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(RequestThrottled, "RequestThrottled", message: message);
+stratus_runtime::impl_error!(RequestThrottled, "RequestThrottled", message : message);
 
 /// One or more specified resources don't exist.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -284,7 +306,9 @@ pub struct ResourceNotFoundException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(ResourceNotFoundException, "ResourceNotFoundException", message: message);
+stratus_runtime::impl_error!(
+    ResourceNotFoundException, "ResourceNotFoundException", message : message
+);
 
 /// The batch request contains more entries than permissible. For Amazon SQS, the maximum number of entries you can include in a single [SendMessageBatch](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html>), [DeleteMessageBatch](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_DeleteMessageBatch.html>), or [ChangeMessageVisibilityBatch](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ChangeMessageVisibilityBatch.html>) request is 10.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -295,7 +319,9 @@ pub struct TooManyEntriesInBatchRequest {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(TooManyEntriesInBatchRequest, "TooManyEntriesInBatchRequest", message: message);
+stratus_runtime::impl_error!(
+    TooManyEntriesInBatchRequest, "TooManyEntriesInBatchRequest", message : message
+);
 
 /// Error code 400. Unsupported operation.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -306,4 +332,6 @@ pub struct UnsupportedOperation {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(UnsupportedOperation, "UnsupportedOperation", message: message);
+stratus_runtime::impl_error!(
+    UnsupportedOperation, "UnsupportedOperation", message : message
+);

@@ -12,7 +12,9 @@ pub struct InvalidRequestException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(InvalidRequestException, "InvalidRequestException", message: message);
+stratus_runtime::impl_error!(
+    InvalidRequestException, "InvalidRequestException", message : message
+);
 
 /// The specified resource doesn't exist.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -23,7 +25,9 @@ pub struct ResourceNotFoundException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(ResourceNotFoundException, "ResourceNotFoundException", message: message);
+stratus_runtime::impl_error!(
+    ResourceNotFoundException, "ResourceNotFoundException", message : message
+);
 
 /// Indicates that the request is being made too frequently and is more than what the server can handle.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -34,7 +38,9 @@ pub struct TooManyRequestsException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(TooManyRequestsException, "TooManyRequestsException", message: message);
+stratus_runtime::impl_error!(
+    TooManyRequestsException, "TooManyRequestsException", message : message
+);
 
 /// Indicates that the request is not authorized. This can happen due to an invalid access token in the request.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -45,4 +51,6 @@ pub struct UnauthorizedException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(UnauthorizedException, "UnauthorizedException", message: message);
+stratus_runtime::impl_error!(
+    UnauthorizedException, "UnauthorizedException", message : message
+);

@@ -34,7 +34,9 @@ pub struct AuthorizationPendingException {
     pub error_description: Option<String>,
 }
 
-stratus_runtime::impl_error!(AuthorizationPendingException, "AuthorizationPendingException");
+stratus_runtime::impl_error!(
+    AuthorizationPendingException, "AuthorizationPendingException"
+);
 
 /// Indicates that the token issued by the service is expired and is no longer valid.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -90,7 +92,9 @@ pub struct InvalidClientMetadataException {
     pub error_description: Option<String>,
 }
 
-stratus_runtime::impl_error!(InvalidClientMetadataException, "InvalidClientMetadataException");
+stratus_runtime::impl_error!(
+    InvalidClientMetadataException, "InvalidClientMetadataException"
+);
 
 /// Indicates that a request contains an invalid grant. This can occur if a client makes a CreateToken request with an invalid grant type.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -155,7 +159,9 @@ pub struct InvalidRequestRegionException {
     pub region: Option<String>,
 }
 
-stratus_runtime::impl_error!(InvalidRequestRegionException, "InvalidRequestRegionException");
+stratus_runtime::impl_error!(
+    InvalidRequestRegionException, "InvalidRequestRegionException"
+);
 
 /// Indicates that the scope provided in the request is invalid.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -211,4 +217,6 @@ pub struct UnsupportedGrantTypeException {
     pub error_description: Option<String>,
 }
 
-stratus_runtime::impl_error!(UnsupportedGrantTypeException, "UnsupportedGrantTypeException");
+stratus_runtime::impl_error!(
+    UnsupportedGrantTypeException, "UnsupportedGrantTypeException"
+);

@@ -12,7 +12,9 @@ pub struct ExpiredTokenException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(ExpiredTokenException, "ExpiredTokenException", message: message, format: xml);
+stratus_runtime::impl_error!(
+    ExpiredTokenException, "ExpiredTokenException", message : message, format : xml
+);
 
 /// The trade-in token provided in the request has expired and can no longer be exchanged for credentials. Request a new token and retry the operation.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -24,10 +26,8 @@ pub struct ExpiredTradeInTokenException {
 }
 
 stratus_runtime::impl_error!(
-    ExpiredTradeInTokenException,
-    "ExpiredTradeInTokenException",
-    message: message,
-    format: xml
+    ExpiredTradeInTokenException, "ExpiredTradeInTokenException", message : message,
+    format : xml
 );
 
 /// The request could not be fulfilled because the identity provider (IDP) that was asked to verify the incoming identity token could not be reached. This is often a transient error caused by network conditions. Retry the request a limited number of times so that you don't exceed the request rate. If the error persists, the identity provider might be down or not responding.
@@ -40,10 +40,8 @@ pub struct IdpCommunicationErrorException {
 }
 
 stratus_runtime::impl_error!(
-    IdpCommunicationErrorException,
-    "IDPCommunicationError",
-    message: message,
-    format: xml
+    IdpCommunicationErrorException, "IDPCommunicationError", message : message, format :
+    xml
 );
 
 /// The identity provider (IdP) reported that authentication failed. This might be because the claim is invalid.
@@ -57,7 +55,9 @@ pub struct IdpRejectedClaimException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(IdpRejectedClaimException, "IDPRejectedClaim", message: message, format: xml);
+stratus_runtime::impl_error!(
+    IdpRejectedClaimException, "IDPRejectedClaim", message : message, format : xml
+);
 
 /// The request was rejected because the requested `DurationSeconds` is greater than the remaining lifetime of the calling session. `GetScopedCredentials` cannot extend a session beyond its original expiration. Request a duration that is less than or equal to the calling session's remaining lifetime, or omit `DurationSeconds` to inherit it.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -69,10 +69,8 @@ pub struct InsufficientSessionLifetimeException {
 }
 
 stratus_runtime::impl_error!(
-    InsufficientSessionLifetimeException,
-    "InsufficientSessionLifetime",
-    message: message,
-    format: xml
+    InsufficientSessionLifetimeException, "InsufficientSessionLifetime", message :
+    message, format : xml
 );
 
 /// The error returned if the message passed to `DecodeAuthorizationMessage` was invalid. This can happen if the token contains invalid characters, such as line breaks, or if the message has expired.
@@ -85,10 +83,8 @@ pub struct InvalidAuthorizationMessageException {
 }
 
 stratus_runtime::impl_error!(
-    InvalidAuthorizationMessageException,
-    "InvalidAuthorizationMessageException",
-    message: message,
-    format: xml
+    InvalidAuthorizationMessageException, "InvalidAuthorizationMessageException", message
+    : message, format : xml
 );
 
 /// The request was rejected because the context assertion that was provided is invalid. This can happen if the context assertion supplied in the `ProvidedContexts` parameter is malformed, has expired, or does not match a trusted context provider.
@@ -101,10 +97,8 @@ pub struct InvalidContextAssertionException {
 }
 
 stratus_runtime::impl_error!(
-    InvalidContextAssertionException,
-    "InvalidContextAssertion",
-    message: message,
-    format: xml
+    InvalidContextAssertionException, "InvalidContextAssertion", message : message,
+    format : xml
 );
 
 /// The web identity token that was passed could not be validated by Amazon Web Services. Get a new identity token from the identity provider and then retry the request.
@@ -117,10 +111,8 @@ pub struct InvalidIdentityTokenException {
 }
 
 stratus_runtime::impl_error!(
-    InvalidIdentityTokenException,
-    "InvalidIdentityToken",
-    message: message,
-    format: xml
+    InvalidIdentityTokenException, "InvalidIdentityToken", message : message, format :
+    xml
 );
 
 /// The request was rejected because the session used to call `GetScopedCredentials` is not a valid session. The calling session's credentials could not be validated or resolved.
@@ -133,10 +125,8 @@ pub struct InvalidSubjectCredentialsException {
 }
 
 stratus_runtime::impl_error!(
-    InvalidSubjectCredentialsException,
-    "InvalidSubjectCredentials",
-    message: message,
-    format: xml
+    InvalidSubjectCredentialsException, "InvalidSubjectCredentials", message : message,
+    format : xml
 );
 
 /// The requested token payload size exceeds the maximum allowed size. Reduce the number of request tags included in the `GetWebIdentityToken` API call to reduce the token payload size.
@@ -149,10 +139,8 @@ pub struct JwtPayloadSizeExceededException {
 }
 
 stratus_runtime::impl_error!(
-    JwtPayloadSizeExceededException,
-    "JWTPayloadSizeExceededException",
-    message: message,
-    format: xml
+    JwtPayloadSizeExceededException, "JWTPayloadSizeExceededException", message :
+    message, format : xml
 );
 
 /// The request was rejected because the policy document was malformed. The error message describes the specific error.
@@ -165,10 +153,8 @@ pub struct MalformedPolicyDocumentException {
 }
 
 stratus_runtime::impl_error!(
-    MalformedPolicyDocumentException,
-    "MalformedPolicyDocument",
-    message: message,
-    format: xml
+    MalformedPolicyDocumentException, "MalformedPolicyDocument", message : message,
+    format : xml
 );
 
 /// The outbound web identity federation feature is not enabled for this account. To use this feature, you must first enable it through the Amazon Web Services Management Console or API.
@@ -182,9 +168,7 @@ pub struct OutboundWebIdentityFederationDisabledException {
 
 stratus_runtime::impl_error!(
     OutboundWebIdentityFederationDisabledException,
-    "OutboundWebIdentityFederationDisabledException",
-    message: message,
-    format: xml
+    "OutboundWebIdentityFederationDisabledException", message : message, format : xml
 );
 
 /// The request was rejected because the session token exceeded the maximum allowed size. The error message reports the session token size and the maximum allowed size, both in bytes. Session policies and session tags add to the session token size. For more information, see [Passing Session Tags in STS](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html>) in the *IAM User Guide*.
@@ -199,10 +183,8 @@ pub struct PackedPolicyTooLargeException {
 }
 
 stratus_runtime::impl_error!(
-    PackedPolicyTooLargeException,
-    "PackedPolicyTooLarge",
-    message: message,
-    format: xml
+    PackedPolicyTooLargeException, "PackedPolicyTooLarge", message : message, format :
+    xml
 );
 
 /// STS is not activated in the requested region for the account that is being asked to generate credentials. The account administrator must use the IAM console to activate STS in that region. For more information, see [Activating and Deactivating STS in an Amazon Web Services Region](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_enable-regions.html#sts-regions-activate-deactivate>) in the *IAM User Guide*.
@@ -215,10 +197,7 @@ pub struct RegionDisabledException {
 }
 
 stratus_runtime::impl_error!(
-    RegionDisabledException,
-    "RegionDisabledException",
-    message: message,
-    format: xml
+    RegionDisabledException, "RegionDisabledException", message : message, format : xml
 );
 
 /// The requested token duration would extend the session beyond its original expiration time. You cannot use this operation to extend the lifetime of a session beyond what was granted when the session was originally created.
@@ -231,8 +210,6 @@ pub struct SessionDurationEscalationException {
 }
 
 stratus_runtime::impl_error!(
-    SessionDurationEscalationException,
-    "SessionDurationEscalationException",
-    message: message,
-    format: xml
+    SessionDurationEscalationException, "SessionDurationEscalationException", message :
+    message, format : xml
 );

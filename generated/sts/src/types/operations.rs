@@ -532,6 +532,7 @@ pub struct GetAccessKeyInfoOutput {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct GetCallerIdentityInput {}
+
 /// Contains the response to a successful GetCallerIdentity request, including information about the entity making the request.
 ///
 /// Returned by [`Client::get_caller_identity`](crate::Client::get_caller_identity).

@@ -4,7 +4,6 @@
 //! The client.
 
 use crate::error::*;
-use crate::types::builders::*;
 use crate::types::*;
 use std::sync::Arc;
 use stratus_runtime::client::Handle;
@@ -46,12 +45,16 @@ impl Client {
     ///
     /// Optional:
     /// - [`self_`](GetThingInput::self_) (`String`): The `self` member.
+    /// - [`build2`](GetThingInput::build2) (`String`): The `build` member.
+    /// - [`send2`](GetThingInput::send2) (`String`): The `send` member.
+    /// - [`set2`](GetThingInput::set2) (`bool`): The `Set` member.
+    /// - [`spec`](GetThingInput::spec) (`Builder`): A structure named like the crate's builder.
     ///
     /// # Response
     ///
     /// Returns [`GetThingOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetThingOperationError`].
-    pub fn get_thing(&self) -> GetThingInputBuilder<&Self> {
-        GetThingInputBuilder::with_context(self)
+    pub fn get_thing(&self) -> Builder2<GetThingInput, &Self> {
+        Builder2::with_context(self)
     }
 
     /// Calls `GetThing` with a complete input; see [`Client::get_thing`].

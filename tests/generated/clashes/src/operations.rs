@@ -11,9 +11,13 @@ use stratus_runtime::operation as rt;
 impl rt::Operation for GetThingInput {
     type Output = GetThingOutput;
     type Error = GetThingOperationError;
-    const SPEC: rt::OpSpec = rt::OpSpec::new("GetThing", "GET", "/things/{type}", 200);
+    const SPEC: rt::OpSpec = rt::OpSpec::new("GetThing", "POST", "/things/{type}", 200)
+        .json();
     fn bind(&self, req: &mut rt::Request) {
         req.label("type", &self.r#type);
         req.query("self", &self.self_);
+        req.query("build", &self.build2);
+        req.query("send", &self.send2);
+        req.query("set", &self.set2);
     }
 }

@@ -3,11 +3,9 @@
 
 //! Data types of the Fixture Service API: every shape of the model.
 //!
-//! Structures have public fields (an `Option` unless the model requires the member) and a
-//! `builder()`. String enums keep values this version does not know in an `Unknown` variant
+//! Structures have public fields (an `Option` unless the model requires the member); those
+//! sent in requests have setters on [`Builder2`]. String enums keep values this version does not know in an `Unknown` variant
 //! that round-trips unchanged. `Debug` never prints members the model marks sensitive.
-
-pub mod builders;
 
 mod operations;
 
@@ -15,8 +13,12 @@ mod structures;
 
 mod enums;
 
+mod builders;
+
 pub use operations::*;
 
 pub use structures::*;
 
 pub use enums::*;
+
+pub use builders::*;

@@ -3,16 +3,18 @@
 
 //! Data types of the Fixture Service API: every shape of the model.
 //!
-//! Structures have public fields (an `Option` unless the model requires the member) and a
-//! `builder()`. String enums keep values this version does not know in an `Unknown` variant
+//! Structures have public fields (an `Option` unless the model requires the member); those
+//! sent in requests have setters on [`Builder`]. String enums keep values this version does not know in an `Unknown` variant
 //! that round-trips unchanged. `Debug` never prints members the model marks sensitive.
-
-pub mod builders;
 
 mod structures;
 
 mod enums;
 
+mod builders;
+
 pub use structures::*;
 
 pub use enums::*;
+
+pub use builders::*;

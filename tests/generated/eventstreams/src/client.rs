@@ -4,7 +4,6 @@
 //! The client.
 
 use crate::error::*;
-use crate::types::builders::*;
 use crate::types::*;
 use std::sync::Arc;
 use stratus_runtime::client::Handle;
@@ -51,8 +50,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`ConverseOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ConverseError`]. Modeled errors: [`BadRequest`].
-    pub fn converse(&self) -> ConverseInputBuilder<&Self> {
-        ConverseInputBuilder::with_context(self)
+    pub fn converse(&self) -> Builder<ConverseInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `Converse` with a complete input; see [`Client::converse`].
@@ -76,8 +75,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`ListenOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`ListenError`].
-    pub fn listen(&self) -> ListenInputBuilder<&Self> {
-        ListenInputBuilder::with_context(self)
+    pub fn listen(&self) -> Builder<ListenInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `Listen` with a complete input; see [`Client::listen`].

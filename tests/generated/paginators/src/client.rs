@@ -4,7 +4,6 @@
 //! The client.
 
 use crate::error::*;
-use crate::types::builders::*;
 use crate::types::*;
 use std::sync::Arc;
 use stratus_runtime::client::Handle;
@@ -52,8 +51,8 @@ impl Client {
     /// # Pagination
     ///
     /// Pages with `list_usage().into_paginator()` (the `Usage` items of every page).
-    pub fn list_usage(&self) -> ListUsageInputBuilder<&Self> {
-        ListUsageInputBuilder::with_context(self)
+    pub fn list_usage(&self) -> Builder<ListUsageInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListUsage` with a complete input; see [`Client::list_usage`].
@@ -78,8 +77,8 @@ impl Client {
     /// # Pagination
     ///
     /// Pages with `list_contents().into_paginator()` (the `Folders`, `Documents` items of every page).
-    pub fn list_contents(&self) -> ListContentsInputBuilder<&Self> {
-        ListContentsInputBuilder::with_context(self)
+    pub fn list_contents(&self) -> Builder<ListContentsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListContents` with a complete input; see [`Client::list_contents`].
@@ -104,8 +103,8 @@ impl Client {
     /// # Pagination
     ///
     /// Pages with `list_names().into_paginator()` (the `Given`, `Family` items of every page).
-    pub fn list_names(&self) -> ListNamesInputBuilder<&Self> {
-        ListNamesInputBuilder::with_context(self)
+    pub fn list_names(&self) -> Builder<ListNamesInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListNames` with a complete input; see [`Client::list_names`].
@@ -130,8 +129,8 @@ impl Client {
     /// # Pagination
     ///
     /// Pages with `list_versions().into_paginator()` (the `Result.Versions` items of every page).
-    pub fn list_versions(&self) -> ListVersionsInputBuilder<&Self> {
-        ListVersionsInputBuilder::with_context(self)
+    pub fn list_versions(&self) -> Builder<ListVersionsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListVersions` with a complete input; see [`Client::list_versions`].
@@ -156,8 +155,8 @@ impl Client {
     /// # Pagination
     ///
     /// Pages with `list_objects().into_paginator()` (the `Contents` items of every page).
-    pub fn list_objects(&self) -> ListObjectsInputBuilder<&Self> {
-        ListObjectsInputBuilder::with_context(self)
+    pub fn list_objects(&self) -> Builder<ListObjectsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListObjects` with a complete input; see [`Client::list_objects`].
@@ -183,8 +182,8 @@ impl Client {
     /// # Pagination
     ///
     /// Pages with `list_uploads().into_paginator()` (the `Uploads` items of every page).
-    pub fn list_uploads(&self) -> ListUploadsInputBuilder<&Self> {
-        ListUploadsInputBuilder::with_context(self)
+    pub fn list_uploads(&self) -> Builder<ListUploadsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListUploads` with a complete input; see [`Client::list_uploads`].
@@ -196,63 +195,57 @@ impl Client {
     }
 }
 
-impl<'a> ListUsageInputBuilder<&'a Client> {
+impl<'a> Builder<ListUsageInput, &'a Client> {
     /// Pages through `ListUsage`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Usage`. The paginator sets `NextToken` from each response's `NextToken` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListUsageInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListContentsInputBuilder<&'a Client> {
+impl<'a> Builder<ListContentsInput, &'a Client> {
     /// Pages through `ListContents`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, each holding `Folders`, `Documents` (lists of different types, so there is no `items()`). The paginator sets `NextToken` from each response's `NextToken` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListContentsInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListNamesInputBuilder<&'a Client> {
+impl<'a> Builder<ListNamesInput, &'a Client> {
     /// Pages through `ListNames`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Given`, `Family`. The paginator sets `NextToken` from each response's `NextToken` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListNamesInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListVersionsInputBuilder<&'a Client> {
+impl<'a> Builder<ListVersionsInput, &'a Client> {
     /// Pages through `ListVersions`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Result.Versions`. The paginator sets `NextToken` from each response's `NextToken` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListVersionsInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListObjectsInputBuilder<&'a Client> {
+impl<'a> Builder<ListObjectsInput, &'a Client> {
     /// Pages through `ListObjects`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Contents`. The paginator sets `Marker` from each response's `NextMarker || Contents[-1].Key` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListObjectsInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 
-impl<'a> ListUploadsInputBuilder<&'a Client> {
+impl<'a> Builder<ListUploadsInput, &'a Client> {
     /// Pages through `ListUploads`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Uploads`. The paginator sets `KeyMarker`, `UploadIdMarker` from each response's `NextKeyMarker`, `Page.NextUploadIdMarker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListUploadsInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 

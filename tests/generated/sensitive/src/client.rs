@@ -5,7 +5,6 @@
 
 #![allow(unused_imports)]
 use crate::error::*;
-use crate::types::builders::*;
 use crate::types::*;
 use std::sync::Arc;
 use stratus_runtime::client::Handle;

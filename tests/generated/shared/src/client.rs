@@ -4,7 +4,6 @@
 //! The client.
 
 use crate::error::*;
-use crate::types::builders::*;
 use crate::types::*;
 use std::sync::Arc;
 use stratus_runtime::client::Handle;
@@ -50,8 +49,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`ThingResponse`]; on failure a [`stratus_runtime::Error`] whose service error is [`EnableThingError`].
-    pub fn enable_thing(&self) -> EnableThingInputBuilder<&Self> {
-        EnableThingInputBuilder::with_context(self)
+    pub fn enable_thing(&self) -> Builder<EnableThingInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `EnableThing` with a complete input; see [`Client::enable_thing`].
@@ -75,8 +74,8 @@ impl Client {
     /// # Response
     ///
     /// Returns [`ThingResponse`]; on failure a [`stratus_runtime::Error`] whose service error is [`DisableThingError`].
-    pub fn disable_thing(&self) -> DisableThingInputBuilder<&Self> {
-        DisableThingInputBuilder::with_context(self)
+    pub fn disable_thing(&self) -> Builder<DisableThingInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DisableThing` with a complete input; see [`Client::disable_thing`].
@@ -100,8 +99,8 @@ impl Client {
     /// # Response
     ///
     /// Returns `()`; on failure a [`stratus_runtime::Error`] whose service error is [`DeleteThingError`].
-    pub fn delete_thing(&self) -> DeleteThingInputBuilder<&Self> {
-        DeleteThingInputBuilder::with_context(self)
+    pub fn delete_thing(&self) -> Builder<DeleteThingInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DeleteThing` with a complete input; see [`Client::delete_thing`].

@@ -4,7 +4,6 @@
 //! The client.
 
 use crate::error::*;
-use crate::types::builders::*;
 use crate::types::*;
 use std::sync::Arc;
 use stratus_runtime::client::Handle;
@@ -54,8 +53,8 @@ impl Client {
     /// # Waiters
     ///
     /// Polled by [`wait_until_thing_ready`](Client::wait_until_thing_ready), [`wait_until_thing_settled`](Client::wait_until_thing_settled).
-    pub fn describe_thing(&self) -> DescribeThingInputBuilder<&Self> {
-        DescribeThingInputBuilder::with_context(self)
+    pub fn describe_thing(&self) -> Builder<DescribeThingInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `DescribeThing` with a complete input; see [`Client::describe_thing`].
@@ -80,8 +79,8 @@ impl Client {
     /// # Pagination
     ///
     /// Pages with `list_things().into_paginator()` (the `Things` items of every page).
-    pub fn list_things(&self) -> ListThingsInputBuilder<&Self> {
-        ListThingsInputBuilder::with_context(self)
+    pub fn list_things(&self) -> Builder<ListThingsInput, &Self> {
+        Builder::with_context(self)
     }
 
     /// Calls `ListThings` with a complete input; see [`Client::list_things`].
@@ -95,33 +94,30 @@ impl Client {
     /// Waits with the `ThingReady` waiter: set `DescribeThing`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::ThingReady`].
     pub fn wait_until_thing_ready(
         &self,
-    ) -> DescribeThingInputBuilder<
+    ) -> Builder<
+        DescribeThingInput,
         stratus_runtime::waiter::WaiterCtx<&Self, crate::waiters::ThingReady>,
     > {
-        DescribeThingInputBuilder::with_context(
-            stratus_runtime::waiter::WaiterCtx::new(self),
-        )
+        Builder::with_context(stratus_runtime::waiter::WaiterCtx::new(self))
     }
 
     /// Waits with the `ThingSettled` waiter: set `DescribeThing`'s parameters, then call `.wait(max_wait)`. See [`crate::waiters::ThingSettled`].
     pub fn wait_until_thing_settled(
         &self,
-    ) -> DescribeThingInputBuilder<
+    ) -> Builder<
+        DescribeThingInput,
         stratus_runtime::waiter::WaiterCtx<&Self, crate::waiters::ThingSettled>,
     > {
-        DescribeThingInputBuilder::with_context(
-            stratus_runtime::waiter::WaiterCtx::new(self),
-        )
+        Builder::with_context(stratus_runtime::waiter::WaiterCtx::new(self))
     }
 }
 
-impl<'a> ListThingsInputBuilder<&'a Client> {
+impl<'a> Builder<ListThingsInput, &'a Client> {
     /// Pages through `ListThings`: [`pages()`](stratus_runtime::paginate::Paginator::pages) yields each response, [`items()`](stratus_runtime::paginate::Paginator::items) each entry of `Things`. The paginator sets `Marker` from each response's `NextMarker` and stops when the service returns none.
     pub fn into_paginator(
         self,
     ) -> stratus_runtime::paginate::Paginator<&'a Client, ListThingsInput> {
-        let (client, input) = self.into_parts();
-        stratus_runtime::paginate::Paginator::new(client, input)
+        stratus_runtime::paginate::Paginator::new(self.ctx, self.inner)
     }
 }
 

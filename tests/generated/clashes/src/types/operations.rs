@@ -9,7 +9,7 @@ use super::*;
 ///
 /// The input of [`Client::get_thing`](crate::Client::get_thing).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "PascalCase")]
 pub struct GetThingInput {
     /// The `type` member.
     #[serde(skip)]
@@ -17,6 +17,18 @@ pub struct GetThingInput {
     /// The `self` member.
     #[serde(skip)]
     pub self_: ::std::option::Option<String>,
+    /// The `build` member.
+    #[serde(skip)]
+    pub build2: ::std::option::Option<String>,
+    /// The `send` member.
+    #[serde(skip)]
+    pub send2: ::std::option::Option<String>,
+    /// The `Set` member.
+    #[serde(skip)]
+    pub set2: ::std::option::Option<bool>,
+    /// A structure named like the crate's builder.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub spec: ::std::option::Option<Builder>,
 }
 
 /// Output of the `GetThing` operation.
@@ -40,4 +52,7 @@ pub struct GetThingOutput {
     /// Uses the clashing type.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub failures: ::std::option::Option<GetThingError>,
+    /// A structure named like the crate's error enum.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub report: ::std::option::Option<ServiceError>,
 }

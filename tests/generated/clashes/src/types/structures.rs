@@ -103,3 +103,27 @@ pub struct GetThingError {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<String>,
 }
+
+/// A shape named like the generic builder.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Builder {
+    /// The `Wait` member.
+    #[serde(rename = "Wait", skip_serializing_if = "::std::option::Option::is_none")]
+    pub wait2: ::std::option::Option<i32>,
+    /// The `into_paginator` member.
+    #[serde(
+        rename = "into_paginator",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub into_paginator2: ::std::option::Option<String>,
+}
+
+/// A shape named like the service's error enum.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, rename_all = "PascalCase")]
+pub struct ServiceError {
+    /// The `Message` member.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub message: ::std::option::Option<String>,
+}

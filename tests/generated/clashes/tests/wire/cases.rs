@@ -10,6 +10,10 @@ async fn get_thing() {
     let input = t::GetThingInput {
         r#type: "s".to_string(),
         self_: Some("s".to_string()),
+        build2: Some("s".to_string()),
+        send2: Some("s".to_string()),
+        set2: Some(true),
+        spec: Some(t::Builder { ..Default::default() }),
         ..Default::default()
     };
     let req = capture(|config| async move {
@@ -18,11 +22,11 @@ async fn get_thing() {
         .await
         .unwrap();
     let expect = Expect {
-        method: "GET",
+        method: "POST",
         path: "/things/s",
-        query: &["self"],
+        query: &["self", "build", "send", "set"],
         headers: &[],
-        body: &[],
+        body: &["Spec"],
         payload: false,
     };
     check(&req, &expect).unwrap();

@@ -30,6 +30,7 @@ pub struct AudioEvent {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct EndEvent {}
+
 /// The `ReplyEvent` structure.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
