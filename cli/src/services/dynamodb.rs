@@ -6,9 +6,6 @@
 #![allow(deprecated)]
 use crate::table::*;
 use serde_json::Value;
-
-#[allow(unused_imports)]
-use stratus_runtime::waiter::WaiterCtx;
 use stratus_dynamodb::types::*;
 use stratus_dynamodb::Client;
 
@@ -1632,7 +1629,7 @@ pub(crate) async fn wait(
     match waiter {
         "BulkOperationCompleted" => {
             let input = input_describe_bulk_operation(input)?;
-            let ctx = WaiterCtx::<
+            let ctx = stratus_runtime::waiter::WaiterCtx::<
                 _,
                 stratus_dynamodb::waiters::BulkOperationCompleted,
             >::new(client);
@@ -1643,7 +1640,7 @@ pub(crate) async fn wait(
 
         "ContributorInsightsEnabled" => {
             let input = input_describe_contributor_insights(input)?;
-            let ctx = WaiterCtx::<
+            let ctx = stratus_runtime::waiter::WaiterCtx::<
                 _,
                 stratus_dynamodb::waiters::ContributorInsightsEnabled,
             >::new(client);
@@ -1654,7 +1651,7 @@ pub(crate) async fn wait(
 
         "ExportCompleted" => {
             let input = input_describe_export(input)?;
-            let ctx = WaiterCtx::<
+            let ctx = stratus_runtime::waiter::WaiterCtx::<
                 _,
                 stratus_dynamodb::waiters::ExportCompleted,
             >::new(client);
@@ -1665,7 +1662,7 @@ pub(crate) async fn wait(
 
         "ImportCompleted" => {
             let input = input_describe_import(input)?;
-            let ctx = WaiterCtx::<
+            let ctx = stratus_runtime::waiter::WaiterCtx::<
                 _,
                 stratus_dynamodb::waiters::ImportCompleted,
             >::new(client);
@@ -1676,7 +1673,7 @@ pub(crate) async fn wait(
 
         "KinesisStreamingDestinationActive" => {
             let input = input_describe_kinesis_streaming_destination(input)?;
-            let ctx = WaiterCtx::<
+            let ctx = stratus_runtime::waiter::WaiterCtx::<
                 _,
                 stratus_dynamodb::waiters::KinesisStreamingDestinationActive,
             >::new(client);
@@ -1687,7 +1684,7 @@ pub(crate) async fn wait(
 
         "TableExists" => {
             let input = input_describe_table(input)?;
-            let ctx = WaiterCtx::<
+            let ctx = stratus_runtime::waiter::WaiterCtx::<
                 _,
                 stratus_dynamodb::waiters::TableExists,
             >::new(client);
@@ -1698,7 +1695,7 @@ pub(crate) async fn wait(
 
         "TableNotExists" => {
             let input = input_describe_table(input)?;
-            let ctx = WaiterCtx::<
+            let ctx = stratus_runtime::waiter::WaiterCtx::<
                 _,
                 stratus_dynamodb::waiters::TableNotExists,
             >::new(client);

@@ -6,9 +6,6 @@
 #![allow(deprecated)]
 use crate::table::*;
 use serde_json::Value;
-
-#[allow(unused_imports)]
-use stratus_runtime::waiter::WaiterCtx;
 use stratus_iam::types::*;
 use stratus_iam::Client;
 
@@ -3890,7 +3887,7 @@ pub(crate) async fn wait(
     match waiter {
         "InstanceProfileExists" => {
             let input = input_get_instance_profile(input)?;
-            let ctx = WaiterCtx::<
+            let ctx = stratus_runtime::waiter::WaiterCtx::<
                 _,
                 stratus_iam::waiters::InstanceProfileExists,
             >::new(client);
@@ -3901,7 +3898,10 @@ pub(crate) async fn wait(
 
         "PolicyExists" => {
             let input = input_get_policy(input)?;
-            let ctx = WaiterCtx::<_, stratus_iam::waiters::PolicyExists>::new(client);
+            let ctx = stratus_runtime::waiter::WaiterCtx::<
+                _,
+                stratus_iam::waiters::PolicyExists,
+            >::new(client);
             let done = stratus_runtime::waiter::run(ctx, input, options(1u64, 20u32))
                 .await;
             done.map(|_| ()).map_err(CallError::from_wait)
@@ -3909,7 +3909,10 @@ pub(crate) async fn wait(
 
         "RoleExists" => {
             let input = input_get_role(input)?;
-            let ctx = WaiterCtx::<_, stratus_iam::waiters::RoleExists>::new(client);
+            let ctx = stratus_runtime::waiter::WaiterCtx::<
+                _,
+                stratus_iam::waiters::RoleExists,
+            >::new(client);
             let done = stratus_runtime::waiter::run(ctx, input, options(1u64, 20u32))
                 .await;
             done.map(|_| ()).map_err(CallError::from_wait)
@@ -3917,7 +3920,10 @@ pub(crate) async fn wait(
 
         "UserExists" => {
             let input = input_get_user(input)?;
-            let ctx = WaiterCtx::<_, stratus_iam::waiters::UserExists>::new(client);
+            let ctx = stratus_runtime::waiter::WaiterCtx::<
+                _,
+                stratus_iam::waiters::UserExists,
+            >::new(client);
             let done = stratus_runtime::waiter::run(ctx, input, options(1u64, 20u32))
                 .await;
             done.map(|_| ()).map_err(CallError::from_wait)

@@ -6,9 +6,6 @@
 #![allow(deprecated)]
 use crate::table::*;
 use serde_json::Value;
-
-#[allow(unused_imports)]
-use stratus_runtime::waiter::WaiterCtx;
 use stratus_lambda::types::*;
 use stratus_lambda::Client;
 
@@ -2349,7 +2346,7 @@ pub(crate) async fn wait(
     match waiter {
         "FunctionActiveV2" => {
             let input = input_get_function(input)?;
-            let ctx = WaiterCtx::<
+            let ctx = stratus_runtime::waiter::WaiterCtx::<
                 _,
                 stratus_lambda::waiters::FunctionActiveV2,
             >::new(client);
@@ -2360,7 +2357,7 @@ pub(crate) async fn wait(
 
         "FunctionExists" => {
             let input = input_get_function(input)?;
-            let ctx = WaiterCtx::<
+            let ctx = stratus_runtime::waiter::WaiterCtx::<
                 _,
                 stratus_lambda::waiters::FunctionExists,
             >::new(client);
@@ -2371,7 +2368,7 @@ pub(crate) async fn wait(
 
         "FunctionUpdatedV2" => {
             let input = input_get_function(input)?;
-            let ctx = WaiterCtx::<
+            let ctx = stratus_runtime::waiter::WaiterCtx::<
                 _,
                 stratus_lambda::waiters::FunctionUpdatedV2,
             >::new(client);
@@ -2382,7 +2379,7 @@ pub(crate) async fn wait(
 
         "FunctionActive" => {
             let input = input_get_function_configuration(input)?;
-            let ctx = WaiterCtx::<
+            let ctx = stratus_runtime::waiter::WaiterCtx::<
                 _,
                 stratus_lambda::waiters::FunctionActive,
             >::new(client);
@@ -2393,7 +2390,7 @@ pub(crate) async fn wait(
 
         "FunctionUpdated" => {
             let input = input_get_function_configuration(input)?;
-            let ctx = WaiterCtx::<
+            let ctx = stratus_runtime::waiter::WaiterCtx::<
                 _,
                 stratus_lambda::waiters::FunctionUpdated,
             >::new(client);
@@ -2404,7 +2401,7 @@ pub(crate) async fn wait(
 
         "PublishedVersionActive" => {
             let input = input_get_function_configuration(input)?;
-            let ctx = WaiterCtx::<
+            let ctx = stratus_runtime::waiter::WaiterCtx::<
                 _,
                 stratus_lambda::waiters::PublishedVersionActive,
             >::new(client);

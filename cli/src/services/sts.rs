@@ -6,9 +6,6 @@
 #![allow(deprecated)]
 use crate::table::*;
 use serde_json::Value;
-
-#[allow(unused_imports)]
-use stratus_runtime::waiter::WaiterCtx;
 use stratus_sts::types::*;
 use stratus_sts::Client;
 

@@ -3,6 +3,7 @@
 //! into the typed input, calls the generated client and turns the output back into JSON. The
 //! `stratus` binary interprets the tables; nothing here is a parser per operation.
 
+use super::rt::Rt;
 use super::{ident, rust_file, EmitError, GeneratedFile, Options};
 use crate::ir::{Binding, Field, Ir, OperationIr, PayloadKind, RustType, TypeDef};
 use proc_macro2::TokenStream;
@@ -350,11 +351,12 @@ pub fn service_file(
             waiters.push(
                 quote!(Waiter { name: #wname, cli: #wcli, op: #op_name, delay: #delay, max_attempts: #attempts }),
             );
+            let waiter = Rt::WaiterModule.path();
             wait_arms.push(quote! {
                 #wname => {
                     let input = #builder(input)?;
-                    let ctx = WaiterCtx::<_, #krate_ident::waiters::#waiter_ty>::new(client);
-                    let done = stratus_runtime::waiter::run(ctx, input, options(#delay, #attempts)).await;
+                    let ctx = #waiter::WaiterCtx::<_, #krate_ident::waiters::#waiter_ty>::new(client);
+                    let done = #waiter::run(ctx, input, options(#delay, #attempts)).await;
                     done.map(|_| ()).map_err(CallError::from_wait)
                 }
             });
@@ -389,8 +391,6 @@ pub fn service_file(
 
         use crate::table::*;
         use serde_json::Value;
-        #[allow(unused_imports)]
-        use stratus_runtime::waiter::WaiterCtx;
         use #krate_ident::types::*;
         use #krate_ident::Client;
 
@@ -443,6 +443,7 @@ pub fn services_file(services: &[(String, String)], options: &Options) -> Result
         let name = m.replace('_', "-");
         quote!(#name => #m_ident::wait(&#k::Client::new(config), waiter, input).await,)
     });
+    let config = Rt::Config.path();
     let tokens = quote! {
         //! Generated: the services the `stratus` tool speaks.
 
@@ -460,7 +461,7 @@ pub fn services_file(services: &[(String, String)], options: &Options) -> Result
         /// Runs `op` of service `service` with a client built from `config`.
         pub(crate) async fn call(
             service: &str,
-            config: &stratus_runtime::Config,
+            config: &#config,
             op: &str,
             input: &Value,
         ) -> Result<Value, CallError> {
@@ -473,7 +474,7 @@ pub fn services_file(services: &[(String, String)], options: &Options) -> Result
         /// Runs `waiter` of service `service` with a client built from `config`.
         pub(crate) async fn wait(
             service: &str,
-            config: &stratus_runtime::Config,
+            config: &#config,
             waiter: &str,
             input: &Value,
         ) -> Result<(), CallError> {

@@ -385,6 +385,40 @@ fn union(ctx: &TypeCtx, u: &UnionDef) -> TokenStream {
     }
 }
 
+/// Method names of std traits that clippy expects to be those traits' (`should_implement_trait`).
+const TRAIT_METHODS: [&str; 30] = [
+    "add",
+    "as_mut",
+    "as_ref",
+    "bitand",
+    "bitor",
+    "bitxor",
+    "borrow",
+    "borrow_mut",
+    "clone",
+    "cmp",
+    "default",
+    "deref",
+    "deref_mut",
+    "div",
+    "drop",
+    "eq",
+    "from_iter",
+    "from_str",
+    "hash",
+    "index",
+    "index_mut",
+    "into_iter",
+    "mul",
+    "neg",
+    "next",
+    "not",
+    "rem",
+    "shl",
+    "shr",
+    "sub",
+];
+
 /// `types/builders.rs`: the crate's one generic builder, its `send()`, `wait()` and `build()`, and
 /// for each structure sent in requests its setters and `builder()`.
 fn builders(ir: &Ir, generated: &HashSet<String>, options: &Options) -> Result<GeneratedFile, EmitError> {
@@ -459,9 +493,12 @@ fn builders(ir: &Ir, generated: &HashSet<String>, options: &Options) -> Result<G
                 let doc = format!(" Sets [`{plain}`]({}::{plain}): {summary}", s.name.trim_start_matches("r#"));
                 let value = if f.required { quote!(value.into()) } else { quote!(Some(value.into())) };
                 let deprecated = f.deprecated.as_ref().map(|_| quote!(#[deprecated]));
+                // A setter named like a std operator method (EC2's `add`) is still a setter.
+                let allow = TRAIT_METHODS.contains(&plain).then(|| quote!(#[allow(clippy::should_implement_trait)]));
                 quote! {
                     #[doc = #doc]
                     #deprecated
+                    #allow
                     pub fn #fname(self, value: impl Into<#ty>) -> Self {
                         self.set(|v| v.#fname = #value)
                     }
@@ -504,7 +541,7 @@ fn builders(ir: &Ir, generated: &HashSet<String>, options: &Options) -> Result<G
         )
     });
     let type_doc = doc_attrs(
-        "A value under construction: an operation's request (`client.get_function()…send()`), a\n\
+        "A value under construction: an operation's request (`client.operation()…send()`), a\n\
          waiter's (`client.wait_until_…()…wait(max_wait)`), or a structure sent inside requests\n\
          (`Type::builder()…build()`). `Builder::<OperationInput>::default()…build()` builds an\n\
          operation's input without a client.\n\n\

@@ -7,7 +7,7 @@
 use super::*;
 use stratus_runtime::types::{Blob, DateTime, IndexMap};
 
-/// A value under construction: an operation's request (`client.get_function()…send()`), a
+/// A value under construction: an operation's request (`client.operation()…send()`), a
 /// waiter's (`client.wait_until_…()…wait(max_wait)`), or a structure sent inside requests
 /// (`Type::builder()…build()`). `Builder::<OperationInput>::default()…build()` builds an
 /// operation's input without a client.

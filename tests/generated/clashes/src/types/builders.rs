@@ -6,7 +6,7 @@
 
 use super::*;
 
-/// A value under construction: an operation's request (`client.get_function()…send()`), a
+/// A value under construction: an operation's request (`client.operation()…send()`), a
 /// waiter's (`client.wait_until_…()…wait(max_wait)`), or a structure sent inside requests
 /// (`Type::builder()…build()`). `Builder::<OperationInput>::default()…build()` builds an
 /// operation's input without a client.
@@ -99,5 +99,11 @@ impl<C> Builder2<Builder, C> {
     /// Sets [`into_paginator2`](Builder::into_paginator2): The `into_paginator` member.
     pub fn into_paginator2(self, value: impl Into<String>) -> Self {
         self.set(|v| v.into_paginator2 = Some(value.into()))
+    }
+
+    /// Sets [`add`](Builder::add): A member named like `std::ops::Add::add`.
+    #[allow(clippy::should_implement_trait)]
+    pub fn add(self, value: impl Into<i32>) -> Self {
+        self.set(|v| v.add = Some(value.into()))
     }
 }

@@ -106,7 +106,7 @@ pub struct GetThingError {
 
 /// A shape named like the generic builder.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "PascalCase")]
 pub struct Builder {
     /// The `Wait` member.
     #[serde(rename = "Wait", skip_serializing_if = "::std::option::Option::is_none")]
@@ -117,6 +117,9 @@ pub struct Builder {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub into_paginator2: ::std::option::Option<String>,
+    /// A member named like `std::ops::Add::add`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub add: ::std::option::Option<i32>,
 }
 
 /// A shape named like the service's error enum.

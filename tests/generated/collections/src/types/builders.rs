@@ -4,7 +4,7 @@
 //! The builder: the fluent requests of the client (`client.operation().member(value).send()`),
 //! and `Type::builder().member(value).build()` for the structures sent inside requests.
 
-/// A value under construction: an operation's request (`client.get_function()…send()`), a
+/// A value under construction: an operation's request (`client.operation()…send()`), a
 /// waiter's (`client.wait_until_…()…wait(max_wait)`), or a structure sent inside requests
 /// (`Type::builder()…build()`). `Builder::<OperationInput>::default()…build()` builds an
 /// operation's input without a client.
