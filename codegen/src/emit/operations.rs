@@ -334,6 +334,8 @@ fn operation(ir: &Ir, op: &OperationIr) -> TokenStream {
                 (Binding::Payload(kind), _) => {
                     let text = if f.required {
                         quote!(Some(self.#n.as_str()))
+                    } else if f.ty == RustType::String {
+                        quote!(self.#n.as_deref())
                     } else {
                         quote!(self.#n.as_ref().map(|v| v.as_str()))
                     };

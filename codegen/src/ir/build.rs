@@ -204,7 +204,7 @@ fn build_ir(service: &Service, file: &str, extras: Extras) -> Result<Ir, IrError
             continue;
         }
         let variants = shape.union || shape.eventstream;
-        let mut fields = fields(&members, shape_name, shape, variants);
+        let mut fields = fields(&members, shape_name, shape, variants, requested.contains(shape_name.as_str()));
         if variants {
             let docs = or_default_doc(docs, || format!("One of the members of `{shape_name}`."));
             types.push(TypeDef::Union(UnionDef {
@@ -960,13 +960,14 @@ struct MemberContext<'a> {
     rpc: bool,
 }
 
-fn fields(cx: &MemberContext<'_>, shape_name: &str, shape: &Shape, variants: bool) -> Vec<Field> {
+/// The members of a shape as fields, or as variants; `builder`: the structure has setters.
+fn fields(cx: &MemberContext<'_>, shape_name: &str, shape: &Shape, variants: bool, builder: bool) -> Vec<Field> {
     let MemberContext { service, shape_types, boxed_edges, sent, rpc } = *cx;
     let shapes = &service.shapes;
     let mut used = HashSet::new();
     if variants {
         used.insert(UNKNOWN_VARIANT.to_string());
-    } else {
+    } else if builder {
         // The builder's own methods share the setters' namespace.
         used.extend(BUILDER_METHODS.iter().map(|m| m.to_string()));
     }

@@ -74,9 +74,10 @@ pub(super) fn field_name(member: &str) -> String {
 /// The name of the catch-all variant of generated enums and unions.
 pub const UNKNOWN_VARIANT: &str = "Unknown";
 
-/// The methods of the generated builder besides the setters: a member of one of these names gets
-/// another, as setters share their namespace.
-pub const BUILDER_METHODS: [&str; 6] = ["build", "send", "wait", "wait_with", "into_paginator", "set"];
+/// The methods of the generated builder besides the setters (`default` is `Default`'s, which
+/// `Builder::default()` would no longer find): a member of a structure with setters that has one of
+/// these names gets another, as setters share their namespace.
+pub const BUILDER_METHODS: [&str; 7] = ["build", "send", "wait", "wait_with", "into_paginator", "set", "default"];
 
 #[cfg(test)]
 mod tests {

@@ -106,4 +106,9 @@ impl<C> Builder2<Builder, C> {
     pub fn add(self, value: impl Into<i32>) -> Self {
         self.set(|v| v.add = Some(value.into()))
     }
+
+    /// Sets [`default2`](Builder::default2): A member named like `Default::default`, which `Builder::default()` must still find.
+    pub fn default2(self, value: impl Into<bool>) -> Self {
+        self.set(|v| v.default2 = Some(value.into()))
+    }
 }

@@ -41,7 +41,7 @@ pub struct Option {
     pub foo_bar2: ::std::option::Option<DateTime>,
     /// The `build` member.
     #[serde(rename = "build", skip_serializing_if = "::std::option::Option::is_none")]
-    pub build2: ::std::option::Option<String>,
+    pub build: ::std::option::Option<String>,
 }
 
 /// The `Vec` structure.
@@ -120,6 +120,9 @@ pub struct Builder {
     /// A member named like `std::ops::Add::add`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub add: ::std::option::Option<i32>,
+    /// A member named like `Default::default`, which `Builder::default()` must still find.
+    #[serde(rename = "Default", skip_serializing_if = "::std::option::Option::is_none")]
+    pub default2: ::std::option::Option<bool>,
 }
 
 /// A shape named like the service's error enum.
