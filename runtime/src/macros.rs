@@ -118,18 +118,20 @@ macro_rules! impl_string_enum {
 }
 
 /// Implements `Display`, `Error` and [`ErrorShape`](crate::operation::ErrorShape) for a generated
-/// exception structure: its error code, then its message when it has one (`message: field` for an
-/// optional field, `required_message: field` for a required one); `headers { field: "Name" }` reads
-/// header-bound members from the error response.
+/// exception structure: its error code, then its message when it has one (`message = field` for an
+/// optional field, `required_message = field` for a required one); each `header(field, "Name")`
+/// reads a header-bound member from the error response. The arguments read as expressions, so
+/// formatters lay the invocation out like a call.
 #[macro_export]
 macro_rules! impl_error {
     (
         $name:ident, $code:literal
-        $(, retry: $retry:ident)?
-        $(, message: $msg:ident)?
-        $(, required_message: $rmsg:ident)?
-        $(, headers { $($hf:ident: $hn:literal),* $(,)? })?
-        $(, format: $format:ident)?
+        $(, retry = $retry:ident)?
+        $(, message = $msg:ident)?
+        $(, required_message = $rmsg:ident)?
+        $(, header($hf:ident, $hn:literal))*
+        $(, format = $format:ident)?
+        $(,)?
     ) => {
         impl ::core::fmt::Display for $name {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
@@ -155,14 +157,14 @@ macro_rules! impl_error {
             )?
 
             $(
-                // `format: xml`: the structure is read from the body's `<Error>` element.
+                // `format = xml`: the structure is read from the body's `<Error>` element.
                 fn parse(raw: &$crate::error::RawResponse, message: ::core::option::Option<&str>) -> Self {
                     <Self as $crate::operation::ErrorShape>::$format(raw, message)
                 }
             )?
 
             fn read_headers(&mut self, _raw: &$crate::error::RawResponse) {
-                $($( self.$hf = $crate::operation::raw_header(_raw, $hn); )*)?
+                $( self.$hf = $crate::operation::raw_header(_raw, $hn); )*
             }
 
             fn fill_message(&mut self, _message: ::core::option::Option<&str>) {

@@ -1077,7 +1077,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "BatchGetItem" => {
             let input = input_batch_get_item(input)?;
             let out = client
@@ -1086,7 +1085,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "BatchWriteItem" => {
             let input = input_batch_write_item(input)?;
             let out = client
@@ -1095,7 +1093,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "CancelBulkOperation" => {
             let input = input_cancel_bulk_operation(input)?;
             let out = client
@@ -1104,7 +1101,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "CreateBackup" => {
             let input = input_create_backup(input)?;
             let out = client
@@ -1113,7 +1109,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "CreateGlobalTable" => {
             let input = input_create_global_table(input)?;
             let out = client
@@ -1122,7 +1117,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "CreateTable" => {
             let input = input_create_table(input)?;
             let out = client
@@ -1131,7 +1125,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "DeleteBackup" => {
             let input = input_delete_backup(input)?;
             let out = client
@@ -1140,7 +1133,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "DeleteItem" => {
             let input = input_delete_item(input)?;
             let out = client
@@ -1149,7 +1141,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "DeleteResourcePolicy" => {
             let input = input_delete_resource_policy(input)?;
             let out = client
@@ -1158,7 +1149,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "DeleteTable" => {
             let input = input_delete_table(input)?;
             let out = client
@@ -1167,7 +1157,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "DescribeBackup" => {
             let input = input_describe_backup(input)?;
             let out = client
@@ -1176,7 +1165,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "DescribeBulkOperation" => {
             let input = input_describe_bulk_operation(input)?;
             let out = client
@@ -1185,7 +1173,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "DescribeContinuousBackups" => {
             let input = input_describe_continuous_backups(input)?;
             let out = client
@@ -1194,7 +1181,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "DescribeContributorInsights" => {
             let input = input_describe_contributor_insights(input)?;
             let out = client
@@ -1203,7 +1189,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "DescribeEndpoints" => {
             let input = input_describe_endpoints(input)?;
             let out = client
@@ -1212,7 +1197,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "DescribeExport" => {
             let input = input_describe_export(input)?;
             let out = client
@@ -1221,7 +1205,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "DescribeGlobalTable" => {
             let input = input_describe_global_table(input)?;
             let out = client
@@ -1230,7 +1213,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "DescribeGlobalTableSettings" => {
             let input = input_describe_global_table_settings(input)?;
             let out = client
@@ -1239,7 +1221,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "DescribeImport" => {
             let input = input_describe_import(input)?;
             let out = client
@@ -1248,7 +1229,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "DescribeKinesisStreamingDestination" => {
             let input = input_describe_kinesis_streaming_destination(input)?;
             let out = client
@@ -1257,7 +1237,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "DescribeLimits" => {
             let input = input_describe_limits(input)?;
             let out = client
@@ -1266,7 +1245,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "DescribeTable" => {
             let input = input_describe_table(input)?;
             let out = client
@@ -1275,7 +1253,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "DescribeTableReplicaAutoScaling" => {
             let input = input_describe_table_replica_auto_scaling(input)?;
             let out = client
@@ -1284,7 +1261,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "DescribeTimeToLive" => {
             let input = input_describe_time_to_live(input)?;
             let out = client
@@ -1293,7 +1269,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "DisableKinesisStreamingDestination" => {
             let input = input_disable_kinesis_streaming_destination(input)?;
             let out = client
@@ -1302,7 +1277,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "EnableKinesisStreamingDestination" => {
             let input = input_enable_kinesis_streaming_destination(input)?;
             let out = client
@@ -1311,7 +1285,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ExecuteStatement" => {
             let input = input_execute_statement(input)?;
             let out = client
@@ -1320,7 +1293,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ExecuteTransaction" => {
             let input = input_execute_transaction(input)?;
             let out = client
@@ -1329,7 +1301,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ExportTableToPointInTime" => {
             let input = input_export_table_to_point_in_time(input)?;
             let out = client
@@ -1338,7 +1309,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetItem" => {
             let input = input_get_item(input)?;
             let out = client
@@ -1347,7 +1317,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetResourcePolicy" => {
             let input = input_get_resource_policy(input)?;
             let out = client
@@ -1356,7 +1325,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ImportTable" => {
             let input = input_import_table(input)?;
             let out = client
@@ -1365,7 +1333,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListBackups" => {
             let input = input_list_backups(input)?;
             let out = client
@@ -1374,7 +1341,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListBulkOperations" => {
             let input = input_list_bulk_operations(input)?;
             let out = client
@@ -1383,7 +1349,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListContributorInsights" => {
             let input = input_list_contributor_insights(input)?;
             let out = client
@@ -1392,7 +1357,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListExports" => {
             let input = input_list_exports(input)?;
             let out = client
@@ -1401,7 +1365,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListGlobalTables" => {
             let input = input_list_global_tables(input)?;
             let out = client
@@ -1410,7 +1373,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListImports" => {
             let input = input_list_imports(input)?;
             let out = client
@@ -1419,7 +1381,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListTables" => {
             let input = input_list_tables(input)?;
             let out = client
@@ -1428,7 +1389,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListTagsOfResource" => {
             let input = input_list_tags_of_resource(input)?;
             let out = client
@@ -1437,7 +1397,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "PutItem" => {
             let input = input_put_item(input)?;
             let out = client
@@ -1446,7 +1405,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "PutResourcePolicy" => {
             let input = input_put_resource_policy(input)?;
             let out = client
@@ -1455,13 +1413,11 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "Query" => {
             let input = input_query(input)?;
             let out = client.query_with(input).await.map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "RestoreTableFromBackup" => {
             let input = input_restore_table_from_backup(input)?;
             let out = client
@@ -1470,7 +1426,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "RestoreTableToPointInTime" => {
             let input = input_restore_table_to_point_in_time(input)?;
             let out = client
@@ -1479,13 +1434,11 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "Scan" => {
             let input = input_scan(input)?;
             let out = client.scan_with(input).await.map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "SearchVectors" => {
             let input = input_search_vectors(input)?;
             let out = client
@@ -1494,7 +1447,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "StartBulkPutItems" => {
             let input = input_start_bulk_put_items(input)?;
             let out = client
@@ -1503,13 +1455,11 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "TagResource" => {
             let input = input_tag_resource(input)?;
             client.tag_resource_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "TransactGetItems" => {
             let input = input_transact_get_items(input)?;
             let out = client
@@ -1518,7 +1468,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "TransactWriteItems" => {
             let input = input_transact_write_items(input)?;
             let out = client
@@ -1527,13 +1476,11 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "UntagResource" => {
             let input = input_untag_resource(input)?;
             client.untag_resource_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "UpdateContinuousBackups" => {
             let input = input_update_continuous_backups(input)?;
             let out = client
@@ -1542,7 +1489,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "UpdateContributorInsights" => {
             let input = input_update_contributor_insights(input)?;
             let out = client
@@ -1551,7 +1497,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "UpdateGlobalTable" => {
             let input = input_update_global_table(input)?;
             let out = client
@@ -1560,7 +1505,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "UpdateGlobalTableSettings" => {
             let input = input_update_global_table_settings(input)?;
             let out = client
@@ -1569,7 +1513,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "UpdateItem" => {
             let input = input_update_item(input)?;
             let out = client
@@ -1578,7 +1521,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "UpdateKinesisStreamingDestination" => {
             let input = input_update_kinesis_streaming_destination(input)?;
             let out = client
@@ -1587,7 +1529,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "UpdateTable" => {
             let input = input_update_table(input)?;
             let out = client
@@ -1596,7 +1537,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "UpdateTableReplicaAutoScaling" => {
             let input = input_update_table_replica_auto_scaling(input)?;
             let out = client
@@ -1605,7 +1545,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "UpdateTimeToLive" => {
             let input = input_update_time_to_live(input)?;
             let out = client
@@ -1614,7 +1553,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         _ => Err(CallError::unsupported(op)),
     }
 }
@@ -1637,7 +1575,6 @@ pub(crate) async fn wait(
                 .await;
             done.map(|_| ()).map_err(CallError::from_wait)
         }
-
         "ContributorInsightsEnabled" => {
             let input = input_describe_contributor_insights(input)?;
             let ctx = stratus_runtime::waiter::WaiterCtx::<
@@ -1648,7 +1585,6 @@ pub(crate) async fn wait(
                 .await;
             done.map(|_| ()).map_err(CallError::from_wait)
         }
-
         "ExportCompleted" => {
             let input = input_describe_export(input)?;
             let ctx = stratus_runtime::waiter::WaiterCtx::<
@@ -1659,7 +1595,6 @@ pub(crate) async fn wait(
                 .await;
             done.map(|_| ()).map_err(CallError::from_wait)
         }
-
         "ImportCompleted" => {
             let input = input_describe_import(input)?;
             let ctx = stratus_runtime::waiter::WaiterCtx::<
@@ -1670,7 +1605,6 @@ pub(crate) async fn wait(
                 .await;
             done.map(|_| ()).map_err(CallError::from_wait)
         }
-
         "KinesisStreamingDestinationActive" => {
             let input = input_describe_kinesis_streaming_destination(input)?;
             let ctx = stratus_runtime::waiter::WaiterCtx::<
@@ -1681,7 +1615,6 @@ pub(crate) async fn wait(
                 .await;
             done.map(|_| ()).map_err(CallError::from_wait)
         }
-
         "TableExists" => {
             let input = input_describe_table(input)?;
             let ctx = stratus_runtime::waiter::WaiterCtx::<
@@ -1692,7 +1625,6 @@ pub(crate) async fn wait(
                 .await;
             done.map(|_| ()).map_err(CallError::from_wait)
         }
-
         "TableNotExists" => {
             let input = input_describe_table(input)?;
             let ctx = stratus_runtime::waiter::WaiterCtx::<
@@ -1703,7 +1635,6 @@ pub(crate) async fn wait(
                 .await;
             done.map(|_| ()).map_err(CallError::from_wait)
         }
-
         _ => Err(CallError::unsupported(waiter)),
     }
 }

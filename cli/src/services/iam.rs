@@ -2324,7 +2324,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "AcquireRole" => {
             let input = input_acquire_role(input)?;
             let out = client
@@ -2333,7 +2332,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "AddClientIDToOpenIDConnectProvider" => {
             let input = input_add_client_id_to_open_id_connect_provider(input)?;
             client
@@ -2342,7 +2340,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "AddRoleToInstanceProfile" => {
             let input = input_add_role_to_instance_profile(input)?;
             client
@@ -2351,13 +2348,11 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "AddUserToGroup" => {
             let input = input_add_user_to_group(input)?;
             client.add_user_to_group_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "AssociateDelegationRequest" => {
             let input = input_associate_delegation_request(input)?;
             client
@@ -2366,7 +2361,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "AttachGroupPolicy" => {
             let input = input_attach_group_policy(input)?;
             client
@@ -2375,7 +2369,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "AttachRolePolicy" => {
             let input = input_attach_role_policy(input)?;
             client
@@ -2384,7 +2377,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "AttachUserPolicy" => {
             let input = input_attach_user_policy(input)?;
             client
@@ -2393,13 +2385,11 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "ChangePassword" => {
             let input = input_change_password(input)?;
             client.change_password_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "CreateAccessKey" => {
             let input = input_create_access_key(input)?;
             let out = client
@@ -2408,7 +2398,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "CreateAccountAlias" => {
             let input = input_create_account_alias(input)?;
             client
@@ -2417,7 +2406,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "CreateDelegationRequest" => {
             let input = input_create_delegation_request(input)?;
             let out = client
@@ -2426,7 +2414,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "CreateGroup" => {
             let input = input_create_group(input)?;
             let out = client
@@ -2435,7 +2422,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "CreateInstanceProfile" => {
             let input = input_create_instance_profile(input)?;
             let out = client
@@ -2444,7 +2430,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "CreateLoginProfile" => {
             let input = input_create_login_profile(input)?;
             let out = client
@@ -2453,7 +2438,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "CreateOpenIDConnectProvider" => {
             let input = input_create_open_id_connect_provider(input)?;
             let out = client
@@ -2462,7 +2446,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "CreatePolicy" => {
             let input = input_create_policy(input)?;
             let out = client
@@ -2471,7 +2454,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "CreatePolicyVersion" => {
             let input = input_create_policy_version(input)?;
             let out = client
@@ -2480,7 +2462,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "CreateRole" => {
             let input = input_create_role(input)?;
             let out = client
@@ -2489,7 +2470,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "CreateSAMLProvider" => {
             let input = input_create_saml_provider(input)?;
             let out = client
@@ -2498,7 +2478,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "CreateServiceLinkedRole" => {
             let input = input_create_service_linked_role(input)?;
             let out = client
@@ -2507,7 +2486,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "CreateServiceSpecificCredential" => {
             let input = input_create_service_specific_credential(input)?;
             let out = client
@@ -2516,7 +2494,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "CreateUser" => {
             let input = input_create_user(input)?;
             let out = client
@@ -2525,7 +2502,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "CreateVirtualMFADevice" => {
             let input = input_create_virtual_mfa_device(input)?;
             let out = client
@@ -2534,7 +2510,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "DeactivateMFADevice" => {
             let input = input_deactivate_mfa_device(input)?;
             client
@@ -2543,13 +2518,11 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DeleteAccessKey" => {
             let input = input_delete_access_key(input)?;
             client.delete_access_key_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DeleteAccountAlias" => {
             let input = input_delete_account_alias(input)?;
             client
@@ -2558,7 +2531,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DeleteAccountPasswordPolicy" => {
             let input = input_delete_account_password_policy(input)?;
             client
@@ -2567,13 +2539,11 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DeleteGroup" => {
             let input = input_delete_group(input)?;
             client.delete_group_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DeleteGroupPolicy" => {
             let input = input_delete_group_policy(input)?;
             client
@@ -2582,7 +2552,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DeleteInstanceProfile" => {
             let input = input_delete_instance_profile(input)?;
             client
@@ -2591,7 +2560,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DeleteLoginProfile" => {
             let input = input_delete_login_profile(input)?;
             client
@@ -2600,7 +2568,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DeleteOpenIDConnectProvider" => {
             let input = input_delete_open_id_connect_provider(input)?;
             client
@@ -2609,13 +2576,11 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DeletePolicy" => {
             let input = input_delete_policy(input)?;
             client.delete_policy_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DeletePolicyVersion" => {
             let input = input_delete_policy_version(input)?;
             client
@@ -2624,13 +2589,11 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DeleteRole" => {
             let input = input_delete_role(input)?;
             client.delete_role_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DeleteRolePermissionsBoundary" => {
             let input = input_delete_role_permissions_boundary(input)?;
             client
@@ -2639,7 +2602,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DeleteRolePolicy" => {
             let input = input_delete_role_policy(input)?;
             client
@@ -2648,7 +2610,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DeleteSAMLProvider" => {
             let input = input_delete_saml_provider(input)?;
             client
@@ -2657,7 +2618,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DeleteSSHPublicKey" => {
             let input = input_delete_ssh_public_key(input)?;
             client
@@ -2666,7 +2626,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DeleteServerCertificate" => {
             let input = input_delete_server_certificate(input)?;
             client
@@ -2675,7 +2634,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DeleteServiceLinkedRole" => {
             let input = input_delete_service_linked_role(input)?;
             let out = client
@@ -2684,7 +2642,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "DeleteServiceSpecificCredential" => {
             let input = input_delete_service_specific_credential(input)?;
             client
@@ -2693,7 +2650,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DeleteSigningCertificate" => {
             let input = input_delete_signing_certificate(input)?;
             client
@@ -2702,13 +2658,11 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DeleteUser" => {
             let input = input_delete_user(input)?;
             client.delete_user_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DeleteUserPermissionsBoundary" => {
             let input = input_delete_user_permissions_boundary(input)?;
             client
@@ -2717,7 +2671,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DeleteUserPolicy" => {
             let input = input_delete_user_policy(input)?;
             client
@@ -2726,7 +2679,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DeleteVirtualMFADevice" => {
             let input = input_delete_virtual_mfa_device(input)?;
             client
@@ -2735,7 +2687,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DetachGroupPolicy" => {
             let input = input_detach_group_policy(input)?;
             client
@@ -2744,7 +2695,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DetachRolePolicy" => {
             let input = input_detach_role_policy(input)?;
             client
@@ -2753,7 +2703,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DetachUserPolicy" => {
             let input = input_detach_user_policy(input)?;
             client
@@ -2762,7 +2711,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DisableOrganizationsRootCredentialsManagement" => {
             let input = input_disable_organizations_root_credentials_management(input)?;
             let out = client
@@ -2771,7 +2719,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "DisableOrganizationsRootSessions" => {
             let input = input_disable_organizations_root_sessions(input)?;
             let out = client
@@ -2780,7 +2727,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "DisableOutboundWebIdentityFederation" => {
             let input = input_disable_outbound_web_identity_federation(input)?;
             client
@@ -2789,13 +2735,11 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "EnableMFADevice" => {
             let input = input_enable_mfa_device(input)?;
             client.enable_mfa_device_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "EnableOrganizationsRootCredentialsManagement" => {
             let input = input_enable_organizations_root_credentials_management(input)?;
             let out = client
@@ -2804,7 +2748,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "EnableOrganizationsRootSessions" => {
             let input = input_enable_organizations_root_sessions(input)?;
             let out = client
@@ -2813,7 +2756,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "EnableOutboundWebIdentityFederation" => {
             let input = input_enable_outbound_web_identity_federation(input)?;
             let out = client
@@ -2822,7 +2764,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GenerateCredentialReport" => {
             let input = input_generate_credential_report(input)?;
             let out = client
@@ -2831,7 +2772,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GenerateOrganizationsAccessReport" => {
             let input = input_generate_organizations_access_report(input)?;
             let out = client
@@ -2840,7 +2780,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GenerateServiceLastAccessedDetails" => {
             let input = input_generate_service_last_accessed_details(input)?;
             let out = client
@@ -2849,7 +2788,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetAccessKeyLastUsed" => {
             let input = input_get_access_key_last_used(input)?;
             let out = client
@@ -2858,7 +2796,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetAccountAuthorizationDetails" => {
             let input = input_get_account_authorization_details(input)?;
             let out = client
@@ -2867,7 +2804,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetAccountPasswordPolicy" => {
             let input = input_get_account_password_policy(input)?;
             let out = client
@@ -2876,7 +2812,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetAccountProperties" => {
             let input = input_get_account_properties(input)?;
             let out = client
@@ -2885,7 +2820,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetAccountSummary" => {
             let input = input_get_account_summary(input)?;
             let out = client
@@ -2894,7 +2828,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetContextKeysForCustomPolicy" => {
             let input = input_get_context_keys_for_custom_policy(input)?;
             let out = client
@@ -2903,7 +2836,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetContextKeysForPrincipalPolicy" => {
             let input = input_get_context_keys_for_principal_policy(input)?;
             let out = client
@@ -2912,7 +2844,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetCredentialReport" => {
             let input = input_get_credential_report(input)?;
             let out = client
@@ -2921,7 +2852,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetDelegationRequest" => {
             let input = input_get_delegation_request(input)?;
             let out = client
@@ -2930,7 +2860,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetGroup" => {
             let input = input_get_group(input)?;
             let out = client
@@ -2939,7 +2868,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetGroupPolicy" => {
             let input = input_get_group_policy(input)?;
             let out = client
@@ -2948,7 +2876,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetHumanReadableSummary" => {
             let input = input_get_human_readable_summary(input)?;
             let out = client
@@ -2957,7 +2884,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetInstanceProfile" => {
             let input = input_get_instance_profile(input)?;
             let out = client
@@ -2966,7 +2892,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetLoginProfile" => {
             let input = input_get_login_profile(input)?;
             let out = client
@@ -2975,7 +2900,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetMFADevice" => {
             let input = input_get_mfa_device(input)?;
             let out = client
@@ -2984,7 +2908,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetOpenIDConnectProvider" => {
             let input = input_get_open_id_connect_provider(input)?;
             let out = client
@@ -2993,7 +2916,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetOrganizationsAccessReport" => {
             let input = input_get_organizations_access_report(input)?;
             let out = client
@@ -3002,7 +2924,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetOutboundWebIdentityFederationInfo" => {
             let input = input_get_outbound_web_identity_federation_info(input)?;
             let out = client
@@ -3011,7 +2932,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetPolicy" => {
             let input = input_get_policy(input)?;
             let out = client
@@ -3020,7 +2940,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetPolicyVersion" => {
             let input = input_get_policy_version(input)?;
             let out = client
@@ -3029,7 +2948,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetRole" => {
             let input = input_get_role(input)?;
             let out = client
@@ -3038,7 +2956,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetRolePolicy" => {
             let input = input_get_role_policy(input)?;
             let out = client
@@ -3047,7 +2964,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetRoleTemplateVersion" => {
             let input = input_get_role_template_version(input)?;
             let out = client
@@ -3056,7 +2972,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetSAMLProvider" => {
             let input = input_get_saml_provider(input)?;
             let out = client
@@ -3065,7 +2980,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetSSHPublicKey" => {
             let input = input_get_ssh_public_key(input)?;
             let out = client
@@ -3074,7 +2988,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetServerCertificate" => {
             let input = input_get_server_certificate(input)?;
             let out = client
@@ -3083,7 +2996,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetServiceLastAccessedDetails" => {
             let input = input_get_service_last_accessed_details(input)?;
             let out = client
@@ -3092,7 +3004,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetServiceLastAccessedDetailsWithEntities" => {
             let input = input_get_service_last_accessed_details_with_entities(input)?;
             let out = client
@@ -3101,7 +3012,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetServiceLinkedRoleDeletionStatus" => {
             let input = input_get_service_linked_role_deletion_status(input)?;
             let out = client
@@ -3110,7 +3020,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetUser" => {
             let input = input_get_user(input)?;
             let out = client
@@ -3119,7 +3028,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetUserPolicy" => {
             let input = input_get_user_policy(input)?;
             let out = client
@@ -3128,7 +3036,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListAccessKeys" => {
             let input = input_list_access_keys(input)?;
             let out = client
@@ -3137,7 +3044,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListAccountAliases" => {
             let input = input_list_account_aliases(input)?;
             let out = client
@@ -3146,7 +3052,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListAttachedGroupPolicies" => {
             let input = input_list_attached_group_policies(input)?;
             let out = client
@@ -3155,7 +3060,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListAttachedRolePolicies" => {
             let input = input_list_attached_role_policies(input)?;
             let out = client
@@ -3164,7 +3068,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListAttachedUserPolicies" => {
             let input = input_list_attached_user_policies(input)?;
             let out = client
@@ -3173,7 +3076,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListDelegationRequests" => {
             let input = input_list_delegation_requests(input)?;
             let out = client
@@ -3182,7 +3084,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListEntitiesForPolicy" => {
             let input = input_list_entities_for_policy(input)?;
             let out = client
@@ -3191,7 +3092,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListGroupPolicies" => {
             let input = input_list_group_policies(input)?;
             let out = client
@@ -3200,7 +3100,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListGroups" => {
             let input = input_list_groups(input)?;
             let out = client
@@ -3209,7 +3108,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListGroupsForUser" => {
             let input = input_list_groups_for_user(input)?;
             let out = client
@@ -3218,7 +3116,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListInstanceProfileTags" => {
             let input = input_list_instance_profile_tags(input)?;
             let out = client
@@ -3227,7 +3124,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListInstanceProfiles" => {
             let input = input_list_instance_profiles(input)?;
             let out = client
@@ -3236,7 +3132,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListInstanceProfilesForRole" => {
             let input = input_list_instance_profiles_for_role(input)?;
             let out = client
@@ -3245,7 +3140,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListMFADeviceTags" => {
             let input = input_list_mfa_device_tags(input)?;
             let out = client
@@ -3254,7 +3148,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListMFADevices" => {
             let input = input_list_mfa_devices(input)?;
             let out = client
@@ -3263,7 +3156,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListOpenIDConnectProviderTags" => {
             let input = input_list_open_id_connect_provider_tags(input)?;
             let out = client
@@ -3272,7 +3164,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListOpenIDConnectProviders" => {
             let input = input_list_open_id_connect_providers(input)?;
             let out = client
@@ -3281,7 +3172,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListOrganizationsFeatures" => {
             let input = input_list_organizations_features(input)?;
             let out = client
@@ -3290,7 +3180,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListPolicies" => {
             let input = input_list_policies(input)?;
             let out = client
@@ -3299,7 +3188,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListPoliciesGrantingServiceAccess" => {
             let input = input_list_policies_granting_service_access(input)?;
             let out = client
@@ -3308,7 +3196,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListPolicyTags" => {
             let input = input_list_policy_tags(input)?;
             let out = client
@@ -3317,7 +3204,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListPolicyVersions" => {
             let input = input_list_policy_versions(input)?;
             let out = client
@@ -3326,7 +3212,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListRolePolicies" => {
             let input = input_list_role_policies(input)?;
             let out = client
@@ -3335,7 +3220,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListRoleTags" => {
             let input = input_list_role_tags(input)?;
             let out = client
@@ -3344,7 +3228,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListRoles" => {
             let input = input_list_roles(input)?;
             let out = client
@@ -3353,7 +3236,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListSAMLProviderTags" => {
             let input = input_list_saml_provider_tags(input)?;
             let out = client
@@ -3362,7 +3244,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListSAMLProviders" => {
             let input = input_list_saml_providers(input)?;
             let out = client
@@ -3371,7 +3252,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListSSHPublicKeys" => {
             let input = input_list_ssh_public_keys(input)?;
             let out = client
@@ -3380,7 +3260,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListServerCertificateTags" => {
             let input = input_list_server_certificate_tags(input)?;
             let out = client
@@ -3389,7 +3268,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListServerCertificates" => {
             let input = input_list_server_certificates(input)?;
             let out = client
@@ -3398,7 +3276,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListServiceSpecificCredentials" => {
             let input = input_list_service_specific_credentials(input)?;
             let out = client
@@ -3407,7 +3284,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListSigningCertificates" => {
             let input = input_list_signing_certificates(input)?;
             let out = client
@@ -3416,7 +3292,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListUserPolicies" => {
             let input = input_list_user_policies(input)?;
             let out = client
@@ -3425,7 +3300,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListUserTags" => {
             let input = input_list_user_tags(input)?;
             let out = client
@@ -3434,7 +3308,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListUsers" => {
             let input = input_list_users(input)?;
             let out = client
@@ -3443,7 +3316,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListVirtualMFADevices" => {
             let input = input_list_virtual_mfa_devices(input)?;
             let out = client
@@ -3452,7 +3324,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "PutAccountProperties" => {
             let input = input_put_account_properties(input)?;
             let out = client
@@ -3461,13 +3332,11 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "PutGroupPolicy" => {
             let input = input_put_group_policy(input)?;
             client.put_group_policy_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "PutRolePermissionsBoundary" => {
             let input = input_put_role_permissions_boundary(input)?;
             client
@@ -3476,13 +3345,11 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "PutRolePolicy" => {
             let input = input_put_role_policy(input)?;
             client.put_role_policy_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "PutUserPermissionsBoundary" => {
             let input = input_put_user_permissions_boundary(input)?;
             client
@@ -3491,13 +3358,11 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "PutUserPolicy" => {
             let input = input_put_user_policy(input)?;
             client.put_user_policy_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "RejectDelegationRequest" => {
             let input = input_reject_delegation_request(input)?;
             client
@@ -3506,7 +3371,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "RemoveClientIDFromOpenIDConnectProvider" => {
             let input = input_remove_client_id_from_open_id_connect_provider(input)?;
             client
@@ -3515,7 +3379,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "RemoveRoleFromInstanceProfile" => {
             let input = input_remove_role_from_instance_profile(input)?;
             client
@@ -3524,7 +3387,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "RemoveUserFromGroup" => {
             let input = input_remove_user_from_group(input)?;
             client
@@ -3533,7 +3395,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "ResetServiceSpecificCredential" => {
             let input = input_reset_service_specific_credential(input)?;
             let out = client
@@ -3542,13 +3403,11 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ResyncMFADevice" => {
             let input = input_resync_mfa_device(input)?;
             client.resync_mfa_device_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "SendDelegationToken" => {
             let input = input_send_delegation_token(input)?;
             client
@@ -3557,7 +3416,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "SetDefaultPolicyVersion" => {
             let input = input_set_default_policy_version(input)?;
             client
@@ -3566,7 +3424,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "SetSecurityTokenServicePreferences" => {
             let input = input_set_security_token_service_preferences(input)?;
             client
@@ -3575,7 +3432,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "SimulateCustomPolicy" => {
             let input = input_simulate_custom_policy(input)?;
             let out = client
@@ -3584,7 +3440,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "SimulatePrincipalPolicy" => {
             let input = input_simulate_principal_policy(input)?;
             let out = client
@@ -3593,7 +3448,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "TagInstanceProfile" => {
             let input = input_tag_instance_profile(input)?;
             client
@@ -3602,13 +3456,11 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "TagMFADevice" => {
             let input = input_tag_mfa_device(input)?;
             client.tag_mfa_device_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "TagOpenIDConnectProvider" => {
             let input = input_tag_open_id_connect_provider(input)?;
             client
@@ -3617,25 +3469,21 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "TagPolicy" => {
             let input = input_tag_policy(input)?;
             client.tag_policy_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "TagRole" => {
             let input = input_tag_role(input)?;
             client.tag_role_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "TagSAMLProvider" => {
             let input = input_tag_saml_provider(input)?;
             client.tag_saml_provider_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "TagServerCertificate" => {
             let input = input_tag_server_certificate(input)?;
             client
@@ -3644,13 +3492,11 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "TagUser" => {
             let input = input_tag_user(input)?;
             client.tag_user_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "UntagInstanceProfile" => {
             let input = input_untag_instance_profile(input)?;
             client
@@ -3659,13 +3505,11 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "UntagMFADevice" => {
             let input = input_untag_mfa_device(input)?;
             client.untag_mfa_device_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "UntagOpenIDConnectProvider" => {
             let input = input_untag_open_id_connect_provider(input)?;
             client
@@ -3674,19 +3518,16 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "UntagPolicy" => {
             let input = input_untag_policy(input)?;
             client.untag_policy_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "UntagRole" => {
             let input = input_untag_role(input)?;
             client.untag_role_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "UntagSAMLProvider" => {
             let input = input_untag_saml_provider(input)?;
             client
@@ -3695,7 +3536,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "UntagServerCertificate" => {
             let input = input_untag_server_certificate(input)?;
             client
@@ -3704,19 +3544,16 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "UntagUser" => {
             let input = input_untag_user(input)?;
             client.untag_user_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "UpdateAccessKey" => {
             let input = input_update_access_key(input)?;
             client.update_access_key_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "UpdateAccountPasswordPolicy" => {
             let input = input_update_account_password_policy(input)?;
             client
@@ -3725,7 +3562,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "UpdateAssumeRolePolicy" => {
             let input = input_update_assume_role_policy(input)?;
             client
@@ -3734,7 +3570,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "UpdateDelegationRequest" => {
             let input = input_update_delegation_request(input)?;
             client
@@ -3743,13 +3578,11 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "UpdateGroup" => {
             let input = input_update_group(input)?;
             client.update_group_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "UpdateLoginProfile" => {
             let input = input_update_login_profile(input)?;
             client
@@ -3758,7 +3591,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "UpdateOpenIDConnectProvider" => {
             let input = input_update_open_id_connect_provider(input)?;
             client
@@ -3767,7 +3599,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "UpdateOpenIDConnectProviderThumbprint" => {
             let input = input_update_open_id_connect_provider_thumbprint(input)?;
             client
@@ -3776,7 +3607,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "UpdateRole" => {
             let input = input_update_role(input)?;
             let out = client
@@ -3785,7 +3615,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "UpdateRoleDescription" => {
             let input = input_update_role_description(input)?;
             let out = client
@@ -3794,7 +3623,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "UpdateSAMLProvider" => {
             let input = input_update_saml_provider(input)?;
             let out = client
@@ -3803,7 +3631,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "UpdateSSHPublicKey" => {
             let input = input_update_ssh_public_key(input)?;
             client
@@ -3812,7 +3639,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "UpdateServerCertificate" => {
             let input = input_update_server_certificate(input)?;
             client
@@ -3821,7 +3647,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "UpdateServiceSpecificCredential" => {
             let input = input_update_service_specific_credential(input)?;
             client
@@ -3830,7 +3655,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "UpdateSigningCertificate" => {
             let input = input_update_signing_certificate(input)?;
             client
@@ -3839,13 +3663,11 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "UpdateUser" => {
             let input = input_update_user(input)?;
             client.update_user_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "UploadSSHPublicKey" => {
             let input = input_upload_ssh_public_key(input)?;
             let out = client
@@ -3854,7 +3676,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "UploadServerCertificate" => {
             let input = input_upload_server_certificate(input)?;
             let out = client
@@ -3863,7 +3684,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "UploadSigningCertificate" => {
             let input = input_upload_signing_certificate(input)?;
             let out = client
@@ -3872,7 +3692,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         _ => Err(CallError::unsupported(op)),
     }
 }
@@ -3895,7 +3714,6 @@ pub(crate) async fn wait(
                 .await;
             done.map(|_| ()).map_err(CallError::from_wait)
         }
-
         "PolicyExists" => {
             let input = input_get_policy(input)?;
             let ctx = stratus_runtime::waiter::WaiterCtx::<
@@ -3906,7 +3724,6 @@ pub(crate) async fn wait(
                 .await;
             done.map(|_| ()).map_err(CallError::from_wait)
         }
-
         "RoleExists" => {
             let input = input_get_role(input)?;
             let ctx = stratus_runtime::waiter::WaiterCtx::<
@@ -3917,7 +3734,6 @@ pub(crate) async fn wait(
                 .await;
             done.map(|_| ()).map_err(CallError::from_wait)
         }
-
         "UserExists" => {
             let input = input_get_user(input)?;
             let ctx = stratus_runtime::waiter::WaiterCtx::<
@@ -3928,7 +3744,6 @@ pub(crate) async fn wait(
                 .await;
             done.map(|_| ()).map_err(CallError::from_wait)
         }
-
         _ => Err(CallError::unsupported(waiter)),
     }
 }

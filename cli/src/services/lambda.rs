@@ -1534,7 +1534,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "AddPermission" => {
             let input = input_add_permission(input)?;
             let out = client
@@ -1543,7 +1542,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "CheckpointDurableExecution" => {
             let input = input_checkpoint_durable_execution(input)?;
             let out = client
@@ -1552,7 +1550,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "CreateAlias" => {
             let input = input_create_alias(input)?;
             let out = client
@@ -1561,7 +1558,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "CreateCapacityProvider" => {
             let input = input_create_capacity_provider(input)?;
             let out = client
@@ -1570,7 +1566,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "CreateCodeSigningConfig" => {
             let input = input_create_code_signing_config(input)?;
             let out = client
@@ -1579,7 +1574,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "CreateEventSourceMapping" => {
             let input = input_create_event_source_mapping(input)?;
             let out = client
@@ -1588,7 +1582,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "CreateFunction" => {
             let input = input_create_function(input)?;
             let out = client
@@ -1597,7 +1590,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "CreateFunctionUrlConfig" => {
             let input = input_create_function_url_config(input)?;
             let out = client
@@ -1606,13 +1598,11 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "DeleteAlias" => {
             let input = input_delete_alias(input)?;
             client.delete_alias_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DeleteCapacityProvider" => {
             let input = input_delete_capacity_provider(input)?;
             let out = client
@@ -1621,7 +1611,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "DeleteCodeSigningConfig" => {
             let input = input_delete_code_signing_config(input)?;
             let out = client
@@ -1630,7 +1619,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "DeleteDurableExecution" => {
             let input = input_delete_durable_execution(input)?;
             let out = client
@@ -1639,7 +1627,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "DeleteEventSourceMapping" => {
             let input = input_delete_event_source_mapping(input)?;
             let out = client
@@ -1648,7 +1635,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "DeleteFunction" => {
             let input = input_delete_function(input)?;
             let out = client
@@ -1659,7 +1645,6 @@ pub(crate) async fn call(
             o.put("StatusCode", &out.status_code)?;
             Ok(o.finish())
         }
-
         "DeleteFunctionCodeSigningConfig" => {
             let input = input_delete_function_code_signing_config(input)?;
             client
@@ -1668,7 +1653,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DeleteFunctionConcurrency" => {
             let input = input_delete_function_concurrency(input)?;
             client
@@ -1677,7 +1661,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DeleteFunctionEventInvokeConfig" => {
             let input = input_delete_function_event_invoke_config(input)?;
             client
@@ -1686,7 +1669,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DeleteFunctionUrlConfig" => {
             let input = input_delete_function_url_config(input)?;
             client
@@ -1695,7 +1677,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DeleteLayerVersion" => {
             let input = input_delete_layer_version(input)?;
             client
@@ -1704,7 +1685,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DeleteProvisionedConcurrencyConfig" => {
             let input = input_delete_provisioned_concurrency_config(input)?;
             client
@@ -1713,7 +1693,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DeleteResourcePolicy" => {
             let input = input_delete_resource_policy(input)?;
             client
@@ -1722,7 +1701,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "GetAccountSettings" => {
             let input = input_get_account_settings(input)?;
             let out = client
@@ -1731,7 +1709,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetAlias" => {
             let input = input_get_alias(input)?;
             let out = client
@@ -1740,7 +1717,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetCapacityProvider" => {
             let input = input_get_capacity_provider(input)?;
             let out = client
@@ -1749,7 +1725,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetCodeSigningConfig" => {
             let input = input_get_code_signing_config(input)?;
             let out = client
@@ -1758,7 +1733,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetDurableExecution" => {
             let input = input_get_durable_execution(input)?;
             let out = client
@@ -1767,7 +1741,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetDurableExecutionHistory" => {
             let input = input_get_durable_execution_history(input)?;
             let out = client
@@ -1776,7 +1749,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetDurableExecutionState" => {
             let input = input_get_durable_execution_state(input)?;
             let out = client
@@ -1785,7 +1757,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetEventSourceMapping" => {
             let input = input_get_event_source_mapping(input)?;
             let out = client
@@ -1794,7 +1765,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetFunction" => {
             let input = input_get_function(input)?;
             let out = client
@@ -1803,7 +1773,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetFunctionCodeSigningConfig" => {
             let input = input_get_function_code_signing_config(input)?;
             let out = client
@@ -1812,7 +1781,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetFunctionConcurrency" => {
             let input = input_get_function_concurrency(input)?;
             let out = client
@@ -1821,7 +1789,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetFunctionConfiguration" => {
             let input = input_get_function_configuration(input)?;
             let out = client
@@ -1830,7 +1797,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetFunctionEventInvokeConfig" => {
             let input = input_get_function_event_invoke_config(input)?;
             let out = client
@@ -1839,7 +1805,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetFunctionRecursionConfig" => {
             let input = input_get_function_recursion_config(input)?;
             let out = client
@@ -1848,7 +1813,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetFunctionScalingConfig" => {
             let input = input_get_function_scaling_config(input)?;
             let out = client
@@ -1857,7 +1821,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetFunctionUrlConfig" => {
             let input = input_get_function_url_config(input)?;
             let out = client
@@ -1866,7 +1829,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetLayerVersion" => {
             let input = input_get_layer_version(input)?;
             let out = client
@@ -1875,7 +1837,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetLayerVersionByArn" => {
             let input = input_get_layer_version_by_arn(input)?;
             let out = client
@@ -1884,7 +1845,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetLayerVersionPolicy" => {
             let input = input_get_layer_version_policy(input)?;
             let out = client
@@ -1893,7 +1853,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetPolicy" => {
             let input = input_get_policy(input)?;
             let out = client
@@ -1902,7 +1861,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetProvisionedConcurrencyConfig" => {
             let input = input_get_provisioned_concurrency_config(input)?;
             let out = client
@@ -1911,7 +1869,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetResourcePolicy" => {
             let input = input_get_resource_policy(input)?;
             let out = client
@@ -1920,7 +1877,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetRuntimeManagementConfig" => {
             let input = input_get_runtime_management_config(input)?;
             let out = client
@@ -1929,7 +1885,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "Invoke" => {
             let input = input_invoke(input)?;
             let out = client.invoke_with(input).await.map_err(CallError::from_service)?;
@@ -1942,7 +1897,6 @@ pub(crate) async fn call(
             o.put("DurableExecutionArn", &out.durable_execution_arn)?;
             Ok(o.finish())
         }
-
         "InvokeAsync" => {
             let input = input_invoke_async(input)?;
             let out = client
@@ -1953,7 +1907,6 @@ pub(crate) async fn call(
             o.put("Status", &out.status)?;
             Ok(o.finish())
         }
-
         "ListAliases" => {
             let input = input_list_aliases(input)?;
             let out = client
@@ -1962,7 +1915,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListCapacityProviders" => {
             let input = input_list_capacity_providers(input)?;
             let out = client
@@ -1971,7 +1923,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListCodeSigningConfigs" => {
             let input = input_list_code_signing_configs(input)?;
             let out = client
@@ -1980,7 +1931,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListDurableExecutionsByFunction" => {
             let input = input_list_durable_executions_by_function(input)?;
             let out = client
@@ -1989,7 +1939,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListEventSourceMappings" => {
             let input = input_list_event_source_mappings(input)?;
             let out = client
@@ -1998,7 +1947,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListFunctionEventInvokeConfigs" => {
             let input = input_list_function_event_invoke_configs(input)?;
             let out = client
@@ -2007,7 +1955,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListFunctionUrlConfigs" => {
             let input = input_list_function_url_configs(input)?;
             let out = client
@@ -2016,7 +1963,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListFunctionVersionsByCapacityProvider" => {
             let input = input_list_function_versions_by_capacity_provider(input)?;
             let out = client
@@ -2025,7 +1971,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListFunctions" => {
             let input = input_list_functions(input)?;
             let out = client
@@ -2034,7 +1979,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListFunctionsByCodeSigningConfig" => {
             let input = input_list_functions_by_code_signing_config(input)?;
             let out = client
@@ -2043,7 +1987,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListLayerVersions" => {
             let input = input_list_layer_versions(input)?;
             let out = client
@@ -2052,7 +1995,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListLayers" => {
             let input = input_list_layers(input)?;
             let out = client
@@ -2061,7 +2003,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListProvisionedConcurrencyConfigs" => {
             let input = input_list_provisioned_concurrency_configs(input)?;
             let out = client
@@ -2070,7 +2011,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListTags" => {
             let input = input_list_tags(input)?;
             let out = client
@@ -2079,7 +2019,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListVersionsByFunction" => {
             let input = input_list_versions_by_function(input)?;
             let out = client
@@ -2088,7 +2027,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "PauseDurableExecution" => {
             let input = input_pause_durable_execution(input)?;
             let out = client
@@ -2097,7 +2035,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "PublishLayerVersion" => {
             let input = input_publish_layer_version(input)?;
             let out = client
@@ -2106,7 +2043,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "PublishVersion" => {
             let input = input_publish_version(input)?;
             let out = client
@@ -2115,7 +2051,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "PutFunctionCodeSigningConfig" => {
             let input = input_put_function_code_signing_config(input)?;
             let out = client
@@ -2124,7 +2059,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "PutFunctionConcurrency" => {
             let input = input_put_function_concurrency(input)?;
             let out = client
@@ -2133,7 +2067,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "PutFunctionEventInvokeConfig" => {
             let input = input_put_function_event_invoke_config(input)?;
             let out = client
@@ -2142,7 +2075,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "PutFunctionRecursionConfig" => {
             let input = input_put_function_recursion_config(input)?;
             let out = client
@@ -2151,7 +2083,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "PutFunctionScalingConfig" => {
             let input = input_put_function_scaling_config(input)?;
             let out = client
@@ -2160,7 +2091,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "PutProvisionedConcurrencyConfig" => {
             let input = input_put_provisioned_concurrency_config(input)?;
             let out = client
@@ -2169,7 +2099,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "PutResourcePolicy" => {
             let input = input_put_resource_policy(input)?;
             let out = client
@@ -2178,7 +2107,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "PutRuntimeManagementConfig" => {
             let input = input_put_runtime_management_config(input)?;
             let out = client
@@ -2187,7 +2115,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "RemoveLayerVersionPermission" => {
             let input = input_remove_layer_version_permission(input)?;
             client
@@ -2196,13 +2123,11 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "RemovePermission" => {
             let input = input_remove_permission(input)?;
             client.remove_permission_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "ResumeDurableExecution" => {
             let input = input_resume_durable_execution(input)?;
             let out = client
@@ -2211,7 +2136,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "SendDurableExecutionCallbackFailure" => {
             let input = input_send_durable_execution_callback_failure(input)?;
             let out = client
@@ -2220,7 +2144,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "SendDurableExecutionCallbackHeartbeat" => {
             let input = input_send_durable_execution_callback_heartbeat(input)?;
             let out = client
@@ -2229,7 +2152,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "SendDurableExecutionCallbackSuccess" => {
             let input = input_send_durable_execution_callback_success(input)?;
             let out = client
@@ -2238,7 +2160,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "StopDurableExecution" => {
             let input = input_stop_durable_execution(input)?;
             let out = client
@@ -2247,19 +2168,16 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "TagResource" => {
             let input = input_tag_resource(input)?;
             client.tag_resource_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "UntagResource" => {
             let input = input_untag_resource(input)?;
             client.untag_resource_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "UpdateAlias" => {
             let input = input_update_alias(input)?;
             let out = client
@@ -2268,7 +2186,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "UpdateCapacityProvider" => {
             let input = input_update_capacity_provider(input)?;
             let out = client
@@ -2277,7 +2194,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "UpdateCodeSigningConfig" => {
             let input = input_update_code_signing_config(input)?;
             let out = client
@@ -2286,7 +2202,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "UpdateEventSourceMapping" => {
             let input = input_update_event_source_mapping(input)?;
             let out = client
@@ -2295,7 +2210,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "UpdateFunctionCode" => {
             let input = input_update_function_code(input)?;
             let out = client
@@ -2304,7 +2218,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "UpdateFunctionConfiguration" => {
             let input = input_update_function_configuration(input)?;
             let out = client
@@ -2313,7 +2226,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "UpdateFunctionEventInvokeConfig" => {
             let input = input_update_function_event_invoke_config(input)?;
             let out = client
@@ -2322,7 +2234,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "UpdateFunctionUrlConfig" => {
             let input = input_update_function_url_config(input)?;
             let out = client
@@ -2331,7 +2242,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         _ => Err(CallError::unsupported(op)),
     }
 }
@@ -2354,7 +2264,6 @@ pub(crate) async fn wait(
                 .await;
             done.map(|_| ()).map_err(CallError::from_wait)
         }
-
         "FunctionExists" => {
             let input = input_get_function(input)?;
             let ctx = stratus_runtime::waiter::WaiterCtx::<
@@ -2365,7 +2274,6 @@ pub(crate) async fn wait(
                 .await;
             done.map(|_| ()).map_err(CallError::from_wait)
         }
-
         "FunctionUpdatedV2" => {
             let input = input_get_function(input)?;
             let ctx = stratus_runtime::waiter::WaiterCtx::<
@@ -2376,7 +2284,6 @@ pub(crate) async fn wait(
                 .await;
             done.map(|_| ()).map_err(CallError::from_wait)
         }
-
         "FunctionActive" => {
             let input = input_get_function_configuration(input)?;
             let ctx = stratus_runtime::waiter::WaiterCtx::<
@@ -2387,7 +2294,6 @@ pub(crate) async fn wait(
                 .await;
             done.map(|_| ()).map_err(CallError::from_wait)
         }
-
         "FunctionUpdated" => {
             let input = input_get_function_configuration(input)?;
             let ctx = stratus_runtime::waiter::WaiterCtx::<
@@ -2398,7 +2304,6 @@ pub(crate) async fn wait(
                 .await;
             done.map(|_| ()).map_err(CallError::from_wait)
         }
-
         "PublishedVersionActive" => {
             let input = input_get_function_configuration(input)?;
             let ctx = stratus_runtime::waiter::WaiterCtx::<
@@ -2409,7 +2314,6 @@ pub(crate) async fn wait(
                 .await;
             done.map(|_| ()).map_err(CallError::from_wait)
         }
-
         _ => Err(CallError::unsupported(waiter)),
     }
 }

@@ -42,7 +42,6 @@ pub(crate) async fn call(
         "dynamodb" => {
             dynamodb::call(&stratus_dynamodb::Client::new(config), op, input).await
         }
-
         "sts" => sts::call(&stratus_sts::Client::new(config), op, input).await,
         "iam" => iam::call(&stratus_iam::Client::new(config), op, input).await,
         _ => Err(CallError::unsupported(service)),
@@ -60,12 +59,10 @@ pub(crate) async fn wait(
         "lambda" => {
             lambda::wait(&stratus_lambda::Client::new(config), waiter, input).await
         }
-
         "sqs" => sqs::wait(&stratus_sqs::Client::new(config), waiter, input).await,
         "dynamodb" => {
             dynamodb::wait(&stratus_dynamodb::Client::new(config), waiter, input).await
         }
-
         "sts" => sts::wait(&stratus_sts::Client::new(config), waiter, input).await,
         "iam" => iam::wait(&stratus_iam::Client::new(config), waiter, input).await,
         _ => Err(CallError::unsupported(service)),

@@ -351,7 +351,6 @@ pub(crate) async fn call(
             client.add_permission_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "CancelMessageMoveTask" => {
             let input = input_cancel_message_move_task(input)?;
             let out = client
@@ -360,7 +359,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ChangeMessageVisibility" => {
             let input = input_change_message_visibility(input)?;
             client
@@ -369,7 +367,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "ChangeMessageVisibilityBatch" => {
             let input = input_change_message_visibility_batch(input)?;
             let out = client
@@ -378,7 +375,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "CreateQueue" => {
             let input = input_create_queue(input)?;
             let out = client
@@ -387,13 +383,11 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "DeleteMessage" => {
             let input = input_delete_message(input)?;
             client.delete_message_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "DeleteMessageBatch" => {
             let input = input_delete_message_batch(input)?;
             let out = client
@@ -402,13 +396,11 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "DeleteQueue" => {
             let input = input_delete_queue(input)?;
             client.delete_queue_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "GetQueueAttributes" => {
             let input = input_get_queue_attributes(input)?;
             let out = client
@@ -417,7 +409,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetQueueUrl" => {
             let input = input_get_queue_url(input)?;
             let out = client
@@ -426,7 +417,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListDeadLetterSourceQueues" => {
             let input = input_list_dead_letter_source_queues(input)?;
             let out = client
@@ -435,7 +425,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListMessageMoveTasks" => {
             let input = input_list_message_move_tasks(input)?;
             let out = client
@@ -444,7 +433,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListQueueTags" => {
             let input = input_list_queue_tags(input)?;
             let out = client
@@ -453,7 +441,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "ListQueues" => {
             let input = input_list_queues(input)?;
             let out = client
@@ -462,13 +449,11 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "PurgeQueue" => {
             let input = input_purge_queue(input)?;
             client.purge_queue_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "ReceiveMessage" => {
             let input = input_receive_message(input)?;
             let out = client
@@ -477,13 +462,11 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "RemovePermission" => {
             let input = input_remove_permission(input)?;
             client.remove_permission_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "SendMessage" => {
             let input = input_send_message(input)?;
             let out = client
@@ -492,7 +475,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "SendMessageBatch" => {
             let input = input_send_message_batch(input)?;
             let out = client
@@ -501,7 +483,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "SetQueueAttributes" => {
             let input = input_set_queue_attributes(input)?;
             client
@@ -510,7 +491,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "StartMessageMoveTask" => {
             let input = input_start_message_move_task(input)?;
             let out = client
@@ -519,19 +499,16 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "TagQueue" => {
             let input = input_tag_queue(input)?;
             client.tag_queue_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         "UntagQueue" => {
             let input = input_untag_queue(input)?;
             client.untag_queue_with(input).await.map_err(CallError::from_service)?;
             Ok(Value::Object(Default::default()))
         }
-
         _ => Err(CallError::unsupported(op)),
     }
 }

@@ -176,7 +176,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "AssumeRoleWithSAML" => {
             let input = input_assume_role_with_saml(input)?;
             let out = client
@@ -185,7 +184,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "AssumeRoleWithWebIdentity" => {
             let input = input_assume_role_with_web_identity(input)?;
             let out = client
@@ -194,7 +192,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "AssumeRoot" => {
             let input = input_assume_root(input)?;
             let out = client
@@ -203,7 +200,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "DecodeAuthorizationMessage" => {
             let input = input_decode_authorization_message(input)?;
             let out = client
@@ -212,7 +208,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetAccessKeyInfo" => {
             let input = input_get_access_key_info(input)?;
             let out = client
@@ -221,7 +216,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetCallerIdentity" => {
             let input = input_get_caller_identity(input)?;
             let out = client
@@ -230,7 +224,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetDelegatedAccessToken" => {
             let input = input_get_delegated_access_token(input)?;
             let out = client
@@ -239,7 +232,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetFederationToken" => {
             let input = input_get_federation_token(input)?;
             let out = client
@@ -248,7 +240,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetScopedCredentials" => {
             let input = input_get_scoped_credentials(input)?;
             let out = client
@@ -257,7 +248,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetSessionToken" => {
             let input = input_get_session_token(input)?;
             let out = client
@@ -266,7 +256,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         "GetWebIdentityToken" => {
             let input = input_get_web_identity_token(input)?;
             let out = client
@@ -275,7 +264,6 @@ pub(crate) async fn call(
                 .map_err(CallError::from_service)?;
             Ok(Output::new(&out)?.finish())
         }
-
         _ => Err(CallError::unsupported(op)),
     }
 }

@@ -96,11 +96,8 @@ fn quickstart(ir: &Ir, krate: &str) -> String {
             .iter()
             .filter(|f| f.required && f.ty == crate::ir::RustType::String)
             .map(|f| {
-                format!(
-                    ".{}(\"my-{}\")",
-                    f.name.trim_start_matches("r#"),
-                    heck::ToKebabCase::to_kebab_case(f.member.as_str())
-                )
+                // The setter as called: a keyword stays raw (`.r#type(…)`).
+                format!(".{}(\"my-{}\")", f.name, heck::ToKebabCase::to_kebab_case(f.member.as_str()))
             })
             .collect()
     };

@@ -110,8 +110,11 @@ fn space_items(code: &str) -> String {
                 && !line.starts_with("use ")
                 && !prev.starts_with("//"));
         let after_header = prev.starts_with("//!") && !line.starts_with("//!");
+        // Items are at the top level or inside an impl (indent 0 or 4); deeper lines are bodies,
+        // whose match arms and statements keep prettyplease's layout.
         if !line.trim().is_empty()
-            && ((closes_item && indent == prev_indent && !line.trim_start().starts_with('}')) || after_header)
+            && ((closes_item && indent == prev_indent && indent <= 4 && !line.trim_start().starts_with('}'))
+                || after_header)
         {
             out.push('\n');
         }
@@ -323,5 +326,40 @@ impl<'a> TypeCtx<'a> {
             _ => out.extend(quote!(use #types::{#(#runtime),*};)),
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The layout pass only adds blank lines: every other line is prettyplease's, in order.
+    #[test]
+    fn space_items_adds_blank_lines_only() {
+        let tokens = quote! {
+            //! Docs.
+            use std::fmt;
+            /// A.
+            pub struct A;
+            impl A {
+                /// One.
+                pub fn one() -> Self { A }
+                /// Two.
+                pub fn two(&self) {}
+            }
+            impl fmt::Debug for A {
+                fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str("A") }
+            }
+            impl std::error::Error for A {}
+            /// B.
+            pub type B = A;
+        };
+        let plain = prettyplease::unparse(&syn::parse2(tokens).unwrap());
+        let spaced = space_items(&plain);
+        let code = |s: &str| s.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned).collect::<Vec<_>>();
+        assert_eq!(code(&spaced), code(&plain));
+        assert!(spaced.contains("}\n\nimpl fmt::Debug for A"), "{spaced}");
+        assert!(spaced.contains("    }\n\n    /// Two."), "{spaced}");
+        assert!(spaced.contains("impl std::error::Error for A {}\n\n/// B."), "{spaced}");
     }
 }

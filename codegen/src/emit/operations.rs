@@ -5,12 +5,12 @@
 use super::rt::Rt;
 use super::{ident, result_and_option, rust_file, EmitError, GeneratedFile, Options};
 use crate::ir::{
-    Binding, Check, Field, Ir, Nesting, OperationIr, PageItem, PaginatorIr, PayloadKind, Protocol, RustType, StructDef,
-    TimestampFormat, TokenStep, TypeDef, UnionDef,
+    Binding, Check, ErrorInfo, Field, Ir, Nesting, OperationIr, PageItem, PaginatorIr, PayloadKind, Protocol, RustType,
+    StructDef, TimestampFormat, TokenStep, TypeDef, UnionDef,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 pub(super) fn files(ir: &Ir, options: &Options) -> Result<Vec<GeneratedFile>, EmitError> {
     let mut items = Vec::new();
@@ -61,13 +61,27 @@ fn errors_file(ir: &Ir, options: &Options) -> Result<GeneratedFile, EmitError> {
         let doc = format!(" The service returned [`{}`].", s.name.trim_start_matches("r#"));
         quote!(#[doc = #doc] #v(#v),)
     });
-    // A code two exceptions share (CloudWatch's `ResourceNotFound`) means the first, as one code
-    // can only pick one variant.
-    let mut seen = HashSet::new();
+    // One code picks one variant. When two exceptions share a code (CloudWatch's
+    // `DashboardNotFoundError` and `ResourceNotFound` both have `ResourceNotFound`), the exception
+    // whose shape is named so keeps it, as a query-compatible service's JSON `__type` names the
+    // shape; otherwise the first in the model does.
+    let codes_of = |e: &ErrorInfo| std::iter::once(e.code.clone()).chain(e.alt_code.clone()).collect::<Vec<_>>();
+    let mut owner: HashMap<String, usize> = HashMap::new();
+    for (i, (s, e)) in exceptions.iter().enumerate() {
+        for code in codes_of(e).into_iter().filter(|c| *c == s.shape) {
+            owner.insert(code, i);
+        }
+    }
+    for (i, (_, e)) in exceptions.iter().enumerate() {
+        for code in codes_of(e) {
+            owner.entry(code).or_insert(i);
+        }
+    }
     let arms: Vec<TokenStream> = exceptions
         .iter()
-        .filter_map(|(s, e)| {
-            let codes: Vec<&String> = std::iter::once(&e.code).chain(&e.alt_code).filter(|c| seen.insert(*c)).collect();
+        .enumerate()
+        .filter_map(|(i, (s, e))| {
+            let codes: Vec<String> = codes_of(e).into_iter().filter(|c| owner.get(c) == Some(&i)).collect();
             if codes.is_empty() {
                 return None;
             }
@@ -103,13 +117,13 @@ fn errors_file(ir: &Ir, options: &Options) -> Result<GeneratedFile, EmitError> {
         let doc = format!(" Errors of [`Client::{method}`]({root}::Client::{method}): {what}.");
         quote!(#[doc = #doc] pub type #alias = #name;)
     });
+    let example = ir.operations.first().map(|op| format!(" (`{}`)", op.error_enum)).unwrap_or_default();
     let doc = super::inner_doc_attrs(&format!(
         "The errors of the service: [`{name}`], with one variant per modeled exception and\n\
-         `Unhandled` for the rest. Each operation's error type (`{example}`) is an alias of it,\n\
+         `Unhandled` for the rest. Each operation's error type{example} is an alias of it,\n\
          documented with the exceptions the operation is modeled to return. Operations return\n\
          `{error}<{name}>`; see [`Error::service_error`]({service_error}).",
         name = ir.service.error,
-        example = ir.operations.first().map_or("GetThingError", |op| op.error_enum.as_str()),
         error = Rt::Error.text(),
         service_error = Rt::ServiceError.text()
     ));

@@ -228,15 +228,15 @@ fn error_impl(ir: &Ir, s: &StructDef) -> Option<TokenStream> {
     let code = &err.code;
     let mut args = vec![quote!(#name), quote!(#code)];
     if err.throttling {
-        args.push(quote!(retry: Throttling));
+        args.push(quote!(retry = Throttling));
     } else if err.retryable {
-        args.push(quote!(retry: Transient));
+        args.push(quote!(retry = Transient));
     }
     let message =
         s.fields.iter().find(|f| f.member.eq_ignore_ascii_case("message") && f.ty == RustType::String && !f.sensitive);
     if let Some(f) = message {
         let field = ident(&f.name);
-        args.push(if f.required { quote!(required_message: #field) } else { quote!(message: #field) });
+        args.push(if f.required { quote!(required_message = #field) } else { quote!(message = #field) });
     }
     let headers: Vec<TokenStream> = s
         .fields
@@ -245,16 +245,14 @@ fn error_impl(ir: &Ir, s: &StructDef) -> Option<TokenStream> {
         .map(|f| {
             let field = ident(&f.name);
             let wire = &f.wire_name;
-            quote!(#field: #wire)
+            quote!(header(#field, #wire))
         })
         .collect();
-    if !headers.is_empty() {
-        args.push(quote!(headers { #(#headers),* }));
-    }
+    args.extend(headers);
     if ir.service.protocol.is_xml() {
-        args.push(quote!(format: xml));
+        args.push(quote!(format = xml));
     } else if matches!(ir.service.protocol, crate::ir::Protocol::RpcV2Cbor { .. }) {
-        args.push(quote!(format: cbor));
+        args.push(quote!(format = cbor));
     }
     let mac = Rt::ImplErrorMacro.path();
     Some(quote!(#mac!(#(#args),*);))
@@ -447,12 +445,13 @@ fn builders(ir: &Ir, generated: &HashSet<String>, options: &Options) -> Result<G
             }
         }
     });
+    // A function, not a method: a method's name would be taken from the setters' namespace.
     let set = structs.iter().any(|s| !s.fields.is_empty()).then(|| {
         quote! {
-            /// Changes the value: what every setter does.
-            fn set(mut self, change: impl FnOnce(&mut T)) -> Self {
-                change(&mut self.inner);
-                self
+            /// Changes the value `builder` holds: what every setter does.
+            fn set<T, C>(mut builder: #builder<T, C>, change: impl FnOnce(&mut T)) -> #builder<T, C> {
+                change(&mut builder.inner);
+                builder
             }
         }
     });
@@ -489,8 +488,10 @@ fn builders(ir: &Ir, generated: &HashSet<String>, options: &Options) -> Result<G
                     ty = ctx.boxed(ty);
                 }
                 let plain = f.name.trim_start_matches("r#");
+                // The member's first sentence, unless it only introduces what follows ("…are:").
                 let summary = crate::docs::first_sentence(&f.docs);
-                let doc = format!(" Sets [`{plain}`]({}::{plain}): {summary}", s.name.trim_start_matches("r#"));
+                let summary = if summary.trim_end().ends_with(':') { String::new() } else { format!(": {summary}") };
+                let doc = format!(" Sets [`{plain}`]({}::{plain}){summary}", s.name.trim_start_matches("r#"));
                 let value = if f.required { quote!(value.into()) } else { quote!(Some(value.into())) };
                 let deprecated = f.deprecated.as_ref().map(|_| quote!(#[deprecated]));
                 // A setter named like a std operator method (EC2's `add`) is still a setter.
@@ -500,7 +501,7 @@ fn builders(ir: &Ir, generated: &HashSet<String>, options: &Options) -> Result<G
                     #deprecated
                     #allow
                     pub fn #fname(self, value: impl Into<#ty>) -> Self {
-                        self.set(|v| v.#fname = #value)
+                        set(self, |v| v.#fname = #value)
                     }
                 }
             });
@@ -540,15 +541,16 @@ fn builders(ir: &Ir, generated: &HashSet<String>, options: &Options) -> Result<G
             use super::*;
         )
     });
-    let type_doc = doc_attrs(
+    let type_doc = doc_attrs(&format!(
         "A value under construction: an operation's request (`client.operation()…send()`), a\n\
          waiter's (`client.wait_until_…()…wait(max_wait)`), or a structure sent inside requests\n\
-         (`Type::builder()…build()`). `Builder::<OperationInput>::default()…build()` builds an\n\
+         (`Type::builder()…build()`). `{b}::<OperationInput>::default()…build()` builds an\n\
          operation's input without a client.\n\n\
          Its setters are those of `T`'s members, each taking anything that converts into the\n\
-         member's type; `C` is what `send()` goes through (a client, a waiter's context, or `()` for\n\
-         a value that is only built).",
-    );
+         member's type. `C` is the context: a client, which gives `send()`; a waiter's context,\n\
+         which gives `wait()`; or `()` for a value that is only built.",
+        b = ir.service.builder
+    ));
     let tokens = quote! {
         //! The builder: the fluent requests of the client (`client.operation().member(value).send()`),
         //! and `Type::builder().member(value).build()` for the structures sent inside requests.
@@ -569,9 +571,9 @@ fn builders(ir: &Ir, generated: &HashSet<String>, options: &Options) -> Result<G
             pub fn build(self) -> T {
                 self.inner
             }
-
-            #set
         }
+
+        #set
 
         impl<T, C: #dispatch<T>> #builder<T, C> {
             /// Sends the request.

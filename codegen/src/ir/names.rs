@@ -77,7 +77,8 @@ pub const UNKNOWN_VARIANT: &str = "Unknown";
 /// The methods of the generated builder besides the setters (`default` is `Default`'s, which
 /// `Builder::default()` would no longer find): a member of a structure with setters that has one of
 /// these names gets another, as setters share their namespace.
-pub const BUILDER_METHODS: [&str; 7] = ["build", "send", "wait", "wait_with", "into_paginator", "set", "default"];
+pub const BUILDER_METHODS: [&str; 7] =
+    ["build", "send", "wait", "wait_with", "into_paginator", "with_context", "default"];
 
 #[cfg(test)]
 mod tests {

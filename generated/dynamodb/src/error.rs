@@ -95,155 +95,121 @@ impl rt::OperationError for ServiceError {
             "BackupInUseException" => {
                 Self::BackupInUseException(rt::ErrorShape::parse(raw, message))
             }
-
             "BackupNotFoundException" => {
                 Self::BackupNotFoundException(rt::ErrorShape::parse(raw, message))
             }
-
             "ConditionalCheckFailedException" => {
                 Self::ConditionalCheckFailedException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "ContinuousBackupsUnavailableException" => {
                 Self::ContinuousBackupsUnavailableException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "DuplicateItemException" => {
                 Self::DuplicateItemException(rt::ErrorShape::parse(raw, message))
             }
-
             "ExportConflictException" => {
                 Self::ExportConflictException(rt::ErrorShape::parse(raw, message))
             }
-
             "ExportNotFoundException" => {
                 Self::ExportNotFoundException(rt::ErrorShape::parse(raw, message))
             }
-
             "GlobalTableAlreadyExistsException" => {
                 Self::GlobalTableAlreadyExistsException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "GlobalTableNotFoundException" => {
                 Self::GlobalTableNotFoundException(rt::ErrorShape::parse(raw, message))
             }
-
             "IdempotentParameterMismatchException" => {
                 Self::IdempotentParameterMismatchException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "ImportConflictException" => {
                 Self::ImportConflictException(rt::ErrorShape::parse(raw, message))
             }
-
             "ImportNotFoundException" => {
                 Self::ImportNotFoundException(rt::ErrorShape::parse(raw, message))
             }
-
             "IndexNotFoundException" => {
                 Self::IndexNotFoundException(rt::ErrorShape::parse(raw, message))
             }
-
             "InternalServerError" => {
                 Self::InternalServerError(rt::ErrorShape::parse(raw, message))
             }
-
             "InvalidExportTimeException" => {
                 Self::InvalidExportTimeException(rt::ErrorShape::parse(raw, message))
             }
-
             "InvalidRestoreTimeException" => {
                 Self::InvalidRestoreTimeException(rt::ErrorShape::parse(raw, message))
             }
-
             "ItemCollectionSizeLimitExceededException" => {
                 Self::ItemCollectionSizeLimitExceededException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "LimitExceededException" => {
                 Self::LimitExceededException(rt::ErrorShape::parse(raw, message))
             }
-
             "PointInTimeRecoveryUnavailableException" => {
                 Self::PointInTimeRecoveryUnavailableException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "PolicyNotFoundException" => {
                 Self::PolicyNotFoundException(rt::ErrorShape::parse(raw, message))
             }
-
             "ProvisionedThroughputExceededException" => {
                 Self::ProvisionedThroughputExceededException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "ReplicaAlreadyExistsException" => {
                 Self::ReplicaAlreadyExistsException(rt::ErrorShape::parse(raw, message))
             }
-
             "ReplicaNotFoundException" => {
                 Self::ReplicaNotFoundException(rt::ErrorShape::parse(raw, message))
             }
-
             "ReplicatedWriteConflictException" => {
                 Self::ReplicatedWriteConflictException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "RequestLimitExceeded" => {
                 Self::RequestLimitExceeded(rt::ErrorShape::parse(raw, message))
             }
-
             "ResourceInUseException" => {
                 Self::ResourceInUseException(rt::ErrorShape::parse(raw, message))
             }
-
             "ResourceNotFoundException" => {
                 Self::ResourceNotFoundException(rt::ErrorShape::parse(raw, message))
             }
-
             "TableAlreadyExistsException" => {
                 Self::TableAlreadyExistsException(rt::ErrorShape::parse(raw, message))
             }
-
             "TableInUseException" => {
                 Self::TableInUseException(rt::ErrorShape::parse(raw, message))
             }
-
             "TableNotFoundException" => {
                 Self::TableNotFoundException(rt::ErrorShape::parse(raw, message))
             }
-
             "ThrottlingException" => {
                 Self::ThrottlingException(rt::ErrorShape::parse(raw, message))
             }
-
             "TransactionCanceledException" => {
                 Self::TransactionCanceledException(rt::ErrorShape::parse(raw, message))
             }
-
             "TransactionConflictException" => {
                 Self::TransactionConflictException(rt::ErrorShape::parse(raw, message))
             }
-
             "TransactionInProgressException" => {
                 Self::TransactionInProgressException(rt::ErrorShape::parse(raw, message))
             }
-
             _ => Self::Unhandled(rt::Unhandled::new(code, message)),
         }
     }

@@ -39,22 +39,18 @@ impl w::Waiter<DescribeBulkOperationInput> for BulkOperationCompleted {
         if path0.as_ref().is_some_and(|v| *v == Jm::Str("COMPLETED".to_string())) {
             return Some((0, w::AcceptorState::Success));
         }
-
         if path0
             .as_ref()
             .is_some_and(|v| *v == Jm::Str("COMPLETED_WITH_ERRORS".to_string()))
         {
             return Some((1, w::AcceptorState::Success));
         }
-
         if path0.as_ref().is_some_and(|v| *v == Jm::Str("CANCELLED".to_string())) {
             return Some((2, w::AcceptorState::Failure));
         }
-
         if path0.as_ref().is_some_and(|v| *v == Jm::Str("FAILED".to_string())) {
             return Some((3, w::AcceptorState::Failure));
         }
-
         None
     }
 }
@@ -85,11 +81,9 @@ impl w::Waiter<DescribeContributorInsightsInput> for ContributorInsightsEnabled 
         if path0.as_ref().is_some_and(|v| *v == Jm::Str("ENABLED".to_string())) {
             return Some((0, w::AcceptorState::Success));
         }
-
         if path0.as_ref().is_some_and(|v| *v == Jm::Str("FAILED".to_string())) {
             return Some((1, w::AcceptorState::Failure));
         }
-
         None
     }
 }
@@ -118,11 +112,9 @@ impl w::Waiter<DescribeExportInput> for ExportCompleted {
         if path0.as_ref().is_some_and(|v| *v == Jm::Str("COMPLETED".to_string())) {
             return Some((0, w::AcceptorState::Success));
         }
-
         if path0.as_ref().is_some_and(|v| *v == Jm::Str("FAILED".to_string())) {
             return Some((1, w::AcceptorState::Failure));
         }
-
         None
     }
 }
@@ -151,15 +143,12 @@ impl w::Waiter<DescribeImportInput> for ImportCompleted {
         if path0.as_ref().is_some_and(|v| *v == Jm::Str("COMPLETED".to_string())) {
             return Some((0, w::AcceptorState::Success));
         }
-
         if path0.as_ref().is_some_and(|v| *v == Jm::Str("FAILED".to_string())) {
             return Some((1, w::AcceptorState::Failure));
         }
-
         if path0.as_ref().is_some_and(|v| *v == Jm::Str("CANCELLED".to_string())) {
             return Some((2, w::AcceptorState::Failure));
         }
-
         None
     }
 }
@@ -259,11 +248,9 @@ for KinesisStreamingDestinationActive {
         if path0.as_ref().is_some_and(|v| v.any_equal(&Jm::Str("ACTIVE".to_string()))) {
             return Some((0, w::AcceptorState::Success));
         }
-
         if path1.as_ref().is_some_and(|v| *v == Jm::Bool(true)) {
             return Some((1, w::AcceptorState::Failure));
         }
-
         None
     }
 }
@@ -292,13 +279,11 @@ impl w::Waiter<DescribeTableInput> for TableExists {
         if path0.as_ref().is_some_and(|v| *v == Jm::Str("ACTIVE".to_string())) {
             return Some((0, w::AcceptorState::Success));
         }
-
         if let Err(e) = r {
             if e.code() == Some("ResourceNotFoundException") {
                 return Some((1, w::AcceptorState::Retry));
             }
         }
-
         None
     }
 }
@@ -320,7 +305,6 @@ impl w::Waiter<DescribeTableInput> for TableNotExists {
                 return Some((0, w::AcceptorState::Success));
             }
         }
-
         None
     }
 }

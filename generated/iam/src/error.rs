@@ -107,183 +107,145 @@ impl rt::OperationError for ServiceError {
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "CallerIsNotManagementAccountException" => {
                 Self::CallerIsNotManagementAccountException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "ConcurrentModification" => {
                 Self::ConcurrentModificationException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "ReportExpired" => {
                 Self::CredentialReportExpiredException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "ReportNotPresent" => {
                 Self::CredentialReportNotPresentException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "ReportInProgress" => {
                 Self::CredentialReportNotReadyException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "DeleteConflict" => {
                 Self::DeleteConflictException(rt::ErrorShape::parse(raw, message))
             }
-
             "DuplicateCertificate" => {
                 Self::DuplicateCertificateException(rt::ErrorShape::parse(raw, message))
             }
-
             "DuplicateSSHPublicKey" => {
                 Self::DuplicateSshPublicKeyException(rt::ErrorShape::parse(raw, message))
             }
-
             "EntityAlreadyExists" => {
                 Self::EntityAlreadyExistsException(rt::ErrorShape::parse(raw, message))
             }
-
             "EntityTemporarilyUnmodifiable" => {
                 Self::EntityTemporarilyUnmodifiableException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "FeatureDisabled" => {
                 Self::FeatureDisabledException(rt::ErrorShape::parse(raw, message))
             }
-
             "FeatureEnabled" => {
                 Self::FeatureEnabledException(rt::ErrorShape::parse(raw, message))
             }
-
             "InvalidAuthenticationCode" => {
                 Self::InvalidAuthenticationCodeException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "InvalidCertificate" => {
                 Self::InvalidCertificateException(rt::ErrorShape::parse(raw, message))
             }
-
             "InvalidInput" => {
                 Self::InvalidInputException(rt::ErrorShape::parse(raw, message))
             }
-
             "InvalidPublicKey" => {
                 Self::InvalidPublicKeyException(rt::ErrorShape::parse(raw, message))
             }
-
             "InvalidUserType" => {
                 Self::InvalidUserTypeException(rt::ErrorShape::parse(raw, message))
             }
-
             "KeyPairMismatch" => {
                 Self::KeyPairMismatchException(rt::ErrorShape::parse(raw, message))
             }
-
             "LimitExceeded" => {
                 Self::LimitExceededException(rt::ErrorShape::parse(raw, message))
             }
-
             "MalformedCertificate" => {
                 Self::MalformedCertificateException(rt::ErrorShape::parse(raw, message))
             }
-
             "MalformedPolicyDocument" => {
                 Self::MalformedPolicyDocumentException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "NameConflict" => {
                 Self::NameConflictException(rt::ErrorShape::parse(raw, message))
             }
-
             "NoSuchEntity" => {
                 Self::NoSuchEntityException(rt::ErrorShape::parse(raw, message))
             }
-
             "OpenIdIdpCommunicationError" => {
                 Self::OpenIdIdpCommunicationErrorException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "OrganizationNotFoundException" => {
                 Self::OrganizationNotFoundException(rt::ErrorShape::parse(raw, message))
             }
-
             "OrganizationNotInAllFeaturesModeException" => {
                 Self::OrganizationNotInAllFeaturesModeException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "PasswordPolicyViolation" => {
                 Self::PasswordPolicyViolationException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "PolicyEvaluation" => {
                 Self::PolicyEvaluationException(rt::ErrorShape::parse(raw, message))
             }
-
             "PolicyNotAttachable" => {
                 Self::PolicyNotAttachableException(rt::ErrorShape::parse(raw, message))
             }
-
             "ReportGenerationLimitExceeded" => {
                 Self::ReportGenerationLimitExceededException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "RoleModified" => {
                 Self::RoleModifiedException(rt::ErrorShape::parse(raw, message))
             }
-
             "RoleTemplateDisabled" => {
                 Self::RoleTemplateDisabledException(rt::ErrorShape::parse(raw, message))
             }
-
             "ServiceAccessNotEnabledException" => {
                 Self::ServiceAccessNotEnabledException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "ServiceFailure" => {
                 Self::ServiceFailureException(rt::ErrorShape::parse(raw, message))
             }
-
             "NotSupportedService" => {
                 Self::ServiceNotSupportedException(rt::ErrorShape::parse(raw, message))
             }
-
             "UnmodifiableEntity" => {
                 Self::UnmodifiableEntityException(rt::ErrorShape::parse(raw, message))
             }
-
             "UnrecognizedPublicKeyEncoding" => {
                 Self::UnrecognizedPublicKeyEncodingException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             _ => Self::Unhandled(rt::Unhandled::new(code, message)),
         }
     }

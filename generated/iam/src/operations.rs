@@ -5331,33 +5331,26 @@ impl xml::FromXml for AccessDetail {
                 "ServiceName" => {
                     out.service_name = xml::FromXml::from_xml(child)?;
                 }
-
                 "ServiceNamespace" => {
                     out.service_namespace = xml::FromXml::from_xml(child)?;
                 }
-
                 "Region" => {
                     out.region = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "EntityPath" => {
                     out.entity_path = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "LastAuthenticatedTime" => {
                     out.last_authenticated_time = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "TotalAuthenticatedEntities" => {
                     out.total_authenticated_entities = Some(
                         xml::FromXml::from_xml(child)?,
                     );
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -5370,27 +5363,21 @@ impl xml::FromXml for AccessKey {
                 "UserName" => {
                     out.user_name = xml::FromXml::from_xml(child)?;
                 }
-
                 "AccessKeyId" => {
                     out.access_key_id = xml::FromXml::from_xml(child)?;
                 }
-
                 "Status" => {
                     out.status = xml::FromXml::from_xml(child)?;
                 }
-
                 "SecretAccessKey" => {
                     out.secret_access_key = xml::FromXml::from_xml(child)?;
                 }
-
                 "CreateDate" => {
                     out.create_date = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -5403,19 +5390,15 @@ impl xml::FromXml for AccessKeyLastUsed {
                 "LastUsedDate" => {
                     out.last_used_date = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "ServiceName" => {
                     out.service_name = xml::FromXml::from_xml(child)?;
                 }
-
                 "Region" => {
                     out.region = xml::FromXml::from_xml(child)?;
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -5428,23 +5411,18 @@ impl xml::FromXml for AccessKeyMetadata {
                 "UserName" => {
                     out.user_name = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "AccessKeyId" => {
                     out.access_key_id = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Status" => {
                     out.status = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "CreateDate" => {
                     out.create_date = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -5481,7 +5459,6 @@ impl xml::FromXml for AcquireRoleOutput {
                 out.role = xml::FromXml::from_xml(child)?;
             }
         }
-
         Ok(out)
     }
 }
@@ -5546,15 +5523,12 @@ impl xml::FromXml for AttachedPermissionsBoundary {
                 "PermissionsBoundaryType" => {
                     out.permissions_boundary_type = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "PermissionsBoundaryArn" => {
                     out.permissions_boundary_arn = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -5567,15 +5541,12 @@ impl xml::FromXml for AttachedPolicy {
                 "PolicyName" => {
                     out.policy_name = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "PolicyArn" => {
                     out.policy_arn = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -5602,7 +5573,6 @@ impl xml::FromXml for ConcurrentModificationException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -5628,23 +5598,18 @@ impl xml::FromXml for ContextProvider {
                 "KeyDefinitionList" => {
                     out.key_definition_list = Some(xml::list(child, "member", None)?);
                 }
-
                 "SubjectSourceKey" => {
                     out.subject_source_key = xml::FromXml::from_xml(child)?;
                 }
-
                 "SubjectTypeValue" => {
                     out.subject_type_value = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "SubjectTypeSourceKey" => {
                     out.subject_type_source_key = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -5671,15 +5636,12 @@ impl xml::FromXml for ContextProviderKeyDefinition {
                 "SourceKey" => {
                     out.source_key = xml::FromXml::from_xml(child)?;
                 }
-
                 "TargetKey" => {
                     out.target_key = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -5705,7 +5667,6 @@ impl xml::FromXml for CreateAccessKeyOutput {
                 out.access_key = xml::FromXml::from_xml(child)?;
             }
         }
-
         Ok(out)
     }
 }
@@ -5738,15 +5699,12 @@ impl xml::FromXml for CreateDelegationRequestOutput {
                 "ConsoleDeepLink" => {
                     out.console_deep_link = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "DelegationRequestId" => {
                     out.delegation_request_id = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -5766,7 +5724,6 @@ impl xml::FromXml for CreateGroupOutput {
                 out.group = xml::FromXml::from_xml(child)?;
             }
         }
-
         Ok(out)
     }
 }
@@ -5787,7 +5744,6 @@ impl xml::FromXml for CreateInstanceProfileOutput {
                 out.instance_profile = xml::FromXml::from_xml(child)?;
             }
         }
-
         Ok(out)
     }
 }
@@ -5813,7 +5769,6 @@ impl xml::FromXml for CreateLoginProfileOutput {
                 out.login_profile = xml::FromXml::from_xml(child)?;
             }
         }
-
         Ok(out)
     }
 }
@@ -5853,15 +5808,12 @@ impl xml::FromXml for CreateOpenIdConnectProviderOutput {
                         xml::FromXml::from_xml(child)?,
                     );
                 }
-
                 "Tags" => {
                     out.tags = Some(xml::list(child, "member", None)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -5884,7 +5836,6 @@ impl xml::FromXml for CreatePolicyOutput {
                 out.policy = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -5905,7 +5856,6 @@ impl xml::FromXml for CreatePolicyVersionOutput {
                 out.policy_version = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -5939,7 +5889,6 @@ impl xml::FromXml for CreateRoleOutput {
                 out.role = xml::FromXml::from_xml(child)?;
             }
         }
-
         Ok(out)
     }
 }
@@ -5968,15 +5917,12 @@ impl xml::FromXml for CreateSamlProviderOutput {
                 "SAMLProviderArn" => {
                     out.saml_provider_arn = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Tags" => {
                     out.tags = Some(xml::list(child, "member", None)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -5997,7 +5943,6 @@ impl xml::FromXml for CreateServiceLinkedRoleOutput {
                 out.role = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -6018,7 +5963,6 @@ impl xml::FromXml for CreateServiceSpecificCredentialOutput {
                 out.service_specific_credential = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -6040,7 +5984,6 @@ impl xml::FromXml for CreateUserOutput {
                 out.user = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -6061,7 +6004,6 @@ impl xml::FromXml for CreateVirtualMfaDeviceOutput {
                 out.virtual_mfa_device = xml::FromXml::from_xml(child)?;
             }
         }
-
         Ok(out)
     }
 }
@@ -6074,7 +6016,6 @@ impl xml::FromXml for CredentialReportExpiredException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -6087,7 +6028,6 @@ impl xml::FromXml for CredentialReportNotPresentException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -6100,7 +6040,6 @@ impl xml::FromXml for CredentialReportNotReadyException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -6120,15 +6059,12 @@ impl xml::FromXml for DelegationPermission {
                 "PolicyTemplateArn" => {
                     out.policy_template_arn = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Parameters" => {
                     out.parameters = Some(xml::list(child, "member", None)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -6148,89 +6084,68 @@ impl xml::FromXml for DelegationRequest {
                 "DelegationRequestId" => {
                     out.delegation_request_id = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "OwnerAccountId" => {
                     out.owner_account_id = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Description" => {
                     out.description = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "RequestMessage" => {
                     out.request_message = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Permissions" => {
                     out.permissions = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "PermissionPolicy" => {
                     out.permission_policy = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "RolePermissionRestrictionArns" => {
                     out.role_permission_restriction_arns = Some(
                         xml::list(child, "member", None)?,
                     );
                 }
-
                 "OwnerId" => {
                     out.owner_id = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "ApproverId" => {
                     out.approver_id = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "State" => {
                     out.state = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "ExpirationTime" => {
                     out.expiration_time = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "RequestorId" => {
                     out.requestor_id = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "RequestorName" => {
                     out.requestor_name = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "CreateDate" => {
                     out.create_date = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "SessionDuration" => {
                     out.session_duration = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "RedirectUrl" => {
                     out.redirect_url = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Notes" => {
                     out.notes = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "RejectionReason" => {
                     out.rejection_reason = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "OnlySendByOwner" => {
                     out.only_send_by_owner = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "UpdatedTime" => {
                     out.updated_time = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -6256,7 +6171,6 @@ impl xml::FromXml for DeleteConflictException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -6361,7 +6275,6 @@ impl xml::FromXml for DeleteServiceLinkedRoleOutput {
                 out.deletion_task_id = xml::FromXml::from_xml(child)?;
             }
         }
-
         Ok(out)
     }
 }
@@ -6417,15 +6330,12 @@ impl xml::FromXml for DeletionTaskFailureReasonType {
                 "Reason" => {
                     out.reason = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "RoleUsageList" => {
                     out.role_usage_list = Some(xml::list(child, "member", None)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -6463,15 +6373,12 @@ impl xml::FromXml for DisableOrganizationsRootCredentialsManagementOutput {
                 "OrganizationId" => {
                     out.organization_id = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "EnabledFeatures" => {
                     out.enabled_features = Some(xml::list(child, "member", None)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -6488,15 +6395,12 @@ impl xml::FromXml for DisableOrganizationsRootSessionsOutput {
                 "OrganizationId" => {
                     out.organization_id = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "EnabledFeatures" => {
                     out.enabled_features = Some(xml::list(child, "member", None)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -6509,7 +6413,6 @@ impl xml::FromXml for DuplicateCertificateException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -6522,7 +6425,6 @@ impl xml::FromXml for DuplicateSshPublicKeyException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -6548,15 +6450,12 @@ impl xml::FromXml for EnableOrganizationsRootCredentialsManagementOutput {
                 "OrganizationId" => {
                     out.organization_id = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "EnabledFeatures" => {
                     out.enabled_features = Some(xml::list(child, "member", None)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -6573,15 +6472,12 @@ impl xml::FromXml for EnableOrganizationsRootSessionsOutput {
                 "OrganizationId" => {
                     out.organization_id = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "EnabledFeatures" => {
                     out.enabled_features = Some(xml::list(child, "member", None)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -6594,7 +6490,6 @@ impl xml::FromXml for EnableOutboundWebIdentityFederationOutput {
                 out.issuer_identifier = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -6607,7 +6502,6 @@ impl xml::FromXml for EntityAlreadyExistsException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -6620,15 +6514,12 @@ impl xml::FromXml for EntityDetails {
                 "EntityInfo" => {
                     out.entity_info = xml::FromXml::from_xml(child)?;
                 }
-
                 "LastAuthenticated" => {
                     out.last_authenticated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -6641,27 +6532,21 @@ impl xml::FromXml for EntityInfo {
                 "Arn" => {
                     out.arn = xml::FromXml::from_xml(child)?;
                 }
-
                 "Name" => {
                     out.name = xml::FromXml::from_xml(child)?;
                 }
-
                 "Type" => {
                     out.r#type = xml::FromXml::from_xml(child)?;
                 }
-
                 "Id" => {
                     out.id = xml::FromXml::from_xml(child)?;
                 }
-
                 "Path" => {
                     out.path = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -6674,7 +6559,6 @@ impl xml::FromXml for EntityTemporarilyUnmodifiableException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -6687,15 +6571,12 @@ impl xml::FromXml for ErrorDetails {
                 "Message" => {
                     out.message = xml::FromXml::from_xml(child)?;
                 }
-
                 "Code" => {
                     out.code = xml::FromXml::from_xml(child)?;
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -6708,51 +6589,41 @@ impl xml::FromXml for EvaluationResult {
                 "EvalActionName" => {
                     out.eval_action_name = xml::FromXml::from_xml(child)?;
                 }
-
                 "EvalResourceName" => {
                     out.eval_resource_name = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "EvalDecision" => {
                     out.eval_decision = xml::FromXml::from_xml(child)?;
                 }
-
                 "MatchedStatements" => {
                     out.matched_statements = Some(xml::list(child, "member", None)?);
                 }
-
                 "MissingContextValues" => {
                     out.missing_context_values = Some(xml::list(child, "member", None)?);
                 }
-
                 "OrganizationsDecisionDetail" => {
                     out.organizations_decision_detail = Some(
                         xml::FromXml::from_xml(child)?,
                     );
                 }
-
                 "PermissionsBoundaryDecisionDetail" => {
                     out.permissions_boundary_decision_detail = Some(
                         xml::FromXml::from_xml(child)?,
                     );
                 }
-
                 "EvalDecisionDetails" => {
                     out.eval_decision_details = Some(
                         xml::map(child, "key", "value", None)?,
                     );
                 }
-
                 "ResourceSpecificResults" => {
                     out.resource_specific_results = Some(
                         xml::list(child, "member", None)?,
                     );
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -6765,7 +6636,6 @@ impl xml::FromXml for FeatureDisabledException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -6778,7 +6648,6 @@ impl xml::FromXml for FeatureEnabledException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -6791,15 +6660,12 @@ impl xml::FromXml for GenerateCredentialReportOutput {
                 "State" => {
                     out.state = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Description" => {
                     out.description = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -6819,7 +6685,6 @@ impl xml::FromXml for GenerateOrganizationsAccessReportOutput {
                 out.job_id = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -6839,7 +6704,6 @@ impl xml::FromXml for GenerateServiceLastAccessedDetailsOutput {
                 out.job_id = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -6858,15 +6722,12 @@ impl xml::FromXml for GetAccessKeyLastUsedOutput {
                 "UserName" => {
                     out.user_name = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "AccessKeyLastUsed" => {
                     out.access_key_last_used = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -6887,31 +6748,24 @@ impl xml::FromXml for GetAccountAuthorizationDetailsOutput {
                 "UserDetailList" => {
                     out.user_detail_list = Some(xml::list(child, "member", None)?);
                 }
-
                 "GroupDetailList" => {
                     out.group_detail_list = Some(xml::list(child, "member", None)?);
                 }
-
                 "RoleDetailList" => {
                     out.role_detail_list = Some(xml::list(child, "member", None)?);
                 }
-
                 "Policies" => {
                     out.policies = Some(xml::list(child, "member", None)?);
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -6924,7 +6778,6 @@ impl xml::FromXml for GetAccountPasswordPolicyOutput {
                 out.password_policy = xml::FromXml::from_xml(child)?;
             }
         }
-
         Ok(out)
     }
 }
@@ -6941,7 +6794,6 @@ impl xml::FromXml for GetAccountPropertiesOutput {
                 out.properties = Some(xml::map(child, "key", "value", None)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -6954,7 +6806,6 @@ impl xml::FromXml for GetAccountSummaryOutput {
                 out.summary_map = Some(xml::map(child, "key", "value", None)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -6978,7 +6829,6 @@ impl xml::FromXml for GetContextKeysForPolicyResponse {
                 out.context_key_names = Some(xml::list(child, "member", None)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -7003,19 +6853,15 @@ impl xml::FromXml for GetCredentialReportOutput {
                 "Content" => {
                     out.content = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "ReportFormat" => {
                     out.report_format = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "GeneratedTime" => {
                     out.generated_time = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -7039,19 +6885,15 @@ impl xml::FromXml for GetDelegationRequestOutput {
                 "DelegationRequest" => {
                     out.delegation_request = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "PermissionCheckStatus" => {
                     out.permission_check_status = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "PermissionCheckResult" => {
                     out.permission_check_result = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -7071,19 +6913,15 @@ impl xml::FromXml for GetGroupPolicyOutput {
                 "GroupName" => {
                     out.group_name = xml::FromXml::from_xml(child)?;
                 }
-
                 "PolicyName" => {
                     out.policy_name = xml::FromXml::from_xml(child)?;
                 }
-
                 "PolicyDocument" => {
                     out.policy_document = xml::FromXml::from_xml(child)?;
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -7104,23 +6942,18 @@ impl xml::FromXml for GetGroupOutput {
                 "Group" => {
                     out.group = xml::FromXml::from_xml(child)?;
                 }
-
                 "Users" => {
                     out.users = xml::list(child, "member", None)?;
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -7140,19 +6973,15 @@ impl xml::FromXml for GetHumanReadableSummaryOutput {
                 "SummaryContent" => {
                     out.summary_content = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Locale" => {
                     out.locale = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "SummaryState" => {
                     out.summary_state = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -7171,7 +7000,6 @@ impl xml::FromXml for GetInstanceProfileOutput {
                 out.instance_profile = xml::FromXml::from_xml(child)?;
             }
         }
-
         Ok(out)
     }
 }
@@ -7190,7 +7018,6 @@ impl xml::FromXml for GetLoginProfileOutput {
                 out.login_profile = xml::FromXml::from_xml(child)?;
             }
         }
-
         Ok(out)
     }
 }
@@ -7210,23 +7037,18 @@ impl xml::FromXml for GetMfaDeviceOutput {
                 "UserName" => {
                     out.user_name = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "SerialNumber" => {
                     out.serial_number = xml::FromXml::from_xml(child)?;
                 }
-
                 "EnableDate" => {
                     out.enable_date = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Certifications" => {
                     out.certifications = Some(xml::map(child, "key", "value", None)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -7249,41 +7071,32 @@ impl xml::FromXml for GetOpenIdConnectProviderOutput {
                 "Url" => {
                     out.url = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "ClientIDList" => {
                     out.client_id_list = Some(xml::list(child, "member", None)?);
                 }
-
                 "ThumbprintList" => {
                     out.thumbprint_list = Some(xml::list(child, "member", None)?);
                 }
-
                 "CreateDate" => {
                     out.create_date = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Tags" => {
                     out.tags = Some(xml::list(child, "member", None)?);
                 }
-
                 "ContextProvider" => {
                     out.context_provider = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "IdentityCenterInstanceArn" => {
                     out.identity_center_instance_arn = Some(
                         xml::FromXml::from_xml(child)?,
                     );
                 }
-
                 "IdentityStoreArn" => {
                     out.identity_store_arn = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -7305,47 +7118,37 @@ impl xml::FromXml for GetOrganizationsAccessReportOutput {
                 "JobStatus" => {
                     out.job_status = xml::FromXml::from_xml(child)?;
                 }
-
                 "JobCreationDate" => {
                     out.job_creation_date = xml::FromXml::from_xml(child)?;
                 }
-
                 "JobCompletionDate" => {
                     out.job_completion_date = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "NumberOfServicesAccessible" => {
                     out.number_of_services_accessible = Some(
                         xml::FromXml::from_xml(child)?,
                     );
                 }
-
                 "NumberOfServicesNotAccessed" => {
                     out.number_of_services_not_accessed = Some(
                         xml::FromXml::from_xml(child)?,
                     );
                 }
-
                 "AccessDetails" => {
                     out.access_details = Some(xml::list(child, "member", None)?);
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "ErrorDetails" => {
                     out.error_details = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -7358,15 +7161,12 @@ impl xml::FromXml for GetOutboundWebIdentityFederationInfoOutput {
                 "IssuerIdentifier" => {
                     out.issuer_identifier = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "JwtVendingEnabled" => {
                     out.jwt_vending_enabled = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -7385,7 +7185,6 @@ impl xml::FromXml for GetPolicyOutput {
                 out.policy = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -7405,7 +7204,6 @@ impl xml::FromXml for GetPolicyVersionOutput {
                 out.policy_version = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -7425,19 +7223,15 @@ impl xml::FromXml for GetRolePolicyOutput {
                 "RoleName" => {
                     out.role_name = xml::FromXml::from_xml(child)?;
                 }
-
                 "PolicyName" => {
                     out.policy_name = xml::FromXml::from_xml(child)?;
                 }
-
                 "PolicyDocument" => {
                     out.policy_document = xml::FromXml::from_xml(child)?;
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -7456,7 +7250,6 @@ impl xml::FromXml for GetRoleOutput {
                 out.role = xml::FromXml::from_xml(child)?;
             }
         }
-
         Ok(out)
     }
 }
@@ -7476,7 +7269,6 @@ impl xml::FromXml for GetRoleTemplateVersionOutput {
                 out.role_template_version = xml::FromXml::from_xml(child)?;
             }
         }
-
         Ok(out)
     }
 }
@@ -7495,53 +7287,41 @@ impl xml::FromXml for GetSamlProviderOutput {
                 "SAMLProviderUUID" => {
                     out.saml_provider_uuid = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "SAMLMetadataDocument" => {
                     out.saml_metadata_document = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "ContextProvider" => {
                     out.context_provider = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "SAMLKeyHashes" => {
                     out.saml_key_hashes = Some(xml::list(child, "member", None)?);
                 }
-
                 "CreateDate" => {
                     out.create_date = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "ValidUntil" => {
                     out.valid_until = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Tags" => {
                     out.tags = Some(xml::list(child, "member", None)?);
                 }
-
                 "AssertionEncryptionMode" => {
                     out.assertion_encryption_mode = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "PrivateKeyList" => {
                     out.private_key_list = Some(xml::list(child, "member", None)?);
                 }
-
                 "IdentityCenterInstanceArn" => {
                     out.identity_center_instance_arn = Some(
                         xml::FromXml::from_xml(child)?,
                     );
                 }
-
                 "IdentityStoreArn" => {
                     out.identity_store_arn = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -7562,7 +7342,6 @@ impl xml::FromXml for GetSshPublicKeyOutput {
                 out.ssh_public_key = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -7581,7 +7360,6 @@ impl xml::FromXml for GetServerCertificateOutput {
                 out.server_certificate = xml::FromXml::from_xml(child)?;
             }
         }
-
         Ok(out)
     }
 }
@@ -7602,39 +7380,30 @@ impl xml::FromXml for GetServiceLastAccessedDetailsOutput {
                 "JobStatus" => {
                     out.job_status = xml::FromXml::from_xml(child)?;
                 }
-
                 "JobType" => {
                     out.job_type = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "JobCreationDate" => {
                     out.job_creation_date = xml::FromXml::from_xml(child)?;
                 }
-
                 "ServicesLastAccessed" => {
                     out.services_last_accessed = xml::list(child, "member", None)?;
                 }
-
                 "JobCompletionDate" => {
                     out.job_completion_date = xml::FromXml::from_xml(child)?;
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Error" => {
                     out.error = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -7656,35 +7425,27 @@ impl xml::FromXml for GetServiceLastAccessedDetailsWithEntitiesOutput {
                 "JobStatus" => {
                     out.job_status = xml::FromXml::from_xml(child)?;
                 }
-
                 "JobCreationDate" => {
                     out.job_creation_date = xml::FromXml::from_xml(child)?;
                 }
-
                 "JobCompletionDate" => {
                     out.job_completion_date = xml::FromXml::from_xml(child)?;
                 }
-
                 "EntityDetailsList" => {
                     out.entity_details_list = xml::list(child, "member", None)?;
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Error" => {
                     out.error = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -7703,15 +7464,12 @@ impl xml::FromXml for GetServiceLinkedRoleDeletionStatusOutput {
                 "Status" => {
                     out.status = xml::FromXml::from_xml(child)?;
                 }
-
                 "Reason" => {
                     out.reason = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -7731,19 +7489,15 @@ impl xml::FromXml for GetUserPolicyOutput {
                 "UserName" => {
                     out.user_name = xml::FromXml::from_xml(child)?;
                 }
-
                 "PolicyName" => {
                     out.policy_name = xml::FromXml::from_xml(child)?;
                 }
-
                 "PolicyDocument" => {
                     out.policy_document = xml::FromXml::from_xml(child)?;
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -7762,7 +7516,6 @@ impl xml::FromXml for GetUserOutput {
                 out.user = xml::FromXml::from_xml(child)?;
             }
         }
-
         Ok(out)
     }
 }
@@ -7775,27 +7528,21 @@ impl xml::FromXml for Group {
                 "Path" => {
                     out.path = xml::FromXml::from_xml(child)?;
                 }
-
                 "GroupName" => {
                     out.group_name = xml::FromXml::from_xml(child)?;
                 }
-
                 "GroupId" => {
                     out.group_id = xml::FromXml::from_xml(child)?;
                 }
-
                 "Arn" => {
                     out.arn = xml::FromXml::from_xml(child)?;
                 }
-
                 "CreateDate" => {
                     out.create_date = xml::FromXml::from_xml(child)?;
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -7808,37 +7555,29 @@ impl xml::FromXml for GroupDetail {
                 "Path" => {
                     out.path = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "GroupName" => {
                     out.group_name = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "GroupId" => {
                     out.group_id = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Arn" => {
                     out.arn = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "CreateDate" => {
                     out.create_date = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "GroupPolicyList" => {
                     out.group_policy_list = Some(xml::list(child, "member", None)?);
                 }
-
                 "AttachedManagedPolicies" => {
                     out.attached_managed_policies = Some(
                         xml::list(child, "member", None)?,
                     );
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -7851,15 +7590,12 @@ impl xml::FromXml for InlinePolicy {
                 "PolicyName" => {
                     out.policy_name = xml::FromXml::from_xml(child)?;
                 }
-
                 "PolicyDocument" => {
                     out.policy_document = xml::FromXml::from_xml(child)?;
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -7880,35 +7616,27 @@ impl xml::FromXml for InstanceProfile {
                 "Path" => {
                     out.path = xml::FromXml::from_xml(child)?;
                 }
-
                 "InstanceProfileName" => {
                     out.instance_profile_name = xml::FromXml::from_xml(child)?;
                 }
-
                 "InstanceProfileId" => {
                     out.instance_profile_id = xml::FromXml::from_xml(child)?;
                 }
-
                 "Arn" => {
                     out.arn = xml::FromXml::from_xml(child)?;
                 }
-
                 "CreateDate" => {
                     out.create_date = xml::FromXml::from_xml(child)?;
                 }
-
                 "Roles" => {
                     out.roles = xml::list(child, "member", None)?;
                 }
-
                 "Tags" => {
                     out.tags = Some(xml::list(child, "member", None)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -7921,7 +7649,6 @@ impl xml::FromXml for InvalidAuthenticationCodeException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -7934,7 +7661,6 @@ impl xml::FromXml for InvalidCertificateException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -7947,7 +7673,6 @@ impl xml::FromXml for InvalidInputException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -7960,7 +7685,6 @@ impl xml::FromXml for InvalidPublicKeyException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -7973,7 +7697,6 @@ impl xml::FromXml for InvalidUserTypeException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -7986,7 +7709,6 @@ impl xml::FromXml for KeyPairMismatchException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -7999,7 +7721,6 @@ impl xml::FromXml for LimitExceededException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -8020,19 +7741,15 @@ impl xml::FromXml for ListAccessKeysOutput {
                 "AccessKeyMetadata" => {
                     out.access_key_metadata = xml::list(child, "member", None)?;
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -8052,19 +7769,15 @@ impl xml::FromXml for ListAccountAliasesOutput {
                 "AccountAliases" => {
                     out.account_aliases = xml::list(child, "member", None)?;
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -8086,19 +7799,15 @@ impl xml::FromXml for ListAttachedGroupPoliciesOutput {
                 "AttachedPolicies" => {
                     out.attached_policies = Some(xml::list(child, "member", None)?);
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -8120,19 +7829,15 @@ impl xml::FromXml for ListAttachedRolePoliciesOutput {
                 "AttachedPolicies" => {
                     out.attached_policies = Some(xml::list(child, "member", None)?);
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -8154,19 +7859,15 @@ impl xml::FromXml for ListAttachedUserPoliciesOutput {
                 "AttachedPolicies" => {
                     out.attached_policies = Some(xml::list(child, "member", None)?);
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -8187,19 +7888,15 @@ impl xml::FromXml for ListDelegationRequestsOutput {
                 "DelegationRequests" => {
                     out.delegation_requests = Some(xml::list(child, "member", None)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "isTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -8223,27 +7920,21 @@ impl xml::FromXml for ListEntitiesForPolicyOutput {
                 "PolicyGroups" => {
                     out.policy_groups = Some(xml::list(child, "member", None)?);
                 }
-
                 "PolicyUsers" => {
                     out.policy_users = Some(xml::list(child, "member", None)?);
                 }
-
                 "PolicyRoles" => {
                     out.policy_roles = Some(xml::list(child, "member", None)?);
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -8264,19 +7955,15 @@ impl xml::FromXml for ListGroupPoliciesOutput {
                 "PolicyNames" => {
                     out.policy_names = xml::list(child, "member", None)?;
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -8297,19 +7984,15 @@ impl xml::FromXml for ListGroupsForUserOutput {
                 "Groups" => {
                     out.groups = xml::list(child, "member", None)?;
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -8330,19 +8013,15 @@ impl xml::FromXml for ListGroupsOutput {
                 "Groups" => {
                     out.groups = xml::list(child, "member", None)?;
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -8363,19 +8042,15 @@ impl xml::FromXml for ListInstanceProfileTagsOutput {
                 "Tags" => {
                     out.tags = xml::list(child, "member", None)?;
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -8396,19 +8071,15 @@ impl xml::FromXml for ListInstanceProfilesForRoleOutput {
                 "InstanceProfiles" => {
                     out.instance_profiles = xml::list(child, "member", None)?;
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -8429,19 +8100,15 @@ impl xml::FromXml for ListInstanceProfilesOutput {
                 "InstanceProfiles" => {
                     out.instance_profiles = xml::list(child, "member", None)?;
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -8462,19 +8129,15 @@ impl xml::FromXml for ListMfaDeviceTagsOutput {
                 "Tags" => {
                     out.tags = xml::list(child, "member", None)?;
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -8495,19 +8158,15 @@ impl xml::FromXml for ListMfaDevicesOutput {
                 "MFADevices" => {
                     out.mfa_devices = xml::list(child, "member", None)?;
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -8532,19 +8191,15 @@ impl xml::FromXml for ListOpenIdConnectProviderTagsOutput {
                 "Tags" => {
                     out.tags = xml::list(child, "member", None)?;
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -8563,7 +8218,6 @@ impl xml::FromXml for ListOpenIdConnectProvidersOutput {
                 );
             }
         }
-
         Ok(out)
     }
 }
@@ -8580,15 +8234,12 @@ impl xml::FromXml for ListOrganizationsFeaturesOutput {
                 "OrganizationId" => {
                     out.organization_id = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "EnabledFeatures" => {
                     out.enabled_features = Some(xml::list(child, "member", None)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -8601,15 +8252,12 @@ impl xml::FromXml for ListPoliciesGrantingServiceAccessEntry {
                 "ServiceNamespace" => {
                     out.service_namespace = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Policies" => {
                     out.policies = Some(xml::list(child, "member", None)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -8639,19 +8287,15 @@ impl xml::FromXml for ListPoliciesGrantingServiceAccessOutput {
                         None,
                     )?;
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -8675,19 +8319,15 @@ impl xml::FromXml for ListPoliciesOutput {
                 "Policies" => {
                     out.policies = Some(xml::list(child, "member", None)?);
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -8708,19 +8348,15 @@ impl xml::FromXml for ListPolicyTagsOutput {
                 "Tags" => {
                     out.tags = xml::list(child, "member", None)?;
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -8741,19 +8377,15 @@ impl xml::FromXml for ListPolicyVersionsOutput {
                 "Versions" => {
                     out.versions = Some(xml::list(child, "member", None)?);
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -8774,19 +8406,15 @@ impl xml::FromXml for ListRolePoliciesOutput {
                 "PolicyNames" => {
                     out.policy_names = xml::list(child, "member", None)?;
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -8807,19 +8435,15 @@ impl xml::FromXml for ListRoleTagsOutput {
                 "Tags" => {
                     out.tags = xml::list(child, "member", None)?;
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -8840,19 +8464,15 @@ impl xml::FromXml for ListRolesOutput {
                 "Roles" => {
                     out.roles = xml::list(child, "member", None)?;
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -8873,19 +8493,15 @@ impl xml::FromXml for ListSamlProviderTagsOutput {
                 "Tags" => {
                     out.tags = xml::list(child, "member", None)?;
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -8902,7 +8518,6 @@ impl xml::FromXml for ListSamlProvidersOutput {
                 out.saml_provider_list = Some(xml::list(child, "member", None)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -8923,19 +8538,15 @@ impl xml::FromXml for ListSshPublicKeysOutput {
                 "SSHPublicKeys" => {
                     out.ssh_public_keys = Some(xml::list(child, "member", None)?);
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -8956,19 +8567,15 @@ impl xml::FromXml for ListServerCertificateTagsOutput {
                 "Tags" => {
                     out.tags = xml::list(child, "member", None)?;
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -8993,19 +8600,15 @@ impl xml::FromXml for ListServerCertificatesOutput {
                         None,
                     )?;
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -9030,19 +8633,15 @@ impl xml::FromXml for ListServiceSpecificCredentialsOutput {
                         xml::list(child, "member", None)?,
                     );
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -9063,19 +8662,15 @@ impl xml::FromXml for ListSigningCertificatesOutput {
                 "Certificates" => {
                     out.certificates = xml::list(child, "member", None)?;
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -9096,19 +8691,15 @@ impl xml::FromXml for ListUserPoliciesOutput {
                 "PolicyNames" => {
                     out.policy_names = xml::list(child, "member", None)?;
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -9129,19 +8720,15 @@ impl xml::FromXml for ListUserTagsOutput {
                 "Tags" => {
                     out.tags = xml::list(child, "member", None)?;
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -9162,19 +8749,15 @@ impl xml::FromXml for ListUsersOutput {
                 "Users" => {
                     out.users = xml::list(child, "member", None)?;
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -9195,19 +8778,15 @@ impl xml::FromXml for ListVirtualMfaDevicesOutput {
                 "VirtualMFADevices" => {
                     out.virtual_mfa_devices = xml::list(child, "member", None)?;
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -9220,25 +8799,20 @@ impl xml::FromXml for LoginProfile {
                 "UserName" => {
                     out.user_name = xml::FromXml::from_xml(child)?;
                 }
-
                 "CreateDate" => {
                     out.create_date = xml::FromXml::from_xml(child)?;
                 }
-
                 "PasswordResetRequired" => {
                     out.password_reset_required = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "MaxSigninSessionDuration" => {
                     out.max_signin_session_duration = Some(
                         xml::FromXml::from_xml(child)?,
                     );
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -9251,19 +8825,15 @@ impl xml::FromXml for MfaDevice {
                 "UserName" => {
                     out.user_name = xml::FromXml::from_xml(child)?;
                 }
-
                 "SerialNumber" => {
                     out.serial_number = xml::FromXml::from_xml(child)?;
                 }
-
                 "EnableDate" => {
                     out.enable_date = xml::FromXml::from_xml(child)?;
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -9276,7 +8846,6 @@ impl xml::FromXml for MalformedCertificateException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -9289,7 +8858,6 @@ impl xml::FromXml for MalformedPolicyDocumentException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -9302,57 +8870,44 @@ impl xml::FromXml for ManagedPolicyDetail {
                 "PolicyName" => {
                     out.policy_name = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "PolicyId" => {
                     out.policy_id = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Arn" => {
                     out.arn = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Path" => {
                     out.path = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "DefaultVersionId" => {
                     out.default_version_id = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "AttachmentCount" => {
                     out.attachment_count = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "PermissionsBoundaryUsageCount" => {
                     out.permissions_boundary_usage_count = Some(
                         xml::FromXml::from_xml(child)?,
                     );
                 }
-
                 "IsAttachable" => {
                     out.is_attachable = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Description" => {
                     out.description = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "CreateDate" => {
                     out.create_date = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "UpdateDate" => {
                     out.update_date = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "PolicyVersionList" => {
                     out.policy_version_list = Some(xml::list(child, "member", None)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -9365,7 +8920,6 @@ impl xml::FromXml for NameConflictException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -9378,7 +8932,6 @@ impl xml::FromXml for NoSuchEntityException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -9391,17 +8944,14 @@ impl xml::FromXml for OpenIdConnectProviderListEntry {
                 "Arn" => {
                     out.arn = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "IsTrustedIdentityPropagationEnabled" => {
                     out.is_trusted_identity_propagation_enabled = Some(
                         xml::FromXml::from_xml(child)?,
                     );
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -9414,7 +8964,6 @@ impl xml::FromXml for OpenIdIdpCommunicationErrorException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -9452,7 +9001,6 @@ impl xml::FromXml for OrganizationsDecisionDetail {
                 out.allowed_by_organizations = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -9465,35 +9013,27 @@ impl xml::FromXml for ParameterDefinition {
                 "Name" => {
                     out.name = xml::FromXml::from_xml(child)?;
                 }
-
                 "Type" => {
                     out.r#type = xml::FromXml::from_xml(child)?;
                 }
-
                 "SubType" => {
                     out.sub_type = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Description" => {
                     out.description = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "IsRequired" => {
                     out.is_required = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "DefaultValue" => {
                     out.default_value = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Immutable" => {
                     out.immutable = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -9506,53 +9046,42 @@ impl xml::FromXml for PasswordPolicy {
                 "MinimumPasswordLength" => {
                     out.minimum_password_length = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "RequireSymbols" => {
                     out.require_symbols = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "RequireNumbers" => {
                     out.require_numbers = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "RequireUppercaseCharacters" => {
                     out.require_uppercase_characters = Some(
                         xml::FromXml::from_xml(child)?,
                     );
                 }
-
                 "RequireLowercaseCharacters" => {
                     out.require_lowercase_characters = Some(
                         xml::FromXml::from_xml(child)?,
                     );
                 }
-
                 "AllowUsersToChangePassword" => {
                     out.allow_users_to_change_password = Some(
                         xml::FromXml::from_xml(child)?,
                     );
                 }
-
                 "ExpirePasswords" => {
                     out.expire_passwords = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "MaxPasswordAge" => {
                     out.max_password_age = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "PasswordReusePrevention" => {
                     out.password_reuse_prevention = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "HardExpiry" => {
                     out.hard_expiry = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -9565,7 +9094,6 @@ impl xml::FromXml for PasswordPolicyViolationException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -9580,7 +9108,6 @@ impl xml::FromXml for PermissionsBoundaryDecisionDetail {
                 );
             }
         }
-
         Ok(out)
     }
 }
@@ -9593,57 +9120,44 @@ impl xml::FromXml for Policy {
                 "PolicyName" => {
                     out.policy_name = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "PolicyId" => {
                     out.policy_id = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Arn" => {
                     out.arn = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Path" => {
                     out.path = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "DefaultVersionId" => {
                     out.default_version_id = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "AttachmentCount" => {
                     out.attachment_count = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "PermissionsBoundaryUsageCount" => {
                     out.permissions_boundary_usage_count = Some(
                         xml::FromXml::from_xml(child)?,
                     );
                 }
-
                 "IsAttachable" => {
                     out.is_attachable = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Description" => {
                     out.description = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "CreateDate" => {
                     out.create_date = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "UpdateDate" => {
                     out.update_date = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Tags" => {
                     out.tags = Some(xml::list(child, "member", None)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -9656,15 +9170,12 @@ impl xml::FromXml for PolicyDetail {
                 "PolicyName" => {
                     out.policy_name = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "PolicyDocument" => {
                     out.policy_document = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -9677,7 +9188,6 @@ impl xml::FromXml for PolicyEvaluationException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -9690,27 +9200,21 @@ impl xml::FromXml for PolicyGrantingServiceAccess {
                 "PolicyName" => {
                     out.policy_name = xml::FromXml::from_xml(child)?;
                 }
-
                 "PolicyType" => {
                     out.policy_type = xml::FromXml::from_xml(child)?;
                 }
-
                 "PolicyArn" => {
                     out.policy_arn = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "EntityType" => {
                     out.entity_type = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "EntityName" => {
                     out.entity_name = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -9723,15 +9227,12 @@ impl xml::FromXml for PolicyGroup {
                 "GroupName" => {
                     out.group_name = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "GroupId" => {
                     out.group_id = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -9745,7 +9246,6 @@ impl query::QueryValue for PolicyIdentifier {
             Self::InlinePolicyIdentifier(value) => {
                 w.field(key, "InlinePolicyIdentifier", Some(value))
             }
-
             _ => {}
         }
     }
@@ -9759,7 +9259,6 @@ impl xml::FromXml for PolicyNotAttachableException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -9772,19 +9271,15 @@ impl xml::FromXml for PolicyParameter {
                 "Name" => {
                     out.name = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Values" => {
                     out.values = Some(xml::list(child, "member", None)?);
                 }
-
                 "Type" => {
                     out.r#type = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -9805,15 +9300,12 @@ impl xml::FromXml for PolicyRole {
                 "RoleName" => {
                     out.role_name = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "RoleId" => {
                     out.role_id = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -9826,15 +9318,12 @@ impl xml::FromXml for PolicyUser {
                 "UserName" => {
                     out.user_name = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "UserId" => {
                     out.user_id = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -9847,23 +9336,18 @@ impl xml::FromXml for PolicyVersion {
                 "Document" => {
                     out.document = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "VersionId" => {
                     out.version_id = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "IsDefaultVersion" => {
                     out.is_default_version = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "CreateDate" => {
                     out.create_date = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -9876,15 +9360,12 @@ impl xml::FromXml for Position {
                 "Line" => {
                     out.line = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Column" => {
                     out.column = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -9995,7 +9476,6 @@ impl xml::FromXml for ReportGenerationLimitExceededException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -10019,7 +9499,6 @@ impl xml::FromXml for ResetServiceSpecificCredentialOutput {
                 out.service_specific_credential = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -10032,35 +9511,28 @@ impl xml::FromXml for ResourceSpecificResult {
                 "EvalResourceName" => {
                     out.eval_resource_name = xml::FromXml::from_xml(child)?;
                 }
-
                 "EvalResourceDecision" => {
                     out.eval_resource_decision = xml::FromXml::from_xml(child)?;
                 }
-
                 "MatchedStatements" => {
                     out.matched_statements = Some(xml::list(child, "member", None)?);
                 }
-
                 "MissingContextValues" => {
                     out.missing_context_values = Some(xml::list(child, "member", None)?);
                 }
-
                 "EvalDecisionDetails" => {
                     out.eval_decision_details = Some(
                         xml::map(child, "key", "value", None)?,
                     );
                 }
-
                 "PermissionsBoundaryDecisionDetail" => {
                     out.permissions_boundary_decision_detail = Some(
                         xml::FromXml::from_xml(child)?,
                     );
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -10082,63 +9554,49 @@ impl xml::FromXml for Role {
                 "Path" => {
                     out.path = xml::FromXml::from_xml(child)?;
                 }
-
                 "RoleName" => {
                     out.role_name = xml::FromXml::from_xml(child)?;
                 }
-
                 "RoleId" => {
                     out.role_id = xml::FromXml::from_xml(child)?;
                 }
-
                 "Arn" => {
                     out.arn = xml::FromXml::from_xml(child)?;
                 }
-
                 "CreateDate" => {
                     out.create_date = xml::FromXml::from_xml(child)?;
                 }
-
                 "AssumeRolePolicyDocument" => {
                     out.assume_role_policy_document = Some(
                         xml::FromXml::from_xml(child)?,
                     );
                 }
-
                 "Description" => {
                     out.description = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "MaxSessionDuration" => {
                     out.max_session_duration = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "MaxSigninSessionDuration" => {
                     out.max_signin_session_duration = Some(
                         xml::FromXml::from_xml(child)?,
                     );
                 }
-
                 "PermissionsBoundary" => {
                     out.permissions_boundary = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Tags" => {
                     out.tags = Some(xml::list(child, "member", None)?);
                 }
-
                 "RoleLastUsed" => {
                     out.role_last_used = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "SourceRoleTemplate" => {
                     out.source_role_template = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -10151,59 +9609,46 @@ impl xml::FromXml for RoleDetail {
                 "Path" => {
                     out.path = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "RoleName" => {
                     out.role_name = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "RoleId" => {
                     out.role_id = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Arn" => {
                     out.arn = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "CreateDate" => {
                     out.create_date = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "AssumeRolePolicyDocument" => {
                     out.assume_role_policy_document = Some(
                         xml::FromXml::from_xml(child)?,
                     );
                 }
-
                 "InstanceProfileList" => {
                     out.instance_profile_list = Some(xml::list(child, "member", None)?);
                 }
-
                 "RolePolicyList" => {
                     out.role_policy_list = Some(xml::list(child, "member", None)?);
                 }
-
                 "AttachedManagedPolicies" => {
                     out.attached_managed_policies = Some(
                         xml::list(child, "member", None)?,
                     );
                 }
-
                 "PermissionsBoundary" => {
                     out.permissions_boundary = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Tags" => {
                     out.tags = Some(xml::list(child, "member", None)?);
                 }
-
                 "RoleLastUsed" => {
                     out.role_last_used = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -10216,15 +9661,12 @@ impl xml::FromXml for RoleLastUsed {
                 "LastUsedDate" => {
                     out.last_used_date = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Region" => {
                     out.region = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -10237,7 +9679,6 @@ impl xml::FromXml for RoleModifiedException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -10250,7 +9691,6 @@ impl xml::FromXml for RoleTemplateDisabledException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -10263,103 +9703,79 @@ impl xml::FromXml for RoleTemplateVersion {
                 "TemplateArn" => {
                     out.template_arn = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "TemplateName" => {
                     out.template_name = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "TemplateVersionId" => {
                     out.template_version_id = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Description" => {
                     out.description = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "MajorVersion" => {
                     out.major_version = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "DefaultMinorVersion" => {
                     out.default_minor_version = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "ManagedByType" => {
                     out.managed_by_type = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "ManagedByValue" => {
                     out.managed_by_value = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Enabled" => {
                     out.enabled = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "MinorVersion" => {
                     out.minor_version = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "RoleNamePattern" => {
                     out.role_name_pattern = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "RolePathPattern" => {
                     out.role_path_pattern = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "RoleDescriptionPattern" => {
                     out.role_description_pattern = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "AssumeRolePolicyDocumentTemplate" => {
                     out.assume_role_policy_document_template = Some(
                         xml::FromXml::from_xml(child)?,
                     );
                 }
-
                 "InlinePolicyTemplates" => {
                     out.inline_policy_templates = Some(
                         xml::list(child, "member", None)?,
                     );
                 }
-
                 "ManagedPolicyArns" => {
                     out.managed_policy_arns = Some(xml::list(child, "member", None)?);
                 }
-
                 "PermissionBoundaryArn" => {
                     out.permission_boundary_arn = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "ParametersDefinition" => {
                     out.parameters_definition = Some(xml::list(child, "member", None)?);
                 }
-
                 "RoleTagsTemplate" => {
                     out.role_tags_template = Some(xml::list(child, "member", None)?);
                 }
-
                 "MaxSessionDuration" => {
                     out.max_session_duration = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "VersionEnabled" => {
                     out.version_enabled = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "CreateTimestamp" => {
                     out.create_timestamp = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "UpdateTimestamp" => {
                     out.update_timestamp = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -10372,15 +9788,12 @@ impl xml::FromXml for RoleUsageType {
                 "Region" => {
                     out.region = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Resources" => {
                     out.resources = Some(xml::list(child, "member", None)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -10393,15 +9806,12 @@ impl xml::FromXml for SamlKeyHashEntry {
                 "IssuerURL" => {
                     out.issuer_url = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "KeyHashes" => {
                     out.key_hashes = Some(xml::list(child, "member", None)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -10414,15 +9824,12 @@ impl xml::FromXml for SamlPrivateKey {
                 "KeyId" => {
                     out.key_id = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Timestamp" => {
                     out.timestamp = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -10435,25 +9842,20 @@ impl xml::FromXml for SamlProviderListEntry {
                 "Arn" => {
                     out.arn = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "ValidUntil" => {
                     out.valid_until = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "CreateDate" => {
                     out.create_date = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "IsTrustedIdentityPropagationEnabled" => {
                     out.is_trusted_identity_propagation_enabled = Some(
                         xml::FromXml::from_xml(child)?,
                     );
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -10466,31 +9868,24 @@ impl xml::FromXml for SshPublicKey {
                 "UserName" => {
                     out.user_name = xml::FromXml::from_xml(child)?;
                 }
-
                 "SSHPublicKeyId" => {
                     out.ssh_public_key_id = xml::FromXml::from_xml(child)?;
                 }
-
                 "Fingerprint" => {
                     out.fingerprint = xml::FromXml::from_xml(child)?;
                 }
-
                 "SSHPublicKeyBody" => {
                     out.ssh_public_key_body = xml::FromXml::from_xml(child)?;
                 }
-
                 "Status" => {
                     out.status = xml::FromXml::from_xml(child)?;
                 }
-
                 "UploadDate" => {
                     out.upload_date = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -10503,23 +9898,18 @@ impl xml::FromXml for SshPublicKeyMetadata {
                 "UserName" => {
                     out.user_name = xml::FromXml::from_xml(child)?;
                 }
-
                 "SSHPublicKeyId" => {
                     out.ssh_public_key_id = xml::FromXml::from_xml(child)?;
                 }
-
                 "Status" => {
                     out.status = xml::FromXml::from_xml(child)?;
                 }
-
                 "UploadDate" => {
                     out.upload_date = xml::FromXml::from_xml(child)?;
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -10538,23 +9928,18 @@ impl xml::FromXml for ServerCertificate {
                 "ServerCertificateMetadata" => {
                     out.server_certificate_metadata = xml::FromXml::from_xml(child)?;
                 }
-
                 "CertificateBody" => {
                     out.certificate_body = xml::FromXml::from_xml(child)?;
                 }
-
                 "CertificateChain" => {
                     out.certificate_chain = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Tags" => {
                     out.tags = Some(xml::list(child, "member", None)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -10567,31 +9952,24 @@ impl xml::FromXml for ServerCertificateMetadata {
                 "Path" => {
                     out.path = xml::FromXml::from_xml(child)?;
                 }
-
                 "ServerCertificateName" => {
                     out.server_certificate_name = xml::FromXml::from_xml(child)?;
                 }
-
                 "ServerCertificateId" => {
                     out.server_certificate_id = xml::FromXml::from_xml(child)?;
                 }
-
                 "Arn" => {
                     out.arn = xml::FromXml::from_xml(child)?;
                 }
-
                 "UploadDate" => {
                     out.upload_date = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Expiration" => {
                     out.expiration = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -10611,7 +9989,6 @@ impl xml::FromXml for ServiceFailureException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -10624,39 +10001,31 @@ impl xml::FromXml for ServiceLastAccessed {
                 "ServiceName" => {
                     out.service_name = xml::FromXml::from_xml(child)?;
                 }
-
                 "LastAuthenticated" => {
                     out.last_authenticated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "ServiceNamespace" => {
                     out.service_namespace = xml::FromXml::from_xml(child)?;
                 }
-
                 "LastAuthenticatedEntity" => {
                     out.last_authenticated_entity = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "LastAuthenticatedRegion" => {
                     out.last_authenticated_region = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "TotalAuthenticatedEntities" => {
                     out.total_authenticated_entities = Some(
                         xml::FromXml::from_xml(child)?,
                     );
                 }
-
                 "TrackedActionsLastAccessed" => {
                     out.tracked_actions_last_accessed = Some(
                         xml::list(child, "member", None)?,
                     );
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -10669,7 +10038,6 @@ impl xml::FromXml for ServiceNotSupportedException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -10682,47 +10050,36 @@ impl xml::FromXml for ServiceSpecificCredential {
                 "CreateDate" => {
                     out.create_date = xml::FromXml::from_xml(child)?;
                 }
-
                 "ExpirationDate" => {
                     out.expiration_date = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "ServiceName" => {
                     out.service_name = xml::FromXml::from_xml(child)?;
                 }
-
                 "ServiceUserName" => {
                     out.service_user_name = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "ServicePassword" => {
                     out.service_password = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "ServiceCredentialAlias" => {
                     out.service_credential_alias = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "ServiceCredentialSecret" => {
                     out.service_credential_secret = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "ServiceSpecificCredentialId" => {
                     out.service_specific_credential_id = xml::FromXml::from_xml(child)?;
                 }
-
                 "UserName" => {
                     out.user_name = xml::FromXml::from_xml(child)?;
                 }
-
                 "Status" => {
                     out.status = xml::FromXml::from_xml(child)?;
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -10735,39 +10092,30 @@ impl xml::FromXml for ServiceSpecificCredentialMetadata {
                 "UserName" => {
                     out.user_name = xml::FromXml::from_xml(child)?;
                 }
-
                 "Status" => {
                     out.status = xml::FromXml::from_xml(child)?;
                 }
-
                 "ServiceUserName" => {
                     out.service_user_name = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "ServiceCredentialAlias" => {
                     out.service_credential_alias = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "CreateDate" => {
                     out.create_date = xml::FromXml::from_xml(child)?;
                 }
-
                 "ExpirationDate" => {
                     out.expiration_date = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "ServiceSpecificCredentialId" => {
                     out.service_specific_credential_id = xml::FromXml::from_xml(child)?;
                 }
-
                 "ServiceName" => {
                     out.service_name = xml::FromXml::from_xml(child)?;
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -10797,27 +10145,21 @@ impl xml::FromXml for SigningCertificate {
                 "UserName" => {
                     out.user_name = xml::FromXml::from_xml(child)?;
                 }
-
                 "CertificateId" => {
                     out.certificate_id = xml::FromXml::from_xml(child)?;
                 }
-
                 "CertificateBody" => {
                     out.certificate_body = xml::FromXml::from_xml(child)?;
                 }
-
                 "Status" => {
                     out.status = xml::FromXml::from_xml(child)?;
                 }
-
                 "UploadDate" => {
                     out.upload_date = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -10877,19 +10219,15 @@ impl xml::FromXml for SimulatePolicyResponse {
                 "EvaluationResults" => {
                     out.evaluation_results = Some(xml::list(child, "member", None)?);
                 }
-
                 "IsTruncated" => {
                     out.is_truncated = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Marker" => {
                     out.marker = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -10950,15 +10288,12 @@ impl xml::FromXml for SourceRoleTemplate {
                 "TemplateArn" => {
                     out.template_arn = xml::FromXml::from_xml(child)?;
                 }
-
                 "TemplateMinorVersion" => {
                     out.template_minor_version = xml::FromXml::from_xml(child)?;
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -10971,23 +10306,18 @@ impl xml::FromXml for Statement {
                 "SourcePolicyId" => {
                     out.source_policy_id = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "SourcePolicyType" => {
                     out.source_policy_type = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "StartPosition" => {
                     out.start_position = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "EndPosition" => {
                     out.end_position = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -11000,15 +10330,12 @@ impl xml::FromXml for Tag {
                 "Key" => {
                     out.key = xml::FromXml::from_xml(child)?;
                 }
-
                 "Value" => {
                     out.value = xml::FromXml::from_xml(child)?;
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -11081,15 +10408,12 @@ impl xml::FromXml for TagTemplate {
                 "Key" => {
                     out.key = xml::FromXml::from_xml(child)?;
                 }
-
                 "Value" => {
                     out.value = xml::FromXml::from_xml(child)?;
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -11109,23 +10433,18 @@ impl xml::FromXml for TrackedActionLastAccessed {
                 "ActionName" => {
                     out.action_name = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "LastAccessedEntity" => {
                     out.last_accessed_entity = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "LastAccessedTime" => {
                     out.last_accessed_time = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "LastAccessedRegion" => {
                     out.last_accessed_region = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -11138,7 +10457,6 @@ impl xml::FromXml for UnmodifiableEntityException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -11151,7 +10469,6 @@ impl xml::FromXml for UnrecognizedPublicKeyEncodingException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -11343,7 +10660,6 @@ impl xml::FromXml for UpdateRoleDescriptionOutput {
                 out.role = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -11403,7 +10719,6 @@ impl xml::FromXml for UpdateSamlProviderOutput {
                 out.saml_provider_arn = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -11471,7 +10786,6 @@ impl xml::FromXml for UploadSshPublicKeyOutput {
                 out.ssh_public_key = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -11497,15 +10811,12 @@ impl xml::FromXml for UploadServerCertificateOutput {
                         xml::FromXml::from_xml(child)?,
                     );
                 }
-
                 "Tags" => {
                     out.tags = Some(xml::list(child, "member", None)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -11525,7 +10836,6 @@ impl xml::FromXml for UploadSigningCertificateOutput {
                 out.certificate = xml::FromXml::from_xml(child)?;
             }
         }
-
         Ok(out)
     }
 }
@@ -11538,39 +10848,30 @@ impl xml::FromXml for User {
                 "Path" => {
                     out.path = xml::FromXml::from_xml(child)?;
                 }
-
                 "UserName" => {
                     out.user_name = xml::FromXml::from_xml(child)?;
                 }
-
                 "UserId" => {
                     out.user_id = xml::FromXml::from_xml(child)?;
                 }
-
                 "Arn" => {
                     out.arn = xml::FromXml::from_xml(child)?;
                 }
-
                 "CreateDate" => {
                     out.create_date = xml::FromXml::from_xml(child)?;
                 }
-
                 "PasswordLastUsed" => {
                     out.password_last_used = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "PermissionsBoundary" => {
                     out.permissions_boundary = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Tags" => {
                     out.tags = Some(xml::list(child, "member", None)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -11583,49 +10884,38 @@ impl xml::FromXml for UserDetail {
                 "Path" => {
                     out.path = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "UserName" => {
                     out.user_name = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "UserId" => {
                     out.user_id = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Arn" => {
                     out.arn = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "CreateDate" => {
                     out.create_date = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "UserPolicyList" => {
                     out.user_policy_list = Some(xml::list(child, "member", None)?);
                 }
-
                 "GroupList" => {
                     out.group_list = Some(xml::list(child, "member", None)?);
                 }
-
                 "AttachedManagedPolicies" => {
                     out.attached_managed_policies = Some(
                         xml::list(child, "member", None)?,
                     );
                 }
-
                 "PermissionsBoundary" => {
                     out.permissions_boundary = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Tags" => {
                     out.tags = Some(xml::list(child, "member", None)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -11638,31 +10928,24 @@ impl xml::FromXml for VirtualMfaDevice {
                 "SerialNumber" => {
                     out.serial_number = xml::FromXml::from_xml(child)?;
                 }
-
                 "Base32StringSeed" => {
                     out.base32_string_seed = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "QRCodePNG" => {
                     out.qr_code_png = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "User" => {
                     out.user = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "EnableDate" => {
                     out.enable_date = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Tags" => {
                     out.tags = Some(xml::list(child, "member", None)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }

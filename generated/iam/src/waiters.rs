@@ -30,11 +30,9 @@ impl w::Waiter<GetInstanceProfileInput> for InstanceProfileExists {
         if w::status_of(r, 200) == Some(200u16) {
             return Some((0, w::AcceptorState::Success));
         }
-
         if w::status_of(r, 200) == Some(404u16) {
             return Some((1, w::AcceptorState::Retry));
         }
-
         None
     }
 }
@@ -54,13 +52,11 @@ impl w::Waiter<GetUserInput> for UserExists {
         if w::status_of(r, 200) == Some(200u16) {
             return Some((0, w::AcceptorState::Success));
         }
-
         if let Err(e) = r {
             if e.code() == Some("NoSuchEntity") {
                 return Some((1, w::AcceptorState::Retry));
             }
         }
-
         None
     }
 }
@@ -80,13 +76,11 @@ impl w::Waiter<GetRoleInput> for RoleExists {
         if w::status_of(r, 200) == Some(200u16) {
             return Some((0, w::AcceptorState::Success));
         }
-
         if let Err(e) = r {
             if e.code() == Some("NoSuchEntity") {
                 return Some((1, w::AcceptorState::Retry));
             }
         }
-
         None
     }
 }
@@ -106,13 +100,11 @@ impl w::Waiter<GetPolicyInput> for PolicyExists {
         if w::status_of(r, 200) == Some(200u16) {
             return Some((0, w::AcceptorState::Success));
         }
-
         if let Err(e) = r {
             if e.code() == Some("NoSuchEntity") {
                 return Some((1, w::AcceptorState::Retry));
             }
         }
-
         None
     }
 }

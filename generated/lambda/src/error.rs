@@ -147,260 +147,203 @@ impl rt::OperationError for ServiceError {
             "AliasLimitExceededException" => {
                 Self::AliasLimitExceededException(rt::ErrorShape::parse(raw, message))
             }
-
             "CallbackTimeoutException" => {
                 Self::CallbackTimeoutException(rt::ErrorShape::parse(raw, message))
             }
-
             "CapacityProviderLimitExceededException" => {
                 Self::CapacityProviderLimitExceededException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "CodeArtifactUserDeletedException" => {
                 Self::CodeArtifactUserDeletedException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "CodeArtifactUserFailedException" => {
                 Self::CodeArtifactUserFailedException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "CodeArtifactUserPendingException" => {
                 Self::CodeArtifactUserPendingException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "CodeSigningConfigNotFoundException" => {
                 Self::CodeSigningConfigNotFoundException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "CodeStorageExceededException" => {
                 Self::CodeStorageExceededException(rt::ErrorShape::parse(raw, message))
             }
-
             "CodeVerificationFailedException" => {
                 Self::CodeVerificationFailedException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "DurableExecutionAlreadyStartedException" => {
                 Self::DurableExecutionAlreadyStartedException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "EC2AccessDeniedException" => {
                 Self::Ec2AccessDeniedException(rt::ErrorShape::parse(raw, message))
             }
-
             "EC2ThrottledException" => {
                 Self::Ec2ThrottledException(rt::ErrorShape::parse(raw, message))
             }
-
             "EC2UnexpectedException" => {
                 Self::Ec2UnexpectedException(rt::ErrorShape::parse(raw, message))
             }
-
             "EFSIOException" => Self::EfsioException(rt::ErrorShape::parse(raw, message)),
             "EFSMountConnectivityException" => {
                 Self::EfsMountConnectivityException(rt::ErrorShape::parse(raw, message))
             }
-
             "EFSMountFailureException" => {
                 Self::EfsMountFailureException(rt::ErrorShape::parse(raw, message))
             }
-
             "EFSMountTimeoutException" => {
                 Self::EfsMountTimeoutException(rt::ErrorShape::parse(raw, message))
             }
-
             "ENILimitReachedException" => {
                 Self::EniLimitReachedException(rt::ErrorShape::parse(raw, message))
             }
-
             "ENINotReadyException" => {
                 Self::EniNotReadyException(rt::ErrorShape::parse(raw, message))
             }
-
             "FunctionVersionsPerCapacityProviderLimitExceededException" => {
                 Self::FunctionVersionsPerCapacityProviderLimitExceededException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "InvalidCodeSignatureException" => {
                 Self::InvalidCodeSignatureException(rt::ErrorShape::parse(raw, message))
             }
-
             "InvalidParameterValueException" => {
                 Self::InvalidParameterValueException(rt::ErrorShape::parse(raw, message))
             }
-
             "InvalidRequestContentException" => {
                 Self::InvalidRequestContentException(rt::ErrorShape::parse(raw, message))
             }
-
             "InvalidRuntimeException" => {
                 Self::InvalidRuntimeException(rt::ErrorShape::parse(raw, message))
             }
-
             "InvalidSecurityGroupIDException" => {
                 Self::InvalidSecurityGroupIdException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "InvalidSubnetIDException" => {
                 Self::InvalidSubnetIdException(rt::ErrorShape::parse(raw, message))
             }
-
             "InvalidZipFileException" => {
                 Self::InvalidZipFileException(rt::ErrorShape::parse(raw, message))
             }
-
             "KMSAccessDeniedException" => {
                 Self::KmsAccessDeniedException(rt::ErrorShape::parse(raw, message))
             }
-
             "KMSDisabledException" => {
                 Self::KmsDisabledException(rt::ErrorShape::parse(raw, message))
             }
-
             "KMSInvalidStateException" => {
                 Self::KmsInvalidStateException(rt::ErrorShape::parse(raw, message))
             }
-
             "KMSNotFoundException" => {
                 Self::KmsNotFoundException(rt::ErrorShape::parse(raw, message))
             }
-
             "ModeNotSupportedException" => {
                 Self::ModeNotSupportedException(rt::ErrorShape::parse(raw, message))
             }
-
             "NoPublishedVersionException" => {
                 Self::NoPublishedVersionException(rt::ErrorShape::parse(raw, message))
             }
-
             "PolicyLengthExceededException" => {
                 Self::PolicyLengthExceededException(rt::ErrorShape::parse(raw, message))
             }
-
             "PreconditionFailedException" => {
                 Self::PreconditionFailedException(rt::ErrorShape::parse(raw, message))
             }
-
             "ProvisionedConcurrencyConfigNotFoundException" => {
                 Self::ProvisionedConcurrencyConfigNotFoundException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "PublicPolicyException" => {
                 Self::PublicPolicyException(rt::ErrorShape::parse(raw, message))
             }
-
             "RecursiveInvocationException" => {
                 Self::RecursiveInvocationException(rt::ErrorShape::parse(raw, message))
             }
-
             "RequestTooLargeException" => {
                 Self::RequestTooLargeException(rt::ErrorShape::parse(raw, message))
             }
-
             "ResourceConflictException" => {
                 Self::ResourceConflictException(rt::ErrorShape::parse(raw, message))
             }
-
             "ResourceInUseException" => {
                 Self::ResourceInUseException(rt::ErrorShape::parse(raw, message))
             }
-
             "ResourceNotFoundException" => {
                 Self::ResourceNotFoundException(rt::ErrorShape::parse(raw, message))
             }
-
             "ResourceNotReadyException" => {
                 Self::ResourceNotReadyException(rt::ErrorShape::parse(raw, message))
             }
-
             "RuntimeAliasDeletedException" => {
                 Self::RuntimeAliasDeletedException(rt::ErrorShape::parse(raw, message))
             }
-
             "RuntimeVersionDeletedException" => {
                 Self::RuntimeVersionDeletedException(rt::ErrorShape::parse(raw, message))
             }
-
             "S3FilesMountConnectivityException" => {
                 Self::S3FilesMountConnectivityException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "S3FilesMountFailureException" => {
                 Self::S3FilesMountFailureException(rt::ErrorShape::parse(raw, message))
             }
-
             "S3FilesMountTimeoutException" => {
                 Self::S3FilesMountTimeoutException(rt::ErrorShape::parse(raw, message))
             }
-
             "SerializedRequestEntityTooLargeException" => {
                 Self::SerializedRequestEntityTooLargeException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "ServiceException" => {
                 Self::ServiceException(rt::ErrorShape::parse(raw, message))
             }
-
             "ServiceQuotaExceededException" => {
                 Self::ServiceQuotaExceededException(rt::ErrorShape::parse(raw, message))
             }
-
             "SnapStartException" => {
                 Self::SnapStartException(rt::ErrorShape::parse(raw, message))
             }
-
             "SnapStartNotReadyException" => {
                 Self::SnapStartNotReadyException(rt::ErrorShape::parse(raw, message))
             }
-
             "SnapStartRegenerationFailureException" => {
                 Self::SnapStartRegenerationFailureException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "SnapStartTimeoutException" => {
                 Self::SnapStartTimeoutException(rt::ErrorShape::parse(raw, message))
             }
-
             "SubnetIPAddressLimitReachedException" => {
                 Self::SubnetIpAddressLimitReachedException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "TooManyRequestsException" => {
                 Self::TooManyRequestsException(rt::ErrorShape::parse(raw, message))
             }
-
             "UnsupportedMediaTypeException" => {
                 Self::UnsupportedMediaTypeException(rt::ErrorShape::parse(raw, message))
             }
-
             _ => Self::Unhandled(rt::Unhandled::new(code, message)),
         }
     }

@@ -3272,7 +3272,6 @@ for InvokeWithResponseStreamResponseEvent {
                     payload: Some(message.payload_blob()),
                 })
             }
-
             "InvokeComplete" => Self::InvokeComplete(message.json()?),
             _ => return Ok(None),
         };

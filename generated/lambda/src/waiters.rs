@@ -36,15 +36,12 @@ impl w::Waiter<GetFunctionConfigurationInput> for FunctionActive {
         if path0.as_ref().is_some_and(|v| *v == Jm::Str("Active".to_string())) {
             return Some((0, w::AcceptorState::Success));
         }
-
         if path0.as_ref().is_some_and(|v| *v == Jm::Str("Failed".to_string())) {
             return Some((1, w::AcceptorState::Failure));
         }
-
         if path0.as_ref().is_some_and(|v| *v == Jm::Str("Pending".to_string())) {
             return Some((2, w::AcceptorState::Retry));
         }
-
         None
     }
 }
@@ -73,15 +70,12 @@ impl w::Waiter<GetFunctionInput> for FunctionActiveV2 {
         if path0.as_ref().is_some_and(|v| *v == Jm::Str("Active".to_string())) {
             return Some((0, w::AcceptorState::Success));
         }
-
         if path0.as_ref().is_some_and(|v| *v == Jm::Str("Failed".to_string())) {
             return Some((1, w::AcceptorState::Failure));
         }
-
         if path0.as_ref().is_some_and(|v| *v == Jm::Str("Pending".to_string())) {
             return Some((2, w::AcceptorState::Retry));
         }
-
         None
     }
 }
@@ -101,13 +95,11 @@ impl w::Waiter<GetFunctionInput> for FunctionExists {
         if r.is_ok() {
             return Some((0, w::AcceptorState::Success));
         }
-
         if let Err(e) = r {
             if e.code() == Some("ResourceNotFoundException") {
                 return Some((1, w::AcceptorState::Retry));
             }
         }
-
         None
     }
 }
@@ -138,15 +130,12 @@ impl w::Waiter<GetFunctionConfigurationInput> for FunctionUpdated {
         if path0.as_ref().is_some_and(|v| *v == Jm::Str("Successful".to_string())) {
             return Some((0, w::AcceptorState::Success));
         }
-
         if path0.as_ref().is_some_and(|v| *v == Jm::Str("Failed".to_string())) {
             return Some((1, w::AcceptorState::Failure));
         }
-
         if path0.as_ref().is_some_and(|v| *v == Jm::Str("InProgress".to_string())) {
             return Some((2, w::AcceptorState::Retry));
         }
-
         None
     }
 }
@@ -175,15 +164,12 @@ impl w::Waiter<GetFunctionInput> for FunctionUpdatedV2 {
         if path0.as_ref().is_some_and(|v| *v == Jm::Str("Successful".to_string())) {
             return Some((0, w::AcceptorState::Success));
         }
-
         if path0.as_ref().is_some_and(|v| *v == Jm::Str("Failed".to_string())) {
             return Some((1, w::AcceptorState::Failure));
         }
-
         if path0.as_ref().is_some_and(|v| *v == Jm::Str("InProgress".to_string())) {
             return Some((2, w::AcceptorState::Retry));
         }
-
         None
     }
 }
@@ -212,15 +198,12 @@ impl w::Waiter<GetFunctionConfigurationInput> for PublishedVersionActive {
         if path0.as_ref().is_some_and(|v| *v == Jm::Str("Active".to_string())) {
             return Some((0, w::AcceptorState::Success));
         }
-
         if path0.as_ref().is_some_and(|v| *v == Jm::Str("Failed".to_string())) {
             return Some((1, w::AcceptorState::Failure));
         }
-
         if path0.as_ref().is_some_and(|v| *v == Jm::Str("Pending".to_string())) {
             return Some((2, w::AcceptorState::Retry));
         }
-
         None
     }
 }

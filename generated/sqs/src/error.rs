@@ -83,100 +83,77 @@ impl rt::OperationError for ServiceError {
             "BatchEntryIdsNotDistinct" => {
                 Self::BatchEntryIdsNotDistinct(rt::ErrorShape::parse(raw, message))
             }
-
             "BatchRequestTooLong" => {
                 Self::BatchRequestTooLong(rt::ErrorShape::parse(raw, message))
             }
-
             "EmptyBatchRequest" => {
                 Self::EmptyBatchRequest(rt::ErrorShape::parse(raw, message))
             }
-
             "InvalidAddress" => Self::InvalidAddress(rt::ErrorShape::parse(raw, message)),
             "InvalidAttributeName" => {
                 Self::InvalidAttributeName(rt::ErrorShape::parse(raw, message))
             }
-
             "InvalidAttributeValue" => {
                 Self::InvalidAttributeValue(rt::ErrorShape::parse(raw, message))
             }
-
             "InvalidBatchEntryId" => {
                 Self::InvalidBatchEntryId(rt::ErrorShape::parse(raw, message))
             }
-
             "InvalidIdFormat" => {
                 Self::InvalidIdFormat(rt::ErrorShape::parse(raw, message))
             }
-
             "InvalidMessageContents" => {
                 Self::InvalidMessageContents(rt::ErrorShape::parse(raw, message))
             }
-
             "InvalidSecurity" => {
                 Self::InvalidSecurity(rt::ErrorShape::parse(raw, message))
             }
-
             "KmsAccessDenied" => {
                 Self::KmsAccessDenied(rt::ErrorShape::parse(raw, message))
             }
-
             "KmsDisabled" => Self::KmsDisabled(rt::ErrorShape::parse(raw, message)),
             "KmsInvalidKeyUsage" => {
                 Self::KmsInvalidKeyUsage(rt::ErrorShape::parse(raw, message))
             }
-
             "KmsInvalidState" => {
                 Self::KmsInvalidState(rt::ErrorShape::parse(raw, message))
             }
-
             "KmsNotFound" => Self::KmsNotFound(rt::ErrorShape::parse(raw, message)),
             "KmsOptInRequired" => {
                 Self::KmsOptInRequired(rt::ErrorShape::parse(raw, message))
             }
-
             "KmsThrottled" => Self::KmsThrottled(rt::ErrorShape::parse(raw, message)),
             "MessageNotInflight" => {
                 Self::MessageNotInflight(rt::ErrorShape::parse(raw, message))
             }
-
             "OverLimit" => Self::OverLimit(rt::ErrorShape::parse(raw, message)),
             "PurgeQueueInProgress" => {
                 Self::PurgeQueueInProgress(rt::ErrorShape::parse(raw, message))
             }
-
             "QueueDeletedRecently" => {
                 Self::QueueDeletedRecently(rt::ErrorShape::parse(raw, message))
             }
-
             "QueueDoesNotExist" => {
                 Self::QueueDoesNotExist(rt::ErrorShape::parse(raw, message))
             }
-
             "QueueNameExists" => {
                 Self::QueueNameExists(rt::ErrorShape::parse(raw, message))
             }
-
             "ReceiptHandleIsInvalid" => {
                 Self::ReceiptHandleIsInvalid(rt::ErrorShape::parse(raw, message))
             }
-
             "RequestThrottled" => {
                 Self::RequestThrottled(rt::ErrorShape::parse(raw, message))
             }
-
             "ResourceNotFoundException" => {
                 Self::ResourceNotFoundException(rt::ErrorShape::parse(raw, message))
             }
-
             "TooManyEntriesInBatchRequest" => {
                 Self::TooManyEntriesInBatchRequest(rt::ErrorShape::parse(raw, message))
             }
-
             "UnsupportedOperation" => {
                 Self::UnsupportedOperation(rt::ErrorShape::parse(raw, message))
             }
-
             _ => Self::Unhandled(rt::Unhandled::new(code, message)),
         }
     }

@@ -35,19 +35,15 @@ impl rt::OperationError for ServiceError {
             "InvalidRequestException" => {
                 Self::InvalidRequestException(rt::ErrorShape::parse(raw, message))
             }
-
             "ResourceNotFoundException" => {
                 Self::ResourceNotFoundException(rt::ErrorShape::parse(raw, message))
             }
-
             "TooManyRequestsException" => {
                 Self::TooManyRequestsException(rt::ErrorShape::parse(raw, message))
             }
-
             "UnauthorizedException" => {
                 Self::UnauthorizedException(rt::ErrorShape::parse(raw, message))
             }
-
             _ => Self::Unhandled(rt::Unhandled::new(code, message)),
         }
     }

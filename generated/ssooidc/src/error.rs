@@ -55,59 +55,45 @@ impl rt::OperationError for ServiceError {
             "AccessDeniedException" => {
                 Self::AccessDeniedException(rt::ErrorShape::parse(raw, message))
             }
-
             "AuthorizationPendingException" => {
                 Self::AuthorizationPendingException(rt::ErrorShape::parse(raw, message))
             }
-
             "ExpiredTokenException" => {
                 Self::ExpiredTokenException(rt::ErrorShape::parse(raw, message))
             }
-
             "InternalServerException" => {
                 Self::InternalServerException(rt::ErrorShape::parse(raw, message))
             }
-
             "InvalidClientException" => {
                 Self::InvalidClientException(rt::ErrorShape::parse(raw, message))
             }
-
             "InvalidClientMetadataException" => {
                 Self::InvalidClientMetadataException(rt::ErrorShape::parse(raw, message))
             }
-
             "InvalidGrantException" => {
                 Self::InvalidGrantException(rt::ErrorShape::parse(raw, message))
             }
-
             "InvalidRedirectUriException" => {
                 Self::InvalidRedirectUriException(rt::ErrorShape::parse(raw, message))
             }
-
             "InvalidRequestException" => {
                 Self::InvalidRequestException(rt::ErrorShape::parse(raw, message))
             }
-
             "InvalidRequestRegionException" => {
                 Self::InvalidRequestRegionException(rt::ErrorShape::parse(raw, message))
             }
-
             "InvalidScopeException" => {
                 Self::InvalidScopeException(rt::ErrorShape::parse(raw, message))
             }
-
             "SlowDownException" => {
                 Self::SlowDownException(rt::ErrorShape::parse(raw, message))
             }
-
             "UnauthorizedClientException" => {
                 Self::UnauthorizedClientException(rt::ErrorShape::parse(raw, message))
             }
-
             "UnsupportedGrantTypeException" => {
                 Self::UnsupportedGrantTypeException(rt::ErrorShape::parse(raw, message))
             }
-
             _ => Self::Unhandled(rt::Unhandled::new(code, message)),
         }
     }

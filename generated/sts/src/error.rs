@@ -59,79 +59,64 @@ impl rt::OperationError for ServiceError {
             "ExpiredTokenException" => {
                 Self::ExpiredTokenException(rt::ErrorShape::parse(raw, message))
             }
-
             "ExpiredTradeInTokenException" => {
                 Self::ExpiredTradeInTokenException(rt::ErrorShape::parse(raw, message))
             }
-
             "IDPCommunicationError" => {
                 Self::IdpCommunicationErrorException(rt::ErrorShape::parse(raw, message))
             }
-
             "IDPRejectedClaim" => {
                 Self::IdpRejectedClaimException(rt::ErrorShape::parse(raw, message))
             }
-
             "InsufficientSessionLifetime" => {
                 Self::InsufficientSessionLifetimeException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "InvalidAuthorizationMessageException" => {
                 Self::InvalidAuthorizationMessageException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "InvalidContextAssertion" => {
                 Self::InvalidContextAssertionException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "InvalidIdentityToken" => {
                 Self::InvalidIdentityTokenException(rt::ErrorShape::parse(raw, message))
             }
-
             "InvalidSubjectCredentials" => {
                 Self::InvalidSubjectCredentialsException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "JWTPayloadSizeExceededException" => {
                 Self::JwtPayloadSizeExceededException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "MalformedPolicyDocument" => {
                 Self::MalformedPolicyDocumentException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "OutboundWebIdentityFederationDisabledException" => {
                 Self::OutboundWebIdentityFederationDisabledException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             "PackedPolicyTooLarge" => {
                 Self::PackedPolicyTooLargeException(rt::ErrorShape::parse(raw, message))
             }
-
             "RegionDisabledException" => {
                 Self::RegionDisabledException(rt::ErrorShape::parse(raw, message))
             }
-
             "SessionDurationEscalationException" => {
                 Self::SessionDurationEscalationException(
                     rt::ErrorShape::parse(raw, message),
                 )
             }
-
             _ => Self::Unhandled(rt::Unhandled::new(code, message)),
         }
     }

@@ -481,31 +481,24 @@ impl xml::FromXml for AssumeRoleOutput {
                 "Credentials" => {
                     out.credentials = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "AssumedRoleUser" => {
                     out.assumed_role_user = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "PackedPolicySize" => {
                     out.packed_policy_size = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "SourceIdentity" => {
                     out.source_identity = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "SessionTokenUtilization" => {
                     out.session_token_utilization = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "SessionTokenSize" => {
                     out.session_token_size = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -539,57 +532,44 @@ impl xml::FromXml for AssumeRoleWithSamlOutput {
                 "Credentials" => {
                     out.credentials = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "AssumedRoleUser" => {
                     out.assumed_role_user = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "PackedPolicySize" => {
                     out.packed_policy_size = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Subject" => {
                     out.subject = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "SubjectType" => {
                     out.subject_type = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Issuer" => {
                     out.issuer = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Audience" => {
                     out.audience = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "NameQualifier" => {
                     out.name_qualifier = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "SourceIdentity" => {
                     out.source_identity = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "SessionTokenUtilization" => {
                     out.session_token_utilization = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "SessionTokenSize" => {
                     out.session_token_size = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "TrustedIdentityPropagationContext" => {
                     out.trusted_identity_propagation_context = Some(
                         xml::FromXml::from_xml(child)?,
                     );
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -624,51 +604,40 @@ impl xml::FromXml for AssumeRoleWithWebIdentityOutput {
                 "Credentials" => {
                     out.credentials = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "SubjectFromWebIdentityToken" => {
                     out.subject_from_web_identity_token = Some(
                         xml::FromXml::from_xml(child)?,
                     );
                 }
-
                 "AssumedRoleUser" => {
                     out.assumed_role_user = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "PackedPolicySize" => {
                     out.packed_policy_size = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Provider" => {
                     out.provider = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Audience" => {
                     out.audience = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "SourceIdentity" => {
                     out.source_identity = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "SessionTokenUtilization" => {
                     out.session_token_utilization = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "SessionTokenSize" => {
                     out.session_token_size = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "TrustedIdentityPropagationContext" => {
                     out.trusted_identity_propagation_context = Some(
                         xml::FromXml::from_xml(child)?,
                     );
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -694,23 +663,18 @@ impl xml::FromXml for AssumeRootOutput {
                 "Credentials" => {
                     out.credentials = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "SourceIdentity" => {
                     out.source_identity = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "SessionTokenUtilization" => {
                     out.session_token_utilization = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "SessionTokenSize" => {
                     out.session_token_size = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -723,15 +687,12 @@ impl xml::FromXml for AssumedRoleUser {
                 "AssumedRoleId" => {
                     out.assumed_role_id = xml::FromXml::from_xml(child)?;
                 }
-
                 "Arn" => {
                     out.arn = xml::FromXml::from_xml(child)?;
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -744,23 +705,18 @@ impl xml::FromXml for Credentials {
                 "AccessKeyId" => {
                     out.access_key_id = xml::FromXml::from_xml(child)?;
                 }
-
                 "SecretAccessKey" => {
                     out.secret_access_key = xml::FromXml::from_xml(child)?;
                 }
-
                 "SessionToken" => {
                     out.session_token = xml::FromXml::from_xml(child)?;
                 }
-
                 "Expiration" => {
                     out.expiration = xml::FromXml::from_xml(child)?;
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -779,7 +735,6 @@ impl xml::FromXml for DecodeAuthorizationMessageOutput {
                 out.decoded_message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -792,7 +747,6 @@ impl xml::FromXml for ExpiredTokenException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -805,7 +759,6 @@ impl xml::FromXml for ExpiredTradeInTokenException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -818,15 +771,12 @@ impl xml::FromXml for FederatedUser {
                 "FederatedUserId" => {
                     out.federated_user_id = xml::FromXml::from_xml(child)?;
                 }
-
                 "Arn" => {
                     out.arn = xml::FromXml::from_xml(child)?;
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -845,7 +795,6 @@ impl xml::FromXml for GetAccessKeyInfoOutput {
                 out.account = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -862,19 +811,15 @@ impl xml::FromXml for GetCallerIdentityOutput {
                 "UserId" => {
                     out.user_id = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Account" => {
                     out.account = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Arn" => {
                     out.arn = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -893,19 +838,15 @@ impl xml::FromXml for GetDelegatedAccessTokenOutput {
                 "Credentials" => {
                     out.credentials = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "PackedPolicySize" => {
                     out.packed_policy_size = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "AssumedPrincipal" => {
                     out.assumed_principal = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -938,27 +879,21 @@ impl xml::FromXml for GetFederationTokenOutput {
                 "Credentials" => {
                     out.credentials = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "FederatedUser" => {
                     out.federated_user = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "PackedPolicySize" => {
                     out.packed_policy_size = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "SessionTokenUtilization" => {
                     out.session_token_utilization = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "SessionTokenSize" => {
                     out.session_token_size = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -988,31 +923,24 @@ impl xml::FromXml for GetScopedCredentialsOutput {
                 "Credentials" => {
                     out.credentials = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "SessionInfo" => {
                     out.session_info = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "SessionTokenUtilization" => {
                     out.session_token_utilization = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "SessionTokenSize" => {
                     out.session_token_size = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "ScopedPoliciesCount" => {
                     out.scoped_policies_count = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "SourceIdentity" => {
                     out.source_identity = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -1038,19 +966,15 @@ impl xml::FromXml for GetSessionTokenOutput {
                 "Credentials" => {
                     out.credentials = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "SessionTokenUtilization" => {
                     out.session_token_utilization = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "SessionTokenSize" => {
                     out.session_token_size = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -1074,15 +998,12 @@ impl xml::FromXml for GetWebIdentityTokenOutput {
                 "WebIdentityToken" => {
                     out.web_identity_token = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Expiration" => {
                     out.expiration = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -1095,7 +1016,6 @@ impl xml::FromXml for IdpCommunicationErrorException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -1108,7 +1028,6 @@ impl xml::FromXml for IdpRejectedClaimException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -1121,7 +1040,6 @@ impl xml::FromXml for InsufficientSessionLifetimeException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -1134,7 +1052,6 @@ impl xml::FromXml for InvalidAuthorizationMessageException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -1147,7 +1064,6 @@ impl xml::FromXml for InvalidContextAssertionException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -1160,7 +1076,6 @@ impl xml::FromXml for InvalidIdentityTokenException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -1173,7 +1088,6 @@ impl xml::FromXml for InvalidSubjectCredentialsException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -1186,7 +1100,6 @@ impl xml::FromXml for JwtPayloadSizeExceededException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -1199,7 +1112,6 @@ impl xml::FromXml for MalformedPolicyDocumentException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -1212,23 +1124,18 @@ impl xml::FromXml for OriginIdentity {
                 "Subject" => {
                     out.subject = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "SubjectType" => {
                     out.subject_type = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "Issuer" => {
                     out.issuer = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "FederatedProviderArn" => {
                     out.federated_provider_arn = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -1241,7 +1148,6 @@ impl xml::FromXml for OutboundWebIdentityFederationDisabledException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -1254,7 +1160,6 @@ impl xml::FromXml for PackedPolicyTooLargeException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -1280,7 +1185,6 @@ impl xml::FromXml for RegionDisabledException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -1293,15 +1197,12 @@ impl xml::FromXml for ScopedSession {
                 "ScopedSessionId" => {
                     out.scoped_session_id = xml::FromXml::from_xml(child)?;
                 }
-
                 "Arn" => {
                     out.arn = xml::FromXml::from_xml(child)?;
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }
@@ -1314,7 +1215,6 @@ impl xml::FromXml for SessionDurationEscalationException {
                 out.message = Some(xml::FromXml::from_xml(child)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -1334,7 +1234,6 @@ impl xml::FromXml for TransactionContext {
                 out.identity_provider = Some(xml::map(child, "key", "value", None)?);
             }
         }
-
         Ok(out)
     }
 }
@@ -1347,15 +1246,12 @@ impl xml::FromXml for TrustedIdentityPropagationContext {
                 "OriginIdentity" => {
                     out.origin_identity = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 "TransactionContext" => {
                     out.transaction_context = Some(xml::FromXml::from_xml(child)?);
                 }
-
                 _ => {}
             }
         }
-
         Ok(out)
     }
 }

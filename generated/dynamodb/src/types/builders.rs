@@ -13,8 +13,8 @@ use stratus_runtime::types::{Blob, DateTime, IndexMap};
 /// operation's input without a client.
 ///
 /// Its setters are those of `T`'s members, each taking anything that converts into the
-/// member's type; `C` is what `send()` goes through (a client, a waiter's context, or `()` for
-/// a value that is only built).
+/// member's type. `C` is the context: a client, which gives `send()`; a waiter's context,
+/// which gives `wait()`; or `()` for a value that is only built.
 #[derive(Clone, Debug, Default)]
 pub struct Builder<T, C = ()> {
     pub(crate) inner: T,
@@ -36,12 +36,12 @@ impl<T, C> Builder<T, C> {
     pub fn build(self) -> T {
         self.inner
     }
+}
 
-    /// Changes the value: what every setter does.
-    fn set(mut self, change: impl FnOnce(&mut T)) -> Self {
-        change(&mut self.inner);
-        self
-    }
+/// Changes the value `builder` holds: what every setter does.
+fn set<T, C>(mut builder: Builder<T, C>, change: impl FnOnce(&mut T)) -> Builder<T, C> {
+    change(&mut builder.inner);
+    builder
 }
 
 impl<T, C: stratus_runtime::operation::Dispatch<T>> Builder<T, C> {
@@ -89,12 +89,12 @@ impl AttributeDefinition {
 impl<C> Builder<AttributeDefinition, C> {
     /// Sets [`attribute_name`](AttributeDefinition::attribute_name): A name for the attribute.
     pub fn attribute_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.attribute_name = value.into())
+        set(self, |v| v.attribute_name = value.into())
     }
 
-    /// Sets [`attribute_type`](AttributeDefinition::attribute_type): The data type for the attribute, where:
+    /// Sets [`attribute_type`](AttributeDefinition::attribute_type)
     pub fn attribute_type(self, value: impl Into<ScalarAttributeType>) -> Self {
-        self.set(|v| v.attribute_type = value.into())
+        set(self, |v| v.attribute_type = value.into())
     }
 }
 
@@ -108,52 +108,52 @@ impl AttributeValue {
 impl<C> Builder<AttributeValue, C> {
     /// Sets [`s`](AttributeValue::s): An attribute of type String.
     pub fn s(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.s = Some(value.into()))
+        set(self, |v| v.s = Some(value.into()))
     }
 
     /// Sets [`n`](AttributeValue::n): An attribute of type Number.
     pub fn n(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.n = Some(value.into()))
+        set(self, |v| v.n = Some(value.into()))
     }
 
     /// Sets [`b`](AttributeValue::b): An attribute of type Binary.
     pub fn b(self, value: impl Into<Blob>) -> Self {
-        self.set(|v| v.b = Some(value.into()))
+        set(self, |v| v.b = Some(value.into()))
     }
 
     /// Sets [`ss`](AttributeValue::ss): An attribute of type String Set.
     pub fn ss(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.ss = Some(value.into()))
+        set(self, |v| v.ss = Some(value.into()))
     }
 
     /// Sets [`ns`](AttributeValue::ns): An attribute of type Number Set.
     pub fn ns(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.ns = Some(value.into()))
+        set(self, |v| v.ns = Some(value.into()))
     }
 
     /// Sets [`bs`](AttributeValue::bs): An attribute of type Binary Set.
     pub fn bs(self, value: impl Into<Vec<Blob>>) -> Self {
-        self.set(|v| v.bs = Some(value.into()))
+        set(self, |v| v.bs = Some(value.into()))
     }
 
     /// Sets [`m`](AttributeValue::m): An attribute of type Map.
     pub fn m(self, value: impl Into<IndexMap<String, AttributeValue>>) -> Self {
-        self.set(|v| v.m = Some(value.into()))
+        set(self, |v| v.m = Some(value.into()))
     }
 
     /// Sets [`l`](AttributeValue::l): An attribute of type List.
     pub fn l(self, value: impl Into<Vec<AttributeValue>>) -> Self {
-        self.set(|v| v.l = Some(value.into()))
+        set(self, |v| v.l = Some(value.into()))
     }
 
     /// Sets [`null`](AttributeValue::null): An attribute of type Null.
     pub fn null(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.null = Some(value.into()))
+        set(self, |v| v.null = Some(value.into()))
     }
 
     /// Sets [`bool`](AttributeValue::bool): An attribute of type Boolean.
     pub fn bool(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.bool = Some(value.into()))
+        set(self, |v| v.bool = Some(value.into()))
     }
 }
 
@@ -167,12 +167,12 @@ impl AttributeValueUpdate {
 impl<C> Builder<AttributeValueUpdate, C> {
     /// Sets [`value`](AttributeValueUpdate::value): Represents the data for an attribute.
     pub fn value(self, value: impl Into<AttributeValue>) -> Self {
-        self.set(|v| v.value = Some(value.into()))
+        set(self, |v| v.value = Some(value.into()))
     }
 
     /// Sets [`action`](AttributeValueUpdate::action): Specifies how to perform the update.
     pub fn action(self, value: impl Into<AttributeAction>) -> Self {
-        self.set(|v| v.action = Some(value.into()))
+        set(self, |v| v.action = Some(value.into()))
     }
 }
 
@@ -186,7 +186,7 @@ impl AutoScalingPolicyUpdate {
 impl<C> Builder<AutoScalingPolicyUpdate, C> {
     /// Sets [`policy_name`](AutoScalingPolicyUpdate::policy_name): The name of the scaling policy.
     pub fn policy_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_name = Some(value.into()))
+        set(self, |v| v.policy_name = Some(value.into()))
     }
 
     /// Sets [`target_tracking_scaling_policy_configuration`](AutoScalingPolicyUpdate::target_tracking_scaling_policy_configuration): Represents a target tracking scaling policy configuration.
@@ -194,7 +194,7 @@ impl<C> Builder<AutoScalingPolicyUpdate, C> {
         self,
         value: impl Into<AutoScalingTargetTrackingScalingPolicyConfigurationUpdate>,
     ) -> Self {
-        self.set(|v| v.target_tracking_scaling_policy_configuration = value.into())
+        set(self, |v| v.target_tracking_scaling_policy_configuration = value.into())
     }
 }
 
@@ -208,22 +208,22 @@ impl AutoScalingSettingsUpdate {
 impl<C> Builder<AutoScalingSettingsUpdate, C> {
     /// Sets [`minimum_units`](AutoScalingSettingsUpdate::minimum_units): The minimum capacity units that a global table or global secondary index should be scaled down to.
     pub fn minimum_units(self, value: impl Into<i64>) -> Self {
-        self.set(|v| v.minimum_units = Some(value.into()))
+        set(self, |v| v.minimum_units = Some(value.into()))
     }
 
     /// Sets [`maximum_units`](AutoScalingSettingsUpdate::maximum_units): The maximum capacity units that a global table or global secondary index should be scaled up to.
     pub fn maximum_units(self, value: impl Into<i64>) -> Self {
-        self.set(|v| v.maximum_units = Some(value.into()))
+        set(self, |v| v.maximum_units = Some(value.into()))
     }
 
     /// Sets [`auto_scaling_disabled`](AutoScalingSettingsUpdate::auto_scaling_disabled): Disabled auto scaling for this global table or global secondary index.
     pub fn auto_scaling_disabled(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.auto_scaling_disabled = Some(value.into()))
+        set(self, |v| v.auto_scaling_disabled = Some(value.into()))
     }
 
     /// Sets [`auto_scaling_role_arn`](AutoScalingSettingsUpdate::auto_scaling_role_arn): Role ARN used for configuring auto scaling policy.
     pub fn auto_scaling_role_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.auto_scaling_role_arn = Some(value.into()))
+        set(self, |v| v.auto_scaling_role_arn = Some(value.into()))
     }
 
     /// Sets [`scaling_policy_update`](AutoScalingSettingsUpdate::scaling_policy_update): The scaling policy to apply for scaling target global table or global secondary index capacity units.
@@ -231,7 +231,7 @@ impl<C> Builder<AutoScalingSettingsUpdate, C> {
         self,
         value: impl Into<AutoScalingPolicyUpdate>,
     ) -> Self {
-        self.set(|v| v.scaling_policy_update = Some(value.into()))
+        set(self, |v| v.scaling_policy_update = Some(value.into()))
     }
 }
 
@@ -245,37 +245,37 @@ impl AutoScalingTargetTrackingScalingPolicyConfigurationUpdate {
 impl<C> Builder<AutoScalingTargetTrackingScalingPolicyConfigurationUpdate, C> {
     /// Sets [`disable_scale_in`](AutoScalingTargetTrackingScalingPolicyConfigurationUpdate::disable_scale_in): Indicates whether scale in by the target tracking policy is disabled.
     pub fn disable_scale_in(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.disable_scale_in = Some(value.into()))
+        set(self, |v| v.disable_scale_in = Some(value.into()))
     }
 
     /// Sets [`scale_in_cooldown`](AutoScalingTargetTrackingScalingPolicyConfigurationUpdate::scale_in_cooldown): The amount of time, in seconds, after a scale in activity completes before another scale in activity can start.
     pub fn scale_in_cooldown(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.scale_in_cooldown = Some(value.into()))
+        set(self, |v| v.scale_in_cooldown = Some(value.into()))
     }
 
     /// Sets [`scale_out_cooldown`](AutoScalingTargetTrackingScalingPolicyConfigurationUpdate::scale_out_cooldown): The amount of time, in seconds, after a scale out activity completes before another scale out activity can start.
     pub fn scale_out_cooldown(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.scale_out_cooldown = Some(value.into()))
+        set(self, |v| v.scale_out_cooldown = Some(value.into()))
     }
 
     /// Sets [`target_value`](AutoScalingTargetTrackingScalingPolicyConfigurationUpdate::target_value): The target value for the metric.
     pub fn target_value(self, value: impl Into<f64>) -> Self {
-        self.set(|v| v.target_value = value.into())
+        set(self, |v| v.target_value = value.into())
     }
 }
 
 impl<C> Builder<BatchExecuteStatementInput, C> {
     /// Sets [`statements`](BatchExecuteStatementInput::statements): The list of PartiQL statements representing the batch to run.
     pub fn statements(self, value: impl Into<Vec<BatchStatementRequest>>) -> Self {
-        self.set(|v| v.statements = value.into())
+        set(self, |v| v.statements = value.into())
     }
 
-    /// Sets [`return_consumed_capacity`](BatchExecuteStatementInput::return_consumed_capacity): Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    /// Sets [`return_consumed_capacity`](BatchExecuteStatementInput::return_consumed_capacity)
     pub fn return_consumed_capacity(
         self,
         value: impl Into<ReturnConsumedCapacity>,
     ) -> Self {
-        self.set(|v| v.return_consumed_capacity = Some(value.into()))
+        set(self, |v| v.return_consumed_capacity = Some(value.into()))
     }
 }
 
@@ -285,15 +285,15 @@ impl<C> Builder<BatchGetItemInput, C> {
         self,
         value: impl Into<IndexMap<String, KeysAndAttributes>>,
     ) -> Self {
-        self.set(|v| v.request_items = value.into())
+        set(self, |v| v.request_items = value.into())
     }
 
-    /// Sets [`return_consumed_capacity`](BatchGetItemInput::return_consumed_capacity): Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    /// Sets [`return_consumed_capacity`](BatchGetItemInput::return_consumed_capacity)
     pub fn return_consumed_capacity(
         self,
         value: impl Into<ReturnConsumedCapacity>,
     ) -> Self {
-        self.set(|v| v.return_consumed_capacity = Some(value.into()))
+        set(self, |v| v.return_consumed_capacity = Some(value.into()))
     }
 }
 
@@ -307,17 +307,17 @@ impl BatchStatementRequest {
 impl<C> Builder<BatchStatementRequest, C> {
     /// Sets [`statement`](BatchStatementRequest::statement): A valid PartiQL statement.
     pub fn statement(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.statement = value.into())
+        set(self, |v| v.statement = value.into())
     }
 
     /// Sets [`parameters`](BatchStatementRequest::parameters): The parameters associated with a PartiQL statement in the batch request.
     pub fn parameters(self, value: impl Into<Vec<AttributeValue>>) -> Self {
-        self.set(|v| v.parameters = Some(value.into()))
+        set(self, |v| v.parameters = Some(value.into()))
     }
 
     /// Sets [`consistent_read`](BatchStatementRequest::consistent_read): The read consistency of the PartiQL batch request.
     pub fn consistent_read(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.consistent_read = Some(value.into()))
+        set(self, |v| v.consistent_read = Some(value.into()))
     }
 
     /// Sets [`return_values_on_condition_check_failure`](BatchStatementRequest::return_values_on_condition_check_failure): An optional parameter that returns the item attributes for a PartiQL batch request operation that failed a condition check.
@@ -325,7 +325,7 @@ impl<C> Builder<BatchStatementRequest, C> {
         self,
         value: impl Into<ReturnValuesOnConditionCheckFailure>,
     ) -> Self {
-        self.set(|v| v.return_values_on_condition_check_failure = Some(value.into()))
+        set(self, |v| v.return_values_on_condition_check_failure = Some(value.into()))
     }
 }
 
@@ -335,15 +335,15 @@ impl<C> Builder<BatchWriteItemInput, C> {
         self,
         value: impl Into<IndexMap<String, Vec<WriteRequest>>>,
     ) -> Self {
-        self.set(|v| v.request_items = value.into())
+        set(self, |v| v.request_items = value.into())
     }
 
-    /// Sets [`return_consumed_capacity`](BatchWriteItemInput::return_consumed_capacity): Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    /// Sets [`return_consumed_capacity`](BatchWriteItemInput::return_consumed_capacity)
     pub fn return_consumed_capacity(
         self,
         value: impl Into<ReturnConsumedCapacity>,
     ) -> Self {
-        self.set(|v| v.return_consumed_capacity = Some(value.into()))
+        set(self, |v| v.return_consumed_capacity = Some(value.into()))
     }
 
     /// Sets [`return_item_collection_metrics`](BatchWriteItemInput::return_item_collection_metrics): Determines whether item collection metrics are returned.
@@ -351,14 +351,14 @@ impl<C> Builder<BatchWriteItemInput, C> {
         self,
         value: impl Into<ReturnItemCollectionMetrics>,
     ) -> Self {
-        self.set(|v| v.return_item_collection_metrics = Some(value.into()))
+        set(self, |v| v.return_item_collection_metrics = Some(value.into()))
     }
 }
 
 impl<C> Builder<CancelBulkOperationInput, C> {
     /// Sets [`bulk_operation_arn`](CancelBulkOperationInput::bulk_operation_arn): The Amazon Resource Name (ARN) of the bulk operation to cancel.
     pub fn bulk_operation_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.bulk_operation_arn = value.into())
+        set(self, |v| v.bulk_operation_arn = value.into())
     }
 }
 
@@ -372,12 +372,12 @@ impl Condition {
 impl<C> Builder<Condition, C> {
     /// Sets [`attribute_value_list`](Condition::attribute_value_list): One or more values to evaluate against the supplied attribute.
     pub fn attribute_value_list(self, value: impl Into<Vec<AttributeValue>>) -> Self {
-        self.set(|v| v.attribute_value_list = Some(value.into()))
+        set(self, |v| v.attribute_value_list = Some(value.into()))
     }
 
     /// Sets [`comparison_operator`](Condition::comparison_operator): A comparator for evaluating attributes.
     pub fn comparison_operator(self, value: impl Into<ComparisonOperator>) -> Self {
-        self.set(|v| v.comparison_operator = value.into())
+        set(self, |v| v.comparison_operator = value.into())
     }
 }
 
@@ -391,17 +391,17 @@ impl ConditionCheck {
 impl<C> Builder<ConditionCheck, C> {
     /// Sets [`key`](ConditionCheck::key): The primary key of the item to be checked.
     pub fn key(self, value: impl Into<IndexMap<String, AttributeValue>>) -> Self {
-        self.set(|v| v.key = value.into())
+        set(self, |v| v.key = value.into())
     }
 
     /// Sets [`table_name`](ConditionCheck::table_name): Name of the table for the check item request.
     pub fn table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_name = value.into())
+        set(self, |v| v.table_name = value.into())
     }
 
     /// Sets [`condition_expression`](ConditionCheck::condition_expression): A condition that must be satisfied in order for a conditional update to succeed.
     pub fn condition_expression(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.condition_expression = value.into())
+        set(self, |v| v.condition_expression = value.into())
     }
 
     /// Sets [`expression_attribute_names`](ConditionCheck::expression_attribute_names): One or more substitution tokens for attribute names in an expression.
@@ -409,7 +409,7 @@ impl<C> Builder<ConditionCheck, C> {
         self,
         value: impl Into<IndexMap<String, String>>,
     ) -> Self {
-        self.set(|v| v.expression_attribute_names = Some(value.into()))
+        set(self, |v| v.expression_attribute_names = Some(value.into()))
     }
 
     /// Sets [`expression_attribute_values`](ConditionCheck::expression_attribute_values): One or more values that can be substituted in an expression.
@@ -417,7 +417,7 @@ impl<C> Builder<ConditionCheck, C> {
         self,
         value: impl Into<IndexMap<String, AttributeValue>>,
     ) -> Self {
-        self.set(|v| v.expression_attribute_values = Some(value.into()))
+        set(self, |v| v.expression_attribute_values = Some(value.into()))
     }
 
     /// Sets [`return_values_on_condition_check_failure`](ConditionCheck::return_values_on_condition_check_failure): Use `ReturnValuesOnConditionCheckFailure` to get the item attributes if the `ConditionCheck` condition fails.
@@ -425,19 +425,19 @@ impl<C> Builder<ConditionCheck, C> {
         self,
         value: impl Into<ReturnValuesOnConditionCheckFailure>,
     ) -> Self {
-        self.set(|v| v.return_values_on_condition_check_failure = Some(value.into()))
+        set(self, |v| v.return_values_on_condition_check_failure = Some(value.into()))
     }
 }
 
 impl<C> Builder<CreateBackupInput, C> {
     /// Sets [`table_name`](CreateBackupInput::table_name): The name of the table.
     pub fn table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_name = value.into())
+        set(self, |v| v.table_name = value.into())
     }
 
     /// Sets [`backup_name`](CreateBackupInput::backup_name): Specified name for the backup.
     pub fn backup_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.backup_name = value.into())
+        set(self, |v| v.backup_name = value.into())
     }
 }
 
@@ -451,17 +451,17 @@ impl CreateGlobalSecondaryIndexAction {
 impl<C> Builder<CreateGlobalSecondaryIndexAction, C> {
     /// Sets [`index_name`](CreateGlobalSecondaryIndexAction::index_name): The name of the global secondary index to be created.
     pub fn index_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.index_name = value.into())
+        set(self, |v| v.index_name = value.into())
     }
 
     /// Sets [`key_schema`](CreateGlobalSecondaryIndexAction::key_schema): The key schema for the global secondary index.
     pub fn key_schema(self, value: impl Into<Vec<KeySchemaElement>>) -> Self {
-        self.set(|v| v.key_schema = value.into())
+        set(self, |v| v.key_schema = value.into())
     }
 
     /// Sets [`projection`](CreateGlobalSecondaryIndexAction::projection): Represents attributes that are copied (projected) from the table into an index.
     pub fn projection(self, value: impl Into<Projection>) -> Self {
-        self.set(|v| v.projection = value.into())
+        set(self, |v| v.projection = value.into())
     }
 
     /// Sets [`provisioned_throughput`](CreateGlobalSecondaryIndexAction::provisioned_throughput): Represents the provisioned throughput settings for the specified global secondary index.
@@ -469,29 +469,29 @@ impl<C> Builder<CreateGlobalSecondaryIndexAction, C> {
         self,
         value: impl Into<ProvisionedThroughput>,
     ) -> Self {
-        self.set(|v| v.provisioned_throughput = Some(value.into()))
+        set(self, |v| v.provisioned_throughput = Some(value.into()))
     }
 
     /// Sets [`on_demand_throughput`](CreateGlobalSecondaryIndexAction::on_demand_throughput): The maximum number of read and write units for the global secondary index being created.
     pub fn on_demand_throughput(self, value: impl Into<OnDemandThroughput>) -> Self {
-        self.set(|v| v.on_demand_throughput = Some(value.into()))
+        set(self, |v| v.on_demand_throughput = Some(value.into()))
     }
 
     /// Sets [`warm_throughput`](CreateGlobalSecondaryIndexAction::warm_throughput): Represents the warm throughput value (in read units per second and write units per second) when creating a secondary index.
     pub fn warm_throughput(self, value: impl Into<WarmThroughput>) -> Self {
-        self.set(|v| v.warm_throughput = Some(value.into()))
+        set(self, |v| v.warm_throughput = Some(value.into()))
     }
 }
 
 impl<C> Builder<CreateGlobalTableInput, C> {
     /// Sets [`global_table_name`](CreateGlobalTableInput::global_table_name): The global table name.
     pub fn global_table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.global_table_name = value.into())
+        set(self, |v| v.global_table_name = value.into())
     }
 
     /// Sets [`replication_group`](CreateGlobalTableInput::replication_group): The Regions where the global table needs to be created.
     pub fn replication_group(self, value: impl Into<Vec<Replica>>) -> Self {
-        self.set(|v| v.replication_group = value.into())
+        set(self, |v| v.replication_group = value.into())
     }
 }
 
@@ -505,7 +505,7 @@ impl CreateGlobalTableWitnessGroupMemberAction {
 impl<C> Builder<CreateGlobalTableWitnessGroupMemberAction, C> {
     /// Sets [`region_name`](CreateGlobalTableWitnessGroupMemberAction::region_name): The Amazon Web Services Region name to be added as a witness Region for the MRSC global table.
     pub fn region_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.region_name = value.into())
+        set(self, |v| v.region_name = value.into())
     }
 }
 
@@ -519,7 +519,7 @@ impl CreateReplicaAction {
 impl<C> Builder<CreateReplicaAction, C> {
     /// Sets [`region_name`](CreateReplicaAction::region_name): The Region of the replica to be added.
     pub fn region_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.region_name = value.into())
+        set(self, |v| v.region_name = value.into())
     }
 }
 
@@ -533,12 +533,12 @@ impl CreateReplicationGroupMemberAction {
 impl<C> Builder<CreateReplicationGroupMemberAction, C> {
     /// Sets [`region_name`](CreateReplicationGroupMemberAction::region_name): The Region where the new replica will be created.
     pub fn region_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.region_name = value.into())
+        set(self, |v| v.region_name = value.into())
     }
 
     /// Sets [`kms_master_key_id`](CreateReplicationGroupMemberAction::kms_master_key_id): The KMS key that should be used for KMS encryption in the new replica.
     pub fn kms_master_key_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.kms_master_key_id = Some(value.into()))
+        set(self, |v| v.kms_master_key_id = Some(value.into()))
     }
 
     /// Sets [`provisioned_throughput_override`](CreateReplicationGroupMemberAction::provisioned_throughput_override): Replica-specific provisioned throughput.
@@ -546,7 +546,7 @@ impl<C> Builder<CreateReplicationGroupMemberAction, C> {
         self,
         value: impl Into<ProvisionedThroughputOverride>,
     ) -> Self {
-        self.set(|v| v.provisioned_throughput_override = Some(value.into()))
+        set(self, |v| v.provisioned_throughput_override = Some(value.into()))
     }
 
     /// Sets [`on_demand_throughput_override`](CreateReplicationGroupMemberAction::on_demand_throughput_override): The maximum on-demand throughput settings for the specified replica table being created.
@@ -554,7 +554,7 @@ impl<C> Builder<CreateReplicationGroupMemberAction, C> {
         self,
         value: impl Into<OnDemandThroughputOverride>,
     ) -> Self {
-        self.set(|v| v.on_demand_throughput_override = Some(value.into()))
+        set(self, |v| v.on_demand_throughput_override = Some(value.into()))
     }
 
     /// Sets [`global_secondary_indexes`](CreateReplicationGroupMemberAction::global_secondary_indexes): Replica-specific global secondary index settings.
@@ -562,12 +562,12 @@ impl<C> Builder<CreateReplicationGroupMemberAction, C> {
         self,
         value: impl Into<Vec<ReplicaGlobalSecondaryIndex>>,
     ) -> Self {
-        self.set(|v| v.global_secondary_indexes = Some(value.into()))
+        set(self, |v| v.global_secondary_indexes = Some(value.into()))
     }
 
     /// Sets [`table_class_override`](CreateReplicationGroupMemberAction::table_class_override): Replica-specific table class.
     pub fn table_class_override(self, value: impl Into<TableClass>) -> Self {
-        self.set(|v| v.table_class_override = Some(value.into()))
+        set(self, |v| v.table_class_override = Some(value.into()))
     }
 }
 
@@ -577,17 +577,17 @@ impl<C> Builder<CreateTableInput, C> {
         self,
         value: impl Into<Vec<AttributeDefinition>>,
     ) -> Self {
-        self.set(|v| v.attribute_definitions = Some(value.into()))
+        set(self, |v| v.attribute_definitions = Some(value.into()))
     }
 
     /// Sets [`table_name`](CreateTableInput::table_name): The name of the table to create.
     pub fn table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_name = value.into())
+        set(self, |v| v.table_name = value.into())
     }
 
     /// Sets [`key_schema`](CreateTableInput::key_schema): Specifies the attributes that make up the primary key for a table or an index.
     pub fn key_schema(self, value: impl Into<Vec<KeySchemaElement>>) -> Self {
-        self.set(|v| v.key_schema = Some(value.into()))
+        set(self, |v| v.key_schema = Some(value.into()))
     }
 
     /// Sets [`local_secondary_indexes`](CreateTableInput::local_secondary_indexes): One or more local secondary indexes (the maximum is 5) to be created on the table.
@@ -595,7 +595,7 @@ impl<C> Builder<CreateTableInput, C> {
         self,
         value: impl Into<Vec<LocalSecondaryIndex>>,
     ) -> Self {
-        self.set(|v| v.local_secondary_indexes = Some(value.into()))
+        set(self, |v| v.local_secondary_indexes = Some(value.into()))
     }
 
     /// Sets [`global_secondary_indexes`](CreateTableInput::global_secondary_indexes): One or more global secondary indexes (the maximum is 20) to be created on the table.
@@ -603,12 +603,12 @@ impl<C> Builder<CreateTableInput, C> {
         self,
         value: impl Into<Vec<GlobalSecondaryIndex>>,
     ) -> Self {
-        self.set(|v| v.global_secondary_indexes = Some(value.into()))
+        set(self, |v| v.global_secondary_indexes = Some(value.into()))
     }
 
     /// Sets [`billing_mode`](CreateTableInput::billing_mode): Controls how you are charged for read and write throughput and how you manage capacity.
     pub fn billing_mode(self, value: impl Into<BillingMode>) -> Self {
-        self.set(|v| v.billing_mode = Some(value.into()))
+        set(self, |v| v.billing_mode = Some(value.into()))
     }
 
     /// Sets [`provisioned_throughput`](CreateTableInput::provisioned_throughput): Represents the provisioned throughput settings for a specified table or index.
@@ -616,52 +616,52 @@ impl<C> Builder<CreateTableInput, C> {
         self,
         value: impl Into<ProvisionedThroughput>,
     ) -> Self {
-        self.set(|v| v.provisioned_throughput = Some(value.into()))
+        set(self, |v| v.provisioned_throughput = Some(value.into()))
     }
 
     /// Sets [`stream_specification`](CreateTableInput::stream_specification): The settings for DynamoDB Streams on the table.
     pub fn stream_specification(self, value: impl Into<StreamSpecification>) -> Self {
-        self.set(|v| v.stream_specification = Some(value.into()))
+        set(self, |v| v.stream_specification = Some(value.into()))
     }
 
     /// Sets [`sse_specification`](CreateTableInput::sse_specification): Represents the settings used to enable server-side encryption.
     pub fn sse_specification(self, value: impl Into<SseSpecification>) -> Self {
-        self.set(|v| v.sse_specification = Some(value.into()))
+        set(self, |v| v.sse_specification = Some(value.into()))
     }
 
     /// Sets [`tags`](CreateTableInput::tags): A list of key-value pairs to label the table.
     pub fn tags(self, value: impl Into<Vec<Tag>>) -> Self {
-        self.set(|v| v.tags = Some(value.into()))
+        set(self, |v| v.tags = Some(value.into()))
     }
 
     /// Sets [`table_class`](CreateTableInput::table_class): The table class of the new table.
     pub fn table_class(self, value: impl Into<TableClass>) -> Self {
-        self.set(|v| v.table_class = Some(value.into()))
+        set(self, |v| v.table_class = Some(value.into()))
     }
 
     /// Sets [`deletion_protection_enabled`](CreateTableInput::deletion_protection_enabled): Indicates whether deletion protection is to be enabled (true) or disabled (false) on the table.
     pub fn deletion_protection_enabled(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.deletion_protection_enabled = Some(value.into()))
+        set(self, |v| v.deletion_protection_enabled = Some(value.into()))
     }
 
     /// Sets [`warm_throughput`](CreateTableInput::warm_throughput): Represents the warm throughput (in read units per second and write units per second) for creating a table.
     pub fn warm_throughput(self, value: impl Into<WarmThroughput>) -> Self {
-        self.set(|v| v.warm_throughput = Some(value.into()))
+        set(self, |v| v.warm_throughput = Some(value.into()))
     }
 
     /// Sets [`resource_policy`](CreateTableInput::resource_policy): An Amazon Web Services resource-based policy document in JSON format that will be attached to the table.
     pub fn resource_policy(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.resource_policy = Some(value.into()))
+        set(self, |v| v.resource_policy = Some(value.into()))
     }
 
     /// Sets [`on_demand_throughput`](CreateTableInput::on_demand_throughput): Sets the maximum number of read and write units for the specified table in on-demand capacity mode.
     pub fn on_demand_throughput(self, value: impl Into<OnDemandThroughput>) -> Self {
-        self.set(|v| v.on_demand_throughput = Some(value.into()))
+        set(self, |v| v.on_demand_throughput = Some(value.into()))
     }
 
     /// Sets [`global_table_source_arn`](CreateTableInput::global_table_source_arn): The Amazon Resource Name (ARN) of the source table used for the creation of a multi-account global table.
     pub fn global_table_source_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.global_table_source_arn = Some(value.into()))
+        set(self, |v| v.global_table_source_arn = Some(value.into()))
     }
 
     /// Sets [`global_table_settings_replication_mode`](CreateTableInput::global_table_settings_replication_mode): Controls the settings synchronization mode for the global table.
@@ -669,12 +669,12 @@ impl<C> Builder<CreateTableInput, C> {
         self,
         value: impl Into<GlobalTableSettingsReplicationMode>,
     ) -> Self {
-        self.set(|v| v.global_table_settings_replication_mode = Some(value.into()))
+        set(self, |v| v.global_table_settings_replication_mode = Some(value.into()))
     }
 
     /// Sets [`vector_indexes`](CreateTableInput::vector_indexes): One or more vector indexes to be created on the table.
     pub fn vector_indexes(self, value: impl Into<Vec<VectorIndex>>) -> Self {
-        self.set(|v| v.vector_indexes = Some(value.into()))
+        set(self, |v| v.vector_indexes = Some(value.into()))
     }
 }
 
@@ -688,32 +688,32 @@ impl CreateVectorIndexAction {
 impl<C> Builder<CreateVectorIndexAction, C> {
     /// Sets [`index_name`](CreateVectorIndexAction::index_name): The name of the vector index.
     pub fn index_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.index_name = value.into())
+        set(self, |v| v.index_name = value.into())
     }
 
     /// Sets [`vector_attribute`](CreateVectorIndexAction::vector_attribute): The attribute that contains vector embeddings.
     pub fn vector_attribute(self, value: impl Into<VectorAttributeDefinition>) -> Self {
-        self.set(|v| v.vector_attribute = value.into())
+        set(self, |v| v.vector_attribute = value.into())
     }
 
     /// Sets [`search_schema`](CreateVectorIndexAction::search_schema): The partition key and inline filter attribute definitions for the vector index.
     pub fn search_schema(self, value: impl Into<Vec<SearchSchemaElement>>) -> Self {
-        self.set(|v| v.search_schema = Some(value.into()))
+        set(self, |v| v.search_schema = Some(value.into()))
     }
 
     /// Sets [`projection`](CreateVectorIndexAction::projection): Specifies attributes that are copied (projected) from the table into the vector index.
     pub fn projection(self, value: impl Into<Projection>) -> Self {
-        self.set(|v| v.projection = value.into())
+        set(self, |v| v.projection = value.into())
     }
 
     /// Sets [`dimensions`](CreateVectorIndexAction::dimensions): The number of dimensions in each vector.
     pub fn dimensions(self, value: impl Into<i64>) -> Self {
-        self.set(|v| v.dimensions = value.into())
+        set(self, |v| v.dimensions = value.into())
     }
 
     /// Sets [`distance_function`](CreateVectorIndexAction::distance_function): The distance function used to calculate similarity.
     pub fn distance_function(self, value: impl Into<VectorDistanceFunction>) -> Self {
-        self.set(|v| v.distance_function = value.into())
+        set(self, |v| v.distance_function = value.into())
     }
 }
 
@@ -727,12 +727,12 @@ impl CsvOptions {
 impl<C> Builder<CsvOptions, C> {
     /// Sets [`delimiter`](CsvOptions::delimiter): The delimiter used for separating items in the CSV file being imported.
     pub fn delimiter(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.delimiter = Some(value.into()))
+        set(self, |v| v.delimiter = Some(value.into()))
     }
 
     /// Sets [`header_list`](CsvOptions::header_list): List of the headers used to specify a common header for all source CSV files being imported.
     pub fn header_list(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.header_list = Some(value.into()))
+        set(self, |v| v.header_list = Some(value.into()))
     }
 }
 
@@ -746,17 +746,17 @@ impl Delete {
 impl<C> Builder<Delete, C> {
     /// Sets [`key`](Delete::key): The primary key of the item to be deleted.
     pub fn key(self, value: impl Into<IndexMap<String, AttributeValue>>) -> Self {
-        self.set(|v| v.key = value.into())
+        set(self, |v| v.key = value.into())
     }
 
     /// Sets [`table_name`](Delete::table_name): Name of the table in which the item to be deleted resides.
     pub fn table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_name = value.into())
+        set(self, |v| v.table_name = value.into())
     }
 
     /// Sets [`condition_expression`](Delete::condition_expression): A condition that must be satisfied in order for a conditional delete to succeed.
     pub fn condition_expression(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.condition_expression = Some(value.into()))
+        set(self, |v| v.condition_expression = Some(value.into()))
     }
 
     /// Sets [`expression_attribute_names`](Delete::expression_attribute_names): One or more substitution tokens for attribute names in an expression.
@@ -764,7 +764,7 @@ impl<C> Builder<Delete, C> {
         self,
         value: impl Into<IndexMap<String, String>>,
     ) -> Self {
-        self.set(|v| v.expression_attribute_names = Some(value.into()))
+        set(self, |v| v.expression_attribute_names = Some(value.into()))
     }
 
     /// Sets [`expression_attribute_values`](Delete::expression_attribute_values): One or more values that can be substituted in an expression.
@@ -772,7 +772,7 @@ impl<C> Builder<Delete, C> {
         self,
         value: impl Into<IndexMap<String, AttributeValue>>,
     ) -> Self {
-        self.set(|v| v.expression_attribute_values = Some(value.into()))
+        set(self, |v| v.expression_attribute_values = Some(value.into()))
     }
 
     /// Sets [`return_values_on_condition_check_failure`](Delete::return_values_on_condition_check_failure): Use `ReturnValuesOnConditionCheckFailure` to get the item attributes if the `Delete` condition fails.
@@ -780,14 +780,14 @@ impl<C> Builder<Delete, C> {
         self,
         value: impl Into<ReturnValuesOnConditionCheckFailure>,
     ) -> Self {
-        self.set(|v| v.return_values_on_condition_check_failure = Some(value.into()))
+        set(self, |v| v.return_values_on_condition_check_failure = Some(value.into()))
     }
 }
 
 impl<C> Builder<DeleteBackupInput, C> {
     /// Sets [`backup_arn`](DeleteBackupInput::backup_arn): The ARN associated with the backup.
     pub fn backup_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.backup_arn = value.into())
+        set(self, |v| v.backup_arn = value.into())
     }
 }
 
@@ -801,7 +801,7 @@ impl DeleteGlobalSecondaryIndexAction {
 impl<C> Builder<DeleteGlobalSecondaryIndexAction, C> {
     /// Sets [`index_name`](DeleteGlobalSecondaryIndexAction::index_name): The name of the global secondary index to be deleted.
     pub fn index_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.index_name = value.into())
+        set(self, |v| v.index_name = value.into())
     }
 }
 
@@ -815,19 +815,19 @@ impl DeleteGlobalTableWitnessGroupMemberAction {
 impl<C> Builder<DeleteGlobalTableWitnessGroupMemberAction, C> {
     /// Sets [`region_name`](DeleteGlobalTableWitnessGroupMemberAction::region_name): The witness Region name to be removed from the MRSC global table.
     pub fn region_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.region_name = value.into())
+        set(self, |v| v.region_name = value.into())
     }
 }
 
 impl<C> Builder<DeleteItemInput, C> {
     /// Sets [`table_name`](DeleteItemInput::table_name): The name of the table from which to delete the item.
     pub fn table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_name = value.into())
+        set(self, |v| v.table_name = value.into())
     }
 
     /// Sets [`key`](DeleteItemInput::key): A map of attribute names to `AttributeValue` objects, representing the primary key of the item to delete.
     pub fn key(self, value: impl Into<IndexMap<String, AttributeValue>>) -> Self {
-        self.set(|v| v.key = value.into())
+        set(self, |v| v.key = value.into())
     }
 
     /// Sets [`expected`](DeleteItemInput::expected): This is a legacy parameter.
@@ -835,25 +835,25 @@ impl<C> Builder<DeleteItemInput, C> {
         self,
         value: impl Into<IndexMap<String, ExpectedAttributeValue>>,
     ) -> Self {
-        self.set(|v| v.expected = Some(value.into()))
+        set(self, |v| v.expected = Some(value.into()))
     }
 
     /// Sets [`conditional_operator`](DeleteItemInput::conditional_operator): This is a legacy parameter.
     pub fn conditional_operator(self, value: impl Into<ConditionalOperator>) -> Self {
-        self.set(|v| v.conditional_operator = Some(value.into()))
+        set(self, |v| v.conditional_operator = Some(value.into()))
     }
 
     /// Sets [`return_values`](DeleteItemInput::return_values): Use `ReturnValues` if you want to get the item attributes as they appeared before they were deleted.
     pub fn return_values(self, value: impl Into<ReturnValue>) -> Self {
-        self.set(|v| v.return_values = Some(value.into()))
+        set(self, |v| v.return_values = Some(value.into()))
     }
 
-    /// Sets [`return_consumed_capacity`](DeleteItemInput::return_consumed_capacity): Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    /// Sets [`return_consumed_capacity`](DeleteItemInput::return_consumed_capacity)
     pub fn return_consumed_capacity(
         self,
         value: impl Into<ReturnConsumedCapacity>,
     ) -> Self {
-        self.set(|v| v.return_consumed_capacity = Some(value.into()))
+        set(self, |v| v.return_consumed_capacity = Some(value.into()))
     }
 
     /// Sets [`return_item_collection_metrics`](DeleteItemInput::return_item_collection_metrics): Determines whether item collection metrics are returned.
@@ -861,12 +861,12 @@ impl<C> Builder<DeleteItemInput, C> {
         self,
         value: impl Into<ReturnItemCollectionMetrics>,
     ) -> Self {
-        self.set(|v| v.return_item_collection_metrics = Some(value.into()))
+        set(self, |v| v.return_item_collection_metrics = Some(value.into()))
     }
 
     /// Sets [`condition_expression`](DeleteItemInput::condition_expression): A condition that must be satisfied in order for a conditional `DeleteItem` to succeed.
     pub fn condition_expression(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.condition_expression = Some(value.into()))
+        set(self, |v| v.condition_expression = Some(value.into()))
     }
 
     /// Sets [`expression_attribute_names`](DeleteItemInput::expression_attribute_names): One or more substitution tokens for attribute names in an expression.
@@ -874,7 +874,7 @@ impl<C> Builder<DeleteItemInput, C> {
         self,
         value: impl Into<IndexMap<String, String>>,
     ) -> Self {
-        self.set(|v| v.expression_attribute_names = Some(value.into()))
+        set(self, |v| v.expression_attribute_names = Some(value.into()))
     }
 
     /// Sets [`expression_attribute_values`](DeleteItemInput::expression_attribute_values): One or more values that can be substituted in an expression.
@@ -882,7 +882,7 @@ impl<C> Builder<DeleteItemInput, C> {
         self,
         value: impl Into<IndexMap<String, AttributeValue>>,
     ) -> Self {
-        self.set(|v| v.expression_attribute_values = Some(value.into()))
+        set(self, |v| v.expression_attribute_values = Some(value.into()))
     }
 
     /// Sets [`return_values_on_condition_check_failure`](DeleteItemInput::return_values_on_condition_check_failure): An optional parameter that returns the item attributes for a `DeleteItem` operation that failed a condition check.
@@ -890,7 +890,7 @@ impl<C> Builder<DeleteItemInput, C> {
         self,
         value: impl Into<ReturnValuesOnConditionCheckFailure>,
     ) -> Self {
-        self.set(|v| v.return_values_on_condition_check_failure = Some(value.into()))
+        set(self, |v| v.return_values_on_condition_check_failure = Some(value.into()))
     }
 }
 
@@ -904,7 +904,7 @@ impl DeleteReplicaAction {
 impl<C> Builder<DeleteReplicaAction, C> {
     /// Sets [`region_name`](DeleteReplicaAction::region_name): The Region of the replica to be removed.
     pub fn region_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.region_name = value.into())
+        set(self, |v| v.region_name = value.into())
     }
 }
 
@@ -918,7 +918,7 @@ impl DeleteReplicationGroupMemberAction {
 impl<C> Builder<DeleteReplicationGroupMemberAction, C> {
     /// Sets [`region_name`](DeleteReplicationGroupMemberAction::region_name): The Region where the replica exists.
     pub fn region_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.region_name = value.into())
+        set(self, |v| v.region_name = value.into())
     }
 }
 
@@ -932,26 +932,26 @@ impl DeleteRequest {
 impl<C> Builder<DeleteRequest, C> {
     /// Sets [`key`](DeleteRequest::key): A map of attribute name to attribute values, representing the primary key of the item to delete.
     pub fn key(self, value: impl Into<IndexMap<String, AttributeValue>>) -> Self {
-        self.set(|v| v.key = value.into())
+        set(self, |v| v.key = value.into())
     }
 }
 
 impl<C> Builder<DeleteResourcePolicyInput, C> {
     /// Sets [`resource_arn`](DeleteResourcePolicyInput::resource_arn): The Amazon Resource Name (ARN) of the DynamoDB resource from which the policy will be removed.
     pub fn resource_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.resource_arn = value.into())
+        set(self, |v| v.resource_arn = value.into())
     }
 
     /// Sets [`expected_revision_id`](DeleteResourcePolicyInput::expected_revision_id): A string value that you can use to conditionally delete your policy.
     pub fn expected_revision_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.expected_revision_id = Some(value.into()))
+        set(self, |v| v.expected_revision_id = Some(value.into()))
     }
 }
 
 impl<C> Builder<DeleteTableInput, C> {
     /// Sets [`table_name`](DeleteTableInput::table_name): The name of the table to delete.
     pub fn table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_name = value.into())
+        set(self, |v| v.table_name = value.into())
     }
 }
 
@@ -965,96 +965,96 @@ impl DeleteVectorIndexAction {
 impl<C> Builder<DeleteVectorIndexAction, C> {
     /// Sets [`index_name`](DeleteVectorIndexAction::index_name): The name of the vector index to delete.
     pub fn index_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.index_name = value.into())
+        set(self, |v| v.index_name = value.into())
     }
 }
 
 impl<C> Builder<DescribeBackupInput, C> {
     /// Sets [`backup_arn`](DescribeBackupInput::backup_arn): The Amazon Resource Name (ARN) associated with the backup.
     pub fn backup_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.backup_arn = value.into())
+        set(self, |v| v.backup_arn = value.into())
     }
 }
 
 impl<C> Builder<DescribeBulkOperationInput, C> {
     /// Sets [`bulk_operation_arn`](DescribeBulkOperationInput::bulk_operation_arn): The Amazon Resource Name (ARN) of the bulk operation to describe.
     pub fn bulk_operation_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.bulk_operation_arn = value.into())
+        set(self, |v| v.bulk_operation_arn = value.into())
     }
 }
 
 impl<C> Builder<DescribeContinuousBackupsInput, C> {
     /// Sets [`table_name`](DescribeContinuousBackupsInput::table_name): Name of the table for which the customer wants to check the continuous backups and point in time recovery settings.
     pub fn table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_name = value.into())
+        set(self, |v| v.table_name = value.into())
     }
 }
 
 impl<C> Builder<DescribeContributorInsightsInput, C> {
     /// Sets [`table_name`](DescribeContributorInsightsInput::table_name): The name of the table to describe.
     pub fn table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_name = value.into())
+        set(self, |v| v.table_name = value.into())
     }
 
     /// Sets [`index_name`](DescribeContributorInsightsInput::index_name): The name of the global secondary index to describe, if applicable.
     pub fn index_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.index_name = Some(value.into()))
+        set(self, |v| v.index_name = Some(value.into()))
     }
 }
 
 impl<C> Builder<DescribeExportInput, C> {
     /// Sets [`export_arn`](DescribeExportInput::export_arn): The Amazon Resource Name (ARN) associated with the export.
     pub fn export_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.export_arn = value.into())
+        set(self, |v| v.export_arn = value.into())
     }
 }
 
 impl<C> Builder<DescribeGlobalTableInput, C> {
     /// Sets [`global_table_name`](DescribeGlobalTableInput::global_table_name): The name of the global table.
     pub fn global_table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.global_table_name = value.into())
+        set(self, |v| v.global_table_name = value.into())
     }
 }
 
 impl<C> Builder<DescribeGlobalTableSettingsInput, C> {
     /// Sets [`global_table_name`](DescribeGlobalTableSettingsInput::global_table_name): The name of the global table to describe.
     pub fn global_table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.global_table_name = value.into())
+        set(self, |v| v.global_table_name = value.into())
     }
 }
 
 impl<C> Builder<DescribeImportInput, C> {
     /// Sets [`import_arn`](DescribeImportInput::import_arn): The Amazon Resource Name (ARN) associated with the table you're importing to.
     pub fn import_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.import_arn = value.into())
+        set(self, |v| v.import_arn = value.into())
     }
 }
 
 impl<C> Builder<DescribeKinesisStreamingDestinationInput, C> {
     /// Sets [`table_name`](DescribeKinesisStreamingDestinationInput::table_name): The name of the table being described.
     pub fn table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_name = value.into())
+        set(self, |v| v.table_name = value.into())
     }
 }
 
 impl<C> Builder<DescribeTableInput, C> {
     /// Sets [`table_name`](DescribeTableInput::table_name): The name of the table to describe.
     pub fn table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_name = value.into())
+        set(self, |v| v.table_name = value.into())
     }
 }
 
 impl<C> Builder<DescribeTableReplicaAutoScalingInput, C> {
     /// Sets [`table_name`](DescribeTableReplicaAutoScalingInput::table_name): The name of the table.
     pub fn table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_name = value.into())
+        set(self, |v| v.table_name = value.into())
     }
 }
 
 impl<C> Builder<DescribeTimeToLiveInput, C> {
     /// Sets [`table_name`](DescribeTimeToLiveInput::table_name): The name of the table to be described.
     pub fn table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_name = value.into())
+        set(self, |v| v.table_name = value.into())
     }
 }
 
@@ -1068,12 +1068,12 @@ impl DisassociateReplicationGroupMemberAction {
 impl<C> Builder<DisassociateReplicationGroupMemberAction, C> {
     /// Sets [`region_name`](DisassociateReplicationGroupMemberAction::region_name): The Region of the replica to disassociate.
     pub fn region_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.region_name = value.into())
+        set(self, |v| v.region_name = value.into())
     }
 
     /// Sets [`disassociation_mode`](DisassociateReplicationGroupMemberAction::disassociation_mode): The mode for handling pending replication before disassociation completes.
     pub fn disassociation_mode(self, value: impl Into<DisassociationMode>) -> Self {
-        self.set(|v| v.disassociation_mode = value.into())
+        set(self, |v| v.disassociation_mode = value.into())
     }
 }
 
@@ -1090,42 +1090,42 @@ impl<C> Builder<EnableKinesisStreamingConfiguration, C> {
         self,
         value: impl Into<ApproximateCreationDateTimePrecision>,
     ) -> Self {
-        self.set(|v| v.approximate_creation_date_time_precision = Some(value.into()))
+        set(self, |v| v.approximate_creation_date_time_precision = Some(value.into()))
     }
 }
 
 impl<C> Builder<ExecuteStatementInput, C> {
     /// Sets [`statement`](ExecuteStatementInput::statement): The PartiQL statement representing the operation to run.
     pub fn statement(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.statement = value.into())
+        set(self, |v| v.statement = value.into())
     }
 
     /// Sets [`parameters`](ExecuteStatementInput::parameters): The parameters for the PartiQL statement, if any.
     pub fn parameters(self, value: impl Into<Vec<AttributeValue>>) -> Self {
-        self.set(|v| v.parameters = Some(value.into()))
+        set(self, |v| v.parameters = Some(value.into()))
     }
 
     /// Sets [`consistent_read`](ExecuteStatementInput::consistent_read): The consistency of a read operation.
     pub fn consistent_read(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.consistent_read = Some(value.into()))
+        set(self, |v| v.consistent_read = Some(value.into()))
     }
 
     /// Sets [`next_token`](ExecuteStatementInput::next_token): Set this value to get remaining results, if `NextToken` was returned in the statement response.
     pub fn next_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.next_token = Some(value.into()))
+        set(self, |v| v.next_token = Some(value.into()))
     }
 
-    /// Sets [`return_consumed_capacity`](ExecuteStatementInput::return_consumed_capacity): Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    /// Sets [`return_consumed_capacity`](ExecuteStatementInput::return_consumed_capacity)
     pub fn return_consumed_capacity(
         self,
         value: impl Into<ReturnConsumedCapacity>,
     ) -> Self {
-        self.set(|v| v.return_consumed_capacity = Some(value.into()))
+        set(self, |v| v.return_consumed_capacity = Some(value.into()))
     }
 
     /// Sets [`limit`](ExecuteStatementInput::limit): The maximum number of items to evaluate (not necessarily the number of matching items).
     pub fn limit(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.limit = Some(value.into()))
+        set(self, |v| v.limit = Some(value.into()))
     }
 
     /// Sets [`return_values_on_condition_check_failure`](ExecuteStatementInput::return_values_on_condition_check_failure): An optional parameter that returns the item attributes for an `ExecuteStatement` operation that failed a condition check.
@@ -1133,7 +1133,7 @@ impl<C> Builder<ExecuteStatementInput, C> {
         self,
         value: impl Into<ReturnValuesOnConditionCheckFailure>,
     ) -> Self {
-        self.set(|v| v.return_values_on_condition_check_failure = Some(value.into()))
+        set(self, |v| v.return_values_on_condition_check_failure = Some(value.into()))
     }
 }
 
@@ -1143,12 +1143,12 @@ impl<C> Builder<ExecuteTransactionInput, C> {
         self,
         value: impl Into<Vec<ParameterizedStatement>>,
     ) -> Self {
-        self.set(|v| v.transact_statements = value.into())
+        set(self, |v| v.transact_statements = value.into())
     }
 
     /// Sets [`client_request_token`](ExecuteTransactionInput::client_request_token): Set this value to get remaining results, if `NextToken` was returned in the statement response.
     pub fn client_request_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.client_request_token = Some(value.into()))
+        set(self, |v| v.client_request_token = Some(value.into()))
     }
 
     /// Sets [`return_consumed_capacity`](ExecuteTransactionInput::return_consumed_capacity): Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response.
@@ -1156,7 +1156,7 @@ impl<C> Builder<ExecuteTransactionInput, C> {
         self,
         value: impl Into<ReturnConsumedCapacity>,
     ) -> Self {
-        self.set(|v| v.return_consumed_capacity = Some(value.into()))
+        set(self, |v| v.return_consumed_capacity = Some(value.into()))
     }
 }
 
@@ -1170,74 +1170,74 @@ impl ExpectedAttributeValue {
 impl<C> Builder<ExpectedAttributeValue, C> {
     /// Sets [`value`](ExpectedAttributeValue::value): Represents the data for the expected attribute.
     pub fn value(self, value: impl Into<AttributeValue>) -> Self {
-        self.set(|v| v.value = Some(value.into()))
+        set(self, |v| v.value = Some(value.into()))
     }
 
-    /// Sets [`exists`](ExpectedAttributeValue::exists): Causes DynamoDB to evaluate the value before attempting a conditional operation:
+    /// Sets [`exists`](ExpectedAttributeValue::exists)
     pub fn exists(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.exists = Some(value.into()))
+        set(self, |v| v.exists = Some(value.into()))
     }
 
     /// Sets [`comparison_operator`](ExpectedAttributeValue::comparison_operator): A comparator for evaluating attributes in the `AttributeValueList`.
     pub fn comparison_operator(self, value: impl Into<ComparisonOperator>) -> Self {
-        self.set(|v| v.comparison_operator = Some(value.into()))
+        set(self, |v| v.comparison_operator = Some(value.into()))
     }
 
     /// Sets [`attribute_value_list`](ExpectedAttributeValue::attribute_value_list): One or more values to evaluate against the supplied attribute.
     pub fn attribute_value_list(self, value: impl Into<Vec<AttributeValue>>) -> Self {
-        self.set(|v| v.attribute_value_list = Some(value.into()))
+        set(self, |v| v.attribute_value_list = Some(value.into()))
     }
 }
 
 impl<C> Builder<ExportTableToPointInTimeInput, C> {
     /// Sets [`table_arn`](ExportTableToPointInTimeInput::table_arn): The Amazon Resource Name (ARN) associated with the table to export.
     pub fn table_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_arn = value.into())
+        set(self, |v| v.table_arn = value.into())
     }
 
     /// Sets [`export_time`](ExportTableToPointInTimeInput::export_time): Time in the past from which to export table data, counted in seconds from the start of the Unix epoch.
     pub fn export_time(self, value: impl Into<DateTime>) -> Self {
-        self.set(|v| v.export_time = Some(value.into()))
+        set(self, |v| v.export_time = Some(value.into()))
     }
 
     /// Sets [`client_token`](ExportTableToPointInTimeInput::client_token): Providing a `ClientToken` makes the call to `ExportTableToPointInTimeInput` idempotent, meaning that multiple identical calls have the same effect as one single call.
     pub fn client_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.client_token = Some(value.into()))
+        set(self, |v| v.client_token = Some(value.into()))
     }
 
     /// Sets [`s3_bucket`](ExportTableToPointInTimeInput::s3_bucket): The name of the Amazon S3 bucket to export the snapshot to.
     pub fn s3_bucket(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.s3_bucket = value.into())
+        set(self, |v| v.s3_bucket = value.into())
     }
 
     /// Sets [`s3_bucket_owner`](ExportTableToPointInTimeInput::s3_bucket_owner): The ID of the Amazon Web Services account that owns the bucket the export will be stored in.
     pub fn s3_bucket_owner(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.s3_bucket_owner = Some(value.into()))
+        set(self, |v| v.s3_bucket_owner = Some(value.into()))
     }
 
     /// Sets [`s3_prefix`](ExportTableToPointInTimeInput::s3_prefix): The Amazon S3 bucket prefix to use as the file name and path of the exported snapshot.
     pub fn s3_prefix(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.s3_prefix = Some(value.into()))
+        set(self, |v| v.s3_prefix = Some(value.into()))
     }
 
     /// Sets [`s3_sse_algorithm`](ExportTableToPointInTimeInput::s3_sse_algorithm): Type of encryption used on the bucket where export data will be stored.
     pub fn s3_sse_algorithm(self, value: impl Into<S3SseAlgorithm>) -> Self {
-        self.set(|v| v.s3_sse_algorithm = Some(value.into()))
+        set(self, |v| v.s3_sse_algorithm = Some(value.into()))
     }
 
     /// Sets [`s3_sse_kms_key_id`](ExportTableToPointInTimeInput::s3_sse_kms_key_id): The ID of the KMS managed key used to encrypt the S3 bucket where export data will be stored (if applicable).
     pub fn s3_sse_kms_key_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.s3_sse_kms_key_id = Some(value.into()))
+        set(self, |v| v.s3_sse_kms_key_id = Some(value.into()))
     }
 
     /// Sets [`export_format`](ExportTableToPointInTimeInput::export_format): The format for the exported data.
     pub fn export_format(self, value: impl Into<ExportFormat>) -> Self {
-        self.set(|v| v.export_format = Some(value.into()))
+        set(self, |v| v.export_format = Some(value.into()))
     }
 
     /// Sets [`export_type`](ExportTableToPointInTimeInput::export_type): Choice of whether to execute as a full export or incremental export.
     pub fn export_type(self, value: impl Into<ExportType>) -> Self {
-        self.set(|v| v.export_type = Some(value.into()))
+        set(self, |v| v.export_type = Some(value.into()))
     }
 
     /// Sets [`incremental_export_specification`](ExportTableToPointInTimeInput::incremental_export_specification): Optional object containing the parameters specific to an incremental export.
@@ -1245,12 +1245,12 @@ impl<C> Builder<ExportTableToPointInTimeInput, C> {
         self,
         value: impl Into<IncrementalExportSpecification>,
     ) -> Self {
-        self.set(|v| v.incremental_export_specification = Some(value.into()))
+        set(self, |v| v.incremental_export_specification = Some(value.into()))
     }
 
     /// Sets [`filter_specification`](ExportTableToPointInTimeInput::filter_specification): The criteria used to filter which items are included in the point-in-time export.
     pub fn filter_specification(self, value: impl Into<FilterSpecification>) -> Self {
-        self.set(|v| v.filter_specification = Some(value.into()))
+        set(self, |v| v.filter_specification = Some(value.into()))
     }
 }
 
@@ -1264,17 +1264,17 @@ impl FilterSpecification {
 impl<C> Builder<FilterSpecification, C> {
     /// Sets [`filter_expression`](FilterSpecification::filter_expression): A condition that filters which items are included in the export.
     pub fn filter_expression(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.filter_expression = Some(value.into()))
+        set(self, |v| v.filter_expression = Some(value.into()))
     }
 
     /// Sets [`projection_expression`](FilterSpecification::projection_expression): The attributes you want to retrieve for items included in the export.
     pub fn projection_expression(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.projection_expression = Some(value.into()))
+        set(self, |v| v.projection_expression = Some(value.into()))
     }
 
     /// Sets [`key_condition_expression`](FilterSpecification::key_condition_expression): A condition expression that filters items by key values.
     pub fn key_condition_expression(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.key_condition_expression = Some(value.into()))
+        set(self, |v| v.key_condition_expression = Some(value.into()))
     }
 
     /// Sets [`expression_attribute_names`](FilterSpecification::expression_attribute_names): One or more substitution tokens for attribute names in an expression.
@@ -1282,7 +1282,7 @@ impl<C> Builder<FilterSpecification, C> {
         self,
         value: impl Into<IndexMap<String, String>>,
     ) -> Self {
-        self.set(|v| v.expression_attribute_names = Some(value.into()))
+        set(self, |v| v.expression_attribute_names = Some(value.into()))
     }
 
     /// Sets [`expression_attribute_values`](FilterSpecification::expression_attribute_values): One or more values that can be substituted in an expression.
@@ -1290,7 +1290,7 @@ impl<C> Builder<FilterSpecification, C> {
         self,
         value: impl Into<IndexMap<String, AttributeValue>>,
     ) -> Self {
-        self.set(|v| v.expression_attribute_values = Some(value.into()))
+        set(self, |v| v.expression_attribute_values = Some(value.into()))
     }
 }
 
@@ -1304,17 +1304,17 @@ impl Get {
 impl<C> Builder<Get, C> {
     /// Sets [`key`](Get::key): A map of attribute names to `AttributeValue` objects that specifies the primary key of the item to retrieve.
     pub fn key(self, value: impl Into<IndexMap<String, AttributeValue>>) -> Self {
-        self.set(|v| v.key = value.into())
+        set(self, |v| v.key = value.into())
     }
 
     /// Sets [`table_name`](Get::table_name): The name of the table from which to retrieve the specified item.
     pub fn table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_name = value.into())
+        set(self, |v| v.table_name = value.into())
     }
 
     /// Sets [`projection_expression`](Get::projection_expression): A string that identifies one or more attributes of the specified item to retrieve from the table.
     pub fn projection_expression(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.projection_expression = Some(value.into()))
+        set(self, |v| v.projection_expression = Some(value.into()))
     }
 
     /// Sets [`expression_attribute_names`](Get::expression_attribute_names): One or more substitution tokens for attribute names in the ProjectionExpression parameter.
@@ -1322,42 +1322,42 @@ impl<C> Builder<Get, C> {
         self,
         value: impl Into<IndexMap<String, String>>,
     ) -> Self {
-        self.set(|v| v.expression_attribute_names = Some(value.into()))
+        set(self, |v| v.expression_attribute_names = Some(value.into()))
     }
 }
 
 impl<C> Builder<GetItemInput, C> {
     /// Sets [`table_name`](GetItemInput::table_name): The name of the table containing the requested item.
     pub fn table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_name = value.into())
+        set(self, |v| v.table_name = value.into())
     }
 
     /// Sets [`key`](GetItemInput::key): A map of attribute names to `AttributeValue` objects, representing the primary key of the item to retrieve.
     pub fn key(self, value: impl Into<IndexMap<String, AttributeValue>>) -> Self {
-        self.set(|v| v.key = value.into())
+        set(self, |v| v.key = value.into())
     }
 
     /// Sets [`attributes_to_get`](GetItemInput::attributes_to_get): This is a legacy parameter.
     pub fn attributes_to_get(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.attributes_to_get = Some(value.into()))
+        set(self, |v| v.attributes_to_get = Some(value.into()))
     }
 
     /// Sets [`consistent_read`](GetItemInput::consistent_read): Determines the read consistency model: If set to `true`, then the operation uses strongly consistent reads; otherwise, the operation uses eventually consistent reads.
     pub fn consistent_read(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.consistent_read = Some(value.into()))
+        set(self, |v| v.consistent_read = Some(value.into()))
     }
 
-    /// Sets [`return_consumed_capacity`](GetItemInput::return_consumed_capacity): Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    /// Sets [`return_consumed_capacity`](GetItemInput::return_consumed_capacity)
     pub fn return_consumed_capacity(
         self,
         value: impl Into<ReturnConsumedCapacity>,
     ) -> Self {
-        self.set(|v| v.return_consumed_capacity = Some(value.into()))
+        set(self, |v| v.return_consumed_capacity = Some(value.into()))
     }
 
     /// Sets [`projection_expression`](GetItemInput::projection_expression): A string that identifies one or more attributes to retrieve from the table.
     pub fn projection_expression(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.projection_expression = Some(value.into()))
+        set(self, |v| v.projection_expression = Some(value.into()))
     }
 
     /// Sets [`expression_attribute_names`](GetItemInput::expression_attribute_names): One or more substitution tokens for attribute names in an expression.
@@ -1365,14 +1365,14 @@ impl<C> Builder<GetItemInput, C> {
         self,
         value: impl Into<IndexMap<String, String>>,
     ) -> Self {
-        self.set(|v| v.expression_attribute_names = Some(value.into()))
+        set(self, |v| v.expression_attribute_names = Some(value.into()))
     }
 }
 
 impl<C> Builder<GetResourcePolicyInput, C> {
     /// Sets [`resource_arn`](GetResourcePolicyInput::resource_arn): The Amazon Resource Name (ARN) of the DynamoDB resource to which the policy is attached.
     pub fn resource_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.resource_arn = value.into())
+        set(self, |v| v.resource_arn = value.into())
     }
 }
 
@@ -1386,17 +1386,17 @@ impl GlobalSecondaryIndex {
 impl<C> Builder<GlobalSecondaryIndex, C> {
     /// Sets [`index_name`](GlobalSecondaryIndex::index_name): The name of the global secondary index.
     pub fn index_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.index_name = value.into())
+        set(self, |v| v.index_name = value.into())
     }
 
-    /// Sets [`key_schema`](GlobalSecondaryIndex::key_schema): The complete key schema for a global secondary index, which consists of one or more pairs of attribute names and key types:
+    /// Sets [`key_schema`](GlobalSecondaryIndex::key_schema)
     pub fn key_schema(self, value: impl Into<Vec<KeySchemaElement>>) -> Self {
-        self.set(|v| v.key_schema = value.into())
+        set(self, |v| v.key_schema = value.into())
     }
 
     /// Sets [`projection`](GlobalSecondaryIndex::projection): Represents attributes that are copied (projected) from the table into the global secondary index.
     pub fn projection(self, value: impl Into<Projection>) -> Self {
-        self.set(|v| v.projection = value.into())
+        set(self, |v| v.projection = value.into())
     }
 
     /// Sets [`provisioned_throughput`](GlobalSecondaryIndex::provisioned_throughput): Represents the provisioned throughput settings for the specified global secondary index.
@@ -1404,17 +1404,17 @@ impl<C> Builder<GlobalSecondaryIndex, C> {
         self,
         value: impl Into<ProvisionedThroughput>,
     ) -> Self {
-        self.set(|v| v.provisioned_throughput = Some(value.into()))
+        set(self, |v| v.provisioned_throughput = Some(value.into()))
     }
 
     /// Sets [`on_demand_throughput`](GlobalSecondaryIndex::on_demand_throughput): The maximum number of read and write units for the specified global secondary index.
     pub fn on_demand_throughput(self, value: impl Into<OnDemandThroughput>) -> Self {
-        self.set(|v| v.on_demand_throughput = Some(value.into()))
+        set(self, |v| v.on_demand_throughput = Some(value.into()))
     }
 
     /// Sets [`warm_throughput`](GlobalSecondaryIndex::warm_throughput): Represents the warm throughput value (in read units per second and write units per second) for the specified secondary index.
     pub fn warm_throughput(self, value: impl Into<WarmThroughput>) -> Self {
-        self.set(|v| v.warm_throughput = Some(value.into()))
+        set(self, |v| v.warm_throughput = Some(value.into()))
     }
 }
 
@@ -1428,7 +1428,7 @@ impl GlobalSecondaryIndexAutoScalingUpdate {
 impl<C> Builder<GlobalSecondaryIndexAutoScalingUpdate, C> {
     /// Sets [`index_name`](GlobalSecondaryIndexAutoScalingUpdate::index_name): The name of the global secondary index.
     pub fn index_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.index_name = Some(value.into()))
+        set(self, |v| v.index_name = Some(value.into()))
     }
 
     /// Sets [`provisioned_write_capacity_auto_scaling_update`](GlobalSecondaryIndexAutoScalingUpdate::provisioned_write_capacity_auto_scaling_update): Represents the auto scaling settings to be modified for a global table or global secondary index.
@@ -1436,9 +1436,10 @@ impl<C> Builder<GlobalSecondaryIndexAutoScalingUpdate, C> {
         self,
         value: impl Into<AutoScalingSettingsUpdate>,
     ) -> Self {
-        self.set(|v| {
-            v.provisioned_write_capacity_auto_scaling_update = Some(value.into());
-        })
+        set(
+            self,
+            |v| v.provisioned_write_capacity_auto_scaling_update = Some(value.into()),
+        )
     }
 }
 
@@ -1452,17 +1453,17 @@ impl GlobalSecondaryIndexUpdate {
 impl<C> Builder<GlobalSecondaryIndexUpdate, C> {
     /// Sets [`update`](GlobalSecondaryIndexUpdate::update): The name of an existing global secondary index, along with new provisioned throughput settings to be applied to that index.
     pub fn update(self, value: impl Into<UpdateGlobalSecondaryIndexAction>) -> Self {
-        self.set(|v| v.update = Some(value.into()))
+        set(self, |v| v.update = Some(value.into()))
     }
 
-    /// Sets [`create`](GlobalSecondaryIndexUpdate::create): The parameters required for creating a global secondary index on an existing table:
+    /// Sets [`create`](GlobalSecondaryIndexUpdate::create)
     pub fn create(self, value: impl Into<CreateGlobalSecondaryIndexAction>) -> Self {
-        self.set(|v| v.create = Some(value.into()))
+        set(self, |v| v.create = Some(value.into()))
     }
 
     /// Sets [`delete`](GlobalSecondaryIndexUpdate::delete): The name of an existing global secondary index to be removed.
     pub fn delete(self, value: impl Into<DeleteGlobalSecondaryIndexAction>) -> Self {
-        self.set(|v| v.delete = Some(value.into()))
+        set(self, |v| v.delete = Some(value.into()))
     }
 }
 
@@ -1476,12 +1477,12 @@ impl GlobalTableGlobalSecondaryIndexSettingsUpdate {
 impl<C> Builder<GlobalTableGlobalSecondaryIndexSettingsUpdate, C> {
     /// Sets [`index_name`](GlobalTableGlobalSecondaryIndexSettingsUpdate::index_name): The name of the global secondary index.
     pub fn index_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.index_name = value.into())
+        set(self, |v| v.index_name = value.into())
     }
 
     /// Sets [`provisioned_write_capacity_units`](GlobalTableGlobalSecondaryIndexSettingsUpdate::provisioned_write_capacity_units): The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException.`
     pub fn provisioned_write_capacity_units(self, value: impl Into<i64>) -> Self {
-        self.set(|v| v.provisioned_write_capacity_units = Some(value.into()))
+        set(self, |v| v.provisioned_write_capacity_units = Some(value.into()))
     }
 
     /// Sets [`provisioned_write_capacity_auto_scaling_settings_update`](GlobalTableGlobalSecondaryIndexSettingsUpdate::provisioned_write_capacity_auto_scaling_settings_update): Auto scaling settings for managing a global secondary index's write capacity units.
@@ -1489,11 +1490,14 @@ impl<C> Builder<GlobalTableGlobalSecondaryIndexSettingsUpdate, C> {
         self,
         value: impl Into<AutoScalingSettingsUpdate>,
     ) -> Self {
-        self.set(|v| {
-            v.provisioned_write_capacity_auto_scaling_settings_update = Some(
-                value.into(),
-            );
-        })
+        set(
+            self,
+            |v| {
+                v.provisioned_write_capacity_auto_scaling_settings_update = Some(
+                    value.into(),
+                );
+            },
+        )
     }
 }
 
@@ -1510,7 +1514,7 @@ impl<C> Builder<GlobalTableWitnessGroupUpdate, C> {
         self,
         value: impl Into<CreateGlobalTableWitnessGroupMemberAction>,
     ) -> Self {
-        self.set(|v| v.create = Some(value.into()))
+        set(self, |v| v.create = Some(value.into()))
     }
 
     /// Sets [`delete`](GlobalTableWitnessGroupUpdate::delete): Specifies a witness Region to be removed from an existing global table.
@@ -1518,34 +1522,34 @@ impl<C> Builder<GlobalTableWitnessGroupUpdate, C> {
         self,
         value: impl Into<DeleteGlobalTableWitnessGroupMemberAction>,
     ) -> Self {
-        self.set(|v| v.delete = Some(value.into()))
+        set(self, |v| v.delete = Some(value.into()))
     }
 }
 
 impl<C> Builder<ImportTableInput, C> {
     /// Sets [`client_token`](ImportTableInput::client_token): Providing a `ClientToken` makes the call to `ImportTableInput` idempotent, meaning that multiple identical calls have the same effect as one single call.
     pub fn client_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.client_token = Some(value.into()))
+        set(self, |v| v.client_token = Some(value.into()))
     }
 
     /// Sets [`s3_bucket_source`](ImportTableInput::s3_bucket_source): The S3 bucket that provides the source for the import.
     pub fn s3_bucket_source(self, value: impl Into<S3BucketSource>) -> Self {
-        self.set(|v| v.s3_bucket_source = value.into())
+        set(self, |v| v.s3_bucket_source = value.into())
     }
 
     /// Sets [`input_format`](ImportTableInput::input_format): The format of the source data.
     pub fn input_format(self, value: impl Into<InputFormat>) -> Self {
-        self.set(|v| v.input_format = value.into())
+        set(self, |v| v.input_format = value.into())
     }
 
     /// Sets [`input_format_options`](ImportTableInput::input_format_options): Additional properties that specify how the input is formatted,
     pub fn input_format_options(self, value: impl Into<InputFormatOptions>) -> Self {
-        self.set(|v| v.input_format_options = Some(value.into()))
+        set(self, |v| v.input_format_options = Some(value.into()))
     }
 
     /// Sets [`input_compression_type`](ImportTableInput::input_compression_type): Type of compression to be used on the input coming from the imported table.
     pub fn input_compression_type(self, value: impl Into<InputCompressionType>) -> Self {
-        self.set(|v| v.input_compression_type = Some(value.into()))
+        set(self, |v| v.input_compression_type = Some(value.into()))
     }
 
     /// Sets [`table_creation_parameters`](ImportTableInput::table_creation_parameters): Parameters for the table to import the data into.
@@ -1553,7 +1557,7 @@ impl<C> Builder<ImportTableInput, C> {
         self,
         value: impl Into<TableCreationParameters>,
     ) -> Self {
-        self.set(|v| v.table_creation_parameters = value.into())
+        set(self, |v| v.table_creation_parameters = value.into())
     }
 }
 
@@ -1567,17 +1571,17 @@ impl IncrementalExportSpecification {
 impl<C> Builder<IncrementalExportSpecification, C> {
     /// Sets [`export_from_time`](IncrementalExportSpecification::export_from_time): Time in the past which provides the inclusive start range for the export table's data, counted in seconds from the start of the Unix epoch.
     pub fn export_from_time(self, value: impl Into<DateTime>) -> Self {
-        self.set(|v| v.export_from_time = Some(value.into()))
+        set(self, |v| v.export_from_time = Some(value.into()))
     }
 
     /// Sets [`export_to_time`](IncrementalExportSpecification::export_to_time): Time in the past which provides the exclusive end range for the export table's data, counted in seconds from the start of the Unix epoch.
     pub fn export_to_time(self, value: impl Into<DateTime>) -> Self {
-        self.set(|v| v.export_to_time = Some(value.into()))
+        set(self, |v| v.export_to_time = Some(value.into()))
     }
 
     /// Sets [`export_view_type`](IncrementalExportSpecification::export_view_type): The view type that was chosen for the export.
     pub fn export_view_type(self, value: impl Into<ExportViewType>) -> Self {
-        self.set(|v| v.export_view_type = Some(value.into()))
+        set(self, |v| v.export_view_type = Some(value.into()))
     }
 }
 
@@ -1591,7 +1595,7 @@ impl InputFormatOptions {
 impl<C> Builder<InputFormatOptions, C> {
     /// Sets [`csv`](InputFormatOptions::csv): The options for imported source files in CSV format.
     pub fn csv(self, value: impl Into<CsvOptions>) -> Self {
-        self.set(|v| v.csv = Some(value.into()))
+        set(self, |v| v.csv = Some(value.into()))
     }
 }
 
@@ -1605,27 +1609,27 @@ impl InputS3Configuration {
 impl<C> Builder<InputS3Configuration, C> {
     /// Sets [`s3_bucket_owner`](InputS3Configuration::s3_bucket_owner): The Amazon Web Services account ID of the input bucket owner.
     pub fn s3_bucket_owner(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.s3_bucket_owner = Some(value.into()))
+        set(self, |v| v.s3_bucket_owner = Some(value.into()))
     }
 
     /// Sets [`s3_bucket`](InputS3Configuration::s3_bucket): The name of the Amazon S3 bucket that contains the input objects.
     pub fn s3_bucket(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.s3_bucket = value.into())
+        set(self, |v| v.s3_bucket = value.into())
     }
 
     /// Sets [`s3_key_prefix`](InputS3Configuration::s3_key_prefix): An optional key prefix that limits the input to matching objects in the Amazon S3 bucket.
     pub fn s3_key_prefix(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.s3_key_prefix = Some(value.into()))
+        set(self, |v| v.s3_key_prefix = Some(value.into()))
     }
 
     /// Sets [`input_format`](InputS3Configuration::input_format): The format of the input objects.
     pub fn input_format(self, value: impl Into<BulkOperationInputFormat>) -> Self {
-        self.set(|v| v.input_format = value.into())
+        set(self, |v| v.input_format = value.into())
     }
 
     /// Sets [`input_compression_type`](InputS3Configuration::input_compression_type): The compression type of the input objects.
     pub fn input_compression_type(self, value: impl Into<InputCompressionType>) -> Self {
-        self.set(|v| v.input_compression_type = Some(value.into()))
+        set(self, |v| v.input_compression_type = Some(value.into()))
     }
 }
 
@@ -1639,12 +1643,12 @@ impl KeySchemaElement {
 impl<C> Builder<KeySchemaElement, C> {
     /// Sets [`attribute_name`](KeySchemaElement::attribute_name): The name of a key attribute.
     pub fn attribute_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.attribute_name = value.into())
+        set(self, |v| v.attribute_name = value.into())
     }
 
-    /// Sets [`key_type`](KeySchemaElement::key_type): The role that this key attribute will assume:
+    /// Sets [`key_type`](KeySchemaElement::key_type)
     pub fn key_type(self, value: impl Into<KeyType>) -> Self {
-        self.set(|v| v.key_type = value.into())
+        set(self, |v| v.key_type = value.into())
     }
 }
 
@@ -1658,22 +1662,22 @@ impl KeysAndAttributes {
 impl<C> Builder<KeysAndAttributes, C> {
     /// Sets [`keys`](KeysAndAttributes::keys): The primary key attribute values that define the items and the attributes associated with the items.
     pub fn keys(self, value: impl Into<Vec<IndexMap<String, AttributeValue>>>) -> Self {
-        self.set(|v| v.keys = value.into())
+        set(self, |v| v.keys = value.into())
     }
 
     /// Sets [`attributes_to_get`](KeysAndAttributes::attributes_to_get): This is a legacy parameter.
     pub fn attributes_to_get(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.attributes_to_get = Some(value.into()))
+        set(self, |v| v.attributes_to_get = Some(value.into()))
     }
 
     /// Sets [`consistent_read`](KeysAndAttributes::consistent_read): The consistency of a read operation.
     pub fn consistent_read(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.consistent_read = Some(value.into()))
+        set(self, |v| v.consistent_read = Some(value.into()))
     }
 
     /// Sets [`projection_expression`](KeysAndAttributes::projection_expression): A string that identifies one or more attributes to retrieve from the table.
     pub fn projection_expression(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.projection_expression = Some(value.into()))
+        set(self, |v| v.projection_expression = Some(value.into()))
     }
 
     /// Sets [`expression_attribute_names`](KeysAndAttributes::expression_attribute_names): One or more substitution tokens for attribute names in an expression.
@@ -1681,19 +1685,19 @@ impl<C> Builder<KeysAndAttributes, C> {
         self,
         value: impl Into<IndexMap<String, String>>,
     ) -> Self {
-        self.set(|v| v.expression_attribute_names = Some(value.into()))
+        set(self, |v| v.expression_attribute_names = Some(value.into()))
     }
 }
 
 impl<C> Builder<DisableKinesisStreamingDestinationInput, C> {
     /// Sets [`table_name`](DisableKinesisStreamingDestinationInput::table_name): The name of the DynamoDB table.
     pub fn table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_name = value.into())
+        set(self, |v| v.table_name = value.into())
     }
 
     /// Sets [`stream_arn`](DisableKinesisStreamingDestinationInput::stream_arn): The ARN for a Kinesis data stream.
     pub fn stream_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.stream_arn = value.into())
+        set(self, |v| v.stream_arn = value.into())
     }
 
     /// Sets [`enable_kinesis_streaming_configuration`](DisableKinesisStreamingDestinationInput::enable_kinesis_streaming_configuration): The source for the Kinesis streaming information that is being enabled.
@@ -1701,143 +1705,143 @@ impl<C> Builder<DisableKinesisStreamingDestinationInput, C> {
         self,
         value: impl Into<EnableKinesisStreamingConfiguration>,
     ) -> Self {
-        self.set(|v| v.enable_kinesis_streaming_configuration = Some(value.into()))
+        set(self, |v| v.enable_kinesis_streaming_configuration = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListBackupsInput, C> {
     /// Sets [`table_name`](ListBackupsInput::table_name): Lists the backups from the table specified in `TableName`.
     pub fn table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_name = Some(value.into()))
+        set(self, |v| v.table_name = Some(value.into()))
     }
 
     /// Sets [`limit`](ListBackupsInput::limit): Maximum number of backups to return at once.
     pub fn limit(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.limit = Some(value.into()))
+        set(self, |v| v.limit = Some(value.into()))
     }
 
     /// Sets [`time_range_lower_bound`](ListBackupsInput::time_range_lower_bound): Only backups created after this time are listed.
     pub fn time_range_lower_bound(self, value: impl Into<DateTime>) -> Self {
-        self.set(|v| v.time_range_lower_bound = Some(value.into()))
+        set(self, |v| v.time_range_lower_bound = Some(value.into()))
     }
 
     /// Sets [`time_range_upper_bound`](ListBackupsInput::time_range_upper_bound): Only backups created before this time are listed.
     pub fn time_range_upper_bound(self, value: impl Into<DateTime>) -> Self {
-        self.set(|v| v.time_range_upper_bound = Some(value.into()))
+        set(self, |v| v.time_range_upper_bound = Some(value.into()))
     }
 
     /// Sets [`exclusive_start_backup_arn`](ListBackupsInput::exclusive_start_backup_arn): `LastEvaluatedBackupArn` is the Amazon Resource Name (ARN) of the backup last evaluated when the current page of results was returned, inclusive of the current page of results.
     pub fn exclusive_start_backup_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.exclusive_start_backup_arn = Some(value.into()))
+        set(self, |v| v.exclusive_start_backup_arn = Some(value.into()))
     }
 
     /// Sets [`backup_type`](ListBackupsInput::backup_type): The backups from the table specified by `BackupType` are listed.
     pub fn backup_type(self, value: impl Into<BackupTypeFilter>) -> Self {
-        self.set(|v| v.backup_type = Some(value.into()))
+        set(self, |v| v.backup_type = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListBulkOperationsInput, C> {
     /// Sets [`max_results`](ListBulkOperationsInput::max_results): The maximum number of bulk operation summaries to return in one page.
     pub fn max_results(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_results = Some(value.into()))
+        set(self, |v| v.max_results = Some(value.into()))
     }
 
     /// Sets [`next_token`](ListBulkOperationsInput::next_token): An optional string that, if supplied, must be copied from the output of a previous call to `ListBulkOperations`.
     pub fn next_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.next_token = Some(value.into()))
+        set(self, |v| v.next_token = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListContributorInsightsInput, C> {
     /// Sets [`table_name`](ListContributorInsightsInput::table_name): The name of the table.
     pub fn table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_name = Some(value.into()))
+        set(self, |v| v.table_name = Some(value.into()))
     }
 
     /// Sets [`next_token`](ListContributorInsightsInput::next_token): A token to for the desired page, if there is one.
     pub fn next_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.next_token = Some(value.into()))
+        set(self, |v| v.next_token = Some(value.into()))
     }
 
     /// Sets [`max_results`](ListContributorInsightsInput::max_results): Maximum number of results to return per page.
     pub fn max_results(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_results = Some(value.into()))
+        set(self, |v| v.max_results = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListExportsInput, C> {
     /// Sets [`table_arn`](ListExportsInput::table_arn): The Amazon Resource Name (ARN) associated with the exported table.
     pub fn table_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_arn = Some(value.into()))
+        set(self, |v| v.table_arn = Some(value.into()))
     }
 
     /// Sets [`max_results`](ListExportsInput::max_results): Maximum number of results to return per page.
     pub fn max_results(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_results = Some(value.into()))
+        set(self, |v| v.max_results = Some(value.into()))
     }
 
     /// Sets [`next_token`](ListExportsInput::next_token): An optional string that, if supplied, must be copied from the output of a previous call to `ListExports`.
     pub fn next_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.next_token = Some(value.into()))
+        set(self, |v| v.next_token = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListGlobalTablesInput, C> {
     /// Sets [`exclusive_start_global_table_name`](ListGlobalTablesInput::exclusive_start_global_table_name): The first global table name that this operation will evaluate.
     pub fn exclusive_start_global_table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.exclusive_start_global_table_name = Some(value.into()))
+        set(self, |v| v.exclusive_start_global_table_name = Some(value.into()))
     }
 
     /// Sets [`limit`](ListGlobalTablesInput::limit): The maximum number of table names to return, if the parameter is not specified DynamoDB defaults to 100.
     pub fn limit(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.limit = Some(value.into()))
+        set(self, |v| v.limit = Some(value.into()))
     }
 
     /// Sets [`region_name`](ListGlobalTablesInput::region_name): Lists the global tables in a specific Region.
     pub fn region_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.region_name = Some(value.into()))
+        set(self, |v| v.region_name = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListImportsInput, C> {
     /// Sets [`table_arn`](ListImportsInput::table_arn): The Amazon Resource Name (ARN) associated with the table that was imported to.
     pub fn table_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_arn = Some(value.into()))
+        set(self, |v| v.table_arn = Some(value.into()))
     }
 
     /// Sets [`page_size`](ListImportsInput::page_size): The number of `ImportSummary`objects returned in a single page.
     pub fn page_size(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.page_size = Some(value.into()))
+        set(self, |v| v.page_size = Some(value.into()))
     }
 
     /// Sets [`next_token`](ListImportsInput::next_token): An optional string that, if supplied, must be copied from the output of a previous call to `ListImports`.
     pub fn next_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.next_token = Some(value.into()))
+        set(self, |v| v.next_token = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListTablesInput, C> {
     /// Sets [`exclusive_start_table_name`](ListTablesInput::exclusive_start_table_name): The first table name that this operation will evaluate.
     pub fn exclusive_start_table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.exclusive_start_table_name = Some(value.into()))
+        set(self, |v| v.exclusive_start_table_name = Some(value.into()))
     }
 
     /// Sets [`limit`](ListTablesInput::limit): A maximum number of table names to return.
     pub fn limit(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.limit = Some(value.into()))
+        set(self, |v| v.limit = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListTagsOfResourceInput, C> {
     /// Sets [`resource_arn`](ListTagsOfResourceInput::resource_arn): The Amazon DynamoDB resource with tags to be listed.
     pub fn resource_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.resource_arn = value.into())
+        set(self, |v| v.resource_arn = value.into())
     }
 
     /// Sets [`next_token`](ListTagsOfResourceInput::next_token): An optional string that, if supplied, must be copied from the output of a previous call to ListTagOfResource.
     pub fn next_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.next_token = Some(value.into()))
+        set(self, |v| v.next_token = Some(value.into()))
     }
 }
 
@@ -1851,17 +1855,17 @@ impl LocalSecondaryIndex {
 impl<C> Builder<LocalSecondaryIndex, C> {
     /// Sets [`index_name`](LocalSecondaryIndex::index_name): The name of the local secondary index.
     pub fn index_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.index_name = value.into())
+        set(self, |v| v.index_name = value.into())
     }
 
-    /// Sets [`key_schema`](LocalSecondaryIndex::key_schema): The complete key schema for the local secondary index, consisting of one or more pairs of attribute names and key types:
+    /// Sets [`key_schema`](LocalSecondaryIndex::key_schema)
     pub fn key_schema(self, value: impl Into<Vec<KeySchemaElement>>) -> Self {
-        self.set(|v| v.key_schema = value.into())
+        set(self, |v| v.key_schema = value.into())
     }
 
     /// Sets [`projection`](LocalSecondaryIndex::projection): Represents attributes that are copied (projected) from the table into the local secondary index.
     pub fn projection(self, value: impl Into<Projection>) -> Self {
-        self.set(|v| v.projection = value.into())
+        set(self, |v| v.projection = value.into())
     }
 }
 
@@ -1875,12 +1879,12 @@ impl OnDemandThroughput {
 impl<C> Builder<OnDemandThroughput, C> {
     /// Sets [`max_read_request_units`](OnDemandThroughput::max_read_request_units): Maximum number of read request units for the specified table.
     pub fn max_read_request_units(self, value: impl Into<i64>) -> Self {
-        self.set(|v| v.max_read_request_units = Some(value.into()))
+        set(self, |v| v.max_read_request_units = Some(value.into()))
     }
 
     /// Sets [`max_write_request_units`](OnDemandThroughput::max_write_request_units): Maximum number of write request units for the specified table.
     pub fn max_write_request_units(self, value: impl Into<i64>) -> Self {
-        self.set(|v| v.max_write_request_units = Some(value.into()))
+        set(self, |v| v.max_write_request_units = Some(value.into()))
     }
 }
 
@@ -1894,7 +1898,7 @@ impl OnDemandThroughputOverride {
 impl<C> Builder<OnDemandThroughputOverride, C> {
     /// Sets [`max_read_request_units`](OnDemandThroughputOverride::max_read_request_units): Maximum number of read request units for the specified replica table.
     pub fn max_read_request_units(self, value: impl Into<i64>) -> Self {
-        self.set(|v| v.max_read_request_units = Some(value.into()))
+        set(self, |v| v.max_read_request_units = Some(value.into()))
     }
 }
 
@@ -1908,32 +1912,32 @@ impl OutputS3Configuration {
 impl<C> Builder<OutputS3Configuration, C> {
     /// Sets [`s3_bucket_owner`](OutputS3Configuration::s3_bucket_owner): The Amazon Web Services account ID of the output bucket owner.
     pub fn s3_bucket_owner(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.s3_bucket_owner = Some(value.into()))
+        set(self, |v| v.s3_bucket_owner = Some(value.into()))
     }
 
     /// Sets [`s3_bucket`](OutputS3Configuration::s3_bucket): The name of the Amazon S3 bucket where DynamoDB writes output records.
     pub fn s3_bucket(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.s3_bucket = Some(value.into()))
+        set(self, |v| v.s3_bucket = Some(value.into()))
     }
 
     /// Sets [`s3_key_prefix`](OutputS3Configuration::s3_key_prefix): An optional key prefix under which DynamoDB writes the output records.
     pub fn s3_key_prefix(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.s3_key_prefix = Some(value.into()))
+        set(self, |v| v.s3_key_prefix = Some(value.into()))
     }
 
     /// Sets [`s3_sse_algorithm`](OutputS3Configuration::s3_sse_algorithm): The server-side encryption algorithm for the output objects.
     pub fn s3_sse_algorithm(self, value: impl Into<S3SseAlgorithm>) -> Self {
-        self.set(|v| v.s3_sse_algorithm = Some(value.into()))
+        set(self, |v| v.s3_sse_algorithm = Some(value.into()))
     }
 
     /// Sets [`s3_sse_kms_key_id`](OutputS3Configuration::s3_sse_kms_key_id): The identifier of the KMS key that encrypts the output objects.
     pub fn s3_sse_kms_key_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.s3_sse_kms_key_id = Some(value.into()))
+        set(self, |v| v.s3_sse_kms_key_id = Some(value.into()))
     }
 
     /// Sets [`output_type`](OutputS3Configuration::output_type): The following values describe the types of output that DynamoDB writes for individual input items.
     pub fn output_type(self, value: impl Into<Vec<OutputTypeEnum>>) -> Self {
-        self.set(|v| v.output_type = value.into())
+        set(self, |v| v.output_type = value.into())
     }
 }
 
@@ -1947,12 +1951,12 @@ impl ParameterizedStatement {
 impl<C> Builder<ParameterizedStatement, C> {
     /// Sets [`statement`](ParameterizedStatement::statement): A PartiQL statement that uses parameters.
     pub fn statement(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.statement = value.into())
+        set(self, |v| v.statement = value.into())
     }
 
     /// Sets [`parameters`](ParameterizedStatement::parameters): The parameter values.
     pub fn parameters(self, value: impl Into<Vec<AttributeValue>>) -> Self {
-        self.set(|v| v.parameters = Some(value.into()))
+        set(self, |v| v.parameters = Some(value.into()))
     }
 
     /// Sets [`return_values_on_condition_check_failure`](ParameterizedStatement::return_values_on_condition_check_failure): An optional parameter that returns the item attributes for a PartiQL `ParameterizedStatement` operation that failed a condition check.
@@ -1960,7 +1964,7 @@ impl<C> Builder<ParameterizedStatement, C> {
         self,
         value: impl Into<ReturnValuesOnConditionCheckFailure>,
     ) -> Self {
-        self.set(|v| v.return_values_on_condition_check_failure = Some(value.into()))
+        set(self, |v| v.return_values_on_condition_check_failure = Some(value.into()))
     }
 }
 
@@ -1974,12 +1978,12 @@ impl PointInTimeRecoverySpecification {
 impl<C> Builder<PointInTimeRecoverySpecification, C> {
     /// Sets [`point_in_time_recovery_enabled`](PointInTimeRecoverySpecification::point_in_time_recovery_enabled): Indicates whether point in time recovery is enabled (true) or disabled (false) on the table.
     pub fn point_in_time_recovery_enabled(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.point_in_time_recovery_enabled = value.into())
+        set(self, |v| v.point_in_time_recovery_enabled = value.into())
     }
 
     /// Sets [`recovery_period_in_days`](PointInTimeRecoverySpecification::recovery_period_in_days): The number of preceding days for which continuous backups are taken and maintained.
     pub fn recovery_period_in_days(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.recovery_period_in_days = Some(value.into()))
+        set(self, |v| v.recovery_period_in_days = Some(value.into()))
     }
 }
 
@@ -1991,14 +1995,14 @@ impl Projection {
 }
 
 impl<C> Builder<Projection, C> {
-    /// Sets [`projection_type`](Projection::projection_type): The set of attributes that are projected into the index:
+    /// Sets [`projection_type`](Projection::projection_type)
     pub fn projection_type(self, value: impl Into<ProjectionType>) -> Self {
-        self.set(|v| v.projection_type = Some(value.into()))
+        set(self, |v| v.projection_type = Some(value.into()))
     }
 
     /// Sets [`non_key_attributes`](Projection::non_key_attributes): Represents the non-key attribute names which will be projected into the index.
     pub fn non_key_attributes(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.non_key_attributes = Some(value.into()))
+        set(self, |v| v.non_key_attributes = Some(value.into()))
     }
 }
 
@@ -2012,12 +2016,12 @@ impl ProvisionedThroughput {
 impl<C> Builder<ProvisionedThroughput, C> {
     /// Sets [`read_capacity_units`](ProvisionedThroughput::read_capacity_units): The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`.
     pub fn read_capacity_units(self, value: impl Into<i64>) -> Self {
-        self.set(|v| v.read_capacity_units = value.into())
+        set(self, |v| v.read_capacity_units = value.into())
     }
 
     /// Sets [`write_capacity_units`](ProvisionedThroughput::write_capacity_units): The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException`.
     pub fn write_capacity_units(self, value: impl Into<i64>) -> Self {
-        self.set(|v| v.write_capacity_units = value.into())
+        set(self, |v| v.write_capacity_units = value.into())
     }
 }
 
@@ -2031,7 +2035,7 @@ impl ProvisionedThroughputOverride {
 impl<C> Builder<ProvisionedThroughputOverride, C> {
     /// Sets [`read_capacity_units`](ProvisionedThroughputOverride::read_capacity_units): Replica-specific read capacity units.
     pub fn read_capacity_units(self, value: impl Into<i64>) -> Self {
-        self.set(|v| v.read_capacity_units = Some(value.into()))
+        set(self, |v| v.read_capacity_units = Some(value.into()))
     }
 }
 
@@ -2045,17 +2049,17 @@ impl Put {
 impl<C> Builder<Put, C> {
     /// Sets [`item`](Put::item): A map of attribute name to attribute values, representing the primary key of the item to be written by `PutItem`.
     pub fn item(self, value: impl Into<IndexMap<String, AttributeValue>>) -> Self {
-        self.set(|v| v.item = value.into())
+        set(self, |v| v.item = value.into())
     }
 
     /// Sets [`table_name`](Put::table_name): Name of the table in which to write the item.
     pub fn table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_name = value.into())
+        set(self, |v| v.table_name = value.into())
     }
 
     /// Sets [`condition_expression`](Put::condition_expression): A condition that must be satisfied in order for a conditional update to succeed.
     pub fn condition_expression(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.condition_expression = Some(value.into()))
+        set(self, |v| v.condition_expression = Some(value.into()))
     }
 
     /// Sets [`expression_attribute_names`](Put::expression_attribute_names): One or more substitution tokens for attribute names in an expression.
@@ -2063,7 +2067,7 @@ impl<C> Builder<Put, C> {
         self,
         value: impl Into<IndexMap<String, String>>,
     ) -> Self {
-        self.set(|v| v.expression_attribute_names = Some(value.into()))
+        set(self, |v| v.expression_attribute_names = Some(value.into()))
     }
 
     /// Sets [`expression_attribute_values`](Put::expression_attribute_values): One or more values that can be substituted in an expression.
@@ -2071,7 +2075,7 @@ impl<C> Builder<Put, C> {
         self,
         value: impl Into<IndexMap<String, AttributeValue>>,
     ) -> Self {
-        self.set(|v| v.expression_attribute_values = Some(value.into()))
+        set(self, |v| v.expression_attribute_values = Some(value.into()))
     }
 
     /// Sets [`return_values_on_condition_check_failure`](Put::return_values_on_condition_check_failure): Use `ReturnValuesOnConditionCheckFailure` to get the item attributes if the `Put` condition fails.
@@ -2079,19 +2083,19 @@ impl<C> Builder<Put, C> {
         self,
         value: impl Into<ReturnValuesOnConditionCheckFailure>,
     ) -> Self {
-        self.set(|v| v.return_values_on_condition_check_failure = Some(value.into()))
+        set(self, |v| v.return_values_on_condition_check_failure = Some(value.into()))
     }
 }
 
 impl<C> Builder<PutItemInput, C> {
     /// Sets [`table_name`](PutItemInput::table_name): The name of the table to contain the item.
     pub fn table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_name = value.into())
+        set(self, |v| v.table_name = value.into())
     }
 
     /// Sets [`item`](PutItemInput::item): A map of attribute name/value pairs, one for each attribute.
     pub fn item(self, value: impl Into<IndexMap<String, AttributeValue>>) -> Self {
-        self.set(|v| v.item = value.into())
+        set(self, |v| v.item = value.into())
     }
 
     /// Sets [`expected`](PutItemInput::expected): This is a legacy parameter.
@@ -2099,20 +2103,20 @@ impl<C> Builder<PutItemInput, C> {
         self,
         value: impl Into<IndexMap<String, ExpectedAttributeValue>>,
     ) -> Self {
-        self.set(|v| v.expected = Some(value.into()))
+        set(self, |v| v.expected = Some(value.into()))
     }
 
     /// Sets [`return_values`](PutItemInput::return_values): Use `ReturnValues` if you want to get the item attributes as they appeared before they were updated with the `PutItem` request.
     pub fn return_values(self, value: impl Into<ReturnValue>) -> Self {
-        self.set(|v| v.return_values = Some(value.into()))
+        set(self, |v| v.return_values = Some(value.into()))
     }
 
-    /// Sets [`return_consumed_capacity`](PutItemInput::return_consumed_capacity): Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    /// Sets [`return_consumed_capacity`](PutItemInput::return_consumed_capacity)
     pub fn return_consumed_capacity(
         self,
         value: impl Into<ReturnConsumedCapacity>,
     ) -> Self {
-        self.set(|v| v.return_consumed_capacity = Some(value.into()))
+        set(self, |v| v.return_consumed_capacity = Some(value.into()))
     }
 
     /// Sets [`return_item_collection_metrics`](PutItemInput::return_item_collection_metrics): Determines whether item collection metrics are returned.
@@ -2120,17 +2124,17 @@ impl<C> Builder<PutItemInput, C> {
         self,
         value: impl Into<ReturnItemCollectionMetrics>,
     ) -> Self {
-        self.set(|v| v.return_item_collection_metrics = Some(value.into()))
+        set(self, |v| v.return_item_collection_metrics = Some(value.into()))
     }
 
     /// Sets [`conditional_operator`](PutItemInput::conditional_operator): This is a legacy parameter.
     pub fn conditional_operator(self, value: impl Into<ConditionalOperator>) -> Self {
-        self.set(|v| v.conditional_operator = Some(value.into()))
+        set(self, |v| v.conditional_operator = Some(value.into()))
     }
 
     /// Sets [`condition_expression`](PutItemInput::condition_expression): A condition that must be satisfied in order for a conditional `PutItem` operation to succeed.
     pub fn condition_expression(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.condition_expression = Some(value.into()))
+        set(self, |v| v.condition_expression = Some(value.into()))
     }
 
     /// Sets [`expression_attribute_names`](PutItemInput::expression_attribute_names): One or more substitution tokens for attribute names in an expression.
@@ -2138,7 +2142,7 @@ impl<C> Builder<PutItemInput, C> {
         self,
         value: impl Into<IndexMap<String, String>>,
     ) -> Self {
-        self.set(|v| v.expression_attribute_names = Some(value.into()))
+        set(self, |v| v.expression_attribute_names = Some(value.into()))
     }
 
     /// Sets [`expression_attribute_values`](PutItemInput::expression_attribute_values): One or more values that can be substituted in an expression.
@@ -2146,7 +2150,7 @@ impl<C> Builder<PutItemInput, C> {
         self,
         value: impl Into<IndexMap<String, AttributeValue>>,
     ) -> Self {
-        self.set(|v| v.expression_attribute_values = Some(value.into()))
+        set(self, |v| v.expression_attribute_values = Some(value.into()))
     }
 
     /// Sets [`return_values_on_condition_check_failure`](PutItemInput::return_values_on_condition_check_failure): An optional parameter that returns the item attributes for a `PutItem` operation that failed a condition check.
@@ -2154,7 +2158,7 @@ impl<C> Builder<PutItemInput, C> {
         self,
         value: impl Into<ReturnValuesOnConditionCheckFailure>,
     ) -> Self {
-        self.set(|v| v.return_values_on_condition_check_failure = Some(value.into()))
+        set(self, |v| v.return_values_on_condition_check_failure = Some(value.into()))
     }
 }
 
@@ -2168,81 +2172,81 @@ impl PutRequest {
 impl<C> Builder<PutRequest, C> {
     /// Sets [`item`](PutRequest::item): A map of attribute name to attribute values, representing the primary key of an item to be processed by `PutItem`.
     pub fn item(self, value: impl Into<IndexMap<String, AttributeValue>>) -> Self {
-        self.set(|v| v.item = value.into())
+        set(self, |v| v.item = value.into())
     }
 }
 
 impl<C> Builder<PutResourcePolicyInput, C> {
     /// Sets [`resource_arn`](PutResourcePolicyInput::resource_arn): The Amazon Resource Name (ARN) of the DynamoDB resource to which the policy will be attached.
     pub fn resource_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.resource_arn = value.into())
+        set(self, |v| v.resource_arn = value.into())
     }
 
     /// Sets [`policy`](PutResourcePolicyInput::policy): An Amazon Web Services resource-based policy document in JSON format.
     pub fn policy(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy = value.into())
+        set(self, |v| v.policy = value.into())
     }
 
     /// Sets [`expected_revision_id`](PutResourcePolicyInput::expected_revision_id): A string value that you can use to conditionally update your policy.
     pub fn expected_revision_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.expected_revision_id = Some(value.into()))
+        set(self, |v| v.expected_revision_id = Some(value.into()))
     }
 
     /// Sets [`confirm_remove_self_resource_access`](PutResourcePolicyInput::confirm_remove_self_resource_access): Set this parameter to `true` to confirm that you want to remove your permissions to change the policy of this resource in the future.
     pub fn confirm_remove_self_resource_access(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.confirm_remove_self_resource_access = Some(value.into()))
+        set(self, |v| v.confirm_remove_self_resource_access = Some(value.into()))
     }
 }
 
 impl<C> Builder<QueryInput, C> {
     /// Sets [`table_name`](QueryInput::table_name): The name of the table containing the requested items.
     pub fn table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_name = value.into())
+        set(self, |v| v.table_name = value.into())
     }
 
     /// Sets [`index_name`](QueryInput::index_name): The name of an index to query.
     pub fn index_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.index_name = Some(value.into()))
+        set(self, |v| v.index_name = Some(value.into()))
     }
 
     /// Sets [`select`](QueryInput::select): The attributes to be returned in the result.
     pub fn select(self, value: impl Into<Select>) -> Self {
-        self.set(|v| v.select = Some(value.into()))
+        set(self, |v| v.select = Some(value.into()))
     }
 
     /// Sets [`attributes_to_get`](QueryInput::attributes_to_get): This is a legacy parameter.
     pub fn attributes_to_get(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.attributes_to_get = Some(value.into()))
+        set(self, |v| v.attributes_to_get = Some(value.into()))
     }
 
     /// Sets [`limit`](QueryInput::limit): The maximum number of items to evaluate (not necessarily the number of matching items).
     pub fn limit(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.limit = Some(value.into()))
+        set(self, |v| v.limit = Some(value.into()))
     }
 
     /// Sets [`consistent_read`](QueryInput::consistent_read): Determines the read consistency model: If set to `true`, then the operation uses strongly consistent reads; otherwise, the operation uses eventually consistent reads.
     pub fn consistent_read(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.consistent_read = Some(value.into()))
+        set(self, |v| v.consistent_read = Some(value.into()))
     }
 
     /// Sets [`key_conditions`](QueryInput::key_conditions): This is a legacy parameter.
     pub fn key_conditions(self, value: impl Into<IndexMap<String, Condition>>) -> Self {
-        self.set(|v| v.key_conditions = Some(value.into()))
+        set(self, |v| v.key_conditions = Some(value.into()))
     }
 
     /// Sets [`query_filter`](QueryInput::query_filter): This is a legacy parameter.
     pub fn query_filter(self, value: impl Into<IndexMap<String, Condition>>) -> Self {
-        self.set(|v| v.query_filter = Some(value.into()))
+        set(self, |v| v.query_filter = Some(value.into()))
     }
 
     /// Sets [`conditional_operator`](QueryInput::conditional_operator): This is a legacy parameter.
     pub fn conditional_operator(self, value: impl Into<ConditionalOperator>) -> Self {
-        self.set(|v| v.conditional_operator = Some(value.into()))
+        set(self, |v| v.conditional_operator = Some(value.into()))
     }
 
     /// Sets [`scan_index_forward`](QueryInput::scan_index_forward): Specifies the order for index traversal: If `true` (default), the traversal is performed in ascending order; if `false`, the traversal is performed in descending order.
     pub fn scan_index_forward(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.scan_index_forward = Some(value.into()))
+        set(self, |v| v.scan_index_forward = Some(value.into()))
     }
 
     /// Sets [`exclusive_start_key`](QueryInput::exclusive_start_key): The primary key of the first item that this operation will evaluate.
@@ -2250,30 +2254,30 @@ impl<C> Builder<QueryInput, C> {
         self,
         value: impl Into<IndexMap<String, AttributeValue>>,
     ) -> Self {
-        self.set(|v| v.exclusive_start_key = Some(value.into()))
+        set(self, |v| v.exclusive_start_key = Some(value.into()))
     }
 
-    /// Sets [`return_consumed_capacity`](QueryInput::return_consumed_capacity): Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    /// Sets [`return_consumed_capacity`](QueryInput::return_consumed_capacity)
     pub fn return_consumed_capacity(
         self,
         value: impl Into<ReturnConsumedCapacity>,
     ) -> Self {
-        self.set(|v| v.return_consumed_capacity = Some(value.into()))
+        set(self, |v| v.return_consumed_capacity = Some(value.into()))
     }
 
     /// Sets [`projection_expression`](QueryInput::projection_expression): A string that identifies one or more attributes to retrieve from the table.
     pub fn projection_expression(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.projection_expression = Some(value.into()))
+        set(self, |v| v.projection_expression = Some(value.into()))
     }
 
     /// Sets [`filter_expression`](QueryInput::filter_expression): A string that contains conditions that DynamoDB applies after the `Query` operation, but before the data is returned to you.
     pub fn filter_expression(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.filter_expression = Some(value.into()))
+        set(self, |v| v.filter_expression = Some(value.into()))
     }
 
     /// Sets [`key_condition_expression`](QueryInput::key_condition_expression): The condition that specifies the key values for items to be retrieved by the `Query` action.
     pub fn key_condition_expression(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.key_condition_expression = Some(value.into()))
+        set(self, |v| v.key_condition_expression = Some(value.into()))
     }
 
     /// Sets [`expression_attribute_names`](QueryInput::expression_attribute_names): One or more substitution tokens for attribute names in an expression.
@@ -2281,7 +2285,7 @@ impl<C> Builder<QueryInput, C> {
         self,
         value: impl Into<IndexMap<String, String>>,
     ) -> Self {
-        self.set(|v| v.expression_attribute_names = Some(value.into()))
+        set(self, |v| v.expression_attribute_names = Some(value.into()))
     }
 
     /// Sets [`expression_attribute_values`](QueryInput::expression_attribute_values): One or more values that can be substituted in an expression.
@@ -2289,7 +2293,7 @@ impl<C> Builder<QueryInput, C> {
         self,
         value: impl Into<IndexMap<String, AttributeValue>>,
     ) -> Self {
-        self.set(|v| v.expression_attribute_values = Some(value.into()))
+        set(self, |v| v.expression_attribute_values = Some(value.into()))
     }
 }
 
@@ -2303,7 +2307,7 @@ impl Replica {
 impl<C> Builder<Replica, C> {
     /// Sets [`region_name`](Replica::region_name): The Region where the replica needs to be created.
     pub fn region_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.region_name = Some(value.into()))
+        set(self, |v| v.region_name = Some(value.into()))
     }
 }
 
@@ -2317,7 +2321,7 @@ impl ReplicaAutoScalingUpdate {
 impl<C> Builder<ReplicaAutoScalingUpdate, C> {
     /// Sets [`region_name`](ReplicaAutoScalingUpdate::region_name): The Region where the replica exists.
     pub fn region_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.region_name = value.into())
+        set(self, |v| v.region_name = value.into())
     }
 
     /// Sets [`replica_global_secondary_index_updates`](ReplicaAutoScalingUpdate::replica_global_secondary_index_updates): Represents the auto scaling settings of global secondary indexes that will be modified.
@@ -2325,7 +2329,7 @@ impl<C> Builder<ReplicaAutoScalingUpdate, C> {
         self,
         value: impl Into<Vec<ReplicaGlobalSecondaryIndexAutoScalingUpdate>>,
     ) -> Self {
-        self.set(|v| v.replica_global_secondary_index_updates = Some(value.into()))
+        set(self, |v| v.replica_global_secondary_index_updates = Some(value.into()))
     }
 
     /// Sets [`replica_provisioned_read_capacity_auto_scaling_update`](ReplicaAutoScalingUpdate::replica_provisioned_read_capacity_auto_scaling_update): Represents the auto scaling settings to be modified for a global table or global secondary index.
@@ -2333,9 +2337,14 @@ impl<C> Builder<ReplicaAutoScalingUpdate, C> {
         self,
         value: impl Into<AutoScalingSettingsUpdate>,
     ) -> Self {
-        self.set(|v| {
-            v.replica_provisioned_read_capacity_auto_scaling_update = Some(value.into());
-        })
+        set(
+            self,
+            |v| {
+                v.replica_provisioned_read_capacity_auto_scaling_update = Some(
+                    value.into(),
+                );
+            },
+        )
     }
 }
 
@@ -2349,7 +2358,7 @@ impl ReplicaGlobalSecondaryIndex {
 impl<C> Builder<ReplicaGlobalSecondaryIndex, C> {
     /// Sets [`index_name`](ReplicaGlobalSecondaryIndex::index_name): The name of the global secondary index.
     pub fn index_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.index_name = value.into())
+        set(self, |v| v.index_name = value.into())
     }
 
     /// Sets [`provisioned_throughput_override`](ReplicaGlobalSecondaryIndex::provisioned_throughput_override): Replica table GSI-specific provisioned throughput.
@@ -2357,7 +2366,7 @@ impl<C> Builder<ReplicaGlobalSecondaryIndex, C> {
         self,
         value: impl Into<ProvisionedThroughputOverride>,
     ) -> Self {
-        self.set(|v| v.provisioned_throughput_override = Some(value.into()))
+        set(self, |v| v.provisioned_throughput_override = Some(value.into()))
     }
 
     /// Sets [`on_demand_throughput_override`](ReplicaGlobalSecondaryIndex::on_demand_throughput_override): Overrides the maximum on-demand throughput settings for the specified global secondary index in the specified replica table.
@@ -2365,7 +2374,7 @@ impl<C> Builder<ReplicaGlobalSecondaryIndex, C> {
         self,
         value: impl Into<OnDemandThroughputOverride>,
     ) -> Self {
-        self.set(|v| v.on_demand_throughput_override = Some(value.into()))
+        set(self, |v| v.on_demand_throughput_override = Some(value.into()))
     }
 }
 
@@ -2379,7 +2388,7 @@ impl ReplicaGlobalSecondaryIndexAutoScalingUpdate {
 impl<C> Builder<ReplicaGlobalSecondaryIndexAutoScalingUpdate, C> {
     /// Sets [`index_name`](ReplicaGlobalSecondaryIndexAutoScalingUpdate::index_name): The name of the global secondary index.
     pub fn index_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.index_name = Some(value.into()))
+        set(self, |v| v.index_name = Some(value.into()))
     }
 
     /// Sets [`provisioned_read_capacity_auto_scaling_update`](ReplicaGlobalSecondaryIndexAutoScalingUpdate::provisioned_read_capacity_auto_scaling_update): Represents the auto scaling settings to be modified for a global table or global secondary index.
@@ -2387,9 +2396,10 @@ impl<C> Builder<ReplicaGlobalSecondaryIndexAutoScalingUpdate, C> {
         self,
         value: impl Into<AutoScalingSettingsUpdate>,
     ) -> Self {
-        self.set(|v| {
-            v.provisioned_read_capacity_auto_scaling_update = Some(value.into());
-        })
+        set(
+            self,
+            |v| v.provisioned_read_capacity_auto_scaling_update = Some(value.into()),
+        )
     }
 }
 
@@ -2403,12 +2413,12 @@ impl ReplicaGlobalSecondaryIndexSettingsUpdate {
 impl<C> Builder<ReplicaGlobalSecondaryIndexSettingsUpdate, C> {
     /// Sets [`index_name`](ReplicaGlobalSecondaryIndexSettingsUpdate::index_name): The name of the global secondary index.
     pub fn index_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.index_name = value.into())
+        set(self, |v| v.index_name = value.into())
     }
 
     /// Sets [`provisioned_read_capacity_units`](ReplicaGlobalSecondaryIndexSettingsUpdate::provisioned_read_capacity_units): The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`.
     pub fn provisioned_read_capacity_units(self, value: impl Into<i64>) -> Self {
-        self.set(|v| v.provisioned_read_capacity_units = Some(value.into()))
+        set(self, |v| v.provisioned_read_capacity_units = Some(value.into()))
     }
 
     /// Sets [`provisioned_read_capacity_auto_scaling_settings_update`](ReplicaGlobalSecondaryIndexSettingsUpdate::provisioned_read_capacity_auto_scaling_settings_update): Auto scaling settings for managing a global secondary index replica's read capacity units.
@@ -2416,9 +2426,14 @@ impl<C> Builder<ReplicaGlobalSecondaryIndexSettingsUpdate, C> {
         self,
         value: impl Into<AutoScalingSettingsUpdate>,
     ) -> Self {
-        self.set(|v| {
-            v.provisioned_read_capacity_auto_scaling_settings_update = Some(value.into());
-        })
+        set(
+            self,
+            |v| {
+                v.provisioned_read_capacity_auto_scaling_settings_update = Some(
+                    value.into(),
+                );
+            },
+        )
     }
 }
 
@@ -2432,12 +2447,12 @@ impl ReplicaSettingsUpdate {
 impl<C> Builder<ReplicaSettingsUpdate, C> {
     /// Sets [`region_name`](ReplicaSettingsUpdate::region_name): The Region of the replica to be added.
     pub fn region_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.region_name = value.into())
+        set(self, |v| v.region_name = value.into())
     }
 
     /// Sets [`replica_provisioned_read_capacity_units`](ReplicaSettingsUpdate::replica_provisioned_read_capacity_units): The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`.
     pub fn replica_provisioned_read_capacity_units(self, value: impl Into<i64>) -> Self {
-        self.set(|v| v.replica_provisioned_read_capacity_units = Some(value.into()))
+        set(self, |v| v.replica_provisioned_read_capacity_units = Some(value.into()))
     }
 
     /// Sets [`replica_provisioned_read_capacity_auto_scaling_settings_update`](ReplicaSettingsUpdate::replica_provisioned_read_capacity_auto_scaling_settings_update): Auto scaling settings for managing a global table replica's read capacity units.
@@ -2445,11 +2460,14 @@ impl<C> Builder<ReplicaSettingsUpdate, C> {
         self,
         value: impl Into<AutoScalingSettingsUpdate>,
     ) -> Self {
-        self.set(|v| {
-            v.replica_provisioned_read_capacity_auto_scaling_settings_update = Some(
-                value.into(),
-            );
-        })
+        set(
+            self,
+            |v| {
+                v.replica_provisioned_read_capacity_auto_scaling_settings_update = Some(
+                    value.into(),
+                );
+            },
+        )
     }
 
     /// Sets [`replica_global_secondary_index_settings_update`](ReplicaSettingsUpdate::replica_global_secondary_index_settings_update): Represents the settings of a global secondary index for a global table that will be modified.
@@ -2457,14 +2475,15 @@ impl<C> Builder<ReplicaSettingsUpdate, C> {
         self,
         value: impl Into<Vec<ReplicaGlobalSecondaryIndexSettingsUpdate>>,
     ) -> Self {
-        self.set(|v| {
-            v.replica_global_secondary_index_settings_update = Some(value.into());
-        })
+        set(
+            self,
+            |v| v.replica_global_secondary_index_settings_update = Some(value.into()),
+        )
     }
 
     /// Sets [`replica_table_class`](ReplicaSettingsUpdate::replica_table_class): Replica-specific table class.
     pub fn replica_table_class(self, value: impl Into<TableClass>) -> Self {
-        self.set(|v| v.replica_table_class = Some(value.into()))
+        set(self, |v| v.replica_table_class = Some(value.into()))
     }
 }
 
@@ -2478,12 +2497,12 @@ impl ReplicaUpdate {
 impl<C> Builder<ReplicaUpdate, C> {
     /// Sets [`create`](ReplicaUpdate::create): The parameters required for creating a replica on an existing global table.
     pub fn create(self, value: impl Into<CreateReplicaAction>) -> Self {
-        self.set(|v| v.create = Some(value.into()))
+        set(self, |v| v.create = Some(value.into()))
     }
 
     /// Sets [`delete`](ReplicaUpdate::delete): The name of the existing replica to be removed.
     pub fn delete(self, value: impl Into<DeleteReplicaAction>) -> Self {
-        self.set(|v| v.delete = Some(value.into()))
+        set(self, |v| v.delete = Some(value.into()))
     }
 }
 
@@ -2497,17 +2516,17 @@ impl ReplicationGroupUpdate {
 impl<C> Builder<ReplicationGroupUpdate, C> {
     /// Sets [`create`](ReplicationGroupUpdate::create): The parameters required for creating a replica for the table.
     pub fn create(self, value: impl Into<CreateReplicationGroupMemberAction>) -> Self {
-        self.set(|v| v.create = Some(value.into()))
+        set(self, |v| v.create = Some(value.into()))
     }
 
     /// Sets [`update`](ReplicationGroupUpdate::update): The parameters required for updating a replica for the table.
     pub fn update(self, value: impl Into<UpdateReplicationGroupMemberAction>) -> Self {
-        self.set(|v| v.update = Some(value.into()))
+        set(self, |v| v.update = Some(value.into()))
     }
 
     /// Sets [`delete`](ReplicationGroupUpdate::delete): The parameters required for deleting a replica for the table.
     pub fn delete(self, value: impl Into<DeleteReplicationGroupMemberAction>) -> Self {
-        self.set(|v| v.delete = Some(value.into()))
+        set(self, |v| v.delete = Some(value.into()))
     }
 
     /// Sets [`disassociate`](ReplicationGroupUpdate::disassociate): The parameters for disassociating the local replica from the global table and retaining it as a standalone regional table.
@@ -2515,24 +2534,24 @@ impl<C> Builder<ReplicationGroupUpdate, C> {
         self,
         value: impl Into<DisassociateReplicationGroupMemberAction>,
     ) -> Self {
-        self.set(|v| v.disassociate = Some(value.into()))
+        set(self, |v| v.disassociate = Some(value.into()))
     }
 }
 
 impl<C> Builder<RestoreTableFromBackupInput, C> {
     /// Sets [`target_table_name`](RestoreTableFromBackupInput::target_table_name): The name of the new table to which the backup must be restored.
     pub fn target_table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.target_table_name = value.into())
+        set(self, |v| v.target_table_name = value.into())
     }
 
     /// Sets [`backup_arn`](RestoreTableFromBackupInput::backup_arn): The Amazon Resource Name (ARN) associated with the backup.
     pub fn backup_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.backup_arn = value.into())
+        set(self, |v| v.backup_arn = value.into())
     }
 
     /// Sets [`billing_mode_override`](RestoreTableFromBackupInput::billing_mode_override): The billing mode of the restored table.
     pub fn billing_mode_override(self, value: impl Into<BillingMode>) -> Self {
-        self.set(|v| v.billing_mode_override = Some(value.into()))
+        set(self, |v| v.billing_mode_override = Some(value.into()))
     }
 
     /// Sets [`global_secondary_index_override`](RestoreTableFromBackupInput::global_secondary_index_override): List of global secondary indexes for the restored table.
@@ -2540,7 +2559,7 @@ impl<C> Builder<RestoreTableFromBackupInput, C> {
         self,
         value: impl Into<Vec<GlobalSecondaryIndex>>,
     ) -> Self {
-        self.set(|v| v.global_secondary_index_override = Some(value.into()))
+        set(self, |v| v.global_secondary_index_override = Some(value.into()))
     }
 
     /// Sets [`local_secondary_index_override`](RestoreTableFromBackupInput::local_secondary_index_override): List of local secondary indexes for the restored table.
@@ -2548,7 +2567,7 @@ impl<C> Builder<RestoreTableFromBackupInput, C> {
         self,
         value: impl Into<Vec<LocalSecondaryIndex>>,
     ) -> Self {
-        self.set(|v| v.local_secondary_index_override = Some(value.into()))
+        set(self, |v| v.local_secondary_index_override = Some(value.into()))
     }
 
     /// Sets [`provisioned_throughput_override`](RestoreTableFromBackupInput::provisioned_throughput_override): Provisioned throughput settings for the restored table.
@@ -2556,7 +2575,7 @@ impl<C> Builder<RestoreTableFromBackupInput, C> {
         self,
         value: impl Into<ProvisionedThroughput>,
     ) -> Self {
-        self.set(|v| v.provisioned_throughput_override = Some(value.into()))
+        set(self, |v| v.provisioned_throughput_override = Some(value.into()))
     }
 
     /// Sets [`on_demand_throughput_override`](RestoreTableFromBackupInput::on_demand_throughput_override): Sets the maximum number of read and write units for the specified on-demand table.
@@ -2564,49 +2583,49 @@ impl<C> Builder<RestoreTableFromBackupInput, C> {
         self,
         value: impl Into<OnDemandThroughput>,
     ) -> Self {
-        self.set(|v| v.on_demand_throughput_override = Some(value.into()))
+        set(self, |v| v.on_demand_throughput_override = Some(value.into()))
     }
 
     /// Sets [`sse_specification_override`](RestoreTableFromBackupInput::sse_specification_override): The new server-side encryption settings for the restored table.
     pub fn sse_specification_override(self, value: impl Into<SseSpecification>) -> Self {
-        self.set(|v| v.sse_specification_override = Some(value.into()))
+        set(self, |v| v.sse_specification_override = Some(value.into()))
     }
 
     /// Sets [`vector_index_override`](RestoreTableFromBackupInput::vector_index_override): The vector indexes for the restored table.
     pub fn vector_index_override(self, value: impl Into<Vec<VectorIndex>>) -> Self {
-        self.set(|v| v.vector_index_override = Some(value.into()))
+        set(self, |v| v.vector_index_override = Some(value.into()))
     }
 }
 
 impl<C> Builder<RestoreTableToPointInTimeInput, C> {
     /// Sets [`source_table_arn`](RestoreTableToPointInTimeInput::source_table_arn): The DynamoDB table that will be restored.
     pub fn source_table_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.source_table_arn = Some(value.into()))
+        set(self, |v| v.source_table_arn = Some(value.into()))
     }
 
     /// Sets [`source_table_name`](RestoreTableToPointInTimeInput::source_table_name): Name of the source table that is being restored.
     pub fn source_table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.source_table_name = Some(value.into()))
+        set(self, |v| v.source_table_name = Some(value.into()))
     }
 
     /// Sets [`target_table_name`](RestoreTableToPointInTimeInput::target_table_name): The name of the new table to which it must be restored to.
     pub fn target_table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.target_table_name = value.into())
+        set(self, |v| v.target_table_name = value.into())
     }
 
     /// Sets [`use_latest_restorable_time`](RestoreTableToPointInTimeInput::use_latest_restorable_time): Restore the table to the latest possible time.
     pub fn use_latest_restorable_time(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.use_latest_restorable_time = Some(value.into()))
+        set(self, |v| v.use_latest_restorable_time = Some(value.into()))
     }
 
     /// Sets [`restore_date_time`](RestoreTableToPointInTimeInput::restore_date_time): Time in the past to restore the table to.
     pub fn restore_date_time(self, value: impl Into<DateTime>) -> Self {
-        self.set(|v| v.restore_date_time = Some(value.into()))
+        set(self, |v| v.restore_date_time = Some(value.into()))
     }
 
     /// Sets [`billing_mode_override`](RestoreTableToPointInTimeInput::billing_mode_override): The billing mode of the restored table.
     pub fn billing_mode_override(self, value: impl Into<BillingMode>) -> Self {
-        self.set(|v| v.billing_mode_override = Some(value.into()))
+        set(self, |v| v.billing_mode_override = Some(value.into()))
     }
 
     /// Sets [`global_secondary_index_override`](RestoreTableToPointInTimeInput::global_secondary_index_override): List of global secondary indexes for the restored table.
@@ -2614,7 +2633,7 @@ impl<C> Builder<RestoreTableToPointInTimeInput, C> {
         self,
         value: impl Into<Vec<GlobalSecondaryIndex>>,
     ) -> Self {
-        self.set(|v| v.global_secondary_index_override = Some(value.into()))
+        set(self, |v| v.global_secondary_index_override = Some(value.into()))
     }
 
     /// Sets [`local_secondary_index_override`](RestoreTableToPointInTimeInput::local_secondary_index_override): List of local secondary indexes for the restored table.
@@ -2622,7 +2641,7 @@ impl<C> Builder<RestoreTableToPointInTimeInput, C> {
         self,
         value: impl Into<Vec<LocalSecondaryIndex>>,
     ) -> Self {
-        self.set(|v| v.local_secondary_index_override = Some(value.into()))
+        set(self, |v| v.local_secondary_index_override = Some(value.into()))
     }
 
     /// Sets [`provisioned_throughput_override`](RestoreTableToPointInTimeInput::provisioned_throughput_override): Provisioned throughput settings for the restored table.
@@ -2630,7 +2649,7 @@ impl<C> Builder<RestoreTableToPointInTimeInput, C> {
         self,
         value: impl Into<ProvisionedThroughput>,
     ) -> Self {
-        self.set(|v| v.provisioned_throughput_override = Some(value.into()))
+        set(self, |v| v.provisioned_throughput_override = Some(value.into()))
     }
 
     /// Sets [`on_demand_throughput_override`](RestoreTableToPointInTimeInput::on_demand_throughput_override): Sets the maximum number of read and write units for the specified on-demand table.
@@ -2638,17 +2657,17 @@ impl<C> Builder<RestoreTableToPointInTimeInput, C> {
         self,
         value: impl Into<OnDemandThroughput>,
     ) -> Self {
-        self.set(|v| v.on_demand_throughput_override = Some(value.into()))
+        set(self, |v| v.on_demand_throughput_override = Some(value.into()))
     }
 
     /// Sets [`sse_specification_override`](RestoreTableToPointInTimeInput::sse_specification_override): The new server-side encryption settings for the restored table.
     pub fn sse_specification_override(self, value: impl Into<SseSpecification>) -> Self {
-        self.set(|v| v.sse_specification_override = Some(value.into()))
+        set(self, |v| v.sse_specification_override = Some(value.into()))
     }
 
     /// Sets [`vector_index_override`](RestoreTableToPointInTimeInput::vector_index_override): The vector indexes for the restored table.
     pub fn vector_index_override(self, value: impl Into<Vec<VectorIndex>>) -> Self {
-        self.set(|v| v.vector_index_override = Some(value.into()))
+        set(self, |v| v.vector_index_override = Some(value.into()))
     }
 }
 
@@ -2662,17 +2681,17 @@ impl S3BucketSource {
 impl<C> Builder<S3BucketSource, C> {
     /// Sets [`s3_bucket_owner`](S3BucketSource::s3_bucket_owner): The account number of the S3 bucket that is being imported from.
     pub fn s3_bucket_owner(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.s3_bucket_owner = Some(value.into()))
+        set(self, |v| v.s3_bucket_owner = Some(value.into()))
     }
 
     /// Sets [`s3_bucket`](S3BucketSource::s3_bucket): The S3 bucket that is being imported from.
     pub fn s3_bucket(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.s3_bucket = value.into())
+        set(self, |v| v.s3_bucket = value.into())
     }
 
     /// Sets [`s3_key_prefix`](S3BucketSource::s3_key_prefix): The key prefix shared by all S3 Objects that are being imported.
     pub fn s3_key_prefix(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.s3_key_prefix = Some(value.into()))
+        set(self, |v| v.s3_key_prefix = Some(value.into()))
     }
 }
 
@@ -2686,54 +2705,54 @@ impl SseSpecification {
 impl<C> Builder<SseSpecification, C> {
     /// Sets [`enabled`](SseSpecification::enabled): Indicates whether server-side encryption is done using an Amazon Web Services managed key or an Amazon Web Services owned key.
     pub fn enabled(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.enabled = Some(value.into()))
+        set(self, |v| v.enabled = Some(value.into()))
     }
 
     /// Sets [`sse_type`](SseSpecification::sse_type): Server-side encryption type.
     pub fn sse_type(self, value: impl Into<SseType>) -> Self {
-        self.set(|v| v.sse_type = Some(value.into()))
+        set(self, |v| v.sse_type = Some(value.into()))
     }
 
     /// Sets [`kms_master_key_id`](SseSpecification::kms_master_key_id): The KMS key that should be used for the KMS encryption.
     pub fn kms_master_key_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.kms_master_key_id = Some(value.into()))
+        set(self, |v| v.kms_master_key_id = Some(value.into()))
     }
 }
 
 impl<C> Builder<ScanInput, C> {
     /// Sets [`table_name`](ScanInput::table_name): The name of the table containing the requested items or if you provide `IndexName`, the name of the table to which that index belongs.
     pub fn table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_name = value.into())
+        set(self, |v| v.table_name = value.into())
     }
 
     /// Sets [`index_name`](ScanInput::index_name): The name of a secondary index to scan.
     pub fn index_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.index_name = Some(value.into()))
+        set(self, |v| v.index_name = Some(value.into()))
     }
 
     /// Sets [`attributes_to_get`](ScanInput::attributes_to_get): This is a legacy parameter.
     pub fn attributes_to_get(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.attributes_to_get = Some(value.into()))
+        set(self, |v| v.attributes_to_get = Some(value.into()))
     }
 
     /// Sets [`limit`](ScanInput::limit): The maximum number of items to evaluate (not necessarily the number of matching items).
     pub fn limit(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.limit = Some(value.into()))
+        set(self, |v| v.limit = Some(value.into()))
     }
 
     /// Sets [`select`](ScanInput::select): The attributes to be returned in the result.
     pub fn select(self, value: impl Into<Select>) -> Self {
-        self.set(|v| v.select = Some(value.into()))
+        set(self, |v| v.select = Some(value.into()))
     }
 
     /// Sets [`scan_filter`](ScanInput::scan_filter): This is a legacy parameter.
     pub fn scan_filter(self, value: impl Into<IndexMap<String, Condition>>) -> Self {
-        self.set(|v| v.scan_filter = Some(value.into()))
+        set(self, |v| v.scan_filter = Some(value.into()))
     }
 
     /// Sets [`conditional_operator`](ScanInput::conditional_operator): This is a legacy parameter.
     pub fn conditional_operator(self, value: impl Into<ConditionalOperator>) -> Self {
-        self.set(|v| v.conditional_operator = Some(value.into()))
+        set(self, |v| v.conditional_operator = Some(value.into()))
     }
 
     /// Sets [`exclusive_start_key`](ScanInput::exclusive_start_key): The primary key of the first item that this operation will evaluate.
@@ -2741,35 +2760,35 @@ impl<C> Builder<ScanInput, C> {
         self,
         value: impl Into<IndexMap<String, AttributeValue>>,
     ) -> Self {
-        self.set(|v| v.exclusive_start_key = Some(value.into()))
+        set(self, |v| v.exclusive_start_key = Some(value.into()))
     }
 
-    /// Sets [`return_consumed_capacity`](ScanInput::return_consumed_capacity): Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    /// Sets [`return_consumed_capacity`](ScanInput::return_consumed_capacity)
     pub fn return_consumed_capacity(
         self,
         value: impl Into<ReturnConsumedCapacity>,
     ) -> Self {
-        self.set(|v| v.return_consumed_capacity = Some(value.into()))
+        set(self, |v| v.return_consumed_capacity = Some(value.into()))
     }
 
     /// Sets [`total_segments`](ScanInput::total_segments): For a parallel `Scan` request, `TotalSegments` represents the total number of segments into which the `Scan` operation will be divided.
     pub fn total_segments(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.total_segments = Some(value.into()))
+        set(self, |v| v.total_segments = Some(value.into()))
     }
 
     /// Sets [`segment`](ScanInput::segment): For a parallel `Scan` request, `Segment` identifies an individual segment to be scanned by an application worker.
     pub fn segment(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.segment = Some(value.into()))
+        set(self, |v| v.segment = Some(value.into()))
     }
 
     /// Sets [`projection_expression`](ScanInput::projection_expression): A string that identifies one or more attributes to retrieve from the specified table or index.
     pub fn projection_expression(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.projection_expression = Some(value.into()))
+        set(self, |v| v.projection_expression = Some(value.into()))
     }
 
     /// Sets [`filter_expression`](ScanInput::filter_expression): A string that contains conditions that DynamoDB applies after the `Scan` operation, but before the data is returned to you.
     pub fn filter_expression(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.filter_expression = Some(value.into()))
+        set(self, |v| v.filter_expression = Some(value.into()))
     }
 
     /// Sets [`expression_attribute_names`](ScanInput::expression_attribute_names): One or more substitution tokens for attribute names in an expression.
@@ -2777,7 +2796,7 @@ impl<C> Builder<ScanInput, C> {
         self,
         value: impl Into<IndexMap<String, String>>,
     ) -> Self {
-        self.set(|v| v.expression_attribute_names = Some(value.into()))
+        set(self, |v| v.expression_attribute_names = Some(value.into()))
     }
 
     /// Sets [`expression_attribute_values`](ScanInput::expression_attribute_values): One or more values that can be substituted in an expression.
@@ -2785,12 +2804,12 @@ impl<C> Builder<ScanInput, C> {
         self,
         value: impl Into<IndexMap<String, AttributeValue>>,
     ) -> Self {
-        self.set(|v| v.expression_attribute_values = Some(value.into()))
+        set(self, |v| v.expression_attribute_values = Some(value.into()))
     }
 
-    /// Sets [`consistent_read`](ScanInput::consistent_read): A Boolean value that determines the read consistency model during the scan:
+    /// Sets [`consistent_read`](ScanInput::consistent_read)
     pub fn consistent_read(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.consistent_read = Some(value.into()))
+        set(self, |v| v.consistent_read = Some(value.into()))
     }
 }
 
@@ -2804,7 +2823,7 @@ impl SearchSchemaElement {
 impl<C> Builder<SearchSchemaElement, C> {
     /// Sets [`attribute_name`](SearchSchemaElement::attribute_name): The name of the attribute.
     pub fn attribute_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.attribute_name = value.into())
+        set(self, |v| v.attribute_name = value.into())
     }
 
     /// Sets [`search_schema_element_type`](SearchSchemaElement::search_schema_element_type): The role of the attribute in the search schema.
@@ -2812,27 +2831,27 @@ impl<C> Builder<SearchSchemaElement, C> {
         self,
         value: impl Into<SearchSchemaElementType>,
     ) -> Self {
-        self.set(|v| v.search_schema_element_type = value.into())
+        set(self, |v| v.search_schema_element_type = value.into())
     }
 }
 
 impl<C> Builder<SearchVectorsInput, C> {
     /// Sets [`table_name`](SearchVectorsInput::table_name): The name or Amazon Resource Name (ARN) of the table containing the vector index.
     pub fn table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_name = value.into())
+        set(self, |v| v.table_name = value.into())
     }
 
     /// Sets [`index_name`](SearchVectorsInput::index_name): The name of the vector index to search.
     pub fn index_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.index_name = value.into())
+        set(self, |v| v.index_name = value.into())
     }
 
-    /// Sets [`return_consumed_capacity`](SearchVectorsInput::return_consumed_capacity): Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    /// Sets [`return_consumed_capacity`](SearchVectorsInput::return_consumed_capacity)
     pub fn return_consumed_capacity(
         self,
         value: impl Into<ReturnConsumedCapacity>,
     ) -> Self {
-        self.set(|v| v.return_consumed_capacity = Some(value.into()))
+        set(self, |v| v.return_consumed_capacity = Some(value.into()))
     }
 
     /// Sets [`expression_attribute_names`](SearchVectorsInput::expression_attribute_names): One or more substitution tokens for attribute names in an expression.
@@ -2840,7 +2859,7 @@ impl<C> Builder<SearchVectorsInput, C> {
         self,
         value: impl Into<IndexMap<String, String>>,
     ) -> Self {
-        self.set(|v| v.expression_attribute_names = Some(value.into()))
+        set(self, |v| v.expression_attribute_names = Some(value.into()))
     }
 
     /// Sets [`expression_attribute_values`](SearchVectorsInput::expression_attribute_values): One or more values that can be substituted in an expression.
@@ -2848,39 +2867,39 @@ impl<C> Builder<SearchVectorsInput, C> {
         self,
         value: impl Into<IndexMap<String, AttributeValue>>,
     ) -> Self {
-        self.set(|v| v.expression_attribute_values = Some(value.into()))
+        set(self, |v| v.expression_attribute_values = Some(value.into()))
     }
 
     /// Sets [`projection_expression`](SearchVectorsInput::projection_expression): A string that identifies one or more attributes to retrieve from the index.
     pub fn projection_expression(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.projection_expression = Some(value.into()))
+        set(self, |v| v.projection_expression = Some(value.into()))
     }
 
     /// Sets [`search_vector`](SearchVectorsInput::search_vector): The search vector to compare against the indexed vectors.
     pub fn search_vector(self, value: impl Into<Vec<AttributeValue>>) -> Self {
-        self.set(|v| v.search_vector = value.into())
+        set(self, |v| v.search_vector = value.into())
     }
 
     /// Sets [`search_condition_expression`](SearchVectorsInput::search_condition_expression): A condition expression used to filter the vector search results.
     pub fn search_condition_expression(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.search_condition_expression = Some(value.into()))
+        set(self, |v| v.search_condition_expression = Some(value.into()))
     }
 
     /// Sets [`top_k`](SearchVectorsInput::top_k): The number of most similar results to return.
     pub fn top_k(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.top_k = value.into())
+        set(self, |v| v.top_k = value.into())
     }
 }
 
 impl<C> Builder<StartBulkPutItemsInput, C> {
     /// Sets [`client_token`](StartBulkPutItemsInput::client_token): A unique, case-sensitive identifier that ensures the bulk operation starts no more than one time.
     pub fn client_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.client_token = Some(value.into()))
+        set(self, |v| v.client_token = Some(value.into()))
     }
 
     /// Sets [`input_s3_configuration`](StartBulkPutItemsInput::input_s3_configuration): The Amazon S3 location, data format, and compression settings for the input objects.
     pub fn input_s3_configuration(self, value: impl Into<InputS3Configuration>) -> Self {
-        self.set(|v| v.input_s3_configuration = value.into())
+        set(self, |v| v.input_s3_configuration = value.into())
     }
 
     /// Sets [`output_s3_configuration`](StartBulkPutItemsInput::output_s3_configuration): The Amazon S3 location, encryption settings, and output types for the bulk operation.
@@ -2888,17 +2907,17 @@ impl<C> Builder<StartBulkPutItemsInput, C> {
         self,
         value: impl Into<OutputS3Configuration>,
     ) -> Self {
-        self.set(|v| v.output_s3_configuration = value.into())
+        set(self, |v| v.output_s3_configuration = value.into())
     }
 
     /// Sets [`table_name`](StartBulkPutItemsInput::table_name): The name or ARN of the existing DynamoDB table that receives the items.
     pub fn table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_name = value.into())
+        set(self, |v| v.table_name = value.into())
     }
 
     /// Sets [`max_write_request_units`](StartBulkPutItemsInput::max_write_request_units): The maximum rate, in write request units per second, at which the bulk operation attempts to write.
     pub fn max_write_request_units(self, value: impl Into<i64>) -> Self {
-        self.set(|v| v.max_write_request_units = Some(value.into()))
+        set(self, |v| v.max_write_request_units = Some(value.into()))
     }
 
     /// Sets [`performance_tier`](StartBulkPutItemsInput::performance_tier): The performance tier for the bulk operation.
@@ -2906,7 +2925,7 @@ impl<C> Builder<StartBulkPutItemsInput, C> {
         self,
         value: impl Into<BulkOperationPerformanceTier>,
     ) -> Self {
-        self.set(|v| v.performance_tier = Some(value.into()))
+        set(self, |v| v.performance_tier = Some(value.into()))
     }
 }
 
@@ -2920,12 +2939,12 @@ impl StreamSpecification {
 impl<C> Builder<StreamSpecification, C> {
     /// Sets [`stream_enabled`](StreamSpecification::stream_enabled): Indicates whether DynamoDB Streams is enabled (true) or disabled (false) on the table.
     pub fn stream_enabled(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.stream_enabled = value.into())
+        set(self, |v| v.stream_enabled = value.into())
     }
 
     /// Sets [`stream_view_type`](StreamSpecification::stream_view_type): When an item in the table is modified, `StreamViewType` determines what information is written to the stream for this table.
     pub fn stream_view_type(self, value: impl Into<StreamViewType>) -> Self {
-        self.set(|v| v.stream_view_type = Some(value.into()))
+        set(self, |v| v.stream_view_type = Some(value.into()))
     }
 }
 
@@ -2939,7 +2958,7 @@ impl TableCreationParameters {
 impl<C> Builder<TableCreationParameters, C> {
     /// Sets [`table_name`](TableCreationParameters::table_name): The name of the table created as part of the import operation.
     pub fn table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_name = value.into())
+        set(self, |v| v.table_name = value.into())
     }
 
     /// Sets [`attribute_definitions`](TableCreationParameters::attribute_definitions): The attributes of the table created as part of the import operation.
@@ -2947,17 +2966,17 @@ impl<C> Builder<TableCreationParameters, C> {
         self,
         value: impl Into<Vec<AttributeDefinition>>,
     ) -> Self {
-        self.set(|v| v.attribute_definitions = value.into())
+        set(self, |v| v.attribute_definitions = value.into())
     }
 
     /// Sets [`key_schema`](TableCreationParameters::key_schema): The primary key and option sort key of the table created as part of the import operation.
     pub fn key_schema(self, value: impl Into<Vec<KeySchemaElement>>) -> Self {
-        self.set(|v| v.key_schema = value.into())
+        set(self, |v| v.key_schema = value.into())
     }
 
     /// Sets [`billing_mode`](TableCreationParameters::billing_mode): The billing mode for provisioning the table created as part of the import operation.
     pub fn billing_mode(self, value: impl Into<BillingMode>) -> Self {
-        self.set(|v| v.billing_mode = Some(value.into()))
+        set(self, |v| v.billing_mode = Some(value.into()))
     }
 
     /// Sets [`provisioned_throughput`](TableCreationParameters::provisioned_throughput): Represents the provisioned throughput settings for the specified global secondary index.
@@ -2965,17 +2984,17 @@ impl<C> Builder<TableCreationParameters, C> {
         self,
         value: impl Into<ProvisionedThroughput>,
     ) -> Self {
-        self.set(|v| v.provisioned_throughput = Some(value.into()))
+        set(self, |v| v.provisioned_throughput = Some(value.into()))
     }
 
     /// Sets [`on_demand_throughput`](TableCreationParameters::on_demand_throughput): Sets the maximum number of read and write units for the specified on-demand table.
     pub fn on_demand_throughput(self, value: impl Into<OnDemandThroughput>) -> Self {
-        self.set(|v| v.on_demand_throughput = Some(value.into()))
+        set(self, |v| v.on_demand_throughput = Some(value.into()))
     }
 
     /// Sets [`sse_specification`](TableCreationParameters::sse_specification): Represents the settings used to enable server-side encryption.
     pub fn sse_specification(self, value: impl Into<SseSpecification>) -> Self {
-        self.set(|v| v.sse_specification = Some(value.into()))
+        set(self, |v| v.sse_specification = Some(value.into()))
     }
 
     /// Sets [`global_secondary_indexes`](TableCreationParameters::global_secondary_indexes): The Global Secondary Indexes (GSI) of the table to be created as part of the import operation.
@@ -2983,12 +3002,12 @@ impl<C> Builder<TableCreationParameters, C> {
         self,
         value: impl Into<Vec<GlobalSecondaryIndex>>,
     ) -> Self {
-        self.set(|v| v.global_secondary_indexes = Some(value.into()))
+        set(self, |v| v.global_secondary_indexes = Some(value.into()))
     }
 
     /// Sets [`vector_indexes`](TableCreationParameters::vector_indexes): The vector indexes of the table to be created as part of the import operation.
     pub fn vector_indexes(self, value: impl Into<Vec<VectorIndex>>) -> Self {
-        self.set(|v| v.vector_indexes = Some(value.into()))
+        set(self, |v| v.vector_indexes = Some(value.into()))
     }
 }
 
@@ -3002,24 +3021,24 @@ impl Tag {
 impl<C> Builder<Tag, C> {
     /// Sets [`key`](Tag::key): The key of the tag.
     pub fn key(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.key = value.into())
+        set(self, |v| v.key = value.into())
     }
 
     /// Sets [`value`](Tag::value): The value of the tag.
     pub fn value(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.value = value.into())
+        set(self, |v| v.value = value.into())
     }
 }
 
 impl<C> Builder<TagResourceInput, C> {
     /// Sets [`resource_arn`](TagResourceInput::resource_arn): Identifies the Amazon DynamoDB resource to which tags should be added.
     pub fn resource_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.resource_arn = value.into())
+        set(self, |v| v.resource_arn = value.into())
     }
 
     /// Sets [`tags`](TagResourceInput::tags): The tags to be assigned to the Amazon DynamoDB resource.
     pub fn tags(self, value: impl Into<Vec<Tag>>) -> Self {
-        self.set(|v| v.tags = value.into())
+        set(self, |v| v.tags = value.into())
     }
 }
 
@@ -3033,12 +3052,12 @@ impl TimeToLiveSpecification {
 impl<C> Builder<TimeToLiveSpecification, C> {
     /// Sets [`enabled`](TimeToLiveSpecification::enabled): Indicates whether TTL is to be enabled (true) or disabled (false) on the table.
     pub fn enabled(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.enabled = value.into())
+        set(self, |v| v.enabled = value.into())
     }
 
     /// Sets [`attribute_name`](TimeToLiveSpecification::attribute_name): The name of the TTL attribute used to store the expiration time for items in the table.
     pub fn attribute_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.attribute_name = value.into())
+        set(self, |v| v.attribute_name = value.into())
     }
 }
 
@@ -3052,14 +3071,14 @@ impl TransactGetItem {
 impl<C> Builder<TransactGetItem, C> {
     /// Sets [`get`](TransactGetItem::get): Contains the primary key that identifies the item to get, together with the name of the table that contains the item, and optionally the specific attributes of the item to retrieve.
     pub fn get(self, value: impl Into<Get>) -> Self {
-        self.set(|v| v.get = value.into())
+        set(self, |v| v.get = value.into())
     }
 }
 
 impl<C> Builder<TransactGetItemsInput, C> {
     /// Sets [`transact_items`](TransactGetItemsInput::transact_items): An ordered array of up to 100 `TransactGetItem` objects, each of which contains a `Get` structure.
     pub fn transact_items(self, value: impl Into<Vec<TransactGetItem>>) -> Self {
-        self.set(|v| v.transact_items = value.into())
+        set(self, |v| v.transact_items = value.into())
     }
 
     /// Sets [`return_consumed_capacity`](TransactGetItemsInput::return_consumed_capacity): A value of `TOTAL` causes consumed capacity information to be returned, and a value of `NONE` prevents that information from being returned.
@@ -3067,7 +3086,7 @@ impl<C> Builder<TransactGetItemsInput, C> {
         self,
         value: impl Into<ReturnConsumedCapacity>,
     ) -> Self {
-        self.set(|v| v.return_consumed_capacity = Some(value.into()))
+        set(self, |v| v.return_consumed_capacity = Some(value.into()))
     }
 }
 
@@ -3081,37 +3100,37 @@ impl TransactWriteItem {
 impl<C> Builder<TransactWriteItem, C> {
     /// Sets [`condition_check`](TransactWriteItem::condition_check): A request to perform a check item operation.
     pub fn condition_check(self, value: impl Into<ConditionCheck>) -> Self {
-        self.set(|v| v.condition_check = Some(value.into()))
+        set(self, |v| v.condition_check = Some(value.into()))
     }
 
     /// Sets [`put`](TransactWriteItem::put): A request to perform a `PutItem` operation.
     pub fn put(self, value: impl Into<Put>) -> Self {
-        self.set(|v| v.put = Some(value.into()))
+        set(self, |v| v.put = Some(value.into()))
     }
 
     /// Sets [`delete`](TransactWriteItem::delete): A request to perform a `DeleteItem` operation.
     pub fn delete(self, value: impl Into<Delete>) -> Self {
-        self.set(|v| v.delete = Some(value.into()))
+        set(self, |v| v.delete = Some(value.into()))
     }
 
     /// Sets [`update`](TransactWriteItem::update): A request to perform an `UpdateItem` operation.
     pub fn update(self, value: impl Into<Update>) -> Self {
-        self.set(|v| v.update = Some(value.into()))
+        set(self, |v| v.update = Some(value.into()))
     }
 }
 
 impl<C> Builder<TransactWriteItemsInput, C> {
     /// Sets [`transact_items`](TransactWriteItemsInput::transact_items): An ordered array of up to 100 `TransactWriteItem` objects, each of which contains a `ConditionCheck`, `Put`, `Update`, or `Delete` object.
     pub fn transact_items(self, value: impl Into<Vec<TransactWriteItem>>) -> Self {
-        self.set(|v| v.transact_items = value.into())
+        set(self, |v| v.transact_items = value.into())
     }
 
-    /// Sets [`return_consumed_capacity`](TransactWriteItemsInput::return_consumed_capacity): Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    /// Sets [`return_consumed_capacity`](TransactWriteItemsInput::return_consumed_capacity)
     pub fn return_consumed_capacity(
         self,
         value: impl Into<ReturnConsumedCapacity>,
     ) -> Self {
-        self.set(|v| v.return_consumed_capacity = Some(value.into()))
+        set(self, |v| v.return_consumed_capacity = Some(value.into()))
     }
 
     /// Sets [`return_item_collection_metrics`](TransactWriteItemsInput::return_item_collection_metrics): Determines whether item collection metrics are returned.
@@ -3119,24 +3138,24 @@ impl<C> Builder<TransactWriteItemsInput, C> {
         self,
         value: impl Into<ReturnItemCollectionMetrics>,
     ) -> Self {
-        self.set(|v| v.return_item_collection_metrics = Some(value.into()))
+        set(self, |v| v.return_item_collection_metrics = Some(value.into()))
     }
 
     /// Sets [`client_request_token`](TransactWriteItemsInput::client_request_token): Providing a `ClientRequestToken` makes the call to `TransactWriteItems` idempotent, meaning that multiple identical calls have the same effect as one single call.
     pub fn client_request_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.client_request_token = Some(value.into()))
+        set(self, |v| v.client_request_token = Some(value.into()))
     }
 }
 
 impl<C> Builder<UntagResourceInput, C> {
     /// Sets [`resource_arn`](UntagResourceInput::resource_arn): The DynamoDB resource that the tags will be removed from.
     pub fn resource_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.resource_arn = value.into())
+        set(self, |v| v.resource_arn = value.into())
     }
 
     /// Sets [`tag_keys`](UntagResourceInput::tag_keys): A list of tag keys.
     pub fn tag_keys(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.tag_keys = value.into())
+        set(self, |v| v.tag_keys = value.into())
     }
 }
 
@@ -3150,22 +3169,22 @@ impl Update {
 impl<C> Builder<Update, C> {
     /// Sets [`key`](Update::key): The primary key of the item to be updated.
     pub fn key(self, value: impl Into<IndexMap<String, AttributeValue>>) -> Self {
-        self.set(|v| v.key = value.into())
+        set(self, |v| v.key = value.into())
     }
 
     /// Sets [`update_expression`](Update::update_expression): An expression that defines one or more attributes to be updated, the action to be performed on them, and new value(s) for them.
     pub fn update_expression(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.update_expression = value.into())
+        set(self, |v| v.update_expression = value.into())
     }
 
     /// Sets [`table_name`](Update::table_name): Name of the table for the `UpdateItem` request.
     pub fn table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_name = value.into())
+        set(self, |v| v.table_name = value.into())
     }
 
     /// Sets [`condition_expression`](Update::condition_expression): A condition that must be satisfied in order for a conditional update to succeed.
     pub fn condition_expression(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.condition_expression = Some(value.into()))
+        set(self, |v| v.condition_expression = Some(value.into()))
     }
 
     /// Sets [`expression_attribute_names`](Update::expression_attribute_names): One or more substitution tokens for attribute names in an expression.
@@ -3173,7 +3192,7 @@ impl<C> Builder<Update, C> {
         self,
         value: impl Into<IndexMap<String, String>>,
     ) -> Self {
-        self.set(|v| v.expression_attribute_names = Some(value.into()))
+        set(self, |v| v.expression_attribute_names = Some(value.into()))
     }
 
     /// Sets [`expression_attribute_values`](Update::expression_attribute_values): One or more values that can be substituted in an expression.
@@ -3181,7 +3200,7 @@ impl<C> Builder<Update, C> {
         self,
         value: impl Into<IndexMap<String, AttributeValue>>,
     ) -> Self {
-        self.set(|v| v.expression_attribute_values = Some(value.into()))
+        set(self, |v| v.expression_attribute_values = Some(value.into()))
     }
 
     /// Sets [`return_values_on_condition_check_failure`](Update::return_values_on_condition_check_failure): Use `ReturnValuesOnConditionCheckFailure` to get the item attributes if the `Update` condition fails.
@@ -3189,14 +3208,14 @@ impl<C> Builder<Update, C> {
         self,
         value: impl Into<ReturnValuesOnConditionCheckFailure>,
     ) -> Self {
-        self.set(|v| v.return_values_on_condition_check_failure = Some(value.into()))
+        set(self, |v| v.return_values_on_condition_check_failure = Some(value.into()))
     }
 }
 
 impl<C> Builder<UpdateContinuousBackupsInput, C> {
     /// Sets [`table_name`](UpdateContinuousBackupsInput::table_name): The name of the table.
     pub fn table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_name = value.into())
+        set(self, |v| v.table_name = value.into())
     }
 
     /// Sets [`point_in_time_recovery_specification`](UpdateContinuousBackupsInput::point_in_time_recovery_specification): Represents the settings used to enable point in time recovery.
@@ -3204,19 +3223,19 @@ impl<C> Builder<UpdateContinuousBackupsInput, C> {
         self,
         value: impl Into<PointInTimeRecoverySpecification>,
     ) -> Self {
-        self.set(|v| v.point_in_time_recovery_specification = value.into())
+        set(self, |v| v.point_in_time_recovery_specification = value.into())
     }
 }
 
 impl<C> Builder<UpdateContributorInsightsInput, C> {
     /// Sets [`table_name`](UpdateContributorInsightsInput::table_name): The name of the table.
     pub fn table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_name = value.into())
+        set(self, |v| v.table_name = value.into())
     }
 
     /// Sets [`index_name`](UpdateContributorInsightsInput::index_name): The global secondary index name, if applicable.
     pub fn index_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.index_name = Some(value.into()))
+        set(self, |v| v.index_name = Some(value.into()))
     }
 
     /// Sets [`contributor_insights_action`](UpdateContributorInsightsInput::contributor_insights_action): Represents the contributor insights action.
@@ -3224,7 +3243,7 @@ impl<C> Builder<UpdateContributorInsightsInput, C> {
         self,
         value: impl Into<ContributorInsightsAction>,
     ) -> Self {
-        self.set(|v| v.contributor_insights_action = value.into())
+        set(self, |v| v.contributor_insights_action = value.into())
     }
 
     /// Sets [`contributor_insights_mode`](UpdateContributorInsightsInput::contributor_insights_mode): Specifies whether to track all access and throttled events or throttled events only for the DynamoDB table or index.
@@ -3232,7 +3251,7 @@ impl<C> Builder<UpdateContributorInsightsInput, C> {
         self,
         value: impl Into<ContributorInsightsMode>,
     ) -> Self {
-        self.set(|v| v.contributor_insights_mode = Some(value.into()))
+        set(self, |v| v.contributor_insights_mode = Some(value.into()))
     }
 }
 
@@ -3246,7 +3265,7 @@ impl UpdateGlobalSecondaryIndexAction {
 impl<C> Builder<UpdateGlobalSecondaryIndexAction, C> {
     /// Sets [`index_name`](UpdateGlobalSecondaryIndexAction::index_name): The name of the global secondary index to be updated.
     pub fn index_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.index_name = value.into())
+        set(self, |v| v.index_name = value.into())
     }
 
     /// Sets [`provisioned_throughput`](UpdateGlobalSecondaryIndexAction::provisioned_throughput): Represents the provisioned throughput settings for the specified global secondary index.
@@ -3254,41 +3273,41 @@ impl<C> Builder<UpdateGlobalSecondaryIndexAction, C> {
         self,
         value: impl Into<ProvisionedThroughput>,
     ) -> Self {
-        self.set(|v| v.provisioned_throughput = Some(value.into()))
+        set(self, |v| v.provisioned_throughput = Some(value.into()))
     }
 
     /// Sets [`on_demand_throughput`](UpdateGlobalSecondaryIndexAction::on_demand_throughput): Updates the maximum number of read and write units for the specified global secondary index.
     pub fn on_demand_throughput(self, value: impl Into<OnDemandThroughput>) -> Self {
-        self.set(|v| v.on_demand_throughput = Some(value.into()))
+        set(self, |v| v.on_demand_throughput = Some(value.into()))
     }
 
     /// Sets [`warm_throughput`](UpdateGlobalSecondaryIndexAction::warm_throughput): Represents the warm throughput value of the new provisioned throughput settings to be applied to a global secondary index.
     pub fn warm_throughput(self, value: impl Into<WarmThroughput>) -> Self {
-        self.set(|v| v.warm_throughput = Some(value.into()))
+        set(self, |v| v.warm_throughput = Some(value.into()))
     }
 }
 
 impl<C> Builder<UpdateGlobalTableInput, C> {
     /// Sets [`global_table_name`](UpdateGlobalTableInput::global_table_name): The global table name.
     pub fn global_table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.global_table_name = value.into())
+        set(self, |v| v.global_table_name = value.into())
     }
 
     /// Sets [`replica_updates`](UpdateGlobalTableInput::replica_updates): A list of Regions that should be added or removed from the global table.
     pub fn replica_updates(self, value: impl Into<Vec<ReplicaUpdate>>) -> Self {
-        self.set(|v| v.replica_updates = value.into())
+        set(self, |v| v.replica_updates = value.into())
     }
 }
 
 impl<C> Builder<UpdateGlobalTableSettingsInput, C> {
     /// Sets [`global_table_name`](UpdateGlobalTableSettingsInput::global_table_name): The name of the global table
     pub fn global_table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.global_table_name = value.into())
+        set(self, |v| v.global_table_name = value.into())
     }
 
     /// Sets [`global_table_billing_mode`](UpdateGlobalTableSettingsInput::global_table_billing_mode): The billing mode of the global table.
     pub fn global_table_billing_mode(self, value: impl Into<BillingMode>) -> Self {
-        self.set(|v| v.global_table_billing_mode = Some(value.into()))
+        set(self, |v| v.global_table_billing_mode = Some(value.into()))
     }
 
     /// Sets [`global_table_provisioned_write_capacity_units`](UpdateGlobalTableSettingsInput::global_table_provisioned_write_capacity_units): The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException.`
@@ -3296,9 +3315,10 @@ impl<C> Builder<UpdateGlobalTableSettingsInput, C> {
         self,
         value: impl Into<i64>,
     ) -> Self {
-        self.set(|v| {
-            v.global_table_provisioned_write_capacity_units = Some(value.into());
-        })
+        set(
+            self,
+            |v| v.global_table_provisioned_write_capacity_units = Some(value.into()),
+        )
     }
 
     /// Sets [`global_table_provisioned_write_capacity_auto_scaling_settings_update`](UpdateGlobalTableSettingsInput::global_table_provisioned_write_capacity_auto_scaling_settings_update): Auto scaling settings for managing provisioned write capacity for the global table.
@@ -3306,11 +3326,14 @@ impl<C> Builder<UpdateGlobalTableSettingsInput, C> {
         self,
         value: impl Into<AutoScalingSettingsUpdate>,
     ) -> Self {
-        self.set(|v| {
-            v.global_table_provisioned_write_capacity_auto_scaling_settings_update = Some(
-                value.into(),
-            );
-        })
+        set(
+            self,
+            |v| {
+                v.global_table_provisioned_write_capacity_auto_scaling_settings_update = Some(
+                    value.into(),
+                );
+            },
+        )
     }
 
     /// Sets [`global_table_global_secondary_index_settings_update`](UpdateGlobalTableSettingsInput::global_table_global_secondary_index_settings_update): Represents the settings of a global secondary index for a global table that will be modified.
@@ -3318,9 +3341,14 @@ impl<C> Builder<UpdateGlobalTableSettingsInput, C> {
         self,
         value: impl Into<Vec<GlobalTableGlobalSecondaryIndexSettingsUpdate>>,
     ) -> Self {
-        self.set(|v| {
-            v.global_table_global_secondary_index_settings_update = Some(value.into());
-        })
+        set(
+            self,
+            |v| {
+                v.global_table_global_secondary_index_settings_update = Some(
+                    value.into(),
+                );
+            },
+        )
     }
 
     /// Sets [`replica_settings_update`](UpdateGlobalTableSettingsInput::replica_settings_update): Represents the settings for a global table in a Region that will be modified.
@@ -3328,19 +3356,19 @@ impl<C> Builder<UpdateGlobalTableSettingsInput, C> {
         self,
         value: impl Into<Vec<ReplicaSettingsUpdate>>,
     ) -> Self {
-        self.set(|v| v.replica_settings_update = Some(value.into()))
+        set(self, |v| v.replica_settings_update = Some(value.into()))
     }
 }
 
 impl<C> Builder<UpdateItemInput, C> {
     /// Sets [`table_name`](UpdateItemInput::table_name): The name of the table containing the item to update.
     pub fn table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_name = value.into())
+        set(self, |v| v.table_name = value.into())
     }
 
     /// Sets [`key`](UpdateItemInput::key): The primary key of the item to be updated.
     pub fn key(self, value: impl Into<IndexMap<String, AttributeValue>>) -> Self {
-        self.set(|v| v.key = value.into())
+        set(self, |v| v.key = value.into())
     }
 
     /// Sets [`attribute_updates`](UpdateItemInput::attribute_updates): This is a legacy parameter.
@@ -3348,7 +3376,7 @@ impl<C> Builder<UpdateItemInput, C> {
         self,
         value: impl Into<IndexMap<String, AttributeValueUpdate>>,
     ) -> Self {
-        self.set(|v| v.attribute_updates = Some(value.into()))
+        set(self, |v| v.attribute_updates = Some(value.into()))
     }
 
     /// Sets [`expected`](UpdateItemInput::expected): This is a legacy parameter.
@@ -3356,25 +3384,25 @@ impl<C> Builder<UpdateItemInput, C> {
         self,
         value: impl Into<IndexMap<String, ExpectedAttributeValue>>,
     ) -> Self {
-        self.set(|v| v.expected = Some(value.into()))
+        set(self, |v| v.expected = Some(value.into()))
     }
 
     /// Sets [`conditional_operator`](UpdateItemInput::conditional_operator): This is a legacy parameter.
     pub fn conditional_operator(self, value: impl Into<ConditionalOperator>) -> Self {
-        self.set(|v| v.conditional_operator = Some(value.into()))
+        set(self, |v| v.conditional_operator = Some(value.into()))
     }
 
     /// Sets [`return_values`](UpdateItemInput::return_values): Use `ReturnValues` if you want to get the item attributes as they appear before or after they are successfully updated.
     pub fn return_values(self, value: impl Into<ReturnValue>) -> Self {
-        self.set(|v| v.return_values = Some(value.into()))
+        set(self, |v| v.return_values = Some(value.into()))
     }
 
-    /// Sets [`return_consumed_capacity`](UpdateItemInput::return_consumed_capacity): Determines the level of detail about either provisioned or on-demand throughput consumption that is returned in the response:
+    /// Sets [`return_consumed_capacity`](UpdateItemInput::return_consumed_capacity)
     pub fn return_consumed_capacity(
         self,
         value: impl Into<ReturnConsumedCapacity>,
     ) -> Self {
-        self.set(|v| v.return_consumed_capacity = Some(value.into()))
+        set(self, |v| v.return_consumed_capacity = Some(value.into()))
     }
 
     /// Sets [`return_item_collection_metrics`](UpdateItemInput::return_item_collection_metrics): Determines whether item collection metrics are returned.
@@ -3382,17 +3410,17 @@ impl<C> Builder<UpdateItemInput, C> {
         self,
         value: impl Into<ReturnItemCollectionMetrics>,
     ) -> Self {
-        self.set(|v| v.return_item_collection_metrics = Some(value.into()))
+        set(self, |v| v.return_item_collection_metrics = Some(value.into()))
     }
 
     /// Sets [`update_expression`](UpdateItemInput::update_expression): An expression that defines one or more attributes to be updated, the action to be performed on them, and new values for them.
     pub fn update_expression(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.update_expression = Some(value.into()))
+        set(self, |v| v.update_expression = Some(value.into()))
     }
 
     /// Sets [`condition_expression`](UpdateItemInput::condition_expression): A condition that must be satisfied in order for a conditional update to succeed.
     pub fn condition_expression(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.condition_expression = Some(value.into()))
+        set(self, |v| v.condition_expression = Some(value.into()))
     }
 
     /// Sets [`expression_attribute_names`](UpdateItemInput::expression_attribute_names): One or more substitution tokens for attribute names in an expression.
@@ -3400,7 +3428,7 @@ impl<C> Builder<UpdateItemInput, C> {
         self,
         value: impl Into<IndexMap<String, String>>,
     ) -> Self {
-        self.set(|v| v.expression_attribute_names = Some(value.into()))
+        set(self, |v| v.expression_attribute_names = Some(value.into()))
     }
 
     /// Sets [`expression_attribute_values`](UpdateItemInput::expression_attribute_values): One or more values that can be substituted in an expression.
@@ -3408,7 +3436,7 @@ impl<C> Builder<UpdateItemInput, C> {
         self,
         value: impl Into<IndexMap<String, AttributeValue>>,
     ) -> Self {
-        self.set(|v| v.expression_attribute_values = Some(value.into()))
+        set(self, |v| v.expression_attribute_values = Some(value.into()))
     }
 
     /// Sets [`return_values_on_condition_check_failure`](UpdateItemInput::return_values_on_condition_check_failure): An optional parameter that returns the item attributes for an `UpdateItem` operation that failed a condition check.
@@ -3416,7 +3444,7 @@ impl<C> Builder<UpdateItemInput, C> {
         self,
         value: impl Into<ReturnValuesOnConditionCheckFailure>,
     ) -> Self {
-        self.set(|v| v.return_values_on_condition_check_failure = Some(value.into()))
+        set(self, |v| v.return_values_on_condition_check_failure = Some(value.into()))
     }
 }
 
@@ -3433,19 +3461,19 @@ impl<C> Builder<UpdateKinesisStreamingConfiguration, C> {
         self,
         value: impl Into<ApproximateCreationDateTimePrecision>,
     ) -> Self {
-        self.set(|v| v.approximate_creation_date_time_precision = Some(value.into()))
+        set(self, |v| v.approximate_creation_date_time_precision = Some(value.into()))
     }
 }
 
 impl<C> Builder<UpdateKinesisStreamingDestinationInput, C> {
     /// Sets [`table_name`](UpdateKinesisStreamingDestinationInput::table_name): The table name for the Kinesis streaming destination input.
     pub fn table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_name = value.into())
+        set(self, |v| v.table_name = value.into())
     }
 
     /// Sets [`stream_arn`](UpdateKinesisStreamingDestinationInput::stream_arn): The Amazon Resource Name (ARN) for the Kinesis stream input.
     pub fn stream_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.stream_arn = value.into())
+        set(self, |v| v.stream_arn = value.into())
     }
 
     /// Sets [`update_kinesis_streaming_configuration`](UpdateKinesisStreamingDestinationInput::update_kinesis_streaming_configuration): The command to update the Kinesis stream configuration.
@@ -3453,7 +3481,7 @@ impl<C> Builder<UpdateKinesisStreamingDestinationInput, C> {
         self,
         value: impl Into<UpdateKinesisStreamingConfiguration>,
     ) -> Self {
-        self.set(|v| v.update_kinesis_streaming_configuration = Some(value.into()))
+        set(self, |v| v.update_kinesis_streaming_configuration = Some(value.into()))
     }
 }
 
@@ -3467,12 +3495,12 @@ impl UpdateReplicationGroupMemberAction {
 impl<C> Builder<UpdateReplicationGroupMemberAction, C> {
     /// Sets [`region_name`](UpdateReplicationGroupMemberAction::region_name): The Region where the replica exists.
     pub fn region_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.region_name = value.into())
+        set(self, |v| v.region_name = value.into())
     }
 
     /// Sets [`kms_master_key_id`](UpdateReplicationGroupMemberAction::kms_master_key_id): The KMS key of the replica that should be used for KMS encryption.
     pub fn kms_master_key_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.kms_master_key_id = Some(value.into()))
+        set(self, |v| v.kms_master_key_id = Some(value.into()))
     }
 
     /// Sets [`provisioned_throughput_override`](UpdateReplicationGroupMemberAction::provisioned_throughput_override): Replica-specific provisioned throughput.
@@ -3480,7 +3508,7 @@ impl<C> Builder<UpdateReplicationGroupMemberAction, C> {
         self,
         value: impl Into<ProvisionedThroughputOverride>,
     ) -> Self {
-        self.set(|v| v.provisioned_throughput_override = Some(value.into()))
+        set(self, |v| v.provisioned_throughput_override = Some(value.into()))
     }
 
     /// Sets [`on_demand_throughput_override`](UpdateReplicationGroupMemberAction::on_demand_throughput_override): Overrides the maximum on-demand throughput for the replica table.
@@ -3488,7 +3516,7 @@ impl<C> Builder<UpdateReplicationGroupMemberAction, C> {
         self,
         value: impl Into<OnDemandThroughputOverride>,
     ) -> Self {
-        self.set(|v| v.on_demand_throughput_override = Some(value.into()))
+        set(self, |v| v.on_demand_throughput_override = Some(value.into()))
     }
 
     /// Sets [`global_secondary_indexes`](UpdateReplicationGroupMemberAction::global_secondary_indexes): Replica-specific global secondary index settings.
@@ -3496,12 +3524,12 @@ impl<C> Builder<UpdateReplicationGroupMemberAction, C> {
         self,
         value: impl Into<Vec<ReplicaGlobalSecondaryIndex>>,
     ) -> Self {
-        self.set(|v| v.global_secondary_indexes = Some(value.into()))
+        set(self, |v| v.global_secondary_indexes = Some(value.into()))
     }
 
     /// Sets [`table_class_override`](UpdateReplicationGroupMemberAction::table_class_override): Replica-specific table class.
     pub fn table_class_override(self, value: impl Into<TableClass>) -> Self {
-        self.set(|v| v.table_class_override = Some(value.into()))
+        set(self, |v| v.table_class_override = Some(value.into()))
     }
 }
 
@@ -3511,17 +3539,17 @@ impl<C> Builder<UpdateTableInput, C> {
         self,
         value: impl Into<Vec<AttributeDefinition>>,
     ) -> Self {
-        self.set(|v| v.attribute_definitions = Some(value.into()))
+        set(self, |v| v.attribute_definitions = Some(value.into()))
     }
 
     /// Sets [`table_name`](UpdateTableInput::table_name): The name of the table to be updated.
     pub fn table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_name = value.into())
+        set(self, |v| v.table_name = value.into())
     }
 
     /// Sets [`billing_mode`](UpdateTableInput::billing_mode): Controls how you are charged for read and write throughput and how you manage capacity.
     pub fn billing_mode(self, value: impl Into<BillingMode>) -> Self {
-        self.set(|v| v.billing_mode = Some(value.into()))
+        set(self, |v| v.billing_mode = Some(value.into()))
     }
 
     /// Sets [`provisioned_throughput`](UpdateTableInput::provisioned_throughput): The new provisioned throughput settings for the specified table or index.
@@ -3529,7 +3557,7 @@ impl<C> Builder<UpdateTableInput, C> {
         self,
         value: impl Into<ProvisionedThroughput>,
     ) -> Self {
-        self.set(|v| v.provisioned_throughput = Some(value.into()))
+        set(self, |v| v.provisioned_throughput = Some(value.into()))
     }
 
     /// Sets [`global_secondary_index_updates`](UpdateTableInput::global_secondary_index_updates): An array of one or more global secondary indexes for the table.
@@ -3537,32 +3565,32 @@ impl<C> Builder<UpdateTableInput, C> {
         self,
         value: impl Into<Vec<GlobalSecondaryIndexUpdate>>,
     ) -> Self {
-        self.set(|v| v.global_secondary_index_updates = Some(value.into()))
+        set(self, |v| v.global_secondary_index_updates = Some(value.into()))
     }
 
     /// Sets [`stream_specification`](UpdateTableInput::stream_specification): Represents the DynamoDB Streams configuration for the table.
     pub fn stream_specification(self, value: impl Into<StreamSpecification>) -> Self {
-        self.set(|v| v.stream_specification = Some(value.into()))
+        set(self, |v| v.stream_specification = Some(value.into()))
     }
 
     /// Sets [`sse_specification`](UpdateTableInput::sse_specification): The new server-side encryption settings for the specified table.
     pub fn sse_specification(self, value: impl Into<SseSpecification>) -> Self {
-        self.set(|v| v.sse_specification = Some(value.into()))
+        set(self, |v| v.sse_specification = Some(value.into()))
     }
 
     /// Sets [`replica_updates`](UpdateTableInput::replica_updates): A list of replica update actions (create, delete, update, or disassociate) for the table.
     pub fn replica_updates(self, value: impl Into<Vec<ReplicationGroupUpdate>>) -> Self {
-        self.set(|v| v.replica_updates = Some(value.into()))
+        set(self, |v| v.replica_updates = Some(value.into()))
     }
 
     /// Sets [`table_class`](UpdateTableInput::table_class): The table class of the table to be updated.
     pub fn table_class(self, value: impl Into<TableClass>) -> Self {
-        self.set(|v| v.table_class = Some(value.into()))
+        set(self, |v| v.table_class = Some(value.into()))
     }
 
     /// Sets [`deletion_protection_enabled`](UpdateTableInput::deletion_protection_enabled): Indicates whether deletion protection is to be enabled (true) or disabled (false) on the table.
     pub fn deletion_protection_enabled(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.deletion_protection_enabled = Some(value.into()))
+        set(self, |v| v.deletion_protection_enabled = Some(value.into()))
     }
 
     /// Sets [`multi_region_consistency`](UpdateTableInput::multi_region_consistency): Specifies the consistency mode for a new global table.
@@ -3570,7 +3598,7 @@ impl<C> Builder<UpdateTableInput, C> {
         self,
         value: impl Into<MultiRegionConsistency>,
     ) -> Self {
-        self.set(|v| v.multi_region_consistency = Some(value.into()))
+        set(self, |v| v.multi_region_consistency = Some(value.into()))
     }
 
     /// Sets [`global_table_witness_updates`](UpdateTableInput::global_table_witness_updates): A list of witness updates for a MRSC global table.
@@ -3578,17 +3606,17 @@ impl<C> Builder<UpdateTableInput, C> {
         self,
         value: impl Into<Vec<GlobalTableWitnessGroupUpdate>>,
     ) -> Self {
-        self.set(|v| v.global_table_witness_updates = Some(value.into()))
+        set(self, |v| v.global_table_witness_updates = Some(value.into()))
     }
 
     /// Sets [`on_demand_throughput`](UpdateTableInput::on_demand_throughput): Updates the maximum number of read and write units for the specified table in on-demand capacity mode.
     pub fn on_demand_throughput(self, value: impl Into<OnDemandThroughput>) -> Self {
-        self.set(|v| v.on_demand_throughput = Some(value.into()))
+        set(self, |v| v.on_demand_throughput = Some(value.into()))
     }
 
     /// Sets [`warm_throughput`](UpdateTableInput::warm_throughput): Represents the warm throughput (in read units per second and write units per second) for updating a table.
     pub fn warm_throughput(self, value: impl Into<WarmThroughput>) -> Self {
-        self.set(|v| v.warm_throughput = Some(value.into()))
+        set(self, |v| v.warm_throughput = Some(value.into()))
     }
 
     /// Sets [`global_table_settings_replication_mode`](UpdateTableInput::global_table_settings_replication_mode): Controls the settings replication mode for a global table replica.
@@ -3596,17 +3624,17 @@ impl<C> Builder<UpdateTableInput, C> {
         self,
         value: impl Into<GlobalTableSettingsReplicationMode>,
     ) -> Self {
-        self.set(|v| v.global_table_settings_replication_mode = Some(value.into()))
+        set(self, |v| v.global_table_settings_replication_mode = Some(value.into()))
     }
 
     /// Sets [`disassociation_protection_enabled`](UpdateTableInput::disassociation_protection_enabled): Specifies whether disassociation protection is enabled (`true`) or disabled (`false`) for the local replica of a multi-Region eventual consistency (MREC) global table using Version 2019.11.21.
     pub fn disassociation_protection_enabled(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.disassociation_protection_enabled = Some(value.into()))
+        set(self, |v| v.disassociation_protection_enabled = Some(value.into()))
     }
 
     /// Sets [`vector_index_updates`](UpdateTableInput::vector_index_updates): A list of vector indexes to be added to or removed from the table.
     pub fn vector_index_updates(self, value: impl Into<Vec<VectorIndexUpdate>>) -> Self {
-        self.set(|v| v.vector_index_updates = Some(value.into()))
+        set(self, |v| v.vector_index_updates = Some(value.into()))
     }
 }
 
@@ -3616,12 +3644,12 @@ impl<C> Builder<UpdateTableReplicaAutoScalingInput, C> {
         self,
         value: impl Into<Vec<GlobalSecondaryIndexAutoScalingUpdate>>,
     ) -> Self {
-        self.set(|v| v.global_secondary_index_updates = Some(value.into()))
+        set(self, |v| v.global_secondary_index_updates = Some(value.into()))
     }
 
     /// Sets [`table_name`](UpdateTableReplicaAutoScalingInput::table_name): The name of the global table to be updated.
     pub fn table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_name = value.into())
+        set(self, |v| v.table_name = value.into())
     }
 
     /// Sets [`provisioned_write_capacity_auto_scaling_update`](UpdateTableReplicaAutoScalingInput::provisioned_write_capacity_auto_scaling_update): Represents the auto scaling settings to be modified for a global table or global secondary index.
@@ -3629,9 +3657,10 @@ impl<C> Builder<UpdateTableReplicaAutoScalingInput, C> {
         self,
         value: impl Into<AutoScalingSettingsUpdate>,
     ) -> Self {
-        self.set(|v| {
-            v.provisioned_write_capacity_auto_scaling_update = Some(value.into());
-        })
+        set(
+            self,
+            |v| v.provisioned_write_capacity_auto_scaling_update = Some(value.into()),
+        )
     }
 
     /// Sets [`replica_updates`](UpdateTableReplicaAutoScalingInput::replica_updates): Represents the auto scaling settings of replicas of the table that will be modified.
@@ -3639,14 +3668,14 @@ impl<C> Builder<UpdateTableReplicaAutoScalingInput, C> {
         self,
         value: impl Into<Vec<ReplicaAutoScalingUpdate>>,
     ) -> Self {
-        self.set(|v| v.replica_updates = Some(value.into()))
+        set(self, |v| v.replica_updates = Some(value.into()))
     }
 }
 
 impl<C> Builder<UpdateTimeToLiveInput, C> {
     /// Sets [`table_name`](UpdateTimeToLiveInput::table_name): The name of the table to be configured.
     pub fn table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_name = value.into())
+        set(self, |v| v.table_name = value.into())
     }
 
     /// Sets [`time_to_live_specification`](UpdateTimeToLiveInput::time_to_live_specification): Represents the settings used to enable or disable Time to Live for the specified table.
@@ -3654,7 +3683,7 @@ impl<C> Builder<UpdateTimeToLiveInput, C> {
         self,
         value: impl Into<TimeToLiveSpecification>,
     ) -> Self {
-        self.set(|v| v.time_to_live_specification = value.into())
+        set(self, |v| v.time_to_live_specification = value.into())
     }
 }
 
@@ -3668,7 +3697,7 @@ impl VectorAttributeDefinition {
 impl<C> Builder<VectorAttributeDefinition, C> {
     /// Sets [`attribute_name`](VectorAttributeDefinition::attribute_name): The name of the vector attribute.
     pub fn attribute_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.attribute_name = value.into())
+        set(self, |v| v.attribute_name = value.into())
     }
 }
 
@@ -3682,32 +3711,32 @@ impl VectorIndex {
 impl<C> Builder<VectorIndex, C> {
     /// Sets [`index_name`](VectorIndex::index_name): The name of the vector index.
     pub fn index_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.index_name = value.into())
+        set(self, |v| v.index_name = value.into())
     }
 
     /// Sets [`vector_attribute`](VectorIndex::vector_attribute): The vector attribute configuration for the index.
     pub fn vector_attribute(self, value: impl Into<VectorAttributeDefinition>) -> Self {
-        self.set(|v| v.vector_attribute = value.into())
+        set(self, |v| v.vector_attribute = value.into())
     }
 
     /// Sets [`search_schema`](VectorIndex::search_schema): The search schema that defines partition key and inline filter attributes for the vector index.
     pub fn search_schema(self, value: impl Into<Vec<SearchSchemaElement>>) -> Self {
-        self.set(|v| v.search_schema = Some(value.into()))
+        set(self, |v| v.search_schema = Some(value.into()))
     }
 
     /// Sets [`projection`](VectorIndex::projection): Specifies attributes that are copied (projected) from the table into the vector index.
     pub fn projection(self, value: impl Into<Projection>) -> Self {
-        self.set(|v| v.projection = value.into())
+        set(self, |v| v.projection = value.into())
     }
 
     /// Sets [`dimensions`](VectorIndex::dimensions): The number of dimensions in each vector.
     pub fn dimensions(self, value: impl Into<i64>) -> Self {
-        self.set(|v| v.dimensions = value.into())
+        set(self, |v| v.dimensions = value.into())
     }
 
     /// Sets [`distance_function`](VectorIndex::distance_function): The distance function used to calculate similarity between vectors.
     pub fn distance_function(self, value: impl Into<VectorDistanceFunction>) -> Self {
-        self.set(|v| v.distance_function = value.into())
+        set(self, |v| v.distance_function = value.into())
     }
 }
 
@@ -3721,12 +3750,12 @@ impl VectorIndexUpdate {
 impl<C> Builder<VectorIndexUpdate, C> {
     /// Sets [`create`](VectorIndexUpdate::create): The configuration for creating a new vector index on the table.
     pub fn create(self, value: impl Into<CreateVectorIndexAction>) -> Self {
-        self.set(|v| v.create = Some(value.into()))
+        set(self, |v| v.create = Some(value.into()))
     }
 
     /// Sets [`delete`](VectorIndexUpdate::delete): The configuration for deleting an existing vector index from the table.
     pub fn delete(self, value: impl Into<DeleteVectorIndexAction>) -> Self {
-        self.set(|v| v.delete = Some(value.into()))
+        set(self, |v| v.delete = Some(value.into()))
     }
 }
 
@@ -3740,12 +3769,12 @@ impl WarmThroughput {
 impl<C> Builder<WarmThroughput, C> {
     /// Sets [`read_units_per_second`](WarmThroughput::read_units_per_second): Represents the number of read operations your base table can instantaneously support.
     pub fn read_units_per_second(self, value: impl Into<i64>) -> Self {
-        self.set(|v| v.read_units_per_second = Some(value.into()))
+        set(self, |v| v.read_units_per_second = Some(value.into()))
     }
 
     /// Sets [`write_units_per_second`](WarmThroughput::write_units_per_second): Represents the number of write operations your base table can instantaneously support.
     pub fn write_units_per_second(self, value: impl Into<i64>) -> Self {
-        self.set(|v| v.write_units_per_second = Some(value.into()))
+        set(self, |v| v.write_units_per_second = Some(value.into()))
     }
 }
 
@@ -3759,24 +3788,24 @@ impl WriteRequest {
 impl<C> Builder<WriteRequest, C> {
     /// Sets [`put_request`](WriteRequest::put_request): A request to perform a `PutItem` operation.
     pub fn put_request(self, value: impl Into<PutRequest>) -> Self {
-        self.set(|v| v.put_request = Some(value.into()))
+        set(self, |v| v.put_request = Some(value.into()))
     }
 
     /// Sets [`delete_request`](WriteRequest::delete_request): A request to perform a `DeleteItem` operation.
     pub fn delete_request(self, value: impl Into<DeleteRequest>) -> Self {
-        self.set(|v| v.delete_request = Some(value.into()))
+        set(self, |v| v.delete_request = Some(value.into()))
     }
 }
 
 impl<C> Builder<EnableKinesisStreamingDestinationInput, C> {
     /// Sets [`table_name`](EnableKinesisStreamingDestinationInput::table_name): The name of the DynamoDB table.
     pub fn table_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.table_name = value.into())
+        set(self, |v| v.table_name = value.into())
     }
 
     /// Sets [`stream_arn`](EnableKinesisStreamingDestinationInput::stream_arn): The ARN for a Kinesis data stream.
     pub fn stream_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.stream_arn = value.into())
+        set(self, |v| v.stream_arn = value.into())
     }
 
     /// Sets [`enable_kinesis_streaming_configuration`](EnableKinesisStreamingDestinationInput::enable_kinesis_streaming_configuration): The source for the Kinesis streaming information that is being enabled.
@@ -3784,6 +3813,6 @@ impl<C> Builder<EnableKinesisStreamingDestinationInput, C> {
         self,
         value: impl Into<EnableKinesisStreamingConfiguration>,
     ) -> Self {
-        self.set(|v| v.enable_kinesis_streaming_configuration = Some(value.into()))
+        set(self, |v| v.enable_kinesis_streaming_configuration = Some(value.into()))
     }
 }

@@ -1389,7 +1389,6 @@ impl ReplicaStatus {
             Self::InaccessibleEncryptionCredentials => {
                 "INACCESSIBLE_ENCRYPTION_CREDENTIALS"
             }
-
             Self::Archiving => "ARCHIVING",
             Self::Archived => "ARCHIVED",
             Self::ReplicationNotAuthorized => "REPLICATION_NOT_AUTHORIZED",
@@ -1410,7 +1409,6 @@ impl From<&str> for ReplicaStatus {
             "INACCESSIBLE_ENCRYPTION_CREDENTIALS" => {
                 Self::InaccessibleEncryptionCredentials
             }
-
             "ARCHIVING" => Self::Archiving,
             "ARCHIVED" => Self::Archived,
             "REPLICATION_NOT_AUTHORIZED" => Self::ReplicationNotAuthorized,
@@ -1930,7 +1928,6 @@ impl TableStatus {
             Self::InaccessibleEncryptionCredentials => {
                 "INACCESSIBLE_ENCRYPTION_CREDENTIALS"
             }
-
             Self::Archiving => "ARCHIVING",
             Self::Archived => "ARCHIVED",
             Self::ReplicationNotAuthorized => "REPLICATION_NOT_AUTHORIZED",
@@ -1949,7 +1946,6 @@ impl From<&str> for TableStatus {
             "INACCESSIBLE_ENCRYPTION_CREDENTIALS" => {
                 Self::InaccessibleEncryptionCredentials
             }
-
             "ARCHIVING" => Self::Archiving,
             "ARCHIVED" => Self::Archived,
             "REPLICATION_NOT_AUTHORIZED" => Self::ReplicationNotAuthorized,

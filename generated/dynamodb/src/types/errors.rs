@@ -16,7 +16,7 @@ pub struct BackupInUseException {
 }
 
 stratus_runtime::impl_error!(
-    BackupInUseException, "BackupInUseException", message : message
+    BackupInUseException, "BackupInUseException", message = message
 );
 
 /// Backup not found for the given BackupARN.
@@ -29,7 +29,7 @@ pub struct BackupNotFoundException {
 }
 
 stratus_runtime::impl_error!(
-    BackupNotFoundException, "BackupNotFoundException", message : message
+    BackupNotFoundException, "BackupNotFoundException", message = message
 );
 
 /// A condition specified in the operation failed to be evaluated.
@@ -45,7 +45,7 @@ pub struct ConditionalCheckFailedException {
 }
 
 stratus_runtime::impl_error!(
-    ConditionalCheckFailedException, "ConditionalCheckFailedException", message : message
+    ConditionalCheckFailedException, "ConditionalCheckFailedException", message = message
 );
 
 /// Backups have not yet been enabled for this table.
@@ -59,7 +59,7 @@ pub struct ContinuousBackupsUnavailableException {
 
 stratus_runtime::impl_error!(
     ContinuousBackupsUnavailableException, "ContinuousBackupsUnavailableException",
-    message : message
+    message = message
 );
 
 /// There was an attempt to insert an item with the same primary key as an item that already exists in the DynamoDB table.
@@ -72,7 +72,7 @@ pub struct DuplicateItemException {
 }
 
 stratus_runtime::impl_error!(
-    DuplicateItemException, "DuplicateItemException", message : message
+    DuplicateItemException, "DuplicateItemException", message = message
 );
 
 /// There was a conflict when writing to the specified S3 bucket.
@@ -85,7 +85,7 @@ pub struct ExportConflictException {
 }
 
 stratus_runtime::impl_error!(
-    ExportConflictException, "ExportConflictException", message : message
+    ExportConflictException, "ExportConflictException", message = message
 );
 
 /// The specified export was not found.
@@ -98,7 +98,7 @@ pub struct ExportNotFoundException {
 }
 
 stratus_runtime::impl_error!(
-    ExportNotFoundException, "ExportNotFoundException", message : message
+    ExportNotFoundException, "ExportNotFoundException", message = message
 );
 
 /// The specified global table already exists.
@@ -111,7 +111,7 @@ pub struct GlobalTableAlreadyExistsException {
 }
 
 stratus_runtime::impl_error!(
-    GlobalTableAlreadyExistsException, "GlobalTableAlreadyExistsException", message :
+    GlobalTableAlreadyExistsException, "GlobalTableAlreadyExistsException", message =
     message
 );
 
@@ -125,7 +125,7 @@ pub struct GlobalTableNotFoundException {
 }
 
 stratus_runtime::impl_error!(
-    GlobalTableNotFoundException, "GlobalTableNotFoundException", message : message
+    GlobalTableNotFoundException, "GlobalTableNotFoundException", message = message
 );
 
 /// DynamoDB rejected the request because you retried a request with a different payload but with an idempotent token that was already used.
@@ -139,7 +139,7 @@ pub struct IdempotentParameterMismatchException {
 
 stratus_runtime::impl_error!(
     IdempotentParameterMismatchException, "IdempotentParameterMismatchException", message
-    : message
+    = message
 );
 
 /// There was a conflict when importing from the specified S3 source. This can occur when the current import conflicts with a previous import request that had the same client token.
@@ -152,7 +152,7 @@ pub struct ImportConflictException {
 }
 
 stratus_runtime::impl_error!(
-    ImportConflictException, "ImportConflictException", message : message
+    ImportConflictException, "ImportConflictException", message = message
 );
 
 /// The specified import was not found.
@@ -165,7 +165,7 @@ pub struct ImportNotFoundException {
 }
 
 stratus_runtime::impl_error!(
-    ImportNotFoundException, "ImportNotFoundException", message : message
+    ImportNotFoundException, "ImportNotFoundException", message = message
 );
 
 /// The operation tried to access a nonexistent index.
@@ -178,7 +178,7 @@ pub struct IndexNotFoundException {
 }
 
 stratus_runtime::impl_error!(
-    IndexNotFoundException, "IndexNotFoundException", message : message
+    IndexNotFoundException, "IndexNotFoundException", message = message
 );
 
 /// An error occurred on the server side.
@@ -191,7 +191,7 @@ pub struct InternalServerError {
 }
 
 stratus_runtime::impl_error!(
-    InternalServerError, "InternalServerError", message : message
+    InternalServerError, "InternalServerError", message = message
 );
 
 /// The specified `ExportTime` is outside of the point in time recovery window.
@@ -204,7 +204,7 @@ pub struct InvalidExportTimeException {
 }
 
 stratus_runtime::impl_error!(
-    InvalidExportTimeException, "InvalidExportTimeException", message : message
+    InvalidExportTimeException, "InvalidExportTimeException", message = message
 );
 
 /// An invalid restore time was specified. RestoreDateTime must be between EarliestRestorableDateTime and LatestRestorableDateTime.
@@ -217,7 +217,7 @@ pub struct InvalidRestoreTimeException {
 }
 
 stratus_runtime::impl_error!(
-    InvalidRestoreTimeException, "InvalidRestoreTimeException", message : message
+    InvalidRestoreTimeException, "InvalidRestoreTimeException", message = message
 );
 
 /// An item collection is too large. This exception is only returned for tables that have one or more local secondary indexes.
@@ -231,7 +231,7 @@ pub struct ItemCollectionSizeLimitExceededException {
 
 stratus_runtime::impl_error!(
     ItemCollectionSizeLimitExceededException, "ItemCollectionSizeLimitExceededException",
-    message : message
+    message = message
 );
 
 /// There is no limit to the number of daily on-demand backups that can be taken.
@@ -256,7 +256,7 @@ pub struct LimitExceededException {
 }
 
 stratus_runtime::impl_error!(
-    LimitExceededException, "LimitExceededException", message : message
+    LimitExceededException, "LimitExceededException", message = message
 );
 
 /// Point in time recovery has not yet been enabled for this source table.
@@ -270,7 +270,7 @@ pub struct PointInTimeRecoveryUnavailableException {
 
 stratus_runtime::impl_error!(
     PointInTimeRecoveryUnavailableException, "PointInTimeRecoveryUnavailableException",
-    message : message
+    message = message
 );
 
 /// The operation tried to access a nonexistent resource-based policy.
@@ -285,7 +285,7 @@ pub struct PolicyNotFoundException {
 }
 
 stratus_runtime::impl_error!(
-    PolicyNotFoundException, "PolicyNotFoundException", message : message
+    PolicyNotFoundException, "PolicyNotFoundException", message = message
 );
 
 /// The request was denied due to request throttling. For detailed information about why the request was throttled and the ARN of the impacted resource, find the [ThrottlingReason](<https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ThrottlingReason.html>) field in the returned exception. The Amazon Web Services SDKs for DynamoDB automatically retry requests that receive this exception. Your request is eventually successful, unless your retry queue is too large to finish. Reduce the frequency of requests and use exponential backoff. For more information, go to [Error Retries and Exponential Backoff](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html#Programming.Errors.RetryAndBackoff>) in the *Amazon DynamoDB Developer Guide*.
@@ -302,7 +302,7 @@ pub struct ProvisionedThroughputExceededException {
 
 stratus_runtime::impl_error!(
     ProvisionedThroughputExceededException, "ProvisionedThroughputExceededException",
-    message : message
+    message = message
 );
 
 /// The specified replica is already part of the global table.
@@ -315,7 +315,7 @@ pub struct ReplicaAlreadyExistsException {
 }
 
 stratus_runtime::impl_error!(
-    ReplicaAlreadyExistsException, "ReplicaAlreadyExistsException", message : message
+    ReplicaAlreadyExistsException, "ReplicaAlreadyExistsException", message = message
 );
 
 /// The specified replica is no longer part of the global table.
@@ -328,7 +328,7 @@ pub struct ReplicaNotFoundException {
 }
 
 stratus_runtime::impl_error!(
-    ReplicaNotFoundException, "ReplicaNotFoundException", message : message
+    ReplicaNotFoundException, "ReplicaNotFoundException", message = message
 );
 
 /// The request was rejected because one or more items in the request are being modified by a request in another Region.
@@ -341,8 +341,8 @@ pub struct ReplicatedWriteConflictException {
 }
 
 stratus_runtime::impl_error!(
-    ReplicatedWriteConflictException, "ReplicatedWriteConflictException", retry :
-    Transient, message : message
+    ReplicatedWriteConflictException, "ReplicatedWriteConflictException", retry =
+    Transient, message = message
 );
 
 /// Throughput exceeds the current throughput quota for your account. For detailed information about why the request was throttled and the ARN of the impacted resource, find the [ThrottlingReason](<https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ThrottlingReason.html>) field in the returned exception. Contact [Amazon Web Services Support](<https://aws.amazon.com/support>) to request a quota increase.
@@ -358,7 +358,7 @@ pub struct RequestLimitExceeded {
 }
 
 stratus_runtime::impl_error!(
-    RequestLimitExceeded, "RequestLimitExceeded", message : message
+    RequestLimitExceeded, "RequestLimitExceeded", message = message
 );
 
 /// The operation conflicts with the resource's availability. For example:
@@ -377,7 +377,7 @@ pub struct ResourceInUseException {
 }
 
 stratus_runtime::impl_error!(
-    ResourceInUseException, "ResourceInUseException", message : message
+    ResourceInUseException, "ResourceInUseException", message = message
 );
 
 /// The operation tried to access a nonexistent table or index. The resource might not be specified correctly, or its status might not be `ACTIVE`.
@@ -390,7 +390,7 @@ pub struct ResourceNotFoundException {
 }
 
 stratus_runtime::impl_error!(
-    ResourceNotFoundException, "ResourceNotFoundException", message : message
+    ResourceNotFoundException, "ResourceNotFoundException", message = message
 );
 
 /// A target table with the specified name already exists.
@@ -403,7 +403,7 @@ pub struct TableAlreadyExistsException {
 }
 
 stratus_runtime::impl_error!(
-    TableAlreadyExistsException, "TableAlreadyExistsException", message : message
+    TableAlreadyExistsException, "TableAlreadyExistsException", message = message
 );
 
 /// A target table with the specified name is either being created or deleted.
@@ -416,7 +416,7 @@ pub struct TableInUseException {
 }
 
 stratus_runtime::impl_error!(
-    TableInUseException, "TableInUseException", message : message
+    TableInUseException, "TableInUseException", message = message
 );
 
 /// A source table with the name `TableName` does not currently exist within the subscriber's account or the subscriber is operating in the wrong Amazon Web Services Region.
@@ -429,7 +429,7 @@ pub struct TableNotFoundException {
 }
 
 stratus_runtime::impl_error!(
-    TableNotFoundException, "TableNotFoundException", message : message
+    TableNotFoundException, "TableNotFoundException", message = message
 );
 
 /// The request was denied due to request throttling. For detailed information about why the request was throttled and the ARN of the impacted resource, find the [ThrottlingReason](<https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ThrottlingReason.html>) field in the returned exception.
@@ -445,7 +445,7 @@ pub struct ThrottlingException {
 }
 
 stratus_runtime::impl_error!(
-    ThrottlingException, "ThrottlingException", message : message
+    ThrottlingException, "ThrottlingException", message = message
 );
 
 /// The entire transaction request was canceled.
@@ -536,7 +536,7 @@ pub struct TransactionCanceledException {
 }
 
 stratus_runtime::impl_error!(
-    TransactionCanceledException, "TransactionCanceledException", message : message
+    TransactionCanceledException, "TransactionCanceledException", message = message
 );
 
 /// Operation was rejected because there is an ongoing transaction for the item.
@@ -549,7 +549,7 @@ pub struct TransactionConflictException {
 }
 
 stratus_runtime::impl_error!(
-    TransactionConflictException, "TransactionConflictException", message : message
+    TransactionConflictException, "TransactionConflictException", message = message
 );
 
 /// The transaction with the given request token is already in progress.
@@ -583,5 +583,5 @@ pub struct TransactionInProgressException {
 }
 
 stratus_runtime::impl_error!(
-    TransactionInProgressException, "TransactionInProgressException", message : message
+    TransactionInProgressException, "TransactionInProgressException", message = message
 );

@@ -13,8 +13,8 @@ use stratus_runtime::types::IndexMap;
 /// operation's input without a client.
 ///
 /// Its setters are those of `T`'s members, each taking anything that converts into the
-/// member's type; `C` is what `send()` goes through (a client, a waiter's context, or `()` for
-/// a value that is only built).
+/// member's type. `C` is the context: a client, which gives `send()`; a waiter's context,
+/// which gives `wait()`; or `()` for a value that is only built.
 #[derive(Clone, Debug, Default)]
 pub struct Builder<T, C = ()> {
     pub(crate) inner: T,
@@ -36,12 +36,12 @@ impl<T, C> Builder<T, C> {
     pub fn build(self) -> T {
         self.inner
     }
+}
 
-    /// Changes the value: what every setter does.
-    fn set(mut self, change: impl FnOnce(&mut T)) -> Self {
-        change(&mut self.inner);
-        self
-    }
+/// Changes the value `builder` holds: what every setter does.
+fn set<T, C>(mut builder: Builder<T, C>, change: impl FnOnce(&mut T)) -> Builder<T, C> {
+    change(&mut builder.inner);
+    builder
 }
 
 impl<T, C: stratus_runtime::operation::Dispatch<T>> Builder<T, C> {
@@ -82,19 +82,19 @@ where
 impl<C> Builder<AcceptDelegationRequestInput, C> {
     /// Sets [`delegation_request_id`](AcceptDelegationRequestInput::delegation_request_id): The unique identifier of the delegation request to accept.
     pub fn delegation_request_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.delegation_request_id = value.into())
+        set(self, |v| v.delegation_request_id = value.into())
     }
 }
 
 impl<C> Builder<AcquireRoleInput, C> {
     /// Sets [`template_arn`](AcquireRoleInput::template_arn): The Amazon Resource Name (ARN) of the role template to create the role from.
     pub fn template_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.template_arn = value.into())
+        set(self, |v| v.template_arn = value.into())
     }
 
     /// Sets [`template_minor_version`](AcquireRoleInput::template_minor_version): The minor version of the role template to use.
     pub fn template_minor_version(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.template_minor_version = Some(value.into()))
+        set(self, |v| v.template_minor_version = Some(value.into()))
     }
 
     /// Sets [`replacement_values`](AcquireRoleInput::replacement_values): A map of values to substitute for the parameters that are defined in the role template version.
@@ -102,98 +102,98 @@ impl<C> Builder<AcquireRoleInput, C> {
         self,
         value: impl Into<IndexMap<String, ReplacementValueEntry>>,
     ) -> Self {
-        self.set(|v| v.replacement_values = Some(value.into()))
+        set(self, |v| v.replacement_values = Some(value.into()))
     }
 }
 
 impl<C> Builder<AddClientIdToOpenIdConnectProviderInput, C> {
     /// Sets [`open_id_connect_provider_arn`](AddClientIdToOpenIdConnectProviderInput::open_id_connect_provider_arn): The Amazon Resource Name (ARN) of the IAM OpenID Connect (OIDC) provider resource to add the client ID to.
     pub fn open_id_connect_provider_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.open_id_connect_provider_arn = value.into())
+        set(self, |v| v.open_id_connect_provider_arn = value.into())
     }
 
     /// Sets [`client_id`](AddClientIdToOpenIdConnectProviderInput::client_id): The client ID (also known as audience) to add to the IAM OpenID Connect provider resource.
     pub fn client_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.client_id = value.into())
+        set(self, |v| v.client_id = value.into())
     }
 }
 
 impl<C> Builder<AddRoleToInstanceProfileInput, C> {
     /// Sets [`instance_profile_name`](AddRoleToInstanceProfileInput::instance_profile_name): The name of the instance profile to update.
     pub fn instance_profile_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.instance_profile_name = value.into())
+        set(self, |v| v.instance_profile_name = value.into())
     }
 
     /// Sets [`role_name`](AddRoleToInstanceProfileInput::role_name): The name of the role to add.
     pub fn role_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.role_name = value.into())
+        set(self, |v| v.role_name = value.into())
     }
 }
 
 impl<C> Builder<AddUserToGroupInput, C> {
     /// Sets [`group_name`](AddUserToGroupInput::group_name): The name of the group to update.
     pub fn group_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.group_name = value.into())
+        set(self, |v| v.group_name = value.into())
     }
 
     /// Sets [`user_name`](AddUserToGroupInput::user_name): The name of the user to add.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = value.into())
+        set(self, |v| v.user_name = value.into())
     }
 }
 
 impl<C> Builder<AssociateDelegationRequestInput, C> {
     /// Sets [`delegation_request_id`](AssociateDelegationRequestInput::delegation_request_id): The unique identifier of the delegation request to associate.
     pub fn delegation_request_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.delegation_request_id = value.into())
+        set(self, |v| v.delegation_request_id = value.into())
     }
 }
 
 impl<C> Builder<AttachGroupPolicyInput, C> {
     /// Sets [`group_name`](AttachGroupPolicyInput::group_name): The name (friendly name, not ARN) of the group to attach the policy to.
     pub fn group_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.group_name = value.into())
+        set(self, |v| v.group_name = value.into())
     }
 
     /// Sets [`policy_arn`](AttachGroupPolicyInput::policy_arn): The Amazon Resource Name (ARN) of the IAM policy you want to attach.
     pub fn policy_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_arn = value.into())
+        set(self, |v| v.policy_arn = value.into())
     }
 }
 
 impl<C> Builder<AttachRolePolicyInput, C> {
     /// Sets [`role_name`](AttachRolePolicyInput::role_name): The name (friendly name, not ARN) of the role to attach the policy to.
     pub fn role_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.role_name = value.into())
+        set(self, |v| v.role_name = value.into())
     }
 
     /// Sets [`policy_arn`](AttachRolePolicyInput::policy_arn): The Amazon Resource Name (ARN) of the IAM policy you want to attach.
     pub fn policy_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_arn = value.into())
+        set(self, |v| v.policy_arn = value.into())
     }
 }
 
 impl<C> Builder<AttachUserPolicyInput, C> {
     /// Sets [`user_name`](AttachUserPolicyInput::user_name): The name (friendly name, not ARN) of the IAM user to attach the policy to.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = value.into())
+        set(self, |v| v.user_name = value.into())
     }
 
     /// Sets [`policy_arn`](AttachUserPolicyInput::policy_arn): The Amazon Resource Name (ARN) of the IAM policy you want to attach.
     pub fn policy_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_arn = value.into())
+        set(self, |v| v.policy_arn = value.into())
     }
 }
 
 impl<C> Builder<ChangePasswordInput, C> {
     /// Sets [`old_password`](ChangePasswordInput::old_password): The IAM user's current password.
     pub fn old_password(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.old_password = value.into())
+        set(self, |v| v.old_password = value.into())
     }
 
     /// Sets [`new_password`](ChangePasswordInput::new_password): The new password.
     pub fn new_password(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.new_password = value.into())
+        set(self, |v| v.new_password = value.into())
     }
 }
 
@@ -207,17 +207,17 @@ impl ContextEntry {
 impl<C> Builder<ContextEntry, C> {
     /// Sets [`context_key_name`](ContextEntry::context_key_name): The full name of a condition context key, including the service prefix.
     pub fn context_key_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.context_key_name = Some(value.into()))
+        set(self, |v| v.context_key_name = Some(value.into()))
     }
 
     /// Sets [`context_key_values`](ContextEntry::context_key_values): The value (or values, if the condition context key supports multiple values) to provide to the simulation when the key is referenced by a `Condition` element in an input policy.
     pub fn context_key_values(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.context_key_values = Some(value.into()))
+        set(self, |v| v.context_key_values = Some(value.into()))
     }
 
     /// Sets [`context_key_type`](ContextEntry::context_key_type): The data type of the value (or values) specified in the `ContextKeyValues` parameter.
     pub fn context_key_type(self, value: impl Into<ContextKeyTypeEnum>) -> Self {
-        self.set(|v| v.context_key_type = Some(value.into()))
+        set(self, |v| v.context_key_type = Some(value.into()))
     }
 }
 
@@ -234,22 +234,22 @@ impl<C> Builder<ContextProvider, C> {
         self,
         value: impl Into<Vec<ContextProviderKeyDefinition>>,
     ) -> Self {
-        self.set(|v| v.key_definition_list = Some(value.into()))
+        set(self, |v| v.key_definition_list = Some(value.into()))
     }
 
     /// Sets [`subject_source_key`](ContextProvider::subject_source_key): The source key that is used to derive the subject for the injected trusted context.
     pub fn subject_source_key(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.subject_source_key = value.into())
+        set(self, |v| v.subject_source_key = value.into())
     }
 
     /// Sets [`subject_type_value`](ContextProvider::subject_type_value): A static value for the subject type, such as `user` or `workload`.
     pub fn subject_type_value(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.subject_type_value = Some(value.into()))
+        set(self, |v| v.subject_type_value = Some(value.into()))
     }
 
     /// Sets [`subject_type_source_key`](ContextProvider::subject_type_source_key): The source key that supplies the subject type from the external identity provider's assertion or token.
     pub fn subject_type_source_key(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.subject_type_source_key = Some(value.into()))
+        set(self, |v| v.subject_type_source_key = Some(value.into()))
     }
 }
 
@@ -263,259 +263,259 @@ impl ContextProviderKeyDefinition {
 impl<C> Builder<ContextProviderKeyDefinition, C> {
     /// Sets [`source_key`](ContextProviderKeyDefinition::source_key): The key in the external identity provider's assertion or token to read the value from.
     pub fn source_key(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.source_key = value.into())
+        set(self, |v| v.source_key = value.into())
     }
 
     /// Sets [`target_key`](ContextProviderKeyDefinition::target_key): The trusted context key to map the source value into.
     pub fn target_key(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.target_key = Some(value.into()))
+        set(self, |v| v.target_key = Some(value.into()))
     }
 }
 
 impl<C> Builder<CreateAccessKeyInput, C> {
     /// Sets [`user_name`](CreateAccessKeyInput::user_name): The name of the IAM user that the new key will belong to.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = Some(value.into()))
+        set(self, |v| v.user_name = Some(value.into()))
     }
 }
 
 impl<C> Builder<CreateAccountAliasInput, C> {
     /// Sets [`account_alias`](CreateAccountAliasInput::account_alias): The account alias to create.
     pub fn account_alias(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.account_alias = value.into())
+        set(self, |v| v.account_alias = value.into())
     }
 }
 
 impl<C> Builder<CreateDelegationRequestInput, C> {
     /// Sets [`owner_account_id`](CreateDelegationRequestInput::owner_account_id): The Amazon Web Services account ID this delegation request is targeted to.
     pub fn owner_account_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.owner_account_id = Some(value.into()))
+        set(self, |v| v.owner_account_id = Some(value.into()))
     }
 
     /// Sets [`description`](CreateDelegationRequestInput::description): A description of the delegation request.
     pub fn description(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.description = value.into())
+        set(self, |v| v.description = value.into())
     }
 
     /// Sets [`permissions`](CreateDelegationRequestInput::permissions): The permissions to be delegated in this delegation request.
     pub fn permissions(self, value: impl Into<DelegationPermission>) -> Self {
-        self.set(|v| v.permissions = value.into())
+        set(self, |v| v.permissions = value.into())
     }
 
     /// Sets [`request_message`](CreateDelegationRequestInput::request_message): A message explaining the reason for the delegation request.
     pub fn request_message(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.request_message = Some(value.into()))
+        set(self, |v| v.request_message = Some(value.into()))
     }
 
     /// Sets [`requestor_workflow_id`](CreateDelegationRequestInput::requestor_workflow_id): The workflow ID associated with the requestor.
     pub fn requestor_workflow_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.requestor_workflow_id = value.into())
+        set(self, |v| v.requestor_workflow_id = value.into())
     }
 
     /// Sets [`redirect_url`](CreateDelegationRequestInput::redirect_url): The URL to redirect to after the delegation request is processed.
     pub fn redirect_url(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.redirect_url = Some(value.into()))
+        set(self, |v| v.redirect_url = Some(value.into()))
     }
 
     /// Sets [`notification_channel`](CreateDelegationRequestInput::notification_channel): The notification channel for updates about the delegation request.
     pub fn notification_channel(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.notification_channel = value.into())
+        set(self, |v| v.notification_channel = value.into())
     }
 
     /// Sets [`session_duration`](CreateDelegationRequestInput::session_duration): The duration for which the delegated session should remain active, in seconds.
     pub fn session_duration(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.session_duration = value.into())
+        set(self, |v| v.session_duration = value.into())
     }
 
     /// Sets [`only_send_by_owner`](CreateDelegationRequestInput::only_send_by_owner): Specifies whether the delegation token should only be sent by the owner.
     pub fn only_send_by_owner(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.only_send_by_owner = Some(value.into()))
+        set(self, |v| v.only_send_by_owner = Some(value.into()))
     }
 }
 
 impl<C> Builder<CreateGroupInput, C> {
     /// Sets [`path`](CreateGroupInput::path): The path to the group.
     pub fn path(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.path = Some(value.into()))
+        set(self, |v| v.path = Some(value.into()))
     }
 
     /// Sets [`group_name`](CreateGroupInput::group_name): The name of the group to create.
     pub fn group_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.group_name = value.into())
+        set(self, |v| v.group_name = value.into())
     }
 }
 
 impl<C> Builder<CreateInstanceProfileInput, C> {
     /// Sets [`instance_profile_name`](CreateInstanceProfileInput::instance_profile_name): The name of the instance profile to create.
     pub fn instance_profile_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.instance_profile_name = value.into())
+        set(self, |v| v.instance_profile_name = value.into())
     }
 
     /// Sets [`path`](CreateInstanceProfileInput::path): The path to the instance profile.
     pub fn path(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.path = Some(value.into()))
+        set(self, |v| v.path = Some(value.into()))
     }
 
     /// Sets [`tags`](CreateInstanceProfileInput::tags): A list of tags that you want to attach to the newly created IAM instance profile.
     pub fn tags(self, value: impl Into<Vec<Tag>>) -> Self {
-        self.set(|v| v.tags = Some(value.into()))
+        set(self, |v| v.tags = Some(value.into()))
     }
 }
 
 impl<C> Builder<CreateLoginProfileInput, C> {
     /// Sets [`user_name`](CreateLoginProfileInput::user_name): The name of the IAM user to create a password for.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = Some(value.into()))
+        set(self, |v| v.user_name = Some(value.into()))
     }
 
     /// Sets [`password`](CreateLoginProfileInput::password): The new password for the user.
     pub fn password(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.password = Some(value.into()))
+        set(self, |v| v.password = Some(value.into()))
     }
 
     /// Sets [`password_reset_required`](CreateLoginProfileInput::password_reset_required): Specifies whether the user is required to set a new password on next sign-in.
     pub fn password_reset_required(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.password_reset_required = Some(value.into()))
+        set(self, |v| v.password_reset_required = Some(value.into()))
     }
 
     /// Sets [`max_signin_session_duration`](CreateLoginProfileInput::max_signin_session_duration): The maximum duration (in seconds) of an Amazon Web Services Sign-In session for this IAM user.
     pub fn max_signin_session_duration(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_signin_session_duration = Some(value.into()))
+        set(self, |v| v.max_signin_session_duration = Some(value.into()))
     }
 }
 
 impl<C> Builder<CreateOpenIdConnectProviderInput, C> {
     /// Sets [`url`](CreateOpenIdConnectProviderInput::url): The URL of the identity provider.
     pub fn url(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.url = value.into())
+        set(self, |v| v.url = value.into())
     }
 
     /// Sets [`client_id_list`](CreateOpenIdConnectProviderInput::client_id_list): Provides a list of client IDs, also known as audiences.
     pub fn client_id_list(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.client_id_list = Some(value.into()))
+        set(self, |v| v.client_id_list = Some(value.into()))
     }
 
     /// Sets [`thumbprint_list`](CreateOpenIdConnectProviderInput::thumbprint_list): A list of server certificate thumbprints for the OpenID Connect (OIDC) identity provider's server certificates.
     pub fn thumbprint_list(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.thumbprint_list = Some(value.into()))
+        set(self, |v| v.thumbprint_list = Some(value.into()))
     }
 
     /// Sets [`tags`](CreateOpenIdConnectProviderInput::tags): A list of tags that you want to attach to the new IAM OpenID Connect (OIDC) provider.
     pub fn tags(self, value: impl Into<Vec<Tag>>) -> Self {
-        self.set(|v| v.tags = Some(value.into()))
+        set(self, |v| v.tags = Some(value.into()))
     }
 
     /// Sets [`context_provider`](CreateOpenIdConnectProviderInput::context_provider): The trusted identity propagation context provider configuration to associate with the OpenID Connect (OIDC) provider.
     pub fn context_provider(self, value: impl Into<ContextProvider>) -> Self {
-        self.set(|v| v.context_provider = Some(value.into()))
+        set(self, |v| v.context_provider = Some(value.into()))
     }
 
     /// Sets [`identity_center_instance_arn`](CreateOpenIdConnectProviderInput::identity_center_instance_arn): The Amazon Resource Name (ARN) of the IAM Identity Center instance to associate with the OpenID Connect (OIDC) provider.
     pub fn identity_center_instance_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.identity_center_instance_arn = Some(value.into()))
+        set(self, |v| v.identity_center_instance_arn = Some(value.into()))
     }
 }
 
 impl<C> Builder<CreatePolicyInput, C> {
     /// Sets [`policy_name`](CreatePolicyInput::policy_name): The friendly name of the policy.
     pub fn policy_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_name = value.into())
+        set(self, |v| v.policy_name = value.into())
     }
 
     /// Sets [`path`](CreatePolicyInput::path): The path for the policy.
     pub fn path(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.path = Some(value.into()))
+        set(self, |v| v.path = Some(value.into()))
     }
 
     /// Sets [`policy_document`](CreatePolicyInput::policy_document): The JSON policy document that you want to use as the content for the new policy.
     pub fn policy_document(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_document = value.into())
+        set(self, |v| v.policy_document = value.into())
     }
 
     /// Sets [`description`](CreatePolicyInput::description): A friendly description of the policy.
     pub fn description(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.description = Some(value.into()))
+        set(self, |v| v.description = Some(value.into()))
     }
 
     /// Sets [`tags`](CreatePolicyInput::tags): A list of tags that you want to attach to the new IAM customer managed policy.
     pub fn tags(self, value: impl Into<Vec<Tag>>) -> Self {
-        self.set(|v| v.tags = Some(value.into()))
+        set(self, |v| v.tags = Some(value.into()))
     }
 }
 
 impl<C> Builder<CreatePolicyVersionInput, C> {
     /// Sets [`policy_arn`](CreatePolicyVersionInput::policy_arn): The Amazon Resource Name (ARN) of the IAM policy to which you want to add a new version.
     pub fn policy_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_arn = value.into())
+        set(self, |v| v.policy_arn = value.into())
     }
 
     /// Sets [`policy_document`](CreatePolicyVersionInput::policy_document): The JSON policy document that you want to use as the content for this new version of the policy.
     pub fn policy_document(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_document = value.into())
+        set(self, |v| v.policy_document = value.into())
     }
 
     /// Sets [`set_as_default`](CreatePolicyVersionInput::set_as_default): Specifies whether to set this version as the policy's default version.
     pub fn set_as_default(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.set_as_default = Some(value.into()))
+        set(self, |v| v.set_as_default = Some(value.into()))
     }
 }
 
 impl<C> Builder<CreateRoleInput, C> {
     /// Sets [`path`](CreateRoleInput::path): The path to the role.
     pub fn path(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.path = Some(value.into()))
+        set(self, |v| v.path = Some(value.into()))
     }
 
     /// Sets [`role_name`](CreateRoleInput::role_name): The name of the role to create.
     pub fn role_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.role_name = value.into())
+        set(self, |v| v.role_name = value.into())
     }
 
     /// Sets [`assume_role_policy_document`](CreateRoleInput::assume_role_policy_document): The trust relationship policy document that grants an entity permission to assume the role.
     pub fn assume_role_policy_document(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.assume_role_policy_document = value.into())
+        set(self, |v| v.assume_role_policy_document = value.into())
     }
 
     /// Sets [`description`](CreateRoleInput::description): A description of the role.
     pub fn description(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.description = Some(value.into()))
+        set(self, |v| v.description = Some(value.into()))
     }
 
     /// Sets [`max_session_duration`](CreateRoleInput::max_session_duration): The maximum session duration (in seconds) that you want to set for the specified role.
     pub fn max_session_duration(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_session_duration = Some(value.into()))
+        set(self, |v| v.max_session_duration = Some(value.into()))
     }
 
     /// Sets [`max_signin_session_duration`](CreateRoleInput::max_signin_session_duration): The maximum duration (in seconds) of an Amazon Web Services Sign-In session for users who sign in with this role.
     pub fn max_signin_session_duration(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_signin_session_duration = Some(value.into()))
+        set(self, |v| v.max_signin_session_duration = Some(value.into()))
     }
 
     /// Sets [`permissions_boundary`](CreateRoleInput::permissions_boundary): The ARN of the managed policy that is used to set the permissions boundary for the role.
     pub fn permissions_boundary(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.permissions_boundary = Some(value.into()))
+        set(self, |v| v.permissions_boundary = Some(value.into()))
     }
 
     /// Sets [`tags`](CreateRoleInput::tags): A list of tags that you want to attach to the new role.
     pub fn tags(self, value: impl Into<Vec<Tag>>) -> Self {
-        self.set(|v| v.tags = Some(value.into()))
+        set(self, |v| v.tags = Some(value.into()))
     }
 }
 
 impl<C> Builder<CreateSamlProviderInput, C> {
     /// Sets [`saml_metadata_document`](CreateSamlProviderInput::saml_metadata_document): An XML document generated by an identity provider (IdP) that supports SAML 2.0.
     pub fn saml_metadata_document(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.saml_metadata_document = value.into())
+        set(self, |v| v.saml_metadata_document = value.into())
     }
 
     /// Sets [`name`](CreateSamlProviderInput::name): The name of the provider to create.
     pub fn name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.name = value.into())
+        set(self, |v| v.name = value.into())
     }
 
     /// Sets [`tags`](CreateSamlProviderInput::tags): A list of tags that you want to attach to the new IAM SAML provider.
     pub fn tags(self, value: impl Into<Vec<Tag>>) -> Self {
-        self.set(|v| v.tags = Some(value.into()))
+        set(self, |v| v.tags = Some(value.into()))
     }
 
     /// Sets [`assertion_encryption_mode`](CreateSamlProviderInput::assertion_encryption_mode): Specifies the encryption setting for the SAML provider.
@@ -523,107 +523,107 @@ impl<C> Builder<CreateSamlProviderInput, C> {
         self,
         value: impl Into<AssertionEncryptionModeType>,
     ) -> Self {
-        self.set(|v| v.assertion_encryption_mode = Some(value.into()))
+        set(self, |v| v.assertion_encryption_mode = Some(value.into()))
     }
 
     /// Sets [`add_private_key`](CreateSamlProviderInput::add_private_key): The private key generated from your external identity provider.
     pub fn add_private_key(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.add_private_key = Some(value.into()))
+        set(self, |v| v.add_private_key = Some(value.into()))
     }
 
     /// Sets [`context_provider`](CreateSamlProviderInput::context_provider): The trusted identity propagation context provider configuration to associate with the SAML provider.
     pub fn context_provider(self, value: impl Into<ContextProvider>) -> Self {
-        self.set(|v| v.context_provider = Some(value.into()))
+        set(self, |v| v.context_provider = Some(value.into()))
     }
 
     /// Sets [`identity_center_instance_arn`](CreateSamlProviderInput::identity_center_instance_arn): The Amazon Resource Name (ARN) of the IAM Identity Center instance to associate with the SAML provider.
     pub fn identity_center_instance_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.identity_center_instance_arn = Some(value.into()))
+        set(self, |v| v.identity_center_instance_arn = Some(value.into()))
     }
 }
 
 impl<C> Builder<CreateServiceLinkedRoleInput, C> {
     /// Sets [`aws_service_name`](CreateServiceLinkedRoleInput::aws_service_name): The service principal for the Amazon Web Services service to which this role is attached.
     pub fn aws_service_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.aws_service_name = value.into())
+        set(self, |v| v.aws_service_name = value.into())
     }
 
     /// Sets [`description`](CreateServiceLinkedRoleInput::description): The description of the role.
     pub fn description(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.description = Some(value.into()))
+        set(self, |v| v.description = Some(value.into()))
     }
 
     /// Sets [`custom_suffix`](CreateServiceLinkedRoleInput::custom_suffix): A string that you provide, which is combined with the service-provided prefix to form the complete role name.
     pub fn custom_suffix(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.custom_suffix = Some(value.into()))
+        set(self, |v| v.custom_suffix = Some(value.into()))
     }
 }
 
 impl<C> Builder<CreateServiceSpecificCredentialInput, C> {
     /// Sets [`user_name`](CreateServiceSpecificCredentialInput::user_name): The name of the IAM user that is to be associated with the credentials.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = value.into())
+        set(self, |v| v.user_name = value.into())
     }
 
     /// Sets [`service_name`](CreateServiceSpecificCredentialInput::service_name): The name of the Amazon Web Services service that is to be associated with the credentials.
     pub fn service_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.service_name = value.into())
+        set(self, |v| v.service_name = value.into())
     }
 
     /// Sets [`credential_age_days`](CreateServiceSpecificCredentialInput::credential_age_days): The number of days until the service specific credential expires.
     pub fn credential_age_days(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.credential_age_days = Some(value.into()))
+        set(self, |v| v.credential_age_days = Some(value.into()))
     }
 }
 
 impl<C> Builder<CreateUserInput, C> {
     /// Sets [`path`](CreateUserInput::path): The path for the user name.
     pub fn path(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.path = Some(value.into()))
+        set(self, |v| v.path = Some(value.into()))
     }
 
     /// Sets [`user_name`](CreateUserInput::user_name): The name of the user to create.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = value.into())
+        set(self, |v| v.user_name = value.into())
     }
 
     /// Sets [`permissions_boundary`](CreateUserInput::permissions_boundary): The ARN of the managed policy that is used to set the permissions boundary for the user.
     pub fn permissions_boundary(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.permissions_boundary = Some(value.into()))
+        set(self, |v| v.permissions_boundary = Some(value.into()))
     }
 
     /// Sets [`tags`](CreateUserInput::tags): A list of tags that you want to attach to the new user.
     pub fn tags(self, value: impl Into<Vec<Tag>>) -> Self {
-        self.set(|v| v.tags = Some(value.into()))
+        set(self, |v| v.tags = Some(value.into()))
     }
 }
 
 impl<C> Builder<CreateVirtualMfaDeviceInput, C> {
     /// Sets [`path`](CreateVirtualMfaDeviceInput::path): The path for the virtual MFA device.
     pub fn path(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.path = Some(value.into()))
+        set(self, |v| v.path = Some(value.into()))
     }
 
     /// Sets [`virtual_mfa_device_name`](CreateVirtualMfaDeviceInput::virtual_mfa_device_name): The name of the virtual MFA device, which must be unique.
     pub fn virtual_mfa_device_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.virtual_mfa_device_name = value.into())
+        set(self, |v| v.virtual_mfa_device_name = value.into())
     }
 
     /// Sets [`tags`](CreateVirtualMfaDeviceInput::tags): A list of tags that you want to attach to the new IAM virtual MFA device.
     pub fn tags(self, value: impl Into<Vec<Tag>>) -> Self {
-        self.set(|v| v.tags = Some(value.into()))
+        set(self, |v| v.tags = Some(value.into()))
     }
 }
 
 impl<C> Builder<DeactivateMfaDeviceInput, C> {
     /// Sets [`user_name`](DeactivateMfaDeviceInput::user_name): The name of the user whose MFA device you want to deactivate.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = Some(value.into()))
+        set(self, |v| v.user_name = Some(value.into()))
     }
 
     /// Sets [`serial_number`](DeactivateMfaDeviceInput::serial_number): The serial number that uniquely identifies the MFA device.
     pub fn serial_number(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.serial_number = value.into())
+        set(self, |v| v.serial_number = value.into())
     }
 }
 
@@ -637,283 +637,283 @@ impl DelegationPermission {
 impl<C> Builder<DelegationPermission, C> {
     /// Sets [`policy_template_arn`](DelegationPermission::policy_template_arn): This ARN maps to a pre-registered policy content for this partner.
     pub fn policy_template_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_template_arn = Some(value.into()))
+        set(self, |v| v.policy_template_arn = Some(value.into()))
     }
 
     /// Sets [`parameters`](DelegationPermission::parameters): A list of policy parameters that define the scope and constraints of the delegated permissions.
     pub fn parameters(self, value: impl Into<Vec<PolicyParameter>>) -> Self {
-        self.set(|v| v.parameters = Some(value.into()))
+        set(self, |v| v.parameters = Some(value.into()))
     }
 }
 
 impl<C> Builder<DeleteAccessKeyInput, C> {
     /// Sets [`user_name`](DeleteAccessKeyInput::user_name): The name of the user whose access key pair you want to delete.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = Some(value.into()))
+        set(self, |v| v.user_name = Some(value.into()))
     }
 
     /// Sets [`access_key_id`](DeleteAccessKeyInput::access_key_id): The access key ID for the access key ID and secret access key you want to delete.
     pub fn access_key_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.access_key_id = value.into())
+        set(self, |v| v.access_key_id = value.into())
     }
 }
 
 impl<C> Builder<DeleteAccountAliasInput, C> {
     /// Sets [`account_alias`](DeleteAccountAliasInput::account_alias): The name of the account alias to delete.
     pub fn account_alias(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.account_alias = value.into())
+        set(self, |v| v.account_alias = value.into())
     }
 }
 
 impl<C> Builder<DeleteGroupPolicyInput, C> {
     /// Sets [`group_name`](DeleteGroupPolicyInput::group_name): The name (friendly name, not ARN) identifying the group that the policy is embedded in.
     pub fn group_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.group_name = value.into())
+        set(self, |v| v.group_name = value.into())
     }
 
     /// Sets [`policy_name`](DeleteGroupPolicyInput::policy_name): The name identifying the policy document to delete.
     pub fn policy_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_name = value.into())
+        set(self, |v| v.policy_name = value.into())
     }
 }
 
 impl<C> Builder<DeleteGroupInput, C> {
     /// Sets [`group_name`](DeleteGroupInput::group_name): The name of the IAM group to delete.
     pub fn group_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.group_name = value.into())
+        set(self, |v| v.group_name = value.into())
     }
 }
 
 impl<C> Builder<DeleteInstanceProfileInput, C> {
     /// Sets [`instance_profile_name`](DeleteInstanceProfileInput::instance_profile_name): The name of the instance profile to delete.
     pub fn instance_profile_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.instance_profile_name = value.into())
+        set(self, |v| v.instance_profile_name = value.into())
     }
 }
 
 impl<C> Builder<DeleteLoginProfileInput, C> {
     /// Sets [`user_name`](DeleteLoginProfileInput::user_name): The name of the user whose password you want to delete.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = Some(value.into()))
+        set(self, |v| v.user_name = Some(value.into()))
     }
 }
 
 impl<C> Builder<DeleteOpenIdConnectProviderInput, C> {
     /// Sets [`open_id_connect_provider_arn`](DeleteOpenIdConnectProviderInput::open_id_connect_provider_arn): The Amazon Resource Name (ARN) of the IAM OpenID Connect provider resource object to delete.
     pub fn open_id_connect_provider_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.open_id_connect_provider_arn = value.into())
+        set(self, |v| v.open_id_connect_provider_arn = value.into())
     }
 }
 
 impl<C> Builder<DeletePolicyInput, C> {
     /// Sets [`policy_arn`](DeletePolicyInput::policy_arn): The Amazon Resource Name (ARN) of the IAM policy you want to delete.
     pub fn policy_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_arn = value.into())
+        set(self, |v| v.policy_arn = value.into())
     }
 }
 
 impl<C> Builder<DeletePolicyVersionInput, C> {
     /// Sets [`policy_arn`](DeletePolicyVersionInput::policy_arn): The Amazon Resource Name (ARN) of the IAM policy from which you want to delete a version.
     pub fn policy_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_arn = value.into())
+        set(self, |v| v.policy_arn = value.into())
     }
 
     /// Sets [`version_id`](DeletePolicyVersionInput::version_id): The policy version to delete.
     pub fn version_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.version_id = value.into())
+        set(self, |v| v.version_id = value.into())
     }
 }
 
 impl<C> Builder<DeleteRolePermissionsBoundaryInput, C> {
     /// Sets [`role_name`](DeleteRolePermissionsBoundaryInput::role_name): The name (friendly name, not ARN) of the IAM role from which you want to remove the permissions boundary.
     pub fn role_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.role_name = value.into())
+        set(self, |v| v.role_name = value.into())
     }
 }
 
 impl<C> Builder<DeleteRolePolicyInput, C> {
     /// Sets [`role_name`](DeleteRolePolicyInput::role_name): The name (friendly name, not ARN) identifying the role that the policy is embedded in.
     pub fn role_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.role_name = value.into())
+        set(self, |v| v.role_name = value.into())
     }
 
     /// Sets [`policy_name`](DeleteRolePolicyInput::policy_name): The name of the inline policy to delete from the specified IAM role.
     pub fn policy_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_name = value.into())
+        set(self, |v| v.policy_name = value.into())
     }
 }
 
 impl<C> Builder<DeleteRoleInput, C> {
     /// Sets [`role_name`](DeleteRoleInput::role_name): The name of the role to delete.
     pub fn role_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.role_name = value.into())
+        set(self, |v| v.role_name = value.into())
     }
 }
 
 impl<C> Builder<DeleteSamlProviderInput, C> {
     /// Sets [`saml_provider_arn`](DeleteSamlProviderInput::saml_provider_arn): The Amazon Resource Name (ARN) of the SAML provider to delete.
     pub fn saml_provider_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.saml_provider_arn = value.into())
+        set(self, |v| v.saml_provider_arn = value.into())
     }
 }
 
 impl<C> Builder<DeleteSshPublicKeyInput, C> {
     /// Sets [`user_name`](DeleteSshPublicKeyInput::user_name): The name of the IAM user associated with the SSH public key.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = value.into())
+        set(self, |v| v.user_name = value.into())
     }
 
     /// Sets [`ssh_public_key_id`](DeleteSshPublicKeyInput::ssh_public_key_id): The unique identifier for the SSH public key.
     pub fn ssh_public_key_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.ssh_public_key_id = value.into())
+        set(self, |v| v.ssh_public_key_id = value.into())
     }
 }
 
 impl<C> Builder<DeleteServerCertificateInput, C> {
     /// Sets [`server_certificate_name`](DeleteServerCertificateInput::server_certificate_name): The name of the server certificate you want to delete.
     pub fn server_certificate_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.server_certificate_name = value.into())
+        set(self, |v| v.server_certificate_name = value.into())
     }
 }
 
 impl<C> Builder<DeleteServiceLinkedRoleInput, C> {
     /// Sets [`role_name`](DeleteServiceLinkedRoleInput::role_name): The name of the service-linked role to be deleted.
     pub fn role_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.role_name = value.into())
+        set(self, |v| v.role_name = value.into())
     }
 }
 
 impl<C> Builder<DeleteServiceSpecificCredentialInput, C> {
     /// Sets [`user_name`](DeleteServiceSpecificCredentialInput::user_name): The name of the IAM user associated with the service-specific credential.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = Some(value.into()))
+        set(self, |v| v.user_name = Some(value.into()))
     }
 
     /// Sets [`service_specific_credential_id`](DeleteServiceSpecificCredentialInput::service_specific_credential_id): The unique identifier of the service-specific credential.
     pub fn service_specific_credential_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.service_specific_credential_id = value.into())
+        set(self, |v| v.service_specific_credential_id = value.into())
     }
 }
 
 impl<C> Builder<DeleteSigningCertificateInput, C> {
     /// Sets [`user_name`](DeleteSigningCertificateInput::user_name): The name of the user the signing certificate belongs to.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = Some(value.into()))
+        set(self, |v| v.user_name = Some(value.into()))
     }
 
     /// Sets [`certificate_id`](DeleteSigningCertificateInput::certificate_id): The ID of the signing certificate to delete.
     pub fn certificate_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.certificate_id = value.into())
+        set(self, |v| v.certificate_id = value.into())
     }
 }
 
 impl<C> Builder<DeleteUserPermissionsBoundaryInput, C> {
     /// Sets [`user_name`](DeleteUserPermissionsBoundaryInput::user_name): The name (friendly name, not ARN) of the IAM user from which you want to remove the permissions boundary.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = value.into())
+        set(self, |v| v.user_name = value.into())
     }
 }
 
 impl<C> Builder<DeleteUserPolicyInput, C> {
     /// Sets [`user_name`](DeleteUserPolicyInput::user_name): The name (friendly name, not ARN) identifying the user that the policy is embedded in.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = value.into())
+        set(self, |v| v.user_name = value.into())
     }
 
     /// Sets [`policy_name`](DeleteUserPolicyInput::policy_name): The name identifying the policy document to delete.
     pub fn policy_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_name = value.into())
+        set(self, |v| v.policy_name = value.into())
     }
 }
 
 impl<C> Builder<DeleteUserInput, C> {
     /// Sets [`user_name`](DeleteUserInput::user_name): The name of the user to delete.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = value.into())
+        set(self, |v| v.user_name = value.into())
     }
 }
 
 impl<C> Builder<DeleteVirtualMfaDeviceInput, C> {
     /// Sets [`serial_number`](DeleteVirtualMfaDeviceInput::serial_number): The serial number that uniquely identifies the MFA device.
     pub fn serial_number(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.serial_number = value.into())
+        set(self, |v| v.serial_number = value.into())
     }
 }
 
 impl<C> Builder<DetachGroupPolicyInput, C> {
     /// Sets [`group_name`](DetachGroupPolicyInput::group_name): The name (friendly name, not ARN) of the IAM group to detach the policy from.
     pub fn group_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.group_name = value.into())
+        set(self, |v| v.group_name = value.into())
     }
 
     /// Sets [`policy_arn`](DetachGroupPolicyInput::policy_arn): The Amazon Resource Name (ARN) of the IAM policy you want to detach.
     pub fn policy_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_arn = value.into())
+        set(self, |v| v.policy_arn = value.into())
     }
 }
 
 impl<C> Builder<DetachRolePolicyInput, C> {
     /// Sets [`role_name`](DetachRolePolicyInput::role_name): The name (friendly name, not ARN) of the IAM role to detach the policy from.
     pub fn role_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.role_name = value.into())
+        set(self, |v| v.role_name = value.into())
     }
 
     /// Sets [`policy_arn`](DetachRolePolicyInput::policy_arn): The Amazon Resource Name (ARN) of the IAM policy you want to detach.
     pub fn policy_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_arn = value.into())
+        set(self, |v| v.policy_arn = value.into())
     }
 }
 
 impl<C> Builder<DetachUserPolicyInput, C> {
     /// Sets [`user_name`](DetachUserPolicyInput::user_name): The name (friendly name, not ARN) of the IAM user to detach the policy from.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = value.into())
+        set(self, |v| v.user_name = value.into())
     }
 
     /// Sets [`policy_arn`](DetachUserPolicyInput::policy_arn): The Amazon Resource Name (ARN) of the IAM policy you want to detach.
     pub fn policy_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_arn = value.into())
+        set(self, |v| v.policy_arn = value.into())
     }
 }
 
 impl<C> Builder<EnableMfaDeviceInput, C> {
     /// Sets [`user_name`](EnableMfaDeviceInput::user_name): The name of the IAM user for whom you want to enable the MFA device.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = value.into())
+        set(self, |v| v.user_name = value.into())
     }
 
     /// Sets [`serial_number`](EnableMfaDeviceInput::serial_number): The serial number that uniquely identifies the MFA device.
     pub fn serial_number(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.serial_number = value.into())
+        set(self, |v| v.serial_number = value.into())
     }
 
     /// Sets [`authentication_code1`](EnableMfaDeviceInput::authentication_code1): An authentication code emitted by the device.
     pub fn authentication_code1(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.authentication_code1 = value.into())
+        set(self, |v| v.authentication_code1 = value.into())
     }
 
     /// Sets [`authentication_code2`](EnableMfaDeviceInput::authentication_code2): A subsequent authentication code emitted by the device.
     pub fn authentication_code2(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.authentication_code2 = value.into())
+        set(self, |v| v.authentication_code2 = value.into())
     }
 }
 
 impl<C> Builder<GenerateOrganizationsAccessReportInput, C> {
     /// Sets [`entity_path`](GenerateOrganizationsAccessReportInput::entity_path): The path of the Organizations entity (root, OU, or account).
     pub fn entity_path(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.entity_path = value.into())
+        set(self, |v| v.entity_path = value.into())
     }
 
     /// Sets [`organizations_policy_id`](GenerateOrganizationsAccessReportInput::organizations_policy_id): The identifier of the Organizations service control policy (SCP).
     pub fn organizations_policy_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.organizations_policy_id = Some(value.into()))
+        set(self, |v| v.organizations_policy_id = Some(value.into()))
     }
 }
 
 impl<C> Builder<GenerateServiceLastAccessedDetailsInput, C> {
     /// Sets [`arn`](GenerateServiceLastAccessedDetailsInput::arn): The ARN of the IAM resource (user, group, role, or managed policy) used to generate information about when the resource was last used in an attempt to access an Amazon Web Services service.
     pub fn arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.arn = value.into())
+        set(self, |v| v.arn = value.into())
     }
 
     /// Sets [`granularity`](GenerateServiceLastAccessedDetailsInput::granularity): The level of detail that you want to generate.
@@ -921,304 +921,304 @@ impl<C> Builder<GenerateServiceLastAccessedDetailsInput, C> {
         self,
         value: impl Into<AccessAdvisorUsageGranularityType>,
     ) -> Self {
-        self.set(|v| v.granularity = Some(value.into()))
+        set(self, |v| v.granularity = Some(value.into()))
     }
 }
 
 impl<C> Builder<GetAccessKeyLastUsedInput, C> {
     /// Sets [`access_key_id`](GetAccessKeyLastUsedInput::access_key_id): The identifier of an access key.
     pub fn access_key_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.access_key_id = value.into())
+        set(self, |v| v.access_key_id = value.into())
     }
 }
 
 impl<C> Builder<GetAccountAuthorizationDetailsInput, C> {
     /// Sets [`filter`](GetAccountAuthorizationDetailsInput::filter): A list of entity types used to filter the results.
     pub fn filter(self, value: impl Into<Vec<EntityType>>) -> Self {
-        self.set(|v| v.filter = Some(value.into()))
+        set(self, |v| v.filter = Some(value.into()))
     }
 
     /// Sets [`max_items`](GetAccountAuthorizationDetailsInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 
     /// Sets [`marker`](GetAccountAuthorizationDetailsInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 }
 
 impl<C> Builder<GetContextKeysForCustomPolicyInput, C> {
     /// Sets [`policy_input_list`](GetContextKeysForCustomPolicyInput::policy_input_list): A list of policies for which you want the list of context keys referenced in those policies.
     pub fn policy_input_list(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.policy_input_list = value.into())
+        set(self, |v| v.policy_input_list = value.into())
     }
 }
 
 impl<C> Builder<GetContextKeysForPrincipalPolicyInput, C> {
     /// Sets [`policy_source_arn`](GetContextKeysForPrincipalPolicyInput::policy_source_arn): The ARN of a user, group, or role whose policies contain the context keys that you want listed.
     pub fn policy_source_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_source_arn = value.into())
+        set(self, |v| v.policy_source_arn = value.into())
     }
 
     /// Sets [`policy_input_list`](GetContextKeysForPrincipalPolicyInput::policy_input_list): An optional list of additional policies for which you want the list of context keys that are referenced.
     pub fn policy_input_list(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.policy_input_list = Some(value.into()))
+        set(self, |v| v.policy_input_list = Some(value.into()))
     }
 }
 
 impl<C> Builder<GetDelegationRequestInput, C> {
     /// Sets [`delegation_request_id`](GetDelegationRequestInput::delegation_request_id): The unique identifier of the delegation request to retrieve.
     pub fn delegation_request_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.delegation_request_id = value.into())
+        set(self, |v| v.delegation_request_id = value.into())
     }
 
     /// Sets [`delegation_permission_check`](GetDelegationRequestInput::delegation_permission_check): Specifies whether to perform a permission check for the delegation request.
     pub fn delegation_permission_check(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.delegation_permission_check = Some(value.into()))
+        set(self, |v| v.delegation_permission_check = Some(value.into()))
     }
 }
 
 impl<C> Builder<GetGroupPolicyInput, C> {
     /// Sets [`group_name`](GetGroupPolicyInput::group_name): The name of the group the policy is associated with.
     pub fn group_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.group_name = value.into())
+        set(self, |v| v.group_name = value.into())
     }
 
     /// Sets [`policy_name`](GetGroupPolicyInput::policy_name): The name of the policy document to get.
     pub fn policy_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_name = value.into())
+        set(self, |v| v.policy_name = value.into())
     }
 }
 
 impl<C> Builder<GetGroupInput, C> {
     /// Sets [`group_name`](GetGroupInput::group_name): The name of the group.
     pub fn group_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.group_name = value.into())
+        set(self, |v| v.group_name = value.into())
     }
 
     /// Sets [`marker`](GetGroupInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](GetGroupInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<GetHumanReadableSummaryInput, C> {
     /// Sets [`entity_arn`](GetHumanReadableSummaryInput::entity_arn): Arn of the entity to be summarized.
     pub fn entity_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.entity_arn = value.into())
+        set(self, |v| v.entity_arn = value.into())
     }
 
     /// Sets [`locale`](GetHumanReadableSummaryInput::locale): A string representing the locale to use for the summary generation.
     pub fn locale(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.locale = Some(value.into()))
+        set(self, |v| v.locale = Some(value.into()))
     }
 }
 
 impl<C> Builder<GetInstanceProfileInput, C> {
     /// Sets [`instance_profile_name`](GetInstanceProfileInput::instance_profile_name): The name of the instance profile to get information about.
     pub fn instance_profile_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.instance_profile_name = value.into())
+        set(self, |v| v.instance_profile_name = value.into())
     }
 }
 
 impl<C> Builder<GetLoginProfileInput, C> {
     /// Sets [`user_name`](GetLoginProfileInput::user_name): The name of the user whose login profile you want to retrieve.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = Some(value.into()))
+        set(self, |v| v.user_name = Some(value.into()))
     }
 }
 
 impl<C> Builder<GetMfaDeviceInput, C> {
     /// Sets [`serial_number`](GetMfaDeviceInput::serial_number): Serial number that uniquely identifies the MFA device.
     pub fn serial_number(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.serial_number = value.into())
+        set(self, |v| v.serial_number = value.into())
     }
 
     /// Sets [`user_name`](GetMfaDeviceInput::user_name): The friendly name identifying the user.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = Some(value.into()))
+        set(self, |v| v.user_name = Some(value.into()))
     }
 }
 
 impl<C> Builder<GetOpenIdConnectProviderInput, C> {
     /// Sets [`open_id_connect_provider_arn`](GetOpenIdConnectProviderInput::open_id_connect_provider_arn): The Amazon Resource Name (ARN) of the OIDC provider resource object in IAM to get information for.
     pub fn open_id_connect_provider_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.open_id_connect_provider_arn = value.into())
+        set(self, |v| v.open_id_connect_provider_arn = value.into())
     }
 }
 
 impl<C> Builder<GetOrganizationsAccessReportInput, C> {
     /// Sets [`job_id`](GetOrganizationsAccessReportInput::job_id): The identifier of the request generated by the [GenerateOrganizationsAccessReport](<https://docs.aws.amazon.com/IAM/latest/APIReference/API_GenerateOrganizationsAccessReport.html>) operation.
     pub fn job_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.job_id = value.into())
+        set(self, |v| v.job_id = value.into())
     }
 
     /// Sets [`max_items`](GetOrganizationsAccessReportInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 
     /// Sets [`marker`](GetOrganizationsAccessReportInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`sort_key`](GetOrganizationsAccessReportInput::sort_key): The key that is used to sort the results.
     pub fn sort_key(self, value: impl Into<SortKeyType>) -> Self {
-        self.set(|v| v.sort_key = Some(value.into()))
+        set(self, |v| v.sort_key = Some(value.into()))
     }
 }
 
 impl<C> Builder<GetPolicyInput, C> {
     /// Sets [`policy_arn`](GetPolicyInput::policy_arn): The Amazon Resource Name (ARN) of the managed policy that you want information about.
     pub fn policy_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_arn = value.into())
+        set(self, |v| v.policy_arn = value.into())
     }
 }
 
 impl<C> Builder<GetPolicyVersionInput, C> {
     /// Sets [`policy_arn`](GetPolicyVersionInput::policy_arn): The Amazon Resource Name (ARN) of the managed policy that you want information about.
     pub fn policy_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_arn = value.into())
+        set(self, |v| v.policy_arn = value.into())
     }
 
     /// Sets [`version_id`](GetPolicyVersionInput::version_id): Identifies the policy version to retrieve.
     pub fn version_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.version_id = value.into())
+        set(self, |v| v.version_id = value.into())
     }
 }
 
 impl<C> Builder<GetRolePolicyInput, C> {
     /// Sets [`role_name`](GetRolePolicyInput::role_name): The name of the role associated with the policy.
     pub fn role_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.role_name = value.into())
+        set(self, |v| v.role_name = value.into())
     }
 
     /// Sets [`policy_name`](GetRolePolicyInput::policy_name): The name of the policy document to get.
     pub fn policy_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_name = value.into())
+        set(self, |v| v.policy_name = value.into())
     }
 }
 
 impl<C> Builder<GetRoleInput, C> {
     /// Sets [`role_name`](GetRoleInput::role_name): The name of the IAM role to get information about.
     pub fn role_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.role_name = value.into())
+        set(self, |v| v.role_name = value.into())
     }
 }
 
 impl<C> Builder<GetRoleTemplateVersionInput, C> {
     /// Sets [`template_arn`](GetRoleTemplateVersionInput::template_arn): The Amazon Resource Name (ARN) of the role template whose version you want to retrieve.
     pub fn template_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.template_arn = value.into())
+        set(self, |v| v.template_arn = value.into())
     }
 
     /// Sets [`minor_version`](GetRoleTemplateVersionInput::minor_version): The minor version of the role template to retrieve.
     pub fn minor_version(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.minor_version = Some(value.into()))
+        set(self, |v| v.minor_version = Some(value.into()))
     }
 }
 
 impl<C> Builder<GetSamlProviderInput, C> {
     /// Sets [`saml_provider_arn`](GetSamlProviderInput::saml_provider_arn): The Amazon Resource Name (ARN) of the SAML provider resource object in IAM to get information about.
     pub fn saml_provider_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.saml_provider_arn = value.into())
+        set(self, |v| v.saml_provider_arn = value.into())
     }
 }
 
 impl<C> Builder<GetSshPublicKeyInput, C> {
     /// Sets [`user_name`](GetSshPublicKeyInput::user_name): The name of the IAM user associated with the SSH public key.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = value.into())
+        set(self, |v| v.user_name = value.into())
     }
 
     /// Sets [`ssh_public_key_id`](GetSshPublicKeyInput::ssh_public_key_id): The unique identifier for the SSH public key.
     pub fn ssh_public_key_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.ssh_public_key_id = value.into())
+        set(self, |v| v.ssh_public_key_id = value.into())
     }
 
     /// Sets [`encoding`](GetSshPublicKeyInput::encoding): Specifies the public key encoding format to use in the response.
     pub fn encoding(self, value: impl Into<EncodingType>) -> Self {
-        self.set(|v| v.encoding = value.into())
+        set(self, |v| v.encoding = value.into())
     }
 }
 
 impl<C> Builder<GetServerCertificateInput, C> {
     /// Sets [`server_certificate_name`](GetServerCertificateInput::server_certificate_name): The name of the server certificate you want to retrieve information about.
     pub fn server_certificate_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.server_certificate_name = value.into())
+        set(self, |v| v.server_certificate_name = value.into())
     }
 }
 
 impl<C> Builder<GetServiceLastAccessedDetailsInput, C> {
     /// Sets [`job_id`](GetServiceLastAccessedDetailsInput::job_id): The ID of the request generated by the [GenerateServiceLastAccessedDetails](<https://docs.aws.amazon.com/IAM/latest/APIReference/API_GenerateServiceLastAccessedDetails.html>) operation.
     pub fn job_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.job_id = value.into())
+        set(self, |v| v.job_id = value.into())
     }
 
     /// Sets [`max_items`](GetServiceLastAccessedDetailsInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 
     /// Sets [`marker`](GetServiceLastAccessedDetailsInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 }
 
 impl<C> Builder<GetServiceLastAccessedDetailsWithEntitiesInput, C> {
     /// Sets [`job_id`](GetServiceLastAccessedDetailsWithEntitiesInput::job_id): The ID of the request generated by the `GenerateServiceLastAccessedDetails` operation.
     pub fn job_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.job_id = value.into())
+        set(self, |v| v.job_id = value.into())
     }
 
     /// Sets [`service_namespace`](GetServiceLastAccessedDetailsWithEntitiesInput::service_namespace): The service namespace for an Amazon Web Services service.
     pub fn service_namespace(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.service_namespace = value.into())
+        set(self, |v| v.service_namespace = value.into())
     }
 
     /// Sets [`max_items`](GetServiceLastAccessedDetailsWithEntitiesInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 
     /// Sets [`marker`](GetServiceLastAccessedDetailsWithEntitiesInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 }
 
 impl<C> Builder<GetServiceLinkedRoleDeletionStatusInput, C> {
     /// Sets [`deletion_task_id`](GetServiceLinkedRoleDeletionStatusInput::deletion_task_id): The deletion task identifier.
     pub fn deletion_task_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.deletion_task_id = value.into())
+        set(self, |v| v.deletion_task_id = value.into())
     }
 }
 
 impl<C> Builder<GetUserPolicyInput, C> {
     /// Sets [`user_name`](GetUserPolicyInput::user_name): The name of the user who the policy is associated with.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = value.into())
+        set(self, |v| v.user_name = value.into())
     }
 
     /// Sets [`policy_name`](GetUserPolicyInput::policy_name): The name of the policy document to get.
     pub fn policy_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_name = value.into())
+        set(self, |v| v.policy_name = value.into())
     }
 }
 
 impl<C> Builder<GetUserInput, C> {
     /// Sets [`user_name`](GetUserInput::user_name): The name of the user to get information about.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = Some(value.into()))
+        set(self, |v| v.user_name = Some(value.into()))
     }
 }
 
@@ -1232,628 +1232,628 @@ impl InlinePolicyIdentifierType {
 impl<C> Builder<InlinePolicyIdentifierType, C> {
     /// Sets [`policy_name`](InlinePolicyIdentifierType::policy_name): The name of the inline policy.
     pub fn policy_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_name = value.into())
+        set(self, |v| v.policy_name = value.into())
     }
 
     /// Sets [`attachment_type`](InlinePolicyIdentifierType::attachment_type): The type of IAM entity that the inline policy is attached to.
     pub fn attachment_type(self, value: impl Into<AttachmentType>) -> Self {
-        self.set(|v| v.attachment_type = value.into())
+        set(self, |v| v.attachment_type = value.into())
     }
 
     /// Sets [`attachment_name`](InlinePolicyIdentifierType::attachment_name): The name of the IAM user, group, or role that the inline policy is attached to.
     pub fn attachment_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.attachment_name = value.into())
+        set(self, |v| v.attachment_name = value.into())
     }
 }
 
 impl<C> Builder<ListAccessKeysInput, C> {
     /// Sets [`user_name`](ListAccessKeysInput::user_name): The name of the user.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = Some(value.into()))
+        set(self, |v| v.user_name = Some(value.into()))
     }
 
     /// Sets [`marker`](ListAccessKeysInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListAccessKeysInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListAccountAliasesInput, C> {
     /// Sets [`marker`](ListAccountAliasesInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListAccountAliasesInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListAttachedGroupPoliciesInput, C> {
     /// Sets [`group_name`](ListAttachedGroupPoliciesInput::group_name): The name (friendly name, not ARN) of the group to list attached policies for.
     pub fn group_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.group_name = value.into())
+        set(self, |v| v.group_name = value.into())
     }
 
     /// Sets [`path_prefix`](ListAttachedGroupPoliciesInput::path_prefix): The path prefix for filtering the results.
     pub fn path_prefix(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.path_prefix = Some(value.into()))
+        set(self, |v| v.path_prefix = Some(value.into()))
     }
 
     /// Sets [`marker`](ListAttachedGroupPoliciesInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListAttachedGroupPoliciesInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListAttachedRolePoliciesInput, C> {
     /// Sets [`role_name`](ListAttachedRolePoliciesInput::role_name): The name (friendly name, not ARN) of the role to list attached policies for.
     pub fn role_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.role_name = value.into())
+        set(self, |v| v.role_name = value.into())
     }
 
     /// Sets [`path_prefix`](ListAttachedRolePoliciesInput::path_prefix): The path prefix for filtering the results.
     pub fn path_prefix(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.path_prefix = Some(value.into()))
+        set(self, |v| v.path_prefix = Some(value.into()))
     }
 
     /// Sets [`marker`](ListAttachedRolePoliciesInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListAttachedRolePoliciesInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListAttachedUserPoliciesInput, C> {
     /// Sets [`user_name`](ListAttachedUserPoliciesInput::user_name): The name (friendly name, not ARN) of the user to list attached policies for.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = value.into())
+        set(self, |v| v.user_name = value.into())
     }
 
     /// Sets [`path_prefix`](ListAttachedUserPoliciesInput::path_prefix): The path prefix for filtering the results.
     pub fn path_prefix(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.path_prefix = Some(value.into()))
+        set(self, |v| v.path_prefix = Some(value.into()))
     }
 
     /// Sets [`marker`](ListAttachedUserPoliciesInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListAttachedUserPoliciesInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListDelegationRequestsInput, C> {
     /// Sets [`owner_id`](ListDelegationRequestsInput::owner_id): The owner ID to filter delegation requests by.
     pub fn owner_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.owner_id = Some(value.into()))
+        set(self, |v| v.owner_id = Some(value.into()))
     }
 
     /// Sets [`marker`](ListDelegationRequestsInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListDelegationRequestsInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListEntitiesForPolicyInput, C> {
     /// Sets [`policy_arn`](ListEntitiesForPolicyInput::policy_arn): The Amazon Resource Name (ARN) of the IAM policy for which you want the versions.
     pub fn policy_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_arn = value.into())
+        set(self, |v| v.policy_arn = value.into())
     }
 
     /// Sets [`entity_filter`](ListEntitiesForPolicyInput::entity_filter): The entity type to use for filtering the results.
     pub fn entity_filter(self, value: impl Into<EntityType>) -> Self {
-        self.set(|v| v.entity_filter = Some(value.into()))
+        set(self, |v| v.entity_filter = Some(value.into()))
     }
 
     /// Sets [`path_prefix`](ListEntitiesForPolicyInput::path_prefix): The path prefix for filtering the results.
     pub fn path_prefix(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.path_prefix = Some(value.into()))
+        set(self, |v| v.path_prefix = Some(value.into()))
     }
 
     /// Sets [`policy_usage_filter`](ListEntitiesForPolicyInput::policy_usage_filter): The policy usage method to use for filtering the results.
     pub fn policy_usage_filter(self, value: impl Into<PolicyUsageType>) -> Self {
-        self.set(|v| v.policy_usage_filter = Some(value.into()))
+        set(self, |v| v.policy_usage_filter = Some(value.into()))
     }
 
     /// Sets [`marker`](ListEntitiesForPolicyInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListEntitiesForPolicyInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListGroupPoliciesInput, C> {
     /// Sets [`group_name`](ListGroupPoliciesInput::group_name): The name of the group to list policies for.
     pub fn group_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.group_name = value.into())
+        set(self, |v| v.group_name = value.into())
     }
 
     /// Sets [`marker`](ListGroupPoliciesInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListGroupPoliciesInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListGroupsForUserInput, C> {
     /// Sets [`user_name`](ListGroupsForUserInput::user_name): The name of the user to list groups for.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = value.into())
+        set(self, |v| v.user_name = value.into())
     }
 
     /// Sets [`marker`](ListGroupsForUserInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListGroupsForUserInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListGroupsInput, C> {
     /// Sets [`path_prefix`](ListGroupsInput::path_prefix): The path prefix for filtering the results.
     pub fn path_prefix(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.path_prefix = Some(value.into()))
+        set(self, |v| v.path_prefix = Some(value.into()))
     }
 
     /// Sets [`marker`](ListGroupsInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListGroupsInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListInstanceProfileTagsInput, C> {
     /// Sets [`instance_profile_name`](ListInstanceProfileTagsInput::instance_profile_name): The name of the IAM instance profile whose tags you want to see.
     pub fn instance_profile_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.instance_profile_name = value.into())
+        set(self, |v| v.instance_profile_name = value.into())
     }
 
     /// Sets [`marker`](ListInstanceProfileTagsInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListInstanceProfileTagsInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListInstanceProfilesForRoleInput, C> {
     /// Sets [`role_name`](ListInstanceProfilesForRoleInput::role_name): The name of the role to list instance profiles for.
     pub fn role_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.role_name = value.into())
+        set(self, |v| v.role_name = value.into())
     }
 
     /// Sets [`marker`](ListInstanceProfilesForRoleInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListInstanceProfilesForRoleInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListInstanceProfilesInput, C> {
     /// Sets [`path_prefix`](ListInstanceProfilesInput::path_prefix): The path prefix for filtering the results.
     pub fn path_prefix(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.path_prefix = Some(value.into()))
+        set(self, |v| v.path_prefix = Some(value.into()))
     }
 
     /// Sets [`marker`](ListInstanceProfilesInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListInstanceProfilesInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListMfaDeviceTagsInput, C> {
     /// Sets [`serial_number`](ListMfaDeviceTagsInput::serial_number): The unique identifier for the IAM virtual MFA device whose tags you want to see.
     pub fn serial_number(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.serial_number = value.into())
+        set(self, |v| v.serial_number = value.into())
     }
 
     /// Sets [`marker`](ListMfaDeviceTagsInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListMfaDeviceTagsInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListMfaDevicesInput, C> {
     /// Sets [`user_name`](ListMfaDevicesInput::user_name): The name of the user whose MFA devices you want to list.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = Some(value.into()))
+        set(self, |v| v.user_name = Some(value.into()))
     }
 
     /// Sets [`marker`](ListMfaDevicesInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListMfaDevicesInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListOpenIdConnectProviderTagsInput, C> {
     /// Sets [`open_id_connect_provider_arn`](ListOpenIdConnectProviderTagsInput::open_id_connect_provider_arn): The ARN of the OpenID Connect (OIDC) identity provider whose tags you want to see.
     pub fn open_id_connect_provider_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.open_id_connect_provider_arn = value.into())
+        set(self, |v| v.open_id_connect_provider_arn = value.into())
     }
 
     /// Sets [`marker`](ListOpenIdConnectProviderTagsInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListOpenIdConnectProviderTagsInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListPoliciesGrantingServiceAccessInput, C> {
     /// Sets [`marker`](ListPoliciesGrantingServiceAccessInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`arn`](ListPoliciesGrantingServiceAccessInput::arn): The ARN of the IAM identity (user, group, or role) whose policies you want to list.
     pub fn arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.arn = value.into())
+        set(self, |v| v.arn = value.into())
     }
 
     /// Sets [`service_namespaces`](ListPoliciesGrantingServiceAccessInput::service_namespaces): The service namespace for the Amazon Web Services services whose policies you want to list.
     pub fn service_namespaces(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.service_namespaces = value.into())
+        set(self, |v| v.service_namespaces = value.into())
     }
 }
 
 impl<C> Builder<ListPoliciesInput, C> {
     /// Sets [`scope`](ListPoliciesInput::scope): The scope to use for filtering the results.
     pub fn scope(self, value: impl Into<PolicyScopeType>) -> Self {
-        self.set(|v| v.scope = Some(value.into()))
+        set(self, |v| v.scope = Some(value.into()))
     }
 
     /// Sets [`only_attached`](ListPoliciesInput::only_attached): A flag to filter the results to only the attached policies.
     pub fn only_attached(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.only_attached = Some(value.into()))
+        set(self, |v| v.only_attached = Some(value.into()))
     }
 
     /// Sets [`path_prefix`](ListPoliciesInput::path_prefix): The path prefix for filtering the results.
     pub fn path_prefix(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.path_prefix = Some(value.into()))
+        set(self, |v| v.path_prefix = Some(value.into()))
     }
 
     /// Sets [`policy_usage_filter`](ListPoliciesInput::policy_usage_filter): The policy usage method to use for filtering the results.
     pub fn policy_usage_filter(self, value: impl Into<PolicyUsageType>) -> Self {
-        self.set(|v| v.policy_usage_filter = Some(value.into()))
+        set(self, |v| v.policy_usage_filter = Some(value.into()))
     }
 
     /// Sets [`marker`](ListPoliciesInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListPoliciesInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListPolicyTagsInput, C> {
     /// Sets [`policy_arn`](ListPolicyTagsInput::policy_arn): The ARN of the IAM customer managed policy whose tags you want to see.
     pub fn policy_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_arn = value.into())
+        set(self, |v| v.policy_arn = value.into())
     }
 
     /// Sets [`marker`](ListPolicyTagsInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListPolicyTagsInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListPolicyVersionsInput, C> {
     /// Sets [`policy_arn`](ListPolicyVersionsInput::policy_arn): The Amazon Resource Name (ARN) of the IAM policy for which you want the versions.
     pub fn policy_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_arn = value.into())
+        set(self, |v| v.policy_arn = value.into())
     }
 
     /// Sets [`marker`](ListPolicyVersionsInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListPolicyVersionsInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListRolePoliciesInput, C> {
     /// Sets [`role_name`](ListRolePoliciesInput::role_name): The name of the role to list policies for.
     pub fn role_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.role_name = value.into())
+        set(self, |v| v.role_name = value.into())
     }
 
     /// Sets [`marker`](ListRolePoliciesInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListRolePoliciesInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListRoleTagsInput, C> {
     /// Sets [`role_name`](ListRoleTagsInput::role_name): The name of the IAM role for which you want to see the list of tags.
     pub fn role_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.role_name = value.into())
+        set(self, |v| v.role_name = value.into())
     }
 
     /// Sets [`marker`](ListRoleTagsInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListRoleTagsInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListRolesInput, C> {
     /// Sets [`path_prefix`](ListRolesInput::path_prefix): The path prefix for filtering the results.
     pub fn path_prefix(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.path_prefix = Some(value.into()))
+        set(self, |v| v.path_prefix = Some(value.into()))
     }
 
     /// Sets [`marker`](ListRolesInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListRolesInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListSamlProviderTagsInput, C> {
     /// Sets [`saml_provider_arn`](ListSamlProviderTagsInput::saml_provider_arn): The ARN of the Security Assertion Markup Language (SAML) identity provider whose tags you want to see.
     pub fn saml_provider_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.saml_provider_arn = value.into())
+        set(self, |v| v.saml_provider_arn = value.into())
     }
 
     /// Sets [`marker`](ListSamlProviderTagsInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListSamlProviderTagsInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListSshPublicKeysInput, C> {
     /// Sets [`user_name`](ListSshPublicKeysInput::user_name): The name of the IAM user to list SSH public keys for.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = Some(value.into()))
+        set(self, |v| v.user_name = Some(value.into()))
     }
 
     /// Sets [`marker`](ListSshPublicKeysInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListSshPublicKeysInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListServerCertificateTagsInput, C> {
     /// Sets [`server_certificate_name`](ListServerCertificateTagsInput::server_certificate_name): The name of the IAM server certificate whose tags you want to see.
     pub fn server_certificate_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.server_certificate_name = value.into())
+        set(self, |v| v.server_certificate_name = value.into())
     }
 
     /// Sets [`marker`](ListServerCertificateTagsInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListServerCertificateTagsInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListServerCertificatesInput, C> {
     /// Sets [`path_prefix`](ListServerCertificatesInput::path_prefix): The path prefix for filtering the results.
     pub fn path_prefix(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.path_prefix = Some(value.into()))
+        set(self, |v| v.path_prefix = Some(value.into()))
     }
 
     /// Sets [`marker`](ListServerCertificatesInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListServerCertificatesInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListServiceSpecificCredentialsInput, C> {
     /// Sets [`user_name`](ListServiceSpecificCredentialsInput::user_name): The name of the user whose service-specific credentials you want information about.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = Some(value.into()))
+        set(self, |v| v.user_name = Some(value.into()))
     }
 
     /// Sets [`service_name`](ListServiceSpecificCredentialsInput::service_name): Filters the returned results to only those for the specified Amazon Web Services service.
     pub fn service_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.service_name = Some(value.into()))
+        set(self, |v| v.service_name = Some(value.into()))
     }
 
     /// Sets [`all_users`](ListServiceSpecificCredentialsInput::all_users): A flag indicating whether to list service specific credentials for all users.
     pub fn all_users(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.all_users = Some(value.into()))
+        set(self, |v| v.all_users = Some(value.into()))
     }
 
     /// Sets [`marker`](ListServiceSpecificCredentialsInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListServiceSpecificCredentialsInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListSigningCertificatesInput, C> {
     /// Sets [`user_name`](ListSigningCertificatesInput::user_name): The name of the IAM user whose signing certificates you want to examine.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = Some(value.into()))
+        set(self, |v| v.user_name = Some(value.into()))
     }
 
     /// Sets [`marker`](ListSigningCertificatesInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListSigningCertificatesInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListUserPoliciesInput, C> {
     /// Sets [`user_name`](ListUserPoliciesInput::user_name): The name of the user to list policies for.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = value.into())
+        set(self, |v| v.user_name = value.into())
     }
 
     /// Sets [`marker`](ListUserPoliciesInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListUserPoliciesInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListUserTagsInput, C> {
     /// Sets [`user_name`](ListUserTagsInput::user_name): The name of the IAM user whose tags you want to see.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = value.into())
+        set(self, |v| v.user_name = value.into())
     }
 
     /// Sets [`marker`](ListUserTagsInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListUserTagsInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListUsersInput, C> {
     /// Sets [`path_prefix`](ListUsersInput::path_prefix): The path prefix for filtering the results.
     pub fn path_prefix(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.path_prefix = Some(value.into()))
+        set(self, |v| v.path_prefix = Some(value.into()))
     }
 
     /// Sets [`marker`](ListUsersInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListUsersInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListVirtualMfaDevicesInput, C> {
     /// Sets [`assignment_status`](ListVirtualMfaDevicesInput::assignment_status): The status (`Unassigned` or `Assigned`) of the devices to list.
     pub fn assignment_status(self, value: impl Into<AssignmentStatusType>) -> Self {
-        self.set(|v| v.assignment_status = Some(value.into()))
+        set(self, |v| v.assignment_status = Some(value.into()))
     }
 
     /// Sets [`marker`](ListVirtualMfaDevicesInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListVirtualMfaDevicesInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
@@ -1870,7 +1870,7 @@ impl<C> Builder<OrderedOrganizationPolicyType, C> {
         self,
         value: impl Into<Vec<String>>,
     ) -> Self {
-        self.set(|v| v.service_control_policy_input_list = Some(value.into()))
+        set(self, |v| v.service_control_policy_input_list = Some(value.into()))
     }
 }
 
@@ -1884,147 +1884,147 @@ impl PolicyParameter {
 impl<C> Builder<PolicyParameter, C> {
     /// Sets [`name`](PolicyParameter::name): The name of the policy parameter.
     pub fn name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.name = Some(value.into()))
+        set(self, |v| v.name = Some(value.into()))
     }
 
     /// Sets [`values`](PolicyParameter::values): The allowed values for the policy parameter.
     pub fn values(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.values = Some(value.into()))
+        set(self, |v| v.values = Some(value.into()))
     }
 
     /// Sets [`type`](PolicyParameter::type): The data type of the policy parameter value.
     pub fn r#type(self, value: impl Into<PolicyParameterTypeEnum>) -> Self {
-        self.set(|v| v.r#type = Some(value.into()))
+        set(self, |v| v.r#type = Some(value.into()))
     }
 }
 
 impl<C> Builder<PutAccountPropertiesInput, C> {
     /// Sets [`properties`](PutAccountPropertiesInput::properties): A map of property key-value pairs to set.
     pub fn properties(self, value: impl Into<IndexMap<String, String>>) -> Self {
-        self.set(|v| v.properties = value.into())
+        set(self, |v| v.properties = value.into())
     }
 }
 
 impl<C> Builder<PutGroupPolicyInput, C> {
     /// Sets [`group_name`](PutGroupPolicyInput::group_name): The name of the group to associate the policy with.
     pub fn group_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.group_name = value.into())
+        set(self, |v| v.group_name = value.into())
     }
 
     /// Sets [`policy_name`](PutGroupPolicyInput::policy_name): The name of the policy document.
     pub fn policy_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_name = value.into())
+        set(self, |v| v.policy_name = value.into())
     }
 
     /// Sets [`policy_document`](PutGroupPolicyInput::policy_document): The policy document.
     pub fn policy_document(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_document = value.into())
+        set(self, |v| v.policy_document = value.into())
     }
 }
 
 impl<C> Builder<PutRolePermissionsBoundaryInput, C> {
     /// Sets [`role_name`](PutRolePermissionsBoundaryInput::role_name): The name (friendly name, not ARN) of the IAM role for which you want to set the permissions boundary.
     pub fn role_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.role_name = value.into())
+        set(self, |v| v.role_name = value.into())
     }
 
     /// Sets [`permissions_boundary`](PutRolePermissionsBoundaryInput::permissions_boundary): The ARN of the managed policy that is used to set the permissions boundary for the role.
     pub fn permissions_boundary(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.permissions_boundary = value.into())
+        set(self, |v| v.permissions_boundary = value.into())
     }
 }
 
 impl<C> Builder<PutRolePolicyInput, C> {
     /// Sets [`role_name`](PutRolePolicyInput::role_name): The name of the role to associate the policy with.
     pub fn role_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.role_name = value.into())
+        set(self, |v| v.role_name = value.into())
     }
 
     /// Sets [`policy_name`](PutRolePolicyInput::policy_name): The name of the policy document.
     pub fn policy_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_name = value.into())
+        set(self, |v| v.policy_name = value.into())
     }
 
     /// Sets [`policy_document`](PutRolePolicyInput::policy_document): The policy document.
     pub fn policy_document(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_document = value.into())
+        set(self, |v| v.policy_document = value.into())
     }
 }
 
 impl<C> Builder<PutUserPermissionsBoundaryInput, C> {
     /// Sets [`user_name`](PutUserPermissionsBoundaryInput::user_name): The name (friendly name, not ARN) of the IAM user for which you want to set the permissions boundary.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = value.into())
+        set(self, |v| v.user_name = value.into())
     }
 
     /// Sets [`permissions_boundary`](PutUserPermissionsBoundaryInput::permissions_boundary): The ARN of the managed policy that is used to set the permissions boundary for the user.
     pub fn permissions_boundary(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.permissions_boundary = value.into())
+        set(self, |v| v.permissions_boundary = value.into())
     }
 }
 
 impl<C> Builder<PutUserPolicyInput, C> {
     /// Sets [`user_name`](PutUserPolicyInput::user_name): The name of the user to associate the policy with.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = value.into())
+        set(self, |v| v.user_name = value.into())
     }
 
     /// Sets [`policy_name`](PutUserPolicyInput::policy_name): The name of the policy document.
     pub fn policy_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_name = value.into())
+        set(self, |v| v.policy_name = value.into())
     }
 
     /// Sets [`policy_document`](PutUserPolicyInput::policy_document): The policy document.
     pub fn policy_document(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_document = value.into())
+        set(self, |v| v.policy_document = value.into())
     }
 }
 
 impl<C> Builder<RejectDelegationRequestInput, C> {
     /// Sets [`delegation_request_id`](RejectDelegationRequestInput::delegation_request_id): The unique identifier of the delegation request to reject.
     pub fn delegation_request_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.delegation_request_id = value.into())
+        set(self, |v| v.delegation_request_id = value.into())
     }
 
     /// Sets [`notes`](RejectDelegationRequestInput::notes): Optional notes explaining the reason for rejecting the delegation request.
     pub fn notes(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.notes = Some(value.into()))
+        set(self, |v| v.notes = Some(value.into()))
     }
 }
 
 impl<C> Builder<RemoveClientIdFromOpenIdConnectProviderInput, C> {
     /// Sets [`open_id_connect_provider_arn`](RemoveClientIdFromOpenIdConnectProviderInput::open_id_connect_provider_arn): The Amazon Resource Name (ARN) of the IAM OIDC provider resource to remove the client ID from.
     pub fn open_id_connect_provider_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.open_id_connect_provider_arn = value.into())
+        set(self, |v| v.open_id_connect_provider_arn = value.into())
     }
 
     /// Sets [`client_id`](RemoveClientIdFromOpenIdConnectProviderInput::client_id): The client ID (also known as audience) to remove from the IAM OIDC provider resource.
     pub fn client_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.client_id = value.into())
+        set(self, |v| v.client_id = value.into())
     }
 }
 
 impl<C> Builder<RemoveRoleFromInstanceProfileInput, C> {
     /// Sets [`instance_profile_name`](RemoveRoleFromInstanceProfileInput::instance_profile_name): The name of the instance profile to update.
     pub fn instance_profile_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.instance_profile_name = value.into())
+        set(self, |v| v.instance_profile_name = value.into())
     }
 
     /// Sets [`role_name`](RemoveRoleFromInstanceProfileInput::role_name): The name of the role to remove.
     pub fn role_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.role_name = value.into())
+        set(self, |v| v.role_name = value.into())
     }
 }
 
 impl<C> Builder<RemoveUserFromGroupInput, C> {
     /// Sets [`group_name`](RemoveUserFromGroupInput::group_name): The name of the group to update.
     pub fn group_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.group_name = value.into())
+        set(self, |v| v.group_name = value.into())
     }
 
     /// Sets [`user_name`](RemoveUserFromGroupInput::user_name): The name of the user to remove.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = value.into())
+        set(self, |v| v.user_name = value.into())
     }
 }
 
@@ -2038,60 +2038,60 @@ impl ReplacementValueEntry {
 impl<C> Builder<ReplacementValueEntry, C> {
     /// Sets [`values`](ReplacementValueEntry::values): The list of replacement values for the template parameter.
     pub fn values(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.values = value.into())
+        set(self, |v| v.values = value.into())
     }
 }
 
 impl<C> Builder<ResetServiceSpecificCredentialInput, C> {
     /// Sets [`user_name`](ResetServiceSpecificCredentialInput::user_name): The name of the IAM user associated with the service-specific credential.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = Some(value.into()))
+        set(self, |v| v.user_name = Some(value.into()))
     }
 
     /// Sets [`service_specific_credential_id`](ResetServiceSpecificCredentialInput::service_specific_credential_id): The unique identifier of the service-specific credential.
     pub fn service_specific_credential_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.service_specific_credential_id = value.into())
+        set(self, |v| v.service_specific_credential_id = value.into())
     }
 }
 
 impl<C> Builder<ResyncMfaDeviceInput, C> {
     /// Sets [`user_name`](ResyncMfaDeviceInput::user_name): The name of the user whose MFA device you want to resynchronize.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = value.into())
+        set(self, |v| v.user_name = value.into())
     }
 
     /// Sets [`serial_number`](ResyncMfaDeviceInput::serial_number): Serial number that uniquely identifies the MFA device.
     pub fn serial_number(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.serial_number = value.into())
+        set(self, |v| v.serial_number = value.into())
     }
 
     /// Sets [`authentication_code1`](ResyncMfaDeviceInput::authentication_code1): An authentication code emitted by the device.
     pub fn authentication_code1(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.authentication_code1 = value.into())
+        set(self, |v| v.authentication_code1 = value.into())
     }
 
     /// Sets [`authentication_code2`](ResyncMfaDeviceInput::authentication_code2): A subsequent authentication code emitted by the device.
     pub fn authentication_code2(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.authentication_code2 = value.into())
+        set(self, |v| v.authentication_code2 = value.into())
     }
 }
 
 impl<C> Builder<SendDelegationTokenInput, C> {
     /// Sets [`delegation_request_id`](SendDelegationTokenInput::delegation_request_id): The unique identifier of the delegation request for which to send the token.
     pub fn delegation_request_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.delegation_request_id = value.into())
+        set(self, |v| v.delegation_request_id = value.into())
     }
 }
 
 impl<C> Builder<SetDefaultPolicyVersionInput, C> {
     /// Sets [`policy_arn`](SetDefaultPolicyVersionInput::policy_arn): The Amazon Resource Name (ARN) of the IAM policy whose default version you want to set.
     pub fn policy_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_arn = value.into())
+        set(self, |v| v.policy_arn = value.into())
     }
 
     /// Sets [`version_id`](SetDefaultPolicyVersionInput::version_id): The version of the policy to set as the default (operative) version.
     pub fn version_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.version_id = value.into())
+        set(self, |v| v.version_id = value.into())
     }
 }
 
@@ -2101,14 +2101,14 @@ impl<C> Builder<SetSecurityTokenServicePreferencesInput, C> {
         self,
         value: impl Into<GlobalEndpointTokenVersion>,
     ) -> Self {
-        self.set(|v| v.global_endpoint_token_version = value.into())
+        set(self, |v| v.global_endpoint_token_version = value.into())
     }
 }
 
 impl<C> Builder<SimulateCustomPolicyInput, C> {
     /// Sets [`policy_input_list`](SimulateCustomPolicyInput::policy_input_list): A list of policy documents to include in the simulation.
     pub fn policy_input_list(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.policy_input_list = value.into())
+        set(self, |v| v.policy_input_list = value.into())
     }
 
     /// Sets [`permissions_boundary_policy_input_list`](SimulateCustomPolicyInput::permissions_boundary_policy_input_list): The IAM permissions boundary policy to simulate.
@@ -2116,7 +2116,7 @@ impl<C> Builder<SimulateCustomPolicyInput, C> {
         self,
         value: impl Into<Vec<String>>,
     ) -> Self {
-        self.set(|v| v.permissions_boundary_policy_input_list = Some(value.into()))
+        set(self, |v| v.permissions_boundary_policy_input_list = Some(value.into()))
     }
 
     /// Sets [`ordered_organization_policy_input_list`](SimulateCustomPolicyInput::ordered_organization_policy_input_list): An ordered list of service control policies (SCPs) to include in the simulation.
@@ -2124,64 +2124,64 @@ impl<C> Builder<SimulateCustomPolicyInput, C> {
         self,
         value: impl Into<Vec<OrderedOrganizationPolicyType>>,
     ) -> Self {
-        self.set(|v| v.ordered_organization_policy_input_list = Some(value.into()))
+        set(self, |v| v.ordered_organization_policy_input_list = Some(value.into()))
     }
 
     /// Sets [`action_names`](SimulateCustomPolicyInput::action_names): A list of names of API operations to evaluate in the simulation.
     pub fn action_names(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.action_names = value.into())
+        set(self, |v| v.action_names = value.into())
     }
 
     /// Sets [`resource_arns`](SimulateCustomPolicyInput::resource_arns): A list of ARNs of Amazon Web Services resources to include in the simulation.
     pub fn resource_arns(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.resource_arns = Some(value.into()))
+        set(self, |v| v.resource_arns = Some(value.into()))
     }
 
     /// Sets [`resource_policy`](SimulateCustomPolicyInput::resource_policy): A resource-based policy to include in the simulation provided as a string.
     pub fn resource_policy(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.resource_policy = Some(value.into()))
+        set(self, |v| v.resource_policy = Some(value.into()))
     }
 
     /// Sets [`resource_owner`](SimulateCustomPolicyInput::resource_owner): An ARN representing the Amazon Web Services account ID that specifies the owner of any simulated resource that does not identify its owner in the resource ARN.
     pub fn resource_owner(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.resource_owner = Some(value.into()))
+        set(self, |v| v.resource_owner = Some(value.into()))
     }
 
     /// Sets [`caller_arn`](SimulateCustomPolicyInput::caller_arn): The ARN of the IAM user, group, or role that you want to use as the simulated caller of the API operations.
     pub fn caller_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.caller_arn = Some(value.into()))
+        set(self, |v| v.caller_arn = Some(value.into()))
     }
 
     /// Sets [`context_entries`](SimulateCustomPolicyInput::context_entries): A list of context keys and corresponding values for the simulation to use.
     pub fn context_entries(self, value: impl Into<Vec<ContextEntry>>) -> Self {
-        self.set(|v| v.context_entries = Some(value.into()))
+        set(self, |v| v.context_entries = Some(value.into()))
     }
 
     /// Sets [`resource_handling_option`](SimulateCustomPolicyInput::resource_handling_option): Specifies the type of simulation to run.
     pub fn resource_handling_option(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.resource_handling_option = Some(value.into()))
+        set(self, |v| v.resource_handling_option = Some(value.into()))
     }
 
     /// Sets [`max_items`](SimulateCustomPolicyInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 
     /// Sets [`marker`](SimulateCustomPolicyInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 }
 
 impl<C> Builder<SimulatePrincipalPolicyInput, C> {
     /// Sets [`policy_source_arn`](SimulatePrincipalPolicyInput::policy_source_arn): The Amazon Resource Name (ARN) of a user, group, or role whose policies you want to include in the simulation.
     pub fn policy_source_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_source_arn = value.into())
+        set(self, |v| v.policy_source_arn = value.into())
     }
 
     /// Sets [`policy_input_list`](SimulatePrincipalPolicyInput::policy_input_list): An optional list of additional policy documents to include in the simulation.
     pub fn policy_input_list(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.policy_input_list = Some(value.into()))
+        set(self, |v| v.policy_input_list = Some(value.into()))
     }
 
     /// Sets [`permissions_boundary_policy_input_list`](SimulatePrincipalPolicyInput::permissions_boundary_policy_input_list): The IAM permissions boundary policy to simulate.
@@ -2189,57 +2189,57 @@ impl<C> Builder<SimulatePrincipalPolicyInput, C> {
         self,
         value: impl Into<Vec<String>>,
     ) -> Self {
-        self.set(|v| v.permissions_boundary_policy_input_list = Some(value.into()))
+        set(self, |v| v.permissions_boundary_policy_input_list = Some(value.into()))
     }
 
     /// Sets [`policy_exclusion_list`](SimulatePrincipalPolicyInput::policy_exclusion_list): A list of policies to exclude from the simulation.
     pub fn policy_exclusion_list(self, value: impl Into<Vec<PolicyIdentifier>>) -> Self {
-        self.set(|v| v.policy_exclusion_list = Some(value.into()))
+        set(self, |v| v.policy_exclusion_list = Some(value.into()))
     }
 
     /// Sets [`action_names`](SimulatePrincipalPolicyInput::action_names): A list of names of API operations to evaluate in the simulation.
     pub fn action_names(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.action_names = value.into())
+        set(self, |v| v.action_names = value.into())
     }
 
     /// Sets [`resource_arns`](SimulatePrincipalPolicyInput::resource_arns): A list of ARNs of Amazon Web Services resources to include in the simulation.
     pub fn resource_arns(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.resource_arns = Some(value.into()))
+        set(self, |v| v.resource_arns = Some(value.into()))
     }
 
     /// Sets [`resource_policy`](SimulatePrincipalPolicyInput::resource_policy): A resource-based policy to include in the simulation provided as a string.
     pub fn resource_policy(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.resource_policy = Some(value.into()))
+        set(self, |v| v.resource_policy = Some(value.into()))
     }
 
     /// Sets [`resource_owner`](SimulatePrincipalPolicyInput::resource_owner): An Amazon Web Services account ID that specifies the owner of any simulated resource that does not identify its owner in the resource ARN.
     pub fn resource_owner(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.resource_owner = Some(value.into()))
+        set(self, |v| v.resource_owner = Some(value.into()))
     }
 
     /// Sets [`caller_arn`](SimulatePrincipalPolicyInput::caller_arn): The ARN of the IAM user, group, or role that you want to specify as the simulated caller of the API operations.
     pub fn caller_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.caller_arn = Some(value.into()))
+        set(self, |v| v.caller_arn = Some(value.into()))
     }
 
     /// Sets [`context_entries`](SimulatePrincipalPolicyInput::context_entries): A list of context keys and corresponding values for the simulation to use.
     pub fn context_entries(self, value: impl Into<Vec<ContextEntry>>) -> Self {
-        self.set(|v| v.context_entries = Some(value.into()))
+        set(self, |v| v.context_entries = Some(value.into()))
     }
 
     /// Sets [`resource_handling_option`](SimulatePrincipalPolicyInput::resource_handling_option): Specifies the type of simulation to run.
     pub fn resource_handling_option(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.resource_handling_option = Some(value.into()))
+        set(self, |v| v.resource_handling_option = Some(value.into()))
     }
 
     /// Sets [`max_items`](SimulatePrincipalPolicyInput::max_items): Use this only when paginating results to indicate the maximum number of items you want in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 
     /// Sets [`marker`](SimulatePrincipalPolicyInput::marker): Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 }
 
@@ -2253,426 +2253,426 @@ impl Tag {
 impl<C> Builder<Tag, C> {
     /// Sets [`key`](Tag::key): The key name that can be used to look up or retrieve the associated value.
     pub fn key(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.key = value.into())
+        set(self, |v| v.key = value.into())
     }
 
     /// Sets [`value`](Tag::value): The value associated with this tag.
     pub fn value(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.value = value.into())
+        set(self, |v| v.value = value.into())
     }
 }
 
 impl<C> Builder<TagInstanceProfileInput, C> {
     /// Sets [`instance_profile_name`](TagInstanceProfileInput::instance_profile_name): The name of the IAM instance profile to which you want to add tags.
     pub fn instance_profile_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.instance_profile_name = value.into())
+        set(self, |v| v.instance_profile_name = value.into())
     }
 
     /// Sets [`tags`](TagInstanceProfileInput::tags): The list of tags that you want to attach to the IAM instance profile.
     pub fn tags(self, value: impl Into<Vec<Tag>>) -> Self {
-        self.set(|v| v.tags = value.into())
+        set(self, |v| v.tags = value.into())
     }
 }
 
 impl<C> Builder<TagMfaDeviceInput, C> {
     /// Sets [`serial_number`](TagMfaDeviceInput::serial_number): The unique identifier for the IAM virtual MFA device to which you want to add tags.
     pub fn serial_number(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.serial_number = value.into())
+        set(self, |v| v.serial_number = value.into())
     }
 
     /// Sets [`tags`](TagMfaDeviceInput::tags): The list of tags that you want to attach to the IAM virtual MFA device.
     pub fn tags(self, value: impl Into<Vec<Tag>>) -> Self {
-        self.set(|v| v.tags = value.into())
+        set(self, |v| v.tags = value.into())
     }
 }
 
 impl<C> Builder<TagOpenIdConnectProviderInput, C> {
     /// Sets [`open_id_connect_provider_arn`](TagOpenIdConnectProviderInput::open_id_connect_provider_arn): The ARN of the OIDC identity provider in IAM to which you want to add tags.
     pub fn open_id_connect_provider_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.open_id_connect_provider_arn = value.into())
+        set(self, |v| v.open_id_connect_provider_arn = value.into())
     }
 
     /// Sets [`tags`](TagOpenIdConnectProviderInput::tags): The list of tags that you want to attach to the OIDC identity provider in IAM.
     pub fn tags(self, value: impl Into<Vec<Tag>>) -> Self {
-        self.set(|v| v.tags = value.into())
+        set(self, |v| v.tags = value.into())
     }
 }
 
 impl<C> Builder<TagPolicyInput, C> {
     /// Sets [`policy_arn`](TagPolicyInput::policy_arn): The ARN of the IAM customer managed policy to which you want to add tags.
     pub fn policy_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_arn = value.into())
+        set(self, |v| v.policy_arn = value.into())
     }
 
     /// Sets [`tags`](TagPolicyInput::tags): The list of tags that you want to attach to the IAM customer managed policy.
     pub fn tags(self, value: impl Into<Vec<Tag>>) -> Self {
-        self.set(|v| v.tags = value.into())
+        set(self, |v| v.tags = value.into())
     }
 }
 
 impl<C> Builder<TagRoleInput, C> {
     /// Sets [`role_name`](TagRoleInput::role_name): The name of the IAM role to which you want to add tags.
     pub fn role_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.role_name = value.into())
+        set(self, |v| v.role_name = value.into())
     }
 
     /// Sets [`tags`](TagRoleInput::tags): The list of tags that you want to attach to the IAM role.
     pub fn tags(self, value: impl Into<Vec<Tag>>) -> Self {
-        self.set(|v| v.tags = value.into())
+        set(self, |v| v.tags = value.into())
     }
 }
 
 impl<C> Builder<TagSamlProviderInput, C> {
     /// Sets [`saml_provider_arn`](TagSamlProviderInput::saml_provider_arn): The ARN of the SAML identity provider in IAM to which you want to add tags.
     pub fn saml_provider_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.saml_provider_arn = value.into())
+        set(self, |v| v.saml_provider_arn = value.into())
     }
 
     /// Sets [`tags`](TagSamlProviderInput::tags): The list of tags that you want to attach to the SAML identity provider in IAM.
     pub fn tags(self, value: impl Into<Vec<Tag>>) -> Self {
-        self.set(|v| v.tags = value.into())
+        set(self, |v| v.tags = value.into())
     }
 }
 
 impl<C> Builder<TagServerCertificateInput, C> {
     /// Sets [`server_certificate_name`](TagServerCertificateInput::server_certificate_name): The name of the IAM server certificate to which you want to add tags.
     pub fn server_certificate_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.server_certificate_name = value.into())
+        set(self, |v| v.server_certificate_name = value.into())
     }
 
     /// Sets [`tags`](TagServerCertificateInput::tags): The list of tags that you want to attach to the IAM server certificate.
     pub fn tags(self, value: impl Into<Vec<Tag>>) -> Self {
-        self.set(|v| v.tags = value.into())
+        set(self, |v| v.tags = value.into())
     }
 }
 
 impl<C> Builder<TagUserInput, C> {
     /// Sets [`user_name`](TagUserInput::user_name): The name of the IAM user to which you want to add tags.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = value.into())
+        set(self, |v| v.user_name = value.into())
     }
 
     /// Sets [`tags`](TagUserInput::tags): The list of tags that you want to attach to the IAM user.
     pub fn tags(self, value: impl Into<Vec<Tag>>) -> Self {
-        self.set(|v| v.tags = value.into())
+        set(self, |v| v.tags = value.into())
     }
 }
 
 impl<C> Builder<UntagInstanceProfileInput, C> {
     /// Sets [`instance_profile_name`](UntagInstanceProfileInput::instance_profile_name): The name of the IAM instance profile from which you want to remove tags.
     pub fn instance_profile_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.instance_profile_name = value.into())
+        set(self, |v| v.instance_profile_name = value.into())
     }
 
     /// Sets [`tag_keys`](UntagInstanceProfileInput::tag_keys): A list of key names as a simple array of strings.
     pub fn tag_keys(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.tag_keys = value.into())
+        set(self, |v| v.tag_keys = value.into())
     }
 }
 
 impl<C> Builder<UntagMfaDeviceInput, C> {
     /// Sets [`serial_number`](UntagMfaDeviceInput::serial_number): The unique identifier for the IAM virtual MFA device from which you want to remove tags.
     pub fn serial_number(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.serial_number = value.into())
+        set(self, |v| v.serial_number = value.into())
     }
 
     /// Sets [`tag_keys`](UntagMfaDeviceInput::tag_keys): A list of key names as a simple array of strings.
     pub fn tag_keys(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.tag_keys = value.into())
+        set(self, |v| v.tag_keys = value.into())
     }
 }
 
 impl<C> Builder<UntagOpenIdConnectProviderInput, C> {
     /// Sets [`open_id_connect_provider_arn`](UntagOpenIdConnectProviderInput::open_id_connect_provider_arn): The ARN of the OIDC provider in IAM from which you want to remove tags.
     pub fn open_id_connect_provider_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.open_id_connect_provider_arn = value.into())
+        set(self, |v| v.open_id_connect_provider_arn = value.into())
     }
 
     /// Sets [`tag_keys`](UntagOpenIdConnectProviderInput::tag_keys): A list of key names as a simple array of strings.
     pub fn tag_keys(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.tag_keys = value.into())
+        set(self, |v| v.tag_keys = value.into())
     }
 }
 
 impl<C> Builder<UntagPolicyInput, C> {
     /// Sets [`policy_arn`](UntagPolicyInput::policy_arn): The ARN of the IAM customer managed policy from which you want to remove tags.
     pub fn policy_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_arn = value.into())
+        set(self, |v| v.policy_arn = value.into())
     }
 
     /// Sets [`tag_keys`](UntagPolicyInput::tag_keys): A list of key names as a simple array of strings.
     pub fn tag_keys(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.tag_keys = value.into())
+        set(self, |v| v.tag_keys = value.into())
     }
 }
 
 impl<C> Builder<UntagRoleInput, C> {
     /// Sets [`role_name`](UntagRoleInput::role_name): The name of the IAM role from which you want to remove tags.
     pub fn role_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.role_name = value.into())
+        set(self, |v| v.role_name = value.into())
     }
 
     /// Sets [`tag_keys`](UntagRoleInput::tag_keys): A list of key names as a simple array of strings.
     pub fn tag_keys(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.tag_keys = value.into())
+        set(self, |v| v.tag_keys = value.into())
     }
 }
 
 impl<C> Builder<UntagSamlProviderInput, C> {
     /// Sets [`saml_provider_arn`](UntagSamlProviderInput::saml_provider_arn): The ARN of the SAML identity provider in IAM from which you want to remove tags.
     pub fn saml_provider_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.saml_provider_arn = value.into())
+        set(self, |v| v.saml_provider_arn = value.into())
     }
 
     /// Sets [`tag_keys`](UntagSamlProviderInput::tag_keys): A list of key names as a simple array of strings.
     pub fn tag_keys(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.tag_keys = value.into())
+        set(self, |v| v.tag_keys = value.into())
     }
 }
 
 impl<C> Builder<UntagServerCertificateInput, C> {
     /// Sets [`server_certificate_name`](UntagServerCertificateInput::server_certificate_name): The name of the IAM server certificate from which you want to remove tags.
     pub fn server_certificate_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.server_certificate_name = value.into())
+        set(self, |v| v.server_certificate_name = value.into())
     }
 
     /// Sets [`tag_keys`](UntagServerCertificateInput::tag_keys): A list of key names as a simple array of strings.
     pub fn tag_keys(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.tag_keys = value.into())
+        set(self, |v| v.tag_keys = value.into())
     }
 }
 
 impl<C> Builder<UntagUserInput, C> {
     /// Sets [`user_name`](UntagUserInput::user_name): The name of the IAM user from which you want to remove tags.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = value.into())
+        set(self, |v| v.user_name = value.into())
     }
 
     /// Sets [`tag_keys`](UntagUserInput::tag_keys): A list of key names as a simple array of strings.
     pub fn tag_keys(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.tag_keys = value.into())
+        set(self, |v| v.tag_keys = value.into())
     }
 }
 
 impl<C> Builder<UpdateAccessKeyInput, C> {
     /// Sets [`user_name`](UpdateAccessKeyInput::user_name): The name of the user whose key you want to update.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = Some(value.into()))
+        set(self, |v| v.user_name = Some(value.into()))
     }
 
     /// Sets [`access_key_id`](UpdateAccessKeyInput::access_key_id): The access key ID of the secret access key you want to update.
     pub fn access_key_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.access_key_id = value.into())
+        set(self, |v| v.access_key_id = value.into())
     }
 
     /// Sets [`status`](UpdateAccessKeyInput::status): The status you want to assign to the secret access key.
     pub fn status(self, value: impl Into<StatusType>) -> Self {
-        self.set(|v| v.status = value.into())
+        set(self, |v| v.status = value.into())
     }
 }
 
 impl<C> Builder<UpdateAccountPasswordPolicyInput, C> {
     /// Sets [`minimum_password_length`](UpdateAccountPasswordPolicyInput::minimum_password_length): The minimum number of characters allowed in an IAM user password.
     pub fn minimum_password_length(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.minimum_password_length = Some(value.into()))
+        set(self, |v| v.minimum_password_length = Some(value.into()))
     }
 
-    /// Sets [`require_symbols`](UpdateAccountPasswordPolicyInput::require_symbols): Specifies whether IAM user passwords must contain at least one of the following non-alphanumeric characters:
+    /// Sets [`require_symbols`](UpdateAccountPasswordPolicyInput::require_symbols)
     pub fn require_symbols(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.require_symbols = Some(value.into()))
+        set(self, |v| v.require_symbols = Some(value.into()))
     }
 
     /// Sets [`require_numbers`](UpdateAccountPasswordPolicyInput::require_numbers): Specifies whether IAM user passwords must contain at least one numeric character (0 to 9).
     pub fn require_numbers(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.require_numbers = Some(value.into()))
+        set(self, |v| v.require_numbers = Some(value.into()))
     }
 
     /// Sets [`require_uppercase_characters`](UpdateAccountPasswordPolicyInput::require_uppercase_characters): Specifies whether IAM user passwords must contain at least one uppercase character from the ISO basic Latin alphabet (A to Z).
     pub fn require_uppercase_characters(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.require_uppercase_characters = Some(value.into()))
+        set(self, |v| v.require_uppercase_characters = Some(value.into()))
     }
 
     /// Sets [`require_lowercase_characters`](UpdateAccountPasswordPolicyInput::require_lowercase_characters): Specifies whether IAM user passwords must contain at least one lowercase character from the ISO basic Latin alphabet (a to z).
     pub fn require_lowercase_characters(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.require_lowercase_characters = Some(value.into()))
+        set(self, |v| v.require_lowercase_characters = Some(value.into()))
     }
 
     /// Sets [`allow_users_to_change_password`](UpdateAccountPasswordPolicyInput::allow_users_to_change_password): Allows all IAM users in your account to use the Amazon Web Services Management Console to change their own passwords.
     pub fn allow_users_to_change_password(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.allow_users_to_change_password = Some(value.into()))
+        set(self, |v| v.allow_users_to_change_password = Some(value.into()))
     }
 
     /// Sets [`max_password_age`](UpdateAccountPasswordPolicyInput::max_password_age): The number of days that an IAM user password is valid.
     pub fn max_password_age(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_password_age = Some(value.into()))
+        set(self, |v| v.max_password_age = Some(value.into()))
     }
 
     /// Sets [`password_reuse_prevention`](UpdateAccountPasswordPolicyInput::password_reuse_prevention): Specifies the number of previous passwords that IAM users are prevented from reusing.
     pub fn password_reuse_prevention(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.password_reuse_prevention = Some(value.into()))
+        set(self, |v| v.password_reuse_prevention = Some(value.into()))
     }
 
     /// Sets [`hard_expiry`](UpdateAccountPasswordPolicyInput::hard_expiry): Prevents IAM users who are accessing the account via the Amazon Web Services Management Console from setting a new console password after their password has expired.
     pub fn hard_expiry(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.hard_expiry = Some(value.into()))
+        set(self, |v| v.hard_expiry = Some(value.into()))
     }
 }
 
 impl<C> Builder<UpdateAssumeRolePolicyInput, C> {
     /// Sets [`role_name`](UpdateAssumeRolePolicyInput::role_name): The name of the role to update with the new policy.
     pub fn role_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.role_name = value.into())
+        set(self, |v| v.role_name = value.into())
     }
 
     /// Sets [`policy_document`](UpdateAssumeRolePolicyInput::policy_document): The policy that grants an entity permission to assume the role.
     pub fn policy_document(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy_document = value.into())
+        set(self, |v| v.policy_document = value.into())
     }
 }
 
 impl<C> Builder<UpdateDelegationRequestInput, C> {
     /// Sets [`delegation_request_id`](UpdateDelegationRequestInput::delegation_request_id): The unique identifier of the delegation request to update.
     pub fn delegation_request_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.delegation_request_id = value.into())
+        set(self, |v| v.delegation_request_id = value.into())
     }
 
     /// Sets [`notes`](UpdateDelegationRequestInput::notes): Additional notes or comments to add to the delegation request.
     pub fn notes(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.notes = Some(value.into()))
+        set(self, |v| v.notes = Some(value.into()))
     }
 }
 
 impl<C> Builder<UpdateGroupInput, C> {
     /// Sets [`group_name`](UpdateGroupInput::group_name): Name of the IAM group to update.
     pub fn group_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.group_name = value.into())
+        set(self, |v| v.group_name = value.into())
     }
 
     /// Sets [`new_path`](UpdateGroupInput::new_path): New path for the IAM group.
     pub fn new_path(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.new_path = Some(value.into()))
+        set(self, |v| v.new_path = Some(value.into()))
     }
 
     /// Sets [`new_group_name`](UpdateGroupInput::new_group_name): New name for the IAM group.
     pub fn new_group_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.new_group_name = Some(value.into()))
+        set(self, |v| v.new_group_name = Some(value.into()))
     }
 }
 
 impl<C> Builder<UpdateLoginProfileInput, C> {
     /// Sets [`user_name`](UpdateLoginProfileInput::user_name): The name of the user whose password you want to update.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = value.into())
+        set(self, |v| v.user_name = value.into())
     }
 
     /// Sets [`password`](UpdateLoginProfileInput::password): The new password for the specified IAM user.
     pub fn password(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.password = Some(value.into()))
+        set(self, |v| v.password = Some(value.into()))
     }
 
     /// Sets [`password_reset_required`](UpdateLoginProfileInput::password_reset_required): Allows this new password to be used only once by requiring the specified IAM user to set a new password on next sign-in.
     pub fn password_reset_required(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.password_reset_required = Some(value.into()))
+        set(self, |v| v.password_reset_required = Some(value.into()))
     }
 
     /// Sets [`max_signin_session_duration`](UpdateLoginProfileInput::max_signin_session_duration): The maximum duration (in seconds) of an Amazon Web Services Sign-In session for the specified IAM user.
     pub fn max_signin_session_duration(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_signin_session_duration = Some(value.into()))
+        set(self, |v| v.max_signin_session_duration = Some(value.into()))
     }
 
     /// Sets [`reset_max_signin_session_duration`](UpdateLoginProfileInput::reset_max_signin_session_duration): Specifies whether to clear the maximum sign-in session duration for the specified IAM user.
     pub fn reset_max_signin_session_duration(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.reset_max_signin_session_duration = Some(value.into()))
+        set(self, |v| v.reset_max_signin_session_duration = Some(value.into()))
     }
 }
 
 impl<C> Builder<UpdateOpenIdConnectProviderInput, C> {
     /// Sets [`open_id_connect_provider_arn`](UpdateOpenIdConnectProviderInput::open_id_connect_provider_arn): The Amazon Resource Name (ARN) of the IAM OIDC provider resource object to update.
     pub fn open_id_connect_provider_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.open_id_connect_provider_arn = value.into())
+        set(self, |v| v.open_id_connect_provider_arn = value.into())
     }
 
     /// Sets [`context_provider`](UpdateOpenIdConnectProviderInput::context_provider): The trusted identity propagation context provider configuration to set on the OIDC provider.
     pub fn context_provider(self, value: impl Into<ContextProvider>) -> Self {
-        self.set(|v| v.context_provider = Some(value.into()))
+        set(self, |v| v.context_provider = Some(value.into()))
     }
 
     /// Sets [`identity_center_instance_arn`](UpdateOpenIdConnectProviderInput::identity_center_instance_arn): The Amazon Resource Name (ARN) of the IAM Identity Center instance to associate with the OIDC provider.
     pub fn identity_center_instance_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.identity_center_instance_arn = Some(value.into()))
+        set(self, |v| v.identity_center_instance_arn = Some(value.into()))
     }
 
     /// Sets [`remove_context_provider`](UpdateOpenIdConnectProviderInput::remove_context_provider): Specifies whether to remove the existing context provider configuration from the OIDC provider.
     pub fn remove_context_provider(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.remove_context_provider = Some(value.into()))
+        set(self, |v| v.remove_context_provider = Some(value.into()))
     }
 
     /// Sets [`remove_identity_center_instance`](UpdateOpenIdConnectProviderInput::remove_identity_center_instance): Specifies whether to disassociate the IAM Identity Center instance from the OIDC provider.
     pub fn remove_identity_center_instance(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.remove_identity_center_instance = Some(value.into()))
+        set(self, |v| v.remove_identity_center_instance = Some(value.into()))
     }
 }
 
 impl<C> Builder<UpdateOpenIdConnectProviderThumbprintInput, C> {
     /// Sets [`open_id_connect_provider_arn`](UpdateOpenIdConnectProviderThumbprintInput::open_id_connect_provider_arn): The Amazon Resource Name (ARN) of the IAM OIDC provider resource object for which you want to update the thumbprint.
     pub fn open_id_connect_provider_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.open_id_connect_provider_arn = value.into())
+        set(self, |v| v.open_id_connect_provider_arn = value.into())
     }
 
     /// Sets [`thumbprint_list`](UpdateOpenIdConnectProviderThumbprintInput::thumbprint_list): A list of certificate thumbprints that are associated with the specified IAM OpenID Connect provider.
     pub fn thumbprint_list(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.thumbprint_list = value.into())
+        set(self, |v| v.thumbprint_list = value.into())
     }
 }
 
 impl<C> Builder<UpdateRoleDescriptionInput, C> {
     /// Sets [`role_name`](UpdateRoleDescriptionInput::role_name): The name of the role that you want to modify.
     pub fn role_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.role_name = value.into())
+        set(self, |v| v.role_name = value.into())
     }
 
     /// Sets [`description`](UpdateRoleDescriptionInput::description): The new description that you want to apply to the specified role.
     pub fn description(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.description = value.into())
+        set(self, |v| v.description = value.into())
     }
 }
 
 impl<C> Builder<UpdateRoleInput, C> {
     /// Sets [`role_name`](UpdateRoleInput::role_name): The name of the role that you want to modify.
     pub fn role_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.role_name = value.into())
+        set(self, |v| v.role_name = value.into())
     }
 
     /// Sets [`description`](UpdateRoleInput::description): The new description that you want to apply to the specified role.
     pub fn description(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.description = Some(value.into()))
+        set(self, |v| v.description = Some(value.into()))
     }
 
     /// Sets [`max_session_duration`](UpdateRoleInput::max_session_duration): The maximum session duration (in seconds) that you want to set for the specified role.
     pub fn max_session_duration(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_session_duration = Some(value.into()))
+        set(self, |v| v.max_session_duration = Some(value.into()))
     }
 
     /// Sets [`max_signin_session_duration`](UpdateRoleInput::max_signin_session_duration): The maximum duration (in seconds) of an Amazon Web Services Sign-In session for users who sign in with the specified role.
     pub fn max_signin_session_duration(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_signin_session_duration = Some(value.into()))
+        set(self, |v| v.max_signin_session_duration = Some(value.into()))
     }
 
     /// Sets [`reset_max_signin_session_duration`](UpdateRoleInput::reset_max_signin_session_duration): Specifies whether to clear the role's maximum sign-in session duration.
     pub fn reset_max_signin_session_duration(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.reset_max_signin_session_duration = Some(value.into()))
+        set(self, |v| v.reset_max_signin_session_duration = Some(value.into()))
     }
 }
 
 impl<C> Builder<UpdateSamlProviderInput, C> {
     /// Sets [`saml_metadata_document`](UpdateSamlProviderInput::saml_metadata_document): An XML document generated by an identity provider (IdP) that supports SAML 2.0.
     pub fn saml_metadata_document(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.saml_metadata_document = Some(value.into()))
+        set(self, |v| v.saml_metadata_document = Some(value.into()))
     }
 
     /// Sets [`saml_provider_arn`](UpdateSamlProviderInput::saml_provider_arn): The Amazon Resource Name (ARN) of the SAML provider to update.
     pub fn saml_provider_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.saml_provider_arn = value.into())
+        set(self, |v| v.saml_provider_arn = value.into())
     }
 
     /// Sets [`assertion_encryption_mode`](UpdateSamlProviderInput::assertion_encryption_mode): Specifies the encryption setting for the SAML provider.
@@ -2680,177 +2680,177 @@ impl<C> Builder<UpdateSamlProviderInput, C> {
         self,
         value: impl Into<AssertionEncryptionModeType>,
     ) -> Self {
-        self.set(|v| v.assertion_encryption_mode = Some(value.into()))
+        set(self, |v| v.assertion_encryption_mode = Some(value.into()))
     }
 
     /// Sets [`add_private_key`](UpdateSamlProviderInput::add_private_key): Specifies the new private key from your external identity provider.
     pub fn add_private_key(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.add_private_key = Some(value.into()))
+        set(self, |v| v.add_private_key = Some(value.into()))
     }
 
     /// Sets [`remove_private_key`](UpdateSamlProviderInput::remove_private_key): The Key ID of the private key to remove.
     pub fn remove_private_key(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.remove_private_key = Some(value.into()))
+        set(self, |v| v.remove_private_key = Some(value.into()))
     }
 
     /// Sets [`context_provider`](UpdateSamlProviderInput::context_provider): The trusted identity propagation context provider configuration to associate with the SAML provider.
     pub fn context_provider(self, value: impl Into<ContextProvider>) -> Self {
-        self.set(|v| v.context_provider = Some(value.into()))
+        set(self, |v| v.context_provider = Some(value.into()))
     }
 
     /// Sets [`identity_center_instance_arn`](UpdateSamlProviderInput::identity_center_instance_arn): The Amazon Resource Name (ARN) of the IAM Identity Center instance to associate with the SAML provider.
     pub fn identity_center_instance_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.identity_center_instance_arn = Some(value.into()))
+        set(self, |v| v.identity_center_instance_arn = Some(value.into()))
     }
 
     /// Sets [`remove_context_provider`](UpdateSamlProviderInput::remove_context_provider): Specifies whether to remove the existing trusted identity propagation context provider configuration from the SAML provider.
     pub fn remove_context_provider(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.remove_context_provider = Some(value.into()))
+        set(self, |v| v.remove_context_provider = Some(value.into()))
     }
 
     /// Sets [`remove_identity_center_instance`](UpdateSamlProviderInput::remove_identity_center_instance): Specifies whether to disassociate the IAM Identity Center instance from the SAML provider.
     pub fn remove_identity_center_instance(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.remove_identity_center_instance = Some(value.into()))
+        set(self, |v| v.remove_identity_center_instance = Some(value.into()))
     }
 }
 
 impl<C> Builder<UpdateSshPublicKeyInput, C> {
     /// Sets [`user_name`](UpdateSshPublicKeyInput::user_name): The name of the IAM user associated with the SSH public key.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = value.into())
+        set(self, |v| v.user_name = value.into())
     }
 
     /// Sets [`ssh_public_key_id`](UpdateSshPublicKeyInput::ssh_public_key_id): The unique identifier for the SSH public key.
     pub fn ssh_public_key_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.ssh_public_key_id = value.into())
+        set(self, |v| v.ssh_public_key_id = value.into())
     }
 
     /// Sets [`status`](UpdateSshPublicKeyInput::status): The status to assign to the SSH public key.
     pub fn status(self, value: impl Into<StatusType>) -> Self {
-        self.set(|v| v.status = value.into())
+        set(self, |v| v.status = value.into())
     }
 }
 
 impl<C> Builder<UpdateServerCertificateInput, C> {
     /// Sets [`server_certificate_name`](UpdateServerCertificateInput::server_certificate_name): The name of the server certificate that you want to update.
     pub fn server_certificate_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.server_certificate_name = value.into())
+        set(self, |v| v.server_certificate_name = value.into())
     }
 
     /// Sets [`new_path`](UpdateServerCertificateInput::new_path): The new path for the server certificate.
     pub fn new_path(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.new_path = Some(value.into()))
+        set(self, |v| v.new_path = Some(value.into()))
     }
 
     /// Sets [`new_server_certificate_name`](UpdateServerCertificateInput::new_server_certificate_name): The new name for the server certificate.
     pub fn new_server_certificate_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.new_server_certificate_name = Some(value.into()))
+        set(self, |v| v.new_server_certificate_name = Some(value.into()))
     }
 }
 
 impl<C> Builder<UpdateServiceSpecificCredentialInput, C> {
     /// Sets [`user_name`](UpdateServiceSpecificCredentialInput::user_name): The name of the IAM user associated with the service-specific credential.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = Some(value.into()))
+        set(self, |v| v.user_name = Some(value.into()))
     }
 
     /// Sets [`service_specific_credential_id`](UpdateServiceSpecificCredentialInput::service_specific_credential_id): The unique identifier of the service-specific credential.
     pub fn service_specific_credential_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.service_specific_credential_id = value.into())
+        set(self, |v| v.service_specific_credential_id = value.into())
     }
 
     /// Sets [`status`](UpdateServiceSpecificCredentialInput::status): The status to be assigned to the service-specific credential.
     pub fn status(self, value: impl Into<StatusType>) -> Self {
-        self.set(|v| v.status = value.into())
+        set(self, |v| v.status = value.into())
     }
 }
 
 impl<C> Builder<UpdateSigningCertificateInput, C> {
     /// Sets [`user_name`](UpdateSigningCertificateInput::user_name): The name of the IAM user the signing certificate belongs to.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = Some(value.into()))
+        set(self, |v| v.user_name = Some(value.into()))
     }
 
     /// Sets [`certificate_id`](UpdateSigningCertificateInput::certificate_id): The ID of the signing certificate you want to update.
     pub fn certificate_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.certificate_id = value.into())
+        set(self, |v| v.certificate_id = value.into())
     }
 
     /// Sets [`status`](UpdateSigningCertificateInput::status): The status you want to assign to the certificate.
     pub fn status(self, value: impl Into<StatusType>) -> Self {
-        self.set(|v| v.status = value.into())
+        set(self, |v| v.status = value.into())
     }
 }
 
 impl<C> Builder<UpdateUserInput, C> {
     /// Sets [`user_name`](UpdateUserInput::user_name): Name of the user to update.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = value.into())
+        set(self, |v| v.user_name = value.into())
     }
 
     /// Sets [`new_path`](UpdateUserInput::new_path): New path for the IAM user.
     pub fn new_path(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.new_path = Some(value.into()))
+        set(self, |v| v.new_path = Some(value.into()))
     }
 
     /// Sets [`new_user_name`](UpdateUserInput::new_user_name): New name for the user.
     pub fn new_user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.new_user_name = Some(value.into()))
+        set(self, |v| v.new_user_name = Some(value.into()))
     }
 }
 
 impl<C> Builder<UploadSshPublicKeyInput, C> {
     /// Sets [`user_name`](UploadSshPublicKeyInput::user_name): The name of the IAM user to associate the SSH public key with.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = value.into())
+        set(self, |v| v.user_name = value.into())
     }
 
     /// Sets [`ssh_public_key_body`](UploadSshPublicKeyInput::ssh_public_key_body): The SSH public key.
     pub fn ssh_public_key_body(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.ssh_public_key_body = value.into())
+        set(self, |v| v.ssh_public_key_body = value.into())
     }
 }
 
 impl<C> Builder<UploadServerCertificateInput, C> {
     /// Sets [`path`](UploadServerCertificateInput::path): The path for the server certificate.
     pub fn path(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.path = Some(value.into()))
+        set(self, |v| v.path = Some(value.into()))
     }
 
     /// Sets [`server_certificate_name`](UploadServerCertificateInput::server_certificate_name): The name for the server certificate.
     pub fn server_certificate_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.server_certificate_name = value.into())
+        set(self, |v| v.server_certificate_name = value.into())
     }
 
     /// Sets [`certificate_body`](UploadServerCertificateInput::certificate_body): The contents of the public key certificate in PEM-encoded format.
     pub fn certificate_body(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.certificate_body = value.into())
+        set(self, |v| v.certificate_body = value.into())
     }
 
     /// Sets [`private_key`](UploadServerCertificateInput::private_key): The contents of the private key in PEM-encoded format.
     pub fn private_key(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.private_key = value.into())
+        set(self, |v| v.private_key = value.into())
     }
 
     /// Sets [`certificate_chain`](UploadServerCertificateInput::certificate_chain): The contents of the certificate chain.
     pub fn certificate_chain(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.certificate_chain = Some(value.into()))
+        set(self, |v| v.certificate_chain = Some(value.into()))
     }
 
     /// Sets [`tags`](UploadServerCertificateInput::tags): A list of tags that you want to attach to the new IAM server certificate resource.
     pub fn tags(self, value: impl Into<Vec<Tag>>) -> Self {
-        self.set(|v| v.tags = Some(value.into()))
+        set(self, |v| v.tags = Some(value.into()))
     }
 }
 
 impl<C> Builder<UploadSigningCertificateInput, C> {
     /// Sets [`user_name`](UploadSigningCertificateInput::user_name): The name of the user the signing certificate is for.
     pub fn user_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.user_name = Some(value.into()))
+        set(self, |v| v.user_name = Some(value.into()))
     }
 
     /// Sets [`certificate_body`](UploadSigningCertificateInput::certificate_body): The contents of the signing certificate.
     pub fn certificate_body(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.certificate_body = value.into())
+        set(self, |v| v.certificate_body = value.into())
     }
 }

@@ -381,17 +381,14 @@ impl<'de> serde::Deserialize<'de> for PolicyIdentifier {
                 "PolicyType" => {
                     Self::PolicyType(stratus_runtime::types::union_value(value)?)
                 }
-
                 "PolicyArn" => {
                     Self::PolicyArn(stratus_runtime::types::union_value(value)?)
                 }
-
                 "InlinePolicyIdentifier" => {
                     Self::InlinePolicyIdentifier(
                         stratus_runtime::types::union_value(value)?,
                     )
                 }
-
                 _ => Self::Unknown,
             },
         )
@@ -1338,7 +1335,6 @@ impl SummaryKeyType {
             Self::AccountSigningCertificatesPresent => {
                 "AccountSigningCertificatesPresent"
             }
-
             Self::AttachedPoliciesPerGroupQuota => "AttachedPoliciesPerGroupQuota",
             Self::AttachedPoliciesPerRoleQuota => "AttachedPoliciesPerRoleQuota",
             Self::AttachedPoliciesPerUserQuota => "AttachedPoliciesPerUserQuota",
@@ -1383,7 +1379,6 @@ impl From<&str> for SummaryKeyType {
             "AccountSigningCertificatesPresent" => {
                 Self::AccountSigningCertificatesPresent
             }
-
             "AttachedPoliciesPerGroupQuota" => Self::AttachedPoliciesPerGroupQuota,
             "AttachedPoliciesPerRoleQuota" => Self::AttachedPoliciesPerRoleQuota,
             "AttachedPoliciesPerUserQuota" => Self::AttachedPoliciesPerUserQuota,

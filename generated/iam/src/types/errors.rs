@@ -10,7 +10,7 @@ pub struct AccountNotManagementOrDelegatedAdministratorException {}
 
 stratus_runtime::impl_error!(
     AccountNotManagementOrDelegatedAdministratorException,
-    "AccountNotManagementOrDelegatedAdministratorException", format : xml
+    "AccountNotManagementOrDelegatedAdministratorException", format = xml
 );
 
 /// The request was rejected because the account making the request is not the management account for the organization.
@@ -20,7 +20,7 @@ pub struct CallerIsNotManagementAccountException {}
 
 stratus_runtime::impl_error!(
     CallerIsNotManagementAccountException, "CallerIsNotManagementAccountException",
-    format : xml
+    format = xml
 );
 
 /// The request was rejected because multiple requests to change this object were submitted simultaneously. Wait a few minutes and submit your request again.
@@ -33,8 +33,8 @@ pub struct ConcurrentModificationException {
 }
 
 stratus_runtime::impl_error!(
-    ConcurrentModificationException, "ConcurrentModification", message : message, format
-    : xml
+    ConcurrentModificationException, "ConcurrentModification", message = message, format
+    = xml
 );
 
 /// The request was rejected because the most recent credential report has expired. To generate a new credential report, use [GenerateCredentialReport](<https://docs.aws.amazon.com/IAM/latest/APIReference/API_GenerateCredentialReport.html>). For more information about credential report expiration, see [Getting credential reports](<https://docs.aws.amazon.com/IAM/latest/UserGuide/credential-reports.html>) in the *IAM User Guide*.
@@ -47,7 +47,7 @@ pub struct CredentialReportExpiredException {
 }
 
 stratus_runtime::impl_error!(
-    CredentialReportExpiredException, "ReportExpired", message : message, format : xml
+    CredentialReportExpiredException, "ReportExpired", message = message, format = xml
 );
 
 /// The request was rejected because the credential report does not exist. To generate a credential report, use [GenerateCredentialReport](<https://docs.aws.amazon.com/IAM/latest/APIReference/API_GenerateCredentialReport.html>).
@@ -60,7 +60,7 @@ pub struct CredentialReportNotPresentException {
 }
 
 stratus_runtime::impl_error!(
-    CredentialReportNotPresentException, "ReportNotPresent", message : message, format :
+    CredentialReportNotPresentException, "ReportNotPresent", message = message, format =
     xml
 );
 
@@ -74,7 +74,7 @@ pub struct CredentialReportNotReadyException {
 }
 
 stratus_runtime::impl_error!(
-    CredentialReportNotReadyException, "ReportInProgress", message : message, format :
+    CredentialReportNotReadyException, "ReportInProgress", message = message, format =
     xml
 );
 
@@ -88,7 +88,7 @@ pub struct DeleteConflictException {
 }
 
 stratus_runtime::impl_error!(
-    DeleteConflictException, "DeleteConflict", message : message, format : xml
+    DeleteConflictException, "DeleteConflict", message = message, format = xml
 );
 
 /// The request was rejected because the same certificate is associated with an IAM user in the account.
@@ -101,7 +101,7 @@ pub struct DuplicateCertificateException {
 }
 
 stratus_runtime::impl_error!(
-    DuplicateCertificateException, "DuplicateCertificate", message : message, format :
+    DuplicateCertificateException, "DuplicateCertificate", message = message, format =
     xml
 );
 
@@ -115,7 +115,7 @@ pub struct DuplicateSshPublicKeyException {
 }
 
 stratus_runtime::impl_error!(
-    DuplicateSshPublicKeyException, "DuplicateSSHPublicKey", message : message, format :
+    DuplicateSshPublicKeyException, "DuplicateSSHPublicKey", message = message, format =
     xml
 );
 
@@ -129,7 +129,7 @@ pub struct EntityAlreadyExistsException {
 }
 
 stratus_runtime::impl_error!(
-    EntityAlreadyExistsException, "EntityAlreadyExists", message : message, format : xml
+    EntityAlreadyExistsException, "EntityAlreadyExists", message = message, format = xml
 );
 
 /// The request was rejected because it referenced an entity that is temporarily unmodifiable, such as a user name that was deleted and then recreated. The error indicates that the request is likely to succeed if you try again after waiting several minutes. The error message describes the entity.
@@ -142,8 +142,8 @@ pub struct EntityTemporarilyUnmodifiableException {
 }
 
 stratus_runtime::impl_error!(
-    EntityTemporarilyUnmodifiableException, "EntityTemporarilyUnmodifiable", message :
-    message, format : xml
+    EntityTemporarilyUnmodifiableException, "EntityTemporarilyUnmodifiable", message =
+    message, format = xml
 );
 
 /// The request failed because outbound identity federation is already disabled for your Amazon Web Services account. You cannot disable the feature multiple times
@@ -156,7 +156,7 @@ pub struct FeatureDisabledException {
 }
 
 stratus_runtime::impl_error!(
-    FeatureDisabledException, "FeatureDisabled", message : message, format : xml
+    FeatureDisabledException, "FeatureDisabled", message = message, format = xml
 );
 
 /// The request failed because outbound identity federation is already enabled for your Amazon Web Services account. You cannot enable the feature multiple times. To fetch the current configuration (including the unique issuer URL), use the `GetOutboundWebIdentityFederationInfo` operation.
@@ -169,7 +169,7 @@ pub struct FeatureEnabledException {
 }
 
 stratus_runtime::impl_error!(
-    FeatureEnabledException, "FeatureEnabled", message : message, format : xml
+    FeatureEnabledException, "FeatureEnabled", message = message, format = xml
 );
 
 /// The request was rejected because the authentication code was not recognized. The error message describes the specific error.
@@ -182,8 +182,8 @@ pub struct InvalidAuthenticationCodeException {
 }
 
 stratus_runtime::impl_error!(
-    InvalidAuthenticationCodeException, "InvalidAuthenticationCode", message : message,
-    format : xml
+    InvalidAuthenticationCodeException, "InvalidAuthenticationCode", message = message,
+    format = xml
 );
 
 /// The request was rejected because the certificate is invalid.
@@ -196,7 +196,7 @@ pub struct InvalidCertificateException {
 }
 
 stratus_runtime::impl_error!(
-    InvalidCertificateException, "InvalidCertificate", message : message, format : xml
+    InvalidCertificateException, "InvalidCertificate", message = message, format = xml
 );
 
 /// The request was rejected because an invalid or out-of-range value was supplied for an input parameter.
@@ -209,7 +209,7 @@ pub struct InvalidInputException {
 }
 
 stratus_runtime::impl_error!(
-    InvalidInputException, "InvalidInput", message : message, format : xml
+    InvalidInputException, "InvalidInput", message = message, format = xml
 );
 
 /// The request was rejected because the public key is malformed or otherwise invalid.
@@ -222,7 +222,7 @@ pub struct InvalidPublicKeyException {
 }
 
 stratus_runtime::impl_error!(
-    InvalidPublicKeyException, "InvalidPublicKey", message : message, format : xml
+    InvalidPublicKeyException, "InvalidPublicKey", message = message, format = xml
 );
 
 /// The request was rejected because the type of user for the transaction was incorrect.
@@ -235,7 +235,7 @@ pub struct InvalidUserTypeException {
 }
 
 stratus_runtime::impl_error!(
-    InvalidUserTypeException, "InvalidUserType", message : message, format : xml
+    InvalidUserTypeException, "InvalidUserType", message = message, format = xml
 );
 
 /// The request was rejected because the public key certificate and the private key do not match.
@@ -248,7 +248,7 @@ pub struct KeyPairMismatchException {
 }
 
 stratus_runtime::impl_error!(
-    KeyPairMismatchException, "KeyPairMismatch", message : message, format : xml
+    KeyPairMismatchException, "KeyPairMismatch", message = message, format = xml
 );
 
 /// The request was rejected because it attempted to create resources beyond the current Amazon Web Services account limits. The error message describes the limit exceeded.
@@ -261,7 +261,7 @@ pub struct LimitExceededException {
 }
 
 stratus_runtime::impl_error!(
-    LimitExceededException, "LimitExceeded", message : message, format : xml
+    LimitExceededException, "LimitExceeded", message = message, format = xml
 );
 
 /// The request was rejected because the certificate was malformed or expired. The error message describes the specific error.
@@ -274,7 +274,7 @@ pub struct MalformedCertificateException {
 }
 
 stratus_runtime::impl_error!(
-    MalformedCertificateException, "MalformedCertificate", message : message, format :
+    MalformedCertificateException, "MalformedCertificate", message = message, format =
     xml
 );
 
@@ -288,8 +288,8 @@ pub struct MalformedPolicyDocumentException {
 }
 
 stratus_runtime::impl_error!(
-    MalformedPolicyDocumentException, "MalformedPolicyDocument", message : message,
-    format : xml
+    MalformedPolicyDocumentException, "MalformedPolicyDocument", message = message,
+    format = xml
 );
 
 /// The request was rejected because the resulting role name conflicts with an existing role in the account.
@@ -302,7 +302,7 @@ pub struct NameConflictException {
 }
 
 stratus_runtime::impl_error!(
-    NameConflictException, "NameConflict", message : message, format : xml
+    NameConflictException, "NameConflict", message = message, format = xml
 );
 
 /// The request was rejected because it referenced a resource entity that does not exist. The error message describes the resource.
@@ -315,7 +315,7 @@ pub struct NoSuchEntityException {
 }
 
 stratus_runtime::impl_error!(
-    NoSuchEntityException, "NoSuchEntity", message : message, format : xml
+    NoSuchEntityException, "NoSuchEntity", message = message, format = xml
 );
 
 /// The request failed because IAM cannot connect to the OpenID Connect identity provider URL.
@@ -328,8 +328,8 @@ pub struct OpenIdIdpCommunicationErrorException {
 }
 
 stratus_runtime::impl_error!(
-    OpenIdIdpCommunicationErrorException, "OpenIdIdpCommunicationError", message :
-    message, format : xml
+    OpenIdIdpCommunicationErrorException, "OpenIdIdpCommunicationError", message =
+    message, format = xml
 );
 
 /// The request was rejected because no organization is associated with your account.
@@ -338,7 +338,7 @@ stratus_runtime::impl_error!(
 pub struct OrganizationNotFoundException {}
 
 stratus_runtime::impl_error!(
-    OrganizationNotFoundException, "OrganizationNotFoundException", format : xml
+    OrganizationNotFoundException, "OrganizationNotFoundException", format = xml
 );
 
 /// The request was rejected because your organization does not have All features enabled. For more information, see [Available feature sets](<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_getting-started_concepts.html#feature-set>) in the *Organizations User Guide*.
@@ -348,7 +348,7 @@ pub struct OrganizationNotInAllFeaturesModeException {}
 
 stratus_runtime::impl_error!(
     OrganizationNotInAllFeaturesModeException,
-    "OrganizationNotInAllFeaturesModeException", format : xml
+    "OrganizationNotInAllFeaturesModeException", format = xml
 );
 
 /// The request was rejected because the provided password did not meet the requirements imposed by the account password policy.
@@ -361,8 +361,8 @@ pub struct PasswordPolicyViolationException {
 }
 
 stratus_runtime::impl_error!(
-    PasswordPolicyViolationException, "PasswordPolicyViolation", message : message,
-    format : xml
+    PasswordPolicyViolationException, "PasswordPolicyViolation", message = message,
+    format = xml
 );
 
 /// The request failed because a provided policy could not be successfully evaluated. An additional detailed message indicates the source of the failure.
@@ -375,7 +375,7 @@ pub struct PolicyEvaluationException {
 }
 
 stratus_runtime::impl_error!(
-    PolicyEvaluationException, "PolicyEvaluation", message : message, format : xml
+    PolicyEvaluationException, "PolicyEvaluation", message = message, format = xml
 );
 
 /// The request failed because Amazon Web Services service role policies can only be attached to the service-linked role for that service.
@@ -388,7 +388,7 @@ pub struct PolicyNotAttachableException {
 }
 
 stratus_runtime::impl_error!(
-    PolicyNotAttachableException, "PolicyNotAttachable", message : message, format : xml
+    PolicyNotAttachableException, "PolicyNotAttachable", message = message, format = xml
 );
 
 /// The request failed because the maximum number of concurrent requests for this account are already running.
@@ -401,8 +401,8 @@ pub struct ReportGenerationLimitExceededException {
 }
 
 stratus_runtime::impl_error!(
-    ReportGenerationLimitExceededException, "ReportGenerationLimitExceeded", message :
-    message, format : xml
+    ReportGenerationLimitExceededException, "ReportGenerationLimitExceeded", message =
+    message, format = xml
 );
 
 /// The request was rejected because someone modified the role template while the service was creating the role. Wait a few minutes and try the request again.
@@ -415,7 +415,7 @@ pub struct RoleModifiedException {
 }
 
 stratus_runtime::impl_error!(
-    RoleModifiedException, "RoleModified", message : message, format : xml
+    RoleModifiedException, "RoleModified", message = message, format = xml
 );
 
 /// The request was rejected because the specified role template is disabled. A disabled role template cannot be used to create new roles. Contact your administrator to enable the role template, or use a different role template.
@@ -428,7 +428,7 @@ pub struct RoleTemplateDisabledException {
 }
 
 stratus_runtime::impl_error!(
-    RoleTemplateDisabledException, "RoleTemplateDisabled", message : message, format :
+    RoleTemplateDisabledException, "RoleTemplateDisabled", message = message, format =
     xml
 );
 
@@ -438,7 +438,7 @@ stratus_runtime::impl_error!(
 pub struct ServiceAccessNotEnabledException {}
 
 stratus_runtime::impl_error!(
-    ServiceAccessNotEnabledException, "ServiceAccessNotEnabledException", format : xml
+    ServiceAccessNotEnabledException, "ServiceAccessNotEnabledException", format = xml
 );
 
 /// The request processing has failed because of an unknown error, exception or failure.
@@ -451,7 +451,7 @@ pub struct ServiceFailureException {
 }
 
 stratus_runtime::impl_error!(
-    ServiceFailureException, "ServiceFailure", message : message, format : xml
+    ServiceFailureException, "ServiceFailure", message = message, format = xml
 );
 
 /// The specified service does not support service-specific credentials.
@@ -464,7 +464,7 @@ pub struct ServiceNotSupportedException {
 }
 
 stratus_runtime::impl_error!(
-    ServiceNotSupportedException, "NotSupportedService", message : message, format : xml
+    ServiceNotSupportedException, "NotSupportedService", message = message, format = xml
 );
 
 /// The request was rejected because service-linked roles are protected Amazon Web Services resources. Only the service that depends on the service-linked role can modify or delete the role on your behalf. The error message includes the name of the service that depends on this service-linked role. You must request the change through that service.
@@ -477,7 +477,7 @@ pub struct UnmodifiableEntityException {
 }
 
 stratus_runtime::impl_error!(
-    UnmodifiableEntityException, "UnmodifiableEntity", message : message, format : xml
+    UnmodifiableEntityException, "UnmodifiableEntity", message = message, format = xml
 );
 
 /// The request was rejected because the public key encoding format is unsupported or unrecognized.
@@ -490,6 +490,6 @@ pub struct UnrecognizedPublicKeyEncodingException {
 }
 
 stratus_runtime::impl_error!(
-    UnrecognizedPublicKeyEncodingException, "UnrecognizedPublicKeyEncoding", message :
-    message, format : xml
+    UnrecognizedPublicKeyEncodingException, "UnrecognizedPublicKeyEncoding", message =
+    message, format = xml
 );

@@ -13,8 +13,8 @@ use stratus_runtime::types::{Blob, DateTime, IndexMap};
 /// operation's input without a client.
 ///
 /// Its setters are those of `T`'s members, each taking anything that converts into the
-/// member's type; `C` is what `send()` goes through (a client, a waiter's context, or `()` for
-/// a value that is only built).
+/// member's type. `C` is the context: a client, which gives `send()`; a waiter's context,
+/// which gives `wait()`; or `()` for a value that is only built.
 #[derive(Clone, Debug, Default)]
 pub struct Builder<T, C = ()> {
     pub(crate) inner: T,
@@ -36,12 +36,12 @@ impl<T, C> Builder<T, C> {
     pub fn build(self) -> T {
         self.inner
     }
+}
 
-    /// Changes the value: what every setter does.
-    fn set(mut self, change: impl FnOnce(&mut T)) -> Self {
-        change(&mut self.inner);
-        self
-    }
+/// Changes the value `builder` holds: what every setter does.
+fn set<T, C>(mut builder: Builder<T, C>, change: impl FnOnce(&mut T)) -> Builder<T, C> {
+    change(&mut builder.inner);
+    builder
 }
 
 impl<T, C: stratus_runtime::operation::Dispatch<T>> Builder<T, C> {
@@ -89,106 +89,106 @@ impl AcceleratorConfig {
 impl<C> Builder<AcceleratorConfig, C> {
     /// Sets [`accelerator_memory_size`](AcceleratorConfig::accelerator_memory_size): The minimum amount of memory (in GB) of each accelerator device exposed to the execution environment.
     pub fn accelerator_memory_size(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.accelerator_memory_size = value.into())
+        set(self, |v| v.accelerator_memory_size = value.into())
     }
 }
 
 impl<C> Builder<AddLayerVersionPermissionInput, C> {
     /// Sets [`layer_name`](AddLayerVersionPermissionInput::layer_name): The name or Amazon Resource Name (ARN) of the layer.
     pub fn layer_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.layer_name = value.into())
+        set(self, |v| v.layer_name = value.into())
     }
 
     /// Sets [`version_number`](AddLayerVersionPermissionInput::version_number): The version number.
     pub fn version_number(self, value: impl Into<i64>) -> Self {
-        self.set(|v| v.version_number = value.into())
+        set(self, |v| v.version_number = value.into())
     }
 
     /// Sets [`statement_id`](AddLayerVersionPermissionInput::statement_id): An identifier that distinguishes the policy from others on the same layer version.
     pub fn statement_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.statement_id = value.into())
+        set(self, |v| v.statement_id = value.into())
     }
 
     /// Sets [`action`](AddLayerVersionPermissionInput::action): The API action that grants access to the layer.
     pub fn action(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.action = value.into())
+        set(self, |v| v.action = value.into())
     }
 
     /// Sets [`principal`](AddLayerVersionPermissionInput::principal): An account ID, or `*` to grant layer usage permission to all accounts in an organization, or all Amazon Web Services accounts (if `organizationId` is not specified).
     pub fn principal(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.principal = value.into())
+        set(self, |v| v.principal = value.into())
     }
 
     /// Sets [`organization_id`](AddLayerVersionPermissionInput::organization_id): With the principal set to `*`, grant permission to all accounts in the specified organization.
     pub fn organization_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.organization_id = Some(value.into()))
+        set(self, |v| v.organization_id = Some(value.into()))
     }
 
     /// Sets [`revision_id`](AddLayerVersionPermissionInput::revision_id): Only update the policy if the revision ID matches the ID specified.
     pub fn revision_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.revision_id = Some(value.into()))
+        set(self, |v| v.revision_id = Some(value.into()))
     }
 }
 
 impl<C> Builder<AddPermissionInput, C> {
     /// Sets [`function_name`](AddPermissionInput::function_name): The name or ARN of the Lambda function, version, or alias.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`statement_id`](AddPermissionInput::statement_id): A statement identifier that differentiates the statement from others in the same policy.
     pub fn statement_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.statement_id = value.into())
+        set(self, |v| v.statement_id = value.into())
     }
 
     /// Sets [`action`](AddPermissionInput::action): The action that the principal can use on the function.
     pub fn action(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.action = value.into())
+        set(self, |v| v.action = value.into())
     }
 
     /// Sets [`principal`](AddPermissionInput::principal): The Amazon Web Services service, Amazon Web Services account, IAM user, or IAM role that invokes the function.
     pub fn principal(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.principal = value.into())
+        set(self, |v| v.principal = value.into())
     }
 
     /// Sets [`source_arn`](AddPermissionInput::source_arn): For Amazon Web Services services, the ARN of the Amazon Web Services resource that invokes the function.
     pub fn source_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.source_arn = Some(value.into()))
+        set(self, |v| v.source_arn = Some(value.into()))
     }
 
     /// Sets [`function_url_auth_type`](AddPermissionInput::function_url_auth_type): The type of authentication that your function URL uses.
     pub fn function_url_auth_type(self, value: impl Into<FunctionUrlAuthType>) -> Self {
-        self.set(|v| v.function_url_auth_type = Some(value.into()))
+        set(self, |v| v.function_url_auth_type = Some(value.into()))
     }
 
     /// Sets [`invoked_via_function_url`](AddPermissionInput::invoked_via_function_url): Indicates whether the permission applies when the function is invoked through a function URL.
     pub fn invoked_via_function_url(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.invoked_via_function_url = Some(value.into()))
+        set(self, |v| v.invoked_via_function_url = Some(value.into()))
     }
 
     /// Sets [`source_account`](AddPermissionInput::source_account): For Amazon Web Services service, the ID of the Amazon Web Services account that owns the resource.
     pub fn source_account(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.source_account = Some(value.into()))
+        set(self, |v| v.source_account = Some(value.into()))
     }
 
     /// Sets [`event_source_token`](AddPermissionInput::event_source_token): For Alexa Smart Home functions, a token that the invoker must supply.
     pub fn event_source_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.event_source_token = Some(value.into()))
+        set(self, |v| v.event_source_token = Some(value.into()))
     }
 
     /// Sets [`qualifier`](AddPermissionInput::qualifier): Specify a version or alias to add permissions to a published version of the function.
     pub fn qualifier(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.qualifier = Some(value.into()))
+        set(self, |v| v.qualifier = Some(value.into()))
     }
 
     /// Sets [`revision_id`](AddPermissionInput::revision_id): Update the policy only if the revision ID matches the ID that's specified.
     pub fn revision_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.revision_id = Some(value.into()))
+        set(self, |v| v.revision_id = Some(value.into()))
     }
 
     /// Sets [`principal_org_id`](AddPermissionInput::principal_org_id): The identifier for your organization in Organizations.
     pub fn principal_org_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.principal_org_id = Some(value.into()))
+        set(self, |v| v.principal_org_id = Some(value.into()))
     }
 }
 
@@ -205,7 +205,7 @@ impl<C> Builder<AliasRoutingConfiguration, C> {
         self,
         value: impl Into<IndexMap<String, f64>>,
     ) -> Self {
-        self.set(|v| v.additional_version_weights = Some(value.into()))
+        set(self, |v| v.additional_version_weights = Some(value.into()))
     }
 }
 
@@ -219,7 +219,7 @@ impl AllowedPublishers {
 impl<C> Builder<AllowedPublishers, C> {
     /// Sets [`signing_profile_version_arns`](AllowedPublishers::signing_profile_version_arns): The Amazon Resource Name (ARN) for each of the signing profiles.
     pub fn signing_profile_version_arns(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.signing_profile_version_arns = value.into())
+        set(self, |v| v.signing_profile_version_arns = value.into())
     }
 }
 
@@ -233,7 +233,7 @@ impl AmazonManagedKafkaEventSourceConfig {
 impl<C> Builder<AmazonManagedKafkaEventSourceConfig, C> {
     /// Sets [`consumer_group_id`](AmazonManagedKafkaEventSourceConfig::consumer_group_id): The identifier for the Kafka consumer group to join.
     pub fn consumer_group_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.consumer_group_id = Some(value.into()))
+        set(self, |v| v.consumer_group_id = Some(value.into()))
     }
 
     /// Sets [`schema_registry_config`](AmazonManagedKafkaEventSourceConfig::schema_registry_config): Specific configuration settings for a Kafka schema registry.
@@ -241,7 +241,7 @@ impl<C> Builder<AmazonManagedKafkaEventSourceConfig, C> {
         self,
         value: impl Into<KafkaSchemaRegistryConfig>,
     ) -> Self {
-        self.set(|v| v.schema_registry_config = Some(value.into()))
+        set(self, |v| v.schema_registry_config = Some(value.into()))
     }
 }
 
@@ -255,12 +255,12 @@ impl CallbackOptions {
 impl<C> Builder<CallbackOptions, C> {
     /// Sets [`timeout_seconds`](CallbackOptions::timeout_seconds): The timeout for the callback operation in seconds.
     pub fn timeout_seconds(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.timeout_seconds = Some(value.into()))
+        set(self, |v| v.timeout_seconds = Some(value.into()))
     }
 
     /// Sets [`heartbeat_timeout_seconds`](CallbackOptions::heartbeat_timeout_seconds): The heartbeat timeout for the callback operation, in seconds.
     pub fn heartbeat_timeout_seconds(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.heartbeat_timeout_seconds = Some(value.into()))
+        set(self, |v| v.heartbeat_timeout_seconds = Some(value.into()))
     }
 }
 
@@ -277,7 +277,7 @@ impl<C> Builder<CapacityProviderConfig, C> {
         self,
         value: impl Into<LambdaManagedInstancesCapacityProviderConfig>,
     ) -> Self {
-        self.set(|v| v.lambda_managed_instances_capacity_provider_config = value.into())
+        set(self, |v| v.lambda_managed_instances_capacity_provider_config = value.into())
     }
 }
 
@@ -291,12 +291,12 @@ impl CapacityProviderLoggingConfig {
 impl<C> Builder<CapacityProviderLoggingConfig, C> {
     /// Sets [`system_log_level`](CapacityProviderLoggingConfig::system_log_level): Set this property to filter the system logs for your capacity provider that Lambda sends to CloudWatch.
     pub fn system_log_level(self, value: impl Into<SystemLogLevel>) -> Self {
-        self.set(|v| v.system_log_level = Some(value.into()))
+        set(self, |v| v.system_log_level = Some(value.into()))
     }
 
     /// Sets [`log_group`](CapacityProviderLoggingConfig::log_group): The name of the Amazon CloudWatch log group the capacity provider sends logs to.
     pub fn log_group(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.log_group = Some(value.into()))
+        set(self, |v| v.log_group = Some(value.into()))
     }
 }
 
@@ -310,7 +310,7 @@ impl CapacityProviderPermissionsConfig {
 impl<C> Builder<CapacityProviderPermissionsConfig, C> {
     /// Sets [`capacity_provider_operator_role_arn`](CapacityProviderPermissionsConfig::capacity_provider_operator_role_arn): The ARN of the IAM role that the capacity provider uses to manage compute instances and other Amazon Web Services resources.
     pub fn capacity_provider_operator_role_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.capacity_provider_operator_role_arn = value.into())
+        set(self, |v| v.capacity_provider_operator_role_arn = value.into())
     }
 }
 
@@ -324,12 +324,12 @@ impl CapacityProviderScalingConfig {
 impl<C> Builder<CapacityProviderScalingConfig, C> {
     /// Sets [`max_v_cpu_count`](CapacityProviderScalingConfig::max_v_cpu_count): The maximum number of vCPUs that the capacity provider can provision across all compute instances.
     pub fn max_v_cpu_count(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_v_cpu_count = Some(value.into()))
+        set(self, |v| v.max_v_cpu_count = Some(value.into()))
     }
 
     /// Sets [`scaling_mode`](CapacityProviderScalingConfig::scaling_mode): The scaling mode that determines how the capacity provider responds to changes in demand.
     pub fn scaling_mode(self, value: impl Into<CapacityProviderScalingMode>) -> Self {
-        self.set(|v| v.scaling_mode = Some(value.into()))
+        set(self, |v| v.scaling_mode = Some(value.into()))
     }
 
     /// Sets [`scaling_policies`](CapacityProviderScalingConfig::scaling_policies): A list of scaling policies that define how the capacity provider scales compute instances based on metrics and thresholds.
@@ -337,7 +337,7 @@ impl<C> Builder<CapacityProviderScalingConfig, C> {
         self,
         value: impl Into<Vec<TargetTrackingScalingPolicy>>,
     ) -> Self {
-        self.set(|v| v.scaling_policies = Some(value.into()))
+        set(self, |v| v.scaling_policies = Some(value.into()))
     }
 }
 
@@ -354,7 +354,7 @@ impl<C> Builder<CapacityProviderTelemetryConfig, C> {
         self,
         value: impl Into<CapacityProviderLoggingConfig>,
     ) -> Self {
-        self.set(|v| v.logging_config = Some(value.into()))
+        set(self, |v| v.logging_config = Some(value.into()))
     }
 }
 
@@ -368,12 +368,12 @@ impl CapacityProviderVpcConfig {
 impl<C> Builder<CapacityProviderVpcConfig, C> {
     /// Sets [`subnet_ids`](CapacityProviderVpcConfig::subnet_ids): A list of subnet IDs where the capacity provider launches compute instances.
     pub fn subnet_ids(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.subnet_ids = value.into())
+        set(self, |v| v.subnet_ids = value.into())
     }
 
     /// Sets [`security_group_ids`](CapacityProviderVpcConfig::security_group_ids): A list of security group IDs that control network access for compute instances managed by the capacity provider.
     pub fn security_group_ids(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.security_group_ids = value.into())
+        set(self, |v| v.security_group_ids = value.into())
     }
 }
 
@@ -387,39 +387,39 @@ impl ChainedInvokeOptions {
 impl<C> Builder<ChainedInvokeOptions, C> {
     /// Sets [`function_name`](ChainedInvokeOptions::function_name): The name or ARN of the Lambda function to invoke.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`tenant_id`](ChainedInvokeOptions::tenant_id): The tenant identifier for the chained invocation.
     pub fn tenant_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.tenant_id = Some(value.into()))
+        set(self, |v| v.tenant_id = Some(value.into()))
     }
 
     /// Sets [`x_amzn_trace_id`](ChainedInvokeOptions::x_amzn_trace_id): The X-Ray trace header to use when starting the chained invocation.
     pub fn x_amzn_trace_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.x_amzn_trace_id = Some(value.into()))
+        set(self, |v| v.x_amzn_trace_id = Some(value.into()))
     }
 }
 
 impl<C> Builder<CheckpointDurableExecutionInput, C> {
     /// Sets [`durable_execution_arn`](CheckpointDurableExecutionInput::durable_execution_arn): The Amazon Resource Name (ARN) of the durable execution.
     pub fn durable_execution_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.durable_execution_arn = value.into())
+        set(self, |v| v.durable_execution_arn = value.into())
     }
 
     /// Sets [`checkpoint_token`](CheckpointDurableExecutionInput::checkpoint_token): A unique token that identifies the current checkpoint state.
     pub fn checkpoint_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.checkpoint_token = value.into())
+        set(self, |v| v.checkpoint_token = value.into())
     }
 
     /// Sets [`updates`](CheckpointDurableExecutionInput::updates): An array of state updates to apply during this checkpoint.
     pub fn updates(self, value: impl Into<Vec<OperationUpdate>>) -> Self {
-        self.set(|v| v.updates = Some(value.into()))
+        set(self, |v| v.updates = Some(value.into()))
     }
 
     /// Sets [`client_token`](CheckpointDurableExecutionInput::client_token): An optional idempotency token to ensure that duplicate checkpoint requests are handled correctly.
     pub fn client_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.client_token = Some(value.into()))
+        set(self, |v| v.client_token = Some(value.into()))
     }
 }
 
@@ -436,7 +436,7 @@ impl<C> Builder<CodeSigningPolicies, C> {
         self,
         value: impl Into<CodeSigningPolicy>,
     ) -> Self {
-        self.set(|v| v.untrusted_artifact_on_deployment = Some(value.into()))
+        set(self, |v| v.untrusted_artifact_on_deployment = Some(value.into()))
     }
 }
 
@@ -450,7 +450,7 @@ impl ContextOptions {
 impl<C> Builder<ContextOptions, C> {
     /// Sets [`replay_children`](ContextOptions::replay_children): Whether the state data of children of the completed context should be included in the invoke payload and `GetDurableExecutionState` response.
     pub fn replay_children(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.replay_children = Some(value.into()))
+        set(self, |v| v.replay_children = Some(value.into()))
     }
 }
 
@@ -464,71 +464,71 @@ impl Cors {
 impl<C> Builder<Cors, C> {
     /// Sets [`allow_credentials`](Cors::allow_credentials): Whether to allow cookies or other credentials in requests to your function URL.
     pub fn allow_credentials(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.allow_credentials = Some(value.into()))
+        set(self, |v| v.allow_credentials = Some(value.into()))
     }
 
     /// Sets [`allow_headers`](Cors::allow_headers): The HTTP headers that origins can include in requests to your function URL.
     pub fn allow_headers(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.allow_headers = Some(value.into()))
+        set(self, |v| v.allow_headers = Some(value.into()))
     }
 
     /// Sets [`allow_methods`](Cors::allow_methods): The HTTP methods that are allowed when calling your function URL.
     pub fn allow_methods(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.allow_methods = Some(value.into()))
+        set(self, |v| v.allow_methods = Some(value.into()))
     }
 
     /// Sets [`allow_origins`](Cors::allow_origins): The origins that can access your function URL.
     pub fn allow_origins(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.allow_origins = Some(value.into()))
+        set(self, |v| v.allow_origins = Some(value.into()))
     }
 
     /// Sets [`expose_headers`](Cors::expose_headers): The HTTP headers in your function response that you want to expose to origins that call your function URL.
     pub fn expose_headers(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.expose_headers = Some(value.into()))
+        set(self, |v| v.expose_headers = Some(value.into()))
     }
 
     /// Sets [`max_age`](Cors::max_age): The maximum amount of time, in seconds, that web browsers can cache results of a preflight request.
     pub fn max_age(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_age = Some(value.into()))
+        set(self, |v| v.max_age = Some(value.into()))
     }
 }
 
 impl<C> Builder<CreateAliasInput, C> {
     /// Sets [`function_name`](CreateAliasInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`name`](CreateAliasInput::name): The name of the alias.
     pub fn name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.name = value.into())
+        set(self, |v| v.name = value.into())
     }
 
     /// Sets [`function_version`](CreateAliasInput::function_version): The function version that the alias invokes.
     pub fn function_version(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_version = value.into())
+        set(self, |v| v.function_version = value.into())
     }
 
     /// Sets [`description`](CreateAliasInput::description): A description of the alias.
     pub fn description(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.description = Some(value.into()))
+        set(self, |v| v.description = Some(value.into()))
     }
 
     /// Sets [`routing_config`](CreateAliasInput::routing_config): The [routing configuration](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-aliases.html#configuring-alias-routing>) of the alias.
     pub fn routing_config(self, value: impl Into<AliasRoutingConfiguration>) -> Self {
-        self.set(|v| v.routing_config = Some(value.into()))
+        set(self, |v| v.routing_config = Some(value.into()))
     }
 }
 
 impl<C> Builder<CreateCapacityProviderInput, C> {
     /// Sets [`capacity_provider_name`](CreateCapacityProviderInput::capacity_provider_name): The name of the capacity provider.
     pub fn capacity_provider_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.capacity_provider_name = value.into())
+        set(self, |v| v.capacity_provider_name = value.into())
     }
 
     /// Sets [`vpc_config`](CreateCapacityProviderInput::vpc_config): The VPC configuration for the capacity provider, including subnet IDs and security group IDs where compute instances will be launched.
     pub fn vpc_config(self, value: impl Into<CapacityProviderVpcConfig>) -> Self {
-        self.set(|v| v.vpc_config = value.into())
+        set(self, |v| v.vpc_config = value.into())
     }
 
     /// Sets [`permissions_config`](CreateCapacityProviderInput::permissions_config): The permissions configuration that specifies the IAM role ARN used by the capacity provider to manage compute resources.
@@ -536,12 +536,12 @@ impl<C> Builder<CreateCapacityProviderInput, C> {
         self,
         value: impl Into<CapacityProviderPermissionsConfig>,
     ) -> Self {
-        self.set(|v| v.permissions_config = value.into())
+        set(self, |v| v.permissions_config = value.into())
     }
 
     /// Sets [`instance_requirements`](CreateCapacityProviderInput::instance_requirements): The instance requirements that specify the compute instance characteristics, including architectures and allowed or excluded instance types.
     pub fn instance_requirements(self, value: impl Into<InstanceRequirements>) -> Self {
-        self.set(|v| v.instance_requirements = Some(value.into()))
+        set(self, |v| v.instance_requirements = Some(value.into()))
     }
 
     /// Sets [`capacity_provider_scaling_config`](CreateCapacityProviderInput::capacity_provider_scaling_config): The scaling configuration that defines how the capacity provider scales compute instances, including maximum vCPU count and scaling policies.
@@ -549,22 +549,22 @@ impl<C> Builder<CreateCapacityProviderInput, C> {
         self,
         value: impl Into<CapacityProviderScalingConfig>,
     ) -> Self {
-        self.set(|v| v.capacity_provider_scaling_config = Some(value.into()))
+        set(self, |v| v.capacity_provider_scaling_config = Some(value.into()))
     }
 
     /// Sets [`kms_key_arn`](CreateCapacityProviderInput::kms_key_arn): The ARN of the KMS key used to encrypt data associated with the capacity provider.
     pub fn kms_key_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.kms_key_arn = Some(value.into()))
+        set(self, |v| v.kms_key_arn = Some(value.into()))
     }
 
     /// Sets [`tags`](CreateCapacityProviderInput::tags): A list of tags to associate with the capacity provider.
     pub fn tags(self, value: impl Into<IndexMap<String, String>>) -> Self {
-        self.set(|v| v.tags = Some(value.into()))
+        set(self, |v| v.tags = Some(value.into()))
     }
 
     /// Sets [`propagate_tags`](CreateCapacityProviderInput::propagate_tags): The tag propagation configuration for the capacity provider.
     pub fn propagate_tags(self, value: impl Into<PropagateTags>) -> Self {
-        self.set(|v| v.propagate_tags = Some(value.into()))
+        set(self, |v| v.propagate_tags = Some(value.into()))
     }
 
     /// Sets [`telemetry_config`](CreateCapacityProviderInput::telemetry_config): The telemetry configuration for the capacity provider.
@@ -572,61 +572,61 @@ impl<C> Builder<CreateCapacityProviderInput, C> {
         self,
         value: impl Into<CapacityProviderTelemetryConfig>,
     ) -> Self {
-        self.set(|v| v.telemetry_config = Some(value.into()))
+        set(self, |v| v.telemetry_config = Some(value.into()))
     }
 }
 
 impl<C> Builder<CreateCodeSigningConfigInput, C> {
     /// Sets [`description`](CreateCodeSigningConfigInput::description): Descriptive name for this code signing configuration.
     pub fn description(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.description = Some(value.into()))
+        set(self, |v| v.description = Some(value.into()))
     }
 
     /// Sets [`allowed_publishers`](CreateCodeSigningConfigInput::allowed_publishers): Signing profiles for this code signing configuration.
     pub fn allowed_publishers(self, value: impl Into<AllowedPublishers>) -> Self {
-        self.set(|v| v.allowed_publishers = value.into())
+        set(self, |v| v.allowed_publishers = value.into())
     }
 
     /// Sets [`code_signing_policies`](CreateCodeSigningConfigInput::code_signing_policies): The code signing policies define the actions to take if the validation checks fail.
     pub fn code_signing_policies(self, value: impl Into<CodeSigningPolicies>) -> Self {
-        self.set(|v| v.code_signing_policies = Some(value.into()))
+        set(self, |v| v.code_signing_policies = Some(value.into()))
     }
 
     /// Sets [`tags`](CreateCodeSigningConfigInput::tags): A list of tags to add to the code signing configuration.
     pub fn tags(self, value: impl Into<IndexMap<String, String>>) -> Self {
-        self.set(|v| v.tags = Some(value.into()))
+        set(self, |v| v.tags = Some(value.into()))
     }
 }
 
 impl<C> Builder<CreateEventSourceMappingInput, C> {
     /// Sets [`event_source_arn`](CreateEventSourceMappingInput::event_source_arn): The Amazon Resource Name (ARN) of the event source.
     pub fn event_source_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.event_source_arn = Some(value.into()))
+        set(self, |v| v.event_source_arn = Some(value.into()))
     }
 
     /// Sets [`function_name`](CreateEventSourceMappingInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`enabled`](CreateEventSourceMappingInput::enabled): When true, the event source mapping is active.
     pub fn enabled(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.enabled = Some(value.into()))
+        set(self, |v| v.enabled = Some(value.into()))
     }
 
     /// Sets [`batch_size`](CreateEventSourceMappingInput::batch_size): The maximum number of records in each batch that Lambda pulls from your stream or queue and sends to your function.
     pub fn batch_size(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.batch_size = Some(value.into()))
+        set(self, |v| v.batch_size = Some(value.into()))
     }
 
     /// Sets [`filter_criteria`](CreateEventSourceMappingInput::filter_criteria): An object that defines the filter criteria that determine whether Lambda should process an event.
     pub fn filter_criteria(self, value: impl Into<FilterCriteria>) -> Self {
-        self.set(|v| v.filter_criteria = Some(value.into()))
+        set(self, |v| v.filter_criteria = Some(value.into()))
     }
 
     /// Sets [`kms_key_arn`](CreateEventSourceMappingInput::kms_key_arn): The ARN of the Key Management Service (KMS) customer managed key that Lambda uses to encrypt your function's [filter criteria](<https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html#filtering-basics>).
     pub fn kms_key_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.kms_key_arn = Some(value.into()))
+        set(self, |v| v.kms_key_arn = Some(value.into()))
     }
 
     /// Sets [`metrics_config`](CreateEventSourceMappingInput::metrics_config): The metrics configuration for your event source.
@@ -634,7 +634,7 @@ impl<C> Builder<CreateEventSourceMappingInput, C> {
         self,
         value: impl Into<EventSourceMappingMetricsConfig>,
     ) -> Self {
-        self.set(|v| v.metrics_config = Some(value.into()))
+        set(self, |v| v.metrics_config = Some(value.into()))
     }
 
     /// Sets [`logging_config`](CreateEventSourceMappingInput::logging_config): (Amazon MSK, and self-managed Apache Kafka only) The logging configuration for your event source.
@@ -642,72 +642,72 @@ impl<C> Builder<CreateEventSourceMappingInput, C> {
         self,
         value: impl Into<EventSourceMappingLoggingConfig>,
     ) -> Self {
-        self.set(|v| v.logging_config = Some(value.into()))
+        set(self, |v| v.logging_config = Some(value.into()))
     }
 
     /// Sets [`scaling_config`](CreateEventSourceMappingInput::scaling_config): (Amazon SQS only) The scaling configuration for the event source.
     pub fn scaling_config(self, value: impl Into<ScalingConfig>) -> Self {
-        self.set(|v| v.scaling_config = Some(value.into()))
+        set(self, |v| v.scaling_config = Some(value.into()))
     }
 
     /// Sets [`maximum_batching_window_in_seconds`](CreateEventSourceMappingInput::maximum_batching_window_in_seconds): The maximum amount of time, in seconds, that Lambda spends gathering records before invoking the function.
     pub fn maximum_batching_window_in_seconds(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.maximum_batching_window_in_seconds = Some(value.into()))
+        set(self, |v| v.maximum_batching_window_in_seconds = Some(value.into()))
     }
 
     /// Sets [`parallelization_factor`](CreateEventSourceMappingInput::parallelization_factor): (Kinesis and DynamoDB Streams only) The number of batches to process from each shard concurrently.
     pub fn parallelization_factor(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.parallelization_factor = Some(value.into()))
+        set(self, |v| v.parallelization_factor = Some(value.into()))
     }
 
     /// Sets [`starting_position`](CreateEventSourceMappingInput::starting_position): The position in a stream from which to start reading.
     pub fn starting_position(self, value: impl Into<EventSourcePosition>) -> Self {
-        self.set(|v| v.starting_position = Some(value.into()))
+        set(self, |v| v.starting_position = Some(value.into()))
     }
 
     /// Sets [`starting_position_timestamp`](CreateEventSourceMappingInput::starting_position_timestamp): With `StartingPosition` set to `AT_TIMESTAMP`, the time from which to start reading.
     pub fn starting_position_timestamp(self, value: impl Into<DateTime>) -> Self {
-        self.set(|v| v.starting_position_timestamp = Some(value.into()))
+        set(self, |v| v.starting_position_timestamp = Some(value.into()))
     }
 
     /// Sets [`destination_config`](CreateEventSourceMappingInput::destination_config): (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) A configuration object that specifies the destination of an event after Lambda processes it.
     pub fn destination_config(self, value: impl Into<DestinationConfig>) -> Self {
-        self.set(|v| v.destination_config = Some(value.into()))
+        set(self, |v| v.destination_config = Some(value.into()))
     }
 
     /// Sets [`maximum_record_age_in_seconds`](CreateEventSourceMappingInput::maximum_record_age_in_seconds): (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records older than the specified age.
     pub fn maximum_record_age_in_seconds(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.maximum_record_age_in_seconds = Some(value.into()))
+        set(self, |v| v.maximum_record_age_in_seconds = Some(value.into()))
     }
 
     /// Sets [`bisect_batch_on_function_error`](CreateEventSourceMappingInput::bisect_batch_on_function_error): (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) If the function returns an error, split the batch in two and retry.
     pub fn bisect_batch_on_function_error(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.bisect_batch_on_function_error = Some(value.into()))
+        set(self, |v| v.bisect_batch_on_function_error = Some(value.into()))
     }
 
     /// Sets [`maximum_retry_attempts`](CreateEventSourceMappingInput::maximum_retry_attempts): (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records after the specified number of retries.
     pub fn maximum_retry_attempts(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.maximum_retry_attempts = Some(value.into()))
+        set(self, |v| v.maximum_retry_attempts = Some(value.into()))
     }
 
     /// Sets [`tags`](CreateEventSourceMappingInput::tags): A list of tags to apply to the event source mapping.
     pub fn tags(self, value: impl Into<IndexMap<String, String>>) -> Self {
-        self.set(|v| v.tags = Some(value.into()))
+        set(self, |v| v.tags = Some(value.into()))
     }
 
     /// Sets [`tumbling_window_in_seconds`](CreateEventSourceMappingInput::tumbling_window_in_seconds): (Kinesis and DynamoDB Streams only) The duration in seconds of a processing window for DynamoDB and Kinesis Streams event sources.
     pub fn tumbling_window_in_seconds(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.tumbling_window_in_seconds = Some(value.into()))
+        set(self, |v| v.tumbling_window_in_seconds = Some(value.into()))
     }
 
     /// Sets [`topics`](CreateEventSourceMappingInput::topics): The name of the Kafka topic.
     pub fn topics(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.topics = Some(value.into()))
+        set(self, |v| v.topics = Some(value.into()))
     }
 
     /// Sets [`queues`](CreateEventSourceMappingInput::queues): (MQ) The name of the Amazon MQ broker destination queue to consume.
     pub fn queues(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.queues = Some(value.into()))
+        set(self, |v| v.queues = Some(value.into()))
     }
 
     /// Sets [`source_access_configurations`](CreateEventSourceMappingInput::source_access_configurations): An array of authentication protocols or VPC components required to secure your event source.
@@ -715,7 +715,7 @@ impl<C> Builder<CreateEventSourceMappingInput, C> {
         self,
         value: impl Into<Vec<SourceAccessConfiguration>>,
     ) -> Self {
-        self.set(|v| v.source_access_configurations = Some(value.into()))
+        set(self, |v| v.source_access_configurations = Some(value.into()))
     }
 
     /// Sets [`self_managed_event_source`](CreateEventSourceMappingInput::self_managed_event_source): The self-managed Apache Kafka cluster to receive records from.
@@ -723,7 +723,7 @@ impl<C> Builder<CreateEventSourceMappingInput, C> {
         self,
         value: impl Into<SelfManagedEventSource>,
     ) -> Self {
-        self.set(|v| v.self_managed_event_source = Some(value.into()))
+        set(self, |v| v.self_managed_event_source = Some(value.into()))
     }
 
     /// Sets [`function_response_types`](CreateEventSourceMappingInput::function_response_types): (Kinesis, DynamoDB Streams, Amazon MSK, self-managed Apache Kafka, and Amazon SQS) A list of current response type enums applied to the event source mapping.
@@ -731,7 +731,7 @@ impl<C> Builder<CreateEventSourceMappingInput, C> {
         self,
         value: impl Into<Vec<FunctionResponseType>>,
     ) -> Self {
-        self.set(|v| v.function_response_types = Some(value.into()))
+        set(self, |v| v.function_response_types = Some(value.into()))
     }
 
     /// Sets [`amazon_managed_kafka_event_source_config`](CreateEventSourceMappingInput::amazon_managed_kafka_event_source_config): Specific configuration settings for an Amazon Managed Streaming for Apache Kafka (Amazon MSK) event source.
@@ -739,7 +739,7 @@ impl<C> Builder<CreateEventSourceMappingInput, C> {
         self,
         value: impl Into<AmazonManagedKafkaEventSourceConfig>,
     ) -> Self {
-        self.set(|v| v.amazon_managed_kafka_event_source_config = Some(value.into()))
+        set(self, |v| v.amazon_managed_kafka_event_source_config = Some(value.into()))
     }
 
     /// Sets [`self_managed_kafka_event_source_config`](CreateEventSourceMappingInput::self_managed_kafka_event_source_config): Specific configuration settings for a self-managed Apache Kafka event source.
@@ -747,7 +747,7 @@ impl<C> Builder<CreateEventSourceMappingInput, C> {
         self,
         value: impl Into<SelfManagedKafkaEventSourceConfig>,
     ) -> Self {
-        self.set(|v| v.self_managed_kafka_event_source_config = Some(value.into()))
+        set(self, |v| v.self_managed_kafka_event_source_config = Some(value.into()))
     }
 
     /// Sets [`document_db_event_source_config`](CreateEventSourceMappingInput::document_db_event_source_config): Specific configuration settings for a DocumentDB event source.
@@ -755,7 +755,7 @@ impl<C> Builder<CreateEventSourceMappingInput, C> {
         self,
         value: impl Into<DocumentDbEventSourceConfig>,
     ) -> Self {
-        self.set(|v| v.document_db_event_source_config = Some(value.into()))
+        set(self, |v| v.document_db_event_source_config = Some(value.into()))
     }
 
     /// Sets [`provisioned_poller_config`](CreateEventSourceMappingInput::provisioned_poller_config): (Amazon SQS, Amazon MSK, and self-managed Apache Kafka only) The provisioned mode configuration for the event source.
@@ -763,139 +763,139 @@ impl<C> Builder<CreateEventSourceMappingInput, C> {
         self,
         value: impl Into<ProvisionedPollerConfig>,
     ) -> Self {
-        self.set(|v| v.provisioned_poller_config = Some(value.into()))
+        set(self, |v| v.provisioned_poller_config = Some(value.into()))
     }
 }
 
 impl<C> Builder<CreateFunctionInput, C> {
     /// Sets [`function_name`](CreateFunctionInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`runtime`](CreateFunctionInput::runtime): The identifier of the function's [runtime](<https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html>).
     pub fn runtime(self, value: impl Into<Runtime>) -> Self {
-        self.set(|v| v.runtime = Some(value.into()))
+        set(self, |v| v.runtime = Some(value.into()))
     }
 
     /// Sets [`role`](CreateFunctionInput::role): The Amazon Resource Name (ARN) of the function's execution role.
     pub fn role(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.role = value.into())
+        set(self, |v| v.role = value.into())
     }
 
     /// Sets [`handler`](CreateFunctionInput::handler): The name of the method within your code that Lambda calls to run your function.
     pub fn handler(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.handler = Some(value.into()))
+        set(self, |v| v.handler = Some(value.into()))
     }
 
     /// Sets [`code`](CreateFunctionInput::code): The code for the function.
     pub fn code(self, value: impl Into<FunctionCode>) -> Self {
-        self.set(|v| v.code = value.into())
+        set(self, |v| v.code = value.into())
     }
 
     /// Sets [`description`](CreateFunctionInput::description): A description of the function.
     pub fn description(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.description = Some(value.into()))
+        set(self, |v| v.description = Some(value.into()))
     }
 
     /// Sets [`timeout`](CreateFunctionInput::timeout): The amount of time (in seconds) that Lambda allows a function to run before stopping it.
     pub fn timeout(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.timeout = Some(value.into()))
+        set(self, |v| v.timeout = Some(value.into()))
     }
 
     /// Sets [`memory_size`](CreateFunctionInput::memory_size): The amount of [memory available to the function](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-function-common.html#configuration-memory-console>) at runtime.
     pub fn memory_size(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.memory_size = Some(value.into()))
+        set(self, |v| v.memory_size = Some(value.into()))
     }
 
     /// Sets [`publish`](CreateFunctionInput::publish): Set to true to publish the first version of the function during creation.
     pub fn publish(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.publish = Some(value.into()))
+        set(self, |v| v.publish = Some(value.into()))
     }
 
     /// Sets [`publish_to`](CreateFunctionInput::publish_to): Specifies where to publish the function version or configuration.
     pub fn publish_to(self, value: impl Into<FunctionVersionLatestPublished>) -> Self {
-        self.set(|v| v.publish_to = Some(value.into()))
+        set(self, |v| v.publish_to = Some(value.into()))
     }
 
     /// Sets [`vpc_config`](CreateFunctionInput::vpc_config): For network connectivity to Amazon Web Services resources in a VPC, specify a list of security groups and subnets in the VPC.
     pub fn vpc_config(self, value: impl Into<VpcConfig>) -> Self {
-        self.set(|v| v.vpc_config = Some(value.into()))
+        set(self, |v| v.vpc_config = Some(value.into()))
     }
 
     /// Sets [`package_type`](CreateFunctionInput::package_type): The type of deployment package.
     pub fn package_type(self, value: impl Into<PackageType>) -> Self {
-        self.set(|v| v.package_type = Some(value.into()))
+        set(self, |v| v.package_type = Some(value.into()))
     }
 
     /// Sets [`dead_letter_config`](CreateFunctionInput::dead_letter_config): A dead-letter queue configuration that specifies the queue or topic where Lambda sends asynchronous events when they fail processing.
     pub fn dead_letter_config(self, value: impl Into<DeadLetterConfig>) -> Self {
-        self.set(|v| v.dead_letter_config = Some(value.into()))
+        set(self, |v| v.dead_letter_config = Some(value.into()))
     }
 
     /// Sets [`environment`](CreateFunctionInput::environment): Environment variables that are accessible from function code during execution.
     pub fn environment(self, value: impl Into<Environment>) -> Self {
-        self.set(|v| v.environment = Some(value.into()))
+        set(self, |v| v.environment = Some(value.into()))
     }
 
-    /// Sets [`kms_key_arn`](CreateFunctionInput::kms_key_arn): The ARN of the Key Management Service (KMS) customer managed key that's used to encrypt the following resources:
+    /// Sets [`kms_key_arn`](CreateFunctionInput::kms_key_arn)
     pub fn kms_key_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.kms_key_arn = Some(value.into()))
+        set(self, |v| v.kms_key_arn = Some(value.into()))
     }
 
     /// Sets [`tracing_config`](CreateFunctionInput::tracing_config): Set `Mode` to `Active` to sample and trace a subset of incoming requests with [X-Ray](<https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html>).
     pub fn tracing_config(self, value: impl Into<TracingConfig>) -> Self {
-        self.set(|v| v.tracing_config = Some(value.into()))
+        set(self, |v| v.tracing_config = Some(value.into()))
     }
 
     /// Sets [`tags`](CreateFunctionInput::tags): A list of [tags](<https://docs.aws.amazon.com/lambda/latest/dg/tagging.html>) to apply to the function.
     pub fn tags(self, value: impl Into<IndexMap<String, String>>) -> Self {
-        self.set(|v| v.tags = Some(value.into()))
+        set(self, |v| v.tags = Some(value.into()))
     }
 
     /// Sets [`layers`](CreateFunctionInput::layers): A list of [function layers](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-layers.html>) to add to the function's execution environment.
     pub fn layers(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.layers = Some(value.into()))
+        set(self, |v| v.layers = Some(value.into()))
     }
 
     /// Sets [`file_system_configs`](CreateFunctionInput::file_system_configs): Connection settings for an Amazon EFS file system or an Amazon S3 Files file system.
     pub fn file_system_configs(self, value: impl Into<Vec<FileSystemConfig>>) -> Self {
-        self.set(|v| v.file_system_configs = Some(value.into()))
+        set(self, |v| v.file_system_configs = Some(value.into()))
     }
 
     /// Sets [`code_signing_config_arn`](CreateFunctionInput::code_signing_config_arn): To enable code signing for this function, specify the ARN of a code-signing configuration.
     pub fn code_signing_config_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.code_signing_config_arn = Some(value.into()))
+        set(self, |v| v.code_signing_config_arn = Some(value.into()))
     }
 
     /// Sets [`image_config`](CreateFunctionInput::image_config): Container image [configuration values](<https://docs.aws.amazon.com/lambda/latest/dg/images-create.html#images-parms>) that override the values in the container image Dockerfile.
     pub fn image_config(self, value: impl Into<ImageConfig>) -> Self {
-        self.set(|v| v.image_config = Some(value.into()))
+        set(self, |v| v.image_config = Some(value.into()))
     }
 
     /// Sets [`architectures`](CreateFunctionInput::architectures): The instruction set architecture that the function supports.
     pub fn architectures(self, value: impl Into<Vec<Architecture>>) -> Self {
-        self.set(|v| v.architectures = Some(value.into()))
+        set(self, |v| v.architectures = Some(value.into()))
     }
 
     /// Sets [`ephemeral_storage`](CreateFunctionInput::ephemeral_storage): The size of the function's `/tmp` directory in MB.
     pub fn ephemeral_storage(self, value: impl Into<EphemeralStorage>) -> Self {
-        self.set(|v| v.ephemeral_storage = Some(value.into()))
+        set(self, |v| v.ephemeral_storage = Some(value.into()))
     }
 
     /// Sets [`snap_start`](CreateFunctionInput::snap_start): The function's [SnapStart](<https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html>) setting.
     pub fn snap_start(self, value: impl Into<SnapStart>) -> Self {
-        self.set(|v| v.snap_start = Some(value.into()))
+        set(self, |v| v.snap_start = Some(value.into()))
     }
 
     /// Sets [`logging_config`](CreateFunctionInput::logging_config): The function's Amazon CloudWatch Logs configuration settings.
     pub fn logging_config(self, value: impl Into<LoggingConfig>) -> Self {
-        self.set(|v| v.logging_config = Some(value.into()))
+        set(self, |v| v.logging_config = Some(value.into()))
     }
 
     /// Sets [`tenancy_config`](CreateFunctionInput::tenancy_config): Configuration for multi-tenant applications that use Lambda functions.
     pub fn tenancy_config(self, value: impl Into<TenancyConfig>) -> Self {
-        self.set(|v| v.tenancy_config = Some(value.into()))
+        set(self, |v| v.tenancy_config = Some(value.into()))
     }
 
     /// Sets [`capacity_provider_config`](CreateFunctionInput::capacity_provider_config): Configuration for the capacity provider that manages compute resources for Lambda functions.
@@ -903,49 +903,49 @@ impl<C> Builder<CreateFunctionInput, C> {
         self,
         value: impl Into<CapacityProviderConfig>,
     ) -> Self {
-        self.set(|v| v.capacity_provider_config = Some(value.into()))
+        set(self, |v| v.capacity_provider_config = Some(value.into()))
     }
 
     /// Sets [`durable_config`](CreateFunctionInput::durable_config): Configuration settings for durable functions.
     pub fn durable_config(self, value: impl Into<DurableConfig>) -> Self {
-        self.set(|v| v.durable_config = Some(value.into()))
+        set(self, |v| v.durable_config = Some(value.into()))
     }
 
     /// Sets [`runtime_config`](CreateFunctionInput::runtime_config): The customer-managed runtime configuration for your function.
     pub fn runtime_config(self, value: impl Into<FunctionRuntimeConfig>) -> Self {
-        self.set(|v| v.runtime_config = Some(value.into()))
+        set(self, |v| v.runtime_config = Some(value.into()))
     }
 
     /// Sets [`accelerator_config`](CreateFunctionInput::accelerator_config): The accelerator resource settings for a Lambda execution environment.
     pub fn accelerator_config(self, value: impl Into<AcceleratorConfig>) -> Self {
-        self.set(|v| v.accelerator_config = Some(value.into()))
+        set(self, |v| v.accelerator_config = Some(value.into()))
     }
 }
 
 impl<C> Builder<CreateFunctionUrlConfigInput, C> {
     /// Sets [`function_name`](CreateFunctionUrlConfigInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`qualifier`](CreateFunctionUrlConfigInput::qualifier): The alias name.
     pub fn qualifier(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.qualifier = Some(value.into()))
+        set(self, |v| v.qualifier = Some(value.into()))
     }
 
     /// Sets [`auth_type`](CreateFunctionUrlConfigInput::auth_type): The type of authentication that your function URL uses.
     pub fn auth_type(self, value: impl Into<FunctionUrlAuthType>) -> Self {
-        self.set(|v| v.auth_type = value.into())
+        set(self, |v| v.auth_type = value.into())
     }
 
     /// Sets [`cors`](CreateFunctionUrlConfigInput::cors): The [cross-origin resource sharing (CORS)](<https://developer.mozilla.org/en-US/docs/Web/HTTP/CORS>) settings for your function URL.
     pub fn cors(self, value: impl Into<Cors>) -> Self {
-        self.set(|v| v.cors = Some(value.into()))
+        set(self, |v| v.cors = Some(value.into()))
     }
 
-    /// Sets [`invoke_mode`](CreateFunctionUrlConfigInput::invoke_mode): Use one of the following options:
+    /// Sets [`invoke_mode`](CreateFunctionUrlConfigInput::invoke_mode)
     pub fn invoke_mode(self, value: impl Into<InvokeMode>) -> Self {
-        self.set(|v| v.invoke_mode = Some(value.into()))
+        set(self, |v| v.invoke_mode = Some(value.into()))
     }
 }
 
@@ -959,133 +959,133 @@ impl DeadLetterConfig {
 impl<C> Builder<DeadLetterConfig, C> {
     /// Sets [`target_arn`](DeadLetterConfig::target_arn): The Amazon Resource Name (ARN) of an Amazon SQS queue or Amazon SNS topic.
     pub fn target_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.target_arn = Some(value.into()))
+        set(self, |v| v.target_arn = Some(value.into()))
     }
 }
 
 impl<C> Builder<DeleteAliasInput, C> {
     /// Sets [`function_name`](DeleteAliasInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`name`](DeleteAliasInput::name): The name of the alias.
     pub fn name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.name = value.into())
+        set(self, |v| v.name = value.into())
     }
 }
 
 impl<C> Builder<DeleteCapacityProviderInput, C> {
     /// Sets [`capacity_provider_name`](DeleteCapacityProviderInput::capacity_provider_name): The name of the capacity provider to delete.
     pub fn capacity_provider_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.capacity_provider_name = value.into())
+        set(self, |v| v.capacity_provider_name = value.into())
     }
 }
 
 impl<C> Builder<DeleteCodeSigningConfigInput, C> {
     /// Sets [`code_signing_config_arn`](DeleteCodeSigningConfigInput::code_signing_config_arn): The The Amazon Resource Name (ARN) of the code signing configuration.
     pub fn code_signing_config_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.code_signing_config_arn = value.into())
+        set(self, |v| v.code_signing_config_arn = value.into())
     }
 }
 
 impl<C> Builder<DeleteDurableExecutionInput, C> {
     /// Sets [`durable_execution_arn`](DeleteDurableExecutionInput::durable_execution_arn): The Amazon Resource Name (ARN) of the durable execution.
     pub fn durable_execution_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.durable_execution_arn = value.into())
+        set(self, |v| v.durable_execution_arn = value.into())
     }
 }
 
 impl<C> Builder<DeleteEventSourceMappingInput, C> {
     /// Sets [`uuid`](DeleteEventSourceMappingInput::uuid): The identifier of the event source mapping.
     pub fn uuid(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.uuid = value.into())
+        set(self, |v| v.uuid = value.into())
     }
 }
 
 impl<C> Builder<DeleteFunctionCodeSigningConfigInput, C> {
     /// Sets [`function_name`](DeleteFunctionCodeSigningConfigInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 }
 
 impl<C> Builder<DeleteFunctionConcurrencyInput, C> {
     /// Sets [`function_name`](DeleteFunctionConcurrencyInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 }
 
 impl<C> Builder<DeleteFunctionEventInvokeConfigInput, C> {
     /// Sets [`function_name`](DeleteFunctionEventInvokeConfigInput::function_name): The name or ARN of the Lambda function, version, or alias.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`qualifier`](DeleteFunctionEventInvokeConfigInput::qualifier): A version number or alias name.
     pub fn qualifier(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.qualifier = Some(value.into()))
+        set(self, |v| v.qualifier = Some(value.into()))
     }
 }
 
 impl<C> Builder<DeleteFunctionInput, C> {
     /// Sets [`function_name`](DeleteFunctionInput::function_name): The name or ARN of the Lambda function or version.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`qualifier`](DeleteFunctionInput::qualifier): Specify a version to delete.
     pub fn qualifier(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.qualifier = Some(value.into()))
+        set(self, |v| v.qualifier = Some(value.into()))
     }
 }
 
 impl<C> Builder<DeleteFunctionUrlConfigInput, C> {
     /// Sets [`function_name`](DeleteFunctionUrlConfigInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`qualifier`](DeleteFunctionUrlConfigInput::qualifier): The alias name.
     pub fn qualifier(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.qualifier = Some(value.into()))
+        set(self, |v| v.qualifier = Some(value.into()))
     }
 }
 
 impl<C> Builder<DeleteLayerVersionInput, C> {
     /// Sets [`layer_name`](DeleteLayerVersionInput::layer_name): The name or Amazon Resource Name (ARN) of the layer.
     pub fn layer_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.layer_name = value.into())
+        set(self, |v| v.layer_name = value.into())
     }
 
     /// Sets [`version_number`](DeleteLayerVersionInput::version_number): The version number.
     pub fn version_number(self, value: impl Into<i64>) -> Self {
-        self.set(|v| v.version_number = value.into())
+        set(self, |v| v.version_number = value.into())
     }
 }
 
 impl<C> Builder<DeleteProvisionedConcurrencyConfigInput, C> {
     /// Sets [`function_name`](DeleteProvisionedConcurrencyConfigInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`qualifier`](DeleteProvisionedConcurrencyConfigInput::qualifier): The version number or alias name.
     pub fn qualifier(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.qualifier = value.into())
+        set(self, |v| v.qualifier = value.into())
     }
 }
 
 impl<C> Builder<DeleteResourcePolicyInput, C> {
     /// Sets [`resource_arn`](DeleteResourcePolicyInput::resource_arn): The Amazon Resource Name (ARN) of the Lambda resource you want to delete the policy from.
     pub fn resource_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.resource_arn = value.into())
+        set(self, |v| v.resource_arn = value.into())
     }
 
     /// Sets [`revision_id`](DeleteResourcePolicyInput::revision_id): The revision ID that the existing policy must match for the deletion to proceed.
     pub fn revision_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.revision_id = Some(value.into()))
+        set(self, |v| v.revision_id = Some(value.into()))
     }
 }
 
@@ -1099,12 +1099,12 @@ impl DestinationConfig {
 impl<C> Builder<DestinationConfig, C> {
     /// Sets [`on_success`](DestinationConfig::on_success): The destination configuration for successful invocations.
     pub fn on_success(self, value: impl Into<OnSuccess>) -> Self {
-        self.set(|v| v.on_success = Some(value.into()))
+        set(self, |v| v.on_success = Some(value.into()))
     }
 
     /// Sets [`on_failure`](DestinationConfig::on_failure): The destination configuration for failed invocations.
     pub fn on_failure(self, value: impl Into<OnFailure>) -> Self {
-        self.set(|v| v.on_failure = Some(value.into()))
+        set(self, |v| v.on_failure = Some(value.into()))
     }
 }
 
@@ -1118,17 +1118,17 @@ impl DocumentDbEventSourceConfig {
 impl<C> Builder<DocumentDbEventSourceConfig, C> {
     /// Sets [`database_name`](DocumentDbEventSourceConfig::database_name): The name of the database to consume within the DocumentDB cluster.
     pub fn database_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.database_name = Some(value.into()))
+        set(self, |v| v.database_name = Some(value.into()))
     }
 
     /// Sets [`collection_name`](DocumentDbEventSourceConfig::collection_name): The name of the collection to consume within the database.
     pub fn collection_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.collection_name = Some(value.into()))
+        set(self, |v| v.collection_name = Some(value.into()))
     }
 
     /// Sets [`full_document`](DocumentDbEventSourceConfig::full_document): Determines what DocumentDB sends to your event stream during document update operations.
     pub fn full_document(self, value: impl Into<FullDocument>) -> Self {
-        self.set(|v| v.full_document = Some(value.into()))
+        set(self, |v| v.full_document = Some(value.into()))
     }
 }
 
@@ -1142,17 +1142,17 @@ impl DurableConfig {
 impl<C> Builder<DurableConfig, C> {
     /// Sets [`kms_key_arn`](DurableConfig::kms_key_arn): The ARN of the Key Management Service (KMS) customer managed key that is used to encrypt your durable execution's payload data, including input, output, and error payloads.
     pub fn kms_key_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.kms_key_arn = Some(value.into()))
+        set(self, |v| v.kms_key_arn = Some(value.into()))
     }
 
     /// Sets [`retention_period_in_days`](DurableConfig::retention_period_in_days): The number of days to retain execution history after a durable execution completes.
     pub fn retention_period_in_days(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.retention_period_in_days = Some(value.into()))
+        set(self, |v| v.retention_period_in_days = Some(value.into()))
     }
 
     /// Sets [`execution_timeout`](DurableConfig::execution_timeout): The maximum time (in seconds) that a durable execution can run before timing out.
     pub fn execution_timeout(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.execution_timeout = Some(value.into()))
+        set(self, |v| v.execution_timeout = Some(value.into()))
     }
 }
 
@@ -1166,7 +1166,7 @@ impl Environment {
 impl<C> Builder<Environment, C> {
     /// Sets [`variables`](Environment::variables): Environment variable key-value pairs.
     pub fn variables(self, value: impl Into<IndexMap<String, String>>) -> Self {
-        self.set(|v| v.variables = Some(value.into()))
+        set(self, |v| v.variables = Some(value.into()))
     }
 }
 
@@ -1180,7 +1180,7 @@ impl EphemeralStorage {
 impl<C> Builder<EphemeralStorage, C> {
     /// Sets [`size`](EphemeralStorage::size): The size of the function's `/tmp` directory.
     pub fn size(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.size = value.into())
+        set(self, |v| v.size = value.into())
     }
 }
 
@@ -1194,22 +1194,22 @@ impl ErrorObject {
 impl<C> Builder<ErrorObject, C> {
     /// Sets [`error_message`](ErrorObject::error_message): A human-readable error message.
     pub fn error_message(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.error_message = Some(value.into()))
+        set(self, |v| v.error_message = Some(value.into()))
     }
 
     /// Sets [`error_type`](ErrorObject::error_type): The error type.
     pub fn error_type(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.error_type = Some(value.into()))
+        set(self, |v| v.error_type = Some(value.into()))
     }
 
     /// Sets [`error_data`](ErrorObject::error_data): Machine-readable error data.
     pub fn error_data(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.error_data = Some(value.into()))
+        set(self, |v| v.error_data = Some(value.into()))
     }
 
     /// Sets [`stack_trace`](ErrorObject::stack_trace): Stack trace information for the error.
     pub fn stack_trace(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.stack_trace = Some(value.into()))
+        set(self, |v| v.stack_trace = Some(value.into()))
     }
 }
 
@@ -1226,7 +1226,7 @@ impl<C> Builder<EventSourceMappingLoggingConfig, C> {
         self,
         value: impl Into<EventSourceMappingSystemLogLevel>,
     ) -> Self {
-        self.set(|v| v.system_log_level = Some(value.into()))
+        set(self, |v| v.system_log_level = Some(value.into()))
     }
 }
 
@@ -1240,7 +1240,7 @@ impl EventSourceMappingMetricsConfig {
 impl<C> Builder<EventSourceMappingMetricsConfig, C> {
     /// Sets [`metrics`](EventSourceMappingMetricsConfig::metrics): The metrics you want your event source mapping to produce, including `EventCount`, `ErrorCount`, `KafkaMetrics`.
     pub fn metrics(self, value: impl Into<Vec<EventSourceMappingMetric>>) -> Self {
-        self.set(|v| v.metrics = Some(value.into()))
+        set(self, |v| v.metrics = Some(value.into()))
     }
 }
 
@@ -1254,17 +1254,17 @@ impl FileSystemConfig {
 impl<C> Builder<FileSystemConfig, C> {
     /// Sets [`arn`](FileSystemConfig::arn): The Amazon Resource Name (ARN) of the Amazon EFS or Amazon S3 Files access point that provides access to the file system.
     pub fn arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.arn = value.into())
+        set(self, |v| v.arn = value.into())
     }
 
     /// Sets [`local_mount_path`](FileSystemConfig::local_mount_path): The path where the function can access the file system, starting with `/mnt/`.
     pub fn local_mount_path(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.local_mount_path = value.into())
+        set(self, |v| v.local_mount_path = value.into())
     }
 
     /// Sets [`s3_files_config`](FileSystemConfig::s3_files_config): The configuration for how your function accesses data on an Amazon S3 file system.
     pub fn s3_files_config(self, value: impl Into<S3FilesConfig>) -> Self {
-        self.set(|v| v.s3_files_config = Some(value.into()))
+        set(self, |v| v.s3_files_config = Some(value.into()))
     }
 }
 
@@ -1278,7 +1278,7 @@ impl Filter {
 impl<C> Builder<Filter, C> {
     /// Sets [`pattern`](Filter::pattern): A filter pattern.
     pub fn pattern(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.pattern = Some(value.into()))
+        set(self, |v| v.pattern = Some(value.into()))
     }
 }
 
@@ -1292,7 +1292,7 @@ impl FilterCriteria {
 impl<C> Builder<FilterCriteria, C> {
     /// Sets [`filters`](FilterCriteria::filters): A list of filters.
     pub fn filters(self, value: impl Into<Vec<Filter>>) -> Self {
-        self.set(|v| v.filters = Some(value.into()))
+        set(self, |v| v.filters = Some(value.into()))
     }
 }
 
@@ -1306,37 +1306,37 @@ impl FunctionCode {
 impl<C> Builder<FunctionCode, C> {
     /// Sets [`zip_file`](FunctionCode::zip_file): The base64-encoded contents of the deployment package.
     pub fn zip_file(self, value: impl Into<Blob>) -> Self {
-        self.set(|v| v.zip_file = Some(value.into()))
+        set(self, |v| v.zip_file = Some(value.into()))
     }
 
     /// Sets [`s3_bucket`](FunctionCode::s3_bucket): An Amazon S3 bucket in the same Amazon Web Services Region as your function.
     pub fn s3_bucket(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.s3_bucket = Some(value.into()))
+        set(self, |v| v.s3_bucket = Some(value.into()))
     }
 
     /// Sets [`s3_key`](FunctionCode::s3_key): The Amazon S3 key of the deployment package.
     pub fn s3_key(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.s3_key = Some(value.into()))
+        set(self, |v| v.s3_key = Some(value.into()))
     }
 
     /// Sets [`s3_object_version`](FunctionCode::s3_object_version): For versioned objects, the version of the deployment package object to use.
     pub fn s3_object_version(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.s3_object_version = Some(value.into()))
+        set(self, |v| v.s3_object_version = Some(value.into()))
     }
 
     /// Sets [`s3_object_storage_mode`](FunctionCode::s3_object_storage_mode): Specifies how the deployment package is stored.
     pub fn s3_object_storage_mode(self, value: impl Into<S3ObjectStorageMode>) -> Self {
-        self.set(|v| v.s3_object_storage_mode = Some(value.into()))
+        set(self, |v| v.s3_object_storage_mode = Some(value.into()))
     }
 
     /// Sets [`image_uri`](FunctionCode::image_uri): URI of a [container image](<https://docs.aws.amazon.com/lambda/latest/dg/lambda-images.html>) in the Amazon ECR registry.
     pub fn image_uri(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.image_uri = Some(value.into()))
+        set(self, |v| v.image_uri = Some(value.into()))
     }
 
     /// Sets [`source_kms_key_arn`](FunctionCode::source_kms_key_arn): The ARN of the Key Management Service (KMS) customer managed key that's used to encrypt your function's .zip deployment package.
     pub fn source_kms_key_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.source_kms_key_arn = Some(value.into()))
+        set(self, |v| v.source_kms_key_arn = Some(value.into()))
     }
 }
 
@@ -1350,12 +1350,12 @@ impl FunctionRuntimeConfig {
 impl<C> Builder<FunctionRuntimeConfig, C> {
     /// Sets [`runtime_arn`](FunctionRuntimeConfig::runtime_arn): The Amazon Resource Name (ARN) of the customer-managed runtime that your function uses.
     pub fn runtime_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.runtime_arn = value.into())
+        set(self, |v| v.runtime_arn = value.into())
     }
 
     /// Sets [`runtime_alias`](FunctionRuntimeConfig::runtime_alias): The name of the customer-managed runtime alias that your function uses.
     pub fn runtime_alias(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.runtime_alias = value.into())
+        set(self, |v| v.runtime_alias = value.into())
     }
 }
 
@@ -1369,261 +1369,261 @@ impl FunctionScalingConfig {
 impl<C> Builder<FunctionScalingConfig, C> {
     /// Sets [`min_execution_environments`](FunctionScalingConfig::min_execution_environments): The minimum number of execution environments to maintain for the function.
     pub fn min_execution_environments(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.min_execution_environments = Some(value.into()))
+        set(self, |v| v.min_execution_environments = Some(value.into()))
     }
 
     /// Sets [`max_execution_environments`](FunctionScalingConfig::max_execution_environments): The maximum number of execution environments that can be provisioned for the function.
     pub fn max_execution_environments(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_execution_environments = Some(value.into()))
+        set(self, |v| v.max_execution_environments = Some(value.into()))
     }
 }
 
 impl<C> Builder<GetAliasInput, C> {
     /// Sets [`function_name`](GetAliasInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`name`](GetAliasInput::name): The name of the alias.
     pub fn name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.name = value.into())
+        set(self, |v| v.name = value.into())
     }
 }
 
 impl<C> Builder<GetCapacityProviderInput, C> {
     /// Sets [`capacity_provider_name`](GetCapacityProviderInput::capacity_provider_name): The name of the capacity provider to retrieve.
     pub fn capacity_provider_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.capacity_provider_name = value.into())
+        set(self, |v| v.capacity_provider_name = value.into())
     }
 }
 
 impl<C> Builder<GetCodeSigningConfigInput, C> {
     /// Sets [`code_signing_config_arn`](GetCodeSigningConfigInput::code_signing_config_arn): The The Amazon Resource Name (ARN) of the code signing configuration.
     pub fn code_signing_config_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.code_signing_config_arn = value.into())
+        set(self, |v| v.code_signing_config_arn = value.into())
     }
 }
 
 impl<C> Builder<GetDurableExecutionHistoryInput, C> {
     /// Sets [`durable_execution_arn`](GetDurableExecutionHistoryInput::durable_execution_arn): The Amazon Resource Name (ARN) of the durable execution.
     pub fn durable_execution_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.durable_execution_arn = value.into())
+        set(self, |v| v.durable_execution_arn = value.into())
     }
 
     /// Sets [`include_execution_data`](GetDurableExecutionHistoryInput::include_execution_data): Specifies whether to include execution data such as step results and callback payloads in the history events.
     pub fn include_execution_data(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.include_execution_data = Some(value.into()))
+        set(self, |v| v.include_execution_data = Some(value.into()))
     }
 
     /// Sets [`max_items`](GetDurableExecutionHistoryInput::max_items): The maximum number of history events to return per call.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 
     /// Sets [`marker`](GetDurableExecutionHistoryInput::marker): If `NextMarker` was returned from a previous request, use this value to retrieve the next page of results.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`reverse_order`](GetDurableExecutionHistoryInput::reverse_order): When set to `true`, returns the history events in reverse chronological order (newest first).
     pub fn reverse_order(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.reverse_order = Some(value.into()))
+        set(self, |v| v.reverse_order = Some(value.into()))
     }
 }
 
 impl<C> Builder<GetDurableExecutionInput, C> {
     /// Sets [`durable_execution_arn`](GetDurableExecutionInput::durable_execution_arn): The Amazon Resource Name (ARN) of the durable execution.
     pub fn durable_execution_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.durable_execution_arn = value.into())
+        set(self, |v| v.durable_execution_arn = value.into())
     }
 
     /// Sets [`include_execution_data`](GetDurableExecutionInput::include_execution_data): Specifies whether to include execution data such as input payload, result, and error information in the response.
     pub fn include_execution_data(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.include_execution_data = Some(value.into()))
+        set(self, |v| v.include_execution_data = Some(value.into()))
     }
 }
 
 impl<C> Builder<GetDurableExecutionStateInput, C> {
     /// Sets [`durable_execution_arn`](GetDurableExecutionStateInput::durable_execution_arn): The Amazon Resource Name (ARN) of the durable execution.
     pub fn durable_execution_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.durable_execution_arn = value.into())
+        set(self, |v| v.durable_execution_arn = value.into())
     }
 
     /// Sets [`checkpoint_token`](GetDurableExecutionStateInput::checkpoint_token): A checkpoint token that identifies the current state of the execution.
     pub fn checkpoint_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.checkpoint_token = value.into())
+        set(self, |v| v.checkpoint_token = value.into())
     }
 
     /// Sets [`marker`](GetDurableExecutionStateInput::marker): If `NextMarker` was returned from a previous request, use this value to retrieve the next page of operations.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](GetDurableExecutionStateInput::max_items): The maximum number of operations to return per call.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<GetEventSourceMappingInput, C> {
     /// Sets [`uuid`](GetEventSourceMappingInput::uuid): The identifier of the event source mapping.
     pub fn uuid(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.uuid = value.into())
+        set(self, |v| v.uuid = value.into())
     }
 }
 
 impl<C> Builder<GetFunctionCodeSigningConfigInput, C> {
     /// Sets [`function_name`](GetFunctionCodeSigningConfigInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 }
 
 impl<C> Builder<GetFunctionConcurrencyInput, C> {
     /// Sets [`function_name`](GetFunctionConcurrencyInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 }
 
 impl<C> Builder<GetFunctionConfigurationInput, C> {
     /// Sets [`function_name`](GetFunctionConfigurationInput::function_name): The name or ARN of the Lambda function, version, or alias.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`qualifier`](GetFunctionConfigurationInput::qualifier): Specify a version or alias to get details about a published version of the function.
     pub fn qualifier(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.qualifier = Some(value.into()))
+        set(self, |v| v.qualifier = Some(value.into()))
     }
 }
 
 impl<C> Builder<GetFunctionEventInvokeConfigInput, C> {
     /// Sets [`function_name`](GetFunctionEventInvokeConfigInput::function_name): The name or ARN of the Lambda function, version, or alias.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`qualifier`](GetFunctionEventInvokeConfigInput::qualifier): A version number or alias name.
     pub fn qualifier(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.qualifier = Some(value.into()))
+        set(self, |v| v.qualifier = Some(value.into()))
     }
 }
 
 impl<C> Builder<GetFunctionRecursionConfigInput, C> {
     /// Sets [`function_name`](GetFunctionRecursionConfigInput::function_name): The name of the function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 }
 
 impl<C> Builder<GetFunctionInput, C> {
     /// Sets [`function_name`](GetFunctionInput::function_name): The name or ARN of the Lambda function, version, or alias.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`qualifier`](GetFunctionInput::qualifier): Specify a version or alias to get details about a published version of the function.
     pub fn qualifier(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.qualifier = Some(value.into()))
+        set(self, |v| v.qualifier = Some(value.into()))
     }
 }
 
 impl<C> Builder<GetFunctionScalingConfigInput, C> {
     /// Sets [`function_name`](GetFunctionScalingConfigInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`qualifier`](GetFunctionScalingConfigInput::qualifier): Specify a version or alias to get the scaling configuration for a published version of the function.
     pub fn qualifier(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.qualifier = value.into())
+        set(self, |v| v.qualifier = value.into())
     }
 }
 
 impl<C> Builder<GetFunctionUrlConfigInput, C> {
     /// Sets [`function_name`](GetFunctionUrlConfigInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`qualifier`](GetFunctionUrlConfigInput::qualifier): The alias name.
     pub fn qualifier(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.qualifier = Some(value.into()))
+        set(self, |v| v.qualifier = Some(value.into()))
     }
 }
 
 impl<C> Builder<GetLayerVersionByArnInput, C> {
     /// Sets [`arn`](GetLayerVersionByArnInput::arn): The ARN of the layer version.
     pub fn arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.arn = value.into())
+        set(self, |v| v.arn = value.into())
     }
 }
 
 impl<C> Builder<GetLayerVersionPolicyInput, C> {
     /// Sets [`layer_name`](GetLayerVersionPolicyInput::layer_name): The name or Amazon Resource Name (ARN) of the layer.
     pub fn layer_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.layer_name = value.into())
+        set(self, |v| v.layer_name = value.into())
     }
 
     /// Sets [`version_number`](GetLayerVersionPolicyInput::version_number): The version number.
     pub fn version_number(self, value: impl Into<i64>) -> Self {
-        self.set(|v| v.version_number = value.into())
+        set(self, |v| v.version_number = value.into())
     }
 }
 
 impl<C> Builder<GetLayerVersionInput, C> {
     /// Sets [`layer_name`](GetLayerVersionInput::layer_name): The name or Amazon Resource Name (ARN) of the layer.
     pub fn layer_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.layer_name = value.into())
+        set(self, |v| v.layer_name = value.into())
     }
 
     /// Sets [`version_number`](GetLayerVersionInput::version_number): The version number.
     pub fn version_number(self, value: impl Into<i64>) -> Self {
-        self.set(|v| v.version_number = value.into())
+        set(self, |v| v.version_number = value.into())
     }
 }
 
 impl<C> Builder<GetPolicyInput, C> {
     /// Sets [`function_name`](GetPolicyInput::function_name): The name or ARN of the Lambda function, version, or alias.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`qualifier`](GetPolicyInput::qualifier): Specify a version or alias to get the policy for that resource.
     pub fn qualifier(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.qualifier = Some(value.into()))
+        set(self, |v| v.qualifier = Some(value.into()))
     }
 }
 
 impl<C> Builder<GetProvisionedConcurrencyConfigInput, C> {
     /// Sets [`function_name`](GetProvisionedConcurrencyConfigInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`qualifier`](GetProvisionedConcurrencyConfigInput::qualifier): The version number or alias name.
     pub fn qualifier(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.qualifier = value.into())
+        set(self, |v| v.qualifier = value.into())
     }
 }
 
 impl<C> Builder<GetResourcePolicyInput, C> {
     /// Sets [`resource_arn`](GetResourcePolicyInput::resource_arn): The Amazon Resource Name (ARN) of the Lambda resource you want to retrieve the policy for.
     pub fn resource_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.resource_arn = value.into())
+        set(self, |v| v.resource_arn = value.into())
     }
 }
 
 impl<C> Builder<GetRuntimeManagementConfigInput, C> {
     /// Sets [`function_name`](GetRuntimeManagementConfigInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`qualifier`](GetRuntimeManagementConfigInput::qualifier): Specify a version of the function.
     pub fn qualifier(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.qualifier = Some(value.into()))
+        set(self, |v| v.qualifier = Some(value.into()))
     }
 }
 
@@ -1637,17 +1637,17 @@ impl ImageConfig {
 impl<C> Builder<ImageConfig, C> {
     /// Sets [`entry_point`](ImageConfig::entry_point): Specifies the entry point to their application, which is typically the location of the runtime executable.
     pub fn entry_point(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.entry_point = Some(value.into()))
+        set(self, |v| v.entry_point = Some(value.into()))
     }
 
     /// Sets [`command`](ImageConfig::command): Specifies parameters that you want to pass in with ENTRYPOINT.
     pub fn command(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.command = Some(value.into()))
+        set(self, |v| v.command = Some(value.into()))
     }
 
     /// Sets [`working_directory`](ImageConfig::working_directory): Specifies the working directory.
     pub fn working_directory(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.working_directory = Some(value.into()))
+        set(self, |v| v.working_directory = Some(value.into()))
     }
 }
 
@@ -1661,111 +1661,111 @@ impl InstanceRequirements {
 impl<C> Builder<InstanceRequirements, C> {
     /// Sets [`architectures`](InstanceRequirements::architectures): A list of supported CPU architectures for compute instances.
     pub fn architectures(self, value: impl Into<Vec<Architecture>>) -> Self {
-        self.set(|v| v.architectures = Some(value.into()))
+        set(self, |v| v.architectures = Some(value.into()))
     }
 
     /// Sets [`allowed_instance_types`](InstanceRequirements::allowed_instance_types): A list of EC2 instance types that the capacity provider is allowed to use.
     pub fn allowed_instance_types(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.allowed_instance_types = Some(value.into()))
+        set(self, |v| v.allowed_instance_types = Some(value.into()))
     }
 
     /// Sets [`excluded_instance_types`](InstanceRequirements::excluded_instance_types): A list of EC2 instance types that the capacity provider should not use, even if they meet other requirements.
     pub fn excluded_instance_types(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.excluded_instance_types = Some(value.into()))
+        set(self, |v| v.excluded_instance_types = Some(value.into()))
     }
 }
 
 impl<C> Builder<InvokeInput, C> {
     /// Sets [`function_name`](InvokeInput::function_name): The name or ARN of the Lambda function, version, or alias.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`invocation_type`](InvokeInput::invocation_type): Choose from the following options.
     pub fn invocation_type(self, value: impl Into<InvocationType>) -> Self {
-        self.set(|v| v.invocation_type = Some(value.into()))
+        set(self, |v| v.invocation_type = Some(value.into()))
     }
 
     /// Sets [`log_type`](InvokeInput::log_type): Set to `Tail` to include the execution log in the response.
     pub fn log_type(self, value: impl Into<LogType>) -> Self {
-        self.set(|v| v.log_type = Some(value.into()))
+        set(self, |v| v.log_type = Some(value.into()))
     }
 
     /// Sets [`client_context`](InvokeInput::client_context): Up to 3,583 bytes of base64-encoded data about the invoking client to pass to the function in the context object.
     pub fn client_context(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.client_context = Some(value.into()))
+        set(self, |v| v.client_context = Some(value.into()))
     }
 
     /// Sets [`durable_execution_name`](InvokeInput::durable_execution_name): A unique name for the durable execution.
     pub fn durable_execution_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.durable_execution_name = Some(value.into()))
+        set(self, |v| v.durable_execution_name = Some(value.into()))
     }
 
     /// Sets [`payload`](InvokeInput::payload): The JSON that you want to provide to your Lambda function as input.
     pub fn payload(self, value: impl Into<Blob>) -> Self {
-        self.set(|v| v.payload = Some(value.into()))
+        set(self, |v| v.payload = Some(value.into()))
     }
 
     /// Sets [`qualifier`](InvokeInput::qualifier): Specify a version or alias to invoke a published version of the function.
     pub fn qualifier(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.qualifier = Some(value.into()))
+        set(self, |v| v.qualifier = Some(value.into()))
     }
 
     /// Sets [`tenant_id`](InvokeInput::tenant_id): The identifier of the tenant in a multi-tenant Lambda function.
     pub fn tenant_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.tenant_id = Some(value.into()))
+        set(self, |v| v.tenant_id = Some(value.into()))
     }
 }
 
 impl<C> Builder<InvokeAsyncInput, C> {
     /// Sets [`function_name`](InvokeAsyncInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`invoke_args`](InvokeAsyncInput::invoke_args): The JSON that you want to provide to your Lambda function as input.
     pub fn invoke_args(self, value: impl Into<Blob>) -> Self {
-        self.set(|v| v.invoke_args = value.into())
+        set(self, |v| v.invoke_args = value.into())
     }
 }
 
 impl<C> Builder<InvokeWithResponseStreamInput, C> {
     /// Sets [`function_name`](InvokeWithResponseStreamInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`log_type`](InvokeWithResponseStreamInput::log_type): Set to `Tail` to include the execution log in the response.
     pub fn log_type(self, value: impl Into<LogType>) -> Self {
-        self.set(|v| v.log_type = Some(value.into()))
+        set(self, |v| v.log_type = Some(value.into()))
     }
 
     /// Sets [`client_context`](InvokeWithResponseStreamInput::client_context): Up to 3,583 bytes of base64-encoded data about the invoking client to pass to the function in the context object.
     pub fn client_context(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.client_context = Some(value.into()))
+        set(self, |v| v.client_context = Some(value.into()))
     }
 
     /// Sets [`qualifier`](InvokeWithResponseStreamInput::qualifier): The alias name.
     pub fn qualifier(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.qualifier = Some(value.into()))
+        set(self, |v| v.qualifier = Some(value.into()))
     }
 
     /// Sets [`payload`](InvokeWithResponseStreamInput::payload): The JSON that you want to provide to your Lambda function as input.
     pub fn payload(self, value: impl Into<Blob>) -> Self {
-        self.set(|v| v.payload = Some(value.into()))
+        set(self, |v| v.payload = Some(value.into()))
     }
 
     /// Sets [`tenant_id`](InvokeWithResponseStreamInput::tenant_id): The identifier of the tenant in a multi-tenant Lambda function.
     pub fn tenant_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.tenant_id = Some(value.into()))
+        set(self, |v| v.tenant_id = Some(value.into()))
     }
 
-    /// Sets [`invocation_type`](InvokeWithResponseStreamInput::invocation_type): Use one of the following options:
+    /// Sets [`invocation_type`](InvokeWithResponseStreamInput::invocation_type)
     pub fn invocation_type(
         self,
         value: impl Into<ResponseStreamingInvocationType>,
     ) -> Self {
-        self.set(|v| v.invocation_type = Some(value.into()))
+        set(self, |v| v.invocation_type = Some(value.into()))
     }
 }
 
@@ -1779,12 +1779,12 @@ impl KafkaSchemaRegistryAccessConfig {
 impl<C> Builder<KafkaSchemaRegistryAccessConfig, C> {
     /// Sets [`type`](KafkaSchemaRegistryAccessConfig::type): The type of authentication Lambda uses to access your schema registry.
     pub fn r#type(self, value: impl Into<KafkaSchemaRegistryAuthType>) -> Self {
-        self.set(|v| v.r#type = Some(value.into()))
+        set(self, |v| v.r#type = Some(value.into()))
     }
 
     /// Sets [`uri`](KafkaSchemaRegistryAccessConfig::uri): The URI of the secret (Secrets Manager secret ARN) to authenticate with your schema registry.
     pub fn uri(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.uri = Some(value.into()))
+        set(self, |v| v.uri = Some(value.into()))
     }
 }
 
@@ -1798,7 +1798,7 @@ impl KafkaSchemaRegistryConfig {
 impl<C> Builder<KafkaSchemaRegistryConfig, C> {
     /// Sets [`schema_registry_uri`](KafkaSchemaRegistryConfig::schema_registry_uri): The URI for your schema registry.
     pub fn schema_registry_uri(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.schema_registry_uri = Some(value.into()))
+        set(self, |v| v.schema_registry_uri = Some(value.into()))
     }
 
     /// Sets [`event_record_format`](KafkaSchemaRegistryConfig::event_record_format): The record format that Lambda delivers to your function after schema validation.
@@ -1806,7 +1806,7 @@ impl<C> Builder<KafkaSchemaRegistryConfig, C> {
         self,
         value: impl Into<SchemaRegistryEventRecordFormat>,
     ) -> Self {
-        self.set(|v| v.event_record_format = Some(value.into()))
+        set(self, |v| v.event_record_format = Some(value.into()))
     }
 
     /// Sets [`access_configs`](KafkaSchemaRegistryConfig::access_configs): An array of access configuration objects that tell Lambda how to authenticate with your schema registry.
@@ -1814,7 +1814,7 @@ impl<C> Builder<KafkaSchemaRegistryConfig, C> {
         self,
         value: impl Into<Vec<KafkaSchemaRegistryAccessConfig>>,
     ) -> Self {
-        self.set(|v| v.access_configs = Some(value.into()))
+        set(self, |v| v.access_configs = Some(value.into()))
     }
 
     /// Sets [`schema_validation_configs`](KafkaSchemaRegistryConfig::schema_validation_configs): An array of schema validation configuration objects, which tell Lambda the message attributes you want to validate and filter using your schema registry.
@@ -1822,7 +1822,7 @@ impl<C> Builder<KafkaSchemaRegistryConfig, C> {
         self,
         value: impl Into<Vec<KafkaSchemaValidationConfig>>,
     ) -> Self {
-        self.set(|v| v.schema_validation_configs = Some(value.into()))
+        set(self, |v| v.schema_validation_configs = Some(value.into()))
     }
 }
 
@@ -1836,7 +1836,7 @@ impl KafkaSchemaValidationConfig {
 impl<C> Builder<KafkaSchemaValidationConfig, C> {
     /// Sets [`attribute`](KafkaSchemaValidationConfig::attribute): The attributes you want your schema registry to validate and filter for.
     pub fn attribute(self, value: impl Into<KafkaSchemaValidationAttribute>) -> Self {
-        self.set(|v| v.attribute = Some(value.into()))
+        set(self, |v| v.attribute = Some(value.into()))
     }
 }
 
@@ -1850,7 +1850,7 @@ impl LambdaManagedInstancesCapacityProviderConfig {
 impl<C> Builder<LambdaManagedInstancesCapacityProviderConfig, C> {
     /// Sets [`capacity_provider_arn`](LambdaManagedInstancesCapacityProviderConfig::capacity_provider_arn): The Amazon Resource Name (ARN) of the capacity provider.
     pub fn capacity_provider_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.capacity_provider_arn = value.into())
+        set(self, |v| v.capacity_provider_arn = value.into())
     }
 
     /// Sets [`per_execution_environment_max_concurrency`](LambdaManagedInstancesCapacityProviderConfig::per_execution_environment_max_concurrency): The maximum number of concurrent execution environments that can run on each compute instance.
@@ -1858,7 +1858,7 @@ impl<C> Builder<LambdaManagedInstancesCapacityProviderConfig, C> {
         self,
         value: impl Into<i32>,
     ) -> Self {
-        self.set(|v| v.per_execution_environment_max_concurrency = Some(value.into()))
+        set(self, |v| v.per_execution_environment_max_concurrency = Some(value.into()))
     }
 
     /// Sets [`execution_environment_memory_gi_b_per_v_cpu`](LambdaManagedInstancesCapacityProviderConfig::execution_environment_memory_gi_b_per_v_cpu): The amount of memory in GiB allocated per vCPU for execution environments.
@@ -1866,7 +1866,7 @@ impl<C> Builder<LambdaManagedInstancesCapacityProviderConfig, C> {
         self,
         value: impl Into<f64>,
     ) -> Self {
-        self.set(|v| v.execution_environment_memory_gi_b_per_v_cpu = Some(value.into()))
+        set(self, |v| v.execution_environment_memory_gi_b_per_v_cpu = Some(value.into()))
     }
 }
 
@@ -1880,327 +1880,327 @@ impl LayerVersionContentInput {
 impl<C> Builder<LayerVersionContentInput, C> {
     /// Sets [`s3_bucket`](LayerVersionContentInput::s3_bucket): The Amazon S3 bucket of the layer archive.
     pub fn s3_bucket(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.s3_bucket = Some(value.into()))
+        set(self, |v| v.s3_bucket = Some(value.into()))
     }
 
     /// Sets [`s3_key`](LayerVersionContentInput::s3_key): The Amazon S3 key of the layer archive.
     pub fn s3_key(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.s3_key = Some(value.into()))
+        set(self, |v| v.s3_key = Some(value.into()))
     }
 
     /// Sets [`s3_object_version`](LayerVersionContentInput::s3_object_version): For versioned objects, the version of the layer archive object to use.
     pub fn s3_object_version(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.s3_object_version = Some(value.into()))
+        set(self, |v| v.s3_object_version = Some(value.into()))
     }
 
     /// Sets [`s3_object_storage_mode`](LayerVersionContentInput::s3_object_storage_mode): Specifies how the layer archive is stored.
     pub fn s3_object_storage_mode(self, value: impl Into<S3ObjectStorageMode>) -> Self {
-        self.set(|v| v.s3_object_storage_mode = Some(value.into()))
+        set(self, |v| v.s3_object_storage_mode = Some(value.into()))
     }
 
     /// Sets [`zip_file`](LayerVersionContentInput::zip_file): The base64-encoded contents of the layer archive.
     pub fn zip_file(self, value: impl Into<Blob>) -> Self {
-        self.set(|v| v.zip_file = Some(value.into()))
+        set(self, |v| v.zip_file = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListAliasesInput, C> {
     /// Sets [`function_name`](ListAliasesInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`function_version`](ListAliasesInput::function_version): Specify a function version to only list aliases that invoke that version.
     pub fn function_version(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_version = Some(value.into()))
+        set(self, |v| v.function_version = Some(value.into()))
     }
 
     /// Sets [`marker`](ListAliasesInput::marker): Specify the pagination token that's returned by a previous request to retrieve the next page of results.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListAliasesInput::max_items): Limit the number of aliases returned.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListCapacityProvidersInput, C> {
     /// Sets [`state`](ListCapacityProvidersInput::state): Filter capacity providers by their current state.
     pub fn state(self, value: impl Into<CapacityProviderState>) -> Self {
-        self.set(|v| v.state = Some(value.into()))
+        set(self, |v| v.state = Some(value.into()))
     }
 
     /// Sets [`marker`](ListCapacityProvidersInput::marker): Specify the pagination token that's returned by a previous request to retrieve the next page of results.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListCapacityProvidersInput::max_items): The maximum number of capacity providers to return.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListCodeSigningConfigsInput, C> {
     /// Sets [`marker`](ListCodeSigningConfigsInput::marker): Specify the pagination token that's returned by a previous request to retrieve the next page of results.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListCodeSigningConfigsInput::max_items): Maximum number of items to return.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListDurableExecutionsByFunctionInput, C> {
     /// Sets [`function_name`](ListDurableExecutionsByFunctionInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`qualifier`](ListDurableExecutionsByFunctionInput::qualifier): The function version to filter executions by.
     pub fn qualifier(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.qualifier = Some(value.into()))
+        set(self, |v| v.qualifier = Some(value.into()))
     }
 
     /// Sets [`durable_execution_name`](ListDurableExecutionsByFunctionInput::durable_execution_name): Filter executions by name.
     pub fn durable_execution_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.durable_execution_name = Some(value.into()))
+        set(self, |v| v.durable_execution_name = Some(value.into()))
     }
 
     /// Sets [`statuses`](ListDurableExecutionsByFunctionInput::statuses): Filters the executions by status.
     pub fn statuses(self, value: impl Into<Vec<ExecutionStatus>>) -> Self {
-        self.set(|v| v.statuses = Some(value.into()))
+        set(self, |v| v.statuses = Some(value.into()))
     }
 
     /// Sets [`started_after`](ListDurableExecutionsByFunctionInput::started_after): Filter executions that started after this timestamp (ISO 8601 format).
     pub fn started_after(self, value: impl Into<DateTime>) -> Self {
-        self.set(|v| v.started_after = Some(value.into()))
+        set(self, |v| v.started_after = Some(value.into()))
     }
 
     /// Sets [`started_before`](ListDurableExecutionsByFunctionInput::started_before): Filter executions that started before this timestamp (ISO 8601 format).
     pub fn started_before(self, value: impl Into<DateTime>) -> Self {
-        self.set(|v| v.started_before = Some(value.into()))
+        set(self, |v| v.started_before = Some(value.into()))
     }
 
     /// Sets [`reverse_order`](ListDurableExecutionsByFunctionInput::reverse_order): Set to true to return results in chronological order (oldest first).
     pub fn reverse_order(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.reverse_order = Some(value.into()))
+        set(self, |v| v.reverse_order = Some(value.into()))
     }
 
     /// Sets [`marker`](ListDurableExecutionsByFunctionInput::marker): Pagination token from a previous request to continue retrieving results.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListDurableExecutionsByFunctionInput::max_items): Maximum number of executions to return (1-1000).
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListEventSourceMappingsInput, C> {
     /// Sets [`event_source_arn`](ListEventSourceMappingsInput::event_source_arn): The Amazon Resource Name (ARN) of the event source.
     pub fn event_source_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.event_source_arn = Some(value.into()))
+        set(self, |v| v.event_source_arn = Some(value.into()))
     }
 
     /// Sets [`function_name`](ListEventSourceMappingsInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = Some(value.into()))
+        set(self, |v| v.function_name = Some(value.into()))
     }
 
     /// Sets [`marker`](ListEventSourceMappingsInput::marker): A pagination token returned by a previous call.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListEventSourceMappingsInput::max_items): The maximum number of event source mappings to return.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListFunctionEventInvokeConfigsInput, C> {
     /// Sets [`function_name`](ListFunctionEventInvokeConfigsInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`marker`](ListFunctionEventInvokeConfigsInput::marker): Specify the pagination token that's returned by a previous request to retrieve the next page of results.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListFunctionEventInvokeConfigsInput::max_items): The maximum number of configurations to return.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListFunctionUrlConfigsInput, C> {
     /// Sets [`function_name`](ListFunctionUrlConfigsInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`marker`](ListFunctionUrlConfigsInput::marker): Specify the pagination token that's returned by a previous request to retrieve the next page of results.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListFunctionUrlConfigsInput::max_items): The maximum number of function URLs to return in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListFunctionVersionsByCapacityProviderInput, C> {
     /// Sets [`capacity_provider_name`](ListFunctionVersionsByCapacityProviderInput::capacity_provider_name): The name of the capacity provider to list function versions for.
     pub fn capacity_provider_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.capacity_provider_name = value.into())
+        set(self, |v| v.capacity_provider_name = value.into())
     }
 
     /// Sets [`marker`](ListFunctionVersionsByCapacityProviderInput::marker): Specify the pagination token that's returned by a previous request to retrieve the next page of results.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListFunctionVersionsByCapacityProviderInput::max_items): The maximum number of function versions to return in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListFunctionsByCodeSigningConfigInput, C> {
     /// Sets [`code_signing_config_arn`](ListFunctionsByCodeSigningConfigInput::code_signing_config_arn): The The Amazon Resource Name (ARN) of the code signing configuration.
     pub fn code_signing_config_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.code_signing_config_arn = value.into())
+        set(self, |v| v.code_signing_config_arn = value.into())
     }
 
     /// Sets [`marker`](ListFunctionsByCodeSigningConfigInput::marker): Specify the pagination token that's returned by a previous request to retrieve the next page of results.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListFunctionsByCodeSigningConfigInput::max_items): Maximum number of items to return.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListFunctionsInput, C> {
     /// Sets [`master_region`](ListFunctionsInput::master_region): For Lambda@Edge functions, the Amazon Web Services Region of the master function.
     pub fn master_region(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.master_region = Some(value.into()))
+        set(self, |v| v.master_region = Some(value.into()))
     }
 
     /// Sets [`function_version`](ListFunctionsInput::function_version): Set to `ALL` to include entries for all published versions of each function.
     pub fn function_version(self, value: impl Into<FunctionVersion>) -> Self {
-        self.set(|v| v.function_version = Some(value.into()))
+        set(self, |v| v.function_version = Some(value.into()))
     }
 
     /// Sets [`marker`](ListFunctionsInput::marker): Specify the pagination token that's returned by a previous request to retrieve the next page of results.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListFunctionsInput::max_items): The maximum number of functions to return in the response.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListLayerVersionsInput, C> {
     /// Sets [`compatible_architecture`](ListLayerVersionsInput::compatible_architecture): The compatible [instruction set architecture](<https://docs.aws.amazon.com/lambda/latest/dg/foundation-arch.html>).
     pub fn compatible_architecture(self, value: impl Into<Architecture>) -> Self {
-        self.set(|v| v.compatible_architecture = Some(value.into()))
+        set(self, |v| v.compatible_architecture = Some(value.into()))
     }
 
     /// Sets [`compatible_runtime`](ListLayerVersionsInput::compatible_runtime): A runtime identifier.
     pub fn compatible_runtime(self, value: impl Into<Runtime>) -> Self {
-        self.set(|v| v.compatible_runtime = Some(value.into()))
+        set(self, |v| v.compatible_runtime = Some(value.into()))
     }
 
     /// Sets [`layer_name`](ListLayerVersionsInput::layer_name): The name or Amazon Resource Name (ARN) of the layer.
     pub fn layer_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.layer_name = value.into())
+        set(self, |v| v.layer_name = value.into())
     }
 
     /// Sets [`marker`](ListLayerVersionsInput::marker): A pagination token returned by a previous call.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListLayerVersionsInput::max_items): The maximum number of versions to return.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListLayersInput, C> {
     /// Sets [`compatible_architecture`](ListLayersInput::compatible_architecture): The compatible [instruction set architecture](<https://docs.aws.amazon.com/lambda/latest/dg/foundation-arch.html>).
     pub fn compatible_architecture(self, value: impl Into<Architecture>) -> Self {
-        self.set(|v| v.compatible_architecture = Some(value.into()))
+        set(self, |v| v.compatible_architecture = Some(value.into()))
     }
 
     /// Sets [`compatible_runtime`](ListLayersInput::compatible_runtime): A runtime identifier.
     pub fn compatible_runtime(self, value: impl Into<Runtime>) -> Self {
-        self.set(|v| v.compatible_runtime = Some(value.into()))
+        set(self, |v| v.compatible_runtime = Some(value.into()))
     }
 
     /// Sets [`marker`](ListLayersInput::marker): A pagination token returned by a previous call.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListLayersInput::max_items): The maximum number of layers to return.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListProvisionedConcurrencyConfigsInput, C> {
     /// Sets [`function_name`](ListProvisionedConcurrencyConfigsInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`marker`](ListProvisionedConcurrencyConfigsInput::marker): Specify the pagination token that's returned by a previous request to retrieve the next page of results.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListProvisionedConcurrencyConfigsInput::max_items): Specify a number to limit the number of configurations returned.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListTagsInput, C> {
     /// Sets [`resource`](ListTagsInput::resource): The resource's Amazon Resource Name (ARN).
     pub fn resource(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.resource = value.into())
+        set(self, |v| v.resource = value.into())
     }
 }
 
 impl<C> Builder<ListVersionsByFunctionInput, C> {
     /// Sets [`function_name`](ListVersionsByFunctionInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`marker`](ListVersionsByFunctionInput::marker): Specify the pagination token that's returned by a previous request to retrieve the next page of results.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 
     /// Sets [`max_items`](ListVersionsByFunctionInput::max_items): The maximum number of versions to return.
     pub fn max_items(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_items = Some(value.into()))
+        set(self, |v| v.max_items = Some(value.into()))
     }
 }
 
@@ -2214,22 +2214,22 @@ impl LoggingConfig {
 impl<C> Builder<LoggingConfig, C> {
     /// Sets [`log_format`](LoggingConfig::log_format): The format in which Lambda sends your function's application and system logs to CloudWatch.
     pub fn log_format(self, value: impl Into<LogFormat>) -> Self {
-        self.set(|v| v.log_format = Some(value.into()))
+        set(self, |v| v.log_format = Some(value.into()))
     }
 
     /// Sets [`application_log_level`](LoggingConfig::application_log_level): Set this property to filter the application logs for your function that Lambda sends to CloudWatch.
     pub fn application_log_level(self, value: impl Into<ApplicationLogLevel>) -> Self {
-        self.set(|v| v.application_log_level = Some(value.into()))
+        set(self, |v| v.application_log_level = Some(value.into()))
     }
 
     /// Sets [`system_log_level`](LoggingConfig::system_log_level): Set this property to filter the system logs for your function that Lambda sends to CloudWatch.
     pub fn system_log_level(self, value: impl Into<SystemLogLevel>) -> Self {
-        self.set(|v| v.system_log_level = Some(value.into()))
+        set(self, |v| v.system_log_level = Some(value.into()))
     }
 
     /// Sets [`log_group`](LoggingConfig::log_group): The name of the Amazon CloudWatch log group the function sends logs to.
     pub fn log_group(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.log_group = Some(value.into()))
+        set(self, |v| v.log_group = Some(value.into()))
     }
 }
 
@@ -2243,7 +2243,7 @@ impl OnFailure {
 impl<C> Builder<OnFailure, C> {
     /// Sets [`destination`](OnFailure::destination): The Amazon Resource Name (ARN) of the destination resource.
     pub fn destination(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.destination = Some(value.into()))
+        set(self, |v| v.destination = Some(value.into()))
     }
 }
 
@@ -2257,7 +2257,7 @@ impl OnSuccess {
 impl<C> Builder<OnSuccess, C> {
     /// Sets [`destination`](OnSuccess::destination): The Amazon Resource Name (ARN) of the destination resource.
     pub fn destination(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.destination = Some(value.into()))
+        set(self, |v| v.destination = Some(value.into()))
     }
 }
 
@@ -2271,89 +2271,89 @@ impl OperationUpdate {
 impl<C> Builder<OperationUpdate, C> {
     /// Sets [`id`](OperationUpdate::id): The unique identifier for this operation.
     pub fn id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.id = value.into())
+        set(self, |v| v.id = value.into())
     }
 
     /// Sets [`parent_id`](OperationUpdate::parent_id): The unique identifier of the parent operation, if this operation is running within a child context.
     pub fn parent_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.parent_id = Some(value.into()))
+        set(self, |v| v.parent_id = Some(value.into()))
     }
 
     /// Sets [`name`](OperationUpdate::name): The customer-provided name for this operation.
     pub fn name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.name = Some(value.into()))
+        set(self, |v| v.name = Some(value.into()))
     }
 
     /// Sets [`type`](OperationUpdate::type): The type of operation to update.
     pub fn r#type(self, value: impl Into<OperationType>) -> Self {
-        self.set(|v| v.r#type = value.into())
+        set(self, |v| v.r#type = value.into())
     }
 
     /// Sets [`sub_type`](OperationUpdate::sub_type): The subtype of the operation, providing additional categorization.
     pub fn sub_type(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.sub_type = Some(value.into()))
+        set(self, |v| v.sub_type = Some(value.into()))
     }
 
     /// Sets [`action`](OperationUpdate::action): The action to take on the operation.
     pub fn action(self, value: impl Into<OperationAction>) -> Self {
-        self.set(|v| v.action = value.into())
+        set(self, |v| v.action = value.into())
     }
 
     /// Sets [`payload`](OperationUpdate::payload): The payload for successful operations.
     pub fn payload(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.payload = Some(value.into()))
+        set(self, |v| v.payload = Some(value.into()))
     }
 
     /// Sets [`error`](OperationUpdate::error): The error information for failed operations.
     pub fn error(self, value: impl Into<ErrorObject>) -> Self {
-        self.set(|v| v.error = Some(value.into()))
+        set(self, |v| v.error = Some(value.into()))
     }
 
     /// Sets [`context_options`](OperationUpdate::context_options): Options for context operations.
     pub fn context_options(self, value: impl Into<ContextOptions>) -> Self {
-        self.set(|v| v.context_options = Some(value.into()))
+        set(self, |v| v.context_options = Some(value.into()))
     }
 
     /// Sets [`step_options`](OperationUpdate::step_options): Options for step operations.
     pub fn step_options(self, value: impl Into<StepOptions>) -> Self {
-        self.set(|v| v.step_options = Some(value.into()))
+        set(self, |v| v.step_options = Some(value.into()))
     }
 
     /// Sets [`wait_options`](OperationUpdate::wait_options): Options for wait operations.
     pub fn wait_options(self, value: impl Into<WaitOptions>) -> Self {
-        self.set(|v| v.wait_options = Some(value.into()))
+        set(self, |v| v.wait_options = Some(value.into()))
     }
 
     /// Sets [`callback_options`](OperationUpdate::callback_options): Configuration options for callback operations in durable executions, including timeout settings and retry behavior.
     pub fn callback_options(self, value: impl Into<CallbackOptions>) -> Self {
-        self.set(|v| v.callback_options = Some(value.into()))
+        set(self, |v| v.callback_options = Some(value.into()))
     }
 
     /// Sets [`chained_invoke_options`](OperationUpdate::chained_invoke_options): Configuration options for chained function invocations in durable executions, including retry settings and timeout configuration.
     pub fn chained_invoke_options(self, value: impl Into<ChainedInvokeOptions>) -> Self {
-        self.set(|v| v.chained_invoke_options = Some(value.into()))
+        set(self, |v| v.chained_invoke_options = Some(value.into()))
     }
 }
 
 impl<C> Builder<PauseDurableExecutionInput, C> {
     /// Sets [`durable_execution_arn`](PauseDurableExecutionInput::durable_execution_arn): The Amazon Resource Name (ARN) of the durable execution.
     pub fn durable_execution_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.durable_execution_arn = value.into())
+        set(self, |v| v.durable_execution_arn = value.into())
     }
 
     /// Sets [`client_token`](PauseDurableExecutionInput::client_token): A unique, case-sensitive identifier that you provide so that the request completes no more than one time.
     pub fn client_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.client_token = Some(value.into()))
+        set(self, |v| v.client_token = Some(value.into()))
     }
 
     /// Sets [`reason`](PauseDurableExecutionInput::reason): A description of why you're pausing the execution.
     pub fn reason(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.reason = Some(value.into()))
+        set(self, |v| v.reason = Some(value.into()))
     }
 
     /// Sets [`execution_timeout_paused`](PauseDurableExecutionInput::execution_timeout_paused): Specifies whether to pause the execution timeout while the execution is paused.
     pub fn execution_timeout_paused(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.execution_timeout_paused = Some(value.into()))
+        set(self, |v| v.execution_timeout_paused = Some(value.into()))
     }
 }
 
@@ -2367,12 +2367,12 @@ impl PropagateTags {
 impl<C> Builder<PropagateTags, C> {
     /// Sets [`mode`](PropagateTags::mode): The tag propagation mode.
     pub fn mode(self, value: impl Into<PropagateTagsMode>) -> Self {
-        self.set(|v| v.mode = Some(value.into()))
+        set(self, |v| v.mode = Some(value.into()))
     }
 
     /// Sets [`explicit_tags`](PropagateTags::explicit_tags): A list of tags to apply to managed resources when `Mode` is set to `Explicit`.
     pub fn explicit_tags(self, value: impl Into<IndexMap<String, String>>) -> Self {
-        self.set(|v| v.explicit_tags = Some(value.into()))
+        set(self, |v| v.explicit_tags = Some(value.into()))
     }
 }
 
@@ -2386,151 +2386,151 @@ impl ProvisionedPollerConfig {
 impl<C> Builder<ProvisionedPollerConfig, C> {
     /// Sets [`minimum_pollers`](ProvisionedPollerConfig::minimum_pollers): The minimum number of event pollers this event source can scale down to.
     pub fn minimum_pollers(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.minimum_pollers = Some(value.into()))
+        set(self, |v| v.minimum_pollers = Some(value.into()))
     }
 
     /// Sets [`maximum_pollers`](ProvisionedPollerConfig::maximum_pollers): The maximum number of event pollers this event source can scale up to.
     pub fn maximum_pollers(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.maximum_pollers = Some(value.into()))
+        set(self, |v| v.maximum_pollers = Some(value.into()))
     }
 
     /// Sets [`poller_group_name`](ProvisionedPollerConfig::poller_group_name): (Amazon MSK and self-managed Apache Kafka) The name of the provisioned poller group.
     pub fn poller_group_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.poller_group_name = Some(value.into()))
+        set(self, |v| v.poller_group_name = Some(value.into()))
     }
 }
 
 impl<C> Builder<PublishLayerVersionInput, C> {
     /// Sets [`layer_name`](PublishLayerVersionInput::layer_name): The name or Amazon Resource Name (ARN) of the layer.
     pub fn layer_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.layer_name = value.into())
+        set(self, |v| v.layer_name = value.into())
     }
 
     /// Sets [`description`](PublishLayerVersionInput::description): The description of the version.
     pub fn description(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.description = Some(value.into()))
+        set(self, |v| v.description = Some(value.into()))
     }
 
     /// Sets [`content`](PublishLayerVersionInput::content): The function layer archive.
     pub fn content(self, value: impl Into<LayerVersionContentInput>) -> Self {
-        self.set(|v| v.content = value.into())
+        set(self, |v| v.content = value.into())
     }
 
     /// Sets [`compatible_architectures`](PublishLayerVersionInput::compatible_architectures): A list of compatible [instruction set architectures](<https://docs.aws.amazon.com/lambda/latest/dg/foundation-arch.html>).
     pub fn compatible_architectures(self, value: impl Into<Vec<Architecture>>) -> Self {
-        self.set(|v| v.compatible_architectures = Some(value.into()))
+        set(self, |v| v.compatible_architectures = Some(value.into()))
     }
 
     /// Sets [`compatible_runtimes`](PublishLayerVersionInput::compatible_runtimes): A list of compatible [function runtimes](<https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html>).
     pub fn compatible_runtimes(self, value: impl Into<Vec<Runtime>>) -> Self {
-        self.set(|v| v.compatible_runtimes = Some(value.into()))
+        set(self, |v| v.compatible_runtimes = Some(value.into()))
     }
 
     /// Sets [`license_info`](PublishLayerVersionInput::license_info): The layer's software license.
     pub fn license_info(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.license_info = Some(value.into()))
+        set(self, |v| v.license_info = Some(value.into()))
     }
 }
 
 impl<C> Builder<PublishVersionInput, C> {
     /// Sets [`function_name`](PublishVersionInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`code_sha256`](PublishVersionInput::code_sha256): Only publish a version if the hash value matches the value that's specified.
     pub fn code_sha256(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.code_sha256 = Some(value.into()))
+        set(self, |v| v.code_sha256 = Some(value.into()))
     }
 
     /// Sets [`description`](PublishVersionInput::description): A description for the version to override the description in the function configuration.
     pub fn description(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.description = Some(value.into()))
+        set(self, |v| v.description = Some(value.into()))
     }
 
     /// Sets [`revision_id`](PublishVersionInput::revision_id): Only update the function if the revision ID matches the ID that's specified.
     pub fn revision_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.revision_id = Some(value.into()))
+        set(self, |v| v.revision_id = Some(value.into()))
     }
 
     /// Sets [`publish_to`](PublishVersionInput::publish_to): Specifies where to publish the function version or configuration.
     pub fn publish_to(self, value: impl Into<FunctionVersionLatestPublished>) -> Self {
-        self.set(|v| v.publish_to = Some(value.into()))
+        set(self, |v| v.publish_to = Some(value.into()))
     }
 }
 
 impl<C> Builder<PutFunctionCodeSigningConfigInput, C> {
     /// Sets [`code_signing_config_arn`](PutFunctionCodeSigningConfigInput::code_signing_config_arn): The The Amazon Resource Name (ARN) of the code signing configuration.
     pub fn code_signing_config_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.code_signing_config_arn = value.into())
+        set(self, |v| v.code_signing_config_arn = value.into())
     }
 
     /// Sets [`function_name`](PutFunctionCodeSigningConfigInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 }
 
 impl<C> Builder<PutFunctionConcurrencyInput, C> {
     /// Sets [`function_name`](PutFunctionConcurrencyInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`reserved_concurrent_executions`](PutFunctionConcurrencyInput::reserved_concurrent_executions): The number of simultaneous executions to reserve for the function.
     pub fn reserved_concurrent_executions(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.reserved_concurrent_executions = value.into())
+        set(self, |v| v.reserved_concurrent_executions = value.into())
     }
 }
 
 impl<C> Builder<PutFunctionEventInvokeConfigInput, C> {
     /// Sets [`function_name`](PutFunctionEventInvokeConfigInput::function_name): The name or ARN of the Lambda function, version, or alias.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`qualifier`](PutFunctionEventInvokeConfigInput::qualifier): A version number or alias name.
     pub fn qualifier(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.qualifier = Some(value.into()))
+        set(self, |v| v.qualifier = Some(value.into()))
     }
 
     /// Sets [`maximum_retry_attempts`](PutFunctionEventInvokeConfigInput::maximum_retry_attempts): The maximum number of times to retry when the function returns an error.
     pub fn maximum_retry_attempts(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.maximum_retry_attempts = Some(value.into()))
+        set(self, |v| v.maximum_retry_attempts = Some(value.into()))
     }
 
     /// Sets [`maximum_event_age_in_seconds`](PutFunctionEventInvokeConfigInput::maximum_event_age_in_seconds): The maximum age of a request that Lambda sends to a function for processing.
     pub fn maximum_event_age_in_seconds(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.maximum_event_age_in_seconds = Some(value.into()))
+        set(self, |v| v.maximum_event_age_in_seconds = Some(value.into()))
     }
 
     /// Sets [`destination_config`](PutFunctionEventInvokeConfigInput::destination_config): A destination for events after they have been sent to a function for processing.
     pub fn destination_config(self, value: impl Into<DestinationConfig>) -> Self {
-        self.set(|v| v.destination_config = Some(value.into()))
+        set(self, |v| v.destination_config = Some(value.into()))
     }
 }
 
 impl<C> Builder<PutFunctionRecursionConfigInput, C> {
     /// Sets [`function_name`](PutFunctionRecursionConfigInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`recursive_loop`](PutFunctionRecursionConfigInput::recursive_loop): If you set your function's recursive loop detection configuration to `Allow`, Lambda doesn't take any action when it detects your function being invoked as part of a recursive loop.
     pub fn recursive_loop(self, value: impl Into<RecursiveLoop>) -> Self {
-        self.set(|v| v.recursive_loop = value.into())
+        set(self, |v| v.recursive_loop = value.into())
     }
 }
 
 impl<C> Builder<PutFunctionScalingConfigInput, C> {
     /// Sets [`function_name`](PutFunctionScalingConfigInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`qualifier`](PutFunctionScalingConfigInput::qualifier): Specify a version or alias to set the scaling configuration for a published version of the function.
     pub fn qualifier(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.qualifier = value.into())
+        set(self, |v| v.qualifier = value.into())
     }
 
     /// Sets [`function_scaling_config`](PutFunctionScalingConfigInput::function_scaling_config): The scaling configuration to apply to the function, including minimum and maximum execution environment limits.
@@ -2538,124 +2538,124 @@ impl<C> Builder<PutFunctionScalingConfigInput, C> {
         self,
         value: impl Into<FunctionScalingConfig>,
     ) -> Self {
-        self.set(|v| v.function_scaling_config = Some(value.into()))
+        set(self, |v| v.function_scaling_config = Some(value.into()))
     }
 }
 
 impl<C> Builder<PutProvisionedConcurrencyConfigInput, C> {
     /// Sets [`function_name`](PutProvisionedConcurrencyConfigInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`qualifier`](PutProvisionedConcurrencyConfigInput::qualifier): The version number or alias name.
     pub fn qualifier(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.qualifier = value.into())
+        set(self, |v| v.qualifier = value.into())
     }
 
     /// Sets [`provisioned_concurrent_executions`](PutProvisionedConcurrencyConfigInput::provisioned_concurrent_executions): The amount of provisioned concurrency to allocate for the version or alias.
     pub fn provisioned_concurrent_executions(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.provisioned_concurrent_executions = value.into())
+        set(self, |v| v.provisioned_concurrent_executions = value.into())
     }
 }
 
 impl<C> Builder<PutResourcePolicyInput, C> {
     /// Sets [`resource_arn`](PutResourcePolicyInput::resource_arn): The Amazon Resource Name (ARN) of the Lambda resource you want to add the policy to.
     pub fn resource_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.resource_arn = value.into())
+        set(self, |v| v.resource_arn = value.into())
     }
 
     /// Sets [`policy`](PutResourcePolicyInput::policy): The policy document you want to add to your Lambda resource.
     pub fn policy(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy = value.into())
+        set(self, |v| v.policy = value.into())
     }
 
     /// Sets [`revision_id`](PutResourcePolicyInput::revision_id): The revision ID that the existing policy must match for the replacement to proceed.
     pub fn revision_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.revision_id = Some(value.into()))
+        set(self, |v| v.revision_id = Some(value.into()))
     }
 }
 
 impl<C> Builder<PutRuntimeManagementConfigInput, C> {
     /// Sets [`function_name`](PutRuntimeManagementConfigInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`qualifier`](PutRuntimeManagementConfigInput::qualifier): Specify a version of the function.
     pub fn qualifier(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.qualifier = Some(value.into()))
+        set(self, |v| v.qualifier = Some(value.into()))
     }
 
     /// Sets [`update_runtime_on`](PutRuntimeManagementConfigInput::update_runtime_on): Specify the runtime update mode.
     pub fn update_runtime_on(self, value: impl Into<UpdateRuntimeOn>) -> Self {
-        self.set(|v| v.update_runtime_on = value.into())
+        set(self, |v| v.update_runtime_on = value.into())
     }
 
     /// Sets [`runtime_version_arn`](PutRuntimeManagementConfigInput::runtime_version_arn): The ARN of the runtime version you want the function to use.
     pub fn runtime_version_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.runtime_version_arn = Some(value.into()))
+        set(self, |v| v.runtime_version_arn = Some(value.into()))
     }
 }
 
 impl<C> Builder<RemoveLayerVersionPermissionInput, C> {
     /// Sets [`layer_name`](RemoveLayerVersionPermissionInput::layer_name): The name or Amazon Resource Name (ARN) of the layer.
     pub fn layer_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.layer_name = value.into())
+        set(self, |v| v.layer_name = value.into())
     }
 
     /// Sets [`version_number`](RemoveLayerVersionPermissionInput::version_number): The version number.
     pub fn version_number(self, value: impl Into<i64>) -> Self {
-        self.set(|v| v.version_number = value.into())
+        set(self, |v| v.version_number = value.into())
     }
 
     /// Sets [`statement_id`](RemoveLayerVersionPermissionInput::statement_id): The identifier that was specified when the statement was added.
     pub fn statement_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.statement_id = value.into())
+        set(self, |v| v.statement_id = value.into())
     }
 
     /// Sets [`revision_id`](RemoveLayerVersionPermissionInput::revision_id): Only update the policy if the revision ID matches the ID specified.
     pub fn revision_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.revision_id = Some(value.into()))
+        set(self, |v| v.revision_id = Some(value.into()))
     }
 }
 
 impl<C> Builder<RemovePermissionInput, C> {
     /// Sets [`function_name`](RemovePermissionInput::function_name): The name or ARN of the Lambda function, version, or alias.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`statement_id`](RemovePermissionInput::statement_id): Statement ID of the permission to remove.
     pub fn statement_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.statement_id = value.into())
+        set(self, |v| v.statement_id = value.into())
     }
 
     /// Sets [`qualifier`](RemovePermissionInput::qualifier): Specify a version or alias to remove permissions from a published version of the function.
     pub fn qualifier(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.qualifier = Some(value.into()))
+        set(self, |v| v.qualifier = Some(value.into()))
     }
 
     /// Sets [`revision_id`](RemovePermissionInput::revision_id): Update the policy only if the revision ID matches the ID that's specified.
     pub fn revision_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.revision_id = Some(value.into()))
+        set(self, |v| v.revision_id = Some(value.into()))
     }
 }
 
 impl<C> Builder<ResumeDurableExecutionInput, C> {
     /// Sets [`durable_execution_arn`](ResumeDurableExecutionInput::durable_execution_arn): The Amazon Resource Name (ARN) of the durable execution.
     pub fn durable_execution_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.durable_execution_arn = value.into())
+        set(self, |v| v.durable_execution_arn = value.into())
     }
 
     /// Sets [`client_token`](ResumeDurableExecutionInput::client_token): A unique, case-sensitive identifier that you provide so that the request completes no more than one time.
     pub fn client_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.client_token = Some(value.into()))
+        set(self, |v| v.client_token = Some(value.into()))
     }
 
     /// Sets [`reason`](ResumeDurableExecutionInput::reason): A description of why you're resuming the execution.
     pub fn reason(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.reason = Some(value.into()))
+        set(self, |v| v.reason = Some(value.into()))
     }
 }
 
@@ -2669,7 +2669,7 @@ impl S3FilesConfig {
 impl<C> Builder<S3FilesConfig, C> {
     /// Sets [`direct_s3_read`](S3FilesConfig::direct_s3_read): Specifies if a function reads from the file system for the lowest latency, or through Amazon S3 Files feature "direct Amazon S3 bucket reads" for the highest throughput.
     pub fn direct_s3_read(self, value: impl Into<DirectS3Read>) -> Self {
-        self.set(|v| v.direct_s3_read = Some(value.into()))
+        set(self, |v| v.direct_s3_read = Some(value.into()))
     }
 }
 
@@ -2683,7 +2683,7 @@ impl ScalingConfig {
 impl<C> Builder<ScalingConfig, C> {
     /// Sets [`maximum_concurrency`](ScalingConfig::maximum_concurrency): Limits the number of concurrent instances that the Amazon SQS event source can invoke.
     pub fn maximum_concurrency(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.maximum_concurrency = Some(value.into()))
+        set(self, |v| v.maximum_concurrency = Some(value.into()))
     }
 }
 
@@ -2700,7 +2700,7 @@ impl<C> Builder<SelfManagedEventSource, C> {
         self,
         value: impl Into<IndexMap<EndPointType, Vec<String>>>,
     ) -> Self {
-        self.set(|v| v.endpoints = Some(value.into()))
+        set(self, |v| v.endpoints = Some(value.into()))
     }
 }
 
@@ -2714,7 +2714,7 @@ impl SelfManagedKafkaEventSourceConfig {
 impl<C> Builder<SelfManagedKafkaEventSourceConfig, C> {
     /// Sets [`consumer_group_id`](SelfManagedKafkaEventSourceConfig::consumer_group_id): The identifier for the Kafka consumer group to join.
     pub fn consumer_group_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.consumer_group_id = Some(value.into()))
+        set(self, |v| v.consumer_group_id = Some(value.into()))
     }
 
     /// Sets [`schema_registry_config`](SelfManagedKafkaEventSourceConfig::schema_registry_config): Specific configuration settings for a Kafka schema registry.
@@ -2722,7 +2722,7 @@ impl<C> Builder<SelfManagedKafkaEventSourceConfig, C> {
         self,
         value: impl Into<KafkaSchemaRegistryConfig>,
     ) -> Self {
-        self.set(|v| v.schema_registry_config = Some(value.into()))
+        set(self, |v| v.schema_registry_config = Some(value.into()))
     }
 
     /// Sets [`consumption_mode`](SelfManagedKafkaEventSourceConfig::consumption_mode): The mode that Lambda uses to consume records from your self-managed Apache Kafka topic.
@@ -2730,38 +2730,38 @@ impl<C> Builder<SelfManagedKafkaEventSourceConfig, C> {
         self,
         value: impl Into<KafkaEventSourceMappingConsumptionMode>,
     ) -> Self {
-        self.set(|v| v.consumption_mode = Some(value.into()))
+        set(self, |v| v.consumption_mode = Some(value.into()))
     }
 }
 
 impl<C> Builder<SendDurableExecutionCallbackFailureInput, C> {
     /// Sets [`callback_id`](SendDurableExecutionCallbackFailureInput::callback_id): The unique identifier for the callback operation.
     pub fn callback_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.callback_id = value.into())
+        set(self, |v| v.callback_id = value.into())
     }
 
     /// Sets [`error`](SendDurableExecutionCallbackFailureInput::error): Error details describing why the callback operation failed.
     pub fn error(self, value: impl Into<ErrorObject>) -> Self {
-        self.set(|v| v.error = Some(value.into()))
+        set(self, |v| v.error = Some(value.into()))
     }
 }
 
 impl<C> Builder<SendDurableExecutionCallbackHeartbeatInput, C> {
     /// Sets [`callback_id`](SendDurableExecutionCallbackHeartbeatInput::callback_id): The unique identifier for the callback operation.
     pub fn callback_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.callback_id = value.into())
+        set(self, |v| v.callback_id = value.into())
     }
 }
 
 impl<C> Builder<SendDurableExecutionCallbackSuccessInput, C> {
     /// Sets [`callback_id`](SendDurableExecutionCallbackSuccessInput::callback_id): The unique identifier for the callback operation.
     pub fn callback_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.callback_id = value.into())
+        set(self, |v| v.callback_id = value.into())
     }
 
     /// Sets [`result`](SendDurableExecutionCallbackSuccessInput::result): The result data from the successful callback operation.
     pub fn result(self, value: impl Into<Blob>) -> Self {
-        self.set(|v| v.result = Some(value.into()))
+        set(self, |v| v.result = Some(value.into()))
     }
 }
 
@@ -2775,7 +2775,7 @@ impl SnapStart {
 impl<C> Builder<SnapStart, C> {
     /// Sets [`apply_on`](SnapStart::apply_on): Set to `PublishedVersions` to create a snapshot of the initialized execution environment when you publish a function version.
     pub fn apply_on(self, value: impl Into<SnapStartApplyOn>) -> Self {
-        self.set(|v| v.apply_on = Some(value.into()))
+        set(self, |v| v.apply_on = Some(value.into()))
     }
 }
 
@@ -2789,12 +2789,12 @@ impl SourceAccessConfiguration {
 impl<C> Builder<SourceAccessConfiguration, C> {
     /// Sets [`type`](SourceAccessConfiguration::type): The type of authentication protocol, VPC components, or virtual host for your event source.
     pub fn r#type(self, value: impl Into<SourceAccessType>) -> Self {
-        self.set(|v| v.r#type = Some(value.into()))
+        set(self, |v| v.r#type = Some(value.into()))
     }
 
     /// Sets [`uri`](SourceAccessConfiguration::uri): The value for your chosen configuration in `Type`.
     pub fn uri(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.uri = Some(value.into()))
+        set(self, |v| v.uri = Some(value.into()))
     }
 }
 
@@ -2808,31 +2808,31 @@ impl StepOptions {
 impl<C> Builder<StepOptions, C> {
     /// Sets [`next_attempt_delay_seconds`](StepOptions::next_attempt_delay_seconds): The delay in seconds before the next retry attempt.
     pub fn next_attempt_delay_seconds(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.next_attempt_delay_seconds = Some(value.into()))
+        set(self, |v| v.next_attempt_delay_seconds = Some(value.into()))
     }
 }
 
 impl<C> Builder<StopDurableExecutionInput, C> {
     /// Sets [`durable_execution_arn`](StopDurableExecutionInput::durable_execution_arn): The Amazon Resource Name (ARN) of the durable execution.
     pub fn durable_execution_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.durable_execution_arn = value.into())
+        set(self, |v| v.durable_execution_arn = value.into())
     }
 
     /// Sets [`error`](StopDurableExecutionInput::error): Optional error details explaining why the execution is being stopped.
     pub fn error(self, value: impl Into<ErrorObject>) -> Self {
-        self.set(|v| v.error = Some(value.into()))
+        set(self, |v| v.error = Some(value.into()))
     }
 }
 
 impl<C> Builder<TagResourceInput, C> {
     /// Sets [`resource`](TagResourceInput::resource): The resource's Amazon Resource Name (ARN).
     pub fn resource(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.resource = value.into())
+        set(self, |v| v.resource = value.into())
     }
 
     /// Sets [`tags`](TagResourceInput::tags): A list of tags to apply to the resource.
     pub fn tags(self, value: impl Into<IndexMap<String, String>>) -> Self {
-        self.set(|v| v.tags = value.into())
+        set(self, |v| v.tags = value.into())
     }
 }
 
@@ -2849,12 +2849,12 @@ impl<C> Builder<TargetTrackingScalingPolicy, C> {
         self,
         value: impl Into<CapacityProviderPredefinedMetricType>,
     ) -> Self {
-        self.set(|v| v.predefined_metric_type = value.into())
+        set(self, |v| v.predefined_metric_type = value.into())
     }
 
     /// Sets [`target_value`](TargetTrackingScalingPolicy::target_value): The target value for the metric that the scaling policy attempts to maintain through scaling actions.
     pub fn target_value(self, value: impl Into<f64>) -> Self {
-        self.set(|v| v.target_value = value.into())
+        set(self, |v| v.target_value = value.into())
     }
 }
 
@@ -2868,7 +2868,7 @@ impl TenancyConfig {
 impl<C> Builder<TenancyConfig, C> {
     /// Sets [`tenant_isolation_mode`](TenancyConfig::tenant_isolation_mode): Tenant isolation mode allows for invocation to be sent to a corresponding execution environment dedicated to a specific tenant ID.
     pub fn tenant_isolation_mode(self, value: impl Into<TenantIsolationMode>) -> Self {
-        self.set(|v| v.tenant_isolation_mode = value.into())
+        set(self, |v| v.tenant_isolation_mode = value.into())
     }
 }
 
@@ -2882,58 +2882,58 @@ impl TracingConfig {
 impl<C> Builder<TracingConfig, C> {
     /// Sets [`mode`](TracingConfig::mode): The tracing mode.
     pub fn mode(self, value: impl Into<TracingMode>) -> Self {
-        self.set(|v| v.mode = Some(value.into()))
+        set(self, |v| v.mode = Some(value.into()))
     }
 }
 
 impl<C> Builder<UntagResourceInput, C> {
     /// Sets [`resource`](UntagResourceInput::resource): The resource's Amazon Resource Name (ARN).
     pub fn resource(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.resource = value.into())
+        set(self, |v| v.resource = value.into())
     }
 
     /// Sets [`tag_keys`](UntagResourceInput::tag_keys): A list of tag keys to remove from the resource.
     pub fn tag_keys(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.tag_keys = value.into())
+        set(self, |v| v.tag_keys = value.into())
     }
 }
 
 impl<C> Builder<UpdateAliasInput, C> {
     /// Sets [`function_name`](UpdateAliasInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`name`](UpdateAliasInput::name): The name of the alias.
     pub fn name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.name = value.into())
+        set(self, |v| v.name = value.into())
     }
 
     /// Sets [`function_version`](UpdateAliasInput::function_version): The function version that the alias invokes.
     pub fn function_version(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_version = Some(value.into()))
+        set(self, |v| v.function_version = Some(value.into()))
     }
 
     /// Sets [`description`](UpdateAliasInput::description): A description of the alias.
     pub fn description(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.description = Some(value.into()))
+        set(self, |v| v.description = Some(value.into()))
     }
 
     /// Sets [`routing_config`](UpdateAliasInput::routing_config): The [routing configuration](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-aliases.html#configuring-alias-routing>) of the alias.
     pub fn routing_config(self, value: impl Into<AliasRoutingConfiguration>) -> Self {
-        self.set(|v| v.routing_config = Some(value.into()))
+        set(self, |v| v.routing_config = Some(value.into()))
     }
 
     /// Sets [`revision_id`](UpdateAliasInput::revision_id): Only update the alias if the revision ID matches the ID that's specified.
     pub fn revision_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.revision_id = Some(value.into()))
+        set(self, |v| v.revision_id = Some(value.into()))
     }
 }
 
 impl<C> Builder<UpdateCapacityProviderInput, C> {
     /// Sets [`capacity_provider_name`](UpdateCapacityProviderInput::capacity_provider_name): The name of the capacity provider to update.
     pub fn capacity_provider_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.capacity_provider_name = value.into())
+        set(self, |v| v.capacity_provider_name = value.into())
     }
 
     /// Sets [`capacity_provider_scaling_config`](UpdateCapacityProviderInput::capacity_provider_scaling_config): The updated scaling configuration for the capacity provider.
@@ -2941,12 +2941,12 @@ impl<C> Builder<UpdateCapacityProviderInput, C> {
         self,
         value: impl Into<CapacityProviderScalingConfig>,
     ) -> Self {
-        self.set(|v| v.capacity_provider_scaling_config = Some(value.into()))
+        set(self, |v| v.capacity_provider_scaling_config = Some(value.into()))
     }
 
     /// Sets [`propagate_tags`](UpdateCapacityProviderInput::propagate_tags): Configuration for tag propagation to managed resources launched by the capacity provider.
     pub fn propagate_tags(self, value: impl Into<PropagateTags>) -> Self {
-        self.set(|v| v.propagate_tags = Some(value.into()))
+        set(self, |v| v.propagate_tags = Some(value.into()))
     }
 
     /// Sets [`telemetry_config`](UpdateCapacityProviderInput::telemetry_config): The updated telemetry configuration for the capacity provider.
@@ -2954,61 +2954,61 @@ impl<C> Builder<UpdateCapacityProviderInput, C> {
         self,
         value: impl Into<CapacityProviderTelemetryConfig>,
     ) -> Self {
-        self.set(|v| v.telemetry_config = Some(value.into()))
+        set(self, |v| v.telemetry_config = Some(value.into()))
     }
 }
 
 impl<C> Builder<UpdateCodeSigningConfigInput, C> {
     /// Sets [`code_signing_config_arn`](UpdateCodeSigningConfigInput::code_signing_config_arn): The The Amazon Resource Name (ARN) of the code signing configuration.
     pub fn code_signing_config_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.code_signing_config_arn = value.into())
+        set(self, |v| v.code_signing_config_arn = value.into())
     }
 
     /// Sets [`description`](UpdateCodeSigningConfigInput::description): Descriptive name for this code signing configuration.
     pub fn description(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.description = Some(value.into()))
+        set(self, |v| v.description = Some(value.into()))
     }
 
     /// Sets [`allowed_publishers`](UpdateCodeSigningConfigInput::allowed_publishers): Signing profiles for this code signing configuration.
     pub fn allowed_publishers(self, value: impl Into<AllowedPublishers>) -> Self {
-        self.set(|v| v.allowed_publishers = Some(value.into()))
+        set(self, |v| v.allowed_publishers = Some(value.into()))
     }
 
     /// Sets [`code_signing_policies`](UpdateCodeSigningConfigInput::code_signing_policies): The code signing policy.
     pub fn code_signing_policies(self, value: impl Into<CodeSigningPolicies>) -> Self {
-        self.set(|v| v.code_signing_policies = Some(value.into()))
+        set(self, |v| v.code_signing_policies = Some(value.into()))
     }
 }
 
 impl<C> Builder<UpdateEventSourceMappingInput, C> {
     /// Sets [`uuid`](UpdateEventSourceMappingInput::uuid): The identifier of the event source mapping.
     pub fn uuid(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.uuid = value.into())
+        set(self, |v| v.uuid = value.into())
     }
 
     /// Sets [`function_name`](UpdateEventSourceMappingInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = Some(value.into()))
+        set(self, |v| v.function_name = Some(value.into()))
     }
 
     /// Sets [`enabled`](UpdateEventSourceMappingInput::enabled): When true, the event source mapping is active.
     pub fn enabled(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.enabled = Some(value.into()))
+        set(self, |v| v.enabled = Some(value.into()))
     }
 
     /// Sets [`batch_size`](UpdateEventSourceMappingInput::batch_size): The maximum number of records in each batch that Lambda pulls from your stream or queue and sends to your function.
     pub fn batch_size(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.batch_size = Some(value.into()))
+        set(self, |v| v.batch_size = Some(value.into()))
     }
 
     /// Sets [`filter_criteria`](UpdateEventSourceMappingInput::filter_criteria): An object that defines the filter criteria that determine whether Lambda should process an event.
     pub fn filter_criteria(self, value: impl Into<FilterCriteria>) -> Self {
-        self.set(|v| v.filter_criteria = Some(value.into()))
+        set(self, |v| v.filter_criteria = Some(value.into()))
     }
 
     /// Sets [`kms_key_arn`](UpdateEventSourceMappingInput::kms_key_arn): The ARN of the Key Management Service (KMS) customer managed key that Lambda uses to encrypt your function's [filter criteria](<https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html#filtering-basics>).
     pub fn kms_key_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.kms_key_arn = Some(value.into()))
+        set(self, |v| v.kms_key_arn = Some(value.into()))
     }
 
     /// Sets [`metrics_config`](UpdateEventSourceMappingInput::metrics_config): The metrics configuration for your event source.
@@ -3016,7 +3016,7 @@ impl<C> Builder<UpdateEventSourceMappingInput, C> {
         self,
         value: impl Into<EventSourceMappingMetricsConfig>,
     ) -> Self {
-        self.set(|v| v.metrics_config = Some(value.into()))
+        set(self, |v| v.metrics_config = Some(value.into()))
     }
 
     /// Sets [`logging_config`](UpdateEventSourceMappingInput::logging_config): (Amazon MSK, and self-managed Apache Kafka only) The logging configuration for your event source.
@@ -3024,47 +3024,47 @@ impl<C> Builder<UpdateEventSourceMappingInput, C> {
         self,
         value: impl Into<EventSourceMappingLoggingConfig>,
     ) -> Self {
-        self.set(|v| v.logging_config = Some(value.into()))
+        set(self, |v| v.logging_config = Some(value.into()))
     }
 
     /// Sets [`scaling_config`](UpdateEventSourceMappingInput::scaling_config): (Amazon SQS only) The scaling configuration for the event source.
     pub fn scaling_config(self, value: impl Into<ScalingConfig>) -> Self {
-        self.set(|v| v.scaling_config = Some(value.into()))
+        set(self, |v| v.scaling_config = Some(value.into()))
     }
 
     /// Sets [`maximum_batching_window_in_seconds`](UpdateEventSourceMappingInput::maximum_batching_window_in_seconds): The maximum amount of time, in seconds, that Lambda spends gathering records before invoking the function.
     pub fn maximum_batching_window_in_seconds(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.maximum_batching_window_in_seconds = Some(value.into()))
+        set(self, |v| v.maximum_batching_window_in_seconds = Some(value.into()))
     }
 
     /// Sets [`parallelization_factor`](UpdateEventSourceMappingInput::parallelization_factor): (Kinesis and DynamoDB Streams only) The number of batches to process from each shard concurrently.
     pub fn parallelization_factor(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.parallelization_factor = Some(value.into()))
+        set(self, |v| v.parallelization_factor = Some(value.into()))
     }
 
     /// Sets [`destination_config`](UpdateEventSourceMappingInput::destination_config): (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) A configuration object that specifies the destination of an event after Lambda processes it.
     pub fn destination_config(self, value: impl Into<DestinationConfig>) -> Self {
-        self.set(|v| v.destination_config = Some(value.into()))
+        set(self, |v| v.destination_config = Some(value.into()))
     }
 
     /// Sets [`maximum_record_age_in_seconds`](UpdateEventSourceMappingInput::maximum_record_age_in_seconds): (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records older than the specified age.
     pub fn maximum_record_age_in_seconds(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.maximum_record_age_in_seconds = Some(value.into()))
+        set(self, |v| v.maximum_record_age_in_seconds = Some(value.into()))
     }
 
     /// Sets [`bisect_batch_on_function_error`](UpdateEventSourceMappingInput::bisect_batch_on_function_error): (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) If the function returns an error, split the batch in two and retry.
     pub fn bisect_batch_on_function_error(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.bisect_batch_on_function_error = Some(value.into()))
+        set(self, |v| v.bisect_batch_on_function_error = Some(value.into()))
     }
 
     /// Sets [`maximum_retry_attempts`](UpdateEventSourceMappingInput::maximum_retry_attempts): (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records after the specified number of retries.
     pub fn maximum_retry_attempts(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.maximum_retry_attempts = Some(value.into()))
+        set(self, |v| v.maximum_retry_attempts = Some(value.into()))
     }
 
     /// Sets [`tumbling_window_in_seconds`](UpdateEventSourceMappingInput::tumbling_window_in_seconds): (Kinesis and DynamoDB Streams only) The duration in seconds of a processing window for DynamoDB and Kinesis Streams event sources.
     pub fn tumbling_window_in_seconds(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.tumbling_window_in_seconds = Some(value.into()))
+        set(self, |v| v.tumbling_window_in_seconds = Some(value.into()))
     }
 
     /// Sets [`source_access_configurations`](UpdateEventSourceMappingInput::source_access_configurations): An array of authentication protocols or VPC components required to secure your event source.
@@ -3072,7 +3072,7 @@ impl<C> Builder<UpdateEventSourceMappingInput, C> {
         self,
         value: impl Into<Vec<SourceAccessConfiguration>>,
     ) -> Self {
-        self.set(|v| v.source_access_configurations = Some(value.into()))
+        set(self, |v| v.source_access_configurations = Some(value.into()))
     }
 
     /// Sets [`function_response_types`](UpdateEventSourceMappingInput::function_response_types): (Kinesis, DynamoDB Streams, Amazon MSK, self-managed Apache Kafka, and Amazon SQS) A list of current response type enums applied to the event source mapping.
@@ -3080,7 +3080,7 @@ impl<C> Builder<UpdateEventSourceMappingInput, C> {
         self,
         value: impl Into<Vec<FunctionResponseType>>,
     ) -> Self {
-        self.set(|v| v.function_response_types = Some(value.into()))
+        set(self, |v| v.function_response_types = Some(value.into()))
     }
 
     /// Sets [`amazon_managed_kafka_event_source_config`](UpdateEventSourceMappingInput::amazon_managed_kafka_event_source_config): Specific configuration settings for an Amazon Managed Streaming for Apache Kafka (Amazon MSK) event source.
@@ -3088,7 +3088,7 @@ impl<C> Builder<UpdateEventSourceMappingInput, C> {
         self,
         value: impl Into<AmazonManagedKafkaEventSourceConfig>,
     ) -> Self {
-        self.set(|v| v.amazon_managed_kafka_event_source_config = Some(value.into()))
+        set(self, |v| v.amazon_managed_kafka_event_source_config = Some(value.into()))
     }
 
     /// Sets [`self_managed_kafka_event_source_config`](UpdateEventSourceMappingInput::self_managed_kafka_event_source_config): Specific configuration settings for a self-managed Apache Kafka event source.
@@ -3096,7 +3096,7 @@ impl<C> Builder<UpdateEventSourceMappingInput, C> {
         self,
         value: impl Into<SelfManagedKafkaEventSourceConfig>,
     ) -> Self {
-        self.set(|v| v.self_managed_kafka_event_source_config = Some(value.into()))
+        set(self, |v| v.self_managed_kafka_event_source_config = Some(value.into()))
     }
 
     /// Sets [`document_db_event_source_config`](UpdateEventSourceMappingInput::document_db_event_source_config): Specific configuration settings for a DocumentDB event source.
@@ -3104,7 +3104,7 @@ impl<C> Builder<UpdateEventSourceMappingInput, C> {
         self,
         value: impl Into<DocumentDbEventSourceConfig>,
     ) -> Self {
-        self.set(|v| v.document_db_event_source_config = Some(value.into()))
+        set(self, |v| v.document_db_event_source_config = Some(value.into()))
     }
 
     /// Sets [`provisioned_poller_config`](UpdateEventSourceMappingInput::provisioned_poller_config): (Amazon SQS, Amazon MSK, and self-managed Apache Kafka only) The provisioned mode configuration for the event source.
@@ -3112,171 +3112,171 @@ impl<C> Builder<UpdateEventSourceMappingInput, C> {
         self,
         value: impl Into<ProvisionedPollerConfig>,
     ) -> Self {
-        self.set(|v| v.provisioned_poller_config = Some(value.into()))
+        set(self, |v| v.provisioned_poller_config = Some(value.into()))
     }
 }
 
 impl<C> Builder<UpdateFunctionCodeInput, C> {
     /// Sets [`function_name`](UpdateFunctionCodeInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`zip_file`](UpdateFunctionCodeInput::zip_file): The base64-encoded contents of the deployment package.
     pub fn zip_file(self, value: impl Into<Blob>) -> Self {
-        self.set(|v| v.zip_file = Some(value.into()))
+        set(self, |v| v.zip_file = Some(value.into()))
     }
 
     /// Sets [`s3_bucket`](UpdateFunctionCodeInput::s3_bucket): An Amazon S3 bucket in the same Amazon Web Services Region as your function.
     pub fn s3_bucket(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.s3_bucket = Some(value.into()))
+        set(self, |v| v.s3_bucket = Some(value.into()))
     }
 
     /// Sets [`s3_key`](UpdateFunctionCodeInput::s3_key): The Amazon S3 key of the deployment package.
     pub fn s3_key(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.s3_key = Some(value.into()))
+        set(self, |v| v.s3_key = Some(value.into()))
     }
 
     /// Sets [`s3_object_version`](UpdateFunctionCodeInput::s3_object_version): For versioned objects, the version of the deployment package object to use.
     pub fn s3_object_version(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.s3_object_version = Some(value.into()))
+        set(self, |v| v.s3_object_version = Some(value.into()))
     }
 
     /// Sets [`s3_object_storage_mode`](UpdateFunctionCodeInput::s3_object_storage_mode): Specifies how the deployment package is stored.
     pub fn s3_object_storage_mode(self, value: impl Into<S3ObjectStorageMode>) -> Self {
-        self.set(|v| v.s3_object_storage_mode = Some(value.into()))
+        set(self, |v| v.s3_object_storage_mode = Some(value.into()))
     }
 
     /// Sets [`image_uri`](UpdateFunctionCodeInput::image_uri): URI of a container image in the Amazon ECR registry.
     pub fn image_uri(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.image_uri = Some(value.into()))
+        set(self, |v| v.image_uri = Some(value.into()))
     }
 
     /// Sets [`architectures`](UpdateFunctionCodeInput::architectures): The instruction set architecture that the function supports.
     pub fn architectures(self, value: impl Into<Vec<Architecture>>) -> Self {
-        self.set(|v| v.architectures = Some(value.into()))
+        set(self, |v| v.architectures = Some(value.into()))
     }
 
     /// Sets [`publish`](UpdateFunctionCodeInput::publish): Set to true to publish a new version of the function after updating the code.
     pub fn publish(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.publish = Some(value.into()))
+        set(self, |v| v.publish = Some(value.into()))
     }
 
     /// Sets [`publish_to`](UpdateFunctionCodeInput::publish_to): Specifies where to publish the function version or configuration.
     pub fn publish_to(self, value: impl Into<FunctionVersionLatestPublished>) -> Self {
-        self.set(|v| v.publish_to = Some(value.into()))
+        set(self, |v| v.publish_to = Some(value.into()))
     }
 
     /// Sets [`dry_run`](UpdateFunctionCodeInput::dry_run): Set to true to validate the request parameters and access permissions without modifying the function code.
     pub fn dry_run(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.dry_run = Some(value.into()))
+        set(self, |v| v.dry_run = Some(value.into()))
     }
 
     /// Sets [`revision_id`](UpdateFunctionCodeInput::revision_id): Update the function only if the revision ID matches the ID that's specified.
     pub fn revision_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.revision_id = Some(value.into()))
+        set(self, |v| v.revision_id = Some(value.into()))
     }
 
     /// Sets [`source_kms_key_arn`](UpdateFunctionCodeInput::source_kms_key_arn): The ARN of the Key Management Service (KMS) customer managed key that's used to encrypt your function's .zip deployment package.
     pub fn source_kms_key_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.source_kms_key_arn = Some(value.into()))
+        set(self, |v| v.source_kms_key_arn = Some(value.into()))
     }
 }
 
 impl<C> Builder<UpdateFunctionConfigurationInput, C> {
     /// Sets [`function_name`](UpdateFunctionConfigurationInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`role`](UpdateFunctionConfigurationInput::role): The Amazon Resource Name (ARN) of the function's execution role.
     pub fn role(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.role = Some(value.into()))
+        set(self, |v| v.role = Some(value.into()))
     }
 
     /// Sets [`handler`](UpdateFunctionConfigurationInput::handler): The name of the method within your code that Lambda calls to run your function.
     pub fn handler(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.handler = Some(value.into()))
+        set(self, |v| v.handler = Some(value.into()))
     }
 
     /// Sets [`description`](UpdateFunctionConfigurationInput::description): A description of the function.
     pub fn description(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.description = Some(value.into()))
+        set(self, |v| v.description = Some(value.into()))
     }
 
     /// Sets [`timeout`](UpdateFunctionConfigurationInput::timeout): The amount of time (in seconds) that Lambda allows a function to run before stopping it.
     pub fn timeout(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.timeout = Some(value.into()))
+        set(self, |v| v.timeout = Some(value.into()))
     }
 
     /// Sets [`memory_size`](UpdateFunctionConfigurationInput::memory_size): The amount of [memory available to the function](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-function-common.html#configuration-memory-console>) at runtime.
     pub fn memory_size(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.memory_size = Some(value.into()))
+        set(self, |v| v.memory_size = Some(value.into()))
     }
 
     /// Sets [`vpc_config`](UpdateFunctionConfigurationInput::vpc_config): For network connectivity to Amazon Web Services resources in a VPC, specify a list of security groups and subnets in the VPC.
     pub fn vpc_config(self, value: impl Into<VpcConfig>) -> Self {
-        self.set(|v| v.vpc_config = Some(value.into()))
+        set(self, |v| v.vpc_config = Some(value.into()))
     }
 
     /// Sets [`environment`](UpdateFunctionConfigurationInput::environment): Environment variables that are accessible from function code during execution.
     pub fn environment(self, value: impl Into<Environment>) -> Self {
-        self.set(|v| v.environment = Some(value.into()))
+        set(self, |v| v.environment = Some(value.into()))
     }
 
     /// Sets [`runtime`](UpdateFunctionConfigurationInput::runtime): The identifier of the function's [runtime](<https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html>).
     pub fn runtime(self, value: impl Into<Runtime>) -> Self {
-        self.set(|v| v.runtime = Some(value.into()))
+        set(self, |v| v.runtime = Some(value.into()))
     }
 
     /// Sets [`dead_letter_config`](UpdateFunctionConfigurationInput::dead_letter_config): A dead-letter queue configuration that specifies the queue or topic where Lambda sends asynchronous events when they fail processing.
     pub fn dead_letter_config(self, value: impl Into<DeadLetterConfig>) -> Self {
-        self.set(|v| v.dead_letter_config = Some(value.into()))
+        set(self, |v| v.dead_letter_config = Some(value.into()))
     }
 
-    /// Sets [`kms_key_arn`](UpdateFunctionConfigurationInput::kms_key_arn): The ARN of the Key Management Service (KMS) customer managed key that's used to encrypt the following resources:
+    /// Sets [`kms_key_arn`](UpdateFunctionConfigurationInput::kms_key_arn)
     pub fn kms_key_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.kms_key_arn = Some(value.into()))
+        set(self, |v| v.kms_key_arn = Some(value.into()))
     }
 
     /// Sets [`tracing_config`](UpdateFunctionConfigurationInput::tracing_config): Set `Mode` to `Active` to sample and trace a subset of incoming requests with [X-Ray](<https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html>).
     pub fn tracing_config(self, value: impl Into<TracingConfig>) -> Self {
-        self.set(|v| v.tracing_config = Some(value.into()))
+        set(self, |v| v.tracing_config = Some(value.into()))
     }
 
     /// Sets [`revision_id`](UpdateFunctionConfigurationInput::revision_id): Update the function only if the revision ID matches the ID that's specified.
     pub fn revision_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.revision_id = Some(value.into()))
+        set(self, |v| v.revision_id = Some(value.into()))
     }
 
     /// Sets [`layers`](UpdateFunctionConfigurationInput::layers): A list of [function layers](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-layers.html>) to add to the function's execution environment.
     pub fn layers(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.layers = Some(value.into()))
+        set(self, |v| v.layers = Some(value.into()))
     }
 
     /// Sets [`file_system_configs`](UpdateFunctionConfigurationInput::file_system_configs): Connection settings for an Amazon EFS file system or an Amazon S3 Files file system.
     pub fn file_system_configs(self, value: impl Into<Vec<FileSystemConfig>>) -> Self {
-        self.set(|v| v.file_system_configs = Some(value.into()))
+        set(self, |v| v.file_system_configs = Some(value.into()))
     }
 
     /// Sets [`image_config`](UpdateFunctionConfigurationInput::image_config): [Container image configuration values](<https://docs.aws.amazon.com/lambda/latest/dg/images-create.html#images-parms>) that override the values in the container image Docker file.
     pub fn image_config(self, value: impl Into<ImageConfig>) -> Self {
-        self.set(|v| v.image_config = Some(value.into()))
+        set(self, |v| v.image_config = Some(value.into()))
     }
 
     /// Sets [`ephemeral_storage`](UpdateFunctionConfigurationInput::ephemeral_storage): The size of the function's `/tmp` directory in MB.
     pub fn ephemeral_storage(self, value: impl Into<EphemeralStorage>) -> Self {
-        self.set(|v| v.ephemeral_storage = Some(value.into()))
+        set(self, |v| v.ephemeral_storage = Some(value.into()))
     }
 
     /// Sets [`snap_start`](UpdateFunctionConfigurationInput::snap_start): The function's [SnapStart](<https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html>) setting.
     pub fn snap_start(self, value: impl Into<SnapStart>) -> Self {
-        self.set(|v| v.snap_start = Some(value.into()))
+        set(self, |v| v.snap_start = Some(value.into()))
     }
 
     /// Sets [`logging_config`](UpdateFunctionConfigurationInput::logging_config): The function's Amazon CloudWatch Logs configuration settings.
     pub fn logging_config(self, value: impl Into<LoggingConfig>) -> Self {
-        self.set(|v| v.logging_config = Some(value.into()))
+        set(self, |v| v.logging_config = Some(value.into()))
     }
 
     /// Sets [`capacity_provider_config`](UpdateFunctionConfigurationInput::capacity_provider_config): Configuration for the capacity provider that manages compute resources for Lambda functions.
@@ -3284,76 +3284,76 @@ impl<C> Builder<UpdateFunctionConfigurationInput, C> {
         self,
         value: impl Into<CapacityProviderConfig>,
     ) -> Self {
-        self.set(|v| v.capacity_provider_config = Some(value.into()))
+        set(self, |v| v.capacity_provider_config = Some(value.into()))
     }
 
     /// Sets [`durable_config`](UpdateFunctionConfigurationInput::durable_config): Configuration settings for [durable functions](<https://docs.aws.amazon.com/lambda/latest/dg/durable-functions.html>), including execution timeout, retention period for execution history, and an optional ARN of the Key Management Service (KMS) customer managed key that is used to encrypt your durable execution's payload data, including input, output, and error payloads.
     pub fn durable_config(self, value: impl Into<DurableConfig>) -> Self {
-        self.set(|v| v.durable_config = Some(value.into()))
+        set(self, |v| v.durable_config = Some(value.into()))
     }
 
     /// Sets [`runtime_config`](UpdateFunctionConfigurationInput::runtime_config): The customer-managed runtime configuration for your function.
     pub fn runtime_config(self, value: impl Into<FunctionRuntimeConfig>) -> Self {
-        self.set(|v| v.runtime_config = Some(value.into()))
+        set(self, |v| v.runtime_config = Some(value.into()))
     }
 
     /// Sets [`accelerator_config`](UpdateFunctionConfigurationInput::accelerator_config): The accelerator resource settings for a Lambda execution environment.
     pub fn accelerator_config(self, value: impl Into<AcceleratorConfig>) -> Self {
-        self.set(|v| v.accelerator_config = Some(value.into()))
+        set(self, |v| v.accelerator_config = Some(value.into()))
     }
 }
 
 impl<C> Builder<UpdateFunctionEventInvokeConfigInput, C> {
     /// Sets [`function_name`](UpdateFunctionEventInvokeConfigInput::function_name): The name or ARN of the Lambda function, version, or alias.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`qualifier`](UpdateFunctionEventInvokeConfigInput::qualifier): A version number or alias name.
     pub fn qualifier(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.qualifier = Some(value.into()))
+        set(self, |v| v.qualifier = Some(value.into()))
     }
 
     /// Sets [`maximum_retry_attempts`](UpdateFunctionEventInvokeConfigInput::maximum_retry_attempts): The maximum number of times to retry when the function returns an error.
     pub fn maximum_retry_attempts(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.maximum_retry_attempts = Some(value.into()))
+        set(self, |v| v.maximum_retry_attempts = Some(value.into()))
     }
 
     /// Sets [`maximum_event_age_in_seconds`](UpdateFunctionEventInvokeConfigInput::maximum_event_age_in_seconds): The maximum age of a request that Lambda sends to a function for processing.
     pub fn maximum_event_age_in_seconds(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.maximum_event_age_in_seconds = Some(value.into()))
+        set(self, |v| v.maximum_event_age_in_seconds = Some(value.into()))
     }
 
     /// Sets [`destination_config`](UpdateFunctionEventInvokeConfigInput::destination_config): A destination for events after they have been sent to a function for processing.
     pub fn destination_config(self, value: impl Into<DestinationConfig>) -> Self {
-        self.set(|v| v.destination_config = Some(value.into()))
+        set(self, |v| v.destination_config = Some(value.into()))
     }
 }
 
 impl<C> Builder<UpdateFunctionUrlConfigInput, C> {
     /// Sets [`function_name`](UpdateFunctionUrlConfigInput::function_name): The name or ARN of the Lambda function.
     pub fn function_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.function_name = value.into())
+        set(self, |v| v.function_name = value.into())
     }
 
     /// Sets [`qualifier`](UpdateFunctionUrlConfigInput::qualifier): The alias name.
     pub fn qualifier(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.qualifier = Some(value.into()))
+        set(self, |v| v.qualifier = Some(value.into()))
     }
 
     /// Sets [`auth_type`](UpdateFunctionUrlConfigInput::auth_type): The type of authentication that your function URL uses.
     pub fn auth_type(self, value: impl Into<FunctionUrlAuthType>) -> Self {
-        self.set(|v| v.auth_type = Some(value.into()))
+        set(self, |v| v.auth_type = Some(value.into()))
     }
 
     /// Sets [`cors`](UpdateFunctionUrlConfigInput::cors): The [cross-origin resource sharing (CORS)](<https://developer.mozilla.org/en-US/docs/Web/HTTP/CORS>) settings for your function URL.
     pub fn cors(self, value: impl Into<Cors>) -> Self {
-        self.set(|v| v.cors = Some(value.into()))
+        set(self, |v| v.cors = Some(value.into()))
     }
 
-    /// Sets [`invoke_mode`](UpdateFunctionUrlConfigInput::invoke_mode): Use one of the following options:
+    /// Sets [`invoke_mode`](UpdateFunctionUrlConfigInput::invoke_mode)
     pub fn invoke_mode(self, value: impl Into<InvokeMode>) -> Self {
-        self.set(|v| v.invoke_mode = Some(value.into()))
+        set(self, |v| v.invoke_mode = Some(value.into()))
     }
 }
 
@@ -3367,17 +3367,17 @@ impl VpcConfig {
 impl<C> Builder<VpcConfig, C> {
     /// Sets [`subnet_ids`](VpcConfig::subnet_ids): A list of VPC subnet IDs.
     pub fn subnet_ids(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.subnet_ids = Some(value.into()))
+        set(self, |v| v.subnet_ids = Some(value.into()))
     }
 
     /// Sets [`security_group_ids`](VpcConfig::security_group_ids): A list of VPC security group IDs.
     pub fn security_group_ids(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.security_group_ids = Some(value.into()))
+        set(self, |v| v.security_group_ids = Some(value.into()))
     }
 
     /// Sets [`ipv6_allowed_for_dual_stack`](VpcConfig::ipv6_allowed_for_dual_stack): Allows outbound IPv6 traffic on VPC functions that are connected to dual-stack subnets.
     pub fn ipv6_allowed_for_dual_stack(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.ipv6_allowed_for_dual_stack = Some(value.into()))
+        set(self, |v| v.ipv6_allowed_for_dual_stack = Some(value.into()))
     }
 }
 
@@ -3391,6 +3391,6 @@ impl WaitOptions {
 impl<C> Builder<WaitOptions, C> {
     /// Sets [`wait_seconds`](WaitOptions::wait_seconds): The duration to wait, in seconds.
     pub fn wait_seconds(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.wait_seconds = Some(value.into()))
+        set(self, |v| v.wait_seconds = Some(value.into()))
     }
 }

@@ -111,11 +111,9 @@ impl CapacityProviderPredefinedMetricType {
             Self::LambdaCapacityProviderAverageCpuUtilization => {
                 "LambdaCapacityProviderAverageCPUUtilization"
             }
-
             Self::LambdaCapacityProviderAverageGpuUtilization => {
                 "LambdaCapacityProviderAverageGPUUtilization"
             }
-
             Self::Unknown(value) => value.as_str(),
         }
     }
@@ -127,11 +125,9 @@ impl From<&str> for CapacityProviderPredefinedMetricType {
             "LambdaCapacityProviderAverageCPUUtilization" => {
                 Self::LambdaCapacityProviderAverageCpuUtilization
             }
-
             "LambdaCapacityProviderAverageGPUUtilization" => {
                 Self::LambdaCapacityProviderAverageGpuUtilization
             }
-
             other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }
@@ -893,11 +889,9 @@ impl<'de> serde::Deserialize<'de> for InvokeWithResponseStreamResponseEvent {
                 "PayloadChunk" => {
                     Self::PayloadChunk(stratus_runtime::types::union_value(value)?)
                 }
-
                 "InvokeComplete" => {
                     Self::InvokeComplete(stratus_runtime::types::union_value(value)?)
                 }
-
                 _ => Self::Unknown,
             },
         )
@@ -1168,7 +1162,6 @@ impl LastUpdateStatusReasonCode {
             Self::CapacityProviderScalingLimitExceeded => {
                 "CapacityProviderScalingLimitExceeded"
             }
-
             Self::InsufficientCapacity => "InsufficientCapacity",
             Self::Ec2RequestLimitExceeded => "EC2RequestLimitExceeded",
             Self::FunctionErrorInitTimeout => "FunctionError.InitTimeout",
@@ -1178,18 +1171,15 @@ impl LastUpdateStatusReasonCode {
             Self::FunctionErrorInvalidWorkingDirectory => {
                 "FunctionError.InvalidWorkingDirectory"
             }
-
             Self::FunctionErrorPermissionDenied => "FunctionError.PermissionDenied",
             Self::FunctionErrorTooManyExtensions => "FunctionError.TooManyExtensions",
             Self::FunctionErrorInitResourceExhausted => {
                 "FunctionError.InitResourceExhausted"
             }
-
             Self::DisallowedByVpcEncryptionControl => "DisallowedByVpcEncryptionControl",
             Self::IncompatibleAcceleratorInstanceTypes => {
                 "IncompatibleAcceleratorInstanceTypes"
             }
-
             Self::DependencyError => "DependencyError",
             Self::Unknown(value) => value.as_str(),
         }
@@ -1225,7 +1215,6 @@ impl From<&str> for LastUpdateStatusReasonCode {
             "CapacityProviderScalingLimitExceeded" => {
                 Self::CapacityProviderScalingLimitExceeded
             }
-
             "InsufficientCapacity" => Self::InsufficientCapacity,
             "EC2RequestLimitExceeded" => Self::Ec2RequestLimitExceeded,
             "FunctionError.InitTimeout" => Self::FunctionErrorInitTimeout,
@@ -1235,18 +1224,15 @@ impl From<&str> for LastUpdateStatusReasonCode {
             "FunctionError.InvalidWorkingDirectory" => {
                 Self::FunctionErrorInvalidWorkingDirectory
             }
-
             "FunctionError.PermissionDenied" => Self::FunctionErrorPermissionDenied,
             "FunctionError.TooManyExtensions" => Self::FunctionErrorTooManyExtensions,
             "FunctionError.InitResourceExhausted" => {
                 Self::FunctionErrorInitResourceExhausted
             }
-
             "DisallowedByVpcEncryptionControl" => Self::DisallowedByVpcEncryptionControl,
             "IncompatibleAcceleratorInstanceTypes" => {
                 Self::IncompatibleAcceleratorInstanceTypes
             }
-
             "DependencyError" => Self::DependencyError,
             other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
@@ -2305,7 +2291,6 @@ impl StateReasonCode {
             Self::CapacityProviderScalingLimitExceeded => {
                 "CapacityProviderScalingLimitExceeded"
             }
-
             Self::InsufficientCapacity => "InsufficientCapacity",
             Self::Ec2RequestLimitExceeded => "EC2RequestLimitExceeded",
             Self::FunctionErrorInitTimeout => "FunctionError.InitTimeout",
@@ -2315,19 +2300,16 @@ impl StateReasonCode {
             Self::FunctionErrorInvalidWorkingDirectory => {
                 "FunctionError.InvalidWorkingDirectory"
             }
-
             Self::FunctionErrorPermissionDenied => "FunctionError.PermissionDenied",
             Self::FunctionErrorTooManyExtensions => "FunctionError.TooManyExtensions",
             Self::FunctionErrorInitResourceExhausted => {
                 "FunctionError.InitResourceExhausted"
             }
-
             Self::DisallowedByVpcEncryptionControl => "DisallowedByVpcEncryptionControl",
             Self::DrainingDurableExecutions => "DrainingDurableExecutions",
             Self::IncompatibleAcceleratorInstanceTypes => {
                 "IncompatibleAcceleratorInstanceTypes"
             }
-
             Self::DependencyError => "DependencyError",
             Self::Unknown(value) => value.as_str(),
         }
@@ -2366,7 +2348,6 @@ impl From<&str> for StateReasonCode {
             "CapacityProviderScalingLimitExceeded" => {
                 Self::CapacityProviderScalingLimitExceeded
             }
-
             "InsufficientCapacity" => Self::InsufficientCapacity,
             "EC2RequestLimitExceeded" => Self::Ec2RequestLimitExceeded,
             "FunctionError.InitTimeout" => Self::FunctionErrorInitTimeout,
@@ -2376,19 +2357,16 @@ impl From<&str> for StateReasonCode {
             "FunctionError.InvalidWorkingDirectory" => {
                 Self::FunctionErrorInvalidWorkingDirectory
             }
-
             "FunctionError.PermissionDenied" => Self::FunctionErrorPermissionDenied,
             "FunctionError.TooManyExtensions" => Self::FunctionErrorTooManyExtensions,
             "FunctionError.InitResourceExhausted" => {
                 Self::FunctionErrorInitResourceExhausted
             }
-
             "DisallowedByVpcEncryptionControl" => Self::DisallowedByVpcEncryptionControl,
             "DrainingDurableExecutions" => Self::DrainingDurableExecutions,
             "IncompatibleAcceleratorInstanceTypes" => {
                 Self::IncompatibleAcceleratorInstanceTypes
             }
-
             "DependencyError" => Self::DependencyError,
             other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
@@ -2494,24 +2472,19 @@ impl ThrottleReason {
             Self::ConcurrentInvocationLimitExceeded => {
                 "ConcurrentInvocationLimitExceeded"
             }
-
             Self::FunctionInvocationRateLimitExceeded => {
                 "FunctionInvocationRateLimitExceeded"
             }
-
             Self::ReservedFunctionConcurrentInvocationLimitExceeded => {
                 "ReservedFunctionConcurrentInvocationLimitExceeded"
             }
-
             Self::ReservedFunctionInvocationRateLimitExceeded => {
                 "ReservedFunctionInvocationRateLimitExceeded"
             }
-
             Self::CallerRateLimitExceeded => "CallerRateLimitExceeded",
             Self::ConcurrentSnapshotCreateLimitExceeded => {
                 "ConcurrentSnapshotCreateLimitExceeded"
             }
-
             Self::Unknown(value) => value.as_str(),
         }
     }
@@ -2523,24 +2496,19 @@ impl From<&str> for ThrottleReason {
             "ConcurrentInvocationLimitExceeded" => {
                 Self::ConcurrentInvocationLimitExceeded
             }
-
             "FunctionInvocationRateLimitExceeded" => {
                 Self::FunctionInvocationRateLimitExceeded
             }
-
             "ReservedFunctionConcurrentInvocationLimitExceeded" => {
                 Self::ReservedFunctionConcurrentInvocationLimitExceeded
             }
-
             "ReservedFunctionInvocationRateLimitExceeded" => {
                 Self::ReservedFunctionInvocationRateLimitExceeded
             }
-
             "CallerRateLimitExceeded" => Self::CallerRateLimitExceeded,
             "ConcurrentSnapshotCreateLimitExceeded" => {
                 Self::ConcurrentSnapshotCreateLimitExceeded
             }
-
             other => Self::Unknown(UnknownValue::new(other.to_owned())),
         }
     }

@@ -18,7 +18,7 @@ pub struct AliasLimitExceededException {
 }
 
 stratus_runtime::impl_error!(
-    AliasLimitExceededException, "AliasLimitExceededException", message : message
+    AliasLimitExceededException, "AliasLimitExceededException", message = message
 );
 
 /// The callback ID token has either expired or the callback associated with the token has already been closed.
@@ -34,7 +34,7 @@ pub struct CallbackTimeoutException {
 }
 
 stratus_runtime::impl_error!(
-    CallbackTimeoutException, "CallbackTimeoutException", message : message
+    CallbackTimeoutException, "CallbackTimeoutException", message = message
 );
 
 /// The maximum number of capacity providers for your account has been exceeded. For more information, see [Lambda quotas](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html>)
@@ -51,7 +51,7 @@ pub struct CapacityProviderLimitExceededException {
 
 stratus_runtime::impl_error!(
     CapacityProviderLimitExceededException, "CapacityProviderLimitExceededException",
-    message : message
+    message = message
 );
 
 /// The Lambda function couldn't be invoked because its code artifact user has been deleted. Wait for Lambda to provision a new code artifact user, or update the function's code package to recreate it.
@@ -67,7 +67,7 @@ pub struct CodeArtifactUserDeletedException {
 }
 
 stratus_runtime::impl_error!(
-    CodeArtifactUserDeletedException, "CodeArtifactUserDeletedException", message :
+    CodeArtifactUserDeletedException, "CodeArtifactUserDeletedException", message =
     message
 );
 
@@ -84,7 +84,7 @@ pub struct CodeArtifactUserFailedException {
 }
 
 stratus_runtime::impl_error!(
-    CodeArtifactUserFailedException, "CodeArtifactUserFailedException", message : message
+    CodeArtifactUserFailedException, "CodeArtifactUserFailedException", message = message
 );
 
 /// The Lambda function couldn't be invoked because its code artifact user is still being provisioned. Wait for the function's `State` to become `Active` and try the request again.
@@ -100,7 +100,7 @@ pub struct CodeArtifactUserPendingException {
 }
 
 stratus_runtime::impl_error!(
-    CodeArtifactUserPendingException, "CodeArtifactUserPendingException", message :
+    CodeArtifactUserPendingException, "CodeArtifactUserPendingException", message =
     message
 );
 
@@ -117,7 +117,7 @@ pub struct CodeSigningConfigNotFoundException {
 }
 
 stratus_runtime::impl_error!(
-    CodeSigningConfigNotFoundException, "CodeSigningConfigNotFoundException", message :
+    CodeSigningConfigNotFoundException, "CodeSigningConfigNotFoundException", message =
     message
 );
 
@@ -134,7 +134,7 @@ pub struct CodeStorageExceededException {
 }
 
 stratus_runtime::impl_error!(
-    CodeStorageExceededException, "CodeStorageExceededException", message : message
+    CodeStorageExceededException, "CodeStorageExceededException", message = message
 );
 
 /// The code signature failed one or more of the validation checks for signature mismatch or expiry, and the code signing policy is set to ENFORCE. Lambda blocks the deployment.
@@ -150,7 +150,7 @@ pub struct CodeVerificationFailedException {
 }
 
 stratus_runtime::impl_error!(
-    CodeVerificationFailedException, "CodeVerificationFailedException", message : message
+    CodeVerificationFailedException, "CodeVerificationFailedException", message = message
 );
 
 /// The durable execution with the specified name has already been started. Each durable execution name must be unique within the function. Use a different name or check the status of the existing execution.
@@ -167,7 +167,7 @@ pub struct DurableExecutionAlreadyStartedException {
 
 stratus_runtime::impl_error!(
     DurableExecutionAlreadyStartedException, "DurableExecutionAlreadyStartedException",
-    message : message
+    message = message
 );
 
 /// Need additional permissions to configure VPC settings.
@@ -183,7 +183,7 @@ pub struct Ec2AccessDeniedException {
 }
 
 stratus_runtime::impl_error!(
-    Ec2AccessDeniedException, "EC2AccessDeniedException", message : message
+    Ec2AccessDeniedException, "EC2AccessDeniedException", message = message
 );
 
 /// Amazon EC2 throttled Lambda during Lambda function initialization using the execution role provided for the function.
@@ -199,7 +199,7 @@ pub struct Ec2ThrottledException {
 }
 
 stratus_runtime::impl_error!(
-    Ec2ThrottledException, "EC2ThrottledException", message : message
+    Ec2ThrottledException, "EC2ThrottledException", message = message
 );
 
 /// Lambda received an unexpected Amazon EC2 client exception while setting up for the Lambda function.
@@ -218,7 +218,7 @@ pub struct Ec2UnexpectedException {
 }
 
 stratus_runtime::impl_error!(
-    Ec2UnexpectedException, "EC2UnexpectedException", message : message
+    Ec2UnexpectedException, "EC2UnexpectedException", message = message
 );
 
 /// An error occurred when reading from or writing to a connected file system.
@@ -233,7 +233,7 @@ pub struct EfsioException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(EfsioException, "EFSIOException", message : message);
+stratus_runtime::impl_error!(EfsioException, "EFSIOException", message = message);
 
 /// The Lambda function couldn't make a network connection to the configured file system.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -248,7 +248,7 @@ pub struct EfsMountConnectivityException {
 }
 
 stratus_runtime::impl_error!(
-    EfsMountConnectivityException, "EFSMountConnectivityException", message : message
+    EfsMountConnectivityException, "EFSMountConnectivityException", message = message
 );
 
 /// The Lambda function couldn't mount the configured file system due to a permission or configuration issue.
@@ -264,7 +264,7 @@ pub struct EfsMountFailureException {
 }
 
 stratus_runtime::impl_error!(
-    EfsMountFailureException, "EFSMountFailureException", message : message
+    EfsMountFailureException, "EFSMountFailureException", message = message
 );
 
 /// The Lambda function made a network connection to the configured file system, but the mount operation timed out.
@@ -280,7 +280,7 @@ pub struct EfsMountTimeoutException {
 }
 
 stratus_runtime::impl_error!(
-    EfsMountTimeoutException, "EFSMountTimeoutException", message : message
+    EfsMountTimeoutException, "EFSMountTimeoutException", message = message
 );
 
 /// Lambda couldn't create an elastic network interface in the VPC, specified as part of Lambda function configuration, because the limit for network interfaces has been reached. For more information, see [Lambda quotas](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html>).
@@ -296,7 +296,7 @@ pub struct EniLimitReachedException {
 }
 
 stratus_runtime::impl_error!(
-    EniLimitReachedException, "ENILimitReachedException", message : message
+    EniLimitReachedException, "ENILimitReachedException", message = message
 );
 
 /// Lambda couldn't invoke the Lambda function because the elastic network interface (ENI) configured for its VPC connection isn't ready yet. Wait a few moments and try the request again. For more information about VPC configuration, see [Configuring a Lambda function to access resources in a VPC](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html>).
@@ -312,7 +312,7 @@ pub struct EniNotReadyException {
 }
 
 stratus_runtime::impl_error!(
-    EniNotReadyException, "ENINotReadyException", message : message
+    EniNotReadyException, "ENINotReadyException", message = message
 );
 
 /// The maximum number of function versions that can be associated with a single capacity provider has been exceeded. For more information, see [Lambda quotas](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html>).
@@ -329,7 +329,7 @@ pub struct FunctionVersionsPerCapacityProviderLimitExceededException {
 
 stratus_runtime::impl_error!(
     FunctionVersionsPerCapacityProviderLimitExceededException,
-    "FunctionVersionsPerCapacityProviderLimitExceededException", message : message
+    "FunctionVersionsPerCapacityProviderLimitExceededException", message = message
 );
 
 /// The code signature failed the integrity check. If the integrity check fails, then Lambda blocks deployment, even if the code signing policy is set to WARN.
@@ -345,7 +345,7 @@ pub struct InvalidCodeSignatureException {
 }
 
 stratus_runtime::impl_error!(
-    InvalidCodeSignatureException, "InvalidCodeSignatureException", message : message
+    InvalidCodeSignatureException, "InvalidCodeSignatureException", message = message
 );
 
 /// One of the parameters in the request is not valid.
@@ -361,7 +361,7 @@ pub struct InvalidParameterValueException {
 }
 
 stratus_runtime::impl_error!(
-    InvalidParameterValueException, "InvalidParameterValueException", message : message
+    InvalidParameterValueException, "InvalidParameterValueException", message = message
 );
 
 /// The request body could not be parsed as JSON, or a request header is invalid. For example, the 'x-amzn-RequestId' header is not a valid UUID string.
@@ -377,7 +377,7 @@ pub struct InvalidRequestContentException {
 }
 
 stratus_runtime::impl_error!(
-    InvalidRequestContentException, "InvalidRequestContentException", message : message
+    InvalidRequestContentException, "InvalidRequestContentException", message = message
 );
 
 /// The runtime or runtime version specified is not supported.
@@ -393,7 +393,7 @@ pub struct InvalidRuntimeException {
 }
 
 stratus_runtime::impl_error!(
-    InvalidRuntimeException, "InvalidRuntimeException", message : message
+    InvalidRuntimeException, "InvalidRuntimeException", message = message
 );
 
 /// The security group ID provided in the Lambda function VPC configuration is not valid.
@@ -409,7 +409,7 @@ pub struct InvalidSecurityGroupIdException {
 }
 
 stratus_runtime::impl_error!(
-    InvalidSecurityGroupIdException, "InvalidSecurityGroupIDException", message : message
+    InvalidSecurityGroupIdException, "InvalidSecurityGroupIDException", message = message
 );
 
 /// The subnet ID provided in the Lambda function VPC configuration is not valid.
@@ -425,7 +425,7 @@ pub struct InvalidSubnetIdException {
 }
 
 stratus_runtime::impl_error!(
-    InvalidSubnetIdException, "InvalidSubnetIDException", message : message
+    InvalidSubnetIdException, "InvalidSubnetIDException", message = message
 );
 
 /// Lambda could not unzip the deployment package.
@@ -441,7 +441,7 @@ pub struct InvalidZipFileException {
 }
 
 stratus_runtime::impl_error!(
-    InvalidZipFileException, "InvalidZipFileException", message : message
+    InvalidZipFileException, "InvalidZipFileException", message = message
 );
 
 /// Lambda couldn't decrypt the environment variables because KMS access was denied. Check the Lambda function's KMS permissions.
@@ -457,7 +457,7 @@ pub struct KmsAccessDeniedException {
 }
 
 stratus_runtime::impl_error!(
-    KmsAccessDeniedException, "KMSAccessDeniedException", message : message
+    KmsAccessDeniedException, "KMSAccessDeniedException", message = message
 );
 
 /// Lambda couldn't decrypt the environment variables because the KMS key used is disabled. Check the Lambda function's KMS key settings.
@@ -473,7 +473,7 @@ pub struct KmsDisabledException {
 }
 
 stratus_runtime::impl_error!(
-    KmsDisabledException, "KMSDisabledException", message : message
+    KmsDisabledException, "KMSDisabledException", message = message
 );
 
 /// Lambda couldn't decrypt the environment variables because the state of the KMS key used is not valid for Decrypt. Check the function's KMS key settings.
@@ -489,7 +489,7 @@ pub struct KmsInvalidStateException {
 }
 
 stratus_runtime::impl_error!(
-    KmsInvalidStateException, "KMSInvalidStateException", message : message
+    KmsInvalidStateException, "KMSInvalidStateException", message = message
 );
 
 /// Lambda couldn't decrypt the environment variables because the KMS key was not found. Check the function's KMS key settings.
@@ -505,7 +505,7 @@ pub struct KmsNotFoundException {
 }
 
 stratus_runtime::impl_error!(
-    KmsNotFoundException, "KMSNotFoundException", message : message
+    KmsNotFoundException, "KMSNotFoundException", message = message
 );
 
 /// The Lambda function doesn't support the invocation mode requested. For example, calling `Invoke` with `InvocationType=RequestResponse` on a function configured for asynchronous-only invocation, or vice versa. For more information about invocation types, see [Invoking Lambda functions](<https://docs.aws.amazon.com/lambda/latest/dg/invocation-options.html>).
@@ -521,7 +521,7 @@ pub struct ModeNotSupportedException {
 }
 
 stratus_runtime::impl_error!(
-    ModeNotSupportedException, "ModeNotSupportedException", message : message
+    ModeNotSupportedException, "ModeNotSupportedException", message = message
 );
 
 /// The function has no published versions available.
@@ -537,7 +537,7 @@ pub struct NoPublishedVersionException {
 }
 
 stratus_runtime::impl_error!(
-    NoPublishedVersionException, "NoPublishedVersionException", message : message
+    NoPublishedVersionException, "NoPublishedVersionException", message = message
 );
 
 /// The permissions policy for the resource is too large. For more information, see [Lambda quotas](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html>).
@@ -553,7 +553,7 @@ pub struct PolicyLengthExceededException {
 }
 
 stratus_runtime::impl_error!(
-    PolicyLengthExceededException, "PolicyLengthExceededException", message : message
+    PolicyLengthExceededException, "PolicyLengthExceededException", message = message
 );
 
 /// The RevisionId provided does not match the latest RevisionId for the Lambda function or alias.
@@ -572,7 +572,7 @@ pub struct PreconditionFailedException {
 }
 
 stratus_runtime::impl_error!(
-    PreconditionFailedException, "PreconditionFailedException", message : message
+    PreconditionFailedException, "PreconditionFailedException", message = message
 );
 
 /// The specified configuration does not exist.
@@ -589,7 +589,7 @@ pub struct ProvisionedConcurrencyConfigNotFoundException {
 
 stratus_runtime::impl_error!(
     ProvisionedConcurrencyConfigNotFoundException,
-    "ProvisionedConcurrencyConfigNotFoundException", message : message
+    "ProvisionedConcurrencyConfigNotFoundException", message = message
 );
 
 /// The resource-based policy you tried to add to the Lambda resource would grant public access to it, which isn't allowed.
@@ -605,7 +605,7 @@ pub struct PublicPolicyException {
 }
 
 stratus_runtime::impl_error!(
-    PublicPolicyException, "PublicPolicyException", message : message
+    PublicPolicyException, "PublicPolicyException", message = message
 );
 
 /// Lambda has detected your function being invoked in a recursive loop with other Amazon Web Services resources and stopped your function's invocation.
@@ -621,7 +621,7 @@ pub struct RecursiveInvocationException {
 }
 
 stratus_runtime::impl_error!(
-    RecursiveInvocationException, "RecursiveInvocationException", message : message
+    RecursiveInvocationException, "RecursiveInvocationException", message = message
 );
 
 /// The request payload exceeded the `Invoke` request body JSON input quota. For more information, see [Lambda quotas](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html>).
@@ -637,7 +637,7 @@ pub struct RequestTooLargeException {
 }
 
 stratus_runtime::impl_error!(
-    RequestTooLargeException, "RequestTooLargeException", message : message
+    RequestTooLargeException, "RequestTooLargeException", message = message
 );
 
 /// The resource already exists, or another operation is in progress.
@@ -653,7 +653,7 @@ pub struct ResourceConflictException {
 }
 
 stratus_runtime::impl_error!(
-    ResourceConflictException, "ResourceConflictException", message : message
+    ResourceConflictException, "ResourceConflictException", message = message
 );
 
 /// The operation conflicts with the resource's availability. For example, you tried to update an event source mapping in the CREATING state, or you tried to delete an event source mapping currently UPDATING.
@@ -669,7 +669,7 @@ pub struct ResourceInUseException {
 }
 
 stratus_runtime::impl_error!(
-    ResourceInUseException, "ResourceInUseException", message : message
+    ResourceInUseException, "ResourceInUseException", message = message
 );
 
 /// The resource specified in the request does not exist.
@@ -685,7 +685,7 @@ pub struct ResourceNotFoundException {
 }
 
 stratus_runtime::impl_error!(
-    ResourceNotFoundException, "ResourceNotFoundException", message : message
+    ResourceNotFoundException, "ResourceNotFoundException", message = message
 );
 
 /// The function is inactive and its VPC connection is no longer available. Wait for the VPC connection to reestablish and try again.
@@ -701,7 +701,7 @@ pub struct ResourceNotReadyException {
 }
 
 stratus_runtime::impl_error!(
-    ResourceNotReadyException, "ResourceNotReadyException", message : message
+    ResourceNotReadyException, "ResourceNotReadyException", message = message
 );
 
 /// The runtime alias for your function is no longer available. Update your function to use an available runtime alias.
@@ -717,7 +717,7 @@ pub struct RuntimeAliasDeletedException {
 }
 
 stratus_runtime::impl_error!(
-    RuntimeAliasDeletedException, "RuntimeAliasDeletedException", message : message
+    RuntimeAliasDeletedException, "RuntimeAliasDeletedException", message = message
 );
 
 /// The runtime version used by your function is no longer available. Update your function to use an available runtime version or runtime alias.
@@ -733,7 +733,7 @@ pub struct RuntimeVersionDeletedException {
 }
 
 stratus_runtime::impl_error!(
-    RuntimeVersionDeletedException, "RuntimeVersionDeletedException", message : message
+    RuntimeVersionDeletedException, "RuntimeVersionDeletedException", message = message
 );
 
 /// The Lambda function couldn't make a network connection to the configured S3 Files access point.
@@ -749,7 +749,7 @@ pub struct S3FilesMountConnectivityException {
 }
 
 stratus_runtime::impl_error!(
-    S3FilesMountConnectivityException, "S3FilesMountConnectivityException", message :
+    S3FilesMountConnectivityException, "S3FilesMountConnectivityException", message =
     message
 );
 
@@ -766,7 +766,7 @@ pub struct S3FilesMountFailureException {
 }
 
 stratus_runtime::impl_error!(
-    S3FilesMountFailureException, "S3FilesMountFailureException", message : message
+    S3FilesMountFailureException, "S3FilesMountFailureException", message = message
 );
 
 /// The Lambda function made a network connection to the configured S3 Files access point, but the mount operation timed out.
@@ -782,7 +782,7 @@ pub struct S3FilesMountTimeoutException {
 }
 
 stratus_runtime::impl_error!(
-    S3FilesMountTimeoutException, "S3FilesMountTimeoutException", message : message
+    S3FilesMountTimeoutException, "S3FilesMountTimeoutException", message = message
 );
 
 /// The request payload exceeded the maximum allowed size for serialized request entities.
@@ -799,7 +799,7 @@ pub struct SerializedRequestEntityTooLargeException {
 
 stratus_runtime::impl_error!(
     SerializedRequestEntityTooLargeException, "SerializedRequestEntityTooLargeException",
-    message : message
+    message = message
 );
 
 /// The Lambda service encountered an internal error.
@@ -814,7 +814,7 @@ pub struct ServiceException {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(ServiceException, "ServiceException", message : message);
+stratus_runtime::impl_error!(ServiceException, "ServiceException", message = message);
 
 /// The request would exceed a service quota. For more information about Lambda service quotas, see [Lambda quotas](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html>). To request a quota increase, see [Requesting a quota increase](<https://docs.aws.amazon.com/servicequotas/latest/userguide/request-quota-increase.html>) in the *Service Quotas User Guide*.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -829,7 +829,7 @@ pub struct ServiceQuotaExceededException {
 }
 
 stratus_runtime::impl_error!(
-    ServiceQuotaExceededException, "ServiceQuotaExceededException", message : message
+    ServiceQuotaExceededException, "ServiceQuotaExceededException", message = message
 );
 
 /// The `afterRestore()` [runtime hook](<https://docs.aws.amazon.com/lambda/latest/dg/snapstart-runtime-hooks.html>) encountered an error. For more information, check the Amazon CloudWatch logs.
@@ -845,7 +845,7 @@ pub struct SnapStartException {
 }
 
 stratus_runtime::impl_error!(
-    SnapStartException, "SnapStartException", message : message
+    SnapStartException, "SnapStartException", message = message
 );
 
 /// Lambda is initializing your function. You can invoke the function when the [function state](<https://docs.aws.amazon.com/lambda/latest/dg/functions-states.html>) becomes `Active`.
@@ -861,7 +861,7 @@ pub struct SnapStartNotReadyException {
 }
 
 stratus_runtime::impl_error!(
-    SnapStartNotReadyException, "SnapStartNotReadyException", message : message
+    SnapStartNotReadyException, "SnapStartNotReadyException", message = message
 );
 
 /// Lambda couldn't regenerate the SnapStart snapshot for the function. SnapStart-enabled functions periodically regenerate snapshots when their underlying runtime or dependencies change; this regeneration failed. Wait for Lambda to retry, or update the function's configuration to trigger a new snapshot. For more information, see [Lambda SnapStart](<https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html>).
@@ -878,7 +878,7 @@ pub struct SnapStartRegenerationFailureException {
 
 stratus_runtime::impl_error!(
     SnapStartRegenerationFailureException, "SnapStartRegenerationFailureException",
-    message : message
+    message = message
 );
 
 /// Lambda couldn't restore the snapshot within the timeout limit.
@@ -894,7 +894,7 @@ pub struct SnapStartTimeoutException {
 }
 
 stratus_runtime::impl_error!(
-    SnapStartTimeoutException, "SnapStartTimeoutException", message : message
+    SnapStartTimeoutException, "SnapStartTimeoutException", message = message
 );
 
 /// Lambda couldn't set up VPC access for the Lambda function because one or more configured subnets has no available IP addresses.
@@ -911,7 +911,7 @@ pub struct SubnetIpAddressLimitReachedException {
 
 stratus_runtime::impl_error!(
     SubnetIpAddressLimitReachedException, "SubnetIPAddressLimitReachedException", message
-    : message
+    = message
 );
 
 /// The request throughput limit was exceeded. For more information, see [Lambda quotas](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html#api-requests>).
@@ -933,8 +933,8 @@ pub struct TooManyRequestsException {
 }
 
 stratus_runtime::impl_error!(
-    TooManyRequestsException, "TooManyRequestsException", message : message, headers {
-    retry_after_seconds : "Retry-After" }
+    TooManyRequestsException, "TooManyRequestsException", message = message,
+    header(retry_after_seconds, "Retry-After")
 );
 
 /// The content type of the `Invoke` request body is not JSON.
@@ -950,5 +950,5 @@ pub struct UnsupportedMediaTypeException {
 }
 
 stratus_runtime::impl_error!(
-    UnsupportedMediaTypeException, "UnsupportedMediaTypeException", message : message
+    UnsupportedMediaTypeException, "UnsupportedMediaTypeException", message = message
 );

@@ -13,8 +13,8 @@ use stratus_runtime::types::{Blob, IndexMap};
 /// operation's input without a client.
 ///
 /// Its setters are those of `T`'s members, each taking anything that converts into the
-/// member's type; `C` is what `send()` goes through (a client, a waiter's context, or `()` for
-/// a value that is only built).
+/// member's type. `C` is the context: a client, which gives `send()`; a waiter's context,
+/// which gives `wait()`; or `()` for a value that is only built.
 #[derive(Clone, Debug, Default)]
 pub struct Builder<T, C = ()> {
     pub(crate) inner: T,
@@ -36,12 +36,12 @@ impl<T, C> Builder<T, C> {
     pub fn build(self) -> T {
         self.inner
     }
+}
 
-    /// Changes the value: what every setter does.
-    fn set(mut self, change: impl FnOnce(&mut T)) -> Self {
-        change(&mut self.inner);
-        self
-    }
+/// Changes the value `builder` holds: what every setter does.
+fn set<T, C>(mut builder: Builder<T, C>, change: impl FnOnce(&mut T)) -> Builder<T, C> {
+    change(&mut builder.inner);
+    builder
 }
 
 impl<T, C: stratus_runtime::operation::Dispatch<T>> Builder<T, C> {
@@ -54,36 +54,36 @@ impl<T, C: stratus_runtime::operation::Dispatch<T>> Builder<T, C> {
 impl<C> Builder<AddPermissionInput, C> {
     /// Sets [`queue_url`](AddPermissionInput::queue_url): The URL of the Amazon SQS queue to which permissions are added.
     pub fn queue_url(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.queue_url = value.into())
+        set(self, |v| v.queue_url = value.into())
     }
 
     /// Sets [`label`](AddPermissionInput::label): The unique identification of the permission you're setting (for example, `AliceSendMessage`).
     pub fn label(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.label = value.into())
+        set(self, |v| v.label = value.into())
     }
 
     /// Sets [`aws_account_ids`](AddPermissionInput::aws_account_ids): The Amazon Web Services account numbers of the [principals](<https://docs.aws.amazon.com/general/latest/gr/glos-chap.html#P>) who are to receive permission.
     pub fn aws_account_ids(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.aws_account_ids = value.into())
+        set(self, |v| v.aws_account_ids = value.into())
     }
 
     /// Sets [`actions`](AddPermissionInput::actions): The action the client wants to allow for the specified principal.
     pub fn actions(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.actions = value.into())
+        set(self, |v| v.actions = value.into())
     }
 }
 
 impl<C> Builder<CancelMessageMoveTaskInput, C> {
     /// Sets [`task_handle`](CancelMessageMoveTaskInput::task_handle): An identifier associated with a message movement task.
     pub fn task_handle(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.task_handle = value.into())
+        set(self, |v| v.task_handle = value.into())
     }
 }
 
 impl<C> Builder<ChangeMessageVisibilityBatchInput, C> {
     /// Sets [`queue_url`](ChangeMessageVisibilityBatchInput::queue_url): The URL of the Amazon SQS queue whose messages' visibility is changed.
     pub fn queue_url(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.queue_url = value.into())
+        set(self, |v| v.queue_url = value.into())
     }
 
     /// Sets [`entries`](ChangeMessageVisibilityBatchInput::entries): Lists the receipt handles of the messages for which the visibility timeout must be changed.
@@ -91,7 +91,7 @@ impl<C> Builder<ChangeMessageVisibilityBatchInput, C> {
         self,
         value: impl Into<Vec<ChangeMessageVisibilityBatchRequestEntry>>,
     ) -> Self {
-        self.set(|v| v.entries = value.into())
+        set(self, |v| v.entries = value.into())
     }
 }
 
@@ -105,41 +105,41 @@ impl ChangeMessageVisibilityBatchRequestEntry {
 impl<C> Builder<ChangeMessageVisibilityBatchRequestEntry, C> {
     /// Sets [`id`](ChangeMessageVisibilityBatchRequestEntry::id): An identifier for this particular receipt handle used to communicate the result.
     pub fn id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.id = value.into())
+        set(self, |v| v.id = value.into())
     }
 
     /// Sets [`receipt_handle`](ChangeMessageVisibilityBatchRequestEntry::receipt_handle): A receipt handle.
     pub fn receipt_handle(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.receipt_handle = value.into())
+        set(self, |v| v.receipt_handle = value.into())
     }
 
     /// Sets [`visibility_timeout`](ChangeMessageVisibilityBatchRequestEntry::visibility_timeout): The new value (in seconds) for the message's visibility timeout.
     pub fn visibility_timeout(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.visibility_timeout = Some(value.into()))
+        set(self, |v| v.visibility_timeout = Some(value.into()))
     }
 }
 
 impl<C> Builder<ChangeMessageVisibilityInput, C> {
     /// Sets [`queue_url`](ChangeMessageVisibilityInput::queue_url): The URL of the Amazon SQS queue whose message's visibility is changed.
     pub fn queue_url(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.queue_url = value.into())
+        set(self, |v| v.queue_url = value.into())
     }
 
     /// Sets [`receipt_handle`](ChangeMessageVisibilityInput::receipt_handle): The receipt handle associated with the message, whose visibility timeout is changed.
     pub fn receipt_handle(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.receipt_handle = value.into())
+        set(self, |v| v.receipt_handle = value.into())
     }
 
     /// Sets [`visibility_timeout`](ChangeMessageVisibilityInput::visibility_timeout): The new value for the message's visibility timeout (in seconds).
     pub fn visibility_timeout(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.visibility_timeout = value.into())
+        set(self, |v| v.visibility_timeout = value.into())
     }
 }
 
 impl<C> Builder<CreateQueueInput, C> {
     /// Sets [`queue_name`](CreateQueueInput::queue_name): The name of the new queue.
     pub fn queue_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.queue_name = value.into())
+        set(self, |v| v.queue_name = value.into())
     }
 
     /// Sets [`attributes`](CreateQueueInput::attributes): A map of attributes with their corresponding values.
@@ -147,24 +147,24 @@ impl<C> Builder<CreateQueueInput, C> {
         self,
         value: impl Into<IndexMap<QueueAttributeName, String>>,
     ) -> Self {
-        self.set(|v| v.attributes = Some(value.into()))
+        set(self, |v| v.attributes = Some(value.into()))
     }
 
     /// Sets [`tags`](CreateQueueInput::tags): Add cost allocation tags to the specified Amazon SQS queue.
     pub fn tags(self, value: impl Into<IndexMap<String, String>>) -> Self {
-        self.set(|v| v.tags = Some(value.into()))
+        set(self, |v| v.tags = Some(value.into()))
     }
 }
 
 impl<C> Builder<DeleteMessageBatchInput, C> {
     /// Sets [`queue_url`](DeleteMessageBatchInput::queue_url): The URL of the Amazon SQS queue from which messages are deleted.
     pub fn queue_url(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.queue_url = value.into())
+        set(self, |v| v.queue_url = value.into())
     }
 
     /// Sets [`entries`](DeleteMessageBatchInput::entries): Lists the receipt handles for the messages to be deleted.
     pub fn entries(self, value: impl Into<Vec<DeleteMessageBatchRequestEntry>>) -> Self {
-        self.set(|v| v.entries = value.into())
+        set(self, |v| v.entries = value.into())
     }
 }
 
@@ -178,108 +178,108 @@ impl DeleteMessageBatchRequestEntry {
 impl<C> Builder<DeleteMessageBatchRequestEntry, C> {
     /// Sets [`id`](DeleteMessageBatchRequestEntry::id): The identifier for this particular receipt handle.
     pub fn id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.id = value.into())
+        set(self, |v| v.id = value.into())
     }
 
     /// Sets [`receipt_handle`](DeleteMessageBatchRequestEntry::receipt_handle): A receipt handle.
     pub fn receipt_handle(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.receipt_handle = value.into())
+        set(self, |v| v.receipt_handle = value.into())
     }
 }
 
 impl<C> Builder<DeleteMessageInput, C> {
     /// Sets [`queue_url`](DeleteMessageInput::queue_url): The URL of the Amazon SQS queue from which messages are deleted.
     pub fn queue_url(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.queue_url = value.into())
+        set(self, |v| v.queue_url = value.into())
     }
 
     /// Sets [`receipt_handle`](DeleteMessageInput::receipt_handle): The receipt handle associated with the message to delete.
     pub fn receipt_handle(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.receipt_handle = value.into())
+        set(self, |v| v.receipt_handle = value.into())
     }
 }
 
 impl<C> Builder<DeleteQueueInput, C> {
     /// Sets [`queue_url`](DeleteQueueInput::queue_url): The URL of the Amazon SQS queue to delete.
     pub fn queue_url(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.queue_url = value.into())
+        set(self, |v| v.queue_url = value.into())
     }
 }
 
 impl<C> Builder<GetQueueAttributesInput, C> {
     /// Sets [`queue_url`](GetQueueAttributesInput::queue_url): The URL of the Amazon SQS queue whose attribute information is retrieved.
     pub fn queue_url(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.queue_url = value.into())
+        set(self, |v| v.queue_url = value.into())
     }
 
     /// Sets [`attribute_names`](GetQueueAttributesInput::attribute_names): A list of attributes for which to retrieve information.
     pub fn attribute_names(self, value: impl Into<Vec<QueueAttributeName>>) -> Self {
-        self.set(|v| v.attribute_names = Some(value.into()))
+        set(self, |v| v.attribute_names = Some(value.into()))
     }
 }
 
 impl<C> Builder<GetQueueUrlInput, C> {
     /// Sets [`queue_name`](GetQueueUrlInput::queue_name): (Required) The name of the queue for which you want to fetch the URL.
     pub fn queue_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.queue_name = value.into())
+        set(self, |v| v.queue_name = value.into())
     }
 
     /// Sets [`queue_owner_aws_account_id`](GetQueueUrlInput::queue_owner_aws_account_id): (Optional) The Amazon Web Services account ID of the account that created the queue.
     pub fn queue_owner_aws_account_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.queue_owner_aws_account_id = Some(value.into()))
+        set(self, |v| v.queue_owner_aws_account_id = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListDeadLetterSourceQueuesInput, C> {
     /// Sets [`queue_url`](ListDeadLetterSourceQueuesInput::queue_url): The URL of a dead-letter queue.
     pub fn queue_url(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.queue_url = value.into())
+        set(self, |v| v.queue_url = value.into())
     }
 
     /// Sets [`next_token`](ListDeadLetterSourceQueuesInput::next_token): Pagination token to request the next set of results.
     pub fn next_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.next_token = Some(value.into()))
+        set(self, |v| v.next_token = Some(value.into()))
     }
 
     /// Sets [`max_results`](ListDeadLetterSourceQueuesInput::max_results): Maximum number of results to include in the response.
     pub fn max_results(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_results = Some(value.into()))
+        set(self, |v| v.max_results = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListMessageMoveTasksInput, C> {
     /// Sets [`source_arn`](ListMessageMoveTasksInput::source_arn): The ARN of the queue whose message movement tasks are to be listed.
     pub fn source_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.source_arn = value.into())
+        set(self, |v| v.source_arn = value.into())
     }
 
     /// Sets [`max_results`](ListMessageMoveTasksInput::max_results): The maximum number of results to include in the response.
     pub fn max_results(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_results = Some(value.into()))
+        set(self, |v| v.max_results = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListQueueTagsInput, C> {
     /// Sets [`queue_url`](ListQueueTagsInput::queue_url): The URL of the queue.
     pub fn queue_url(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.queue_url = value.into())
+        set(self, |v| v.queue_url = value.into())
     }
 }
 
 impl<C> Builder<ListQueuesInput, C> {
     /// Sets [`queue_name_prefix`](ListQueuesInput::queue_name_prefix): A string to use for filtering the list results.
     pub fn queue_name_prefix(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.queue_name_prefix = Some(value.into()))
+        set(self, |v| v.queue_name_prefix = Some(value.into()))
     }
 
     /// Sets [`next_token`](ListQueuesInput::next_token): Pagination token to request the next set of results.
     pub fn next_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.next_token = Some(value.into()))
+        set(self, |v| v.next_token = Some(value.into()))
     }
 
     /// Sets [`max_results`](ListQueuesInput::max_results): Maximum number of results to include in the response.
     pub fn max_results(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_results = Some(value.into()))
+        set(self, |v| v.max_results = Some(value.into()))
     }
 }
 
@@ -293,27 +293,27 @@ impl MessageAttributeValue {
 impl<C> Builder<MessageAttributeValue, C> {
     /// Sets [`string_value`](MessageAttributeValue::string_value): Strings are Unicode with UTF-8 binary encoding.
     pub fn string_value(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.string_value = Some(value.into()))
+        set(self, |v| v.string_value = Some(value.into()))
     }
 
     /// Sets [`binary_value`](MessageAttributeValue::binary_value): Binary type attributes can store any binary data, such as compressed data, encrypted data, or images.
     pub fn binary_value(self, value: impl Into<Blob>) -> Self {
-        self.set(|v| v.binary_value = Some(value.into()))
+        set(self, |v| v.binary_value = Some(value.into()))
     }
 
     /// Sets [`string_list_values`](MessageAttributeValue::string_list_values): Not implemented.
     pub fn string_list_values(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.string_list_values = Some(value.into()))
+        set(self, |v| v.string_list_values = Some(value.into()))
     }
 
     /// Sets [`binary_list_values`](MessageAttributeValue::binary_list_values): Not implemented.
     pub fn binary_list_values(self, value: impl Into<Vec<Blob>>) -> Self {
-        self.set(|v| v.binary_list_values = Some(value.into()))
+        set(self, |v| v.binary_list_values = Some(value.into()))
     }
 
     /// Sets [`data_type`](MessageAttributeValue::data_type): Amazon SQS supports the following logical data types: `String`, `Number`, and `Binary`.
     pub fn data_type(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.data_type = value.into())
+        set(self, |v| v.data_type = value.into())
     }
 }
 
@@ -327,47 +327,47 @@ impl MessageSystemAttributeValue {
 impl<C> Builder<MessageSystemAttributeValue, C> {
     /// Sets [`string_value`](MessageSystemAttributeValue::string_value): Strings are Unicode with UTF-8 binary encoding.
     pub fn string_value(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.string_value = Some(value.into()))
+        set(self, |v| v.string_value = Some(value.into()))
     }
 
     /// Sets [`binary_value`](MessageSystemAttributeValue::binary_value): Binary type attributes can store any binary data, such as compressed data, encrypted data, or images.
     pub fn binary_value(self, value: impl Into<Blob>) -> Self {
-        self.set(|v| v.binary_value = Some(value.into()))
+        set(self, |v| v.binary_value = Some(value.into()))
     }
 
     /// Sets [`string_list_values`](MessageSystemAttributeValue::string_list_values): Not implemented.
     pub fn string_list_values(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.string_list_values = Some(value.into()))
+        set(self, |v| v.string_list_values = Some(value.into()))
     }
 
     /// Sets [`binary_list_values`](MessageSystemAttributeValue::binary_list_values): Not implemented.
     pub fn binary_list_values(self, value: impl Into<Vec<Blob>>) -> Self {
-        self.set(|v| v.binary_list_values = Some(value.into()))
+        set(self, |v| v.binary_list_values = Some(value.into()))
     }
 
     /// Sets [`data_type`](MessageSystemAttributeValue::data_type): Amazon SQS supports the following logical data types: `String`, `Number`, and `Binary`.
     pub fn data_type(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.data_type = value.into())
+        set(self, |v| v.data_type = value.into())
     }
 }
 
 impl<C> Builder<PurgeQueueInput, C> {
     /// Sets [`queue_url`](PurgeQueueInput::queue_url): The URL of the queue from which the `PurgeQueue` action deletes messages.
     pub fn queue_url(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.queue_url = value.into())
+        set(self, |v| v.queue_url = value.into())
     }
 }
 
 impl<C> Builder<ReceiveMessageInput, C> {
     /// Sets [`queue_url`](ReceiveMessageInput::queue_url): The URL of the Amazon SQS queue from which messages are received.
     pub fn queue_url(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.queue_url = value.into())
+        set(self, |v| v.queue_url = value.into())
     }
 
     /// Sets [`attribute_names`](ReceiveMessageInput::attribute_names): > **Important:** This parameter has been discontinued but will be supported for backward compatibility.
     #[deprecated]
     pub fn attribute_names(self, value: impl Into<Vec<QueueAttributeName>>) -> Self {
-        self.set(|v| v.attribute_names = Some(value.into()))
+        set(self, |v| v.attribute_names = Some(value.into()))
     }
 
     /// Sets [`message_system_attribute_names`](ReceiveMessageInput::message_system_attribute_names): A list of attributes that need to be returned along with each message.
@@ -375,56 +375,56 @@ impl<C> Builder<ReceiveMessageInput, C> {
         self,
         value: impl Into<Vec<MessageSystemAttributeName>>,
     ) -> Self {
-        self.set(|v| v.message_system_attribute_names = Some(value.into()))
+        set(self, |v| v.message_system_attribute_names = Some(value.into()))
     }
 
     /// Sets [`message_attribute_names`](ReceiveMessageInput::message_attribute_names): The name of the message attribute, where *N* is the index.
     pub fn message_attribute_names(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.message_attribute_names = Some(value.into()))
+        set(self, |v| v.message_attribute_names = Some(value.into()))
     }
 
     /// Sets [`max_number_of_messages`](ReceiveMessageInput::max_number_of_messages): The maximum number of messages to return.
     pub fn max_number_of_messages(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_number_of_messages = Some(value.into()))
+        set(self, |v| v.max_number_of_messages = Some(value.into()))
     }
 
     /// Sets [`visibility_timeout`](ReceiveMessageInput::visibility_timeout): The duration (in seconds) that the received messages are hidden from subsequent retrieve requests after being retrieved by a `ReceiveMessage` request.
     pub fn visibility_timeout(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.visibility_timeout = Some(value.into()))
+        set(self, |v| v.visibility_timeout = Some(value.into()))
     }
 
     /// Sets [`wait_time_seconds`](ReceiveMessageInput::wait_time_seconds): The duration (in seconds) for which the call waits for a message to arrive in the queue before returning.
     pub fn wait_time_seconds(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.wait_time_seconds = Some(value.into()))
+        set(self, |v| v.wait_time_seconds = Some(value.into()))
     }
 
     /// Sets [`receive_request_attempt_id`](ReceiveMessageInput::receive_request_attempt_id): This parameter applies only to FIFO (first-in-first-out) queues.
     pub fn receive_request_attempt_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.receive_request_attempt_id = Some(value.into()))
+        set(self, |v| v.receive_request_attempt_id = Some(value.into()))
     }
 }
 
 impl<C> Builder<RemovePermissionInput, C> {
     /// Sets [`queue_url`](RemovePermissionInput::queue_url): The URL of the Amazon SQS queue from which permissions are removed.
     pub fn queue_url(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.queue_url = value.into())
+        set(self, |v| v.queue_url = value.into())
     }
 
     /// Sets [`label`](RemovePermissionInput::label): The identification of the permission to remove.
     pub fn label(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.label = value.into())
+        set(self, |v| v.label = value.into())
     }
 }
 
 impl<C> Builder<SendMessageBatchInput, C> {
     /// Sets [`queue_url`](SendMessageBatchInput::queue_url): The URL of the Amazon SQS queue to which batched messages are sent.
     pub fn queue_url(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.queue_url = value.into())
+        set(self, |v| v.queue_url = value.into())
     }
 
     /// Sets [`entries`](SendMessageBatchInput::entries): A list of `SendMessageBatchRequestEntry` items.
     pub fn entries(self, value: impl Into<Vec<SendMessageBatchRequestEntry>>) -> Self {
-        self.set(|v| v.entries = value.into())
+        set(self, |v| v.entries = value.into())
     }
 }
 
@@ -438,17 +438,17 @@ impl SendMessageBatchRequestEntry {
 impl<C> Builder<SendMessageBatchRequestEntry, C> {
     /// Sets [`id`](SendMessageBatchRequestEntry::id): An identifier for a message in this batch used to communicate the result.
     pub fn id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.id = value.into())
+        set(self, |v| v.id = value.into())
     }
 
     /// Sets [`message_body`](SendMessageBatchRequestEntry::message_body): The body of the message.
     pub fn message_body(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.message_body = value.into())
+        set(self, |v| v.message_body = value.into())
     }
 
     /// Sets [`delay_seconds`](SendMessageBatchRequestEntry::delay_seconds): The length of time, in seconds, for which a specific message is delayed.
     pub fn delay_seconds(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.delay_seconds = Some(value.into()))
+        set(self, |v| v.delay_seconds = Some(value.into()))
     }
 
     /// Sets [`message_attributes`](SendMessageBatchRequestEntry::message_attributes): Each message attribute consists of a `Name`, `Type`, and `Value`.
@@ -456,7 +456,7 @@ impl<C> Builder<SendMessageBatchRequestEntry, C> {
         self,
         value: impl Into<IndexMap<String, MessageAttributeValue>>,
     ) -> Self {
-        self.set(|v| v.message_attributes = Some(value.into()))
+        set(self, |v| v.message_attributes = Some(value.into()))
     }
 
     /// Sets [`message_system_attributes`](SendMessageBatchRequestEntry::message_system_attributes): The message system attribute to send Each message system attribute consists of a `Name`, `Type`, and `Value`.
@@ -466,34 +466,34 @@ impl<C> Builder<SendMessageBatchRequestEntry, C> {
             IndexMap<MessageSystemAttributeNameForSends, MessageSystemAttributeValue>,
         >,
     ) -> Self {
-        self.set(|v| v.message_system_attributes = Some(value.into()))
+        set(self, |v| v.message_system_attributes = Some(value.into()))
     }
 
     /// Sets [`message_deduplication_id`](SendMessageBatchRequestEntry::message_deduplication_id): This parameter applies only to FIFO (first-in-first-out) queues.
     pub fn message_deduplication_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.message_deduplication_id = Some(value.into()))
+        set(self, |v| v.message_deduplication_id = Some(value.into()))
     }
 
     /// Sets [`message_group_id`](SendMessageBatchRequestEntry::message_group_id): `MessageGroupId` is an attribute used in Amazon SQS FIFO (First-In-First-Out) and standard queues.
     pub fn message_group_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.message_group_id = Some(value.into()))
+        set(self, |v| v.message_group_id = Some(value.into()))
     }
 }
 
 impl<C> Builder<SendMessageInput, C> {
     /// Sets [`queue_url`](SendMessageInput::queue_url): The URL of the Amazon SQS queue to which a message is sent.
     pub fn queue_url(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.queue_url = value.into())
+        set(self, |v| v.queue_url = value.into())
     }
 
     /// Sets [`message_body`](SendMessageInput::message_body): The message to send.
     pub fn message_body(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.message_body = value.into())
+        set(self, |v| v.message_body = value.into())
     }
 
     /// Sets [`delay_seconds`](SendMessageInput::delay_seconds): The length of time, in seconds, for which to delay a specific message.
     pub fn delay_seconds(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.delay_seconds = Some(value.into()))
+        set(self, |v| v.delay_seconds = Some(value.into()))
     }
 
     /// Sets [`message_attributes`](SendMessageInput::message_attributes): Each message attribute consists of a `Name`, `Type`, and `Value`.
@@ -501,7 +501,7 @@ impl<C> Builder<SendMessageInput, C> {
         self,
         value: impl Into<IndexMap<String, MessageAttributeValue>>,
     ) -> Self {
-        self.set(|v| v.message_attributes = Some(value.into()))
+        set(self, |v| v.message_attributes = Some(value.into()))
     }
 
     /// Sets [`message_system_attributes`](SendMessageInput::message_system_attributes): The message system attribute to send.
@@ -511,24 +511,24 @@ impl<C> Builder<SendMessageInput, C> {
             IndexMap<MessageSystemAttributeNameForSends, MessageSystemAttributeValue>,
         >,
     ) -> Self {
-        self.set(|v| v.message_system_attributes = Some(value.into()))
+        set(self, |v| v.message_system_attributes = Some(value.into()))
     }
 
     /// Sets [`message_deduplication_id`](SendMessageInput::message_deduplication_id): This parameter applies only to FIFO (first-in-first-out) queues.
     pub fn message_deduplication_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.message_deduplication_id = Some(value.into()))
+        set(self, |v| v.message_deduplication_id = Some(value.into()))
     }
 
     /// Sets [`message_group_id`](SendMessageInput::message_group_id): `MessageGroupId` is an attribute used in Amazon SQS FIFO (First-In-First-Out) and standard queues.
     pub fn message_group_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.message_group_id = Some(value.into()))
+        set(self, |v| v.message_group_id = Some(value.into()))
     }
 }
 
 impl<C> Builder<SetQueueAttributesInput, C> {
     /// Sets [`queue_url`](SetQueueAttributesInput::queue_url): The URL of the Amazon SQS queue whose attributes are set.
     pub fn queue_url(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.queue_url = value.into())
+        set(self, |v| v.queue_url = value.into())
     }
 
     /// Sets [`attributes`](SetQueueAttributesInput::attributes): A map of attributes to set.
@@ -536,47 +536,47 @@ impl<C> Builder<SetQueueAttributesInput, C> {
         self,
         value: impl Into<IndexMap<QueueAttributeName, String>>,
     ) -> Self {
-        self.set(|v| v.attributes = value.into())
+        set(self, |v| v.attributes = value.into())
     }
 }
 
 impl<C> Builder<StartMessageMoveTaskInput, C> {
     /// Sets [`source_arn`](StartMessageMoveTaskInput::source_arn): The ARN of the queue that contains the messages to be moved to another queue.
     pub fn source_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.source_arn = value.into())
+        set(self, |v| v.source_arn = value.into())
     }
 
     /// Sets [`destination_arn`](StartMessageMoveTaskInput::destination_arn): The ARN of the queue that receives the moved messages.
     pub fn destination_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.destination_arn = Some(value.into()))
+        set(self, |v| v.destination_arn = Some(value.into()))
     }
 
     /// Sets [`max_number_of_messages_per_second`](StartMessageMoveTaskInput::max_number_of_messages_per_second): The number of messages to be moved per second (the message movement rate).
     pub fn max_number_of_messages_per_second(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_number_of_messages_per_second = Some(value.into()))
+        set(self, |v| v.max_number_of_messages_per_second = Some(value.into()))
     }
 }
 
 impl<C> Builder<TagQueueInput, C> {
     /// Sets [`queue_url`](TagQueueInput::queue_url): The URL of the queue.
     pub fn queue_url(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.queue_url = value.into())
+        set(self, |v| v.queue_url = value.into())
     }
 
     /// Sets [`tags`](TagQueueInput::tags): The list of tags to be added to the specified queue.
     pub fn tags(self, value: impl Into<IndexMap<String, String>>) -> Self {
-        self.set(|v| v.tags = value.into())
+        set(self, |v| v.tags = value.into())
     }
 }
 
 impl<C> Builder<UntagQueueInput, C> {
     /// Sets [`queue_url`](UntagQueueInput::queue_url): The URL of the queue.
     pub fn queue_url(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.queue_url = value.into())
+        set(self, |v| v.queue_url = value.into())
     }
 
     /// Sets [`tag_keys`](UntagQueueInput::tag_keys): The list of tags to be removed from the specified queue.
     pub fn tag_keys(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.tag_keys = value.into())
+        set(self, |v| v.tag_keys = value.into())
     }
 }

@@ -168,14 +168,12 @@ impl QueueAttributeName {
             Self::ApproximateNumberOfMessagesNotVisible => {
                 "ApproximateNumberOfMessagesNotVisible"
             }
-
             Self::CreatedTimestamp => "CreatedTimestamp",
             Self::LastModifiedTimestamp => "LastModifiedTimestamp",
             Self::QueueArn => "QueueArn",
             Self::ApproximateNumberOfMessagesDelayed => {
                 "ApproximateNumberOfMessagesDelayed"
             }
-
             Self::DelaySeconds => "DelaySeconds",
             Self::ReceiveMessageWaitTimeSeconds => "ReceiveMessageWaitTimeSeconds",
             Self::RedrivePolicy => "RedrivePolicy",
@@ -204,14 +202,12 @@ impl From<&str> for QueueAttributeName {
             "ApproximateNumberOfMessagesNotVisible" => {
                 Self::ApproximateNumberOfMessagesNotVisible
             }
-
             "CreatedTimestamp" => Self::CreatedTimestamp,
             "LastModifiedTimestamp" => Self::LastModifiedTimestamp,
             "QueueArn" => Self::QueueArn,
             "ApproximateNumberOfMessagesDelayed" => {
                 Self::ApproximateNumberOfMessagesDelayed
             }
-
             "DelaySeconds" => Self::DelaySeconds,
             "ReceiveMessageWaitTimeSeconds" => Self::ReceiveMessageWaitTimeSeconds,
             "RedrivePolicy" => Self::RedrivePolicy,

@@ -13,7 +13,7 @@ pub struct BatchEntryIdsNotDistinct {
 }
 
 stratus_runtime::impl_error!(
-    BatchEntryIdsNotDistinct, "BatchEntryIdsNotDistinct", message : message
+    BatchEntryIdsNotDistinct, "BatchEntryIdsNotDistinct", message = message
 );
 
 /// The length of all the messages put together is more than the limit.
@@ -26,7 +26,7 @@ pub struct BatchRequestTooLong {
 }
 
 stratus_runtime::impl_error!(
-    BatchRequestTooLong, "BatchRequestTooLong", message : message
+    BatchRequestTooLong, "BatchRequestTooLong", message = message
 );
 
 /// The batch request doesn't contain any entries.
@@ -38,7 +38,7 @@ pub struct EmptyBatchRequest {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(EmptyBatchRequest, "EmptyBatchRequest", message : message);
+stratus_runtime::impl_error!(EmptyBatchRequest, "EmptyBatchRequest", message = message);
 
 /// The specified ID is invalid.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -49,7 +49,7 @@ pub struct InvalidAddress {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(InvalidAddress, "InvalidAddress", message : message);
+stratus_runtime::impl_error!(InvalidAddress, "InvalidAddress", message = message);
 
 /// The specified attribute doesn't exist.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -61,7 +61,7 @@ pub struct InvalidAttributeName {
 }
 
 stratus_runtime::impl_error!(
-    InvalidAttributeName, "InvalidAttributeName", message : message
+    InvalidAttributeName, "InvalidAttributeName", message = message
 );
 
 /// A queue attribute value is invalid.
@@ -74,7 +74,7 @@ pub struct InvalidAttributeValue {
 }
 
 stratus_runtime::impl_error!(
-    InvalidAttributeValue, "InvalidAttributeValue", message : message
+    InvalidAttributeValue, "InvalidAttributeValue", message = message
 );
 
 /// The `Id` of a batch entry in a batch request doesn't abide by the specification.
@@ -87,7 +87,7 @@ pub struct InvalidBatchEntryId {
 }
 
 stratus_runtime::impl_error!(
-    InvalidBatchEntryId, "InvalidBatchEntryId", message : message
+    InvalidBatchEntryId, "InvalidBatchEntryId", message = message
 );
 
 /// The specified receipt handle isn't valid for the current version.
@@ -108,7 +108,7 @@ pub struct InvalidMessageContents {
 }
 
 stratus_runtime::impl_error!(
-    InvalidMessageContents, "InvalidMessageContents", message : message
+    InvalidMessageContents, "InvalidMessageContents", message = message
 );
 
 /// The request was not made over HTTPS or did not use SigV4 for signing.
@@ -120,7 +120,7 @@ pub struct InvalidSecurity {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(InvalidSecurity, "InvalidSecurity", message : message);
+stratus_runtime::impl_error!(InvalidSecurity, "InvalidSecurity", message = message);
 
 /// The caller doesn't have the required KMS access.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -131,7 +131,7 @@ pub struct KmsAccessDenied {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(KmsAccessDenied, "KmsAccessDenied", message : message);
+stratus_runtime::impl_error!(KmsAccessDenied, "KmsAccessDenied", message = message);
 
 /// The request was denied due to request throttling.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -142,7 +142,7 @@ pub struct KmsDisabled {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(KmsDisabled, "KmsDisabled", message : message);
+stratus_runtime::impl_error!(KmsDisabled, "KmsDisabled", message = message);
 
 /// The request was rejected for one of the following reasons:
 ///
@@ -157,7 +157,7 @@ pub struct KmsInvalidKeyUsage {
 }
 
 stratus_runtime::impl_error!(
-    KmsInvalidKeyUsage, "KmsInvalidKeyUsage", message : message
+    KmsInvalidKeyUsage, "KmsInvalidKeyUsage", message = message
 );
 
 /// The request was rejected because the state of the specified resource is not valid for this request.
@@ -169,7 +169,7 @@ pub struct KmsInvalidState {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(KmsInvalidState, "KmsInvalidState", message : message);
+stratus_runtime::impl_error!(KmsInvalidState, "KmsInvalidState", message = message);
 
 /// The request was rejected because the specified entity or resource could not be found.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -180,7 +180,7 @@ pub struct KmsNotFound {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(KmsNotFound, "KmsNotFound", message : message);
+stratus_runtime::impl_error!(KmsNotFound, "KmsNotFound", message = message);
 
 /// The request was rejected because the specified key policy isn't syntactically or semantically correct.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -191,7 +191,7 @@ pub struct KmsOptInRequired {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(KmsOptInRequired, "KmsOptInRequired", message : message);
+stratus_runtime::impl_error!(KmsOptInRequired, "KmsOptInRequired", message = message);
 
 /// Amazon Web Services KMS throttles requests for the following conditions.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -202,7 +202,7 @@ pub struct KmsThrottled {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(KmsThrottled, "KmsThrottled", message : message);
+stratus_runtime::impl_error!(KmsThrottled, "KmsThrottled", message = message);
 
 /// The specified message isn't in flight.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -220,7 +220,7 @@ pub struct OverLimit {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(OverLimit, "OverLimit", message : message);
+stratus_runtime::impl_error!(OverLimit, "OverLimit", message = message);
 
 /// Indicates that the specified queue previously received a `PurgeQueue` request within the last 60 seconds (the time it can take to delete the messages in the queue).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -232,7 +232,7 @@ pub struct PurgeQueueInProgress {
 }
 
 stratus_runtime::impl_error!(
-    PurgeQueueInProgress, "PurgeQueueInProgress", message : message
+    PurgeQueueInProgress, "PurgeQueueInProgress", message = message
 );
 
 /// You must wait 60 seconds after deleting a queue before you can create another queue with the same name.
@@ -245,7 +245,7 @@ pub struct QueueDeletedRecently {
 }
 
 stratus_runtime::impl_error!(
-    QueueDeletedRecently, "QueueDeletedRecently", message : message
+    QueueDeletedRecently, "QueueDeletedRecently", message = message
 );
 
 /// Ensure that the `QueueUrl` is correct and that the queue has not been deleted.
@@ -257,7 +257,7 @@ pub struct QueueDoesNotExist {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(QueueDoesNotExist, "QueueDoesNotExist", message : message);
+stratus_runtime::impl_error!(QueueDoesNotExist, "QueueDoesNotExist", message = message);
 
 /// A queue with this name already exists. Amazon SQS returns this error only if the request includes attributes whose values differ from those of the existing queue.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -268,7 +268,7 @@ pub struct QueueNameExists {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(QueueNameExists, "QueueNameExists", message : message);
+stratus_runtime::impl_error!(QueueNameExists, "QueueNameExists", message = message);
 
 /// The specified receipt handle isn't valid.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -280,7 +280,7 @@ pub struct ReceiptHandleIsInvalid {
 }
 
 stratus_runtime::impl_error!(
-    ReceiptHandleIsInvalid, "ReceiptHandleIsInvalid", message : message
+    ReceiptHandleIsInvalid, "ReceiptHandleIsInvalid", message = message
 );
 
 /// The request was denied due to request throttling.
@@ -295,7 +295,7 @@ pub struct RequestThrottled {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(RequestThrottled, "RequestThrottled", message : message);
+stratus_runtime::impl_error!(RequestThrottled, "RequestThrottled", message = message);
 
 /// One or more specified resources don't exist.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -307,7 +307,7 @@ pub struct ResourceNotFoundException {
 }
 
 stratus_runtime::impl_error!(
-    ResourceNotFoundException, "ResourceNotFoundException", message : message
+    ResourceNotFoundException, "ResourceNotFoundException", message = message
 );
 
 /// The batch request contains more entries than permissible. For Amazon SQS, the maximum number of entries you can include in a single [SendMessageBatch](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html>), [DeleteMessageBatch](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_DeleteMessageBatch.html>), or [ChangeMessageVisibilityBatch](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ChangeMessageVisibilityBatch.html>) request is 10.
@@ -320,7 +320,7 @@ pub struct TooManyEntriesInBatchRequest {
 }
 
 stratus_runtime::impl_error!(
-    TooManyEntriesInBatchRequest, "TooManyEntriesInBatchRequest", message : message
+    TooManyEntriesInBatchRequest, "TooManyEntriesInBatchRequest", message = message
 );
 
 /// Error code 400. Unsupported operation.
@@ -333,5 +333,5 @@ pub struct UnsupportedOperation {
 }
 
 stratus_runtime::impl_error!(
-    UnsupportedOperation, "UnsupportedOperation", message : message
+    UnsupportedOperation, "UnsupportedOperation", message = message
 );

@@ -12,8 +12,8 @@ use super::*;
 /// operation's input without a client.
 ///
 /// Its setters are those of `T`'s members, each taking anything that converts into the
-/// member's type; `C` is what `send()` goes through (a client, a waiter's context, or `()` for
-/// a value that is only built).
+/// member's type. `C` is the context: a client, which gives `send()`; a waiter's context,
+/// which gives `wait()`; or `()` for a value that is only built.
 #[derive(Clone, Debug, Default)]
 pub struct Builder<T, C = ()> {
     pub(crate) inner: T,
@@ -35,12 +35,12 @@ impl<T, C> Builder<T, C> {
     pub fn build(self) -> T {
         self.inner
     }
+}
 
-    /// Changes the value: what every setter does.
-    fn set(mut self, change: impl FnOnce(&mut T)) -> Self {
-        change(&mut self.inner);
-        self
-    }
+/// Changes the value `builder` holds: what every setter does.
+fn set<T, C>(mut builder: Builder<T, C>, change: impl FnOnce(&mut T)) -> Builder<T, C> {
+    change(&mut builder.inner);
+    builder
 }
 
 impl<T, C: stratus_runtime::operation::Dispatch<T>> Builder<T, C> {
@@ -53,62 +53,62 @@ impl<T, C: stratus_runtime::operation::Dispatch<T>> Builder<T, C> {
 impl<C> Builder<GetRoleCredentialsInput, C> {
     /// Sets [`role_name`](GetRoleCredentialsInput::role_name): The friendly name of the role that is assigned to the user.
     pub fn role_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.role_name = value.into())
+        set(self, |v| v.role_name = value.into())
     }
 
     /// Sets [`account_id`](GetRoleCredentialsInput::account_id): The identifier for the AWS account that is assigned to the user.
     pub fn account_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.account_id = value.into())
+        set(self, |v| v.account_id = value.into())
     }
 
     /// Sets [`access_token`](GetRoleCredentialsInput::access_token): The token issued by the `CreateToken` API call.
     pub fn access_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.access_token = value.into())
+        set(self, |v| v.access_token = value.into())
     }
 }
 
 impl<C> Builder<ListAccountRolesInput, C> {
     /// Sets [`next_token`](ListAccountRolesInput::next_token): The page token from the previous response output when you request subsequent pages.
     pub fn next_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.next_token = Some(value.into()))
+        set(self, |v| v.next_token = Some(value.into()))
     }
 
     /// Sets [`max_results`](ListAccountRolesInput::max_results): The number of items that clients can request per page.
     pub fn max_results(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_results = Some(value.into()))
+        set(self, |v| v.max_results = Some(value.into()))
     }
 
     /// Sets [`access_token`](ListAccountRolesInput::access_token): The token issued by the `CreateToken` API call.
     pub fn access_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.access_token = value.into())
+        set(self, |v| v.access_token = value.into())
     }
 
     /// Sets [`account_id`](ListAccountRolesInput::account_id): The identifier for the AWS account that is assigned to the user.
     pub fn account_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.account_id = value.into())
+        set(self, |v| v.account_id = value.into())
     }
 }
 
 impl<C> Builder<ListAccountsInput, C> {
     /// Sets [`next_token`](ListAccountsInput::next_token): (Optional) When requesting subsequent pages, this is the page token from the previous response output.
     pub fn next_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.next_token = Some(value.into()))
+        set(self, |v| v.next_token = Some(value.into()))
     }
 
     /// Sets [`max_results`](ListAccountsInput::max_results): This is the number of items clients can request per page.
     pub fn max_results(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_results = Some(value.into()))
+        set(self, |v| v.max_results = Some(value.into()))
     }
 
     /// Sets [`access_token`](ListAccountsInput::access_token): The token issued by the `CreateToken` API call.
     pub fn access_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.access_token = value.into())
+        set(self, |v| v.access_token = value.into())
     }
 }
 
 impl<C> Builder<LogoutInput, C> {
     /// Sets [`access_token`](LogoutInput::access_token): The token issued by the `CreateToken` API call.
     pub fn access_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.access_token = value.into())
+        set(self, |v| v.access_token = value.into())
     }
 }

@@ -13,7 +13,7 @@ pub struct InvalidRequestException {
 }
 
 stratus_runtime::impl_error!(
-    InvalidRequestException, "InvalidRequestException", message : message
+    InvalidRequestException, "InvalidRequestException", message = message
 );
 
 /// The specified resource doesn't exist.
@@ -26,7 +26,7 @@ pub struct ResourceNotFoundException {
 }
 
 stratus_runtime::impl_error!(
-    ResourceNotFoundException, "ResourceNotFoundException", message : message
+    ResourceNotFoundException, "ResourceNotFoundException", message = message
 );
 
 /// Indicates that the request is being made too frequently and is more than what the server can handle.
@@ -39,7 +39,7 @@ pub struct TooManyRequestsException {
 }
 
 stratus_runtime::impl_error!(
-    TooManyRequestsException, "TooManyRequestsException", message : message
+    TooManyRequestsException, "TooManyRequestsException", message = message
 );
 
 /// Indicates that the request is not authorized. This can happen due to an invalid access token in the request.
@@ -52,5 +52,5 @@ pub struct UnauthorizedException {
 }
 
 stratus_runtime::impl_error!(
-    UnauthorizedException, "UnauthorizedException", message : message
+    UnauthorizedException, "UnauthorizedException", message = message
 );

@@ -12,8 +12,8 @@ use super::*;
 /// operation's input without a client.
 ///
 /// Its setters are those of `T`'s members, each taking anything that converts into the
-/// member's type; `C` is what `send()` goes through (a client, a waiter's context, or `()` for
-/// a value that is only built).
+/// member's type. `C` is the context: a client, which gives `send()`; a waiter's context,
+/// which gives `wait()`; or `()` for a value that is only built.
 #[derive(Clone, Debug, Default)]
 pub struct Builder<T, C = ()> {
     pub(crate) inner: T,
@@ -35,12 +35,12 @@ impl<T, C> Builder<T, C> {
     pub fn build(self) -> T {
         self.inner
     }
+}
 
-    /// Changes the value: what every setter does.
-    fn set(mut self, change: impl FnOnce(&mut T)) -> Self {
-        change(&mut self.inner);
-        self
-    }
+/// Changes the value `builder` holds: what every setter does.
+fn set<T, C>(mut builder: Builder<T, C>, change: impl FnOnce(&mut T)) -> Builder<T, C> {
+    change(&mut builder.inner);
+    builder
 }
 
 impl<T, C: stratus_runtime::operation::Dispatch<T>> Builder<T, C> {
@@ -53,157 +53,157 @@ impl<T, C: stratus_runtime::operation::Dispatch<T>> Builder<T, C> {
 impl<C> Builder<CreateTokenInput, C> {
     /// Sets [`client_id`](CreateTokenInput::client_id): The unique identifier string for the client or application.
     pub fn client_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.client_id = value.into())
+        set(self, |v| v.client_id = value.into())
     }
 
     /// Sets [`client_secret`](CreateTokenInput::client_secret): A secret string generated for the client.
     pub fn client_secret(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.client_secret = value.into())
+        set(self, |v| v.client_secret = value.into())
     }
 
     /// Sets [`grant_type`](CreateTokenInput::grant_type): Supports the following OAuth grant types: Authorization Code, Device Code, and Refresh Token.
     pub fn grant_type(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.grant_type = value.into())
+        set(self, |v| v.grant_type = value.into())
     }
 
     /// Sets [`device_code`](CreateTokenInput::device_code): Used only when calling this API for the Device Code grant type.
     pub fn device_code(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.device_code = Some(value.into()))
+        set(self, |v| v.device_code = Some(value.into()))
     }
 
     /// Sets [`code`](CreateTokenInput::code): Used only when calling this API for the Authorization Code grant type.
     pub fn code(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.code = Some(value.into()))
+        set(self, |v| v.code = Some(value.into()))
     }
 
     /// Sets [`refresh_token`](CreateTokenInput::refresh_token): Used only when calling this API for the Refresh Token grant type.
     pub fn refresh_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.refresh_token = Some(value.into()))
+        set(self, |v| v.refresh_token = Some(value.into()))
     }
 
     /// Sets [`scope`](CreateTokenInput::scope): The list of scopes for which authorization is requested.
     pub fn scope(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.scope = Some(value.into()))
+        set(self, |v| v.scope = Some(value.into()))
     }
 
     /// Sets [`redirect_uri`](CreateTokenInput::redirect_uri): Used only when calling this API for the Authorization Code grant type.
     pub fn redirect_uri(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.redirect_uri = Some(value.into()))
+        set(self, |v| v.redirect_uri = Some(value.into()))
     }
 
     /// Sets [`code_verifier`](CreateTokenInput::code_verifier): Used only when calling this API for the Authorization Code grant type.
     pub fn code_verifier(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.code_verifier = Some(value.into()))
+        set(self, |v| v.code_verifier = Some(value.into()))
     }
 }
 
 impl<C> Builder<CreateTokenWithIamInput, C> {
     /// Sets [`client_id`](CreateTokenWithIamInput::client_id): The unique identifier string for the client or application.
     pub fn client_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.client_id = value.into())
+        set(self, |v| v.client_id = value.into())
     }
 
     /// Sets [`grant_type`](CreateTokenWithIamInput::grant_type): Supports the following OAuth grant types: Authorization Code, Refresh Token, JWT Bearer, and Token Exchange.
     pub fn grant_type(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.grant_type = value.into())
+        set(self, |v| v.grant_type = value.into())
     }
 
     /// Sets [`code`](CreateTokenWithIamInput::code): Used only when calling this API for the Authorization Code grant type.
     pub fn code(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.code = Some(value.into()))
+        set(self, |v| v.code = Some(value.into()))
     }
 
     /// Sets [`refresh_token`](CreateTokenWithIamInput::refresh_token): Used only when calling this API for the Refresh Token grant type.
     pub fn refresh_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.refresh_token = Some(value.into()))
+        set(self, |v| v.refresh_token = Some(value.into()))
     }
 
     /// Sets [`assertion`](CreateTokenWithIamInput::assertion): Used only when calling this API for the JWT Bearer grant type.
     pub fn assertion(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.assertion = Some(value.into()))
+        set(self, |v| v.assertion = Some(value.into()))
     }
 
     /// Sets [`scope`](CreateTokenWithIamInput::scope): The list of scopes for which authorization is requested.
     pub fn scope(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.scope = Some(value.into()))
+        set(self, |v| v.scope = Some(value.into()))
     }
 
     /// Sets [`redirect_uri`](CreateTokenWithIamInput::redirect_uri): Used only when calling this API for the Authorization Code grant type.
     pub fn redirect_uri(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.redirect_uri = Some(value.into()))
+        set(self, |v| v.redirect_uri = Some(value.into()))
     }
 
     /// Sets [`subject_token`](CreateTokenWithIamInput::subject_token): Used only when calling this API for the Token Exchange grant type.
     pub fn subject_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.subject_token = Some(value.into()))
+        set(self, |v| v.subject_token = Some(value.into()))
     }
 
     /// Sets [`subject_token_type`](CreateTokenWithIamInput::subject_token_type): Used only when calling this API for the Token Exchange grant type.
     pub fn subject_token_type(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.subject_token_type = Some(value.into()))
+        set(self, |v| v.subject_token_type = Some(value.into()))
     }
 
     /// Sets [`requested_token_type`](CreateTokenWithIamInput::requested_token_type): Used only when calling this API for the Token Exchange grant type.
     pub fn requested_token_type(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.requested_token_type = Some(value.into()))
+        set(self, |v| v.requested_token_type = Some(value.into()))
     }
 
     /// Sets [`code_verifier`](CreateTokenWithIamInput::code_verifier): Used only when calling this API for the Authorization Code grant type.
     pub fn code_verifier(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.code_verifier = Some(value.into()))
+        set(self, |v| v.code_verifier = Some(value.into()))
     }
 }
 
 impl<C> Builder<RegisterClientInput, C> {
     /// Sets [`client_name`](RegisterClientInput::client_name): The friendly name of the client.
     pub fn client_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.client_name = value.into())
+        set(self, |v| v.client_name = value.into())
     }
 
     /// Sets [`client_type`](RegisterClientInput::client_type): The type of client.
     pub fn client_type(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.client_type = value.into())
+        set(self, |v| v.client_type = value.into())
     }
 
     /// Sets [`scopes`](RegisterClientInput::scopes): The list of scopes that are defined by the client.
     pub fn scopes(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.scopes = Some(value.into()))
+        set(self, |v| v.scopes = Some(value.into()))
     }
 
     /// Sets [`redirect_uris`](RegisterClientInput::redirect_uris): The list of redirect URI that are defined by the client.
     pub fn redirect_uris(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.redirect_uris = Some(value.into()))
+        set(self, |v| v.redirect_uris = Some(value.into()))
     }
 
     /// Sets [`grant_types`](RegisterClientInput::grant_types): The list of OAuth 2.0 grant types that are defined by the client.
     pub fn grant_types(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.grant_types = Some(value.into()))
+        set(self, |v| v.grant_types = Some(value.into()))
     }
 
     /// Sets [`issuer_url`](RegisterClientInput::issuer_url): The IAM Identity Center Issuer URL associated with an instance of IAM Identity Center.
     pub fn issuer_url(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.issuer_url = Some(value.into()))
+        set(self, |v| v.issuer_url = Some(value.into()))
     }
 
     /// Sets [`entitled_application_arn`](RegisterClientInput::entitled_application_arn): This IAM Identity Center application ARN is used to define administrator-managed configuration for public client access to resources.
     pub fn entitled_application_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.entitled_application_arn = Some(value.into()))
+        set(self, |v| v.entitled_application_arn = Some(value.into()))
     }
 }
 
 impl<C> Builder<StartDeviceAuthorizationInput, C> {
     /// Sets [`client_id`](StartDeviceAuthorizationInput::client_id): The unique identifier string for the client that is registered with IAM Identity Center.
     pub fn client_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.client_id = value.into())
+        set(self, |v| v.client_id = value.into())
     }
 
     /// Sets [`client_secret`](StartDeviceAuthorizationInput::client_secret): A secret string that is generated for the client.
     pub fn client_secret(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.client_secret = value.into())
+        set(self, |v| v.client_secret = value.into())
     }
 
     /// Sets [`start_url`](StartDeviceAuthorizationInput::start_url): The URL for the Amazon Web Services access portal.
     pub fn start_url(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.start_url = value.into())
+        set(self, |v| v.start_url = value.into())
     }
 }

@@ -12,8 +12,8 @@ use super::*;
 /// operation's input without a client.
 ///
 /// Its setters are those of `T`'s members, each taking anything that converts into the
-/// member's type; `C` is what `send()` goes through (a client, a waiter's context, or `()` for
-/// a value that is only built).
+/// member's type. `C` is the context: a client, which gives `send()`; a waiter's context,
+/// which gives `wait()`; or `()` for a value that is only built.
 #[derive(Clone, Debug, Default)]
 pub struct Builder<T, C = ()> {
     pub(crate) inner: T,
@@ -35,12 +35,12 @@ impl<T, C> Builder<T, C> {
     pub fn build(self) -> T {
         self.inner
     }
+}
 
-    /// Changes the value: what every setter does.
-    fn set(mut self, change: impl FnOnce(&mut T)) -> Self {
-        change(&mut self.inner);
-        self
-    }
+/// Changes the value `builder` holds: what every setter does.
+fn set<T, C>(mut builder: Builder<T, C>, change: impl FnOnce(&mut T)) -> Builder<T, C> {
+    change(&mut builder.inner);
+    builder
 }
 
 impl<T, C: stratus_runtime::operation::Dispatch<T>> Builder<T, C> {
@@ -53,287 +53,287 @@ impl<T, C: stratus_runtime::operation::Dispatch<T>> Builder<T, C> {
 impl<C> Builder<AssumeRoleInput, C> {
     /// Sets [`role_arn`](AssumeRoleInput::role_arn): The Amazon Resource Name (ARN) of the role to assume.
     pub fn role_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.role_arn = value.into())
+        set(self, |v| v.role_arn = value.into())
     }
 
     /// Sets [`role_session_name`](AssumeRoleInput::role_session_name): An identifier for the assumed role session.
     pub fn role_session_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.role_session_name = value.into())
+        set(self, |v| v.role_session_name = value.into())
     }
 
     /// Sets [`policy_arns`](AssumeRoleInput::policy_arns): The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies.
     pub fn policy_arns(self, value: impl Into<Vec<PolicyDescriptorType>>) -> Self {
-        self.set(|v| v.policy_arns = Some(value.into()))
+        set(self, |v| v.policy_arns = Some(value.into()))
     }
 
     /// Sets [`policy`](AssumeRoleInput::policy): An IAM policy in JSON format that you want to use as an inline session policy.
     pub fn policy(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy = Some(value.into()))
+        set(self, |v| v.policy = Some(value.into()))
     }
 
     /// Sets [`duration_seconds`](AssumeRoleInput::duration_seconds): The duration, in seconds, of the role session.
     pub fn duration_seconds(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.duration_seconds = Some(value.into()))
+        set(self, |v| v.duration_seconds = Some(value.into()))
     }
 
     /// Sets [`tags`](AssumeRoleInput::tags): A list of session tags that you want to pass.
     pub fn tags(self, value: impl Into<Vec<Tag>>) -> Self {
-        self.set(|v| v.tags = Some(value.into()))
+        set(self, |v| v.tags = Some(value.into()))
     }
 
     /// Sets [`transitive_tag_keys`](AssumeRoleInput::transitive_tag_keys): A list of keys for session tags that you want to set as transitive.
     pub fn transitive_tag_keys(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.transitive_tag_keys = Some(value.into()))
+        set(self, |v| v.transitive_tag_keys = Some(value.into()))
     }
 
     /// Sets [`external_id`](AssumeRoleInput::external_id): A unique identifier that might be required when you assume a role in another account.
     pub fn external_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.external_id = Some(value.into()))
+        set(self, |v| v.external_id = Some(value.into()))
     }
 
     /// Sets [`serial_number`](AssumeRoleInput::serial_number): The identification number of the MFA device that is associated with the user who is making the `AssumeRole` call.
     pub fn serial_number(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.serial_number = Some(value.into()))
+        set(self, |v| v.serial_number = Some(value.into()))
     }
 
     /// Sets [`token_code`](AssumeRoleInput::token_code): The value provided by the MFA device, if the trust policy of the role being assumed requires MFA.
     pub fn token_code(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.token_code = Some(value.into()))
+        set(self, |v| v.token_code = Some(value.into()))
     }
 
     /// Sets [`source_identity`](AssumeRoleInput::source_identity): The source identity specified by the principal that is calling the `AssumeRole` operation.
     pub fn source_identity(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.source_identity = Some(value.into()))
+        set(self, |v| v.source_identity = Some(value.into()))
     }
 
     /// Sets [`provided_contexts`](AssumeRoleInput::provided_contexts): A list of previously acquired trusted context assertions in the format of a JSON array.
     pub fn provided_contexts(self, value: impl Into<Vec<ProvidedContext>>) -> Self {
-        self.set(|v| v.provided_contexts = Some(value.into()))
+        set(self, |v| v.provided_contexts = Some(value.into()))
     }
 
     /// Sets [`minimum_session_token_size`](AssumeRoleInput::minimum_session_token_size): The minimum size, in bytes, of the session token that STS issues for the request.
     pub fn minimum_session_token_size(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.minimum_session_token_size = Some(value.into()))
+        set(self, |v| v.minimum_session_token_size = Some(value.into()))
     }
 }
 
 impl<C> Builder<AssumeRoleWithSamlInput, C> {
     /// Sets [`role_arn`](AssumeRoleWithSamlInput::role_arn): The Amazon Resource Name (ARN) of the role that the caller is assuming.
     pub fn role_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.role_arn = value.into())
+        set(self, |v| v.role_arn = value.into())
     }
 
     /// Sets [`principal_arn`](AssumeRoleWithSamlInput::principal_arn): The Amazon Resource Name (ARN) of the SAML provider in IAM that describes the IdP.
     pub fn principal_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.principal_arn = value.into())
+        set(self, |v| v.principal_arn = value.into())
     }
 
     /// Sets [`saml_assertion`](AssumeRoleWithSamlInput::saml_assertion): The base64 encoded SAML authentication response provided by the IdP.
     pub fn saml_assertion(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.saml_assertion = value.into())
+        set(self, |v| v.saml_assertion = value.into())
     }
 
     /// Sets [`policy_arns`](AssumeRoleWithSamlInput::policy_arns): The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies.
     pub fn policy_arns(self, value: impl Into<Vec<PolicyDescriptorType>>) -> Self {
-        self.set(|v| v.policy_arns = Some(value.into()))
+        set(self, |v| v.policy_arns = Some(value.into()))
     }
 
     /// Sets [`policy`](AssumeRoleWithSamlInput::policy): An IAM policy in JSON format that you want to use as an inline session policy.
     pub fn policy(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy = Some(value.into()))
+        set(self, |v| v.policy = Some(value.into()))
     }
 
     /// Sets [`duration_seconds`](AssumeRoleWithSamlInput::duration_seconds): The duration, in seconds, of the role session.
     pub fn duration_seconds(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.duration_seconds = Some(value.into()))
+        set(self, |v| v.duration_seconds = Some(value.into()))
     }
 
     /// Sets [`minimum_session_token_size`](AssumeRoleWithSamlInput::minimum_session_token_size): The minimum size, in bytes, of the session token that STS issues for the request.
     pub fn minimum_session_token_size(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.minimum_session_token_size = Some(value.into()))
+        set(self, |v| v.minimum_session_token_size = Some(value.into()))
     }
 }
 
 impl<C> Builder<AssumeRoleWithWebIdentityInput, C> {
     /// Sets [`role_arn`](AssumeRoleWithWebIdentityInput::role_arn): The Amazon Resource Name (ARN) of the role that the caller is assuming.
     pub fn role_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.role_arn = value.into())
+        set(self, |v| v.role_arn = value.into())
     }
 
     /// Sets [`role_session_name`](AssumeRoleWithWebIdentityInput::role_session_name): An identifier for the assumed role session.
     pub fn role_session_name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.role_session_name = value.into())
+        set(self, |v| v.role_session_name = value.into())
     }
 
     /// Sets [`web_identity_token`](AssumeRoleWithWebIdentityInput::web_identity_token): The OAuth 2.0 access token or OpenID Connect ID token that is provided by the identity provider.
     pub fn web_identity_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.web_identity_token = value.into())
+        set(self, |v| v.web_identity_token = value.into())
     }
 
     /// Sets [`provider_id`](AssumeRoleWithWebIdentityInput::provider_id): The fully qualified host component of the domain name of the OAuth 2.0 identity provider.
     pub fn provider_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.provider_id = Some(value.into()))
+        set(self, |v| v.provider_id = Some(value.into()))
     }
 
     /// Sets [`policy_arns`](AssumeRoleWithWebIdentityInput::policy_arns): The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies.
     pub fn policy_arns(self, value: impl Into<Vec<PolicyDescriptorType>>) -> Self {
-        self.set(|v| v.policy_arns = Some(value.into()))
+        set(self, |v| v.policy_arns = Some(value.into()))
     }
 
     /// Sets [`policy`](AssumeRoleWithWebIdentityInput::policy): An IAM policy in JSON format that you want to use as an inline session policy.
     pub fn policy(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy = Some(value.into()))
+        set(self, |v| v.policy = Some(value.into()))
     }
 
     /// Sets [`duration_seconds`](AssumeRoleWithWebIdentityInput::duration_seconds): The duration, in seconds, of the role session.
     pub fn duration_seconds(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.duration_seconds = Some(value.into()))
+        set(self, |v| v.duration_seconds = Some(value.into()))
     }
 
     /// Sets [`minimum_session_token_size`](AssumeRoleWithWebIdentityInput::minimum_session_token_size): The minimum size, in bytes, of the session token that STS issues for the request.
     pub fn minimum_session_token_size(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.minimum_session_token_size = Some(value.into()))
+        set(self, |v| v.minimum_session_token_size = Some(value.into()))
     }
 }
 
 impl<C> Builder<AssumeRootInput, C> {
     /// Sets [`target_principal`](AssumeRootInput::target_principal): The member account principal ARN or account ID.
     pub fn target_principal(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.target_principal = value.into())
+        set(self, |v| v.target_principal = value.into())
     }
 
     /// Sets [`task_policy_arn`](AssumeRootInput::task_policy_arn): The identity based policy that scopes the session to the privileged tasks that can be performed.
     pub fn task_policy_arn(self, value: impl Into<PolicyDescriptorType>) -> Self {
-        self.set(|v| v.task_policy_arn = value.into())
+        set(self, |v| v.task_policy_arn = value.into())
     }
 
     /// Sets [`duration_seconds`](AssumeRootInput::duration_seconds): The duration, in seconds, of the privileged session.
     pub fn duration_seconds(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.duration_seconds = Some(value.into()))
+        set(self, |v| v.duration_seconds = Some(value.into()))
     }
 
     /// Sets [`minimum_session_token_size`](AssumeRootInput::minimum_session_token_size): The minimum size, in bytes, of the session token that STS issues for the request.
     pub fn minimum_session_token_size(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.minimum_session_token_size = Some(value.into()))
+        set(self, |v| v.minimum_session_token_size = Some(value.into()))
     }
 }
 
 impl<C> Builder<DecodeAuthorizationMessageInput, C> {
     /// Sets [`encoded_message`](DecodeAuthorizationMessageInput::encoded_message): The encoded message that was returned with the response.
     pub fn encoded_message(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.encoded_message = value.into())
+        set(self, |v| v.encoded_message = value.into())
     }
 }
 
 impl<C> Builder<GetAccessKeyInfoInput, C> {
     /// Sets [`access_key_id`](GetAccessKeyInfoInput::access_key_id): The identifier of an access key.
     pub fn access_key_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.access_key_id = value.into())
+        set(self, |v| v.access_key_id = value.into())
     }
 }
 
 impl<C> Builder<GetDelegatedAccessTokenInput, C> {
     /// Sets [`trade_in_token`](GetDelegatedAccessTokenInput::trade_in_token): The token to exchange for temporary Amazon Web Services credentials.
     pub fn trade_in_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.trade_in_token = value.into())
+        set(self, |v| v.trade_in_token = value.into())
     }
 }
 
 impl<C> Builder<GetFederationTokenInput, C> {
     /// Sets [`name`](GetFederationTokenInput::name): The name of the federated user.
     pub fn name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.name = value.into())
+        set(self, |v| v.name = value.into())
     }
 
     /// Sets [`policy`](GetFederationTokenInput::policy): An IAM policy in JSON format that you want to use as an inline session policy.
     pub fn policy(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy = Some(value.into()))
+        set(self, |v| v.policy = Some(value.into()))
     }
 
     /// Sets [`policy_arns`](GetFederationTokenInput::policy_arns): The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as a managed session policy.
     pub fn policy_arns(self, value: impl Into<Vec<PolicyDescriptorType>>) -> Self {
-        self.set(|v| v.policy_arns = Some(value.into()))
+        set(self, |v| v.policy_arns = Some(value.into()))
     }
 
     /// Sets [`duration_seconds`](GetFederationTokenInput::duration_seconds): The duration, in seconds, that the session should last.
     pub fn duration_seconds(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.duration_seconds = Some(value.into()))
+        set(self, |v| v.duration_seconds = Some(value.into()))
     }
 
     /// Sets [`tags`](GetFederationTokenInput::tags): A list of session tags.
     pub fn tags(self, value: impl Into<Vec<Tag>>) -> Self {
-        self.set(|v| v.tags = Some(value.into()))
+        set(self, |v| v.tags = Some(value.into()))
     }
 
     /// Sets [`minimum_session_token_size`](GetFederationTokenInput::minimum_session_token_size): The minimum size, in bytes, of the session token that STS issues for the request.
     pub fn minimum_session_token_size(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.minimum_session_token_size = Some(value.into()))
+        set(self, |v| v.minimum_session_token_size = Some(value.into()))
     }
 }
 
 impl<C> Builder<GetScopedCredentialsInput, C> {
     /// Sets [`policy`](GetScopedCredentialsInput::policy): An IAM policy in JSON format that you want to use as a scope down policy.
     pub fn policy(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.policy = Some(value.into()))
+        set(self, |v| v.policy = Some(value.into()))
     }
 
     /// Sets [`duration_seconds`](GetScopedCredentialsInput::duration_seconds): The duration, in seconds, of the resulting scoped down credentials.
     pub fn duration_seconds(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.duration_seconds = Some(value.into()))
+        set(self, |v| v.duration_seconds = Some(value.into()))
     }
 
     /// Sets [`minimum_session_token_size`](GetScopedCredentialsInput::minimum_session_token_size): The minimum size, in bytes, of the session token that STS issues for the request.
     pub fn minimum_session_token_size(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.minimum_session_token_size = Some(value.into()))
+        set(self, |v| v.minimum_session_token_size = Some(value.into()))
     }
 
     /// Sets [`scoped_session_description`](GetScopedCredentialsInput::scoped_session_description): A caller-supplied description of the scoped session.
     pub fn scoped_session_description(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.scoped_session_description = Some(value.into()))
+        set(self, |v| v.scoped_session_description = Some(value.into()))
     }
 }
 
 impl<C> Builder<GetSessionTokenInput, C> {
     /// Sets [`duration_seconds`](GetSessionTokenInput::duration_seconds): The duration, in seconds, that the credentials should remain valid.
     pub fn duration_seconds(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.duration_seconds = Some(value.into()))
+        set(self, |v| v.duration_seconds = Some(value.into()))
     }
 
     /// Sets [`serial_number`](GetSessionTokenInput::serial_number): The identification number of the MFA device that is associated with the IAM user who is making the `GetSessionToken` call.
     pub fn serial_number(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.serial_number = Some(value.into()))
+        set(self, |v| v.serial_number = Some(value.into()))
     }
 
     /// Sets [`token_code`](GetSessionTokenInput::token_code): The value provided by the MFA device, if MFA is required.
     pub fn token_code(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.token_code = Some(value.into()))
+        set(self, |v| v.token_code = Some(value.into()))
     }
 
     /// Sets [`minimum_session_token_size`](GetSessionTokenInput::minimum_session_token_size): The minimum size, in bytes, of the session token that STS issues for the request.
     pub fn minimum_session_token_size(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.minimum_session_token_size = Some(value.into()))
+        set(self, |v| v.minimum_session_token_size = Some(value.into()))
     }
 }
 
 impl<C> Builder<GetWebIdentityTokenInput, C> {
     /// Sets [`audience`](GetWebIdentityTokenInput::audience): The intended recipient of the web identity token.
     pub fn audience(self, value: impl Into<Vec<String>>) -> Self {
-        self.set(|v| v.audience = value.into())
+        set(self, |v| v.audience = value.into())
     }
 
     /// Sets [`duration_seconds`](GetWebIdentityTokenInput::duration_seconds): The duration, in seconds, for which the JSON Web Token (JWT) will remain valid.
     pub fn duration_seconds(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.duration_seconds = Some(value.into()))
+        set(self, |v| v.duration_seconds = Some(value.into()))
     }
 
     /// Sets [`signing_algorithm`](GetWebIdentityTokenInput::signing_algorithm): The cryptographic algorithm to use for signing the JSON Web Token (JWT).
     pub fn signing_algorithm(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.signing_algorithm = value.into())
+        set(self, |v| v.signing_algorithm = value.into())
     }
 
     /// Sets [`scope`](GetWebIdentityTokenInput::scope): One or more OAuth 2.0 scope values to include in the JSON Web Token (JWT).
     pub fn scope(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.scope = Some(value.into()))
+        set(self, |v| v.scope = Some(value.into()))
     }
 
     /// Sets [`subject_mode`](GetWebIdentityTokenInput::subject_mode): Specifies which identity STS puts in the `sub` (subject) claim of the JSON Web Token (JWT).
@@ -341,12 +341,12 @@ impl<C> Builder<GetWebIdentityTokenInput, C> {
         self,
         value: impl Into<WebIdentityTokenSubjectModeType>,
     ) -> Self {
-        self.set(|v| v.subject_mode = Some(value.into()))
+        set(self, |v| v.subject_mode = Some(value.into()))
     }
 
     /// Sets [`tags`](GetWebIdentityTokenInput::tags): An optional list of tags to include in the JSON Web Token (JWT).
     pub fn tags(self, value: impl Into<Vec<Tag>>) -> Self {
-        self.set(|v| v.tags = Some(value.into()))
+        set(self, |v| v.tags = Some(value.into()))
     }
 }
 
@@ -360,7 +360,7 @@ impl PolicyDescriptorType {
 impl<C> Builder<PolicyDescriptorType, C> {
     /// Sets [`arn`](PolicyDescriptorType::arn): The Amazon Resource Name (ARN) of the IAM managed policy to use as a session policy for the role.
     pub fn arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.arn = Some(value.into()))
+        set(self, |v| v.arn = Some(value.into()))
     }
 }
 
@@ -374,12 +374,12 @@ impl ProvidedContext {
 impl<C> Builder<ProvidedContext, C> {
     /// Sets [`provider_arn`](ProvidedContext::provider_arn): The context provider ARN from which the trusted context assertion was generated.
     pub fn provider_arn(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.provider_arn = Some(value.into()))
+        set(self, |v| v.provider_arn = Some(value.into()))
     }
 
     /// Sets [`context_assertion`](ProvidedContext::context_assertion): The signed and encrypted trusted context assertion generated by the context provider.
     pub fn context_assertion(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.context_assertion = Some(value.into()))
+        set(self, |v| v.context_assertion = Some(value.into()))
     }
 }
 
@@ -393,11 +393,11 @@ impl Tag {
 impl<C> Builder<Tag, C> {
     /// Sets [`key`](Tag::key): The key for a session tag.
     pub fn key(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.key = value.into())
+        set(self, |v| v.key = value.into())
     }
 
     /// Sets [`value`](Tag::value): The value for a session tag.
     pub fn value(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.value = value.into())
+        set(self, |v| v.value = value.into())
     }
 }

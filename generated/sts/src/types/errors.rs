@@ -13,7 +13,7 @@ pub struct ExpiredTokenException {
 }
 
 stratus_runtime::impl_error!(
-    ExpiredTokenException, "ExpiredTokenException", message : message, format : xml
+    ExpiredTokenException, "ExpiredTokenException", message = message, format = xml
 );
 
 /// The trade-in token provided in the request has expired and can no longer be exchanged for credentials. Request a new token and retry the operation.
@@ -26,8 +26,8 @@ pub struct ExpiredTradeInTokenException {
 }
 
 stratus_runtime::impl_error!(
-    ExpiredTradeInTokenException, "ExpiredTradeInTokenException", message : message,
-    format : xml
+    ExpiredTradeInTokenException, "ExpiredTradeInTokenException", message = message,
+    format = xml
 );
 
 /// The request could not be fulfilled because the identity provider (IDP) that was asked to verify the incoming identity token could not be reached. This is often a transient error caused by network conditions. Retry the request a limited number of times so that you don't exceed the request rate. If the error persists, the identity provider might be down or not responding.
@@ -40,7 +40,7 @@ pub struct IdpCommunicationErrorException {
 }
 
 stratus_runtime::impl_error!(
-    IdpCommunicationErrorException, "IDPCommunicationError", message : message, format :
+    IdpCommunicationErrorException, "IDPCommunicationError", message = message, format =
     xml
 );
 
@@ -56,7 +56,7 @@ pub struct IdpRejectedClaimException {
 }
 
 stratus_runtime::impl_error!(
-    IdpRejectedClaimException, "IDPRejectedClaim", message : message, format : xml
+    IdpRejectedClaimException, "IDPRejectedClaim", message = message, format = xml
 );
 
 /// The request was rejected because the requested `DurationSeconds` is greater than the remaining lifetime of the calling session. `GetScopedCredentials` cannot extend a session beyond its original expiration. Request a duration that is less than or equal to the calling session's remaining lifetime, or omit `DurationSeconds` to inherit it.
@@ -69,8 +69,8 @@ pub struct InsufficientSessionLifetimeException {
 }
 
 stratus_runtime::impl_error!(
-    InsufficientSessionLifetimeException, "InsufficientSessionLifetime", message :
-    message, format : xml
+    InsufficientSessionLifetimeException, "InsufficientSessionLifetime", message =
+    message, format = xml
 );
 
 /// The error returned if the message passed to `DecodeAuthorizationMessage` was invalid. This can happen if the token contains invalid characters, such as line breaks, or if the message has expired.
@@ -84,7 +84,7 @@ pub struct InvalidAuthorizationMessageException {
 
 stratus_runtime::impl_error!(
     InvalidAuthorizationMessageException, "InvalidAuthorizationMessageException", message
-    : message, format : xml
+    = message, format = xml
 );
 
 /// The request was rejected because the context assertion that was provided is invalid. This can happen if the context assertion supplied in the `ProvidedContexts` parameter is malformed, has expired, or does not match a trusted context provider.
@@ -97,8 +97,8 @@ pub struct InvalidContextAssertionException {
 }
 
 stratus_runtime::impl_error!(
-    InvalidContextAssertionException, "InvalidContextAssertion", message : message,
-    format : xml
+    InvalidContextAssertionException, "InvalidContextAssertion", message = message,
+    format = xml
 );
 
 /// The web identity token that was passed could not be validated by Amazon Web Services. Get a new identity token from the identity provider and then retry the request.
@@ -111,7 +111,7 @@ pub struct InvalidIdentityTokenException {
 }
 
 stratus_runtime::impl_error!(
-    InvalidIdentityTokenException, "InvalidIdentityToken", message : message, format :
+    InvalidIdentityTokenException, "InvalidIdentityToken", message = message, format =
     xml
 );
 
@@ -125,8 +125,8 @@ pub struct InvalidSubjectCredentialsException {
 }
 
 stratus_runtime::impl_error!(
-    InvalidSubjectCredentialsException, "InvalidSubjectCredentials", message : message,
-    format : xml
+    InvalidSubjectCredentialsException, "InvalidSubjectCredentials", message = message,
+    format = xml
 );
 
 /// The requested token payload size exceeds the maximum allowed size. Reduce the number of request tags included in the `GetWebIdentityToken` API call to reduce the token payload size.
@@ -139,8 +139,8 @@ pub struct JwtPayloadSizeExceededException {
 }
 
 stratus_runtime::impl_error!(
-    JwtPayloadSizeExceededException, "JWTPayloadSizeExceededException", message :
-    message, format : xml
+    JwtPayloadSizeExceededException, "JWTPayloadSizeExceededException", message =
+    message, format = xml
 );
 
 /// The request was rejected because the policy document was malformed. The error message describes the specific error.
@@ -153,8 +153,8 @@ pub struct MalformedPolicyDocumentException {
 }
 
 stratus_runtime::impl_error!(
-    MalformedPolicyDocumentException, "MalformedPolicyDocument", message : message,
-    format : xml
+    MalformedPolicyDocumentException, "MalformedPolicyDocument", message = message,
+    format = xml
 );
 
 /// The outbound web identity federation feature is not enabled for this account. To use this feature, you must first enable it through the Amazon Web Services Management Console or API.
@@ -168,7 +168,7 @@ pub struct OutboundWebIdentityFederationDisabledException {
 
 stratus_runtime::impl_error!(
     OutboundWebIdentityFederationDisabledException,
-    "OutboundWebIdentityFederationDisabledException", message : message, format : xml
+    "OutboundWebIdentityFederationDisabledException", message = message, format = xml
 );
 
 /// The request was rejected because the session token exceeded the maximum allowed size. The error message reports the session token size and the maximum allowed size, both in bytes. Session policies and session tags add to the session token size. For more information, see [Passing Session Tags in STS](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html>) in the *IAM User Guide*.
@@ -183,7 +183,7 @@ pub struct PackedPolicyTooLargeException {
 }
 
 stratus_runtime::impl_error!(
-    PackedPolicyTooLargeException, "PackedPolicyTooLarge", message : message, format :
+    PackedPolicyTooLargeException, "PackedPolicyTooLarge", message = message, format =
     xml
 );
 
@@ -197,7 +197,7 @@ pub struct RegionDisabledException {
 }
 
 stratus_runtime::impl_error!(
-    RegionDisabledException, "RegionDisabledException", message : message, format : xml
+    RegionDisabledException, "RegionDisabledException", message = message, format = xml
 );
 
 /// The requested token duration would extend the session beyond its original expiration time. You cannot use this operation to extend the lifetime of a session beyond what was granted when the session was originally created.
@@ -210,6 +210,6 @@ pub struct SessionDurationEscalationException {
 }
 
 stratus_runtime::impl_error!(
-    SessionDurationEscalationException, "SessionDurationEscalationException", message :
-    message, format : xml
+    SessionDurationEscalationException, "SessionDurationEscalationException", message =
+    message, format = xml
 );

@@ -47,12 +47,12 @@ impl Client {
     /// - [`self_`](GetThingInput::self_) (`String`): The `self` member.
     /// - [`build2`](GetThingInput::build2) (`String`): The `build` member.
     /// - [`send2`](GetThingInput::send2) (`String`): The `send` member.
-    /// - [`set2`](GetThingInput::set2) (`bool`): The `Set` member.
+    /// - [`set`](GetThingInput::set) (`bool`): The `Set` member.
     /// - [`spec`](GetThingInput::spec) (`Builder`): A structure named like the crate's builder.
     ///
     /// # Response
     ///
-    /// Returns [`GetThingOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetThingOperationError`].
+    /// Returns [`GetThingOutput`]; on failure a [`stratus_runtime::Error`] whose service error is [`GetThingOperationError`]. Modeled errors: [`ThingMissing`], [`NotFound`].
     pub fn get_thing(&self) -> Builder2<GetThingInput, &Self> {
         Builder2::with_context(self)
     }

@@ -6,12 +6,17 @@
 //! documented with the exceptions the operation is modeled to return. Operations return
 //! `stratus_runtime::Error<ServiceError2>`; see [`Error::service_error`](stratus_runtime::Error::service_error).
 
+use crate::types::*;
 use stratus_runtime::operation as rt;
 
 /// An error Fixture Service returned: one of its modeled exceptions, or `Unhandled`.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum ServiceError2 {
+    /// The service returned [`ThingMissing`].
+    ThingMissing(ThingMissing),
+    /// The service returned [`NotFound`].
+    NotFound(NotFound),
     /// An error this version of the client does not model (see its code and message).
     Unhandled(rt::Unhandled),
 }
@@ -20,14 +25,20 @@ impl rt::OperationError for ServiceError2 {
     fn from_response(
         code: &str,
         message: ::std::option::Option<&str>,
-        _raw: &stratus_runtime::error::RawResponse,
+        raw: &stratus_runtime::error::RawResponse,
     ) -> Self {
-        Self::Unhandled(rt::Unhandled::new(code, message))
+        match code {
+            "NotFound" => Self::NotFound(rt::ErrorShape::parse(raw, message)),
+            _ => Self::Unhandled(rt::Unhandled::new(code, message)),
+        }
     }
 
     fn details(&self) -> &dyn rt::ErrorDetails {
-        let Self::Unhandled(e) = self;
-        e
+        match self {
+            Self::ThingMissing(e) => e,
+            Self::NotFound(e) => e,
+            Self::Unhandled(e) => e,
+        }
     }
 }
 
@@ -46,5 +57,5 @@ impl std::fmt::Display for ServiceError2 {
 
 impl std::error::Error for ServiceError2 {}
 
-/// Errors of [`Client::get_thing`](crate::Client::get_thing): none is modeled, so any error is a [`ServiceError2`].
+/// Errors of [`Client::get_thing`](crate::Client::get_thing): [`ThingMissing`], [`NotFound`] as modeled, or any other [`ServiceError2`].
 pub type GetThingOperationError = ServiceError2;

@@ -16,6 +16,15 @@
 //! // Region, credentials and endpoint from the environment and ~/.aws files.
 //! let config = Config::from_env().await?;
 //! let client = Client::new(&config);
+//!
+//! // A call: the fluent builder, then `send()`; a failure carries the typed service error.
+//! match client.get_thing().r#type("my-type").send().await {
+//!     Ok(output) => println!("{output:?}"),
+//!     Err(e) => match e.service_error() {
+//!         Some(fixture_clashes::error::GetThingOperationError::NotFound(details)) => println!("{details}"),
+//!         _ => println!("{e} (code {:?}, request id {:?})", e.code(), e.request_id()),
+//!     },
+//! }
 //! # Ok(())
 //! # }
 //! ```

@@ -18,6 +18,6 @@ impl rt::Operation for GetThingInput {
         req.query("self", &self.self_);
         req.query("build", &self.build2);
         req.query("send", &self.send2);
-        req.query("set", &self.set2);
+        req.query("set", &self.set);
     }
 }

@@ -11,6 +11,8 @@ mod operations;
 
 mod structures;
 
+mod errors;
+
 mod enums;
 
 mod builders;
@@ -18,6 +20,8 @@ mod builders;
 pub use operations::*;
 
 pub use structures::*;
+
+pub use errors::*;
 
 pub use enums::*;
 

@@ -2,7 +2,7 @@
 // Regenerate with `cargo xtask codegen`.
 
 //! The errors of the service: [`ServiceError`], with one variant per modeled exception and
-//! `Unhandled` for the rest. Each operation's error type (`GetThingError`) is an alias of it,
+//! `Unhandled` for the rest. Each operation's error type is an alias of it,
 //! documented with the exceptions the operation is modeled to return. Operations return
 //! `stratus_runtime::Error<ServiceError>`; see [`Error::service_error`](stratus_runtime::Error::service_error).
 

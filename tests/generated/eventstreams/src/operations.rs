@@ -74,7 +74,6 @@ impl stratus_runtime::event_stream::EventEncode for ConverseInputStream {
             Self::TextEvent(event) => {
                 stratus_runtime::event_stream::Message::json_event("TextEvent", event)
             }
-
             Self::AudioEvent(event) => {
                 Ok(
                     stratus_runtime::event_stream::Message::blob_event(
@@ -83,11 +82,9 @@ impl stratus_runtime::event_stream::EventEncode for ConverseInputStream {
                     ),
                 )
             }
-
             Self::EndEvent(event) => {
                 stratus_runtime::event_stream::Message::json_event("EndEvent", event)
             }
-
             Self::Unknown => {
                 Err(
                     stratus_runtime::event_stream::EventStreamError::Encode(
@@ -116,7 +113,6 @@ impl stratus_runtime::event_stream::EventEncode for AudioStream {
                     ),
                 )
             }
-
             Self::Unknown => {
                 Err(
                     stratus_runtime::event_stream::EventStreamError::Encode(

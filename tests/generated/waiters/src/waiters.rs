@@ -132,41 +132,32 @@ impl w::Waiter<DescribeThingInput> for ThingReady {
         if path0.as_ref().is_some_and(|v| *v == Jm::Str("ready".to_string())) {
             return Some((0, w::AcceptorState::Success));
         }
-
         if path1.as_ref().is_some_and(|v| v.all_equal(&Jm::Str("ready".to_string()))) {
             return Some((1, w::AcceptorState::Success));
         }
-
         if path1.as_ref().is_some_and(|v| v.any_equal(&Jm::Str("failed".to_string()))) {
             return Some((2, w::AcceptorState::Failure));
         }
-
         if path2.as_ref().is_some_and(|v| *v == Jm::Bool(true)) {
             return Some((3, w::AcceptorState::Retry));
         }
-
         if path3.as_ref().is_some_and(|v| *v == Jm::Bool(true)) {
             return Some((4, w::AcceptorState::Failure));
         }
-
         if path4.as_ref().is_some_and(|v| *v == Jm::Str("pending".to_string())) {
             return Some((5, w::AcceptorState::Retry));
         }
-
         if path5.as_ref().is_some_and(|v| v.any_equal(&Jm::Str("urgent".to_string()))) {
             return Some((6, w::AcceptorState::Success));
         }
-
         if w::status_of(r, 200) == Some(404u16) {
             return Some((7, w::AcceptorState::Retry));
         }
-
         if let Err(e) = r {
             if e.code() == Some("NotFound") {
                 return Some((8, w::AcceptorState::Retry));
             }
         }
-
         None
     }
 }
@@ -332,19 +323,15 @@ impl w::Waiter<DescribeThingInput> for ThingSettled {
         if path0.as_ref().is_some_and(|v| v.all_equal(&Jm::Str("ok".to_string()))) {
             return Some((0, w::AcceptorState::Success));
         }
-
         if path1.as_ref().is_some_and(|v| *v == Jm::Bool(true)) {
             return Some((1, w::AcceptorState::Failure));
         }
-
         if path2.as_ref().is_some_and(|v| *v == Jm::Bool(true)) {
             return Some((2, w::AcceptorState::Success));
         }
-
         if path3.as_ref().is_some_and(|v| v.any_equal(&Jm::Str("urgent".to_string()))) {
             return Some((3, w::AcceptorState::Success));
         }
-
         None
     }
 }

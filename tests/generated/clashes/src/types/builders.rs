@@ -8,12 +8,12 @@ use super::*;
 
 /// A value under construction: an operation's request (`client.operation()…send()`), a
 /// waiter's (`client.wait_until_…()…wait(max_wait)`), or a structure sent inside requests
-/// (`Type::builder()…build()`). `Builder::<OperationInput>::default()…build()` builds an
+/// (`Type::builder()…build()`). `Builder2::<OperationInput>::default()…build()` builds an
 /// operation's input without a client.
 ///
 /// Its setters are those of `T`'s members, each taking anything that converts into the
-/// member's type; `C` is what `send()` goes through (a client, a waiter's context, or `()` for
-/// a value that is only built).
+/// member's type. `C` is the context: a client, which gives `send()`; a waiter's context,
+/// which gives `wait()`; or `()` for a value that is only built.
 #[derive(Clone, Debug, Default)]
 pub struct Builder2<T, C = ()> {
     pub(crate) inner: T,
@@ -35,12 +35,15 @@ impl<T, C> Builder2<T, C> {
     pub fn build(self) -> T {
         self.inner
     }
+}
 
-    /// Changes the value: what every setter does.
-    fn set(mut self, change: impl FnOnce(&mut T)) -> Self {
-        change(&mut self.inner);
-        self
-    }
+/// Changes the value `builder` holds: what every setter does.
+fn set<T, C>(
+    mut builder: Builder2<T, C>,
+    change: impl FnOnce(&mut T),
+) -> Builder2<T, C> {
+    change(&mut builder.inner);
+    builder
 }
 
 impl<T, C: stratus_runtime::operation::Dispatch<T>> Builder2<T, C> {
@@ -53,32 +56,32 @@ impl<T, C: stratus_runtime::operation::Dispatch<T>> Builder2<T, C> {
 impl<C> Builder2<GetThingInput, C> {
     /// Sets [`type`](GetThingInput::type): The `type` member.
     pub fn r#type(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.r#type = value.into())
+        set(self, |v| v.r#type = value.into())
     }
 
     /// Sets [`self_`](GetThingInput::self_): The `self` member.
     pub fn self_(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.self_ = Some(value.into()))
+        set(self, |v| v.self_ = Some(value.into()))
     }
 
     /// Sets [`build2`](GetThingInput::build2): The `build` member.
     pub fn build2(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.build2 = Some(value.into()))
+        set(self, |v| v.build2 = Some(value.into()))
     }
 
     /// Sets [`send2`](GetThingInput::send2): The `send` member.
     pub fn send2(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.send2 = Some(value.into()))
+        set(self, |v| v.send2 = Some(value.into()))
     }
 
-    /// Sets [`set2`](GetThingInput::set2): The `Set` member.
-    pub fn set2(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.set2 = Some(value.into()))
+    /// Sets [`set`](GetThingInput::set): The `Set` member.
+    pub fn set(self, value: impl Into<bool>) -> Self {
+        set(self, |v| v.set = Some(value.into()))
     }
 
     /// Sets [`spec`](GetThingInput::spec): A structure named like the crate's builder.
     pub fn spec(self, value: impl Into<Builder>) -> Self {
-        self.set(|v| v.spec = Some(value.into()))
+        set(self, |v| v.spec = Some(value.into()))
     }
 }
 
@@ -93,22 +96,22 @@ impl Builder {
 impl<C> Builder2<Builder, C> {
     /// Sets [`wait2`](Builder::wait2): The `Wait` member.
     pub fn wait2(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.wait2 = Some(value.into()))
+        set(self, |v| v.wait2 = Some(value.into()))
     }
 
     /// Sets [`into_paginator2`](Builder::into_paginator2): The `into_paginator` member.
     pub fn into_paginator2(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.into_paginator2 = Some(value.into()))
+        set(self, |v| v.into_paginator2 = Some(value.into()))
     }
 
     /// Sets [`add`](Builder::add): A member named like `std::ops::Add::add`.
     #[allow(clippy::should_implement_trait)]
     pub fn add(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.add = Some(value.into()))
+        set(self, |v| v.add = Some(value.into()))
     }
 
     /// Sets [`default2`](Builder::default2): A member named like `Default::default`, which `Builder::default()` must still find.
     pub fn default2(self, value: impl Into<bool>) -> Self {
-        self.set(|v| v.default2 = Some(value.into()))
+        set(self, |v| v.default2 = Some(value.into()))
     }
 }

@@ -25,7 +25,7 @@ pub struct GetThingInput {
     pub send2: ::std::option::Option<String>,
     /// The `Set` member.
     #[serde(skip)]
-    pub set2: ::std::option::Option<bool>,
+    pub set: ::std::option::Option<bool>,
     /// A structure named like the crate's builder.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub spec: ::std::option::Option<Builder>,

@@ -12,7 +12,7 @@ async fn get_thing() {
         self_: Some("s".to_string()),
         build2: Some("s".to_string()),
         send2: Some("s".to_string()),
-        set2: Some(true),
+        set: Some(true),
         spec: Some(t::Builder { ..Default::default() }),
         ..Default::default()
     };

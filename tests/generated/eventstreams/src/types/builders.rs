@@ -14,8 +14,8 @@ use stratus_runtime::types::Blob;
 /// operation's input without a client.
 ///
 /// Its setters are those of `T`'s members, each taking anything that converts into the
-/// member's type; `C` is what `send()` goes through (a client, a waiter's context, or `()` for
-/// a value that is only built).
+/// member's type. `C` is the context: a client, which gives `send()`; a waiter's context,
+/// which gives `wait()`; or `()` for a value that is only built.
 #[derive(Clone, Debug, Default)]
 pub struct Builder<T, C = ()> {
     pub(crate) inner: T,
@@ -37,12 +37,12 @@ impl<T, C> Builder<T, C> {
     pub fn build(self) -> T {
         self.inner
     }
+}
 
-    /// Changes the value: what every setter does.
-    fn set(mut self, change: impl FnOnce(&mut T)) -> Self {
-        change(&mut self.inner);
-        self
-    }
+/// Changes the value `builder` holds: what every setter does.
+fn set<T, C>(mut builder: Builder<T, C>, change: impl FnOnce(&mut T)) -> Builder<T, C> {
+    change(&mut builder.inner);
+    builder
 }
 
 impl<T, C: stratus_runtime::operation::Dispatch<T>> Builder<T, C> {
@@ -55,29 +55,29 @@ impl<T, C: stratus_runtime::operation::Dispatch<T>> Builder<T, C> {
 impl<C> Builder<ConverseInput, C> {
     /// Sets [`session_id`](ConverseInput::session_id): The `SessionId` member.
     pub fn session_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.session_id = value.into())
+        set(self, |v| v.session_id = value.into())
     }
 
     /// Sets [`mode`](ConverseInput::mode): The `Mode` member.
     pub fn mode(self, value: impl Into<Mode>) -> Self {
-        self.set(|v| v.mode = Some(value.into()))
+        set(self, |v| v.mode = Some(value.into()))
     }
 
     /// Sets [`events`](ConverseInput::events): What the client says.
     pub fn events(self, value: impl Into<EventSender<ConverseInputStream>>) -> Self {
-        self.set(|v| v.events = value.into())
+        set(self, |v| v.events = value.into())
     }
 }
 
 impl<C> Builder<ListenInput, C> {
     /// Sets [`session_id`](ListenInput::session_id): The `SessionId` member.
     pub fn session_id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.session_id = value.into())
+        set(self, |v| v.session_id = value.into())
     }
 
     /// Sets [`audio`](ListenInput::audio): The `Audio` member.
     pub fn audio(self, value: impl Into<EventSender<AudioStream>>) -> Self {
-        self.set(|v| v.audio = Some(value.into()))
+        set(self, |v| v.audio = Some(value.into()))
     }
 }
 
@@ -91,12 +91,12 @@ impl TextEvent {
 impl<C> Builder<TextEvent, C> {
     /// Sets [`text`](TextEvent::text): The `Text` member.
     pub fn text(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.text = value.into())
+        set(self, |v| v.text = value.into())
     }
 
     /// Sets [`language`](TextEvent::language): The `Language` member.
     pub fn language(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.language = Some(value.into()))
+        set(self, |v| v.language = Some(value.into()))
     }
 }
 
@@ -110,7 +110,7 @@ impl AudioEvent {
 impl<C> Builder<AudioEvent, C> {
     /// Sets [`chunk`](AudioEvent::chunk): The `Chunk` member.
     pub fn chunk(self, value: impl Into<Blob>) -> Self {
-        self.set(|v| v.chunk = Some(value.into()))
+        set(self, |v| v.chunk = Some(value.into()))
     }
 }
 

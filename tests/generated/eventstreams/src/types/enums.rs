@@ -35,11 +35,9 @@ impl<'de> serde::Deserialize<'de> for ConverseInputStream {
                 "TextEvent" => {
                     Self::TextEvent(stratus_runtime::types::union_value(value)?)
                 }
-
                 "AudioEvent" => {
                     Self::AudioEvent(stratus_runtime::types::union_value(value)?)
                 }
-
                 "EndEvent" => Self::EndEvent(stratus_runtime::types::union_value(value)?),
                 _ => Self::Unknown,
             },
@@ -72,7 +70,6 @@ impl<'de> serde::Deserialize<'de> for AudioStream {
                 "AudioEvent" => {
                     Self::AudioEvent(stratus_runtime::types::union_value(value)?)
                 }
-
                 _ => Self::Unknown,
             },
         )
@@ -106,11 +103,9 @@ impl<'de> serde::Deserialize<'de> for ConverseOutputStream {
                 "ReplyEvent" => {
                     Self::ReplyEvent(stratus_runtime::types::union_value(value)?)
                 }
-
                 "BadRequest" => {
                     Self::BadRequest(stratus_runtime::types::union_value(value)?)
                 }
-
                 _ => Self::Unknown,
             },
         )

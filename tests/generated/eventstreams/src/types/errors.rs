@@ -12,4 +12,4 @@ pub struct BadRequest {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(BadRequest, "BadRequest", message : message);
+stratus_runtime::impl_error!(BadRequest, "BadRequest", message = message);

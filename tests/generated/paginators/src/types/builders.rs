@@ -12,8 +12,8 @@ use super::*;
 /// operation's input without a client.
 ///
 /// Its setters are those of `T`'s members, each taking anything that converts into the
-/// member's type; `C` is what `send()` goes through (a client, a waiter's context, or `()` for
-/// a value that is only built).
+/// member's type. `C` is the context: a client, which gives `send()`; a waiter's context,
+/// which gives `wait()`; or `()` for a value that is only built.
 #[derive(Clone, Debug, Default)]
 pub struct Builder<T, C = ()> {
     pub(crate) inner: T,
@@ -35,12 +35,12 @@ impl<T, C> Builder<T, C> {
     pub fn build(self) -> T {
         self.inner
     }
+}
 
-    /// Changes the value: what every setter does.
-    fn set(mut self, change: impl FnOnce(&mut T)) -> Self {
-        change(&mut self.inner);
-        self
-    }
+/// Changes the value `builder` holds: what every setter does.
+fn set<T, C>(mut builder: Builder<T, C>, change: impl FnOnce(&mut T)) -> Builder<T, C> {
+    change(&mut builder.inner);
+    builder
 }
 
 impl<T, C: stratus_runtime::operation::Dispatch<T>> Builder<T, C> {
@@ -53,51 +53,51 @@ impl<T, C: stratus_runtime::operation::Dispatch<T>> Builder<T, C> {
 impl<C> Builder<ListUsageInput, C> {
     /// Sets [`next_token`](ListUsageInput::next_token): The `NextToken` member.
     pub fn next_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.next_token = Some(value.into()))
+        set(self, |v| v.next_token = Some(value.into()))
     }
 
     /// Sets [`max_results`](ListUsageInput::max_results): The `MaxResults` member.
     pub fn max_results(self, value: impl Into<i32>) -> Self {
-        self.set(|v| v.max_results = Some(value.into()))
+        set(self, |v| v.max_results = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListContentsInput, C> {
     /// Sets [`next_token`](ListContentsInput::next_token): The `NextToken` member.
     pub fn next_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.next_token = Some(value.into()))
+        set(self, |v| v.next_token = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListObjectsInput, C> {
     /// Sets [`marker`](ListObjectsInput::marker): The `Marker` member.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListUploadsInput, C> {
     /// Sets [`key_marker`](ListUploadsInput::key_marker): The `KeyMarker` member.
     pub fn key_marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.key_marker = Some(value.into()))
+        set(self, |v| v.key_marker = Some(value.into()))
     }
 
     /// Sets [`upload_id_marker`](ListUploadsInput::upload_id_marker): The `UploadIdMarker` member.
     pub fn upload_id_marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.upload_id_marker = Some(value.into()))
+        set(self, |v| v.upload_id_marker = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListNamesInput, C> {
     /// Sets [`next_token`](ListNamesInput::next_token): The `NextToken` member.
     pub fn next_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.next_token = Some(value.into()))
+        set(self, |v| v.next_token = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListVersionsInput, C> {
     /// Sets [`next_token`](ListVersionsInput::next_token): The `NextToken` member.
     pub fn next_token(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.next_token = Some(value.into()))
+        set(self, |v| v.next_token = Some(value.into()))
     }
 }

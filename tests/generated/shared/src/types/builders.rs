@@ -12,8 +12,8 @@ use super::*;
 /// operation's input without a client.
 ///
 /// Its setters are those of `T`'s members, each taking anything that converts into the
-/// member's type; `C` is what `send()` goes through (a client, a waiter's context, or `()` for
-/// a value that is only built).
+/// member's type. `C` is the context: a client, which gives `send()`; a waiter's context,
+/// which gives `wait()`; or `()` for a value that is only built.
 #[derive(Clone, Debug, Default)]
 pub struct Builder<T, C = ()> {
     pub(crate) inner: T,
@@ -35,12 +35,12 @@ impl<T, C> Builder<T, C> {
     pub fn build(self) -> T {
         self.inner
     }
+}
 
-    /// Changes the value: what every setter does.
-    fn set(mut self, change: impl FnOnce(&mut T)) -> Self {
-        change(&mut self.inner);
-        self
-    }
+/// Changes the value `builder` holds: what every setter does.
+fn set<T, C>(mut builder: Builder<T, C>, change: impl FnOnce(&mut T)) -> Builder<T, C> {
+    change(&mut builder.inner);
+    builder
 }
 
 impl<T, C: stratus_runtime::operation::Dispatch<T>> Builder<T, C> {
@@ -53,35 +53,35 @@ impl<T, C: stratus_runtime::operation::Dispatch<T>> Builder<T, C> {
 impl<C> Builder<EnableThingInput, C> {
     /// Sets [`id`](EnableThingInput::id): The thing.
     pub fn id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.id = value.into())
+        set(self, |v| v.id = value.into())
     }
 
     /// Sets [`reason`](EnableThingInput::reason): Why.
     pub fn reason(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.reason = Some(value.into()))
+        set(self, |v| v.reason = Some(value.into()))
     }
 }
 
 impl<C> Builder<DisableThingInput, C> {
     /// Sets [`id`](DisableThingInput::id): The thing.
     pub fn id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.id = value.into())
+        set(self, |v| v.id = value.into())
     }
 
     /// Sets [`reason`](DisableThingInput::reason): Why.
     pub fn reason(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.reason = Some(value.into()))
+        set(self, |v| v.reason = Some(value.into()))
     }
 }
 
 impl<C> Builder<DeleteThingInput, C> {
     /// Sets [`id`](DeleteThingInput::id): The thing.
     pub fn id(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.id = value.into())
+        set(self, |v| v.id = value.into())
     }
 
     /// Sets [`reason`](DeleteThingInput::reason): Why.
     pub fn reason(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.reason = Some(value.into()))
+        set(self, |v| v.reason = Some(value.into()))
     }
 }

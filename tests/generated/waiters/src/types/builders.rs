@@ -13,8 +13,8 @@ use stratus_runtime::types::IndexMap;
 /// operation's input without a client.
 ///
 /// Its setters are those of `T`'s members, each taking anything that converts into the
-/// member's type; `C` is what `send()` goes through (a client, a waiter's context, or `()` for
-/// a value that is only built).
+/// member's type. `C` is the context: a client, which gives `send()`; a waiter's context,
+/// which gives `wait()`; or `()` for a value that is only built.
 #[derive(Clone, Debug, Default)]
 pub struct Builder<T, C = ()> {
     pub(crate) inner: T,
@@ -36,12 +36,12 @@ impl<T, C> Builder<T, C> {
     pub fn build(self) -> T {
         self.inner
     }
+}
 
-    /// Changes the value: what every setter does.
-    fn set(mut self, change: impl FnOnce(&mut T)) -> Self {
-        change(&mut self.inner);
-        self
-    }
+/// Changes the value `builder` holds: what every setter does.
+fn set<T, C>(mut builder: Builder<T, C>, change: impl FnOnce(&mut T)) -> Builder<T, C> {
+    change(&mut builder.inner);
+    builder
 }
 
 impl<T, C: stratus_runtime::operation::Dispatch<T>> Builder<T, C> {
@@ -82,19 +82,19 @@ where
 impl<C> Builder<DescribeThingInput, C> {
     /// Sets [`name`](DescribeThingInput::name): The `Name` member.
     pub fn name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.name = value.into())
+        set(self, |v| v.name = value.into())
     }
 
     /// Sets [`checks`](DescribeThingInput::checks): A map keyed by an enum whose values are validated.
     pub fn checks(self, value: impl Into<IndexMap<State, Check>>) -> Self {
-        self.set(|v| v.checks = Some(value.into()))
+        set(self, |v| v.checks = Some(value.into()))
     }
 }
 
 impl<C> Builder<ListThingsInput, C> {
     /// Sets [`marker`](ListThingsInput::marker): The `Marker` member.
     pub fn marker(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.marker = Some(value.into()))
+        set(self, |v| v.marker = Some(value.into()))
     }
 }
 
@@ -108,6 +108,6 @@ impl Check {
 impl<C> Builder<Check, C> {
     /// Sets [`name`](Check::name): The `Name` member.
     pub fn name(self, value: impl Into<String>) -> Self {
-        self.set(|v| v.name = value.into())
+        set(self, |v| v.name = value.into())
     }
 }

@@ -12,7 +12,7 @@ pub struct NotFound {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(NotFound, "NotFound", message : message);
+stratus_runtime::impl_error!(NotFound, "NotFound", message = message);
 
 /// Modeled as a throttling error.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -23,7 +23,7 @@ pub struct Busy {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(Busy, "BusyNow", retry : Throttling, message : message);
+stratus_runtime::impl_error!(Busy, "BusyNow", retry = Throttling, message = message);
 
 /// Modeled as retryable.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -34,4 +34,4 @@ pub struct Flaky {
     pub message: Option<String>,
 }
 
-stratus_runtime::impl_error!(Flaky, "Flaky", retry : Transient, message : message);
+stratus_runtime::impl_error!(Flaky, "Flaky", retry = Transient, message = message);
