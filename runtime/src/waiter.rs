@@ -210,6 +210,29 @@ where
     wait(W::NAME, options, || ctx.client.clone().dispatch(input.clone()), W::classify).await
 }
 
+/// What a waiter's builder polls through: implemented by [`WaiterCtx`], so that a generated
+/// builder's `wait()` needs one bound, and the waiter's delay and polling stay here.
+pub trait Wait<I: crate::operation::Operation> {
+    /// The model's delay: the shortest wait between polls.
+    const MIN_DELAY: Duration;
+
+    /// Polls with `input` until an acceptor matches or `options.max_wait` runs out (see [`run`]).
+    fn wait(self, input: I, options: WaitOptions) -> impl Future<Output = WaitResult<I>>;
+}
+
+impl<I, C, W> Wait<I> for WaiterCtx<C, W>
+where
+    I: crate::operation::Operation + Clone,
+    C: crate::operation::Dispatch<I, Output = Result<I::Output, Error<I::Error>>> + Clone,
+    W: Waiter<I>,
+{
+    const MIN_DELAY: Duration = W::MIN_DELAY;
+
+    fn wait(self, input: I, options: WaitOptions) -> impl Future<Output = WaitResult<I>> {
+        run(self, input, options)
+    }
+}
+
 /// The HTTP status of a result: the operation's success status, or the error response's.
 pub fn status_of<T, E>(result: &Result<T, Error<E>>, success: u16) -> Option<u16> {
     match result {

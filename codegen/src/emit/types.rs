@@ -424,9 +424,7 @@ fn builders(ir: &Ir, generated: &HashSet<String>, options: &Options) -> Result<G
     let builder = ident(&ir.service.builder);
     let dispatch = Rt::Dispatch.path();
     let operation = Rt::Operation.path();
-    let error = Rt::Error.path();
     let waiter = Rt::WaiterModule.path();
-    let (result, _) = super::result_and_option(ir);
     let structs: Vec<&StructDef> = ir
         .types
         .iter()
@@ -457,21 +455,16 @@ fn builders(ir: &Ir, generated: &HashSet<String>, options: &Options) -> Result<G
     });
     let wait = (!ir.waiters.is_empty()).then(|| {
         quote! {
-            impl<T, C, W> #builder<T, #waiter::WaiterCtx<C, W>>
-            where
-                T: #operation + Clone,
-                W: #waiter::Waiter<T>,
-                C: #dispatch<T, Output = #result<T::Output, #error<T::Error>>> + Clone,
-            {
+            impl<T: #operation, C: #waiter::Wait<T>> #builder<T, C> {
                 /// Polls until an acceptor of the waiter matches, starting at the model's delay and
                 /// never waiting past `max_wait`.
                 pub async fn wait(self, max_wait: std::time::Duration) -> #waiter::WaitResult<T> {
-                    self.wait_with(#waiter::WaitOptions::new(W::MIN_DELAY, max_wait)).await
+                    self.wait_with(#waiter::WaitOptions::new(C::MIN_DELAY, max_wait)).await
                 }
 
                 /// Polls with explicit timing.
                 pub async fn wait_with(self, options: #waiter::WaitOptions) -> #waiter::WaitResult<T> {
-                    #waiter::run(self.ctx, self.inner, options).await
+                    self.ctx.wait(self.inner, options).await
                 }
             }
         }

@@ -51,22 +51,17 @@ impl<T, C: stratus_runtime::operation::Dispatch<T>> Builder<T, C> {
     }
 }
 
-impl<T, C, W> Builder<T, stratus_runtime::waiter::WaiterCtx<C, W>>
-where
-    T: stratus_runtime::operation::Operation + Clone,
-    W: stratus_runtime::waiter::Waiter<T>,
-    C: stratus_runtime::operation::Dispatch<
-            T,
-            Output = Result<T::Output, stratus_runtime::Error<T::Error>>,
-        > + Clone,
-{
+impl<
+    T: stratus_runtime::operation::Operation,
+    C: stratus_runtime::waiter::Wait<T>,
+> Builder<T, C> {
     /// Polls until an acceptor of the waiter matches, starting at the model's delay and
     /// never waiting past `max_wait`.
     pub async fn wait(
         self,
         max_wait: std::time::Duration,
     ) -> stratus_runtime::waiter::WaitResult<T> {
-        self.wait_with(stratus_runtime::waiter::WaitOptions::new(W::MIN_DELAY, max_wait))
+        self.wait_with(stratus_runtime::waiter::WaitOptions::new(C::MIN_DELAY, max_wait))
             .await
     }
 
@@ -75,7 +70,7 @@ where
         self,
         options: stratus_runtime::waiter::WaitOptions,
     ) -> stratus_runtime::waiter::WaitResult<T> {
-        stratus_runtime::waiter::run(self.ctx, self.inner, options).await
+        self.ctx.wait(self.inner, options).await
     }
 }
 
